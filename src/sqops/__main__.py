@@ -1,0 +1,3 @@
+from sqops.cli import main
+
+main()

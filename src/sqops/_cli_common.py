@@ -1,0 +1,103 @@
+"""What every command shares at the terminal: language, consoles, errors → exit codes.
+
+Only typer and the standard library are imported here: ``sqops --help`` must stay fast.
+Rich is imported when something is printed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from sqops.errors import SqopsError
+from sqops.i18n import Lang, T, resolve_lang
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+class LangChoice(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+LangOpt = Annotated[
+    LangChoice | None,
+    typer.Option("--lang", help="Language of messages and output: zh | en (default: the SOP's, else the locale's)."),
+]
+
+
+def pick_lang(explicit: LangChoice | str | None, sop_lang: str | None = None) -> Lang:
+    value = explicit.value if isinstance(explicit, LangChoice) else explicit
+    return resolve_lang(value, sop_lang, os.environ)
+
+
+_consoles: dict[bool, Console] = {}
+
+
+def console(stderr: bool = False) -> Console:
+    """A rich console (colour only on a terminal; NO_COLOR respected by rich)."""
+    if stderr not in _consoles:
+        from rich.console import Console
+
+        _consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return _consoles[stderr]
+
+
+def reset_consoles() -> None:
+    """Forget cached consoles (tests swap sys.stdout between runs)."""
+    _consoles.clear()
+
+
+def echo(text: str = "", *, err: bool = False) -> None:
+    """Plain text out, no markup interpretation (user text may contain [brackets])."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
+
+
+def fail(exc: SqopsError, lang: str) -> NoReturn:
+    prefix = "错误" if lang == "zh" else "error"
+    for line in exc.render(lang).splitlines():
+        echo(f"{prefix}: {line}" if ": " not in line else _prefixed(line, prefix), err=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def _prefixed(line: str, prefix: str) -> str:
+    # "file:1:2: message" → "file:1:2: error: message" (the compiler convention editors parse)
+    loc, _, msg = line.partition(": ")
+    return f"{loc}: {prefix}: {msg}"
+
+
+@contextmanager
+def errors_to_exit(lang_ref: list[str]) -> Iterator[None]:
+    """Turn :class:`SqopsError` into a message and exit 2; ``lang_ref[0]`` may change inside."""
+    try:
+        yield
+    except SqopsError as exc:
+        fail(exc, lang_ref[0])
+    except KeyboardInterrupt:
+        echo(T("已中断", "interrupted").get(lang_ref[0]), err=True)
+        raise typer.Exit(130) from None
+    except BrokenPipeError:
+        raise typer.Exit(0) from None
+
+
+def usage_error(text: T, lang: str) -> NoReturn:
+    from sqops.errors import UsageError
+
+    fail(UsageError(text), lang)
+
+
+def opt_value(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value

@@ -1,0 +1,1 @@
+"""One module per ``sqops`` command; each exposes ``register(app)`` and imports lightly."""

@@ -1,0 +1,98 @@
+"""Errors a user can cause, each with a message written for them in zh and en.
+
+Every error that reaches the CLI is a :class:`SqopsError`; the CLI prints
+``file:line:col: message`` (or ``file: row N``/``key``) and exits with ``exit_code`` (2: could
+not run). Library code raises these and never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqops.i18n import T
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a problem is: a file and, when known, a line/column, a data row or a key path."""
+
+    file: str | None = None
+    line: int | None = None  # 1-based
+    col: int | None = None  # 1-based
+    row: int | None = None  # 1-based data row (header excluded)
+    key: str | None = None  # dotted key path, e.g. cadence.daily[0].time
+
+    def render(self) -> str:
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        text = ":".join(parts)
+        extra = []
+        if self.row is not None:
+            extra.append(f"row {self.row}")
+        if self.key and self.line is None:
+            extra.append(self.key)
+        if extra:
+            text = f"{text}: {', '.join(extra)}" if text else ", ".join(extra)
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input, located. Errors carry one or more of these."""
+
+    text: T
+    where: Location = field(default_factory=Location)
+    code: str = "error"
+
+    def render(self, lang: str) -> str:
+        loc = self.where.render()
+        msg = self.text.get(lang)
+        return f"{loc}: {msg}" if loc else msg
+
+
+class SqopsError(Exception):
+    """Base of every error sqops reports to a user. ``exit_code`` 2 = could not run."""
+
+    exit_code = 2
+
+    def __init__(self, text: T | str, where: Location | None = None, *, problems=None):
+        if isinstance(text, str):
+            text = T(text, text)
+        self.text = text
+        self.where = where or Location()
+        self.problems: list[Problem] = list(problems) if problems else [Problem(text, self.where)]
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str) -> str:
+        return "\n".join(p.render(lang) for p in self.problems)
+
+
+class UsageError(SqopsError):
+    """Options that do not fit together, a path that does not exist, ..."""
+
+
+class InputError(SqopsError):
+    """A file we were given could not be read: encoding, size, syntax."""
+
+
+class SopError(SqopsError):
+    """The SOP file is invalid (YAML or model). ``problems`` lists every one found."""
+
+
+class TemplateError(SqopsError):
+    """A script template failed to compile or render."""
+
+
+class DataError(SqopsError):
+    """A data table is unusable: missing column, no valid row, unreadable."""
+
+
+def display_path(path: str | Path) -> str:
+    """A path as the user typed it (relative stays relative), with forward slashes."""
+    return Path(path).as_posix()

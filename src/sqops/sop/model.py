@@ -1,0 +1,418 @@
+"""The SOP file as pydantic models (see docs/sop.md for every key).
+
+Validation that is about the *shape* of the file lives here (types, allowed values, unknown
+keys); judgement about *practice* (too many pushes, promotion in quiet hours, ...) lives in
+:mod:`sqops.sop.rules` so it can be reported with severities and disabled per line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+
+def _err(zh: str, en: str, **ctx: Any) -> PydanticCustomError:
+    """A validation error that carries its message in both languages."""
+    return PydanticCustomError("sqops", en.format(**ctx), {"zh": zh.format(**ctx), "en": en.format(**ctx)})
+
+
+# ---------------------------------------------------------------- scalars
+_TIME_RE = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
+
+
+def parse_hhmm(value: Any) -> dt.time:
+    if isinstance(value, dt.time):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise _err(
+            "时间要写成带引号的 \"HH:MM\"（24 小时制），例如 \"08:30\"；这里读到的是 {v!r}",
+            'a time is written "HH:MM" (24-hour clock) in quotes, e.g. "08:30"; got {v!r}',
+            v=value,
+        )
+    m = _TIME_RE.match(value)
+    if not m:
+        raise _err(
+            "无法识别的时间 {v!r}：要写成 HH:MM（24 小时制），例如 \"08:30\"",
+            'not a time: {v!r}; write HH:MM on a 24-hour clock, e.g. "08:30"',
+            v=value,
+        )
+    return dt.time(int(m.group(1)), int(m.group(2)))
+
+
+def _time_str(value: dt.time) -> str:
+    return value.strftime("%H:%M")
+
+
+HHMM = Annotated[
+    dt.time,
+    BeforeValidator(parse_hhmm),
+    PlainSerializer(_time_str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$", "examples": ["08:30"]}),
+]
+
+
+class TimeRange(BaseModel):
+    """A daily window such as ``22:00-08:00`` (may cross midnight)."""
+
+    model_config = ConfigDict(frozen=True)
+    start: dt.time
+    end: dt.time
+
+    def contains(self, t: dt.time) -> bool:
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
+            return self.start <= t < self.end
+        return t >= self.start or t < self.end
+
+    def __str__(self) -> str:
+        return f"{_time_str(self.start)}-{_time_str(self.end)}"
+
+
+def parse_range(value: Any) -> Any:
+    if isinstance(value, TimeRange) or value is None:
+        return value
+    if isinstance(value, str) and "-" in value:
+        a, _, b = value.partition("-")
+        return TimeRange(start=parse_hhmm(a), end=parse_hhmm(b))
+    raise _err(
+        "时间段要写成 \"HH:MM-HH:MM\"，例如 \"22:00-08:00\"；这里读到的是 {v!r}",
+        'a time window is written "HH:MM-HH:MM", e.g. "22:00-08:00"; got {v!r}',
+        v=value,
+    )
+
+
+QuietHours = Annotated[
+    TimeRange,
+    BeforeValidator(parse_range),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-3]):[0-5]\d$",
+         "examples": ["22:00-08:00"]}
+    ),
+]
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_ALIASES: dict[str, str] = {}
+for _i, _d in enumerate(WEEKDAY_NAMES):
+    for _alias in (
+        _d,
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[_i],
+        "周" + "一二三四五六日"[_i],
+        "星期" + "一二三四五六日"[_i],
+        str(_i + 1),
+    ):
+        _WEEKDAY_ALIASES[_alias] = _d
+_WEEKDAY_ALIASES["周天"] = _WEEKDAY_ALIASES["星期天"] = "sun"
+
+
+def parse_weekday(value: Any) -> str:
+    key = str(value).strip().lower() if not isinstance(value, bool) else ""
+    if key in _WEEKDAY_ALIASES:
+        return _WEEKDAY_ALIASES[key]
+    raise _err(
+        "无法识别的星期 {v!r}：用 mon..sun、周一..周日 或 1..7（1 = 周一）",
+        "not a weekday: {v!r}; use mon..sun, 周一..周日 or 1..7 (1 = Monday)",
+        v=value,
+    )
+
+
+Weekday = Annotated[
+    Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], BeforeValidator(parse_weekday)
+]
+
+Platform = Literal["wechat", "wecom", "qq", "xiaohongshu", "telegram", "whatsapp", "discord"]
+CommunityType = Literal["broadcast", "refined", "service", "store"]
+Kind = Literal["activation", "conversion", "brand", "review", "service", "other"]
+RoleName = Literal["owner", "admin", "content", "events", "support", "helper"]
+DayFilter = Literal["holiday", "workday", "weekend", "weekday"]
+
+#: The most members one group may have on each platform (None: no practical limit).
+PLATFORM_LIMITS: dict[str, int | None] = {
+    "wechat": 500,
+    "wecom": 500,
+    "qq": 3000,
+    "xiaohongshu": 500,
+    "telegram": 200_000,
+    "whatsapp": 1024,
+    "discord": None,
+}
+
+#: Every KPI the report computes (spec §2), by stage.
+KPI_STAGES: dict[str, str] = {
+    "join_rate": "launch",
+    "profile_completion_rate": "launch",
+    "first_week_retention": "launch",
+    "speaking_rate": "activation",
+    "participation_rate": "activation",
+    "content_open_rate": "activation",
+    "conversion_rate": "monetisation",
+    "aov": "monetisation",
+    "coupon_usage_rate": "monetisation",
+    "weekly_active_rate": "retention",
+    "repurchase_rate": "retention",
+    "churn_rate": "retention",
+    "dormant_rate": "retention",
+    "fission_rate": "propagation",
+    "referral_rate": "propagation",
+    "koc_share": "propagation",
+}
+KPI_NAMES = tuple(KPI_STAGES)
+KpiName = Literal[
+    "join_rate", "profile_completion_rate", "first_week_retention", "speaking_rate",
+    "participation_rate", "content_open_rate", "conversion_rate", "aov", "coupon_usage_rate",
+    "weekly_active_rate", "repurchase_rate", "churn_rate", "dormant_rate", "fission_rate",
+    "referral_rate", "koc_share",
+]  # fmt: skip
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
+
+
+# ---------------------------------------------------------------- sections
+class Community(_Model):
+    """Who and where: the community's name, platform, kind, timezone and language."""
+
+    name: str = Field(min_length=1, description="社群名称 / community name")
+    platform: Platform = Field(description="wechat | wecom | qq | xiaohongshu | telegram | whatsapp | discord")
+    type: CommunityType = Field(
+        "refined",
+        description="broadcast 群发推广型 | refined 精细化运营型 | service 客户服务型 | store S2B2C 门店群",
+    )
+    timezone: str = Field("Asia/Shanghai", description="IANA timezone, e.g. Asia/Shanghai")
+    language: Literal["zh", "en"] = Field("zh", description="language of scripts and reports")
+    max_members: int | None = Field(None, ge=1, description="defaults to the platform's limit")
+    launched_on: dt.date | None = Field(None, description="day 0 (launch day) of the group(s)")
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _err(
+                "未知的时区 {v!r}：请使用 IANA 名称，例如 Asia/Shanghai",
+                "unknown timezone {v!r}: use an IANA name such as Asia/Shanghai",
+                v=v,
+            ) from None
+        return v
+
+    @property
+    def member_limit(self) -> int | None:
+        return PLATFORM_LIMITS.get(self.platform)
+
+
+class Persona(_Model):
+    tags: list[str] = Field(default_factory=list)
+    description: str | None = None
+
+
+class Positioning(_Model):
+    """定位: target users + core pain point + solution."""
+
+    target_users: str | None = None
+    pain_point: str | None = None
+    solution: str | None = None
+    persona: Persona | None = None
+
+
+class Goal(_Model):
+    """A SMART goal: a metric, a numeric target, a deadline (``by`` or ``within_days``)."""
+
+    metric: str
+    baseline: float | None = None
+    target: float | None = None
+    floor: float | None = None
+    by: dt.date | None = None
+    within_days: int | None = Field(None, ge=1)
+
+
+class Role(_Model):
+    role: RoleName
+    name: str | None = None
+    members: list[str] = Field(default_factory=list, description="chat ids of the staff in this role")
+    response_hours: float | None = Field(None, gt=0)
+
+
+class Rules(_Model):
+    forbidden: list[str] = Field(default_factory=list, description="三不: what is not allowed")
+    required: list[str] = Field(default_factory=list, description="三要: what members should do")
+    quiet_hours: QuietHours | None = Field(
+        default_factory=lambda: TimeRange(start=dt.time(22), end=dt.time(8)),
+        description="no conversion content inside, e.g. 22:00-08:00",
+    )
+    max_posts_per_day: int = Field(6, ge=1, le=100)
+    nickname_pattern: str | None = Field(None, description="regex of a complete profile name")
+
+    @field_validator("nickname_pattern")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise _err("正则表达式无效：{e}", "invalid regular expression: {e}", e=exc) from None
+        return v
+
+
+class ContentMix(_Model):
+    """Target share of each content kind (fractions summing to 1, or percentages to 100)."""
+
+    activation: float = Field(0.5, ge=0)
+    conversion: float = Field(0.3, ge=0)
+    brand: float = Field(0.2, ge=0)
+
+    @model_validator(mode="after")
+    def _sum(self) -> ContentMix:
+        total = self.activation + self.conversion + self.brand
+        if abs(total - 100) <= 1:
+            object.__setattr__(self, "activation", self.activation / 100)
+            object.__setattr__(self, "conversion", self.conversion / 100)
+            object.__setattr__(self, "brand", self.brand / 100)
+        elif abs(total - 1) > 0.01:
+            raise _err(
+                "内容配比之和应为 1（或 100%），现在是 {t:g}",
+                "the content mix should add up to 1 (or 100%); it adds up to {t:g}",
+                t=total,
+            )
+        return self
+
+    def share(self, kind: str) -> float:
+        return float(getattr(self, kind))
+
+
+class _Item(_Model):
+    time: HHMM
+    title: str = Field(min_length=1)
+    kind: Kind = "activation"
+    owner: RoleName | None = Field(None, description="the role that posts it")
+    person: str | None = Field(None, description="a named person, when not the role's")
+    script: str | None = Field(None, description="key of scripts:")
+    id: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$", description="stable id (calendar UID, adherence)")
+    skip_on: list[DayFilter] = Field(default_factory=list)
+    only_on: list[DayFilter] = Field(default_factory=list)
+
+
+class DailyItem(_Item):
+    pass
+
+
+class WeeklyItem(_Item):
+    weekday: Weekday
+
+
+class MonthlyItem(_Item):
+    day: int | Literal["last"] = Field(description="1..31, or last")
+
+    @field_validator("day", mode="before")
+    @classmethod
+    def _day(cls, v: Any) -> Any:
+        if isinstance(v, str) and v.strip().lower() in ("last", "最后一天", "月末"):
+            return "last"
+        if isinstance(v, int) and not isinstance(v, bool) and not 1 <= v <= 31:
+            raise _err("每月的日期应在 1..31 之间，或写 last", "a day of the month is 1..31, or last")
+        return v
+
+
+class LifecycleItem(_Item):
+    day: int = Field(ge=1, le=3650, description="day 1 = launch day")
+
+
+class Campaign(_Model):
+    date: dt.date
+    time: HHMM = Field(default_factory=lambda: dt.time(10))
+    title: str = Field(min_length=1)
+    kind: Kind = "conversion"
+    owner: RoleName | None = None
+    person: str | None = None
+    script: str | None = None
+    id: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$")
+    countdown_days: int = Field(0, ge=0, le=30)
+    countdown_time: HHMM | None = None
+    countdown_script: str | None = None
+
+
+class Cadence(_Model):
+    daily: list[DailyItem] = Field(default_factory=list)
+    weekly: list[WeeklyItem] = Field(default_factory=list)
+    monthly: list[MonthlyItem] = Field(default_factory=list)
+    lifecycle: list[LifecycleItem] = Field(default_factory=list)
+    campaigns: list[Campaign] = Field(default_factory=list)
+
+
+class KpiTarget(_Model):
+    target: float | None = None
+    floor: float | None = None
+
+
+class KocConfig(_Model):
+    min_active_days: int = Field(7, ge=1)
+    min_referrals: int = Field(1, ge=1)
+    min_messages: int = Field(30, ge=1)
+
+
+class Group(_Model):
+    id: str = Field(min_length=1)
+    name: str | None = None
+    launched_on: dt.date | None = None
+    vars: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+
+
+TableName = Literal["messages", "members", "staff", "posts", "engagement", "orders", "coupons"]
+
+
+class Sop(_Model):
+    """A community's SOP: positioning, goals, roles, rules, content mix, cadence and scripts."""
+
+    model_config = ConfigDict(
+        extra="forbid", coerce_numbers_to_str=True, frozen=True, title="sqops SOP file"
+    )
+    version: Literal[1] = Field(description="file format version (1)")
+    community: Community
+    positioning: Positioning | None = None
+    goals: list[Goal] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list)
+    rules: Rules = Field(default_factory=Rules)
+    content_mix: ContentMix = Field(default_factory=ContentMix)
+    cadence: Cadence = Field(default_factory=Cadence)
+    scripts: dict[str, str | dict[Literal["zh", "en"], str]] = Field(
+        default_factory=dict, description="Jinja2 templates: inline text, a file next to the SOP, or {zh, en}"
+    )
+    kpis: dict[KpiName, KpiTarget] = Field(default_factory=dict)
+    koc: KocConfig = Field(default_factory=KocConfig)
+    groups: list[Group] = Field(default_factory=list)
+    columns: dict[TableName, dict[str, str]] = Field(
+        default_factory=dict, description="column mapping of data tables: {table: {canonical: source}}"
+    )
+
+    @model_validator(mode="after")
+    def _unique_group_ids(self) -> Sop:
+        seen: set[str] = set()
+        for g in self.groups:
+            if g.id in seen:
+                raise _err("群 id 重复：{i}", "duplicate group id: {i}", i=g.id)
+            seen.add(g.id)
+        return self
+
+    @property
+    def staff_ids(self) -> frozenset[str]:
+        return frozenset(m for r in self.roles for m in r.members)
+
+    def role(self, name: str) -> Role | None:
+        return next((r for r in self.roles if r.role == name), None)
