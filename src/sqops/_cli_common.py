@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -26,14 +26,17 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 
-class LangChoice(str, Enum):
+class LangChoice(StrEnum):
     zh = "zh"
     en = "en"
 
 
 LangOpt = Annotated[
     LangChoice | None,
-    typer.Option("--lang", help="Language of messages and output: zh | en (default: the SOP's, else the locale's)."),
+    typer.Option(
+        "--lang",
+        help="Language of messages and output: zh | en (default: the SOP's, else the locale's).",
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ from sqops import __version__
 
 #: Command modules, in the order ``sqops --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
+    "lint",
     "schema",
 )
 
@@ -43,7 +44,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """sqops — SOP-as-code, schedules and health reports for brand communities."""

@@ -49,9 +49,7 @@ def locale_lang(environ: Mapping[str, str]) -> Lang | None:
     return None
 
 
-def resolve_lang(
-    explicit: str | None, sop_lang: str | None, environ: Mapping[str, str]
-) -> Lang:
+def resolve_lang(explicit: str | None, sop_lang: str | None, environ: Mapping[str, str]) -> Lang:
     """``--lang`` wins; then the SOP's ``community.language``; then the locale; else English."""
     if explicit in LANGS:
         return explicit  # type: ignore[return-value]

@@ -34,26 +34,51 @@ RENDER_SECONDS = 2.0
 
 #: Every variable a script may use, with what it holds (documented in docs/scripts.md).
 CONTEXT_VARS: dict[str, T] = {
-    "community": T("社群：name, platform, type, timezone, language, max_members",
-                   "the community: name, platform, type, timezone, language, max_members"),
-    "positioning": T("定位：target_users, pain_point, solution, persona.tags, persona.description",
-                     "positioning: target_users, pain_point, solution, persona.tags, persona.description"),
+    "community": T(
+        "社群：name, platform, type, timezone, language, max_members",
+        "the community: name, platform, type, timezone, language, max_members",
+    ),
+    "positioning": T(
+        "定位：target_users, pain_point, solution, persona.tags, persona.description",
+        "positioning: target_users, pain_point, solution, persona.tags, persona.description",
+    ),
     "group": T("当前群：id, name, launched_on, vars", "this group: id, name, launched_on, vars"),
-    "vars": T("当前群的自定义变量（group.vars 的简写）", "this group's own variables (short for group.vars)"),
+    "vars": T(
+        "当前群的自定义变量（group.vars 的简写）",
+        "this group's own variables (short for group.vars)",
+    ),
     "date": T("发布日期（date 对象）", "the day it is posted (a date)"),
-    "weekday": T("星期几，按报告语言（周六 / Sat）", "the weekday in the report language (周六 / Sat)"),
+    "weekday": T(
+        "星期几，按报告语言（周六 / Sat）", "the weekday in the report language (周六 / Sat)"
+    ),
     "day": T("建群第几天（建群当天 = 1）", "lifecycle day (launch day = 1)"),
-    "stage": T("阶段：launch / activation / monetisation / retention",
-               "stage: launch / activation / monetisation / retention"),
-    "stage_name": T("阶段名称，按报告语言（初建期 / launch）", "the stage's name in the report language"),
-    "item": T("本条安排：title, time, kind, owner, person, id", "this item: title, time, kind, owner, person, id"),
-    "campaign": T("活动（仅活动及其倒计时）：title, date, time；否则为 none",
-                  "the campaign (campaign items and countdowns only): title, date, time; else none"),
-    "countdown": T("倒计时剩余天数（仅倒计时提醒），否则为 none", "days left (countdown reminders only), else none"),
-    "rules": T("群规：forbidden, required, quiet_hours, max_posts_per_day",
-               "the rules: forbidden, required, quiet_hours, max_posts_per_day"),
-    "roles": T("按角色查人：roles.owner.name、roles.support.members",
-               "people by role: roles.owner.name, roles.support.members"),
+    "stage": T(
+        "阶段：launch / activation / monetisation / retention",
+        "stage: launch / activation / monetisation / retention",
+    ),
+    "stage_name": T(
+        "阶段名称，按报告语言（初建期 / launch）", "the stage's name in the report language"
+    ),
+    "item": T(
+        "本条安排：title, time, kind, owner, person, id",
+        "this item: title, time, kind, owner, person, id",
+    ),
+    "campaign": T(
+        "活动（仅活动及其倒计时）：title, date, time；否则为 none",
+        "the campaign (campaign items and countdowns only): title, date, time; else none",
+    ),
+    "countdown": T(
+        "倒计时剩余天数（仅倒计时提醒），否则为 none",
+        "days left (countdown reminders only), else none",
+    ),
+    "rules": T(
+        "群规：forbidden, required, quiet_hours, max_posts_per_day",
+        "the rules: forbidden, required, quiet_hours, max_posts_per_day",
+    ),
+    "roles": T(
+        "按角色查人：roles.owner.name、roles.support.members",
+        "people by role: roles.owner.name, roles.support.members",
+    ),
     "owner_name": T("负责本条的人", "the person who posts this item"),
     "lang": T("脚本语言：zh 或 en", "the script's language: zh or en"),
 }
@@ -92,9 +117,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
         if operator_ == "*":
             for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(n, int):
-                    if len(seq) * max(n, 0) > MAX_SEQUENCE:
-                        raise SecurityError("the result of * would be too large")
+                if (
+                    isinstance(seq, str | list | tuple)
+                    and isinstance(n, int)
+                    and len(seq) * max(n, 0) > MAX_SEQUENCE
+                ):
+                    raise SecurityError("the result of * would be too large")
             return operator.mul(left, right)
         if operator_ == "**":
             if isinstance(right, int | float) and abs(right) > 100:
@@ -143,6 +171,13 @@ class Compiled:
     template: jinja2.Template
 
 
+def _terr(kind: str, text: T, where: Location) -> TemplateError:
+    """A TemplateError tagged with what went wrong: syntax | variable | render | sandbox | output | time."""
+    err = TemplateError(text, where)
+    err.kind = kind  # type: ignore[attr-defined]
+    return err
+
+
 def _tpl_line(exc: BaseException) -> int | None:
     lineno = getattr(exc, "lineno", None)
     if isinstance(lineno, int):
@@ -159,18 +194,25 @@ def _tpl_line(exc: BaseException) -> int | None:
 def _located(where: Location, tpl_line: int | None) -> Location:
     if tpl_line is None or where.line is None:
         return where
-    return Location(file=where.file, line=where.line + tpl_line - 1, col=1 if tpl_line > 1 else where.col)
+    return Location(
+        file=where.file, line=where.line + tpl_line - 1, col=1 if tpl_line > 1 else where.col
+    )
 
 
 def compile_script(name: str, text: str, where: Location) -> Compiled:
     """Compile a script; a syntax error or an unknown variable is a :class:`TemplateError`."""
     try:
         ast = env().parse(text)
-        unknown = sorted(jinja2.meta.find_undeclared_variables(ast) - set(CONTEXT_VARS) - set(env().globals))
+        unknown = sorted(
+            jinja2.meta.find_undeclared_variables(ast) - set(CONTEXT_VARS) - set(env().globals)
+        )
         template = env().from_string(ast)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(
-            T("脚本 “{n}” 语法错误：{m}", "script '{n}': template syntax error: {m}").format(n=name, m=exc.message),
+        raise _terr(
+            "syntax",
+            T("脚本 “{n}” 语法错误：{m}", "script '{n}': template syntax error: {m}").format(
+                n=name, m=exc.message
+            ),
             _located(where, exc.lineno),
         ) from None
     if unknown:
@@ -179,7 +221,8 @@ def compile_script(name: str, text: str, where: Location) -> Compiled:
             if unknown[0] in src_line:
                 line = i
                 break
-        raise TemplateError(
+        raise _terr(
+            "variable",
             T(
                 "脚本 “{n}” 用了渲染时没有的变量 {v}；可用的变量：{a}",
                 "script '{n}' uses {v}, which the renderer does not provide; available: {a}",
@@ -191,7 +234,9 @@ def compile_script(name: str, text: str, where: Location) -> Compiled:
 
 @contextmanager
 def _deadline(seconds: float) -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
         yield
         return
 
@@ -217,7 +262,8 @@ def render(compiled: Compiled, context: Mapping[str, Any]) -> str:
             for chunk in compiled.template.generate(**context):
                 size += len(chunk)
                 if size > MAX_OUTPUT_CHARS:
-                    raise TemplateError(
+                    raise _terr(
+                        "output",
                         T(
                             "脚本 “{n}” 的输出超过 {m} 个字符，已停止",
                             "script '{n}' produced more than {m} characters; stopped",
@@ -228,31 +274,45 @@ def render(compiled: Compiled, context: Mapping[str, Any]) -> str:
     except TemplateError:
         raise
     except TimeoutError:
-        raise TemplateError(
-            T("脚本 “{n}” 渲染超过 {s} 秒，已停止", "script '{n}' took more than {s} s to render; stopped").format(
-                n=name, s=RENDER_SECONDS
-            ),
+        raise _terr(
+            "time",
+            T(
+                "脚本 “{n}” 渲染超过 {s} 秒，已停止",
+                "script '{n}' took more than {s} s to render; stopped",
+            ).format(n=name, s=RENDER_SECONDS),
             where,
         ) from None
     except SecurityError as exc:
-        raise TemplateError(
-            T("脚本 “{n}” 做了沙箱不允许的事：{m}", "script '{n}' did something the sandbox refuses: {m}").format(
-                n=name, m=exc
-            ),
+        raise _terr(
+            "sandbox",
+            T(
+                "脚本 “{n}” 做了沙箱不允许的事：{m}",
+                "script '{n}' did something the sandbox refuses: {m}",
+            ).format(n=name, m=exc),
             _located(where, _tpl_line(exc)),
         ) from None
     except jinja2.UndefinedError as exc:
-        raise TemplateError(
+        raise _terr(
+            "variable",
             T("脚本 “{n}”：{m}", "script '{n}': {m}").format(n=name, m=exc.message or exc),
             _located(where, _tpl_line(exc)),
         ) from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(
+        raise _terr(
+            "render",
             T("脚本 “{n}”：{m}", "script '{n}': {m}").format(n=name, m=exc),
             _located(where, _tpl_line(exc)),
         ) from None
-    except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError, RecursionError) as exc:
-        raise TemplateError(
+    except (
+        ArithmeticError,
+        TypeError,
+        ValueError,
+        LookupError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
+        raise _terr(
+            "render",
             T("脚本 “{n}” 渲染失败：{m}", "script '{n}' failed to render: {m}").format(
                 n=name, m=f"{type(exc).__name__}: {exc}"
             ),
@@ -308,18 +368,27 @@ def build_context(
         roles.setdefault(r.role, _ns(name=r.name, members=list(r.members)))
     item = dict(item or {})
     owner_role = item.get("owner")
-    owner_name = item.get("person") or (roles.get(owner_role, {}).get("name") if owner_role else None)
+    owner_name = item.get("person") or (
+        roles.get(owner_role, {}).get("name") if owner_role else None
+    )
     grp = dict(group or {"id": "default", "name": c.name, "launched_on": launch, "vars": {}})
     return {
         "community": _ns(
-            name=c.name, platform=c.platform, type=c.type, timezone=c.timezone,
-            language=c.language, max_members=c.max_members or c.member_limit,
+            name=c.name,
+            platform=c.platform,
+            type=c.type,
+            timezone=c.timezone,
+            language=c.language,
+            max_members=c.max_members or c.member_limit,
         ),
         "positioning": _ns(
             target_users=pos.target_users if pos else None,
             pain_point=pos.pain_point if pos else None,
             solution=pos.solution if pos else None,
-            persona=_ns(tags=list(persona.tags) if persona else [], description=persona.description if persona else None),
+            persona=_ns(
+                tags=list(persona.tags) if persona else [],
+                description=persona.description if persona else None,
+            ),
         ),
         "group": grp,
         "vars": dict(grp.get("vars") or {}),
@@ -332,7 +401,8 @@ def build_context(
         "campaign": dict(campaign) if campaign else None,
         "countdown": countdown,
         "rules": _ns(
-            forbidden=list(sop.rules.forbidden), required=list(sop.rules.required),
+            forbidden=list(sop.rules.forbidden),
+            required=list(sop.rules.required),
             quiet_hours=str(sop.rules.quiet_hours) if sop.rules.quiet_hours else None,
             max_posts_per_day=sop.rules.max_posts_per_day,
         ),

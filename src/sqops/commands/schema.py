@@ -18,8 +18,13 @@ SCHEMAS: dict[str, str] = {
 
 
 def schema(
-    which: Annotated[str, typer.Argument(help="Which schema: sop (the SOP file) or report (report --format json).")] = "sop",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
+    which: Annotated[
+        str,
+        typer.Argument(help="Which schema: sop (the SOP file) or report (report --format json)."),
+    ] = "sop",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")
+    ] = None,
     lang: LangOpt = None,
 ) -> None:
     """Write the JSON Schema of the SOP file, so editors complete and check it.
@@ -31,9 +36,9 @@ def schema(
     with errors_to_exit(lang_ref):
         if which not in SCHEMAS:
             usage_error(
-                T("未知的 schema “{w}”；可选：{a}", "unknown schema '{w}'; choose one of: {a}").format(
-                    w=which, a=", ".join(SCHEMAS)
-                ),
+                T(
+                    "未知的 schema “{w}”；可选：{a}", "unknown schema '{w}'; choose one of: {a}"
+                ).format(w=which, a=", ".join(SCHEMAS)),
                 lang_ref[0],
             )
         mod, _, fn = SCHEMAS[which].partition(":")

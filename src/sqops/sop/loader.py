@@ -147,10 +147,13 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path_, bool]:
         if part == "[key]":
             is_key = True
             break
-        if isinstance(node, dict) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (
+            isinstance(node, dict)
+            and part in node
+            or isinstance(node, list)
+            and isinstance(part, int)
+            and 0 <= part < len(node)
+        ):
             out.append(part)
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and not _looks_like_type_tag(part):
@@ -162,9 +165,11 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path_, bool]:
 
 
 def _looks_like_type_tag(part: str) -> bool:
-    return bool(re.match(r"^(int|str|float|bool|dict|list|none|literal|function-\w+|tagged-union|chain)\b", part)) and (
-        "[" in part or part in ("int", "str", "float", "bool", "dict", "list", "none")
-    )
+    return bool(
+        re.match(
+            r"^(int|str|float|bool|dict|list|none|literal|function-\w+|tagged-union|chain)\b", part
+        )
+    ) and ("[" in part or part in ("int", "str", "float", "bool", "dict", "list", "none"))
 
 
 def _problem(err: dict[str, Any], data: Any, positions: Positions, display: str) -> Problem:
@@ -192,7 +197,9 @@ def _problem(err: dict[str, Any], data: Any, positions: Positions, display: str)
         elif allowed:
             zh += "；这里可以用的键：" + "、".join(allowed)
             en += "; keys allowed here: " + ", ".join(allowed)
-        return Problem(T(zh, en), Location(file=display, line=line, col=col, key=key_text), "unknown-key")
+        return Problem(
+            T(zh, en), Location(file=display, line=line, col=col, key=key_text), "unknown-key"
+        )
     line, col = positions.of_key(path) if is_key else positions.of_value(path)
     where = Location(file=display, line=line, col=col, key=key_text)
     if etype == "sqops":
@@ -218,7 +225,14 @@ def _problem(err: dict[str, Any], data: Any, positions: Positions, display: str)
             zh = "取值无效：" + en
     else:
         zh = "取值无效：" + en
-    if etype in ("int_parsing", "float_parsing", "string_type", "bool_parsing", "date_parsing", "date_from_datetime_parsing"):
+    if etype in (
+        "int_parsing",
+        "float_parsing",
+        "string_type",
+        "bool_parsing",
+        "date_parsing",
+        "date_from_datetime_parsing",
+    ):
         en = f"{en}, got {value!r}"
     return Problem(T(zh, en), where, "invalid")
 
@@ -263,7 +277,9 @@ def _script_sources(
             if path in positions.blocks:
                 line, col = line + 1, 1
             if "\n" not in text and SCRIPT_FILE_RE.match(text.strip()):
-                variants[lang] = _read_script_file(name, lang, text.strip(), base, display, line, col)
+                variants[lang] = _read_script_file(
+                    name, lang, text.strip(), base, display, line, col
+                )
             else:
                 variants[lang] = ScriptSource(name, lang, text, display, line, col)
         out[name] = variants
@@ -291,8 +307,8 @@ def _read_script_file(
     except InputError as exc:
         prob = Problem(
             T(
-                "脚本 “{n}” 的文件 {r} 无法读取：{m}".format(n=name, r=rel, m=exc.text.zh),
-                "script '{n}' file {r} cannot be read: {m}".format(n=name, r=rel, m=exc.text.en),
+                f"脚本 “{name}” 的文件 {rel} 无法读取：{exc.text.zh}",
+                f"script '{name}' file {rel} cannot be read: {exc.text.en}",
             ),
             where,
             "script-file",

@@ -26,7 +26,9 @@ from pydantic_core import PydanticCustomError
 
 def _err(zh: str, en: str, **ctx: Any) -> PydanticCustomError:
     """A validation error that carries its message in both languages."""
-    return PydanticCustomError("sqops", en.format(**ctx), {"zh": zh.format(**ctx), "en": en.format(**ctx)})
+    return PydanticCustomError(
+        "sqops", en.format(**ctx), {"zh": zh.format(**ctx), "en": en.format(**ctx)}
+    )
 
 
 # ---------------------------------------------------------------- scalars
@@ -38,14 +40,14 @@ def parse_hhmm(value: Any) -> dt.time:
         return value.replace(second=0, microsecond=0, tzinfo=None)
     if isinstance(value, bool) or not isinstance(value, str):
         raise _err(
-            "时间要写成带引号的 \"HH:MM\"（24 小时制），例如 \"08:30\"；这里读到的是 {v!r}",
+            '时间要写成带引号的 "HH:MM"（24 小时制），例如 "08:30"；这里读到的是 {v!r}',
             'a time is written "HH:MM" (24-hour clock) in quotes, e.g. "08:30"; got {v!r}',
             v=value,
         )
     m = _TIME_RE.match(value)
     if not m:
         raise _err(
-            "无法识别的时间 {v!r}：要写成 HH:MM（24 小时制），例如 \"08:30\"",
+            '无法识别的时间 {v!r}：要写成 HH:MM（24 小时制），例如 "08:30"',
             'not a time: {v!r}; write HH:MM on a 24-hour clock, e.g. "08:30"',
             v=value,
         )
@@ -60,7 +62,9 @@ HHMM = Annotated[
     dt.time,
     BeforeValidator(parse_hhmm),
     PlainSerializer(_time_str, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$", "examples": ["08:30"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$", "examples": ["08:30"]}
+    ),
 ]
 
 
@@ -89,7 +93,7 @@ def parse_range(value: Any) -> Any:
         a, _, b = value.partition("-")
         return TimeRange(start=parse_hhmm(a), end=parse_hhmm(b))
     raise _err(
-        "时间段要写成 \"HH:MM-HH:MM\"，例如 \"22:00-08:00\"；这里读到的是 {v!r}",
+        '时间段要写成 "HH:MM-HH:MM"，例如 "22:00-08:00"；这里读到的是 {v!r}',
         'a time window is written "HH:MM-HH:MM", e.g. "22:00-08:00"; got {v!r}',
         v=value,
     )
@@ -100,8 +104,11 @@ QuietHours = Annotated[
     BeforeValidator(parse_range),
     PlainSerializer(str, return_type=str),
     WithJsonSchema(
-        {"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-3]):[0-5]\d$",
-         "examples": ["22:00-08:00"]}
+        {
+            "type": "string",
+            "pattern": r"^([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-3]):[0-5]\d$",
+            "examples": ["22:00-08:00"],
+        }
     ),
 ]
 
@@ -188,7 +195,9 @@ class Community(_Model):
     """Who and where: the community's name, platform, kind, timezone and language."""
 
     name: str = Field(min_length=1, description="社群名称 / community name")
-    platform: Platform = Field(description="wechat | wecom | qq | xiaohongshu | telegram | whatsapp | discord")
+    platform: Platform = Field(
+        description="wechat | wecom | qq | xiaohongshu | telegram | whatsapp | discord"
+    )
     type: CommunityType = Field(
         "refined",
         description="broadcast 群发推广型 | refined 精细化运营型 | service 客户服务型 | store S2B2C 门店群",
@@ -246,7 +255,9 @@ class Goal(_Model):
 class Role(_Model):
     role: RoleName
     name: str | None = None
-    members: list[str] = Field(default_factory=list, description="chat ids of the staff in this role")
+    members: list[str] = Field(
+        default_factory=list, description="chat ids of the staff in this role"
+    )
     response_hours: float | None = Field(None, gt=0)
 
 
@@ -267,7 +278,9 @@ class Rules(_Model):
             try:
                 re.compile(v)
             except re.error as exc:
-                raise _err("正则表达式无效：{e}", "invalid regular expression: {e}", e=exc) from None
+                raise _err(
+                    "正则表达式无效：{e}", "invalid regular expression: {e}", e=exc
+                ) from None
         return v
 
 
@@ -304,7 +317,9 @@ class _Item(_Model):
     owner: RoleName | None = Field(None, description="the role that posts it")
     person: str | None = Field(None, description="a named person, when not the role's")
     script: str | None = Field(None, description="key of scripts:")
-    id: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$", description="stable id (calendar UID, adherence)")
+    id: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_.-]+$", description="stable id (calendar UID, adherence)"
+    )
     skip_on: list[DayFilter] = Field(default_factory=list)
     only_on: list[DayFilter] = Field(default_factory=list)
 
@@ -326,7 +341,9 @@ class MonthlyItem(_Item):
         if isinstance(v, str) and v.strip().lower() in ("last", "最后一天", "月末"):
             return "last"
         if isinstance(v, int) and not isinstance(v, bool) and not 1 <= v <= 31:
-            raise _err("每月的日期应在 1..31 之间，或写 last", "a day of the month is 1..31, or last")
+            raise _err(
+                "每月的日期应在 1..31 之间，或写 last", "a day of the month is 1..31, or last"
+            )
         return v
 
 
@@ -392,13 +409,15 @@ class Sop(_Model):
     content_mix: ContentMix = Field(default_factory=ContentMix)
     cadence: Cadence = Field(default_factory=Cadence)
     scripts: dict[str, str | dict[Literal["zh", "en"], str]] = Field(
-        default_factory=dict, description="Jinja2 templates: inline text, a file next to the SOP, or {zh, en}"
+        default_factory=dict,
+        description="Jinja2 templates: inline text, a file next to the SOP, or {zh, en}",
     )
     kpis: dict[KpiName, KpiTarget] = Field(default_factory=dict)
     koc: KocConfig = Field(default_factory=KocConfig)
     groups: list[Group] = Field(default_factory=list)
     columns: dict[TableName, dict[str, str]] = Field(
-        default_factory=dict, description="column mapping of data tables: {table: {canonical: source}}"
+        default_factory=dict,
+        description="column mapping of data tables: {table: {canonical: source}}",
     )
 
     @model_validator(mode="after")

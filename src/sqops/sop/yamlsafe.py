@@ -181,7 +181,9 @@ def read_source(path: str | Path, display: str | None = None) -> str:
     except FileNotFoundError:
         raise InputError(T("文件不存在", "file not found"), Location(file=name)) from None
     except IsADirectoryError:
-        raise InputError(T("这是一个目录，不是文件", "is a directory, not a file"), Location(file=name)) from None
+        raise InputError(
+            T("这是一个目录，不是文件", "is a directory, not a file"), Location(file=name)
+        ) from None
     except OSError as exc:
         raise InputError(
             T("无法读取：{e}", "cannot read: {e}").format(e=exc.strerror or exc),
@@ -217,9 +219,15 @@ class _Builder:
                 ).format(n=MAX_NODES),
             )
         if depth > MAX_DEPTH:
-            self.fail(node, T("嵌套层级过深（上限 {n}）", "nested too deeply (limit {n})").format(n=MAX_DEPTH))
+            self.fail(
+                node,
+                T("嵌套层级过深（上限 {n}）", "nested too deeply (limit {n})").format(n=MAX_DEPTH),
+            )
         if id(node) in self.stack:
-            self.fail(node, T("别名引用了自身（循环引用）", "an alias refers to itself (recursive structure)"))
+            self.fail(
+                node,
+                T("别名引用了自身（循环引用）", "an alias refers to itself (recursive structure)"),
+            )
         self.positions.values.setdefault(path, _mark(node))
         if isinstance(node, ScalarNode):
             if node.style in ("|", ">"):
@@ -230,7 +238,9 @@ class _Builder:
             if isinstance(node, SequenceNode):
                 if node.tag != _SEQ:
                     self.bad_tag(node)
-                return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+                return [
+                    self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)
+                ]
             if isinstance(node, MappingNode):
                 if node.tag != _MAP:
                     self.bad_tag(node)
@@ -268,7 +278,9 @@ class _Builder:
                     return int(value[2:], 16)
                 return int(value, 10)
             except ValueError:
-                self.fail(node, T("无法读取的整数：{v}", "unreadable integer: {v}").format(v=value[:40]))
+                self.fail(
+                    node, T("无法读取的整数：{v}", "unreadable integer: {v}").format(v=value[:40])
+                )
         if tag == _FLOAT:
             low = value.lower()
             if low.endswith(".inf"):
@@ -278,7 +290,9 @@ class _Builder:
             try:
                 return float(value)
             except ValueError:
-                self.fail(node, T("无法读取的数字：{v}", "unreadable number: {v}").format(v=value[:40]))
+                self.fail(
+                    node, T("无法读取的数字：{v}", "unreadable number: {v}").format(v=value[:40])
+                )
         if tag == _MERGE:
             return value
         self.bad_tag(node)
@@ -293,7 +307,9 @@ class _Builder:
                 merges.append(value_node)
                 continue
             if not isinstance(key_node, ScalarNode):
-                self.fail(key_node, T("映射的键必须是简单的值", "a mapping key must be a plain value"))
+                self.fail(
+                    key_node, T("映射的键必须是简单的值", "a mapping key must be a plain value")
+                )
             key = self.scalar(key_node)
             if isinstance(key, float) and key != key:
                 self.fail(key_node, T("键不能是 NaN", "a key cannot be NaN"))
@@ -314,7 +330,13 @@ class _Builder:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]
             for src in sources:
                 if not isinstance(src, MappingNode):
-                    self.fail(src, T("合并键 << 的值必须是映射", "the value of a merge key << must be a mapping"))
+                    self.fail(
+                        src,
+                        T(
+                            "合并键 << 的值必须是映射",
+                            "the value of a merge key << must be a mapping",
+                        ),
+                    )
                 merged = self.build(src, path, depth + 1)
                 for k, v in merged.items():
                     out.setdefault(k, v)
@@ -343,16 +365,18 @@ def load_yaml(text: str, filename: str) -> tuple[Any, Positions]:
         col = idx - (text.rfind("\n", 0, idx) + 1) + 1
         raise SopError(
             T("文件含有不可打印字符 {c}", "file contains a non-printable character {c}").format(
-                c=f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+                c=f"U+{exc.character:04X}"
+                if isinstance(exc.character, int)
+                else repr(exc.character)
             ),
             Location(file=filename, line=line, col=col),
         ) from None
     except yaml.YAMLError as exc:
-        raise SopError(T("YAML 错误：{e}", "YAML error: {e}").format(e=exc), Location(file=filename)) from None
-    except RecursionError:
         raise SopError(
-            T("嵌套层级过深", "nested too deeply"), Location(file=filename)
+            T("YAML 错误：{e}", "YAML error: {e}").format(e=exc), Location(file=filename)
         ) from None
+    except RecursionError:
+        raise SopError(T("嵌套层级过深", "nested too deeply"), Location(file=filename)) from None
     finally:
         loader.dispose()
     if node is None:

@@ -1,0 +1,140 @@
+"""``sqops lint``: check SOP files against the file format and the field's practice."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sqops._cli_common import LangOpt, echo, errors_to_exit, pick_lang, usage_error
+from sqops.i18n import T
+
+
+class LintFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+_COLOUR = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def lint(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="SOP files or folders (folders: every *.yaml/*.yml that declares version: and community:)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        LintFormat, typer.Option("--format", "-f", help="text | json | github | sarif")
+    ] = LintFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    disable: Annotated[
+        list[str] | None,
+        typer.Option("--disable", help="Rule id to skip (repeatable, or comma-separated)."),
+    ] = None,
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="List every rule and exit.")
+    ] = False,
+    no_hints: Annotated[
+        bool, typer.Option("--no-hints", help="Text format: leave out the hint lines.")
+    ] = False,
+    lang: LangOpt = None,
+) -> None:
+    """Check SOP files: format errors with file:line:col, and the field's practice as rules.
+
+    Exit codes: 0 clean, 1 error findings (--strict: warnings too), 2 could not run.
+    Silence one finding with a `# sqops: disable=RULE` comment on its line, a whole file with
+    `# sqops: disable-file=RULE`.
+    """
+    from sqops.sop.lint import (
+        exit_code,
+        format_github,
+        format_json,
+        format_sarif,
+        format_text,
+        lint_paths,
+        summary_line,
+    )
+    from sqops.sop.rules import RULES
+
+    lang_ref = [pick_lang(lang)]
+    with errors_to_exit(lang_ref):
+        disabled = {x.strip() for d in (disable or []) for x in d.split(",") if x.strip()}
+        unknown = sorted(disabled - set(RULES) - {"all"})
+        if unknown:
+            from sqops.sop.loader import did_you_mean
+
+            hint = did_you_mean(unknown[0], RULES)
+            usage_error(
+                T("未知的规则 {r}", "unknown rule {r}").format(r=", ".join(unknown))
+                + (T(f"，你是不是想写 {hint}？", f"; did you mean {hint}?") if hint else T("", "")),
+                lang_ref[0],
+            )
+        if list_rules:
+            _print_rules(lang_ref[0])
+            return
+        results = lint_paths([str(p) for p in (paths or [Path(".")])], disabled)
+        if lang is None:
+            langs = [r.language for r in results if r.language]
+            lang_ref[0] = pick_lang(None, langs[0] if langs else None)
+        lg = lang_ref[0]
+        if fmt is LintFormat.json:
+            typer.echo(format_json(results, lg), nl=False)
+        elif fmt is LintFormat.sarif:
+            typer.echo(format_sarif(results, lg), nl=False)
+        else:
+            if fmt is LintFormat.github:
+                for line in format_github(results, lg):
+                    echo(line)
+            _print_text(
+                format_text(results, lg, hints=not no_hints), summary_line(results, lg), results
+            )
+        raise typer.Exit(exit_code(results, strict))
+
+
+def _print_text(lines: list[tuple[str, str | None]], summary: str, results: list) -> None:
+    import sys
+
+    if not sys.stdout.isatty():
+        for line, _ in lines:
+            echo(line)
+        echo(summary)
+        return
+    from rich.text import Text
+
+    from sqops._cli_common import console
+
+    con = console()
+    for line, sev in lines:
+        con.print(Text(line, style=_COLOUR.get(sev or "", "dim")))
+    bad = any(f.severity == "error" for r in results for f in r.findings)
+    con.print(Text(summary, style="bold red" if bad else "bold green"))
+
+
+def _print_rules(lang: str) -> None:
+    from sqops.sop.model import KPI_NAMES
+    from sqops.sop.rules import RULES
+
+    width = max(len(r) for r in RULES)
+    for rid in sorted(RULES):
+        r = RULES[rid]
+        echo(f"{rid:<{width}}  {r.severity:<7}  {r.title.get(lang)}")
+        echo(f"{'':<{width}}           {r.hint.get(lang)}")
+    echo("")
+    echo(
+        (
+            "指标名（goals.metric 与 kpis 的键）："
+            if lang == "zh"
+            else "KPI names (goals.metric and kpis keys): "
+        )
+        + ", ".join(KPI_NAMES)
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("lint")(lint)

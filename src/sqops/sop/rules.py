@@ -1,0 +1,790 @@
+"""The field's practice as lint rules, each with a stable id, a severity and zh/en text.
+
+A rule is a function ``check(ctx) -> Iterable[Finding]`` registered with :func:`rule`.
+Rules only judge; loading and locating are done by :mod:`sqops.sop.loader`. The practice
+behind each rule is in ``docs/lint.md`` (and ``sqops lint --list-rules``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqops.errors import Location
+from sqops.i18n import WEEKDAYS, T
+from sqops.sop.loader import LoadedSop, did_you_mean
+from sqops.sop.model import KPI_NAMES, PLATFORM_LIMITS, WEEKDAY_NAMES, Campaign, Sop
+from sqops.sop.yamlsafe import Path_
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    text: T
+    where: Location
+    hint: T | None = None
+
+    def sort_key(self) -> tuple[Any, ...]:
+        w = self.where
+        return (w.file or "", w.line or 0, w.col or 0, self.rule, self.text.en)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    title: T
+    hint: T
+    check: Callable[[LoadedSop], Iterable[Finding]] | None = field(default=None, compare=False)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(id: str, severity: Severity, title: T, hint: T) -> Callable[..., Any]:
+    def deco(
+        fn: Callable[[LoadedSop], Iterable[Finding]],
+    ) -> Callable[[LoadedSop], Iterable[Finding]]:
+        RULES[id] = Rule(id, severity, title, hint, fn)
+        return fn
+
+    return deco
+
+
+def declare(id: str, severity: Severity, title: T, hint: T) -> None:
+    """A rule whose findings are produced elsewhere (the loader, the script checker)."""
+    RULES[id] = Rule(id, severity, title, hint, None)
+
+
+def finding(
+    loaded: LoadedSop,
+    rule_id: str,
+    text: T,
+    path: Path_,
+    *,
+    key: bool = False,
+    severity: Severity | None = None,
+) -> Finding:
+    r = RULES[rule_id]
+    return Finding(rule_id, severity or r.severity, text, loaded.where(path, key=key), r.hint)
+
+
+# ------------------------------------------------------------------ loader rules
+declare(
+    "yaml-syntax",
+    "error",
+    T("YAML 无法解析", "YAML cannot be parsed"),
+    T(
+        "检查缩进、冒号后的空格和引号是否成对；重复的键要删掉一个。",
+        "Check indentation, the space after each colon and matching quotes; remove duplicate keys.",
+    ),
+)
+declare(
+    "schema",
+    "error",
+    T("不符合 SOP 文件格式", "does not match the SOP file format"),
+    T(
+        "运行 sqops schema 获取 JSON Schema，在编辑器里边写边检查。",
+        "Run `sqops schema` for the JSON Schema and let your editor check as you type.",
+    ),
+)
+declare(
+    "file",
+    "error",
+    T("文件无法读取", "file cannot be read"),
+    T("SOP 文件应为 UTF-8 编码的小文本文件。", "An SOP file is a small UTF-8 text file."),
+)
+
+
+# --------------------------------------------------------------- cadence helpers
+@dataclass(frozen=True)
+class Slot:
+    """One cadence entry, where it is, and which days it falls on."""
+
+    section: str  # daily | weekly | monthly | lifecycle | campaign | countdown
+    index: int
+    item: Any
+    time: dt.time
+    kind: str
+    title: str
+    path: Path_  # path of the item in the YAML
+    time_path: Path_
+
+    def describe(self) -> T:
+        return T(f"“{self.title}”", f"'{self.title}'")
+
+
+def slots(sop: Sop) -> Iterator[Slot]:
+    c = sop.cadence
+    for section, items in (
+        ("daily", c.daily),
+        ("weekly", c.weekly),
+        ("monthly", c.monthly),
+        ("lifecycle", c.lifecycle),
+    ):
+        for i, it in enumerate(items):
+            path = ("cadence", section, i)
+            yield Slot(section, i, it, it.time, it.kind, it.title, path, (*path, "time"))
+    for i, camp in enumerate(c.campaigns):
+        path = ("cadence", "campaigns", i)
+        yield Slot("campaign", i, camp, camp.time, camp.kind, camp.title, path, (*path, "time"))
+        if camp.countdown_days:
+            t = camp.countdown_time or camp.time
+            tp = (*path, "countdown_time") if camp.countdown_time else (*path, "time")
+            yield Slot("countdown", i, camp, t, camp.kind, camp.title, path, tp)
+
+
+def _launch(sop: Sop) -> dt.date | None:
+    if sop.community.launched_on:
+        return sop.community.launched_on
+    dates = [g.launched_on for g in sop.groups if g.launched_on]
+    return min(dates) if dates else None
+
+
+def _campaign_days(camp: Campaign, countdown: bool) -> list[dt.date]:
+    if not countdown:
+        return [camp.date]
+    return [camp.date - dt.timedelta(days=n) for n in range(camp.countdown_days, 0, -1)]
+
+
+def _may_coincide(a: Slot, b: Slot, launch: dt.date | None) -> bool:
+    """Can the two entries fall on the same calendar day?"""
+    order = ["daily", "weekly", "monthly", "lifecycle", "campaign", "countdown"]
+    if order.index(a.section) > order.index(b.section):
+        a, b = b, a
+    if a.section == "daily":
+        return True
+    dates_b = _dates(b, launch)
+    dates_a = _dates(a, launch)
+    if dates_a is not None and dates_b is not None:
+        return bool(set(dates_a) & set(dates_b))
+    if a.section == "weekly":
+        if b.section == "weekly":
+            return a.item.weekday == b.item.weekday
+        if dates_b is not None:
+            return any(WEEKDAY_NAMES[d.weekday()] == a.item.weekday for d in dates_b)
+        return True
+    if a.section == "monthly":
+        if b.section == "monthly":
+            da, db = a.item.day, b.item.day
+            if da == db:
+                return True
+            if "last" in (da, db):
+                other = db if da == "last" else da
+                return isinstance(other, int) and other >= 28
+            return False
+        if dates_b is not None:
+            return any(_monthly_hits(a.item.day, d) for d in dates_b)
+        return True
+    if a.section == "lifecycle" and b.section == "lifecycle":
+        return a.item.day == b.item.day
+    return True
+
+
+def _dates(s: Slot, launch: dt.date | None) -> list[dt.date] | None:
+    if s.section in ("campaign", "countdown"):
+        return _campaign_days(s.item, s.section == "countdown")
+    if s.section == "lifecycle" and launch is not None:
+        return [launch + dt.timedelta(days=s.item.day - 1)]
+    return None
+
+
+def _monthly_hits(day: int | str, d: dt.date) -> bool:
+    if day == "last":
+        return (d + dt.timedelta(days=1)).month != d.month
+    return d.day == day
+
+
+PUSH_KINDS = ("activation", "conversion", "brand", "service", "other")
+MIX_KINDS = ("activation", "conversion", "brand")
+
+
+def _is_push(kind: str) -> bool:
+    return kind != "review"
+
+
+# ------------------------------------------------------------------ practice rules
+@rule(
+    "posts-per-day",
+    "warning",
+    T("每天推送条数超过上限", "more pushes a day than the limit"),
+    T(
+        "高频电商每天 5-6 条、低频品类每天约 3 条；刷屏会让成员屏蔽或退群。把次要内容合并或挪到别的日子。",
+        "Five or six a day for high-frequency e-commerce, about three for low-frequency goods; "
+        "flooding makes members mute or leave. Merge minor items or move them to other days.",
+    ),
+)
+def _posts_per_day(loaded: LoadedSop) -> Iterator[Finding]:
+    sop = loaded.sop
+    c = sop.cadence
+    limit = sop.rules.max_posts_per_day
+    daily = sum(1 for it in c.daily if _is_push(it.kind))
+    weekly = Counter(it.weekday for it in c.weekly if _is_push(it.kind))
+    monthly = Counter(str(it.day) for it in c.monthly if _is_push(it.kind))
+    lifecycle = Counter(it.day for it in c.lifecycle if _is_push(it.kind))
+    worst_wd, n_week = max(((wd, weekly.get(wd, 0)) for wd in WEEKDAY_NAMES), key=lambda x: x[1])
+    n_month = max(monthly.values(), default=0)
+    n_life = max(lifecycle.values(), default=0)
+    steady = daily + n_week + n_month
+    worst = steady + n_life
+    if worst <= limit:
+        return
+    severity: Severity = "error" if worst >= 15 else "warning"
+    parts_zh = [f"每日 {daily}"]
+    parts_en = [f"{daily} daily"]
+    if n_week:
+        parts_zh.append(f"{WEEKDAYS['zh'][WEEKDAY_NAMES.index(worst_wd)]}的每周 {n_week}")
+        parts_en.append(f"{n_week} weekly on {WEEKDAYS['en'][WEEKDAY_NAMES.index(worst_wd)]}")
+    if n_month:
+        parts_zh.append(f"每月同一天 {n_month}")
+        parts_en.append(f"{n_month} monthly on one day")
+    if n_life and worst > steady:
+        parts_zh.append(f"冷启动某天 {n_life}")
+        parts_en.append(f"{n_life} cold-start on one day")
+    text = T(
+        f"有的日子会推送 {worst} 条（{' + '.join(parts_zh)}），超过每天上限 {limit} 条"
+        + ("；15 条以上会明显提高屏蔽和退群" if severity == "error" else ""),
+        f"some days get {worst} pushes ({' + '.join(parts_en)}), over the limit of {limit} a day"
+        + ("; 15 or more clearly drives members to mute and leave" if severity == "error" else ""),
+    )
+    yield finding(loaded, "posts-per-day", text, ("cadence",), key=True, severity=severity)
+
+
+@rule(
+    "quiet-hours",
+    "error",
+    T("转化内容安排在免打扰时段", "conversion content inside quiet hours"),
+    T(
+        "晚上 22 点后不发促销：把这一条挪到免打扰时段之外，或改成非转化内容。",
+        "No promotion after 22:00: move the item outside quiet hours, or make it non-conversion content.",
+    ),
+)
+def _quiet_hours(loaded: LoadedSop) -> Iterator[Finding]:
+    qh = loaded.sop.rules.quiet_hours
+    if qh is None:
+        return
+    for s in slots(loaded.sop):
+        if s.kind == "conversion" and qh.contains(s.time):
+            what = (
+                T("倒计时提醒", "countdown reminder")
+                if s.section == "countdown"
+                else T("转化内容", "conversion item")
+            )
+            yield finding(
+                loaded,
+                "quiet-hours",
+                T(
+                    f"{what.zh}“{s.title}”在 {s.time:%H:%M}，处于免打扰时段 {qh} 内",
+                    f"{what.en} '{s.title}' at {s.time:%H:%M} is inside quiet hours {qh}",
+                ),
+                s.time_path,
+            )
+
+
+@rule(
+    "content-mix",
+    "warning",
+    T("内容配比偏离目标", "content mix far from its target"),
+    T(
+        "常见配比是促活 50% / 转化 30% / 品牌 20%；转化太多像广告群，太少则难以变现。",
+        "A common mix is 50% activation / 30% conversion / 20% brand; too much conversion reads as an "
+        "ad group, too little does not pay.",
+    ),
+)
+def _content_mix(loaded: LoadedSop) -> Iterator[Finding]:
+    sop = loaded.sop
+    c = sop.cadence
+    counts: Counter[str] = Counter()
+    for it in c.daily:
+        counts[it.kind] += 28
+    for it in c.weekly:
+        counts[it.kind] += 4
+    for it in c.monthly:
+        counts[it.kind] += 1
+    total = sum(counts[k] for k in MIX_KINDS)
+    if total == 0:
+        return
+    actual = {k: counts[k] / total for k in MIX_KINDS}
+    target = {k: sop.content_mix.share(k) for k in MIX_KINDS}
+    off = [k for k in MIX_KINDS if abs(actual[k] - target[k]) > 0.10 + 1e-9]
+    if not off:
+        return
+
+    def pct(d: dict[str, float]) -> str:
+        return "/".join(f"{round(d[k] * 100):d}" for k in MIX_KINDS)
+
+    path: Path_ = ("content_mix",) if "content_mix" in _top(loaded) else ("cadence",)
+    yield finding(
+        loaded,
+        "content-mix",
+        T(
+            f"常规排期 28 天的内容配比为 促活/转化/品牌 = {pct(actual)}%，目标 {pct(target)}%，"
+            f"偏离超过 10 个百分点（{'、'.join(_KIND_ZH[k] for k in off)}）",
+            f"over a typical 28-day cycle the mix is activation/conversion/brand = {pct(actual)}%, "
+            f"target {pct(target)}%: more than 10 points off ({', '.join(off)})",
+        ),
+        path,
+        key=True,
+    )
+
+
+_KIND_ZH = {"activation": "促活", "conversion": "转化", "brand": "品牌"}
+
+
+def _top(loaded: LoadedSop) -> set[str]:
+    return {str(p[0]) for p in loaded.positions.keys if len(p) == 1}
+
+
+@rule(
+    "role-owner",
+    "error",
+    T("没有群主（owner）角色", "no owner role"),
+    T(
+        "每个群都要有一个对结果负责的群主/主理人：在 roles 里加 {role: owner, name: ..., members: [...]}。",
+        "Every group needs one person accountable for it: add {role: owner, name: ..., members: [...]} to roles.",
+    ),
+)
+def _role_owner(loaded: LoadedSop) -> Iterator[Finding]:
+    if loaded.sop.role("owner") is None:
+        yield finding(
+            loaded,
+            "role-owner",
+            T("roles 里没有 owner（群主）", "roles has no owner"),
+            ("roles",) if "roles" in _top(loaded) else (),
+            key=True,
+        )
+
+
+@rule(
+    "role-admin-support",
+    "warning",
+    T("缺少管理员或客服角色", "no admin or no support role"),
+    T(
+        "“1+3” 团队：群主之外，要有管理员维持秩序、客服 24 小时内答复。",
+        "The '1+3' team: besides the owner, an admin keeps order and support answers within 24 hours.",
+    ),
+)
+def _role_admin_support(loaded: LoadedSop) -> Iterator[Finding]:
+    path: Path_ = ("roles",) if "roles" in _top(loaded) else ()
+    for name, zh in (("admin", "管理员"), ("support", "客服")):
+        if loaded.sop.role(name) is None:
+            yield finding(
+                loaded,
+                "role-admin-support",
+                T(f"roles 里没有 {name}（{zh}）", f"roles has no {name}"),
+                path,
+                key=True,
+            )
+
+
+@rule(
+    "support-response",
+    "warning",
+    T("客服没有承诺 24 小时内答复", "support does not promise an answer within 24 hours"),
+    T(
+        "给客服写上 response_hours（不超过 24），成员才知道多久能得到答复。",
+        "Give support a response_hours of at most 24, so members know when they will hear back.",
+    ),
+)
+def _support_response(loaded: LoadedSop) -> Iterator[Finding]:
+    for i, r in enumerate(loaded.sop.roles):
+        if r.role != "support":
+            continue
+        if r.response_hours is None:
+            yield finding(
+                loaded,
+                "support-response",
+                T("客服没有写 response_hours（多少小时内答复）", "support has no response_hours"),
+                ("roles", i),
+            )
+        elif r.response_hours > 24:
+            yield finding(
+                loaded,
+                "support-response",
+                T(
+                    f"客服答复时间 {r.response_hours:g} 小时，超过 24 小时",
+                    f"support answers within {r.response_hours:g} hours: more than 24",
+                ),
+                ("roles", i, "response_hours"),
+            )
+
+
+@rule(
+    "owner-role",
+    "warning",
+    T("排期指定的角色没有人", "an item's owner role has nobody"),
+    T(
+        "在 roles 里加上这个角色，或把这一条交给已有的角色。",
+        "Add that role to roles, or give the item to a role you have.",
+    ),
+)
+def _owner_role(loaded: LoadedSop) -> Iterator[Finding]:
+    have = {r.role for r in loaded.sop.roles}
+    for s in slots(loaded.sop):
+        if s.section == "countdown":
+            continue
+        owner = s.item.owner
+        if owner and owner not in have:
+            yield finding(
+                loaded,
+                "owner-role",
+                T(
+                    f"“{s.title}”由 {owner} 负责，但 roles 里没有 {owner}",
+                    f"'{s.title}' is owned by {owner}, but roles has no {owner}",
+                ),
+                (*s.path, "owner"),
+            )
+
+
+_WELCOME = re.compile(r"欢迎|welcome|迎新", re.I)
+_RULES = re.compile(r"群规|规则|规矩|rules?\b|rules\.", re.I)
+_TOPIC = re.compile(r"话题|讨论|聊|topic|discuss|question|问答", re.I)
+
+
+def _script_text(loaded: LoadedSop, name: str | None) -> str:
+    if not name:
+        return ""
+    variants = loaded.scripts.get(name) or {}
+    return "\n".join(v.text or "" for v in variants.values())
+
+
+@rule(
+    "welcome",
+    "warning",
+    T("第 1 天没有“欢迎 + 群规”", "no welcome with the rules on day 1"),
+    T(
+        "冷启动第 1 天：欢迎语 + 群规 + 自我介绍模板，先立规矩再热场。",
+        "Cold start, day 1: a welcome, the rules and a self-introduction template — set the rules first.",
+    ),
+)
+def _welcome(loaded: LoadedSop) -> Iterator[Finding]:
+    day1 = [(i, it) for i, it in enumerate(loaded.sop.cadence.lifecycle) if it.day == 1]
+    path: Path_ = (
+        ("cadence", "lifecycle")
+        if loaded.sop.cadence.lifecycle
+        else (("cadence",) if "cadence" in _top(loaded) else ())
+    )
+    if not day1:
+        yield finding(
+            loaded,
+            "welcome",
+            T("lifecycle 里没有第 1 天的欢迎", "lifecycle has no day-1 welcome"),
+            path,
+            key=True,
+        )
+        return
+    texts = [(i, it, it.title + "\n" + _script_text(loaded, it.script)) for i, it in day1]
+    if not any(_WELCOME.search(t) for _, _, t in texts):
+        yield finding(
+            loaded,
+            "welcome",
+            T("第 1 天的安排里没有欢迎语", "no day-1 item welcomes new members"),
+            ("cadence", "lifecycle", day1[0][0]),
+        )
+    elif not any(_RULES.search(t) for _, _, t in texts):
+        i = next(i for i, _, t in texts if _WELCOME.search(t))
+        yield finding(
+            loaded,
+            "welcome",
+            T("第 1 天的欢迎没有介绍群规", "the day-1 welcome does not present the rules"),
+            ("cadence", "lifecycle", i),
+        )
+
+
+@rule(
+    "first-topic",
+    "info",
+    T("前 3 天没有第一次话题讨论", "no first discussion by day 3"),
+    T(
+        "第 3 天前抛出第一个话题，让新成员开口说话。",
+        "Start a first discussion topic by day 3 to get new members talking.",
+    ),
+)
+def _first_topic(loaded: LoadedSop) -> Iterator[Finding]:
+    for it in loaded.sop.cadence.lifecycle:
+        if it.day <= 3 and it.kind == "activation":
+            text = it.title + "\n" + _script_text(loaded, it.script)
+            if _TOPIC.search(text) or (it.day >= 2 and not _WELCOME.search(text)):
+                return
+    path: Path_ = (
+        ("cadence", "lifecycle")
+        if loaded.sop.cadence.lifecycle
+        else (("cadence",) if "cadence" in _top(loaded) else ())
+    )
+    yield finding(
+        loaded,
+        "first-topic",
+        T("lifecycle 前 3 天没有话题讨论", "lifecycle has no discussion topic by day 3"),
+        path,
+        key=True,
+    )
+
+
+@rule(
+    "goal-metric",
+    "error",
+    T("目标的指标名未知", "a goal names an unknown metric"),
+    T(
+        "指标名用报告里的 KPI 名（sqops lint --list-rules 末尾列出），否则报告无法对比目标。",
+        "Use a KPI name the report computes (listed by `sqops lint --list-rules`), or the report cannot check it.",
+    ),
+)
+def _goal_metric(loaded: LoadedSop) -> Iterator[Finding]:
+    for i, g in enumerate(loaded.sop.goals):
+        if g.metric not in KPI_NAMES:
+            hint = did_you_mean(g.metric, KPI_NAMES)
+            extra = (
+                T(f"，你是不是想写 “{hint}”？", f"; did you mean '{hint}'?")
+                if hint
+                else T("；可用：" + "、".join(KPI_NAMES), "; known: " + ", ".join(KPI_NAMES))
+            )
+            yield finding(
+                loaded,
+                "goal-metric",
+                T(f"未知的指标 “{g.metric}”", f"unknown metric '{g.metric}'") + extra,
+                ("goals", i, "metric"),
+            )
+
+
+@rule(
+    "goal-smart",
+    "warning",
+    T("目标不符合 SMART", "a goal is not SMART"),
+    T(
+        "SMART：指标 + 数值目标 + 截止时间（by 日期或 within_days 天数），最好再写基线。",
+        "SMART: a metric, a numeric target and a deadline (by a date or within_days), ideally a baseline.",
+    ),
+)
+def _goal_smart(loaded: LoadedSop) -> Iterator[Finding]:
+    for i, g in enumerate(loaded.sop.goals):
+        if g.target is None:
+            yield finding(
+                loaded,
+                "goal-smart",
+                T(f"目标 {g.metric} 没有数值 target", f"goal {g.metric} has no numeric target"),
+                ("goals", i),
+            )
+        if g.by is None and g.within_days is None:
+            yield finding(
+                loaded,
+                "goal-smart",
+                T(
+                    f"目标 {g.metric} 没有截止时间（by 或 within_days）",
+                    f"goal {g.metric} has no deadline (by or within_days)",
+                ),
+                ("goals", i),
+            )
+        if g.metric in KPI_NAMES and g.metric != "aov":
+            for attr in ("target", "baseline", "floor"):
+                v = getattr(g, attr)
+                if v is not None and not 0 <= v <= 1:
+                    yield finding(
+                        loaded,
+                        "goal-smart",
+                        T(
+                            f"{g.metric} 是比率，{attr} 应写成 0..1 的小数（30% 写 0.30），这里是 {v:g}",
+                            f"{g.metric} is a rate: write {attr} as a fraction 0..1 (30% is 0.30), not {v:g}",
+                        ),
+                        ("goals", i, attr),
+                    )
+
+
+@rule(
+    "kpi-range",
+    "warning",
+    T("KPI 目标或底线不合理", "a KPI target or floor does not make sense"),
+    T(
+        "比率写成 0..1 的小数；越高越好的指标 floor 低于 target，流失率/沉默率相反。",
+        "Rates are fractions 0..1; for higher-is-better KPIs the floor is below the target, for churn/dormant above.",
+    ),
+)
+def _kpi_range(loaded: LoadedSop) -> Iterator[Finding]:
+    lower_better = {"churn_rate", "dormant_rate"}
+    for name, k in loaded.sop.kpis.items():
+        for attr in ("target", "floor"):
+            v = getattr(k, attr)
+            if v is not None and name != "aov" and not 0 <= v <= 1:
+                yield finding(
+                    loaded,
+                    "kpi-range",
+                    T(
+                        f"{name} 的 {attr} 应在 0..1 之间，这里是 {v:g}",
+                        f"{name} {attr} should be within 0..1, not {v:g}",
+                    ),
+                    ("kpis", name, attr),
+                )
+        if k.target is not None and k.floor is not None:
+            wrong = k.floor > k.target if name not in lower_better else k.floor < k.target
+            if wrong:
+                yield finding(
+                    loaded,
+                    "kpi-range",
+                    T(
+                        f"{name} 的 floor {k.floor:g} 与 target {k.target:g} 方向反了",
+                        f"{name} floor {k.floor:g} is on the wrong side of target {k.target:g}",
+                    ),
+                    ("kpis", name),
+                )
+
+
+@rule(
+    "max-members",
+    "error",
+    T("群人数上限超过平台限制", "max_members above the platform's limit"),
+    T(
+        "微信/企业微信群最多 500 人；人更多时开新群，而不是写更大的数字。",
+        "WeChat and WeCom groups hold at most 500; open another group instead of a bigger number.",
+    ),
+)
+def _max_members(loaded: LoadedSop) -> Iterator[Finding]:
+    c = loaded.sop.community
+    limit = PLATFORM_LIMITS.get(c.platform)
+    if c.max_members is not None and limit is not None and c.max_members > limit:
+        yield finding(
+            loaded,
+            "max-members",
+            T(
+                f"max_members {c.max_members} 超过 {c.platform} 的单群上限 {limit}",
+                f"max_members {c.max_members} is above {c.platform}'s limit of {limit} per group",
+            ),
+            ("community", "max_members"),
+        )
+
+
+@rule(
+    "same-minute",
+    "warning",
+    T("两条安排在同一天的同一分钟", "two items at the same minute of the same day"),
+    T(
+        "同一分钟连发两条，后一条会被淹没；错开 15 分钟以上。",
+        "Two posts in the same minute drown each other; space them at least 15 minutes apart.",
+    ),
+)
+def _same_minute(loaded: LoadedSop) -> Iterator[Finding]:
+    launch = _launch(loaded.sop)
+    all_slots = list(slots(loaded.sop))
+    for j, b in enumerate(all_slots):
+        for a in all_slots[:j]:
+            if (
+                a.time == b.time
+                and (a.section, a.index) != (b.section, b.index)
+                and _may_coincide(a, b, launch)
+            ):
+                line, _ = loaded.positions.of_value(a.path)
+                yield finding(
+                    loaded,
+                    "same-minute",
+                    T(
+                        f"“{b.title}”和第 {line} 行的“{a.title}”会在同一天的 {b.time:%H:%M} 发出",
+                        f"'{b.title}' and '{a.title}' (line {line}) fall on the same day at {b.time:%H:%M}",
+                    ),
+                    b.time_path,
+                )
+                break
+
+
+@rule(
+    "monthly-review",
+    "info",
+    T("没有月度复盘", "no monthly review"),
+    T(
+        "月末做一次数据复盘（kind: review）：淘汰表现最差的 20% 内容，更新素材库，做 RFM 分层。",
+        "Hold a data review at month end (kind: review): cut the bottom 20% of content, refresh the "
+        "material library, segment members with RFM.",
+    ),
+)
+def _monthly_review(loaded: LoadedSop) -> Iterator[Finding]:
+    if not any(it.kind == "review" for it in loaded.sop.cadence.monthly):
+        path: Path_ = (
+            ("cadence", "monthly")
+            if loaded.sop.cadence.monthly
+            else (("cadence",) if "cadence" in _top(loaded) else ())
+        )
+        yield finding(
+            loaded,
+            "monthly-review",
+            T("monthly 里没有 kind: review 的复盘", "monthly has no item of kind: review"),
+            path,
+            key=True,
+        )
+
+
+@rule(
+    "forbidden-empty",
+    "warning",
+    T("群规没有写禁止事项", "the rules forbid nothing"),
+    T(
+        "“三不”：不发广告、不刷屏、不争吵。没有明确禁止的事，管理员就无据可依。",
+        "The 'three don'ts': no ads, no flooding, no fights. Without them admins have nothing to point to.",
+    ),
+)
+def _forbidden(loaded: LoadedSop) -> Iterator[Finding]:
+    if not loaded.sop.rules.forbidden:
+        path: Path_ = (
+            ("rules", "forbidden")
+            if ("rules", "forbidden") in loaded.positions.keys
+            else (("rules",) if "rules" in _top(loaded) else ())
+        )
+        yield finding(
+            loaded,
+            "forbidden-empty",
+            T("rules.forbidden 是空的", "rules.forbidden is empty"),
+            path,
+            key=True,
+        )
+
+
+# ------------------------------------------------------------------ script rules
+declare(
+    "script-missing",
+    "error",
+    T("脚本缺失", "a script is missing"),
+    T(
+        "在 scripts 里定义这个名字（内联文本，或 SOP 旁边的 .j2 文件）。",
+        "Define that name under scripts (inline text, or a .j2 file next to the SOP).",
+    ),
+)
+declare(
+    "script-syntax",
+    "error",
+    T("脚本模板语法错误", "script template syntax error"),
+    T(
+        "检查 {{ }} 与 {% %} 是否成对、过滤器名是否拼对。",
+        "Check that {{ }} and {% %} are balanced and filter names are right.",
+    ),
+)
+declare(
+    "script-variable",
+    "error",
+    T("脚本用了不存在的变量", "a script uses a variable the renderer does not provide"),
+    T(
+        "可用变量见 docs/scripts.md；拼写要完全一致。",
+        "The variables available are listed in docs/scripts.md; spelling must match.",
+    ),
+)
+declare(
+    "script-render",
+    "error",
+    T("脚本渲染失败", "a script fails to render"),
+    T(
+        "用示例数据试渲染时出错：检查属性名、沙箱不允许的操作和输出长度。",
+        "Rendering with sample values failed: check attribute names, operations the sandbox refuses and output length.",
+    ),
+)
+declare(
+    "script-unused",
+    "info",
+    T("脚本没有被任何安排使用", "a script no item uses"),
+    T(
+        "删掉它，或在某条安排里写 script: 名字。",
+        "Remove it, or reference it from an item with script: NAME.",
+    ),
+)
