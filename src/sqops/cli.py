@@ -18,6 +18,7 @@ from sqops import __version__
 #: Command modules, in the order ``sqops --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "lint",
+    "plan",
     "schema",
 )
 

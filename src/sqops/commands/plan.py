@@ -1,0 +1,267 @@
+"""``sqops plan``: the SOP's cadence as a dated schedule, every script rendered."""
+
+from __future__ import annotations
+
+import re
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from sqops._cli_common import LangOpt, echo, errors_to_exit, pick_lang
+from sqops.errors import Location, UsageError
+from sqops.i18n import T
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+
+class PlanFormat(StrEnum):
+    table = "table"
+    md = "md"
+    csv = "csv"
+    ics = "ics"
+    json = "json"
+    html = "html"
+
+
+_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".csv": "csv", ".ics": "ics", ".json": "json",
+                   ".html": "html", ".htm": "html"}  # fmt: skip
+
+
+def _lint_errors(loaded: Any) -> list[Any]:
+    """The lint findings of severity ``error`` for a loaded SOP (the plan refuses them)."""
+    from sqops.sop.lint import lint_loaded
+
+    return [f for f in lint_loaded(loaded) if f.severity == "error"]
+
+
+def _parse_start(text: str) -> dt.date:
+    import datetime as dt
+
+    m = re.fullmatch(r"\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})\s*", text)
+    try:
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        pass
+    raise UsageError(
+        T("--start “{v}” 不是日期：写成 YYYY-MM-DD，例如 2026-12-01",
+          "--start '{v}' is not a date: write YYYY-MM-DD, e.g. 2026-12-01").format(v=text)
+    )  # fmt: skip
+
+
+def _safe_name(group_id: str) -> str:
+    name = re.sub(r"[^\w.\-]", "_", group_id)
+    if not name or name.startswith("."):
+        name = "_" + name
+    return name
+
+
+def _is_dir_target(output: Path, raw: str) -> bool:
+    return output.is_dir() or raw.endswith(("/", "\\"))
+
+
+def plan(
+    sop: Annotated[Path, typer.Argument(help="The SOP file (YAML).")],
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start", help="First day, YYYY-MM-DD (default: the first group's launch day)."
+        ),
+    ] = None,
+    days: Annotated[int, typer.Option("--days", help="Number of days to plan.")] = 30,
+    group: Annotated[
+        list[str] | None, typer.Option("--group", help="Only this group id (repeatable).")
+    ] = None,
+    groups_csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--groups",
+            help="CSV of groups/stores: id, name, launched_on; other columns become group.vars.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        PlanFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table | md | csv | ics | json | html (default: from -o's suffix, else table).",
+        ),
+    ] = None,  # fmt: skip
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write to FILE, or to DIR/ (an existing folder or a path ending in /): one file per group.",
+        ),
+    ] = None,  # fmt: skip
+    force: Annotated[
+        bool, typer.Option("--force", help="Plan even if lint finds errors in the SOP.")
+    ] = False,
+    lang: LangOpt = None,
+) -> None:
+    """Turn the SOP's cadence into a dated schedule per group and render every script.
+
+    Dates are in the SOP's timezone, with China's statutory holidays and adjusted working
+    days (调休). Conflicts that appear only on some dates (quiet hours, posts per day, two
+    items in one minute) are shown in every format; they do not change the exit code.
+
+    Exit codes: 0 planned, 1 the SOP has lint errors (use --force), 2 could not run.
+    """
+    lang_ref = [pick_lang(lang)]
+    with errors_to_exit(lang_ref):
+        from sqops.plan import build_plan, default_start, read_groups_csv, sop_groups
+        from sqops.plan import formats as F
+        from sqops.sop.loader import did_you_mean, load_sop
+
+        loaded = load_sop(sop)
+        lang_ref[0] = lg = pick_lang(lang, loaded.sop.community.language)
+
+        errors = _lint_errors(loaded)
+        if errors:
+            _report_lint(errors, lg, force)
+            if not force:
+                raise typer.Exit(1)
+
+        if groups_csv is not None:
+            groups = read_groups_csv(groups_csv, default_launch=loaded.sop.community.launched_on)
+        else:
+            groups = sop_groups(loaded)
+        if group:
+            known = {g.id: g for g in groups}
+            for gid in group:
+                if gid not in known:
+                    hint = did_you_mean(gid, known)
+                    raise UsageError(
+                        T("没有 id 为 “{g}” 的群", "no group with id '{g}'").format(g=gid)
+                        + (
+                            T("，你是不是想写 “{h}”？", "; did you mean '{h}'?").format(h=hint)
+                            if hint
+                            else T("；可选：{a}", "; groups: {a}").format(
+                                a=", ".join(list(known)[:20])
+                            )
+                        )
+                    )
+            wanted = set(group)
+            groups = [g for g in groups if g.id in wanted]
+
+        if start is not None:
+            first = _parse_start(start)
+        else:
+            first = default_start(loaded, groups)
+            if first is None:
+                raise UsageError(
+                    T(
+                        "SOP 和群都没有建群日期（launched_on），请用 --start YYYY-MM-DD 指定开始日期",
+                        "no launch date (launched_on) in the SOP or its groups: give --start YYYY-MM-DD",
+                    ),
+                    Location(file=loaded.display),
+                )
+
+        result = build_plan(loaded, start=first, days=days, lang=lg, groups=groups)
+
+        chosen = fmt.value if fmt is not None else None
+        if output is None:
+            chosen = chosen or "table"
+            if chosen == "table":
+                from sqops._cli_common import console
+
+                con = console()
+                for r in F.to_renderables(result, lg):
+                    con.print(r)
+            else:
+                data = F.render(result, chosen, lg)
+                sys.stdout.write(data.decode("utf-8"))
+                sys.stdout.flush()
+            _summary(result, lg, None)
+            return
+
+        from sqops.output import atomic_write_bytes
+
+        out = Path(output)
+        if _is_dir_target(out, output):
+            chosen = chosen or "md"
+            if chosen == "table":
+                raise UsageError(
+                    T("table 只用于终端显示；写文件请选 md、csv、ics、json 或 html",
+                      "table is for the terminal; to write files choose md, csv, ics, json or html")
+                )  # fmt: skip
+            names: dict[str, str] = {}
+            for gp in result.groups:
+                name = _safe_name(gp.group.id)
+                if name in names:
+                    raise UsageError(
+                        T(
+                            "群 “{a}” 和 “{b}” 的文件名相同（{n}）",
+                            "groups '{a}' and '{b}' map to the same file name ({n})",
+                        ).format(a=names[name], b=gp.group.id, n=name)
+                    )
+                names[name] = gp.group.id
+            for gp in result.groups:
+                target = out / f"{_safe_name(gp.group.id)}.{F.EXTENSIONS[chosen]}"
+                atomic_write_bytes(target, F.render(F.single_group(result, gp), chosen, lg))
+            _summary(result, lg, out.as_posix() + "/")
+            return
+        if chosen is None:
+            chosen = _SUFFIX_FORMATS.get(out.suffix.lower())
+            if chosen is None:
+                raise UsageError(
+                    T(
+                        "无法从 “{o}” 的后缀判断格式，请加 --format",
+                        "cannot tell the format from '{o}': add --format",
+                    ).format(o=output)
+                )
+        if chosen == "table":
+            raise UsageError(
+                T("table 只用于终端显示；写文件请选 md、csv、ics、json 或 html",
+                  "table is for the terminal; to write files choose md, csv, ics, json or html")
+            )  # fmt: skip
+        atomic_write_bytes(out, F.render(result, chosen, lg))
+        _summary(result, lg, out.as_posix())
+
+
+def _report_lint(errors: list[Any], lang: str, force: bool) -> None:
+    from sqops.sop.lint import FileResult, format_text
+
+    file = errors[0].where.file or ""
+    for line, _sev in format_text([FileResult(file, errors)], lang):
+        echo(line, err=True)
+    if force:
+        echo(
+            T("注意：SOP 有 {n} 个 lint 错误，因 --force 仍然生成排期",
+              "warning: the SOP has {n} lint error(s); planning anyway because of --force").format(n=len(errors)).get(lang),
+            err=True,
+        )  # fmt: skip
+    else:
+        echo(
+            T("SOP 有 {n} 个 lint 错误，未生成排期；请修正，或加 --force 强制生成",
+              "the SOP has {n} lint error(s), so no plan was made; fix them or add --force").format(n=len(errors)).get(lang),
+            err=True,
+        )  # fmt: skip
+
+
+def _summary(result: Any, lang: str, target: str | None) -> None:
+    n_conf = sum(len(g.conflicts) for g in result.groups)
+    text = T("{g} 个群，{n} 条安排（{a} 至 {b}）", "{g} group(s), {n} item(s) ({a} to {b})").format(
+        g=len(result.groups),
+        n=result.occurrence_count,
+        a=result.start.isoformat(),
+        b=result.last.isoformat(),
+    )
+    if target:
+        text = text + T("，已写入 {t}", ", written to {t}").format(t=target)
+    if n_conf:
+        text = text + T(
+            "；{c} 处日期冲突（见输出）", "; {c} date conflict(s) flagged in the output"
+        ).format(c=n_conf)
+    for n in result.notices:
+        echo(("注意：" if lang == "zh" else "note: ") + n.get(lang), err=True)
+    echo(text.get(lang), err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan)

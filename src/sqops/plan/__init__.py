@@ -1,0 +1,53 @@
+"""``sqops plan``: the SOP's cadence as a dated schedule per group, every script rendered.
+
+Library API (no printing, no clock)::
+
+    from sqops.sop import load_sop
+    from sqops.plan import build_plan, expand
+
+    loaded = load_sop("examples/skincare/sop.yaml")
+    plan = build_plan(loaded, start=date(2026, 12, 1), days=30, lang="zh")
+    for gp in plan.groups:
+        for occ in gp.occurrences:
+            print(occ.date, occ.time, occ.title, occ.script)
+
+``expand(..., render=False)`` does the same without rendering scripts (for adherence checks);
+``render_scripts(loaded, plan)`` renders them later. Writers for every output format live in
+:mod:`sqops.plan.formats`. See docs/plan.md.
+"""
+
+from sqops.plan._expand import (
+    DEFAULT_GROUP_ID,
+    build_plan,
+    default_start,
+    expand,
+    find_conflicts,
+    item_ids,
+    render_scripts,
+    sop_groups,
+)
+from sqops.plan._groups import parse_groups_csv, read_groups_csv
+from sqops.plan._holidays import coverage as holiday_coverage
+from sqops.plan._holidays import day_info
+from sqops.plan._model import Conflict, DayInfo, GroupInfo, GroupPlan, Occurrence, Plan
+
+__all__ = [
+    "DEFAULT_GROUP_ID",
+    "Conflict",
+    "DayInfo",
+    "GroupInfo",
+    "GroupPlan",
+    "Occurrence",
+    "Plan",
+    "build_plan",
+    "day_info",
+    "default_start",
+    "expand",
+    "find_conflicts",
+    "holiday_coverage",
+    "item_ids",
+    "parse_groups_csv",
+    "read_groups_csv",
+    "render_scripts",
+    "sop_groups",
+]

@@ -1,0 +1,447 @@
+"""Cadence → dated occurrences per group, date-specific conflicts, rendered scripts.
+
+Nothing here reads the clock: the window ``[start, start + days)`` is given. Dates are local
+dates in the SOP's timezone and times are local wall-clock times.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqops.errors import Location, SopError, TemplateError, UsageError
+from sqops.i18n import T
+from sqops.plan import _holidays
+from sqops.plan._model import Conflict, DayInfo, GroupInfo, GroupPlan, Occurrence, Plan
+from sqops.scripts import build_context, compile_script, stage_of_index
+from sqops.scripts import render as render_template
+
+MAX_DAYS = 3660
+
+DEFAULT_GROUP_ID = "default"
+
+
+# ------------------------------------------------------------------ item ids
+def _derived(section: str, text: str) -> str:
+    return f"{section}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:8]}"
+
+
+def item_ids(loaded: Any) -> dict[tuple[str, int], str]:
+    """The stable id of every cadence item: its ``id``, else ``<section>-<hash of title>``.
+
+    A derived id depends only on the item's section and title (and the campaign's date), so
+    adding, removing or re-timing *other* items never changes it; two items with the same
+    title in one section get ``-2``, ``-3`` in file order. Duplicate explicit ids are an error.
+    """
+    cad = loaded.sop.cadence
+    out: dict[tuple[str, int], str] = {}
+    seen: dict[str, tuple[str, int]] = {}
+    sections: list[tuple[str, Sequence[Any]]] = [
+        ("lifecycle", cad.lifecycle),
+        ("campaign", cad.campaigns),
+        ("monthly", cad.monthly),
+        ("weekly", cad.weekly),
+        ("daily", cad.daily),
+    ]
+    # explicit ids first, so a derived id never takes an explicit one
+    for section, items in sections:
+        for i, item in enumerate(items):
+            if item.id:
+                if item.id in seen:
+                    key = "campaigns" if section == "campaign" else section
+                    raise SopError(
+                        T("条目 id “{i}” 重复", "duplicate item id '{i}'").format(i=item.id),
+                        loaded.where(("cadence", key, i, "id")),
+                    )
+                seen[item.id] = (section, i)
+                out[(section, i)] = item.id
+    for section, items in sections:
+        for i, item in enumerate(items):
+            if item.id:
+                continue
+            text = item.title if section != "campaign" else f"{item.title}|{item.date.isoformat()}"
+            base = _derived(section, text)
+            cand, n = base, 1
+            while cand in seen:
+                n += 1
+                cand = f"{base}-{n}"
+            seen[cand] = (section, i)
+            out[(section, i)] = cand
+    return out
+
+
+# ------------------------------------------------------------------ groups
+def sop_groups(loaded: Any) -> list[GroupInfo]:
+    """The groups the SOP declares, or one group standing for the whole community."""
+    sop = loaded.sop
+    if not sop.groups:
+        return [GroupInfo(DEFAULT_GROUP_ID, sop.community.name, sop.community.launched_on, {})]
+    return [
+        GroupInfo(
+            g.id,
+            g.name or g.id,
+            g.launched_on or sop.community.launched_on,
+            dict(g.vars),
+            loaded.where(("groups", i)),
+        )
+        for i, g in enumerate(sop.groups)
+    ]
+
+
+def default_start(loaded: Any, groups: Sequence[GroupInfo] | None = None) -> dt.date | None:
+    """``--start`` when not given: the launch day of the first group (None: no launch date)."""
+    groups = list(groups) if groups is not None else sop_groups(loaded)
+    if groups and groups[0].launched_on:
+        return groups[0].launched_on
+    return loaded.sop.community.launched_on
+
+
+# ------------------------------------------------------------------ expansion
+def _filters_ok(item: Any, info: DayInfo) -> tuple[bool, bool]:
+    """(keep?, undecided?) for an item's ``skip_on`` / ``only_on`` on a day."""
+    undecided = False
+    for what in item.skip_on:
+        m = _holidays.matches(info, what)
+        if m:
+            return False, False
+        if m is None:
+            undecided = True
+    if item.only_on:
+        results = [_holidays.matches(info, what) for what in item.only_on]
+        if any(r is True for r in results):
+            return True, undecided
+        if all(r is False for r in results):
+            return False, False
+        undecided = True
+    return True, undecided
+
+
+_UNDECIDED = T(
+    "节假日数据未覆盖这一天，skip_on/only_on 无法判断，已保留此条，请人工确认",
+    "no holiday data for this day, so skip_on/only_on could not be checked; kept, please check",
+)
+
+
+def _days_left(k: int, lang: str) -> str:
+    if lang == "zh":
+        return f"还有 {k} 天"
+    return "1 day left" if k == 1 else f"{k} days left"
+
+
+def _expand_group(
+    loaded: Any,
+    group: GroupInfo,
+    launch: dt.date,
+    start: dt.date,
+    days: int,
+    lang: str,
+    ids: dict[tuple[str, int], str],
+    calendar_: dict[dt.date, DayInfo],
+) -> list[Occurrence]:
+    sop = loaded.sop
+    cad = sop.cadence
+    end = start + dt.timedelta(days=days)
+    role_names: dict[str, str | None] = {}
+    for r in sop.roles:
+        role_names.setdefault(r.role, r.name)
+    out: list[Occurrence] = []
+
+    def add(section: str, index: int, item: Any, date: dt.date, key: str, **extra: Any) -> None:
+        day_index = (date - launch).days
+        if day_index < 0 or not start <= date < end:
+            return
+        info = calendar_[date]
+        notes = list(extra.pop("notes", []))
+        if hasattr(item, "skip_on"):
+            keep, undecided = _filters_ok(item, info)
+            if not keep:
+                return
+            if undecided:
+                notes.append(_UNDECIDED)
+        occ = Occurrence(
+            group_id=group.id,
+            item_id=extra.pop("item_id", ids[(section, index)]),
+            source=extra.pop("source", section),
+            date=date,
+            time=extra.pop("time", item.time),
+            day_index=day_index,
+            stage=stage_of_index(day_index),
+            title=extra.pop("title", item.title),
+            kind=item.kind,
+            owner=item.owner,
+            person=item.person or (role_names.get(item.owner) if item.owner else None),
+            script_name=extra.pop("script_name", item.script),
+            notes=notes,
+            item_where=loaded.where(("cadence", key, index)),
+            item_path=("cadence", key, index),
+            **extra,
+        )
+        out.append(occ)
+
+    dates = [start + dt.timedelta(days=i) for i in range(days)]
+    for i, item in enumerate(cad.lifecycle):
+        add("lifecycle", i, item, launch + dt.timedelta(days=item.day - 1), "lifecycle")
+    for i, camp in enumerate(cad.campaigns):
+        cid = ids[("campaign", i)]
+        add("campaign", i, camp, camp.date, "campaigns", campaign_id=cid)
+        for k in range(camp.countdown_days, 0, -1):
+            title = (
+                f"{camp.title} · {_days_left(k, lang)}"
+                if lang != "zh"
+                else f"距{camp.title}{_days_left(k, lang)}"
+            )
+            add(
+                "campaign", i, camp, camp.date - dt.timedelta(days=k), "campaigns",
+                source="countdown", item_id=f"{cid}-cd{k}", title=title,
+                time=camp.countdown_time or camp.time, script_name=camp.countdown_script,
+                campaign_id=cid, countdown=k,
+            )  # fmt: skip
+    for date in dates:
+        last_day = calendar.monthrange(date.year, date.month)[1]
+        for i, item in enumerate(cad.monthly):
+            if item.day == "last":
+                if date.day == last_day:
+                    add("monthly", i, item, date, "monthly")
+            elif date.day == item.day:
+                add("monthly", i, item, date, "monthly")
+            elif item.day > last_day and date.day == last_day:
+                note = T(
+                    "每月 {n} 日：{m} 月只有 {d} 天，改在 {m} 月 {d} 日",
+                    "day {n} of the month: month {m} has {d} days, so it falls on the {d}th",
+                ).format(n=item.day, m=date.month, d=last_day)
+                add("monthly", i, item, date, "monthly", notes=[note])
+        wd = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[date.weekday()]
+        for i, item in enumerate(cad.weekly):
+            if item.weekday == wd:
+                add("weekly", i, item, date, "weekly")
+        for i, item in enumerate(cad.daily):
+            add("daily", i, item, date, "daily")
+    out.sort(key=Occurrence.sort_key)
+    return out
+
+
+def find_conflicts(loaded: Any, group_id: str, occurrences: Iterable[Occurrence]) -> list[Conflict]:
+    """Rules broken on particular dates: conversion posts in quiet hours, too many posts a
+    day (``rules.max_posts_per_day``), several posts in the same minute."""
+    rules = loaded.sop.rules
+    by_date: dict[dt.date, list[Occurrence]] = defaultdict(list)
+    for o in occurrences:
+        by_date[o.date].append(o)
+    out: list[Conflict] = []
+    for date in sorted(by_date):
+        occs = by_date[date]
+        if rules.quiet_hours is not None:
+            for o in occs:
+                if o.kind == "conversion" and rules.quiet_hours.contains(o.time):
+                    out.append(
+                        Conflict(
+                            group_id, date, "quiet-hours",
+                            T(
+                                "{t} “{title}” 是转化内容，落在免打扰时段 {q} 内",
+                                "{t} '{title}' is conversion content inside the quiet hours {q}",
+                            ).format(t=o.time.strftime("%H:%M"), title=o.title, q=str(rules.quiet_hours)),
+                            (o.item_id,),
+                        )
+                    )  # fmt: skip
+        if len(occs) > rules.max_posts_per_day:
+            out.append(
+                Conflict(
+                    group_id, date, "posts-per-day",
+                    T(
+                        "这一天有 {n} 条发布，超过群规上限 {m} 条",
+                        "{n} posts on this day, more than the limit of {m} (rules.max_posts_per_day)",
+                    ).format(n=len(occs), m=rules.max_posts_per_day),
+                    tuple(o.item_id for o in occs),
+                )
+            )  # fmt: skip
+        by_time: dict[dt.time, list[Occurrence]] = defaultdict(list)
+        for o in occs:
+            by_time[o.time].append(o)
+        for t in sorted(by_time):
+            same = by_time[t]
+            if len(same) > 1:
+                out.append(
+                    Conflict(
+                        group_id, date, "same-minute",
+                        T("{t} 同一分钟安排了 {n} 条：{titles}", "{n} items at the same minute {t}: {titles}").format(
+                            t=t.strftime("%H:%M"), n=len(same), titles=" / ".join(o.title for o in same)
+                        ),
+                        tuple(o.item_id for o in same),
+                    )
+                )  # fmt: skip
+    return out
+
+
+# ------------------------------------------------------------------ rendering
+class ScriptRenderer:
+    """Compiles each script once and renders occurrences with the documented context."""
+
+    def __init__(self, loaded: Any, lang: str) -> None:
+        self.loaded = loaded
+        self.lang = lang
+        self._compiled: dict[str, Any] = {}
+
+    def compiled(self, name: str, where: Location | None) -> Any:
+        if name in self._compiled:
+            return self._compiled[name]
+        src = self.loaded.script(name, self.lang)
+        if src is None:
+            raise TemplateError(
+                T(
+                    "脚本 “{n}” 在 scripts: 里没有定义；已定义的：{a}",
+                    "script '{n}' is not defined under scripts:; defined: {a}",
+                ).format(n=name, a=", ".join(sorted(self.loaded.scripts)) or "-"),
+                where,
+            )
+        if src.problem is not None:
+            raise TemplateError(src.problem.text, src.problem.where)
+        compiled = compile_script(name, src.text, src.where())
+        self._compiled[name] = compiled
+        return compiled
+
+    def render(self, occ: Occurrence, group: GroupInfo, launch: dt.date) -> str | None:
+        if not occ.script_name:
+            return None
+        key = "countdown_script" if occ.source == "countdown" else "script"
+        where = self.loaded.where((*occ.item_path, key)) if occ.item_path else occ.item_where
+        compiled = self.compiled(occ.script_name, where)
+        sop = self.loaded.sop
+        campaign = None
+        if occ.campaign_id is not None:
+            camp = sop.cadence.campaigns[occ.item_path[2]]
+            campaign = {
+                "id": occ.campaign_id,
+                "title": camp.title,
+                "date": camp.date,
+                "time": camp.time.strftime("%H:%M"),
+            }
+        item = {
+            "id": occ.item_id,
+            "title": occ.title,
+            "time": occ.time.strftime("%H:%M"),
+            "kind": occ.kind,
+            "owner": occ.owner,
+            "person": occ.person,
+        }
+        ctx = build_context(
+            sop, date=occ.date, lang=self.lang, group=group.context(), launched_on=launch,
+            item=item, campaign=campaign, countdown=occ.countdown,
+        )  # fmt: skip
+        try:
+            return render_template(compiled, ctx)
+        except TemplateError as exc:
+            extra = T("（群 {g}，{d}）", " (group {g}, {d})").format(
+                g=group.id, d=occ.date.isoformat()
+            )
+            raise TemplateError(exc.text + extra, exc.where) from None
+
+
+def render_scripts(loaded: Any, plan: Plan) -> Plan:
+    """Render every occurrence's script in place (lazily, for plans built with ``render=False``)."""
+    if plan.rendered:
+        return plan
+    renderer = ScriptRenderer(loaded, plan.lang)
+    for gp in plan.groups:
+        for occ in gp.occurrences:
+            occ.script = renderer.render(occ, gp.group, gp.launched_on)
+    plan.rendered = True
+    return plan
+
+
+# ------------------------------------------------------------------ entry points
+def expand(
+    loaded: Any,
+    *,
+    start: dt.date,
+    days: int,
+    lang: str = "zh",
+    groups: Sequence[GroupInfo] | None = None,
+    render: bool = False,
+) -> Plan:
+    """Expand the SOP's cadence over ``[start, start + days)`` for each group.
+
+    ``groups`` defaults to the SOP's groups (or one group for the whole community). With
+    ``render=False`` (the default) scripts are not rendered: ``Occurrence.script`` stays None
+    (cheap; what the adherence check uses). Raises :class:`UsageError` for a bad window,
+    :class:`SopError` for duplicate item ids and :class:`TemplateError` when rendering fails.
+    """
+    if days < 1 or days > MAX_DAYS:
+        raise UsageError(
+            T("--days 应在 1..{m} 之间，读到 {d}", "--days must be 1..{m}; got {d}").format(
+                m=MAX_DAYS, d=days
+            )
+        )
+    groups = list(groups) if groups is not None else sop_groups(loaded)
+    ids = item_ids(loaded)
+    dates = [start + dt.timedelta(days=i) for i in range(days)]
+    cal = {d: _holidays.day_info(d) for d in dates}
+    first_cov, last_cov = _holidays.coverage()
+    notices: list[T] = []
+    if any(not cal[d].known for d in dates):
+        notices.append(
+            T(
+                "节假日数据（chinesecalendar）只覆盖 {a} 至 {b}；范围外的日期不标注节假日和调休，"
+                "带 skip_on/only_on 节假日条件的条目照常列出并标记“请人工确认”",
+                "the holiday data (chinesecalendar) covers {a} to {b} only; dates outside it show no "
+                "holidays or adjusted workdays, and items with holiday skip_on/only_on are kept and "
+                "marked 'please check'",
+            ).format(a=first_cov.isoformat(), b=last_cov.isoformat())
+        )
+    plans: list[GroupPlan] = []
+    end = start + dt.timedelta(days=days)
+    for g in groups:
+        launch = g.launched_on or start
+        gp = GroupPlan(g, launch)
+        if g.launched_on is None:
+            gp.notes.append(
+                T(
+                    "没有建群日期，按计划开始日 {d} 作为第 1 天",
+                    "no launch date, so the plan's start {d} is taken as day 1",
+                ).format(d=start.isoformat())
+            )
+        elif launch >= end:
+            gp.notes.append(
+                T(
+                    "{d} 才建群，计划范围内没有安排",
+                    "launches on {d}, after this plan's window: nothing scheduled",
+                ).format(d=launch.isoformat())
+            )
+        elif launch > start:
+            gp.notes.append(
+                T(
+                    "{d} 建群，之前的日期不安排", "launches on {d}; nothing is scheduled before it"
+                ).format(d=launch.isoformat())
+            )
+        gp.occurrences = _expand_group(loaded, g, launch, start, days, lang, ids, cal)
+        gp.conflicts = find_conflicts(loaded, g.id, gp.occurrences)
+        plans.append(gp)
+    plan = Plan(
+        community=loaded.sop.community.name,
+        timezone=loaded.sop.community.timezone,
+        start=start,
+        days=days,
+        lang=lang,
+        groups=plans,
+        calendar=cal,
+        holiday_data_until=last_cov,
+        notices=notices,
+    )
+    if render:
+        render_scripts(loaded, plan)
+    return plan
+
+
+def build_plan(
+    loaded: Any,
+    *,
+    start: dt.date,
+    days: int,
+    lang: str,
+    groups: Sequence[GroupInfo] | None = None,
+) -> Plan:
+    """The full plan: expanded, with date-specific conflicts and every script rendered."""
+    return expand(loaded, start=start, days=days, lang=lang, groups=groups, render=True)

@@ -1,0 +1,626 @@
+"""A plan as Markdown, CSV, JSON, iCalendar, HTML, or a rich terminal table.
+
+Every writer is a pure function of the plan and the language: same plan → same bytes (no
+"now", sorted everything). User text is escaped for the target format (HTML, Markdown) or
+neutralised (CSV cells starting with = + - @).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import html
+import json
+import re
+from typing import Any
+
+from sqops.i18n import WEEKDAYS, T
+from sqops.output import csv_text
+from sqops.plan._model import (
+    KIND_NAMES,
+    ROLE_NAMES,
+    SOURCE_NAMES,
+    Conflict,
+    GroupPlan,
+    Occurrence,
+    Plan,
+)
+from sqops.scripts import STAGE_NAMES
+
+FORMATS: tuple[str, ...] = ("table", "md", "csv", "ics", "json", "html")
+EXTENSIONS: dict[str, str] = {
+    "md": "md",
+    "csv": "csv",
+    "ics": "ics",
+    "json": "json",
+    "html": "html",
+    "table": "txt",
+}
+JSON_SCHEMA_VERSION = 1
+REMIND_MINUTES = 15
+EVENT_MINUTES = 15
+
+L: dict[str, T] = {
+    "title": T("排期", "Schedule"),
+    "window": T("{a} 至 {b}，共 {n} 天（时区 {tz}）", "{a} to {b}, {n} days (timezone {tz})"),
+    "groups": T("群", "groups"),
+    "launched": T("建群日期", "launched on"),
+    "day": T("第 {n} 天", "day {n}"),
+    "conflict": T("冲突", "conflict"),
+    "notice": T("注意", "note"),
+    "nothing": T("（这段时间没有安排）", "(nothing scheduled in this window)"),
+    "scripts": T("脚本", "Scripts"),
+    "date": T("日期", "date"),
+    "time": T("时间", "time"),
+    "item": T("事项", "item"),
+    "owner": T("负责人", "owner"),
+    "kind": T("类型", "kind"),
+    "script": T("脚本", "script"),
+    "holiday_off": T("放假", "day off"),
+    "group_id": T("群ID", "group_id"),
+    "group_name": T("群名", "group_name"),
+    "weekday": T("星期", "weekday"),
+    "lifecycle_day": T("建群第几天", "lifecycle_day"),
+    "stage": T("阶段", "stage"),
+    "source": T("来源", "source"),
+    "item_id": T("条目ID", "item_id"),
+    "person": T("执行人", "person"),
+    "holiday": T("节假日", "holiday"),
+    "notes": T("备注", "notes"),
+    "conflicts": T("冲突", "conflicts"),
+    "reminder": T("提醒", "Reminder"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    return L[key].get(lang)
+
+
+def _hm(t: dt.time) -> str:
+    return t.strftime("%H:%M")
+
+
+def _weekday(d: dt.date, lang: str) -> str:
+    return WEEKDAYS["zh" if lang == "zh" else "en"][d.weekday()]
+
+
+def _owner(o: Occurrence, lang: str) -> str:
+    role = ROLE_NAMES[o.owner].get(lang) if o.owner in ROLE_NAMES else (o.owner or "")
+    if role and o.person:
+        return f"{role} {o.person}" if lang == "zh" else f"{role}: {o.person}"
+    return role or o.person or ""
+
+
+def _kind(o: Occurrence, lang: str) -> str:
+    return KIND_NAMES[o.kind].get(lang) if o.kind in KIND_NAMES else o.kind
+
+
+def _stage(o: Occurrence, lang: str) -> str:
+    return STAGE_NAMES[o.stage].get(lang)
+
+
+def _group_title(gp: GroupPlan) -> str:
+    g = gp.group
+    return g.name if g.name == g.id else f"{g.name} ({g.id})"
+
+
+def _conflicts_by_date(gp: GroupPlan) -> dict[dt.date, list[Conflict]]:
+    out: dict[dt.date, list[Conflict]] = {}
+    for c in gp.conflicts:
+        out.setdefault(c.date, []).append(c)
+    return out
+
+
+def _by_date(gp: GroupPlan) -> dict[dt.date, list[Occurrence]]:
+    out: dict[dt.date, list[Occurrence]] = {}
+    for o in gp.occurrences:
+        out.setdefault(o.date, []).append(o)
+    return out
+
+
+def _day_heading_parts(plan: Plan, gp: GroupPlan, d: dt.date, lang: str) -> list[str]:
+    parts = [f"{d.isoformat()} {_weekday(d, lang)}"]
+    idx = (d - gp.launched_on).days
+    if idx >= 0:
+        from sqops.scripts import stage_of_index
+
+        parts.append(_t("day", lang).format(n=idx + 1))
+        parts.append(STAGE_NAMES[stage_of_index(idx)].get(lang))
+    label = plan.calendar[d].label(lang) if d in plan.calendar else ""
+    if label:
+        parts.append(label)
+    return parts
+
+
+def uid(plan: Plan, o: Occurrence) -> str:
+    """Calendar UID: a function of community, group, item id and date only (stable)."""
+    key = "\x1f".join((plan.community, o.group_id, o.item_id, o.date.isoformat()))
+    return f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@sqops"
+
+
+def single_group(plan: Plan, gp: GroupPlan) -> Plan:
+    """The same plan restricted to one group (for ``-o DIR``)."""
+    return Plan(
+        plan.community, plan.timezone, plan.start, plan.days, plan.lang, [gp], plan.calendar,
+        plan.holiday_data_until, list(plan.notices), plan.rendered,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------ Markdown
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def _fence(text: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def to_markdown(plan: Plan, lang: str) -> str:
+    """A day-by-day checklist to print or paste (scripts in fenced blocks, copied verbatim)."""
+    out: list[str] = [f"# {_t('title', lang)} · {_md(plan.community)}", ""]
+    out.append(
+        "- "
+        + _t("window", lang).format(
+            a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
+        )
+    )
+    out.append("")
+    for n in plan.notices:
+        out += [f"> ⚠️ {_md(n.get(lang))}", ""]
+    for gp in plan.groups:
+        out += [f"## {_md(_group_title(gp))}", ""]
+        out += [f"- {_t('launched', lang)}: {gp.launched_on.isoformat()}"]
+        for n in gp.notes:
+            out.append(f"- {_md(n.get(lang))}")
+        out.append("")
+        by_date = _by_date(gp)
+        conf = _conflicts_by_date(gp)
+        if not by_date:
+            out += [_t("nothing", lang), ""]
+        for d in sorted(by_date):
+            out += [f"### {_md(' · '.join(_day_heading_parts(plan, gp, d, lang)))}", ""]
+            for o in by_date[d]:
+                meta = " · ".join(x for x in (_kind(o, lang), _owner(o, lang)) if x)
+                out.append(
+                    f"- [ ] **{_hm(o.time)}** {_md(o.title)}" + (f" — {_md(meta)}" if meta else "")
+                )
+                for note in o.notes:
+                    out.append(f"  - ℹ️ {_md(note.get(lang))}")
+                if o.script:
+                    fence = _fence(o.script)
+                    out.append(f"  {fence}text")
+                    out += [f"  {line}" if line else "" for line in o.script.split("\n")]
+                    out.append(f"  {fence}")
+            for c in conf.get(d, []):
+                out.append(f"- ⚠️ **{_t('conflict', lang)}**: {_md(c.text.get(lang))}")
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ------------------------------------------------------------------ CSV
+def to_csv(plan: Plan, lang: str) -> str:
+    """One row per occurrence, every group; UTF-8 with BOM, formula cells neutralised."""
+    keys = [
+        "group_id", "group_name", "date", "time", "weekday", "lifecycle_day", "stage", "source",
+        "item_id", "title", "kind", "owner", "person", "holiday", "script", "notes", "conflicts",
+    ]  # fmt: skip
+    header = [L["item" if k == "title" else k].get(lang) if lang == "zh" else k for k in keys]
+    rows: list[list[object]] = []
+    for gp in plan.groups:
+        conf = _conflicts_by_date(gp)
+        for o in gp.occurrences:
+            mine = [c.text.get(lang) for c in conf.get(o.date, []) if o.item_id in c.item_ids]
+            rows.append(
+                [
+                    gp.group.id,
+                    gp.group.name,
+                    o.date.isoformat(),
+                    _hm(o.time),
+                    _weekday(o.date, lang),
+                    o.lifecycle_day,
+                    _stage(o, lang),
+                    SOURCE_NAMES[o.source].get(lang),
+                    o.item_id,
+                    o.title,
+                    _kind(o, lang),
+                    ROLE_NAMES[o.owner].get(lang) if o.owner in ROLE_NAMES else "",
+                    o.person or "",
+                    plan.calendar[o.date].label(lang) if o.date in plan.calendar else "",
+                    o.script or "",
+                    "; ".join(n.get(lang) for n in o.notes),
+                    "; ".join(mine),
+                ]  # fmt: skip
+            )
+    return csv_text(header, rows)
+
+
+# ------------------------------------------------------------------ JSON
+def _local_iso(plan: Plan, o: Occurrence) -> str:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.combine(o.date, o.time, tzinfo=ZoneInfo(plan.timezone)).isoformat()
+
+
+def to_data(plan: Plan, lang: str) -> dict[str, Any]:
+    """The plan as plain JSON-ready data (see docs/plan.md for the shape)."""
+    days = []
+    for d in plan.dates():
+        info = plan.calendar[d]
+        days.append(
+            {
+                "date": d.isoformat(),
+                "weekday": d.isoweekday(),
+                "status": info.status,
+                "holiday": info.holiday,
+                "adjusted_workday": info.adjusted,
+                "label": info.label(lang) or None,
+            }
+        )
+    groups = []
+    for gp in plan.groups:
+        occs = []
+        for o in gp.occurrences:
+            occs.append(
+                {
+                    "uid": uid(plan, o),
+                    "date": o.date.isoformat(),
+                    "time": _hm(o.time),
+                    "datetime": _local_iso(plan, o),
+                    "weekday": o.date.isoweekday(),
+                    "lifecycle_day": o.lifecycle_day,
+                    "stage": o.stage,
+                    "source": o.source,
+                    "item_id": o.item_id,
+                    "title": o.title,
+                    "kind": o.kind,
+                    "owner": o.owner,
+                    "person": o.person,
+                    "script_name": o.script_name,
+                    "script": o.script,
+                    "campaign_id": o.campaign_id,
+                    "countdown": o.countdown,
+                    "notes": [n.get(lang) for n in o.notes],
+                }
+            )
+        groups.append(
+            {
+                "id": gp.group.id,
+                "name": gp.group.name,
+                "launched_on": gp.launched_on.isoformat(),
+                "vars": gp.group.vars,
+                "notes": [n.get(lang) for n in gp.notes],
+                "occurrences": occs,
+                "conflicts": [
+                    {
+                        "date": c.date.isoformat(),
+                        "rule": c.rule,
+                        "text": c.text.get(lang),
+                        "item_ids": list(c.item_ids),
+                    }
+                    for c in gp.conflicts
+                ],
+            }
+        )
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "community": plan.community,
+        "timezone": plan.timezone,
+        "start": plan.start.isoformat(),
+        "end": plan.last.isoformat(),
+        "days": plan.days,
+        "lang": lang,
+        "holiday_data_until": plan.holiday_data_until.isoformat()
+        if plan.holiday_data_until
+        else None,
+        "notices": [n.get(lang) for n in plan.notices],
+        "calendar": days,
+        "groups": groups,
+    }
+
+
+def to_json(plan: Plan, lang: str) -> str:
+    return json.dumps(to_data(plan, lang), ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+# ------------------------------------------------------------------ iCalendar
+def to_ics(plan: Plan, lang: str, remind_minutes: int = REMIND_MINUTES) -> bytes:
+    """An iCalendar file: stable UIDs, a VTIMEZONE, a reminder before each item, the script
+    as the description. DTSTAMP is the plan's start at 00:00 UTC (never "now")."""
+    from zoneinfo import ZoneInfo
+
+    import icalendar
+
+    tz = ZoneInfo(plan.timezone)
+    stamp = dt.datetime.combine(plan.start, dt.time(0), tzinfo=dt.UTC)
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//sqops//sqops plan//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    names = " / ".join(gp.group.name for gp in plan.groups)
+    cal.add(
+        "x-wr-calname", f"{plan.community} · {names}" if len(plan.groups) == 1 else plan.community
+    )
+    cal.add("x-wr-timezone", plan.timezone)
+    if plan.notices:
+        cal.add("x-wr-caldesc", "\n".join(n.get(lang) for n in plan.notices))
+    vtz = icalendar.Timezone.from_tzid(
+        plan.timezone,
+        first_date=dt.date(plan.start.year, 1, 1),
+        last_date=dt.date(plan.end.year + 1, 1, 1),
+    )
+    cal.add_component(vtz)
+    # holidays and adjusted workdays as all-day, free (transparent) events
+    for d in plan.dates():
+        info = plan.calendar[d]
+        label = info.label(lang)
+        if not info.known or not label:
+            continue
+        ev = icalendar.Event()
+        key = "\x1f".join((plan.community, "holiday", d.isoformat()))
+        ev.add("uid", f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@sqops")
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", d)
+        ev.add("dtend", d + dt.timedelta(days=1))
+        ev.add(
+            "summary",
+            label
+            + (
+                f"（{_t('holiday_off', lang)}）"
+                if info.status == "holiday" and lang == "zh"
+                else ""
+            ),
+        )
+        ev.add("transp", "TRANSPARENT")
+        cal.add_component(ev)
+    multi = len(plan.groups) > 1
+    for gp in plan.groups:
+        for o in gp.occurrences:
+            ev = icalendar.Event()
+            ev.add("uid", uid(plan, o))
+            ev.add("dtstamp", stamp)
+            start = dt.datetime.combine(o.date, o.time, tzinfo=tz)
+            ev.add("dtstart", start)
+            ev.add("dtend", start + dt.timedelta(minutes=EVENT_MINUTES))
+            summary = f"[{gp.group.name}] {o.title}" if multi else o.title
+            ev.add("summary", summary)
+            desc: list[str] = []
+            if o.script:
+                desc += [o.script, ""]
+            meta = " · ".join(
+                x
+                for x in (
+                    _t("day", lang).format(n=o.lifecycle_day),
+                    _stage(o, lang),
+                    _kind(o, lang),
+                    _owner(o, lang),
+                )
+                if x
+            )
+            desc.append(meta)
+            desc += [n.get(lang) for n in o.notes]
+            conf = [
+                c.text.get(lang)
+                for c in gp.conflicts
+                if c.date == o.date and o.item_id in c.item_ids
+            ]
+            desc += [f"⚠ {x}" for x in conf]
+            ev.add("description", "\n".join(desc))
+            ev.add("categories", [_kind(o, lang)])
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"{_t('reminder', lang)}: {summary}")
+            alarm.add("trigger", dt.timedelta(minutes=-remind_minutes))
+            ev.add_component(alarm)
+            cal.add_component(ev)
+    return cal.to_ical()
+
+
+# ------------------------------------------------------------------ HTML
+_CSS = """
+body{font-family:-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.4em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:2px solid #444}h3{font-size:1.05em}
+table.month{border-collapse:collapse;width:100%;table-layout:fixed;margin-bottom:1em}
+table.month th{background:#eee;padding:.3em;border:1px solid #999;font-size:.85em}
+table.month td{vertical-align:top;border:1px solid #999;height:6.5em;padding:.2em;font-size:.75em;overflow-wrap:anywhere}
+td.out{background:#f6f6f6;color:#aaa}td.holiday{background:#fff3e6}td.adjusted{background:#eef6ff}
+.dnum{font-weight:bold}.hl{color:#b35c00;font-size:.9em}.stage{color:#666;font-size:.85em}
+ul.items{list-style:none;margin:.2em 0 0;padding:0}ul.items li{margin:.1em 0}
+.k-conversion{color:#a00}.k-brand{color:#036}.k-review{color:#555}.k-activation{color:#060}
+.conflict{color:#c00;font-weight:bold}.notice{background:#fff8d6;border:1px solid #e0c000;padding:.5em}
+.scripts dt{font-weight:bold;margin-top:.6em}.scripts dd{white-space:pre-wrap;margin:.2em 0 .2em 1em}
+@media print{@page{size:A4 landscape;margin:1cm}body{margin:0}.month-block{break-inside:avoid}
+section.group{break-before:page}section.group:first-of-type{break-before:auto}.scripts{break-before:page}}
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def to_html(plan: Plan, lang: str) -> str:
+    """A printable month view per group (items in the calendar cells, scripts listed after).
+    All user text is escaped."""
+    out: list[str] = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{_e(_t('title', lang))} · {_e(plan.community)}</title>",
+        f"<style>{_CSS.strip()}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_e(_t('title', lang))} · {_e(plan.community)}</h1>",
+        "<p>"
+        + _e(
+            _t("window", lang).format(
+                a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
+            )
+        )
+        + "</p>",
+    ]
+    for n in plan.notices:
+        out.append(f'<p class="notice">⚠️ {_e(n.get(lang))}</p>')
+    week = WEEKDAYS["zh" if lang == "zh" else "en"]
+    months: list[tuple[int, int]] = sorted({(d.year, d.month) for d in plan.dates()})
+    for gp in plan.groups:
+        by_date = _by_date(gp)
+        conf = _conflicts_by_date(gp)
+        out.append(f'<section class="group" id="group-{_e(gp.group.id)}">')
+        out.append(f"<h2>{_e(_group_title(gp))}</h2>")
+        out.append(f"<p>{_e(_t('launched', lang))}: {_e(gp.launched_on.isoformat())}</p>")
+        for n in gp.notes:
+            out.append(f'<p class="notice">{_e(n.get(lang))}</p>')
+        for year, month in months:
+            out.append('<div class="month-block">')
+            title = (
+                f"{year}年{month}月" if lang == "zh" else dt.date(year, month, 1).strftime("%B %Y")
+            )
+            out.append(f"<h3>{_e(title)}</h3>")
+            out.append(
+                '<table class="month"><thead><tr>'
+                + "".join(f"<th>{_e(w)}</th>" for w in week)
+                + "</tr></thead><tbody>"
+            )
+            for wk in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+                out.append("<tr>")
+                for d in wk:
+                    if d.month != month or not plan.start <= d < plan.end:
+                        out.append(
+                            f'<td class="out"><span class="dnum">{d.day if d.month == month else ""}</span></td>'
+                        )
+                        continue
+                    info = plan.calendar[d]
+                    cls = (
+                        "holiday"
+                        if info.status == "holiday"
+                        else "adjusted"
+                        if info.adjusted
+                        else ""
+                    )
+                    cell = [
+                        f'<td class="{cls}" id="{_e(gp.group.id)}-{d.isoformat()}">'
+                        if cls
+                        else f'<td id="{_e(gp.group.id)}-{d.isoformat()}">'
+                    ]
+                    cell.append(f'<span class="dnum">{d.day}</span>')
+                    idx = (d - gp.launched_on).days
+                    if idx >= 0:
+                        cell.append(
+                            f' <span class="stage">{_e(_t("day", lang).format(n=idx + 1))}</span>'
+                        )
+                    label = info.label(lang)
+                    if label:
+                        cell.append(f'<div class="hl">{_e(label)}</div>')
+                    items = by_date.get(d, [])
+                    if items:
+                        cell.append('<ul class="items">')
+                        for o in items:
+                            cell.append(
+                                f'<li class="k-{_e(o.kind)}">{_e(_hm(o.time))} {_e(o.title)}</li>'
+                            )
+                        cell.append("</ul>")
+                    for c in conf.get(d, []):
+                        cell.append(f'<div class="conflict">⚠ {_e(c.text.get(lang))}</div>')
+                    cell.append("</td>")
+                    out.append("".join(cell))
+                out.append("</tr>")
+            out.append("</tbody></table></div>")
+        scripted = [o for o in gp.occurrences if o.script or o.notes]
+        if scripted:
+            out.append(
+                f'<div class="scripts"><h3>{_e(_t("scripts", lang))} · {_e(_group_title(gp))}</h3><dl>'
+            )
+            for o in scripted:
+                meta = " · ".join(x for x in (_kind(o, lang), _owner(o, lang)) if x)
+                out.append(
+                    f"<dt>{_e(o.date.isoformat())} {_e(_weekday(o.date, lang))} {_e(_hm(o.time))} "
+                    f"{_e(o.title)}{' — ' + _e(meta) if meta else ''}</dt>"
+                )
+                for n in o.notes:
+                    out.append(f'<dd class="stage">ℹ️ {_e(n.get(lang))}</dd>')
+                if o.script:
+                    out.append(f"<dd>{_e(o.script)}</dd>")
+            out.append("</dl></div>")
+        out.append("</section>")
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------ terminal
+def to_renderables(plan: Plan, lang: str, *, scripts: bool = True) -> list[Any]:
+    """Rich renderables for the terminal: a header, then one table per group."""
+    from rich.table import Table
+    from rich.text import Text
+
+    out: list[Any] = []
+    out.append(Text(f"{_t('title', lang)} · {plan.community}", style="bold"))
+    out.append(
+        Text(
+            _t("window", lang).format(
+                a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
+            )
+        )
+    )
+    for n in plan.notices:
+        out.append(Text(f"⚠ {n.get(lang)}", style="yellow"))
+    for gp in plan.groups:
+        table = Table(
+            title=f"{_group_title(gp)} · {_t('launched', lang)} {gp.launched_on.isoformat()}",
+            show_lines=False,
+        )
+        table.add_column(_t("date", lang), no_wrap=True)
+        table.add_column(_t("time", lang), no_wrap=True)
+        table.add_column(_t("item", lang), overflow="fold")
+        table.add_column(_t("owner", lang))
+        table.add_column(_t("kind", lang), no_wrap=True)
+        if scripts:
+            table.add_column(_t("script", lang), ratio=3, overflow="fold")
+        conf = _conflicts_by_date(gp)
+        by_date = _by_date(gp)
+        for d in sorted(by_date):
+            head = Text("\n".join(_day_heading_parts(plan, gp, d, lang)))
+            flagged = {i for c in conf.get(d, []) for i in c.item_ids}
+            for k, o in enumerate(by_date[d]):
+                title = Text(o.title, style="red" if o.item_id in flagged else "")
+                for note in o.notes:
+                    title.append(f"\nℹ {note.get(lang)}", style="dim")
+                row = [
+                    head if k == 0 else Text(""),
+                    _hm(o.time),
+                    title,
+                    _owner(o, lang),
+                    _kind(o, lang),
+                ]
+                if scripts:
+                    row.append(Text(o.script or ""))
+                table.add_row(*row, end_section=k == len(by_date[d]) - 1)
+            for c in conf.get(d, []):
+                row = ["", "", Text(f"⚠ {c.text.get(lang)}", style="bold red"), "", ""]
+                if scripts:
+                    row.append("")
+                table.add_row(*row)
+        out.append(table)
+        for n in gp.notes:
+            out.append(Text(f"ℹ {n.get(lang)}", style="dim"))
+    return out
+
+
+def render(plan: Plan, fmt: str, lang: str) -> bytes:
+    """The plan in a file format (not ``table``), as bytes to write."""
+    if fmt == "md":
+        return to_markdown(plan, lang).encode("utf-8")
+    if fmt == "csv":
+        return to_csv(plan, lang).encode("utf-8")
+    if fmt == "json":
+        return to_json(plan, lang).encode("utf-8")
+    if fmt == "ics":
+        return to_ics(plan, lang)
+    if fmt == "html":
+        return to_html(plan, lang).encode("utf-8")
+    raise ValueError(fmt)
