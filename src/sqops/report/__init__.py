@@ -1,0 +1,1 @@
+"""sqops report: read tables → KPIs per stage → health → md/json/html/terminal."""

@@ -1,0 +1,428 @@
+"""Tables → the report object: KPIs per stage and group, the fleet, statuses, advice, quality."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from sqops.errors import UsageError
+from sqops.i18n import T
+from sqops.report import kpis as K
+from sqops.report.advice import ADVICE, KPI_LABELS
+from sqops.report.membership import Prepared, latest_day, prepare, to_date, to_int
+from sqops.report.tables import Tables, prepare_tables
+
+SCHEMA_VERSION = 1
+
+KPI_ORDER: tuple[str, ...] = tuple(K.DEFAULT_TARGETS)
+KPI_STAGE: dict[str, str] = {
+    "join_rate": "launch", "profile_completion_rate": "launch", "first_week_retention": "launch",
+    "speaking_rate": "activation", "participation_rate": "activation", "content_open_rate": "activation",
+    "conversion_rate": "monetisation", "aov": "monetisation", "coupon_usage_rate": "monetisation",
+    "weekly_active_rate": "retention", "repurchase_rate": "retention", "churn_rate": "retention",
+    "dormant_rate": "retention", "fission_rate": "propagation", "referral_rate": "propagation",
+    "koc_share": "propagation",
+}  # fmt: skip
+STATUS_RANK = {"bad": 0, "warn": 1, "good": 2}
+
+
+@dataclass
+class Settings:
+    """What the report needs from the SOP (or defaults without one)."""
+
+    tz: str = "Asia/Shanghai"
+    staff_ids: frozenset[str] = frozenset()
+    nickname_pattern: str | None = None
+    koc: tuple[int, int, int] = (7, 1, 30)
+    day0: dict[str, dt.date] = field(default_factory=dict)
+    default_day0: dt.date | None = None
+    group_names: dict[str, str] = field(default_factory=dict)
+    targets: dict[str, tuple[float | None, float | None]] = field(
+        default_factory=lambda: dict(K.DEFAULT_TARGETS)
+    )
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    community: str | None = None
+
+    @classmethod
+    def from_sop(cls, sop: Any, tz: str | None = None) -> Settings:
+        targets = dict(K.DEFAULT_TARGETS)
+        for g in sop.goals:
+            if g.metric in targets and g.target is not None:
+                t, f = targets[g.metric]
+                targets[g.metric] = (g.target, g.floor if g.floor is not None else f)
+        for name, kt in sop.kpis.items():
+            t, f = targets[name]
+            targets[name] = (
+                kt.target if kt.target is not None else t,
+                kt.floor if kt.floor is not None else f,
+            )
+        return cls(
+            tz=tz or sop.community.timezone,
+            staff_ids=frozenset(sop.staff_ids),
+            nickname_pattern=sop.rules.nickname_pattern,
+            koc=(sop.koc.min_active_days, sop.koc.min_referrals, sop.koc.min_messages),
+            day0={g.id: g.launched_on for g in sop.groups if g.launched_on},
+            default_day0=None if sop.groups else sop.community.launched_on,
+            group_names={g.id: g.name for g in sop.groups if g.name},
+            targets=targets,
+            columns={k: dict(v) for k, v in sop.columns.items()},
+            community=sop.community.name,
+        )
+
+
+@dataclass
+class Kpi:
+    name: str
+    stage: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    target: float | None
+    floor: float | None
+    status: str  # good | warn | bad | no_target | no_data | unavailable | not_started
+    available: bool
+    needs: list[str]
+
+    @property
+    def better(self) -> str:
+        return "lower" if self.name in K.LOWER_IS_BETTER else "higher"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "value": _round(self.value, 4),
+            "numerator": _num(self.numerator),
+            "denominator": _num(self.denominator),
+            "target": self.target,
+            "floor": self.floor,
+            "status": self.status,
+            "available": self.available,
+            "needs": list(self.needs),
+            "better": self.better,
+        }
+
+
+@dataclass
+class Stage:
+    stage: str
+    status: str  # not_started | in_progress | complete
+    window: tuple[dt.date | None, dt.date | None]
+    kpis: list[Kpi]
+
+    @property
+    def health(self) -> str | None:
+        ranks = [STATUS_RANK[k.status] for k in self.kpis if k.status in STATUS_RANK]
+        if not ranks:
+            return None
+        return {v: k for k, v in STATUS_RANK.items()}[min(ranks)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "status": self.status,
+            "health": self.health,
+            "window": [_d(self.window[0]), _d(self.window[1])],
+            "kpis": [k.to_dict() for k in self.kpis],
+        }
+
+
+@dataclass
+class Advice:
+    kpi: str
+    stage: str
+    status: str
+    text: T
+
+    def to_dict(self, lang: str) -> dict[str, Any]:
+        return {
+            "kpi": self.kpi,
+            "stage": self.stage,
+            "status": self.status,
+            "text": self.text.get(lang),
+        }
+
+
+@dataclass
+class GroupReport:
+    group_id: str
+    name: str | None
+    day0: dt.date
+    day_index: int
+    current_stage: str | None
+    stages: list[Stage]
+    advice: list[Advice]
+    members_today: int
+
+    def stage(self, name: str) -> Stage:
+        return next(s for s in self.stages if s.stage == name)
+
+    def kpi(self, name: str) -> Kpi:
+        return next(k for s in self.stages for k in s.kpis if k.name == name)
+
+    def to_dict(self, lang: str) -> dict[str, Any]:
+        return {
+            "group_id": self.group_id,
+            "name": self.name,
+            "day0": _d(self.day0),
+            "day_index": self.day_index,
+            "current_stage": self.current_stage,
+            "members_on_as_of": self.members_today,
+            "stages": [s.to_dict() for s in self.stages],
+            "advice": [a.to_dict(lang) for a in self.advice],
+        }
+
+
+@dataclass
+class Report:
+    as_of: dt.date
+    tz: str
+    lang: str
+    basis: str
+    community: str | None
+    data_quality: dict[str, Any]
+    fleet: list[Kpi]
+    groups: list[GroupReport]
+    prepared: Prepared | None = None  # the inputs, for the lists and the charts
+    settings: Settings | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "as_of": _d(self.as_of),
+            "timezone": self.tz,
+            "lang": self.lang,
+            "community": self.community,
+            "basis": self.basis,
+            "data_quality": self.data_quality,
+            "fleet": {"groups": len(self.groups), "kpis": [k.to_dict() for k in self.fleet]},
+            "groups": [g.to_dict(self.lang) for g in self.groups],
+        }
+
+
+def _d(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _round(v: float | None, n: int) -> float | None:
+    return None if v is None else round(float(v), n)
+
+
+def _num(v: float | None) -> float | int | None:
+    if v is None:
+        return None
+    return int(v) if float(v).is_integer() else round(float(v), 2)
+
+
+def status_of(name: str, value: float | None, target: float | None, floor: float | None) -> str:
+    if value is None:
+        return "no_data"
+    if target is None:
+        return "no_target"
+    v = round(value, 9)
+    if name in K.LOWER_IS_BETTER:
+        if v <= target:
+            return "good"
+        return "warn" if floor is None or v <= floor else "bad"
+    if v >= target:
+        return "good"
+    return "warn" if floor is None or v >= floor else "bad"
+
+
+def _kpi(
+    name: str,
+    num: float | None,
+    den: float | None,
+    settings: Settings,
+    needs: list[str],
+    started: bool,
+) -> Kpi:
+    target, floor = settings.targets.get(name, (None, None))
+    stage = KPI_STAGE[name]
+    if needs:
+        return Kpi(name, stage, None, None, None, target, floor, "unavailable", False, needs)
+    if not started:
+        return Kpi(name, stage, None, None, None, target, floor, "not_started", True, [])
+    value = num / den if den else None
+    return Kpi(
+        name, stage, value, num, den, target, floor, status_of(name, value, target, floor), True, []
+    )
+
+
+def _quality(tables: Tables, p: Prepared) -> dict[str, Any]:
+    out = []
+    for name, td in tables.tables.items():
+        out.append(
+            {
+                "table": name,
+                "source": td.source,
+                "rows": td.rows_read,
+                "valid": td.valid_rows,
+                "rejected": td.reject_counts,
+                "first_rejected_rows": td.first_rejected_rows(),
+                "duplicates": td.duplicates,
+                "first_duplicate_rows": td.duplicate_rows,
+                "after_as_of": p.after_as_of.get(name, 0),
+                "unattributed": p.unattributed.get(name, 0),
+            }
+        )
+    return {"tables": out, "staff_ids": len(p.staff)}
+
+
+def build_report(
+    tables: Tables | Mapping[str, pl.LazyFrame | pl.DataFrame],
+    *,
+    settings: Settings | None = None,
+    as_of: dt.date | None = None,
+    lang: str = "en",
+    groups: Iterable[str] | None = None,
+) -> Report:
+    """The whole report. ``tables`` may be :class:`Tables` or in-memory frames by table name."""
+    settings = settings or Settings()
+    if not isinstance(tables, Tables):
+        tables = prepare_tables(tables, tz=settings.tz, columns=settings.columns)
+    as_of = as_of or latest_day(tables)
+    only = list(groups) if groups else None
+    p = prepare(
+        tables,
+        as_of=as_of,
+        sop_staff=settings.staff_ids,
+        day0=settings.day0,
+        default_day0=settings.default_day0,
+        only_groups=only,
+        koc=settings.koc,
+    )
+    if only:
+        missing = sorted(set(only) - set(p.groups["group_id"].to_list()))
+        if missing:
+            raise UsageError(
+                T("数据里没有这个群：{g}", "no such group in the data: {g}").format(
+                    g=", ".join(missing)
+                )
+            )
+    pattern = settings.nickname_pattern
+    need = K.needs(
+        p,
+        has_table=lambda t: t in tables,
+        has_col=lambda t, c: t in tables and tables[t].has(c),
+        events=lambda t: tables[t].event_types if t in tables else frozenset(),
+        pattern=pattern,
+    )
+    # per KPI: group_id -> (num, den)
+    results: dict[str, dict[str, tuple[float, float]]] = {}
+    wins = {s: K.windows(p, s) for s in K.STAGES}
+    for name in KPI_ORDER:
+        win = wins[KPI_STAGE[name]]
+        if need[name] or win.height == 0:
+            results[name] = {}
+            continue
+        df = K.compute(p, name, win, pattern)
+        results[name] = {g: (n, d) for g, n, d in df.iter_rows()}
+
+    on_asof = (
+        p.presence.filter((pl.col("s") <= p.as_of) & (pl.col("e") >= p.as_of))
+        .group_by("group_id")
+        .agg(pl.len().alias("n"))
+    )
+    on_map = dict(on_asof.iter_rows())
+    group_reports: list[GroupReport] = []
+    for gid, d0 in p.groups.iter_rows():
+        idx = p.as_of - d0
+        current = (
+            None
+            if idx < 0
+            else next(
+                s
+                for s in K.LIFECYCLE
+                if K.STAGE_SPANS[s][0] <= idx
+                and (K.STAGE_SPANS[s][1] is None or idx <= K.STAGE_SPANS[s][1])
+            )
+        )
+        stages: list[Stage] = []
+        for s in K.STAGES:
+            first, last = K.STAGE_SPANS[s]
+            started = idx >= first
+            if s == "retention" and started:
+                window = (to_date(max(d0 + 90, p.as_of - 27)), to_date(p.as_of))
+            elif started:
+                window = (
+                    to_date(d0 + first),
+                    to_date(p.as_of if last is None else min(d0 + last, p.as_of)),
+                )
+            else:
+                window = (to_date(d0 + first), None if last is None else to_date(d0 + last))
+            if not started:
+                status = "not_started"
+            elif last is None or idx < last:
+                status = "in_progress"
+            else:
+                status = "complete"
+            ks = []
+            for name in KPI_ORDER:
+                if KPI_STAGE[name] != s:
+                    continue
+                nd = results[name].get(gid)
+                ks.append(
+                    _kpi(
+                        name,
+                        nd[0] if nd else None,
+                        nd[1] if nd else None,
+                        settings,
+                        need[name],
+                        started,
+                    )
+                )
+            stages.append(Stage(s, status, window, ks))
+        advice = [
+            Advice(k.name, st.stage, k.status, ADVICE[k.name])
+            for st in stages
+            for k in st.kpis
+            if k.status in ("warn", "bad")
+            and (st.stage == current or st.stage == "propagation" or st.status != "not_started")
+        ]
+        advice.sort(
+            key=lambda a: (a.stage != current, STATUS_RANK[a.status], K.STAGES.index(a.stage))
+        )
+        group_reports.append(
+            GroupReport(
+                gid,
+                settings.group_names.get(gid),
+                to_date(d0),
+                idx,
+                current,
+                stages,
+                advice,
+                int(on_map.get(gid, 0)),
+            )
+        )
+
+    fleet: list[Kpi] = []
+    for name in KPI_ORDER:
+        vals = list(results[name].values())
+        started = bool(vals)
+        num = sum(v[0] for v in vals) if vals else None
+        den = sum(v[1] for v in vals) if vals else None
+        fleet.append(_kpi(name, num, den, settings, need[name], started))
+
+    return Report(
+        as_of=as_of,
+        tz=settings.tz,
+        lang=lang,
+        basis=p.basis,
+        community=settings.community,
+        data_quality=_quality(tables, p),
+        fleet=fleet,
+        groups=group_reports,
+        prepared=p,
+        settings=settings,
+    )
+
+
+def label(name: str, lang: str) -> str:
+    return KPI_LABELS[name].get(lang)
+
+
+__all__ = ["SCHEMA_VERSION", "Report", "Settings", "build_report", "status_of", "to_int"]

@@ -1,0 +1,492 @@
+"""The KPIs of spec §2, per group, as (numerator, denominator) — so groups pool into a fleet.
+
+Each ``kpi_*`` function takes the :class:`Prepared` inputs and the stage window of every
+group that has reached the stage (``win``: group_id, d0, a, b as day numbers, inclusive) and
+returns a frame ``group_id, num, den`` with one row per group of ``win``. A KPI whose inputs are
+missing is not computed: :func:`needs` says what it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+from sqops.report.membership import Prepared, daily_counts, names_matching
+
+STAGES = ("launch", "activation", "monetisation", "retention", "propagation")
+LIFECYCLE = STAGES[:4]
+
+#: (first, last) day index of each stage; None = open-ended
+STAGE_SPANS: dict[str, tuple[int, int | None]] = {
+    "launch": (0, 6),
+    "activation": (7, 29),
+    "monetisation": (30, 89),
+    "retention": (90, None),
+    "propagation": (0, None),
+}
+
+LOWER_IS_BETTER = frozenset({"churn_rate", "dormant_rate"})
+
+#: default (target, floor) of spec §2; aov has none
+DEFAULT_TARGETS: dict[str, tuple[float | None, float | None]] = {
+    "join_rate": (0.30, 0.15),
+    "profile_completion_rate": (0.80, 0.50),
+    "first_week_retention": (0.85, 0.70),
+    "speaking_rate": (0.30, 0.05),
+    "participation_rate": (0.20, 0.10),
+    "content_open_rate": (0.30, 0.20),
+    "conversion_rate": (0.08, 0.04),
+    "aov": (None, None),
+    "coupon_usage_rate": (0.30, 0.15),
+    "weekly_active_rate": (0.30, 0.15),
+    "repurchase_rate": (0.30, 0.15),
+    "churn_rate": (0.05, 0.15),
+    "dormant_rate": (0.50, 0.80),
+    "fission_rate": (0.10, 0.03),
+    "referral_rate": (0.05, 0.01),
+    "koc_share": (0.05, 0.01),
+}
+
+
+def windows(p: Prepared, stage: str) -> pl.DataFrame:
+    """Evaluated window (a, b) of ``stage`` for each group that has reached it."""
+    asof = p.as_of
+    g = p.groups
+    first, last = STAGE_SPANS[stage]
+    if stage == "retention":
+        a = pl.max_horizontal(pl.col("d0") + 90, pl.lit(asof - 27))
+    else:
+        a = pl.col("d0") + first
+    b = pl.lit(asof) if last is None else pl.min_horizontal(pl.col("d0") + last, pl.lit(asof))
+    return (
+        g.with_columns(a.cast(pl.Int32).alias("a"), b.cast(pl.Int32).alias("b"))
+        .filter(pl.col("d0") + first <= asof)
+        .select("group_id", "d0", "a", "b")
+    )
+
+
+# ------------------------------------------------------------------ helpers
+def _members_in(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    """(group_id, member_id) present on at least one day of the group's window."""
+    return (
+        p.presence.join(win.select("group_id", "a", "b"), on="group_id")
+        .filter((pl.col("s") <= pl.col("b")) & (pl.col("e") >= pl.col("a")))
+        .select("group_id", "member_id")
+        .unique()
+    )
+
+
+def _members_on(p: Prepared, days: pl.DataFrame) -> pl.DataFrame:
+    """(group_id, member_id, day) for members present on ``days`` (group_id, day)."""
+    return (
+        p.presence.join(days.select("group_id", "day"), on="group_id")
+        .filter((pl.col("s") <= pl.col("day")) & (pl.col("e") >= pl.col("day")))
+        .select("group_id", "member_id", "day")
+        .unique()
+    )
+
+
+def _ratio(win: pl.DataFrame, num: pl.DataFrame, den: pl.DataFrame) -> pl.DataFrame:
+    """Count rows per group of ``num`` and ``den`` (each keyed by group_id) onto ``win``."""
+    n = num.group_by("group_id").agg(pl.len().alias("num"))
+    d = den.group_by("group_id").agg(pl.len().alias("den"))
+    return _onto(win, n, d)
+
+
+def _onto(win: pl.DataFrame, n: pl.DataFrame, d: pl.DataFrame) -> pl.DataFrame:
+    return (
+        win.select("group_id")
+        .join(n, on="group_id", how="left")
+        .join(d, on="group_id", how="left")
+        .with_columns(
+            pl.col("num").fill_null(0).cast(pl.Float64), pl.col("den").fill_null(0).cast(pl.Float64)
+        )
+        .select("group_id", "num", "den")
+        .sort("group_id")
+    )
+
+
+def _in_win(df: pl.DataFrame, win: pl.DataFrame, col: str = "day") -> pl.DataFrame:
+    return df.join(win.select("group_id", "a", "b"), on="group_id").filter(
+        (pl.col(col) >= pl.col("a")) & (pl.col(col) <= pl.col("b"))
+    )
+
+
+def _ev(p: Prepared, event: str) -> pl.DataFrame:
+    assert p.events is not None
+    return p.events.filter(pl.col("event") == event)
+
+
+def _first_in_win(p: Prepared, win: pl.DataFrame, event: str) -> pl.DataFrame:
+    return (
+        _in_win(_ev(p, event), win)
+        .group_by("group_id", "member_id")
+        .agg(pl.col("ts").min().alias("t0"), pl.col("b").first())
+    )
+
+
+# ------------------------------------------------------------------ launch
+def kpi_join_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    inv = _first_in_win(p, win, "invited")
+    joins = _ev(p, "join").select(
+        "group_id", "member_id", pl.col("ts").alias("jts"), pl.col("day").alias("jday")
+    )
+    ok = (
+        inv.join(joins, on=["group_id", "member_id"])
+        .filter((pl.col("jts") >= pl.col("t0")) & (pl.col("jday") <= pl.col("b")))
+        .select("group_id", "member_id")
+        .unique()
+    )
+    return _ratio(win, ok, inv)
+
+
+def kpi_profile_completion_rate(
+    p: Prepared, win: pl.DataFrame, pattern: str | None
+) -> pl.DataFrame:
+    joined = _first_in_win(p, win, "join")
+    done_parts = [
+        joined.join(
+            _ev(p, "profile_complete").select("group_id", "member_id", pl.col("day").alias("pday")),
+            on=["group_id", "member_id"],
+        )
+        .filter(pl.col("pday") <= pl.col("b"))
+        .select("group_id", "member_id")
+    ]
+    if pattern and p.names.height:
+        # the last name known by day e of the window
+        nm = (
+            joined.join(p.names.rename({"day": "nday"}), on=["group_id", "member_id"])
+            .filter(pl.col("nday") <= pl.col("b"))
+            .sort("ts")
+            .group_by("group_id", "member_id")
+            .agg(pl.col("member_name").last())
+        )
+        good = names_matching(nm["member_name"].to_list(), pattern)
+        done_parts.append(
+            nm.filter(pl.col("member_name").is_in(sorted(good))).select("group_id", "member_id")
+        )
+    done = pl.concat(done_parts).unique()
+    return _ratio(win, done, joined)
+
+
+def kpi_first_week_retention(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    joined = _first_in_win(p, win, "join")
+    left = (
+        joined.join(
+            _ev(p, "leave").select(
+                "group_id", "member_id", pl.col("ts").alias("lts"), pl.col("day").alias("lday")
+            ),
+            on=["group_id", "member_id"],
+        )
+        .filter((pl.col("lts") >= pl.col("t0")) & (pl.col("lday") <= pl.col("b")))
+        .select("group_id", "member_id")
+        .unique()
+    )
+    stayed = joined.join(left, on=["group_id", "member_id"], how="anti")
+    return _ratio(win, stayed, joined)
+
+
+# ------------------------------------------------------------------ activation
+def kpi_speaking_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    mem = _members_in(p, win)
+    spk = _in_win(p.act, win).select("group_id", "member_id").unique()
+    spk = spk.join(mem, on=["group_id", "member_id"], how="semi")
+    return _ratio(win, spk, mem)
+
+
+def kpi_participation_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    assert p.engagement is not None
+    mem = _members_in(p, win)
+    part = (
+        _in_win(p.engagement.filter(pl.col("event") == "participate"), win)
+        .select("group_id", "member_id")
+        .unique()
+        .join(mem, on=["group_id", "member_id"], how="semi")
+    )
+    return _ratio(win, part, mem)
+
+
+def kpi_content_open_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    assert p.posts is not None and p.engagement is not None
+    posts = _in_win(p.posts, win).select("post_id", "group_id", pl.col("ts").alias("pts"), "day")
+    opens = p.engagement.filter(
+        (pl.col("event") == "open") & pl.col("post_id").is_not_null()
+    ).select("post_id", "member_id", pl.col("ts").alias("ots"))
+    per_post = (
+        posts.join(opens, on="post_id")
+        .filter(
+            (pl.col("ots") >= pl.col("pts"))
+            & (pl.col("ots") <= pl.col("pts") + pl.duration(hours=48))
+        )
+        .group_by("group_id", "post_id")
+        .agg(pl.col("member_id").n_unique().alias("k"))
+    )
+    n = per_post.group_by("group_id").agg(pl.col("k").sum().alias("num"))
+    counts = daily_counts(p.presence, p.groups, p.as_of)
+    d = (
+        posts.join(counts, on=["group_id", "day"], how="left")
+        .group_by("group_id")
+        .agg(pl.col("members").fill_null(0).sum().alias("den"))
+    )
+    return _onto(win, n, d)
+
+
+# ------------------------------------------------------------------ monetisation
+def _paid(p: Prepared) -> pl.DataFrame:
+    assert p.orders is not None
+    return p.orders.filter(pl.col("status") == "paid")
+
+
+def kpi_conversion_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    mem = _members_in(p, win)
+    buyers = _in_win(_paid(p), win).select("group_id", "member_id").unique()
+    buyers = buyers.join(mem, on=["group_id", "member_id"], how="semi")
+    return _ratio(win, buyers, mem)
+
+
+def kpi_aov(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    o = _in_win(_paid(p), win)
+    n = o.group_by("group_id").agg(pl.col("amount").sum().alias("num"))
+    d = o.group_by("group_id").agg(pl.len().alias("den"))
+    return _onto(win, n, d)
+
+
+def kpi_coupon_usage_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    assert p.coupons is not None
+    issued = (
+        _in_win(p.coupons, win)
+        .select("group_id", "coupon_id", "b")
+        .unique(["group_id", "coupon_id"])
+    )
+    used_on = (
+        _paid(p)
+        .filter(pl.col("coupon_id").is_not_null())
+        .group_by("coupon_id")
+        .agg(pl.col("day").min().alias("uday"))
+    )
+    used = issued.join(used_on, on="coupon_id").filter(pl.col("uday") <= pl.col("b"))
+    return _ratio(win, used, issued)
+
+
+# ------------------------------------------------------------------ retention
+def kpi_weekly_active_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    blocks = (
+        win.with_columns(pl.int_ranges(0, 4).alias("k"))
+        .explode("k")
+        .with_columns(
+            (pl.lit(p.as_of) - 7 * pl.col("k") - 6).cast(pl.Int32).alias("bs"),
+            (pl.lit(p.as_of) - 7 * pl.col("k")).cast(pl.Int32).alias("be"),
+        )
+        .filter(pl.col("bs") >= pl.col("a"))
+    )
+    spk = (
+        p.act.join(blocks.select("group_id", "k", "bs", "be"), on="group_id")
+        .filter((pl.col("day") >= pl.col("bs")) & (pl.col("day") <= pl.col("be")))
+        .select("group_id", "k", "member_id")
+        .unique()
+    )
+    n = spk.group_by("group_id").agg(pl.len().alias("num"))
+    on_last = _members_on(p, blocks.select("group_id", pl.col("be").alias("day")))
+    d = on_last.group_by("group_id").agg(pl.len().alias("den"))
+    return _onto(win, n, d)
+
+
+def kpi_repurchase_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    per = _paid(p).group_by("group_id", "member_id").agg(pl.col("day").n_unique().alias("days"))
+    return _ratio(win, per.filter(pl.col("days") >= 2), per)
+
+
+def kpi_churn_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    f = win.select(
+        "group_id",
+        pl.max_horizontal(pl.col("d0") + 90, pl.lit(p.as_of - 29)).cast(pl.Int32).alias("day"),
+    )
+    on_f = _members_on(p, f)
+    left = (
+        on_f.join(
+            _ev(p, "leave").select("group_id", "member_id", pl.col("day").alias("lday")),
+            on=["group_id", "member_id"],
+        )
+        .filter((pl.col("lday") >= pl.col("day")) & (pl.col("lday") <= p.as_of))
+        .select("group_id", "member_id")
+        .unique()
+    )
+    return _ratio(win, left, on_f)
+
+
+def kpi_dormant_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    a = p.as_of - 29
+    stay = (
+        p.presence.filter((pl.col("s") <= a) & (pl.col("e") >= p.as_of))
+        .join(win.select("group_id"), on="group_id")
+        .select("group_id", "member_id")
+        .unique()
+    )
+    spoke = p.act.filter(pl.col("day") >= a).select("group_id", "member_id").unique()
+    silent = stay.join(spoke, on=["group_id", "member_id"], how="anti")
+    return _ratio(win, silent, stay)
+
+
+# ------------------------------------------------------------------ propagation
+def _non_staff_inviter() -> pl.Expr:
+    return pl.col("inviter_id").is_not_null()
+
+
+def kpi_fission_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    t = win.select(
+        "group_id", pl.max_horizontal("d0", pl.lit(p.as_of - 29)).cast(pl.Int32).alias("day")
+    )
+    staff = sorted(p.staff)
+    joins = (
+        _ev(p, "join")
+        .filter(_non_staff_inviter() & ~pl.col("inviter_id").is_in(staff))
+        .join(t.rename({"day": "t0"}), on="group_id")
+        .filter((pl.col("day") > pl.col("t0")) & (pl.col("day") <= p.as_of))
+        .select("group_id", "member_id")
+        .unique()
+    )
+    return _ratio(win, joins, _members_on(p, t))
+
+
+def kpi_referral_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    on = _members_on(p, win.select("group_id", pl.lit(p.as_of, pl.Int32).alias("day")))
+    inviters = (
+        _ev(p, "join")
+        .filter(_non_staff_inviter())
+        .select("group_id", pl.col("inviter_id").alias("member_id"))
+        .unique()
+    )
+    return _ratio(win, on.join(inviters, on=["group_id", "member_id"], how="semi"), on)
+
+
+def koc_table(p: Prepared) -> pl.DataFrame:
+    """KOCs per group: group_id, member_id, active_days, messages, referrals (last 30 days)."""
+    a = p.as_of - 29
+    on = _members_on(p, p.groups.select("group_id", pl.lit(p.as_of, pl.Int32).alias("day")))
+    act = (
+        p.act.filter(pl.col("day") >= a)
+        .group_by("group_id", "member_id")
+        .agg(pl.col("day").n_unique().alias("active_days"), pl.col("n").sum().alias("messages"))
+    )
+    if p.events is not None:
+        refs = (
+            _ev(p, "join")
+            .filter(_non_staff_inviter() & (pl.col("day") >= a))
+            .group_by("group_id", pl.col("inviter_id").alias("member_id"))
+            .agg(pl.col("member_id").n_unique().alias("referrals"))
+        )
+    else:
+        refs = pl.DataFrame(
+            schema={"group_id": pl.String, "member_id": pl.String, "referrals": pl.UInt32}
+        )
+    t = (
+        on.select("group_id", "member_id")
+        .join(act, on=["group_id", "member_id"])
+        .join(refs, on=["group_id", "member_id"], how="left")
+        .with_columns(
+            pl.col("referrals").fill_null(0).cast(pl.Int64),
+            pl.col("messages").cast(pl.Int64),
+            pl.col("active_days").cast(pl.Int64),
+        )
+    )
+    return t.filter(
+        (pl.col("active_days") >= p.koc_min_days)
+        & (
+            (pl.col("referrals") >= p.koc_min_referrals)
+            | (pl.col("messages") >= p.koc_min_messages)
+        )
+    ).sort("group_id", "member_id")
+
+
+def kpi_koc_share(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
+    on = _members_on(p, win.select("group_id", pl.lit(p.as_of, pl.Int32).alias("day")))
+    kocs = koc_table(p).join(win.select("group_id"), on="group_id")
+    return _ratio(win, kocs, on)
+
+
+# ------------------------------------------------------------------ availability
+def needs(
+    p: Prepared,
+    has_table: Callable[[str], bool],
+    has_col: Callable[[str, str], bool],
+    events: Callable[[str], frozenset[str]],
+    pattern: str | None,
+) -> dict[str, list[str]]:
+    """For each KPI, what is missing (empty list: available)."""
+
+    def ev(table: str, *types: str) -> list[str]:
+        if not has_table(table):
+            return [f"{table}: {', '.join(types)}" if types else table]
+        missing = [t for t in types if t not in events(table)]
+        return [f"{table}: {', '.join(missing)}"] if missing else []
+
+    def col(table: str, c: str) -> list[str]:
+        if not has_table(table):
+            return [f"{table}.{c}"]
+        return [] if has_col(table, c) else [f"{table}.{c}"]
+
+    names_known = has_col("messages", "member_name") or (
+        has_table("members") and has_col("members", "member_name")
+    )
+    profile = ev("members", "join")
+    if (
+        not profile
+        and "profile_complete" not in events("members")
+        and not (pattern and names_known)
+    ):
+        profile = ["members: profile_complete", "rules.nickname_pattern + member_name"]
+    return {
+        "join_rate": ev("members", "invited", "join"),
+        "profile_completion_rate": profile,
+        "first_week_retention": ev("members", "join", "leave"),
+        "speaking_rate": [],
+        "participation_rate": ev("engagement", "participate"),
+        "content_open_rate": (["posts"] if not has_table("posts") else [])
+        + ev("engagement", "open")
+        + (
+            []
+            if not has_table("engagement") or has_col("engagement", "post_id")
+            else ["engagement.post_id"]
+        ),
+        "conversion_rate": [] if has_table("orders") else ["orders"],
+        "aov": [] if has_table("orders") else ["orders"],
+        "coupon_usage_rate": (["coupons"] if not has_table("coupons") else [])
+        + col("orders", "coupon_id"),
+        "weekly_active_rate": [],
+        "repurchase_rate": [] if has_table("orders") else ["orders"],
+        "churn_rate": ev("members", "leave"),
+        "dormant_rate": [],
+        "fission_rate": ev("members", "join") + col("members", "inviter_id")
+        if has_table("members")
+        else ["members.inviter_id"],
+        "referral_rate": ev("members", "join") + col("members", "inviter_id")
+        if has_table("members")
+        else ["members.inviter_id"],
+        "koc_share": [],
+    }
+
+
+def compute(p: Prepared, name: str, win: pl.DataFrame, pattern: str | None) -> pl.DataFrame:
+    if name == "profile_completion_rate":
+        return kpi_profile_completion_rate(p, win, pattern)
+    return FUNCS[name](p, win)
+
+
+FUNCS: dict[str, Callable[[Prepared, pl.DataFrame], pl.DataFrame]] = {
+    "join_rate": kpi_join_rate,
+    "first_week_retention": kpi_first_week_retention,
+    "speaking_rate": kpi_speaking_rate,
+    "participation_rate": kpi_participation_rate,
+    "content_open_rate": kpi_content_open_rate,
+    "conversion_rate": kpi_conversion_rate,
+    "aov": kpi_aov,
+    "coupon_usage_rate": kpi_coupon_usage_rate,
+    "weekly_active_rate": kpi_weekly_active_rate,
+    "repurchase_rate": kpi_repurchase_rate,
+    "churn_rate": kpi_churn_rate,
+    "dormant_rate": kpi_dormant_rate,
+    "fission_rate": kpi_fission_rate,
+    "referral_rate": kpi_referral_rate,
+    "koc_share": kpi_koc_share,
+}

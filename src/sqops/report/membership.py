@@ -1,0 +1,442 @@
+"""Membership as intervals of days, and the prepared inputs every KPI reads.
+
+Days are integers (days since 1970-01-01, local calendar) so that windows, presence and
+counts are interval arithmetic on small frames: no member × day expansion except the
+per-group daily member counts (groups × days rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from sqops.report.tables import Tables
+
+EPOCH = dt.date(1970, 1, 1)
+STAFF_ROLES = ("staff", "bot", "admin", "owner")
+
+
+def to_int(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+def to_date(n: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=int(n))
+
+
+def _day_int(col: str = "day") -> pl.Expr:
+    return pl.col(col).cast(pl.Int32)
+
+
+@dataclass
+class Prepared:
+    """Everything the KPIs need, filtered to ``as_of`` and with staff removed."""
+
+    as_of: int
+    tz: str
+    staff: frozenset[str]
+    basis: str  # "membership" | "speakers"
+    groups: pl.DataFrame  # group_id, d0
+    act: pl.DataFrame  # group_id, member_id, day, n, last_ts  (non-staff, non-system, per day)
+    presence: pl.DataFrame  # group_id, member_id, s, e  (merged, disjoint, inclusive, e <= as_of)
+    events: pl.DataFrame | None  # members events: group_id, member_id, event, ts, day, inviter_id
+    orders: (
+        pl.DataFrame | None
+    )  # paid or not: order_id, group_id, member_id, day, ts, amount, status, coupon_id
+    coupons: pl.DataFrame | None  # coupon_id, group_id, member_id, day
+    engagement: pl.DataFrame | None  # group_id, member_id, event, day, ts, post_id
+    posts: pl.DataFrame | None  # post_id, group_id, ts, day, kind, title
+    names: pl.DataFrame  # group_id, member_id, member_name, day  (latest first per pair)
+    after_as_of: dict[str, int]
+    unattributed: dict[str, int]
+    koc_min_days: int = 7
+    koc_min_referrals: int = 1
+    koc_min_messages: int = 30
+
+
+def staff_ids(tables: Tables, sop_staff: Iterable[str] = ()) -> frozenset[str]:
+    """SOP roles + the staff table + senders whose message ``role`` is staff or bot."""
+    ids = set(sop_staff)
+    st = tables.get("staff")
+    if st is not None:
+        ids.update(st.frame.select("member_id").unique().collect()["member_id"].to_list())
+    m = tables["messages"]
+    if m.has("role"):
+        got = (
+            m.frame.filter(pl.col("role").is_in(["staff", "bot"]))
+            .select("member_id")
+            .unique()
+            .collect()["member_id"]
+            .to_list()
+        )
+        ids.update(got)
+    return frozenset(i for i in ids if i)
+
+
+def latest_day(tables: Tables) -> dt.date:
+    """The latest local day found in any table: the default as-of (never the clock)."""
+    days = []
+    for td in tables.tables.values():
+        if "day" in td.columns:
+            d = td.frame.select(pl.col("day").max()).collect().item()
+            if d is not None:
+                days.append(d)
+    return max(days)
+
+
+def merge_intervals(iv: pl.DataFrame) -> pl.DataFrame:
+    """Union of inclusive day intervals per (group_id, member_id); touching ones merge."""
+    if iv.height == 0:
+        return iv.select("group_id", "member_id", "s", "e")
+    iv = iv.sort("group_id", "member_id", "s", "e")
+    iv = iv.with_columns(
+        pl.col("e").cum_max().shift(1).over("group_id", "member_id").alias("_prev_max")
+    )
+    iv = iv.with_columns(
+        (pl.col("_prev_max").is_null() | (pl.col("s") > pl.col("_prev_max") + 1)).alias("_new")
+    ).with_columns(
+        pl.col("_new").cast(pl.Int32).cum_sum().over("group_id", "member_id").alias("_blk")
+    )
+    return (
+        iv.group_by("group_id", "member_id", "_blk")
+        .agg(pl.col("s").min(), pl.col("e").max())
+        .drop("_blk")
+        .sort("group_id", "member_id", "s")
+    )
+
+
+def presence_from_events(events: pl.DataFrame, groups: pl.DataFrame, as_of: int) -> pl.DataFrame:
+    """Intervals from join/leave events (spec §2 "Group days and membership").
+
+    A join opens an interval (a join while one is open changes nothing); a leave closes it and
+    the member is present on the leave day. A leave with nothing open opens at D0 when it is the
+    member's first join/leave in the group, else at the day of their previous leave. An open
+    interval runs to ``as_of``.
+    """
+    ev = events.filter(pl.col("event").is_in(["join", "leave"]))
+    if ev.height == 0:
+        return pl.DataFrame(
+            schema={"group_id": pl.String, "member_id": pl.String, "s": pl.Int32, "e": pl.Int32}
+        )
+    ev = (
+        ev.with_columns((pl.col("event") == "leave").cast(pl.Int8).alias("_lv"))
+        .sort("group_id", "member_id", "ts", "_lv")
+        .join(groups.select("group_id", "d0"), on="group_id", how="left")
+    )
+    ev = ev.with_columns(
+        pl.col("event").shift(1).over("group_id", "member_id").alias("_prev_ev"),
+        pl.col("day").shift(1).over("group_id", "member_id").alias("_prev_day"),
+    )
+    was_open = pl.col("_prev_ev") == "join"
+    # a join while open is ignored
+    ev = ev.filter(~((pl.col("event") == "join") & was_open.fill_null(False)))
+    starts = (pl.col("event") == "join") | ~was_open.fill_null(False)
+    ev = ev.with_columns(
+        pl.when(pl.col("event") == "join")
+        .then(pl.col("day"))
+        .when(pl.col("_prev_day").is_null())
+        .then(pl.col("d0"))
+        .otherwise(pl.col("_prev_day"))
+        .alias("_start"),
+        starts.alias("_starts"),
+    )
+    # recompute "open" after dropping ignored joins: a leave closes the latest start
+    ev = ev.with_columns(
+        pl.col("_starts").cast(pl.Int32).cum_sum().over("group_id", "member_id").alias("_iv")
+    )
+    iv = ev.group_by("group_id", "member_id", "_iv").agg(
+        pl.col("_start").filter(pl.col("_starts")).first().alias("s"),
+        pl.col("day").filter(pl.col("event") == "leave").first().alias("e"),
+    )
+    iv = iv.with_columns(
+        pl.col("s").cast(pl.Int32),
+        pl.col("e").fill_null(as_of).clip(upper_bound=as_of).cast(pl.Int32),
+    ).drop("_iv")
+    return iv.filter(pl.col("s") <= pl.col("e"))
+
+
+def daily_counts(presence: pl.DataFrame, groups: pl.DataFrame, as_of: int) -> pl.DataFrame:
+    """Members on each day, per group: (group_id, day, members), days d0..as_of (or earlier s)."""
+    start = (
+        presence.group_by("group_id")
+        .agg(pl.col("s").min().alias("_smin"))
+        .join(groups.select("group_id", "d0"), on="group_id", how="right")
+        .select("group_id", pl.min_horizontal("_smin", "d0").alias("first"))
+    )
+    days = start.with_columns(
+        pl.int_ranges("first", as_of + 1, dtype=pl.Int32).alias("day")
+    ).explode("day")
+    days = days.filter(pl.col("day").is_not_null()).select("group_id", "day")
+    deltas = (
+        pl.concat(
+            [
+                presence.select(
+                    "group_id", pl.col("s").alias("day"), pl.lit(1, pl.Int64).alias("d")
+                ),
+                presence.select(
+                    "group_id",
+                    (pl.col("e") + 1).cast(pl.Int32).alias("day"),
+                    pl.lit(-1, pl.Int64).alias("d"),
+                ),
+            ]
+        )
+        .group_by("group_id", "day")
+        .agg(pl.col("d").sum())
+    )
+    return (
+        days.join(deltas, on=["group_id", "day"], how="left")
+        .with_columns(pl.col("d").fill_null(0))
+        .sort("group_id", "day")
+        .with_columns(pl.col("d").cum_sum().over("group_id").alias("members"))
+        .select("group_id", "day", "members")
+    )
+
+
+def _attribute(
+    rows: pl.DataFrame, presence: pl.DataFrame, act: pl.DataFrame
+) -> tuple[pl.DataFrame, int]:
+    """Give rows without ``group_id`` the group their member was present in on that day.
+
+    Several: the group where they last spoke on or before that day, then the smallest group
+    id. None: dropped and counted (returned) as unattributed.
+    """
+    if "group_id" not in rows.columns:
+        rows = rows.with_columns(pl.lit(None, pl.String).alias("group_id"))
+    has = rows.filter(pl.col("group_id").is_not_null())
+    need = rows.filter(pl.col("group_id").is_null()).drop("group_id")
+    if need.height == 0:
+        return has, 0
+    cand = (
+        need.select("_row", "member_id", "day")
+        .join(presence, on="member_id", how="inner")
+        .filter((pl.col("s") <= pl.col("day")) & (pl.col("e") >= pl.col("day")))
+    )
+    cand = cand.select("_row", "member_id", "day", "group_id").unique()
+    last = (
+        cand.join(
+            act.select("group_id", "member_id", pl.col("day").alias("_aday")),
+            on=["group_id", "member_id"],
+            how="left",
+        )
+        .filter(pl.col("_aday").is_null() | (pl.col("_aday") <= pl.col("day")))
+        .group_by("_row", "group_id")
+        .agg(pl.col("_aday").max().alias("_last"))
+    )
+    cand = cand.join(last, on=["_row", "group_id"], how="left")
+    best = (
+        cand.sort(["_row", "_last", "group_id"], descending=[False, True, False], nulls_last=True)
+        .group_by("_row", maintain_order=True)
+        .first()
+        .select("_row", "group_id")
+    )
+    got = need.join(best, on="_row", how="inner")
+    unattributed = need.height - got.height
+    return pl.concat([has, got.select(has.columns)], how="vertical_relaxed"), unattributed
+
+
+def prepare(
+    tables: Tables,
+    *,
+    as_of: dt.date,
+    sop_staff: Iterable[str] = (),
+    day0: Mapping[str, dt.date] | None = None,
+    default_day0: dt.date | None = None,
+    only_groups: Iterable[str] | None = None,
+    koc: tuple[int, int, int] = (7, 1, 30),
+) -> Prepared:
+    """Filter to as-of, drop staff, build presence intervals and attribute rows to groups."""
+    asof = to_int(as_of)
+    staff = staff_ids(tables, sop_staff)
+    staff_l = sorted(staff)
+    after: dict[str, int] = {}
+
+    def upto(name: str) -> pl.LazyFrame | None:
+        td = tables.get(name)
+        if td is None:
+            return None
+        lf = td.frame
+        if "day" in td.columns:
+            after[name] = int(lf.filter(pl.col("day") > as_of).select(pl.len()).collect().item())
+            lf = lf.filter(pl.col("day") <= as_of)
+        return lf.with_columns(_day_int()) if "day" in td.columns else lf
+
+    msgs = upto("messages")
+    assert msgs is not None
+    m_cols = tables["messages"].columns
+    not_system = (
+        pl.col("msg_type").fill_null("text") != "system" if "msg_type" in m_cols else pl.lit(True)
+    )
+    not_staffrole = (
+        ~pl.col("role").fill_null("member").is_in(["staff", "bot"])
+        if "role" in m_cols
+        else pl.lit(True)
+    )
+
+    # D0 candidates: any message or member event of the group
+    first_days = [msgs.group_by("group_id").agg(pl.col("day").min().alias("first"))]
+    mem_lf = upto("members")
+    if mem_lf is not None:
+        first_days.append(mem_lf.group_by("group_id").agg(pl.col("day").min().alias("first")))
+    firsts = (
+        pl.concat([f.collect() for f in first_days]).group_by("group_id").agg(pl.col("first").min())
+    )
+    if only_groups is not None:
+        firsts = firsts.filter(pl.col("group_id").is_in(list(only_groups)))
+    d0_map = {k: to_int(v) for k, v in (day0 or {}).items()}
+    fallback = to_int(default_day0) if default_day0 else None
+    groups = (
+        firsts.with_columns(
+            pl.col("group_id")
+            .replace_strict(d0_map, default=fallback, return_dtype=pl.Int32)
+            .alias("_sop")
+        )
+        .select("group_id", pl.coalesce("_sop", "first").cast(pl.Int32).alias("d0"))
+        .sort("group_id")
+    )
+    gl = groups["group_id"].to_list()
+
+    act = (
+        msgs.filter(
+            not_system
+            & not_staffrole
+            & ~pl.col("member_id").is_in(staff_l)
+            & pl.col("group_id").is_in(gl)
+        )
+        .group_by("group_id", "member_id", "day")
+        .agg(pl.len().alias("n"), pl.col("ts").max().alias("last_ts"))
+        .collect(engine="streaming")
+        .sort("group_id", "member_id", "day")
+    )
+
+    events = None
+    if mem_lf is not None:
+        mcols = tables["members"].columns
+        sel = ["group_id", "member_id", "event", "ts", "day", "_row"]
+        sel += [c for c in ("inviter_id", "member_name") if c in mcols]
+        events = (
+            mem_lf.filter(~pl.col("member_id").is_in(staff_l) & pl.col("group_id").is_in(gl))
+            .select(sel)
+            .collect()
+            .sort("group_id", "member_id", "ts")
+        )
+        if "inviter_id" not in events.columns:
+            events = events.with_columns(pl.lit(None, pl.String).alias("inviter_id"))
+
+    speakers = act.select("group_id", "member_id").unique()
+    from_d0 = speakers.join(groups, on="group_id").select(
+        "group_id", "member_id", pl.col("d0").alias("s"), pl.lit(asof, pl.Int32).alias("e")
+    )
+    if events is None:
+        basis = "speakers"
+        iv = from_d0
+    else:
+        basis = "membership"
+        ev_iv = presence_from_events(events, groups, asof)
+        with_ev = (
+            events.filter(pl.col("event").is_in(["join", "leave"]))
+            .select("group_id", "member_id")
+            .unique()
+        )
+        no_ev = from_d0.join(with_ev, on=["group_id", "member_id"], how="anti")
+        spoke_days = act.join(with_ev, on=["group_id", "member_id"], how="semi").select(
+            "group_id", "member_id", pl.col("day").alias("s"), pl.col("day").alias("e")
+        )
+        iv = pl.concat([ev_iv, no_ev, spoke_days], how="vertical_relaxed")
+    iv = iv.with_columns(pl.col("s").cast(pl.Int32), pl.col("e").cast(pl.Int32))
+    presence = merge_intervals(iv)
+
+    unattributed: dict[str, int] = {}
+
+    def load(name: str, cols: list[str]) -> pl.DataFrame | None:
+        lf = upto(name)
+        if lf is None:
+            return None
+        have = [c for c in cols if c in tables[name].columns or c == "day"]
+        df = lf.select(["_row", *have]).filter(~pl.col("member_id").is_in(staff_l)).collect()
+        df, n = _attribute(df, presence, act)
+        unattributed[name] = n
+        return df.filter(pl.col("group_id").is_in(gl))
+
+    orders = load(
+        "orders",
+        ["order_id", "ts", "day", "member_id", "amount", "group_id", "status", "coupon_id"],
+    )
+    if orders is not None and "coupon_id" not in orders.columns:
+        orders = orders.with_columns(pl.lit(None, pl.String).alias("coupon_id"))
+    coupons = load("coupons", ["coupon_id", "member_id", "ts", "day", "group_id"])
+    engagement = load(
+        "engagement", ["ts", "day", "member_id", "event", "post_id", "activity_id", "group_id"]
+    )
+    if engagement is not None and "post_id" not in engagement.columns:
+        engagement = engagement.with_columns(pl.lit(None, pl.String).alias("post_id"))
+    posts = None
+    pl_lf = upto("posts")
+    if pl_lf is not None:
+        pc = [
+            c
+            for c in ("post_id", "ts", "day", "group_id", "kind", "title")
+            if c in tables["posts"].columns or c == "day"
+        ]
+        posts = pl_lf.select(pc).filter(pl.col("group_id").is_in(gl)).collect()
+
+    # names: latest known per (group, member), from messages and member events
+    name_parts = []
+    if "member_name" in m_cols:
+        name_parts.append(
+            msgs.filter(pl.col("member_name").is_not_null() & not_system)
+            .group_by("group_id", "member_id")
+            .agg(
+                pl.col("member_name").sort_by("ts").last(), pl.col("ts").max(), pl.col("day").max()
+            )
+            .collect(engine="streaming")
+        )
+    if events is not None and "member_name" in events.columns:
+        name_parts.append(
+            events.filter(pl.col("member_name").is_not_null())
+            .group_by("group_id", "member_id")
+            .agg(
+                pl.col("member_name").sort_by("ts").last(), pl.col("ts").max(), pl.col("day").max()
+            )
+        )
+    if name_parts:
+        names = pl.concat(name_parts, how="vertical_relaxed")
+    else:
+        names = pl.DataFrame(
+            schema={
+                "group_id": pl.String,
+                "member_id": pl.String,
+                "member_name": pl.String,
+                "ts": pl.Datetime("us", "UTC"),
+                "day": pl.Int32,
+            }
+        )
+    return Prepared(
+        as_of=asof,
+        tz=tables.tz,
+        staff=staff,
+        basis=basis,
+        groups=groups,
+        act=act,
+        presence=presence,
+        events=events,
+        orders=orders,
+        coupons=coupons,
+        engagement=engagement,
+        posts=posts,
+        names=names,
+        after_as_of=after,
+        unattributed=unattributed,
+        koc_min_days=koc[0],
+        koc_min_referrals=koc[1],
+        koc_min_messages=koc[2],
+    )
+
+
+def names_matching(names: Iterable[str], pattern: str) -> set[str]:
+    """Distinct names that match a Python regex (searched, like ``re.search``)."""
+    rx = re.compile(pattern)
+    return {n for n in set(names) if n is not None and rx.search(n)}

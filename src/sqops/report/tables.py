@@ -1,0 +1,675 @@
+"""Reading the data tables of spec §2: files or frames → validated, typed, lazy tables.
+
+This is the layer ``sqops report``, ``sqops import`` and the adherence check share. It:
+
+* finds the tables in a folder (``messages.csv``, ``orders.xlsx`` ...) or takes explicit paths;
+* reads CSV, TSV, Parquet, JSON Lines and Excel ``.xlsx`` (calamine engine), every cell as text;
+* decodes UTF-8, UTF-8 with BOM and GB18030/GBK (detected, or an explicit encoding);
+* renames columns with a mapping ``{table: {canonical: source}}``;
+* parses every time format of the spec (ISO 8601 with or without offset, ``YYYY/M/D H:MM[:SS]``,
+  epoch seconds or milliseconds); naive times are local to ``tz``;
+* sets aside bad rows with their 1-based data row number and a reason, and counts duplicate ids.
+
+Nothing here prints. A missing required column raises :class:`~sqops.errors.DataError`
+naming the table, the column and the columns that were found. UTF-8 files are scanned lazily
+(``pl.scan_*``) so that large inputs stay bounded in memory; GB18030 and Excel files are read
+into memory (shop exports, small by nature).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from sqops.errors import DataError, InputError, Location, UsageError, display_path
+from sqops.i18n import T
+
+__all__ = [
+    "EXTENSIONS",
+    "TABLE_SPECS",
+    "TableData",
+    "TableSpec",
+    "Tables",
+    "detect_encoding",
+    "parse_ts",
+    "prepare_tables",
+    "read_tables",
+]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    id_column: str | None = None  # rows with the same id count once
+    ids: tuple[str, ...] = ()  # columns that must not be empty
+    events: tuple[str, ...] = ()  # allowed values of the `event` column
+
+
+TABLE_SPECS: dict[str, TableSpec] = {
+    "messages": TableSpec(
+        "messages",
+        ("ts", "group_id", "member_id"),
+        ("msg_id", "member_name", "msg_type", "content", "reply_to", "role"),
+        id_column="msg_id",
+        ids=("group_id", "member_id"),
+    ),
+    "members": TableSpec(
+        "members",
+        ("ts", "group_id", "member_id", "event"),
+        ("inviter_id", "channel", "member_name"),
+        ids=("group_id", "member_id"),
+        events=("invited", "join", "leave", "profile_complete"),
+    ),
+    "staff": TableSpec("staff", ("member_id",), ("role", "name"), ids=("member_id",)),
+    "posts": TableSpec(
+        "posts",
+        ("post_id", "ts", "group_id"),
+        ("kind", "title", "column"),
+        id_column="post_id",
+        ids=("post_id", "group_id"),
+    ),
+    "engagement": TableSpec(
+        "engagement",
+        ("ts", "member_id", "event"),
+        ("post_id", "activity_id", "group_id"),
+        ids=("member_id",),
+        events=("open", "click", "participate"),
+    ),
+    "orders": TableSpec(
+        "orders",
+        ("order_id", "ts", "member_id", "amount"),
+        ("group_id", "status", "coupon_id"),
+        id_column="order_id",
+        ids=("order_id", "member_id"),
+    ),
+    "coupons": TableSpec(
+        "coupons",
+        ("coupon_id", "member_id", "ts"),
+        ("group_id",),
+        id_column="coupon_id",
+        ids=("coupon_id", "member_id"),
+    ),
+}
+
+#: file extensions read, and the reader each one uses
+EXTENSIONS: dict[str, str] = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".txt": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "ndjson",
+    ".ndjson": "ndjson",
+    ".xlsx": "excel",
+}
+
+ORDER_STATUSES = {
+    "paid": "paid",
+    "refunded": "refunded",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "已支付": "paid",
+    "已付款": "paid",
+    "已完成": "paid",
+    "已退款": "refunded",
+    "已取消": "cancelled",
+}
+
+#: why a row was set aside: code → message
+REASONS: dict[str, T] = {
+    "bad_time": T("时间无法识别", "unreadable time"),
+    "empty_id": T("id 为空", "empty id"),
+    "bad_event": T("未知的事件类型", "unknown event type"),
+    "bad_amount": T("金额不是数字", "amount is not a number"),
+    "negative_amount": T("金额为负数", "negative amount"),
+    "bad_status": T("未知的订单状态", "unknown order status"),
+}
+
+
+@dataclass
+class TableData:
+    """One validated table. ``frame`` holds the valid rows (duplicates removed), lazily.
+
+    Columns of ``frame``: the canonical columns present (strings), ``ts`` as
+    ``Datetime(us, UTC)``, ``day`` (the local calendar date), ``_row`` (1-based data row in the
+    source), plus ``amount`` as Float64 for orders and normalised ``event``/``status``/``msg_type``/``role``.
+    """
+
+    name: str
+    source: str
+    frame: pl.LazyFrame
+    columns: tuple[str, ...]
+    rows_read: int
+    rejected: pl.DataFrame  # _row, _reason, then the source columns as text
+    duplicates: int = 0
+    duplicate_rows: list[int] = field(default_factory=list)
+    event_types: frozenset[str] = frozenset()  # event values present among valid rows
+
+    @property
+    def reject_counts(self) -> dict[str, int]:
+        if self.rejected.height == 0:
+            return {}
+        counts = self.rejected.group_by("_reason").len().sort("_reason")
+        return {r: int(n) for r, n in counts.iter_rows()}
+
+    def first_rejected_rows(self, limit: int = 5) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for reason in self.reject_counts:
+            rows = self.rejected.filter(pl.col("_reason") == reason)["_row"].head(limit).to_list()
+            out[reason] = [int(r) for r in rows]
+        return out
+
+    @property
+    def valid_rows(self) -> int:
+        return self.rows_read - self.rejected.height - self.duplicates
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+
+@dataclass
+class Tables:
+    """The tables of one data set, keyed by table name (only those that were given)."""
+
+    tables: dict[str, TableData]
+    tz: str
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.tables
+
+    def __getitem__(self, name: str) -> TableData:
+        return self.tables[name]
+
+    def get(self, name: str) -> TableData | None:
+        return self.tables.get(name)
+
+
+# ---------------------------------------------------------------- encodings
+_BOM = codecs.BOM_UTF8
+
+
+def detect_encoding(path: Path, chunk: int = 1 << 20) -> str:
+    """``utf-8`` (with or without BOM) when the whole file decodes as UTF-8, else ``gb18030``.
+
+    The file is read in chunks (bounded memory). GB18030 is a superset of GBK and GB2312, so
+    it reads what Excel on Chinese Windows writes. Raises :class:`InputError` when neither fits.
+    """
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(chunk):
+                dec.decode(block)
+            dec.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    gb = codecs.getincrementaldecoder("gb18030")()
+    offset = 0
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(chunk):
+                gb.decode(block)
+                offset += len(block)
+            gb.decode(b"", final=True)
+        return "gb18030"
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            T(
+                "无法识别 {p} 的编码（既不是 UTF-8 也不是 GB18030/GBK），约在第 {o} 字节；请用 --encoding 指定",
+                "cannot tell the encoding of {p} (neither UTF-8 nor GB18030/GBK), near byte {o}; "
+                "give it with --encoding",
+            ).format(p=display_path(path), o=offset + exc.start),
+            Location(file=display_path(path)),
+        ) from None
+
+
+def _norm_encoding(enc: str) -> str:
+    try:
+        name = codecs.lookup(enc).name
+    except LookupError:
+        raise UsageError(
+            T(
+                "未知的编码 “{e}”（可用：utf-8、gb18030、gbk）",
+                "unknown encoding '{e}' (try utf-8, gb18030, gbk)",
+            ).format(e=enc)
+        ) from None
+    return "utf-8" if name in ("utf-8", "utf-8-sig") else name
+
+
+# ---------------------------------------------------------------- reading
+def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
+    """Every column as text, lazily where the format allows."""
+    shown = display_path(path)
+    try:
+        if kind in ("csv", "tsv"):
+            sep = "\t" if kind == "tsv" else ","
+            enc = _norm_encoding(encoding) if encoding else detect_encoding(path)
+            if enc == "utf-8":
+                return pl.scan_csv(
+                    path,
+                    separator=sep,
+                    infer_schema=False,
+                    truncate_ragged_lines=False,
+                    quote_char='"',
+                    missing_utf8_is_empty_string=False,
+                    raise_if_empty=False,
+                )
+            text = path.read_bytes().decode(enc, errors="strict")
+            return pl.read_csv(
+                io.StringIO(text.lstrip("\ufeff")),
+                separator=sep,
+                infer_schema=False,
+                raise_if_empty=False,
+            ).lazy()
+        if kind == "parquet":
+            lf = pl.scan_parquet(path)
+            return _all_text(lf, lf.collect_schema())
+        if kind == "ndjson":
+            lf = pl.scan_ndjson(path, infer_schema_length=10_000)
+            return _all_text(lf, lf.collect_schema())
+        if kind == "excel":
+            return pl.read_excel(path, engine="calamine", infer_schema_length=0).lazy()
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            T("{p} 不是 {e} 编码（第 {o} 字节）", "{p} is not in {e} (byte {o})").format(
+                p=shown, e=encoding, o=exc.start
+            ),
+            Location(file=shown),
+        ) from None
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        raise InputError(
+            T("无法读取 {p}：{e}", "cannot read {p}: {e}").format(
+                p=shown, e=str(exc).splitlines()[0]
+            ),
+            Location(file=shown),
+        ) from None
+    raise UsageError(T("不支持的文件类型：{p}", "unsupported file type: {p}").format(p=shown))
+
+
+def _all_text(lf: pl.LazyFrame, schema: Mapping[str, Any]) -> pl.LazyFrame:
+    exprs = []
+    for name, dtype in schema.items():
+        col = pl.col(name)
+        if isinstance(dtype, pl.Datetime):
+            if dtype.time_zone:
+                e = col.dt.convert_time_zone("UTC").dt.to_string("%Y-%m-%dT%H:%M:%S%.6fZ")
+            else:
+                e = col.dt.to_string("%Y-%m-%dT%H:%M:%S%.6f")
+        elif dtype == pl.Date:
+            e = col.dt.to_string("%Y-%m-%d")
+        elif dtype == pl.String:
+            e = col
+        elif dtype.is_numeric() or dtype == pl.Boolean:
+            e = col.cast(pl.String)
+        else:
+            e = col.cast(pl.String, strict=False)
+        exprs.append(e.alias(name))
+    return lf.select(exprs)
+
+
+# ---------------------------------------------------------------- time
+_DT_RE = (
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,9}))?)?)?$"
+)
+_OFF_RE = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|z|UTC|[+-]\d{2}:?\d{2}|[+-]\d{2})$"
+
+
+def parse_ts(expr: pl.Expr, tz: str) -> pl.Expr:
+    """Text → ``Datetime(us, UTC)``; null when the text is not a time of a format we know.
+
+    Accepted: ISO 8601 with ``T`` or a space, with or without seconds and fractions, with
+    ``Z``/``±HH:MM``/``±HHMM``/``±HH`` or naive (then local to ``tz``); ``YYYY/M/D H:MM[:SS]``;
+    a date alone (midnight); epoch seconds (9-10 digits) or milliseconds (12-13 digits).
+    """
+    s = expr.cast(pl.String).str.strip_chars()
+    digits = s.str.contains(r"^\d{9,13}$")
+    epoch_n = s.cast(pl.Int64, strict=False)
+    epoch_us = pl.when(s.str.len_chars() <= 10).then(epoch_n * 1_000_000).otherwise(epoch_n * 1_000)
+    epoch = (
+        pl.when(digits & (s.str.len_chars() != 11))
+        .then(epoch_us)
+        .otherwise(None)
+        .cast(pl.Datetime("us", "UTC"))
+    )
+
+    off = s.str.extract(_OFF_RE, 1)
+    body = (
+        pl.when(off.is_not_null())
+        .then(s.str.slice(0, s.str.len_chars() - off.str.len_chars()).str.strip_chars())
+        .otherwise(s)
+    )
+    parts = body.str.extract_groups(_DT_RE)
+
+    def part(i: int, width: int, default: str = "0") -> pl.Expr:
+        return parts.struct.field(str(i)).fill_null(default).str.zfill(width)
+
+    canon = pl.concat_str(
+        [
+            part(1, 4),
+            pl.lit("-"),
+            part(2, 2),
+            pl.lit("-"),
+            part(3, 2),
+            pl.lit(" "),
+            part(4, 2),
+            pl.lit(":"),
+            part(5, 2),
+            pl.lit(":"),
+            part(6, 2),
+        ]
+    )
+    naive = canon.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False)
+    naive = pl.when(parts.struct.field("1").is_not_null()).then(naive).otherwise(None)
+    frac = parts.struct.field("7").fill_null("0").str.pad_end(6, "0").str.slice(0, 6).cast(pl.Int64)
+    naive = naive + pl.duration(microseconds=frac)
+
+    # offset in minutes (Z/UTC = 0)
+    o = off.str.replace(":", "")
+    sign = pl.when(o.str.starts_with("-")).then(-1).otherwise(1)
+    oh = o.str.slice(1, 2).cast(pl.Int64, strict=False).fill_null(0)
+    om = o.str.slice(3, 2).cast(pl.Int64, strict=False).fill_null(0)
+    off_min = pl.when(o.is_in(["Z", "z", "UTC"])).then(0).otherwise(sign * (oh * 60 + om))
+    with_off = (naive - pl.duration(minutes=off_min)).dt.replace_time_zone("UTC")
+    local = naive.dt.replace_time_zone(
+        tz, ambiguous="earliest", non_existent="null"
+    ).dt.convert_time_zone("UTC")
+    parsed = pl.when(off.is_not_null()).then(with_off).otherwise(local)
+    return pl.when(digits).then(epoch).otherwise(parsed)
+
+
+# ---------------------------------------------------------------- validation
+def _missing_columns_error(
+    spec: TableSpec, source: str, found: list[str], missing: list[str]
+) -> DataError:
+    shown = ", ".join(found) if found else "—"
+    return DataError(
+        T(
+            "表 {t} 缺少必需的列 “{c}”；找到的列：{f}（可用 --columns 或 SOP 的 columns: 映射列名）",
+            "table {t} lacks the required column '{c}'; columns found: {f} "
+            "(map names with --columns or the SOP's columns:)",
+        ).format(t=spec.name, c=", ".join(missing), f=shown),
+        Location(file=source),
+    )
+
+
+def _rename(
+    lf: pl.LazyFrame, mapping: Mapping[str, str] | None, spec: TableSpec, source: str
+) -> pl.LazyFrame:
+    names = lf.collect_schema().names()
+    stripped = {n: n.strip().lstrip("\ufeff") for n in names}
+    lf = lf.rename({a: b for a, b in stripped.items() if a != b})
+    names = list(stripped.values())
+    if mapping:
+        ren: dict[str, str] = {}
+        for canonical, src in mapping.items():
+            if src in names and src != canonical:
+                if canonical in names:
+                    lf = lf.drop(canonical)
+                    names.remove(canonical)
+                ren[src] = canonical
+        lf = lf.rename(ren)
+        names = [ren.get(n, n) for n in names]
+    missing = [c for c in spec.required if c not in names]
+    if missing:
+        raise _missing_columns_error(spec, source, names, missing)
+    return lf
+
+
+def _blank(col: str) -> pl.Expr:
+    return pl.col(col).is_null() | (pl.col(col).str.strip_chars() == "")
+
+
+def validate_table(
+    name: str, lf: pl.LazyFrame, source: str, tz: str, mapping: Mapping[str, str] | None = None
+) -> TableData:
+    """Rename, type, check and deduplicate one table given as text columns."""
+    spec = TABLE_SPECS[name]
+    lf = _rename(lf, mapping, spec, source)
+    present = [c for c in (*spec.required, *spec.optional) if c in lf.collect_schema().names()]
+    lf = (
+        lf.select(present)
+        .with_row_index("_row", offset=1)
+        .with_columns(pl.col("_row").cast(pl.Int64))
+    )
+    # text cells: strip, empty → null
+    lf = lf.with_columns(
+        [pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in present]
+    )
+    typed: list[pl.Expr] = []
+    if "ts" in present:
+        typed.append(parse_ts(pl.col("ts"), tz).alias("_ts"))
+    if name == "orders":
+        typed.append(
+            pl.col("amount")
+            .str.replace_all(r"[¥￥$,\s]", "")
+            .cast(pl.Float64, strict=False)
+            .alias("_amount")
+        )
+        if "status" in present:
+            typed.append(
+                pl.col("status")
+                .str.to_lowercase()
+                .replace_strict(ORDER_STATUSES, default=None)
+                .alias("_status")
+            )
+    if "event" in present:
+        typed.append(pl.col("event").str.to_lowercase().alias("_event"))
+    lf = lf.with_columns(typed)
+
+    checks: list[tuple[str, pl.Expr]] = []
+    if "ts" in present:
+        checks.append(("bad_time", pl.col("_ts").is_null()))
+    id_blank = pl.lit(False)
+    for c in spec.ids:
+        id_blank = id_blank | _blank(c)
+    checks.append(("empty_id", id_blank))
+    if spec.events:
+        checks.append(
+            ("bad_event", ~pl.col("_event").is_in(list(spec.events)) | pl.col("_event").is_null())
+        )
+    if name == "orders":
+        checks.append(("bad_amount", pl.col("_amount").is_null() | pl.col("_amount").is_nan()))
+        checks.append(("negative_amount", pl.col("_amount") < 0))
+        if "status" in present:
+            checks.append(
+                ("bad_status", pl.col("status").is_not_null() & pl.col("_status").is_null())
+            )
+    reason = pl.lit(None, dtype=pl.String)
+    for code, cond in reversed(checks):
+        reason = pl.when(cond.fill_null(False)).then(pl.lit(code)).otherwise(reason)
+    lf = lf.with_columns(reason.alias("_reason"))
+
+    rows_read = int(lf.select(pl.len()).collect().item())
+    rejected = (
+        lf.filter(pl.col("_reason").is_not_null()).select(["_row", "_reason", *present]).collect()
+    )
+    valid = lf.filter(pl.col("_reason").is_null()).drop("_reason")
+
+    # normalised, typed columns
+    out: list[pl.Expr] = []
+    if "ts" in present:
+        out += [
+            pl.col("_ts").alias("ts"),
+            pl.col("_ts").dt.convert_time_zone(tz).dt.date().alias("day"),
+        ]
+    if name == "orders":
+        out.append(pl.col("_amount").alias("amount"))
+        out.append(
+            (pl.col("_status") if "status" in present else pl.lit("paid"))
+            .fill_null("paid")
+            .alias("status")
+        )
+    if "event" in present:
+        out.append(pl.col("_event").alias("event"))
+    if "msg_type" in present:
+        out.append(pl.col("msg_type").str.to_lowercase().alias("msg_type"))
+    if "role" in present:
+        out.append(pl.col("role").str.to_lowercase().alias("role"))
+    valid = valid.with_columns(out).drop(
+        [c for c in ("_ts", "_amount", "_status", "_event") if c in valid.collect_schema().names()]
+    )
+    columns = (
+        tuple(present)
+        + (("day",) if "ts" in present else ())
+        + (("status",) if name == "orders" and "status" not in present else ())
+    )
+
+    duplicates = 0
+    duplicate_rows: list[int] = []
+    if spec.id_column and spec.id_column in present:
+        idc = spec.id_column
+        dups = (
+            valid.filter(pl.col(idc).is_not_null() & (pl.int_range(pl.len()).over(idc) > 0))
+            .select("_row")
+            .collect()
+        )
+        duplicates = dups.height
+        duplicate_rows = [int(r) for r in dups["_row"].sort().head(5).to_list()]
+        if duplicates:
+            valid = valid.filter(pl.col(idc).is_null() | (pl.int_range(pl.len()).over(idc) == 0))
+
+    event_types: frozenset[str] = frozenset()
+    if "event" in present:
+        event_types = frozenset(valid.select(pl.col("event").unique()).collect()["event"].to_list())
+
+    td = TableData(
+        name, source, valid, columns, rows_read, rejected, duplicates, duplicate_rows, event_types
+    )
+    if td.valid_rows == 0:
+        raise DataError(
+            T(
+                "表 {t} 没有一行有效数据（共 {n} 行，被拒 {r} 行）",
+                "table {t} has no valid row ({n} read, {r} rejected)",
+            ).format(t=name, n=rows_read, r=rejected.height),
+            Location(file=source),
+        )
+    return td
+
+
+# ---------------------------------------------------------------- entry points
+def _find_in_folder(folder: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    if not folder.is_dir():
+        raise UsageError(
+            T("找不到数据文件夹 {p}", "no such data folder: {p}").format(p=display_path(folder)),
+            Location(file=display_path(folder)),
+        )
+    for p in sorted(folder.iterdir()):
+        if not p.is_file() or p.suffix.lower() not in EXTENSIONS:
+            continue
+        stem = p.name[: -len(p.suffix)].lower()
+        if stem in TABLE_SPECS:
+            if stem in found:
+                raise UsageError(
+                    T(
+                        "表 {t} 有两个文件：{a} 和 {b}；请只保留一个",
+                        "two files for table {t}: {a} and {b}; keep one",
+                    ).format(t=stem, a=display_path(found[stem]), b=display_path(p)),
+                    Location(file=display_path(p)),
+                )
+            found[stem] = p
+    return found
+
+
+def read_tables(
+    data: str | Path | None = None,
+    paths: Mapping[str, str | Path] | None = None,
+    *,
+    tz: str = "Asia/Shanghai",
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    encoding: str | None = None,
+) -> Tables:
+    """Read and validate the tables of a folder ``data`` and/or explicit ``paths`` (which win).
+
+    ``columns`` maps, per table, canonical names to the names in the files. ``messages`` is
+    required. Raises :class:`DataError`/:class:`InputError`/:class:`UsageError`.
+    """
+    files: dict[str, Path] = {}
+    if data is not None:
+        d = Path(data)
+        if d.is_file():
+            files["messages"] = d
+        else:
+            files.update(_find_in_folder(d))
+    for name, p in (paths or {}).items():
+        if name not in TABLE_SPECS:
+            raise UsageError(T("未知的表：{t}", "unknown table: {t}").format(t=name))
+        pp = Path(p)
+        if not pp.is_file():
+            raise UsageError(
+                T("找不到文件 {p}", "no such file: {p}").format(p=display_path(pp)),
+                Location(file=display_path(pp)),
+            )
+        files[name] = pp
+    if "messages" not in files:
+        where = display_path(data) if data is not None else None
+        raise DataError(
+            T(
+                "缺少 messages 表（messages.csv / .tsv / .parquet / .jsonl / .xlsx，或 --messages 路径）",
+                "the messages table is missing (messages.csv / .tsv / .parquet / .jsonl / .xlsx, or --messages PATH)",
+            ),
+            Location(file=where),
+        )
+    tables: dict[str, TableData] = {}
+    for name in TABLE_SPECS:
+        if name not in files:
+            continue
+        p = files[name]
+        kind = EXTENSIONS.get(p.suffix.lower())
+        if kind is None:
+            raise UsageError(
+                T(
+                    "不支持的文件类型：{p}（可用 csv、tsv、parquet、jsonl、xlsx）",
+                    "unsupported file type: {p} (use csv, tsv, parquet, jsonl, xlsx)",
+                ).format(p=display_path(p)),
+                Location(file=display_path(p)),
+            )
+        lf = _read_source(p, kind, encoding)
+        tables[name] = _validate_reading(name, lf, display_path(p), tz, (columns or {}).get(name))
+    return Tables(tables, tz)
+
+
+def _validate_reading(
+    name: str, lf: pl.LazyFrame, source: str, tz: str, mapping: Mapping[str, str] | None
+) -> TableData:
+    try:
+        return validate_table(name, lf, source, tz, mapping)
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(
+            T("无法读取 {p}：{e}", "cannot read {p}: {e}").format(
+                p=source, e=str(exc).splitlines()[0]
+            ),
+            Location(file=source),
+        ) from None
+
+
+def prepare_tables(
+    frames: Mapping[str, pl.LazyFrame | pl.DataFrame],
+    *,
+    tz: str = "Asia/Shanghai",
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+) -> Tables:
+    """Validate in-memory frames (e.g. from an importer) exactly as files are validated."""
+    if "messages" not in frames:
+        raise DataError(T("缺少 messages 表", "the messages table is missing"))
+    tables: dict[str, TableData] = {}
+    for name in TABLE_SPECS:
+        if name not in frames:
+            continue
+        f = frames[name]
+        lf = f.lazy() if isinstance(f, pl.DataFrame) else f
+        lf = _all_text(lf, lf.collect_schema())
+        tables[name] = _validate_reading(name, lf, f"<{name}>", tz, (columns or {}).get(name))
+    unknown = sorted(set(frames) - set(TABLE_SPECS))
+    if unknown:
+        raise UsageError(T("未知的表：{t}", "unknown table: {t}").format(t=", ".join(unknown)))
+    return Tables(tables, tz)
