@@ -420,15 +420,6 @@ class Sop(_Model):
         description="column mapping of data tables: {table: {canonical: source}}",
     )
 
-    @model_validator(mode="after")
-    def _unique_group_ids(self) -> Sop:
-        seen: set[str] = set()
-        for g in self.groups:
-            if g.id in seen:
-                raise _err("群 id 重复：{i}", "duplicate group id: {i}", i=g.id)
-            seen.add(g.id)
-        return self
-
     @property
     def staff_ids(self) -> frozenset[str]:
         return frozenset(m for r in self.roles for m in r.members)

@@ -742,6 +742,33 @@ def _forbidden(loaded: LoadedSop) -> Iterator[Finding]:
         )
 
 
+@rule(
+    "group-id",
+    "error",
+    T("群 id 重复", "duplicate group id"),
+    T(
+        "每个群的 id 必须唯一：排期、日历和报告都靠它区分群。",
+        "Each group's id must be unique: plans, calendars and reports tell groups apart by it.",
+    ),
+)
+def _group_ids(loaded: LoadedSop) -> Iterator[Finding]:
+    first: dict[str, int] = {}
+    for i, g in enumerate(loaded.sop.groups):
+        if g.id in first:
+            line, _ = loaded.positions.of_value(("groups", first[g.id]))
+            yield finding(
+                loaded,
+                "group-id",
+                T(
+                    f"群 id “{g.id}” 重复（第一次在第 {line} 行）",
+                    f"group id '{g.id}' is used twice (first at line {line})",
+                ),
+                ("groups", i, "id"),
+            )
+        else:
+            first[g.id] = i
+
+
 # ------------------------------------------------------------------ script rules
 declare(
     "script-missing",

@@ -345,8 +345,9 @@ class _Builder:
 
 def load_yaml(text: str, filename: str) -> tuple[Any, Positions]:
     """Parse one YAML document. Raises :class:`SopError` with the file, line and column."""
-    loader = _Composer(text)
+    loader: _Composer | None = None
     try:
+        loader = _Composer(text)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -378,7 +379,8 @@ def load_yaml(text: str, filename: str) -> tuple[Any, Positions]:
     except RecursionError:
         raise SopError(T("嵌套层级过深", "nested too deeply"), Location(file=filename)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         return None, Positions()
     builder = _Builder(filename)

@@ -1,0 +1,91 @@
+"""Whatever text a user feeds the loader, it loads or raises sqops' own error — nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sqops.errors import SqopsError
+from sqops.sop import parse_sop
+from sqops.sop.lint import lint_text
+
+GOOD = (Path(__file__).parent / "data" / "good.yaml").read_text(encoding="utf-8")
+
+FRAGMENTS = st.sampled_from(
+    [
+        "version: 1\n",
+        "community:\n",
+        "  name: x\n",
+        "  platform: wechat\n",
+        "cadence:\n",
+        "  daily:\n",
+        '    - {time: "08:30", title: t}\n',
+        "    - {time: 18:30, title: t, kind: conversion}\n",
+        "rules: {quiet_hours: 22:00-08:00}\n",
+        "a: &a [*a]\n",
+        "b: !!python/name:os.system\n",
+        "- x\n",
+        "scripts: {s: '{{ nope }}'}\n",
+        "  <<: {x: 1}\n",
+        "groups: [{id: 1}, {id: 1}]\n",
+        "\t\n",
+        "? [a]\n: b\n",
+        "kpis: {aov: {target: .inf}}\n",
+        "content_mix: {activation: .nan}\n",
+        "x: 0x1F\n",
+        "y: 0o777\n",
+        "goals: [{metric: 7}]\n",
+        "%YAML 1.1\n---\n",
+        "--- \n...\n",
+        "'\n",
+        '"\\x\n',
+        "{\n",
+        "[[[[[[\n",
+    ]
+)
+
+
+def _check(text: str) -> None:
+    try:
+        parse_sop(text, "f.yaml")
+    except SqopsError as exc:
+        assert exc.render("en") and exc.render("zh")
+    res = lint_text(text, "f.yaml", Path("."))
+    for f in res.findings:
+        assert f.text.en and f.text.zh
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.text(max_size=300))
+def test_any_text(text: str) -> None:
+    _check(text)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(FRAGMENTS, max_size=12))
+def test_yaml_like_fragments(parts: list[str]) -> None:
+    _check("".join(parts))
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.integers(0, len(GOOD) - 1), st.integers(0, 40), st.text(max_size=8))
+def test_mutated_good_file(pos: int, cut: int, insert: str) -> None:
+    _check(GOOD[:pos] + insert + GOOD[pos + cut :])
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(JSONISH)
+def test_any_structure(data: object) -> None:
+    _check(yaml.safe_dump({"version": 1, "community": data, "cadence": data}, allow_unicode=True))
