@@ -315,9 +315,9 @@ def test_fission_referral_koc(h):
         ("2026-12-14 09:00", "g1", "n3", "join", "b"),   # n3 again: distinct joiners count once
     ]
     mem = h.frame("ts, group_id, member_id, event, inviter_id", rows)
-    msgs = [("2026-12-%02d 10:00" % d, "g1", "a") for d in range(20, 27)]  # a: 7 days, 7 msgs
-    msgs += [("2026-12-%02d 1%d:00" % (d, k), "g1", "b") for d in range(20, 26) for k in range(6)]  # b: 6 days, 36
-    msgs += [("2026-12-%02d 1%d:00" % (d, k), "g1", "c") for d in range(10, 20) for k in range(3)]  # c: 10 days, 30
+    msgs = [(f"2026-12-{d:02d} 10:00", "g1", "a") for d in range(20, 27)]  # a: 7 days, 7 msgs
+    msgs += [(f"2026-12-{d:02d} 1{k}:00", "g1", "b") for d in range(20, 26) for k in range(6)]  # b: 6 days, 36
+    msgs += [(f"2026-12-{d:02d} 1{k}:00", "g1", "c") for d in range(10, 20) for k in range(3)]  # c: 10 days, 30
     r = h.run(D(2026, 12, 31), messages=h.frame("ts, group_id, member_id", msgs), members=mem)
     # members on 12-02: a, b, c, d, n1 (5); joins 12-03..12-31 with a non-staff inviter: n2, n3
     assert h.nd(r, "fission_rate") == (2, 5)
