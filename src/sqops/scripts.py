@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
 import signal
 import threading
 from collections.abc import Iterator, Mapping
@@ -169,6 +170,7 @@ class Compiled:
     name: str
     where: Location
     template: jinja2.Template
+    source: str = ""  # the template text (to name the variable in an error)
 
 
 def _terr(kind: str, text: T, where: Location) -> TemplateError:
@@ -229,7 +231,7 @@ def compile_script(name: str, text: str, where: Location) -> Compiled:
             ).format(n=name, v=", ".join(unknown), a=", ".join(CONTEXT_VARS)),
             _located(where, line),
         )
-    return Compiled(name, where, template)
+    return Compiled(name, where, template, text)
 
 
 @contextmanager
@@ -250,6 +252,39 @@ def _deadline(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+_NO_ATTR = re.compile(r"^'(?P<obj>.*)' has no attribute '(?P<attr>[^']+)'$")
+_UNDEFINED = re.compile(r"^'(?P<var>[^']+)' is undefined$")
+_EXPR = r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[['\"][^'\"]+['\"]\])*)"
+
+
+def _undefined_text(name: str, message: str, source: str, line: int | None) -> T:
+    """Jinja's "'dict object' has no attribute 'city'" → "vars.city is undefined: vars has no 'city'"."""
+    m = _NO_ATTR.match(message)
+    if m:
+        attr, obj = m.group("attr"), m.group("obj")
+        lines = source.splitlines()
+        text = lines[line - 1] if line and 0 < line <= len(lines) else source
+        found = re.search(_EXPR + r"""(?:\.|\[['"])""" + re.escape(attr) + r"\b", text)
+        parent = found.group(1) if found else None
+        if parent is None:
+            return T(
+                "脚本 “{n}”：{a} 未定义（{o} 里没有 “{a}”）", "script '{n}': {a} is undefined ({o} has no '{a}')"
+            ).format(n=name, a=attr, o=obj)
+        if obj == "None":
+            return T(
+                "脚本 “{n}”：{p}.{a} 未定义（{p} 在这里为空）", "script '{n}': {p}.{a} is undefined ({p} is none here)"
+            ).format(n=name, p=parent, a=attr)
+        return T(
+            "脚本 “{n}”：{p}.{a} 未定义（{p} 里没有 “{a}”）", "script '{n}': {p}.{a} is undefined ({p} has no '{a}')"
+        ).format(n=name, p=parent, a=attr)
+    m = _UNDEFINED.match(message)
+    if m:
+        return T("脚本 “{n}”：变量 {v} 未定义", "script '{n}': variable {v} is undefined").format(
+            n=name, v=m.group("var")
+        )
+    return T("脚本 “{n}”：{m}", "script '{n}': {m}").format(n=name, m=message)
 
 
 def render(compiled: Compiled, context: Mapping[str, Any]) -> str:
@@ -292,10 +327,11 @@ def render(compiled: Compiled, context: Mapping[str, Any]) -> str:
             _located(where, _tpl_line(exc)),
         ) from None
     except jinja2.UndefinedError as exc:
+        line = _tpl_line(exc)
         raise _terr(
             "variable",
-            T("脚本 “{n}”：{m}", "script '{n}': {m}").format(n=name, m=exc.message or exc),
-            _located(where, _tpl_line(exc)),
+            _undefined_text(name, str(exc.message or exc), compiled.source, line),
+            _located(where, line),
         ) from None
     except jinja2.TemplateError as exc:
         raise _terr(

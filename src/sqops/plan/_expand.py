@@ -337,7 +337,9 @@ class ScriptRenderer:
             extra = T("（群 {g}，{d}）", " (group {g}, {d})").format(
                 g=group.id, d=occ.date.isoformat()
             )
-            raise TemplateError(exc.text + extra, exc.where) from None
+            err = TemplateError(exc.text + extra, exc.where)
+            err.kind = getattr(exc, "kind", "render")  # type: ignore[attr-defined]
+            raise err from None
 
 
 def render_scripts(loaded: Any, plan: Plan) -> Plan:
@@ -376,6 +378,11 @@ def expand(
             )
         )
     groups = list(groups) if groups is not None else sop_groups(loaded)
+    seen_groups: set[str] = set()
+    for g in groups:
+        if g.id in seen_groups:
+            raise SopError(T("群 id 重复：{i}", "duplicate group id: {i}").format(i=g.id), g.where)
+        seen_groups.add(g.id)
     ids = item_ids(loaded)
     dates = [start + dt.timedelta(days=i) for i in range(days)]
     cal = {d: _holidays.day_info(d) for d in dates}

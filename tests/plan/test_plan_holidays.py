@@ -1,0 +1,132 @@
+"""China's holidays and adjusted workdays (调休), skip_on / only_on, and the data's end."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sqops.plan import day_info, expand, holiday_coverage
+from sqops.plan._holidays import matches
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("date", "status", "holiday", "adjusted", "zh", "en"),
+    [
+        (D(2026, 10, 1), "holiday", "national_day", False, "国庆节", "National Day"),
+        (D(2026, 10, 7), "holiday", "national_day", False, "国庆节", "National Day"),
+        (D(2026, 10, 8), "workday", None, False, "", ""),
+        (
+            D(2026, 10, 10),
+            "workday",
+            "national_day",
+            True,
+            "调休上班（国庆节）",
+            "adjusted workday (National Day)",
+        ),
+        (D(2026, 10, 11), "weekend", None, False, "", ""),
+        (D(2026, 9, 25), "holiday", "mid_autumn_festival", False, "中秋节", "Mid-Autumn Festival"),
+        (
+            D(2026, 2, 14),
+            "workday",
+            "spring_festival",
+            True,
+            "调休上班（春节）",
+            "adjusted workday (Spring Festival)",
+        ),
+        (D(2026, 2, 17), "holiday", "spring_festival", False, "春节", "Spring Festival"),
+    ],
+)
+def test_day_info_2026(date, status, holiday, adjusted, zh, en):
+    info = day_info(date)
+    assert (info.status, info.holiday, info.adjusted) == (status, holiday, adjusted)
+    assert (info.label("zh"), info.label("en")) == (zh, en)
+
+
+def test_filters_on_known_days():
+    sat_off = day_info(D(2026, 10, 3))  # Saturday inside the National Day holiday
+    sat_work = day_info(D(2026, 10, 10))  # Saturday made a working day
+    plain_sun = day_info(D(2026, 10, 11))
+    assert [matches(sat_off, w) for w in ("holiday", "workday", "weekend", "weekday")] == [
+        True,
+        False,
+        True,
+        False,
+    ]
+    assert [matches(sat_work, w) for w in ("holiday", "workday", "weekend", "weekday")] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert [matches(plain_sun, w) for w in ("holiday", "workday", "weekend", "weekday")] == [
+        False,
+        False,
+        True,
+        False,
+    ]
+
+
+def test_beyond_the_data_is_unknown_not_guessed():
+    first, last = holiday_coverage()
+    after = last + dt.timedelta(days=1)
+    info = day_info(after)
+    assert info.status is None and not info.known
+    assert matches(info, "holiday") is None and matches(info, "workday") is None
+    assert matches(info, "weekday") is (after.weekday() < 5)  # the plain calendar is always known
+    assert info.label("en") == "no holiday data"
+    assert day_info(first - dt.timedelta(days=1)).status is None
+
+
+FILTERED = """\
+cadence:
+  daily:
+    - {id: tip, time: "15:00", title: 小知识, skip_on: [holiday]}
+    - {id: work, time: "10:00", title: 工作日提醒, only_on: [workday]}
+    - {id: wkend, time: "11:00", title: 周末活动, only_on: [weekend]}
+    - {id: rest, time: "12:00", title: 休息日问候, only_on: [holiday, weekend], skip_on: [workday]}
+"""
+
+
+def test_skip_on_and_only_on_around_national_day(load):
+    loaded = load(FILTERED, launch="2026-09-01")
+    # 2026-09-28 (Mon) .. 2026-10-11 (Sun): holidays 10-01..10-07, 10-10 (Sat) is a workday
+    plan = expand(loaded, start=D(2026, 9, 28), days=14, lang="zh")
+    got: dict[str, list[int]] = {}
+    for o in plan.groups[0].occurrences:
+        got.setdefault(o.item_id, []).append(o.date.day)
+    assert got["tip"] == [28, 29, 30, 8, 9, 10, 11]
+    assert got["work"] == [28, 29, 30, 8, 9, 10]
+    assert got["wkend"] == [3, 4, 10, 11]
+    assert got["rest"] == [1, 2, 3, 4, 5, 6, 7, 11]
+    assert plan.notices == []
+
+
+def test_filters_past_the_data_keep_items_and_say_so(load):
+    loaded = load(FILTERED, launch="2026-12-01")
+    _, last = holiday_coverage()
+    start = last - dt.timedelta(days=1)
+    plan = expand(loaded, start=start, days=4, lang="en")
+    assert len(plan.notices) == 1
+    assert "covers 2004-01-01 to " + last.isoformat() in plan.notices[0].en
+    after = [o for o in plan.groups[0].occurrences if o.date > last]
+    # unknown days: holiday/workday filters cannot decide → the item is kept and marked
+    tips = [o for o in after if o.item_id == "tip"]
+    assert len(tips) == 2
+    assert all(any("please check" in n.en for n in o.notes) for o in tips)
+    works = [o for o in after if o.item_id == "work"]
+    assert len(works) == 2 and all(o.notes for o in works)
+    # weekend is always known: only the weekend days after the data, no note
+    wk = [o for o in after if o.item_id == "wkend"]
+    assert all(o.date.weekday() >= 5 and o.notes == [] for o in wk)
+    # known days inside the data carry no note
+    assert all(o.notes == [] for o in plan.groups[0].occurrences if o.date <= last)
+
+
+def test_calendar_covers_every_day_of_the_window(load):
+    loaded = load(FILTERED, launch="2026-09-01")
+    plan = expand(loaded, start=D(2026, 9, 28), days=14)
+    assert sorted(plan.calendar) == [D(2026, 9, 28) + dt.timedelta(days=i) for i in range(14)]
+    assert plan.calendar[D(2026, 10, 10)].adjusted
