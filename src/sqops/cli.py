@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lint",
     "plan",
     "schema",
+    "demo",
 )
 
 app = typer.Typer(
