@@ -203,3 +203,11 @@ def test_help_and_lint_do_not_import_polars(args: list[str]) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
     )
     assert out.stdout.splitlines()[-1] == "HEAVY="
+
+
+def test_every_rule_is_documented() -> None:
+    from sqops.sop.rules import RULES
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "lint.md").read_text(encoding="utf-8")
+    missing = [rid for rid in RULES if f"| `{rid}` | {RULES[rid].severity} |" not in doc]
+    assert missing == []
