@@ -17,6 +17,7 @@ from sqops import __version__
 
 #: Command modules, in the order ``sqops --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
+    "import_",
     "lint",
     "plan",
     "schema",

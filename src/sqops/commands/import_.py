@@ -1,0 +1,145 @@
+"""``sqops import FORMAT INPUT... -o DIR``: chat and shop exports → canonical tables.
+
+(The module is ``import_`` because ``import`` is a Python keyword.)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sqops._cli_common import EXIT_FINDINGS, LangOpt, echo, errors_to_exit, pick_lang
+from sqops.i18n import T
+
+#: the names of sqops.importers.FORMATS (kept here so that --help does not import polars)
+FORMAT_NAMES = (
+    "wechat-msg",
+    "wechat-chatlog",
+    "qq",
+    "telegram",
+    "whatsapp",
+    "wecom",
+    "discord",
+    "youzan",
+    "shopify",
+    "generic",
+    "auto",
+)
+
+
+class OutFormat(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+
+
+def import_(
+    fmt: Annotated[
+        str,
+        typer.Argument(
+            metavar="FORMAT",
+            help="Export format: " + ", ".join(FORMAT_NAMES) + " (auto: detect per file).",
+        ),
+    ],
+    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT...", help="Export files to read.")],
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="Folder to write the tables to (created if missing)."),
+    ],
+    out_format: Annotated[
+        OutFormat, typer.Option("--format", help="Table file format.")
+    ] = OutFormat.parquet,
+    tz: Annotated[
+        str, typer.Option("--tz", help="Time zone of exports written in local time.")
+    ] = "Asia/Shanghai",
+    columns: Annotated[
+        Path | None, typer.Option("--columns", help="Column map (YAML) for the generic format.")
+    ] = None,
+    group_id: Annotated[
+        str | None,
+        typer.Option("--group-id", help="Use this group id for every row (exports without one)."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when any line could not be read.")
+    ] = False,
+    max_problems: Annotated[
+        int, typer.Option("--max-problems", help="Show at most N unreadable lines (0: all).")
+    ] = 20,
+    lang: LangOpt = None,
+) -> None:
+    """Turn chat exports (WeChat, QQ, Telegram, WhatsApp, WeCom, Discord) and shop order
+    exports (Youzan, Shopify, any other via a column map) into the messages / members /
+    staff / orders tables that `sqops report` reads.
+
+    Lines that cannot be read are listed with their line numbers (the rest is imported);
+    a file that is not the format at all stops the import (exit 2).
+    """
+    lang_ref = [pick_lang(lang)]
+    lg = lang_ref[0]
+    with errors_to_exit(lang_ref):
+        from sqops.importers import import_files, write_tables
+
+        result = import_files(fmt, inputs, tz=tz, columns=columns, group_id=group_id)
+        written = write_tables(result, output, out_format.value)
+        files = result.counts.get("files", 0)
+        echo(
+            T("已导入 {f}：{n} 个文件", "imported {f}: {n} file(s)").format(f=fmt, n=files).get(lg)
+        )
+        by_name = {p.stem: p for p in written}
+        width = max(len(n) for n in by_name)
+        for name, df in result.tables.items():
+            echo(
+                T("  {t} {r} 行 → {p}", "  {t} {r} rows → {p}")
+                .format(t=name.ljust(width), r=str(df.height).rjust(6), p=by_name[name].as_posix())
+                .get(lg)
+            )
+        extra = {
+            k: v
+            for k, v in result.counts.items()
+            if k not in ("files", "skipped", *result.tables) and v
+        }
+        if extra:
+            echo(
+                T("  其他计数：{c}", "  other counts: {c}")
+                .format(c=", ".join(f"{k}={v}" for k, v in extra.items()))
+                .get(lg)
+            )
+        notes = [p for p in result.problems if p.code == "note"]
+        skipped = [p for p in result.problems if p.code != "note"]
+        for p in notes:
+            echo(_line(p, lg, T("提示", "note")), err=True)
+        if skipped:
+            echo(
+                T("无法读取 {n} 行（已跳过）：", "{n} line(s) could not be read (skipped):")
+                .format(n=len(skipped))
+                .get(lg),
+                err=True,
+            )
+            shown = skipped if max_problems <= 0 else skipped[:max_problems]
+            for p in shown:
+                echo(_line(p, lg, T("警告", "warning")), err=True)
+            if len(shown) < len(skipped):
+                echo(
+                    T(
+                        "……另有 {n} 行（--max-problems 0 显示全部）",
+                        "... and {n} more (--max-problems 0 shows all)",
+                    )
+                    .format(n=len(skipped) - len(shown))
+                    .get(lg),
+                    err=True,
+                )
+            if strict:
+                raise typer.Exit(EXIT_FINDINGS)
+
+
+def _line(problem, lang: str, prefix: T) -> str:
+    """``file:line: warning: message``: the compiler convention editors can jump to."""
+    loc = problem.where.render()
+    text = f"{prefix.get(lang)}: {problem.text.get(lang)}"
+    return f"{loc}: {text}" if loc else text
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)

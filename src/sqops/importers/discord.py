@@ -1,0 +1,215 @@
+"""Discord, as exported by DiscordChatExporter (``discord``): JSON or CSV.
+
+* JSON: ``guild {id, name}``, ``channel {id, name}``, ``messages[]`` with ``id``, ``type``
+  (``Default``, ``Reply``, ``GuildMemberJoin``, ...), ``timestamp`` (ISO with offset),
+  ``content``, ``author {id, name, nickname, isBot}``, ``attachments``, ``stickers``,
+  ``reference {messageId}``. ``group_id`` is the guild id (joins are guild-wide; several
+  channels of one server are one community); in direct messages, the channel id.
+* CSV: ``AuthorID, Author, Date, Content, Attachments, Reactions``. The CSV carries no
+  server id: the group id is ``--group-id``, else the file name without extension. A join
+  shows as the content ``Joined the server.``.
+
+``GuildMemberJoin`` → a ``join`` (channel ``join``); bots get ``role`` = bot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqops.errors import InputError, Location
+from sqops.i18n import T
+from sqops.importers._base import (
+    SYSTEM_ID,
+    Context,
+    decode,
+    load_json,
+    parse_ts,
+    read_bytes,
+    read_csv,
+)
+
+_IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
+_VIDEO_EXT = (".mp4", ".mov", ".webm", ".mkv")
+_AUDIO_EXT = (".mp3", ".ogg", ".wav", ".m4a", ".opus")
+JOIN_TEXT = "Joined the server."
+_SYSTEM_TYPES = {
+    "ChannelPinnedMessage",
+    "ThreadCreated",
+    "ChannelNameChange",
+    "ChannelIconChange",
+    "RecipientAdd",
+    "RecipientRemove",
+    "Call",
+    "GuildMemberJoin",
+}
+
+
+def _attachment_type(names: list[str]) -> str:
+    n = names[0].strip().lower().split("?")[0]
+    if n.endswith(_IMAGE_EXT):
+        return "image"
+    if n.endswith(_VIDEO_EXT):
+        return "video"
+    if n.endswith(_AUDIO_EXT):
+        return "voice"
+    return "file"
+
+
+def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    text, _ = decode(read_bytes(path, display), display)
+    if text.lstrip()[:1] == "{":
+        _json(ctx, display, load_json(text, display))
+    else:
+        _csv(ctx, display, path, text)
+
+
+def _json(ctx: Context, display: str, data: Any) -> None:
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+        raise InputError(
+            T(
+                "不是 DiscordChatExporter JSON：缺少 messages 列表",
+                "not a DiscordChatExporter JSON: no messages list",
+            ),
+            Location(file=display, line=1),
+        )
+    guild = data.get("guild") if isinstance(data.get("guild"), dict) else {}
+    channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
+    gid = str(guild.get("id") or "")
+    group = gid if gid and gid != "0" else str(channel.get("id") or "")
+    if not group:
+        raise InputError(
+            T("缺少 guild.id 与 channel.id", "lacks guild.id and channel.id"),
+            Location(file=display, key="guild"),
+        )
+    group = f"discord:{group}"
+    for i, msg in enumerate(data["messages"]):
+        where = Location(file=display, key=f"messages[{i}]")
+        if not isinstance(msg, dict):
+            ctx.skip(where, T("不是消息对象", "not a message object"))
+            continue
+        ts = parse_ts(str(msg.get("timestamp") or ""), ctx.tz)
+        author = msg.get("author") if isinstance(msg.get("author"), dict) else {}
+        aid = str(author.get("id") or "")
+        if ts is None:
+            ctx.skip(where, T("无法读取 timestamp", "cannot read the timestamp"))
+            continue
+        if not aid:
+            ctx.skip(where, T("缺少 author.id", "lacks author.id"))
+            continue
+        name = author.get("nickname") or author.get("name")
+        mtype = str(msg.get("type") or "Default")
+        if mtype == "GuildMemberJoin":
+            ctx.member_event(
+                ts=ts,
+                group_id=group,
+                event="join",
+                member_id=aid,
+                member_name=str(name) if name else None,
+                channel="join",
+            )
+            ctx.count("notices")
+        if mtype in _SYSTEM_TYPES:
+            ctx.message(
+                ts=ts,
+                group_id=group,
+                member_id=SYSTEM_ID,
+                msg_id=str(msg.get("id") or "") or None,
+                msg_type="system",
+                content=mtype,
+                role="bot",
+            )
+            continue
+        atts = [
+            str(a.get("fileName") or "")
+            for a in msg.get("attachments") or []
+            if isinstance(a, dict)
+        ]
+        content = str(msg.get("content") or "")
+        if msg.get("stickers"):
+            msg_type = "sticker"
+        elif atts and not content:
+            msg_type = _attachment_type(atts)
+        elif msg.get("embeds") and not content.strip(" "):
+            msg_type = "link"
+        else:
+            msg_type = "text"
+        ref = msg.get("reference") if isinstance(msg.get("reference"), dict) else {}
+        ctx.message(
+            ts=ts,
+            group_id=group,
+            member_id=aid,
+            msg_id=str(msg.get("id") or "") or None,
+            member_name=str(name) if name else None,
+            msg_type=msg_type,
+            content=content or None,
+            reply_to=str(ref["messageId"]) if ref.get("messageId") else None,
+            role="bot" if author.get("isBot") else None,
+        )
+
+
+def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
+    table = read_csv(text, display)
+    ia, iname, idate, icontent = (table.index(k) for k in ("AuthorID", "Author", "Date", "Content"))
+    iatt = table.index("Attachments")
+    if ia is None or idate is None or icontent is None:
+        raise InputError(
+            T(
+                "不是 DiscordChatExporter CSV：表头应为 AuthorID, Author, Date, Content, Attachments, Reactions",
+                "not a DiscordChatExporter CSV: expected the header AuthorID, Author, Date, Content, Attachments, Reactions",
+            ),
+            Location(file=display, line=table.header_line),
+        )
+    group = f"discord:{path.stem}"
+    need = max(i for i in (ia, idate, icontent) if i is not None) + 1
+    for line, cells in table.rows:
+        where = Location(file=display, line=line)
+        if len(cells) < need:
+            ctx.skip(where, T("列数不足", "too few columns"))
+            continue
+        ts = parse_ts(cells[idate], ctx.tz)
+        aid = cells[ia].strip()
+        if ts is None:
+            ctx.skip(
+                where,
+                T("无法读取时间 “{v}”", "cannot read the time '{v}'").format(v=cells[idate][:40]),
+            )
+            continue
+        if not aid:
+            ctx.skip(where, T("缺少 AuthorID", "lacks AuthorID"))
+            continue
+        name = cells[iname].strip() if iname is not None and iname < len(cells) else ""
+        content = cells[icontent]
+        if content.strip() == JOIN_TEXT:
+            ctx.member_event(
+                ts=ts,
+                group_id=group,
+                event="join",
+                member_id=aid,
+                member_name=name or None,
+                channel="join",
+            )
+            ctx.message(
+                ts=ts,
+                group_id=group,
+                member_id=SYSTEM_ID,
+                msg_type="system",
+                content="GuildMemberJoin",
+                role="bot",
+            )
+            ctx.count("notices")
+            continue
+        atts = [
+            a
+            for a in (cells[iatt].split(",") if iatt is not None and iatt < len(cells) else [])
+            if a.strip()
+        ]
+        msg_type = _attachment_type(atts) if atts and not content.strip() else "text"
+        ctx.message(
+            ts=ts,
+            group_id=group,
+            member_id=aid,
+            member_name=name.split("#")[0] or None,
+            msg_type=msg_type,
+            content=content or None,
+        )

@@ -1,0 +1,209 @@
+"""Telegram Desktop JSON export (``telegram``): one chat (``result.json`` with ``messages``)
+or the full-account export (``chats.list``, plus ``left_chats.list``).
+
+Only group chats are imported (types ``private_group``, ``private_supergroup``,
+``public_supergroup``); other chats are counted as ``skipped_chats``. ``group_id`` is
+``tg:<chat id>``; ``member_id`` is ``from_id`` (``user123``). Service messages become member
+events: ``invite_members`` (inviter = actor), ``join_group_by_link`` (inviter = ``inviter``),
+``join_group_by_request``, ``remove_members`` (leave; removing oneself = left) and
+``create_group`` (the creator and the listed members join). Service messages name members,
+not ids: a name is resolved to the id seen with it in the chat, else ``name:<name>``.
+Times: ``date_unixtime`` when present (exact), else ``date`` read in ``--tz``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqops.errors import InputError, Location
+from sqops.i18n import T
+from sqops.importers._base import (
+    SYSTEM_ID,
+    Context,
+    decode,
+    from_epoch,
+    load_json,
+    parse_ts,
+    read_bytes,
+)
+
+GROUP_TYPES = ("private_group", "private_supergroup", "public_supergroup")
+_MEDIA = {
+    "voice_message": "voice",
+    "audio_file": "voice",
+    "video_file": "video",
+    "video_message": "video",
+    "animation": "video",
+    "sticker": "sticker",
+}
+
+
+def text_of(value: Any) -> str:
+    """``text``: a string, or a list of strings and ``{"type": ..., "text": ...}`` parts."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(
+            p if isinstance(p, str) else str(p.get("text", ""))
+            for p in value
+            if isinstance(p, str | dict)
+        )
+    return ""
+
+
+def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    text, _ = decode(read_bytes(path, display), display)
+    data = load_json(text, display)
+    chats: list[tuple[str, Any]] = []
+    if isinstance(data, dict) and isinstance(data.get("messages"), list):
+        chats.append(("", data))
+    elif isinstance(data, dict) and isinstance(data.get("chats"), dict):
+        for section in ("chats", "left_chats"):
+            lst = (data.get(section) or {}).get("list")
+            if isinstance(lst, list):
+                chats.extend((f"{section}.list[{i}].", c) for i, c in enumerate(lst))
+    else:
+        raise InputError(
+            T(
+                "不是 Telegram Desktop 导出：JSON 里既没有 messages 也没有 chats.list",
+                "not a Telegram Desktop export: the JSON has neither messages nor chats.list",
+            ),
+            Location(file=display, line=1),
+        )
+    for prefix, chat in chats:
+        if not isinstance(chat, dict):
+            ctx.skip(
+                Location(file=display, key=prefix.rstrip(".")),
+                T("不是会话对象", "not a chat object"),
+            )
+            continue
+        if chat.get("type") not in GROUP_TYPES:
+            ctx.count("skipped_chats")
+            continue
+        _chat(ctx, display, prefix, chat)
+
+
+def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None:
+    group = f"tg:{chat.get('id')}"
+    messages = chat.get("messages")
+    if not isinstance(messages, list):
+        ctx.skip(
+            Location(file=display, key=f"{prefix}messages"),
+            T("缺少 messages 列表", "lacks the messages list"),
+        )
+        return
+    for i, msg in enumerate(messages):
+        where = Location(file=display, key=f"{prefix}messages[{i}]")
+        if not isinstance(msg, dict):
+            ctx.skip(where, T("不是消息对象", "not a message object"))
+            continue
+        ts = None
+        if str(msg.get("date_unixtime", "")).isdigit():
+            ts = from_epoch(float(msg["date_unixtime"]), ctx.tz)
+        elif isinstance(msg.get("date"), str):
+            ts = parse_ts(msg["date"], ctx.tz)
+        if ts is None:
+            ctx.skip(where, T("无法读取时间 date", "cannot read the date"))
+            continue
+        mid = str(msg.get("id", "")) or None
+        if msg.get("type") == "service":
+            _service(ctx, group, ts, mid, msg)
+            continue
+        sender = msg.get("from_id")
+        if not sender:
+            ctx.skip(where, T("缺少 from_id", "lacks from_id"))
+            continue
+        if "photo" in msg:
+            msg_type = "image"
+        elif msg.get("media_type") in _MEDIA:
+            msg_type = _MEDIA[msg["media_type"]]
+        elif "file" in msg:
+            msg_type = "file"
+        elif "poll" in msg or "location_information" in msg or "contact_information" in msg:
+            msg_type = "other"
+        else:
+            msg_type = "text"
+        content = text_of(msg.get("text"))
+        ctx.message(
+            ts=ts,
+            group_id=group,
+            member_id=str(sender),
+            msg_id=mid,
+            member_name=msg.get("from") if isinstance(msg.get("from"), str) else None,
+            msg_type=msg_type,
+            content=content or None,
+            reply_to=str(msg["reply_to_message_id"])
+            if msg.get("reply_to_message_id") is not None
+            else None,
+        )
+
+
+def _service(ctx: Context, group: str, ts, mid: str | None, msg: dict[str, Any]) -> None:
+    action = msg.get("action")
+    actor = msg.get("actor") if isinstance(msg.get("actor"), str) else None
+    actor_id = str(msg["actor_id"]) if msg.get("actor_id") else None
+    if actor and actor_id:
+        ctx.alias(ctx.group_id or group, actor, actor_id)
+    members = [m for m in msg.get("members") or [] if isinstance(m, str) and m]
+    ctx.message(
+        ts=ts,
+        group_id=group,
+        member_id=SYSTEM_ID,
+        msg_id=mid,
+        msg_type="system",
+        content=str(action or "") or None,
+        role="bot",
+    )
+
+    def ev(
+        event: str,
+        name: str | None,
+        member_id: str | None,
+        inviter_id: str | None,
+        inviter_name: str | None,
+        channel: str,
+    ) -> None:
+        if not (name or member_id):
+            return
+        ctx.member_event(
+            ts=ts,
+            group_id=group,
+            event=event,
+            member_id=member_id,
+            member_name=name,
+            inviter_id=inviter_id,
+            inviter_name=inviter_name,
+            channel=channel,
+        )
+        ctx.count("notices")
+
+    if action == "invite_members":
+        for m in members:
+            ev("join", m, None, actor_id, None if actor_id else actor, "invite")
+    elif action in ("join_group_by_link", "join_group_by_request"):
+        inviter = msg.get("inviter") if isinstance(msg.get("inviter"), str) else None
+        ev(
+            "join",
+            actor,
+            actor_id,
+            None,
+            inviter,
+            "link" if action == "join_group_by_link" else "request",
+        )
+    elif action == "remove_members":
+        for m in members:
+            selfish = actor is not None and m == actor
+            ev(
+                "leave",
+                m,
+                actor_id if selfish else None,
+                None,
+                None,
+                "left" if selfish else "removed",
+            )
+    elif action in ("create_group", "migrate_from_group"):
+        ev("join", actor, actor_id, None, None, "create")
+        for m in members:
+            if m != actor:
+                ev("join", m, None, actor_id, None if actor_id else actor, "create")

@@ -1,0 +1,416 @@
+"""WeChat (微信) exports of the common PC exporters.
+
+* ``wechat-msg``: the WeChatMsg-style CSV, columns ``localId, TalkerId, Type, SubType, IsSender,
+  CreateTime, Status, StrContent, StrTime, Remark, NickName, Sender``.
+* ``wechat-chatlog``: the chatlog-style CSV or JSON, ``Time, SenderName, Sender, TalkerName,
+  Talker, Content`` (JSON: a list of objects with those keys in any case, or JSON Lines).
+
+System notices (邀请/扫码/移出群聊) become member events with the inviter: see
+:func:`notice_events`. WeChat notices name people by display name only; a name is resolved
+to the sender id seen with it in the same group, else to ``name:<name>``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqops.errors import InputError, Location
+from sqops.i18n import T
+from sqops.importers._base import (
+    SELF_ID,
+    SYSTEM_ID,
+    Context,
+    clean,
+    decode,
+    from_epoch,
+    load_json,
+    parse_ts,
+    read_bytes,
+    read_csv,
+)
+
+#: WeChat message type codes (MSG.Type) → msg_type
+TYPE_CODES = {
+    1: "text",
+    3: "image",
+    34: "voice",
+    42: "other",
+    43: "video",
+    47: "sticker",
+    48: "other",
+    49: "link",
+    50: "voice",
+    10000: "system",
+    10002: "system",
+}
+#: sub-types of type 49 (app messages)
+APP_SUBTYPES = {6: "file", 33: "miniprogram", 36: "miniprogram", 57: "text", 5: "link", 19: "other"}
+
+_Q = "\"“”「」'‘’"
+_N = rf"[{_Q}](.+?)[{_Q}]"  # a quoted name
+_NOTICES: list[tuple[re.Pattern[str], str, str | None]] = [
+    # (pattern with named groups a = actor/inviter, b = members), event, channel
+    (re.compile(rf"^{_N}通过扫描{_N}分享的二维码加入群聊"), "join/qr-b-a", "qrcode"),
+    (re.compile(rf"^{_N}通过{_N}的邀请二维码加入群聊"), "join/qr-b-a", "qrcode"),
+    (re.compile(rf"^{_N}通过扫描你分享的二维码加入群聊"), "join/qr-self", "qrcode"),
+    (re.compile(rf"^你通过扫描{_N}分享的二维码加入群聊"), "join/self-qr", "qrcode"),
+    (re.compile(rf"^{_N}邀请{_N}加入了?群聊"), "join/a-b", "invite"),
+    (re.compile(rf"^你邀请{_N}加入了?群聊"), "join/self-b", "invite"),
+    (re.compile(rf"^{_N}邀请你(?:和{_N})?加入了?群聊"), "join/a-self", "invite"),
+    (re.compile(rf"^{_N}加入了?群聊"), "join/b", None),
+    (re.compile(rf"^{_N}将{_N}移出了?群聊"), "leave/a-b", "removed"),
+    (re.compile(rf"^你将{_N}移出了?群聊"), "leave/self-b", "removed"),
+    (re.compile(rf"^{_N}(?:已)?退出了?群聊"), "leave/b", "left"),
+    (re.compile(r'^"(.+?)" invited "(.+?)" to (?:join )?the group chat'), "join/a-b", "invite"),
+    (
+        re.compile(
+            r'^"(.+?)" joined (?:the )?group chat via (?:the )?QR code (?:shared by|of) "(.+?)"'
+        ),
+        "join/qr-b-a",
+        "qrcode",
+    ),
+    (re.compile(r'^"(.+?)" removed "(.+?)" from the group chat'), "leave/a-b", "removed"),
+    (re.compile(r'^"(.+?)" (?:left|quit) the group chat'), "leave/b", "left"),
+]
+_SPLIT = re.compile(r"[、，,]\s*|\s+and\s+")
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip(_Q + " ") for n in _SPLIT.split(text) if n.strip(_Q + " ")]
+
+
+def notice_events(content: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    """A system notice → [(event, member name, inviter name, channel)]; [] if not a join/leave.
+
+    Names are raw display names; ``你`` (you) stands for the exporting account.
+    """
+    text = clean(content).strip()
+    for pattern, kind, channel in _NOTICES:
+        m = pattern.match(text)
+        if not m:
+            continue
+        event, _, roles = kind.partition("/")
+        g = m.groups()
+        if roles == "qr-b-a":
+            return [(event, b, g[1], channel) for b in _names(g[0])]
+        if roles == "qr-self":
+            return [(event, b, "你", channel) for b in _names(g[0])]
+        if roles == "self-qr":
+            return [(event, "你", g[0], channel)]
+        if roles == "a-b":
+            return [(event, b, g[0] if event == "join" else None, channel) for b in _names(g[1])]
+        if roles == "self-b":
+            return [(event, b, "你" if event == "join" else None, channel) for b in _names(g[0])]
+        if roles == "a-self":
+            others = _names(g[1]) if len(g) > 1 and g[1] else []
+            return [(event, b, g[0], channel) for b in ["你", *others]]
+        return [(event, b, None, channel) for b in _names(g[0])]
+    return []
+
+
+def add_notice(ctx: Context, ts: datetime, group_id: str, content: str) -> None:
+    for event, member, inviter, channel in notice_events(content):
+        assert member is not None
+        member_id = SELF_ID if member in ("你", "You") else None
+        ctx.member_event(
+            ts=ts,
+            group_id=group_id,
+            event=event,
+            member_id=member_id,
+            member_name=None if member_id else member,
+            inviter_name=inviter,
+            channel=channel,
+        )
+        ctx.count("notices")
+
+
+_PLACEHOLDERS = {
+    "[图片]": "image",
+    "[语音]": "voice",
+    "[视频]": "video",
+    "[动画表情]": "sticker",
+    "[表情]": "sticker",
+    "[文件]": "file",
+    "[链接]": "link",
+    "[小程序]": "miniprogram",
+    "[位置]": "other",
+    "[名片]": "other",
+    "[红包]": "other",
+    "[转账]": "other",
+    "[音乐]": "link",
+    "[视频号]": "link",
+    "[聊天记录]": "other",
+}
+
+
+def placeholder_type(content: str) -> str | None:
+    """``[图片]`` and the like (as some exporters write non-text messages) → msg_type."""
+    s = content.strip()
+    if s in _PLACEHOLDERS:
+        return _PLACEHOLDERS[s]
+    m = re.match(r"^\[(图片|语音|视频|文件|链接|小程序|动画表情|表情)[|:：\]]", s)
+    if m:
+        return _PLACEHOLDERS[f"[{m.group(1)}]"]
+    return None
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def wechat_type(type_code: int | None, sub: int | None) -> str:
+    if type_code == 49 and sub in APP_SUBTYPES:
+        return APP_SUBTYPES[sub]
+    return TYPE_CODES.get(type_code or -1, "other")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    text, _ = decode(read_bytes(path, display), display)
+    if name == "wechat-msg":
+        _read_msg_csv(text, display, ctx)
+    elif text.lstrip()[:1] in ("[", "{"):
+        _read_chatlog_json(text, display, ctx)
+    else:
+        _read_chatlog_csv(text, display, ctx)
+
+
+def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
+    table = read_csv(text, display)
+    col = {
+        k: table.index(k)
+        for k in (
+            "localId",
+            "TalkerId",
+            "Type",
+            "SubType",
+            "IsSender",
+            "CreateTime",
+            "StrContent",
+            "StrTime",
+            "Remark",
+            "NickName",
+            "Sender",
+        )
+    }
+    missing = [k for k in ("TalkerId", "Type", "StrContent") if col[k] is None]
+    if col["CreateTime"] is None and col["StrTime"] is None:
+        missing.append("CreateTime/StrTime")
+    if missing:
+        raise InputError(
+            T(
+                "不是 WeChatMsg 类 CSV：表头缺少列 {c}",
+                "not a WeChatMsg-style CSV: the header lacks {c}",
+            ).format(c=", ".join(missing)),
+            Location(file=display, line=table.header_line),
+        )
+
+    def cell(cells: list[str], key: str) -> str:
+        i = col[key]
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    width = len(table.header)
+    for line, cells in table.rows:
+        where = Location(file=display, line=line)
+        if len(cells) < min(width, max(i for i in col.values() if i is not None) + 1):
+            ctx.skip(
+                where,
+                T("列数不足（{n}/{w}）", "too few columns ({n} of {w})").format(
+                    n=len(cells), w=width
+                ),
+            )
+            continue
+        ts = None
+        ct = cell(cells, "CreateTime")
+        if ct.isdigit():
+            ts = from_epoch(float(ct), ctx.tz)
+        if ts is None:
+            ts = parse_ts(cell(cells, "StrTime") or ct, ctx.tz)
+        type_code = _int(cell(cells, "Type"))
+        group = cell(cells, "TalkerId")
+        if ts is None or type_code is None or not group:
+            what = "time" if ts is None else ("Type" if type_code is None else "TalkerId")
+            ctx.skip(where, T("无法读取 {w}", "cannot read {w}").format(w=what))
+            continue
+        msg_type = wechat_type(type_code, _int(cell(cells, "SubType")))
+        content = cell(cells, "StrContent")
+        is_self = cell(cells, "IsSender") == "1"
+        sender = cell(cells, "Sender")
+        display_name = cell(cells, "Remark") or cell(cells, "NickName")
+        if msg_type == "system":
+            member_id, role = SYSTEM_ID, "bot"
+            add_notice(ctx, ts, group, content)
+        else:
+            member_id, role = (sender or (SELF_ID if is_self else "")), None
+            if not member_id:
+                ctx.skip(where, T("没有发送者（Sender 为空）", "no sender (Sender is empty)"))
+                continue
+            ctx.alias(ctx.group_id or group, cell(cells, "NickName"), member_id)
+        ctx.message(
+            ts=ts,
+            group_id=group,
+            member_id=member_id,
+            msg_id=cell(cells, "localId") or None,
+            member_name=display_name if msg_type != "system" else None,
+            msg_type=msg_type,
+            content=content if msg_type in ("text", "system", "link") else None,
+            role=role,
+        )
+
+
+# chatlog keys (lower-cased) → our field
+_CHATLOG_KEYS = {
+    "time": "time",
+    "sendername": "sender_name",
+    "sender": "sender",
+    "talkername": "talker_name",
+    "talker": "talker",
+    "content": "content",
+    "type": "type",
+    "subtype": "subtype",
+    "isself": "is_self",
+    "seq": "seq",
+    "msgid": "seq",
+    "id": "seq",
+}
+
+
+def _chatlog_row(ctx: Context, where: Location, rec: dict[str, Any]) -> None:
+    ts_raw = rec.get("time")
+    ts = None
+    if isinstance(ts_raw, int | float) and not isinstance(ts_raw, bool):
+        ts = from_epoch(float(ts_raw), ctx.tz)
+    elif isinstance(ts_raw, str):
+        ts = parse_ts(ts_raw, ctx.tz)
+    talker = str(rec.get("talker") or "").strip()
+    if ts is None:
+        ctx.skip(where, T("无法读取时间 “{v}”", "cannot read the time '{v}'").format(v=ts_raw))
+        return
+    if not talker:
+        ctx.skip(where, T("没有会话（Talker 为空）", "no chat (Talker is empty)"))
+        return
+    content = str(rec.get("content") or "")
+    sender = str(rec.get("sender") or "").strip()
+    sender_name = str(rec.get("sender_name") or "").strip()
+    type_code = _int(rec.get("type")) if rec.get("type") not in (None, "") else None
+    if type_code is not None:
+        msg_type = wechat_type(type_code, _int(rec.get("subtype")))
+    elif not sender or sender_name in ("系统消息", "system", "System"):
+        msg_type = "system"
+    else:
+        msg_type = placeholder_type(content) or "text"
+    if msg_type == "system":
+        add_notice(ctx, ts, talker, content)
+        member_id, role, sender_name = SYSTEM_ID, "bot", ""
+    else:
+        is_self = str(rec.get("is_self") or "").lower() in ("1", "true")
+        member_id, role = sender or (SELF_ID if is_self else ""), None
+        if not member_id:
+            ctx.skip(where, T("没有发送者（Sender 为空）", "no sender (Sender is empty)"))
+            return
+    ctx.message(
+        ts=ts,
+        group_id=talker,
+        member_id=member_id,
+        msg_id=str(rec["seq"]) if rec.get("seq") not in (None, "") else None,
+        member_name=sender_name or None,
+        msg_type=msg_type,
+        content=content if msg_type in ("text", "system", "link") else None,
+        role=role,
+    )
+
+
+def _read_chatlog_csv(text: str, display: str, ctx: Context) -> None:
+    table = read_csv(text, display)
+    idx = {}
+    for i, h in enumerate(table.header):
+        key = _CHATLOG_KEYS.get(h.replace(" ", "").lower())
+        if key and key not in idx:
+            idx[key] = i
+    missing = [k for k in ("time", "sender", "talker", "content") if k not in idx]
+    if missing:
+        raise InputError(
+            T(
+                "不是 chatlog 类 CSV：表头缺少列 {c}（需要 Time, SenderName, Sender, TalkerName, Talker, Content）",
+                "not a chatlog-style CSV: the header lacks {c} (expected Time, SenderName, Sender, TalkerName, Talker, Content)",
+            ).format(c=", ".join(missing)),
+            Location(file=display, line=table.header_line),
+        )
+    need = max(idx.values()) + 1
+    for line, cells in table.rows:
+        where = Location(file=display, line=line)
+        if len(cells) < need:
+            ctx.skip(
+                where,
+                T("列数不足（{n}/{w}）", "too few columns ({n} of {w})").format(
+                    n=len(cells), w=len(table.header)
+                ),
+            )
+            continue
+        _chatlog_row(ctx, where, {k: cells[i] for k, i in idx.items()})
+
+
+def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:
+    stripped = text.lstrip()
+    items: list[tuple[Location, Any]] = []
+    if stripped.startswith("{") and "\n{" in stripped.strip():
+        # JSON Lines
+        import json
+
+        for n, raw in enumerate(text.splitlines(), 1):
+            if not raw.strip():
+                continue
+            try:
+                items.append((Location(file=display, line=n), json.loads(raw)))
+            except json.JSONDecodeError as exc:
+                ctx.skip(
+                    Location(file=display, line=n),
+                    T("JSON 语法错误：{m}", "JSON syntax error: {m}").format(m=exc.msg),
+                )
+    else:
+        data = load_json(text, display)
+        if isinstance(data, dict):
+            data = next(
+                (
+                    v
+                    for k, v in data.items()
+                    if k.lower() in ("items", "messages", "data") and isinstance(v, list)
+                ),
+                None,
+            )
+        if not isinstance(data, list):
+            raise InputError(
+                T(
+                    "不是 chatlog 类 JSON：应为消息对象的列表",
+                    "not a chatlog-style JSON: expected a list of message objects",
+                ),
+                Location(file=display, line=1),
+            )
+        items = [(Location(file=display, key=f"[{i}]"), v) for i, v in enumerate(data)]
+    good = 0
+    for where, item in items:
+        if not isinstance(item, dict):
+            ctx.skip(where, T("不是消息对象", "not a message object"))
+            continue
+        rec = {_CHATLOG_KEYS[k.lower()]: v for k, v in item.items() if k.lower() in _CHATLOG_KEYS}
+        if "time" not in rec or "talker" not in rec:
+            ctx.skip(where, T("缺少 time 或 talker 字段", "lacks the time or talker field"))
+            continue
+        good += 1
+        _chatlog_row(ctx, where, rec)
+    if items and not good:
+        raise InputError(
+            T(
+                "不是 chatlog 类 JSON：没有一条带 time 和 talker 的消息",
+                "not a chatlog-style JSON: no message has time and talker",
+            ),
+            Location(file=display, line=1),
+        )

@@ -1,0 +1,306 @@
+"""WhatsApp "Export chat" text files (``whatsapp``), Android and iOS styles.
+
+* Android: ``31/12/2026, 21:15 - Alice: hello`` (also ``12/31/26, 9:15 PM - ...``)
+* iOS: ``[31/12/2026, 21:15:03] Alice: hello`` (also ``[12/31/26, 9:15:03 PM] ...``)
+
+12- and 24-hour clocks; ``AM``/``PM``, localised ``a. m.``/``p. m.``, ``上午``/``下午``;
+invisible characters (U+200E, U+202F, U+00A0) are ignored. The day/month order is inferred
+from the whole file: a first number above 12 means day first, a second one above 12 means
+month first; when no date decides it, English AM/PM clocks are read month first and others
+day first (and a note says so). Lines that do not start a message continue the previous one.
+
+WhatsApp names people, it has no ids: ``member_id`` is ``name:<name>`` (``tel:+<digits>``
+for numbers), see :func:`sqops.importers._base.name_id`. The group id is ``--group-id``, else
+the chat name from the file name (``WhatsApp Chat with NAME.txt``; for ``_chat.txt`` the
+folder name), else the file name without extension.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqops.errors import InputError, Location
+from sqops.i18n import T
+from sqops.importers._base import (
+    SYSTEM_ID,
+    Context,
+    clean,
+    decode,
+    name_id,
+    read_bytes,
+    split_lines,
+)
+
+_AP = r"(?P<ap>[AaPp]\.?\s?[Mm]\.?|上午|下午)"
+_DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
+_TIME = r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
+_ANDROID = re.compile(rf"^{_DATE},?\s+{_TIME}(?:\s*{_AP})?\s+[-–]\s+(?P<rest>.*)$")
+_IOS = re.compile(rf"^\[{_DATE},?\s+{_TIME}(?:\s*{_AP})?\]\s*(?P<rest>.*)$")
+_LOOSE = re.compile(r"^\[?\d{1,4}[./-]\d{1,2}[./-]\d{1,4},?\s+\d{1,2}[:.]\d{2}")
+
+_SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
+    # named groups: a = actor/inviter, b = member(s)
+    (
+        re.compile(r'^(?P<b>.+?) created (?:group ["“”](?P<g>.*)["“”]|this group)$'),
+        "join",
+        "create",
+    ),
+    (
+        re.compile(r'^(?P<b>.+?) creó (?:el grupo ["“”](?P<g>.*)["“”]|este grupo)$'),
+        "join",
+        "create",
+    ),
+    (re.compile(r"^(?P<b>.+?) joined using (?:this group's|an) invite link$"), "join", "link"),
+    (
+        re.compile(r"^(?P<b>.+?) se unió usando el enlace de invitación(?: de este grupo)?$"),
+        "join",
+        "link",
+    ),
+    (re.compile(r"^(?P<a>.+?) added (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) añadió a (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) removed (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<a>.+?) eliminó a (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<b>.+?) left$"), "leave", "left"),
+    (re.compile(r"^(?P<b>.+?) salió(?: del grupo)?$"), "leave", "left"),
+]
+_MEDIA: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"^(image|imagen) (omitted|omitida)$|^IMG-\S+ \(file attached\)$|^<attached: \S*PHOTO\S*>$",
+            re.I,
+        ),
+        "image",
+    ),
+    (
+        re.compile(
+            r"^(audio) (omitted|omitido)$|^PTT-\S+ \(file attached\)$|^<attached: \S*AUDIO\S*>$",
+            re.I,
+        ),
+        "voice",
+    ),
+    (
+        re.compile(
+            r"^(video|GIF) (omitted|omitido)$|^VID-\S+ \(file attached\)$|^<attached: \S*VIDEO\S*>$",
+            re.I,
+        ),
+        "video",
+    ),
+    (
+        re.compile(
+            r"^(sticker) (omitted|omitido)$|^STK-\S+ \(file attached\)$|^<attached: \S*STICKER\S*>$",
+            re.I,
+        ),
+        "sticker",
+    ),
+    (
+        re.compile(
+            r"^(document|documento) (omitted|omitido)$|^.+ \(file attached\)$|^<attached: .+>$",
+            re.I,
+        ),
+        "file",
+    ),
+    (re.compile(r"^<(Media omitted|Multimedia omitido)>$|^Contact card omitted$", re.I), "other"),
+]
+_SPLIT = re.compile(r",\s*|\s+(?:and|y)\s+")
+
+
+def looks_like(head: str) -> bool:
+    lines = [clean(x) for x in split_lines(head)[:40]]
+    hits = sum(1 for x in lines if _ANDROID.match(x) or _IOS.match(x))
+    return hits >= 2 or (hits >= 1 and len([x for x in lines if x.strip()]) <= 2)
+
+
+def chat_name(path: Path) -> str:
+    stem = path.stem
+    for prefix in ("WhatsApp Chat with ", "WhatsApp Chat - ", "Chat de WhatsApp con "):
+        if stem.startswith(prefix):
+            return stem[len(prefix) :].strip()
+    if stem in ("_chat", "chat") and path.resolve().parent.name:
+        return chat_name(Path(path.resolve().parent.name + ".txt"))
+    return stem
+
+
+def _order(dates: list[tuple[int, int, int]], ap_en: bool) -> tuple[str, bool]:
+    """'ymd' | 'dmy' | 'mdy', and whether it was a guess."""
+    if any(a > 31 for a, _, _ in dates):
+        return "ymd", False
+    first_big = any(a > 12 for a, _, _ in dates)
+    second_big = any(b > 12 for _, b, _ in dates)
+    if first_big and not second_big:
+        return "dmy", False
+    if second_big and not first_big:
+        return "mdy", False
+    return ("mdy" if ap_en else "dmy"), not (first_big and second_big)
+
+
+def _split_date(text: str) -> tuple[int, int, int]:
+    a, b, c = (int(x) for x in re.split(r"[./-]", text))
+    return a, b, c
+
+
+def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    text, _ = decode(read_bytes(path, display), display)
+    raw_lines = split_lines(text)
+    starts: list[tuple[int, re.Match[str], str]] = []  # (line no, match, raw line)
+    for n, raw in enumerate(raw_lines, 1):
+        line = clean(raw)
+        m = _IOS.match(line) or _ANDROID.match(line)
+        if m:
+            starts.append((n, m, raw))
+    if not starts:
+        raise InputError(
+            T(
+                "不是 WhatsApp 聊天导出：没有“日期, 时间 - 名字: 消息”或“[日期, 时间] 名字: 消息”格式的行",
+                "not a WhatsApp chat export: no 'date, time - name: message' or '[date, time] name: message' line",
+            ),
+            Location(file=display, line=1),
+        )
+    dates = []
+    for _, m, _ in starts:
+        with contextlib.suppress(ValueError):
+            dates.append(_split_date(m.group("date")))
+    ap_en = any(
+        (m.group("ap") or "").upper().replace(" ", "") in ("AM", "PM") for _, m, _ in starts
+    )
+    order, guessed = _order(dates, ap_en)
+    if guessed:
+        ctx.note(
+            Location(file=display),
+            T(
+                "日期顺序无法从文件确定，按{o}读取",
+                "the day/month order is not decided by any date in the file; read as {o}",
+            ).format(o={"dmy": "day/month/year", "mdy": "month/day/year"}[order]),
+        )
+    group = chat_name(path)
+    start_at = {n: (m, raw) for n, m, raw in starts}
+    current: dict[str, Any] | None = None
+
+    def flush() -> None:
+        nonlocal current
+        if current is not None and not current.get("skip"):
+            _emit(ctx, group, current)
+        current = None
+
+    for n, raw in enumerate(raw_lines, 1):
+        if n in start_at:
+            flush()
+            m, raw_line = start_at[n]
+            ts = _ts(m, order, ctx)
+            if ts is None:
+                ctx.skip(
+                    Location(file=display, line=n),
+                    T("无法读取日期时间", "cannot read the date and time"),
+                )
+                current = {"skip": True}
+                continue
+            current = {"ts": ts, "rest": m.group("rest"), "raw": raw_line, "body": [], "line": n}
+            continue
+        line = clean(raw)
+        if current is None:
+            if line.strip():
+                ctx.skip(
+                    Location(file=display, line=n),
+                    T("第一条消息之前的无法识别的行", "unrecognised line before the first message"),
+                )
+            continue
+        if _LOOSE.match(line):
+            flush()
+            ctx.skip(
+                Location(file=display, line=n),
+                T("无法读取的消息开头行", "unreadable message start line"),
+            )
+            current = {"skip": True}
+            continue
+        if not current.get("skip"):
+            current["body"].append(line)
+    flush()
+
+
+def _ts(m: re.Match[str], order: str, ctx: Context) -> datetime | None:
+    try:
+        a, b, c = _split_date(m.group("date"))
+    except ValueError:
+        return None
+    if order == "ymd":
+        y, mo, d = a, b, c
+    elif order == "dmy":
+        d, mo, y = a, b, c
+    else:
+        mo, d, y = a, b, c
+    if y < 100:
+        y += 2000
+    parts = [int(x) for x in re.split(r"[:.]", m.group("time"))]
+    hh, mi, ss = parts[0], parts[1], parts[2] if len(parts) > 2 else 0
+    ap = (m.group("ap") or "").lower().replace(".", "").replace(" ", "")
+    if ap:
+        if not 1 <= hh <= 12:
+            return None
+        if ap in ("pm", "下午") and hh < 12:
+            hh += 12
+        elif ap in ("am", "上午") and hh == 12:
+            hh = 0
+    try:
+        return datetime(y, mo, d, hh, mi, ss, tzinfo=ctx.tz)
+    except ValueError:
+        return None
+
+
+def _members(text: str) -> list[str]:
+    return [x.strip() for x in _SPLIT.split(text) if x.strip()]
+
+
+def _system(ctx: Context, group: str, ts: datetime, text: str) -> None:
+    ctx.message(
+        ts=ts, group_id=group, member_id=SYSTEM_ID, msg_type="system", content=text, role="bot"
+    )
+    for pattern, event, channel in _SYSTEM:
+        m = pattern.match(text)
+        if not m:
+            continue
+        gd = m.groupdict()
+        actor = gd.get("a")
+        for member in _members(gd["b"]) if gd.get("a") else [gd["b"]]:
+            ctx.member_event(
+                ts=ts,
+                group_id=group,
+                event=event,
+                member_name=member,
+                inviter_name=actor if event == "join" else None,
+                channel=channel,
+            )
+            ctx.count("notices")
+        return
+
+
+def _emit(ctx: Context, group: str, cur: dict[str, Any]) -> None:
+    rest = cur["rest"]
+    ts = cur["ts"]
+    name, sep, body = rest.partition(": ")
+    if not sep or any(q in name for q in '"“”'):
+        _system(ctx, group, ts, "\n".join([rest, *cur["body"]]).strip())
+        return
+    raw_body = cur["raw"].partition(": ")[2] if ": " in cur["raw"] else ""
+    content = "\n".join([body, *cur["body"]]).strip()
+    msg_type = "text"
+    for pattern, kind in _MEDIA:
+        if pattern.match(content):
+            msg_type = kind
+            break
+    # iOS writes system lines as messages of the chat's subject, marked with U+200E (which
+    # also precedes attachments): a marked body that is not an attachment is a system line
+    if msg_type == "text" and raw_body.lstrip(" \u00a0\u202f").startswith("\u200e"):
+        _system(ctx, group, ts, content)
+        return
+    name = name.strip()
+    ctx.message(
+        ts=ts,
+        group_id=group,
+        member_id=name_id(name),
+        member_name=name,
+        msg_type=msg_type,
+        content=content if msg_type == "text" else None,
+    )
