@@ -13,13 +13,14 @@ from typing import Annotated
 
 import typer
 
-from sqops import __version__
 
 #: Command modules, in the order ``sqops --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
+    "init",
     "import_",
     "lint",
     "plan",
+    "report",
     "schema",
     "demo",
 )
@@ -39,7 +40,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"sqops {__version__}")
+        import sqops
+
+        typer.echo(f"sqops {sqops.__version__}")
         raise typer.Exit()
 
 

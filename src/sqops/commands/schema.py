@@ -14,6 +14,7 @@ from sqops.i18n import T
 #: schema name → "module:function" returning the schema as a dict
 SCHEMAS: dict[str, str] = {
     "sop": "sqops.sop.schema:sop_schema",
+    "report": "sqops.report.schema:report_schema",
 }
 
 

@@ -50,7 +50,8 @@ class Prepared:
     coupons: pl.DataFrame | None  # coupon_id, group_id, member_id, day
     engagement: pl.DataFrame | None  # group_id, member_id, event, day, ts, post_id
     posts: pl.DataFrame | None  # post_id, group_id, ts, day, kind, title
-    names: pl.DataFrame  # group_id, member_id, member_name, day  (latest first per pair)
+    names: pl.DataFrame  # group_id, member_id, member_name, ts, day  (latest per pair and source)
+    heat: pl.DataFrame  # group_id, weekday (0 = Mon), hour, n  (non-staff, non-system messages)
     after_as_of: dict[str, int]
     unattributed: dict[str, int]
     koc_min_days: int = 7
@@ -312,6 +313,24 @@ def prepare(
         .sort("group_id", "member_id", "day")
     )
 
+    heat = (
+        msgs.filter(
+            not_system
+            & not_staffrole
+            & ~pl.col("member_id").is_in(staff_l)
+            & pl.col("group_id").is_in(gl)
+        )
+        .with_columns(pl.col("ts").dt.convert_time_zone(tables.tz).alias("_lt"))
+        .group_by(
+            "group_id",
+            (pl.col("_lt").dt.weekday() - 1).alias("weekday"),
+            pl.col("_lt").dt.hour().alias("hour"),
+        )
+        .agg(pl.len().alias("n"))
+        .collect(engine="streaming")
+        .sort("group_id", "weekday", "hour")
+    )
+
     events = None
     if mem_lf is not None:
         mcols = tables["members"].columns
@@ -428,6 +447,7 @@ def prepare(
         engagement=engagement,
         posts=posts,
         names=names,
+        heat=heat,
         after_as_of=after,
         unattributed=unattributed,
         koc_min_days=koc[0],

@@ -257,9 +257,6 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
                     path,
                     separator=sep,
                     infer_schema=False,
-                    truncate_ragged_lines=False,
-                    quote_char='"',
-                    missing_utf8_is_empty_string=False,
                     raise_if_empty=False,
                 )
             text = path.read_bytes().decode(enc, errors="strict")

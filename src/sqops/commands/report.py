@@ -1,0 +1,312 @@
+"""``sqops report``: a community health report from chat, member and order tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from sqops._cli_common import LangOpt, console, echo, errors_to_exit, pick_lang, usage_error
+from sqops.i18n import T
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    md = "md"
+    json = "json"
+    html = "html"
+
+
+class FailUnder(StrEnum):
+    warn = "warn"
+    bad = "bad"
+
+
+def _path_opt(table: str) -> Any:
+    return typer.Option(
+        f"--{table}", help=f"The {table} table (overrides DATA/{table}.*).", show_default=False
+    )
+
+
+def report(
+    data: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A folder of tables (messages.csv, members.csv, orders.xlsx, ...) or a messages file."
+        ),
+    ] = None,
+    sop: Annotated[
+        Path | None,
+        typer.Option("--sop", help="The SOP file: timezone, staff, groups, targets, columns."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Report day YYYY-MM-DD (default: the latest day in the data)."
+        ),
+    ] = None,
+    group: Annotated[
+        list[str] | None, typer.Option("--group", help="Only this group id (repeatable).")
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz", help="Timezone of naive times (default: the SOP's, else Asia/Shanghai)."
+        ),
+    ] = None,
+    columns: Annotated[
+        Path | None, typer.Option("--columns", help="YAML column map {table: {canonical: source}}.")
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding", help="Encoding of CSV/TSV files (default: detect UTF-8 / GB18030)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="table | md | json | html")
+    ] = ReportFormat.table,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")
+    ] = None,
+    lists: Annotated[
+        Path | None,
+        typer.Option("--lists", help="Write the lists to act on (CSV) into this folder."),
+    ] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects", help="Write rejected rows (CSV, with row numbers) into this folder."
+        ),
+    ] = None,
+    fail_under: Annotated[
+        FailUnder | None,
+        typer.Option(
+            "--fail-under",
+            help="Exit 1 when a current-stage KPI is at this status (warn: warn or bad).",
+        ),
+    ] = None,
+    messages: Annotated[Path | None, _path_opt("messages")] = None,
+    members: Annotated[Path | None, _path_opt("members")] = None,
+    staff: Annotated[Path | None, _path_opt("staff")] = None,
+    posts: Annotated[Path | None, _path_opt("posts")] = None,
+    engagement: Annotated[Path | None, _path_opt("engagement")] = None,
+    orders: Annotated[Path | None, _path_opt("orders")] = None,
+    coupons: Annotated[Path | None, _path_opt("coupons")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Health report: each stage's KPIs against target, advice, lists to act on, data quality.
+
+    Exit codes: 0 ok; 1 --fail-under was hit; 2 could not run (bad input, missing column, ...).
+    """
+    lang_ref = [pick_lang(lang)]
+    with errors_to_exit(lang_ref):
+        from sqops.report.build import Settings, build_report
+        from sqops.report.tables import read_tables
+
+        settings = Settings()
+        if sop is not None:
+            from sqops.sop.loader import load_sop
+
+            loaded = load_sop(sop)
+            lang_ref[0] = pick_lang(lang, loaded.sop.community.language)
+            settings = Settings.from_sop(loaded.sop, tz)
+        elif tz:
+            settings.tz = tz
+        _check_tz(settings.tz, lang_ref[0])
+        if columns is not None:
+            for table, mapping in _load_columns(columns).items():
+                settings.columns.setdefault(table, {}).update(mapping)
+        day = _parse_day(as_of, lang_ref[0]) if as_of else None
+        paths = {
+            k: v
+            for k, v in {
+                "messages": messages,
+                "members": members,
+                "staff": staff,
+                "posts": posts,
+                "engagement": engagement,
+                "orders": orders,
+                "coupons": coupons,
+            }.items()
+            if v is not None
+        }
+        if data is None and "messages" not in paths:
+            usage_error(
+                T(
+                    "请给出数据文件夹 DATA 或 --messages 文件",
+                    "give a data folder DATA or --messages FILE",
+                ),
+                lang_ref[0],
+            )
+        with _progress(T("正在读取数据…", "reading the data…").get(lang_ref[0])):
+            tables = read_tables(
+                data, paths, tz=settings.tz, columns=settings.columns, encoding=encoding
+            )
+            rep = build_report(tables, settings=settings, as_of=day, lang=lang_ref[0], groups=group)
+        _write_outputs(rep, tables, fmt, output, lists, rejects)
+        if fail_under is not None:
+            bad = {"bad"} if fail_under == FailUnder.bad else {"bad", "warn"}
+            hit = [
+                (g.group_id, k.name)
+                for g in rep.groups
+                if g.current_stage
+                for k in g.stage(g.current_stage).kpis
+                if k.status in bad
+            ]
+            if hit:
+                echo(
+                    T(
+                        "--fail-under {s}：{n} 个当前阶段指标未达标（{x}）",
+                        "--fail-under {s}: {n} current-stage KPI(s) at that status ({x})",
+                    )
+                    .format(
+                        s=fail_under.value, n=len(hit), x=", ".join(f"{g}/{k}" for g, k in hit[:5])
+                    )
+                    .get(lang_ref[0]),
+                    err=True,
+                )
+                raise typer.Exit(1)
+
+
+def _write_outputs(
+    rep: Any,
+    tables: Any,
+    fmt: ReportFormat,
+    output: Path | None,
+    lists: Path | None,
+    rejects: Path | None,
+) -> None:
+    from sqops.output import atomic_write_bytes, atomic_write_text
+    from sqops.report import render
+
+    if rejects is not None:
+        from sqops.report.export import write_rejects
+
+        write_rejects(tables, rejects)
+    if lists is not None:
+        from sqops.report.export import write_lists
+
+        write_lists(rep, lists)
+    if fmt == ReportFormat.table:
+        if output is not None:
+            from rich.console import Console
+
+            with output.open("w", encoding="utf-8") as fh:
+                render.print_terminal(
+                    rep, Console(file=fh, width=120, no_color=True, highlight=False, soft_wrap=True)
+                )
+        else:
+            render.print_terminal(rep, console())
+        return
+    if fmt == ReportFormat.html:
+        from sqops.report.html import to_html
+
+        text = to_html(rep)
+    elif fmt == ReportFormat.json:
+        text = render.to_json(rep)
+    else:
+        text = render.to_markdown(rep)
+    if output is None:
+        typer.echo(text, nl=False)
+    elif fmt == ReportFormat.html:
+        atomic_write_bytes(output, text.encode("utf-8"))
+    else:
+        atomic_write_text(output, text)
+
+
+class _progress:
+    """A spinner on stderr when it is a terminal (never in CI or when piped)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.status: Any = None
+
+    def __enter__(self) -> _progress:
+        con = console(stderr=True)
+        if con.is_terminal and not os.environ.get("CI"):
+            self.status = con.status(self.text)
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.__exit__(*exc)
+
+
+def _parse_day(text: str, lang: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        usage_error(
+            T(
+                "--as-of 应为日期 YYYY-MM-DD，读到的是 {v!r}",
+                "--as-of takes a date YYYY-MM-DD; got {v!r}",
+            ).format(v=text),
+            lang,
+        )
+
+
+def _check_tz(tz: str, lang: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        usage_error(
+            T(
+                "未知的时区 {v!r}（例如 Asia/Shanghai）",
+                "unknown timezone {v!r} (e.g. Asia/Shanghai)",
+            ).format(v=tz),
+            lang,
+        )
+
+
+def _load_columns(path: Path) -> dict[str, dict[str, str]]:
+    from sqops.errors import InputError, Location
+    from sqops.report.tables import TABLE_SPECS
+    from sqops.sop.yamlsafe import load_yaml, read_source
+
+    shown = path.as_posix()
+    data = load_yaml(read_source(path, shown), shown)[0]
+    data = data.get("columns", data) if isinstance(data, dict) else data
+    if not isinstance(data, dict):
+        raise InputError(
+            T("列映射应为 {表: {标准列: 源列}}", "a column map is {table: {canonical: source}}"),
+            Location(file=shown),
+        )
+    out: dict[str, dict[str, str]] = {}
+    for table, mapping in data.items():
+        spec = TABLE_SPECS.get(str(table))
+        if spec is None:
+            raise InputError(
+                T("未知的表 {t}", "unknown table {t}").format(t=table),
+                Location(file=shown, key=str(table)),
+            )
+        if not isinstance(mapping, dict):
+            raise InputError(
+                T("{t} 的映射应为 {标准列: 源列}", "the map of {t} is {canonical: source}").format(
+                    t=table
+                ),
+                Location(file=shown, key=str(table)),
+            )
+        allowed = (*spec.required, *spec.optional)
+        for canonical, source in mapping.items():
+            if canonical not in allowed:
+                raise InputError(
+                    T(
+                        "{t} 没有标准列 {c}（可用：{a}）",
+                        "{t} has no canonical column {c} (known: {a})",
+                    ).format(t=table, c=canonical, a=", ".join(allowed)),
+                    Location(file=shown, key=f"{table}.{canonical}"),
+                )
+            out.setdefault(str(table), {})[str(canonical)] = str(source)
+    return out
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)

@@ -1,0 +1,313 @@
+"""The report as JSON, Markdown and a rich terminal view (the HTML lives in ``html.py``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqops.i18n import T
+from sqops.report.advice import BASIS_NOTE, KPI_LABELS
+from sqops.report.build import Kpi, Report
+from sqops.report.tables import REASONS
+
+STAGE_LABELS: dict[str, T] = {
+    "launch": T("初建期", "launch"),
+    "activation": T("激活期", "activation"),
+    "monetisation": T("变现期", "monetisation"),
+    "retention": T("留存期", "retention"),
+    "propagation": T("传播期", "propagation"),
+}
+STATUS_LABELS: dict[str, T] = {
+    "good": T("达标", "good"),
+    "warn": T("预警", "warn"),
+    "bad": T("不达标", "bad"),
+    "no_target": T("无目标", "no target"),
+    "no_data": T("无数据", "no data"),
+    "unavailable": T("缺数据", "unavailable"),
+    "not_started": T("未开始", "not started"),
+    "in_progress": T("进行中", "in progress"),
+    "complete": T("已完成", "complete"),
+}
+W: dict[str, T] = {
+    "title": T("社群健康报告", "Community health report"),
+    "as_of": T("截至", "As of"),
+    "tz": T("时区", "timezone"),
+    "fleet": T("全部群合计", "Fleet"),
+    "groups_n": T("{n} 个群", "{n} groups"),
+    "kpi": T("指标", "KPI"),
+    "stage": T("阶段", "stage"),
+    "value": T("数值", "value"),
+    "num": T("分子", "numerator"),
+    "den": T("分母", "denominator"),
+    "target": T("目标", "target"),
+    "floor": T("底线", "floor"),
+    "status": T("状态", "status"),
+    "window": T("窗口", "window"),
+    "health": T("健康度", "health"),
+    "group": T("群", "Group"),
+    "day": T("第 {d} 天", "day {d}"),
+    "current": T("当前阶段", "current stage"),
+    "none": T("无", "none"),
+    "stages": T("各阶段", "Stages"),
+    "kpis": T("指标", "KPIs"),
+    "advice": T("建议", "Advice"),
+    "no_advice": T("当前没有低于目标的指标。", "No KPI is below target."),
+    "dq": T("数据质量", "Data quality"),
+    "table": T("表", "table"),
+    "rows": T("读取行数", "rows"),
+    "valid": T("有效", "valid"),
+    "rejected": T("拒绝", "rejected"),
+    "dups": T("重复", "duplicates"),
+    "after": T("晚于截至日", "after as-of"),
+    "unattr": T("无法归群", "unattributed"),
+    "rows_of": T("第 {r} 行", "rows {r}"),
+    "needs": T("需要：{n}", "needs: {n}"),
+    "members_today": T("当前成员", "members now"),
+    "staff": T("工作人员 id：{n} 个", "staff ids: {n}"),
+}
+
+
+def w(key: str, lang: str, **kw: Any) -> str:
+    t = W[key]
+    return (t.format(**kw) if kw else t).get(lang)
+
+
+def fmt_value(k: Kpi) -> str:
+    if k.value is None:
+        return "—"
+    if k.name == "aov":
+        return f"{k.value:,.2f}"
+    return f"{k.value * 100:.1f}%"
+
+
+def fmt_target(name: str, v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v:,.2f}" if name == "aov" else f"{v * 100:g}%"
+
+
+def fmt_num(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{int(v)}" if float(v).is_integer() else f"{v:,.2f}"
+
+
+def kpi_status(k: Kpi, lang: str) -> str:
+    s = STATUS_LABELS[k.status].get(lang)
+    if k.status == "unavailable" and k.needs:
+        s += f" ({w('needs', lang, n='; '.join(k.needs))})"
+    return s
+
+
+# ------------------------------------------------------------------ JSON
+def to_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+# ------------------------------------------------------------------ Markdown
+def _md_cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(header: list[str], rows: list[list[object]]) -> list[str]:
+    out = ["| " + " | ".join(_md_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
+    return out
+
+
+def _kpi_rows(kpis: list[Kpi], lang: str) -> list[list[object]]:
+    return [
+        [
+            KPI_LABELS[k.name].get(lang) + f" `{k.name}`",
+            fmt_value(k),
+            fmt_num(k.numerator),
+            fmt_num(k.denominator),
+            fmt_target(k.name, k.target),
+            fmt_target(k.name, k.floor),
+            kpi_status(k, lang),
+        ]
+        for k in kpis
+    ]
+
+
+def quality_lines(report: Report, lang: str) -> list[tuple[list[object], list[str]]]:
+    """Per table: the summary row and the rejected-reason notes."""
+    out = []
+    for t in report.data_quality["tables"]:
+        rej = sum(t["rejected"].values())
+        row: list[object] = [
+            t["table"],
+            t["source"],
+            t["rows"],
+            t["valid"],
+            rej,
+            t["duplicates"],
+            t["after_as_of"],
+            t["unattributed"],
+        ]
+        notes = []
+        for reason, n in t["rejected"].items():
+            rows = ", ".join(str(r) for r in t["first_rejected_rows"].get(reason, []))
+            notes.append(
+                f"{t['table']}: {REASONS[reason].get(lang)} × {n} ({w('rows_of', lang, r=rows)}{'…' if n > 5 else ''})"
+            )
+        if t["duplicates"]:
+            rows = ", ".join(str(r) for r in t["first_duplicate_rows"])
+            notes.append(
+                f"{t['table']}: {w('dups', lang)} × {t['duplicates']} ({w('rows_of', lang, r=rows)})"
+            )
+        out.append((row, notes))
+    return out
+
+
+def to_markdown(report: Report) -> str:
+    lang = report.lang
+    L: list[str] = []
+    title = w("title", lang) + (f" — {report.community}" if report.community else "")
+    L += [f"# {title}", ""]
+    L += [
+        f"{w('as_of', lang)} **{report.as_of.isoformat()}** · {w('tz', lang)} {report.tz} · "
+        f"{w('groups_n', lang, n=len(report.groups))}",
+        "",
+    ]
+    L += [f"> {BASIS_NOTE[report.basis].get(lang)}", ""]
+    hdr = [w(k, lang) for k in ("kpi", "value", "num", "den", "target", "floor", "status")]
+    L += [f"## {w('fleet', lang)}", ""]
+    L += _md_table(hdr, _kpi_rows([k for k in report.fleet if k.status != "not_started"], lang)) + [
+        ""
+    ]
+    for g in report.groups:
+        name = f" {g.name}" if g.name else ""
+        cur = STAGE_LABELS[g.current_stage].get(lang) if g.current_stage else w("none", lang)
+        L += [f"## {w('group', lang)} {g.group_id}{name}", ""]
+        L += [
+            f"{w('day', lang, d=g.day_index)} · {w('current', lang)}: **{cur}** · "
+            f"{w('members_today', lang)}: {g.members_today}",
+            "",
+        ]
+        L += [f"### {w('stages', lang)}", ""]
+        rows: list[list[object]] = []
+        for s in g.stages:
+            win = f"{s.window[0] or '—'} → {s.window[1] or '…'}"
+            health = STATUS_LABELS[s.health].get(lang) if s.health else "—"
+            rows.append(
+                [STAGE_LABELS[s.stage].get(lang), STATUS_LABELS[s.status].get(lang), win, health]
+            )
+        L += _md_table([w(k, lang) for k in ("stage", "status", "window", "health")], rows) + [""]
+        for s in g.stages:
+            if s.status == "not_started":
+                continue
+            L += [f"### {STAGE_LABELS[s.stage].get(lang)} · {w('kpis', lang)}", ""]
+            L += _md_table(hdr, _kpi_rows(s.kpis, lang)) + [""]
+        L += [f"### {w('advice', lang)}", ""]
+        if g.advice:
+            for a in g.advice:
+                L.append(
+                    f"- **{KPI_LABELS[a.kpi].get(lang)}** ({STATUS_LABELS[a.status].get(lang)}): {a.text.get(lang)}"
+                )
+        else:
+            L.append(w("no_advice", lang))
+        L.append("")
+    L += [f"## {w('dq', lang)}", ""]
+    qhdr = [w(k, lang) for k in ("table",)] + [
+        "file",
+        w("rows", lang),
+        w("valid", lang),
+        w("rejected", lang),
+        w("dups", lang),
+        w("after", lang),
+        w("unattr", lang),
+    ]
+    q = quality_lines(report, lang)
+    L += _md_table(qhdr, [r for r, _ in q]) + [""]
+    notes = [n for _, ns in q for n in ns]
+    L += [f"- {n}" for n in notes]
+    L.append(f"- {w('staff', lang, n=report.data_quality['staff_ids'])}")
+    return "\n".join(L).rstrip() + "\n"
+
+
+# ------------------------------------------------------------------ terminal
+_STYLE = {
+    "good": "green",
+    "warn": "yellow",
+    "bad": "bold red",
+    "unavailable": "dim",
+    "no_data": "dim",
+    "not_started": "dim",
+    "no_target": "",
+    "in_progress": "cyan",
+    "complete": "green",
+}
+
+
+def print_terminal(report: Report, console: Any) -> None:
+    """A compact view: stages with coloured status, current-stage KPIs, top advice, data quality."""
+    from rich.table import Table
+    from rich.text import Text
+
+    lang = report.lang
+    title = w("title", lang) + (f" — {report.community}" if report.community else "")
+    console.print(Text(title, style="bold"))
+    console.print(
+        Text(
+            f"{w('as_of', lang)} {report.as_of.isoformat()} · {report.tz} · "
+            f"{w('groups_n', lang, n=len(report.groups))}"
+        )
+    )
+    console.print(Text(BASIS_NOTE[report.basis].get(lang), style="dim"))
+
+    def st(status: str | None) -> Text:
+        if status is None:
+            return Text("—")
+        return Text(STATUS_LABELS[status].get(lang), style=_STYLE.get(status, ""))
+
+    def kpi_table(kpis: list[Kpi], caption: str) -> Table:
+        t = Table(title=caption, title_justify="left")
+        for h in ("kpi", "value", "num", "den", "target", "floor", "status"):
+            t.add_column(w(h, lang), justify="right" if h not in ("kpi", "status") else "left")
+        for k in kpis:
+            t.add_row(
+                KPI_LABELS[k.name].get(lang),
+                fmt_value(k),
+                fmt_num(k.numerator),
+                fmt_num(k.denominator),
+                fmt_target(k.name, k.target),
+                fmt_target(k.name, k.floor),
+                st(k.status),
+            )
+        return t
+
+    if len(report.groups) > 1:
+        console.print(
+            kpi_table([k for k in report.fleet if k.status != "not_started"], w("fleet", lang))
+        )
+    for g in report.groups:
+        cur = STAGE_LABELS[g.current_stage].get(lang) if g.current_stage else w("none", lang)
+        head = f"{w('group', lang)} {g.group_id}{' ' + g.name if g.name else ''} · {w('day', lang, d=g.day_index)} · {w('current', lang)}: {cur}"
+        t = Table(title=head, title_justify="left", title_style="bold")
+        for h in ("stage", "status", "window", "health"):
+            t.add_column(w(h, lang))
+        for s in g.stages:
+            t.add_row(
+                STAGE_LABELS[s.stage].get(lang),
+                st(s.status),
+                f"{s.window[0] or '—'} → {s.window[1] or '…'}",
+                st(s.health),
+            )
+        console.print(t)
+        if g.current_stage:
+            console.print(kpi_table(g.stage(g.current_stage).kpis, f"{cur} · {w('kpis', lang)}"))
+        for a in g.advice[:3]:
+            console.print(
+                Text(f"• {KPI_LABELS[a.kpi].get(lang)}: {a.text.get(lang)}", style=_STYLE[a.status])
+            )
+    t = Table(title=w("dq", lang), title_justify="left")
+    for h in ("table", "rows", "valid", "rejected", "dups", "after", "unattr"):
+        t.add_column(w(h, lang), justify="left" if h == "table" else "right")
+    q = quality_lines(report, lang)
+    for row, _ in q:
+        t.add_row(*(str(c) for i, c in enumerate(row) if i != 1))
+    console.print(t)
+    for _, notes in q:
+        for n in notes:
+            console.print(Text(f"• {n}", style="yellow"))
