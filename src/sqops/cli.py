@@ -16,7 +16,6 @@ import typer
 
 #: Command modules, in the order ``sqops --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
-    "init",
     "import_",
     "lint",
     "plan",
