@@ -18,7 +18,9 @@ def frame(cols: str, rows: list[tuple]) -> pl.DataFrame:
     return pl.DataFrame(data, schema={n: pl.String for n in names})
 
 
-def run(as_of: dt.date | None = None, *, staff=("s1",), pattern=None, day0=None, **tables) -> Report:
+def run(
+    as_of: dt.date | None = None, *, staff=("s1",), pattern=None, day0=None, **tables
+) -> Report:
     settings = Settings(
         staff_ids=frozenset(staff),
         nickname_pattern=pattern,

@@ -307,17 +307,21 @@ def test_fission_referral_koc(h):
     # as-of 12-31 (day 30): T = 12-02..12-31, its first day 12-02
     rows = [("2026-12-01 09:00", "g1", m, "join", None) for m in ("a", "b", "c", "d")]
     rows += [
-        ("2026-12-02 09:00", "g1", "n1", "join", "a"),   # on T's first day: not counted
+        ("2026-12-02 09:00", "g1", "n1", "join", "a"),  # on T's first day: not counted
         ("2026-12-10 09:00", "g1", "n2", "join", "a"),
         ("2026-12-11 09:00", "g1", "n3", "join", "b"),
         ("2026-12-12 09:00", "g1", "n4", "join", "s1"),  # staff inviter: not fission
         ("2026-12-13 09:00", "g1", "n3", "leave", None),
-        ("2026-12-14 09:00", "g1", "n3", "join", "b"),   # n3 again: distinct joiners count once
+        ("2026-12-14 09:00", "g1", "n3", "join", "b"),  # n3 again: distinct joiners count once
     ]
     mem = h.frame("ts, group_id, member_id, event, inviter_id", rows)
     msgs = [(f"2026-12-{d:02d} 10:00", "g1", "a") for d in range(20, 27)]  # a: 7 days, 7 msgs
-    msgs += [(f"2026-12-{d:02d} 1{k}:00", "g1", "b") for d in range(20, 26) for k in range(6)]  # b: 6 days, 36
-    msgs += [(f"2026-12-{d:02d} 1{k}:00", "g1", "c") for d in range(10, 20) for k in range(3)]  # c: 10 days, 30
+    msgs += [
+        (f"2026-12-{d:02d} 1{k}:00", "g1", "b") for d in range(20, 26) for k in range(6)
+    ]  # b: 6 days, 36
+    msgs += [
+        (f"2026-12-{d:02d} 1{k}:00", "g1", "c") for d in range(10, 20) for k in range(3)
+    ]  # c: 10 days, 30
     r = h.run(D(2026, 12, 31), messages=h.frame("ts, group_id, member_id", msgs), members=mem)
     # members on 12-02: a, b, c, d, n1 (5); joins 12-03..12-31 with a non-staff inviter: n2, n3
     assert h.nd(r, "fission_rate") == (2, 5)
@@ -358,7 +362,10 @@ def test_stage_statuses(h):
 
 
 def test_day0_defaults_to_earliest_day(h):
-    msgs = h.frame("ts, group_id, member_id", [("2026-12-05 10:00", "g9", "a"), ("2026-12-20 10:00", "g9", "a")])
+    msgs = h.frame(
+        "ts, group_id, member_id",
+        [("2026-12-05 10:00", "g9", "a"), ("2026-12-20 10:00", "g9", "a")],
+    )
     r = h.run(None, messages=msgs, day0={})
     assert r.as_of == D(2026, 12, 20)  # the latest day in the data
     assert r.groups[0].day0 == D(2026, 12, 5) and r.groups[0].day_index == 15
