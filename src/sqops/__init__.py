@@ -6,13 +6,23 @@ available as a function that returns data and never prints.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("sqops")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+from typing import Any
 
 from sqops.errors import SqopsError
 
 __all__ = ["SqopsError", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # The version is looked up on first use: importlib.metadata costs ~60 ms at start-up,
+    # which `sqops --help` and `sqops lint` should not pay.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("sqops")
+        except PackageNotFoundError:  # pragma: no cover - source tree without install
+            value = "0.0.0"
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module 'sqops' has no attribute {name!r}")

@@ -89,3 +89,17 @@ JSONISH = st.recursive(
 @given(JSONISH)
 def test_any_structure(data: object) -> None:
     _check(yaml.safe_dump({"version": 1, "community": data, "cadence": data}, allow_unicode=True))
+
+
+@settings(
+    max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    deadline=None,
+)
+@given(st.binary(max_size=200) | st.lists(FRAGMENTS, max_size=8).map(lambda p: "".join(p).encode()))
+def test_cli_never_raises(cli, tmp_path_factory, data: bytes) -> None:
+    p = tmp_path_factory.mktemp("fuzz") / "sop.yaml"
+    p.write_bytes(data)
+    r = cli("lint", p, "--lang", "en")  # catch_exceptions=False: a traceback fails the test
+    assert r.exit_code in (0, 1, 2)
+    assert r.stdout.strip() or r.stderr.strip()

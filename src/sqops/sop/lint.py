@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from sqops import __version__
+import sqops
 from sqops.errors import InputError, Location, SopError, TemplateError
 from sqops.i18n import T
 from sqops.sop.loader import LoadedSop, is_sop_document, parse_sop
@@ -388,7 +388,7 @@ def format_json(results: Sequence[FileResult], lang: str) -> str:
     doc = {
         "schema_version": 1,
         "tool": "sqops",
-        "version": __version__,
+        "version": sqops.__version__,
         "files": [r.file for r in results],
         "summary": counts(results),
         "findings": findings,
@@ -466,8 +466,8 @@ def format_sarif(results: Sequence[FileResult], lang: str) -> str:
                 "tool": {
                     "driver": {
                         "name": "sqops",
-                        "version": __version__,
-                        "semanticVersion": __version__,
+                        "version": sqops.__version__,
+                        "semanticVersion": sqops.__version__,
                         "rules": rules,
                     }
                 },
