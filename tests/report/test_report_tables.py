@@ -1,0 +1,173 @@
+"""Reading the data tables: formats, encodings, column maps, time formats, bad rows, duplicates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from sqops.errors import DataError, InputError, SqopsError
+from sqops.report.tables import detect_encoding, parse_ts, prepare_tables, read_tables
+
+MSG = "ts,group_id,member_id,member_name\n2026-12-01 10:00,g1,a,小林\n2026-12-02 10:00,g1,b,阿青\n"
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _names(tables) -> list[str]:
+    return tables["messages"].frame.collect()["member_name"].to_list()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_encodings_are_detected(tmp_path, encoding):
+    _write(tmp_path / "messages.csv", MSG, encoding)
+    t = read_tables(tmp_path)
+    assert _names(t) == ["小林", "阿青"]
+    assert t["messages"].columns[:4] == ("ts", "group_id", "member_id", "member_name")
+
+
+def test_detect_encoding(tmp_path):
+    assert detect_encoding(_write(tmp_path / "a.csv", MSG, "utf-8-sig")) == "utf-8"
+    assert detect_encoding(_write(tmp_path / "b.csv", MSG, "gbk")) == "gb18030"
+
+
+def test_explicit_encoding_that_does_not_fit_is_a_clear_error(tmp_path):
+    _write(tmp_path / "messages.csv", MSG, "gbk")
+    with pytest.raises(InputError) as e:
+        read_tables(tmp_path, encoding="utf-8")
+    assert "messages.csv" in e.value.render("en")
+
+
+def test_tsv_jsonl_parquet_xlsx(tmp_path):
+    rows = {"ts": ["2026-12-01 10:00", "2026-12-02 10:00"], "group_id": ["g1", "g1"], "member_id": ["a", "b"],
+            "member_name": ["小林", "阿青"]}  # fmt: skip
+    df = pl.DataFrame(rows)
+    (tmp_path / "tsv").mkdir()
+    _write(tmp_path / "tsv" / "messages.tsv", MSG.replace(",", "\t"))
+    (tmp_path / "jsonl").mkdir()
+    df.write_ndjson(tmp_path / "jsonl" / "messages.jsonl")
+    (tmp_path / "pq").mkdir()
+    # a typed parquet: real datetimes (naive → local) and integer ids
+    pdf = df.with_columns(pl.col("ts").str.to_datetime(), pl.Series("msg_id", [1, 2]))
+    pdf.write_parquet(tmp_path / "pq" / "messages.parquet")
+    (tmp_path / "xlsx").mkdir()
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["ts", "group_id", "member_id", "member_name"])
+    ws.append([dt.datetime(2026, 12, 1, 10, 0), "g1", "a", "小林"])
+    ws.append(["2026/12/2 10:00", "g1", "b", "阿青"])
+    wb.save(tmp_path / "xlsx" / "messages.xlsx")
+    for sub in ("tsv", "jsonl", "pq", "xlsx"):
+        t = read_tables(tmp_path / sub)
+        f = t["messages"].frame.collect()
+        assert f["member_name"].to_list() == ["小林", "阿青"], sub
+        assert f["day"].to_list() == [dt.date(2026, 12, 1), dt.date(2026, 12, 2)], sub
+        assert f["ts"][0] == dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC), sub
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("2026-12-01T10:00:00+08:00", dt.datetime(2026, 12, 1, 2, 0)),
+        ("2026-12-01T02:00:00Z", dt.datetime(2026, 12, 1, 2, 0)),
+        ("2026-12-01 10:00:00+0800", dt.datetime(2026, 12, 1, 2, 0)),
+        ("2026-12-01 10:00", dt.datetime(2026, 12, 1, 2, 0)),  # naive: Asia/Shanghai
+        ("2026-12-01T10:00:00.250", dt.datetime(2026, 12, 1, 2, 0, 0, 250000)),
+        ("2026/12/1 10:00", dt.datetime(2026, 12, 1, 2, 0)),
+        ("2026/12/1 8:05:09", dt.datetime(2026, 12, 1, 0, 5, 9)),
+        ("2026-12-01", dt.datetime(2026, 11, 30, 16, 0)),  # a date alone: local midnight
+        ("1796090400", dt.datetime(2026, 12, 1, 2, 0)),  # epoch seconds
+        ("1796090400000", dt.datetime(2026, 12, 1, 2, 0)),  # epoch milliseconds
+        ("2026-02-30 10:00", None),
+        ("12/01/2026 10:00", None),
+        ("yesterday", None),
+        ("", None),
+    ],
+)
+def test_time_formats(text, utc):
+    got = pl.DataFrame({"t": [text]}).select(parse_ts(pl.col("t"), "Asia/Shanghai"))["t"][0]
+    assert got == (utc.replace(tzinfo=dt.UTC) if utc else None)
+
+
+def test_naive_times_use_the_given_timezone():
+    got = pl.DataFrame({"t": ["2026-12-01 10:00"]}).select(parse_ts(pl.col("t"), "Europe/London"))[
+        "t"
+    ][0]
+    assert got == dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+
+
+def test_bad_rows_are_counted_with_row_numbers(tmp_path):
+    _write(tmp_path / "messages.csv", "ts,group_id,member_id,msg_id\n"
+           "2026-12-01 10:00,g1,a,m1\n"
+           "not a time,g1,b,m2\n"
+           "2026-12-01 11:00,g1,,m3\n"
+           "2026-12-01 12:00,g1,c,m1\n"  # duplicate msg_id: counted once
+           "2026-12-01 13:00,g1,d,m4\n")  # fmt: skip
+    _write(
+        tmp_path / "orders.csv",
+        "order_id,ts,member_id,amount,status\no1,2026-12-01 10:00,a,¥1,299.00,paid\n".replace(
+            "¥1,299.00", '"¥1,299.00"'
+        )
+        + "o2,2026-12-01 10:00,a,-3,paid\no3,2026-12-01 10:00,a,abc,paid\no4,2026-12-01 10:00,a,5,lost\n",
+    )
+    t = read_tables(tmp_path)
+    m = t["messages"]
+    assert m.rows_read == 5 and m.valid_rows == 2
+    assert m.reject_counts == {"bad_time": 1, "empty_id": 1}
+    assert m.first_rejected_rows() == {"bad_time": [2], "empty_id": [3]}
+    assert (m.duplicates, m.duplicate_rows) == (1, [4])
+    assert m.frame.collect()["member_id"].to_list() == ["a", "d"]
+    o = t["orders"]
+    assert o.reject_counts == {"bad_amount": 1, "bad_status": 1, "negative_amount": 1}
+    assert o.frame.collect()["amount"].to_list() == [1299.0]
+
+
+def test_column_mapping_and_missing_column_error(tmp_path):
+    _write(tmp_path / "messages.csv", "时间,群,发送人\n2026-12-01 10:00,g1,a\n")
+    t = read_tables(
+        tmp_path, columns={"messages": {"ts": "时间", "group_id": "群", "member_id": "发送人"}}
+    )
+    assert t["messages"].frame.collect()["member_id"].to_list() == ["a"]
+    with pytest.raises(DataError) as e:
+        read_tables(tmp_path, columns={"messages": {"ts": "时间", "group_id": "群"}})
+    msg = e.value.render("en")
+    assert "messages.csv" in msg and "messages" in msg and "'member_id'" in msg
+    assert "时间" not in msg.split("found:")[0] and "ts, group_id, 发送人" in msg
+    assert e.value.exit_code == 2
+
+
+def test_no_valid_row_is_an_error(tmp_path):
+    _write(tmp_path / "messages.csv", "ts,group_id,member_id\nnope,g1,a\n")
+    with pytest.raises(DataError, match="no valid row"):
+        read_tables(tmp_path)
+
+
+def test_missing_messages_table(tmp_path):
+    _write(tmp_path / "orders.csv", "order_id,ts,member_id,amount\no1,2026-12-01,a,1\n")
+    with pytest.raises(DataError, match="messages table is missing"):
+        read_tables(tmp_path)
+
+
+def test_prepare_tables_from_frames_matches_files(tmp_path):
+    _write(tmp_path / "messages.csv", MSG)
+    a = read_tables(tmp_path)["messages"].frame.collect().drop("_row")
+    b = (
+        prepare_tables({"messages": pl.read_csv(tmp_path / "messages.csv")})["messages"]
+        .frame.collect()
+        .drop("_row")
+    )
+    assert a.equals(b)
+
+
+def test_every_loader_error_is_a_sqops_error(tmp_path):
+    # a ragged CSV, an empty file: never a traceback
+    _write(tmp_path / "messages.csv", 'ts,group_id,member_id\n"2026-12-01,g1\n')
+    with pytest.raises(SqopsError):
+        read_tables(tmp_path)
