@@ -54,10 +54,10 @@ DAY = 86_400
 _EPOCH = dt.date(1970, 1, 1)
 # member kinds
 KOC, ACTIVE, CASUAL, FADING, LURKER = range(5)
-_KIND_P = np.array([0.03, 0.17, 0.35, 0.15, 0.30])
-_RATE = np.array([6.0, 2.0, 0.45, 1.6, 0.0])  # messages a day, at lifecycle weight 1
+_KIND_P = np.array([0.03, 0.12, 0.30, 0.10, 0.45])
+_RATE = np.array([6.0, 2.0, 0.03, 1.6, 0.0])  # messages a day, at lifecycle weight 1
 _OPEN_P = np.array([0.9, 0.65, 0.3, 0.3, 0.08])
-_BUY_P = np.array([0.55, 0.3, 0.12, 0.08, 0.04])
+_BUY_P = np.array([0.35, 0.15, 0.05, 0.04, 0.02])
 _PROFILE_P = np.array([0.95, 0.85, 0.6, 0.55, 0.35])
 _MSG_TYPES = ("text", "image", "sticker", "voice", "video", "link", "miniprogram", "file")
 _MSG_TYPE_P = np.array([0.70, 0.12, 0.10, 0.04, 0.01, 0.02, 0.005, 0.005])
@@ -355,7 +355,7 @@ def _group(ctx: _Ctx, gi: int, g: DemoGroup) -> dict[str, pl.DataFrame]:
     kind = rng.choice(5, size=n, p=_KIND_P)
     kind[: 2 * B] = CASUAL
     early = rng.random(n) < 0.55
-    jday = np.where(early, rng.integers(0, 7, n), 7 + rng.exponential(25, n).astype(np.int64))
+    jday = np.where(early, rng.integers(0, 7, n), 7 + rng.exponential(40, n).astype(np.int64))
     jday = np.minimum(jday, ndays - 1)
     jsec = L_s + jday * DAY + (rng.integers(8 * 3600, 23 * 3600, n))
     order = np.argsort(jsec, kind="stable")
@@ -363,8 +363,15 @@ def _group(ctx: _Ctx, gi: int, g: DemoGroup) -> dict[str, pl.DataFrame]:
     if gi > 0:  # bridge members carry the previous group's bridge ids
         prev_base = (gi - 1) * cap
         ids[:n_bridge] = prev_base + B + np.arange(n_bridge)
-    leaves = rng.random(n) < 0.18
-    lsec = jsec + (rng.exponential(20, n) * DAY + rng.integers(3600, 20 * 3600, n)).astype(np.int64)
+    leaves = rng.random(n) < 0.22
+    # quick leavers (days 0-3), a fading tail, and steady leaving over the group's life
+    how = rng.random(n)
+    stay = np.where(
+        how < 0.35,
+        rng.uniform(0, 3, n),
+        np.where(how < 0.65, rng.exponential(15, n), rng.uniform(0, ndays, n)),
+    )
+    lsec = jsec + (stay * DAY + rng.integers(3600, 20 * 3600, n)).astype(np.int64)
     leaves &= lsec <= end_s
     rejoin = leaves & (rng.random(n) < 0.25)
     rsec = lsec + (rng.integers(1, 15, n) * DAY + rng.integers(0, 3600, n)).astype(np.int64)
@@ -372,6 +379,7 @@ def _group(ctx: _Ctx, gi: int, g: DemoGroup) -> dict[str, pl.DataFrame]:
     stop_sec = np.where(kind == FADING, jsec + rng.integers(5, 30, n) * DAY, end_s)
     talk_end = np.minimum(np.where(leaves, lsec, end_s), stop_sec)  # messages up to here
     prof = rng.random(n) < _PROFILE_P[kind]
+    prof[: 2 * B] = False  # members shared by two groups keep one name everywhere
     psec = jsec + rng.integers(600, 72 * 3600, n)
     prof &= psec <= end_s
     if leaves.any():
@@ -387,8 +395,13 @@ def _group(ctx: _Ctx, gi: int, g: DemoGroup) -> dict[str, pl.DataFrame]:
     isec = np.maximum(jsec - rng.integers(300, 20 * 3600, n), L_s + 7 * 3600)
     n_lost = int(n * 0.55)
     lost_ids = base_id + n + np.arange(n_lost)
+    lost_day = np.where(
+        rng.random(n_lost) < 0.55,
+        rng.integers(0, 7, n_lost),
+        7 + rng.exponential(40, n_lost).astype(np.int64),
+    )
     lost_sec = (
-        L_s + rng.integers(0, ndays, n_lost) * DAY + rng.integers(9 * 3600, 22 * 3600, n_lost)
+        L_s + np.minimum(lost_day, ndays - 1) * DAY + rng.integers(9 * 3600, 22 * 3600, n_lost)
     )
     # inviters: an earlier joiner (often a KOC), some staff; bridge members never invite
     via = (rng.random(n) < 0.35) & (jday > 0)
@@ -631,7 +644,7 @@ def _group(ctx: _Ctx, gi: int, g: DemoGroup) -> dict[str, pl.DataFrame]:
                 "post_id": post_id[pi[click]],
             }
         )
-        part = post_act[pi] & (rng.random(pi.size) < 0.35)
+        part = post_act[pi] & (rng.random(pi.size) < 0.05)
         q_sec = np.minimum(o_sec[part] + rng.integers(60, 3600, int(part.sum())), end_s)
         eng_parts.append(
             {
@@ -672,8 +685,8 @@ def _group(ctx: _Ctx, gi: int, g: DemoGroup) -> dict[str, pl.DataFrame]:
     cm, cs = cm[o], cs[o]
     coupon_id = (gi + 1) * 10_000_000 + np.arange(cm.size)
     coupons = pl.DataFrame({"coupon_id": coupon_id, "member": ids[cm], "ts": cs})
-    # orders with a coupon: 35% of coupons are used within 5 days, while present
-    used = rng.random(cm.size) < 0.35
+    # orders with a coupon: 25% of coupons are used within 5 days, while present
+    used = rng.random(cm.size) < 0.25
     u_hour = np.searchsorted(_EVENING_CDF, rng.random(cm.size), side="right")
     u_sec = (
         (cs // DAY + rng.integers(0, 5, cm.size)) * DAY
