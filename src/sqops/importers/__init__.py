@@ -232,7 +232,14 @@ def import_files(
     for raw in paths:
         path = Path(raw)
         display = display_path(raw)
-        name = detect_format(path) if fmt == "auto" else fmt
+        name = fmt
+        if fmt == "auto":
+            try:
+                name = detect_format(path)
+            except InputError:
+                if options is None:
+                    raise
+                name = "generic"  # auto with a column map: what is not recognised is generic
         module = importlib.import_module(f"sqops.importers.{FORMATS[name].module}")
         module.read(path, display, ctx, name=name, options=options)
         ctx.count("files")

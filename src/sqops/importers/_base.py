@@ -127,8 +127,9 @@ def decode(data: bytes, display: str) -> tuple[str, str]:
             raise _decode_error(data, exc.start, display) from None
         try:
             text, enc = body.decode("gb18030"), "gb18030"
-        except UnicodeDecodeError as exc2:
-            raise _decode_error(data, exc2.start, display) from None
+        except UnicodeDecodeError:
+            # neither: point at the first byte that is not UTF-8 (most files are UTF-8)
+            raise _decode_error(data, exc.start, display) from None
     if "\x00" in text:
         idx = text.index("\x00")
         raise InputError(
@@ -574,7 +575,13 @@ def _dedupe(table: str, rows: list[dict[str, Any]], ctx: Context) -> list[dict[s
             key = (r["member_id"],)
         if key is not None:
             if key in seen:
-                ctx.count(f"duplicate_{table}")
+                if table == "staff":
+                    first = next(x for x in out if x["member_id"] == r["member_id"])
+                    if first["role"] in (None, "staff") and r["role"] not in (None, "staff"):
+                        first["role"] = r["role"]
+                    first["name"] = first["name"] or r["name"]
+                else:
+                    ctx.count(f"duplicate_{table}")
                 continue
             seen.add(key)
         out.append(r)

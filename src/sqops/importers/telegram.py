@@ -56,7 +56,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
     text, _ = decode(read_bytes(path, display), display)
     data = load_json(text, display)
     chats: list[tuple[str, Any]] = []
-    if isinstance(data, dict) and isinstance(data.get("messages"), list):
+    if isinstance(data, dict) and isinstance(data.get("messages"), list) and "type" in data:
         chats.append(("", data))
     elif isinstance(data, dict) and isinstance(data.get("chats"), dict):
         for section in ("chats", "left_chats"):
@@ -80,6 +80,13 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             continue
         if chat.get("type") not in GROUP_TYPES:
             ctx.count("skipped_chats")
+            if not prefix:  # the one chat of a single-chat export
+                ctx.note(
+                    Location(file=display, key="type"),
+                    T(
+                        "会话类型 {t} 不是群聊，已跳过", "chat type {t} is not a group: skipped"
+                    ).format(t=chat.get("type")),
+                )
             continue
         _chat(ctx, display, prefix, chat)
 

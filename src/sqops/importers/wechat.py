@@ -335,7 +335,8 @@ def _read_chatlog_csv(text: str, display: str, ctx: Context) -> None:
         key = _CHATLOG_KEYS.get(h.replace(" ", "").lower())
         if key and key not in idx:
             idx[key] = i
-    missing = [k for k in ("time", "sender", "talker", "content") if k not in idx]
+    names = {"time": "Time", "sender": "Sender", "talker": "Talker", "content": "Content"}
+    missing = [names[k] for k in names if k not in idx]
     if missing:
         raise InputError(
             T(

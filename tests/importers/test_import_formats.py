@@ -1,0 +1,441 @@
+"""Each importer on its hand-written fixture: the exact canonical rows expected.
+
+Fixtures live in tests/importers/fixtures/ (hand-written for sqops; the WhatsApp ones contain
+invisible characters, see fixtures/README.md). Expectations are read off the fixtures by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sqops.importers import import_files
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+def rows(result, table: str, *cols: str) -> list[tuple]:
+    """Rows of ``cols``; a column the importer left out (all empty) reads as None."""
+    df = result.tables[table]
+    return [tuple(r.get(c) for c in cols) for r in df.iter_rows(named=True)]
+
+
+def problem_lines(result) -> list[tuple[int | None, str]]:
+    return [(p.where.line, p.text.en) for p in result.problems if p.code != "note"]
+
+
+def events(result) -> list[tuple]:
+    return rows(result, "members", "ts", "member_id", "event", "inviter_id", "channel")
+
+
+def test_wechat_msg():
+    r = import_files("wechat-msg", [FIX / "wechat_msg.csv"])
+    assert rows(r, "messages", "ts", "member_id", "msg_type") == [
+        ("2026-12-01T09:00:00+08:00", "system", "system"),
+        ("2026-12-01T09:01:00+08:00", "self", "text"),
+        ("2026-12-01T09:05:00+08:00", "wxid_hong", "text"),
+        ("2026-12-01T09:10:00+08:00", "wxid_bai", "image"),
+        ("2026-12-01T10:00:00+08:00", "system", "system"),
+        ("2026-12-01T10:02:00+08:00", "wxid_hong", "miniprogram"),
+        ("2026-12-01T10:03:00+08:00", "wxid_hei", "sticker"),
+        ("2026-12-02T08:30:00+08:00", "system", "system"),
+        ("2026-12-02T12:00:00+08:00", "system", "system"),
+        ("2026-12-02T13:00:00+08:00", "wxid_green", "text"),
+        ("2026-12-02T14:00:00+08:00", "wxid_hong", "voice"),
+        ("2026-12-02T15:00:00+08:00", "system", "system"),
+    ]
+    assert set(r.tables["messages"]["group_id"]) == {"12345678@chatroom"}
+    # names in notices resolve to the wxid shown with that nickname; 小林 is the exporter (self)
+    assert events(r) == [
+        ("2026-12-01T09:00:00+08:00", "wxid_hong", "join", "self", "invite"),
+        ("2026-12-01T09:00:00+08:00", "wxid_bai", "join", "self", "invite"),
+        ("2026-12-01T10:00:00+08:00", "wxid_hei", "join", "wxid_hong", "qrcode"),
+        ("2026-12-02T08:30:00+08:00", "wxid_green", "join", "wxid_bai", "qrcode"),
+        ("2026-12-02T12:00:00+08:00", "wxid_hei", "leave", None, "removed"),
+    ]
+    assert problem_lines(r) == [(9, "too few columns (2 of 12)"), (10, "cannot read time")]
+    # a multi-line quoted body stays one message
+    assert "收到，谢谢！\n第二行" in r.tables["messages"]["content"].to_list()
+
+
+@pytest.mark.parametrize("name", ["wechat_chatlog.csv", "wechat_chatlog.json"])
+def test_wechat_chatlog(name):
+    r = import_files("wechat-chatlog", [FIX / name])
+    joins = [e for e in events(r) if e[2] == "join"]
+    assert joins == [
+        ("2026-12-03T19:00:00+08:00", "wxid_mia", "join", "wxid_qing", "invite"),
+        ("2026-12-03T19:00:00+08:00", "wxid_david", "join", "wxid_qing", "invite"),
+        ("2026-12-03T20:15:00+08:00", "wxid_luna", "join", "wxid_mia", "qrcode"),
+    ]
+    speakers = r.tables["messages"].filter(msg_type="text")["member_id"].unique().sort().to_list()
+    if name.endswith(".csv"):
+        assert speakers == ["wxid_david", "wxid_luna", "wxid_qing"]
+        assert events(r)[-1] == (
+            "2026-12-04T21:00:00+08:00",
+            "wxid_david",
+            "leave",
+            None,
+            "removed",
+        )
+        types = dict(rows(r, "messages", "ts", "msg_type"))
+        assert types["2026-12-03T19:02:00+08:00"] == "image"  # [图片]
+        assert types["2026-12-03T20:16:00+08:00"] == "link"  # [链接|...]
+        assert types["2026-12-04T09:30:00+08:00"] == "sticker"  # 2026/12/04 9:30, [动画表情]
+        assert problem_lines(r) == [(11, "cannot read the time '12/04 oops'")]
+    else:
+        assert speakers == ["wxid_david", "wxid_qing"]
+        # epoch seconds in "time" are read exactly
+        assert ("2026-12-03T19:03:30+08:00", "wxid_david") in rows(r, "messages", "ts", "member_id")
+        assert [(p.where.key, p.text.en) for p in r.problems] == [
+            ("[6]", "not a message object"),
+            ("[7]", "lacks the time or talker field"),
+        ]
+
+
+def test_qq():
+    r = import_files("qq", [FIX / "qq.txt"])
+    assert rows(r, "messages", "ts", "group_id", "member_id", "msg_type") == [
+        ("2026-12-01T20:15:03+08:00", "抗老精华交流群", "10001", "text"),
+        ("2026-12-01T20:16:10+08:00", "抗老精华交流群", "qing@example.com", "image"),
+        ("2026-12-01T20:17:00+08:00", "抗老精华交流群", "system", "system"),
+        ("2026-12-01T20:18:00+08:00", "抗老精华交流群", "system", "system"),
+        ("2026-12-01T20:20:45+08:00", "抗老精华交流群", "20001", "text"),
+        ("2026-12-02T09:00:00+08:00", "抗老精华交流群", "20002", "sticker"),
+        ("2026-12-02T22:30:00+08:00", "抗老精华交流群", "system", "system"),
+    ]
+    assert r.tables["messages"]["content"][0] == "大家好，欢迎来到抗老精华交流群\n今晚八点有福利"
+    assert events(r) == [
+        ("2026-12-01T20:17:00+08:00", "20001", "join", None, None),
+        ("2026-12-01T20:18:00+08:00", "20002", "join", "10001", "invite"),
+        ("2026-12-02T22:30:00+08:00", "20001", "leave", None, "left"),
+    ]
+    assert problem_lines(r) == [(25, "cannot read the time '2026-13-45 25:61:00 坏行(99999)'")]
+
+
+def test_qq_12_hour_and_several_chats():
+    r = import_files("qq", [FIX / "qq_12h.txt"])
+    assert rows(r, "messages", "ts", "group_id", "member_id") == [
+        ("2026-12-05T09:05:00+08:00", "成分党小组", "10001"),
+        ("2026-12-05T12:30:15+08:00", "成分党小组", "mia@example.com"),
+        ("2026-12-05T20:00:00+08:00", "成分党小组", "10001"),
+        ("2026-12-06T00:10:00+08:00", "福利群", "30003"),  # 上午12:10 is just after midnight
+    ]
+    assert "members" not in r.tables
+    assert r.problems == []
+
+
+def test_telegram_single_chat():
+    r = import_files("telegram", [FIX / "telegram_chat.json"])
+    assert events(r) == [
+        ("2026-12-10T10:00:00+08:00", "user111", "join", None, "create"),
+        ("2026-12-10T10:00:00+08:00", "user222", "join", "user111", "create"),
+        ("2026-12-10T11:30:00+08:00", "user333", "join", "user222", "invite"),
+        ("2026-12-10T12:00:00+08:00", "user444", "join", "user222", "link"),
+        ("2026-12-11T18:00:00+08:00", "user333", "leave", None, "left"),
+    ]
+    speak = [
+        x
+        for x in rows(r, "messages", "msg_id", "member_id", "msg_type", "content", "reply_to")
+        if x[2] != "system"
+    ]
+    assert speak == [
+        ("2", "user111", "text", "Welcome!", None),
+        ("3", "user222", "text", "Hi all", "2"),  # text given as a list of parts
+        ("6", "user333", "image", None, None),
+        ("8", "user444", "sticker", None, None),
+        ("10", "user111", "text", "Bye Ben", None),  # no date_unixtime: "date" read in --tz
+    ]
+    assert [(p.where.key, p.text.en) for p in r.problems] == [
+        ("messages[6]", "cannot read the date")
+    ]
+    assert set(r.tables["messages"]["group_id"]) == {"tg:1500000001"}
+
+
+def test_telegram_full_export_keeps_groups_only():
+    r = import_files("telegram", [FIX / "telegram_full.json"])
+    assert sorted(set(r.tables["messages"]["group_id"])) == ["tg:1500000002", "tg:1500000003"]
+    assert r.counts["skipped_chats"] == 1  # the personal chat
+    assert events(r) == [("2026-12-10T10:00:00+08:00", "user555", "join", "user111", "link")]
+
+
+def test_whatsapp_android_12h_month_first():
+    r = import_files("whatsapp", [FIX / "WhatsApp Chat with Glow Club.txt"])
+    assert set(r.tables["messages"]["group_id"]) == {"Glow Club"}
+    assert events(r) == [
+        ("2026-12-14T09:00:00+08:00", "name:Lin", "join", None, "create"),
+        ("2026-12-14T09:01:00+08:00", "name:Ana", "join", "name:Lin", "invite"),
+        ("2026-12-14T09:01:00+08:00", "name:Ben", "join", "name:Lin", "invite"),
+        ("2026-12-14T14:00:00+08:00", "tel:+447700900123", "join", None, "link"),
+        ("2026-12-16T10:00:00+08:00", "name:Ben", "leave", None, "left"),
+        ("2026-12-16T11:00:00+08:00", "tel:+447700900123", "leave", None, "removed"),
+    ]
+    speak = [
+        x for x in rows(r, "messages", "ts", "member_id", "msg_type", "content") if x[2] != "system"
+    ]
+    assert speak == [
+        (
+            "2026-12-14T09:05:00+08:00",
+            "name:Lin",
+            "text",
+            "Welcome to Glow Club!\nPlease read the pinned rules.",
+        ),
+        ("2026-12-14T13:30:00+08:00", "name:Ana", "other", None),
+        ("2026-12-14T14:05:00+08:00", "tel:+447700900123", "text", "hi everyone, I'm Cleo"),
+        ("2026-12-15T20:15:00+08:00", "name:Ben", "text", "Does the serum sting?"),
+        ("2026-12-15T20:20:00+08:00", "name:Ana", "text", "Not at all: use it at night."),
+    ]
+    assert problem_lines(r) == [(11, "cannot read the date and time")]  # 12/32/26
+
+
+def test_whatsapp_ios_24h_day_first_invisible_marks():
+    r = import_files("whatsapp", [FIX / "WhatsApp Chat - Glow Club iOS" / "_chat.txt"])
+    assert set(r.tables["messages"]["group_id"]) == {"Glow Club iOS"}  # from the folder name
+    assert events(r) == [
+        ("2026-12-14T21:00:00+08:00", "name:Lin", "join", None, "create"),
+        ("2026-12-14T21:01:10+08:00", "name:Ana", "join", "name:Lin", "invite"),
+        ("2026-12-15T08:00:00+08:00", "name:Ana", "leave", None, "left"),
+    ]
+    speak = [
+        x for x in rows(r, "messages", "ts", "member_id", "msg_type", "content") if x[2] != "system"
+    ]
+    assert speak == [
+        ("2026-12-14T21:02:00+08:00", "name:Lin", "text", "Welcome!"),
+        ("2026-12-14T21:03:30+08:00", "name:Ana", "image", None),
+        (
+            "2026-12-14T21:04:00+08:00",
+            "name:Ana",
+            "text",
+            "Thank you Lin\nsecond line of the same message",
+        ),
+        ("2026-12-15T07:45:12+08:00", "name:Lin", "image", None),
+    ]
+    assert r.problems == []
+
+
+def test_whatsapp_spanish_am_pm():
+    r = import_files("whatsapp", [FIX / "whatsapp_es.txt"], group_id="club-brillo")
+    assert set(r.tables["messages"]["group_id"]) == {"club-brillo"}
+    assert events(r) == [
+        ("2026-12-14T09:00:00+08:00", "name:Lin", "join", None, "create"),
+        ("2026-12-14T09:01:00+08:00", "name:Ana", "join", "name:Lin", "invite"),
+        ("2026-12-15T13:00:00+08:00", "name:Ana", "leave", None, "left"),
+    ]
+    speak = [x for x in rows(r, "messages", "ts", "member_id", "msg_type") if x[2] != "system"]
+    assert speak == [
+        ("2026-12-14T21:05:00+08:00", "name:Ana", "text"),
+        ("2026-12-14T21:06:00+08:00", "name:Ana", "other"),
+        ("2026-12-15T12:30:00+08:00", "name:Lin", "text"),  # 12:30 p. m. is half past noon
+    ]
+
+
+def test_whatsapp_ambiguous_day_month_is_a_note(tmp_path):
+    p = tmp_path / "chat.txt"
+    p.write_text("01/02/2026, 10:00 - Ana: hi\n03/04/2026, 11:00 - Ben: hello\n", encoding="utf-8")
+    r = import_files("whatsapp", [p])
+    assert rows(r, "messages", "ts") == [
+        ("2026-02-01T10:00:00+08:00",),
+        ("2026-04-03T11:00:00+08:00",),
+    ]
+    assert [(p.code, p.text.en) for p in r.problems] == [
+        (
+            "note",
+            "the day/month order is not decided by any date in the file; read as day/month/year",
+        )
+    ]
+    assert r.counts["skipped"] == 0
+
+
+def test_wecom_messages_and_members_together():
+    r = import_files("wecom", [FIX / "wecom_messages.jsonl", FIX / "wecom_group.json"])
+    assert rows(r, "messages", "msg_id", "member_id", "msg_type", "role") == [
+        ("m001", "XiaoLin", "text", "staff"),
+        ("m002", "wmAAA", "image", None),
+        ("m003", "wmBBB", "miniprogram", None),
+        ("m006", "system", "system", "bot"),  # a recall
+        ("m009", "wmCCC", "sticker", None),
+    ]
+    assert r.counts["duplicate_messages"] == 1  # m001 twice
+    assert r.counts["skipped_private"] == 1 and r.counts["skipped_switch"] == 1
+    assert events(r) == [
+        ("2026-12-19T18:00:00+08:00", "XiaoLin", "join", None, "invite"),
+        ("2026-12-19T18:00:00+08:00", "AQing", "join", "XiaoLin", "invite"),
+        ("2026-12-20T09:00:00+08:00", "wmAAA", "join", "XiaoLin", "invite"),
+        ("2026-12-20T09:30:00+08:00", "wmBBB", "join", "AQing", "qrcode"),
+        ("2026-12-21T09:30:00+08:00", "wmCCC", "join", "wmAAA", "link"),
+    ]
+    assert rows(r, "staff", "member_id", "role") == [("AQing", "admin"), ("XiaoLin", "owner")]
+    assert [(p.where.line, p.where.key, p.text.en) for p in r.problems] == [
+        (7, None, "cannot read msgtime"),
+        (8, None, "JSON syntax error: Expecting ',' delimiter"),
+        (None, "member_list[5]", "member lacks userid"),
+    ]
+
+
+def test_discord_json():
+    r = import_files("discord", [FIX / "discord.json"])
+    assert events(r) == [
+        ("2026-12-20T10:00:00+08:00", "111", "join", None, "join"),
+        ("2026-12-21T09:00:00+08:00", "444", "join", None, "join"),
+    ]
+    speak = [
+        x
+        for x in rows(r, "messages", "msg_id", "member_id", "msg_type", "reply_to", "role")
+        if x[2] != "system"
+    ]
+    assert speak == [
+        ("1002", "111", "text", None, None),
+        ("1003", "222", "text", "1002", None),
+        ("1004", "111", "image", None, None),
+        ("1005", "333", "text", None, "bot"),
+        ("1008", "444", "sticker", None, None),
+    ]
+    # an offset in the export is kept as written (same instant)
+    assert rows(r, "messages", "ts")[2] == ("2026-12-20T02:05:00+00:00",)
+    assert [(p.where.key, p.text.en) for p in r.problems] == [
+        ("messages[5]", "cannot read the timestamp")
+    ]
+
+
+def test_discord_csv():
+    r = import_files("discord", [FIX / "discord_general.csv"])
+    assert events(r) == [
+        ("2026-12-20T10:00:00+08:00", "111", "join", None, "join"),
+        ("2026-12-21T09:00:00+08:00", "444", "join", None, "join"),
+    ]
+    assert set(r.tables["messages"]["group_id"]) == {"discord:discord_general"}
+    speak = [x for x in rows(r, "messages", "ts", "member_id", "msg_type") if x[2] != "system"]
+    assert speak == [
+        ("2026-12-20T10:01:30.123+08:00", "111", "text"),
+        ("2026-12-20T10:05:00+08:00", "222", "text"),
+        ("2026-12-20T10:06:00+08:00", "111", "image"),
+    ]
+    assert problem_lines(r) == [(7, "cannot read the time 'not a date'")]
+
+
+def test_youzan_csv():
+    r = import_files("youzan", [FIX / "youzan_orders.csv"])
+    assert rows(
+        r, "orders", "order_id", "ts", "member_id", "amount", "status", "coupon_id", "group_id"
+    ) == [
+        ("E20261220100001", "2026-12-20T10:01:05+08:00", "yz_hong", 1299.0, "paid", "新人券", None),
+        ("E20261220100002", "2026-12-20T11:00:30+08:00", "yz_bai", 88.0, "paid", None, "上海一店"),
+        ("E20261220100003", "2026-12-21T09:02:00+08:00", "yz_hong", 299.5, "refunded", None, None),
+        (
+            "E20261220100004",
+            "2026-12-21T10:00:00+08:00",
+            "name:小黑",
+            199.0,
+            "cancelled",
+            None,
+            None,
+        ),
+    ]
+    assert r.counts["merged_rows"] == 1 and r.counts["skipped_unpaid"] == 1
+    assert problem_lines(r) == [
+        (8, "cannot read the amount '免费'"),
+        (9, "unknown 订单状态 (status) '火星状态'"),
+        (10, "empty 订单号 (order id)"),
+    ]
+
+
+def test_youzan_xlsx(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from datetime import datetime
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(
+        [
+            "订单号",
+            "订单状态",
+            "订单创建时间",
+            "买家付款时间",
+            "订单实付金额(元)",
+            "优惠券名称",
+            "买家昵称",
+            "买家ID",
+        ]
+    )
+    ws.append(
+        [
+            "E1",
+            "交易成功",
+            datetime(2026, 12, 20, 10, 0),
+            datetime(2026, 12, 20, 10, 1, 5),
+            1299,
+            "新人券",
+            "小红",
+            "yz_hong",
+        ]
+    )
+    ws.append(["E2", "已关闭", "2026-12-21 09:00:00", None, "¥88.00", None, "小白", None])
+    ws.append(["E3", "交易成功", "someday", None, 10, None, "小绿", "yz_green"])
+    path = tmp_path / "orders.xlsx"
+    wb.save(path)
+    r = import_files("youzan", [path])
+    assert rows(r, "orders", "order_id", "ts", "member_id", "amount", "status", "coupon_id") == [
+        ("E1", "2026-12-20T10:01:05+08:00", "yz_hong", 1299.0, "paid", "新人券"),
+        ("E2", "2026-12-21T09:00:00+08:00", "name:小白", 88.0, "cancelled", None),
+    ]
+    # Excel rows are reported as rows (Excel's row number)
+    assert [(p.where.row, p.text.en) for p in r.problems] == [(4, "cannot read the time 'someday'")]
+
+
+def test_shopify():
+    r = import_files("shopify", [FIX / "shopify_orders.csv"])
+    assert rows(r, "orders", "order_id", "ts", "member_id", "amount", "status", "coupon_id") == [
+        ("#1001", "2026-12-20T10:15:03+08:00", "ana@example.com", 64.0, "paid", "WELCOME10"),
+        ("#1002", "2026-12-21T02:00:00+00:00", "ben@example.com", 1120.0, "paid", None),
+        ("#1003", "2026-12-21T12:00:00+08:00", "cleo@example.com", 30.0, "refunded", None),
+        ("#1005", "2026-12-22T12:30:00+08:00", "ana@example.com", 30.0, "cancelled", None),
+    ]
+    assert r.counts["merged_rows"] == 1  # #1001's second line item
+    assert r.counts["skipped_unpaid"] == 1  # #1004 pending
+    assert problem_lines(r) == [(8, "cannot read the amount 'forty'")]
+
+
+def test_generic_orders_with_column_map():
+    r = import_files("generic", [FIX / "generic_orders.csv"], columns=FIX / "generic_map.yaml")
+    assert rows(
+        r, "orders", "order_id", "ts", "member_id", "amount", "status", "group_id", "coupon_id"
+    ) == [
+        ("WD001", "2026-12-20T10:00:00+08:00", "13800000001", 66.0, "paid", "weidian-1", "满减券"),
+        ("WD002", "2026-12-20T11:30:00+08:00", "13800000002", 120.0, "paid", "weidian-1", None),
+        ("WD003", "2026-12-21T09:00:00+08:00", "13800000001", 30.5, "refunded", "weidian-1", None),
+    ]
+    assert problem_lines(r) == [
+        (5, "required column(s) empty: member_id"),
+        (6, "status value '待评价' is not valid (map it under values)"),
+    ]
+
+
+def test_tz_changes_naive_times_only():
+    r = import_files("qq", [FIX / "qq_12h.txt"], tz="Europe/London")
+    assert rows(r, "messages", "ts")[0] == ("2026-12-05T09:05:00+00:00",)
+    r = import_files("telegram", [FIX / "telegram_chat.json"], tz="UTC")
+    # date_unixtime is exact: 10:05 Shanghai = 02:05 UTC
+    assert ("2", "2026-12-10T02:05:00+00:00") in rows(r, "messages", "msg_id", "ts")
+
+
+def test_auto_detects_every_fixture():
+    from sqops.importers import detect_format
+
+    expected = {
+        "wechat_msg.csv": "wechat-msg",
+        "wechat_chatlog.csv": "wechat-chatlog",
+        "wechat_chatlog.json": "wechat-chatlog",
+        "qq.txt": "qq",
+        "qq_12h.txt": "qq",
+        "telegram_chat.json": "telegram",
+        "telegram_full.json": "telegram",
+        "WhatsApp Chat with Glow Club.txt": "whatsapp",
+        "whatsapp_es.txt": "whatsapp",
+        "wecom_messages.jsonl": "wecom",
+        "wecom_group.json": "wecom",
+        "discord.json": "discord",
+        "discord_general.csv": "discord",
+        "youzan_orders.csv": "youzan",
+        "shopify_orders.csv": "shopify",
+    }
+    assert {name: detect_format(FIX / name) for name in expected} == expected
