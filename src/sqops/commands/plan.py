@@ -49,7 +49,7 @@ def _parse_start(text: str) -> dt.date:
         pass
     raise UsageError(
         T("--start “{v}” 不是日期：写成 YYYY-MM-DD，例如 2026-12-01",
-          "--start '{v}' is not a date: write YYYY-MM-DD, e.g. 2026-12-01").format(v=text)
+          "--start '{v}' is not a date (write YYYY-MM-DD, e.g. 2026-12-01)").format(v=text)
     )  # fmt: skip
 
 
@@ -212,7 +212,7 @@ def plan(
                 raise UsageError(
                     T(
                         "无法从 “{o}” 的后缀判断格式，请加 --format",
-                        "cannot tell the format from '{o}': add --format",
+                        "cannot tell the format from '{o}'; add --format",
                     ).format(o=output)
                 )
         if chosen == "table":
