@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -143,24 +144,31 @@ _NAMED_ESCAPES = {
 }
 
 
+#: Characters written as escapes although YAML allows them raw: format characters (BOM,
+#: zero-width and bidirectional controls) and private-use/unassigned code points are invisible
+#: or misleading in an editor.
+_INVISIBLE = frozenset({"Cf", "Co", "Cn"})
+
+
 def yaml_quote(value: str) -> str:
     """``value`` as a YAML double-quoted scalar that reads back as exactly ``value``.
 
     Quotes and backslashes are escaped, and so is every character a YAML stream may not
-    hold as it is (controls, line breaks, lone surrogates): ``#``, ``:`` and the like are
-    plain text inside double quotes.
+    hold as it is (controls, line breaks, lone surrogates) or that would be invisible in an
+    editor (BOM, zero-width and bidi controls): ``#``, ``:`` and the like are plain text
+    inside double quotes.
     """
     out = ['"']
     for ch in value:
         if ch in _NAMED_ESCAPES:
             out.append(_NAMED_ESCAPES[ch])
-        elif _PRINTABLE_RE.fullmatch(ch):
+        elif _PRINTABLE_RE.fullmatch(ch) and unicodedata.category(ch) not in _INVISIBLE:
             out.append(ch)
         elif ord(ch) <= 0xFF:
             out.append(f"\\x{ord(ch):02x}")
         elif ord(ch) <= 0xFFFF:
             out.append(f"\\u{ord(ch):04x}")
-        else:  # pragma: no cover - every non-BMP character is printable
+        else:
             out.append(f"\\U{ord(ch):08x}")
     out.append('"')
     return "".join(out)
