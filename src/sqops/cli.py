@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lint",
     "plan",
     "report",
+    "adherence",
     "schema",
     "demo",
 )

@@ -15,6 +15,7 @@ from sqops.i18n import T
 SCHEMAS: dict[str, str] = {
     "sop": "sqops.sop.schema:sop_schema",
     "report": "sqops.report.schema:report_schema",
+    "adherence": "sqops.adherence.schema:adherence_schema",
 }
 
 

@@ -1,0 +1,800 @@
+"""Plan against practice: expand the SOP over the data's days and match it with staff posts.
+
+Everything is a polars join or a group-by; the only Python loops are over cadence items,
+hours and groups (small), and the rounds of the matching (at most the number of planned
+items of one day). Definitions: docs/adherence.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import polars as pl
+
+from sqops.adherence._model import (
+    QUIET_LIST_MAX,
+    Adherence,
+    Clock,
+    Counts,
+    DayRow,
+    Discipline,
+    GroupAdherence,
+    HourRow,
+    ItemEffect,
+    MixRow,
+    QuietPost,
+    Scope,
+    Suggestion,
+)
+from sqops.errors import UsageError
+from sqops.i18n import T
+from sqops.plan import GroupInfo, expand, sop_groups
+from sqops.plan._expand import MAX_DAYS
+from sqops.plan._model import SOURCES
+from sqops.report.membership import latest_day, staff_ids
+from sqops.report.tables import Tables
+
+#: message types that count as a push when there is no posts table
+POST_MSG_TYPES: tuple[str, ...] = ("link", "miniprogram", "image", "video", "text")
+#: staff messages of one sender closer than this are one push (image + caption, ...)
+BURST_SECONDS = 5 * 60
+REPLY_WINDOW = dt.timedelta(hours=2)
+OPEN_WINDOW = dt.timedelta(hours=48)
+BOTTOM_SHARE = 0.2
+#: an item is ranked for the bottom 20% only with at least this many matched posts
+MIN_RANKED_POSTS = 5
+TOP_HOURS = 3
+MIX_KINDS: tuple[str, ...] = ("activation", "conversion", "brand")
+_KEY_MUL = 10**13  # group index × this + epoch milliseconds: one sortable key per (group, time)
+
+
+def _sec_of_day(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def _in_range(sec: pl.Expr, rng: Any) -> pl.Expr:
+    """``TimeRange.contains`` on seconds of the day: start <= t < end, across midnight too."""
+    a, b = _sec_of_day(rng.start), _sec_of_day(rng.end)
+    if a == b:
+        return pl.lit(False)
+    if a < b:
+        return (sec >= a) & (sec < b)
+    return (sec >= a) | (sec < b)
+
+
+def _median(values: Iterable[float | None]) -> float | None:
+    xs = sorted(float(v) for v in values if v is not None)
+    if not xs:
+        return None
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+# ---------------------------------------------------------------- inputs
+def _staff_expr(staff: list[str], has_role: bool) -> pl.Expr:
+    e = pl.col("member_id").is_in(staff)
+    if has_role:
+        e = e | pl.col("role").fill_null("member").is_in(["staff", "bot"])
+    return e
+
+
+def _posts_from_table(tables: Tables, as_of: dt.date) -> pl.LazyFrame:
+    td = tables["posts"]
+    cols = [pl.col("post_id"), pl.col("group_id"), pl.col("ts"), pl.col("day")]
+    for c in ("kind", "title", "column"):
+        cols.append(
+            (pl.col(c).str.to_lowercase() if c == "kind" else pl.col(c))
+            if td.has(c)
+            else pl.lit(None, dtype=pl.String).alias(c)
+        )
+    return td.frame.filter(pl.col("day") <= as_of).select(cols)
+
+
+def _posts_from_messages(tables: Tables, as_of: dt.date, staff: list[str]) -> pl.LazyFrame:
+    td = tables["messages"]
+    lf = td.frame.filter((pl.col("day") <= as_of) & _staff_expr(staff, td.has("role")))
+    if td.has("msg_type"):
+        lf = lf.filter(pl.col("msg_type").is_in(list(POST_MSG_TYPES)))
+    pid = (
+        pl.col("msg_id")
+        if td.has("msg_id")
+        else pl.concat_str(
+            [pl.col("group_id"), pl.lit("@"), pl.col("ts").dt.to_string("%Y-%m-%dT%H:%M:%S%.6fZ")]
+        )
+    )
+    title = pl.col("content") if td.has("content") else pl.lit(None, dtype=pl.String)
+    lf = lf.select(
+        pid.alias("post_id"),
+        "group_id",
+        "member_id",
+        "ts",
+        "day",
+        title.alias("title"),
+        pl.col("_row"),
+    ).sort(["group_id", "member_id", "ts", "_row"])
+    gap = (pl.col("ts") - pl.col("ts").shift(1)).over(["group_id", "member_id"])
+    burst = (gap.is_null() | (gap > dt.timedelta(seconds=BURST_SECONDS))).cum_sum()
+    lf = lf.with_columns(burst.alias("_burst"))
+    return (
+        lf.group_by("_burst", maintain_order=True)
+        .agg(
+            pl.col("post_id").first(),
+            pl.col("group_id").first(),
+            pl.col("ts").first(),
+            pl.col("day").first(),
+            pl.col("title").drop_nulls().first(),
+        )
+        .select(
+            "post_id",
+            "group_id",
+            "ts",
+            "day",
+            pl.lit(None, dtype=pl.String).alias("kind"),
+            "title",
+            pl.lit(None, dtype=pl.String).alias("column"),
+        )
+    )
+
+
+# ---------------------------------------------------------------- matching
+def match_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Greedy matching over candidate pairs ranked by ``rank`` (lower first).
+
+    Equivalent to: take the best-ranked pair, drop every other pair of its planned item and
+    of its post, repeat. Done in rounds: every pair that is the best of both its planned item
+    (``oid``) and its post (``qid``) is taken at once (such pairs never compete), the rest
+    are pruned, and the rounds go on until no pair is left.
+    """
+    taken: list[pl.DataFrame] = []
+    left = pairs.select("oid", "qid", "rank")
+    while left.height:
+        best = left.filter(
+            (pl.col("rank") == pl.col("rank").min().over("oid"))
+            & (pl.col("rank") == pl.col("rank").min().over("qid"))
+        )
+        taken.append(best)
+        left = left.filter(
+            ~pl.col("oid").is_in(best["oid"].implode())
+            & ~pl.col("qid").is_in(best["qid"].implode())
+        )
+    if not taken:
+        return pairs.select("oid", "qid", "rank").clear()
+    return pl.concat(taken)
+
+
+# ---------------------------------------------------------------- entry point
+def compute_adherence(
+    loaded: Any,
+    tables: Tables,
+    *,
+    as_of: dt.date | None = None,
+    tolerance_min: int = 30,
+    lang: str = "en",
+    groups: Iterable[str] | None = None,
+) -> Adherence:
+    """Plan against practice for every group of ``tables`` (see docs/adherence.md).
+
+    ``loaded`` is a loaded SOP (:func:`sqops.sop.loader.load_sop`); ``tables`` come from
+    :func:`sqops.report.tables.read_tables` (read in the SOP's timezone). ``as_of`` defaults
+    to the latest day in the data. Raises :class:`UsageError` for a bad tolerance, an unknown
+    ``groups`` id or a data span longer than the plan allows.
+    """
+    sop = loaded.sop
+    tz = tables.tz
+    if not 0 <= tolerance_min <= 720:
+        raise UsageError(
+            T("--tolerance 应在 0..720 分钟之间，读到 {v}", "--tolerance must be 0..720 minutes; got {v}").format(v=tolerance_min)
+        )  # fmt: skip
+    tol_s = tolerance_min * 60
+    as_of = as_of or latest_day(tables)
+    staff = sorted(staff_ids(tables, sop.staff_ids))
+    notes: list[T] = []
+    msg = tables["messages"]
+
+    # ---- posts
+    if "posts" in tables:
+        basis = "posts"
+        posts_lf = _posts_from_table(tables, as_of)
+    else:
+        basis = "messages"
+        posts_lf = _posts_from_messages(tables, as_of, staff)
+        notes.append(
+            T(
+                "没有 posts 表：把员工发的 {t} 类消息当作推送（同一员工 5 分钟内的连发算一条）；员工在群里的回复也会算作计划外推送",
+                "no posts table: staff messages of type {t} are taken as pushes (one sender's messages "
+                "within 5 minutes count once); staff replies in the chat then count as unplanned posts",
+            ).format(t="/".join(POST_MSG_TYPES))
+        )  # fmt: skip
+
+    # ---- days covered per group: first to last day of data (messages or posts), up to as-of
+    span_parts = [
+        msg.frame.filter(pl.col("day") <= as_of).select("group_id", "day", "ts"),
+        posts_lf.select("group_id", "day", "ts"),
+    ]
+    spans = (
+        pl.concat(span_parts)
+        .group_by("group_id")
+        .agg(
+            pl.col("day").min().alias("first"),
+            pl.col("day").max().alias("last"),
+            pl.col("ts").max().alias("last_ts"),
+        )
+        .sort("group_id")
+        .collect()
+    )
+    span_of = {
+        g: (a, b, t.replace(tzinfo=None) if t is not None else None)
+        for g, a, b, t in spans.with_columns(
+            pl.col("last_ts").dt.convert_time_zone(tz).dt.replace_time_zone(None)
+        ).iter_rows()
+    }
+
+    declared = sop_groups(loaded)
+    if sop.groups:
+        infos = {g.id: g for g in declared}
+        extra = sorted(set(span_of) - set(infos))
+        if extra:
+            notes.append(
+                T(
+                    "数据里有 {n} 个群不在 SOP 的 groups 中，未检查：{g}",
+                    "{n} group(s) in the data are not among the SOP's groups and were not checked: {g}",
+                ).format(n=len(extra), g=", ".join(extra[:10]) + (" …" if len(extra) > 10 else ""))
+            )
+    else:
+        launch = sop.community.launched_on
+        infos = {g: GroupInfo(g, g, launch, {}) for g in span_of}
+    nodata = sorted(set(infos) - set(span_of))
+    if groups:
+        wanted = list(dict.fromkeys(groups))
+        unknown = [g for g in wanted if g not in infos]
+        if unknown:
+            from sqops.sop.loader import did_you_mean
+
+            hint = did_you_mean(unknown[0], infos)
+            raise UsageError(
+                T("没有 id 为 “{g}” 的群", "no group with id '{g}'").format(g=unknown[0])
+                + (
+                    T("，你是不是想写 “{h}”？", "; did you mean '{h}'?").format(h=hint)
+                    if hint
+                    else T("；可选：{a}", "; groups: {a}").format(a=", ".join(sorted(infos)[:20]))
+                )
+            )
+        infos = {g: infos[g] for g in wanted}
+        nodata = [g for g in nodata if g in infos]
+    if nodata:
+        notes.append(
+            T("这些群在数据里没有记录：{g}", "no data for these groups: {g}").format(
+                g=", ".join(nodata)
+            )
+        )
+    chosen = [g for g in sorted(infos) if g in span_of]
+    if not chosen:
+        raise UsageError(T("没有可检查的群：数据里没有 SOP 中的群", "no group to check: none of the SOP's groups is in the data"))  # fmt: skip
+
+    # ---- the plan over the covered days
+    first_all = min(span_of[g][0] for g in chosen)
+    last_all = max(span_of[g][1] for g in chosen)
+    n_days = (last_all - first_all).days + 1
+    if n_days > MAX_DAYS:
+        raise UsageError(
+            T("数据跨度 {n} 天，超过上限 {m} 天；请用 --as-of 或拆分数据", "the data spans {n} days, more than {m}; use --as-of or split the data").format(n=n_days, m=MAX_DAYS)
+        )  # fmt: skip
+    ginfos = [
+        GroupInfo(
+            g,
+            infos[g].name,
+            infos[g].launched_on or span_of[g][0],
+            dict(infos[g].vars),
+            infos[g].where,
+        )
+        for g in chosen
+    ]
+    plan = expand(loaded, start=first_all, days=n_days, lang=lang, groups=ginfos, render=False)
+    notes.extend(plan.notices)
+    cal = plan.calendar
+
+    occ_rows: dict[str, list[Any]] = {
+        k: [] for k in ("group_id", "day", "item_id", "source", "title", "kind", "ptime", "src_i")
+    }
+    for gp in plan.groups:
+        first, last, _ = span_of[gp.group.id]
+        for o in gp.occurrences:
+            if first <= o.date <= last:
+                occ_rows["group_id"].append(o.group_id)
+                occ_rows["day"].append(o.date)
+                occ_rows["item_id"].append(o.item_id)
+                occ_rows["source"].append(o.source)
+                occ_rows["title"].append(o.title)
+                occ_rows["kind"].append(o.kind)
+                occ_rows["ptime"].append(dt.datetime.combine(o.date, o.time))
+                occ_rows["src_i"].append(SOURCES.index(o.source))
+    planned = pl.DataFrame(
+        occ_rows,
+        schema={
+            "group_id": pl.String, "day": pl.Date, "item_id": pl.String, "source": pl.String,
+            "title": pl.String, "kind": pl.String, "ptime": pl.Datetime("us"), "src_i": pl.Int32,
+        },
+    )  # fmt: skip
+    last_ts = pl.DataFrame(
+        {"group_id": chosen, "_last_ts": [span_of[g][2] for g in chosen]},
+        schema={"group_id": pl.String, "_last_ts": pl.Datetime("us")},
+    )
+    planned = planned.join(last_ts, on="group_id", how="left")
+    due = pl.col("ptime") <= pl.col("_last_ts")
+    not_due = planned.filter(~due).group_by("group_id").len()
+    not_due_of = dict(not_due.iter_rows())
+    planned = (
+        planned.filter(due)
+        .drop("_last_ts")
+        .sort(["group_id", "day", "ptime", "src_i", "item_id"])
+        .with_row_index("oid")
+    )
+    if sum(not_due_of.values()):
+        notes.append(
+            T(
+                "{n} 条安排在数据结束之后（最后一天），未计入",
+                "{n} planned item(s) fall after the data ends on its last day and are not counted",
+            ).format(n=sum(not_due_of.values()))
+        )
+
+    # ---- the posts of the chosen groups
+    posts = (
+        posts_lf.filter(pl.col("group_id").is_in(chosen))
+        .with_columns(
+            pl.col("ts").dt.convert_time_zone(tz).dt.replace_time_zone(None).alias("lt"),
+        )
+        .sort(["group_id", "ts", "post_id"])
+        .collect()
+        .with_row_index("qid")
+    )
+
+    # ---- candidate pairs and the matching
+    ids = sorted(set(planned["item_id"].to_list()))
+    all_titles = sorted(set(planned["title"].to_list()))
+    pq = planned.select("oid", "group_id", "day", "item_id", "title", "ptime").join(
+        posts.select(
+            "qid", "group_id", "day", "lt", "post_id",
+            pl.col("title").alias("q_title"), pl.col("column").alias("q_column"),
+        ),
+        on=["group_id", "day"],
+        how="inner",
+    )  # fmt: skip
+    labelled = (pl.col("q_column") == pl.col("item_id")).fill_null(False) | (
+        pl.col("q_title") == pl.col("title")
+    ).fill_null(False)
+    known = pl.col("q_column").is_in(ids).fill_null(False) | pl.col("q_title").is_in(
+        all_titles
+    ).fill_null(False)
+    pq = (
+        pq.with_columns(
+            ((pl.col("lt") - pl.col("ptime")).dt.total_microseconds() / 1e6).alias("delta_s"),
+            labelled.alias("_lab"),
+            known.alias("_known"),
+        )
+        .filter(pl.col("_lab") | ~pl.col("_known"))
+        .with_columns(
+            pl.when(pl.col("_lab")).then(0).otherwise(1).alias("_prio"),
+            pl.col("delta_s").abs().alias("_abs"),
+        )
+        .sort(["_prio", "_abs", "oid", "lt", "post_id"])
+        .with_row_index("rank")
+    )
+    matched = match_pairs(pq).join(pq.select("oid", "qid", "delta_s"), on=["oid", "qid"])
+
+    # ---- replies within 2 h (member messages) for every post
+    m_lf = msg.frame.filter(pl.col("day") <= as_of)
+    not_staff = ~_staff_expr(staff, msg.has("role"))
+    not_system = (
+        pl.col("msg_type").fill_null("text") != "system" if msg.has("msg_type") else pl.lit(True)
+    )
+    gidx = pl.DataFrame({"group_id": chosen, "_g": list(range(len(chosen)))}).with_columns(
+        pl.col("_g").cast(pl.Int64)
+    )
+    member_msgs = (
+        m_lf.filter(not_staff & not_system & pl.col("group_id").is_in(chosen))
+        .select("group_id", "ts", "day")
+        .join(gidx.lazy(), on="group_id")
+        .with_columns(
+            (pl.col("_g") * _KEY_MUL + pl.col("ts").dt.epoch("ms")).alias("_k"),
+            pl.col("ts").dt.convert_time_zone(tz).dt.hour().alias("hour"),
+        )
+    )
+    # keep member messages of the covered days only (per group)
+    spans_c = spans.filter(pl.col("group_id").is_in(chosen)).select("group_id", "first", "last")
+    member_msgs = (
+        member_msgs.join(spans_c.lazy(), on="group_id")
+        .filter((pl.col("day") >= pl.col("first")) & (pl.col("day") <= pl.col("last")))
+        .select("group_id", "_k", "hour")
+        .collect()
+    )
+    keys = member_msgs["_k"].sort()
+    posts = posts.join(gidx, on="group_id", how="left").with_columns(
+        (pl.col("_g") * _KEY_MUL + pl.col("ts").dt.epoch("ms")).alias("_k0")
+    )
+    k0 = posts["_k0"]
+    k1 = k0 + int(REPLY_WINDOW.total_seconds() * 1000)
+    replies = keys.search_sorted(k1, side="right") - keys.search_sorted(k0, side="right")
+    posts = posts.with_columns(
+        pl.Series("replies_2h", replies).cast(pl.Int64),
+        pl.col("lt").dt.hour().alias("hour"),
+    )
+
+    # ---- opens within 48 h
+    eng = tables.get("engagement")
+    opens_available = bool(
+        basis == "posts" and eng is not None and eng.has("post_id") and "open" in eng.event_types
+    )
+    if opens_available:
+        assert eng is not None
+        opens = (
+            eng.frame.filter(
+                (pl.col("event") == "open")
+                & (pl.col("day") <= as_of)
+                & pl.col("post_id").is_not_null()
+                & ~pl.col("member_id").is_in(staff)
+            )
+            .select("post_id", "member_id", pl.col("ts").alias("ots"))
+            .join(posts.lazy().select("post_id", "ts"), on="post_id")
+            .filter((pl.col("ots") >= pl.col("ts")) & (pl.col("ots") <= pl.col("ts") + OPEN_WINDOW))
+            .group_by("post_id")
+            .agg(pl.col("member_id").n_unique().alias("opens_48h"))
+            .collect()
+        )
+        posts = posts.join(opens, on="post_id", how="left").with_columns(
+            pl.col("opens_48h").fill_null(0).cast(pl.Int64)
+        )
+    else:
+        posts = posts.with_columns(pl.lit(None, dtype=pl.Int64).alias("opens_48h"))
+        if basis == "posts":
+            notes.append(
+                T(
+                    "没有带 post_id 的 open 记录（engagement 表），不计算 48 小时打开数",
+                    "no open events with a post_id (engagement table): opens within 48 h are not computed",
+                )
+            )
+
+    # ---- quiet hours
+    rules = sop.rules
+    sec = (
+        pl.col("lt").dt.hour().cast(pl.Int32) * 3600
+        + pl.col("lt").dt.minute().cast(pl.Int32) * 60
+        + pl.col("lt").dt.second().cast(pl.Int32)
+    )
+    quiet_expr = _in_range(sec, rules.quiet_hours) if rules.quiet_hours else pl.lit(False)
+    posts = posts.with_columns(quiet_expr.alias("quiet"))
+
+    # ---- rows: every planned item (with its post, if any) and every unplanned post
+    p_join = posts.select(
+        "qid", "post_id", "lt", pl.col("kind").alias("post_kind"), pl.col("title").alias("post_title"),
+        "replies_2h", "opens_48h", "quiet",
+    )  # fmt: skip
+    status = (
+        pl.when(pl.col("qid").is_null())
+        .then(pl.lit("missed"))
+        .when(pl.col("delta_s").abs() <= tol_s)
+        .then(pl.lit("on_time"))
+        .when(pl.col("delta_s") > 0)
+        .then(pl.lit("late"))
+        .otherwise(pl.lit("early"))
+    )
+    plan_rows = (
+        planned.join(matched.select("oid", "qid", "delta_s"), on="oid", how="left")
+        .join(p_join, on="qid", how="left")
+        .with_columns(status.alias("status"))
+    )
+    unplanned = posts.filter(~pl.col("qid").is_in(matched["qid"].implode())).select(
+        "group_id", "day", "qid", "post_id", "lt", pl.col("kind").alias("post_kind"),
+        pl.col("title").alias("post_title"), "replies_2h", "opens_48h", "quiet",
+    )  # fmt: skip
+    rows = pl.concat(
+        [
+            plan_rows.select(
+                "group_id", "day", "item_id", "source", "title", "kind",
+                pl.col("ptime").alias("_t"), pl.col("ptime").dt.strftime("%H:%M").alias("planned"),
+                "status", "post_id", pl.col("lt").dt.strftime("%H:%M:%S").alias("posted"),
+                (pl.col("delta_s") / 60).round(1).alias("delta_min"),
+                "post_kind", "post_title", "replies_2h", "opens_48h", "quiet",
+                pl.col("oid").cast(pl.Int64).alias("_o"),
+            ),
+            unplanned.select(
+                "group_id", "day",
+                pl.lit(None, dtype=pl.String).alias("item_id"),
+                pl.lit(None, dtype=pl.String).alias("source"),
+                pl.lit(None, dtype=pl.String).alias("title"),
+                pl.lit(None, dtype=pl.String).alias("kind"),
+                pl.col("lt").alias("_t"), pl.lit(None, dtype=pl.String).alias("planned"),
+                pl.lit("unplanned").alias("status"), "post_id",
+                pl.col("lt").dt.strftime("%H:%M:%S").alias("posted"),
+                pl.lit(None, dtype=pl.Float64).alias("delta_min"),
+                "post_kind", "post_title", "replies_2h", "opens_48h", "quiet",
+                (pl.col("qid").cast(pl.Int64) + 1_000_000_000_000).alias("_o"),
+            ),
+        ],
+        how="vertical_relaxed",
+    ).sort(["group_id", "day", "_t", "_o"])  # fmt: skip
+    # the kind of a post for the content mix: its own, else the matched item's
+    rows = rows.with_columns(
+        pl.when(pl.col("post_id").is_not_null())
+        .then(pl.coalesce(pl.col("post_kind"), pl.col("kind")).fill_null("unknown"))
+        .otherwise(None)
+        .alias("_mix_kind")
+    )
+
+    # ---- assemble per group and the fleet
+    quiet_range = str(rules.quiet_hours) if rules.quiet_hours else None
+    member_hours = member_msgs.group_by("group_id", "hour").len("n")
+    out_groups: list[GroupAdherence] = []
+    for g in chosen:
+        first, last, _ = span_of[g]
+        g_rows = rows.filter(pl.col("group_id") == g)
+        g_posts = posts.filter(pl.col("group_id") == g)
+        g_planned = planned.filter(pl.col("group_id") == g)
+        scope = _scope(
+            g_rows, g_posts, g_planned, member_hours.filter(pl.col("group_id") == g),
+            days=(last - first).days + 1, not_due=not_due_of.get(g, 0), sop=sop,
+            quiet_range=quiet_range, opens=opens_available,
+        )  # fmt: skip
+        day_rows = _day_rows(g_rows, first, last, cal, lang)
+        out_groups.append(
+            GroupAdherence(
+                g,
+                infos[g].name,
+                first,
+                last,
+                scope,
+                day_rows,
+                g_rows.select(
+                    "group_id",
+                    "day",
+                    "item_id",
+                    "source",
+                    "title",
+                    "kind",
+                    "planned",
+                    "status",
+                    "post_id",
+                    "posted",
+                    "delta_min",
+                    "post_kind",
+                    "post_title",
+                    "replies_2h",
+                    "opens_48h",
+                    "quiet",
+                ),
+            )  # fmt: skip
+        )
+    fleet = _scope(
+        rows, posts, planned, member_hours,
+        days=sum((span_of[g][1] - span_of[g][0]).days + 1 for g in chosen),
+        not_due=sum(not_due_of.values()), sop=sop, quiet_range=quiet_range, opens=opens_available,
+    )  # fmt: skip
+    return Adherence(
+        community=sop.community.name,
+        as_of=as_of,
+        timezone=tz,
+        tolerance_min=tolerance_min,
+        basis=basis,
+        opens_available=opens_available,
+        lang=lang,
+        groups=out_groups,
+        fleet=fleet,
+        notes=notes,
+    )
+
+
+# ---------------------------------------------------------------- per scope
+def _scope(
+    rows: pl.DataFrame,
+    posts: pl.DataFrame,
+    planned: pl.DataFrame,
+    member_hours: pl.DataFrame,
+    *,
+    days: int,
+    not_due: int,
+    sop: Any,
+    quiet_range: str | None,
+    opens: bool,
+) -> Scope:
+    by_status = dict(rows.group_by("status").len().iter_rows())
+    counts = Counts(
+        planned=planned.height,
+        on_time=by_status.get("on_time", 0),
+        late=by_status.get("late", 0),
+        early=by_status.get("early", 0),
+        missed=by_status.get("missed", 0),
+        unplanned=by_status.get("unplanned", 0),
+        posts=posts.height,
+        not_due=not_due,
+    )
+    items = _items(rows, opens)
+    discipline = _discipline(rows, posts, planned, days=days, sop=sop, quiet_range=quiet_range)
+    clock = _clock(posts, member_hours, items, sop)
+    return Scope(counts, items, discipline, clock)
+
+
+def _items(rows: pl.DataFrame, opens: bool) -> list[ItemEffect]:
+    planned = rows.filter(pl.col("item_id").is_not_null())
+    if planned.height == 0:
+        return []
+    done = pl.col("status").is_in(["on_time", "late", "early"])
+    agg = (
+        planned.group_by("item_id")
+        .agg(
+            pl.col("title").first(),
+            pl.col("source").first(),
+            pl.col("kind").first(),
+            pl.col("planned").mode().sort().first().alias("time"),
+            pl.len().alias("n"),
+            (pl.col("status") == "on_time").sum().alias("on_time"),
+            (pl.col("status") == "late").sum().alias("late"),
+            (pl.col("status") == "early").sum().alias("early"),
+            (pl.col("status") == "missed").sum().alias("missed"),
+            done.sum().alias("matched"),
+            pl.col("replies_2h").filter(done).median().alias("med_r"),
+            pl.col("opens_48h").filter(done).median().alias("med_o"),
+            pl.col("day").first().alias("_first_day"),
+        )
+        .sort(["time", "item_id"])
+    )
+    out = [
+        ItemEffect(
+            item_id=r["item_id"],
+            title=r["title"],
+            source=r["source"],
+            kind=r["kind"],
+            time=r["time"],
+            planned=int(r["n"]),
+            on_time=int(r["on_time"]),
+            late=int(r["late"]),
+            early=int(r["early"]),
+            missed=int(r["missed"]),
+            matched_posts=int(r["matched"]),
+            median_replies=r["med_r"],
+            median_opens=r["med_o"] if opens else None,
+        )  # fmt: skip
+        for r in agg.iter_rows(named=True)
+    ]
+    rated = sorted(
+        (i for i in out if i.median_replies is not None and i.matched_posts >= MIN_RANKED_POSTS),
+        key=lambda i: (i.median_replies, i.item_id),
+    )
+    k = math.floor(len(rated) * BOTTOM_SHARE + 1e-9)
+    for i in rated[:k]:
+        i.bottom = True
+    return out
+
+
+def _discipline(
+    rows: pl.DataFrame,
+    posts: pl.DataFrame,
+    planned: pl.DataFrame,
+    *,
+    days: int,
+    sop: Any,
+    quiet_range: str | None,
+) -> Discipline:
+    rules = sop.rules
+    post_rows = rows.filter(pl.col("post_id").is_not_null())
+    quiet = post_rows.filter(pl.col("quiet").fill_null(False))
+    quiet_list = [
+        QuietPost(r["day"], r["posted"][:5], r["post_id"], r["post_title"] or r["title"], r["_mix_kind"])
+        for r in quiet.head(QUIET_LIST_MAX).iter_rows(named=True)
+    ]  # fmt: skip
+    quiet_conv = quiet.filter(pl.col("_mix_kind") == "conversion").height
+    over = [
+        (g, d, int(n))
+        for g, d, n in posts.group_by("group_id", "day")
+        .len("n")
+        .filter(pl.col("n") > rules.max_posts_per_day)
+        .sort(["day", "group_id"])
+        .iter_rows()
+    ]
+    kinds = dict(post_rows.group_by("_mix_kind").len().iter_rows())
+    mix_total = sum(kinds.get(k, 0) for k in MIX_KINDS)
+    p_kinds = dict(planned.group_by("kind").len().iter_rows())
+    p_total = sum(p_kinds.get(k, 0) for k in MIX_KINDS)
+    mix = [
+        MixRow(
+            kind=k,
+            target=sop.content_mix.share(k),
+            planned_share=p_kinds.get(k, 0) / p_total if p_total else None,
+            actual_share=kinds.get(k, 0) / mix_total if mix_total else None,
+            actual_posts=kinds.get(k, 0),
+        )
+        for k in MIX_KINDS
+    ]
+    other = {k: int(v) for k, v in kinds.items() if k not in MIX_KINDS}
+    return Discipline(
+        quiet_hours=quiet_range,
+        quiet_posts=quiet.height,
+        quiet_conversion=quiet_conv,
+        quiet_list=quiet_list,
+        max_posts_per_day=rules.max_posts_per_day,
+        over_days=over,
+        days=days,
+        mix=mix,
+        other_kinds=other,
+    )
+
+
+def _clock(
+    posts: pl.DataFrame, member_hours: pl.DataFrame, items: list[ItemEffect], sop: Any
+) -> Clock:
+    m_by_h = dict(member_hours.group_by("hour").agg(pl.col("n").sum()).iter_rows())
+    p_by_h = dict(posts.group_by("hour").len().iter_rows())
+    r_by_h = dict(posts.group_by("hour").agg(pl.col("replies_2h").median()).iter_rows())
+    m_total = sum(m_by_h.values())
+    p_total = sum(p_by_h.values())
+    hours = [
+        HourRow(
+            hour=h,
+            member_messages=int(m_by_h.get(h, 0)),
+            member_share=m_by_h.get(h, 0) / m_total if m_total else None,
+            staff_posts=int(p_by_h.get(h, 0)),
+            staff_share=p_by_h.get(h, 0) / p_total if p_total else None,
+            median_replies=r_by_h.get(h),
+        )
+        for h in range(24)
+    ]
+    rng = sop.rules.quiet_hours
+
+    def in_quiet(h: int) -> bool:
+        # an hour is quiet when any minute of it is inside the quiet hours
+        return rng is not None and any(rng.contains(dt.time(h, m)) for m in range(0, 60, 1))
+
+    ranked = sorted(
+        (h for h in hours if h.member_messages > 0 and not in_quiet(h.hour)),
+        key=lambda h: (-h.member_messages, h.hour),
+    )
+    top = sorted(h.hour for h in ranked[:TOP_HOURS])
+    suggestions: list[Suggestion] = []
+    med_all = _median(i.median_replies for i in items)
+    if m_total and top and med_all is not None:
+        for it in items:
+            if it.median_replies is None or it.matched_posts < MIN_RANKED_POSTS:
+                continue
+            h = int(it.time[:2])
+            share = hours[h].member_share or 0.0
+            if share < 1 / 24 and it.median_replies < med_all and h not in top:
+                suggestions.append(
+                    Suggestion(it.item_id, it.title, it.time, share, it.median_replies, top)
+                )
+    return Clock(hours, top, suggestions)
+
+
+def _day_rows(
+    rows: pl.DataFrame, first: dt.date, last: dt.date, cal: dict[dt.date, Any], lang: str
+) -> list[DayRow]:
+    counts = (
+        rows.group_by("day", "status")
+        .len("n")
+        .pivot("status", index="day", values="n")
+        .fill_null(0)
+    )
+    by_day = {r["day"]: r for r in counts.iter_rows(named=True)}
+    planned_by_day = dict(
+        rows.filter(pl.col("item_id").is_not_null()).group_by("day").len().iter_rows()
+    )
+    out: list[DayRow] = []
+    d = first
+    while d <= last:
+        r = by_day.get(d, {})
+        info = cal.get(d)
+        label = info.label(lang) if info is not None and info.known else ""
+        out.append(
+            DayRow(
+                d,
+                label,
+                int(planned_by_day.get(d, 0)),
+                int(r.get("on_time", 0)),
+                int(r.get("late", 0)),
+                int(r.get("early", 0)),
+                int(r.get("missed", 0)),
+                int(r.get("unplanned", 0)),
+            )  # fmt: skip
+        )
+        d += dt.timedelta(days=1)
+    return out

@@ -1,0 +1,499 @@
+"""The adherence check in every output format: terminal (rich), Markdown, JSON, HTML.
+
+``render_md`` and ``render_html_section`` produce a section that ``sqops report --sop`` can
+embed (``level`` sets the heading depth); ``render_html`` wraps the section in a page.
+All user text (titles, group names, post titles) is escaped in Markdown tables and HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from sqops.adherence._model import STATUS_NAMES, Adherence, GroupAdherence, Scope
+from sqops.i18n import WEEKDAYS, T
+
+_W: dict[str, T] = {
+    "title": T("计划执行检查", "Plan against practice"),
+    "as_of": T("截至", "as of"),
+    "tz": T("时区", "timezone"),
+    "tolerance": T("准时容差 ±{m} 分钟", "on-time tolerance ±{m} min"),
+    "basis_posts": T("推送来源：posts 表", "posts from: the posts table"),
+    "basis_messages": T("推送来源：员工消息", "posts from: staff messages"),
+    "fleet": T("全部群", "Fleet"),
+    "group": T("群", "group"),
+    "days": T("天数", "days"),
+    "planned": T("计划", "planned"),
+    "posts": T("推送", "posts"),
+    "on_time_rate": T("准时执行率", "on-time rate"),
+    "done_rate": T("完成率", "done rate"),
+    "summary": T("执行率", "Execution"),
+    "items": T("各排期条目的效果", "Cadence items: execution and effect"),
+    "item": T("条目", "item"),
+    "time": T("时间", "time"),
+    "replies": T("2 小时内回复（中位数）", "replies in 2 h (median)"),
+    "opens": T("48 小时内打开（中位数）", "opens in 48 h (median)"),
+    "bottom": T("末位 20%", "bottom 20%"),
+    "bottom_mark": T("建议优化或替换", "review or replace"),
+    "discipline": T("执行纪律", "Discipline"),
+    "quiet": T(
+        "免打扰时段 {q} 内推送 {n} 条（其中转化内容 {c} 条）",
+        "{n} push(es) inside the quiet hours {q} ({c} of them conversion)",
+    ),
+    "no_quiet": T("SOP 没有设置免打扰时段", "the SOP sets no quiet hours"),
+    "over": T(
+        "推送超过每日上限 {m} 条的天数：{n}（共 {d} 个群日）",
+        "days over the limit of {m} posts a day: {n} (of {d} group-days)",
+    ),
+    "mix": T("内容配比", "Content mix"),
+    "kind": T("类型", "kind"),
+    "target": T("目标", "target"),
+    "planned_share": T("计划占比", "planned share"),
+    "actual_share": T("实际占比", "actual share"),
+    "deviation": T("偏差（百分点）", "deviation (points)"),
+    "off": T("偏离超过 10 个百分点", "more than 10 points off"),
+    "other_kinds": T("其他类型的推送", "posts of other kinds"),
+    "clock": T("社群生物钟", "Community clock"),
+    "hour": T("时段", "hour"),
+    "member_share": T("成员发言占比", "member messages"),
+    "staff_share": T("员工推送占比", "staff posts"),
+    "top_hours": T("成员最活跃的时段（免打扰时段除外）：{h}", "hours members are most present (outside quiet hours): {h}"),
+    "no_top": T("没有成员发言，无法判断活跃时段", "no member messages: active hours unknown"),
+    "suggest": T(
+        "“{t}”（{time}）所在时段只有 {s} 的成员发言，2 小时内回复中位数 {r}：建议挪到 {to}",
+        "'{t}' ({time}): only {s} of member messages fall in its hour and it draws a median of "
+        "{r} replies in 2 h; consider moving it to {to}",
+    ),
+    "no_suggest": T("没有需要挪动时段的条目", "no item needs a new slot"),
+    "calendar": T("计划与执行日历", "Planned vs done calendar"),
+    "day": T("日期", "day"),
+    "unplanned_posts": T("计划外", "unplanned"),
+    "legend": T(
+        "✓ 准时　+分钟 迟发　−分钟 早发　✗ 漏发　空白 当天无此安排",
+        "✓ on time   +min late   −min early   ✗ missed   blank: not planned that day",
+    ),
+    "notes": T("说明", "Notes"),
+    "window": T("{a} 至 {b}", "{a} to {b}"),
+    "none": T("无", "none"),
+}  # fmt: skip
+
+_COUNT_KEYS = ("planned", "on_time", "late", "early", "missed", "unplanned", "posts")
+
+
+def w(key: str, lang: str, **kw: Any) -> str:
+    t = _W[key]
+    return (t.format(**kw) if kw else t).get(lang)
+
+
+def _label(key: str, lang: str) -> str:
+    return STATUS_NAMES[key].get(lang) if key in STATUS_NAMES else w(key, lang)
+
+
+def pct(v: float | None, digits: int = 1) -> str:
+    return "—" if v is None else f"{v * 100:.{digits}f}%"
+
+
+def num(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
+
+
+def _hours(hs: list[int]) -> str:
+    return ", ".join(f"{h:02d}:00" for h in hs)
+
+
+def _kind(kind: str, lang: str) -> str:
+    from sqops.plan._model import KIND_NAMES
+
+    if kind in KIND_NAMES:
+        return KIND_NAMES[kind].get(lang)
+    return T("未知", "unknown").get(lang) if kind == "unknown" else kind
+
+
+def _summary_rows(adh: Adherence, lang: str) -> tuple[list[str], list[list[str]]]:
+    header = [w("group", lang), w("days", lang)] + [_label(k, lang) for k in _COUNT_KEYS]
+    header += [w("on_time_rate", lang), w("done_rate", lang)]
+    rows: list[list[str]] = []
+
+    def row(name: str, days: int, c: Any) -> list[str]:
+        return [name, str(days)] + [str(getattr(c, k)) for k in _COUNT_KEYS] + [
+            pct(c.on_time_rate), pct(c.done_rate)
+        ]  # fmt: skip
+
+    for g in adh.groups:
+        rows.append(row(_gname(g), g.scope.discipline.days, g.counts))
+    rows.append(row(w("fleet", lang), adh.fleet.discipline.days, adh.fleet.counts))
+    return header, rows
+
+
+def _gname(g: GroupAdherence) -> str:
+    return g.group_id if g.name in ("", g.group_id) else f"{g.group_id} {g.name}"
+
+
+def _item_rows(scope: Scope, lang: str, opens: bool) -> tuple[list[str], list[list[str]]]:
+    header = [w("item", lang), w("time", lang), w("planned", lang)]
+    header += [_label(k, lang) for k in ("on_time", "late", "early", "missed")]
+    header += [w("on_time_rate", lang), w("replies", lang)]
+    if opens:
+        header.append(w("opens", lang))
+    header.append(w("bottom", lang))
+    rows = []
+    for i in scope.items:
+        r = [f"{i.title} ({i.item_id})", i.time, str(i.planned), str(i.on_time), str(i.late)]
+        r += [str(i.early), str(i.missed), pct(i.on_time_rate), num(i.median_replies)]
+        if opens:
+            r.append(num(i.median_opens))
+        r.append("⚠ " + w("bottom_mark", lang) if i.bottom else "")
+        rows.append(r)
+    return header, rows
+
+
+def _mix_rows(scope: Scope, lang: str) -> tuple[list[str], list[list[str]]]:
+    header = [w(k, lang) for k in ("kind", "target", "planned_share", "actual_share", "posts")]
+    header.append(w("deviation", lang))
+    rows = []
+    for m in scope.discipline.mix:
+        dev = "—" if m.deviation is None else f"{m.deviation * 100:+.1f}"
+        rows.append(
+            [_kind(m.kind, lang), pct(m.target), pct(m.planned_share), pct(m.actual_share),
+             str(m.actual_posts), dev + (" ⚠" if m.off else "")]
+        )  # fmt: skip
+    return header, rows
+
+
+def _discipline_lines(scope: Scope, lang: str) -> list[str]:
+    d = scope.discipline
+    out = []
+    if d.quiet_hours:
+        out.append(w("quiet", lang, q=d.quiet_hours, n=d.quiet_posts, c=d.quiet_conversion))
+    else:
+        out.append(w("no_quiet", lang))
+    out.append(w("over", lang, m=d.max_posts_per_day, n=len(d.over_days), d=d.days))
+    if d.other_kinds:
+        kinds = ", ".join(f"{_kind(k, lang)} × {n}" for k, n in sorted(d.other_kinds.items()))
+        out.append(f"{w('other_kinds', lang)}: {kinds}")
+    return out
+
+
+def _clock_lines(scope: Scope, lang: str) -> list[str]:
+    c = scope.clock
+    out = [w("top_hours", lang, h=_hours(c.top_hours)) if c.top_hours else w("no_top", lang)]
+    for s in c.suggestions:
+        out.append(
+            w("suggest", lang, t=s.title, time=s.time, s=pct(s.member_share),
+              r=num(s.median_replies), to=_hours(s.to_hours))
+        )  # fmt: skip
+    if c.top_hours and not c.suggestions:
+        out.append(w("no_suggest", lang))
+    return out
+
+
+def _header_line(adh: Adherence, lang: str) -> str:
+    return " · ".join(
+        [
+            f"{w('as_of', lang)} {adh.as_of.isoformat()}",
+            f"{w('tz', lang)} {adh.timezone}",
+            w("tolerance", lang, m=adh.tolerance_min),
+            w("basis_" + adh.basis, lang),
+        ]
+    )
+
+
+# ------------------------------------------------------------------ JSON
+def to_json(adh: Adherence, lang: str | None = None) -> str:
+    return json.dumps(adh.to_dict(lang), ensure_ascii=False, indent=2) + "\n"
+
+
+# ------------------------------------------------------------------ Markdown
+def _md_cell(text: object) -> str:
+    return (
+        str(text)
+        .replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
+
+
+def _md_text(text: str) -> str:
+    """User text in a Markdown paragraph: no HTML, no accidental emphasis or links."""
+    out = text.replace("\\", "\\\\").replace("<", "&lt;").replace("\n", " ")
+    for ch in "*_`[]#":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(_md_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
+    return out
+
+
+def render_md(adh: Adherence, lang: str | None = None, *, level: int = 1) -> str:
+    """The section in Markdown; ``level`` is the depth of its top heading (1 = ``#``)."""
+    lang = lang or adh.lang
+    h = "#" * level
+    L: list[str] = [f"{h} {w('title', lang)} — {_md_text(adh.community)}", ""]
+    L += [_header_line(adh, lang), ""]
+    for n in adh.notes:
+        L.append(f"> {_md_text(n.get(lang))}")
+    if adh.notes:
+        L.append("")
+    L += [f"{h}# {w('summary', lang)}", ""]
+    L += _md_table(*_summary_rows(adh, lang)) + [""]
+    scopes: list[tuple[str, Scope]] = [(w("fleet", lang), adh.fleet)]
+    scopes += [(f"{w('group', lang)} {_gname(g)}", g.scope) for g in adh.groups]
+    for name, scope in scopes:
+        L += [f"{h}# {_md_text(name)}", ""]
+        if scope is not adh.fleet:
+            g = next(g for g in adh.groups if g.scope is scope)
+            L += [w("window", lang, a=g.first_day.isoformat(), b=g.last_day.isoformat()), ""]
+        L += [f"{h}## {w('items', lang)}", ""]
+        L += _md_table(*_item_rows(scope, lang, adh.opens_available)) + [""]
+        L += [f"{h}## {w('discipline', lang)}", ""]
+        L += [f"- {_md_text(x)}" for x in _discipline_lines(scope, lang)] + [""]
+        L += _md_table(*_mix_rows(scope, lang)) + [""]
+        L += [f"{h}## {w('clock', lang)}", ""]
+        if scope is adh.fleet:
+            L += _md_table(
+                [w("hour", lang), w("member_share", lang), w("staff_share", lang), w("replies", lang)],
+                [[f"{r.hour:02d}", pct(r.member_share), pct(r.staff_share), num(r.median_replies)]
+                 for r in scope.clock.hours],
+            ) + [""]  # fmt: skip
+        L += [f"- {_md_text(x)}" for x in _clock_lines(scope, lang)] + [""]
+    return "\n".join(L).rstrip() + "\n"
+
+
+# ------------------------------------------------------------------ HTML
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+_CSS = """
+.sqops-adh{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;color:#222}
+.sqops-adh table{border-collapse:collapse;margin:.5em 0 1em;font-size:13px}
+.sqops-adh th,.sqops-adh td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
+.sqops-adh th{background:#f3f3f3}
+.sqops-adh td.n{text-align:right}
+.sqops-adh .note{color:#8a5a00}
+.sqops-adh .bottom{background:#fff0f0}
+.sqops-adh .off{color:#b00020;font-weight:bold}
+.sqops-adh .cal td{text-align:center;min-width:2.6em}
+.sqops-adh .cal td.d{text-align:left;white-space:nowrap}
+.sqops-adh .s-on_time{background:#dff3e3;color:#1b5e20}
+.sqops-adh .s-late{background:#fff4d6;color:#7a4f00}
+.sqops-adh .s-early{background:#e3ecff;color:#1a3e8a}
+.sqops-adh .s-missed{background:#fde0e0;color:#b00020}
+.sqops-adh .hol{color:#b00020}
+.sqops-adh .bar{display:inline-block;height:9px;vertical-align:middle}
+.sqops-adh .bm{background:#4caf50}
+.sqops-adh .bs{background:#ff9800}
+@media print{.sqops-adh .cal{font-size:10px}}
+"""
+
+
+def _html_table(header: list[str], rows: list[list[str]], classes: list[str] | None = None) -> str:
+    out = [
+        "<table><thead><tr>" + "".join(f"<th>{_e(x)}</th>" for x in header) + "</tr></thead><tbody>"
+    ]
+    for i, r in enumerate(rows):
+        cls = f' class="{classes[i]}"' if classes and classes[i] else ""
+        out.append(f"<tr{cls}>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _html_clock(scope: Scope, lang: str) -> str:
+    rows = [
+        f"<tr><th>{_e(w('hour', lang))}</th><th>{_e(w('member_share', lang))}</th>"
+        f"<th>{_e(w('staff_share', lang))}</th><th>{_e(w('replies', lang))}</th></tr>"
+    ]
+    for r in scope.clock.hours:
+        ms = r.member_share or 0.0
+        ss = r.staff_share or 0.0
+        rows.append(
+            f"<tr><td>{r.hour:02d}:00</td>"
+            f'<td><span class="bar bm" style="width:{ms * 300:.0f}px"></span> {_e(pct(r.member_share))}</td>'
+            f'<td><span class="bar bs" style="width:{ss * 300:.0f}px"></span> {_e(pct(r.staff_share))}</td>'
+            f'<td class="n">{_e(num(r.median_replies))}</td></tr>'
+        )
+    return '<table class="clock">' + "".join(rows) + "</table>"
+
+
+def _html_calendar(g: GroupAdherence, lang: str) -> str:
+    items = [(i.item_id, i.title, i.time) for i in g.scope.items]
+    items.sort(key=lambda x: (x[2], x[0]))
+    cells: dict[tuple[Any, str], tuple[str, float | None, str]] = {}
+    unplanned: dict[Any, list[str]] = {}
+    for r in g.rows.iter_rows(named=True):
+        if r["item_id"] is None:
+            unplanned.setdefault(r["day"], []).append(
+                f"{(r['posted'] or '')[:5]} {r['post_title'] or r['post_id']}"
+            )
+        else:
+            cells[(r["day"], r["item_id"])] = (r["status"], r["delta_min"], r["posted"] or "")
+    week = WEEKDAYS["zh" if lang == "zh" else "en"]
+    head = f"<th>{_e(w('day', lang))}</th>" + "".join(
+        f'<th title="{_e(iid)}">{_e(t)}<br>{_e(tm)}</th>' for iid, t, tm in items
+    ) + f"<th>{_e(w('unplanned_posts', lang))}</th>"  # fmt: skip
+    out = [f'<table class="cal"><thead><tr>{head}</tr></thead><tbody>']
+    for d in g.days:
+        label = f' <span class="hol">{_e(d.label)}</span>' if d.label else ""
+        tds = [f'<td class="d">{_e(d.day.isoformat())} {_e(week[d.day.weekday()])}{label}</td>']
+        for iid, _t, _tm in items:
+            c = cells.get((d.day, iid))
+            if c is None:
+                tds.append("<td></td>")
+                continue
+            st, delta, posted = c
+            sym = {"on_time": "✓", "missed": "✗"}.get(st)
+            if sym is None:
+                sym = f"{delta:+.0f}′" if delta is not None else "?"
+            tip = STATUS_NAMES[st].get(lang) + (f" {posted[:5]}" if posted else "")
+            tds.append(f'<td class="s-{_e(st)}" title="{_e(tip)}">{_e(sym)}</td>')
+        ups = unplanned.get(d.day, [])
+        tip = " / ".join(ups)
+        tds.append(f'<td title="{_e(tip)}">{len(ups) if ups else ""}</td>')
+        out.append("<tr>" + "".join(tds) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def render_html_section(adh: Adherence, lang: str | None = None, *, level: int = 2) -> str:
+    """The section as an HTML fragment (with its own scoped style), for a page or the report."""
+    lang = lang or adh.lang
+    h1, h2, h3 = (f"h{min(level + i, 6)}" for i in range(3))
+    out = [f'<section class="sqops-adh"><style>{_CSS.strip()}</style>']
+    out.append(f"<{h1}>{_e(w('title', lang))} — {_e(adh.community)}</{h1}>")
+    out.append(f"<p>{_e(_header_line(adh, lang))}</p>")
+    for n in adh.notes:
+        out.append(f'<p class="note">⚠ {_e(n.get(lang))}</p>')
+    out.append(f"<{h2}>{_e(w('summary', lang))}</{h2}>")
+    out.append(_html_table(*_summary_rows(adh, lang)))
+    scopes: list[tuple[str, Scope, GroupAdherence | None]] = [(w("fleet", lang), adh.fleet, None)]
+    scopes += [(f"{w('group', lang)} {_gname(g)}", g.scope, g) for g in adh.groups]
+    for name, scope, g in scopes:
+        anchor = f' id="adh-{_e(g.group_id)}"' if g is not None else ' id="adh-fleet"'
+        out.append(f"<{h2}{anchor}>{_e(name)}</{h2}>")
+        if g is not None:
+            out.append(
+                f"<p>{_e(w('window', lang, a=g.first_day.isoformat(), b=g.last_day.isoformat()))}</p>"
+            )
+        out.append(f"<{h3}>{_e(w('items', lang))}</{h3}>")
+        header, rows = _item_rows(scope, lang, adh.opens_available)
+        out.append(_html_table(header, rows, ["bottom" if i.bottom else "" for i in scope.items]))
+        out.append(f"<{h3}>{_e(w('discipline', lang))}</{h3}><ul>")
+        out += [f"<li>{_e(x)}</li>" for x in _discipline_lines(scope, lang)]
+        out.append("</ul>")
+        header, rows = _mix_rows(scope, lang)
+        out.append(
+            _html_table(header, rows, ["off" if m.off else "" for m in scope.discipline.mix])
+        )
+        out.append(f"<{h3}>{_e(w('clock', lang))}</{h3}><ul>")
+        out += [f"<li>{_e(x)}</li>" for x in _clock_lines(scope, lang)]
+        out.append("</ul>")
+        out.append(_html_clock(scope, lang))
+        if g is not None:
+            out.append(f"<{h3}>{_e(w('calendar', lang))}</{h3}>")
+            out.append(f"<p>{_e(w('legend', lang))}</p>")
+            out.append(_html_calendar(g, lang))
+    out.append("</section>")
+    return "\n".join(out) + "\n"
+
+
+def render_html(adh: Adherence, lang: str | None = None) -> str:
+    """A whole offline page (no scripts, no external resources)."""
+    lang = lang or adh.lang
+    return (
+        "\n".join(
+            [
+                "<!DOCTYPE html>",
+                f'<html lang="{"zh-CN" if lang == "zh" else "en"}">',
+                "<head>",
+                '<meta charset="utf-8">',
+                f"<title>{_e(w('title', lang))} · {_e(adh.community)}</title>",
+                "</head>",
+                "<body>",
+                render_html_section(adh, lang, level=1).rstrip("\n"),
+                "</body>",
+                "</html>",
+            ]
+        )
+        + "\n"
+    )
+
+
+# ------------------------------------------------------------------ terminal
+_SHORT: dict[str, T] = {
+    "planned": T("计划", "plan"),
+    "on time": T("准时", "ok"),
+    "unplanned": T("计划外", "unpl."),
+    "on-time rate": T("准时率", "on-time"),
+    "done rate": T("完成率", "done"),
+    "replies in 2 h (median)": T("回复/2h", "re/2h"),
+    "opens in 48 h (median)": T("打开/48h", "op/48h"),
+    "bottom 20%": T("末位", "btm"),
+    "missed": T("漏发", "miss"),
+}
+
+
+def _short(header: list[str], lang: str) -> list[str]:
+    """Shorter column headings for the terminal (keyed by the English heading)."""
+    en = {v.get(lang): k for k, v in {**_W, **STATUS_NAMES}.items()}
+    out = []
+    for h in header:
+        key = en.get(h)
+        long_en = (_W.get(key) or STATUS_NAMES.get(key) or T(h, h)).en if key else h
+        out.append(_SHORT[long_en].get(lang) if long_en in _SHORT else h)
+    return out
+
+
+def to_renderables(adh: Adherence, lang: str | None = None) -> list[Any]:
+    """Rich renderables: header, the execution table, the fleet's items, discipline, clock."""
+    from rich.table import Table
+    from rich.text import Text
+
+    lang = lang or adh.lang
+    out: list[Any] = [Text(f"{w('title', lang)} · {adh.community}", style="bold")]
+    out.append(Text(_header_line(adh, lang)))
+    for n in adh.notes:
+        out.append(Text(f"⚠ {n.get(lang)}", style="yellow"))
+
+    def table(title: str, header: list[str], rows: list[list[str]], last_bold: bool = False) -> Any:
+        t = Table(title=title, title_justify="left")
+        for i, hd in enumerate(header):
+            if i == 0:
+                t.add_column(hd, overflow="fold", min_width=10)
+            else:
+                t.add_column(hd, justify="right", no_wrap=True)
+        for k, r in enumerate(rows):
+            style = "bold" if last_bold and k == len(rows) - 1 else ""
+            t.add_row(*[Text(c) for c in r], style=style)
+        return t
+
+    header, rows = _summary_rows(adh, lang)
+    out.append(table(w("summary", lang), _short(header, lang), rows, last_bold=True))
+    header, rows = _item_rows(adh.fleet, lang, adh.opens_available)
+    rows = [[*r[:-1], "⚠" if r[-1] else ""] for r in rows]
+    out.append(table(f"{w('items', lang)} · {w('fleet', lang)}", _short(header, lang), rows))
+    out.append(Text(f"{w('discipline', lang)} · {w('fleet', lang)}", style="bold"))
+    for x in _discipline_lines(adh.fleet, lang):
+        out.append(Text(f"  • {x}"))
+    header, rows = _mix_rows(adh.fleet, lang)
+    out.append(table(w("mix", lang), header, rows))
+    out.append(Text(f"{w('clock', lang)} · {w('fleet', lang)}", style="bold"))
+    for x in _clock_lines(adh.fleet, lang):
+        out.append(Text(f"  • {x}"))
+    if len(adh.groups) > 1:
+        for g in adh.groups:
+            out.append(Text(f"{w('group', lang)} {_gname(g)}", style="bold"))
+            for x in _discipline_lines(g.scope, lang) + _clock_lines(g.scope, lang):
+                out.append(Text(f"  • {x}"))
+            bottom = [i for i in g.scope.items if i.bottom]
+            if bottom:
+                names = ", ".join(f"{i.title} ({i.item_id})" for i in bottom)
+                out.append(Text(f"  • {w('bottom', lang)}: {names}"))
+    return out

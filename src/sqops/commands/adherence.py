@@ -1,0 +1,187 @@
+"""``sqops adherence``: the SOP's plan against what the staff actually posted."""
+
+from __future__ import annotations
+
+import re
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sqops._cli_common import EXIT_FINDINGS, LangOpt, echo, errors_to_exit, pick_lang, usage_error
+from sqops.errors import UsageError
+from sqops.i18n import T
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+
+class AdhFormat(StrEnum):
+    table = "table"
+    md = "md"
+    json = "json"
+    html = "html"
+
+
+_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html"}
+
+
+def parse_day(text: str, option: str) -> dt.date:
+    import datetime as dt
+
+    m = re.fullmatch(r"\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})\s*", text)
+    try:
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        pass
+    raise UsageError(
+        T("{o} “{v}” 不是日期：写成 YYYY-MM-DD，例如 2026-12-01",
+          "{o} '{v}' is not a date: write YYYY-MM-DD, e.g. 2026-12-01").format(o=option, v=text)
+    )  # fmt: skip
+
+
+def adherence(
+    data: Annotated[
+        Path, typer.Argument(help="Folder of data tables (messages, posts, engagement, ...).")
+    ],
+    sop: Annotated[
+        Path | None, typer.Option("--sop", help="The SOP file (YAML) whose plan is checked.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Last day to look at, YYYY-MM-DD (default: the latest day in the data)."
+        ),
+    ] = None,  # fmt: skip
+    group: Annotated[
+        list[str] | None, typer.Option("--group", help="Only this group id (repeatable).")
+    ] = None,
+    tolerance: Annotated[
+        int,
+        typer.Option(
+            "--tolerance", help="Minutes a post may be off its planned time and still be on time."
+        ),
+    ] = 30,  # fmt: skip
+    fmt: Annotated[
+        AdhFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table | md | json | html (default: from -o's suffix, else table).",
+        ),
+    ] = None,  # fmt: skip
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file.")
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Timezone of naive times (default: the SOP's).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Encoding of CSV files (default: detected).")
+    ] = None,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-under", help="Exit 1 when the fleet's on-time rate is below this (0..1)."
+        ),
+    ] = None,  # fmt: skip
+    lang: LangOpt = None,
+) -> None:
+    """Match the SOP's plan with the staff's posts: done on time, late, missed, unplanned.
+
+    Also checks discipline (quiet hours, posts per day, content mix), what each cadence item
+    did to members (replies within 2 h, opens within 48 h; bottom 20% flagged) and the
+    community clock (when members talk vs when staff post). Definitions: docs/adherence.md.
+
+    Exit codes: 0 done, 1 on-time rate below --fail-under, 2 could not run.
+    """
+    lang_ref = [pick_lang(lang)]
+    with errors_to_exit(lang_ref):
+        if sop is None:
+            usage_error(
+                T(
+                    "缺少 --sop：计划执行检查需要 SOP 文件，例如 sqops adherence DATA --sop sop.yaml",
+                    "the adherence check needs the SOP file (--sop), e.g. "
+                    "sqops adherence DATA --sop sop.yaml",
+                ),
+                lang_ref[0],
+            )
+        if fail_under is not None and not 0 <= fail_under <= 1:
+            raise UsageError(
+                T("--fail-under 应在 0..1 之间，读到 {v}", "--fail-under must be 0..1; got {v}").format(v=fail_under)
+            )  # fmt: skip
+        from sqops.adherence import compute_adherence
+        from sqops.adherence import render as R
+        from sqops.report.tables import read_tables
+        from sqops.sop.loader import load_sop
+
+        loaded = load_sop(sop)
+        lang_ref[0] = lg = pick_lang(lang, loaded.sop.community.language)
+        day = parse_day(as_of, "--as-of") if as_of is not None else None
+        chosen = fmt.value if fmt is not None else None
+        if chosen is None and output is not None:
+            chosen = _SUFFIX_FORMATS.get(output.suffix.lower())
+            if chosen is None:
+                raise UsageError(
+                    T("无法从 “{o}” 的后缀判断格式，请加 --format",
+                      "cannot tell the format from '{o}': add --format").format(o=output.as_posix())
+                )  # fmt: skip
+        chosen = chosen or "table"
+        if chosen == "table" and output is not None:
+            raise UsageError(
+                T("table 只用于终端显示；写文件请选 md、json 或 html",
+                  "table is for the terminal; to write a file choose md, json or html")
+            )  # fmt: skip
+
+        tables = read_tables(
+            data,
+            tz=tz or loaded.sop.community.timezone,
+            columns={k: dict(v) for k, v in loaded.sop.columns.items()},
+            encoding=encoding,
+        )
+        adh = compute_adherence(
+            loaded, tables, as_of=day, tolerance_min=tolerance, lang=lg, groups=group or None
+        )
+
+        if chosen == "table":
+            from sqops._cli_common import console
+
+            con = console()
+            for r in R.to_renderables(adh, lg):
+                con.print(r)
+        else:
+            text = {"md": R.render_md, "json": R.to_json, "html": R.render_html}[chosen](adh, lg)
+            if output is None:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            else:
+                from sqops.output import atomic_write_text
+
+                atomic_write_text(output, text)
+        c = adh.fleet.counts
+        rate = c.on_time_rate
+        summary = T(
+            "{g} 个群，计划 {p} 条：准时 {o}，迟发 {l}，早发 {e}，漏发 {m}；计划外推送 {u} 条；准时执行率 {r}",
+            "{g} group(s), {p} planned: {o} on time, {l} late, {e} early, {m} missed; "
+            "{u} unplanned post(s); on-time rate {r}",
+        ).format(
+            g=len(adh.groups), p=c.planned, o=c.on_time, l=c.late, e=c.early, m=c.missed,
+            u=c.unplanned, r=R.pct(rate),
+        )  # fmt: skip
+        if output is not None:
+            summary = summary + T("，已写入 {t}", ", written to {t}").format(t=output.as_posix())
+        echo(summary.get(lg), err=True)
+        if fail_under is not None and (rate is None or rate < fail_under):
+            echo(
+                T("准时执行率 {r} 低于 --fail-under {f}", "on-time rate {r} is below --fail-under {f}")
+                .format(r=R.pct(rate), f=R.pct(fail_under)).get(lg),
+                err=True,
+            )  # fmt: skip
+            raise typer.Exit(EXIT_FINDINGS)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("adherence")(adherence)
