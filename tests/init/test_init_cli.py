@@ -268,3 +268,37 @@ def test_help_lists_init(cli) -> None:
         "--no-schema",
     ):
         assert option in r.stdout
+
+
+def _doc_block(text: str, starts_with: str) -> list[str]:
+    blocks = text.split("```console\n")[1:]
+    block = next(b.split("```", 1)[0] for b in blocks if b.startswith(starts_with))
+    return block.splitlines()
+
+
+def test_docs_example_is_what_init_prints(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "init.md").read_text(encoding="utf-8")
+    block = _doc_block(docs, "$ sqops init --type refined --lang zh")
+    monkeypatch.chdir(tmp_path)
+    r = cli("init", "--type", "refined", "--lang", "zh")
+    assert r.exit_code == 0
+    assert r.stdout.splitlines() == block[1:]
+
+
+def test_docs_cover_every_option(cli) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "init.md").read_text(encoding="utf-8")
+    for option in (
+        "PATH",
+        "--type",
+        "--lang",
+        "--name",
+        "--platform",
+        "--launch",
+        "--force",
+        "--no-schema",
+    ):
+        assert f"`{option}`" in docs, option
+    for t in TEMPLATE_TYPES:
+        assert f"`{t}`" in docs
