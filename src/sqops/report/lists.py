@@ -242,3 +242,42 @@ def frame_rows(df: pl.DataFrame) -> tuple[list[str], list[list[object]]]:
 
 def day_str(n: int) -> str:
     return to_date(n).isoformat()
+
+
+def cohort_retention(p: Prepared, weeks: int = 8) -> pl.DataFrame:
+    """Weekly join cohorts (Monday of the first join): size, and for k = 1..weeks the share of
+    the cohort still present on join day + 7k (null until that day is reached for someone)."""
+    if p.events is None:
+        return pl.DataFrame()
+    joins = (
+        p.events.filter(pl.col("event") == "join")
+        .group_by("group_id", "member_id")
+        .agg(pl.col("day").min().alias("jday"))
+        .with_columns(pl.col("jday").cast(pl.Date).dt.truncate("1w").alias("cohort"))
+    )
+    if joins.height == 0:
+        return pl.DataFrame()
+    size = joins.group_by("cohort").agg(pl.len().alias("size"))
+    probe = (
+        joins.with_columns(pl.int_ranges(1, weeks + 1).alias("k"))
+        .explode("k")
+        .with_columns((pl.col("jday") + 7 * pl.col("k")).cast(pl.Int32).alias("t"))
+        .filter(pl.col("t") <= p.as_of)
+    )
+    present = (
+        probe.join(p.presence, on=["group_id", "member_id"], how="left")
+        .with_columns(
+            ((pl.col("s") <= pl.col("t")) & (pl.col("e") >= pl.col("t")))
+            .fill_null(False)
+            .alias("in")
+        )
+        .group_by("group_id", "member_id", "k", "cohort")
+        .agg(pl.col("in").any())
+        .group_by("cohort", "k")
+        .agg(pl.col("in").mean().alias("share"))
+    )
+    wide = size.sort("cohort")
+    for k in range(1, weeks + 1):
+        col = present.filter(pl.col("k") == k).select("cohort", pl.col("share").alias(f"w{k}"))
+        wide = wide.join(col, on="cohort", how="left")
+    return wide.sort("cohort")
