@@ -120,9 +120,10 @@ def _json(ctx: Context, display: str, data: Any) -> None:
                 role="bot",
             )
             continue
+        raw_atts = msg.get("attachments")
         atts = [
-            str(a.get("fileName") or "")
-            for a in msg.get("attachments") or []
+            str(a.get("fileName") or "") or "file"
+            for a in (raw_atts if isinstance(raw_atts, list) else [])
             if isinstance(a, dict)
         ]
         content = str(msg.get("content") or "")

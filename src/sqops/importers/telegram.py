@@ -60,7 +60,8 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
         chats.append(("", data))
     elif isinstance(data, dict) and isinstance(data.get("chats"), dict):
         for section in ("chats", "left_chats"):
-            lst = (data.get(section) or {}).get("list")
+            sec = data.get(section)
+            lst = sec.get("list") if isinstance(sec, dict) else None
             if isinstance(lst, list):
                 chats.extend((f"{section}.list[{i}].", c) for i, c in enumerate(lst))
     else:
@@ -152,7 +153,8 @@ def _service(ctx: Context, group: str, ts, mid: str | None, msg: dict[str, Any])
     actor_id = str(msg["actor_id"]) if msg.get("actor_id") else None
     if actor and actor_id:
         ctx.alias(ctx.group_id or group, actor, actor_id)
-    members = [m for m in msg.get("members") or [] if isinstance(m, str) and m]
+    listed = msg.get("members")
+    members = [m for m in listed if isinstance(m, str) and m] if isinstance(listed, list) else []
     ctx.message(
         ts=ts,
         group_id=group,

@@ -99,13 +99,13 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
         isinstance(r, dict) and ("msgid" in r or "group_chat" in r or "member_list" in r)
         for _, r in records
     )
-    if not recognised:
+    if not records or not recognised:
         raise InputError(
             T(
                 "不是企业微信会话存档或客户群详情：没有 msgid 或 member_list",
                 "not a WeCom chat archive or group details: no msgid or member_list",
             ),
-            Location(file=records[0][0].file, line=1),
+            Location(file=display, line=1),
         )
     for uid in sorted(staff):
         ctx.staff(uid, staff[uid] or "staff")
@@ -165,7 +165,8 @@ def _group(ctx: Context, where: Location, chat: Any, staff: dict[str, str | None
     owner = str(chat.get("owner") or "")
     if owner:
         staff[owner] = "owner"
-    for adm in chat.get("admin_list") or []:
+    admins = chat.get("admin_list")
+    for adm in admins if isinstance(admins, list) else []:
         if isinstance(adm, dict) and adm.get("userid"):
             staff.setdefault(str(adm["userid"]), "admin")
             if staff[str(adm["userid"])] is None:
@@ -204,6 +205,8 @@ def _group(ctx: Context, where: Location, chat: Any, staff: dict[str, str | None
             member_id=uid,
             member_name=str(name) if name else None,
             inviter_id=str(invitor.get("userid")) if invitor.get("userid") else None,
-            channel=JOIN_SCENES.get(m.get("join_scene")),
+            channel=JOIN_SCENES.get(m["join_scene"])
+            if isinstance(m.get("join_scene"), int)
+            else None,
         )
     return 1
