@@ -234,17 +234,50 @@ def compile_script(name: str, text: str, where: Location) -> Compiled:
     return Compiled(name, where, template, text)
 
 
+def _alarm(signum: int, frame: Any) -> None:
+    raise TimeoutError
+
+
+def _can_alarm() -> bool:
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+
+_session_depth = 0
+
+
 @contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-        signal, "setitimer"
-    ):
+def render_session() -> Iterator[None]:
+    """Install the time-limit handler once around many renders (a plan renders thousands).
+
+    Inside, each :func:`render` only arms and disarms the timer; the previous handler is
+    restored on exit. Without it every render installs and restores the handler itself.
+    """
+    global _session_depth
+    if not _can_alarm():
         yield
         return
+    old = signal.signal(signal.SIGALRM, _alarm) if _session_depth == 0 else None
+    _session_depth += 1
+    try:
+        yield
+    finally:
+        _session_depth -= 1
+        if _session_depth == 0:
+            signal.signal(signal.SIGALRM, old)
 
-    def _alarm(signum: int, frame: Any) -> None:
-        raise TimeoutError
 
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    if not _can_alarm():
+        yield
+        return
+    if _session_depth:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        return
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:

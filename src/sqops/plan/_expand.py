@@ -17,7 +17,7 @@ from sqops.errors import Location, SopError, TemplateError, UsageError
 from sqops.i18n import T
 from sqops.plan import _holidays
 from sqops.plan._model import Conflict, DayInfo, GroupInfo, GroupPlan, Occurrence, Plan
-from sqops.scripts import build_context, compile_script, stage_of_index
+from sqops.scripts import build_context, compile_script, render_session, stage_of_index
 from sqops.scripts import render as render_template
 
 MAX_DAYS = 3660
@@ -278,12 +278,20 @@ def find_conflicts(loaded: Any, group_id: str, occurrences: Iterable[Occurrence]
 
 # ------------------------------------------------------------------ rendering
 class ScriptRenderer:
-    """Compiles each script once and renders occurrences with the documented context."""
+    """Compiles each script once and renders occurrences with the documented context.
+
+    The context common to a group and a date is built once (``build_context``) and only the
+    item's own variables change between the items of that day; a script that uses no
+    variable at all is rendered once and reused.
+    """
 
     def __init__(self, loaded: Any, lang: str) -> None:
         self.loaded = loaded
         self.lang = lang
         self._compiled: dict[str, Any] = {}
+        self._constant: dict[str, str | None] = {}  # name → output, for scripts without variables
+        self._base_key: tuple[str, dt.date] | None = None
+        self._base: dict[str, Any] = {}
 
     def compiled(self, name: str, where: Location | None) -> Any:
         if name in self._compiled:
@@ -300,26 +308,42 @@ class ScriptRenderer:
         if src.problem is not None:
             raise TemplateError(src.problem.text, src.problem.where)
         compiled = compile_script(name, src.text, src.where())
+        import jinja2.meta
+
+        from sqops.scripts import env
+
+        if not jinja2.meta.find_undeclared_variables(env().parse(src.text)):
+            self._constant[name] = None  # rendered on first use
         self._compiled[name] = compiled
         return compiled
 
     def render(self, occ: Occurrence, group: GroupInfo, launch: dt.date) -> str | None:
-        if not occ.script_name:
+        name = occ.script_name
+        if not name:
             return None
-        key = "countdown_script" if occ.source == "countdown" else "script"
-        where = self.loaded.where((*occ.item_path, key)) if occ.item_path else occ.item_where
-        compiled = self.compiled(occ.script_name, where)
+        if self._constant.get(name) is not None:
+            return self._constant[name]
+        if name not in self._compiled:
+            key = "countdown_script" if occ.source == "countdown" else "script"
+            where = self.loaded.where((*occ.item_path, key)) if occ.item_path else occ.item_where
+            self.compiled(name, where)
+        compiled = self._compiled[name]
         sop = self.loaded.sop
-        campaign = None
+        if self._base_key != (group.id, occ.date):
+            self._base = build_context(
+                sop, date=occ.date, lang=self.lang, group=group.context(), launched_on=launch
+            )
+            self._base_key = (group.id, occ.date)
+        ctx = dict(self._base)
         if occ.campaign_id is not None:
             camp = sop.cadence.campaigns[occ.item_path[2]]
-            campaign = {
+            ctx["campaign"] = {
                 "id": occ.campaign_id,
                 "title": camp.title,
                 "date": camp.date,
                 "time": camp.time.strftime("%H:%M"),
             }
-        item = {
+        ctx["item"] = {
             "id": occ.item_id,
             "title": occ.title,
             "time": occ.time.strftime("%H:%M"),
@@ -327,12 +351,10 @@ class ScriptRenderer:
             "owner": occ.owner,
             "person": occ.person,
         }
-        ctx = build_context(
-            sop, date=occ.date, lang=self.lang, group=group.context(), launched_on=launch,
-            item=item, campaign=campaign, countdown=occ.countdown,
-        )  # fmt: skip
+        ctx["countdown"] = occ.countdown
+        ctx["owner_name"] = occ.person  # explicit person, else the owner role's name
         try:
-            return render_template(compiled, ctx)
+            text = render_template(compiled, ctx)
         except TemplateError as exc:
             extra = T("（群 {g}，{d}）", " (group {g}, {d})").format(
                 g=group.id, d=occ.date.isoformat()
@@ -340,6 +362,9 @@ class ScriptRenderer:
             err = TemplateError(exc.text + extra, exc.where)
             err.kind = getattr(exc, "kind", "render")  # type: ignore[attr-defined]
             raise err from None
+        if name in self._constant:
+            self._constant[name] = text
+        return text
 
 
 def render_scripts(loaded: Any, plan: Plan) -> Plan:
@@ -347,9 +372,10 @@ def render_scripts(loaded: Any, plan: Plan) -> Plan:
     if plan.rendered:
         return plan
     renderer = ScriptRenderer(loaded, plan.lang)
-    for gp in plan.groups:
-        for occ in gp.occurrences:
-            occ.script = renderer.render(occ, gp.group, gp.launched_on)
+    with render_session():
+        for gp in plan.groups:
+            for occ in gp.occurrences:
+                occ.script = renderer.render(occ, gp.group, gp.launched_on)
     plan.rendered = True
     return plan
 
