@@ -291,3 +291,26 @@ def test_whatsapp_group_from_file_name(tmp_path):
     p = tmp_path / "WhatsApp Chat with 护肤群.txt"
     shutil.copy(FIX / "whatsapp_es.txt", p)
     assert set(import_files("whatsapp", [p]).tables["messages"]["group_id"]) == {"护肤群"}
+
+
+def test_output_folder_shared_by_a_chat_and_an_order_import(cli, tmp_path):
+    assert (
+        cli("import", "discord", FIX / "discord.json", "-o", tmp_path, "--lang", "en").exit_code
+        == 0
+    )
+    res = cli("import", "shopify", FIX / "shopify_orders.csv", "-o", tmp_path, "--lang", "en")
+    assert res.exit_code == 0
+    assert (
+        res.stdout.splitlines()[-1]
+        == "  kept tables already there: messages.parquet, members.parquet"
+    )
+    # the same table in another format would make sqops report see two tables: refused
+    res = cli(
+        "import", "discord", FIX / "discord.json", "-o", tmp_path, "--format", "csv", "--lang", "en"
+    )
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (
+        f"{(tmp_path / 'messages.parquet').as_posix()}: error: "
+        "already exists: sqops report would see two messages tables; remove it first"
+    )
+    assert not (tmp_path / "messages.csv").exists()

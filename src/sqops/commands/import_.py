@@ -106,6 +106,15 @@ def import_(
                 .format(c=", ".join(f"{k}={v}" for k, v in extra.items()))
                 .get(lg)
             )
+        from sqops.importers import other_tables
+
+        kept = other_tables(output, written)
+        if kept:
+            echo(
+                T("  保留了已有的表：{p}", "  kept tables already there: {p}")
+                .format(p=", ".join(p.name for p in kept))
+                .get(lg)
+            )
         notes = [p for p in result.problems if p.code == "note"]
         skipped = [p for p in result.problems if p.code != "note"]
         for p in notes:

@@ -274,6 +274,17 @@ def write_tables(result: ImportResult, out_dir: str | Path, fmt: str = "parquet"
             ).format(f=fmt)
         )
     out = Path(out_dir)
+    for name in result.tables:
+        for other in TABLE_FILE_SUFFIXES:
+            clash = out / f"{name}{other}"
+            if other != f".{fmt}" and clash.exists():
+                raise UsageError(
+                    T(
+                        "已存在：sqops report 会看到两个 {t} 表；请先删除它",
+                        "already exists: sqops report would see two {t} tables; remove it first",
+                    ).format(t=name),
+                    Location(file=display_path(clash)),
+                )
     written: list[Path] = []
     for name in TABLES:
         df = result.tables.get(name)
@@ -289,6 +300,28 @@ def write_tables(result: ImportResult, out_dir: str | Path, fmt: str = "parquet"
             atomic_write_bytes(target, buf.getvalue())
         written.append(target)
     return written
+
+
+#: file suffixes sqops report reads a table from (a second one for the same table is an error)
+TABLE_FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson", ".xlsx")
+
+
+def other_tables(out_dir: str | Path, written: Sequence[Path]) -> list[Path]:
+    """Table files already in ``out_dir`` that this import did not write (kept, and read by
+    ``sqops report`` together with the new ones: e.g. a chat import then an order import)."""
+    out = Path(out_dir)
+    names = {p.name for p in written}
+    found = []
+    for name in TABLE_NAMES_ALL:
+        for suffix in TABLE_FILE_SUFFIXES:
+            p = out / f"{name}{suffix}"
+            if p.name not in names and p.is_file():
+                found.append(p)
+    return found
+
+
+#: every table sqops report reads (importers write only some of them)
+TABLE_NAMES_ALL = ("messages", "members", "staff", "posts", "engagement", "orders", "coupons")
 
 
 def _csv_cell(value: object) -> object:
