@@ -302,3 +302,39 @@ def test_docs_cover_every_option(cli) -> None:
         assert f"`{option}`" in docs, option
     for t in TEMPLATE_TYPES:
         assert f"`{t}`" in docs
+
+
+def test_a_path_ending_in_slash_is_a_new_folder(cli, tmp_path: Path) -> None:
+    r = cli("init", f"{tmp_path.as_posix()}/new/", "--type", "service", "--lang", "en")
+    assert r.exit_code == 0, r.stderr
+    assert (tmp_path / "new" / "sop.yaml").is_file()
+    assert (tmp_path / "new" / "sop.schema.json").is_file()
+
+
+def test_pre_commit_hooks_file() -> None:
+    import yaml
+
+    hooks = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    )
+    by_id = {h["id"]: h for h in hooks}
+    assert set(by_id) == {"sqops-lint", "sqops-lint-files"}
+    main = by_id["sqops-lint"]
+    assert (main["entry"], main["language"], main["files"]) == (
+        "sqops lint",
+        "python",
+        r"\.(ya?ml)$",
+    )
+    # lints the whole repository (SOPs are found by their content), not the YAML files given
+    assert main["pass_filenames"] is False and main["args"] == ["."]
+    assert by_id["sqops-lint-files"].get("pass_filenames", True) is True
+
+
+def test_hook_command_ignores_yaml_that_is_not_an_sop(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli("init", "--type", "refined", "--lang", "en").exit_code == 0
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: [", encoding="utf-8")
+    (tmp_path / "ci.yml").write_text("on: push\n", encoding="utf-8")
+    r = cli("lint", ".")
+    assert r.exit_code == 0
+    assert r.stdout.strip().splitlines()[-1] == "no problems found (1 file)"

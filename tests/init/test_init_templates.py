@@ -156,3 +156,45 @@ def test_store_template_uses_group_vars_every_group_has(tmp_path: Path, lang: st
 def test_other_templates_use_no_group_vars(type_: str, lang: str) -> None:
     # without groups, vars is empty: a vars.x there would fail to render
     assert "vars." not in read_template(type_, lang).split("\nscripts:", 1)[1]
+
+
+@pytest.mark.parametrize(("type_", "lang"), CASES, ids=IDS)
+def test_template_plans_without_conflicts(cli, tmp_path: Path, type_: str, lang: str) -> None:
+    """From launch through the campaign: no day over the cap, nothing in quiet hours, no clash."""
+    import json
+
+    sop_path = _copy(tmp_path, type_, lang)
+    sop = load_sop(sop_path).sop
+    start = sop.community.launched_on
+    days = (sop.cadence.campaigns[0].date - start).days + 7
+    r = cli("plan", sop_path, "--start", start.isoformat(), "--days", str(days), "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    plan = json.loads(r.stdout)
+    assert len(plan["groups"]) == max(1, len(sop.groups))
+    for group in plan["groups"]:
+        assert group["conflicts"] == []
+        occurrences = group["occurrences"]
+        assert {o["source"] for o in occurrences} >= {"daily", "weekly", "monthly", "lifecycle"}
+        # every item with a script got its text, rendered for this group
+        for o in occurrences:
+            assert (o["script"] is None) == (o["script_name"] is None), o["item_id"]
+            if o["script"]:
+                assert "{{" not in o["script"] and "{%" not in o["script"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_store_gets_its_own_text(cli, tmp_path: Path, lang: str) -> None:
+    import json
+
+    sop_path = _copy(tmp_path, "store", lang)
+    r = cli("plan", sop_path, "--start", "2027-03-23", "--days", "1", "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    plan = json.loads(r.stdout)
+    sop = load_sop(sop_path).sop
+    perks = {
+        g["id"]: next(o["script"] for o in g["occurrences"] if o["item_id"] == "store_perk")
+        for g in plan["groups"]
+    }
+    for g in sop.groups:
+        assert str(g.vars["store"]) in perks[g.id]
+    assert len(set(perks.values())) == len(sop.groups)

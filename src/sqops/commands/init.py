@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shlex
 from enum import StrEnum
 from pathlib import Path
@@ -53,11 +54,13 @@ def _parse_launch(value: str) -> dt.date:
 
 def init(
     path: Annotated[
-        Path,
+        str,
         typer.Argument(
-            help="The SOP file to create (default sop.yaml); an existing folder gets sop.yaml inside."
+            help="The SOP file to create (default sop.yaml); a folder (existing, or ending in /) "
+            "gets sop.yaml inside.",
+            metavar="PATH",
         ),
-    ] = Path(DEFAULT_FILENAME),
+    ] = DEFAULT_FILENAME,
     type_: Annotated[
         TypeChoice | None,
         typer.Option(
@@ -107,7 +110,8 @@ def init(
                 + T(choices, choices)
             )
         launch_day = _parse_launch(launch) if launch is not None else None
-        target = path / DEFAULT_FILENAME if path.is_dir() else path
+        folder = path.endswith(("/", os.sep)) or Path(path).is_dir()
+        target = Path(path) / DEFAULT_FILENAME if folder else Path(path)
         if target.exists() and not force:
             raise UsageError(
                 T(
