@@ -1,0 +1,115 @@
+"""Where posts come from (posts table or staff messages) and which groups are checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from sqops.errors import UsageError
+
+
+def _staff_msgs(h, rows):
+    return h.frame("msg_id, ts, group_id, member_id, msg_type, content, role", rows)
+
+
+def test_staff_messages_stand_in_for_posts(h):
+    messages = _staff_msgs(
+        h,
+        [
+            ("1", "2026-10-12 08:31:00", "g1", "s1", "image", None, None),  # push starts
+            (
+                "2",
+                "2026-10-12 08:35:00",
+                "g1",
+                "s1",
+                "text",
+                "早安各位",
+                None,
+            ),  # same burst (4 min)
+            (
+                "3",
+                "2026-10-12 08:39:00",
+                "g1",
+                "s1",
+                "text",
+                "记得防晒",
+                None,
+            ),  # same burst (4 min)
+            ("4", "2026-10-12 08:45:00", "g1", "s1", "text", "还有一件事", None),  # 6 min: new post
+            ("5", "2026-10-12 12:00:00", "g1", "s1", "sticker", None, None),  # not a push type
+            ("6", "2026-10-12 12:05:00", "g1", "s1", "system", "入群通知", None),  # not a push type
+            ("7", "2026-10-12 16:00:00", "g1", "x9", "link", "秒杀链接", "staff"),  # staff by role
+            ("8", "2026-10-12 09:00:00", "g1", "m1", "text", "早", None),  # a member
+        ],
+    )
+    adh = h.run(messages=messages)
+    assert adh.basis == "messages"
+    assert h.statuses(adh) == [
+        ("2026-10-12", "morning", "08:30", "on_time", "1"),
+        ("2026-10-12", None, None, "unplanned", "4"),
+        ("2026-10-12", None, None, "unplanned", "7"),
+    ]
+    rows = adh.group("g1").rows
+    assert rows["post_title"].to_list() == ["早安各位", "还有一件事", "秒杀链接"]
+    # the member's 09:00 message answers every post before it within 2 h
+    assert rows["replies_2h"].to_list() == [1, 1, 0]
+    assert adh.opens_available is False
+    assert any("staff messages" in n.en for n in adh.notes)
+
+
+def test_without_msg_type_every_staff_message_is_a_post(h):
+    messages = h.frame(
+        "ts, group_id, member_id",
+        [("2026-10-12 08:30:00", "g1", "s1"), ("2026-10-12 12:00:00", "g1", "s1"),
+         ("2026-10-12 09:00:00", "g1", "m1")],
+    )  # fmt: skip
+    adh = h.run(messages=messages)
+    assert [s[3] for s in h.statuses(adh)] == ["on_time", "unplanned"]
+    # without msg_id, a post id is made from the group and the time
+    assert h.statuses(adh)[0][4] == "g1@2026-10-12T00:30:00.000000Z"
+
+
+GROUPS = """\
+cadence:
+  daily:
+    - {id: morning, time: "08:30", title: 早安, kind: activation}
+groups:
+  - {id: g1, name: 上海群}
+  - {id: g3, name: 南京群}
+"""
+
+
+def test_only_the_sops_groups_are_checked(h):
+    messages = h.frame(
+        "ts, group_id, member_id",
+        [("2026-10-12 09:00:00", "g1", "m1"), ("2026-10-12 09:00:00", "g2", "m2")],
+    )
+    adh = h.run(h.sop(GROUPS), messages=messages)
+    assert [g.group_id for g in adh.groups] == ["g1"]
+    notes = " | ".join(n.en for n in adh.notes)
+    assert "not among the SOP's groups and were not checked: g2" in notes
+    assert "no data for these groups: g3" in notes
+
+
+def test_group_filter(h):
+    messages = h.frame(
+        "ts, group_id, member_id",
+        [("2026-10-12 09:00:00", "g1", "m1"), ("2026-10-12 09:00:00", "g2", "m2")],
+    )
+    adh = h.run(messages=messages, groups=["g2"])
+    assert [g.group_id for g in adh.groups] == ["g2"]
+    with pytest.raises(UsageError) as exc:
+        h.run(messages=messages, groups=["g9"])
+    assert "no group with id 'g9'" in exc.value.render("en")
+
+
+def test_without_sop_groups_every_data_group_follows_the_sop(h):
+    messages = h.frame(
+        "ts, group_id, member_id",
+        [("2026-10-12 09:00:00", "b", "m1"), ("2026-10-13 09:00:00", "a", "m2")],
+    )
+    adh = h.run(messages=messages)
+    assert [(g.group_id, g.counts.planned, g.counts.missed) for g in adh.groups] == [
+        ("a", 1, 1),
+        ("b", 1, 1),
+    ]
+    assert (adh.fleet.counts.planned, adh.fleet.discipline.days) == (2, 2)
