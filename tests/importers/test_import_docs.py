@@ -1,0 +1,127 @@
+"""docs/import.md: every format is documented, and its examples do what the docs say.
+Plus the notice grammars the docs list, one case each."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sqops.importers import FORMATS, import_files
+from sqops.importers.wechat import notice_events
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = (ROOT / "docs" / "import.md").read_text(encoding="utf-8")
+FIX = Path(__file__).parent / "fixtures"
+
+
+def test_every_format_has_a_section_with_an_example():
+    sections = re.split(r"^### ", DOC, flags=re.M)[1:]
+    documented = {s.split("`")[1]: s for s in sections}
+    assert set(documented) == set(FORMATS)
+    for name, text in documented.items():
+        assert "```" in text, f"{name} has no example"
+
+
+def test_every_option_is_documented(cli):
+    res = cli("import", "--help")
+    for opt in re.findall(r"--[a-z][a-z-]+", res.stdout):
+        if opt != "--help":
+            assert f"`{opt}" in DOC or f"{opt}`" in DOC or f", {opt}" in DOC, opt
+
+
+def test_console_example(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(FIX / "wechat_chatlog.csv", tmp_path / "chat.csv")
+    res = cli("import", "wechat-chatlog", "chat.csv", "-o", "data/", "--lang", "en")
+    block = DOC.split("$ sqops import wechat-chatlog chat.csv -o data/\n")[1].split(
+        "$ sqops report"
+    )[0]
+    assert res.stdout.splitlines() == block.rstrip("\n").splitlines()
+
+
+def test_yaml_examples_are_valid_column_maps(tmp_path):
+    from sqops.importers.generic import load_map
+
+    blocks = re.findall(r"```yaml\n(.*?)```", DOC, flags=re.S)
+    assert len(blocks) == 2
+    tables = []
+    for i, text in enumerate(blocks):
+        p = tmp_path / f"map{i}.yaml"
+        p.write_text(text, encoding="utf-8")
+        tables.append(load_map(p).table)
+    assert tables == ["orders", "members"]
+
+
+def test_members_map_example_imports(tmp_path):
+    text = re.findall(r"```yaml\n(table: members.*?)```", DOC, flags=re.S)[0]
+    (tmp_path / "map.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "members.csv").write_text(
+        "入群时间,群ID,成员ID,邀请人ID,昵称\n2026-12-01 09:00,g1,m2,m1,小白\n2026-12-01 10:00,g1,m3,,小黑\n",
+        encoding="utf-8",
+    )
+    r = import_files("generic", [tmp_path / "members.csv"], columns=tmp_path / "map.yaml")
+    assert [tuple(x) for x in r.tables["members"].iter_rows()] == [
+        ("2026-12-01T09:00:00+08:00", "g1", "m2", "join", "m1", "小白"),
+        ("2026-12-01T10:00:00+08:00", "g1", "m3", "join", None, "小黑"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("notice", "expected"),
+    [
+        ('"A"邀请"B、C"加入了群聊', [("join", "B", "A", "invite"), ("join", "C", "A", "invite")]),
+        ("“A”邀请“B”加入了群聊", [("join", "B", "A", "invite")]),
+        ('你邀请"B"加入了群聊', [("join", "B", "你", "invite")]),
+        ('"A"邀请你加入了群聊', [("join", "你", "A", "invite")]),
+        ('"A"邀请你和"B"加入了群聊', [("join", "你", "A", "invite"), ("join", "B", "A", "invite")]),
+        ('"B"通过扫描"A"分享的二维码加入群聊', [("join", "B", "A", "qrcode")]),
+        ('"B"通过扫描你分享的二维码加入群聊', [("join", "B", "你", "qrcode")]),
+        ('"B"通过"A"的邀请二维码加入群聊', [("join", "B", "A", "qrcode")]),
+        ('"B"加入了群聊', [("join", "B", None, None)]),
+        ('"A"将"B"移出了群聊', [("leave", "B", None, "removed")]),
+        ('你将"B"移出了群聊', [("leave", "B", None, "removed")]),
+        ('"B"退出了群聊', [("leave", "B", None, "left")]),
+        ('"A" invited "B" to the group chat.', [("join", "B", "A", "invite")]),
+        (
+            '"B" joined the group chat via the QR code shared by "A".',
+            [("join", "B", "A", "qrcode")],
+        ),
+        ('"A" removed "B" from the group chat.', [("leave", "B", None, "removed")]),
+        ('"小红"修改群名为"抗老精华体验群2"', []),
+        ("大家好", []),
+    ],
+)
+def test_wechat_notice_grammar(notice, expected):
+    assert notice_events(notice) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("小红(20001)加入本群。", [("20001", "join", None, None)]),
+        ("小林(10001)邀请小白(20002)加入了本群", [("20002", "join", "10001", "invite")]),
+        (
+            "小白(20002)通过扫描小林(10001)分享的二维码加入本群",
+            [("20002", "join", "10001", "qrcode")],
+        ),
+        ("小红(20001)退出了本群", [("20001", "leave", None, "left")]),
+        ("小红(20001)被管理员移出本群", [("20001", "leave", None, "removed")]),
+        ("小林(10001)将小红(20001)移出了本群", [("20001", "leave", None, "removed")]),
+        ("群主修改了群名称", []),
+    ],
+)
+def test_qq_system_grammar(tmp_path, body, expected):
+    p = tmp_path / "qq.txt"
+    p.write_text(
+        "消息对象:测试群\n\n2026-12-01 09:00:00 小林(10001)\n你好\n\n"
+        f"2026-12-01 10:00:00 系统消息(10000)\n{body}\n",
+        encoding="utf-8",
+    )
+    r = import_files("qq", [p])
+    df = r.tables.get("members")
+    rows = [] if df is None else df.iter_rows(named=True)
+    got = [(x["member_id"], x["event"], x.get("inviter_id"), x.get("channel")) for x in rows]
+    assert got == expected
