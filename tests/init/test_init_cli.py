@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -338,3 +339,25 @@ def test_hook_command_ignores_yaml_that_is_not_an_sop(cli, tmp_path: Path, monke
     r = cli("lint", ".")
     assert r.exit_code == 0
     assert r.stdout.strip().splitlines()[-1] == "no problems found (1 file)"
+
+
+def test_a_folder_in_the_way_is_an_error(cli, tmp_path: Path) -> None:
+    (tmp_path / "sop.yaml").mkdir()
+    r = cli("init", tmp_path, "--type", "refined", "--lang", "en", "--force")
+    assert r.exit_code == 2
+    assert r.stderr == (
+        f"{(tmp_path / 'sop.yaml').as_posix()}: error: is a folder, not a file an SOP can be written to\n"
+    )
+    assert not (tmp_path / "sop.schema.json").exists()
+
+
+def test_a_failed_write_is_reported(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    target = tmp_path / "sop.yaml"
+    r = cli("init", target, "--type", "refined", "--lang", "en")
+    assert r.exit_code == 2
+    assert r.stderr == f"{target.as_posix()}: error: cannot write: Permission denied\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # the temporary file is gone too

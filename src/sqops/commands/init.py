@@ -52,6 +52,18 @@ def _parse_launch(value: str) -> dt.date:
         ) from None
 
 
+def _write(target: Path, text: str) -> None:
+    from sqops.output import atomic_write_text
+
+    try:
+        atomic_write_text(target, text)
+    except OSError as exc:  # the rename failed: read-only folder, a folder in the way, ...
+        raise UsageError(
+            T("无法写入：{e}", "cannot write: {e}").format(e=exc.strerror or exc),
+            Location(file=target.as_posix()),
+        ) from None
+
+
 def init(
     path: Annotated[
         str,
@@ -112,6 +124,14 @@ def init(
         launch_day = _parse_launch(launch) if launch is not None else None
         folder = path.endswith(("/", os.sep)) or Path(path).is_dir()
         target = Path(path) / DEFAULT_FILENAME if folder else Path(path)
+        if target.is_dir():
+            raise UsageError(
+                T(
+                    "这是一个文件夹，不能写成 SOP 文件",
+                    "is a folder, not a file an SOP can be written to",
+                ),
+                Location(file=target.as_posix()),
+            )
         if target.exists() and not force:
             raise UsageError(
                 T(
@@ -132,9 +152,7 @@ def init(
 
         parse_sop(text, target.as_posix(), target.parent)
 
-        from sqops.output import atomic_write_text
-
-        atomic_write_text(target, text)
+        _write(target, text)
         schema_path = target.parent / SCHEMA_FILENAME
         schema_note: T | None = None
         if not no_schema:
@@ -146,7 +164,7 @@ def init(
             else:
                 from sqops.sop.schema import dumps, sop_schema
 
-                atomic_write_text(schema_path, dumps(sop_schema()))
+                _write(schema_path, dumps(sop_schema()))
                 schema_note = T(
                     "已写入 {p}（供编辑器补全和检查）",
                     "wrote {p} (for completion and checks in your editor)",
