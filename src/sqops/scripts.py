@@ -90,9 +90,12 @@ def zh_date(value: dt.date | dt.datetime) -> str:
     return f"{value.month}月{value.day}日 {WEEKDAYS['zh'][value.weekday()]}"
 
 
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def en_date(value: dt.date | dt.datetime) -> str:
     """``2026-12-12`` → ``Sat 12 Dec``."""
-    return f"{WEEKDAYS['en'][value.weekday()]} {value.day} {value.strftime('%b')}"
+    return f"{WEEKDAYS['en'][value.weekday()]} {value.day} {_MONTHS_EN[value.month - 1]}"
 
 
 def money(value: Any, symbol: str = "¥") -> str:
