@@ -310,3 +310,36 @@ def test_render_false_leaves_scripts_empty_and_build_plan_renders(load):
     assert lazy.groups[0].occurrences[0].script is None and not lazy.rendered
     full = build_plan(loaded, start=D(2026, 10, 2), days=1, lang="zh")
     assert full.groups[0].occurrences[0].script == "第 2 天"
+
+
+def test_daylight_saving_gaps_and_repeats_are_noted(load):
+    loaded = load(
+        """\
+        cadence:
+          daily:
+            - {id: early, time: "02:30", title: 凌晨, kind: brand}
+            - {id: noon, time: "12:00", title: 中午, kind: brand}
+        """,
+        launch="2026-03-01",
+    )
+    text = loaded.text.replace("platform: wechat", "platform: telegram, timezone: America/New_York")
+    from sqops.sop import parse_sop
+
+    ny = parse_sop(text, "sop.yaml")
+    # 2026-03-08: clocks go 02:00 → 03:00; 2026-11-01: 01:00-02:00 twice (02:30 is not repeated)
+    plan = expand(ny, start=D(2026, 3, 7), days=3, lang="en")
+    noted = {(o.date, o.item_id): [n.en for n in o.notes] for o in plan.groups[0].occurrences}
+    assert noted[(D(2026, 3, 8), "early")] == [
+        "02:30 does not exist on this day (daylight saving time starts); calendars will shift it"
+    ]
+    assert noted[(D(2026, 3, 7), "early")] == [] and noted[(D(2026, 3, 8), "noon")] == []
+    loaded2 = parse_sop(text.replace('"02:30"', '"01:30"'), "sop.yaml")
+    plan = expand(loaded2, start=D(2026, 10, 31), days=3, lang="en")
+    noted = {(o.date, o.item_id): [n.en for n in o.notes] for o in plan.groups[0].occurrences}
+    assert noted[(D(2026, 11, 1), "early")] == [
+        "01:30 happens twice on this day (daylight saving time ends); the first one is meant"
+    ]
+    assert noted[(D(2026, 11, 2), "early")] == []
+    # Asia/Shanghai has no clock changes: no check at all
+    plan = expand(loaded, start=D(2026, 3, 7), days=3, lang="en")
+    assert all(o.notes == [] for o in plan.groups[0].occurrences)

@@ -132,6 +132,37 @@ def _days_left(k: int, lang: str) -> str:
     return "1 day left" if k == 1 else f"{k} days left"
 
 
+def _dst_checker(tz_name: str, start: dt.date, end: dt.date) -> Any:
+    """For zones with clock changes in the window: a function (date, time) → a note when that
+    local time does not exist (spring forward) or happens twice (fall back); else None."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(tz_name)
+    offsets = {
+        dt.datetime.combine(start + dt.timedelta(days=i), dt.time(12), tzinfo=tz).utcoffset()
+        for i in range(0, (end - start).days + 2)
+    }
+    if len(offsets) == 1:
+        return None
+
+    def check(date: dt.date, time: dt.time) -> T | None:
+        local = dt.datetime.combine(date, time, tzinfo=tz)
+        back = local.astimezone(dt.UTC).astimezone(tz)
+        if back.replace(tzinfo=None) != local.replace(tzinfo=None):
+            return T(
+                "{t} 这一天因夏令时调整不存在，日历会把它顺延",
+                "{t} does not exist on this day (daylight saving time starts); calendars will shift it",
+            ).format(t=time.strftime("%H:%M"))
+        if local.utcoffset() != local.replace(fold=1).utcoffset():
+            return T(
+                "{t} 这一天因夏令时结束出现两次，按第一次",
+                "{t} happens twice on this day (daylight saving time ends); the first one is meant",
+            ).format(t=time.strftime("%H:%M"))
+        return None
+
+    return check
+
+
 def _expand_group(
     loaded: Any,
     group: GroupInfo,
@@ -149,6 +180,7 @@ def _expand_group(
     for r in sop.roles:
         role_names.setdefault(r.role, r.name)
     out: list[Occurrence] = []
+    dst = _dst_checker(sop.community.timezone, start, end)
 
     def add(section: str, index: int, item: Any, date: dt.date, key: str, **extra: Any) -> None:
         day_index = (date - launch).days
@@ -162,6 +194,11 @@ def _expand_group(
                 return
             if undecided:
                 notes.append(_UNDECIDED)
+        when = extra.get("time", item.time)
+        if dst is not None:
+            odd = dst(date, when)
+            if odd is not None:
+                notes.append(odd)
         occ = Occurrence(
             group_id=group.id,
             item_id=extra.pop("item_id", ids[(section, index)]),
