@@ -217,3 +217,16 @@ def test_json_shape():
     }  # fmt: skip
     assert occ["datetime"] == "2026-12-30T08:30:00+08:00"
     assert re.fullmatch(r"[0-9a-f]{32}@sqops", occ["uid"])
+
+
+def test_golden_table(cli):
+    """The terminal table (NO_COLOR, 120 columns: set by tests/conftest.py)."""
+    r = cli(
+        "plan", SKINCARE, "--start", "2026-12-08", "--days", "5", "--group", "g03", "--lang", "zh"
+    )
+    assert r.exit_code == 0, r.output
+    golden = GOLDEN / "december_g03_zh.table.txt"
+    if UPDATE:
+        golden.write_text(r.stdout, encoding="utf-8")
+    assert r.stdout == golden.read_text(encoding="utf-8")
+    assert "距双十二囤货节还有 3 天" in r.stdout
