@@ -183,3 +183,35 @@ def test_invalid_sop_exit_2(cli, tmp_path):
 
 def test_extensions_cover_every_file_format():
     assert set(F.EXTENSIONS) == set(F.FORMATS)
+
+
+def test_script_language_variant_follows_lang(cli, write_sop):
+    body = SIMPLE.replace(
+        'hi: "{{ group.name }} 第 {{ day }} 天"',
+        'hi: {zh: "第 {{ day }} 天", en: "Day {{ day }}, {{ weekday }}"}',
+    )
+    path = write_sop(body)
+    r = cli("plan", path, "--days", "1", "-f", "json", "--lang", "en")
+    assert json.loads(r.stdout)["groups"][0]["occurrences"][0]["script"] == "Day 1, Thu"
+    r = cli("plan", path, "--days", "1", "-f", "json", "--lang", "zh")
+    assert json.loads(r.stdout)["groups"][0]["occurrences"][0]["script"] == "第 1 天"
+
+
+def test_output_dir_file_name_clash(cli, write_sop, tmp_path):
+    stores = tmp_path / "stores.csv"
+    stores.write_text("id\na/b\na_b\n", encoding="utf-8")
+    r = cli(
+        "plan",
+        write_sop(SIMPLE),
+        "--groups",
+        stores,
+        "--days",
+        "1",
+        "-o",
+        str(tmp_path / "out") + "/",
+        "--lang",
+        "en",
+    )
+    assert r.exit_code == 2
+    assert "groups 'a/b' and 'a_b' map to the same file name (a_b)" in r.stderr
+    assert not (tmp_path / "out").exists()
