@@ -181,6 +181,7 @@ def _expand_group(
         role_names.setdefault(r.role, r.name)
     out: list[Occurrence] = []
     dst = _dst_checker(sop.community.timezone, start, end)
+    wheres: dict[tuple[str, int], Location] = {}
 
     def add(section: str, index: int, item: Any, date: dt.date, key: str, **extra: Any) -> None:
         day_index = (date - launch).days
@@ -213,7 +214,8 @@ def _expand_group(
             person=item.person or (role_names.get(item.owner) if item.owner else None),
             script_name=extra.pop("script_name", item.script),
             notes=notes,
-            item_where=loaded.where(("cadence", key, index)),
+            item_where=wheres.get((key, index))
+            or wheres.setdefault((key, index), loaded.where(("cadence", key, index))),
             item_path=("cadence", key, index),
             **extra,
         )
