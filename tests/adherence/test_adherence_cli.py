@@ -256,3 +256,36 @@ def test_the_skincare_example(cli, tmp_path):
         assert c["planned"] > 0 and c["on_time"] > 0
     assert doc["opens_available"] is True
     assert sum(g["counts"]["planned"] for g in doc["groups"]) == doc["fleet"]["counts"]["planned"]
+
+
+def test_report_with_sop_carries_the_section(cli, case):
+    data, sop = case
+    r = cli("report", data, "--sop", sop, "-f", "md", "--lang", "en")
+    assert r.exit_code == 0, r.stderr
+    assert "\n## Plan against practice — 测试&lt;社群>\n" in r.stdout
+    assert "| Fleet | 5 | 12 | 8 | 1 | 0 | 3 | 1 | 10 | 66.7% | 75.0% |" in r.stdout
+    r = cli("report", data, "--sop", sop, "-f", "md", "--no-adherence")
+    assert "计划执行检查" not in r.stdout and r.exit_code == 0
+    r = cli("report", data, "--sop", sop, "-f", "json")
+    doc = json.loads(r.stdout)
+    jsonschema.validate(doc, json.loads(cli("schema", "report").stdout))
+    assert doc["adherence"]["fleet"]["counts"]["planned"] == 12
+    assert "rows" not in doc["adherence"]["groups"][0]
+    r = cli("report", data, "--sop", sop, "-f", "html")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.count('<section class="sqops-adh">') == 1
+    assert r.stdout.index('<section class="sqops-adh">') < r.stdout.index("</main>")
+    r = cli("report", data, "-f", "md")  # no SOP: no plan to check
+    assert "计划执行检查" not in r.stdout and "Plan against practice" not in r.stdout
+
+
+def test_report_goes_on_when_the_section_cannot_run(cli, case, tmp_path):
+    data, sop = case
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        sop.read_text(encoding="utf-8").replace("id: g1", "id: x1").replace("id: g2", "id: x2"),
+        encoding="utf-8",
+    )
+    r = cli("report", data, "--sop", other, "-f", "md", "--lang", "en")
+    assert r.exit_code == 0, r.stderr
+    assert "plan against practice skipped: no group to check" in r.stderr

@@ -331,22 +331,24 @@ class GroupAdherence:
     def counts(self) -> Counts:
         return self.scope.counts
 
-    def to_dict(self) -> dict[str, Any]:
-        rows = []
-        for r in self.rows.iter_rows(named=True):
-            r = dict(r)
-            r["day"] = r["day"].isoformat()
-            r.pop("group_id", None)
-            rows.append(r)
-        return {
+    def to_dict(self, detail: bool = True) -> dict[str, Any]:
+        out = {
             "group_id": self.group_id,
             "name": self.name,
             "first_day": self.first_day.isoformat(),
             "last_day": self.last_day.isoformat(),
             **self.scope.to_dict(),
-            "days": [d.to_dict() for d in self.days],
-            "rows": rows,
         }
+        if detail:
+            rows = []
+            for r in self.rows.iter_rows(named=True):
+                r = dict(r)
+                r["day"] = r["day"].isoformat()
+                r.pop("group_id", None)
+                rows.append(r)
+            out["days"] = [d.to_dict() for d in self.days]
+            out["rows"] = rows
+        return out
 
 
 @dataclass
@@ -367,7 +369,8 @@ class Adherence:
     def group(self, group_id: str) -> GroupAdherence:
         return next(g for g in self.groups if g.group_id == group_id)
 
-    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None, *, detail: bool = True) -> dict[str, Any]:
+        """JSON-ready data; ``detail=False`` leaves out each group's ``days`` and ``rows``."""
         lg = lang or self.lang
         return {
             "schema_version": SCHEMA_VERSION,
@@ -379,5 +382,5 @@ class Adherence:
             "opens_available": self.opens_available,
             "notes": [n.get(lg) for n in self.notes],
             "fleet": self.fleet.to_dict(),
-            "groups": [g.to_dict() for g in self.groups],
+            "groups": [g.to_dict(detail) for g in self.groups],
         }

@@ -497,3 +497,27 @@ def to_renderables(adh: Adherence, lang: str | None = None) -> list[Any]:
                 names = ", ".join(f"{i.title} ({i.item_id})" for i in bottom)
                 out.append(Text(f"  • {w('bottom', lang)}: {names}"))
     return out
+
+
+# ------------------------------------------------------------------ inside sqops report
+def attach_to_report(text: str, fmt: str, adh: Adherence, lang: str) -> str:
+    """The report's ``md``/``json``/``html`` text with this section added (``sqops report --sop``).
+
+    Markdown: appended as a ``##`` section. JSON: an ``adherence`` member of the top object,
+    without the per-row detail (``sqops adherence --format json`` has it).
+    HTML: the fragment inserted before the end of the page's ``<main>`` (else ``<body>``).
+    """
+    if fmt == "md":
+        return text.rstrip("\n") + "\n\n" + render_md(adh, lang, level=2)
+    if fmt == "json":
+        doc = json.loads(text)
+        doc["adherence"] = adh.to_dict(lang, detail=False)
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "html":
+        section = render_html_section(adh, lang, level=2)
+        for tag in ("</main>", "</body>"):
+            at = text.rfind(tag)
+            if at >= 0:
+                return text[:at] + section + text[at:]
+        return text + section
+    raise ValueError(fmt)

@@ -184,6 +184,8 @@ def _defs() -> dict[str, Any]:
             "rows": {"type": "array", "items": {"$ref": "#/$defs/row"}},
         }
     )
+    group["required"] = [k for k in group["required"] if k not in ("days", "rows")]
+    group["description"] = "days and rows: in `sqops adherence` output, not inside the report"
     return {
         "counts": counts,
         "item": item,
@@ -224,3 +226,10 @@ def adherence_schema() -> dict[str, Any]:
         **top,
         "$defs": _defs(),
     }
+
+
+def embedded_schema() -> dict[str, Any]:
+    """The schema as a sub-schema of another document (the report's ``adherence`` member)."""
+    out = adherence_schema()
+    out.pop("$schema")
+    return out

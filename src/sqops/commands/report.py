@@ -90,6 +90,13 @@ def report(
             help="Exit 1 when a current-stage KPI is at this status (warn: warn or bad).",
         ),
     ] = None,
+    adherence: Annotated[
+        bool,
+        typer.Option(
+            "--adherence/--no-adherence",
+            help="With --sop: add plan against practice (docs/adherence.md).",
+        ),
+    ] = True,
     messages: Annotated[Path | None, _path_opt("messages")] = None,
     members: Annotated[Path | None, _path_opt("members")] = None,
     staff: Annotated[Path | None, _path_opt("staff")] = None,
@@ -148,7 +155,8 @@ def report(
                 data, paths, tz=settings.tz, columns=settings.columns, encoding=encoding
             )
             rep = build_report(tables, settings=settings, as_of=day, lang=lang_ref[0], groups=group)
-        _write_outputs(rep, tables, fmt, output, lists, rejects)
+            adh = _adherence(loaded, tables, day, lang_ref[0], group) if sop and adherence else None
+        _write_outputs(rep, tables, fmt, output, lists, rejects, adh)
         if fail_under is not None:
             bad = {"bad"} if fail_under == FailUnder.bad else {"bad", "warn"}
             hit = [
@@ -180,6 +188,7 @@ def _write_outputs(
     output: Path | None,
     lists: Path | None,
     rejects: Path | None,
+    adh: Any = None,
 ) -> None:
     from sqops.output import atomic_write_bytes, atomic_write_text
     from sqops.report import render
@@ -197,11 +206,12 @@ def _write_outputs(
             from rich.console import Console
 
             with output.open("w", encoding="utf-8") as fh:
-                render.print_terminal(
-                    rep, Console(file=fh, width=120, no_color=True, highlight=False, soft_wrap=True)
-                )
+                con = Console(file=fh, width=120, no_color=True, highlight=False, soft_wrap=True)
+                render.print_terminal(rep, con)
+                _print_adherence(adh, rep.lang, con)
         else:
             render.print_terminal(rep, console())
+            _print_adherence(adh, rep.lang, console())
         return
     if fmt == ReportFormat.html:
         from sqops.report.html import to_html
@@ -211,12 +221,37 @@ def _write_outputs(
         text = render.to_json(rep)
     else:
         text = render.to_markdown(rep)
+    if adh is not None:
+        from sqops.adherence.render import attach_to_report
+
+        text = attach_to_report(text, fmt.value, adh, rep.lang)
     if output is None:
         typer.echo(text, nl=False)
     elif fmt == ReportFormat.html:
         atomic_write_bytes(output, text.encode("utf-8"))
     else:
         atomic_write_text(output, text)
+
+
+def _adherence(loaded: Any, tables: Any, day: Any, lang: str, groups: Any) -> Any:
+    """Plan against practice for ``report --sop``; skipped with a note when it cannot run."""
+    from sqops.adherence import compute_adherence
+    from sqops.errors import SqopsError
+
+    try:
+        return compute_adherence(loaded, tables, as_of=day, lang=lang, groups=groups or None)
+    except SqopsError as exc:
+        prefix = T("未生成计划执行部分：", "plan against practice skipped: ").get(lang)
+        echo(prefix + exc.render(lang), err=True)
+        return None
+
+
+def _print_adherence(adh: Any, lang: str, con: Any) -> None:
+    if adh is not None:
+        from sqops.adherence.render import to_renderables
+
+        for r in to_renderables(adh, lang):
+            con.print(r)
 
 
 class _progress:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqops.adherence.schema import embedded_schema as embedded_adherence_schema
 from sqops.report.build import KPI_ORDER, SCHEMA_VERSION
 
 STAGES = ["launch", "activation", "monetisation", "retention", "propagation"]
@@ -176,6 +177,7 @@ def report_schema() -> dict[str, Any]:
         ],
         "properties": {
             "schema_version": {"const": SCHEMA_VERSION},
+            "adherence": embedded_adherence_schema(),  # with --sop (docs/adherence.md)
             "as_of": DATE,
             "timezone": {"type": "string"},
             "lang": {"enum": ["zh", "en"]},
