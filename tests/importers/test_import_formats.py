@@ -439,3 +439,21 @@ def test_auto_detects_every_fixture():
         "shopify_orders.csv": "shopify",
     }
     assert {name: detect_format(FIX / name) for name in expected} == expected
+
+
+def test_you_in_notices_is_the_exporter_when_the_export_shows_their_id(tmp_path):
+    p = tmp_path / "chat.json"
+    p.write_text(
+        '[{"time": "2026-12-03T19:00:00+08:00", "talker": "g@chatroom", "sender": "wxid_me",'
+        ' "senderName": "我", "isSelf": true, "type": 1, "content": "hi"},'
+        ' {"time": "2026-12-03T19:01:00+08:00", "talker": "g@chatroom", "sender": "", "type": 10000,'
+        ' "content": "你邀请\\"小新\\"加入了群聊"}]',
+        encoding="utf-8",
+    )
+    r = import_files("wechat-chatlog", [p])
+    assert rows(r, "members", "member_id", "inviter_id", "member_name") == [
+        ("name:小新", "wxid_me", "小新")
+    ]
+    # without an "is self" message, "you" is the id "self"
+    r = import_files("wechat-msg", [FIX / "wechat_msg.csv"])
+    assert rows(r, "members", "inviter_id")[0] == ("self",)

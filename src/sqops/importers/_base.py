@@ -9,6 +9,7 @@ exits, or reads the clock or the locale.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -43,6 +44,8 @@ STATUSES = frozenset({"paid", "refunded", "cancelled"})
 
 #: member id of the account that made the export ("你" / "You" in notices)
 SELF_ID = "self"
+#: how notices name the exporting account
+SELF_NAMES = ("你", "您", "You", "you")
 #: member id of system notices (join/leave lines, "messages are encrypted", ...)
 SYSTEM_ID = "system"
 
@@ -58,10 +61,15 @@ _LINE_SPLIT = re.compile(r"\r\n|\n|\r")
 
 def clean(text: str) -> str:
     """Remove bidi/zero-width marks and turn exotic spaces into plain ones (NFC)."""
-    text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))
+    if text.isascii():
+        return text
+    text = text.translate(_INVISIBLE)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     return text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2007", " ")
 
 
+@functools.lru_cache(maxsize=65536)
 def norm_name(name: str) -> str:
     """A display name as compared across an export: cleaned, trimmed, spaces collapsed."""
     return _SPACES.sub(" ", clean(name)).strip()
@@ -269,6 +277,7 @@ def get_tz(name: str) -> tzinfo:
         ) from None
 
 
+_EPOCH_RE = re.compile(r"\d{9,13}\.\d+")
 _TS_RE = re.compile(
     r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
     r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
@@ -286,8 +295,15 @@ def parse_ts(text: str, tz: tzinfo) -> datetime | None:
     s = clean(text).strip()
     if not s:
         return None
-    if re.fullmatch(r"\d{9,13}(?:\.\d+)?", s):
-        return from_epoch(float(s), tz)
+    if s.isdigit() or _EPOCH_RE.fullmatch(s):
+        return from_epoch(float(s), tz) if 9 <= len(s.split(".")[0]) <= 13 else None
+    if len(s) >= 16 and s[4] == "-" and s[10] in "T ":
+        try:  # the common case, fast: 2026-12-01 20:15:03[.123][+08:00]
+            dt = datetime.fromisoformat(s)
+        except ValueError:
+            pass
+        else:
+            return dt if dt.tzinfo is not None else dt.replace(tzinfo=tz)
     m = _TS_RE.match(s)
     if not m:
         return None
@@ -325,11 +341,8 @@ def ts_text(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds" if dt.microsecond == 0 else "milliseconds")
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _instant(dt: datetime) -> int:
-    return (dt - _EPOCH) // timedelta(microseconds=1)
+def _instant(dt: datetime) -> float:
+    return dt.timestamp()
 
 
 # --------------------------------------------------------------------------- amounts
@@ -382,6 +395,7 @@ class Context:
     aliases: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     pending: list[_Pending] = field(default_factory=list)
     _seq: int = 0
+    _seen_alias: set[tuple[str, str, str]] = field(default_factory=set)
 
     # ---- bookkeeping
     def count(self, key: str, n: int = 1) -> None:
@@ -402,7 +416,8 @@ class Context:
 
     def alias(self, group_id: str, name: str | None, member_id: str) -> None:
         """Record that, in this group, ``name`` is shown for ``member_id``."""
-        if name and member_id:
+        if name and member_id and (group_id, name, member_id) not in self._seen_alias:
+            self._seen_alias.add((group_id, name, member_id))
             n = norm_name(name)
             if n:
                 self.aliases.setdefault(group_id, {}).setdefault(n, set()).add(member_id)
@@ -517,18 +532,26 @@ class Context:
     def resolve(self, group_id: str, name: str) -> str:
         """A name → the member id: the one id shown with that name in the group, else derived."""
         n = norm_name(name)
-        if n in ("你", "您", "You", "you"):
-            return SELF_ID
+        if n in SELF_NAMES:
+            # the exporter: their own id when the export showed it (an "is self" message)
+            ids = self.aliases.get(group_id, {}).get(SELF_NAMES[0], set())
+            return next(iter(ids)) if len(ids) == 1 else SELF_ID
         ids = self.aliases.get(group_id, {}).get(n, set())
         if len(ids) == 1:
             return next(iter(ids))
         return name_id(n)
+
+    def self_is(self, group_id: str, member_id: str) -> None:
+        """The exporting account ("你"/"You" in notices) is ``member_id`` in this group."""
+        self.alias(group_id, SELF_NAMES[0], member_id)
 
     def finish(self) -> ImportResult:
         for p in self.pending:
             g = p.row["group_id"]
             if p.member_name is not None:
                 p.row["member_id"] = self.resolve(g, p.member_name)
+                if p.member_name in SELF_NAMES:
+                    p.row["member_name"] = None
             if p.inviter_name is not None:
                 p.row["inviter_id"] = self.resolve(g, p.inviter_name)
         self.pending.clear()

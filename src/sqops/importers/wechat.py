@@ -114,13 +114,11 @@ def notice_events(content: str) -> list[tuple[str, str | None, str | None, str |
 def add_notice(ctx: Context, ts: datetime, group_id: str, content: str) -> None:
     for event, member, inviter, channel in notice_events(content):
         assert member is not None
-        member_id = SELF_ID if member in ("你", "You") else None
         ctx.member_event(
             ts=ts,
             group_id=group_id,
             event=event,
-            member_id=member_id,
-            member_name=None if member_id else member,
+            member_name=member,
             inviter_name=inviter,
             channel=channel,
         )
@@ -149,6 +147,8 @@ _PLACEHOLDERS = {
 def placeholder_type(content: str) -> str | None:
     """``[图片]`` and the like (as some exporters write non-text messages) → msg_type."""
     s = content.strip()
+    if not s.startswith("["):
+        return None
     if s in _PLACEHOLDERS:
         return _PLACEHOLDERS[s]
     m = re.match(r"^\[(图片|语音|视频|文件|链接|小程序|动画表情|表情)[|:：\]]", s)
@@ -250,6 +250,8 @@ def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
             add_notice(ctx, ts, group, content)
         else:
             member_id, role = (sender or (SELF_ID if is_self else "")), None
+            if is_self and sender:
+                ctx.self_is(ctx.group_id or group, sender)
             if not member_id:
                 ctx.skip(where, T("没有发送者（Sender 为空）", "no sender (Sender is empty)"))
                 continue
@@ -313,6 +315,8 @@ def _chatlog_row(ctx: Context, where: Location, rec: dict[str, Any]) -> None:
     else:
         is_self = str(rec.get("is_self") or "").lower() in ("1", "true")
         member_id, role = sender or (SELF_ID if is_self else ""), None
+        if is_self and sender:
+            ctx.self_is(ctx.group_id or talker, sender)
         if not member_id:
             ctx.skip(where, T("没有发送者（Sender 为空）", "no sender (Sender is empty)"))
             return
