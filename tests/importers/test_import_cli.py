@@ -314,3 +314,11 @@ def test_output_folder_shared_by_a_chat_and_an_order_import(cli, tmp_path):
         "already exists: sqops report would see two messages tables; remove it first"
     )
     assert not (tmp_path / "messages.csv").exists()
+
+
+def test_unknown_time_zone_is_exit_2(cli, tmp_path):
+    res = cli(
+        "import", "qq", FIX / "qq.txt", "-o", tmp_path, "--tz", "Mars/Olympus", "--lang", "en"
+    )
+    assert res.exit_code == 2
+    assert res.stderr.strip() == "error: unknown time zone 'Mars/Olympus' (e.g. Asia/Shanghai)"

@@ -373,6 +373,9 @@ def test_youzan_xlsx(tmp_path):
     ws.append(["E3", "交易成功", "someday", None, 10, None, "小绿", "yz_green"])
     path = tmp_path / "orders.xlsx"
     wb.save(path)
+    from sqops.importers import detect_format
+
+    assert detect_format(path) == "youzan"
     r = import_files("youzan", [path])
     assert rows(r, "orders", "order_id", "ts", "member_id", "amount", "status", "coupon_id") == [
         ("E1", "2026-12-20T10:01:05+08:00", "yz_hong", 1299.0, "paid", "新人券"),
@@ -457,3 +460,15 @@ def test_you_in_notices_is_the_exporter_when_the_export_shows_their_id(tmp_path)
     # without an "is self" message, "you" is the id "self"
     r = import_files("wechat-msg", [FIX / "wechat_msg.csv"])
     assert rows(r, "members", "inviter_id")[0] == ("self",)
+
+
+def test_qq_without_header_uses_the_file_name(tmp_path):
+    p = tmp_path / "福利群.txt"
+    p.write_text(
+        "2026-12-01 09:00:00 小林(10001)\n你好\n\n2026-12-01 09:01:00 小红\n嗨\n", encoding="utf-8"
+    )
+    r = import_files("qq", [p])
+    assert rows(r, "messages", "group_id", "member_id", "content") == [
+        ("福利群", "10001", "你好"),
+        ("福利群", "name:小红", "嗨"),
+    ]

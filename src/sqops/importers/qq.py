@@ -17,7 +17,8 @@ Layout::
 
 A sender line is ``date time name(QQ号)`` or ``name<email>`` (24-hour, or 12-hour with
 上午/下午/AM/PM before or after the time). Bodies may span several lines. ``系统消息`` lines
-carry joins and leaves. One file may hold several 消息对象 (groups); the group id is its name.
+carry joins and leaves. One file may hold several 消息对象 (groups); the group id is its name
+(the file name without extension before any 消息对象 header).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sqops.importers._base import (
     Context,
     clean,
     decode,
+    name_id,
     read_bytes,
     split_lines,
 )
@@ -98,7 +100,7 @@ def _who(text: str) -> tuple[str, str | None]:
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
     text, _ = decode(read_bytes(path, display), display)
     lines = split_lines(text)
-    group: str | None = None
+    group: str | None = path.stem  # until a 消息对象 header names the chat
     current: dict[str, Any] | None = None
     seen_header = seen_sender = False
 
@@ -195,7 +197,7 @@ def _emit(ctx: Context, cur: dict[str, Any], body: str) -> None:
         )
         _notices(ctx, ts, group, body)
         return
-    member_id = mid or f"name:{name}"
+    member_id = mid or name_id(name)
     ctx.message(
         ts=ts,
         group_id=group,
