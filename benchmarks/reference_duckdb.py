@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,7 @@ from typing import Any
 
 import duckdb
 
+TRACE = bool(os.environ.get("SQOPS_REF_TRACE"))
 TABLES = ("messages", "members", "staff", "posts", "engagement", "orders", "coupons")
 TS_FORMATS = [
     "%Y-%m-%d %H:%M:%S",
@@ -93,10 +95,20 @@ class Reference:
         self._as_of_arg = as_of
 
     def sql(self, q: str) -> None:
+        t0 = time.perf_counter()
         self.con.execute(q)
+        self._trace(q, t0)
 
     def one(self, q: str) -> Any:
-        return self.con.execute(q).fetchone()[0]
+        t0 = time.perf_counter()
+        value = self.con.execute(q).fetchone()[0]
+        self._trace(q, t0)
+        return value
+
+    def _trace(self, q: str, t0: float) -> None:
+        if TRACE:
+            head = " ".join(q.split())[:90]
+            sys.stderr.write(f"{time.perf_counter() - t0:8.3f}s  {head}\n")
 
     # -------------------------------------------------------------- raw views
     def _view(self, table: str) -> None:
@@ -118,8 +130,12 @@ class Reference:
             if types["ts"].startswith("TIMESTAMP"):
                 self.ts_expr[table] = "CAST(ts AS TIMESTAMP)"
             else:
-                fmts = "[" + ", ".join(_q(f) for f in TS_FORMATS) + "]"
-                self.ts_expr[table] = f"try_strptime(CAST(ts AS VARCHAR), {fmts})"
+                fmts = "[" + ", ".join(_q(f) for f in TS_FORMATS[1:]) + "]"
+                # the common format first; the others only for rows it does not parse
+                self.ts_expr[table] = (
+                    f"coalesce(try_strptime(CAST(ts AS VARCHAR), {_q(TS_FORMATS[0])}), "
+                    f"try_strptime(CAST(ts AS VARCHAR), {fmts}))"
+                )
 
     def _col(self, table: str, col: str, cast: str = "VARCHAR") -> str:
         if col in self.cols.get(table, ()):
@@ -136,22 +152,6 @@ class Reference:
             self._view(t)
         if not self.has["messages"]:
             raise SystemExit("messages table missing")
-        staff_sql = " UNION ".join(
-            [f"SELECT {_q(s)} AS m" for s in self.sop["staff"]]
-            + (
-                ["SELECT NULLIF(TRIM(CAST(member_id AS VARCHAR)), '') FROM raw_staff"]
-                if self.has["staff"]
-                else []
-            )
-            + [
-                f"SELECT DISTINCT NULLIF(TRIM(CAST(member_id AS VARCHAR)), '') FROM raw_messages "
-                f"WHERE lower({self._col('messages', 'role')}) IN ('staff', 'bot')"
-            ]
-        )
-        self.sql(
-            f"CREATE TEMP TABLE staff AS SELECT DISTINCT m FROM ({staff_sql}) WHERE m IS NOT NULL"
-        )
-
         ts = self.ts_expr
         # messages: valid rows (dedupe only matters for counts: count distinct msg_id)
         self.sql(f"""
@@ -160,10 +160,23 @@ class Reference:
                    NULLIF(TRIM(CAST(member_id AS VARCHAR)), '') AS m,
                    {self._col("messages", "msg_id")} AS msg_id,
                    coalesce(lower({self._col("messages", "msg_type")}), 'text') = 'system' AS is_system,
-                   {self._col("messages", "member_name")} AS name
+                   {self._col("messages", "member_name")} AS name,
+                   coalesce(lower({self._col("messages", "role")}) IN ('staff', 'bot'), false) AS staff_role
             FROM raw_messages
         """)
         self.sql("DELETE FROM msg WHERE ts IS NULL OR g IS NULL OR m IS NULL")
+        staff_sql = " UNION ".join(
+            [f"SELECT {_q(s)} AS m" for s in self.sop["staff"]]
+            + (
+                ["SELECT NULLIF(TRIM(CAST(member_id AS VARCHAR)), '') FROM raw_staff"]
+                if self.has["staff"]
+                else []
+            )
+            + ["SELECT DISTINCT m FROM msg WHERE staff_role"]
+        )
+        self.sql(
+            f"CREATE TEMP TABLE staff AS SELECT DISTINCT m FROM ({staff_sql}) WHERE m IS NOT NULL"
+        )
         if self.has["members"]:
             self.sql(f"""
                 CREATE TEMP TABLE ev_all AS
@@ -212,12 +225,9 @@ class Reference:
         # speaking days: non-staff, non-system, up to as-of
         self.sql(f"""
             CREATE TEMP TABLE sp AS
-            SELECT g, m, ts::DATE AS d,
-                   count(DISTINCT msg_id) + count(*) FILTER (WHERE msg_id IS NULL) AS n,
-                   max(ts) AS last_ts
+            SELECT DISTINCT g, m, ts::DATE AS d
             FROM msg
             WHERE NOT is_system AND ts::DATE <= {A} AND m NOT IN (SELECT m FROM staff)
-            GROUP BY ALL
         """)
         if self.has["members"]:
             self.sql(f"CREATE TEMP TABLE ev AS SELECT *, ts::DATE AS d FROM ev_all "
@@ -235,6 +245,8 @@ class Reference:
                 SELECT sp.g, sp.m, grp.day0 AS a, {A} AS b FROM (SELECT DISTINCT g, m FROM sp) sp
                 JOIN grp USING (g)
             """)
+            self.sql("CREATE TEMP TABLE islands AS SELECT * FROM pres")
+            self._day_counts()
             return
         self.basis = "members"
         self.sql(f"""
@@ -261,12 +273,16 @@ class Reference:
                 SELECT s.g, s.m, grp.day0, {A}
                 FROM (SELECT DISTINCT g, m FROM sp) s JOIN grp USING (g)
                 WHERE NOT EXISTS (SELECT 1 FROM ev WHERE ev.g = s.g AND ev.m = s.m)
-                UNION ALL
-                -- members with events are present on the days they speak
-                SELECT s.g, s.m, s.d, s.d FROM sp s
-                WHERE EXISTS (SELECT 1 FROM ev WHERE ev.g = s.g AND ev.m = s.m)
             )
             SELECT g, m, a, least(b, {A}) AS b FROM intervals JOIN grp USING (g)
+        """)
+        # members with events are present on the days they speak (where not already present)
+        self.sql("""
+            INSERT INTO pres
+            SELECT s.g, s.m, s.d, s.d FROM sp s
+            WHERE EXISTS (SELECT 1 FROM ev WHERE ev.g = s.g AND ev.m = s.m)
+            AND NOT EXISTS (
+                SELECT 1 FROM pres p WHERE p.g = s.g AND p.m = s.m AND s.d BETWEEN p.a AND p.b)
         """)
         # merged islands (for "present on every day of ...")
         self.sql("""
@@ -284,40 +300,55 @@ class Reference:
             )
             SELECT g, m, min(a) AS a, max(b) AS b FROM s GROUP BY g, m, island
         """)
+        self._day_counts()
+
+    def _day_counts(self) -> None:
+        """day_n(g, d, n): members present from day d on (a step function; ASOF-join it)."""
+        self.sql("""
+            CREATE TEMP TABLE day_n AS
+            WITH deltas AS (SELECT g, a AS d, 1 AS x FROM islands UNION ALL SELECT g, b + 1, -1 FROM islands),
+            agg AS (SELECT g, d, sum(x) AS x FROM deltas GROUP BY g, d)
+            SELECT g, d, sum(x) OVER (PARTITION BY g ORDER BY d) AS n FROM agg
+        """)
 
     def _attributed(self, table: str, select: str, name: str) -> None:
         """Rows of ``table`` with their group: group_id, else the membership on that day."""
         A = self.A
+        gcol = "group_id" if "group_id" in self.cols[table] else "NULL"
         self.sql(f"""
-            CREATE TEMP TABLE {name}_raw AS
-            SELECT row_number() OVER () AS rid, {select},
-                   NULLIF(TRIM(CAST({"group_id" if "group_id" in self.cols[table] else "NULL"} AS VARCHAR)), '') AS g0
-            FROM raw_{table}
+            CREATE TEMP TABLE {name} AS
+            SELECT * FROM (
+                SELECT {select}, NULLIF(TRIM(CAST({gcol} AS VARCHAR)), '') AS g FROM raw_{table}
+            )
+            WHERE ts IS NOT NULL AND m IS NOT NULL AND ts::DATE <= {A} AND m NOT IN (SELECT m FROM staff)
         """)
-        self.sql(f"DELETE FROM {name}_raw WHERE ts IS NULL OR m IS NULL OR ts::DATE > {A} "
-                 f"OR m IN (SELECT m FROM staff)")  # fmt: skip
+        self.sql(f"ALTER TABLE {name} ADD COLUMN d DATE")
+        self.sql(f"UPDATE {name} SET d = ts::DATE")
+        # rows without group_id: the group the member is present in that day; several: the one
+        # where they last spoke before the row, then the smallest id; none: unattributed
         self.sql(f"""
-            CREATE TEMP TABLE {name}_pick AS
-            WITH orphan AS (SELECT rid, m, ts FROM {name}_raw WHERE g0 IS NULL),
-            cand AS (
-                SELECT DISTINCT o.rid, p.g FROM orphan o JOIN pres p
-                ON p.m = o.m AND o.ts::DATE BETWEEN p.a AND p.b
+            CREATE TEMP TABLE {name}_orphan AS
+            SELECT row_number() OVER () AS rid, * EXCLUDE (g) FROM {name} WHERE g IS NULL
+        """)
+        self.sql(f"DELETE FROM {name} WHERE g IS NULL")
+        self.sql(f"""
+            INSERT INTO {name} BY NAME
+            WITH cand AS (
+                SELECT DISTINCT o.rid, p.g FROM {name}_orphan o JOIN pres p
+                ON p.m = o.m AND o.d BETWEEN p.a AND p.b
             ),
             spoke AS (
                 SELECT c.rid, c.g, max(msg.ts) AS last_ts
-                FROM cand c JOIN orphan o USING (rid)
+                FROM cand c JOIN {name}_orphan o USING (rid)
                 LEFT JOIN msg ON msg.g = c.g AND msg.m = o.m AND msg.ts < o.ts AND NOT msg.is_system
                 GROUP BY c.rid, c.g
+            ),
+            pick AS (
+                SELECT rid, g FROM spoke
+                QUALIFY row_number() OVER (PARTITION BY rid ORDER BY last_ts DESC NULLS LAST, g) = 1
             )
-            SELECT rid, g FROM spoke
-            QUALIFY row_number() OVER (PARTITION BY rid ORDER BY last_ts DESC NULLS LAST, g) = 1
+            SELECT o.* EXCLUDE (rid), pick.g FROM {name}_orphan o JOIN pick USING (rid)
         """)
-        self.sql(f"""
-            CREATE TEMP TABLE {name} AS
-            SELECT r.* EXCLUDE (g0), coalesce(r.g0, p.g) AS g, r.ts::DATE AS d
-            FROM {name}_raw r LEFT JOIN {name}_pick p USING (rid)
-        """)
-        self.sql(f"DELETE FROM {name} WHERE g IS NULL")  # unattributed: data quality, not KPIs
 
     def _facts(self) -> None:
         ts = self.ts_expr
@@ -410,7 +441,10 @@ class Reference:
         A = self.A
 
         def put(name: str, q: str) -> None:
-            for g, num, den in self.con.execute(q).fetchall():
+            t0 = time.perf_counter()
+            rows = self.con.execute(q).fetchall()
+            self._trace(f"KPI {name}", t0)
+            for g, num, den in rows:
                 out[(g, name)] = (num, den)
 
         def in_win(stage: str) -> str:
@@ -506,10 +540,7 @@ class Reference:
                     AND e.ts >= p.ts AND e.ts <= p.ts + INTERVAL 48 HOUR
                     GROUP BY p.post_id
                 ),
-                aud AS (
-                    SELECT p.post_id, count(DISTINCT pr.m) AS n FROM post_w p JOIN pres pr
-                    ON pr.g = p.g AND p.d BETWEEN pr.a AND pr.b GROUP BY p.post_id
-                ),
+                aud AS (SELECT p.post_id, r.n FROM post_w p ASOF JOIN day_n r ON p.g = r.g AND p.d >= r.d),
                 per AS (SELECT p.g, coalesce(o.n, 0) AS num, coalesce(a.n, 0) AS den FROM post_w p
                         LEFT JOIN opens o USING (post_id) LEFT JOIN aud a USING (post_id))
                 SELECT w.g, coalesce(sum(per.num), 0), coalesce(sum(per.den), 0)
@@ -613,8 +644,12 @@ class Reference:
             else "SELECT NULL::VARCHAR AS g, NULL::VARCHAR AS m, 0 AS n WHERE false"
         )
         put("koc_share", f"""
-            WITH act AS (SELECT g, m, count(DISTINCT d) AS days, sum(n) AS msgs FROM sp
-                         WHERE d BETWEEN {A} - 29 AND {A} GROUP BY g, m),
+            WITH days AS (SELECT g, m, count(*) AS days FROM sp
+                          WHERE d BETWEEN {A} - 29 AND {A} GROUP BY g, m),
+            cnt AS (SELECT g, m, count(DISTINCT msg_id) + count(*) FILTER (WHERE msg_id IS NULL) AS msgs
+                    FROM msg WHERE NOT is_system AND ts::DATE BETWEEN {A} - 29 AND {A}
+                    AND m IN (SELECT m FROM days) GROUP BY g, m),
+            act AS (SELECT * FROM days JOIN cnt USING (g, m)),
             ref AS ({ref}),
             k AS (SELECT o.g, o.m FROM on_asof o JOIN act USING (g, m) LEFT JOIN ref USING (g, m)
                   WHERE act.days >= {int(koc['min_active_days'])}

@@ -62,7 +62,7 @@ _PROFILE_P = np.array([0.95, 0.85, 0.6, 0.55, 0.35])
 _MSG_TYPES = ("text", "image", "sticker", "voice", "video", "link", "miniprogram", "file")
 _MSG_TYPE_P = np.array([0.70, 0.12, 0.10, 0.04, 0.01, 0.02, 0.005, 0.005])
 _MSG_TYPE_P = _MSG_TYPE_P / _MSG_TYPE_P.sum()
-_FLUSH_ROWS = 1_500_000
+_FLUSH_ROWS = 600_000
 
 
 def _hour_profile() -> np.ndarray:
