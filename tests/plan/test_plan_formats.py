@@ -230,3 +230,16 @@ def test_golden_table(cli):
         golden.write_text(r.stdout, encoding="utf-8")
     assert r.stdout == golden.read_text(encoding="utf-8")
     assert "距双十二囤货节还有 3 天" in r.stdout
+
+
+@pytest.mark.parametrize("name", ["october_zh.json", "december_g03_en.json"])
+def test_json_matches_its_schema(name):
+    import jsonschema
+
+    schema = F.plan_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    data = json.loads((GOLDEN / name).read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    data["groups"][0]["occurrences"][0]["stage"] = "propagation"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)

@@ -65,21 +65,25 @@ def _is_dir_target(output: Path, raw: str) -> bool:
 
 
 def plan(
-    sop: Annotated[Path, typer.Argument(help="The SOP file (YAML).")],
+    sop: Annotated[Path, typer.Argument(help="The SOP file (YAML).", metavar="SOP")],
     start: Annotated[
         str | None,
         typer.Option(
-            "--start", help="First day, YYYY-MM-DD (default: the first group's launch day)."
+            "--start",
+            metavar="DATE",
+            help="First day, YYYY-MM-DD (default: the first group's launch day).",
         ),
     ] = None,
-    days: Annotated[int, typer.Option("--days", help="Number of days to plan.")] = 30,
+    days: Annotated[int, typer.Option("--days", metavar="N", help="Number of days to plan.")] = 30,
     group: Annotated[
-        list[str] | None, typer.Option("--group", help="Only this group id (repeatable).")
+        list[str] | None,
+        typer.Option("--group", metavar="ID", help="Only this group id (repeatable)."),
     ] = None,
     groups_csv: Annotated[
         Path | None,
         typer.Option(
             "--groups",
+            metavar="FILE",
             help="CSV of groups/stores: id, name, launched_on; other columns become group.vars.",
         ),
     ] = None,
@@ -96,6 +100,7 @@ def plan(
         typer.Option(
             "-o",
             "--output",
+            metavar="FILE|DIR/",
             help="Write to FILE, or to DIR/ (an existing folder or a path ending in /): one file per group.",
         ),
     ] = None,  # fmt: skip
