@@ -232,7 +232,7 @@ def read_xlsx(path: Path, display: str) -> CsvTable:
 
     try:
         reader = fastexcel.read_excel(str(path))
-        sheet = reader.load_sheet(0, header_row=None)
+        sheet = reader.load_sheet(0, header_row=None, dtypes="string")
         df = sheet.to_polars()
     except FileNotFoundError:
         raise InputError(T("文件不存在", "file not found"), Location(file=display)) from None

@@ -114,14 +114,14 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
 
     for n, raw in enumerate(lines, 1):
         line = clean(raw).rstrip()
-        h = _HEADER.match(line.strip())
+        h = _HEADER.match(line.strip()) if line.lstrip().startswith("消息") else None
         if h:
             flush()
             seen_header = True
             if h.group(1) == "消息对象":
                 group = h.group(2).strip() or None
             continue
-        if set(line.strip()) <= {"="} and line.strip():
+        if line[:1] == "=" and set(line.strip()) <= {"="}:
             flush()
             continue
         m = _SENDER.match(line)
@@ -155,7 +155,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
                 "body": [],
             }
             continue
-        if _LOOSE_DATE.match(line) and current is not None:
+        if current is not None and line[:1].isdigit() and _LOOSE_DATE.match(line):
             # looks like a sender line but is not one: a damaged line
             flush()
             ctx.skip(

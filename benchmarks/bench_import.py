@@ -1,0 +1,100 @@
+"""Benchmark ``sqops import``: synthetic exports of a chosen size, read and written.
+
+Run::
+
+    /work/venv/bin/python benchmarks/bench_import.py [--rows 200000] [--formats wechat-chatlog,whatsapp,qq]
+
+For each format it writes a synthetic export (one group, 400 speakers, a join notice every 500
+messages, multi-line bodies for WhatsApp/QQ) into a temporary folder, then times
+``import_files`` and ``write_tables`` (Parquet) separately and prints rows per second and the
+peak resident memory of the process so far.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from sqops.importers import import_files, write_tables
+
+
+def _stamp(i: int) -> tuple[int, int, int, int]:
+    return 1 + (i // 20000) % 28, (i // 1000) % 24, (i // 17) % 60, i % 60
+
+
+def make(fmt: str, rows: int, folder: Path) -> Path:
+    rnd = random.Random(1)
+    if fmt == "wechat-chatlog":
+        p = folder / "chat.csv"
+        with p.open("w", encoding="utf-8") as f:
+            f.write("Time,SenderName,Sender,TalkerName,Talker,Content\n")
+            for i in range(rows):
+                d, h, m, s = _stamp(i)
+                u = rnd.randrange(400)
+                ts = f"2026-12-{d:02d} {h:02d}:{m:02d}:{s:02d}"
+                if i % 500 == 0:
+                    f.write(f'{ts},,,群,g1@chatroom,"""u{u}""邀请""n{i}""加入了群聊"\n')
+                else:
+                    f.write(f"{ts},u{u},wxid_{u},群,g1@chatroom,消息 {i} 今天的精华用了吗\n")
+        return p
+    if fmt == "whatsapp":
+        p = folder / "WhatsApp Chat with Bench.txt"
+        with p.open("w", encoding="utf-8") as f:
+            for i in range(rows):
+                d, h, m, _ = _stamp(i)
+                if i % 500 == 0:
+                    f.write(
+                        f"{d:02d}/12/2026, {h:02d}:{m:02d} - User {rnd.randrange(400)} added New {i}\n"
+                    )
+                else:
+                    f.write(
+                        f"{d:02d}/12/2026, {h:02d}:{m:02d} - User {rnd.randrange(400)}: message {i}\n"
+                    )
+                    if i % 10 == 0:
+                        f.write("a second line\n")
+        return p
+    if fmt == "qq":
+        p = folder / "qq.txt"
+        with p.open("w", encoding="utf-8") as f:
+            f.write("消息分组:我的QQ群\n消息对象:测试群\n\n")
+            for i in range(rows):
+                d, h, m, s = _stamp(i)
+                f.write(
+                    f"2026-12-{d:02d} {h:02d}:{m:02d}:{s:02d} 成员{rnd.randrange(400)}({10000 + rnd.randrange(400)})\n"
+                )
+                f.write(f"消息 {i}\n第二行\n\n")
+        return p
+    raise SystemExit(f"no generator for {fmt}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--rows", type=int, default=200_000)
+    ap.add_argument("--formats", default="wechat-chatlog,whatsapp,qq")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for fmt in args.formats.split(","):
+            path = make(fmt, args.rows, folder)
+            size = path.stat().st_size / 1e6
+            t0 = time.perf_counter()
+            result = import_files(fmt, [path])
+            t1 = time.perf_counter()
+            write_tables(result, folder / f"out-{fmt}", "parquet")
+            t2 = time.perf_counter()
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            n = result.counts.get("messages", 0)
+            print(
+                f"{fmt:15s} {size:7.1f} MB  {n:>9,} messages  import {t1 - t0:6.2f} s "
+                f"({n / (t1 - t0):>9,.0f} rows/s)  write {t2 - t1:5.2f} s  peak RSS {peak:6.0f} MB"
+            )
+
+
+if __name__ == "__main__":
+    main()
