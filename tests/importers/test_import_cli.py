@@ -322,3 +322,34 @@ def test_unknown_time_zone_is_exit_2(cli, tmp_path):
     )
     assert res.exit_code == 2
     assert res.stderr.strip() == "error: unknown time zone 'Mars/Olympus' (e.g. Asia/Shanghai)"
+
+
+def test_columns_with_a_fixed_format_is_refused(cli, tmp_path):
+    res = cli(
+        "import",
+        "qq",
+        FIX / "qq.txt",
+        "--columns",
+        FIX / "generic_map.yaml",
+        "-o",
+        tmp_path,
+        "--lang",
+        "en",
+    )
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (
+        "error: --columns applies to the generic (or auto) format only; the qq format has fixed columns"
+    )
+
+
+def test_preset_tables_feed_the_report_reader():
+    from sqops.importers import preset_tables
+    from sqops.report.tables import prepare_tables
+
+    result = preset_tables("telegram", [FIX / "telegram_chat.json"])
+    tables = prepare_tables(result.tables, tz="Asia/Shanghai")
+    # every imported row is valid for the report: nothing rejected
+    for name, rows in (("messages", 9), ("members", 5)):
+        assert tables[name].rows_read == rows
+        assert tables[name].rejected.height == 0
+    assert len(result.problems) == 1

@@ -223,6 +223,13 @@ def import_files(
                 "the generic format needs a column map: --columns map.yaml",
             )
         )
+    if columns is not None and fmt not in ("generic", "auto"):
+        raise UsageError(
+            T(
+                "--columns 只用于 generic（或 auto）格式；{f} 格式的列是固定的",
+                "--columns applies to the generic (or auto) format only; the {f} format has fixed columns",
+            ).format(f=fmt)
+        )
     ctx = Context(tz=get_tz(tz), group_id=group_id)
     options = None
     if columns is not None:
@@ -252,10 +259,18 @@ def import_files(
 
 
 def preset_tables(
-    fmt: str, paths: Sequence[str | Path], *, tz: str = "Asia/Shanghai", columns=None
+    fmt: str,
+    paths: Sequence[str | Path],
+    *,
+    tz: str = "Asia/Shanghai",
+    columns: str | Path | None = None,
+    group_id: str | None = None,
 ) -> ImportResult:
-    """For ``sqops report --preset FORMAT``: the same as :func:`import_files`."""
-    return import_files(fmt, paths, tz=tz, columns=columns)
+    """For ``sqops report --preset FORMAT INPUT...``: :func:`import_files`, whose
+    ``result.tables`` (polars DataFrames, all columns text except ``amount``) go to
+    ``sqops.report.tables.prepare_tables(result.tables, tz=tz)``; ``result.problems`` are the
+    lines that could not be read, to show with the report's data quality."""
+    return import_files(fmt, paths, tz=tz, columns=columns, group_id=group_id)
 
 
 def write_tables(result: ImportResult, out_dir: str | Path, fmt: str = "parquet") -> list[Path]:
