@@ -8,8 +8,10 @@ items of one day). Definitions: docs/adherence.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import polars as pl
@@ -35,7 +37,7 @@ from sqops.plan import GroupInfo, expand, sop_groups
 from sqops.plan._expand import MAX_DAYS
 from sqops.plan._model import SOURCES
 from sqops.report.membership import latest_day, staff_ids
-from sqops.report.tables import Tables
+from sqops.report.tables import TableData, Tables
 
 #: message types that count as a push when there is no posts table
 POST_MSG_TYPES: tuple[str, ...] = ("link", "miniprogram", "image", "video", "text")
@@ -139,6 +141,44 @@ def _posts_from_messages(tables: Tables, as_of: dt.date, staff: list[str]) -> pl
     )
 
 
+#: the columns of each table this module reads
+_NEEDED: dict[str, tuple[str, ...]] = {
+    "messages": (
+        "msg_id",
+        "ts",
+        "day",
+        "group_id",
+        "member_id",
+        "msg_type",
+        "role",
+        "content",
+        "_row",
+    ),
+    "posts": ("post_id", "ts", "day", "group_id", "kind", "title", "column"),
+    "engagement": ("ts", "day", "member_id", "event", "post_id"),
+    "staff": ("member_id",),
+}
+
+
+def _materialised(tables: Tables) -> Tables:
+    """The tables this module reads, parsed once: every later query starts from memory.
+
+    The table layer is lazy (a scan plus time parsing); without this, each of the several
+    queries below would scan and parse the files again. ``content`` is kept only when staff
+    messages stand in for posts.
+    """
+    out: dict[str, TableData] = {}
+    for name, td in tables.tables.items():
+        if name not in _NEEDED:
+            continue
+        have = td.frame.collect_schema().names()
+        cols = [c for c in _NEEDED[name] if c in have]
+        if name == "messages" and "posts" in tables:
+            cols = [c for c in cols if c != "content"]
+        out[name] = replace(td, frame=td.frame.select(cols).collect().lazy())
+    return Tables(out, tables.tz)
+
+
 # ---------------------------------------------------------------- matching
 def match_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     """Greedy matching over candidate pairs ranked by ``rank`` (lower first).
@@ -189,6 +229,7 @@ def compute_adherence(
             T("--tolerance 应在 0..720 分钟之间，读到 {v}", "--tolerance must be 0..720 minutes; got {v}").format(v=tolerance_min)
         )  # fmt: skip
     tol_s = tolerance_min * 60
+    tables = _materialised(tables)
     as_of = as_of or latest_day(tables)
     staff = sorted(staff_ids(tables, sop.staff_ids))
     notes: list[T] = []
@@ -527,13 +568,14 @@ def compute_adherence(
     quiet_range = str(rules.quiet_hours) if rules.quiet_hours else None
     member_hours = member_msgs.group_by("group_id", "hour").len("n")
     out_groups: list[GroupAdherence] = []
+    parts = [
+        _split(f, chosen) for f in (rows, posts, planned, member_hours)
+    ]  # one pass each, not one filter per group
     for g in chosen:
         first, last, _ = span_of[g]
-        g_rows = rows.filter(pl.col("group_id") == g)
-        g_posts = posts.filter(pl.col("group_id") == g)
-        g_planned = planned.filter(pl.col("group_id") == g)
+        g_rows, g_posts, g_planned, g_hours = (p[g] for p in parts)
         scope = _scope(
-            g_rows, g_posts, g_planned, member_hours.filter(pl.col("group_id") == g),
+            g_rows, g_posts, g_planned, g_hours,
             days=(last - first).days + 1, not_due=not_due_of.get(g, 0), sop=sop,
             quiet_range=quiet_range, opens=opens_available,
         )  # fmt: skip
@@ -586,6 +628,21 @@ def compute_adherence(
 
 
 # ---------------------------------------------------------------- per scope
+def _split(frame: pl.DataFrame, groups: list[str]) -> dict[str, pl.DataFrame]:
+    """``frame`` by ``group_id`` (an empty frame for a group without rows)."""
+    parts = {k[0]: v for k, v in frame.partition_by("group_id", as_dict=True).items()}
+    empty = frame.clear()
+    return {g: parts.get(g, empty) for g in groups}
+
+
+@functools.lru_cache(maxsize=8)
+def _quiet_hours_of_day(rng: Any) -> frozenset[int]:
+    """Hours of the day that touch the quiet hours (any minute of them inside)."""
+    if rng is None:
+        return frozenset()
+    return frozenset(h for h in range(24) if any(rng.contains(dt.time(h, m)) for m in range(60)))
+
+
 def _scope(
     rows: pl.DataFrame,
     posts: pl.DataFrame,
@@ -739,14 +796,9 @@ def _clock(
         )
         for h in range(24)
     ]
-    rng = sop.rules.quiet_hours
-
-    def in_quiet(h: int) -> bool:
-        # an hour is quiet when any minute of it is inside the quiet hours
-        return rng is not None and any(rng.contains(dt.time(h, m)) for m in range(0, 60, 1))
-
+    quiet = _quiet_hours_of_day(sop.rules.quiet_hours)
     ranked = sorted(
-        (h for h in hours if h.member_messages > 0 and not in_quiet(h.hour)),
+        (h for h in hours if h.member_messages > 0 and h.hour not in quiet),
         key=lambda h: (-h.member_messages, h.hour),
     )
     top = sorted(h.hour for h in ranked[:TOP_HOURS])
