@@ -215,3 +215,24 @@ def test_output_dir_file_name_clash(cli, write_sop, tmp_path):
     assert r.exit_code == 2
     assert "groups 'a/b' and 'a_b' map to the same file name (a_b)" in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_remind_option(cli, tmp_path):
+    import icalendar
+
+    out = tmp_path / "p.ics"
+    r = cli("plan", SKINCARE, "--days", "2", "--group", "g01", "--remind", "45", "-o", out)
+    assert r.exit_code == 0, r.output
+    events = [
+        e
+        for e in icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+        if e.get("TRANSP") != "TRANSPARENT"
+    ]
+    assert events and all(
+        e.walk("VALARM")[0].decoded("TRIGGER").total_seconds() == -45 * 60 for e in events
+    )
+    r = cli("plan", SKINCARE, "--days", "2", "--group", "g01", "--remind", "0", "-o", out)
+    assert r.exit_code == 0
+    assert b"BEGIN:VALARM" not in out.read_bytes()
+    r = cli("plan", SKINCARE, "--days", "2", "--remind", "-5", "-o", out)
+    assert r.exit_code == 2

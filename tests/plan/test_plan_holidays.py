@@ -130,3 +130,40 @@ def test_calendar_covers_every_day_of_the_window(load):
     plan = expand(loaded, start=D(2026, 9, 28), days=14)
     assert sorted(plan.calendar) == [D(2026, 9, 28) + dt.timedelta(days=i) for i in range(14)]
     assert plan.calendar[D(2026, 10, 10)].adjusted
+
+
+# The State Council's arrangement for 2026 (国务院办公厅关于2026年部分节假日安排的通知),
+# written out by hand to cross-check the package's data.
+OFFICIAL_2026_OFF = {
+    "new_years_day": ["2026-01-01", "2026-01-02", "2026-01-03"],
+    "spring_festival": [f"2026-02-{d:02d}" for d in range(15, 24)],
+    "tomb_sweeping_day": ["2026-04-04", "2026-04-05", "2026-04-06"],
+    "labour_day": [f"2026-05-{d:02d}" for d in range(1, 6)],
+    "dragon_boat_festival": ["2026-06-19", "2026-06-20", "2026-06-21"],
+    "mid_autumn_festival": ["2026-09-25", "2026-09-26", "2026-09-27"],
+    "national_day": [f"2026-10-{d:02d}" for d in range(1, 8)],
+}
+OFFICIAL_2026_WORK = [
+    "2026-01-04",
+    "2026-02-14",
+    "2026-02-28",
+    "2026-05-09",
+    "2026-09-20",
+    "2026-10-10",
+]
+
+
+def test_package_data_matches_the_official_2026_arrangement():
+    off = {D.fromisoformat(d): k for k, days in OFFICIAL_2026_OFF.items() for d in days}
+    work = {D.fromisoformat(d) for d in OFFICIAL_2026_WORK}
+    day = D(2026, 1, 1)
+    while day.year == 2026:
+        info = day_info(day)
+        if day in off:
+            assert (info.status, info.holiday) == ("holiday", off[day]), day
+        elif day in work:
+            assert info.status == "workday" and info.adjusted, day
+        else:
+            assert info.status == ("weekend" if day.weekday() >= 5 else "workday"), day
+            assert not info.adjusted, day
+        day += dt.timedelta(days=1)

@@ -104,6 +104,16 @@ def plan(
             help="Write to FILE, or to DIR/ (an existing folder or a path ending in /): one file per group.",
         ),
     ] = None,  # fmt: skip
+    remind: Annotated[
+        int,
+        typer.Option(
+            "--remind",
+            metavar="MINUTES",
+            min=0,
+            max=10080,
+            help="ics: a reminder this many minutes before each item (0: none).",
+        ),
+    ] = 15,
     force: Annotated[
         bool, typer.Option("--force", help="Plan even if lint finds errors in the SOP.")
     ] = False,
@@ -179,7 +189,7 @@ def plan(
                 for r in F.to_renderables(result, lg):
                     con.print(r)
             else:
-                data = F.render(result, chosen, lg)
+                data = F.render(result, chosen, lg, remind_minutes=remind)
                 sys.stdout.write(data.decode("utf-8"))
                 sys.stdout.flush()
             _summary(result, lg, None)
@@ -208,7 +218,9 @@ def plan(
                 names[name] = gp.group.id
             for gp in result.groups:
                 target = out / f"{_safe_name(gp.group.id)}.{F.EXTENSIONS[chosen]}"
-                atomic_write_bytes(target, F.render(F.single_group(result, gp), chosen, lg))
+                atomic_write_bytes(
+                    target, F.render(F.single_group(result, gp), chosen, lg, remind_minutes=remind)
+                )
             _summary(result, lg, out.as_posix() + "/")
             return
         if chosen is None:
@@ -225,7 +237,7 @@ def plan(
                 T("table 只用于终端显示；写文件请选 md、csv、ics、json 或 html",
                   "table is for the terminal; to write files choose md, csv, ics, json or html")
             )  # fmt: skip
-        atomic_write_bytes(out, F.render(result, chosen, lg))
+        atomic_write_bytes(out, F.render(result, chosen, lg, remind_minutes=remind))
         _summary(result, lg, out.as_posix())
 
 

@@ -329,8 +329,9 @@ def to_json(plan: Plan, lang: str) -> str:
 
 # ------------------------------------------------------------------ iCalendar
 def to_ics(plan: Plan, lang: str, remind_minutes: int = REMIND_MINUTES) -> bytes:
-    """An iCalendar file: stable UIDs, a VTIMEZONE, a reminder before each item, the script
-    as the description. DTSTAMP is the plan's start at 00:00 UTC (never "now")."""
+    """An iCalendar file: stable UIDs, a VTIMEZONE, a reminder ``remind_minutes`` before each
+    item (0: none), the script as the description. DTSTAMP is the plan's start at 00:00 UTC
+    (never "now")."""
     from zoneinfo import ZoneInfo
 
     import icalendar
@@ -412,11 +413,12 @@ def to_ics(plan: Plan, lang: str, remind_minutes: int = REMIND_MINUTES) -> bytes
             desc += [f"⚠ {x}" for x in conf]
             ev.add("description", "\n".join(desc))
             ev.add("categories", [_kind(o, lang)])
-            alarm = icalendar.Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", f"{_t('reminder', lang)}: {summary}")
-            alarm.add("trigger", dt.timedelta(minutes=-remind_minutes))
-            ev.add_component(alarm)
+            if remind_minutes > 0:
+                alarm = icalendar.Alarm()
+                alarm.add("action", "DISPLAY")
+                alarm.add("description", f"{_t('reminder', lang)}: {summary}")
+                alarm.add("trigger", dt.timedelta(minutes=-remind_minutes))
+                ev.add_component(alarm)
             cal.add_component(ev)
     return cal.to_ical()
 
@@ -611,7 +613,7 @@ def to_renderables(plan: Plan, lang: str, *, scripts: bool = True) -> list[Any]:
     return out
 
 
-def render(plan: Plan, fmt: str, lang: str) -> bytes:
+def render(plan: Plan, fmt: str, lang: str, *, remind_minutes: int = REMIND_MINUTES) -> bytes:
     """The plan in a file format (not ``table``), as bytes to write."""
     if fmt == "md":
         return to_markdown(plan, lang).encode("utf-8")
@@ -620,7 +622,7 @@ def render(plan: Plan, fmt: str, lang: str) -> bytes:
     if fmt == "json":
         return to_json(plan, lang).encode("utf-8")
     if fmt == "ics":
-        return to_ics(plan, lang)
+        return to_ics(plan, lang, remind_minutes)
     if fmt == "html":
         return to_html(plan, lang).encode("utf-8")
     raise ValueError(fmt)
