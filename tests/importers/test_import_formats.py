@@ -140,11 +140,17 @@ def test_telegram_single_chat():
         if x[2] != "system"
     ]
     assert speak == [
-        ("2", "user111", "text", "Welcome!", None),
-        ("3", "user222", "text", "Hi all", "2"),  # text given as a list of parts
-        ("6", "user333", "image", None, None),
-        ("8", "user444", "sticker", None, None),
-        ("10", "user111", "text", "Bye Ben", None),  # no date_unixtime: "date" read in --tz
+        ("tg:1500000001:2", "user111", "text", "Welcome!", None),
+        ("tg:1500000001:3", "user222", "text", "Hi all", "tg:1500000001:2"),  # text as parts
+        ("tg:1500000001:6", "user333", "image", None, None),
+        ("tg:1500000001:8", "user444", "sticker", None, None),
+        (
+            "tg:1500000001:10",
+            "user111",
+            "text",
+            "Bye Ben",
+            None,
+        ),  # no date_unixtime: "date" in --tz
     ]
     assert [(p.where.key, p.text.en) for p in r.problems] == [
         ("messages[6]", "cannot read the date")
@@ -418,7 +424,7 @@ def test_tz_changes_naive_times_only():
     assert rows(r, "messages", "ts")[0] == ("2026-12-05T09:05:00+00:00",)
     r = import_files("telegram", [FIX / "telegram_chat.json"], tz="UTC")
     # date_unixtime is exact: 10:05 Shanghai = 02:05 UTC
-    assert ("2", "2026-12-10T02:05:00+00:00") in rows(r, "messages", "msg_id", "ts")
+    assert ("tg:1500000001:2", "2026-12-10T02:05:00+00:00") in rows(r, "messages", "msg_id", "ts")
 
 
 def test_auto_detects_every_fixture():

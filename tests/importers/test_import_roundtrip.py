@@ -176,3 +176,44 @@ def test_order_round_trip(cli, tmp_path, fmt, fixture, extra, buyers, group, aov
     assert g["current_stage"] == "monetisation"
     assert kpi(g, "aov") == aov
     assert kpi(g, "conversion_rate") == (converted, len(buyers))
+
+
+ALL_FIXTURES = [
+    ("wechat-msg", ["wechat_msg.csv"]),
+    ("wechat-chatlog", ["wechat_chatlog.csv"]),
+    ("wechat-chatlog", ["wechat_chatlog.json"]),
+    ("qq", ["qq.txt"]),
+    ("qq", ["qq_12h.txt"]),
+    ("telegram", ["telegram_chat.json"]),
+    ("telegram", ["telegram_full.json"]),
+    ("whatsapp", ["WhatsApp Chat with Glow Club.txt"]),
+    ("whatsapp", ["WhatsApp Chat - Glow Club iOS/_chat.txt"]),
+    ("whatsapp", ["whatsapp_es.txt"]),
+    ("wecom", ["wecom_messages.jsonl", "wecom_group.json"]),
+    ("discord", ["discord.json"]),
+    ("discord", ["discord_general.csv"]),
+    ("youzan", ["youzan_orders.csv"]),
+    ("shopify", ["shopify_orders.csv"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "files"), ALL_FIXTURES, ids=[f"{f}:{p[0]}" for f, p in ALL_FIXTURES]
+)
+def test_report_reader_accepts_every_imported_row(fmt, files):
+    import polars as pl
+
+    from sqops.importers import import_files
+    from sqops.report.tables import prepare_tables
+
+    result = import_files(fmt, [FIX / f for f in files])
+    frames = dict(result.tables)
+    if "messages" not in frames:  # order exports: the reader needs a messages table
+        frames["messages"] = pl.DataFrame(
+            {"ts": ["2026-12-20T09:00:00+08:00"], "group_id": ["g"], "member_id": ["m"]}
+        )
+    tables = prepare_tables(frames, tz="Asia/Shanghai")
+    for name, df in result.tables.items():
+        assert tables[name].rows_read == df.height
+        assert tables[name].rejected.height == 0, tables[name].rejected
+        assert tables[name].duplicates == 0

@@ -3,7 +3,8 @@ or the full-account export (``chats.list``, plus ``left_chats.list``).
 
 Only group chats are imported (types ``private_group``, ``private_supergroup``,
 ``public_supergroup``); other chats are counted as ``skipped_chats``. ``group_id`` is
-``tg:<chat id>``; ``member_id`` is ``from_id`` (``user123``). Service messages become member
+``tg:<chat id>``; ``member_id`` is ``from_id`` (``user123``); ``msg_id`` and ``reply_to`` are
+``tg:<chat id>:<message id>`` (Telegram numbers messages per chat). Service messages become member
 events: ``invite_members`` (inviter = actor), ``join_group_by_link`` (inviter = ``inviter``),
 ``join_group_by_request``, ``remove_members`` (leave; removing oneself = left) and
 ``create_group`` (the creator and the listed members join). Service messages name members,
@@ -114,7 +115,8 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
         if ts is None:
             ctx.skip(where, T("无法读取时间 date", "cannot read the date"))
             continue
-        mid = str(msg.get("id", "")) or None
+        # message ids are per chat: qualify them, so that several chats never collide
+        mid = f"{group}:{msg['id']}" if msg.get("id") not in (None, "") else None
         if msg.get("type") == "service":
             _service(ctx, group, ts, mid, msg)
             continue
@@ -141,7 +143,7 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
             member_name=msg.get("from") if isinstance(msg.get("from"), str) else None,
             msg_type=msg_type,
             content=content or None,
-            reply_to=str(msg["reply_to_message_id"])
+            reply_to=f"{group}:{msg['reply_to_message_id']}"
             if msg.get("reply_to_message_id") is not None
             else None,
         )
