@@ -607,7 +607,7 @@ def to_renderables(plan: Plan, lang: str, *, scripts: bool = True) -> list[Any]:
                 if scripts:
                     row.append("")
                 table.add_row(*row)
-        out.append(table)
+        out.append(table if gp.occurrences else Text(f"{table.title}\n{_t('nothing', lang)}"))
         for n in gp.notes:
             out.append(Text(f"ℹ {n.get(lang)}", style="dim"))
     return out
