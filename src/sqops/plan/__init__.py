@@ -18,6 +18,7 @@ Library API (no printing, no clock)::
 
 from sqops.plan._expand import (
     DEFAULT_GROUP_ID,
+    MAX_DAYS,
     build_plan,
     default_start,
     expand,
@@ -29,10 +30,26 @@ from sqops.plan._expand import (
 from sqops.plan._groups import parse_groups_csv, read_groups_csv
 from sqops.plan._holidays import coverage as holiday_coverage
 from sqops.plan._holidays import day_info
-from sqops.plan._model import Conflict, DayInfo, GroupInfo, GroupPlan, Occurrence, Plan
+from sqops.plan._model import (
+    KIND_NAMES,
+    ROLE_NAMES,
+    SOURCE_NAMES,
+    SOURCES,
+    Conflict,
+    DayInfo,
+    GroupInfo,
+    GroupPlan,
+    Occurrence,
+    Plan,
+)
 
 __all__ = [
     "DEFAULT_GROUP_ID",
+    "KIND_NAMES",
+    "MAX_DAYS",
+    "ROLE_NAMES",
+    "SOURCES",
+    "SOURCE_NAMES",
     "Conflict",
     "DayInfo",
     "GroupInfo",
