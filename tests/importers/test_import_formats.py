@@ -478,3 +478,27 @@ def test_qq_without_header_uses_the_file_name(tmp_path):
         ("福利群", "10001", "你好"),
         ("福利群", "name:小红", "嗨"),
     ]
+
+
+def test_overlapping_exports_without_ids_count_once(tmp_path):
+    a = tmp_path / "a.txt"
+    b = tmp_path / "b.txt"
+    a.write_text(
+        "12/14/26, 9:05 PM - Lin: ok\n12/14/26, 9:05 PM - Lin: ok\n12/14/26, 9:06 PM - Ana: hi\n",
+        encoding="utf-8",
+    )
+    # b overlaps a (both "ok" and "hi") and goes on
+    b.write_text(
+        "12/14/26, 9:05 PM - Lin: ok\n12/14/26, 9:05 PM - Lin: ok\n12/14/26, 9:06 PM - Ana: hi\n"
+        "12/14/26, 9:07 PM - Ana: more\n",
+        encoding="utf-8",
+    )
+    r = import_files("whatsapp", [a, b], group_id="g")
+    # two "ok" in one minute inside one file are two messages; the copies in b are not
+    assert rows(r, "messages", "member_id", "content") == [
+        ("name:Lin", "ok"),
+        ("name:Lin", "ok"),
+        ("name:Ana", "hi"),
+        ("name:Ana", "more"),
+    ]
+    assert r.counts["duplicate_messages"] == 3

@@ -236,7 +236,8 @@ def import_files(
         from sqops.importers.generic import load_map
 
         options = load_map(Path(columns))
-    for raw in paths:
+    for file_no, raw in enumerate(paths):
+        ctx.file_no = file_no
         path = Path(raw)
         display = display_path(raw)
         name = fmt

@@ -395,6 +395,7 @@ class Context:
     aliases: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     pending: list[_Pending] = field(default_factory=list)
     _seq: int = 0
+    file_no: int = 0  # which input file rows come from (set by import_files)
     _seen_alias: set[tuple[str, str, str]] = field(default_factory=set)
 
     # ---- bookkeeping
@@ -446,6 +447,7 @@ class Context:
             {
                 "_t": _instant(ts),
                 "_s": self._next(),
+                "_f": self.file_no,
                 "ts": ts_text(ts),
                 "group_id": group_id,
                 "member_id": member_id,
@@ -587,9 +589,22 @@ def _dedupe(table: str, rows: list[dict[str, Any]], ctx: Context) -> list[dict[s
     order_id, same member event at the same instant, same staff id. Counted as ``duplicates``."""
     seen: set[tuple[Any, ...]] = set()
     out: list[dict[str, Any]] = []
+    # messages without ids (QQ, WhatsApp, chatlog CSV): identical rows are duplicates only
+    # across files (overlapping exports), never inside one file (two "ok" in a minute)
+    kept: dict[tuple[Any, ...], int] = {}
+    per_file: dict[tuple[Any, ...], int] = {}
     for r in rows:
+        if table == "messages" and not r["msg_id"]:
+            k = (r["group_id"], r["_t"], r["member_id"], r["msg_type"], r["content"])
+            c = per_file[(*k, r["_f"])] = per_file.get((*k, r["_f"]), 0) + 1
+            if c <= kept.get(k, 0):
+                ctx.count("duplicate_messages")
+                continue
+            kept[k] = c
+            out.append(r)
+            continue
         if table == "messages":
-            key = (r["group_id"], r["msg_id"]) if r["msg_id"] else None
+            key = (r["group_id"], r["msg_id"])
         elif table == "members":
             key = (r["group_id"], r["_t"], r["member_id"], r["event"])
         elif table == "orders":
