@@ -27,7 +27,7 @@ def test_import_writes_tables_and_reports_skipped_lines(cli, tmp_path):
     assert res.stderr.splitlines() == [
         "2 line(s) could not be read (skipped):",
         f"{fixture}:9: warning: too few columns (2 of 12)",
-        f"{fixture}:10: warning: cannot read time",
+        f"{fixture}:10: warning: cannot read CreateTime/StrTime: 'not-a-time'",
     ]
     text = (out / "members.csv").read_text(encoding="utf-8-sig")
     assert text.splitlines()[0] == "ts,group_id,member_id,event,inviter_id,channel,member_name"

@@ -54,7 +54,10 @@ def test_wechat_msg():
         ("2026-12-02T08:30:00+08:00", "wxid_green", "join", "wxid_bai", "qrcode"),
         ("2026-12-02T12:00:00+08:00", "wxid_hei", "leave", None, "removed"),
     ]
-    assert problem_lines(r) == [(9, "too few columns (2 of 12)"), (10, "cannot read time")]
+    assert problem_lines(r) == [
+        (9, "too few columns (2 of 12)"),
+        (10, "cannot read CreateTime/StrTime: 'not-a-time'"),
+    ]
     # a multi-line quoted body stays one message
     assert "收到，谢谢！\n第二行" in r.tables["messages"]["content"].to_list()
 

@@ -69,12 +69,9 @@ def import_(
     ] = 20,
     lang: LangOpt = None,
 ) -> None:
-    """Turn chat exports (WeChat, QQ, Telegram, WhatsApp, WeCom, Discord) and shop order
-    exports (Youzan, Shopify, any other via a column map) into the messages / members /
-    staff / orders tables that `sqops report` reads.
+    """Turn chat exports (WeChat, QQ, Telegram, WhatsApp, WeCom, Discord) and shop order exports (Youzan, Shopify, any other via a column map) into the messages / members / staff / orders tables that `sqops report` reads.
 
-    Lines that cannot be read are listed with their line numbers (the rest is imported);
-    a file that is not the format at all stops the import (exit 2).
+    Lines that cannot be read are listed with their line numbers and skipped; a file that is not the format at all stops the import (exit 2). Exit 1 only with --strict. See docs/import.md.
     """
     lang_ref = [pick_lang(lang)]
     lg = lang_ref[0]
@@ -103,7 +100,7 @@ def import_(
         if extra:
             echo(
                 T("  其他计数：{c}", "  other counts: {c}")
-                .format(c=", ".join(f"{k}={v}" for k, v in extra.items()))
+                .format(c=", ".join(f"{_label(k, lg)}={v}" for k, v in extra.items()))
                 .get(lg)
             )
         from sqops.importers import other_tables
@@ -141,6 +138,24 @@ def import_(
                 )
             if strict:
                 raise typer.Exit(EXIT_FINDINGS)
+
+
+#: the counts of ImportResult.counts, in Chinese (English shows the key, as docs/import.md does)
+COUNT_LABELS_ZH = {
+    "notices": "系统通知",
+    "duplicate_messages": "重复消息",
+    "duplicate_members": "重复成员事件",
+    "duplicate_orders": "重复订单",
+    "merged_rows": "合并的订单行",
+    "skipped_unpaid": "未付款订单",
+    "skipped_chats": "非群聊会话",
+    "skipped_private": "私聊消息",
+    "skipped_switch": "切换记录",
+}
+
+
+def _label(key: str, lang: str) -> str:
+    return COUNT_LABELS_ZH.get(key, key) if lang == "zh" else key
 
 
 def _line(problem, lang: str, prefix: T) -> str:

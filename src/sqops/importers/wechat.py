@@ -237,8 +237,15 @@ def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
         type_code = _int(cell(cells, "Type"))
         group = cell(cells, "TalkerId")
         if ts is None or type_code is None or not group:
-            what = "time" if ts is None else ("Type" if type_code is None else "TalkerId")
-            ctx.skip(where, T("无法读取 {w}", "cannot read {w}").format(w=what))
+            if ts is None:
+                col, value = "CreateTime/StrTime", ct or cell(cells, "StrTime")
+            elif type_code is None:
+                col, value = "Type", cell(cells, "Type")
+            else:
+                col, value = "TalkerId", ""
+            ctx.skip(
+                where, T("无法读取 {c}：“{v}”", "cannot read {c}: '{v}'").format(c=col, v=value)
+            )
             continue
         msg_type = wechat_type(type_code, _int(cell(cells, "SubType")))
         content = cell(cells, "StrContent")
