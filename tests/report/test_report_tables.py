@@ -157,12 +157,10 @@ def test_missing_messages_table(tmp_path):
 
 def test_prepare_tables_from_frames_matches_files(tmp_path):
     _write(tmp_path / "messages.csv", MSG)
-    a = read_tables(tmp_path)["messages"].frame.collect().drop("_row")
-    b = (
-        prepare_tables({"messages": pl.read_csv(tmp_path / "messages.csv")})["messages"]
-        .frame.collect()
-        .drop("_row")
-    )
+    ta = read_tables(tmp_path)  # keep the tables while their frames are read
+    tb = prepare_tables({"messages": pl.read_csv(tmp_path / "messages.csv")})
+    a = ta["messages"].frame.collect().drop("_row")
+    b = tb["messages"].frame.collect().drop("_row")
     assert a.equals(b)
 
 
