@@ -238,13 +238,13 @@ def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
         group = cell(cells, "TalkerId")
         if ts is None or type_code is None or not group:
             if ts is None:
-                col, value = "CreateTime/StrTime", ct or cell(cells, "StrTime")
+                what, value = "CreateTime/StrTime", ct or cell(cells, "StrTime")
             elif type_code is None:
-                col, value = "Type", cell(cells, "Type")
+                what, value = "Type", cell(cells, "Type")
             else:
-                col, value = "TalkerId", ""
+                what, value = "TalkerId", ""
             ctx.skip(
-                where, T("无法读取 {c}：“{v}”", "cannot read {c}: '{v}'").format(c=col, v=value)
+                where, T("无法读取 {c}：“{v}”", "cannot read {c}: '{v}'").format(c=what, v=value)
             )
             continue
         msg_type = wechat_type(type_code, _int(cell(cells, "SubType")))
