@@ -70,16 +70,14 @@ def echo(text: str = "", *, err: bool = False) -> None:
 
 
 def fail(exc: SqopsError, lang: str) -> NoReturn:
+    """Print every problem as ``location: error: message`` (the compiler convention editors
+    parse; ``error: message`` when there is no location) and exit with the error's code."""
     prefix = "错误" if lang == "zh" else "error"
-    for line in exc.render(lang).splitlines():
-        echo(f"{prefix}: {line}" if ": " not in line else _prefixed(line, prefix), err=True)
+    for problem in exc.problems:
+        loc = problem.where.render()
+        msg = problem.text.get(lang)
+        echo(f"{loc}: {prefix}: {msg}" if loc else f"{prefix}: {msg}", err=True)
     raise typer.Exit(exc.exit_code)
-
-
-def _prefixed(line: str, prefix: str) -> str:
-    # "file:1:2: message" → "file:1:2: error: message" (the compiler convention editors parse)
-    loc, _, msg = line.partition(": ")
-    return f"{loc}: {prefix}: {msg}"
 
 
 @contextmanager

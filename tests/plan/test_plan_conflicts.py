@@ -71,3 +71,25 @@ def test_no_quiet_hours(load):
     loaded2 = parse_sop(text, "sop.yaml")
     plan = expand(loaded2, start=D(2026, 10, 10), days=1, lang="en")
     assert plan.groups[0].conflicts == []
+
+
+def test_a_review_is_not_a_push(load):
+    # the month-end review is the team's meeting, not a post to members: like `sqops lint`,
+    # the plan does not count it towards max_posts_per_day
+    body = """\
+    cadence:
+      daily:
+        - {id: am, time: "09:00", title: 早安, kind: activation}
+        - {id: pm, time: "20:00", title: 晚安, kind: activation}
+      monthly:
+        - {id: review, day: last, time: "21:00", title: 月度复盘, kind: review}
+    """
+    loaded = load(body, max_posts=2)
+    plan = expand(loaded, start=D(2026, 10, 31), days=1, lang="en")
+    assert [o.item_id for o in plan.groups[0].occurrences] == ["am", "pm", "review"]
+    assert plan.groups[0].conflicts == []
+    loaded = load(body.replace("kind: review", "kind: brand"), max_posts=2)
+    plan = expand(loaded, start=D(2026, 10, 31), days=1, lang="en")
+    assert [(c.rule, c.item_ids) for c in plan.groups[0].conflicts] == [
+        ("posts-per-day", ("am", "pm", "review"))
+    ]

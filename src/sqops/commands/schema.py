@@ -14,6 +14,7 @@ from sqops.i18n import T
 #: schema name → "module:function" returning the schema as a dict
 SCHEMAS: dict[str, str] = {
     "sop": "sqops.sop.schema:sop_schema",
+    "plan": "sqops.plan.formats:plan_schema",
     "report": "sqops.report.schema:report_schema",
     "adherence": "sqops.adherence.schema:adherence_schema",
 }
@@ -22,7 +23,9 @@ SCHEMAS: dict[str, str] = {
 def schema(
     which: Annotated[
         str,
-        typer.Argument(help="Which schema: sop (the SOP file) or report (report --format json)."),
+        typer.Argument(
+            help="Which schema: sop (the SOP file), plan, report or adherence (their --format json output)."
+        ),
     ] = "sop",
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")

@@ -286,15 +286,18 @@ def find_conflicts(loaded: Any, group_id: str, occurrences: Iterable[Occurrence]
                             (o.item_id,),
                         )
                     )  # fmt: skip
-        if len(occs) > rules.max_posts_per_day:
+        # a review (kind: review) is the team's own meeting, not a push to members: it does
+        # not count towards max_posts_per_day, the same as in `sqops lint`
+        pushes = [o for o in occs if o.kind != "review"]
+        if len(pushes) > rules.max_posts_per_day:
             out.append(
                 Conflict(
                     group_id, date, "posts-per-day",
                     T(
                         "这一天有 {n} 条发布，超过群规上限 {m} 条",
                         "{n} posts on this day, more than the limit of {m} (rules.max_posts_per_day)",
-                    ).format(n=len(occs), m=rules.max_posts_per_day),
-                    tuple(o.item_id for o in occs),
+                    ).format(n=len(pushes), m=rules.max_posts_per_day),
+                    tuple(o.item_id for o in pushes),
                 )
             )  # fmt: skip
         by_time: dict[dt.time, list[Occurrence]] = defaultdict(list)
