@@ -165,3 +165,27 @@ def test_items_with_few_posts_are_not_ranked(h):
     )
     assert not any(i.bottom for i in adh.group("g1").scope.items)
     assert adh.group("g1").scope.clock.suggestions == []
+
+
+def test_ties_of_the_median_are_broken_by_the_mean(h):
+    # replies per day (5 days): i09 0,0,0,5,5 (median 0, mean 2); i11 0 every day (median 0,
+    # mean 0). Both have median 0; the lower mean (i11) is the one flagged.
+    per_day = {9: [0, 0, 0, 5, 5], 11: [0] * 5, 13: [2] * 5, 19: [3] * 5, 20: [4] * 5}
+    msgs, posts = [], []
+    for k, day in enumerate(range(12, 17)):
+        for hour, counts in per_day.items():
+            posts.append((f"p{day}-{hour:02d}", f"2026-10-{day} {hour:02d}:00:00", "g1"))
+            n = counts[k]
+            msgs += [
+                (f"2026-10-{day} {hour:02d}:10:{j:02d}", "g1", f"m{j}", "text") for j in range(n)
+            ]
+    msgs.append(("2026-10-16 23:00:00", "g1", "m1", "text"))
+    adh = h.run(
+        h.sop(FIVE),
+        messages=h.frame("ts, group_id, member_id, msg_type", msgs),
+        posts=h.frame("post_id, ts, group_id", posts),
+    )
+    items = {i.item_id: i for i in adh.group("g1").scope.items}
+    assert (items["i09"].median_replies, items["i09"].mean_replies) == (0, 2)
+    assert (items["i11"].median_replies, items["i11"].mean_replies) == (0, 0)
+    assert [i for i, it in items.items() if it.bottom] == ["i11"]

@@ -691,6 +691,7 @@ def _items(rows: pl.DataFrame, opens: bool) -> list[ItemEffect]:
             (pl.col("status") == "missed").sum().alias("missed"),
             done.sum().alias("matched"),
             pl.col("replies_2h").filter(done).median().alias("med_r"),
+            pl.col("replies_2h").filter(done).mean().alias("mean_r"),
             pl.col("opens_48h").filter(done).median().alias("med_o"),
             pl.col("day").first().alias("_first_day"),
         )
@@ -710,13 +711,14 @@ def _items(rows: pl.DataFrame, opens: bool) -> list[ItemEffect]:
             missed=int(r["missed"]),
             matched_posts=int(r["matched"]),
             median_replies=r["med_r"],
+            mean_replies=r["mean_r"],
             median_opens=r["med_o"] if opens else None,
         )  # fmt: skip
         for r in agg.iter_rows(named=True)
     ]
     rated = sorted(
         (i for i in out if i.median_replies is not None and i.matched_posts >= MIN_RANKED_POSTS),
-        key=lambda i: (i.median_replies, i.item_id),
+        key=lambda i: (i.median_replies, i.mean_replies, i.item_id),
     )
     k = math.floor(len(rated) * BOTTOM_SHARE + 1e-9)
     for i in rated[:k]:

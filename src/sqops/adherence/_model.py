@@ -106,6 +106,7 @@ class ItemEffect:
     matched_posts: int  # = on_time + late + early
     median_replies: float | None  # member messages within 2 h of its posts, median over posts
     median_opens: float | None  # distinct openers within 48 h, median over posts (None: no opens)
+    mean_replies: float | None = None  # breaks ties of the median for the bottom 20%
     bottom: bool = False  # in the bottom 20% by median replies
 
     @property
@@ -127,6 +128,7 @@ class ItemEffect:
             "matched_posts": self.matched_posts,
             "on_time_rate": _r(self.on_time_rate),
             "median_replies": _r(self.median_replies, 2),
+            "mean_replies": _r(self.mean_replies, 2),
             "median_opens": _r(self.median_opens, 2),
             "bottom": self.bottom,
         }

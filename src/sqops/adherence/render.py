@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import json
+import math
+import re
 from typing import Any
 
 from sqops.adherence._model import STATUS_NAMES, Adherence, GroupAdherence, Scope
@@ -277,6 +279,7 @@ _CSS = """
 .sqops-adh table{border-collapse:collapse;margin:.5em 0 1em;font-size:13px}
 .sqops-adh th,.sqops-adh td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
 .sqops-adh th{background:#f3f3f3}
+.sqops-adh .cal thead th{position:sticky;top:0;z-index:1}
 .sqops-adh td.n{text-align:right}
 .sqops-adh .note{color:#8a5a00}
 .sqops-adh .bottom{background:#fff0f0}
@@ -295,13 +298,20 @@ _CSS = """
 """
 
 
+_NUMERIC = re.compile(r"^[+-]?[\d.]+%?( ⚠)?$|^—$")
+
+
+def _td(cell: str) -> str:
+    return f'<td class="n">{_e(cell)}</td>' if _NUMERIC.match(cell) else f"<td>{_e(cell)}</td>"
+
+
 def _html_table(header: list[str], rows: list[list[str]], classes: list[str] | None = None) -> str:
     out = [
         "<table><thead><tr>" + "".join(f"<th>{_e(x)}</th>" for x in header) + "</tr></thead><tbody>"
     ]
     for i, r in enumerate(rows):
         cls = f' class="{classes[i]}"' if classes and classes[i] else ""
-        out.append(f"<tr{cls}>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>")
+        out.append(f"<tr{cls}>" + "".join(_td(c) for c in r) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
 
@@ -350,8 +360,10 @@ def _html_calendar(g: GroupAdherence, lang: str) -> str:
                 continue
             st, delta, posted = c
             sym = {"on_time": "✓", "missed": "✗"}.get(st)
-            if sym is None:
-                sym = f"{delta:+.0f}′" if delta is not None else "?"
+            if sym is None:  # whole minutes away from zero: 30.1 min late shows +31′, not +30′
+                sym = (
+                    "?" if delta is None else f"{math.copysign(math.ceil(abs(delta)), delta):+.0f}′"
+                )
             tip = STATUS_NAMES[st].get(lang) + (f" {posted[:5]}" if posted else "")
             tds.append(f'<td class="s-{_e(st)}" title="{_e(tip)}">{_e(sym)}</td>')
         ups = unplanned.get(d.day, [])

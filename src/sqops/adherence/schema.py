@@ -65,6 +65,7 @@ def _defs() -> dict[str, Any]:
             "matched_posts": _INT,
             "on_time_rate": _RATE,
             "median_replies": {**_NUM_OR_NULL, "description": "median member messages within 2 h of its posts"},
+            "mean_replies": {**_NUM_OR_NULL, "description": "mean of the same; breaks ties of the median"},
             "median_opens": {**_NUM_OR_NULL, "description": "median distinct openers within 48 h (null: no opens data)"},
             "bottom": {"type": "boolean", "description": "in the bottom 20% of items by median replies"},
         }
