@@ -505,3 +505,15 @@ def test_overlapping_exports_without_ids_count_once(tmp_path):
         ("name:Ana", "more"),
     ]
     assert r.counts["duplicate_messages"] == 3
+
+
+def test_youzan_title_rows_above_the_header(tmp_path):
+    p = tmp_path / "orders.csv"
+    p.write_text(
+        "有赞订单导出,,\n导出时间：2026-12-31,,\n"
+        "订单号,订单状态,买家付款时间,订单实付金额,买家ID\n"
+        "E1,交易成功,2026-12-20 10:00:00,¥10.00,yz_a\n",
+        encoding="utf-8",
+    )
+    r = import_files("youzan", [p])
+    assert rows(r, "orders", "order_id", "member_id", "amount") == [("E1", "yz_a", 10.0)]

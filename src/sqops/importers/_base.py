@@ -184,6 +184,19 @@ class CsvTable:
     header_line: int
     rows: list[tuple[int, list[str]]]  # (line of the row's first line, cells)
 
+    def find_header(self, *needles: str, within: int = 10) -> None:
+        """Some exports put a title or notes above the header: when the header lacks the
+        ``needles`` but one of the first ``within`` rows has them all, that row is the header."""
+        keys = {header_key(h) for h in self.header}
+        if all(header_key(n) in keys for n in needles):
+            return
+        for i, (line, cells) in enumerate(self.rows[:within]):
+            if all(header_key(n) in {header_key(c) for c in cells} for n in needles):
+                self.header = [clean(c).strip() for c in cells]
+                self.header_line = line
+                self.rows = self.rows[i + 1 :]
+                return
+
     def index(self, *names: str) -> int | None:
         """The position of the first header among ``names`` (matched by :func:`header_key`)."""
         keys = [header_key(h) for h in self.header]

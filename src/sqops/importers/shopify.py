@@ -37,6 +37,7 @@ STATUS: dict[str, str | None] = {
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
     text, _ = decode(read_bytes(path, display), display)
     table = read_csv(text, display)
+    table.find_header("Name", "Financial Status")
     keys = (
         "Name",
         "Email",

@@ -42,7 +42,7 @@ TYPE_CODES = {
     47: "sticker",
     48: "other",
     49: "link",
-    50: "voice",
+    50: "other",
     10000: "system",
     10002: "system",
 }

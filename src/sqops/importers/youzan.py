@@ -96,6 +96,7 @@ def load_table(path: Path, display: str) -> CsvTable:
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
     table = load_table(path, display)
+    table.find_header("订单号", "订单状态")
     excel = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
     col = {k: table.index(*aliases) for k, aliases in COLUMNS.items()}
     missing = [COLUMNS[k][0] for k in ("order_id", "status", "amount") if col[k] is None]
