@@ -203,12 +203,15 @@ def _write_outputs(
         write_lists(rep, lists)
     if fmt == ReportFormat.table:
         if output is not None:
+            import io
+
             from rich.console import Console
 
-            with output.open("w", encoding="utf-8") as fh:
-                con = Console(file=fh, width=120, no_color=True, highlight=False, soft_wrap=True)
-                render.print_terminal(rep, con)
-                _print_adherence(adh, rep.lang, con)
+            buf = io.StringIO()
+            con = Console(file=buf, width=120, no_color=True, highlight=False, soft_wrap=True)
+            render.print_terminal(rep, con)
+            _print_adherence(adh, rep.lang, con)
+            atomic_write_text(output, buf.getvalue())
         else:
             render.print_terminal(rep, console())
             _print_adherence(adh, rep.lang, console())
