@@ -353,3 +353,26 @@ def test_preset_tables_feed_the_report_reader():
         assert tables[name].rows_read == rows
         assert tables[name].rejected.height == 0
     assert len(result.problems) == 1
+
+
+def test_problems_csv(cli, tmp_path):
+    out = tmp_path / "problems.csv"
+    res = cli(
+        "import",
+        "youzan",
+        FIX / "youzan_orders.csv",
+        "-o",
+        tmp_path / "d",
+        "--problems",
+        out,
+        "--lang",
+        "en",
+    )
+    assert res.exit_code == 0
+    fixture = (FIX / "youzan_orders.csv").as_posix()
+    assert out.read_text(encoding="utf-8-sig").splitlines() == [
+        "file,line,row,key,kind,reason",
+        f"{fixture},8,,,unreadable,cannot read the amount '免费'",
+        f"{fixture},9,,,unreadable,unknown 订单状态 (status) '火星状态'",
+        f"{fixture},10,,,unreadable,empty 订单号 (order id)",
+    ]

@@ -61,6 +61,12 @@ def import_(
         str | None,
         typer.Option("--group-id", help="Use this group id for every row (exports without one)."),
     ] = None,
+    problems_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--problems", help="Write every line that could not be read to this CSV file."
+        ),
+    ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 when any line could not be read.")
     ] = False,
@@ -112,6 +118,15 @@ def import_(
                 .format(p=", ".join(p.name for p in kept))
                 .get(lg)
             )
+        if problems_out is not None:
+            from sqops.output import atomic_write_text, csv_text
+
+            header = ("file", "line", "row", "key", "kind", "reason")
+            rows = [
+                (p.where.file, p.where.line, p.where.row, p.where.key, p.code, p.text.get(lg))
+                for p in result.problems
+            ]
+            atomic_write_text(problems_out, csv_text(header, rows))
         notes = [p for p in result.problems if p.code == "note"]
         skipped = [p for p in result.problems if p.code != "note"]
         for p in notes:
