@@ -41,6 +41,9 @@ def test_staff_messages_stand_in_for_posts(h):
             ("8", "2026-10-12 09:00:00", "g1", "m1", "text", "早", None),  # a member
         ],
     )
+    answer = _staff_msgs(h, [("9", "2026-10-12 18:00:00", "g1", "s1", "text", "好的", None)])
+    reply_to = h.frame("reply_to", [(None,)] * messages.height + [("8",)])
+    messages = messages.vstack(answer).hstack(reply_to)  # 9 answers message 8: not a push
     adh = h.run(messages=messages)
     assert adh.basis == "messages"
     assert h.statuses(adh) == [

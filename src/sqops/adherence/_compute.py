@@ -100,6 +100,8 @@ def _posts_from_messages(tables: Tables, as_of: dt.date, staff: list[str]) -> pl
     lf = td.frame.filter((pl.col("day") <= as_of) & _staff_expr(staff, td.has("role")))
     if td.has("msg_type"):
         lf = lf.filter(pl.col("msg_type").is_in(list(POST_MSG_TYPES)))
+    if td.has("reply_to"):  # an answer to someone is not a push
+        lf = lf.filter(pl.col("reply_to").is_null())
     pid = (
         pl.col("msg_id")
         if td.has("msg_id")
@@ -152,6 +154,7 @@ _NEEDED: dict[str, tuple[str, ...]] = {
         "msg_type",
         "role",
         "content",
+        "reply_to",
         "_row",
     ),
     "posts": ("post_id", "ts", "day", "group_id", "kind", "title", "column"),
@@ -174,7 +177,7 @@ def _materialised(tables: Tables) -> Tables:
         have = td.frame.collect_schema().names()
         cols = [c for c in _NEEDED[name] if c in have]
         if name == "messages" and "posts" in tables:
-            cols = [c for c in cols if c != "content"]
+            cols = [c for c in cols if c not in ("content", "reply_to")]
         out[name] = replace(td, frame=td.frame.select(cols).collect().lazy())
     return Tables(out, tables.tz)
 
