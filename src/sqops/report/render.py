@@ -33,7 +33,7 @@ W: dict[str, T] = {
     "as_of": T("截至", "As of"),
     "tz": T("时区", "timezone"),
     "fleet": T("全部群合计", "Fleet"),
-    "groups_n": T("{n} 个群", "{n} groups"),
+    "groups_n": T("{n} 个群", "{n} group(s)"),
     "kpi": T("指标", "KPI"),
     "stage": T("阶段", "stage"),
     "value": T("数值", "value"),
