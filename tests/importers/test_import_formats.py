@@ -517,3 +517,17 @@ def test_youzan_title_rows_above_the_header(tmp_path):
     )
     r = import_files("youzan", [p])
     assert rows(r, "orders", "order_id", "member_id", "amount") == [("E1", "yz_a", 10.0)]
+
+
+def test_whatsapp_chinese_ios_year_first_and_am_pm_before_the_time(tmp_path):
+    p = tmp_path / "_chat.txt"
+    p.write_text(
+        "[2026/12/14 下午9:00:00] 小林: 大家好\n[2026/12/15 上午12:05:00] 小红: 晚安\n",
+        encoding="utf-8",
+    )
+    r = import_files("whatsapp", [p], group_id="g")
+    assert rows(r, "messages", "ts", "member_id") == [
+        ("2026-12-14T21:00:00+08:00", "name:小林"),
+        ("2026-12-15T00:05:00+08:00", "name:小红"),
+    ]
+    assert r.problems == []

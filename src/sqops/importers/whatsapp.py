@@ -38,8 +38,9 @@ from sqops.importers._base import (
 _AP = r"(?P<ap>[AaPp]\.?\s?[Mm]\.?|上午|下午)"
 _DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
 _TIME = r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
-_ANDROID = re.compile(rf"^{_DATE},?\s+{_TIME}(?:\s*{_AP})?\s+[-–]\s+(?P<rest>.*)$")
-_IOS = re.compile(rf"^\[{_DATE},?\s+{_TIME}(?:\s*{_AP})?\]\s*(?P<rest>.*)$")
+_AP0 = r"(?:(?P<ap0>上午|下午|午前|午後)\s*)?"  # Chinese/Japanese clocks put it first
+_ANDROID = re.compile(rf"^{_DATE},?\s+{_AP0}{_TIME}(?:\s*{_AP})?\s+[-–]\s+(?P<rest>.*)$")
+_IOS = re.compile(rf"^\[{_DATE},?\s+{_AP0}{_TIME}(?:\s*{_AP})?\]\s*(?P<rest>.*)$")
 _LOOSE = re.compile(r"^\[?\d{1,4}[./-]\d{1,2}[./-]\d{1,4},?\s+\d{1,2}[:.]\d{2}")
 
 _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
@@ -235,7 +236,8 @@ def _ts(m: re.Match[str], order: str, ctx: Context) -> datetime | None:
         y += 2000
     parts = [int(x) for x in re.split(r"[:.]", m.group("time"))]
     hh, mi, ss = parts[0], parts[1], parts[2] if len(parts) > 2 else 0
-    ap = (m.group("ap") or "").lower().replace(".", "").replace(" ", "")
+    ap = (m.group("ap") or m.group("ap0") or "").lower().replace(".", "").replace(" ", "")
+    ap = {"午前": "am", "午後": "pm"}.get(ap, ap)
     if ap:
         if not 1 <= hh <= 12:
             return None
