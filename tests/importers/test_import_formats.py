@@ -531,3 +531,29 @@ def test_whatsapp_chinese_ios_year_first_and_am_pm_before_the_time(tmp_path):
         ("2026-12-15T00:05:00+08:00", "name:小红"),
     ]
     assert r.problems == []
+
+
+def test_generic_messages_map_with_values(tmp_path):
+    (tmp_path / "map.yaml").write_text(
+        "table: messages\n"
+        "columns: {ts: 时间, group_id: 群, member_id: 用户, content: 内容, msg_type: 类型, role: 身份}\n"
+        "values:\n  msg_type: {文字: text, 图片: image}\n  role: {客服: staff, 客户: member}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "m.csv").write_text(
+        "时间,群,用户,内容,类型,身份\n"
+        "2026-12-01 09:00,g1,u1,你好,文字,客户\n"
+        "2026-12-01 09:01,g1,s1,,图片,客服\n"
+        "2026-12-01 09:02,g1,u2,?,语音,客户\n"
+        "2026-12-01 09:03,g1,u3,hi,文字,群主\n",
+        encoding="utf-8",
+    )
+    r = import_files("generic", [tmp_path / "m.csv"], columns=tmp_path / "map.yaml")
+    assert rows(r, "messages", "member_id", "msg_type", "role", "content") == [
+        ("u1", "text", "member", "你好"),
+        ("s1", "image", "staff", None),
+    ]
+    assert problem_lines(r) == [
+        (4, "msg_type value '语音' is not valid (map it under values)"),
+        (5, "role value '群主' is not valid (map it under values)"),
+    ]

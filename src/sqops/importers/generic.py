@@ -39,14 +39,13 @@ from sqops.importers._base import (
 )
 from sqops.importers.youzan import load_table
 
-ENUMS = {
-    "msg_type": MSG_TYPES,
-    "event": EVENTS,
-    "status": STATUSES,
-    "role": frozenset(
-        {"member", "staff", "bot", "owner", "admin", "content", "events", "support", "helper"}
-    ),
-}
+
+def _enums(table: str) -> dict[str, frozenset[str]]:
+    """Columns whose values must be canonical, per table (staff roles are free text)."""
+    enums = {"msg_type": MSG_TYPES, "event": EVENTS, "status": STATUSES}
+    if table == "messages":
+        enums["role"] = frozenset({"member", "staff", "bot"})
+    return enums
 
 
 @dataclass
@@ -171,7 +170,7 @@ def load_map(path: Path) -> ColumnMap:
             )
         values[str(k)] = {str(a): str(b) for a, b in mapping.items()}
         for a, b in values[str(k)].items():
-            if k in ENUMS and b not in ENUMS[k]:
+            if k in _enums(table) and b not in _enums(table)[k]:
                 raise _err(
                     display,
                     pos,
@@ -179,7 +178,7 @@ def load_map(path: Path) -> ColumnMap:
                     T(
                         "“{b}” 不是合法的 {k}；可用：{a}",
                         "'{b}' is not a valid {k}; use one of: {a}",
-                    ).format(b=b, k=k, a=", ".join(sorted(ENUMS[k]))),
+                    ).format(b=b, k=k, a=", ".join(sorted(_enums(table)[k]))),
                 )
     return ColumnMap(
         str(table), {str(k): str(v) for k, v in columns.items()}, values, defaults, display
@@ -228,7 +227,8 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
                 T("必需列为空：{c}", "required column(s) empty: {c}").format(c=", ".join(empty)),
             )
             continue
-        bad = [c for c in ENUMS if c in rec and rec[c] not in ENUMS[c]]
+        enums = _enums(cmap.table)
+        bad = [c for c in enums if c in rec and rec[c] not in enums[c]]
         if bad:
             c = bad[0]
             ctx.skip(
