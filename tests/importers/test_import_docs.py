@@ -84,6 +84,8 @@ def test_members_map_example_imports(tmp_path):
         ('"A"将"B"移出了群聊', [("leave", "B", None, "removed")]),
         ('你将"B"移出了群聊', [("leave", "B", None, "removed")]),
         ('"B"退出了群聊', [("leave", "B", None, "left")]),
+        ("你通过扫描二维码加入群聊，群聊参与人还有：A、B", [("join", "你", None, "qrcode")]),
+        ('你被"A"移出群聊', [("leave", "你", None, "removed")]),
         ('"A" invited "B" to the group chat.', [("join", "B", "A", "invite")]),
         (
             '"B" joined the group chat via the QR code shared by "A".',

@@ -61,6 +61,8 @@ _NOTICES: list[tuple[re.Pattern[str], str, str | None]] = [
     (re.compile(rf"^你邀请{_N}加入了?群聊"), "join/self-b", "invite"),
     (re.compile(rf"^{_N}邀请你(?:和{_N})?加入了?群聊"), "join/a-self", "invite"),
     (re.compile(rf"^{_N}加入了?群聊"), "join/b", None),
+    (re.compile(r"^你通过扫描二维码加入群聊"), "join/self", "qrcode"),
+    (re.compile(rf"^你被{_N}移出了?群聊"), "leave/self", "removed"),
     (re.compile(rf"^{_N}将{_N}移出了?群聊"), "leave/a-b", "removed"),
     (re.compile(rf"^你将{_N}移出了?群聊"), "leave/self-b", "removed"),
     (re.compile(rf"^{_N}(?:已)?退出了?群聊"), "leave/b", "left"),
@@ -104,6 +106,8 @@ def notice_events(content: str) -> list[tuple[str, str | None, str | None, str |
             return [(event, b, g[0] if event == "join" else None, channel) for b in _names(g[1])]
         if roles == "self-b":
             return [(event, b, "你" if event == "join" else None, channel) for b in _names(g[0])]
+        if roles == "self":
+            return [(event, "你", None, channel)]
         if roles == "a-self":
             others = _names(g[1]) if len(g) > 1 and g[1] else []
             return [(event, b, g[0], channel) for b in ["你", *others]]
