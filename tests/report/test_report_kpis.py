@@ -260,7 +260,13 @@ def test_weekly_active_unavailable_until_a_block_fits(h):
     msgs = h.frame("ts, group_id, member_id", [("2026-12-02 10:00", "g1", "a")])
     r = h.run(D(2027, 3, 3), messages=msgs)  # day 92: no full block inside 03-01..03-03
     k = h.kpi(r, "weekly_active_rate")
-    assert k.value is None and k.status == "no_data" and k.denominator == 0
+    assert (k.value, k.status, k.available) == (None, "unavailable", False)
+    assert k.needs == ["retention: a full 7-day block (day 96 on)"]
+    f = next(k for k in r.fleet if k.name == "weekly_active_rate")
+    assert (f.status, f.available) == ("unavailable", False)
+    # day 96: the block as-of−6..as-of = days 90..96 fits
+    r = h.run(D(2027, 3, 7), messages=msgs)
+    assert h.nd(r, "weekly_active_rate") == (0, 1)
 
 
 def test_repurchase_rate(h):

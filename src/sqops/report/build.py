@@ -28,6 +28,9 @@ KPI_STAGE: dict[str, str] = {
     "koc_share": "propagation",
 }  # fmt: skip
 STATUS_RANK = {"bad": 0, "warn": 1, "good": 2}
+#: weekly_active_rate is unavailable until a full 7-day block fits in the retention window
+WEEKLY_FIRST_INDEX = 96
+WEEKLY_NEEDS = ("retention: a full 7-day block (day 96 on)",)
 
 
 @dataclass
@@ -314,6 +317,7 @@ def build_report(
     # per KPI: group_id -> (num, den)
     results: dict[str, dict[str, tuple[float, float]]] = {}
     wins = {s: K.windows(p, s) for s in K.STAGES}
+    waiting = False  # some group is in retention but no weekly block fits yet
     for name in KPI_ORDER:
         win = wins[KPI_STAGE[name]]
         if need[name] or win.height == 0:
@@ -321,6 +325,12 @@ def build_report(
             continue
         df = K.compute(p, name, win, pattern)
         results[name] = {g: (n, d) for g, n, d in df.iter_rows()}
+        if name == "weekly_active_rate":
+            d0s = dict(p.groups.iter_rows())
+            results[name] = {
+                g: v for g, v in results[name].items() if p.as_of - d0s[g] >= WEEKLY_FIRST_INDEX
+            }
+            waiting = win.height > len(results[name])
 
     on_asof = (
         p.presence.filter((pl.col("s") <= p.as_of) & (pl.col("e") >= p.as_of))
@@ -365,13 +375,21 @@ def build_report(
                 if KPI_STAGE[name] != s:
                     continue
                 nd = results[name].get(gid)
+                needs = need[name]
+                if (
+                    name == "weekly_active_rate"
+                    and started
+                    and not needs
+                    and idx < WEEKLY_FIRST_INDEX
+                ):
+                    needs = list(WEEKLY_NEEDS)
                 ks.append(
                     _kpi(
                         name,
                         nd[0] if nd else None,
                         nd[1] if nd else None,
                         settings,
-                        need[name],
+                        needs,
                         started,
                     )
                 )
@@ -405,7 +423,10 @@ def build_report(
         started = bool(vals)
         num = sum(v[0] for v in vals) if vals else None
         den = sum(v[1] for v in vals) if vals else None
-        fleet.append(_kpi(name, num, den, settings, need[name], started))
+        needs = need[name]
+        if name == "weekly_active_rate" and not vals and not needs and waiting:
+            needs = list(WEEKLY_NEEDS)
+        fleet.append(_kpi(name, num, den, settings, needs, started))
 
     return Report(
         as_of=as_of,
