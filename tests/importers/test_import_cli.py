@@ -376,3 +376,15 @@ def test_problems_csv(cli, tmp_path):
         f"{fixture},9,,,unreadable,unknown 订单状态 (status) '火星状态'",
         f"{fixture},10,,,unreadable,empty 订单号 (order id)",
     ]
+
+
+def test_command_lists_every_registered_format_without_importing_polars():
+    import subprocess
+    import sys
+
+    from sqops.commands.import_ import FORMAT_NAMES
+    from sqops.importers import FORMATS
+
+    assert (*FORMATS, "auto") == FORMAT_NAMES
+    code = "import sys, sqops.cli; sys.exit('polars' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
