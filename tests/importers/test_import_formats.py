@@ -313,13 +313,34 @@ def test_discord_csv():
         ("2026-12-21T09:00:00+08:00", "444", "join", None, "join"),
     ]
     assert set(r.tables["messages"]["group_id"]) == {"discord:discord_general"}
+    # dates in the exporter's culture (en-US "g": month first, 12-hour, local time)
     speak = [x for x in rows(r, "messages", "ts", "member_id", "msg_type") if x[2] != "system"]
     assert speak == [
-        ("2026-12-20T10:01:30.123+08:00", "111", "text"),
+        ("2026-12-20T10:01:00+08:00", "111", "text"),
         ("2026-12-20T10:05:00+08:00", "222", "text"),
         ("2026-12-20T10:06:00+08:00", "111", "image"),
+        ("2026-12-21T13:15:00+08:00", "444", "text"),
     ]
-    assert problem_lines(r) == [(7, "cannot read the time 'not a date'")]
+    system = [x[1] for x in rows(r, "messages", "msg_type", "content") if x[0] == "system"]
+    assert system == ["GuildMemberJoin", "Pinned a message.", "GuildMemberJoin"]
+    assert problem_lines(r) == [(8, "cannot read the time 'not a date'")]
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("20/12/2026 22:05", "2026-12-20T22:05:00+08:00"),  # en-GB: day first decided by 20
+        ("2026/12/20 22:05", "2026-12-20T22:05:00+08:00"),  # zh-CN
+        ("2026-12-20T22:05:00.0000000+00:00", "2026-12-20T22:05:00+00:00"),  # ISO with offset
+    ],
+)
+def test_discord_csv_culture_dates(tmp_path, date, expected):
+    p = tmp_path / "chan.csv"
+    p.write_text(
+        f'AuthorID,Author,Date,Content,Attachments,Reactions\n"1","a","{date}","hi","",""\n',
+        encoding="utf-8",
+    )
+    assert rows(import_files("discord", [p]), "messages", "ts") == [(expected,)]
 
 
 def test_youzan_csv():

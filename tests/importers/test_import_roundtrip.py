@@ -87,7 +87,7 @@ CHAT_CASES = [
     ),
     # Discord exports carry no inviter: fission and referral are unavailable, not 0
     ("discord", ["discord.json"], "2026-12-20", "2026-12-21", 3, 3, None, None, 3),
-    ("discord", ["discord_general.csv"], "2026-12-20", "2026-12-21", 2, 3, None, None, 3),
+    ("discord", ["discord_general.csv"], "2026-12-20", "2026-12-21", 3, 3, None, None, 3),
 ]
 
 

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from sqops.i18n import T
 from sqops.importers._base import (
     SYSTEM_ID,
     Context,
+    clean,
     decode,
     load_json,
     parse_ts,
@@ -54,6 +57,62 @@ def _attachment_type(names: list[str]) -> str:
     if n.endswith(_AUDIO_EXT):
         return "voice"
     return "file"
+
+
+#: what the CSV shows for Discord's system messages (DiscordChatExporter's fallback content)
+SYSTEM_TEXTS = frozenset(
+    {
+        "Added a recipient.",
+        "Removed a recipient.",
+        "Changed the channel name.",
+        "Changed the channel icon.",
+        "Pinned a message.",
+        "Started a thread.",
+    }
+)
+_CALL = re.compile(r"^Started a call that lasted \d+ minutes?\.$")
+# DiscordChatExporter writes CSV dates in the exporter's culture ("g": short date + short time,
+# local time): 12/20/2026 10:00 AM (en-US), 20/12/2026 10:00 (en-GB), 2026/12/20 10:00 (zh-CN)
+_CULTURE = re.compile(
+    r"^(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})[,\s]+(?:(?P<ap0>上午|下午)\s*)?"
+    r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)(?:\s*(?P<ap>[AaPp]\.?\s?[Mm]\.?|上午|下午))?$"
+)
+
+
+def _date_reader(ctx: Context, display: str, cells: list[str]):
+    """A parser for the Date column: ISO 8601 as is; culture formats with the day/month order
+    decided by the whole column (as for WhatsApp), with a note when no date decides it."""
+    from sqops.importers.whatsapp import _order, _split_date, _ts
+
+    dates, ap_en = [], False
+    for raw in cells:
+        s = clean(raw).strip()
+        if parse_ts(s, ctx.tz) is not None:
+            continue
+        m = _CULTURE.match(s)
+        if m:
+            with contextlib.suppress(ValueError):
+                dates.append(_split_date(m.group("date")))
+            ap_en = ap_en or (m.group("ap") or "").upper() in ("AM", "PM")
+    order, guessed = _order(dates, ap_en) if dates else ("ymd", False)
+    if guessed:
+        ctx.note(
+            Location(file=display),
+            T(
+                "日期顺序无法从文件确定，按{o}读取",
+                "the day/month order is not decided by any date in the file; read as {o}",
+            ).format(o={"dmy": "day/month/year", "mdy": "month/day/year"}[order]),
+        )
+
+    def parse(raw: str):
+        s = clean(raw).strip()
+        ts = parse_ts(s, ctx.tz)
+        if ts is not None:
+            return ts
+        m = _CULTURE.match(s)
+        return _ts(m, order, ctx) if m else None
+
+    return parse
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
@@ -163,12 +222,13 @@ def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
         )
     group = f"discord:{path.stem}"
     need = max(i for i in (ia, idate, icontent) if i is not None) + 1
+    parse = _date_reader(ctx, display, [c[idate] for _, c in table.rows if len(c) > idate])
     for line, cells in table.rows:
         where = Location(file=display, line=line)
         if len(cells) < need:
             ctx.skip(where, T("列数不足", "too few columns"))
             continue
-        ts = parse_ts(cells[idate], ctx.tz)
+        ts = parse(cells[idate])
         aid = cells[ia].strip()
         if ts is None:
             ctx.skip(
@@ -199,6 +259,16 @@ def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
                 role="bot",
             )
             ctx.count("notices")
+            continue
+        if content.strip() in SYSTEM_TEXTS or _CALL.match(content.strip()):
+            ctx.message(
+                ts=ts,
+                group_id=group,
+                member_id=SYSTEM_ID,
+                msg_type="system",
+                content=content.strip(),
+                role="bot",
+            )
             continue
         atts = [
             a
