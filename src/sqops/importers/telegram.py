@@ -213,7 +213,7 @@ def _service(ctx: Context, group: str, ts, mid: str | None, msg: dict[str, Any])
                 None,
                 "left" if selfish else "removed",
             )
-    elif action in ("create_group", "migrate_from_group"):
+    elif action == "create_group":
         ev("join", actor, actor_id, None, None, "create")
         for m in members:
             if m != actor:
