@@ -102,6 +102,9 @@ TABLE_SPECS: dict[str, TableSpec] = {
     ),
 }
 
+#: columns of the contract that no computation reads: not copied (chat text is most of a file)
+UNUSED_COLUMNS = frozenset({"content", "reply_to"})
+
 #: file extensions read, and the reader each one uses
 EXTENSIONS: dict[str, str] = {
     ".csv": "csv",
@@ -470,7 +473,11 @@ def validate_table(
     """
     spec = TABLE_SPECS[name]
     lf = _rename(lf, mapping, spec, source)
-    present = [c for c in (*spec.required, *spec.optional) if c in lf.collect_schema().names()]
+    present = [
+        c
+        for c in (*spec.required, *spec.optional)
+        if c in lf.collect_schema().names() and c not in UNUSED_COLUMNS
+    ]
     lf = (
         lf.select(present)
         .with_row_index("_row", offset=1)
