@@ -132,7 +132,7 @@ def test_auto_format(cli, tmp_path):
         (
             "wechat-msg",
             "qq.txt",
-            "not a WeChatMsg-style CSV: the header lacks TalkerId, Type, StrContent, CreateTime/StrTime",
+            "not a WeChatMsg-style CSV: the header lacks TalkerId, Type, StrContent, Sender, CreateTime/StrTime",
         ),
         (
             "wechat-chatlog",

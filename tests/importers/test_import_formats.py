@@ -578,3 +578,19 @@ def test_generic_messages_map_with_values(tmp_path):
         (4, "msg_type value '语音' is not valid (map it under values)"),
         (5, "role value '群主' is not valid (map it under values)"),
     ]
+
+
+def test_wechat_msg_without_sender_column_is_refused(tmp_path):
+    from sqops.errors import InputError
+
+    p = tmp_path / "old.csv"
+    p.write_text(
+        "localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime\n"
+        "1,5,1,0,0,1796086800,2,hi,2026-12-01 09:00:00\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        import_files("wechat-msg", [p])
+    assert err.value.render("en") == (
+        f"{p.as_posix()}:1: not a WeChatMsg-style CSV: the header lacks Sender"
+    )

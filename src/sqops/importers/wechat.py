@@ -205,7 +205,7 @@ def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
             "Sender",
         )
     }
-    missing = [k for k in ("TalkerId", "Type", "StrContent") if col[k] is None]
+    missing = [k for k in ("TalkerId", "Type", "StrContent", "Sender") if col[k] is None]
     if col["CreateTime"] is None and col["StrTime"] is None:
         missing.append("CreateTime/StrTime")
     if missing:
