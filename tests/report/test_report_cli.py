@@ -146,6 +146,7 @@ def test_lists_and_rejects(cli, tmp_path):
         (["--as-of", "2026-13-01"], "--as-of", 2),
         (["--tz", "Mars/Base"], "Mars/Base", 2),
         (["--group", "nope"], "nope", 2),
+        (["--as-of", "2026-11-01"], "no message or member event on or before 2026-11-01", 2),
     ],
 )
 def test_usage_errors(cli, tmp_path, args, needle, code):

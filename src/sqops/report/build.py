@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from sqops.errors import UsageError
+from sqops.errors import DataError, UsageError
 from sqops.i18n import T
 from sqops.report import kpis as K
 from sqops.report.advice import ADVICE, KPI_LABELS
@@ -298,6 +298,13 @@ def build_report(
         only_groups=only,
         koc=settings.koc,
     )
+    if p.groups.height == 0 and not only:
+        raise DataError(
+            T(
+                "截至 {d} 没有任何消息或成员事件（数据从更晚的日期开始？）",
+                "no message or member event on or before {d} (does the data start later?)",
+            ).format(d=as_of.isoformat())
+        )
     if only:
         missing = sorted(set(only) - set(p.groups["group_id"].to_list()))
         if missing:
