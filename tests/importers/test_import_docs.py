@@ -127,3 +127,29 @@ def test_qq_system_grammar(tmp_path, body, expected):
     rows = [] if df is None else df.iter_rows(named=True)
     got = [(x["member_id"], x["event"], x.get("inviter_id"), x.get("channel")) for x in rows]
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("[图片]", "image"),
+        ("![图片](http://127.0.0.1:5030/image/abc,def)", "image"),
+        ("![视频](http://127.0.0.1:5030/video/abc)", "video"),
+        ("[语音](http://127.0.0.1:5030/voice/abc)", "voice"),
+        ("![动画表情](https://example.com/e.gif)", "sticker"),
+        ("[GIF表情]", "sticker"),
+        ("[链接|成分表](https://example.com/a)", "link"),
+        ("[文件|价目表.pdf](http://127.0.0.1:5030/file/abc)", "file"),
+        ("[小程序|会员商城](https://example.com)", "miniprogram"),
+        ("[位置|上海市|31.2|121.4]", "other"),
+        ("[红包]", "other"),
+        ("[语音通话]", "other"),
+        ("[图片] 好看吗", None),
+        ("[捂脸]", None),
+        ("大家好", None),
+    ],
+)
+def test_placeholders(content, expected):
+    from sqops.importers.wechat import placeholder_type
+
+    assert placeholder_type(content) == expected

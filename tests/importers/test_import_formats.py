@@ -594,3 +594,14 @@ def test_wechat_msg_without_sender_column_is_refused(tmp_path):
     assert err.value.render("en") == (
         f"{p.as_posix()}:1: not a WeChatMsg-style CSV: the header lacks Sender"
     )
+
+
+def test_chatlog_csv_with_message_id_column(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text(
+        "MessageID,Time,SenderName,Sender,TalkerName,Talker,Content\n"
+        "7001,2026-12-03 19:01:10,阿青,wxid_qing,群,g@chatroom,![图片](http://127.0.0.1:5030/image/x)\n",
+        encoding="utf-8",
+    )
+    r = import_files("wechat-chatlog", [p])
+    assert rows(r, "messages", "msg_id", "msg_type") == [("7001", "image")]

@@ -129,36 +129,43 @@ def add_notice(ctx: Context, ts: datetime, group_id: str, content: str) -> None:
         ctx.count("notices")
 
 
+#: what exporters write for non-text messages: ``[图片]``, ``![图片](url)``, ``[链接|title](url)``
 _PLACEHOLDERS = {
-    "[图片]": "image",
-    "[语音]": "voice",
-    "[视频]": "video",
-    "[动画表情]": "sticker",
-    "[表情]": "sticker",
-    "[文件]": "file",
-    "[链接]": "link",
-    "[小程序]": "miniprogram",
-    "[位置]": "other",
-    "[名片]": "other",
-    "[红包]": "other",
-    "[转账]": "other",
-    "[音乐]": "link",
-    "[视频号]": "link",
-    "[聊天记录]": "other",
+    "图片": "image",
+    "语音": "voice",
+    "视频": "video",
+    "动画表情": "sticker",
+    "表情": "sticker",
+    "GIF表情": "sticker",
+    "文件": "file",
+    "链接": "link",
+    "分享": "link",
+    "音乐": "link",
+    "视频号": "link",
+    "视频号直播": "link",
+    "小程序": "miniprogram",
+    "位置": "other",
+    "名片": "other",
+    "红包": "other",
+    "红包封面": "other",
+    "转账": "other",
+    "聊天记录": "other",
+    "合并转发": "other",
+    "笔记": "other",
+    "群公告": "other",
+    "语音通话": "other",
 }
+_PLACEHOLDER = re.compile(r"^!?\[([^\]|]+)(?:\|[^\]]*)?\](?:\([^)]*\))?$", re.S)
 
 
 def placeholder_type(content: str) -> str | None:
-    """``[图片]`` and the like (as some exporters write non-text messages) → msg_type."""
+    """A message that is only a placeholder → its msg_type: ``[图片]``, ``![图片](http://…)``,
+    ``[链接|标题](url)``, ``[文件|名字](url)``… (text around a placeholder stays text)."""
     s = content.strip()
-    if not s.startswith("["):
+    if not s.startswith(("[", "![")):
         return None
-    if s in _PLACEHOLDERS:
-        return _PLACEHOLDERS[s]
-    m = re.match(r"^\[(图片|语音|视频|文件|链接|小程序|动画表情|表情)[|:：\]]", s)
-    if m:
-        return _PLACEHOLDERS[f"[{m.group(1)}]"]
-    return None
+    m = _PLACEHOLDER.match(s)
+    return _PLACEHOLDERS.get(m.group(1).strip()) if m else None
 
 
 def _int(text: str | None) -> int | None:
@@ -292,6 +299,7 @@ _CHATLOG_KEYS = {
     "isself": "is_self",
     "seq": "seq",
     "msgid": "seq",
+    "messageid": "seq",
     "id": "seq",
 }
 
