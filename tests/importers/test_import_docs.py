@@ -153,3 +153,11 @@ def test_placeholders(content, expected):
     from sqops.importers.wechat import placeholder_type
 
     assert placeholder_type(content) == expected
+
+
+def test_every_order_status_mapping_is_documented():
+    from sqops.importers import shopify, youzan
+
+    for table in (youzan.STATUS, shopify.STATUS):
+        missing = [s for s in table if s not in DOC]
+        assert missing == []
