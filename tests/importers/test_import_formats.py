@@ -605,3 +605,20 @@ def test_chatlog_csv_with_message_id_column(tmp_path):
     )
     r = import_files("wechat-chatlog", [p])
     assert rows(r, "messages", "msg_id", "msg_type") == [("7001", "image")]
+
+
+def test_self_name_joins_you_with_your_messages(tmp_path):
+    p = tmp_path / "chat.txt"
+    p.write_text(
+        "12/14/26, 9:00 PM - You added Ana\n12/14/26, 9:01 PM - Lin: welcome!\n"
+        "12/14/26, 9:02 PM - Ana: hi\n",
+        encoding="utf-8",
+    )
+    r = import_files("whatsapp", [p], group_id="g")
+    assert rows(r, "members", "member_id", "inviter_id") == [("name:Ana", "self")]
+    r = import_files("whatsapp", [p], group_id="g", self_name="Lin")
+    assert rows(r, "members", "member_id", "inviter_id") == [("name:Ana", "name:Lin")]
+    # WeChatMsg: IsSender=1 rows without Sender and "你" in notices become the named member
+    r = import_files("wechat-msg", [FIX / "wechat_msg.csv"], self_name="小林")
+    assert rows(r, "members", "inviter_id")[0] == ("name:小林",)
+    assert ("name:小林", "text") in rows(r, "messages", "member_id", "msg_type")

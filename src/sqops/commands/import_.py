@@ -61,6 +61,13 @@ def import_(
         str | None,
         typer.Option("--group-id", help="Use this group id for every row (exports without one)."),
     ] = None,
+    self_name: Annotated[
+        str | None,
+        typer.Option(
+            "--self-name",
+            help="Your display name in the chats: 'You'/'你' in notices becomes that member.",
+        ),
+    ] = None,
     problems_out: Annotated[
         Path | None,
         typer.Option(
@@ -84,7 +91,9 @@ def import_(
     with errors_to_exit(lang_ref):
         from sqops.importers import import_files, write_tables
 
-        result = import_files(fmt, inputs, tz=tz, columns=columns, group_id=group_id)
+        result = import_files(
+            fmt, inputs, tz=tz, columns=columns, group_id=group_id, self_name=self_name
+        )
         written = write_tables(result, output, out_format.value)
         files = result.counts.get("files", 0)
         echo(

@@ -188,12 +188,15 @@ def import_files(
     tz: str = "Asia/Shanghai",
     columns: str | Path | None = None,
     group_id: str | None = None,
+    self_name: str | None = None,
 ) -> ImportResult:
     """Read export files of one format into the canonical tables.
 
     ``fmt`` is a name of :data:`FORMATS` or ``auto`` (detected per file). Naive local times
     are read in ``tz``. ``columns`` is the column map of the ``generic`` format.
     ``group_id`` overrides the group of every row (exports that carry none: WhatsApp, Discord CSV).
+    ``self_name`` is the exporter's display name: rows the export attributes to "you" get the
+    id of that name (WhatsApp says "You added Ana" but shows your own messages under your name).
     Raises :class:`~sqops.errors.SqopsError` when a file is not that format at all; lines
     that could not be read are in ``ImportResult.problems``.
     """
@@ -230,7 +233,7 @@ def import_files(
                 "--columns applies to the generic (or auto) format only; the {f} format has fixed columns",
             ).format(f=fmt)
         )
-    ctx = Context(tz=get_tz(tz), group_id=group_id)
+    ctx = Context(tz=get_tz(tz), group_id=group_id, self_name=self_name)
     options = None
     if columns is not None:
         from sqops.importers.generic import load_map
@@ -266,12 +269,13 @@ def preset_tables(
     tz: str = "Asia/Shanghai",
     columns: str | Path | None = None,
     group_id: str | None = None,
+    self_name: str | None = None,
 ) -> ImportResult:
     """For ``sqops report --preset FORMAT INPUT...``: :func:`import_files`, whose
     ``result.tables`` (polars DataFrames, all columns text except ``amount``) go to
     ``sqops.report.tables.prepare_tables(result.tables, tz=tz)``; ``result.problems`` are the
     lines that could not be read, to show with the report's data quality."""
-    return import_files(fmt, paths, tz=tz, columns=columns, group_id=group_id)
+    return import_files(fmt, paths, tz=tz, columns=columns, group_id=group_id, self_name=self_name)
 
 
 def write_tables(result: ImportResult, out_dir: str | Path, fmt: str = "parquet") -> list[Path]:

@@ -400,6 +400,7 @@ class Context:
 
     tz: tzinfo
     group_id: str | None = None  # --group-id: overrides what the export says (or lacks)
+    self_name: str | None = None  # --self-name: the exporter's display name in the chats
     rows: dict[str, list[dict[str, Any]]] = field(
         default_factory=lambda: {name: [] for name in TABLES}
     )
@@ -560,6 +561,20 @@ class Context:
         """The exporting account ("你"/"You" in notices) is ``member_id`` in this group."""
         self.alias(group_id, SELF_NAMES[0], member_id)
 
+    def _name_the_exporter(self, name: str) -> None:
+        """``--self-name``: the exporter's rows ("you", ``self``) get the id their name has."""
+        ids: dict[str, str] = {}
+        for table, cols in (("messages", ("member_id",)), ("members", ("member_id", "inviter_id"))):
+            for r in self.rows[table]:
+                for c in cols:
+                    if r[c] == SELF_ID:
+                        g = r["group_id"]
+                        if g not in ids:
+                            n = norm_name(name)
+                            known = self.aliases.get(g, {}).get(n, set()) - {SELF_ID}
+                            ids[g] = next(iter(known)) if len(known) == 1 else name_id(n)
+                        r[c] = ids[g]
+
     def finish(self) -> ImportResult:
         for p in self.pending:
             g = p.row["group_id"]
@@ -570,6 +585,8 @@ class Context:
             if p.inviter_name is not None:
                 p.row["inviter_id"] = self.resolve(g, p.inviter_name)
         self.pending.clear()
+        if self.self_name:
+            self._name_the_exporter(self.self_name)
         tables: dict[str, pl.DataFrame] = {}
         for name, (required, optional) in TABLES.items():
             rows = self.rows[name]
