@@ -69,13 +69,19 @@ def _figure(w: float, h: float) -> Any:
     return Figure(figsize=(w, h), dpi=72)
 
 
+#: per-group charts for at most this many groups (a fleet of hundreds stays a readable file)
+MAX_GROUP_CHARTS = 12
+
+
 def render_all(report: Report, labels: dict[str, str]) -> dict[str, Any]:
     """Every chart as an SVG string: per group (daily, kpis) and pooled (heatmap, pyramid)."""
     import matplotlib
 
     out: dict[str, Any] = {"daily": {}, "kpis": {}}
     with matplotlib.rc_context(RC), _quiet():
-        for g in report.groups:
+        if len(report.groups) > 1:
+            out["fleet_daily"] = daily_chart(report, None, labels)
+        for g in report.groups[:MAX_GROUP_CHARTS]:
             out["daily"][g.group_id] = daily_chart(report, g.group_id, labels)
             out["kpis"][g.group_id] = kpi_chart(report, g.group_id, labels)
         out["heatmap"] = heatmap_chart(report, labels)
@@ -83,25 +89,27 @@ def render_all(report: Report, labels: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def daily_series(report: Report, group_id: str) -> pl.DataFrame:
+def daily_series(report: Report, group_id: str | None) -> pl.DataFrame:
+    """Members and distinct speakers per day of one group (None: all groups summed)."""
     p = report.prepared
     assert p is not None
-    counts = daily_counts(p.presence, p.groups, p.as_of).filter(pl.col("group_id") == group_id)
-    d0 = p.groups.filter(pl.col("group_id") == group_id)["d0"][0]
-    spk = (
-        p.act.filter(pl.col("group_id") == group_id)
-        .group_by("day")
-        .agg(pl.col("member_id").n_unique().alias("speakers"))
-    )
+    counts = daily_counts(p.presence, p.groups, p.as_of).join(p.groups, on="group_id")
+    counts = counts.filter(pl.col("day") >= pl.col("d0"))
+    act = p.act
+    if group_id is not None:
+        counts = counts.filter(pl.col("group_id") == group_id)
+        act = act.filter(pl.col("group_id") == group_id)
+    spk = act.group_by("group_id", "day").agg(pl.col("member_id").n_unique().alias("speakers"))
     return (
-        counts.filter(pl.col("day") >= d0)
-        .join(spk, on="day", how="left")
+        counts.join(spk, on=["group_id", "day"], how="left")
         .with_columns(pl.col("speakers").fill_null(0))
+        .group_by("day")
+        .agg(pl.col("members").sum(), pl.col("speakers").sum())
         .sort("day")
     )
 
 
-def daily_chart(report: Report, group_id: str, labels: dict[str, str]) -> str:
+def daily_chart(report: Report, group_id: str | None, labels: dict[str, str]) -> str:
     s = daily_series(report, group_id)
     fig = _figure(7.5, 2.6)
     ax = fig.subplots()

@@ -67,6 +67,10 @@ H: dict[str, T] = {
     "rate": T("打开率", "open rate"),
     "none": T("无", "none"),
     "fleet_note": T("合计 = 各群分子之和 / 分母之和", "pooled = Σ numerators / Σ denominators"),
+    "no_charts": T(
+        "群太多，这里只画前 12 个群的图；用 --group 单独查看本群。",
+        "Charts are drawn for the first 12 groups only; use --group to see this one.",
+    ),
 }
 CHART_LABELS: dict[str, T] = {
     "members": T("成员数", "members"),
@@ -129,6 +133,7 @@ TEMPLATE = """<!DOCTYPE html>
 <h2>{{ t.fleet }}</h2>
 <p class="meta">{{ h.fleet_note }}</p>
 {{ kpi_table(fleet) }}
+{% if charts.fleet_daily %}<figure><figcaption>{{ h.charts_daily }} · {{ t.fleet }}</figcaption>{{ charts.fleet_daily }}</figure>{% endif %}
 
 {% for g in groups %}
 <h2>{{ t.group }} {{ g.group_id }}{% if g.name %} · {{ g.name }}{% endif %}</h2>
@@ -145,8 +150,10 @@ TEMPLATE = """<!DOCTYPE html>
 <h3>{{ t.advice }}</h3>
 {% if g.advice %}<ul class="advice">{% for a in g.advice %}<li>{{ status(a.status) }} <b>{{ kpi_label(a.kpi) }}</b>：{{ a.text }}</li>{% endfor %}</ul>
 {% else %}<p>{{ t.no_advice }}</p>{% endif %}
+{% if g.group_id in charts.daily %}
 <figure><figcaption>{{ h.charts_daily }}</figcaption>{{ charts.daily[g.group_id] }}</figure>
 <figure><figcaption>{{ h.charts_kpis }}</figcaption>{{ charts.kpis[g.group_id] }}</figure>
+{% else %}<p class="meta">{{ h.no_charts }}</p>{% endif %}
 {% endfor %}
 
 <h2>{{ h.heatmap }}</h2>
@@ -206,6 +213,7 @@ def to_html(report: Report) -> str:
     labels.update({f"kpi_{k}": v.get(lang) for k, v in KPI_LABELS.items()})
     charts = render_all(report, labels)
     charts = {
+        "fleet_daily": Markup(charts.get("fleet_daily", "")),
         "daily": {k: Markup(v) for k, v in charts["daily"].items()},
         "kpis": {k: Markup(v) for k, v in charts["kpis"].items()},
         "heatmap": Markup(charts["heatmap"]),
