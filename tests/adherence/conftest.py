@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 import polars as pl
 import pytest
@@ -52,12 +53,38 @@ def posts(*rows: tuple) -> pl.DataFrame:
 
 
 def run(
-    loaded=None, *, tolerance: int = 30, as_of=None, groups=None, lang="en", **tables
+    loaded=None,
+    *,
+    tolerance: int = 30,
+    as_of=None,
+    groups=None,
+    lang="en",
+    keep_text=False,
+    **tables,
 ) -> Adherence:
     frames = {k: v for k, v in tables.items() if v is not None}
     t = prepare_tables(frames, tz="Asia/Shanghai")
+    if keep_text:
+        _keep_text(t, frames["messages"])
     return compute_adherence(
         loaded or sop(), t, tolerance_min=tolerance, as_of=as_of, lang=lang, groups=groups
+    )
+
+
+def _keep_text(t, messages: pl.DataFrame) -> None:
+    """Put ``content``/``reply_to`` back on the messages table, as a table layer that keeps
+    chat text would give them (the report's layer drops them since it never reads them)."""
+    td = t["messages"]
+    extra = [c for c in ("content", "reply_to") if c in messages.columns and c not in td.columns]
+    if not extra:
+        return
+    text = (
+        messages.select(extra)
+        .with_row_index("_row", offset=1)
+        .with_columns(pl.col("_row").cast(pl.Int64))
+    )
+    t.tables["messages"] = replace(
+        td, frame=td.frame.join(text.lazy(), on="_row", how="left"), columns=(*td.columns, *extra)
     )
 
 

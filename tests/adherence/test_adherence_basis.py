@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from sqops.errors import UsageError
@@ -44,7 +45,7 @@ def test_staff_messages_stand_in_for_posts(h):
     answer = _staff_msgs(h, [("9", "2026-10-12 18:00:00", "g1", "s1", "text", "好的", None)])
     reply_to = h.frame("reply_to", [(None,)] * messages.height + [("8",)])
     messages = messages.vstack(answer).hstack(reply_to)  # 9 answers message 8: not a push
-    adh = h.run(messages=messages)
+    adh = h.run(messages=messages, keep_text=True)
     assert adh.basis == "messages"
     assert h.statuses(adh) == [
         ("2026-10-12", "morning", "08:30", "on_time", "1"),
@@ -57,6 +58,22 @@ def test_staff_messages_stand_in_for_posts(h):
     assert rows["replies_2h"].to_list() == [1, 1, 0]
     assert adh.opens_available is False
     assert any("staff messages" in n.en for n in adh.notes)
+
+
+def test_staff_messages_without_chat_text(h):
+    # the report's table layer does not keep content/reply_to: no titles, and an answer
+    # cannot be told from a push
+    messages = _staff_msgs(
+        h,
+        [
+            ("1", "2026-10-12 08:31:00", "g1", "s1", "image", None, None),
+            ("8", "2026-10-12 09:00:00", "g1", "m1", "text", "早", None),
+            ("9", "2026-10-12 18:00:00", "g1", "s1", "text", "好的", None),
+        ],
+    ).with_columns(reply_to=pl.Series([None, None, "8"], dtype=pl.String))
+    adh = h.run(messages=messages)
+    assert [(s[3], s[4]) for s in h.statuses(adh)] == [("on_time", "1"), ("unplanned", "9")]
+    assert adh.group("g1").rows["post_title"].to_list() == [None, None]
 
 
 def test_without_msg_type_every_staff_message_is_a_post(h):

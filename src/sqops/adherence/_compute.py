@@ -18,6 +18,7 @@ import polars as pl
 
 from sqops.adherence._model import (
     QUIET_LIST_MAX,
+    ROW_COLUMNS,
     Adherence,
     Clock,
     Counts,
@@ -570,52 +571,34 @@ def compute_adherence(
     # ---- assemble per group and the fleet
     quiet_range = str(rules.quiet_hours) if rules.quiet_hours else None
     member_hours = member_msgs.group_by("group_id", "hour").len("n")
-    out_groups: list[GroupAdherence] = []
-    parts = [
-        _split(f, chosen) for f in (rows, posts, planned, member_hours)
-    ]  # one pass each, not one filter per group
-    for g in chosen:
-        first, last, _ = span_of[g]
-        g_rows, g_posts, g_planned, g_hours = (p[g] for p in parts)
-        scope = _scope(
-            g_rows, g_posts, g_planned, g_hours,
-            days=(last - first).days + 1, not_due=not_due_of.get(g, 0), sop=sop,
-            quiet_range=quiet_range, opens=opens_available,
-        )  # fmt: skip
-        day_rows = _day_rows(g_rows, first, last, cal, lang)
-        out_groups.append(
-            GroupAdherence(
-                g,
-                infos[g].name,
-                first,
-                last,
-                scope,
-                day_rows,
-                g_rows.select(
-                    "group_id",
-                    "day",
-                    "item_id",
-                    "source",
-                    "title",
-                    "kind",
-                    "planned",
-                    "status",
-                    "post_id",
-                    "posted",
-                    "delta_min",
-                    "post_kind",
-                    "post_title",
-                    "replies_2h",
-                    "opens_48h",
-                    "quiet",
-                ),
-            )  # fmt: skip
-        )
-    fleet = _scope(
-        rows, posts, planned, member_hours,
-        days=sum((span_of[g][1] - span_of[g][0]).days + 1 for g in chosen),
-        not_due=sum(not_due_of.values()), sop=sop, quiet_range=quiet_range, opens=opens_available,
+    common = {"sop": sop, "quiet_range": quiet_range, "opens": opens_available}
+    spans_of = {g: (span_of[g][0], span_of[g][1]) for g in chosen}
+    days_of = {g: (b - a).days + 1 for g, (a, b) in spans_of.items()}
+    scopes = _scopes(
+        rows, posts, planned, member_hours, key=pl.col("group_id"), keys=chosen,
+        days=days_of, not_due=not_due_of, **common,
     )  # fmt: skip
+    fleet = _scopes(
+        rows, posts, planned, member_hours, key=pl.lit("*"), keys=["*"],
+        days={"*": sum(days_of.values())}, not_due={"*": sum(not_due_of.values())}, **common,
+    )["*"]  # fmt: skip
+    day_rows = _day_rows(rows, spans_of, cal, lang)
+    row_parts = {
+        k[0]: v for k, v in rows.select(ROW_COLUMNS).partition_by("group_id", as_dict=True).items()
+    }
+    empty = rows.select(ROW_COLUMNS).clear()
+    out_groups = [
+        GroupAdherence(
+            g,
+            infos[g].name,
+            spans_of[g][0],
+            spans_of[g][1],
+            scopes[g],
+            day_rows[g],
+            row_parts.get(g, empty),
+        )  # fmt: skip
+        for g in chosen
+    ]
     return Adherence(
         community=sop.community.name,
         as_of=as_of,
@@ -631,11 +614,9 @@ def compute_adherence(
 
 
 # ---------------------------------------------------------------- per scope
-def _split(frame: pl.DataFrame, groups: list[str]) -> dict[str, pl.DataFrame]:
-    """``frame`` by ``group_id`` (an empty frame for a group without rows)."""
-    parts = {k[0]: v for k, v in frame.partition_by("group_id", as_dict=True).items()}
-    empty = frame.clear()
-    return {g: parts.get(g, empty) for g in groups}
+# Every aggregate is one group-by over all groups at once, keyed by ``_k`` (the group id,
+# or "*" for the fleet); Python only loops over the small results to build the dataclasses.
+_DONE = ("on_time", "late", "early")
 
 
 @functools.lru_cache(maxsize=8)
@@ -646,60 +627,148 @@ def _quiet_hours_of_day(rng: Any) -> frozenset[int]:
     return frozenset(h for h in range(24) if any(rng.contains(dt.time(h, m)) for m in range(60)))
 
 
-def _scope(
+def _by_key(df: pl.DataFrame, n_keys: int = 1) -> dict[Any, list[dict[str, Any]]]:
+    """Rows of ``df`` (sorted as given) by the value of ``_k``."""
+    out: dict[Any, list[dict[str, Any]]] = {}
+    for r in df.iter_rows(named=True):
+        out.setdefault(r["_k"], []).append(r)
+    return out
+
+
+def _pairs(df: pl.DataFrame, a: str, b: str) -> dict[Any, dict[Any, Any]]:
+    """``{_k: {row[a]: row[b]}}``."""
+    out: dict[Any, dict[Any, Any]] = {}
+    for k, x, y in df.select("_k", a, b).iter_rows():
+        out.setdefault(k, {})[x] = y
+    return out
+
+
+def _scopes(
     rows: pl.DataFrame,
     posts: pl.DataFrame,
     planned: pl.DataFrame,
     member_hours: pl.DataFrame,
     *,
-    days: int,
-    not_due: int,
+    key: pl.Expr,
+    keys: list[str],
+    days: dict[str, int],
+    not_due: dict[str, int],
     sop: Any,
     quiet_range: str | None,
     opens: bool,
-) -> Scope:
-    by_status = dict(rows.group_by("status").len().iter_rows())
-    counts = Counts(
-        planned=planned.height,
-        on_time=by_status.get("on_time", 0),
-        late=by_status.get("late", 0),
-        early=by_status.get("early", 0),
-        missed=by_status.get("missed", 0),
-        unplanned=by_status.get("unplanned", 0),
-        posts=posts.height,
-        not_due=not_due,
-    )
-    items = _items(rows, opens)
-    discipline = _discipline(rows, posts, planned, days=days, sop=sop, quiet_range=quiet_range)
-    clock = _clock(posts, member_hours, items, sop)
-    return Scope(counts, items, discipline, clock)
+) -> dict[str, Scope]:
+    """The scopes of ``keys``: ``key`` maps each row to its scope (group id, or "*")."""
+    rules = sop.rules
+    R = rows.with_columns(key.alias("_k"))
+    P = posts.with_columns(key.alias("_k"))
+    PL = planned.with_columns(key.alias("_k"))
+    MH = member_hours.with_columns(key.alias("_k"))
 
+    # counts
+    status = _pairs(R.group_by("_k", "status").len("n"), "status", "n")
+    n_planned = dict(PL.group_by("_k").len("n").iter_rows())
+    n_posts = dict(P.group_by("_k").len("n").iter_rows())
 
-def _items(rows: pl.DataFrame, opens: bool) -> list[ItemEffect]:
-    planned = rows.filter(pl.col("item_id").is_not_null())
-    if planned.height == 0:
-        return []
-    done = pl.col("status").is_in(["on_time", "late", "early"])
+    # items
+    done = pl.col("status").is_in(list(_DONE))
     agg = (
-        planned.group_by("item_id")
+        R.filter(pl.col("item_id").is_not_null())
+        .group_by("_k", "item_id")
         .agg(
             pl.col("title").first(),
             pl.col("source").first(),
             pl.col("kind").first(),
             pl.col("planned").mode().sort().first().alias("time"),
             pl.len().alias("n"),
-            (pl.col("status") == "on_time").sum().alias("on_time"),
-            (pl.col("status") == "late").sum().alias("late"),
-            (pl.col("status") == "early").sum().alias("early"),
-            (pl.col("status") == "missed").sum().alias("missed"),
+            *[
+                (pl.col("status") == s).sum().alias(s)
+                for s in ("on_time", "late", "early", "missed")
+            ],
             done.sum().alias("matched"),
             pl.col("replies_2h").filter(done).median().alias("med_r"),
             pl.col("replies_2h").filter(done).mean().alias("mean_r"),
             pl.col("opens_48h").filter(done).median().alias("med_o"),
-            pl.col("day").first().alias("_first_day"),
         )
-        .sort(["time", "item_id"])
+        .sort(["_k", "time", "item_id"])
     )
+    items_of = _by_key(agg)
+
+    # discipline
+    post_rows = R.filter(pl.col("post_id").is_not_null())
+    quiet = post_rows.filter(pl.col("quiet").fill_null(False))
+    quiet_n = dict(quiet.group_by("_k").len("n").iter_rows())
+    quiet_conv = dict(
+        quiet.filter(pl.col("_mix_kind") == "conversion").group_by("_k").len("n").iter_rows()
+    )
+    quiet_list = _by_key(quiet.group_by("_k", maintain_order=True).head(QUIET_LIST_MAX))
+    over = _by_key(
+        P.group_by("_k", "group_id", "day")
+        .len("n")
+        .filter(pl.col("n") > rules.max_posts_per_day)
+        .sort(["_k", "day", "group_id"])
+    )
+    kinds = _pairs(post_rows.group_by("_k", "_mix_kind").len("n"), "_mix_kind", "n")
+    p_kinds = _pairs(PL.group_by("_k", "kind").len("n"), "kind", "n")
+
+    # clock
+    m_by_h = _pairs(MH.group_by("_k", "hour").agg(pl.col("n").sum()), "hour", "n")
+    p_by_h = _pairs(P.group_by("_k", "hour").len("n"), "hour", "n")
+    r_by_h = _pairs(
+        P.group_by("_k", "hour").agg(pl.col("replies_2h").median().alias("r")), "hour", "r"
+    )
+
+    out: dict[str, Scope] = {}
+    for k in keys:
+        st = status.get(k, {})
+        counts = Counts(
+            planned=int(n_planned.get(k, 0)),
+            on_time=int(st.get("on_time", 0)),
+            late=int(st.get("late", 0)),
+            early=int(st.get("early", 0)),
+            missed=int(st.get("missed", 0)),
+            unplanned=int(st.get("unplanned", 0)),
+            posts=int(n_posts.get(k, 0)),
+            not_due=not_due.get(k, 0),
+        )
+        items = _items(items_of.get(k, []), opens)
+        kk, pk = kinds.get(k, {}), p_kinds.get(k, {})
+        mix_total = sum(kk.get(x, 0) for x in MIX_KINDS)
+        p_total = sum(pk.get(x, 0) for x in MIX_KINDS)
+        discipline = Discipline(
+            quiet_hours=quiet_range,
+            quiet_posts=int(quiet_n.get(k, 0)),
+            quiet_conversion=int(quiet_conv.get(k, 0)),
+            quiet_list=[
+                QuietPost(
+                    r["day"],
+                    r["posted"][:5],
+                    r["post_id"],
+                    r["post_title"] or r["title"],
+                    r["_mix_kind"],
+                )
+                for r in quiet_list.get(k, [])
+            ],  # fmt: skip
+            max_posts_per_day=rules.max_posts_per_day,
+            over_days=[(r["group_id"], r["day"], int(r["n"])) for r in over.get(k, [])],
+            days=days[k],
+            mix=[
+                MixRow(
+                    kind=x,
+                    target=sop.content_mix.share(x),
+                    planned_share=pk.get(x, 0) / p_total if p_total else None,
+                    actual_share=kk.get(x, 0) / mix_total if mix_total else None,
+                    actual_posts=int(kk.get(x, 0)),
+                )
+                for x in MIX_KINDS
+            ],
+            other_kinds={x: int(v) for x, v in kk.items() if x not in MIX_KINDS},
+        )
+        clock = _clock(m_by_h.get(k, {}), p_by_h.get(k, {}), r_by_h.get(k, {}), items, sop)
+        out[k] = Scope(counts, items, discipline, clock)
+    return out
+
+
+def _items(rows: list[dict[str, Any]], opens: bool) -> list[ItemEffect]:
     out = [
         ItemEffect(
             item_id=r["item_id"],
@@ -717,7 +786,7 @@ def _items(rows: pl.DataFrame, opens: bool) -> list[ItemEffect]:
             mean_replies=r["mean_r"],
             median_opens=r["med_o"] if opens else None,
         )  # fmt: skip
-        for r in agg.iter_rows(named=True)
+        for r in rows
     ]
     rated = sorted(
         (i for i in out if i.median_replies is not None and i.matched_posts >= MIN_RANKED_POSTS),
@@ -729,65 +798,13 @@ def _items(rows: pl.DataFrame, opens: bool) -> list[ItemEffect]:
     return out
 
 
-def _discipline(
-    rows: pl.DataFrame,
-    posts: pl.DataFrame,
-    planned: pl.DataFrame,
-    *,
-    days: int,
-    sop: Any,
-    quiet_range: str | None,
-) -> Discipline:
-    rules = sop.rules
-    post_rows = rows.filter(pl.col("post_id").is_not_null())
-    quiet = post_rows.filter(pl.col("quiet").fill_null(False))
-    quiet_list = [
-        QuietPost(r["day"], r["posted"][:5], r["post_id"], r["post_title"] or r["title"], r["_mix_kind"])
-        for r in quiet.head(QUIET_LIST_MAX).iter_rows(named=True)
-    ]  # fmt: skip
-    quiet_conv = quiet.filter(pl.col("_mix_kind") == "conversion").height
-    over = [
-        (g, d, int(n))
-        for g, d, n in posts.group_by("group_id", "day")
-        .len("n")
-        .filter(pl.col("n") > rules.max_posts_per_day)
-        .sort(["day", "group_id"])
-        .iter_rows()
-    ]
-    kinds = dict(post_rows.group_by("_mix_kind").len().iter_rows())
-    mix_total = sum(kinds.get(k, 0) for k in MIX_KINDS)
-    p_kinds = dict(planned.group_by("kind").len().iter_rows())
-    p_total = sum(p_kinds.get(k, 0) for k in MIX_KINDS)
-    mix = [
-        MixRow(
-            kind=k,
-            target=sop.content_mix.share(k),
-            planned_share=p_kinds.get(k, 0) / p_total if p_total else None,
-            actual_share=kinds.get(k, 0) / mix_total if mix_total else None,
-            actual_posts=kinds.get(k, 0),
-        )
-        for k in MIX_KINDS
-    ]
-    other = {k: int(v) for k, v in kinds.items() if k not in MIX_KINDS}
-    return Discipline(
-        quiet_hours=quiet_range,
-        quiet_posts=quiet.height,
-        quiet_conversion=quiet_conv,
-        quiet_list=quiet_list,
-        max_posts_per_day=rules.max_posts_per_day,
-        over_days=over,
-        days=days,
-        mix=mix,
-        other_kinds=other,
-    )
-
-
 def _clock(
-    posts: pl.DataFrame, member_hours: pl.DataFrame, items: list[ItemEffect], sop: Any
+    m_by_h: dict[int, int],
+    p_by_h: dict[int, int],
+    r_by_h: dict[int, float | None],
+    items: list[ItemEffect],
+    sop: Any,
 ) -> Clock:
-    m_by_h = dict(member_hours.group_by("hour").agg(pl.col("n").sum()).iter_rows())
-    p_by_h = dict(posts.group_by("hour").len().iter_rows())
-    r_by_h = dict(posts.group_by("hour").agg(pl.col("replies_2h").median()).iter_rows())
     m_total = sum(m_by_h.values())
     p_total = sum(p_by_h.values())
     hours = [
@@ -823,35 +840,38 @@ def _clock(
 
 
 def _day_rows(
-    rows: pl.DataFrame, first: dt.date, last: dt.date, cal: dict[dt.date, Any], lang: str
-) -> list[DayRow]:
-    counts = (
-        rows.group_by("day", "status")
-        .len("n")
-        .pivot("status", index="day", values="n")
-        .fill_null(0)
-    )
-    by_day = {r["day"]: r for r in counts.iter_rows(named=True)}
-    planned_by_day = dict(
-        rows.filter(pl.col("item_id").is_not_null()).group_by("day").len().iter_rows()
-    )
-    out: list[DayRow] = []
-    d = first
-    while d <= last:
-        r = by_day.get(d, {})
-        info = cal.get(d)
-        label = info.label(lang) if info is not None and info.known else ""
-        out.append(
-            DayRow(
-                d,
-                label,
-                int(planned_by_day.get(d, 0)),
-                int(r.get("on_time", 0)),
-                int(r.get("late", 0)),
-                int(r.get("early", 0)),
-                int(r.get("missed", 0)),
-                int(r.get("unplanned", 0)),
-            )  # fmt: skip
-        )
-        d += dt.timedelta(days=1)
+    rows: pl.DataFrame,
+    spans: dict[str, tuple[dt.date, dt.date]],
+    cal: dict[dt.date, Any],
+    lang: str,
+) -> dict[str, list[DayRow]]:
+    """Per group, one row per covered day: planned items and outcomes (calendar counts)."""
+    counts: dict[tuple[str, dt.date], dict[str, int]] = {}
+    for g, d, s, n in rows.group_by("group_id", "day", "status").len("n").iter_rows():
+        counts.setdefault((g, d), {})[s] = n
+    labels: dict[dt.date, str] = {}
+    out: dict[str, list[DayRow]] = {}
+    for g, (first, last) in spans.items():
+        days: list[DayRow] = []
+        d = first
+        while d <= last:
+            if d not in labels:
+                info = cal.get(d)
+                labels[d] = info.label(lang) if info is not None and info.known else ""
+            c = counts.get((g, d), {})
+            planned = sum(c.get(s, 0) for s in (*_DONE, "missed"))
+            days.append(
+                DayRow(
+                    d,
+                    labels[d],
+                    planned,
+                    c.get("on_time", 0),
+                    c.get("late", 0),
+                    c.get("early", 0),
+                    c.get("missed", 0),
+                    c.get("unplanned", 0),
+                )  # fmt: skip
+            )
+            d += dt.timedelta(days=1)
+        out[g] = days
     return out
