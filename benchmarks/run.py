@@ -206,7 +206,13 @@ def run_one(
     if res["sqops"]["exit_code"] not in (0, 1):
         res["mismatches"] = [f"sqops report exited {res['sqops']['exit_code']}"]
         return res
-    report = json.loads(rep_out.read_text(encoding="utf-8"))
+    try:
+        report = json.loads(rep_out.read_text(encoding="utf-8"))
+    except ValueError:
+        res["mismatches"] = [
+            f"sqops report wrote no JSON (exit {res['sqops']['exit_code']}): {res['sqops']['stderr_tail'][-500:]}"
+        ]
+        return res
     res["mismatches"] = compare(report, reference)
     return res
 
