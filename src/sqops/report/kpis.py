@@ -329,7 +329,7 @@ def kpi_dormant_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
 
 
 # ------------------------------------------------------------------ propagation
-def _non_staff_inviter() -> pl.Expr:
+def _has_inviter() -> pl.Expr:
     return pl.col("inviter_id").is_not_null()
 
 
@@ -340,7 +340,7 @@ def kpi_fission_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
     staff = sorted(p.staff)
     joins = (
         _ev(p, "join")
-        .filter(_non_staff_inviter() & ~pl.col("inviter_id").is_in(staff))
+        .filter(_has_inviter() & ~pl.col("inviter_id").is_in(staff))
         .join(t.rename({"day": "t0"}), on="group_id")
         .filter((pl.col("day") > pl.col("t0")) & (pl.col("day") <= p.as_of))
         .select("group_id", "member_id")
@@ -353,7 +353,7 @@ def kpi_referral_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
     on = _members_on(p, win.select("group_id", pl.lit(p.as_of, pl.Int32).alias("day")))
     inviters = (
         _ev(p, "join")
-        .filter(_non_staff_inviter())
+        .filter(_has_inviter())
         .select("group_id", pl.col("inviter_id").alias("member_id"))
         .unique()
     )
@@ -372,7 +372,7 @@ def koc_table(p: Prepared) -> pl.DataFrame:
     if p.events is not None:
         refs = (
             _ev(p, "join")
-            .filter(_non_staff_inviter() & (pl.col("day") >= a))
+            .filter(_has_inviter() & (pl.col("day") >= a))
             .group_by("group_id", pl.col("inviter_id").alias("member_id"))
             .agg(pl.col("member_id").n_unique().alias("referrals"))
         )
