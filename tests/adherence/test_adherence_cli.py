@@ -315,3 +315,21 @@ def test_every_option_is_documented(cli):
     assert {"--sop", "--as-of", "--group", "--tolerance", "--format", "--fail-under"} <= options
     for opt in sorted(options):
         assert f"`{opt}" in doc, opt
+
+
+def test_terminal_lists_at_most_30_groups_in_detail(h):
+    from sqops.adherence import to_renderables
+
+    # 32 groups; g00 and g01 posted their 08:30 on time, the others did not
+    rows = [("2026-10-12 10:00:00", f"g{i:02d}", "m1") for i in range(32)]
+    posts = [(f"p{i}", "2026-10-12 08:30:00", f"g{i:02d}") for i in range(2)]
+    adh = h.run(
+        messages=h.frame("ts, group_id, member_id", rows),
+        posts=h.frame("post_id, ts, group_id", posts),
+    )
+    texts = [str(getattr(r, "plain", "")) for r in to_renderables(adh, "en")]
+    blocks = [t for t in texts if t.startswith("group ")]
+    assert len(blocks) == 30
+    assert "group g00" not in blocks and "group g01" not in blocks  # the best are left out
+    assert texts[-1].startswith("only the 30 groups with the lowest on-time rate")
+    assert "2 more" in texts[-1]

@@ -64,8 +64,8 @@ _W: dict[str, T] = {
     "no_top": T("没有成员发言，无法判断活跃时段", "no member messages: active hours unknown"),
     "suggest": T(
         "“{t}”（{time}）所在时段只有 {s} 的成员发言，2 小时内回复中位数 {r}：建议挪到 {to}",
-        "'{t}' ({time}): only {s} of member messages fall in its hour and it draws a median of "
-        "{r} replies in 2 h; consider moving it to {to}",
+        "'{t}' ({time}): only {s} of member messages fall in its hour and its median replies "
+        "in 2 h are {r}; consider moving it to {to}",
     ),
     "no_suggest": T("没有需要挪动时段的条目", "no item needs a new slot"),
     "calendar": T("计划与执行日历", "Planned vs done calendar"),
@@ -78,7 +78,15 @@ _W: dict[str, T] = {
     "notes": T("说明", "Notes"),
     "window": T("{a} 至 {b}", "{a} to {b}"),
     "none": T("无", "none"),
+    "more_groups": T(
+        "上面只列出准时执行率最低的 30 个群；另有 {n} 个群见 md/html/json 输出或用 --group",
+        "only the 30 groups with the lowest on-time rate are listed above; {n} more in the "
+        "md/html/json output, or use --group",
+    ),
 }  # fmt: skip
+
+#: per-group blocks in the terminal (the worst groups first when there are more)
+TERMINAL_GROUPS = 30
 
 _COUNT_KEYS = ("planned", "on_time", "late", "early", "missed", "unplanned", "posts")
 
@@ -500,7 +508,11 @@ def to_renderables(adh: Adherence, lang: str | None = None) -> list[Any]:
     for x in _clock_lines(adh.fleet, lang):
         out.append(Text(f"  • {x}"))
     if len(adh.groups) > 1:
-        for g in adh.groups:
+        shown = adh.groups
+        if len(shown) > TERMINAL_GROUPS:  # the worst first; the files have every group
+            shown = sorted(shown, key=lambda g: (g.counts.on_time_rate or 0.0, g.group_id))
+            shown = shown[:TERMINAL_GROUPS]
+        for g in shown:
             out.append(Text(f"{w('group', lang)} {_gname(g)}", style="bold"))
             for x in _discipline_lines(g.scope, lang) + _clock_lines(g.scope, lang):
                 out.append(Text(f"  • {x}"))
@@ -508,6 +520,8 @@ def to_renderables(adh: Adherence, lang: str | None = None) -> list[Any]:
             if bottom:
                 names = ", ".join(f"{i.title} ({i.item_id})" for i in bottom)
                 out.append(Text(f"  • {w('bottom', lang)}: {names}"))
+        if len(shown) < len(adh.groups):
+            out.append(Text(w("more_groups", lang, n=len(adh.groups) - len(shown)), style="dim"))
     return out
 
 
