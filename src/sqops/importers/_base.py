@@ -401,9 +401,7 @@ class Context:
     tz: tzinfo
     group_id: str | None = None  # --group-id: overrides what the export says (or lacks)
     self_name: str | None = None  # --self-name: the exporter's display name in the chats
-    rows: dict[str, list[dict[str, Any]]] = field(
-        default_factory=lambda: {name: [] for name in TABLES}
-    )
+    rows: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in TABLES})
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     aliases: dict[str, dict[str, set[str]]] = field(default_factory=dict)
@@ -457,21 +455,22 @@ class Context:
             member_name = norm_name(member_name) or None
         if member_name and member_id not in (SYSTEM_ID,):
             self.alias(group_id, member_name, member_id)
+        # a tuple (fields in MSG_FIELDS order), not a dict: exports have millions of messages
         self.rows["messages"].append(
-            {
-                "_t": _instant(ts),
-                "_s": self._next(),
-                "_f": self.file_no,
-                "ts": ts_text(ts),
-                "group_id": group_id,
-                "member_id": member_id,
-                "msg_id": msg_id or None,
-                "member_name": member_name,
-                "msg_type": msg_type,
-                "content": content if content else None,
-                "reply_to": reply_to or None,
-                "role": role,
-            }
+            (
+                _instant(ts),
+                self._next(),
+                self.file_no,
+                ts_text(ts),
+                group_id,
+                member_id,
+                msg_id or None,
+                member_name,
+                msg_type,
+                content if content else None,
+                reply_to or None,
+                role,
+            )
         )
 
     def member_event(
@@ -564,16 +563,36 @@ class Context:
     def _name_the_exporter(self, name: str) -> None:
         """``--self-name``: the exporter's rows ("you", ``self``) get the id their name has."""
         ids: dict[str, str] = {}
-        for table, cols in (("messages", ("member_id",)), ("members", ("member_id", "inviter_id"))):
-            for r in self.rows[table]:
-                for c in cols:
-                    if r[c] == SELF_ID:
-                        g = r["group_id"]
-                        if g not in ids:
-                            n = norm_name(name)
-                            known = self.aliases.get(g, {}).get(n, set()) - {SELF_ID}
-                            ids[g] = next(iter(known)) if len(known) == 1 else name_id(n)
-                        r[c] = ids[g]
+
+        def id_in(g: str) -> str:
+            if g not in ids:
+                n = norm_name(name)
+                known = self.aliases.get(g, {}).get(n, set()) - {SELF_ID}
+                ids[g] = next(iter(known)) if len(known) == 1 else name_id(n)
+            return ids[g]
+
+        g_at, m_at = MSG_AT["group_id"], MSG_AT["member_id"]
+        self.rows["messages"] = [
+            (*r[:m_at], id_in(r[g_at]), *r[m_at + 1 :]) if r[m_at] == SELF_ID else r
+            for r in self.rows["messages"]
+        ]
+        for r in self.rows["members"]:
+            for c in ("member_id", "inviter_id"):
+                if r[c] == SELF_ID:
+                    r[c] = id_in(r["group_id"])
+
+    def _messages_frame(
+        self, rows: list[tuple[Any, ...]], required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> pl.DataFrame:
+        rows = _dedupe_messages(rows, self, several_files=self.file_no > 0)
+        g_at = MSG_AT["group_id"]
+        rows.sort(key=lambda r: (r[g_at], r[0], r[1]))
+        columns = dict(zip(MSG_FIELDS, zip(*rows, strict=True), strict=True))
+        cols = list(required) + [c for c in optional if any(v is not None for v in columns[c])]
+        self.counts["messages"] = len(rows)
+        return pl.DataFrame(
+            {c: list(columns[c]) for c in cols}, schema=dict.fromkeys(cols, pl.String)
+        )
 
     def finish(self) -> ImportResult:
         for p in self.pending:
@@ -592,21 +611,60 @@ class Context:
             rows = self.rows[name]
             if not rows:
                 continue
+            if name == "messages":
+                tables[name] = self._messages_frame(rows, required, optional)
+                self.rows[name] = []
+                continue
             rows = _dedupe(name, rows, self)
             rows.sort(key=_sort_key(name))
             cols = list(required) + [c for c in optional if any(r[c] is not None for r in rows)]
             schema = {c: (pl.Float64 if c == "amount" else pl.String) for c in cols}
-            tables[name] = pl.DataFrame(
-                [{c: r[c] for c in cols} for r in rows], schema=schema, orient="row"
-            )
+            tables[name] = pl.DataFrame({c: [r[c] for r in rows] for c in cols}, schema=schema)
             self.counts[name] = len(rows)
         self.counts.setdefault("skipped", 0)
         return ImportResult(tables, list(self.problems), dict(sorted(self.counts.items())))
 
 
+#: the fields of a message row tuple, and their positions
+MSG_FIELDS = (
+    "_t", "_s", "_f", "ts", "group_id", "member_id", "msg_id", "member_name", "msg_type",
+    "content", "reply_to", "role",
+)  # fmt: skip
+MSG_AT = {f: i for i, f in enumerate(MSG_FIELDS)}
+
+
+def _dedupe_messages(
+    rows: list[tuple[Any, ...]], ctx: Context, *, several_files: bool
+) -> list[tuple[Any, ...]]:
+    """Messages the exports hold twice: the same msg_id in a group; for messages without ids
+    (QQ, WhatsApp, chatlog CSV), identical rows coming from two files (overlapping exports) —
+    never inside one file, where two "ok" in a minute are two messages."""
+    t, f, g, m, i, ty, c = (
+        MSG_AT[k] for k in ("_t", "_f", "group_id", "member_id", "msg_id", "msg_type", "content")
+    )
+    seen: set[tuple[Any, ...]] = set()
+    kept: dict[tuple[Any, ...], int] = {}
+    per_file: dict[tuple[Any, ...], int] = {}
+    out: list[tuple[Any, ...]] = []
+    for r in rows:
+        if r[i]:
+            key = (r[g], r[i])
+            if key in seen:
+                ctx.count("duplicate_messages")
+                continue
+            seen.add(key)
+        elif several_files:
+            k = (r[g], r[t], r[m], r[ty], r[c])
+            n = per_file[(*k, r[f])] = per_file.get((*k, r[f]), 0) + 1
+            if n <= kept.get(k, 0):
+                ctx.count("duplicate_messages")
+                continue
+            kept[k] = n
+        out.append(r)
+    return out
+
+
 def _sort_key(table: str):
-    if table == "messages":
-        return lambda r: (r["group_id"], r["_t"], r["_s"])
     if table == "members":
         return lambda r: (r["group_id"], r["_t"], r["_s"])
     if table == "orders":
@@ -619,23 +677,8 @@ def _dedupe(table: str, rows: list[dict[str, Any]], ctx: Context) -> list[dict[s
     order_id, same member event at the same instant, same staff id. Counted as ``duplicates``."""
     seen: set[tuple[Any, ...]] = set()
     out: list[dict[str, Any]] = []
-    # messages without ids (QQ, WhatsApp, chatlog CSV): identical rows are duplicates only
-    # across files (overlapping exports), never inside one file (two "ok" in a minute)
-    kept: dict[tuple[Any, ...], int] = {}
-    per_file: dict[tuple[Any, ...], int] = {}
     for r in rows:
-        if table == "messages" and not r["msg_id"]:
-            k = (r["group_id"], r["_t"], r["member_id"], r["msg_type"], r["content"])
-            c = per_file[(*k, r["_f"])] = per_file.get((*k, r["_f"]), 0) + 1
-            if c <= kept.get(k, 0):
-                ctx.count("duplicate_messages")
-                continue
-            kept[k] = c
-            out.append(r)
-            continue
-        if table == "messages":
-            key = (r["group_id"], r["msg_id"])
-        elif table == "members":
+        if table == "members":
             key = (r["group_id"], r["_t"], r["member_id"], r["event"])
         elif table == "orders":
             key = (r["order_id"],)
