@@ -57,6 +57,7 @@ def run(
     *,
     tolerance: int = 30,
     as_of=None,
+    since=None,
     groups=None,
     lang="en",
     keep_text=False,
@@ -67,7 +68,13 @@ def run(
     if keep_text:
         _keep_text(t, frames["messages"])
     return compute_adherence(
-        loaded or sop(), t, tolerance_min=tolerance, as_of=as_of, lang=lang, groups=groups
+        loaded or sop(),
+        t,
+        tolerance_min=tolerance,
+        as_of=as_of,
+        since=since,
+        lang=lang,
+        groups=groups,
     )
 
 

@@ -260,3 +260,18 @@ def test_round_based_matching_equals_the_textbook_greedy(seed):
     )
     got = {(o, q) for o, q, _ in match_pairs(df).iter_rows()}
     assert got == _greedy_reference(pairs)
+
+
+def test_since_starts_the_window_later(h):
+    msgs = h.msgs(("2026-10-12 10:00", "m1"), ("2026-10-14 10:00", "m1"))
+    posts = h.posts(("p1", "2026-10-12 08:30:00"), ("p2", "2026-10-14 08:40:00"))
+    adh = h.run(since=dt.date(2026, 10, 13), messages=msgs, posts=posts)
+    g = adh.group("g1")
+    assert (g.first_day.isoformat(), g.last_day.isoformat()) == ("2026-10-13", "2026-10-14")
+    assert [(s[0], s[3]) for s in h.statuses(adh)] == [
+        ("2026-10-13", "missed"),
+        ("2026-10-14", "on_time"),
+    ]
+    assert adh.to_dict()["since"] == "2026-10-13"
+    with pytest.raises(UsageError):
+        h.run(since=dt.date(2026, 10, 15), messages=msgs)

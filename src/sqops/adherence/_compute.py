@@ -84,7 +84,13 @@ def _staff_expr(staff: list[str], has_role: bool) -> pl.Expr:
     return e
 
 
-def _posts_from_table(tables: Tables, as_of: dt.date) -> pl.LazyFrame:
+def _window(as_of: dt.date, since: dt.date | None) -> pl.Expr:
+    """Rows whose local day is in [since, as_of]."""
+    e = pl.col("day") <= as_of
+    return e & (pl.col("day") >= since) if since is not None else e
+
+
+def _posts_from_table(tables: Tables, window: pl.Expr) -> pl.LazyFrame:
     td = tables["posts"]
     cols = [pl.col("post_id"), pl.col("group_id"), pl.col("ts"), pl.col("day")]
     for c in ("kind", "title", "column"):
@@ -93,12 +99,12 @@ def _posts_from_table(tables: Tables, as_of: dt.date) -> pl.LazyFrame:
             if td.has(c)
             else pl.lit(None, dtype=pl.String).alias(c)
         )
-    return td.frame.filter(pl.col("day") <= as_of).select(cols)
+    return td.frame.filter(window).select(cols)
 
 
-def _posts_from_messages(tables: Tables, as_of: dt.date, staff: list[str]) -> pl.LazyFrame:
+def _posts_from_messages(tables: Tables, window: pl.Expr, staff: list[str]) -> pl.LazyFrame:
     td = tables["messages"]
-    lf = td.frame.filter((pl.col("day") <= as_of) & _staff_expr(staff, td.has("role")))
+    lf = td.frame.filter(window & _staff_expr(staff, td.has("role")))
     if td.has("msg_type"):
         lf = lf.filter(pl.col("msg_type").is_in(list(POST_MSG_TYPES)))
     if td.has("reply_to"):  # an answer to someone is not a push
@@ -215,6 +221,7 @@ def compute_adherence(
     tables: Tables,
     *,
     as_of: dt.date | None = None,
+    since: dt.date | None = None,
     tolerance_min: int = 30,
     lang: str = "en",
     groups: Iterable[str] | None = None,
@@ -235,6 +242,13 @@ def compute_adherence(
     tol_s = tolerance_min * 60
     tables = _materialised(tables)
     as_of = as_of or latest_day(tables)
+    if since is not None and since > as_of:
+        raise UsageError(
+            T("--since {s} 晚于截至日 {a}", "--since {s} is after the as-of day {a}").format(
+                s=since.isoformat(), a=as_of.isoformat()
+            )
+        )
+    window = _window(as_of, since)
     staff = sorted(staff_ids(tables, sop.staff_ids))
     notes: list[T] = []
     msg = tables["messages"]
@@ -242,10 +256,10 @@ def compute_adherence(
     # ---- posts
     if "posts" in tables:
         basis = "posts"
-        posts_lf = _posts_from_table(tables, as_of)
+        posts_lf = _posts_from_table(tables, window)
     else:
         basis = "messages"
-        posts_lf = _posts_from_messages(tables, as_of, staff)
+        posts_lf = _posts_from_messages(tables, window, staff)
         notes.append(
             T(
                 "没有 posts 表：把员工发的 {t} 类消息当作推送（同一员工 5 分钟内的连发算一条）；员工在群里的回复也会算作计划外推送",
@@ -255,6 +269,7 @@ def compute_adherence(
         )  # fmt: skip
 
     # ---- days covered per group: first to last day of data (messages or posts), up to as-of
+    # (a group alive before --since is covered from --since on, even on days without data)
     span_parts = [
         msg.frame.filter(pl.col("day") <= as_of).select("group_id", "day", "ts"),
         posts_lf.select("group_id", "day", "ts"),
@@ -270,6 +285,10 @@ def compute_adherence(
         .sort("group_id")
         .collect()
     )
+    if since is not None:
+        spans = spans.with_columns(pl.max_horizontal("first", pl.lit(since)).alias("first")).filter(
+            pl.col("last") >= pl.col("first")
+        )
     span_of = {
         g: (a, b, t.replace(tzinfo=None) if t is not None else None)
         for g, a, b, t in spans.with_columns(
@@ -430,7 +449,7 @@ def compute_adherence(
     matched = match_pairs(pq).join(pq.select("oid", "qid", "delta_s"), on=["oid", "qid"])
 
     # ---- replies within 2 h (member messages) for every post
-    m_lf = msg.frame.filter(pl.col("day") <= as_of)
+    m_lf = msg.frame.filter(window)
     not_staff = ~_staff_expr(staff, msg.has("role"))
     not_system = (
         pl.col("msg_type").fill_null("text") != "system" if msg.has("msg_type") else pl.lit(True)
@@ -602,6 +621,7 @@ def compute_adherence(
     return Adherence(
         community=sop.community.name,
         as_of=as_of,
+        since=since,
         timezone=tz,
         tolerance_min=tolerance_min,
         basis=basis,

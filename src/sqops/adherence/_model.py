@@ -367,6 +367,7 @@ class Adherence:
     groups: list[GroupAdherence]
     fleet: Scope
     notes: list[T] = field(default_factory=list)
+    since: dt.date | None = None  # first day looked at (None: each group's first day of data)
 
     def group(self, group_id: str) -> GroupAdherence:
         return next(g for g in self.groups if g.group_id == group_id)
@@ -378,6 +379,7 @@ class Adherence:
             "schema_version": SCHEMA_VERSION,
             "community": self.community,
             "as_of": self.as_of.isoformat(),
+            "since": self.since.isoformat() if self.since else None,
             "timezone": self.timezone,
             "tolerance_min": self.tolerance_min,
             "basis": self.basis,

@@ -19,6 +19,7 @@ from sqops.i18n import WEEKDAYS, T
 _W: dict[str, T] = {
     "title": T("计划执行检查", "Plan against practice"),
     "as_of": T("截至", "as of"),
+    "since": T("起始", "since"),
     "tz": T("时区", "timezone"),
     "tolerance": T("准时容差 ±{m} 分钟", "on-time tolerance ±{m} min"),
     "basis_posts": T("推送来源：posts 表", "posts from: the posts table"),
@@ -203,6 +204,7 @@ def _clock_lines(scope: Scope, lang: str) -> list[str]:
 def _header_line(adh: Adherence, lang: str) -> str:
     return " · ".join(
         [
+            *([f"{w('since', lang)} {adh.since.isoformat()}"] if adh.since else []),
             f"{w('as_of', lang)} {adh.as_of.isoformat()}",
             f"{w('tz', lang)} {adh.timezone}",
             w("tolerance", lang, m=adh.tolerance_min),

@@ -210,6 +210,7 @@ def adherence_schema() -> dict[str, Any]:
             "schema_version": {"const": SCHEMA_VERSION},
             "community": {"type": "string"},
             "as_of": _DATE,
+            "since": {"type": ["string", "null"], "format": "date"},
             "timezone": {"type": "string"},
             "tolerance_min": {"type": "integer", "minimum": 0, "maximum": 720},
             "basis": {"enum": ["posts", "messages"]},

@@ -56,6 +56,12 @@ def adherence(
             "--as-of", help="Last day to look at, YYYY-MM-DD (default: the latest day in the data)."
         ),
     ] = None,  # fmt: skip
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="First day to look at, YYYY-MM-DD (e.g. a week for the weekly review)."
+        ),
+    ] = None,  # fmt: skip
     group: Annotated[
         list[str] | None, typer.Option("--group", help="Only this group id (repeatable).")
     ] = None,
@@ -121,6 +127,7 @@ def adherence(
         loaded = load_sop(sop)
         lang_ref[0] = lg = pick_lang(lang, loaded.sop.community.language)
         day = parse_day(as_of, "--as-of") if as_of is not None else None
+        first = parse_day(since, "--since") if since is not None else None
         chosen = fmt.value if fmt is not None else None
         if chosen is None and output is not None:
             chosen = _SUFFIX_FORMATS.get(output.suffix.lower())
@@ -143,7 +150,13 @@ def adherence(
             encoding=encoding,
         )
         adh = compute_adherence(
-            loaded, tables, as_of=day, tolerance_min=tolerance, lang=lg, groups=group or None
+            loaded,
+            tables,
+            as_of=day,
+            since=first,
+            tolerance_min=tolerance,
+            lang=lg,
+            groups=group or None,
         )
 
         if chosen == "table":
