@@ -673,8 +673,8 @@ def _sort_key(table: str):
 
 
 def _dedupe(table: str, rows: list[dict[str, Any]], ctx: Context) -> list[dict[str, Any]]:
-    """Drop rows the export holds twice (overlapping exports): same msg_id in a group, same
-    order_id, same member event at the same instant, same staff id. Counted as ``duplicates``."""
+    """Drop rows the exports hold twice (overlapping exports): the same order_id, the same
+    member event at the same instant, the same staff id. Counted as ``duplicate_<table>``."""
     seen: set[tuple[Any, ...]] = set()
     out: list[dict[str, Any]] = []
     for r in rows:
@@ -684,17 +684,16 @@ def _dedupe(table: str, rows: list[dict[str, Any]], ctx: Context) -> list[dict[s
             key = (r["order_id"],)
         else:
             key = (r["member_id"],)
-        if key is not None:
-            if key in seen:
-                if table == "staff":
-                    first = next(x for x in out if x["member_id"] == r["member_id"])
-                    if first["role"] in (None, "staff") and r["role"] not in (None, "staff"):
-                        first["role"] = r["role"]
-                    first["name"] = first["name"] or r["name"]
-                else:
-                    ctx.count(f"duplicate_{table}")
-                continue
-            seen.add(key)
+        if key in seen:
+            if table == "staff":  # the same person twice: keep the most specific role
+                first = next(x for x in out if x["member_id"] == r["member_id"])
+                if first["role"] in (None, "staff") and r["role"] not in (None, "staff"):
+                    first["role"] = r["role"]
+                first["name"] = first["name"] or r["name"]
+            else:
+                ctx.count(f"duplicate_{table}")
+            continue
+        seen.add(key)
         out.append(r)
     return out
 
