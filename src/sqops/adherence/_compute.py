@@ -296,113 +296,10 @@ def compute_adherence(
         ).iter_rows()
     }
 
-    declared = sop_groups(loaded)
-    if sop.groups:
-        infos = {g.id: g for g in declared}
-        extra = sorted(set(span_of) - set(infos))
-        if extra:
-            notes.append(
-                T(
-                    "数据里有 {n} 个群不在 SOP 的 groups 中，未检查：{g}",
-                    "{n} group(s) in the data are not among the SOP's groups and were not checked: {g}",
-                ).format(n=len(extra), g=", ".join(extra[:10]) + (" …" if len(extra) > 10 else ""))
-            )
-    else:
-        launch = sop.community.launched_on
-        infos = {g: GroupInfo(g, g, launch, {}) for g in span_of}
-    nodata = sorted(set(infos) - set(span_of))
-    if groups:
-        wanted = list(dict.fromkeys(groups))
-        unknown = [g for g in wanted if g not in infos]
-        if unknown:
-            from sqops.sop.loader import did_you_mean
-
-            hint = did_you_mean(unknown[0], infos)
-            raise UsageError(
-                T("没有 id 为 “{g}” 的群", "no group with id '{g}'").format(g=unknown[0])
-                + (
-                    T("，你是不是想写 “{h}”？", "; did you mean '{h}'?").format(h=hint)
-                    if hint
-                    else T("；可选：{a}", "; groups: {a}").format(a=", ".join(sorted(infos)[:20]))
-                )
-            )
-        infos = {g: infos[g] for g in wanted}
-        nodata = [g for g in nodata if g in infos]
-    if nodata:
-        notes.append(
-            T("这些群在数据里没有记录：{g}", "no data for these groups: {g}").format(
-                g=", ".join(nodata)
-            )
-        )
-    chosen = [g for g in sorted(infos) if g in span_of]
-    if not chosen:
-        raise UsageError(T("没有可检查的群：数据里没有 SOP 中的群", "no group to check: none of the SOP's groups is in the data"))  # fmt: skip
+    infos, chosen = _choose_groups(loaded, span_of, groups, notes)
 
     # ---- the plan over the covered days
-    first_all = min(span_of[g][0] for g in chosen)
-    last_all = max(span_of[g][1] for g in chosen)
-    n_days = (last_all - first_all).days + 1
-    if n_days > MAX_DAYS:
-        raise UsageError(
-            T("数据跨度 {n} 天，超过上限 {m} 天；请用 --as-of 或拆分数据", "the data spans {n} days, more than {m}; use --as-of or split the data").format(n=n_days, m=MAX_DAYS)
-        )  # fmt: skip
-    ginfos = [
-        GroupInfo(
-            g,
-            infos[g].name,
-            infos[g].launched_on or span_of[g][0],
-            dict(infos[g].vars),
-            infos[g].where,
-        )
-        for g in chosen
-    ]
-    plan = expand(loaded, start=first_all, days=n_days, lang=lang, groups=ginfos, render=False)
-    notes.extend(plan.notices)
-    cal = plan.calendar
-
-    occ_rows: dict[str, list[Any]] = {
-        k: [] for k in ("group_id", "day", "item_id", "source", "title", "kind", "ptime", "src_i")
-    }
-    for gp in plan.groups:
-        first, last, _ = span_of[gp.group.id]
-        for o in gp.occurrences:
-            if first <= o.date <= last:
-                occ_rows["group_id"].append(o.group_id)
-                occ_rows["day"].append(o.date)
-                occ_rows["item_id"].append(o.item_id)
-                occ_rows["source"].append(o.source)
-                occ_rows["title"].append(o.title)
-                occ_rows["kind"].append(o.kind)
-                occ_rows["ptime"].append(dt.datetime.combine(o.date, o.time))
-                occ_rows["src_i"].append(SOURCES.index(o.source))
-    planned = pl.DataFrame(
-        occ_rows,
-        schema={
-            "group_id": pl.String, "day": pl.Date, "item_id": pl.String, "source": pl.String,
-            "title": pl.String, "kind": pl.String, "ptime": pl.Datetime("us"), "src_i": pl.Int32,
-        },
-    )  # fmt: skip
-    last_ts = pl.DataFrame(
-        {"group_id": chosen, "_last_ts": [span_of[g][2] for g in chosen]},
-        schema={"group_id": pl.String, "_last_ts": pl.Datetime("us")},
-    )
-    planned = planned.join(last_ts, on="group_id", how="left")
-    due = pl.col("ptime") <= pl.col("_last_ts")
-    not_due = planned.filter(~due).group_by("group_id").len()
-    not_due_of = dict(not_due.iter_rows())
-    planned = (
-        planned.filter(due)
-        .drop("_last_ts")
-        .sort(["group_id", "day", "ptime", "src_i", "item_id"])
-        .with_row_index("oid")
-    )
-    if sum(not_due_of.values()):
-        notes.append(
-            T(
-                "{n} 条安排在数据结束之后（最后一天），未计入",
-                "{n} planned item(s) fall after the data ends on its last day and are not counted",
-            ).format(n=sum(not_due_of.values()))
-        )
+    planned, not_due_of, cal = _planned(loaded, infos, chosen, span_of, lang, notes)
 
     # ---- the posts of the chosen groups
     posts = (
@@ -416,37 +313,7 @@ def compute_adherence(
     )
 
     # ---- candidate pairs and the matching
-    ids = sorted(set(planned["item_id"].to_list()))
-    all_titles = sorted(set(planned["title"].to_list()))
-    pq = planned.select("oid", "group_id", "day", "item_id", "title", "ptime").join(
-        posts.select(
-            "qid", "group_id", "day", "lt", "post_id",
-            pl.col("title").alias("q_title"), pl.col("column").alias("q_column"),
-        ),
-        on=["group_id", "day"],
-        how="inner",
-    )  # fmt: skip
-    labelled = (pl.col("q_column") == pl.col("item_id")).fill_null(False) | (
-        pl.col("q_title") == pl.col("title")
-    ).fill_null(False)
-    known = pl.col("q_column").is_in(ids).fill_null(False) | pl.col("q_title").is_in(
-        all_titles
-    ).fill_null(False)
-    pq = (
-        pq.with_columns(
-            ((pl.col("lt") - pl.col("ptime")).dt.total_microseconds() / 1e6).alias("delta_s"),
-            labelled.alias("_lab"),
-            known.alias("_known"),
-        )
-        .filter(pl.col("_lab") | ~pl.col("_known"))
-        .with_columns(
-            pl.when(pl.col("_lab")).then(0).otherwise(1).alias("_prio"),
-            pl.col("delta_s").abs().alias("_abs"),
-        )
-        .sort(["_prio", "_abs", "oid", "lt", "post_id"])
-        .with_row_index("rank")
-    )
-    matched = match_pairs(pq).join(pq.select("oid", "qid", "delta_s"), on=["oid", "qid"])
+    matched = _match(planned, posts)
 
     # ---- replies within 2 h (member messages) for every post
     m_lf = msg.frame.filter(window)
@@ -531,6 +398,222 @@ def compute_adherence(
     posts = posts.with_columns(quiet_expr.alias("quiet"))
 
     # ---- rows: every planned item (with its post, if any) and every unplanned post
+    rows = _rows(planned, matched, posts, tol_s)
+
+    # ---- assemble per group and the fleet
+    quiet_range = str(rules.quiet_hours) if rules.quiet_hours else None
+    member_hours = member_msgs.group_by("group_id", "hour").len("n")
+    common = {"sop": sop, "quiet_range": quiet_range, "opens": opens_available}
+    spans_of = {g: (span_of[g][0], span_of[g][1]) for g in chosen}
+    days_of = {g: (b - a).days + 1 for g, (a, b) in spans_of.items()}
+    scopes = _scopes(
+        rows, posts, planned, member_hours, key=pl.col("group_id"), keys=chosen,
+        days=days_of, not_due=not_due_of, **common,
+    )  # fmt: skip
+    fleet = _scopes(
+        rows, posts, planned, member_hours, key=pl.lit("*"), keys=["*"],
+        days={"*": sum(days_of.values())}, not_due={"*": sum(not_due_of.values())}, **common,
+    )["*"]  # fmt: skip
+    day_rows = _day_rows(rows, spans_of, cal, lang)
+    row_parts = {
+        k[0]: v for k, v in rows.select(ROW_COLUMNS).partition_by("group_id", as_dict=True).items()
+    }
+    empty = rows.select(ROW_COLUMNS).clear()
+    out_groups = [
+        GroupAdherence(
+            g,
+            infos[g].name,
+            spans_of[g][0],
+            spans_of[g][1],
+            scopes[g],
+            day_rows[g],
+            row_parts.get(g, empty),
+        )  # fmt: skip
+        for g in chosen
+    ]
+    return Adherence(
+        community=sop.community.name,
+        as_of=as_of,
+        since=since,
+        timezone=tz,
+        tolerance_min=tolerance_min,
+        basis=basis,
+        opens_available=opens_available,
+        lang=lang,
+        groups=out_groups,
+        fleet=fleet,
+        notes=notes,
+    )
+
+
+# ---------------------------------------------------------------- steps
+def _choose_groups(
+    loaded: Any, span_of: dict[str, Any], groups: Iterable[str] | None, notes: list[T]
+) -> tuple[dict[str, GroupInfo], list[str]]:
+    """The groups to check (SOP groups with data, or every data group) and their infos."""
+    sop = loaded.sop
+    declared = sop_groups(loaded)
+    if sop.groups:
+        infos = {g.id: g for g in declared}
+        extra = sorted(set(span_of) - set(infos))
+        if extra:
+            notes.append(
+                T(
+                    "数据里有 {n} 个群不在 SOP 的 groups 中，未检查：{g}",
+                    "{n} group(s) in the data are not among the SOP's groups and were not checked: {g}",
+                ).format(n=len(extra), g=", ".join(extra[:10]) + (" …" if len(extra) > 10 else ""))
+            )
+    else:
+        launch = sop.community.launched_on
+        infos = {g: GroupInfo(g, g, launch, {}) for g in span_of}
+    nodata = sorted(set(infos) - set(span_of))
+    if groups:
+        wanted = list(dict.fromkeys(groups))
+        unknown = [g for g in wanted if g not in infos]
+        if unknown:
+            from sqops.sop.loader import did_you_mean
+
+            hint = did_you_mean(unknown[0], infos)
+            raise UsageError(
+                T("没有 id 为 “{g}” 的群", "no group with id '{g}'").format(g=unknown[0])
+                + (
+                    T("，你是不是想写 “{h}”？", "; did you mean '{h}'?").format(h=hint)
+                    if hint
+                    else T("；可选：{a}", "; groups: {a}").format(a=", ".join(sorted(infos)[:20]))
+                )
+            )
+        infos = {g: infos[g] for g in wanted}
+        nodata = [g for g in nodata if g in infos]
+    if nodata:
+        notes.append(
+            T("这些群在数据里没有记录：{g}", "no data for these groups: {g}").format(
+                g=", ".join(nodata)
+            )
+        )
+    chosen = [g for g in sorted(infos) if g in span_of]
+    if not chosen:
+        raise UsageError(T("没有可检查的群：数据里没有 SOP 中的群", "no group to check: none of the SOP's groups is in the data"))  # fmt: skip
+
+    return infos, chosen
+
+
+def _planned(
+    loaded: Any,
+    infos: dict[str, GroupInfo],
+    chosen: list[str],
+    span_of: dict[str, Any],
+    lang: str,
+    notes: list[T],
+) -> tuple[pl.DataFrame, dict[str, int], dict[dt.date, Any]]:
+    """The planned occurrences of the covered days (``oid`` in planned order), the items not
+    yet due per group, and the holiday calendar."""
+    first_all = min(span_of[g][0] for g in chosen)
+    last_all = max(span_of[g][1] for g in chosen)
+    n_days = (last_all - first_all).days + 1
+    if n_days > MAX_DAYS:
+        raise UsageError(
+            T("数据跨度 {n} 天，超过上限 {m} 天；请用 --as-of 或拆分数据", "the data spans {n} days, more than {m}; use --as-of or split the data").format(n=n_days, m=MAX_DAYS)
+        )  # fmt: skip
+    ginfos = [
+        GroupInfo(
+            g,
+            infos[g].name,
+            infos[g].launched_on or span_of[g][0],
+            dict(infos[g].vars),
+            infos[g].where,
+        )
+        for g in chosen
+    ]
+    plan = expand(loaded, start=first_all, days=n_days, lang=lang, groups=ginfos, render=False)
+    notes.extend(plan.notices)
+    cal = plan.calendar
+
+    occ_rows: dict[str, list[Any]] = {
+        k: [] for k in ("group_id", "day", "item_id", "source", "title", "kind", "ptime", "src_i")
+    }
+    for gp in plan.groups:
+        first, last, _ = span_of[gp.group.id]
+        for o in gp.occurrences:
+            if first <= o.date <= last:
+                occ_rows["group_id"].append(o.group_id)
+                occ_rows["day"].append(o.date)
+                occ_rows["item_id"].append(o.item_id)
+                occ_rows["source"].append(o.source)
+                occ_rows["title"].append(o.title)
+                occ_rows["kind"].append(o.kind)
+                occ_rows["ptime"].append(dt.datetime.combine(o.date, o.time))
+                occ_rows["src_i"].append(SOURCES.index(o.source))
+    planned = pl.DataFrame(
+        occ_rows,
+        schema={
+            "group_id": pl.String, "day": pl.Date, "item_id": pl.String, "source": pl.String,
+            "title": pl.String, "kind": pl.String, "ptime": pl.Datetime("us"), "src_i": pl.Int32,
+        },
+    )  # fmt: skip
+    last_ts = pl.DataFrame(
+        {"group_id": chosen, "_last_ts": [span_of[g][2] for g in chosen]},
+        schema={"group_id": pl.String, "_last_ts": pl.Datetime("us")},
+    )
+    planned = planned.join(last_ts, on="group_id", how="left")
+    due = pl.col("ptime") <= pl.col("_last_ts")
+    not_due = planned.filter(~due).group_by("group_id").len()
+    not_due_of = dict(not_due.iter_rows())
+    planned = (
+        planned.filter(due)
+        .drop("_last_ts")
+        .sort(["group_id", "day", "ptime", "src_i", "item_id"])
+        .with_row_index("oid")
+    )
+    if sum(not_due_of.values()):
+        notes.append(
+            T(
+                "{n} 条安排在数据结束之后（最后一天），未计入",
+                "{n} planned item(s) fall after the data ends on its last day and are not counted",
+            ).format(n=sum(not_due_of.values()))
+        )
+
+    return planned, not_due_of, cal
+
+
+def _match(planned: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
+    """(oid, qid, delta_s) of the matched pairs: labels first, then the nearest time."""
+    ids = sorted(set(planned["item_id"].to_list()))
+    all_titles = sorted(set(planned["title"].to_list()))
+    pq = planned.select("oid", "group_id", "day", "item_id", "title", "ptime").join(
+        posts.select(
+            "qid", "group_id", "day", "lt", "post_id",
+            pl.col("title").alias("q_title"), pl.col("column").alias("q_column"),
+        ),
+        on=["group_id", "day"],
+        how="inner",
+    )  # fmt: skip
+    labelled = (pl.col("q_column") == pl.col("item_id")).fill_null(False) | (
+        pl.col("q_title") == pl.col("title")
+    ).fill_null(False)
+    known = pl.col("q_column").is_in(ids).fill_null(False) | pl.col("q_title").is_in(
+        all_titles
+    ).fill_null(False)
+    pq = (
+        pq.with_columns(
+            ((pl.col("lt") - pl.col("ptime")).dt.total_microseconds() / 1e6).alias("delta_s"),
+            labelled.alias("_lab"),
+            known.alias("_known"),
+        )
+        .filter(pl.col("_lab") | ~pl.col("_known"))
+        .with_columns(
+            pl.when(pl.col("_lab")).then(0).otherwise(1).alias("_prio"),
+            pl.col("delta_s").abs().alias("_abs"),
+        )
+        .sort(["_prio", "_abs", "oid", "lt", "post_id"])
+        .with_row_index("rank")
+    )
+    return match_pairs(pq).join(pq.select("oid", "qid", "delta_s"), on=["oid", "qid"])
+
+
+def _rows(
+    planned: pl.DataFrame, matched: pl.DataFrame, posts: pl.DataFrame, tol_s: int
+) -> pl.DataFrame:
+    """One row per planned item (with its post, if any) and per unplanned post, in order."""
     p_join = posts.select(
         "qid", "post_id", "lt", pl.col("kind").alias("post_kind"), pl.col("title").alias("post_title"),
         "replies_2h", "opens_48h", "quiet",
@@ -580,56 +663,11 @@ def compute_adherence(
         how="vertical_relaxed",
     ).sort(["group_id", "day", "_t", "_o"])  # fmt: skip
     # the kind of a post for the content mix: its own, else the matched item's
-    rows = rows.with_columns(
+    return rows.with_columns(
         pl.when(pl.col("post_id").is_not_null())
         .then(pl.coalesce(pl.col("post_kind"), pl.col("kind")).fill_null("unknown"))
         .otherwise(None)
         .alias("_mix_kind")
-    )
-
-    # ---- assemble per group and the fleet
-    quiet_range = str(rules.quiet_hours) if rules.quiet_hours else None
-    member_hours = member_msgs.group_by("group_id", "hour").len("n")
-    common = {"sop": sop, "quiet_range": quiet_range, "opens": opens_available}
-    spans_of = {g: (span_of[g][0], span_of[g][1]) for g in chosen}
-    days_of = {g: (b - a).days + 1 for g, (a, b) in spans_of.items()}
-    scopes = _scopes(
-        rows, posts, planned, member_hours, key=pl.col("group_id"), keys=chosen,
-        days=days_of, not_due=not_due_of, **common,
-    )  # fmt: skip
-    fleet = _scopes(
-        rows, posts, planned, member_hours, key=pl.lit("*"), keys=["*"],
-        days={"*": sum(days_of.values())}, not_due={"*": sum(not_due_of.values())}, **common,
-    )["*"]  # fmt: skip
-    day_rows = _day_rows(rows, spans_of, cal, lang)
-    row_parts = {
-        k[0]: v for k, v in rows.select(ROW_COLUMNS).partition_by("group_id", as_dict=True).items()
-    }
-    empty = rows.select(ROW_COLUMNS).clear()
-    out_groups = [
-        GroupAdherence(
-            g,
-            infos[g].name,
-            spans_of[g][0],
-            spans_of[g][1],
-            scopes[g],
-            day_rows[g],
-            row_parts.get(g, empty),
-        )  # fmt: skip
-        for g in chosen
-    ]
-    return Adherence(
-        community=sop.community.name,
-        as_of=as_of,
-        since=since,
-        timezone=tz,
-        tolerance_min=tolerance_min,
-        basis=basis,
-        opens_available=opens_available,
-        lang=lang,
-        groups=out_groups,
-        fleet=fleet,
-        notes=notes,
     )
 
 
@@ -647,7 +685,7 @@ def _quiet_hours_of_day(rng: Any) -> frozenset[int]:
     return frozenset(h for h in range(24) if any(rng.contains(dt.time(h, m)) for m in range(60)))
 
 
-def _by_key(df: pl.DataFrame, n_keys: int = 1) -> dict[Any, list[dict[str, Any]]]:
+def _by_key(df: pl.DataFrame) -> dict[Any, list[dict[str, Any]]]:
     """Rows of ``df`` (sorted as given) by the value of ``_k``."""
     out: dict[Any, list[dict[str, Any]]] = {}
     for r in df.iter_rows(named=True):
