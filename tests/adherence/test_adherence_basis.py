@@ -133,3 +133,20 @@ def test_without_sop_groups_every_data_group_follows_the_sop(h):
         ("b", 1, 1),
     ]
     assert (adh.fleet.counts.planned, adh.fleet.discipline.days) == (2, 2)
+
+
+def test_an_sop_without_cadence_makes_every_post_unplanned(h):
+    adh = h.run(
+        h.sop("cadence: {}\n"),
+        messages=h.msgs(("2026-10-12 10:00", "m1")),
+        posts=h.posts(("p1", "2026-10-12 08:30:00")),
+    )
+    c = adh.group("g1").counts
+    assert (c.planned, c.unplanned, c.posts) == (0, 1, 1)
+    assert c.on_time_rate is None
+    assert adh.group("g1").scope.items == []
+    from sqops.adherence import render_html, render_md, to_json
+
+    assert "—" in render_md(adh, "en")  # rates shown as unavailable, not 0
+    assert render_html(adh, "zh").startswith("<!DOCTYPE html>")
+    assert '"on_time_rate": null' in to_json(adh)
