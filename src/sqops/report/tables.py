@@ -484,8 +484,14 @@ def validate_table(
         .with_columns(pl.col("_row").cast(pl.Int64))
     )
     # text cells: strip, empty → null
+    # (when/then, not .replace: replace stops the streaming engine and loads the whole table)
     lf = lf.with_columns(
-        [pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in present]
+        [
+            pl.when(pl.col(c).cast(pl.String).str.strip_chars() != "").then(
+                pl.col(c).cast(pl.String).str.strip_chars()
+            )
+            for c in present
+        ]
     )
     if "ts" in present:
         fmt = _sniff_format(lf.select("ts").head(2000).collect()["ts"].to_list())
@@ -589,15 +595,17 @@ def validate_table(
     duplicate_rows: list[int] = []
     if spec.id_column and spec.id_column in present:
         idc = spec.id_column
+        # only (row, id) are held in memory for this; the rows themselves keep streaming
         dups = (
-            valid.filter(pl.col(idc).is_not_null() & ~pl.col(idc).is_first_distinct())
+            valid.select("_row", idc)
+            .filter(pl.col(idc).is_not_null() & ~pl.col(idc).is_first_distinct())
             .select("_row")
             .collect()
         )
         duplicates = dups.height
         duplicate_rows = [int(r) for r in dups["_row"].sort().head(5).to_list()]
         if duplicates:
-            valid = valid.filter(pl.col(idc).is_null() | pl.col(idc).is_first_distinct())
+            valid = valid.filter(~pl.col("_row").is_in(dups["_row"].implode()))
     if spill is not None:
         path = spill / f"{name}.parquet"
         valid.sink_parquet(path)
