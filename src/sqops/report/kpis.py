@@ -281,7 +281,8 @@ def kpi_weekly_active_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("bs") >= pl.col("a"))
     )
     spk = (
-        p.act.join(blocks.select("group_id", "k", "bs", "be"), on="group_id")
+        p.act.filter(pl.col("day") >= p.as_of - 27)  # the four blocks at most: keep the join small
+        .join(blocks.select("group_id", "k", "bs", "be"), on="group_id")
         .filter((pl.col("day") >= pl.col("bs")) & (pl.col("day") <= pl.col("be")))
         .select("group_id", "k", "member_id")
         .unique()
