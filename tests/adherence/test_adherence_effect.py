@@ -124,6 +124,10 @@ def test_bottom_twenty_percent_by_median_replies(h):
     # windows (t, t+2h]: i09 sees nothing (11:10 is past 11:00); i19 sees 19:10 and 20:10
     med = {i.item_id: i.median_replies for i in scope.items}
     assert med == {"i09": 0, "i11": 1, "i13": 2, "i19": 7, "i20": 4}
+    # silence after pushes: i09 drew no reply after any of its 5 posts
+    assert {i.item_id: i.silent_share for i in scope.items} == {
+        "i09": 1.0, "i11": 0.0, "i13": 0.0, "i19": 0.0, "i20": 0.0,
+    }  # fmt: skip
     # 5 items ranked -> floor(5 x 0.2) = 1 flagged: the lowest
     assert [i.item_id for i in scope.items if i.bottom] == ["i09"]
     assert [i.item_id for i in scope.items] == ["i09", "i11", "i13", "i19", "i20"]  # by time
@@ -140,6 +144,7 @@ def test_community_clock_and_the_suggestion_to_move(h):
     assert by_h[9].staff_share == pytest.approx(0.2)
     assert by_h[3].staff_share == pytest.approx(0.0)
     assert by_h[19].median_replies == 7
+    assert (by_h[9].silent_share, by_h[11].silent_share, by_h[3].silent_share) == (1.0, 0.0, None)
     assert clock.top_hours == [13, 19, 20]
     # i09: 0% of member messages in its hour (< 1/24) and median 0 < median of items (2)
     assert [(s.item_id, s.to_hours) for s in clock.suggestions] == [("i09", [13, 19, 20])]
@@ -189,3 +194,4 @@ def test_ties_of_the_median_are_broken_by_the_mean(h):
     assert (items["i09"].median_replies, items["i09"].mean_replies) == (0, 2)
     assert (items["i11"].median_replies, items["i11"].mean_replies) == (0, 0)
     assert [i for i, it in items.items() if it.bottom] == ["i11"]
+    assert items["i09"].silent_share == pytest.approx(3 / 5)

@@ -745,6 +745,7 @@ def _scopes(
             done.sum().alias("matched"),
             pl.col("replies_2h").filter(done).median().alias("med_r"),
             pl.col("replies_2h").filter(done).mean().alias("mean_r"),
+            (pl.col("replies_2h") == 0).filter(done).mean().alias("silent"),
             pl.col("opens_48h").filter(done).median().alias("med_o"),
         )
         .sort(["_k", "time", "item_id"])
@@ -773,6 +774,9 @@ def _scopes(
     p_by_h = _pairs(P.group_by("_k", "hour").len("n"), "hour", "n")
     r_by_h = _pairs(
         P.group_by("_k", "hour").agg(pl.col("replies_2h").median().alias("r")), "hour", "r"
+    )
+    s_by_h = _pairs(
+        P.group_by("_k", "hour").agg((pl.col("replies_2h") == 0).mean().alias("s")), "hour", "s"
     )
 
     out: dict[str, Scope] = {}
@@ -821,7 +825,9 @@ def _scopes(
             ],
             other_kinds={x: int(v) for x, v in kk.items() if x not in MIX_KINDS},
         )
-        clock = _clock(m_by_h.get(k, {}), p_by_h.get(k, {}), r_by_h.get(k, {}), items, sop)
+        clock = _clock(
+            m_by_h.get(k, {}), p_by_h.get(k, {}), r_by_h.get(k, {}), s_by_h.get(k, {}), items, sop
+        )
         out[k] = Scope(counts, items, discipline, clock)
     return out
 
@@ -842,6 +848,7 @@ def _items(rows: list[dict[str, Any]], opens: bool) -> list[ItemEffect]:
             matched_posts=int(r["matched"]),
             median_replies=r["med_r"],
             mean_replies=r["mean_r"],
+            silent_share=r["silent"],
             median_opens=r["med_o"] if opens else None,
         )  # fmt: skip
         for r in rows
@@ -860,6 +867,7 @@ def _clock(
     m_by_h: dict[int, int],
     p_by_h: dict[int, int],
     r_by_h: dict[int, float | None],
+    s_by_h: dict[int, float | None],
     items: list[ItemEffect],
     sop: Any,
 ) -> Clock:
@@ -873,6 +881,7 @@ def _clock(
             staff_posts=int(p_by_h.get(h, 0)),
             staff_share=p_by_h.get(h, 0) / p_total if p_total else None,
             median_replies=r_by_h.get(h),
+            silent_share=s_by_h.get(h),
         )
         for h in range(24)
     ]

@@ -107,6 +107,7 @@ class ItemEffect:
     median_replies: float | None  # member messages within 2 h of its posts, median over posts
     median_opens: float | None  # distinct openers within 48 h, median over posts (None: no opens)
     mean_replies: float | None = None  # breaks ties of the median for the bottom 20%
+    silent_share: float | None = None  # share of its posts drawing no reply within 2 h
     bottom: bool = False  # in the bottom 20% by median replies
 
     @property
@@ -129,6 +130,7 @@ class ItemEffect:
             "on_time_rate": _r(self.on_time_rate),
             "median_replies": _r(self.median_replies, 2),
             "mean_replies": _r(self.mean_replies, 2),
+            "silent_share": _r(self.silent_share),
             "median_opens": _r(self.median_opens, 2),
             "bottom": self.bottom,
         }
@@ -226,6 +228,7 @@ class HourRow:
     staff_posts: int
     staff_share: float | None
     median_replies: float | None  # over the posts made in this hour
+    silent_share: float | None = None  # share of the posts made in this hour with no reply in 2 h
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -235,6 +238,7 @@ class HourRow:
             "staff_posts": self.staff_posts,
             "staff_share": _r(self.staff_share),
             "median_replies": _r(self.median_replies, 2),
+            "silent_share": _r(self.silent_share),
         }
 
 

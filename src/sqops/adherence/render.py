@@ -37,6 +37,7 @@ _W: dict[str, T] = {
     "time": T("时间", "time"),
     "replies": T("2 小时内回复（中位数）", "replies in 2 h (median)"),
     "opens": T("48 小时内打开（中位数）", "opens in 48 h (median)"),
+    "silent": T("推送后 2 小时无人回复", "no reply in 2 h"),
     "bottom": T("末位 20%", "bottom 20%"),
     "bottom_mark": T("建议优化或替换", "review or replace"),
     "discipline": T("执行纪律", "Discipline"),
@@ -146,7 +147,7 @@ def _gname(g: GroupAdherence) -> str:
 def _item_rows(scope: Scope, lang: str, opens: bool) -> tuple[list[str], list[list[str]]]:
     header = [w("item", lang), w("time", lang), w("planned", lang)]
     header += [_label(k, lang) for k in ("on_time", "late", "early", "missed")]
-    header += [w("on_time_rate", lang), w("replies", lang)]
+    header += [w("on_time_rate", lang), w("replies", lang), w("silent", lang)]
     if opens:
         header.append(w("opens", lang))
     header.append(w("bottom", lang))
@@ -154,6 +155,7 @@ def _item_rows(scope: Scope, lang: str, opens: bool) -> tuple[list[str], list[li
     for i in scope.items:
         r = [f"{i.title} ({i.item_id})", i.time, str(i.planned), str(i.on_time), str(i.late)]
         r += [str(i.early), str(i.missed), pct(i.on_time_rate), num(i.median_replies)]
+        r.append(pct(i.silent_share, 0))
         if opens:
             r.append(num(i.median_opens))
         r.append("⚠ " + w("bottom_mark", lang) if i.bottom else "")
@@ -271,8 +273,10 @@ def render_md(adh: Adherence, lang: str | None = None, *, level: int = 1) -> str
         L += [f"{h}## {w('clock', lang)}", ""]
         if scope is adh.fleet:
             L += _md_table(
-                [w("hour", lang), w("member_share", lang), w("staff_share", lang), w("replies", lang)],
-                [[f"{r.hour:02d}", pct(r.member_share), pct(r.staff_share), num(r.median_replies)]
+                [w("hour", lang), w("member_share", lang), w("staff_share", lang), w("replies", lang),
+                 w("silent", lang)],
+                [[f"{r.hour:02d}", pct(r.member_share), pct(r.staff_share), num(r.median_replies),
+                  pct(r.silent_share, 0)]
                  for r in scope.clock.hours],
             ) + [""]  # fmt: skip
         L += [f"- {_md_text(x)}" for x in _clock_lines(scope, lang)] + [""]
@@ -329,7 +333,8 @@ def _html_table(header: list[str], rows: list[list[str]], classes: list[str] | N
 def _html_clock(scope: Scope, lang: str) -> str:
     rows = [
         f"<tr><th>{_e(w('hour', lang))}</th><th>{_e(w('member_share', lang))}</th>"
-        f"<th>{_e(w('staff_share', lang))}</th><th>{_e(w('replies', lang))}</th></tr>"
+        f"<th>{_e(w('staff_share', lang))}</th><th>{_e(w('replies', lang))}</th>"
+        f"<th>{_e(w('silent', lang))}</th></tr>"
     ]
     for r in scope.clock.hours:
         ms = r.member_share or 0.0
@@ -338,7 +343,8 @@ def _html_clock(scope: Scope, lang: str) -> str:
             f"<tr><td>{r.hour:02d}:00</td>"
             f'<td><span class="bar bm" style="width:{ms * 300:.0f}px"></span> {_e(pct(r.member_share))}</td>'
             f'<td><span class="bar bs" style="width:{ss * 300:.0f}px"></span> {_e(pct(r.staff_share))}</td>'
-            f'<td class="n">{_e(num(r.median_replies))}</td></tr>'
+            f'<td class="n">{_e(num(r.median_replies))}</td>'
+            f'<td class="n">{_e(pct(r.silent_share, 0))}</td></tr>'
         )
     return '<table class="clock">' + "".join(rows) + "</table>"
 
@@ -458,6 +464,7 @@ _SHORT: dict[str, T] = {
     "replies in 2 h (median)": T("回复/2h", "re/2h"),
     "opens in 48 h (median)": T("打开/48h", "op/48h"),
     "bottom 20%": T("末位", "btm"),
+    "no reply in 2 h": T("无回复", "silent"),
     "missed": T("漏发", "miss"),
 }
 

@@ -66,6 +66,7 @@ def _defs() -> dict[str, Any]:
             "on_time_rate": _RATE,
             "median_replies": {**_NUM_OR_NULL, "description": "median member messages within 2 h of its posts"},
             "mean_replies": {**_NUM_OR_NULL, "description": "mean of the same; breaks ties of the median"},
+            "silent_share": {**_RATE, "description": "share of its posts with no member reply within 2 h"},
             "median_opens": {**_NUM_OR_NULL, "description": "median distinct openers within 48 h (null: no opens data)"},
             "bottom": {"type": "boolean", "description": "in the bottom 20% of items by median replies"},
         }
@@ -114,6 +115,10 @@ def _defs() -> dict[str, Any]:
             "staff_posts": _INT,
             "staff_share": _RATE,
             "median_replies": _NUM_OR_NULL,
+            "silent_share": {
+                **_RATE,
+                "description": "share of the hour's posts with no reply within 2 h",
+            },
         }
     )
     suggestion = _obj(
