@@ -219,3 +219,17 @@ def test_cli_reports_rows_and_rejects_bad_options(cli, tmp_path):
     assert missing.exit_code == 2
     assert "nope.yaml" in missing.stderr
     assert not (tmp_path / "f").exists()
+
+
+def test_start_moves_the_range_and_early_groups_wait_for_their_launch(cli, tmp_path):
+    out = tmp_path / "s"
+    result = cli(
+        "demo", out, "--members", "8", "--days", "20", "--start", "2026-09-25", "--lang", "en"
+    )
+    assert result.exit_code == 0, result.output
+    assert "2026-09-25 to 2026-10-14" in result.output
+    m = pl.read_csv(out / "messages.csv", infer_schema=False).filter(pl.col("ts") != BAD_TS_TEXT)
+    days = m["ts"].str.slice(0, 10)
+    assert days.min() >= "2026-10-01"  # g01 launches 2026-10-01: nothing before
+    assert days.max() <= "2026-10-14"
+    assert set(m["group_id"]) == {"g01"}  # g02 (10-15) and g03 (11-01) launch after the range
