@@ -150,3 +150,14 @@ def test_an_sop_without_cadence_makes_every_post_unplanned(h):
     assert "—" in render_md(adh, "en")  # rates shown as unavailable, not 0
     assert render_html(adh, "zh").startswith("<!DOCTYPE html>")
     assert '"on_time_rate": null' in to_json(adh)
+
+
+def test_default_as_of_is_the_latest_day_of_any_table(h):
+    orders = h.frame("order_id, ts, member_id, amount", [("o1", "2026-10-14 12:00:00", "m1", "10")])
+    adh = h.run(
+        messages=h.msgs(("2026-10-12 10:00", "m1")),
+        posts=h.posts(("p1", "2026-10-12 08:30:00")),
+        orders=orders,
+    )
+    assert adh.as_of.isoformat() == "2026-10-14"  # as the report computes it
+    assert adh.group("g1").last_day.isoformat() == "2026-10-12"  # the data of the group ends

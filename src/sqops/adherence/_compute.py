@@ -240,8 +240,11 @@ def compute_adherence(
             T("--tolerance 应在 0..720 分钟之间，读到 {v}", "--tolerance must be 0..720 minutes; got {v}").format(v=tolerance_min)
         )  # fmt: skip
     tol_s = tolerance_min * 60
+    small = Tables(dict(tables.tables), tables.tz)
     tables = _materialised(tables)
-    as_of = as_of or latest_day(tables)
+    # the default as-of looks at every table (orders, members ...), as the report does
+    small.tables.update(tables.tables)
+    as_of = as_of or latest_day(small)
     if since is not None and since > as_of:
         raise UsageError(
             T("--since {s} 晚于截至日 {a}", "--since {s} is after the as-of day {a}").format(

@@ -155,7 +155,9 @@ def report(
                 data, paths, tz=settings.tz, columns=settings.columns, encoding=encoding
             )
             rep = build_report(tables, settings=settings, as_of=day, lang=lang_ref[0], groups=group)
-            adh = _adherence(loaded, tables, day, lang_ref[0], group) if sop and adherence else None
+            adh = None
+            if sop and adherence:
+                adh = _adherence(loaded, tables, rep.as_of, lang_ref[0], group)
         _write_outputs(rep, tables, fmt, output, lists, rejects, adh)
         if fail_under is not None:
             bad = {"bad"} if fail_under == FailUnder.bad else {"bad", "warn"}
