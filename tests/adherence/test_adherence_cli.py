@@ -238,6 +238,7 @@ def test_schema_command_lists_adherence(cli):
     r = cli("schema", "adherence")
     assert r.exit_code == 0
     doc = json.loads(r.stdout)
+    jsonschema.Draft202012Validator.check_schema(doc)
     assert doc["$schema"].endswith("2020-12/schema")
     assert doc["properties"]["schema_version"] == {"const": 1}
 
