@@ -80,6 +80,24 @@ def measure(cmd: list[str], stdout_path: Path | None = None) -> dict[str, Any]:
     }
 
 
+def code_version() -> dict[str, Any]:
+    """The commit measured, and whether sqops' sources differed from it (editable install)."""
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(
+                ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "uncommitted_changes_in_src": bool(git("status", "--porcelain", "--", "src")),
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
 def groups_for(size: int) -> int:
     return max(3, round(size / MESSAGES_PER_GROUP))
 
@@ -166,6 +184,7 @@ def run_one(
         "as_of": end,
         **info,
     }
+    res["code"] = code_version()
     ref_out = workdir / f"{size_name}-{fmt}.reference.json"
     ref_cmd = [sys.executable, str(HERE / "reference_duckdb.py"), str(data), "--sop", str(sop),
                "--as-of", end, "-o", str(ref_out)]  # fmt: skip
@@ -262,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"startup: sqops --help {st['sqops_help_s']} s, import typer {st['import_typer_s']} s, ratio {st['ratio']}"
         )
+        st["code"] = code_version()
         (results_dir / "startup.json").write_text(json.dumps(st, indent=1) + "\n")
         failed |= st["ratio"] > STARTUP_RATIO
     for size in args.sizes:
