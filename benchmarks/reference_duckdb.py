@@ -82,13 +82,20 @@ def _q(s: str) -> str:
 
 class Reference:
     def __init__(
-        self, data: Path, sop: Path, as_of: dt.date | None = None, threads: int | None = None
+        self,
+        data: Path,
+        sop: Path,
+        as_of: dt.date | None = None,
+        threads: int | None = None,
+        memory_limit: str | None = None,
     ):
         self.data = data
         self.sop = _load_sop(sop)
         self.con = duckdb.connect()
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = {_q(memory_limit)}")
         self.con.execute("SET preserve_insertion_order = false")
         self.has: dict[str, bool] = {}
         self.cols: dict[str, set[str]] = {}
@@ -733,9 +740,13 @@ class Reference:
 
 
 def reference_report(
-    data: Path, sop: Path, as_of: dt.date | None = None, threads: int | None = None
+    data: Path,
+    sop: Path,
+    as_of: dt.date | None = None,
+    threads: int | None = None,
+    memory_limit: str | None = None,
 ) -> dict[str, Any]:
-    return Reference(Path(data), Path(sop), as_of, threads).run()
+    return Reference(Path(data), Path(sop), as_of, threads, memory_limit).run()
 
 
 def _close(a: Any, b: Any) -> bool:
@@ -793,10 +804,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sop", type=Path, required=True)
     ap.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 6GB")
     ap.add_argument("-o", "--output", type=Path, default=None)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    result = reference_report(args.data, args.sop, args.as_of, args.threads)
+    result = reference_report(args.data, args.sop, args.as_of, args.threads, args.memory_limit)
     result["seconds"] = round(time.perf_counter() - t0, 3)
     text = json.dumps(result, ensure_ascii=False, indent=1)
     if args.output:

@@ -56,17 +56,49 @@ sys.path.insert(0, str(HERE))
 from reference_duckdb import compare  # noqa: E402
 
 
-def measure(cmd: list[str], stdout_path: Path | None = None) -> dict[str, Any]:
-    """Run ``cmd``; wall seconds, peak RSS (MB) of the child, exit code, stderr tail."""
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def measure(
+    cmd: list[str], stdout_path: Path | None = None, max_rss_mb: float | None = None
+) -> dict[str, Any]:
+    """Run ``cmd``; wall seconds, peak RSS (MB) of the child, exit code, stderr tail.
+
+    With ``max_rss_mb`` a watchdog kills the child once its RSS passes the limit (so a run
+    that would exhaust a shared machine stops early; the result says ``killed_over_rss``).
+    """
+    import threading
+
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+    killed = threading.Event()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.2):
+            if max_rss_mb and _rss_mb(proc.pid) > max_rss_mb:
+                killed.set()
+                proc.kill()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     # read stderr while waiting (a full pipe would block the child)
     err_chunks: list[bytes] = []
     assert proc.stderr is not None
     for chunk in iter(lambda: proc.stderr.read(65536), b""):
         err_chunks.append(chunk)
     _, status, usage = os.wait4(proc.pid, 0)
+    done.set()
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if stdout_path:
@@ -76,6 +108,7 @@ def measure(cmd: list[str], stdout_path: Path | None = None) -> dict[str, Any]:
         "seconds": round(wall, 2),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
         "exit_code": proc.returncode,
+        "killed_over_rss": max_rss_mb if killed.is_set() else None,
         "stderr_tail": b"".join(err_chunks).decode("utf-8", "replace")[-2000:],
     }
 
@@ -172,7 +205,12 @@ def startup(repeat: int = 7) -> dict[str, Any]:
 
 
 def run_one(
-    workdir: Path, size_name: str, fmt: str, reference_only: bool, threads: int | None
+    workdir: Path,
+    size_name: str,
+    fmt: str,
+    reference_only: bool,
+    threads: int | None,
+    max_rss_mb: float | None = None,
 ) -> dict[str, Any]:
     data, info = generate(workdir, size_name, fmt)
     sop = data / "sop.yaml"
@@ -190,7 +228,9 @@ def run_one(
                "--as-of", end, "-o", str(ref_out)]  # fmt: skip
     if threads:
         ref_cmd += ["--threads", str(threads)]
-    res["reference"] = measure(ref_cmd)
+    if max_rss_mb:  # DuckDB spills to disk below this instead of growing
+        ref_cmd += ["--memory-limit", f"{int(max_rss_mb * 0.6)}MB"]
+    res["reference"] = measure(ref_cmd, max_rss_mb=max_rss_mb)
     if res["reference"]["exit_code"] != 0:
         raise SystemExit(f"reference failed:\n{res['reference']['stderr_tail']}")
     reference = json.loads(ref_out.read_text(encoding="utf-8"))
@@ -221,7 +261,13 @@ def run_one(
             "en",
         ],
         stdout_path=rep_out,
+        max_rss_mb=max_rss_mb,
     )
+    if res["sqops"]["killed_over_rss"]:
+        res["mismatches"] = [
+            f"sqops report killed: RSS passed {res['sqops']['killed_over_rss']} MB"
+        ]
+        return res
     if res["sqops"]["exit_code"] not in (0, 1):
         res["mismatches"] = [f"sqops report exited {res['sqops']['exit_code']}"]
         return res
@@ -268,6 +314,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
     ap.add_argument("--no-startup", action="store_true")
     ap.add_argument(
+        "--max-rss-mb",
+        type=float,
+        default=None,
+        help="kill a measured process whose RSS passes this (protects a shared machine)",
+    )
+    ap.add_argument(
         "--generate-only", action="store_true", help="only generate (and cache) the data"
     )
     args = ap.parse_args(argv)
@@ -292,7 +344,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"{size} {fmt}: {data} {info['rows']} generated in {info['generate']['seconds']} s"
                 )
                 continue
-            res = run_one(args.workdir, size, fmt, args.reference_only, args.threads)
+            res = run_one(
+                args.workdir, size, fmt, args.reference_only, args.threads, args.max_rss_mb
+            )
             missed = verdict(res)
             res["targets_missed"] = missed
             (results_dir / f"{size}-{fmt}.json").write_text(
