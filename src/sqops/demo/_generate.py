@@ -572,7 +572,6 @@ def _group(ctx: _Ctx, gi: int, g: DemoGroup) -> dict[str, pl.DataFrame]:
          "type": np.zeros(b_sec.size, dtype=np.int64), "text": np.full(b_sec.size, -3000),
          "role": np.full(b_sec.size, 2)}
     )  # fmt: skip
-    extra_member = None
     if gi == 0:  # a member who speaks but has no member events (joined before the export)
         k = 6
         extra_member = base_id + cap - 1
@@ -732,7 +731,6 @@ def _group(ctx: _Ctx, gi: int, g: DemoGroup) -> dict[str, pl.DataFrame]:
         "engagement": eng,
         "orders": orders,
         "coupons": coupons,
-        "_extra": pl.DataFrame({"extra": [extra_member]}),
     }
 
 
@@ -946,8 +944,6 @@ def generate_demo(
             if not part:
                 continue
             for t, frame in part.items():
-                if t.startswith("_"):
-                    continue
                 pending[t].append(frame.with_columns(group_id=pl.lit(g.id)))
             rows_pending += part["messages"].height
             if rows_pending >= _FLUSH_ROWS or gi == len(groups) - 1:
