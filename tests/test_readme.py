@@ -41,10 +41,10 @@ def test_version_matches_installed_metadata() -> None:
 
 
 def test_every_command_is_documented_in_readme() -> None:
-    from sqops.cli import app
+    from sqops.cli import command_names
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    names = [c.name for c in app.registered_commands]
+    names = command_names()
     assert names, "no commands registered"
     missing = [n for n in names if f"`sqops {n}`" not in text]
     assert missing == []
