@@ -303,7 +303,11 @@ def _all_text(lf: pl.LazyFrame, schema: Mapping[str, Any]) -> pl.LazyFrame:
     exprs = []
     for name, dtype in schema.items():
         col = pl.col(name)
-        if isinstance(dtype, pl.Datetime):
+        if isinstance(dtype, pl.Datetime) and name == "ts":
+            e = col  # a real time: typed directly, no round trip through text
+        elif dtype == pl.Date and name == "ts":
+            e = col.cast(pl.Datetime("us"))  # a date alone: local midnight
+        elif isinstance(dtype, pl.Datetime):
             if dtype.time_zone:
                 e = col.dt.convert_time_zone("UTC").dt.to_string("%Y-%m-%dT%H:%M:%S%.6fZ")
             else:
@@ -438,6 +442,7 @@ FAST_FORMATS = (
     "%Y-%m-%dT%H:%M:%S%z",
     "%Y-%m-%dT%H:%M:%S%.f%z",
     "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
 )
@@ -483,6 +488,8 @@ def validate_table(
         .with_row_index("_row", offset=1)
         .with_columns(pl.col("_row").cast(pl.Int64))
     )
+    ts_type = lf.collect_schema().get("ts")
+    ts_typed = isinstance(ts_type, pl.Datetime)
     # text cells: strip, empty → null
     # (when/then, not .replace: replace stops the streaming engine and loads the whole table)
     lf = lf.with_columns(
@@ -491,9 +498,21 @@ def validate_table(
                 pl.col(c).cast(pl.String).str.strip_chars()
             )
             for c in present
+            if not (c == "ts" and ts_typed)
         ]
     )
-    if "ts" in present:
+    if ts_typed:
+        # Parquet/Excel/in-memory times: naive ones are local, aware ones are exact
+        assert isinstance(ts_type, pl.Datetime)
+        t = pl.col("ts").cast(pl.Datetime("us", ts_type.time_zone))
+        if ts_type.time_zone is None:
+            t = t.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+        lf = lf.with_columns(t.dt.convert_time_zone("UTC").alias("_ts"))
+        if spill is not None:
+            path = spill / f"{name}.read.parquet"
+            lf.sink_parquet(path)
+            lf = pl.scan_parquet(path)
+    elif "ts" in present:
         fmt = _sniff_format(lf.select("ts").head(2000).collect()["ts"].to_list())
         first = _fast_ts(pl.col("ts"), fmt, tz) if fmt else parse_ts(pl.col("ts"), tz)
         lf = lf.with_columns(first.alias("_ts"))
