@@ -208,21 +208,13 @@ def kpi_participation_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
 
 
 def kpi_content_open_rate(p: Prepared, win: pl.DataFrame) -> pl.DataFrame:
-    assert p.posts is not None and p.engagement is not None
-    posts = _in_win(p.posts, win).select("post_id", "group_id", pl.col("ts").alias("pts"), "day")
-    opens = p.engagement.filter(
-        (pl.col("event") == "open") & pl.col("post_id").is_not_null()
-    ).select("post_id", "member_id", pl.col("ts").alias("ots"))
-    per_post = (
-        posts.join(opens, on="post_id")
-        .filter(
-            (pl.col("ots") >= pl.col("pts"))
-            & (pl.col("ots") <= pl.col("pts") + pl.duration(hours=48))
-        )
-        .group_by("group_id", "post_id")
-        .agg(pl.col("member_id").n_unique().alias("k"))
+    assert p.posts is not None and p.post_opens is not None
+    posts = _in_win(p.posts, win).select("post_id", "group_id", "day")
+    n = (
+        posts.join(p.post_opens, on="post_id")
+        .group_by("group_id")
+        .agg(pl.col("opens").sum().alias("num"))
     )
-    n = per_post.group_by("group_id").agg(pl.col("k").sum().alias("num"))
     counts = daily_counts(p.presence, p.groups, p.as_of)
     d = (
         posts.join(counts, on=["group_id", "day"], how="left")

@@ -151,22 +151,10 @@ def heatmap(p: Prepared) -> list[list[int]]:
 
 def post_rates(p: Prepared) -> pl.DataFrame:
     """Open rate of every post: distinct non-staff openers within 48 h / members on its day."""
-    if p.posts is None or p.engagement is None:
+    if p.posts is None or p.post_opens is None:
         return pl.DataFrame()
     posts = p.posts
-    opens = p.engagement.filter(
-        (pl.col("event") == "open") & pl.col("post_id").is_not_null()
-    ).select("post_id", "member_id", pl.col("ts").alias("ots"))
-    k = (
-        posts.select("post_id", "ts")
-        .join(opens, on="post_id")
-        .filter(
-            (pl.col("ots") >= pl.col("ts"))
-            & (pl.col("ots") <= pl.col("ts") + pl.duration(hours=48))
-        )
-        .group_by("post_id")
-        .agg(pl.col("member_id").n_unique().alias("opens"))
-    )
+    k = p.post_opens
     counts = daily_counts(p.presence, p.groups, p.as_of)
     cols = [c for c in ("post_id", "group_id", "day", "kind", "title") if c in posts.columns]
     t = (

@@ -48,7 +48,8 @@ class Prepared:
         pl.DataFrame | None
     )  # paid or not: order_id, group_id, member_id, day, ts, amount, status, coupon_id
     coupons: pl.DataFrame | None  # coupon_id, group_id, member_id, day
-    engagement: pl.DataFrame | None  # group_id, member_id, event, day, ts, post_id
+    engagement: pl.DataFrame | None  # `participate` rows only: group_id, member_id, event, day, ts
+    post_opens: pl.DataFrame | None  # post_id, opens: distinct non-staff openers within 48 h
     posts: pl.DataFrame | None  # post_id, group_id, ts, day, kind, title
     names: pl.DataFrame  # group_id, member_id, member_name, ts, day  (latest per pair and source)
     heat: pl.DataFrame  # group_id, weekday (0 = Mon), hour, n  (non-staff, non-system messages)
@@ -261,7 +262,9 @@ def prepare(
             return None
         lf = td.frame
         if "day" in td.columns:
-            after[name] = int(lf.filter(pl.col("day") > as_of).select(pl.len()).collect().item())
+            if name not in after:
+                q = lf.filter(pl.col("day") > as_of).select(pl.len())
+                after[name] = int(q.collect().item())
             lf = lf.filter(pl.col("day") <= as_of)
         return lf.with_columns(_day_int()) if "day" in td.columns else lf
 
@@ -370,12 +373,15 @@ def prepare(
 
     unattributed: dict[str, int] = {}
 
-    def load(name: str, cols: list[str]) -> pl.DataFrame | None:
+    def load(name: str, cols: list[str], where: pl.Expr | None = None) -> pl.DataFrame | None:
         lf = upto(name)
         if lf is None:
             return None
         have = [c for c in cols if c in tables[name].columns or c == "day"]
-        df = lf.select(["_row", *have]).filter(~pl.col("member_id").is_in(staff_l)).collect()
+        q = lf.select(["_row", *have]).filter(~pl.col("member_id").is_in(staff_l))
+        if where is not None:
+            q = q.filter(where)
+        df = q.collect(engine="streaming")
         df, n = _attribute(df, presence, act)
         unattributed[name] = n
         return df.filter(pl.col("group_id").is_in(gl))
@@ -387,12 +393,15 @@ def prepare(
     if orders is not None and "coupon_id" not in orders.columns:
         orders = orders.with_columns(pl.lit(None, pl.String).alias("coupon_id"))
     coupons = load("coupons", ["coupon_id", "member_id", "ts", "day", "group_id"])
+    # engagement is the largest table: keep only what the KPIs read. Participation needs the
+    # rows (and their group); opens are reduced at once to distinct openers per post.
     engagement = load(
-        "engagement", ["ts", "day", "member_id", "event", "post_id", "activity_id", "group_id"]
+        "engagement",
+        ["ts", "day", "member_id", "event", "group_id"],
+        where=pl.col("event") == "participate",
     )
-    if engagement is not None and "post_id" not in engagement.columns:
-        engagement = engagement.with_columns(pl.lit(None, pl.String).alias("post_id"))
     posts = None
+    post_opens = None
     pl_lf = upto("posts")
     if pl_lf is not None:
         pc = [
@@ -401,6 +410,25 @@ def prepare(
             if c in tables["posts"].columns or c == "day"
         ]
         posts = pl_lf.select(pc).filter(pl.col("group_id").is_in(gl)).collect()
+        eng_lf = upto("engagement")
+        if eng_lf is not None and tables["engagement"].has("post_id"):
+            opens = eng_lf.filter(
+                (pl.col("event") == "open")
+                & pl.col("post_id").is_not_null()
+                & ~pl.col("member_id").is_in(staff_l)
+            ).select("post_id", "member_id", pl.col("ts").alias("ots"))
+            post_opens = (
+                posts.lazy()
+                .select("post_id", pl.col("ts").alias("pts"))
+                .join(opens, on="post_id")
+                .filter(
+                    (pl.col("ots") >= pl.col("pts"))
+                    & (pl.col("ots") <= pl.col("pts") + pl.duration(hours=48))
+                )
+                .group_by("post_id")
+                .agg(pl.col("member_id").n_unique().alias("opens"))
+                .collect(engine="streaming")
+            )
 
     # names: latest known per (group, member), from messages and member events
     name_parts = []
@@ -445,6 +473,7 @@ def prepare(
         orders=orders,
         coupons=coupons,
         engagement=engagement,
+        post_opens=post_opens,
         posts=posts,
         names=names,
         heat=heat,
