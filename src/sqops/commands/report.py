@@ -34,9 +34,18 @@ def _path_opt(table: str) -> Any:
 
 def report(
     data: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Argument(
-            help="A folder of tables (messages.csv, members.csv, orders.xlsx, ...) or a messages file."
+            help="A folder of tables (messages.csv, members.csv, orders.xlsx, ...) or a messages "
+            "file; with --preset, the export files themselves."
+        ),
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            help="Read DATA... as exports of this format (see `sqops import --help`; `auto` "
+            "detects each file) in one step, without writing tables first.",
         ),
     ] = None,
     sop: Annotated[
@@ -142,7 +151,24 @@ def report(
             }.items()
             if v is not None
         }
-        if data is None and "messages" not in paths:
+        inputs = list(data or [])
+        if preset is None and len(inputs) > 1:
+            usage_error(
+                T(
+                    "只能给一个数据文件夹；要直接读取聊天或订单导出文件，请加 --preset FORMAT",
+                    "give one data folder; to read chat or order exports directly, add --preset FORMAT",
+                ),
+                lang_ref[0],
+            )
+        if preset is not None and (not inputs or paths):
+            usage_error(
+                T(
+                    "--preset 需要导出文件作为 DATA，且不能与 --messages 等表选项同用",
+                    "--preset takes the export files as DATA, and no --messages/--orders/... options",
+                ),
+                lang_ref[0],
+            )
+        if not inputs and "messages" not in paths:
             usage_error(
                 T(
                     "请给出数据文件夹 DATA 或 --messages 文件",
@@ -151,9 +177,16 @@ def report(
                 lang_ref[0],
             )
         with _progress(T("正在读取数据…", "reading the data…").get(lang_ref[0])):
-            tables = read_tables(
-                data, paths, tz=settings.tz, columns=settings.columns, encoding=encoding
-            )
+            if preset is not None:
+                tables = _preset_tables(preset, inputs, settings.tz, lang_ref[0])
+            else:
+                tables = read_tables(
+                    inputs[0] if inputs else None,
+                    paths,
+                    tz=settings.tz,
+                    columns=settings.columns,
+                    encoding=encoding,
+                )
             rep = build_report(tables, settings=settings, as_of=day, lang=lang_ref[0], groups=group)
             adh = None
             if sop and adherence:
@@ -181,6 +214,28 @@ def report(
                     err=True,
                 )
                 raise typer.Exit(1)
+
+
+def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
+    """``--preset``: import the exports in memory, show what could not be read, validate."""
+    from sqops.commands.import_ import FORMAT_NAMES, print_problems
+    from sqops.importers import preset_tables
+    from sqops.report.tables import prepare_tables
+
+    if preset not in FORMAT_NAMES:
+        from sqops.sop.loader import did_you_mean
+
+        hint = did_you_mean(preset, FORMAT_NAMES)
+        usage_error(
+            T(
+                "未知的导出格式 {p}；可选：{a}", "unknown export format {p}; choose one of: {a}"
+            ).format(p=preset, a=", ".join(FORMAT_NAMES))
+            + (T(f"，你是不是想写 {hint}？", f"; did you mean {hint}?") if hint else T("", "")),
+            lang,
+        )
+    result = preset_tables(preset, inputs, tz=tz)
+    print_problems(result.problems, lang)
+    return prepare_tables(result.tables, tz=tz)
 
 
 def _write_outputs(
