@@ -402,3 +402,28 @@ def test_status_thresholds():
     assert status_of("churn_rate", 0.10, 0.05, 0.15) == "warn"
     assert status_of("churn_rate", 0.16, 0.05, 0.15) == "bad"
     assert status_of("aov", 120.0, None, None) == "no_target"
+
+
+def test_order_without_group_goes_to_where_the_member_last_spoke_even_with_group_filter(h):
+    # a is in g1 and g2 (speakers-only basis, both from D0); a last spoke in g2 before the
+    # order, so the order without group_id is g2's (spec §2) — also when only g1 is reported
+    msgs = h.frame("ts, group_id, member_id", [
+        ("2026-12-02 10:00", "g1", "a"), ("2026-12-02 10:00", "g1", "b"),
+        ("2027-01-04 10:00", "g2", "a"), ("2027-01-03 10:00", "g1", "a"),
+    ])  # fmt: skip
+    orders = h.frame("order_id, ts, member_id, amount", [("o1", "2027-01-05 10:00", "a", "100")])
+    full = h.run(AS_OF_MON, messages=msgs, orders=orders)
+    assert h.nd(full, "conversion_rate", "g1") == (0, 2)
+    assert h.nd(full, "conversion_rate", "g2") == (1, 1)
+    from sqops.report.build import Settings, build_report
+
+    settings = Settings(staff_ids=frozenset({"s1"}), day0={"g1": h.D0, "g2": h.D0})
+    only_g1 = build_report(
+        {"messages": msgs, "orders": orders}, settings=settings, as_of=AS_OF_MON, groups=["g1"]
+    )
+    assert [g.group_id for g in only_g1.groups] == ["g1"]
+    assert h.nd(only_g1, "conversion_rate", "g1") == (0, 2)  # was (1, 2) when g2 was not built
+    only_g2 = build_report(
+        {"messages": msgs, "orders": orders}, settings=settings, as_of=AS_OF_MON, groups=["g2"]
+    )
+    assert h.nd(only_g2, "conversion_rate", "g2") == (1, 1)

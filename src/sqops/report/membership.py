@@ -288,8 +288,9 @@ def prepare(
     firsts = (
         pl.concat([f.collect() for f in first_days]).group_by("group_id").agg(pl.col("first").min())
     )
-    if only_groups is not None:
-        firsts = firsts.filter(pl.col("group_id").is_in(list(only_groups)))
+    # With only_groups, presence is still built for every group: a row without group_id is
+    # attributed to the group its member was in (spec §2), which may be a group not asked for.
+    # The result is narrowed to the chosen groups at the end.
     d0_map = {k: to_int(v) for k, v in (day0 or {}).items()}
     fallback = to_int(default_day0) if default_day0 else None
     groups = (
@@ -301,14 +302,15 @@ def prepare(
         .select("group_id", pl.coalesce("_sop", "first").cast(pl.Int32).alias("d0"))
         .sort("group_id")
     )
-    gl = groups["group_id"].to_list()
+    gl_all = groups["group_id"].to_list()
+    gl = gl_all if only_groups is None else [g for g in gl_all if g in set(only_groups)]
 
     act = (
         msgs.filter(
             not_system
             & not_staffrole
             & ~pl.col("member_id").is_in(staff_l)
-            & pl.col("group_id").is_in(gl)
+            & pl.col("group_id").is_in(gl_all)
         )
         .group_by("group_id", "member_id", "day")
         .agg(pl.len().alias("n"), pl.col("ts").max().alias("last_ts"))
@@ -340,7 +342,7 @@ def prepare(
         sel = ["group_id", "member_id", "event", "ts", "day", "_row"]
         sel += [c for c in ("inviter_id", "member_name") if c in mcols]
         events = (
-            mem_lf.filter(~pl.col("member_id").is_in(staff_l) & pl.col("group_id").is_in(gl))
+            mem_lf.filter(~pl.col("member_id").is_in(staff_l) & pl.col("group_id").is_in(gl_all))
             .select(sel)
             .collect()
             .sort("group_id", "member_id", "ts")
@@ -461,6 +463,14 @@ def prepare(
                 "day": pl.Int32,
             }
         )
+    if only_groups is not None:
+        keep = pl.col("group_id").is_in(gl)
+        groups = groups.filter(keep)
+        act = act.filter(keep)
+        presence = presence.filter(keep)
+        names = names.filter(keep)
+        if events is not None:
+            events = events.filter(keep)
     return Prepared(
         as_of=asof,
         tz=tables.tz,
