@@ -184,28 +184,11 @@ class _Slots:
     item: np.ndarray
 
 
-def _holiday(d: dt.date) -> bool:
-    import chinese_calendar
+def _day_ok(item: object, d: dt.date) -> bool:
+    """The plan's own decision (holiday = statutory holiday; only_on filters are alternatives)."""
+    from sqops.plan import allowed_on
 
-    try:
-        return bool(chinese_calendar.is_holiday(d))
-    except NotImplementedError:  # a year the calendar does not cover: weekends only
-        return d.weekday() >= 5
-
-
-def _day_ok(d: dt.date, skip_on: list[str], only_on: list[str]) -> bool:
-    def test(flag: str) -> bool:
-        if flag == "weekend":
-            return d.weekday() >= 5
-        if flag == "weekday":
-            return d.weekday() < 5
-        if flag == "holiday":
-            return _holiday(d)
-        return not _holiday(d)  # workday
-
-    if any(test(f) for f in skip_on):
-        return False
-    return all(test(f) for f in only_on) if only_on else True
+    return allowed_on(item, d)
 
 
 @dataclass(frozen=True)
@@ -248,20 +231,20 @@ def _cadence(
     for n, it in enumerate(c.daily):
         i = add(it.id or f"daily{n + 1}", it, it.kind)
         for k, d in enumerate(dates):
-            if _day_ok(d, it.skip_on, it.only_on):
+            if _day_ok(it, d):
                 day.append(k), minute.append(it.time.hour * 60 + it.time.minute), idx.append(i)
     wd = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     for n, it in enumerate(c.weekly):
         i = add(it.id or f"weekly{n + 1}", it, it.kind)
         for k, d in enumerate(dates):
-            if wd[d.weekday()] == it.weekday and _day_ok(d, it.skip_on, it.only_on):
+            if wd[d.weekday()] == it.weekday and _day_ok(it, d):
                 day.append(k), minute.append(it.time.hour * 60 + it.time.minute), idx.append(i)
     for n, it in enumerate(c.monthly):
         i = add(it.id or f"monthly{n + 1}", it, it.kind)
         for k, d in enumerate(dates):
             last = (d + dt.timedelta(days=1)).month != d.month
             hit = last if it.day == "last" else d.day == it.day
-            if hit and _day_ok(d, it.skip_on, it.only_on):
+            if hit and _day_ok(it, d):
                 day.append(k), minute.append(it.time.hour * 60 + it.time.minute), idx.append(i)
     for n, camp in enumerate(c.campaigns):
         i = add(camp.id or f"campaign{n + 1}", camp, camp.kind)

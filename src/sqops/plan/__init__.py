@@ -19,6 +19,7 @@ Library API (no printing, no clock)::
 from sqops.plan._expand import (
     DEFAULT_GROUP_ID,
     MAX_DAYS,
+    allowed_on,
     build_plan,
     default_start,
     expand,
@@ -44,6 +45,7 @@ from sqops.plan._model import (
 )
 
 __all__ = [
+    "allowed_on",
     "DEFAULT_GROUP_ID",
     "KIND_NAMES",
     "MAX_DAYS",

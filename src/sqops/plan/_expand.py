@@ -120,6 +120,13 @@ def _filters_ok(item: Any, info: DayInfo) -> tuple[bool, bool]:
     return True, undecided
 
 
+def allowed_on(item: Any, date: dt.date) -> bool:
+    """Do an item's ``skip_on`` / ``only_on`` let it fall on ``date``, as the plan decides?
+    (``holiday`` means a statutory holiday, not a weekend; undecided days keep the item.)
+    Used by ``sqops demo`` so that generated posts follow the same days as the plan."""
+    return _filters_ok(item, _holidays.day_info(date))[0]
+
+
 _UNDECIDED = T(
     "节假日数据未覆盖这一天，skip_on/only_on 无法判断，已保留此条，请人工确认",
     "no holiday data for this day, so skip_on/only_on could not be checked; kept, please check",
