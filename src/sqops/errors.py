@@ -93,6 +93,27 @@ class DataError(SqopsError):
     """A data table is unusable: missing column, no valid row, unreadable."""
 
 
+def read_bytes(path: str | Path, display: str, max_bytes: int, limit_text: T) -> bytes:
+    """A file's bytes, refusing one over ``max_bytes``; every failure an :class:`InputError`
+    naming ``display`` (file not found, a folder, unreadable, too large: ``limit_text``)."""
+    p = Path(path)
+    try:
+        if p.stat().st_size > max_bytes:
+            raise InputError(limit_text, Location(file=display))
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(T("文件不存在", "file not found"), Location(file=display)) from None
+    except IsADirectoryError:
+        raise InputError(
+            T("这是一个目录，不是文件", "is a directory, not a file"), Location(file=display)
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            T("无法读取：{e}", "cannot read: {e}").format(e=exc.strerror or exc),
+            Location(file=display),
+        ) from None
+
+
 def display_path(path: str | Path) -> str:
     """A path as the user typed it (relative stays relative), with forward slashes."""
     return Path(path).as_posix()

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from sqops.errors import InputError, Location, Problem, UsageError, display_path
+from sqops.errors import read_bytes as _read_bytes
 from sqops.i18n import T
 
 #: canonical tables written by importers: name → (required columns, optional columns)
@@ -100,24 +101,9 @@ def split_lines(text: str) -> list[str]:
 
 
 def read_bytes(path: Path, display: str) -> bytes:
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError(
-                T("文件过大（超过 1 GiB）", "file is too large (over 1 GiB)"),
-                Location(file=display),
-            )
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(T("文件不存在", "file not found"), Location(file=display)) from None
-    except IsADirectoryError:
-        raise InputError(
-            T("这是一个目录，不是文件", "is a directory, not a file"), Location(file=display)
-        ) from None
-    except OSError as exc:
-        raise InputError(
-            T("无法读取：{e}", "cannot read: {e}").format(e=exc.strerror or exc),
-            Location(file=display),
-        ) from None
+    return _read_bytes(
+        path, display, MAX_BYTES, T("文件过大（超过 1 GiB）", "file is too large (over 1 GiB)")
+    )
 
 
 def decode(data: bytes, display: str) -> tuple[str, str]:

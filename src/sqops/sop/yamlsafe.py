@@ -29,7 +29,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from sqops.errors import InputError, Location, Problem, SopError
+from sqops.errors import InputError, Location, Problem, SopError, read_bytes
 from sqops.i18n import T
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -121,16 +121,22 @@ def path_text(path: Path_) -> str:
     return out
 
 
+def _too_large(n: int | None = None) -> T:
+    if n is None:
+        return T(
+            "文件过大（超过 {m} 字节）：SOP 文件应为手写的小文件",
+            "file is too large (over {m} bytes): an SOP file is a small hand-written file",
+        ).format(m=MAX_BYTES)
+    return T(
+        "文件过大（{n} 字节，上限 {m}）：SOP 文件应为手写的小文件",
+        "file is too large ({n} bytes, limit {m}): an SOP file is a small hand-written file",
+    ).format(n=n, m=MAX_BYTES)
+
+
 def decode_source(data: bytes, filename: str) -> str:
     """Bytes of a hand-written file → text. UTF-8 with or without BOM; a clear error otherwise."""
     if len(data) > MAX_BYTES:
-        raise InputError(
-            T(
-                "文件过大（{n} 字节，上限 {m}）：SOP 文件应为手写的小文件",
-                "file is too large ({n} bytes, limit {m}): an SOP file is a small hand-written file",
-            ).format(n=len(data), m=MAX_BYTES),
-            Location(file=filename),
-        )
+        raise InputError(_too_large(len(data)), Location(file=filename))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -172,23 +178,7 @@ def decode_source(data: bytes, filename: str) -> str:
 def read_source(path: str | Path, display: str | None = None) -> str:
     """Read a hand-written text file (bounded size, UTF-8) with errors that name it."""
     name = display or Path(path).as_posix()
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            return decode_source(b"\0" * (MAX_BYTES + 1), name)
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(T("文件不存在", "file not found"), Location(file=name)) from None
-    except IsADirectoryError:
-        raise InputError(
-            T("这是一个目录，不是文件", "is a directory, not a file"), Location(file=name)
-        ) from None
-    except OSError as exc:
-        raise InputError(
-            T("无法读取：{e}", "cannot read: {e}").format(e=exc.strerror or exc),
-            Location(file=name),
-        ) from None
+    data = read_bytes(path, name, MAX_BYTES, _too_large())
     return decode_source(data, name)
 
 
