@@ -91,3 +91,35 @@ def test_preset_usage_errors(cli, tmp_path: Path) -> None:
     r = cli("report", "--preset", "qq", bad, "--lang", "en")
     assert r.exit_code == 2
     assert r.stderr.startswith(f"{bad.as_posix()}")
+
+
+def test_date_options_read_alike(cli, tmp_path: Path) -> None:
+    # --as-of (report, adherence), --start (plan): one parser, one message
+    r = cli("report", "--preset", "qq", FIX / "qq.txt", "--as-of", "2026-02-30", "--lang", "en")
+    assert r.exit_code == 2
+    assert (
+        r.stderr == "error: --as-of '2026-02-30' is not a date: write YYYY-MM-DD, e.g. 2026-12-01\n"
+    )
+    slash = cli(
+        "report",
+        "--preset",
+        "qq",
+        FIX / "qq.txt",
+        "--as-of",
+        "2026/12/3",
+        "-f",
+        "json",
+        "--no-adherence",
+    )
+    dash = cli(
+        "report",
+        "--preset",
+        "qq",
+        FIX / "qq.txt",
+        "--as-of",
+        "2026-12-03",
+        "-f",
+        "json",
+        "--no-adherence",
+    )
+    assert slash.exit_code == 0 and slash.stdout == dash.stdout

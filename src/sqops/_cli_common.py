@@ -6,7 +6,9 @@ Rich is imported when something is printed.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,6 +100,24 @@ def usage_error(text: T, lang: str) -> NoReturn:
     from sqops.errors import UsageError
 
     fail(UsageError(text), lang)
+
+
+def parse_day(text: str, option: str) -> dt.date:
+    """A date option (``--as-of``, ``--start``, ``--since``): ``YYYY-MM-DD`` or ``YYYY/M/D``."""
+    m = re.fullmatch(r"\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})\s*", text)
+    try:
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        pass
+    from sqops.errors import UsageError
+
+    raise UsageError(
+        T(
+            "{o} “{v}” 不是日期：写成 YYYY-MM-DD，例如 2026-12-01",
+            "{o} '{v}' is not a date: write YYYY-MM-DD, e.g. 2026-12-01",
+        ).format(o=option, v=text)
+    )
 
 
 def opt_value(value: Any) -> Any:

@@ -87,8 +87,7 @@ def test_bad_start_and_days(cli, write_sop):
     r = cli("plan", path, "--lang", "en", "--start", "2026-02-30")
     assert r.exit_code == 2
     assert (
-        r.stderr
-        == "error: --start '2026-02-30' is not a date (write YYYY-MM-DD, e.g. 2026-12-01)\n"
+        r.stderr == "error: --start '2026-02-30' is not a date: write YYYY-MM-DD, e.g. 2026-12-01\n"
     )
     r = cli("plan", path, "--lang", "en", "--days", "0")
     assert r.exit_code == 2

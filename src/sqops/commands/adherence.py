@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -10,12 +9,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sqops._cli_common import EXIT_FINDINGS, LangOpt, echo, errors_to_exit, pick_lang, usage_error
+from sqops._cli_common import (
+    EXIT_FINDINGS,
+    LangOpt,
+    echo,
+    errors_to_exit,
+    parse_day,
+    pick_lang,
+    usage_error,
+)
 from sqops.errors import UsageError
 from sqops.i18n import T
 
 if TYPE_CHECKING:
-    import datetime as dt
+    pass
 
 
 class AdhFormat(StrEnum):
@@ -26,21 +33,6 @@ class AdhFormat(StrEnum):
 
 
 _SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html"}
-
-
-def parse_day(text: str, option: str) -> dt.date:
-    import datetime as dt
-
-    m = re.fullmatch(r"\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})\s*", text)
-    try:
-        if m:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        pass
-    raise UsageError(
-        T("{o} “{v}” 不是日期：写成 YYYY-MM-DD，例如 2026-12-01",
-          "{o} '{v}' is not a date: write YYYY-MM-DD, e.g. 2026-12-01").format(o=option, v=text)
-    )  # fmt: skip
 
 
 def adherence(

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sqops._cli_common import LangOpt, echo, errors_to_exit, pick_lang
+from sqops._cli_common import LangOpt, echo, errors_to_exit, parse_day, pick_lang
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
 if TYPE_CHECKING:
-    import datetime as dt
+    pass
 
 
 class PlanFormat(StrEnum):
@@ -36,21 +36,6 @@ def _lint_errors(loaded: Any) -> list[Any]:
     from sqops.sop.lint import lint_loaded
 
     return [f for f in lint_loaded(loaded) if f.severity == "error"]
-
-
-def _parse_start(text: str) -> dt.date:
-    import datetime as dt
-
-    m = re.fullmatch(r"\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})\s*", text)
-    try:
-        if m:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        pass
-    raise UsageError(
-        T("--start “{v}” 不是日期：写成 YYYY-MM-DD，例如 2026-12-01",
-          "--start '{v}' is not a date (write YYYY-MM-DD, e.g. 2026-12-01)").format(v=text)
-    )  # fmt: skip
 
 
 def _safe_name(group_id: str) -> str:
@@ -165,7 +150,7 @@ def plan(
             groups = [g for g in groups if g.id in wanted]
 
         if start is not None:
-            first = _parse_start(start)
+            first = parse_day(start, "--start")
         else:
             first = default_start(loaded, groups)
             if first is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from enum import StrEnum
 from pathlib import Path
@@ -10,7 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
-from sqops._cli_common import LangOpt, console, echo, errors_to_exit, pick_lang, usage_error
+from sqops._cli_common import (
+    LangOpt,
+    console,
+    echo,
+    errors_to_exit,
+    parse_day,
+    pick_lang,
+    usage_error,
+)
 from sqops.i18n import T
 
 
@@ -137,7 +144,7 @@ def report(
         if columns is not None:
             for table, mapping in _load_columns(columns).items():
                 settings.columns.setdefault(table, {}).update(mapping)
-        day = _parse_day(as_of, lang_ref[0]) if as_of else None
+        day = parse_day(as_of, "--as-of") if as_of else None
         paths = {
             k: v
             for k, v in {
@@ -331,19 +338,6 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.status is not None:
             self.status.__exit__(*exc)
-
-
-def _parse_day(text: str, lang: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        usage_error(
-            T(
-                "--as-of 应为日期 YYYY-MM-DD，读到的是 {v!r}",
-                "--as-of takes a date YYYY-MM-DD; got {v!r}",
-            ).format(v=text),
-            lang,
-        )
 
 
 def _check_tz(tz: str, lang: str) -> None:
