@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import math
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any
 
 import polars as pl
@@ -38,7 +37,7 @@ from sqops.plan import GroupInfo, expand, sop_groups
 from sqops.plan._expand import MAX_DAYS
 from sqops.plan._model import SOURCES
 from sqops.report.membership import latest_day, staff_ids
-from sqops.report.tables import TableData, Tables
+from sqops.report.tables import Tables
 
 #: message types that count as a push when there is no posts table
 POST_MSG_TYPES: tuple[str, ...] = ("link", "miniprogram", "image", "video", "text")
@@ -150,43 +149,13 @@ def _posts_from_messages(tables: Tables, window: pl.Expr, staff: list[str]) -> p
     )
 
 
-#: the columns of each table this module reads
-_NEEDED: dict[str, tuple[str, ...]] = {
-    "messages": (
-        "msg_id",
-        "ts",
-        "day",
-        "group_id",
-        "member_id",
-        "msg_type",
-        "role",
-        "content",
-        "reply_to",
-        "_row",
-    ),
-    "posts": ("post_id", "ts", "day", "group_id", "kind", "title", "column"),
-    "engagement": ("ts", "day", "member_id", "event", "post_id"),
-    "staff": ("member_id",),
-}
+def _collect(lf: pl.LazyFrame) -> pl.DataFrame:
+    """Run a query over the (lazy, Parquet-backed) tables with the streaming engine.
 
-
-def _materialised(tables: Tables) -> Tables:
-    """The tables this module reads, parsed once: every later query starts from memory.
-
-    The table layer is lazy (a scan plus time parsing); without this, each of the several
-    queries below would scan and parse the files again. ``content`` is kept only when staff
-    messages stand in for posts.
+    The tables are never materialised whole: each query reads only the columns it names and
+    streams through the rows, so memory follows the result, not the table.
     """
-    out: dict[str, TableData] = {}
-    for name, td in tables.tables.items():
-        if name not in _NEEDED:
-            continue
-        have = td.frame.collect_schema().names()
-        cols = [c for c in _NEEDED[name] if c in have]
-        if name == "messages" and "posts" in tables:
-            cols = [c for c in cols if c not in ("content", "reply_to")]
-        out[name] = replace(td, frame=td.frame.select(cols).collect().lazy())
-    return Tables(out, tables.tz)
+    return lf.collect(engine="streaming")
 
 
 # ---------------------------------------------------------------- matching
@@ -240,11 +209,8 @@ def compute_adherence(
             T("--tolerance 应在 0..720 分钟之间，读到 {v}", "--tolerance must be 0..720 minutes; got {v}").format(v=tolerance_min)
         )  # fmt: skip
     tol_s = tolerance_min * 60
-    small = Tables(dict(tables.tables), tables.tz)
-    tables = _materialised(tables)
     # the default as-of looks at every table (orders, members ...), as the report does
-    small.tables.update(tables.tables)
-    as_of = as_of or latest_day(small)
+    as_of = as_of or latest_day(tables)
     if since is not None and since > as_of:
         raise UsageError(
             T("--since {s} 晚于截至日 {a}", "--since {s} is after the as-of day {a}").format(
@@ -285,8 +251,8 @@ def compute_adherence(
             pl.col("day").max().alias("last"),
             pl.col("ts").max().alias("last_ts"),
         )
+        .pipe(_collect)
         .sort("group_id")
-        .collect()
     )
     if since is not None:
         spans = spans.with_columns(pl.max_horizontal("first", pl.lit(since)).alias("first")).filter(
@@ -327,22 +293,18 @@ def compute_adherence(
     gidx = pl.DataFrame({"group_id": chosen, "_g": list(range(len(chosen)))}).with_columns(
         pl.col("_g").cast(pl.Int64)
     )
-    member_msgs = (
-        m_lf.filter(not_staff & not_system & pl.col("group_id").is_in(chosen))
+    # member messages of the covered days only (per group), as (group index × time) keys
+    spans_c = spans.join(gidx, on="group_id").select("group_id", "_g", "first", "last")
+    member_msgs = _collect(
+        m_lf.filter(not_staff & not_system)
         .select("group_id", "ts", "day")
-        .join(gidx.lazy(), on="group_id")
-        .with_columns(
+        .join(spans_c.lazy(), on="group_id")
+        .filter((pl.col("day") >= pl.col("first")) & (pl.col("day") <= pl.col("last")))
+        .select(
             (pl.col("_g") * _KEY_MUL + pl.col("ts").dt.epoch("ms")).alias("_k"),
+            "_g",
             pl.col("ts").dt.convert_time_zone(tz).dt.hour().alias("hour"),
         )
-    )
-    # keep member messages of the covered days only (per group)
-    spans_c = spans.filter(pl.col("group_id").is_in(chosen)).select("group_id", "first", "last")
-    member_msgs = (
-        member_msgs.join(spans_c.lazy(), on="group_id")
-        .filter((pl.col("day") >= pl.col("first")) & (pl.col("day") <= pl.col("last")))
-        .select("group_id", "_k", "hour")
-        .collect()
     )
     keys = member_msgs["_k"].sort()
     posts = posts.join(gidx, on="group_id", how="left").with_columns(
@@ -375,7 +337,7 @@ def compute_adherence(
             .filter((pl.col("ots") >= pl.col("ts")) & (pl.col("ots") <= pl.col("ts") + OPEN_WINDOW))
             .group_by("post_id")
             .agg(pl.col("member_id").n_unique().alias("opens_48h"))
-            .collect()
+            .pipe(_collect)
         )
         posts = posts.join(opens, on="post_id", how="left").with_columns(
             pl.col("opens_48h").fill_null(0).cast(pl.Int64)
@@ -405,7 +367,13 @@ def compute_adherence(
 
     # ---- assemble per group and the fleet
     quiet_range = str(rules.quiet_hours) if rules.quiet_hours else None
-    member_hours = member_msgs.group_by("group_id", "hour").len("n")
+    member_hours = (
+        member_msgs.group_by("_g", "hour")
+        .len("n")
+        .join(gidx, on="_g")
+        .select("group_id", "hour", "n")
+    )
+    del member_msgs
     common = {"sop": sop, "quiet_range": quiet_range, "opens": opens_available}
     spans_of = {g: (span_of[g][0], span_of[g][1]) for g in chosen}
     days_of = {g: (b - a).days + 1 for g, (a, b) in spans_of.items()}
