@@ -332,14 +332,15 @@ def compute_adherence(
                 & pl.col("post_id").is_not_null()
                 & ~pl.col("member_id").is_in(staff)
             )
-            .select("post_id", "member_id", pl.col("ts").alias("ots"))
-            .join(posts.lazy().select("post_id", "ts"), on="post_id")
+            # members as categories: counting distinct integers, not strings, per post
+            .select("post_id", pl.col("member_id").cast(pl.Categorical), pl.col("ts").alias("ots"))
+            .join(posts.lazy().select("post_id", "qid", "ts"), on="post_id")
             .filter((pl.col("ots") >= pl.col("ts")) & (pl.col("ots") <= pl.col("ts") + OPEN_WINDOW))
-            .group_by("post_id")
+            .group_by("qid")  # post_id is unique among posts (the table's id column)
             .agg(pl.col("member_id").n_unique().alias("opens_48h"))
             .pipe(_collect)
         )
-        posts = posts.join(opens, on="post_id", how="left").with_columns(
+        posts = posts.join(opens, on="qid", how="left").with_columns(
             pl.col("opens_48h").fill_null(0).cast(pl.Int64)
         )
     else:
