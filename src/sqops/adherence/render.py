@@ -8,9 +8,11 @@ All user text (titles, group names, post titles) is escaped in Markdown tables a
 from __future__ import annotations
 
 import html
+import io
 import json
 import math
 import re
+from dataclasses import replace
 from typing import Any
 
 from sqops.adherence._model import STATUS_NAMES, Adherence, GroupAdherence, Scope
@@ -217,7 +219,38 @@ def _header_line(adh: Adherence, lang: str) -> str:
 
 # ------------------------------------------------------------------ JSON
 def to_json(adh: Adherence, lang: str | None = None) -> str:
-    return json.dumps(adh.to_dict(lang), ensure_ascii=False, indent=2) + "\n"
+    return json_bytes(adh, lang).decode("utf-8")
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2)
+
+
+def json_bytes(adh: Adherence, lang: str | None = None) -> bytes:
+    """``json.dumps(adh.to_dict(lang), ensure_ascii=False, indent=2) + "\\n"`` as UTF-8,
+    byte for byte, built one group at a time.
+
+    With every row of every group the document is large (about 290 MB for 10 M messages);
+    dumping it in one call holds all the rows as Python objects and the encoder's pieces at
+    once. Here only one group's objects live at a time. ``groups`` is the document's last
+    member, so the document without groups ends in ``"groups": []\\n}`` and each group, dumped
+    alone, is indented by two levels (newlines inside JSON strings are escaped, so every
+    newline of a dump is a line break of the layout).
+    """
+    buf = io.BytesIO()
+    head = _dumps(replace(adh, groups=[]).to_dict(lang))
+    tail = '"groups": []\n}'
+    if not adh.groups or not head.endswith(tail):  # pragma: no cover - layout guard
+        return (_dumps(adh.to_dict(lang)) + "\n").encode("utf-8")
+    buf.write(head[: -len("[]\n}")].encode("utf-8"))
+    buf.write(b"[\n")
+    last = len(adh.groups) - 1
+    for i, g in enumerate(adh.groups):
+        part = "    " + _dumps(g.to_dict()).replace("\n", "\n    ")
+        buf.write(part.encode("utf-8"))
+        buf.write(b",\n" if i < last else b"\n")
+    buf.write(b"  ]\n}\n")
+    return buf.getvalue()
 
 
 # ------------------------------------------------------------------ Markdown

@@ -157,8 +157,17 @@ def adherence(
             con = console()
             for r in R.to_renderables(adh, lg):
                 con.print(r)
+        elif chosen == "json":  # bytes built group by group: the detail can be large
+            data = R.json_bytes(adh, lg)
+            if output is None:
+                sys.stdout.write(data.decode("utf-8"))
+                sys.stdout.flush()
+            else:
+                from sqops.output import atomic_write_bytes
+
+                atomic_write_bytes(output, data)
         else:
-            text = {"md": R.render_md, "json": R.to_json, "html": R.render_html}[chosen](adh, lg)
+            text = {"md": R.render_md, "html": R.render_html}[chosen](adh, lg)
             if output is None:
                 sys.stdout.write(text)
                 sys.stdout.flush()
