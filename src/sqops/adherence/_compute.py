@@ -551,8 +551,8 @@ def _match(planned: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
     """(oid, qid, delta_s) of the matched pairs: labels first, then the nearest time."""
     ids = sorted(set(planned["item_id"].to_list()))
     all_titles = sorted(set(planned["title"].to_list()))
-    pq = planned.select("oid", "group_id", "day", "item_id", "title", "ptime").join(
-        posts.select(
+    pq = planned.lazy().select("oid", "group_id", "day", "item_id", "title", "ptime").join(
+        posts.lazy().select(
             "qid", "group_id", "day", "lt", "post_id",
             pl.col("title").alias("q_title"), pl.col("column").alias("q_column"),
         ),
@@ -576,8 +576,11 @@ def _match(planned: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
             pl.when(pl.col("_lab")).then(0).otherwise(1).alias("_prio"),
             pl.col("delta_s").abs().alias("_abs"),
         )
+        .select("oid", "qid", "delta_s", "_prio", "_abs", "lt", "post_id")  # drop the labels
         .sort(["_prio", "_abs", "oid", "lt", "post_id"])
         .with_row_index("rank")
+        .select("oid", "qid", "rank", "delta_s")
+        .collect()
     )
     return match_pairs(pq).join(pq.select("oid", "qid", "delta_s"), on=["oid", "qid"])
 
