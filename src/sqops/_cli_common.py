@@ -12,8 +12,8 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum, StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -118,7 +118,3 @@ def parse_day(text: str, option: str) -> dt.date:
             "{o} '{v}' is not a date: write YYYY-MM-DD, e.g. 2026-12-01",
         ).format(o=option, v=text)
     )
-
-
-def opt_value(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value

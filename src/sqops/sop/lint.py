@@ -324,13 +324,6 @@ def counts(results: Sequence[FileResult]) -> dict[Severity, int]:
     return c
 
 
-_SEV_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-
-
-def severity_word(sev: str, lang: str) -> str:
-    return _SEV_ZH[sev] if lang == "zh" else sev
-
-
 def finding_line(f: Finding, lang: str) -> str:
     """``file:line:col: severity id message`` — the format editors and CI parse."""
     return f"{f.where.render()}: {f.severity} {f.rule} {f.text.get(lang)}"
