@@ -306,14 +306,17 @@ def _undefined_text(name: str, message: str, source: str, line: int | None) -> T
         parent = found.group(1) if found else None
         if parent is None:
             return T(
-                "脚本 “{n}”：{a} 未定义（{o} 里没有 “{a}”）", "script '{n}': {a} is undefined ({o} has no '{a}')"
+                "脚本 “{n}”：{a} 未定义（{o} 里没有 “{a}”）",
+                "script '{n}': {a} is undefined ({o} has no '{a}')",
             ).format(n=name, a=attr, o=obj)
         if obj == "None":
             return T(
-                "脚本 “{n}”：{p}.{a} 未定义（{p} 在这里为空）", "script '{n}': {p}.{a} is undefined ({p} is none here)"
+                "脚本 “{n}”：{p}.{a} 未定义（{p} 在这里为空）",
+                "script '{n}': {p}.{a} is undefined ({p} is none here)",
             ).format(n=name, p=parent, a=attr)
         return T(
-            "脚本 “{n}”：{p}.{a} 未定义（{p} 里没有 “{a}”）", "script '{n}': {p}.{a} is undefined ({p} has no '{a}')"
+            "脚本 “{n}”：{p}.{a} 未定义（{p} 里没有 “{a}”）",
+            "script '{n}': {p}.{a} is undefined ({p} has no '{a}')",
         ).format(n=name, p=parent, a=attr)
     m = _UNDEFINED.match(message)
     if m:
