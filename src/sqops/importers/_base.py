@@ -619,6 +619,24 @@ MSG_FIELDS = (
 MSG_AT = {f: i for i, f in enumerate(MSG_FIELDS)}
 
 
+def order_time_and_amount(
+    ctx: Any, where: Location, when: str, amount_text: str
+) -> tuple[datetime, float] | None:
+    """An order row's time and non-negative amount; ``None`` once ``ctx`` is told why the row
+    is skipped. Shared by the shop exports (Shopify, Youzan)."""
+    ts = parse_ts(when, ctx.tz)
+    if ts is None:
+        ctx.skip(where, T("无法读取时间 “{v}”", "cannot read the time '{v}'").format(v=when))
+        return None
+    amount = parse_amount(amount_text)
+    if amount is None or amount < 0:
+        ctx.skip(
+            where, T("无法读取金额 “{v}”", "cannot read the amount '{v}'").format(v=amount_text)
+        )
+        return None
+    return ts, amount
+
+
 def _dedupe_messages(
     rows: list[tuple[Any, ...]], ctx: Context, *, several_files: bool
 ) -> list[tuple[Any, ...]]:

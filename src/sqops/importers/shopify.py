@@ -19,7 +19,7 @@ from typing import Any
 
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import Context, decode, parse_amount, parse_ts, read_bytes, read_csv
+from sqops.importers._base import Context, decode, order_time_and_amount, read_bytes, read_csv
 
 STATUS: dict[str, str | None] = {
     "paid": "paid",
@@ -104,19 +104,10 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
         if cell(cells, "Cancelled at") and status == "paid":
             status = "cancelled"
         when = cell(cells, "Paid at") or cell(cells, "Created at")
-        ts = parse_ts(when, ctx.tz)
-        if ts is None:
-            ctx.skip(where, T("无法读取时间 “{v}”", "cannot read the time '{v}'").format(v=when))
+        got = order_time_and_amount(ctx, where, when, cell(cells, "Total"))
+        if got is None:
             continue
-        amount = parse_amount(cell(cells, "Total"))
-        if amount is None or amount < 0:
-            ctx.skip(
-                where,
-                T("无法读取金额 “{v}”", "cannot read the amount '{v}'").format(
-                    v=cell(cells, "Total")
-                ),
-            )
-            continue
+        ts, amount = got
         member = cell(cells, "Email").lower() or cell(cells, "Customer ID") or ""
         if not member:
             ctx.skip(where, T("没有买家（Email 为空）", "no buyer (Email is empty)"))

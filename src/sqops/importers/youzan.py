@@ -29,8 +29,7 @@ from sqops.importers._base import (
     CsvTable,
     decode,
     name_id,
-    parse_amount,
-    parse_ts,
+    order_time_and_amount,
     read_bytes,
     read_csv,
     read_xlsx,
@@ -148,19 +147,10 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             ctx.count("skipped_unpaid")
             continue
         when = cell(cells, "paid_at") or cell(cells, "created")
-        ts = parse_ts(when, ctx.tz)
-        if ts is None:
-            ctx.skip(where, T("无法读取时间 “{v}”", "cannot read the time '{v}'").format(v=when))
+        got = order_time_and_amount(ctx, where, when, cell(cells, "amount"))
+        if got is None:
             continue
-        amount = parse_amount(cell(cells, "amount"))
-        if amount is None or amount < 0:
-            ctx.skip(
-                where,
-                T("无法读取金额 “{v}”", "cannot read the amount '{v}'").format(
-                    v=cell(cells, "amount")
-                ),
-            )
-            continue
+        ts, amount = got
         buyer = cell(cells, "buyer_id")
         member = (
             buyer
