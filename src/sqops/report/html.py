@@ -22,6 +22,7 @@ from sqops.report.render import (
     fmt_num,
     fmt_target,
     fmt_value,
+    quality_header,
     quality_lines,
     w,
 )
@@ -315,16 +316,7 @@ def to_html(report: Report) -> str:
             recall_more=H["more"].format(n=more).get(lang) if more > 0 else "",
             koc=koc_rows[:LIST_ROWS],
             bottom=bottom[:LIST_ROWS],
-            dq_head=[
-                w("table", lang),
-                "file",
-                w("rows", lang),
-                w("valid", lang),
-                w("rejected", lang),
-                w("dups", lang),
-                w("after", lang),
-                w("unattr", lang),
-            ],
+            dq_head=quality_header(lang),
             dq_rows=[r for r, _ in q],
             dq_notes=[n for _, ns in q for n in ns],
         )

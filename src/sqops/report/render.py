@@ -130,6 +130,15 @@ def _kpi_rows(kpis: list[Kpi], lang: str) -> list[list[object]]:
     ]
 
 
+#: the data-quality table's columns, in the order of :func:`quality_lines` rows
+QUALITY_COLUMNS = ("table", "file", "rows", "valid", "rejected", "dups", "after", "unattr")
+
+
+def quality_header(lang: str) -> list[str]:
+    """The data-quality table's header ("file" is the same word in both languages)."""
+    return [c if c == "file" else w(c, lang) for c in QUALITY_COLUMNS]
+
+
 def quality_lines(report: Report, lang: str) -> list[tuple[list[object], list[str]]]:
     """Per table: the summary row and the rejected-reason notes."""
     out = []
@@ -209,17 +218,8 @@ def to_markdown(report: Report) -> str:
             L.append(w("no_advice", lang))
         L.append("")
     L += [f"## {w('dq', lang)}", ""]
-    qhdr = [w(k, lang) for k in ("table",)] + [
-        "file",
-        w("rows", lang),
-        w("valid", lang),
-        w("rejected", lang),
-        w("dups", lang),
-        w("after", lang),
-        w("unattr", lang),
-    ]
     q = quality_lines(report, lang)
-    L += _md_table(qhdr, [r for r, _ in q]) + [""]
+    L += _md_table(quality_header(lang), [r for r, _ in q]) + [""]
     notes = [n for _, ns in q for n in ns]
     L += [f"- {n}" for n in notes]
     L.append(f"- {w('staff', lang, n=report.data_quality['staff_ids'])}")
@@ -302,8 +302,10 @@ def print_terminal(report: Report, console: Any) -> None:
                 Text(f"• {KPI_LABELS[a.kpi].get(lang)}: {a.text.get(lang)}", style=_STYLE[a.status])
             )
     t = Table(title=w("dq", lang), title_justify="left")
-    for h in ("table", "rows", "valid", "rejected", "dups", "after", "unattr"):
-        t.add_column(w(h, lang), justify="left" if h == "table" else "right")
+    # the terminal leaves out the file column (QUALITY_COLUMNS[1]): paths are long
+    for i, h in enumerate(quality_header(lang)):
+        if i != 1:
+            t.add_column(h, justify="left" if i == 0 else "right")
     q = quality_lines(report, lang)
     for row, _ in q:
         t.add_row(*(str(c) for i, c in enumerate(row) if i != 1))
