@@ -14,7 +14,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -160,6 +160,17 @@ def load_json(text: str, display: str) -> Any:
 def header_key(name: str) -> str:
     """A column header as matched: cleaned, trimmed, ASCII lower-cased, spaces collapsed."""
     return norm_name(name).lower()
+
+
+def cell_getter(col: dict[str, int | None]) -> Callable[[list[str], str], str]:
+    """``cell(cells, key)``: the stripped cell of column ``key`` ("" when the column is
+    missing from the header or the row is short)."""
+
+    def cell(cells: list[str], key: str) -> str:
+        i = col[key]
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    return cell
 
 
 @dataclass

@@ -19,7 +19,14 @@ from typing import Any
 
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import Context, decode, order_time_and_amount, read_bytes, read_csv
+from sqops.importers._base import (
+    Context,
+    cell_getter,
+    decode,
+    order_time_and_amount,
+    read_bytes,
+    read_csv,
+)
 
 STATUS: dict[str, str | None] = {
     "paid": "paid",
@@ -63,9 +70,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             Location(file=display, line=table.header_line),
         )
 
-    def cell(cells: list[str], key: str) -> str:
-        i = col[key]
-        return cells[i].strip() if i is not None and i < len(cells) else ""
+    cell = cell_getter(col)
 
     done: set[str] = set()
     for line, cells in table.rows:

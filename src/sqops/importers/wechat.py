@@ -23,6 +23,7 @@ from sqops.importers._base import (
     SELF_ID,
     SYSTEM_ID,
     Context,
+    cell_getter,
     clean,
     decode,
     from_epoch,
@@ -224,9 +225,7 @@ def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
             Location(file=display, line=table.header_line),
         )
 
-    def cell(cells: list[str], key: str) -> str:
-        i = col[key]
-        return cells[i].strip() if i is not None and i < len(cells) else ""
+    cell = cell_getter(col)
 
     width = len(table.header)
     for line, cells in table.rows:

@@ -27,6 +27,7 @@ from sqops.i18n import T
 from sqops.importers._base import (
     Context,
     CsvTable,
+    cell_getter,
     decode,
     name_id,
     order_time_and_amount,
@@ -120,9 +121,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             Location(file=display, line=table.header_line),
         )
 
-    def cell(cells: list[str], key: str) -> str:
-        i = col[key]
-        return cells[i].strip() if i is not None and i < len(cells) else ""
+    cell = cell_getter(col)
 
     seen: set[str] = set()
     for line, cells in table.rows:
