@@ -303,15 +303,13 @@ def prepare(
         .sort("group_id")
     )
     gl_all = groups["group_id"].to_list()
-    gl = gl_all if only_groups is None else [g for g in gl_all if g in set(only_groups)]
+    chosen = set(only_groups) if only_groups is not None else None
+    gl = gl_all if chosen is None else [g for g in gl_all if g in chosen]
+    # members speaking: not system messages, not staff (by id or by role)
+    member_msgs = msgs.filter(not_system & not_staffrole & ~pl.col("member_id").is_in(staff_l))
 
     act = (
-        msgs.filter(
-            not_system
-            & not_staffrole
-            & ~pl.col("member_id").is_in(staff_l)
-            & pl.col("group_id").is_in(gl_all)
-        )
+        member_msgs.filter(pl.col("group_id").is_in(gl_all))
         .group_by("group_id", "member_id", "day")
         .agg(pl.len().alias("n"), pl.col("ts").max().alias("last_ts"))
         .collect(engine="streaming")
@@ -319,12 +317,7 @@ def prepare(
     )
 
     heat = (
-        msgs.filter(
-            not_system
-            & not_staffrole
-            & ~pl.col("member_id").is_in(staff_l)
-            & pl.col("group_id").is_in(gl)
-        )
+        member_msgs.filter(pl.col("group_id").is_in(gl))
         .with_columns(pl.col("ts").dt.convert_time_zone(tables.tz).alias("_lt"))
         .group_by(
             "group_id",
