@@ -19,6 +19,7 @@ from sqops.plan import _holidays
 from sqops.plan._model import Conflict, DayInfo, GroupInfo, GroupPlan, Occurrence, Plan
 from sqops.scripts import build_context, compile_script, render_session, stage_of_index
 from sqops.scripts import render as render_template
+from sqops.sop.model import is_push
 
 MAX_DAYS = 3660
 
@@ -293,9 +294,7 @@ def find_conflicts(loaded: Any, group_id: str, occurrences: Iterable[Occurrence]
                             (o.item_id,),
                         )
                     )  # fmt: skip
-        # a review (kind: review) is the team's own meeting, not a push to members: it does
-        # not count towards max_posts_per_day, the same as in `sqops lint`
-        pushes = [o for o in occs if o.kind != "review"]
+        pushes = [o for o in occs if is_push(o.kind)]  # the same rule as `sqops lint`
         if len(pushes) > rules.max_posts_per_day:
             out.append(
                 Conflict(

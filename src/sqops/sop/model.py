@@ -144,6 +144,14 @@ Weekday = Annotated[
 Platform = Literal["wechat", "wecom", "qq", "xiaohongshu", "telegram", "whatsapp", "discord"]
 CommunityType = Literal["broadcast", "refined", "service", "store"]
 Kind = Literal["activation", "conversion", "brand", "review", "service", "other"]
+
+
+def is_push(kind: str) -> bool:
+    """Does an item of this kind go out to members? A ``review`` is the team's own meeting:
+    it is not counted towards ``max_posts_per_day`` (lint and plan) nor in the content mix."""
+    return kind != "review"
+
+
 RoleName = Literal["owner", "admin", "content", "events", "support", "helper"]
 DayFilter = Literal["holiday", "workday", "weekend", "weekday"]
 

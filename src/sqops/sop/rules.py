@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sqops.errors import Location
 from sqops.i18n import WEEKDAYS, T
 from sqops.sop.loader import LoadedSop, did_you_mean
-from sqops.sop.model import KPI_NAMES, PLATFORM_LIMITS, WEEKDAY_NAMES, Campaign, Sop
+from sqops.sop.model import KPI_NAMES, PLATFORM_LIMITS, WEEKDAY_NAMES, Campaign, Sop, is_push
 from sqops.sop.yamlsafe import Path_
 
 Severity = Literal["error", "warning", "info"]
@@ -203,12 +203,7 @@ def _monthly_hits(day: int | str, d: dt.date) -> bool:
     return d.day == day
 
 
-PUSH_KINDS = ("activation", "conversion", "brand", "service", "other")
 MIX_KINDS = ("activation", "conversion", "brand")
-
-
-def _is_push(kind: str) -> bool:
-    return kind != "review"
 
 
 # ------------------------------------------------------------------ practice rules
@@ -226,10 +221,10 @@ def _posts_per_day(loaded: LoadedSop) -> Iterator[Finding]:
     sop = loaded.sop
     c = sop.cadence
     limit = sop.rules.max_posts_per_day
-    daily = sum(1 for it in c.daily if _is_push(it.kind))
-    weekly = Counter(it.weekday for it in c.weekly if _is_push(it.kind))
-    monthly = Counter(str(it.day) for it in c.monthly if _is_push(it.kind))
-    lifecycle = Counter(it.day for it in c.lifecycle if _is_push(it.kind))
+    daily = sum(1 for it in c.daily if is_push(it.kind))
+    weekly = Counter(it.weekday for it in c.weekly if is_push(it.kind))
+    monthly = Counter(str(it.day) for it in c.monthly if is_push(it.kind))
+    lifecycle = Counter(it.day for it in c.lifecycle if is_push(it.kind))
     worst_wd, n_week = max(((wd, weekly.get(wd, 0)) for wd in WEEKDAY_NAMES), key=lambda x: x[1])
     n_month = max(monthly.values(), default=0)
     n_life = max(lifecycle.values(), default=0)
