@@ -194,3 +194,15 @@ def test_golden_example(cli, monkeypatch, fmt):
         from sqops.report.schema import report_schema
 
         jsonschema.validate(json.loads(r.stdout), report_schema())
+
+
+def test_several_missing_columns_are_named_together(cli, tmp_path):
+    (tmp_path / "messages.csv").write_text(
+        "ts,group,member\n2026-12-01 10:00,g1,m1\n", encoding="utf-8"
+    )
+    r = cli("report", tmp_path, "--lang", "en")
+    assert r.exit_code == 2
+    assert (
+        "table messages lacks the required columns 'group_id, member_id'; columns found: ts, group, member"
+        in r.stderr
+    )

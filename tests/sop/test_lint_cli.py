@@ -211,3 +211,16 @@ def test_every_rule_is_documented() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "lint.md").read_text(encoding="utf-8")
     missing = [rid for rid in RULES if f"| `{rid}` | {RULES[rid].severity} |" not in doc]
     assert missing == []
+
+
+def test_empty_file_is_a_format_finding(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.yaml").write_text("", encoding="utf-8")
+    r = cli("lint", "empty.yaml", "--lang", "en", "--no-hints")
+    assert r.exit_code == 1
+    assert r.stdout.splitlines()[0] == (
+        "empty.yaml:1:1: error schema the file is empty: an SOP needs at least version: 1 and "
+        "community: (sqops init writes one)"
+    )

@@ -383,9 +383,9 @@ def _missing_columns_error(
     return DataError(
         T(
             "表 {t} 缺少必需的列 “{c}”；找到的列：{f}（可用 --columns 或 SOP 的 columns: 映射列名）",
-            "table {t} lacks the required column '{c}'; columns found: {f} "
+            "table {t} lacks the required column{s} '{c}'; columns found: {f} "
             "(map names with --columns or the SOP's columns:)",
-        ).format(t=spec.name, c=", ".join(missing), f=shown),
+        ).format(t=spec.name, s="s" if len(missing) > 1 else "", c=", ".join(missing), f=shown),
         Location(file=source),
     )
 

@@ -321,13 +321,19 @@ def parse_sop(text: str, display: str, base_dir: Path | None = None) -> LoadedSo
     """Validate SOP ``text`` (already decoded). Raises :class:`SopError` with every problem."""
     data, positions = load_yaml(text, display)
     if not isinstance(data, dict):
-        raise SopError(
-            T(
+        if data is None:
+            text_ = T(
+                "文件是空的：SOP 文件至少要有 version: 1 和 community:（sqops init 可生成一份）",
+                "the file is empty: an SOP needs at least version: 1 and community: "
+                "(sqops init writes one)",
+            )
+        else:
+            text_ = T(
                 "SOP 文件的顶层应为映射（version: 1、community: ...）",
                 "the top level of an SOP file should be a mapping (version: 1, community: ...)",
-            ),
-            Location(file=display, line=1, col=1),
-        )
+            )
+        where = Location(file=display, line=1, col=1)
+        raise SopError(text_, where, problems=[Problem(text_, where, "invalid")])
     try:
         sop = Sop.model_validate(data)
     except ValidationError as exc:
