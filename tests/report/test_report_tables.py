@@ -169,3 +169,32 @@ def test_every_loader_error_is_a_sqops_error(tmp_path):
     _write(tmp_path / "messages.csv", 'ts,group_id,member_id\n"2026-12-01,g1\n')
     with pytest.raises(SqopsError):
         read_tables(tmp_path)
+
+
+def test_mixed_time_formats_take_the_general_parser_for_the_odd_rows(tmp_path):
+    # the sampled format reads most rows; the odd ones go through the general parser
+    _write(tmp_path / "messages.csv", "ts,group_id,member_id,msg_id,msg_type\n"
+           "2026-12-01 10:00:00,g1,a,m1,TEXT\n"
+           "2026/12/1 9:05,g1,b,m2,text\n"
+           "1796090700,g1,c,m3,text\n"
+           "yesterday,g1,d,m4,Image\n"
+           "2026-12-01T08:00:00+00:00,g1,e,m5,text\n"
+           "2026-12-01 10:00:00,g1,f,m1,text\n")  # fmt: skip
+    m = read_tables(tmp_path)["messages"]
+    got = m.frame.collect()
+    assert got["_row"].to_list() == [1, 2, 3, 5]  # the file's order, the duplicate id dropped
+    assert got["member_id"].to_list() == ["a", "b", "c", "e"]
+    assert [t.isoformat() for t in got["ts"].to_list()] == [
+        "2026-12-01T02:00:00+00:00",
+        "2026-12-01T01:05:00+00:00",
+        "2026-12-01T02:05:00+00:00",
+        "2026-12-01T08:00:00+00:00",
+    ]
+    assert got["msg_type"].to_list() == ["text"] * 4  # normalised in the valid rows
+    assert (m.duplicates, m.duplicate_rows) == (1, [6])
+    # a rejected row keeps the text as it was read
+    rej = m.rejected.to_dicts()
+    assert rej == [
+        {"_row": 4, "_reason": "bad_time", "ts": "yesterday", "group_id": "g1",
+         "member_id": "d", "msg_id": "m4", "msg_type": "Image"}
+    ]  # fmt: skip

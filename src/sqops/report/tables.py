@@ -461,79 +461,21 @@ def _fast_ts(expr: pl.Expr, fmt: str, tz: str) -> pl.Expr:
     ).dt.convert_time_zone("UTC")
 
 
-def validate_table(
+def _annotate(
     name: str,
     lf: pl.LazyFrame,
-    source: str,
+    present: list[str],
+    ts_typed: bool,
+    ts_expr: pl.Expr | None,
     tz: str,
-    mapping: Mapping[str, str] | None = None,
-    spill: Path | None = None,
-) -> TableData:
-    """Rename, type, check and deduplicate one table given as text columns.
-
-    With ``spill`` (a folder), the source is read once: its typed rows go to a Parquet file
-    there and every later pass reads that (streaming, bounded memory). Times are parsed with
-    the one format that reads a sample of them, and only the rows it cannot read take the
-    general parser.
-    """
+) -> pl.LazyFrame:
+    """Every row of the table once: typed and normalised columns, ``_reason`` (null for a valid
+    row) and, for rejected rows only, the text as read in ``_orig_<column>`` (null elsewhere,
+    so it costs almost nothing to keep)."""
     spec = TABLE_SPECS[name]
-    lf = _rename(lf, mapping, spec, source)
-    present = [
-        c
-        for c in (*spec.required, *spec.optional)
-        if c in lf.collect_schema().names() and c not in UNUSED_COLUMNS
-    ]
-    lf = (
-        lf.select(present)
-        .with_row_index("_row", offset=1)
-        .with_columns(pl.col("_row").cast(pl.Int64))
-    )
-    ts_type = lf.collect_schema().get("ts")
-    ts_typed = isinstance(ts_type, pl.Datetime)
-    # text cells: strip, empty → null
-    # (when/then, not .replace: replace stops the streaming engine and loads the whole table)
-    lf = lf.with_columns(
-        [
-            pl.when(pl.col(c).cast(pl.String).str.strip_chars() != "").then(
-                pl.col(c).cast(pl.String).str.strip_chars()
-            )
-            for c in present
-            if not (c == "ts" and ts_typed)
-        ]
-    )
-    if ts_typed:
-        # Parquet/Excel/in-memory times: naive ones are local, aware ones are exact
-        assert isinstance(ts_type, pl.Datetime)
-        t = pl.col("ts").cast(pl.Datetime("us", ts_type.time_zone))
-        if ts_type.time_zone is None:
-            t = t.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
-        lf = lf.with_columns(t.dt.convert_time_zone("UTC").alias("_ts"))
-        if spill is not None:
-            path = spill / f"{name}.read.parquet"
-            lf.sink_parquet(path)
-            lf = pl.scan_parquet(path)
-    elif "ts" in present:
-        fmt = _sniff_format(lf.select("ts").head(2000).collect()["ts"].to_list())
-        first = _fast_ts(pl.col("ts"), fmt, tz) if fmt else parse_ts(pl.col("ts"), tz)
-        lf = lf.with_columns(first.alias("_ts"))
-        if spill is not None:
-            path = spill / f"{name}.read.parquet"
-            lf.sink_parquet(path)
-            lf = pl.scan_parquet(path)
-        if fmt:
-            retry = lf.filter(pl.col("_ts").is_null() & pl.col("ts").is_not_null())
-            if retry.select(pl.len()).collect().item():
-                lf = pl.concat(
-                    [
-                        lf.filter(pl.col("_ts").is_not_null() | pl.col("ts").is_null()),
-                        retry.with_columns(parse_ts(pl.col("ts"), tz).alias("_ts")),
-                    ]
-                ).sort("_row")
-    elif spill is not None:
-        path = spill / f"{name}.read.parquet"
-        lf.sink_parquet(path)
-        lf = pl.scan_parquet(path)
     typed: list[pl.Expr] = []
+    if ts_expr is not None:
+        typed.append(ts_expr.alias("_ts"))
     if name == "orders":
         typed.append(
             pl.col("amount")
@@ -575,46 +517,131 @@ def validate_table(
         reason = pl.when(cond.fill_null(False)).then(pl.lit(code)).otherwise(reason)
     lf = lf.with_columns(reason.alias("_reason"))
 
-    rows_read = int(lf.select(pl.len()).collect().item())
-    rejected = (
-        lf.filter(pl.col("_reason").is_not_null()).select(["_row", "_reason", *present]).collect()
-    )
-    valid = lf.filter(pl.col("_reason").is_null()).drop("_reason")
-
-    # normalised, typed columns
-    out: list[pl.Expr] = []
+    # normalised, typed columns (what the valid rows carry from here on)
+    out: dict[str, pl.Expr] = {}
     if "ts" in present:
-        out += [
-            pl.col("_ts").alias("ts"),
-            pl.col("_ts").dt.convert_time_zone(tz).dt.date().alias("day"),
-        ]
+        out["ts"] = pl.col("_ts")
+        out["day"] = pl.col("_ts").dt.convert_time_zone(tz).dt.date()
     if name == "orders":
-        out.append(pl.col("_amount").alias("amount"))
-        out.append(
-            (pl.col("_status") if "status" in present else pl.lit("paid"))
-            .fill_null("paid")
-            .alias("status")
-        )
+        out["amount"] = pl.col("_amount")
+        out["status"] = (
+            pl.col("_status") if "status" in present else pl.lit("paid", pl.String)
+        ).fill_null("paid")
     if "event" in present:
-        out.append(pl.col("_event").alias("event"))
+        out["event"] = pl.col("_event")
     if "msg_type" in present:
-        out.append(pl.col("msg_type").str.to_lowercase().alias("msg_type"))
+        out["msg_type"] = pl.col("msg_type").str.to_lowercase()
     if "role" in present:
-        out.append(pl.col("role").str.to_lowercase().alias("role"))
-    valid = valid.with_columns(out).drop(
-        [c for c in ("_ts", "_amount", "_status", "_event") if c in valid.collect_schema().names()]
+        out["role"] = pl.col("role").str.to_lowercase()
+    rejected = pl.col("_reason").is_not_null()
+    keep_text = [c for c in present if c in out]
+    columns = ["_row", *present, *(c for c in out if c not in present)]
+    return lf.select(
+        *[out[c].alias(c) if c in out else pl.col(c) for c in columns],
+        "_reason",
+        *[pl.when(rejected).then(pl.col(c)).alias(f"_orig_{c}") for c in keep_text],
     )
-    columns = (
-        tuple(present)
-        + (("day",) if "ts" in present else ())
-        + (("status",) if name == "orders" and "status" not in present else ())
+
+
+def validate_table(
+    name: str,
+    lf: pl.LazyFrame,
+    source: str,
+    tz: str,
+    mapping: Mapping[str, str] | None = None,
+    spill: Path | None = None,
+) -> TableData:
+    """Rename, type, check and deduplicate one table given as text columns.
+
+    The source is read once: every row, typed and with the reason it is rejected (if it is),
+    goes to a Parquet file in ``spill`` (a folder; streaming, bounded memory; without one it
+    is held in memory) and every later question — rows read, rejected rows, duplicate ids,
+    the valid rows — reads that file. Times are parsed with the one format that reads a
+    sample of them; only rows it cannot read take the general parser.
+    """
+    spec = TABLE_SPECS[name]
+    lf = _rename(lf, mapping, spec, source)
+    present = [
+        c
+        for c in (*spec.required, *spec.optional)
+        if c in lf.collect_schema().names() and c not in UNUSED_COLUMNS
+    ]
+    lf = (
+        lf.select(present)
+        .with_row_index("_row", offset=1)
+        .with_columns(pl.col("_row").cast(pl.Int64))
     )
+    ts_type = lf.collect_schema().get("ts")
+    ts_typed = isinstance(ts_type, pl.Datetime)
+    # text cells: strip, empty → null
+    # (when/then, not .replace: replace stops the streaming engine and loads the whole table)
+    lf = lf.with_columns(
+        [
+            pl.when(pl.col(c).cast(pl.String).str.strip_chars() != "").then(
+                pl.col(c).cast(pl.String).str.strip_chars()
+            )
+            for c in present
+            if not (c == "ts" and ts_typed)
+        ]
+    )
+    fmt: str | None = None
+    ts_expr: pl.Expr | None = None
+    if ts_typed:
+        # Parquet/Excel/in-memory times: naive ones are local, aware ones are exact
+        assert isinstance(ts_type, pl.Datetime)
+        t = pl.col("ts").cast(pl.Datetime("us", ts_type.time_zone))
+        if ts_type.time_zone is None:
+            t = t.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+        ts_expr = t.dt.convert_time_zone("UTC")
+    elif "ts" in present:
+        fmt = _sniff_format(lf.select("ts").head(2000).collect()["ts"].to_list())
+        ts_expr = _fast_ts(pl.col("ts"), fmt, tz) if fmt else parse_ts(pl.col("ts"), tz)
+
+    path = spill / f"{name}.parquet" if spill is not None else None
+
+    def store(frame: pl.LazyFrame) -> pl.LazyFrame:
+        if path is None:
+            return frame.collect().lazy()
+        frame.sink_parquet(path, compression="lz4")
+        return pl.scan_parquet(path)
+
+    base = store(_annotate(name, lf, present, ts_typed, ts_expr, tz))
+    if fmt:
+        # rows the sampled format could not read: the general parser, for those rows only
+        retry = (
+            base.filter((pl.col("_reason") == "bad_time") & pl.col("_orig_ts").is_not_null())
+            .select("_row", parse_ts(pl.col("_orig_ts"), tz).alias("_fix"))
+            .filter(pl.col("_fix").is_not_null())
+            .collect()
+        )
+        if retry.height:
+            fixed = lf.join(retry.lazy(), on="_row", how="left", maintain_order="left")
+            ts_fixed = pl.coalesce(_fast_ts(pl.col("ts"), fmt, tz), pl.col("_fix"))
+            base = store(_annotate(name, fixed, present, False, ts_fixed, tz))
+
+    rows_read = int(base.select(pl.len()).collect().item())
+    orig = base.collect_schema().names()
+    rejected = (
+        base.filter(pl.col("_reason").is_not_null())
+        .select(
+            "_row",
+            "_reason",
+            *[
+                pl.col(f"_orig_{c}").alias(c) if f"_orig_{c}" in orig else pl.col(c)
+                for c in present
+            ],
+        )
+        .collect()
+    )
+    final = [c for c in orig if c != "_reason" and not c.startswith("_orig_")]
+    valid = base.filter(pl.col("_reason").is_null()).select(final)
+    columns = tuple(c for c in final if c != "_row")
 
     duplicates = 0
     duplicate_rows: list[int] = []
     if spec.id_column and spec.id_column in present:
         idc = spec.id_column
-        # only (row, id) are held in memory for this; the rows themselves keep streaming
+        # only (row, id) are held in memory for this; the rows themselves stay on disk
         dups = (
             valid.select("_row", idc)
             .filter(pl.col(idc).is_not_null() & ~pl.col(idc).is_first_distinct())
@@ -625,10 +652,6 @@ def validate_table(
         duplicate_rows = [int(r) for r in dups["_row"].sort().head(5).to_list()]
         if duplicates:
             valid = valid.filter(~pl.col("_row").is_in(dups["_row"].implode()))
-    if spill is not None:
-        path = spill / f"{name}.parquet"
-        valid.sink_parquet(path)
-        valid = pl.scan_parquet(path)
 
     event_types: frozenset[str] = frozenset()
     if "event" in present:
