@@ -577,7 +577,7 @@ def attach_to_report(text: str, fmt: str, adh: Adherence, lang: str) -> str:
     """
     if fmt == "md":
         return text.rstrip("\n") + "\n\n" + render_md(adh, lang, level=2)
-    if fmt == "json":
+    if fmt == "json":  # (``sqops report`` encodes the report and this section at once)
         doc = json.loads(text)
         doc["adherence"] = adh.to_dict(lang, detail=False)
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

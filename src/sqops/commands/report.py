@@ -285,7 +285,9 @@ def _write_outputs(
 
         text = to_html(rep)
     elif fmt == ReportFormat.json:
-        text = render.to_json(rep)
+        extra = {"adherence": adh.to_dict(rep.lang, detail=False)} if adh is not None else None
+        text = render.to_json(rep, extra)
+        adh = None  # already in
     else:
         text = render.to_markdown(rep)
     if adh is not None:
