@@ -486,42 +486,49 @@ def _planned(
         raise UsageError(
             T("数据跨度 {n} 天，超过上限 {m} 天；请用 --as-of 或拆分数据", "the data spans {n} days, more than {m}; use --as-of or split the data").format(n=n_days, m=MAX_DAYS)
         )  # fmt: skip
-    ginfos = [
-        GroupInfo(
-            g,
-            infos[g].name,
-            infos[g].launched_on or span_of[g][0],
-            dict(infos[g].vars),
-            infos[g].where,
-        )
-        for g in chosen
-    ]
-    plan = expand(loaded, start=first_all, days=n_days, lang=lang, groups=ginfos, render=False)
+    # A group's unrendered occurrences depend only on its launch day (day 1 of the lifecycle):
+    # the plan is expanded once per launch day and given to every group launched that day.
+    launch_of = {g: infos[g].launched_on or span_of[g][0] for g in chosen}
+    launches = sorted(set(launch_of.values()))
+    templates = [GroupInfo(f"launch-{d.isoformat()}", d.isoformat(), d, {}) for d in launches]
+    plan = expand(loaded, start=first_all, days=n_days, lang=lang, groups=templates, render=False)
     notes.extend(plan.notices)
     cal = plan.calendar
 
     occ_rows: dict[str, list[Any]] = {
-        k: [] for k in ("group_id", "day", "item_id", "source", "title", "kind", "ptime", "src_i")
+        k: [] for k in ("launch", "day", "item_id", "source", "title", "kind", "ptime", "src_i")
     }
     for gp in plan.groups:
-        first, last, _ = span_of[gp.group.id]
         for o in gp.occurrences:
-            if first <= o.date <= last:
-                occ_rows["group_id"].append(o.group_id)
-                occ_rows["day"].append(o.date)
-                occ_rows["item_id"].append(o.item_id)
-                occ_rows["source"].append(o.source)
-                occ_rows["title"].append(o.title)
-                occ_rows["kind"].append(o.kind)
-                occ_rows["ptime"].append(dt.datetime.combine(o.date, o.time))
-                occ_rows["src_i"].append(SOURCES.index(o.source))
-    planned = pl.DataFrame(
+            occ_rows["launch"].append(gp.launched_on)
+            occ_rows["day"].append(o.date)
+            occ_rows["item_id"].append(o.item_id)
+            occ_rows["source"].append(o.source)
+            occ_rows["title"].append(o.title)
+            occ_rows["kind"].append(o.kind)
+            occ_rows["ptime"].append(dt.datetime.combine(o.date, o.time))
+            occ_rows["src_i"].append(SOURCES.index(o.source))
+    occ = pl.DataFrame(
         occ_rows,
         schema={
-            "group_id": pl.String, "day": pl.Date, "item_id": pl.String, "source": pl.String,
+            "launch": pl.Date, "day": pl.Date, "item_id": pl.String, "source": pl.String,
             "title": pl.String, "kind": pl.String, "ptime": pl.Datetime("us"), "src_i": pl.Int32,
         },
     )  # fmt: skip
+    spans = pl.DataFrame(
+        {
+            "group_id": chosen,
+            "launch": [launch_of[g] for g in chosen],
+            "_first": [span_of[g][0] for g in chosen],
+            "_last": [span_of[g][1] for g in chosen],
+        },
+        schema={"group_id": pl.String, "launch": pl.Date, "_first": pl.Date, "_last": pl.Date},
+    )
+    planned = (
+        spans.join(occ, on="launch", how="inner")
+        .filter((pl.col("day") >= pl.col("_first")) & (pl.col("day") <= pl.col("_last")))
+        .select("group_id", "day", "item_id", "source", "title", "kind", "ptime", "src_i")
+    )
     last_ts = pl.DataFrame(
         {"group_id": chosen, "_last_ts": [span_of[g][2] for g in chosen]},
         schema={"group_id": pl.String, "_last_ts": pl.Datetime("us")},
