@@ -90,22 +90,42 @@ def latest_day(tables: Tables) -> dt.date:
     return max(days)
 
 
+def _pair_key() -> pl.Expr:
+    """One integer per (group_id, member_id) in this process, for sorting and grouping by
+    the pair without comparing strings. The codes are arbitrary: they never reach an output
+    and no output's order depends on them."""
+    g = pl.col("group_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
+    m = pl.col("member_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
+    return g * (1 << 32) + m
+
+
+def _first_of_pair() -> pl.Expr:
+    """True on the first row of each pair, in a frame sorted by ``_k`` (the pair key)."""
+    return (pl.col("_k") != pl.col("_k").shift(1)).fill_null(True)
+
+
 def merge_intervals(iv: pl.DataFrame) -> pl.DataFrame:
     """Union of inclusive day intervals per (group_id, member_id); touching ones merge."""
     if iv.height == 0:
         return iv.select("group_id", "member_id", "s", "e")
-    iv = iv.sort("group_id", "member_id", "s", "e")
-    iv = iv.with_columns(
-        pl.col("e").cum_max().shift(1).over("group_id", "member_id").alias("_prev_max")
-    )
-    iv = iv.with_columns(
-        (pl.col("_prev_max").is_null() | (pl.col("s") > pl.col("_prev_max") + 1)).alias("_new")
-    ).with_columns(
-        pl.col("_new").cast(pl.Int32).cum_sum().over("group_id", "member_id").alias("_blk")
-    )
+    iv = iv.with_columns(_pair_key().alias("_k")).sort("_k", "s", "e")
+    # the running maximum of `e` within each pair, from one global cum_max: pair number n
+    # adds n * span to its days, so an earlier pair never reaches a later one
+    lo = int(iv["s"].min())  # s <= e on every row
+    span = int(iv["e"].max()) - lo + 2
+    iv = iv.with_columns(_first_of_pair().alias("_np"))
+    iv = iv.with_columns(pl.col("_np").cum_sum().cast(pl.Int64).alias("_seg"))
+    shifted = (pl.col("_seg") * span + (pl.col("e") - lo)).cum_max().shift(1)
+    prev_max = shifted - pl.col("_seg") * span + lo
+    iv = iv.with_columns((pl.col("_np") | (pl.col("s") > prev_max + 1)).cum_sum().alias("_blk"))
     return (
-        iv.group_by("group_id", "member_id", "_blk")
-        .agg(pl.col("s").min(), pl.col("e").max())
+        iv.group_by("_blk")
+        .agg(
+            pl.col("group_id").first(),
+            pl.col("member_id").first(),
+            pl.col("s").min(),
+            pl.col("e").max(),
+        )
         .drop("_blk")
         .sort("group_id", "member_id", "s")
     )
@@ -125,13 +145,16 @@ def presence_from_events(events: pl.DataFrame, groups: pl.DataFrame, as_of: int)
             schema={"group_id": pl.String, "member_id": pl.String, "s": pl.Int32, "e": pl.Int32}
         )
     ev = (
-        ev.with_columns((pl.col("event") == "leave").cast(pl.Int8).alias("_lv"))
-        .sort("group_id", "member_id", "ts", "_lv")
-        .join(groups.select("group_id", "d0"), on="group_id", how="left")
+        ev.join(groups.select("group_id", "d0"), on="group_id", how="left")
+        .with_columns(
+            (pl.col("event") == "leave").cast(pl.Int8).alias("_lv"), _pair_key().alias("_k")
+        )
+        .sort("_k", "ts", "_lv")
     )
+    first = _first_of_pair()
     ev = ev.with_columns(
-        pl.col("event").shift(1).over("group_id", "member_id").alias("_prev_ev"),
-        pl.col("day").shift(1).over("group_id", "member_id").alias("_prev_day"),
+        pl.when(first).then(None).otherwise(pl.col("event").shift(1)).alias("_prev_ev"),
+        pl.when(first).then(None).otherwise(pl.col("day").shift(1)).alias("_prev_day"),
     )
     was_open = pl.col("_prev_ev") == "join"
     # a join while open is ignored
@@ -146,11 +169,12 @@ def presence_from_events(events: pl.DataFrame, groups: pl.DataFrame, as_of: int)
         .alias("_start"),
         starts.alias("_starts"),
     )
-    # recompute "open" after dropping ignored joins: a leave closes the latest start
-    ev = ev.with_columns(
-        pl.col("_starts").cast(pl.Int32).cum_sum().over("group_id", "member_id").alias("_iv")
-    )
-    iv = ev.group_by("group_id", "member_id", "_iv").agg(
+    # a leave closes the latest start; the first row of every pair is a start, so one
+    # running count numbers the intervals of all pairs
+    ev = ev.with_columns(pl.col("_starts").cast(pl.Int64).cum_sum().alias("_iv"))
+    iv = ev.group_by("_iv").agg(
+        pl.col("group_id").first(),
+        pl.col("member_id").first(),
         pl.col("_start").filter(pl.col("_starts")).first().alias("s"),
         pl.col("day").filter(pl.col("event") == "leave").first().alias("e"),
     )
