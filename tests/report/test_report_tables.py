@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sqops.errors import DataError, InputError, SqopsError
 from sqops.report.tables import detect_encoding, parse_ts, prepare_tables, read_tables
@@ -198,3 +200,43 @@ def test_mixed_time_formats_take_the_general_parser_for_the_odd_rows(tmp_path):
         {"_row": 4, "_reason": "bad_time", "ts": "yesterday", "group_id": "g1",
          "member_id": "d", "msg_id": "m4", "msg_type": "Image"}
     ]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.sampled_from(["m1", "m2", "m3", " m1", "", "m10"])),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_duplicate_ids_are_the_repeats_after_the_first(ids):
+    # what the two-step (hash, then exact) check must find: every row whose id was seen before
+    frame = pl.DataFrame(
+        {
+            "ts": ["2026-12-01 10:00"] * len(ids),
+            "group_id": ["g1"] * len(ids),
+            "member_id": ["a"] * len(ids),
+            "msg_id": ids,
+        },
+        schema={
+            "ts": pl.String,
+            "group_id": pl.String,
+            "member_id": pl.String,
+            "msg_id": pl.String,
+        },
+    )
+    seen: set[str] = set()
+    expected = []
+    for row, raw in enumerate(ids, start=1):
+        key = raw.strip() if raw is not None else None
+        if not key:
+            continue
+        if key in seen:
+            expected.append(row)
+        seen.add(key)
+    m = prepare_tables({"messages": frame})["messages"]
+    assert m.duplicates == len(expected)
+    assert m.duplicate_rows == expected[:5]
+    kept = m.frame.collect()["_row"].to_list()
+    assert kept == [r for r in range(1, len(ids) + 1) if r not in expected]

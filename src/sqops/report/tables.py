@@ -641,13 +641,29 @@ def validate_table(
     duplicate_rows: list[int] = []
     if spec.id_column and spec.id_column in present:
         idc = spec.id_column
-        # only (row, id) are held in memory for this; the rows themselves stay on disk
-        dups = (
-            valid.select("_row", idc)
-            .filter(pl.col(idc).is_not_null() & ~pl.col(idc).is_first_distinct())
-            .select("_row")
-            .collect()
+        # Ids seen twice, in two steps that hold little in memory: the 64-bit hashes that occur
+        # more than once (a streaming count), then the exact check on the rows with those
+        # hashes only (every row of a repeated id is among them; a hash collision is not a
+        # duplicate, since the ids themselves are compared).
+        ids = valid.filter(pl.col(idc).is_not_null())
+        h = pl.col(idc).hash()
+        twice = (
+            ids.group_by(h.alias("_h"))
+            .len()
+            .filter(pl.col("len") > 1)
+            .select("_h")
+            .collect(engine="streaming")
         )
+        dups = pl.DataFrame(schema={"_row": pl.Int64})
+        if twice.height:
+            dups = (
+                ids.filter(h.is_in(twice["_h"].implode()))
+                .select("_row", idc)
+                .collect()
+                .sort("_row")
+                .filter(~pl.col(idc).is_first_distinct())
+                .select("_row")
+            )
         duplicates = dups.height
         duplicate_rows = [int(r) for r in dups["_row"].sort().head(5).to_list()]
         if duplicates:
