@@ -240,3 +240,38 @@ def test_duplicate_ids_are_the_repeats_after_the_first(ids):
     assert m.duplicate_rows == expected[:5]
     kept = m.frame.collect()["_row"].to_list()
     assert kept == [r for r in range(1, len(ids) + 1) if r not in expected]
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "csv-offset"])
+def test_day_is_the_local_date_in_a_zone_with_clock_changes(tmp_path, kind):
+    # New York: 07:00 UTC is still the previous local day; 01:30 on 2026-11-01 happens twice
+    local = [
+        "2026-12-01 23:30:00",
+        "2026-11-01 01:30:00",
+        "2026-03-08 02:30:00",
+        "2026-07-01 00:10:00",
+    ]
+    if kind == "parquet":
+        pl.DataFrame(
+            {
+                "ts": [dt.datetime.fromisoformat(t) for t in local],
+                "group_id": ["g1"] * 4,
+                "member_id": ["a", "b", "c", "d"],
+            }
+        ).write_parquet(tmp_path / "messages.parquet")
+    else:
+        utc = ["2026-12-02T04:30:00+00:00", "2026-11-01T05:30:00+00:00", "2026-03-08T07:30:00+00:00", "2026-07-01T04:10:00+00:00"]  # fmt: skip
+        cells = utc if kind == "csv-offset" else local
+        body = "".join(f"{t},g1,{m}\n" for t, m in zip(cells, "abcd", strict=True))
+        _write(tmp_path / "messages.csv", "ts,group_id,member_id\n" + body)
+    m = read_tables(tmp_path, tz="America/New_York")["messages"]
+    got = m.frame.collect()
+    # 02:30 on 2026-03-08 does not exist in New York: rejected as a bad time (unless the
+    # file gave the instant itself, with an offset)
+    expect_days = [dt.date(2026, 12, 1), dt.date(2026, 11, 1), dt.date(2026, 7, 1)]
+    if kind == "csv-offset":
+        expect_days.insert(2, dt.date(2026, 3, 8))
+    else:
+        assert m.reject_counts == {"bad_time": 1}
+    assert got["day"].to_list() == expect_days
+    assert got["ts"].dt.convert_time_zone("America/New_York").dt.date().to_list() == expect_days

@@ -337,8 +337,7 @@ def prepare(
         .group_by("group_id", "member_id", "day")
         .agg(pl.len().alias("n"), pl.col("ts").max().alias("last_ts"))
         .collect(engine="streaming")
-        .sort("group_id", "member_id", "day")
-    )
+    )  # (in no particular order: every use joins or aggregates it)
 
     heat = (
         member_msgs.filter(pl.col("group_id").is_in(gl))

@@ -413,10 +413,6 @@ def _rename(
     return lf
 
 
-def _blank(col: str) -> pl.Expr:
-    return pl.col(col).is_null() | (pl.col(col).str.strip_chars() == "")
-
-
 def _sniff_format(values: list[str]) -> str | None:
     """The one strict format that reads every sampled value, if there is one."""
     vals = [v for v in values if v]
@@ -448,15 +444,23 @@ FAST_FORMATS = (
 )
 
 
+def _naive_ts(expr: pl.Expr, fmt: str) -> pl.Expr | None:
+    """The local wall-clock time a sampled format reads (None: the format has an offset)."""
+    if fmt.startswith("epoch") or "%z" in fmt:
+        return None
+    return expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us")
+
+
 def _fast_ts(expr: pl.Expr, fmt: str, tz: str) -> pl.Expr:
     if fmt == "epoch_s":
         return (expr.cast(pl.Int64, strict=False) * 1_000_000).cast(pl.Datetime("us", "UTC"))
     if fmt == "epoch_ms":
         return (expr.cast(pl.Int64, strict=False) * 1_000).cast(pl.Datetime("us", "UTC"))
-    got = expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us")
-    if "%z" in fmt:
+    naive = _naive_ts(expr, fmt)
+    if naive is None:
+        got = expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us")
         return got.dt.convert_time_zone("UTC")
-    return got.dt.replace_time_zone(
+    return naive.dt.replace_time_zone(
         tz, ambiguous="earliest", non_existent="null"
     ).dt.convert_time_zone("UTC")
 
@@ -468,10 +472,15 @@ def _annotate(
     ts_typed: bool,
     ts_expr: pl.Expr | None,
     tz: str,
+    naive: pl.Expr | None = None,
 ) -> pl.LazyFrame:
     """Every row of the table once: typed and normalised columns, ``_reason`` (null for a valid
     row) and, for rejected rows only, the text as read in ``_orig_<column>`` (null elsewhere,
-    so it costs almost nothing to keep)."""
+    so it costs almost nothing to keep).
+
+    ``naive``, when the times were local wall-clock times, is that time: its date is the
+    local day (a wall-clock time that exists maps back to itself), which spares converting
+    every UTC time back to the zone."""
     spec = TABLE_SPECS[name]
     typed: list[pl.Expr] = []
     if ts_expr is not None:
@@ -499,7 +508,7 @@ def _annotate(
         checks.append(("bad_time", pl.col("_ts").is_null()))
     id_blank = pl.lit(False)
     for c in spec.ids:
-        id_blank = id_blank | _blank(c)
+        id_blank = id_blank | pl.col(c).is_null()  # (cells are stripped, empty ones null)
     checks.append(("empty_id", id_blank))
     if spec.events:
         checks.append(
@@ -521,7 +530,11 @@ def _annotate(
     out: dict[str, pl.Expr] = {}
     if "ts" in present:
         out["ts"] = pl.col("_ts")
-        out["day"] = pl.col("_ts").dt.convert_time_zone(tz).dt.date()
+        out["day"] = (
+            naive.dt.date()
+            if naive is not None
+            else pl.col("_ts").dt.convert_time_zone(tz).dt.date()
+        )
     if name == "orders":
         out["amount"] = pl.col("_amount")
         out["status"] = (
@@ -575,27 +588,24 @@ def validate_table(
     ts_typed = isinstance(ts_type, pl.Datetime)
     # text cells: strip, empty → null
     # (when/then, not .replace: replace stops the streaming engine and loads the whole table)
-    lf = lf.with_columns(
-        [
-            pl.when(pl.col(c).cast(pl.String).str.strip_chars() != "").then(
-                pl.col(c).cast(pl.String).str.strip_chars()
-            )
-            for c in present
-            if not (c == "ts" and ts_typed)
-        ]
-    )
+    text = [c for c in present if not (c == "ts" and ts_typed)]
+    lf = lf.with_columns(pl.col(c).cast(pl.String).str.strip_chars() for c in text)
+    lf = lf.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)) for c in text)
     fmt: str | None = None
     ts_expr: pl.Expr | None = None
+    naive: pl.Expr | None = None
     if ts_typed:
         # Parquet/Excel/in-memory times: naive ones are local, aware ones are exact
         assert isinstance(ts_type, pl.Datetime)
         t = pl.col("ts").cast(pl.Datetime("us", ts_type.time_zone))
         if ts_type.time_zone is None:
+            naive = t
             t = t.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
         ts_expr = t.dt.convert_time_zone("UTC")
     elif "ts" in present:
         fmt = _sniff_format(lf.select("ts").head(2000).collect()["ts"].to_list())
         ts_expr = _fast_ts(pl.col("ts"), fmt, tz) if fmt else parse_ts(pl.col("ts"), tz)
+        naive = _naive_ts(pl.col("ts"), fmt) if fmt else None
 
     path = spill / f"{name}.parquet" if spill is not None else None
 
@@ -605,7 +615,7 @@ def validate_table(
         frame.sink_parquet(path, compression="lz4")
         return pl.scan_parquet(path)
 
-    base = store(_annotate(name, lf, present, ts_typed, ts_expr, tz))
+    base = store(_annotate(name, lf, present, ts_typed, ts_expr, tz, naive))
     if fmt:
         # rows the sampled format could not read: the general parser, for those rows only
         retry = (
