@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import polars as pl
@@ -36,7 +36,7 @@ from sqops.i18n import T
 from sqops.plan import GroupInfo, expand, sop_groups
 from sqops.plan._expand import MAX_DAYS
 from sqops.plan._model import SOURCES
-from sqops.report.membership import latest_day, staff_ids
+from sqops.report.membership import latest_day, post_opens, staff_ids
 from sqops.report.tables import Tables
 
 #: message types that count as a push when there is no posts table
@@ -44,7 +44,6 @@ POST_MSG_TYPES: tuple[str, ...] = ("link", "miniprogram", "image", "video", "tex
 #: staff messages of one sender closer than this are one push (image + caption, ...)
 BURST_SECONDS = 5 * 60
 REPLY_WINDOW = dt.timedelta(hours=2)
-OPEN_WINDOW = dt.timedelta(hours=48)
 BOTTOM_SHARE = 0.2
 #: an item is ranked for the bottom 20% only with at least this many matched posts
 MIN_RANKED_POSTS = 5
@@ -325,24 +324,11 @@ def compute_adherence(
     )
     if opens_available:
         assert eng is not None
-        opens = (
-            eng.frame.filter(
-                (pl.col("event") == "open")
-                & (pl.col("day") <= as_of)
-                & pl.col("post_id").is_not_null()
-                & ~pl.col("member_id").is_in(staff)
-            )
-            # members as categories: counting distinct integers, not strings, per post
-            .select("post_id", pl.col("member_id").cast(pl.Categorical), pl.col("ts").alias("ots"))
-            .join(posts.lazy().select("post_id", "qid", "ts"), on="post_id")
-            .filter((pl.col("ots") >= pl.col("ts")) & (pl.col("ots") <= pl.col("ts") + OPEN_WINDOW))
-            .group_by("qid")  # post_id is unique among posts (the table's id column)
-            .agg(pl.col("member_id").n_unique().alias("opens_48h"))
-            .pipe(_collect)
-        )
-        posts = posts.join(opens, on="qid", how="left").with_columns(
-            pl.col("opens_48h").fill_null(0).cast(pl.Int64)
-        )
+        opened = post_opens(tables, staff, as_of)
+        assert opened is not None
+        posts = posts.join(
+            opened.rename({"opens": "opens_48h"}), on="post_id", how="left", maintain_order="left"
+        ).with_columns(pl.col("opens_48h").fill_null(0).cast(pl.Int64))
     else:
         posts = posts.with_columns(pl.lit(None, dtype=pl.Int64).alias("opens_48h"))
         if basis == "posts":
@@ -386,7 +372,8 @@ def compute_adherence(
         rows, posts, planned, member_hours, key=pl.lit("*"), keys=["*"],
         days={"*": sum(days_of.values())}, not_due={"*": sum(not_due_of.values())}, **common,
     )["*"]  # fmt: skip
-    day_rows = _day_rows(rows, spans_of, cal, lang)
+    # the calendar rows (one per group and day) are only built if an output shows them
+    day_rows = functools.cache(functools.partial(_day_rows, rows, spans_of, cal, lang))
     row_parts = {
         k[0]: v for k, v in rows.select(ROW_COLUMNS).partition_by("group_id", as_dict=True).items()
     }
@@ -398,7 +385,7 @@ def compute_adherence(
             spans_of[g][0],
             spans_of[g][1],
             scopes[g],
-            day_rows[g],
+            functools.partial(_days_of, day_rows, g),
             row_parts.get(g, empty),
         )  # fmt: skip
         for g in chosen
@@ -886,6 +873,10 @@ def _clock(
                     Suggestion(it.item_id, it.title, it.time, share, it.median_replies, top)
                 )
     return Clock(hours, top, suggestions)
+
+
+def _days_of(day_rows: Callable[[], dict[str, list[DayRow]]], group_id: str) -> list[DayRow]:
+    return day_rows()[group_id]
 
 
 def _day_rows(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,8 +331,13 @@ class GroupAdherence:
     first_day: dt.date
     last_day: dt.date
     scope: Scope
-    days: list[DayRow]
+    days_of: Callable[[], list[DayRow]]  # the calendar rows, built when first asked for
     rows: pl.DataFrame  # ROW_COLUMNS, sorted by day, time, planned order
+
+    @property
+    def days(self) -> list[DayRow]:
+        """One row per covered day: planned items and outcomes (the HTML calendar)."""
+        return self.days_of()
 
     @property
     def counts(self) -> Counts:

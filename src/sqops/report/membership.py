@@ -382,8 +382,25 @@ def prepare(
             .unique()
         )
         no_ev = from_d0.join(with_ev, on=["group_id", "member_id"], how="anti")
-        spoke_days = act.join(with_ev, on=["group_id", "member_id"], how="semi").select(
-            "group_id", "member_id", pl.col("day").alias("s"), pl.col("day").alias("e")
+        # a day a member spoke counts as present; only the days outside their event
+        # intervals can change the union, so the days inside their one interval (most
+        # of them) are left out before merging
+        one = ev_iv.group_by("group_id", "member_id").agg(
+            pl.len().alias("_n"), pl.col("s").first().alias("_s"), pl.col("e").first().alias("_e")
+        )
+        spoke_days = (
+            act.select("group_id", "member_id", "day")
+            .join(
+                with_ev.join(one, on=["group_id", "member_id"], how="left"),
+                on=["group_id", "member_id"],
+            )
+            .filter(
+                pl.col("_n").is_null()
+                | (pl.col("_n") > 1)
+                | (pl.col("day") < pl.col("_s"))
+                | (pl.col("day") > pl.col("_e"))
+            )
+            .select("group_id", "member_id", pl.col("day").alias("s"), pl.col("day").alias("e"))
         )
         iv = pl.concat([ev_iv, no_ev, spoke_days], how="vertical_relaxed")
     iv = iv.with_columns(pl.col("s").cast(pl.Int32), pl.col("e").cast(pl.Int32))
@@ -419,7 +436,7 @@ def prepare(
         where=pl.col("event") == "participate",
     )
     posts = None
-    post_opens = None
+    post_opens_ = None
     pl_lf = upto("posts")
     if pl_lf is not None:
         pc = [
@@ -428,25 +445,9 @@ def prepare(
             if c in tables["posts"].columns or c == "day"
         ]
         posts = pl_lf.select(pc).filter(pl.col("group_id").is_in(gl)).collect()
-        eng_lf = upto("engagement")
-        if eng_lf is not None and tables["engagement"].has("post_id"):
-            opens = eng_lf.filter(
-                (pl.col("event") == "open")
-                & pl.col("post_id").is_not_null()
-                & ~pl.col("member_id").is_in(staff_l)
-            ).select("post_id", "member_id", pl.col("ts").alias("ots"))
-            post_opens = (
-                posts.lazy()
-                .select("post_id", pl.col("ts").alias("pts"))
-                .join(opens, on="post_id")
-                .filter(
-                    (pl.col("ots") >= pl.col("pts"))
-                    & (pl.col("ots") <= pl.col("pts") + pl.duration(hours=48))
-                )
-                .group_by("post_id")
-                .agg(pl.col("member_id").n_unique().alias("opens"))
-                .collect(engine="streaming")
-            )
+        opened = post_opens(tables, staff, as_of)
+        if opened is not None:
+            post_opens_ = opened.join(posts.select("post_id"), on="post_id", how="semi")
 
     # names: latest known per (group, member), from messages and member events
     name_parts = []
@@ -499,7 +500,7 @@ def prepare(
         orders=orders,
         coupons=coupons,
         engagement=engagement,
-        post_opens=post_opens,
+        post_opens=post_opens_,
         posts=posts,
         names=names,
         heat=heat,
@@ -509,6 +510,41 @@ def prepare(
         koc_min_referrals=koc[1],
         koc_min_messages=koc[2],
     )
+
+
+OPEN_WINDOW = dt.timedelta(hours=48)
+
+
+def post_opens(tables: Tables, staff: Iterable[str], as_of: dt.date) -> pl.DataFrame | None:
+    """``post_id, opens``: for every post up to ``as_of``, the distinct members (not staff) who
+    opened it within 48 h of its time (opens up to ``as_of``); posts nobody opened are absent.
+
+    None without a posts table or without ``post_id`` in engagement. Computed once per staff
+    set and as-of day and kept on ``tables``: the report and its adherence section both use it.
+    """
+    posts, eng = tables.get("posts"), tables.get("engagement")
+    if posts is None or eng is None or not eng.has("post_id"):
+        return None
+    key = ("post_opens", frozenset(staff), as_of)
+    if key not in tables.memo:
+        opens = eng.frame.filter(
+            (pl.col("event") == "open")
+            & (pl.col("day") <= as_of)
+            & pl.col("post_id").is_not_null()
+            & ~pl.col("member_id").is_in(sorted(key[1]))
+        ).select("post_id", "member_id", pl.col("ts").alias("ots"))
+        tables.memo[key] = (
+            posts.frame.filter(pl.col("day") <= as_of)
+            .select("post_id", pl.col("ts").alias("pts"))
+            .join(opens, on="post_id")
+            .filter(
+                (pl.col("ots") >= pl.col("pts")) & (pl.col("ots") <= pl.col("pts") + OPEN_WINDOW)
+            )
+            .group_by("post_id")
+            .agg(pl.col("member_id").n_unique().alias("opens"))
+            .collect(engine="streaming")
+        )
+    return tables.memo[key]
 
 
 def names_matching(names: Iterable[str], pattern: str) -> set[str]:

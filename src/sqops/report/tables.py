@@ -189,6 +189,8 @@ class Tables:
     tables: dict[str, TableData]
     tz: str
     _spill: object = field(default=None, repr=False, compare=False)
+    #: results derived from the tables that several sections ask for (see membership.post_opens)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __contains__(self, name: str) -> bool:
         return name in self.tables
