@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
+import json
 import os
 import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sqops.errors import UsageError
-from sqops.output import atomic_write_text, csv_text, excel_safe
+from sqops.output import atomic_write_text, csv_text, excel_safe, json_text
 
 
 def test_new_file_gets_umask_mode(tmp_path: Path) -> None:
@@ -58,3 +63,53 @@ def test_excel_safe(value: object, expected: str) -> None:
 def test_csv_text_has_bom_and_crlf() -> None:
     text = csv_text(["名字", "备注"], [['=HYPERLINK("x")', "a,b"]])
     assert text == '\ufeff名字,备注\r\n"\'=HYPERLINK(""x"")","a,b"\r\n'
+
+
+# ---------------------------------------------------------------- json_text
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+)
+_keys = st.text() | st.integers() | st.floats(allow_nan=False) | st.booleans() | st.none()
+_json = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.tuples(inner, inner)
+        | st.dictionaries(_keys, inner, max_size=5)
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json)
+def test_json_text_is_the_standard_librarys_text(obj):
+    assert json_text(obj) == json.dumps(obj, ensure_ascii=False, indent=2)
+
+
+class _Level(enum.IntEnum):
+    HIGH = 2
+
+
+class _Name(str):
+    pass
+
+
+def test_json_text_subclasses_default_and_errors():
+    obj = {
+        "when": dt.date(2026, 12, 1),
+        "level": _Level.HIGH,
+        "name": _Name('小林 "x"\n'),
+        "nested": [dt.time(8, 30), {"d": dt.date(2027, 1, 1)}],
+        1.5: [],
+        2: {},
+    }
+    assert json_text(obj, default=str) == json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+    with pytest.raises(TypeError):
+        json_text({"when": dt.date(2026, 12, 1)})
+    with pytest.raises(TypeError):
+        json_text({(1, 2): "tuple keys are not JSON"})

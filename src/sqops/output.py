@@ -8,8 +8,9 @@ import io
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
@@ -86,3 +87,122 @@ def _mode_for(target: Path) -> int:
 
 def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+# ---------------------------------------------------------------- JSON
+_INF = float("inf")
+
+
+def _json_float(o: float) -> str:
+    if o != o:
+        return "NaN"
+    if o == _INF:
+        return "Infinity"
+    if o == -_INF:
+        return "-Infinity"
+    return float.__repr__(o)
+
+
+def _json_key(k: object) -> str:
+    if isinstance(k, str):
+        return k
+    if isinstance(k, float):
+        return _json_float(k)
+    if k is True:
+        return "true"
+    if k is False:
+        return "false"
+    if k is None:
+        return "null"
+    if isinstance(k, int):
+        return int.__repr__(k)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {k.__class__.__name__}")
+
+
+def json_text(obj: object, default: Callable[[Any], Any] | None = None) -> str:
+    """``json.dumps(obj, ensure_ascii=False, indent=2, default=default)``, the same text,
+    about twice as fast.
+
+    With ``indent`` the standard library encodes in pure Python, one generator per level;
+    reports of thousands of groups are tens of megabytes of it. This builds the same text
+    with one list of pieces, strings escaped by the library's C function. The result is
+    checked against ``json.dumps`` in the tests (structures, floats, keys, subclasses).
+    Containers must not contain themselves (not checked).
+    """
+    from json.encoder import encode_basestring as enc  # (the C version when available)
+
+    parts: list[str] = []
+    add = parts.append
+
+    def scalar(o: Any) -> str | None:
+        """The text of a scalar, or None for a container."""
+        t = type(o)
+        if t is str:
+            return enc(o)
+        if o is None:
+            return "null"
+        if o is True:
+            return "true"
+        if o is False:
+            return "false"
+        if t is int:
+            return int.__repr__(o)
+        if t is float:
+            return _json_float(o)
+        if isinstance(o, dict | list | tuple):
+            return None
+        if isinstance(o, str):
+            return enc(o)
+        if isinstance(o, int):
+            return int.__repr__(o)
+        if isinstance(o, float):
+            return _json_float(o)
+        if default is None:
+            raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
+        return None
+
+    def write(o: Any, nl: str) -> None:
+        inner = nl + "  "
+        if isinstance(o, dict):
+            if not o:
+                add("{}")
+                return
+            sep = "{" + inner
+            for k, v in o.items():
+                head = sep + enc(k if type(k) is str else _json_key(k)) + ": "
+                s = scalar(v)
+                if s is None:
+                    add(head)
+                    write(v, inner)
+                else:
+                    add(head + s)
+                sep = "," + inner
+            add(nl + "}")
+        elif isinstance(o, list | tuple):
+            if not o:
+                add("[]")
+                return
+            sep = "[" + inner
+            for v in o:
+                s = scalar(v)
+                if s is None:
+                    add(sep)
+                    write(v, inner)
+                else:
+                    add(sep + s)
+                sep = "," + inner
+            add(nl + "]")
+        else:  # not JSON: what ``default`` makes of it
+            assert default is not None
+            o = default(o)
+            s = scalar(o)
+            if s is None:
+                write(o, nl)
+            else:
+                add(s)
+
+    s = scalar(obj)
+    if s is not None:
+        return s
+    write(obj, "\n")
+    return "".join(parts)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqops.adherence._model import STATUS_NAMES, Adherence, GroupAdherence, Scope
 from sqops.i18n import WEEKDAYS, T
+from sqops.output import json_text
 
 _W: dict[str, T] = {
     "title": T("计划执行检查", "Plan against practice"),
@@ -223,7 +224,7 @@ def to_json(adh: Adherence, lang: str | None = None) -> str:
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2)
+    return json_text(obj)
 
 
 def json_bytes(adh: Adherence, lang: str | None = None) -> bytes:
@@ -580,7 +581,7 @@ def attach_to_report(text: str, fmt: str, adh: Adherence, lang: str) -> str:
     if fmt == "json":  # (``sqops report`` encodes the report and this section at once)
         doc = json.loads(text)
         doc["adherence"] = adh.to_dict(lang, detail=False)
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        return json_text(doc) + "\n"
     if fmt == "html":
         section = render_html_section(adh, lang, level=2)
         for tag in ("</main>", "</body>"):

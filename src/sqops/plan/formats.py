@@ -11,12 +11,11 @@ import calendar
 import datetime as dt
 import hashlib
 import html
-import json
 import re
 from typing import Any
 
 from sqops.i18n import WEEKDAYS, T
-from sqops.output import csv_text
+from sqops.output import csv_text, json_text
 from sqops.plan._model import (
     KIND_NAMES,
     ROLE_NAMES,
@@ -324,7 +323,7 @@ def to_data(plan: Plan, lang: str) -> dict[str, Any]:
 
 
 def to_json(plan: Plan, lang: str) -> str:
-    return json.dumps(to_data(plan, lang), ensure_ascii=False, indent=2, default=str) + "\n"
+    return json_text(to_data(plan, lang), default=str) + "\n"
 
 
 # ------------------------------------------------------------------ iCalendar

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqops.i18n import T
+from sqops.output import json_text
 from sqops.report.advice import BASIS_NOTE, KPI_LABELS
 from sqops.report.build import Kpi, Report
 from sqops.report.tables import REASONS
@@ -105,7 +105,7 @@ def to_json(report: Report, extra: dict[str, Any] | None = None) -> str:
     so the document is encoded once."""
     doc = report.to_dict()
     doc.update(extra or {})
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return json_text(doc) + "\n"
 
 
 # ------------------------------------------------------------------ Markdown
