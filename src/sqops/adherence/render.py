@@ -578,10 +578,17 @@ def attach_to_report(text: str, fmt: str, adh: Adherence, lang: str) -> str:
     """
     if fmt == "md":
         return text.rstrip("\n") + "\n\n" + render_md(adh, lang, level=2)
-    if fmt == "json":  # (``sqops report`` encodes the report and this section at once)
-        doc = json.loads(text)
-        doc["adherence"] = adh.to_dict(lang, detail=False)
-        return json_text(doc) + "\n"
+    if fmt == "json":
+        # the report's text ends with its last member and "\n}\n": this section is added
+        # as the last member, its lines indented one level (JSON strings hold no raw newline),
+        # which is the text of dumping the whole document at once
+        head = text.rstrip("\n")
+        if not head.endswith("\n}"):  # pragma: no cover - layout guard
+            doc = json.loads(text)
+            doc["adherence"] = adh.to_dict(lang, detail=False)
+            return json_text(doc) + "\n"
+        body = json_text(adh.to_dict(lang, detail=False)).replace("\n", "\n  ")
+        return head[: -len("\n}")] + ',\n  "adherence": ' + body + "\n}\n"
     if fmt == "html":
         section = render_html_section(adh, lang, level=2)
         for tag in ("</main>", "</body>"):

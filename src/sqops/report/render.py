@@ -100,12 +100,8 @@ def kpi_status(k: Kpi, lang: str) -> str:
 
 
 # ------------------------------------------------------------------ JSON
-def to_json(report: Report, extra: dict[str, Any] | None = None) -> str:
-    """The report as JSON; ``extra`` members (e.g. ``adherence``) are added to the top object,
-    so the document is encoded once."""
-    doc = report.to_dict()
-    doc.update(extra or {})
-    return json_text(doc) + "\n"
+def to_json(report: Report) -> str:
+    return json_text(report.to_dict()) + "\n"
 
 
 # ------------------------------------------------------------------ Markdown
