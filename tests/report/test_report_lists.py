@@ -84,3 +84,15 @@ def test_bottom_posts_per_week(h):
     )
     t = bottom_posts(r.prepared)
     assert t.select("post_id", "opens", "members").rows() == [("p0", 0, 10)]  # floor(6 × 20%) = 1
+
+
+def test_a_name_tie_is_broken_by_file_order(h):
+    # two names at the same second: the later row of the file is the name shown
+    rows = [("2026-12-01 10:00", "g1", "a", "小林"), ("2026-12-01 10:00", "g1", "a", "林林")]
+    for order in (rows, rows[::-1]):
+        msgs = h.frame("ts, group_id, member_id, member_name", order)
+        names = {
+            h.run(D(2026, 12, 2), messages=msgs).prepared.names.row(0, named=True)["member_name"]
+            for _ in range(3)
+        }
+        assert names == {order[-1][3]}

@@ -158,9 +158,8 @@ def kpi_profile_completion_rate(
         nm = (
             joined.join(p.names.rename({"day": "nday"}), on=["group_id", "member_id"])
             .filter(pl.col("nday") <= pl.col("b"))
-            .sort("ts")
             .group_by("group_id", "member_id")
-            .agg(pl.col("member_name").last())
+            .agg(pl.col("member_name").sort_by("ts", "member_name").last())
         )
         good = names_matching(nm["member_name"].to_list(), pattern)
         done_parts.append(

@@ -38,7 +38,9 @@ SEGMENT_LABELS: dict[str, T] = {
 
 def _names(p: Prepared) -> pl.DataFrame:
     return (
-        p.names.sort("ts").group_by("group_id", "member_id").agg(pl.col("member_name").last())
+        p.names.group_by("group_id", "member_id").agg(
+            pl.col("member_name").sort_by("ts", "member_name").last()  # (a tie: either order)
+        )
         if p.names.height
         else pl.DataFrame(
             schema={"group_id": pl.String, "member_id": pl.String, "member_name": pl.String}

@@ -361,8 +361,7 @@ def prepare(
             mem_lf.filter(~pl.col("member_id").is_in(staff_l) & pl.col("group_id").is_in(gl_all))
             .select(sel)
             .collect()
-            .sort("group_id", "member_id", "ts")
-        )
+        )  # (in file order: every use sorts or aggregates it, ties broken by _row)
         if "inviter_id" not in events.columns:
             events = events.with_columns(pl.lit(None, pl.String).alias("inviter_id"))
 
@@ -456,7 +455,9 @@ def prepare(
             msgs.filter(pl.col("member_name").is_not_null() & not_system)
             .group_by("group_id", "member_id")
             .agg(
-                pl.col("member_name").sort_by("ts").last(), pl.col("ts").max(), pl.col("day").max()
+                pl.col("member_name").sort_by("ts", "_row").last(),
+                pl.col("ts").max(),
+                pl.col("day").max(),
             )
             .collect(engine="streaming")
         )
@@ -465,7 +466,9 @@ def prepare(
             events.filter(pl.col("member_name").is_not_null())
             .group_by("group_id", "member_id")
             .agg(
-                pl.col("member_name").sort_by("ts").last(), pl.col("ts").max(), pl.col("day").max()
+                pl.col("member_name").sort_by("ts", "_row").last(),
+                pl.col("ts").max(),
+                pl.col("day").max(),
             )
         )
     if name_parts:
