@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sqops.errors import DataError, InputError, SqopsError
-from sqops.report.tables import detect_encoding, parse_ts, prepare_tables, read_tables
+from sqops.report.tables import (
+    detect_encoding,
+    fixed_offset,
+    parse_ts,
+    prepare_tables,
+    read_tables,
+)
 
 MSG = "ts,group_id,member_id,member_name\n2026-12-01 10:00,g1,a,小林\n2026-12-02 10:00,g1,b,阿青\n"
 
@@ -275,3 +281,34 @@ def test_day_is_the_local_date_in_a_zone_with_clock_changes(tmp_path, kind):
         assert m.reject_counts == {"bad_time": 1}
     assert got["day"].to_list() == expect_days
     assert got["ts"].dt.convert_time_zone("America/New_York").dt.date().to_list() == expect_days
+
+
+def test_fixed_offset_only_where_the_zone_keeps_one_offset():
+    d = dt.datetime
+    assert fixed_offset("Asia/Shanghai", d(2020, 1, 1), d(2027, 6, 1)) == dt.timedelta(hours=8)
+    assert fixed_offset("Asia/Shanghai", d(1988, 1, 1), d(1988, 12, 31)) is None  # DST then
+    assert fixed_offset("America/New_York", d(2026, 1, 2), d(2026, 2, 20)) == dt.timedelta(hours=-5)
+    assert fixed_offset("America/New_York", d(2026, 1, 2), d(2026, 3, 20)) is None
+    # a transition just outside the range still counts (a day either side is probed)
+    assert fixed_offset("America/New_York", d(2026, 1, 2), d(2026, 3, 7, 12)) is None
+    assert fixed_offset("UTC", d(1970, 1, 1), d(1989, 1, 1)) == dt.timedelta(0)
+    assert fixed_offset("UTC", d(1970, 1, 1), d(2000, 1, 1)) is None  # too long a span to probe
+    assert fixed_offset("Asia/Shanghai", None, d(2020, 1, 1)) is None
+
+
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "America/New_York", "Asia/Kolkata"])
+def test_parquet_times_by_offset_equal_the_general_conversion(tmp_path, tz):
+    base = dt.datetime(2026, 1, 5, 0, 7)
+    naive = [base + dt.timedelta(minutes=97 * i) for i in range(400)]  # about 27 days
+    pl.DataFrame(
+        {"ts": naive, "group_id": ["g1"] * 400, "member_id": [f"m{i}" for i in range(400)]}
+    ).write_parquet(tmp_path / "messages.parquet")
+    tables = read_tables(tmp_path, tz=tz)  # (kept: its frames read from its spill folder)
+    got = tables["messages"].frame.collect()
+    want = (
+        pl.Series(naive)
+        .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+    )
+    assert got["ts"].to_list() == want.to_list()
+    assert got["day"].to_list() == [t.date() for t in naive]

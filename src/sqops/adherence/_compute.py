@@ -37,7 +37,7 @@ from sqops.plan import GroupInfo, expand, sop_groups
 from sqops.plan._expand import MAX_DAYS
 from sqops.plan._model import SOURCES
 from sqops.report.membership import latest_day, post_opens, staff_ids
-from sqops.report.tables import Tables
+from sqops.report.tables import Tables, fixed_offset, to_local
 
 #: message types that count as a push when there is no posts table
 POST_MSG_TYPES: tuple[str, ...] = ("link", "miniprogram", "image", "video", "text")
@@ -294,6 +294,11 @@ def compute_adherence(
     )
     # member messages of the covered days only (per group), as (group index × time) keys
     spans_c = spans.join(gidx, on="group_id").select("group_id", "_g", "first", "last")
+    off = fixed_offset(
+        tz,
+        dt.datetime.combine(spans_c["first"].min(), dt.time()),
+        dt.datetime.combine(spans_c["last"].max(), dt.time()) + dt.timedelta(days=1),
+    )
     member_msgs = _collect(
         m_lf.filter(not_staff & not_system)
         .select("group_id", "ts", "day")
@@ -302,7 +307,7 @@ def compute_adherence(
         .select(
             (pl.col("_g") * _KEY_MUL + pl.col("ts").dt.epoch("ms")).alias("_k"),
             "_g",
-            pl.col("ts").dt.convert_time_zone(tz).dt.hour().alias("hour"),
+            to_local(pl.col("ts"), tz, off).dt.hour().alias("hour"),
         )
     )
     keys = member_msgs["_k"].sort()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sqops.report.tables import Tables
+from sqops.report.tables import Tables, fixed_offset, to_local
 
 EPOCH = dt.date(1970, 1, 1)
 STAFF_ROLES = ("staff", "bot", "admin", "owner")
@@ -339,9 +339,16 @@ def prepare(
         .collect(engine="streaming")
     )  # (in no particular order: every use joins or aggregates it)
 
+    # messages up to as-of, from the first day of any group: one offset for all, if any
+    first_day = firsts["first"].min()
+    off = fixed_offset(
+        tables.tz,
+        dt.datetime.combine(to_date(first_day), dt.time()) if first_day is not None else None,
+        dt.datetime.combine(as_of, dt.time()) + dt.timedelta(days=1),
+    )
     heat = (
         member_msgs.filter(pl.col("group_id").is_in(gl))
-        .with_columns(pl.col("ts").dt.convert_time_zone(tables.tz).alias("_lt"))
+        .with_columns(to_local(pl.col("ts"), tables.tz, off).alias("_lt"))
         .group_by(
             "group_id",
             (pl.col("_lt").dt.weekday() - 1).alias("weekday"),

@@ -19,6 +19,7 @@ into memory (shop exports, small by nature).
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import io
 import shutil
 import tempfile
@@ -377,6 +378,37 @@ def parse_ts(expr: pl.Expr, tz: str) -> pl.Expr:
     return pl.when(digits).then(epoch).otherwise(parsed)
 
 
+#: the longest span fixed_offset probes (longer spans take the general conversion)
+_MAX_FIXED_SPAN = dt.timedelta(days=20 * 366)
+
+
+def fixed_offset(tz: str, lo: dt.datetime | None, hi: dt.datetime | None) -> dt.timedelta | None:
+    """The UTC offset of ``tz`` when it is one and the same at every instant from a day before
+    ``lo`` to a day after ``hi`` (naive, local or UTC: the day either side covers the offset);
+    None when it changes there (daylight saving time, a change of zone rules) or is unknown.
+
+    The offsets are probed every 15 minutes with the zone data polars converts with, so a
+    conversion by this offset is the same as polars' conversion for every time in the range.
+    Where it applies (Asia/Shanghai since 1991, most of Asia) converting is an addition.
+    """
+    if lo is None or hi is None or hi < lo or hi - lo > _MAX_FIXED_SPAN:
+        return None
+    probes = pl.datetime_range(
+        lo - dt.timedelta(days=1), hi + dt.timedelta(days=1), "15m", time_zone="UTC", eager=True
+    )
+    local = probes.dt.convert_time_zone(tz).dt.replace_time_zone(None)
+    offsets = (local - probes.dt.replace_time_zone(None)).unique()
+    return offsets[0] if offsets.len() == 1 else None
+
+
+def to_local(ts: pl.Expr, tz: str, offset: dt.timedelta | None) -> pl.Expr:
+    """UTC times → naive local wall-clock times (by ``offset`` when :func:`fixed_offset`
+    found one for the times' range)."""
+    if offset is not None:
+        return ts.dt.replace_time_zone(None) + offset
+    return ts.dt.convert_time_zone(tz).dt.replace_time_zone(None)
+
+
 # ---------------------------------------------------------------- validation
 def _missing_columns_error(
     spec: TableSpec, source: str, found: list[str], missing: list[str]
@@ -602,7 +634,12 @@ def validate_table(
         t = pl.col("ts").cast(pl.Datetime("us", ts_type.time_zone))
         if ts_type.time_zone is None:
             naive = t
-            t = t.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+            lo, hi = lf.select(t.min().alias("lo"), t.max().alias("hi")).collect().row(0)
+            off = fixed_offset(tz, lo, hi)
+            if off is not None:  # every time of the table is local time at this one offset
+                t = (t - off).dt.replace_time_zone("UTC")
+            else:
+                t = t.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
         ts_expr = t.dt.convert_time_zone("UTC")
     elif "ts" in present:
         fmt = _sniff_format(lf.select("ts").head(2000).collect()["ts"].to_list())
