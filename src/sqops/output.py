@@ -161,6 +161,8 @@ def json_text(obj: object, default: Callable[[Any], Any] | None = None) -> str:
             raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
         return None
 
+    # (the dict and the list loops are written out apart on purpose: one loop over
+    # (label, value) pairs for both was 20-40% slower on a 36 MB report)
     def write(o: Any, nl: str) -> None:
         inner = nl + "  "
         if isinstance(o, dict):
