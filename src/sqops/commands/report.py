@@ -197,9 +197,7 @@ def report(
             rep = build_report(tables, settings=settings, as_of=day, lang=lang_ref[0], groups=group)
             adh = None
             if sop and adherence:
-                # computed in a thread while this one renders the report (polars releases
-                # the GIL; the adherence section is mostly polars, rendering mostly Python)
-                adh = _Background(_adherence, loaded, tables, rep.as_of, lang_ref[0], group)
+                adh = _adherence(loaded, tables, rep.as_of, lang_ref[0], group)
         _write_outputs(rep, tables, fmt, output, lists, rejects, adh)
         if fail_under is not None:
             bad = {"bad"} if fail_under == FailUnder.bad else {"bad", "warn"}
@@ -254,7 +252,7 @@ def _write_outputs(
     output: Path | None,
     lists: Path | None,
     rejects: Path | None,
-    adh_job: _Background | None = None,
+    adh: Any = None,
 ) -> None:
     from sqops.output import atomic_write_bytes, atomic_write_text
     from sqops.report import render
@@ -276,11 +274,11 @@ def _write_outputs(
             buf = io.StringIO()
             con = Console(file=buf, width=120, no_color=True, highlight=False, soft_wrap=True)
             render.print_terminal(rep, con)
-            _print_adherence(adh_job, rep.lang, con)
+            _print_adherence(adh, rep.lang, con)
             atomic_write_text(output, buf.getvalue())
         else:
             render.print_terminal(rep, console())
-            _print_adherence(adh_job, rep.lang, console())
+            _print_adherence(adh, rep.lang, console())
         return
     if fmt == ReportFormat.html:
         from sqops.report.html import to_html
@@ -290,7 +288,6 @@ def _write_outputs(
         text = render.to_json(rep)
     else:
         text = render.to_markdown(rep)
-    adh = adh_job.result() if adh_job is not None else None
     if adh is not None:
         from sqops.adherence.render import attach_to_report
 
@@ -301,30 +298,6 @@ def _write_outputs(
         atomic_write_bytes(output, text.encode("utf-8"))
     else:
         atomic_write_text(output, text)
-
-
-class _Background:
-    """``fn(*args)`` in a daemon thread; :meth:`result` waits and returns or raises."""
-
-    def __init__(self, fn: Any, *args: Any) -> None:
-        import threading
-
-        self._out: tuple[bool, Any] = (False, None)
-        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn: Any, args: tuple[Any, ...]) -> None:
-        try:
-            self._out = (True, fn(*args))
-        except BaseException as exc:  # handed to the caller by result()
-            self._out = (False, exc)
-
-    def result(self) -> Any:
-        self._thread.join()
-        ok, value = self._out
-        if not ok:
-            raise value
-        return value
 
 
 def _adherence(loaded: Any, tables: Any, day: Any, lang: str, groups: Any) -> Any:
@@ -340,8 +313,7 @@ def _adherence(loaded: Any, tables: Any, day: Any, lang: str, groups: Any) -> An
         return None
 
 
-def _print_adherence(adh_job: _Background | None, lang: str, con: Any) -> None:
-    adh = adh_job.result() if adh_job is not None else None
+def _print_adherence(adh: Any, lang: str, con: Any) -> None:
     if adh is not None:
         from sqops.adherence.render import to_renderables
 
