@@ -10,6 +10,9 @@ import datetime as dt
 
 import pytest
 
+from sqops.report.membership import post_opens
+from sqops.report.tables import prepare_tables
+
 D = dt.date
 
 
@@ -164,6 +167,16 @@ def test_content_open_rate(h):
     r = h.run(D(2026, 12, 20), messages=msgs, members=mem, posts=posts, engagement=eng)
     # p1: 1 opener / members on 12-09 (a, d) = 2; p2: 1 / members on 12-15 (a, d) = 2
     assert h.nd(r, "content_open_rate") == (2, 4)
+    # the openers per post, as the adherence section reads them too: computed once per
+    # staff set and as-of day and kept on the tables
+    tables = prepare_tables({"messages": msgs, "posts": posts, "engagement": eng})
+    opened = post_opens(tables, {"s1"}, D(2026, 12, 20))
+    assert sorted(opened.iter_rows()) == [("p0", 1), ("p1", 1), ("p2", 1)]
+    assert post_opens(tables, ["s1"], D(2026, 12, 20)) is opened
+    earlier = post_opens(tables, {"s1"}, D(2026, 12, 10))  # p2 not yet posted
+    assert sorted(earlier.iter_rows()) == [("p0", 1), ("p1", 1)]
+    assert sorted(post_opens(tables, set(), D(2026, 12, 20)).iter_rows())[-1] == ("p2", 2)
+    assert post_opens(prepare_tables({"messages": msgs}), {"s1"}, D(2026, 12, 20)) is None
 
 
 # ------------------------------------------------------------------ monetisation
