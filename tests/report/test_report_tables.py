@@ -312,3 +312,29 @@ def test_parquet_times_by_offset_equal_the_general_conversion(tmp_path, tz):
     )
     assert got["ts"].to_list() == want.to_list()
     assert got["day"].to_list() == [t.date() for t in naive]
+
+
+def test_one_bad_time_among_the_first_rows_keeps_the_fast_format():
+    from sqops.report.tables import _sniff_format
+
+    fmt = "%Y-%m-%d %H:%M:%S"
+    assert (
+        _sniff_format(["2026-11-31 08:15:00", "2026-12-01 10:00:00", "2026-12-01 11:00:00"]) == fmt
+    )
+    assert _sniff_format(["1796090400", "1796090400000", "2026-12-01 10:00"]) is None  # no majority
+    assert _sniff_format(["1796090400", "1796090401", "yesterday"]) == "epoch_s"
+    assert _sniff_format(["", ""]) is None
+
+
+def test_epoch_seconds_with_a_millisecond_cell_and_a_bad_one(tmp_path):
+    # the sampled format (epoch seconds) reads only 10-digit cells; the 13-digit cell is
+    # milliseconds (general parser), "2026-11-31" is no date
+    _write(tmp_path / "messages.csv", "ts,group_id,member_id\n"
+           "1796090400,g1,a\n1796090460,g1,b\n1796090520000,g1,c\n2026-11-31 10:00,g1,d\n"
+           "1796090580,g1,e\n1796090640,g1,f\n")  # fmt: skip
+    m = read_tables(tmp_path)["messages"]
+    got = m.frame.collect()
+    assert got["member_id"].to_list() == ["a", "b", "c", "e", "f"]
+    times = [t.strftime("%H:%M") for t in got["ts"].to_list()]
+    assert times == ["02:00", "02:01", "02:02", "02:03", "02:04"]
+    assert m.reject_counts == {"bad_time": 1}

@@ -262,7 +262,9 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
     try:
         if kind in ("csv", "tsv"):
             sep = "\t" if kind == "tsv" else ","
-            enc = _norm_encoding(encoding) if encoding else detect_encoding(path)
+            # no encoding given: read as UTF-8 (polars checks every byte as it reads; a file
+            # that is not UTF-8 is detected and decoded by read_tables when that fails)
+            enc = _norm_encoding(encoding) if encoding else "utf-8"
             if enc == "utf-8":
                 return pl.scan_csv(
                     path,
@@ -448,23 +450,28 @@ def _rename(
 
 
 def _sniff_format(values: list[str]) -> str | None:
-    """The one strict format that reads every sampled value, if there is one."""
+    """The strict format that reads most of the sampled values (more than half of them), if
+    one does. The values it cannot read (a bad time, another format) go to the general
+    parser afterwards, so one bad cell among the first rows does not slow the whole table."""
     vals = [v for v in values if v]
     if not vals:
         return None
     sample = pl.Series(vals, dtype=pl.String)
-    if sample.str.contains(r"^\d{9,10}$").all():
-        return "epoch_s"
-    if sample.str.contains(r"^\d{12,13}$").all():
-        return "epoch_ms"
+    best, read = None, len(vals) // 2  # at least this many + 1
+    counts = {
+        "epoch_s": int(sample.str.contains(r"^\d{9,10}$").sum()),
+        "epoch_ms": int(sample.str.contains(r"^\d{12,13}$").sum()),
+    }
     for fmt in FAST_FORMATS:
         got = sample.str.to_datetime(fmt, strict=False, exact=True, time_unit="us")
-        if got.null_count() == 0:
-            return fmt
-    return None
+        counts[fmt] = len(vals) - got.null_count()
+    for fmt, n in counts.items():  # (ties: the first in this order)
+        if n > read:
+            best, read = fmt, n
+    return best
 
 
-#: formats tried on a sample of ``ts``: when one reads them all, it is used as the fast path
+#: formats tried on a sample of ``ts``: the one that reads most of it is the fast path
 FAST_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M:%S",
@@ -486,10 +493,10 @@ def _naive_ts(expr: pl.Expr, fmt: str) -> pl.Expr | None:
 
 
 def _fast_ts(expr: pl.Expr, fmt: str, tz: str) -> pl.Expr:
-    if fmt == "epoch_s":
-        return (expr.cast(pl.Int64, strict=False) * 1_000_000).cast(pl.Datetime("us", "UTC"))
-    if fmt == "epoch_ms":
-        return (expr.cast(pl.Int64, strict=False) * 1_000).cast(pl.Datetime("us", "UTC"))
+    if fmt in ("epoch_s", "epoch_ms"):  # only cells of that many digits (others: null)
+        digits, scale = (r"^\d{9,10}$", 1_000_000) if fmt == "epoch_s" else (r"^\d{12,13}$", 1_000)
+        n = pl.when(expr.str.contains(digits)).then(expr.cast(pl.Int64, strict=False))
+        return (n * scale).cast(pl.Datetime("us", "UTC"))
     naive = _naive_ts(expr, fmt)
     if naive is None:
         got = expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us")
@@ -815,9 +822,19 @@ def read_tables(
             if name not in files:
                 continue
             p = files[name]
-            lf = _read_source(p, EXTENSIONS[p.suffix.lower()], encoding)
+            kind = EXTENSIONS[p.suffix.lower()]
+            lf = _read_source(p, kind, encoding)
             mapping = (columns or {}).get(name)
-            tables[name] = _validate_reading(name, lf, display_path(p), tz, mapping, spill.path)
+            try:
+                tables[name] = validate_table(name, lf, display_path(p), tz, mapping, spill.path)
+            except pl.exceptions.ComputeError as exc:
+                if not (encoding is None and kind in ("csv", "tsv") and _not_utf8(exc)):
+                    raise _read_error(display_path(p), exc) from None
+                # not UTF-8: which encoding it is (GB18030, or a clear error), then again
+                lf = _read_source(p, kind, detect_encoding(p))
+                tables[name] = _validate_reading(name, lf, display_path(p), tz, mapping, spill.path)
+            except pl.exceptions.PolarsError as exc:
+                raise _read_error(display_path(p), exc) from None
         return spill.keep(Tables(tables, tz))
 
 
@@ -865,12 +882,18 @@ def _validate_reading(
     try:
         return validate_table(name, lf, source, tz, mapping, spill)
     except pl.exceptions.PolarsError as exc:
-        raise InputError(
-            T("无法读取 {p}：{e}", "cannot read {p}: {e}").format(
-                p=source, e=str(exc).splitlines()[0]
-            ),
-            Location(file=source),
-        ) from None
+        raise _read_error(source, exc) from None
+
+
+def _read_error(source: str, exc: Exception) -> InputError:
+    return InputError(
+        T("无法读取 {p}：{e}", "cannot read {p}: {e}").format(p=source, e=str(exc).splitlines()[0]),
+        Location(file=source),
+    )
+
+
+def _not_utf8(exc: Exception) -> bool:
+    return "utf-8" in str(exc).lower() or "utf8" in str(exc).lower()
 
 
 def prepare_tables(
