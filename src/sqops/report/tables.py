@@ -610,8 +610,8 @@ def validate_table(
     The source is read once: every row, typed and with the reason it is rejected (if it is),
     goes to a Parquet file in ``spill`` (a folder; streaming, bounded memory; without one it
     is held in memory) and every later question — rows read, rejected rows, duplicate ids,
-    the valid rows — reads that file. Times are parsed with the one format that reads a
-    sample of them; only rows it cannot read take the general parser.
+    the valid rows — reads that file. Times are parsed with the strict format that reads most
+    of a sample of them; only rows it cannot read take the general parser.
     """
     spec = TABLE_SPECS[name]
     lf = _rename(lf, mapping, spec, source)
