@@ -41,7 +41,7 @@ class Prepared:
     staff: frozenset[str]
     basis: str  # "membership" | "speakers"
     groups: pl.DataFrame  # group_id, d0
-    act: pl.DataFrame  # group_id, member_id, day, n, last_ts  (non-staff, non-system, per day)
+    act: pl.DataFrame  # group_id, member_id, day, n  (non-staff, non-system, per day)
     presence: pl.DataFrame  # group_id, member_id, s, e  (merged, disjoint, inclusive, e <= as_of)
     events: pl.DataFrame | None  # members events: group_id, member_id, event, ts, day, inviter_id
     orders: (
@@ -332,10 +332,9 @@ def prepare(
     # members speaking: not system messages, not staff (by id or by role)
     member_msgs = msgs.filter(not_system & not_staffrole & ~pl.col("member_id").is_in(staff_l))
 
-    act = (
-        member_msgs.filter(pl.col("group_id").is_in(gl_all))
-        .group_by("group_id", "member_id", "day")
-        .agg(pl.len().alias("n"), pl.col("ts").max().alias("last_ts"))
+    act = (  # (every group of these messages is in gl_all: it was made from them)
+        member_msgs.group_by("group_id", "member_id", "day")
+        .agg(pl.len().alias("n"))
         .collect(engine="streaming")
     )  # (in no particular order: every use joins or aggregates it)
 
