@@ -39,7 +39,8 @@ SEGMENT_LABELS: dict[str, T] = {
 def _names(p: Prepared) -> pl.DataFrame:
     return (
         p.names.group_by("group_id", "member_id").agg(
-            pl.col("member_name").sort_by("ts", "member_name").last()  # (a tie: either order)
+            # (a tie in time: the larger name, so every row order gives the same one)
+            pl.col("member_name").sort_by("ts", "member_name").last()
         )
         if p.names.height
         else pl.DataFrame(
