@@ -61,7 +61,16 @@ class Prepared:
 
 
 def staff_ids(tables: Tables, sop_staff: Iterable[str] = ()) -> frozenset[str]:
-    """SOP roles + the staff table + senders whose message ``role`` is staff or bot."""
+    """SOP roles + the staff table + senders whose message ``role`` is staff or bot.
+
+    Kept on ``tables`` per SOP staff set (the report and its adherence section both ask)."""
+    key = ("staff_ids", frozenset(sop_staff))
+    if key not in tables.memo:
+        tables.memo[key] = _staff_ids(tables, key[1])
+    return tables.memo[key]
+
+
+def _staff_ids(tables: Tables, sop_staff: frozenset[str]) -> frozenset[str]:
     ids = set(sop_staff)
     st = tables.get("staff")
     if st is not None:
