@@ -342,11 +342,11 @@ def test_columns_with_a_fixed_format_is_refused(cli, tmp_path):
     )
 
 
-def test_preset_tables_feed_the_report_reader():
-    from sqops.importers import preset_tables
+def test_imported_tables_feed_the_report_reader():
+    from sqops.importers import import_files
     from sqops.report.tables import prepare_tables
 
-    result = preset_tables("telegram", [FIX / "telegram_chat.json"])
+    result = import_files("telegram", [FIX / "telegram_chat.json"])
     tables = prepare_tables(result.tables, tz="Asia/Shanghai")
     # every imported row is valid for the report: nothing rejected
     for name, rows in (("messages", 9), ("members", 5)):

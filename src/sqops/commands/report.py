@@ -226,7 +226,7 @@ def report(
 def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
     """``--preset``: import the exports in memory, show what could not be read, validate."""
     from sqops.commands.import_ import FORMAT_NAMES, print_problems
-    from sqops.importers import preset_tables
+    from sqops.importers import import_files
     from sqops.report.tables import prepare_tables
 
     if preset not in FORMAT_NAMES:
@@ -240,7 +240,7 @@ def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
             + (T(f"，你是不是想写 {hint}？", f"; did you mean {hint}?") if hint else T("", "")),
             lang,
         )
-    result = preset_tables(preset, inputs, tz=tz)
+    result = import_files(preset, inputs, tz=tz)
     print_problems(result.problems, lang)
     return prepare_tables(result.tables, tz=tz)
 

@@ -26,7 +26,6 @@ __all__ = [
     "ImportResult",
     "detect_format",
     "import_files",
-    "preset_tables",
     "write_tables",
 ]
 
@@ -260,22 +259,6 @@ def import_files(
         first = Location(file=display_path(paths[0]))
         raise DataError(text, first, problems=[Problem(text, first), *result.problems[:20]])
     return result
-
-
-def preset_tables(
-    fmt: str,
-    paths: Sequence[str | Path],
-    *,
-    tz: str = "Asia/Shanghai",
-    columns: str | Path | None = None,
-    group_id: str | None = None,
-    self_name: str | None = None,
-) -> ImportResult:
-    """For ``sqops report --preset FORMAT INPUT...``: :func:`import_files`, whose
-    ``result.tables`` (polars DataFrames, all columns text except ``amount``) go to
-    ``sqops.report.tables.prepare_tables(result.tables, tz=tz)``; ``result.problems`` are the
-    lines that could not be read, to show with the report's data quality."""
-    return import_files(fmt, paths, tz=tz, columns=columns, group_id=group_id, self_name=self_name)
 
 
 def write_tables(result: ImportResult, out_dir: str | Path, fmt: str = "parquet") -> list[Path]:
