@@ -622,3 +622,20 @@ def test_self_name_joins_you_with_your_messages(tmp_path):
     r = import_files("wechat-msg", [FIX / "wechat_msg.csv"], self_name="小林")
     assert rows(r, "members", "inviter_id")[0] == ("name:小林",)
     assert ("name:小林", "text") in rows(r, "messages", "member_id", "msg_type")
+
+
+def test_discord_csv_ambiguous_day_month_is_a_note(tmp_path):
+    # the same guess and the same note as WhatsApp (importers.whatsapp.date_order)
+    p = tmp_path / "chan.csv"
+    p.write_text(
+        'AuthorID,Author,Date,Content,Attachments,Reactions\n"1","a","01/02/2026 10:00","hi","",""\n',
+        encoding="utf-8",
+    )
+    r = import_files("discord", [p])
+    assert rows(r, "messages", "ts") == [("2026-02-01T10:00:00+08:00",)]
+    assert [(p.code, p.text.en) for p in r.problems] == [
+        (
+            "note",
+            "the day/month order is not decided by any date in the file; read as day/month/year",
+        )
+    ]

@@ -82,7 +82,7 @@ _CULTURE = re.compile(
 def _date_reader(ctx: Context, display: str, cells: list[str]):
     """A parser for the Date column: ISO 8601 as is; culture formats with the day/month order
     decided by the whole column (as for WhatsApp), with a note when no date decides it."""
-    from sqops.importers.whatsapp import _order, _split_date, _ts
+    from sqops.importers.whatsapp import _split_date, _ts, date_order
 
     dates, ap_en = [], False
     for raw in cells:
@@ -94,15 +94,7 @@ def _date_reader(ctx: Context, display: str, cells: list[str]):
             with contextlib.suppress(ValueError):
                 dates.append(_split_date(m.group("date")))
             ap_en = ap_en or (m.group("ap") or "").upper() in ("AM", "PM")
-    order, guessed = _order(dates, ap_en) if dates else ("ymd", False)
-    if guessed:
-        ctx.note(
-            Location(file=display),
-            T(
-                "日期顺序无法从文件确定，按{o}读取",
-                "the day/month order is not decided by any date in the file; read as {o}",
-            ).format(o={"dmy": "day/month/year", "mdy": "month/day/year"}[order]),
-        )
+    order = date_order(dates, ap_en, ctx, display) if dates else "ymd"
 
     def parse(raw: str):
         s = clean(raw).strip()

@@ -138,6 +138,20 @@ def _order(dates: list[tuple[int, int, int]], ap_en: bool) -> tuple[str, bool]:
     return ("mdy" if ap_en else "dmy"), not (first_big and second_big)
 
 
+def date_order(dates: list[tuple[int, int, int]], ap_en: bool, ctx: Context, display: str) -> str:
+    """:func:`_order` of the file's dates; a guess is noted against the file."""
+    order, guessed = _order(dates, ap_en)
+    if guessed:
+        ctx.note(
+            Location(file=display),
+            T(
+                "日期顺序无法从文件确定，按{o}读取",
+                "the day/month order is not decided by any date in the file; read as {o}",
+            ).format(o={"dmy": "day/month/year", "mdy": "month/day/year"}[order]),
+        )
+    return order
+
+
 def _split_date(text: str) -> tuple[int, int, int]:
     a, b, c = (int(x) for x in re.split(r"[./-]", text))
     return a, b, c
@@ -167,15 +181,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
     ap_en = any(
         (m.group("ap") or "").upper().replace(" ", "") in ("AM", "PM") for _, m, _ in starts
     )
-    order, guessed = _order(dates, ap_en)
-    if guessed:
-        ctx.note(
-            Location(file=display),
-            T(
-                "日期顺序无法从文件确定，按{o}读取",
-                "the day/month order is not decided by any date in the file; read as {o}",
-            ).format(o={"dmy": "day/month/year", "mdy": "month/day/year"}[order]),
-        )
+    order = date_order(dates, ap_en, ctx, display)
     group = chat_name(path)
     start_at = {n: (m, raw) for n, m, raw in starts}
     current: dict[str, Any] | None = None
