@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -50,17 +48,6 @@ def _data(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return d
-
-
-def test_help_does_not_import_polars():
-    code = (
-        "import sys\nfrom typer.testing import CliRunner\nfrom sqops.cli import app\n"
-        "r = CliRunner().invoke(app, ['report', '--help'])\n"
-        "assert r.exit_code == 0, r.output\nassert '--fail-under' in r.output\n"
-        "print('polars' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
 
 
 def test_json_validates_against_schema(cli, tmp_path):

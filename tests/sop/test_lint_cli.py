@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -187,22 +185,6 @@ def test_output_is_deterministic(cli, tree: Path, monkeypatch: pytest.MonkeyPatc
     a = cli("lint", ".", "--format", "sarif").stdout
     b = cli("lint", ".", "--format", "sarif").stdout
     assert a == b
-
-
-@pytest.mark.parametrize("args", [["--help"], ["lint", "examples"], ["lint", "--help"]])
-def test_help_and_lint_do_not_import_polars(args: list[str]) -> None:
-    root = Path(__file__).resolve().parents[2]
-    code = (
-        "import sys\n"
-        "from sqops.cli import app\n"
-        f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('polars', 'matplotlib', 'icalendar', 'chinese_calendar') if m in sys.modules]\n"
-        "print('HEAVY=' + ','.join(heavy))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
-    )
-    assert out.stdout.splitlines()[-1] == "HEAVY="
 
 
 def test_every_rule_is_documented() -> None:
