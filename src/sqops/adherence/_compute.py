@@ -259,9 +259,7 @@ def compute_adherence(
         )
     span_of = {
         g: (a, b, t.replace(tzinfo=None) if t is not None else None)
-        for g, a, b, t in spans.with_columns(
-            pl.col("last_ts").dt.convert_time_zone(tz).dt.replace_time_zone(None)
-        ).iter_rows()
+        for g, a, b, t in spans.with_columns(to_local(pl.col("last_ts"), tz, None)).iter_rows()
     }
 
     infos, chosen = _choose_groups(loaded, span_of, groups, notes)
@@ -273,7 +271,7 @@ def compute_adherence(
     posts = (
         posts_lf.filter(pl.col("group_id").is_in(chosen))
         .with_columns(
-            pl.col("ts").dt.convert_time_zone(tz).dt.replace_time_zone(None).alias("lt"),
+            to_local(pl.col("ts"), tz, None).alias("lt"),
         )
         .sort(["group_id", "ts", "post_id"])
         .collect()
