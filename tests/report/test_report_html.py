@@ -96,3 +96,19 @@ def test_example_html_under_one_megabyte(cli, tmp_path, monkeypatch):
     assert r.exit_code == 0, r.stderr
     size = out.stat().st_size
     assert 50_000 < size < 1_000_000
+
+
+@pytest.mark.parametrize("days", [1, 2, 9])
+def test_html_for_a_few_days_of_data(cli, tmp_path, caplog, days):
+    # one day alone once made matplotlib widen the axis to years and complain on stderr
+    # (warnings are errors in this suite; its locator's complaints go to logging)
+    rows = "".join(f"2026-12-{d:02d} 10:00,g1,m{d}\n" for d in range(1, days + 1))
+    (tmp_path / "messages.csv").write_text("ts,group_id,member_id\n" + rows, encoding="utf-8")
+    out = tmp_path / "r.html"
+    r = cli("report", tmp_path, "--format", "html", "-o", out, "--lang", "en")
+    assert r.exit_code == 0, r.stderr
+    assert "Locator" not in caplog.text and "Locator" not in r.stderr
+    html = out.read_text(encoding="utf-8")
+    ticks = set(re.findall(r">(\d\d-\d\d)<", html))  # the daily chart's date ticks
+    assert "12-01" in ticks
+    assert ticks <= {f"12-{d:02d}" for d in range(1, days + 1)}

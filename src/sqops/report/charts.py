@@ -7,6 +7,7 @@ Chinese with its own fonts (nothing embedded, files stay small); matplotlib esca
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import re
@@ -123,7 +124,15 @@ def daily_chart(report: Report, group_id: str | None, labels: dict[str, str]) ->
     fig.autofmt_xdate(rotation=0, ha="center")
     import matplotlib.dates as mdates
 
-    loc = mdates.AutoDateLocator(maxticks=8)
+    # a tick a day for a short span (the automatic locator has no interval for a single
+    # day and says so on stderr)
+    if 0 < len(days) <= 8:
+        half = dt.timedelta(hours=12)
+        first, last = (dt.datetime.combine(d, dt.time()) for d in (days[0], days[-1]))
+        ax.set_xlim(first - half, last + half)  # (one day alone would be widened to years)
+        loc: Any = mdates.DayLocator()
+    else:
+        loc = mdates.AutoDateLocator(maxticks=8)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
     return _svg(fig)
