@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import math
 import os
 import stat
 from pathlib import Path
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sqops.errors import UsageError
-from sqops.output import atomic_write_text, csv_text, excel_safe, json_text
+from sqops.output import _json_text_python, atomic_write_text, csv_text, excel_safe, json_text
 
 
 def test_new_file_gets_umask_mode(tmp_path: Path) -> None:
@@ -85,10 +86,50 @@ _json = st.recursive(
 )
 
 
+def _finite(o):
+    """``o`` with every float value that is not finite as None (what json_text writes)."""
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    if isinstance(o, dict):
+        return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_finite(v) for v in o]
+    return o
+
+
 @settings(max_examples=300, deadline=None)
 @given(_json)
 def test_json_text_is_the_standard_librarys_text(obj):
+    want = json.dumps(_finite(obj), ensure_ascii=False, indent=2)
+    assert json_text(obj) == want  # orjson, or Python where orjson refuses
+    assert _json_text_python(obj) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        st.floats(allow_nan=False, allow_infinity=False, max_value=1e-3, min_value=-1e-3)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(alphabet="0.e-: \"\n,")
+        | st.integers(min_value=-(2**63), max_value=2**63 - 1),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=20,
+    )
+)
+def test_json_text_floats_spelled_as_python_does(obj):
+    # (orjson spells small floats its own way; they are respelled, nothing else is touched)
     assert json_text(obj) == json.dumps(obj, ensure_ascii=False, indent=2)
+
+
+def test_json_text_small_floats_and_lookalike_text():
+    obj = {
+        "a": [1e-7, -5e-05, 2.5e-05, 1e-4, 5e-324, 1e-300, 1e16, -0.0, 10.00001],
+        'k": 1e-7': "x: 1e-7",
+        "s": ["0.00005", "e-7", 'a\n"b": 0.00005'],
+    }
+    assert json_text(obj) == json.dumps(obj, ensure_ascii=False, indent=2)
+    assert json_text(1e-7) == "1e-07"
+    assert json_text([float("nan"), float("inf")]) == "[\n  null,\n  null\n]"
 
 
 class _Level(enum.IntEnum):
