@@ -110,7 +110,7 @@ def test_json_text_is_the_standard_librarys_text(obj):
     st.recursive(
         st.floats(allow_nan=False, allow_infinity=False, max_value=1e-3, min_value=-1e-3)
         | st.floats(allow_nan=False, allow_infinity=False)
-        | st.text(alphabet="0.e-: \"\n,")
+        | st.text(alphabet='0.e-: "\n,')
         | st.integers(min_value=-(2**63), max_value=2**63 - 1),
         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
         max_leaves=20,

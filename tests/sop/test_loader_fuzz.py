@@ -103,3 +103,61 @@ def test_cli_never_raises(cli, tmp_path_factory, data: bytes) -> None:
     r = cli("lint", p, "--lang", "en")  # catch_exceptions=False: a traceback fails the test
     assert r.exit_code in (0, 1, 2)
     assert r.stdout.strip() or r.stderr.strip()
+
+
+# ---------------------------------------------------------------- libyaml vs Python parser
+def _both_parsers(text: str) -> list[tuple]:
+    """What load_yaml gives with libyaml (when PyYAML has it) and with the Python parser."""
+    from sqops.errors import SopError
+    from sqops.sop import yamlsafe
+
+    out = []
+    saved = yamlsafe._CComposer
+    for c_composer in (saved, None):
+        yamlsafe._CComposer = c_composer
+        try:
+            data, pos = yamlsafe.load_yaml(text, "f.yaml")
+            out.append(("ok", repr(data), pos.values, pos.keys, pos.blocks))
+        except SopError as exc:
+            out.append(("error", exc.render("en")))
+        finally:
+            yamlsafe._CComposer = saved
+    return out
+
+
+def _same_with_either_parser(text: str) -> None:
+    fast, slow = _both_parsers(text)
+    assert fast == slow
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(FRAGMENTS | st.sampled_from(["名称: 小林 # 注\n", "  标题: '早安'\n", "- 一\n"]),
+                max_size=12))  # fmt: skip
+def test_libyaml_and_python_parser_agree_on_fragments(parts: list[str]) -> None:
+    _same_with_either_parser("".join(parts))
+
+
+YAML_CHARS = " \t\n\r:-?[]{},#&*!|>'\"%@`~+=<\\ab中1.0x\x85\xa0\u2028\ufeff\x7f"
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    st.integers(0, len(GOOD) - 1),
+    st.integers(0, 40),
+    st.text(alphabet=YAML_CHARS, max_size=6) | st.text(max_size=8),
+)
+def test_libyaml_and_python_parser_agree_on_a_mutated_file(pos: int, cut: int, ins: str) -> None:
+    _same_with_either_parser(GOOD[:pos] + ins + GOOD[pos + cut :])
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(JSONISH, st.booleans())
+def test_libyaml_and_python_parser_agree_on_any_structure(data: object, flow: bool) -> None:
+    text = yaml.safe_dump({"群": data, "k": [data]}, allow_unicode=True, default_flow_style=flow)
+    _same_with_either_parser(text)
+
+
+def test_libyaml_is_used_when_pyyaml_has_it() -> None:
+    from sqops.sop import yamlsafe
+
+    assert (yamlsafe._CComposer is not None) == yaml.__with_libyaml__
