@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from sqops.i18n import T
-from sqops.report.kpis import koc_table
+from sqops.report.kpis import koc_table, money_sum
 from sqops.report.membership import Prepared, daily_counts, to_date
 
 SILENT_DAYS = 30
@@ -104,7 +104,9 @@ def rfm(p: Prepared) -> pl.DataFrame:
         .agg(
             (pl.lit(p.as_of) - pl.col("day").max()).alias("recency_days"),
             pl.col("order_id").filter(pl.col("day") > p.as_of - 365).n_unique().alias("frequency"),
-            pl.col("amount").filter(pl.col("day") > p.as_of - 365).sum().round(2).alias("monetary"),
+            money_sum(pl.col("amount").filter(pl.col("day") > p.as_of - 365))
+            .round(2)
+            .alias("monetary"),
         )
         .sort("member_id")
     )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -58,6 +59,8 @@ class Prepared:
     koc_min_days: int = 7
     koc_min_referrals: int = 1
     koc_min_messages: int = 30
+    #: results computed from these inputs and kept (e.g. the KOC table, asked three times)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def staff_ids(tables: Tables, sop_staff: Iterable[str] = ()) -> frozenset[str]:

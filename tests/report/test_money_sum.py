@@ -1,0 +1,43 @@
+"""Money sums do not depend on the order of the rows (outputs are byte-identical)."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sqops.report.kpis import money_sum
+
+
+def _sum(values: list[float]) -> float:
+    return (
+        pl.DataFrame({"amount": values}, schema={"amount": pl.Float64})
+        .select(money_sum(pl.col("amount")))
+        .item()
+    )
+
+
+def test_whole_cents_are_summed_exactly() -> None:
+    amounts = [279.29999999999995, 121.80000000000001, 0.1, 0.2, 99.99]  # floats as programs write
+    assert _sum(amounts) == 501.39  # (a float sum gives 501.39000000000004)
+    assert _sum([0.1] * 10) == 1.0  # (a float sum gives 0.9999999999999999)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-(10**9), 10**9), min_size=1, max_size=40).map(
+        lambda cs: [c / 100 for c in cs]
+    )
+    | st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=40),
+    st.randoms(use_true_random=False),
+)
+def test_the_order_of_the_rows_does_not_matter(values: list[float], rnd) -> None:
+    shuffled = values[:]
+    rnd.shuffle(shuffled)
+    assert _sum(shuffled) == _sum(values)
+
+
+def test_in_a_group_by() -> None:
+    df = pl.DataFrame({"g": ["a", "b", "a", "b"], "amount": [0.1, 1.005, 0.2, 2.0]})
+    got = dict(df.group_by("g").agg(money_sum(pl.col("amount"))).iter_rows())
+    assert got == {"a": 0.3, "b": 3.005}  # b: not whole cents, the sorted float sum
