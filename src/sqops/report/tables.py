@@ -458,10 +458,7 @@ def _sniff_format(values: list[str]) -> str | None:
         return None
     sample = pl.Series(vals, dtype=pl.String)
     best, read = None, len(vals) // 2  # at least this many + 1
-    counts = {
-        "epoch_s": int(sample.str.contains(r"^\d{9,10}$").sum()),
-        "epoch_ms": int(sample.str.contains(r"^\d{12,13}$").sum()),
-    }
+    counts = {fmt: int(sample.str.contains(digits).sum()) for fmt, (digits, _) in EPOCHS.items()}
     for fmt in FAST_FORMATS:
         got = sample.str.to_datetime(fmt, strict=False, exact=True, time_unit="us")
         counts[fmt] = len(vals) - got.null_count()
@@ -470,6 +467,13 @@ def _sniff_format(values: list[str]) -> str | None:
             best, read = fmt, n
     return best
 
+
+#: epoch formats: the cells they read (9-10 digits: seconds, 12-13: milliseconds) and the
+#: factor to microseconds
+EPOCHS: dict[str, tuple[str, int]] = {
+    "epoch_s": (r"^\d{9,10}$", 1_000_000),
+    "epoch_ms": (r"^\d{12,13}$", 1_000),
+}
 
 #: formats tried on a sample of ``ts``: the one that reads most of it is the fast path
 FAST_FORMATS = (
@@ -487,14 +491,14 @@ FAST_FORMATS = (
 
 def _naive_ts(expr: pl.Expr, fmt: str) -> pl.Expr | None:
     """The local wall-clock time a sampled format reads (None: the format has an offset)."""
-    if fmt.startswith("epoch") or "%z" in fmt:
+    if fmt in EPOCHS or "%z" in fmt:
         return None
     return expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us")
 
 
 def _fast_ts(expr: pl.Expr, fmt: str, tz: str) -> pl.Expr:
-    if fmt in ("epoch_s", "epoch_ms"):  # only cells of that many digits (others: null)
-        digits, scale = (r"^\d{9,10}$", 1_000_000) if fmt == "epoch_s" else (r"^\d{12,13}$", 1_000)
+    if fmt in EPOCHS:  # only cells of that many digits (others: null)
+        digits, scale = EPOCHS[fmt]
         n = pl.when(expr.str.contains(digits)).then(expr.cast(pl.Int64, strict=False))
         return (n * scale).cast(pl.Datetime("us", "UTC"))
     naive = _naive_ts(expr, fmt)
