@@ -338,3 +338,24 @@ def test_epoch_seconds_with_a_millisecond_cell_and_a_bad_one(tmp_path):
     times = [t.strftime("%H:%M") for t in got["ts"].to_list()]
     assert times == ["02:00", "02:01", "02:02", "02:03", "02:04"]
     assert m.reject_counts == {"bad_time": 1}
+
+
+def test_unread_optional_columns_stay_with_rejected_rows_only(tmp_path):
+    # activity_id (engagement) and channel (members) feed no computation: the typed copy
+    # leaves them out, the rejected rows keep them as read; row numbers come from the file
+    _write(tmp_path / "messages.csv", "ts,group_id,member_id\n2026-12-01 10:00,g1,a\n")
+    _write(tmp_path / "engagement.csv", "ts,member_id,event,activity_id\n"
+           "2026-12-01 10:00,a,open,act1\n"
+           "2026-12-01 10:05,b,wave,act2\n"
+           "2026-12-01 10:10,c,participate,act3\n")  # fmt: skip
+    _write(tmp_path / "members.csv", "ts,group_id,member_id,event,channel\n"
+           "2026-12-01 09:00,g1,a,join,poster\n"
+           "yesterday,g1,b,join,qr\n")  # fmt: skip
+    t = read_tables(tmp_path)
+    e = t["engagement"]
+    assert "activity_id" not in e.columns and "activity_id" not in e.frame.collect_schema()
+    assert e.frame.select("_row", "member_id").collect().rows() == [(1, "a"), (3, "c")]
+    assert e.rejected.select("_row", "_reason", "activity_id").rows() == [(2, "bad_event", "act2")]
+    m = t["members"]
+    assert "channel" not in m.columns
+    assert m.rejected.select("_row", "_reason", "channel").rows() == [(2, "bad_time", "qr")]

@@ -106,6 +106,13 @@ TABLE_SPECS: dict[str, TableSpec] = {
 #: columns of the contract that no computation reads: not copied (chat text is most of a file)
 UNUSED_COLUMNS = frozenset({"content", "reply_to"})
 
+#: optional columns no computation reads, per table: kept for the rejected rows only (they
+#: are listed with their rows), not in the typed copy every later question reads
+REJECT_ONLY: dict[str, frozenset[str]] = {
+    "members": frozenset({"channel"}),
+    "engagement": frozenset({"activity_id"}),
+}
+
 #: file extensions read, and the reader each one uses
 EXTENSIONS: dict[str, str] = {
     ".csv": "csv",
@@ -592,8 +599,13 @@ def _annotate(
     if "role" in present:
         out["role"] = pl.col("role").str.to_lowercase()
     rejected = pl.col("_reason").is_not_null()
-    keep_text = [c for c in present if c in out]
-    columns = ["_row", *present, *(c for c in out if c not in present)]
+    only = REJECT_ONLY.get(name, frozenset())
+    keep_text = [c for c in present if c in out or c in only]
+    columns = [
+        "_row",
+        *(c for c in present if c not in only),
+        *(c for c in out if c not in present),
+    ]
     return lf.select(
         *[out[c].alias(c) if c in out else pl.col(c) for c in columns],
         "_reason",
@@ -662,8 +674,12 @@ def validate_table(
     def store(frame: pl.LazyFrame) -> pl.LazyFrame:
         if path is None:
             return frame.collect().lazy()
-        frame.sink_parquet(path, compression="lz4")
-        return pl.scan_parquet(path)
+        # every row is written in source order, so the row number is the row's index in the
+        # file and need not be stored; nothing reads the column statistics
+        frame.drop("_row").sink_parquet(path, compression="lz4", statistics=False)
+        return pl.scan_parquet(path, row_index_name="_row", row_index_offset=1).with_columns(
+            pl.col("_row").cast(pl.Int64)
+        )
 
     base = store(_annotate(name, lf, present, ts_typed, ts_expr, tz, naive))
     if fmt:
