@@ -152,7 +152,8 @@ REASONS: dict[str, T] = {
 class TableData:
     """One validated table. ``frame`` holds the valid rows (duplicates removed), lazily.
 
-    Columns of ``frame``: the canonical columns present (strings), ``ts`` as
+    Columns of ``frame``: the canonical columns present (strings; not those of
+    :data:`REJECT_ONLY`, which only ``rejected`` carries), ``ts`` as
     ``Datetime(us, UTC)``, ``day`` (the local calendar date), ``_row`` (1-based data row in the
     source), plus ``amount`` as Float64 for orders and normalised ``event``/``status``/``msg_type``/``role``.
     """
