@@ -352,17 +352,8 @@ def parse_ts(expr: pl.Expr, tz: str) -> pl.Expr:
     Python), about 2 s per million rows on one core.
     """
     s = expr.cast(pl.String).str.strip_chars()
-    digits = s.str.contains(r"^\d{9,13}$")
-    n_chars = s.str.len_chars()
-    epoch_n = s.cast(pl.Int64, strict=False)
-    epoch = (
-        pl.when(digits & (n_chars <= 10))
-        .then(epoch_n * 1_000_000)
-        .when(digits & (n_chars >= 12))
-        .then(epoch_n * 1_000)
-        .otherwise(None)
-        .cast(pl.Datetime("us", "UTC"))
-    )
+    digits = s.str.contains(r"^\d{9,13}$")  # (11 digits: neither epoch format, null)
+    epoch = pl.coalesce(*(_fast_ts(s, fmt, tz) for fmt in EPOCHS))
     off = s.str.extract(_OFF_RE, 1)
     body = (
         s.str.replace(_OFF_STRIP_RE, "${1}")
