@@ -60,6 +60,21 @@ def test_staff_messages_stand_in_for_posts(h):
     assert any("staff messages" in n.en for n in adh.notes)
 
 
+def test_integer_message_ids_become_text_post_ids(h):
+    # a Parquet export keeps msg_id as integers; the post id made from one is still text
+    messages = _staff_msgs(
+        h,
+        [
+            ("101", "2026-10-12 08:31:00", "g1", "s1", "image", None, None),
+            ("102", "2026-10-12 09:00:00", "g1", "m1", "text", "早", None),
+            ("103", "2026-10-12 18:00:00", "g1", "s1", "text", "好的", None),
+        ],
+    ).with_columns(pl.col("msg_id").cast(pl.Int64))
+    adh = h.run(messages=messages)
+    assert [(s[3], s[4]) for s in h.statuses(adh)] == [("on_time", "101"), ("unplanned", "103")]
+    assert adh.group("g1").rows.schema["post_id"] == pl.String
+
+
 def test_staff_messages_without_chat_text(h):
     # the report's table layer does not keep content/reply_to: no titles, and an answer
     # cannot be told from a push

@@ -208,6 +208,30 @@ def test_mixed_time_formats_take_the_general_parser_for_the_odd_rows(tmp_path):
     ]  # fmt: skip
 
 
+def test_integer_message_ids_stay_integers_and_repeats_are_found(tmp_path):
+    # a typed export (Parquet) with integer msg_id: no text copy of every id; repeats found
+    # after the first, null ids are not repeats, rejected rows show the id as read
+    frame = pl.DataFrame(
+        {
+            "ts": ["2026-12-01 10:00", "2026-12-01 11:00", "bad", "2026-12-01 12:00",
+                   "2026-12-01 13:00", "2026-12-01 14:00"],
+            "group_id": ["g1"] * 6,
+            "member_id": ["a", "b", "c", "d", "e", "f"],
+            "msg_id": [7, 8, 9, 7, None, None],
+        },
+        schema={"ts": pl.String, "group_id": pl.String, "member_id": pl.String,
+                "msg_id": pl.Int64},
+    )  # fmt: skip
+    frame.write_parquet(tmp_path / "messages.parquet")
+    m = read_tables(tmp_path)["messages"]
+    got = m.frame.collect()
+    assert got.schema["msg_id"] == pl.Int64
+    assert m.duplicates == 1 and m.duplicate_rows == [4]
+    assert got["_row"].to_list() == [1, 2, 5, 6]
+    assert got["msg_id"].to_list() == [7, 8, None, None]
+    assert m.rejected.select("_row", "_reason", "msg_id").rows() == [(3, "bad_time", 9)]
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(

@@ -108,7 +108,7 @@ def _posts_from_messages(tables: Tables, window: pl.Expr, staff: list[str]) -> p
     if td.has("reply_to"):  # an answer to someone is not a push
         lf = lf.filter(pl.col("reply_to").is_null())
     pid = (
-        pl.col("msg_id")
+        pl.col("msg_id").cast(pl.String)  # (an integer column stays integers: NUMERIC_IDS)
         if td.has("msg_id")
         else pl.concat_str(
             [pl.col("group_id"), pl.lit("@"), pl.col("ts").dt.to_string("%Y-%m-%dT%H:%M:%S%.6fZ")]

@@ -113,6 +113,11 @@ REJECT_ONLY: dict[str, frozenset[str]] = {
     "engagement": frozenset({"activity_id"}),
 }
 
+#: id columns no computation reads but the duplicate check (a message id is never joined to
+#: another table): a column of integers stays integers (no text copy of every id to write,
+#: read back and hash)
+NUMERIC_IDS = frozenset({"msg_id"})
+
 #: file extensions read, and the reader each one uses
 EXTENSIONS: dict[str, str] = {
     ".csv": "csv",
@@ -327,8 +332,8 @@ def _all_text(lf: pl.LazyFrame, schema: Mapping[str, Any]) -> pl.LazyFrame:
                 e = col.dt.to_string("%Y-%m-%dT%H:%M:%S%.6f")
         elif dtype == pl.Date:
             e = col.dt.to_string("%Y-%m-%d")
-        elif dtype == pl.String:
-            e = col
+        elif dtype == pl.String or dtype.is_integer():
+            e = col  # (validate_table makes text of integers, but for NUMERIC_IDS)
         elif dtype.is_numeric() or dtype == pl.Boolean:
             e = col.cast(pl.String)
         else:
@@ -633,11 +638,17 @@ def validate_table(
         .with_row_index("_row", offset=1)
         .with_columns(pl.col("_row").cast(pl.Int64))
     )
-    ts_type = lf.collect_schema().get("ts")
+    schema = lf.collect_schema()
+    ts_type = schema.get("ts")
     ts_typed = isinstance(ts_type, pl.Datetime)
     # text cells: strip, empty → null
     # (when/then, not .replace: replace stops the streaming engine and loads the whole table)
-    text = [c for c in present if not (c == "ts" and ts_typed)]
+    text = [
+        c
+        for c in present
+        if not (c == "ts" and ts_typed)
+        and not (c in NUMERIC_IDS and schema[c].is_integer())
+    ]
     lf = lf.with_columns(pl.col(c).cast(pl.String).str.strip_chars() for c in text)
     lf = lf.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)) for c in text)
     fmt: str | None = None
