@@ -646,8 +646,7 @@ def validate_table(
     text = [
         c
         for c in present
-        if not (c == "ts" and ts_typed)
-        and not (c in NUMERIC_IDS and schema[c].is_integer())
+        if not (c == "ts" and ts_typed) and not (c in NUMERIC_IDS and schema[c].is_integer())
     ]
     lf = lf.with_columns(pl.col(c).cast(pl.String).str.strip_chars() for c in text)
     lf = lf.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)) for c in text)
