@@ -36,7 +36,7 @@ from sqops.i18n import T
 from sqops.plan import GroupInfo, expand, sop_groups
 from sqops.plan._expand import MAX_DAYS
 from sqops.plan._model import SOURCES
-from sqops.report.membership import latest_day, post_opens, staff_ids
+from sqops.report.membership import latest_day, message_spans, post_opens, span_aggs, staff_ids
 from sqops.report.tables import Tables, fixed_offset, to_local
 
 #: message types that count as a push when there is no posts table
@@ -238,17 +238,16 @@ def compute_adherence(
 
     # ---- days covered per group: first to last day of data (messages or posts), up to as-of
     # (a group alive before --since is covered from --since on, even on days without data)
-    span_parts = [
-        msg.frame.filter(pl.col("day") <= as_of).select("group_id", "day", "ts"),
-        posts_lf.select("group_id", "day", "ts"),
-    ]
+    # (the messages' part is the report's: kept on tables)
+    msg_part = message_spans(tables, as_of).lazy()
+    post_part = posts_lf.group_by("group_id").agg(span_aggs())
     spans = (
-        pl.concat(span_parts)
+        pl.concat([msg_part, post_part])
         .group_by("group_id")
         .agg(
-            pl.col("day").min().alias("first"),
-            pl.col("day").max().alias("last"),
-            pl.col("ts").max().alias("last_ts"),
+            pl.col("first").min(),
+            pl.col("last").max(),
+            pl.col("last_ts").max(),
         )
         .pipe(_collect)
         .sort("group_id")

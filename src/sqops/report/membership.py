@@ -91,6 +91,31 @@ def _staff_ids(tables: Tables, sop_staff: frozenset[str]) -> frozenset[str]:
     return frozenset(i for i in ids if i)
 
 
+def span_aggs() -> list[pl.Expr]:
+    """``first``, ``last`` (local days) and ``last_ts`` of the rows of a group."""
+    return [
+        pl.col("day").min().alias("first"),
+        pl.col("day").max().alias("last"),
+        pl.col("ts").max().alias("last_ts"),
+    ]
+
+
+def message_spans(tables: Tables, as_of: dt.date) -> pl.DataFrame:
+    """``group_id, first, last, last_ts``: per group, the first and last local day and the
+    latest time of its messages up to ``as_of``. Kept on ``tables`` per as-of day: the
+    report (day 0 candidates) and its adherence section (days covered) both ask."""
+    key = ("message_spans", as_of)
+    if key not in tables.memo:
+        tables.memo[key] = (
+            tables["messages"]
+            .frame.filter(pl.col("day") <= as_of)
+            .group_by("group_id")
+            .agg(span_aggs())
+            .collect()
+        )
+    return tables.memo[key]
+
+
 def latest_day(tables: Tables) -> dt.date:
     """The latest local day found in any table: the default as-of (never the clock)."""
     days = []
@@ -317,7 +342,7 @@ def prepare(
     )
 
     # D0 candidates: any message or member event of the group
-    first_days = [msgs.group_by("group_id").agg(pl.col("day").min().alias("first"))]
+    first_days = [message_spans(tables, as_of).lazy().select("group_id", _day_int("first"))]
     mem_lf = upto("members")
     if mem_lf is not None:
         first_days.append(mem_lf.group_by("group_id").agg(pl.col("day").min().alias("first")))
