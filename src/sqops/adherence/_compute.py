@@ -303,8 +303,8 @@ def compute_adherence(
         .filter((pl.col("day") >= pl.col("first")) & (pl.col("day") <= pl.col("last")))
         .select(
             (pl.col("_g") * _KEY_MUL + pl.col("ts").dt.epoch("ms")).alias("_k"),
-            "_g",
-            to_local(pl.col("ts"), tz, off).dt.hour().alias("hour"),
+            # group and local hour as one small integer: one cheap key to count by
+            (pl.col("_g") * 24 + to_local(pl.col("ts"), tz, off).dt.hour()).alias("_gh"),
         )
     )
     keys = member_msgs["_k"].sort()
@@ -357,8 +357,9 @@ def compute_adherence(
     # ---- assemble per group and the fleet
     quiet_range = str(rules.quiet_hours) if rules.quiet_hours else None
     member_hours = (
-        member_msgs.group_by("_g", "hour")
+        member_msgs.group_by("_gh")
         .len("n")
+        .select((pl.col("_gh") // 24).alias("_g"), (pl.col("_gh") % 24).alias("hour"), "n")
         .join(gidx, on="_g")
         .select("group_id", "hour", "n")
     )
