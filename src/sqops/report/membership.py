@@ -273,6 +273,11 @@ def _attribute(
     need = rows.filter(pl.col("group_id").is_null()).drop("group_id")
     if need.height == 0:
         return has, 0
+    # only the intervals and spoken days of these members (usually a few rows among millions:
+    # a filter by a small set is far cheaper than joining the whole frames)
+    who = need["member_id"].unique().implode()
+    presence = presence.filter(pl.col("member_id").is_in(who))
+    act = act.filter(pl.col("member_id").is_in(who))
     cand = (
         need.select("_row", "member_id", "day")
         .join(presence, on="member_id", how="inner")
