@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
@@ -383,3 +384,36 @@ def test_unread_optional_columns_stay_with_rejected_rows_only(tmp_path):
     m = t["members"]
     assert "channel" not in m.columns
     assert m.rejected.select("_row", "_reason", "channel").rows() == [(2, "bad_time", "qr")]
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+@pytest.mark.parametrize(
+    ("tz", "late", "late_utc"),
+    [
+        # the sample (first 2,000 rows) is winter time; a summer time comes later
+        ("Europe/Berlin", "2026-07-01 12:00:00", dt.datetime(2026, 7, 1, 10, 0, tzinfo=dt.UTC)),
+        # Shanghai kept +8 since 1991; in the summer of 1988 it was +9
+        ("Asia/Shanghai", "1988-07-01 12:00:00", dt.datetime(1988, 7, 1, 3, 0, tzinfo=dt.UTC)),
+    ],
+)
+def test_times_after_the_sample_outside_its_offset_convert_by_the_zone(
+    tmp_path, kind, tz, late, late_utc
+):
+    # the fixed offset taken from a sample is checked against every time of the table
+    n = 2_100
+    early = [f"2026-01-{1 + i % 28:02d} 08:{i % 60:02d}:00" for i in range(n)]
+    frame = pl.DataFrame(
+        {"ts": [*early, late], "group_id": ["g1"] * (n + 1), "member_id": ["a"] * (n + 1)}
+    )
+    if kind == "parquet":
+        frame = frame.with_columns(pl.col("ts").str.to_datetime())
+        frame.write_parquet(tmp_path / "messages.parquet")
+    else:
+        frame.write_csv(tmp_path / "messages.csv")
+    tables = read_tables(tmp_path, tz=tz)  # (the copy lives as long as its Tables)
+    got = tables["messages"].frame.collect()
+    first = dt.datetime(2026, 1, 1, 8, 0)
+    off = first.replace(tzinfo=ZoneInfo(tz)).utcoffset()
+    assert got["ts"][0] == (first - off).replace(tzinfo=dt.UTC)
+    assert got["ts"][-1] == late_utc
+    assert got["day"][-1] == dt.date.fromisoformat(late[:10])

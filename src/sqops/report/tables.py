@@ -387,6 +387,9 @@ def parse_ts(expr: pl.Expr, tz: str) -> pl.Expr:
 #: the longest span fixed_offset probes (longer spans take the general conversion)
 _MAX_FIXED_SPAN = dt.timedelta(days=20 * 366)
 
+#: cells read to choose a time format and a fixed offset
+_SAMPLE = 2000
+
 
 def fixed_offset(tz: str, lo: dt.datetime | None, hi: dt.datetime | None) -> dt.timedelta | None:
     """The UTC offset of ``tz`` when it is one and the same at every instant from a day before
@@ -500,7 +503,9 @@ def _naive_ts(expr: pl.Expr, fmt: str) -> pl.Expr | None:
     return expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us")
 
 
-def _fast_ts(expr: pl.Expr, fmt: str, tz: str) -> pl.Expr:
+def _fast_ts(expr: pl.Expr, fmt: str, tz: str, offset: dt.timedelta | None = None) -> pl.Expr:
+    """Cells in the strict format ``fmt`` → UTC times (null where they do not fit it). Local
+    wall-clock times are converted by ``offset`` when given (see :func:`fixed_offset`)."""
     if fmt in EPOCHS:  # only cells of that many digits (others: null)
         digits, scale = EPOCHS[fmt]
         n = pl.when(expr.str.contains(digits)).then(expr.cast(pl.Int64, strict=False))
@@ -509,6 +514,13 @@ def _fast_ts(expr: pl.Expr, fmt: str, tz: str) -> pl.Expr:
     if naive is None:
         got = expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us")
         return got.dt.convert_time_zone("UTC")
+    return _local_to_utc(naive, tz, offset)
+
+
+def _local_to_utc(naive: pl.Expr, tz: str, offset: dt.timedelta | None) -> pl.Expr:
+    """Naive local wall-clock times of ``tz`` → UTC (by ``offset`` when given)."""
+    if offset is not None:
+        return (naive - offset).dt.replace_time_zone("UTC")
     return naive.dt.replace_time_zone(
         tz, ambiguous="earliest", non_existent="null"
     ).dt.convert_time_zone("UTC")
@@ -650,26 +662,40 @@ def validate_table(
     ]
     lf = lf.with_columns(pl.col(c).cast(pl.String).str.strip_chars() for c in text)
     lf = lf.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)) for c in text)
+    # Local wall-clock times are converted by one fixed offset when the zone keeps one over
+    # the times of a sample (most of Asia keeps one all year: an addition instead of a zone
+    # lookup per cell); the copy's whole range is checked afterwards and, if the offset does
+    # not hold over all of it (a time from before a change of rules), the copy is made again
+    # with the zone's own conversion.
     fmt: str | None = None
-    ts_expr: pl.Expr | None = None
-    naive: pl.Expr | None = None
+    naive: pl.Expr | None = None  # the local wall-clock time (for the day), if the times are
+    sample: pl.Series | None = None  # some of those local times, for the offset
     if ts_typed:
         # Parquet/Excel/in-memory times: naive ones are local, aware ones are exact
         assert isinstance(ts_type, pl.Datetime)
-        t = pl.col("ts").cast(pl.Datetime("us", ts_type.time_zone))
+        typed = pl.col("ts").cast(pl.Datetime("us", ts_type.time_zone))
         if ts_type.time_zone is None:
-            naive = t
-            lo, hi = lf.select(t.min().alias("lo"), t.max().alias("hi")).collect().row(0)
-            off = fixed_offset(tz, lo, hi)
-            if off is not None:  # every time of the table is local time at this one offset
-                t = (t - off).dt.replace_time_zone("UTC")
-            else:
-                t = t.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
-        ts_expr = t.dt.convert_time_zone("UTC")
+            naive = typed
+            sample = lf.select(typed).head(_SAMPLE).collect().to_series()
     elif "ts" in present:
-        fmt = _sniff_format(lf.select("ts").head(2000).collect()["ts"].to_list())
-        ts_expr = _fast_ts(pl.col("ts"), fmt, tz) if fmt else parse_ts(pl.col("ts"), tz)
+        cells = lf.select("ts").head(_SAMPLE).collect()["ts"]
+        fmt = _sniff_format(cells.to_list())
         naive = _naive_ts(pl.col("ts"), fmt) if fmt else None
+        if naive is not None:
+            sample = cells.to_frame().select(naive).to_series()
+
+    def to_utc(off: dt.timedelta | None) -> pl.Expr | None:
+        if ts_typed:
+            if naive is not None:
+                return _local_to_utc(typed, tz, off)
+            return typed.dt.convert_time_zone("UTC")
+        if "ts" not in present:
+            return None
+        return _fast_ts(pl.col("ts"), fmt, tz, off) if fmt else parse_ts(pl.col("ts"), tz)
+
+    off = None
+    if sample is not None and sample.null_count() < sample.len():
+        off = fixed_offset(tz, sample.min(), sample.max())  # type: ignore[arg-type]
 
     path = spill / f"{name}.parquet" if spill is not None else None
 
@@ -683,19 +709,34 @@ def validate_table(
             pl.col("_row").cast(pl.Int64)
         )
 
-    base = store(_annotate(name, lf, present, ts_typed, ts_expr, tz, naive))
-    if fmt:
-        # rows the sampled format could not read: the general parser, for those rows only
-        retry = (
-            base.filter((pl.col("_reason") == "bad_time") & pl.col("_orig_ts").is_not_null())
-            .select("_row", parse_ts(pl.col("_orig_ts"), tz).alias("_fix"))
-            .filter(pl.col("_fix").is_not_null())
+    def copy(off: dt.timedelta | None) -> pl.LazyFrame:
+        base = store(_annotate(name, lf, present, ts_typed, to_utc(off), tz, naive))
+        if fmt:
+            # rows the sampled format could not read: the general parser, for those rows only
+            retry = (
+                base.filter((pl.col("_reason") == "bad_time") & pl.col("_orig_ts").is_not_null())
+                .select("_row", parse_ts(pl.col("_orig_ts"), tz).alias("_fix"))
+                .filter(pl.col("_fix").is_not_null())
+                .collect()
+            )
+            if retry.height:
+                fixed = lf.join(retry.lazy(), on="_row", how="left", maintain_order="left")
+                ts_fixed = pl.coalesce(_fast_ts(pl.col("ts"), fmt, tz, off), pl.col("_fix"))
+                base = store(_annotate(name, fixed, present, False, ts_fixed, tz))
+        return base
+
+    base = copy(off)
+    if off is not None:
+        lo, hi = (
+            base.select(pl.col("ts").min().alias("lo"), pl.col("ts").max().alias("hi"))
             .collect()
+            .row(0)
         )
-        if retry.height:
-            fixed = lf.join(retry.lazy(), on="_row", how="left", maintain_order="left")
-            ts_fixed = pl.coalesce(_fast_ts(pl.col("ts"), fmt, tz), pl.col("_fix"))
-            base = store(_annotate(name, fixed, present, False, ts_fixed, tz))
+        if (
+            lo is not None
+            and fixed_offset(tz, lo.replace(tzinfo=None), hi.replace(tzinfo=None)) != off
+        ):
+            base = copy(None)
 
     rows_read = int(base.select(pl.len()).collect().item())
     orig = base.collect_schema().names()
