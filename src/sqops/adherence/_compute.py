@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import math
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
@@ -263,8 +264,13 @@ def compute_adherence(
 
     infos, chosen = _choose_groups(loaded, span_of, groups, notes)
 
-    # ---- the plan over the covered days
-    planned, not_due_of, cal = _planned(loaded, infos, chosen, span_of, lang, notes)
+    # ---- the plan over the covered days: pure Python, so it is expanded in a thread while
+    # polars (which releases the GIL) reads the posts and the member messages below
+    plan_notes: list[T] = []
+    plan_notes_at = len(notes)  # (its notes go where they would if it ran here)
+    pool = ThreadPoolExecutor(max_workers=1)
+    planning = pool.submit(_planned, loaded, infos, chosen, span_of, lang, plan_notes)
+    pool.shutdown(wait=False)
 
     # ---- the posts of the chosen groups
     posts = (
@@ -276,9 +282,6 @@ def compute_adherence(
         .collect()
         .with_row_index("qid")
     )
-
-    # ---- candidate pairs and the matching
-    matched = _match(planned, posts)
 
     # ---- replies within 2 h (member messages) for every post
     m_lf = msg.frame.filter(window)
@@ -340,6 +343,11 @@ def compute_adherence(
                     "no open events with a post_id (engagement table): opens within 48 h are not computed",
                 )
             )
+
+    # ---- candidate pairs and the matching
+    planned, not_due_of, cal = planning.result()
+    notes[plan_notes_at:plan_notes_at] = plan_notes
+    matched = _match(planned, posts)
 
     # ---- quiet hours
     rules = sop.rules
