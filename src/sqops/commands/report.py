@@ -285,10 +285,11 @@ def _write_outputs(
 
         text = to_html(rep)
     elif fmt == ReportFormat.json:
-        text = render.to_json(rep)
+        extra = {"adherence": adh.to_dict(rep.lang, detail=False)} if adh is not None else None
+        text = render.to_json(rep, extra)  # (the section in the same dump)
     else:
         text = render.to_markdown(rep)
-    if adh is not None:
+    if adh is not None and fmt != ReportFormat.json:
         from sqops.adherence.render import attach_to_report
 
         text = attach_to_report(text, fmt.value, adh, rep.lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqops.i18n import T
@@ -100,8 +101,13 @@ def kpi_status(k: Kpi, lang: str) -> str:
 
 
 # ------------------------------------------------------------------ JSON
-def to_json(report: Report) -> str:
-    return json_text(report.to_dict()) + "\n"
+def to_json(report: Report, extra: Mapping[str, Any] | None = None) -> str:
+    """The report as JSON; ``extra`` members (e.g. ``adherence``) are added last, in one
+    dump with the report (cheaper than splicing a second text into the first)."""
+    doc = report.to_dict()
+    if extra:
+        doc.update(extra)
+    return json_text(doc) + "\n"
 
 
 # ------------------------------------------------------------------ Markdown
