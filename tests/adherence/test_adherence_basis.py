@@ -176,3 +176,12 @@ def test_default_as_of_is_the_latest_day_of_any_table(h):
     )
     assert adh.as_of.isoformat() == "2026-10-14"  # as the report computes it
     assert adh.group("g1").last_day.isoformat() == "2026-10-12"  # the data of the group ends
+
+
+def test_a_data_span_longer_than_a_plan_is_a_usage_error(h):
+    # the plan is expanded in a thread beside the polars queries: its error still reaches the
+    # caller as the usage error it is, not as a traceback
+    messages = h.msgs(("2016-01-04 09:00:00", "m1"), ("2026-10-12 09:00:00", "m1"))
+    with pytest.raises(UsageError) as exc:
+        h.run(messages=messages)
+    assert "more than 3660" in exc.value.render("en")
