@@ -377,10 +377,7 @@ def parse_ts(expr: pl.Expr, tz: str) -> pl.Expr:
     om = o.str.slice(3, 2).cast(pl.Int64, strict=False).fill_null(0)
     off_min = pl.when(o.is_in(["Z", "z", "UTC"])).then(0).otherwise(sign * (oh * 60 + om))
     with_off = (naive - pl.duration(minutes=off_min)).dt.replace_time_zone("UTC")
-    local = naive.dt.replace_time_zone(
-        tz, ambiguous="earliest", non_existent="null"
-    ).dt.convert_time_zone("UTC")
-    parsed = pl.when(off.is_not_null()).then(with_off).otherwise(local)
+    parsed = pl.when(off.is_not_null()).then(with_off).otherwise(_local_to_utc(naive, tz, None))
     return pl.when(digits).then(epoch).otherwise(parsed)
 
 
@@ -655,11 +652,8 @@ def validate_table(
     ts_typed = isinstance(ts_type, pl.Datetime)
     # text cells: strip, empty → null
     # (when/then, not .replace: replace stops the streaming engine and loads the whole table)
-    text = [
-        c
-        for c in present
-        if not (c == "ts" and ts_typed) and not (c in NUMERIC_IDS and schema[c].is_integer())
-    ]
+    numeric_ids = {c for c in present if c in NUMERIC_IDS and schema[c].is_integer()}
+    text = [c for c in present if not (c == "ts" and ts_typed) and c not in numeric_ids]
     lf = lf.with_columns(pl.col(c).cast(pl.String).str.strip_chars() for c in text)
     lf = lf.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)) for c in text)
     # Local wall-clock times are converted by one fixed offset when the zone keeps one over
@@ -668,8 +662,8 @@ def validate_table(
     # not hold over all of it (a time from before a change of rules), the copy is made again
     # with the zone's own conversion.
     fmt: str | None = None
-    naive: pl.Expr | None = None  # the local wall-clock time (for the day), if the times are
-    sample: pl.Series | None = None  # some of those local times, for the offset
+    naive: pl.Expr | None = None  # the local wall-clock time (for the day), for local times
+    sample: pl.Series | None = None  # the first of those local times, for the offset
     if ts_typed:
         # Parquet/Excel/in-memory times: naive ones are local, aware ones are exact
         assert isinstance(ts_type, pl.Datetime)
@@ -721,7 +715,7 @@ def validate_table(
             )
             if retry.height:
                 fixed = lf.join(retry.lazy(), on="_row", how="left", maintain_order="left")
-                ts_fixed = pl.coalesce(_fast_ts(pl.col("ts"), fmt, tz, off), pl.col("_fix"))
+                ts_fixed = pl.coalesce(to_utc(off), pl.col("_fix"))
                 base = store(_annotate(name, fixed, present, False, ts_fixed, tz))
         return base
 
@@ -766,7 +760,7 @@ def validate_table(
         # rows with those keys only (every row of a repeated id is among them; a hash
         # collision is not a duplicate, since the ids themselves are compared).
         ids = valid.filter(pl.col(idc).is_not_null())
-        h = pl.col(idc) if base.collect_schema()[idc].is_integer() else pl.col(idc).hash()
+        h = pl.col(idc) if idc in numeric_ids else pl.col(idc).hash()
         keys = ids.select(h.alias("_h")).collect()["_h"].sort()
         twice = keys.filter(keys == keys.shift(1)).unique()
         del keys
