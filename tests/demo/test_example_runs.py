@@ -40,3 +40,26 @@ def test_report_runs_on_the_example_and_sees_the_dirty_rows(cli):
     for name in ("members", "posts", "engagement", "coupons", "staff"):
         assert sum(tables[name]["rejected"].values()) == 0, name
         assert tables[name]["duplicates"] == 0, name
+
+
+def test_report_json_with_the_section_is_the_splice_of_the_two_texts(cli):
+    # `sqops report --sop -f json` dumps the section with the report in one pass; the library's
+    # attach_to_report splices it into the report's text: both must give the same bytes
+    from sqops.adherence import compute_adherence
+    from sqops.adherence.render import attach_to_report
+    from sqops.report import render
+    from sqops.report.build import Settings, build_report
+    from sqops.report.tables import read_tables
+    from sqops.sop.loader import load_sop
+
+    loaded = load_sop(EXAMPLE / "sop.yaml")
+    settings = Settings.from_sop(loaded.sop)
+    tables = read_tables(EXAMPLE / "data", tz=settings.tz, columns=settings.columns)
+    rep = build_report(tables, settings=settings, lang="en")
+    adh = compute_adherence(loaded, tables, as_of=rep.as_of, lang="en")
+    spliced = attach_to_report(render.to_json(rep), "json", adh, "en")
+    assert render.to_json(rep, {"adherence": adh.to_dict("en", detail=False)}) == spliced
+    cli_text = cli(
+        "report", EXAMPLE / "data", "--sop", EXAMPLE / "sop.yaml", "-f", "json", "--lang", "en"
+    ).stdout
+    assert cli_text == spliced
