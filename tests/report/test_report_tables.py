@@ -417,3 +417,54 @@ def test_times_after_the_sample_outside_its_offset_convert_by_the_zone(
     assert got["ts"][0] == (first - off).replace(tzinfo=dt.UTC)
     assert got["ts"][-1] == late_utc
     assert got["day"][-1] == dt.date.fromisoformat(late[:10])
+
+
+def test_ids_are_categorical_and_repeated_post_ids_are_found():
+    # group, member, inviter and post ids are coded (CODED_IDS); a repeated post id is still
+    # found by the hash-then-exact check, whatever the codes
+    posts = pl.DataFrame(
+        {
+            "post_id": ["p1", "p2", " p1 ", "p3", "p2"],
+            "ts": ["2026-12-01 10:00"] * 5,
+            "group_id": ["g1", "g1", "g2", "g1", "g1"],
+        }
+    )
+    msgs = pl.DataFrame({"ts": ["2026-12-01 10:00"], "group_id": ["g1"], "member_id": ["a"]})
+    mem = pl.DataFrame(
+        {
+            "ts": ["2026-12-01 09:00"],
+            "group_id": ["g1"],
+            "member_id": ["a"],
+            "event": ["join"],
+            "inviter_id": ["b"],
+        }
+    )
+    t = prepare_tables({"messages": msgs, "posts": posts, "members": mem})
+    assert t["posts"].duplicates == 2
+    assert t["posts"].duplicate_rows == [3, 5]
+    schema = {n: t[n].frame.collect_schema() for n in ("messages", "posts", "members")}
+    assert schema["messages"]["group_id"] == pl.Categorical
+    assert schema["messages"]["member_id"] == pl.Categorical
+    assert schema["posts"]["post_id"] == pl.Categorical
+    assert schema["members"]["inviter_id"] == pl.Categorical
+    assert t["posts"].frame.collect()["post_id"].to_list() == ["p1", "p2", "p3"]
+
+
+def test_frames_built_for_absent_columns_join_with_coded_ids(h):
+    # members with no join/leave (empty presence from events), no inviter or name columns,
+    # an order without group_id (attributed by presence), messages without names: the frames
+    # the report builds for what is absent must carry the ids' dtype
+    msgs = h.frame("ts, group_id, member_id", [
+        ("2026-12-01 10:00", "g1", "a"), ("2026-12-02 10:00", "g1", "b"),
+    ])  # fmt: skip
+    mem = h.frame("ts, group_id, member_id, event", [("2026-12-01 09:00", "g1", "a", "invited")])
+    orders = h.frame("order_id, ts, member_id, amount", [("o1", "2027-01-01 10:00", "a", "9.9")])
+    r = h.run(dt.date(2027, 1, 5), messages=msgs, members=mem, orders=orders)
+    assert [g.group_id for g in r.groups] == ["g1"]
+    p = r.prepared
+    assert p is not None and p.orders is not None
+    assert p.orders["group_id"].to_list() == ["g1"]  # a was present in g1 that day
+    assert p.presence.height == 2 and p.names.height == 0
+    # day 31 is in the monetisation window: a's order is the group's one order
+    assert h.nd(r, "conversion_rate") == (1, 2)
+    assert h.kpi(r, "aov").value == pytest.approx(9.9)

@@ -290,7 +290,7 @@ def compute_adherence(
         pl.col("msg_type").fill_null("text") != "system" if msg.has("msg_type") else pl.lit(True)
     )
     gidx = pl.DataFrame({"group_id": chosen, "_g": list(range(len(chosen)))}).with_columns(
-        pl.col("_g").cast(pl.Int64)
+        pl.col("group_id").cast(spans.schema["group_id"]), pl.col("_g").cast(pl.Int64)
     )
     # member messages of the covered days only (per group), as (group index × time) keys
     spans_c = spans.join(gidx, on="group_id").select("group_id", "_g", "first", "last")
@@ -556,7 +556,9 @@ def _match(planned: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
     """(oid, qid, delta_s) of the matched pairs: labels first, then the nearest time."""
     ids = sorted(set(planned["item_id"].to_list()))
     all_titles = sorted(set(planned["title"].to_list()))
-    pq = planned.lazy().select("oid", "group_id", "day", "item_id", "title", "ptime").join(
+    pq = planned.lazy().select(
+        "oid", pl.col("group_id").cast(posts.schema["group_id"]), "day", "item_id", "title", "ptime"
+    ).join(
         posts.lazy().select(
             "qid", "group_id", "day", "lt", "post_id",
             pl.col("title").alias("q_title"), pl.col("column").alias("q_column"),

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import polars as pl
 
 from sqops.report.membership import Prepared, daily_counts, names_matching
+from sqops.report.tables import ID
 
 STAGES = ("launch", "activation", "monetisation", "retention", "propagation")
 LIFECYCLE = STAGES[:4]
@@ -394,9 +395,7 @@ def _koc(p: Prepared) -> pl.LazyFrame:
             .agg(pl.col("member_id").n_unique().alias("referrals"))
         )
     else:
-        refs = pl.LazyFrame(
-            schema={"group_id": pl.String, "member_id": pl.String, "referrals": pl.UInt32}
-        )
+        refs = pl.LazyFrame(schema={"group_id": ID, "member_id": ID, "referrals": pl.UInt32})
     t = (
         on.select("group_id", "member_id")
         .join(act, on=["group_id", "member_id"])

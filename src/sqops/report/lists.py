@@ -10,6 +10,7 @@ import polars as pl
 from sqops.i18n import T
 from sqops.report.kpis import koc_table, money_sum
 from sqops.report.membership import Prepared, daily_counts, to_date
+from sqops.report.tables import ID
 
 SILENT_DAYS = 30
 
@@ -43,9 +44,7 @@ def _names(p: Prepared) -> pl.DataFrame:
             pl.col("member_name").sort_by("ts", "member_name").last()
         )
         if p.names.height
-        else pl.DataFrame(
-            schema={"group_id": pl.String, "member_id": pl.String, "member_name": pl.String}
-        )
+        else pl.DataFrame(schema={"group_id": ID, "member_id": ID, "member_name": pl.String})
     )
 
 

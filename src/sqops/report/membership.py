@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from sqops.report.tables import Tables, fixed_offset, to_local
+from sqops.report.tables import ID, Tables, fixed_offset, to_local
 
 EPOCH = dt.date(1970, 1, 1)
 STAFF_ROLES = ("staff", "bot", "admin", "owner")
@@ -178,9 +178,7 @@ def presence_from_events(events: pl.DataFrame, groups: pl.DataFrame, as_of: int)
     """
     ev = events.filter(pl.col("event").is_in(["join", "leave"]))
     if ev.height == 0:
-        return pl.DataFrame(
-            schema={"group_id": pl.String, "member_id": pl.String, "s": pl.Int32, "e": pl.Int32}
-        )
+        return pl.DataFrame(schema={"group_id": ID, "member_id": ID, "s": pl.Int32, "e": pl.Int32})
     ev = (
         ev.join(groups.select("group_id", "d0"), on="group_id", how="left")
         .with_columns(
@@ -268,7 +266,7 @@ def _attribute(
     id. None: dropped and counted (returned) as unattributed.
     """
     if "group_id" not in rows.columns:
-        rows = rows.with_columns(pl.lit(None, pl.String).alias("group_id"))
+        rows = rows.with_columns(pl.lit(None, ID).alias("group_id"))
     has = rows.filter(pl.col("group_id").is_not_null())
     need = rows.filter(pl.col("group_id").is_null()).drop("group_id")
     if need.height == 0:
@@ -411,7 +409,7 @@ def prepare(
             .collect()
         )  # (in file order: every use sorts or aggregates it, ties broken by _row)
         if "inviter_id" not in events.columns:
-            events = events.with_columns(pl.lit(None, pl.String).alias("inviter_id"))
+            events = events.with_columns(pl.lit(None, ID).alias("inviter_id"))
 
     speakers = act.select("group_id", "member_id").unique()
     from_d0 = speakers.join(groups, on="group_id").select(
@@ -524,8 +522,8 @@ def prepare(
     else:
         names = pl.DataFrame(
             schema={
-                "group_id": pl.String,
-                "member_id": pl.String,
+                "group_id": ID,
+                "member_id": ID,
                 "member_name": pl.String,
                 "ts": pl.Datetime("us", "UTC"),
                 "day": pl.Int32,
