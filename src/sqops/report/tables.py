@@ -707,10 +707,15 @@ def validate_table(
         if path is None:
             return frame.collect().lazy()
         # every row is written in source order, so the row number is the row's index in the
-        # file and need not be stored; nothing reads the column statistics
-        frame.drop("_row").sink_parquet(path, compression="lz4", statistics=False)
+        # file and need not be stored; nothing reads the column statistics. Coded ids are
+        # written as their 32-bit codes (valid in this process only, like the file): no
+        # per-chunk dictionary to build on writing, no strings to decode on reading
+        coded = [c for c in CODED_IDS if c in present]
+        frame.drop("_row").with_columns(pl.col(c).to_physical() for c in coded).sink_parquet(
+            path, compression="lz4", statistics=False
+        )
         return pl.scan_parquet(path, row_index_name="_row", row_index_offset=1).with_columns(
-            pl.col("_row").cast(pl.Int64)
+            pl.col("_row").cast(pl.Int64), *(pl.col(c).cat.to(ID) for c in coded)
         )
 
     def copy(off: dt.timedelta | None) -> pl.LazyFrame:
