@@ -7,6 +7,7 @@ Rich is imported when something is printed.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
 import sys
@@ -118,3 +119,20 @@ def parse_day(text: str, option: str) -> dt.date:
             "{o} '{v}' is not a date: write YYYY-MM-DD, e.g. 2026-12-01",
         ).format(o=option, v=text)
     )
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (reference counting still frees what is dropped).
+
+    A report is hundreds of thousands of small objects (KPIs, items, hours, then their dicts
+    for JSON) that all live to the end; the collector would walk them again and again as
+    they grow. At 10 M messages: −0.6 s of ~13 s (in-process A/B, 3 pairs).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

@@ -731,8 +731,29 @@ def _scopes(
             pl.col("opens_48h").filter(done).median().alias("med_o"),
         )
         .sort(["_k", "time", "item_id"])
+        # the fields of ItemEffect, in order (one tuple per item: no dict per row)
+        .select(
+            "_k",
+            "item_id",
+            "title",
+            "source",
+            "kind",
+            "time",
+            "n",
+            "on_time",
+            "late",
+            "early",
+            "missed",
+            "matched",
+            "med_r",
+            "med_o" if opens else pl.lit(None).alias("med_o"),
+            "mean_r",
+            "silent",
+        )  # fmt: skip
     )
-    items_of = _by_key(agg)
+    items_of: dict[Any, list[tuple[Any, ...]]] = {}
+    for r in agg.iter_rows():
+        items_of.setdefault(r[0], []).append(r[1:])
 
     # discipline
     post_rows = R.filter(pl.col("post_id").is_not_null())
@@ -774,7 +795,7 @@ def _scopes(
             posts=int(n_posts.get(k, 0)),
             not_due=not_due.get(k, 0),
         )
-        items = _items(items_of.get(k, []), opens)
+        items = _items(items_of.get(k, []))
         kk, pk = kinds.get(k, {}), p_kinds.get(k, {})
         mix_total = sum(kk.get(x, 0) for x in MIX_KINDS)
         p_total = sum(pk.get(x, 0) for x in MIX_KINDS)
@@ -814,27 +835,8 @@ def _scopes(
     return out
 
 
-def _items(rows: list[dict[str, Any]], opens: bool) -> list[ItemEffect]:
-    out = [
-        ItemEffect(
-            item_id=r["item_id"],
-            title=r["title"],
-            source=r["source"],
-            kind=r["kind"],
-            time=r["time"],
-            planned=int(r["n"]),
-            on_time=int(r["on_time"]),
-            late=int(r["late"]),
-            early=int(r["early"]),
-            missed=int(r["missed"]),
-            matched_posts=int(r["matched"]),
-            median_replies=r["med_r"],
-            mean_replies=r["mean_r"],
-            silent_share=r["silent"],
-            median_opens=r["med_o"] if opens else None,
-        )  # fmt: skip
-        for r in rows
-    ]
+def _items(rows: list[tuple[Any, ...]]) -> list[ItemEffect]:
+    out = [ItemEffect(*r) for r in rows]  # (rows in the order of ItemEffect's fields)
     rated = sorted(
         (i for i in out if i.median_replies is not None and i.matched_posts >= MIN_RANKED_POSTS),
         key=lambda i: (i.median_replies, i.mean_replies, i.item_id),

@@ -14,6 +14,7 @@ from sqops._cli_common import (
     console,
     echo,
     errors_to_exit,
+    gc_paused,
     parse_day,
     pick_lang,
     usage_error,
@@ -183,22 +184,25 @@ def report(
                 ),
                 lang_ref[0],
             )
-        with _progress(T("正在读取数据…", "reading the data…").get(lang_ref[0])):
-            if preset is not None:
-                tables = _preset_tables(preset, inputs, settings.tz, lang_ref[0])
-            else:
-                tables = read_tables(
-                    inputs[0] if inputs else None,
-                    paths,
-                    tz=settings.tz,
-                    columns=settings.columns,
-                    encoding=encoding,
+        with gc_paused():  # (hundreds of thousands of objects that live to the end)
+            with _progress(T("正在读取数据…", "reading the data…").get(lang_ref[0])):
+                if preset is not None:
+                    tables = _preset_tables(preset, inputs, settings.tz, lang_ref[0])
+                else:
+                    tables = read_tables(
+                        inputs[0] if inputs else None,
+                        paths,
+                        tz=settings.tz,
+                        columns=settings.columns,
+                        encoding=encoding,
+                    )
+                rep = build_report(
+                    tables, settings=settings, as_of=day, lang=lang_ref[0], groups=group
                 )
-            rep = build_report(tables, settings=settings, as_of=day, lang=lang_ref[0], groups=group)
-            adh = None
-            if sop and adherence:
-                adh = _adherence(loaded, tables, rep.as_of, lang_ref[0], group)
-        _write_outputs(rep, tables, fmt, output, lists, rejects, adh)
+                adh = None
+                if sop and adherence:
+                    adh = _adherence(loaded, tables, rep.as_of, lang_ref[0], group)
+            _write_outputs(rep, tables, fmt, output, lists, rejects, adh)
         if fail_under is not None:
             bad = {"bad"} if fail_under == FailUnder.bad else {"bad", "warn"}
             hit = [
