@@ -373,9 +373,13 @@ def parse_ts(expr: pl.Expr, tz: str) -> pl.Expr:
         .str.replace_all("/", "-", literal=True)
     )
     naive = pl.coalesce(
-        body.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False, exact=True),
-        body.str.to_datetime("%Y-%m-%d %H:%M", time_unit="us", strict=False, exact=True),
-        body.str.to_date("%Y-%m-%d", strict=False, exact=True).cast(pl.Datetime("us")),
+        body.str.to_datetime(
+            "%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False, exact=True, cache=False
+        ),
+        body.str.to_datetime(
+            "%Y-%m-%d %H:%M", time_unit="us", strict=False, exact=True, cache=False
+        ),
+        body.str.to_date("%Y-%m-%d", strict=False, exact=True, cache=False).cast(pl.Datetime("us")),
     )
     # offset in minutes (Z/UTC = 0)
     o = off.str.replace(":", "", literal=True)
@@ -501,10 +505,13 @@ FAST_FORMATS = (
 
 
 def _naive_ts(expr: pl.Expr, fmt: str) -> pl.Expr | None:
-    """The local wall-clock time a sampled format reads (None: the format has an offset)."""
+    """The local wall-clock time a sampled format reads (None: the format has an offset).
+
+    (``cache=False`` here and below: chat times are nearly all distinct, so polars' cache of
+    parsed strings only costs — 0.7 s of 5.8 s validating 19 M engagement rows from CSV.)"""
     if fmt in EPOCHS or "%z" in fmt:
         return None
-    return expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us")
+    return expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us", cache=False)
 
 
 def _fast_ts(expr: pl.Expr, fmt: str, tz: str, offset: dt.timedelta | None = None) -> pl.Expr:
@@ -516,7 +523,7 @@ def _fast_ts(expr: pl.Expr, fmt: str, tz: str, offset: dt.timedelta | None = Non
         return (n * scale).cast(pl.Datetime("us", "UTC"))
     naive = _naive_ts(expr, fmt)
     if naive is None:
-        got = expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us")
+        got = expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us", cache=False)
         return got.dt.convert_time_zone("UTC")
     return _local_to_utc(naive, tz, offset)
 
