@@ -14,6 +14,7 @@ from sqops._cli_common import (
     LangOpt,
     echo,
     errors_to_exit,
+    gc_paused,
     parse_day,
     pick_lang,
     usage_error,
@@ -135,46 +136,47 @@ def adherence(
                   "table is for the terminal; to write a file choose md, json or html")
             )  # fmt: skip
 
-        tables = read_tables(
-            data,
-            tz=tz or loaded.sop.community.timezone,
-            columns={k: dict(v) for k, v in loaded.sop.columns.items()},
-            encoding=encoding,
-        )
-        adh = compute_adherence(
-            loaded,
-            tables,
-            as_of=day,
-            since=first,
-            tolerance_min=tolerance,
-            lang=lg,
-            groups=group or None,
-        )
+        with gc_paused():  # (see sqops report)
+            tables = read_tables(
+                data,
+                tz=tz or loaded.sop.community.timezone,
+                columns={k: dict(v) for k, v in loaded.sop.columns.items()},
+                encoding=encoding,
+            )
+            adh = compute_adherence(
+                loaded,
+                tables,
+                as_of=day,
+                since=first,
+                tolerance_min=tolerance,
+                lang=lg,
+                groups=group or None,
+            )
 
-        if chosen == "table":
-            from sqops._cli_common import console
+            if chosen == "table":
+                from sqops._cli_common import console
 
-            con = console()
-            for r in R.to_renderables(adh, lg):
-                con.print(r)
-        elif chosen == "json":  # bytes built group by group: the detail can be large
-            data = R.json_bytes(adh, lg)
-            if output is None:
-                sys.stdout.write(data.decode("utf-8"))
-                sys.stdout.flush()
+                con = console()
+                for r in R.to_renderables(adh, lg):
+                    con.print(r)
+            elif chosen == "json":  # bytes built group by group: the detail can be large
+                data = R.json_bytes(adh, lg)
+                if output is None:
+                    sys.stdout.write(data.decode("utf-8"))
+                    sys.stdout.flush()
+                else:
+                    from sqops.output import atomic_write_bytes
+
+                    atomic_write_bytes(output, data)
             else:
-                from sqops.output import atomic_write_bytes
+                text = {"md": R.render_md, "html": R.render_html}[chosen](adh, lg)
+                if output is None:
+                    sys.stdout.write(text)
+                    sys.stdout.flush()
+                else:
+                    from sqops.output import atomic_write_text
 
-                atomic_write_bytes(output, data)
-        else:
-            text = {"md": R.render_md, "html": R.render_html}[chosen](adh, lg)
-            if output is None:
-                sys.stdout.write(text)
-                sys.stdout.flush()
-            else:
-                from sqops.output import atomic_write_text
-
-                atomic_write_text(output, text)
+                    atomic_write_text(output, text)
         c = adh.fleet.counts
         rate = c.on_time_rate
         summary = T(
