@@ -372,11 +372,8 @@ def prepare(
     # members speaking: not system messages, not staff (by id or by role)
     member_msgs = msgs.filter(not_system & not_staffrole & ~pl.col("member_id").is_in(staff_l))
 
-    act = (  # (every group of these messages is in gl_all: it was made from them)
-        member_msgs.group_by("group_id", "member_id", "day")
-        .agg(pl.len().alias("n"))
-        .collect(engine="streaming")
-    )  # (in no particular order: every use joins or aggregates it)
+    # (every group of these messages is in gl_all: it was made from them)
+    act_q = member_msgs.group_by("group_id", "member_id", "day").agg(pl.len().alias("n"))
 
     # messages up to as-of, from the first day of any group: one offset for all, if any
     first_day = firsts["first"].min()
@@ -385,7 +382,7 @@ def prepare(
         dt.datetime.combine(to_date(first_day), dt.time()) if first_day is not None else None,
         dt.datetime.combine(as_of, dt.time()) + dt.timedelta(days=1),
     )
-    heat = (
+    heat_q = (
         member_msgs.filter(pl.col("group_id").is_in(gl))
         .with_columns(to_local(pl.col("ts"), tables.tz, off).alias("_lt"))
         .group_by(
@@ -394,9 +391,11 @@ def prepare(
             pl.col("_lt").dt.hour().alias("hour"),
         )
         .agg(pl.len().alias("n"))
-        .collect(engine="streaming")
-        .sort("group_id", "weekday", "hour")
     )
+    # one pass over the member messages for both (polars shares the scan and the filter)
+    act, heat = pl.collect_all([act_q, heat_q], engine="streaming")
+    # (act in no particular order: every use joins or aggregates it)
+    heat = heat.sort("group_id", "weekday", "hour")
 
     events = None
     if mem_lf is not None:
