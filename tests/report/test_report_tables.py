@@ -420,7 +420,7 @@ def test_times_after_the_sample_outside_its_offset_convert_by_the_zone(
 
 
 def test_ids_are_categorical_and_repeated_post_ids_are_found():
-    # group, member, inviter and post ids are coded (CODED_IDS); a repeated post id is still
+    # group, member, inviter and post ids are coded (tables.CODED); a repeated post id is still
     # found by the hash-then-exact check, whatever the codes
     posts = pl.DataFrame(
         {
@@ -437,6 +437,7 @@ def test_ids_are_categorical_and_repeated_post_ids_are_found():
             "member_id": ["a"],
             "event": ["join"],
             "inviter_id": ["b"],
+            "member_name": [" 小林 "],
         }
     )
     t = prepare_tables({"messages": msgs, "posts": posts, "members": mem})
@@ -447,7 +448,9 @@ def test_ids_are_categorical_and_repeated_post_ids_are_found():
     assert schema["messages"]["member_id"] == pl.Categorical
     assert schema["posts"]["post_id"] == pl.Categorical
     assert schema["members"]["inviter_id"] == pl.Categorical
+    assert schema["members"]["member_name"] == pl.Categorical
     assert t["posts"].frame.collect()["post_id"].to_list() == ["p1", "p2", "p3"]
+    assert t["members"].frame.collect()["member_name"].to_list() == ["小林"]  # (stripped)
 
 
 def test_frames_built_for_absent_columns_join_with_coded_ids(h):

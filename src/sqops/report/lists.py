@@ -44,7 +44,7 @@ def _names(p: Prepared) -> pl.DataFrame:
             pl.col("member_name").sort_by("ts", "member_name").last()
         )
         if p.names.height
-        else pl.DataFrame(schema={"group_id": ID, "member_id": ID, "member_name": pl.String})
+        else pl.DataFrame(schema={"group_id": ID, "member_id": ID, "member_name": ID})
     )
 
 

@@ -523,7 +523,7 @@ def prepare(
             schema={
                 "group_id": ID,
                 "member_id": ID,
-                "member_name": pl.String,
+                "member_name": ID,
                 "ts": pl.Datetime("us", "UTC"),
                 "day": pl.Int32,
             }

@@ -117,11 +117,11 @@ REJECT_ONLY: dict[str, frozenset[str]] = {
 #: another table): a column of integers stays integers (no text copy of every id to write,
 #: read back and hash)
 NUMERIC_IDS = frozenset({"msg_id"})
-#: group, member (inviter) and post ids are stored as categoricals (``ID``) in the typed copy:
-#: the report's joins and group-bys then compare 32-bit codes instead of strings (at 10 M
-#: messages: faster by more than the cast costs, and ~0.7 GB less at the peak). A frame built
-#: to join with them must use ``ID`` for those columns.
-CODED_IDS = ("group_id", "member_id", "inviter_id", "post_id")
+#: group, member (inviter) and post ids, and member names, are stored as categoricals (``ID``)
+#: in the typed copy: the report's joins and group-bys then compare 32-bit codes instead of
+#: strings (at 10 M messages: faster by more than the cast costs, and ~0.7 GB less at the
+#: peak). A frame built to join or stack with them must use ``ID`` for those columns.
+CODED = ("group_id", "member_id", "inviter_id", "post_id", "member_name")
 ID = pl.Categorical
 
 #: file extensions read, and the reader each one uses
@@ -163,8 +163,8 @@ REASONS: dict[str, T] = {
 class TableData:
     """One validated table. ``frame`` holds the valid rows (duplicates removed), lazily.
 
-    Columns of ``frame``: the canonical columns present (strings, the ids of
-    :data:`CODED_IDS` as categoricals; not those of :data:`REJECT_ONLY`, which only
+    Columns of ``frame``: the canonical columns present (strings, the :data:`CODED` columns
+    as categoricals; not those of :data:`REJECT_ONLY`, which only
     ``rejected`` carries), ``ts`` as
     ``Datetime(us, UTC)``, ``day`` (the local calendar date), ``_row`` (1-based data row in the
     source), plus ``amount`` as Float64 for orders and normalised ``event``/``status``/``msg_type``/``role``.
@@ -626,7 +626,7 @@ def _annotate(
         *(c for c in present if c not in only),
         *(c for c in out if c not in present),
     ]
-    for c in CODED_IDS:
+    for c in CODED:
         if c in present and c not in out:
             out[c] = pl.col(c).cast(ID)
     return lf.select(
@@ -719,7 +719,7 @@ def validate_table(
         # per-chunk dictionary to build on writing, no strings to decode on reading.
         # Uncompressed: Parquet's own encodings already make the copy small (the 10 M benchmark:
         # 462 MB for all tables, 365 MB with LZ4), and compressing and decompressing cost more
-        coded = [c for c in CODED_IDS if c in present]
+        coded = [c for c in CODED if c in present]
         frame.drop("_row").with_columns(pl.col(c).to_physical() for c in coded).sink_parquet(
             path, compression="uncompressed", statistics=False
         )
