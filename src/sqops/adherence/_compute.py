@@ -749,7 +749,7 @@ def _scopes(
             "med_o" if opens else pl.lit(None).alias("med_o"),
             "mean_r",
             "silent",
-        )  # fmt: skip
+        )
     )
     items_of: dict[Any, list[tuple[Any, ...]]] = {}
     for r in agg.iter_rows():

@@ -164,10 +164,9 @@ class TableData:
     """One validated table. ``frame`` holds the valid rows (duplicates removed), lazily.
 
     Columns of ``frame``: the canonical columns present (strings, the :data:`CODED` columns
-    as categoricals; not those of :data:`REJECT_ONLY`, which only
-    ``rejected`` carries), ``ts`` as
-    ``Datetime(us, UTC)``, ``day`` (the local calendar date), ``_row`` (1-based data row in the
-    source), plus ``amount`` as Float64 for orders and normalised ``event``/``status``/``msg_type``/``role``.
+    as categoricals; not those of :data:`REJECT_ONLY`, which only ``rejected`` carries),
+    ``ts`` as ``Datetime(us, UTC)``, ``day`` (the local calendar date), ``_row`` (1-based data
+    row in the source), plus ``amount`` as Float64 for orders and normalised ``event``/``status``/``msg_type``/``role``.
     """
 
     name: str
@@ -714,7 +713,7 @@ def validate_table(
         if path is None:
             return frame.collect().lazy()
         # every row is written in source order, so the row number is the row's index in the
-        # file and need not be stored; nothing reads the column statistics. Coded ids are
+        # file and need not be stored; nothing reads the column statistics. Coded columns are
         # written as their 32-bit codes (valid in this process only, like the file): no
         # per-chunk dictionary to build on writing, no strings to decode on reading.
         # Uncompressed: Parquet's own encodings already make the copy small (the 10 M benchmark:
