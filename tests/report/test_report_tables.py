@@ -420,7 +420,7 @@ def test_times_after_the_sample_outside_its_offset_convert_by_the_zone(
 
 
 def test_ids_are_categorical_and_repeated_post_ids_are_found():
-    # group, member, inviter and post ids are coded (tables.CODED); a repeated post id is still
+    # ids and member names are coded (tables.CODED); a repeated post id is still
     # found by the hash-then-exact check, whatever the codes
     posts = pl.DataFrame(
         {
