@@ -675,6 +675,15 @@ def _by_key(df: pl.DataFrame) -> dict[Any, list[dict[str, Any]]]:
     return out
 
 
+def _tuples_by_key(df: pl.DataFrame) -> dict[Any, list[tuple[Any, ...]]]:
+    """Rows of ``df`` (sorted as given, ``_k`` first) as tuples of the other columns, by ``_k``
+    (no dict per row: for the many rows that become dataclasses field by field)."""
+    out: dict[Any, list[tuple[Any, ...]]] = {}
+    for r in df.iter_rows():
+        out.setdefault(r[0], []).append(r[1:])
+    return out
+
+
 def _pairs(df: pl.DataFrame, a: str, b: str) -> dict[Any, dict[Any, Any]]:
     """``{_k: {row[a]: row[b]}}``."""
     out: dict[Any, dict[Any, Any]] = {}
@@ -751,9 +760,7 @@ def _scopes(
             "silent",
         )
     )
-    items_of: dict[Any, list[tuple[Any, ...]]] = {}
-    for r in agg.iter_rows():
-        items_of.setdefault(r[0], []).append(r[1:])
+    items_of = _tuples_by_key(agg)
 
     # discipline
     post_rows = R.filter(pl.col("post_id").is_not_null())
