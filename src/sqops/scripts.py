@@ -25,6 +25,7 @@ import jinja2
 import jinja2.meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from sqops.domain.stages import STAGE, stage_of_index
 from sqops.errors import Location, TemplateError
 from sqops.i18n import WEEKDAYS, T
 
@@ -396,26 +397,6 @@ def render(compiled: Compiled, context: Mapping[str, Any]) -> str:
     return "".join(parts).strip()
 
 
-STAGE_NAMES: dict[str, T] = {
-    "launch": T("初建期", "launch"),
-    "activation": T("激活期", "activation"),
-    "monetisation": T("变现期", "monetisation"),
-    "retention": T("留存期", "retention"),
-    "propagation": T("传播期", "propagation"),
-}
-
-
-def stage_of_index(day_index: int) -> str:
-    """The lifecycle stage of a day index (0 = launch day), as in spec §2."""
-    if day_index < 7:
-        return "launch"
-    if day_index < 30:
-        return "activation"
-    if day_index < 90:
-        return "monetisation"
-    return "retention"
-
-
 def _ns(**kw: Any) -> dict[str, Any]:
     return dict(kw)
 
@@ -471,7 +452,7 @@ def build_context(
         "weekday": WEEKDAYS["zh" if lang == "zh" else "en"][date.weekday()],
         "day": day_index + 1 if day_index is not None else None,
         "stage": stage,
-        "stage_name": STAGE_NAMES[stage].get(lang) if stage else None,
+        "stage_name": STAGE[stage].label.get(lang) if stage else None,
         "item": item,
         "campaign": dict(campaign) if campaign else None,
         "countdown": countdown,

@@ -117,7 +117,7 @@ def _print_text(lines: list[tuple[str, str | None]], summary: str, results: list
 
 
 def _print_rules(lang: str) -> None:
-    from sqops.sop.model import KPI_NAMES
+    from sqops.domain.kpis import KPI_NAMES
     from sqops.sop.rules import RULES
 
     width = max(len(r) for r in RULES)

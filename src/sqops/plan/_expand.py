@@ -13,11 +13,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqops.domain.stages import stage_of_index
 from sqops.errors import Location, SopError, TemplateError, UsageError
 from sqops.i18n import T
 from sqops.plan import _holidays
 from sqops.plan._model import Conflict, DayInfo, GroupInfo, GroupPlan, Occurrence, Plan
-from sqops.scripts import build_context, compile_script, render_session, stage_of_index
+from sqops.scripts import build_context, compile_script, render_session
 from sqops.scripts import render as render_template
 from sqops.sop.model import is_push
 

@@ -14,6 +14,7 @@ import html
 import re
 from typing import Any
 
+from sqops.domain.stages import LIFECYCLE, STAGE, stage_of_index
 from sqops.i18n import WEEKDAYS, T
 from sqops.output import csv_text, json_text
 from sqops.plan._model import (
@@ -25,7 +26,6 @@ from sqops.plan._model import (
     Occurrence,
     Plan,
 )
-from sqops.scripts import STAGE_NAMES
 
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "ics", "json", "html")
 EXTENSIONS: dict[str, str] = {
@@ -96,7 +96,7 @@ def _kind(o: Occurrence, lang: str) -> str:
 
 
 def _stage(o: Occurrence, lang: str) -> str:
-    return STAGE_NAMES[o.stage].get(lang)
+    return STAGE[o.stage].label.get(lang)
 
 
 def _group_title(gp: GroupPlan) -> str:
@@ -122,10 +122,8 @@ def _day_heading_parts(plan: Plan, gp: GroupPlan, d: dt.date, lang: str) -> list
     parts = [f"{d.isoformat()} {_weekday(d, lang)}"]
     idx = (d - gp.launched_on).days
     if idx >= 0:
-        from sqops.scripts import stage_of_index
-
         parts.append(_t("day", lang).format(n=idx + 1))
-        parts.append(STAGE_NAMES[stage_of_index(idx)].get(lang))
+        parts.append(STAGE[stage_of_index(idx)].label.get(lang))
     label = plan.calendar[d].label(lang) if d in plan.calendar else ""
     if label:
         parts.append(label)
@@ -666,7 +664,7 @@ def plan_schema() -> dict[str, Any]:
             "datetime": {"type": "string", "format": "date-time"},
             "weekday": {"type": "integer", "minimum": 1, "maximum": 7, "description": "1 = Monday"},
             "lifecycle_day": {"type": "integer", "minimum": 1, "description": "launch day = 1"},
-            "stage": {"enum": ["launch", "activation", "monetisation", "retention"]},
+            "stage": {"enum": list(LIFECYCLE)},
             "source": {
                 "enum": ["lifecycle", "campaign", "countdown", "monthly", "weekly", "daily"]
             },

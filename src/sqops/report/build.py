@@ -9,28 +9,20 @@ from typing import Any
 
 import polars as pl
 
+from sqops.domain.kpis import KPI, KPI_NAMES, needs
+from sqops.domain.stages import LIFECYCLE, STAGE, STAGE_NAMES
+from sqops.domain.status import STATUS_RANK
 from sqops.errors import DataError, UsageError
 from sqops.i18n import T
 from sqops.report import kpis as K
-from sqops.report.advice import ADVICE, KPI_LABELS
 from sqops.report.membership import Prepared, latest_day, prepare, to_date, to_int
 from sqops.report.tables import Tables, prepare_tables
 
 SCHEMA_VERSION = 1
-
-KPI_ORDER: tuple[str, ...] = tuple(K.DEFAULT_TARGETS)
-KPI_STAGE: dict[str, str] = {
-    "join_rate": "launch", "profile_completion_rate": "launch", "first_week_retention": "launch",
-    "speaking_rate": "activation", "participation_rate": "activation", "content_open_rate": "activation",
-    "conversion_rate": "monetisation", "aov": "monetisation", "coupon_usage_rate": "monetisation",
-    "weekly_active_rate": "retention", "repurchase_rate": "retention", "churn_rate": "retention",
-    "dormant_rate": "retention", "fission_rate": "propagation", "referral_rate": "propagation",
-    "koc_share": "propagation",
-}  # fmt: skip
-STATUS_RANK = {"bad": 0, "warn": 1, "good": 2}
-#: weekly_active_rate is unavailable until a full 7-day block fits in the retention window
-WEEKLY_FIRST_INDEX = 96
-WEEKLY_NEEDS = ("retention: a full 7-day block (day 96 on)",)
+#: default (target, floor) of every KPI (the registry's; an SOP overrides them)
+DEFAULT_TARGETS: dict[str, tuple[float | None, float | None]] = {
+    k.name: (k.target, k.floor) for k in KPI.values()
+}
 
 
 @dataclass
@@ -45,14 +37,14 @@ class Settings:
     default_day0: dt.date | None = None
     group_names: dict[str, str] = field(default_factory=dict)
     targets: dict[str, tuple[float | None, float | None]] = field(
-        default_factory=lambda: dict(K.DEFAULT_TARGETS)
+        default_factory=lambda: dict(DEFAULT_TARGETS)
     )
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     community: str | None = None
 
     @classmethod
     def from_sop(cls, sop: Any, tz: str | None = None) -> Settings:
-        targets = dict(K.DEFAULT_TARGETS)
+        targets = dict(DEFAULT_TARGETS)
         for g in sop.goals:
             if g.metric in targets and g.target is not None:
                 t, f = targets[g.metric]
@@ -92,7 +84,7 @@ class Kpi:
 
     @property
     def better(self) -> str:
-        return "lower" if self.name in K.LOWER_IS_BETTER else "higher"
+        return KPI[self.name].better
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -226,7 +218,7 @@ def status_of(name: str, value: float | None, target: float | None, floor: float
     if target is None:
         return "no_target"
     v = round(value, 9)
-    if name in K.LOWER_IS_BETTER:
+    if KPI[name].lower_is_better:
         if v <= target:
             return "good"
         return "warn" if floor is None or v <= floor else "bad"
@@ -244,7 +236,7 @@ def _kpi(
     started: bool,
 ) -> Kpi:
     target, floor = settings.targets.get(name, (None, None))
-    stage = KPI_STAGE[name]
+    stage = KPI[name].stage
     if needs:
         return Kpi(name, stage, None, None, None, target, floor, "unavailable", False, needs)
     if not started:
@@ -314,8 +306,7 @@ def build_report(
                 )
             )
     pattern = settings.nickname_pattern
-    need = K.needs(
-        p,
+    need = needs(
         has_table=lambda t: t in tables,
         has_col=lambda t, c: t in tables and tables[t].has(c),
         events=lambda t: tables[t].event_types if t in tables else frozenset(),
@@ -323,21 +314,22 @@ def build_report(
     )
     # per KPI: group_id -> (num, den)
     results: dict[str, dict[str, tuple[float, float]]] = {}
-    wins = {s: K.windows(p, s) for s in K.STAGES}
+    wins = {s: K.windows(p, s) for s in STAGE_NAMES}
     waiting = False  # some group is in retention but no weekly block fits yet
-    for name in KPI_ORDER:
-        win = wins[KPI_STAGE[name]]
+    for name in KPI_NAMES:
+        kd = KPI[name]
+        win = wins[kd.stage]
         if need[name] or win.height == 0:
             results[name] = {}
             continue
         df = K.compute(p, name, win, pattern)
         results[name] = {g: (n, d) for g, n, d in df.iter_rows()}
-        if name == "weekly_active_rate":
+        if kd.available_from is not None:
             d0s = dict(p.groups.iter_rows())
             results[name] = {
-                g: v for g, v in results[name].items() if p.as_of - d0s[g] >= WEEKLY_FIRST_INDEX
+                g: v for g, v in results[name].items() if p.as_of - d0s[g] >= kd.available_from
             }
-            waiting = win.height > len(results[name])
+            waiting = waiting or win.height > len(results[name])
 
     on_asof = (
         p.presence.filter((pl.col("s") <= p.as_of) & (pl.col("e") >= p.as_of))
@@ -348,68 +340,49 @@ def build_report(
     group_reports: list[GroupReport] = []
     for gid, d0 in p.groups.iter_rows():
         idx = p.as_of - d0
-        current = (
-            None
-            if idx < 0
-            else next(
-                s
-                for s in K.LIFECYCLE
-                if K.STAGE_SPANS[s][0] <= idx
-                and (K.STAGE_SPANS[s][1] is None or idx <= K.STAGE_SPANS[s][1])
-            )
-        )
+        current = None if idx < 0 else next(s for s in LIFECYCLE if STAGE[s].contains(idx))
         stages: list[Stage] = []
-        for s in K.STAGES:
-            first, last = K.STAGE_SPANS[s]
-            started = idx >= first
-            if s == "retention" and started:
-                window = (to_date(max(d0 + 90, p.as_of - 27)), to_date(p.as_of))
-            elif started:
-                window = (
-                    to_date(d0 + first),
-                    to_date(p.as_of if last is None else min(d0 + last, p.as_of)),
-                )
-            else:
-                window = (to_date(d0 + first), None if last is None else to_date(d0 + last))
-            if not started:
-                status = "not_started"
-            elif last is None or idx < last:
-                status = "in_progress"
-            else:
-                status = "complete"
+        for sd in STAGE.values():
+            s = sd.name
+            started = sd.started(idx)
+            w = sd.window(d0, p.as_of)
+            a, b = w if w is not None else sd.span(d0)
+            window = (to_date(a), None if b is None else to_date(b))
+            status = sd.status(idx)
             ks = []
-            for name in KPI_ORDER:
-                if KPI_STAGE[name] != s:
+            for name in KPI_NAMES:
+                kd = KPI[name]
+                if kd.stage != s:
                     continue
                 nd = results[name].get(gid)
-                needs = need[name]
+                needs_ = need[name]
                 if (
-                    name == "weekly_active_rate"
+                    kd.available_from is not None
                     and started
-                    and not needs
-                    and idx < WEEKLY_FIRST_INDEX
+                    and not needs_
+                    and idx < kd.available_from
                 ):
-                    needs = list(WEEKLY_NEEDS)
+                    needs_ = list(kd.waiting_needs)
                 ks.append(
                     _kpi(
                         name,
                         nd[0] if nd else None,
                         nd[1] if nd else None,
                         settings,
-                        needs,
+                        needs_,
                         started,
                     )
                 )
             stages.append(Stage(s, status, window, ks))
         advice = [
-            Advice(k.name, st.stage, k.status, ADVICE[k.name])
+            Advice(k.name, st.stage, k.status, KPI[k.name].advice)
             for st in stages
             for k in st.kpis
             if k.status in ("warn", "bad")
             and (st.stage == current or st.stage == "propagation" or st.status != "not_started")
         ]
         advice.sort(
-            key=lambda a: (a.stage != current, STATUS_RANK[a.status], K.STAGES.index(a.stage))
+            key=lambda a: (a.stage != current, STATUS_RANK[a.status], STAGE_NAMES.index(a.stage))
         )
         group_reports.append(
             GroupReport(
@@ -425,15 +398,15 @@ def build_report(
         )
 
     fleet: list[Kpi] = []
-    for name in KPI_ORDER:
+    for name in KPI_NAMES:
         vals = list(results[name].values())
         started = bool(vals)
         num = sum(v[0] for v in vals) if vals else None
         den = sum(v[1] for v in vals) if vals else None
-        needs = need[name]
-        if name == "weekly_active_rate" and not vals and not needs and waiting:
-            needs = list(WEEKLY_NEEDS)
-        fleet.append(_kpi(name, num, den, settings, needs, started))
+        needs_ = need[name]
+        if KPI[name].available_from is not None and not vals and not needs_ and waiting:
+            needs_ = list(KPI[name].waiting_needs)
+        fleet.append(_kpi(name, num, den, settings, needs_, started))
 
     return Report(
         as_of=as_of,
@@ -450,7 +423,7 @@ def build_report(
 
 
 def label(name: str, lang: str) -> str:
-    return KPI_LABELS[name].get(lang)
+    return KPI[name].label.get(lang)
 
 
 __all__ = ["SCHEMA_VERSION", "Report", "Settings", "build_report", "status_of", "to_int"]

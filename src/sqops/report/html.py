@@ -12,13 +12,14 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from sqops.domain.kpis import KPI
+from sqops.domain.stages import STAGE
+from sqops.domain.status import STATUS_LABELS
 from sqops.i18n import T
-from sqops.report.advice import BASIS_NOTE, KPI_LABELS
+from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import Report
 from sqops.report.lists import SEGMENT_LABELS, build_lists, cohort_retention
 from sqops.report.render import (
-    STAGE_LABELS,
-    STATUS_LABELS,
     fmt_num,
     fmt_target,
     fmt_value,
@@ -210,8 +211,8 @@ def to_html(report: Report) -> str:
     p = report.prepared
     assert p is not None
     labels = {k: v.get(lang) for k, v in CHART_LABELS.items()}
-    labels.update({f"stage_{k}": v.get(lang) for k, v in STAGE_LABELS.items()})
-    labels.update({f"kpi_{k}": v.get(lang) for k, v in KPI_LABELS.items()})
+    labels.update({f"stage_{k}": v.label.get(lang) for k, v in STAGE.items()})
+    labels.update({f"kpi_{k}": v.label.get(lang) for k, v in KPI.items()})
     charts = render_all(report, labels)
     charts = {
         "fleet_daily": Markup(charts.get("fleet_daily", "")),
@@ -271,7 +272,7 @@ def to_html(report: Report) -> str:
     q = quality_lines(report, lang)
     groups = []
     for g in report.groups:
-        cur = STAGE_LABELS[g.current_stage].get(lang) if g.current_stage else w("none", lang)
+        cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
         groups.append(
             {
                 "group_id": g.group_id,
@@ -304,8 +305,8 @@ def to_html(report: Report) -> str:
                 w(k, lang) for k in ("kpi", "value", "num", "den", "target", "floor", "status")
             ],
             status_label=lambda s: STATUS_LABELS[s].get(lang),
-            kpi_label=lambda n: KPI_LABELS[n].get(lang),
-            stage_label=lambda s: STAGE_LABELS[s].get(lang),
+            kpi_label=lambda n: KPI[n].label.get(lang),
+            stage_label=lambda s: STAGE[s].label.get(lang),
             fv=fmt_value,
             fn=fmt_num,
             ft=fmt_target,

@@ -14,58 +14,24 @@ from collections.abc import Callable
 
 import polars as pl
 
+from sqops.domain.stages import STAGE
 from sqops.report.membership import Prepared, daily_counts, names_matching
 from sqops.report.tables import ID
 
-STAGES = ("launch", "activation", "monetisation", "retention", "propagation")
-LIFECYCLE = STAGES[:4]
-
-#: (first, last) day index of each stage; None = open-ended
-STAGE_SPANS: dict[str, tuple[int, int | None]] = {
-    "launch": (0, 6),
-    "activation": (7, 29),
-    "monetisation": (30, 89),
-    "retention": (90, None),
-    "propagation": (0, None),
-}
-
-LOWER_IS_BETTER = frozenset({"churn_rate", "dormant_rate"})
-
-#: default (target, floor) of spec §2; aov has none
-DEFAULT_TARGETS: dict[str, tuple[float | None, float | None]] = {
-    "join_rate": (0.30, 0.15),
-    "profile_completion_rate": (0.80, 0.50),
-    "first_week_retention": (0.85, 0.70),
-    "speaking_rate": (0.30, 0.05),
-    "participation_rate": (0.20, 0.10),
-    "content_open_rate": (0.30, 0.20),
-    "conversion_rate": (0.08, 0.04),
-    "aov": (None, None),
-    "coupon_usage_rate": (0.30, 0.15),
-    "weekly_active_rate": (0.30, 0.15),
-    "repurchase_rate": (0.30, 0.15),
-    "churn_rate": (0.05, 0.15),
-    "dormant_rate": (0.50, 0.80),
-    "fission_rate": (0.10, 0.03),
-    "referral_rate": (0.05, 0.01),
-    "koc_share": (0.05, 0.01),
-}
-
 
 def windows(p: Prepared, stage: str) -> pl.DataFrame:
-    """Evaluated window (a, b) of ``stage`` for each group that has reached it."""
-    asof = p.as_of
-    g = p.groups
-    first, last = STAGE_SPANS[stage]
-    if stage == "retention":
-        a = pl.max_horizontal(pl.col("d0") + 90, pl.lit(asof - 27))
-    else:
-        a = pl.col("d0") + first
-    b = pl.lit(asof) if last is None else pl.min_horizontal(pl.col("d0") + last, pl.lit(asof))
-    return (
-        g.with_columns(a.cast(pl.Int32).alias("a"), b.cast(pl.Int32).alias("b"))
-        .filter(pl.col("d0") + first <= asof)
-        .select("group_id", "d0", "a", "b")
+    """Evaluated window (a, b) of ``stage`` for each group that has reached it
+    (:meth:`sqops.domain.stages.StageDef.window`)."""
+    sd = STAGE[stage]
+    rows = [(g, d0, w) for g, d0 in p.groups.iter_rows() if (w := sd.window(d0, p.as_of))]
+    schema = p.groups.select("group_id", "d0").schema
+    return pl.DataFrame(
+        {
+            "group_id": pl.Series([r[0] for r in rows], dtype=schema["group_id"]),
+            "d0": pl.Series([r[1] for r in rows], dtype=schema["d0"]),
+            "a": pl.Series([r[2][0] for r in rows], dtype=pl.Int32),
+            "b": pl.Series([r[2][1] for r in rows], dtype=pl.Int32),
+        }
     )
 
 
@@ -419,68 +385,6 @@ def kpi_koc_share(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
     on = _members_on(p, win.select("group_id", pl.lit(p.as_of, pl.Int32).alias("day")))
     kocs = koc_table(p).lazy().join(win.select("group_id"), on="group_id")
     return _ratio(win, kocs, on)
-
-
-# ------------------------------------------------------------------ availability
-def needs(
-    p: Prepared,
-    has_table: Callable[[str], bool],
-    has_col: Callable[[str, str], bool],
-    events: Callable[[str], frozenset[str]],
-    pattern: str | None,
-) -> dict[str, list[str]]:
-    """For each KPI, what is missing (empty list: available)."""
-
-    def ev(table: str, *types: str) -> list[str]:
-        if not has_table(table):
-            return [f"{table}: {', '.join(types)}" if types else table]
-        missing = [t for t in types if t not in events(table)]
-        return [f"{table}: {', '.join(missing)}"] if missing else []
-
-    def col(table: str, c: str) -> list[str]:
-        if not has_table(table):
-            return [f"{table}.{c}"]
-        return [] if has_col(table, c) else [f"{table}.{c}"]
-
-    names_known = has_col("messages", "member_name") or (
-        has_table("members") and has_col("members", "member_name")
-    )
-    profile = ev("members", "join")
-    if (
-        not profile
-        and "profile_complete" not in events("members")
-        and not (pattern and names_known)
-    ):
-        profile = ["members: profile_complete", "rules.nickname_pattern + member_name"]
-    return {
-        "join_rate": ev("members", "invited", "join"),
-        "profile_completion_rate": profile,
-        "first_week_retention": ev("members", "join", "leave"),
-        "speaking_rate": [],
-        "participation_rate": ev("engagement", "participate"),
-        "content_open_rate": (["posts"] if not has_table("posts") else [])
-        + ev("engagement", "open")
-        + (
-            []
-            if not has_table("engagement") or has_col("engagement", "post_id")
-            else ["engagement.post_id"]
-        ),
-        "conversion_rate": [] if has_table("orders") else ["orders"],
-        "aov": [] if has_table("orders") else ["orders"],
-        "coupon_usage_rate": (["coupons"] if not has_table("coupons") else [])
-        + col("orders", "coupon_id"),
-        "weekly_active_rate": [],
-        "repurchase_rate": [] if has_table("orders") else ["orders"],
-        "churn_rate": ev("members", "leave"),
-        "dormant_rate": [],
-        "fission_rate": ev("members", "join") + col("members", "inviter_id")
-        if has_table("members")
-        else ["members.inviter_id"],
-        "referral_rate": ev("members", "join") + col("members", "inviter_id")
-        if has_table("members")
-        else ["members.inviter_id"],
-        "koc_share": [],
-    }
 
 
 def lazy(p: Prepared) -> Prepared:

@@ -5,30 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqops.domain.kpis import KPI
+from sqops.domain.stages import STAGE
+from sqops.domain.status import STATUS_LABELS
 from sqops.i18n import T
 from sqops.output import json_text
-from sqops.report.advice import BASIS_NOTE, KPI_LABELS
+from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import Kpi, Report
 from sqops.report.tables import REASONS
 
-STAGE_LABELS: dict[str, T] = {
-    "launch": T("初建期", "launch"),
-    "activation": T("激活期", "activation"),
-    "monetisation": T("变现期", "monetisation"),
-    "retention": T("留存期", "retention"),
-    "propagation": T("传播期", "propagation"),
-}
-STATUS_LABELS: dict[str, T] = {
-    "good": T("达标", "good"),
-    "warn": T("预警", "warn"),
-    "bad": T("不达标", "bad"),
-    "no_target": T("无目标", "no target"),
-    "no_data": T("无数据", "no data"),
-    "unavailable": T("缺数据", "unavailable"),
-    "not_started": T("未开始", "not started"),
-    "in_progress": T("进行中", "in progress"),
-    "complete": T("已完成", "complete"),
-}
 W: dict[str, T] = {
     "title": T("社群健康报告", "Community health report"),
     "as_of": T("截至", "As of"),
@@ -124,7 +109,7 @@ def _md_table(header: list[str], rows: list[list[object]]) -> list[str]:
 def _kpi_rows(kpis: list[Kpi], lang: str) -> list[list[object]]:
     return [
         [
-            KPI_LABELS[k.name].get(lang) + f" `{k.name}`",
+            KPI[k.name].label.get(lang) + f" `{k.name}`",
             fmt_value(k),
             fmt_num(k.numerator),
             fmt_num(k.denominator),
@@ -193,7 +178,7 @@ def to_markdown(report: Report) -> str:
     ]
     for g in report.groups:
         name = f" {g.name}" if g.name else ""
-        cur = STAGE_LABELS[g.current_stage].get(lang) if g.current_stage else w("none", lang)
+        cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
         L += [f"## {w('group', lang)} {g.group_id}{name}", ""]
         L += [
             f"{w('day', lang, d=g.day_index)} · {w('current', lang)}: **{cur}** · "
@@ -206,19 +191,19 @@ def to_markdown(report: Report) -> str:
             win = f"{s.window[0] or '—'} → {s.window[1] or '…'}"
             health = STATUS_LABELS[s.health].get(lang) if s.health else "—"
             rows.append(
-                [STAGE_LABELS[s.stage].get(lang), STATUS_LABELS[s.status].get(lang), win, health]
+                [STAGE[s.stage].label.get(lang), STATUS_LABELS[s.status].get(lang), win, health]
             )
         L += _md_table([w(k, lang) for k in ("stage", "status", "window", "health")], rows) + [""]
         for s in g.stages:
             if s.status == "not_started":
                 continue
-            L += [f"### {STAGE_LABELS[s.stage].get(lang)} · {w('kpis', lang)}", ""]
+            L += [f"### {STAGE[s.stage].label.get(lang)} · {w('kpis', lang)}", ""]
             L += _md_table(hdr, _kpi_rows(s.kpis, lang)) + [""]
         L += [f"### {w('advice', lang)}", ""]
         if g.advice:
             for a in g.advice:
                 L.append(
-                    f"- **{KPI_LABELS[a.kpi].get(lang)}** ({STATUS_LABELS[a.status].get(lang)}): {a.text.get(lang)}"
+                    f"- **{KPI[a.kpi].label.get(lang)}** ({STATUS_LABELS[a.status].get(lang)}): {a.text.get(lang)}"
                 )
         else:
             L.append(w("no_advice", lang))
@@ -273,7 +258,7 @@ def print_terminal(report: Report, console: Any) -> None:
             t.add_column(w(h, lang), justify="right" if h not in ("kpi", "status") else "left")
         for k in kpis:
             t.add_row(
-                KPI_LABELS[k.name].get(lang),
+                KPI[k.name].label.get(lang),
                 fmt_value(k),
                 fmt_num(k.numerator),
                 fmt_num(k.denominator),
@@ -288,14 +273,14 @@ def print_terminal(report: Report, console: Any) -> None:
             kpi_table([k for k in report.fleet if k.status != "not_started"], w("fleet", lang))
         )
     for g in report.groups:
-        cur = STAGE_LABELS[g.current_stage].get(lang) if g.current_stage else w("none", lang)
+        cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
         head = f"{w('group', lang)} {g.group_id}{' ' + g.name if g.name else ''} · {w('day', lang, d=g.day_index)} · {w('current', lang)}: {cur}"
         t = Table(title=head, title_justify="left", title_style="bold")
         for h in ("stage", "status", "window", "health"):
             t.add_column(w(h, lang))
         for s in g.stages:
             t.add_row(
-                STAGE_LABELS[s.stage].get(lang),
+                STAGE[s.stage].label.get(lang),
                 st(s.status),
                 f"{s.window[0] or '—'} → {s.window[1] or '…'}",
                 st(s.health),
@@ -305,7 +290,7 @@ def print_terminal(report: Report, console: Any) -> None:
             console.print(kpi_table(g.stage(g.current_stage).kpis, f"{cur} · {w('kpis', lang)}"))
         for a in g.advice[:3]:
             console.print(
-                Text(f"• {KPI_LABELS[a.kpi].get(lang)}: {a.text.get(lang)}", style=_STYLE[a.status])
+                Text(f"• {KPI[a.kpi].label.get(lang)}: {a.text.get(lang)}", style=_STYLE[a.status])
             )
     t = Table(title=w("dq", lang), title_justify="left")
     # the terminal leaves out the file column (QUALITY_COLUMNS[1]): paths are long

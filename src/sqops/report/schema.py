@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqops.adherence.schema import embedded_schema as embedded_adherence_schema
-from sqops.report.build import KPI_ORDER, SCHEMA_VERSION
+from sqops.domain.kpis import KPI_NAMES
+from sqops.domain.stages import LIFECYCLE, STAGE_NAMES
+from sqops.domain.status import KPI_STATUSES
+from sqops.report.build import SCHEMA_VERSION
 
-STAGES = ["launch", "activation", "monetisation", "retention", "propagation"]
-KPI_STATUSES = ["good", "warn", "bad", "no_target", "no_data", "unavailable", "not_started"]
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 NUM_OR_NULL = {"type": ["number", "null"]}
 
@@ -34,7 +35,7 @@ def _kpi() -> dict[str, Any]:
             "better",
         ],
         "properties": {
-            "name": {"enum": list(KPI_ORDER), "description": "KPI name (spec §2)"},
+            "name": {"enum": list(KPI_NAMES), "description": "KPI name (spec §2)"},
             "value": {
                 **NUM_OR_NULL,
                 "description": "numerator / denominator; null when unavailable, not started or the denominator is 0",
@@ -43,7 +44,7 @@ def _kpi() -> dict[str, Any]:
             "denominator": NUM_OR_NULL,
             "target": NUM_OR_NULL,
             "floor": NUM_OR_NULL,
-            "status": {"enum": KPI_STATUSES},
+            "status": {"enum": list(KPI_STATUSES)},
             "available": {
                 "type": "boolean",
                 "description": "false when an input table, column or event type is missing",
@@ -100,7 +101,7 @@ def report_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["stage", "status", "health", "window", "kpis"],
         "properties": {
-            "stage": {"enum": STAGES},
+            "stage": {"enum": list(STAGE_NAMES)},
             "status": {"enum": ["not_started", "in_progress", "complete"]},
             "health": {
                 "enum": ["good", "warn", "bad", None],
@@ -134,7 +135,7 @@ def report_schema() -> dict[str, Any]:
             "name": {"type": ["string", "null"]},
             "day0": DATE,
             "day_index": {"type": "integer"},
-            "current_stage": {"enum": [*STAGES[:4], None]},
+            "current_stage": {"enum": [*LIFECYCLE, None]},
             "members_on_as_of": {"type": "integer", "minimum": 0},
             "stages": {
                 "type": "array",
@@ -149,8 +150,8 @@ def report_schema() -> dict[str, Any]:
                     "additionalProperties": False,
                     "required": ["kpi", "stage", "status", "text"],
                     "properties": {
-                        "kpi": {"enum": list(KPI_ORDER)},
-                        "stage": {"enum": STAGES},
+                        "kpi": {"enum": list(KPI_NAMES)},
+                        "stage": {"enum": list(STAGE_NAMES)},
                         "status": {"enum": ["warn", "bad"]},
                         "text": {"type": "string"},
                     },

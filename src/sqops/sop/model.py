@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -22,6 +22,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from sqops.domain.kpis import KPI_NAMES
+from sqops.domain.tables import TABLE_NAMES
 
 
 def _err(zh: str, en: str, **ctx: Any) -> PydanticCustomError:
@@ -166,32 +169,14 @@ PLATFORM_LIMITS: dict[str, int | None] = {
     "discord": None,
 }
 
-#: Every KPI the report computes (spec §2), by stage.
-KPI_STAGES: dict[str, str] = {
-    "join_rate": "launch",
-    "profile_completion_rate": "launch",
-    "first_week_retention": "launch",
-    "speaking_rate": "activation",
-    "participation_rate": "activation",
-    "content_open_rate": "activation",
-    "conversion_rate": "monetisation",
-    "aov": "monetisation",
-    "coupon_usage_rate": "monetisation",
-    "weekly_active_rate": "retention",
-    "repurchase_rate": "retention",
-    "churn_rate": "retention",
-    "dormant_rate": "retention",
-    "fission_rate": "propagation",
-    "referral_rate": "propagation",
-    "koc_share": "propagation",
-}
-KPI_NAMES = tuple(KPI_STAGES)
-KpiName = Literal[
-    "join_rate", "profile_completion_rate", "first_week_retention", "speaking_rate",
-    "participation_rate", "content_open_rate", "conversion_rate", "aov", "coupon_usage_rate",
-    "weekly_active_rate", "repurchase_rate", "churn_rate", "dormant_rate", "fission_rate",
-    "referral_rate", "koc_share",
-]  # fmt: skip
+if TYPE_CHECKING:
+    KpiName = str
+    TableName = str
+else:
+    #: the KPIs an SOP may set targets for and name in goals (the registry's, spec §2)
+    KpiName = Literal[KPI_NAMES]
+    #: the tables a ``columns:`` section may map (the registry's, spec §2)
+    TableName = Literal[TABLE_NAMES]
 
 
 class _Model(BaseModel):
@@ -397,9 +382,6 @@ class Group(_Model):
     name: str | None = None
     launched_on: dt.date | None = None
     vars: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
-
-
-TableName = Literal["messages", "members", "staff", "posts", "engagement", "orders", "coupons"]
 
 
 class Sop(_Model):

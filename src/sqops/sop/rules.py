@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sqops.domain.kpis import KPI, KPI_NAMES
 from sqops.errors import Location
 from sqops.i18n import WEEKDAYS, T
 from sqops.sop.loader import LoadedSop, did_you_mean
-from sqops.sop.model import KPI_NAMES, PLATFORM_LIMITS, WEEKDAY_NAMES, Campaign, Sop, is_push
+from sqops.sop.model import PLATFORM_LIMITS, WEEKDAY_NAMES, Campaign, Sop, is_push
 from sqops.sop.yamlsafe import Path_
 
 Severity = Literal["error", "warning", "info"]
@@ -577,7 +578,7 @@ def _goal_smart(loaded: LoadedSop) -> Iterator[Finding]:
                 ),
                 ("goals", i),
             )
-        if g.metric in KPI_NAMES and g.metric != "aov":
+        if g.metric in KPI and KPI[g.metric].is_rate:
             for attr in ("target", "baseline", "floor"):
                 v = getattr(g, attr)
                 if v is not None and not 0 <= v <= 1:
