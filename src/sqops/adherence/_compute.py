@@ -32,6 +32,7 @@ from sqops.adherence._model import (
     Scope,
     Suggestion,
 )
+from sqops.domain.tables import STAFF_ROLES
 from sqops.errors import UsageError
 from sqops.i18n import T
 from sqops.plan import GroupInfo, expand, sop_groups
@@ -79,7 +80,7 @@ def _median(values: Iterable[float | None]) -> float | None:
 def _staff_expr(staff: list[str], has_role: bool) -> pl.Expr:
     e = pl.col("member_id").is_in(staff)
     if has_role:
-        e = e | pl.col("role").fill_null("member").is_in(["staff", "bot"])
+        e = e | pl.col("role").fill_null("member").is_in(STAFF_ROLES)
     return e
 
 

@@ -361,8 +361,8 @@ def _check_tz(tz: str, lang: str) -> None:
 
 
 def _load_columns(path: Path) -> dict[str, dict[str, str]]:
+    from sqops.domain.tables import TABLE
     from sqops.errors import InputError, Location
-    from sqops.report.tables import TABLE_SPECS
     from sqops.sop.yamlsafe import load_yaml, read_source
 
     shown = path.as_posix()
@@ -375,7 +375,7 @@ def _load_columns(path: Path) -> dict[str, dict[str, str]]:
         )
     out: dict[str, dict[str, str]] = {}
     for table, mapping in data.items():
-        spec = TABLE_SPECS.get(str(table))
+        spec = TABLE.get(str(table))
         if spec is None:
             raise InputError(
                 T("未知的表 {t}", "unknown table {t}").format(t=table),

@@ -33,11 +33,12 @@ import polars as pl
 
 from sqops.demo import _text as tx
 from sqops.demo._writer import TableWriter
+from sqops.domain.tables import TABLE_NAMES
 from sqops.errors import UsageError
 from sqops.i18n import T
 from sqops.sop.model import Sop
 
-TABLES = ("messages", "members", "staff", "posts", "engagement", "orders", "coupons")
+TABLES = TABLE_NAMES
 
 #: The rows written wrong on purpose, so that the report's data-quality section has
 #: something to say. Each is in the first group.

@@ -65,8 +65,8 @@ ORDER_STATUS_SYNONYMS: dict[str, str] = {
 }
 #: who sent a message (``messages.role``)
 MESSAGE_ROLES: tuple[str, ...] = ("member", "staff", "bot")
-#: the ``role`` values (messages and the staff table) that make someone staff
-STAFF_ROLES: tuple[str, ...] = ("staff", "bot", "admin", "owner")
+#: the message roles that make the sender staff (excluded from every numerator and denominator)
+STAFF_ROLES: tuple[str, ...] = ("staff", "bot")
 
 TABLES: tuple[TableDef, ...] = (
     TableDef(

@@ -15,13 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqops.domain.tables import EXTENSIONS, IMPORTED_TABLES, TABLE_NAMES
 from sqops.errors import DataError, InputError, Location, Problem, UsageError, display_path
 from sqops.i18n import T
-from sqops.importers._base import TABLES, Context, ImportResult, get_tz
+from sqops.importers._base import Context, ImportResult, get_tz
 
 __all__ = [
     "FORMATS",
-    "TABLES",
     "FormatSpec",
     "ImportResult",
     "detect_format",
@@ -278,7 +278,7 @@ def write_tables(result: ImportResult, out_dir: str | Path, fmt: str = "parquet"
         )
     out = Path(out_dir)
     for name in result.tables:
-        for other in TABLE_FILE_SUFFIXES:
+        for other in EXTENSIONS:
             clash = out / f"{name}{other}"
             if other != f".{fmt}" and clash.exists():
                 raise UsageError(
@@ -289,7 +289,7 @@ def write_tables(result: ImportResult, out_dir: str | Path, fmt: str = "parquet"
                     Location(file=display_path(clash)),
                 )
     written: list[Path] = []
-    for name in TABLES:
+    for name in IMPORTED_TABLES:
         df = result.tables.get(name)
         if df is None:
             continue
@@ -305,26 +305,18 @@ def write_tables(result: ImportResult, out_dir: str | Path, fmt: str = "parquet"
     return written
 
 
-#: file suffixes sqops report reads a table from (a second one for the same table is an error)
-TABLE_FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson", ".xlsx")
-
-
 def other_tables(out_dir: str | Path, written: Sequence[Path]) -> list[Path]:
     """Table files already in ``out_dir`` that this import did not write (kept, and read by
     ``sqops report`` together with the new ones: e.g. a chat import then an order import)."""
     out = Path(out_dir)
     names = {p.name for p in written}
     found = []
-    for name in TABLE_NAMES_ALL:
-        for suffix in TABLE_FILE_SUFFIXES:
+    for name in TABLE_NAMES:
+        for suffix in EXTENSIONS:
             p = out / f"{name}{suffix}"
             if p.name not in names and p.is_file():
                 found.append(p)
     return found
-
-
-#: every table sqops report reads (importers write only some of them)
-TABLE_NAMES_ALL = ("messages", "members", "staff", "posts", "engagement", "orders", "coupons")
 
 
 def _csv_cell(value: object) -> object:

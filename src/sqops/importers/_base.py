@@ -23,25 +23,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
+from sqops.domain.tables import IMPORTED_TABLES, MEMBER_EVENTS, MSG_TYPES, ORDER_STATUSES, TABLE
 from sqops.errors import InputError, Location, Problem, UsageError, display_path
 from sqops.errors import read_bytes as _read_bytes
 from sqops.i18n import T
-
-#: canonical tables written by importers: name → (required columns, optional columns)
-TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "messages": (
-        ("ts", "group_id", "member_id"),
-        ("msg_id", "member_name", "msg_type", "content", "reply_to", "role"),
-    ),
-    "members": (("ts", "group_id", "member_id", "event"), ("inviter_id", "channel", "member_name")),
-    "staff": (("member_id",), ("role", "name")),
-    "orders": (("order_id", "ts", "member_id", "amount"), ("group_id", "status", "coupon_id")),
-}
-MSG_TYPES = frozenset(
-    {"text", "image", "voice", "video", "link", "miniprogram", "sticker", "file", "system", "other"}
-)
-EVENTS = frozenset({"invited", "join", "leave", "profile_complete"})
-STATUSES = frozenset({"paid", "refunded", "cancelled"})
 
 #: member id of the account that made the export ("你" / "You" in notices)
 SELF_ID = "self"
@@ -398,7 +383,9 @@ class Context:
     tz: tzinfo
     group_id: str | None = None  # --group-id: overrides what the export says (or lacks)
     self_name: str | None = None  # --self-name: the exporter's display name in the chats
-    rows: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in TABLES})
+    rows: dict[str, list[Any]] = field(
+        default_factory=lambda: {name: [] for name in IMPORTED_TABLES}
+    )
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     aliases: dict[str, dict[str, set[str]]] = field(default_factory=dict)
@@ -483,7 +470,7 @@ class Context:
         channel: str | None = None,
     ) -> None:
         """A join/leave/... . Give an id when the export has one, else the name (resolved later)."""
-        assert event in EVENTS, event
+        assert event in MEMBER_EVENTS, event
         assert member_id or member_name
         group_id = self.group_id or group_id
         if member_name:
@@ -525,7 +512,7 @@ class Context:
         group_id: str | None = None,
         coupon_id: str | None = None,
     ) -> None:
-        assert status in STATUSES, status
+        assert status in ORDER_STATUSES, status
         self.rows["orders"].append(
             {
                 "_t": _instant(ts),
@@ -604,7 +591,8 @@ class Context:
         if self.self_name:
             self._name_the_exporter(self.self_name)
         tables: dict[str, pl.DataFrame] = {}
-        for name, (required, optional) in TABLES.items():
+        for name in IMPORTED_TABLES:
+            required, optional = TABLE[name].required, TABLE[name].optional
             rows = self.rows[name]
             if not rows:
                 continue

@@ -26,13 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqops.domain.tables import IMPORTED_TABLES, TABLE
 from sqops.errors import InputError, Location, UsageError, display_path
 from sqops.i18n import T
 from sqops.importers._base import (
-    EVENTS,
-    MSG_TYPES,
-    STATUSES,
-    TABLES,
     Context,
     parse_amount,
     parse_ts,
@@ -42,10 +39,7 @@ from sqops.importers.youzan import load_table
 
 def _enums(table: str) -> dict[str, frozenset[str]]:
     """Columns whose values must be canonical, per table (staff roles are free text)."""
-    enums = {"msg_type": MSG_TYPES, "event": EVENTS, "status": STATUSES}
-    if table == "messages":
-        enums["role"] = frozenset({"member", "staff", "bot"})
-    return enums
+    return {c: frozenset(v) for c, v in TABLE[table].values.items()}
 
 
 @dataclass
@@ -100,14 +94,16 @@ def load_map(path: Path) -> ColumnMap:
                 key=True,
             )
     table = data.get("table")
-    if table not in TABLES:
+    if table not in IMPORTED_TABLES:
         raise _err(
             display,
             pos,
             ("table",),
-            T("table 应为 {a} 之一", "table must be one of {a}").format(a=", ".join(TABLES)),
+            T("table 应为 {a} 之一", "table must be one of {a}").format(
+                a=", ".join(IMPORTED_TABLES)
+            ),
         )
-    required, optional = TABLES[table]
+    required, optional = TABLE[table].required, TABLE[table].optional
     allowed = (*required, *optional)
     columns = data.get("columns")
     if not isinstance(columns, dict) or not columns:
@@ -212,7 +208,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             ).format(m=cmap.file, c=", ".join(missing)),
             Location(file=display, line=table.header_line),
         )
-    required, _ = TABLES[cmap.table]
+    required = TABLE[cmap.table].required
     for line, cells in table.rows:
         where = Location(file=display, row=line) if excel else Location(file=display, line=line)
         rec: dict[str, str] = dict(cmap.defaults)

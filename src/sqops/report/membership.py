@@ -15,10 +15,10 @@ from typing import Any
 
 import polars as pl
 
+from sqops.domain.tables import STAFF_ROLES
 from sqops.report.tables import ID, Tables, fixed_offset, to_local
 
 EPOCH = dt.date(1970, 1, 1)
-STAFF_ROLES = ("staff", "bot", "admin", "owner")
 
 
 def to_int(day: dt.date) -> int:
@@ -81,7 +81,7 @@ def _staff_ids(tables: Tables, sop_staff: frozenset[str]) -> frozenset[str]:
     m = tables["messages"]
     if m.has("role"):
         got = (
-            m.frame.filter(pl.col("role").is_in(["staff", "bot"]))
+            m.frame.filter(pl.col("role").is_in(STAFF_ROLES))
             .select("member_id")
             .unique()
             .collect()["member_id"]
@@ -339,9 +339,7 @@ def prepare(
         pl.col("msg_type").fill_null("text") != "system" if "msg_type" in m_cols else pl.lit(True)
     )
     not_staffrole = (
-        ~pl.col("role").fill_null("member").is_in(["staff", "bot"])
-        if "role" in m_cols
-        else pl.lit(True)
+        ~pl.col("role").fill_null("member").is_in(STAFF_ROLES) if "role" in m_cols else pl.lit(True)
     )
 
     # D0 candidates: any message or member event of the group

@@ -31,14 +31,12 @@ from typing import Any
 
 import polars as pl
 
+from sqops.domain.tables import EXTENSIONS, ORDER_STATUS_SYNONYMS, TABLE, TableDef
 from sqops.errors import DataError, InputError, Location, UsageError, display_path
 from sqops.i18n import T
 
 __all__ = [
-    "EXTENSIONS",
-    "TABLE_SPECS",
     "TableData",
-    "TableSpec",
     "Tables",
     "detect_encoding",
     "parse_ts",
@@ -46,62 +44,6 @@ __all__ = [
     "read_tables",
 ]
 
-
-@dataclass(frozen=True)
-class TableSpec:
-    name: str
-    required: tuple[str, ...]
-    optional: tuple[str, ...]
-    id_column: str | None = None  # rows with the same id count once
-    ids: tuple[str, ...] = ()  # columns that must not be empty
-    events: tuple[str, ...] = ()  # allowed values of the `event` column
-
-
-TABLE_SPECS: dict[str, TableSpec] = {
-    "messages": TableSpec(
-        "messages",
-        ("ts", "group_id", "member_id"),
-        ("msg_id", "member_name", "msg_type", "content", "reply_to", "role"),
-        id_column="msg_id",
-        ids=("group_id", "member_id"),
-    ),
-    "members": TableSpec(
-        "members",
-        ("ts", "group_id", "member_id", "event"),
-        ("inviter_id", "channel", "member_name"),
-        ids=("group_id", "member_id"),
-        events=("invited", "join", "leave", "profile_complete"),
-    ),
-    "staff": TableSpec("staff", ("member_id",), ("role", "name"), ids=("member_id",)),
-    "posts": TableSpec(
-        "posts",
-        ("post_id", "ts", "group_id"),
-        ("kind", "title", "column"),
-        id_column="post_id",
-        ids=("post_id", "group_id"),
-    ),
-    "engagement": TableSpec(
-        "engagement",
-        ("ts", "member_id", "event"),
-        ("post_id", "activity_id", "group_id"),
-        ids=("member_id",),
-        events=("open", "click", "participate"),
-    ),
-    "orders": TableSpec(
-        "orders",
-        ("order_id", "ts", "member_id", "amount"),
-        ("group_id", "status", "coupon_id"),
-        id_column="order_id",
-        ids=("order_id", "member_id"),
-    ),
-    "coupons": TableSpec(
-        "coupons",
-        ("coupon_id", "member_id", "ts"),
-        ("group_id",),
-        id_column="coupon_id",
-        ids=("coupon_id", "member_id"),
-    ),
-}
 
 #: columns of the contract that no computation reads: not copied (chat text is most of a file)
 UNUSED_COLUMNS = frozenset({"content", "reply_to"})
@@ -123,30 +65,6 @@ NUMERIC_IDS = frozenset({"msg_id"})
 #: peak). A frame built to join or stack with them must use ``ID`` for those columns.
 CODED = ("group_id", "member_id", "inviter_id", "post_id", "member_name")
 ID = pl.Categorical
-
-#: file extensions read, and the reader each one uses
-EXTENSIONS: dict[str, str] = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".txt": "tsv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".jsonl": "ndjson",
-    ".ndjson": "ndjson",
-    ".xlsx": "excel",
-}
-
-ORDER_STATUSES = {
-    "paid": "paid",
-    "refunded": "refunded",
-    "cancelled": "cancelled",
-    "canceled": "cancelled",
-    "已支付": "paid",
-    "已付款": "paid",
-    "已完成": "paid",
-    "已退款": "refunded",
-    "已取消": "cancelled",
-}
 
 #: why a row was set aside: code → message
 REASONS: dict[str, T] = {
@@ -427,7 +345,7 @@ def to_local(ts: pl.Expr, tz: str, offset: dt.timedelta | None) -> pl.Expr:
 
 # ---------------------------------------------------------------- validation
 def _missing_columns_error(
-    spec: TableSpec, source: str, found: list[str], missing: list[str]
+    spec: TableDef, source: str, found: list[str], missing: list[str]
 ) -> DataError:
     shown = ", ".join(found) if found else "—"
     return DataError(
@@ -441,7 +359,7 @@ def _missing_columns_error(
 
 
 def _rename(
-    lf: pl.LazyFrame, mapping: Mapping[str, str] | None, spec: TableSpec, source: str
+    lf: pl.LazyFrame, mapping: Mapping[str, str] | None, spec: TableDef, source: str
 ) -> pl.LazyFrame:
     names = lf.collect_schema().names()
     stripped = {n: n.strip().lstrip("\ufeff") for n in names}
@@ -552,7 +470,7 @@ def _annotate(
     ``naive``, when the times were local wall-clock times, is that time: its date is the
     local day (a wall-clock time that exists maps back to itself), which spares converting
     every UTC time back to the zone."""
-    spec = TABLE_SPECS[name]
+    spec = TABLE[name]
     typed: list[pl.Expr] = []
     if ts_expr is not None:
         typed.append(ts_expr.alias("_ts"))
@@ -567,7 +485,7 @@ def _annotate(
             typed.append(
                 pl.col("status")
                 .str.to_lowercase()
-                .replace_strict(ORDER_STATUSES, default=None)
+                .replace_strict(ORDER_STATUS_SYNONYMS, default=None)
                 .alias("_status")
             )
     if "event" in present:
@@ -651,7 +569,7 @@ def validate_table(
     the valid rows — reads that file. Times are parsed with the strict format that reads most
     of a sample of them; only rows it cannot read take the general parser.
     """
-    spec = TABLE_SPECS[name]
+    spec = TABLE[name]
     lf = _rename(lf, mapping, spec, source)
     present = [
         c
@@ -832,7 +750,7 @@ def _find_in_folder(folder: Path) -> dict[str, Path]:
         if not p.is_file() or p.suffix.lower() not in EXTENSIONS:
             continue
         stem = p.name[: -len(p.suffix)].lower()
-        if stem in TABLE_SPECS:
+        if stem in TABLE:
             if stem in found:
                 raise UsageError(
                     T(
@@ -866,7 +784,7 @@ def read_tables(
         else:
             files.update(_find_in_folder(d))
     for name, p in (paths or {}).items():
-        if name not in TABLE_SPECS:
+        if name not in TABLE:
             raise UsageError(T("未知的表：{t}", "unknown table: {t}").format(t=name))
         pp = Path(p)
         if not pp.is_file():
@@ -895,7 +813,7 @@ def read_tables(
             )
     with _Spill() as spill:
         tables: dict[str, TableData] = {}
-        for name in TABLE_SPECS:
+        for name in TABLE:
             if name not in files:
                 continue
             p = files[name]
@@ -982,12 +900,12 @@ def prepare_tables(
     """Validate in-memory frames (e.g. from an importer) exactly as files are validated."""
     if "messages" not in frames:
         raise DataError(T("缺少 messages 表", "the messages table is missing"))
-    unknown = sorted(set(frames) - set(TABLE_SPECS))
+    unknown = sorted(set(frames) - set(TABLE))
     if unknown:
         raise UsageError(T("未知的表：{t}", "unknown table: {t}").format(t=", ".join(unknown)))
     with _Spill() as spill:
         tables: dict[str, TableData] = {}
-        for name in TABLE_SPECS:
+        for name in TABLE:
             if name not in frames:
                 continue
             f = frames[name]
