@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from sqops.adherence import compute_adherence
-from sqops.report.tables import read_tables
+from sqops.data.tables import read_tables
 from sqops.sop.loader import parse_sop
 
 ROOT = Path(__file__).resolve().parents[1]

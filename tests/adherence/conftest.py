@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from sqops.adherence import Adherence, compute_adherence
-from sqops.report.tables import prepare_tables
+from sqops.data.tables import prepare_tables
 from sqops.sop.loader import parse_sop
 
 HEAD = """\

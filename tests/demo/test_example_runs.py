@@ -47,9 +47,9 @@ def test_report_json_with_the_section_is_the_splice_of_the_two_texts(cli):
     # attach_to_report splices it into the report's text: both must give the same bytes
     from sqops.adherence import compute_adherence
     from sqops.adherence.render import attach_to_report
+    from sqops.data.tables import read_tables
     from sqops.report import render
     from sqops.report.build import Settings, build_report
-    from sqops.report.tables import read_tables
     from sqops.sop.loader import load_sop
 
     loaded = load_sop(EXAMPLE / "sop.yaml")

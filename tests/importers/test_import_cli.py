@@ -343,8 +343,8 @@ def test_columns_with_a_fixed_format_is_refused(cli, tmp_path):
 
 
 def test_imported_tables_feed_the_report_reader():
+    from sqops.data.tables import prepare_tables
     from sqops.importers import import_files
-    from sqops.report.tables import prepare_tables
 
     result = import_files("telegram", [FIX / "telegram_chat.json"])
     tables = prepare_tables(result.tables, tz="Asia/Shanghai")

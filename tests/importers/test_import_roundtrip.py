@@ -203,8 +203,8 @@ ALL_FIXTURES = [
 def test_report_reader_accepts_every_imported_row(fmt, files):
     import polars as pl
 
+    from sqops.data.tables import prepare_tables
     from sqops.importers import import_files
-    from sqops.report.tables import prepare_tables
 
     result = import_files(fmt, [FIX / f for f in files])
     frames = dict(result.tables)

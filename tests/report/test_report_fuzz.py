@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sqops.data.tables import read_tables
 from sqops.errors import SqopsError
-from sqops.report.tables import read_tables
 
 HEADER = "ts,group_id,member_id,msg_id,msg_type\n"
 cell = st.one_of(

@@ -10,8 +10,8 @@ import datetime as dt
 
 import pytest
 
-from sqops.report.membership import post_opens
-from sqops.report.tables import prepare_tables
+from sqops.data.membership import post_opens
+from sqops.data.tables import prepare_tables
 
 D = dt.date
 
@@ -94,7 +94,7 @@ def test_presence_intervals_edges(h):
     ])  # fmt: skip
     r = h.run(D(2026, 12, 10), messages=msgs, members=_launch_members(h))
     pres = {(m, s, e) for _, m, s, e in r.prepared.presence.iter_rows()}
-    from sqops.report.membership import to_int
+    from sqops.data.membership import to_int
 
     d = lambda day: to_int(D(2026, 12, day))  # noqa: E731
     assert pres == {

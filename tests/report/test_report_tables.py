@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqops.errors import DataError, InputError, SqopsError
-from sqops.report.tables import (
+from sqops.data.tables import (
     detect_encoding,
     fixed_offset,
     parse_ts,
     prepare_tables,
     read_tables,
 )
+from sqops.errors import DataError, InputError, SqopsError
 
 MSG = "ts,group_id,member_id,member_name\n2026-12-01 10:00,g1,a,小林\n2026-12-02 10:00,g1,b,阿青\n"
 
@@ -340,7 +340,7 @@ def test_parquet_times_by_offset_equal_the_general_conversion(tmp_path, tz):
 
 
 def test_one_bad_time_among_the_first_rows_keeps_the_fast_format():
-    from sqops.report.tables import _sniff_format
+    from sqops.data.tables import _sniff_format
 
     fmt = "%Y-%m-%d %H:%M:%S"
     assert (

@@ -3,7 +3,7 @@
 Library API (no printing, no clock)::
 
     from sqops.sop.loader import load_sop
-    from sqops.report.tables import read_tables
+    from sqops.data.tables import read_tables
     from sqops.adherence import compute_adherence, render_md
 
     loaded = load_sop("examples/skincare/sop.yaml")

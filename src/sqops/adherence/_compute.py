@@ -32,14 +32,12 @@ from sqops.adherence._model import (
     Scope,
     Suggestion,
 )
+from sqops.data.membership import latest_day, message_spans, post_opens, span_aggs, staff_ids
+from sqops.data.tables import Tables, fixed_offset, to_local
 from sqops.domain.tables import STAFF_ROLES
 from sqops.errors import UsageError
 from sqops.i18n import T
-from sqops.plan import GroupInfo, expand, sop_groups
-from sqops.plan._expand import MAX_DAYS
-from sqops.plan._model import SOURCES
-from sqops.report.membership import latest_day, message_spans, post_opens, span_aggs, staff_ids
-from sqops.report.tables import Tables, fixed_offset, to_local
+from sqops.plan import MAX_DAYS, SOURCES, GroupInfo, expand, sop_groups
 
 #: message types that count as a push when there is no posts table
 POST_MSG_TYPES: tuple[str, ...] = ("link", "miniprogram", "image", "video", "text")
@@ -199,7 +197,7 @@ def compute_adherence(
     """Plan against practice for every group of ``tables`` (see docs/adherence.md).
 
     ``loaded`` is a loaded SOP (:func:`sqops.sop.loader.load_sop`); ``tables`` come from
-    :func:`sqops.report.tables.read_tables` (read in the SOP's timezone). ``as_of`` defaults
+    :func:`sqops.data.tables.read_tables` (read in the SOP's timezone). ``as_of`` defaults
     to the latest day in the data. Raises :class:`UsageError` for a bad tolerance, an unknown
     ``groups`` id or a data span longer than the plan allows.
     """

@@ -120,7 +120,7 @@ def _hours(hs: list[int]) -> str:
 
 
 def _kind(kind: str, lang: str) -> str:
-    from sqops.plan._model import KIND_NAMES
+    from sqops.plan import KIND_NAMES
 
     if kind in KIND_NAMES:
         return KIND_NAMES[kind].get(lang)

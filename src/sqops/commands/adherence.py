@@ -114,7 +114,7 @@ def adherence(
             )  # fmt: skip
         from sqops.adherence import compute_adherence
         from sqops.adherence import render as R
-        from sqops.report.tables import read_tables
+        from sqops.data.tables import read_tables
         from sqops.sop.loader import load_sop
 
         loaded = load_sop(sop)

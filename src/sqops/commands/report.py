@@ -129,8 +129,8 @@ def report(
     """
     lang_ref = [pick_lang(lang)]
     with errors_to_exit(lang_ref):
+        from sqops.data.tables import read_tables
         from sqops.report.build import Settings, build_report
-        from sqops.report.tables import read_tables
 
         settings = Settings()
         if sop is not None:
@@ -230,8 +230,8 @@ def report(
 def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
     """``--preset``: import the exports in memory, show what could not be read, validate."""
     from sqops.commands.import_ import FORMAT_NAMES, print_problems
+    from sqops.data.tables import prepare_tables
     from sqops.importers import import_files
-    from sqops.report.tables import prepare_tables
 
     if preset not in FORMAT_NAMES:
         from sqops.sop.loader import did_you_mean

@@ -12,9 +12,9 @@ from typing import Any
 __all__ = ["Report", "Settings", "Tables", "build_report", "prepare_tables", "read_tables"]
 
 _WHERE = {
-    "read_tables": "sqops.report.tables",
-    "prepare_tables": "sqops.report.tables",
-    "Tables": "sqops.report.tables",
+    "read_tables": "sqops.data.tables",
+    "prepare_tables": "sqops.data.tables",
+    "Tables": "sqops.data.tables",
     "build_report": "sqops.report.build",
     "Settings": "sqops.report.build",
     "Report": "sqops.report.build",

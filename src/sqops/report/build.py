@@ -9,14 +9,14 @@ from typing import Any
 
 import polars as pl
 
+from sqops.data.membership import Prepared, latest_day, prepare, to_date, to_int
+from sqops.data.tables import Tables, prepare_tables
 from sqops.domain.kpis import KPI, KPI_NAMES, needs
 from sqops.domain.stages import LIFECYCLE, STAGE, STAGE_NAMES
 from sqops.domain.status import STATUS_RANK
 from sqops.errors import DataError, UsageError
 from sqops.i18n import T
 from sqops.report import kpis as K
-from sqops.report.membership import Prepared, latest_day, prepare, to_date, to_int
-from sqops.report.tables import Tables, prepare_tables
 
 SCHEMA_VERSION = 1
 #: default (target, floor) of every KPI (the registry's; an SOP overrides them)

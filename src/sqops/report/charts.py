@@ -18,9 +18,9 @@ from typing import Any
 
 import polars as pl
 
+from sqops.data.membership import daily_counts, to_date
 from sqops.i18n import WEEKDAYS
 from sqops.report.build import Report
-from sqops.report.membership import daily_counts, to_date
 
 FONTS = ["PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC",
          "WenQuanYi Zen Hei", "DejaVu Sans"]  # fmt: skip

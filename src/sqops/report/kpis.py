@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 import polars as pl
 
+from sqops.data.membership import Prepared, daily_counts, names_matching
+from sqops.data.tables import ID
 from sqops.domain.stages import STAGE
-from sqops.report.membership import Prepared, daily_counts, names_matching
-from sqops.report.tables import ID
 
 
 def windows(p: Prepared, stage: str) -> pl.DataFrame:

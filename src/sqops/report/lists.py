@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from sqops.data.membership import Prepared, daily_counts, to_date
+from sqops.data.tables import ID
 from sqops.i18n import T
 from sqops.report.kpis import koc_table, money_sum
-from sqops.report.membership import Prepared, daily_counts, to_date
-from sqops.report.tables import ID
 
 SILENT_DAYS = 30
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqops.data.tables import REASONS
 from sqops.domain.kpis import KPI
 from sqops.domain.stages import STAGE
 from sqops.domain.status import STATUS_LABELS
@@ -12,7 +13,6 @@ from sqops.i18n import T
 from sqops.output import json_text
 from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import Kpi, Report
-from sqops.report.tables import REASONS
 
 W: dict[str, T] = {
     "title": T("社群健康报告", "Community health report"),

@@ -15,8 +15,8 @@ from typing import Any
 
 import polars as pl
 
+from sqops.data.tables import ID, Tables, fixed_offset, to_local
 from sqops.domain.tables import STAFF_ROLES
-from sqops.report.tables import ID, Tables, fixed_offset, to_local
 
 EPOCH = dt.date(1970, 1, 1)
 
