@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,13 +103,13 @@ def usage_error(text: T, lang: str) -> NoReturn:
 
 
 def parse_day(text: str, option: str) -> dt.date:
-    """A date option (``--as-of``, ``--start``, ``--since``): ``YYYY-MM-DD`` or ``YYYY/M/D``."""
-    m = re.fullmatch(r"\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})\s*", text)
-    try:
-        if m:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        pass
+    """A date option (``--as-of``, ``--start``, ``--since``): ``YYYY-MM-DD``, ``YYYY/M/D``,
+    ``YYYY.M.D`` or ``YYYY年M月D日`` (:func:`sqops.data.scalars.parse_date`)."""
+    from sqops.data.scalars import parse_date
+
+    day = parse_date(text)
+    if day is not None:
+        return day
     from sqops.errors import UsageError
 
     raise UsageError(

@@ -32,7 +32,7 @@ def _names(tables) -> list[str]:
     return tables["messages"].frame.collect()["member_name"].to_list()
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
 def test_encodings_are_detected(tmp_path, encoding):
     _write(tmp_path / "messages.csv", MSG, encoding)
     t = read_tables(tmp_path)
@@ -43,6 +43,7 @@ def test_encodings_are_detected(tmp_path, encoding):
 def test_detect_encoding(tmp_path):
     assert detect_encoding(_write(tmp_path / "a.csv", MSG, "utf-8-sig")) == "utf-8"
     assert detect_encoding(_write(tmp_path / "b.csv", MSG, "gbk")) == "gb18030"
+    assert detect_encoding(_write(tmp_path / "c.csv", MSG, "utf-16")) == "utf-16"
 
 
 def test_explicit_encoding_that_does_not_fit_is_a_clear_error(tmp_path):

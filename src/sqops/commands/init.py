@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shlex
 from enum import StrEnum
@@ -11,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from sqops._cli_common import LangOpt, echo, errors_to_exit, pick_lang
+from sqops._cli_common import LangOpt, echo, errors_to_exit, parse_day, pick_lang
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
@@ -38,18 +37,6 @@ class PlatformChoice(StrEnum):
 
 def _shell(path: Path) -> str:
     return shlex.quote(path.as_posix())
-
-
-def _parse_launch(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(
-            T(
-                "--launch 应为日期 YYYY-MM-DD，例如 2027-03-01；读到的是 {v!r}",
-                "--launch should be a date YYYY-MM-DD, e.g. 2027-03-01; got {v!r}",
-            ).format(v=value)
-        ) from None
 
 
 def _write(target: Path, text: str) -> None:
@@ -121,7 +108,7 @@ def init(
                 T("请用 --type 选择社群类型：\n", "choose the community type with --type:\n")
                 + T(choices, choices)
             )
-        launch_day = _parse_launch(launch) if launch is not None else None
+        launch_day = parse_day(launch, "--launch") if launch is not None else None
         folder = path.endswith(("/", os.sep)) or Path(path).is_dir()
         target = Path(path) / DEFAULT_FILENAME if folder else Path(path)
         if target.is_dir():

@@ -4,7 +4,8 @@ This is the layer ``sqops report``, ``sqops import`` and the adherence check sha
 
 * finds the tables in a folder (``messages.csv``, ``orders.xlsx`` ...) or takes explicit paths;
 * reads CSV, TSV, Parquet, JSON Lines and Excel ``.xlsx`` (calamine engine), every cell as text;
-* decodes UTF-8, UTF-8 with BOM and GB18030/GBK (detected, or an explicit encoding);
+* decodes UTF-8, UTF-8 with BOM, UTF-16 with BOM and GB18030/GBK (detected by the one policy
+  of :mod:`sqops.data.decode`, or an explicit encoding);
 * renames columns with a mapping ``{table: {canonical: source}}``;
 * parses every time format of the spec (ISO 8601 with or without offset, ``YYYY/M/D H:MM[:SS]``,
   epoch seconds or milliseconds); naive times are local to ``tz``;
@@ -31,6 +32,7 @@ from typing import Any
 
 import polars as pl
 
+from sqops.data.decode import bom_encoding, detect_file_encoding
 from sqops.domain.tables import EXTENSIONS, ORDER_STATUS_SYNONYMS, TABLE, TableDef
 from sqops.errors import DataError, InputError, Location, UsageError, display_path
 from sqops.i18n import T
@@ -144,39 +146,13 @@ class Tables:
 _BOM = codecs.BOM_UTF8
 
 
-def detect_encoding(path: Path, chunk: int = 1 << 20) -> str:
-    """``utf-8`` (with or without BOM) when the whole file decodes as UTF-8, else ``gb18030``.
-
-    The file is read in chunks (bounded memory). GB18030 is a superset of GBK and GB2312, so
-    it reads what Excel on Chinese Windows writes. Raises :class:`InputError` when neither fits.
-    """
-    dec = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with path.open("rb") as fh:
-            while block := fh.read(chunk):
-                dec.decode(block)
-            dec.decode(b"", final=True)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    gb = codecs.getincrementaldecoder("gb18030")()
-    offset = 0
-    try:
-        with path.open("rb") as fh:
-            while block := fh.read(chunk):
-                gb.decode(block)
-                offset += len(block)
-            gb.decode(b"", final=True)
-        return "gb18030"
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            T(
-                "无法识别 {p} 的编码（既不是 UTF-8 也不是 GB18030/GBK），约在第 {o} 字节；请用 --encoding 指定",
-                "cannot tell the encoding of {p} (neither UTF-8 nor GB18030/GBK), near byte {o}; "
-                "give it with --encoding",
-            ).format(p=display_path(path), o=offset + exc.start),
-            Location(file=display_path(path)),
-        ) from None
+def detect_encoding(path: Path) -> str:
+    """The encoding of a table file, by the one decoding policy (:mod:`sqops.data.decode`)."""
+    return detect_file_encoding(
+        path,
+        display_path(path),
+        hint=T("请用 --encoding 指定", "give it with --encoding"),
+    )
 
 
 def _norm_encoding(enc: str) -> str:
@@ -193,6 +169,12 @@ def _norm_encoding(enc: str) -> str:
 
 
 # ---------------------------------------------------------------- reading
+def _bom_or_utf8(path: Path) -> str:
+    """UTF-16 when the file starts with its byte-order mark, else UTF-8 to begin with."""
+    with path.open("rb") as fh:
+        return "utf-16" if bom_encoding(fh.read(4)) == "utf-16" else "utf-8"
+
+
 def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
     """Every column as text, lazily where the format allows."""
     shown = display_path(path)
@@ -201,7 +183,7 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
             sep = "\t" if kind == "tsv" else ","
             # no encoding given: read as UTF-8 (polars checks every byte as it reads; a file
             # that is not UTF-8 is detected and decoded by read_tables when that fails)
-            enc = _norm_encoding(encoding) if encoding else "utf-8"
+            enc = _norm_encoding(encoding) if encoding else _bom_or_utf8(path)
             if enc == "utf-8":
                 return pl.scan_csv(
                     path,

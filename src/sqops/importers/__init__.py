@@ -15,10 +15,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqops.data.scalars import get_tz
 from sqops.domain.tables import EXTENSIONS, IMPORTED_TABLES, TABLE_NAMES
 from sqops.errors import DataError, InputError, Location, Problem, UsageError, display_path
 from sqops.i18n import T
-from sqops.importers._base import Context, ImportResult, get_tz
+from sqops.importers._base import Context, ImportResult
 
 __all__ = [
     "FORMATS",

@@ -13,18 +13,18 @@ import functools
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
+from sqops.data.decode import decode_bytes
+from sqops.data.scalars import clean, parse_amount, parse_ts, ts_text
 from sqops.domain.tables import IMPORTED_TABLES, MEMBER_EVENTS, MSG_TYPES, ORDER_STATUSES, TABLE
-from sqops.errors import InputError, Location, Problem, UsageError, display_path
+from sqops.errors import InputError, Location, Problem, display_path
 from sqops.errors import read_bytes as _read_bytes
 from sqops.i18n import T
 
@@ -37,22 +37,9 @@ SYSTEM_ID = "system"
 
 MAX_BYTES = 1 << 30  # 1 GiB: far above any chat export; protects against a wrong path
 
-_INVISIBLE = dict.fromkeys(
-    map(ord, "\u200e\u200f\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"), None
-)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u3000]+")
 _PHONE = re.compile(r"^\+?[\d\s\-()]{7,}$")
 _LINE_SPLIT = re.compile(r"\r\n|\n|\r")
-
-
-def clean(text: str) -> str:
-    """Remove bidi/zero-width marks and turn exotic spaces into plain ones (NFC)."""
-    if text.isascii():
-        return text
-    text = text.translate(_INVISIBLE)
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2007", " ")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -92,40 +79,8 @@ def read_bytes(path: Path, display: str) -> bytes:
 
 
 def decode(data: bytes, display: str) -> tuple[str, str]:
-    """Bytes → (text, encoding name). UTF-8 (BOM or not), UTF-16 with BOM, else GB18030."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        enc, body = "utf-8-sig", data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        enc, body = "utf-16", data
-    else:
-        enc, body = "utf-8", data
-    try:
-        text = body.decode(enc)
-    except UnicodeDecodeError as exc:
-        if enc != "utf-8":
-            raise _decode_error(data, exc.start, display) from None
-        try:
-            text, enc = body.decode("gb18030"), "gb18030"
-        except UnicodeDecodeError:
-            # neither: point at the first byte that is not UTF-8 (most files are UTF-8)
-            raise _decode_error(data, exc.start, display) from None
-    if "\x00" in text:
-        idx = text.index("\x00")
-        raise InputError(
-            T("文件包含 NUL 字符，不是文本文件", "file contains a NUL character: not a text file"),
-            Location(file=display, line=text.count("\n", 0, idx) + 1),
-        )
-    return text, enc
-
-
-def _decode_error(data: bytes, pos: int, display: str) -> InputError:
-    return InputError(
-        T(
-            "无法识别文件编码（支持 UTF-8、UTF-8 BOM、UTF-16、GB18030）",
-            "unknown text encoding (supported: UTF-8, UTF-8 with BOM, UTF-16, GB18030)",
-        ),
-        Location(file=display, line=data.count(b"\n", 0, pos) + 1),
-    )
+    """Bytes → (text, encoding name) by the one decoding policy (:mod:`sqops.data.decode`)."""
+    return decode_bytes(data, display)
 
 
 def load_json(text: str, display: str) -> Any:
@@ -260,100 +215,11 @@ def _cell_text(value: object) -> str:
 # --------------------------------------------------------------------------- time
 
 
-def get_tz(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(
-            T(
-                "未知的时区 “{z}”（例如 Asia/Shanghai）",
-                "unknown time zone '{z}' (e.g. Asia/Shanghai)",
-            ).format(z=name)
-        ) from None
-
-
-_EPOCH_RE = re.compile(r"\d{9,13}\.\d+")
-_TS_RE = re.compile(
-    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
-    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT)?$",
-    re.IGNORECASE,
-)
-
-
-def parse_ts(text: str, tz: tzinfo) -> datetime | None:
-    """A timestamp as exports write it → an aware datetime, or None.
-
-    ISO 8601 with or without offset (``T`` or space), ``YYYY/M/D H:MM[:SS]``, ``2026年12月1日``,
-    a trailing ``+0800``/``Z``, or epoch seconds / milliseconds. Naive times are in ``tz``.
-    """
-    s = clean(text).strip()
-    if not s:
-        return None
-    if s.isdigit() or _EPOCH_RE.fullmatch(s):
-        return from_epoch(float(s), tz) if 9 <= len(s.split(".")[0]) <= 13 else None
-    if len(s) >= 16 and s[4] == "-" and s[10] in "T ":
-        try:  # the common case, fast: 2026-12-01 20:15:03[.123][+08:00]
-            dt = datetime.fromisoformat(s)
-        except ValueError:
-            pass
-        else:
-            return dt if dt.tzinfo is not None else dt.replace(tzinfo=tz)
-    m = _TS_RE.match(s)
-    if not m:
-        return None
-    y, mo, d, hh, mi, ss, frac, off = m.groups()
-    try:
-        micro = int((frac or "0")[:6].ljust(6, "0"))
-        dt = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0), micro)
-    except ValueError:
-        return None
-    if off is None:
-        return dt.replace(tzinfo=tz)
-    off = off.upper()
-    if off in ("Z", "UTC", "GMT"):
-        return dt.replace(tzinfo=UTC)
-    sign = 1 if off[0] == "+" else -1
-    digits = off[1:].replace(":", "")
-    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    from datetime import timezone
-
-    return dt.replace(tzinfo=timezone(sign * delta))
-
-
-def from_epoch(value: float, tz: tzinfo) -> datetime | None:
-    """Epoch seconds or milliseconds (values above 10^11 are milliseconds) in ``tz``."""
-    if value > 1e11:
-        value /= 1000.0
-    try:
-        return datetime.fromtimestamp(value, tz)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def ts_text(dt: datetime) -> str:
-    """The ISO 8601 text written in ``ts``: local time with its UTC offset."""
-    return dt.isoformat(timespec="seconds" if dt.microsecond == 0 else "milliseconds")
-
-
 def _instant(dt: datetime) -> float:
     return dt.timestamp()
 
 
 # --------------------------------------------------------------------------- amounts
-
-_AMOUNT = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
-
-
-def parse_amount(text: str) -> float | None:
-    """``¥1,299.00`` / ``￥88`` / ``1299元`` / ``CNY 12.5`` / ``$9.99`` → a float, or None."""
-    s = clean(text).strip()
-    for token in ("¥", "￥", "元", "RMB", "CNY", "USD", "$", "€", "£", ",", "，", " "):
-        s = s.replace(token, "")
-    if not _AMOUNT.match(s):
-        return None
-    return float(s)
-
 
 # --------------------------------------------------------------------------- the context
 

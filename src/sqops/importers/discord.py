@@ -19,18 +19,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from sqops.data.scalars import clean, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import (
-    SYSTEM_ID,
-    Context,
-    clean,
-    decode,
-    load_json,
-    parse_ts,
-    read_bytes,
-    read_csv,
-)
+from sqops.importers._base import SYSTEM_ID, Context, decode, load_json, read_bytes, read_csv
 
 _IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
 _VIDEO_EXT = (".mp4", ".mov", ".webm", ".mkv")

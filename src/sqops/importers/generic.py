@@ -26,14 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqops.data.scalars import parse_amount, parse_ts
 from sqops.domain.tables import IMPORTED_TABLES, TABLE
 from sqops.errors import InputError, Location, UsageError, display_path
 from sqops.i18n import T
-from sqops.importers._base import (
-    Context,
-    parse_amount,
-    parse_ts,
-)
+from sqops.importers._base import Context
 from sqops.importers.youzan import load_table
 
 

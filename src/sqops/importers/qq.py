@@ -28,17 +28,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqops.data.scalars import clean
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import (
-    SYSTEM_ID,
-    Context,
-    clean,
-    decode,
-    name_id,
-    read_bytes,
-    split_lines,
-)
+from sqops.importers._base import SYSTEM_ID, Context, decode, name_id, read_bytes, split_lines
 from sqops.importers.wechat import placeholder_type
 
 _SENDER = re.compile(

@@ -17,17 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqops.data.scalars import from_epoch, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import (
-    SYSTEM_ID,
-    Context,
-    decode,
-    from_epoch,
-    load_json,
-    parse_ts,
-    read_bytes,
-)
+from sqops.importers._base import SYSTEM_ID, Context, decode, load_json, read_bytes
 
 GROUP_TYPES = ("private_group", "private_supergroup", "public_supergroup")
 _MEDIA = {

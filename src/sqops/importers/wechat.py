@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqops.data.scalars import clean, from_epoch, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers._base import (
@@ -24,11 +25,8 @@ from sqops.importers._base import (
     SYSTEM_ID,
     Context,
     cell_getter,
-    clean,
     decode,
-    from_epoch,
     load_json,
-    parse_ts,
     read_bytes,
     read_csv,
 )

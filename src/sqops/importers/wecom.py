@@ -22,9 +22,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sqops.data.scalars import from_epoch
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import SYSTEM_ID, Context, decode, from_epoch, read_bytes, split_lines
+from sqops.importers._base import SYSTEM_ID, Context, decode, read_bytes, split_lines
 
 MSG_TYPES = {
     "text": "text",

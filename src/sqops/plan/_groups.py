@@ -14,6 +14,8 @@ import io
 import re
 from pathlib import Path
 
+from sqops.data.decode import decode_bytes
+from sqops.data.scalars import parse_date
 from sqops.errors import DataError, InputError, Location
 from sqops.i18n import T
 from sqops.plan._model import GroupInfo
@@ -43,37 +45,6 @@ HEADER_ALIASES: dict[str, str] = {
 }
 
 _VAR_RE = re.compile(r"^[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*$")
-_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """``2026-10-01``, ``2026/10/1``, ``2026.10.1`` or ``2026年10月1日``; None if not a date."""
-    m = _DATE_RE.match(text.strip())
-    if not m:
-        return None
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
-
-
-def _decode(data: bytes, display: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            T(
-                "{f} 既不是 UTF-8 也不是 GB18030 编码，无法读取（第 {b} 字节）",
-                "{f} is neither UTF-8 nor GB18030 text (byte {b})",
-            ).format(f=display, b=exc.start),
-            Location(file=display),
-        ) from None
 
 
 def parse_groups_csv(text: str, display: str) -> list[GroupInfo]:
@@ -200,7 +171,7 @@ def read_groups_csv(path: str | Path, default_launch: dt.date | None = None) -> 
             T("无法读取 {f}：{e}", "cannot read {f}: {e}").format(f=display, e=exc.strerror),
             Location(file=display),
         ) from None
-    groups = parse_groups_csv(_decode(data, display), display)
+    groups = parse_groups_csv(decode_bytes(data, display)[0], display)
     if default_launch is not None:
         groups = [
             g if g.launched_on else GroupInfo(g.id, g.name, default_launch, g.vars, g.where)

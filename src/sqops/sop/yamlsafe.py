@@ -29,6 +29,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from sqops.data.decode import decode_bytes
 from sqops.errors import InputError, Location, Problem, SopError, read_bytes
 from sqops.i18n import T
 
@@ -186,45 +187,11 @@ def _too_large(n: int | None = None) -> T:
 
 
 def decode_source(data: bytes, filename: str) -> str:
-    """Bytes of a hand-written file → text. UTF-8 with or without BOM; a clear error otherwise."""
+    """Bytes of a hand-written file → text. UTF-8 with or without BOM; a clear error otherwise
+    (the one decoding policy, :mod:`sqops.data.decode`, for hand-written files)."""
     if len(data) > MAX_BYTES:
         raise InputError(_too_large(len(data)), Location(file=filename))
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(
-            T(
-                "文件是 UTF-16 编码；请另存为 UTF-8",
-                "file is UTF-16 encoded; save it as UTF-8",
-            ),
-            Location(file=filename, line=1, col=1),
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        guess = ""
-        try:
-            data.decode("gb18030")
-            guess = "gbk"
-        except UnicodeDecodeError:
-            pass
-        if guess:
-            text_ = T(
-                "文件不是 UTF-8 编码（看起来是 GBK/GB18030）；请用编辑器另存为 UTF-8",
-                "file is not UTF-8 (it looks like GBK/GB18030); save it as UTF-8 in your editor",
-            )
-        else:
-            text_ = T("文件不是 UTF-8 编码；请另存为 UTF-8", "file is not UTF-8; save it as UTF-8")
-        raise InputError(text_, Location(file=filename, line=line, col=col)) from None
-    if "\x00" in text:
-        idx = text.index("\x00")
-        raise InputError(
-            T("文件包含 NUL 字符，不是文本文件", "file contains a NUL character: not a text file"),
-            Location(file=filename, line=text.count("\n", 0, idx) + 1),
-        )
-    return text
+    return decode_bytes(data, filename, hand_written=True)[0]
 
 
 def read_source(path: str | Path, display: str | None = None) -> str:
