@@ -12,7 +12,7 @@ import functools
 import math
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -38,6 +38,9 @@ from sqops.domain.tables import STAFF_ROLES
 from sqops.errors import UsageError
 from sqops.i18n import T
 from sqops.plan import MAX_DAYS, SOURCES, GroupInfo, expand, sop_groups
+
+if TYPE_CHECKING:
+    from sqops.sop.loader import LoadedSop
 
 #: message types that count as a push when there is no posts table
 POST_MSG_TYPES: tuple[str, ...] = ("link", "miniprogram", "image", "video", "text")
@@ -185,7 +188,7 @@ def match_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
 
 # ---------------------------------------------------------------- entry point
 def compute_adherence(
-    loaded: Any,
+    loaded: LoadedSop,
     tables: Tables,
     *,
     as_of: dt.date | None = None,
@@ -417,7 +420,7 @@ def compute_adherence(
 
 # ---------------------------------------------------------------- steps
 def _choose_groups(
-    loaded: Any, span_of: dict[str, Any], groups: Iterable[str] | None, notes: list[T]
+    loaded: LoadedSop, span_of: dict[str, Any], groups: Iterable[str] | None, notes: list[T]
 ) -> tuple[dict[str, GroupInfo], list[str]]:
     """The groups to check (SOP groups with data, or every data group) and their infos."""
     sop = loaded.sop
@@ -467,7 +470,7 @@ def _choose_groups(
 
 
 def _planned(
-    loaded: Any,
+    loaded: LoadedSop,
     infos: dict[str, GroupInfo],
     chosen: list[str],
     span_of: dict[str, Any],

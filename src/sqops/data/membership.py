@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import polars as pl
 
@@ -19,6 +19,8 @@ from sqops.data.tables import ID, Tables, fixed_offset, to_local
 from sqops.domain.tables import STAFF_ROLES
 
 EPOCH = dt.date(1970, 1, 1)
+#: a frame, eager or lazy (functions written once for both)
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 def to_int(day: dt.date) -> int:
@@ -29,31 +31,37 @@ def to_date(n: int) -> dt.date:
     return EPOCH + dt.timedelta(days=int(n))
 
 
+def _int(value: Any) -> int:
+    """A day number or count that polars returned as a scalar (typed as any literal)."""
+    return int(value)
+
+
 def _day_int(col: str = "day") -> pl.Expr:
     return pl.col(col).cast(pl.Int32)
 
 
 @dataclass
-class Prepared:
-    """Everything the KPIs need, filtered to ``as_of`` and with staff removed."""
+class Prepared(Generic[Frame]):
+    """Everything the KPIs need, filtered to ``as_of`` and with staff removed.
+
+    :func:`prepare` makes one of DataFrames; :func:`sqops.report.kpis.lazy` the same of
+    LazyFrames, which the KPI queries are written on."""
 
     as_of: int
     tz: str
     staff: frozenset[str]
     basis: str  # "membership" | "speakers"
-    groups: pl.DataFrame  # group_id, d0
-    act: pl.DataFrame  # group_id, member_id, day, n  (non-staff, non-system, per day)
-    presence: pl.DataFrame  # group_id, member_id, s, e  (merged, disjoint, inclusive, e <= as_of)
-    events: pl.DataFrame | None  # members events: group_id, member_id, event, ts, day, inviter_id
-    orders: (
-        pl.DataFrame | None
-    )  # paid or not: order_id, group_id, member_id, day, ts, amount, status, coupon_id
-    coupons: pl.DataFrame | None  # coupon_id, group_id, member_id, day
-    engagement: pl.DataFrame | None  # `participate` rows only: group_id, member_id, event, day, ts
-    post_opens: pl.DataFrame | None  # post_id, opens: distinct non-staff openers within 48 h
-    posts: pl.DataFrame | None  # post_id, group_id, ts, day, kind, title
-    names: pl.DataFrame  # group_id, member_id, member_name, ts, day  (latest per pair and source)
-    heat: pl.DataFrame  # group_id, weekday (0 = Mon), hour, n  (non-staff, non-system messages)
+    groups: Frame  # group_id, d0
+    act: Frame  # group_id, member_id, day, n  (non-staff, non-system, per day)
+    presence: Frame  # group_id, member_id, s, e  (merged, disjoint, inclusive, e <= as_of)
+    events: Frame | None  # members events: group_id, member_id, event, ts, day, inviter_id
+    orders: Frame | None  # paid or not: order_id, group_id, member_id, day, ts, amount, ...
+    coupons: Frame | None  # coupon_id, group_id, member_id, day
+    engagement: Frame | None  # `participate` rows only: group_id, member_id, event, day, ts
+    post_opens: Frame | None  # post_id, opens: distinct non-staff openers within 48 h
+    posts: Frame | None  # post_id, group_id, ts, day, kind, title
+    names: Frame  # group_id, member_id, member_name, ts, day  (latest per pair and source)
+    heat: Frame  # group_id, weekday (0 = Mon), hour, n  (non-staff, non-system messages)
     after_as_of: dict[str, int]
     unattributed: dict[str, int]
     koc_min_days: int = 7
@@ -148,8 +156,8 @@ def merge_intervals(iv: pl.DataFrame) -> pl.DataFrame:
     iv = iv.with_columns(_pair_key().alias("_k")).sort("_k", "s", "e")
     # the running maximum of `e` within each pair, from one global cum_max: pair number n
     # adds n * span to its days, so an earlier pair never reaches a later one
-    lo = int(iv["s"].min())  # s <= e on every row
-    span = int(iv["e"].max()) - lo + 2
+    lo = _int(iv["s"].min())  # s <= e on every row
+    span = _int(iv["e"].max()) - lo + 2
     iv = iv.with_columns(_first_of_pair().alias("_np"))
     iv = iv.with_columns(pl.col("_np").cum_sum().cast(pl.Int64).alias("_seg"))
     shifted = (pl.col("_seg") * span + (pl.col("e") - lo)).cum_max().shift(1)
@@ -220,7 +228,7 @@ def presence_from_events(events: pl.DataFrame, groups: pl.DataFrame, as_of: int)
     return iv.filter(pl.col("s") <= pl.col("e"))
 
 
-def daily_counts(presence: pl.DataFrame, groups: pl.DataFrame, as_of: int) -> pl.DataFrame:
+def daily_counts(presence: Frame, groups: Frame, as_of: int) -> Frame:
     """Members on each day, per group: (group_id, day, members), days d0..as_of (or earlier s)."""
     start = (
         presence.group_by("group_id")
@@ -313,7 +321,7 @@ def prepare(
     default_day0: dt.date | None = None,
     only_groups: Iterable[str] | None = None,
     koc: tuple[int, int, int] = (7, 1, 30),
-) -> Prepared:
+) -> Prepared[pl.DataFrame]:
     """Filter to as-of, drop staff, build presence intervals and attribute rows to groups."""
     asof = to_int(as_of)
     staff = staff_ids(tables, sop_staff)
@@ -377,7 +385,7 @@ def prepare(
     first_day = firsts["first"].min()
     off = fixed_offset(
         tables.tz,
-        dt.datetime.combine(to_date(first_day), dt.time()) if first_day is not None else None,
+        dt.datetime.combine(to_date(_int(first_day)), dt.time()) if first_day is not None else None,
         dt.datetime.combine(as_of, dt.time()) + dt.timedelta(days=1),
     )
     heat_q = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -17,6 +17,9 @@ from sqops.domain.status import STATUS_RANK
 from sqops.errors import DataError, UsageError
 from sqops.i18n import T
 from sqops.report import kpis as K
+
+if TYPE_CHECKING:
+    from sqops.sop.model import Sop
 
 SCHEMA_VERSION = 1
 #: default (target, floor) of every KPI (the registry's; an SOP overrides them)
@@ -43,7 +46,7 @@ class Settings:
     community: str | None = None
 
     @classmethod
-    def from_sop(cls, sop: Any, tz: str | None = None) -> Settings:
+    def from_sop(cls, sop: Sop, tz: str | None = None) -> Settings:
         targets = dict(DEFAULT_TARGETS)
         for g in sop.goals:
             if g.metric in targets and g.target is not None:
@@ -241,7 +244,7 @@ def _kpi(
         return Kpi(name, stage, None, None, None, target, floor, "unavailable", False, needs)
     if not started:
         return Kpi(name, stage, None, None, None, target, floor, "not_started", True, [])
-    value = num / den if den else None
+    value = num / den if num is not None and den else None
     return Kpi(
         name, stage, value, num, den, target, floor, status_of(name, value, target, floor), True, []
     )

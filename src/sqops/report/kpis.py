@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 
@@ -18,8 +19,11 @@ from sqops.data.membership import Prepared, daily_counts, names_matching
 from sqops.data.tables import ID
 from sqops.domain.stages import STAGE
 
+#: the prepared inputs as LazyFrames (:func:`lazy`): what every KPI query is written on
+LazyPrepared = Prepared[pl.LazyFrame]
 
-def windows(p: Prepared, stage: str) -> pl.DataFrame:
+
+def windows(p: Prepared[pl.DataFrame], stage: str) -> pl.DataFrame:
     """Evaluated window (a, b) of ``stage`` for each group that has reached it
     (:meth:`sqops.domain.stages.StageDef.window`)."""
     sd = STAGE[stage]
@@ -48,7 +52,7 @@ def money_sum(amount: pl.Expr) -> pl.Expr:
     return pl.when(whole).then(cents.cast(pl.Int64).sum() / 100).otherwise(amount.sort().sum())
 
 
-def _members_in(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def _members_in(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     """(group_id, member_id) present on at least one day of the group's window."""
     return (
         p.presence.join(win.select("group_id", "a", "b"), on="group_id")
@@ -58,7 +62,7 @@ def _members_in(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _members_on(p: Prepared, days: pl.LazyFrame) -> pl.LazyFrame:
+def _members_on(p: LazyPrepared, days: pl.LazyFrame) -> pl.LazyFrame:
     """(group_id, member_id, day) for members present on ``days`` (group_id, day)."""
     return (
         p.presence.join(days.select("group_id", "day"), on="group_id")
@@ -94,12 +98,12 @@ def _in_win(df: pl.LazyFrame, win: pl.LazyFrame, col: str = "day") -> pl.LazyFra
     )
 
 
-def _ev(p: Prepared, event: str) -> pl.LazyFrame:
+def _ev(p: LazyPrepared, event: str) -> pl.LazyFrame:
     assert p.events is not None
     return p.events.filter(pl.col("event") == event)
 
 
-def _first_in_win(p: Prepared, win: pl.LazyFrame, event: str) -> pl.LazyFrame:
+def _first_in_win(p: LazyPrepared, win: pl.LazyFrame, event: str) -> pl.LazyFrame:
     return (
         _in_win(_ev(p, event), win)
         .group_by("group_id", "member_id")
@@ -108,7 +112,7 @@ def _first_in_win(p: Prepared, win: pl.LazyFrame, event: str) -> pl.LazyFrame:
 
 
 # ------------------------------------------------------------------ launch
-def kpi_join_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_join_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     inv = _first_in_win(p, win, "invited")
     joins = _ev(p, "join").select(
         "group_id", "member_id", pl.col("ts").alias("jts"), pl.col("day").alias("jday")
@@ -123,7 +127,7 @@ def kpi_join_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def kpi_profile_completion_rate(
-    p: Prepared, win: pl.LazyFrame, pattern: str | None
+    p: LazyPrepared, win: pl.LazyFrame, pattern: str | None
 ) -> pl.LazyFrame:
     joined = _first_in_win(p, win, "join")
     done_parts = [
@@ -153,7 +157,7 @@ def kpi_profile_completion_rate(
     return _ratio(win, done, joined)
 
 
-def kpi_first_week_retention(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_first_week_retention(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     joined = _first_in_win(p, win, "join")
     left = (
         joined.join(
@@ -171,14 +175,14 @@ def kpi_first_week_retention(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
 
 
 # ------------------------------------------------------------------ activation
-def kpi_speaking_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_speaking_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     mem = _members_in(p, win)
     spk = _in_win(p.act, win).select("group_id", "member_id").unique()
     spk = spk.join(mem, on=["group_id", "member_id"], how="semi")
     return _ratio(win, spk, mem)
 
 
-def kpi_participation_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_participation_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     assert p.engagement is not None
     mem = _members_in(p, win)
     part = (
@@ -190,7 +194,7 @@ def kpi_participation_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
     return _ratio(win, part, mem)
 
 
-def kpi_content_open_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_content_open_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     assert p.posts is not None and p.post_opens is not None
     posts = _in_win(p.posts, win).select("post_id", "group_id", "day")
     n = (
@@ -208,26 +212,26 @@ def kpi_content_open_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
 
 
 # ------------------------------------------------------------------ monetisation
-def _paid(p: Prepared) -> pl.LazyFrame:
+def _paid(p: LazyPrepared) -> pl.LazyFrame:
     assert p.orders is not None
     return p.orders.filter(pl.col("status") == "paid")
 
 
-def kpi_conversion_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_conversion_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     mem = _members_in(p, win)
     buyers = _in_win(_paid(p), win).select("group_id", "member_id").unique()
     buyers = buyers.join(mem, on=["group_id", "member_id"], how="semi")
     return _ratio(win, buyers, mem)
 
 
-def kpi_aov(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_aov(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     o = _in_win(_paid(p), win)
     n = o.group_by("group_id").agg(money_sum(pl.col("amount")).alias("num"))
     d = o.group_by("group_id").agg(pl.len().alias("den"))
     return _onto(win, n, d)
 
 
-def kpi_coupon_usage_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_coupon_usage_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     assert p.coupons is not None
     issued = (
         _in_win(p.coupons, win)
@@ -245,7 +249,7 @@ def kpi_coupon_usage_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
 
 
 # ------------------------------------------------------------------ retention
-def kpi_weekly_active_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_weekly_active_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     blocks = (
         win.with_columns(pl.int_ranges(0, 4).alias("k"))
         .explode("k")
@@ -268,12 +272,12 @@ def kpi_weekly_active_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
     return _onto(win, n, d)
 
 
-def kpi_repurchase_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_repurchase_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     per = _paid(p).group_by("group_id", "member_id").agg(pl.col("day").n_unique().alias("days"))
     return _ratio(win, per.filter(pl.col("days") >= 2), per)
 
 
-def kpi_churn_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_churn_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     f = win.select(
         "group_id",
         pl.max_horizontal(pl.col("d0") + 90, pl.lit(p.as_of - 29)).cast(pl.Int32).alias("day"),
@@ -291,7 +295,7 @@ def kpi_churn_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
     return _ratio(win, left, on_f)
 
 
-def kpi_dormant_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_dormant_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     a = p.as_of - 29
     stay = (
         p.presence.filter((pl.col("s") <= a) & (pl.col("e") >= p.as_of))
@@ -309,7 +313,7 @@ def _has_inviter() -> pl.Expr:
     return pl.col("inviter_id").is_not_null()
 
 
-def kpi_fission_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_fission_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     t = win.select(
         "group_id", pl.max_horizontal("d0", pl.lit(p.as_of - 29)).cast(pl.Int32).alias("day")
     )
@@ -325,7 +329,7 @@ def kpi_fission_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
     return _ratio(win, joins, _members_on(p, t))
 
 
-def kpi_referral_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_referral_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     on = _members_on(p, win.select("group_id", pl.lit(p.as_of, pl.Int32).alias("day")))
     inviters = (
         _ev(p, "join")
@@ -336,7 +340,7 @@ def kpi_referral_rate(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
     return _ratio(win, on.join(inviters, on=["group_id", "member_id"], how="semi"), on)
 
 
-def koc_table(p: Prepared) -> pl.DataFrame:
+def koc_table(p: Prepared[Any]) -> pl.DataFrame:
     """KOCs per group: group_id, member_id, active_days, messages, referrals (last 30 days).
 
     Computed once per :class:`Prepared` (the KOC share and two lists ask for it)."""
@@ -345,7 +349,7 @@ def koc_table(p: Prepared) -> pl.DataFrame:
     return p.memo["koc"]
 
 
-def _koc(p: Prepared) -> pl.LazyFrame:
+def _koc(p: LazyPrepared) -> pl.LazyFrame:
     a = p.as_of - 29
     on = _members_on(p, p.groups.select("group_id", pl.lit(p.as_of, pl.Int32).alias("day")))
     act = (
@@ -381,13 +385,13 @@ def _koc(p: Prepared) -> pl.LazyFrame:
     ).sort("group_id", "member_id")
 
 
-def kpi_koc_share(p: Prepared, win: pl.LazyFrame) -> pl.LazyFrame:
+def kpi_koc_share(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     on = _members_on(p, win.select("group_id", pl.lit(p.as_of, pl.Int32).alias("day")))
     kocs = koc_table(p).lazy().join(win.select("group_id"), on="group_id")
     return _ratio(win, kocs, on)
 
 
-def lazy(p: Prepared) -> Prepared:
+def lazy(p: Prepared[Any]) -> LazyPrepared:
     """``p`` with every frame as a LazyFrame (the same memo).
 
     The KPI functions are written once and run lazily: a join, its window filter and the
@@ -403,14 +407,14 @@ def lazy(p: Prepared) -> Prepared:
     return dataclasses.replace(p, **frames)
 
 
-def compute(p: Prepared, name: str, win: pl.DataFrame, pattern: str | None) -> pl.DataFrame:
+def compute(p: Prepared[Any], name: str, win: pl.DataFrame, pattern: str | None) -> pl.DataFrame:
     lp, lwin = lazy(p), win.lazy()
     if name == "profile_completion_rate":
         return kpi_profile_completion_rate(lp, lwin, pattern).collect()
     return FUNCS[name](lp, lwin).collect()
 
 
-FUNCS: dict[str, Callable[[Prepared, pl.LazyFrame], pl.LazyFrame]] = {
+FUNCS: dict[str, Callable[[LazyPrepared, pl.LazyFrame], pl.LazyFrame]] = {
     "join_rate": kpi_join_rate,
     "first_week_retention": kpi_first_week_retention,
     "speaking_rate": kpi_speaking_rate,
