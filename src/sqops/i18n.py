@@ -52,9 +52,9 @@ def locale_lang(environ: Mapping[str, str]) -> Lang | None:
 def resolve_lang(explicit: str | None, sop_lang: str | None, environ: Mapping[str, str]) -> Lang:
     """``--lang`` wins; then the SOP's ``community.language``; then the locale; else English."""
     if explicit in LANGS:
-        return explicit  # type: ignore[return-value]
+        return explicit
     if sop_lang in LANGS:
-        return sop_lang  # type: ignore[return-value]
+        return sop_lang
     return locale_lang(environ) or "en"
 
 

@@ -12,7 +12,7 @@ import functools
 import math
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 
@@ -298,8 +298,8 @@ def compute_adherence(
     spans_c = spans.join(gidx, on="group_id").select("group_id", "_g", "first", "last")
     off = fixed_offset(
         tz,
-        dt.datetime.combine(spans_c["first"].min(), dt.time()),
-        dt.datetime.combine(spans_c["last"].max(), dt.time()) + dt.timedelta(days=1),
+        dt.datetime.combine(cast(dt.date, spans_c["first"].min()), dt.time()),
+        dt.datetime.combine(cast(dt.date, spans_c["last"].max()), dt.time()) + dt.timedelta(days=1),
     )
     member_msgs = _collect(
         m_lf.filter(not_staff & not_system)
@@ -374,7 +374,7 @@ def compute_adherence(
         .select("group_id", "hour", "n")
     )
     del member_msgs
-    common = {"sop": sop, "quiet_range": quiet_range, "opens": opens_available}
+    common: dict[str, Any] = {"sop": sop, "quiet_range": quiet_range, "opens": opens_available}
     spans_of = {g: (span_of[g][0], span_of[g][1]) for g in chosen}
     days_of = {g: (b - a).days + 1 for g, (a, b) in spans_of.items()}
     scopes = _scopes(
@@ -574,7 +574,7 @@ def _match(planned: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
     known = pl.col("q_column").is_in(ids).fill_null(False) | pl.col("q_title").is_in(
         all_titles
     ).fill_null(False)
-    pq = (
+    ranked = (
         pq.with_columns(
             ((pl.col("lt") - pl.col("ptime")).dt.total_microseconds() / 1e6).alias("delta_s"),
             labelled.alias("_lab"),
@@ -591,7 +591,7 @@ def _match(planned: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
         .select("oid", "qid", "rank", "delta_s")
         .collect()
     )
-    return match_pairs(pq).join(pq.select("oid", "qid", "delta_s"), on=["oid", "qid"])
+    return match_pairs(ranked).join(ranked.select("oid", "qid", "delta_s"), on=["oid", "qid"])
 
 
 def _rows(

@@ -83,6 +83,12 @@ def decode(data: bytes, display: str) -> tuple[str, str]:
     return decode_bytes(data, display)
 
 
+def obj_at(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    """``parent[key]`` when it is a JSON object, else an empty one (exports omit or null them)."""
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def load_json(text: str, display: str) -> Any:
     try:
         return json.loads(text)
@@ -547,6 +553,7 @@ def _dedupe(table: str, rows: list[dict[str, Any]], ctx: Context) -> list[dict[s
     seen: set[tuple[Any, ...]] = set()
     out: list[dict[str, Any]] = []
     for r in rows:
+        key: tuple[Any, ...]
         if table == "members":
             key = (r["group_id"], r["_t"], r["member_id"], r["event"])
         elif table == "orders":

@@ -22,7 +22,15 @@ from typing import Any
 from sqops.data.scalars import clean, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import SYSTEM_ID, Context, decode, load_json, read_bytes, read_csv
+from sqops.importers._base import (
+    SYSTEM_ID,
+    Context,
+    decode,
+    load_json,
+    obj_at,
+    read_bytes,
+    read_csv,
+)
 
 _IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
 _VIDEO_EXT = (".mp4", ".mov", ".webm", ".mkv")
@@ -116,8 +124,8 @@ def _json(ctx: Context, display: str, data: Any) -> None:
             ),
             Location(file=display, line=1),
         )
-    guild = data.get("guild") if isinstance(data.get("guild"), dict) else {}
-    channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
+    guild = obj_at(data, "guild")
+    channel = obj_at(data, "channel")
     gid = str(guild.get("id") or "")
     group = gid if gid and gid != "0" else str(channel.get("id") or "")
     if not group:
@@ -132,7 +140,7 @@ def _json(ctx: Context, display: str, data: Any) -> None:
             ctx.skip(where, T("不是消息对象", "not a message object"))
             continue
         ts = parse_ts(str(msg.get("timestamp") or ""), ctx.tz)
-        author = msg.get("author") if isinstance(msg.get("author"), dict) else {}
+        author = obj_at(msg, "author")
         aid = str(author.get("id") or "")
         if ts is None:
             ctx.skip(where, T("无法读取 timestamp", "cannot read the timestamp"))
@@ -178,7 +186,7 @@ def _json(ctx: Context, display: str, data: Any) -> None:
             msg_type = "link"
         else:
             msg_type = "text"
-        ref = msg.get("reference") if isinstance(msg.get("reference"), dict) else {}
+        ref = obj_at(msg, "reference")
         ctx.message(
             ts=ts,
             group_id=group,

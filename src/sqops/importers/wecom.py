@@ -25,7 +25,7 @@ from typing import Any
 from sqops.data.scalars import from_epoch
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import SYSTEM_ID, Context, decode, read_bytes, split_lines
+from sqops.importers._base import SYSTEM_ID, Context, decode, obj_at, read_bytes, split_lines
 
 MSG_TYPES = {
     "text": "text",
@@ -125,7 +125,11 @@ def _message(
         return 1
     sender = str(rec.get("from") or "")
     mt = rec.get("msgtime")
-    ts = from_epoch(float(mt), ctx.tz) if isinstance(mt, int | float) or str(mt).isdigit() else None
+    ts = (
+        from_epoch(float(str(mt)), ctx.tz)
+        if isinstance(mt, int | float) or str(mt).isdigit()
+        else None
+    )
     if ts is None:
         ctx.skip(where, T("无法读取 msgtime", "cannot read msgtime"))
         return 1
@@ -188,7 +192,7 @@ def _group(ctx: Context, where: Location, chat: Any, staff: dict[str, str | None
         uid = str(m["userid"])
         jt = m.get("join_time")
         ts = (
-            from_epoch(float(jt), ctx.tz)
+            from_epoch(float(str(jt)), ctx.tz)
             if isinstance(jt, int | float) or str(jt).isdigit()
             else None
         )
@@ -197,7 +201,7 @@ def _group(ctx: Context, where: Location, chat: Any, staff: dict[str, str | None
             continue
         if m.get("type") == 1:
             staff.setdefault(uid, None)
-        invitor = m.get("invitor") if isinstance(m.get("invitor"), dict) else {}
+        invitor = obj_at(m, "invitor")
         name = m.get("group_nickname") or m.get("name") or None
         ctx.member_event(
             ts=ts,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from sqops.errors import InputError, Location, Problem, SopError
 from sqops.i18n import T
@@ -172,7 +173,7 @@ def _looks_like_type_tag(part: str) -> bool:
     ) and ("[" in part or part in ("int", "str", "float", "bool", "dict", "list", "none"))
 
 
-def _problem(err: dict[str, Any], data: Any, positions: Positions, display: str) -> Problem:
+def _problem(err: ErrorDetails, data: Any, positions: Positions, display: str) -> Problem:
     etype = err["type"]
     path, is_key = _data_path(data, err["loc"])
     ctx = dict(err.get("ctx") or {})
@@ -242,7 +243,7 @@ def problems_from_validation(
 ) -> list[Problem]:
     seen: set[tuple[int | None, int | None, str]] = set()
     out: list[Problem] = []
-    by_path: dict[Path_, list[dict[str, Any]]] = {}
+    by_path: dict[Path_, list[ErrorDetails]] = {}
     for err in exc.errors(include_url=False):
         path, _ = _data_path(data, err["loc"])
         by_path.setdefault(path, []).append(err)

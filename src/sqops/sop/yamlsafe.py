@@ -89,7 +89,7 @@ try:  # libyaml's parser and composer (see load_yaml), with the same resolver, n
     # marks
     from yaml.cyaml import CParser
 
-    class _CComposer(CParser, _Core12Resolver):  # type: ignore[misc, valid-type]
+    class _CComposer(CParser, _Core12Resolver):
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             _Core12Resolver.__init__(self)
