@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -31,9 +30,6 @@ class AdhFormat(StrEnum):
     md = "md"
     json = "json"
     html = "html"
-
-
-_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html"}
 
 
 def adherence(
@@ -73,7 +69,7 @@ def adherence(
         ),
     ] = None,  # fmt: skip
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write to this file.")
+        str | None, typer.Option("-o", "--output", metavar="FILE", help="Write to this file.")
     ] = None,
     tz: Annotated[
         str | None, typer.Option("--tz", help="Timezone of naive times (default: the SOP's).")
@@ -121,20 +117,9 @@ def adherence(
         lang_ref[0] = lg = pick_lang(lang, loaded.sop.community.language)
         day = parse_day(as_of, "--as-of") if as_of is not None else None
         first = parse_day(since, "--since") if since is not None else None
-        chosen = fmt.value if fmt is not None else None
-        if chosen is None and output is not None:
-            chosen = _SUFFIX_FORMATS.get(output.suffix.lower())
-            if chosen is None:
-                raise UsageError(
-                    T("无法从 “{o}” 的后缀判断格式，请加 --format",
-                      "cannot tell the format from '{o}': add --format").format(o=output.as_posix())
-                )  # fmt: skip
-        chosen = chosen or "table"
-        if chosen == "table" and output is not None:
-            raise UsageError(
-                T("table 只用于终端显示；写文件请选 md、json 或 html",
-                  "table is for the terminal; to write a file choose md, json or html")
-            )  # fmt: skip
+        from sqops._cli_output import route
+
+        to = route(fmt, output, list(AdhFormat))
 
         with gc_paused():  # (see sqops report)
             tables = read_tables(
@@ -153,30 +138,16 @@ def adherence(
                 groups=group or None,
             )
 
-            if chosen == "table":
+            if to.terminal:
                 from sqops._cli_common import console
 
                 con = console()
                 for r in R.to_renderables(adh, lg):
                     con.print(r)
-            elif chosen == "json":  # bytes built group by group: the detail can be large
-                data = R.json_bytes(adh, lg)
-                if output is None:
-                    sys.stdout.write(data.decode("utf-8"))
-                    sys.stdout.flush()
-                else:
-                    from sqops.output import atomic_write_bytes
-
-                    atomic_write_bytes(output, data)
+            elif to.fmt == "json":  # bytes built group by group: the detail can be large
+                to.write(R.json_bytes(adh, lg))
             else:
-                text = {"md": R.render_md, "html": R.render_html}[chosen](adh, lg)
-                if output is None:
-                    sys.stdout.write(text)
-                    sys.stdout.flush()
-                else:
-                    from sqops.output import atomic_write_text
-
-                    atomic_write_text(output, text)
+                to.write({"md": R.render_md, "html": R.render_html}[to.fmt](adh, lg))
         c = adh.fleet.counts
         rate = c.on_time_rate
         summary = T(
@@ -187,8 +158,8 @@ def adherence(
             g=len(adh.groups), p=c.planned, o=c.on_time, l=c.late, e=c.early, m=c.missed,
             u=c.unplanned, r=R.pct(rate),
         )  # fmt: skip
-        if output is not None:
-            summary = summary + T("，已写入 {t}", ", written to {t}").format(t=output.as_posix())
+        if to.path is not None:
+            summary = summary + T("，已写入 {t}", ", written to {t}").format(t=to.shown)
         echo(summary.get(lg), err=True)
         if fail_under is not None and (rate is None or rate < fail_under):
             echo(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shlex
 from enum import StrEnum
 from pathlib import Path
@@ -122,8 +121,9 @@ def init(
                 + T(choices, choices)
             )
         launch_day = _parse_launch(launch) if launch is not None else None
-        folder = path.endswith(("/", os.sep)) or Path(path).is_dir()
-        target = Path(path) / DEFAULT_FILENAME if folder else Path(path)
+        from sqops._cli_output import is_dir_target
+
+        target = Path(path) / DEFAULT_FILENAME if is_dir_target(path) else Path(path)
         if target.is_dir():
             raise UsageError(
                 T(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -27,10 +26,6 @@ class PlanFormat(StrEnum):
     html = "html"
 
 
-_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".csv": "csv", ".ics": "ics", ".json": "json",
-                   ".html": "html", ".htm": "html"}  # fmt: skip
-
-
 def _lint_errors(loaded: Any) -> list[Any]:
     """The lint findings of severity ``error`` for a loaded SOP (the plan refuses them)."""
     from sqops.sop.lint import lint_loaded
@@ -43,10 +38,6 @@ def _safe_name(group_id: str) -> str:
     if not name or name.startswith("."):
         name = "_" + name
     return name
-
-
-def _is_dir_target(output: Path, raw: str) -> bool:
-    return output.is_dir() or raw.endswith(("/", "\\"))
 
 
 def plan(
@@ -164,32 +155,16 @@ def plan(
 
         result = build_plan(loaded, start=first, days=days, lang=lg, groups=groups)
 
-        chosen = fmt.value if fmt is not None else None
-        if output is None:
-            chosen = chosen or "table"
-            if chosen == "table":
-                from sqops._cli_common import console
+        from sqops._cli_output import route
 
-                con = console()
-                for r in F.to_renderables(result, lg):
-                    con.print(r)
-            else:
-                data = F.render(result, chosen, lg, remind_minutes=remind)
-                sys.stdout.write(data.decode("utf-8"))
-                sys.stdout.flush()
-            _summary(result, lg, None)
-            return
+        to = route(fmt, output, list(PlanFormat), per_group="md")
+        if to.terminal:
+            from sqops._cli_common import console
 
-        from sqops.output import atomic_write_bytes
-
-        out = Path(output)
-        if _is_dir_target(out, output):
-            chosen = chosen or "md"
-            if chosen == "table":
-                raise UsageError(
-                    T("table 只用于终端显示；写文件请选 md、csv、ics、json 或 html",
-                      "table is for the terminal; to write files choose md, csv, ics, json or html")
-                )  # fmt: skip
+            con = console()
+            for r in F.to_renderables(result, lg):
+                con.print(r)
+        elif to.per_group:
             names: dict[str, str] = {}
             for gp in result.groups:
                 name = _safe_name(gp.group.id)
@@ -202,28 +177,13 @@ def plan(
                     )
                 names[name] = gp.group.id
             for gp in result.groups:
-                target = out / f"{_safe_name(gp.group.id)}.{F.EXTENSIONS[chosen]}"
-                atomic_write_bytes(
-                    target, F.render(F.single_group(result, gp), chosen, lg, remind_minutes=remind)
+                to.write_file(
+                    f"{_safe_name(gp.group.id)}.{F.EXTENSIONS[to.fmt]}",
+                    F.render(F.single_group(result, gp), to.fmt, lg, remind_minutes=remind),
                 )
-            _summary(result, lg, out.as_posix() + "/")
-            return
-        if chosen is None:
-            chosen = _SUFFIX_FORMATS.get(out.suffix.lower())
-            if chosen is None:
-                raise UsageError(
-                    T(
-                        "无法从 “{o}” 的后缀判断格式，请加 --format",
-                        "cannot tell the format from '{o}'; add --format",
-                    ).format(o=output)
-                )
-        if chosen == "table":
-            raise UsageError(
-                T("table 只用于终端显示；写文件请选 md、csv、ics、json 或 html",
-                  "table is for the terminal; to write files choose md, csv, ics, json or html")
-            )  # fmt: skip
-        atomic_write_bytes(out, F.render(result, chosen, lg, remind_minutes=remind))
-        _summary(result, lg, out.as_posix())
+        else:
+            to.write(F.render(result, to.fmt, lg, remind_minutes=remind))
+        _summary(result, lg, to.shown if to.path is not None else None)
 
 
 def _report_lint(errors: list[Any], lang: str, force: bool) -> None:

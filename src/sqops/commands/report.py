@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +20,9 @@ from sqops._cli_common import (
     usage_error,
 )
 from sqops.i18n import T
+
+if TYPE_CHECKING:
+    from sqops._cli_output import Route
 
 
 class ReportFormat(StrEnum):
@@ -85,10 +88,18 @@ def report(
         ),
     ] = None,
     fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="table | md | json | html")
-    ] = ReportFormat.table,
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table | md | json | html (default: from -o's suffix, else table).",
+        ),
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")
+        str | None,
+        typer.Option(
+            "-o", "--output", metavar="FILE", help="Write to this file instead of stdout."
+        ),
     ] = None,
     lists: Annotated[
         Path | None,
@@ -184,6 +195,9 @@ def report(
                 ),
                 lang_ref[0],
             )
+        from sqops._cli_output import route
+
+        to = route(fmt, output, list(ReportFormat))
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
             with _progress(T("正在读取数据…", "reading the data…").get(lang_ref[0])):
                 if preset is not None:
@@ -202,7 +216,7 @@ def report(
                 adh = None
                 if sop and adherence:
                     adh = _adherence(loaded, tables, rep.as_of, lang_ref[0], group)
-            _write_outputs(rep, tables, fmt, output, lists, rejects, adh)
+            _write_outputs(rep, tables, to, lists, rejects, adh)
         if fail_under is not None:
             bad = {"bad"} if fail_under == FailUnder.bad else {"bad", "warn"}
             hit = [
@@ -250,15 +264,8 @@ def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
 
 
 def _write_outputs(
-    rep: Any,
-    tables: Any,
-    fmt: ReportFormat,
-    output: Path | None,
-    lists: Path | None,
-    rejects: Path | None,
-    adh: Any = None,
+    rep: Any, tables: Any, to: Route, lists: Path | None, rejects: Path | None, adh: Any = None
 ) -> None:
-    from sqops.output import atomic_write_bytes, atomic_write_text
     from sqops.report import render
 
     if rejects is not None:
@@ -269,40 +276,24 @@ def _write_outputs(
         from sqops.report.export import write_lists
 
         write_lists(rep, lists)
-    if fmt == ReportFormat.table:
-        if output is not None:
-            import io
-
-            from rich.console import Console
-
-            buf = io.StringIO()
-            con = Console(file=buf, width=120, no_color=True, highlight=False, soft_wrap=True)
-            render.print_terminal(rep, con)
-            _print_adherence(adh, rep.lang, con)
-            atomic_write_text(output, buf.getvalue())
-        else:
-            render.print_terminal(rep, console())
-            _print_adherence(adh, rep.lang, console())
+    if to.terminal:
+        render.print_terminal(rep, console())
+        _print_adherence(adh, rep.lang, console())
         return
-    if fmt == ReportFormat.html:
+    if to.fmt == "html":
         from sqops.report.html import to_html
 
         text = to_html(rep)
-    elif fmt == ReportFormat.json:
+    elif to.fmt == "json":
         extra = {"adherence": adh.to_dict(rep.lang, detail=False)} if adh is not None else None
         text = render.to_json(rep, extra)  # (the section in the same dump)
     else:
         text = render.to_markdown(rep)
-    if adh is not None and fmt != ReportFormat.json:
+    if adh is not None and to.fmt != "json":
         from sqops.adherence.render import attach_to_report
 
-        text = attach_to_report(text, fmt.value, adh, rep.lang)
-    if output is None:
-        typer.echo(text, nl=False)
-    elif fmt == ReportFormat.html:
-        atomic_write_bytes(output, text.encode("utf-8"))
-    else:
-        atomic_write_text(output, text)
+        text = attach_to_report(text, to.fmt, adh, rep.lang)
+    to.write(text)
 
 
 def _adherence(loaded: Any, tables: Any, day: Any, lang: str, groups: Any) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -28,7 +27,10 @@ def schema(
         ),
     ] = "sop",
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")
+        str | None,
+        typer.Option(
+            "-o", "--output", metavar="FILE", help="Write to this file instead of stdout."
+        ),
     ] = None,
     lang: LangOpt = None,
 ) -> None:
@@ -50,12 +52,9 @@ def schema(
         from sqops.sop.schema import dumps
 
         text = dumps(getattr(importlib.import_module(mod), fn)())
-        if output is None:
-            typer.echo(text, nl=False)
-        else:
-            from sqops.output import atomic_write_text
+        from sqops._cli_output import route
 
-            atomic_write_text(output, text)
+        route(None, output, ["json"]).write(text)
 
 
 def register(app: typer.Typer) -> None:
