@@ -10,13 +10,18 @@ import typer
 
 from sqops._cli_common import (
     EXIT_FINDINGS,
+    AsOfOpt,
+    EncodingOpt,
+    GroupOpt,
     LangOpt,
+    OutputOpt,
+    SopOpt,
+    TzOpt,
     echo,
-    errors_to_exit,
+    format_option,
     gc_paused,
     parse_day,
-    pick_lang,
-    usage_error,
+    running,
 )
 from sqops.errors import UsageError
 from sqops.i18n import T
@@ -36,47 +41,25 @@ def adherence(
     data: Annotated[
         Path, typer.Argument(help="Folder of data tables (messages, posts, engagement, ...).")
     ],
-    sop: Annotated[
-        Path | None, typer.Option("--sop", help="The SOP file (YAML) whose plan is checked.")
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="Last day to look at, YYYY-MM-DD (default: the latest day in the data)."
-        ),
-    ] = None,  # fmt: skip
+    sop: SopOpt = None,
+    as_of: AsOfOpt = None,
     since: Annotated[
         str | None,
         typer.Option(
             "--since", help="First day to look at, YYYY-MM-DD (e.g. a week for the weekly review)."
         ),
     ] = None,  # fmt: skip
-    group: Annotated[
-        list[str] | None, typer.Option("--group", help="Only this group id (repeatable).")
-    ] = None,
+    group: GroupOpt = None,
     tolerance: Annotated[
         int,
         typer.Option(
             "--tolerance", help="Minutes a post may be off its planned time and still be on time."
         ),
     ] = 30,  # fmt: skip
-    fmt: Annotated[
-        AdhFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="table | md | json | html (default: from -o's suffix, else table).",
-        ),
-    ] = None,  # fmt: skip
-    output: Annotated[
-        str | None, typer.Option("-o", "--output", metavar="FILE", help="Write to this file.")
-    ] = None,
-    tz: Annotated[
-        str | None, typer.Option("--tz", help="Timezone of naive times (default: the SOP's).")
-    ] = None,
-    encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Encoding of CSV files (default: detected).")
-    ] = None,
+    fmt: Annotated[AdhFormat | None, format_option(AdhFormat)] = None,
+    output: OutputOpt = None,
+    tz: TzOpt = None,
+    encoding: EncodingOpt = None,
     fail_under: Annotated[
         float | None,
         typer.Option(
@@ -93,16 +76,14 @@ def adherence(
 
     Exit codes: 0 done, 1 on-time rate below --fail-under, 2 could not run.
     """
-    lang_ref = [pick_lang(lang)]
-    with errors_to_exit(lang_ref):
+    with running(lang) as run:
         if sop is None:
-            usage_error(
+            raise UsageError(
                 T(
                     "缺少 --sop：计划执行检查需要 SOP 文件，例如 sqops adherence DATA --sop sop.yaml",
                     "the adherence check needs the SOP file (--sop), e.g. "
                     "sqops adherence DATA --sop sop.yaml",
-                ),
-                lang_ref[0],
+                )
             )
         if fail_under is not None and not 0 <= fail_under <= 1:
             raise UsageError(
@@ -114,7 +95,7 @@ def adherence(
         from sqops.sop.loader import load_sop
 
         loaded = load_sop(sop)
-        lang_ref[0] = lg = pick_lang(lang, loaded.sop.community.language)
+        lg = run.use_sop_language(loaded.sop.community.language)
         day = parse_day(as_of, "--as-of") if as_of is not None else None
         first = parse_day(since, "--since") if since is not None else None
         from sqops._cli_output import route

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from sqops._cli_common import EXIT_FINDINGS, LangOpt, echo, errors_to_exit, pick_lang
+from sqops._cli_common import EXIT_FINDINGS, LangOpt, echo, running
 from sqops.i18n import T
 
 #: the names of sqops.importers.FORMATS (kept here so that --help does not import polars)
@@ -86,9 +86,8 @@ def import_(
 
     Lines that cannot be read are listed with their line numbers and skipped; a file that is not the format at all stops the import (exit 2). Exit 1 only with --strict. See docs/import.md.
     """
-    lang_ref = [pick_lang(lang)]
-    lg = lang_ref[0]
-    with errors_to_exit(lang_ref):
+    with running(lang) as run:
+        lg = run.lang
         from sqops.importers import import_files, write_tables
 
         result = import_files(

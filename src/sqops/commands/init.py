@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from sqops._cli_common import LangOpt, echo, errors_to_exit, pick_lang
+from sqops._cli_common import LangOpt, echo, running
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
@@ -109,9 +109,8 @@ def init(
     Also writes sop.schema.json beside it (unless it exists or --no-schema), so that editors
     complete and check the file. Then: edit it, `sqops lint FILE`, `sqops plan FILE`.
     """
-    lang_ref = [pick_lang(lang)]
-    lg = lang_ref[0]
-    with errors_to_exit(lang_ref):
+    with running(lang) as run:
+        lg = run.lang
         from sqops.templates import TEMPLATE_TYPES, TYPE_NAMES, starter_sop
 
         if type_ is None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sqops._cli_common import LangOpt, echo, errors_to_exit, parse_day, pick_lang
+from sqops._cli_common import GroupOpt, LangOpt, echo, format_option, parse_day, running
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
@@ -51,10 +51,7 @@ def plan(
         ),
     ] = None,
     days: Annotated[int, typer.Option("--days", metavar="N", help="Number of days to plan.")] = 30,
-    group: Annotated[
-        list[str] | None,
-        typer.Option("--group", metavar="ID", help="Only this group id (repeatable)."),
-    ] = None,
+    group: GroupOpt = None,
     groups_csv: Annotated[
         Path | None,
         typer.Option(
@@ -63,14 +60,7 @@ def plan(
             help="CSV of groups/stores: id, name, launched_on; other columns become group.vars.",
         ),
     ] = None,
-    fmt: Annotated[
-        PlanFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="table | md | csv | ics | json | html (default: from -o's suffix, else table).",
-        ),
-    ] = None,  # fmt: skip
+    fmt: Annotated[PlanFormat | None, format_option(PlanFormat)] = None,
     output: Annotated[
         str | None,
         typer.Option(
@@ -103,14 +93,13 @@ def plan(
 
     Exit codes: 0 planned, 1 the SOP has lint errors (use --force), 2 could not run.
     """
-    lang_ref = [pick_lang(lang)]
-    with errors_to_exit(lang_ref):
+    with running(lang) as run:
         from sqops.plan import build_plan, default_start, read_groups_csv, sop_groups
         from sqops.plan import formats as F
         from sqops.sop.loader import did_you_mean, load_sop
 
         loaded = load_sop(sop)
-        lang_ref[0] = lg = pick_lang(lang, loaded.sop.community.language)
+        lg = run.use_sop_language(loaded.sop.community.language)
 
         errors = _lint_errors(loaded)
         if errors:

@@ -10,15 +10,21 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sqops._cli_common import (
+    AsOfOpt,
+    EncodingOpt,
+    GroupOpt,
     LangOpt,
+    OutputOpt,
+    SopOpt,
+    TzOpt,
     console,
     echo,
-    errors_to_exit,
+    format_option,
     gc_paused,
     parse_day,
-    pick_lang,
-    usage_error,
+    running,
 )
+from sqops.errors import UsageError
 from sqops.i18n import T
 
 if TYPE_CHECKING:
@@ -59,48 +65,16 @@ def report(
             "detects each file) in one step, without writing tables first.",
         ),
     ] = None,
-    sop: Annotated[
-        Path | None,
-        typer.Option("--sop", help="The SOP file: timezone, staff, groups, targets, columns."),
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="Report day YYYY-MM-DD (default: the latest day in the data)."
-        ),
-    ] = None,
-    group: Annotated[
-        list[str] | None, typer.Option("--group", help="Only this group id (repeatable).")
-    ] = None,
-    tz: Annotated[
-        str | None,
-        typer.Option(
-            "--tz", help="Timezone of naive times (default: the SOP's, else Asia/Shanghai)."
-        ),
-    ] = None,
+    sop: SopOpt = None,
+    as_of: AsOfOpt = None,
+    group: GroupOpt = None,
+    tz: TzOpt = None,
     columns: Annotated[
         Path | None, typer.Option("--columns", help="YAML column map {table: {canonical: source}}.")
     ] = None,
-    encoding: Annotated[
-        str | None,
-        typer.Option(
-            "--encoding", help="Encoding of CSV/TSV files (default: detect UTF-8 / GB18030)."
-        ),
-    ] = None,
-    fmt: Annotated[
-        ReportFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="table | md | json | html (default: from -o's suffix, else table).",
-        ),
-    ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "-o", "--output", metavar="FILE", help="Write to this file instead of stdout."
-        ),
-    ] = None,
+    encoding: EncodingOpt = None,
+    fmt: Annotated[ReportFormat | None, format_option(ReportFormat)] = None,
+    output: OutputOpt = None,
     lists: Annotated[
         Path | None,
         typer.Option("--lists", help="Write the lists to act on (CSV) into this folder."),
@@ -138,8 +112,7 @@ def report(
 
     Exit codes: 0 ok; 1 --fail-under was hit; 2 could not run (bad input, missing column, ...).
     """
-    lang_ref = [pick_lang(lang)]
-    with errors_to_exit(lang_ref):
+    with running(lang) as run:
         from sqops.report.build import Settings, build_report
         from sqops.report.tables import read_tables
 
@@ -148,11 +121,11 @@ def report(
             from sqops.sop.loader import load_sop
 
             loaded = load_sop(sop)
-            lang_ref[0] = pick_lang(lang, loaded.sop.community.language)
+            run.use_sop_language(loaded.sop.community.language)
             settings = Settings.from_sop(loaded.sop, tz)
         elif tz:
             settings.tz = tz
-        _check_tz(settings.tz, lang_ref[0])
+        _check_tz(settings.tz)
         if columns is not None:
             for table, mapping in _load_columns(columns).items():
                 settings.columns.setdefault(table, {}).update(mapping)
@@ -172,36 +145,33 @@ def report(
         }
         inputs = list(data or [])
         if preset is None and len(inputs) > 1:
-            usage_error(
+            raise UsageError(
                 T(
                     "只能给一个数据文件夹；要直接读取聊天或订单导出文件，请加 --preset FORMAT",
                     "give one data folder; to read chat or order exports directly, add --preset FORMAT",
-                ),
-                lang_ref[0],
+                )
             )
         if preset is not None and (not inputs or paths):
-            usage_error(
+            raise UsageError(
                 T(
                     "--preset 需要导出文件作为 DATA，且不能与 --messages 等表选项同用",
                     "--preset takes the export files as DATA, and no --messages/--orders/... options",
-                ),
-                lang_ref[0],
+                )
             )
         if not inputs and "messages" not in paths:
-            usage_error(
+            raise UsageError(
                 T(
                     "请给出数据文件夹 DATA 或 --messages 文件",
                     "give a data folder DATA or --messages FILE",
-                ),
-                lang_ref[0],
+                )
             )
         from sqops._cli_output import route
 
         to = route(fmt, output, list(ReportFormat))
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
-            with _progress(T("正在读取数据…", "reading the data…").get(lang_ref[0])):
+            with _progress(T("正在读取数据…", "reading the data…").get(run.lang)):
                 if preset is not None:
-                    tables = _preset_tables(preset, inputs, settings.tz, lang_ref[0])
+                    tables = _preset_tables(preset, inputs, settings.tz, run.lang)
                 else:
                     tables = read_tables(
                         inputs[0] if inputs else None,
@@ -211,11 +181,11 @@ def report(
                         encoding=encoding,
                     )
                 rep = build_report(
-                    tables, settings=settings, as_of=day, lang=lang_ref[0], groups=group
+                    tables, settings=settings, as_of=day, lang=run.lang, groups=group
                 )
                 adh = None
                 if sop and adherence:
-                    adh = _adherence(loaded, tables, rep.as_of, lang_ref[0], group)
+                    adh = _adherence(loaded, tables, rep.as_of, run.lang, group)
             _write_outputs(rep, tables, to, lists, rejects, adh)
         if fail_under is not None:
             bad = {"bad"} if fail_under == FailUnder.bad else {"bad", "warn"}
@@ -235,7 +205,7 @@ def report(
                     .format(
                         s=fail_under.value, n=len(hit), x=", ".join(f"{g}/{k}" for g, k in hit[:5])
                     )
-                    .get(lang_ref[0]),
+                    .get(run.lang),
                     err=True,
                 )
                 raise typer.Exit(1)
@@ -251,12 +221,11 @@ def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
         from sqops.sop.loader import did_you_mean
 
         hint = did_you_mean(preset, FORMAT_NAMES)
-        usage_error(
+        raise UsageError(
             T(
                 "未知的导出格式 {p}；可选：{a}", "unknown export format {p}; choose one of: {a}"
             ).format(p=preset, a=", ".join(FORMAT_NAMES))
-            + (T(f"，你是不是想写 {hint}？", f"; did you mean {hint}?") if hint else T("", "")),
-            lang,
+            + (T(f"，你是不是想写 {hint}？", f"; did you mean {hint}?") if hint else T("", ""))
         )
     result = import_files(preset, inputs, tz=tz)
     print_problems(result.problems, lang)
@@ -336,19 +305,18 @@ class _progress:
             self.status.__exit__(*exc)
 
 
-def _check_tz(tz: str, lang: str) -> None:
+def _check_tz(tz: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        usage_error(
+        raise UsageError(
             T(
                 "未知的时区 {v!r}（例如 Asia/Shanghai）",
                 "unknown timezone {v!r} (e.g. Asia/Shanghai)",
-            ).format(v=tz),
-            lang,
-        )
+            ).format(v=tz)
+        ) from None
 
 
 def _load_columns(path: Path) -> dict[str, dict[str, str]]:
