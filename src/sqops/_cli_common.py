@@ -9,7 +9,7 @@ codes::
         lg = run.use_sop_language(loaded.sop.community.language)
 
 Only typer and the standard library are imported here: ``sqops --help`` must stay fast.
-Rich is imported when something is printed.
+Rich is :mod:`sqops._console`'s, imported when something is printed.
 """
 
 from __future__ import annotations
@@ -23,15 +23,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from sqops.errors import SqopsError
 from sqops.i18n import Lang, T, resolve_lang
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -109,23 +106,6 @@ def format_option(choices: type[StrEnum], *, from_suffix: bool = True) -> Any:
 def pick_lang(explicit: LangChoice | str | None, sop_lang: str | None = None) -> Lang:
     value = explicit.value if isinstance(explicit, LangChoice) else explicit
     return resolve_lang(value, sop_lang, os.environ)
-
-
-_consoles: dict[bool, Console] = {}
-
-
-def console(stderr: bool = False) -> Console:
-    """A rich console (colour only on a terminal; NO_COLOR respected by rich)."""
-    if stderr not in _consoles:
-        from rich.console import Console
-
-        _consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=True)
-    return _consoles[stderr]
-
-
-def reset_consoles() -> None:
-    """Forget cached consoles (tests swap sys.stdout between runs)."""
-    _consoles.clear()
 
 
 def echo(text: str = "", *, err: bool = False) -> None:

@@ -120,7 +120,7 @@ def adherence(
             )
 
             if to.terminal:
-                from sqops._cli_common import console
+                from sqops._console import console
 
                 con = console()
                 for r in R.to_renderables(adh, lg):

@@ -100,9 +100,7 @@ def _print_text(lines: list[tuple[str, str | None]], summary: str, results: list
             echo(line)
         echo(summary)
         return
-    from rich.text import Text
-
-    from sqops._cli_common import console
+    from sqops._console import Text, console
 
     con = console()
     for line, sev in lines:

@@ -148,7 +148,7 @@ def plan(
 
         to = route(fmt, output, list(PlanFormat), per_group="md")
         if to.terminal:
-            from sqops._cli_common import console
+            from sqops._console import console
 
             con = console()
             for r in F.to_renderables(result, lg):

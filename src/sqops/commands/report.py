@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,7 +16,6 @@ from sqops._cli_common import (
     OutputOpt,
     SopOpt,
     TzOpt,
-    console,
     echo,
     format_option,
     gc_paused,
@@ -169,7 +167,9 @@ def report(
 
         to = route(fmt, output, list(ReportFormat))
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
-            with _progress(T("正在读取数据…", "reading the data…").get(run.lang)):
+            from sqops._console import spinner
+
+            with spinner(T("正在读取数据…", "reading the data…").get(run.lang)):
                 if preset is not None:
                     tables = _preset_tables(preset, inputs, settings.tz, run.lang)
                 else:
@@ -246,6 +246,8 @@ def _write_outputs(
 
         write_lists(rep, lists)
     if to.terminal:
+        from sqops._console import console
+
         render.print_terminal(rep, console())
         _print_adherence(adh, rep.lang, console())
         return
@@ -284,25 +286,6 @@ def _print_adherence(adh: Any, lang: str, con: Any) -> None:
 
         for r in to_renderables(adh, lang):
             con.print(r)
-
-
-class _progress:
-    """A spinner on stderr when it is a terminal (never in CI or when piped)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.status: Any = None
-
-    def __enter__(self) -> _progress:
-        con = console(stderr=True)
-        if con.is_terminal and not os.environ.get("CI"):
-            self.status = con.status(self.text)
-            self.status.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.status is not None:
-            self.status.__exit__(*exc)
 
 
 def _check_tz(tz: str) -> None:
