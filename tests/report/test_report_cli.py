@@ -183,7 +183,7 @@ def test_columns_option(cli, tmp_path):
     assert r.exit_code == 0, r.stderr
     m.write_text("messages: {tss: 时间}\n", encoding="utf-8")
     r = cli("report", d, "--columns", m, "--lang", "en")
-    assert r.exit_code == 2 and "no canonical column tss" in r.stderr
+    assert r.exit_code == 2 and "table messages has no column 'tss'" in r.stderr
 
 
 @needs_example

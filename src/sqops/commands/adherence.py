@@ -91,6 +91,7 @@ def adherence(
             )  # fmt: skip
         from sqops.adherence import compute_adherence
         from sqops.adherence import render as R
+        from sqops.data.columns import sop_column_maps
         from sqops.report.tables import read_tables
         from sqops.sop.loader import load_sop
 
@@ -106,7 +107,7 @@ def adherence(
             tables = read_tables(
                 data,
                 tz=tz or loaded.sop.community.timezone,
-                columns={k: dict(v) for k, v in loaded.sop.columns.items()},
+                columns=sop_column_maps(loaded),
                 encoding=encoding,
             )
             adh = compute_adherence(

@@ -121,12 +121,17 @@ def report(
             loaded = load_sop(sop)
             run.use_sop_language(loaded.sop.community.language)
             settings = Settings.from_sop(loaded.sop, tz)
+            from sqops.data.columns import sop_column_maps
+
+            settings.columns = sop_column_maps(loaded)
         elif tz:
             settings.tz = tz
         _check_tz(settings.tz)
         if columns is not None:
-            for table, mapping in _load_columns(columns).items():
-                settings.columns.setdefault(table, {}).update(mapping)
+            from sqops.data.columns import read_column_maps
+
+            for table, cmap in read_column_maps(columns).items():
+                settings.columns.setdefault(table, {}).update(cmap.columns)
         day = parse_day(as_of, "--as-of") if as_of else None
         paths = {
             k: v
@@ -300,48 +305,6 @@ def _check_tz(tz: str) -> None:
                 "unknown timezone {v!r} (e.g. Asia/Shanghai)",
             ).format(v=tz)
         ) from None
-
-
-def _load_columns(path: Path) -> dict[str, dict[str, str]]:
-    from sqops.errors import InputError, Location
-    from sqops.report.tables import TABLE_SPECS
-    from sqops.sop.yamlsafe import load_yaml, read_source
-
-    shown = path.as_posix()
-    data = load_yaml(read_source(path, shown), shown)[0]
-    data = data.get("columns", data) if isinstance(data, dict) else data
-    if not isinstance(data, dict):
-        raise InputError(
-            T("列映射应为 {表: {标准列: 源列}}", "a column map is {table: {canonical: source}}"),
-            Location(file=shown),
-        )
-    out: dict[str, dict[str, str]] = {}
-    for table, mapping in data.items():
-        spec = TABLE_SPECS.get(str(table))
-        if spec is None:
-            raise InputError(
-                T("未知的表 {t}", "unknown table {t}").format(t=table),
-                Location(file=shown, key=str(table)),
-            )
-        if not isinstance(mapping, dict):
-            raise InputError(
-                T("{t} 的映射应为 {标准列: 源列}", "the map of {t} is {canonical: source}").format(
-                    t=table
-                ),
-                Location(file=shown, key=str(table)),
-            )
-        allowed = (*spec.required, *spec.optional)
-        for canonical, source in mapping.items():
-            if canonical not in allowed:
-                raise InputError(
-                    T(
-                        "{t} 没有标准列 {c}（可用：{a}）",
-                        "{t} has no canonical column {c} (known: {a})",
-                    ).format(t=table, c=canonical, a=", ".join(allowed)),
-                    Location(file=shown, key=f"{table}.{canonical}"),
-                )
-            out.setdefault(str(table), {})[str(canonical)] = str(source)
-    return out
 
 
 def register(app: typer.Typer) -> None:
