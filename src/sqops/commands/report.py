@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sqops._cli_common import (
+    EXIT_FINDINGS,
     AsOfOpt,
     EncodingOpt,
     GroupOpt,
@@ -193,14 +194,9 @@ def report(
                     adh = _adherence(loaded, tables, rep.as_of, run.lang, group)
             _write_outputs(rep, tables, to, lists, rejects, adh)
         if fail_under is not None:
-            bad = {"bad"} if fail_under == FailUnder.bad else {"bad", "warn"}
-            hit = [
-                (g.group_id, k.name)
-                for g in rep.groups
-                if g.current_stage
-                for k in g.stage(g.current_stage).kpis
-                if k.status in bad
-            ]
+            from sqops.report.verdict import failing_kpis
+
+            hit = failing_kpis(rep, fail_under.value)
             if hit:
                 echo(
                     T(
@@ -213,7 +209,7 @@ def report(
                     .get(run.lang),
                     err=True,
                 )
-                raise typer.Exit(1)
+                raise typer.Exit(EXIT_FINDINGS)
 
 
 def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
