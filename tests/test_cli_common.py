@@ -93,3 +93,18 @@ def test_running_maps_errors_to_exit_codes_in_the_sop_language(capsys) -> None:
     with pytest.raises(typer.Exit) as exc, running("en"):
         raise KeyboardInterrupt
     assert exc.value.exit_code == 130 and capsys.readouterr().err == "interrupted\n"
+
+
+def test_commands_do_not_import_each_other() -> None:
+    """What two commands share lives in the library (e.g. sqops.importers.problems)."""
+    import ast
+
+    import sqops.commands
+
+    folder = Path(sqops.commands.__file__).parent
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("sqops.commands"), (path.name, node.module)
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("sqops.commands") for a in node.names), path.name

@@ -214,22 +214,24 @@ def report(
 
 def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
     """``--preset``: import the exports in memory, show what could not be read, validate."""
-    from sqops.commands.import_ import FORMAT_NAMES, print_problems
-    from sqops.importers import import_files
+    from sqops.importers import FORMATS, import_files
+    from sqops.importers.problems import problem_lines
     from sqops.report.tables import prepare_tables
 
-    if preset not in FORMAT_NAMES:
+    names = [*FORMATS, "auto"]
+    if preset not in names:
         from sqops.sop.loader import did_you_mean
 
-        hint = did_you_mean(preset, FORMAT_NAMES)
+        hint = did_you_mean(preset, names)
         raise UsageError(
             T(
                 "未知的导出格式 {p}；可选：{a}", "unknown export format {p}; choose one of: {a}"
-            ).format(p=preset, a=", ".join(FORMAT_NAMES))
+            ).format(p=preset, a=", ".join(names))
             + (T(f"，你是不是想写 {hint}？", f"; did you mean {hint}?") if hint else T("", ""))
         )
     result = import_files(preset, inputs, tz=tz)
-    print_problems(result.problems, lang)
+    for line in problem_lines(result.problems, lang)[0]:
+        echo(line, err=True)
     return prepare_tables(result.tables, tz=tz)
 
 
