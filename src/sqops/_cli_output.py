@@ -9,7 +9,9 @@
 * The ``table`` format is for the terminal only; files are written atomically
   (:mod:`sqops.output`).
 
-Only typer and the standard library are imported here: ``sqops --help`` must stay fast.
+Used by ``plan``, ``report``, ``adherence``, ``schema`` and ``import --problems``; ``init``
+takes its ``DIR/`` rule. Only the standard library and light sqops modules are imported here:
+``sqops --help`` must stay fast.
 """
 
 from __future__ import annotations

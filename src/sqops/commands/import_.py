@@ -127,14 +127,15 @@ def import_(
                 .get(lg)
             )
         if problems_out is not None:
-            from sqops.output import atomic_write_text, csv_text
+            from sqops._cli_output import route
+            from sqops.output import csv_text
 
             header = ("file", "line", "row", "key", "kind", "reason")
             rows = [
                 (p.where.file, p.where.line, p.where.row, p.where.key, p.code, p.text.get(lg))
                 for p in result.problems
             ]
-            atomic_write_text(problems_out, csv_text(header, rows))
+            route(None, problems_out, ["csv"]).write(csv_text(header, rows))
         from sqops.importers.problems import problem_lines
 
         lines, skipped = problem_lines(result.problems, lg, max_problems)
