@@ -20,6 +20,7 @@ REPORT = ["table", "md", "json", "html"]
 def test_route_to_stdout_defaults_to_the_terminal_table() -> None:
     assert route(None, None, REPORT) == Route("table")
     assert route("md", None, REPORT) == Route("md")
+    assert route(None, None, ["json"]) == Route("json")  # (sqops schema)
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,10 @@ def is_dir_target(raw: str | Path) -> bool:
     return text.endswith(("/", "\\")) or Path(text).is_dir()
 
 
+def _bytes(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
 def _choices(formats: Sequence[str], sep: str, last: str) -> str:
     names = [f for f in formats if f != TABLE]
     return names[0] if len(names) == 1 else sep.join(names[:-1]) + last + names[-1]
@@ -77,16 +81,14 @@ class Route:
             return
         from sqops.output import atomic_write_bytes
 
-        atomic_write_bytes(self.path, data.encode("utf-8") if isinstance(data, str) else data)
+        atomic_write_bytes(self.path, _bytes(data))
 
     def write_file(self, name: str, data: str | bytes) -> None:
         """One file of ``-o DIR/``, atomically."""
         assert self.path is not None and self.per_group
         from sqops.output import atomic_write_bytes
 
-        atomic_write_bytes(
-            self.path / name, data.encode("utf-8") if isinstance(data, str) else data
-        )
+        atomic_write_bytes(self.path / name, _bytes(data))
 
 
 def route(
@@ -94,20 +96,19 @@ def route(
     output: str | Path | None,
     formats: Sequence[str],
     *,
-    default: str = TABLE,
     per_group: str | None = None,
 ) -> Route:
     """Apply the routing rule for a command that writes ``formats``.
 
-    ``fmt`` is ``--format`` (None when not given), ``output`` is ``-o`` (None: stdout),
-    ``default`` the format on stdout, ``per_group`` the format of ``-o DIR/`` (None: the
-    command writes one file only). A command with one file format takes any file name.
+    ``fmt`` is ``--format`` (None when not given), ``output`` is ``-o`` (None: stdout, where
+    the default is the first of ``formats``, ``table`` when the command has it),
+    ``per_group`` the format of ``-o DIR/`` (None: the command writes one file only). A command with one file format takes any file name.
     Raises :class:`UsageError` (exit 2) when the format cannot be told or is ``table`` for a
     file.
     """
     fmt = None if fmt is None else str(fmt)  # (a StrEnum's value)
     if output is None:
-        return Route(fmt or default)
+        return Route(fmt or formats[0])
     files = [f for f in formats if f != TABLE]
     if per_group is not None and is_dir_target(output):
         chosen = fmt or per_group
