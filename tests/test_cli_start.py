@@ -1,4 +1,4 @@
-"""The CLI starts light: help and lint never import the data libraries (checked in a fresh
+"""The CLI starts light: help and lint never import the data libraries nor rich (checked in a fresh
 interpreter, since the test session itself has imported them)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from sqops.cli import command_names
 
-HEAVY = ("polars", "matplotlib", "icalendar", "chinese_calendar")
+HEAVY = ("polars", "matplotlib", "icalendar", "chinese_calendar", "rich")
 #: an option each command's help must show (the help really was rendered)
 SHOWN = {"report": "--fail-under", "adherence": "--tolerance", "lint": "--format"}
 

@@ -1,7 +1,15 @@
-"""What every command shares at the terminal: language, consoles, errors → exit codes.
+"""What every command shares at the terminal: options, language, consoles, errors → exit codes.
+
+A command declares its common options with the aliases below (``lang: LangOpt = None``) and
+runs its body inside :func:`running`, which picks the language and turns errors into exit
+codes::
+
+    with running(lang) as run:
+        loaded = load_sop(sop)
+        lg = run.use_sop_language(loaded.sop.community.language)
 
 Only typer and the standard library are imported here: ``sqops --help`` must stay fast.
-Rich is imported when something is printed.
+Rich is :mod:`sqops._console`'s, imported when something is printed.
 """
 
 from __future__ import annotations
@@ -13,15 +21,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from sqops.errors import SqopsError
 from sqops.i18n import Lang, T, resolve_lang
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -33,6 +39,9 @@ class LangChoice(StrEnum):
     en = "en"
 
 
+# ---------------------------------------------------------------- shared options
+# One declaration per option that means the same thing in several commands.
+
 LangOpt = Annotated[
     LangChoice | None,
     typer.Option(
@@ -40,28 +49,62 @@ LangOpt = Annotated[
         help="Language of messages and output: zh | en (default: the SOP's, else the locale's).",
     ),
 ]
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("-o", "--output", metavar="FILE", help="Write to this file instead of stdout."),
+]
+SopOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--sop",
+        metavar="FILE",
+        help="The SOP file: timezone, staff, groups, plan, targets, columns.",
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="Last day to look at, YYYY-MM-DD (default: the latest day in the data).",
+    ),
+]
+TzOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        metavar="ZONE",
+        help="Timezone of naive times (default: the SOP's, else Asia/Shanghai).",
+    ),
+]
+GroupOpt = Annotated[
+    list[str] | None,
+    typer.Option("--group", metavar="ID", help="Only this group id (repeatable)."),
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        metavar="ENC",
+        help="Encoding of CSV/TSV files (default: detect UTF-8 / GB18030).",
+    ),
+]
+
+
+def format_option(choices: type[StrEnum], *, from_suffix: bool = True) -> Any:
+    """``--format/-f`` listing a command's formats; ``from_suffix``: when not given, the
+    format comes from ``-o``'s suffix, else the first (see :mod:`sqops._cli_output`).
+    Use as ``Annotated[PlanFormat | None, format_option(PlanFormat)] = None``."""
+    names = [c.value for c in choices]
+    text = " | ".join(names)
+    if from_suffix:
+        text += f" (default: from -o's suffix, else {names[0]})."
+    return typer.Option("--format", "-f", help=text)
 
 
 def pick_lang(explicit: LangChoice | str | None, sop_lang: str | None = None) -> Lang:
     value = explicit.value if isinstance(explicit, LangChoice) else explicit
     return resolve_lang(value, sop_lang, os.environ)
-
-
-_consoles: dict[bool, Console] = {}
-
-
-def console(stderr: bool = False) -> Console:
-    """A rich console (colour only on a terminal; NO_COLOR respected by rich)."""
-    if stderr not in _consoles:
-        from rich.console import Console
-
-        _consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=True)
-    return _consoles[stderr]
-
-
-def reset_consoles() -> None:
-    """Forget cached consoles (tests swap sys.stdout between runs)."""
-    _consoles.clear()
 
 
 def echo(text: str = "", *, err: bool = False) -> None:
@@ -82,24 +125,33 @@ def fail(exc: SqopsError, lang: str) -> NoReturn:
     raise typer.Exit(exc.exit_code)
 
 
+class Run:
+    """One run of a command: the language its messages and output are in."""
+
+    def __init__(self, explicit: LangChoice | str | None) -> None:
+        self.explicit = explicit
+        self.lang: Lang = pick_lang(explicit)
+
+    def use_sop_language(self, sop_lang: str | None) -> Lang:
+        """The SOP's ``community.language`` applies unless ``--lang`` was given."""
+        self.lang = pick_lang(self.explicit, sop_lang)
+        return self.lang
+
+
 @contextmanager
-def errors_to_exit(lang_ref: list[str]) -> Iterator[None]:
-    """Turn :class:`SqopsError` into a message and exit 2; ``lang_ref[0]`` may change inside."""
+def running(lang: LangChoice | str | None) -> Iterator[Run]:
+    """Set the language (``--lang``, else the locale's; the SOP's once it is loaded) and turn
+    :class:`SqopsError` into its message and exit code, Ctrl-C into 130, a closed pipe into 0."""
+    run = Run(lang)
     try:
-        yield
+        yield run
     except SqopsError as exc:
-        fail(exc, lang_ref[0])
+        fail(exc, run.lang)
     except KeyboardInterrupt:
-        echo(T("已中断", "interrupted").get(lang_ref[0]), err=True)
+        echo(T("已中断", "interrupted").get(run.lang), err=True)
         raise typer.Exit(130) from None
     except BrokenPipeError:
         raise typer.Exit(0) from None
-
-
-def usage_error(text: T, lang: str) -> NoReturn:
-    from sqops.errors import UsageError
-
-    fail(UsageError(text), lang)
 
 
 def parse_day(text: str, option: str) -> dt.date:

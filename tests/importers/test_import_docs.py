@@ -43,7 +43,7 @@ def test_console_example(cli, tmp_path, monkeypatch):
 
 
 def test_yaml_examples_are_valid_column_maps(tmp_path):
-    from sqops.importers.generic import load_map
+    from sqops.data.columns import read_import_map
 
     blocks = re.findall(r"```yaml\n(.*?)```", DOC, flags=re.S)
     assert len(blocks) == 2
@@ -51,7 +51,7 @@ def test_yaml_examples_are_valid_column_maps(tmp_path):
     for i, text in enumerate(blocks):
         p = tmp_path / f"map{i}.yaml"
         p.write_text(text, encoding="utf-8")
-        tables.append(load_map(p).table)
+        tables.append(read_import_map(p).table)
     assert tables == ["orders", "members"]
 
 

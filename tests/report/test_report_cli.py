@@ -96,6 +96,26 @@ def test_markdown_and_table(cli, tmp_path):
     )
 
 
+def test_output_format_from_the_suffix(cli, tmp_path):
+    """``-o r.html`` writes HTML (it once wrote the terminal's box-drawing table there)."""
+    d = _data(tmp_path)
+    for name, head in (("r.html", "<!DOCTYPE html>"), ("r.md", "# "), ("r.json", "{")):
+        r = cli("report", d, "-o", tmp_path / name, "--lang", "en")
+        assert r.exit_code == 0, r.stderr
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert text.startswith(head), text[:200]
+        assert "─" not in text and "│" not in text
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["lang"] == "en"
+    # the same bytes as an explicit --format
+    cli("report", d, "-f", "md", "-o", tmp_path / "x.out", "--lang", "en")
+    assert (tmp_path / "x.out").read_bytes() == (tmp_path / "r.md").read_bytes()
+    r = cli("report", d, "-o", tmp_path / "r.txt", "--lang", "en")
+    assert r.exit_code == 2 and "cannot tell the format from" in r.stderr
+    assert not (tmp_path / "r.txt").exists()
+    r = cli("report", d, "-f", "table", "-o", tmp_path / "r.txt", "--lang", "zh")
+    assert r.exit_code == 2 and "table 只用于终端显示" in r.stderr
+
+
 def test_fail_under(cli, tmp_path):
     d = _data(tmp_path)
     # current stage activation: speaking 50% good, the others unavailable → no hit
@@ -163,7 +183,7 @@ def test_columns_option(cli, tmp_path):
     assert r.exit_code == 0, r.stderr
     m.write_text("messages: {tss: 时间}\n", encoding="utf-8")
     r = cli("report", d, "--columns", m, "--lang", "en")
-    assert r.exit_code == 2 and "no canonical column tss" in r.stderr
+    assert r.exit_code == 2 and "table messages has no column 'tss'" in r.stderr
 
 
 @needs_example

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,13 +10,18 @@ import typer
 
 from sqops._cli_common import (
     EXIT_FINDINGS,
+    AsOfOpt,
+    EncodingOpt,
+    GroupOpt,
     LangOpt,
+    OutputOpt,
+    SopOpt,
+    TzOpt,
     echo,
-    errors_to_exit,
+    format_option,
     gc_paused,
     parse_day,
-    pick_lang,
-    usage_error,
+    running,
 )
 from sqops.errors import UsageError
 from sqops.i18n import T
@@ -33,54 +37,29 @@ class AdhFormat(StrEnum):
     html = "html"
 
 
-_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html"}
-
-
 def adherence(
     data: Annotated[
         Path, typer.Argument(help="Folder of data tables (messages, posts, engagement, ...).")
     ],
-    sop: Annotated[
-        Path | None, typer.Option("--sop", help="The SOP file (YAML) whose plan is checked.")
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="Last day to look at, YYYY-MM-DD (default: the latest day in the data)."
-        ),
-    ] = None,  # fmt: skip
+    sop: SopOpt = None,
+    as_of: AsOfOpt = None,
     since: Annotated[
         str | None,
         typer.Option(
             "--since", help="First day to look at, YYYY-MM-DD (e.g. a week for the weekly review)."
         ),
     ] = None,  # fmt: skip
-    group: Annotated[
-        list[str] | None, typer.Option("--group", help="Only this group id (repeatable).")
-    ] = None,
+    group: GroupOpt = None,
     tolerance: Annotated[
         int,
         typer.Option(
             "--tolerance", help="Minutes a post may be off its planned time and still be on time."
         ),
     ] = 30,  # fmt: skip
-    fmt: Annotated[
-        AdhFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="table | md | json | html (default: from -o's suffix, else table).",
-        ),
-    ] = None,  # fmt: skip
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write to this file.")
-    ] = None,
-    tz: Annotated[
-        str | None, typer.Option("--tz", help="Timezone of naive times (default: the SOP's).")
-    ] = None,
-    encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Encoding of CSV files (default: detected).")
-    ] = None,
+    fmt: Annotated[AdhFormat | None, format_option(AdhFormat)] = None,
+    output: OutputOpt = None,
+    tz: TzOpt = None,
+    encoding: EncodingOpt = None,
     fail_under: Annotated[
         float | None,
         typer.Option(
@@ -97,16 +76,14 @@ def adherence(
 
     Exit codes: 0 done, 1 on-time rate below --fail-under, 2 could not run.
     """
-    lang_ref = [pick_lang(lang)]
-    with errors_to_exit(lang_ref):
+    with running(lang) as run:
         if sop is None:
-            usage_error(
+            raise UsageError(
                 T(
                     "缺少 --sop：计划执行检查需要 SOP 文件，例如 sqops adherence DATA --sop sop.yaml",
                     "the adherence check needs the SOP file (--sop), e.g. "
                     "sqops adherence DATA --sop sop.yaml",
-                ),
-                lang_ref[0],
+                )
             )
         if fail_under is not None and not 0 <= fail_under <= 1:
             raise UsageError(
@@ -114,33 +91,23 @@ def adherence(
             )  # fmt: skip
         from sqops.adherence import compute_adherence
         from sqops.adherence import render as R
+        from sqops.data.columns import sop_column_maps
         from sqops.data.tables import read_tables
         from sqops.sop.loader import load_sop
 
         loaded = load_sop(sop)
-        lang_ref[0] = lg = pick_lang(lang, loaded.sop.community.language)
+        lg = run.use_sop_language(loaded.sop.community.language)
         day = parse_day(as_of, "--as-of") if as_of is not None else None
         first = parse_day(since, "--since") if since is not None else None
-        chosen = fmt.value if fmt is not None else None
-        if chosen is None and output is not None:
-            chosen = _SUFFIX_FORMATS.get(output.suffix.lower())
-            if chosen is None:
-                raise UsageError(
-                    T("无法从 “{o}” 的后缀判断格式，请加 --format",
-                      "cannot tell the format from '{o}': add --format").format(o=output.as_posix())
-                )  # fmt: skip
-        chosen = chosen or "table"
-        if chosen == "table" and output is not None:
-            raise UsageError(
-                T("table 只用于终端显示；写文件请选 md、json 或 html",
-                  "table is for the terminal; to write a file choose md, json or html")
-            )  # fmt: skip
+        from sqops._cli_output import route
+
+        to = route(fmt, output, list(AdhFormat))
 
         with gc_paused():  # (see sqops report)
             tables = read_tables(
                 data,
                 tz=tz or loaded.sop.community.timezone,
-                columns={k: dict(v) for k, v in loaded.sop.columns.items()},
+                columns=sop_column_maps(loaded),
                 encoding=encoding,
             )
             adh = compute_adherence(
@@ -153,30 +120,16 @@ def adherence(
                 groups=group or None,
             )
 
-            if chosen == "table":
-                from sqops._cli_common import console
+            if to.terminal:
+                from sqops._console import console
 
                 con = console()
                 for r in R.to_renderables(adh, lg):
                     con.print(r)
-            elif chosen == "json":  # bytes built group by group: the detail can be large
-                data = R.json_bytes(adh, lg)
-                if output is None:
-                    sys.stdout.write(data.decode("utf-8"))
-                    sys.stdout.flush()
-                else:
-                    from sqops.output import atomic_write_bytes
-
-                    atomic_write_bytes(output, data)
+            elif to.fmt == "json":  # bytes built group by group: the detail can be large
+                to.write(R.json_bytes(adh, lg))
             else:
-                text = {"md": R.render_md, "html": R.render_html}[chosen](adh, lg)
-                if output is None:
-                    sys.stdout.write(text)
-                    sys.stdout.flush()
-                else:
-                    from sqops.output import atomic_write_text
-
-                    atomic_write_text(output, text)
+                to.write({"md": R.render_md, "html": R.render_html}[to.fmt](adh, lg))
         c = adh.fleet.counts
         rate = c.on_time_rate
         summary = T(
@@ -187,8 +140,8 @@ def adherence(
             g=len(adh.groups), p=c.planned, o=c.on_time, l=c.late, e=c.early, m=c.missed,
             u=c.unplanned, r=R.pct(rate),
         )  # fmt: skip
-        if output is not None:
-            summary = summary + T("，已写入 {t}", ", written to {t}").format(t=output.as_posix())
+        if to.path is not None:
+            summary = summary + T("，已写入 {t}", ", written to {t}").format(t=to.shown)
         echo(summary.get(lg), err=True)
         if fail_under is not None and (rate is None or rate < fail_under):
             echo(

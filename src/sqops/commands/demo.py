@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sqops._cli_common import LangOpt, echo, errors_to_exit, pick_lang
+from sqops._cli_common import LangOpt, echo, running
 from sqops.i18n import T
 
 #: The SOP used when --sop is not given: a copy of examples/skincare/sop.yaml in the package.
@@ -65,13 +65,12 @@ def demo(
 
     Example: sqops demo demo-data --groups 20 --members 300 --format parquet
     """
-    lang_ref = [pick_lang(lang)]
-    with errors_to_exit(lang_ref):
+    with running(lang) as run:
         from sqops.demo import DemoOptions, generate_demo
         from sqops.sop import load_sop
 
         loaded = load_sop(sop if sop is not None else BUNDLED_SOP)
-        lang_ref[0] = pick_lang(lang, loaded.sop.community.language)
+        run.use_sop_language(loaded.sop.community.language)
         opts = DemoOptions(
             groups=groups,
             days=days,
@@ -91,7 +90,7 @@ def demo(
             f=result.fmt,
             d=Path(directory).as_posix(),
         )
-        echo(head.get(lang_ref[0]))
+        echo(head.get(run.lang))
         for table, rows in result.rows.items():
             echo(f"  {table}.{result.fmt}: {rows}")
 

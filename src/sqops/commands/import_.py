@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from sqops._cli_common import EXIT_FINDINGS, LangOpt, echo, errors_to_exit, pick_lang
+from sqops._cli_common import EXIT_FINDINGS, LangOpt, echo, running
 from sqops.i18n import T
 
 #: the names of sqops.importers.FORMATS (kept here so that --help does not import polars)
@@ -86,9 +86,8 @@ def import_(
 
     Lines that cannot be read are listed with their line numbers and skipped; a file that is not the format at all stops the import (exit 2). Exit 1 only with --strict. See docs/import.md.
     """
-    lang_ref = [pick_lang(lang)]
-    lg = lang_ref[0]
-    with errors_to_exit(lang_ref):
+    with running(lang) as run:
+        lg = run.lang
         from sqops.importers import import_files, write_tables
 
         result = import_files(
@@ -128,48 +127,22 @@ def import_(
                 .get(lg)
             )
         if problems_out is not None:
-            from sqops.output import atomic_write_text, csv_text
+            from sqops._cli_output import route
+            from sqops.output import csv_text
 
             header = ("file", "line", "row", "key", "kind", "reason")
             rows = [
                 (p.where.file, p.where.line, p.where.row, p.where.key, p.code, p.text.get(lg))
                 for p in result.problems
             ]
-            atomic_write_text(problems_out, csv_text(header, rows))
-        skipped = print_problems(result.problems, lg, max_problems)
+            route(None, problems_out, ["csv"]).write(csv_text(header, rows))
+        from sqops.importers.problems import problem_lines
+
+        lines, skipped = problem_lines(result.problems, lg, max_problems)
+        for line in lines:
+            echo(line, err=True)
         if skipped and strict:
             raise typer.Exit(EXIT_FINDINGS)
-
-
-def print_problems(problems: list, lg: str, max_problems: int = 20) -> int:
-    """Show an import's notes and unreadable lines on stderr; returns how many were skipped.
-
-    Shared by ``sqops import`` and ``sqops report --preset``."""
-    notes = [p for p in problems if p.code == "note"]
-    skipped = [p for p in problems if p.code != "note"]
-    for p in notes:
-        echo(_line(p, lg, T("提示", "note")), err=True)
-    if skipped:
-        echo(
-            T("无法读取 {n} 行（已跳过）：", "{n} line(s) could not be read (skipped):")
-            .format(n=len(skipped))
-            .get(lg),
-            err=True,
-        )
-        shown = skipped if max_problems <= 0 else skipped[:max_problems]
-        for p in shown:
-            echo(_line(p, lg, T("警告", "warning")), err=True)
-        if len(shown) < len(skipped):
-            echo(
-                T(
-                    "……另有 {n} 行（--max-problems 0 显示全部）",
-                    "... and {n} more (--max-problems 0 shows all)",
-                )
-                .format(n=len(skipped) - len(shown))
-                .get(lg),
-                err=True,
-            )
-    return len(skipped)
 
 
 #: the counts of ImportResult.counts, in Chinese (English shows the key, as docs/import.md does)
@@ -188,13 +161,6 @@ COUNT_LABELS_ZH = {
 
 def _label(key: str, lang: str) -> str:
     return COUNT_LABELS_ZH.get(key, key) if lang == "zh" else key
-
-
-def _line(problem, lang: str, prefix: T) -> str:
-    """``file:line: warning: message``: the compiler convention editors can jump to."""
-    loc = problem.where.render()
-    text = f"{prefix.get(lang)}: {problem.text.get(lang)}"
-    return f"{loc}: {text}" if loc else text
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 from enum import StrEnum
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sqops._cli_common import LangOpt, echo, errors_to_exit, parse_day, pick_lang
+from sqops._cli_common import LangOpt, echo, parse_day, running
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
@@ -97,9 +96,8 @@ def init(
     Also writes sop.schema.json beside it (unless it exists or --no-schema), so that editors
     complete and check the file. Then: edit it, `sqops lint FILE`, `sqops plan FILE`.
     """
-    lang_ref = [pick_lang(lang)]
-    lg = lang_ref[0]
-    with errors_to_exit(lang_ref):
+    with running(lang) as run:
+        lg = run.lang
         from sqops.templates import TEMPLATE_TYPES, TYPE_NAMES, starter_sop
 
         if type_ is None:
@@ -109,8 +107,9 @@ def init(
                 + T(choices, choices)
             )
         launch_day = parse_day(launch, "--launch") if launch is not None else None
-        folder = path.endswith(("/", os.sep)) or Path(path).is_dir()
-        target = Path(path) / DEFAULT_FILENAME if folder else Path(path)
+        from sqops._cli_output import is_dir_target
+
+        target = Path(path) / DEFAULT_FILENAME if is_dir_target(path) else Path(path)
         if target.is_dir():
             raise UsageError(
                 T(

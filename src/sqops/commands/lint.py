@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from sqops._cli_common import LangOpt, echo, errors_to_exit, pick_lang, usage_error
+from sqops._cli_common import LangOpt, echo, format_option, running
+from sqops.errors import UsageError
 from sqops.i18n import T
 
 
@@ -29,9 +30,7 @@ def lint(
             help="SOP files or folders (folders: every *.yaml/*.yml that declares version: and community:)."
         ),
     ] = None,
-    fmt: Annotated[
-        LintFormat, typer.Option("--format", "-f", help="text | json | github | sarif")
-    ] = LintFormat.text,
+    fmt: Annotated[LintFormat, format_option(LintFormat, from_suffix=False)] = LintFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
     disable: Annotated[
         list[str] | None,
@@ -62,27 +61,23 @@ def lint(
     )
     from sqops.sop.rules import RULES
 
-    lang_ref = [pick_lang(lang)]
-    with errors_to_exit(lang_ref):
+    with running(lang) as run:
         disabled = {x.strip() for d in (disable or []) for x in d.split(",") if x.strip()}
         unknown = sorted(disabled - set(RULES) - {"all"})
         if unknown:
             from sqops.sop.loader import did_you_mean
 
             hint = did_you_mean(unknown[0], RULES)
-            usage_error(
+            raise UsageError(
                 T("未知的规则 {r}", "unknown rule {r}").format(r=", ".join(unknown))
-                + (T(f"，你是不是想写 {hint}？", f"; did you mean {hint}?") if hint else T("", "")),
-                lang_ref[0],
+                + (T(f"，你是不是想写 {hint}？", f"; did you mean {hint}?") if hint else T("", ""))
             )
         if list_rules:
-            _print_rules(lang_ref[0])
+            _print_rules(run.lang)
             return
         results = lint_paths([str(p) for p in (paths or [Path(".")])], disabled)
-        if lang is None:
-            langs = [r.language for r in results if r.language]
-            lang_ref[0] = pick_lang(None, langs[0] if langs else None)
-        lg = lang_ref[0]
+        langs = [r.language for r in results if r.language]
+        lg = run.use_sop_language(langs[0] if langs else None)
         if fmt is LintFormat.json:
             typer.echo(format_json(results, lg), nl=False)
         elif fmt is LintFormat.sarif:
@@ -105,9 +100,7 @@ def _print_text(lines: list[tuple[str, str | None]], summary: str, results: list
             echo(line)
         echo(summary)
         return
-    from rich.text import Text
-
-    from sqops._cli_common import console
+    from sqops._console import Text, console
 
     con = console()
     for line, sev in lines:

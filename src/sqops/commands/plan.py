@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sqops._cli_common import LangOpt, echo, errors_to_exit, parse_day, pick_lang
+from sqops._cli_common import GroupOpt, LangOpt, echo, format_option, parse_day, running
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
@@ -27,10 +26,6 @@ class PlanFormat(StrEnum):
     html = "html"
 
 
-_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".csv": "csv", ".ics": "ics", ".json": "json",
-                   ".html": "html", ".htm": "html"}  # fmt: skip
-
-
 def _lint_errors(loaded: Any) -> list[Any]:
     """The lint findings of severity ``error`` for a loaded SOP (the plan refuses them)."""
     from sqops.sop.lint import lint_loaded
@@ -45,10 +40,6 @@ def _safe_name(group_id: str) -> str:
     return name
 
 
-def _is_dir_target(output: Path, raw: str) -> bool:
-    return output.is_dir() or raw.endswith(("/", "\\"))
-
-
 def plan(
     sop: Annotated[Path, typer.Argument(help="The SOP file (YAML).", metavar="SOP")],
     start: Annotated[
@@ -60,10 +51,7 @@ def plan(
         ),
     ] = None,
     days: Annotated[int, typer.Option("--days", metavar="N", help="Number of days to plan.")] = 30,
-    group: Annotated[
-        list[str] | None,
-        typer.Option("--group", metavar="ID", help="Only this group id (repeatable)."),
-    ] = None,
+    group: GroupOpt = None,
     groups_csv: Annotated[
         Path | None,
         typer.Option(
@@ -72,14 +60,7 @@ def plan(
             help="CSV of groups/stores: id, name, launched_on; other columns become group.vars.",
         ),
     ] = None,
-    fmt: Annotated[
-        PlanFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="table | md | csv | ics | json | html (default: from -o's suffix, else table).",
-        ),
-    ] = None,  # fmt: skip
+    fmt: Annotated[PlanFormat | None, format_option(PlanFormat)] = None,
     output: Annotated[
         str | None,
         typer.Option(
@@ -112,14 +93,13 @@ def plan(
 
     Exit codes: 0 planned, 1 the SOP has lint errors (use --force), 2 could not run.
     """
-    lang_ref = [pick_lang(lang)]
-    with errors_to_exit(lang_ref):
+    with running(lang) as run:
         from sqops.plan import build_plan, default_start, read_groups_csv, sop_groups
         from sqops.plan import formats as F
         from sqops.sop.loader import did_you_mean, load_sop
 
         loaded = load_sop(sop)
-        lang_ref[0] = lg = pick_lang(lang, loaded.sop.community.language)
+        lg = run.use_sop_language(loaded.sop.community.language)
 
         errors = _lint_errors(loaded)
         if errors:
@@ -164,32 +144,16 @@ def plan(
 
         result = build_plan(loaded, start=first, days=days, lang=lg, groups=groups)
 
-        chosen = fmt.value if fmt is not None else None
-        if output is None:
-            chosen = chosen or "table"
-            if chosen == "table":
-                from sqops._cli_common import console
+        from sqops._cli_output import route
 
-                con = console()
-                for r in F.to_renderables(result, lg):
-                    con.print(r)
-            else:
-                data = F.render(result, chosen, lg, remind_minutes=remind)
-                sys.stdout.write(data.decode("utf-8"))
-                sys.stdout.flush()
-            _summary(result, lg, None)
-            return
+        to = route(fmt, output, list(PlanFormat), per_group="md")
+        if to.terminal:
+            from sqops._console import console
 
-        from sqops.output import atomic_write_bytes
-
-        out = Path(output)
-        if _is_dir_target(out, output):
-            chosen = chosen or "md"
-            if chosen == "table":
-                raise UsageError(
-                    T("table 只用于终端显示；写文件请选 md、csv、ics、json 或 html",
-                      "table is for the terminal; to write files choose md, csv, ics, json or html")
-                )  # fmt: skip
+            con = console()
+            for r in F.to_renderables(result, lg):
+                con.print(r)
+        elif to.per_group:
             names: dict[str, str] = {}
             for gp in result.groups:
                 name = _safe_name(gp.group.id)
@@ -202,28 +166,13 @@ def plan(
                     )
                 names[name] = gp.group.id
             for gp in result.groups:
-                target = out / f"{_safe_name(gp.group.id)}.{F.EXTENSIONS[chosen]}"
-                atomic_write_bytes(
-                    target, F.render(F.single_group(result, gp), chosen, lg, remind_minutes=remind)
+                to.write_file(
+                    f"{_safe_name(gp.group.id)}.{F.EXTENSIONS[to.fmt]}",
+                    F.render(F.single_group(result, gp), to.fmt, lg, remind_minutes=remind),
                 )
-            _summary(result, lg, out.as_posix() + "/")
-            return
-        if chosen is None:
-            chosen = _SUFFIX_FORMATS.get(out.suffix.lower())
-            if chosen is None:
-                raise UsageError(
-                    T(
-                        "无法从 “{o}” 的后缀判断格式，请加 --format",
-                        "cannot tell the format from '{o}'; add --format",
-                    ).format(o=output)
-                )
-        if chosen == "table":
-            raise UsageError(
-                T("table 只用于终端显示；写文件请选 md、csv、ics、json 或 html",
-                  "table is for the terminal; to write files choose md, csv, ics, json or html")
-            )  # fmt: skip
-        atomic_write_bytes(out, F.render(result, chosen, lg, remind_minutes=remind))
-        _summary(result, lg, out.as_posix())
+        else:
+            to.write(F.render(result, to.fmt, lg, remind_minutes=remind))
+        _summary(result, lg, to.shown if to.path is not None else None)
 
 
 def _report_lint(errors: list[Any], lang: str, force: bool) -> None:

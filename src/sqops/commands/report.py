@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sqops._cli_common import (
+    EXIT_FINDINGS,
+    AsOfOpt,
+    EncodingOpt,
+    GroupOpt,
     LangOpt,
-    console,
+    OutputOpt,
+    SopOpt,
+    TzOpt,
     echo,
-    errors_to_exit,
+    format_option,
     gc_paused,
     parse_day,
-    pick_lang,
-    usage_error,
+    running,
 )
+from sqops.errors import UsageError
 from sqops.i18n import T
+
+if TYPE_CHECKING:
+    from sqops._cli_output import Route
 
 
 class ReportFormat(StrEnum):
@@ -56,40 +64,16 @@ def report(
             "detects each file) in one step, without writing tables first.",
         ),
     ] = None,
-    sop: Annotated[
-        Path | None,
-        typer.Option("--sop", help="The SOP file: timezone, staff, groups, targets, columns."),
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="Report day YYYY-MM-DD (default: the latest day in the data)."
-        ),
-    ] = None,
-    group: Annotated[
-        list[str] | None, typer.Option("--group", help="Only this group id (repeatable).")
-    ] = None,
-    tz: Annotated[
-        str | None,
-        typer.Option(
-            "--tz", help="Timezone of naive times (default: the SOP's, else Asia/Shanghai)."
-        ),
-    ] = None,
+    sop: SopOpt = None,
+    as_of: AsOfOpt = None,
+    group: GroupOpt = None,
+    tz: TzOpt = None,
     columns: Annotated[
         Path | None, typer.Option("--columns", help="YAML column map {table: {canonical: source}}.")
     ] = None,
-    encoding: Annotated[
-        str | None,
-        typer.Option(
-            "--encoding", help="Encoding of CSV/TSV files (default: detect UTF-8 / GB18030)."
-        ),
-    ] = None,
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="table | md | json | html")
-    ] = ReportFormat.table,
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")
-    ] = None,
+    encoding: EncodingOpt = None,
+    fmt: Annotated[ReportFormat | None, format_option(ReportFormat)] = None,
+    output: OutputOpt = None,
     lists: Annotated[
         Path | None,
         typer.Option("--lists", help="Write the lists to act on (CSV) into this folder."),
@@ -127,8 +111,7 @@ def report(
 
     Exit codes: 0 ok; 1 --fail-under was hit; 2 could not run (bad input, missing column, ...).
     """
-    lang_ref = [pick_lang(lang)]
-    with errors_to_exit(lang_ref):
+    with running(lang) as run:
         from sqops.data.tables import read_tables
         from sqops.report.build import Settings, build_report
 
@@ -137,14 +120,19 @@ def report(
             from sqops.sop.loader import load_sop
 
             loaded = load_sop(sop)
-            lang_ref[0] = pick_lang(lang, loaded.sop.community.language)
+            run.use_sop_language(loaded.sop.community.language)
             settings = Settings.from_sop(loaded.sop, tz)
+            from sqops.data.columns import sop_column_maps
+
+            settings.columns = sop_column_maps(loaded)
         elif tz:
             settings.tz = tz
-        _check_tz(settings.tz, lang_ref[0])
+        _check_tz(settings.tz)
         if columns is not None:
-            for table, mapping in _load_columns(columns).items():
-                settings.columns.setdefault(table, {}).update(mapping)
+            from sqops.data.columns import read_column_maps
+
+            for table, cmap in read_column_maps(columns).items():
+                settings.columns.setdefault(table, {}).update(cmap.columns)
         day = parse_day(as_of, "--as-of") if as_of else None
         paths = {
             k: v
@@ -161,33 +149,35 @@ def report(
         }
         inputs = list(data or [])
         if preset is None and len(inputs) > 1:
-            usage_error(
+            raise UsageError(
                 T(
                     "只能给一个数据文件夹；要直接读取聊天或订单导出文件，请加 --preset FORMAT",
                     "give one data folder; to read chat or order exports directly, add --preset FORMAT",
-                ),
-                lang_ref[0],
+                )
             )
         if preset is not None and (not inputs or paths):
-            usage_error(
+            raise UsageError(
                 T(
                     "--preset 需要导出文件作为 DATA，且不能与 --messages 等表选项同用",
                     "--preset takes the export files as DATA, and no --messages/--orders/... options",
-                ),
-                lang_ref[0],
+                )
             )
         if not inputs and "messages" not in paths:
-            usage_error(
+            raise UsageError(
                 T(
                     "请给出数据文件夹 DATA 或 --messages 文件",
                     "give a data folder DATA or --messages FILE",
-                ),
-                lang_ref[0],
+                )
             )
+        from sqops._cli_output import route
+
+        to = route(fmt, output, list(ReportFormat))
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
-            with _progress(T("正在读取数据…", "reading the data…").get(lang_ref[0])):
+            from sqops._console import spinner
+
+            with spinner(T("正在读取数据…", "reading the data…").get(run.lang)):
                 if preset is not None:
-                    tables = _preset_tables(preset, inputs, settings.tz, lang_ref[0])
+                    tables = _preset_tables(preset, inputs, settings.tz, run.lang)
                 else:
                     tables = read_tables(
                         inputs[0] if inputs else None,
@@ -197,21 +187,16 @@ def report(
                         encoding=encoding,
                     )
                 rep = build_report(
-                    tables, settings=settings, as_of=day, lang=lang_ref[0], groups=group
+                    tables, settings=settings, as_of=day, lang=run.lang, groups=group
                 )
                 adh = None
                 if sop and adherence:
-                    adh = _adherence(loaded, tables, rep.as_of, lang_ref[0], group)
-            _write_outputs(rep, tables, fmt, output, lists, rejects, adh)
+                    adh = _adherence(loaded, tables, rep.as_of, run.lang, group)
+            _write_outputs(rep, tables, to, lists, rejects, adh)
         if fail_under is not None:
-            bad = {"bad"} if fail_under == FailUnder.bad else {"bad", "warn"}
-            hit = [
-                (g.group_id, k.name)
-                for g in rep.groups
-                if g.current_stage
-                for k in g.stage(g.current_stage).kpis
-                if k.status in bad
-            ]
+            from sqops.report.verdict import failing_kpis
+
+            hit = failing_kpis(rep, fail_under.value)
             if hit:
                 echo(
                     T(
@@ -221,44 +206,38 @@ def report(
                     .format(
                         s=fail_under.value, n=len(hit), x=", ".join(f"{g}/{k}" for g, k in hit[:5])
                     )
-                    .get(lang_ref[0]),
+                    .get(run.lang),
                     err=True,
                 )
-                raise typer.Exit(1)
+                raise typer.Exit(EXIT_FINDINGS)
 
 
 def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
     """``--preset``: import the exports in memory, show what could not be read, validate."""
-    from sqops.commands.import_ import FORMAT_NAMES, print_problems
     from sqops.data.tables import prepare_tables
-    from sqops.importers import import_files
+    from sqops.importers import FORMATS, import_files
+    from sqops.importers.problems import problem_lines
 
-    if preset not in FORMAT_NAMES:
+    names = [*FORMATS, "auto"]
+    if preset not in names:
         from sqops.sop.loader import did_you_mean
 
-        hint = did_you_mean(preset, FORMAT_NAMES)
-        usage_error(
+        hint = did_you_mean(preset, names)
+        raise UsageError(
             T(
                 "未知的导出格式 {p}；可选：{a}", "unknown export format {p}; choose one of: {a}"
-            ).format(p=preset, a=", ".join(FORMAT_NAMES))
-            + (T(f"，你是不是想写 {hint}？", f"; did you mean {hint}?") if hint else T("", "")),
-            lang,
+            ).format(p=preset, a=", ".join(names))
+            + (T(f"，你是不是想写 {hint}？", f"; did you mean {hint}?") if hint else T("", ""))
         )
     result = import_files(preset, inputs, tz=tz)
-    print_problems(result.problems, lang)
+    for line in problem_lines(result.problems, lang)[0]:
+        echo(line, err=True)
     return prepare_tables(result.tables, tz=tz)
 
 
 def _write_outputs(
-    rep: Any,
-    tables: Any,
-    fmt: ReportFormat,
-    output: Path | None,
-    lists: Path | None,
-    rejects: Path | None,
-    adh: Any = None,
+    rep: Any, tables: Any, to: Route, lists: Path | None, rejects: Path | None, adh: Any = None
 ) -> None:
-    from sqops.output import atomic_write_bytes, atomic_write_text
     from sqops.report import render
 
     if rejects is not None:
@@ -269,40 +248,26 @@ def _write_outputs(
         from sqops.report.export import write_lists
 
         write_lists(rep, lists)
-    if fmt == ReportFormat.table:
-        if output is not None:
-            import io
+    if to.terminal:
+        from sqops._console import console
 
-            from rich.console import Console
-
-            buf = io.StringIO()
-            con = Console(file=buf, width=120, no_color=True, highlight=False, soft_wrap=True)
-            render.print_terminal(rep, con)
-            _print_adherence(adh, rep.lang, con)
-            atomic_write_text(output, buf.getvalue())
-        else:
-            render.print_terminal(rep, console())
-            _print_adherence(adh, rep.lang, console())
+        render.print_terminal(rep, console())
+        _print_adherence(adh, rep.lang, console())
         return
-    if fmt == ReportFormat.html:
+    if to.fmt == "html":
         from sqops.report.html import to_html
 
         text = to_html(rep)
-    elif fmt == ReportFormat.json:
+    elif to.fmt == "json":
         extra = {"adherence": adh.to_dict(rep.lang, detail=False)} if adh is not None else None
         text = render.to_json(rep, extra)  # (the section in the same dump)
     else:
         text = render.to_markdown(rep)
-    if adh is not None and fmt != ReportFormat.json:
+    if adh is not None and to.fmt != "json":
         from sqops.adherence.render import attach_to_report
 
-        text = attach_to_report(text, fmt.value, adh, rep.lang)
-    if output is None:
-        typer.echo(text, nl=False)
-    elif fmt == ReportFormat.html:
-        atomic_write_bytes(output, text.encode("utf-8"))
-    else:
-        atomic_write_text(output, text)
+        text = attach_to_report(text, to.fmt, adh, rep.lang)
+    to.write(text)
 
 
 def _adherence(loaded: Any, tables: Any, day: Any, lang: str, groups: Any) -> Any:
@@ -326,80 +291,18 @@ def _print_adherence(adh: Any, lang: str, con: Any) -> None:
             con.print(r)
 
 
-class _progress:
-    """A spinner on stderr when it is a terminal (never in CI or when piped)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.status: Any = None
-
-    def __enter__(self) -> _progress:
-        con = console(stderr=True)
-        if con.is_terminal and not os.environ.get("CI"):
-            self.status = con.status(self.text)
-            self.status.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.status is not None:
-            self.status.__exit__(*exc)
-
-
-def _check_tz(tz: str, lang: str) -> None:
+def _check_tz(tz: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        usage_error(
+        raise UsageError(
             T(
                 "未知的时区 {v!r}（例如 Asia/Shanghai）",
                 "unknown timezone {v!r} (e.g. Asia/Shanghai)",
-            ).format(v=tz),
-            lang,
-        )
-
-
-def _load_columns(path: Path) -> dict[str, dict[str, str]]:
-    from sqops.domain.tables import TABLE
-    from sqops.errors import InputError, Location
-    from sqops.sop.yamlsafe import load_yaml, read_source
-
-    shown = path.as_posix()
-    data = load_yaml(read_source(path, shown), shown)[0]
-    data = data.get("columns", data) if isinstance(data, dict) else data
-    if not isinstance(data, dict):
-        raise InputError(
-            T("列映射应为 {表: {标准列: 源列}}", "a column map is {table: {canonical: source}}"),
-            Location(file=shown),
-        )
-    out: dict[str, dict[str, str]] = {}
-    for table, mapping in data.items():
-        spec = TABLE.get(str(table))
-        if spec is None:
-            raise InputError(
-                T("未知的表 {t}", "unknown table {t}").format(t=table),
-                Location(file=shown, key=str(table)),
-            )
-        if not isinstance(mapping, dict):
-            raise InputError(
-                T("{t} 的映射应为 {标准列: 源列}", "the map of {t} is {canonical: source}").format(
-                    t=table
-                ),
-                Location(file=shown, key=str(table)),
-            )
-        allowed = (*spec.required, *spec.optional)
-        for canonical, source in mapping.items():
-            if canonical not in allowed:
-                raise InputError(
-                    T(
-                        "{t} 没有标准列 {c}（可用：{a}）",
-                        "{t} has no canonical column {c} (known: {a})",
-                    ).format(t=table, c=canonical, a=", ".join(allowed)),
-                    Location(file=shown, key=f"{table}.{canonical}"),
-                )
-            out.setdefault(str(table), {})[str(canonical)] = str(source)
-    return out
+            ).format(v=tz)
+        ) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sqops._cli_common import LangOpt, errors_to_exit, pick_lang, usage_error
+from sqops._cli_common import LangOpt, OutputOpt, running
+from sqops.errors import UsageError
 from sqops.i18n import T
 
 #: schema name → "module:function" returning the schema as a dict
@@ -27,9 +27,7 @@ def schema(
             help="Which schema: sop (the SOP file), plan, report or adherence (their --format json output)."
         ),
     ] = "sop",
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")
-    ] = None,
+    output: OutputOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Write the JSON Schema of the SOP file, so editors complete and check it.
@@ -37,25 +35,20 @@ def schema(
     Add `# yaml-language-server: $schema=sop.schema.json` at the top of an SOP file to use it
     in VS Code (YAML extension) or JetBrains IDEs.
     """
-    lang_ref = [pick_lang(lang)]
-    with errors_to_exit(lang_ref):
+    with running(lang):
         if which not in SCHEMAS:
-            usage_error(
+            raise UsageError(
                 T(
                     "未知的 schema “{w}”；可选：{a}", "unknown schema '{w}'; choose one of: {a}"
-                ).format(w=which, a=", ".join(SCHEMAS)),
-                lang_ref[0],
+                ).format(w=which, a=", ".join(SCHEMAS))
             )
         mod, _, fn = SCHEMAS[which].partition(":")
         from sqops.sop.schema import dumps
 
         text = dumps(getattr(importlib.import_module(mod), fn)())
-        if output is None:
-            typer.echo(text, nl=False)
-        else:
-            from sqops.output import atomic_write_text
+        from sqops._cli_output import route
 
-            atomic_write_text(output, text)
+        route(None, output, ["json"]).write(text)
 
 
 def register(app: typer.Typer) -> None:

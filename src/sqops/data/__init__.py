@@ -4,6 +4,10 @@
   Lines/xlsx, the column map, validating rows against the contract of
   :mod:`sqops.domain.tables` (rejects, duplicates, local times to UTC) and the typed copy
   every later question reads (:class:`~sqops.data.tables.Tables`).
+- :mod:`sqops.data.columns` — the column map (``--columns``, the SOP's ``columns:``,
+  ``import generic``): how a file names the contract's columns, as one model.
+- :mod:`sqops.data.decode` and :mod:`sqops.data.scalars` — the one decoding policy and the
+  scalar parsers of dates, times and amounts.
 - :mod:`sqops.data.membership` — who is staff, presence intervals per (group, member), rows
   without a group attributed to one, and what the report and the adherence section share
   (spans of messages, post opens).

@@ -236,9 +236,9 @@ def import_files(
     ctx = Context(tz=get_tz(tz), group_id=group_id, self_name=self_name)
     options = None
     if columns is not None:
-        from sqops.importers.generic import load_map
+        from sqops.data.columns import read_import_map
 
-        options = load_map(Path(columns))
+        options = read_import_map(Path(columns))
     for file_no, raw in enumerate(paths):
         ctx.file_no = file_no
         path = Path(raw)

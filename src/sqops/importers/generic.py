@@ -15,167 +15,23 @@
       group_id: 微店-1
 
 Every required column of the table must come from ``columns`` or ``defaults``. Unknown
-keys are errors with their line. ``ts`` is read like the report reads it (ISO 8601, ``Y/M/D H:M``,
+keys are errors with their line. The map is a :class:`sqops.data.columns.ColumnMap`, read by
+:func:`sqops.data.columns.read_import_map`. ``ts`` is read like the report reads it (ISO 8601, ``Y/M/D H:M``,
 epoch s/ms), naive times in ``--tz``; ``amount`` accepts ``¥1,299.00``.
 """
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqops.data.columns import ColumnMap, value_sets
 from sqops.data.scalars import parse_amount, parse_ts
-from sqops.domain.tables import IMPORTED_TABLES, TABLE
-from sqops.errors import InputError, Location, UsageError, display_path
+from sqops.domain.tables import TABLE
+from sqops.errors import InputError, Location, UsageError
 from sqops.i18n import T
 from sqops.importers._base import Context
 from sqops.importers.youzan import load_table
-
-
-def _enums(table: str) -> dict[str, frozenset[str]]:
-    """Columns whose values must be canonical, per table (staff roles are free text)."""
-    return {c: frozenset(v) for c, v in TABLE[table].values.items()}
-
-
-@dataclass
-class ColumnMap:
-    table: str
-    columns: dict[str, str]
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
-    defaults: dict[str, str] = field(default_factory=dict)
-    file: str = ""
-
-
-def _err(
-    display: str, positions: Any, path: tuple[Any, ...], text: T, key: bool = False
-) -> InputError:
-    try:
-        line, col = positions.of_key(path) if key else positions.of_value(path)
-    except Exception:  # a path the YAML does not have: point at the file
-        return InputError(text, Location(file=display, line=1))
-    return InputError(text, Location(file=display, line=line, col=col))
-
-
-def load_map(path: Path) -> ColumnMap:
-    """Read and check a column map; every mistake names its line."""
-    from sqops.sop.yamlsafe import load_yaml, read_source
-
-    display = display_path(path)
-    text = read_source(path, display)
-    data, pos = load_yaml(text, display)
-    if not isinstance(data, dict):
-        raise InputError(
-            T(
-                "列映射文件应为一个映射（table/columns）",
-                "a column map must be a mapping (table/columns)",
-            ),
-            Location(file=display, line=1),
-        )
-    for k in data:
-        if k not in ("table", "columns", "values", "defaults"):
-            close = difflib.get_close_matches(
-                str(k), ["table", "columns", "values", "defaults"], n=1
-            )
-            hint = (
-                T("（是否想写 {c}？）", " (did you mean {c}?)").format(c=close[0])
-                if close
-                else T("", "")
-            )
-            raise _err(
-                display,
-                pos,
-                (k,),
-                T("未知的键 “{k}”", "unknown key '{k}'").format(k=k) + hint,
-                key=True,
-            )
-    table = data.get("table")
-    if table not in IMPORTED_TABLES:
-        raise _err(
-            display,
-            pos,
-            ("table",),
-            T("table 应为 {a} 之一", "table must be one of {a}").format(
-                a=", ".join(IMPORTED_TABLES)
-            ),
-        )
-    required, optional = TABLE[table].required, TABLE[table].optional
-    allowed = (*required, *optional)
-    columns = data.get("columns")
-    if not isinstance(columns, dict) or not columns:
-        raise _err(
-            display,
-            pos,
-            ("columns",) if "columns" in data else (),
-            T(
-                "columns 应为“规范列: 你的表头”的映射",
-                "columns must map canonical column → your header",
-            ),
-        )
-    for section in ("columns", "values", "defaults"):
-        sec = data.get(section) or {}
-        if not isinstance(sec, dict):
-            raise _err(
-                display,
-                pos,
-                (section,),
-                T("{s} 应为映射", "{s} must be a mapping").format(s=section),
-            )
-        for k in sec:
-            if k not in allowed:
-                close = difflib.get_close_matches(str(k), allowed, n=1)
-                hint = (
-                    T("（是否想写 {c}？）", " (did you mean {c}?)").format(c=close[0])
-                    if close
-                    else T("", "")
-                )
-                raise _err(
-                    display,
-                    pos,
-                    (section, k),
-                    T(
-                        "{t} 表没有列 “{k}”；可用：{a}",
-                        "table {t} has no column '{k}'; use one of: {a}",
-                    ).format(t=table, k=k, a=", ".join(allowed))
-                    + hint,
-                    key=True,
-                )
-    defaults = {str(k): str(v) for k, v in (data.get("defaults") or {}).items()}
-    missing = [c for c in required if c not in columns and c not in defaults]
-    if missing:
-        raise _err(
-            display,
-            pos,
-            ("columns",),
-            T("缺少必需列 {c} 的映射", "no mapping for the required column(s) {c}").format(
-                c=", ".join(missing)
-            ),
-        )
-    values: dict[str, dict[str, str]] = {}
-    for k, mapping in (data.get("values") or {}).items():
-        if not isinstance(mapping, dict):
-            raise _err(
-                display,
-                pos,
-                ("values", k),
-                T("values.{k} 应为映射", "values.{k} must be a mapping").format(k=k),
-            )
-        values[str(k)] = {str(a): str(b) for a, b in mapping.items()}
-        for a, b in values[str(k)].items():
-            if k in _enums(table) and b not in _enums(table)[k]:
-                raise _err(
-                    display,
-                    pos,
-                    ("values", k, a),
-                    T(
-                        "“{b}” 不是合法的 {k}；可用：{a}",
-                        "'{b}' is not a valid {k}; use one of: {a}",
-                    ).format(b=b, k=k, a=", ".join(sorted(_enums(table)[k]))),
-                )
-    return ColumnMap(
-        str(table), {str(k): str(v) for k, v in columns.items()}, values, defaults, display
-    )
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
@@ -220,7 +76,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
                 T("必需列为空：{c}", "required column(s) empty: {c}").format(c=", ".join(empty)),
             )
             continue
-        enums = _enums(cmap.table)
+        enums = value_sets(cmap.table)
         bad = [c for c in enums if c in rec and rec[c] not in enums[c]]
         if bad:
             c = bad[0]

@@ -233,8 +233,7 @@ _STYLE = {
 
 def print_terminal(report: Report, console: Any) -> None:
     """A compact view: stages with coloured status, current-stage KPIs, top advice, data quality."""
-    from rich.table import Table
-    from rich.text import Text
+    from sqops._console import Table, Text
 
     lang = report.lang
     title = w("title", lang) + (f" — {report.community}" if report.community else "")

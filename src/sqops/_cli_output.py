@@ -1,0 +1,139 @@
+"""Where a command's output goes, in one place: the routing rule every command follows.
+
+* ``--format`` given: that format. Not given: the suffix of ``-o`` (``.md``, ``.csv``, ``.ics``,
+  ``.json``, ``.html`` ... as the command supports); an unknown suffix is a usage error.
+* No ``-o``: stdout; the default format there is ``table`` (the rich view) where the command
+  has one.
+* ``-o DIR/`` (a path ending in ``/`` or an existing folder): one file per group, for the
+  commands that write per group (``sqops plan``).
+* The ``table`` format is for the terminal only; files are written atomically
+  (:mod:`sqops.output`).
+
+Used by ``plan``, ``report``, ``adherence``, ``schema`` and ``import --problems``; ``init``
+takes its ``DIR/`` rule. Only the standard library and light sqops modules are imported here:
+``sqops --help`` must stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqops.errors import UsageError
+from sqops.i18n import T
+
+TABLE = "table"
+
+#: file suffix → format name (each command accepts those among its formats)
+SUFFIX_FORMATS: dict[str, str] = {
+    ".md": "md",
+    ".markdown": "md",
+    ".csv": "csv",
+    ".ics": "ics",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+}
+
+
+def is_dir_target(raw: str | Path) -> bool:
+    """``-o DIR/``: an existing folder, or a path written with a trailing slash."""
+    text = raw if isinstance(raw, str) else str(raw)
+    return text.endswith(("/", "\\")) or Path(text).is_dir()
+
+
+def _bytes(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _choices(formats: Sequence[str], sep: str, last: str) -> str:
+    names = [f for f in formats if f != TABLE]
+    return names[0] if len(names) == 1 else sep.join(names[:-1]) + last + names[-1]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where to write and in which format: ``path`` None is stdout."""
+
+    fmt: str
+    path: Path | None = None
+    per_group: bool = False
+
+    @property
+    def terminal(self) -> bool:
+        """The rich view on stdout."""
+        return self.fmt == TABLE
+
+    @property
+    def shown(self) -> str:
+        """The target as the summary line shows it (``DIR/`` for a folder)."""
+        if self.path is None:
+            return "-"
+        return self.path.as_posix() + ("/" if self.per_group else "")
+
+    def write(self, data: str | bytes) -> None:
+        """The whole output: to stdout, or atomically to the file."""
+        if self.path is None:
+            sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
+            sys.stdout.flush()
+            return
+        from sqops.output import atomic_write_bytes
+
+        atomic_write_bytes(self.path, _bytes(data))
+
+    def write_file(self, name: str, data: str | bytes) -> None:
+        """One file of ``-o DIR/``, atomically."""
+        assert self.path is not None and self.per_group
+        from sqops.output import atomic_write_bytes
+
+        atomic_write_bytes(self.path / name, _bytes(data))
+
+
+def route(
+    fmt: str | None,
+    output: str | Path | None,
+    formats: Sequence[str],
+    *,
+    per_group: str | None = None,
+) -> Route:
+    """Apply the routing rule for a command that writes ``formats``.
+
+    ``fmt`` is ``--format`` (None when not given), ``output`` is ``-o`` (None: stdout, where
+    the default is the first of ``formats``, ``table`` when the command has it),
+    ``per_group`` the format of ``-o DIR/`` (None: the command writes one file only). A command with one file format takes any file name.
+    Raises :class:`UsageError` (exit 2) when the format cannot be told or is ``table`` for a
+    file.
+    """
+    fmt = None if fmt is None else str(fmt)  # (a StrEnum's value)
+    if output is None:
+        return Route(fmt or formats[0])
+    files = [f for f in formats if f != TABLE]
+    if per_group is not None and is_dir_target(output):
+        chosen = fmt or per_group
+        path, many = Path(output), True
+    else:
+        path, many = Path(output), False
+        chosen = fmt
+        if chosen is None:
+            chosen = files[0] if len(files) == 1 else None
+        if chosen is None:
+            chosen = SUFFIX_FORMATS.get(path.suffix.lower())
+            if chosen not in formats:
+                raise UsageError(
+                    T(
+                        "无法从 “{o}” 的后缀判断格式，请加 --format",
+                        "cannot tell the format from '{o}'; add --format",
+                    ).format(o=str(output))
+                )
+    if chosen == TABLE:
+        what = "files" if per_group is not None else "a file"
+        raise UsageError(
+            T(
+                f"table 只用于终端显示；写文件请选 {_choices(formats, '、', ' 或 ')}",
+                f"table is for the terminal; to write {what} choose "
+                + _choices(formats, ", ", " or "),
+            )
+        )
+    return Route(chosen, path, many)
