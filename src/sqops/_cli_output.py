@@ -115,18 +115,19 @@ def route(
         path, many = Path(output), True
     else:
         path, many = Path(output), False
-        chosen = fmt
-        if chosen is None:
-            chosen = files[0] if len(files) == 1 else None
-        if chosen is None:
-            chosen = SUFFIX_FORMATS.get(path.suffix.lower())
-            if chosen not in formats:
+        picked = fmt
+        if picked is None:
+            picked = files[0] if len(files) == 1 else None
+        if picked is None:
+            picked = SUFFIX_FORMATS.get(path.suffix.lower())
+            if picked not in formats:
                 raise UsageError(
                     T(
                         "无法从 “{o}” 的后缀判断格式，请加 --format",
                         "cannot tell the format from '{o}'; add --format",
                     ).format(o=str(output))
                 )
+        chosen = picked
     if chosen == TABLE:
         what = "files" if per_group is not None else "a file"
         raise UsageError(

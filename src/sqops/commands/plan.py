@@ -129,18 +129,15 @@ def plan(
             wanted = set(group)
             groups = [g for g in groups if g.id in wanted]
 
-        if start is not None:
-            first = parse_day(start, "--start")
-        else:
-            first = default_start(loaded, groups)
-            if first is None:
-                raise UsageError(
-                    T(
-                        "SOP 和群都没有建群日期（launched_on），请用 --start YYYY-MM-DD 指定开始日期",
-                        "no launch date (launched_on) in the SOP or its groups: give --start YYYY-MM-DD",
-                    ),
-                    Location(file=loaded.display),
-                )
+        first = parse_day(start, "--start") if start is not None else default_start(loaded, groups)
+        if first is None:
+            raise UsageError(
+                T(
+                    "SOP 和群都没有建群日期（launched_on），请用 --start YYYY-MM-DD 指定开始日期",
+                    "no launch date (launched_on) in the SOP or its groups: give --start YYYY-MM-DD",
+                ),
+                Location(file=loaded.display),
+            )
 
         result = build_plan(loaded, start=first, days=days, lang=lg, groups=groups)
 
