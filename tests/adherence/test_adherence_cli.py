@@ -238,7 +238,7 @@ def test_schema_command_lists_adherence(cli):
     doc = json.loads(r.stdout)
     jsonschema.Draft202012Validator.check_schema(doc)
     assert doc["$schema"].endswith("2020-12/schema")
-    assert doc["properties"]["schema_version"] == {"const": 1}
+    assert doc["properties"]["schema_version"]["const"] == 1
 
 
 def test_the_skincare_example(cli, tmp_path):

@@ -236,7 +236,9 @@ def test_golden_table(cli):
 def test_json_matches_its_schema(name):
     import jsonschema
 
-    schema = F.plan_schema()
+    from sqops.plan.schema import plan_schema
+
+    schema = plan_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     data = json.loads((GOLDEN / name).read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)
