@@ -15,6 +15,8 @@ import jsonschema
 import pytest
 from tests.conftest import EXAMPLES
 
+from sqops.output import json_text
+
 GOLDEN = Path(__file__).parent / "golden"
 
 SOP = """\
@@ -273,7 +275,7 @@ def test_report_with_sop_carries_the_section(cli, case):
     assert doc["adherence"]["fleet"]["counts"]["planned"] == 12
     assert "rows" not in doc["adherence"]["groups"][0]
     # the section is spliced into the report's text: the same text as dumping it all at once
-    assert r.stdout == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    assert r.stdout == json_text(doc) + "\n"
     r = cli("report", data, "--sop", sop, "-f", "html")
     assert r.exit_code == 0, r.stderr
     assert r.stdout.count('<section class="sqops-adh">') == 1
