@@ -14,10 +14,13 @@ documents share (dates, clock times, counts, rates).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter, WithJsonSchema
 from pydantic.json_schema import GenerateJsonSchema
+
+from sqops.i18n import LANGS
 
 #: the config of every object type of an output: no member that the type does not name
 CLOSED = ConfigDict(extra="forbid")
@@ -28,6 +31,29 @@ HHMMSS = Annotated[str, Field(pattern=r"^\d{2}:\d{2}:\d{2}$")]
 Count = Annotated[int, Field(ge=0)]
 Hour = Annotated[int, Field(ge=0, le=23)]
 Rate = Annotated[float, Field(ge=0, le=1)]
+
+
+def one_of(values: Iterable[str]) -> WithJsonSchema:
+    """For ``Annotated[str, one_of(NAMES)]``: a string that is one of ``NAMES`` (an ``enum``).
+
+    Rather than ``Literal[NAMES]``: a type checker takes no Literal of a tuple from the
+    registry (it would have to see ``str`` anyway), and this says both in one line.
+    """
+    return WithJsonSchema({"enum": list(values), "type": "string"})
+
+
+def const(value: int) -> WithJsonSchema:
+    """For ``Annotated[int, const(SCHEMA_VERSION)]``: always this number."""
+    return WithJsonSchema({"const": value, "type": "integer"})
+
+
+Lang = Annotated[str, one_of(LANGS)]
+
+
+def described(text: str) -> Any:
+    """``Field(description=text)``, for ``Annotated[T, described("...")]``."""
+    return Field(description=text)
+
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -8,52 +8,56 @@ Definitions in docs/adherence.md.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired
+from typing import Annotated, Any, NotRequired
 
 from pydantic import Field, with_config
 from typing_extensions import TypedDict
 
 from sqops.adherence._compute import MIX_KINDS
 from sqops.adherence._model import SCHEMA_VERSION, STATUSES
-from sqops.json_schema import CLOSED, HHMM, HHMMSS, Count, Date, Hour, Rate, schema_of
-from sqops.plan import SOURCES
+from sqops.json_schema import (
+    CLOSED,
+    HHMM,
+    HHMMSS,
+    Count,
+    Date,
+    Hour,
+    Rate,
+    const,
+    described,
+    one_of,
+    schema_of,
+)
+from sqops.plan.schema import Source
 
 SCHEMA_ID = "https://sqops.dev/schema/adherence.schema.json"
 
-if TYPE_CHECKING:  # (a type checker takes no Literal of a tuple: these are str for it)
-    Version = int
-    Source = str
-    MixKind = str
-    RowStatus = str
-    Basis = str
-else:
-    Version = Literal[SCHEMA_VERSION]
-    Source = Literal[SOURCES]
-    MixKind = Literal[MIX_KINDS]
-    RowStatus = Literal[STATUSES]
-    Basis = Literal["posts", "messages"]
-
-
-def _d(text: str) -> Any:
-    return Field(description=text)
+Version = Annotated[int, const(SCHEMA_VERSION)]
+MixKind = Annotated[str, one_of(MIX_KINDS)]
+RowStatus = Annotated[str, one_of(STATUSES)]
+Basis = Annotated[str, one_of(("posts", "messages"))]
 
 
 @with_config(CLOSED)
 class CountsDoc(TypedDict):
     """planned items and posts by outcome"""
 
-    planned: Annotated[Count, _d("planned items whose time had come by the end of the data")]
-    on_time: Annotated[Count, _d("matched with a post within ± tolerance")]
-    late: Annotated[Count, _d("matched, posted more than the tolerance after the planned time")]
-    early: Annotated[Count, _d("matched, posted more than the tolerance before the planned time")]
-    missed: Annotated[Count, _d("planned, no post matched on that day")]
-    unplanned: Annotated[Count, _d("posts matched with no planned item")]
-    posts: Annotated[Count, _d("all posts (pushes) of the staff")]
-    not_due: Annotated[Count, _d("planned on the last day after the data ends; not counted")]
+    planned: Annotated[Count, described("planned items whose time had come by the end of the data")]
+    on_time: Annotated[Count, described("matched with a post within ± tolerance")]
+    late: Annotated[
+        Count, described("matched, posted more than the tolerance after the planned time")
+    ]
+    early: Annotated[
+        Count, described("matched, posted more than the tolerance before the planned time")
+    ]
+    missed: Annotated[Count, described("planned, no post matched on that day")]
+    unplanned: Annotated[Count, described("posts matched with no planned item")]
+    posts: Annotated[Count, described("all posts (pushes) of the staff")]
+    not_due: Annotated[Count, described("planned on the last day after the data ends; not counted")]
     done: Count
-    on_time_rate: Annotated[Rate | None, _d("execution rate: on_time / planned")]
-    done_rate: Annotated[Rate | None, _d("(on_time + late + early) / planned")]
-    unplanned_share: Annotated[Rate | None, _d("unplanned / posts")]
+    on_time_rate: Annotated[Rate | None, described("execution rate: on_time / planned")]
+    done_rate: Annotated[Rate | None, described("(on_time + late + early) / planned")]
+    unplanned_share: Annotated[Rate | None, described("unplanned / posts")]
 
 
 @with_config(CLOSED)
@@ -70,13 +74,17 @@ class ItemDoc(TypedDict):
     missed: Count
     matched_posts: Count
     on_time_rate: Rate | None
-    median_replies: Annotated[float | None, _d("median member messages within 2 h of its posts")]
-    mean_replies: Annotated[float | None, _d("mean of the same; breaks ties of the median")]
-    silent_share: Annotated[Rate | None, _d("share of its posts with no member reply within 2 h")]
-    median_opens: Annotated[
-        float | None, _d("median distinct openers within 48 h (null: no opens data)")
+    median_replies: Annotated[
+        float | None, described("median member messages within 2 h of its posts")
     ]
-    bottom: Annotated[bool, _d("in the bottom 20% of items by median replies")]
+    mean_replies: Annotated[float | None, described("mean of the same; breaks ties of the median")]
+    silent_share: Annotated[
+        Rate | None, described("share of its posts with no member reply within 2 h")
+    ]
+    median_opens: Annotated[
+        float | None, described("median distinct openers within 48 h (null: no opens data)")
+    ]
+    bottom: Annotated[bool, described("in the bottom 20% of items by median replies")]
 
 
 @with_config(CLOSED)
@@ -87,7 +95,7 @@ class MixDoc(TypedDict):
     actual_share: Rate | None
     actual_posts: Count
     deviation: float | None
-    off: Annotated[bool, _d("|deviation| > 0.10")]
+    off: Annotated[bool, described("|deviation| > 0.10")]
 
 
 @with_config(CLOSED)
@@ -127,7 +135,9 @@ class HourDoc(TypedDict):
     staff_posts: Count
     staff_share: Rate | None
     median_replies: float | None
-    silent_share: Annotated[Rate | None, _d("share of the hour's posts with no reply within 2 h")]
+    silent_share: Annotated[
+        Rate | None, described("share of the hour's posts with no reply within 2 h")
+    ]
 
 
 @with_config(CLOSED)
@@ -180,7 +190,7 @@ class RowDoc(TypedDict):
     status: RowStatus
     post_id: str | None
     posted: HHMMSS | None
-    delta_min: Annotated[float | None, _d("posted − planned, minutes")]
+    delta_min: Annotated[float | None, described("posted − planned, minutes")]
     post_kind: str | None
     post_title: str | None
     replies_2h: Count | None

@@ -6,37 +6,23 @@ from it (``sqops schema plan``). See docs/plan.md.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field, with_config
 from typing_extensions import TypedDict
 
 from sqops.domain.stages import LIFECYCLE
-from sqops.i18n import LANGS
-from sqops.json_schema import CLOSED, HHMM, Date, schema_of
+from sqops.json_schema import CLOSED, HHMM, Date, Lang, const, described, one_of, schema_of
 from sqops.plan._model import SOURCES
 from sqops.plan.formats import JSON_SCHEMA_VERSION
 
-if TYPE_CHECKING:  # (a type checker takes no Literal of a tuple: these are str for it)
-    Version = int
-    Stage = str
-    Source = str
-    Lang = str
-    Rule = str
-    DayStatus = str
-else:
-    Version = Literal[JSON_SCHEMA_VERSION]
-    Stage = Literal[LIFECYCLE]
-    Source = Literal[SOURCES]
-    Lang = Literal[LANGS]
-    Rule = Literal["quiet-hours", "posts-per-day", "same-minute"]
-    DayStatus = Literal["holiday", "workday", "weekend"]
+Version = Annotated[int, const(JSON_SCHEMA_VERSION)]
+Stage = Annotated[str, one_of(LIFECYCLE)]
+Source = Annotated[str, one_of(SOURCES)]
+Rule = Annotated[str, one_of(("quiet-hours", "posts-per-day", "same-minute"))]
+DayStatus = Annotated[str, one_of(("holiday", "workday", "weekend"))]
 
 Weekday = Annotated[int, Field(ge=1, le=7)]
-
-
-def _d(text: str) -> Any:
-    return Field(description=text)
 
 
 @with_config(CLOSED)
@@ -45,7 +31,7 @@ class OccurrenceDoc(TypedDict):
     date: Date
     time: HHMM
     datetime: Annotated[str, Field(json_schema_extra={"format": "date-time"})]
-    weekday: Annotated[Weekday, _d("1 = Monday")]
+    weekday: Annotated[Weekday, described("1 = Monday")]
     lifecycle_day: Annotated[int, Field(ge=1, description="launch day = 1")]
     stage: Stage
     source: Source
@@ -73,9 +59,9 @@ class ConflictDoc(TypedDict):
 class CalendarDayDoc(TypedDict):
     date: Date
     weekday: Weekday
-    status: Annotated[DayStatus | None, _d("null: beyond the holiday data")]
+    status: Annotated[DayStatus | None, described("null: beyond the holiday data")]
     holiday: str | None
-    adjusted_workday: Annotated[bool, _d("调休: a weekend day that is a working day")]
+    adjusted_workday: Annotated[bool, described("调休: a weekend day that is a working day")]
     label: str | None
 
 
@@ -96,7 +82,7 @@ class PlanDoc(TypedDict):
     community: str
     timezone: str
     start: Date
-    end: Annotated[Date, _d("last day of the plan (inclusive)")]
+    end: Annotated[Date, described("last day of the plan (inclusive)")]
     days: Annotated[int, Field(ge=1)]
     lang: Lang
     holiday_data_until: str | None

@@ -7,7 +7,7 @@ field is removed or changes meaning; new fields may be added within a version.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired
+from typing import Annotated, Any, NotRequired
 
 from pydantic import Field, with_config
 from typing_extensions import TypedDict
@@ -17,58 +17,42 @@ from sqops.domain.kpis import KPI_NAMES
 from sqops.domain.stages import LIFECYCLE, STAGE_NAMES
 from sqops.domain.status import KPI_STATUSES, STAGE_STATUSES, STATUS_RANK
 from sqops.domain.tables import TABLE_NAMES
-from sqops.i18n import LANGS
-from sqops.json_schema import CLOSED, Count, Date, schema_of
+from sqops.json_schema import CLOSED, Count, Date, Lang, const, described, one_of, schema_of
 from sqops.report.build import SCHEMA_VERSION
 
 SCHEMA_ID = "https://sqops.dev/schema/report.schema.json"
 
-if TYPE_CHECKING:  # (a type checker takes no Literal of a tuple: these are str for it)
-    Version = int
-    KpiName = str
-    StageName = str
-    LifecycleStage = str
-    KpiStatus = str
-    StageStatus = str
-    Health = str
-    TableName = str
-    Lang = str
-    Better = str
-    AdviceStatus = str
-    Basis = str
-else:
-    Version = Literal[SCHEMA_VERSION]
-    KpiName = Literal[KPI_NAMES]
-    StageName = Literal[STAGE_NAMES]
-    LifecycleStage = Literal[LIFECYCLE]
-    KpiStatus = Literal[KPI_STATUSES]
-    StageStatus = Literal[STAGE_STATUSES]
-    Health = Literal[tuple(STATUS_RANK)]
-    TableName = Literal[TABLE_NAMES]
-    Lang = Literal[LANGS]
-    Better = Literal["higher", "lower"]
-    AdviceStatus = Literal["warn", "bad"]
-    Basis = Literal["membership", "speakers"]
-
-
-def _d(text: str) -> Any:
-    return Field(description=text)
+Version = Annotated[int, const(SCHEMA_VERSION)]
+KpiName = Annotated[str, one_of(KPI_NAMES)]
+StageName = Annotated[str, one_of(STAGE_NAMES)]
+LifecycleStage = Annotated[str, one_of(LIFECYCLE)]
+KpiStatus = Annotated[str, one_of(KPI_STATUSES)]
+StageStatus = Annotated[str, one_of(STAGE_STATUSES)]
+Health = Annotated[str, one_of(tuple(STATUS_RANK))]
+TableName = Annotated[str, one_of(TABLE_NAMES)]
+Better = Annotated[str, one_of(("higher", "lower"))]
+AdviceStatus = Annotated[str, one_of(("warn", "bad"))]
+Basis = Annotated[str, one_of(("membership", "speakers"))]
 
 
 @with_config(CLOSED)
 class KpiDoc(TypedDict):
-    name: Annotated[KpiName, _d("KPI name (spec §2)")]
+    name: Annotated[KpiName, described("KPI name (spec §2)")]
     value: Annotated[
         float | None,
-        _d("numerator / denominator; null when unavailable, not started or the denominator is 0"),
+        described(
+            "numerator / denominator; null when unavailable, not started or the denominator is 0"
+        ),
     ]
     numerator: float | None
     denominator: float | None
     target: float | None
     floor: float | None
     status: KpiStatus
-    available: Annotated[bool, _d("false when an input table, column or event type is missing")]
-    needs: Annotated[list[str], _d("what is missing, e.g. 'orders' or 'members: leave'")]
+    available: Annotated[
+        bool, described("false when an input table, column or event type is missing")
+    ]
+    needs: Annotated[list[str], described("what is missing, e.g. 'orders' or 'members: leave'")]
     better: Better
 
 
@@ -76,7 +60,7 @@ class KpiDoc(TypedDict):
 class StageDoc(TypedDict):
     stage: StageName
     status: StageStatus
-    health: Annotated[Health | None, _d("worst status among its KPIs")]
+    health: Annotated[Health | None, described("worst status among its KPIs")]
     window: Annotated[
         list[Date | None],
         Field(
@@ -131,7 +115,7 @@ class DataQualityDoc(TypedDict):
 @with_config(CLOSED)
 class FleetDoc(TypedDict):
     groups: Count
-    kpis: Annotated[list[KpiDoc], _d("Σ numerators / Σ denominators over the groups")]
+    kpis: Annotated[list[KpiDoc], described("Σ numerators / Σ denominators over the groups")]
 
 
 @with_config(CLOSED)
@@ -143,13 +127,15 @@ class ReportDoc(TypedDict):
     community: str | None
     basis: Annotated[
         Basis,
-        _d("membership: join/leave events; speakers: no members table, rates are upper bounds"),
+        described(
+            "membership: join/leave events; speakers: no members table, rates are upper bounds"
+        ),
     ]
     data_quality: DataQualityDoc
     fleet: FleetDoc
     groups: list[ReportGroupDoc]
     adherence: NotRequired[
-        Annotated[AdherenceDoc, _d("with --sop: the adherence section (docs/adherence.md)")]
+        Annotated[AdherenceDoc, described("with --sop: the adherence section (docs/adherence.md)")]
     ]
 
 
