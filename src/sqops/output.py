@@ -6,7 +6,6 @@ import contextlib
 import csv
 import io
 import os
-import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -91,185 +90,48 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 
 
 # ---------------------------------------------------------------- JSON
-_INF = float("inf")
+def json_bytes(obj: object, default: Callable[[Any], Any] | None = None) -> bytes:
+    """``obj`` as indented JSON (two spaces, UTF-8, members in their order), by orjson.
 
+    A float is spelled the shortest way that reads back to it (``0.25``, ``1e-7``,
+    ``0.00005``, ``1e+16``); one that is not finite is written ``null`` (JSON has no NaN or
+    Infinity). Dates, times and dataclasses are left to ``default`` (e.g. ``str``), as with
+    ``json.dumps``; without one they are an error (``TypeError``).
 
-def _json_float(o: float) -> str:
-    if o != o or o == _INF or o == -_INF:
-        return "null"  # (json.dumps writes NaN / Infinity: not JSON)
-    return float.__repr__(o)
+    The few documents orjson refuses are written by the standard library, in the same layout:
+    an integer past 64 bits (an SOP's ``vars`` may hold one), a key that is not a string,
+    nesting past 255 levels.
+    """
+    import orjson
 
-
-def _json_key(k: object) -> str:
-    if isinstance(k, str):
-        return k
-    if isinstance(k, float):  # (a key is a string: NaN / Infinity are fine there)
-        if k != k:
-            return "NaN"
-        return "Infinity" if k == _INF else "-Infinity" if k == -_INF else float.__repr__(k)
-    if k is True:
-        return "true"
-    if k is False:
-        return "false"
-    if k is None:
-        return "null"
-    if isinstance(k, int):
-        return int.__repr__(k)
-    raise TypeError(f"keys must be str, int, float, bool or None, not {k.__class__.__name__}")
+    try:
+        return orjson.dumps(
+            obj,
+            default=default,
+            option=orjson.OPT_INDENT_2
+            | orjson.OPT_PASSTHROUGH_DATETIME
+            | orjson.OPT_PASSTHROUGH_DATACLASS,
+        )
+    except orjson.JSONEncodeError:
+        return _json_bytes_stdlib(obj, default)
 
 
 def json_text(obj: object, default: Callable[[Any], Any] | None = None) -> str:
-    """The text of ``json.dumps(obj, ensure_ascii=False, indent=2, default=default)``, fast.
-
-    Two differences, both toward valid JSON: a float that is not finite is written ``null``
-    (the standard library writes ``NaN`` / ``Infinity``, which JSON parsers refuse), and
-    without ``default`` a few types it refuses (enums, UUIDs) are written by value.
-
-    Without ``default`` the text comes from orjson (a report of thousands of groups is tens
-    of megabytes: ~0.1 s instead of ~1.5 s), with the floats below 1e-4 in magnitude, which
-    orjson spells differently, rewritten as Python spells them. What orjson will not write
-    (integers past 64 bits, keys that are not strings, lone surrogates, nesting past 255
-    levels) and every call with ``default`` take :func:`_json_text_python`. Both are checked
-    against ``json.dumps`` in the tests.
-    """
-    if default is None:
-        import orjson
-
-        try:
-            raw = orjson.dumps(
-                obj,
-                option=orjson.OPT_INDENT_2
-                | orjson.OPT_PASSTHROUGH_DATETIME
-                | orjson.OPT_PASSTHROUGH_DATACLASS,
-            )
-        except (orjson.JSONEncodeError, TypeError):
-            pass
-        else:
-            return _python_floats(raw).decode("utf-8")
-    return _json_text_python(obj, default)
+    """:func:`json_bytes` as text."""
+    return json_bytes(obj, default).decode("utf-8")
 
 
-_NUMBER = re.compile(rb"-?[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?")
+def _json_bytes_stdlib(obj: object, default: Callable[[Any], Any] | None) -> bytes:
+    import json
+    import math
 
-
-def _python_floats(raw: bytes) -> bytes:
-    """orjson's indented JSON with the floats Python spells differently respelled.
-
-    Only floats below 1e-4 in magnitude differ (orjson ``1e-7`` and ``0.00005``, Python
-    ``1e-07`` and ``5e-05``), so only tokens containing ``e-`` or ``0.0000`` are looked at.
-    With one value per line, a line whose last character (before a comma) is a digit ends
-    with a number (strings end with a quote, and never contain a raw newline), and the
-    number starts after the last space of the line.
-    """
-    spans: set[tuple[int, int]] = set()
-    for marker in (b"e-", b"0.0000"):
-        i = raw.find(marker)
-        while i >= 0:
-            end = raw.find(b"\n", i)
-            end = len(raw) if end < 0 else end
-            if raw[end - 1 : end] == b",":
-                end -= 1
-            start = max(raw.rfind(b" ", 0, i), raw.rfind(b"\n", 0, i)) + 1
-            if _NUMBER.fullmatch(raw, start, end):
-                spans.add((start, end))
-            i = raw.find(marker, i + 1)
-    if not spans:
-        return raw
-    out: list[bytes] = []
-    pos = 0
-    for start, end in sorted(spans):
-        out += [raw[pos:start], _json_float(float(raw[start:end])).encode()]
-        pos = end
-    out.append(raw[pos:])
-    return b"".join(out)
-
-
-def _json_text_python(obj: object, default: Callable[[Any], Any] | None = None) -> str:
-    """:func:`json_text` in Python: the same text as ``json.dumps(..., indent=2)``, about
-    twice as fast.
-
-    With ``indent`` the standard library encodes in pure Python, one generator per level;
-    reports of thousands of groups are tens of megabytes of it. This builds the same text
-    with one list of pieces, strings escaped by the library's C function. The result is
-    checked against ``json.dumps`` in the tests (structures, floats, keys, subclasses).
-    Containers must not contain themselves (not checked).
-    """
-    from json.encoder import encode_basestring as enc  # (the C version when available)
-
-    parts: list[str] = []
-    add = parts.append
-
-    def scalar(o: Any) -> str | None:
-        """The text of a scalar, or None for a container."""
-        t = type(o)
-        if t is str:
-            return enc(o)
-        if o is None:
-            return "null"
-        if o is True:
-            return "true"
-        if o is False:
-            return "false"
-        if t is int:
-            return int.__repr__(o)
-        if t is float:
-            return _json_float(o)
-        if isinstance(o, dict | list | tuple):
-            return None
-        if isinstance(o, str):
-            return enc(o)
-        if isinstance(o, int):
-            return int.__repr__(o)
+    def finite(o: Any) -> Any:  # (json.dumps writes NaN / Infinity: not JSON)
         if isinstance(o, float):
-            return _json_float(o)
-        if default is None:
-            raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
-        return None
-
-    # (the dict and the list loops are written out apart on purpose: one loop over
-    # (label, value) pairs for both was 20-40% slower on a 36 MB report)
-    def write(o: Any, nl: str) -> None:
-        inner = nl + "  "
+            return o if math.isfinite(o) else None
         if isinstance(o, dict):
-            if not o:
-                add("{}")
-                return
-            sep = "{" + inner
-            for k, v in o.items():
-                head = sep + enc(k if type(k) is str else _json_key(k)) + ": "
-                s = scalar(v)
-                if s is None:
-                    add(head)
-                    write(v, inner)
-                else:
-                    add(head + s)
-                sep = "," + inner
-            add(nl + "}")
-        elif isinstance(o, list | tuple):
-            if not o:
-                add("[]")
-                return
-            sep = "[" + inner
-            for v in o:
-                s = scalar(v)
-                if s is None:
-                    add(sep)
-                    write(v, inner)
-                else:
-                    add(sep + s)
-                sep = "," + inner
-            add(nl + "]")
-        else:  # not JSON: what ``default`` makes of it
-            assert default is not None
-            o = default(o)
-            s = scalar(o)
-            if s is None:
-                write(o, nl)
-            else:
-                add(s)
+            return {k: finite(v) for k, v in o.items()}
+        if isinstance(o, list | tuple):
+            return [finite(v) for v in o]
+        return o
 
-    s = scalar(obj)
-    if s is not None:
-        return s
-    write(obj, "\n")
-    return "".join(parts)
+    return json.dumps(finite(obj), ensure_ascii=False, indent=2, default=default).encode("utf-8")

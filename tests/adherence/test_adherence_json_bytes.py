@@ -1,14 +1,14 @@
-"""json_bytes (the group-by-group JSON writer) gives exactly json.dumps of to_dict."""
+"""json_bytes (the group-by-group JSON writer) gives exactly the text of dumping to_dict at once."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
 from sqops.adherence import compute_adherence
 from sqops.adherence.render import json_bytes, to_json
 from sqops.data.tables import read_tables
+from sqops.output import json_text
 from sqops.sop.loader import load_sop
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "skincare"
@@ -24,7 +24,7 @@ def test_json_bytes_equals_one_dumps():
     adh = _adh()
     assert len(adh.groups) >= 2  # the splicing between groups is exercised
     for lang in ("zh", "en"):
-        want = json.dumps(adh.to_dict(lang), ensure_ascii=False, indent=2) + "\n"
+        want = json_text(adh.to_dict(lang)) + "\n"
         got = json_bytes(adh, lang)
         assert got == want.encode("utf-8")
         assert to_json(adh, lang) == want
@@ -34,5 +34,5 @@ def test_json_bytes_one_group_and_none():
     adh = _adh()
     for groups in (adh.groups[:1], []):
         a = replace(adh, groups=groups)
-        want = json.dumps(a.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        want = json_text(a.to_dict()) + "\n"
         assert json_bytes(a) == want.encode("utf-8")

@@ -219,6 +219,18 @@ def test_json_shape():
     assert re.fullmatch(r"[0-9a-f]{32}@sqops", occ["uid"])
 
 
+def test_json_numbers_as_orjson_writes_them():
+    """Floats below 1e-4 are spelled the shortest way (``0.00005``, was ``5e-05``); an integer
+    past 64 bits, which orjson refuses, is still written (by the standard library)."""
+    loaded = load_sop(SKINCARE)
+    plan = build_plan(loaded, start=dt.date(2026, 12, 30), days=1, lang="en")
+    plan.groups[0].group.vars.update(tiny=0.00005, small=1e-7)
+    assert '"tiny": 0.00005,\n' in F.to_json(plan, "en")
+    assert '"small": 1e-7\n' in F.to_json(plan, "en")
+    plan.groups[0].group.vars.update(big=10**30)
+    assert json.loads(F.to_json(plan, "en"))["groups"][0]["vars"]["big"] == 10**30
+
+
 def test_golden_table(cli):
     """The terminal table (NO_COLOR, 120 columns: set by tests/conftest.py)."""
     r = cli(
@@ -236,7 +248,9 @@ def test_golden_table(cli):
 def test_json_matches_its_schema(name):
     import jsonschema
 
-    schema = F.plan_schema()
+    from sqops.plan.schema import plan_schema
+
+    schema = plan_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     data = json.loads((GOLDEN / name).read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)

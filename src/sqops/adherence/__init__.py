@@ -36,7 +36,16 @@ from sqops.adherence.render import (
     to_json,
     to_renderables,
 )
-from sqops.adherence.schema import adherence_schema
+
+
+def __getattr__(name: str) -> object:
+    # (the schema's types load pydantic's schema machinery: only when asked for)
+    if name == "adherence_schema":
+        from sqops.adherence.schema import adherence_schema
+
+        return adherence_schema
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "SCHEMA_VERSION",

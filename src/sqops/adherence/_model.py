@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 import polars as pl
 
 from sqops.i18n import T
+
+if TYPE_CHECKING:  # (the types of the JSON output: sqops.adherence.schema)
+    from sqops.adherence import schema as S
 
 SCHEMA_VERSION = 1
 
@@ -73,7 +76,7 @@ class Counts:
         for f in ("planned", "on_time", "late", "early", "missed", "unplanned", "posts", "not_due"):
             setattr(self, f, getattr(self, f) + getattr(other, f))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.CountsDoc:
         return {
             "planned": self.planned,
             "on_time": self.on_time,
@@ -115,7 +118,7 @@ class ItemEffect:
     def on_time_rate(self) -> float | None:
         return _div(self.on_time, self.planned)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.ItemDoc:
         return {
             "item_id": self.item_id,
             "title": self.title,
@@ -155,10 +158,10 @@ class MixRow:
         d = self.deviation
         return d is not None and abs(d) > MIX_TOLERANCE + 1e-9
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.MixDoc:
         return {
             "kind": self.kind,
-            "target": _r(self.target),
+            "target": round(float(self.target), 4),
             "planned_share": _r(self.planned_share),
             "actual_share": _r(self.actual_share),
             "actual_posts": self.actual_posts,
@@ -178,7 +181,7 @@ class QuietPost:
     title: str | None
     kind: str | None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.QuietPostDoc:
         return {
             "day": self.day.isoformat(),
             "time": self.time,
@@ -202,7 +205,7 @@ class Discipline:
     mix: list[MixRow]
     other_kinds: dict[str, int]  # posts of other or unknown kind
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.DisciplineDoc:
         return {
             "quiet_hours": self.quiet_hours,
             "quiet_posts": self.quiet_posts,
@@ -231,7 +234,7 @@ class HourRow:
     median_replies: float | None  # over the posts made in this hour
     silent_share: float | None = None  # share of the posts made in this hour with no reply in 2 h
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.HourDoc:
         return {
             "hour": self.hour,
             "member_messages": self.member_messages,
@@ -252,7 +255,7 @@ class Suggestion:
     median_replies: float | None
     to_hours: list[int]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.SuggestionDoc:
         return {
             "item_id": self.item_id,
             "title": self.title,
@@ -271,7 +274,7 @@ class Clock:
     top_hours: list[int]  # the hours with most member messages, outside quiet hours
     suggestions: list[Suggestion]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.ClockDoc:
         return {
             "hours": [h.to_dict() for h in self.hours],
             "top_hours": list(self.top_hours),
@@ -290,7 +293,7 @@ class DayRow:
     missed: int
     unplanned: int
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.DayDoc:
         return {
             "day": self.day.isoformat(),
             "label": self.label,
@@ -315,7 +318,7 @@ class Scope:
     def item(self, item_id: str) -> ItemEffect:
         return next(i for i in self.items if i.item_id == item_id)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.ScopeDoc:
         return {
             "counts": self.counts.to_dict(),
             "items": [i.to_dict() for i in self.items],
@@ -343,8 +346,8 @@ class GroupAdherence:
     def counts(self) -> Counts:
         return self.scope.counts
 
-    def to_dict(self, detail: bool = True) -> dict[str, Any]:
-        out = {
+    def to_dict(self, detail: bool = True) -> S.GroupDoc:
+        out: S.GroupDoc = {
             "group_id": self.group_id,
             "name": self.name,
             "first_day": self.first_day.isoformat(),
@@ -359,7 +362,7 @@ class GroupAdherence:
                 r.pop("group_id", None)
                 rows.append(r)
             out["days"] = [d.to_dict() for d in self.days]
-            out["rows"] = rows
+            out["rows"] = cast("list[S.RowDoc]", rows)  # (ROW_COLUMNS as read)
         return out
 
 
@@ -382,7 +385,7 @@ class Adherence:
     def group(self, group_id: str) -> GroupAdherence:
         return next(g for g in self.groups if g.group_id == group_id)
 
-    def to_dict(self, lang: str | None = None, *, detail: bool = True) -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None, *, detail: bool = True) -> S.AdherenceDoc:
         """JSON-ready data; ``detail=False`` leaves out each group's ``days`` and ``rows``."""
         lg = lang or self.lang
         return {

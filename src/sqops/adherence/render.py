@@ -228,7 +228,7 @@ def _dumps(obj: Any) -> str:
 
 
 def json_bytes(adh: Adherence, lang: str | None = None) -> bytes:
-    """``json.dumps(adh.to_dict(lang), ensure_ascii=False, indent=2) + "\\n"`` as UTF-8,
+    """``json_text(adh.to_dict(lang)) + "\\n"`` (:func:`sqops.output.json_text`) as UTF-8,
     byte for byte, built one group at a time.
 
     With every row of every group the document is large (about 290 MB for 10 M messages);

@@ -14,7 +14,7 @@ from sqops.i18n import T
 #: schema name → "module:function" returning the schema as a dict
 SCHEMAS: dict[str, str] = {
     "sop": "sqops.sop.schema:sop_schema",
-    "plan": "sqops.plan.formats:plan_schema",
+    "plan": "sqops.plan.schema:plan_schema",
     "report": "sqops.report.schema:report_schema",
     "adherence": "sqops.adherence.schema:adherence_schema",
 }

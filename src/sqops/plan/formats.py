@@ -12,9 +12,9 @@ import datetime as dt
 import hashlib
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqops.domain.stages import LIFECYCLE, STAGE, stage_of_index
+from sqops.domain.stages import STAGE, stage_of_index
 from sqops.i18n import WEEKDAYS, T
 from sqops.output import csv_text, json_text
 from sqops.plan._model import (
@@ -26,6 +26,9 @@ from sqops.plan._model import (
     Occurrence,
     Plan,
 )
+
+if TYPE_CHECKING:  # (the types of the JSON output: sqops.plan.schema)
+    from sqops.plan import schema as S
 
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "ics", "json", "html")
 EXTENSIONS: dict[str, str] = {
@@ -243,9 +246,9 @@ def _local_iso(plan: Plan, o: Occurrence) -> str:
     return dt.datetime.combine(o.date, o.time, tzinfo=ZoneInfo(plan.timezone)).isoformat()
 
 
-def to_data(plan: Plan, lang: str) -> dict[str, Any]:
-    """The plan as plain JSON-ready data (see docs/plan.md for the shape)."""
-    days = []
+def to_data(plan: Plan, lang: str) -> S.PlanDoc:
+    """The plan as plain JSON-ready data (the shape: :class:`sqops.plan.schema.PlanDoc`)."""
+    days: list[S.CalendarDayDoc] = []
     for d in plan.dates():
         info = plan.calendar[d]
         days.append(
@@ -258,9 +261,9 @@ def to_data(plan: Plan, lang: str) -> dict[str, Any]:
                 "label": info.label(lang) or None,
             }
         )
-    groups = []
+    groups: list[S.PlanGroupDoc] = []
     for gp in plan.groups:
-        occs = []
+        occs: list[S.OccurrenceDoc] = []
         for o in gp.occurrences:
             occs.append(
                 {
@@ -623,136 +626,3 @@ def render(plan: Plan, fmt: str, lang: str, *, remind_minutes: int = REMIND_MINU
     if fmt == "html":
         return to_html(plan, lang).encode("utf-8")
     raise ValueError(fmt)
-
-
-def plan_schema() -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of ``sqops plan --format json`` (``schema_version`` 1)."""
-    text = {"type": "string"}
-    opt_text = {"type": ["string", "null"]}
-    date = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-    occurrence = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "uid",
-            "date",
-            "time",
-            "datetime",
-            "weekday",
-            "lifecycle_day",
-            "stage",
-            "source",
-            "item_id",
-            "title",
-            "kind",
-            "owner",
-            "person",
-            "script_name",
-            "script",
-            "campaign_id",
-            "countdown",
-            "notes",
-        ],  # fmt: skip
-        "properties": {
-            "uid": {
-                "type": "string",
-                "pattern": r"^[0-9a-f]{32}@sqops$",
-                "description": "iCalendar UID",
-            },
-            "date": date,
-            "time": {"type": "string", "pattern": r"^\d{2}:\d{2}$"},
-            "datetime": {"type": "string", "format": "date-time"},
-            "weekday": {"type": "integer", "minimum": 1, "maximum": 7, "description": "1 = Monday"},
-            "lifecycle_day": {"type": "integer", "minimum": 1, "description": "launch day = 1"},
-            "stage": {"enum": list(LIFECYCLE)},
-            "source": {
-                "enum": ["lifecycle", "campaign", "countdown", "monthly", "weekly", "daily"]
-            },
-            "item_id": text,
-            "title": text,
-            "kind": text,
-            "owner": opt_text,
-            "person": opt_text,
-            "script_name": opt_text,
-            "script": opt_text,
-            "campaign_id": opt_text,
-            "countdown": {"type": ["integer", "null"], "minimum": 1},
-            "notes": {"type": "array", "items": text},
-        },
-    }
-    conflict = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["date", "rule", "text", "item_ids"],
-        "properties": {
-            "date": date,
-            "rule": {"enum": ["quiet-hours", "posts-per-day", "same-minute"]},
-            "text": text,
-            "item_ids": {"type": "array", "items": text},
-        },
-    }
-    day = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["date", "weekday", "status", "holiday", "adjusted_workday", "label"],
-        "properties": {
-            "date": date,
-            "weekday": {"type": "integer", "minimum": 1, "maximum": 7},
-            "status": {
-                "enum": ["holiday", "workday", "weekend", None],
-                "description": "null: beyond the holiday data",
-            },
-            "holiday": opt_text,
-            "adjusted_workday": {
-                "type": "boolean",
-                "description": "调休: a weekend day that is a working day",
-            },
-            "label": opt_text,
-        },
-    }
-    group = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["id", "name", "launched_on", "vars", "notes", "occurrences", "conflicts"],
-        "properties": {
-            "id": text,
-            "name": text,
-            "launched_on": date,
-            "vars": {"type": "object"},
-            "notes": {"type": "array", "items": text},
-            "occurrences": {"type": "array", "items": occurrence},
-            "conflicts": {"type": "array", "items": conflict},
-        },
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "sqops plan (JSON output)",
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "schema_version",
-            "community",
-            "timezone",
-            "start",
-            "end",
-            "days",
-            "lang",
-            "holiday_data_until",
-            "notices",
-            "calendar",
-            "groups",
-        ],  # fmt: skip
-        "properties": {
-            "schema_version": {"const": JSON_SCHEMA_VERSION},
-            "community": text,
-            "timezone": text,
-            "start": date,
-            "end": {**date, "description": "last day of the plan (inclusive)"},
-            "days": {"type": "integer", "minimum": 1},
-            "lang": {"enum": ["zh", "en"]},
-            "holiday_data_until": {"type": ["string", "null"]},
-            "notices": {"type": "array", "items": text},
-            "calendar": {"type": "array", "items": day},
-            "groups": {"type": "array", "items": group},
-        },
-    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -18,7 +18,8 @@ from sqops.errors import DataError, UsageError
 from sqops.i18n import T
 from sqops.report import kpis as K
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
+    from sqops.report import schema as S
     from sqops.sop.model import Sop
 
 SCHEMA_VERSION = 1
@@ -89,7 +90,7 @@ class Kpi:
     def better(self) -> str:
         return KPI[self.name].better
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.KpiDoc:
         return {
             "name": self.name,
             "value": _round(self.value, 4),
@@ -118,7 +119,7 @@ class Stage:
             return None
         return {v: k for k, v in STATUS_RANK.items()}[min(ranks)]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.StageDoc:
         return {
             "stage": self.stage,
             "status": self.status,
@@ -135,7 +136,7 @@ class Advice:
     status: str
     text: T
 
-    def to_dict(self, lang: str) -> dict[str, Any]:
+    def to_dict(self, lang: str) -> S.AdviceDoc:
         return {
             "kpi": self.kpi,
             "stage": self.stage,
@@ -161,11 +162,11 @@ class GroupReport:
     def kpi(self, name: str) -> Kpi:
         return next(k for s in self.stages for k in s.kpis if k.name == name)
 
-    def to_dict(self, lang: str) -> dict[str, Any]:
+    def to_dict(self, lang: str) -> S.ReportGroupDoc:
         return {
             "group_id": self.group_id,
             "name": self.name,
-            "day0": _d(self.day0),
+            "day0": self.day0.isoformat(),
             "day_index": self.day_index,
             "current_stage": self.current_stage,
             "members_on_as_of": self.members_today,
@@ -181,16 +182,16 @@ class Report:
     lang: str
     basis: str
     community: str | None
-    data_quality: dict[str, Any]
+    data_quality: S.DataQualityDoc
     fleet: list[Kpi]
     groups: list[GroupReport]
     prepared: Prepared | None = None  # the inputs, for the lists and the charts
     settings: Settings | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> S.ReportDoc:
         return {
             "schema_version": SCHEMA_VERSION,
-            "as_of": _d(self.as_of),
+            "as_of": self.as_of.isoformat(),
             "timezone": self.tz,
             "lang": self.lang,
             "community": self.community,
@@ -250,8 +251,8 @@ def _kpi(
     )
 
 
-def _quality(tables: Tables, p: Prepared) -> dict[str, Any]:
-    out = []
+def _quality(tables: Tables, p: Prepared) -> S.DataQualityDoc:
+    out: list[S.TableQualityDoc] = []
     for name, td in tables.tables.items():
         out.append(
             {

@@ -1,215 +1,144 @@
-"""The JSON Schema of ``sqops report --format json`` (``sqops schema report``).
+"""The shape of ``sqops report --format json``, as types (``sqops schema report``).
 
-``schema_version`` changes only when a field is removed or changes meaning; new fields may
-be added within a version.
+:meth:`sqops.report.build.Report.to_dict` and the ``to_dict`` of its parts return these
+types; :func:`report_schema` is generated from them. ``schema_version`` changes only when a
+field is removed or changes meaning; new fields may be added within a version.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, NotRequired
 
-from sqops.adherence.schema import embedded_schema as embedded_adherence_schema
+from pydantic import Field, with_config
+from typing_extensions import TypedDict
+
+from sqops.adherence.schema import AdherenceDoc
 from sqops.domain.kpis import KPI_NAMES
 from sqops.domain.stages import LIFECYCLE, STAGE_NAMES
-from sqops.domain.status import KPI_STATUSES
+from sqops.domain.status import KPI_STATUSES, STAGE_STATUSES, STATUS_RANK
+from sqops.domain.tables import TABLE_NAMES
+from sqops.json_schema import CLOSED, Count, Date, Lang, const, described, one_of, schema_of
 from sqops.report.build import SCHEMA_VERSION
 
-DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-NUM_OR_NULL = {"type": ["number", "null"]}
+SCHEMA_ID = "https://sqops.dev/schema/report.schema.json"
+
+Version = Annotated[int, const(SCHEMA_VERSION)]
+KpiName = Annotated[str, one_of(KPI_NAMES)]
+StageName = Annotated[str, one_of(STAGE_NAMES)]
+LifecycleStage = Annotated[str, one_of(LIFECYCLE)]
+KpiStatus = Annotated[str, one_of(KPI_STATUSES)]
+StageStatus = Annotated[str, one_of(STAGE_STATUSES)]
+Health = Annotated[str, one_of(tuple(STATUS_RANK))]
+TableName = Annotated[str, one_of(TABLE_NAMES)]
+Better = Annotated[str, one_of(("higher", "lower"))]
+AdviceStatus = Annotated[str, one_of(("warn", "bad"))]
+Basis = Annotated[str, one_of(("membership", "speakers"))]
 
 
-def _kpi() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "name",
-            "value",
-            "numerator",
-            "denominator",
-            "target",
-            "floor",
-            "status",
-            "available",
-            "needs",
-            "better",
-        ],
-        "properties": {
-            "name": {"enum": list(KPI_NAMES), "description": "KPI name (spec §2)"},
-            "value": {
-                **NUM_OR_NULL,
-                "description": "numerator / denominator; null when unavailable, not started or the denominator is 0",
-            },
-            "numerator": NUM_OR_NULL,
-            "denominator": NUM_OR_NULL,
-            "target": NUM_OR_NULL,
-            "floor": NUM_OR_NULL,
-            "status": {"enum": list(KPI_STATUSES)},
-            "available": {
-                "type": "boolean",
-                "description": "false when an input table, column or event type is missing",
-            },
-            "needs": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "what is missing, e.g. 'orders' or 'members: leave'",
-            },
-            "better": {"enum": ["higher", "lower"]},
-        },
-    }
+@with_config(CLOSED)
+class KpiDoc(TypedDict):
+    name: Annotated[KpiName, described("KPI name (spec §2)")]
+    value: Annotated[
+        float | None,
+        described(
+            "numerator / denominator; null when unavailable, not started or the denominator is 0"
+        ),
+    ]
+    numerator: float | None
+    denominator: float | None
+    target: float | None
+    floor: float | None
+    status: KpiStatus
+    available: Annotated[
+        bool, described("false when an input table, column or event type is missing")
+    ]
+    needs: Annotated[list[str], described("what is missing, e.g. 'orders' or 'members: leave'")]
+    better: Better
+
+
+@with_config(CLOSED)
+class StageDoc(TypedDict):
+    stage: StageName
+    status: StageStatus
+    health: Annotated[Health | None, described("worst status among its KPIs")]
+    window: Annotated[
+        list[Date | None],
+        Field(
+            min_length=2,
+            max_length=2,
+            description="[first_day, last_day] evaluated (planned when not started; null = open-ended)",
+        ),
+    ]
+    kpis: list[KpiDoc]
+
+
+@with_config(CLOSED)
+class AdviceDoc(TypedDict):
+    kpi: KpiName
+    stage: StageName
+    status: AdviceStatus
+    text: str
+
+
+@with_config(CLOSED)
+class ReportGroupDoc(TypedDict):
+    group_id: str
+    name: str | None
+    day0: Date
+    day_index: int
+    current_stage: LifecycleStage | None
+    members_on_as_of: Count
+    stages: Annotated[list[StageDoc], Field(min_length=5, max_length=5)]
+    advice: list[AdviceDoc]
+
+
+@with_config(CLOSED)
+class TableQualityDoc(TypedDict):
+    table: TableName
+    source: str
+    rows: Count
+    valid: Count
+    rejected: dict[str, Annotated[int, Field(ge=1)]]
+    first_rejected_rows: dict[str, list[int]]
+    duplicates: Count
+    first_duplicate_rows: list[int]
+    after_as_of: Count
+    unattributed: Count
+
+
+@with_config(CLOSED)
+class DataQualityDoc(TypedDict):
+    tables: list[TableQualityDoc]
+    staff_ids: Count
+
+
+@with_config(CLOSED)
+class FleetDoc(TypedDict):
+    groups: Count
+    kpis: Annotated[list[KpiDoc], described("Σ numerators / Σ denominators over the groups")]
+
+
+@with_config(CLOSED)
+class ReportDoc(TypedDict):
+    schema_version: Version
+    as_of: Date
+    timezone: str
+    lang: Lang
+    community: str | None
+    basis: Annotated[
+        Basis,
+        described(
+            "membership: join/leave events; speakers: no members table, rates are upper bounds"
+        ),
+    ]
+    data_quality: DataQualityDoc
+    fleet: FleetDoc
+    groups: list[ReportGroupDoc]
+    adherence: NotRequired[
+        Annotated[AdherenceDoc, described("with --sop: the adherence section (docs/adherence.md)")]
+    ]
 
 
 def report_schema() -> dict[str, Any]:
-    table_q = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "table",
-            "source",
-            "rows",
-            "valid",
-            "rejected",
-            "first_rejected_rows",
-            "duplicates",
-            "first_duplicate_rows",
-            "after_as_of",
-            "unattributed",
-        ],
-        "properties": {
-            "table": {
-                "enum": ["messages", "members", "staff", "posts", "engagement", "orders", "coupons"]
-            },
-            "source": {"type": "string"},
-            "rows": {"type": "integer", "minimum": 0},
-            "valid": {"type": "integer", "minimum": 0},
-            "rejected": {
-                "type": "object",
-                "additionalProperties": {"type": "integer", "minimum": 1},
-            },
-            "first_rejected_rows": {
-                "type": "object",
-                "additionalProperties": {"type": "array", "items": {"type": "integer"}},
-            },
-            "duplicates": {"type": "integer", "minimum": 0},
-            "first_duplicate_rows": {"type": "array", "items": {"type": "integer"}},
-            "after_as_of": {"type": "integer", "minimum": 0},
-            "unattributed": {"type": "integer", "minimum": 0},
-        },
-    }
-    stage = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["stage", "status", "health", "window", "kpis"],
-        "properties": {
-            "stage": {"enum": list(STAGE_NAMES)},
-            "status": {"enum": ["not_started", "in_progress", "complete"]},
-            "health": {
-                "enum": ["good", "warn", "bad", None],
-                "description": "worst status among its KPIs",
-            },
-            "window": {
-                "type": "array",
-                "minItems": 2,
-                "maxItems": 2,
-                "items": {"anyOf": [DATE, {"type": "null"}]},
-                "description": "[first_day, last_day] evaluated (planned when not started; null = open-ended)",
-            },
-            "kpis": {"type": "array", "items": {"$ref": "#/$defs/kpi"}},
-        },
-    }
-    group = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "group_id",
-            "name",
-            "day0",
-            "day_index",
-            "current_stage",
-            "members_on_as_of",
-            "stages",
-            "advice",
-        ],
-        "properties": {
-            "group_id": {"type": "string"},
-            "name": {"type": ["string", "null"]},
-            "day0": DATE,
-            "day_index": {"type": "integer"},
-            "current_stage": {"enum": [*LIFECYCLE, None]},
-            "members_on_as_of": {"type": "integer", "minimum": 0},
-            "stages": {
-                "type": "array",
-                "items": {"$ref": "#/$defs/stage"},
-                "minItems": 5,
-                "maxItems": 5,
-            },
-            "advice": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["kpi", "stage", "status", "text"],
-                    "properties": {
-                        "kpi": {"enum": list(KPI_NAMES)},
-                        "stage": {"enum": list(STAGE_NAMES)},
-                        "status": {"enum": ["warn", "bad"]},
-                        "text": {"type": "string"},
-                    },
-                },
-            },
-        },
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://sqops.dev/schema/report.schema.json",
-        "title": "sqops report (--format json)",
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "schema_version",
-            "as_of",
-            "timezone",
-            "lang",
-            "community",
-            "basis",
-            "data_quality",
-            "fleet",
-            "groups",
-        ],
-        "properties": {
-            "schema_version": {"const": SCHEMA_VERSION},
-            "adherence": embedded_adherence_schema(),  # with --sop (docs/adherence.md)
-            "as_of": DATE,
-            "timezone": {"type": "string"},
-            "lang": {"enum": ["zh", "en"]},
-            "community": {"type": ["string", "null"]},
-            "basis": {
-                "enum": ["membership", "speakers"],
-                "description": "membership: join/leave events; speakers: no members table, rates are upper bounds",
-            },
-            "data_quality": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["tables", "staff_ids"],
-                "properties": {
-                    "tables": {"type": "array", "items": table_q},
-                    "staff_ids": {"type": "integer", "minimum": 0},
-                },
-            },
-            "fleet": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["groups", "kpis"],
-                "properties": {
-                    "groups": {"type": "integer", "minimum": 0},
-                    "kpis": {
-                        "type": "array",
-                        "items": {"$ref": "#/$defs/kpi"},
-                        "description": "Σ numerators / Σ denominators over the groups",
-                    },
-                },
-            },
-            "groups": {"type": "array", "items": group},
-        },
-        "$defs": {"kpi": _kpi(), "stage": stage},
-    }
+    """The JSON Schema (draft 2020-12) of :meth:`sqops.report.build.Report.to_dict`."""
+    return schema_of(ReportDoc, title="sqops report (--format json)", schema_id=SCHEMA_ID)

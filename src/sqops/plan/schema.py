@@ -1,0 +1,96 @@
+"""The shape of ``sqops plan --format json`` (``schema_version`` 1), as types.
+
+:func:`sqops.plan.formats.to_data` returns :class:`PlanDoc`; :func:`plan_schema` is generated
+from it (``sqops schema plan``). See docs/plan.md.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, with_config
+from typing_extensions import TypedDict
+
+from sqops.domain.stages import LIFECYCLE
+from sqops.json_schema import CLOSED, HHMM, Date, Lang, const, described, one_of, schema_of
+from sqops.plan._model import SOURCES
+from sqops.plan.formats import JSON_SCHEMA_VERSION
+
+Version = Annotated[int, const(JSON_SCHEMA_VERSION)]
+Stage = Annotated[str, one_of(LIFECYCLE)]
+Source = Annotated[str, one_of(SOURCES)]
+Rule = Annotated[str, one_of(("quiet-hours", "posts-per-day", "same-minute"))]
+DayStatus = Annotated[str, one_of(("holiday", "workday", "weekend"))]
+
+Weekday = Annotated[int, Field(ge=1, le=7)]
+
+
+@with_config(CLOSED)
+class OccurrenceDoc(TypedDict):
+    uid: Annotated[str, Field(pattern=r"^[0-9a-f]{32}@sqops$", description="iCalendar UID")]
+    date: Date
+    time: HHMM
+    datetime: Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+    weekday: Annotated[Weekday, described("1 = Monday")]
+    lifecycle_day: Annotated[int, Field(ge=1, description="launch day = 1")]
+    stage: Stage
+    source: Source
+    item_id: str
+    title: str
+    kind: str
+    owner: str | None
+    person: str | None
+    script_name: str | None
+    script: str | None
+    campaign_id: str | None
+    countdown: Annotated[int, Field(ge=1)] | None
+    notes: list[str]
+
+
+@with_config(CLOSED)
+class ConflictDoc(TypedDict):
+    date: Date
+    rule: Rule
+    text: str
+    item_ids: list[str]
+
+
+@with_config(CLOSED)
+class CalendarDayDoc(TypedDict):
+    date: Date
+    weekday: Weekday
+    status: Annotated[DayStatus | None, described("null: beyond the holiday data")]
+    holiday: str | None
+    adjusted_workday: Annotated[bool, described("调休: a weekend day that is a working day")]
+    label: str | None
+
+
+@with_config(CLOSED)
+class PlanGroupDoc(TypedDict):
+    id: str
+    name: str
+    launched_on: Date
+    vars: dict[str, Any]
+    notes: list[str]
+    occurrences: list[OccurrenceDoc]
+    conflicts: list[ConflictDoc]
+
+
+@with_config(CLOSED)
+class PlanDoc(TypedDict):
+    schema_version: Version
+    community: str
+    timezone: str
+    start: Date
+    end: Annotated[Date, described("last day of the plan (inclusive)")]
+    days: Annotated[int, Field(ge=1)]
+    lang: Lang
+    holiday_data_until: str | None
+    notices: list[str]
+    calendar: list[CalendarDayDoc]
+    groups: list[PlanGroupDoc]
+
+
+def plan_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of ``sqops plan --format json`` (``schema_version`` 1)."""
+    return schema_of(PlanDoc, title="sqops plan (JSON output)")
