@@ -764,6 +764,17 @@ def _group_ids(loaded: LoadedSop) -> Iterator[Finding]:
             first[g.id] = i
 
 
+declare(
+    "item-id",
+    "error",
+    T("条目 id 重复", "duplicate item id"),
+    T(
+        "cadence 里每一条的 id 必须唯一：排期、日历和执行核对都靠它区分条目。",
+        "Each cadence item's id must be unique: plans, calendars and adherence checks tell items apart by it.",
+    ),
+)
+
+
 # ------------------------------------------------------------------ script rules
 declare(
     "script-missing",
