@@ -124,6 +124,8 @@ def allowed_on(item: Any, date: dt.date) -> bool:
     """Do an item's ``skip_on`` / ``only_on`` let it fall on ``date``, as the plan decides?
     (``holiday`` means a statutory holiday, not a weekend; undecided days keep the item.)
     Used by ``sqops demo`` so that generated posts follow the same days as the plan."""
+    if not (getattr(item, "skip_on", None) or getattr(item, "only_on", None)):
+        return True  # nothing to decide: no need for the holiday calendar
     return _filters_ok(item, _holidays.day_info(date))[0]
 
 
