@@ -43,3 +43,30 @@ def test_a_field_the_plan_lacks_is_still_a_lint_error() -> None:
     found = _script_findings(bad)
     assert len(found) == 1 and found[0].startswith("script-variable: ")
     assert "campaign.city" in found[0]
+
+
+GROUPS = """\
+version: 1
+community: {name: x, platform: wechat, launched_on: 2026-12-01}
+cadence:
+  daily:
+    - {time: "10:00", title: a, script: s}
+scripts:
+  s: "{{ vars.store }}"
+groups:
+  - {id: g1, vars: {store: A}}
+  - {id: g2, launched_on: 2026-12-05, vars: {}}
+"""
+
+
+def test_scripts_are_checked_for_every_group_the_plan_renders_for() -> None:
+    found = _script_findings(GROUPS)
+    assert found == [
+        "script-variable: script 's': vars.store is undefined (vars has no 'store') (group g2)"
+    ]
+    fixed = GROUPS.replace("vars: {}}", "vars: {store: B}}")
+    assert _script_findings(fixed) == []
+    plan = build_plan(
+        parse_sop(fixed, "sop.yaml", Path(".")), start=dt.date(2026, 12, 1), days=7, lang="en"
+    )
+    assert [o.script for o in plan.groups[1].occurrences] == ["B"] * 3

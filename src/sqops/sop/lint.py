@@ -96,15 +96,18 @@ def _script_findings(loaded: LoadedSop) -> list[Finding]:
             except TemplateError as exc:
                 add(error_rule(exc), exc.text, exc.where)
 
-    from sqops.plan import item_ids, make_occurrence, script_context, sop_groups
+    from sqops.plan import GroupInfo, item_ids, make_occurrence, script_context, sop_groups
 
     try:
         ids = item_ids(loaded)
     except SopError as exc:
         add("item-id", exc.text, exc.where or Location(file=loaded.display))
         ids = None
-    group = sop_groups(loaded)[0]
-    launch = group.launched_on or SAMPLE_LAUNCH
+    # every group the SOP declares, as the plan renders for each (one per distinct launch
+    # and vars: the rest of a group's context cannot make a script fail)
+    groups: dict[str, GroupInfo] = {}
+    for g in sop_groups(loaded):
+        groups.setdefault(repr((g.launched_on, sorted(g.vars.items()))), g)
     for s in slots(sop):
         if s.section == "countdown":
             name, key_path = s.item.countdown_script, (*s.path, "countdown_script")
@@ -134,21 +137,24 @@ def _script_findings(loaded: LoadedSop) -> list[Finding]:
             continue
         if ids is None:
             continue
-        date = _sample_day(s.section, s.item, launch)
-        day1 = min(launch, date)  # the plan renders nothing before the launch
         for lang in loaded.scripts[name]:
             tpl = compiled.get((name, lang))
             if tpl is None:
                 continue
             lang_ = lang or sop.community.language
-            occ = make_occurrence(
-                loaded, group, day1, s.section, s.index, date, lang=lang_, ids=ids
-            )
-            ctx = script_context(loaded, occ, group, day1, lang_)
-            try:
-                render(tpl, ctx)  # type: ignore[arg-type]
-            except TemplateError as exc:
-                add(error_rule(exc), exc.text, exc.where)
+            for n, group in enumerate(groups.values()):
+                launch = group.launched_on or SAMPLE_LAUNCH
+                date = _sample_day(s.section, s.item, launch)
+                day1 = min(launch, date)  # the plan renders nothing before the launch
+                occ = make_occurrence(
+                    loaded, group, day1, s.section, s.index, date, lang=lang_, ids=ids
+                )
+                try:
+                    render(tpl, script_context(loaded, occ, group, day1, lang_))  # type: ignore[arg-type]
+                except TemplateError as exc:
+                    extra = T("（群 {g}）", " (group {g})").format(g=group.id) if n else T("", "")
+                    add(error_rule(exc), exc.text + extra, exc.where)
+                    break
     for name in loaded.scripts:
         if name not in used:
             add(
