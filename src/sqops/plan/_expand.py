@@ -186,29 +186,19 @@ def _moved_note(day: int | str, date: dt.date) -> T:
     ).format(n=day, m=date.month, d=date.day)
 
 
-def make_occurrence(
+def _facts(
     loaded: Any,
-    group: GroupInfo,
-    launch: dt.date,
     section: str,
     index: int,
     date: dt.date,
-    *,
     lang: str,
-    ids: dict[tuple[str, int], str] | None = None,
-    role_names: dict[str, str | None] | None = None,
-    notes: Sequence[T] = (),
-    where: Location | None = None,
-) -> Occurrence:
-    """The occurrence of one cadence item on one date, as the plan lists it (id, title, time,
-    person, script, campaign and countdown). ``section`` is one of
-    :data:`sqops.plan.CADENCE_SECTIONS`; a ``countdown``'s index is its campaign's. No window,
-    filter or launch check is applied here: :func:`expand` does that."""
-    sop = loaded.sop
-    ids = ids if ids is not None else item_ids(loaded)
-    role_names = role_names if role_names is not None else _role_names(sop)
+    ids: dict[tuple[str, int], str],
+    role_names: dict[str, str | None],
+) -> dict[str, Any]:
+    """What an occurrence of a cadence item says apart from its group and day (the same on
+    every date, except for a countdown's days left)."""
     key = "campaigns" if section in ("campaign", "countdown") else section
-    item = getattr(sop.cadence, key)[index]
+    item = getattr(loaded.sop.cadence, key)[index]
     id_section = "campaign" if section == "countdown" else section
     item_id = ids[(id_section, index)]
     title, time, script_name = item.title, item.time, item.script
@@ -222,26 +212,54 @@ def make_occurrence(
         title = f"{item.title} · {left}" if lang != "zh" else f"距{item.title}{left}"
         time = item.countdown_time or item.time
         script_name = item.countdown_script
+    return {
+        "item_id": item_id,
+        "source": section,
+        "time": time,
+        "title": title,
+        "kind": item.kind,
+        "owner": item.owner,
+        "person": item.person or (role_names.get(item.owner) if item.owner else None),
+        "script_name": script_name,
+        "campaign_id": campaign_id,
+        "countdown": countdown,
+        "item_where": loaded.where(("cadence", key, index)),
+        "item_path": ("cadence", key, index),
+    }
+
+
+def _occurrence(
+    group: GroupInfo, launch: dt.date, date: dt.date, notes: list[T], facts: dict[str, Any]
+) -> Occurrence:
     day_index = (date - launch).days
     return Occurrence(
         group_id=group.id,
-        item_id=item_id,
-        source=section,
         date=date,
-        time=time,
         day_index=day_index,
         stage=stage_of_index(day_index),
-        title=title,
-        kind=item.kind,
-        owner=item.owner,
-        person=item.person or (role_names.get(item.owner) if item.owner else None),
-        script_name=script_name,
-        campaign_id=campaign_id,
-        countdown=countdown,
-        notes=list(notes),
-        item_where=where or loaded.where(("cadence", key, index)),
-        item_path=("cadence", key, index),
+        notes=notes,
+        **facts,
     )
+
+
+def make_occurrence(
+    loaded: Any,
+    group: GroupInfo,
+    launch: dt.date,
+    section: str,
+    index: int,
+    date: dt.date,
+    *,
+    lang: str,
+    ids: dict[tuple[str, int], str] | None = None,
+) -> Occurrence:
+    """The occurrence of one cadence item on one date, as the plan lists it (id, title, time,
+    person, script, campaign and countdown). ``section`` is one of
+    :data:`sqops.plan.CADENCE_SECTIONS`; a ``countdown``'s index is its campaign's. No window,
+    filter, note or launch check is applied here: :func:`expand` does that."""
+    ids = ids if ids is not None else item_ids(loaded)
+    facts = _facts(loaded, section, index, date, lang, ids, _role_names(loaded.sop))
+    return _occurrence(group, launch, date, [], facts)
 
 
 def _expand_group(
@@ -253,7 +271,9 @@ def _expand_group(
     lang: str,
     ids: dict[tuple[str, int], str],
     calendar_: dict[dt.date, DayInfo],
+    facts: dict[tuple[str, int, dt.date | None], dict[str, Any]],
 ) -> list[Occurrence]:
+    """One group's occurrences; ``facts`` is shared by the groups of one plan (a cache)."""
     sop = loaded.sop
     cad = sop.cadence
     end = start + dt.timedelta(days=days)
@@ -272,27 +292,26 @@ def _expand_group(
         for index, item in enumerate(items):
             if item is None:
                 continue
-            where: Location | None = None
+            filtered = hasattr(item, "skip_on")
             for date in _cadence.item_dates(section, item, start=start, end=end, launch=launch):
                 notes: list[T] = []
                 if section == "monthly" and _cadence.is_moved(item.day, date):
                     notes.append(_moved_note(item.day, date))
-                if hasattr(item, "skip_on"):
+                if filtered:
                     keep, undecided = _filters_ok(item, calendar_[date])
                     if not keep:
                         continue
                     if undecided:
                         notes.append(_UNDECIDED)
-                occ = make_occurrence(
-                    loaded, group, launch, section, index, date,
-                    lang=lang, ids=ids, role_names=role_names, notes=notes, where=where,
-                )  # fmt: skip
+                key = (section, index, date if section == "countdown" else None)
+                said = facts.get(key)
+                if said is None:
+                    said = facts[key] = _facts(loaded, section, index, date, lang, ids, role_names)
                 if dst is not None:
-                    odd = dst(date, occ.time)
+                    odd = dst(date, said["time"])
                     if odd is not None:
-                        occ.notes.append(odd)
-                where = occ.item_where
-                out.append(occ)
+                        notes.append(odd)
+                out.append(_occurrence(group, launch, date, notes, said))
     out.sort(key=Occurrence.sort_key)
     return out
 
@@ -526,6 +545,7 @@ def expand(
             ).format(a=first_cov.isoformat(), b=last_cov.isoformat())
         )
     plans: list[GroupPlan] = []
+    facts: dict[tuple[str, int, dt.date | None], dict[str, Any]] = {}
     end = start + dt.timedelta(days=days)
     for g in groups:
         launch = g.launched_on or start
@@ -550,7 +570,7 @@ def expand(
                     "{d} 建群，之前的日期不安排", "launches on {d}; nothing is scheduled before it"
                 ).format(d=launch.isoformat())
             )
-        gp.occurrences = _expand_group(loaded, g, launch, start, days, lang, ids, cal)
+        gp.occurrences = _expand_group(loaded, g, launch, start, days, lang, ids, cal, facts)
         gp.conflicts = find_conflicts(loaded, g.id, gp.occurrences)
         plans.append(gp)
     plan = Plan(
