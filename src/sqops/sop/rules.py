@@ -169,9 +169,6 @@ def _launches(sop: Sop) -> set[dt.date | None]:
     return {g.launched_on or sop.community.launched_on for g in sop.groups}
 
 
-_DAY_SETS: list[Any] = [None, None]  # the last SOP asked about and its answer
-
-
 def day_sets(sop: Sop, all_slots: list[Slot]) -> list[frozenset[int]]:
     """Every way the plan's expansion can put items together on one day of one group, as sets
     of indexes into ``all_slots`` (``slots(sop)``); no holiday filter: lint knows no dates.
@@ -180,8 +177,6 @@ def day_sets(sop: Sop, all_slots: list[Slot]) -> list[frozenset[int]]:
     ``falls_on``): the steady items over :func:`_reference_months`, and for each launch
     the days of the dated items (lifecycle, campaigns, countdowns) with the steady items of
     those days. A lifecycle item of a group without a launch date may fall on any day."""
-    if _DAY_SETS[0] is sop:
-        return _DAY_SETS[1]  # type: ignore[no-any-return]
     from sqops.plan import falls_on, item_dates
 
     sections: dict[str, list[int]] = {}
@@ -222,9 +217,7 @@ def day_sets(sop: Sop, all_slots: list[Slot]) -> list[frozenset[int]]:
         life = set(sections.get("lifecycle", []))
         bases = {b - life for b in sets} | {frozenset()}
         sets.update(b | f for b in bases for f in floating.values())
-    out = sorted(sets, key=sorted)
-    _DAY_SETS[:] = [sop, out]
-    return out
+    return sorted(sets, key=sorted)
 
 
 MIX_KINDS = ("activation", "conversion", "brand")
