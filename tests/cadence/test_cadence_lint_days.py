@@ -76,8 +76,10 @@ def test_campaigns_and_countdowns_count_towards_posts_per_day() -> None:
     )
     assert _plan_rules(loaded, "posts-per-day") == [dt.date(2026, 12, 11), dt.date(2026, 12, 12)]
     assert _rules(loaded, "posts-per-day") == [
-        "some days get 5 pushes (4 daily + 1 campaign and countdown), over the limit of 4 a day"
+        "some days get 5 pushes (4 daily + 1 campaign), over the limit of 4 a day"
     ]
+    zh = [f.text.zh for f in lint_loaded(loaded) if f.rule == "posts-per-day"]
+    assert zh == ["有的日子会推送 5 条（每日 4 + 活动 1），超过每天上限 4 条"]
 
 
 def test_lifecycle_days_fall_on_their_own_weekday() -> None:

@@ -256,7 +256,6 @@ def _posts_per_day(loaded: LoadedSop) -> Iterator[Finding]:
         return
     n = Counter(all_slots[i].section for i in busiest)
     daily, n_week, n_month, n_life = n["daily"], n["weekly"], n["monthly"], n["lifecycle"]
-    n_camp = n["campaign"] + n["countdown"]
     wd = weekday(busiest)
     severity: Severity = "error" if worst >= 15 else "warning"
     parts_zh = [f"每日 {daily}"]
@@ -270,9 +269,12 @@ def _posts_per_day(loaded: LoadedSop) -> Iterator[Finding]:
     if n_life:
         parts_zh.append(f"冷启动某天 {n_life}")
         parts_en.append(f"{n_life} cold-start on one day")
-    if n_camp:
-        parts_zh.append(f"活动及倒计时 {n_camp}")
-        parts_en.append(f"{n_camp} campaign and countdown")
+    if n["campaign"]:
+        parts_zh.append(f"活动 {n['campaign']}")
+        parts_en.append(f"{n['campaign']} campaign")
+    if n["countdown"]:
+        parts_zh.append(f"倒计时 {n['countdown']}")
+        parts_en.append(f"{n['countdown']} countdown")
     text = T(
         f"有的日子会推送 {worst} 条（{' + '.join(parts_zh)}），超过每天上限 {limit} 条"
         + ("；15 条以上会明显提高屏蔽和退群" if severity == "error" else ""),
