@@ -41,47 +41,58 @@ def is_moved(day: int | str, date: dt.date) -> bool:
     return day != "last" and int(day) != date.day
 
 
+def _shift(date: dt.date, days: int) -> dt.date | None:
+    """``date + days``, or None past the calendar's ends (years 1 and 9999)."""
+    try:
+        return date + dt.timedelta(days=days)
+    except OverflowError:
+        return None
+
+
 def item_dates(
     section: str,
     item: Any,
     *,
     start: dt.date,
-    end: dt.date,
+    end: dt.date | None,
     launch: dt.date | None = None,
 ) -> list[dt.date]:
     """The dates in ``[start, end)`` (and not before ``launch``, when given) on which the item
-    of ``section`` falls, ascending. ``section`` is one of :data:`SECTIONS`; for a
-    ``countdown`` the item is the campaign, and the days left are ``campaign.date - date``."""
+    of ``section`` falls, ascending; ``end=None`` runs to the end of the calendar (use it for
+    items with few dates). ``section`` is one of :data:`SECTIONS`; for a ``countdown`` the
+    item is the campaign, and the days left are ``campaign.date - date``."""
     lo = max(start, launch) if launch is not None else start
-    if lo >= end:
+    if end is not None and end <= lo:
         return []
+    hi = end - _ONE if end is not None else dt.date.max  # the last date, inclusive
     if section == "daily":
-        return [lo + dt.timedelta(days=i) for i in range((end - lo).days)]
+        return [lo + dt.timedelta(days=i) for i in range((hi - lo).days + 1)]
     if section == "weekly":
-        first = lo + dt.timedelta(days=(_WEEKDAYS.index(item.weekday) - lo.weekday()) % 7)
-        return [first + dt.timedelta(days=i) for i in range(0, (end - first).days, 7)]
+        first = _shift(lo, (_WEEKDAYS.index(item.weekday) - lo.weekday()) % 7)
+        if first is None or first > hi:
+            return []
+        return [first + dt.timedelta(days=i) for i in range(0, (hi - first).days + 1, 7)]
     if section == "monthly":
         out: list[dt.date] = []
-        y, m = lo.year, lo.month
-        while dt.date(y, m, 1) < end:
-            d = dt.date(y, m, monthly_day(item.day, y, m))
-            if lo <= d < end:
+        for n in range(lo.year * 12 + lo.month - 1, hi.year * 12 + hi.month):
+            y, m = divmod(n, 12)
+            d = dt.date(y, m + 1, monthly_day(item.day, y, m + 1))
+            if lo <= d <= hi:
                 out.append(d)
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
         return out
     if section == "lifecycle":
         if launch is None:
             return []
-        candidates = [launch + dt.timedelta(days=item.day - 1)]
+        candidates = [_shift(launch, item.day - 1)]
     elif section == "campaign":
         candidates = [item.date]
     elif section == "countdown":
-        candidates = [item.date - dt.timedelta(days=k) for k in range(item.countdown_days, 0, -1)]
+        candidates = [_shift(item.date, -k) for k in range(item.countdown_days, 0, -1)]
     else:
         raise ValueError(f"unknown cadence section {section!r}")
-    return [d for d in candidates if lo <= d < end]
+    return [d for d in candidates if d is not None and lo <= d <= hi]
 
 
 def falls_on(section: str, item: Any, date: dt.date, launch: dt.date | None = None) -> bool:
     """Does the item fall on ``date``? (The same rules as :func:`item_dates`.)"""
-    return bool(item_dates(section, item, start=date, end=date + _ONE, launch=launch))
+    return bool(item_dates(section, item, start=date, end=_shift(date, 1), launch=launch))

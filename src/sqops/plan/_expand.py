@@ -523,6 +523,13 @@ def expand(
                 m=MAX_DAYS, d=days
             )
         )
+    if dt.date.max - start < dt.timedelta(days=days):
+        raise UsageError(
+            T(
+                "计划范围超出日历：{d} 之后没有 {n} 天",
+                "the window runs past the calendar: {d} + {n} days",
+            ).format(d=start.isoformat(), n=days)
+        )
     groups = list(groups) if groups is not None else sop_groups(loaded)
     seen_groups: set[str] = set()
     for g in groups:

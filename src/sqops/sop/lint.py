@@ -59,10 +59,12 @@ def _sample_day(section: str, item: object, launch: dt.date) -> dt.date:
     from sqops.plan import item_dates
 
     if section in ("campaign", "countdown"):
-        return item_dates(section, item, start=dt.date.min, end=dt.date.max)[-1]
+        found = item_dates(section, item, start=dt.date.min, end=None)
+        return found[-1] if found else item.date  # type: ignore[attr-defined]
     steady = section in ("daily", "weekly", "monthly")
-    end = launch + dt.timedelta(days=62) if steady else dt.date.max
-    return item_dates(section, item, start=launch, end=end, launch=launch)[0]
+    end = launch + dt.timedelta(days=62) if steady and launch.year < dt.MAXYEAR else None
+    found = item_dates(section, item, start=launch, end=end, launch=launch)
+    return found[0] if found else launch
 
 
 def _script_findings(loaded: LoadedSop) -> list[Finding]:

@@ -205,7 +205,7 @@ def day_sets(sop: Sop, all_slots: list[Slot]) -> list[frozenset[int]]:
         for section in ("lifecycle", "campaign", "countdown"):
             for i in sections.get(section, []):
                 for d in item_dates(
-                    section, all_slots[i].item, start=dt.date.min, end=dt.date.max, launch=launch
+                    section, all_slots[i].item, start=dt.date.min, end=None, launch=launch
                 ):
                     dated.setdefault(d, set()).add(i)
         for d, found in dated.items():
