@@ -149,6 +149,14 @@ CASES = [
     ("monthly-review", sub("kind: review, owner: owner", "kind: brand, owner: owner"), "info", 27),
     ("forbidden-empty", sub("  forbidden: [广告, 刷屏]\n", "  forbidden: []\n"), "warning", 14),
     ("group-id", GOOD + "groups:\n  - {id: g1}\n  - {id: g1}\n", "error", 41),
+    (
+        "item-id",
+        sub('{time: "08:30", title: 早安', '{id: x, time: "08:30", title: 早安').replace(
+            '{time: "12:00", title: 午间话题', '{id: x, time: "12:00", title: 午间话题'
+        ),
+        "error",
+        19,
+    ),
     ("script-missing", sub("script: perk}", "script: perks}"), "error", 20),
     (
         "script-syntax",

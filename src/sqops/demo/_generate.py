@@ -36,6 +36,7 @@ from sqops.demo._writer import TableWriter
 from sqops.domain.tables import TABLE_NAMES
 from sqops.errors import UsageError
 from sqops.i18n import T
+from sqops.plan import item_dates
 from sqops.sop.model import Sop
 
 TABLES = TABLE_NAMES
@@ -228,41 +229,35 @@ def _cadence(
         )
         return len(items) - 1
 
-    dates = [start + dt.timedelta(days=k) for k in range(days)]
-    for n, it in enumerate(c.daily):
-        i = add(it.id or f"daily{n + 1}", it, it.kind)
-        for k, d in enumerate(dates):
-            if _day_ok(it, d):
-                day.append(k), minute.append(it.time.hour * 60 + it.time.minute), idx.append(i)
-    wd = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    for n, it in enumerate(c.weekly):
-        i = add(it.id or f"weekly{n + 1}", it, it.kind)
-        for k, d in enumerate(dates):
-            if wd[d.weekday()] == it.weekday and _day_ok(it, d):
-                day.append(k), minute.append(it.time.hour * 60 + it.time.minute), idx.append(i)
-    for n, it in enumerate(c.monthly):
-        i = add(it.id or f"monthly{n + 1}", it, it.kind)
-        for k, d in enumerate(dates):
-            last = (d + dt.timedelta(days=1)).month != d.month
-            hit = last if it.day == "last" else d.day == it.day
-            if hit and _day_ok(it, d):
-                day.append(k), minute.append(it.time.hour * 60 + it.time.minute), idx.append(i)
+    end = start + dt.timedelta(days=days)
+
+    def post(i: int, it: object, time: dt.time, section: str, check: bool = True) -> None:
+        # the dates come from the plan's cadence engine, its holiday filters decide the rest
+        for d in item_dates(section, it, start=start, end=end):
+            if not check or _day_ok(it, d):
+                day.append((d - start).days), minute.append(time.hour * 60 + time.minute)
+                idx.append(i)
+
+    for section, items_ in (("daily", c.daily), ("weekly", c.weekly), ("monthly", c.monthly)):
+        for n, it in enumerate(items_):
+            post(add(it.id or f"{section}{n + 1}", it, it.kind), it, it.time, section)
     for n, camp in enumerate(c.campaigns):
         i = add(camp.id or f"campaign{n + 1}", camp, camp.kind)
-        k = (camp.date - start).days
-        if 0 <= k < days:
-            day.append(k), minute.append(camp.time.hour * 60 + camp.time.minute), idx.append(i)
+        post(i, camp, camp.time, "campaign", check=False)
         if camp.countdown_days:
-            cd_time = camp.countdown_time or camp.time
             j = len(items)
             items.append(
                 _Item(f"{camp.id or f'campaign{n + 1}'}_countdown", f"{camp.title}倒计时", "conversion",
                       camp.owner, camp.person, False, None)
             )  # fmt: skip
-            for back in range(1, camp.countdown_days + 1):
-                kk = k - back
-                if 0 <= kk < days:
-                    day.append(kk), minute.append(cd_time.hour * 60 + cd_time.minute), idx.append(j)
+            before = len(day)
+            post(j, camp, camp.countdown_time or camp.time, "countdown", check=False)
+            # nearest day first, as this generator has always drawn them
+            day[before:], minute[before:], idx[before:] = (
+                day[before:][::-1],
+                minute[before:][::-1],
+                idx[before:][::-1],
+            )
     lifecycle: list[tuple[int, int, int]] = []
     for n, it in enumerate(c.lifecycle):
         i = add(it.id or f"lifecycle{n + 1}", it, it.kind, it.day)
@@ -498,7 +493,13 @@ def _group(ctx: _Ctx, gi: int, g: DemoGroup) -> dict[str, pl.DataFrame]:
     p_min = ctx.slots.minute[sel]
     p_item = ctx.slots.item[sel]
     if ctx.lifecycle:
-        lc = np.array(ctx.lifecycle, dtype=np.int64)
+        # the plan's holiday filters, on this group's own dates
+        rows = [
+            row
+            for row, it in zip(ctx.lifecycle, ctx.sop.cadence.lifecycle, strict=True)
+            if _day_ok(it, g.launched_on + dt.timedelta(days=row[0]))
+        ]
+        lc = np.array(rows, dtype=np.int64).reshape(-1, 3)
         keep = lc[:, 0] < ndays
         p_day = np.concatenate([p_day, lc[keep, 0]])
         p_min = np.concatenate([p_min, lc[keep, 1]])

@@ -12,10 +12,15 @@ Library API (no printing, no clock)::
             print(occ.date, occ.time, occ.title, occ.script)
 
 ``expand(..., render=False)`` does the same without rendering scripts (for adherence checks);
-``render_scripts(loaded, plan)`` renders them later. Writers for every output format live in
+``render_scripts(loaded, plan)`` renders them later. The cadence engine underneath —
+``item_dates`` / ``falls_on`` (which dates an item falls on), ``make_occurrence`` (one item on
+one date) and ``script_context`` (what its script sees) — is what ``sqops lint`` and
+``sqops demo`` use too, so the three agree. Writers for every output format live in
 :mod:`sqops.plan.formats`. See docs/plan.md.
 """
 
+from sqops.plan._cadence import SECTIONS as CADENCE_SECTIONS
+from sqops.plan._cadence import falls_on, item_dates, monthly_day
 from sqops.plan._expand import (
     DEFAULT_GROUP_ID,
     MAX_DAYS,
@@ -25,7 +30,9 @@ from sqops.plan._expand import (
     expand,
     find_conflicts,
     item_ids,
+    make_occurrence,
     render_scripts,
+    script_context,
     sop_groups,
 )
 from sqops.plan._groups import parse_groups_csv, read_groups_csv
@@ -46,6 +53,7 @@ from sqops.plan._model import (
 
 __all__ = [
     "allowed_on",
+    "CADENCE_SECTIONS",
     "DEFAULT_GROUP_ID",
     "KIND_NAMES",
     "MAX_DAYS",
@@ -62,6 +70,11 @@ __all__ = [
     "day_info",
     "default_start",
     "expand",
+    "falls_on",
+    "item_dates",
+    "make_occurrence",
+    "monthly_day",
+    "script_context",
     "find_conflicts",
     "holiday_coverage",
     "item_ids",

@@ -6,7 +6,6 @@ dates in the SOP's timezone and times are local wall-clock times.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -16,7 +15,7 @@ from typing import Any
 from sqops.domain.stages import stage_of_index
 from sqops.errors import Location, SopError, TemplateError, UsageError
 from sqops.i18n import T
-from sqops.plan import _holidays
+from sqops.plan import _cadence, _holidays
 from sqops.plan._model import Conflict, DayInfo, GroupInfo, GroupPlan, Occurrence, Plan
 from sqops.scripts import build_context, compile_script, render_session
 from sqops.scripts import render as render_template
@@ -126,6 +125,8 @@ def allowed_on(item: Any, date: dt.date) -> bool:
     """Do an item's ``skip_on`` / ``only_on`` let it fall on ``date``, as the plan decides?
     (``holiday`` means a statutory holiday, not a weekend; undecided days keep the item.)
     Used by ``sqops demo`` so that generated posts follow the same days as the plan."""
+    if not (getattr(item, "skip_on", None) or getattr(item, "only_on", None)):
+        return True  # nothing to decide: no need for the holiday calendar
     return _filters_ok(item, _holidays.day_info(date))[0]
 
 
@@ -172,6 +173,96 @@ def _dst_checker(tz_name: str, start: dt.date, end: dt.date) -> Any:
     return check
 
 
+def _role_names(sop: Any) -> dict[str, str | None]:
+    names: dict[str, str | None] = {}
+    for r in sop.roles:
+        names.setdefault(r.role, r.name)
+    return names
+
+
+def _moved_note(day: int | str, date: dt.date) -> T:
+    return T(
+        "每月 {n} 日：{m} 月只有 {d} 天，改在 {m} 月 {d} 日",
+        "day {n} of the month: month {m} has {d} days, so it falls on the {d}th",
+    ).format(n=day, m=date.month, d=date.day)
+
+
+def _facts(
+    loaded: Any,
+    section: str,
+    index: int,
+    date: dt.date,
+    lang: str,
+    ids: dict[tuple[str, int], str],
+    role_names: dict[str, str | None],
+) -> dict[str, Any]:
+    """What an occurrence of a cadence item says apart from its group and day (the same on
+    every date, except for a countdown's days left)."""
+    key = "campaigns" if section in ("campaign", "countdown") else section
+    item = getattr(loaded.sop.cadence, key)[index]
+    id_section = "campaign" if section == "countdown" else section
+    item_id = ids[(id_section, index)]
+    title, time, script_name = item.title, item.time, item.script
+    campaign_id = countdown = None
+    if id_section == "campaign":
+        campaign_id = item_id
+    if section == "countdown":
+        countdown = (item.date - date).days
+        item_id = f"{campaign_id}-cd{countdown}"
+        left = _days_left(countdown, lang)
+        title = f"{item.title} · {left}" if lang != "zh" else f"距{item.title}{left}"
+        time = item.countdown_time or item.time
+        script_name = item.countdown_script
+    return {
+        "item_id": item_id,
+        "source": section,
+        "time": time,
+        "title": title,
+        "kind": item.kind,
+        "owner": item.owner,
+        "person": item.person or (role_names.get(item.owner) if item.owner else None),
+        "script_name": script_name,
+        "campaign_id": campaign_id,
+        "countdown": countdown,
+        "item_where": loaded.where(("cadence", key, index)),
+        "item_path": ("cadence", key, index),
+    }
+
+
+def _occurrence(
+    group: GroupInfo, launch: dt.date, date: dt.date, notes: list[T], facts: dict[str, Any]
+) -> Occurrence:
+    day_index = (date - launch).days
+    return Occurrence(
+        group_id=group.id,
+        date=date,
+        day_index=day_index,
+        stage=stage_of_index(day_index),
+        notes=notes,
+        **facts,
+    )
+
+
+def make_occurrence(
+    loaded: Any,
+    group: GroupInfo,
+    launch: dt.date,
+    section: str,
+    index: int,
+    date: dt.date,
+    *,
+    lang: str,
+    ids: dict[tuple[str, int], str] | None = None,
+) -> Occurrence:
+    """The occurrence of one cadence item on one date, as the plan lists it (id, title, time,
+    person, script, campaign and countdown). ``section`` is one of
+    :data:`sqops.plan.CADENCE_SECTIONS`; a ``countdown``'s index is its campaign's. No window,
+    filter, note or launch check is applied here: :func:`expand` does that."""
+    ids = ids if ids is not None else item_ids(loaded)
+    facts = _facts(loaded, section, index, date, lang, ids, _role_names(loaded.sop))
+    return _occurrence(group, launch, date, [], facts)
+
+
 def _expand_group(
     loaded: Any,
     group: GroupInfo,
@@ -181,93 +272,47 @@ def _expand_group(
     lang: str,
     ids: dict[tuple[str, int], str],
     calendar_: dict[dt.date, DayInfo],
+    facts: dict[tuple[str, int, dt.date | None], dict[str, Any]],
 ) -> list[Occurrence]:
+    """One group's occurrences; ``facts`` is shared by the groups of one plan (a cache)."""
     sop = loaded.sop
     cad = sop.cadence
     end = start + dt.timedelta(days=days)
-    role_names: dict[str, str | None] = {}
-    for r in sop.roles:
-        role_names.setdefault(r.role, r.name)
+    role_names = _role_names(sop)
     out: list[Occurrence] = []
     dst = _dst_checker(sop.community.timezone, start, end)
-    wheres: dict[tuple[str, int], Location] = {}
-
-    def add(section: str, index: int, item: Any, date: dt.date, key: str, **extra: Any) -> None:
-        day_index = (date - launch).days
-        if day_index < 0 or not start <= date < end:
-            return
-        info = calendar_[date]
-        notes = list(extra.pop("notes", []))
-        if hasattr(item, "skip_on"):
-            keep, undecided = _filters_ok(item, info)
-            if not keep:
-                return
-            if undecided:
-                notes.append(_UNDECIDED)
-        when = extra.get("time", item.time)
-        if dst is not None:
-            odd = dst(date, when)
-            if odd is not None:
-                notes.append(odd)
-        occ = Occurrence(
-            group_id=group.id,
-            item_id=extra.pop("item_id", ids[(section, index)]),
-            source=extra.pop("source", section),
-            date=date,
-            time=extra.pop("time", item.time),
-            day_index=day_index,
-            stage=stage_of_index(day_index),
-            title=extra.pop("title", item.title),
-            kind=item.kind,
-            owner=item.owner,
-            person=item.person or (role_names.get(item.owner) if item.owner else None),
-            script_name=extra.pop("script_name", item.script),
-            notes=notes,
-            item_where=wheres.get((key, index))
-            or wheres.setdefault((key, index), loaded.where(("cadence", key, index))),
-            item_path=("cadence", key, index),
-            **extra,
-        )
-        out.append(occ)
-
-    dates = [start + dt.timedelta(days=i) for i in range(days)]
-    for i, item in enumerate(cad.lifecycle):
-        add("lifecycle", i, item, launch + dt.timedelta(days=item.day - 1), "lifecycle")
-    for i, camp in enumerate(cad.campaigns):
-        cid = ids[("campaign", i)]
-        add("campaign", i, camp, camp.date, "campaigns", campaign_id=cid)
-        for k in range(camp.countdown_days, 0, -1):
-            title = (
-                f"{camp.title} · {_days_left(k, lang)}"
-                if lang != "zh"
-                else f"距{camp.title}{_days_left(k, lang)}"
-            )
-            add(
-                "campaign", i, camp, camp.date - dt.timedelta(days=k), "campaigns",
-                source="countdown", item_id=f"{cid}-cd{k}", title=title,
-                time=camp.countdown_time or camp.time, script_name=camp.countdown_script,
-                campaign_id=cid, countdown=k,
-            )  # fmt: skip
-    for date in dates:
-        last_day = calendar.monthrange(date.year, date.month)[1]
-        for i, item in enumerate(cad.monthly):
-            if item.day == "last":
-                if date.day == last_day:
-                    add("monthly", i, item, date, "monthly")
-            elif date.day == item.day:
-                add("monthly", i, item, date, "monthly")
-            elif item.day > last_day and date.day == last_day:
-                note = T(
-                    "每月 {n} 日：{m} 月只有 {d} 天，改在 {m} 月 {d} 日",
-                    "day {n} of the month: month {m} has {d} days, so it falls on the {d}th",
-                ).format(n=item.day, m=date.month, d=last_day)
-                add("monthly", i, item, date, "monthly", notes=[note])
-        wd = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[date.weekday()]
-        for i, item in enumerate(cad.weekly):
-            if item.weekday == wd:
-                add("weekly", i, item, date, "weekly")
-        for i, item in enumerate(cad.daily):
-            add("daily", i, item, date, "daily")
+    sections = (
+        ("lifecycle", cad.lifecycle),
+        ("campaign", cad.campaigns),
+        ("countdown", [c if c.countdown_days else None for c in cad.campaigns]),
+        ("monthly", cad.monthly),
+        ("weekly", cad.weekly),
+        ("daily", cad.daily),
+    )
+    for section, items in sections:
+        for index, item in enumerate(items):
+            if item is None:
+                continue
+            filtered = hasattr(item, "skip_on")
+            for date in _cadence.item_dates(section, item, start=start, end=end, launch=launch):
+                notes: list[T] = []
+                if section == "monthly" and _cadence.is_moved(item.day, date):
+                    notes.append(_moved_note(item.day, date))
+                if filtered:
+                    keep, undecided = _filters_ok(item, calendar_[date])
+                    if not keep:
+                        continue
+                    if undecided:
+                        notes.append(_UNDECIDED)
+                key = (section, index, date if section == "countdown" else None)
+                said = facts.get(key)
+                if said is None:
+                    said = facts[key] = _facts(loaded, section, index, date, lang, ids, role_names)
+                if dst is not None:
+                    odd = dst(date, said["time"])
+                    if odd is not None:
+                        notes.append(odd)
+                out.append(_occurrence(group, launch, date, notes, said))
     out.sort(key=Occurrence.sort_key)
     return out
 
@@ -326,6 +371,48 @@ def find_conflicts(loaded: Any, group_id: str, occurrences: Iterable[Occurrence]
 
 
 # ------------------------------------------------------------------ rendering
+def script_context(
+    loaded: Any,
+    occ: Occurrence,
+    group: GroupInfo,
+    launch: dt.date,
+    lang: str,
+    *,
+    base: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The variables a script sees when it is rendered for ``occ`` (docs/scripts.md).
+
+    The one builder of the script context: ``sqops plan`` renders with it and ``sqops lint``
+    checks scripts with it, so what lints clean renders. ``base`` is the part common to a
+    group and a date (:func:`sqops.scripts.build_context`), when the caller has it already.
+    """
+    sop = loaded.sop
+    if base is None:
+        base = build_context(
+            sop, date=occ.date, lang=lang, group=group.context(), launched_on=launch
+        )
+    ctx = dict(base)
+    if occ.campaign_id is not None:
+        camp = sop.cadence.campaigns[occ.item_path[2]]
+        ctx["campaign"] = {
+            "id": occ.campaign_id,
+            "title": camp.title,
+            "date": camp.date,
+            "time": camp.time.strftime("%H:%M"),
+        }
+    ctx["item"] = {
+        "id": occ.item_id,
+        "title": occ.title,
+        "time": occ.time.strftime("%H:%M"),
+        "kind": occ.kind,
+        "owner": occ.owner,
+        "person": occ.person,
+    }
+    ctx["countdown"] = occ.countdown
+    ctx["owner_name"] = occ.person  # explicit person, else the owner role's name
+    return ctx
+
+
 class ScriptRenderer:
     """Compiles each script once and renders occurrences with the documented context.
 
@@ -377,31 +464,16 @@ class ScriptRenderer:
             where = self.loaded.where((*occ.item_path, key)) if occ.item_path else occ.item_where
             self.compiled(name, where)
         compiled = self._compiled[name]
-        sop = self.loaded.sop
         if self._base_key != (group.id, occ.date):
             self._base = build_context(
-                sop, date=occ.date, lang=self.lang, group=group.context(), launched_on=launch
+                self.loaded.sop,
+                date=occ.date,
+                lang=self.lang,
+                group=group.context(),
+                launched_on=launch,
             )
             self._base_key = (group.id, occ.date)
-        ctx = dict(self._base)
-        if occ.campaign_id is not None:
-            camp = sop.cadence.campaigns[occ.item_path[2]]
-            ctx["campaign"] = {
-                "id": occ.campaign_id,
-                "title": camp.title,
-                "date": camp.date,
-                "time": camp.time.strftime("%H:%M"),
-            }
-        ctx["item"] = {
-            "id": occ.item_id,
-            "title": occ.title,
-            "time": occ.time.strftime("%H:%M"),
-            "kind": occ.kind,
-            "owner": occ.owner,
-            "person": occ.person,
-        }
-        ctx["countdown"] = occ.countdown
-        ctx["owner_name"] = occ.person  # explicit person, else the owner role's name
+        ctx = script_context(self.loaded, occ, group, launch, self.lang, base=self._base)
         try:
             text = render_template(compiled, ctx)
         except TemplateError as exc:
@@ -452,6 +524,13 @@ def expand(
                 m=MAX_DAYS, d=days
             )
         )
+    if dt.date.max - start < dt.timedelta(days=days):
+        raise UsageError(
+            T(
+                "计划范围超出日历：{d} 之后没有 {n} 天",
+                "the window runs past the calendar: {d} + {n} days",
+            ).format(d=start.isoformat(), n=days)
+        )
     groups = list(groups) if groups is not None else sop_groups(loaded)
     seen_groups: set[str] = set()
     for g in groups:
@@ -474,6 +553,7 @@ def expand(
             ).format(a=first_cov.isoformat(), b=last_cov.isoformat())
         )
     plans: list[GroupPlan] = []
+    facts: dict[tuple[str, int, dt.date | None], dict[str, Any]] = {}
     end = start + dt.timedelta(days=days)
     for g in groups:
         launch = g.launched_on or start
@@ -498,7 +578,7 @@ def expand(
                     "{d} 建群，之前的日期不安排", "launches on {d}; nothing is scheduled before it"
                 ).format(d=launch.isoformat())
             )
-        gp.occurrences = _expand_group(loaded, g, launch, start, days, lang, ids, cal)
+        gp.occurrences = _expand_group(loaded, g, launch, start, days, lang, ids, cal, facts)
         gp.conflicts = find_conflicts(loaded, g.id, gp.occurrences)
         plans.append(gp)
     plan = Plan(

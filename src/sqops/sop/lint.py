@@ -49,23 +49,26 @@ class FileResult:
 
 
 # ------------------------------------------------------------------ scripts
-def _sample_date(loaded: LoadedSop, slot_section: str, item: object) -> dt.date:
-    sop = loaded.sop
-    launch = sop.community.launched_on or min(
-        (g.launched_on for g in sop.groups if g.launched_on), default=None
-    )
-    if slot_section == "campaign":
-        return item.date  # type: ignore[attr-defined]
-    if slot_section == "countdown":
-        return item.date - dt.timedelta(days=1)  # type: ignore[attr-defined]
-    if slot_section == "lifecycle" and launch:
-        return launch + dt.timedelta(days=item.day - 1)  # type: ignore[attr-defined]
-    # lint renders with a sample date; the value only has to be a real date
-    return launch or dt.date(2026, 1, 5)
+#: the launch day lint assumes when the SOP has none (the plan takes its --start)
+SAMPLE_LAUNCH = dt.date(2026, 1, 5)
+
+
+def _sample_day(section: str, item: object, launch: dt.date) -> dt.date:
+    """A date the plan could render the item's script on: its first date from ``launch``
+    (campaigns and countdowns: their own date, the last countdown day)."""
+    from sqops.plan import item_dates
+
+    if section in ("campaign", "countdown"):
+        found = item_dates(section, item, start=dt.date.min, end=None)
+        return found[-1] if found else item.date  # type: ignore[attr-defined]
+    steady = section in ("daily", "weekly", "monthly")
+    end = launch + dt.timedelta(days=62) if steady and launch.year < dt.MAXYEAR else None
+    found = item_dates(section, item, start=launch, end=end, launch=launch)
+    return found[0] if found else launch
 
 
 def _script_findings(loaded: LoadedSop) -> list[Finding]:
-    from sqops.scripts import build_context, compile_script, render
+    from sqops.scripts import compile_script, render
 
     sop = loaded.sop
     out: list[Finding] = []
@@ -95,15 +98,18 @@ def _script_findings(loaded: LoadedSop) -> list[Finding]:
             except TemplateError as exc:
                 add(error_rule(exc), exc.text, exc.where)
 
-    group = None
-    if sop.groups:
-        g = sop.groups[0]
-        group = {
-            "id": g.id,
-            "name": g.name or g.id,
-            "launched_on": g.launched_on or sop.community.launched_on,
-            "vars": dict(g.vars),
-        }
+    from sqops.plan import GroupInfo, item_ids, make_occurrence, script_context, sop_groups
+
+    try:
+        ids = item_ids(loaded)
+    except SopError as exc:
+        add("item-id", exc.text, exc.where or Location(file=loaded.display))
+        ids = None
+    # every group the SOP declares, as the plan renders for each (one per distinct launch
+    # and vars: the rest of a group's context cannot make a script fail)
+    groups: dict[str, GroupInfo] = {}
+    for g in sop_groups(loaded):
+        groups.setdefault(repr((g.launched_on, sorted(g.vars.items()))), g)
     for s in slots(sop):
         if s.section == "countdown":
             name, key_path = s.item.countdown_script, (*s.path, "countdown_script")
@@ -131,38 +137,26 @@ def _script_findings(loaded: LoadedSop) -> list[Finding]:
                 loaded.where(key_path),
             )
             continue
-        item = s.item
-        item_ctx = {
-            "title": item.title,
-            "time": s.time.strftime("%H:%M"),
-            "kind": item.kind,
-            "owner": item.owner,
-            "person": item.person,
-            "id": item.id or f"{s.section}-{s.index}",
-        }
-        campaign = None
-        countdown = None
-        if s.section in ("campaign", "countdown"):
-            campaign = {"title": item.title, "date": item.date, "time": item.time.strftime("%H:%M")}
-            countdown = 1 if s.section == "countdown" else None
-        date = _sample_date(loaded, s.section, item)
+        if ids is None:
+            continue
         for lang in loaded.scripts[name]:
             tpl = compiled.get((name, lang))
             if tpl is None:
                 continue
-            ctx = build_context(
-                sop,
-                date=date,
-                lang=lang or sop.community.language,
-                group=group,
-                item=item_ctx,
-                campaign=campaign,
-                countdown=countdown,
-            )
-            try:
-                render(tpl, ctx)  # type: ignore[arg-type]
-            except TemplateError as exc:
-                add(error_rule(exc), exc.text, exc.where)
+            lang_ = lang or sop.community.language
+            for n, group in enumerate(groups.values()):
+                launch = group.launched_on or SAMPLE_LAUNCH
+                date = _sample_day(s.section, s.item, launch)
+                day1 = min(launch, date)  # the plan renders nothing before the launch
+                occ = make_occurrence(
+                    loaded, group, day1, s.section, s.index, date, lang=lang_, ids=ids
+                )
+                try:
+                    render(tpl, script_context(loaded, occ, group, day1, lang_))  # type: ignore[arg-type]
+                except TemplateError as exc:
+                    extra = T("（群 {g}）", " (group {g})").format(g=group.id) if n else T("", "")
+                    add(error_rule(exc), exc.text + extra, exc.where)
+                    break
     for name in loaded.scripts:
         if name not in used:
             add(

@@ -18,7 +18,7 @@ from sqops.domain.kpis import KPI, KPI_NAMES
 from sqops.errors import Location
 from sqops.i18n import WEEKDAYS, T
 from sqops.sop.loader import LoadedSop, did_you_mean
-from sqops.sop.model import PLATFORM_LIMITS, WEEKDAY_NAMES, Campaign, Sop, is_push
+from sqops.sop.model import PLATFORM_LIMITS, WEEKDAY_NAMES, Sop, is_push
 from sqops.sop.yamlsafe import Path_
 
 Severity = Literal["error", "warning", "info"]
@@ -143,65 +143,82 @@ def slots(sop: Sop) -> Iterator[Slot]:
             yield Slot("countdown", i, camp, t, camp.kind, camp.title, path, tp)
 
 
-def _launch(sop: Sop) -> dt.date | None:
-    if sop.community.launched_on:
-        return sop.community.launched_on
-    dates = [g.launched_on for g in sop.groups if g.launched_on]
-    return min(dates) if dates else None
+_STEADY = ("daily", "weekly", "monthly")
+_REFERENCE_MONTHS: list[dt.date] = []
 
 
-def _campaign_days(camp: Campaign, countdown: bool) -> list[dt.date]:
-    if not countdown:
-        return [camp.date]
-    return [camp.date - dt.timedelta(days=n) for n in range(camp.countdown_days, 0, -1)]
+def _reference_months() -> list[dt.date]:
+    """The first day of one real month for every (length, weekday of the 1st): 28 months in
+    which the daily, weekly and monthly items meet in every way they ever can."""
+    if not _REFERENCE_MONTHS:
+        seen: set[tuple[int, int]] = set()
+        y, m = 2001, 1
+        while len(seen) < 28:
+            first = dt.date(y, m, 1)
+            key = ((dt.date(y + m // 12, m % 12 + 1, 1) - first).days, first.weekday())
+            if key not in seen:
+                seen.add(key)
+                _REFERENCE_MONTHS.append(first)
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return _REFERENCE_MONTHS
 
 
-def _may_coincide(a: Slot, b: Slot, launch: dt.date | None) -> bool:
-    """Can the two entries fall on the same calendar day?"""
-    order = ["daily", "weekly", "monthly", "lifecycle", "campaign", "countdown"]
-    if order.index(a.section) > order.index(b.section):
-        a, b = b, a
-    if a.section == "daily":
-        return True
-    dates_b = _dates(b, launch)
-    dates_a = _dates(a, launch)
-    if dates_a is not None and dates_b is not None:
-        return bool(set(dates_a) & set(dates_b))
-    if a.section == "weekly":
-        if b.section == "weekly":
-            return a.item.weekday == b.item.weekday
-        if dates_b is not None:
-            return any(WEEKDAY_NAMES[d.weekday()] == a.item.weekday for d in dates_b)
-        return True
-    if a.section == "monthly":
-        if b.section == "monthly":
-            da, db = a.item.day, b.item.day
-            if da == db:
-                return True
-            if "last" in (da, db):
-                other = db if da == "last" else da
-                return isinstance(other, int) and other >= 28
-            return False
-        if dates_b is not None:
-            return any(_monthly_hits(a.item.day, d) for d in dates_b)
-        return True
-    if a.section == "lifecycle" and b.section == "lifecycle":
-        return a.item.day == b.item.day
-    return True
+def _launches(sop: Sop) -> set[dt.date | None]:
+    """The launch day of each group as the plan expands it (None: not known)."""
+    if not sop.groups:
+        return {sop.community.launched_on}
+    return {g.launched_on or sop.community.launched_on for g in sop.groups}
 
 
-def _dates(s: Slot, launch: dt.date | None) -> list[dt.date] | None:
-    if s.section in ("campaign", "countdown"):
-        return _campaign_days(s.item, s.section == "countdown")
-    if s.section == "lifecycle" and launch is not None:
-        return [launch + dt.timedelta(days=s.item.day - 1)]
-    return None
+def day_sets(sop: Sop, all_slots: list[Slot]) -> list[frozenset[int]]:
+    """Every way the plan's expansion can put items together on one day of one group, as sets
+    of indexes into ``all_slots`` (``slots(sop)``); no holiday filter: lint knows no dates.
 
+    The dates come from the plan's cadence engine (:mod:`sqops.plan`: ``item_dates``,
+    ``falls_on``): the steady items over :func:`_reference_months`, and for each launch
+    the days of the dated items (lifecycle, campaigns, countdowns) with the steady items of
+    those days. A lifecycle item of a group without a launch date may fall on any day."""
+    from sqops.plan import falls_on, item_dates
 
-def _monthly_hits(day: int | str, d: dt.date) -> bool:
-    if day == "last":
-        return (d + dt.timedelta(days=1)).month != d.month
-    return d.day == day
+    sections: dict[str, list[int]] = {}
+    for i, s in enumerate(all_slots):
+        sections.setdefault(s.section, []).append(i)
+    monday = _reference_months()[0] - dt.timedelta(days=_reference_months()[0].weekday())
+
+    def on(section: str, d: dt.date) -> set[int]:
+        return {i for i in sections.get(section, []) if falls_on(section, all_slots[i].item, d)}
+
+    # daily and weekly items by weekday; monthly items by date
+    by_weekday = [
+        on("daily", monday) | on("weekly", monday + dt.timedelta(days=w)) for w in range(7)
+    ]
+    sets: set[frozenset[int]] = {frozenset(x) for x in by_weekday}
+    for first in _reference_months():
+        end = (first + dt.timedelta(days=32)).replace(day=1)
+        monthly: dict[dt.date, set[int]] = {}
+        for i in sections.get("monthly", []):
+            for d in item_dates("monthly", all_slots[i].item, start=first, end=end):
+                monthly.setdefault(d, set()).add(i)
+        sets.update(frozenset(by_weekday[d.weekday()] | v) for d, v in monthly.items())
+    launches = _launches(sop)
+    for launch in launches:
+        dated: dict[dt.date, set[int]] = {}
+        for section in ("lifecycle", "campaign", "countdown"):
+            for i in sections.get(section, []):
+                for d in item_dates(
+                    section, all_slots[i].item, start=dt.date.min, end=None, launch=launch
+                ):
+                    dated.setdefault(d, set()).add(i)
+        for d, found in dated.items():
+            sets.add(frozenset(found | by_weekday[d.weekday()] | on("monthly", d)))
+    if None in launches:
+        floating: dict[int, set[int]] = {}
+        for i in sections.get("lifecycle", []):
+            floating.setdefault(all_slots[i].item.day, set()).add(i)
+        life = set(sections.get("lifecycle", []))
+        bases = {b - life for b in sets} | {frozenset()}
+        sets.update(b | f for b in bases for f in floating.values())
+    return sorted(sets, key=sorted)
 
 
 MIX_KINDS = ("activation", "conversion", "brand")
@@ -220,31 +237,45 @@ MIX_KINDS = ("activation", "conversion", "brand")
 )
 def _posts_per_day(loaded: LoadedSop) -> Iterator[Finding]:
     sop = loaded.sop
-    c = sop.cadence
     limit = sop.rules.max_posts_per_day
-    daily = sum(1 for it in c.daily if is_push(it.kind))
-    weekly = Counter(it.weekday for it in c.weekly if is_push(it.kind))
-    monthly = Counter(str(it.day) for it in c.monthly if is_push(it.kind))
-    lifecycle = Counter(it.day for it in c.lifecycle if is_push(it.kind))
-    worst_wd, n_week = max(((wd, weekly.get(wd, 0)) for wd in WEEKDAY_NAMES), key=lambda x: x[1])
-    n_month = max(monthly.values(), default=0)
-    n_life = max(lifecycle.values(), default=0)
-    steady = daily + n_week + n_month
-    worst = steady + n_life
+    all_slots = list(slots(sop))
+    pushes = [is_push(s.kind) for s in all_slots]
+
+    def weekday(day: frozenset[int]) -> int:  # of the weekly items on that day (0 = Monday)
+        weekly = [all_slots[i].item.weekday for i in day if all_slots[i].section == "weekly"]
+        return min((WEEKDAY_NAMES.index(w) for w in weekly), default=0)
+
+    def weigh(day: frozenset[int]) -> tuple[int, ...]:
+        n = Counter(all_slots[i].section for i in day if pushes[i])
+        return (sum(n.values()), n["weekly"], -weekday(day), n["monthly"], n["lifecycle"])
+
+    # the busiest day the plan can produce; ties go to the one with most weekly pushes
+    busiest = max(day_sets(sop, all_slots), key=weigh, default=frozenset())
+    busiest = frozenset(i for i in busiest if pushes[i])
+    worst = len(busiest)
     if worst <= limit:
         return
+    n = Counter(all_slots[i].section for i in busiest)
+    daily, n_week, n_month, n_life = n["daily"], n["weekly"], n["monthly"], n["lifecycle"]
+    wd = weekday(busiest)
     severity: Severity = "error" if worst >= 15 else "warning"
     parts_zh = [f"每日 {daily}"]
     parts_en = [f"{daily} daily"]
     if n_week:
-        parts_zh.append(f"{WEEKDAYS['zh'][WEEKDAY_NAMES.index(worst_wd)]}的每周 {n_week}")
-        parts_en.append(f"{n_week} weekly on {WEEKDAYS['en'][WEEKDAY_NAMES.index(worst_wd)]}")
+        parts_zh.append(f"{WEEKDAYS['zh'][wd]}的每周 {n_week}")
+        parts_en.append(f"{n_week} weekly on {WEEKDAYS['en'][wd]}")
     if n_month:
         parts_zh.append(f"每月同一天 {n_month}")
         parts_en.append(f"{n_month} monthly on one day")
-    if n_life and worst > steady:
+    if n_life:
         parts_zh.append(f"冷启动某天 {n_life}")
         parts_en.append(f"{n_life} cold-start on one day")
+    if n["campaign"]:
+        parts_zh.append(f"活动 {n['campaign']}")
+        parts_en.append(f"{n['campaign']} campaign")
+    if n["countdown"]:
+        parts_zh.append(f"倒计时 {n['countdown']}")
+        parts_en.append(f"{n['countdown']} countdown")
     text = T(
         f"有的日子会推送 {worst} 条（{' + '.join(parts_zh)}），超过每天上限 {limit} 条"
         + ("；15 条以上会明显提高屏蔽和退群" if severity == "error" else ""),
@@ -665,15 +696,14 @@ def _max_members(loaded: LoadedSop) -> Iterator[Finding]:
     ),
 )
 def _same_minute(loaded: LoadedSop) -> Iterator[Finding]:
-    launch = _launch(loaded.sop)
     all_slots = list(slots(loaded.sop))
+    days_of: dict[int, set[int]] = {}
+    for n, day in enumerate(day_sets(loaded.sop, all_slots)):
+        for i in day:
+            days_of.setdefault(i, set()).add(n)
     for j, b in enumerate(all_slots):
-        for a in all_slots[:j]:
-            if (
-                a.time == b.time
-                and (a.section, a.index) != (b.section, b.index)
-                and _may_coincide(a, b, launch)
-            ):
+        for k, a in enumerate(all_slots[:j]):
+            if a.time == b.time and days_of.get(k, set()) & days_of.get(j, set()):
                 line, _ = loaded.positions.of_value(a.path)
                 yield finding(
                     loaded,
@@ -763,6 +793,17 @@ def _group_ids(loaded: LoadedSop) -> Iterator[Finding]:
             )
         else:
             first[g.id] = i
+
+
+declare(
+    "item-id",
+    "error",
+    T("条目 id 重复", "duplicate item id"),
+    T(
+        "cadence 里每一条的 id 必须唯一：排期、日历和执行核对都靠它区分条目。",
+        "Each cadence item's id must be unique: plans, calendars and adherence checks tell items apart by it.",
+    ),
+)
 
 
 # ------------------------------------------------------------------ script rules
