@@ -110,6 +110,7 @@ def route(
     if output is None:
         return Route(fmt or formats[0])
     files = [f for f in formats if f != TABLE]
+    chosen: str
     if per_group is not None and is_dir_target(output):
         chosen = fmt or per_group
         path, many = Path(output), True
@@ -120,7 +121,7 @@ def route(
             picked = files[0] if len(files) == 1 else None
         if picked is None:
             picked = SUFFIX_FORMATS.get(path.suffix.lower())
-            if picked not in formats:
+            if picked is None or picked not in formats:
                 raise UsageError(
                     T(
                         "无法从 “{o}” 的后缀判断格式，请加 --format",

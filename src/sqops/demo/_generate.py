@@ -235,7 +235,8 @@ def _cadence(
         # the dates come from the plan's cadence engine, its holiday filters decide the rest
         for d in item_dates(section, it, start=start, end=end):
             if not check or _day_ok(it, d):
-                day.append((d - start).days), minute.append(time.hour * 60 + time.minute)
+                day.append((d - start).days)
+                minute.append(time.hour * 60 + time.minute)
                 idx.append(i)
 
     for section, items_ in (("daily", c.daily), ("weekly", c.weekly), ("monthly", c.monthly)):
@@ -403,13 +404,12 @@ def _group(ctx: _Ctx, gi: int, g: DemoGroup) -> dict[str, pl.DataFrame]:
     ev_kind = [0, 1, 2, 1, 3, 0]
     ev_inv = [inviter[invited], inviter, None, None, None, None]
     ev_chan = [channel[invited], channel, None, None, None, None]
-    ev_name = [nick[invited], nick, np.where(prof & (psec < lsec), full, nick)[leaves],
-               np.where(prof, full, nick)[rejoin], full[prof], None]  # fmt: skip
     lost_nick = np.char.add(
         np.array(tx.NICK_HEADS)[rng.integers(0, len(tx.NICK_HEADS), n_lost)],
         np.array(tx.NICK_TAILS)[rng.integers(0, len(tx.NICK_TAILS), n_lost)],
     )
-    ev_name[-1] = lost_nick
+    ev_name = [nick[invited], nick, np.where(prof & (psec < lsec), full, nick)[leaves],
+               np.where(prof, full, nick)[rejoin], full[prof], lost_nick]  # fmt: skip
     nomin = np.iinfo(np.int64).min
     members = pl.DataFrame(
         {

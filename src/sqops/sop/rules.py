@@ -216,7 +216,7 @@ def day_sets(sop: Sop, all_slots: list[Slot]) -> list[frozenset[int]]:
         for i in sections.get("lifecycle", []):
             floating.setdefault(all_slots[i].item.day, set()).add(i)
         life = set(sections.get("lifecycle", []))
-        bases = {b - life for b in sets} | {frozenset()}
+        bases: set[frozenset[int]] = {b - life for b in sets} | {frozenset()}
         sets.update(b | f for b in bases for f in floating.values())
     return sorted(sets, key=sorted)
 
@@ -330,12 +330,9 @@ def _content_mix(loaded: LoadedSop) -> Iterator[Finding]:
     sop = loaded.sop
     c = sop.cadence
     counts: Counter[str] = Counter()
-    for it in c.daily:
-        counts[it.kind] += 28
-    for it in c.weekly:
-        counts[it.kind] += 4
-    for it in c.monthly:
-        counts[it.kind] += 1
+    for per_month, items in ((28, c.daily), (4, c.weekly), (1, c.monthly)):
+        for it in items:
+            counts[it.kind] += per_month
     total = sum(counts[k] for k in MIX_KINDS)
     if total == 0:
         return
