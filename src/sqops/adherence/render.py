@@ -18,6 +18,7 @@ from typing import Any
 from sqops.adherence._model import STATUS_NAMES, Adherence, GroupAdherence, Scope
 from sqops.i18n import WEEKDAYS, T
 from sqops.output import json_text
+from sqops.render import markdown as md
 
 _W: dict[str, T] = {
     "title": T("计划执行检查", "Plan against practice"),
@@ -255,65 +256,40 @@ def json_bytes(adh: Adherence, lang: str | None = None) -> bytes:
 
 
 # ------------------------------------------------------------------ Markdown
-def _md_cell(text: object) -> str:
-    return (
-        str(text)
-        .replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("<", "&lt;")
-        .replace("\r", " ")
-        .replace("\n", " ")
-    )
-
-
-def _md_text(text: str) -> str:
-    """User text in a Markdown paragraph: no HTML, no accidental emphasis or links."""
-    out = text.replace("\\", "\\\\").replace("<", "&lt;").replace("\n", " ")
-    for ch in "*_`[]#":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
-def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(_md_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
-    return out
-
-
 def render_md(adh: Adherence, lang: str | None = None, *, level: int = 1) -> str:
     """The section in Markdown; ``level`` is the depth of its top heading (1 = ``#``)."""
     lang = lang or adh.lang
     h = "#" * level
-    L: list[str] = [f"{h} {w('title', lang)} — {_md_text(adh.community)}", ""]
-    L += [_header_line(adh, lang), ""]
+    L: list[str] = [f"{h} {w('title', lang)} — {md.escape(adh.community)}", ""]
+    L += [md.escape(_header_line(adh, lang)), ""]
     for n in adh.notes:
-        L.append(f"> {_md_text(n.get(lang))}")
+        L.append(f"> {md.escape(n.get(lang))}")
     if adh.notes:
         L.append("")
     L += [f"{h}# {w('summary', lang)}", ""]
-    L += _md_table(*_summary_rows(adh, lang)) + [""]
+    L += md.table(*_summary_rows(adh, lang)) + [""]
     scopes: list[tuple[str, Scope]] = [(w("fleet", lang), adh.fleet)]
     scopes += [(f"{w('group', lang)} {_gname(g)}", g.scope) for g in adh.groups]
     for name, scope in scopes:
-        L += [f"{h}# {_md_text(name)}", ""]
+        L += [f"{h}# {md.escape(name)}", ""]
         if scope is not adh.fleet:
             g = next(g for g in adh.groups if g.scope is scope)
             L += [w("window", lang, a=g.first_day.isoformat(), b=g.last_day.isoformat()), ""]
         L += [f"{h}## {w('items', lang)}", ""]
-        L += _md_table(*_item_rows(scope, lang, adh.opens_available)) + [""]
+        L += md.table(*_item_rows(scope, lang, adh.opens_available)) + [""]
         L += [f"{h}## {w('discipline', lang)}", ""]
-        L += [f"- {_md_text(x)}" for x in _discipline_lines(scope, lang)] + [""]
-        L += _md_table(*_mix_rows(scope, lang)) + [""]
+        L += [f"- {md.escape(x)}" for x in _discipline_lines(scope, lang)] + [""]
+        L += md.table(*_mix_rows(scope, lang)) + [""]
         L += [f"{h}## {w('clock', lang)}", ""]
         if scope is adh.fleet:
-            L += _md_table(
+            L += md.table(
                 [w("hour", lang), w("member_share", lang), w("staff_share", lang), w("replies", lang),
                  w("silent", lang)],
                 [[f"{r.hour:02d}", pct(r.member_share), pct(r.staff_share), num(r.median_replies),
                   pct(r.silent_share, 0)]
                  for r in scope.clock.hours],
             ) + [""]  # fmt: skip
-        L += [f"- {_md_text(x)}" for x in _clock_lines(scope, lang)] + [""]
+        L += [f"- {md.escape(x)}" for x in _clock_lines(scope, lang)] + [""]
     return "\n".join(L).rstrip() + "\n"
 
 

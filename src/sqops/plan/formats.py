@@ -11,7 +11,6 @@ import calendar
 import datetime as dt
 import hashlib
 import html
-import re
 from typing import Any
 
 from sqops.i18n import WEEKDAYS, T
@@ -25,6 +24,7 @@ from sqops.plan._model import (
     Occurrence,
     Plan,
 )
+from sqops.render import markdown as md
 from sqops.scripts import STAGE_NAMES
 
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "ics", "json", "html")
@@ -147,21 +147,9 @@ def single_group(plan: Plan, gp: GroupPlan) -> Plan:
 
 
 # ------------------------------------------------------------------ Markdown
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
-
-
-def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
-
-
-def _fence(text: str) -> str:
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    return "`" * max(3, longest + 1)
-
-
 def to_markdown(plan: Plan, lang: str) -> str:
     """A day-by-day checklist to print or paste (scripts in fenced blocks, copied verbatim)."""
-    out: list[str] = [f"# {_t('title', lang)} · {_md(plan.community)}", ""]
+    out: list[str] = [f"# {_t('title', lang)} · {md.escape(plan.community)}", ""]
     out.append(
         "- "
         + _t("window", lang).format(
@@ -170,33 +158,34 @@ def to_markdown(plan: Plan, lang: str) -> str:
     )
     out.append("")
     for n in plan.notices:
-        out += [f"> ⚠️ {_md(n.get(lang))}", ""]
+        out += [f"> ⚠️ {md.escape(n.get(lang))}", ""]
     for gp in plan.groups:
-        out += [f"## {_md(_group_title(gp))}", ""]
+        out += [f"## {md.escape(_group_title(gp))}", ""]
         out += [f"- {_t('launched', lang)}: {gp.launched_on.isoformat()}"]
         for n in gp.notes:
-            out.append(f"- {_md(n.get(lang))}")
+            out.append(f"- {md.escape(n.get(lang))}")
         out.append("")
         by_date = _by_date(gp)
         conf = _conflicts_by_date(gp)
         if not by_date:
             out += [_t("nothing", lang), ""]
         for d in sorted(by_date):
-            out += [f"### {_md(' · '.join(_day_heading_parts(plan, gp, d, lang)))}", ""]
+            out += [f"### {md.escape(' · '.join(_day_heading_parts(plan, gp, d, lang)))}", ""]
             for o in by_date[d]:
                 meta = " · ".join(x for x in (_kind(o, lang), _owner(o, lang)) if x)
                 out.append(
-                    f"- [ ] **{_hm(o.time)}** {_md(o.title)}" + (f" — {_md(meta)}" if meta else "")
+                    f"- [ ] **{_hm(o.time)}** {md.escape(o.title)}"
+                    + (f" — {md.escape(meta)}" if meta else "")
                 )
                 for note in o.notes:
-                    out.append(f"  - ℹ️ {_md(note.get(lang))}")
+                    out.append(f"  - ℹ️ {md.escape(note.get(lang))}")
                 if o.script:
-                    fence = _fence(o.script)
+                    fence = md.fence(o.script)
                     out.append(f"  {fence}text")
                     out += [f"  {line}" if line else "" for line in o.script.split("\n")]
                     out.append(f"  {fence}")
             for c in conf.get(d, []):
-                out.append(f"- ⚠️ **{_t('conflict', lang)}**: {_md(c.text.get(lang))}")
+                out.append(f"- ⚠️ **{_t('conflict', lang)}**: {md.escape(c.text.get(lang))}")
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
