@@ -7,19 +7,17 @@ neutralised (CSV cells starting with = + - @).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
-import html
 from typing import Any
 
 from sqops.i18n import WEEKDAYS, T
 from sqops.output import csv_text, json_text
+from sqops.plan import views
 from sqops.plan._model import (
     KIND_NAMES,
     ROLE_NAMES,
     SOURCE_NAMES,
-    Conflict,
     GroupPlan,
     Occurrence,
     Plan,
@@ -104,20 +102,6 @@ def _group_title(gp: GroupPlan) -> str:
     return g.name if g.name == g.id else f"{g.name} ({g.id})"
 
 
-def _conflicts_by_date(gp: GroupPlan) -> dict[dt.date, list[Conflict]]:
-    out: dict[dt.date, list[Conflict]] = {}
-    for c in gp.conflicts:
-        out.setdefault(c.date, []).append(c)
-    return out
-
-
-def _by_date(gp: GroupPlan) -> dict[dt.date, list[Occurrence]]:
-    out: dict[dt.date, list[Occurrence]] = {}
-    for o in gp.occurrences:
-        out.setdefault(o.date, []).append(o)
-    return out
-
-
 def _day_heading_parts(plan: Plan, gp: GroupPlan, d: dt.date, lang: str) -> list[str]:
     parts = [f"{d.isoformat()} {_weekday(d, lang)}"]
     idx = (d - gp.launched_on).days
@@ -165,8 +149,8 @@ def to_markdown(plan: Plan, lang: str) -> str:
         for n in gp.notes:
             out.append(f"- {md.escape(n.get(lang))}")
         out.append("")
-        by_date = _by_date(gp)
-        conf = _conflicts_by_date(gp)
+        by_date = views.by_date(gp)
+        conf = views.conflicts_by_date(gp)
         if not by_date:
             out += [_t("nothing", lang), ""]
         for d in sorted(by_date):
@@ -200,7 +184,7 @@ def to_csv(plan: Plan, lang: str) -> str:
     header = [L["item" if k == "title" else k].get(lang) if lang == "zh" else k for k in keys]
     rows: list[list[object]] = []
     for gp in plan.groups:
-        conf = _conflicts_by_date(gp)
+        conf = views.conflicts_by_date(gp)
         for o in gp.occurrences:
             mine = [c.text.get(lang) for c in conf.get(o.date, []) if o.item_id in c.item_ids]
             rows.append(
@@ -412,134 +396,44 @@ def to_ics(plan: Plan, lang: str, remind_minutes: int = REMIND_MINUTES) -> bytes
 
 
 # ------------------------------------------------------------------ HTML
-_CSS = """
-body{font-family:-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:1.5em;color:#222}
-h1{font-size:1.4em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:2px solid #444}h3{font-size:1.05em}
-table.month{border-collapse:collapse;width:100%;table-layout:fixed;margin-bottom:1em}
-table.month th{background:#eee;padding:.3em;border:1px solid #999;font-size:.85em}
-table.month td{vertical-align:top;border:1px solid #999;height:6.5em;padding:.2em;font-size:.75em;overflow-wrap:anywhere}
-td.out{background:#f6f6f6;color:#aaa}td.holiday{background:#fff3e6}td.adjusted{background:#eef6ff}
-.dnum{font-weight:bold}.hl{color:#b35c00;font-size:.9em}.stage{color:#666;font-size:.85em}
-ul.items{list-style:none;margin:.2em 0 0;padding:0}ul.items li{margin:.1em 0}
-.k-conversion{color:#a00}.k-brand{color:#036}.k-review{color:#555}.k-activation{color:#060}
-.conflict{color:#c00;font-weight:bold}.notice{background:#fff8d6;border:1px solid #e0c000;padding:.5em}
-.scripts dt{font-weight:bold;margin-top:.6em}.scripts dd{white-space:pre-wrap;margin:.2em 0 .2em 1em}
-@media print{@page{size:A4 landscape;margin:1cm}body{margin:0}.month-block{break-inside:avoid}
-section.group{break-before:page}section.group:first-of-type{break-before:auto}.scripts{break-before:page}}
-"""
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+def _month_title(year: int, month: int, lang: str) -> str:
+    return f"{year}年{month}月" if lang == "zh" else dt.date(year, month, 1).strftime("%B %Y")
 
 
 def to_html(plan: Plan, lang: str) -> str:
-    """A printable month view per group (items in the calendar cells, scripts listed after).
-    All user text is escaped."""
-    out: list[str] = [
-        "<!DOCTYPE html>",
-        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f"<title>{_e(_t('title', lang))} · {_e(plan.community)}</title>",
-        f"<style>{_CSS.strip()}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{_e(_t('title', lang))} · {_e(plan.community)}</h1>",
-        "<p>"
-        + _e(
-            _t("window", lang).format(
-                a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
-            )
-        )
-        + "</p>",
+    """A printable month view per group (items in the calendar cells, scripts listed after),
+    from ``templates/plan.html.j2``. All user text is escaped."""
+    from sqops.render.html import render as render_html
+
+    groups = [
+        {
+            "id": gp.group.id,
+            "title": _group_title(gp),
+            "launched_on": gp.launched_on.isoformat(),
+            "notes": [n.get(lang) for n in gp.notes],
+            "months": views.month_grids(plan, gp, lang),
+            "scripted": views.scripted(gp),
+        }
+        for gp in plan.groups
     ]
-    for n in plan.notices:
-        out.append(f'<p class="notice">⚠️ {_e(n.get(lang))}</p>')
-    week = WEEKDAYS["zh" if lang == "zh" else "en"]
-    months: list[tuple[int, int]] = sorted({(d.year, d.month) for d in plan.dates()})
-    for gp in plan.groups:
-        by_date = _by_date(gp)
-        conf = _conflicts_by_date(gp)
-        out.append(f'<section class="group" id="group-{_e(gp.group.id)}">')
-        out.append(f"<h2>{_e(_group_title(gp))}</h2>")
-        out.append(f"<p>{_e(_t('launched', lang))}: {_e(gp.launched_on.isoformat())}</p>")
-        for n in gp.notes:
-            out.append(f'<p class="notice">{_e(n.get(lang))}</p>')
-        for year, month in months:
-            out.append('<div class="month-block">')
-            title = (
-                f"{year}年{month}月" if lang == "zh" else dt.date(year, month, 1).strftime("%B %Y")
-            )
-            out.append(f"<h3>{_e(title)}</h3>")
-            out.append(
-                '<table class="month"><thead><tr>'
-                + "".join(f"<th>{_e(w)}</th>" for w in week)
-                + "</tr></thead><tbody>"
-            )
-            for wk in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-                out.append("<tr>")
-                for d in wk:
-                    if d.month != month or not plan.start <= d < plan.end:
-                        out.append(
-                            f'<td class="out"><span class="dnum">{d.day if d.month == month else ""}</span></td>'
-                        )
-                        continue
-                    info = plan.calendar[d]
-                    cls = (
-                        "holiday"
-                        if info.status == "holiday"
-                        else "adjusted"
-                        if info.adjusted
-                        else ""
-                    )
-                    cell = [
-                        f'<td class="{cls}" id="{_e(gp.group.id)}-{d.isoformat()}">'
-                        if cls
-                        else f'<td id="{_e(gp.group.id)}-{d.isoformat()}">'
-                    ]
-                    cell.append(f'<span class="dnum">{d.day}</span>')
-                    idx = (d - gp.launched_on).days
-                    if idx >= 0:
-                        cell.append(
-                            f' <span class="stage">{_e(_t("day", lang).format(n=idx + 1))}</span>'
-                        )
-                    label = info.label(lang)
-                    if label:
-                        cell.append(f'<div class="hl">{_e(label)}</div>')
-                    items = by_date.get(d, [])
-                    if items:
-                        cell.append('<ul class="items">')
-                        for o in items:
-                            cell.append(
-                                f'<li class="k-{_e(o.kind)}">{_e(_hm(o.time))} {_e(o.title)}</li>'
-                            )
-                        cell.append("</ul>")
-                    for c in conf.get(d, []):
-                        cell.append(f'<div class="conflict">⚠ {_e(c.text.get(lang))}</div>')
-                    cell.append("</td>")
-                    out.append("".join(cell))
-                out.append("</tr>")
-            out.append("</tbody></table></div>")
-        scripted = [o for o in gp.occurrences if o.script or o.notes]
-        if scripted:
-            out.append(
-                f'<div class="scripts"><h3>{_e(_t("scripts", lang))} · {_e(_group_title(gp))}</h3><dl>'
-            )
-            for o in scripted:
-                meta = " · ".join(x for x in (_kind(o, lang), _owner(o, lang)) if x)
-                out.append(
-                    f"<dt>{_e(o.date.isoformat())} {_e(_weekday(o.date, lang))} {_e(_hm(o.time))} "
-                    f"{_e(o.title)}{' — ' + _e(meta) if meta else ''}</dt>"
-                )
-                for n in o.notes:
-                    out.append(f'<dd class="stage">ℹ️ {_e(n.get(lang))}</dd>')
-                if o.script:
-                    out.append(f"<dd>{_e(o.script)}</dd>")
-            out.append("</dl></div>")
-        out.append("</section>")
-    out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    window = _t("window", lang).format(
+        a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
+    )
+    return render_html(
+        "plan.html.j2",
+        lang=lang,
+        plan=plan,
+        t={k: _t(k, lang) for k in ("title", "launched", "scripts")},
+        window=window,
+        notices=[n.get(lang) for n in plan.notices],
+        groups=groups,
+        weekdays=WEEKDAYS["zh" if lang == "zh" else "en"],
+        month_title=lambda y, m: _month_title(y, m, lang),
+        day=lambda n: _t("day", lang).format(n=n),
+        hm=_hm,
+        weekday=lambda d: _weekday(d, lang),
+        meta=lambda o: " · ".join(x for x in (_kind(o, lang), _owner(o, lang)) if x),
+    )
 
 
 # ------------------------------------------------------------------ terminal
@@ -571,8 +465,8 @@ def to_renderables(plan: Plan, lang: str, *, scripts: bool = True) -> list[Any]:
         table.add_column(_t("kind", lang), no_wrap=True)
         if scripts:
             table.add_column(_t("script", lang), ratio=3, overflow="fold")
-        conf = _conflicts_by_date(gp)
-        by_date = _by_date(gp)
+        conf = views.conflicts_by_date(gp)
+        by_date = views.by_date(gp)
         for d in sorted(by_date):
             head = Text("\n".join(_day_heading_parts(plan, gp, d, lang)))
             flagged = {i for c in conf.get(d, []) for i in c.item_ids}

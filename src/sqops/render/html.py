@@ -1,0 +1,58 @@
+"""HTML from the Jinja2 templates shipped in ``sqops/render/templates``.
+
+One environment for plan, report and adherence: autoescape on for every template (user text
+can never become markup; only :func:`safe` marks trusted markup such as matplotlib's SVGs),
+``StrictUndefined`` (a misspelt name fails instead of printing nothing), no "now" and no
+randomness (same input, same bytes). Every page extends ``base.html.j2``, which inlines the
+one stylesheet ``sqops.css`` (the files stay single and offline). jinja2 is imported on first
+use, never on the ``sqops --help`` path.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jinja2
+
+
+def html_lang(lang: str) -> str:
+    """The ``lang`` attribute of a page in ``lang`` (``zh`` → ``zh-CN``)."""
+    return "zh-CN" if lang == "zh" else "en"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("sqops.render", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.globals["html_lang"] = html_lang
+    env.globals["stylesheet"] = safe(_text("sqops.css").strip())
+    return env
+
+
+def _text(name: str) -> str:
+    from importlib.resources import files
+
+    return files("sqops.render").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def render(template: str, **context: Any) -> str:
+    """``template`` (a file name under ``templates/``) rendered with ``context``."""
+    return environment().get_template(template).render(**context)
+
+
+def safe(markup: str) -> Any:
+    """Trusted markup (not escaped again): only for text sqops itself produced as HTML/SVG."""
+    from markupsafe import Markup
+
+    return Markup(markup)
