@@ -7,15 +7,16 @@ All user text (titles, group names, post titles) is escaped in Markdown tables a
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import math
 import re
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any
 
 from sqops.adherence._model import STATUS_NAMES, Adherence, GroupAdherence, Scope
+from sqops.adherence.views import Cell
 from sqops.i18n import WEEKDAYS, T
 from sqops.output import json_text
 from sqops.render import markdown as md
@@ -294,174 +295,85 @@ def render_md(adh: Adherence, lang: str | None = None, *, level: int = 1) -> str
 
 
 # ------------------------------------------------------------------ HTML
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-_CSS = """
-.sqops-adh{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;color:#222}
-.sqops-adh table{border-collapse:collapse;margin:.5em 0 1em;font-size:13px}
-.sqops-adh th,.sqops-adh td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
-.sqops-adh th{background:#f3f3f3}
-.sqops-adh .cal thead th{position:sticky;top:0;z-index:1}
-.sqops-adh td.n{text-align:right}
-.sqops-adh .note{color:#8a5a00}
-.sqops-adh .bottom{background:#fff0f0}
-.sqops-adh .off{color:#b00020;font-weight:bold}
-.sqops-adh .cal td{text-align:center;min-width:2.6em}
-.sqops-adh .cal td.d{text-align:left;white-space:nowrap}
-.sqops-adh .s-on_time{background:#dff3e3;color:#1b5e20}
-.sqops-adh .s-late{background:#fff4d6;color:#7a4f00}
-.sqops-adh .s-early{background:#e3ecff;color:#1a3e8a}
-.sqops-adh .s-missed{background:#fde0e0;color:#b00020}
-.sqops-adh .hol{color:#b00020}
-.sqops-adh .bar{display:inline-block;height:9px;vertical-align:middle}
-.sqops-adh .bm{background:#4caf50}
-.sqops-adh .bs{background:#ff9800}
-@media print{.sqops-adh .cal{font-size:10px}}
-"""
-
-
 _NUMERIC = re.compile(r"^[+-]?[\d.]+%?( ⚠)?$|^—$")
 
 
-def _td(cell: str) -> str:
-    return f'<td class="n">{_e(cell)}</td>' if _NUMERIC.match(cell) else f"<td>{_e(cell)}</td>"
+def _symbol(c: Cell) -> str:
+    """✓ on time, ✗ missed, else whole minutes away from zero (30.1 min late: +31′)."""
+    sym = {"on_time": "✓", "missed": "✗"}.get(c.status)
+    if sym is None:
+        d = c.delta_min
+        sym = "?" if d is None else f"{math.copysign(math.ceil(abs(d)), d):+.0f}′"
+    return sym
 
 
-def _html_table(header: list[str], rows: list[list[str]], classes: list[str] | None = None) -> str:
-    out = [
-        "<table><thead><tr>" + "".join(f"<th>{_e(x)}</th>" for x in header) + "</tr></thead><tbody>"
-    ]
-    for i, r in enumerate(rows):
-        cls = f' class="{classes[i]}"' if classes and classes[i] else ""
-        out.append(f"<tr{cls}>" + "".join(_td(c) for c in r) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
+def html_context(adh: Adherence, lang: str, *, level: int) -> dict[str, Any]:
+    """What ``adherence_section.html.j2`` shows, formatted in ``lang``; ``level`` is the
+    depth of the section's top heading (1: ``h1``)."""
+    from sqops.adherence.views import calendar
 
-
-def _html_clock(scope: Scope, lang: str) -> str:
-    rows = [
-        f"<tr><th>{_e(w('hour', lang))}</th><th>{_e(w('member_share', lang))}</th>"
-        f"<th>{_e(w('staff_share', lang))}</th><th>{_e(w('replies', lang))}</th>"
-        f"<th>{_e(w('silent', lang))}</th></tr>"
-    ]
-    for r in scope.clock.hours:
-        ms = r.member_share or 0.0
-        ss = r.staff_share or 0.0
-        rows.append(
-            f"<tr><td>{r.hour:02d}:00</td>"
-            f'<td><span class="bar bm" style="width:{ms * 300:.0f}px"></span> {_e(pct(r.member_share))}</td>'
-            f'<td><span class="bar bs" style="width:{ss * 300:.0f}px"></span> {_e(pct(r.staff_share))}</td>'
-            f'<td class="n">{_e(num(r.median_replies))}</td>'
-            f'<td class="n">{_e(pct(r.silent_share, 0))}</td></tr>'
-        )
-    return '<table class="clock">' + "".join(rows) + "</table>"
-
-
-def _html_calendar(g: GroupAdherence, lang: str) -> str:
-    items = [(i.item_id, i.title, i.time) for i in g.scope.items]
-    items.sort(key=lambda x: (x[2], x[0]))
-    cells: dict[tuple[Any, str], tuple[str, float | None, str]] = {}
-    unplanned: dict[Any, list[str]] = {}
-    for r in g.rows.iter_rows(named=True):
-        if r["item_id"] is None:
-            unplanned.setdefault(r["day"], []).append(
-                f"{(r['posted'] or '')[:5]} {r['post_title'] or r['post_id']}"
-            )
-        else:
-            cells[(r["day"], r["item_id"])] = (r["status"], r["delta_min"], r["posted"] or "")
     week = WEEKDAYS["zh" if lang == "zh" else "en"]
-    head = f"<th>{_e(w('day', lang))}</th>" + "".join(
-        f'<th title="{_e(iid)}">{_e(t)}<br>{_e(tm)}</th>' for iid, t, tm in items
-    ) + f"<th>{_e(w('unplanned_posts', lang))}</th>"  # fmt: skip
-    out = [f'<table class="cal"><thead><tr>{head}</tr></thead><tbody>']
-    for d in g.days:
-        label = f' <span class="hol">{_e(d.label)}</span>' if d.label else ""
-        tds = [f'<td class="d">{_e(d.day.isoformat())} {_e(week[d.day.weekday()])}{label}</td>']
-        for iid, _t, _tm in items:
-            c = cells.get((d.day, iid))
-            if c is None:
-                tds.append("<td></td>")
-                continue
-            st, delta, posted = c
-            sym = {"on_time": "✓", "missed": "✗"}.get(st)
-            if sym is None:  # whole minutes away from zero: 30.1 min late shows +31′, not +30′
-                sym = (
-                    "?" if delta is None else f"{math.copysign(math.ceil(abs(delta)), delta):+.0f}′"
-                )
-            tip = STATUS_NAMES[st].get(lang) + (f" {posted[:5]}" if posted else "")
-            tds.append(f'<td class="s-{_e(st)}" title="{_e(tip)}">{_e(sym)}</td>')
-        ups = unplanned.get(d.day, [])
-        tip = " / ".join(ups)
-        tds.append(f'<td title="{_e(tip)}">{len(ups) if ups else ""}</td>')
-        out.append("<tr>" + "".join(tds) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
+    scopes = [{"name": w("fleet", lang), "anchor": "fleet", "scope": adh.fleet, "group": None}]
+    scopes += [
+        {
+            "name": f"{w('group', lang)} {_gname(g)}",
+            "anchor": g.group_id,
+            "scope": g.scope,
+            "group": g,
+        }
+        for g in adh.groups
+    ]
+    for sc in scopes:
+        scope, g = sc.pop("scope"), sc.pop("group")
+        sc["window"] = (
+            w("window", lang, a=g.first_day.isoformat(), b=g.last_day.isoformat()) if g else ""
+        )
+        sc["items"] = _item_rows(scope, lang, adh.opens_available)
+        sc["item_classes"] = ["bottom" if i.bottom else "" for i in scope.items]
+        sc["discipline"] = _discipline_lines(scope, lang)
+        sc["mix"] = _mix_rows(scope, lang)
+        sc["mix_classes"] = ["off" if m.off else "" for m in scope.discipline.mix]
+        sc["clock_lines"] = _clock_lines(scope, lang)
+        sc["clock"] = scope.clock
+        sc["calendar"] = calendar(g) if g is not None else None
+    # namespaces, not dicts: in a template ``x.items`` would be the dict's method
+    keys = ("summary", "items", "discipline", "clock", "calendar", "legend", "day")
+    return {
+        "adh": adh,
+        "s": SimpleNamespace(
+            heads=[f"h{min(level + i, 6)}" for i in range(3)],
+            title=w("title", lang),
+            header_line=_header_line(adh, lang),
+            notes=[n.get(lang) for n in adh.notes],
+            t=SimpleNamespace(**{k: w(k, lang) for k in (*keys, "unplanned_posts")}),
+            summary=_summary_rows(adh, lang),
+            clock_header=[
+                w(k, lang) for k in ("hour", "member_share", "staff_share", "replies", "silent")
+            ],
+            scopes=[SimpleNamespace(**sc) for sc in scopes],
+        ),
+        "lang": lang,
+        "numeric": lambda c: bool(_NUMERIC.match(str(c))),
+        "pct": pct,
+        "num": num,
+        "weekday": lambda d: week[d.weekday()],
+        "status_name": lambda st: STATUS_NAMES[st].get(lang),
+        "symbol": _symbol,
+    }
 
 
 def render_html_section(adh: Adherence, lang: str | None = None, *, level: int = 2) -> str:
-    """The section as an HTML fragment (with its own scoped style), for a page or the report."""
-    lang = lang or adh.lang
-    h1, h2, h3 = (f"h{min(level + i, 6)}" for i in range(3))
-    out = [f'<section class="sqops-adh"><style>{_CSS.strip()}</style>']
-    out.append(f"<{h1}>{_e(w('title', lang))} — {_e(adh.community)}</{h1}>")
-    out.append(f"<p>{_e(_header_line(adh, lang))}</p>")
-    for n in adh.notes:
-        out.append(f'<p class="note">⚠ {_e(n.get(lang))}</p>')
-    out.append(f"<{h2}>{_e(w('summary', lang))}</{h2}>")
-    out.append(_html_table(*_summary_rows(adh, lang)))
-    scopes: list[tuple[str, Scope, GroupAdherence | None]] = [(w("fleet", lang), adh.fleet, None)]
-    scopes += [(f"{w('group', lang)} {_gname(g)}", g.scope, g) for g in adh.groups]
-    for name, scope, g in scopes:
-        anchor = f' id="adh-{_e(g.group_id)}"' if g is not None else ' id="adh-fleet"'
-        out.append(f"<{h2}{anchor}>{_e(name)}</{h2}>")
-        if g is not None:
-            out.append(
-                f"<p>{_e(w('window', lang, a=g.first_day.isoformat(), b=g.last_day.isoformat()))}</p>"
-            )
-        out.append(f"<{h3}>{_e(w('items', lang))}</{h3}>")
-        header, rows = _item_rows(scope, lang, adh.opens_available)
-        out.append(_html_table(header, rows, ["bottom" if i.bottom else "" for i in scope.items]))
-        out.append(f"<{h3}>{_e(w('discipline', lang))}</{h3}><ul>")
-        out += [f"<li>{_e(x)}</li>" for x in _discipline_lines(scope, lang)]
-        out.append("</ul>")
-        header, rows = _mix_rows(scope, lang)
-        out.append(
-            _html_table(header, rows, ["off" if m.off else "" for m in scope.discipline.mix])
-        )
-        out.append(f"<{h3}>{_e(w('clock', lang))}</{h3}><ul>")
-        out += [f"<li>{_e(x)}</li>" for x in _clock_lines(scope, lang)]
-        out.append("</ul>")
-        out.append(_html_clock(scope, lang))
-        if g is not None:
-            out.append(f"<{h3}>{_e(w('calendar', lang))}</{h3}>")
-            out.append(f"<p>{_e(w('legend', lang))}</p>")
-            out.append(_html_calendar(g, lang))
-    out.append("</section>")
-    return "\n".join(out) + "\n"
+    """The section as an HTML fragment, for the report (``templates/adherence_section.html.j2``)."""
+    from sqops.render.html import render
+
+    return render("adherence_section.html.j2", **html_context(adh, lang or adh.lang, level=level))
 
 
 def render_html(adh: Adherence, lang: str | None = None) -> str:
-    """A whole offline page (no scripts, no external resources)."""
-    lang = lang or adh.lang
-    return (
-        "\n".join(
-            [
-                "<!DOCTYPE html>",
-                f'<html lang="{"zh-CN" if lang == "zh" else "en"}">',
-                "<head>",
-                '<meta charset="utf-8">',
-                f"<title>{_e(w('title', lang))} · {_e(adh.community)}</title>",
-                "</head>",
-                "<body>",
-                render_html_section(adh, lang, level=1).rstrip("\n"),
-                "</body>",
-                "</html>",
-            ]
-        )
-        + "\n"
-    )
+    """A whole offline page (no scripts, no external resources): ``templates/adherence.html.j2``."""
+    from sqops.render.html import render
+
+    return render("adherence.html.j2", **html_context(adh, lang or adh.lang, level=1))
 
 
 # ------------------------------------------------------------------ terminal
