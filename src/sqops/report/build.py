@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -15,6 +16,9 @@ from sqops.report import kpis as K
 from sqops.report.advice import ADVICE, KPI_LABELS
 from sqops.report.membership import Prepared, latest_day, prepare, to_date, to_int
 from sqops.report.tables import Tables, prepare_tables
+
+if TYPE_CHECKING:
+    from sqops.report.views import Views
 
 SCHEMA_VERSION = 1
 
@@ -191,6 +195,14 @@ class Report:
     groups: list[GroupReport]
     prepared: Prepared | None = None  # the inputs, for the lists and the charts
     settings: Settings | None = None
+
+    @cached_property
+    def views(self) -> Views:
+        """The lists, cohorts and chart series the HTML report shows (``report/views.py``),
+        computed on first use: the JSON and Markdown outputs do not need them."""
+        from sqops.report.views import build_views
+
+        return build_views(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {
