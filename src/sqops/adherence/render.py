@@ -8,18 +8,20 @@ All user text (titles, group names, post titles) is escaped in Markdown tables a
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
 from dataclasses import replace
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqops.adherence._model import STATUS_NAMES, Adherence, GroupAdherence, Scope
 from sqops.adherence.views import Cell
 from sqops.i18n import WEEKDAYS, T
 from sqops.output import json_text
 from sqops.render import markdown as md
+
+if TYPE_CHECKING:
+    from sqops.render.html import Section
 
 _W: dict[str, T] = {
     "title": T("计划执行检查", "Plan against practice"),
@@ -362,18 +364,26 @@ def html_context(adh: Adherence, lang: str, *, level: int) -> dict[str, Any]:
     }
 
 
-def render_html_section(adh: Adherence, lang: str | None = None, *, level: int = 2) -> str:
-    """The section as an HTML fragment, for the report (``templates/adherence_section.html.j2``)."""
-    from sqops.render.html import render
+def html_section(adh: Adherence, lang: str | None = None, *, level: int = 2) -> Section:
+    """The section as data for a page (``sqops.report.html.to_html(report, [section])``)."""
+    from sqops.render.html import Section
 
-    return render("adherence_section.html.j2", **html_context(adh, lang or adh.lang, level=level))
+    return Section("adherence_section.html.j2", html_context(adh, lang or adh.lang, level=level))
+
+
+def render_html_section(adh: Adherence, lang: str | None = None, *, level: int = 2) -> str:
+    """The section as an HTML fragment (``templates/adherence_section.html.j2``)."""
+    from sqops.render.html import render_section
+
+    return str(render_section(html_section(adh, lang, level=level)))
 
 
 def render_html(adh: Adherence, lang: str | None = None) -> str:
     """A whole offline page (no scripts, no external resources): ``templates/adherence.html.j2``."""
     from sqops.render.html import render
 
-    return render("adherence.html.j2", **html_context(adh, lang or adh.lang, level=1))
+    lang = lang or adh.lang
+    return render("adherence.html.j2", lang=lang, section=html_section(adh, lang, level=1))
 
 
 # ------------------------------------------------------------------ terminal
@@ -458,25 +468,16 @@ def to_renderables(adh: Adherence, lang: str | None = None) -> list[Any]:
 
 # ------------------------------------------------------------------ inside sqops report
 def attach_to_report(text: str, fmt: str, adh: Adherence, lang: str) -> str:
-    """The report's ``md``/``json``/``html`` text with this section added (``sqops report --sop``).
+    """The report's ``md`` or ``html`` text with this section added (``sqops report --sop``).
 
-    Markdown: appended as a ``##`` section. JSON: an ``adherence`` member of the top object,
-    without the per-row detail (``sqops adherence --format json`` has it).
-    HTML: the fragment inserted before the end of the page's ``<main>`` (else ``<body>``).
+    Kept for ``commands/report.py`` only, which renders the report first: the library
+    composes without touching rendered text, ``sqops.report.render.to_markdown(report,
+    [render_md(adh, lang, level=2)])`` and ``sqops.report.html.to_html(report,
+    [html_section(adh, lang)])`` give the same page in one pass (JSON:
+    ``to_json(report, {"adherence": adh.to_dict(lang, detail=False)})``).
     """
     if fmt == "md":
         return text.rstrip("\n") + "\n\n" + render_md(adh, lang, level=2)
-    if fmt == "json":
-        # the report's text ends with its last member and "\n}\n": this section is added
-        # as the last member, its lines indented one level (JSON strings hold no raw newline),
-        # which is the text of dumping the whole document at once
-        head = text.rstrip("\n")
-        if not head.endswith("\n}"):  # pragma: no cover - layout guard
-            doc = json.loads(text)
-            doc["adherence"] = adh.to_dict(lang, detail=False)
-            return json_text(doc) + "\n"
-        body = json_text(adh.to_dict(lang, detail=False)).replace("\n", "\n  ")
-        return head[: -len("\n}")] + ',\n  "adherence": ' + body + "\n}\n"
     if fmt == "html":
         section = render_html_section(adh, lang, level=2)
         for tag in ("</main>", "</body>"):

@@ -10,6 +10,8 @@ use, never on the ``sqops --help`` path.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +38,7 @@ def environment() -> jinja2.Environment:
         auto_reload=False,
     )
     env.globals["html_lang"] = html_lang
+    env.globals["render_section"] = render_section
     env.globals["stylesheet"] = safe(_text("sqops.css").strip())
     return env
 
@@ -49,6 +52,21 @@ def _text(name: str) -> str:
 def render(template: str, **context: Any) -> str:
     """``template`` (a file name under ``templates/``) rendered with ``context``."""
     return environment().get_template(template).render(**context)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A part of a page as data: its template and what the template shows. A page lists its
+    sections (e.g. the report its adherence section) and renders them in the same pass, so
+    no page is ever spliced together from rendered text."""
+
+    template: str
+    context: Mapping[str, Any]
+
+
+def render_section(section: Section) -> Any:
+    """``section`` rendered (markup: its own template escaped its text)."""
+    return safe(render(section.template, **section.context))
 
 
 def safe(markup: str) -> Any:

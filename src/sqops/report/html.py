@@ -8,7 +8,8 @@ page shows beyond the KPIs (lists, cohorts, chart series) comes from ``report.vi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqops.i18n import T
 from sqops.report.advice import BASIS_NOTE, KPI_LABELS
@@ -26,7 +27,7 @@ from sqops.report.render import (
 )
 
 if TYPE_CHECKING:
-    from sqops.adherence._model import Adherence
+    from sqops.render.html import Section
 
 H: dict[str, T] = {
     "charts_daily": T("每日发言人数与成员数", "Daily speakers vs members"),
@@ -85,9 +86,10 @@ CHART_LABELS: dict[str, T] = {
 }
 
 
-def to_html(report: Report, adherence: Adherence | None = None) -> str:
-    """The report as one offline HTML page (``templates/report.html.j2``); with
-    ``adherence``, its section is part of the page (rendered in the same pass)."""
+def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
+    """The report as one offline HTML page (``templates/report.html.j2``); ``sections``
+    (e.g. ``sqops.adherence.render.html_section(adh, lang)``) are parts of the page, after
+    the data quality, rendered in the same pass."""
     from sqops.render.html import render, safe
     from sqops.report.charts import render_all
 
@@ -105,12 +107,6 @@ def to_html(report: Report, adherence: Adherence | None = None) -> str:
     }
     q = quality_lines(report, lang)
     keys = ("fleet", "group", "stage", "status", "window", "health", "kpis", "advice")
-    context: dict[str, Any] = {"adh": None}
-    if adherence is not None:  # the section's names (adh, s, its formatters) beside the page's
-        from sqops.adherence.render import html_context
-
-        context = html_context(adherence, lang, level=2)
-        del context["lang"]
 
     def group_line(g: GroupReport) -> str:
         cur = STAGE_LABELS[g.current_stage].get(lang) if g.current_stage else w("none", lang)
@@ -119,7 +115,9 @@ def to_html(report: Report, adherence: Adherence | None = None) -> str:
             f"{w('members_today', lang)}: {g.members_today}"
         )
 
-    page = dict(
+    return render(
+        "report.html.j2",
+        sections=list(sections),
         lang=lang,
         report=report,
         v=report.views,
@@ -145,4 +143,3 @@ def to_html(report: Report, adherence: Adherence | None = None) -> str:
         dq_rows=[r for r, _ in q],
         dq_notes=[n for _, ns in q for n in ns],
     )
-    return render("report.html.j2", **context, **page)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqops.i18n import T
@@ -166,7 +166,9 @@ def quality_lines(report: Report, lang: str) -> list[tuple[list[object], list[st
     return out
 
 
-def to_markdown(report: Report) -> str:
+def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
+    """The report in Markdown; ``sections`` (Markdown with ``##`` top headings, e.g.
+    ``sqops.adherence.render_md(adh, lang, level=2)``) follow the data quality."""
     lang = report.lang
     L: list[str] = []
     title = w("title", lang) + (f" — {md.escape(report.community)}" if report.community else "")
@@ -221,7 +223,7 @@ def to_markdown(report: Report) -> str:
     notes = [n for _, ns in q for n in ns]
     L += [f"- {md.escape(n)}" for n in notes]
     L.append(f"- {md.escape(w('staff', lang, n=report.data_quality['staff_ids']))}")
-    return "\n".join(L).rstrip() + "\n"
+    return "\n\n".join(["\n".join(L).rstrip(), *(x.rstrip("\n") for x in sections)]) + "\n"
 
 
 # ------------------------------------------------------------------ terminal
