@@ -23,6 +23,10 @@ def test_environment_escapes_and_is_strict():
     assert page == "&lt;img src=x onerror=alert(1)&gt;|<b>ok</b>"
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ missing }}").render()
+    # a key named like a dict method is the key
+    assert (
+        env.from_string("{{ t.items }}·{{ t.keys }}").render(t={"items": "a", "keys": "b"}) == "a·b"
+    )
 
 
 def test_every_page_shares_the_layout_and_the_stylesheet():

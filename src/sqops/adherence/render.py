@@ -11,7 +11,6 @@ import io
 import math
 import re
 from dataclasses import replace
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqops.adherence._model import STATUS_NAMES, Adherence, GroupAdherence, Scope
@@ -338,22 +337,21 @@ def html_context(adh: Adherence, lang: str, *, level: int) -> dict[str, Any]:
         sc["clock_lines"] = _clock_lines(scope, lang)
         sc["clock"] = scope.clock
         sc["calendar"] = calendar(g) if g is not None else None
-    # namespaces, not dicts: in a template ``x.items`` would be the dict's method
     keys = ("summary", "items", "discipline", "clock", "calendar", "legend", "day")
     return {
         "adh": adh,
-        "s": SimpleNamespace(
-            heads=[f"h{min(level + i, 6)}" for i in range(3)],
-            title=w("title", lang),
-            header_line=_header_line(adh, lang),
-            notes=[n.get(lang) for n in adh.notes],
-            t=SimpleNamespace(**{k: w(k, lang) for k in (*keys, "unplanned_posts")}),
-            summary=_summary_rows(adh, lang),
-            clock_header=[
+        "s": {
+            "heads": [f"h{min(level + i, 6)}" for i in range(3)],
+            "title": w("title", lang),
+            "header_line": _header_line(adh, lang),
+            "notes": [n.get(lang) for n in adh.notes],
+            "t": {k: w(k, lang) for k in (*keys, "unplanned_posts")},
+            "summary": _summary_rows(adh, lang),
+            "clock_header": [
                 w(k, lang) for k in ("hour", "member_share", "staff_share", "replies", "silent")
             ],
-            scopes=[SimpleNamespace(**sc) for sc in scopes],
-        ),
+            "scopes": scopes,
+        },
         "lang": lang,
         "numeric": lambda c: bool(_NUMERIC.match(str(c))),
         "pct": pct,

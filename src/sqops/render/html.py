@@ -28,7 +28,14 @@ def html_lang(lang: str) -> str:
 def environment() -> jinja2.Environment:
     import jinja2
 
-    env = jinja2.Environment(
+    class _Environment(jinja2.Environment):
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            # a dict's key before its methods: ``{{ t.items }}`` is t["items"], not t.items()
+            if isinstance(obj, dict) and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
+    env = _Environment(
         loader=jinja2.PackageLoader("sqops.render", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
