@@ -18,6 +18,7 @@ from sqops.plan._model import (
     KIND_NAMES,
     ROLE_NAMES,
     SOURCE_NAMES,
+    Conflict,
     GroupPlan,
     Occurrence,
     Plan,
@@ -75,7 +76,7 @@ def _t(key: str, lang: str) -> str:
 
 
 def _hm(t: dt.time) -> str:
-    return t.strftime("%H:%M")
+    return f"{t.hour:02d}:{t.minute:02d}"  # (strftime's parser costs 4× more, per item)
 
 
 def _weekday(d: dt.date, lang: str) -> str:
@@ -400,39 +401,74 @@ def _month_title(year: int, month: int, lang: str) -> str:
     return f"{year}年{month}月" if lang == "zh" else dt.date(year, month, 1).strftime("%B %Y")
 
 
+def _html_cell(
+    c: views.DayCell,
+    gp: GroupPlan,
+    items: dict[dt.date, list[Occurrence]],
+    conflicts: dict[dt.date, list[Conflict]],
+    lang: str,
+) -> tuple[Any, ...]:
+    """A month-grid cell as the template lays it out: (inside the window, day of the month,
+    CSS class, id, lifecycle day, holiday label, [(kind, "HH:MM title")], [conflict])."""
+    if not c.in_window:
+        return (False, c.date.day if c.in_month else "", "", "", "", "", (), ())
+    n = views.lifecycle_day(gp, c.date)
+    day = _t("day", lang).format(n=n) if n else ""
+    its = [(o.kind, f"{_hm(o.time)} {o.title}") for o in items.get(c.date, ())]
+    conf = [x.text.get(lang) for x in conflicts.get(c.date, ())]
+    cid = f"{gp.group.id}-{c.date.isoformat()}"
+    return (True, c.date.day, c.css, cid, day, c.label, its, conf)
+
+
+def _html_script(o: Occurrence, lang: str) -> tuple[str, list[str], str]:
+    """A scripted item: (heading line, notes, script)."""
+    meta = " · ".join(x for x in (_kind(o, lang), _owner(o, lang)) if x)
+    head = f"{o.date.isoformat()} {_weekday(o.date, lang)} {_hm(o.time)} {o.title}"
+    return (head + (f" — {meta}" if meta else ""), [n.get(lang) for n in o.notes], o.script or "")
+
+
 def to_html(plan: Plan, lang: str) -> str:
     """A printable month view per group (items in the calendar cells, scripts listed after),
-    from ``templates/plan.html.j2``. All user text is escaped."""
+    from ``templates/plan.html.j2``. All user text is escaped.
+
+    The cells and script lines are formatted here as plain tuples (the template unpacks them):
+    a thousand groups make hundreds of thousands of cells, and an attribute or function call
+    in a template costs far more than in Python."""
     from sqops.render.html import render as render_html
 
-    groups = [
-        {
-            "id": gp.group.id,
-            "title": _group_title(gp),
-            "launched_on": gp.launched_on.isoformat(),
-            "notes": [n.get(lang) for n in gp.notes],
-            "months": views.month_grids(plan, gp, lang),
-            "scripted": views.scripted(gp),
-        }
-        for gp in plan.groups
-    ]
+    grids = views.month_grids(plan, lang)
+    groups = []
+    for gp in plan.groups:
+        items, conf = views.by_date(gp), views.conflicts_by_date(gp)
+        months = [
+            (
+                _month_title(m.year, m.month, lang),
+                [[_html_cell(c, gp, items, conf, lang) for c in week] for week in m.weeks],
+            )
+            for m in grids
+        ]
+        groups.append(
+            {
+                "id": gp.group.id,
+                "title": _group_title(gp),
+                "launched_on": gp.launched_on.isoformat(),
+                "notes": [n.get(lang) for n in gp.notes],
+                "months": months,
+                "scripts": [_html_script(o, lang) for o in views.scripted(gp)],
+            }
+        )
     window = _t("window", lang).format(
         a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
     )
     return render_html(
         "plan.html.j2",
         lang=lang,
-        plan=plan,
+        community=plan.community,
         t={k: _t(k, lang) for k in ("title", "launched", "scripts")},
         window=window,
         notices=[n.get(lang) for n in plan.notices],
         groups=groups,
         weekdays=WEEKDAYS["zh" if lang == "zh" else "en"],
-        month_title=lambda y, m: _month_title(y, m, lang),
-        day=lambda n: _t("day", lang).format(n=n),
-        hm=_hm,
-        weekday=lambda d: _weekday(d, lang),
-        meta=lambda o: " · ".join(x for x in (_kind(o, lang), _owner(o, lang)) if x),
     )
 
 

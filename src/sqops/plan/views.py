@@ -36,10 +36,7 @@ class DayCell:
     in_month: bool  # False: a day of the previous/next month filling the first/last week
     in_window: bool  # inside [plan.start, plan.end)
     css: str  # "holiday" | "adjusted" | ""
-    lifecycle_day: int | None  # launch day = 1; None before the launch
     label: str  # holiday / adjusted workday label in the page's language
-    items: tuple[Occurrence, ...]
-    conflicts: tuple[Conflict, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,40 +46,31 @@ class MonthGrid:
     weeks: tuple[tuple[DayCell, ...], ...]  # Monday first
 
 
-def month_grids(plan: Plan, gp: GroupPlan, lang: str) -> list[MonthGrid]:
-    """Every month the plan's window touches, laid out in weeks, with the group's items."""
-    items = by_date(gp)
-    conf = conflicts_by_date(gp)
+def month_grids(plan: Plan, lang: str) -> list[MonthGrid]:
+    """Every month the plan's window touches, laid out in weeks (the same for every group:
+    a group's items are looked up by date, ``by_date``)."""
+    end = plan.end
     out = []
     for year, month in sorted({(d.year, d.month) for d in plan.dates()}):
         weeks = []
         for wk in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
             cells = []
             for d in wk:
-                in_month = d.month == month
-                inside = in_month and plan.start <= d < plan.end
-                info = plan.calendar.get(d) if inside else None
-                css = ""
-                if info is not None:
-                    css = (
-                        "holiday"
-                        if info.status == "holiday"
-                        else "adjusted"
-                        if info.adjusted
-                        else ""
-                    )
-                idx = (d - gp.launched_on).days
-                cells.append(
-                    DayCell(
-                        d, in_month, inside, css, idx + 1 if inside and idx >= 0 else None,
-                        info.label(lang) if info is not None else "",
-                        tuple(items.get(d, ())) if inside else (),
-                        tuple(conf.get(d, ())) if inside else (),
-                    )
-                )  # fmt: skip
+                info = plan.calendar.get(d) if d.month == month and plan.start <= d < end else None
+                if info is None:
+                    cells.append(DayCell(d, d.month == month, False, "", ""))
+                    continue
+                css = "holiday" if info.status == "holiday" else "adjusted" if info.adjusted else ""
+                cells.append(DayCell(d, True, True, css, info.label(lang)))
             weeks.append(tuple(cells))
         out.append(MonthGrid(year, month, tuple(weeks)))
     return out
+
+
+def lifecycle_day(gp: GroupPlan, d: dt.date) -> int | None:
+    """Day ``d`` of the group's life (launch day = 1; None before the launch)."""
+    idx = (d - gp.launched_on).days
+    return idx + 1 if idx >= 0 else None
 
 
 def scripted(gp: GroupPlan) -> list[Occurrence]:

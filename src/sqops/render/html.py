@@ -31,9 +31,16 @@ def environment() -> jinja2.Environment:
     class _Environment(jinja2.Environment):
         def getattr(self, obj: Any, attribute: str) -> Any:
             # a dict's key before its methods: ``{{ t.items }}`` is t["items"], not t.items()
-            if isinstance(obj, dict) and attribute in obj:
+            if type(obj) is dict and attribute in obj:
                 return obj[attribute]
-            return super().getattr(obj, attribute)
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError, AttributeError):
+                return self.undefined(obj=obj, name=attribute)
 
     env = _Environment(
         loader=jinja2.PackageLoader("sqops.render", "templates"),

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
-_BREAK = re.compile(r"\r\n|[\r\n]")
+#: each special character behind a backslash, a line break as a space (CR LF: see escape)
+_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"} | {"\r": " ", "\n": " "})
 
 
 class Md(str):
@@ -26,14 +26,16 @@ def escape(text: object) -> Md:
     """``text`` shown literally in Markdown: in a cell, a heading or a paragraph."""
     if isinstance(text, Md):
         return text
-    return Md(_SPECIAL.sub(r"\\\1", _BREAK.sub(" ", str(text))))
+    s = str(text)
+    return Md((s.replace("\r\n", " ") if "\r" in s else s).translate(_ESCAPES))
 
 
 def code(text: str) -> Md:
     """An inline code span (its text is shown as is; no backslash escapes inside)."""
     tick = "`" * (_longest_run(text) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return Md(f"{tick}{pad}{_BREAK.sub(' ', text)}{pad}{tick}")
+    flat = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    return Md(f"{tick}{pad}{flat}{pad}{tick}")
 
 
 def fence(text: str) -> str:
