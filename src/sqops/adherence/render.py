@@ -308,35 +308,81 @@ def _symbol(c: Cell) -> str:
     return sym
 
 
-def html_context(adh: Adherence, lang: str, *, level: int) -> dict[str, Any]:
-    """What ``adherence_section.html.j2`` shows, formatted in ``lang``; ``level`` is the
-    depth of the section's top heading (1: ``h1``)."""
+def _html_table(
+    t: tuple[list[str], list[list[str]]], classes: list[str] | None = None
+) -> tuple[list[str], list[tuple[str, list[tuple[str, bool]]]]]:
+    """(header, rows) as the template lays it out: each row (CSS class, [(cell, numeric)])."""
+    header, rows = t
+    return header, [
+        ((classes[i] if classes else ""), [(c, bool(_NUMERIC.match(c))) for c in r])
+        for i, r in enumerate(rows)
+    ]
+
+
+def _html_clock(scope: Scope) -> list[tuple[str, str, str, str, str, str, str]]:
+    """Per hour: (hour, member bar width px, member share, staff bar width px, staff share,
+    median replies, silent share)."""
+    return [
+        (f"{r.hour:02d}:00", f"{(r.member_share or 0.0) * 300:.0f}", pct(r.member_share),
+         f"{(r.staff_share or 0.0) * 300:.0f}", pct(r.staff_share), num(r.median_replies),
+         pct(r.silent_share, 0))
+        for r in scope.clock.hours
+    ]  # fmt: skip
+
+
+def _html_calendar(g: GroupAdherence, lang: str) -> dict[str, Any]:
+    """The planned-vs-done calendar (``views.calendar``) formatted: per day (date and
+    weekday, holiday, [(status, tooltip, symbol), all "" when not planned], unplanned count,
+    their tooltip)."""
     from sqops.adherence.views import calendar
 
+    cal = calendar(g)
     week = WEEKDAYS["zh" if lang == "zh" else "en"]
-    scopes = [{"name": w("fleet", lang), "anchor": "fleet", "scope": adh.fleet, "group": None}]
-    scopes += [
-        {
-            "name": f"{w('group', lang)} {_gname(g)}",
-            "anchor": g.group_id,
-            "scope": g.scope,
-            "group": g,
-        }
-        for g in adh.groups
-    ]
-    for sc in scopes:
-        scope, g = sc.pop("scope"), sc.pop("group")
-        sc["window"] = (
-            w("window", lang, a=g.first_day.isoformat(), b=g.last_day.isoformat()) if g else ""
+    names = {k: v.get(lang) for k, v in STATUS_NAMES.items()}
+    days = []
+    for d in cal.days:
+        cells = [
+            ("", "", "") if c is None
+            else (c.status, names[c.status] + (f" {c.posted[:5]}" if c.posted else ""), _symbol(c))
+            for c in d.cells
+        ]  # fmt: skip
+        tip = " / ".join(f"{t} {name}" for t, name in d.unplanned)
+        day = f"{d.row.day.isoformat()} {week[d.row.day.weekday()]}"
+        days.append((day, d.row.label, cells, len(d.unplanned) or "", tip))
+    return {"items": cal.items, "days": days}
+
+
+def html_context(adh: Adherence, lang: str, *, level: int) -> dict[str, Any]:
+    """What ``adherence_section.html.j2`` shows, formatted in ``lang`` (tables and the
+    calendar as plain tuples: a fleet has many thousand cells, and a call in a template costs
+    far more than in Python); ``level`` is the depth of the section's top heading (1: h1)."""
+    scopes = []
+    for g in [None, *adh.groups]:
+        scope = adh.fleet if g is None else g.scope
+        name = w("fleet", lang) if g is None else f"{w('group', lang)} {_gname(g)}"
+        window = (
+            ""
+            if g is None
+            else w("window", lang, a=g.first_day.isoformat(), b=g.last_day.isoformat())
         )
-        sc["items"] = _item_rows(scope, lang, adh.opens_available)
-        sc["item_classes"] = ["bottom" if i.bottom else "" for i in scope.items]
-        sc["discipline"] = _discipline_lines(scope, lang)
-        sc["mix"] = _mix_rows(scope, lang)
-        sc["mix_classes"] = ["off" if m.off else "" for m in scope.discipline.mix]
-        sc["clock_lines"] = _clock_lines(scope, lang)
-        sc["clock"] = scope.clock
-        sc["calendar"] = calendar(g) if g is not None else None
+        scopes.append(
+            {
+                "name": name,
+                "anchor": "fleet" if g is None else g.group_id,
+                "window": window,
+                "items": _html_table(
+                    _item_rows(scope, lang, adh.opens_available),
+                    ["bottom" if i.bottom else "" for i in scope.items],
+                ),
+                "discipline": _discipline_lines(scope, lang),
+                "mix": _html_table(
+                    _mix_rows(scope, lang), ["off" if m.off else "" for m in scope.discipline.mix]
+                ),
+                "clock_lines": _clock_lines(scope, lang),
+                "clock": _html_clock(scope),
+                "calendar": None if g is None else _html_calendar(g, lang),
+            }
+        )  # fmt: skip
     keys = ("summary", "items", "discipline", "clock", "calendar", "legend", "day")
     return {
         "adh": adh,
@@ -346,19 +392,13 @@ def html_context(adh: Adherence, lang: str, *, level: int) -> dict[str, Any]:
             "header_line": _header_line(adh, lang),
             "notes": [n.get(lang) for n in adh.notes],
             "t": {k: w(k, lang) for k in (*keys, "unplanned_posts")},
-            "summary": _summary_rows(adh, lang),
+            "summary": _html_table(_summary_rows(adh, lang)),
             "clock_header": [
                 w(k, lang) for k in ("hour", "member_share", "staff_share", "replies", "silent")
             ],
             "scopes": scopes,
         },
         "lang": lang,
-        "numeric": lambda c: bool(_NUMERIC.match(str(c))),
-        "pct": pct,
-        "num": num,
-        "weekday": lambda d: week[d.weekday()],
-        "status_name": lambda st: STATUS_NAMES[st].get(lang),
-        "symbol": _symbol,
     }
 
 
