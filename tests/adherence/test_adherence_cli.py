@@ -183,7 +183,7 @@ def test_zh_is_the_sops_language(cli, case):
     data, sop = case
     r = cli("adherence", data, "--sop", sop, "--format", "md")
     assert r.exit_code == 0
-    assert r.stdout.startswith("# 计划执行检查 — 测试&lt;社群>")
+    assert r.stdout.startswith("# 计划执行检查 — 测试\\<社群\\>")
     assert "准时执行率" in r.stdout
     assert "计划 12 条" in r.stderr
 
@@ -265,7 +265,7 @@ def test_report_with_sop_carries_the_section(cli, case):
     data, sop = case
     r = cli("report", data, "--sop", sop, "-f", "md", "--lang", "en")
     assert r.exit_code == 0, r.stderr
-    assert "\n## Plan against practice — 测试&lt;社群>\n" in r.stdout
+    assert "\n## Plan against practice — 测试\\<社群\\>\n" in r.stdout
     assert "| Fleet | 5 | 12 | 8 | 1 | 0 | 3 | 1 | 10 | 66.7% | 75.0% |" in r.stdout
     r = cli("report", data, "--sop", sop, "-f", "md", "--no-adherence")
     assert "计划执行检查" not in r.stdout and r.exit_code == 0

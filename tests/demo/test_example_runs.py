@@ -42,14 +42,15 @@ def test_report_runs_on_the_example_and_sees_the_dirty_rows(cli):
         assert tables[name]["duplicates"] == 0, name
 
 
-def test_report_json_with_the_section_is_the_splice_of_the_two_texts(cli):
-    # `sqops report --sop -f json` dumps the section with the report in one pass; the library's
-    # attach_to_report splices it into the report's text: both must give the same bytes
+def test_report_with_the_section_is_composed_not_spliced(cli):
+    # `sqops report --sop` gives the report with its adherence section: the library composes
+    # the two as data (one dump, one Markdown text, one page) and the CLI gives the same bytes
     from sqops.adherence import compute_adherence
-    from sqops.adherence.render import attach_to_report
+    from sqops.adherence.render import html_section, render_md
     from sqops.data.tables import read_tables
     from sqops.report import render
     from sqops.report.build import Settings, build_report
+    from sqops.report.html import to_html
     from sqops.sop.loader import load_sop
 
     loaded = load_sop(EXAMPLE / "sop.yaml")
@@ -57,9 +58,12 @@ def test_report_json_with_the_section_is_the_splice_of_the_two_texts(cli):
     tables = read_tables(EXAMPLE / "data", tz=settings.tz, columns=settings.columns)
     rep = build_report(tables, settings=settings, lang="en")
     adh = compute_adherence(loaded, tables, as_of=rep.as_of, lang="en")
-    spliced = attach_to_report(render.to_json(rep), "json", adh, "en")
-    assert render.to_json(rep, {"adherence": adh.to_dict("en", detail=False)}) == spliced
-    cli_text = cli(
-        "report", EXAMPLE / "data", "--sop", EXAMPLE / "sop.yaml", "-f", "json", "--lang", "en"
-    ).stdout
-    assert cli_text == spliced
+    args = ("report", EXAMPLE / "data", "--sop", EXAMPLE / "sop.yaml", "--lang", "en")
+    doc = render.to_json(rep, {"adherence": adh.to_dict("en", detail=False)})
+    assert cli(*args, "-f", "json").stdout == doc
+    md = render.to_markdown(rep, [render_md(adh, "en", level=2)])
+    assert cli(*args, "-f", "md").stdout == md
+    page = to_html(rep, [html_section(adh, "en")])
+    assert cli(*args, "-f", "html").stdout == page
+    assert page.count('<section class="sqops-adh">') == 1
+    assert page.index('<section class="sqops-adh">') < page.index("</main>")

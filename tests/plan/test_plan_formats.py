@@ -20,6 +20,7 @@ import pytest
 
 from sqops.plan import GroupInfo, build_plan
 from sqops.plan import formats as F
+from sqops.render import markdown as md
 from sqops.sop import load_sop, parse_sop
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -198,8 +199,8 @@ def test_markdown_escapes_titles_but_keeps_scripts_verbatim():
 
 
 def test_markdown_fence_longer_than_backticks_in_script():
-    assert F._fence("a ```` b") == "`````"
-    assert F._fence("plain") == "```"
+    assert md.fence("a ```` b") == "`````"
+    assert md.fence("plain") == "```"
 
 
 def test_json_shape():

@@ -7,17 +7,20 @@ All user text (titles, group names, post titles) is escaped in Markdown tables a
 
 from __future__ import annotations
 
-import html
 import io
-import json
 import math
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqops.adherence._model import STATUS_NAMES, Adherence, GroupAdherence, Scope
+from sqops.adherence.views import Cell
 from sqops.i18n import WEEKDAYS, T
 from sqops.output import json_text
+from sqops.render import markdown as md
+
+if TYPE_CHECKING:
+    from sqops.render.html import Section
 
 _W: dict[str, T] = {
     "title": T("计划执行检查", "Plan against practice"),
@@ -255,237 +258,170 @@ def json_bytes(adh: Adherence, lang: str | None = None) -> bytes:
 
 
 # ------------------------------------------------------------------ Markdown
-def _md_cell(text: object) -> str:
-    return (
-        str(text)
-        .replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("<", "&lt;")
-        .replace("\r", " ")
-        .replace("\n", " ")
-    )
-
-
-def _md_text(text: str) -> str:
-    """User text in a Markdown paragraph: no HTML, no accidental emphasis or links."""
-    out = text.replace("\\", "\\\\").replace("<", "&lt;").replace("\n", " ")
-    for ch in "*_`[]#":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
-def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(_md_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
-    return out
-
-
 def render_md(adh: Adherence, lang: str | None = None, *, level: int = 1) -> str:
     """The section in Markdown; ``level`` is the depth of its top heading (1 = ``#``)."""
     lang = lang or adh.lang
     h = "#" * level
-    L: list[str] = [f"{h} {w('title', lang)} — {_md_text(adh.community)}", ""]
-    L += [_header_line(adh, lang), ""]
+    L: list[str] = [f"{h} {w('title', lang)} — {md.escape(adh.community)}", ""]
+    L += [md.escape(_header_line(adh, lang)), ""]
     for n in adh.notes:
-        L.append(f"> {_md_text(n.get(lang))}")
+        L.append(f"> {md.escape(n.get(lang))}")
     if adh.notes:
         L.append("")
     L += [f"{h}# {w('summary', lang)}", ""]
-    L += _md_table(*_summary_rows(adh, lang)) + [""]
+    L += md.table(*_summary_rows(adh, lang)) + [""]
     scopes: list[tuple[str, Scope]] = [(w("fleet", lang), adh.fleet)]
     scopes += [(f"{w('group', lang)} {_gname(g)}", g.scope) for g in adh.groups]
     for name, scope in scopes:
-        L += [f"{h}# {_md_text(name)}", ""]
+        L += [f"{h}# {md.escape(name)}", ""]
         if scope is not adh.fleet:
             g = next(g for g in adh.groups if g.scope is scope)
             L += [w("window", lang, a=g.first_day.isoformat(), b=g.last_day.isoformat()), ""]
         L += [f"{h}## {w('items', lang)}", ""]
-        L += _md_table(*_item_rows(scope, lang, adh.opens_available)) + [""]
+        L += md.table(*_item_rows(scope, lang, adh.opens_available)) + [""]
         L += [f"{h}## {w('discipline', lang)}", ""]
-        L += [f"- {_md_text(x)}" for x in _discipline_lines(scope, lang)] + [""]
-        L += _md_table(*_mix_rows(scope, lang)) + [""]
+        L += [f"- {md.escape(x)}" for x in _discipline_lines(scope, lang)] + [""]
+        L += md.table(*_mix_rows(scope, lang)) + [""]
         L += [f"{h}## {w('clock', lang)}", ""]
         if scope is adh.fleet:
-            L += _md_table(
+            L += md.table(
                 [w("hour", lang), w("member_share", lang), w("staff_share", lang), w("replies", lang),
                  w("silent", lang)],
                 [[f"{r.hour:02d}", pct(r.member_share), pct(r.staff_share), num(r.median_replies),
                   pct(r.silent_share, 0)]
                  for r in scope.clock.hours],
             ) + [""]  # fmt: skip
-        L += [f"- {_md_text(x)}" for x in _clock_lines(scope, lang)] + [""]
+        L += [f"- {md.escape(x)}" for x in _clock_lines(scope, lang)] + [""]
     return "\n".join(L).rstrip() + "\n"
 
 
 # ------------------------------------------------------------------ HTML
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-_CSS = """
-.sqops-adh{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;color:#222}
-.sqops-adh table{border-collapse:collapse;margin:.5em 0 1em;font-size:13px}
-.sqops-adh th,.sqops-adh td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
-.sqops-adh th{background:#f3f3f3}
-.sqops-adh .cal thead th{position:sticky;top:0;z-index:1}
-.sqops-adh td.n{text-align:right}
-.sqops-adh .note{color:#8a5a00}
-.sqops-adh .bottom{background:#fff0f0}
-.sqops-adh .off{color:#b00020;font-weight:bold}
-.sqops-adh .cal td{text-align:center;min-width:2.6em}
-.sqops-adh .cal td.d{text-align:left;white-space:nowrap}
-.sqops-adh .s-on_time{background:#dff3e3;color:#1b5e20}
-.sqops-adh .s-late{background:#fff4d6;color:#7a4f00}
-.sqops-adh .s-early{background:#e3ecff;color:#1a3e8a}
-.sqops-adh .s-missed{background:#fde0e0;color:#b00020}
-.sqops-adh .hol{color:#b00020}
-.sqops-adh .bar{display:inline-block;height:9px;vertical-align:middle}
-.sqops-adh .bm{background:#4caf50}
-.sqops-adh .bs{background:#ff9800}
-@media print{.sqops-adh .cal{font-size:10px}}
-"""
-
-
 _NUMERIC = re.compile(r"^[+-]?[\d.]+%?( ⚠)?$|^—$")
 
 
-def _td(cell: str) -> str:
-    return f'<td class="n">{_e(cell)}</td>' if _NUMERIC.match(cell) else f"<td>{_e(cell)}</td>"
+def _symbol(c: Cell) -> str:
+    """✓ on time, ✗ missed, else whole minutes away from zero (30.1 min late: +31′)."""
+    sym = {"on_time": "✓", "missed": "✗"}.get(c.status)
+    if sym is None:
+        d = c.delta_min
+        sym = "?" if d is None else f"{math.copysign(math.ceil(abs(d)), d):+.0f}′"
+    return sym
 
 
-def _html_table(header: list[str], rows: list[list[str]], classes: list[str] | None = None) -> str:
-    out = [
-        "<table><thead><tr>" + "".join(f"<th>{_e(x)}</th>" for x in header) + "</tr></thead><tbody>"
+def _html_table(
+    t: tuple[list[str], list[list[str]]], classes: list[str] | None = None
+) -> tuple[list[str], list[tuple[str, list[tuple[str, bool]]]]]:
+    """(header, rows) as the template lays it out: each row (CSS class, [(cell, numeric)])."""
+    header, rows = t
+    return header, [
+        ((classes[i] if classes else ""), [(c, bool(_NUMERIC.match(c))) for c in r])
+        for i, r in enumerate(rows)
     ]
-    for i, r in enumerate(rows):
-        cls = f' class="{classes[i]}"' if classes and classes[i] else ""
-        out.append(f"<tr{cls}>" + "".join(_td(c) for c in r) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
 
 
-def _html_clock(scope: Scope, lang: str) -> str:
-    rows = [
-        f"<tr><th>{_e(w('hour', lang))}</th><th>{_e(w('member_share', lang))}</th>"
-        f"<th>{_e(w('staff_share', lang))}</th><th>{_e(w('replies', lang))}</th>"
-        f"<th>{_e(w('silent', lang))}</th></tr>"
-    ]
-    for r in scope.clock.hours:
-        ms = r.member_share or 0.0
-        ss = r.staff_share or 0.0
-        rows.append(
-            f"<tr><td>{r.hour:02d}:00</td>"
-            f'<td><span class="bar bm" style="width:{ms * 300:.0f}px"></span> {_e(pct(r.member_share))}</td>'
-            f'<td><span class="bar bs" style="width:{ss * 300:.0f}px"></span> {_e(pct(r.staff_share))}</td>'
-            f'<td class="n">{_e(num(r.median_replies))}</td>'
-            f'<td class="n">{_e(pct(r.silent_share, 0))}</td></tr>'
-        )
-    return '<table class="clock">' + "".join(rows) + "</table>"
+def _html_clock(scope: Scope) -> list[tuple[str, str, str, str, str, str, str]]:
+    """Per hour: (hour, member bar width px, member share, staff bar width px, staff share,
+    median replies, silent share)."""
+    return [
+        (f"{r.hour:02d}:00", f"{(r.member_share or 0.0) * 300:.0f}", pct(r.member_share),
+         f"{(r.staff_share or 0.0) * 300:.0f}", pct(r.staff_share), num(r.median_replies),
+         pct(r.silent_share, 0))
+        for r in scope.clock.hours
+    ]  # fmt: skip
 
 
-def _html_calendar(g: GroupAdherence, lang: str) -> str:
-    items = [(i.item_id, i.title, i.time) for i in g.scope.items]
-    items.sort(key=lambda x: (x[2], x[0]))
-    cells: dict[tuple[Any, str], tuple[str, float | None, str]] = {}
-    unplanned: dict[Any, list[str]] = {}
-    for r in g.rows.iter_rows(named=True):
-        if r["item_id"] is None:
-            unplanned.setdefault(r["day"], []).append(
-                f"{(r['posted'] or '')[:5]} {r['post_title'] or r['post_id']}"
-            )
-        else:
-            cells[(r["day"], r["item_id"])] = (r["status"], r["delta_min"], r["posted"] or "")
+def _html_calendar(g: GroupAdherence, lang: str) -> dict[str, Any]:
+    """The planned-vs-done calendar (``views.calendar``) formatted: per day (date and
+    weekday, holiday, [(status, tooltip, symbol), all "" when not planned], unplanned count,
+    their tooltip)."""
+    from sqops.adherence.views import calendar
+
+    cal = calendar(g)
     week = WEEKDAYS["zh" if lang == "zh" else "en"]
-    head = f"<th>{_e(w('day', lang))}</th>" + "".join(
-        f'<th title="{_e(iid)}">{_e(t)}<br>{_e(tm)}</th>' for iid, t, tm in items
-    ) + f"<th>{_e(w('unplanned_posts', lang))}</th>"  # fmt: skip
-    out = [f'<table class="cal"><thead><tr>{head}</tr></thead><tbody>']
-    for d in g.days:
-        label = f' <span class="hol">{_e(d.label)}</span>' if d.label else ""
-        tds = [f'<td class="d">{_e(d.day.isoformat())} {_e(week[d.day.weekday()])}{label}</td>']
-        for iid, _t, _tm in items:
-            c = cells.get((d.day, iid))
-            if c is None:
-                tds.append("<td></td>")
-                continue
-            st, delta, posted = c
-            sym = {"on_time": "✓", "missed": "✗"}.get(st)
-            if sym is None:  # whole minutes away from zero: 30.1 min late shows +31′, not +30′
-                sym = (
-                    "?" if delta is None else f"{math.copysign(math.ceil(abs(delta)), delta):+.0f}′"
-                )
-            tip = STATUS_NAMES[st].get(lang) + (f" {posted[:5]}" if posted else "")
-            tds.append(f'<td class="s-{_e(st)}" title="{_e(tip)}">{_e(sym)}</td>')
-        ups = unplanned.get(d.day, [])
-        tip = " / ".join(ups)
-        tds.append(f'<td title="{_e(tip)}">{len(ups) if ups else ""}</td>')
-        out.append("<tr>" + "".join(tds) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
+    names = {k: v.get(lang) for k, v in STATUS_NAMES.items()}
+    days = []
+    for d in cal.days:
+        cells = [
+            ("", "", "") if c is None
+            else (c.status, names[c.status] + (f" {c.posted[:5]}" if c.posted else ""), _symbol(c))
+            for c in d.cells
+        ]  # fmt: skip
+        tip = " / ".join(f"{t} {name}" for t, name in d.unplanned)
+        day = f"{d.row.day.isoformat()} {week[d.row.day.weekday()]}"
+        days.append((day, d.row.label, cells, len(d.unplanned) or "", tip))
+    return {"items": cal.items, "days": days}
+
+
+def html_context(adh: Adherence, lang: str, *, level: int) -> dict[str, Any]:
+    """What ``adherence_section.html.j2`` shows, formatted in ``lang`` (tables and the
+    calendar as plain tuples: a fleet has many thousand cells, and a call in a template costs
+    far more than in Python); ``level`` is the depth of the section's top heading (1: h1)."""
+    scopes = []
+    for g in [None, *adh.groups]:
+        scope = adh.fleet if g is None else g.scope
+        name = w("fleet", lang) if g is None else f"{w('group', lang)} {_gname(g)}"
+        window = (
+            ""
+            if g is None
+            else w("window", lang, a=g.first_day.isoformat(), b=g.last_day.isoformat())
+        )
+        scopes.append(
+            {
+                "name": name,
+                "anchor": "fleet" if g is None else g.group_id,
+                "window": window,
+                "items": _html_table(
+                    _item_rows(scope, lang, adh.opens_available),
+                    ["bottom" if i.bottom else "" for i in scope.items],
+                ),
+                "discipline": _discipline_lines(scope, lang),
+                "mix": _html_table(
+                    _mix_rows(scope, lang), ["off" if m.off else "" for m in scope.discipline.mix]
+                ),
+                "clock_lines": _clock_lines(scope, lang),
+                "clock": _html_clock(scope),
+                "calendar": None if g is None else _html_calendar(g, lang),
+            }
+        )  # fmt: skip
+    keys = ("summary", "items", "discipline", "clock", "calendar", "legend", "day")
+    return {
+        "adh": adh,
+        "s": {
+            "heads": [f"h{min(level + i, 6)}" for i in range(3)],
+            "title": w("title", lang),
+            "header_line": _header_line(adh, lang),
+            "notes": [n.get(lang) for n in adh.notes],
+            "t": {k: w(k, lang) for k in (*keys, "unplanned_posts")},
+            "summary": _html_table(_summary_rows(adh, lang)),
+            "clock_header": [
+                w(k, lang) for k in ("hour", "member_share", "staff_share", "replies", "silent")
+            ],
+            "scopes": scopes,
+        },
+        "lang": lang,
+    }
+
+
+def html_section(adh: Adherence, lang: str | None = None, *, level: int = 2) -> Section:
+    """The section as data for a page (``sqops.report.html.to_html(report, [section])``)."""
+    from sqops.render.html import Section
+
+    return Section("adherence_section.html.j2", html_context(adh, lang or adh.lang, level=level))
 
 
 def render_html_section(adh: Adherence, lang: str | None = None, *, level: int = 2) -> str:
-    """The section as an HTML fragment (with its own scoped style), for a page or the report."""
-    lang = lang or adh.lang
-    h1, h2, h3 = (f"h{min(level + i, 6)}" for i in range(3))
-    out = [f'<section class="sqops-adh"><style>{_CSS.strip()}</style>']
-    out.append(f"<{h1}>{_e(w('title', lang))} — {_e(adh.community)}</{h1}>")
-    out.append(f"<p>{_e(_header_line(adh, lang))}</p>")
-    for n in adh.notes:
-        out.append(f'<p class="note">⚠ {_e(n.get(lang))}</p>')
-    out.append(f"<{h2}>{_e(w('summary', lang))}</{h2}>")
-    out.append(_html_table(*_summary_rows(adh, lang)))
-    scopes: list[tuple[str, Scope, GroupAdherence | None]] = [(w("fleet", lang), adh.fleet, None)]
-    scopes += [(f"{w('group', lang)} {_gname(g)}", g.scope, g) for g in adh.groups]
-    for name, scope, g in scopes:
-        anchor = f' id="adh-{_e(g.group_id)}"' if g is not None else ' id="adh-fleet"'
-        out.append(f"<{h2}{anchor}>{_e(name)}</{h2}>")
-        if g is not None:
-            out.append(
-                f"<p>{_e(w('window', lang, a=g.first_day.isoformat(), b=g.last_day.isoformat()))}</p>"
-            )
-        out.append(f"<{h3}>{_e(w('items', lang))}</{h3}>")
-        header, rows = _item_rows(scope, lang, adh.opens_available)
-        out.append(_html_table(header, rows, ["bottom" if i.bottom else "" for i in scope.items]))
-        out.append(f"<{h3}>{_e(w('discipline', lang))}</{h3}><ul>")
-        out += [f"<li>{_e(x)}</li>" for x in _discipline_lines(scope, lang)]
-        out.append("</ul>")
-        header, rows = _mix_rows(scope, lang)
-        out.append(
-            _html_table(header, rows, ["off" if m.off else "" for m in scope.discipline.mix])
-        )
-        out.append(f"<{h3}>{_e(w('clock', lang))}</{h3}><ul>")
-        out += [f"<li>{_e(x)}</li>" for x in _clock_lines(scope, lang)]
-        out.append("</ul>")
-        out.append(_html_clock(scope, lang))
-        if g is not None:
-            out.append(f"<{h3}>{_e(w('calendar', lang))}</{h3}>")
-            out.append(f"<p>{_e(w('legend', lang))}</p>")
-            out.append(_html_calendar(g, lang))
-    out.append("</section>")
-    return "\n".join(out) + "\n"
+    """The section as an HTML fragment (``templates/adherence_section.html.j2``)."""
+    from sqops.render.html import render_section
+
+    return str(render_section(html_section(adh, lang, level=level)))
 
 
 def render_html(adh: Adherence, lang: str | None = None) -> str:
-    """A whole offline page (no scripts, no external resources)."""
+    """A whole offline page (no scripts, no external resources): ``templates/adherence.html.j2``."""
+    from sqops.render.html import render
+
     lang = lang or adh.lang
-    return (
-        "\n".join(
-            [
-                "<!DOCTYPE html>",
-                f'<html lang="{"zh-CN" if lang == "zh" else "en"}">',
-                "<head>",
-                '<meta charset="utf-8">',
-                f"<title>{_e(w('title', lang))} · {_e(adh.community)}</title>",
-                "</head>",
-                "<body>",
-                render_html_section(adh, lang, level=1).rstrip("\n"),
-                "</body>",
-                "</html>",
-            ]
-        )
-        + "\n"
-    )
+    return render("adherence.html.j2", lang=lang, section=html_section(adh, lang, level=1))
 
 
 # ------------------------------------------------------------------ terminal
@@ -516,8 +452,7 @@ def _short(header: list[str], lang: str) -> list[str]:
 
 def to_renderables(adh: Adherence, lang: str | None = None) -> list[Any]:
     """Rich renderables: header, the execution table, the fleet's items, discipline, clock."""
-    from rich.table import Table
-    from rich.text import Text
+    from sqops._console import Table, Text
 
     lang = lang or adh.lang
     out: list[Any] = [Text(f"{w('title', lang)} · {adh.community}", style="bold")]
@@ -566,34 +501,3 @@ def to_renderables(adh: Adherence, lang: str | None = None) -> list[Any]:
         if len(shown) < len(adh.groups):
             out.append(Text(w("more_groups", lang, n=len(adh.groups) - len(shown)), style="dim"))
     return out
-
-
-# ------------------------------------------------------------------ inside sqops report
-def attach_to_report(text: str, fmt: str, adh: Adherence, lang: str) -> str:
-    """The report's ``md``/``json``/``html`` text with this section added (``sqops report --sop``).
-
-    Markdown: appended as a ``##`` section. JSON: an ``adherence`` member of the top object,
-    without the per-row detail (``sqops adherence --format json`` has it).
-    HTML: the fragment inserted before the end of the page's ``<main>`` (else ``<body>``).
-    """
-    if fmt == "md":
-        return text.rstrip("\n") + "\n\n" + render_md(adh, lang, level=2)
-    if fmt == "json":
-        # the report's text ends with its last member and "\n}\n": this section is added
-        # as the last member, its lines indented one level (JSON strings hold no raw newline),
-        # which is the text of dumping the whole document at once
-        head = text.rstrip("\n")
-        if not head.endswith("\n}"):  # pragma: no cover - layout guard
-            doc = json.loads(text)
-            doc["adherence"] = adh.to_dict(lang, detail=False)
-            return json_text(doc) + "\n"
-        body = json_text(adh.to_dict(lang, detail=False)).replace("\n", "\n  ")
-        return head[: -len("\n}")] + ',\n  "adherence": ' + body + "\n}\n"
-    if fmt == "html":
-        section = render_html_section(adh, lang, level=2)
-        for tag in ("</main>", "</body>"):
-            at = text.rfind(tag)
-            if at >= 0:
-                return text[:at] + section + text[at:]
-        return text + section
-    raise ValueError(fmt)

@@ -254,19 +254,26 @@ def _write_outputs(
         render.print_terminal(rep, console())
         _print_adherence(adh, rep.lang, console())
         return
+    # the report and its plan-against-practice section composed as data, rendered once
     if to.fmt == "html":
         from sqops.report.html import to_html
 
-        text = to_html(rep)
+        sections = []
+        if adh is not None:
+            from sqops.adherence.render import html_section
+
+            sections.append(html_section(adh, rep.lang))
+        text = to_html(rep, sections)
     elif to.fmt == "json":
         extra = {"adherence": adh.to_dict(rep.lang, detail=False)} if adh is not None else None
-        text = render.to_json(rep, extra)  # (the section in the same dump)
+        text = render.to_json(rep, extra)
     else:
-        text = render.to_markdown(rep)
-    if adh is not None and to.fmt != "json":
-        from sqops.adherence.render import attach_to_report
+        parts = []
+        if adh is not None:
+            from sqops.adherence.render import render_md
 
-        text = attach_to_report(text, to.fmt, adh, rep.lang)
+            parts.append(render_md(adh, rep.lang, level=2))
+        text = render.to_markdown(rep, parts)
     to.write(text)
 
 

@@ -7,16 +7,14 @@ neutralised (CSV cells starting with = + - @).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
-import html
-import re
 from typing import TYPE_CHECKING, Any
 
 from sqops.domain.stages import STAGE, stage_of_index
 from sqops.i18n import WEEKDAYS, T
 from sqops.output import csv_text, json_text
+from sqops.plan import views
 from sqops.plan._model import (
     KIND_NAMES,
     ROLE_NAMES,
@@ -26,6 +24,7 @@ from sqops.plan._model import (
     Occurrence,
     Plan,
 )
+from sqops.render import markdown as md
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.plan.schema)
     from sqops.plan import schema as S
@@ -80,7 +79,7 @@ def _t(key: str, lang: str) -> str:
 
 
 def _hm(t: dt.time) -> str:
-    return t.strftime("%H:%M")
+    return f"{t.hour:02d}:{t.minute:02d}"  # (strftime's parser costs 4× more, per item)
 
 
 def _weekday(d: dt.date, lang: str) -> str:
@@ -105,20 +104,6 @@ def _stage(o: Occurrence, lang: str) -> str:
 def _group_title(gp: GroupPlan) -> str:
     g = gp.group
     return g.name if g.name == g.id else f"{g.name} ({g.id})"
-
-
-def _conflicts_by_date(gp: GroupPlan) -> dict[dt.date, list[Conflict]]:
-    out: dict[dt.date, list[Conflict]] = {}
-    for c in gp.conflicts:
-        out.setdefault(c.date, []).append(c)
-    return out
-
-
-def _by_date(gp: GroupPlan) -> dict[dt.date, list[Occurrence]]:
-    out: dict[dt.date, list[Occurrence]] = {}
-    for o in gp.occurrences:
-        out.setdefault(o.date, []).append(o)
-    return out
 
 
 def _day_heading_parts(plan: Plan, gp: GroupPlan, d: dt.date, lang: str) -> list[str]:
@@ -148,21 +133,9 @@ def single_group(plan: Plan, gp: GroupPlan) -> Plan:
 
 
 # ------------------------------------------------------------------ Markdown
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
-
-
-def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
-
-
-def _fence(text: str) -> str:
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    return "`" * max(3, longest + 1)
-
-
 def to_markdown(plan: Plan, lang: str) -> str:
     """A day-by-day checklist to print or paste (scripts in fenced blocks, copied verbatim)."""
-    out: list[str] = [f"# {_t('title', lang)} · {_md(plan.community)}", ""]
+    out: list[str] = [f"# {_t('title', lang)} · {md.escape(plan.community)}", ""]
     out.append(
         "- "
         + _t("window", lang).format(
@@ -171,33 +144,34 @@ def to_markdown(plan: Plan, lang: str) -> str:
     )
     out.append("")
     for n in plan.notices:
-        out += [f"> ⚠️ {_md(n.get(lang))}", ""]
+        out += [f"> ⚠️ {md.escape(n.get(lang))}", ""]
     for gp in plan.groups:
-        out += [f"## {_md(_group_title(gp))}", ""]
+        out += [f"## {md.escape(_group_title(gp))}", ""]
         out += [f"- {_t('launched', lang)}: {gp.launched_on.isoformat()}"]
         for n in gp.notes:
-            out.append(f"- {_md(n.get(lang))}")
+            out.append(f"- {md.escape(n.get(lang))}")
         out.append("")
-        by_date = _by_date(gp)
-        conf = _conflicts_by_date(gp)
+        by_date = views.by_date(gp)
+        conf = views.conflicts_by_date(gp)
         if not by_date:
             out += [_t("nothing", lang), ""]
         for d in sorted(by_date):
-            out += [f"### {_md(' · '.join(_day_heading_parts(plan, gp, d, lang)))}", ""]
+            out += [f"### {md.escape(' · '.join(_day_heading_parts(plan, gp, d, lang)))}", ""]
             for o in by_date[d]:
                 meta = " · ".join(x for x in (_kind(o, lang), _owner(o, lang)) if x)
                 out.append(
-                    f"- [ ] **{_hm(o.time)}** {_md(o.title)}" + (f" — {_md(meta)}" if meta else "")
+                    f"- [ ] **{_hm(o.time)}** {md.escape(o.title)}"
+                    + (f" — {md.escape(meta)}" if meta else "")
                 )
                 for note in o.notes:
-                    out.append(f"  - ℹ️ {_md(note.get(lang))}")
+                    out.append(f"  - ℹ️ {md.escape(note.get(lang))}")
                 if o.script:
-                    fence = _fence(o.script)
+                    fence = md.fence(o.script)
                     out.append(f"  {fence}text")
                     out += [f"  {line}" if line else "" for line in o.script.split("\n")]
                     out.append(f"  {fence}")
             for c in conf.get(d, []):
-                out.append(f"- ⚠️ **{_t('conflict', lang)}**: {_md(c.text.get(lang))}")
+                out.append(f"- ⚠️ **{_t('conflict', lang)}**: {md.escape(c.text.get(lang))}")
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -212,7 +186,7 @@ def to_csv(plan: Plan, lang: str) -> str:
     header = [L["item" if k == "title" else k].get(lang) if lang == "zh" else k for k in keys]
     rows: list[list[object]] = []
     for gp in plan.groups:
-        conf = _conflicts_by_date(gp)
+        conf = views.conflicts_by_date(gp)
         for o in gp.occurrences:
             mine = [c.text.get(lang) for c in conf.get(o.date, []) if o.item_id in c.item_ids]
             rows.append(
@@ -424,141 +398,85 @@ def to_ics(plan: Plan, lang: str, remind_minutes: int = REMIND_MINUTES) -> bytes
 
 
 # ------------------------------------------------------------------ HTML
-_CSS = """
-body{font-family:-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:1.5em;color:#222}
-h1{font-size:1.4em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:2px solid #444}h3{font-size:1.05em}
-table.month{border-collapse:collapse;width:100%;table-layout:fixed;margin-bottom:1em}
-table.month th{background:#eee;padding:.3em;border:1px solid #999;font-size:.85em}
-table.month td{vertical-align:top;border:1px solid #999;height:6.5em;padding:.2em;font-size:.75em;overflow-wrap:anywhere}
-td.out{background:#f6f6f6;color:#aaa}td.holiday{background:#fff3e6}td.adjusted{background:#eef6ff}
-.dnum{font-weight:bold}.hl{color:#b35c00;font-size:.9em}.stage{color:#666;font-size:.85em}
-ul.items{list-style:none;margin:.2em 0 0;padding:0}ul.items li{margin:.1em 0}
-.k-conversion{color:#a00}.k-brand{color:#036}.k-review{color:#555}.k-activation{color:#060}
-.conflict{color:#c00;font-weight:bold}.notice{background:#fff8d6;border:1px solid #e0c000;padding:.5em}
-.scripts dt{font-weight:bold;margin-top:.6em}.scripts dd{white-space:pre-wrap;margin:.2em 0 .2em 1em}
-@media print{@page{size:A4 landscape;margin:1cm}body{margin:0}.month-block{break-inside:avoid}
-section.group{break-before:page}section.group:first-of-type{break-before:auto}.scripts{break-before:page}}
-"""
+def _month_title(year: int, month: int, lang: str) -> str:
+    return f"{year}年{month}月" if lang == "zh" else dt.date(year, month, 1).strftime("%B %Y")
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+def _html_cell(
+    c: views.DayCell,
+    gp: GroupPlan,
+    items: dict[dt.date, list[Occurrence]],
+    conflicts: dict[dt.date, list[Conflict]],
+    lang: str,
+) -> tuple[Any, ...]:
+    """A month-grid cell as the template lays it out: (inside the window, day of the month,
+    CSS class, id, lifecycle day, holiday label, [(kind, "HH:MM title")], [conflict])."""
+    if not c.in_window:
+        return (False, c.date.day if c.in_month else "", "", "", "", "", (), ())
+    n = views.lifecycle_day(gp, c.date)
+    day = _t("day", lang).format(n=n) if n else ""
+    its = [(o.kind, f"{_hm(o.time)} {o.title}") for o in items.get(c.date, ())]
+    conf = [x.text.get(lang) for x in conflicts.get(c.date, ())]
+    cid = f"{gp.group.id}-{c.date.isoformat()}"
+    return (True, c.date.day, c.css, cid, day, c.label, its, conf)
+
+
+def _html_script(o: Occurrence, lang: str) -> tuple[str, list[str], str]:
+    """A scripted item: (heading line, notes, script)."""
+    meta = " · ".join(x for x in (_kind(o, lang), _owner(o, lang)) if x)
+    head = f"{o.date.isoformat()} {_weekday(o.date, lang)} {_hm(o.time)} {o.title}"
+    return (head + (f" — {meta}" if meta else ""), [n.get(lang) for n in o.notes], o.script or "")
 
 
 def to_html(plan: Plan, lang: str) -> str:
-    """A printable month view per group (items in the calendar cells, scripts listed after).
-    All user text is escaped."""
-    out: list[str] = [
-        "<!DOCTYPE html>",
-        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f"<title>{_e(_t('title', lang))} · {_e(plan.community)}</title>",
-        f"<style>{_CSS.strip()}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{_e(_t('title', lang))} · {_e(plan.community)}</h1>",
-        "<p>"
-        + _e(
-            _t("window", lang).format(
-                a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
-            )
-        )
-        + "</p>",
-    ]
-    for n in plan.notices:
-        out.append(f'<p class="notice">⚠️ {_e(n.get(lang))}</p>')
-    week = WEEKDAYS["zh" if lang == "zh" else "en"]
-    months: list[tuple[int, int]] = sorted({(d.year, d.month) for d in plan.dates()})
+    """A printable month view per group (items in the calendar cells, scripts listed after),
+    from ``templates/plan.html.j2``. All user text is escaped.
+
+    The cells and script lines are formatted here as plain tuples (the template unpacks them):
+    a thousand groups make hundreds of thousands of cells, and an attribute or function call
+    in a template costs far more than in Python."""
+    from sqops.render.html import render as render_html
+
+    grids = views.month_grids(plan, lang)
+    groups = []
     for gp in plan.groups:
-        by_date = _by_date(gp)
-        conf = _conflicts_by_date(gp)
-        out.append(f'<section class="group" id="group-{_e(gp.group.id)}">')
-        out.append(f"<h2>{_e(_group_title(gp))}</h2>")
-        out.append(f"<p>{_e(_t('launched', lang))}: {_e(gp.launched_on.isoformat())}</p>")
-        for n in gp.notes:
-            out.append(f'<p class="notice">{_e(n.get(lang))}</p>')
-        for year, month in months:
-            out.append('<div class="month-block">')
-            title = (
-                f"{year}年{month}月" if lang == "zh" else dt.date(year, month, 1).strftime("%B %Y")
+        items, conf = views.by_date(gp), views.conflicts_by_date(gp)
+        months = [
+            (
+                _month_title(m.year, m.month, lang),
+                [[_html_cell(c, gp, items, conf, lang) for c in week] for week in m.weeks],
             )
-            out.append(f"<h3>{_e(title)}</h3>")
-            out.append(
-                '<table class="month"><thead><tr>'
-                + "".join(f"<th>{_e(w)}</th>" for w in week)
-                + "</tr></thead><tbody>"
-            )
-            for wk in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-                out.append("<tr>")
-                for d in wk:
-                    if d.month != month or not plan.start <= d < plan.end:
-                        out.append(
-                            f'<td class="out"><span class="dnum">{d.day if d.month == month else ""}</span></td>'
-                        )
-                        continue
-                    info = plan.calendar[d]
-                    cls = (
-                        "holiday"
-                        if info.status == "holiday"
-                        else "adjusted"
-                        if info.adjusted
-                        else ""
-                    )
-                    cell = [
-                        f'<td class="{cls}" id="{_e(gp.group.id)}-{d.isoformat()}">'
-                        if cls
-                        else f'<td id="{_e(gp.group.id)}-{d.isoformat()}">'
-                    ]
-                    cell.append(f'<span class="dnum">{d.day}</span>')
-                    idx = (d - gp.launched_on).days
-                    if idx >= 0:
-                        cell.append(
-                            f' <span class="stage">{_e(_t("day", lang).format(n=idx + 1))}</span>'
-                        )
-                    label = info.label(lang)
-                    if label:
-                        cell.append(f'<div class="hl">{_e(label)}</div>')
-                    items = by_date.get(d, [])
-                    if items:
-                        cell.append('<ul class="items">')
-                        for o in items:
-                            cell.append(
-                                f'<li class="k-{_e(o.kind)}">{_e(_hm(o.time))} {_e(o.title)}</li>'
-                            )
-                        cell.append("</ul>")
-                    for c in conf.get(d, []):
-                        cell.append(f'<div class="conflict">⚠ {_e(c.text.get(lang))}</div>')
-                    cell.append("</td>")
-                    out.append("".join(cell))
-                out.append("</tr>")
-            out.append("</tbody></table></div>")
-        scripted = [o for o in gp.occurrences if o.script or o.notes]
-        if scripted:
-            out.append(
-                f'<div class="scripts"><h3>{_e(_t("scripts", lang))} · {_e(_group_title(gp))}</h3><dl>'
-            )
-            for o in scripted:
-                meta = " · ".join(x for x in (_kind(o, lang), _owner(o, lang)) if x)
-                out.append(
-                    f"<dt>{_e(o.date.isoformat())} {_e(_weekday(o.date, lang))} {_e(_hm(o.time))} "
-                    f"{_e(o.title)}{' — ' + _e(meta) if meta else ''}</dt>"
-                )
-                for n in o.notes:
-                    out.append(f'<dd class="stage">ℹ️ {_e(n.get(lang))}</dd>')
-                if o.script:
-                    out.append(f"<dd>{_e(o.script)}</dd>")
-            out.append("</dl></div>")
-        out.append("</section>")
-    out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+            for m in grids
+        ]
+        groups.append(
+            {
+                "id": gp.group.id,
+                "title": _group_title(gp),
+                "launched_on": gp.launched_on.isoformat(),
+                "notes": [n.get(lang) for n in gp.notes],
+                "months": months,
+                "scripts": [_html_script(o, lang) for o in views.scripted(gp)],
+            }
+        )
+    window = _t("window", lang).format(
+        a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
+    )
+    return render_html(
+        "plan.html.j2",
+        lang=lang,
+        community=plan.community,
+        t={k: _t(k, lang) for k in ("title", "launched", "scripts")},
+        window=window,
+        notices=[n.get(lang) for n in plan.notices],
+        groups=groups,
+        weekdays=WEEKDAYS["zh" if lang == "zh" else "en"],
+    )
 
 
 # ------------------------------------------------------------------ terminal
 def to_renderables(plan: Plan, lang: str, *, scripts: bool = True) -> list[Any]:
     """Rich renderables for the terminal: a header, then one table per group."""
-    from rich.table import Table
-    from rich.text import Text
+    from sqops._console import Table, Text
 
     out: list[Any] = []
     out.append(Text(f"{_t('title', lang)} · {plan.community}", style="bold"))
@@ -583,8 +501,8 @@ def to_renderables(plan: Plan, lang: str, *, scripts: bool = True) -> list[Any]:
         table.add_column(_t("kind", lang), no_wrap=True)
         if scripts:
             table.add_column(_t("script", lang), ratio=3, overflow="fold")
-        conf = _conflicts_by_date(gp)
-        by_date = _by_date(gp)
+        conf = views.conflicts_by_date(gp)
+        by_date = views.by_date(gp)
         for d in sorted(by_date):
             head = Text("\n".join(_day_heading_parts(plan, gp, d, lang)))
             flagged = {i for c in conf.get(d, []) for i in c.item_ids}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -20,6 +21,7 @@ from sqops.report import kpis as K
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
     from sqops.report import schema as S
+    from sqops.report.views import Views
     from sqops.sop.model import Sop
 
 SCHEMA_VERSION = 1
@@ -187,6 +189,14 @@ class Report:
     groups: list[GroupReport]
     prepared: Prepared | None = None  # the inputs, for the lists and the charts
     settings: Settings | None = None
+
+    @cached_property
+    def views(self) -> Views:
+        """The lists, cohorts and chart series the HTML report shows (``report/views.py``),
+        computed on first use: the JSON and Markdown outputs do not need them."""
+        from sqops.report.views import build_views
+
+        return build_views(self)
 
     def to_dict(self) -> S.ReportDoc:
         return {

@@ -16,11 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import polars as pl
-
-from sqops.data.membership import daily_counts, to_date
 from sqops.i18n import WEEKDAYS
 from sqops.report.build import Report
+from sqops.report.views import KpiBar, Series
 
 FONTS = ["PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC",
          "WenQuanYi Zen Hei", "DejaVu Sans"]  # fmt: skip
@@ -70,54 +68,31 @@ def _figure(w: float, h: float) -> Any:
     return Figure(figsize=(w, h), dpi=72)
 
 
-#: per-group charts for at most this many groups (a fleet of hundreds stays a readable file)
-MAX_GROUP_CHARTS = 12
-
-
 def render_all(report: Report, labels: dict[str, str]) -> dict[str, Any]:
-    """Every chart as an SVG string: per group (daily, kpis) and pooled (heatmap, pyramid)."""
+    """Every chart as an SVG string: per group (daily, kpis) and pooled (heatmap, pyramid),
+    drawn from the series in ``report.views``."""
     import matplotlib
 
+    v = report.views
     out: dict[str, Any] = {"daily": {}, "kpis": {}}
     with matplotlib.rc_context(RC), _quiet():
-        if len(report.groups) > 1:
-            out["fleet_daily"] = daily_chart(report, None, labels)
-        for g in report.groups[:MAX_GROUP_CHARTS]:
-            out["daily"][g.group_id] = daily_chart(report, g.group_id, labels)
-            out["kpis"][g.group_id] = kpi_chart(report, g.group_id, labels)
-        out["heatmap"] = heatmap_chart(report, labels)
-        out["pyramid"] = pyramid_chart(report, labels)
+        if v.fleet_daily is not None:
+            out["fleet_daily"] = daily_chart(v.fleet_daily, labels)
+        for gid, series in v.daily.items():
+            out["daily"][gid] = daily_chart(series, labels)
+            out["kpis"][gid] = kpi_chart(v.kpi_bars[gid], labels)
+        out["heatmap"] = heatmap_chart(v.heatmap, report.lang, labels)
+        out["pyramid"] = pyramid_chart(v.pyramid, labels)
     return out
 
 
-def daily_series(report: Report, group_id: str | None) -> pl.DataFrame:
-    """Members and distinct speakers per day of one group (None: all groups summed)."""
-    p = report.prepared
-    assert p is not None
-    counts = daily_counts(p.presence, p.groups, p.as_of).join(p.groups, on="group_id")
-    counts = counts.filter(pl.col("day") >= pl.col("d0"))
-    act = p.act
-    if group_id is not None:
-        counts = counts.filter(pl.col("group_id") == group_id)
-        act = act.filter(pl.col("group_id") == group_id)
-    spk = act.group_by("group_id", "day").agg(pl.col("member_id").n_unique().alias("speakers"))
-    return (
-        counts.join(spk, on=["group_id", "day"], how="left")
-        .with_columns(pl.col("speakers").fill_null(0))
-        .group_by("day")
-        .agg(pl.col("members").sum(), pl.col("speakers").sum())
-        .sort("day")
-    )
-
-
-def daily_chart(report: Report, group_id: str | None, labels: dict[str, str]) -> str:
-    s = daily_series(report, group_id)
+def daily_chart(s: Series, labels: dict[str, str]) -> str:
     fig = _figure(7.5, 2.6)
     ax = fig.subplots()
-    days = [to_date(d) for d in s["day"].to_list()]
-    ax.plot(days, s["members"].to_list(), color="#1565c0", linewidth=1.6, label=labels["members"])
-    ax.plot(days, s["speakers"].to_list(), color="#ef6c00", linewidth=1.2, label=labels["speakers"])
-    ax.fill_between(days, s["speakers"].to_list(), color="#ef6c00", alpha=0.15, linewidth=0)
+    days = list(s.days)
+    ax.plot(days, list(s.members), color="#1565c0", linewidth=1.6, label=labels["members"])
+    ax.plot(days, list(s.speakers), color="#ef6c00", linewidth=1.2, label=labels["speakers"])
+    ax.fill_between(days, list(s.speakers), color="#ef6c00", alpha=0.15, linewidth=0)
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", frameon=False, ncols=2)
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
@@ -138,22 +113,19 @@ def daily_chart(report: Report, group_id: str | None, labels: dict[str, str]) ->
     return _svg(fig)
 
 
-def kpi_chart(report: Report, group_id: str, labels: dict[str, str]) -> str:
+def kpi_chart(rows: tuple[KpiBar, ...], labels: dict[str, str]) -> str:
     """Rate KPIs of every started stage: value bar (coloured by status) and target tick."""
-    g = next(x for x in report.groups if x.group_id == group_id)
-    rows = [(st.stage, k) for st in g.stages if st.status != "not_started" for k in st.kpis
-            if k.value is not None and k.name != "aov"]  # fmt: skip
     fig = _figure(7.5, 0.32 * max(len(rows), 1) + 0.7)
     ax = fig.subplots()
     if not rows:
         ax.axis("off")
         ax.text(0.5, 0.5, labels["no_data"], ha="center", va="center")
         return _svg(fig)
-    names = [f"{labels['stage_' + s]} · {labels['kpi_' + k.name]}" for s, k in rows]
+    names = [f"{labels['stage_' + k.stage]} · {labels['kpi_' + k.kpi]}" for k in rows]
     y = list(range(len(rows)))[::-1]
-    values = [min(float(k.value or 0), 1.0) * 100 for _, k in rows]
-    ax.barh(y, values, color=[COLOURS.get(k.status, COLOURS["other"]) for _, k in rows], height=0.6)
-    for yy, (_, k) in zip(y, rows, strict=True):
+    values = [min(float(k.value or 0), 1.0) * 100 for k in rows]
+    ax.barh(y, values, color=[COLOURS.get(k.status, COLOURS["other"]) for k in rows], height=0.6)
+    for yy, k in zip(y, rows, strict=True):
         if k.target is not None:
             ax.plot([k.target * 100] * 2, [yy - 0.4, yy + 0.4], color="#212121", linewidth=1.5)
         ax.text(
@@ -169,19 +141,18 @@ def kpi_chart(report: Report, group_id: str, labels: dict[str, str]) -> str:
     return _svg(fig)
 
 
-def heatmap_chart(report: Report, labels: dict[str, str]) -> str:
-    from sqops.report.lists import heatmap
-
-    assert report.prepared is not None
-    grid = heatmap(report.prepared)
+def heatmap_chart(grid: tuple[tuple[int, ...], ...], lang: str, labels: dict[str, str]) -> str:
     fig = _figure(7.5, 2.6)
     ax = fig.subplots()
     mesh = ax.pcolormesh(
-        list(range(25)), list(range(8)), grid, cmap="Blues", edgecolors="white", linewidth=0.5
+        list(range(25)),
+        list(range(8)),
+        [list(r) for r in grid],
+        cmap="Blues",
+        edgecolors="white",
+        linewidth=0.5,
     )
-    ax.set_yticks(
-        [i + 0.5 for i in range(7)], list(WEEKDAYS["zh" if report.lang == "zh" else "en"])
-    )
+    ax.set_yticks([i + 0.5 for i in range(7)], list(WEEKDAYS["zh" if lang == "zh" else "en"]))
     ax.set_xticks([h + 0.5 for h in range(0, 24, 2)], [f"{h:02d}" for h in range(0, 24, 2)])
     ax.invert_yaxis()
     ax.set_xlabel(labels["hour"])
@@ -189,13 +160,8 @@ def heatmap_chart(report: Report, labels: dict[str, str]) -> str:
     return _svg(fig)
 
 
-def pyramid_chart(report: Report, labels: dict[str, str]) -> str:
-    from sqops.report.lists import pyramid
-
-    assert report.prepared is not None
-    t = pyramid(report.prepared)
+def pyramid_chart(totals: dict[str, int], labels: dict[str, str]) -> str:
     levels = [("koc", "#6a1b9a"), ("active", "#1565c0"), ("silent", "#b0bec5")]
-    totals = {name: int(t[name].sum()) if t.height else 0 for name, _ in levels}
     fig = _figure(5.5, 2.2)
     ax = fig.subplots()
     # fixed tiers (a pyramid is a shape); the counts are in the labels

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqops.data.tables import REASONS
@@ -11,6 +11,7 @@ from sqops.domain.stages import STAGE
 from sqops.domain.status import STATUS_LABELS
 from sqops.i18n import T
 from sqops.output import json_text
+from sqops.render import markdown as md
 from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import Kpi, Report
 
@@ -96,20 +97,10 @@ def to_json(report: Report, extra: Mapping[str, Any] | None = None) -> str:
 
 
 # ------------------------------------------------------------------ Markdown
-def _md_cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _md_table(header: list[str], rows: list[list[object]]) -> list[str]:
-    out = ["| " + " | ".join(_md_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
-    return out
-
-
 def _kpi_rows(kpis: list[Kpi], lang: str) -> list[list[object]]:
     return [
         [
-            KPI[k.name].label.get(lang) + f" `{k.name}`",
+            md.Md(f"{md.escape(KPI[k.name].label.get(lang))} {md.code(k.name)}"),
             fmt_value(k),
             fmt_num(k.numerator),
             fmt_num(k.denominator),
@@ -160,28 +151,30 @@ def quality_lines(report: Report, lang: str) -> list[tuple[list[object], list[st
     return out
 
 
-def to_markdown(report: Report) -> str:
+def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
+    """The report in Markdown; ``sections`` (Markdown with ``##`` top headings, e.g.
+    ``sqops.adherence.render_md(adh, lang, level=2)``) follow the data quality."""
     lang = report.lang
     L: list[str] = []
-    title = w("title", lang) + (f" — {report.community}" if report.community else "")
+    title = w("title", lang) + (f" — {md.escape(report.community)}" if report.community else "")
     L += [f"# {title}", ""]
     L += [
-        f"{w('as_of', lang)} **{report.as_of.isoformat()}** · {w('tz', lang)} {report.tz} · "
+        f"{w('as_of', lang)} **{report.as_of.isoformat()}** · {w('tz', lang)} {md.escape(report.tz)} · "
         f"{w('groups_n', lang, n=len(report.groups))}",
         "",
     ]
-    L += [f"> {BASIS_NOTE[report.basis].get(lang)}", ""]
+    L += [f"> {md.escape(BASIS_NOTE[report.basis].get(lang))}", ""]
     hdr = [w(k, lang) for k in ("kpi", "value", "num", "den", "target", "floor", "status")]
     L += [f"## {w('fleet', lang)}", ""]
-    L += _md_table(hdr, _kpi_rows([k for k in report.fleet if k.status != "not_started"], lang)) + [
+    L += md.table(hdr, _kpi_rows([k for k in report.fleet if k.status != "not_started"], lang)) + [
         ""
     ]
     for g in report.groups:
         name = f" {g.name}" if g.name else ""
         cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
-        L += [f"## {w('group', lang)} {g.group_id}{name}", ""]
+        L += [f"## {md.escape(w('group', lang) + ' ' + g.group_id + name)}", ""]
         L += [
-            f"{w('day', lang, d=g.day_index)} · {w('current', lang)}: **{cur}** · "
+            f"{w('day', lang, d=g.day_index)} · {w('current', lang)}: **{md.escape(cur)}** · "
             f"{w('members_today', lang)}: {g.members_today}",
             "",
         ]
@@ -193,28 +186,29 @@ def to_markdown(report: Report) -> str:
             rows.append(
                 [STAGE[s.stage].label.get(lang), STATUS_LABELS[s.status].get(lang), win, health]
             )
-        L += _md_table([w(k, lang) for k in ("stage", "status", "window", "health")], rows) + [""]
+        L += md.table([w(k, lang) for k in ("stage", "status", "window", "health")], rows) + [""]
         for s in g.stages:
             if s.status == "not_started":
                 continue
             L += [f"### {STAGE[s.stage].label.get(lang)} · {w('kpis', lang)}", ""]
-            L += _md_table(hdr, _kpi_rows(s.kpis, lang)) + [""]
+            L += md.table(hdr, _kpi_rows(s.kpis, lang)) + [""]
         L += [f"### {w('advice', lang)}", ""]
         if g.advice:
             for a in g.advice:
                 L.append(
-                    f"- **{KPI[a.kpi].label.get(lang)}** ({STATUS_LABELS[a.status].get(lang)}): {a.text.get(lang)}"
+                    f"- **{md.escape(KPI[a.kpi].label.get(lang))}** "
+                    f"({md.escape(STATUS_LABELS[a.status].get(lang))}): {md.escape(a.text.get(lang))}"
                 )
         else:
             L.append(w("no_advice", lang))
         L.append("")
     L += [f"## {w('dq', lang)}", ""]
     q = quality_lines(report, lang)
-    L += _md_table(quality_header(lang), [r for r, _ in q]) + [""]
+    L += md.table(quality_header(lang), [r for r, _ in q]) + [""]
     notes = [n for _, ns in q for n in ns]
-    L += [f"- {n}" for n in notes]
-    L.append(f"- {w('staff', lang, n=report.data_quality['staff_ids'])}")
-    return "\n".join(L).rstrip() + "\n"
+    L += [f"- {md.escape(n)}" for n in notes]
+    L.append(f"- {md.escape(w('staff', lang, n=report.data_quality['staff_ids']))}")
+    return "\n\n".join(["\n".join(L).rstrip(), *(x.rstrip("\n") for x in sections)]) + "\n"
 
 
 # ------------------------------------------------------------------ terminal
