@@ -59,7 +59,7 @@ def test_report_with_the_section_is_composed_not_spliced(cli):
     rep = build_report(tables, settings=settings, lang="en")
     adh = compute_adherence(loaded, tables, as_of=rep.as_of, lang="en")
     args = ("report", EXAMPLE / "data", "--sop", EXAMPLE / "sop.yaml", "--lang", "en")
-    doc = render.to_json(rep, {"adherence": adh.to_dict("en", detail=False)})
+    doc = render.to_json(rep, adh.to_dict("en", detail=False))
     assert cli(*args, "-f", "json").stdout == doc
     md = render.to_markdown(rep, [render_md(adh, "en", level=2)])
     assert cli(*args, "-f", "md").stdout == md

@@ -265,8 +265,7 @@ def _write_outputs(
             sections.append(html_section(adh, rep.lang))
         text = to_html(rep, sections)
     elif to.fmt == "json":
-        extra = {"adherence": adh.to_dict(rep.lang, detail=False)} if adh is not None else None
-        text = render.to_json(rep, extra)
+        text = render.to_json(rep, adh.to_dict(rep.lang, detail=False) if adh else None)
     else:
         parts = []
         if adh is not None:

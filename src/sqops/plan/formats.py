@@ -510,7 +510,7 @@ def to_renderables(plan: Plan, lang: str, *, scripts: bool = True) -> list[Any]:
                 title = Text(o.title, style="red" if o.item_id in flagged else "")
                 for note in o.notes:
                     title.append(f"\nℹ {note.get(lang)}", style="dim")
-                row = [
+                row: list[Text | str] = [
                     head if k == 0 else Text(""),
                     _hm(o.time),
                     title,

@@ -23,7 +23,7 @@ from sqops.report.views import KpiBar, Series
 FONTS = ["PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC",
          "WenQuanYi Zen Hei", "DejaVu Sans"]  # fmt: skip
 COLOURS = {"good": "#2e7d32", "warn": "#f9a825", "bad": "#c62828", "other": "#90a4ae"}
-RC: dict[str, Any] = {
+RC: dict[Any, Any] = {  # (matplotlib types its keys as a Literal of every rcParam)
     "svg.fonttype": "none",
     "svg.hashsalt": "sqops",
     "font.family": "sans-serif",

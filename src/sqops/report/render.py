@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqops.data.tables import REASONS
 from sqops.domain.kpis import KPI
@@ -14,6 +14,9 @@ from sqops.output import json_text
 from sqops.render import markdown as md
 from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import Kpi, Report
+
+if TYPE_CHECKING:
+    from sqops.adherence.schema import AdherenceDoc
 
 W: dict[str, T] = {
     "title": T("社群健康报告", "Community health report"),
@@ -87,12 +90,12 @@ def kpi_status(k: Kpi, lang: str) -> str:
 
 
 # ------------------------------------------------------------------ JSON
-def to_json(report: Report, extra: Mapping[str, Any] | None = None) -> str:
-    """The report as JSON; ``extra`` members (e.g. ``adherence``) are added last, in one
-    dump with the report (cheaper than splicing a second text into the first)."""
+def to_json(report: Report, adherence: AdherenceDoc | None = None) -> str:
+    """The report as JSON; with ``adherence`` (``adh.to_dict(lang, detail=False)``) its
+    plan-against-practice section is the last member, composed in the one dump."""
     doc = report.to_dict()
-    if extra:
-        doc.update(extra)
+    if adherence is not None:
+        doc["adherence"] = adherence
     return json_text(doc) + "\n"
 
 
