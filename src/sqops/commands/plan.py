@@ -14,6 +14,8 @@ from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
 if TYPE_CHECKING:
+    from sqops.sop.loader import LoadedSop
+
     pass
 
 
@@ -26,7 +28,7 @@ class PlanFormat(StrEnum):
     html = "html"
 
 
-def _lint_errors(loaded: Any) -> list[Any]:
+def _lint_errors(loaded: LoadedSop) -> list[Any]:
     """The lint findings of severity ``error`` for a loaded SOP (the plan refuses them)."""
     from sqops.sop.lint import lint_loaded
 

@@ -28,6 +28,7 @@ from sqops.i18n import T
 
 if TYPE_CHECKING:
     from sqops._cli_output import Route
+    from sqops.sop.loader import LoadedSop
 
 
 class ReportFormat(StrEnum):
@@ -276,7 +277,7 @@ def _write_outputs(
     to.write(text)
 
 
-def _adherence(loaded: Any, tables: Any, day: Any, lang: str, groups: Any) -> Any:
+def _adherence(loaded: LoadedSop, tables: Any, day: Any, lang: str, groups: Any) -> Any:
     """Plan against practice for ``report --sop``; skipped with a note when it cannot run."""
     from sqops.adherence import compute_adherence
     from sqops.errors import SqopsError

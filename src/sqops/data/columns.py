@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sqops.domain.tables import IMPORTED_TABLES, TABLE
 from sqops.errors import InputError, Location, display_path
 from sqops.i18n import T
+
+if TYPE_CHECKING:
+    from sqops.sop.loader import LoadedSop
 
 #: the keys of an import map (``sqops import generic --columns``)
 IMPORT_MAP_KEYS = ("table", "columns", "values", "defaults")
@@ -219,7 +222,7 @@ def read_import_map(path: Path) -> ColumnMap:
     return cmap
 
 
-def sop_column_maps(loaded: Any) -> dict[str, dict[str, str]]:
+def sop_column_maps(loaded: LoadedSop) -> dict[str, dict[str, str]]:
     """The SOP's ``columns:`` checked like ``--columns`` (a wrong name points at its line):
     ``{table: {canonical: header}}``."""
     out: dict[str, dict[str, str]] = {}

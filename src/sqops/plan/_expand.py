@@ -10,16 +10,19 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqops.domain.stages import stage_of_index
-from sqops.errors import Location, SopError, TemplateError, UsageError
+from sqops.errors import Location, Problem, SopError, TemplateError, UsageError
 from sqops.i18n import T
 from sqops.plan import _cadence, _holidays
 from sqops.plan._model import Conflict, DayInfo, GroupInfo, GroupPlan, Occurrence, Plan
 from sqops.scripts import build_context, compile_script, render_session
 from sqops.scripts import render as render_template
-from sqops.sop.model import is_push
+from sqops.sop.model import MonthlyItem, is_push
+
+if TYPE_CHECKING:
+    from sqops.sop.loader import LoadedSop
 
 MAX_DAYS = 3660
 
@@ -31,7 +34,7 @@ def _derived(section: str, text: str) -> str:
     return f"{section}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:8]}"
 
 
-def item_ids(loaded: Any) -> dict[tuple[str, int], str]:
+def item_ids(loaded: LoadedSop) -> dict[tuple[str, int], str]:
     """The stable id of every cadence item: its ``id``, else ``<section>-<hash of title>``.
 
     A derived id depends only on the item's section and title (and the campaign's date), so
@@ -76,7 +79,7 @@ def item_ids(loaded: Any) -> dict[tuple[str, int], str]:
 
 
 # ------------------------------------------------------------------ groups
-def sop_groups(loaded: Any) -> list[GroupInfo]:
+def sop_groups(loaded: LoadedSop) -> list[GroupInfo]:
     """The groups the SOP declares, or one group standing for the whole community."""
     sop = loaded.sop
     if not sop.groups:
@@ -93,7 +96,7 @@ def sop_groups(loaded: Any) -> list[GroupInfo]:
     ]
 
 
-def default_start(loaded: Any, groups: Sequence[GroupInfo] | None = None) -> dt.date | None:
+def default_start(loaded: LoadedSop, groups: Sequence[GroupInfo] | None = None) -> dt.date | None:
     """``--start`` when not given: the launch day of the first group (None: no launch date)."""
     groups = list(groups) if groups is not None else sop_groups(loaded)
     if groups and groups[0].launched_on:
@@ -188,7 +191,7 @@ def _moved_note(day: int | str, date: dt.date) -> T:
 
 
 def _facts(
-    loaded: Any,
+    loaded: LoadedSop,
     section: str,
     index: int,
     date: dt.date,
@@ -244,7 +247,7 @@ def _occurrence(
 
 
 def make_occurrence(
-    loaded: Any,
+    loaded: LoadedSop,
     group: GroupInfo,
     launch: dt.date,
     section: str,
@@ -264,7 +267,7 @@ def make_occurrence(
 
 
 def _expand_group(
-    loaded: Any,
+    loaded: LoadedSop,
     group: GroupInfo,
     launch: dt.date,
     start: dt.date,
@@ -296,7 +299,7 @@ def _expand_group(
             filtered = hasattr(item, "skip_on")
             for date in _cadence.item_dates(section, item, start=start, end=end, launch=launch):
                 notes: list[T] = []
-                if section == "monthly" and _cadence.is_moved(item.day, date):
+                if isinstance(item, MonthlyItem) and _cadence.is_moved(item.day, date):
                     notes.append(_moved_note(item.day, date))
                 if filtered:
                     keep, undecided = _filters_ok(item, calendar_[date])
@@ -317,7 +320,9 @@ def _expand_group(
     return out
 
 
-def find_conflicts(loaded: Any, group_id: str, occurrences: Iterable[Occurrence]) -> list[Conflict]:
+def find_conflicts(
+    loaded: LoadedSop, group_id: str, occurrences: Iterable[Occurrence]
+) -> list[Conflict]:
     """Rules broken on particular dates: conversion posts in quiet hours, too many posts a
     day (``rules.max_posts_per_day``), several posts in the same minute."""
     rules = loaded.sop.rules
@@ -372,7 +377,7 @@ def find_conflicts(loaded: Any, group_id: str, occurrences: Iterable[Occurrence]
 
 # ------------------------------------------------------------------ rendering
 def script_context(
-    loaded: Any,
+    loaded: LoadedSop,
     occ: Occurrence,
     group: GroupInfo,
     launch: dt.date,
@@ -421,7 +426,7 @@ class ScriptRenderer:
     variable at all is rendered once and reused.
     """
 
-    def __init__(self, loaded: Any, lang: str) -> None:
+    def __init__(self, loaded: LoadedSop, lang: str) -> None:
         self.loaded = loaded
         self.lang = lang
         self._compiled: dict[str, Any] = {}
@@ -441,8 +446,9 @@ class ScriptRenderer:
                 ).format(n=name, a=", ".join(sorted(self.loaded.scripts)) or "-"),
                 where,
             )
-        if src.problem is not None:
-            raise TemplateError(src.problem.text, src.problem.where)
+        if src.problem is not None or src.text is None:
+            problem = src.problem or Problem(T("脚本无法读取", "the script cannot be read"))
+            raise TemplateError(problem.text, problem.where)
         compiled = compile_script(name, src.text, src.where())
         import jinja2.meta
 
@@ -488,7 +494,7 @@ class ScriptRenderer:
         return text
 
 
-def render_scripts(loaded: Any, plan: Plan) -> Plan:
+def render_scripts(loaded: LoadedSop, plan: Plan) -> Plan:
     """Render every occurrence's script in place (lazily, for plans built with ``render=False``)."""
     if plan.rendered:
         return plan
@@ -503,7 +509,7 @@ def render_scripts(loaded: Any, plan: Plan) -> Plan:
 
 # ------------------------------------------------------------------ entry points
 def expand(
-    loaded: Any,
+    loaded: LoadedSop,
     *,
     start: dt.date,
     days: int,
@@ -598,7 +604,7 @@ def expand(
 
 
 def build_plan(
-    loaded: Any,
+    loaded: LoadedSop,
     *,
     start: dt.date,
     days: int,
