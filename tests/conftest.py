@@ -13,9 +13,9 @@ TEMPLATES = ROOT / "sop_templates"
 
 @pytest.fixture(autouse=True)
 def _fresh_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sqops import _console
+    from sqops.render import console
 
-    _console.reset_consoles()
+    console.reset_consoles()
     # tests must not depend on the developer's locale
     for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)

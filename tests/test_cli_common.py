@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import typer
 
-from sqops._cli_common import running
-from sqops._cli_output import Route, route
+from sqops.cli.common import running
+from sqops.cli.route import Route, route
 from sqops.errors import InputError, UsageError
 from sqops.i18n import T
 
@@ -100,12 +100,14 @@ def test_commands_do_not_import_each_other() -> None:
     """What two commands share lives in the library (e.g. sqops.importers.problems)."""
     import ast
 
-    import sqops.commands
+    import sqops.cli.commands
 
-    folder = Path(sqops.commands.__file__).parent
+    folder = Path(sqops.cli.commands.__file__).parent
     for path in folder.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module:
-                assert not node.module.startswith("sqops.commands"), (path.name, node.module)
+                assert not node.module.startswith("sqops.cli.commands"), (path.name, node.module)
             if isinstance(node, ast.Import):
-                assert not any(a.name.startswith("sqops.commands") for a in node.names), path.name
+                assert not any(a.name.startswith("sqops.cli.commands") for a in node.names), (
+                    path.name
+                )

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sqops.errors import UsageError
-from sqops.output import atomic_write_text, csv_text, excel_safe, json_bytes, json_text
+from sqops.render.output import atomic_write_text, csv_text, excel_safe, json_bytes, json_text
 
 
 def test_new_file_gets_umask_mode(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from sqops.commands.schema import SCHEMAS
+from sqops.cli.commands.schema import SCHEMAS
 
 
 @pytest.mark.parametrize("which", sorted(SCHEMAS))

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 from tests.conftest import EXAMPLES
 
-from sqops.output import json_text
+from sqops.render.output import json_text
 
 GOLDEN = Path(__file__).parent / "golden"
 

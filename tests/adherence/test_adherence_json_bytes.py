@@ -8,7 +8,7 @@ from pathlib import Path
 from sqops.adherence import compute_adherence
 from sqops.adherence.render import json_bytes, to_json
 from sqops.data.tables import read_tables
-from sqops.output import json_text
+from sqops.render.output import json_text
 from sqops.sop.loader import load_sop
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "skincare"

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from sqops.lint import lint_loaded
 from sqops.plan import MAX_DAYS, build_plan, default_start
 from sqops.sop import load_sop, parse_sop
-from sqops.sop.lint import lint_loaded
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = sorted((ROOT / "sop_templates").glob("*.yaml")) + sorted(

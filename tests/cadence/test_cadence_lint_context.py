@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from sqops.lint import lint_text
 from sqops.plan import build_plan
 from sqops.sop import parse_sop
-from sqops.sop.lint import lint_text
 
 GOOD = (Path(__file__).parents[1] / "sop" / "data" / "good.yaml").read_text(encoding="utf-8")
 

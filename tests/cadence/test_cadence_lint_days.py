@@ -10,9 +10,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sqops.lint import lint_loaded
 from sqops.plan import MAX_DAYS, expand
 from sqops.sop import parse_sop
-from sqops.sop.lint import lint_loaded
 
 HEAD = """\
 version: 1

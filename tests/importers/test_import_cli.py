@@ -382,7 +382,7 @@ def test_command_lists_every_registered_format_without_importing_polars():
     import subprocess
     import sys
 
-    from sqops.commands.import_ import FORMAT_NAMES
+    from sqops.cli.commands.import_ import FORMAT_NAMES
     from sqops.importers import FORMATS
 
     assert (*FORMATS, "auto") == FORMAT_NAMES

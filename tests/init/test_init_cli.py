@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sqops.sop.lint import lint_paths
+from sqops.lint import lint_paths
 from sqops.sop.loader import load_sop
 from sqops.sop.schema import dumps, sop_schema
-from sqops.templates import TEMPLATE_TYPES, read_template, starter_sop
+from sqops.sop.templates import TEMPLATE_TYPES, read_template, starter_sop
 
 CASES = [(t, lang) for t in TEMPLATE_TYPES for lang in ("zh", "en")]
 

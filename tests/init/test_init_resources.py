@@ -14,10 +14,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqops import templates
+from sqops.data.yamlsafe import load_yaml
 from sqops.errors import InputError, UsageError
-from sqops.sop.yamlsafe import load_yaml
-from sqops.templates import fill_template, read_template, yaml_quote
+from sqops.sop import templates
+from sqops.sop.templates import fill_template, read_template, yaml_quote
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -145,7 +145,7 @@ def test_installed_wheel_finds_its_templates(tmp_path: Path) -> None:
         site = tmp_path / "site"
         zf.extractall(site)
     code = (
-        "import sys, sqops.templates as t\n"
+        "import sys, sqops.sop.templates as t\n"
         "d = t.templates_dir()\n"
         "print(d)\n"
         "print(len(t.available_templates()))\n"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sqops.sop.lint import lint_paths
+from sqops.lint import lint_paths
 from sqops.sop.loader import load_sop
 from sqops.sop.model import KPI_NAMES
-from sqops.templates import (
+from sqops.sop.templates import (
     FIELDS,
     TEMPLATE_TYPES,
     available_templates,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sqops.scripts import CONTEXT_VARS, FILTERS, en_date, money, zh_date
+from sqops.plan.scripts import CONTEXT_VARS, FILTERS, en_date, money, zh_date
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS_MD = (ROOT / "docs" / "scripts.md").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sqops.plan import expand
-from sqops.scripts import stage_of_index
+from sqops.plan.scripts import stage_of_index
 from sqops.sop import parse_sop
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -188,7 +188,7 @@ def test_output_is_deterministic(cli, tree: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_every_rule_is_documented() -> None:
-    from sqops.sop.rules import RULES
+    from sqops.lint.rules import RULES
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "lint.md").read_text(encoding="utf-8")
     missing = [rid for rid in RULES if f"| `{rid}` | {RULES[rid].severity} |" not in doc]

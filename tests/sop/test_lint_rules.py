@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sqops.sop.lint import lint_text
-from sqops.sop.rules import RULES
+from sqops.lint import lint_text
+from sqops.lint.rules import RULES
 
 GOOD = (Path(__file__).parent / "data" / "good.yaml").read_text(encoding="utf-8")
 

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sqops.errors import SqopsError
+from sqops.lint import lint_text
 from sqops.sop import parse_sop
-from sqops.sop.lint import lint_text
 
 GOOD = (Path(__file__).parent / "data" / "good.yaml").read_text(encoding="utf-8")
 
@@ -108,8 +108,8 @@ def test_cli_never_raises(cli, tmp_path_factory, data: bytes) -> None:
 # ---------------------------------------------------------------- libyaml vs Python parser
 def _both_parsers(text: str) -> list[tuple]:
     """What load_yaml gives with libyaml (when PyYAML has it) and with the Python parser."""
+    from sqops.data import yamlsafe
     from sqops.errors import SopError
-    from sqops.sop import yamlsafe
 
     out = []
     saved = yamlsafe._CComposer
@@ -158,6 +158,6 @@ def test_libyaml_and_python_parser_agree_on_any_structure(data: object, flow: bo
 
 
 def test_libyaml_is_used_when_pyyaml_has_it() -> None:
-    from sqops.sop import yamlsafe
+    from sqops.data import yamlsafe
 
     assert (yamlsafe._CComposer is not None) == yaml.__with_libyaml__

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sqops.adherence._model import STATUS_NAMES, Adherence, GroupAdherence, Scope
 from sqops.adherence.views import Cell
 from sqops.i18n import WEEKDAYS, T
-from sqops.output import json_text
 from sqops.render import markdown as md
+from sqops.render.output import json_text
 
 if TYPE_CHECKING:
     from sqops.render.html import Section
@@ -231,7 +231,7 @@ def _dumps(obj: Any) -> str:
 
 
 def json_bytes(adh: Adherence, lang: str | None = None) -> bytes:
-    """``json_text(adh.to_dict(lang)) + "\\n"`` (:func:`sqops.output.json_text`) as UTF-8,
+    """``json_text(adh.to_dict(lang)) + "\\n"`` (:func:`sqops.render.output.json_text`) as UTF-8,
     byte for byte, built one group at a time.
 
     With every row of every group the document is large (about 290 MB for 10 M messages);
@@ -452,7 +452,7 @@ def _short(header: list[str], lang: str) -> list[str]:
 
 def to_renderables(adh: Adherence, lang: str | None = None) -> list[Any]:
     """Rich renderables: header, the execution table, the fleet's items, discipline, clock."""
-    from sqops._console import Table, Text
+    from sqops.render.console import Table, Text
 
     lang = lang or adh.lang
     out: list[Any] = [Text(f"{w('title', lang)} · {adh.community}", style="bold")]

@@ -15,7 +15,8 @@ from typing_extensions import TypedDict
 
 from sqops.adherence._compute import MIX_KINDS
 from sqops.adherence._model import SCHEMA_VERSION, STATUSES
-from sqops.json_schema import (
+from sqops.plan.schema import Source
+from sqops.render.json_schema import (
     CLOSED,
     HHMM,
     HHMMSS,
@@ -28,7 +29,6 @@ from sqops.json_schema import (
     one_of,
     schema_of,
 )
-from sqops.plan.schema import Source
 
 SCHEMA_ID = "https://sqops.dev/schema/adherence.schema.json"
 

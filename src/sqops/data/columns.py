@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sqops.domain.tables import IMPORTED_TABLES, TABLE
 from sqops.errors import InputError, Location, display_path
 from sqops.i18n import T
-
-if TYPE_CHECKING:
-    from sqops.sop.loader import LoadedSop
 
 #: the keys of an import map (``sqops import generic --columns``)
 IMPORT_MAP_KEYS = ("table", "columns", "values", "defaults")
@@ -112,7 +109,7 @@ def _strings(mapping: dict[Any, Any]) -> dict[str, str]:
 
 def read_column_maps(path: Path) -> dict[str, ColumnMap]:
     """``{table: {canonical: header}}`` (optionally under a ``columns:`` key), per table."""
-    from sqops.sop.yamlsafe import load_yaml, read_source
+    from sqops.data.yamlsafe import load_yaml, read_source
 
     shown = path.as_posix()
     data = load_yaml(read_source(path, shown), shown)[0]
@@ -147,7 +144,7 @@ def read_column_maps(path: Path) -> dict[str, ColumnMap]:
 
 def read_import_map(path: Path) -> ColumnMap:
     """The map of ``sqops import generic``; every mistake names its line."""
-    from sqops.sop.yamlsafe import load_yaml, read_source
+    from sqops.data.yamlsafe import load_yaml, read_source
 
     display = display_path(path)
     data, pos = load_yaml(read_source(path, display), display)
@@ -220,18 +217,3 @@ def read_import_map(path: Path) -> ColumnMap:
             ),
         )
     return cmap
-
-
-def sop_column_maps(loaded: LoadedSop) -> dict[str, dict[str, str]]:
-    """The SOP's ``columns:`` checked like ``--columns`` (a wrong name points at its line):
-    ``{table: {canonical: header}}``."""
-    out: dict[str, dict[str, str]] = {}
-    for table, mapping in loaded.sop.columns.items():
-        try:
-            cmap = ColumnMap(table=table, columns=dict(mapping), file=loaded.display)
-        except ColumnProblem as exc:
-            raise InputError(
-                exc.text, loaded.where(("columns", table, exc.path[-1]), key=True)
-            ) from None
-        out[table] = dict(cmap.columns)
-    return out

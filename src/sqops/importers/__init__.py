@@ -266,9 +266,9 @@ def write_tables(result: ImportResult, out_dir: str | Path, fmt: str = "parquet"
     """Write each table as ``<out_dir>/<table>.<parquet|csv>``, atomically; returns the paths.
 
     Byte-identical for the same input: rows are already sorted, and neither format records
-    the time of writing. CSV is UTF-8 with BOM (Excel-friendly) via :func:`sqops.output.csv_text`.
+    the time of writing. CSV is UTF-8 with BOM (Excel-friendly) via :func:`sqops.render.output.csv_text`.
     """
-    from sqops.output import atomic_write_bytes, atomic_write_text, csv_text
+    from sqops.render.output import atomic_write_bytes, atomic_write_text, csv_text
 
     if fmt not in ("parquet", "csv"):
         raise UsageError(

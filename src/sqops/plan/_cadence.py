@@ -19,7 +19,7 @@ import calendar
 import datetime as dt
 from typing import Any
 
-#: The sections of the engine, in the order of ``sqops.sop.rules.slots``.
+#: The sections of the engine, in the order of ``sqops.lint.rules.slots``.
 SECTIONS = ("daily", "weekly", "monthly", "lifecycle", "campaign", "countdown")
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ONE = dt.timedelta(days=1)

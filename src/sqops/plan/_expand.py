@@ -17,8 +17,8 @@ from sqops.errors import Location, Problem, SopError, TemplateError, UsageError
 from sqops.i18n import T
 from sqops.plan import _cadence, _holidays
 from sqops.plan._model import Conflict, DayInfo, GroupInfo, GroupPlan, Occurrence, Plan
-from sqops.scripts import build_context, compile_script, render_session
-from sqops.scripts import render as render_template
+from sqops.plan.scripts import build_context, compile_script, render_session
+from sqops.plan.scripts import render as render_template
 from sqops.sop.model import MonthlyItem, is_push
 
 if TYPE_CHECKING:
@@ -389,7 +389,7 @@ def script_context(
 
     The one builder of the script context: ``sqops plan`` renders with it and ``sqops lint``
     checks scripts with it, so what lints clean renders. ``base`` is the part common to a
-    group and a date (:func:`sqops.scripts.build_context`), when the caller has it already.
+    group and a date (:func:`sqops.plan.scripts.build_context`), when the caller has it already.
     """
     sop = loaded.sop
     if base is None:
@@ -452,7 +452,7 @@ class ScriptRenderer:
         compiled = compile_script(name, src.text, src.where())
         import jinja2.meta
 
-        from sqops.scripts import env
+        from sqops.plan.scripts import env
 
         if not jinja2.meta.find_undeclared_variables(env().parse(src.text)):
             self._constant[name] = None  # rendered on first use

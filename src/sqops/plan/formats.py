@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqops.domain.stages import STAGE, stage_of_index
 from sqops.i18n import WEEKDAYS, T
-from sqops.output import csv_text, json_text
 from sqops.plan import views
 from sqops.plan._model import (
     KIND_NAMES,
@@ -25,6 +24,7 @@ from sqops.plan._model import (
     Plan,
 )
 from sqops.render import markdown as md
+from sqops.render.output import csv_text, json_text
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.plan.schema)
     from sqops.plan import schema as S
@@ -476,7 +476,7 @@ def to_html(plan: Plan, lang: str) -> str:
 # ------------------------------------------------------------------ terminal
 def to_renderables(plan: Plan, lang: str, *, scripts: bool = True) -> list[Any]:
     """Rich renderables for the terminal: a header, then one table per group."""
-    from sqops._console import Table, Text
+    from sqops.render.console import Table, Text
 
     out: list[Any] = []
     out.append(Text(f"{_t('title', lang)} · {plan.community}", style="bold"))

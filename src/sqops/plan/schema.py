@@ -12,9 +12,9 @@ from pydantic import Field, with_config
 from typing_extensions import TypedDict
 
 from sqops.domain.stages import LIFECYCLE
-from sqops.json_schema import CLOSED, HHMM, Date, Lang, const, described, one_of, schema_of
 from sqops.plan._model import SOURCES
 from sqops.plan.formats import JSON_SCHEMA_VERSION
+from sqops.render.json_schema import CLOSED, HHMM, Date, Lang, const, described, one_of, schema_of
 
 Version = Annotated[int, const(JSON_SCHEMA_VERSION)]
 Stage = Annotated[str, one_of(LIFECYCLE)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqops.data.tables import REASONS, Tables
-from sqops.output import atomic_write_text, csv_text
+from sqops.render.output import atomic_write_text, csv_text
 from sqops.report.build import Report
 from sqops.report.lists import SEGMENT_LABELS, build_lists, frame_rows
 

@@ -10,8 +10,8 @@ from sqops.domain.kpis import KPI
 from sqops.domain.stages import STAGE
 from sqops.domain.status import STATUS_LABELS
 from sqops.i18n import T
-from sqops.output import json_text
 from sqops.render import markdown as md
+from sqops.render.output import json_text
 from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import Kpi, Report
 
@@ -230,7 +230,7 @@ _STYLE = {
 
 def print_terminal(report: Report, console: Any) -> None:
     """A compact view: stages with coloured status, current-stage KPIs, top advice, data quality."""
-    from sqops._console import Table, Text
+    from sqops.render.console import Table, Text
 
     lang = report.lang
     title = w("title", lang) + (f" — {report.community}" if report.community else "")

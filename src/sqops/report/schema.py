@@ -17,7 +17,7 @@ from sqops.domain.kpis import KPI_NAMES
 from sqops.domain.stages import LIFECYCLE, STAGE_NAMES
 from sqops.domain.status import KPI_STATUSES, STAGE_STATUSES, STATUS_RANK
 from sqops.domain.tables import TABLE_NAMES
-from sqops.json_schema import CLOSED, Count, Date, Lang, const, described, one_of, schema_of
+from sqops.render.json_schema import CLOSED, Count, Date, Lang, const, described, one_of, schema_of
 from sqops.report.build import SCHEMA_VERSION
 
 SCHEMA_ID = "https://sqops.dev/schema/report.schema.json"

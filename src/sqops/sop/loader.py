@@ -18,10 +18,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from sqops.data.yamlsafe import Path_, Positions, load_yaml, path_text, read_source
 from sqops.errors import InputError, Location, Problem, SopError
 from sqops.i18n import T
 from sqops.sop.model import Sop
-from sqops.sop.yamlsafe import Path_, Positions, load_yaml, path_text, read_source
 
 SCRIPT_FILE_RE = re.compile(r"^[\w.\-/]+\.(?:j2|jinja|jinja2|txt|md|tmpl)$")
 
@@ -66,6 +66,23 @@ class LoadedSop:
         if not variants:
             return None
         return variants.get(lang) or variants.get(None) or next(iter(variants.values()))
+
+    def column_maps(self) -> dict[str, dict[str, str]]:
+        """The SOP's ``columns:`` checked like ``--columns`` by the one column-map model
+        (:class:`sqops.data.columns.ColumnMap`; a wrong name points at its line):
+        ``{table: {canonical: header}}``."""
+        from sqops.data.columns import ColumnMap, ColumnProblem
+
+        out: dict[str, dict[str, str]] = {}
+        for table, mapping in self.sop.columns.items():
+            try:
+                cmap = ColumnMap(table=table, columns=dict(mapping), file=self.display)
+            except ColumnProblem as exc:
+                raise InputError(
+                    exc.text, self.where(("columns", table, exc.path[-1]), key=True)
+                ) from None
+            out[table] = dict(cmap.columns)
+        return out
 
 
 # ------------------------------------------------------------- pydantic → problems

@@ -2,7 +2,7 @@
 
 Validation that is about the *shape* of the file lives here (types, allowed values, unknown
 keys); judgement about *practice* (too many pushes, promotion in quiet hours, ...) lives in
-:mod:`sqops.sop.rules` so it can be reported with severities and disabled per line.
+:mod:`sqops.lint.rules` so it can be reported with severities and disabled per line.
 """
 
 from __future__ import annotations

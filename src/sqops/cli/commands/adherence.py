@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sqops._cli_common import (
+from sqops.cli.common import (
     EXIT_FINDINGS,
     AsOfOpt,
     EncodingOpt,
@@ -91,7 +91,6 @@ def adherence(
             )  # fmt: skip
         from sqops.adherence import compute_adherence
         from sqops.adherence import render as R
-        from sqops.data.columns import sop_column_maps
         from sqops.data.tables import read_tables
         from sqops.sop.loader import load_sop
 
@@ -99,7 +98,7 @@ def adherence(
         lg = run.use_sop_language(loaded.sop.community.language)
         day = parse_day(as_of, "--as-of") if as_of is not None else None
         first = parse_day(since, "--since") if since is not None else None
-        from sqops._cli_output import route
+        from sqops.cli.route import route
 
         to = route(fmt, output, list(AdhFormat))
 
@@ -107,7 +106,7 @@ def adherence(
             tables = read_tables(
                 data,
                 tz=tz or loaded.sop.community.timezone,
-                columns=sop_column_maps(loaded),
+                columns=loaded.column_maps(),
                 encoding=encoding,
             )
             adh = compute_adherence(
@@ -121,7 +120,7 @@ def adherence(
             )
 
             if to.terminal:
-                from sqops._console import console
+                from sqops.render.console import console
 
                 con = console()
                 for r in R.to_renderables(adh, lg):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from sqops._cli_common import LangOpt, OutputOpt, running
+from sqops.cli.common import LangOpt, OutputOpt, running
 from sqops.errors import UsageError
 from sqops.i18n import T
 
@@ -46,7 +46,7 @@ def schema(
         from sqops.sop.schema import dumps
 
         text = dumps(getattr(importlib.import_module(mod), fn)())
-        from sqops._cli_output import route
+        from sqops.cli.route import route
 
         route(None, output, ["json"]).write(text)
 

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sqops.data.yamlsafe import Path_
 from sqops.domain.kpis import KPI, KPI_NAMES
 from sqops.errors import Location
 from sqops.i18n import WEEKDAYS, T
 from sqops.sop.loader import LoadedSop, did_you_mean
 from sqops.sop.model import PLATFORM_LIMITS, WEEKDAY_NAMES, Sop, is_push
-from sqops.sop.yamlsafe import Path_
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")

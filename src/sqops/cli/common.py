@@ -9,7 +9,7 @@ codes::
         lg = run.use_sop_language(loaded.sop.community.language)
 
 Only typer and the standard library are imported here: ``sqops --help`` must stay fast.
-Rich is :mod:`sqops._console`'s, imported when something is printed.
+Rich is :mod:`sqops.render.console`'s, imported when something is printed.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ EncodingOpt = Annotated[
 
 def format_option(choices: type[StrEnum], *, from_suffix: bool = True) -> Any:
     """``--format/-f`` listing a command's formats; ``from_suffix``: when not given, the
-    format comes from ``-o``'s suffix, else the first (see :mod:`sqops._cli_output`).
+    format comes from ``-o``'s suffix, else the first (see :mod:`sqops.cli.route`).
     Use as ``Annotated[PlanFormat | None, format_option(PlanFormat)] = None``."""
     names = [c.value for c in choices]
     text = " | ".join(names)

@@ -63,8 +63,8 @@ def _has_templates(folder: Traversable) -> bool:
 
 
 def source_templates_dir() -> Path:
-    """The ``sop_templates/`` folder of a source checkout (``src/sqops`` → repo root)."""
-    return Path(__file__).resolve().parent.parent.parent / "sop_templates"
+    """The ``sop_templates/`` folder of a source checkout (``src/sqops/sop`` → repo root)."""
+    return Path(__file__).resolve().parents[3] / "sop_templates"
 
 
 def templates_dir() -> Traversable:

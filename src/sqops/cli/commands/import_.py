@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from sqops._cli_common import EXIT_FINDINGS, LangOpt, echo, running
+from sqops.cli.common import EXIT_FINDINGS, LangOpt, echo, running
 from sqops.i18n import T
 
 #: the names of sqops.importers.FORMATS (kept here so that --help does not import polars)
@@ -127,8 +127,8 @@ def import_(
                 .get(lg)
             )
         if problems_out is not None:
-            from sqops._cli_output import route
-            from sqops.output import csv_text
+            from sqops.cli.route import route
+            from sqops.render.output import csv_text
 
             header = ("file", "line", "row", "key", "kind", "reason")
             rows = [

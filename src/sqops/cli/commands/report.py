@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sqops._cli_common import (
+from sqops.cli.common import (
     EXIT_FINDINGS,
     AsOfOpt,
     EncodingOpt,
@@ -27,7 +27,7 @@ from sqops.errors import UsageError
 from sqops.i18n import T
 
 if TYPE_CHECKING:
-    from sqops._cli_output import Route
+    from sqops.cli.route import Route
     from sqops.sop.loader import LoadedSop
 
 
@@ -123,9 +123,7 @@ def report(
             loaded = load_sop(sop)
             run.use_sop_language(loaded.sop.community.language)
             settings = Settings.from_sop(loaded.sop, tz)
-            from sqops.data.columns import sop_column_maps
-
-            settings.columns = sop_column_maps(loaded)
+            settings.columns = loaded.column_maps()
         elif tz:
             settings.tz = tz
         from sqops.data.scalars import get_tz
@@ -172,11 +170,11 @@ def report(
                     "give a data folder DATA or --messages FILE",
                 )
             )
-        from sqops._cli_output import route
+        from sqops.cli.route import route
 
         to = route(fmt, output, list(ReportFormat))
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
-            from sqops._console import spinner
+            from sqops.render.console import spinner
 
             with spinner(T("正在读取数据…", "reading the data…").get(run.lang)):
                 if preset is not None:
@@ -252,7 +250,7 @@ def _write_outputs(
 
         write_lists(rep, lists)
     if to.terminal:
-        from sqops._console import console
+        from sqops.render.console import console
 
         render.print_terminal(rep, console())
         _print_adherence(adh, rep.lang, console())

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sqops._cli_common import LangOpt, echo, format_option, running
+from sqops.cli.common import LangOpt, echo, format_option, running
 from sqops.errors import UsageError
 from sqops.i18n import T
 
@@ -50,7 +50,7 @@ def lint(
     Silence one finding with a `# sqops: disable=RULE` comment on its line, a whole file with
     `# sqops: disable-file=RULE`.
     """
-    from sqops.sop.lint import (
+    from sqops.lint import (
         exit_code,
         format_github,
         format_json,
@@ -59,7 +59,7 @@ def lint(
         lint_paths,
         summary_line,
     )
-    from sqops.sop.rules import RULES
+    from sqops.lint.rules import RULES
 
     with running(lang) as run:
         disabled = {x.strip() for d in (disable or []) for x in d.split(",") if x.strip()}
@@ -100,7 +100,7 @@ def _print_text(lines: list[tuple[str, str | None]], summary: str, results: list
             echo(line)
         echo(summary)
         return
-    from sqops._console import Text, console
+    from sqops.render.console import Text, console
 
     con = console()
     for line, sev in lines:
@@ -111,7 +111,7 @@ def _print_text(lines: list[tuple[str, str | None]], summary: str, results: list
 
 def _print_rules(lang: str) -> None:
     from sqops.domain.kpis import KPI_NAMES
-    from sqops.sop.rules import RULES
+    from sqops.lint.rules import RULES
 
     width = max(len(r) for r in RULES)
     for rid in sorted(RULES):

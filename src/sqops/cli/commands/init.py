@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sqops._cli_common import LangOpt, echo, parse_day, running
+from sqops.cli.common import LangOpt, echo, parse_day, running
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
@@ -39,7 +39,7 @@ def _shell(path: Path) -> str:
 
 
 def _write(target: Path, text: str) -> None:
-    from sqops.output import atomic_write_text
+    from sqops.render.output import atomic_write_text
 
     try:
         atomic_write_text(target, text)
@@ -98,7 +98,7 @@ def init(
     """
     with running(lang) as run:
         lg = run.lang
-        from sqops.templates import TEMPLATE_TYPES, TYPE_NAMES, starter_sop
+        from sqops.sop.templates import TEMPLATE_TYPES, TYPE_NAMES, starter_sop
 
         if type_ is None:
             choices = "\n".join(f"  --type {t}  {TYPE_NAMES[t].get(lg)}" for t in TEMPLATE_TYPES)
@@ -107,7 +107,7 @@ def init(
                 + T(choices, choices)
             )
         launch_day = parse_day(launch, "--launch") if launch is not None else None
-        from sqops._cli_output import is_dir_target
+        from sqops.cli.route import is_dir_target
 
         target = Path(path) / DEFAULT_FILENAME if is_dir_target(path) else Path(path)
         if target.is_dir():

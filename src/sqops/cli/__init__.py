@@ -42,7 +42,7 @@ def _command_app(name: str) -> typer.Typer:
     module = _module_of(name)
     assert module is not None
     sub = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
-    importlib.import_module(f"sqops.commands.{module}").register(sub)
+    importlib.import_module(f"sqops.cli.commands.{module}").register(sub)
     return sub
 
 

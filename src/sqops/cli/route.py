@@ -7,7 +7,7 @@
 * ``-o DIR/`` (a path ending in ``/`` or an existing folder): one file per group, for the
   commands that write per group (``sqops plan``).
 * The ``table`` format is for the terminal only; files are written atomically
-  (:mod:`sqops.output`).
+  (:mod:`sqops.render.output`).
 
 Used by ``plan``, ``report``, ``adherence``, ``schema`` and ``import --problems``; ``init``
 takes its ``DIR/`` rule. Only the standard library and light sqops modules are imported here:
@@ -79,14 +79,14 @@ class Route:
             sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
             sys.stdout.flush()
             return
-        from sqops.output import atomic_write_bytes
+        from sqops.render.output import atomic_write_bytes
 
         atomic_write_bytes(self.path, _bytes(data))
 
     def write_file(self, name: str, data: str | bytes) -> None:
         """One file of ``-o DIR/``, atomically."""
         assert self.path is not None and self.per_group
-        from sqops.output import atomic_write_bytes
+        from sqops.render.output import atomic_write_bytes
 
         atomic_write_bytes(self.path / name, _bytes(data))
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sqops._cli_common import GroupOpt, LangOpt, echo, format_option, parse_day, running
+from sqops.cli.common import GroupOpt, LangOpt, echo, format_option, parse_day, running
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
@@ -30,7 +30,7 @@ class PlanFormat(StrEnum):
 
 def _lint_errors(loaded: LoadedSop) -> list[Any]:
     """The lint findings of severity ``error`` for a loaded SOP (the plan refuses them)."""
-    from sqops.sop.lint import lint_loaded
+    from sqops.lint import lint_loaded
 
     return [f for f in lint_loaded(loaded) if f.severity == "error"]
 
@@ -143,11 +143,11 @@ def plan(
 
         result = build_plan(loaded, start=first, days=days, lang=lg, groups=groups)
 
-        from sqops._cli_output import route
+        from sqops.cli.route import route
 
         to = route(fmt, output, list(PlanFormat), per_group="md")
         if to.terminal:
-            from sqops._console import console
+            from sqops.render.console import console
 
             con = console()
             for r in F.to_renderables(result, lg):
@@ -175,7 +175,7 @@ def plan(
 
 
 def _report_lint(errors: list[Any], lang: str, force: bool) -> None:
-    from sqops.sop.lint import FileResult, format_text
+    from sqops.lint import FileResult, format_text
 
     file = errors[0].where.file or ""
     for line, _sev in format_text([FileResult(file, errors)], lang):

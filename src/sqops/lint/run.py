@@ -18,11 +18,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import sqops
+from sqops.data.yamlsafe import read_source
 from sqops.errors import InputError, Location, SopError, TemplateError
 from sqops.i18n import T
+from sqops.lint.rules import RULES, SEVERITIES, Finding, Severity, slots
 from sqops.sop.loader import LoadedSop, is_sop_document, parse_sop
-from sqops.sop.rules import RULES, SEVERITIES, Finding, Severity, slots
-from sqops.sop.yamlsafe import read_source
 
 SKIP_DIRS = {
     ".git",
@@ -68,7 +68,7 @@ def _sample_day(section: str, item: object, launch: dt.date) -> dt.date:
 
 
 def _script_findings(loaded: LoadedSop) -> list[Finding]:
-    from sqops.scripts import compile_script, render
+    from sqops.plan.scripts import compile_script, render
 
     sop = loaded.sop
     out: list[Finding] = []

@@ -9,11 +9,11 @@ from typing import Annotated
 
 import typer
 
-from sqops._cli_common import LangOpt, echo, running
+from sqops.cli.common import LangOpt, echo, running
 from sqops.i18n import T
 
 #: The SOP used when --sop is not given: a copy of examples/skincare/sop.yaml in the package.
-BUNDLED_SOP = Path(__file__).resolve().parent.parent / "demo" / "skincare.sop.yaml"
+BUNDLED_SOP = Path(__file__).resolve().parents[2] / "demo" / "skincare.sop.yaml"
 
 
 class DemoFormat(StrEnum):
