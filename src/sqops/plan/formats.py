@@ -8,6 +8,7 @@ neutralised (CSV cells starting with = + - @).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +79,7 @@ def _t(key: str, lang: str) -> str:
     return L[key].get(lang)
 
 
+@functools.cache
 def _hm(t: dt.time) -> str:
     return f"{t.hour:02d}:{t.minute:02d}"  # (strftime's parser costs 4× more, per item)
 
@@ -435,9 +437,12 @@ def to_html(plan: Plan, lang: str) -> str:
     The cells and script lines are formatted here as plain tuples (the template unpacks them):
     a thousand groups make hundreds of thousands of cells, and an attribute or function call
     in a template costs far more than in Python."""
+    from sqops.render.html import Section
     from sqops.render.html import render as render_html
 
     grids = views.month_grids(plan, lang)
+    t = {k: _t(k, lang) for k in ("title", "launched", "scripts")}
+    weekdays = WEEKDAYS["zh" if lang == "zh" else "en"]
     groups = []
     for gp in plan.groups:
         items, conf = views.by_date(gp), views.conflicts_by_date(gp)
@@ -448,16 +453,15 @@ def to_html(plan: Plan, lang: str) -> str:
             )
             for m in grids
         ]
-        groups.append(
-            {
-                "id": gp.group.id,
-                "title": _group_title(gp),
-                "launched_on": gp.launched_on.isoformat(),
-                "notes": [n.get(lang) for n in gp.notes],
-                "months": months,
-                "scripts": [_html_script(o, lang) for o in views.scripted(gp)],
-            }
-        )
+        g = {
+            "id": gp.group.id,
+            "title": _group_title(gp),
+            "launched_on": gp.launched_on.isoformat(),
+            "notes": [n.get(lang) for n in gp.notes],
+            "months": months,
+            "scripts": [_html_script(o, lang) for o in views.scripted(gp)],
+        }
+        groups.append(Section("plan_group.html.j2", {"g": g, "t": t, "weekdays": weekdays}))
     window = _t("window", lang).format(
         a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
     )
@@ -465,11 +469,10 @@ def to_html(plan: Plan, lang: str) -> str:
         "plan.html.j2",
         lang=lang,
         community=plan.community,
-        t={k: _t(k, lang) for k in ("title", "launched", "scripts")},
+        t=t,
         window=window,
         notices=[n.get(lang) for n in plan.notices],
         groups=groups,
-        weekdays=WEEKDAYS["zh" if lang == "zh" else "en"],
     )
 
 

@@ -27,6 +27,7 @@ def html_lang(lang: str) -> str:
 @cache
 def environment() -> jinja2.Environment:
     import jinja2
+    import jinja2.compiler
 
     class _Environment(jinja2.Environment):
         def getattr(self, obj: Any, attribute: str) -> Any:
@@ -42,6 +43,21 @@ def environment() -> jinja2.Environment:
             except (TypeError, LookupError, AttributeError):
                 return self.undefined(obj=obj, name=attribute)
 
+    class _CodeGenerator(jinja2.compiler.CodeGenerator):
+        def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
+            # ``{{ value }}`` escaped by ``environment.escape_output`` (below) rather than
+            # markupsafe's escape, whose Markup object per value was half the time of a plan
+            # page of 100,000 items; anything else (a volatile autoescape) as Jinja does
+            if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
+                self.write("environment.escape_output(")
+                if finalize.src is not None:
+                    self.write(finalize.src)
+                return
+            super()._output_child_pre(node, frame, finalize)
+
+    _Environment.code_generator_class = _CodeGenerator
+    _Environment.escape_output = staticmethod(escape_output)  # type: ignore[attr-defined]
+
     env = _Environment(
         loader=jinja2.PackageLoader("sqops.render", "templates"),
         autoescape=True,
@@ -55,6 +71,23 @@ def environment() -> jinja2.Environment:
     env.globals["render_section"] = render_section
     env.globals["stylesheet"] = safe(_text("sqops.css").strip())
     return env
+
+
+def escape_output(value: Any) -> str:
+    """What ``{{ value }}`` writes: markup as it is (``__html__``), anything else as text with
+    ``& < > ' "`` escaped, exactly as markupsafe escapes them. A plain string is escaped
+    without a Markup object (the page is joined as text either way)."""
+    if type(value) is not str:
+        if hasattr(value, "__html__"):
+            return str(value.__html__())
+        value = str(value)
+    return (
+        value.replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
 
 
 def _text(name: str) -> str:

@@ -9,14 +9,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sqops.cli.common import GroupOpt, LangOpt, echo, format_option, parse_day, running
+from sqops.cli.common import (
+    GroupOpt,
+    LangOpt,
+    echo,
+    format_option,
+    gc_paused,
+    parse_day,
+    running,
+)
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
 if TYPE_CHECKING:
     from sqops.sop.loader import LoadedSop
-
-    pass
 
 
 class PlanFormat(StrEnum):
@@ -141,37 +147,38 @@ def plan(
                 Location(file=loaded.display),
             )
 
-        result = build_plan(loaded, start=first, days=days, lang=lg, groups=groups)
+        with gc_paused():  # (a plan is ~100,000 objects that live to the end; see report)
+            result = build_plan(loaded, start=first, days=days, lang=lg, groups=groups)
 
-        from sqops.cli.route import route
+            from sqops.cli.route import route
 
-        to = route(fmt, output, list(PlanFormat), per_group="md")
-        if to.terminal:
-            from sqops.render.console import console
+            to = route(fmt, output, list(PlanFormat), per_group="md")
+            if to.terminal:
+                from sqops.render.console import console
 
-            con = console()
-            for r in F.to_renderables(result, lg):
-                con.print(r)
-        elif to.per_group:
-            names: dict[str, str] = {}
-            for gp in result.groups:
-                name = _safe_name(gp.group.id)
-                if name in names:
-                    raise UsageError(
-                        T(
-                            "群 “{a}” 和 “{b}” 的文件名相同（{n}）",
-                            "groups '{a}' and '{b}' map to the same file name ({n})",
-                        ).format(a=names[name], b=gp.group.id, n=name)
+                con = console()
+                for r in F.to_renderables(result, lg):
+                    con.print(r)
+            elif to.per_group:
+                names: dict[str, str] = {}
+                for gp in result.groups:
+                    name = _safe_name(gp.group.id)
+                    if name in names:
+                        raise UsageError(
+                            T(
+                                "群 “{a}” 和 “{b}” 的文件名相同（{n}）",
+                                "groups '{a}' and '{b}' map to the same file name ({n})",
+                            ).format(a=names[name], b=gp.group.id, n=name)
+                        )
+                    names[name] = gp.group.id
+                for gp in result.groups:
+                    to.write_file(
+                        f"{_safe_name(gp.group.id)}.{F.EXTENSIONS[to.fmt]}",
+                        F.render(F.single_group(result, gp), to.fmt, lg, remind_minutes=remind),
                     )
-                names[name] = gp.group.id
-            for gp in result.groups:
-                to.write_file(
-                    f"{_safe_name(gp.group.id)}.{F.EXTENSIONS[to.fmt]}",
-                    F.render(F.single_group(result, gp), to.fmt, lg, remind_minutes=remind),
-                )
-        else:
-            to.write(F.render(result, to.fmt, lg, remind_minutes=remind))
-        _summary(result, lg, to.shown if to.path is not None else None)
+            else:
+                to.write(F.render(result, to.fmt, lg, remind_minutes=remind))
+            _summary(result, lg, to.shown if to.path is not None else None)
 
 
 def _report_lint(errors: list[Any], lang: str, force: bool) -> None:
