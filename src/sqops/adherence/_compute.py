@@ -37,7 +37,7 @@ from sqops.data.tables import Tables, fixed_offset, to_local
 from sqops.domain.tables import STAFF_ROLES
 from sqops.errors import UsageError
 from sqops.i18n import T
-from sqops.plan import MAX_DAYS, SOURCES, GroupInfo, expand, sop_groups
+from sqops.plan import MAX_DAYS, SOURCES, GroupInfo, expand, sop_groups, unknown_group
 
 if TYPE_CHECKING:
     from sqops.sop.loader import LoadedSop
@@ -443,17 +443,7 @@ def _choose_groups(
         wanted = list(dict.fromkeys(groups))
         unknown = [g for g in wanted if g not in infos]
         if unknown:
-            from sqops.sop.loader import did_you_mean
-
-            hint = did_you_mean(unknown[0], infos)
-            raise UsageError(
-                T("没有 id 为 “{g}” 的群", "no group with id '{g}'").format(g=unknown[0])
-                + (
-                    T("，你是不是想写 “{h}”？", "; did you mean '{h}'?").format(h=hint)
-                    if hint
-                    else T("；可选：{a}", "; groups: {a}").format(a=", ".join(sorted(infos)[:20]))
-                )
-            )
+            raise unknown_group(unknown[0], sorted(infos))
         infos = {g: infos[g] for g in wanted}
         nodata = [g for g in nodata if g in infos]
     if nodata:

@@ -35,7 +35,7 @@ from sqops.plan._expand import (
     script_context,
     sop_groups,
 )
-from sqops.plan._groups import parse_groups_csv, read_groups_csv
+from sqops.plan._groups import parse_groups_csv, read_groups_csv, unknown_group
 from sqops.plan._holidays import coverage as holiday_coverage
 from sqops.plan._holidays import day_info
 from sqops.plan._model import (
@@ -82,4 +82,5 @@ __all__ = [
     "read_groups_csv",
     "render_scripts",
     "sop_groups",
+    "unknown_group",
 ]

@@ -12,11 +12,12 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqops.data.decode import decode_bytes
 from sqops.data.scalars import parse_date
-from sqops.errors import DataError, InputError, Location
+from sqops.errors import DataError, InputError, Location, UsageError
 from sqops.i18n import T
 from sqops.plan._model import GroupInfo
 
@@ -178,3 +179,19 @@ def read_groups_csv(path: str | Path, default_launch: dt.date | None = None) -> 
             for g in groups
         ]
     return groups
+
+
+def unknown_group(group_id: str, known: Sequence[str]) -> UsageError:
+    """The error for ``--group ID`` naming no group of the plan: a "did you mean" when one is
+    close, else the first 20 ids of ``known``."""
+    from sqops.sop.loader import did_you_mean
+
+    hint = did_you_mean(group_id, known)
+    return UsageError(
+        T("没有 id 为 “{g}” 的群", "no group with id '{g}'").format(g=group_id)
+        + (
+            T("，你是不是想写 “{h}”？", "; did you mean '{h}'?").format(h=hint)
+            if hint
+            else T("；可选：{a}", "; groups: {a}").format(a=", ".join(list(known)[:20]))
+        )
+    )

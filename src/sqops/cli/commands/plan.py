@@ -102,9 +102,15 @@ def plan(
     Exit codes: 0 planned, 1 the SOP has lint errors (use --force), 2 could not run.
     """
     with running(lang) as run:
-        from sqops.plan import build_plan, default_start, read_groups_csv, sop_groups
+        from sqops.plan import (
+            build_plan,
+            default_start,
+            read_groups_csv,
+            sop_groups,
+            unknown_group,
+        )
         from sqops.plan import formats as F
-        from sqops.sop.loader import did_you_mean, load_sop
+        from sqops.sop.loader import load_sop
 
         loaded = load_sop(sop)
         lg = run.use_sop_language(loaded.sop.community.language)
@@ -120,20 +126,10 @@ def plan(
         else:
             groups = sop_groups(loaded)
         if group:
-            known = {g.id: g for g in groups}
+            known = [g.id for g in groups]
             for gid in group:
                 if gid not in known:
-                    hint = did_you_mean(gid, known)
-                    raise UsageError(
-                        T("没有 id 为 “{g}” 的群", "no group with id '{g}'").format(g=gid)
-                        + (
-                            T("，你是不是想写 “{h}”？", "; did you mean '{h}'?").format(h=hint)
-                            if hint
-                            else T("；可选：{a}", "; groups: {a}").format(
-                                a=", ".join(list(known)[:20])
-                            )
-                        )
-                    )
+                    raise unknown_group(gid, known)
             wanted = set(group)
             groups = [g for g in groups if g.id in wanted]
 
