@@ -18,6 +18,7 @@ from sqops.adherence.views import Cell
 from sqops.i18n import WEEKDAYS, T
 from sqops.render import markdown as md
 from sqops.render.output import json_text
+from sqops.render.words import WORDS
 
 if TYPE_CHECKING:
     from sqops.render.html import Section
@@ -26,7 +27,7 @@ _W: dict[str, T] = {
     "title": T("计划执行检查", "Plan against practice"),
     "as_of": T("截至", "as of"),
     "since": T("起始", "since"),
-    "tz": T("时区", "timezone"),
+    "tz": WORDS["timezone"],
     "tolerance": T("准时容差 ±{m} 分钟", "on-time tolerance ±{m} min"),
     "basis_posts": T("推送来源：posts 表", "posts from: the posts table"),
     "basis_messages": T("推送来源：员工消息", "posts from: staff messages"),
@@ -40,7 +41,7 @@ _W: dict[str, T] = {
     "summary": T("执行率", "Execution"),
     "items": T("各排期条目的效果", "Cadence items: execution and effect"),
     "item": T("条目", "item"),
-    "time": T("时间", "time"),
+    "time": WORDS["time"],
     "replies": T("2 小时内回复（中位数）", "replies in 2 h (median)"),
     "opens": T("48 小时内打开（中位数）", "opens in 48 h (median)"),
     "silent": T("推送后 2 小时无人回复", "no reply in 2 h"),
@@ -57,8 +58,8 @@ _W: dict[str, T] = {
         "days over the limit of {m} posts a day: {n} (of {d} group-days)",
     ),
     "mix": T("内容配比", "Content mix"),
-    "kind": T("类型", "kind"),
-    "target": T("目标", "target"),
+    "kind": WORDS["kind"],
+    "target": WORDS["target"],
     "planned_share": T("计划占比", "planned share"),
     "actual_share": T("实际占比", "actual share"),
     "deviation": T("偏差（百分点）", "deviation (points)"),
@@ -78,14 +79,14 @@ _W: dict[str, T] = {
     "no_suggest": T("没有需要挪动时段的条目", "no item needs a new slot"),
     "calendar": T("计划与执行日历", "Planned vs done calendar"),
     "day": T("日期", "day"),
-    "unplanned_posts": T("计划外", "unplanned"),
+    "unplanned_posts": STATUS_NAMES["unplanned"],
     "legend": T(
         "✓ 准时　+分钟 迟发　−分钟 早发　✗ 漏发　空白 当天无此安排",
         "✓ on time   +min late   −min early   ✗ missed   blank: not planned that day",
     ),
     "notes": T("说明", "Notes"),
     "window": T("{a} 至 {b}", "{a} to {b}"),
-    "none": T("无", "none"),
+    "none": WORDS["none"],
     "more_groups": T(
         "上面只列出准时执行率最低的 30 个群；另有 {n} 个群见 md/html/json 输出或用 --group",
         "only the 30 groups with the lowest on-time rate are listed above; {n} more in the "

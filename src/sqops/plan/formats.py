@@ -26,6 +26,7 @@ from sqops.plan._model import (
 )
 from sqops.render import markdown as md
 from sqops.render.output import csv_text, json_text
+from sqops.render.words import WORDS
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.plan.schema)
     from sqops.plan import schema as S
@@ -54,17 +55,17 @@ L: dict[str, T] = {
     "nothing": T("（这段时间没有安排）", "(nothing scheduled in this window)"),
     "scripts": T("脚本", "Scripts"),
     "date": T("日期", "date"),
-    "time": T("时间", "time"),
+    "time": WORDS["time"],
     "item": T("事项", "item"),
     "owner": T("负责人", "owner"),
-    "kind": T("类型", "kind"),
+    "kind": WORDS["kind"],
     "script": T("脚本", "script"),
     "holiday_off": T("放假", "day off"),
     "group_id": T("群ID", "group_id"),
     "group_name": T("群名", "group_name"),
     "weekday": T("星期", "weekday"),
     "lifecycle_day": T("建群第几天", "lifecycle_day"),
-    "stage": T("阶段", "stage"),
+    "stage": WORDS["stage"],
     "source": T("来源", "source"),
     "item_id": T("条目ID", "item_id"),
     "person": T("执行人", "person"),

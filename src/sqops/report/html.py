@@ -15,6 +15,7 @@ from sqops.domain.kpis import KPI
 from sqops.domain.stages import STAGE
 from sqops.domain.status import STATUS_LABELS
 from sqops.i18n import T
+from sqops.render.words import WORDS
 from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import GroupReport, Report
 from sqops.report.lists import SEGMENT_LABELS
@@ -67,7 +68,7 @@ H: dict[str, T] = {
     "week": T("周", "week"),
     "opens": T("打开", "opens"),
     "rate": T("打开率", "open rate"),
-    "none": T("无", "none"),
+    "none": WORDS["none"],
     "fleet_note": T("合计 = 各群分子之和 / 分母之和", "pooled = Σ numerators / Σ denominators"),
     "no_charts": T(
         "群太多，这里只画前 12 个群的图；用 --group 单独查看本群。",

@@ -12,6 +12,7 @@ from sqops.domain.status import STATUS_LABELS
 from sqops.i18n import T
 from sqops.render import markdown as md
 from sqops.render.output import json_text
+from sqops.render.words import WORDS
 from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import Kpi, Report
 
@@ -21,15 +22,15 @@ if TYPE_CHECKING:
 W: dict[str, T] = {
     "title": T("社群健康报告", "Community health report"),
     "as_of": T("截至", "As of"),
-    "tz": T("时区", "timezone"),
+    "tz": WORDS["timezone"],
     "fleet": T("全部群合计", "Fleet"),
     "groups_n": T("{n} 个群", "{n} group(s)"),
     "kpi": T("指标", "KPI"),
-    "stage": T("阶段", "stage"),
+    "stage": WORDS["stage"],
     "value": T("数值", "value"),
     "num": T("分子", "numerator"),
     "den": T("分母", "denominator"),
-    "target": T("目标", "target"),
+    "target": WORDS["target"],
     "floor": T("底线", "floor"),
     "status": T("状态", "status"),
     "window": T("窗口", "window"),
@@ -37,7 +38,7 @@ W: dict[str, T] = {
     "group": T("群", "Group"),
     "day": T("第 {d} 天", "day {d}"),
     "current": T("当前阶段", "current stage"),
-    "none": T("无", "none"),
+    "none": WORDS["none"],
     "stages": T("各阶段", "Stages"),
     "kpis": T("指标", "KPIs"),
     "advice": T("建议", "Advice"),
