@@ -28,6 +28,11 @@ from sqops.errors import InputError, Location, Problem, display_path
 from sqops.errors import read_bytes as _read_bytes
 from sqops.i18n import T
 
+#: what the importers say about a row they skip (one wording for every format)
+BAD_TIME = T("无法读取时间 “{v}”", "cannot read the time '{v}'")
+JSON_SYNTAX = T("JSON 语法错误：{m}", "JSON syntax error: {m}")
+NOT_A_MESSAGE = T("不是消息对象", "not a message object")
+
 #: member id of the account that made the export ("你" / "You" in notices)
 SELF_ID = "self"
 #: how notices name the exporting account
@@ -94,7 +99,7 @@ def load_json(text: str, display: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            T("JSON 语法错误：{m}", "JSON syntax error: {m}").format(m=exc.msg),
+            JSON_SYNTAX.format(m=exc.msg),
             Location(file=display, line=exc.lineno, col=exc.colno),
         ) from None
     except RecursionError:
@@ -497,7 +502,7 @@ def order_time_and_amount(
     is skipped. Shared by the shop exports (Shopify, Youzan)."""
     ts = parse_ts(when, ctx.tz)
     if ts is None:
-        ctx.skip(where, T("无法读取时间 “{v}”", "cannot read the time '{v}'").format(v=when))
+        ctx.skip(where, BAD_TIME.format(v=when))
         return None
     amount = parse_amount(amount_text)
     if amount is None or amount < 0:

@@ -23,6 +23,8 @@ from sqops.data.scalars import clean, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers._base import (
+    BAD_TIME,
+    NOT_A_MESSAGE,
     SYSTEM_ID,
     Context,
     decode,
@@ -137,7 +139,7 @@ def _json(ctx: Context, display: str, data: Any) -> None:
     for i, msg in enumerate(data["messages"]):
         where = Location(file=display, key=f"messages[{i}]")
         if not isinstance(msg, dict):
-            ctx.skip(where, T("不是消息对象", "not a message object"))
+            ctx.skip(where, NOT_A_MESSAGE)
             continue
         ts = parse_ts(str(msg.get("timestamp") or ""), ctx.tz)
         author = obj_at(msg, "author")
@@ -225,7 +227,7 @@ def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
         if ts is None:
             ctx.skip(
                 where,
-                T("无法读取时间 “{v}”", "cannot read the time '{v}'").format(v=cells[idate][:40]),
+                BAD_TIME.format(v=cells[idate][:40]),
             )
             continue
         if not aid:

@@ -30,7 +30,7 @@ from sqops.data.scalars import parse_amount, parse_ts
 from sqops.domain.tables import TABLE
 from sqops.errors import InputError, Location, UsageError
 from sqops.i18n import T
-from sqops.importers._base import Context
+from sqops.importers._base import BAD_TIME, Context
 from sqops.importers.youzan import load_table
 
 
@@ -90,9 +90,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             continue
         ts = parse_ts(rec["ts"], ctx.tz) if "ts" in rec else None
         if "ts" in required and ts is None:
-            ctx.skip(
-                where, T("无法读取时间 “{v}”", "cannot read the time '{v}'").format(v=rec["ts"])
-            )
+            ctx.skip(where, BAD_TIME.format(v=rec["ts"]))
             continue
         if cmap.table == "orders":
             amount = parse_amount(rec["amount"])

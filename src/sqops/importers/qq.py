@@ -31,7 +31,15 @@ from typing import Any
 from sqops.data.scalars import clean
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import SYSTEM_ID, Context, decode, name_id, read_bytes, split_lines
+from sqops.importers._base import (
+    BAD_TIME,
+    SYSTEM_ID,
+    Context,
+    decode,
+    name_id,
+    read_bytes,
+    split_lines,
+)
 from sqops.importers.wechat import placeholder_type
 
 _SENDER = re.compile(
@@ -123,9 +131,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             where = Location(file=display, line=n)
             if ts is None:
                 flush()
-                ctx.skip(
-                    where, T("无法读取时间 “{v}”", "cannot read the time '{v}'").format(v=line[:40])
-                )
+                ctx.skip(where, BAD_TIME.format(v=line[:40]))
                 current = {"skip": True, "body": []}
                 continue
             flush()

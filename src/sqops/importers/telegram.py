@@ -20,7 +20,7 @@ from typing import Any
 from sqops.data.scalars import from_epoch, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import SYSTEM_ID, Context, decode, load_json, read_bytes
+from sqops.importers._base import NOT_A_MESSAGE, SYSTEM_ID, Context, decode, load_json, read_bytes
 
 GROUP_TYPES = ("private_group", "private_supergroup", "public_supergroup")
 _MEDIA = {
@@ -98,7 +98,7 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
     for i, msg in enumerate(messages):
         where = Location(file=display, key=f"{prefix}messages[{i}]")
         if not isinstance(msg, dict):
-            ctx.skip(where, T("不是消息对象", "not a message object"))
+            ctx.skip(where, NOT_A_MESSAGE)
             continue
         ts = None
         if str(msg.get("date_unixtime", "")).isdigit():

@@ -21,6 +21,9 @@ from sqops.data.scalars import clean, from_epoch, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers._base import (
+    BAD_TIME,
+    JSON_SYNTAX,
+    NOT_A_MESSAGE,
     SELF_ID,
     SYSTEM_ID,
     Context,
@@ -310,7 +313,7 @@ def _chatlog_row(ctx: Context, where: Location, rec: dict[str, Any]) -> None:
         ts = parse_ts(ts_raw, ctx.tz)
     talker = str(rec.get("talker") or "").strip()
     if ts is None:
-        ctx.skip(where, T("无法读取时间 “{v}”", "cannot read the time '{v}'").format(v=ts_raw))
+        ctx.skip(where, BAD_TIME.format(v=ts_raw))
         return
     if not talker:
         ctx.skip(where, T("没有会话（Talker 为空）", "no chat (Talker is empty)"))
@@ -394,7 +397,7 @@ def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:
             except json.JSONDecodeError as exc:
                 ctx.skip(
                     Location(file=display, line=n),
-                    T("JSON 语法错误：{m}", "JSON syntax error: {m}").format(m=exc.msg),
+                    JSON_SYNTAX.format(m=exc.msg),
                 )
     else:
         data = load_json(text, display)
@@ -419,7 +422,7 @@ def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:
     good = 0
     for where, item in items:
         if not isinstance(item, dict):
-            ctx.skip(where, T("不是消息对象", "not a message object"))
+            ctx.skip(where, NOT_A_MESSAGE)
             continue
         rec = {_CHATLOG_KEYS[k.lower()]: v for k, v in item.items() if k.lower() in _CHATLOG_KEYS}
         if "time" not in rec or "talker" not in rec:

@@ -25,7 +25,15 @@ from typing import Any
 from sqops.data.scalars import from_epoch
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import SYSTEM_ID, Context, decode, obj_at, read_bytes, split_lines
+from sqops.importers._base import (
+    JSON_SYNTAX,
+    SYSTEM_ID,
+    Context,
+    decode,
+    obj_at,
+    read_bytes,
+    split_lines,
+)
 
 MSG_TYPES = {
     "text": "text",
@@ -79,7 +87,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
     staff: dict[str, str | None] = {}
     for where, rec in records:
         if isinstance(rec, json.JSONDecodeError):
-            ctx.skip(where, T("JSON 语法错误：{m}", "JSON syntax error: {m}").format(m=rec.msg))
+            ctx.skip(where, JSON_SYNTAX.format(m=rec.msg))
             continue
         if not isinstance(rec, dict):
             ctx.skip(where, T("不是 JSON 对象", "not a JSON object"))
