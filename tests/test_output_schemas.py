@@ -76,9 +76,10 @@ def _check(doc: Any, schema: dict[str, Any]) -> None:
     _walk(doc, schema, schema, "$")
 
 
-#: the members an output may leave out: the report's adherence section (with ``--sop``), and
-#: each adherence group's calendar and rows (in ``sqops adherence``, not in the report)
-OPTIONAL = {"adherence", "days", "rows"}
+#: the members an output may leave out: the report's adherence section (with ``--sop``) and
+#: views (with ``--views``), and each adherence group's calendar and rows (in ``sqops
+#: adherence``, not in the report)
+OPTIONAL = {"adherence", "views", "days", "rows"}
 
 
 def _optional(schema: dict[str, Any]) -> set[str]:
@@ -107,6 +108,7 @@ def _json(cli, *args: Any) -> Any:
     [
         ("plan", ("plan", SKINCARE / "sop.yaml", "--start", "2026-12-01", "--days", "14")),
         ("report", ("report", SKINCARE / "data", "--sop", SKINCARE / "sop.yaml")),
+        ("report", ("report", SKINCARE / "data", "--sop", SKINCARE / "sop.yaml", "--views")),
         ("adherence", ("adherence", SKINCARE / "data", "--sop", SKINCARE / "sop.yaml")),
     ],
 )
@@ -124,3 +126,26 @@ def test_an_undescribed_member_is_caught(cli):
         jsonschema.validate(doc, schema)
     with pytest.raises(AssertionError, match="surprise"):
         _walk(doc, schema, schema, "$")
+
+
+def test_the_json_views_are_what_the_html_shows(cli):
+    # renderers only format: the HTML page and `--format json --views` show the same values
+    from sqops.data.tables import read_tables
+    from sqops.report.build import Settings, build_report
+    from sqops.report.views import LIST_ROWS
+    from sqops.sop.loader import load_sop
+
+    doc = _json(cli, "report", SKINCARE / "data", "--sop", SKINCARE / "sop.yaml", "--views")
+    views = doc["views"]
+    loaded = load_sop(SKINCARE / "sop.yaml")
+    settings = Settings.from_sop(loaded.sop)
+    tables = read_tables(SKINCARE / "data", tz=settings.tz, columns=settings.columns)
+    rep = build_report(tables, settings=settings, lang="en")
+    assert views == json.loads(json.dumps(rep.views.to_dict()))
+    assert len(views["recall"]) == min(LIST_ROWS, views["recall_total"])
+    assert sum(map(sum, views["heatmap"])) > 0
+    assert set(views["daily"]) == {g["group_id"] for g in doc["groups"]}
+    page = cli("report", SKINCARE / "data", "--sop", SKINCARE / "sop.yaml", "-f", "html").stdout
+    for row in views["recall"][:3]:
+        assert row["member_id"] in page or (row["member_name"] or "") in page
+    assert "views" not in _json(cli, "report", SKINCARE / "data")  # asked for, not by default

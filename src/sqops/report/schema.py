@@ -119,6 +119,84 @@ class FleetDoc(TypedDict):
 
 
 @with_config(CLOSED)
+class RecallRowDoc(TypedDict):
+    group_id: str
+    member_id: str
+    member_name: str | None
+    last_spoken: Annotated[Date | None, described("null: never spoke")]
+    days_silent: int | None
+
+
+@with_config(CLOSED)
+class KocRowDoc(TypedDict):
+    group_id: str
+    member_id: str
+    member_name: str | None
+    active_days: Count
+    messages: Count
+    referrals: Count
+
+
+@with_config(CLOSED)
+class CohortRowDoc(TypedDict):
+    week: Annotated[Date, described("Monday of the join week")]
+    size: Count
+    shares: Annotated[
+        list[float | None],
+        described("share still in the group k = 1.. weeks later (null: not yet)"),
+    ]
+
+
+@with_config(CLOSED)
+class WeakPostDoc(TypedDict):
+    group_id: str
+    week: Annotated[Date, described("Monday of the post's week")]
+    title: Annotated[str, described("the post's title, else its id")]
+    opens: Count
+    open_rate: float
+
+
+@with_config(CLOSED)
+class SeriesDoc(TypedDict):
+    days: list[Date]
+    members: list[int]
+    speakers: list[int]
+
+
+@with_config(CLOSED)
+class KpiBarDoc(TypedDict):
+    stage: StageName
+    kpi: KpiName
+    value: float
+    target: float | None
+    status: KpiStatus
+
+
+@with_config(CLOSED)
+class SegmentCountDoc(TypedDict):
+    segment: str
+    buyers: Count
+
+
+@with_config(CLOSED)
+class ViewsDoc(TypedDict):
+    recall: Annotated[list[RecallRowDoc], described("the first 30 of the recall list")]
+    recall_total: Count
+    koc: Annotated[list[KocRowDoc], described("the first 30 KOCs")]
+    rfm: Annotated[list[SegmentCountDoc], described("buyers per RFM segment, none empty")]
+    cohort_weeks: list[int]
+    cohorts: list[CohortRowDoc]
+    weak_posts: Annotated[list[WeakPostDoc], described("the first 30 of the weakest posts")]
+    heatmap: Annotated[
+        list[list[int]], described("non-staff, non-system messages by weekday (0 = Monday) × hour")
+    ]
+    pyramid: dict[str, int]
+    fleet_daily: Annotated[SeriesDoc | None, described("all groups summed; null: one group")]
+    daily: Annotated[dict[str, SeriesDoc], described("per group id, the first 12 groups")]
+    kpi_bars: Annotated[dict[str, list[KpiBarDoc]], described("per group id, the same groups")]
+
+
+@with_config(CLOSED)
 class ReportDoc(TypedDict):
     schema_version: Version
     as_of: Date
@@ -134,6 +212,12 @@ class ReportDoc(TypedDict):
     data_quality: DataQualityDoc
     fleet: FleetDoc
     groups: list[ReportGroupDoc]
+    views: NotRequired[
+        Annotated[
+            ViewsDoc,
+            described("with --views: the lists, cohorts and chart series the HTML report shows"),
+        ]
+    ]
     adherence: NotRequired[
         Annotated[AdherenceDoc, described("with --sop: the adherence section (docs/adherence.md)")]
     ]

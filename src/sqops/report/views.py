@@ -27,6 +27,7 @@ from sqops.report.lists import (
 )
 
 if TYPE_CHECKING:
+    from sqops.report import schema as S
     from sqops.report.build import Report
 
 #: rows of each list shown in the HTML (the CSV export of --lists has them all)
@@ -84,7 +85,7 @@ class CohortRow:
 @dataclass(frozen=True, slots=True)
 class WeakPost:
     group_id: str
-    week: str
+    week: dt.date  # Monday of the post's week
     title: str  # the post's title, else its id
     opens: int
     open_rate: float
@@ -104,6 +105,83 @@ class Views:
     fleet_daily: Series | None  # all groups summed (None: one group)
     daily: dict[str, Series]  # group id → series, the first MAX_GROUP_CHARTS groups
     kpi_bars: dict[str, tuple[KpiBar, ...]]  # group id → bars, the same groups
+
+    def to_dict(self) -> S.ViewsDoc:
+        """As JSON (``sqops report --format json --views``): the same values the HTML shows,
+        rates rounded to 4 places as the KPIs are."""
+        return {
+            "recall": [
+                {
+                    "group_id": r.group_id,
+                    "member_id": r.member_id,
+                    "member_name": r.member_name,
+                    "last_spoken": _iso(r.last_spoken),
+                    "days_silent": r.days_silent,
+                }
+                for r in self.recall
+            ],
+            "recall_total": self.recall_total,
+            "koc": [
+                {
+                    "group_id": r.group_id,
+                    "member_id": r.member_id,
+                    "member_name": r.member_name,
+                    "active_days": r.active_days,
+                    "messages": r.messages,
+                    "referrals": r.referrals,
+                }
+                for r in self.koc
+            ],
+            "rfm": [{"segment": s, "buyers": n} for s, n in self.rfm],
+            "cohort_weeks": list(self.cohort_weeks),
+            "cohorts": [
+                {"week": c.week.isoformat(), "size": c.size, "shares": [_r4(x) for x in c.shares]}
+                for c in self.cohorts
+            ],
+            "weak_posts": [
+                {
+                    "group_id": w.group_id,
+                    "week": w.week.isoformat(),
+                    "title": w.title,
+                    "opens": w.opens,
+                    "open_rate": round(w.open_rate, 4),
+                }
+                for w in self.weak_posts
+            ],
+            "heatmap": [list(row) for row in self.heatmap],
+            "pyramid": dict(self.pyramid),
+            "fleet_daily": None if self.fleet_daily is None else _series(self.fleet_daily),
+            "daily": {g: _series(s) for g, s in self.daily.items()},
+            "kpi_bars": {
+                g: [
+                    {
+                        "stage": b.stage,
+                        "kpi": b.kpi,
+                        "value": round(b.value, 4),
+                        "target": b.target,
+                        "status": b.status,
+                    }
+                    for b in bars
+                ]
+                for g, bars in self.kpi_bars.items()
+            },
+        }
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _r4(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def _series(s: Series) -> S.SeriesDoc:
+    return {
+        "days": [d.isoformat() for d in s.days],
+        "members": list(s.members),
+        "speakers": list(s.speakers),
+    }
 
 
 def daily_series(report: Report, group_id: str | None) -> Series:

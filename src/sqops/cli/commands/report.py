@@ -99,6 +99,13 @@ def report(
             help="With --sop: add plan against practice (docs/adherence.md).",
         ),
     ] = True,
+    views: Annotated[
+        bool,
+        typer.Option(
+            "--views",
+            help="JSON: add the lists, cohorts and chart series the HTML report shows.",
+        ),
+    ] = False,
     messages: Annotated[Path | None, _path_opt("messages")] = None,
     members: Annotated[Path | None, _path_opt("members")] = None,
     staff: Annotated[Path | None, _path_opt("staff")] = None,
@@ -193,7 +200,7 @@ def report(
                 adh = None
                 if sop and adherence:
                     adh = _adherence(loaded, tables, rep.as_of, run.lang, group)
-            _write_outputs(rep, tables, to, lists, rejects, adh)
+            _write_outputs(rep, tables, to, lists, rejects, adh, views=views)
         if fail_under is not None:
             from sqops.report.verdict import failing_kpis
 
@@ -237,7 +244,14 @@ def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
 
 
 def _write_outputs(
-    rep: Any, tables: Any, to: Route, lists: Path | None, rejects: Path | None, adh: Any = None
+    rep: Any,
+    tables: Any,
+    to: Route,
+    lists: Path | None,
+    rejects: Path | None,
+    adh: Any = None,
+    *,
+    views: bool = False,
 ) -> None:
     from sqops.report import render
 
@@ -266,7 +280,9 @@ def _write_outputs(
             sections.append(html_section(adh, rep.lang))
         text = to_html(rep, sections)
     elif to.fmt == "json":
-        text = render.to_json(rep, adh.to_dict(rep.lang, detail=False) if adh else None)
+        text = render.to_json(
+            rep, adh.to_dict(rep.lang, detail=False) if adh else None, views=views
+        )
     else:
         parts = []
         if adh is not None:
