@@ -408,11 +408,10 @@ def build_context(
     lang: str,
     group: Mapping[str, Any] | None = None,
     launched_on: dt.date | None = None,
-    item: Mapping[str, Any] | None = None,
-    campaign: Mapping[str, Any] | None = None,
-    countdown: int | None = None,
 ) -> dict[str, Any]:
-    """The documented context of a script (see :data:`CONTEXT_VARS`)."""
+    """The part of a script's context (see :data:`CONTEXT_VARS`) common to a group and a date;
+    :func:`sqops.plan.script_context` adds the item, its campaign and countdown (the one
+    builder that plan renders with and lint checks with)."""
     c = sop.community
     pos = sop.positioning
     persona = pos.persona if pos and pos.persona else None
@@ -422,11 +421,6 @@ def build_context(
     roles: dict[str, Any] = {}
     for r in sop.roles:
         roles.setdefault(r.role, _ns(name=r.name, members=list(r.members)))
-    item = dict(item or {})
-    owner_role = item.get("owner")
-    owner_name = item.get("person") or (
-        roles.get(owner_role, {}).get("name") if owner_role else None
-    )
     grp = dict(group or {"id": "default", "name": c.name, "launched_on": launch, "vars": {}})
     return {
         "community": _ns(
@@ -453,9 +447,9 @@ def build_context(
         "day": day_index + 1 if day_index is not None else None,
         "stage": stage,
         "stage_name": STAGE[stage].label.get(lang) if stage else None,
-        "item": item,
-        "campaign": dict(campaign) if campaign else None,
-        "countdown": countdown,
+        "item": {},
+        "campaign": None,
+        "countdown": None,
         "rules": _ns(
             forbidden=list(sop.rules.forbidden),
             required=list(sop.rules.required),
@@ -463,6 +457,6 @@ def build_context(
             max_posts_per_day=sop.rules.max_posts_per_day,
         ),
         "roles": roles,
-        "owner_name": owner_name,
+        "owner_name": None,
         "lang": lang,
     }
