@@ -190,6 +190,11 @@ class Report:
     prepared: Prepared | None = None  # the inputs, for the lists and the charts
     settings: Settings | None = None
 
+    @property
+    def fleet_shown(self) -> list[Kpi]:
+        """The fleet's KPIs a reader is shown: those of stages some group has started."""
+        return [k for k in self.fleet if k.status != "not_started"]
+
     @cached_property
     def views(self) -> Views:
         """The lists, cohorts and chart series the HTML report shows (``report/views.py``),

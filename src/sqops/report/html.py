@@ -129,7 +129,7 @@ def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
         basis=BASIS_NOTE[report.basis].get(lang),
         t={k: w(k, lang) for k in (*keys, "no_advice", "dq")},
         h={k: v.get(lang) for k, v in H.items()},
-        fleet=[k for k in report.fleet if k.status != "not_started"],
+        fleet=report.fleet_shown,
         charts=charts,
         kpi_head=[w(k, lang) for k in ("kpi", "value", "num", "den", "target", "floor", "status")],
         group_line=group_line,

@@ -174,9 +174,7 @@ def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
     L += [f"> {md.escape(BASIS_NOTE[report.basis].get(lang))}", ""]
     hdr = [w(k, lang) for k in ("kpi", "value", "num", "den", "target", "floor", "status")]
     L += [f"## {w('fleet', lang)}", ""]
-    L += md.table(hdr, _kpi_rows([k for k in report.fleet if k.status != "not_started"], lang)) + [
-        ""
-    ]
+    L += md.table(hdr, _kpi_rows(report.fleet_shown, lang)) + [""]
     for g in report.groups:
         name = f" {g.name}" if g.name else ""
         cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
@@ -270,9 +268,7 @@ def print_terminal(report: Report, console: Any) -> None:
         return t
 
     if len(report.groups) > 1:
-        console.print(
-            kpi_table([k for k in report.fleet if k.status != "not_started"], w("fleet", lang))
-        )
+        console.print(kpi_table(report.fleet_shown, w("fleet", lang)))
     for g in report.groups:
         cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
         head = f"{w('group', lang)} {g.group_id}{' ' + g.name if g.name else ''} · {w('day', lang, d=g.day_index)} · {w('current', lang)}: {cur}"
