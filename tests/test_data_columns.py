@@ -63,5 +63,12 @@ def test_sop_columns_are_checked_with_their_line(cli, tmp_path: Path) -> None:
         assert r.stderr.startswith(
             f"{sop.as_posix()}:4:14: error: table messages has no column 'tss'"
         ), r.stderr
+    # lint finds it at the same place, with the same words (rule column-map)
+    r = cli("lint", sop, "--lang", "en")
+    assert r.exit_code == 1
+    assert f"{sop.as_posix()}:4:14: error column-map table messages has no column 'tss'" in (
+        r.stdout
+    ), r.stdout
     sop.write_text(sop.read_text(encoding="utf-8").replace("tss", "ts"), encoding="utf-8")
     assert cli("report", tmp_path, "--sop", sop, "-f", "json").exit_code == 0
+    assert "column-map" not in cli("lint", sop, "--lang", "en").stdout

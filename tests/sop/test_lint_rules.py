@@ -133,6 +133,8 @@ CASES = [
     ("goal-smart", sub(", target: 0.3, by: 2027-03-01", ""), "warning", 7),
     ("goal-smart", sub("target: 0.3", "target: 30"), "warning", 7),
     ("kpi-range", GOOD + "kpis:\n  speaking_rate: {target: 0.1, floor: 0.2}\n", "warning", 40),
+    ("kpi-range", GOOD + "kpis:\n  churn_rate: {target: 0.2, floor: 0.1}\n", "warning", 40),
+    ("column-map", GOOD + "columns:\n  orders: {amount: 金额, ammount: 实付}\n", "error", 40),
     (
         "max-members",
         sub("  platform: wechat\n", "  platform: wechat\n  max_members: 800\n"),

@@ -622,6 +622,29 @@ def _goal_smart(loaded: LoadedSop) -> Iterator[Finding]:
 
 
 @rule(
+    "column-map",
+    "error",
+    T("columns: 里写了未知的表或列", "columns: names an unknown table or column"),
+    T(
+        "columns: 把数据文件的表头对应到标准列：{表: {标准列: 你的表头}}；标准列见 docs/report.md。",
+        "columns: maps your files' headers to the canonical columns: {table: {canonical: your "
+        "header}}; the canonical columns are in docs/report.md.",
+    ),
+)
+def _column_map(loaded: LoadedSop) -> Iterator[Finding]:
+    # the one column-map model (sqops.data.columns), as sqops report and adherence check it
+    from sqops.data.columns import ColumnMap, ColumnProblem
+
+    for table, mapping in loaded.sop.columns.items():
+        try:
+            ColumnMap(table=table, columns=dict(mapping), file=loaded.display)
+        except ColumnProblem as exc:
+            yield finding(
+                loaded, "column-map", exc.text, ("columns", table, exc.path[-1]), key=True
+            )
+
+
+@rule(
     "kpi-range",
     "warning",
     T("KPI 目标或底线不合理", "a KPI target or floor does not make sense"),
@@ -631,11 +654,10 @@ def _goal_smart(loaded: LoadedSop) -> Iterator[Finding]:
     ),
 )
 def _kpi_range(loaded: LoadedSop) -> Iterator[Finding]:
-    lower_better = {"churn_rate", "dormant_rate"}
     for name, k in loaded.sop.kpis.items():
         for attr in ("target", "floor"):
             v = getattr(k, attr)
-            if v is not None and name != "aov" and not 0 <= v <= 1:
+            if v is not None and KPI[name].is_rate and not 0 <= v <= 1:
                 yield finding(
                     loaded,
                     "kpi-range",
@@ -646,7 +668,8 @@ def _kpi_range(loaded: LoadedSop) -> Iterator[Finding]:
                     ("kpis", name, attr),
                 )
         if k.target is not None and k.floor is not None:
-            wrong = k.floor > k.target if name not in lower_better else k.floor < k.target
+            lower_better = KPI[name].lower_is_better
+            wrong = k.floor < k.target if lower_better else k.floor > k.target
             if wrong:
                 yield finding(
                     loaded,

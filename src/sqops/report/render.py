@@ -66,7 +66,7 @@ def w(key: str, lang: str, **kw: Any) -> str:
 def fmt_value(k: Kpi) -> str:
     if k.value is None:
         return "—"
-    if k.name == "aov":
+    if not KPI[k.name].is_rate:
         return f"{k.value:,.2f}"
     return f"{k.value * 100:.1f}%"
 
@@ -74,7 +74,7 @@ def fmt_value(k: Kpi) -> str:
 def fmt_target(name: str, v: float | None) -> str:
     if v is None:
         return "—"
-    return f"{v:,.2f}" if name == "aov" else f"{v * 100:g}%"
+    return f"{v * 100:g}%" if KPI[name].is_rate else f"{v:,.2f}"
 
 
 def fmt_num(v: float | None) -> str:

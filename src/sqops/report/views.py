@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from sqops.data.membership import daily_counts, to_date
+from sqops.domain.kpis import KPI
 from sqops.report.lists import (
     SEGMENT_LABELS,
     bottom_posts,
@@ -217,7 +218,7 @@ def kpi_bars(report: Report, group_id: str) -> tuple[KpiBar, ...]:
         for st in g.stages
         if st.status != "not_started"
         for k in st.kpis
-        if k.value is not None and k.name != "aov"
+        if k.value is not None and KPI[k.name].is_rate
     )
 
 
