@@ -68,6 +68,12 @@ class Counts:
     def done_rate(self) -> float | None:
         return _div(self.done, self.planned)
 
+    def fails_under(self, threshold: float) -> bool:
+        """``--fail-under``: the on-time rate is below ``threshold`` (or there is none: nothing
+        planned was due, which a CI check should not take for a pass)."""
+        rate = self.on_time_rate
+        return rate is None or rate < threshold
+
     @property
     def unplanned_share(self) -> float | None:
         return _div(self.unplanned, self.posts)

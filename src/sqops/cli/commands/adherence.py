@@ -142,7 +142,7 @@ def adherence(
         if to.path is not None:
             summary = summary + T("，已写入 {t}", ", written to {t}").format(t=to.shown)
         echo(summary.get(lg), err=True)
-        if fail_under is not None and (rate is None or rate < fail_under):
+        if fail_under is not None and c.fails_under(fail_under):
             echo(
                 T("准时执行率 {r} 低于 --fail-under {f}", "on-time rate {r} is below --fail-under {f}")
                 .format(r=R.pct(rate), f=R.pct(fail_under)).get(lg),
