@@ -274,7 +274,7 @@ def test_weekly_active_unavailable_until_a_block_fits(h):
     r = h.run(D(2027, 3, 3), messages=msgs)  # day 92: no full block inside 03-01..03-03
     k = h.kpi(r, "weekly_active_rate")
     assert (k.value, k.status, k.available) == (None, "unavailable", False)
-    assert k.needs == ["retention: a full 7-day block (day 96 on)"]
+    assert k.needs == ["retention: a full 7-day block (from day 97, day index 96)"]
     f = next(k for k in r.fleet if k.name == "weekly_active_rate")
     assert (f.status, f.available) == ("unavailable", False)
     # day 96: the block as-of−6..as-of = days 90..96 fits
