@@ -38,6 +38,7 @@ from sqops.domain.tables import STAFF_ROLES
 from sqops.errors import UsageError
 from sqops.i18n import T
 from sqops.plan import MAX_DAYS, SOURCES, GroupInfo, expand, sop_groups, unknown_group
+from sqops.sop.model import is_push
 
 if TYPE_CHECKING:
     from sqops.sop.loader import LoadedSop
@@ -349,7 +350,29 @@ def compute_adherence(
     # ---- candidate pairs and the matching
     planned, not_due_of, cal = planning.result()
     notes[plan_notes_at:plan_notes_at] = plan_notes
-    matched = _match(planned, posts)
+    # Without a posts table the pushes are staff chat messages: a team-internal item (not
+    # pushed to the group, ``is_push``) has nothing in the chat to match, and matching it
+    # would take a staff message meant for a pushed item. Only pushed items are matched; the
+    # internal ones are ``not_checkable``.
+    internal = sorted({k for k in planned["kind"].unique().to_list() if not is_push(k)})
+    checkable = ~pl.col("kind").is_in(internal) if basis == "messages" else pl.lit(True)
+    planned = planned.with_columns(checkable.alias("_checkable"))
+    if basis == "messages" and internal:
+        skipped = planned.filter(~pl.col("_checkable"))
+        if skipped.height:
+            titles = sorted(set(skipped["title"].to_list()))
+            notes.append(
+                T(
+                    "{n} 条内部事项（不推送到群：{t}）无法用聊天数据核对，未计入执行率：{i}",
+                    "{n} internal item(s) (not pushed to the group: {t}) cannot be checked "
+                    "from chat data and are not counted in the rates: {i}",
+                ).format(
+                    n=skipped.height,
+                    t=", ".join(internal),
+                    i=", ".join(titles[:10]) + (" …" if len(titles) > 10 else ""),
+                )
+            )
+    matched = _match(planned.filter(pl.col("_checkable")), posts)
 
     # ---- quiet hours
     rules = sop.rules
@@ -593,7 +616,9 @@ def _rows(
         "replies_2h", "opens_48h", "quiet",
     )  # fmt: skip
     status = (
-        pl.when(pl.col("qid").is_null())
+        pl.when(~pl.col("_checkable"))
+        .then(pl.lit("not_checkable"))
+        .when(pl.col("qid").is_null())
         .then(pl.lit("missed"))
         .when(pl.col("delta_s").abs() <= tol_s)
         .then(pl.lit("on_time"))
@@ -723,7 +748,7 @@ def _scopes(
             pl.len().alias("n"),
             *[
                 (pl.col("status") == s).sum().alias(s)
-                for s in ("on_time", "late", "early", "missed")
+                for s in ("on_time", "late", "early", "missed", "not_checkable")
             ],
             done.sum().alias("matched"),
             pl.col("replies_2h").filter(done).median().alias("med_r"),
@@ -750,6 +775,7 @@ def _scopes(
             "med_o" if opens else pl.lit(None).alias("med_o"),
             "mean_r",
             "silent",
+            "not_checkable",
         )
     )
     items_of = _tuples_by_key(agg)
@@ -790,6 +816,7 @@ def _scopes(
             late=int(st.get("late", 0)),
             early=int(st.get("early", 0)),
             missed=int(st.get("missed", 0)),
+            not_checkable=int(st.get("not_checkable", 0)),
             unplanned=int(st.get("unplanned", 0)),
             posts=int(n_posts.get(k, 0)),
             not_due=not_due.get(k, 0),
