@@ -77,3 +77,14 @@ def test_report_json_keeps_the_index(cli, case) -> None:
     r = cli("report", data, "--sop", sop, "-f", "json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["groups"][0]["day_index"] == 119
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_adherence_calendar_says_day_120(cli, case, lang) -> None:
+    sop, data = case
+    r = cli("adherence", data, "--sop", sop, "-f", "html", "--lang", lang)
+    assert r.exit_code == 0, r.output
+    week = "Sat" if lang == "en" else "周六"
+    said = "第 120 天" if lang == "zh" else "day 120"
+    assert f"2026-12-05 {week} · {said}" in r.stdout
+    assert f"2026-08-08 {week} · {'第 1 天' if lang == 'zh' else 'day 1'}" in r.stdout

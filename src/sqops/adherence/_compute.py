@@ -271,8 +271,10 @@ def compute_adherence(
     # polars (which releases the GIL) reads the posts and the member messages below
     plan_notes: list[T] = []
     plan_notes_at = len(notes)  # (its notes go where they would if it ran here)
+    # a group's launch day (lifecycle day 1): its launched_on, else its first day of data
+    launch_of = {g: infos[g].launched_on or span_of[g][0] for g in chosen}
     pool = ThreadPoolExecutor(max_workers=1)
-    planning = pool.submit(_planned, loaded, infos, chosen, span_of, lang, plan_notes)
+    planning = pool.submit(_planned, loaded, launch_of, chosen, span_of, lang, plan_notes)
     pool.shutdown(wait=False)
 
     # ---- the posts of the chosen groups
@@ -423,6 +425,7 @@ def compute_adherence(
             scopes[g],
             functools.partial(_days_of, day_rows, g),
             row_parts.get(g, empty),
+            launch_of[g],
         )  # fmt: skip
         for g in chosen
     ]
@@ -484,7 +487,7 @@ def _choose_groups(
 
 def _planned(
     loaded: LoadedSop,
-    infos: dict[str, GroupInfo],
+    launch_of: dict[str, dt.date],
     chosen: list[str],
     span_of: dict[str, Any],
     lang: str,
@@ -501,7 +504,6 @@ def _planned(
         )  # fmt: skip
     # A group's unrendered occurrences depend only on its launch day (day 1 of the lifecycle):
     # the plan is expanded once per launch day and given to every group launched that day.
-    launch_of = {g: infos[g].launched_on or span_of[g][0] for g in chosen}
     launches = sorted(set(launch_of.values()))
     templates = [GroupInfo(f"launch-{d.isoformat()}", d.isoformat(), d, {}) for d in launches]
     plan = expand(loaded, start=first_all, days=n_days, lang=lang, groups=templates, render=False)

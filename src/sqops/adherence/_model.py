@@ -359,6 +359,7 @@ class GroupAdherence:
     scope: Scope
     days_of: Callable[[], list[DayRow]]  # the calendar rows, built when first asked for
     rows: pl.DataFrame  # ROW_COLUMNS, sorted by day, time, planned order
+    launched_on: dt.date | None = None  # the launch day (lifecycle day 1) the plan used
 
     @property
     def days(self) -> list[DayRow]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqops.adherence._model import STATUS_NAMES, Adherence, GroupAdherence, Scope
 from sqops.adherence.views import Cell
+from sqops.domain.stages import lifecycle_day
 from sqops.i18n import WEEKDAYS, T
 from sqops.render import markdown as md
 from sqops.render.output import json_text
@@ -362,6 +363,9 @@ def _html_calendar(g: GroupAdherence, lang: str) -> dict[str, Any]:
         ]  # fmt: skip
         tip = " / ".join(f"{t} {name}" for t, name in d.unplanned)
         day = f"{d.row.day.isoformat()} {week[d.row.day.weekday()]}"
+        if g.launched_on is not None and d.row.day >= g.launched_on:
+            n = lifecycle_day((d.row.day - g.launched_on).days)
+            day += " · " + WORDS["day_n"].format(n=n).get(lang)
         days.append((day, d.row.label, cells, len(d.unplanned) or "", tip))
     return {"items": cal.items, "days": days}
 

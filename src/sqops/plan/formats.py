@@ -49,7 +49,7 @@ L: dict[str, T] = {
     "window": T("{a} 至 {b}，共 {n} 天（时区 {tz}）", "{a} to {b}, {n} days (timezone {tz})"),
     "groups": T("群", "groups"),
     "launched": T("建群日期", "launched on"),
-    "day": T("第 {n} 天", "day {n}"),
+    "day": WORDS["day_n"],
     "conflict": T("冲突", "conflict"),
     "notice": T("注意", "note"),
     "nothing": T("（这段时间没有安排）", "(nothing scheduled in this window)"),
