@@ -593,7 +593,10 @@ class Reference:
         )
         self.sql(f"CREATE TEMP TABLE blk AS SELECT g, bs, be FROM ({blocks}) WHERE bs >= sd")
         put("weekly_active_rate", """
-            WITH s AS (SELECT b.g, b.be, count(DISTINCT sp.m) AS n FROM blk b LEFT JOIN sp
+            WITH s AS (SELECT b.g, b.be, count(DISTINCT sp.m) FILTER (WHERE EXISTS (
+                           SELECT 1 FROM pres p WHERE p.g = b.g AND p.m = sp.m
+                           AND b.be BETWEEN p.a AND p.b)) AS n  -- a member on the block's last day
+                       FROM blk b LEFT JOIN sp
                        ON sp.g = b.g AND sp.d BETWEEN b.bs AND b.be GROUP BY b.g, b.be),
                  d AS (SELECT b.g, b.be, count(DISTINCT p.m) AS n FROM blk b LEFT JOIN pres p
                        ON p.g = b.g AND b.be BETWEEN p.a AND p.b GROUP BY b.g, b.be)

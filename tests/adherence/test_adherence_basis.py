@@ -185,3 +185,65 @@ def test_a_data_span_longer_than_a_plan_is_a_usage_error(h):
     with pytest.raises(UsageError) as exc:
         h.run(messages=messages)
     assert "more than 3660" in exc.value.render("en")
+
+
+MEETING_AND_WELCOME = """\
+cadence:
+  daily:
+    - {id: meeting, time: "09:00", title: 晨会, kind: review}
+    - {id: welcome, time: "09:30", title: 欢迎新人, kind: activation}
+"""
+
+
+def test_internal_items_are_not_matched_against_chat_messages(h):
+    """Issue #19: with no posts table, a staff welcome sent at 09:01 was taken as the 09:00
+    team meeting (kind review: not pushed to the group, 1 min away) and the 09:30 welcome
+    (29 min away) was marked missed. Only pushed items are matched against the chat: the
+    09:01 message is the welcome, 29 min early, inside the ±30 min tolerance; the meeting is
+    not checkable from chat data and is left out of the rates."""
+    messages = _staff_msgs(
+        h,
+        [
+            ("1", "2026-10-12 09:01:00", "g1", "s1", "text", "欢迎新朋友！", None),
+            ("2", "2026-10-12 10:10:00", "g1", "m1", "text", "谢谢", None),
+        ],
+    )
+    adh = h.run(h.sop(MEETING_AND_WELCOME), messages=messages, keep_text=True)
+    assert adh.basis == "messages"
+    assert h.statuses(adh) == [
+        ("2026-10-12", "meeting", "09:00", "not_checkable", None),
+        ("2026-10-12", "welcome", "09:30", "on_time", "1"),
+    ]
+    rows = adh.group("g1").rows
+    assert rows["delta_min"].to_list() == [None, -29.0]
+    c = adh.group("g1").counts
+    # planned 2 = 1 checked (on time) + 1 not checkable; the rates count the checked one only
+    assert (c.planned, c.not_checkable, c.on_time, c.missed, c.unplanned) == (2, 1, 1, 0, 0)
+    assert (c.on_time_rate, c.done_rate) == (1.0, 1.0)
+    meeting = adh.group("g1").scope.item("meeting")
+    assert (meeting.planned, meeting.not_checkable, meeting.on_time_rate) == (1, 1, None)
+    assert adh.fleet.counts.not_checkable == 1
+    # every output says so: a note, the JSON counts and rows, the Markdown and HTML tables
+    note = next(n for n in adh.notes if "internal" in n.en)
+    assert "review" in note.en and "晨会" in note.en and "无法用聊天数据核对" in note.zh
+    doc = adh.to_dict()
+    assert doc["groups"][0]["counts"]["not_checkable"] == 1
+    assert doc["groups"][0]["items"][0]["not_checkable"] == 1
+    assert doc["groups"][0]["rows"][0]["status"] == "not_checkable"
+    from sqops.adherence.render import render_html_section, render_md
+
+    for lang, said in (("zh", "无法从聊天核对"), ("en", "not checkable from chat")):
+        assert said in render_md(adh, lang) and said in render_html_section(adh, lang)
+    assert "○" in render_html_section(adh, "en")
+
+
+def test_internal_items_are_still_matched_with_a_posts_table(h):
+    # a posts table says what the team pushed, labelled: nothing is guessed from the chat
+    p = h.posts(("p1", "2026-10-12 09:01:00", "activation", "欢迎新人"))
+    adh = h.run(h.sop(MEETING_AND_WELCOME), posts=p, messages=h.msgs(("2026-10-12 10:10", "m1")))
+    assert adh.basis == "posts"
+    assert [(s[1], s[3]) for s in h.statuses(adh)] == [
+        ("meeting", "missed"),
+        ("welcome", "on_time"),
+    ]
+    assert adh.group("g1").counts.not_checkable == 0

@@ -118,7 +118,7 @@ def test_json_numbers_by_hand(cli, case):
     # on time (-2), perk a5 on time, a6 unplanned (23:10, quiet); 10-15 morning a7, perk missed
     assert g1["counts"] == {
         "planned": 7, "on_time": 5, "late": 1, "early": 0, "missed": 1, "unplanned": 1,
-        "posts": 7, "not_due": 0, "done": 6, "on_time_rate": 0.7143, "done_rate": 0.8571,
+        "posts": 7, "not_due": 0, "not_checkable": 0, "done": 6, "on_time_rate": 0.7143, "done_rate": 0.8571,
         "unplanned_share": 0.1429,
     }  # fmt: skip
     assert [(r["item_id"], r["status"]) for r in g1["rows"] if r["day"] == "2026-10-14"] == [

@@ -100,3 +100,43 @@ def test_compare_notices_a_difference(reference):
         "g01 activation.speaking_rate: numerator sqops 4 != reference 3",
         "g01 activation.participation_rate: available sqops True != reference False",
     ]
+
+
+def test_weekly_active_leaver_counts_in_neither_in_both(cli, reference, tmp_path):
+    """The hand-worked case of tests/report/test_report_kpis.py through both implementations:
+    b spoke in the block 03-12..03-18 but left on 03-15, before its last day, so counts in
+    neither part of that block (spec §2, retention): (1 + 2) / (2 + 4)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "messages.csv").write_text(
+        "ts,group_id,member_id\n"
+        "2027-03-12 10:00,g1,a\n2027-03-13 10:00,g1,b\n"
+        "2027-03-06 10:00,g1,b\n2027-03-06 10:00,g1,c\n",
+        encoding="utf-8",
+    )
+    (data / "members.csv").write_text(
+        "ts,group_id,member_id,event\n"
+        "2026-12-01 09:00,g1,a,join\n2026-12-01 09:00,g1,b,join\n"
+        "2026-12-01 09:00,g1,c,join\n2026-12-01 09:00,g1,d,join\n"
+        "2027-03-11 20:00,g1,c,leave\n2027-03-15 20:00,g1,b,leave\n",
+        encoding="utf-8",
+    )
+    sop = tmp_path / "sop.yaml"
+    sop.write_text(
+        "version: 1\ncommunity: {name: t, platform: wecom, type: refined}\n"
+        "groups:\n  - {id: g1, name: g1, launched_on: 2026-12-01}\n",
+        encoding="utf-8",
+    )
+    r = cli("report", data, "--sop", sop, "--format", "json", "--as-of", "2027-03-18")
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    ref = reference.reference_report(data, sop, dt.date(2027, 3, 18))
+    wa = [
+        (k["numerator"], k["denominator"])
+        for g in ref["groups"]
+        for s in g["stages"]
+        for k in s["kpis"]
+        if k["name"] == "weekly_active_rate"
+    ]
+    assert wa == [(3, 6)]
+    assert reference.compare(report, ref) == []

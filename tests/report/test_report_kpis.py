@@ -274,12 +274,36 @@ def test_weekly_active_unavailable_until_a_block_fits(h):
     r = h.run(D(2027, 3, 3), messages=msgs)  # day 92: no full block inside 03-01..03-03
     k = h.kpi(r, "weekly_active_rate")
     assert (k.value, k.status, k.available) == (None, "unavailable", False)
-    assert k.needs == ["retention: a full 7-day block (day 96 on)"]
+    assert k.needs == ["retention: a full 7-day block (from day 97, day index 96)"]
     f = next(k for k in r.fleet if k.name == "weekly_active_rate")
     assert (f.status, f.available) == ("unavailable", False)
     # day 96: the block as-of−6..as-of = days 90..96 fits
     r = h.run(D(2027, 3, 7), messages=msgs)
     assert h.nd(r, "weekly_active_rate") == (0, 1)
+
+
+def test_weekly_active_rate_leaver_counts_in_neither(h):
+    """Spec §2 (retention): a speaker who left before a block's last day counts in neither
+    the numerator nor the denominator of that block."""
+    msgs = h.frame("ts, group_id, member_id", [
+        ("2027-03-12 10:00", "g1", "a"),  # block 03-12..03-18: a speaks, still there on 03-18
+        ("2027-03-13 10:00", "g1", "b"),  # b speaks, leaves 03-15: before the last day 03-18
+        ("2027-03-06 10:00", "g1", "b"),  # block 03-05..03-11: b speaks, present on 03-11
+        ("2027-03-06 10:00", "g1", "c"),  # c speaks, leaves 03-11 = the last day: present
+    ])  # fmt: skip
+    mem = h.frame("ts, group_id, member_id, event", [
+        ("2026-12-01 09:00", "g1", "a", "join"),
+        ("2026-12-01 09:00", "g1", "b", "join"),
+        ("2026-12-01 09:00", "g1", "c", "join"),
+        ("2026-12-01 09:00", "g1", "d", "join"),       # d never speaks
+        ("2027-03-11 20:00", "g1", "c", "leave"),
+        ("2027-03-15 20:00", "g1", "b", "leave"),
+    ])  # fmt: skip
+    r = h.run(D(2027, 3, 18), messages=msgs, members=mem)  # W = 03-01..03-18: two blocks
+    # block 03-12..03-18: members on 03-18: a, d (2); speakers among them: a (1) — b left
+    # block 03-05..03-11: members on 03-11: a, b, c, d (4); speakers among them: b, c (2)
+    # (the old count took b in the first block's numerator too: 4 / 6)
+    assert h.nd(r, "weekly_active_rate") == (3, 6)
 
 
 def test_repurchase_rate(h):

@@ -38,6 +38,7 @@ from sqops.domain.tables import STAFF_ROLES
 from sqops.errors import UsageError
 from sqops.i18n import T
 from sqops.plan import MAX_DAYS, SOURCES, GroupInfo, expand, sop_groups, unknown_group
+from sqops.sop.model import is_push
 
 if TYPE_CHECKING:
     from sqops.sop.loader import LoadedSop
@@ -270,8 +271,10 @@ def compute_adherence(
     # polars (which releases the GIL) reads the posts and the member messages below
     plan_notes: list[T] = []
     plan_notes_at = len(notes)  # (its notes go where they would if it ran here)
+    # a group's launch day (lifecycle day 1): its launched_on, else its first day of data
+    launch_of = {g: infos[g].launched_on or span_of[g][0] for g in chosen}
     pool = ThreadPoolExecutor(max_workers=1)
-    planning = pool.submit(_planned, loaded, infos, chosen, span_of, lang, plan_notes)
+    planning = pool.submit(_planned, loaded, launch_of, chosen, span_of, lang, plan_notes)
     pool.shutdown(wait=False)
 
     # ---- the posts of the chosen groups
@@ -349,7 +352,29 @@ def compute_adherence(
     # ---- candidate pairs and the matching
     planned, not_due_of, cal = planning.result()
     notes[plan_notes_at:plan_notes_at] = plan_notes
-    matched = _match(planned, posts)
+    # Without a posts table the pushes are staff chat messages: a team-internal item (not
+    # pushed to the group, ``is_push``) has nothing in the chat to match, and matching it
+    # would take a staff message meant for a pushed item. Only pushed items are matched; the
+    # internal ones are ``not_checkable``.
+    internal = sorted({k for k in planned["kind"].unique().to_list() if not is_push(k)})
+    checkable = ~pl.col("kind").is_in(internal) if basis == "messages" else pl.lit(True)
+    planned = planned.with_columns(checkable.alias("_checkable"))
+    if basis == "messages" and internal:
+        skipped = planned.filter(~pl.col("_checkable"))
+        if skipped.height:
+            titles = sorted(set(skipped["title"].to_list()))
+            notes.append(
+                T(
+                    "{n} 条内部事项（不推送到群：{t}）无法用聊天数据核对，未计入执行率：{i}",
+                    "{n} internal item(s) (not pushed to the group: {t}) cannot be checked "
+                    "from chat data and are not counted in the rates: {i}",
+                ).format(
+                    n=skipped.height,
+                    t=", ".join(internal),
+                    i=", ".join(titles[:10]) + (" …" if len(titles) > 10 else ""),
+                )
+            )
+    matched = _match(planned.filter(pl.col("_checkable")), posts)
 
     # ---- quiet hours
     rules = sop.rules
@@ -400,6 +425,7 @@ def compute_adherence(
             scopes[g],
             functools.partial(_days_of, day_rows, g),
             row_parts.get(g, empty),
+            launch_of[g],
         )  # fmt: skip
         for g in chosen
     ]
@@ -461,7 +487,7 @@ def _choose_groups(
 
 def _planned(
     loaded: LoadedSop,
-    infos: dict[str, GroupInfo],
+    launch_of: dict[str, dt.date],
     chosen: list[str],
     span_of: dict[str, Any],
     lang: str,
@@ -478,7 +504,6 @@ def _planned(
         )  # fmt: skip
     # A group's unrendered occurrences depend only on its launch day (day 1 of the lifecycle):
     # the plan is expanded once per launch day and given to every group launched that day.
-    launch_of = {g: infos[g].launched_on or span_of[g][0] for g in chosen}
     launches = sorted(set(launch_of.values()))
     templates = [GroupInfo(f"launch-{d.isoformat()}", d.isoformat(), d, {}) for d in launches]
     plan = expand(loaded, start=first_all, days=n_days, lang=lang, groups=templates, render=False)
@@ -593,7 +618,9 @@ def _rows(
         "replies_2h", "opens_48h", "quiet",
     )  # fmt: skip
     status = (
-        pl.when(pl.col("qid").is_null())
+        pl.when(~pl.col("_checkable"))
+        .then(pl.lit("not_checkable"))
+        .when(pl.col("qid").is_null())
         .then(pl.lit("missed"))
         .when(pl.col("delta_s").abs() <= tol_s)
         .then(pl.lit("on_time"))
@@ -723,7 +750,7 @@ def _scopes(
             pl.len().alias("n"),
             *[
                 (pl.col("status") == s).sum().alias(s)
-                for s in ("on_time", "late", "early", "missed")
+                for s in ("on_time", "late", "early", "missed", "not_checkable")
             ],
             done.sum().alias("matched"),
             pl.col("replies_2h").filter(done).median().alias("med_r"),
@@ -750,6 +777,7 @@ def _scopes(
             "med_o" if opens else pl.lit(None).alias("med_o"),
             "mean_r",
             "silent",
+            "not_checkable",
         )
     )
     items_of = _tuples_by_key(agg)
@@ -790,6 +818,7 @@ def _scopes(
             late=int(st.get("late", 0)),
             early=int(st.get("early", 0)),
             missed=int(st.get("missed", 0)),
+            not_checkable=int(st.get("not_checkable", 0)),
             unplanned=int(st.get("unplanned", 0)),
             posts=int(n_posts.get(k, 0)),
             not_due=not_due.get(k, 0),

@@ -17,13 +17,16 @@ if TYPE_CHECKING:  # (the types of the JSON output: sqops.adherence.schema)
 SCHEMA_VERSION = 1
 
 #: statuses of a row of the plan-vs-practice table
-STATUSES: tuple[str, ...] = ("on_time", "late", "early", "missed", "unplanned")
+#: (``not_checkable``: a team-internal item, not pushed to the group, when the posts are
+#: taken from chat messages: nothing in the chat can show it was done)
+STATUSES: tuple[str, ...] = ("on_time", "late", "early", "missed", "not_checkable", "unplanned")
 
 STATUS_NAMES: dict[str, T] = {
     "on_time": T("准时", "on time"),
     "late": T("迟发", "late"),
     "early": T("早发", "early"),
     "missed": T("漏发", "missed"),
+    "not_checkable": T("无法从聊天核对", "not checkable from chat"),
     "unplanned": T("计划外", "unplanned"),
 }
 
@@ -54,6 +57,14 @@ class Counts:
     unplanned: int = 0
     posts: int = 0
     not_due: int = 0  # planned on the last day after the data ends: not counted as planned
+    #: planned internal items (not pushed to the group) that chat data cannot show: part of
+    #: ``planned``, left out of the rates
+    not_checkable: int = 0
+
+    @property
+    def checked(self) -> int:
+        """Planned items that the data can show done or missed (the rates' denominator)."""
+        return self.planned - self.not_checkable
 
     @property
     def done(self) -> int:
@@ -62,11 +73,11 @@ class Counts:
     @property
     def on_time_rate(self) -> float | None:
         """Execution rate 执行率: planned items done on time / planned items."""
-        return _div(self.on_time, self.planned)
+        return _div(self.on_time, self.checked)
 
     @property
     def done_rate(self) -> float | None:
-        return _div(self.done, self.planned)
+        return _div(self.done, self.checked)
 
     def fails_under(self, threshold: float) -> bool:
         """``--fail-under``: the on-time rate is below ``threshold`` (or there is none: nothing
@@ -79,7 +90,10 @@ class Counts:
         return _div(self.unplanned, self.posts)
 
     def add(self, other: Counts) -> None:
-        for f in ("planned", "on_time", "late", "early", "missed", "unplanned", "posts", "not_due"):
+        for f in (
+            "planned", "on_time", "late", "early", "missed", "unplanned", "posts", "not_due",
+            "not_checkable",
+        ):  # fmt: skip
             setattr(self, f, getattr(self, f) + getattr(other, f))
 
     def to_dict(self) -> S.CountsDoc:
@@ -92,6 +106,7 @@ class Counts:
             "unplanned": self.unplanned,
             "posts": self.posts,
             "not_due": self.not_due,
+            "not_checkable": self.not_checkable,
             "done": self.done,
             "on_time_rate": _r(self.on_time_rate),
             "done_rate": _r(self.done_rate),
@@ -118,11 +133,12 @@ class ItemEffect:
     median_opens: float | None  # distinct openers within 48 h, median over posts (None: no opens)
     mean_replies: float | None = None  # breaks ties of the median for the bottom 20%
     silent_share: float | None = None  # share of its posts drawing no reply within 2 h
+    not_checkable: int = 0  # of ``planned``: internal, chat data cannot show it (Counts)
     bottom: bool = False  # in the bottom 20% by median replies
 
     @property
     def on_time_rate(self) -> float | None:
-        return _div(self.on_time, self.planned)
+        return _div(self.on_time, self.planned - self.not_checkable)
 
     def to_dict(self) -> S.ItemDoc:
         return {
@@ -136,6 +152,7 @@ class ItemEffect:
             "late": self.late,
             "early": self.early,
             "missed": self.missed,
+            "not_checkable": self.not_checkable,
             "matched_posts": self.matched_posts,
             "on_time_rate": _r(self.on_time_rate),
             "median_replies": _r(self.median_replies, 2),
@@ -342,6 +359,7 @@ class GroupAdherence:
     scope: Scope
     days_of: Callable[[], list[DayRow]]  # the calendar rows, built when first asked for
     rows: pl.DataFrame  # ROW_COLUMNS, sorted by day, time, planned order
+    launched_on: dt.date | None = None  # the launch day (lifecycle day 1) the plan used
 
     @property
     def days(self) -> list[DayRow]:

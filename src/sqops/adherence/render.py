@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqops.adherence._model import STATUS_NAMES, Adherence, GroupAdherence, Scope
 from sqops.adherence.views import Cell
+from sqops.domain.stages import lifecycle_day
 from sqops.i18n import WEEKDAYS, T
 from sqops.render import markdown as md
 from sqops.render.output import json_text
@@ -84,6 +85,10 @@ _W: dict[str, T] = {
         "✓ 准时　+分钟 迟发　−分钟 早发　✗ 漏发　空白 当天无此安排",
         "✓ on time   +min late   −min early   ✗ missed   blank: not planned that day",
     ),
+    "legend_internal": T(
+        "○ 内部事项（不推送到群），聊天数据无法核对",
+        "○ internal item (not pushed to the group): not checkable from chat data",
+    ),
     "notes": T("说明", "Notes"),
     "window": T("{a} 至 {b}", "{a} to {b}"),
     "none": WORDS["none"],
@@ -131,13 +136,19 @@ def _kind(kind: str, lang: str) -> str:
     return T("未知", "unknown").get(lang) if kind == "unknown" else kind
 
 
+def _count_keys(c: Any) -> tuple[str, ...]:
+    """The counts a table shows: ``not_checkable`` only when some item is (chat data)."""
+    return (*_COUNT_KEYS[:5], "not_checkable", *_COUNT_KEYS[5:]) if c.not_checkable else _COUNT_KEYS
+
+
 def _summary_rows(adh: Adherence, lang: str) -> tuple[list[str], list[list[str]]]:
-    header = [w("group", lang), w("days", lang)] + [_label(k, lang) for k in _COUNT_KEYS]
+    keys = _count_keys(adh.fleet.counts)
+    header = [w("group", lang), w("days", lang)] + [_label(k, lang) for k in keys]
     header += [w("on_time_rate", lang), w("done_rate", lang)]
     rows: list[list[str]] = []
 
     def row(name: str, days: int, c: Any) -> list[str]:
-        return [name, str(days)] + [str(getattr(c, k)) for k in _COUNT_KEYS] + [
+        return [name, str(days)] + [str(getattr(c, k)) for k in keys] + [
             pct(c.on_time_rate), pct(c.done_rate)
         ]  # fmt: skip
 
@@ -153,7 +164,9 @@ def _gname(g: GroupAdherence) -> str:
 
 def _item_rows(scope: Scope, lang: str, opens: bool) -> tuple[list[str], list[list[str]]]:
     header = [w("item", lang), w("time", lang), w("planned", lang)]
-    header += [_label(k, lang) for k in ("on_time", "late", "early", "missed")]
+    internal = scope.counts.not_checkable > 0
+    statuses = ("on_time", "late", "early", "missed") + (("not_checkable",) if internal else ())
+    header += [_label(k, lang) for k in statuses]
     header += [w("on_time_rate", lang), w("replies", lang), w("silent", lang)]
     if opens:
         header.append(w("opens", lang))
@@ -161,7 +174,8 @@ def _item_rows(scope: Scope, lang: str, opens: bool) -> tuple[list[str], list[li
     rows = []
     for i in scope.items:
         r = [f"{i.title} ({i.item_id})", i.time, str(i.planned), str(i.on_time), str(i.late)]
-        r += [str(i.early), str(i.missed), pct(i.on_time_rate), num(i.median_replies)]
+        r += [str(i.early), str(i.missed)] + ([str(i.not_checkable)] if internal else [])
+        r += [pct(i.on_time_rate), num(i.median_replies)]
         r.append(pct(i.silent_share, 0))
         if opens:
             r.append(num(i.median_opens))
@@ -302,7 +316,7 @@ _NUMERIC = re.compile(r"^[+-]?[\d.]+%?( ⚠)?$|^—$")
 
 def _symbol(c: Cell) -> str:
     """✓ on time, ✗ missed, else whole minutes away from zero (30.1 min late: +31′)."""
-    sym = {"on_time": "✓", "missed": "✗"}.get(c.status)
+    sym = {"on_time": "✓", "missed": "✗", "not_checkable": "○"}.get(c.status)
     if sym is None:
         d = c.delta_min
         sym = "?" if d is None else f"{math.copysign(math.ceil(abs(d)), d):+.0f}′"
@@ -349,6 +363,9 @@ def _html_calendar(g: GroupAdherence, lang: str) -> dict[str, Any]:
         ]  # fmt: skip
         tip = " / ".join(f"{t} {name}" for t, name in d.unplanned)
         day = f"{d.row.day.isoformat()} {week[d.row.day.weekday()]}"
+        if g.launched_on is not None and d.row.day >= g.launched_on:
+            n = lifecycle_day((d.row.day - g.launched_on).days)
+            day += " · " + WORDS["day_n"].format(n=n).get(lang)
         days.append((day, d.row.label, cells, len(d.unplanned) or "", tip))
     return {"items": cal.items, "days": days}
 
@@ -392,7 +409,12 @@ def html_context(adh: Adherence, lang: str, *, level: int) -> dict[str, Any]:
             "title": w("title", lang),
             "header_line": _header_line(adh, lang),
             "notes": [n.get(lang) for n in adh.notes],
-            "t": {k: w(k, lang) for k in (*keys, "unplanned_posts")},
+            "t": {k: w(k, lang) for k in (*keys, "unplanned_posts")}
+            | (
+                {"legend": w("legend", lang) + "　" + w("legend_internal", lang)}
+                if adh.fleet.counts.not_checkable
+                else {}
+            ),
             "summary": _html_table(_summary_rows(adh, lang)),
             "clock_header": [
                 w(k, lang) for k in ("hour", "member_share", "staff_share", "replies", "silent")

@@ -54,9 +54,20 @@ class CountsDoc(TypedDict):
     unplanned: Annotated[Count, described("posts matched with no planned item")]
     posts: Annotated[Count, described("all posts (pushes) of the staff")]
     not_due: Annotated[Count, described("planned on the last day after the data ends; not counted")]
+    not_checkable: Annotated[
+        Count,
+        described(
+            "of planned: internal items (not pushed to the group) that chat data cannot show, "
+            "when posts are taken from chat messages; left out of the rates"
+        ),
+    ]
     done: Count
-    on_time_rate: Annotated[Rate | None, described("execution rate: on_time / planned")]
-    done_rate: Annotated[Rate | None, described("(on_time + late + early) / planned")]
+    on_time_rate: Annotated[
+        Rate | None, described("execution rate: on_time / (planned - not_checkable)")
+    ]
+    done_rate: Annotated[
+        Rate | None, described("(on_time + late + early) / (planned - not_checkable)")
+    ]
     unplanned_share: Annotated[Rate | None, described("unplanned / posts")]
 
 
@@ -72,6 +83,7 @@ class ItemDoc(TypedDict):
     late: Count
     early: Count
     missed: Count
+    not_checkable: Annotated[Count, described("of planned: internal, not checkable from chat data")]
     matched_posts: Count
     on_time_rate: Rate | None
     median_replies: Annotated[

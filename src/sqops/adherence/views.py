@@ -15,7 +15,7 @@ from sqops.adherence._model import DayRow, GroupAdherence
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    status: str  # on_time | late | early | missed
+    status: str  # on_time | late | early | missed | not_checkable
     delta_min: float | None  # minutes from the planned time (None: not posted)
     posted: str  # HH:MM:SS local, "" when missed
 

@@ -13,7 +13,15 @@ renderers (labels). Pure Python: importing it costs nothing on the ``sqops lint`
 """
 
 from sqops.domain.kpis import KPI, KPI_NAMES, KPIS, KpiDef, needs
-from sqops.domain.stages import LIFECYCLE, STAGE, STAGE_NAMES, STAGES, StageDef, stage_of_index
+from sqops.domain.stages import (
+    LIFECYCLE,
+    STAGE,
+    STAGE_NAMES,
+    STAGES,
+    StageDef,
+    lifecycle_day,
+    stage_of_index,
+)
 from sqops.domain.status import KPI_STATUSES, STAGE_STATUSES, STATUS_LABELS, STATUS_RANK
 from sqops.domain.tables import TABLE, TABLE_NAMES, TABLES, TableDef
 
@@ -35,6 +43,7 @@ __all__ = [
     "KpiDef",
     "StageDef",
     "TableDef",
+    "lifecycle_day",
     "needs",
     "stage_of_index",
 ]

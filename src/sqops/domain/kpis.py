@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from sqops.domain.stages import lifecycle_day
 from sqops.i18n import T
 
 
@@ -157,7 +158,9 @@ KPIS: tuple[KpiDef, ...] = (
         target=0.3,
         floor=0.15,
         available_from=96,
-        waiting_needs=("retention: a full 7-day block (day 96 on)",),
+        waiting_needs=(
+            f"retention: a full 7-day block (from day {lifecycle_day(96)}, day index 96)",
+        ),
         advice=T(
             "每周活跃的人偏少：固定一个会员专属日（如周五会员日），让老成员有每周回来的理由。",
             "Few members are active each week: set a fixed member-only day (e.g. Friday "

@@ -77,6 +77,14 @@ STAGE_NAMES: tuple[str, ...] = tuple(STAGE)
 LIFECYCLE: tuple[str, ...] = tuple(s.name for s in STAGES if s.lifecycle)
 
 
+def lifecycle_day(day_index: int) -> int:
+    """The day number people read (spec §2, "Group days and membership"): 第 N 天 / day N
+    with N = day index + 1, so the launch day (day index 0) is day 1. Every plan, report,
+    adherence and script text shows this number; machine output that carries the 0-based
+    index names it ``day_index``."""
+    return day_index + 1
+
+
 def stage_of_index(day_index: int) -> str:
     """The lifecycle stage that contains a day index (0 = launch day; negative: launch)."""
     for name in LIFECYCLE:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqops.domain.stages import lifecycle_day
 from sqops.errors import Location
 from sqops.i18n import T
 
@@ -121,8 +122,8 @@ class Occurrence:
 
     @property
     def lifecycle_day(self) -> int:
-        """Day 1 = launch day."""
-        return self.day_index + 1
+        """Day 1 = launch day (the day number people read)."""
+        return lifecycle_day(self.day_index)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.date, self.time, SOURCES.index(self.source), self.item_id)

@@ -12,7 +12,7 @@ import functools
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from sqops.domain.stages import STAGE, stage_of_index
+from sqops.domain.stages import STAGE, lifecycle_day, stage_of_index
 from sqops.i18n import WEEKDAYS, T
 from sqops.plan import views
 from sqops.plan._model import (
@@ -49,7 +49,7 @@ L: dict[str, T] = {
     "window": T("{a} 至 {b}，共 {n} 天（时区 {tz}）", "{a} to {b}, {n} days (timezone {tz})"),
     "groups": T("群", "groups"),
     "launched": T("建群日期", "launched on"),
-    "day": T("第 {n} 天", "day {n}"),
+    "day": WORDS["day_n"],
     "conflict": T("冲突", "conflict"),
     "notice": T("注意", "note"),
     "nothing": T("（这段时间没有安排）", "(nothing scheduled in this window)"),
@@ -113,7 +113,7 @@ def _day_heading_parts(plan: Plan, gp: GroupPlan, d: dt.date, lang: str) -> list
     parts = [f"{d.isoformat()} {_weekday(d, lang)}"]
     idx = (d - gp.launched_on).days
     if idx >= 0:
-        parts.append(_t("day", lang).format(n=idx + 1))
+        parts.append(_t("day", lang).format(n=lifecycle_day(idx)))
         parts.append(STAGE[stage_of_index(idx)].label.get(lang))
     label = plan.calendar[d].label(lang) if d in plan.calendar else ""
     if label:

@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from sqops.domain.stages import lifecycle_day as _lifecycle_day
 from sqops.plan._model import Conflict, GroupPlan, Occurrence, Plan
 
 
@@ -70,7 +71,7 @@ def month_grids(plan: Plan, lang: str) -> list[MonthGrid]:
 def lifecycle_day(gp: GroupPlan, d: dt.date) -> int | None:
     """Day ``d`` of the group's life (launch day = 1; None before the launch)."""
     idx = (d - gp.launched_on).days
-    return idx + 1 if idx >= 0 else None
+    return _lifecycle_day(idx) if idx >= 0 else None
 
 
 def scripted(gp: GroupPlan) -> list[Occurrence]:

@@ -15,4 +15,6 @@ WORDS: dict[str, T] = {
     "time": T("时间", "time"),
     "kind": T("类型", "kind"),
     "none": T("无", "none"),
+    #: the lifecycle day people read, 第 N 天 (N = day index + 1: sqops.domain.stages.lifecycle_day)
+    "day_n": T("第 {n} 天", "day {n}"),
 }

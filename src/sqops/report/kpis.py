@@ -263,11 +263,17 @@ def kpi_weekly_active_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
         p.act.filter(pl.col("day") >= p.as_of - 27)  # the four blocks at most: keep the join small
         .join(blocks.select("group_id", "k", "bs", "be"), on="group_id")
         .filter((pl.col("day") >= pl.col("bs")) & (pl.col("day") <= pl.col("be")))
-        .select("group_id", "k", "member_id")
+        .select("group_id", "be", "member_id")
         .unique()
     )
-    n = spk.group_by("group_id").agg(pl.len().alias("num"))
     on_last = _members_on(p, blocks.select("group_id", pl.col("be").alias("day")))
+    # a speaker counts only if a member on the block's last day (one who left before it
+    # counts in neither numerator nor denominator: spec §2, retention)
+    spk = spk.join(
+        on_last, left_on=["group_id", "member_id", "be"], right_on=["group_id", "member_id", "day"],
+        how="semi",
+    )  # fmt: skip
+    n = spk.group_by("group_id").agg(pl.len().alias("num"))
     d = on_last.group_by("group_id").agg(pl.len().alias("den"))
     return _onto(win, n, d)
 

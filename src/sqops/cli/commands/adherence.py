@@ -139,6 +139,11 @@ def adherence(
             g=len(adh.groups), p=c.planned, o=c.on_time, l=c.late, e=c.early, m=c.missed,
             u=c.unplanned, r=R.pct(rate),
         )  # fmt: skip
+        if c.not_checkable:
+            summary = summary + T(
+                "（另有 {n} 条内部事项无法从聊天核对）",
+                " ({n} internal item(s) not checkable from chat)",
+            ).format(n=c.not_checkable)
         if to.path is not None:
             summary = summary + T("，已写入 {t}", ", written to {t}").format(t=to.shown)
         echo(summary.get(lg), err=True)
