@@ -742,16 +742,6 @@ def render(compiled: Compiled, context: Mapping[str, Any]) -> str:
         raise
     except _OutputTooLong:
         raise _output_error(name, where) from None
-    except _TooLarge as exc:
-        raise _terr(
-            "sandbox",
-            T(
-                "脚本 “{n}” 做了沙箱不允许的事：",
-                "script '{n}' did something the sandbox refuses: ",
-            ).format(n=name)
-            + exc.text,
-            _located(where, _tpl_line(exc)),
-        ) from None
     except TimeoutError:
         raise _terr(
             "time",
@@ -762,12 +752,14 @@ def render(compiled: Compiled, context: Mapping[str, Any]) -> str:
             where,
         ) from None
     except SecurityError as exc:
+        detail = exc.text if isinstance(exc, _TooLarge) else T(str(exc), str(exc))
         raise _terr(
             "sandbox",
             T(
-                "脚本 “{n}” 做了沙箱不允许的事：{m}",
-                "script '{n}' did something the sandbox refuses: {m}",
-            ).format(n=name, m=exc),
+                "脚本 “{n}” 做了沙箱不允许的事：",
+                "script '{n}' did something the sandbox refuses: ",
+            ).format(n=name)
+            + detail,
             _located(where, _tpl_line(exc)),
         ) from None
     except jinja2.UndefinedError as exc:
