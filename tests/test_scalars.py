@@ -98,6 +98,7 @@ _UNREADABLE_TIMES = [
     "¹⁷⁹⁰⁸²⁰⁰⁰⁰",  # superscript digits: str.isdigit() says yes, float() raises
     "１７９０８２００００",  # fullwidth digits: float() reads them
     "２０２６-10-01 10:00",
+    "2026-10-01 10:00:00+０８:００",  # a fullwidth offset was read as UTC
 ]
 
 
