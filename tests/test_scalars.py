@@ -207,3 +207,22 @@ def test_typed_times_outside_the_years_are_rejected_rows(tmp_path):
     frame.vstack(negative).write_parquet(tmp_path / "messages.parquet")
     messages = tables.read_tables(tmp_path)["messages"]
     assert messages.reject_counts == {"bad_time": 3}
+
+
+def test_offset_formats_and_aware_times_are_bounded_too(tmp_path):
+    """The sampled fast format with an offset and aware Parquet times keep the same bounds."""
+    (tmp_path / "messages.csv").write_text(
+        "msg_id,ts,member_id,group_id\n"
+        "1,2026-10-01T10:00:00+0800,u1,g1\n"
+        "2,2026-10-01T10:00:00+1430,u1,g1\n"
+        "3,9999-12-31T23:00:00-0500,u1,g1\n"
+        "4,2026-10-01T10:00:00+08:00,u1,g1\n",
+        encoding="utf-8",
+    )
+    assert tables.read_tables(tmp_path)["messages"].reject_counts == {"bad_time": 2}
+    (tmp_path / "messages.csv").unlink()
+    times = [dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(9999, 12, 31, 23, tzinfo=dt.UTC)]
+    pl.DataFrame(
+        {"msg_id": ["1", "2"], "ts": times, "member_id": "u1", "group_id": "g1"}
+    ).write_parquet(tmp_path / "messages.parquet")
+    assert tables.read_tables(tmp_path)["messages"].reject_counts == {"bad_time": 1}

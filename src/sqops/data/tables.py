@@ -307,11 +307,17 @@ def parse_ts(expr: pl.Expr, tz: str) -> pl.Expr:
 _MAX_OFFSET_MIN = int(MAX_OFFSET.total_seconds()) // 60
 
 
-def _bounded(naive: pl.Expr) -> pl.Expr:
+_FIRST, _LAST = dt.datetime(MIN_YEAR, 1, 1), dt.datetime(MAX_YEAR, 12, 31, 23, 59, 59, 999999)
+
+
+def _bounded(ts: pl.Expr, time_zone: str | None = None) -> pl.Expr:
     """Null where a parsed time's year is outside ``MIN_YEAR``–``MAX_YEAR`` (two-digit years
     read as year 26, signed years, the year 9999 an offset would move past the calendar),
-    as :func:`sqops.data.scalars.parse_ts` says too."""
-    return pl.when(naive.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(naive)
+    as :func:`sqops.data.scalars.parse_ts` says too. ``time_zone``: that of aware times."""
+    if time_zone is None:
+        return pl.when(ts.is_between(_FIRST, _LAST)).then(ts)
+    first, last = (pl.lit(d).dt.replace_time_zone(time_zone) for d in (_FIRST, _LAST))
+    return pl.when(ts.is_between(first, last)).then(ts)
 
 
 #: the longest span fixed_offset probes (longer spans take the general conversion)
@@ -451,7 +457,7 @@ def _fast_ts(expr: pl.Expr, fmt: str, tz: str, offset: dt.timedelta | None = Non
         hm = expr.str.extract_groups(r"[+-]([0-9]{2}):?([0-9]{2})$").struct
         minutes = hm.field("1").cast(pl.Int64) * 60 + hm.field("2").cast(pl.Int64)
         return pl.when(minutes.fill_null(0) <= _MAX_OFFSET_MIN).then(
-            _bounded(got.dt.convert_time_zone("UTC"))
+            _bounded(got.dt.convert_time_zone("UTC"), "UTC")
         )
     return _local_to_utc(naive, tz, offset)
 
@@ -619,7 +625,7 @@ def validate_table(
     if ts_typed:
         # Parquet/Excel/in-memory times: naive ones are local, aware ones are exact
         assert isinstance(ts_type, pl.Datetime)
-        typed = _bounded(pl.col("ts").cast(pl.Datetime("us", ts_type.time_zone)))
+        typed = _bounded(pl.col("ts").cast(pl.Datetime("us", ts_type.time_zone)), ts_type.time_zone)
         if ts_type.time_zone is None:
             naive = typed
             sample = lf.select(typed).head(_SAMPLE).collect().to_series()
