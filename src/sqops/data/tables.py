@@ -33,6 +33,7 @@ from typing import Any
 import polars as pl
 
 from sqops.data.decode import bom_encoding, detect_file_encoding
+from sqops.data.scalars import MAX_AMOUNT, MAX_OFFSET, MAX_YEAR, MIN_YEAR
 from sqops.domain.tables import EXTENSIONS, ORDER_STATUS_SYNONYMS, TABLE, TableDef
 from sqops.errors import DataError, InputError, Location, UsageError, display_path
 from sqops.i18n import T
@@ -73,7 +74,7 @@ REASONS: dict[str, T] = {
     "bad_time": T("时间无法识别", "unreadable time"),
     "empty_id": T("id 为空", "empty id"),
     "bad_event": T("未知的事件类型", "unknown event type"),
-    "bad_amount": T("金额不是数字", "amount is not a number"),
+    "bad_amount": T("金额不是数字或超出范围", "amount is not a number or out of range"),
     "negative_amount": T("金额为负数", "negative amount"),
     "bad_status": T("未知的订单状态", "unknown order status"),
 }
@@ -249,8 +250,14 @@ def _all_text(lf: pl.LazyFrame, schema: Mapping[str, Any]) -> pl.LazyFrame:
 
 
 # ---------------------------------------------------------------- time
-_OFF_STRIP_RE = r"(\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:Z|z|UTC|[+-]\d{2}:?\d{2}|[+-]\d{2})$"
-_OFF_RE = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|z|UTC|[+-]\d{2}:?\d{2}|[+-]\d{2})$"
+# (ASCII digits: polars' \d is any script's digit, and a fullwidth offset is no offset)
+_OFF_STRIP_RE = (
+    r"([0-9]:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?)\s*"
+    r"(?:Z|z|UTC|[+-][0-9]{2}:?[0-9]{2}|[+-][0-9]{2})$"
+)
+_OFF_RE = (
+    r"[0-9]:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?\s*(Z|z|UTC|[+-][0-9]{2}:?[0-9]{2}|[+-][0-9]{2})$"
+)
 
 
 def parse_ts(expr: pl.Expr, tz: str) -> pl.Expr:
@@ -263,7 +270,7 @@ def parse_ts(expr: pl.Expr, tz: str) -> pl.Expr:
     Python), about 2 s per million rows on one core.
     """
     s = expr.cast(pl.String).str.strip_chars()
-    digits = s.str.contains(r"^\d{9,13}$")  # (11 digits: neither epoch format, null)
+    digits = s.str.contains(r"^[0-9]{9,13}$")  # (11 digits: neither epoch format, null)
     epoch = pl.coalesce(*(_fast_ts(s, fmt, tz) for fmt in EPOCHS))
     off = s.str.extract(_OFF_RE, 1)
     body = (
@@ -280,15 +287,37 @@ def parse_ts(expr: pl.Expr, tz: str) -> pl.Expr:
         ),
         body.str.to_date("%Y-%m-%d", strict=False, exact=True, cache=False).cast(pl.Datetime("us")),
     )
-    # offset in minutes (Z/UTC = 0)
+    naive = _bounded(naive)
+    # offset in minutes (Z/UTC = 0); null past ±14:00 or with minutes of 60 or more
     o = off.str.replace(":", "", literal=True)
     sign = pl.when(o.str.starts_with("-")).then(-1).otherwise(1)
     oh = o.str.slice(1, 2).cast(pl.Int64, strict=False).fill_null(0)
     om = o.str.slice(3, 2).cast(pl.Int64, strict=False).fill_null(0)
-    off_min = pl.when(o.is_in(["Z", "z", "UTC"])).then(0).otherwise(sign * (oh * 60 + om))
+    off_min = (
+        pl.when(o.is_in(["Z", "z", "UTC"]))
+        .then(0)
+        .when((om < 60) & (oh * 60 + om <= _MAX_OFFSET_MIN))
+        .then(sign * (oh * 60 + om))
+    )
     with_off = (naive - pl.duration(minutes=off_min)).dt.replace_time_zone("UTC")
     parsed = pl.when(off.is_not_null()).then(with_off).otherwise(_local_to_utc(naive, tz, None))
     return pl.when(digits).then(epoch).otherwise(parsed)
+
+
+_MAX_OFFSET_MIN = int(MAX_OFFSET.total_seconds()) // 60
+
+
+_FIRST, _LAST = dt.datetime(MIN_YEAR, 1, 1), dt.datetime(MAX_YEAR, 12, 31, 23, 59, 59, 999999)
+
+
+def _bounded(ts: pl.Expr, time_zone: str | None = None) -> pl.Expr:
+    """Null where a parsed time's year is outside ``MIN_YEAR``–``MAX_YEAR`` (two-digit years
+    read as year 26, signed years, the year 9999 an offset would move past the calendar),
+    as :func:`sqops.data.scalars.parse_ts` says too. ``time_zone``: that of aware times."""
+    if time_zone is None:
+        return pl.when(ts.is_between(_FIRST, _LAST)).then(ts)
+    first, last = (pl.lit(d).dt.replace_time_zone(time_zone) for d in (_FIRST, _LAST))
+    return pl.when(ts.is_between(first, last)).then(ts)
 
 
 #: the longest span fixed_offset probes (longer spans take the general conversion)
@@ -385,8 +414,8 @@ def _sniff_format(values: list[str]) -> str | None:
 #: epoch formats: the cells they read (9-10 digits: seconds, 12-13: milliseconds) and the
 #: factor to microseconds
 EPOCHS: dict[str, tuple[str, int]] = {
-    "epoch_s": (r"^\d{9,10}$", 1_000_000),
-    "epoch_ms": (r"^\d{12,13}$", 1_000),
+    "epoch_s": (r"^[0-9]{9,10}$", 1_000_000),
+    "epoch_ms": (r"^[0-9]{12,13}$", 1_000),
 }
 
 #: formats tried on a sample of ``ts``: the one that reads most of it is the fast path
@@ -410,7 +439,9 @@ def _naive_ts(expr: pl.Expr, fmt: str) -> pl.Expr | None:
     parsed strings only costs — 0.7 s of 5.8 s validating 19 M engagement rows from CSV.)"""
     if fmt in EPOCHS or "%z" in fmt:
         return None
-    return expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us", cache=False)
+    return _bounded(
+        expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us", cache=False)
+    )
 
 
 def _fast_ts(expr: pl.Expr, fmt: str, tz: str, offset: dt.timedelta | None = None) -> pl.Expr:
@@ -421,9 +452,13 @@ def _fast_ts(expr: pl.Expr, fmt: str, tz: str, offset: dt.timedelta | None = Non
         n = pl.when(expr.str.contains(digits)).then(expr.cast(pl.Int64, strict=False))
         return (n * scale).cast(pl.Datetime("us", "UTC"))
     naive = _naive_ts(expr, fmt)
-    if naive is None:
+    if naive is None:  # a format with an offset: its year and offset bounded as parse_ts's
         got = expr.str.to_datetime(fmt, strict=False, exact=True, time_unit="us", cache=False)
-        return got.dt.convert_time_zone("UTC")
+        hm = expr.str.extract_groups(r"[+-]([0-9]{2}):?([0-9]{2})$").struct
+        minutes = hm.field("1").cast(pl.Int64) * 60 + hm.field("2").cast(pl.Int64)
+        return pl.when(minutes.fill_null(0) <= _MAX_OFFSET_MIN).then(
+            _bounded(got.dt.convert_time_zone("UTC"), "UTC")
+        )
     return _local_to_utc(naive, tz, offset)
 
 
@@ -434,6 +469,18 @@ def _local_to_utc(naive: pl.Expr, tz: str, offset: dt.timedelta | None) -> pl.Ex
     return naive.dt.replace_time_zone(
         tz, ambiguous="earliest", non_existent="null"
     ).dt.convert_time_zone("UTC")
+
+
+def _amount(expr: pl.Expr) -> pl.Expr:
+    """Amount cells → Float64 (null where not a number). :func:`bad_amount` says which are
+    not amounts, as :func:`sqops.data.scalars.parse_amount` does."""
+    return expr.str.replace_all(r"[¥￥$,\s]", "").cast(pl.Float64, strict=False)
+
+
+def bad_amount(amount: pl.Expr) -> pl.Expr:
+    """True where a cast amount is not one: null (not a number), ``inf``, ``NaN``, or
+    :data:`~sqops.data.scalars.MAX_AMOUNT` or more (NaN compares above every number)."""
+    return amount.is_null() | ~(amount.abs() < MAX_AMOUNT)
 
 
 def _annotate(
@@ -457,12 +504,7 @@ def _annotate(
     if ts_expr is not None:
         typed.append(ts_expr.alias("_ts"))
     if name == "orders":
-        typed.append(
-            pl.col("amount")
-            .str.replace_all(r"[¥￥$,\s]", "")
-            .cast(pl.Float64, strict=False)
-            .alias("_amount")
-        )
+        typed.append(_amount(pl.col("amount")).alias("_amount"))
         if "status" in present:
             typed.append(
                 pl.col("status")
@@ -486,7 +528,7 @@ def _annotate(
             ("bad_event", ~pl.col("_event").is_in(list(spec.events)) | pl.col("_event").is_null())
         )
     if name == "orders":
-        checks.append(("bad_amount", pl.col("_amount").is_null() | pl.col("_amount").is_nan()))
+        checks.append(("bad_amount", bad_amount(pl.col("_amount"))))
         checks.append(("negative_amount", pl.col("_amount") < 0))
         if "status" in present:
             checks.append(
@@ -583,7 +625,7 @@ def validate_table(
     if ts_typed:
         # Parquet/Excel/in-memory times: naive ones are local, aware ones are exact
         assert isinstance(ts_type, pl.Datetime)
-        typed = pl.col("ts").cast(pl.Datetime("us", ts_type.time_zone))
+        typed = _bounded(pl.col("ts").cast(pl.Datetime("us", ts_type.time_zone)), ts_type.time_zone)
         if ts_type.time_zone is None:
             naive = typed
             sample = lf.select(typed).head(_SAMPLE).collect().to_series()

@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from sqops.data.decode import decode_bytes
-from sqops.data.scalars import clean, parse_amount, parse_ts, ts_text
+from sqops.data.scalars import clean_name, parse_amount, parse_ts, ts_text
 from sqops.domain.tables import IMPORTED_TABLES, MEMBER_EVENTS, MSG_TYPES, ORDER_STATUSES, TABLE
 from sqops.errors import InputError, Location, Problem, display_path
 from sqops.errors import read_bytes as _read_bytes
@@ -50,7 +50,7 @@ _LINE_SPLIT = re.compile(r"\r\n|\n|\r")
 @functools.lru_cache(maxsize=65536)
 def norm_name(name: str) -> str:
     """A display name as compared across an export: cleaned, trimmed, spaces collapsed."""
-    return _SPACES.sub(" ", clean(name)).strip()
+    return _SPACES.sub(" ", clean_name(name)).strip()
 
 
 def name_id(name: str) -> str:
@@ -140,7 +140,7 @@ class CsvTable:
             return
         for i, (line, cells) in enumerate(self.rows[:within]):
             if all(header_key(n) in {header_key(c) for c in cells} for n in needles):
-                self.header = [clean(c).strip() for c in cells]
+                self.header = [clean_name(c).strip() for c in cells]
                 self.header_line = line
                 self.rows = self.rows[i + 1 :]
                 return
@@ -174,7 +174,7 @@ def read_csv(text: str, display: str) -> CsvTable:
             if not any(c.strip() for c in cells):
                 continue
             if header is None:
-                header, header_line = [clean(c).strip() for c in cells], start
+                header, header_line = [clean_name(c).strip() for c in cells], start
             else:
                 rows.append((start, cells))
     except csv.Error as exc:
@@ -210,7 +210,7 @@ def read_xlsx(path: Path, display: str) -> CsvTable:
     if not grid:
         raise InputError(T("工作表是空的", "the sheet is empty"), Location(file=display, row=1))
     (hline, header), *rows = grid
-    return CsvTable([clean(h).strip() for h in header], hline, rows)
+    return CsvTable([clean_name(h).strip() for h in header], hline, rows)
 
 
 def _cell_text(value: object) -> str:

@@ -76,8 +76,8 @@ _CALL = re.compile(r"^Started a call that lasted \d+ minutes?\.$")
 # DiscordChatExporter writes CSV dates in the exporter's culture ("g": short date + short time,
 # local time): 12/20/2026 10:00 AM (en-US), 20/12/2026 10:00 (en-GB), 2026/12/20 10:00 (zh-CN)
 _CULTURE = re.compile(
-    r"^(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})[,\s]+(?:(?P<ap0>上午|下午)\s*)?"
-    r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)(?:\s*(?P<ap>[AaPp]\.?\s?[Mm]\.?|上午|下午))?$"
+    r"^(?P<date>[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4})[,\s]+(?:(?P<ap0>上午|下午)\s*)?"
+    r"(?P<time>[0-9]{1,2}[:.][0-9]{2}(?:[:.][0-9]{2})?)(?:\s*(?P<ap>[AaPp]\.?\s?[Mm]\.?|上午|下午))?$"
 )
 
 

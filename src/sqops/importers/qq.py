@@ -43,14 +43,14 @@ from sqops.importers._base import (
 from sqops.importers.wechat import placeholder_type
 
 _SENDER = re.compile(
-    r"^(?P<date>\d{4}[-/]\d{1,2}[-/]\d{1,2})\s+"
+    r"^(?P<date>[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2})\s+"
     r"(?:(?P<ap1>上午|下午|凌晨|中午|晚上|AM|PM)\s*)?"
-    r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?)"
+    r"(?P<time>[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)"
     r"(?:\s*(?P<ap2>上午|下午|AM|PM))?"
     r"\s+(?P<who>.+?)\s*$",
     re.IGNORECASE,
 )
-_LOOSE_DATE = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}\s+\S*\d{1,2}:\d{2}")
+_LOOSE_DATE = re.compile(r"^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}\s+\S*[0-9]{1,2}:[0-9]{2}")
 _ID = re.compile(r"^(?P<name>.*?)\s*(?:\((?P<qq>\d{4,12})\)|<(?P<email>[^<>\s]+)>)$")
 _HEADER = re.compile(r"^(消息分组|消息对象)\s*[:：]\s*(.*)$")
 

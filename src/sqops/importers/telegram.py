@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqops.data.scalars import from_epoch, parse_ts
+from sqops.data.scalars import epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers._base import NOT_A_MESSAGE, SYSTEM_ID, Context, decode, load_json, read_bytes
@@ -100,10 +100,8 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
         if not isinstance(msg, dict):
             ctx.skip(where, NOT_A_MESSAGE)
             continue
-        ts = None
-        if str(msg.get("date_unixtime", "")).isdigit():
-            ts = from_epoch(float(msg["date_unixtime"]), ctx.tz)
-        elif isinstance(msg.get("date"), str):
+        ts = epoch_value(msg.get("date_unixtime"), ctx.tz)
+        if ts is None and isinstance(msg.get("date"), str):
             ts = parse_ts(msg["date"], ctx.tz)
         if ts is None:
             ctx.skip(where, T("无法读取时间 date", "cannot read the date"))

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqops.data.scalars import clean, from_epoch, parse_ts
+from sqops.data.scalars import clean, epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers._base import (
@@ -242,7 +242,7 @@ def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
         ts = None
         ct = cell(cells, "CreateTime")
         if ct.isdigit():
-            ts = from_epoch(float(ct), ctx.tz)
+            ts = epoch_value(ct, ctx.tz)
         if ts is None:
             ts = parse_ts(cell(cells, "StrTime") or ct, ctx.tz)
         type_code = _int(cell(cells, "Type"))
@@ -307,8 +307,8 @@ _CHATLOG_KEYS = {
 def _chatlog_row(ctx: Context, where: Location, rec: dict[str, Any]) -> None:
     ts_raw = rec.get("time")
     ts = None
-    if isinstance(ts_raw, int | float) and not isinstance(ts_raw, bool):
-        ts = from_epoch(float(ts_raw), ctx.tz)
+    if isinstance(ts_raw, int | float):
+        ts = epoch_value(ts_raw, ctx.tz)
     elif isinstance(ts_raw, str):
         ts = parse_ts(ts_raw, ctx.tz)
     talker = str(rec.get("talker") or "").strip()

@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqops.data.scalars import from_epoch
+from sqops.data.scalars import epoch_value
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers._base import (
@@ -133,11 +133,7 @@ def _message(
         return 1
     sender = str(rec.get("from") or "")
     mt = rec.get("msgtime")
-    ts = (
-        from_epoch(float(str(mt)), ctx.tz)
-        if isinstance(mt, int | float) or str(mt).isdigit()
-        else None
-    )
+    ts = epoch_value(mt, ctx.tz)
     if ts is None:
         ctx.skip(where, T("无法读取 msgtime", "cannot read msgtime"))
         return 1
@@ -199,11 +195,7 @@ def _group(ctx: Context, where: Location, chat: Any, staff: dict[str, str | None
             continue
         uid = str(m["userid"])
         jt = m.get("join_time")
-        ts = (
-            from_epoch(float(str(jt)), ctx.tz)
-            if isinstance(jt, int | float) or str(jt).isdigit()
-            else None
-        )
+        ts = epoch_value(jt, ctx.tz)
         if ts is None:
             ctx.skip(loc, T("无法读取 join_time", "cannot read join_time"))
             continue

@@ -29,12 +29,12 @@ from sqops.i18n import T
 from sqops.importers._base import SYSTEM_ID, Context, decode, name_id, read_bytes, split_lines
 
 _AP = r"(?P<ap>[AaPp]\.?\s?[Mm]\.?|上午|下午)"
-_DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
-_TIME = r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
+_DATE = r"(?P<date>[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4})"
+_TIME = r"(?P<time>[0-9]{1,2}[:.][0-9]{2}(?:[:.][0-9]{2})?)"
 _AP0 = r"(?:(?P<ap0>上午|下午|午前|午後)\s*)?"  # Chinese/Japanese clocks put it first
 _ANDROID = re.compile(rf"^{_DATE},?\s+{_AP0}{_TIME}(?:\s*{_AP})?\s+[-–]\s+(?P<rest>.*)$")
 _IOS = re.compile(rf"^\[{_DATE},?\s+{_AP0}{_TIME}(?:\s*{_AP})?\]\s*(?P<rest>.*)$")
-_LOOSE = re.compile(r"^\[?\d{1,4}[./-]\d{1,2}[./-]\d{1,4},?\s+\d{1,2}[:.]\d{2}")
+_LOOSE = re.compile(r"^\[?[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4},?\s+[0-9]{1,2}[:.][0-9]{2}")
 
 _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
     # named groups: a = actor/inviter, b = member(s)

@@ -3,8 +3,9 @@
 Scripts come from SOP files that people share, so they are untrusted: they are rendered
 with :class:`jinja2.sandbox.ImmutableSandboxedEnvironment` (no access to Python internals,
 no mutation of the context), :class:`jinja2.StrictUndefined` (a misspelt variable is an
-error, never an empty string), bounded ``range``, bounded string/list multiplication and
-powers, a bounded output size and a time limit. The context a script sees is documented
+error, never an empty string), bounded ``range``, a bounded size for every value a filter,
+method or operator makes (checked *before* it is made: a ``center(10**12)`` is refused, not
+allocated; see :class:`_Sandbox`), a bounded output size and a time limit. The context a script sees is documented
 in ``docs/scripts.md`` and built by :func:`build_context` — ``lint`` and ``plan`` use the
 same one, so what lints clean renders.
 """
@@ -12,18 +13,24 @@ same one, so what lints clean renders.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import operator
 import re
 import signal
 import threading
-from collections.abc import Iterator, Mapping
+import types
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import jinja2
 import jinja2.meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import Concat
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter, SecurityError
+from jinja2.utils import Namespace
 
 from sqops.domain.stages import STAGE, stage_of_index
 from sqops.errors import Location, TemplateError
@@ -33,6 +40,9 @@ MAX_OUTPUT_CHARS = 20_000  # one chat message is far shorter; a long script is a
 MAX_RANGE = 1_000
 MAX_SEQUENCE = 100_000
 RENDER_SECONDS = 2.0
+#: characters all the filters, methods, operators and ``{{ }}`` of one render may make in
+#: total (a loop of many bounded values is bounded too)
+MAX_WORK = 10 * MAX_SEQUENCE
 
 #: Every variable a script may use, with what it holds (documented in docs/scripts.md).
 CONTEXT_VARS: dict[str, T] = {
@@ -116,24 +126,409 @@ FILTERS: dict[str, T] = {
 }
 
 
+# ---------------------------------------------------------------- bounds on values
+#
+# Every value a script makes is bounded before it is made: a width or precision (``center``,
+# ``ljust``, ``rjust``, ``zfill``, ``indent``, format specs) at most MAX_OUTPUT_CHARS, a string
+# or list at most MAX_SEQUENCE, any other integer argument of a filter or method at most
+# MAX_SEQUENCE, and all of them together at most MAX_WORK per render. A refusal is a
+# SecurityError, which render() reports as a located TemplateError.
+
+_work = threading.local()  # .left: what the current render may still make (None: no render)
+
+
+class _TooLarge(SecurityError):
+    """A value past a bound, refused before it is made (``text``: in both languages)."""
+
+    def __init__(self, text: T) -> None:
+        super().__init__(text.en)
+        self.text = text
+
+
+def _refuse(what: str, size: int, limit: int) -> _TooLarge:
+    return _TooLarge(
+        T(
+            "{w} 会产生 {n:,} 个字符或元素（上限 {m:,}）",
+            "{w} would make {n:,} characters or items (the limit is {m:,})",
+        ).format(w=what, n=size, m=limit)
+    )
+
+
+def _spend(size: int) -> None:
+    left = getattr(_work, "left", None)
+    if left is None:
+        return
+    left -= size
+    _work.left = left
+    if left < 0:
+        raise _TooLarge(
+            T(
+                "脚本一共产生了超过 {m:,} 个字符",
+                "the script makes more than {m:,} characters in all",
+            ).format(m=MAX_WORK)
+        )
+
+
+def _check(what: str, size: int, limit: int = MAX_SEQUENCE) -> None:
+    """Refuse a value of ``size`` characters or items before it is made."""
+    if size > limit:
+        raise _refuse(what, size, limit)
+
+
+def _width(what: str, width: Any) -> int:
+    """A width or precision argument (an int, or an indent string's length), bounded."""
+    n = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+    _check(what, abs(n), MAX_OUTPUT_CHARS)
+    return abs(n)
+
+
+def _ints(what: str, args: Iterable[Any]) -> None:
+    for a in args:
+        if isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_SEQUENCE:
+            raise _TooLarge(
+                T(
+                    "{w}：参数 {a} 太大（上限 {m:,}）",
+                    "{w}: the argument {a} is too large (the limit is {m:,})",
+                ).format(w=what, a=a, m=MAX_SEQUENCE)
+            )
+
+
+def _text_size(value: Any, limit: int = MAX_SEQUENCE) -> int:
+    """About how many characters ``str(value)`` makes, without making it (stops counting
+    past ``limit``)."""
+    if type(value) is str:
+        return len(value) + 2
+    total = 0
+    seen: set[int] = set()
+    stack = [value]
+    while stack and total <= limit:
+        v = stack.pop()
+        if isinstance(v, str | bytes | bytearray):
+            total += len(v) + 2
+        elif isinstance(v, bool) or v is None:
+            total += 5
+        elif isinstance(v, int):
+            total += v.bit_length() // 3 + 2
+        elif isinstance(v, float | dt.date | dt.time | dt.timedelta):
+            total += 32
+        elif isinstance(v, list | tuple | set | frozenset | dict | Namespace):
+            if id(v) in seen:
+                total += 5
+                continue
+            seen.add(id(v))
+            if isinstance(v, Namespace):
+                v = getattr(v, "_Namespace__attrs", {})
+            items = list(v.items()) if isinstance(v, dict) else list(v)
+            total += 2 + 2 * len(items)
+            for item in items:
+                if isinstance(item, tuple) and isinstance(v, dict):
+                    stack.extend(item)
+                else:
+                    stack.append(item)
+        else:
+            total += 64
+    return total
+
+
+_PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[a-zA-Z%]")
+_NUMBERS = re.compile(r"\d+")
+
+
+def _printf_check(fmt: str, args: Any) -> None:
+    """``fmt % args``: its widths and precisions, and about the size it makes."""
+    specs = _PRINTF.findall(fmt)
+    widest = 0
+    for width, precision in specs:
+        for part in (width, precision):
+            if part == "*":
+                _ints("a '*' width", args if isinstance(args, tuple) else (args,))
+                for a in args if isinstance(args, tuple) else (args,):
+                    if isinstance(a, int) and not isinstance(a, bool):
+                        widest = max(widest, _width("a format width", a))
+            elif part:
+                widest = max(widest, _width("a format width", int(part)))
+    largest = _text_size(args)
+    _check("the format", len(fmt) + len(specs) * (largest + widest))
+
+
+def _spec_check(spec: str) -> int:
+    """A ``str.format`` spec (``>99999999999``, ``.{w}f``): its widest number, bounded."""
+    widest = 0
+    for n in _NUMBERS.findall(spec):
+        widest = max(widest, _width("a format width", int(n)))
+    return widest
+
+
+class _BoundedFormatter(SandboxedFormatter):
+    """``str.format`` in scripts: every field's spec and size checked before it is made."""
+
+    def vformat(self, format_string: str, args: Any, kwargs: Any) -> str:
+        self._size = len(format_string)
+        return super().vformat(format_string, args, kwargs)
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        self._size += max(_text_size(value), _spec_check(format_spec))
+        _check("format()", self._size)
+        _spend(self._size)
+        return super().format_field(value, format_spec)
+
+
+def _method_check(obj: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """The size a built-in method of a script's value would make, before it makes it."""
+    _ints(f".{name}()", (*args, *kwargs.values()))
+    if not isinstance(obj, str | bytes | bytearray):
+        return
+    if name in ("center", "ljust", "rjust", "zfill") and args:
+        _width(f".{name}()", args[0])
+    elif name == "expandtabs":
+        tab = args[0] if args else kwargs.get("tabsize", 8)
+        tabs = obj.count("\t") if isinstance(obj, str) else obj.count(b"\t")
+        _check(".expandtabs()", len(obj) + tabs * _width(".expandtabs()", tab))
+    elif name == "replace" and len(args) >= 2:
+        _check(
+            ".replace()", _replaced_size(obj, args[0], args[1], args[2] if len(args) > 2 else -1)
+        )
+    elif name == "join" and args:
+        _check(".join()", _joined_size(args[0], obj))
+    elif name == "translate" and args and isinstance(args[0], dict):
+        longest = max((len(v) for v in args[0].values() if isinstance(v, str)), default=1)
+        _check(".translate()", len(obj) * max(longest, 1))
+
+
+def _replaced_size(s: Any, old: Any, new: Any, count: Any) -> int:
+    if not isinstance(s, str | bytes | bytearray) or not hasattr(new, "__len__"):
+        return 0
+    try:
+        found = s.count(old) if len(old) else len(s) + 1
+    except TypeError:
+        return 0
+    if isinstance(count, int) and count >= 0:
+        found = min(found, count)
+    return len(s) + found * max(len(new) - len(old), 0)
+
+
+def _joined_size(items: Any, sep: Any) -> int:
+    if not isinstance(items, list | tuple | set | frozenset | dict | str):
+        return 0  # (a generator: its items are bounded as they are made)
+    n = len(items)
+    return _text_size(list(items)) + max(n - 1, 0) * _text_size(sep)
+
+
+def _bounded_method(obj: Any, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        _method_check(obj, name, args, kwargs)
+        result = method(*args, **kwargs)
+        if isinstance(result, str | bytes | list | tuple):
+            _spend(len(result))
+        return result
+
+    return call
+
+
+# filters: checks before the call (arguments after the value, as the filter receives them)
+def _check_center(value: Any, width: Any = 80, *_: Any, **__: Any) -> None:
+    _width("center", width)
+
+
+def _check_indent(s: Any, width: Any = 4, *_: Any, **__: Any) -> None:
+    lines = str(s).count("\n") + 2 if isinstance(s, str) else 2
+    _check("indent", _text_size(s) + lines * _width("indent", width))
+
+
+def _check_format(value: Any, *args: Any, **kwargs: Any) -> None:
+    _printf_check(str(value) if isinstance(value, str) else "", kwargs or args)
+
+
+def _check_replace(s: Any, old: Any = "", new: Any = "", count: Any = None) -> None:
+    _check("replace", _replaced_size(s, old, new, count if count is not None else -1))
+
+
+def _check_join(value: Any, d: Any = "", attribute: Any = None) -> None:
+    _check("join", _joined_size(value, d))
+
+
+def _check_count(what: str) -> Callable[..., None]:
+    def check(value: Any, n: Any = 1, *_: Any, **__: Any) -> None:
+        _check(what, n if isinstance(n, int) else 0)
+
+    return check
+
+
+def _check_urlize(value: Any, *args: Any, **kwargs: Any) -> None:
+    extra = sum(_text_size(a) for a in (*args, *kwargs.values()))
+    text = str(value) if isinstance(value, str) else ""
+    _check("urlize", 3 * len(text) + (text.count(" ") + text.count("\n") + 1) * (extra + 64))
+
+
+def _check_tojson(value: Any, indent: Any = None) -> None:
+    if indent is None:
+        return
+    w = _width("tojson", indent)
+    one = json.dumps(value, indent=1, default=str)  # its size is that of the compact form
+    depth = sum(len(line) - len(line.lstrip(" ")) for line in one.split("\n"))
+    _check("tojson", len(one) + depth * max(w - 1, 0))
+
+
+_FILTER_CHECKS: dict[str, Callable[..., None]] = {
+    "center": _check_center,
+    "indent": _check_indent,
+    "format": _check_format,
+    "replace": _check_replace,
+    "join": _check_join,
+    "batch": _check_count("batch"),
+    "slice": _check_count("slice"),
+    "urlize": _check_urlize,
+    "tojson": _check_tojson,
+}
+
+
+def _bounded_filter(name: str, f: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose arguments and value are checked before it runs and whose result counts
+    towards :data:`MAX_WORK`. (``functools.wraps`` keeps Jinja's ``pass_*`` marks.)"""
+    skip = 1 if getattr(f, "jinja_pass_arg", None) is not None else 0
+    check = _FILTER_CHECKS.get(name)
+
+    @functools.wraps(f)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        value, rest = args[skip] if len(args) > skip else None, args[skip + 1 :]
+        _ints(f"|{name}", (*rest, *kwargs.values()))
+        _check(f"|{name}", _text_size(value))
+        if check is not None:
+            check(value, *rest, **kwargs)
+        if name == "wordwrap":
+            return _wordwrap(f, args[:skip], value, rest, kwargs)
+        result = f(*args, **kwargs)
+        if isinstance(result, str | list | tuple):
+            _spend(len(result))
+        return result
+
+    return bounded
+
+
+def _wordwrap(
+    f: Callable[..., Any], env_: tuple[Any, ...], s: Any, rest: tuple[Any, ...], kw: dict[str, Any]
+) -> Any:
+    """``wordwrap``: wrapped with ``\n`` first, then its breaks replaced by ``wrapstring``
+    once the size that makes is known (the filter joins its lines with it)."""
+    args = list(rest)
+    wrapstring = kw.pop("wrapstring", None)
+    if len(args) >= 3:
+        wrapstring = args[2]
+        args[2] = "\n"
+    else:
+        kw["wrapstring"] = "\n"
+    wrapped = f(*env_, s, *args, **kw)
+    if wrapstring is None or wrapstring == "\n":
+        return wrapped
+    _check("wordwrap", len(wrapped) + wrapped.count("\n") * max(len(str(wrapstring)) - 1, 0))
+    return wrapped.replace("\n", str(wrapstring))
+
+
+class _OutputTooLong(SecurityError):
+    """A ``{{ value }}`` longer than the whole output may be."""
+
+
+def _finalize(value: Any) -> Any:
+    if type(value) is str:  # the common case, fast
+        if len(value) > MAX_OUTPUT_CHARS:
+            raise _OutputTooLong(str(len(value)))
+        _spend(len(value))
+        return value
+    size = _text_size(value, MAX_OUTPUT_CHARS)
+    if size > MAX_OUTPUT_CHARS and not (isinstance(value, str) and len(value) <= MAX_OUTPUT_CHARS):
+        raise _OutputTooLong(str(size))
+    _spend(size)
+    return value
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's code generator with ``a ~ b`` sized before it is joined."""
+
+    def visit_Concat(self, node: Concat, frame: Frame) -> None:
+        self.write("environment.bounded_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+_METHODS = (types.BuiltinMethodType, types.MethodWrapperType)
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
+    code_generator_class = _CodeGenerator
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
         if operator_ == "*":
             for seq, n in ((left, right), (right, left)):
-                if (
-                    isinstance(seq, str | list | tuple)
-                    and isinstance(n, int)
-                    and len(seq) * max(n, 0) > MAX_SEQUENCE
-                ):
-                    raise SecurityError("the result of * would be too large")
-            return operator.mul(left, right)
-        if operator_ == "**":
+                if isinstance(seq, str | list | tuple) and isinstance(n, int):
+                    _check("*", len(seq) * max(n, 0))
+                    _check("*", _text_size(seq) * max(n, 0), MAX_WORK)
+            if isinstance(left, int) and isinstance(right, int):
+                _check("* of integers", (left.bit_length() + right.bit_length()) // 3, 20_000)
+            result = operator.mul(left, right)
+        elif operator_ == "**":
             if isinstance(right, int | float) and abs(right) > 100:
                 raise SecurityError("the exponent of ** is too large")
-            return operator.pow(left, right)
-        return super().call_binop(context, operator_, left, right)
+            if isinstance(left, int) and isinstance(right, int) and right > 0:
+                _check("**", left.bit_length() * right // 3, 20_000)
+            result = operator.pow(left, right)
+        elif operator_ == "+":
+            if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
+                _check("+", len(left) + len(right))
+            result = operator.add(left, right)
+        elif operator_ == "%":
+            if isinstance(left, str):
+                _printf_check(left, right)
+            result = operator.mod(left, right)
+        else:
+            return super().call_binop(context, operator_, left, right)
+        if isinstance(result, str | list | tuple):
+            _spend(len(result))
+        return result
+
+    def bounded_concat(self, parts: tuple[Any, ...]) -> str:
+        _check("~", sum(_text_size(p) for p in parts))
+        result = "".join(map(str, parts))
+        _spend(len(result))
+        return result
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        return self._bound(obj, attribute, super().getattr(obj, attribute))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        return self._bound(obj, str(argument), super().getitem(obj, argument))
+
+    @staticmethod
+    def _bound(obj: Any, name: str, value: Any) -> Any:
+        """A built-in method of a script's value (``'x'.center``), bounded."""
+        if type(value) in _METHODS and getattr(value, "__self__", None) is obj:
+            return _bounded_method(obj, name, value)
+        return value
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``str.format``/``format_map`` with :class:`_BoundedFormatter` (Jinja's own
+        wrapper with the checks of every field)."""
+        if not isinstance(value, types.MethodType | types.BuiltinMethodType) or (
+            value.__name__ not in ("format", "format_map")
+        ):
+            return None
+        f_self: Any = value.__self__
+        if not isinstance(f_self, str):
+            return None
+        formatter = _BoundedFormatter(self)
+        is_map = value.__name__ == "format_map"
+
+        def wrapper(*args: Any, **kwargs: Any) -> str:
+            if is_map:
+                if kwargs or len(args) != 1:
+                    raise TypeError("format_map() takes exactly one argument")
+                kwargs, args = args[0], ()
+            return str(formatter.vformat(f_self, args, kwargs))
+
+        return functools.update_wrapper(wrapper, value)
 
 
 def _bounded_range(*args: int) -> range:
@@ -150,11 +545,13 @@ def make_env() -> jinja2.Environment:
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.filters["zh_date"] = zh_date
     env.filters["en_date"] = en_date
     env.filters["money"] = money
     env.filters["weekday"] = _weekday
+    env.filters = {name: _bounded_filter(name, f) for name, f in env.filters.items()}
     env.globals["range"] = _bounded_range
     return env
 
@@ -332,22 +729,19 @@ def render(compiled: Compiled, context: Mapping[str, Any]) -> str:
     name, where = compiled.name, compiled.where
     parts: list[str] = []
     size = 0
+    outer = getattr(_work, "left", None)
+    _work.left = MAX_WORK
     try:
         with _deadline(RENDER_SECONDS):
             for chunk in compiled.template.generate(**context):
                 size += len(chunk)
                 if size > MAX_OUTPUT_CHARS:
-                    raise _terr(
-                        "output",
-                        T(
-                            "脚本 “{n}” 的输出超过 {m} 个字符，已停止",
-                            "script '{n}' produced more than {m} characters; stopped",
-                        ).format(n=name, m=MAX_OUTPUT_CHARS),
-                        where,
-                    )
+                    raise _output_error(name, where)
                 parts.append(chunk)
     except TemplateError:
         raise
+    except _OutputTooLong:
+        raise _output_error(name, where) from None
     except TimeoutError:
         raise _terr(
             "time",
@@ -358,12 +752,14 @@ def render(compiled: Compiled, context: Mapping[str, Any]) -> str:
             where,
         ) from None
     except SecurityError as exc:
+        detail = exc.text if isinstance(exc, _TooLarge) else T(str(exc), str(exc))
         raise _terr(
             "sandbox",
             T(
-                "脚本 “{n}” 做了沙箱不允许的事：{m}",
-                "script '{n}' did something the sandbox refuses: {m}",
-            ).format(n=name, m=exc),
+                "脚本 “{n}” 做了沙箱不允许的事：",
+                "script '{n}' did something the sandbox refuses: ",
+            ).format(n=name)
+            + detail,
             _located(where, _tpl_line(exc)),
         ) from None
     except jinja2.UndefinedError as exc:
@@ -386,6 +782,8 @@ def render(compiled: Compiled, context: Mapping[str, Any]) -> str:
         LookupError,
         AttributeError,
         RecursionError,
+        AssertionError,  # (Jinja's truncate asserts its length)
+        MemoryError,  # (what the bounds above should make unreachable)
     ) as exc:
         raise _terr(
             "render",
@@ -394,7 +792,20 @@ def render(compiled: Compiled, context: Mapping[str, Any]) -> str:
             ),
             _located(where, _tpl_line(exc)),
         ) from None
+    finally:
+        _work.left = outer
     return "".join(parts).strip()
+
+
+def _output_error(name: str, where: Location) -> TemplateError:
+    return _terr(
+        "output",
+        T(
+            "脚本 “{n}” 的输出超过 {m} 个字符，已停止",
+            "script '{n}' produced more than {m} characters; stopped",
+        ).format(n=name, m=MAX_OUTPUT_CHARS),
+        where,
+    )
 
 
 def _ns(**kw: Any) -> dict[str, Any]:
