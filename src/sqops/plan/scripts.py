@@ -32,7 +32,7 @@ from jinja2.nodes import Concat
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter, SecurityError
 from jinja2.utils import Namespace
 
-from sqops.domain.stages import STAGE, stage_of_index
+from sqops.domain.stages import STAGE, lifecycle_day, stage_of_index
 from sqops.errors import Location, TemplateError
 from sqops.i18n import WEEKDAYS, T
 
@@ -855,7 +855,7 @@ def build_context(
         "vars": dict(grp.get("vars") or {}),
         "date": date,
         "weekday": WEEKDAYS["zh" if lang == "zh" else "en"][date.weekday()],
-        "day": day_index + 1 if day_index is not None else None,
+        "day": lifecycle_day(day_index) if day_index is not None else None,
         "stage": stage,
         "stage_name": STAGE[stage].label.get(lang) if stage else None,
         "item": {},
