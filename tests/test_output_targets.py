@@ -286,3 +286,11 @@ def test_read_bytes_reads_at_most_the_bound_plus_one(tmp_path: Path) -> None:
 def test_output_kind() -> None:
     assert output.output_kind(os.devnull) == "stream"
     assert output.output_kind("/nonexistent/new.json") == "file"
+
+
+def test_demo_with_a_folder_where_a_table_goes_is_a_usage_error(cli, tmp_path: Path) -> None:
+    (tmp_path / "messages.csv").mkdir()
+    r = cli("demo", tmp_path, "--days", "3", "--lang", "en")
+    assert r.exit_code == 2
+    assert "is a folder" in r.stderr and "Traceback" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["messages.csv"]
