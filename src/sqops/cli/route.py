@@ -92,7 +92,9 @@ class Route:
     def check_file(self, name: str) -> None:
         """Refuse a file of ``-o DIR/`` that is an input or not a file (before any is written)."""
         assert self.path is not None and self.per_group
-        _check_target(self.path / name, self.inputs)
+        from sqops.render.output import check_output
+
+        check_output(self.path / name, self.inputs)
 
     def write_file(self, name: str, data: str | bytes) -> None:
         """One file of ``-o DIR/``, atomically."""
@@ -101,13 +103,6 @@ class Route:
 
         self.check_file(name)
         atomic_write_bytes(self.path / name, _bytes(data))
-
-
-def _check_target(target: Path, inputs: Sequence[Path]) -> None:
-    from sqops.render.output import output_kind, refuse_input
-
-    refuse_input(target, inputs)
-    output_kind(target)
 
 
 def input_files(inputs: Sequence[str | Path | None]) -> tuple[Path, ...]:
@@ -184,5 +179,7 @@ def route(
         )
     sources = input_files(inputs)
     if not many:
-        _check_target(path, sources)
+        from sqops.render.output import check_output
+
+        check_output(path, sources)
     return Route(chosen, path, many, sources)

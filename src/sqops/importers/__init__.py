@@ -281,9 +281,8 @@ def write_tables(
     from sqops.render.output import (
         atomic_write_bytes,
         atomic_write_text,
+        check_output,
         csv_text,
-        output_kind,
-        refuse_input,
     )
 
     if fmt not in ("parquet", "csv"):
@@ -307,8 +306,7 @@ def write_tables(
                 )
     sources = [Path(p) for p in inputs if p is not None]
     for name in result.tables:
-        refuse_input(out / f"{name}.{fmt}", sources)
-        output_kind(out / f"{name}.{fmt}")
+        check_output(out / f"{name}.{fmt}", sources)
     written: list[Path] = []
     for name in IMPORTED_TABLES:
         df = result.tables.get(name)

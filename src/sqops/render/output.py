@@ -164,6 +164,13 @@ def same_file(a: str | Path, b: str | Path) -> bool:
     return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
+def check_output(target: str | Path, inputs: Iterable[str | Path]) -> str:
+    """Before writing ``target``: a :class:`UsageError` when it is one of ``inputs``
+    (:func:`refuse_input`) or cannot be written (:func:`output_kind`), else its kind."""
+    refuse_input(target, inputs)
+    return output_kind(target)
+
+
 def refuse_input(target: str | Path, inputs: Iterable[str | Path]) -> None:
     """A :class:`UsageError` when writing ``target`` would overwrite one of ``inputs``."""
     for source in inputs:
