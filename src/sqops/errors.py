@@ -7,6 +7,8 @@ not run). Library code raises these and never prints.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,14 +95,35 @@ class DataError(SqopsError):
     """A data table is unusable: missing column, no valid row, unreadable."""
 
 
+_CHUNK = 1 << 24  # 16 MiB
+
+
 def read_bytes(path: str | Path, display: str, max_bytes: int, limit_text: T) -> bytes:
     """A file's bytes, refusing one over ``max_bytes``; every failure an :class:`InputError`
-    naming ``display`` (file not found, a folder, unreadable, too large: ``limit_text``)."""
+    naming ``display`` (file not found, a folder, unreadable, too large: ``limit_text``).
+
+    The bound holds for any kind of file: at most ``max_bytes + 1`` bytes are read, so a
+    device or a pipe (``/dev/zero``, whose size says 0) is refused, not read forever."""
     p = Path(path)
     try:
-        if p.stat().st_size > max_bytes:
-            raise InputError(limit_text, Location(file=display))
-        return p.read_bytes()
+        with p.open("rb") as fh:
+            st = os.fstat(fh.fileno())
+            if st.st_size > max_bytes:  # (a large file: not read at all)
+                raise InputError(limit_text, Location(file=display))
+            # in chunks, at most the bound and one byte: a device's or a pipe's size says
+            # nothing (``/dev/zero``: 0), and one read of the whole bound would reserve it all
+            # at once; a regular file is read in one piece of its size
+            want = st.st_size + 1 if stat.S_ISREG(st.st_mode) and st.st_size else _CHUNK
+            chunks: list[bytes] = []
+            total = 0
+            while total <= max_bytes:
+                chunk = fh.read(min(want, max_bytes + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+                want = _CHUNK
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except FileNotFoundError:
         raise InputError(T("文件不存在", "file not found"), Location(file=display)) from None
     except IsADirectoryError:
@@ -112,6 +135,9 @@ def read_bytes(path: str | Path, display: str, max_bytes: int, limit_text: T) ->
             T("无法读取：{e}", "cannot read: {e}").format(e=exc.strerror or exc),
             Location(file=display),
         ) from None
+    if len(data) > max_bytes:
+        raise InputError(limit_text, Location(file=display))
+    return data
 
 
 def display_path(path: str | Path) -> str:

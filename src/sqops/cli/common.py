@@ -17,7 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -125,6 +127,32 @@ def fail(exc: SqopsError, lang: str) -> NoReturn:
     raise typer.Exit(exc.exit_code)
 
 
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2
+EXIT_TERMINATED = 143  # SIGTERM: 128 + 15
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is (as Ctrl-C raises KeyboardInterrupt), so that every
+    ``finally`` and context manager runs: temporary files and folders are removed."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Inside: SIGTERM raises :class:`Terminated` (the main thread only: signals go there)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class Run:
     """One run of a command: the language its messages and output are in."""
 
@@ -141,15 +169,20 @@ class Run:
 @contextmanager
 def running(lang: LangChoice | str | None) -> Iterator[Run]:
     """Set the language (``--lang``, else the locale's; the SOP's once it is loaded) and turn
-    :class:`SqopsError` into its message and exit code, Ctrl-C into 130, a closed pipe into 0."""
+    :class:`SqopsError` into its message and exit code, Ctrl-C into 130, SIGTERM into 143 (both
+    after every ``finally`` inside has run: no temporary file is left), a closed pipe into 0."""
     run = Run(lang)
     try:
-        yield run
+        with _sigterm_raises():
+            yield run
     except SqopsError as exc:
         fail(exc, run.lang)
     except KeyboardInterrupt:
         echo(T("已中断", "interrupted").get(run.lang), err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Terminated:
+        echo(T("已终止", "terminated").get(run.lang), err=True)
+        raise typer.Exit(EXIT_TERMINATED) from None
     except BrokenPipeError:
         raise typer.Exit(0) from None
 

@@ -8,6 +8,10 @@
   commands that write per group (``sqops plan``).
 * The ``table`` format is for the terminal only; files are written atomically
   (:mod:`sqops.render.output`).
+* ``-o`` is never one of the command's inputs (the same file by path or by inode: a link to
+  an input counts; a folder input counts as the table files in it); a folder where a file is
+  expected, a socket or a block device is a usage error; a device or a named pipe
+  (``/dev/null``, a FIFO) is written as a stream, never replaced.
 
 Used by ``plan``, ``report``, ``adherence``, ``schema`` and ``import --problems``; ``init``
 takes its ``DIR/`` rule. Only the standard library and light sqops modules are imported here:
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqops.errors import UsageError
@@ -60,6 +64,8 @@ class Route:
     fmt: str
     path: Path | None = None
     per_group: bool = False
+    #: the files the command reads, which it must not write (folders expanded)
+    inputs: tuple[Path, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def terminal(self) -> bool:
@@ -83,12 +89,42 @@ class Route:
 
         atomic_write_bytes(self.path, _bytes(data))
 
+    def check_file(self, name: str) -> None:
+        """Refuse a file of ``-o DIR/`` that is an input or not a file (before any is written)."""
+        assert self.path is not None and self.per_group
+        from sqops.render.output import check_output
+
+        check_output(self.path / name, self.inputs)
+
     def write_file(self, name: str, data: str | bytes) -> None:
         """One file of ``-o DIR/``, atomically."""
         assert self.path is not None and self.per_group
         from sqops.render.output import atomic_write_bytes
 
+        self.check_file(name)
         atomic_write_bytes(self.path / name, _bytes(data))
+
+
+def input_files(inputs: Sequence[str | Path | None]) -> tuple[Path, ...]:
+    """The files a command reads, from the paths it was given: a folder stands for the table
+    files directly in it (``messages.csv``, ``orders.xlsx`` ...), what is None is left out."""
+    from sqops.domain.tables import EXTENSIONS
+
+    files: list[Path] = []
+    for raw in inputs:
+        if raw is None:
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            try:
+                files.extend(
+                    sorted(f for f in p.iterdir() if f.suffix.lower() in EXTENSIONS and f.is_file())
+                )
+            except OSError:
+                continue
+        else:
+            files.append(p)
+    return tuple(files)
 
 
 def route(
@@ -97,14 +133,17 @@ def route(
     formats: Sequence[str],
     *,
     per_group: str | None = None,
+    inputs: Sequence[str | Path | None] = (),
 ) -> Route:
     """Apply the routing rule for a command that writes ``formats``.
 
     ``fmt`` is ``--format`` (None when not given), ``output`` is ``-o`` (None: stdout, where
     the default is the first of ``formats``, ``table`` when the command has it),
     ``per_group`` the format of ``-o DIR/`` (None: the command writes one file only). A command with one file format takes any file name.
+    ``inputs`` are the paths the command reads (files or folders, see :func:`input_files`):
+    ``-o`` must not be one of them.
     Raises :class:`UsageError` (exit 2) when the format cannot be told or is ``table`` for a
-    file.
+    file, when ``-o`` is an input, or is not a file that can be written (a folder ...).
     """
     fmt = None if fmt is None else str(fmt)  # (a StrEnum's value)
     if output is None:
@@ -138,4 +177,9 @@ def route(
                 + _choices(formats, ", ", " or "),
             )
         )
-    return Route(chosen, path, many)
+    sources = input_files(inputs)
+    if not many:
+        from sqops.render.output import check_output
+
+        check_output(path, sources)
+    return Route(chosen, path, many, sources)

@@ -262,13 +262,28 @@ def import_files(
     return result
 
 
-def write_tables(result: ImportResult, out_dir: str | Path, fmt: str = "parquet") -> list[Path]:
+def write_tables(
+    result: ImportResult,
+    out_dir: str | Path,
+    fmt: str = "parquet",
+    *,
+    inputs: Sequence[str | Path | None] = (),
+) -> list[Path]:
     """Write each table as ``<out_dir>/<table>.<parquet|csv>``, atomically; returns the paths.
+
+    Nothing is written when a table file would overwrite one of ``inputs`` (the export files
+    read) or is not a file that can be written (a folder in the way): a
+    :class:`~sqops.errors.UsageError`.
 
     Byte-identical for the same input: rows are already sorted, and neither format records
     the time of writing. CSV is UTF-8 with BOM (Excel-friendly) via :func:`sqops.render.output.csv_text`.
     """
-    from sqops.render.output import atomic_write_bytes, atomic_write_text, csv_text
+    from sqops.render.output import (
+        atomic_write_bytes,
+        atomic_write_text,
+        check_output,
+        csv_text,
+    )
 
     if fmt not in ("parquet", "csv"):
         raise UsageError(
@@ -289,6 +304,9 @@ def write_tables(result: ImportResult, out_dir: str | Path, fmt: str = "parquet"
                     ).format(t=name),
                     Location(file=display_path(clash)),
                 )
+    sources = [Path(p) for p in inputs if p is not None]
+    for name in result.tables:
+        check_output(out / f"{name}.{fmt}", sources)
     written: list[Path] = []
     for name in IMPORTED_TABLES:
         df = result.tables.get(name)

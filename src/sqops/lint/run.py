@@ -260,7 +260,8 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[FileResult]]
                     continue
                 if f.suffix.lower() in (".yaml", ".yml") and f.is_file():
                     try:
-                        head = f.read_bytes()[:65536].decode("utf-8", "replace")
+                        with f.open("rb") as fh:  # (the head only, whatever the file's size)
+                            head = fh.read(65536).decode("utf-8", "replace")
                     except OSError:
                         continue
                     if is_sop_document(head.lstrip("\ufeff")):

@@ -7,7 +7,6 @@ import csv
 import io
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,30 +49,141 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
+
+    What ``path`` is decides how (:func:`output_kind`): a regular file (or none yet) is
+    replaced atomically, through a symbolic link to the file it points to; a character device
+    or a named pipe (``/dev/null``, ``/dev/stdout``, a FIFO) is written as a stream and never
+    replaced; a folder or any other kind is a :class:`UsageError`. A failed write (a full
+    disk, a read-only folder) is a :class:`UsageError` too, and leaves the previous file as it
+    was and no temporary file behind, as does an interruption at any moment (Ctrl-C, SIGTERM).
+    """
     target = Path(path)
+    if output_kind(target) == "stream":
+        _stream_write(target, data)
+        return
+    if target.is_symlink():  # replace the file the link points to, not the link
+        target = Path(os.path.realpath(target))
     parent = target.parent if str(target.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
     except OSError as exc:
-        raise UsageError(
-            T("无法写入 {p}：{e}", "cannot write {p}: {e}").format(p=target, e=exc.strerror),
-            Location(file=str(target)),
-        ) from exc
+        raise _cannot_write(target, exc) from exc
+    mode = _mode_for(target)
+    # the temporary name is known before the file exists, and everything from its creation to
+    # the rename is inside one ``try``: whenever an interruption comes (Ctrl-C, SIGTERM), the
+    # handler removes what was created (mkstemp's name is lost if it comes as mkstemp returns)
+    tmp: Path | None = None
     try:
-        # mkstemp creates 0600 files; give the result the mode a plain open() would
-        # (0666 less the umask), or keep the mode of the file it replaces
-        os.chmod(tmp, _mode_for(target))
+        while True:
+            tmp = parent / f".{target.name}.{os.urandom(6).hex()}.tmp"
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC, 0o600)
+            except FileExistsError:
+                tmp = None  # (someone else's: leave it)
+                continue
+            break
         with os.fdopen(fd, "wb") as fh:
+            # created 0600; give the result the mode a plain open() would (0666 less the
+            # umask), or keep the mode of the file it replaces
+            os.fchmod(fh.fileno(), mode)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    except BaseException as exc:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _cannot_write(target, exc) from exc
         raise
+
+
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def output_kind(path: str | Path) -> str:
+    """How an output path is written: ``"file"`` (a regular file, or nothing there yet: written
+    atomically) or ``"stream"`` (a character device or a named pipe: written in place).
+    Raises :class:`UsageError` for a folder and any other kind (a socket, a block device)."""
+    target = Path(path)
+    try:
+        st = target.stat()
+    except OSError:
+        return "file"  # nothing there (or a dangling link): a new file
+    if stat.S_ISREG(st.st_mode):
+        return "file"
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
+        return "stream"
+    if stat.S_ISDIR(st.st_mode):
+        text = T(
+            "这是一个文件夹；请给出要写入的文件名", "is a folder; give the name of a file to write"
+        )
+    else:
+        text = T(
+            "不是普通文件（也不是设备或管道），不能写入",
+            "is not a regular file (nor a device or a pipe); cannot write to it",
+        )
+    raise UsageError(text, Location(file=target.as_posix()))
+
+
+def _stream_write(target: Path, data: bytes) -> None:
+    """Write to a device or a pipe as it is: opened for writing, never created or replaced."""
+    try:
+        fd = os.open(target, os.O_WRONLY | _O_CLOEXEC)
+    except OSError as exc:
+        raise _cannot_write(target, exc) from exc
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as exc:
+        raise _cannot_write(target, exc) from exc
+    finally:
+        os.close(fd)
+
+
+def _cannot_write(target: Path, exc: OSError) -> UsageError:
+    return UsageError(
+        T("无法写入：{e}", "cannot write: {e}").format(e=exc.strerror or str(exc)),
+        Location(file=target.as_posix()),
+    )
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """``a`` and ``b`` are one file: the same resolved path, or the same device and inode (a
+    symbolic or hard link to it). False when either does not exist yet."""
+    pa, pb = Path(a), Path(b)
+    try:
+        if pa.resolve() == pb.resolve():
+            return True
+        sa, sb = pa.stat(), pb.stat()
+    except (OSError, RuntimeError):
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def check_output(target: str | Path, inputs: Iterable[str | Path]) -> str:
+    """Before writing ``target``: a :class:`UsageError` when it is one of ``inputs``
+    (:func:`refuse_input`) or cannot be written (:func:`output_kind`), else its kind."""
+    refuse_input(target, inputs)
+    return output_kind(target)
+
+
+def refuse_input(target: str | Path, inputs: Iterable[str | Path]) -> None:
+    """A :class:`UsageError` when writing ``target`` would overwrite one of ``inputs``."""
+    for source in inputs:
+        if same_file(target, source):
+            t, s = Path(target).as_posix(), Path(source).as_posix()
+            raise UsageError(
+                T(
+                    "输出 {t} 就是输入文件 {s}：写入会覆盖它；请换一个输出文件名",
+                    "the output {t} is the input {s}: writing would overwrite it; "
+                    "choose another output name",
+                ).format(t=t, s=s),
+                Location(file=t),
+            )
 
 
 def _mode_for(target: Path) -> int:

@@ -100,7 +100,7 @@ def adherence(
         first = parse_day(since, "--since") if since is not None else None
         from sqops.cli.route import route
 
-        to = route(fmt, output, list(AdhFormat))
+        to = route(fmt, output, list(AdhFormat), inputs=[data, sop])
 
         with gc_paused():  # (see sqops report)
             tables = read_tables(

@@ -66,8 +66,21 @@ def demo(
     Example: sqops demo demo-data --groups 20 --members 300 --format parquet
     """
     with running(lang) as run:
-        from sqops.demo import DemoOptions, generate_demo
+        from sqops.demo import TABLES, DemoOptions, generate_demo
+        from sqops.errors import Location, UsageError
+        from sqops.render.output import output_kind
         from sqops.sop import load_sop
+
+        for table in TABLES:  # a folder, device or pipe where a table goes: nothing is written
+            target = Path(directory) / f"{table}.{fmt.value}"
+            if output_kind(target) != "file":
+                raise UsageError(
+                    T(
+                        "不是普通文件，不能写入表",
+                        "is not a regular file; cannot write a table to it",
+                    ),
+                    Location(file=target.as_posix()),
+                )
 
         loaded = load_sop(sop if sop is not None else BUNDLED_SOP)
         run.use_sop_language(loaded.sop.community.language)

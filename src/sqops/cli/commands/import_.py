@@ -88,12 +88,18 @@ def import_(
     """
     with running(lang) as run:
         lg = run.lang
+        from sqops.cli.route import route
         from sqops.importers import import_files, write_tables
 
+        read = [*inputs, columns]
+        # (--problems is checked before anything is read or written)
+        problems_to = (
+            None if problems_out is None else route(None, problems_out, ["csv"], inputs=read)
+        )
         result = import_files(
             fmt, inputs, tz=tz, columns=columns, group_id=group_id, self_name=self_name
         )
-        written = write_tables(result, output, out_format.value)
+        written = write_tables(result, output, out_format.value, inputs=read)
         files = result.counts.get("files", 0)
         echo(
             T("已导入 {f}：{n} 个文件", "imported {f}: {n} file(s)").format(f=fmt, n=files).get(lg)
@@ -126,8 +132,7 @@ def import_(
                 .format(p=", ".join(p.name for p in kept))
                 .get(lg)
             )
-        if problems_out is not None:
-            from sqops.cli.route import route
+        if problems_to is not None:
             from sqops.render.output import csv_text
 
             header = ("file", "line", "row", "key", "kind", "reason")
@@ -135,7 +140,7 @@ def import_(
                 (p.where.file, p.where.line, p.where.row, p.where.key, p.code, p.text.get(lg))
                 for p in result.problems
             ]
-            route(None, problems_out, ["csv"]).write(csv_text(header, rows))
+            problems_to.write(csv_text(header, rows))
         from sqops.importers.problems import problem_lines
 
         lines, skipped = problem_lines(result.problems, lg, max_problems)

@@ -39,15 +39,11 @@ def _shell(path: Path) -> str:
 
 
 def _write(target: Path, text: str) -> None:
+    """Atomically; a failure (read-only folder, a folder in the way, a full disk) is the
+    writer's :class:`UsageError`."""
     from sqops.render.output import atomic_write_text
 
-    try:
-        atomic_write_text(target, text)
-    except OSError as exc:  # the rename failed: read-only folder, a folder in the way, ...
-        raise UsageError(
-            T("无法写入：{e}", "cannot write: {e}").format(e=exc.strerror or exc),
-            Location(file=target.as_posix()),
-        ) from None
+    atomic_write_text(target, text)
 
 
 def init(

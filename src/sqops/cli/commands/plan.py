@@ -148,7 +148,7 @@ def plan(
 
             from sqops.cli.route import route
 
-            to = route(fmt, output, list(PlanFormat), per_group="md")
+            to = route(fmt, output, list(PlanFormat), per_group="md", inputs=[sop, groups_csv])
             if to.terminal:
                 from sqops.render.console import console
 
@@ -167,6 +167,7 @@ def plan(
                             ).format(a=names[name], b=gp.group.id, n=name)
                         )
                     names[name] = gp.group.id
+                    to.check_file(f"{name}.{F.EXTENSIONS[to.fmt]}")
                 for gp in result.groups:
                     to.write_file(
                         f"{_safe_name(gp.group.id)}.{F.EXTENSIONS[to.fmt]}",

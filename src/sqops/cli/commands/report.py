@@ -179,7 +179,7 @@ def report(
             )
         from sqops.cli.route import route
 
-        to = route(fmt, output, list(ReportFormat))
+        to = route(fmt, output, list(ReportFormat), inputs=[*inputs, sop, columns, *paths.values()])
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
             from sqops.render.console import spinner
 
