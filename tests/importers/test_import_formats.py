@@ -428,6 +428,30 @@ def test_shopify():
     assert problem_lines(r) == [(8, "cannot read the amount 'forty'")]
 
 
+def test_shopify_orders_without_email_are_orders():
+    # hand-counted: 7 orders on 12 rows (5 continuation rows); #2006 pending; 6 paid orders,
+    # paid total 45 + 18.50 + 12 + 80 + 25 + 9.50 = 190.00; buyers: 4 named (e-mail, phone,
+    # billing name, billing phone) and 2 walk-ins (#2003, #2007) with no buyer at all
+    r = import_files("shopify", [FIX / "shopify_pos_guest.csv"])
+    got = rows(r, "orders", "order_id", "member_id", "amount", "status")
+    assert got == [
+        ("#2001", "mia@example.com", 45.0, "paid"),
+        ("#2002", "tel:+15550102233", 18.5, "paid"),
+        ("#2003", "unknown:#2003", 12.0, "paid"),
+        ("#2004", "name:Lena Ortiz", 80.0, "paid"),
+        ("#2005", "tel:+15550109999", 25.0, "paid"),
+        ("#2007", "unknown:#2007", 9.5, "paid"),
+    ]
+    assert sum(a for _, _, a, _ in got) == 190.0
+    assert len({m for _, m, _, _ in got if not m.startswith("unknown:")}) == 4
+    assert r.counts["merged_rows"] == 5
+    assert r.counts["skipped_unpaid"] == 1
+    assert r.counts["unknown_buyers"] == 2
+    assert r.counts["skipped"] == 0
+    assert [p.code for p in r.problems] == ["note"]
+    assert r.problems[0].text.en.startswith("2 order(s) have no buyer")
+
+
 def test_generic_orders_with_column_map():
     r = import_files("generic", [FIX / "generic_orders.csv"], columns=FIX / "generic_map.yaml")
     assert rows(
