@@ -663,3 +663,107 @@ def test_discord_csv_ambiguous_day_month_is_a_note(tmp_path):
             "the day/month order is not decided by any date in the file; read as day/month/year",
         )
     ]
+
+
+def test_whatsapp_passive_lines_midnight_hour_zero_and_chat_name_e2e_notice():
+    # hand-counted (es, Android, 12-hour clock writing midnight as 00): joins Ana (created),
+    # the exporter (added by Ana), Bea and Carla (added by Ana), Dani (link) = 5; leaves:
+    # Carla = 1; inviter Ana x3; speakers Ana, Bea = 2 (the chat's name is no speaker)
+    r = import_files("whatsapp", [FIX / "whatsapp_passive_es.txt"])
+    assert rows(r, "members", "member_id", "event", "inviter_id", "channel") == [
+        ("name:Ana", "join", None, "create"),
+        ("self", "join", "name:Ana", "invite"),
+        ("name:Bea", "join", "name:Ana", "invite"),
+        ("name:Carla", "join", "name:Ana", "invite"),
+        ("name:Dani", "join", None, "link"),
+        ("name:Carla", "leave", None, "left"),
+    ]
+    assert rows(r, "members", "ts")[0] == ("2026-12-01T00:08:00+08:00",)
+    msgs = rows(r, "messages", "member_id", "msg_type")
+    assert sorted({m for m, t in msgs if t != "system"}) == ["name:Ana", "name:Bea"]
+    assert sum(1 for _, t in msgs if t == "system") == 6
+    assert problem_lines(r) == []
+
+
+def test_whatsapp_you_were_added_e2e_without_mark_and_an_odd_date_style():
+    # hand-counted (en, iOS): joins the exporter, Bea (by Ana), Carla (link) = 3; leaves
+    # Bea = 1; speakers Ana, Bea, Carla = 3; line 7 dated 3/1/03 in a dd/mm/yyyy file
+    r = import_files("whatsapp", [FIX / "whatsapp_passive_en.txt"])
+    assert rows(r, "members", "member_id", "event", "inviter_id") == [
+        ("self", "join", None),
+        ("name:Bea", "join", "name:Ana"),
+        ("name:Carla", "join", None),
+        ("name:Bea", "leave", None),
+    ]
+    speakers = {m for m, t in rows(r, "messages", "member_id", "msg_type") if t != "system"}
+    assert speakers == {"name:Ana", "name:Bea", "name:Carla"}
+    notes = [(p.where.line, p.text.en) for p in r.problems if p.code == "note"]
+    assert notes == [
+        (
+            7,
+            "this line's date '3/1/03' is written unlike the file's other dates (dd/mm/yyyy);"
+            " read as 2003-01-03, please check",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            [
+                "Ana adicionou você",
+                "Você entrou usando o link de convite deste grupo",
+                "Ana adicionou Bea e Carla",
+                "Carla saiu",
+            ],
+            [
+                ("self", "join", "name:Ana"),
+                ("self", "join", None),
+                ("name:Bea", "join", "name:Ana"),
+                ("name:Carla", "join", "name:Ana"),
+                ("name:Carla", "leave", None),
+            ],
+        ),
+        (
+            [
+                "Ana hat dich hinzugefügt",
+                "Du bist über den Einladungslink dieser Gruppe beigetreten",
+                "Ana hat Bea hinzugefügt",
+                "Bea hat die Gruppe verlassen",
+            ],
+            [
+                ("self", "join", "name:Ana"),
+                ("self", "join", None),
+                ("name:Bea", "join", "name:Ana"),
+                ("name:Bea", "leave", None),
+            ],
+        ),
+        (
+            [
+                "Ana menambahkan Anda",
+                "Anda bergabung menggunakan tautan undangan grup ini",
+                "Bea bergabung menggunakan tautan undangan grup ini",
+                "Bea keluar",
+            ],
+            [
+                ("self", "join", "name:Ana"),
+                ("self", "join", None),
+                ("name:Bea", "join", None),
+                ("name:Bea", "leave", None),
+            ],
+        ),
+        (
+            ["Ana te añadió", "Te uniste usando el enlace de invitación de este grupo"],
+            [("self", "join", "name:Ana"), ("self", "join", None)],
+        ),
+    ],
+)
+def test_whatsapp_passive_lines_in_pt_de_id_es(tmp_path, lines, expected):
+    p = tmp_path / "chat.txt"
+    p.write_text(
+        "".join(f"14/12/2026, 10:0{i} - {x}\n" for i, x in enumerate(lines)), encoding="utf-8"
+    )
+    assert rows(import_files("whatsapp", [p]), "members", "member_id", "event", "inviter_id") == (
+        expected
+    )
