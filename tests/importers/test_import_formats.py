@@ -767,3 +767,53 @@ def test_whatsapp_passive_lines_in_pt_de_id_es(tmp_path, lines, expected):
     assert rows(import_files("whatsapp", [p]), "members", "member_id", "event", "inviter_id") == (
         expected
     )
+
+
+def test_telegram_without_type_and_without_from_id():
+    # hand-counted: no "type" (read as a group, noted); 6 items: 1 service (create_group: Mei
+    # creates, Rui joins by Mei), 4 messages by Mei (old numeric from_id 701), Glow Brand News
+    # x2 (a channel posting, no from_id), Rui (702); 1 with neither from_id nor from (skipped)
+    r = import_files("telegram", [FIX / "telegram_no_from_id.json"])
+    speak = [
+        (m, c)
+        for m, t, c in rows(r, "messages", "member_id", "msg_type", "content")
+        if t != "system"
+    ]
+    assert speak == [
+        ("user701", "Welcome to Glow Lab"),
+        ("name:Glow Brand News", "New serum drops Friday"),
+        ("user702", "Nice!"),
+        ("name:Glow Brand News", "Link: https://example.com/serum"),
+    ]
+    assert len({m for m, _ in speak}) == 3
+    assert events(r) == [
+        ("2026-12-10T10:00:00+08:00", "user701", "join", None, "create"),
+        ("2026-12-10T10:00:00+08:00", "user702", "join", "user701", "create"),
+    ]
+    assert r.counts["skipped"] == 1
+    assert [(p.where.key, p.code, p.text.en) for p in r.problems] == [
+        ("type", "note", "the export has no chat type ('type'): read as a group"),
+        ("messages[5]", "unreadable", "has neither from_id nor from"),
+        (
+            "messages",
+            "note",
+            "2 message(s) have no from_id: the sender's id is derived from the name 'from'"
+            " (name:NAME)",
+        ),
+    ]
+
+
+def test_telegram_account_export_says_which_chats_it_skipped():
+    # hand-counted: 5 chats; 4 not groups (personal_chat Mei and Rui, saved_messages, the
+    # private_channel Glow Announcements); the group has 2 messages (Tao, an anonymous admin)
+    r = import_files("telegram", [FIX / "telegram_account.json"])
+    assert rows(r, "messages", "member_id") == [("user901",), ("channel1600000001",)]
+    assert r.counts["skipped_chats"] == 4
+    assert [(p.where.key, p.text.en) for p in r.problems] == [
+        (
+            "chats.list",
+            "skipped 4 chat(s) that are not groups (only groups are imported): personal_chat ×2"
+            " (Mei, Rui); private_channel ×1 (Glow Announcements); saved_messages ×1"
+            " (chats.list[1])",
+        )
+    ]
