@@ -448,8 +448,11 @@ def test_shopify_orders_without_email_are_orders():
     assert r.counts["skipped_unpaid"] == 1
     assert r.counts["unknown_buyers"] == 2
     assert r.counts["skipped"] == 0
-    assert [p.code for p in r.problems] == ["note"]
+    assert [p.code for p in r.problems] == ["note", "note"]
     assert r.problems[0].text.en.startswith("2 order(s) have no buyer")
+    assert "give the shop's group with --group-id" in r.problems[1].text.en
+    r = import_files("shopify", [FIX / "shopify_pos_guest.csv"], group_id="shop1")
+    assert [p.text.en[:30] for p in r.problems] == ["2 order(s) have no buyer (no E"]
 
 
 def test_generic_orders_with_column_map():

@@ -149,6 +149,16 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
                 "e.g. POS walk-ins): they count for revenue, orders and AOV, in no member rate",
             ).format(n=unknown),
         )
+        if not ctx.group_id:
+            ctx.note(
+                Location(file=display),
+                T(
+                    "没有 --group-id 时，报告按买家所在的群归属订单，无买家的订单无法归属；"
+                    "请用 --group-id 指定店铺对应的群",
+                    "without --group-id the report gives an order the group its buyer is in, "
+                    "and an order with no buyer has none: give the shop's group with --group-id",
+                ),
+            )
 
 
 def buyer_id(cell: Any, cells: Any) -> str:
