@@ -147,7 +147,7 @@ def test_auto_format(cli, tmp_path):
         (
             "telegram",
             "discord.json",
-            "not a Telegram Desktop export: the JSON has neither messages nor chats.list",
+            "not a Telegram Desktop export: its messages have no date or date_unixtime",
         ),
         (
             "whatsapp",

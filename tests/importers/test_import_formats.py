@@ -428,6 +428,33 @@ def test_shopify():
     assert problem_lines(r) == [(8, "cannot read the amount 'forty'")]
 
 
+def test_shopify_orders_without_email_are_orders():
+    # hand-counted: 7 orders on 12 rows (5 continuation rows); #2006 pending; 6 paid orders,
+    # paid total 45 + 18.50 + 12 + 80 + 25 + 9.50 = 190.00; buyers: 4 named (e-mail, phone,
+    # billing name, billing phone) and 2 walk-ins (#2003, #2007) with no buyer at all
+    r = import_files("shopify", [FIX / "shopify_pos_guest.csv"])
+    got = rows(r, "orders", "order_id", "member_id", "amount", "status")
+    assert got == [
+        ("#2001", "mia@example.com", 45.0, "paid"),
+        ("#2002", "tel:+15550102233", 18.5, "paid"),
+        ("#2003", "unknown:#2003", 12.0, "paid"),
+        ("#2004", "name:Lena Ortiz", 80.0, "paid"),
+        ("#2005", "tel:+15550109999", 25.0, "paid"),
+        ("#2007", "unknown:#2007", 9.5, "paid"),
+    ]
+    assert sum(a for _, _, a, _ in got) == 190.0
+    assert len({m for _, m, _, _ in got if not m.startswith("unknown:")}) == 4
+    assert r.counts["merged_rows"] == 5
+    assert r.counts["skipped_unpaid"] == 1
+    assert r.counts["unknown_buyers"] == 2
+    assert r.counts["skipped"] == 0
+    assert [p.code for p in r.problems] == ["note", "note"]
+    assert r.problems[0].text.en.startswith("2 order(s) have no buyer")
+    assert "give the shop's group with --group-id" in r.problems[1].text.en
+    r = import_files("shopify", [FIX / "shopify_pos_guest.csv"], group_id="shop1")
+    assert [p.text.en[:30] for p in r.problems] == ["2 order(s) have no buyer (no E"]
+
+
 def test_generic_orders_with_column_map():
     r = import_files("generic", [FIX / "generic_orders.csv"], columns=FIX / "generic_map.yaml")
     assert rows(
@@ -637,5 +664,159 @@ def test_discord_csv_ambiguous_day_month_is_a_note(tmp_path):
         (
             "note",
             "the day/month order is not decided by any date in the file; read as day/month/year",
+        )
+    ]
+
+
+def test_whatsapp_passive_lines_midnight_hour_zero_and_chat_name_e2e_notice():
+    # hand-counted (es, Android, 12-hour clock writing midnight as 00): joins Ana (created),
+    # the exporter (added by Ana), Bea and Carla (added by Ana), Dani (link) = 5; leaves:
+    # Carla = 1; inviter Ana x3; speakers Ana, Bea = 2 (the chat's name is no speaker)
+    r = import_files("whatsapp", [FIX / "whatsapp_passive_es.txt"])
+    assert rows(r, "members", "member_id", "event", "inviter_id", "channel") == [
+        ("name:Ana", "join", None, "create"),
+        ("self", "join", "name:Ana", "invite"),
+        ("name:Bea", "join", "name:Ana", "invite"),
+        ("name:Carla", "join", "name:Ana", "invite"),
+        ("name:Dani", "join", None, "link"),
+        ("name:Carla", "leave", None, "left"),
+    ]
+    assert rows(r, "members", "ts")[0] == ("2026-12-01T00:08:00+08:00",)
+    msgs = rows(r, "messages", "member_id", "msg_type")
+    assert sorted({m for m, t in msgs if t != "system"}) == ["name:Ana", "name:Bea"]
+    assert sum(1 for _, t in msgs if t == "system") == 6
+    assert problem_lines(r) == []
+
+
+def test_whatsapp_you_were_added_e2e_without_mark_and_an_odd_date_style():
+    # hand-counted (en, iOS): joins the exporter, Bea (by Ana), Carla (link) = 3; leaves
+    # Bea = 1; speakers Ana, Bea, Carla = 3; line 7 dated 3/1/03 in a dd/mm/yyyy file
+    r = import_files("whatsapp", [FIX / "whatsapp_passive_en.txt"])
+    assert rows(r, "members", "member_id", "event", "inviter_id") == [
+        ("self", "join", None),
+        ("name:Bea", "join", "name:Ana"),
+        ("name:Carla", "join", None),
+        ("name:Bea", "leave", None),
+    ]
+    speakers = {m for m, t in rows(r, "messages", "member_id", "msg_type") if t != "system"}
+    assert speakers == {"name:Ana", "name:Bea", "name:Carla"}
+    notes = [(p.where.line, p.text.en) for p in r.problems if p.code == "note"]
+    assert notes == [
+        (
+            7,
+            "this line's date '3/1/03' is written unlike the file's other dates (dd/mm/yyyy);"
+            " read as 2003-01-03, please check",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            [
+                "Ana adicionou você",
+                "Você entrou usando o link de convite deste grupo",
+                "Ana adicionou Bea e Carla",
+                "Carla saiu",
+            ],
+            [
+                ("self", "join", "name:Ana"),
+                ("self", "join", None),
+                ("name:Bea", "join", "name:Ana"),
+                ("name:Carla", "join", "name:Ana"),
+                ("name:Carla", "leave", None),
+            ],
+        ),
+        (
+            [
+                "Ana hat dich hinzugefügt",
+                "Du bist über den Einladungslink dieser Gruppe beigetreten",
+                "Ana hat Bea hinzugefügt",
+                "Bea hat die Gruppe verlassen",
+            ],
+            [
+                ("self", "join", "name:Ana"),
+                ("self", "join", None),
+                ("name:Bea", "join", "name:Ana"),
+                ("name:Bea", "leave", None),
+            ],
+        ),
+        (
+            [
+                "Ana menambahkan Anda",
+                "Anda bergabung menggunakan tautan undangan grup ini",
+                "Bea bergabung menggunakan tautan undangan grup ini",
+                "Bea keluar",
+            ],
+            [
+                ("self", "join", "name:Ana"),
+                ("self", "join", None),
+                ("name:Bea", "join", None),
+                ("name:Bea", "leave", None),
+            ],
+        ),
+        (
+            ["Ana te añadió", "Te uniste usando el enlace de invitación de este grupo"],
+            [("self", "join", "name:Ana"), ("self", "join", None)],
+        ),
+    ],
+)
+def test_whatsapp_passive_lines_in_pt_de_id_es(tmp_path, lines, expected):
+    p = tmp_path / "chat.txt"
+    p.write_text(
+        "".join(f"14/12/2026, 10:0{i} - {x}\n" for i, x in enumerate(lines)), encoding="utf-8"
+    )
+    assert rows(import_files("whatsapp", [p]), "members", "member_id", "event", "inviter_id") == (
+        expected
+    )
+
+
+def test_telegram_without_type_and_without_from_id():
+    # hand-counted: no "type" (read as a group, noted); 6 items: 1 service (create_group: Mei
+    # creates, Rui joins by Mei), 4 messages by Mei (old numeric from_id 701), Glow Brand News
+    # x2 (a channel posting, no from_id), Rui (702); 1 with neither from_id nor from (skipped)
+    r = import_files("telegram", [FIX / "telegram_no_from_id.json"])
+    speak = [
+        (m, c)
+        for m, t, c in rows(r, "messages", "member_id", "msg_type", "content")
+        if t != "system"
+    ]
+    assert speak == [
+        ("user701", "Welcome to Glow Lab"),
+        ("name:Glow Brand News", "New serum drops Friday"),
+        ("user702", "Nice!"),
+        ("name:Glow Brand News", "Link: https://example.com/serum"),
+    ]
+    assert len({m for m, _ in speak}) == 3
+    assert events(r) == [
+        ("2026-12-10T10:00:00+08:00", "user701", "join", None, "create"),
+        ("2026-12-10T10:00:00+08:00", "user702", "join", "user701", "create"),
+    ]
+    assert r.counts["skipped"] == 1
+    assert [(p.where.key, p.code, p.text.en) for p in r.problems] == [
+        ("type", "note", "the export has no chat type ('type'): read as a group"),
+        ("messages[5]", "unreadable", "has neither from_id nor from"),
+        (
+            "messages",
+            "note",
+            "2 message(s) have no from_id: the sender's id is derived from the name 'from'"
+            " (name:NAME)",
+        ),
+    ]
+
+
+def test_telegram_account_export_says_which_chats_it_skipped():
+    # hand-counted: 5 chats; 4 not groups (personal_chat Mei and Rui, saved_messages, the
+    # private_channel Glow Announcements); the group has 2 messages (Tao, an anonymous admin)
+    r = import_files("telegram", [FIX / "telegram_account.json"])
+    assert rows(r, "messages", "member_id") == [("user901",), ("channel1600000001",)]
+    assert r.counts["skipped_chats"] == 4
+    assert [(p.where.key, p.text.en) for p in r.problems] == [
+        (
+            "chats.list",
+            "skipped 4 chat(s) that are not groups (only groups are imported): personal_chat ×2"
+            " (Mei, Rui); private_channel ×1 (Glow Announcements); saved_messages ×1"
+            " (chats.list[1])",
         )
     ]

@@ -62,7 +62,14 @@ CHAT_CASES = [
     ("wechat-chatlog", ["wechat_chatlog.json"], "2026-12-03", "2026-12-03", 4, 4, 3, 2, 4),
     ("qq", ["qq.txt"], "2026-12-01", "2026-12-02", 4, 4, 1, 1, 4),
     ("telegram", ["telegram_chat.json"], "2026-12-10", "2026-12-11", 4, 4, 3, 2, 4),
+    # no from_id: the channel "Glow Brand News" speaks as name:Glow Brand News (present from
+    # its first message, as any speaker without a join); Mei (creator), Rui (by Mei)
+    ("telegram", ["telegram_no_from_id.json"], "2026-12-10", "2026-12-11", 3, 3, 1, 1, 3),
     ("whatsapp", ["WhatsApp Chat with Glow Club.txt"], "2026-12-14", "2026-12-16", 4, 4, 2, 1, 4),
+    # es, midnight as 00:08 a. m., "Ana te añadió": joins Ana, self, Bea, Carla, Dani (5);
+    # Carla left on the as-of day (still present that day, as Ben above); speakers Ana, Bea;
+    # joins invited by Ana: self, Bea, Carla; inviter present on the as-of day: Ana
+    ("whatsapp", ["whatsapp_passive_es.txt"], "2026-12-01", "2026-12-13", 2, 5, 3, 1, 5),
     (
         "whatsapp",
         ["WhatsApp Chat - Glow Club iOS/_chat.txt"],
@@ -146,6 +153,17 @@ ORDER_CASES = [
         (1184.0, 2),
         2,
     ),
+    # POS, draft and guest orders: all 6 paid orders (190.00) count for AOV; the two walk-ins
+    # (unknown:#2003, unknown:#2007) are no members, so conversion is 4 of the 4 named buyers
+    (
+        "shopify",
+        "shopify_pos_guest.csv",
+        ["--group-id", "shop1"],
+        ["mia@example.com", "tel:+15550102233", "name:Lena Ortiz", "tel:+15550109999"],
+        "shop1",
+        (190.0, 6),
+        4,
+    ),
     (
         "generic",
         "generic_orders.csv",
@@ -161,7 +179,7 @@ ORDER_CASES = [
 @pytest.mark.parametrize(
     ("fmt", "fixture", "extra", "buyers", "group", "aov", "converted"),
     ORDER_CASES,
-    ids=[c[0] for c in ORDER_CASES],
+    ids=[f"{c[0]}-{c[1]}" for c in ORDER_CASES],
 )
 def test_order_round_trip(cli, tmp_path, fmt, fixture, extra, buyers, group, aov, converted):
     out = tmp_path / "data"

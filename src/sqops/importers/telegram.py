@@ -10,6 +10,12 @@ events: ``invite_members`` (inviter = actor), ``join_group_by_link`` (inviter = 
 ``create_group`` (the creator and the listed members join). Service messages name members,
 not ids: a name is resolved to the id seen with it in the chat, else ``name:<name>``.
 Times: ``date_unixtime`` when present (exact), else ``date`` read in ``--tz``.
+
+A message without ``from_id`` (older exports, channels posting into a group) gets the id
+derived from its ``from`` name (``name:<name>``, noted once per file); older exports' numeric
+``from_id`` ``123`` is ``user123`` as newer ones write it. A single-chat JSON without ``type``
+is read as a group (noted); the chats of a whole-account export that are not groups are
+skipped with one note naming their types.
 """
 
 from __future__ import annotations
@@ -20,7 +26,15 @@ from typing import Any
 from sqops.data.scalars import epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import NOT_A_MESSAGE, SYSTEM_ID, Context, decode, load_json, read_bytes
+from sqops.importers._base import (
+    NOT_A_MESSAGE,
+    SYSTEM_ID,
+    Context,
+    decode,
+    load_json,
+    name_id,
+    read_bytes,
+)
 
 GROUP_TYPES = ("private_group", "private_supergroup", "public_supergroup")
 _MEDIA = {
@@ -46,11 +60,42 @@ def text_of(value: Any) -> str:
     return ""
 
 
+def _telegram_messages(messages: list[Any]) -> bool:
+    """Whether a ``messages`` list looks like Telegram's (each item has ``date``/``date_unixtime``;
+    an empty list is Telegram's too)."""
+    items = [m for m in messages[:20] if isinstance(m, dict)]
+    return all("date" in m or "date_unixtime" in m for m in items)
+
+
+def _uid(value: Any) -> str | None:
+    """A user id as newer exports write it: older exports' number ``123`` is ``user123``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"user{value}"
+    return str(value) if value else None
+
+
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
     text, _ = decode(read_bytes(path, display), display)
     data = load_json(text, display)
     chats: list[tuple[str, Any]] = []
-    if isinstance(data, dict) and isinstance(data.get("messages"), list) and "type" in data:
+    if isinstance(data, dict) and isinstance(data.get("messages"), list):
+        if "type" not in data and not _telegram_messages(data["messages"]):
+            raise InputError(
+                T(
+                    "不是 Telegram Desktop 导出：messages 里的消息没有 date 或 date_unixtime",
+                    "not a Telegram Desktop export: its messages have no date or date_unixtime",
+                ),
+                Location(file=display, line=1),
+            )
+        if "type" not in data:
+            ctx.note(
+                Location(file=display, key="type"),
+                T(
+                    "导出没有会话类型 type，按群聊读取",
+                    "the export has no chat type ('type'): read as a group",
+                ),
+            )
+            data = {**data, "type": GROUP_TYPES[0]}
         chats.append(("", data))
     elif isinstance(data, dict) and isinstance(data.get("chats"), dict):
         for section in ("chats", "left_chats"):
@@ -66,6 +111,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             ),
             Location(file=display, line=1),
         )
+    skipped: dict[str, list[str]] = {}
     for prefix, chat in chats:
         if not isinstance(chat, dict):
             ctx.skip(
@@ -82,12 +128,35 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
                         "会话类型 {t} 不是群聊，已跳过", "chat type {t} is not a group: skipped"
                     ).format(t=chat.get("type")),
                 )
+            else:
+                label = chat.get("name") if isinstance(chat.get("name"), str) else None
+                skipped.setdefault(str(chat.get("type")), []).append(label or prefix.rstrip("."))
             continue
         _chat(ctx, display, prefix, chat)
+    if skipped:
+        kinds = "; ".join(
+            f"{t} ×{len(names)} ({', '.join(names[:3])}{', …' if len(names) > 3 else ''})"
+            for t, names in sorted(skipped.items())
+        )
+        ctx.note(
+            Location(file=display, key="chats.list"),
+            T(
+                "跳过了 {n} 个不是群聊的会话（只导入群聊）：{k}",
+                "skipped {n} chat(s) that are not groups (only groups are imported): {k}",
+            ).format(n=sum(len(v) for v in skipped.values()), k=kinds),
+        )
 
 
 def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None:
-    group = f"tg:{chat.get('id')}"
+    cid = chat.get("id")
+    if cid in (None, ""):
+        cid = (
+            chat.get("name")
+            if isinstance(chat.get("name"), str) and chat["name"]
+            else Path(display).stem
+        )
+    group = f"tg:{cid}"
+    by_name = 0
     messages = chat.get("messages")
     if not isinstance(messages, list):
         ctx.skip(
@@ -111,10 +180,14 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
         if msg.get("type") == "service":
             _service(ctx, group, ts, mid, msg)
             continue
-        sender = msg.get("from_id")
+        sender = _uid(msg.get("from_id"))
+        named = msg.get("from") if isinstance(msg.get("from"), str) else None
         if not sender:
-            ctx.skip(where, T("缺少 from_id", "lacks from_id"))
-            continue
+            if not named or not named.strip():
+                ctx.skip(where, T("既没有 from_id 也没有 from", "has neither from_id nor from"))
+                continue
+            sender = name_id(named)
+            by_name += 1
         if "photo" in msg:
             msg_type = "image"
         elif msg.get("media_type") in _MEDIA:
@@ -131,19 +204,28 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
             group_id=group,
             member_id=str(sender),
             msg_id=mid,
-            member_name=msg.get("from") if isinstance(msg.get("from"), str) else None,
+            member_name=named,
             msg_type=msg_type,
             content=content or None,
             reply_to=f"{group}:{msg['reply_to_message_id']}"
             if msg.get("reply_to_message_id") is not None
             else None,
         )
+    if by_name:
+        ctx.note(
+            Location(file=display, key=f"{prefix}messages"),
+            T(
+                "{n} 条消息没有 from_id，发送者 id 由名字 from 推得（name:名字）",
+                "{n} message(s) have no from_id: the sender's id is derived from the name"
+                " 'from' (name:NAME)",
+            ).format(n=by_name),
+        )
 
 
 def _service(ctx: Context, group: str, ts, mid: str | None, msg: dict[str, Any]) -> None:
     action = msg.get("action")
     actor = msg.get("actor") if isinstance(msg.get("actor"), str) else None
-    actor_id = str(msg["actor_id"]) if msg.get("actor_id") else None
+    actor_id = _uid(msg.get("actor_id"))
     if actor and actor_id:
         ctx.alias(ctx.group_id or group, actor, actor_id)
     listed = msg.get("members")

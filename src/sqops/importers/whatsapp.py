@@ -54,6 +54,47 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
         "join",
         "link",
     ),
+    # passive lines about the exporter ("You were added", "Ana added you"): no ``b`` group
+    # means the member is the exporter ("You"); they come before the general forms
+    (re.compile(r"^You were added$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) added you$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) te añadió$"), "join", "invite"),
+    (re.compile(r"^Te uniste usando el enlace de invitación(?: de este grupo)?$"), "join", "link"),
+    (re.compile(r"^(?P<a>.+?) adicionou você$"), "join", "invite"),
+    (re.compile(r"^Você entrou usando o link de convite deste grupo$"), "join", "link"),
+    (re.compile(r"^(?P<a>.+?) hat dich hinzugefügt$"), "join", "invite"),
+    (
+        re.compile(r"^Du bist über den Einladungslink dieser Gruppe beigetreten$"),
+        "join",
+        "link",
+    ),
+    (re.compile(r"^(?P<a>.+?) menambahkan Anda$"), "join", "invite"),
+    (re.compile(r"^Anda bergabung menggunakan tautan undangan grup ini$"), "join", "link"),
+    # others (pt, de, id)
+    (
+        re.compile(r"^(?P<b>.+?) entrou usando o link de convite deste grupo$"),
+        "join",
+        "link",
+    ),
+    (
+        re.compile(r"^(?P<b>.+?) ist über den Einladungslink dieser Gruppe beigetreten$"),
+        "join",
+        "link",
+    ),
+    (
+        re.compile(r"^(?P<b>.+?) bergabung menggunakan tautan undangan grup ini$"),
+        "join",
+        "link",
+    ),
+    (re.compile(r"^(?P<a>.+?) adicionou (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) hat (?P<b>.+) hinzugefügt$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) menambahkan (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) removeu (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<a>.+?) hat (?P<b>.+) entfernt$"), "leave", "removed"),
+    (re.compile(r"^(?P<a>.+?) mengeluarkan (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<b>.+?) saiu$"), "leave", "left"),
+    (re.compile(r"^(?P<b>.+?) hat die Gruppe verlassen$"), "leave", "left"),
+    (re.compile(r"^(?P<b>.+?) keluar$"), "leave", "left"),
     (re.compile(r"^(?P<a>.+?) added (?P<b>.+)$"), "join", "invite"),
     (re.compile(r"^(?P<a>.+?) añadió a (?P<b>.+)$"), "join", "invite"),
     (re.compile(r"^(?P<a>.+?) removed (?P<b>.+)$"), "leave", "removed"),
@@ -99,7 +140,14 @@ _MEDIA: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^<(Media omitted|Multimedia omitido)>$|^Contact card omitted$", re.I), "other"),
 ]
-_SPLIT = re.compile(r",\s*|\s+(?:and|y)\s+")
+_SPLIT = re.compile(r",\s*|\s+(?:and|y|e|und|dan)\s+")
+#: the end-to-end-encryption notice, which some exports write as a message of the chat's name
+#: without the U+200E mark of iOS system lines
+_E2E = re.compile(
+    r"^(?:Messages and calls are end-to-end encrypted"
+    r"|Los mensajes y las llamadas están cifrados de extremo a extremo"
+    r"|Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt)"
+)
 
 
 def looks_like(head: str) -> bool:
@@ -176,6 +224,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
     )
     order = date_order(dates, ap_en, ctx, display)
     group = chat_name(path)
+    odd = _odd_dates(starts, order)
     start_at = {n: (m, raw) for n, m, raw in starts}
     current: dict[str, Any] | None = None
 
@@ -197,6 +246,15 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
                 )
                 current = {"skip": True}
                 continue
+            if n in odd:
+                ctx.note(
+                    Location(file=display, line=n),
+                    T(
+                        "这一行的日期“{d}”写法与文件中其他日期（{f}）不同，按 {ts} 读取，请核对",
+                        "this line's date '{d}' is written unlike the file's other dates ({f}); "
+                        "read as {ts}, please check",
+                    ).format(d=m.group("date"), f=odd[n], ts=ts.date().isoformat()),
+                )
             current = {"ts": ts, "rest": m.group("rest"), "raw": raw_line, "body": [], "line": n}
             continue
         line = clean(raw)
@@ -220,6 +278,36 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
     flush()
 
 
+def _style(date: str, order: str) -> str:
+    """How a date is written: ``dd/mm/yyyy``-like, from its separators and its year's width."""
+    parts = re.split(r"([./-])", date)
+    year = 0 if order == "ymd" else 4
+    out = []
+    for i, x in enumerate(parts):
+        if i % 2:
+            out.append(x)
+        else:
+            c = order[i // 2]
+            out.append(c * (len(x) if i == year else 2))
+    return "".join(out)
+
+
+def _odd_dates(starts: list[tuple[int, re.Match[str], str]], order: str) -> dict[int, str]:
+    """Lines whose date is written in a style other than the file's usual one (say a two-digit
+    year in a file of four-digit years) → that usual style; such a line is probably read wrong."""
+    styles = {n: _style(m.group("date"), order) for n, m, _ in starts}
+    counts: dict[str, int] = {}
+    for st in styles.values():
+        counts[st] = counts.get(st, 0) + 1
+    if len(counts) < 2:
+        return {}
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if ranked[0][1] == ranked[1][1]:
+        return {}  # no usual style
+    usual = ranked[0][0]
+    return {n: usual for n, st in styles.items() if st != usual}
+
+
 def _ts(m: re.Match[str], order: str, ctx: Context) -> datetime | None:
     try:
         a, b, c = _split_date(m.group("date"))
@@ -238,7 +326,8 @@ def _ts(m: re.Match[str], order: str, ctx: Context) -> datetime | None:
     ap = (m.group("ap") or m.group("ap0") or "").lower().replace(".", "").replace(" ", "")
     ap = {"午前": "am", "午後": "pm"}.get(ap, ap)
     if ap:
-        if not 1 <= hh <= 12:
+        # some locales write midnight's hour as 0 on a 12-hour clock ("00:08 a. m.")
+        if not 0 <= hh <= 12:
             return None
         if ap in ("pm", "下午") and hh < 12:
             hh += 12
@@ -264,7 +353,11 @@ def _system(ctx: Context, group: str, ts: datetime, text: str) -> None:
             continue
         gd = m.groupdict()
         actor = gd.get("a")
-        for member in _members(gd["b"]) if gd.get("a") else [gd["b"]]:
+        if "b" not in gd:  # a passive line: the member is the exporter
+            members = ["You"]
+        else:
+            members = _members(gd["b"]) if actor else [gd["b"]]
+        for member in members:
             ctx.member_event(
                 ts=ts,
                 group_id=group,
@@ -293,7 +386,9 @@ def _emit(ctx: Context, group: str, cur: dict[str, Any]) -> None:
             break
     # iOS writes system lines as messages of the chat's subject, marked with U+200E (which
     # also precedes attachments): a marked body that is not an attachment is a system line
-    if msg_type == "text" and raw_body.lstrip(" \u00a0\u202f").startswith("\u200e"):
+    if msg_type == "text" and (
+        raw_body.lstrip(" \u00a0\u202f").startswith("\u200e") or _E2E.match(content)
+    ):
         _system(ctx, group, ts, content)
         return
     name = name.strip()
