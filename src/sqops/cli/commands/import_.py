@@ -161,6 +161,7 @@ COUNT_LABELS_ZH = {
     "skipped_chats": "非群聊会话",
     "skipped_private": "私聊消息",
     "skipped_switch": "切换记录",
+    "unknown_buyers": "无买家信息的订单",
 }
 
 
