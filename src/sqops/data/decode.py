@@ -35,6 +35,16 @@ UNKNOWN_ENCODING = T(
 )
 
 
+#: the most characters of user data an error message quotes
+MAX_QUOTED = 200
+
+
+def clip(text: str, limit: int = MAX_QUOTED) -> str:
+    """``text`` cut to ``limit`` characters (with an ellipsis) for quoting in a message: a
+    50 MB header line must not make a 50 MB error."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def bom_encoding(head: bytes) -> str | None:
     """The encoding a byte-order mark at the start of ``head`` names (None: no mark)."""
     if head.startswith(_UTF8_BOM):

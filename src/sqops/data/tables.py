@@ -32,8 +32,9 @@ from typing import Any
 
 import polars as pl
 
-from sqops.data.decode import bom_encoding, detect_file_encoding
+from sqops.data.decode import bom_encoding, clip, detect_file_encoding
 from sqops.data.scalars import MAX_AMOUNT, MAX_OFFSET, MAX_YEAR, MIN_YEAR
+from sqops.data.xlsxsafe import check_xlsx
 from sqops.domain.tables import EXTENSIONS, ORDER_STATUS_SYNONYMS, TABLE, TableDef
 from sqops.errors import DataError, InputError, Location, UsageError, display_path
 from sqops.i18n import T
@@ -206,7 +207,20 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
             lf = pl.scan_ndjson(path, infer_schema_length=10_000)
             return _all_text(lf, lf.collect_schema())
         if kind == "excel":
-            return pl.read_excel(path, engine="calamine", infer_schema_length=0).lazy()
+            if path.suffix.lower() == ".xlsx":
+                check_xlsx(path, shown)
+            try:
+                return pl.read_excel(path, engine="calamine", infer_schema_length=0).lazy()
+            except Exception as exc:  # fastexcel raises its own exception classes
+                if isinstance(exc, InputError):
+                    raise
+                raise InputError(
+                    T("无法读取 Excel 文件 {p}：{e}", "cannot read the Excel file {p}: {e}").format(
+                        p=shown,
+                        e=clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
+                    ),
+                    Location(file=shown),
+                ) from None
     except UnicodeDecodeError as exc:
         raise InputError(
             T("{p} 不是 {e} 编码（第 {o} 字节）", "{p} is not in {e} (byte {o})").format(
@@ -217,7 +231,7 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         raise InputError(
             T("无法读取 {p}：{e}", "cannot read {p}: {e}").format(
-                p=shown, e=str(exc).splitlines()[0]
+                p=shown, e=clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             ),
             Location(file=shown),
         ) from None

@@ -21,8 +21,9 @@ from typing import Any
 
 import polars as pl
 
-from sqops.data.decode import decode_bytes
+from sqops.data.decode import clip, decode_bytes
 from sqops.data.scalars import clean_name, parse_amount, parse_ts, ts_text
+from sqops.data.xlsxsafe import check_xlsx
 from sqops.domain.tables import IMPORTED_TABLES, MEMBER_EVENTS, MSG_TYPES, ORDER_STATUSES, TABLE
 from sqops.errors import InputError, Location, Problem, display_path
 from sqops.errors import read_bytes as _read_bytes
@@ -191,6 +192,8 @@ def read_xlsx(path: Path, display: str) -> CsvTable:
     """First sheet of an .xlsx/.xls as strings (calamine engine). ``line`` = Excel row number."""
     import fastexcel
 
+    if path.suffix.lower() == ".xlsx":
+        check_xlsx(path, display)
     try:
         reader = fastexcel.read_excel(str(path))
         sheet = reader.load_sheet(0, header_row=None, dtypes="string")
@@ -199,7 +202,9 @@ def read_xlsx(path: Path, display: str) -> CsvTable:
         raise InputError(T("文件不存在", "file not found"), Location(file=display)) from None
     except Exception as exc:  # fastexcel raises its own exception classes
         raise InputError(
-            T("无法读取 Excel 文件：{e}", "cannot read the Excel file: {e}").format(e=exc),
+            T("无法读取 Excel 文件：{e}", "cannot read the Excel file: {e}").format(
+                e=clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            ),
             Location(file=display),
         ) from None
     grid: list[tuple[int, list[str]]] = []
