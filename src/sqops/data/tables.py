@@ -413,9 +413,9 @@ def _no_duplicate_columns(names: list[str], source: str) -> None:
         if dup is not None:
             raise InputError(
                 T(
-                    "{p} 的表头有两列都叫 “{c}”；请删除或改名其中一列",
-                    "{p}: the header names the column '{c}' twice; remove or rename one",
-                ).format(p=source, c=clip(dup)),
+                    "表头有两列都叫 “{c}”；请删除或改名其中一列",
+                    "the header names the column '{c}' twice; remove or rename one",
+                ).format(c=clip(dup)),
                 Location(file=source, line=1),
             )
         seen.add(n)
@@ -974,9 +974,9 @@ def _read_error(
             line, row, n, h = found
             return InputError(
                 T(
-                    "{p} 第 {r} 行数据（文件第 {l} 行）有 {n} 个单元格，多于表头的 {h} 列",
-                    "{p}: data row {r} (line {l}) has {n} cells, more than the header's {h}",
-                ).format(p=source, r=row, l=line, n=n, h=h),
+                    "第 {r} 行数据（文件第 {l} 行）有 {n} 个单元格，多于表头的 {h} 列",
+                    "data row {r} (line {l}) has {n} cells, more than the header's {h}",
+                ).format(r=row, l=line, n=n, h=h),
                 Location(file=source, line=line, row=row),
             )
     if path is not None and kind == "ndjson":
@@ -985,9 +985,9 @@ def _read_error(
             line, why = bad
             return InputError(
                 T(
-                    "{p} 第 {l} 行不是有效的 JSON：{e}",
-                    "{p}: line {l} is not valid JSON: {e}",
-                ).format(p=source, l=line, e=clip(why)),
+                    "第 {l} 行不是有效的 JSON：{e}",
+                    "line {l} is not valid JSON: {e}",
+                ).format(l=line, e=clip(why)),
                 Location(file=source, line=line),
             )
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
