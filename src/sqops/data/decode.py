@@ -5,10 +5,10 @@ The policy, in order:
 
 1. a byte-order mark says the encoding: UTF-8 (BOM removed) or UTF-16 LE/BE;
 2. else the text is UTF-8 if every byte of it is;
-3. else, when the file is UTF-8 but for some lines (of its first 1,000 lines with non-ASCII
-   text, more are UTF-8 with CJK or other characters past U+07FF than are not UTF-8 at all), an
-   error naming the first line that is not UTF-8: decoding it all as GB18030 would turn every
-   UTF-8 name into mojibake;
+3. else, when the file is UTF-8 but for some lines (its BOM says UTF-8, or of its first 1,000
+   lines with non-ASCII text more are UTF-8 with CJK or other characters past U+07FF than are
+   not UTF-8 at all), an error naming the first line that is not UTF-8: decoding it all as
+   GB18030 would turn every UTF-8 name into mojibake;
 4. else GB18030 (a superset of GBK and GB2312: what Excel and WeChat tools on Chinese
    Windows write) if every byte fits;
 5. else an error naming the file and the line of the first byte that is not UTF-8.
@@ -117,6 +117,8 @@ def decode_bytes(data: bytes, display: str, *, hand_written: bool = False) -> tu
         text = body.decode(enc or "utf-8")
         enc = enc or "utf-8"
     except UnicodeDecodeError as exc:
+        if enc == "utf-8-sig" and not hand_written:  # its BOM says UTF-8: a line is not
+            raise _mixed(display, _line_col(data, exc.start)[0]) from None
         if enc is not None:
             raise _not_decoded(data, exc.start, display, hand_written) from None
         try:
@@ -170,6 +172,8 @@ def detect_file_encoding(
     first_bad: int | None = None
     for enc in ("utf-8", "gb18030"):
         if first_bad is not None:
+            if bom == "utf-8-sig":  # its BOM says UTF-8: a line is not
+                raise _mixed(display, _line_of(path, first_bad))
             with path.open("rb") as fh:
                 if mostly_utf8(fh):
                     raise _mixed(display, _line_of(path, first_bad))
