@@ -90,3 +90,21 @@ def test_a_huge_duplicated_column_name_is_quoted_short(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         read_tables(tmp_path)
     assert len(exc.value.render("zh")) < MAX_QUOTED + 500
+
+
+@pytest.mark.parametrize("table", ["messages", "x" * 200_000])
+def test_a_huge_key_in_a_column_map_makes_a_short_error(tmp_path: Path, table: str) -> None:
+    import time
+
+    from sqops.data.columns import read_column_maps
+
+    key = "k" * 200_000
+    path = tmp_path / "map.yaml"
+    # (an explicit key: YAML's implicit keys stop at 1,024 characters)
+    path.write_text(f"? {table}\n: ? {key}\n  : ts\n", encoding="utf-8")
+    t = time.perf_counter()
+    with pytest.raises(SqopsError) as exc:
+        read_column_maps(path)
+    assert time.perf_counter() - t < 5
+    assert len(exc.value.render("en")) < MAX_QUOTED * 2 + 500
+    assert "unknown" in exc.value.render("en") or "no column" in exc.value.render("en")
