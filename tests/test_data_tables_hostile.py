@@ -108,3 +108,14 @@ def test_a_huge_key_in_a_column_map_makes_a_short_error(tmp_path: Path, table: s
     assert time.perf_counter() - t < 5
     assert len(exc.value.render("en")) < MAX_QUOTED * 2 + 500
     assert "unknown" in exc.value.render("en") or "no column" in exc.value.render("en")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_bom_is_refused_not_read_as_garbage_names(
+    tmp_path: Path, encoding: str
+) -> None:
+    (tmp_path / "messages.csv").write_bytes(("\n".join([HEAD, *ROWS]) + "\n").encode(encoding))
+    with pytest.raises(InputError) as exc:
+        read_tables(tmp_path)
+    assert "NUL" in exc.value.text.en and "UTF-16" in exc.value.text.zh
+    assert exc.value.where.line == 1

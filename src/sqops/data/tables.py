@@ -202,6 +202,17 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
             if enc == "utf-8":
                 with path.open("rb") as fh:
                     head = fh.read(_HEAD)
+                if b"\x00" in head:  # (UTF-16 without its byte-order mark, or not text)
+                    nul = head.index(b"\x00")
+                    raise InputError(
+                        T(
+                            "文件包含 NUL 字符，不是文本文件（或是没有 BOM 的 UTF-16）；"
+                            "请另存为 UTF-8",
+                            "file contains a NUL character: not a text file (or UTF-16 without "
+                            "its byte-order mark); save it as UTF-8",
+                        ),
+                        Location(file=shown, line=head.count(b"\n", 0, nul) + 1),
+                    )
                 if not _cr_only(head):
                     return pl.scan_csv(
                         path,
@@ -243,6 +254,8 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
                     ),
                     Location(file=shown),
                 ) from None
+    except InputError:
+        raise
     except UnicodeDecodeError as exc:
         raise InputError(
             T("{p} 不是 {e} 编码（第 {o} 字节）", "{p} is not in {e} (byte {o})").format(
