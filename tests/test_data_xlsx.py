@@ -122,3 +122,11 @@ def test_a_real_workbook_passes(tmp_path) -> None:
     wb.active.append(["2026-12-01 10:00", "g1", "a"])
     wb.save(tmp_path / "messages.xlsx")
     check_xlsx(tmp_path / "messages.xlsx", "messages.xlsx")
+
+
+def test_import_refuses_a_bomb_before_reading(tmp_path) -> None:
+    path = _deflated(tmp_path / "orders.xlsx", "xl/sharedStrings.xml", 20 << 20)
+    with pytest.raises(InputError) as exc:
+        import_files("youzan", [path])
+    assert "decompression bomb" in exc.value.text.en
+    assert str(exc.value.where.file).endswith("orders.xlsx")
