@@ -130,3 +130,41 @@ def test_import_refuses_a_bomb_before_reading(tmp_path) -> None:
         import_files("youzan", [path])
     assert "decompression bomb" in exc.value.text.en
     assert str(exc.value.where.file).endswith("orders.xlsx")
+
+
+def _real_bomb(path: Path) -> Path:
+    """A workbook calamine reads (openpyxl's), its sheet padded with one 20 MiB cell:
+    inflating about 1000 times."""
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.append(["ts", "group_id", "member_id", "member_name"])
+    wb.active.append(["2026-12-01 10:00", "g1", "a", "小林"])
+    src = path.with_suffix(".src.xlsx")
+    wb.save(src)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                cell = b'<row r="3"><c r="A3" t="inlineStr"><is><t>' + b"a" * (20 << 20)
+                data = data.replace(b"</sheetData>", cell + b"</t></is></c></row></sheetData>")
+            zout.writestr(info.filename, data)
+    src.unlink()
+    return path
+
+
+def test_a_real_workbook_bomb_is_refused_before_calamine(tmp_path, monkeypatch) -> None:
+    import fastexcel
+
+    path = _real_bomb(tmp_path / "messages.xlsx")
+    assert path.stat().st_size < 200_000
+
+    def no_reading(*a, **k):
+        raise AssertionError("calamine opened a bomb")
+
+    monkeypatch.setattr(fastexcel, "read_excel", no_reading)
+    with pytest.raises(InputError) as exc:
+        read_tables(tmp_path)
+    assert "decompression bomb" in exc.value.text.en
+    with pytest.raises(InputError) as exc:
+        import_files("youzan", [path])
+    assert "decompression bomb" in exc.value.text.en
