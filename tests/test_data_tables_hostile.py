@@ -119,3 +119,17 @@ def test_utf16_without_its_bom_is_refused_not_read_as_garbage_names(
         read_tables(tmp_path)
     assert "NUL" in exc.value.text.en and "UTF-16" in exc.value.text.zh
     assert exc.value.where.line == 1
+
+
+def test_an_explicit_encoding_that_does_not_fit_names_the_line(tmp_path: Path) -> None:
+    rows = [*ROWS, "2026-12-03 10:00,g1,c,小雨"]
+    (tmp_path / "messages.csv").write_bytes(("\n".join([HEAD, *rows]) + "\n").encode("gb18030"))
+    with pytest.raises(InputError) as exc:
+        read_tables(tmp_path, encoding="utf-16")
+    assert exc.value.where.line is not None
+    (tmp_path / "messages.csv").write_bytes(
+        ("\n".join([HEAD, *ROWS]) + "\n").encode("utf-8") + "x,y,z,小雨\n".encode("gb18030")
+    )
+    with pytest.raises(InputError) as exc:
+        read_tables(tmp_path, encoding="ascii")
+    assert exc.value.where.line == 2

@@ -259,13 +259,22 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
     except UnicodeDecodeError as exc:
         raise InputError(
             T("{p} 不是 {e} 编码（第 {o} 字节）", "{p} is not in {e} (byte {o})").format(
-                p=shown, e=encoding, o=exc.start
+                p=shown, e=clip(str(encoding)), o=exc.start
             ),
-            Location(file=shown),
+            Location(file=shown, line=_line_at(path, exc.start)),
         ) from None
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         raise _read_error(shown, exc, path, kind, enc) from None
     raise UsageError(T("不支持的文件类型：{p}", "unsupported file type: {p}").format(p=shown))
+
+
+def _line_at(path: Path, pos: int) -> int | None:
+    """The 1-based line of byte ``pos`` of ``path`` (None if it cannot be read)."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(pos).count(b"\n") + 1
+    except OSError:
+        return None
 
 
 def _all_text(lf: pl.LazyFrame, schema: Mapping[str, Any]) -> pl.LazyFrame:
