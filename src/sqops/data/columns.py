@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sqops.data.decode import clip
 from sqops.domain.tables import IMPORTED_TABLES, TABLE
 from sqops.errors import InputError, Location, display_path
 from sqops.i18n import T
@@ -49,7 +50,7 @@ class ColumnProblem(Exception):
 
 
 def _hint(word: str, choices: Any) -> T:
-    close = difflib.get_close_matches(word, list(choices), n=1)
+    close = difflib.get_close_matches(clip(word), list(choices), n=1)
     return (
         T("（是否想写 {c}？）", " (did you mean {c}?)").format(c=close[0]) if close else T("", "")
     )
@@ -79,7 +80,7 @@ class ColumnMap(BaseModel):
                         T(
                             "{t} 表没有列 “{k}”；可用：{a}",
                             "table {t} has no column '{k}'; use one of: {a}",
-                        ).format(t=self.table, k=k, a=", ".join(allowed))
+                        ).format(t=self.table, k=clip(str(k)), a=", ".join(allowed))
                         + _hint(k, allowed),
                         key=True,
                     )
@@ -92,7 +93,7 @@ class ColumnMap(BaseModel):
                         T(
                             "“{b}” 不是合法的 {k}；可用：{a}",
                             "'{b}' is not a valid {k}; use one of: {a}",
-                        ).format(b=b, k=k, a=", ".join(sorted(sets[k]))),
+                        ).format(b=clip(str(b)), k=k, a=", ".join(sorted(sets[k]))),
                     )
         return self
 
@@ -123,8 +124,8 @@ def read_column_maps(path: Path) -> dict[str, ColumnMap]:
     for table, mapping in data.items():
         if str(table) not in TABLE:
             raise InputError(
-                T("未知的表 {t}", "unknown table {t}").format(t=table),
-                Location(file=shown, key=str(table)),
+                T("未知的表 {t}", "unknown table {t}").format(t=clip(str(table))),
+                Location(file=shown, key=clip(str(table))),
             )
         if not isinstance(mapping, dict):
             raise InputError(
@@ -137,7 +138,7 @@ def read_column_maps(path: Path) -> dict[str, ColumnMap]:
             out[str(table)] = ColumnMap(table=str(table), columns=_strings(mapping), file=shown)
         except ColumnProblem as exc:
             raise InputError(
-                exc.text, Location(file=shown, key=f"{table}.{exc.path[-1]}")
+                exc.text, Location(file=shown, key=clip(f"{table}.{exc.path[-1]}"))
             ) from None
     return out
 
@@ -168,7 +169,7 @@ def read_import_map(path: Path) -> ColumnMap:
         if k not in IMPORT_MAP_KEYS:
             raise err(
                 (k,),
-                T("未知的键 “{k}”", "unknown key '{k}'").format(k=k)
+                T("未知的键 “{k}”", "unknown key '{k}'").format(k=clip(str(k)))
                 + _hint(str(k), IMPORT_MAP_KEYS),
                 key=True,
             )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
+import re
 import shutil
 import tempfile
 import weakref
@@ -32,8 +33,9 @@ from typing import Any
 
 import polars as pl
 
-from sqops.data.decode import bom_encoding, detect_file_encoding
+from sqops.data.decode import bom_encoding, clip, detect_file_encoding
 from sqops.data.scalars import MAX_AMOUNT, MAX_OFFSET, MAX_YEAR, MIN_YEAR
+from sqops.data.xlsxsafe import check_xlsx
 from sqops.domain.tables import EXTENSIONS, ORDER_STATUS_SYNONYMS, TABLE, TableDef
 from sqops.errors import DataError, InputError, Location, UsageError, display_path
 from sqops.i18n import T
@@ -176,9 +178,21 @@ def _bom_or_utf8(path: Path) -> str:
         return "utf-16" if bom_encoding(fh.read(4)) == "utf-16" else "utf-8"
 
 
+#: bytes read from the head of a CSV to tell its line ends
+_HEAD = 1 << 20
+
+
+def _cr_only(head: str | bytes) -> bool:
+    """Line ends of old Mac / Excel for Mac files: CR alone (no LF in the head at all)."""
+    if isinstance(head, bytes):
+        return b"\n" not in head and b"\r" in head
+    return "\n" not in head and "\r" in head
+
+
 def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
     """Every column as text, lazily where the format allows."""
     shown = display_path(path)
+    enc = ""
     try:
         if kind in ("csv", "tsv"):
             sep = "\t" if kind == "tsv" else ","
@@ -186,15 +200,35 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
             # that is not UTF-8 is detected and decoded by read_tables when that fails)
             enc = _norm_encoding(encoding) if encoding else _bom_or_utf8(path)
             if enc == "utf-8":
-                return pl.scan_csv(
-                    path,
-                    separator=sep,
-                    infer_schema=False,
-                    raise_if_empty=False,
-                )
-            text = path.read_bytes().decode(enc, errors="strict")
+                with path.open("rb") as fh:
+                    head = fh.read(_HEAD)
+                if b"\x00" in head:  # (UTF-16 without its byte-order mark, or not text)
+                    nul = head.index(b"\x00")
+                    raise InputError(
+                        T(
+                            "文件包含 NUL 字符，不是文本文件（或是没有 BOM 的 UTF-16）；"
+                            "请另存为 UTF-8",
+                            "file contains a NUL character: not a text file (or UTF-16 without "
+                            "its byte-order mark); save it as UTF-8",
+                        ),
+                        Location(file=shown, line=head.count(b"\n", 0, nul) + 1),
+                    )
+                if not _cr_only(head):
+                    return pl.scan_csv(
+                        path,
+                        separator=sep,
+                        infer_schema=False,
+                        raise_if_empty=False,
+                    )
+                # CR-only line ends: polars knows LF (and CRLF) only; read it with LF (in
+                # memory: such files are small and rare), by the decoding policy
+                if encoding is None:
+                    enc = detect_encoding(path)
+            text = path.read_bytes().decode(enc, errors="strict").lstrip("\ufeff")
+            if _cr_only(text[:_HEAD]):
+                text = text.replace("\r", "\n")
             return pl.read_csv(
-                io.StringIO(text.lstrip("\ufeff")),
+                io.StringIO(text),
                 separator=sep,
                 infer_schema=False,
                 raise_if_empty=False,
@@ -206,22 +240,41 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
             lf = pl.scan_ndjson(path, infer_schema_length=10_000)
             return _all_text(lf, lf.collect_schema())
         if kind == "excel":
-            return pl.read_excel(path, engine="calamine", infer_schema_length=0).lazy()
+            if path.suffix.lower() == ".xlsx":
+                check_xlsx(path, shown)
+            try:
+                return pl.read_excel(path, engine="calamine", infer_schema_length=0).lazy()
+            except Exception as exc:  # fastexcel raises its own exception classes
+                if isinstance(exc, InputError):
+                    raise
+                raise InputError(
+                    T("无法读取 Excel 文件 {p}：{e}", "cannot read the Excel file {p}: {e}").format(
+                        p=shown,
+                        e=clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
+                    ),
+                    Location(file=shown),
+                ) from None
+    except InputError:
+        raise
     except UnicodeDecodeError as exc:
         raise InputError(
             T("{p} 不是 {e} 编码（第 {o} 字节）", "{p} is not in {e} (byte {o})").format(
-                p=shown, e=encoding, o=exc.start
+                p=shown, e=clip(str(encoding)), o=exc.start
             ),
-            Location(file=shown),
+            Location(file=shown, line=_line_at(path, exc.start)),
         ) from None
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        raise InputError(
-            T("无法读取 {p}：{e}", "cannot read {p}: {e}").format(
-                p=shown, e=str(exc).splitlines()[0]
-            ),
-            Location(file=shown),
-        ) from None
+        raise _read_error(shown, exc, path, kind, enc) from None
     raise UsageError(T("不支持的文件类型：{p}", "unsupported file type: {p}").format(p=shown))
+
+
+def _line_at(path: Path, pos: int) -> int | None:
+    """The 1-based line of byte ``pos`` of ``path`` (None if it cannot be read)."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(pos).count(b"\n") + 1
+    except OSError:
+        return None
 
 
 def _all_text(lf: pl.LazyFrame, schema: Mapping[str, Any]) -> pl.LazyFrame:
@@ -358,7 +411,7 @@ def to_local(ts: pl.Expr, tz: str, offset: dt.timedelta | None) -> pl.Expr:
 def _missing_columns_error(
     spec: TableDef, source: str, found: list[str], missing: list[str]
 ) -> DataError:
-    shown = ", ".join(found) if found else "—"
+    shown = clip(", ".join(found)) if found else "—"
     return DataError(
         T(
             "表 {t} 缺少必需的列 “{c}”；找到的列：{f}（可用 --columns 或 SOP 的 columns: 映射列名）",
@@ -369,11 +422,33 @@ def _missing_columns_error(
     )
 
 
+_DUPLICATED = re.compile(r"^(.*)_duplicated_[0-9]+$")
+
+
+def _no_duplicate_columns(names: list[str], source: str) -> None:
+    """A header naming a column twice (``member_id,member_id``; polars reads the second as
+    ``member_id_duplicated_0``) is an error: which of the two holds the data is unknown."""
+    seen: set[str] = set()
+    for n in names:
+        m = _DUPLICATED.match(n)
+        dup = m.group(1) if m and m.group(1) in names else (n if n in seen else None)
+        if dup is not None:
+            raise InputError(
+                T(
+                    "表头有两列都叫 “{c}”；请删除或改名其中一列",
+                    "the header names the column '{c}' twice; remove or rename one",
+                ).format(c=clip(dup)),
+                Location(file=source, line=1),
+            )
+        seen.add(n)
+
+
 def _rename(
     lf: pl.LazyFrame, mapping: Mapping[str, str] | None, spec: TableDef, source: str
 ) -> pl.LazyFrame:
     names = lf.collect_schema().names()
     stripped = {n: n.strip().lstrip("\ufeff") for n in names}
+    _no_duplicate_columns(list(stripped.values()), source)
     lf = lf.rename({a: b for a, b in stripped.items() if a != b})
     names = list(stripped.values())
     if mapping:
@@ -848,12 +923,18 @@ def read_tables(
                 tables[name] = validate_table(name, lf, display_path(p), tz, mapping, spill.path)
             except pl.exceptions.ComputeError as exc:
                 if not (encoding is None and kind in ("csv", "tsv") and _not_utf8(exc)):
-                    raise _read_error(display_path(p), exc) from None
+                    raise _read_error(display_path(p), exc, p, kind, encoding or "") from None
                 # not UTF-8: which encoding it is (GB18030, or a clear error), then again
-                lf = _read_source(p, kind, detect_encoding(p))
-                tables[name] = _validate_reading(name, lf, display_path(p), tz, mapping, spill.path)
+                enc = detect_encoding(p)
+                lf = _read_source(p, kind, enc)
+                try:
+                    tables[name] = validate_table(
+                        name, lf, display_path(p), tz, mapping, spill.path
+                    )
+                except pl.exceptions.PolarsError as exc2:
+                    raise _read_error(display_path(p), exc2, p, kind, enc) from None
             except pl.exceptions.PolarsError as exc:
-                raise _read_error(display_path(p), exc) from None
+                raise _read_error(display_path(p), exc, p, kind, encoding or "") from None
         return spill.keep(Tables(tables, tz))
 
 
@@ -904,11 +985,81 @@ def _validate_reading(
         raise _read_error(source, exc) from None
 
 
-def _read_error(source: str, exc: Exception) -> InputError:
+def _read_error(
+    source: str, exc: Exception, path: Path | None = None, kind: str = "", enc: str = ""
+) -> InputError:
+    """What went wrong reading ``source``: a ragged CSV row or a broken JSON Lines line is
+    found again (a second pass, on this error path only) to name its row / line."""
+    if path is not None and kind in ("csv", "tsv") and "more fields" in str(exc):
+        found = _ragged_row(path, "\t" if kind == "tsv" else ",", enc or "utf-8")
+        if found is not None:
+            line, row, n, h = found
+            return InputError(
+                T(
+                    "第 {r} 行数据（文件第 {l} 行）有 {n} 个单元格，多于表头的 {h} 列",
+                    "data row {r} (line {l}) has {n} cells, more than the header's {h}",
+                ).format(r=row, l=line, n=n, h=h),
+                Location(file=source, line=line, row=row),
+            )
+    if path is not None and kind == "ndjson":
+        bad = _broken_json_line(path)
+        if bad is not None:
+            line, why = bad
+            return InputError(
+                T(
+                    "第 {l} 行不是有效的 JSON：{e}",
+                    "line {l} is not valid JSON: {e}",
+                ).format(l=line, e=clip(why)),
+                Location(file=source, line=line),
+            )
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return InputError(
-        T("无法读取 {p}：{e}", "cannot read {p}: {e}").format(p=source, e=str(exc).splitlines()[0]),
+        T("无法读取 {p}：{e}", "cannot read {p}: {e}").format(p=source, e=clip(first)),
         Location(file=source),
     )
+
+
+def _ragged_row(path: Path, sep: str, enc: str) -> tuple[int, int, int, int] | None:
+    """(line, data row, cells, header cells) of the first row with more cells than the header."""
+    import csv
+
+    try:
+        with path.open(encoding=enc, newline="", errors="replace") as fh:
+            reader = csv.reader(fh, delimiter=sep)
+            header: list[str] | None = None
+            row = 0
+            last = 0
+            for cells in reader:
+                start, last = last + 1, reader.line_num
+                if header is None:
+                    header = cells
+                    continue
+                row += 1
+                if len(cells) > len(header):
+                    return start, row, len(cells), len(header)
+    except (csv.Error, OSError, ValueError):
+        return None
+    return None
+
+
+def _broken_json_line(path: Path) -> tuple[int, str] | None:
+    """(line, why) of the first line of a JSON Lines file that is not a JSON object."""
+    import orjson
+
+    try:
+        with path.open("rb") as fh:
+            for i, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    value = orjson.loads(raw)
+                except orjson.JSONDecodeError as exc:
+                    return i, str(exc)
+                if not isinstance(value, dict):
+                    return i, "not an object {…}"
+    except OSError:
+        return None
+    return None
 
 
 def _not_utf8(exc: Exception) -> bool:

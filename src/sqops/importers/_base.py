@@ -21,8 +21,9 @@ from typing import Any
 
 import polars as pl
 
-from sqops.data.decode import decode_bytes
+from sqops.data.decode import clip, decode_bytes
 from sqops.data.scalars import clean_name, parse_amount, parse_ts, ts_text
+from sqops.data.xlsxsafe import check_xlsx
 from sqops.domain.tables import IMPORTED_TABLES, MEMBER_EVENTS, MSG_TYPES, ORDER_STATUSES, TABLE
 from sqops.errors import InputError, Location, Problem, display_path
 from sqops.errors import read_bytes as _read_bytes
@@ -131,6 +132,7 @@ class CsvTable:
     header: list[str]
     header_line: int
     rows: list[tuple[int, list[str]]]  # (line of the row's first line, cells)
+    display: str = ""  # the file, for errors
 
     def find_header(self, *needles: str, within: int = 10) -> None:
         """Some exports put a title or notes above the header: when the header lacks the
@@ -146,12 +148,23 @@ class CsvTable:
                 return
 
     def index(self, *names: str) -> int | None:
-        """The position of the first header among ``names`` (matched by :func:`header_key`)."""
+        """The position of the first header among ``names`` (matched by :func:`header_key`).
+        A header naming that column twice is an :class:`InputError`: which one holds the data
+        is unknown (columns no importer reads may repeat)."""
         keys = [header_key(h) for h in self.header]
         for n in names:
             k = header_key(n)
             if k in keys:
-                return keys.index(k)
+                i = keys.index(k)
+                if k in keys[i + 1 :]:
+                    raise InputError(
+                        T(
+                            "表头有两列都叫 “{c}”；请删除或改名其中一列",
+                            "the header names the column '{c}' twice; remove or rename one",
+                        ).format(c=clip(self.header[i])),
+                        Location(file=self.display or None, line=self.header_line),
+                    )
+                return i
         return None
 
 
@@ -184,13 +197,15 @@ def read_csv(text: str, display: str) -> CsvTable:
         ) from None
     if header is None:
         raise InputError(T("文件是空的", "the file is empty"), Location(file=display, line=1))
-    return CsvTable(header, header_line, rows)
+    return CsvTable(header, header_line, rows, display)
 
 
 def read_xlsx(path: Path, display: str) -> CsvTable:
     """First sheet of an .xlsx/.xls as strings (calamine engine). ``line`` = Excel row number."""
     import fastexcel
 
+    if path.suffix.lower() == ".xlsx":
+        check_xlsx(path, display)
     try:
         reader = fastexcel.read_excel(str(path))
         sheet = reader.load_sheet(0, header_row=None, dtypes="string")
@@ -199,7 +214,9 @@ def read_xlsx(path: Path, display: str) -> CsvTable:
         raise InputError(T("文件不存在", "file not found"), Location(file=display)) from None
     except Exception as exc:  # fastexcel raises its own exception classes
         raise InputError(
-            T("无法读取 Excel 文件：{e}", "cannot read the Excel file: {e}").format(e=exc),
+            T("无法读取 Excel 文件：{e}", "cannot read the Excel file: {e}").format(
+                e=clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            ),
             Location(file=display),
         ) from None
     grid: list[tuple[int, list[str]]] = []
@@ -210,7 +227,7 @@ def read_xlsx(path: Path, display: str) -> CsvTable:
     if not grid:
         raise InputError(T("工作表是空的", "the sheet is empty"), Location(file=display, row=1))
     (hline, header), *rows = grid
-    return CsvTable([clean_name(h).strip() for h in header], hline, rows)
+    return CsvTable([clean_name(h).strip() for h in header], hline, rows, display)
 
 
 def _cell_text(value: object) -> str:
