@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,3 +144,11 @@ def read_bytes(path: str | Path, display: str, max_bytes: int, limit_text: T) ->
 def display_path(path: str | Path) -> str:
     """A path as the user typed it (relative stays relative), with forward slashes."""
     return Path(path).as_posix()
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to a mistyped ``word`` (for a "did you mean …?" hint), if any."""
+    import difflib  # (only when something was mistyped: not on every start)
+
+    matches = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None

@@ -14,7 +14,6 @@ the import map, its line).
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sqops.data.decode import clip
 from sqops.domain.tables import IMPORTED_TABLES, TABLE
-from sqops.errors import InputError, Location, display_path
+from sqops.errors import InputError, Location, did_you_mean, display_path
 from sqops.i18n import T
 
 #: the keys of an import map (``sqops import generic --columns``)
@@ -50,10 +49,8 @@ class ColumnProblem(Exception):
 
 
 def _hint(word: str, choices: Any) -> T:
-    close = difflib.get_close_matches(clip(word), list(choices), n=1)
-    return (
-        T("（是否想写 {c}？）", " (did you mean {c}?)").format(c=close[0]) if close else T("", "")
-    )
+    close = did_you_mean(clip(word), choices)
+    return T("（是否想写 {c}？）", " (did you mean {c}?)").format(c=close) if close else T("", "")
 
 
 class ColumnMap(BaseModel):

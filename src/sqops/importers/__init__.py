@@ -17,7 +17,15 @@ from pathlib import Path
 
 from sqops.data.scalars import get_tz
 from sqops.domain.tables import EXTENSIONS, IMPORTED_TABLES, TABLE_NAMES
-from sqops.errors import DataError, InputError, Location, Problem, UsageError, display_path
+from sqops.errors import (
+    DataError,
+    InputError,
+    Location,
+    Problem,
+    UsageError,
+    did_you_mean,
+    display_path,
+)
 from sqops.i18n import T
 from sqops.importers._base import Context, ImportResult
 
@@ -203,13 +211,9 @@ def import_files(
     import importlib
 
     if fmt != "auto" and fmt not in FORMATS:
-        import difflib
-
-        close = difflib.get_close_matches(fmt, FORMATS, n=1)
+        close = did_you_mean(fmt, FORMATS)
         hint = (
-            T("（是否想用 {c}？）", " (did you mean {c}?)").format(c=close[0])
-            if close
-            else T("", "")
+            T("（是否想用 {c}？）", " (did you mean {c}?)").format(c=close) if close else T("", "")
         )
         raise UsageError(
             T(

@@ -16,9 +16,9 @@ from typing import Any, Literal
 
 from sqops.data.yamlsafe import Path_
 from sqops.domain.kpis import KPI, KPI_NAMES
-from sqops.errors import Location
+from sqops.errors import Location, did_you_mean
 from sqops.i18n import WEEKDAYS, T
-from sqops.sop.loader import LoadedSop, did_you_mean
+from sqops.sop.loader import LoadedSop
 from sqops.sop.model import PLATFORM_LIMITS, WEEKDAY_NAMES, Sop, is_push
 
 Severity = Literal["error", "warning", "info"]

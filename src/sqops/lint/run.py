@@ -121,7 +121,7 @@ def _script_findings(loaded: LoadedSop) -> list[Finding]:
                 continue
         used.add(name)
         if name not in loaded.scripts:
-            from sqops.sop.loader import did_you_mean
+            from sqops.errors import did_you_mean
 
             hint = did_you_mean(name, loaded.scripts)
             extra = (

@@ -184,7 +184,7 @@ def read_groups_csv(path: str | Path, default_launch: dt.date | None = None) -> 
 def unknown_group(group_id: str, known: Sequence[str]) -> UsageError:
     """The error for ``--group ID`` naming no group of the plan: a "did you mean" when one is
     close, else the first 20 ids of ``known``."""
-    from sqops.sop.loader import did_you_mean
+    from sqops.errors import did_you_mean
 
     hint = did_you_mean(group_id, known)
     return UsageError(

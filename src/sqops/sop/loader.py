@@ -8,7 +8,6 @@ outside its folder); a missing file is kept as a problem for ``lint`` to report.
 
 from __future__ import annotations
 
-import difflib
 import re
 import typing
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from sqops.data.yamlsafe import Path_, Positions, load_yaml, path_text, read_source
-from sqops.errors import InputError, Location, Problem, SopError
+from sqops.errors import InputError, Location, Problem, SopError, did_you_mean
 from sqops.i18n import T
 from sqops.sop.model import Sop
 
@@ -149,11 +148,6 @@ def _model_at(path: Path_) -> type[BaseModel] | None:
             if isinstance(t, type) and issubclass(t, BaseModel):
                 return t
     return None
-
-
-def did_you_mean(word: str, choices: typing.Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path_, bool]:

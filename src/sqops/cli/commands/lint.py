@@ -65,7 +65,7 @@ def lint(
         disabled = {x.strip() for d in (disable or []) for x in d.split(",") if x.strip()}
         unknown = sorted(disabled - set(RULES) - {"all"})
         if unknown:
-            from sqops.sop.loader import did_you_mean
+            from sqops.errors import did_you_mean
 
             hint = did_you_mean(unknown[0], RULES)
             raise UsageError(

@@ -228,7 +228,7 @@ def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
 
     names = [*FORMATS, "auto"]
     if preset not in names:
-        from sqops.sop.loader import did_you_mean
+        from sqops.errors import did_you_mean
 
         hint = did_you_mean(preset, names)
         raise UsageError(
