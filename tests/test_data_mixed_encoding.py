@@ -130,3 +130,12 @@ def test_whole_gbk_is_gb18030(names: list[str]) -> None:
         return
     text, enc = decode_bytes(raw, "m.csv")
     assert text == HEAD + "".join(_rows(names))
+
+
+def test_a_bom_file_names_the_line_of_a_bad_byte_that_starts_a_line() -> None:
+    # the BOM is not part of the text the error counts in: a bad byte just after a line break
+    # is on the next line (counted in the bytes with the BOM it would be three bytes earlier)
+    data = b"\xef\xbb\xbf" + HEAD.encode() + "".join(_rows(NAMES[:2])).encode() + b"\xb0\xa1,x\n"
+    with pytest.raises(InputError) as exc:
+        decode_bytes(data, "messages.csv")
+    assert exc.value.where.line == 4

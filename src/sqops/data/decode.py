@@ -117,19 +117,20 @@ def decode_bytes(data: bytes, display: str, *, hand_written: bool = False) -> tu
         text = body.decode(enc or "utf-8")
         enc = enc or "utf-8"
     except UnicodeDecodeError as exc:
+        # (exc.start counts in ``body``, which is ``data`` less a UTF-8 BOM)
         if enc == "utf-8-sig" and not hand_written:  # its BOM says UTF-8: a line is not
-            raise _mixed(display, _line_col(data, exc.start)[0]) from None
+            raise _mixed(display, _line_col(body, exc.start)[0]) from None
         if enc is not None:
-            raise _not_decoded(data, exc.start, display, hand_written) from None
+            raise _not_decoded(body, exc.start, display, hand_written) from None
+        if not hand_written and mostly_utf8(io.BytesIO(body)):
+            raise _mixed(display, _line_col(body, exc.start)[0]) from None
         try:
             gb = body.decode("gb18030")
         except UnicodeDecodeError:
             gb = None
-        if not hand_written and mostly_utf8(io.BytesIO(body)):
-            raise _mixed(display, _line_col(data, exc.start)[0]) from None
         if hand_written or gb is None:
             # point at the first byte that is not UTF-8 (most files are UTF-8)
-            raise _not_decoded(data, exc.start, display, hand_written, gbk=gb is not None) from None
+            raise _not_decoded(body, exc.start, display, hand_written, gbk=gb is not None) from None
         text, enc = gb, "gb18030"
     text = text.removeprefix("\ufeff")
     if "\x00" in text:
