@@ -174,10 +174,10 @@ def detect_file_encoding(
     for enc in ("utf-8", "gb18030"):
         if first_bad is not None:
             if bom == "utf-8-sig":  # its BOM says UTF-8: a line is not
-                raise _mixed(display, _line_of(path, first_bad))
+                raise _mixed(display, line_of_byte(path, first_bad))
             with path.open("rb") as fh:
                 if mostly_utf8(fh):
-                    raise _mixed(display, _line_of(path, first_bad))
+                    raise _mixed(display, line_of_byte(path, first_bad))
         dec = codecs.getincrementaldecoder(enc)()
         offset = 0
         try:
@@ -191,13 +191,13 @@ def detect_file_encoding(
             if first_bad is None:
                 first_bad = offset + exc.start
     assert first_bad is not None
-    line = _line_of(path, first_bad)
+    line = line_of_byte(path, first_bad)
     text = UNKNOWN_ENCODING if hint is None else UNKNOWN_ENCODING + T("；", "; ") + hint
     raise InputError(text, Location(file=display, line=line))
 
 
-def _line_of(path: Path, pos: int, chunk: int = 1 << 20) -> int:
-    """The 1-based line of byte ``pos`` of a file, counted in chunks."""
+def line_of_byte(path: Path, pos: int, chunk: int = 1 << 20) -> int:
+    """The 1-based line of byte ``pos`` of a file, counted in chunks (bounded memory)."""
     line = 1
     with path.open("rb") as fh:
         while pos > 0 and (block := fh.read(min(chunk, pos))):

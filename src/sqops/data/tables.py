@@ -33,7 +33,7 @@ from typing import Any
 
 import polars as pl
 
-from sqops.data.decode import bom_encoding, clip, detect_file_encoding
+from sqops.data.decode import bom_encoding, clip, detect_file_encoding, line_of_byte
 from sqops.data.scalars import MAX_AMOUNT, MAX_OFFSET, MAX_YEAR, MIN_YEAR
 from sqops.data.xlsxsafe import check_xlsx
 from sqops.domain.tables import EXTENSIONS, ORDER_STATUS_SYNONYMS, TABLE, TableDef
@@ -271,8 +271,7 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
 def _line_at(path: Path, pos: int) -> int | None:
     """The 1-based line of byte ``pos`` of ``path`` (None if it cannot be read)."""
     try:
-        with path.open("rb") as fh:
-            return fh.read(pos).count(b"\n") + 1
+        return line_of_byte(path, pos)
     except OSError:
         return None
 
@@ -927,12 +926,9 @@ def read_tables(
                 # not UTF-8: which encoding it is (GB18030, or a clear error), then again
                 enc = detect_encoding(p)
                 lf = _read_source(p, kind, enc)
-                try:
-                    tables[name] = validate_table(
-                        name, lf, display_path(p), tz, mapping, spill.path
-                    )
-                except pl.exceptions.PolarsError as exc2:
-                    raise _read_error(display_path(p), exc2, p, kind, enc) from None
+                tables[name] = _validate_reading(
+                    name, lf, display_path(p), tz, mapping, spill.path, path=p, kind=kind, enc=enc
+                )
             except pl.exceptions.PolarsError as exc:
                 raise _read_error(display_path(p), exc, p, kind, encoding or "") from None
         return spill.keep(Tables(tables, tz))
@@ -978,11 +974,16 @@ def _validate_reading(
     tz: str,
     mapping: Mapping[str, str] | None,
     spill: Path | None = None,
+    *,
+    path: Path | None = None,
+    kind: str = "",
+    enc: str = "",
 ) -> TableData:
+    """:func:`validate_table`, a polars error while reading as :func:`_read_error` says it."""
     try:
         return validate_table(name, lf, source, tz, mapping, spill)
     except pl.exceptions.PolarsError as exc:
-        raise _read_error(source, exc) from None
+        raise _read_error(source, exc, path, kind, enc) from None
 
 
 def _read_error(
