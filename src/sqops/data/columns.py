@@ -38,6 +38,17 @@ def value_sets(table: str) -> dict[str, frozenset[str]]:
     return {c: frozenset(v) for c, v in TABLE[table].values.items()}
 
 
+def column_twice(column: str, file: str | None, line: int | None) -> InputError:
+    """A header naming ``column`` twice: which of the two holds the data is unknown."""
+    return InputError(
+        T(
+            "表头有两列都叫 “{c}”；请删除或改名其中一列",
+            "the header names the column '{c}' twice; remove or rename one",
+        ).format(c=clip(column)),
+        Location(file=file, line=line),
+    )
+
+
 class ColumnProblem(Exception):
     """A mistake in a column map at ``path`` (its key when ``key``), before it has a place.
 

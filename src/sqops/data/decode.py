@@ -51,6 +51,12 @@ def clip(text: str, limit: int = MAX_QUOTED) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def what_failed(exc: BaseException) -> str:
+    """A reader's exception for a message: its first line, clipped (its type without one)."""
+    text = str(exc)
+    return clip(text.splitlines()[0]) if text else type(exc).__name__
+
+
 def bom_encoding(head: bytes) -> str | None:
     """The encoding a byte-order mark at the start of ``head`` names (None: no mark)."""
     if head.startswith(_UTF8_BOM):

@@ -33,7 +33,8 @@ from typing import Any
 
 import polars as pl
 
-from sqops.data.decode import bom_encoding, clip, detect_file_encoding, line_of_byte
+from sqops.data.columns import column_twice
+from sqops.data.decode import bom_encoding, clip, detect_file_encoding, line_of_byte, what_failed
 from sqops.data.scalars import MAX_AMOUNT, MAX_OFFSET, MAX_YEAR, MIN_YEAR
 from sqops.data.xlsxsafe import check_xlsx
 from sqops.domain.tables import EXTENSIONS, ORDER_STATUS_SYNONYMS, TABLE, TableDef
@@ -250,7 +251,7 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
                 raise InputError(
                     T("无法读取 Excel 文件 {p}：{e}", "cannot read the Excel file {p}: {e}").format(
                         p=shown,
-                        e=clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
+                        e=what_failed(exc),
                     ),
                     Location(file=shown),
                 ) from None
@@ -432,13 +433,7 @@ def _no_duplicate_columns(names: list[str], source: str) -> None:
         m = _DUPLICATED.match(n)
         dup = m.group(1) if m and m.group(1) in names else (n if n in seen else None)
         if dup is not None:
-            raise InputError(
-                T(
-                    "表头有两列都叫 “{c}”；请删除或改名其中一列",
-                    "the header names the column '{c}' twice; remove or rename one",
-                ).format(c=clip(dup)),
-                Location(file=source, line=1),
-            )
+            raise column_twice(dup, source, 1)
         seen.add(n)
 
 
@@ -1013,9 +1008,8 @@ def _read_error(
                 ).format(l=line, e=clip(why)),
                 Location(file=source, line=line),
             )
-    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return InputError(
-        T("无法读取 {p}：{e}", "cannot read {p}: {e}").format(p=source, e=clip(first)),
+        T("无法读取 {p}：{e}", "cannot read {p}: {e}").format(p=source, e=what_failed(exc)),
         Location(file=source),
     )
 

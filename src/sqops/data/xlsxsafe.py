@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from sqops.data.decode import clip
+from sqops.data.decode import clip, what_failed
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 
@@ -96,6 +96,6 @@ def check_xlsx(path: Path, display: str) -> None:
         OSError,
     ) as exc:
         raise InputError(
-            not_xlsx.format(e=clip(str(exc).splitlines()[0]) if str(exc) else type(exc).__name__),
+            not_xlsx.format(e=what_failed(exc)),
             Location(file=display),
         ) from None

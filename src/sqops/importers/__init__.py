@@ -161,7 +161,8 @@ def _whatsapp_sniff(head: str) -> bool:
 
 def detect_format(path: str | Path) -> str:
     """The format of one file, from its name and first few kilobytes (``--format auto``)."""
-    from sqops.importers._base import decode, read_bytes
+    from sqops.data.decode import decode_bytes
+    from sqops.importers._base import read_bytes
 
     p = Path(path)
     display = display_path(p)
@@ -174,9 +175,9 @@ def detect_format(path: str | Path) -> str:
     else:
         data = read_bytes(p, display)[:65536]
         try:
-            head, _ = decode(data, display)
+            head, _ = decode_bytes(data, display)
         except InputError:
-            head, _ = decode(data[: data.rfind(b"\n") + 1] or data[:1], display)
+            head, _ = decode_bytes(data[: data.rfind(b"\n") + 1] or data[:1], display)
         for spec in FORMATS.values():
             if spec.sniff is not None and spec.sniff(p.name, head):
                 return spec.name

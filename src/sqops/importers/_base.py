@@ -21,7 +21,8 @@ from typing import Any
 
 import polars as pl
 
-from sqops.data.decode import clip, decode_bytes
+from sqops.data.columns import column_twice
+from sqops.data.decode import decode_bytes, what_failed
 from sqops.data.scalars import clean_name, parse_amount, parse_ts, ts_text
 from sqops.data.xlsxsafe import check_xlsx
 from sqops.domain.tables import IMPORTED_TABLES, MEMBER_EVENTS, MSG_TYPES, ORDER_STATUSES, TABLE
@@ -84,9 +85,10 @@ def read_bytes(path: Path, display: str) -> bytes:
     )
 
 
-def decode(data: bytes, display: str) -> tuple[str, str]:
-    """Bytes → (text, encoding name) by the one decoding policy (:mod:`sqops.data.decode`)."""
-    return decode_bytes(data, display)
+def read_text(path: Path, display: str) -> str:
+    """An export's text: its bytes (bounded, :func:`read_bytes`) decoded by the one decoding
+    policy (:mod:`sqops.data.decode`)."""
+    return decode_bytes(read_bytes(path, display), display)[0]
 
 
 def obj_at(parent: dict[str, Any], key: str) -> dict[str, Any]:
@@ -157,13 +159,7 @@ class CsvTable:
             if k in keys:
                 i = keys.index(k)
                 if k in keys[i + 1 :]:
-                    raise InputError(
-                        T(
-                            "表头有两列都叫 “{c}”；请删除或改名其中一列",
-                            "the header names the column '{c}' twice; remove or rename one",
-                        ).format(c=clip(self.header[i])),
-                        Location(file=self.display or None, line=self.header_line),
-                    )
+                    raise column_twice(self.header[i], self.display or None, self.header_line)
                 return i
         return None
 
@@ -215,7 +211,7 @@ def read_xlsx(path: Path, display: str) -> CsvTable:
     except Exception as exc:  # fastexcel raises its own exception classes
         raise InputError(
             T("无法读取 Excel 文件：{e}", "cannot read the Excel file: {e}").format(
-                e=clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+                e=what_failed(exc)
             ),
             Location(file=display),
         ) from None

@@ -27,11 +27,10 @@ from sqops.importers._base import (
     NOT_A_MESSAGE,
     SYSTEM_ID,
     Context,
-    decode,
     load_json,
     obj_at,
-    read_bytes,
     read_csv,
+    read_text,
 )
 
 _IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
@@ -110,7 +109,7 @@ def _date_reader(ctx: Context, display: str, cells: list[str]):
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
-    text, _ = decode(read_bytes(path, display), display)
+    text = read_text(path, display)
     if text.lstrip()[:1] == "{":
         _json(ctx, display, load_json(text, display))
     else:

@@ -31,15 +31,7 @@ from typing import Any
 from sqops.data.scalars import clean
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import (
-    BAD_TIME,
-    SYSTEM_ID,
-    Context,
-    decode,
-    name_id,
-    read_bytes,
-    split_lines,
-)
+from sqops.importers._base import BAD_TIME, SYSTEM_ID, Context, name_id, read_text, split_lines
 from sqops.importers.wechat import placeholder_type
 
 _SENDER = re.compile(
@@ -99,7 +91,7 @@ def _who(text: str) -> tuple[str, str | None]:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
-    text, _ = decode(read_bytes(path, display), display)
+    text = read_text(path, display)
     lines = split_lines(text)
     group: str | None = path.stem  # until a 消息对象 header names the chat
     current: dict[str, Any] | None = None

@@ -26,11 +26,10 @@ from sqops.i18n import T
 from sqops.importers._base import (
     Context,
     cell_getter,
-    decode,
     name_id,
     order_time_and_amount,
-    read_bytes,
     read_csv,
+    read_text,
 )
 
 #: the member id prefix of an order whose buyer the export does not name; no member event
@@ -51,7 +50,7 @@ STATUS: dict[str, str | None] = {
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
-    text, _ = decode(read_bytes(path, display), display)
+    text = read_text(path, display)
     table = read_csv(text, display)
     table.find_header("Name", "Financial Status")
     keys = (

@@ -26,15 +26,7 @@ from typing import Any
 from sqops.data.scalars import epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import (
-    NOT_A_MESSAGE,
-    SYSTEM_ID,
-    Context,
-    decode,
-    load_json,
-    name_id,
-    read_bytes,
-)
+from sqops.importers._base import NOT_A_MESSAGE, SYSTEM_ID, Context, load_json, name_id, read_text
 
 GROUP_TYPES = ("private_group", "private_supergroup", "public_supergroup")
 _MEDIA = {
@@ -75,7 +67,7 @@ def _uid(value: Any) -> str | None:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
-    text, _ = decode(read_bytes(path, display), display)
+    text = read_text(path, display)
     data = load_json(text, display)
     chats: list[tuple[str, Any]] = []
     if isinstance(data, dict) and isinstance(data.get("messages"), list):

@@ -28,10 +28,9 @@ from sqops.importers._base import (
     SYSTEM_ID,
     Context,
     cell_getter,
-    decode,
     load_json,
-    read_bytes,
     read_csv,
+    read_text,
 )
 
 #: WeChat message type codes (MSG.Type) → msg_type
@@ -187,7 +186,7 @@ def wechat_type(type_code: int | None, sub: int | None) -> str:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
-    text, _ = decode(read_bytes(path, display), display)
+    text = read_text(path, display)
     if name == "wechat-msg":
         _read_msg_csv(text, display, ctx)
     elif text.lstrip()[:1] in ("[", "{"):

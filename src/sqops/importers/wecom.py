@@ -25,15 +25,7 @@ from typing import Any
 from sqops.data.scalars import epoch_value
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import (
-    JSON_SYNTAX,
-    SYSTEM_ID,
-    Context,
-    decode,
-    obj_at,
-    read_bytes,
-    split_lines,
-)
+from sqops.importers._base import JSON_SYNTAX, SYSTEM_ID, Context, obj_at, read_text, split_lines
 
 MSG_TYPES = {
     "text": "text",
@@ -59,7 +51,7 @@ def is_external(user_id: str) -> bool:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
-    text, _ = decode(read_bytes(path, display), display)
+    text = read_text(path, display)
     stripped = text.strip()
     if not stripped:
         raise InputError(T("文件是空的", "the file is empty"), Location(file=display, line=1))

@@ -26,7 +26,7 @@ from typing import Any
 from sqops.data.scalars import clean
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import SYSTEM_ID, Context, decode, name_id, read_bytes, split_lines
+from sqops.importers._base import SYSTEM_ID, Context, name_id, read_text, split_lines
 
 _AP = r"(?P<ap>[AaPp]\.?\s?[Mm]\.?|上午|下午)"
 _DATE = r"(?P<date>[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4})"
@@ -199,7 +199,7 @@ def _split_date(text: str) -> tuple[int, int, int]:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
-    text, _ = decode(read_bytes(path, display), display)
+    text = read_text(path, display)
     raw_lines = split_lines(text)
     starts: list[tuple[int, re.Match[str], str]] = []  # (line no, match, raw line)
     for n, raw in enumerate(raw_lines, 1):

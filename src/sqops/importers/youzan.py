@@ -28,11 +28,10 @@ from sqops.importers._base import (
     Context,
     CsvTable,
     cell_getter,
-    decode,
     name_id,
     order_time_and_amount,
-    read_bytes,
     read_csv,
+    read_text,
     read_xlsx,
 )
 
@@ -99,7 +98,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 def load_table(path: Path, display: str) -> CsvTable:
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         return read_xlsx(path, display)
-    text, _ = decode(read_bytes(path, display), display)
+    text = read_text(path, display)
     return read_csv(text, display)
 
 
