@@ -13,7 +13,7 @@ import polars as pl
 from sqops.data.membership import Prepared, latest_day, prepare, to_date, to_int
 from sqops.data.tables import Tables, prepare_tables
 from sqops.domain.kpis import KPI, KPI_NAMES, needs
-from sqops.domain.stages import LIFECYCLE, STAGE, STAGE_NAMES
+from sqops.domain.stages import LIFECYCLE, STAGE, STAGE_NAMES, lifecycle_day
 from sqops.domain.status import STATUS_RANK
 from sqops.errors import DataError, UsageError
 from sqops.i18n import T
@@ -157,6 +157,11 @@ class GroupReport:
     stages: list[Stage]
     advice: list[Advice]
     members_today: int
+
+    @property
+    def lifecycle_day(self) -> int:
+        """The as-of day as people read it (第 N 天: the launch day is day 1)."""
+        return lifecycle_day(self.day_index)
 
     def stage(self, name: str) -> Stage:
         return next(s for s in self.stages if s.stage == name)

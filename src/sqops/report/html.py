@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqops.domain.kpis import KPI
-from sqops.domain.stages import STAGE, lifecycle_day
+from sqops.domain.stages import STAGE
 from sqops.domain.status import STATUS_LABELS
 from sqops.i18n import T
 from sqops.render.words import WORDS
@@ -113,7 +113,7 @@ def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
     def group_line(g: GroupReport) -> str:
         cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
         return (
-            f"{w('day', lang, n=lifecycle_day(g.day_index))} · {w('current', lang)}: {cur} · "
+            f"{w('day', lang, n=g.lifecycle_day)} · {w('current', lang)}: {cur} · "
             f"{w('members_today', lang)}: {g.members_today}"
         )
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqops.data.tables import REASONS
 from sqops.domain.kpis import KPI
-from sqops.domain.stages import STAGE, lifecycle_day
+from sqops.domain.stages import STAGE
 from sqops.domain.status import STATUS_LABELS
 from sqops.i18n import T
 from sqops.render import markdown as md
@@ -180,7 +180,7 @@ def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
         cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
         L += [f"## {md.escape(w('group', lang) + ' ' + g.group_id + name)}", ""]
         L += [
-            f"{w('day', lang, n=lifecycle_day(g.day_index))} · {w('current', lang)}: **{md.escape(cur)}** · "
+            f"{w('day', lang, n=g.lifecycle_day)} · {w('current', lang)}: **{md.escape(cur)}** · "
             f"{w('members_today', lang)}: {g.members_today}",
             "",
         ]
@@ -271,7 +271,7 @@ def print_terminal(report: Report, console: Any) -> None:
         console.print(kpi_table(report.fleet_shown, w("fleet", lang)))
     for g in report.groups:
         cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
-        head = f"{w('group', lang)} {g.group_id}{' ' + g.name if g.name else ''} · {w('day', lang, n=lifecycle_day(g.day_index))} · {w('current', lang)}: {cur}"
+        head = f"{w('group', lang)} {g.group_id}{' ' + g.name if g.name else ''} · {w('day', lang, n=g.lifecycle_day)} · {w('current', lang)}: {cur}"
         t = Table(title=head, title_justify="left", title_style="bold")
         for h in ("stage", "status", "window", "health"):
             t.add_column(w(h, lang))
