@@ -183,7 +183,8 @@ def day_sets(sop: Sop, all_slots: list[Slot]) -> list[frozenset[int]]:
     sections: dict[str, list[int]] = {}
     for i, s in enumerate(all_slots):
         sections.setdefault(s.section, []).append(i)
-    monday = _reference_months()[0] - dt.timedelta(days=_reference_months()[0].weekday())
+    months = _reference_months()
+    monday = months[0] - dt.timedelta(days=months[0].weekday())
 
     def on(section: str, d: dt.date) -> set[int]:
         return {i for i in sections.get(section, []) if falls_on(section, all_slots[i].item, d)}
@@ -193,7 +194,7 @@ def day_sets(sop: Sop, all_slots: list[Slot]) -> list[frozenset[int]]:
         on("daily", monday) | on("weekly", monday + dt.timedelta(days=w)) for w in range(7)
     ]
     sets: set[frozenset[int]] = {frozenset(x) for x in by_weekday}
-    for first in _reference_months():
+    for first in months:
         end = (first + dt.timedelta(days=32)).replace(day=1)
         monthly: dict[dt.date, set[int]] = {}
         for i in sections.get("monthly", []):
