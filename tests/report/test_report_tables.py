@@ -472,3 +472,30 @@ def test_frames_built_for_absent_columns_join_with_coded_ids(h):
     # day 31 is in the monetisation window: a's order is the group's one order
     assert h.nd(r, "conversion_rate") == (1, 2)
     assert h.kpi(r, "aov").value == pytest.approx(9.9)
+
+
+def test_parquet_float_ids_read_as_the_integers_they_are(tmp_path):
+    # pandas writes an integer id column with a missing value as float64: 1.0, 2.0, NaN.
+    # The same data as CSV says 1 and 2; both must give members "1" and "2" (not "1.0").
+    # amounts keep their fractions; a non-whole float id stays as written.
+    df = pl.DataFrame(
+        {
+            "ts": ["2026-12-01 10:00", "2026-12-01 11:00", "2026-12-02 10:00"],
+            "group_id": [7.0, 7.0, 7.0],
+            "member_id": [1.0, 2.0, 2.5],
+        }
+    )
+    df.write_parquet(tmp_path / "messages.parquet")
+    orders = pl.DataFrame(
+        {"order_id": [10.0, 11.0], "ts": ["2026-12-01 10:00"] * 2, "member_id": [1.0, None],
+         "amount": [99.5, 100.0]}
+    )  # fmt: skip
+    orders.write_parquet(tmp_path / "orders.parquet")
+    t = read_tables(tmp_path)
+    m = t["messages"].frame.collect()
+    assert m["group_id"].cast(pl.String).to_list() == ["7", "7", "7"]
+    assert m["member_id"].cast(pl.String).to_list() == ["1", "2", "2.5"]
+    o = t["orders"].frame.collect()
+    assert o["order_id"].cast(pl.String).to_list() == ["10"]  # (the row without a member: rejected)
+    assert o["amount"].to_list() == [99.5]
+    assert t["orders"].reject_counts == {"empty_id": 1}

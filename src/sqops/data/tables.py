@@ -294,6 +294,16 @@ def _all_text(lf: pl.LazyFrame, schema: Mapping[str, Any]) -> pl.LazyFrame:
             e = col.dt.to_string("%Y-%m-%d")
         elif dtype == pl.String or dtype.is_integer():
             e = col  # (validate_table makes text of integers, but for NUMERIC_IDS)
+        elif dtype.is_float():
+            # a whole number stored as a float (pandas writes an integer column with a
+            # missing value as float64) is read as the integer it is: member 1.0 is member 1,
+            # as in the CSV the same data gives
+            whole = col.is_finite() & (col == col.round()) & (col.abs() < 2.0**53)
+            e = (
+                pl.when(whole)
+                .then(col.cast(pl.Int64).cast(pl.String))
+                .otherwise(col.cast(pl.String))
+            )
         elif dtype.is_numeric() or dtype == pl.Boolean:
             e = col.cast(pl.String)
         else:
