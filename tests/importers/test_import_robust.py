@@ -148,3 +148,23 @@ def test_random_bytes(tmp_path, fmt, blob):
     path = tmp_path / "blob.txt"
     path.write_bytes(blob)
     run(fmt, path)
+
+
+@pytest.mark.parametrize("media", [["voice_message"], {"a": 1}, 3, None])
+def test_telegram_media_type_of_another_json_type(tmp_path, media):
+    # a list as media_type was a TypeError (unhashable) out of a dict lookup
+    chat = {
+        "name": "群",
+        "type": "private_supergroup",
+        "id": 1,
+        "messages": [
+            {"id": 1, "type": "message", "date": "2026-12-01T10:00:00", "from": "A",
+             "from_id": "user1", "media_type": media, "text": "hi"},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(chat), encoding="utf-8")
+    result = import_files("telegram", [path])
+    m = result.tables["messages"]
+    assert m["msg_type"].to_list() == ["text"]
+    assert m["member_id"].to_list() == ["user1"]

@@ -182,7 +182,7 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
             by_name += 1
         if "photo" in msg:
             msg_type = "image"
-        elif msg.get("media_type") in _MEDIA:
+        elif isinstance(msg.get("media_type"), str) and msg["media_type"] in _MEDIA:
             msg_type = _MEDIA[msg["media_type"]]
         elif "file" in msg:
             msg_type = "file"
