@@ -8,6 +8,7 @@ from sqops.demo._generate import (
     DemoOptions,
     DemoResult,
     demo_groups,
+    estimate,
     generate_demo,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "DemoOptions",
     "DemoResult",
     "demo_groups",
+    "estimate",
     "generate_demo",
 ]

@@ -24,6 +24,7 @@ What is in the data (see docs/demo.md for the numbers):
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from sqops.data.scalars import MAX_YEAR
 from sqops.demo import _text as tx
 from sqops.demo._writer import TableWriter
 from sqops.domain.tables import TABLE_NAMES
@@ -109,6 +111,67 @@ class DemoOptions:
     start: dt.date | None = None  # first day; default: the earliest launch in the SOP
 
 
+#: bounds of what ``sqops demo`` writes (docs/demo.md "Limits"): ten years, 100,000 groups or
+#: members, and an estimated 200 M messages (20× the benchmarks' largest; at about 4 M messages a
+#: minute that is an hour), and never more than the free space of the target's disk
+MAX_DAYS = 3660
+MAX_GROUPS = 100_000
+MAX_MEMBERS = 100_000
+MAX_MESSAGES = 200_000_000
+#: measured (20 groups × 500 members × 120 days, seed 1: 141,726 messages; all tables on disk:
+#: 222 bytes a message as CSV, 27 as Parquet), rounded up
+MESSAGES_PER_MEMBER_DAY = 0.12
+BYTES_PER_MESSAGE = {"csv": 240, "parquet": 30}
+
+
+def estimate(sop: Sop, opts: DemoOptions) -> tuple[int, int]:
+    """(messages, bytes on disk) that ``opts`` would write, about: refused past the bounds."""
+    groups = len(sop.groups) if opts.groups is None else opts.groups
+    cap = sop.community.max_members or sop.community.member_limit or opts.members
+    members = min(opts.members, cap)
+    messages = int(groups * members * opts.days * MESSAGES_PER_MEMBER_DAY)
+    return messages, messages * BYTES_PER_MESSAGE.get(opts.fmt, 240)
+
+
+def check_size(sop: Sop, opts: DemoOptions, directory: Path) -> None:
+    """Refuse (exit 2, before anything is written) what would run for hours or fill the disk
+    (:func:`demo_groups` refuses a range past the calendar)."""
+    for value, bound, opt in (
+        (opts.days, MAX_DAYS, "--days"),
+        (opts.groups or 0, MAX_GROUPS, "--groups"),
+        (opts.members, MAX_MEMBERS, "--members"),
+    ):
+        if value > bound:
+            raise UsageError(
+                T("{o} 最多为 {b:,}（现在是 {v:,}）", "{o} is at most {b:,} (got {v:,})").format(
+                    o=opt, b=bound, v=value
+                )
+            )
+    messages, size = estimate(sop, opts)
+    if messages > MAX_MESSAGES:
+        raise UsageError(
+            T(
+                "这会生成约 {m:,} 条消息，超过上限 {b:,}：请减少 --groups、--members 或 --days",
+                "this would write about {m:,} messages, over the bound of {b:,}: use fewer "
+                "--groups, --members or --days",
+            ).format(m=messages, b=MAX_MESSAGES)
+        )
+    where = directory
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError:
+        return
+    if size > free:
+        raise UsageError(
+            T(
+                "这会写入约 {s} MB，而 {d} 所在磁盘只剩 {f} MB",
+                "this would write about {s} MB and the disk of {d} has {f} MB free",
+            ).format(s=f"{size // 2**20:,}", d=directory.as_posix(), f=f"{free // 2**20:,}")
+        )
+
+
 @dataclass
 class DemoResult:
     directory: Path
@@ -140,15 +203,24 @@ def demo_groups(
     count = len(own) if n is None else n
     if count < 1:
         raise UsageError(T("--groups 至少为 1", "--groups must be at least 1"))
+    if (dt.date(MAX_YEAR, 12, 31) - first).days < days:
+        raise UsageError(
+            T(
+                "从 {s} 起 {d} 天超出了支持的日期范围（到 {y} 年）",
+                "{d} days from {s} run past the dates sqops reads (up to the year {y})",
+            ).format(s=first.isoformat(), d=days, y=MAX_YEAR)
+        )
     out: list[DemoGroup] = []
+    taken = {o[0] for o in own}
     for i in range(count):
         if i < len(own):
             gid, name, launched, city = own[i]
             launched = launched or first
         else:
             gid = f"g{i + 1:02d}" if count < 100 else f"g{i + 1:04d}"
-            while any(g.id == gid for g in out) or any(o[0] == gid for o in own):
+            while gid in taken:
                 gid = gid + "x"
+            taken.add(gid)
             city = tx.CITIES[i % len(tx.CITIES)]
             name = f"{city}{i // len(tx.CITIES) + 1}群"
             # launches spread over the first 60% of the range, deterministic in i
@@ -887,6 +959,7 @@ def generate_demo(
     if opts.members < 4:
         raise UsageError(T("--members 至少为 4", "--members must be at least 4"))
     directory = Path(directory)
+    check_size(sop, opts, directory)
     start, groups = demo_groups(sop, opts.groups, opts.start, opts.days)
     end = start + dt.timedelta(days=opts.days - 1)
     staff_ids, staff_rows = _staff(sop)
