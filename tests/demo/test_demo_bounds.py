@@ -53,3 +53,25 @@ def test_estimate_is_of_the_right_size():
     assert messages == 3 * 200 * 120 * 12 // 100
     assert size == messages * 240
     assert estimate(sop, DemoOptions(fmt="parquet"))[1] == messages * 30
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_an_interruption_while_opening_the_tables_leaves_nothing(tmp_path, monkeypatch, fmt):
+    # Ctrl-C while the third table's temporary file is being made: the first two temporary
+    # files (or folders) are removed, nothing is published
+    from sqops.demo import _writer, generate_demo
+
+    real = _writer._fresh
+    calls = []
+
+    def fresh(directory, table):
+        calls.append(table)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(directory, table)
+
+    monkeypatch.setattr(_writer, "_fresh", fresh)
+    with pytest.raises(KeyboardInterrupt):
+        generate_demo(load_sop(SOP).sop, tmp_path / "d", DemoOptions(fmt=fmt, days=3))
+    assert len(calls) == 3
+    assert list((tmp_path / "d").iterdir()) == []

@@ -987,8 +987,10 @@ def generate_demo(
         for s in schemas.values():
             if "ts" in s:
                 s["ts"] = pl.String()
-    writers = {t: TableWriter(directory, t, opts.fmt, schemas[t]) for t in TABLES}
+    writers: dict[str, TableWriter] = {}
     try:
+        for t in TABLES:  # (inside the try: a failure at the third table removes the first two)
+            writers[t] = TableWriter(directory, t, opts.fmt, schemas[t])
         writers["staff"].write(
             pl.DataFrame(staff_rows, schema=["member_id", "role", "name"], orient="row")
         )

@@ -9,9 +9,9 @@ reader never sees half a file. Output is deterministic: the same chunks give the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -37,24 +37,33 @@ class TableWriter:
         self.fmt = fmt
         self.schema = schema
         self.rows = 0
+        # the temporary name is set before the file or folder exists and every step to the
+        # end of __init__ is in one ``try``: an interruption at any moment (Ctrl-C, SIGTERM)
+        # removes what was created (mkstemp's name is lost if it comes as mkstemp returns)
+        self._tmp: Path | None = None
+        self._tmpdir: Path | None = None
+        self._parts: list[Path] = []
         try:
             directory.mkdir(parents=True, exist_ok=True)
             if fmt == "csv":
-                fd, tmp = tempfile.mkstemp(prefix=f".{table}.", suffix=".tmp", dir=directory)
-                self._tmp = Path(tmp)
+                self._tmp = _fresh(directory, table)
+                fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 self._fh = os.fdopen(fd, "wb")
                 self._fh.write("\ufeff".encode())  # the BOM Excel on Chinese Windows expects
                 self._fh.write((",".join(schema) + "\r\n").encode())
             else:
-                self._tmpdir = Path(tempfile.mkdtemp(prefix=f".{table}.", dir=directory))
-                self._parts: list[Path] = []
-        except OSError as exc:
-            raise UsageError(
-                T("无法写入 {p}：{e}", "cannot write {p}: {e}").format(
-                    p=self.target, e=exc.strerror
-                ),
-                Location(file=str(self.target)),
-            ) from exc
+                self._tmpdir = _fresh(directory, table)
+                self._tmpdir.mkdir(mode=0o700)
+        except BaseException as exc:
+            self.abort()
+            if isinstance(exc, OSError):
+                raise UsageError(
+                    T("无法写入 {p}：{e}", "cannot write {p}: {e}").format(
+                        p=self.target, e=exc.strerror
+                    ),
+                    Location(file=str(self.target)),
+                ) from exc
+            raise
 
     def write(self, frame: pl.DataFrame) -> None:
         if frame.height == 0:
@@ -70,6 +79,7 @@ class TableWriter:
                 float_precision=2,
             )
         else:
+            assert self._tmpdir is not None
             part = self._tmpdir / f"{len(self._parts):06d}.arrow"
             frame.write_ipc(part, compression="uncompressed")
             self._parts.append(part)
@@ -79,9 +89,11 @@ class TableWriter:
             self._fh.flush()
             os.fsync(self._fh.fileno())
             self._fh.close()
+            assert self._tmp is not None
             os.chmod(self._tmp, 0o644)
             os.replace(self._tmp, self.target)
             return
+        assert self._tmpdir is not None
         tmp = self._tmpdir / "out.parquet"
         if self._parts:
             lf = pl.scan_ipc(self._parts)
@@ -93,8 +105,20 @@ class TableWriter:
         shutil.rmtree(self._tmpdir, ignore_errors=True)
 
     def abort(self) -> None:
-        if self.fmt == "csv":
-            self._fh.close()
+        """Remove the temporary file or folder (whatever of it exists); the target is untouched."""
+        fh = getattr(self, "_fh", None)
+        if fh is not None:
+            with contextlib.suppress(OSError):
+                fh.close()
+        if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
-        else:
+        if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
+
+
+def _fresh(directory: Path, table: str) -> Path:
+    """A temporary name beside the target that nothing has yet."""
+    while True:
+        p = directory / f".{table}.{os.urandom(6).hex()}.tmp"
+        if not os.path.lexists(p):
+            return p
