@@ -294,3 +294,51 @@ def test_demo_with_a_folder_where_a_table_goes_is_a_usage_error(cli, tmp_path: P
     assert r.exit_code == 2
     assert "is a folder" in r.stderr and "Traceback" not in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["messages.csv"]
+
+
+# ---------------------------------------------------------------- the end of a run
+_CTRL_C_DURING_CLEANUP = """
+import os, shutil, signal, sys, tempfile
+tempfile.tempdir = sys.argv[2]
+real = shutil.rmtree
+def rmtree(path, *args, **kwargs):  # a Ctrl-C just as the spill folder is being removed
+    os.kill(os.getpid(), signal.SIGINT)
+    return real(path, *args, **kwargs)
+shutil.rmtree = rmtree
+out = os.path.join(sys.argv[2], "r.json")
+sys.argv = ["sqops", "report", sys.argv[1], "--format", "json", "-o", out, "--lang", "en"]
+from sqops.cli import main
+main()
+"""
+
+
+def test_a_late_ctrl_c_while_the_spill_is_removed_prints_no_traceback(tmp_path: Path) -> None:
+    # the typed copy of the tables was removed by a garbage-collector callback or the exit
+    # hook, where a Ctrl-C printed "Exception ignored in ..." with a traceback and left the
+    # folder; the run removes it itself now, with Ctrl-C held off
+    r = subprocess.run(
+        [sys.executable, "-c", _CTRL_C_DURING_CLEANUP, "examples/skincare/data", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr, r.stderr
+    assert (tmp_path / "r.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+def test_a_run_removes_its_spill_and_gives_the_handlers_back(cli, tmp_path, monkeypatch) -> None:
+    import tempfile
+
+    from sqops.data import read_tables
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    mine = read_tables(Path("examples/skincare/data"))  # read before the run: not the run's
+    before = signal.getsignal(signal.SIGINT)
+    r = cli("report", "examples/skincare/data", "--format", "json", "--lang", "en")
+    assert r.exit_code == 0, r.output
+    assert signal.getsignal(signal.SIGINT) is before
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith("sqops-report-")  # only the one read above
+    assert mine["messages"].frame.collect().height > 0

@@ -124,4 +124,7 @@ def command_names() -> list[str]:
 
 
 def main() -> None:
+    from sqops.cli import common
+
+    common.PROCESS_ENDS_WITH_RUN = True
     app()

@@ -166,12 +166,42 @@ class Run:
         return self.lang
 
 
+#: set by the program's entry point (:func:`sqops.cli.main`): the process ends with the
+#: command, so once a run's cleanup has begun Ctrl-C and SIGTERM stay ignored (a late one
+#: could only print a traceback from wherever the interpreter is shutting down); in-process
+#: callers (tests, notebooks) get their handlers back
+PROCESS_ENDS_WITH_RUN = False
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Inside: Ctrl-C and SIGTERM are ignored (the main thread only: signals go there)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in held}
+    try:
+        yield
+    finally:
+        if not PROCESS_ENDS_WITH_RUN:
+            for s, h in previous.items():
+                signal.signal(s, h if h is not None else signal.SIG_DFL)
+
+
 @contextmanager
 def running(lang: LangChoice | str | None) -> Iterator[Run]:
     """Set the language (``--lang``, else the locale's; the SOP's once it is loaded) and turn
     :class:`SqopsError` into its message and exit code, Ctrl-C into 130, SIGTERM into 143 (both
-    after every ``finally`` inside has run: no temporary file is left), a closed pipe into 0."""
+    after every ``finally`` inside has run: no temporary file is left), a closed pipe into 0.
+
+    At the end, with Ctrl-C and SIGTERM held off, the run removes the temporary copies of the
+    tables it read (``sqops.data.spills``) itself, rather than leaving them to the garbage
+    collector or the exit hook."""
+    from sqops.data import spills
+
     run = Run(lang)
+    point = spills.mark()
     try:
         with _sigterm_raises():
             yield run
@@ -185,6 +215,9 @@ def running(lang: LangChoice | str | None) -> Iterator[Run]:
         raise typer.Exit(EXIT_TERMINATED) from None
     except BrokenPipeError:
         raise typer.Exit(0) from None
+    finally:
+        with _signals_held():
+            spills.remove_since(point)
 
 
 def parse_day(text: str, option: str) -> dt.date:

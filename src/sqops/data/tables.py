@@ -33,6 +33,7 @@ from typing import Any
 
 import polars as pl
 
+from sqops.data import spills
 from sqops.data.columns import column_twice
 from sqops.data.decode import bom_encoding, clip, detect_file_encoding, line_of_byte, what_failed
 from sqops.data.scalars import MAX_AMOUNT, MAX_OFFSET, MAX_YEAR, MIN_YEAR
@@ -960,7 +961,7 @@ class _Spill:
     def keep(self, tables: Tables) -> Tables:
         """Remove the folder when neither ``tables`` nor any of its tables is referenced."""
         holder = _Holder()
-        weakref.finalize(holder, shutil.rmtree, self.path, True)
+        spills.register(weakref.finalize(holder, shutil.rmtree, self.path, True))
         tables._spill = holder
         for td in tables.tables.values():
             td._spill = holder

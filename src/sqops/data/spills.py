@@ -1,0 +1,30 @@
+"""The temporary folders of typed table copies ("spills") a run made, so that the command line
+can remove them itself when the run ends, with Ctrl-C and SIGTERM held off, instead of
+leaving them to a garbage-collector callback or the exit hook (where a late Ctrl-C printed a
+traceback and left the folder). No polars here: ``sqops --help`` and ``lint`` import it."""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+
+_seq = itertools.count()
+_live: dict[int, weakref.finalize[..., object]] = {}
+
+
+def register(finalizer: weakref.finalize[..., object]) -> None:
+    """Keep ``finalizer`` (it removes one spill folder) until it has run."""
+    for k in [k for k, f in _live.items() if not f.alive]:
+        del _live[k]
+    _live[next(_seq)] = finalizer
+
+
+def mark() -> int:
+    """A point in time: :func:`remove_since` removes the spills registered after it."""
+    return next(_seq)
+
+
+def remove_since(point: int) -> None:
+    """Remove now every spill registered after ``point`` (its tables can no longer be read)."""
+    for k in sorted(k for k in _live if k > point):
+        _live.pop(k)()
