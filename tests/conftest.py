@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,31 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TEMPLATES = ROOT / "sop_templates"
+
+#: ``SQOPS_FUZZ=N pytest -m fuzz``: every property test (Hypothesis) with N times its examples
+#: (the longer fuzz run of docs/architecture.md "Tests"); CI runs them once each, at N = 1
+FUZZ = int(os.environ.get("SQOPS_FUZZ", "1") or 1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "fuzz: a property test (Hypothesis); SQOPS_FUZZ=N runs N times its examples"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        test = getattr(item, "obj", None)
+        if not getattr(test, "is_hypothesis_test", False):
+            continue
+        item.add_marker(pytest.mark.fuzz)
+        if FUZZ > 1:
+            from hypothesis import settings
+
+            base = getattr(test, "_hypothesis_internal_use_settings", None) or settings()
+            test._hypothesis_internal_use_settings = settings(  # type: ignore[union-attr]
+                base, max_examples=base.max_examples * FUZZ
+            )
 
 
 @pytest.fixture(autouse=True)
