@@ -136,21 +136,53 @@ class Terminated(BaseException):
     ``finally`` and context manager runs: temporary files and folders are removed."""
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated
+#: set by the program's entry point (:func:`sqops.cli.main`): the process ends with the
+#: command, so once a run's cleanup has begun Ctrl-C and SIGTERM stay ignored (a late one
+#: could only print a traceback from wherever the interpreter is shutting down); in-process
+#: callers (tests, notebooks) get their handlers back
+PROCESS_ENDS_WITH_RUN = False
+
+
+_HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+def _raising(exc: type[BaseException]) -> Any:
+    def handler(signum: int, frame: object) -> None:
+        # one interruption is enough: from here to the end of the run Ctrl-C and SIGTERM are
+        # ignored, so that every cleanup runs undisturbed (polars turns one Ctrl-C inside a
+        # query into two KeyboardInterrupts: the second one stopped the removal of the
+        # tables' temporary copy)
+        for s in _HELD:
+            signal.signal(s, signal.SIG_IGN)
+        raise exc
+
+    return handler
 
 
 @contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """Inside: SIGTERM raises :class:`Terminated` (the main thread only: signals go there)."""
+def _signals() -> Iterator[None]:
+    """Inside: Ctrl-C raises KeyboardInterrupt and SIGTERM :class:`Terminated` (the main
+    thread only: signals go there), the first of them once. At the end the previous handlers
+    are given back, unless the process ends with the run (:data:`PROCESS_ENDS_WITH_RUN`)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = {s: signal.getsignal(s) for s in _HELD}
+    signal.signal(signal.SIGINT, _raising(KeyboardInterrupt))
+    signal.signal(signal.SIGTERM, _raising(Terminated))
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if not PROCESS_ENDS_WITH_RUN:
+            for s, h in previous.items():
+                signal.signal(s, h if h is not None else signal.SIG_DFL)
+
+
+def _hold_signals() -> None:
+    """From here to the end of the run, Ctrl-C and SIGTERM are ignored (the main thread)."""
+    if threading.current_thread() is threading.main_thread():
+        for s in _HELD:
+            signal.signal(s, signal.SIG_IGN)
 
 
 class Run:
@@ -166,29 +198,6 @@ class Run:
         return self.lang
 
 
-#: set by the program's entry point (:func:`sqops.cli.main`): the process ends with the
-#: command, so once a run's cleanup has begun Ctrl-C and SIGTERM stay ignored (a late one
-#: could only print a traceback from wherever the interpreter is shutting down); in-process
-#: callers (tests, notebooks) get their handlers back
-PROCESS_ENDS_WITH_RUN = False
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Inside: Ctrl-C and SIGTERM are ignored (the main thread only: signals go there)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = (signal.SIGINT, signal.SIGTERM)
-    previous = {s: signal.signal(s, signal.SIG_IGN) for s in held}
-    try:
-        yield
-    finally:
-        if not PROCESS_ENDS_WITH_RUN:
-            for s, h in previous.items():
-                signal.signal(s, h if h is not None else signal.SIG_DFL)
-
-
 @contextmanager
 def running(lang: LangChoice | str | None) -> Iterator[Run]:
     """Set the language (``--lang``, else the locale's; the SOP's once it is loaded) and turn
@@ -202,21 +211,21 @@ def running(lang: LangChoice | str | None) -> Iterator[Run]:
 
     run = Run(lang)
     point = spills.mark()
-    try:
-        with _sigterm_raises():
+    with _signals():
+        try:
             yield run
-    except SqopsError as exc:
-        fail(exc, run.lang)
-    except KeyboardInterrupt:
-        echo(T("已中断", "interrupted").get(run.lang), err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except Terminated:
-        echo(T("已终止", "terminated").get(run.lang), err=True)
-        raise typer.Exit(EXIT_TERMINATED) from None
-    except BrokenPipeError:
-        raise typer.Exit(0) from None
-    finally:
-        with _signals_held():
+        except SqopsError as exc:
+            fail(exc, run.lang)
+        except KeyboardInterrupt:
+            echo(T("已中断", "interrupted").get(run.lang), err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Terminated:
+            echo(T("已终止", "terminated").get(run.lang), err=True)
+            raise typer.Exit(EXIT_TERMINATED) from None
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        finally:
+            _hold_signals()
             spills.remove_since(point)
 
 

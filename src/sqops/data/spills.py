@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from typing import Any
 
 _seq = itertools.count()
-_live: dict[int, weakref.finalize[..., object]] = {}
+_live: dict[int, weakref.finalize[..., Any]] = {}
 
 
-def register(finalizer: weakref.finalize[..., object]) -> None:
+def register(finalizer: weakref.finalize[..., Any]) -> None:
     """Keep ``finalizer`` (it removes one spill folder) until it has run."""
     for k in [k for k, f in _live.items() if not f.alive]:
         del _live[k]

@@ -954,6 +954,10 @@ class _Spill:
     def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="sqops-report-"))
         self._kept = False
+        # registered at once, so that the run's end removes it even if the ``with`` block's
+        # own removal is interrupted
+        self._unkept = weakref.finalize(self, shutil.rmtree, self.path, True)
+        spills.register(self._unkept)
 
     def __enter__(self) -> _Spill:
         return self
@@ -966,11 +970,12 @@ class _Spill:
         for td in tables.tables.values():
             td._spill = holder
         self._kept = True
+        self._unkept.detach()
         return tables
 
     def __exit__(self, *exc: object) -> None:
         if not self._kept:
-            shutil.rmtree(self.path, ignore_errors=True)
+            self._unkept()
 
 
 def _validate_reading(
