@@ -123,3 +123,38 @@ def test_date_options_read_alike(cli, tmp_path: Path) -> None:
         "--no-adherence",
     )
     assert slash.exit_code == 0 and slash.stdout == dash.stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "preset"),
+    [
+        (["WhatsApp Chat with Glow Club.txt"], "whatsapp"),
+        (["telegram_chat.json"], "telegram"),  # (a .json: not a table file at all)
+        (["wechat_chatlog.csv"], "wechat-chatlog"),
+        (["wechat_msg.csv", "youzan_orders.csv"], "auto"),  # two formats in one folder
+    ],
+)
+def test_an_export_given_as_tables_gets_the_preset_that_reads_it(cli, tmp_path, files, preset):
+    import shutil
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for f in files:
+        shutil.copy(FIX / f, folder / f)
+    target = folder / files[0] if len(files) == 1 else folder
+    r = cli("report", str(target), "--lang", "en")
+    assert r.exit_code == 2
+    assert f"sqops report --preset {preset} " in r.stderr
+    assert f"sqops import {preset} " in r.stderr
+    for f in files:
+        assert f in r.stderr
+    zh = cli("report", str(target), "--lang", "zh")
+    assert f"sqops report --preset {preset} " in zh.stderr and "不是 sqops 表" in zh.stderr
+
+
+def test_no_hint_for_what_is_no_export(cli, tmp_path):
+    (tmp_path / "messages.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    r = cli("report", str(tmp_path), "--lang", "en")
+    assert r.exit_code == 2
+    assert "lacks the required columns" in r.stderr
+    assert "--preset" not in r.stderr

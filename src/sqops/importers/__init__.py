@@ -22,6 +22,7 @@ from sqops.errors import (
     InputError,
     Location,
     Problem,
+    SqopsError,
     UsageError,
     did_you_mean,
     display_path,
@@ -162,7 +163,6 @@ def _whatsapp_sniff(head: str) -> bool:
 def detect_format(path: str | Path) -> str:
     """The format of one file, from its name and first few kilobytes (``--format auto``)."""
     from sqops.data.decode import decode_bytes
-    from sqops.importers._base import read_bytes
 
     p = Path(path)
     display = display_path(p)
@@ -173,7 +173,7 @@ def detect_format(path: str | Path) -> str:
         if FORMATS["youzan"].sniff and FORMATS["youzan"].sniff(p.name, header):
             return "youzan"
     else:
-        data = read_bytes(p, display)[:65536]
+        data = _head(p, display)
         try:
             head, _ = decode_bytes(data, display)
         except InputError:
@@ -188,6 +188,42 @@ def detect_format(path: str | Path) -> str:
         ).format(a=", ".join(FORMATS)),
         Location(file=display, line=1),
     )
+
+
+_HEAD = 65536
+
+
+def _head(path: Path, display: str) -> bytes:
+    """The first 64 KiB of a file (what the format is told from; a large export is not read)."""
+    try:
+        if not path.is_file():
+            raise IsADirectoryError(21, "not a regular file")
+        with path.open("rb") as fh:
+            return fh.read(_HEAD)
+    except OSError as exc:
+        raise InputError(
+            T("无法读取：{e}", "cannot read it: {e}").format(e=exc.strerror or str(exc)),
+            Location(file=display),
+        ) from None
+
+
+def suggest_preset(paths: Sequence[str | Path], limit: int = 20) -> list[tuple[Path, str]]:
+    """The export formats ``paths`` (files, or the files of a folder, at most ``limit``) look
+    like — for the hint when ``sqops report`` is given an export instead of tables."""
+    files: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files += sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
+        elif p.is_file():
+            files.append(p)
+    found = []
+    for f in files[:limit]:
+        try:
+            found.append((f, detect_format(f)))
+        except SqopsError:
+            continue
+    return found
 
 
 def import_files(

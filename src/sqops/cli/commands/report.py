@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -187,12 +188,15 @@ def report(
                 if preset is not None:
                     tables = _preset_tables(preset, inputs, settings.tz, run.lang)
                 else:
-                    tables = read_tables(
-                        inputs[0] if inputs else None,
-                        paths,
-                        tz=settings.tz,
-                        columns=settings.columns,
-                        encoding=encoding,
+                    tables = _read_or_hint(
+                        lambda: read_tables(
+                            inputs[0] if inputs else None,
+                            paths,
+                            tz=settings.tz,
+                            columns=settings.columns,
+                            encoding=encoding,
+                        ),
+                        [*inputs, *paths.values()],
                     )
                 rep = build_report(
                     tables, settings=settings, as_of=day, lang=run.lang, groups=group
@@ -218,6 +222,31 @@ def report(
                     err=True,
                 )
                 raise typer.Exit(EXIT_FINDINGS)
+
+
+def _read_or_hint(read: Any, given: list[Path]) -> Any:
+    """``read()``; when the data cannot be read as tables, say which export format the files
+    look like and the ``--preset`` that reads them."""
+    from sqops.errors import Problem, SqopsError
+
+    try:
+        return read()
+    except SqopsError as exc:
+        from sqops.importers import suggest_preset
+
+        found = suggest_preset(given)
+        if not found:
+            raise
+        fmts = sorted({f for _, f in found})
+        files = " ".join(shlex.quote(p.as_posix()) for p, _ in found)
+        hint = T(
+            "这些是聊天或订单导出文件（{f}），不是 sqops 表：用 sqops report --preset {p} {x} "
+            "直接读取，或先用 sqops import {p} {x} -o tables/ 转成表",
+            "these are chat or order exports ({f}), not sqops tables: read them with "
+            "sqops report --preset {p} {x}, or turn them into tables first with "
+            "sqops import {p} {x} -o tables/",
+        ).format(f=", ".join(fmts), p=fmts[0] if len(fmts) == 1 else "auto", x=files)
+        raise type(exc)(exc.text, exc.where, problems=[*exc.problems, Problem(hint)]) from None
 
 
 def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
