@@ -82,8 +82,18 @@ def test_triage_order_counts_and_edges():
         _g(
             "f",
             "activation",
-            Kpi("participation_rate", "activation", None, None, None, 0.2, 0.1, "unavailable",
-                False, ["engagement: participate"]),
+            Kpi(
+                "participation_rate",
+                "activation",
+                None,
+                None,
+                None,
+                0.2,
+                0.1,
+                "unavailable",
+                False,
+                ["engagement: participate"],
+            ),
         ),  # fmt: skip
     ]
     t = build_triage(groups)
@@ -289,3 +299,28 @@ def test_cli_by_json_and_the_attribute_errors(cli, tmp_path):
     r = cli(*base, "--groups", clash, "--by", "owner", "-f", "md", "-o", f"{tmp_path}/c/")
     assert r.exit_code == 2 and "same file name" in r.stderr
     assert not (tmp_path / "c").exists() or not any((tmp_path / "c").iterdir())
+
+
+def test_html_opens_with_every_group_and_shows_the_rollups(h):
+    from sqops.report.html import to_html
+
+    # the same 26 groups as the Markdown test; an owner's name with markup in it
+    ids = [f"g{i:02d}" for i in range(1, 27)]
+    sp = {g: 0 if i < 3 else 1 if i < 22 else 3 for i, g in enumerate(ids)}
+    day0 = {g: D0 for g in ids} | {"g26": D0 + dt.timedelta(20)}
+    gv = {g: {"owner": "<b>x</b>"} for g in ids[:10]}
+    tables = _tables(h, sp, dict.fromkeys(ids, 10))
+    rep = build_report(
+        tables, settings=_settings(gv, day0), as_of=D0 + dt.timedelta(10), by=["owner"]
+    )
+    html = to_html(rep)
+    triage = html[html.index('<table class="triage">') : html.index("</table>")]
+    assert html.index('<table class="triage">') < html.index("<h2>Fleet</h2>")
+    assert triage.count("<tr>") == 27  # the head and all 26 groups (no top-20 cut here)
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    # owner <b>x</b>: g01-g10 (3 bad, 7 warn); not set: g11-g26 (12 warn, 3 good, 1 unrated)
+    assert "<h2>By owner</h2>" in html
+    owner = '<tr><td>&lt;b&gt;x&lt;/b&gt;</td><td class="n">10</td><td class="n">0</td>'
+    assert owner + '<td class="n">7</td><td class="n">3</td><td class="n">0</td>' in html
+    unset = '<tr><td>(not set)</td><td class="n">16</td><td class="n">3</td>'
+    assert unset + '<td class="n">12</td><td class="n">0</td><td class="n">1</td>' in html
