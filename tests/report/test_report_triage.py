@@ -324,3 +324,26 @@ def test_html_opens_with_every_group_and_shows_the_rollups(h):
     assert owner + '<td class="n">7</td><td class="n">3</td><td class="n">0</td>' in html
     unset = '<tr><td>(not set)</td><td class="n">16</td><td class="n">3</td>'
     assert unset + '<td class="n">12</td><td class="n">0</td><td class="n">1</td>' in html
+
+
+def test_rollup_waits_for_the_weekly_block_only_where_a_group_waits(h):
+    # as-of D0 + 92: g1 (launched D0) is in retention at day index 92, before the first full
+    # weekly block (index 96), so its weekly active rate waits; g2 (launched D0 + 80) is in
+    # activation (index 12) and has not reached retention at all
+    tables = _tables(h, {"g1": 1, "g2": 1}, {"g1": 4, "g2": 4})
+    day0 = {"g1": D0, "g2": D0 + dt.timedelta(80)}
+    gv = {"g1": {"city": "a"}, "g2": {"city": "b"}}
+    rep = build_report(
+        tables, settings=_settings(gv, day0), as_of=D0 + dt.timedelta(92), by=["city"]
+    )
+    wa = {
+        r.value: next(k for k in r.kpis if k.name == "weekly_active_rate")
+        for r in rep.rollups["city"]
+    }
+    assert (wa["a"].status, wa["a"].needs) == (
+        "unavailable",
+        list(KPI["weekly_active_rate"].waiting_needs),
+    )
+    assert (wa["b"].status, wa["b"].needs) == ("not_started", [])
+    fleet = next(k for k in rep.fleet if k.name == "weekly_active_rate")
+    assert fleet.status == "unavailable"  # (the fleet has a waiting group)
