@@ -228,6 +228,19 @@ def test_markdown_shows_the_top_20_then_one_line(h):
     zh = to_markdown(dataclasses.replace(rep, lang="zh"))
     assert "…… 另有 6 个群：预警 2、达标 3、无法评级 1" in zh
 
+    # the terminal: the same 20 rows and line, right after the title lines
+    from sqops.render.console import Console
+    from sqops.report.render import print_terminal
+
+    con = Console(record=True, width=200, color_system=None)
+    print_terminal(rep, con)
+    out = [x.rstrip() for x in con.export_text().splitlines()]
+    assert out[2] == "Triage: which groups first"
+    table = out[: out.index(next(x for x in out if x.startswith("└")))]
+    ranks = [r for x in table if x.startswith("│") and (r := x.split("│")[1].strip())]
+    assert ranks == [str(i) for i in range(1, 21)]
+    assert "… and 6 more: 2 warn, 3 good, 1 unrated" in out
+
 
 def test_file_stems_are_safe_and_name_the_null_value():
     assert file_stem("owner", "王店长") == "owner-王店长"
