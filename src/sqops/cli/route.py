@@ -5,7 +5,8 @@
 * No ``-o``: stdout; the default format there is ``table`` (the rich view) where the command
   has one.
 * ``-o DIR/`` (a path ending in ``/`` or an existing folder): one file per group, for the
-  commands that write per group (``sqops plan``).
+  commands that write per group (``sqops plan``); ``sqops report --by ATTR``: one file per
+  value of the attribute.
 * The ``table`` format is for the terminal only; files are written atomically
   (:mod:`sqops.render.output`).
 * ``-o`` is never one of the command's inputs (the same file by path or by inode: a link to

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ from sqops.domain.status import STATUS_RANK
 from sqops.errors import DataError, UsageError
 from sqops.i18n import T
 from sqops.report import kpis as K
+from sqops.report.triage import Rollup, TriageEntry, build_rollups, build_triage, check_attributes
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
     from sqops.report import schema as S
@@ -47,6 +48,9 @@ class Settings:
     )
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     community: str | None = None
+    #: group id → its attributes (the SOP's ``groups[].vars``, a ``--groups`` CSV's columns
+    #: over them), for ``--by`` roll-ups; a value that is null or empty is not set
+    group_vars: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_sop(cls, sop: Sop, tz: str | None = None) -> Settings:
@@ -72,7 +76,18 @@ class Settings:
             targets=targets,
             columns={k: dict(v) for k, v in sop.columns.items()},
             community=sop.community.name,
+            group_vars={g.id: vs for g in sop.groups if (vs := _vars(g.vars))},
         )
+
+
+def _vars(raw: Mapping[str, object]) -> dict[str, str]:
+    """An SOP group's ``vars`` as attribute texts (true/false for booleans; null and "" unset)."""
+    out = {}
+    for k, v in raw.items():
+        text = ("true" if v else "false") if isinstance(v, bool) else "" if v is None else str(v)
+        if text.strip():
+            out[k] = text.strip()
+    return out
 
 
 @dataclass
@@ -194,6 +209,12 @@ class Report:
     groups: list[GroupReport]
     prepared: Prepared | None = None  # the inputs, for the lists and the charts
     settings: Settings | None = None
+    #: every group, worst current-stage health first (``report/triage.py``)
+    triage: list[TriageEntry] = field(default_factory=list)
+    #: ``--by ATTR``: per attribute, its values' groups and pooled KPIs
+    rollups: dict[str, list[Rollup]] = field(default_factory=dict)
+    #: (attribute, value) when this is one value's part of a roll-up (``-o DIR/`` with --by)
+    scope: tuple[str, str | None] | None = None
 
     @property
     def fleet_shown(self) -> list[Kpi]:
@@ -216,8 +237,10 @@ class Report:
             "lang": self.lang,
             "community": self.community,
             "basis": self.basis,
+            "triage": [e.to_dict(self.lang) for e in self.triage],
             "data_quality": self.data_quality,
             "fleet": {"groups": len(self.groups), "kpis": [k.to_dict() for k in self.fleet]},
+            "rollups": {a: [r.to_dict() for r in rows] for a, rows in self.rollups.items()},
             "groups": [g.to_dict(self.lang) for g in self.groups],
         }
 
@@ -298,8 +321,12 @@ def build_report(
     as_of: dt.date | None = None,
     lang: str = "en",
     groups: Iterable[str] | None = None,
+    by: Sequence[str] = (),
 ) -> Report:
-    """The whole report. ``tables`` may be :class:`Tables` or in-memory frames by table name."""
+    """The whole report. ``tables`` may be :class:`Tables` or in-memory frames by table name;
+    ``by``: attributes of ``settings.group_vars`` to roll the groups up by."""
+    if by:
+        check_attributes(by, settings.group_vars if settings else {})
     settings = settings or Settings()
     if not isinstance(tables, Tables):
         tables = prepare_tables(tables, tz=settings.tz, columns=settings.columns)
@@ -340,6 +367,7 @@ def build_report(
     results: dict[str, dict[str, tuple[float, float]]] = {}
     wins = {s: K.windows(p, s) for s in STAGE_NAMES}
     waiting = False  # some group is in retention but no weekly block fits yet
+    waiting_groups: set[str] = set()  # (those groups)
     for name in KPI_NAMES:
         kd = KPI[name]
         win = wins[kd.stage]
@@ -354,6 +382,7 @@ def build_report(
                 g: v for g, v in results[name].items() if p.as_of - d0s[g] >= kd.available_from
             }
             waiting = waiting or win.height > len(results[name])
+            waiting_groups.update(set(win["group_id"].to_list()) - results[name].keys())
 
     on_asof = (
         p.presence.filter((pl.col("s") <= p.as_of) & (pl.col("e") >= p.as_of))
@@ -421,16 +450,24 @@ def build_report(
             )
         )
 
-    fleet: list[Kpi] = []
-    for name in KPI_NAMES:
-        vals = list(results[name].values())
-        started = bool(vals)
-        num = sum(v[0] for v in vals) if vals else None
-        den = sum(v[1] for v in vals) if vals else None
-        needs_ = need[name]
-        if KPI[name].available_from is not None and not vals and not needs_ and waiting:
-            needs_ = list(KPI[name].waiting_needs)
-        fleet.append(_kpi(name, num, den, settings, needs_, started))
+    def pool(gids: Collection[str] | None = None) -> list[Kpi]:
+        """The KPIs of groups ``gids`` (None: all) pooled: Σ numerators / Σ denominators."""
+        out: list[Kpi] = []
+        wait = waiting if gids is None else bool(waiting_groups.intersection(gids))
+        for name in KPI_NAMES:
+            r = results[name]
+            vals = list(r.values()) if gids is None else [r[g] for g in sorted(gids) if g in r]
+            started = bool(vals)
+            num = sum(v[0] for v in vals) if vals else None
+            den = sum(v[1] for v in vals) if vals else None
+            needs_ = need[name]
+            if KPI[name].available_from is not None and not vals and not needs_ and wait:
+                needs_ = list(KPI[name].waiting_needs)
+            out.append(_kpi(name, num, den, settings, needs_, started))
+        return out
+
+    fleet = pool()
+    triage = build_triage(group_reports)
 
     return Report(
         as_of=as_of,
@@ -443,6 +480,8 @@ def build_report(
         groups=group_reports,
         prepared=p,
         settings=settings,
+        triage=triage,
+        rollups=build_rollups(by, group_reports, triage, settings.group_vars, pool),
     )
 
 

@@ -20,11 +20,19 @@ from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import GroupReport, Report
 from sqops.report.lists import SEGMENT_LABELS
 from sqops.report.render import (
+    ROLLUP_COLUMNS,
+    TRIAGE_COLUMNS,
+    fleet_heading,
     fmt_num,
     fmt_target,
     fmt_value,
     quality_header,
     quality_lines,
+    rollup_cells,
+    rollup_value,
+    scope_title,
+    triage_cells,
+    tw,
     w,
 )
 
@@ -144,4 +152,33 @@ def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
         dq_head=quality_header(lang),
         dq_rows=[r for r, _ in q],
         dq_notes=[n for _, ns in q for n in ns],
+        **_triage_context(report),
     )
+
+
+def _triage_context(report: Report) -> dict[str, object]:
+    """What the page's triage (every group) and ``--by`` roll-up tables show."""
+    lang = report.lang
+    return {
+        "triage_title": tw("triage", lang),
+        "triage_note": tw("triage_note", lang),
+        "triage_head": [tw(c, lang) for c in TRIAGE_COLUMNS],
+        "triage_rows": [(e.health, triage_cells(e, lang)) for e in report.triage],
+        "scope_title": scope_title(report, lang),
+        "fleet_title": fleet_heading(report, lang),
+        "rollup_head": [tw(c, lang) for c in ROLLUP_COLUMNS],
+        "rollups": [
+            (
+                tw("rollup", lang, a=attr),
+                [
+                    (
+                        rollup_cells(r, lang),
+                        tw("pooled", lang, a=attr, v=rollup_value(r.value, lang)),
+                        r.kpis_shown,
+                    )
+                    for r in rows
+                ],
+            )
+            for attr, rows in report.rollups.items()
+        ],
+    }

@@ -15,6 +15,7 @@ from sqops.render.output import json_text
 from sqops.render.words import WORDS
 from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import Kpi, Report
+from sqops.report.triage import TRIAGE_TOP, Rollup, TriageEntry, health_counts
 
 if TYPE_CHECKING:
     from sqops.adherence.schema import AdherenceDoc
@@ -88,6 +89,193 @@ def kpi_status(k: Kpi, lang: str) -> str:
     if k.status == "unavailable" and k.needs:
         s += f" ({w('needs', lang, n='; '.join(k.needs))})"
     return s
+
+
+# ------------------------------------------------------------------ triage and roll-ups
+#: the words of the triage and roll-up tables (report/triage.py computes what they show)
+TW: dict[str, T] = {
+    "triage": T("分诊：先处理哪些群", "Triage: which groups first"),
+    "triage_note": T(
+        "按当前阶段排序：不达标指标多的在前，其次预警多的，再按最大相对差距（低于目标多少）。",
+        "By current stage: more bad KPIs first, then more warn, then the largest relative gap "
+        "below target.",
+    ),
+    "rank": T("排名", "#"),
+    "bad": T("不达标", "bad"),
+    "warn": T("预警", "warn"),
+    "shortfall": T("最大差距", "shortfall"),
+    "worst": T("最差指标", "worst KPI"),
+    "action": T("下一步", "next action"),
+    "unrated": T("无法评级", "unrated"),
+    "more": T("…… 另有 {n} 个群：{parts}", "… and {n} more: {parts}"),
+    "rollup": T("按 {a} 汇总", "By {a}"),
+    "attr_value": T("取值", "value"),
+    "groups": T("群数", "groups"),
+    "good": T("达标", "good"),
+    "null": T("（未设置）", "(not set)"),
+    "below": T("低于目标的合计指标", "pooled KPIs below target"),
+    "pooled": T("{a} = {v}：各群合计", "{a} = {v}: pooled"),
+    "scope": T("{a} = {v}", "{a} = {v}"),
+}
+#: a number of groups at a health, for the line after the top rows
+HEALTH_COUNT: dict[str, T] = {
+    "bad": T("不达标 {n}", "{n} bad"),
+    "warn": T("预警 {n}", "{n} warn"),
+    "good": T("达标 {n}", "{n} good"),
+    "unrated": T("无法评级 {n}", "{n} unrated"),
+}
+TRIAGE_COLUMNS = (
+    "rank",
+    "group",
+    "current",
+    "health",
+    "bad",
+    "warn",
+    "shortfall",
+    "worst",
+    "action",
+)
+ROLLUP_COLUMNS = ("attr_value", "groups", "good", "warn", "bad", "unrated", "below")
+
+
+def tw(key: str, lang: str, **kw: Any) -> str:
+    t = TW[key] if key in TW else W[key]
+    return (t.format(**kw) if kw else t).get(lang)
+
+
+def health_label(health: str, lang: str) -> str:
+    return tw("unrated", lang) if health == "unrated" else STATUS_LABELS[health].get(lang)
+
+
+def triage_cells(e: TriageEntry, lang: str) -> list[str]:
+    """One triage row as text, in the order of :data:`TRIAGE_COLUMNS`."""
+    action = e.next_action
+    return [
+        str(e.rank),
+        e.group_id + (f" {e.group_name}" if e.group_name else ""),
+        STAGE[e.current_stage].label.get(lang) if e.current_stage else w("none", lang),
+        health_label(e.health, lang),
+        str(e.bad),
+        str(e.warn),
+        f"{e.shortfall * 100:.1f}%" if e.worst_kpi else "—",
+        KPI[e.worst_kpi].label.get(lang) if e.worst_kpi else "—",
+        action.get(lang) if action else "—",
+    ]
+
+
+def triage_more(entries: Sequence[TriageEntry], lang: str) -> str:
+    """The line for the groups after the top rows: how many, and at which health."""
+    n = health_counts(e.health for e in entries)
+    sep = "、" if lang == "zh" else ", "
+    parts = sep.join(HEALTH_COUNT[h].format(n=f"{c:,}").get(lang) for h, c in n.items() if c)
+    return tw("more", lang, n=f"{len(entries):,}", parts=parts)
+
+
+def rollup_value(value: str | None, lang: str) -> str:
+    return tw("null", lang) if value is None else value
+
+
+def rollup_cells(r: Rollup, lang: str) -> list[str]:
+    """One roll-up value as text, in the order of :data:`ROLLUP_COLUMNS`."""
+    below = [
+        f"{KPI[k.name].label.get(lang)} {fmt_value(k)} ({STATUS_LABELS[k.status].get(lang)})"
+        for k in r.kpis
+        if k.status in ("warn", "bad")
+    ]
+    return [
+        rollup_value(r.value, lang),
+        str(r.groups),
+        str(r.good),
+        str(r.warn),
+        str(r.bad),
+        str(r.unrated),
+        ("; " if lang == "en" else "；").join(below) or "—",
+    ]
+
+
+def scope_title(report: Report, lang: str) -> str:
+    """`` · ATTR = VALUE`` after the title of one roll-up value's report, else nothing."""
+    if report.scope is None:
+        return ""
+    a, v = report.scope
+    return " · " + tw("scope", lang, a=a, v=rollup_value(v, lang))
+
+
+def fleet_heading(report: Report, lang: str) -> str:
+    """The fleet's heading, or that of one roll-up value's pooled KPIs."""
+    if report.scope is None:
+        return w("fleet", lang)
+    a, v = report.scope
+    return tw("pooled", lang, a=a, v=rollup_value(v, lang))
+
+
+def triage_markdown(report: Report, lang: str) -> list[str]:
+    """The triage section: the first :data:`TRIAGE_TOP` groups, then one line for the rest."""
+    L = [f"## {tw('triage', lang)}", "", md.escape(tw("triage_note", lang)), ""]
+    top = report.triage[:TRIAGE_TOP]
+    L += md.table([tw(c, lang) for c in TRIAGE_COLUMNS], [triage_cells(e, lang) for e in top])
+    L.append("")
+    if len(report.triage) > TRIAGE_TOP:
+        L += [md.escape(triage_more(report.triage[TRIAGE_TOP:], lang)), ""]
+    return L
+
+
+def rollups_markdown(report: Report, lang: str) -> list[str]:
+    """Per ``--by`` attribute: its values' counts, then each value's pooled KPIs."""
+    hdr = [w(k, lang) for k in ("kpi", "value", "num", "den", "target", "floor", "status")]
+    L: list[str] = []
+    for attr, rows in report.rollups.items():
+        L += [f"## {md.escape(tw('rollup', lang, a=attr))}", ""]
+        L += md.table([tw(c, lang) for c in ROLLUP_COLUMNS], [rollup_cells(r, lang) for r in rows])
+        L.append("")
+        for r in rows:
+            title = tw("pooled", lang, a=attr, v=rollup_value(r.value, lang))
+            L += [f"### {md.escape(title)}", ""]
+            L += md.table(hdr, _kpi_rows(r.kpis_shown, lang)) + [""]
+    return L
+
+
+def print_triage(report: Report, console: Any) -> None:
+    """The triage as a rich table (worst first, the first :data:`TRIAGE_TOP`)."""
+    from sqops.render.console import Table, Text
+
+    lang = report.lang
+    t = Table(title=tw("triage", lang), title_justify="left", title_style="bold")
+    # (the health is the row's colour here; the next action takes what width is left)
+    shown = [i for i, c in enumerate(TRIAGE_COLUMNS) if c != "health"]
+    for i in shown:
+        c = TRIAGE_COLUMNS[i]
+        t.add_column(
+            tw(c, lang),
+            justify="right" if c in ("rank", "bad", "warn", "shortfall") else "left",
+            no_wrap=c != "action",
+            min_width=24 if c == "action" else None,
+            overflow="fold",
+        )
+    for e in report.triage[:TRIAGE_TOP]:
+        cells = triage_cells(e, lang)
+        t.add_row(*(cells[i] for i in shown), style=_STYLE.get(e.health, "dim"))
+    console.print(t)
+    if len(report.triage) > TRIAGE_TOP:
+        console.print(Text(triage_more(report.triage[TRIAGE_TOP:], lang), style="dim"))
+
+
+def print_rollups(report: Report, console: Any) -> None:
+    """Per ``--by`` attribute, a table of its values (counts and pooled KPIs below target)."""
+    from sqops.render.console import Table
+
+    lang = report.lang
+    for attr, rows in report.rollups.items():
+        t = Table(title=tw("rollup", lang, a=attr), title_justify="left", title_style="bold")
+        for c in ROLLUP_COLUMNS:
+            t.add_column(
+                tw(c, lang),
+                justify="left" if c in ("attr_value", "below") else "right",
+                overflow="fold",
+            )
+        for r in rows:
+            t.add_row(*rollup_cells(r, lang))
+        console.print(t)
 
 
 # ------------------------------------------------------------------ JSON
@@ -165,16 +353,19 @@ def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
     lang = report.lang
     L: list[str] = []
     title = w("title", lang) + (f" — {md.escape(report.community)}" if report.community else "")
+    title += md.escape(scope_title(report, lang))
     L += [f"# {title}", ""]
     L += [
         f"{w('as_of', lang)} **{report.as_of.isoformat()}** · {w('tz', lang)} {md.escape(report.tz)} · "
         f"{w('groups_n', lang, n=len(report.groups))}",
         "",
     ]
+    L += triage_markdown(report, lang)
     L += [f"> {md.escape(BASIS_NOTE[report.basis].get(lang))}", ""]
     hdr = [w(k, lang) for k in ("kpi", "value", "num", "den", "target", "floor", "status")]
-    L += [f"## {w('fleet', lang)}", ""]
+    L += [f"## {md.escape(fleet_heading(report, lang))}", ""]
     L += md.table(hdr, _kpi_rows(report.fleet_shown, lang)) + [""]
+    L += rollups_markdown(report, lang)
     for g in report.groups:
         name = f" {g.name}" if g.name else ""
         cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
@@ -244,6 +435,7 @@ def print_terminal(report: Report, console: Any) -> None:
             f"{w('groups_n', lang, n=len(report.groups))}"
         )
     )
+    print_triage(report, console)
     console.print(Text(BASIS_NOTE[report.basis].get(lang), style="dim"))
 
     def st(status: str | None) -> Text:
@@ -269,6 +461,7 @@ def print_terminal(report: Report, console: Any) -> None:
 
     if len(report.groups) > 1:
         console.print(kpi_table(report.fleet_shown, w("fleet", lang)))
+    print_rollups(report, console)
     for g in report.groups:
         cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
         head = f"{w('group', lang)} {g.group_id}{' ' + g.name if g.name else ''} · {w('day', lang, n=g.lifecycle_day)} · {w('current', lang)}: {cur}"

@@ -19,6 +19,7 @@ from sqops.domain.status import KPI_STATUSES, STAGE_STATUSES, STATUS_RANK
 from sqops.domain.tables import TABLE_NAMES
 from sqops.render.json_schema import CLOSED, Count, Date, Lang, const, described, one_of, schema_of
 from sqops.report.build import SCHEMA_VERSION
+from sqops.report.triage import HEALTHS
 
 SCHEMA_ID = "https://sqops.dev/schema/report.schema.json"
 
@@ -33,6 +34,7 @@ TableName = Annotated[str, one_of(TABLE_NAMES)]
 Better = Annotated[str, one_of(("higher", "lower"))]
 AdviceStatus = Annotated[str, one_of(("warn", "bad"))]
 Basis = Annotated[str, one_of(("membership", "speakers"))]
+TriageHealth = Annotated[str, one_of(HEALTHS)]
 
 
 @with_config(CLOSED)
@@ -197,6 +199,45 @@ class ViewsDoc(TypedDict):
 
 
 @with_config(CLOSED)
+class TriageDoc(TypedDict):
+    rank: Annotated[int, Field(ge=1), described("1 = needs attention first")]
+    group_id: str
+    group_name: str | None
+    current_stage: LifecycleStage | None
+    bad: Annotated[Count, described("current-stage KPIs at status bad")]
+    warn: Annotated[Count, described("current-stage KPIs at status warn")]
+    shortfall: Annotated[
+        float,
+        Field(ge=0),
+        described(
+            "largest relative gap below target among them, (target - value) / target "
+            "((value - target) / target when lower is better; value - target for a target of 0); "
+            "0 when none is below target"
+        ),
+    ]
+    worst_kpi: Annotated[KpiName | None, described("the KPI that gives the shortfall")]
+    health: Annotated[
+        TriageHealth,
+        described("bad, warn or good: the worst judged status; unrated: no KPI could be judged"),
+    ]
+    next_action: Annotated[
+        str | None, described("the field's advice for worst_kpi, in the report language")
+    ]
+
+
+@with_config(CLOSED)
+class RollupDoc(TypedDict):
+    value: Annotated[str | None, described("the attribute's value; null: groups without it")]
+    groups: Count
+    good: Count
+    warn: Count
+    bad: Count
+    unrated: Annotated[Count, described("groups with no judged current-stage KPI")]
+    group_ids: list[str]
+    kpis: Annotated[list[KpiDoc], described("Σ numerators / Σ denominators over its groups")]
+
+
+@with_config(CLOSED)
 class ReportDoc(TypedDict):
     schema_version: Version
     as_of: Date
@@ -209,8 +250,16 @@ class ReportDoc(TypedDict):
             "membership: join/leave events; speakers: no members table, rates are upper bounds"
         ),
     ]
+    triage: Annotated[
+        list[TriageDoc],
+        described("every group, worst current-stage health first (docs/report.md)"),
+    ]
     data_quality: DataQualityDoc
     fleet: FleetDoc
+    rollups: Annotated[
+        dict[str, list[RollupDoc]],
+        described("--by ATTR: per attribute, its values (null last) with their groups' KPIs"),
+    ]
     groups: list[ReportGroupDoc]
     views: NotRequired[
         Annotated[

@@ -107,6 +107,25 @@ def report(
             help="JSON: add the lists, cohorts and chart series the HTML report shows.",
         ),
     ] = False,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            metavar="ATTR",
+            help="Roll the groups up by this attribute (a key of the SOP's groups[].vars or a "
+            "--groups column; repeatable): pooled KPIs and good/warn/bad groups per value. "
+            "With -f md -o DIR/: one Markdown file per value.",
+        ),
+    ] = None,
+    groups_csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--groups",
+            metavar="FILE",
+            help="CSV of groups/stores (id, then attribute columns such as owner, city) for --by; "
+            "its values win over the SOP's groups[].vars.",
+        ),
+    ] = None,
     messages: Annotated[Path | None, _path_opt("messages")] = None,
     members: Annotated[Path | None, _path_opt("members")] = None,
     staff: Annotated[Path | None, _path_opt("staff")] = None,
@@ -142,6 +161,8 @@ def report(
 
             for table, cmap in read_column_maps(columns).items():
                 settings.columns.setdefault(table, {}).update(cmap.columns)
+        if groups_csv is not None:
+            _read_group_vars(groups_csv, settings.group_vars)
         day = parse_day(as_of, "--as-of") if as_of else None
         paths = {
             k: v
@@ -180,7 +201,24 @@ def report(
             )
         from sqops.cli.route import route
 
-        to = route(fmt, output, list(ReportFormat), inputs=[*inputs, sop, columns, *paths.values()])
+        to = route(
+            fmt,
+            output,
+            list(ReportFormat),
+            per_group="md" if by else None,
+            inputs=[*inputs, sop, columns, groups_csv, *paths.values()],
+        )
+        if to.per_group and to.fmt != "md":
+            raise UsageError(
+                T(
+                    "-o DIR/ 配合 --by 时每个值写一个 Markdown 文件：请用 --format md",
+                    "-o DIR/ with --by writes one Markdown file per value: use --format md",
+                )
+            )
+        if by:
+            from sqops.report.triage import check_attributes
+
+            check_attributes(by, settings.group_vars)  # (before any data is read)
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
             from sqops.render.console import spinner
 
@@ -199,7 +237,7 @@ def report(
                         [*inputs, *paths.values()],
                     )
                 rep = build_report(
-                    tables, settings=settings, as_of=day, lang=run.lang, groups=group
+                    tables, settings=settings, as_of=day, lang=run.lang, groups=group, by=by or ()
                 )
                 adh = None
                 if sop and adherence:
@@ -292,6 +330,9 @@ def _write_outputs(
         from sqops.report.export import write_lists
 
         write_lists(rep, lists)
+    if to.per_group:
+        _write_rollup_files(rep, to)
+        return
     if to.terminal:
         from sqops.render.console import console
 
@@ -320,6 +361,43 @@ def _write_outputs(
             parts.append(render_md(adh, rep.lang, level=2))
         text = render.to_markdown(rep, parts)
     to.write(text)
+
+
+def _read_group_vars(path: Path, group_vars: dict[str, dict[str, str]]) -> None:
+    """``--groups FILE``: its attribute columns over the SOP's ``groups[].vars`` (an empty cell
+    leaves the SOP's value; the file's name and launched_on are the plan's, not read here)."""
+    from sqops.plan import read_groups_csv
+
+    for g in read_groups_csv(path):
+        for k, v in g.vars.items():
+            if v.strip():
+                group_vars.setdefault(g.id, {})[k] = v.strip()
+
+
+def _write_rollup_files(rep: Any, to: Route) -> None:
+    """``--by ATTR -f md -o DIR/``: per attribute and value, ``ATTR-VALUE.md`` (``no-ATTR.md``
+    for the groups without it) with that value's triage, pooled KPIs and groups."""
+    from sqops.report import render
+    from sqops.report.triage import file_stem, scoped
+
+    files: dict[str, tuple[str, Any]] = {}
+    seen: dict[str, str] = {}  # (case-folded: one file on macOS and Windows)
+    for attr, rows in rep.rollups.items():
+        for row in rows:
+            name = file_stem(attr, row.value) + ".md"
+            shown = f"{attr}={row.value}"
+            if name.casefold() in seen:
+                raise UsageError(
+                    T(
+                        "“{a}” 和 “{b}” 的文件名相同（{n}）",
+                        "'{a}' and '{b}' map to the same file name ({n})",
+                    ).format(a=seen[name.casefold()], b=shown, n=name)
+                )
+            seen[name.casefold()] = shown
+            to.check_file(name)
+            files[name] = (attr, row)
+    for name, (attr, row) in files.items():
+        to.write_file(name, render.to_markdown(scoped(rep, attr, row)))
 
 
 def _adherence(loaded: LoadedSop, tables: Any, day: Any, lang: str, groups: Any) -> Any:
