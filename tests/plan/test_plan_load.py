@@ -318,8 +318,15 @@ def test_by_owner_one_file_per_person(cli, tmp_path):
     )
     assert r.exit_code == 0, r.output
     ics = (out / "阿强.ics").read_text(encoding="utf-8")
-    # 午间 and 杂项 in g3 (the third event is the all-day 国庆节 of 2026-10-01)
-    assert ics.count("SUMMARY:[群3]") == 2 and ics.count("BEGIN:VEVENT") == 3
+    # 午间 and 杂项 in g3, his only group (the third event is the all-day 国庆节 of 2026-10-01)
+    assert "SUMMARY:午间" in ics and "SUMMARY:杂项" in ics and ics.count("BEGIN:VEVENT") == 3
+    # 小苏 posts in g1, g2 and g3: three events, prefixed with their group
+    ics = (out / "小苏.ics").read_text(encoding="utf-8")
+    assert [x for x in ics.splitlines() if x.startswith("SUMMARY:[")] == [
+        "SUMMARY:[群1] 早安",
+        "SUMMARY:[群2] 早安",
+        "SUMMARY:[群3] 早安",
+    ]
 
 
 # ------------------------------------------------------------------ lint

@@ -787,21 +787,17 @@ def _person_load(loaded: LoadedSop) -> Iterator[Finding]:
     for steady_day in day_sets(sop, all_slots):
         days.add(frozenset((i, "*") for i in steady_day if i not in life))
     launches = sorted({launch for launch, _ in groups if launch is not None})
+    life_on: dict[dt.date, set[tuple[int, Any]]] = {}  # date → (lifecycle slot, launch)
     for launch in launches:
-        for i in life:
-            for d in item_dates(
-                "lifecycle", all_slots[i].item, start=dt.date.min, end=None, launch=launch
-            ):
-                on: set[tuple[int, Any]] = {
-                    (j, "*") for j in steady if falls_on(all_slots[j].section, all_slots[j].item, d)
-                }
-                on |= {
-                    (k, other)
-                    for other in launches
-                    for k in life
-                    if falls_on("lifecycle", all_slots[k].item, d, launch=other)
-                }
-                days.add(frozenset(on))
+        for k in life:
+            item = all_slots[k].item
+            for d in item_dates("lifecycle", item, start=dt.date.min, end=None, launch=launch):
+                life_on.setdefault(d, set()).add((k, launch))
+    for d, lifecycle in life_on.items():
+        on: set[tuple[int, Any]] = {
+            (j, "*") for j in steady if falls_on(all_slots[j].section, all_slots[j].item, d)
+        }
+        days.add(frozenset(on | lifecycle))
     if any(launch is None for launch, _ in groups):  # launched on the plan's first day
         daily = {(j, "*") for j in steady if all_slots[j].section == "daily"}
         by_day: dict[int, set[tuple[int, Any]]] = {}

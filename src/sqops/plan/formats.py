@@ -664,18 +664,25 @@ def _person_title(person: str | None, lang: str) -> str:
     return person if person is not None else _t("nobody", lang)
 
 
-def single_person(plan: Plan, person: str | None) -> Plan:
-    """The same plan with only ``person``'s items (every group keeps its place, maybe empty)
-    and only the load windows of that person (for ``--by owner -o DIR/``)."""
+def single_person(plan: Plan, person: str | None, day: PersonDay | None = None) -> Plan:
+    """The same plan with only ``person``'s items, in the groups where they have some, and only
+    the load windows of that person (for ``--by owner -o DIR/``); ``day`` is that person's
+    :func:`sqops.plan.by_person` entry when the caller has it (no pass over the whole plan)."""
+    mine: dict[str, list[Occurrence]] = {}
+    if day is not None:
+        for o, group_id, _ in day.items:
+            mine.setdefault(group_id, []).append(o)
+        for occs in mine.values():
+            occs.sort(key=Occurrence.sort_key)
+    else:
+        for gp in plan.groups:
+            occs = [o for o in gp.occurrences if o.responsible == person]
+            if occs:
+                mine[gp.group.id] = occs
     groups = [
-        GroupPlan(
-            gp.group,
-            gp.launched_on,
-            [o for o in gp.occurrences if o.responsible == person],
-            [],
-            list(gp.notes),
-        )
+        GroupPlan(gp.group, gp.launched_on, mine[gp.group.id], [], list(gp.notes))
         for gp in plan.groups
+        if gp.group.id in mine
     ]
     load = None
     if plan.load is not None:

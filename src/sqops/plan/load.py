@@ -181,15 +181,17 @@ def person_load(
     limit = sop.rules.max_pushes_per_person_10min if limit is None else limit
     people = People(sop)
     by_person: dict[str, list[Push]] = {}
+    moments: dict[tuple[dt.date, dt.time], dt.datetime] = {}  # (few distinct ones)
     for o, vars_ in occurrences:
         if not is_push(o.kind):
             continue
         who = o.responsible if o.responsible is not None else people.of(o.item_path, vars_)
         if who is None:
             continue
-        by_person.setdefault(who, []).append(
-            (dt.datetime.combine(o.date, o.time), o.group_id, o.item_id)
-        )
+        at = moments.get((o.date, o.time))
+        if at is None:
+            at = moments[(o.date, o.time)] = dt.datetime.combine(o.date, o.time)
+        by_person.setdefault(who, []).append((at, o.group_id, o.item_id))
     windows: list[LoadWindow] = []
     for who in sorted(by_person):
         windows += busy_windows(who, by_person[who], limit)

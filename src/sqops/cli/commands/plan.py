@@ -206,8 +206,8 @@ def _write_by_owner(result: Any, to: Any, lang: str, remind: int) -> None:
             con.print(r)
     elif to.per_group:
         names: dict[str, str | None] = {}
-        people = [pd.person for pd in by_person(result)]
-        for person in people:
+        days = by_person(result)
+        for person in (pd.person for pd in days):
             name = _person_file(person)
             if name in names:
                 raise UsageError(
@@ -218,11 +218,11 @@ def _write_by_owner(result: Any, to: Any, lang: str, remind: int) -> None:
                 )
             names[name] = person
             to.check_file(f"{name}.{F.EXTENSIONS[to.fmt]}")
-        for person in people:
+        for pd in days:
             to.write_file(
-                f"{_person_file(person)}.{F.EXTENSIONS[to.fmt]}",
+                f"{_person_file(pd.person)}.{F.EXTENSIONS[to.fmt]}",
                 F.render_people(
-                    F.single_person(result, person), to.fmt, lang, remind_minutes=remind
+                    F.single_person(result, pd.person, pd), to.fmt, lang, remind_minutes=remind
                 ),
             )
     else:
