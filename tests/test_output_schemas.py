@@ -78,8 +78,8 @@ def _check(doc: Any, schema: dict[str, Any]) -> None:
 
 #: the members an output may leave out: the report's adherence section (with ``--sop``) and
 #: views (with ``--views``), and each adherence group's calendar and rows (in ``sqops
-#: adherence``, not in the report)
-OPTIONAL = {"adherence", "views", "days", "rows"}
+#: adherence``, not in the report), and the plan's people (with ``--by owner``)
+OPTIONAL = {"adherence", "views", "days", "rows", "people"}
 
 
 def _optional(schema: dict[str, Any]) -> set[str]:

@@ -215,7 +215,10 @@ def test_json_shape():
     assert set(occ) == {
         "uid", "date", "time", "datetime", "weekday", "lifecycle_day", "stage", "source", "item_id",
         "title", "kind", "owner", "person", "script_name", "script", "campaign_id", "countdown", "notes",
+        "responsible",
     }  # fmt: skip
+    # three groups with one content person (苏内容): 3 pushes at 08:30, under the limit of 5
+    assert data["load"] == {"limit": 5, "windows": []}
     assert occ["datetime"] == "2026-12-30T08:30:00+08:00"
     assert re.fullmatch(r"[0-9a-f]{32}@sqops", occ["uid"])
 

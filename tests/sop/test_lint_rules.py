@@ -151,6 +151,13 @@ CASES = [
     ("monthly-review", sub("kind: review, owner: owner", "kind: brand, owner: owner"), "info", 27),
     ("forbidden-empty", sub("  forbidden: [广告, 刷屏]\n", "  forbidden: []\n"), "warning", 14),
     ("group-id", GOOD + "groups:\n  - {id: g1}\n  - {id: g1}\n", "error", 41),
+    # 小苏 posts 早安 (line 18) at 08:30 in 6 groups: 6 > 5 pushes in 10 minutes
+    (
+        "person-load",
+        GOOD + "groups:\n" + "".join(f"  - {{id: g{i}}}\n" for i in range(6)),
+        "warning",
+        18,
+    ),
     (
         "item-id",
         sub('{time: "08:30", title: 早安', '{id: x, time: "08:30", title: 早安').replace(

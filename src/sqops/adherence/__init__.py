@@ -26,6 +26,7 @@ from sqops.adherence._model import (
     HourRow,
     ItemEffect,
     MixRow,
+    PersonAdherence,
     Scope,
     Suggestion,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "HourRow",
     "ItemEffect",
     "MixRow",
+    "PersonAdherence",
     "Scope",
     "Suggestion",
     "adherence_schema",

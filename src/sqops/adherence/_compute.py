@@ -28,6 +28,7 @@ from sqops.adherence._model import (
     HourRow,
     ItemEffect,
     MixRow,
+    PersonAdherence,
     QuietPost,
     Scope,
     Suggestion,
@@ -37,7 +38,15 @@ from sqops.data.tables import Tables, fixed_offset, to_local
 from sqops.domain.tables import STAFF_ROLES
 from sqops.errors import UsageError
 from sqops.i18n import T
-from sqops.plan import MAX_DAYS, SOURCES, GroupInfo, expand, sop_groups, unknown_group
+from sqops.plan import (
+    MAX_DAYS,
+    SOURCES,
+    GroupInfo,
+    People,
+    expand,
+    sop_groups,
+    unknown_group,
+)
 from sqops.sop.model import is_push
 
 if TYPE_CHECKING:
@@ -274,7 +283,8 @@ def compute_adherence(
     # a group's launch day (lifecycle day 1): its launched_on, else its first day of data
     launch_of = {g: infos[g].launched_on or span_of[g][0] for g in chosen}
     pool = ThreadPoolExecutor(max_workers=1)
-    planning = pool.submit(_planned, loaded, launch_of, chosen, span_of, lang, plan_notes)
+    paths: dict[str, tuple[Any, ...]] = {}  # item id → its cadence item's key path
+    planning = pool.submit(_planned, loaded, launch_of, chosen, span_of, lang, plan_notes, paths)
     pool.shutdown(wait=False)
 
     # ---- the posts of the chosen groups
@@ -429,6 +439,7 @@ def compute_adherence(
         )  # fmt: skip
         for g in chosen
     ]
+    people = _people(sop, rows, infos, paths)
     return Adherence(
         community=sop.community.name,
         as_of=as_of,
@@ -441,7 +452,44 @@ def compute_adherence(
         groups=out_groups,
         fleet=fleet,
         notes=notes,
+        people=people,
     )
+
+
+def _people(
+    sop: Any, rows: pl.DataFrame, infos: dict[str, GroupInfo], paths: dict[str, tuple[Any, ...]]
+) -> list[PersonAdherence]:
+    """Per person: their planned items' outcomes over the checked groups. The person of an
+    item in a group is :func:`sqops.plan.People.of` with that group's vars (as the plan)."""
+    people = People(sop)
+    counted = (
+        rows.filter(pl.col("item_id").is_not_null())
+        .group_by("group_id", "item_id", "status")
+        .len("n")
+        .sort("group_id", "item_id", "status")
+    )
+    out: dict[str | None, PersonAdherence] = {}
+    groups_of: dict[str | None, set[str]] = {}
+    who: dict[tuple[str, str], str | None] = {}
+    for g, item, status, n in counted.iter_rows():
+        if (g, item) not in who:
+            path = paths.get(item)
+            info = infos.get(g)
+            who[(g, item)] = (
+                people.of(path, info.vars if info is not None else {}) if path else None
+            )
+        person = who[(g, item)]
+        row = out.get(person)
+        if row is None:
+            row = out[person] = PersonAdherence(person, 0)
+        groups_of.setdefault(person, set()).add(g)
+        row.planned += n
+        if status in ("on_time", "late", "early", "missed", "not_checkable"):
+            setattr(row, status, getattr(row, status) + n)
+    for person, row in out.items():
+        row.groups = len(groups_of[person])
+    names = sorted(k for k in out if k is not None)
+    return [out[k] for k in names] + ([out[None]] if None in out else [])
 
 
 # ---------------------------------------------------------------- steps
@@ -492,9 +540,10 @@ def _planned(
     span_of: dict[str, Any],
     lang: str,
     notes: list[T],
+    paths: dict[str, tuple[Any, ...]] | None = None,
 ) -> tuple[pl.DataFrame, dict[str, int], dict[dt.date, Any]]:
     """The planned occurrences of the covered days (``oid`` in planned order), the items not
-    yet due per group, and the holiday calendar."""
+    yet due per group, and the holiday calendar; ``paths`` gets each item id's key path."""
     first_all = min(span_of[g][0] for g in chosen)
     last_all = max(span_of[g][1] for g in chosen)
     n_days = (last_all - first_all).days + 1
@@ -523,6 +572,8 @@ def _planned(
             occ_rows["kind"].append(o.kind)
             occ_rows["ptime"].append(dt.datetime.combine(o.date, o.time))
             occ_rows["src_i"].append(SOURCES.index(o.source))
+            if paths is not None:
+                paths[o.item_id] = o.item_path
     occ = pl.DataFrame(
         occ_rows,
         schema={

@@ -330,6 +330,48 @@ class DayRow:
 
 
 @dataclass
+class PersonAdherence:
+    """The planned items one person is responsible for (``sqops.plan.responsible``, with each
+    group's vars), across the groups checked, by outcome."""
+
+    person: str | None  # None: items nobody is responsible for
+    groups: int  # groups with at least one of their planned items
+    planned: int = 0
+    on_time: int = 0
+    late: int = 0
+    early: int = 0
+    missed: int = 0
+    not_checkable: int = 0
+
+    @property
+    def checked(self) -> int:
+        return self.planned - self.not_checkable
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """on_time / (planned - not_checkable), as :attr:`Counts.on_time_rate`."""
+        return _div(self.on_time, self.checked)
+
+    @property
+    def done_rate(self) -> float | None:
+        return _div(self.on_time + self.late + self.early, self.checked)
+
+    def to_dict(self) -> S.PersonDoc:
+        return {
+            "person": self.person,
+            "groups": self.groups,
+            "planned": self.planned,
+            "on_time": self.on_time,
+            "late": self.late,
+            "early": self.early,
+            "missed": self.missed,
+            "not_checkable": self.not_checkable,
+            "on_time_rate": _r(self.on_time_rate),
+            "done_rate": _r(self.done_rate),
+        }
+
+
+@dataclass
 class Scope:
     """What is reported for one group, and in the same shape for the whole fleet."""
 
@@ -405,6 +447,7 @@ class Adherence:
     fleet: Scope
     notes: list[T] = field(default_factory=list)
     since: dt.date | None = None  # first day looked at (None: each group's first day of data)
+    people: list[PersonAdherence] = field(default_factory=list)  # by person (sorted, None last)
 
     def group(self, group_id: str) -> GroupAdherence:
         return next(g for g in self.groups if g.group_id == group_id)
@@ -423,5 +466,6 @@ class Adherence:
             "opens_available": self.opens_available,
             "notes": [n.get(lg) for n in self.notes],
             "fleet": self.fleet.to_dict(),
+            "people": [p.to_dict() for p in self.people],
             "groups": [g.to_dict(detail) for g in self.groups],
         }

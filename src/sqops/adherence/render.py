@@ -98,6 +98,12 @@ _W: dict[str, T] = {
         "md/html/json output, or use --group",
     ),
 }  # fmt: skip
+_W |= {
+    "people": T("各负责人的执行率", "Execution by person"),
+    "person": T("负责人", "person"),
+    "groups": T("群数", "groups"),
+    "nobody": T("（未指定负责人）", "(nobody responsible)"),
+}
 
 #: per-group blocks in the terminal (the worst groups first when there are more)
 TERMINAL_GROUPS = 30
@@ -155,6 +161,23 @@ def _summary_rows(adh: Adherence, lang: str) -> tuple[list[str], list[list[str]]
     for g in adh.groups:
         rows.append(row(_gname(g), g.scope.discipline.days, g.counts))
     rows.append(row(w("fleet", lang), adh.fleet.discipline.days, adh.fleet.counts))
+    return header, rows
+
+
+def _people_rows(adh: Adherence, lang: str) -> tuple[list[str], list[list[str]]]:
+    """Per person: groups, planned items by outcome and the rates (empty: no planned item)."""
+    internal = any(p.not_checkable for p in adh.people)
+    keys = ("planned", "on_time", "late", "early", "missed") + (
+        ("not_checkable",) if internal else ()
+    )
+    header = [w("person", lang), w("groups", lang)] + [_label(k, lang) for k in keys]
+    header += [w("on_time_rate", lang), w("done_rate", lang)]
+    rows = [
+        [p.person if p.person is not None else w("nobody", lang), str(p.groups)]
+        + [str(getattr(p, k)) for k in keys]
+        + [pct(p.on_time_rate), pct(p.done_rate)]
+        for p in adh.people
+    ]
     return header, rows
 
 
@@ -285,6 +308,9 @@ def render_md(adh: Adherence, lang: str | None = None, *, level: int = 1) -> str
         L.append("")
     L += [f"{h}# {w('summary', lang)}", ""]
     L += md.table(*_summary_rows(adh, lang)) + [""]
+    if adh.people:
+        L += [f"{h}# {w('people', lang)}", ""]
+        L += md.table(*_people_rows(adh, lang)) + [""]
     scopes: list[tuple[str, Scope]] = [(w("fleet", lang), adh.fleet)]
     scopes += [(f"{w('group', lang)} {_gname(g)}", g.scope) for g in adh.groups]
     for name, scope in scopes:
@@ -416,6 +442,8 @@ def html_context(adh: Adherence, lang: str, *, level: int) -> dict[str, Any]:
                 else {}
             ),
             "summary": _html_table(_summary_rows(adh, lang)),
+            "people": _html_table(_people_rows(adh, lang)) if adh.people else None,
+            "people_title": w("people", lang),
             "clock_header": [
                 w(k, lang) for k in ("hour", "member_share", "staff_share", "replies", "silent")
             ],
@@ -497,6 +525,9 @@ def to_renderables(adh: Adherence, lang: str | None = None) -> list[Any]:
 
     header, rows = _summary_rows(adh, lang)
     out.append(table(w("summary", lang), _short(header, lang), rows, last_bold=True))
+    if adh.people:
+        header, rows = _people_rows(adh, lang)
+        out.append(table(w("people", lang), _short(header, lang), rows))
     header, rows = _item_rows(adh.fleet, lang, adh.opens_available)
     rows = [[*r[:-1], "⚠" if r[-1] else ""] for r in rows]
     out.append(table(f"{w('items', lang)} · {w('fleet', lang)}", _short(header, lang), rows))

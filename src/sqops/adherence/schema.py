@@ -223,6 +223,24 @@ class GroupDoc(ScopeDoc):
 
 
 @with_config(CLOSED)
+class PersonDoc(TypedDict):
+    """the planned items of one person across the groups checked (docs/adherence.md)"""
+
+    person: Annotated[str | None, described("null: items nobody is responsible for")]
+    groups: Annotated[Count, described("groups with planned items of this person")]
+    planned: Count
+    on_time: Count
+    late: Count
+    early: Count
+    missed: Count
+    not_checkable: Count
+    on_time_rate: Annotated[
+        Rate | None, described("on_time / (planned - not_checkable), as the group's")
+    ]
+    done_rate: Rate | None
+
+
+@with_config(CLOSED)
 class AdherenceDoc(TypedDict):
     """Output of `sqops adherence --format json`; definitions in docs/adherence.md."""
 
@@ -236,6 +254,9 @@ class AdherenceDoc(TypedDict):
     opens_available: bool
     notes: list[str]
     fleet: ScopeDoc
+    people: Annotated[
+        list[PersonDoc], described("per person: who is responsible as in sqops plan --by owner")
+    ]
     groups: list[GroupDoc]
 
 

@@ -739,6 +739,127 @@ def _same_minute(loaded: LoadedSop) -> Iterator[Finding]:
 
 
 @rule(
+    "person-load",
+    "warning",
+    T("有人 10 分钟内要推送太多条", "one person has too many pushes in 10 minutes"),
+    T(
+        "同一个人在 10 分钟内跨群连发太多条，发不完也容易出错：错开各群的发布时间、分给别的同事"
+        "（条目的 person:，或群的 vars.owner），或调高 rules.max_pushes_per_person_10min。",
+        "One person cannot post that many in 10 minutes across groups without slips: stagger the "
+        "groups' times, share the work (an item's person:, a group's vars.owner) or raise "
+        "rules.max_pushes_per_person_10min.",
+    ),
+)
+def _person_load(loaded: LoadedSop) -> Iterator[Finding]:
+    """The plan's per-person load (:mod:`sqops.plan.load`) on the days the engine can produce:
+    the steady items (daily, weekly, monthly, campaigns) of every group together
+    (``day_sets``), and on each lifecycle day of a launch date, its groups' lifecycle items
+    with the steady items of that date. Who posts: ``sqops.plan.responsible``."""
+    from sqops.plan import falls_on, item_dates, responsible
+
+    sop = loaded.sop
+    limit = sop.rules.max_pushes_per_person_10min
+    all_slots = list(slots(sop))
+    groups: list[tuple[dt.date | None, dict[str, Any]]] = (
+        [(g.launched_on or sop.community.launched_on, dict(g.vars)) for g in sop.groups]
+        if sop.groups
+        else [(sop.community.launched_on, {})]
+    )
+    # who posts each pushed slot, and in how many groups: (slot, launch or "*") → person → n
+    count: dict[tuple[int, Any], Counter[str]] = {}
+    for i, s in enumerate(all_slots):
+        if not is_push(s.kind):
+            continue
+        for launch, vars_ in groups:
+            who = responsible(sop, s.item.person, s.item.owner, vars_)
+            if who is not None:
+                key = (i, launch if s.section == "lifecycle" else "*")
+                count.setdefault(key, Counter())[who] += 1
+    totals: Counter[str] = Counter()
+    for c in count.values():
+        totals.update(c)
+    if all(n <= limit for n in totals.values()):
+        return  # nobody has more pushes than the limit on any day at all
+
+    steady = [i for i, s in enumerate(all_slots) if s.section != "lifecycle"]
+    life = [i for i, s in enumerate(all_slots) if s.section == "lifecycle"]
+    days: set[frozenset[tuple[int, Any]]] = set()
+    for steady_day in day_sets(sop, all_slots):
+        days.add(frozenset((i, "*") for i in steady_day if i not in life))
+    launches = sorted({launch for launch, _ in groups if launch is not None})
+    life_on: dict[dt.date, set[tuple[int, Any]]] = {}  # date → (lifecycle slot, launch)
+    for launch in launches:
+        for k in life:
+            item = all_slots[k].item
+            for d in item_dates("lifecycle", item, start=dt.date.min, end=None, launch=launch):
+                life_on.setdefault(d, set()).add((k, launch))
+    for d, lifecycle in life_on.items():
+        on: set[tuple[int, Any]] = {
+            (j, "*") for j in steady if falls_on(all_slots[j].section, all_slots[j].item, d)
+        }
+        days.add(frozenset(on | lifecycle))
+    if any(launch is None for launch, _ in groups):  # launched on the plan's first day
+        daily = {(j, "*") for j in steady if all_slots[j].section == "daily"}
+        by_day: dict[int, set[tuple[int, Any]]] = {}
+        for k in life:
+            by_day.setdefault(all_slots[k].item.day, set()).add((k, None))
+        days.update(frozenset(daily | v) for v in by_day.values())
+
+    reported: set[tuple[str, int]] = set()
+    out: list[Finding] = []
+    for day in sorted(days, key=lambda d: sorted(d, key=repr)):
+        per_person: dict[str, list[tuple[int, int, int]]] = {}  # person → (minute, slot, n)
+        for i, launch in day:
+            for who, n in count.get((i, launch), Counter()).items():
+                t = all_slots[i].time
+                per_person.setdefault(who, []).append((t.hour * 60 + t.minute, i, n))
+        for who in sorted(per_person):
+            xs = sorted(per_person[who])
+            for a, (t0, _, _) in enumerate(xs):
+                inside = [x for x in xs[a:] if x[0] < t0 + 10]
+                total = sum(n for _, _, n in inside)
+                if total <= limit:
+                    continue
+                main = max(inside, key=lambda x: (x[2], -x[1]))[1]
+                if (who, main) in reported:
+                    break
+                reported.add((who, main))
+                out.append(_load_finding(loaded, all_slots, who, t0, inside, total, limit, main))
+                break
+    yield from out
+
+
+def _load_finding(
+    loaded: LoadedSop,
+    all_slots: list[Slot],
+    who: str,
+    t0: int,
+    inside: list[tuple[int, int, int]],
+    total: int,
+    limit: int,
+    main: int,
+) -> Finding:
+    s = all_slots[main]
+    n_main = sum(n for _, i, n in inside if i == main)
+    others = sorted({all_slots[i].title for _, i, _ in inside if i != main})
+    at = f"{t0 // 60:02d}:{t0 % 60:02d}"
+    more_zh = f"，另有{'、'.join(f'“{x}”' for x in others)}" if others else ""
+    more_en = f", with {', '.join(repr(x) for x in others)}" if others else ""
+    return finding(
+        loaded,
+        "person-load",
+        T(
+            f"{who} 在 {at} 起的 10 分钟内要推送 {total} 条（{n_main} 个群的“{s.title}”{more_zh}），"
+            f"超过每人上限 {limit} 条（rules.max_pushes_per_person_10min）",
+            f"{who} has {total} pushes in the 10 minutes from {at} ('{s.title}' in {n_main} "
+            f"group(s){more_en}), more than the limit of {limit} per person "
+            "(rules.max_pushes_per_person_10min)",
+        ),
+        s.path,
+    )
+
+
+@rule(
     "monthly-review",
     "info",
     T("没有月度复盘", "no monthly review"),

@@ -16,7 +16,9 @@ Library API (no printing, no clock)::
 ``item_dates`` / ``falls_on`` (which dates an item falls on), ``make_occurrence`` (one item on
 one date) and ``script_context`` (what its script sees) — is what ``sqops lint`` and
 ``sqops demo`` use too, so the three agree. Writers for every output format live in
-:mod:`sqops.plan.formats`. See docs/plan.md.
+:mod:`sqops.plan.formats`. Who posts each item (``responsible``) and the per-person load
+(pushes in 10 minutes across groups; ``by_person`` for ``--by owner``) are in
+:mod:`sqops.plan.load`. See docs/plan.md.
 """
 
 from sqops.plan._cadence import SECTIONS as CADENCE_SECTIONS
@@ -50,6 +52,19 @@ from sqops.plan._model import (
     Occurrence,
     Plan,
 )
+from sqops.plan.load import WINDOW as LOAD_WINDOW
+from sqops.plan.load import (
+    Load,
+    LoadWindow,
+    People,
+    PersonDay,
+    busy_windows,
+    by_person,
+    person_load,
+    plan_load,
+    responsible,
+    role_person,
+)
 
 __all__ = [
     "allowed_on",
@@ -62,6 +77,17 @@ __all__ = [
     "SOURCE_NAMES",
     "Conflict",
     "DayInfo",
+    "LOAD_WINDOW",
+    "Load",
+    "LoadWindow",
+    "People",
+    "PersonDay",
+    "busy_windows",
+    "by_person",
+    "person_load",
+    "plan_load",
+    "responsible",
+    "role_person",
     "GroupInfo",
     "GroupPlan",
     "Occurrence",

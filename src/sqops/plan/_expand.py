@@ -17,6 +17,7 @@ from sqops.errors import Location, Problem, SopError, TemplateError, UsageError
 from sqops.i18n import T
 from sqops.plan import _cadence, _holidays
 from sqops.plan._model import Conflict, DayInfo, GroupInfo, GroupPlan, Occurrence, Plan
+from sqops.plan.load import People, plan_load
 from sqops.plan.scripts import build_context, compile_script, render_session
 from sqops.plan.scripts import render as render_template
 from sqops.sop.model import MonthlyItem, is_push
@@ -282,6 +283,8 @@ def _expand_group(
     cad = sop.cadence
     end = start + dt.timedelta(days=days)
     role_names = _role_names(sop)
+    people = People(sop)
+    who: dict[tuple[Any, ...], str | None] = {}  # item path → responsible person here
     out: list[Occurrence] = []
     dst = _dst_checker(sop.community.timezone, start, end)
     sections = (
@@ -315,7 +318,12 @@ def _expand_group(
                     odd = dst(date, said["time"])
                     if odd is not None:
                         notes.append(odd)
-                out.append(_occurrence(group, launch, date, notes, said))
+                occ = _occurrence(group, launch, date, notes, said)
+                path = occ.item_path
+                if path not in who:
+                    who[path] = people.of(path, group.vars)
+                occ.responsible = who[path]
+                out.append(occ)
     out.sort(key=Occurrence.sort_key)
     return out
 
@@ -611,5 +619,8 @@ def build_plan(
     lang: str,
     groups: Sequence[GroupInfo] | None = None,
 ) -> Plan:
-    """The full plan: expanded, with date-specific conflicts and every script rendered."""
-    return expand(loaded, start=start, days=days, lang=lang, groups=groups, render=True)
+    """The full plan: expanded, with date-specific conflicts, every script rendered and the
+    per-person load (:mod:`sqops.plan.load`)."""
+    plan = expand(loaded, start=start, days=days, lang=lang, groups=groups, render=True)
+    plan.load = plan_load(loaded.sop, plan)
+    return plan

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqops.domain.stages import lifecycle_day
 from sqops.errors import Location
 from sqops.i18n import T
+
+if TYPE_CHECKING:
+    from sqops.plan.load import Load
 
 #: Where an occurrence comes from, in the order same-minute items are listed.
 SOURCES: tuple[str, ...] = ("lifecycle", "campaign", "countdown", "monthly", "weekly", "daily")
@@ -114,6 +117,7 @@ class Occurrence:
     notes: list[T] = field(default_factory=list)
     item_where: Location | None = None
     item_path: tuple[Any, ...] = ()  # key path of the cadence item in the SOP
+    responsible: str | None = None  # who posts it in this group (sqops.plan.load.responsible)
 
     @property
     def weekday(self) -> int:
@@ -163,6 +167,7 @@ class Plan:
     holiday_data_until: dt.date | None  # last date the holiday package covers
     notices: list[T] = field(default_factory=list)
     rendered: bool = False
+    load: Load | None = None  # per-person pushes in 10 minutes (build_plan fills it)
 
     @property
     def end(self) -> dt.date:

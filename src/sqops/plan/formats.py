@@ -24,6 +24,7 @@ from sqops.plan._model import (
     Occurrence,
     Plan,
 )
+from sqops.plan.load import Load, LoadWindow, PersonDay, by_person
 from sqops.render import markdown as md
 from sqops.render.output import csv_text, json_text
 from sqops.render.words import WORDS
@@ -73,6 +74,16 @@ L: dict[str, T] = {
     "notes": T("备注", "notes"),
     "conflicts": T("冲突", "conflicts"),
     "reminder": T("提醒", "Reminder"),
+    "load": T("人员负荷", "Per-person load"),
+    "load_limit": T(
+        "每人在任意 10 分钟内最多 {m} 条推送（rules.max_pushes_per_person_10min），跨所有群计",
+        "at most {m} pushes per person in any 10 minutes, across all groups "
+        "(rules.max_pushes_per_person_10min)",
+    ),
+    "by_owner": T("按负责人", "by owner"),
+    "group": T("群", "group"),
+    "nobody": T("（未指定负责人）", "(nobody responsible)"),
+    "person_items": T("{n} 条安排，其中推送 {p} 条", "{n} item(s), {p} push(es)"),
 }
 
 
@@ -132,7 +143,69 @@ def single_group(plan: Plan, gp: GroupPlan) -> Plan:
     return Plan(
         plan.community, plan.timezone, plan.start, plan.days, plan.lang, [gp], plan.calendar,
         plan.holiday_data_until, list(plan.notices), plan.rendered,
+        plan.load.of_group(gp.group.id) if plan.load is not None else None,
     )  # fmt: skip
+
+
+# ------------------------------------------------------------------ per-person load
+def _load_texts(plan: Plan, lang: str) -> list[str]:
+    """The flagged windows of the plan's load, one sentence each."""
+    if plan.load is None:
+        return []
+    return [w.text(plan.load.limit).get(lang) for w in plan.load.windows]
+
+
+def _load_of(plan: Plan) -> dict[tuple[str, str], list[LoadWindow]]:
+    """The flagged windows by the (group id, item id) of their pushes."""
+    out: dict[tuple[str, str], list[LoadWindow]] = {}
+    if plan.load is not None:
+        for w in plan.load.windows:
+            for key in w.items:
+                out.setdefault(key, []).append(w)
+    return out
+
+
+def _load_flags(
+    plan: Plan, index: dict[tuple[str, str], list[LoadWindow]], o: Occurrence, lang: str
+) -> list[str]:
+    """The load sentences of the windows this occurrence's push is in."""
+    ws = index.get((o.group_id, o.item_id))
+    if not ws or plan.load is None:
+        return []
+    at = dt.datetime.combine(o.date, o.time)
+    return [w.text(plan.load.limit).get(lang) for w in ws if w.covers(o.group_id, o.item_id, at)]
+
+
+def _md_load(plan: Plan, lang: str, level: int = 2) -> list[str]:
+    """The Markdown section of the load (nothing when no window is flagged)."""
+    texts = _load_texts(plan, lang)
+    if not texts or plan.load is None:
+        return []
+    out = [f"{'#' * level} ⚠️ {_t('load', lang)}", ""]
+    out += [f"- {md.escape(_t('load_limit', lang).format(m=plan.load.limit))}", ""]
+    out += [f"- ⚠️ {md.escape(x)}" for x in texts]
+    return [*out, ""]
+
+
+def _load_doc(plan: Plan, lang: str) -> S.LoadDoc:
+    load = plan.load
+    if load is None:
+        return {"limit": None, "windows": []}
+    return {
+        "limit": load.limit,
+        "windows": [
+            {
+                "person": w.person,
+                "start": w.start.isoformat(timespec="minutes"),
+                "end": w.end.isoformat(timespec="minutes"),
+                "pushes": w.pushes,
+                "groups": list(w.groups),
+                "item_ids": sorted({i for _, i in w.items}),
+                "text": w.text(load.limit).get(lang),
+            }
+            for w in load.windows
+        ],
+    }
 
 
 # ------------------------------------------------------------------ Markdown
@@ -148,6 +221,7 @@ def to_markdown(plan: Plan, lang: str) -> str:
     out.append("")
     for n in plan.notices:
         out += [f"> ⚠️ {md.escape(n.get(lang))}", ""]
+    out += _md_load(plan, lang)
     for gp in plan.groups:
         out += [f"## {md.escape(_group_title(gp))}", ""]
         out += [f"- {_t('launched', lang)}: {gp.launched_on.isoformat()}"]
@@ -188,10 +262,12 @@ def to_csv(plan: Plan, lang: str) -> str:
     ]  # fmt: skip
     header = [L["item" if k == "title" else k].get(lang) if lang == "zh" else k for k in keys]
     rows: list[list[object]] = []
+    loads = _load_of(plan)
     for gp in plan.groups:
         conf = views.conflicts_by_date(gp)
         for o in gp.occurrences:
             mine = [c.text.get(lang) for c in conf.get(o.date, []) if o.item_id in c.item_ids]
+            mine += _load_flags(plan, loads, o, lang)
             rows.append(
                 [
                     gp.group.id,
@@ -262,6 +338,7 @@ def to_data(plan: Plan, lang: str) -> S.PlanDoc:
                     "campaign_id": o.campaign_id,
                     "countdown": o.countdown,
                     "notes": [n.get(lang) for n in o.notes],
+                    "responsible": o.responsible,
                 }
             )
         groups.append(
@@ -297,6 +374,7 @@ def to_data(plan: Plan, lang: str) -> S.PlanDoc:
         "notices": [n.get(lang) for n in plan.notices],
         "calendar": days,
         "groups": groups,
+        "load": _load_doc(plan, lang),
     }
 
 
@@ -357,6 +435,7 @@ def to_ics(plan: Plan, lang: str, remind_minutes: int = REMIND_MINUTES) -> bytes
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
     multi = len(plan.groups) > 1
+    loads = _load_of(plan)
     for gp in plan.groups:
         for o in gp.occurrences:
             ev = icalendar.Event()
@@ -387,7 +466,7 @@ def to_ics(plan: Plan, lang: str, remind_minutes: int = REMIND_MINUTES) -> bytes
                 for c in gp.conflicts
                 if c.date == o.date and o.item_id in c.item_ids
             ]
-            desc += [f"⚠ {x}" for x in conf]
+            desc += [f"⚠ {x}" for x in conf + _load_flags(plan, loads, o, lang)]
             ev.add("description", "\n".join(desc))
             ev.add("categories", [_kind(o, lang)])
             if remind_minutes > 0:
@@ -474,7 +553,16 @@ def to_html(plan: Plan, lang: str) -> str:
         window=window,
         notices=[n.get(lang) for n in plan.notices],
         groups=groups,
+        load=_html_load(plan, lang),
     )
+
+
+def _html_load(plan: Plan, lang: str) -> tuple[str, str, list[str]] | None:
+    """The load section of the HTML page: (heading, the rule, [window]); None: none flagged."""
+    texts = _load_texts(plan, lang)
+    if not texts or plan.load is None:
+        return None
+    return (_t("load", lang), _t("load_limit", lang).format(m=plan.load.limit), texts)
 
 
 # ------------------------------------------------------------------ terminal
@@ -493,6 +581,7 @@ def to_renderables(plan: Plan, lang: str, *, scripts: bool = True) -> list[Any]:
     )
     for n in plan.notices:
         out.append(Text(f"⚠ {n.get(lang)}", style="yellow"))
+    out += _load_renderables(plan, lang)
     for gp in plan.groups:
         table = Table(
             title=f"{_group_title(gp)} · {_t('launched', lang)} {gp.launched_on.isoformat()}",
@@ -535,6 +624,23 @@ def to_renderables(plan: Plan, lang: str, *, scripts: bool = True) -> list[Any]:
     return out
 
 
+def _load_renderables(plan: Plan, lang: str) -> list[Any]:
+    """The flagged windows as terminal warnings (nothing when none is flagged)."""
+    from sqops.render.console import Text
+
+    texts = _load_texts(plan, lang)
+    if not texts or plan.load is None:
+        return []
+    out: list[Any] = [
+        Text(
+            f"⚠ {_t('load', lang)}: {_t('load_limit', lang).format(m=plan.load.limit)}",
+            style="bold yellow",
+        )
+    ]
+    out += [Text(f"  ⚠ {x}", style="yellow") for x in texts]
+    return out
+
+
 def render(plan: Plan, fmt: str, lang: str, *, remind_minutes: int = REMIND_MINUTES) -> bytes:
     """The plan in a file format (not ``table``), as bytes to write."""
     if fmt == "md":
@@ -547,4 +653,239 @@ def render(plan: Plan, fmt: str, lang: str, *, remind_minutes: int = REMIND_MINU
         return to_ics(plan, lang, remind_minutes)
     if fmt == "html":
         return to_html(plan, lang).encode("utf-8")
+    raise ValueError(fmt)
+
+
+# ------------------------------------------------------------------ --by owner
+BY_OWNER_FORMATS: tuple[str, ...] = ("table", "md", "csv", "ics", "json", "html")
+
+
+def _person_title(person: str | None, lang: str) -> str:
+    return person if person is not None else _t("nobody", lang)
+
+
+def single_person(plan: Plan, person: str | None, day: PersonDay | None = None) -> Plan:
+    """The same plan with only ``person``'s items, in the groups where they have some, and only
+    the load windows of that person (for ``--by owner -o DIR/``); ``day`` is that person's
+    :func:`sqops.plan.by_person` entry when the caller has it (no pass over the whole plan)."""
+    mine: dict[str, list[Occurrence]] = {}
+    if day is not None:
+        for o, group_id, _ in day.items:
+            mine.setdefault(group_id, []).append(o)
+        for occs in mine.values():
+            occs.sort(key=Occurrence.sort_key)
+    else:
+        for gp in plan.groups:
+            occs = [o for o in gp.occurrences if o.responsible == person]
+            if occs:
+                mine[gp.group.id] = occs
+    groups = [
+        GroupPlan(gp.group, gp.launched_on, mine[gp.group.id], [], list(gp.notes))
+        for gp in plan.groups
+        if gp.group.id in mine
+    ]
+    load = None
+    if plan.load is not None:
+        load = Load(plan.load.limit, [w for w in plan.load.windows if w.person == person])
+    return Plan(
+        plan.community, plan.timezone, plan.start, plan.days, plan.lang, groups, plan.calendar,
+        plan.holiday_data_until, list(plan.notices), plan.rendered, load,
+    )  # fmt: skip
+
+
+def _person_days(
+    pd: PersonDay,
+) -> list[tuple[dt.date, list[tuple[Occurrence, str, str]]]]:
+    out: dict[dt.date, list[tuple[Occurrence, str, str]]] = {}
+    for row in pd.items:
+        out.setdefault(row[0].date, []).append(row)
+    return sorted(out.items())
+
+
+def _group_label(group_id: str, name: str) -> str:
+    return name if name == group_id else f"{name} ({group_id})"
+
+
+def people_markdown(plan: Plan, lang: str) -> str:
+    """``--by owner``: one section per person, each day a table of time, group and item."""
+    out: list[str] = [
+        f"# {_t('title', lang)} · {_t('by_owner', lang)} · {md.escape(plan.community)}",
+        "",
+        "- "
+        + _t("window", lang).format(
+            a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
+        ),
+        "",
+    ]
+    for n in plan.notices:
+        out += [f"> ⚠️ {md.escape(n.get(lang))}", ""]
+    out += _md_load(plan, lang)
+    people = by_person(plan)
+    if not people:
+        out += [_t("nothing", lang), ""]
+    for pd in people:
+        out += [f"## {md.escape(_person_title(pd.person, lang))}", ""]
+        out += [f"- {_t('person_items', lang).format(n=len(pd.items), p=pd.pushes)}", ""]
+        for d, rows in _person_days(pd):
+            out += [f"### {d.isoformat()} {_weekday(d, lang)}", ""]
+            out += md.table(
+                [_t("time", lang), _t("group", lang), _t("item", lang), _t("kind", lang)],
+                [
+                    [_hm(o.time), _group_label(gid, gname), o.title, _kind(o, lang)]
+                    for o, gid, gname in rows
+                ],
+            )
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def people_csv(plan: Plan, lang: str) -> str:
+    """``--by owner``: one row per item, by person, then date and time."""
+    keys = [
+        "person", "date", "time", "weekday", "group_id", "group_name", "item_id", "title",
+        "kind", "owner", "source",
+    ]  # fmt: skip
+    header = [(L["item" if k == "title" else k].get(lang) if lang == "zh" else k) for k in keys]
+    rows: list[list[object]] = []
+    for pd in by_person(plan):
+        for o, gid, gname in pd.items:
+            rows.append(
+                [
+                    pd.person or "",
+                    o.date.isoformat(),
+                    _hm(o.time),
+                    _weekday(o.date, lang),
+                    gid,
+                    gname,
+                    o.item_id,
+                    o.title,
+                    _kind(o, lang),
+                    ROLE_NAMES[o.owner].get(lang) if o.owner in ROLE_NAMES else "",
+                    SOURCE_NAMES[o.source].get(lang),
+                ]
+            )
+    return csv_text(header, rows)
+
+
+def people_data(plan: Plan, lang: str) -> S.PlanDoc:
+    """``--by owner``: the plan's JSON with ``people`` (each person's day)."""
+    doc = to_data(plan, lang)
+    doc["people"] = [
+        {
+            "person": pd.person,
+            "pushes": pd.pushes,
+            "items": [
+                {
+                    "date": o.date.isoformat(),
+                    "time": _hm(o.time),
+                    "group_id": gid,
+                    "group_name": gname,
+                    "item_id": o.item_id,
+                    "title": o.title,
+                    "kind": o.kind,
+                    "source": o.source,
+                }
+                for o, gid, gname in pd.items
+            ],
+        }
+        for pd in by_person(plan)
+    ]
+    return doc
+
+
+def people_html(plan: Plan, lang: str) -> str:
+    """``--by owner``: a page with one section per person (``templates/plan_people.html.j2``)."""
+    from sqops.render.html import render as render_html
+
+    people = [
+        (
+            _person_title(pd.person, lang),
+            _t("person_items", lang).format(n=len(pd.items), p=pd.pushes),
+            [
+                (
+                    f"{d.isoformat()} {_weekday(d, lang)}",
+                    [
+                        (_hm(o.time), _group_label(gid, gname), o.title, _kind(o, lang), o.kind)
+                        for o, gid, gname in rows
+                    ],
+                )
+                for d, rows in _person_days(pd)
+            ],
+        )
+        for pd in by_person(plan)
+    ]
+    t = {k: _t(k, lang) for k in ("title", "by_owner", "time", "group", "item", "kind", "nothing")}
+    window = _t("window", lang).format(
+        a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
+    )
+    return render_html(
+        "plan_people.html.j2",
+        lang=lang,
+        community=plan.community,
+        t=t,
+        window=window,
+        notices=[n.get(lang) for n in plan.notices],
+        load=_html_load(plan, lang),
+        people=people,
+    )
+
+
+def people_renderables(plan: Plan, lang: str) -> list[Any]:
+    """``--by owner`` on the terminal: the load warnings, then one table per person."""
+    from sqops.render.console import Table, Text
+
+    out: list[Any] = [
+        Text(f"{_t('title', lang)} · {_t('by_owner', lang)} · {plan.community}", style="bold"),
+        Text(
+            _t("window", lang).format(
+                a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
+            )
+        ),
+    ]
+    for n in plan.notices:
+        out.append(Text(f"⚠ {n.get(lang)}", style="yellow"))
+    out += _load_renderables(plan, lang)
+    people = by_person(plan)
+    if not people:
+        out.append(Text(_t("nothing", lang)))
+    for pd in people:
+        table = Table(
+            title=f"{_person_title(pd.person, lang)} · "
+            + _t("person_items", lang).format(n=len(pd.items), p=pd.pushes),
+            show_lines=False,
+        )
+        table.add_column(_t("date", lang), no_wrap=True)
+        table.add_column(_t("time", lang), no_wrap=True)
+        table.add_column(_t("group", lang))
+        table.add_column(_t("item", lang), overflow="fold")
+        table.add_column(_t("kind", lang), no_wrap=True)
+        for d, rows in _person_days(pd):
+            for k, (o, gid, gname) in enumerate(rows):
+                table.add_row(
+                    f"{d.isoformat()} {_weekday(d, lang)}" if k == 0 else "",
+                    _hm(o.time),
+                    _group_label(gid, gname),
+                    o.title,
+                    _kind(o, lang),
+                    end_section=k == len(rows) - 1,
+                )
+        out.append(table)
+    return out
+
+
+def render_people(
+    plan: Plan, fmt: str, lang: str, *, remind_minutes: int = REMIND_MINUTES
+) -> bytes:
+    """``--by owner`` in a file format (not ``table``), as bytes to write; ``ics`` is the
+    calendar of the plan's items as given (one person's with :func:`single_person`)."""
+    if fmt == "md":
+        return people_markdown(plan, lang).encode("utf-8")
+    if fmt == "csv":
+        return people_csv(plan, lang).encode("utf-8")
+    if fmt == "json":
+        return (json_text(people_data(plan, lang), default=str) + "\n").encode("utf-8")
+    if fmt == "ics":
+        return to_ics(plan, lang, remind_minutes)
+    if fmt == "html":
+        return people_html(plan, lang).encode("utf-8")
     raise ValueError(fmt)

@@ -6,7 +6,7 @@ from it (``sqops schema plan``). See docs/plan.md.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
 from pydantic import Field, with_config
 from typing_extensions import TypedDict
@@ -45,6 +45,10 @@ class OccurrenceDoc(TypedDict):
     campaign_id: str | None
     countdown: Annotated[int, Field(ge=1)] | None
     notes: list[str]
+    responsible: Annotated[
+        str | None,
+        described("who posts it in this group: person:, else vars.owner, else the role's person"),
+    ]
 
 
 @with_config(CLOSED)
@@ -77,6 +81,46 @@ class PlanGroupDoc(TypedDict):
 
 
 @with_config(CLOSED)
+class LoadWindowDoc(TypedDict):
+    """one person's pushes in [start, end), more than the limit"""
+
+    person: str
+    start: Annotated[str, described("local date and time YYYY-MM-DDTHH:MM (a push)")]
+    end: Annotated[str, described("start + 10 minutes (not included)")]
+    pushes: Annotated[int, Field(ge=2)]
+    groups: list[str]
+    item_ids: list[str]
+    text: str
+
+
+@with_config(CLOSED)
+class LoadDoc(TypedDict):
+    """per-person load: rules.max_pushes_per_person_10min and the flagged windows"""
+
+    limit: Annotated[Annotated[int, Field(ge=1)] | None, described("null: not computed")]
+    windows: list[LoadWindowDoc]
+
+
+@with_config(CLOSED)
+class PersonItemDoc(TypedDict):
+    date: Date
+    time: HHMM
+    group_id: str
+    group_name: str
+    item_id: str
+    title: str
+    kind: str
+    source: Source
+
+
+@with_config(CLOSED)
+class PersonDoc(TypedDict):
+    person: Annotated[str | None, described("null: the items nobody is responsible for")]
+    pushes: Annotated[int, Field(ge=0)]
+    items: list[PersonItemDoc]
+
+
+@with_config(CLOSED)
 class PlanDoc(TypedDict):
     schema_version: Version
     community: str
@@ -89,6 +133,10 @@ class PlanDoc(TypedDict):
     notices: list[str]
     calendar: list[CalendarDayDoc]
     groups: list[PlanGroupDoc]
+    load: LoadDoc
+    people: NotRequired[
+        Annotated[list[PersonDoc], described("sqops plan --by owner: each person's day")]
+    ]
 
 
 def plan_schema() -> dict[str, Any]:

@@ -262,6 +262,12 @@ class Rules(_Model):
         description="no conversion content inside, e.g. 22:00-08:00",
     )
     max_posts_per_day: int = Field(6, ge=1, le=100)
+    max_pushes_per_person_10min: int = Field(
+        5,
+        ge=1,
+        le=1000,
+        description="most pushes one person may send across all groups in any 10 minutes",
+    )
     nickname_pattern: str | None = Field(None, description="regex of a complete profile name")
 
     @field_validator("nickname_pattern")

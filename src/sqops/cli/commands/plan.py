@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from sqops.sop.loader import LoadedSop
 
 
+class PlanBy(StrEnum):
+    group = "group"
+    owner = "owner"
+
+
 class PlanFormat(StrEnum):
     table = "table"
     md = "md"
@@ -91,6 +96,14 @@ def plan(
     force: Annotated[
         bool, typer.Option("--force", help="Plan even if lint finds errors in the SOP.")
     ] = False,
+    by: Annotated[
+        PlanBy,
+        typer.Option(
+            "--by",
+            help="group: one schedule per group; owner: each person's day across their groups "
+            "(-o DIR/: one file per person).",
+        ),
+    ] = PlanBy.group,
     lang: LangOpt = None,
 ) -> None:
     """Turn the SOP's cadence into a dated schedule per group and render every script.
@@ -149,7 +162,9 @@ def plan(
             from sqops.cli.route import route
 
             to = route(fmt, output, list(PlanFormat), per_group="md", inputs=[sop, groups_csv])
-            if to.terminal:
+            if by == PlanBy.owner:
+                _write_by_owner(result, to, lg, remind)
+            elif to.terminal:
                 from sqops.render.console import console
 
                 con = console()
@@ -176,6 +191,47 @@ def plan(
             else:
                 to.write(F.render(result, to.fmt, lg, remind_minutes=remind))
             _summary(result, lg, to.shown if to.path is not None else None)
+
+
+def _write_by_owner(result: Any, to: Any, lang: str, remind: int) -> None:
+    """``--by owner``: each person's day, on the terminal, in one file or one file per person."""
+    from sqops.plan import by_person
+    from sqops.plan import formats as F
+
+    if to.terminal:
+        from sqops.render.console import console
+
+        con = console()
+        for r in F.people_renderables(result, lang):
+            con.print(r)
+    elif to.per_group:
+        names: dict[str, str | None] = {}
+        days = by_person(result)
+        for person in (pd.person for pd in days):
+            name = _person_file(person)
+            if name in names:
+                raise UsageError(
+                    T(
+                        "负责人 “{a}” 和 “{b}” 的文件名相同（{n}）",
+                        "people '{a}' and '{b}' map to the same file name ({n})",
+                    ).format(a=names[name] or "-", b=person or "-", n=name)
+                )
+            names[name] = person
+            to.check_file(f"{name}.{F.EXTENSIONS[to.fmt]}")
+        for pd in days:
+            to.write_file(
+                f"{_person_file(pd.person)}.{F.EXTENSIONS[to.fmt]}",
+                F.render_people(
+                    F.single_person(result, pd.person, pd), to.fmt, lang, remind_minutes=remind
+                ),
+            )
+    else:
+        to.write(F.render_people(result, to.fmt, lang, remind_minutes=remind))
+
+
+def _person_file(person: str | None) -> str:
+    """The file name (without suffix) of a person's schedule; ``_nobody`` for no one."""
+    return "_nobody" if person is None else _safe_name(person)
 
 
 def _report_lint(errors: list[Any], lang: str, force: bool) -> None:
@@ -212,6 +268,12 @@ def _summary(result: Any, lang: str, target: str | None) -> None:
         text = text + T(
             "；{c} 处日期冲突（见输出）", "; {c} date conflict(s) flagged in the output"
         ).format(c=n_conf)
+    n_load = len(result.load.windows) if result.load is not None else 0
+    if n_load:
+        text = text + T(
+            "；{c} 处人员负荷超限（某人 10 分钟内推送过多，见输出）",
+            "; {c} per-person load warning(s) (one person, too many pushes in 10 minutes)",
+        ).format(c=n_load)
     for n in result.notices:
         echo(("注意：" if lang == "zh" else "note: ") + n.get(lang), err=True)
     echo(text.get(lang), err=True)
