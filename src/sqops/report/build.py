@@ -18,6 +18,8 @@ from sqops.domain.status import STATUS_RANK
 from sqops.errors import DataError, UsageError
 from sqops.i18n import T
 from sqops.report import kpis as K
+from sqops.report.channels import Channels, build_channels
+from sqops.report.coverage import Coverage, build_coverage, mark_gaps
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
     from sqops.report import schema as S
@@ -87,13 +89,15 @@ class Kpi:
     status: str  # good | warn | bad | no_target | no_data | unavailable | not_started
     available: bool
     needs: list[str]
+    #: data-coverage gaps overlapping the stage's evaluated window (``report/coverage.py``)
+    gaps: list[tuple[dt.date, dt.date]] = field(default_factory=list)
 
     @property
     def better(self) -> str:
         return KPI[self.name].better
 
     def to_dict(self) -> S.KpiDoc:
-        return {
+        doc: S.KpiDoc = {
             "name": self.name,
             "value": _round(self.value, 4),
             "numerator": _num(self.numerator),
@@ -105,6 +109,9 @@ class Kpi:
             "needs": list(self.needs),
             "better": self.better,
         }
+        if self.gaps:
+            doc["gaps"] = [[a.isoformat(), b.isoformat()] for a, b in self.gaps]
+        return doc
 
 
 @dataclass
@@ -194,6 +201,8 @@ class Report:
     groups: list[GroupReport]
     prepared: Prepared | None = None  # the inputs, for the lists and the charts
     settings: Settings | None = None
+    channels: Channels | None = None  # spec §3 channels (report/channels.py)
+    coverage: dict[str, Coverage] = field(default_factory=dict)  # per group (report/coverage.py)
 
     @property
     def fleet_shown(self) -> list[Kpi]:
@@ -209,7 +218,7 @@ class Report:
         return build_views(self)
 
     def to_dict(self) -> S.ReportDoc:
-        return {
+        doc: S.ReportDoc = {
             "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
             "timezone": self.tz,
@@ -220,6 +229,9 @@ class Report:
             "fleet": {"groups": len(self.groups), "kpis": [k.to_dict() for k in self.fleet]},
             "groups": [g.to_dict(self.lang) for g in self.groups],
         }
+        if self.channels is not None:
+            doc["channels"] = self.channels.to_dict()
+        return doc
 
 
 def _d(d: dt.date | None) -> str | None:
@@ -271,7 +283,9 @@ def _kpi(
     )
 
 
-def _quality(tables: Tables, p: Prepared) -> S.DataQualityDoc:
+def _quality(
+    tables: Tables, p: Prepared, coverage: dict[str, Coverage] | None = None
+) -> S.DataQualityDoc:
     out: list[S.TableQualityDoc] = []
     for name, td in tables.tables.items():
         out.append(
@@ -288,7 +302,8 @@ def _quality(tables: Tables, p: Prepared) -> S.DataQualityDoc:
                 "unattributed": p.unattributed.get(name, 0),
             }
         )
-    return {"tables": out, "staff_ids": len(p.staff)}
+    cov = {g: c.to_dict() for g, c in (coverage or {}).items()}
+    return {"tables": out, "staff_ids": len(p.staff), "coverage": cov}
 
 
 def build_report(
@@ -432,17 +447,23 @@ def build_report(
             needs_ = list(KPI[name].waiting_needs)
         fleet.append(_kpi(name, num, den, settings, needs_, started))
 
+    gids = [g.group_id for g in group_reports]
+    coverage = build_coverage(tables, as_of, gids)
+    mark_gaps(group_reports, coverage)
+    channels = build_channels(p, "members" in tables and tables["members"].has("channel"), gids)
     return Report(
         as_of=as_of,
         tz=settings.tz,
         lang=lang,
         basis=p.basis,
         community=settings.community,
-        data_quality=_quality(tables, p),
+        data_quality=_quality(tables, p, coverage),
         fleet=fleet,
         groups=group_reports,
         prepared=p,
         settings=settings,
+        channels=channels,
+        coverage=coverage,
     )
 
 
