@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from sqops.data.membership import Prepared
-from sqops.data.tables import ID
 from sqops.i18n import T
 
 if TYPE_CHECKING:
@@ -122,61 +121,72 @@ class Channels:
 _COUNTS = ("joins", "r_num", "r_den", "s_num", "s_den", "b_num", "b_den")
 
 
+def _pair() -> pl.Expr:
+    """One integer per (group_id, member_id) of the categorical ids, for the joins below (one
+    integer column joins several times faster than two categorical ones; never output)."""
+    g = pl.col("group_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
+    m = pl.col("member_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
+    return (g * (1 << 32) + m).alias("_k")
+
+
 def channel_frame(p: Prepared[pl.DataFrame]) -> pl.DataFrame:
     """``group_id, channel, joins, r_num, r_den, s_num, s_den, b_num, b_den``: one row per group
     and channel of a first join (``p.events`` must carry ``channel``)."""
     assert p.events is not None and "channel" in p.events.columns
     ev = p.events
     ch = pl.col("channel").cast(pl.String).str.strip_chars()
+    # each member's first join in the group (ties in time: the earlier row of the file)
     first = (
         ev.filter(pl.col("event") == "join")
-        .group_by("group_id", "member_id")
-        .agg(
-            pl.col("ts").sort_by("ts", "_row").first().alias("jts"),
-            pl.col("day").sort_by("ts", "_row").first().alias("jday"),
-            pl.col("channel").sort_by("ts", "_row").first(),
+        .select(
+            _pair(),
+            "group_id",
+            pl.col("ts").alias("jts"),
+            pl.col("day").alias("jday"),
+            "_row",
+            pl.when(ch == "").then(None).otherwise(ch).alias("channel"),
         )
-        .with_columns(pl.when(ch == "").then(None).otherwise(ch).alias("channel"))
+        .sort("_k", "jts", "_row")
+        .unique("_k", keep="first")
+        .drop("_row")
     )
-    key = ["group_id", "member_id"]
+    # left on the join day (at or after the join) or on the 6 days after it
     left = (
-        first.join(
+        first.select("_k", "jts", "jday")
+        .join(
             ev.filter(pl.col("event") == "leave").select(
-                *key, pl.col("ts").alias("lts"), pl.col("day").alias("lday")
+                _pair(), pl.col("ts").alias("lts"), pl.col("day").alias("lday")
             ),
-            on=key,
+            on="_k",
         )
         .filter(
             (pl.col("lts") >= pl.col("jts"))
             & (pl.col("lday") <= pl.col("jday") + (RETAIN_DAYS - 1))
         )
-        .select(key)
-        .unique()
-        .with_columns(pl.lit(True).alias("_left"))
+        .select(pl.col("_k").unique(), pl.lit(True).alias("_left"))
     )
 
     def within(rows: pl.DataFrame | None, flag: str) -> pl.DataFrame:
+        """The first joiners with a row of ``rows`` (group_id, member_id, day) on days 1..30."""
         if rows is None:
-            return pl.DataFrame(schema={"group_id": ID, "member_id": ID, flag: pl.Boolean})
+            return pl.DataFrame(schema={"_k": pl.UInt64, flag: pl.Boolean})
         return (
-            first.select(*key, "jday")
-            .join(rows.select(*key, "day"), on=key)
+            first.select("_k", "jday")
+            .join(rows.select(_pair(), "day"), on="_k")
             .filter(
                 (pl.col("day") >= pl.col("jday"))
                 & (pl.col("day") <= pl.col("jday") + (FOLLOW_DAYS - 1))
             )
-            .select(key)
-            .unique()
-            .with_columns(pl.lit(True).alias(flag))
+            .select(pl.col("_k").unique(), pl.lit(True).alias(flag))
         )
 
     paid = None if p.orders is None else p.orders.filter(pl.col("status") == "paid")
     e7 = pl.col("jday") <= p.as_of - RETAIN_LAG
     e30 = pl.col("jday") <= p.as_of - FOLLOW_LAG
     return (
-        first.join(left, on=key, how="left")
-        .join(within(p.act, "_spoke"), on=key, how="left")
-        .join(within(paid, "_bought"), on=key, how="left")
+        first.join(left, on="_k", how="left")
+        .join(within(p.act, "_spoke"), on="_k", how="left")
+        .join(within(paid, "_bought"), on="_k", how="left")
         .with_columns(pl.col("_left", "_spoke", "_bought").fill_null(False))
         .group_by("group_id", "channel")
         .agg(
@@ -192,20 +202,25 @@ def channel_frame(p: Prepared[pl.DataFrame]) -> pl.DataFrame:
     )
 
 
-def _rows(df: pl.DataFrame) -> list[ChannelRow]:
-    """Most joins first, then by channel; the empty channel last among equals."""
+def _rows(df: pl.DataFrame, by: list[str]) -> list[tuple[str | None, ChannelRow]]:
+    """(the ``by`` key, the row) in order: by ``by``, then most joins first, then by channel;
+    the empty channel last among equals."""
+    key = [pl.col(c).cast(pl.String) for c in by]
     df = df.sort(
-        ["joins", pl.col("channel").is_null(), "channel"],
-        descending=[True, False, False],
+        [*key, "joins", pl.col("channel").is_null(), "channel"],
+        descending=[*(False for _ in by), True, False, False],
         nulls_last=True,
     )
     return [
-        ChannelRow(
-            r["channel"],
-            r["joins"],
-            Ratio(r["r_num"], r["r_den"]),
-            Ratio(r["s_num"], r["s_den"]),
-            Ratio(r["b_num"], r["b_den"]),
+        (
+            str(r[by[0]]) if by else None,
+            ChannelRow(
+                r["channel"],
+                r["joins"],
+                Ratio(r["r_num"], r["r_den"]),
+                Ratio(r["s_num"], r["s_den"]),
+                Ratio(r["b_num"], r["b_den"]),
+            ),
         )
         for r in df.iter_rows(named=True)
     ]
@@ -217,9 +232,12 @@ def build_channels(p: Prepared[pl.DataFrame], has_channel: bool, groups: Iterabl
     if not has_channel or p.events is None or "channel" not in p.events.columns:
         return Channels(False, list(NEEDS), [], {})
     df = channel_frame(p)
-    fleet = df.group_by("channel").agg(pl.col(_COUNTS).sum())
-    per = {g: _rows(d) for (g,), d in df.partition_by("group_id", as_dict=True).items()}
-    return Channels(True, [], _rows(fleet), {g: per.get(g, []) for g in groups})
+    fleet = [row for _, row in _rows(df.group_by("channel").agg(pl.col(_COUNTS).sum()), [])]
+    per: dict[str, list[ChannelRow]] = {g: [] for g in groups}
+    for g, row in _rows(df, ["group_id"]):
+        if g in per:
+            per[g].append(row)
+    return Channels(True, [], fleet, per)
 
 
 def csv_rows(ch: Channels) -> tuple[list[str], list[list[object]]]:
