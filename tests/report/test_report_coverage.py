@@ -112,7 +112,10 @@ def test_gaps_shown_in_markdown_terminal_and_html(h):
     )
     assert "| g2 | 2026-12-05 | 2026-12-05 | none |" in text
     page = to_html(r)
-    assert '<small class="st st-warn gap">⚠ no messages 2026-12-06..2026-12-08 (export missing?)' in page
+    assert (
+        '<small class="st st-warn gap">⚠ no messages 2026-12-06..2026-12-08 (export missing?)'
+        in page
+    )
     assert "<td>2026-12-06..2026-12-08, 2026-12-13..2026-12-20</td>" in page
     con = Console(record=True, width=200)
     print_terminal(r, con)

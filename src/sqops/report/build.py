@@ -18,6 +18,7 @@ from sqops.domain.status import STATUS_RANK
 from sqops.errors import DataError, UsageError
 from sqops.i18n import T
 from sqops.report import kpis as K
+from sqops.report.channels import NEEDS as CHANNEL_NEEDS
 from sqops.report.channels import Channels, build_channels
 from sqops.report.coverage import Coverage, build_coverage, mark_gaps
 
@@ -218,7 +219,7 @@ class Report:
         return build_views(self)
 
     def to_dict(self) -> S.ReportDoc:
-        doc: S.ReportDoc = {
+        return {
             "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
             "timezone": self.tz,
@@ -228,10 +229,8 @@ class Report:
             "data_quality": self.data_quality,
             "fleet": {"groups": len(self.groups), "kpis": [k.to_dict() for k in self.fleet]},
             "groups": [g.to_dict(self.lang) for g in self.groups],
+            "channels": (self.channels or Channels(False, list(CHANNEL_NEEDS), [], {})).to_dict(),
         }
-        if self.channels is not None:
-            doc["channels"] = self.channels.to_dict()
-        return doc
 
 
 def _d(d: dt.date | None) -> str | None:

@@ -277,7 +277,7 @@ class ReportDoc(TypedDict):
     adherence: NotRequired[
         Annotated[AdherenceDoc, described("with --sop: the adherence section (docs/adherence.md)")]
     ]
-    channels: NotRequired[Annotated[ChannelsDoc, described("spec §3 channels (渠道)")]]
+    channels: Annotated[ChannelsDoc, described("spec §3 channels (渠道)")]
 
 
 def report_schema() -> dict[str, Any]:
