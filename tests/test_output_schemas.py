@@ -78,8 +78,9 @@ def _check(doc: Any, schema: dict[str, Any]) -> None:
 
 #: the members an output may leave out: the report's adherence section (with ``--sop``) and
 #: views (with ``--views``), and each adherence group's calendar and rows (in ``sqops
-#: adherence``, not in the report), and the plan's people (with ``--by owner``)
-OPTIONAL = {"adherence", "views", "days", "rows", "people"}
+#: adherence``, not in the report), the plan's people (with ``--by owner``), and a KPI's
+#: data-coverage ``gaps`` (only when its stage window touches one)
+OPTIONAL = {"adherence", "views", "days", "rows", "people", "gaps"}
 
 
 def _optional(schema: dict[str, Any]) -> set[str]:

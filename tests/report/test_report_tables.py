@@ -367,8 +367,9 @@ def test_epoch_seconds_with_a_millisecond_cell_and_a_bad_one(tmp_path):
 
 
 def test_unread_optional_columns_stay_with_rejected_rows_only(tmp_path):
-    # activity_id (engagement) and channel (members) feed no computation: the typed copy
-    # leaves them out, the rejected rows keep them as read; row numbers come from the file
+    # activity_id (engagement) feeds no computation: the typed copy leaves it out, the
+    # rejected rows keep it as read; row numbers come from the file. channel (members) feeds
+    # the channels section: the typed copy keeps it, and the rejected rows too
     _write(tmp_path / "messages.csv", "ts,group_id,member_id\n2026-12-01 10:00,g1,a\n")
     _write(tmp_path / "engagement.csv", "ts,member_id,event,activity_id\n"
            "2026-12-01 10:00,a,open,act1\n"
@@ -383,7 +384,8 @@ def test_unread_optional_columns_stay_with_rejected_rows_only(tmp_path):
     assert e.frame.select("_row", "member_id").collect().rows() == [(1, "a"), (3, "c")]
     assert e.rejected.select("_row", "_reason", "activity_id").rows() == [(2, "bad_event", "act2")]
     m = t["members"]
-    assert "channel" not in m.columns
+    assert "channel" in m.columns
+    assert m.frame.select("_row", "channel").collect().rows() == [(1, "poster")]
     assert m.rejected.select("_row", "_reason", "channel").rows() == [(2, "bad_time", "qr")]
 
 

@@ -55,6 +55,7 @@ class Prepared(Generic[Frame]):
     act: Frame  # group_id, member_id, day, n  (non-staff, non-system, per day)
     presence: Frame  # group_id, member_id, s, e  (merged, disjoint, inclusive, e <= as_of)
     events: Frame | None  # members events: group_id, member_id, event, ts, day, inviter_id
+    # (and channel, member_name when the table has them)
     orders: Frame | None  # paid or not: order_id, group_id, member_id, day, ts, amount, ...
     coupons: Frame | None  # coupon_id, group_id, member_id, day
     engagement: Frame | None  # `participate` rows only: group_id, member_id, event, day, ts
@@ -407,7 +408,7 @@ def prepare(
     if mem_lf is not None:
         mcols = tables["members"].columns
         sel = ["group_id", "member_id", "event", "ts", "day", "_row"]
-        sel += [c for c in ("inviter_id", "member_name") if c in mcols]
+        sel += [c for c in ("inviter_id", "member_name", "channel") if c in mcols]
         events = (
             mem_lf.filter(~pl.col("member_id").is_in(staff_l) & pl.col("group_id").is_in(gl_all))
             .select(sel)

@@ -58,7 +58,6 @@ UNUSED_COLUMNS = frozenset({"content", "reply_to"})
 #: optional columns no computation reads, per table: kept for the rejected rows only (they
 #: are listed with their rows), not in the typed copy every later question reads
 REJECT_ONLY: dict[str, frozenset[str]] = {
-    "members": frozenset({"channel"}),
     "engagement": frozenset({"activity_id"}),
 }
 

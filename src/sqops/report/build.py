@@ -18,6 +18,9 @@ from sqops.domain.status import STATUS_RANK
 from sqops.errors import DataError, UsageError
 from sqops.i18n import T
 from sqops.report import kpis as K
+from sqops.report.channels import NEEDS as CHANNEL_NEEDS
+from sqops.report.channels import Channels, build_channels
+from sqops.report.coverage import Coverage, build_coverage, mark_gaps
 from sqops.report.triage import Rollup, TriageEntry, build_rollups, build_triage, check_attributes
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
@@ -102,13 +105,15 @@ class Kpi:
     status: str  # good | warn | bad | no_target | no_data | unavailable | not_started
     available: bool
     needs: list[str]
+    #: data-coverage gaps overlapping the stage's evaluated window (``report/coverage.py``)
+    gaps: list[tuple[dt.date, dt.date]] = field(default_factory=list)
 
     @property
     def better(self) -> str:
         return KPI[self.name].better
 
     def to_dict(self) -> S.KpiDoc:
-        return {
+        doc: S.KpiDoc = {
             "name": self.name,
             "value": _round(self.value, 4),
             "numerator": _num(self.numerator),
@@ -120,6 +125,9 @@ class Kpi:
             "needs": list(self.needs),
             "better": self.better,
         }
+        if self.gaps:
+            doc["gaps"] = [[a.isoformat(), b.isoformat()] for a, b in self.gaps]
+        return doc
 
 
 @dataclass
@@ -215,6 +223,8 @@ class Report:
     rollups: dict[str, list[Rollup]] = field(default_factory=dict)
     #: (attribute, value) when this is one value's part of a roll-up (``-o DIR/`` with --by)
     scope: tuple[str, str | None] | None = None
+    channels: Channels | None = None  # spec §3 channels (report/channels.py)
+    coverage: dict[str, Coverage] = field(default_factory=dict)  # per group (report/coverage.py)
 
     @property
     def fleet_shown(self) -> list[Kpi]:
@@ -242,6 +252,7 @@ class Report:
             "fleet": {"groups": len(self.groups), "kpis": [k.to_dict() for k in self.fleet]},
             "rollups": {a: [r.to_dict() for r in rows] for a, rows in self.rollups.items()},
             "groups": [g.to_dict(self.lang) for g in self.groups],
+            "channels": (self.channels or Channels(False, list(CHANNEL_NEEDS), [], {})).to_dict(),
         }
 
 
@@ -294,7 +305,9 @@ def _kpi(
     )
 
 
-def _quality(tables: Tables, p: Prepared) -> S.DataQualityDoc:
+def _quality(
+    tables: Tables, p: Prepared, coverage: dict[str, Coverage] | None = None
+) -> S.DataQualityDoc:
     out: list[S.TableQualityDoc] = []
     for name, td in tables.tables.items():
         out.append(
@@ -311,7 +324,8 @@ def _quality(tables: Tables, p: Prepared) -> S.DataQualityDoc:
                 "unattributed": p.unattributed.get(name, 0),
             }
         )
-    return {"tables": out, "staff_ids": len(p.staff)}
+    cov = {g: c.to_dict() for g, c in (coverage or {}).items()}
+    return {"tables": out, "staff_ids": len(p.staff), "coverage": cov}
 
 
 def build_report(
@@ -469,19 +483,25 @@ def build_report(
     fleet = pool()
     triage = build_triage(group_reports)
 
+    gids = [g.group_id for g in group_reports]
+    coverage = build_coverage(tables, as_of, gids)
+    mark_gaps(group_reports, coverage)
+    channels = build_channels(p, "members" in tables and tables["members"].has("channel"), gids)
     return Report(
         as_of=as_of,
         tz=settings.tz,
         lang=lang,
         basis=p.basis,
         community=settings.community,
-        data_quality=_quality(tables, p),
+        data_quality=_quality(tables, p, coverage),
         fleet=fleet,
         groups=group_reports,
         prepared=p,
         settings=settings,
         triage=triage,
         rollups=build_rollups(by, group_reports, triage, settings.group_vars, pool),
+        channels=channels,
+        coverage=coverage,
     )
 
 

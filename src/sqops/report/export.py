@@ -7,6 +7,7 @@ from pathlib import Path
 from sqops.data.tables import REASONS, Tables
 from sqops.render.output import atomic_write_text, csv_text
 from sqops.report.build import Report
+from sqops.report.channels import csv_rows as channel_csv_rows
 from sqops.report.lists import SEGMENT_LABELS, build_lists, frame_rows
 
 WEEKDAY_HEAD = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -28,7 +29,8 @@ def write_rejects(tables: Tables, folder: str | Path) -> list[Path]:
 
 
 def write_lists(report: Report, folder: str | Path) -> list[Path]:
-    """recall.csv, koc.csv, rfm.csv, pyramid.csv, activity_heatmap.csv, bottom_posts.csv."""
+    """recall.csv, koc.csv, rfm.csv, pyramid.csv, activity_heatmap.csv, bottom_posts.csv,
+    channels.csv (with ``members.channel``)."""
     assert report.prepared is not None
     lists = build_lists(report.prepared)
     lang = report.lang
@@ -55,4 +57,6 @@ def write_lists(report: Report, folder: str | Path) -> list[Path]:
     )
     if lists.bottom_posts.height:
         put("bottom_posts.csv", *frame_rows(lists.bottom_posts))
+    if report.channels is not None and report.channels.available:
+        put("channels.csv", *channel_csv_rows(report.channels))
     return written

@@ -18,10 +18,15 @@ from sqops.i18n import T
 from sqops.render.words import WORDS
 from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import GroupReport, Report
+from sqops.report.channels import LABELS as CH
+from sqops.report.coverage import LABELS as COV
+from sqops.report.coverage import gap_text
 from sqops.report.lists import SEGMENT_LABELS
 from sqops.report.render import (
     ROLLUP_COLUMNS,
     TRIAGE_COLUMNS,
+    channel_cells,
+    channel_header,
     fleet_heading,
     fmt_num,
     fmt_target,
@@ -153,6 +158,8 @@ def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
         dq_rows=[r for r, _ in q],
         dq_notes=[n for _, ns in q for n in ns],
         **_triage_context(report),
+        gap_text=lambda gaps: gap_text(gaps, lang),
+        **_channels_and_coverage(report),
     )
 
 
@@ -180,5 +187,31 @@ def _triage_context(report: Report) -> dict[str, object]:
                 ],
             )
             for attr, rows in report.rollups.items()
+        ],
+    }
+
+
+def _channels_and_coverage(report: Report) -> dict[str, object]:
+    """The channels section and the coverage table, as text cells (``report.html.j2``)."""
+    lang = report.lang
+    ch = report.channels
+    return {
+        "ch_t": {k: v.get(lang) for k, v in CH.items()},
+        "ch": ch,
+        "ch_head": channel_header(lang),
+        "ch_fleet": [channel_cells(r, lang) for r in ch.fleet] if ch else [],
+        "ch_groups": [
+            [g, *channel_cells(r, lang)] for g, rs in (ch.groups.items() if ch else ()) for r in rs
+        ],
+        "cov_title": COV["title"].get(lang),
+        "cov_head": [COV[k].get(lang) for k in ("group", "first_day", "last_day", "gaps")],
+        "cov_rows": [
+            [
+                g,
+                c.first_day.isoformat(),
+                c.last_day.isoformat(),
+                ", ".join(f"{a}..{b}" for a, b in c.gaps) or COV["no_gaps"].get(lang),
+            ]
+            for g, c in report.coverage.items()
         ],
     }

@@ -15,6 +15,10 @@ from sqops.render.output import json_text
 from sqops.render.words import WORDS
 from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import Kpi, Report
+from sqops.report.channels import LABELS as CH
+from sqops.report.channels import RATES, ChannelRow, Ratio
+from sqops.report.coverage import LABELS as COV
+from sqops.report.coverage import gap_text
 from sqops.report.triage import TRIAGE_TOP, Rollup, TriageEntry, health_counts
 
 if TYPE_CHECKING:
@@ -88,6 +92,8 @@ def kpi_status(k: Kpi, lang: str) -> str:
     s = STATUS_LABELS[k.status].get(lang)
     if k.status == "unavailable" and k.needs:
         s += f" ({w('needs', lang, n='; '.join(k.needs))})"
+    if k.gaps:
+        s += f" {gap_text(k.gaps, lang)}"
     return s
 
 
@@ -399,12 +405,14 @@ def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
         else:
             L.append(w("no_advice", lang))
         L.append("")
+    L += channels_md(report, lang)
     L += [f"## {w('dq', lang)}", ""]
     q = quality_lines(report, lang)
     L += md.table(quality_header(lang), [r for r, _ in q]) + [""]
     notes = [n for _, ns in q for n in ns]
     L += [f"- {md.escape(n)}" for n in notes]
     L.append(f"- {md.escape(w('staff', lang, n=report.data_quality['staff_ids']))}")
+    L += coverage_md(report, lang)
     return "\n\n".join(["\n".join(L).rstrip(), *(x.rstrip("\n") for x in sections)]) + "\n"
 
 
@@ -455,7 +463,7 @@ def print_terminal(report: Report, console: Any) -> None:
                 fmt_num(k.denominator),
                 fmt_target(k.name, k.target),
                 fmt_target(k.name, k.floor),
-                st(k.status),
+                st(k.status) + (Text(" ⚠", "yellow") if k.gaps else ""),
             )
         return t
 
@@ -478,10 +486,12 @@ def print_terminal(report: Report, console: Any) -> None:
         console.print(t)
         if g.current_stage:
             console.print(kpi_table(g.stage(g.current_stage).kpis, f"{cur} · {w('kpis', lang)}"))
+            print_gaps(g.stage(g.current_stage).kpis, lang, console)
         for a in g.advice[:3]:
             console.print(
                 Text(f"• {KPI[a.kpi].label.get(lang)}: {a.text.get(lang)}", style=_STYLE[a.status])
             )
+    print_channels(report, console)
     t = Table(title=w("dq", lang), title_justify="left")
     # the terminal leaves out the file column (QUALITY_COLUMNS[1]): paths are long
     for i, h in enumerate(quality_header(lang)):
@@ -494,3 +504,101 @@ def print_terminal(report: Report, console: Any) -> None:
     for _, notes in q:
         for n in notes:
             console.print(Text(f"• {n}", style="yellow"))
+
+    print_coverage(report, console)
+
+
+# ------------------------------------------------------------------ channels and coverage
+def ratio_cell(r: Ratio) -> str:
+    """``89.0% (81/91)``; ``— (0/0)`` when nobody is counted yet."""
+    v = r.value
+    return f"{'—' if v is None else f'{v * 100:.1f}%'} ({r.numerator}/{r.denominator})"
+
+
+def channel_header(lang: str) -> list[str]:
+    return [CH[k].get(lang) for k in ("channel", "joins", *RATES)]
+
+
+def channel_cells(row: ChannelRow, lang: str) -> list[str]:
+    """The cells of one channel row (the empty channel shown as "(none)")."""
+    name = row.channel if row.channel is not None else CH["none"].get(lang)
+    return [name, str(row.joins), *(ratio_cell(row.rate(r)) for r in RATES)]
+
+
+def channels_md(report: Report, lang: str) -> list[str]:
+    """The channels section (``## Channels``): the fleet, then one table of every group's."""
+    ch = report.channels
+    if ch is None:
+        return []
+    L = [f"## {CH['title'].get(lang)}", ""]
+    if not ch.available:
+        return [*L, md.escape(CH["unavailable"].get(lang)), ""]
+    L += [f"> {md.escape(CH['note'].get(lang))}", ""]
+    if not ch.fleet:
+        return [*L, CH["empty"].get(lang), ""]
+    hdr = channel_header(lang)
+    L += [f"### {w('fleet', lang)}", ""]
+    L += md.table(hdr, [channel_cells(r, lang) for r in ch.fleet]) + [""]
+    rows: list[list[object]] = [
+        [g, *channel_cells(r, lang)] for g, rs in ch.groups.items() for r in rs
+    ]
+    L += [f"### {w('group', lang)}", ""]
+    return L + md.table([COV["group"].get(lang), *hdr], rows) + [""]
+
+
+def coverage_md(report: Report, lang: str) -> list[str]:
+    """The data-coverage table of every group, under the data quality."""
+    if not report.coverage:
+        return []
+    hdr = [COV[k].get(lang) for k in ("group", "first_day", "last_day", "gaps")]
+    rows: list[list[object]] = [
+        [
+            g,
+            c.first_day.isoformat(),
+            c.last_day.isoformat(),
+            ", ".join(f"{a}..{b}" for a, b in c.gaps) or COV["no_gaps"].get(lang),
+        ]
+        for g, c in report.coverage.items()
+    ]
+    return ["", f"### {COV['title'].get(lang)}", "", *md.table(hdr, rows)]
+
+
+def print_channels(report: Report, console: Any) -> None:
+    """The fleet's channels (the groups' are in the Markdown, HTML, JSON and channels.csv)."""
+    from sqops.render.console import Table, Text
+
+    lang = report.lang
+    ch = report.channels
+    if ch is None:
+        return
+    if not ch.available:
+        console.print(Text(CH["unavailable"].get(lang), style="dim"))
+        return
+    if not ch.fleet:
+        return
+    t = Table(title=f"{CH['title'].get(lang)} · {w('fleet', lang)}", title_justify="left")
+    for i, h in enumerate(channel_header(lang)):
+        t.add_column(h, justify="left" if i == 0 else "right")
+    for r in ch.fleet:
+        t.add_row(*channel_cells(r, lang))
+    console.print(t)
+    console.print(Text(CH["note"].get(lang), style="dim"))
+
+
+def print_gaps(kpis: list[Kpi], lang: str, console: Any) -> None:
+    """Under a KPI table: the gaps its ⚠ marks stand for."""
+    from sqops.render.console import Text
+
+    gaps = sorted({gap for k in kpis for gap in k.gaps})
+    if gaps:
+        console.print(Text(gap_text(gaps, lang), style="yellow"))
+
+
+def print_coverage(report: Report, console: Any) -> None:
+    """The groups whose data has gaps (none printed when none has)."""
+    from sqops.render.console import Text
+
+    lang = report.lang
+    for g, c in report.coverage.items():
+        if c.gaps:
+            console.print(Text(f"• {w('group', lang)} {g}: {gap_text(c.gaps, lang)}", "yellow"))

@@ -35,6 +35,7 @@ Better = Annotated[str, one_of(("higher", "lower"))]
 AdviceStatus = Annotated[str, one_of(("warn", "bad"))]
 Basis = Annotated[str, one_of(("membership", "speakers"))]
 TriageHealth = Annotated[str, one_of(HEALTHS)]
+DayRange = Annotated[list[Date], Field(min_length=2, max_length=2)]
 
 
 @with_config(CLOSED)
@@ -56,6 +57,15 @@ class KpiDoc(TypedDict):
     ]
     needs: Annotated[list[str], described("what is missing, e.g. 'orders' or 'members: leave'")]
     better: Better
+    gaps: NotRequired[
+        Annotated[
+            list[DayRange],
+            described(
+                "data-coverage gaps (≥ 3 days without any message) overlapping the stage's "
+                "evaluated window, whole; absent when none"
+            ),
+        ]
+    ]
 
 
 @with_config(CLOSED)
@@ -109,9 +119,20 @@ class TableQualityDoc(TypedDict):
 
 
 @with_config(CLOSED)
+class CoverageDoc(TypedDict):
+    first_day: Annotated[Date, described("first day up to as-of with a message or member event")]
+    last_day: Annotated[Date, described("last day up to as-of with a message or member event")]
+    gaps: Annotated[
+        list[DayRange],
+        described("[first, last] of each run of ≥ 3 days in the span without any message"),
+    ]
+
+
+@with_config(CLOSED)
 class DataQualityDoc(TypedDict):
     tables: list[TableQualityDoc]
     staff_ids: Count
+    coverage: Annotated[dict[str, CoverageDoc], described("per group id (spec §3 data coverage)")]
 
 
 @with_config(CLOSED)
@@ -238,6 +259,41 @@ class RollupDoc(TypedDict):
 
 
 @with_config(CLOSED)
+class RatioDoc(TypedDict):
+    numerator: Count
+    denominator: Count
+    value: Annotated[float | None, described("null when the denominator is 0")]
+
+
+@with_config(CLOSED)
+class ChannelRowDoc(TypedDict):
+    channel: Annotated[str | None, described("null: the first join carries no channel")]
+    joins: Annotated[Count, described("members whose first join in the group carries it")]
+    retained_7d: Annotated[
+        RatioDoc,
+        described("joined on or before as-of − 7; numerator: no leave on join days 1..7"),
+    ]
+    spoke_30d: Annotated[
+        RatioDoc,
+        described("joined on or before as-of − 29; numerator: spoke on join days 1..30"),
+    ]
+    bought_30d: Annotated[
+        RatioDoc,
+        described(
+            "joined on or before as-of − 29; numerator: a paid order of the group on days 1..30"
+        ),
+    ]
+
+
+@with_config(CLOSED)
+class ChannelsDoc(TypedDict):
+    available: Annotated[bool, described("false without members.channel")]
+    needs: list[str]
+    fleet: Annotated[list[ChannelRowDoc], described("Σ over the groups, per channel")]
+    groups: Annotated[dict[str, list[ChannelRowDoc]], described("per group id")]
+
+
+@with_config(CLOSED)
 class ReportDoc(TypedDict):
     schema_version: Version
     as_of: Date
@@ -270,6 +326,7 @@ class ReportDoc(TypedDict):
     adherence: NotRequired[
         Annotated[AdherenceDoc, described("with --sop: the adherence section (docs/adherence.md)")]
     ]
+    channels: Annotated[ChannelsDoc, described("spec §3 channels (渠道)")]
 
 
 def report_schema() -> dict[str, Any]:

@@ -244,6 +244,8 @@ def scoped(report: Report, attr: str, rollup: Rollup) -> Report:
         triage=[dataclasses.replace(e, rank=i) for i, e in enumerate(keep, 1)],
         rollups={},
         scope=(attr, rollup.value),
+        channels=report.channels.only(ids) if report.channels else None,
+        coverage={g: c for g, c in report.coverage.items() if g in ids},
     )
 
 
