@@ -111,3 +111,36 @@ def test_commands_do_not_import_each_other() -> None:
                 assert not any(a.name.startswith("sqops.cli.commands") for a in node.names), (
                     path.name
                 )
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "hint"),
+    [
+        (["init", "x.yaml", "--platform", "wechatt"], "--platform", "wechat"),
+        (["init", "x.yaml", "--type", "refind"], "--type", "refined"),
+        (["report", "data", "--format", "htm"], "--format", "html"),
+        (["report", "data", "--fail-under", "wran"], "--fail-under", "warn"),
+        (["plan", "sop.yaml", "--by", "ownr"], "--by", "owner"),
+        (["demo", "d", "--format", "csvv"], "--format", "csv"),
+        (["import", "qq", "x.txt", "--format", "parquett"], "--format", "parquet"),
+        (["lint", "sop.yaml", "--format", "sariff"], "--format", "sarif"),
+    ],
+)
+def test_a_value_that_is_not_a_choice_says_so_in_the_users_language(
+    cli, tmp_path, monkeypatch, args, option, hint
+) -> None:
+    # was the validator's English "Value error, 'wechatt' is not one of ..." in any language
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", ["sqops", *args, "--lang", "en"])  # (as a shell gives it)
+    r = cli(*args, "--lang", "en")
+    assert r.exit_code == 2
+    assert "is not one of the choices" in r.stderr and f"did you mean {hint}?" in r.stderr
+    assert "Value error" not in r.stderr and option in r.stderr
+    monkeypatch.setattr("sys.argv", ["sqops", *args, "--lang", "zh"])
+    zh = cli(*args, "--lang", "zh")
+    assert "不是可选值" in zh.stderr and f"你是不是想写 {hint}？" in zh.stderr
+
+
+def test_a_choice_in_another_case_is_taken(cli, tmp_path) -> None:
+    r = cli("schema", "--lang", "EN", "-o", str(tmp_path / "s.json"))
+    assert r.exit_code == 0, r.stderr

@@ -44,11 +44,53 @@ class LangChoice(StrEnum):
 # ---------------------------------------------------------------- shared options
 # One declaration per option that means the same thing in several commands.
 
+
+def one_of(choices: type[StrEnum]) -> dict[str, Any]:
+    """``typer.Option`` keywords for an option of fixed values (``**one_of(PlanFormat)``):
+    ``[a|b|c]`` in ``--help``; the case of a value does not matter; any other value is a usage
+    error in the user's language with a "did you mean" (not the validator's English
+    "Value error, 'x' is not one of ...")."""
+    names = [c.value for c in choices]
+
+    def parse(value: Any) -> Any:
+        if value is None or isinstance(value, choices):
+            return value
+        text = str(value)
+        for c in choices:
+            if c.value.casefold() == text.strip().casefold():
+                return c
+        from sqops.errors import did_you_mean
+
+        hint = did_you_mean(text, names)
+        msg = T("“{v}” 不是可选值；可选：{a}", "'{v}' is not one of the choices: {a}").format(
+            v=text, a=", ".join(names)
+        )
+        if hint:
+            msg = msg + T(f"；你是不是想写 {hint}？", f"; did you mean {hint}?")
+        raise typer.BadParameter(msg.get(pick_lang(_lang_in_argv())))
+
+    return {"parser": parse, "metavar": "[" + "|".join(names) + "]"}
+
+
+def _lang_in_argv() -> str | None:
+    """``--lang`` as typed on the command line (options are parsed in order: a message about an
+    option before it is written before ``--lang`` itself is read)."""
+    args = sys.argv[1:]
+    for i, a in enumerate(args):
+        value = a.partition("=")[2] if a.startswith("--lang=") else None
+        if a == "--lang" and i + 1 < len(args):
+            value = args[i + 1]
+        if value in ("zh", "en"):
+            return value
+    return None
+
+
 LangOpt = Annotated[
     LangChoice | None,
     typer.Option(
         "--lang",
         help="Language of messages and output: zh | en (default: the SOP's, else the locale's).",
+        **one_of(LangChoice),
     ),
 ]
 OutputOpt = Annotated[
@@ -101,7 +143,7 @@ def format_option(choices: type[StrEnum], *, from_suffix: bool = True) -> Any:
     text = " | ".join(names)
     if from_suffix:
         text += f" (default: from -o's suffix, else {names[0]})."
-    return typer.Option("--format", "-f", help=text)
+    return typer.Option("--format", "-f", help=text, **one_of(choices))
 
 
 def pick_lang(explicit: LangChoice | str | None, sop_lang: str | None = None) -> Lang:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sqops.cli.common import LangOpt, echo, running
+from sqops.cli.common import LangOpt, echo, one_of, running
 from sqops.i18n import T
 
 #: The SOP used when --sop is not given: a copy of examples/skincare/sop.yaml in the package.
@@ -53,7 +53,8 @@ def demo(
         ),
     ] = None,
     fmt: Annotated[
-        DemoFormat, typer.Option("--format", help="csv (UTF-8 with BOM) or parquet.")
+        DemoFormat,
+        typer.Option("--format", help="csv (UTF-8 with BOM) or parquet.", **one_of(DemoFormat)),
     ] = DemoFormat.csv,
     lang: LangOpt = None,
 ) -> None:

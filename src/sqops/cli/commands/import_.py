@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from sqops.cli.common import EXIT_FINDINGS, LangOpt, echo, running
+from sqops.cli.common import EXIT_FINDINGS, LangOpt, echo, one_of, running
 from sqops.i18n import T
 
 #: the names of sqops.importers.FORMATS (kept here so that --help does not import polars)
@@ -49,7 +49,7 @@ def import_(
         typer.Option("-o", "--output", help="Folder to write the tables to (created if missing)."),
     ],
     out_format: Annotated[
-        OutFormat, typer.Option("--format", help="Table file format.")
+        OutFormat, typer.Option("--format", help="Table file format.", **one_of(OutFormat))
     ] = OutFormat.parquet,
     tz: Annotated[
         str, typer.Option("--tz", help="Time zone of exports written in local time.")

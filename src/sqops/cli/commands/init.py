@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sqops.cli.common import LangOpt, echo, parse_day, running
+from sqops.cli.common import LangOpt, echo, one_of, parse_day, running
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
@@ -62,6 +62,7 @@ def init(
             "-t",
             help="Community type: broadcast 群发推广型 | refined 精细化运营型 | service 客户服务型 | store S2B2C 门店群.",
             show_default=False,
+            **one_of(TypeChoice),
         ),
     ] = None,
     lang: LangOpt = None,
@@ -70,7 +71,9 @@ def init(
     ] = None,
     platform: Annotated[
         PlatformChoice | None,
-        typer.Option("--platform", help="The chat platform (community.platform)."),
+        typer.Option(
+            "--platform", help="The chat platform (community.platform).", **one_of(PlatformChoice)
+        ),
     ] = None,
     launch: Annotated[
         str | None,

@@ -15,6 +15,7 @@ from sqops.cli.common import (
     echo,
     format_option,
     gc_paused,
+    one_of,
     parse_day,
     running,
 )
@@ -102,6 +103,7 @@ def plan(
             "--by",
             help="group: one schedule per group; owner: each person's day across their groups "
             "(-o DIR/: one file per person).",
+            **one_of(PlanBy),
         ),
     ] = PlanBy.group,
     lang: LangOpt = None,

@@ -21,6 +21,7 @@ from sqops.cli.common import (
     echo,
     format_option,
     gc_paused,
+    one_of,
     parse_day,
     running,
 )
@@ -91,6 +92,7 @@ def report(
         typer.Option(
             "--fail-under",
             help="Exit 1 when a current-stage KPI is at this status (warn: warn or bad).",
+            **one_of(FailUnder),
         ),
     ] = None,
     adherence: Annotated[
