@@ -18,6 +18,7 @@ from sqops.domain.status import STATUS_RANK
 from sqops.errors import DataError, UsageError
 from sqops.i18n import T
 from sqops.report import kpis as K
+from sqops.report.service import DEFAULT_SLA_HOURS, Service, build_service
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
     from sqops.report import schema as S
@@ -47,6 +48,10 @@ class Settings:
     )
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     community: str | None = None
+    #: service (spec §3): quiet hours (local start, end; may cross midnight; none without an
+    #: SOP) and the SLA (smallest ``response_hours`` of the ``support`` roles, else 24 h)
+    quiet_hours: tuple[dt.time, dt.time] | None = None
+    sla_hours: float = DEFAULT_SLA_HOURS
 
     @classmethod
     def from_sop(cls, sop: Sop, tz: str | None = None) -> Settings:
@@ -72,6 +77,15 @@ class Settings:
             targets=targets,
             columns={k: dict(v) for k, v in sop.columns.items()},
             community=sop.community.name,
+            quiet_hours=(
+                (sop.rules.quiet_hours.start, sop.rules.quiet_hours.end)
+                if sop.rules.quiet_hours is not None
+                else None
+            ),
+            sla_hours=min(
+                (r.response_hours for r in sop.roles if r.role == "support" and r.response_hours),
+                default=DEFAULT_SLA_HOURS,
+            ),
         )
 
 
@@ -194,6 +208,7 @@ class Report:
     groups: list[GroupReport]
     prepared: Prepared | None = None  # the inputs, for the lists and the charts
     settings: Settings | None = None
+    service: Service | None = None  # questions and staff response (spec §3), report/service.py
 
     @property
     def fleet_shown(self) -> list[Kpi]:
@@ -219,6 +234,7 @@ class Report:
             "data_quality": self.data_quality,
             "fleet": {"groups": len(self.groups), "kpis": [k.to_dict() for k in self.fleet]},
             "groups": [g.to_dict(self.lang) for g in self.groups],
+            "service": self.service.to_dict() if self.service is not None else None,
         }
 
 
@@ -443,6 +459,14 @@ def build_report(
         groups=group_reports,
         prepared=p,
         settings=settings,
+        service=build_service(
+            tables,
+            p,
+            tz=settings.tz,
+            quiet_hours=settings.quiet_hours,
+            sla_hours=settings.sla_hours,
+            group_names=settings.group_names,
+        ),
     )
 
 

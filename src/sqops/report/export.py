@@ -28,7 +28,8 @@ def write_rejects(tables: Tables, folder: str | Path) -> list[Path]:
 
 
 def write_lists(report: Report, folder: str | Path) -> list[Path]:
-    """recall.csv, koc.csv, rfm.csv, pyramid.csv, activity_heatmap.csv, bottom_posts.csv."""
+    """recall.csv, koc.csv, rfm.csv, pyramid.csv, activity_heatmap.csv, bottom_posts.csv,
+    unanswered.csv (the service section's questions without an answer)."""
     assert report.prepared is not None
     lists = build_lists(report.prepared)
     lang = report.lang
@@ -55,4 +56,8 @@ def write_lists(report: Report, folder: str | Path) -> list[Path]:
     )
     if lists.bottom_posts.height:
         put("bottom_posts.csv", *frame_rows(lists.bottom_posts))
+    if report.service is not None and report.service.available:
+        from sqops.report.service import unanswered_rows
+
+        put("unanswered.csv", *unanswered_rows(report.service, lang))
     return written

@@ -144,4 +144,26 @@ def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
         dq_head=quality_header(lang),
         dq_rows=[r for r, _ in q],
         dq_notes=[n for _, ns in q for n in ns],
+        service=_service_html(report, lang),
     )
+
+
+def _service_html(report: Report, lang: str) -> dict[str, object] | None:
+    """The service section's title, lead, tables and notes (``report/service.py``)."""
+    from sqops.report.service import WORDS as SW
+    from sqops.report.service import service_lines, service_table, staff_table
+
+    svc = report.service
+    if svc is None:
+        return None
+    lead, notes = service_lines(svc, lang)
+    names = report.settings.group_names if report.settings else {}
+    return {
+        "title": SW["title"].get(lang),
+        "available": svc.available,
+        "lead": lead,
+        "table": service_table(svc, lang, names) if svc.available else None,
+        "staff": staff_table(svc, lang) if svc.staff else None,
+        "no_staff": SW["no_staff_answers"].get(lang),
+        "notes": notes,
+    }
