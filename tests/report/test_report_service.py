@@ -46,6 +46,7 @@ ROWS = [
     ("q7", "2026-12-09 15:00:00", "g1", "m3", "三三", "text", "=发货了吗?", None),
     # Q6: 23:30 on as-of, unanswered; the rest of the day is quiet: 0 min waited < 60, pending
     ("q6", "2026-12-10 23:30:00", "g1", "m2", "二二", "text", "还有货吗？", None),
+    ("zz", "2026-12-11 08:30:00", "g1", "s1", "阿青", "text", "有", None),  # after as-of: no answer
     # ---- g2
     ("r1", "2026-12-07 09:00:00", "g2", "m5", "五五", "text", "?", None),  # → 09:10: 10 min
     ("r2", "2026-12-07 09:05:00", "g2", "m6", "六六", "text", "?", None),  # → 09:10: 5 min
@@ -237,3 +238,88 @@ def test_html_and_terminal_show_the_section_escaped():
     con = Console(width=200, record=True)
     print_terminal(rep, con)
     assert "export messages with the content column" in con.export_text()
+
+
+def test_agrees_with_a_minute_by_minute_count_on_random_tables():
+    # an independent count: every minute between question and answer checked against the
+    # quiet hours one by one (times on whole minutes, so minutes are exact)
+    import random
+    import statistics
+
+    from sqops.sop.model import TimeRange
+
+    rnd = random.Random(7)
+    start = dt.datetime(2026, 11, 1)
+    rows = []
+    for i in range(400):
+        when = start + dt.timedelta(minutes=rnd.randrange(0, 40 * 24 * 60))
+        who = rnd.choice(["s1", "s2", "m1", "m2", "m3", "m4"])
+        earlier = [r[0] for r in rows]
+        rows.append(
+            (
+                f"x{i}",
+                when.strftime("%Y-%m-%d %H:%M:%S"),
+                rnd.choice(["g1", "g2", "g3"]),
+                who,
+                who.upper(),
+                "system" if rnd.random() < 0.1 else "text",
+                rnd.choice(["在吗?", "好", "怎么买？", "ok", None]),
+                rnd.choice(earlier) if earlier and rnd.random() < 0.2 else None,
+            )
+        )
+    for quiet, sla in ((QUIET, 1.0), ((dt.time(9), dt.time(12)), 2.0), (None, 24.0)):
+        svc = _report(rows, quiet=quiet, sla=sla).service
+        assert svc is not None and svc.fleet is not None
+        tr = TimeRange(start=quiet[0], end=quiet[1]) if quiet else None
+        end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(0))
+
+        def counted(a: dt.datetime, b: dt.datetime, tr=tr) -> int:
+            n, t = 0, a
+            while t < b:
+                n += tr is None or not tr.contains(t.time())
+                t += dt.timedelta(minutes=1)
+            return n
+
+        msgs = [
+            (r[0], dt.datetime.fromisoformat(r[1]), r[2], r[3], r[5], r[6], r[7], k)
+            for k, r in enumerate(rows)
+        ]
+        staff = [m for m in msgs if m[3] in ("s1", "s2")]
+        staff_ids = {(m[2], m[0]) for m in staff}
+        lo = dt.datetime.combine(AS_OF - dt.timedelta(days=29), dt.time(0))
+        per_group: dict[str, list[tuple[bool, int | None, int]]] = {}
+        by_staff: dict[str, list[int]] = {}
+        for _id, t, g, who, typ, content, reply, _k in msgs:
+            if who in ("s1", "s2") or typ == "system" or not lo <= t < end:
+                continue
+            if not ((content and ("?" in content or "？" in content)) or (g, reply) in staff_ids):
+                continue
+            later = sorted(
+                (m[1], m[7], m[3]) for m in staff if m[2] == g and m[4] != "system" and t < m[1]
+            )
+            if later:
+                mins = counted(t, later[0][0])
+                by_staff.setdefault(later[0][2], []).append(mins)
+                per_group.setdefault(g, []).append((True, mins, 0))
+            else:
+                per_group.setdefault(g, []).append((False, None, counted(t, end)))
+        all_mins = []
+        for g, qs in per_group.items():
+            c = svc.groups[g]
+            pending = sum(1 for a, _, w in qs if not a and w < sla * 60)
+            mins = [m for a, m, _ in qs if a and m is not None]
+            in_time = sum(1 for m in mins if m <= sla * 60)
+            assert (c.questions, c.answered, c.answered_in_time, c.pending) == (
+                len(qs) - pending,
+                len(mins),
+                in_time,
+                pending,
+            ), (g, quiet)
+            assert c.median_response_minutes == (statistics.median(mins) if mins else None)
+            all_mins += mins
+        assert svc.fleet.median_response_minutes == statistics.median(all_mins)
+        assert {s.member_id: (s.answered, s.median_response_minutes) for s in svc.staff} == {
+            k: (len(v), statistics.median(v)) for k, v in by_staff.items()
+        }
+        # (the draw gives questions of every kind: answered, in time and not, pending)
+        assert svc.fleet.answered > 20 and svc.fleet.answered_in_time < svc.fleet.answered

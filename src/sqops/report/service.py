@@ -9,16 +9,16 @@ Over the window Q = as-of − 29 .. as-of (local days):
 - response time counts the minutes outside the SOP's quiet hours (local wall clock, in the
   report's time zone); with no quiet hours, the real minutes;
 - the SLA is the smallest ``response_hours`` of the SOP's ``support`` roles, else 24 h, in the
-  same minutes (a question asked at 21:00 with quiet hours 22:00-08:00 and a 1 h SLA is due
-  at 08:00 the next morning);
+  same minutes (a question asked at 21:30 with quiet hours 22:00-08:00 and a 1 h SLA is due
+  at 08:30 the next morning);
 - ``answered_in_time_rate`` = questions answered within the SLA / questions, where a
   question still unanswered at the end of as-of whose SLA has not run out yet (``pending``)
   is in neither; ``median_response_minutes`` over the answered questions (the fleet's: the
   median over all of them, not a mean of the groups' medians).
 
 One pass over the window's messages (vectorised; the answers by one sorted ``join_asof`` per
-group), so it stays cheap at 10 M messages: only the questions and the staff's messages of
-the window are collected.
+group), so it stays cheap at 10 M messages: only the questions, with their answers, are
+collected.
 """
 
 from __future__ import annotations
@@ -400,12 +400,14 @@ def build_service(
         wait = (end_lit - pl.col("ts")).dt.total_microseconds() / 1e6
     sla_s = sla_hours * 3600
     q = q.with_columns(
-        (resp.clip(lower_bound=0) / 60).alias("minutes"),
-        (wait.clip(lower_bound=0) / 60).alias("waited"),
+        resp.clip(lower_bound=0).alias("_resp_s"), wait.clip(lower_bound=0).alias("_wait_s")
     ).with_columns(
+        (pl.col("_resp_s") / 60).alias("minutes"),
+        (pl.col("_wait_s") / 60).alias("waited"),
         pl.col("a_ts").is_not_null().alias("answered"),
-        (pl.col("a_ts").is_not_null() & (pl.col("minutes") * 60 <= sla_s)).alias("in_time"),
-        (pl.col("a_ts").is_null() & (pl.col("waited") * 60 < sla_s)).alias("pending"),
+        (pl.col("a_ts").is_not_null() & (pl.col("_resp_s") <= sla_s)).alias("in_time"),
+        # unanswered, and the SLA has not run out by the end of as-of: left out
+        (pl.col("a_ts").is_null() & (pl.col("_wait_s") < sla_s)).alias("pending"),
     )
 
     def counts(df: pl.DataFrame) -> ServiceCounts:
