@@ -139,6 +139,25 @@ def test_quiet_minutes_count_in_neither_response_nor_sla():
     assert svc.quiet_hours is None
 
 
+def test_an_answer_inside_quiet_hours_takes_no_time():
+    rows = [
+        # asked 23:00, answered 23:30, both inside 22:00-08:00: 0 min, in time
+        ("q", "2026-12-09 23:00:00", "g1", "m1", "一一", "text", "在吗?", None),
+        ("a", "2026-12-09 23:30:00", "g1", "s1", "阿青", "text", "在", None),
+        # asked 07:50, answered 08:05: only 08:00-08:05 counts = 5 min
+        ("q2", "2026-12-10 07:50:00", "g1", "m2", "二二", "text", "早?", None),
+        ("a2", "2026-12-10 08:05:00", "g1", "s2", "小周", "text", "早", None),
+    ]
+    svc = _report(rows).service
+    assert svc is not None and svc.fleet is not None
+    assert [(s.member_id, s.median_response_minutes) for s in svc.staff] == [
+        ("s1", 0.0),
+        ("s2", 5.0),
+    ]
+    assert (svc.fleet.questions, svc.fleet.answered_in_time) == (2, 2)
+    assert svc.fleet.median_response_minutes == 2.5  # of 0 and 5
+
+
 def test_missing_content_column_says_what_to_export():
     cols = "msg_id, ts, group_id, member_id, member_name, msg_type"
     rep = _report([r[:6] for r in ROWS], cols)

@@ -258,7 +258,7 @@ def _service_terminal(report: Report, console: Any) -> None:
     names = report.settings.group_names if report.settings else {}
     for (header, rows), caption, left in (
         (service_table(svc, lang, names), f"{SW['title'].get(lang)} · {lead}", 1),
-        (staff_table(svc, lang), SW["staff"].get(lang), 2),
+        (staff_table(svc, lang), SW["staff_title"].get(lang), 2),
     ):
         if not rows:
             continue

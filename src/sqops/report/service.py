@@ -89,6 +89,7 @@ WORDS: dict[str, T] = {
     "unanswered": T("超时未回复", "overdue, unanswered"),
     "pending": T("待回复（未超时）", "pending (within SLA)"),
     "staff": T("员工", "staff"),
+    "staff_title": T("各员工的回复", "Answers by staff member"),
     "name": T("名字", "name"),
     "staff_answered": T("回复的提问", "questions answered"),
     "no_staff_answers": T("窗口内员工没有回复任何提问。", "No staff member answered a question."),
