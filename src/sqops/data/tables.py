@@ -38,7 +38,13 @@ from sqops.data.columns import column_twice
 from sqops.data.decode import bom_encoding, clip, detect_file_encoding, line_of_byte, what_failed
 from sqops.data.scalars import MAX_AMOUNT, MAX_OFFSET, MAX_YEAR, MIN_YEAR
 from sqops.data.xlsxsafe import check_xlsx
-from sqops.domain.tables import EXTENSIONS, ORDER_STATUS_SYNONYMS, TABLE, TableDef
+from sqops.domain.tables import (
+    EXTENSIONS,
+    ORDER_STATUS_SYNONYMS,
+    QUESTION_MARKS,
+    TABLE,
+    TableDef,
+)
 from sqops.errors import DataError, InputError, Location, UsageError, display_path
 from sqops.i18n import T
 
@@ -52,8 +58,12 @@ __all__ = [
 ]
 
 
-#: columns of the contract that no computation reads: not copied (chat text is most of a file)
-UNUSED_COLUMNS = frozenset({"content", "reply_to"})
+#: columns of the contract that no computation reads: not copied (chat text is most of a file).
+#: Of ``messages.content`` the copy keeps only ``question_text``: the text of the messages that
+#: can be questions (the report's service section, spec §3), see :func:`_annotate`
+UNUSED_COLUMNS = frozenset({"content"})
+#: the column of the copy that holds ``content`` where the message can be a question
+QUESTION_TEXT = "question_text"
 
 #: optional columns no computation reads, per table: kept for the rejected rows only (they
 #: are listed with their rows), not in the typed copy every later question reads
@@ -638,6 +648,14 @@ def _annotate(
         out["msg_type"] = pl.col("msg_type").str.to_lowercase()
     if "role" in present:
         out["role"] = pl.col("role").str.to_lowercase()
+    if name == "messages" and "content" in lf.collect_schema().names():
+        # ``question_text``: the content of a message that can be a question (it has a question
+        # mark or replies to a message), null elsewhere; the rest is most of a chat file
+        text = pl.col("content").cast(pl.String).str.strip_chars()
+        maybe = text.str.contains_any(list(QUESTION_MARKS))
+        if "reply_to" in present:
+            maybe = maybe | pl.col("reply_to").is_not_null()
+        out[QUESTION_TEXT] = pl.when(maybe & (text != "")).then(text)
     rejected = pl.col("_reason").is_not_null()
     only = REJECT_ONLY.get(name, frozenset())
     keep_text = [c for c in present if c in out or c in only]
@@ -679,8 +697,10 @@ def validate_table(
         for c in (*spec.required, *spec.optional)
         if c in lf.collect_schema().names() and c not in UNUSED_COLUMNS
     ]
+    # (``content`` goes in only to make ``question_text`` of it)
+    text_in = ["content"] if name == "messages" and "content" in lf.collect_schema().names() else []
     lf = (
-        lf.select(present)
+        lf.select(*present, *text_in)
         .with_row_index("_row", offset=1)
         .with_columns(pl.col("_row").cast(pl.Int64))
     )

@@ -63,6 +63,9 @@ ORDER_STATUS_SYNONYMS: dict[str, str] = {
     "已退款": "refunded",
     "已取消": "cancelled",
 }
+#: a message whose ``content`` has one of these is a question (spec §3 "Service"): ASCII and
+#: full-width
+QUESTION_MARKS: tuple[str, ...] = ("?", "？")
 #: who sent a message (``messages.role``)
 MESSAGE_ROLES: tuple[str, ...] = ("member", "staff", "bot")
 #: the message roles that make the sender staff (excluded from every numerator and denominator)

@@ -21,6 +21,7 @@ from sqops.report import kpis as K
 from sqops.report.channels import NEEDS as CHANNEL_NEEDS
 from sqops.report.channels import Channels, build_channels
 from sqops.report.coverage import Coverage, build_coverage, mark_gaps
+from sqops.report.service import DEFAULT_SLA_HOURS, Service, build_service
 from sqops.report.triage import Rollup, TriageEntry, build_rollups, build_triage, check_attributes
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
@@ -54,6 +55,10 @@ class Settings:
     #: group id → its attributes (the SOP's ``groups[].vars``, a ``--groups`` CSV's columns
     #: over them), for ``--by`` roll-ups; a value that is null or empty is not set
     group_vars: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: service (spec §3): quiet hours (local start, end; may cross midnight; none without an
+    #: SOP) and the SLA (smallest ``response_hours`` of the ``support`` roles, else 24 h)
+    quiet_hours: tuple[dt.time, dt.time] | None = None
+    sla_hours: float = DEFAULT_SLA_HOURS
 
     @classmethod
     def from_sop(cls, sop: Sop, tz: str | None = None) -> Settings:
@@ -80,6 +85,15 @@ class Settings:
             columns={k: dict(v) for k, v in sop.columns.items()},
             community=sop.community.name,
             group_vars={g.id: vs for g in sop.groups if (vs := _vars(g.vars))},
+            quiet_hours=(
+                (sop.rules.quiet_hours.start, sop.rules.quiet_hours.end)
+                if sop.rules.quiet_hours is not None
+                else None
+            ),
+            sla_hours=min(
+                (r.response_hours for r in sop.roles if r.role == "support" and r.response_hours),
+                default=DEFAULT_SLA_HOURS,
+            ),
         )
 
 
@@ -225,6 +239,7 @@ class Report:
     scope: tuple[str, str | None] | None = None
     channels: Channels | None = None  # spec §3 channels (report/channels.py)
     coverage: dict[str, Coverage] = field(default_factory=dict)  # per group (report/coverage.py)
+    service: Service | None = None  # questions and staff response (spec §3), report/service.py
 
     @property
     def fleet_shown(self) -> list[Kpi]:
@@ -253,6 +268,7 @@ class Report:
             "rollups": {a: [r.to_dict() for r in rows] for a, rows in self.rollups.items()},
             "groups": [g.to_dict(self.lang) for g in self.groups],
             "channels": (self.channels or Channels(False, list(CHANNEL_NEEDS), [], {})).to_dict(),
+            "service": self.service.to_dict() if self.service is not None else None,
         }
 
 
@@ -502,6 +518,14 @@ def build_report(
         rollups=build_rollups(by, group_reports, triage, settings.group_vars, pool),
         channels=channels,
         coverage=coverage,
+        service=build_service(
+            tables,
+            p,
+            tz=settings.tz,
+            quiet_hours=settings.quiet_hours,
+            sla_hours=settings.sla_hours,
+            group_names=settings.group_names,
+        ),
     )
 
 

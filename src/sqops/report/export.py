@@ -30,7 +30,8 @@ def write_rejects(tables: Tables, folder: str | Path) -> list[Path]:
 
 def write_lists(report: Report, folder: str | Path) -> list[Path]:
     """recall.csv, koc.csv, rfm.csv, pyramid.csv, activity_heatmap.csv, bottom_posts.csv,
-    channels.csv (with ``members.channel``)."""
+    channels.csv (with ``members.channel``), unanswered.csv (the service section's questions
+    without an answer)."""
     assert report.prepared is not None
     lists = build_lists(report.prepared)
     lang = report.lang
@@ -59,4 +60,8 @@ def write_lists(report: Report, folder: str | Path) -> list[Path]:
         put("bottom_posts.csv", *frame_rows(lists.bottom_posts))
     if report.channels is not None and report.channels.available:
         put("channels.csv", *channel_csv_rows(report.channels))
+    if report.service is not None and report.service.available:
+        from sqops.report.service import unanswered_rows
+
+        put("unanswered.csv", *unanswered_rows(report.service, lang))
     return written

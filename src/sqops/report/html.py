@@ -160,6 +160,7 @@ def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
         **_triage_context(report),
         gap_text=lambda gaps: gap_text(gaps, lang),
         **_channels_and_coverage(report),
+        service=_service_html(report, lang),
     )
 
 
@@ -214,4 +215,25 @@ def _channels_and_coverage(report: Report) -> dict[str, object]:
             ]
             for g, c in report.coverage.items()
         ],
+    }
+
+
+def _service_html(report: Report, lang: str) -> dict[str, object] | None:
+    """The service section's title, lead, tables and notes (``report/service.py``)."""
+    from sqops.report.service import WORDS as SW
+    from sqops.report.service import service_lines, service_table, staff_table
+
+    svc = report.service
+    if svc is None:
+        return None
+    lead, notes = service_lines(svc, lang)
+    names = report.settings.group_names if report.settings else {}
+    return {
+        "title": SW["title"].get(lang),
+        "available": svc.available,
+        "lead": lead,
+        "table": service_table(svc, lang, names) if svc.available else None,
+        "staff": staff_table(svc, lang) if svc.staff else None,
+        "no_staff": SW["no_staff_answers"].get(lang),
+        "notes": notes,
     }

@@ -406,6 +406,7 @@ def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
             L.append(w("no_advice", lang))
         L.append("")
     L += channels_md(report, lang)
+    L += _service_md(report, lang)
     L += [f"## {w('dq', lang)}", ""]
     q = quality_lines(report, lang)
     L += md.table(quality_header(lang), [r for r, _ in q]) + [""]
@@ -414,6 +415,58 @@ def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
     L.append(f"- {md.escape(w('staff', lang, n=report.data_quality['staff_ids']))}")
     L += coverage_md(report, lang)
     return "\n\n".join(["\n".join(L).rstrip(), *(x.rstrip("\n") for x in sections)]) + "\n"
+
+
+def _service_md(report: Report, lang: str) -> list[str]:
+    """The service section (客服响应, ``report/service.py``), or what it needs."""
+    from sqops.report.service import WORDS as SW
+    from sqops.report.service import service_lines, service_table, staff_table
+
+    svc = report.service
+    if svc is None:
+        return []
+    lead, notes = service_lines(svc, lang)
+    L = [f"## {md.escape(SW['title'].get(lang))}", ""]
+    if not svc.available:
+        return L + [f"> {md.escape(lead)}", ""]
+    names = report.settings.group_names if report.settings else {}
+    L += [md.escape(lead), ""]
+    L += md.table(*service_table(svc, lang, names)) + [""]
+    if svc.staff:
+        L += md.table(*staff_table(svc, lang)) + [""]
+    else:
+        L += [md.escape(SW["no_staff_answers"].get(lang)), ""]
+    L += [f"- {md.escape(n)}" for n in notes] + [""]
+    return L
+
+
+def _service_terminal(report: Report, console: Any) -> None:
+    """The service section in the terminal."""
+    from sqops.render.console import Table, Text
+    from sqops.report.service import WORDS as SW
+    from sqops.report.service import service_lines, service_table, staff_table
+
+    svc = report.service
+    if svc is None:
+        return
+    lang = report.lang
+    lead, _ = service_lines(svc, lang)
+    if not svc.available:
+        console.print(Text(f"{SW['title'].get(lang)}: {lead}", style="dim"))
+        return
+    names = report.settings.group_names if report.settings else {}
+    for (header, rows), caption, left in (
+        (service_table(svc, lang, names), f"{SW['title'].get(lang)} · {lead}", 1),
+        (staff_table(svc, lang), SW["staff_title"].get(lang), 2),
+    ):
+        if not rows:
+            continue
+        t = Table(title=caption, title_justify="left")
+        for i, h in enumerate(header):
+            t.add_column(h, justify="left" if i < left else "right")
+        for r in rows:
+            t.add_row(*r)
+        console.print(t)
 
 
 # ------------------------------------------------------------------ terminal
@@ -492,6 +545,7 @@ def print_terminal(report: Report, console: Any) -> None:
                 Text(f"• {KPI[a.kpi].label.get(lang)}: {a.text.get(lang)}", style=_STYLE[a.status])
             )
     print_channels(report, console)
+    _service_terminal(report, console)
     t = Table(title=w("dq", lang), title_justify="left")
     # the terminal leaves out the file column (QUALITY_COLUMNS[1]): paths are long
     for i, h in enumerate(quality_header(lang)):

@@ -294,6 +294,56 @@ class ChannelsDoc(TypedDict):
 
 
 @with_config(CLOSED)
+class ServiceCountsDoc(TypedDict):
+    questions: Annotated[
+        Count,
+        described(
+            "questions in the window answered by the end of as-of, or unanswered with the SLA "
+            "run out (the rate's denominator)"
+        ),
+    ]
+    answered: Count
+    answered_in_time: Annotated[Count, described("answered within the SLA (the numerator)")]
+    unanswered: Annotated[Count, described("no answer and the SLA has run out")]
+    pending: Annotated[
+        Count, described("no answer yet, the SLA not run out at the end of as-of: in neither")
+    ]
+    answered_in_time_rate: Annotated[
+        float | None, described("answered_in_time / questions; null without questions")
+    ]
+    median_response_minutes: Annotated[
+        float | None,
+        described("median over the answered questions, minutes outside quiet hours"),
+    ]
+    sla_hours: float
+
+
+@with_config(CLOSED)
+class ServiceStaffDoc(TypedDict):
+    member_id: str
+    name: str | None
+    answered: Annotated[Count, described("questions whose answer this staff member wrote")]
+    median_response_minutes: float
+
+
+@with_config(CLOSED)
+class ServiceDoc(TypedDict):
+    available: Annotated[bool, described("false without messages.content or a known staff")]
+    needs: Annotated[list[str], described("what is missing: 'messages.content', 'staff'")]
+    window: Annotated[
+        list[Date], Field(min_length=2, max_length=2, description="[as-of − 29, as-of]")
+    ]
+    sla_hours: float
+    quiet_hours: Annotated[str | None, described("HH:MM-HH:MM, not counted in response times")]
+    fleet: Annotated[
+        ServiceCountsDoc | None,
+        described("all groups pooled (the median over every answered question)"),
+    ]
+    groups: Annotated[dict[str, ServiceCountsDoc], described("by group id")]
+    staff: Annotated[list[ServiceStaffDoc], described("staff who answered, most answers first")]
+
+
+@with_config(CLOSED)
 class ReportDoc(TypedDict):
     schema_version: Version
     as_of: Date
@@ -327,6 +377,10 @@ class ReportDoc(TypedDict):
         Annotated[AdherenceDoc, described("with --sop: the adherence section (docs/adherence.md)")]
     ]
     channels: Annotated[ChannelsDoc, described("spec §3 channels (渠道)")]
+    service: Annotated[
+        ServiceDoc | None,
+        described("questions and staff response (docs/report.md); null: not computed"),
+    ]
 
 
 def report_schema() -> dict[str, Any]:

@@ -246,6 +246,7 @@ def scoped(report: Report, attr: str, rollup: Rollup) -> Report:
         scope=(attr, rollup.value),
         channels=report.channels.only(ids) if report.channels else None,
         coverage={g: c for g, c in report.coverage.items() if g in ids},
+        service=report.service.only(ids) if report.service else None,
     )
 
 
