@@ -21,6 +21,8 @@ from sqops.report import kpis as K
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
     from sqops.report import schema as S
+    from sqops.report.compare import Previous
+    from sqops.report.trend import Point, Trend
     from sqops.report.views import Views
     from sqops.sop.model import Sop
 
@@ -87,13 +89,17 @@ class Kpi:
     status: str  # good | warn | bad | no_target | no_data | unavailable | not_started
     available: bool
     needs: list[str]
+    #: with --compare: the value on the earlier day and the change (report/compare.py)
+    previous: Previous | None = None
+    #: with --trend: this KPI at as-of − 7k, oldest first (report/trend.py)
+    trend: list[Point | None] | None = None
 
     @property
     def better(self) -> str:
         return KPI[self.name].better
 
     def to_dict(self) -> S.KpiDoc:
-        return {
+        doc: S.KpiDoc = {
             "name": self.name,
             "value": _round(self.value, 4),
             "numerator": _num(self.numerator),
@@ -105,6 +111,9 @@ class Kpi:
             "needs": list(self.needs),
             "better": self.better,
         }
+        if self.previous is not None:
+            doc.update(self.previous.to_dict())  # type: ignore[typeddict-item]
+        return doc
 
 
 @dataclass
@@ -194,6 +203,10 @@ class Report:
     groups: list[GroupReport]
     prepared: Prepared | None = None  # the inputs, for the lists and the charts
     settings: Settings | None = None
+    #: with --compare: the earlier day each KPI's ``previous`` is from (report/compare.py)
+    compared_with: dt.date | None = None
+    #: with --trend: every KPI at as-of − 7k (report/trend.py)
+    trend: Trend | None = None
 
     @property
     def fleet_shown(self) -> list[Kpi]:
@@ -209,7 +222,7 @@ class Report:
         return build_views(self)
 
     def to_dict(self) -> S.ReportDoc:
-        return {
+        doc: S.ReportDoc = {
             "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
             "timezone": self.tz,
@@ -220,6 +233,11 @@ class Report:
             "fleet": {"groups": len(self.groups), "kpis": [k.to_dict() for k in self.fleet]},
             "groups": [g.to_dict(self.lang) for g in self.groups],
         }
+        if self.compared_with is not None:
+            doc["compared_with"] = self.compared_with.isoformat()
+        if self.trend is not None:
+            doc["trend"] = self.trend.to_dict()
+        return doc
 
 
 def _d(d: dt.date | None) -> str | None:
@@ -298,8 +316,15 @@ def build_report(
     as_of: dt.date | None = None,
     lang: str = "en",
     groups: Iterable[str] | None = None,
+    compare: dt.date | str | None = None,
+    trend: int | None = None,
+    missing_groups_ok: bool = False,
 ) -> Report:
-    """The whole report. ``tables`` may be :class:`Tables` or in-memory frames by table name."""
+    """The whole report. ``tables`` may be :class:`Tables` or in-memory frames by table name.
+
+    ``compare`` (a day or ``"prev"``) and ``trend`` (a number of points) add each KPI on
+    earlier days (``report/compare.py``, ``report/trend.py``); ``missing_groups_ok``: a group
+    of ``groups`` without data yet is left out instead of being an error."""
     settings = settings or Settings()
     if not isinstance(tables, Tables):
         tables = prepare_tables(tables, tz=settings.tz, columns=settings.columns)
@@ -323,7 +348,7 @@ def build_report(
         )
     if only:
         missing = sorted(set(only) - set(p.groups["group_id"].to_list()))
-        if missing:
+        if missing and not missing_groups_ok:
             raise UsageError(
                 T("数据里没有这个群：{g}", "no such group in the data: {g}").format(
                     g=", ".join(missing)
@@ -432,7 +457,7 @@ def build_report(
             needs_ = list(KPI[name].waiting_needs)
         fleet.append(_kpi(name, num, den, settings, needs_, started))
 
-    return Report(
+    report = Report(
         as_of=as_of,
         tz=settings.tz,
         lang=lang,
@@ -444,6 +469,11 @@ def build_report(
         prepared=p,
         settings=settings,
     )
+    if compare is not None or trend is not None:
+        from sqops.report.trend import add_history
+
+        add_history(report, tables, compare=compare, points=trend, groups=only)
+    return report
 
 
 def label(name: str, lang: str) -> str:

@@ -35,6 +35,36 @@ AdviceStatus = Annotated[str, one_of(("warn", "bad"))]
 Basis = Annotated[str, one_of(("membership", "speakers"))]
 
 
+Change = Annotated[str, one_of(("flat", "up", "down", "noise"))]
+
+
+@with_config(CLOSED)
+class PreviousDoc(TypedDict):
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+
+
+@with_config(CLOSED)
+class PointDoc(TypedDict):
+    numerator: float
+    denominator: float
+    value: Annotated[float | None, described("null when the denominator is 0")]
+
+
+@with_config(CLOSED)
+class TrendDoc(TypedDict):
+    days: Annotated[list[Date], described("as-of − 7k, oldest first, the as-of day last")]
+    fleet: Annotated[
+        dict[str, list[PointDoc | None]],
+        described("every KPI: one point per day, null where that day's report has none"),
+    ]
+    groups: Annotated[
+        dict[str, dict[str, list[PointDoc | None]]],
+        described("per group id, the KPIs of its current stage at as-of"),
+    ]
+
+
 @with_config(CLOSED)
 class KpiDoc(TypedDict):
     name: Annotated[KpiName, described("KPI name (spec §2)")]
@@ -54,6 +84,21 @@ class KpiDoc(TypedDict):
     ]
     needs: Annotated[list[str], described("what is missing, e.g. 'orders' or 'members: leave'")]
     better: Better
+    previous: NotRequired[
+        Annotated[
+            PreviousDoc,
+            described(
+                "with --compare: the KPI on the compared day (when it has a value both days)"
+            ),
+        ]
+    ]
+    delta: NotRequired[Annotated[float, described("with --compare: value − previous value")]]
+    change: NotRequired[
+        Annotated[
+            Change,
+            described("with --compare, rates only: pooled two-proportion z-test, |z| ≥ 1.96"),
+        ]
+    ]
 
 
 @with_config(CLOSED)
@@ -221,6 +266,10 @@ class ReportDoc(TypedDict):
     adherence: NotRequired[
         Annotated[AdherenceDoc, described("with --sop: the adherence section (docs/adherence.md)")]
     ]
+    compared_with: NotRequired[
+        Annotated[Date, described("with --compare: the earlier day each KPI's previous is from")]
+    ]
+    trend: NotRequired[Annotated[TrendDoc, described("with --trend N: every KPI at as-of − 7k")]]
 
 
 def report_schema() -> dict[str, Any]:

@@ -106,6 +106,23 @@ def report(
             help="JSON: add the lists, cohorts and chart series the HTML report shows.",
         ),
     ] = False,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            metavar="DAY|prev",
+            help="Compare each KPI with an earlier day 与更早一天对比 (YYYY-MM-DD, or prev = "
+            "as-of − 7): previous value, delta, and for rates up/down/noise (z-test).",
+        ),
+    ] = None,
+    trend: Annotated[
+        int | None,
+        typer.Option(
+            "--trend",
+            metavar="N",
+            help="Trend 趋势: each KPI at as-of − 7k, k = 0..N−1 (2 ≤ N ≤ 26).",
+        ),
+    ] = None,
     messages: Annotated[Path | None, _path_opt("messages")] = None,
     members: Annotated[Path | None, _path_opt("members")] = None,
     staff: Annotated[Path | None, _path_opt("staff")] = None,
@@ -142,6 +159,11 @@ def report(
             for table, cmap in read_column_maps(columns).items():
                 settings.columns.setdefault(table, {}).update(cmap.columns)
         day = parse_day(as_of, "--as-of") if as_of else None
+        prior = _compare_arg(compare)
+        if trend is not None:
+            from sqops.report.trend import check_points
+
+            check_points(trend)
         paths = {
             k: v
             for k, v in {
@@ -195,7 +217,13 @@ def report(
                         encoding=encoding,
                     )
                 rep = build_report(
-                    tables, settings=settings, as_of=day, lang=run.lang, groups=group
+                    tables,
+                    settings=settings,
+                    as_of=day,
+                    lang=run.lang,
+                    groups=group,
+                    compare=prior,
+                    trend=trend,
                 )
                 adh = None
                 if sop and adherence:
@@ -218,6 +246,13 @@ def report(
                     err=True,
                 )
                 raise typer.Exit(EXIT_FINDINGS)
+
+
+def _compare_arg(text: str | None) -> Any:
+    """``--compare``: ``prev`` as it is (as-of − 7, known once the data is read), else a day."""
+    if text is None or text.strip().lower() == "prev":
+        return text
+    return parse_day(text, "--compare")
 
 
 def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
