@@ -202,5 +202,5 @@ def test_cli_every_format(cli, tmp_path):
     r = cli("report", d, "--compare", "prev", "-f", "md", "--lang", "zh")
     assert "| 较 2026-12-03 |" in r.stdout
     r = cli("report", d, "--compare", "prev", "-f", "html", "--lang", "en")
-    assert r.exit_code == 0 and '<td class="n chg chg-neutral">→ 0.0 pp</td>' in r.stdout
+    assert r.exit_code == 0 and '<td class="n st-no_data">→ 0.0 pp</td>' in r.stdout
     assert "<script" not in r.stdout

@@ -151,9 +151,14 @@ def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
     )
 
 
+#: the --compare cell's colour by tone (the status colours of sqops.css)
+HISTORY_CLASS = {"good": "st-good", "bad": "st-bad", "neutral": "st-no_data"}
+
+
 def history_html(k: Kpi, report: Report) -> list[tuple[object, str]]:
     """A KPI's --compare and --trend cells as (content, CSS class): the arrow and delta
-    coloured by whether the change is an improvement, the trend as a small inline SVG."""
+    coloured by whether the change is an improvement (the stylesheet's status colours: good,
+    bad, muted), the trend as a small inline SVG."""
     from sqops.render.html import safe
     from sqops.report.trend import svg_line
 
@@ -161,7 +166,7 @@ def history_html(k: Kpi, report: Report) -> list[tuple[object, str]]:
     texts = history_cells(k, report)
     if report.compared_with is not None:
         tone = k.previous.tone(k.name) if k.previous else "neutral"
-        out.append((texts[0], f"n chg chg-{tone}"))
+        out.append((texts[0], f"n {HISTORY_CLASS[tone]}"))
     if report.trend is not None:
         out.append((safe(svg_line(k.trend)) if k.trend else "", "spark-cell"))
     return out

@@ -236,15 +236,13 @@ def svg_line(series: Series, width: int = 96, height: int = 20) -> str:
         runs[-1].append(f"{xy[0]:.1f},{xy[1]:.1f}")
         last = xy
     lines = "".join(
-        f'<polyline points="{" ".join(r)}" fill="none" stroke="currentColor" stroke-width="1.5"/>'
+        f'<polyline points="{" ".join(r)}" fill="none" stroke="#1565c0" stroke-width="1.5"/>'
         for r in runs
         if len(r) > 1
     )
-    dot = (
-        f'<circle cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2" fill="currentColor"/>' if last else ""
-    )
+    dot = f'<circle cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2" fill="#1565c0"/>' if last else ""
     return (
-        f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'<svg class="spark" style="vertical-align:middle" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-hidden="true">{lines}{dot}</svg>'
     )
 
