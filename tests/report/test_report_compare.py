@@ -65,6 +65,7 @@ def test_tone_follows_the_better_direction():
     assert up.tone("churn_rate") == "bad"  # lower is better: more churn is worse
     assert Previous(D(2026, 12, 1), 0.1, 10, 100, 0.0, "flat").tone("churn_rate") == "neutral"
     assert up.text("speaking_rate") == "↑ +20.0 pp"
+    assert up.text("speaking_rate", "zh") == "↑ +20.0 个百分点"
     assert Previous(D(2026, 12, 1), 80.0, 160, 2, -20.0, None).text("aov") == "-20.00"
 
 
@@ -141,6 +142,25 @@ def test_aov_has_a_delta_and_no_change(h):
     assert _kpi(same, "aov", "g1").previous.delta == 0.0  # type: ignore[union-attr]
 
 
+def test_a_chosen_group_without_data_on_the_compared_day(h):
+    msgs = h.frame("ts, group_id, member_id", [
+        ("2026-12-01 10:00", "g1", "a"),
+        ("2026-12-09 10:00", "g2", "c"),  # g2's first data
+    ])  # fmt: skip
+    # --group g2 --compare 12-03: the report --as-of 12-03 has no g2 (no data yet), so g2
+    # and the fleet (g2 alone) have nothing to compare with; not an error
+    rep = build_report({"messages": msgs}, settings=_settings(), as_of=D(2026, 12, 10),
+                       groups=["g2"], compare=D(2026, 12, 3))  # fmt: skip
+    assert rep.compared_with == D(2026, 12, 3)
+    assert all(k.previous is None for k in rep.fleet)
+    assert all(k.previous is None for s in rep.groups[0].stages for k in s.kpis)
+    # koc_share of g2 now: c is the one member, no KOC → 0/1
+    assert (_kpi(rep, "koc_share", "g2").numerator, _kpi(rep, "koc_share", "g2").denominator) == (
+        0,
+        1,
+    )
+
+
 def test_prev_and_bad_days():
     first = D(2026, 12, 1)
     assert compare_day("prev", D(2026, 12, 10), first) == D(2026, 12, 3)
@@ -200,7 +220,7 @@ def test_cli_every_format(cli, tmp_path):
     r = cli("report", d, "--compare", "prev", "-f", "md", "--lang", "en")
     assert r.exit_code == 0 and "| vs 2026-12-03 |" in r.stdout and "→ 0.0 pp" in r.stdout
     r = cli("report", d, "--compare", "prev", "-f", "md", "--lang", "zh")
-    assert "| 较 2026-12-03 |" in r.stdout
+    assert "| 较 2026-12-03 |" in r.stdout and "→ 0.0 个百分点" in r.stdout
     r = cli("report", d, "--compare", "prev", "-f", "html", "--lang", "en")
     assert r.exit_code == 0 and '<td class="n st-no_data">→ 0.0 pp</td>' in r.stdout
     assert "<script" not in r.stdout

@@ -30,6 +30,7 @@ ARROWS = {"up": "↑", "down": "↓", "flat": "→", "noise": "~"}
 PREV_DAYS = 7
 LABELS: dict[str, T] = {
     "vs": T("较 {d}", "vs {d}"),
+    "pp": T("个百分点", "pp"),
     "flat": T("持平", "flat"),
     "up": T("显著上升", "up"),
     "down": T("显著下降", "down"),
@@ -91,14 +92,15 @@ class Previous:
         better = "down" if KPI[name].lower_is_better else "up"
         return "good" if self.change == better else "bad"
 
-    def text(self, name: str) -> str:
+    def text(self, name: str, lang: str = "en") -> str:
         """The short cell every format shows: arrow and delta, e.g. ``↑ +3.2 pp`` (rates in
-        percentage points) or ``+12.50`` (aov, no arrow)."""
+        percentage points, 个百分点) or ``+12.50`` (aov, no arrow)."""
         if not KPI[name].is_rate:
             return f"{self.delta:+,.2f}"
+        pp = LABELS["pp"].get(lang)
         if self.change == "flat":
-            return f"{ARROWS['flat']} 0.0 pp"
-        return f"{ARROWS[self.change or 'noise']} {self.delta * 100:+.1f} pp"
+            return f"{ARROWS['flat']} 0.0 {pp}"
+        return f"{ARROWS[self.change or 'noise']} {self.delta * 100:+.1f} {pp}"
 
 
 def compare_kpi(now: Kpi, before: Kpi | None, day: dt.date) -> Previous | None:

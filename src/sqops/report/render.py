@@ -150,7 +150,7 @@ def history_cells(k: Kpi, report: Report) -> list[str]:
 
     out = []
     if report.compared_with is not None:
-        out.append(k.previous.text(k.name) if k.previous else "—")
+        out.append(k.previous.text(k.name, report.lang) if k.previous else "—")
     if report.trend is not None:
         out.append(sparkline(k.trend) if k.trend else "")
     return out
