@@ -112,7 +112,7 @@ class Kpi:
             "better": self.better,
         }
         if self.previous is not None:
-            doc.update(self.previous.to_dict())  # type: ignore[typeddict-item]
+            self.previous.fill(doc)
         return doc
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqops.domain.kpis import KPI
 from sqops.errors import UsageError
@@ -70,19 +70,18 @@ class Previous:
     delta: float  #: value now − value then
     change: str | None  #: flat | up | down | noise; None for a KPI that is not a rate (aov)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The KPI object's ``previous``, ``delta`` and ``change`` (``change`` for rates)."""
+    def fill(self, doc: S.KpiDoc) -> None:
+        """Set the KPI object's ``previous``, ``delta`` and (rates) ``change``."""
         from sqops.report.build import _num, _round
 
-        prev: S.PreviousDoc = {
+        doc["previous"] = {
             "value": _round(self.value, 4),
             "numerator": _num(self.numerator),
             "denominator": _num(self.denominator),
         }
-        out: dict[str, Any] = {"previous": prev, "delta": _round(self.delta, 4)}
+        doc["delta"] = round(self.delta, 4)
         if self.change is not None:
-            out["change"] = self.change
-        return out
+            doc["change"] = self.change
 
     def tone(self, name: str) -> str:
         """good | bad | neutral: whether the change is an improvement of the KPI (by its
