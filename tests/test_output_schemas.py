@@ -81,6 +81,9 @@ def _check(doc: Any, schema: dict[str, Any]) -> None:
 #: adherence``, not in the report), the plan's people (with ``--by owner``), and a KPI's
 #: data-coverage ``gaps`` (only when its stage window touches one)
 OPTIONAL = {"adherence", "views", "days", "rows", "people", "gaps"}
+#: with ``report --compare``: the compared day, and on each KPI with a value both days its
+#: previous value, delta and (rates) change; with ``report --trend N``: the trend
+OPTIONAL |= {"compared_with", "previous", "delta", "change", "trend"}
 
 
 def _optional(schema: dict[str, Any]) -> set[str]:
@@ -110,6 +113,11 @@ def _json(cli, *args: Any) -> Any:
         ("plan", ("plan", SKINCARE / "sop.yaml", "--start", "2026-12-01", "--days", "14")),
         ("report", ("report", SKINCARE / "data", "--sop", SKINCARE / "sop.yaml")),
         ("report", ("report", SKINCARE / "data", "--sop", SKINCARE / "sop.yaml", "--views")),
+        (
+            "report",
+            ("report", SKINCARE / "data", "--sop", SKINCARE / "sop.yaml", "--compare", "prev")
+            + ("--trend", "8"),
+        ),
         ("adherence", ("adherence", SKINCARE / "data", "--sop", SKINCARE / "sop.yaml")),
     ],
 )

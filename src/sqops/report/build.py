@@ -26,6 +26,8 @@ from sqops.report.triage import Rollup, TriageEntry, build_rollups, build_triage
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
     from sqops.report import schema as S
+    from sqops.report.compare import Previous
+    from sqops.report.trend import Point, Trend
     from sqops.report.views import Views
     from sqops.sop.model import Sop
 
@@ -121,6 +123,10 @@ class Kpi:
     needs: list[str]
     #: data-coverage gaps overlapping the stage's evaluated window (``report/coverage.py``)
     gaps: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    #: with --compare: the value on the earlier day and the change (report/compare.py)
+    previous: Previous | None = None
+    #: with --trend: this KPI at as-of − 7k, oldest first (report/trend.py)
+    trend: list[Point | None] | None = None
 
     @property
     def better(self) -> str:
@@ -141,6 +147,8 @@ class Kpi:
         }
         if self.gaps:
             doc["gaps"] = [[a.isoformat(), b.isoformat()] for a, b in self.gaps]
+        if self.previous is not None:
+            self.previous.fill(doc)
         return doc
 
 
@@ -240,6 +248,10 @@ class Report:
     channels: Channels | None = None  # spec §3 channels (report/channels.py)
     coverage: dict[str, Coverage] = field(default_factory=dict)  # per group (report/coverage.py)
     service: Service | None = None  # questions and staff response (spec §3), report/service.py
+    #: with --compare: the earlier day each KPI's ``previous`` is from (report/compare.py)
+    compared_with: dt.date | None = None
+    #: with --trend: every KPI at as-of − 7k (report/trend.py)
+    trend: Trend | None = None
 
     @property
     def fleet_shown(self) -> list[Kpi]:
@@ -255,7 +267,7 @@ class Report:
         return build_views(self)
 
     def to_dict(self) -> S.ReportDoc:
-        return {
+        doc: S.ReportDoc = {
             "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
             "timezone": self.tz,
@@ -270,6 +282,11 @@ class Report:
             "channels": (self.channels or Channels(False, list(CHANNEL_NEEDS), [], {})).to_dict(),
             "service": self.service.to_dict() if self.service is not None else None,
         }
+        if self.compared_with is not None:
+            doc["compared_with"] = self.compared_with.isoformat()
+        if self.trend is not None:
+            doc["trend"] = self.trend.to_dict()
+        return doc
 
 
 def _d(d: dt.date | None) -> str | None:
@@ -352,9 +369,19 @@ def build_report(
     lang: str = "en",
     groups: Iterable[str] | None = None,
     by: Sequence[str] = (),
+    compare: dt.date | str | None = None,
+    trend: int | None = None,
+    missing_groups_ok: bool = False,
+    sections: bool = True,
 ) -> Report:
-    """The whole report. ``tables`` may be :class:`Tables` or in-memory frames by table name;
-    ``by``: attributes of ``settings.group_vars`` to roll the groups up by."""
+    """The whole report. ``tables`` may be :class:`Tables` or in-memory frames by table name.
+
+    ``by``: attributes of ``settings.group_vars`` to roll the groups up by. ``compare`` (a day
+    or ``"prev"``) and ``trend`` (a number of points) add each KPI on earlier days
+    (``report/compare.py``, ``report/trend.py``); ``missing_groups_ok``: a group of ``groups``
+    without data yet is left out instead of being an error; ``sections=False``: the KPIs alone,
+    without the coverage, channels and service sections (what an earlier day of ``compare``
+    and ``trend`` needs)."""
     if by:
         check_attributes(by, settings.group_vars if settings else {})
     settings = settings or Settings()
@@ -380,7 +407,7 @@ def build_report(
         )
     if only:
         missing = sorted(set(only) - set(p.groups["group_id"].to_list()))
-        if missing:
+        if missing and not missing_groups_ok:
             raise UsageError(
                 T("数据里没有这个群：{g}", "no such group in the data: {g}").format(
                     g=", ".join(missing)
@@ -500,10 +527,22 @@ def build_report(
     triage = build_triage(group_reports)
 
     gids = [g.group_id for g in group_reports]
-    coverage = build_coverage(tables, as_of, gids)
-    mark_gaps(group_reports, coverage)
-    channels = build_channels(p, "members" in tables and tables["members"].has("channel"), gids)
-    return Report(
+    coverage: dict[str, Coverage] = {}
+    channels: Channels | None = None
+    service: Service | None = None
+    if sections:
+        coverage = build_coverage(tables, as_of, gids)
+        mark_gaps(group_reports, coverage)
+        channels = build_channels(p, "members" in tables and tables["members"].has("channel"), gids)
+        service = build_service(
+            tables,
+            p,
+            tz=settings.tz,
+            quiet_hours=settings.quiet_hours,
+            sla_hours=settings.sla_hours,
+            group_names=settings.group_names,
+        )
+    report = Report(
         as_of=as_of,
         tz=settings.tz,
         lang=lang,
@@ -518,15 +557,13 @@ def build_report(
         rollups=build_rollups(by, group_reports, triage, settings.group_vars, pool),
         channels=channels,
         coverage=coverage,
-        service=build_service(
-            tables,
-            p,
-            tz=settings.tz,
-            quiet_hours=settings.quiet_hours,
-            sla_hours=settings.sla_hours,
-            group_names=settings.group_names,
-        ),
+        service=service,
     )
+    if compare is not None or trend is not None:
+        from sqops.report.trend import add_history
+
+        add_history(report, tables, compare=compare, points=trend, groups=only)
+    return report
 
 
 def label(name: str, lang: str) -> str:

@@ -17,7 +17,7 @@ from sqops.domain.status import STATUS_LABELS
 from sqops.i18n import T
 from sqops.render.words import WORDS
 from sqops.report.advice import BASIS_NOTE
-from sqops.report.build import GroupReport, Report
+from sqops.report.build import GroupReport, Kpi, Report
 from sqops.report.channels import LABELS as CH
 from sqops.report.coverage import LABELS as COV
 from sqops.report.coverage import gap_text
@@ -31,6 +31,8 @@ from sqops.report.render import (
     fmt_num,
     fmt_target,
     fmt_value,
+    history_cells,
+    history_header,
     quality_header,
     quality_lines,
     rollup_cells,
@@ -144,7 +146,9 @@ def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
         h={k: v.get(lang) for k, v in H.items()},
         fleet=report.fleet_shown,
         charts=charts,
-        kpi_head=[w(k, lang) for k in ("kpi", "value", "num", "den", "target", "floor", "status")],
+        kpi_head=[w(k, lang) for k in ("kpi", "value", "num", "den", "target", "floor", "status")]
+        + history_header(report, lang),
+        hist=lambda k: history_html(k, report),
         group_line=group_line,
         status_label=lambda s: STATUS_LABELS[s].get(lang),
         kpi_label=lambda n: KPI[n].label.get(lang),
@@ -237,3 +241,24 @@ def _service_html(report: Report, lang: str) -> dict[str, object] | None:
         "no_staff": SW["no_staff_answers"].get(lang),
         "notes": notes,
     }
+
+
+#: the --compare cell's colour by tone (the status colours of sqops.css)
+HISTORY_CLASS = {"good": "st-good", "bad": "st-bad", "neutral": "st-no_data"}
+
+
+def history_html(k: Kpi, report: Report) -> list[tuple[object, str]]:
+    """A KPI's --compare and --trend cells as (content, CSS class): the arrow and delta
+    coloured by whether the change is an improvement (the stylesheet's status colours: good,
+    bad, muted), the trend as a small inline SVG."""
+    from sqops.render.html import safe
+    from sqops.report.trend import svg_line
+
+    out: list[tuple[object, str]] = []
+    texts = history_cells(k, report)
+    if report.compared_with is not None:
+        tone = k.previous.tone(k.name) if k.previous else "neutral"
+        out.append((texts[0], f"n {HISTORY_CLASS[tone]}"))
+    if report.trend is not None:
+        out.append((safe(svg_line(k.trend)) if k.trend else "", "spark-cell"))
+    return out

@@ -69,11 +69,15 @@ def w(key: str, lang: str, **kw: Any) -> str:
 
 
 def fmt_value(k: Kpi) -> str:
-    if k.value is None:
+    return fmt_kpi_value(k.name, k.value)
+
+
+def fmt_kpi_value(name: str, value: float | None) -> str:
+    if value is None:
         return "—"
-    if not KPI[k.name].is_rate:
-        return f"{k.value:,.2f}"
-    return f"{k.value * 100:.1f}%"
+    if not KPI[name].is_rate:
+        return f"{value:,.2f}"
+    return f"{value * 100:.1f}%"
 
 
 def fmt_target(name: str, v: float | None) -> str:
@@ -299,7 +303,7 @@ def to_json(report: Report, adherence: AdherenceDoc | None = None, *, views: boo
 
 
 # ------------------------------------------------------------------ Markdown
-def _kpi_rows(kpis: list[Kpi], lang: str) -> list[list[object]]:
+def _kpi_rows(kpis: list[Kpi], lang: str, report: Report | None = None) -> list[list[object]]:
     return [
         [
             md.Md(f"{md.escape(KPI[k.name].label.get(lang))} {md.code(k.name)}"),
@@ -309,9 +313,73 @@ def _kpi_rows(kpis: list[Kpi], lang: str) -> list[list[object]]:
             fmt_target(k.name, k.target),
             fmt_target(k.name, k.floor),
             kpi_status(k, lang),
+            *(history_cells(k, report) if report is not None else []),
         ]
         for k in kpis
     ]
+
+
+# ------------------------------------------------------------------ --compare, --trend
+#: the terminal's colour of a change: an improvement, a worsening, neither
+TONE_STYLE = {"good": "bold green", "bad": "bold red", "neutral": "dim"}
+
+
+def history_header(report: Report, lang: str) -> list[str]:
+    """The extra KPI-table columns of --compare ("vs DAY") and --trend ("Trend")."""
+    from sqops.report.compare import LABELS as CL
+    from sqops.report.trend import LABELS as TL
+
+    out = []
+    if report.compared_with is not None:
+        out.append(CL["vs"].format(d=report.compared_with.isoformat()).get(lang))
+    if report.trend is not None:
+        out.append(TL["trend"].get(lang))
+    return out
+
+
+def history_cells(k: Kpi, report: Report) -> list[str]:
+    """A KPI's --compare cell (arrow and delta, e.g. ``↑ +3.2 pp``; — without a previous
+    value) and --trend cell (a sparkline ▁▂▃▄▅▆▇█)."""
+    from sqops.report.trend import sparkline
+
+    out = []
+    if report.compared_with is not None:
+        out.append(k.previous.text(k.name, report.lang) if k.previous else "—")
+    if report.trend is not None:
+        out.append(sparkline(k.trend) if k.trend else "")
+    return out
+
+
+def trend_markdown(report: Report, lang: str) -> list[str]:
+    """--trend in Markdown: per fleet and group, a compact table of KPI × day (the KPIs with
+    at least one point)."""
+    from sqops.report.trend import LABELS as TL
+
+    tr = report.trend
+    if tr is None:
+        return []
+    hdr = [w("kpi", lang), *(d.strftime("%m-%d") for d in tr.days)]
+
+    def rows(series: dict[str, list[Any]]) -> list[list[object]]:
+        return [
+            [
+                md.Md(f"{md.escape(KPI[name].label.get(lang))} {md.code(name)}"),
+                *(fmt_kpi_value(name, p.value if p else None) for p in s),
+            ]
+            for name, s in series.items()
+            if any(p is not None for p in s)
+        ]
+
+    L = [f"## {TL['trend_n'].format(n=len(tr.days)).get(lang)}", ""]
+    L += [f"> {md.escape(TL['note'].get(lang))}", ""]
+    L += [f"### {w('fleet', lang)}", ""] + md.table(hdr, rows(tr.fleet)) + [""]
+    for g in report.groups:
+        r = rows(tr.groups.get(g.group_id, {}))
+        if r:
+            name = f" {g.name}" if g.name else ""
+            L += [f"### {md.escape(w('group', lang) + ' ' + g.group_id + name)}", ""]
+            L += md.table(hdr, r) + [""]
+    return L
 
 
 #: the data-quality table's columns, in the order of :func:`quality_lines` rows
@@ -369,8 +437,9 @@ def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
     L += triage_markdown(report, lang)
     L += [f"> {md.escape(BASIS_NOTE[report.basis].get(lang))}", ""]
     hdr = [w(k, lang) for k in ("kpi", "value", "num", "den", "target", "floor", "status")]
+    hdr += history_header(report, lang)
     L += [f"## {md.escape(fleet_heading(report, lang))}", ""]
-    L += md.table(hdr, _kpi_rows(report.fleet_shown, lang)) + [""]
+    L += md.table(hdr, _kpi_rows(report.fleet_shown, lang, report)) + [""]
     L += rollups_markdown(report, lang)
     for g in report.groups:
         name = f" {g.name}" if g.name else ""
@@ -394,7 +463,7 @@ def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
             if s.status == "not_started":
                 continue
             L += [f"### {STAGE[s.stage].label.get(lang)} · {w('kpis', lang)}", ""]
-            L += md.table(hdr, _kpi_rows(s.kpis, lang)) + [""]
+            L += md.table(hdr, _kpi_rows(s.kpis, lang, report)) + [""]
         L += [f"### {w('advice', lang)}", ""]
         if g.advice:
             for a in g.advice:
@@ -405,6 +474,7 @@ def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
         else:
             L.append(w("no_advice", lang))
         L.append("")
+    L += trend_markdown(report, lang)
     L += channels_md(report, lang)
     L += _service_md(report, lang)
     L += [f"## {w('dq', lang)}", ""]
@@ -508,6 +578,8 @@ def print_terminal(report: Report, console: Any) -> None:
         t = Table(title=caption, title_justify="left")
         for h in ("kpi", "value", "num", "den", "target", "floor", "status"):
             t.add_column(w(h, lang), justify="right" if h not in ("kpi", "status") else "left")
+        for h in history_header(report, lang):
+            t.add_column(h)
         for k in kpis:
             t.add_row(
                 KPI[k.name].label.get(lang),
@@ -517,8 +589,16 @@ def print_terminal(report: Report, console: Any) -> None:
                 fmt_target(k.name, k.target),
                 fmt_target(k.name, k.floor),
                 st(k.status) + (Text(" ⚠", "yellow") if k.gaps else ""),
+                *history_texts(k),
             )
         return t
+
+    def history_texts(k: Kpi) -> list[Text]:
+        cells = [Text(c) for c in history_cells(k, report)]
+        if report.compared_with is not None:
+            tone = k.previous.tone(k.name) if k.previous else "neutral"
+            cells[0].stylize(TONE_STYLE[tone])
+        return cells
 
     if len(report.groups) > 1:
         console.print(kpi_table(report.fleet_shown, w("fleet", lang)))

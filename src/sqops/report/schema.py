@@ -38,6 +38,36 @@ TriageHealth = Annotated[str, one_of(HEALTHS)]
 DayRange = Annotated[list[Date], Field(min_length=2, max_length=2)]
 
 
+Change = Annotated[str, one_of(("flat", "up", "down", "noise"))]
+
+
+@with_config(CLOSED)
+class PreviousDoc(TypedDict):
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+
+
+@with_config(CLOSED)
+class PointDoc(TypedDict):
+    numerator: float
+    denominator: float
+    value: Annotated[float | None, described("null when the denominator is 0")]
+
+
+@with_config(CLOSED)
+class TrendDoc(TypedDict):
+    days: Annotated[list[Date], described("as-of − 7k, oldest first, the as-of day last")]
+    fleet: Annotated[
+        dict[str, list[PointDoc | None]],
+        described("every KPI: one point per day, null where that day's report has none"),
+    ]
+    groups: Annotated[
+        dict[str, dict[str, list[PointDoc | None]]],
+        described("per group id, the KPIs of its current stage at as-of"),
+    ]
+
+
 @with_config(CLOSED)
 class KpiDoc(TypedDict):
     name: Annotated[KpiName, described("KPI name (spec §2)")]
@@ -64,6 +94,21 @@ class KpiDoc(TypedDict):
                 "data-coverage gaps (≥ 3 days without any message) overlapping the stage's "
                 "evaluated window, whole; absent when none"
             ),
+        ]
+    ]
+    previous: NotRequired[
+        Annotated[
+            PreviousDoc,
+            described(
+                "with --compare: the KPI on the compared day (when it has a value both days)"
+            ),
+        ]
+    ]
+    delta: NotRequired[Annotated[float, described("with --compare: value − previous value")]]
+    change: NotRequired[
+        Annotated[
+            Change,
+            described("with --compare, rates only: pooled two-proportion z-test, |z| ≥ 1.96"),
         ]
     ]
 
@@ -381,6 +426,10 @@ class ReportDoc(TypedDict):
         ServiceDoc | None,
         described("questions and staff response (docs/report.md); null: not computed"),
     ]
+    compared_with: NotRequired[
+        Annotated[Date, described("with --compare: the earlier day each KPI's previous is from")]
+    ]
+    trend: NotRequired[Annotated[TrendDoc, described("with --trend N: every KPI at as-of − 7k")]]
 
 
 def report_schema() -> dict[str, Any]:

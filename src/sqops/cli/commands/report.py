@@ -128,6 +128,23 @@ def report(
             "its values win over the SOP's groups[].vars.",
         ),
     ] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            metavar="DAY|prev",
+            help="Compare each KPI with an earlier day 与更早一天对比 (YYYY-MM-DD, or prev = "
+            "as-of − 7): previous value, delta, and for rates up/down/noise (z-test).",
+        ),
+    ] = None,
+    trend: Annotated[
+        int | None,
+        typer.Option(
+            "--trend",
+            metavar="N",
+            help="Trend 趋势: each KPI at as-of − 7k, k = 0..N−1 (2 ≤ N ≤ 26).",
+        ),
+    ] = None,
     messages: Annotated[Path | None, _path_opt("messages")] = None,
     members: Annotated[Path | None, _path_opt("members")] = None,
     staff: Annotated[Path | None, _path_opt("staff")] = None,
@@ -166,6 +183,11 @@ def report(
         if groups_csv is not None:
             _read_group_vars(groups_csv, settings.group_vars)
         day = parse_day(as_of, "--as-of") if as_of else None
+        prior = _compare_arg(compare)
+        if trend is not None:
+            from sqops.report.trend import check_points
+
+            check_points(trend)
         paths = {
             k: v
             for k, v in {
@@ -239,7 +261,14 @@ def report(
                         [*inputs, *paths.values()],
                     )
                 rep = build_report(
-                    tables, settings=settings, as_of=day, lang=run.lang, groups=group, by=by or ()
+                    tables,
+                    by=by or (),
+                    settings=settings,
+                    as_of=day,
+                    lang=run.lang,
+                    groups=group,
+                    compare=prior,
+                    trend=trend,
                 )
                 adh = None
                 if sop and adherence:
@@ -287,6 +316,13 @@ def _read_or_hint(read: Any, given: list[Path]) -> Any:
             "sqops import {p} {x} -o tables/",
         ).format(f=", ".join(fmts), p=fmts[0] if len(fmts) == 1 else "auto", x=files)
         raise type(exc)(exc.text, exc.where, problems=[*exc.problems, Problem(hint)]) from None
+
+
+def _compare_arg(text: str | None) -> Any:
+    """``--compare``: ``prev`` as it is (as-of − 7, known once the data is read), else a day."""
+    if text is None or text.strip().lower() == "prev":
+        return text
+    return parse_day(text, "--compare")
 
 
 def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
