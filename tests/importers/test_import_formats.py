@@ -1065,3 +1065,89 @@ def test_whatsapp_subject_changes_and_unnamed_creators_are_no_member_events(tmp_
     r = import_files("whatsapp", [p], group_id="g")
     assert rows(r, "messages", "member_id", "msg_type") == [("system", "system")]
     assert "members" not in r.tables  # no member event at all
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            [
+                'Ana creó el grupo "Club"',
+                "Añadiste a Bea y Carla",
+                "Eliminaste a Bea",
+                "Ana te eliminó",
+                "Saliste del grupo",
+            ],
+            [
+                ("name:Ana", "join", None),
+                ("name:Bea", "join", "self"),
+                ("name:Carla", "join", "self"),
+                ("name:Bea", "leave", None),
+                ("self", "leave", None),
+                ("self", "leave", None),
+            ],
+        ),
+        (
+            [
+                "Ana hat die Gruppe „Club“ erstellt.",
+                "Ana hat dich hinzugefügt.",
+                "Ana hat Bea und Carla hinzugefügt.",
+                "Dani ist dieser Gruppe mit dem Einladungslink beigetreten.",
+                "Du bist dieser Gruppe mit dem Einladungslink beigetreten.",
+                "Du hast Eva hinzugefügt.",
+                "Carla hat die Gruppe verlassen.",
+                "Ana hat Dani entfernt.",
+                "Du hast Eva entfernt.",
+                "Ana hat dich entfernt.",
+                "Der Gruppengründer hat die Gruppe „Club“ erstellt.",
+            ],
+            [
+                ("name:Ana", "join", None),
+                ("self", "join", "name:Ana"),
+                ("name:Bea", "join", "name:Ana"),
+                ("name:Carla", "join", "name:Ana"),
+                ("name:Dani", "join", None),
+                ("self", "join", None),
+                ("name:Eva", "join", "self"),
+                ("name:Carla", "leave", None),
+                ("name:Dani", "leave", None),
+                ("name:Eva", "leave", None),
+                ("self", "leave", None),
+            ],
+        ),
+        (
+            [
+                'Ana telah membuat grup "Club"',
+                "Ana telah menambahkan Bea",
+                "Carla telah bergabung menggunakan tautan undangan grup ini",
+                "Anda telah menambahkan Dani",
+                "Ana telah mengeluarkan Bea",
+                "Anda telah mengeluarkan Dani",
+                "Ana telah mengeluarkan Anda",
+                "Anda keluar",
+                'Pembuat grup telah membuat grup "Club"',
+            ],
+            [
+                ("name:Ana", "join", None),
+                ("name:Bea", "join", "name:Ana"),
+                ("name:Carla", "join", None),
+                ("name:Dani", "join", "self"),
+                ("name:Bea", "leave", None),
+                ("name:Dani", "leave", None),
+                ("self", "leave", None),
+                ("self", "leave", None),
+            ],
+        ),
+    ],
+)
+def test_whatsapp_android_2_21_wordings_in_es_de_id(tmp_path, lines, expected):
+    # the wordings of WhatsApp for Android 2.21's es/de/id string tables (see the comments in
+    # importers/whatsapp.py): the exporter's own acts, de's final ".", id's "telah", and the
+    # unnamed creator (no event); one expected row per member the line names, counted by hand
+    p = tmp_path / "chat.txt"
+    p.write_text(
+        "".join(f"14/12/2026, 10:{i:02d} - {x}\n" for i, x in enumerate(lines)), encoding="utf-8"
+    )
+    assert rows(import_files("whatsapp", [p]), "members", "member_id", "event", "inviter_id") == (
+        expected
+    )

@@ -41,12 +41,12 @@ _LOOSE = re.compile(
     rf"^\[?[0-9]{{1,4}}[./-][0-9]{{1,2}}[./-][0-9]{{1,4}}{_AT}\s+[0-9]{{1,2}}[:.][0-9]{{2}}"
 )
 
-#: Where the French, Russian and Chinese lines were seen: WhatsApp for Android's own string
-#: tables, which its exports write as the system lines (each with a U+200E mark, which
-#: :func:`clean` drops):
+#: Where the French, Russian and Chinese lines (and the 2.21 wordings of es, de, id) were
+#: seen: WhatsApp for Android's own string tables, which its exports write as the system
+#: lines (each with a U+200E mark, which :func:`clean` drops):
 #:
 #: * 2.21.9.15: github.com/maa9605/whtsapp, resources/assets/app_strings_{fr,ru,zh-rCN,
-#:   zh-rTW,zh-rHK}.pack (UTF-8; the zh packs UTF-16-BE)
+#:   zh-rTW,zh-rHK,es,de,in}.pack (UTF-8; the zh packs UTF-16-BE)
 #: * 2.20.123: github.com/ndunks/whatsapp-smali, assets/app_strings_{fr,ru,zh-rCN,zh-rTW}.pack
 #:   (the same wordings as 2.21)
 #: * older wordings: 2.17.351 as rebuilt by GBWhatsApp, github.com/HassanSardar/GBWhatsApp_Raw
@@ -105,14 +105,40 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^Te uniste usando el enlace de invitación(?: de este grupo)?$"), "join", "link"),
     (re.compile(r"^(?P<a>.+?) adicionou você$"), "join", "invite"),
     (re.compile(r"^Você entrou usando o link de convite deste grupo$"), "join", "link"),
-    (re.compile(r"^(?P<a>.+?) hat dich hinzugefügt$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) hat dich hinzugefügt\.?$"), "join", "invite"),
     (
-        re.compile(r"^Du bist über den Einladungslink dieser Gruppe beigetreten$"),
+        re.compile(
+            r"^Du bist (?:über den Einladungslink dieser Gruppe"
+            r"|dieser Gruppe mit dem Einladungslink) beigetreten\.?$"
+        ),
         "join",
         "link",
     ),
     (re.compile(r"^(?P<a>.+?) menambahkan Anda$"), "join", "invite"),
     (re.compile(r"^Anda bergabung menggunakan tautan undangan grup ini$"), "join", "link"),
+    # es, de, id as Android 2.21 words them (its string tables, see above): the exporter
+    # left ("Saliste del grupo", "Du hast die Gruppe verlassen.", "Anda keluar"), was removed
+    # ("%s te eliminó", "%s hat dich entfernt.", "%s telah mengeluarkan Anda"), added or
+    # removed someone ("Añadiste a %s", "Eliminaste a %s", "Du hast %s hinzugefügt.",
+    # "Du hast %s entfernt.", "Anda telah menambahkan %s", "Anda telah mengeluarkan %s")
+    (
+        re.compile(r"^(?:Saliste del grupo|Du hast die Gruppe verlassen\.?|Anda keluar)$"),
+        "leave",
+        "left",
+    ),
+    (
+        re.compile(
+            r"^(?P<a>.+?) (?:te eliminó|hat dich entfernt\.?|(?:telah )?mengeluarkan Anda)$"
+        ),
+        "leave",
+        "removed",
+    ),
+    (re.compile(r"^(?P<you>Añadiste) a (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<you>Eliminaste) a (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<you>Du) hast (?P<b>.+) hinzugefügt\.?$"), "join", "invite"),
+    (re.compile(r"^(?P<you>Du) hast (?P<b>.+) entfernt\.?$"), "leave", "removed"),
+    (re.compile(r"^(?P<you>Anda) (?:telah )?menambahkan (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<you>Anda) (?:telah )?mengeluarkan (?P<b>.+)$"), "leave", "removed"),
     # fr: "Vous avez été ajouté(e)", "%s vous a ajouté", "Vous avez intégré le groupe en
     # utilisant le lien d'invitation", "Vous êtes parti(e)." (2016/2017: "Groupe quitté"),
     # "%s vous a retiré"
@@ -151,24 +177,36 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
         "join",
         "link",
     ),
+    # de and id also in Android 2.21's wording: a final "." (de), "ist dieser Gruppe mit dem
+    # Einladungslink beigetreten.", "telah" ("has") before the verb (id), and the creation
+    # ("%1$s hat die Gruppe „%2$s“ erstellt.", "%1$s telah membuat grup "%2$s"")
     (
-        re.compile(r"^(?P<b>.+?) ist über den Einladungslink dieser Gruppe beigetreten$"),
+        re.compile(
+            r"^(?P<b>.+?) ist (?:über den Einladungslink dieser Gruppe"
+            r"|dieser Gruppe mit dem Einladungslink) beigetreten\.?$"
+        ),
         "join",
         "link",
     ),
     (
-        re.compile(r"^(?P<b>.+?) bergabung menggunakan tautan undangan grup ini$"),
+        re.compile(r"^(?P<b>.+?) (?:telah )?bergabung menggunakan tautan undangan grup ini$"),
         "join",
         "link",
     ),
+    (
+        re.compile(r'^(?P<b>.+?) hat die Gruppe [„"“](?P<g>.*)[“"”] erstellt\.?$'),
+        "join",
+        "create",
+    ),
+    (re.compile(r'^(?P<b>.+?) telah membuat grup ["“”](?P<g>.*)["“”]$'), "join", "create"),
     (re.compile(r"^(?P<a>.+?) adicionou (?P<b>.+)$"), "join", "invite"),
-    (re.compile(r"^(?P<a>.+?) hat (?P<b>.+) hinzugefügt$"), "join", "invite"),
-    (re.compile(r"^(?P<a>.+?) menambahkan (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) hat (?P<b>.+) hinzugefügt\.?$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) (?:telah )?menambahkan (?P<b>.+)$"), "join", "invite"),
     (re.compile(r"^(?P<a>.+?) removeu (?P<b>.+)$"), "leave", "removed"),
-    (re.compile(r"^(?P<a>.+?) hat (?P<b>.+) entfernt$"), "leave", "removed"),
-    (re.compile(r"^(?P<a>.+?) mengeluarkan (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<a>.+?) hat (?P<b>.+) entfernt\.?$"), "leave", "removed"),
+    (re.compile(r"^(?P<a>.+?) (?:telah )?mengeluarkan (?P<b>.+)$"), "leave", "removed"),
     (re.compile(r"^(?P<b>.+?) saiu$"), "leave", "left"),
-    (re.compile(r"^(?P<b>.+?) hat die Gruppe verlassen$"), "leave", "left"),
+    (re.compile(r"^(?P<b>.+?) hat die Gruppe verlassen\.?$"), "leave", "left"),
     (re.compile(r"^(?P<b>.+?) keluar$"), "leave", "left"),
     # fr (2.21): "%s a intégré ce groupe grâce au lien d'invitation", "%1$s a ajouté %2$s",
     # "Vous avez ajouté %s", "%1$s a retiré %2$s", "Vous avez retiré %s", "%s est parti(e)"
@@ -225,7 +263,8 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
 #: string tables (see _SYSTEM; fr "par" and zh "更改群组主题为" are the 2016 build's)
 _NO_EVENT = re.compile(
     r"^(?:(?:Group creator created group|El creador del grupo creó el grupo"
-    r'|Le créateur de groupe a créé le groupe) ["“”]'
+    r'|Le créateur de groupe a créé le groupe|Pembuat grup telah membuat grup) ["“”]'
+    r"|Der Gruppengründer hat die Gruppe "
     r'|.+? changed the subject (?:from|to) ["“”]'
     r'|(?:.+? cambió|Cambiaste) el asunto (?:de|a) ["“”]'
     r'|(?:.+? hat|Du hast) den Betreff (?:zu|von) [„"“]'
