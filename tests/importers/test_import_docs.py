@@ -161,3 +161,44 @@ def test_every_order_status_mapping_is_documented():
     for table in (youzan.STATUS, shopify.STATUS):
         missing = [s for s in table if s not in DOC]
         assert missing == []
+
+
+def _whatsapp_wording_table() -> list[tuple[str, str, str]]:
+    """(row label, language, example) for every example of the WhatsApp fr/ru/zh table."""
+    section = DOC.split("### `whatsapp`")[1].split("\n### ")[0]
+    lines = [x for x in section.splitlines() if x.startswith("| ") and "`" in x]
+    langs = ["fr", "ru", "zh-Hans", "zh-Hant"]
+    out = []
+    for line in lines:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        for lang, cell in zip(langs, cells[1:], strict=True):
+            out += [(cells[0], lang, ex) for ex in re.findall(r"`([^`]+)`", cell)]
+    return out
+
+
+def test_whatsapp_wording_table_is_read_as_documented(tmp_path):
+    # every example of the table, with A-D as Ana, Bea, Carla, Dani: the rows about the
+    # exporter ("you …") make the exporter the member or the inviter; the others name the
+    # members (and a join's inviter) the example names; "left"/"removed" rows are leaves,
+    # the rest joins
+    table = _whatsapp_wording_table()
+    assert len(table) == 44  # 9 rows x 4 languages, 8 cells with two examples
+    names = {"A": "Ana", "B": "Bea", "C": "Carla", "D": "Dani"}
+    for label, lang, example in table:
+        line = re.sub(r"\b[A-D]\b", lambda m: names[m.group()], example).replace("…", "Club")
+        p = tmp_path / "chat.txt"
+        p.write_text(f"14/12/2026, 10:00 - {line}\n", encoding="utf-8")
+        df = import_files("whatsapp", [p]).tables.get("members")
+        got = [] if df is None else list(df.iter_rows(named=True))
+        assert got, (lang, example)
+        leave = "left" in label or "removed" in label
+        assert {x["event"] for x in got} == {"leave" if leave else "join"}, (lang, example)
+        ids = {x["member_id"] for x in got} | {x.get("inviter_id") for x in got}
+        if label.startswith("you"):
+            assert "self" in ids, (lang, example)
+        else:
+            named = {k for k in names if re.search(rf"\b{k}\b", example)}
+            if leave:  # a leave records who left, not who removed them
+                named.discard("A")
+            want = {f"name:{names[k]}" for k in named}
+            assert ids - {None} == want, (lang, example)

@@ -6,6 +6,7 @@ invisible characters, see fixtures/README.md). Expectations are read off the fix
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -820,3 +821,333 @@ def test_telegram_account_export_says_which_chats_it_skipped():
             " (chats.list[1])",
         )
     ]
+
+
+def _members(result) -> list[tuple]:
+    return rows(result, "members", "member_id", "event", "inviter_id", "channel")
+
+
+def _speakers(result) -> tuple[set[str], int, int]:
+    """(speakers, their messages, system lines)."""
+    msgs = rows(result, "messages", "member_id", "msg_type")
+    said = [m for m, t in msgs if t != "system"]
+    return set(said), len(said), sum(1 for _, t in msgs if t == "system")
+
+
+def test_whatsapp_french_android_a_between_date_and_time(tmp_path):
+    # the file name French Android gives an export ("Discussion WhatsApp avec NAME.txt")
+    p = tmp_path / "Discussion WhatsApp avec Club Éclat.txt"
+    shutil.copy(FIX / "whatsapp_fr.txt", p)
+    r = import_files("whatsapp", [p])
+    assert set(r.tables["messages"]["group_id"]) == {"Club Éclat"}
+    # hand-counted: joins Ana (created), the exporter (by Ana), Bea and Carla (by Ana, "et"),
+    # Dani (link), Eve (by the exporter, "Vous avez ajouté") = 6; leaves Carla (left), Dani
+    # (removed by Ana), the exporter ("Vous êtes parti(e).") = 3; the subject change to
+    # "Bea a ajouté Carla" is no join
+    assert _members(r) == [
+        ("name:Ana", "join", None, "create"),
+        ("self", "join", "name:Ana", "invite"),
+        ("name:Bea", "join", "name:Ana", "invite"),
+        ("name:Carla", "join", "name:Ana", "invite"),
+        ("name:Dani", "join", None, "link"),
+        ("name:Carla", "leave", None, "left"),
+        ("name:Dani", "leave", None, "removed"),
+        ("name:Eve", "join", "self", "invite"),
+        ("self", "leave", None, "left"),
+    ]
+    # speakers Ana, Bea (two lines, one message), Dani = 3 messages; 10 system lines (the
+    # encryption notice, created, vous a ajouté, a ajouté, lien, sujet, parti(e), retiré,
+    # Vous avez ajouté, Vous êtes parti(e).)
+    assert _speakers(r) == ({"name:Ana", "name:Bea", "name:Dani"}, 3, 10)
+    assert rows(r, "messages", "ts", "content")[6] == (
+        "2026-03-12T14:05:00+08:00",
+        "Merci : le sérum est arrivé\nDeuxième ligne du même message",
+    )
+    assert r.problems == []
+
+
+def test_whatsapp_russian_android_dotted_dates():
+    r = import_files("whatsapp", [FIX / "whatsapp_ru.txt"])
+    # hand-counted: joins Аня (created), the exporter (by Аня, "добавил(-а) вас"), Вера and
+    # Галя (by Аня, "контакт … и …"), Даша (link), Женя (by Аня, the older wording without
+    # "контакт") = 6; leaves Галя (left), Даша (removed), the exporter ("Вы покинули группу")
+    # = 3; the subject change is no event
+    assert _members(r) == [
+        ("name:Аня", "join", None, "create"),
+        ("self", "join", "name:Аня", "invite"),
+        ("name:Вера", "join", "name:Аня", "invite"),
+        ("name:Галя", "join", "name:Аня", "invite"),
+        ("name:Даша", "join", None, "link"),
+        ("name:Женя", "join", "name:Аня", "invite"),
+        ("name:Галя", "leave", None, "left"),
+        ("name:Даша", "leave", None, "removed"),
+        ("self", "leave", None, "left"),
+    ]
+    # speakers Вера, Галя = 2 messages; 10 system lines (all the others)
+    assert _speakers(r) == ({"name:Вера", "name:Галя"}, 2, 10)
+    assert rows(r, "messages", "ts")[6] == ("2026-03-12T21:15:00+08:00",)
+    assert r.problems == []
+
+
+def test_whatsapp_simplified_chinese_android_am_pm_before_the_time():
+    r = import_files("whatsapp", [FIX / "whatsapp_zh_hans.txt"])
+    # hand-counted: joins 小林 (created), the exporter (by 小林, "添加了您"), 小红, 小白 and
+    # 小青 (by 小林, "、" and " 和 "), 小蓝 (link), 小紫 (by the exporter, "您添加了") = 7;
+    # leaves 小青 (退出了), 小蓝 (removed), the exporter ("您已退出群组") = 3; the subject
+    # change to "小红 添加了 小白" is no join
+    assert _members(r) == [
+        ("name:小林", "join", None, "create"),
+        ("self", "join", "name:小林", "invite"),
+        ("name:小红", "join", "name:小林", "invite"),
+        ("name:小白", "join", "name:小林", "invite"),
+        ("name:小青", "join", "name:小林", "invite"),
+        ("name:小蓝", "join", None, "link"),
+        ("name:小青", "leave", None, "left"),
+        ("name:小蓝", "leave", None, "removed"),
+        ("name:小紫", "join", "self", "invite"),
+        ("self", "leave", None, "left"),
+    ]
+    # speakers 小白, 小红, 小青 = 3 messages; 10 system lines
+    assert _speakers(r) == ({"name:小白", "name:小红", "name:小青"}, 3, 10)
+    speak = [
+        (ts, m) for ts, m, t in rows(r, "messages", "ts", "member_id", "msg_type") if t != "system"
+    ]
+    assert speak == [
+        ("2026-03-12T12:30:00+08:00", "name:小白"),  # 下午12:30 is half past noon
+        ("2026-03-12T14:05:00+08:00", "name:小红"),  # 下午2:05
+        ("2026-03-13T00:10:00+08:00", "name:小青"),  # 上午12:10 is ten past midnight
+    ]
+    assert r.problems == []
+
+
+def test_whatsapp_traditional_chinese_android_24h(tmp_path):
+    # the file name Traditional Chinese exports get ("與NAME的WhatsApp對話.txt")
+    p = tmp_path / "與光彩俱樂部的WhatsApp對話.txt"
+    shutil.copy(FIX / "whatsapp_zh_hant.txt", p)
+    r = import_files("whatsapp", [p])
+    assert set(r.tables["messages"]["group_id"]) == {"光彩俱樂部"}
+    # hand-counted: joins 小林 (created), the exporter ("您被加到群組", no inviter named),
+    # 小紅 and 小白 (by 小林), 小藍 (link), 小紫 (by the exporter, "您新增了") = 6; leaves
+    # 小白 (退出了), 小藍 (removed), the exporter ("小林 移除了您") = 3
+    assert _members(r) == [
+        ("name:小林", "join", None, "create"),
+        ("self", "join", None, "invite"),
+        ("name:小紅", "join", "name:小林", "invite"),
+        ("name:小白", "join", "name:小林", "invite"),
+        ("name:小藍", "join", None, "link"),
+        ("name:小白", "leave", None, "left"),
+        ("name:小藍", "leave", None, "removed"),
+        ("name:小紫", "join", "self", "invite"),
+        ("self", "leave", None, "removed"),
+    ]
+    # one speaker, 小紅, with 1 message; the 10 other lines are system lines
+    assert _speakers(r) == ({"name:小紅"}, 1, 10)
+    assert r.problems == []
+
+
+@pytest.mark.parametrize(
+    ("line", "ts"),
+    [
+        # French Android (github.com/JBGruber/rwhatsapp/issues/8)
+        ("13/03/2026 à 14:05 - Ana: salut", "2026-03-13T14:05:00+08:00"),
+        # Russian Android (github.com/automaciej/whatsapp-archive/issues/7)
+        ("13.03.2026, 14:05 - Аня: привет", "2026-03-13T14:05:00+08:00"),
+        ("13.03.26, 14:05 - Аня: привет", "2026-03-13T14:05:00+08:00"),
+        # Chinese Android and iOS (github.com/ChatLab/ChatLab, langchain-ai/langchain#6555)
+        ("2026/3/13 下午2:05 - 小林: 你好", "2026-03-13T14:05:00+08:00"),
+        ("2026/3/13 14:05 - 小林: 你好", "2026-03-13T14:05:00+08:00"),
+        ("[2026/3/13 14:05:09] 小林: 你好", "2026-03-13T14:05:09+08:00"),
+        ("[2026/3/13, 14:05:09] 小林: 你好", "2026-03-13T14:05:09+08:00"),
+    ],
+)
+def test_whatsapp_fr_ru_zh_date_lines(tmp_path, line, ts):
+    p = tmp_path / "chat.txt"
+    p.write_text(line + "\n", encoding="utf-8")
+    r = import_files("whatsapp", [p], group_id="g")
+    assert rows(r, "messages", "ts", "msg_type") == [(ts, "text")]
+    assert r.problems == []
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            [
+                "Vous avez été ajouté(e)",
+                "Vous avez intégré le groupe en utilisant le lien d'invitation",
+                "Ana vous a retiré",
+                "Bea est parti",  # the 2016/2017 wording
+                "Groupe quitté",  # the 2016/2017 "You left"
+            ],
+            [
+                ("self", "join", None),
+                ("self", "join", None),
+                ("self", "leave", None),
+                ("name:Bea", "leave", None),
+                ("self", "leave", None),
+            ],
+        ),
+        (
+            [
+                "Вы были добавлены",
+                "Вы вступили в группу, используя приглашение.",
+                "Вы присоединились к группе, используя приглашение.",  # 2.17
+                "Вера присоединился(-ась) к группе, используя приглашение.",  # 2.17
+                "Аня удалил(-а) вас",
+                "Вы добавили Вера, Галя и Даша",
+            ],
+            [
+                ("self", "join", None),
+                ("self", "join", None),
+                ("self", "join", None),
+                ("name:Вера", "join", None),
+                ("self", "leave", None),
+                ("name:Вера", "join", "self"),
+                ("name:Галя", "join", "self"),
+                ("name:Даша", "join", "self"),
+            ],
+        ),
+        (
+            [
+                "您已被添加",
+                "您使用了群组邀请链接加入群组",
+                "您使用了群组邀请连结加入群组",  # 2.17
+                "小林 移除了您",
+                "小红 新增了您",
+                "您使用了群組邀請連結加入群組",
+                "您已退出群組",
+            ],
+            [
+                ("self", "join", None),
+                ("self", "join", None),
+                ("self", "join", None),
+                ("self", "leave", None),
+                ("self", "join", "name:小红"),
+                ("self", "join", None),
+                ("self", "leave", None),
+            ],
+        ),
+    ],
+)
+def test_whatsapp_exporter_lines_in_fr_ru_zh(tmp_path, lines, expected):
+    p = tmp_path / "chat.txt"
+    p.write_text(
+        "".join(f"14/12/2026, 10:0{i} - {x}\n" for i, x in enumerate(lines)), encoding="utf-8"
+    )
+    assert rows(import_files("whatsapp", [p]), "members", "member_id", "event", "inviter_id") == (
+        expected
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'Ana changed the subject to "Bea added Carla"',
+        'You changed the subject from "Glow" to "Bea added Carla"',
+        'Ana cambió el asunto a "Bea añadió a Carla"',
+        'Ana a modifié le sujet "Club" en "Bea a ajouté Carla".',
+        'Vous avez changé le sujet en "Bea a ajouté Carla"',
+        'Аня изменил(-а) тему с "Клуб" на "Аня добавил(-а) Вера"',
+        'Вы изменили тему на "Аня добавил(-а) Вера"',
+        '小林 把主题从 "光彩" 改为 "小红 添加了 小白"',
+        '您將主題變更為 "小白 添加了 小紅"',
+        # the creation by an unnamed creator (no join of "Group creator")
+        'Group creator created group "Glow Club"',
+        'El creador del grupo creó el grupo "Club Brillo"',
+        'Le créateur de groupe a créé le groupe "Club Éclat"',
+    ],
+)
+def test_whatsapp_subject_changes_and_unnamed_creators_are_no_member_events(tmp_path, line):
+    # each new subject reads like an "added" line, which the general patterns would take;
+    # the unnamed creator would be taken for a member by the "created" patterns
+    p = tmp_path / "chat.txt"
+    p.write_text(f"14/12/2026, 10:00 - {line}\n", encoding="utf-8")
+    r = import_files("whatsapp", [p], group_id="g")
+    assert rows(r, "messages", "member_id", "msg_type") == [("system", "system")]
+    assert "members" not in r.tables  # no member event at all
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            [
+                'Ana creó el grupo "Club"',
+                "Añadiste a Bea y Carla",
+                "Eliminaste a Bea",
+                "Ana te eliminó",
+                "Saliste del grupo",
+            ],
+            [
+                ("name:Ana", "join", None),
+                ("name:Bea", "join", "self"),
+                ("name:Carla", "join", "self"),
+                ("name:Bea", "leave", None),
+                ("self", "leave", None),
+                ("self", "leave", None),
+            ],
+        ),
+        (
+            [
+                "Ana hat die Gruppe „Club“ erstellt.",
+                "Ana hat dich hinzugefügt.",
+                "Ana hat Bea und Carla hinzugefügt.",
+                "Dani ist dieser Gruppe mit dem Einladungslink beigetreten.",
+                "Du bist dieser Gruppe mit dem Einladungslink beigetreten.",
+                "Du hast Eva hinzugefügt.",
+                "Carla hat die Gruppe verlassen.",
+                "Ana hat Dani entfernt.",
+                "Du hast Eva entfernt.",
+                "Ana hat dich entfernt.",
+                "Der Gruppengründer hat die Gruppe „Club“ erstellt.",
+            ],
+            [
+                ("name:Ana", "join", None),
+                ("self", "join", "name:Ana"),
+                ("name:Bea", "join", "name:Ana"),
+                ("name:Carla", "join", "name:Ana"),
+                ("name:Dani", "join", None),
+                ("self", "join", None),
+                ("name:Eva", "join", "self"),
+                ("name:Carla", "leave", None),
+                ("name:Dani", "leave", None),
+                ("name:Eva", "leave", None),
+                ("self", "leave", None),
+            ],
+        ),
+        (
+            [
+                'Ana telah membuat grup "Club"',
+                "Ana telah menambahkan Bea",
+                "Carla telah bergabung menggunakan tautan undangan grup ini",
+                "Anda telah menambahkan Dani",
+                "Ana telah mengeluarkan Bea",
+                "Anda telah mengeluarkan Dani",
+                "Ana telah mengeluarkan Anda",
+                "Anda keluar",
+                'Pembuat grup telah membuat grup "Club"',
+            ],
+            [
+                ("name:Ana", "join", None),
+                ("name:Bea", "join", "name:Ana"),
+                ("name:Carla", "join", None),
+                ("name:Dani", "join", "self"),
+                ("name:Bea", "leave", None),
+                ("name:Dani", "leave", None),
+                ("self", "leave", None),
+                ("self", "leave", None),
+            ],
+        ),
+    ],
+)
+def test_whatsapp_android_2_21_wordings_in_es_de_id(tmp_path, lines, expected):
+    # the wordings of WhatsApp for Android 2.21's es/de/id string tables (see the comments in
+    # importers/whatsapp.py): the exporter's own acts, de's final ".", id's "telah", and the
+    # unnamed creator (no event); one expected row per member the line names, counted by hand
+    p = tmp_path / "chat.txt"
+    p.write_text(
+        "".join(f"14/12/2026, 10:{i:02d} - {x}\n" for i, x in enumerate(lines)), encoding="utf-8"
+    )
+    assert rows(import_files("whatsapp", [p]), "members", "member_id", "event", "inviter_id") == (
+        expected
+    )

@@ -70,6 +70,14 @@ CHAT_CASES = [
     # Carla left on the as-of day (still present that day, as Ben above); speakers Ana, Bea;
     # joins invited by Ana: self, Bea, Carla; inviter present on the as-of day: Ana
     ("whatsapp", ["whatsapp_passive_es.txt"], "2026-12-01", "2026-12-13", 2, 5, 3, 1, 5),
+    # ru: joins Аня (created), self, Вера, Галя, Женя (by Аня), Даша (link) = 6, all on
+    # 03-12; Галя, Даша and self leave on the as-of day (still present that day); speakers
+    # Вера, Галя; joins invited by Аня: self, Вера, Галя, Женя; inviter on as-of: Аня
+    ("whatsapp", ["whatsapp_ru.txt"], "2026-03-12", "2026-03-14", 2, 6, 4, 1, 6),
+    # zh-Hans: joins 小林, self, 小红, 小白, 小青, 小蓝, 小紫 = 7; 小青, 小蓝 and self leave on
+    # the as-of day; speakers 小白, 小红, 小青; invited by a member: self, 小红, 小白, 小青 (by
+    # 小林) and 小紫 (by self) = 5; inviters on as-of: 小林 and self = 2
+    ("whatsapp", ["whatsapp_zh_hans.txt"], "2026-03-12", "2026-03-14", 3, 7, 5, 2, 7),
     (
         "whatsapp",
         ["WhatsApp Chat - Glow Club iOS/_chat.txt"],

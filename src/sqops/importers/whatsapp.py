@@ -32,12 +32,31 @@ _AP = r"(?P<ap>[AaPp]\.?\s?[Mm]\.?|上午|下午)"
 _DATE = r"(?P<date>[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4})"
 _TIME = r"(?P<time>[0-9]{1,2}[:.][0-9]{2}(?:[:.][0-9]{2})?)"
 _AP0 = r"(?:(?P<ap0>上午|下午|午前|午後)\s*)?"  # Chinese/Japanese clocks put it first
-_ANDROID = re.compile(rf"^{_DATE},?\s+{_AP0}{_TIME}(?:\s*{_AP})?\s+[-–]\s+(?P<rest>.*)$")
-_IOS = re.compile(rf"^\[{_DATE},?\s+{_AP0}{_TIME}(?:\s*{_AP})?\]\s*(?P<rest>.*)$")
-_LOOSE = re.compile(r"^\[?[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4},?\s+[0-9]{1,2}[:.][0-9]{2}")
+#: between the date and the time: a comma, or French Android's "à" ("26/09/2019 à 22:39 - ",
+#: seen in github.com/JBGruber/rwhatsapp/issues/8), or nothing
+_AT = r"(?:,|\s+à)?"
+_ANDROID = re.compile(rf"^{_DATE}{_AT}\s+{_AP0}{_TIME}(?:\s*{_AP})?\s+[-–]\s+(?P<rest>.*)$")
+_IOS = re.compile(rf"^\[{_DATE}{_AT}\s+{_AP0}{_TIME}(?:\s*{_AP})?\]\s*(?P<rest>.*)$")
+_LOOSE = re.compile(
+    rf"^\[?[0-9]{{1,4}}[./-][0-9]{{1,2}}[./-][0-9]{{1,4}}{_AT}\s+[0-9]{{1,2}}[:.][0-9]{{2}}"
+)
 
+#: Where the French, Russian and Chinese lines (and the 2.21 wordings of es, de, id) were
+#: seen: WhatsApp for Android's own string tables, which its exports write as the system
+#: lines (each with a U+200E mark, which :func:`clean` drops):
+#:
+#: * 2.21.9.15: github.com/maa9605/whtsapp, resources/assets/app_strings_{fr,ru,zh-rCN,
+#:   zh-rTW,zh-rHK,es,de,in}.pack (UTF-8; the zh packs UTF-16-BE)
+#: * 2.20.123: github.com/ndunks/whatsapp-smali, assets/app_strings_{fr,ru,zh-rCN,zh-rTW}.pack
+#:   (the same wordings as 2.21)
+#: * older wordings: 2.17.351 as rebuilt by GBWhatsApp, github.com/HassanSardar/GBWhatsApp_Raw
+#:   res/values-{fr,ru,zh-rCN,zh-rTW}/strings.xml, and a 2016 build, github.com/GigaDroid/
+#:   Decompiled-Whatsapp res/values-{fr,ru,zh-rCN,zh-rTW}/strings.xml
+#:
+#: They are Android's wordings; WhatsApp for iOS may word its lines differently in these
+#: languages (not confirmed: such lines stay system messages without a member event).
 _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
-    # named groups: a = actor/inviter, b = member(s)
+    # named groups: a = actor/inviter, b = member(s), you = the exporter is the actor
     (
         re.compile(r'^(?P<b>.+?) created (?:group ["“”](?P<g>.*)["“”]|this group)$'),
         "join",
@@ -45,6 +64,30 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
     ),
     (
         re.compile(r'^(?P<b>.+?) creó (?:el grupo ["“”](?P<g>.*)["“”]|este grupo)$'),
+        "join",
+        "create",
+    ),
+    # fr "%1$s a créé le groupe "%2$s"", "Vous avez créé le groupe "%1$s"" (quotes straight
+    # in 2.21, curly in 2016)
+    (
+        re.compile(r'^(?P<b>.+?) a créé le groupe ["“”](?P<g>.*)["“”]$'),
+        "join",
+        "create",
+    ),
+    (re.compile(r'^Vous avez créé le groupe ["“”](?P<g>.*)["“”]$'), "join", "create"),
+    # ru "%1$s создал(-а) группу "%2$s"", "Вы создали группу "%1$s""
+    (
+        re.compile(r'^(?P<b>.+?) создал\(-а\) группу ["“”](?P<g>.*)["“”]$'),
+        "join",
+        "create",
+    ),
+    (re.compile(r'^Вы создали группу ["“”](?P<g>.*)["“”]$'), "join", "create"),
+    # zh-Hans "%1$s 创建了 "%2$s" 群组" (2016: "%1$s 创建了群组 “%2$s”"), zh-Hant "建立了 … 群組";
+    # "您创建了群组…" reads 您 as the exporter
+    (
+        re.compile(
+            r'^(?P<b>.+?)\s*(?:创建|建立)了\s*(?:群[组組]\s*)?["“”](?P<g>.*)["“”]\s*(?:群[组組])?$'
+        ),
         "join",
         "create",
     ),
@@ -62,39 +105,148 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^Te uniste usando el enlace de invitación(?: de este grupo)?$"), "join", "link"),
     (re.compile(r"^(?P<a>.+?) adicionou você$"), "join", "invite"),
     (re.compile(r"^Você entrou usando o link de convite deste grupo$"), "join", "link"),
-    (re.compile(r"^(?P<a>.+?) hat dich hinzugefügt$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) hat dich hinzugefügt\.?$"), "join", "invite"),
     (
-        re.compile(r"^Du bist über den Einladungslink dieser Gruppe beigetreten$"),
+        re.compile(
+            r"^Du bist (?:über den Einladungslink dieser Gruppe"
+            r"|dieser Gruppe mit dem Einladungslink) beigetreten\.?$"
+        ),
         "join",
         "link",
     ),
     (re.compile(r"^(?P<a>.+?) menambahkan Anda$"), "join", "invite"),
     (re.compile(r"^Anda bergabung menggunakan tautan undangan grup ini$"), "join", "link"),
+    # es, de, id as Android 2.21 words them (its string tables, see above): the exporter
+    # left ("Saliste del grupo", "Du hast die Gruppe verlassen.", "Anda keluar"), was removed
+    # ("%s te eliminó", "%s hat dich entfernt.", "%s telah mengeluarkan Anda"), added or
+    # removed someone ("Añadiste a %s", "Eliminaste a %s", "Du hast %s hinzugefügt.",
+    # "Du hast %s entfernt.", "Anda telah menambahkan %s", "Anda telah mengeluarkan %s")
+    (
+        re.compile(r"^(?:Saliste del grupo|Du hast die Gruppe verlassen\.?|Anda keluar)$"),
+        "leave",
+        "left",
+    ),
+    (
+        re.compile(
+            r"^(?P<a>.+?) (?:te eliminó|hat dich entfernt\.?|(?:telah )?mengeluarkan Anda)$"
+        ),
+        "leave",
+        "removed",
+    ),
+    (re.compile(r"^(?P<you>Añadiste) a (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<you>Eliminaste) a (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<you>Du) hast (?P<b>.+) hinzugefügt\.?$"), "join", "invite"),
+    (re.compile(r"^(?P<you>Du) hast (?P<b>.+) entfernt\.?$"), "leave", "removed"),
+    (re.compile(r"^(?P<you>Anda) (?:telah )?menambahkan (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<you>Anda) (?:telah )?mengeluarkan (?P<b>.+)$"), "leave", "removed"),
+    # fr: "Vous avez été ajouté(e)", "%s vous a ajouté", "Vous avez intégré le groupe en
+    # utilisant le lien d'invitation", "Vous êtes parti(e)." (2016/2017: "Groupe quitté"),
+    # "%s vous a retiré"
+    (re.compile(r"^Vous avez été ajouté\(e\)$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) vous a ajouté$"), "join", "invite"),
+    (
+        re.compile(r"^Vous avez intégré le groupe en utilisant le lien d['’]invitation$"),
+        "join",
+        "link",
+    ),
+    (re.compile(r"^(?:Vous êtes parti\(e\)\.?|Groupe quitté)$"), "leave", "left"),
+    (re.compile(r"^(?P<a>.+?) vous a retiré$"), "leave", "removed"),
+    # ru: "Вы были добавлены", "%s добавил(-а) вас", "Вы вступили в группу, используя
+    # приглашение." (2.17: "Вы присоединились к группе, …"), "Вы покинули группу",
+    # "%s удалил(-а) вас"
+    (re.compile(r"^Вы были добавлены$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) добавил\(-а\) вас$"), "join", "invite"),
+    (
+        re.compile(r"^Вы (?:вступили в группу|присоединились к группе), используя приглашение\.?$"),
+        "join",
+        "link",
+    ),
+    (re.compile(r"^Вы покинули группу$"), "leave", "left"),
+    (re.compile(r"^(?P<a>.+?) удалил\(-а\) вас$"), "leave", "removed"),
+    # zh-Hans / zh-Hant: "您已被添加" / "您被加到群組", "%s 添加了您" / "%s 新增了您",
+    # "您使用了群组邀请链接加入群组" (2.17: "…连结…") / "您使用了群組邀請連結加入群組",
+    # "您已退出群组" / "您已退出群組", "%s 移除了您"
+    (re.compile(r"^(?:您已被添加|您被加到群組)$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?)\s*(?:添加|新增)了您$"), "join", "invite"),
+    (re.compile(r"^您使用了群[组組]邀[请請](?:链接|连结|連結)加入群[组組]$"), "join", "link"),
+    (re.compile(r"^您已退出群[组組]$"), "leave", "left"),
+    (re.compile(r"^(?P<a>.+?)\s*移除了您$"), "leave", "removed"),
     # others (pt, de, id)
     (
         re.compile(r"^(?P<b>.+?) entrou usando o link de convite deste grupo$"),
         "join",
         "link",
     ),
+    # de and id also in Android 2.21's wording: a final "." (de), "ist dieser Gruppe mit dem
+    # Einladungslink beigetreten.", "telah" ("has") before the verb (id), and the creation
+    # ("%1$s hat die Gruppe „%2$s“ erstellt.", "%1$s telah membuat grup "%2$s"")
     (
-        re.compile(r"^(?P<b>.+?) ist über den Einladungslink dieser Gruppe beigetreten$"),
+        re.compile(
+            r"^(?P<b>.+?) ist (?:über den Einladungslink dieser Gruppe"
+            r"|dieser Gruppe mit dem Einladungslink) beigetreten\.?$"
+        ),
         "join",
         "link",
     ),
     (
-        re.compile(r"^(?P<b>.+?) bergabung menggunakan tautan undangan grup ini$"),
+        re.compile(r"^(?P<b>.+?) (?:telah )?bergabung menggunakan tautan undangan grup ini$"),
         "join",
         "link",
     ),
+    (
+        re.compile(r'^(?P<b>.+?) hat die Gruppe [„"“](?P<g>.*)[“"”] erstellt\.?$'),
+        "join",
+        "create",
+    ),
+    (re.compile(r'^(?P<b>.+?) telah membuat grup ["“”](?P<g>.*)["“”]$'), "join", "create"),
     (re.compile(r"^(?P<a>.+?) adicionou (?P<b>.+)$"), "join", "invite"),
-    (re.compile(r"^(?P<a>.+?) hat (?P<b>.+) hinzugefügt$"), "join", "invite"),
-    (re.compile(r"^(?P<a>.+?) menambahkan (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) hat (?P<b>.+) hinzugefügt\.?$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) (?:telah )?menambahkan (?P<b>.+)$"), "join", "invite"),
     (re.compile(r"^(?P<a>.+?) removeu (?P<b>.+)$"), "leave", "removed"),
-    (re.compile(r"^(?P<a>.+?) hat (?P<b>.+) entfernt$"), "leave", "removed"),
-    (re.compile(r"^(?P<a>.+?) mengeluarkan (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<a>.+?) hat (?P<b>.+) entfernt\.?$"), "leave", "removed"),
+    (re.compile(r"^(?P<a>.+?) (?:telah )?mengeluarkan (?P<b>.+)$"), "leave", "removed"),
     (re.compile(r"^(?P<b>.+?) saiu$"), "leave", "left"),
-    (re.compile(r"^(?P<b>.+?) hat die Gruppe verlassen$"), "leave", "left"),
+    (re.compile(r"^(?P<b>.+?) hat die Gruppe verlassen\.?$"), "leave", "left"),
     (re.compile(r"^(?P<b>.+?) keluar$"), "leave", "left"),
+    # fr (2.21): "%s a intégré ce groupe grâce au lien d'invitation", "%1$s a ajouté %2$s",
+    # "Vous avez ajouté %s", "%1$s a retiré %2$s", "Vous avez retiré %s", "%s est parti(e)"
+    # (2016/2017: "%s est parti")
+    (
+        re.compile(r"^(?P<b>.+?) a intégré ce groupe grâce au lien d['’]invitation$"),
+        "join",
+        "link",
+    ),
+    (re.compile(r"^(?P<you>Vous) avez ajouté (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<you>Vous) avez retiré (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<a>.+?) a ajouté (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) a retiré (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<b>.+?) est parti(?:\(e\))?$"), "leave", "left"),
+    # ru (2.21): "%s вступил(-а) в группу, используя приглашение." (2.17: "%s присоединился(-ась)
+    # к группе, …"), "%1$s добавил(-а) контакт %2$s" (2016/2017: without "контакт"),
+    # "Вы добавили %s", "%1$s удалил(-а) %2$s", "Вы удалили %s", "%s покинул(-а) группу"
+    (
+        re.compile(
+            r"^(?P<b>.+?) (?:вступил\(-а\) в группу|присоединился\(-ась\) к группе),"
+            r" используя приглашение\.?$"
+        ),
+        "join",
+        "link",
+    ),
+    (re.compile(r"^(?P<you>Вы) добавили (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<you>Вы) удалили (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<a>.+?) добавил\(-а\) (?:контакт )?(?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) удалил\(-а\) (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<b>.+?) покинул\(-а\) группу$"), "leave", "left"),
+    # zh-Hans / zh-Hant (2.21): "%s 使用了群组邀请链接加入群组" / "…群組邀請連結…", "%1$s 添加了
+    # %2$s" (both), "您添加了 %s" / "您新增了 %s", "%1$s 移除了 %2$s", "%s 退出了"; 您 is the exporter
+    (
+        re.compile(r"^(?P<b>.+?)\s*使用了群[组組]邀[请請](?:链接|连结|連結)加入群[组組]$"),
+        "join",
+        "link",
+    ),
+    (re.compile(r"^(?P<a>.+?)\s*(?:添加|新增)了\s*(?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?)\s*移除了\s*(?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<b>.+?)\s*退出了$"), "leave", "left"),
     (re.compile(r"^(?P<a>.+?) added (?P<b>.+)$"), "join", "invite"),
     (re.compile(r"^(?P<a>.+?) añadió a (?P<b>.+)$"), "join", "invite"),
     (re.compile(r"^(?P<a>.+?) removed (?P<b>.+)$"), "leave", "removed"),
@@ -102,6 +254,25 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^(?P<b>.+?) left$"), "leave", "left"),
     (re.compile(r"^(?P<b>.+?) salió(?: del grupo)?$"), "leave", "left"),
 ]
+#: system lines that are never member events although a pattern above would take them:
+#: subject changes, even when the new subject reads like an event ("Ana changed the subject
+#: to "Bea added Carla""), and the creation by a creator WhatsApp does not name ("Group
+#: creator created group "…"", which is no join of someone called "Group creator").
+#: Wordings: en, WhatsApp for Android 2.24.6.77 (github.com/Meghdut-Mandal/
+#: com.whatsapp_2.24.6.77, resources/res/values/strings.xml); es, de, fr, ru, zh, the 2.21
+#: string tables (see _SYSTEM; fr "par" and zh "更改群组主题为" are the 2016 build's)
+_NO_EVENT = re.compile(
+    r"^(?:(?:Group creator created group|El creador del grupo creó el grupo"
+    r'|Le créateur de groupe a créé le groupe|Pembuat grup telah membuat grup) ["“”]'
+    r"|Der Gruppengründer hat die Gruppe "
+    r'|.+? changed the subject (?:from|to) ["“”]'
+    r'|(?:.+? cambió|Cambiaste) el asunto (?:de|a) ["“”]'
+    r'|(?:.+? hat|Du hast) den Betreff (?:zu|von) [„"“]'
+    r'|(?:.+? a (?:modifié|changé)|Vous avez changé) le sujet (?:en |par )?["“”]'
+    r'|(?:.+? изменил\(-?а\)|Вы изменили) тему (?:группы )?(?:на|с) ["“”]'
+    r"|.+?(?:更改了主题为|把主题从|将群组主题更改为|更改群组主题为|變更了主題為|將主題由"
+    r'|將主題變更為|將主題更改為|更改群組主題為)\s*["“”])'
+)
 _MEDIA: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
@@ -140,13 +311,26 @@ _MEDIA: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^<(Media omitted|Multimedia omitido)>$|^Contact card omitted$", re.I), "other"),
 ]
-_SPLIT = re.compile(r",\s*|\s+(?:and|y|e|und|dan)\s+")
+#: how a line lists several members: "Ana, Bea and Carla"; fr ", … et …", ru ", … и …",
+#: zh "、" / "，" and " 和 " (the 2.21 string tables' list patterns)
+_SPLIT = re.compile(r"[,，、]\s*|\s+(?:and|y|e|und|dan|et|и|和)\s+")
 #: the end-to-end-encryption notice, which some exports write as a message of the chat's name
 #: without the U+200E mark of iOS system lines
 _E2E = re.compile(
     r"^(?:Messages and calls are end-to-end encrypted"
     r"|Los mensajes y las llamadas están cifrados de extremo a extremo"
-    r"|Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt)"
+    r"|Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt"
+    # fr, ru, zh-Hans, zh-Hant: Android 2.21 (see _SYSTEM); the older group notice was seen in a
+    # Russian export (github.com/automaciej/whatsapp-archive/issues/7), the older French one in
+    # github.com/JBGruber/rwhatsapp/issues/8; 消息和通话已… and 訊息與通話已受… are the
+    # wordings github.com/ChatLab/ChatLab's WhatsApp reader (packages/parser/src/formats/
+    # whatsapp-native-txt.ts) recognises exports by
+    r"|Les messages et les appels sont (?:désormais )?chiffrés de bout en bout"
+    r"|Les messages envoyés dans (?:ce groupe|cette discussion)"
+    r"|Сообщения и звонки (?:теперь )?защищены сквозным шифрованием"
+    r"|Сообщения в данной группе теперь защищены сквозным шифрованием"
+    r"|消息和通话(?:都会|现已|已)进行端到端加密"
+    r"|訊息(?:與通話)?已受端對端加密保護)"
 )
 
 
@@ -156,11 +340,26 @@ def looks_like(head: str) -> bool:
     return hits >= 2 or (hits >= 1 and len([x for x in lines if x.strip()]) <= 2)
 
 
+#: how exports name their file around the chat's name: fr "Discussion WhatsApp avec NAME"
+#: (github.com/JBGruber/rwhatsapp/issues/8); zh-Hans "与NAME的 WhatsApp 聊天", zh-Hant
+#: "與NAME的WhatsApp對話" (github.com/ChatLab/ChatLab, packages/parser/src/formats/
+#: whatsapp-native-txt.ts)
+_FILE_NAME = re.compile(r"^(?:与(?P<s>.+?)的\s*WhatsApp\s*聊天|與(?P<t>.+?)的\s*WhatsApp\s*對話)$")
+
+
 def chat_name(path: Path) -> str:
     stem = path.stem
-    for prefix in ("WhatsApp Chat with ", "WhatsApp Chat - ", "Chat de WhatsApp con "):
+    for prefix in (
+        "WhatsApp Chat with ",
+        "WhatsApp Chat - ",
+        "Chat de WhatsApp con ",
+        "Discussion WhatsApp avec ",
+    ):
         if stem.startswith(prefix):
             return stem[len(prefix) :].strip()
+    m = _FILE_NAME.match(stem)
+    if m:
+        return (m.group("s") or m.group("t")).strip()
     if stem in ("_chat", "chat") and path.resolve().parent.name:
         return chat_name(Path(path.resolve().parent.name + ".txt"))
     return stem
@@ -347,12 +546,14 @@ def _system(ctx: Context, group: str, ts: datetime, text: str) -> None:
     ctx.message(
         ts=ts, group_id=group, member_id=SYSTEM_ID, msg_type="system", content=text, role="bot"
     )
+    if _NO_EVENT.match(text):
+        return
     for pattern, event, channel in _SYSTEM:
         m = pattern.match(text)
         if not m:
             continue
         gd = m.groupdict()
-        actor = gd.get("a")
+        actor = "You" if "you" in gd else gd.get("a")
         if "b" not in gd:  # a passive line: the member is the exporter
             members = ["You"]
         else:
