@@ -21,7 +21,9 @@ from sqops.report import kpis as K
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
     from sqops.report import schema as S
+    from sqops.report.actions import MemberActions
     from sqops.report.views import Views
+    from sqops.sop.loader import LoadedSop
     from sqops.sop.model import Sop
 
 SCHEMA_VERSION = 1
@@ -47,6 +49,8 @@ class Settings:
     )
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     community: str | None = None
+    #: the SOP as loaded (its ``actions:`` scripts and their files), for the member actions
+    loaded_sop: LoadedSop | None = None
 
     @classmethod
     def from_sop(cls, sop: Sop, tz: str | None = None) -> Settings:
@@ -208,6 +212,13 @@ class Report:
 
         return build_views(self)
 
+    @cached_property
+    def actions(self) -> MemberActions:
+        """The member actions (``report/actions.py``), computed on first use."""
+        from sqops.report.actions import build_actions
+
+        return build_actions(self)
+
     def to_dict(self) -> S.ReportDoc:
         return {
             "schema_version": SCHEMA_VERSION,
@@ -219,6 +230,7 @@ class Report:
             "data_quality": self.data_quality,
             "fleet": {"groups": len(self.groups), "kpis": [k.to_dict() for k in self.fleet]},
             "groups": [g.to_dict(self.lang) for g in self.groups],
+            "actions": self.actions.to_dict(),
         }
 
 
