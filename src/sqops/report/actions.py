@@ -227,3 +227,31 @@ def action_rows(report: Report) -> Iterator[dict[str, Any]]:
 
 def action_label(action: str, lang: str) -> str:
     return ACTION[action].label.get(lang)
+
+
+# ------------------------------------------------------------------ the summary the reports show
+TITLE = T("成员动作", "Member actions")
+NOTE = T(
+    "每位当前成员取第一个适用的动作（KOC 维护 → 重点挽回 → 召回 → 用券提醒 → 新人跟进）；"
+    "逐人名单与话术：--lists 目录下的 actions.csv。",
+    "each member on the as-of day gets the first action that applies (KOC care → win back → "
+    "recall → coupon reminder → welcome follow-up); the rows and scripts: actions.csv in "
+    "--lists DIR.",
+)
+_GROUP = T("群", "group")
+_ALL = T("全部群", "all groups")
+
+
+def summary(report: Report, lang: str) -> tuple[list[str], list[list[object]]]:
+    """Members per action and group (and all groups, with more than one): header and rows."""
+    acts = report.actions
+    header = [_GROUP.get(lang), *(a.label.get(lang) for a in ACTION.values())]
+    names = {g.group_id: g.name for g in report.groups}
+    rows: list[list[object]] = []
+    for gid, counts in acts.counts().items():
+        label = f"{gid} {names[gid]}" if names.get(gid) else gid
+        rows.append([label, *(counts[a] for a in ACTION_NAMES)])
+    if len(rows) > 1:
+        fleet = acts.fleet()
+        rows.append([_ALL.get(lang), *(fleet[a] for a in ACTION_NAMES)])
+    return header, rows

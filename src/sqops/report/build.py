@@ -210,7 +210,9 @@ class Report:
         computed on first use: the JSON and Markdown outputs do not need them."""
         from sqops.report.views import build_views
 
-        return build_views(self)
+        views = build_views(self)
+        _ = self.actions  # (the page shows the member actions too: made from the same inputs)
+        return views
 
     @cached_property
     def actions(self) -> MemberActions:

@@ -144,4 +144,13 @@ def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
         dq_head=quality_header(lang),
         dq_rows=[r for r, _ in q],
         dq_notes=[n for _, ns in q for n in ns],
+        actions=_actions(report, lang),
     )
+
+
+def _actions(report: Report, lang: str) -> dict[str, object]:
+    """The member actions per group (``report/actions.py``) for the template."""
+    from sqops.report.actions import NOTE, TITLE, summary
+
+    header, rows = summary(report, lang)
+    return {"title": TITLE.get(lang), "note": NOTE.get(lang), "head": header, "rows": rows}
