@@ -212,3 +212,34 @@ def test_an_unknown_action_name_gets_a_hint():
     with pytest.raises(SopError) as e:
         parse_sop(SOP.replace("  recall: recall_dm", "  recal: recall_dm"), "s.yaml")
     assert "did you mean 'recall'?" in str(e.value.problems[0].text.en)
+
+
+def test_the_reports_show_the_counts_per_group(h):
+    from sqops.render.console import Console
+    from sqops.report.html import to_html
+    from sqops.report.render import print_terminal, to_markdown
+
+    r = _report(h, "zh")
+    # the hand count above: k | wb | old, r2 | c | n | a, n8
+    text = to_markdown(r)
+    assert "## 成员动作" in text
+    assert "| 群 | KOC 维护 | 重点挽回 | 召回 | 用券提醒 | 新人跟进 | 无 |" in text
+    assert "| g1 一群 | 1 | 1 | 2 | 1 | 1 | 2 |" in text
+    assert "| 全部群 |" not in text  # one group: no total row
+    page = to_html(r)
+    assert "<h2>成员动作</h2>" in page
+    assert '<td>g1 一群</td><td class="n">1</td><td class="n">1</td><td class="n">2</td>' in page
+    con = Console(record=True, width=120, color_system=None)
+    print_terminal(_report(h, "en"), con)
+    out = con.export_text()
+    assert "Member actions" in out
+    row = next(line for line in out.splitlines() if line.startswith("│ g1 一群"))
+    assert [c.strip() for c in row.strip("│ ").split("│")] == [
+        "g1 一群",
+        "1",
+        "1",
+        "2",
+        "1",
+        "1",
+        "2",
+    ]
