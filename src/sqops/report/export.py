@@ -8,6 +8,7 @@ import polars as pl
 
 from sqops.data.tables import REASONS, Tables
 from sqops.domain.actions import ACTION
+from sqops.i18n import T
 from sqops.render.output import atomic_write_text, csv_text
 from sqops.report.actions import COLUMNS as ACTION_COLUMNS
 from sqops.report.actions import YES_NO, action_rows
@@ -135,9 +136,20 @@ def write_lists(report: Report, folder: str | Path) -> list[Path]:
         [[days[d], *lists.heatmap[d]] for d in range(7)],
     )
     if lists.bottom_posts.height:
-        put("bottom_posts.csv", *frame_rows(lists.bottom_posts))
+        h, rows = frame_rows(lists.bottom_posts)
+        if lang == "zh" and "kind" in h:
+            from sqops.plan import KIND_NAMES
+
+            i = h.index("kind")
+            rows = [[*r[:i], _kind(r[i], KIND_NAMES), *r[i + 1 :]] for r in rows]
+        put("bottom_posts.csv", h, rows)
     put("actions.csv", list(ACTION_COLUMNS), _action_cells(report))
     return written
+
+
+def _kind(value: object, names: dict[str, T]) -> object:
+    """A post's kind in Chinese (the plan's labels); any other value as it is."""
+    return names[value].zh if isinstance(value, str) and value in names else value
 
 
 def _action_cells(report: Report) -> list[list[object]]:
