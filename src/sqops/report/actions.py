@@ -188,7 +188,7 @@ def action_rows(report: Report) -> Iterator[dict[str, Any]]:
             first_d = to_date(first)
             last_d = None if last is None else to_date(last)
             script = None
-            if scripts is not None:
+            if scripts is not None and action in scripts.actions:
                 if gid != current:
                     info = infos.get(gid) or GroupInfo(gid, names.get(gid) or gid, None, {})
                     group_scripts = scripts.for_group(info, day0[gid], report.as_of)
@@ -223,10 +223,6 @@ def action_rows(report: Report) -> Iterator[dict[str, Any]]:
                 "action": action,
                 "script": script,
             }
-
-
-def action_label(action: str, lang: str) -> str:
-    return ACTION[action].label.get(lang)
 
 
 # ------------------------------------------------------------------ the summary the reports show
