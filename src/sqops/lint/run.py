@@ -211,15 +211,14 @@ def _action_script_findings(
                 continue  # (its syntax or file problem is reported already)
             lang_ = lang or sop.community.language
             scripts = MemberScripts(loaded, lang_)
-            for n, group in enumerate(groups.values()):
+            for group in groups.values():
                 launch, as_of = sample_group(group, SAMPLE_LAUNCH)
                 try:
                     scripts.for_group(group, launch, as_of).render(
                         action, sample_member(action, as_of, lang_)
                     )
-                except TemplateError as exc:
-                    extra = T("（群 {g}）", " (group {g})").format(g=group.id)
-                    add(error_rule(exc), exc.text + (extra if n else T("", "")), exc.where)
+                except TemplateError as exc:  # (it names the group and the sample member)
+                    add(error_rule(exc), exc.text, exc.where)
                     break
     return used
 

@@ -83,7 +83,7 @@ def sample_member(action: str, as_of: dt.date, lang: str) -> dict[str, Any]:
     spoke = None if never else as_of - dt.timedelta(days=45 if action == "win_back" else 1)
     seg = "important_keep" if action == "win_back" else None
     return member_context(
-        member_id="m0001",
+        member_id="sample",
         name="小雨" if lang == "zh" else "Rain",
         first_join=joined,
         last_spoken=spoke,
