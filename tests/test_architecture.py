@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str] | None] = {
     "lint": BASE | {"domain", "data", "sop", "plan", "sqops"},
     "demo": BASE | {"domain", "data", "sop", "plan"},
     "adherence": BASE | {"domain", "data", "sop", "plan", "render"},
-    "report": BASE | {"domain", "data", "sop", "adherence", "render"},
+    "report": BASE | {"domain", "data", "sop", "plan", "adherence", "render"},
     "importers": BASE | {"domain", "data", "render"},
     "cli": None,  # the edge: anything
     "sqops": {"errors"},  # the package's own __init__

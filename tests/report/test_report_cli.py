@@ -138,7 +138,14 @@ def test_lists_and_rejects(cli, tmp_path):
     r = cli("report", d, "-f", "json", "--lists", tmp_path / "lists", "--rejects", tmp_path / "rej")
     assert r.exit_code == 0
     files = sorted(p.name for p in (tmp_path / "lists").iterdir())
-    assert files == ["activity_heatmap.csv", "koc.csv", "pyramid.csv", "recall.csv", "rfm.csv"]
+    assert files == [
+        "actions.csv",
+        "activity_heatmap.csv",
+        "koc.csv",
+        "pyramid.csv",
+        "recall.csv",
+        "rfm.csv",
+    ]
     rej = (tmp_path / "rej" / "messages.rejects.csv").read_text(encoding="utf-8")
     assert rej.startswith("\ufeffrow,reason,")
     assert "4,bad_time,unreadable time,时间无法识别,bad time,g1,c,cc,text" in rej

@@ -49,7 +49,8 @@ def test_recall_koc_pyramid_heatmap(h, tmp_path):
     r = h.run(D(2027, 1, 10), messages=h.frame("ts, group_id, member_id", msgs), members=mem)
     lists = build_lists(r.prepared)
     rec = {m: (last, days) for _, m, _, last, days in lists.recall.iter_rows()}
-    assert rec == {"b": (D(2026, 12, 10), 31), "d": (None, None)}
+    # d never spoke: silent since the first join (2026-12-01), 40 days before as-of
+    assert rec == {"b": (D(2026, 12, 10), 31), "d": (None, 40)}
     assert lists.koc["member_id"].to_list() == ["a"]
     assert lists.pyramid.row(0) == ("g1", 1, 1, 2)  # KOC a; active c; silent b, d
     # 2027-01-01..07 at 21:00 = one message on each weekday at hour 21
@@ -59,7 +60,7 @@ def test_recall_koc_pyramid_heatmap(h, tmp_path):
 
     write_lists(r, tmp_path)
     recall = (tmp_path / "recall.csv").read_text(encoding="utf-8")
-    assert "g1,d,'=cmd|' /C calc'!A0,," in recall  # Excel-safe: never run as a formula
+    assert "g1,,d,'=cmd|' /C calc'!A0,,40" in recall  # Excel-safe: never run as a formula
 
 
 def test_bottom_posts_per_week(h):

@@ -9,9 +9,11 @@ renderers (labels). Pure Python: importing it costs nothing on the ``sqops lint`
 - :mod:`sqops.domain.kpis` — the KPIs of spec §2: stage, default target and floor,
   direction, unit, label, advice, and what each needs in the data
 - :mod:`sqops.domain.tables` — the data contract: tables, columns, value sets, file types
+- :mod:`sqops.domain.actions` — the member actions of spec §3, their order and labels
 - :mod:`sqops.domain.status` — the statuses a KPI or a stage can have, and their labels
 """
 
+from sqops.domain.actions import ACTION, ACTION_NAMES, ACTIONS, ActionDef
 from sqops.domain.kpis import KPI, KPI_NAMES, KPIS, KpiDef, needs
 from sqops.domain.stages import (
     LIFECYCLE,
@@ -26,6 +28,10 @@ from sqops.domain.status import KPI_STATUSES, STAGE_STATUSES, STATUS_LABELS, STA
 from sqops.domain.tables import TABLE, TABLE_NAMES, TABLES, TableDef
 
 __all__ = [
+    "ACTION",
+    "ACTION_NAMES",
+    "ACTIONS",
+    "ActionDef",
     "KPI",
     "KPIS",
     "KPI_NAMES",

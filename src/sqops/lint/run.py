@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import sqops
@@ -86,6 +87,10 @@ def _script_findings(loaded: LoadedSop) -> list[Finding]:
         kind = getattr(exc, "kind", "render")
         return {"syntax": "script-syntax", "variable": "script-variable"}.get(kind, "script-render")
 
+    from sqops.plan import MEMBER_VARS
+
+    # (the scripts of member actions have the member besides: docs/sop.md, actions:)
+    member_scripts = set(sop.actions.values())
     # compile every variant once
     for name, variants in loaded.scripts.items():
         for lang, src in variants.items():
@@ -94,7 +99,8 @@ def _script_findings(loaded: LoadedSop) -> list[Finding]:
                 continue
             assert src.text is not None
             try:
-                compiled[(name, lang)] = compile_script(name, src.text, src.where())
+                member = MEMBER_VARS if name in member_scripts else None
+                compiled[(name, lang)] = compile_script(name, src.text, src.where(), member)
             except TemplateError as exc:
                 add(error_rule(exc), exc.text, exc.where)
 
@@ -157,6 +163,7 @@ def _script_findings(loaded: LoadedSop) -> list[Finding]:
                     extra = T("（群 {g}）", " (group {g})").format(g=group.id) if n else T("", "")
                     add(error_rule(exc), exc.text + extra, exc.where)
                     break
+    used |= _action_script_findings(loaded, compiled, add, error_rule, groups)
     for name in loaded.scripts:
         if name not in used:
             add(
@@ -165,6 +172,55 @@ def _script_findings(loaded: LoadedSop) -> list[Finding]:
                 loaded.where(("scripts", name), key=True),
             )
     return out
+
+
+def _action_script_findings(
+    loaded: LoadedSop,
+    compiled: dict[tuple[str, str | None], object],
+    add: Callable[[str, T, Location], None],
+    error_rule: Callable[[TemplateError], str],
+    groups: dict[str, Any],
+) -> set[str]:
+    """The ``actions:`` map: every script it names exists, and renders for a sample member
+    of each action in every group (as ``sqops report --lists`` renders it). The names used."""
+    from sqops.errors import did_you_mean
+    from sqops.plan import MemberScripts, sample_group, sample_member
+
+    sop = loaded.sop
+    used: set[str] = set()
+    for action, name in sop.actions.items():
+        used.add(name)
+        where = loaded.where(("actions", action))
+        if name not in loaded.scripts:
+            hint = did_you_mean(name, loaded.scripts)
+            extra = (
+                T(f"，你是不是想写 “{hint}”？", f"; did you mean '{hint}'?") if hint else T("", "")
+            )
+            add(
+                "script-missing",
+                T(
+                    f"actions.{action} 引用的脚本 “{name}” 在 scripts 里不存在",
+                    f"actions.{action} uses script '{name}', which scripts does not define",
+                )
+                + extra,
+                where,
+            )
+            continue
+        for lang in loaded.scripts[name]:
+            if (name, lang) not in compiled:
+                continue  # (its syntax or file problem is reported already)
+            lang_ = lang or sop.community.language
+            scripts = MemberScripts(loaded, lang_)
+            for group in groups.values():
+                launch, as_of = sample_group(group, SAMPLE_LAUNCH)
+                try:
+                    scripts.for_group(group, launch, as_of).render(
+                        action, sample_member(action, as_of, lang_)
+                    )
+                except TemplateError as exc:  # (it names the group and the sample member)
+                    add(error_rule(exc), exc.text, exc.where)
+                    break
+    return used
 
 
 # ------------------------------------------------------------------ engine

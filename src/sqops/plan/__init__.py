@@ -15,10 +15,11 @@ Library API (no printing, no clock)::
 ``render_scripts(loaded, plan)`` renders them later. The cadence engine underneath —
 ``item_dates`` / ``falls_on`` (which dates an item falls on), ``make_occurrence`` (one item on
 one date) and ``script_context`` (what its script sees) — is what ``sqops lint`` and
-``sqops demo`` use too, so the three agree. Writers for every output format live in
-:mod:`sqops.plan.formats`. Who posts each item (``responsible``) and the per-person load
-(pushes in 10 minutes across groups; ``by_person`` for ``--by owner``) are in
-:mod:`sqops.plan.load`. See docs/plan.md.
+``sqops demo`` use too, so the three agree. ``MemberScripts`` renders the SOP's ``actions:``
+scripts for one member (``sqops report --lists``; ``sqops lint`` with ``sample_member``).
+Writers for every output format live in :mod:`sqops.plan.formats`. Who posts each item
+(``responsible``) and the per-person load (pushes in 10 minutes across groups; ``by_person``
+for ``--by owner``) are in :mod:`sqops.plan.load`. See docs/plan.md.
 """
 
 from sqops.plan._cadence import SECTIONS as CADENCE_SECTIONS
@@ -40,6 +41,14 @@ from sqops.plan._expand import (
 from sqops.plan._groups import parse_groups_csv, read_groups_csv, unknown_group
 from sqops.plan._holidays import coverage as holiday_coverage
 from sqops.plan._holidays import day_info
+from sqops.plan._members import (
+    MEMBER_VARS,
+    GroupScripts,
+    MemberScripts,
+    member_context,
+    sample_group,
+    sample_member,
+)
 from sqops.plan._model import (
     KIND_NAMES,
     ROLE_NAMES,
@@ -72,6 +81,12 @@ __all__ = [
     "DEFAULT_GROUP_ID",
     "KIND_NAMES",
     "MAX_DAYS",
+    "MEMBER_VARS",
+    "GroupScripts",
+    "MemberScripts",
+    "member_context",
+    "sample_group",
+    "sample_member",
     "ROLE_NAMES",
     "SOURCES",
     "SOURCE_NAMES",

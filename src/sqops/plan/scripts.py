@@ -602,12 +602,18 @@ def _located(where: Location, tpl_line: int | None) -> Location:
     )
 
 
-def compile_script(name: str, text: str, where: Location) -> Compiled:
-    """Compile a script; a syntax error or an unknown variable is a :class:`TemplateError`."""
+def compile_script(
+    name: str, text: str, where: Location, extra: Mapping[str, T] | None = None
+) -> Compiled:
+    """Compile a script; a syntax error or an unknown variable is a :class:`TemplateError`.
+
+    ``extra``: variables this kind of script has besides :data:`CONTEXT_VARS` (a member
+    action's ``member``)."""
+    known = {**CONTEXT_VARS, **(extra or {})}
     try:
         ast = env().parse(text)
         unknown = sorted(
-            jinja2.meta.find_undeclared_variables(ast) - set(CONTEXT_VARS) - set(env().globals)
+            jinja2.meta.find_undeclared_variables(ast) - set(known) - set(env().globals)
         )
         template = env().from_string(ast)
     except jinja2.TemplateSyntaxError as exc:
@@ -629,7 +635,7 @@ def compile_script(name: str, text: str, where: Location) -> Compiled:
             T(
                 "脚本 “{n}” 用了渲染时没有的变量 {v}；可用的变量：{a}",
                 "script '{n}' uses {v}, which the renderer does not provide; available: {a}",
-            ).format(n=name, v=", ".join(unknown), a=", ".join(CONTEXT_VARS)),
+            ).format(n=name, v=", ".join(unknown), a=", ".join(known)),
             _located(where, line),
         )
     return Compiled(name, where, template, text)

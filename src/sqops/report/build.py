@@ -26,9 +26,11 @@ from sqops.report.triage import Rollup, TriageEntry, build_rollups, build_triage
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
     from sqops.report import schema as S
+    from sqops.report.actions import MemberActions
     from sqops.report.compare import Previous
     from sqops.report.trend import Point, Trend
     from sqops.report.views import Views
+    from sqops.sop.loader import LoadedSop
     from sqops.sop.model import Sop
 
 SCHEMA_VERSION = 1
@@ -61,6 +63,8 @@ class Settings:
     #: SOP) and the SLA (smallest ``response_hours`` of the ``support`` roles, else 24 h)
     quiet_hours: tuple[dt.time, dt.time] | None = None
     sla_hours: float = DEFAULT_SLA_HOURS
+    #: the SOP as loaded (its ``actions:`` scripts and their files), for the member actions
+    loaded_sop: LoadedSop | None = None
 
     @classmethod
     def from_sop(cls, sop: Sop, tz: str | None = None) -> Settings:
@@ -264,7 +268,16 @@ class Report:
         computed on first use: the JSON and Markdown outputs do not need them."""
         from sqops.report.views import build_views
 
-        return build_views(self)
+        views = build_views(self)
+        _ = self.actions  # (the page shows the member actions too: made from the same inputs)
+        return views
+
+    @cached_property
+    def actions(self) -> MemberActions:
+        """The member actions (``report/actions.py``), computed on first use."""
+        from sqops.report.actions import build_actions
+
+        return build_actions(self)
 
     def to_dict(self) -> S.ReportDoc:
         doc: S.ReportDoc = {
@@ -281,6 +294,7 @@ class Report:
             "groups": [g.to_dict(self.lang) for g in self.groups],
             "channels": (self.channels or Channels(False, list(CHANNEL_NEEDS), [], {})).to_dict(),
             "service": self.service.to_dict() if self.service is not None else None,
+            "actions": self.actions.to_dict(),
         }
         if self.compared_with is not None:
             doc["compared_with"] = self.compared_with.isoformat()

@@ -165,6 +165,7 @@ def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
         gap_text=lambda gaps: gap_text(gaps, lang),
         **_channels_and_coverage(report),
         service=_service_html(report, lang),
+        actions=_actions(report, lang),
     )
 
 
@@ -262,3 +263,11 @@ def history_html(k: Kpi, report: Report) -> list[tuple[object, str]]:
     if report.trend is not None:
         out.append((safe(svg_line(k.trend)) if k.trend else "", "spark-cell"))
     return out
+
+
+def _actions(report: Report, lang: str) -> dict[str, object]:
+    """The member actions per group (``report/actions.py``) for the template."""
+    from sqops.report.actions import NOTE, TITLE, summary
+
+    header, rows = summary(report, lang)
+    return {"title": TITLE.get(lang), "note": NOTE.get(lang), "head": header, "rows": rows}

@@ -56,18 +56,37 @@ def _on_asof(p: Prepared) -> pl.DataFrame:
     )
 
 
-def recall_list(p: Prepared) -> pl.DataFrame:
-    """Members present on the as-of day who have not spoken for ≥ 30 days (or never)."""
-    last = p.act.group_by("group_id", "member_id").agg(pl.col("day").max().alias("last"))
-    t = (
-        _on_asof(p)
-        .join(last, on=["group_id", "member_id"], how="left")
-        .filter(pl.col("last").is_null() | (pl.col("last") <= p.as_of - SILENT_DAYS))
-        .join(_names(p), on=["group_id", "member_id"], how="left")
-        .with_columns(
-            pl.col("last").cast(pl.Date).alias("last_spoken"),
-            (pl.lit(p.as_of) - pl.col("last")).alias("days_silent"),
+def silence(p: Prepared) -> pl.DataFrame:
+    """The one definition of silence, per member present on the as-of day and group:
+    ``first_join`` = the first day of their presence in the group (their first ``join``; D0
+    for members present from the start: speakers without events, the speakers-only basis),
+    ``last`` = the last day they spoke (null: never), ``days_silent`` = as-of − ``last``, or
+    as-of − ``first_join`` for a member who never spoke. Kept on ``p`` (asked twice)."""
+    if "silence" not in p.memo:
+        first = p.presence.group_by("group_id", "member_id").agg(
+            pl.col("s").min().alias("first_join")
         )
+        last = p.act.group_by("group_id", "member_id").agg(pl.col("day").max().alias("last"))
+        p.memo["silence"] = (
+            _on_asof(p)
+            .join(first, on=["group_id", "member_id"], how="left")
+            .join(last, on=["group_id", "member_id"], how="left")
+            .with_columns(
+                (pl.lit(p.as_of) - pl.coalesce("last", "first_join"))
+                .cast(pl.Int32)
+                .alias("days_silent")
+            )
+        )
+    return p.memo["silence"]
+
+
+def recall_list(p: Prepared) -> pl.DataFrame:
+    """Members present on the as-of day silent for ≥ 30 days (:func:`silence`)."""
+    t = (
+        silence(p)
+        .filter(pl.col("days_silent") >= SILENT_DAYS)
+        .join(_names(p), on=["group_id", "member_id"], how="left")
+        .with_columns(pl.col("last").cast(pl.Date).alias("last_spoken"))
     )
     return t.select("group_id", "member_id", "member_name", "last_spoken", "days_silent").sort(
         ["group_id", "days_silent", "member_id"], descending=[False, True, False], nulls_last=False

@@ -477,6 +477,7 @@ def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
     L += trend_markdown(report, lang)
     L += channels_md(report, lang)
     L += _service_md(report, lang)
+    L += _actions_md(report, lang)
     L += [f"## {w('dq', lang)}", ""]
     q = quality_lines(report, lang)
     L += md.table(quality_header(lang), [r for r, _ in q]) + [""]
@@ -537,6 +538,30 @@ def _service_terminal(report: Report, console: Any) -> None:
         for r in rows:
             t.add_row(*r)
         console.print(t)
+
+
+def _actions_md(report: Report, lang: str) -> list[str]:
+    """The member actions per group (``report/actions.py``)."""
+    from sqops.report.actions import NOTE, TITLE, summary
+
+    header, rows = summary(report, lang)
+    return (
+        [f"## {TITLE.get(lang)}", "", md.escape(NOTE.get(lang)), ""] + md.table(header, rows) + [""]
+    )
+
+
+def _actions_terminal(report: Report, console: Any) -> None:
+    from sqops.render.console import Table, Text
+    from sqops.report.actions import NOTE, TITLE, summary
+
+    header, rows = summary(report, report.lang)
+    t = Table(title=TITLE.get(report.lang), title_justify="left")
+    for i, h in enumerate(header):
+        t.add_column(h, justify="left" if i == 0 else "right")
+    for r in rows:
+        t.add_row(*(str(c) for c in r))
+    console.print(t)
+    console.print(Text(NOTE.get(report.lang), style="dim"))
 
 
 # ------------------------------------------------------------------ terminal
@@ -626,6 +651,8 @@ def print_terminal(report: Report, console: Any) -> None:
             )
     print_channels(report, console)
     _service_terminal(report, console)
+
+    _actions_terminal(report, console)
     t = Table(title=w("dq", lang), title_justify="left")
     # the terminal leaves out the file column (QUALITY_COLUMNS[1]): paths are long
     for i, h in enumerate(quality_header(lang)):

@@ -13,6 +13,7 @@ from pydantic import Field, with_config
 from typing_extensions import TypedDict
 
 from sqops.adherence.schema import AdherenceDoc
+from sqops.domain.actions import ACTION_NAMES
 from sqops.domain.kpis import KPI_NAMES
 from sqops.domain.stages import LIFECYCLE, STAGE_NAMES
 from sqops.domain.status import KPI_STATUSES, STAGE_STATUSES, STATUS_RANK
@@ -264,6 +265,18 @@ class ViewsDoc(TypedDict):
     kpi_bars: Annotated[dict[str, list[KpiBarDoc]], described("per group id, the same groups")]
 
 
+ActionCounts = Annotated[
+    dict[str, Count],
+    described("members per action, every action (zeros too): " + ", ".join(ACTION_NAMES)),
+]
+
+
+@with_config(CLOSED)
+class ActionsDoc(TypedDict):
+    fleet: Annotated[ActionCounts, described("all groups")]
+    counts: Annotated[dict[str, ActionCounts], described("per group id")]
+
+
 @with_config(CLOSED)
 class TriageDoc(TypedDict):
     rank: Annotated[int, Field(ge=1), described("1 = needs attention first")]
@@ -412,6 +425,10 @@ class ReportDoc(TypedDict):
         described("--by ATTR: per attribute, its values (null last) with their groups' KPIs"),
     ]
     groups: list[ReportGroupDoc]
+    actions: Annotated[
+        ActionsDoc,
+        described("member actions on the as-of day (spec §3); the rows: --lists DIR/actions.csv"),
+    ]
     views: NotRequired[
         Annotated[
             ViewsDoc,

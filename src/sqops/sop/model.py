@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from sqops.domain.actions import ACTION_NAMES
 from sqops.domain.kpis import KPI_NAMES
 from sqops.domain.tables import TABLE_NAMES
 
@@ -172,11 +173,14 @@ PLATFORM_LIMITS: dict[str, int | None] = {
 if TYPE_CHECKING:
     KpiName = str
     TableName = str
+    ActionName = str
 else:
     #: the KPIs an SOP may set targets for and name in goals (the registry's, spec §2)
     KpiName = Literal[KPI_NAMES]
     #: the tables a ``columns:`` section may map (the registry's, spec §2)
     TableName = Literal[TABLE_NAMES]
+    #: the member actions an ``actions:`` map may give a script (the registry's, spec §3)
+    ActionName = Literal[ACTION_NAMES]
 
 
 class _Model(BaseModel):
@@ -414,6 +418,10 @@ class Sop(_Model):
     columns: dict[TableName, dict[str, str]] = Field(
         default_factory=dict,
         description="column mapping of data tables: {table: {canonical: source}}",
+    )
+    actions: dict[ActionName, str] = Field(
+        default_factory=dict,
+        description="member actions of the report: {action: key of scripts:}",
     )
 
     @property

@@ -170,6 +170,7 @@ def report(
             run.use_sop_language(loaded.sop.community.language)
             settings = Settings.from_sop(loaded.sop, tz)
             settings.columns = loaded.column_maps()
+            settings.loaded_sop = loaded  # (the scripts of its actions: map)
         elif tz:
             settings.tz = tz
         from sqops.data.scalars import get_tz
