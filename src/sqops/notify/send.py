@@ -118,7 +118,10 @@ def post(
             with opener(req, timeout=timeout) as resp:  # type: ignore[attr-defined]
                 raw = resp.read(1_000_000)
         except urllib.error.HTTPError as exc:
-            body = exc.read(2000) if exc.fp is not None else b""
+            try:
+                body = exc.read(2000) if exc.fp is not None else b""
+            except OSError:  # the connection broke while the error body was read
+                body = b""
             retry_after = exc.headers.get("Retry-After") if exc.headers else None
             exc.close()
             if (exc.code >= 500 or exc.code == 429) and attempt < TRIES:
