@@ -90,3 +90,46 @@ def test_mask_and_shown() -> None:
     assert t.mask("bad hook 0a1b2c3d-uuid and sec-ret") == "bad hook *** and ***"
     w = make_target("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=a%2Fb-secret")
     assert "a/b-secret" not in w.mask("key a/b-secret") and "secret" not in w.mask("a%2Fb-secret")
+
+
+class _Reply:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def __enter__(self) -> _Reply:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def read(self, n: int) -> bytes:
+        return self.body
+
+
+def test_more_messages_than_the_rate_allows_are_spaced() -> None:
+    from sqops.notify import Request, post_all
+
+    t = make_target("wecom", "k-1")
+    posted: list[object] = []
+    waits: list[float] = []
+
+    def opener(req: object, timeout: float) -> _Reply:
+        posted.append(req)
+        return _Reply(b'{"errcode":0,"errmsg":"ok"}')
+
+    reqs = [Request(t.url, {"msgtype": "text", "text": {"content": str(i)}}) for i in range(21)]
+    sent = post_all(t, reqs, opener=opener, sleep=waits.append)
+    # WeCom: 20 a minute; 21 messages are spread 60 / 20 = 3 s apart (20 waits between 21)
+    assert len(sent) == 21 and len(posted) == 21 and waits == [3.0] * 20
+    waits.clear()
+    post_all(t, reqs[:20], opener=opener, sleep=waits.append)
+    assert waits == []  # within the rate: no wait
+
+
+def test_backoff_is_bounded_and_honours_retry_after() -> None:
+    from sqops.notify.send import _wait
+
+    assert [_wait(n, None) for n in (1, 2, 3, 4, 5, 6)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert _wait(1, "5") == 5.0  # Retry-After: 5 (longer than the backoff)
+    assert _wait(1, "600") == 8.0  # capped
+    assert _wait(3, "1") == 2.0  # never shorter than the backoff
