@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str] | None] = {
     "adherence": BASE | {"domain", "data", "sop", "plan", "render"},
     "report": BASE | {"domain", "data", "sop", "plan", "adherence", "render"},
     "importers": BASE | {"domain", "data", "render"},
+    "notify": BASE | {"domain", "data", "sop", "plan", "report", "render"},
     "cli": None,  # the edge: anything
     "sqops": {"errors"},  # the package's own __init__
     "__main__": {"cli"},
