@@ -133,3 +133,20 @@ def test_backoff_is_bounded_and_honours_retry_after() -> None:
     assert _wait(1, "5") == 5.0  # Retry-After: 5 (longer than the backoff)
     assert _wait(1, "600") == 8.0  # capped
     assert _wait(3, "1") == 2.0  # never shorter than the backoff
+
+
+def test_who_posts_is_the_plans_responsible_person() -> None:
+    # the plan resolves who posts an item in a group (sqops.plan.load.responsible: the item's
+    # person, the group's vars.owner for owner items, the role's name); notify shows that
+    from types import SimpleNamespace
+
+    from tests.notify.conftest import SOP
+
+    from sqops.notify.sources import who_posts
+    from sqops.sop import load_sop
+
+    sop = load_sop(SOP).sop
+    occ = SimpleNamespace(owner="owner", person=None, responsible="王店长")
+    assert who_posts(occ, sop, "zh").startswith("王店长（")  # the group's owner, then the role
+    nobody = SimpleNamespace(owner=None, person=None, responsible=None)
+    assert who_posts(nobody, sop, "zh") == "未指派"

@@ -35,19 +35,18 @@ def day_label(day: dt.date, lang: str) -> str:
 
 
 def who_posts(occ: Occurrence, sop: Sop, lang: str) -> str:
-    """Who an item is for, as shown: the item's person (explicit, else its owner role's
-    name), the role's label and, when the person is the role's, the role's members' chat ids;
-    ``未指派`` without an owner or a person.
-
-    Kept small and alone on purpose: a richer "who posts" resolution in the plan can replace
-    it without touching the rest."""
+    """Who an item is for, as shown: the person who posts it in its group (the plan's one
+    resolution, ``sqops.plan.load.responsible``: the item's ``person:``, the group's
+    ``vars.owner``, the owner role's name), the role's label and, when the person is the
+    role's, the role's members' chat ids; ``未指派`` without anyone."""
     from sqops.plan import ROLE_NAMES
 
     role = sop.role(occ.owner) if occ.owner else None
     label = ROLE_NAMES[occ.owner].get(lang) if occ.owner in ROLE_NAMES else occ.owner
-    name = occ.person or label or UNASSIGNED.get(lang)
+    person = occ.responsible or occ.person
+    name = person or label or UNASSIGNED.get(lang)
     extra = [label] if label and label != name else []
-    if role is not None and role.members and occ.person in (None, role.name):
+    if role is not None and role.members and person in (None, role.name, *role.members):
         extra.append(", ".join(role.members))
     if not extra:
         return name
@@ -108,14 +107,15 @@ def plan_digest(
 
 
 def failing_groups(report: Report, threshold: str) -> list[tuple[str, list[str]]]:
-    """``(group_id, [kpi, ...])`` of every group with a failing current-stage KPI, in the
-    report's order (``sqops.report.verdict.failing_kpis``)."""
+    """``(group_id, [kpi, ...])`` of every group with a failing current-stage KPI
+    (``sqops.report.verdict.failing_kpis``), worst first: in the report's triage order."""
     from sqops.report.verdict import failing_kpis
 
     out: dict[str, list[str]] = {}
     for gid, kpi in failing_kpis(report, threshold):
         out.setdefault(gid, []).append(kpi)
-    return list(out.items())
+    rank = {e.group_id: e.rank for e in report.triage}
+    return sorted(out.items(), key=lambda kv: (rank.get(kv[0], len(rank) + 1), kv[0]))
 
 
 def kpi_digest(
