@@ -375,3 +375,18 @@ def test_a_second_interruption_during_the_cleanup_is_ignored(tmp_path: Path) -> 
     assert r.returncode == 130, r.stderr
     assert "Traceback" not in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("option", ["--lists", "--rejects"])
+def test_lists_or_rejects_onto_an_input_write_nothing(cli, tmp_path: Path, option: str) -> None:
+    # a messages table named like a list (recall.csv) or a rejects file, in the folder the
+    # lists or rejects go to: refused before any file is written, the input intact
+    name = "recall.csv" if option == "--lists" else "messages.rejects.csv"
+    src = tmp_path / name
+    text = "ts,group_id,member_id\n2026-12-01 10:00,g1,a\nnot a time,g1,b\n"
+    src.write_text(text, encoding="utf-8")
+    r = cli("report", "--messages", str(src), option, str(tmp_path), "--format", "json")
+    assert r.exit_code == 2, r.output
+    assert "is the input" in r.stderr
+    assert src.read_text(encoding="utf-8") == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]

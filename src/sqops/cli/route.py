@@ -147,8 +147,8 @@ def route(
     file, when ``-o`` is an input, or is not a file that can be written (a folder ...).
     """
     fmt = None if fmt is None else str(fmt)  # (a StrEnum's value)
-    if output is None:
-        return Route(fmt or formats[0])
+    if output is None:  # (the inputs still guard what else the command writes: --lists ...)
+        return Route(fmt or formats[0], inputs=input_files(inputs))
     files = [f for f in formats if f != TABLE]
     chosen: str
     if per_group is not None and is_dir_target(output):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
@@ -9,7 +10,7 @@ import polars as pl
 from sqops.data.tables import REASONS, Tables
 from sqops.domain.actions import ACTION
 from sqops.i18n import T
-from sqops.render.output import atomic_write_text, csv_text
+from sqops.render.output import atomic_write_text, check_output, csv_text
 from sqops.report.actions import COLUMNS as ACTION_COLUMNS
 from sqops.report.actions import YES_NO, action_rows
 from sqops.report.build import Report
@@ -19,19 +20,32 @@ from sqops.report.lists import SEGMENT_LABELS, _names, build_lists, frame_rows
 WEEKDAY_HEAD = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def write_rejects(tables: Tables, folder: str | Path) -> list[Path]:
-    """``<table>.rejects.csv`` for every table with rejected rows: row, reason, then the row."""
-    out: list[Path] = []
+def _publish(files: list[tuple[Path, str]], inputs: Iterable[str | Path]) -> list[Path]:
+    """Write ``files`` after checking every one of them: none is one of ``inputs`` (a list or
+    rejects folder that holds a table of the data must not overwrite it) or cannot be written,
+    so a refusal writes nothing."""
+    sources = list(inputs)
+    for p, _ in files:
+        check_output(p, sources)
+    for p, text in files:
+        atomic_write_text(p, text)
+    return [p for p, _ in files]
+
+
+def write_rejects(
+    tables: Tables, folder: str | Path, inputs: Iterable[str | Path] = ()
+) -> list[Path]:
+    """``<table>.rejects.csv`` for every table with rejected rows: row, reason, then the row
+    (never onto one of ``inputs``)."""
+    out: list[tuple[Path, str]] = []
     for name, td in sorted(tables.tables.items()):
         if td.rejected.height == 0:
             continue
         df = td.rejected.sort("_row")
         header = ["row", "reason", "reason_en", "reason_zh", *df.columns[2:]]
         rows = [[r[0], r[1], REASONS[r[1]].en, REASONS[r[1]].zh, *r[2:]] for r in df.iter_rows()]
-        p = Path(folder) / f"{name}.rejects.csv"
-        atomic_write_text(p, csv_text(header, rows))
-        out.append(p)
-    return out
+        out.append((Path(folder) / f"{name}.rejects.csv", csv_text(header, rows)))
+    return _publish(out, inputs)
 
 
 #: the Chinese header of every list column (a zh report); in English the column id itself
@@ -120,20 +134,21 @@ def _rfm_names(df: pl.DataFrame, report: Report) -> pl.DataFrame:
     return t.select("group_id", "group_name", "member_id", "member_name", *rest)
 
 
-def write_lists(report: Report, folder: str | Path) -> list[Path]:
+def write_lists(
+    report: Report, folder: str | Path, inputs: Iterable[str | Path] = ()
+) -> list[Path]:
     """recall.csv, koc.csv, rfm.csv, pyramid.csv, activity_heatmap.csv, bottom_posts.csv,
     channels.csv (with ``members.channel``), unanswered.csv (the service section's questions
-    without an answer), actions.csv; the headers (and labels) in the report's language."""
+    without an answer), actions.csv; the headers (and labels) in the report's language. Nothing is written
+    when one of them would be one of ``inputs``."""
     assert report.prepared is not None
     lists = build_lists(report.prepared)
     lang = report.lang
     folder = Path(folder)
-    written: list[Path] = []
+    files: list[tuple[Path, str]] = []
 
     def put(name: str, header: list[str], rows: list[list[object]]) -> None:
-        p = folder / name
-        atomic_write_text(p, csv_text(headers(header, lang), rows))
-        written.append(p)
+        files.append((folder / name, csv_text(headers(header, lang), rows)))
 
     put("recall.csv", *frame_rows(_with_group_name(lists.recall, report)))
     put("koc.csv", *frame_rows(_with_group_name(lists.koc, report)))
@@ -164,7 +179,7 @@ def write_lists(report: Report, folder: str | Path) -> list[Path]:
 
         put("unanswered.csv", *unanswered_rows(report.service, lang))
     put("actions.csv", list(ACTION_COLUMNS), _action_cells(report))
-    return written
+    return _publish(files, inputs)
 
 
 def _kind(value: object, names: dict[str, T]) -> object:

@@ -364,11 +364,11 @@ def _write_outputs(
     if rejects is not None:
         from sqops.report.export import write_rejects
 
-        write_rejects(tables, rejects)
+        write_rejects(tables, rejects, to.inputs)
     if lists is not None:
         from sqops.report.export import write_lists
 
-        write_lists(rep, lists)
+        write_lists(rep, lists, to.inputs)
     if to.per_group:
         _write_rollup_files(rep, to)
         return
