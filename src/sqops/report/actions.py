@@ -239,15 +239,20 @@ _ALL = T("全部群", "all groups")
 
 
 def summary(report: Report, lang: str) -> tuple[list[str], list[list[object]]]:
-    """Members per action and group (and all groups, with more than one): header and rows."""
+    """Members per action and group (and all groups, with more than one): header and rows
+    (the groups of ``report.detailed_ids`` when the report cuts them, all groups still pooled)."""
     acts = report.actions
     header = [_GROUP.get(lang), *(a.label.get(lang) for a in ACTION.values())]
     names = {g.group_id: g.name for g in report.groups}
     rows: list[list[object]] = []
-    for gid, counts in acts.counts().items():
+    only = report.detailed_ids
+    counts_ = acts.counts()
+    for gid, counts in counts_.items():
+        if only is not None and gid not in only:
+            continue
         label = f"{gid} {names[gid]}" if names.get(gid) else gid
         rows.append([label, *(counts[a] for a in ACTION_NAMES)])
-    if len(rows) > 1:
+    if len(counts_) > 1:
         fleet = acts.fleet()
         rows.append([_ALL.get(lang), *(fleet[a] for a in ACTION_NAMES)])
     return header, rows

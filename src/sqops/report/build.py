@@ -258,6 +258,25 @@ class Report:
     trend: Trend | None = None
 
     @property
+    def groups_detailed(self) -> list[GroupReport]:
+        """The groups whose sections the terminal and Markdown show: every group, or past
+        ``TRIAGE_TOP`` of them the worst ``TRIAGE_TOP`` by the triage (in the report's group
+        order); the HTML and JSON show every group."""
+        from sqops.report.triage import TRIAGE_TOP
+
+        if len(self.groups) <= TRIAGE_TOP or not self.triage:
+            return self.groups
+        top = {e.group_id for e in self.triage[:TRIAGE_TOP]}
+        return [g for g in self.groups if g.group_id in top]
+
+    @property
+    def detailed_ids(self) -> set[str] | None:
+        """The ids of :attr:`groups_detailed` when they are not every group, else None (the
+        per-group rows of the sections follow the same cut)."""
+        shown = self.groups_detailed
+        return None if len(shown) == len(self.groups) else {g.group_id for g in shown}
+
+    @property
     def fleet_shown(self) -> list[Kpi]:
         """The fleet's KPIs a reader is shown: those of stages some group has started."""
         return [k for k in self.fleet if k.status != "not_started"]

@@ -373,7 +373,7 @@ def trend_markdown(report: Report, lang: str) -> list[str]:
     L = [f"## {TL['trend_n'].format(n=len(tr.days)).get(lang)}", ""]
     L += [f"> {md.escape(TL['note'].get(lang))}", ""]
     L += [f"### {w('fleet', lang)}", ""] + md.table(hdr, rows(tr.fleet)) + [""]
-    for g in report.groups:
+    for g in report.groups_detailed:
         r = rows(tr.groups.get(g.group_id, {}))
         if r:
             name = f" {g.name}" if g.name else ""
@@ -441,7 +441,8 @@ def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
     L += [f"## {md.escape(fleet_heading(report, lang))}", ""]
     L += md.table(hdr, _kpi_rows(report.fleet_shown, lang, report)) + [""]
     L += rollups_markdown(report, lang)
-    for g in report.groups:
+    L += [md.escape(n) for n in _groups_cut(report, lang)]
+    for g in report.groups_detailed:
         name = f" {g.name}" if g.name else ""
         cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
         L += [f"## {md.escape(w('group', lang) + ' ' + g.group_id + name)}", ""]
@@ -502,7 +503,7 @@ def _service_md(report: Report, lang: str) -> list[str]:
         return L + [f"> {md.escape(lead)}", ""]
     names = report.settings.group_names if report.settings else {}
     L += [md.escape(lead), ""]
-    L += md.table(*service_table(svc, lang, names)) + [""]
+    L += md.table(*service_table(svc, lang, names, report.detailed_ids)) + [""]
     if svc.staff:
         L += md.table(*staff_table(svc, lang)) + [""]
     else:
@@ -527,7 +528,11 @@ def _service_terminal(report: Report, console: Any) -> None:
         return
     names = report.settings.group_names if report.settings else {}
     for (header, rows), caption, left in (
-        (service_table(svc, lang, names), f"{SW['title'].get(lang)} · {lead}", 1),
+        (
+            service_table(svc, lang, names, report.detailed_ids),
+            f"{SW['title'].get(lang)} · {lead}",
+            1,
+        ),
         (staff_table(svc, lang), SW["staff_title"].get(lang), 2),
     ):
         if not rows:
@@ -576,6 +581,19 @@ _STYLE = {
     "in_progress": "cyan",
     "complete": "green",
 }
+
+
+def _groups_cut(report: Report, lang: str) -> list[str]:
+    """The line saying that only the worst groups' sections follow (many groups), or none."""
+    shown = len(report.groups_detailed)
+    if shown == len(report.groups):
+        return []
+    text = T(
+        "以下只列出最需要处理的 {n} 个群的详情（共 {t} 个群；其余见 HTML 或 JSON 报告，或用 --group ID）",
+        "Details below for the {n} groups that need attention most (of {t}; the others are in "
+        "the HTML and JSON reports, or use --group ID)",
+    ).format(n=shown, t=len(report.groups))
+    return [text.get(lang), ""]
 
 
 def print_terminal(report: Report, console: Any) -> None:
@@ -628,7 +646,9 @@ def print_terminal(report: Report, console: Any) -> None:
     if len(report.groups) > 1:
         console.print(kpi_table(report.fleet_shown, w("fleet", lang)))
     print_rollups(report, console)
-    for g in report.groups:
+    for note in _groups_cut(report, lang):
+        console.print(Text(note, style="dim"))
+    for g in report.groups_detailed:
         cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
         head = f"{w('group', lang)} {g.group_id}{' ' + g.name if g.name else ''} · {w('day', lang, n=g.lifecycle_day)} · {w('current', lang)}: {cur}"
         t = Table(title=head, title_justify="left", title_style="bold")
@@ -700,8 +720,12 @@ def channels_md(report: Report, lang: str) -> list[str]:
     hdr = channel_header(lang)
     L += [f"### {w('fleet', lang)}", ""]
     L += md.table(hdr, [channel_cells(r, lang) for r in ch.fleet]) + [""]
+    only = report.detailed_ids
     rows: list[list[object]] = [
-        [g, *channel_cells(r, lang)] for g, rs in ch.groups.items() for r in rs
+        [g, *channel_cells(r, lang)]
+        for g, rs in ch.groups.items()
+        if only is None or g in only
+        for r in rs
     ]
     L += [f"### {w('group', lang)}", ""]
     return L + md.table([COV["group"].get(lang), *hdr], rows) + [""]
@@ -720,6 +744,7 @@ def coverage_md(report: Report, lang: str) -> list[str]:
             ", ".join(f"{a}..{b}" for a, b in c.gaps) or COV["no_gaps"].get(lang),
         ]
         for g, c in report.coverage.items()
+        if report.detailed_ids is None or g in report.detailed_ids
     ]
     return ["", f"### {COV['title'].get(lang)}", "", *md.table(hdr, rows)]
 
@@ -760,6 +785,7 @@ def print_coverage(report: Report, console: Any) -> None:
     from sqops.render.console import Text
 
     lang = report.lang
+    only = report.detailed_ids
     for g, c in report.coverage.items():
-        if c.gaps:
+        if c.gaps and (only is None or g in only):
             console.print(Text(f"• {w('group', lang)} {g}: {gap_text(c.gaps, lang)}", "yellow"))

@@ -244,9 +244,13 @@ def service_lines(service: Service, lang: str) -> tuple[str, list[str]]:
 
 
 def service_table(
-    service: Service, lang: str, group_names: dict[str, str]
+    service: Service,
+    lang: str,
+    group_names: dict[str, str],
+    only: Collection[str] | None = None,
 ) -> tuple[list[str], list[list[str]]]:
-    """Fleet then every group: questions, answered, in time, rate, median, overdue, pending."""
+    """Fleet then every group (of ``only``, when given): questions, answered, in time, rate,
+    median, overdue, pending."""
     keys = ("who", "questions", "answered", "in_time", "rate", "median", "unanswered", "pending")
     header = [WORDS[k].get(lang) for k in keys]
 
@@ -264,7 +268,8 @@ def service_table(
 
     rows = [row(WORDS["fleet"].get(lang), service.fleet)] if service.fleet else []
     for g, c in service.groups.items():
-        rows.append(row(f"{g} {group_names[g]}" if g in group_names else g, c))
+        if only is None or g in only:
+            rows.append(row(f"{g} {group_names[g]}" if g in group_names else g, c))
     return header, rows
 
 
