@@ -226,3 +226,40 @@ def test_offset_formats_and_aware_times_are_bounded_too(tmp_path):
         {"msg_id": ["1", "2"], "ts": times, "member_id": "u1", "group_id": "g1"}
     ).write_parquet(tmp_path / "messages.parquet")
     assert tables.read_tables(tmp_path)["messages"].reject_counts == {"bad_time": 1}
+
+
+def test_a_local_mean_time_offset_is_written_in_utc_and_read_back():
+    # Shanghai before 1901 is local mean time, +08:05:43: no table reader takes an offset
+    # with seconds, and the report rejected every such row ("no valid row") without a reason
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import polars as pl
+
+    from sqops.data.scalars import ts_text
+    from sqops.data.tables import parse_ts
+
+    old = dt.datetime(1890, 1, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert ts_text(old) == "1890-01-01T01:54:17Z"  # 10:00 − 8:05:43
+    new = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert ts_text(new) == "2026-12-01T10:00:00+08:00"
+    got = pl.select(parse_ts(pl.lit(ts_text(old)), "Asia/Shanghai")).item()
+    assert got == old.astimezone(dt.UTC)
+
+
+def test_an_old_qq_line_reaches_the_report(tmp_path):
+    from sqops.importers import import_files
+    from sqops.report import build_report
+
+    text = (
+        "消息记录（此消息记录为文本格式，不支持重新导入）\n\n"
+        + "=" * 64 + "\n消息分组:我的QQ群\n" + "=" * 64 + "\n消息对象:老照片群\n" + "=" * 64 + "\n\n"
+        "1890-01-01 10:00:00 小林(10001)\n大家好\n\n"
+        "1890-01-02 11:00:00 阿青(10002)\n你好\n\n"
+    )  # fmt: skip
+    path = tmp_path / "qq.txt"
+    path.write_text(text, encoding="utf-8")
+    result = import_files("qq", [path], tz="Asia/Shanghai")
+    rep = build_report(result.tables)
+    assert rep.data_quality["tables"][0]["valid"] == 2
+    assert str(rep.as_of) == "1890-01-02"  # local days kept

@@ -501,3 +501,18 @@ def test_parquet_float_ids_read_as_the_integers_they_are(tmp_path):
     assert o["order_id"].cast(pl.String).to_list() == ["10"]  # (the row without a member: rejected)
     assert o["amount"].to_list() == [99.5]
     assert t["orders"].reject_counts == {"empty_id": 1}
+
+
+def test_no_valid_row_names_the_top_reasons(tmp_path):
+    # 3 rows: two unreadable times (the first quoted), one empty group id
+    (tmp_path / "messages.csv").write_text(
+        "ts,group_id,member_id\n1890-01-01 10:00+08:05:43,g1,a\nyesterday,g1,b\n"
+        "2026-12-01 10:00,,c\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as e:
+        read_tables(tmp_path)
+    en = e.value.render("en")
+    assert "no valid row (3 read, 3 rejected): unreadable time: 2 (rows 1, 2, e.g. " in en
+    assert "'1890-01-01 10:00+08:05:43'); empty id: 1 (rows 3)" in en
+    assert "时间无法识别 2 行（第 1, 2 行" in e.value.render("zh")

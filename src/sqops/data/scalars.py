@@ -213,8 +213,15 @@ def epoch_value(value: object, tz: tzinfo) -> datetime | None:
 
 
 def ts_text(dt: datetime) -> str:
-    """The ISO 8601 text written in ``ts``: local time with its UTC offset."""
-    return dt.isoformat(timespec="seconds" if dt.microsecond == 0 else "milliseconds")
+    """The ISO 8601 text written in ``ts``: local time with its UTC offset; in UTC (``Z``)
+    when that offset is not a whole number of minutes (the local mean time zones give to
+    dates before standard time: Shanghai's ``+08:05:43`` in 1890), which no table reader
+    takes as an offset."""
+    timespec = "seconds" if dt.microsecond == 0 else "milliseconds"
+    off = dt.utcoffset()
+    if off is not None and off.total_seconds() % 60:
+        return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec=timespec) + "Z"
+    return dt.isoformat(timespec=timespec)
 
 
 # --------------------------------------------------------------------------- amounts

@@ -855,10 +855,42 @@ def validate_table(
             T(
                 "表 {t} 没有一行有效数据（共 {n} 行，被拒 {r} 行）",
                 "table {t} has no valid row ({n} read, {r} rejected)",
-            ).format(t=name, n=rows_read, r=rejected.height),
+            ).format(t=name, n=rows_read, r=rejected.height)
+            + _top_reasons(td),
             Location(file=source),
         )
     return td
+
+
+#: the column whose value an error quotes for a reason (what was wrong with the row)
+_REASON_COLUMN = {"bad_time": "ts", "bad_amount": "amount", "negative_amount": "amount"}
+
+
+def _top_reasons(td: TableData, top: int = 3) -> T:
+    """'': the (at most ``top``) most frequent reasons rows were rejected, each with its
+    count, first rows and, where it says what was wrong, the first row's value."""
+    counts = sorted(td.reject_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    if not counts:
+        return T("", "")
+    firsts = td.first_rejected_rows(3)
+    zh, en = [], []
+    for reason, n in counts:
+        rows = ", ".join(str(r) for r in firsts.get(reason, []))
+        col = _REASON_COLUMN.get(reason)
+        value = ""
+        if col is not None and col in td.rejected.columns:
+            first = td.rejected.filter(pl.col("_reason") == reason)[col].head(1).to_list()
+            if first and first[0] is not None:
+                value = clip(str(first[0]), 60)
+        zh.append(
+            f"{REASONS[reason].zh} {n} 行（第 {rows} 行"
+            + (f"，如 “{value}”" if value else "")
+            + "）"
+        )
+        en.append(
+            f"{REASONS[reason].en}: {n} (rows {rows}" + (f", e.g. '{value}'" if value else "") + ")"
+        )
+    return T("：" + "；".join(zh), ": " + "; ".join(en))
 
 
 # ---------------------------------------------------------------- entry points
