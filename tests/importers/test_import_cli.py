@@ -388,3 +388,33 @@ def test_command_lists_every_registered_format_without_importing_polars():
     assert (*FORMATS, "auto") == FORMAT_NAMES
     code = "import sys, sqops.cli; sys.exit('polars' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "zone", "whence", "utc_hour"),
+    [
+        # qq.txt's first line: 2026-12-01 20:15:03 local
+        ([], "Asia/Shanghai", "the default", 12),
+        (["--sop", "SOP"], "Europe/London", "the SOP's", 20),
+        (["--sop", "SOP", "--tz", "Asia/Tokyo"], "Asia/Tokyo", "--tz", 11),
+    ],
+)
+def test_naive_times_take_the_sops_zone_and_the_summary_says_which(
+    cli, tmp_path, args, zone, whence, utc_hour
+):
+    import polars as pl
+
+    sop = tmp_path / "sop.yaml"
+    sop.write_text(
+        "version: 1\ncommunity: {name: London club, platform: whatsapp, timezone: Europe/London, "
+        "language: en}\n",
+        encoding="utf-8",
+    )
+    args = [str(sop) if a == "SOP" else a for a in args]
+    out = tmp_path / "out"
+    r = cli("import", "qq", str(FIX / "qq.txt"), "-o", str(out), "--lang", "en", *args)
+    assert r.exit_code == 0, r.output
+    assert f"times without a zone read as {zone} ({whence}" in r.stdout
+    ts = pl.read_parquet(out / "messages.parquet")["ts"][0]
+    first = pl.Series([ts]).str.to_datetime(time_zone="UTC")[0]
+    assert first.hour == utc_hour

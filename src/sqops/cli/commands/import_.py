@@ -11,8 +11,11 @@ from typing import Annotated
 
 import typer
 
-from sqops.cli.common import EXIT_FINDINGS, LangOpt, echo, one_of, running
+from sqops.cli.common import EXIT_FINDINGS, LangOpt, SopOpt, echo, one_of, running
 from sqops.i18n import T
+
+#: the zone of naive export times without --tz or --sop (where most users are)
+DEFAULT_TZ = "Asia/Shanghai"
 
 #: the names of sqops.importers.FORMATS (kept here so that --help does not import polars)
 FORMAT_NAMES = (
@@ -52,8 +55,15 @@ def import_(
         OutFormat, typer.Option("--format", help="Table file format.", **one_of(OutFormat))
     ] = OutFormat.parquet,
     tz: Annotated[
-        str, typer.Option("--tz", help="Time zone of exports written in local time.")
-    ] = "Asia/Shanghai",
+        str | None,
+        typer.Option(
+            "--tz",
+            metavar="ZONE",
+            help="Time zone of exports written in local time (default: the SOP's, else "
+            "Asia/Shanghai).",
+        ),
+    ] = None,
+    sop: SopOpt = None,
     columns: Annotated[
         Path | None, typer.Option("--columns", help="Column map (YAML) for the generic format.")
     ] = None,
@@ -87,22 +97,45 @@ def import_(
     Lines that cannot be read are listed with their line numbers and skipped; a file that is not the format at all stops the import (exit 2). Exit 1 only with --strict. See docs/import.md.
     """
     with running(lang) as run:
+        zone, whence = tz, T("--tz", "--tz")
+        if sop is not None:
+            from sqops.sop.loader import load_sop
+
+            community = load_sop(sop).sop.community
+            run.use_sop_language(community.language)
+            if zone is None:
+                zone, whence = community.timezone, T("SOP 的时区", "the SOP's")
+        if zone is None:
+            zone, whence = (
+                DEFAULT_TZ,
+                T("默认；用 --tz 或 --sop 指定", "the default; --tz or --sop to change"),
+            )
         lg = run.lang
         from sqops.cli.route import route
+        from sqops.data.scalars import get_tz
         from sqops.importers import import_files, write_tables
 
-        read = [*inputs, columns]
+        get_tz(zone)  # an unknown zone is a usage error before any file is read
+        read = [*inputs, columns, sop]
         # (--problems is checked before anything is read or written)
         problems_to = (
             None if problems_out is None else route(None, problems_out, ["csv"], inputs=read)
         )
         result = import_files(
-            fmt, inputs, tz=tz, columns=columns, group_id=group_id, self_name=self_name
+            fmt, inputs, tz=zone, columns=columns, group_id=group_id, self_name=self_name
         )
         written = write_tables(result, output, out_format.value, inputs=read)
         files = result.counts.get("files", 0)
         echo(
             T("已导入 {f}：{n} 个文件", "imported {f}: {n} file(s)").format(f=fmt, n=files).get(lg)
+        )
+        echo(
+            T(
+                "  不带时区的时间按 {z} 读取（{w}）",
+                "  times without a zone read as {z} ({w})",
+            )
+            .format(z=zone, w=whence.get(lg))
+            .get(lg)
         )
         by_name = {p.stem: p for p in written}
         width = max(len(n) for n in by_name)
