@@ -238,19 +238,40 @@ def run_case(c: Case, tmp: Path, env: dict[str, str]) -> list[str]:
     return wrong
 
 
+def _signal_jobs(w: Path, out: Path) -> list[tuple[str, list[str], Path, str]]:
+    """(name, args, the output whose previous content must survive, how a whole new one
+    ends) for each command interrupted."""
+    sq = [sys.executable, "-m", "sqops"]
+    data, sop = str(w / "data"), str(w / "sop.yaml")
+    qq = ROOT / "tests" / "importers" / "fixtures" / "qq.txt"
+    return [
+        ("report", [*sq, "report", data, "--sop", sop, "-o", str(out / "r.html"),
+                    "--lists", str(out / "lists")], out / "r.html", "</html>"),
+        ("plan", [*sq, "plan", sop, "--days", "60", "-o", str(out / "p.ics")], out / "p.ics",
+         "END:VCALENDAR"),
+        ("adherence", [*sq, "adherence", data, "--sop", sop, "--format", "json", "-o",
+                       str(out / "a.json")], out / "a.json", "}"),
+        ("import", [*sq, "import", "qq", str(qq), "-o", str(out / "tables"), "--format", "csv"],
+         out / "tables" / "messages.csv", "\n"),
+        ("demo", [*sq, "demo", str(out / "demo"), "--days", "60", "--members", "100"],
+         out / "demo" / "messages.csv", "\n"),
+    ]  # fmt: skip
+
+
 def run_signals(w: Path, tmp: Path, env: dict[str, str], n: int, rng: random.Random) -> list[str]:
-    """Interrupt a report (HTML with lists) at random moments; the previous output must stay
-    whole or be replaced whole, nothing left behind."""
+    """Interrupt each command in turn at random moments; its previous output must stay whole
+    or be replaced whole, nothing left behind."""
     wrong = []
     out = w / "sig"
     out.mkdir()
-    target = out / "r.html"
-    args = [sys.executable, "-m", "sqops", "report", str(w / "data"), "--sop", str(w / "sop.yaml"),
-            "-o", str(target), "--lists", str(out / "lists")]  # fmt: skip
+    (out / "tables").mkdir()
+    (out / "demo").mkdir()
+    jobs = _signal_jobs(w, out)
     for i in range(n):
+        name, args, target, end = jobs[i % len(jobs)]
         target.write_text("previous", encoding="utf-8")
         sig = rng.choice([signal.SIGINT, signal.SIGTERM])
-        delay = rng.uniform(0.05, 4.0)
+        delay = rng.uniform(0.05, 3.5)
         p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              preexec_fn=_limits, env=env, cwd=ROOT)  # fmt: skip
         time.sleep(delay)
@@ -261,7 +282,7 @@ def run_signals(w: Path, tmp: Path, env: dict[str, str], n: int, rng: random.Ran
             _, err = p.communicate(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             p.kill()
-            wrong.append(f"signal run {i}: hung")
+            wrong.append(f"signal run {i} ({name}): hung")
             continue
         # (-sig: the signal came before Python set its handlers, as the interpreter started;
         # the default action ends the process, which had created nothing yet)
@@ -271,17 +292,18 @@ def run_signals(w: Path, tmp: Path, env: dict[str, str], n: int, rng: random.Ran
             bad.append(f"exit {p.returncode} (expected {sorted(expect)})")
         if "Traceback" in err or "Exception ignored" in err:
             bad.append("traceback: " + err.strip()[-300:])
-        text = target.read_text(encoding="utf-8")
-        if text != "previous" and not text.rstrip().endswith("</html>"):
-            bad.append("output neither the previous file nor a whole report")
+        text = target.read_text(encoding="utf-8-sig")
+        whole = text.rstrip().endswith(end.strip()) if end.strip() else text.endswith("\n")
+        if text != "previous" and not whole:
+            bad.append("output neither the previous file nor a whole new one")
         left = _leftovers(tmp) + _leftovers(out)
         if left:
             bad.append(f"left behind: {left[:3]}")
-        name = signal.Signals(sig).name if with_signal else "none (finished)"
+        what = signal.Signals(sig).name if with_signal else "none (finished)"
         print(
-            f"{'ok ' if not bad else 'BAD'} signal {name:16} at {delay:4.2f} s  exit {p.returncode}"
+            f"{'ok ' if not bad else 'BAD'} {name:9} signal {what:16} at {delay:4.2f} s  exit {p.returncode}"
         )
-        wrong += [f"signal run {i}: {b}" for b in bad]
+        wrong += [f"signal run {i} ({name}): {b}" for b in bad]
         for q in _leftovers(tmp) + _leftovers(out):
             shutil.rmtree(q, ignore_errors=True) if Path(q).is_dir() else Path(q).unlink(
                 missing_ok=True
@@ -291,7 +313,7 @@ def run_signals(w: Path, tmp: Path, env: dict[str, str], n: int, rng: random.Ran
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--signals", type=int, default=12, help="interrupted runs (default 12)")
+    ap.add_argument("--signals", type=int, default=20, help="interrupted runs (default 20)")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     rng = random.Random(a.seed)

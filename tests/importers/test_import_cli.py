@@ -19,6 +19,7 @@ def test_import_writes_tables_and_reports_skipped_lines(cli, tmp_path):
     assert res.exit_code == 0, res.output
     assert res.stdout.splitlines() == [
         "imported wechat-msg: 1 file(s)",
+        "  times without a zone read as Asia/Shanghai (the default; --tz or --sop to change)",
         f"  messages     12 rows → {(out / 'messages.csv').as_posix()}",
         f"  members       5 rows → {(out / 'members.csv').as_posix()}",
         "  other counts: notices=5",
