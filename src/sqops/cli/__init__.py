@@ -149,4 +149,5 @@ def main() -> None:
     from sqops.cli import common
 
     common.PROCESS_ENDS_WITH_RUN = True
+    common.tolerant_streams()
     app()

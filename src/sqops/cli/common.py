@@ -198,6 +198,24 @@ def windows_ui_language() -> str | None:
     return None
 
 
+def tolerant_streams() -> None:
+    """Printing never fails on a console or pipe that is not UTF-8 (a Chinese Windows console
+    or ``>`` redirect: GBK/cp936; a Western one: cp1252; ``PYTHONIOENCODING``): stdout and
+    stderr keep their encoding (what the reader expects) and write a character it cannot
+    hold as ``?``, instead of ending the run in a UnicodeEncodeError traceback."""
+    import codecs
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            utf = codecs.lookup(encoding).name.startswith("utf")
+        except LookupError:
+            utf = False
+        reconfigure = getattr(stream, "reconfigure", None)
+        if not utf and reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 def echo(text: str = "", *, err: bool = False) -> None:
     """Plain text out, no markup interpretation (user text may contain [brackets])."""
     stream = sys.stderr if err else sys.stdout
