@@ -29,20 +29,21 @@ def _slash_uses(tree: ast.AST) -> list[tuple[int, str]]:
             a, x = n.func.attr, n.args[0]
             consts = x.elts if isinstance(x, ast.Tuple) else [x]
             values = [c.value for c in consts if isinstance(c, ast.Constant)]
-            if a in ("split", "rsplit", "partition", "rpartition", "endswith", "startswith"):
-                if "/" in values and "\\" not in values:
-                    found.append((n.lineno, f"{a}('/')"))
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
-            if n.func.attr == "join" and isinstance(n.func.value, ast.Constant):
-                if n.func.value.value == "/":
-                    found.append((n.lineno, "'/'.join"))
-        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name):
-            if n.value.id == "os" and n.attr in ("sep", "altsep"):
+            splits = ("split", "rsplit", "partition", "rpartition", "endswith", "startswith")
+            if a in splits and "/" in values and "\\" not in values:
+                found.append((n.lineno, f"{a}('/')"))
+            if a == "join" and isinstance(n.func.value, ast.Constant) and n.func.value.value == "/":
+                found.append((n.lineno, "'/'.join"))
+        if isinstance(n, ast.Attribute):
+            owner = n.value
+            if isinstance(owner, ast.Name) and owner.id == "os" and n.attr in ("sep", "altsep"):
                 found.append((n.lineno, f"os.{n.attr}"))
-        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Attribute):
-            if isinstance(n.value.value, ast.Name) and n.value.value.id == "os":
-                if n.value.attr == "path":
-                    found.append((n.lineno, f"os.path.{n.attr}"))
+            if (
+                isinstance(owner, ast.Attribute)
+                and isinstance(owner.value, ast.Name)
+                and (owner.value.id, owner.attr) == ("os", "path")
+            ):
+                found.append((n.lineno, f"os.path.{n.attr}"))
         if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add):
             for side in (n.left, n.right):
                 if isinstance(side, ast.Constant) and side.value in ("/", "/."):
@@ -112,10 +113,8 @@ def test_paths_print_with_forward_slashes_from_a_windows_path() -> None:
 def test_sarif_uris_use_forward_slashes() -> None:
     from sqops.errors import Location
     from sqops.i18n import T
-    from sqops.lint.rules import Finding
+    from sqops.lint.rules import RULES, Finding
     from sqops.lint.run import FileResult, format_sarif
-
-    from sqops.lint.rules import RULES
 
     rule = sorted(RULES)[0]
     finding = Finding(rule, "error", T("错", "bad"), Location(file=r"sops\shop a.yaml", line=3))
