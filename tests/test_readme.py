@@ -8,10 +8,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _commands() -> list[str]:
+def _commands(shell: str = "bash") -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## Set up and run (two commands)", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```bash\n(.+?)\n```", section, re.S)
+    return re.findall(rf"```{shell}\n(.+?)\n```", section, re.S)
 
 
 def test_two_commands() -> None:
@@ -24,6 +24,19 @@ def test_two_commands() -> None:
         and "sqops report examples/" in cmds[0]
     )
     assert '".[test]"' in cmds[1] and "pytest" in cmds[1]
+
+
+def test_the_two_commands_for_powershell_are_the_same_steps() -> None:
+    # Windows: `py -3` for `python3`, .venv\Scripts\ for .venv/bin/, `;` between the steps
+    # (Windows PowerShell 5 has no `&&`); the arguments are the same (Python takes "/" there)
+    ps = _commands("powershell")
+    assert len(ps) == 2
+    for bash, pwsh in zip(_commands(), ps, strict=True):
+        steps = [
+            step.replace("python3 ", "py -3 ", 1).replace(".venv/bin/", ".venv\\Scripts\\", 1)
+            for step in bash.split(" && ")
+        ]
+        assert pwsh.split("; ") == steps
 
 
 def test_ci_runs_the_readme_test_command() -> None:

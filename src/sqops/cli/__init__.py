@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.core import TyperGroup
 
+from sqops.cli.common import LangChoice, one_of
+from sqops.cli.helptext import ARGV_KEY, H, HelpContext, doc_help, short_help
+
 if TYPE_CHECKING:  # typer vendors click in recent releases; only the types are needed here
     import click
 
@@ -44,22 +47,21 @@ def _command_app(name: str) -> typer.Typer:
     assert module is not None
     sub = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
     importlib.import_module(f"sqops.cli.commands.{module}").register(sub)
+    for info in sub.registered_commands:  # the docstring's English and Chinese (helptext)
+        if info.help is None and info.callback is not None:
+            info.help = doc_help(info.callback.__doc__)
     return sub
 
 
-def _short_help(doc: str, limit: int) -> str:
-    """The first sentence of a docstring, cut at a word to fit ``limit`` characters."""
-    first = " ".join(doc.strip().split("\n\n")[0].split())
-    if ". " in first:
-        first = first.split(". ")[0] + "."
-    if len(first) <= limit:
-        return first
-    cut = first[: max(limit - 3, 1)].rsplit(" ", 1)[0]
-    return cut + "..."
-
-
 class LazyGroup(TyperGroup):
-    """A group whose subcommands are imported and built only when they are used."""
+    """A group whose subcommands are imported and built only when they are used; its help
+    and theirs in the language of the command line or the locale (:mod:`sqops.cli.helptext`)."""
+
+    context_class = HelpContext
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ARGV_KEY] = list(args)  # the whole command line: --lang for every help
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [m.rstrip("_") for m in COMMAND_MODULES]
@@ -68,17 +70,19 @@ class LazyGroup(TyperGroup):
         if cmd_name not in self.commands and _module_of(cmd_name) is not None:
             command = typer.main.get_command(_command_app(cmd_name))
             command.name = cmd_name
+            command.context_class = HelpContext
             self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         names = self.list_commands(ctx)
+        lang = getattr(formatter, "lang", "en")
         limit = formatter.width - 6 - max(len(n) for n in names)
         rows = []
         for name in names:
             info = _command_app(name).registered_commands[0]
             doc = info.help or (info.callback.__doc__ if info.callback else "") or ""
-            rows.append((name, _short_help(doc, limit)))
+            rows.append((name, short_help(doc, limit, lang)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
@@ -86,9 +90,9 @@ class LazyGroup(TyperGroup):
 app = typer.Typer(
     name="sqops",
     cls=LazyGroup,
-    help=(
-        "sqops — SOP-as-code, schedules and health reports for brand communities "
-        "(社群运营：SOP 即代码、排期、健康报告)."
+    help=H(
+        "sqops — 品牌社群运营：SOP 即代码、排期、健康报告。",
+        "sqops — SOP-as-code, schedules and health reports for brand communities.",
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -109,14 +113,32 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help=H("显示版本并退出。", "Show the version and exit."),
         ),
     ] = False,
+    lang: Annotated[
+        LangChoice | None,
+        typer.Option(
+            "--lang",
+            help=H(
+                "帮助、消息与输出的语言：zh | en（sqops --lang zh CMD 即 sqops CMD --lang zh）。",
+                "Language of the help, messages and output: zh | en "
+                "(sqops --lang zh CMD is sqops CMD --lang zh).",
+            ),
+            **one_of(LangChoice),
+        ),
+    ] = None,
 ) -> None:
     """sqops — SOP-as-code, schedules and health reports for brand communities."""
+    if lang is not None:  # the command's own --lang default (its own --lang still wins)
+        ctx.default_map = {name: {"lang": lang.value} for name in command_names()}
 
 
 def command_names() -> list[str]:
@@ -128,4 +150,5 @@ def main() -> None:
     from sqops.cli import common
 
     common.PROCESS_ENDS_WITH_RUN = True
+    common.tolerant_streams()
     app()

@@ -20,7 +20,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -28,6 +28,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from sqops.cli.helptext import H, lang_in
 from sqops.errors import SqopsError
 from sqops.i18n import Lang, T, resolve_lang
 
@@ -75,34 +76,38 @@ def one_of(choices: type[StrEnum]) -> dict[str, Any]:
 def _lang_in_argv() -> str | None:
     """``--lang`` as typed on the command line (options are parsed in order: a message about an
     option before it is written before ``--lang`` itself is read)."""
-    args = sys.argv[1:]
-    for i, a in enumerate(args):
-        value = a.partition("=")[2] if a.startswith("--lang=") else None
-        if a == "--lang" and i + 1 < len(args):
-            value = args[i + 1]
-        if value in ("zh", "en"):
-            return value
-    return None
+    return lang_in(sys.argv[1:])
 
 
 LangOpt = Annotated[
     LangChoice | None,
     typer.Option(
         "--lang",
-        help="Language of messages and output: zh | en (default: the SOP's, else the locale's).",
+        help=H(
+            "消息与输出的语言：zh | en（默认：SOP 的语言，否则按系统语言环境）。",
+            "Language of messages and output: zh | en (default: the SOP's, else the locale's).",
+        ),
         **one_of(LangChoice),
     ),
 ]
 OutputOpt = Annotated[
     str | None,
-    typer.Option("-o", "--output", metavar="FILE", help="Write to this file instead of stdout."),
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help=H("写入此文件，而不是标准输出。", "Write to this file instead of stdout."),
+    ),
 ]
 SopOpt = Annotated[
     Path | None,
     typer.Option(
         "--sop",
         metavar="FILE",
-        help="The SOP file: timezone, staff, groups, plan, targets, columns.",
+        help=H(
+            "SOP 文件：时区、人员、群、排期、目标、列映射。",
+            "The SOP file: timezone, staff, groups, plan, targets, columns.",
+        ),
     ),
 ]
 AsOfOpt = Annotated[
@@ -110,7 +115,10 @@ AsOfOpt = Annotated[
     typer.Option(
         "--as-of",
         metavar="DATE",
-        help="Last day to look at, YYYY-MM-DD (default: the latest day in the data).",
+        help=H(
+            "统计截止日，YYYY-MM-DD（默认：数据中最晚的一天）。",
+            "Last day to look at, YYYY-MM-DD (default: the latest day in the data).",
+        ),
     ),
 ]
 TzOpt = Annotated[
@@ -118,19 +126,29 @@ TzOpt = Annotated[
     typer.Option(
         "--tz",
         metavar="ZONE",
-        help="Timezone of naive times (default: the SOP's, else Asia/Shanghai).",
+        help=H(
+            "不带时区的时间所用的时区（默认：SOP 的时区，否则 Asia/Shanghai）。",
+            "Timezone of naive times (default: the SOP's, else Asia/Shanghai).",
+        ),
     ),
 ]
 GroupOpt = Annotated[
     list[str] | None,
-    typer.Option("--group", metavar="ID", help="Only this group id (repeatable)."),
+    typer.Option(
+        "--group",
+        metavar="ID",
+        help=H("只看这个群 id（可重复）。", "Only this group id (repeatable)."),
+    ),
 ]
 EncodingOpt = Annotated[
     str | None,
     typer.Option(
         "--encoding",
         metavar="ENC",
-        help="Encoding of CSV/TSV files (default: detect UTF-8 / GB18030).",
+        help=H(
+            "CSV/TSV 文件的编码（默认：自动识别 UTF-8 / GB18030）。",
+            "Encoding of CSV/TSV files (default: detect UTF-8 / GB18030).",
+        ),
     ),
 ]
 
@@ -140,15 +158,62 @@ def format_option(choices: type[StrEnum], *, from_suffix: bool = True) -> Any:
     format comes from ``-o``'s suffix, else the first (see :mod:`sqops.cli.route`).
     Use as ``Annotated[PlanFormat | None, format_option(PlanFormat)] = None``."""
     names = [c.value for c in choices]
-    text = " | ".join(names)
+    zh = en = " | ".join(names)
     if from_suffix:
-        text += f" (default: from -o's suffix, else {names[0]})."
-    return typer.Option("--format", "-f", help=text, **one_of(choices))
+        zh += f"（默认：按 -o 的后缀，否则 {names[0]}）。"
+        en += f" (default: from -o's suffix, else {names[0]})."
+    return typer.Option("--format", "-f", help=H(zh, en), **one_of(choices))
 
 
 def pick_lang(explicit: LangChoice | str | None, sop_lang: str | None = None) -> Lang:
     value = explicit.value if isinstance(explicit, LangChoice) else explicit
-    return resolve_lang(value, sop_lang, os.environ)
+    return resolve_lang(value, sop_lang, locale_environ())
+
+
+_LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+
+
+def locale_environ() -> Mapping[str, str]:
+    """The environment the locale's language is read from. On Windows, where the locale
+    variables are usually unset, the user's display language stands for them (a Chinese
+    Windows: ``LANG=zh_CN``); a variable that is set still wins."""
+    env = os.environ
+    if sys.platform == "win32" and not any(env.get(v) for v in _LOCALE_VARS):
+        ui = windows_ui_language()
+        if ui:
+            return {**env, "LANG": ui}
+    return env
+
+
+def windows_ui_language() -> str | None:
+    """``zh_CN`` or ``en_US`` from Windows' user interface language, else None."""
+    if sys.platform == "win32":
+        import ctypes
+
+        try:
+            langid = int(ctypes.windll.kernel32.GetUserDefaultUILanguage())
+        except (AttributeError, OSError):
+            return None
+        return {0x04: "zh_CN", 0x09: "en_US"}.get(langid & 0x3FF)
+    return None
+
+
+def tolerant_streams() -> None:
+    """Printing never fails on a console or pipe that is not UTF-8 (a Chinese Windows console
+    or ``>`` redirect: GBK/cp936; a Western one: cp1252; ``PYTHONIOENCODING``): stdout and
+    stderr keep their encoding (what the reader expects) and write a character it cannot
+    hold as ``?``, instead of ending the run in a UnicodeEncodeError traceback."""
+    import codecs
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            utf = codecs.lookup(encoding).name.startswith("utf")
+        except LookupError:
+            utf = False
+        reconfigure = getattr(stream, "reconfigure", None)
+        if not utf and reconfigure is not None:
+            reconfigure(errors="replace")
 
 
 def echo(text: str = "", *, err: bool = False) -> None:

@@ -23,6 +23,7 @@ from sqops.cli.common import (
     parse_day,
     running,
 )
+from sqops.cli.helptext import H
 from sqops.errors import UsageError
 from sqops.i18n import T
 
@@ -39,21 +40,35 @@ class AdhFormat(StrEnum):
 
 def adherence(
     data: Annotated[
-        Path, typer.Argument(help="Folder of data tables (messages, posts, engagement, ...).")
+        Path,
+        typer.Argument(
+            help=H(
+                "数据表文件夹（messages、posts、engagement 等）。",
+                "Folder of data tables (messages, posts, engagement, ...).",
+            )
+        ),
     ],
     sop: SopOpt = None,
     as_of: AsOfOpt = None,
     since: Annotated[
         str | None,
         typer.Option(
-            "--since", help="First day to look at, YYYY-MM-DD (e.g. a week for the weekly review)."
+            "--since",
+            help=H(
+                "统计起始日，YYYY-MM-DD（例如周复盘时取一周）。",
+                "First day to look at, YYYY-MM-DD (e.g. a week for the weekly review).",
+            ),
         ),
     ] = None,  # fmt: skip
     group: GroupOpt = None,
     tolerance: Annotated[
         int,
         typer.Option(
-            "--tolerance", help="Minutes a post may be off its planned time and still be on time."
+            "--tolerance",
+            help=H(
+                "推送偏离计划时间多少分钟内仍算准时。",
+                "Minutes a post may be off its planned time and still be on time.",
+            ),
         ),
     ] = 30,  # fmt: skip
     fmt: Annotated[AdhFormat | None, format_option(AdhFormat)] = None,
@@ -63,7 +78,11 @@ def adherence(
     fail_under: Annotated[
         float | None,
         typer.Option(
-            "--fail-under", help="Exit 1 when the fleet's on-time rate is below this (0..1)."
+            "--fail-under",
+            help=H(
+                "所有群合计的准时率低于此值（0..1）时以 1 退出。",
+                "Exit 1 when the fleet's on-time rate is below this (0..1).",
+            ),
         ),
     ] = None,  # fmt: skip
     lang: LangOpt = None,
@@ -75,6 +94,15 @@ def adherence(
     community clock (when members talk vs when staff post). Definitions: docs/adherence.md.
 
     Exit codes: 0 done, 1 on-time rate below --fail-under, 2 could not run.
+
+    [zh]
+    把 SOP 的计划与员工的实际推送对照：准时完成、迟发、漏发、计划外。
+
+    还检查执行纪律（免打扰时段、每日推送条数、内容配比），每个节奏项对成员的效果（2 小时内
+    回复、48 小时内打开；最差的 20% 标出），以及社群时钟（成员何时说话、员工何时推送）。
+    定义见 docs/adherence.md。
+
+    退出码：0 完成，1 准时率低于 --fail-under，2 无法运行。
     """
     with running(lang) as run:
         if sop is None:

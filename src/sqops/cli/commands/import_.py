@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from sqops.cli.common import EXIT_FINDINGS, LangOpt, SopOpt, echo, one_of, running
+from sqops.cli.helptext import H
 from sqops.i18n import T
 
 #: the zone of naive export times without --tz or --sop (where most users are)
@@ -43,58 +44,110 @@ def import_(
         str,
         typer.Argument(
             metavar="FORMAT",
-            help="Export format: " + ", ".join(FORMAT_NAMES) + " (auto: detect per file).",
+            help=H(
+                "导出格式：" + ", ".join(FORMAT_NAMES) + "（auto：逐个文件识别）。",
+                "Export format: " + ", ".join(FORMAT_NAMES) + " (auto: detect per file).",
+            ),
         ),
     ],
-    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT...", help="Export files to read.")],
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(metavar="INPUT...", help=H("要读取的导出文件。", "Export files to read.")),
+    ],
     output: Annotated[
         Path,
-        typer.Option("-o", "--output", help="Folder to write the tables to (created if missing)."),
+        typer.Option(
+            "-o",
+            "--output",
+            help=H(
+                "写入数据表的文件夹（不存在则创建）。",
+                "Folder to write the tables to (created if missing).",
+            ),
+        ),
     ],
     out_format: Annotated[
-        OutFormat, typer.Option("--format", help="Table file format.", **one_of(OutFormat))
+        OutFormat,
+        typer.Option(
+            "--format", help=H("数据表文件格式。", "Table file format."), **one_of(OutFormat)
+        ),
     ] = OutFormat.parquet,
     tz: Annotated[
         str | None,
         typer.Option(
             "--tz",
             metavar="ZONE",
-            help="Time zone of exports written in local time (default: the SOP's, else "
-            "Asia/Shanghai).",
+            help=H(
+                "以本地时间写出的导出文件的时区（默认：SOP 的时区，否则 Asia/Shanghai）。",
+                "Time zone of exports written in local time (default: the SOP's, else "
+                "Asia/Shanghai).",
+            ),
         ),
     ] = None,
     sop: SopOpt = None,
     columns: Annotated[
-        Path | None, typer.Option("--columns", help="Column map (YAML) for the generic format.")
+        Path | None,
+        typer.Option(
+            "--columns",
+            help=H("通用格式的列映射（YAML）。", "Column map (YAML) for the generic format."),
+        ),
     ] = None,
     group_id: Annotated[
         str | None,
-        typer.Option("--group-id", help="Use this group id for every row (exports without one)."),
+        typer.Option(
+            "--group-id",
+            help=H(
+                "每一行都用这个群 id（用于不带群 id 的导出）。",
+                "Use this group id for every row (exports without one).",
+            ),
+        ),
     ] = None,
     self_name: Annotated[
         str | None,
         typer.Option(
             "--self-name",
-            help="Your display name in the chats: 'You'/'你' in notices becomes that member.",
+            help=H(
+                "你在聊天中的昵称：系统提示中的“你”/'You' 会记为这个成员。",
+                "Your display name in the chats: 'You'/'你' in notices becomes that member.",
+            ),
         ),
     ] = None,
     problems_out: Annotated[
         Path | None,
         typer.Option(
-            "--problems", help="Write every line that could not be read to this CSV file."
+            "--problems",
+            help=H(
+                "把每一条无法读取的行写入此 CSV 文件。",
+                "Write every line that could not be read to this CSV file.",
+            ),
         ),
     ] = None,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 when any line could not be read.")
+        bool,
+        typer.Option(
+            "--strict",
+            help=H("有任何一行无法读取时以 1 退出。", "Exit 1 when any line could not be read."),
+        ),
     ] = False,
     max_problems: Annotated[
-        int, typer.Option("--max-problems", help="Show at most N unreadable lines (0: all).")
+        int,
+        typer.Option(
+            "--max-problems",
+            help=H(
+                "最多显示 N 条无法读取的行（0：全部）。",
+                "Show at most N unreadable lines (0: all).",
+            ),
+        ),
     ] = 20,
     lang: LangOpt = None,
 ) -> None:
     """Turn chat exports (WeChat, QQ, Telegram, WhatsApp, WeCom, Discord) and shop order exports (Youzan, Shopify, any other via a column map) into the messages / members / staff / orders tables that `sqops report` reads.
 
     Lines that cannot be read are listed with their line numbers and skipped; a file that is not the format at all stops the import (exit 2). Exit 1 only with --strict. See docs/import.md.
+
+    [zh]
+    把聊天导出（微信、QQ、Telegram、WhatsApp、企业微信、Discord）和店铺订单导出（有赞、Shopify，其他店铺用列映射）转成 `sqops report` 读取的 messages / members / staff / orders 数据表。
+
+    无法读取的行会连同行号列出并跳过；完全不是该格式的文件会中止导入（退出码 2）。只有加 --strict 时才以 1 退出。见 docs/import.md。
     """
     with running(lang) as run:
         zone, whence = tz, T("--tz", "--tz")

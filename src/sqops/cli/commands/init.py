@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from sqops.cli.common import LangOpt, echo, one_of, parse_day, running
+from sqops.cli.helptext import H
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
@@ -50,8 +51,12 @@ def init(
     path: Annotated[
         str,
         typer.Argument(
-            help="The SOP file to create (default sop.yaml); a folder (existing, or ending in /) "
-            "gets sop.yaml inside.",
+            help=H(
+                "要创建的 SOP 文件（默认 sop.yaml）；给文件夹（已存在，或以 / 或 \\ 结尾）"
+                "则在其中写 sop.yaml。",
+                "The SOP file to create (default sop.yaml); a folder (existing, or ending in / "
+                "or \\) gets sop.yaml inside.",
+            ),
             metavar="PATH",
         ),
     ] = DEFAULT_FILENAME,
@@ -60,40 +65,68 @@ def init(
         typer.Option(
             "--type",
             "-t",
-            help="Community type: broadcast 群发推广型 | refined 精细化运营型 | service 客户服务型 | store S2B2C 门店群.",
+            help=H(
+                "社群类型：broadcast 群发推广型 | refined 精细化运营型 | service 客户服务型 | store S2B2C 门店群。",
+                "Community type: broadcast (mass promotion) | refined (refined operations) | "
+                "service (customer service) | store (S2B2C store groups).",
+            ),
             show_default=False,
             **one_of(TypeChoice),
         ),
     ] = None,
     lang: LangOpt = None,
     name: Annotated[
-        str | None, typer.Option("--name", help="The community's name (community.name).")
+        str | None,
+        typer.Option(
+            "--name",
+            help=H("社群名称（community.name）。", "The community's name (community.name)."),
+        ),
     ] = None,
     platform: Annotated[
         PlatformChoice | None,
         typer.Option(
-            "--platform", help="The chat platform (community.platform).", **one_of(PlatformChoice)
+            "--platform",
+            help=H("聊天平台（community.platform）。", "The chat platform (community.platform)."),
+            **one_of(PlatformChoice),
         ),
     ] = None,
     launch: Annotated[
         str | None,
         typer.Option(
             "--launch",
-            help="Launch day YYYY-MM-DD (community.launched_on); default: the template's.",
+            help=H(
+                "开群日 YYYY-MM-DD（community.launched_on）；默认：模板中的日期。",
+                "Launch day YYYY-MM-DD (community.launched_on); default: the template's.",
+            ),
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite the SOP file if it exists.")
+        bool,
+        typer.Option(
+            "--force", help=H("SOP 文件已存在时覆盖它。", "Overwrite the SOP file if it exists.")
+        ),
     ] = False,
     no_schema: Annotated[
         bool,
-        typer.Option("--no-schema", help=f"Do not write {SCHEMA_FILENAME} next to the SOP file."),
+        typer.Option(
+            "--no-schema",
+            help=H(
+                f"不在 SOP 文件旁写 {SCHEMA_FILENAME}。",
+                f"Do not write {SCHEMA_FILENAME} next to the SOP file.",
+            ),
+        ),
     ] = False,
 ) -> None:
     """Write a starter SOP for a community type, with comments that explain every key.
 
     Also writes sop.schema.json beside it (unless it exists or --no-schema), so that editors
     complete and check the file. Then: edit it, `sqops lint FILE`, `sqops plan FILE`.
+
+    [zh]
+    按社群类型写一份起步 SOP，每个键都有注释说明。
+
+    同时在旁边写 sop.schema.json（已存在或加 --no-schema 时不写），让编辑器补全并检查文件。
+    然后：编辑它，`sqops lint FILE`，`sqops plan FILE`。
     """
     with running(lang) as run:
         lg = run.lang

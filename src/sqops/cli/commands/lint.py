@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from sqops.cli.common import LangOpt, echo, format_option, running
+from sqops.cli.helptext import H
 from sqops.errors import UsageError
 from sqops.i18n import T
 
@@ -27,20 +28,36 @@ def lint(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="SOP files or folders (folders: every *.yaml/*.yml that declares version: and community:)."
+            help=H(
+                "SOP 文件或文件夹（文件夹：其中每个声明了 version: 和 community: 的 *.yaml/*.yml）。",
+                "SOP files or folders (folders: every *.yaml/*.yml that declares version: and community:).",
+            )
         ),
     ] = None,
     fmt: Annotated[LintFormat, format_option(LintFormat, from_suffix=False)] = LintFormat.text,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help=H("有警告也以 1 退出。", "Exit 1 on warnings too."))
+    ] = False,
     disable: Annotated[
         list[str] | None,
-        typer.Option("--disable", help="Rule id to skip (repeatable, or comma-separated)."),
+        typer.Option(
+            "--disable",
+            help=H(
+                "跳过的规则 id（可重复，或用逗号分隔）。",
+                "Rule id to skip (repeatable, or comma-separated).",
+            ),
+        ),
     ] = None,
     list_rules: Annotated[
-        bool, typer.Option("--list-rules", help="List every rule and exit.")
+        bool,
+        typer.Option("--list-rules", help=H("列出所有规则并退出。", "List every rule and exit.")),
     ] = False,
     no_hints: Annotated[
-        bool, typer.Option("--no-hints", help="Text format: leave out the hint lines.")
+        bool,
+        typer.Option(
+            "--no-hints",
+            help=H("文本格式：不输出提示行。", "Text format: leave out the hint lines."),
+        ),
     ] = False,
     lang: LangOpt = None,
 ) -> None:
@@ -49,6 +66,13 @@ def lint(
     Exit codes: 0 clean, 1 error findings (--strict: warnings too), 2 could not run.
     Silence one finding with a `# sqops: disable=RULE` comment on its line, a whole file with
     `# sqops: disable-file=RULE`.
+
+    [zh]
+    检查 SOP 文件：格式错误精确到 文件:行:列，并按社群运营实践规则检查。
+
+    退出码：0 无问题，1 有错误级发现（--strict：警告也算），2 无法运行。
+    在某行加 `# sqops: disable=RULE` 注释可忽略该行的一条发现，加 `# sqops: disable-file=RULE`
+    忽略整个文件。
     """
     from sqops.lint import (
         exit_code,

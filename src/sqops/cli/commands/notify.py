@@ -20,6 +20,7 @@ from sqops.cli.common import (
     parse_day,
     running,
 )
+from sqops.cli.helptext import H
 from sqops.errors import UsageError
 from sqops.i18n import T
 
@@ -251,72 +252,84 @@ def notify(
         Source,
         typer.Argument(
             metavar="plan|report",
-            help="plan: a day's items per person (INPUT = the SOP); report: the failing "
-            "current-stage KPIs per group (INPUT = the data folder, with --sop)."
+            help=H(
+                "plan：某一天每个人要发的安排（INPUT = SOP）；report：各群未达标的当前阶段指标"
+                "（INPUT = 数据文件夹，配合 --sop）。",
+                "plan: a day's items per person (INPUT = the SOP); report: the failing "
+                "current-stage KPIs per group (INPUT = the data folder, with --sop).",
+            )
         ),
     ],
-    input_: Annotated[Path, typer.Argument(metavar="INPUT", help="The SOP (plan) or DATA (report).")],
-    to: Annotated[To, typer.Option("--to", help="The robot's platform.")],
+    input_: Annotated[Path, typer.Argument(metavar="INPUT", help=H("SOP 文件（plan）或数据文件夹（report）。", "The SOP (plan) or DATA (report)."))],
+    to: Annotated[To, typer.Option("--to", help=H("机器人所在的平台。", "The robot's platform."))],
     webhook_env: Annotated[
         str | None,
-        typer.Option("--webhook-env", metavar="NAME", help="Environment variable holding the webhook URL (or key/token)."),
+        typer.Option("--webhook-env", metavar="NAME", help=H("存放机器人地址（或 key/token）的环境变量。", "Environment variable holding the webhook URL (or key/token).")),
     ] = None,
     webhook_file: Annotated[
         Path | None,
-        typer.Option("--webhook-file", metavar="PATH", help="File holding the webhook URL (or key/token) on its first line."),
+        typer.Option("--webhook-file", metavar="PATH", help=H("第一行是机器人地址（或 key/token）的文件。", "File holding the webhook URL (or key/token) on its first line.")),
     ] = None,
     secret_env: Annotated[
         str | None,
-        typer.Option("--secret-env", metavar="NAME", help="DingTalk 加签 / Feishu 签名校验: environment variable holding the signing secret."),
+        typer.Option("--secret-env", metavar="NAME", help=H("钉钉加签 / 飞书签名校验：存放签名密钥的环境变量。", "DingTalk signing / Feishu signature check: environment variable holding the secret.")),
     ] = None,
     secret_file: Annotated[
         Path | None,
-        typer.Option("--secret-file", metavar="PATH", help="DingTalk 加签 / Feishu 签名校验: file holding the signing secret."),
+        typer.Option("--secret-file", metavar="PATH", help=H("钉钉加签 / 飞书签名校验：存放签名密钥的文件。", "DingTalk signing / Feishu signature check: file holding the secret.")),
     ] = None,
     day: Annotated[
         str | None,
-        typer.Option("--day", metavar="DATE", help="plan: the day, YYYY-MM-DD (default: today in the SOP's timezone)."),
+        typer.Option("--day", metavar="DATE", help=H("plan：哪一天，YYYY-MM-DD（默认：SOP 时区的今天）。", "plan: the day, YYYY-MM-DD (default: today in the SOP's timezone).")),
     ] = None,
     person: Annotated[
         list[str] | None,
-        typer.Option("--person", metavar="NAME", help="plan: only the people whose name contains this (repeatable)."),
+        typer.Option("--person", metavar="NAME", help=H("plan：只发给名字包含这段文字的人（可重复）。", "plan: only the people whose name contains this (repeatable).")),
     ] = None,
     sop: SopOpt = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="DATE", help="report: last day to look at (default: the latest in the data)."),
+        typer.Option("--as-of", metavar="DATE", help=H("report：统计截至哪一天（默认：数据里最新的一天）。", "report: last day to look at (default: the latest in the data).")),
     ] = None,
     status: Annotated[
         Status,
-        typer.Option("--status", help="report: post the KPIs at this status (warn: warn or bad)."),
+        typer.Option("--status", help=H("report：推送处于这个状态的指标（warn：预警或不达标）。", "report: post the KPIs at this status (warn: warn or bad).")),
     ] = Status.warn,
     group: GroupOpt = None,
     tz: TzOpt = None,
     encoding: EncodingOpt = None,
     plain: Annotated[
-        bool, typer.Option("--plain", help="Plain text messages instead of Markdown.")
+        bool, typer.Option("--plain", help=H("发纯文本消息，不用 Markdown。", "Plain text messages instead of Markdown."))
     ] = False,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="Print the exact payload(s), key and signature masked; post nothing."),
+        typer.Option("--dry-run", help=H("只打印将要发送的内容（key 和签名已遮盖），不发送。", "Print the exact payload(s), key and signature masked; post nothing.")),
     ] = False,
     send_empty: Annotated[
-        bool, typer.Option("--send-empty", help="Post even when there is nothing to report.")
+        bool, typer.Option("--send-empty", help=H("没有内容时也发送一条。", "Post even when there is nothing to report."))
     ] = False,
     force: Annotated[
-        bool, typer.Option("--force", help="plan: post even if lint finds errors in the SOP.")
+        bool, typer.Option("--force", help=H("plan：即使 SOP 有 lint 错误也发送。", "plan: post even if lint finds errors in the SOP."))
     ] = False,
     lang: LangOpt = None,
 ) -> None:  # fmt: skip
     """Post a day's plan items per person, or the failing KPIs, to a group robot.
 
-    WeCom (企业微信), DingTalk (钉钉, optional 加签), Feishu/Lark (飞书, optional 签名校验) or a
+    WeCom, DingTalk (optionally signed), Feishu/Lark (optionally signed) or a
     Slack-compatible incoming webhook; long messages are split within each platform's limit.
     The webhook URL and secret come from an environment variable or a file and are never
     printed. See docs/notify.md.
 
     Exit codes: 0 posted (or nothing to post); 1 the SOP has lint errors (use --force);
     2 could not run or the robot refused a message.
+
+    [zh]
+    把某一天每个人要发的排期，或未达标的指标，推送到群机器人。
+
+    支持企业微信、钉钉（可加签）、飞书（可签名校验）和 Slack 兼容的 incoming webhook；长消息按各
+    平台的长度上限拆分。机器人地址和密钥从环境变量或文件读取，从不打印。见 docs/notify.md。
+
+    退出码：0 已发送（或没有要发的）；1 SOP 有 lint 错误（用 --force）；2 无法运行或机器人拒收。
     """
     with running(lang) as run:
         webhook = _secret_value(webhook_env, webhook_file, T("机器人地址", "robot URL"), "webhook")

@@ -19,6 +19,7 @@ from sqops.cli.common import (
     parse_day,
     running,
 )
+from sqops.cli.helptext import H
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
@@ -55,23 +56,33 @@ def _safe_name(group_id: str) -> str:
 
 
 def plan(
-    sop: Annotated[Path, typer.Argument(help="The SOP file (YAML).", metavar="SOP")],
+    sop: Annotated[
+        Path, typer.Argument(help=H("SOP 文件（YAML）。", "The SOP file (YAML)."), metavar="SOP")
+    ],
     start: Annotated[
         str | None,
         typer.Option(
             "--start",
             metavar="DATE",
-            help="First day, YYYY-MM-DD (default: the first group's launch day).",
+            help=H(
+                "第一天，YYYY-MM-DD（默认：第一个群的开群日）。",
+                "First day, YYYY-MM-DD (default: the first group's launch day).",
+            ),
         ),
     ] = None,
-    days: Annotated[int, typer.Option("--days", metavar="N", help="Number of days to plan.")] = 30,
+    days: Annotated[
+        int, typer.Option("--days", metavar="N", help=H("排期天数。", "Number of days to plan."))
+    ] = 30,
     group: GroupOpt = None,
     groups_csv: Annotated[
         Path | None,
         typer.Option(
             "--groups",
             metavar="FILE",
-            help="CSV of groups/stores: id, name, launched_on; other columns become group.vars.",
+            help=H(
+                "群/门店 CSV：id、name、launched_on；其余列成为 group.vars。",
+                "CSV of groups/stores: id, name, launched_on; other columns become group.vars.",
+            ),
         ),
     ] = None,
     fmt: Annotated[PlanFormat | None, format_option(PlanFormat)] = None,
@@ -81,7 +92,10 @@ def plan(
             "-o",
             "--output",
             metavar="FILE|DIR/",
-            help="Write to FILE, or to DIR/ (an existing folder or a path ending in /): one file per group.",
+            help=H(
+                "写入 FILE，或写入 DIR/（已存在的文件夹，或以 / 或 \\ 结尾的路径）：每个群一个文件。",
+                "Write to FILE, or to DIR/ (an existing folder or a path ending in / or \\): one file per group.",
+            ),
         ),
     ] = None,  # fmt: skip
     remind: Annotated[
@@ -91,18 +105,31 @@ def plan(
             metavar="MINUTES",
             min=0,
             max=10080,
-            help="ics: a reminder this many minutes before each item (0: none).",
+            help=H(
+                "ics：每项安排提前这么多分钟提醒（0：不提醒）。",
+                "ics: a reminder this many minutes before each item (0: none).",
+            ),
         ),
     ] = 15,
     force: Annotated[
-        bool, typer.Option("--force", help="Plan even if lint finds errors in the SOP.")
+        bool,
+        typer.Option(
+            "--force",
+            help=H(
+                "即使 lint 发现 SOP 有错误也生成排期。",
+                "Plan even if lint finds errors in the SOP.",
+            ),
+        ),
     ] = False,
     by: Annotated[
         PlanBy,
         typer.Option(
             "--by",
-            help="group: one schedule per group; owner: each person's day across their groups "
-            "(-o DIR/: one file per person).",
+            help=H(
+                "group：每个群一份排期；owner：每个人在其负责的各群中的一天（-o DIR/：每人一个文件）。",
+                "group: one schedule per group; owner: each person's day across their groups "
+                "(-o DIR/: one file per person).",
+            ),
             **one_of(PlanBy),
         ),
     ] = PlanBy.group,
@@ -115,6 +142,14 @@ def plan(
     items in one minute) are shown in every format; they do not change the exit code.
 
     Exit codes: 0 planned, 1 the SOP has lint errors (use --force), 2 could not run.
+
+    [zh]
+    把 SOP 的节奏变成每个群带日期的排期，并写出每一条话术。
+
+    日期按 SOP 的时区，含中国法定节假日和调休。只在某些日期出现的冲突（免打扰时段、每日推送
+    条数、同一分钟两项安排）在每种格式中都会标出，不影响退出码。
+
+    退出码：0 已生成排期，1 SOP 有 lint 错误（可用 --force），2 无法运行。
     """
     with running(lang) as run:
         from sqops.plan import (

@@ -25,6 +25,7 @@ from sqops.cli.common import (
     parse_day,
     running,
 )
+from sqops.cli.helptext import H
 from sqops.errors import UsageError
 from sqops.i18n import T
 
@@ -47,7 +48,11 @@ class FailUnder(StrEnum):
 
 def _path_opt(table: str) -> Any:
     return typer.Option(
-        f"--{table}", help=f"The {table} table (overrides DATA/{table}.*).", show_default=False
+        f"--{table}",
+        help=H(
+            f"{table} 表（代替 DATA/{table}.*）。", f"The {table} table (overrides DATA/{table}.*)."
+        ),
+        show_default=False,
     )
 
 
@@ -55,16 +60,24 @@ def report(
     data: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="A folder of tables (messages.csv, members.csv, orders.xlsx, ...) or a messages "
-            "file; with --preset, the export files themselves."
+            help=H(
+                "数据表文件夹（messages.csv、members.csv、orders.xlsx 等）或一个消息文件；"
+                "加 --preset 时为导出文件本身。",
+                "A folder of tables (messages.csv, members.csv, orders.xlsx, ...) or a messages "
+                "file; with --preset, the export files themselves.",
+            )
         ),
     ] = None,
     preset: Annotated[
         str | None,
         typer.Option(
             "--preset",
-            help="Read DATA... as exports of this format (see `sqops import --help`; `auto` "
-            "detects each file) in one step, without writing tables first.",
+            help=H(
+                "把 DATA... 当作这种格式的导出文件一步读取，无需先写表（见 `sqops import --help`；"
+                "`auto` 逐个文件识别）。",
+                "Read DATA... as exports of this format (see `sqops import --help`; `auto` "
+                "detects each file) in one step, without writing tables first.",
+            ),
         ),
     ] = None,
     sop: SopOpt = None,
@@ -72,26 +85,46 @@ def report(
     group: GroupOpt = None,
     tz: TzOpt = None,
     columns: Annotated[
-        Path | None, typer.Option("--columns", help="YAML column map {table: {canonical: source}}.")
+        Path | None,
+        typer.Option(
+            "--columns",
+            help=H(
+                "YAML 列映射 {表: {标准列名: 源列名}}。",
+                "YAML column map {table: {canonical: source}}.",
+            ),
+        ),
     ] = None,
     encoding: EncodingOpt = None,
     fmt: Annotated[ReportFormat | None, format_option(ReportFormat)] = None,
     output: OutputOpt = None,
     lists: Annotated[
         Path | None,
-        typer.Option("--lists", help="Write the lists to act on (CSV) into this folder."),
+        typer.Option(
+            "--lists",
+            help=H(
+                "把待跟进名单（CSV）写入此文件夹。",
+                "Write the lists to act on (CSV) into this folder.",
+            ),
+        ),
     ] = None,
     rejects: Annotated[
         Path | None,
         typer.Option(
-            "--rejects", help="Write rejected rows (CSV, with row numbers) into this folder."
+            "--rejects",
+            help=H(
+                "把被拒绝的行（CSV，带行号）写入此文件夹。",
+                "Write rejected rows (CSV, with row numbers) into this folder.",
+            ),
         ),
     ] = None,
     fail_under: Annotated[
         FailUnder | None,
         typer.Option(
             "--fail-under",
-            help="Exit 1 when a current-stage KPI is at this status (warn: warn or bad).",
+            help=H(
+                "当前阶段有指标处于此状态时以 1 退出（warn：warn 或 bad）。",
+                "Exit 1 when a current-stage KPI is at this status (warn: warn or bad).",
+            ),
             **one_of(FailUnder),
         ),
     ] = None,
@@ -99,14 +132,20 @@ def report(
         bool,
         typer.Option(
             "--adherence/--no-adherence",
-            help="With --sop: add plan against practice (docs/adherence.md).",
+            help=H(
+                "配合 --sop：加入计划执行对照（docs/adherence.md）。",
+                "With --sop: add plan against practice (docs/adherence.md).",
+            ),
         ),
     ] = True,
     views: Annotated[
         bool,
         typer.Option(
             "--views",
-            help="JSON: add the lists, cohorts and chart series the HTML report shows.",
+            help=H(
+                "JSON：加入 HTML 报告所展示的名单、同期群与图表序列。",
+                "JSON: add the lists, cohorts and chart series the HTML report shows.",
+            ),
         ),
     ] = False,
     by: Annotated[
@@ -114,9 +153,13 @@ def report(
         typer.Option(
             "--by",
             metavar="ATTR",
-            help="Roll the groups up by this attribute (a key of the SOP's groups[].vars or a "
-            "--groups column; repeatable): pooled KPIs and good/warn/bad groups per value. "
-            "With -f md -o DIR/: one Markdown file per value.",
+            help=H(
+                "按此属性汇总各群（SOP 中 groups[].vars 的键或 --groups 的列；可重复）：每个取值"
+                "的合并指标与 good/warn/bad 群数。配合 -f md -o DIR/：每个取值一个 Markdown 文件。",
+                "Roll the groups up by this attribute (a key of the SOP's groups[].vars or a "
+                "--groups column; repeatable): pooled KPIs and good/warn/bad groups per value. "
+                "With -f md -o DIR/: one Markdown file per value.",
+            ),
         ),
     ] = None,
     groups_csv: Annotated[
@@ -124,8 +167,12 @@ def report(
         typer.Option(
             "--groups",
             metavar="FILE",
-            help="CSV of groups/stores (id, then attribute columns such as owner, city) for --by; "
-            "its values win over the SOP's groups[].vars.",
+            help=H(
+                "群/门店 CSV（id，其后为 owner、city 等属性列），供 --by 使用；"
+                "其取值优先于 SOP 的 groups[].vars。",
+                "CSV of groups/stores (id, then attribute columns such as owner, city) for --by; "
+                "its values win over the SOP's groups[].vars.",
+            ),
         ),
     ] = None,
     compare: Annotated[
@@ -133,8 +180,12 @@ def report(
         typer.Option(
             "--compare",
             metavar="DAY|prev",
-            help="Compare each KPI with an earlier day 与更早一天对比 (YYYY-MM-DD, or prev = "
-            "as-of − 7): previous value, delta, and for rates up/down/noise (z-test).",
+            help=H(
+                "每个指标与更早的一天对比（YYYY-MM-DD，或 prev = 截止日 − 7）：之前的值、变化，"
+                "比率还给出 上升/下降/噪声（z 检验）。",
+                "Compare each KPI with an earlier day (YYYY-MM-DD, or prev = "
+                "as-of − 7): previous value, delta, and for rates up/down/noise (z-test).",
+            ),
         ),
     ] = None,
     trend: Annotated[
@@ -142,7 +193,10 @@ def report(
         typer.Option(
             "--trend",
             metavar="N",
-            help="Trend 趋势: each KPI at as-of − 7k, k = 0..N−1 (2 ≤ N ≤ 26).",
+            help=H(
+                "趋势：每个指标在 截止日 − 7k 的值，k = 0..N−1（2 ≤ N ≤ 26）。",
+                "Trend: each KPI at as-of − 7k, k = 0..N−1 (2 ≤ N ≤ 26).",
+            ),
         ),
     ] = None,
     messages: Annotated[Path | None, _path_opt("messages")] = None,
@@ -157,6 +211,11 @@ def report(
     """Health report: each stage's KPIs against target, advice, lists to act on, data quality.
 
     Exit codes: 0 ok; 1 --fail-under was hit; 2 could not run (bad input, missing column, ...).
+
+    [zh]
+    健康报告：各阶段指标对照目标、建议、待跟进名单、数据质量。
+
+    退出码：0 正常；1 触发 --fail-under；2 无法运行（输入有误、缺少列等）。
     """
     with running(lang) as run:
         from sqops.data.tables import read_tables

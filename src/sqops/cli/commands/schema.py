@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from sqops.cli.common import LangOpt, OutputOpt, running
+from sqops.cli.helptext import H
 from sqops.errors import UsageError
 from sqops.i18n import T
 
@@ -24,7 +25,10 @@ def schema(
     which: Annotated[
         str,
         typer.Argument(
-            help="Which schema: sop (the SOP file), plan, report or adherence (their --format json output)."
+            help=H(
+                "哪个 schema：sop（SOP 文件），plan、report 或 adherence（它们的 --format json 输出）。",
+                "Which schema: sop (the SOP file), plan, report or adherence (their --format json output).",
+            )
         ),
     ] = "sop",
     output: OutputOpt = None,
@@ -34,6 +38,12 @@ def schema(
 
     Add `# yaml-language-server: $schema=sop.schema.json` at the top of an SOP file to use it
     in VS Code (YAML extension) or JetBrains IDEs.
+
+    [zh]
+    写出 SOP 文件的 JSON Schema，让编辑器补全并检查它。
+
+    在 SOP 文件开头加 `# yaml-language-server: $schema=sop.schema.json`，即可在 VS Code（YAML
+    扩展）或 JetBrains IDE 中使用。
     """
     with running(lang):
         if which not in SCHEMAS:
