@@ -67,6 +67,7 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("cli/commands/report.py", "f'{a}/{b}'"): "group/KPI in a message",
     ("cli/commands/notify.py", "f'{a}/{b}'"): "message i of n in --dry-run output",
     ("notify/message.py", "f'{a}/{b}'"): "part i of n in a split message's title",
+    ("notify/platforms.py", "split('/')"): "a webhook URL's path segments (a URL, not a file path)",
     ("importers/qq.py", "partition('/')"): "an event kind such as join/invited",
     ("importers/wechat.py", "partition('/')"): "an event kind such as join/invited",
     ("lint/rules.py", "'/'.join"): "a content mix such as 40/30/30",
