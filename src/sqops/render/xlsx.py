@@ -7,7 +7,7 @@ module only formats them:
   ``=HYPERLINK(…)``, ``+86 138…``, ``-1+1`` or ``@SUM(1)`` stays that exact text, with no
   apostrophe added), and the workbook is opened with ``strings_to_formulas``,
   ``strings_to_urls`` and ``strings_to_numbers`` off;
-* numbers are numbers (``int``, ``number``; ``percent`` for rates 0..1 as ``0.0%``,
+* numbers are numbers, in any column (``int``, ``number``; ``percent`` for rates 0..1 as ``0.0%``,
   ``money`` with 2 decimals), dates and times are Excel dates (``yyyy-mm-dd``, ``hh:mm``);
   None, NaN and infinities are empty cells;
 * the header row is frozen and filterable, the columns are as wide as their content (a CJK
@@ -34,7 +34,7 @@ from typing import Any
 #: the kinds of a column, and their Excel number formats (text: none)
 FORMATS: dict[str, str] = {
     "int": "0",
-    "number": "0.0#",
+    "number": "General",
     "percent": "0.0%",
     "money": "#,##0.00",
     "date": "yyyy-mm-dd",
@@ -105,6 +105,8 @@ def _shown(value: object, kind: str) -> str:
         return f"{value * 100:.1f}%"
     if kind == "money" and isinstance(value, int | float):
         return f"{value:,.2f}"
+    if kind == "number" and isinstance(value, float):
+        return f"{value:.10g}"
     if kind == "date":
         return "2026-01-01"
     if kind == "time":
@@ -172,9 +174,11 @@ def _write(w: Any, i: int, j: int, value: object, kind: str, fmts: dict[str, Any
     if isinstance(value, bool):
         w.write_boolean(i, j, value)
         return str(value).upper()
-    if isinstance(value, int | float) and kind != "text":
+    if isinstance(value, int | float):
         if not math.isfinite(value):
             return None
+        if kind not in FORMATS or kind in ("date", "time", "datetime"):
+            kind = "int" if isinstance(value, int) else "number"
         w.write_number(i, j, value, fmts.get(kind))
         return _shown(value, kind)
     if isinstance(value, dt.datetime):

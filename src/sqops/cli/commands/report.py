@@ -38,6 +38,7 @@ class ReportFormat(StrEnum):
     md = "md"
     json = "json"
     html = "html"
+    xlsx = "xlsx"
 
 
 class FailUnder(StrEnum):
@@ -79,7 +80,11 @@ def report(
     output: OutputOpt = None,
     lists: Annotated[
         Path | None,
-        typer.Option("--lists", help="Write the lists to act on (CSV) into this folder."),
+        typer.Option(
+            "--lists",
+            help="Write the lists to act on (CSV) into this folder, or into one workbook "
+            "when the path ends in .xlsx.",
+        ),
     ] = None,
     rejects: Annotated[
         Path | None,
@@ -365,7 +370,13 @@ def _write_outputs(
         from sqops.report.export import write_rejects
 
         write_rejects(tables, rejects, to.inputs)
-    if lists is not None:
+    if lists is not None and lists.suffix.lower() == ".xlsx" and not lists.is_dir():
+        from sqops.render.output import atomic_write_bytes, check_output
+        from sqops.report.xlsx import lists_xlsx
+
+        check_output(lists, to.inputs)
+        atomic_write_bytes(lists, lists_xlsx(rep))
+    elif lists is not None:
         from sqops.report.export import write_lists
 
         write_lists(rep, lists, to.inputs)
@@ -379,6 +390,16 @@ def _write_outputs(
         _print_adherence(adh, rep.lang, console())
         return
     # the report and its plan-against-practice section composed as data, rendered once
+    if to.fmt == "xlsx":
+        from sqops.report.xlsx import to_xlsx
+
+        sheets = []
+        if adh is not None:
+            from sqops.adherence.xlsx import adherence_sheets
+
+            sheets = adherence_sheets(adh, rep.lang)
+        to.write(to_xlsx(rep, sheets))
+        return
     if to.fmt == "html":
         from sqops.report.html import to_html
 
