@@ -35,7 +35,9 @@ _ITEM_ID = T("条目ID", "item_id")
 def _scopes(adh: Adherence, lang: str) -> list[tuple[str, str | None, str | None, Scope]]:
     from sqops.adherence.render import w
 
-    out: list[tuple[str, str | None, str | None, Scope]] = [(w("fleet", lang), None, None, adh.fleet)]
+    out: list[tuple[str, str | None, str | None, Scope]] = [
+        (w("fleet", lang), None, None, adh.fleet)
+    ]
     out += [(w("group", lang), g.group_id, g.name, g.scope) for g in adh.groups]
     return out
 
@@ -101,12 +103,12 @@ def adherence_sheets(adh: Adherence, lang: str | None = None) -> list[Sheet]:
     cols += [Column(w(k, lang), "percent") for k in ("target", "planned_share", "actual_share")]
     cols += [Column(w("posts", lang), "int"), Column(w("deviation", lang), "percent")]
     cols += [Column(w("off", lang))]
-    rows = [
-        [scope_name, gid, gname, _kind(m.kind, lang), m.target, m.planned_share]
-        + [m.actual_share, m.actual_posts, m.deviation, "⚠" if m.off else None]
-        for scope_name, gid, gname, scope in scopes
-        for m in scope.discipline.mix
-    ]
+    rows = []
+    for scope_name, gid, gname, scope in scopes:
+        for m in scope.discipline.mix:
+            r = [scope_name, gid, gname, _kind(m.kind, lang), m.target, m.planned_share]
+            r += [m.actual_share, m.actual_posts, m.deviation, "⚠" if m.off else None]
+            rows.append(r)
     out.append(Sheet(SHEETS["mix"].get(lang), cols, rows))
     cols = [Column(w("hour", lang), "time")]
     cols += [Column(w(k, lang), "percent") for k in ("member_share", "staff_share")]

@@ -149,10 +149,11 @@ def workbook_bytes(sheets: Sequence[Sheet], created: dt.datetime) -> bytes:
         if cut:
             rows = rows[: MAX_ROWS - 2]
         for i, row in enumerate(rows, start=1):
-            for j, value in enumerate(row):
+            for j, raw in enumerate(row):
                 kind = sheet.columns[j].kind if j < len(sheet.columns) else "text"
-                if isinstance(value, Cell):
-                    value, kind = value.value, value.kind
+                value = raw.value if isinstance(raw, Cell) else raw
+                if isinstance(raw, Cell):
+                    kind = raw.kind
                 shown = _write(ws, i, j, value, kind, fmts)
                 if shown is not None and j < len(widths):
                     widths[j] = max(widths[j], text_width(shown))
