@@ -190,3 +190,18 @@ def test_stdout_pipe_gets_the_bytes_a_terminal_a_usage_error(cli, tmp_path, monk
 
 def _book_bytes(data: bytes) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def test_by_attribute_adds_a_rollup_sheet(cli, tmp_path):
+    data = _data(tmp_path)
+    groups = tmp_path / "stores.csv"
+    groups.write_text("id,city\ng1,上海\n", encoding="utf-8")
+    out = tmp_path / "r.xlsx"
+    r = cli("report", data, "--groups", groups, "--by", "city", "--lang", "zh", "-o", out)
+    assert r.exit_code == 0, r.stderr
+    book = _book(out)
+    assert book.sheetnames[4] == "按city汇总"
+    rows = _rows(book["按city汇总"])
+    # one value, 上海, with the one group g1
+    assert [r[:2] for r in rows] == [["上海", 1]]
+    assert sum(rows[0][2:6]) == 1  # g1 is counted once: good, warn, bad or unrated

@@ -210,7 +210,7 @@ def report_sheets(report: Report) -> list[Sheet]:
 
 
 def _rollup_sheets(report: Report) -> list[Sheet]:
-    from sqops.report.render import ROLLUP_COLUMNS, fmt_value, rollup_value, tw
+    from sqops.report.render import ROLLUP_COLUMNS, rollup_cells, rollup_value, tw
 
     lang = report.lang
     out = []
@@ -221,15 +221,10 @@ def _rollup_sheets(report: Report) -> list[Sheet]:
         ]
         rows: list[list[object]] = []
         for r in rollups:
-            below = [
-                f"{KPI[k.name].label.get(lang)} {fmt_value(k)} ({STATUS_LABELS[k.status].get(lang)})"
-                for k in r.kpis
-                if k.status in ("warn", "bad")
-            ]
-            sep = "; " if lang == "en" else "；"
+            below = rollup_cells(r, lang)[-1]  # (the Markdown's cell: KPI value (status); …)
             rows.append(
                 [rollup_value(r.value, lang), r.groups, r.good, r.warn, r.bad, r.unrated]
-                + [sep.join(below) or None]
+                + [None if below == "—" else below]
             )
         out.append(Sheet(SHEETS["rollup"].format(a=attr).get(lang), cols, rows))
     return out
