@@ -40,7 +40,10 @@ SUFFIX_FORMATS: dict[str, str] = {
     ".json": "json",
     ".html": "html",
     ".htm": "html",
+    ".xlsx": "xlsx",
 }
+#: formats that are bytes for a file, never text for a terminal
+BINARY = frozenset({"xlsx"})
 
 
 def is_dir_target(raw: str | Path) -> bool:
@@ -83,6 +86,11 @@ class Route:
     def write(self, data: str | bytes) -> None:
         """The whole output: to stdout, or atomically to the file."""
         if self.path is None:
+            if self.fmt in BINARY and isinstance(data, bytes):  # (a pipe: the bytes as they are)
+                sys.stdout.flush()
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+                return
             sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
             sys.stdout.flush()
             return
@@ -148,6 +156,13 @@ def route(
     """
     fmt = None if fmt is None else str(fmt)  # (a StrEnum's value)
     if output is None:  # (the inputs still guard what else the command writes: --lists ...)
+        if fmt in BINARY and sys.stdout.isatty():
+            raise UsageError(
+                T(
+                    "{f} 是二进制文件，不能显示在终端：请用 -o FILE.{f} 写入文件",
+                    "{f} is a binary file, not for the terminal: write it with -o FILE.{f}",
+                ).format(f=fmt)
+            )
         return Route(fmt or formats[0], inputs=input_files(inputs))
     files = [f for f in formats if f != TABLE]
     chosen: str

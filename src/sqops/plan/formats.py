@@ -32,13 +32,14 @@ from sqops.render.words import WORDS
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.plan.schema)
     from sqops.plan import schema as S
 
-FORMATS: tuple[str, ...] = ("table", "md", "csv", "ics", "json", "html")
+FORMATS: tuple[str, ...] = ("table", "md", "csv", "ics", "json", "html", "xlsx")
 EXTENSIONS: dict[str, str] = {
     "md": "md",
     "csv": "csv",
     "ics": "ics",
     "json": "json",
     "html": "html",
+    "xlsx": "xlsx",
     "table": "txt",
 }
 JSON_SCHEMA_VERSION = 1
@@ -256,6 +257,19 @@ def to_markdown(plan: Plan, lang: str) -> str:
 # ------------------------------------------------------------------ CSV
 def to_csv(plan: Plan, lang: str) -> str:
     """One row per occurrence, every group; UTF-8 with BOM, formula cells neutralised."""
+    header, rows = schedule_rows(plan, lang)
+    return csv_text(header, [[_hm_cell(v) for v in r] for r in rows])
+
+
+def _hm_cell(v: object) -> object:
+    """A time as the CSV writes it (HH:MM); any other cell as it is."""
+    return _hm(v) if isinstance(v, dt.time) else v
+
+
+def schedule_rows(plan: Plan, lang: str) -> tuple[list[str], list[list[object]]]:
+    """The CSV's header (Chinese in zh, else the column ids) and rows as data: the date a
+    ``date``, the time a ``time`` (column 3), the rest as the CSV shows it (also the Excel
+    sheet's, ``plan/xlsx.py``)."""
     keys = [
         "group_id", "group_name", "date", "time", "weekday", "lifecycle_day", "stage", "source",
         "item_id", "title", "kind", "owner", "person", "holiday", "script", "notes", "conflicts",
@@ -272,8 +286,8 @@ def to_csv(plan: Plan, lang: str) -> str:
                 [
                     gp.group.id,
                     gp.group.name,
-                    o.date.isoformat(),
-                    _hm(o.time),
+                    o.date,
+                    o.time,
                     _weekday(o.date, lang),
                     o.lifecycle_day,
                     _stage(o, lang),
@@ -289,7 +303,7 @@ def to_csv(plan: Plan, lang: str) -> str:
                     "; ".join(mine),
                 ]  # fmt: skip
             )
-    return csv_text(header, rows)
+    return header, rows
 
 
 # ------------------------------------------------------------------ JSON
@@ -653,11 +667,15 @@ def render(plan: Plan, fmt: str, lang: str, *, remind_minutes: int = REMIND_MINU
         return to_ics(plan, lang, remind_minutes)
     if fmt == "html":
         return to_html(plan, lang).encode("utf-8")
+    if fmt == "xlsx":
+        from sqops.plan.xlsx import to_xlsx
+
+        return to_xlsx(plan, lang)
     raise ValueError(fmt)
 
 
 # ------------------------------------------------------------------ --by owner
-BY_OWNER_FORMATS: tuple[str, ...] = ("table", "md", "csv", "ics", "json", "html")
+BY_OWNER_FORMATS: tuple[str, ...] = ("table", "md", "csv", "ics", "json", "html", "xlsx")
 
 
 def _person_title(person: str | None, lang: str) -> str:
@@ -741,6 +759,13 @@ def people_markdown(plan: Plan, lang: str) -> str:
 
 def people_csv(plan: Plan, lang: str) -> str:
     """``--by owner``: one row per item, by person, then date and time."""
+    header, rows = people_rows(plan, lang)
+    return csv_text(header, [[_hm_cell(v) for v in r] for r in rows])
+
+
+def people_rows(plan: Plan, lang: str) -> tuple[list[str], list[list[object]]]:
+    """:func:`people_csv`'s header and rows as data (the date a ``date``, the time, column 2,
+    a ``time``)."""
     keys = [
         "person", "date", "time", "weekday", "group_id", "group_name", "item_id", "title",
         "kind", "owner", "source",
@@ -752,8 +777,8 @@ def people_csv(plan: Plan, lang: str) -> str:
             rows.append(
                 [
                     pd.person or "",
-                    o.date.isoformat(),
-                    _hm(o.time),
+                    o.date,
+                    o.time,
                     _weekday(o.date, lang),
                     gid,
                     gname,
@@ -764,7 +789,7 @@ def people_csv(plan: Plan, lang: str) -> str:
                     SOURCE_NAMES[o.source].get(lang),
                 ]
             )
-    return csv_text(header, rows)
+    return header, rows
 
 
 def people_data(plan: Plan, lang: str) -> S.PlanDoc:
@@ -888,4 +913,8 @@ def render_people(
         return to_ics(plan, lang, remind_minutes)
     if fmt == "html":
         return people_html(plan, lang).encode("utf-8")
+    if fmt == "xlsx":
+        from sqops.plan.xlsx import people_xlsx
+
+        return people_xlsx(plan, lang)
     raise ValueError(fmt)

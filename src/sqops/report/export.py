@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -15,7 +16,7 @@ from sqops.report.actions import COLUMNS as ACTION_COLUMNS
 from sqops.report.actions import YES_NO, action_rows
 from sqops.report.build import Report
 from sqops.report.channels import csv_rows as channel_csv_rows
-from sqops.report.lists import SEGMENT_LABELS, _names, build_lists, frame_rows
+from sqops.report.lists import SEGMENT_LABELS, _cell, _names, build_lists
 
 WEEKDAY_HEAD = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -141,45 +142,75 @@ def write_lists(
     channels.csv (with ``members.channel``), unanswered.csv (the service section's questions
     without an answer), actions.csv; the headers (and labels) in the report's language. Nothing is written
     when one of them would be one of ``inputs``."""
+    folder = Path(folder)
+    files = [
+        (folder / f"{t.stem}.csv", csv_text(headers(t.columns, report.lang), t.csv_rows()))
+        for t in list_tables(report)
+    ]
+    return _publish(files, inputs)
+
+
+@dataclass(frozen=True)
+class ListTable:
+    """One list to act on: its file stem, column ids (or headers already in the report's
+    language), and its rows as data (dates, numbers, labels, None) for CSV and Excel."""
+
+    stem: str
+    columns: list[str]
+    rows: list[list[object]]
+    #: the rows came from a polars frame: their floats are written to CSV with 4 decimals
+    frame: bool = True
+
+    def csv_rows(self) -> list[list[object]]:
+        if not self.frame:
+            return self.rows
+        return [[_cell(v) for v in r] for r in self.rows]
+
+
+def _frame(df: pl.DataFrame) -> tuple[list[str], list[list[object]]]:
+    return df.columns, [list(r) for r in df.iter_rows()]
+
+
+def list_tables(report: Report) -> list[ListTable]:
+    """The lists of :func:`write_lists`, in its order (the same for ``--lists FILE.xlsx``)."""
     assert report.prepared is not None
     lists = build_lists(report.prepared)
     lang = report.lang
-    folder = Path(folder)
-    files: list[tuple[Path, str]] = []
+    out: list[ListTable] = []
 
-    def put(name: str, header: list[str], rows: list[list[object]]) -> None:
-        files.append((folder / name, csv_text(headers(header, lang), rows)))
+    def put(name: str, header: list[str], rows: list[list[object]], frame: bool = True) -> None:
+        out.append(ListTable(name, header, rows, frame))
 
-    put("recall.csv", *frame_rows(_with_group_name(lists.recall, report)))
-    put("koc.csv", *frame_rows(_with_group_name(lists.koc, report)))
+    put("recall", *_frame(_with_group_name(lists.recall, report)))
+    put("koc", *_frame(_with_group_name(lists.koc, report)))
     if lists.rfm.height:
-        h, rows = frame_rows(_rfm_names(lists.rfm, report))
+        h, rows = _frame(_rfm_names(lists.rfm, report))
         i = h.index("segment")
         rows = [[*r, SEGMENT_LABELS[str(r[i])].get(lang)] for r in rows]
-        put("rfm.csv", [*h, "segment_label"], rows)
-    put("pyramid.csv", *frame_rows(lists.pyramid))
+        put("rfm", [*h, "segment_label"], rows)
+    put("pyramid", *_frame(lists.pyramid))
     days = WEEKDAY_ZH if lang == "zh" else WEEKDAY_HEAD
     put(
-        "activity_heatmap.csv",
+        "activity_heatmap",
         ["weekday", *[f"{h:02d}" for h in range(24)]],
         [[days[d], *lists.heatmap[d]] for d in range(7)],
     )
     if lists.bottom_posts.height:
-        h, rows = frame_rows(lists.bottom_posts)
+        h, rows = _frame(lists.bottom_posts)
         if lang == "zh" and "kind" in h:
             from sqops.plan import KIND_NAMES
 
             i = h.index("kind")
             rows = [[*r[:i], _kind(r[i], KIND_NAMES), *r[i + 1 :]] for r in rows]
-        put("bottom_posts.csv", h, rows)
+        put("bottom_posts", h, rows)
     if report.channels is not None and report.channels.available:
-        put("channels.csv", *channel_csv_rows(report.channels))
+        put("channels", *channel_csv_rows(report.channels), frame=False)
     if report.service is not None and report.service.available:
         from sqops.report.service import unanswered_rows
 
-        put("unanswered.csv", *unanswered_rows(report.service, lang))
-    put("actions.csv", list(ACTION_COLUMNS), _action_cells(report))
-    return _publish(files, inputs)
+        put("unanswered", *unanswered_rows(report.service, lang))
+    put("actions", list(ACTION_COLUMNS), _action_cells(report))
+    return out
 
 
 def _kind(value: object, names: dict[str, T]) -> object:
@@ -189,7 +220,7 @@ def _kind(value: object, names: dict[str, T]) -> object:
 
 def _action_cells(report: Report) -> list[list[object]]:
     """actions.csv's rows: labels (action, RFM segment, KOC yes/no) in the report's language
-    in a zh report, the stable ids in English."""
+    in a zh report, the stable ids in English; dates as dates, None for an empty cell."""
     lang = report.lang
     zh = lang == "zh"
     out: list[list[object]] = []
@@ -197,11 +228,9 @@ def _action_cells(report: Report) -> list[list[object]]:
         seg = r["rfm_segment"]
         cells = {
             **r,
-            "first_join": r["first_join"].isoformat(),
-            "last_spoken": r["last_spoken"].isoformat() if r["last_spoken"] else None,
             "rfm_segment": (SEGMENT_LABELS[seg].zh if zh else seg) if seg else None,
             "koc": YES_NO[r["koc"]].get(lang),
             "action": ACTION[r["action"]].label.zh if zh else r["action"],
         }
-        out.append(["" if cells[c] is None else cells[c] for c in ACTION_COLUMNS])
+        out.append([cells[c] for c in ACTION_COLUMNS])
     return out

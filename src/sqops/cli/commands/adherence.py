@@ -36,6 +36,7 @@ class AdhFormat(StrEnum):
     md = "md"
     json = "json"
     html = "html"
+    xlsx = "xlsx"
 
 
 def adherence(
@@ -155,6 +156,10 @@ def adherence(
                     con.print(r)
             elif to.fmt == "json":  # bytes built group by group: the detail can be large
                 to.write(R.json_bytes(adh, lg))
+            elif to.fmt == "xlsx":
+                from sqops.adherence.xlsx import to_xlsx
+
+                to.write(to_xlsx(adh, lg))
             else:
                 to.write({"md": R.render_md, "html": R.render_html}[to.fmt](adh, lg))
         c = adh.fleet.counts

@@ -39,6 +39,7 @@ class PlanFormat(StrEnum):
     ics = "ics"
     json = "json"
     html = "html"
+    xlsx = "xlsx"
 
 
 def _lint_errors(loaded: LoadedSop) -> list[Any]:

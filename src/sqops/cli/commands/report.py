@@ -39,6 +39,7 @@ class ReportFormat(StrEnum):
     md = "md"
     json = "json"
     html = "html"
+    xlsx = "xlsx"
 
 
 class FailUnder(StrEnum):
@@ -102,8 +103,9 @@ def report(
         typer.Option(
             "--lists",
             help=H(
-                "把待跟进名单（CSV）写入此文件夹。",
-                "Write the lists to act on (CSV) into this folder.",
+                "把待跟进名单（CSV）写入此文件夹；路径以 .xlsx 结尾时写成一个工作簿。",
+                "Write the lists to act on (CSV) into this folder, or into one workbook "
+                "when the path ends in .xlsx.",
             ),
         ),
     ] = None,
@@ -424,7 +426,13 @@ def _write_outputs(
         from sqops.report.export import write_rejects
 
         write_rejects(tables, rejects, to.inputs)
-    if lists is not None:
+    if lists is not None and lists.suffix.lower() == ".xlsx" and not lists.is_dir():
+        from sqops.render.output import atomic_write_bytes, check_output
+        from sqops.report.xlsx import lists_xlsx
+
+        check_output(lists, to.inputs)
+        atomic_write_bytes(lists, lists_xlsx(rep))
+    elif lists is not None:
         from sqops.report.export import write_lists
 
         write_lists(rep, lists, to.inputs)
@@ -438,6 +446,16 @@ def _write_outputs(
         _print_adherence(adh, rep.lang, console())
         return
     # the report and its plan-against-practice section composed as data, rendered once
+    if to.fmt == "xlsx":
+        from sqops.report.xlsx import to_xlsx
+
+        sheets = []
+        if adh is not None:
+            from sqops.adherence.xlsx import adherence_sheets
+
+            sheets = adherence_sheets(adh, rep.lang)
+        to.write(to_xlsx(rep, sheets))
+        return
     if to.fmt == "html":
         from sqops.report.html import to_html
 
