@@ -94,7 +94,9 @@ def test_window_note_names_retention_and_its_28_days(cli, tmp_path):
         "(not before day 91), so its window may start after the previous stage ends: the days "
         "between are not skipped, only not counted."
     ]
-    assert window_notes("zh")[0].startswith("留存期自第 91 天起；按截至日前最近 28 天（不早于第 91 天）评估")
+    assert window_notes("zh")[0].startswith(
+        "留存期自第 91 天起；按截至日前最近 28 天（不早于第 91 天）评估"
+    )
 
 
 def test_html_shows_file_names_not_local_folders(cli, tmp_path):
