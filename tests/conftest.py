@@ -20,6 +20,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "fuzz: a property test (Hypothesis); SQOPS_FUZZ=N runs N times its examples"
     )
+    config.addinivalue_line(
+        "markers",
+        "browser: opens pages in headless Chromium; FAILS without it (apt-get install -y "
+        "chromium fonts-noto-cjk, or deselect with -m 'not browser')",
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from tests.browser.conftest import chromium_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "skincare"
 EVIL = "<img src=x onerror=alert(1)>"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def _data(tmp_path: Path) -> tuple[Path, Path]:
@@ -51,13 +50,14 @@ def test_html_is_offline_escaped_and_has_charts(cli, tmp_path):
     assert again.read_bytes() == out.read_bytes()  # deterministic
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+@pytest.mark.browser
 def test_html_in_headless_chromium(cli, tmp_path):
+    chromium = chromium_or_fail()  # (a failure, not a skip, without the browser)
     d, sop = _data(tmp_path)
     out = tmp_path / "r.html"
     assert cli("report", d, "--sop", sop, "-f", "html", "-o", out).exit_code == 0
     base = [
-        CHROMIUM,
+        chromium,
         "--headless",
         "--no-sandbox",
         "--disable-gpu",

@@ -85,6 +85,7 @@ L: dict[str, T] = {
     "group": T("群", "group"),
     "nobody": T("（未指定负责人）", "(nobody responsible)"),
     "person_items": T("{n} 条安排，其中推送 {p} 条", "{n} item(s), {p} push(es)"),
+    "legend": T("颜色表示事项类型：", "Colours show the kind of item:"),
 }
 
 
@@ -568,7 +569,19 @@ def to_html(plan: Plan, lang: str) -> str:
         notices=[n.get(lang) for n in plan.notices],
         groups=groups,
         load=_html_load(plan, lang),
+        legend=_html_legend(plan, lang),
     )
+
+
+def _html_legend(plan: Plan, lang: str) -> tuple[str, list[tuple[str, str]]]:
+    """The colour legend of the month view: (lead, [(kind, its name)]) for the kinds the
+    plan has, in the order of ``KIND_NAMES`` (a kind sqops does not know: last, by name)."""
+    have = {o.kind for gp in plan.groups for o in gp.occurrences}
+    order = {k: i for i, k in enumerate(KIND_NAMES)}
+    kinds = sorted(have, key=lambda k: (order.get(k, len(order)), k))
+    return _t("legend", lang), [
+        (k, KIND_NAMES[k].get(lang) if k in KIND_NAMES else k) for k in kinds
+    ]
 
 
 def _html_load(plan: Plan, lang: str) -> tuple[str, str, list[str]] | None:

@@ -17,4 +17,12 @@ WORDS: dict[str, T] = {
     "none": T("无", "none"),
     #: the lifecycle day people read, 第 N 天 (N = day index + 1: sqops.domain.stages.lifecycle_day)
     "day_n": T("第 {n} 天", "day {n}"),
+    #: under a table of stage windows: a trailing window (retention) starts later than its stage
+    "window_note": T(
+        "{stage}自第 {n} 天起；按截至日前最近 {d} 天（不早于第 {n} 天）评估，"
+        "所以窗口可能晚于上一阶段的结束日开始：之前的日子并未跳过，只是不计入。",
+        "{stage} starts on day {n} and is evaluated over its last {d} days up to the as-of day "
+        "(not before day {n}), so its window may start after the previous stage ends: the days "
+        "between are not skipped, only not counted.",
+    ),
 }

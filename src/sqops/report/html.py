@@ -41,6 +41,7 @@ from sqops.report.render import (
     triage_cells,
     tw,
     w,
+    window_notes,
 )
 
 if TYPE_CHECKING:
@@ -109,6 +110,7 @@ def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
     the data quality, rendered in the same pass."""
     from sqops.render.html import render, safe
     from sqops.report.charts import render_all
+    from sqops.report.summary import summary_view
 
     lang = report.lang
     labels = {k: v.get(lang) for k, v in CHART_LABELS.items()}
@@ -159,14 +161,25 @@ def to_html(report: Report, sections: Sequence[Section] = ()) -> str:
         fn=fmt_num,
         ft=fmt_target,
         dq_head=quality_header(lang),
-        dq_rows=[r for r, _ in q],
+        dq_rows=[file_name_only(r) for r, _ in q],
         dq_notes=[n for _, ns in q for n in ns],
         **_triage_context(report),
         gap_text=lambda gaps: gap_text(gaps, lang),
         **_channels_and_coverage(report),
         service=_service_html(report, lang),
         actions=_actions(report, lang),
+        summary=summary_view(report),
+        window_notes=window_notes(lang),
+        tones=HISTORY_CLASS,
     )
+
+
+def file_name_only(row: list[object]) -> list[object]:
+    """A data-quality row with its file as the file's name alone: the page is shared, the
+    folder it was read from on the operator's computer is not (Markdown and JSON keep it)."""
+    from pathlib import PurePosixPath
+
+    return [row[0], PurePosixPath(str(row[1])).name, *row[2:]]
 
 
 def _triage_context(report: Report) -> dict[str, object]:

@@ -68,6 +68,16 @@ def w(key: str, lang: str, **kw: Any) -> str:
     return (t.format(**kw) if kw else t).get(lang)
 
 
+def window_notes(lang: str) -> list[str]:
+    """The note under each table of stage windows: a stage evaluated over its last days
+    (retention, ``StageDef.trailing``) shows only those days (``render.words``)."""
+    return [
+        WORDS["window_note"].format(stage=s.label.get(lang), n=s.first + 1, d=s.trailing).get(lang)
+        for s in STAGE.values()
+        if s.trailing is not None
+    ]
+
+
 def fmt_value(k: Kpi) -> str:
     return fmt_kpi_value(k.name, k.value)
 
@@ -460,6 +470,7 @@ def to_markdown(report: Report, sections: Sequence[str] = ()) -> str:
                 [STAGE[s.stage].label.get(lang), STATUS_LABELS[s.status].get(lang), win, health]
             )
         L += md.table([w(k, lang) for k in ("stage", "status", "window", "health")], rows) + [""]
+        L += [md.escape(n) for n in window_notes(lang)] + [""]
         for s in g.stages:
             if s.status == "not_started":
                 continue
@@ -662,6 +673,8 @@ def print_terminal(report: Report, console: Any) -> None:
                 st(s.health),
             )
         console.print(t)
+        for note in window_notes(lang):
+            console.print(Text(note, style="dim"))
         if g.current_stage:
             console.print(kpi_table(g.stage(g.current_stage).kpis, f"{cur} · {w('kpis', lang)}"))
             print_gaps(g.stage(g.current_stage).kpis, lang, console)
