@@ -38,8 +38,8 @@ from sqops.plan._expand import (
     sop_groups,
 )
 from sqops.plan._groups import parse_groups_csv, read_groups_csv, unknown_group
+from sqops.plan._holidays import Calendar, calendar_for, day_info
 from sqops.plan._holidays import coverage as holiday_coverage
-from sqops.plan._holidays import day_info
 from sqops.plan._model import (
     KIND_NAMES,
     ROLE_NAMES,
@@ -94,6 +94,8 @@ __all__ = [
     "Plan",
     "build_plan",
     "day_info",
+    "Calendar",
+    "calendar_for",
     "default_start",
     "expand",
     "falls_on",

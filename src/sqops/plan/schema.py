@@ -67,6 +67,15 @@ class CalendarDayDoc(TypedDict):
     holiday: str | None
     adjusted_workday: Annotated[bool, described("调休: a weekend day that is a working day")]
     label: str | None
+    provisional: NotRequired[
+        Annotated[
+            bool,
+            described(
+                "present and true: the year's 调休 arrangement is not announced; a make-up day "
+                "off or a weekend around a holiday, whose status may change"
+            ),
+        ]
+    ]
 
 
 @with_config(CLOSED)
