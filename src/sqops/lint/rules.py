@@ -994,3 +994,48 @@ declare(
         "Remove it, or reference it from an item with script: NAME.",
     ),
 )
+
+
+# ------------------------------------------------------------------ calendar names
+@rule(
+    "day-name",
+    "error",
+    T(
+        "skip_on/only_on 用了日历不认识的节日",
+        "skip_on/only_on names a day the calendar does not know",
+    ),
+    T(
+        "节假日名（spring_festival、春节…）只在 community.country 为 CN 时有；营销节日（qixi、"
+        "double_11、618…）要 calendar.festivals: china（CN 默认）。见 docs/sop.md。",
+        "Holiday names (spring_festival, 春节...) exist when community.country is CN; marketing "
+        "festivals (qixi, double_11, 618...) need calendar.festivals: china (CN's default). "
+        "See docs/sop.md.",
+    ),
+)
+def _day_name(loaded: LoadedSop) -> Iterator[Finding]:
+    from sqops.domain.calendar import known_names
+
+    sop = loaded.sop
+    country = sop.holiday_country
+    known = known_names(country, sop.festival_set)
+    where = T(f"国家 {country or 'none'}", f"country {country or 'none'}")
+    for s in slots(sop):
+        if s.section == "countdown" or not hasattr(s.item, "skip_on"):
+            continue
+        for key in ("skip_on", "only_on"):
+            for i, name in enumerate(getattr(s.item, key)):
+                if name in known:
+                    continue
+                hint = did_you_mean(name, known)
+                text = T(
+                    f"{s.describe().zh} 的 {key} 写了 “{name}”，日历（{where.zh}，营销节日 "
+                    f"{sop.festival_set}）不认识",
+                    f"{s.describe().en}: {key} names '{name}', which the calendar ({where.en}, "
+                    f"festivals {sop.festival_set}) does not know",
+                )
+                if hint:
+                    text = T(
+                        text.zh + f"；你是不是想写 “{hint}”？",
+                        text.en + f"; did you mean '{hint}'?",
+                    )
+                yield finding(loaded, "day-name", text, (*s.path, key, i))

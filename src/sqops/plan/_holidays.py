@@ -160,12 +160,12 @@ def _festival_dates(year: int) -> dict[dt.date, tuple[str, ...]]:
 def _lunar_to_solar(year: int, month: int, day: int) -> dt.date | None:
     """The Gregorian date of a (non-leap) lunar month/day of the lunar year that starts in
     ``year``; None outside the lunar library's range."""
-    from lunar_python import Lunar
+    from lunar_python import Lunar  # type: ignore[import-untyped]
 
     try:
         s = Lunar.fromYmd(year, month, day).getSolar()
         return dt.date(s.getYear(), s.getMonth(), s.getDay())
-    except Exception:  # noqa: BLE001 - the library raises plain Exceptions out of range
+    except Exception:  # the library raises plain Exceptions out of its range
         return None
 
 
@@ -187,8 +187,8 @@ class Calendar:
         self.working_days = frozenset(working_days)
         self.ignore = frozenset(ignore)
         self.announced = frozenset(announced)
-        self.festivals = festivals if festivals is not None else (
-            "china" if country == "CN" else "none"
+        self.festivals = (
+            festivals if festivals is not None else ("china" if country == "CN" else "none")
         )
         self._days: dict[dt.date, DayInfo] = {}
         self._years: set[int] = set()
@@ -254,8 +254,8 @@ class Calendar:
                 elif k is not None:
                     statutory.add(d)
             if not drop:
-                for w, holiday_day in p.work.items():
-                    work[w] = holiday_day
+                for w, freed in p.work.items():
+                    work[w] = freed
         for d, name in self.days_off.items():
             off[d] = canonical(name) if name else off.get(d)
             observed.discard(d)
@@ -391,4 +391,3 @@ def matches(info: DayInfo, what: str) -> bool | None:
     if what in HOLIDAY_NAMES:
         return info.status == "holiday" and info.holiday == what
     raise ValueError(what)
-

@@ -93,9 +93,11 @@ class DayInfo:
         )
         if self.status == "holiday":
             if self.provisional:
-                return T("{n}（按规则推定，待公布）", "{n} (by rule, not yet announced)").format(
-                    n=name
-                ).get(lang)
+                return (
+                    T("{n}（按规则推定，待公布）", "{n} (by rule, not yet announced)")
+                    .format(n=name)
+                    .get(lang)
+                )
             return name
         if self.adjusted:
             return T("调休上班（{n}）", "adjusted workday ({n})").format(n=name).get(lang)
