@@ -197,3 +197,63 @@ def test_country_none_has_no_holidays():
     assert cal.day_info(D(2027, 2, 8)).status == "workday"  # 初三, but no country
     assert cal.matches(cal.day_info(D(2027, 8, 8)), "qixi") is False  # no festival set
     assert Calendar("CN").matches(day_info(D(2027, 8, 8)), "七夕") is True
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "needle"),
+    [
+        # a misspelt key of calendar: did-you-mean
+        # (the conftest's header is 12 lines: calendar: is line 13, its first key line 14)
+        ("calendar:\n  working_day: [2027-02-20]\n", 14, "did you mean 'working_days'"),
+        # a misspelt festival set
+        ("calendar:\n  festivals: chna\n", 14, "did you mean 'china'"),
+        # a day that is both off and a working day
+        (
+            "calendar:\n  days_off: [2027-02-20]\n  working_days: [2027-02-20]\n",
+            14,
+            "2027-02-20 is both in days_off and in working_days",
+        ),
+        # a filter name no calendar knows
+        (
+            'cadence:\n  daily:\n    - {time: "09:00", title: x, only_on: [qxi]}\n',
+            15,
+            "did you mean 'qixi'",
+        ),
+    ],
+)
+def test_calendar_keys_are_validated_with_did_you_mean(write_sop, extra, line, needle):
+    from sqops.sop import load_sop
+
+    path = write_sop(extra, launch="2027-01-01")
+    with pytest.raises(SopError) as e:
+        load_sop(path)
+    got = [(p.where.line, p.text.en) for p in e.value.problems]
+    assert any(ln == line and needle in text for ln, text in got), got
+
+
+def test_country_is_an_iso_code_or_none(write_sop):
+    from sqops.sop import load_sop
+
+    path = write_sop("", launch="2027-01-01")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("platform: wechat,", "platform: wechat, country: China,"))
+    with pytest.raises(SopError) as e:
+        load_sop(path)
+    assert "ISO 3166" in e.value.problems[0].text.en and e.value.problems[0].where.line == 2
+    path.write_text(text.replace("platform: wechat,", "platform: wechat, country: None,"))
+    sop = load_sop(path).sop
+    assert sop.holiday_country is None and sop.festival_set == "none"
+    path.write_text(text.replace("platform: wechat,", "platform: wechat, country: us,"))
+    assert load_sop(path).sop.holiday_country == "US"
+
+
+def test_beyond_the_packages_years_days_are_unknown_not_guessed(load):
+    # holidays 0.105 knows China 1950-2100: 2101 is unknown, not a year of workdays
+    info = day_info(D(2101, 10, 1))
+    assert info.status is None and not info.known and info.label("en") == "no holiday data"
+    loaded = load(SPAN, launch="2100-12-01")
+    plan = expand(loaded, start=D(2100, 12, 30), days=4, lang="en")
+    assert any("no holiday data for 2101" in n.en for n in plan.notices)
+    tips = [(o.date.day, bool(o.notes)) for o in plan.groups[0].occurrences if o.item_id == "tip"]
+    # 2100-12-30 Thu, 12-31 Fri: known working days; 2101-01-01, 01-02: kept, noted
+    assert tips == [(30, False), (31, False), (1, True), (2, True)]

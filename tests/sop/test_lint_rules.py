@@ -212,6 +212,7 @@ CASES = [
         "error",
         18,
     ),
+    ("country", sub("platform: wechat", "platform: wechat\n  country: XQ"), "error", 5),
 ]
 
 

@@ -1039,3 +1039,32 @@ def _day_name(loaded: LoadedSop) -> Iterator[Finding]:
                         text.en + f"; did you mean '{hint}'?",
                     )
                 yield finding(loaded, "day-name", text, (*s.path, key, i))
+
+
+@rule(
+    "country",
+    "error",
+    T("community.country 不是已知的国家代码", "community.country is not a known country code"),
+    T(
+        "写 ISO 3166 两位字母代码（CN、SG、US…，holidays 包认识的国家），或 none 表示不标节假日。",
+        "Write an ISO 3166 two-letter code (CN, SG, US..., a country the holidays package "
+        "knows), or none for no public holidays.",
+    ),
+)
+def _country(loaded: LoadedSop) -> Iterator[Finding]:
+    country = loaded.sop.community.country
+    if country in (None, "none", "CN"):
+        return
+    from sqops.plan._holidays import supported_countries  # imports holidays: only here
+
+    known = supported_countries()
+    if country in known:
+        return
+    hint = did_you_mean(country, known)
+    text = T(
+        f"holidays 包不认识国家代码 {country}",
+        f"the holidays package does not know the country code {country}",
+    )
+    if hint:
+        text = T(text.zh + f"；你是不是想写 “{hint}”？", text.en + f"; did you mean '{hint}'?")
+    yield finding(loaded, "country", text, ("community", "country"))

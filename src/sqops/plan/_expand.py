@@ -582,7 +582,17 @@ def expand(
     calendar = _holidays.calendar_for(loaded.sop)
     cal = {d: calendar.day_info(d) for d in dates}
     notices: list[T] = []
-    unannounced = calendar.unannounced_years(dates)
+    unknown = sorted({d.year for d in dates if not cal[d].known})
+    if unknown:
+        notices.append(
+            T(
+                "holidays 包没有 {y} 年的节假日数据：这些日期不标注节假日，带 skip_on/only_on "
+                "节假日条件的条目照常列出并标记“请人工确认”",
+                "the holidays package has no holiday data for {y}: those dates show no holidays, "
+                "and items with holiday skip_on/only_on are kept and marked 'please check'",
+            ).format(y=", ".join(str(y) for y in unknown))
+        )
+    unannounced = [y for y in calendar.unannounced_years(dates) if y not in unknown]
     if unannounced:
         years = "、".join(str(y) for y in unannounced)
         notices.append(

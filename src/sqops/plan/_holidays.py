@@ -13,7 +13,9 @@ Sources (imported lazily, only when a plan asks for a day):
 In a Chinese year whose arrangement is not announced (nor declared by the SOP) the statutory
 days are certain, while the make-up days off and the weekends around the holidays (which may
 become 调休 working days) are *provisional*: the ``holiday`` / ``workday`` filters do not
-decide on them (the plan keeps the item and says "please check").
+decide on them (the plan keeps the item and says "please check"); a provisional weekend is
+never a holiday by itself, only possibly a working day. Years the package does not cover
+(China: 1950-2100) are unknown: status None, never guessed.
 
 Day filters (``skip_on`` / ``only_on``), see :mod:`sqops.domain.calendar` for the names:
 
@@ -80,6 +82,14 @@ _ESTIMATED = "（推定）"
 _CN_FIRST = 2001
 
 
+def _shift(date: dt.date, days: int) -> dt.date | None:
+    """``date + days``, or None past the calendar's ends."""
+    try:
+        return date + dt.timedelta(days=days)
+    except OverflowError:
+        return None
+
+
 def _rank(key: str | None) -> int:
     """Which festival names a day or run two festivals share (国庆节 first)."""
     order = ("national_day", "spring_festival", "labour_day", "new_years_day")
@@ -128,11 +138,27 @@ def _package_year(country: str, year: int) -> _Year:
                 if out.off.get(d) is None or _rank(key) < _rank(out.off[d]):
                     out.off[d] = key
         return out
-    cls = holidays.country_holidays(country, years=year)
-    lang = "en_US" if "en_US" in getattr(cls, "supported_languages", ()) else None
+    # the names in English where the package has them (the labels of both languages)
+    lang = "en_US" if "en_US" in _languages_of(country) else None
     for d, names in holidays.country_holidays(country, years=year, language=lang).items():
         out.off[d] = names
     return out
+
+
+@lru_cache(maxsize=32)
+def _languages_of(country: str) -> tuple[str, ...]:
+    import holidays
+
+    return tuple(getattr(holidays.country_holidays(country), "supported_languages", ()))
+
+
+@lru_cache(maxsize=32)
+def _years_of(country: str) -> tuple[int, int]:
+    """The years the package covers for a country (China: 1950-2100 in 0.105)."""
+    import holidays
+
+    cls = holidays.country_holidays(country)
+    return int(getattr(cls, "start_year", 1)), int(getattr(cls, "end_year", 9998))
 
 
 def supported_countries() -> list[str]:
@@ -225,17 +251,24 @@ class Calendar:
         """Does the day match a filter name? None when the calendar cannot say yet."""
         key = canonical(what)
         if key in FESTIVALS:
+            lunar = self.festivals == "china" and FESTIVALS[key].lunar
+            if lunar and _lunar_to_solar(info.date.year, 1, 1) is None:
+                return None  # beyond the lunar calendar's years
             return key in self.festivals_on(info.date)
         return matches(info, key)
 
     # --------------------------------------------------------------- building
+    def covers(self, year: int) -> bool:
+        """Does the package know the country's holidays in ``year`` (always, no country)?"""
+        if self.country is None:
+            return True
+        first, last = _years_of(self.country)
+        return first <= year <= last
+
     def _package(self, year: int) -> _Year:
-        if self.country is None or not 1 <= year <= 9998:
+        if self.country is None or not self.covers(year):
             return _Year()
-        try:
-            return _package_year(self.country, year)
-        except NotImplementedError:  # a year the package does not cover for the country
-            return _Year()
+        return _package_year(self.country, year)
 
     def _fill(self, year: int) -> None:
         off: dict[dt.date, str | None] = {}
@@ -285,6 +318,8 @@ class Calendar:
                     k = off.get(x)
                     if k is not None and (x != d or step == 1):
                         counts[k] = counts.get(k, 0) + 1
+                    if x in (dt.date.min, dt.date.max):
+                        break
                     x, n = x + step * _ONE, n + 1
             if not counts:
                 return None
@@ -292,18 +327,23 @@ class Calendar:
 
         def nearest_key(d: dt.date) -> str | None:
             for n in range(1, _NEAR + 1):
-                for x in (d + n * _ONE, d - n * _ONE):
-                    if off.get(x):
+                for k in (n, -n):
+                    x = _shift(d, k)
+                    if x is not None and off.get(x):
                         return off[x]
             return None
 
         near_holiday = {
-            d + n * _ONE for d in statutory | observed for n in range(-_NEAR, _NEAR + 1)
+            _shift(d, n) for d in statutory | observed for n in range(-_NEAR, _NEAR + 1)
         }
         first = dt.date(year, 1, 1)
+        known = self.covers(year)
         for i in range((dt.date(year, 12, 31) - first).days + 1):
             d = first + i * _ONE
             weekend = d.weekday() >= 5
+            if not known and not (d in self.days_off or d in self.working_days):
+                self._days[d] = DayInfo(d, None)  # beyond the package's years: unknown
+                continue
             declared = d in self.days_off or d in self.working_days or d in self.ignore
             provisional = (
                 china

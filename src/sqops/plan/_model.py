@@ -173,7 +173,8 @@ class Plan:
     lang: str
     groups: list[GroupPlan]
     calendar: dict[dt.date, DayInfo]
-    holiday_data_until: dt.date | None  # last date the holiday package covers
+    #: last day of the last year whose 调休 arrangement is known (China; None elsewhere)
+    holiday_data_until: dt.date | None
     notices: list[T] = field(default_factory=list)
     rendered: bool = False
     load: Load | None = None  # per-person pushes in 10 minutes (build_plan fills it)

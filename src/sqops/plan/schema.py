@@ -138,7 +138,10 @@ class PlanDoc(TypedDict):
     end: Annotated[Date, described("last day of the plan (inclusive)")]
     days: Annotated[int, Field(ge=1)]
     lang: Lang
-    holiday_data_until: str | None
+    holiday_data_until: Annotated[
+        Date | None,
+        described("last day of the last year whose 调休 arrangement is known; null outside China"),
+    ]
     notices: list[str]
     calendar: list[CalendarDayDoc]
     groups: list[PlanGroupDoc]
