@@ -1055,7 +1055,7 @@ def _country(loaded: LoadedSop) -> Iterator[Finding]:
     country = loaded.sop.community.country
     if country in (None, "none", "CN"):
         return
-    from sqops.plan._holidays import supported_countries  # imports holidays: only here
+    from sqops.plan import supported_countries  # imports holidays: only here
 
     known = supported_countries()
     if country in known:
