@@ -2,14 +2,18 @@
 by law, the provisional 调休 days, the marketing festivals (七夕 by the lunar calendar), the
 SOP's `country` and `calendar:` section.
 
-The dates were worked out by hand: the statutory days from 全国年节及纪念日放假办法 (2024
-revision, in force 2025: 元旦 1 day; 春节 除夕 + 正月初一..初三; 清明 1; 劳动节 5-01, 5-02;
-端午 1; 中秋 1; 国庆 10-01..10-03) and the lunar dates of 2026-2028 as published in the Hong
-Kong Observatory's Gregorian-lunar calendar tables and timeanddate.com's Chinese holiday
-pages: 春节 (正月初一) 2026-02-17, 2027-02-06, 2028-01-26; 清明 (the solar term) 2026-04-05,
-2027-04-05; 端午 (五月初五) 2026-06-19, 2027-06-09; 中秋 (八月十五) 2026-09-25,
-2027-09-15; 七夕 (七月初七) 2026-08-19, 2027-08-08. `test_two_lunar_sources_agree` checks the
-two libraries against each other as well.
+The dates were worked out by hand. Statutory days: 全国年节及纪念日放假办法 (2024 revision, in
+force 2025: 元旦 1 day; 春节 除夕 + 正月初一..初三; 清明 1; 劳动节 5-01, 5-02; 端午 1; 中秋 1;
+国庆 10-01..10-03). 2026: the State Council's notice on the 2026 arrangement (春节 02-15..23,
+清明 04-04..06, 端午 06-19..21, 中秋 09-25..27, 国庆 10-01..07; see test_plan_holidays.py).
+2027 lunar dates from a public holiday calendar of Hong Kong for 2027 (Lunar New Year Saturday
+6 February, Tuen Ng Wednesday 9 June, "day following the Mid-Autumn Festival" Thursday
+16 September, so 中秋 is 15 September); 清明 2027 is the solar term on 5 April. 七夕: Wikipedia's
+Qixi Festival table gives 19 August for 2026; for 2027 the 7th lunar month begins with the new
+moon of 2 August 2027 (the day of that year's total solar eclipse), so 七月初七 is 8 August
+(and 八月十五 = 15 September agrees). 2028: 春节 (正月初一) 26 January, 端午 28 May, 中秋
+3 October (inside the National Day holiday). `test_two_lunar_sources_agree` checks the
+holidays package's lunar tables against lunar_python's conversion as well.
 """
 
 from __future__ import annotations
