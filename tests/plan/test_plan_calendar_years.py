@@ -157,6 +157,7 @@ def test_the_sop_declares_the_official_arrangement(load):
         "  days_off:\n"
         "    - {from: 2027-02-05, to: 2027-02-13, name: spring_festival}\n"
         "    - {date: 2027-03-08, name: 公司团建}\n"
+        "    - 2027-03-09\n"
         "  working_days: [2027-02-20]\n"
     )
     loaded = load(body, launch="2027-01-01")
@@ -169,6 +170,8 @@ def test_the_sop_declares_the_official_arrangement(load):
     assert not any(cal[d].provisional for d in cal)
     assert cal[D(2027, 2, 20)].status == "workday" and cal[D(2027, 2, 20)].adjusted
     assert cal[D(2027, 3, 8)].label("zh") == "公司团建"
+    # a plain date next to a named day off takes the name of its run of days off
+    assert (cal[D(2027, 3, 9)].status, cal[D(2027, 3, 9)].holiday) == ("holiday", "公司团建")
     assert plan.holiday_data_until == D(2027, 12, 31)
 
 
@@ -217,6 +220,8 @@ def test_country_none_has_no_holidays():
             14,
             "2027-02-20 is both in days_off and in working_days",
         ),
+        # a run of days off without its end: one error for the entry
+        ("calendar:\n  days_off:\n    - {from: 2027-02-10}\n", 15, "from and to go together"),
         # a filter name no calendar knows
         (
             'cadence:\n  daily:\n    - {time: "09:00", title: x, only_on: [qxi]}\n',

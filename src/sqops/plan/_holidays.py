@@ -376,13 +376,9 @@ class Calendar:
 def calendar_for(sop: Sop) -> Calendar:
     """The calendar of an SOP: ``community.country`` (or its default) with ``calendar:``."""
     cfg = sop.calendar
-    days_off: dict[dt.date, str | None] = {}
-    for x in cfg.days_off:
-        for d in x.dates():
-            days_off[d] = x.name
     return Calendar(
         sop.holiday_country,
-        days_off=days_off,
+        days_off=cfg.off_days(),
         working_days=cfg.working_days,
         ignore=cfg.ignore,
         announced=cfg.announced,

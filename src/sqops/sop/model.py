@@ -15,8 +15,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PlainSerializer,
+    Tag,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -208,6 +210,7 @@ class Community(_Model):
     launched_on: dt.date | None = Field(None, description="day 0 (launch day) of the group(s)")
     country: str | None = Field(
         None,
+        json_schema_extra={"pattern": "^([A-Za-z]{2}|[Nn][Oo][Nn][Ee])$"},
         description="ISO 3166-1 alpha-2 code of the country whose public holidays apply "
         "(CN, SG, US...), or none; default CN for wechat/wecom/qq/xiaohongshu or a China "
         "timezone, else none",
@@ -436,14 +439,21 @@ class DayOff(_Model):
         return [self.from_ + dt.timedelta(days=i) for i in range(n)]
 
 
-def _day_off(v: Any) -> Any:
-    return {"date": v} if isinstance(v, (dt.date, str)) else v
+def _day_off_kind(v: Any) -> str:
+    return "range" if isinstance(v, (dict, DayOff)) else "date"
+
+
+#: a date, or {date | from/to, name}: one branch checked, so one error per wrong entry
+_DayOffEntry = Annotated[
+    Annotated[dt.date, Tag("date")] | Annotated[DayOff, Tag("range")],
+    Discriminator(_day_off_kind),
+]
 
 
 class CalendarConfig(_Model):
     """The SOP's own calendar on top of the country's public holidays (docs/sop.md)."""
 
-    days_off: list[Annotated[DayOff, BeforeValidator(_day_off)]] = Field(
+    days_off: list[_DayOffEntry] = Field(
         default_factory=list,
         description="extra days off: a date, {date, name} or {from, to, name} (company days "
         "off, or the official arrangement once it is published)",
@@ -464,10 +474,19 @@ class CalendarConfig(_Model):
         None, description="marketing festival set: china | none (default china for CN)"
     )
 
+    def off_days(self) -> dict[dt.date, str | None]:
+        """Every declared day off with its name (a later entry wins)."""
+        out: dict[dt.date, str | None] = {}
+        for x in self.days_off:
+            if isinstance(x, dt.date):
+                out[x] = None
+            else:
+                out.update(dict.fromkeys(x.dates(), x.name))
+        return out
+
     @model_validator(mode="after")
     def _no_clash(self) -> CalendarConfig:
-        off = {d for x in self.days_off for d in x.dates()}
-        both = sorted(off & set(self.working_days))
+        both = sorted(set(self.off_days()) & set(self.working_days))
         if both:
             raise _err(
                 "{d} 同时写在 days_off 和 working_days 里",
