@@ -266,3 +266,9 @@ def test_beyond_the_packages_years_days_are_unknown_not_guessed(load):
     tips = [(o.date.day, bool(o.notes)) for o in plan.groups[0].occurrences if o.item_id == "tip"]
     # 2100-12-30 Thu, 12-31 Fri: known working days; 2101-01-01, 01-02: kept, noted
     assert tips == [(30, False), (31, False), (1, True), (2, True)]
+
+
+def test_china_before_2001_is_unknown():
+    # the package checks China's arrangements from 2001 on: earlier years are not guessed
+    assert day_info(D(2000, 10, 1)).status is None
+    assert day_info(D(2001, 10, 1)).status == "holiday"

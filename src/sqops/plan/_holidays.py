@@ -15,7 +15,7 @@ days are certain, while the make-up days off and the weekends around the holiday
 become 调休 working days) are *provisional*: the ``holiday`` / ``workday`` filters do not
 decide on them (the plan keeps the item and says "please check"); a provisional weekend is
 never a holiday by itself, only possibly a working day. Years the package does not cover
-(China: 1950-2100) are unknown: status None, never guessed.
+(China: 2001-2100 used) are unknown: status None, never guessed.
 
 Day filters (``skip_on`` / ``only_on``), see :mod:`sqops.domain.calendar` for the names:
 
@@ -259,10 +259,13 @@ class Calendar:
 
     # --------------------------------------------------------------- building
     def covers(self, year: int) -> bool:
-        """Does the package know the country's holidays in ``year`` (always, no country)?"""
+        """Does the package know the country's holidays in ``year`` (always, no country)?
+        China before 2001: the package has no arrangement (and the years are past), unknown."""
         if self.country is None:
             return True
         first, last = _years_of(self.country)
+        if self.country == "CN":
+            first = max(first, _CN_FIRST)
         return first <= year <= last
 
     def _package(self, year: int) -> _Year:
