@@ -11,7 +11,7 @@ import pytest
 
 from sqops.cli import command_names
 
-HEAVY = ("polars", "matplotlib", "icalendar", "chinese_calendar", "rich", "xlsxwriter")
+HEAVY = ("polars", "matplotlib", "icalendar", "holidays", "lunar_python", "rich", "xlsxwriter")
 #: an option each command's help must show (the help really was rendered)
 SHOWN = {"report": "--fail-under", "adherence": "--tolerance", "lint": "--format"}
 

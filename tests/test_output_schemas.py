@@ -84,6 +84,8 @@ OPTIONAL = {"adherence", "views", "days", "rows", "people", "gaps"}
 #: with ``report --compare``: the compared day, and on each KPI with a value both days its
 #: previous value, delta and (rates) change; with ``report --trend N``: the trend
 OPTIONAL |= {"compared_with", "previous", "delta", "change", "trend"}
+#: a calendar day of a year whose 调休 arrangement is not announced (plan, #19)
+OPTIONAL |= {"provisional"}
 
 
 def _optional(schema: dict[str, Any]) -> set[str]:

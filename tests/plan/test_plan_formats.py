@@ -209,7 +209,9 @@ def test_json_shape():
     data = json.loads(F.to_json(plan, "en"))
     assert data["schema_version"] == 1
     assert (data["start"], data["end"], data["days"]) == ("2026-12-30", "2027-01-02", 4)
-    assert [d["status"] for d in data["calendar"]] == ["workday", "workday", None, None]
+    # 2027-01-01 元旦 (statutory, certain); Saturday 01-02 follows it, the 2027 调休 not announced
+    assert [d["status"] for d in data["calendar"]] == ["workday", "workday", "holiday", "holiday"]
+    assert [d.get("provisional", False) for d in data["calendar"]] == [False, False, False, True]
     assert len(data["notices"]) == 1
     occ = data["groups"][0]["occurrences"][0]
     assert set(occ) == {

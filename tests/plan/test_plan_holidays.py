@@ -69,15 +69,26 @@ def test_filters_on_known_days():
     ]
 
 
-def test_beyond_the_data_is_unknown_not_guessed():
+def test_past_the_announced_arrangement_statutory_days_are_known_by_rule():
     first, last = holiday_coverage()
-    after = last + dt.timedelta(days=1)
-    info = day_info(after)
-    assert info.status is None and not info.known
-    assert matches(info, "holiday") is None and matches(info, "workday") is None
-    assert matches(info, "weekday") is (after.weekday() < 5)  # the plain calendar is always known
-    assert info.label("en") == "no holiday data"
-    assert day_info(first - dt.timedelta(days=1)).status is None
+    assert (first, last) == (D(2001, 1, 1), D(2026, 12, 31))  # holidays 0.105: through 2026
+    new_year = day_info(last + dt.timedelta(days=1))  # 2027-01-01, Friday: 元旦 by law
+    assert (new_year.status, new_year.holiday, new_year.provisional) == (
+        "holiday",
+        "new_years_day",
+        False,
+    )
+    assert matches(new_year, "holiday") is True and matches(new_year, "workday") is False
+    # Saturday 2027-01-02 follows the holiday: a day off by the natural run, but the 2027
+    # arrangement may still make it a working day (as Sunday 2026-01-04 was): undecided
+    sat = day_info(D(2027, 1, 2))
+    assert (sat.status, sat.holiday, sat.provisional) == ("holiday", "new_years_day", True)
+    assert matches(sat, "holiday") is None and matches(sat, "workday") is None
+    assert matches(sat, "weekend") is True  # the plain calendar is always known
+    assert sat.label("en") == "New Year's Day (by rule, not yet announced)"
+    # a weekday far from any holiday is an ordinary working day, known
+    plain = day_info(D(2027, 3, 10))
+    assert (plain.status, plain.provisional) == ("workday", False)
 
 
 FILTERED = """\
@@ -104,25 +115,27 @@ def test_skip_on_and_only_on_around_national_day(load):
     assert plan.notices == []
 
 
-def test_filters_past_the_data_keep_items_and_say_so(load):
+def test_filters_past_the_announced_years_keep_undecided_items_and_say_so(load):
     loaded = load(FILTERED, launch="2026-12-01")
-    _, last = holiday_coverage()
-    start = last - dt.timedelta(days=1)
-    plan = expand(loaded, start=start, days=4, lang="en")
+    # 2026-12-30 Wed, 12-31 Thu (2026: announced), 2027-01-01 Fri (元旦, statutory: certain),
+    # 2027-01-02 Sat (after 元旦, 2027 调休 not announced: provisional)
+    plan = expand(loaded, start=D(2026, 12, 30), days=4, lang="en")
     assert len(plan.notices) == 1
-    assert "covers 2004-01-01 to " + last.isoformat() in plan.notices[0].en
-    after = [o for o in plan.groups[0].occurrences if o.date > last]
-    # unknown days: holiday/workday filters cannot decide → the item is kept and marked
-    tips = [o for o in after if o.item_id == "tip"]
-    assert len(tips) == 2
-    assert all(any("please check" in n.en for n in o.notes) for o in tips)
-    works = [o for o in after if o.item_id == "work"]
-    assert len(works) == 2 and all(o.notes for o in works)
-    # weekend is always known: only the weekend days after the data, no note
-    wk = [o for o in after if o.item_id == "wkend"]
-    assert all(o.date.weekday() >= 5 and o.notes == [] for o in wk)
-    # known days inside the data carry no note
-    assert all(o.notes == [] for o in plan.groups[0].occurrences if o.date <= last)
+    assert "the 2027 holiday arrangement is not announced yet" in plan.notices[0].en
+    assert plan.holiday_data_until == D(2026, 12, 31)
+    got: dict[str, list[tuple[int, bool]]] = {}
+    for o in plan.groups[0].occurrences:
+        got.setdefault(o.item_id, []).append((o.date.day, bool(o.notes)))
+    # tip (skip holiday): dropped on 元旦; kept on the provisional Saturday with a note
+    assert got["tip"] == [(30, False), (31, False), (2, True)]
+    # work (only workday): not on 元旦; Saturday 01-02 may become a working day: kept, noted
+    assert got["work"] == [(30, False), (31, False), (2, True)]
+    # wkend (only weekend): the plain calendar, no note
+    assert got["wkend"] == [(2, False)]
+    # rest (only holiday/weekend, skip workday): 元旦 certain; Saturday undecided (skip workday)
+    assert got["rest"] == [(1, False), (2, True)]
+    notes = [n.en for o in plan.groups[0].occurrences for n in o.notes]
+    assert all("not announced yet" in n and "please check" in n for n in notes)
 
 
 def test_calendar_covers_every_day_of_the_window(load):

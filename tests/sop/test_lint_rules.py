@@ -204,6 +204,15 @@ CASES = [
         35,
     ),
     ("script-unused", GOOD + "  unused: hello\n", "info", 39),
+    # a festival name with the festival set switched off: the calendar does not know it
+    (
+        "day-name",
+        sub("script: morning}", "script: morning, only_on: [qixi]}")
+        + "calendar: {festivals: none}\n",
+        "error",
+        18,
+    ),
+    ("country", sub("platform: wechat", "platform: wechat\n  country: XQ"), "error", 5),
 ]
 
 
@@ -258,3 +267,18 @@ def test_block_script_error_line_is_in_the_sop() -> None:
     text = text.replace("script: perk}", "script: long}")
     got = findings(text)
     assert ("script-syntax", "error", 41) in got, got
+
+
+def test_day_name_knows_the_country_and_says_where() -> None:
+    # a China community knows 春节 and 七夕; the same items in Singapore know neither
+    text = sub("script: morning}", "script: morning, skip_on: [春节], only_on: [qixi, weekday]}")
+    assert [f for f in findings(text) if f[0] == "day-name"] == []
+    sg = text.replace("platform: wechat", "platform: wechat\n  country: SG")
+    res = lint_text(sg, "sop.yaml", Path("."))
+    got = [(f.where.line, f.where.col, f.text.en) for f in res.findings if f.rule == "day-name"]
+    # line 19 (one more line for country), the items of the flow list: skip_on at col 77
+    assert [(line, "'春节'" in t or "'qixi'" in t) for line, _, t in got] == [
+        (19, True),
+        (19, True),
+    ]
+    assert all(col is not None and col > 60 for _, col, _ in got)

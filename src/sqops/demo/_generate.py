@@ -38,7 +38,7 @@ from sqops.demo._writer import TableWriter
 from sqops.domain.tables import TABLE_NAMES
 from sqops.errors import UsageError
 from sqops.i18n import T
-from sqops.plan import item_dates
+from sqops.plan import Calendar, calendar_for, item_dates
 from sqops.sop.model import Sop
 
 TABLES = TABLE_NAMES
@@ -258,11 +258,12 @@ class _Slots:
     item: np.ndarray
 
 
-def _day_ok(item: object, d: dt.date) -> bool:
-    """The plan's own decision (holiday = statutory holiday; only_on filters are alternatives)."""
+def _day_ok(item: object, d: dt.date, cal: Calendar | None = None) -> bool:
+    """The plan's own decision (holiday = statutory holiday; only_on filters are alternatives);
+    ``cal``: the SOP's calendar (``sqops.plan.calendar_for``)."""
     from sqops.plan import allowed_on
 
-    return allowed_on(item, d)
+    return allowed_on(item, d, cal)
 
 
 @dataclass(frozen=True)
@@ -303,10 +304,12 @@ def _cadence(
 
     end = start + dt.timedelta(days=days)
 
+    cal = calendar_for(sop)
+
     def post(i: int, it: object, time: dt.time, section: str, check: bool = True) -> None:
         # the dates come from the plan's cadence engine, its holiday filters decide the rest
         for d in item_dates(section, it, start=start, end=end):
-            if not check or _day_ok(it, d):
+            if not check or _day_ok(it, d, cal):
                 day.append((d - start).days)
                 minute.append(time.hour * 60 + time.minute)
                 idx.append(i)
@@ -566,10 +569,11 @@ def _group(ctx: _Ctx, gi: int, g: DemoGroup) -> dict[str, pl.DataFrame]:
     p_item = ctx.slots.item[sel]
     if ctx.lifecycle:
         # the plan's holiday filters, on this group's own dates
+        cal = calendar_for(ctx.sop)
         rows = [
             row
             for row, it in zip(ctx.lifecycle, ctx.sop.cadence.lifecycle, strict=True)
-            if _day_ok(it, g.launched_on + dt.timedelta(days=row[0]))
+            if _day_ok(it, g.launched_on + dt.timedelta(days=row[0]), cal)
         ]
         lc = np.array(rows, dtype=np.int64).reshape(-1, 3)
         keep = lc[:, 0] < ndays

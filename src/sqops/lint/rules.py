@@ -994,3 +994,77 @@ declare(
         "Remove it, or reference it from an item with script: NAME.",
     ),
 )
+
+
+# ------------------------------------------------------------------ calendar names
+@rule(
+    "day-name",
+    "error",
+    T(
+        "skip_on/only_on 用了日历不认识的节日",
+        "skip_on/only_on names a day the calendar does not know",
+    ),
+    T(
+        "节假日名（spring_festival、春节…）只在 community.country 为 CN 时有；营销节日（qixi、"
+        "double_11、618…）要 calendar.festivals: china（CN 默认）。见 docs/sop.md。",
+        "Holiday names (spring_festival, 春节...) exist when community.country is CN; marketing "
+        "festivals (qixi, double_11, 618...) need calendar.festivals: china (CN's default). "
+        "See docs/sop.md.",
+    ),
+)
+def _day_name(loaded: LoadedSop) -> Iterator[Finding]:
+    from sqops.domain.calendar import known_names
+
+    sop = loaded.sop
+    country = sop.holiday_country
+    known = known_names(country, sop.festival_set)
+    where = T(f"国家 {country or 'none'}", f"country {country or 'none'}")
+    for s in slots(sop):
+        if s.section == "countdown" or not hasattr(s.item, "skip_on"):
+            continue
+        for key in ("skip_on", "only_on"):
+            for i, name in enumerate(getattr(s.item, key)):
+                if name in known:
+                    continue
+                hint = did_you_mean(name, known)
+                text = T(
+                    f"{s.describe().zh} 的 {key} 写了 “{name}”，日历（{where.zh}，营销节日 "
+                    f"{sop.festival_set}）不认识",
+                    f"{s.describe().en}: {key} names '{name}', which the calendar ({where.en}, "
+                    f"festivals {sop.festival_set}) does not know",
+                )
+                if hint:
+                    text = T(
+                        text.zh + f"；你是不是想写 “{hint}”？",
+                        text.en + f"; did you mean '{hint}'?",
+                    )
+                yield finding(loaded, "day-name", text, (*s.path, key, i))
+
+
+@rule(
+    "country",
+    "error",
+    T("community.country 不是已知的国家代码", "community.country is not a known country code"),
+    T(
+        "写 ISO 3166 两位字母代码（CN、SG、US…，holidays 包认识的国家），或 none 表示不标节假日。",
+        "Write an ISO 3166 two-letter code (CN, SG, US..., a country the holidays package "
+        "knows), or none for no public holidays.",
+    ),
+)
+def _country(loaded: LoadedSop) -> Iterator[Finding]:
+    country = loaded.sop.community.country
+    if country in (None, "none", "CN"):
+        return
+    from sqops.plan import supported_countries  # imports holidays: only here
+
+    known = supported_countries()
+    if country in known:
+        return
+    hint = did_you_mean(country, known)
+    text = T(
+        f"holidays 包不认识国家代码 {country}",
+        f"the holidays package does not know the country code {country}",
+    )
+    if hint:
+        text = T(text.zh + f"；你是不是想写 “{hint}”？", text.en + f"; did you mean '{hint}'?")
+    yield finding(loaded, "country", text, ("community", "country"))

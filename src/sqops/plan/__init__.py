@@ -39,8 +39,8 @@ from sqops.plan._expand import (
     sop_groups,
 )
 from sqops.plan._groups import parse_groups_csv, read_groups_csv, unknown_group
+from sqops.plan._holidays import Calendar, calendar_for, day_info, supported_countries
 from sqops.plan._holidays import coverage as holiday_coverage
-from sqops.plan._holidays import day_info
 from sqops.plan._members import (
     MEMBER_VARS,
     GroupScripts,
@@ -109,6 +109,9 @@ __all__ = [
     "Plan",
     "build_plan",
     "day_info",
+    "Calendar",
+    "calendar_for",
+    "supported_countries",
     "default_start",
     "expand",
     "falls_on",

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqops.domain.stages import stage_of_index
-from sqops.errors import Location, Problem, SopError, TemplateError, UsageError
+from sqops.errors import Location, Problem, SopError, TemplateError, UsageError, did_you_mean
 from sqops.i18n import T
 from sqops.plan import _cadence, _holidays
 from sqops.plan._model import Conflict, DayInfo, GroupInfo, GroupPlan, Occurrence, Plan
@@ -106,17 +106,20 @@ def default_start(loaded: LoadedSop, groups: Sequence[GroupInfo] | None = None) 
 
 
 # ------------------------------------------------------------------ expansion
-def _filters_ok(item: Any, info: DayInfo) -> tuple[bool, bool]:
+def _filters_ok(
+    item: Any, info: DayInfo, cal: _holidays.Calendar | None = None
+) -> tuple[bool, bool]:
     """(keep?, undecided?) for an item's ``skip_on`` / ``only_on`` on a day."""
+    match = cal.matches if cal is not None else _holidays.matches
     undecided = False
     for what in item.skip_on:
-        m = _holidays.matches(info, what)
+        m = match(info, what)
         if m:
             return False, False
         if m is None:
             undecided = True
     if item.only_on:
-        results = [_holidays.matches(info, what) for what in item.only_on]
+        results = [match(info, what) for what in item.only_on]
         if any(r is True for r in results):
             return True, undecided
         if all(r is False for r in results):
@@ -125,18 +128,39 @@ def _filters_ok(item: Any, info: DayInfo) -> tuple[bool, bool]:
     return True, undecided
 
 
-def allowed_on(item: Any, date: dt.date) -> bool:
+def _check_country(loaded: LoadedSop) -> None:
+    """``community.country`` must be a country the ``holidays`` package knows."""
+    country = loaded.sop.holiday_country
+    if country in (None, "CN"):
+        return
+    supported = _holidays.supported_countries()
+    if country in supported:
+        return
+    hint = did_you_mean(country, supported)
+    text = T(
+        "holidays 包不认识国家代码 {c}（ISO 3166 两位字母，或 none）",
+        "the holidays package does not know the country code {c} (ISO 3166 two letters, or none)",
+    ).format(c=country)
+    if hint:
+        text = T(text.zh + f"；你是不是想写 “{hint}”？", text.en + f"; did you mean '{hint}'?")
+    raise SopError(text, loaded.where(("community", "country")))
+
+
+def allowed_on(item: Any, date: dt.date, cal: _holidays.Calendar | None = None) -> bool:
     """Do an item's ``skip_on`` / ``only_on`` let it fall on ``date``, as the plan decides?
     (``holiday`` means a statutory holiday, not a weekend; undecided days keep the item.)
+    ``cal``: the SOP's calendar (``calendar_for(sop)``), China's without one.
     Used by ``sqops demo`` so that generated posts follow the same days as the plan."""
     if not (getattr(item, "skip_on", None) or getattr(item, "only_on", None)):
         return True  # nothing to decide: no need for the holiday calendar
-    return _filters_ok(item, _holidays.day_info(date))[0]
+    cal = cal if cal is not None else _holidays._default()
+    return _filters_ok(item, cal.day_info(date), cal)[0]
 
 
 _UNDECIDED = T(
-    "节假日数据未覆盖这一天，skip_on/only_on 无法判断，已保留此条，请人工确认",
-    "no holiday data for this day, so skip_on/only_on could not be checked; kept, please check",
+    "这一天的放假调休安排尚未公布，skip_on/only_on 无法判断，已保留此条，请人工确认",
+    "this day's holiday arrangement is not announced yet, so skip_on/only_on could not be "
+    "checked; kept, please check",
 )
 
 
@@ -277,6 +301,7 @@ def _expand_group(
     ids: dict[tuple[str, int], str],
     calendar_: dict[dt.date, DayInfo],
     facts: dict[tuple[str, int, dt.date | None], dict[str, Any]],
+    cal: _holidays.Calendar | None = None,
 ) -> list[Occurrence]:
     """One group's occurrences; ``facts`` is shared by the groups of one plan (a cache)."""
     sop = loaded.sop
@@ -305,7 +330,7 @@ def _expand_group(
                 if isinstance(item, MonthlyItem) and _cadence.is_moved(item.day, date):
                     notes.append(_moved_note(item.day, date))
                 if filtered:
-                    keep, undecided = _filters_ok(item, calendar_[date])
+                    keep, undecided = _filters_ok(item, calendar_[date], cal)
                     if not keep:
                         continue
                     if undecided:
@@ -553,18 +578,34 @@ def expand(
         seen_groups.add(g.id)
     ids = item_ids(loaded)
     dates = [start + dt.timedelta(days=i) for i in range(days)]
-    cal = {d: _holidays.day_info(d) for d in dates}
-    first_cov, last_cov = _holidays.coverage()
+    _check_country(loaded)
+    calendar = _holidays.calendar_for(loaded.sop)
+    cal = {d: calendar.day_info(d) for d in dates}
     notices: list[T] = []
-    if any(not cal[d].known for d in dates):
+    unknown = sorted({d.year for d in dates if not cal[d].known})
+    if unknown:
         notices.append(
             T(
-                "节假日数据（chinesecalendar）只覆盖 {a} 至 {b}；范围外的日期不标注节假日和调休，"
-                "带 skip_on/only_on 节假日条件的条目照常列出并标记“请人工确认”",
-                "the holiday data (chinesecalendar) covers {a} to {b} only; dates outside it show no "
-                "holidays or adjusted workdays, and items with holiday skip_on/only_on are kept and "
-                "marked 'please check'",
-            ).format(a=first_cov.isoformat(), b=last_cov.isoformat())
+                "holidays 包没有 {y} 年的节假日数据：这些日期不标注节假日，带 skip_on/only_on "
+                "节假日条件的条目照常列出并标记“请人工确认”",
+                "the holidays package has no holiday data for {y}: those dates show no holidays, "
+                "and items with holiday skip_on/only_on are kept and marked 'please check'",
+            ).format(y=", ".join(str(y) for y in unknown))
+        )
+    unannounced = [y for y in calendar.unannounced_years(dates) if y not in unknown]
+    if unannounced:
+        years = "、".join(str(y) for y in unannounced)
+        notices.append(
+            T(
+                "{y} 年的放假调休安排尚未公布：法定节假日按《全国年节及纪念日放假办法》标注，"
+                "补假日和节日前后的周末（可能调休上班）标为“待公布”，带 skip_on/only_on 节假日条件"
+                "的条目在这些日子照常列出并标记“请人工确认”；官方安排公布后可写进 SOP 的 calendar:",
+                "the {ye} holiday arrangement is not announced yet: statutory holidays are marked by "
+                "the law, make-up days off and the weekends around holidays (which may become "
+                "adjusted workdays) are marked 'not yet announced', and items with holiday "
+                "skip_on/only_on are kept on those days and marked 'please check'; once published, "
+                "declare it in the SOP's calendar:",
+            ).format(y=years, ye=", ".join(str(y) for y in unannounced))
         )
     plans: list[GroupPlan] = []
     facts: dict[tuple[str, int, dt.date | None], dict[str, Any]] = {}
@@ -592,7 +633,9 @@ def expand(
                     "{d} 建群，之前的日期不安排", "launches on {d}; nothing is scheduled before it"
                 ).format(d=launch.isoformat())
             )
-        gp.occurrences = _expand_group(loaded, g, launch, start, days, lang, ids, cal, facts)
+        gp.occurrences = _expand_group(
+            loaded, g, launch, start, days, lang, ids, cal, facts, calendar
+        )
         gp.conflicts = find_conflicts(loaded, g.id, gp.occurrences)
         plans.append(gp)
     plan = Plan(
@@ -603,7 +646,7 @@ def expand(
         lang=lang,
         groups=plans,
         calendar=cal,
-        holiday_data_until=last_cov,
+        holiday_data_until=calendar.arranged_until(),
         notices=notices,
     )
     if render:

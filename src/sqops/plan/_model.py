@@ -74,6 +74,9 @@ class DayInfo:
         None  # festival key, e.g. national_day, on a holiday or an adjusted workday
     )
     adjusted: bool = False  # 调休: a Saturday/Sunday that is a working day
+    #: the year's 调休 arrangement is not announced: a make-up day off or a weekend around a
+    #: holiday, whose status is by rule and may change (sqops.plan._holidays)
+    provisional: bool = False
 
     @property
     def known(self) -> bool:
@@ -81,7 +84,7 @@ class DayInfo:
 
     def label(self, lang: str) -> str:
         """``国庆节`` / ``调休上班（国庆节）`` / ``""``; ``节假日数据未覆盖`` when unknown."""
-        from sqops.plan._holidays import HOLIDAY_NAMES
+        from sqops.domain.calendar import HOLIDAY_NAMES
 
         if self.status is None:
             return T("节假日数据未覆盖", "no holiday data").get(lang)
@@ -89,6 +92,12 @@ class DayInfo:
             lang
         )
         if self.status == "holiday":
+            if self.provisional:
+                return (
+                    T("{n}（按规则推定，待公布）", "{n} (by rule, not yet announced)")
+                    .format(n=name)
+                    .get(lang)
+                )
             return name
         if self.adjusted:
             return T("调休上班（{n}）", "adjusted workday ({n})").format(n=name).get(lang)
@@ -164,7 +173,8 @@ class Plan:
     lang: str
     groups: list[GroupPlan]
     calendar: dict[dt.date, DayInfo]
-    holiday_data_until: dt.date | None  # last date the holiday package covers
+    #: last day of the last year whose 调休 arrangement is known (China; None elsewhere)
+    holiday_data_until: dt.date | None
     notices: list[T] = field(default_factory=list)
     rendered: bool = False
     load: Load | None = None  # per-person pushes in 10 minutes (build_plan fills it)

@@ -319,16 +319,17 @@ def to_data(plan: Plan, lang: str) -> S.PlanDoc:
     days: list[S.CalendarDayDoc] = []
     for d in plan.dates():
         info = plan.calendar[d]
-        days.append(
-            {
-                "date": d.isoformat(),
-                "weekday": d.isoweekday(),
-                "status": info.status,
-                "holiday": info.holiday,
-                "adjusted_workday": info.adjusted,
-                "label": info.label(lang) or None,
-            }
-        )
+        day: S.CalendarDayDoc = {
+            "date": d.isoformat(),
+            "weekday": d.isoweekday(),
+            "status": info.status,
+            "holiday": info.holiday,
+            "adjusted_workday": info.adjusted,
+            "label": info.label(lang) or None,
+        }
+        if info.provisional:
+            day["provisional"] = True
+        days.append(day)
     groups: list[S.PlanGroupDoc] = []
     for gp in plan.groups:
         occs: list[S.OccurrenceDoc] = []

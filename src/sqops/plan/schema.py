@@ -67,6 +67,15 @@ class CalendarDayDoc(TypedDict):
     holiday: str | None
     adjusted_workday: Annotated[bool, described("调休: a weekend day that is a working day")]
     label: str | None
+    provisional: NotRequired[
+        Annotated[
+            bool,
+            described(
+                "present and true: the year's 调休 arrangement is not announced; a make-up day "
+                "off or a weekend around a holiday, whose status may change"
+            ),
+        ]
+    ]
 
 
 @with_config(CLOSED)
@@ -129,7 +138,10 @@ class PlanDoc(TypedDict):
     end: Annotated[Date, described("last day of the plan (inclusive)")]
     days: Annotated[int, Field(ge=1)]
     lang: Lang
-    holiday_data_until: str | None
+    holiday_data_until: Annotated[
+        Date | None,
+        described("last day of the last year whose 调休 arrangement is known; null outside China"),
+    ]
     notices: list[str]
     calendar: list[CalendarDayDoc]
     groups: list[PlanGroupDoc]

@@ -15,8 +15,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PlainSerializer,
+    Tag,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -24,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from sqops.domain.actions import ACTION_NAMES
+from sqops.domain.calendar import FESTIVAL_SETS, FILTER_NAMES, default_country
 from sqops.domain.kpis import KPI_NAMES
 from sqops.domain.tables import TABLE_NAMES
 
@@ -157,7 +160,13 @@ def is_push(kind: str) -> bool:
 
 
 RoleName = Literal["owner", "admin", "content", "events", "support", "helper"]
-DayFilter = Literal["holiday", "workday", "weekend", "weekday"]
+if TYPE_CHECKING:
+    DayFilter = str
+    FestivalSet = str
+else:
+    #: holiday | workday | weekend | weekday, a holiday or festival name (sqops.domain.calendar)
+    DayFilter = Literal[FILTER_NAMES]
+    FestivalSet = Literal[FESTIVAL_SETS]
 
 #: The most members one group may have on each platform (None: no practical limit).
 PLATFORM_LIMITS: dict[str, int | None] = {
@@ -203,6 +212,29 @@ class Community(_Model):
     language: Literal["zh", "en"] = Field("zh", description="language of scripts and reports")
     max_members: int | None = Field(None, ge=1, description="defaults to the platform's limit")
     launched_on: dt.date | None = Field(None, description="day 0 (launch day) of the group(s)")
+    country: str | None = Field(
+        None,
+        json_schema_extra={"pattern": "^([A-Za-z]{2}|[Nn][Oo][Nn][Ee])$"},
+        description="ISO 3166-1 alpha-2 code of the country whose public holidays apply "
+        "(CN, SG, US...), or none; default CN for wechat/wecom/qq/xiaohongshu or a China "
+        "timezone, else none",
+    )
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        text = str(v).strip()
+        if text.lower() == "none":
+            return "none"
+        if not re.fullmatch(r"[A-Za-z]{2}", text):
+            raise _err(
+                "国家应为 ISO 3166 两位字母代码（如 CN、SG、US）或 none，现在是 {v!r}",
+                "country should be an ISO 3166 two-letter code (CN, SG, US...) or none, not {v!r}",
+                v=text,
+            )
+        return text.upper()
 
     @field_validator("timezone")
     @classmethod
@@ -376,6 +408,98 @@ class Cadence(_Model):
     campaigns: list[Campaign] = Field(default_factory=list)
 
 
+class DayOff(_Model):
+    """A day off the SOP declares: one ``date`` or ``from``..``to`` (inclusive), with a name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    date: dt.date | None = None
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+    name: str | None = Field(
+        None, description="a holiday key (spring_festival...) or any name to show"
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> DayOff:
+        if (self.date is None) == (self.from_ is None and self.to is None):
+            raise _err(
+                "休息日写 date，或写 from 和 to（二选一）",
+                "a day off has either date, or from and to",
+            )
+        if self.date is None and (self.from_ is None or self.to is None):
+            raise _err("from 和 to 要一起写", "from and to go together")
+        if self.from_ is not None and self.to is not None:
+            if self.to < self.from_:
+                raise _err("to 早于 from", "to is before from")
+            if (self.to - self.from_).days > 366:
+                raise _err("一段休息日最长 366 天", "a run of days off is at most 366 days")
+        return self
+
+    def dates(self) -> list[dt.date]:
+        if self.date is not None:
+            return [self.date]
+        assert self.from_ is not None and self.to is not None
+        n = (self.to - self.from_).days + 1
+        return [self.from_ + dt.timedelta(days=i) for i in range(n)]
+
+
+def _day_off_kind(v: Any) -> str:
+    return "range" if isinstance(v, (dict, DayOff)) else "date"
+
+
+#: a date, or {date | from/to, name}: one branch checked, so one error per wrong entry
+_DayOffEntry = Annotated[
+    Annotated[dt.date, Tag("date")] | Annotated[DayOff, Tag("range")],
+    Discriminator(_day_off_kind),
+]
+
+
+class CalendarConfig(_Model):
+    """The SOP's own calendar on top of the country's public holidays (docs/sop.md)."""
+
+    days_off: list[_DayOffEntry] = Field(
+        default_factory=list,
+        description="extra days off: a date, {date, name} or {from, to, name} (company days "
+        "off, or the official arrangement once it is published)",
+    )
+    working_days: list[dt.date] = Field(
+        default_factory=list, description="days that are working days (调休上班)"
+    )
+    ignore: list[dt.date] = Field(
+        default_factory=list,
+        description="dates to treat as ordinary days (no holiday, no adjusted workday)",
+    )
+    announced: list[int] = Field(
+        default_factory=list,
+        description="years whose official arrangement days_off/working_days give in full "
+        "(the package's guessed make-up days of those years are dropped)",
+    )
+    festivals: FestivalSet | None = Field(
+        None, description="marketing festival set: china | none (default china for CN)"
+    )
+
+    def off_days(self) -> dict[dt.date, str | None]:
+        """Every declared day off with its name (a later entry wins)."""
+        out: dict[dt.date, str | None] = {}
+        for x in self.days_off:
+            if isinstance(x, dt.date):
+                out[x] = None
+            else:
+                out.update(dict.fromkeys(x.dates(), x.name))
+        return out
+
+    @model_validator(mode="after")
+    def _no_clash(self) -> CalendarConfig:
+        both = sorted(set(self.off_days()) & set(self.working_days))
+        if both:
+            raise _err(
+                "{d} 同时写在 days_off 和 working_days 里",
+                "{d} is both in days_off and in working_days",
+                d=both[0].isoformat(),
+            )
+        return self
+
+
 class KpiTarget(_Model):
     target: float | None = None
     floor: float | None = None
@@ -415,6 +539,7 @@ class Sop(_Model):
     kpis: dict[KpiName, KpiTarget] = Field(default_factory=dict)
     koc: KocConfig = Field(default_factory=KocConfig)
     groups: list[Group] = Field(default_factory=list)
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
     columns: dict[TableName, dict[str, str]] = Field(
         default_factory=dict,
         description="column mapping of data tables: {table: {canonical: source}}",
@@ -423,6 +548,22 @@ class Sop(_Model):
         default_factory=dict,
         description="member actions of the report: {action: key of scripts:}",
     )
+
+    @property
+    def holiday_country(self) -> str | None:
+        """The country whose public holidays the plan marks (None: no country): the
+        community's ``country``, else by platform and timezone (docs/sop.md)."""
+        c = self.community.country
+        if c is None:
+            return default_country(self.community.platform, self.community.timezone)
+        return None if c == "none" else c
+
+    @property
+    def festival_set(self) -> str:
+        """The marketing festival set: ``calendar.festivals``, else china for CN, else none."""
+        if self.calendar.festivals is not None:
+            return self.calendar.festivals
+        return "china" if self.holiday_country == "CN" else "none"
 
     @property
     def staff_ids(self) -> frozenset[str]:

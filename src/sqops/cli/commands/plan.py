@@ -138,8 +138,8 @@ def plan(
 ) -> None:
     """Turn the SOP's cadence into a dated schedule per group and render every script.
 
-    Dates are in the SOP's timezone, with China's statutory holidays and adjusted working
-    days (调休). Conflicts that appear only on some dates (quiet hours, posts per day, two
+    Dates are in the SOP's timezone, with the public holidays of its country (China's
+    statutory holidays and adjusted working days (调休) by default). Conflicts that appear only on some dates (quiet hours, posts per day, two
     items in one minute) are shown in every format; they do not change the exit code.
 
     Exit codes: 0 planned, 1 the SOP has lint errors (use --force), 2 could not run.
