@@ -269,15 +269,16 @@ def test_report_failing_kpis(robot: Robot) -> None:
     lines = content.split("\n")
     assert lines[0] == "## 青禾护肤研究所 · 2027-01-28 未达标指标"
     # the example's report (`sqops report examples/skincare/data --sop ...`) on 2027-01-28:
-    # g01 and g02 in retention with weekly active, repurchase and silent rates at warn, g03 in
-    # monetisation with its coupon use rate at warn: 3 groups in the report's order, 7 KPIs
+    # g01 and g02 in retention with weekly active, repurchase and silent rates failing (g02's
+    # repurchase rate bad, the rest warn), g03 in monetisation with nothing failing: 2 groups
+    # in the triage's order (g02 first: one bad KPI), 6 KPIs
     assert [ln for ln in lines if ln.startswith("### ")] == [
-        "### 上海一群（g01）· 第 120 天 · 留存期",
         "### 杭州一群（g02）· 第 106 天 · 留存期",
-        "### 南京一群（g03）· 第 89 天 · 变现期",
+        "### 上海一群（g01）· 第 120 天 · 留存期",
     ]
-    assert sum(ln.startswith("- **") for ln in lines) == 7
-    assert "- **周活跃率** 15.4%，目标 30%，预警" in lines
+    assert sum(ln.startswith("- **") for ln in lines) == 6
+    assert "- **周活跃率** 15.0%，目标 30%，预警" in lines
+    assert "- **复购率** 13.0%，目标 30%，不达标" in lines
     assert_masked(out, err)
 
 
@@ -285,8 +286,9 @@ def test_report_nothing_at_bad_posts_nothing(robot: Robot) -> None:
     data = SOP.parent / "data"
     env = {"HOOK": robot.url(f"/send?key={KEY}")}
     args = ["report", str(data), "--sop", str(SOP), "--to", "wecom", "--webhook-env", "HOOK"]
+    args += ["--group", "g01"]
     code, out, err = run([*args, "--status", "bad"], env)
-    # no current-stage KPI of the example is bad (the 7 above are warn): nothing is posted
+    # no current-stage KPI of g01 is bad (its 3 failing ones are warn): nothing is posted
     assert code == 0 and robot.seen == []
     assert "没有不达标的当前阶段指标" in err and "--send-empty" in err
     code, out, err = run([*args, "--status", "bad", "--send-empty"], env)
