@@ -231,3 +231,18 @@ def test_terminal_points_to_the_lists(cli, monkeypatch, tmp_path, lang):
     )
     assert any(f"{out.as_posix()}/" in x for x in lines)
     assert (out / "actions.csv").exists()
+
+
+@needs_example
+def test_report_at_80_with_a_long_trend_stacks_it_under_the_change(cli, monkeypatch):
+    """--trend 26 is a 26-cell sparkline: at 80 columns with --compare it goes under the
+    change in one column ("vs DAY / Trend"), whole, and nothing is cut."""
+    cmd = ("report", DATA, "--sop", SOP, "--lang", "en", "--compare", "prev", "--trend", "26")
+    lines = _run(cli, monkeypatch, 80, *cmd, "--no-adherence")
+    _fits(lines, 80)
+    assert any("vs 2027-01-21 / Trend" in x for x in lines)
+    # the first group launched 2026-10-01, 119 days before as-of 2027-01-28: as-of − 7k
+    # has data for k = 0..17, 18 points; the 8 earlier weeks are blanks in the 26 cells.
+    # The 18 bars stay on one line (not wrapped at the blanks)
+    bars = [len(re.findall("[▁▂▃▄▅▆▇█]", x)) for x in lines]
+    assert max(bars) == 18

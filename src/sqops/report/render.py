@@ -625,6 +625,9 @@ def print_terminal(report: Report, console: Any, *, lists_dir: str | None = None
         return Text(STATUS_LABELS[status].get(lang), style=_STYLE.get(status, ""))
 
     def kpi_table(kpis: list[Kpi], caption: str) -> Fit:
+        return Fit(kpi_wide(kpis, caption), *kpi_narrow(kpis, caption))
+
+    def kpi_wide(kpis: list[Kpi], caption: str) -> Table:
         wide = Table(title=caption, title_justify="left")
         for h in ("kpi", "value", "num", "den", "target", "floor", "status"):
             wide.add_column(
@@ -632,8 +635,8 @@ def print_terminal(report: Report, console: Any, *, lists_dir: str | None = None
                 justify="right" if h not in ("kpi", "status") else "left",
                 no_wrap=h == "kpi",
             )
-        for h in history_header(report, lang):
-            wide.add_column(h)
+        for i, h in enumerate(history_header(report, lang)):
+            wide.add_column(h, no_wrap=trend_column(i))
         for k in kpis:
             wide.add_row(
                 KPI[k.name].label.get(lang),
@@ -645,27 +648,40 @@ def print_terminal(report: Report, console: Any, *, lists_dir: str | None = None
                 st(k.status) + (Text(" ⚠", "yellow") if k.gaps else ""),
                 *history_texts(k),
             )
-        # narrow: numerator/denominator under the KPI's name, target / floor in one column
-        narrow = Table(title=caption, title_justify="left")
-        narrow.add_column(KPI_STACK["kpi"].get(lang), no_wrap=True)
-        narrow.add_column(w("value", lang), justify="right", no_wrap=True)
-        narrow.add_column(KPI_STACK["target"].get(lang), justify="right", no_wrap=True)
-        narrow.add_column(w("status", lang))
-        for h in history_header(report, lang):
-            narrow.add_column(h)
-        for k in kpis:
-            name = Text(KPI[k.name].label.get(lang))
-            if k.numerator is not None or k.denominator is not None:
-                frac = f"{fmt_num(k.numerator, k.name)}/{fmt_num(k.denominator)}"
-                name.append(f"\n{frac}", style="dim")
-            narrow.add_row(
-                name,
-                fmt_value(k),
-                f"{fmt_target(k.name, k.target)} / {fmt_target(k.name, k.floor)}",
-                st(k.status) + (Text(" ⚠", "yellow") if k.gaps else ""),
-                *history_texts(k),
-            )
-        return Fit(wide, narrow)
+        return wide
+
+    def kpi_narrow(kpis: list[Kpi], caption: str) -> list[Table]:
+        """Numerator/denominator under the KPI's name, target / floor in one column; the
+        narrowest also stacks the --trend sparkline under the --compare change."""
+        hist = history_header(report, lang)
+        out = []
+        for stack in (False, True) if len(hist) == 2 else (False,):
+            t = Table(title=caption, title_justify="left")
+            t.add_column(KPI_STACK["kpi"].get(lang), no_wrap=True)
+            t.add_column(w("value", lang), justify="right", no_wrap=True)
+            t.add_column(KPI_STACK["target"].get(lang), justify="right")
+            t.add_column(w("status", lang))
+            for i, h in enumerate([" / ".join(hist)] if stack else hist):
+                t.add_column(h, no_wrap=stack or trend_column(i))
+            for k in kpis:
+                name = Text(KPI[k.name].label.get(lang))
+                if k.numerator is not None or k.denominator is not None:
+                    frac = f"{fmt_num(k.numerator, k.name)}/{fmt_num(k.denominator)}"
+                    name.append(f"\n{frac}", style="dim")
+                cells = history_texts(k)
+                t.add_row(
+                    name,
+                    fmt_value(k),
+                    f"{fmt_target(k.name, k.target)}/{fmt_target(k.name, k.floor)}",
+                    st(k.status) + (Text(" ⚠", "yellow") if k.gaps else ""),
+                    *([Text("\n").join(cells)] if stack else cells),
+                )
+            out.append(t)
+        return out
+
+    def trend_column(i: int) -> bool:
+        """The i-th history column is the --trend sparkline (its blanks are missing weeks)."""
+        return report.trend is not None and i == (1 if report.compared_with is not None else 0)
 
     def history_texts(k: Kpi) -> list[Text]:
         cells = [Text(c) for c in history_cells(k, report)]
@@ -725,7 +741,7 @@ def print_terminal(report: Report, console: Any, *, lists_dir: str | None = None
 #: the terminal's narrow KPI table: its first column holds numerator/denominator under the
 #: name, its target column target / floor
 KPI_STACK: dict[str, T] = {
-    "kpi": T("指标（分子/分母）", "KPI (numerator/denominator)"),
+    "kpi": T("指标\n（分子/分母）", "KPI\n(numerator/denominator)"),
     "target": T("目标 / 底线", "target / floor"),
 }
 #: the line after the advice: where the lists to act on are (the advice names them)
