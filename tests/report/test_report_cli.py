@@ -127,7 +127,7 @@ def test_fail_under(cli, tmp_path):
         encoding="utf-8",
     )
     r = cli("report", d, "--sop", sop, "--fail-under", "bad")
-    assert r.exit_code == 1 and "g1/speaking_rate" in r.stderr
+    assert r.exit_code == 1 and "g1/speaking rate" in r.stderr  # (the KPI label)
     sop.write_text(sop.read_text().replace("floor: 0.6", "floor: 0.4"), encoding="utf-8")
     assert cli("report", d, "--sop", sop, "--fail-under", "bad").exit_code == 0
     assert cli("report", d, "--sop", sop, "--fail-under", "warn").exit_code == 1

@@ -502,56 +502,76 @@ def _short(header: list[str], lang: str) -> list[str]:
 
 
 def to_renderables(adh: Adherence, lang: str | None = None) -> list[Any]:
-    """Rich renderables: header, the execution table, the fleet's items, discipline, clock."""
-    from sqops.render.console import Table, Text
+    """Rich renderables: header, the execution table, the fleet's items, discipline, clock.
+
+    The tables fit the width they are printed at (:class:`sqops.render.console.Fit`); on a
+    narrow terminal the items' table puts the time before the item's name and its counts by
+    outcome in one column (``ok/late/early/miss``)."""
+    from sqops.render.console import Fit, Table, Text, para
 
     lang = lang or adh.lang
-    out: list[Any] = [Text(f"{w('title', lang)} · {adh.community}", style="bold")]
-    out.append(Text(_header_line(adh, lang)))
+    out: list[Any] = [para(f"{w('title', lang)} · {adh.community}", style="bold")]
+    out.append(para(_header_line(adh, lang)))
     for n in adh.notes:
-        out.append(Text(f"⚠ {n.get(lang)}", style="yellow"))
+        out.append(para(f"⚠ {n.get(lang)}", style="yellow"))
 
-    def table(title: str, header: list[str], rows: list[list[str]], last_bold: bool = False) -> Any:
+    def table(
+        title: str,
+        header: list[str],
+        rows: list[list[str]],
+        last_bold: bool = False,
+        wrap: bool = False,
+    ) -> Any:
         t = Table(title=title, title_justify="left")
         for i, hd in enumerate(header):
-            if i == 0:
-                t.add_column(hd, overflow="fold", min_width=10)
-            else:
-                t.add_column(hd, justify="right", no_wrap=True)
+            if i == 0:  # (the key: a group, person or kind whole; an item's name by words)
+                t.add_column(hd, overflow="fold", no_wrap=not wrap)
+            else:  # (numbers: one word each; the heading may wrap)
+                t.add_column(hd, justify="right")
         for k, r in enumerate(rows):
             style = "bold" if last_bold and k == len(rows) - 1 else ""
             t.add_row(*[Text(c) for c in r], style=style)
         return t
 
     header, rows = _summary_rows(adh, lang)
-    out.append(table(w("summary", lang), _short(header, lang), rows, last_bold=True))
+    out.append(Fit(table(w("summary", lang), _short(header, lang), rows, last_bold=True)))
     if adh.people:
         header, rows = _people_rows(adh, lang)
-        out.append(table(w("people", lang), _short(header, lang), rows))
+        out.append(Fit(table(w("people", lang), _short(header, lang), rows)))
     header, rows = _item_rows(adh.fleet, lang, adh.opens_available)
     rows = [[*r[:-1], "⚠" if r[-1] else ""] for r in rows]
-    out.append(table(f"{w('items', lang)} · {w('fleet', lang)}", _short(header, lang), rows))
-    out.append(Text(f"{w('discipline', lang)} · {w('fleet', lang)}", style="bold"))
+    title = f"{w('items', lang)} · {w('fleet', lang)}"
+    short = _short(header, lang)
+    m = 3 + len(header) - 7 - (1 if adh.opens_available else 0)  # after the outcomes' columns
+    narrow_header = [short[0], short[2], " / ".join(short[3:m]), *short[m:]]
+    narrow_rows = [[f"{r[1]} {r[0]}", r[2], "/".join(r[3:m]), *r[m:]] for r in rows]
+    out.append(
+        Fit(
+            table(title, short, rows, wrap=True),
+            table(title, narrow_header, narrow_rows, wrap=True),
+        )
+    )
+    out.append(para(f"{w('discipline', lang)} · {w('fleet', lang)}", style="bold"))
     for x in _discipline_lines(adh.fleet, lang):
-        out.append(Text(f"  • {x}"))
+        out.append(para(f"  • {x}"))
     header, rows = _mix_rows(adh.fleet, lang)
-    out.append(table(w("mix", lang), header, rows))
-    out.append(Text(f"{w('clock', lang)} · {w('fleet', lang)}", style="bold"))
+    out.append(Fit(table(w("mix", lang), header, rows)))
+    out.append(para(f"{w('clock', lang)} · {w('fleet', lang)}", style="bold"))
     for x in _clock_lines(adh.fleet, lang):
-        out.append(Text(f"  • {x}"))
+        out.append(para(f"  • {x}"))
     if len(adh.groups) > 1:
         shown = adh.groups
         if len(shown) > TERMINAL_GROUPS:  # the worst first; the files have every group
             shown = sorted(shown, key=lambda g: (g.counts.on_time_rate or 0.0, g.group_id))
             shown = shown[:TERMINAL_GROUPS]
         for g in shown:
-            out.append(Text(f"{w('group', lang)} {_gname(g)}", style="bold"))
+            out.append(para(f"{w('group', lang)} {_gname(g)}", style="bold"))
             for x in _discipline_lines(g.scope, lang) + _clock_lines(g.scope, lang):
-                out.append(Text(f"  • {x}"))
+                out.append(para(f"  • {x}"))
             bottom = [i for i in g.scope.items if i.bottom]
             if bottom:
                 names = ", ".join(f"{i.title} ({i.item_id})" for i in bottom)
-                out.append(Text(f"  • {w('bottom', lang)}: {names}"))
+                out.append(para(f"  • {w('bottom', lang)}: {names}"))
         if len(shown) < len(adh.groups):
-            out.append(Text(w("more_groups", lang, n=len(adh.groups) - len(shown)), style="dim"))
+            out.append(para(w("more_groups", lang, n=len(adh.groups) - len(shown)), style="dim"))
     return out

@@ -595,77 +595,111 @@ def _html_load(plan: Plan, lang: str) -> tuple[str, str, list[str]] | None:
 
 # ------------------------------------------------------------------ terminal
 def to_renderables(plan: Plan, lang: str, *, scripts: bool = True) -> list[Any]:
-    """Rich renderables for the terminal: a header, then one table per group."""
-    from sqops.render.console import Table, Text
+    """Rich renderables for the terminal: a header, then one table per group.
+
+    The tables fit the width they are printed at (:class:`sqops.render.console.Fit`): where
+    the script column would be narrower than :data:`SCRIPT_MIN` cells (an 80-column
+    terminal), the table leaves it out and each item's script follows the table under its
+    day, time and name."""
+    from sqops.render.console import Fit, para
 
     out: list[Any] = []
-    out.append(Text(f"{_t('title', lang)} · {plan.community}", style="bold"))
+    out.append(para(f"{_t('title', lang)} · {plan.community}", style="bold"))
     out.append(
-        Text(
+        para(
             _t("window", lang).format(
                 a=plan.start.isoformat(), b=plan.last.isoformat(), n=plan.days, tz=plan.timezone
             )
         )
     )
     for n in plan.notices:
-        out.append(Text(f"⚠ {n.get(lang)}", style="yellow"))
+        out.append(para(f"⚠ {n.get(lang)}", style="yellow"))
     out += _load_renderables(plan, lang)
     for gp in plan.groups:
-        table = Table(
-            title=f"{_group_title(gp)} · {_t('launched', lang)} {gp.launched_on.isoformat()}",
-            show_lines=False,
-        )
-        table.add_column(_t("date", lang), no_wrap=True)
-        table.add_column(_t("time", lang), no_wrap=True)
-        table.add_column(_t("item", lang), overflow="fold")
-        table.add_column(_t("owner", lang))
-        table.add_column(_t("kind", lang), no_wrap=True)
-        if scripts:
-            table.add_column(_t("script", lang), ratio=3, overflow="fold")
-        conf = views.conflicts_by_date(gp)
+        title = f"{_group_title(gp)} · {_t('launched', lang)} {gp.launched_on.isoformat()}"
         by_date = views.by_date(gp)
-        for d in sorted(by_date):
-            head = Text("\n".join(_day_heading_parts(plan, gp, d, lang)))
-            flagged = {i for c in conf.get(d, []) for i in c.item_ids}
-            for k, o in enumerate(by_date[d]):
-                title = Text(o.title, style="red" if o.item_id in flagged else "")
-                for note in o.notes:
-                    title.append(f"\nℹ {note.get(lang)}", style="dim")
-                row: list[Text | str] = [
-                    head if k == 0 else Text(""),
-                    _hm(o.time),
-                    title,
-                    _owner(o, lang),
-                    _kind(o, lang),
-                ]
-                if scripts:
-                    row.append(Text(o.script or ""))
-                table.add_row(*row, end_section=k == len(by_date[d]) - 1)
-            for c in conf.get(d, []):
-                row = ["", "", Text(f"⚠ {c.text.get(lang)}", style="bold red"), "", ""]
-                if scripts:
-                    row.append("")
-                table.add_row(*row)
-        out.append(table if gp.occurrences else Text(f"{table.title}\n{_t('nothing', lang)}"))
+        if not gp.occurrences:
+            out.append(para(f"{title}\n{_t('nothing', lang)}"))
+        elif scripts:
+            below: list[Any] = []
+            for d in sorted(by_date):
+                for o in by_date[d]:
+                    if o.script:
+                        below.append(para(f"{d.isoformat()} {_hm(o.time)} {o.title}", style="bold"))
+                        below.append(para(o.script))
+            if below:
+                below.insert(0, para(f"{_t('script', lang)} · {_group_title(gp)}", style="bold"))
+            out.append(
+                Fit(
+                    _group_table(plan, gp, lang, title, True),
+                    (_group_table(plan, gp, lang, title, False), below),
+                    key=2,
+                )
+            )
+        else:
+            out.append(Fit(_group_table(plan, gp, lang, title, False), key=2))
         for n in gp.notes:
-            out.append(Text(f"ℹ {n.get(lang)}", style="dim"))
+            out.append(para(f"ℹ {n.get(lang)}", style="dim"))
     return out
+
+
+#: the narrowest script column worth showing (cells); narrower, the scripts follow the table
+SCRIPT_MIN = 30
+
+
+def _group_table(plan: Plan, gp: GroupPlan, lang: str, title: str, with_scripts: bool) -> Any:
+    """One group's terminal table (with its script column or without)."""
+    from sqops.render.console import Table, Text
+
+    conf = views.conflicts_by_date(gp)
+    by_date = views.by_date(gp)
+    table = Table(title=title, show_lines=False)
+    table.add_column(_t("date", lang), no_wrap=True)
+    table.add_column(_t("time", lang), no_wrap=True)
+    table.add_column(_t("item", lang), overflow="fold")
+    table.add_column(_t("owner", lang))
+    table.add_column(_t("kind", lang), no_wrap=True)
+    if with_scripts:
+        table.add_column(_t("script", lang), ratio=3, overflow="fold", min_width=SCRIPT_MIN)
+    for d in sorted(by_date):
+        head = Text("\n".join(_day_heading_parts(plan, gp, d, lang)))
+        flagged = {i for c in conf.get(d, []) for i in c.item_ids}
+        for k, o in enumerate(by_date[d]):
+            title_ = Text(o.title, style="red" if o.item_id in flagged else "")
+            for note in o.notes:
+                title_.append(f"\nℹ {note.get(lang)}", style="dim")
+            row: list[Text | str] = [
+                head if k == 0 else Text(""),
+                _hm(o.time),
+                title_,
+                _owner(o, lang),
+                _kind(o, lang),
+            ]
+            if with_scripts:
+                row.append(Text(o.script or ""))
+            table.add_row(*row, end_section=k == len(by_date[d]) - 1)
+        for c in conf.get(d, []):
+            row = ["", "", Text(f"⚠ {c.text.get(lang)}", style="bold red"), "", ""]
+            if with_scripts:
+                row.append("")
+            table.add_row(*row)
+    return table
 
 
 def _load_renderables(plan: Plan, lang: str) -> list[Any]:
     """The flagged windows as terminal warnings (nothing when none is flagged)."""
-    from sqops.render.console import Text
+    from sqops.render.console import para
 
     texts = _load_texts(plan, lang)
     if not texts or plan.load is None:
         return []
     out: list[Any] = [
-        Text(
+        para(
             f"⚠ {_t('load', lang)}: {_t('load_limit', lang).format(m=plan.load.limit)}",
             style="bold yellow",
         )
     ]
-    out += [Text(f"  ⚠ {x}", style="yellow") for x in texts]
+    out += [para(f"  ⚠ {x}", style="yellow") for x in texts]
     return out
 
 
@@ -871,7 +905,7 @@ def people_html(plan: Plan, lang: str) -> str:
 
 def people_renderables(plan: Plan, lang: str) -> list[Any]:
     """``--by owner`` on the terminal: the load warnings, then one table per person."""
-    from sqops.render.console import Table, Text
+    from sqops.render.console import Fit, Table, Text, para
 
     out: list[Any] = [
         Text(f"{_t('title', lang)} · {_t('by_owner', lang)} · {plan.community}", style="bold"),
@@ -882,7 +916,7 @@ def people_renderables(plan: Plan, lang: str) -> list[Any]:
         ),
     ]
     for n in plan.notices:
-        out.append(Text(f"⚠ {n.get(lang)}", style="yellow"))
+        out.append(para(f"⚠ {n.get(lang)}", style="yellow"))
     out += _load_renderables(plan, lang)
     people = by_person(plan)
     if not people:
@@ -908,7 +942,7 @@ def people_renderables(plan: Plan, lang: str) -> list[Any]:
                     _kind(o, lang),
                     end_section=k == len(rows) - 1,
                 )
-        out.append(table)
+        out.append(Fit(table, key=3))
     return out
 
 

@@ -96,9 +96,13 @@ def fmt_target(name: str, v: float | None) -> str:
     return f"{v * 100:g}%" if KPI[name].is_rate else f"{v:,.2f}"
 
 
-def fmt_num(v: float | None) -> str:
+def fmt_num(v: float | None, name: str | None = None) -> str:
+    """A numerator or denominator; ``name`` the KPI's: a money KPI's numerator is money
+    (``5,129.00``, as the groups' sums that are seldom whole), other counts are whole."""
     if v is None:
         return "—"
+    if name is not None and not KPI[name].is_rate:
+        return f"{v:,.2f}"
     return f"{int(v)}" if float(v).is_integer() else f"{v:,.2f}"
 
 
@@ -256,33 +260,48 @@ def rollups_markdown(report: Report, lang: str) -> list[str]:
 
 
 def print_triage(report: Report, console: Any) -> None:
-    """The triage as a rich table (worst first, the first :data:`TRIAGE_TOP`)."""
-    from sqops.render.console import Table, Text
+    """The triage as a rich table (worst first, the first :data:`TRIAGE_TOP`); on a narrow
+    terminal the next actions follow the table, one numbered line per rank."""
+    from sqops.render.console import Fit, Table, para
 
     lang = report.lang
-    t = Table(title=tw("triage", lang), title_justify="left", title_style="bold")
-    # (the health is the row's colour here; the next action takes what width is left)
-    shown = [i for i, c in enumerate(TRIAGE_COLUMNS) if c != "health"]
-    for i in shown:
-        c = TRIAGE_COLUMNS[i]
-        t.add_column(
-            tw(c, lang),
-            justify="right" if c in ("rank", "bad", "warn", "shortfall") else "left",
-            no_wrap=c != "action",
-            min_width=24 if c == "action" else None,
-            overflow="fold",
+
+    def table(action: bool) -> Table:
+        t = Table(title=tw("triage", lang), title_justify="left", title_style="bold")
+        # (the health is the row's colour here; the next action takes what width is left)
+        shown = [
+            i for i, c in enumerate(TRIAGE_COLUMNS) if c != "health" and (action or c != "action")
+        ]
+        for i in shown:
+            c = TRIAGE_COLUMNS[i]
+            t.add_column(
+                tw(c, lang),
+                justify="right" if c in ("rank", "bad", "warn", "shortfall") else "left",
+                no_wrap=c != "action",
+                min_width=24 if c == "action" else None,
+                overflow="fold",
+            )
+        for e in report.triage[:TRIAGE_TOP]:
+            cells = triage_cells(e, lang)
+            t.add_row(*(cells[i] for i in shown), style=_STYLE.get(e.health, "dim"))
+        return t
+
+    actions = [
+        para(
+            f"{e.rank}. {tw('action', lang)}{'：' if lang == 'zh' else ': '}{e.next_action.get(lang)}",
+            _STYLE.get(e.health, ""),
         )
-    for e in report.triage[:TRIAGE_TOP]:
-        cells = triage_cells(e, lang)
-        t.add_row(*(cells[i] for i in shown), style=_STYLE.get(e.health, "dim"))
-    console.print(t)
+        for e in report.triage[:TRIAGE_TOP]
+        if e.next_action
+    ]
+    console.print(Fit(table(True), (table(False), actions), key=1))
     if len(report.triage) > TRIAGE_TOP:
-        console.print(Text(triage_more(report.triage[TRIAGE_TOP:], lang), style="dim"))
+        console.print(para(triage_more(report.triage[TRIAGE_TOP:], lang), style="dim"))
 
 
 def print_rollups(report: Report, console: Any) -> None:
     """Per ``--by`` attribute, a table of its values (counts and pooled KPIs below target)."""
-    from sqops.render.console import Table
+    from sqops.render.console import Fit, Table
 
     lang = report.lang
     for attr, rows in report.rollups.items():
@@ -292,10 +311,11 @@ def print_rollups(report: Report, console: Any) -> None:
                 tw(c, lang),
                 justify="left" if c in ("attr_value", "below") else "right",
                 overflow="fold",
+                no_wrap=c == "attr_value",
             )
         for r in rows:
             t.add_row(*rollup_cells(r, lang))
-        console.print(t)
+        console.print(Fit(t))
 
 
 # ------------------------------------------------------------------ JSON
@@ -318,7 +338,7 @@ def _kpi_rows(kpis: list[Kpi], lang: str, report: Report | None = None) -> list[
         [
             md.Md(f"{md.escape(KPI[k.name].label.get(lang))} {md.code(k.name)}"),
             fmt_value(k),
-            fmt_num(k.numerator),
+            fmt_num(k.numerator, k.name),
             fmt_num(k.denominator),
             fmt_target(k.name, k.target),
             fmt_target(k.name, k.floor),
@@ -525,7 +545,7 @@ def _service_md(report: Report, lang: str) -> list[str]:
 
 def _service_terminal(report: Report, console: Any) -> None:
     """The service section in the terminal."""
-    from sqops.render.console import Table, Text
+    from sqops.render.console import Fit, Table, para
     from sqops.report.service import WORDS as SW
     from sqops.report.service import service_lines, service_table, staff_table
 
@@ -535,7 +555,7 @@ def _service_terminal(report: Report, console: Any) -> None:
     lang = report.lang
     lead, _ = service_lines(svc, lang)
     if not svc.available:
-        console.print(Text(f"{SW['title'].get(lang)}: {lead}", style="dim"))
+        console.print(para(f"{SW['title'].get(lang)}: {lead}", style="dim"))
         return
     names = report.settings.group_names if report.settings else {}
     for (header, rows), caption, left in (
@@ -550,10 +570,10 @@ def _service_terminal(report: Report, console: Any) -> None:
             continue
         t = Table(title=caption, title_justify="left")
         for i, h in enumerate(header):
-            t.add_column(h, justify="left" if i < left else "right")
+            t.add_column(h, justify="left" if i < left else "right", no_wrap=i == 0)
         for r in rows:
             t.add_row(*r)
-        console.print(t)
+        console.print(Fit(t))
 
 
 def _actions_md(report: Report, lang: str) -> list[str]:
@@ -567,17 +587,17 @@ def _actions_md(report: Report, lang: str) -> list[str]:
 
 
 def _actions_terminal(report: Report, console: Any) -> None:
-    from sqops.render.console import Table, Text
+    from sqops.render.console import Fit, Table, para
     from sqops.report.actions import NOTE, TITLE, summary
 
     header, rows = summary(report, report.lang)
     t = Table(title=TITLE.get(report.lang), title_justify="left")
     for i, h in enumerate(header):
-        t.add_column(h, justify="left" if i == 0 else "right")
+        t.add_column(h, justify="left" if i == 0 else "right", no_wrap=i == 0)
     for r in rows:
         t.add_row(*(str(c) for c in r))
-    console.print(t)
-    console.print(Text(NOTE.get(report.lang), style="dim"))
+    console.print(Fit(t))
+    console.print(para(NOTE.get(report.lang), style="dim"))
 
 
 # ------------------------------------------------------------------ terminal
@@ -607,45 +627,90 @@ def _groups_cut(report: Report, lang: str) -> list[str]:
     return [text.get(lang), ""]
 
 
-def print_terminal(report: Report, console: Any) -> None:
-    """A compact view: stages with coloured status, current-stage KPIs, top advice, data quality."""
-    from sqops.render.console import Table, Text
+def print_terminal(report: Report, console: Any, *, lists_dir: str | None = None) -> None:
+    """A compact view: stages with coloured status, current-stage KPIs, top advice, data quality.
+
+    Every table fits the console's width (:class:`sqops.render.console.Fit`): at 80 columns
+    the KPI tables stack each numerator/denominator under the KPI's name and target/floor in
+    one column, the triage lists the next actions under the table. ``lists_dir``: the folder
+    ``--lists`` wrote to (the line after the advice says so; without it, how to get them)."""
+    from sqops.render.console import Fit, Table, Text, para
 
     lang = report.lang
     title = w("title", lang) + (f" — {report.community}" if report.community else "")
-    console.print(Text(title, style="bold"))
+    console.print(para(title, style="bold"))
     console.print(
-        Text(
+        para(
             f"{w('as_of', lang)} {report.as_of.isoformat()} · {report.tz} · "
             f"{w('groups_n', lang, n=len(report.groups))}"
         )
     )
     print_triage(report, console)
-    console.print(Text(BASIS_NOTE[report.basis].get(lang), style="dim"))
+    console.print(para(BASIS_NOTE[report.basis].get(lang), style="dim"))
 
     def st(status: str | None) -> Text:
         if status is None:
             return Text("—")
         return Text(STATUS_LABELS[status].get(lang), style=_STYLE.get(status, ""))
 
-    def kpi_table(kpis: list[Kpi], caption: str) -> Table:
-        t = Table(title=caption, title_justify="left")
+    def kpi_table(kpis: list[Kpi], caption: str) -> Fit:
+        return Fit(kpi_wide(kpis, caption), *kpi_narrow(kpis, caption))
+
+    def kpi_wide(kpis: list[Kpi], caption: str) -> Table:
+        wide = Table(title=caption, title_justify="left")
         for h in ("kpi", "value", "num", "den", "target", "floor", "status"):
-            t.add_column(w(h, lang), justify="right" if h not in ("kpi", "status") else "left")
-        for h in history_header(report, lang):
-            t.add_column(h)
+            wide.add_column(
+                w(h, lang),
+                justify="right" if h not in ("kpi", "status") else "left",
+                no_wrap=h == "kpi",
+            )
+        for i, h in enumerate(history_header(report, lang)):
+            wide.add_column(h, no_wrap=trend_column(i))
         for k in kpis:
-            t.add_row(
+            wide.add_row(
                 KPI[k.name].label.get(lang),
                 fmt_value(k),
-                fmt_num(k.numerator),
+                fmt_num(k.numerator, k.name),
                 fmt_num(k.denominator),
                 fmt_target(k.name, k.target),
                 fmt_target(k.name, k.floor),
                 st(k.status) + (Text(" ⚠", "yellow") if k.gaps else ""),
                 *history_texts(k),
             )
-        return t
+        return wide
+
+    def kpi_narrow(kpis: list[Kpi], caption: str) -> list[Table]:
+        """Numerator/denominator under the KPI's name, target / floor in one column; the
+        narrowest also stacks the --trend sparkline under the --compare change."""
+        hist = history_header(report, lang)
+        out = []
+        for stack in (False, True) if len(hist) == 2 else (False,):
+            t = Table(title=caption, title_justify="left")
+            t.add_column(KPI_STACK["kpi"].get(lang), no_wrap=True)
+            t.add_column(w("value", lang), justify="right", no_wrap=True)
+            t.add_column(KPI_STACK["target"].get(lang), justify="right")
+            t.add_column(w("status", lang))
+            for i, h in enumerate([" / ".join(hist)] if stack else hist):
+                t.add_column(h, no_wrap=stack or trend_column(i))
+            for k in kpis:
+                name = Text(KPI[k.name].label.get(lang))
+                if k.numerator is not None or k.denominator is not None:
+                    frac = f"{fmt_num(k.numerator, k.name)}/{fmt_num(k.denominator)}"
+                    name.append(f"\n{frac}", style="dim")
+                cells = history_texts(k)
+                t.add_row(
+                    name,
+                    fmt_value(k),
+                    f"{fmt_target(k.name, k.target)}/{fmt_target(k.name, k.floor)}",
+                    st(k.status) + (Text(" ⚠", "yellow") if k.gaps else ""),
+                    *([Text("\n").join(cells)] if stack else cells),
+                )
+            out.append(t)
+        return out
+
+    def trend_column(i: int) -> bool:
+        """The i-th history column is the --trend sparkline (its blanks are missing weeks)."""
+        return report.trend is not None and i == (1 if report.compared_with is not None else 0)
 
     def history_texts(k: Kpi) -> list[Text]:
         cells = [Text(c) for c in history_cells(k, report)]
@@ -657,14 +722,15 @@ def print_terminal(report: Report, console: Any) -> None:
     if len(report.groups) > 1:
         console.print(kpi_table(report.fleet_shown, w("fleet", lang)))
     print_rollups(report, console)
+    advised = False
     for note in _groups_cut(report, lang):
-        console.print(Text(note, style="dim"))
+        console.print(para(note, "dim"))
     for g in report.groups_detailed:
         cur = STAGE[g.current_stage].label.get(lang) if g.current_stage else w("none", lang)
         head = f"{w('group', lang)} {g.group_id}{' ' + g.name if g.name else ''} · {w('day', lang, n=g.lifecycle_day)} · {w('current', lang)}: {cur}"
         t = Table(title=head, title_justify="left", title_style="bold")
         for h in ("stage", "status", "window", "health"):
-            t.add_column(w(h, lang))
+            t.add_column(w(h, lang), no_wrap=h == "stage")
         for s in g.stages:
             t.add_row(
                 STAGE[s.stage].label.get(lang),
@@ -672,16 +738,19 @@ def print_terminal(report: Report, console: Any) -> None:
                 f"{s.window[0] or '—'} → {s.window[1] or '…'}",
                 st(s.health),
             )
-        console.print(t)
+        console.print(Fit(t))
         for note in window_notes(lang):
-            console.print(Text(note, style="dim"))
+            console.print(para(note, "dim"))
         if g.current_stage:
             console.print(kpi_table(g.stage(g.current_stage).kpis, f"{cur} · {w('kpis', lang)}"))
             print_gaps(g.stage(g.current_stage).kpis, lang, console)
         for a in g.advice[:3]:
+            advised = True
             console.print(
-                Text(f"• {KPI[a.kpi].label.get(lang)}: {a.text.get(lang)}", style=_STYLE[a.status])
+                para(f"• {KPI[a.kpi].label.get(lang)}: {a.text.get(lang)}", style=_STYLE[a.status])
             )
+    if advised:
+        console.print(para(lists_pointer(lang, lists_dir), style="bold"))
     print_channels(report, console)
     _service_terminal(report, console)
 
@@ -690,16 +759,44 @@ def print_terminal(report: Report, console: Any) -> None:
     # the terminal leaves out the file column (QUALITY_COLUMNS[1]): paths are long
     for i, h in enumerate(quality_header(lang)):
         if i != 1:
-            t.add_column(h, justify="left" if i == 0 else "right")
+            t.add_column(h, justify="left" if i == 0 else "right", no_wrap=i == 0)
     q = quality_lines(report, lang)
     for row, _ in q:
         t.add_row(*(str(c) for i, c in enumerate(row) if i != 1))
-    console.print(t)
+    console.print(Fit(t))
     for _, notes in q:
         for n in notes:
-            console.print(Text(f"• {n}", style="yellow"))
+            console.print(para(f"• {n}", style="yellow"))
 
     print_coverage(report, console)
+
+
+#: the terminal's narrow KPI table: its first column holds numerator/denominator under the
+#: name, its target column target / floor
+KPI_STACK: dict[str, T] = {
+    "kpi": T("指标\n（分子/分母）", "KPI\n(numerator/denominator)"),
+    "target": T("目标 / 底线", "target / floor"),
+}
+#: the line after the advice: where the lists to act on are (the advice names them)
+LISTS_POINTER: dict[str, T] = {
+    "how": T(
+        "要处理的名单（召回、复购、KOC 等）：在本命令后加 --lists 目录，写出 CSV，例如 "
+        "sqops report … --lists lists/",
+        "Lists to act on (recall, repurchase, KOC …): add --lists DIR to this command to "
+        "write them as CSV, e.g. sqops report … --lists lists/",
+    ),
+    "written": T(
+        "要处理的名单（召回、复购、KOC 等）已写入 {d}",
+        "Lists to act on (recall, repurchase, KOC …): written to {d}",
+    ),
+}
+
+
+def lists_pointer(lang: str, lists_dir: str | None = None) -> str:
+    """Where the lists the advice points to are: written to ``lists_dir``, or how to get them."""
+    if lists_dir is not None:
+        return LISTS_POINTER["written"].format(d=lists_dir).get(lang)
+    return LISTS_POINTER["how"].get(lang)
 
 
 # ------------------------------------------------------------------ channels and coverage
@@ -764,41 +861,41 @@ def coverage_md(report: Report, lang: str) -> list[str]:
 
 def print_channels(report: Report, console: Any) -> None:
     """The fleet's channels (the groups' are in the Markdown, HTML, JSON and channels.csv)."""
-    from sqops.render.console import Table, Text
+    from sqops.render.console import Fit, Table, para
 
     lang = report.lang
     ch = report.channels
     if ch is None:
         return
     if not ch.available:
-        console.print(Text(CH["unavailable"].get(lang), style="dim"))
+        console.print(para(CH["unavailable"].get(lang), style="dim"))
         return
     if not ch.fleet:
         return
     t = Table(title=f"{CH['title'].get(lang)} · {w('fleet', lang)}", title_justify="left")
     for i, h in enumerate(channel_header(lang)):
-        t.add_column(h, justify="left" if i == 0 else "right")
+        t.add_column(h, justify="left" if i == 0 else "right", no_wrap=i == 0)
     for r in ch.fleet:
         t.add_row(*channel_cells(r, lang))
-    console.print(t)
-    console.print(Text(CH["note"].get(lang), style="dim"))
+    console.print(Fit(t))
+    console.print(para(CH["note"].get(lang), style="dim"))
 
 
 def print_gaps(kpis: list[Kpi], lang: str, console: Any) -> None:
     """Under a KPI table: the gaps its ⚠ marks stand for."""
-    from sqops.render.console import Text
+    from sqops.render.console import para
 
     gaps = sorted({gap for k in kpis for gap in k.gaps})
     if gaps:
-        console.print(Text(gap_text(gaps, lang), style="yellow"))
+        console.print(para(gap_text(gaps, lang), style="yellow"))
 
 
 def print_coverage(report: Report, console: Any) -> None:
     """The groups whose data has gaps (none printed when none has)."""
-    from sqops.render.console import Text
+    from sqops.render.console import para
 
     lang = report.lang
     only = report.detailed_ids
     for g, c in report.coverage.items():
         if c.gaps and (only is None or g in only):
-            console.print(Text(f"• {w('group', lang)} {g}: {gap_text(c.gaps, lang)}", "yellow"))
+            console.print(para(f"• {w('group', lang)} {g}: {gap_text(c.gaps, lang)}", "yellow"))

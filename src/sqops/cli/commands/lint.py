@@ -116,9 +116,65 @@ def lint(
         raise typer.Exit(exit_code(results, strict))
 
 
+def _cells(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def wrap_cells(text: str, width: int, indent: str = "") -> list[str]:
+    """``text`` in lines of at most ``width`` terminal cells (a Chinese character is 2), the
+    lines after the first indented by ``indent``; words are not broken (a word wider than
+    the line stands alone), Chinese breaks between any two characters. Without rich:
+    ``sqops lint`` starts without it."""
+    import unicodedata
+
+    tokens: list[str] = []
+    word = ""
+    for c in text:
+        if c.isspace() or unicodedata.east_asian_width(c) in ("W", "F"):
+            if word:
+                tokens.append(word)
+            word = ""
+            tokens.append(" " if c.isspace() else c)
+        else:
+            word += c
+    if word:
+        tokens.append(word)
+    lines: list[str] = []
+    line = ""
+    for tok in tokens:
+        if line.strip() and _cells(line + tok.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = indent
+            if tok == " ":
+                continue
+        line += tok
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines
+
+
+def _width() -> int:
+    """The terminal's columns (COLUMNS first; 80 when stdout is no terminal)."""
+    import shutil
+
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
 def _print_text(lines: list[tuple[str, str | None]], summary: str, results: list) -> None:
     import sys
 
+    # a hint line wraps at the width, indented as it starts (a finding line stays one line:
+    # editors read file:line:col from it)
+    width = _width()
+    wrapped: list[tuple[str, str | None]] = []
+    for line, sev in lines:
+        if sev is None and line.startswith("    "):
+            wrapped += [(x, sev) for x in wrap_cells(line, width, "    ")]
+        else:
+            wrapped.append((line, sev))
+    lines = wrapped
     if not sys.stdout.isatty():
         for line, _ in lines:
             echo(line)
@@ -137,20 +193,24 @@ def _print_rules(lang: str) -> None:
     from sqops.domain.kpis import KPI_NAMES
     from sqops.lint.rules import RULES
 
+    # rule, severity, title; the hint under the title; both wrap at the terminal's width
     width = max(len(r) for r in RULES)
+    pad = " " * (width + 11)
+    cols = _width()
     for rid in sorted(RULES):
         r = RULES[rid]
-        echo(f"{rid:<{width}}  {r.severity:<7}  {r.title.get(lang)}")
-        echo(f"{'':<{width}}           {r.hint.get(lang)}")
+        for x in wrap_cells(f"{rid:<{width}}  {r.severity:<7}  {r.title.get(lang)}", cols, pad):
+            echo(x)
+        for x in wrap_cells(f"{pad}{r.hint.get(lang)}", cols, pad):
+            echo(x)
     echo("")
-    echo(
-        (
-            "指标名（goals.metric 与 kpis 的键）："
-            if lang == "zh"
-            else "KPI names (goals.metric and kpis keys): "
-        )
-        + ", ".join(KPI_NAMES)
-    )
+    names = (
+        "指标名（goals.metric 与 kpis 的键）："
+        if lang == "zh"
+        else "KPI names (goals.metric and kpis keys): "
+    ) + ", ".join(KPI_NAMES)
+    for x in wrap_cells(names, cols, "  "):
+        echo(x)
 
 
 def register(app: typer.Typer) -> None:

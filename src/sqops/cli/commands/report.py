@@ -337,21 +337,11 @@ def report(
                     adh = _adherence(loaded, tables, rep.as_of, run.lang, group)
             _write_outputs(rep, tables, to, lists, rejects, adh, views=views)
         if fail_under is not None:
-            from sqops.report.verdict import failing_kpis
+            from sqops.report.verdict import failing_kpis, failing_message
 
             hit = failing_kpis(rep, fail_under.value)
             if hit:
-                echo(
-                    T(
-                        "--fail-under {s}：{n} 个当前阶段指标未达标（{x}）",
-                        "--fail-under {s}: {n} current-stage KPI(s) at that status ({x})",
-                    )
-                    .format(
-                        s=fail_under.value, n=len(hit), x=", ".join(f"{g}/{k}" for g, k in hit[:5])
-                    )
-                    .get(run.lang),
-                    err=True,
-                )
+                echo(failing_message(hit, fail_under.value, run.lang), err=True)
                 raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -442,7 +432,8 @@ def _write_outputs(
     if to.terminal:
         from sqops.render.console import console
 
-        render.print_terminal(rep, console())
+        shown = None if lists is None else lists.as_posix().rstrip("/") + "/"
+        render.print_terminal(rep, console(), lists_dir=shown)
         _print_adherence(adh, rep.lang, console())
         return
     # the report and its plan-against-practice section composed as data, rendered once
