@@ -67,7 +67,10 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("adherence/render.py", "'/'.join"): "outcome counts in one narrow column, 251/36/0/28",
     ("cli/commands/report.py", "f'{a}/{b}'"): "group/KPI in a message",
     ("report/verdict.py", "f'{a}/{b}'"): "group/KPI in the --fail-under message",
-    ("cli/commands/report.py", "+ '/'"): "the --lists folder shown with a trailing / in a message (as_posix)",
+    (
+        "cli/commands/report.py",
+        "+ '/'",
+    ): "the --lists folder shown with a trailing / in a message (as_posix)",
     ("cli/commands/notify.py", "f'{a}/{b}'"): "message i of n in --dry-run output",
     ("notify/message.py", "f'{a}/{b}'"): "part i of n in a split message's title",
     ("notify/platforms.py", "split('/')"): "a webhook URL's path segments (a URL, not a file path)",
