@@ -749,23 +749,15 @@ def prepare_earlier(
         )
 
     if names:
-        parts = []
-        if h.name_rows is not None:
-            if "names" not in h.memo:
-                # each (pair, day)'s latest name row: the latest of those up to a day is the
-                # latest row up to it (by time, then row, as latest_names)
-                h.memo["names"] = (
-                    h.name_rows.group_by("group_id", "member_id", "day")
-                    .agg(
-                        pl.col("member_name").sort_by("ts", "_row").last(),
-                        pl.col("_row").sort_by("ts", "_row").last(),
-                        pl.col("ts").max(),
-                    )
-                    .collect(engine="streaming")
-                )
-            parts.append(latest_names(h.memo["names"].filter(by_day)))
-        if events is not None and "member_name" in events.columns:
-            parts.append(latest_names(events.filter(pl.col("member_name").is_not_null())))
+        if "names" not in h.memo:
+            h.memo["names"] = _name_rows(h)
+        # (rows sorted by time then row: the last of a pair's rows up to a day is its latest)
+        parts = [
+            f.filter(by_day)
+            .group_by("group_id", "member_id")
+            .agg(pl.col("member_name").last(), pl.col("ts").max(), pl.col("day").max())
+            for f in h.memo["names"]
+        ]
         names_ = _names(parts)
     else:
         names_ = _names([])
@@ -795,6 +787,28 @@ def prepare_earlier(
         koc_min_referrals=p.koc_min_referrals,
         koc_min_messages=p.koc_min_messages,
     )
+
+
+def _name_rows(h: History) -> list[pl.DataFrame]:
+    """The rows :func:`latest_names` reads for ``Prepared.names`` (messages, then member
+    events), sorted by time then row, messages reduced to each (pair, day)'s latest row:
+    the latest of those up to a day is the latest row up to it."""
+    parts = []
+    if h.name_rows is not None:
+        by = pl.col("_row").sort_by("ts", "_row")
+        parts.append(
+            h.name_rows.group_by("group_id", "member_id", "day")
+            .agg(pl.col("member_name").sort_by("ts", "_row").last(), by.last(), pl.col("ts").max())
+            .sort("ts", "_row")
+            .collect(engine="streaming")
+        )
+    if h.events is not None and "member_name" in h.events.columns:
+        parts.append(
+            h.events.filter(pl.col("member_name").is_not_null())
+            .select("group_id", "member_id", "member_name", "ts", "day", "_row")
+            .sort("ts", "_row")
+        )
+    return parts
 
 
 def _opens_by_day(tables: Tables, staff: Iterable[str], as_of: dt.date) -> pl.DataFrame:
