@@ -70,6 +70,13 @@ class Prepared(Generic[Frame]):
     koc_min_messages: int = 30
     #: results computed from these inputs and kept (e.g. the KOC table, asked three times)
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: what :func:`prepare` keeps to derive an earlier as-of's inputs (:meth:`at`)
+    history: History | None = field(default=None, repr=False, compare=False)
+
+    def at(self, day: dt.date, *, names: bool = True) -> Prepared[pl.DataFrame]:
+        """These inputs as :func:`prepare` gives them with ``as_of=day`` (not after this
+        as-of), derived from these instead of read again: see :func:`prepare_earlier`."""
+        return prepare_earlier(self, day, names=names)  # type: ignore[arg-type]
 
 
 def staff_ids(tables: Tables, sop_staff: Iterable[str] = ()) -> frozenset[str]:
@@ -280,6 +287,14 @@ def _attribute(
     need = rows.filter(pl.col("group_id").is_null()).drop("group_id")
     if need.height == 0:
         return has, 0
+    got = _attribute_rows(need, presence, act)
+    unattributed = need.height - got.height
+    return pl.concat([has, got.select(has.columns)], how="vertical_relaxed"), unattributed
+
+
+def _attribute_rows(need: pl.DataFrame, presence: pl.DataFrame, act: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``need`` (no ``group_id`` column) that a group is found for, with it
+    (:func:`_attribute`)."""
     # only the intervals and spoken days of these members (usually a few rows among millions:
     # a filter by a small set is far cheaper than joining the whole frames)
     who = need["member_id"].unique().implode()
@@ -308,9 +323,54 @@ def _attribute(
         .first()
         .select("_row", "group_id")
     )
-    got = need.join(best, on="_row", how="inner")
-    unattributed = need.height - got.height
-    return pl.concat([has, got.select(has.columns)], how="vertical_relaxed"), unattributed
+    return need.join(best, on="_row", how="inner")
+
+
+def _presence(
+    act: pl.DataFrame, events: pl.DataFrame | None, groups: pl.DataFrame, asof: int
+) -> tuple[str, pl.DataFrame]:
+    """The basis ("membership" with a members table, else "speakers") and the merged
+    presence intervals up to ``asof`` (spec §2): event intervals, days spoken, and from D0
+    for speakers without join/leave events."""
+    speakers = act.select("group_id", "member_id").unique()
+    from_d0 = speakers.join(groups, on="group_id").select(
+        "group_id", "member_id", pl.col("d0").alias("s"), pl.lit(asof, pl.Int32).alias("e")
+    )
+    if events is None:
+        basis = "speakers"
+        iv = from_d0
+    else:
+        basis = "membership"
+        ev_iv = presence_from_events(events, groups, asof)
+        with_ev = (
+            events.filter(pl.col("event").is_in(["join", "leave"]))
+            .select("group_id", "member_id")
+            .unique()
+        )
+        no_ev = from_d0.join(with_ev, on=["group_id", "member_id"], how="anti")
+        # a day a member spoke counts as present; only the days outside their event
+        # intervals can change the union, so the days inside their one interval (most
+        # of them) are left out before merging
+        one = ev_iv.group_by("group_id", "member_id").agg(
+            pl.len().alias("_n"), pl.col("s").first().alias("_s"), pl.col("e").first().alias("_e")
+        )
+        spoke_days = (
+            act.select("group_id", "member_id", "day")
+            .join(
+                with_ev.join(one, on=["group_id", "member_id"], how="left"),
+                on=["group_id", "member_id"],
+            )
+            .filter(
+                pl.col("_n").is_null()
+                | (pl.col("_n") > 1)
+                | (pl.col("day") < pl.col("_s"))
+                | (pl.col("day") > pl.col("_e"))
+            )
+            .select("group_id", "member_id", pl.col("day").alias("s"), pl.col("day").alias("e"))
+        )
+        iv = pl.concat([ev_iv, no_ev, spoke_days], how="vertical_relaxed")
+    iv = iv.with_columns(pl.col("s").cast(pl.Int32), pl.col("e").cast(pl.Int32))
+    return basis, merge_intervals(iv)
 
 
 def prepare(
@@ -370,9 +430,15 @@ def prepare(
             .replace_strict(d0_map, default=fallback, return_dtype=pl.Int32)
             .alias("_sop")
         )
-        .select("group_id", pl.coalesce("_sop", "first").cast(pl.Int32).alias("d0"))
+        .select(
+            "group_id",
+            pl.coalesce("_sop", "first").cast(pl.Int32).alias("d0"),
+            pl.col("first").cast(pl.Int32),
+        )
         .sort("group_id")
     )
+    # (the first day of each group's data: an earlier as-of has the groups that start by it)
+    with_first, groups = groups, groups.select("group_id", "d0")
     gl_all = groups["group_id"].to_list()
     chosen = set(only_groups) if only_groups is not None else None
     gl = gl_all if chosen is None else [g for g in gl_all if g in chosen]
@@ -417,47 +483,10 @@ def prepare(
         if "inviter_id" not in events.columns:
             events = events.with_columns(pl.lit(None, ID).alias("inviter_id"))
 
-    speakers = act.select("group_id", "member_id").unique()
-    from_d0 = speakers.join(groups, on="group_id").select(
-        "group_id", "member_id", pl.col("d0").alias("s"), pl.lit(asof, pl.Int32).alias("e")
-    )
-    if events is None:
-        basis = "speakers"
-        iv = from_d0
-    else:
-        basis = "membership"
-        ev_iv = presence_from_events(events, groups, asof)
-        with_ev = (
-            events.filter(pl.col("event").is_in(["join", "leave"]))
-            .select("group_id", "member_id")
-            .unique()
-        )
-        no_ev = from_d0.join(with_ev, on=["group_id", "member_id"], how="anti")
-        # a day a member spoke counts as present; only the days outside their event
-        # intervals can change the union, so the days inside their one interval (most
-        # of them) are left out before merging
-        one = ev_iv.group_by("group_id", "member_id").agg(
-            pl.len().alias("_n"), pl.col("s").first().alias("_s"), pl.col("e").first().alias("_e")
-        )
-        spoke_days = (
-            act.select("group_id", "member_id", "day")
-            .join(
-                with_ev.join(one, on=["group_id", "member_id"], how="left"),
-                on=["group_id", "member_id"],
-            )
-            .filter(
-                pl.col("_n").is_null()
-                | (pl.col("_n") > 1)
-                | (pl.col("day") < pl.col("_s"))
-                | (pl.col("day") > pl.col("_e"))
-            )
-            .select("group_id", "member_id", pl.col("day").alias("s"), pl.col("day").alias("e"))
-        )
-        iv = pl.concat([ev_iv, no_ev, spoke_days], how="vertical_relaxed")
-    iv = iv.with_columns(pl.col("s").cast(pl.Int32), pl.col("e").cast(pl.Int32))
-    presence = merge_intervals(iv)
+    basis, presence = _presence(act, events, groups, asof)
 
     unattributed: dict[str, int] = {}
+    pending: dict[str, pl.DataFrame] = {}
 
     def load(name: str, cols: list[str], where: pl.Expr | None = None) -> pl.DataFrame | None:
         lf = upto(name)
@@ -468,6 +497,10 @@ def prepare(
         if where is not None:
             q = q.filter(where)
         df = q.collect(engine="streaming")
+        if "group_id" in df.columns:
+            pending[name] = df.filter(pl.col("group_id").is_null()).drop("group_id")
+        else:
+            pending[name] = df
         df, n = _attribute(df, presence, act)
         unattributed[name] = n
         return df.filter(pl.col("group_id").is_in(gl))
@@ -502,39 +535,22 @@ def prepare(
 
     # names: latest known per (group, member), from messages and member events
     name_parts = []
+    name_rows = None
     if "member_name" in m_cols:
-        name_parts.append(
-            msgs.filter(pl.col("member_name").is_not_null() & not_system)
-            .group_by("group_id", "member_id")
-            .agg(
-                pl.col("member_name").sort_by("ts", "_row").last(),
-                pl.col("ts").max(),
-                pl.col("day").max(),
-            )
-            .collect(engine="streaming")
-        )
+        name_rows = msgs.filter(pl.col("member_name").is_not_null() & not_system)
+        name_parts.append(latest_names(name_rows).collect(engine="streaming"))
     if events is not None and "member_name" in events.columns:
-        name_parts.append(
-            events.filter(pl.col("member_name").is_not_null())
-            .group_by("group_id", "member_id")
-            .agg(
-                pl.col("member_name").sort_by("ts", "_row").last(),
-                pl.col("ts").max(),
-                pl.col("day").max(),
-            )
-        )
-    if name_parts:
-        names = pl.concat(name_parts, how="vertical_relaxed")
-    else:
-        names = pl.DataFrame(
-            schema={
-                "group_id": ID,
-                "member_id": ID,
-                "member_name": ID,
-                "ts": pl.Datetime("us", "UTC"),
-                "day": pl.Int32,
-            }
-        )
+        name_parts.append(latest_names(events.filter(pl.col("member_name").is_not_null())))
+    names = _names(name_parts)
+    history = History(
+        tables=tables,
+        groups=with_first,
+        act=act,
+        events=events,
+        pending=pending,
+        only=None if only_groups is None else gl,
+        name_rows=name_rows,
+    )
     if only_groups is not None:
         keep = pl.col("group_id").is_in(gl)
         groups = groups.filter(keep)
@@ -564,6 +580,7 @@ def prepare(
         koc_min_days=koc[0],
         koc_min_referrals=koc[1],
         koc_min_messages=koc[2],
+        history=history,
     )
 
 
@@ -606,3 +623,193 @@ def names_matching(names: Iterable[str], pattern: str) -> set[str]:
     """Distinct names that match a Python regex (searched, like ``re.search``)."""
     rx = re.compile(pattern)
     return {n for n in set(names) if n is not None and rx.search(n)}
+
+
+def latest_names(rows: Frame) -> Frame:
+    """``group_id, member_id, member_name, ts, day``: per pair, the name of the latest row
+    (by time, then row), the latest time and the latest day of ``rows``."""
+    return rows.group_by("group_id", "member_id").agg(
+        pl.col("member_name").sort_by("ts", "_row").last(),
+        pl.col("ts").max(),
+        pl.col("day").max(),
+    )
+
+
+def _names(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    if parts:
+        return pl.concat(parts, how="vertical_relaxed")
+    return pl.DataFrame(
+        schema={
+            "group_id": ID,
+            "member_id": ID,
+            "member_name": ID,
+            "ts": pl.Datetime("us", "UTC"),
+            "day": pl.Int32,
+        }
+    )
+
+
+# ------------------------------------------------------------------ earlier as-of days
+@dataclass
+class History:
+    """What :func:`prepare` keeps so that :func:`prepare_earlier` can give the inputs of an
+    earlier as-of without reading the tables again (``--compare``, ``--trend``)."""
+
+    tables: Tables
+    groups: pl.DataFrame  # group_id, d0, first: every group with data up to as-of
+    act: pl.DataFrame  # as Prepared.act, every group (also with only_groups)
+    events: pl.DataFrame | None  # as Prepared.events, every group
+    pending: dict[str, pl.DataFrame]  # per table, its rows without group_id (as loaded)
+    only: list[str] | None  # the groups chosen (only_groups), None: all
+    name_rows: pl.LazyFrame | None  # the query of the messages that make Prepared.names
+    #: a reduction made on the first earlier day asked and kept for the next ones (openers)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def prepare_earlier(
+    p: Prepared[pl.DataFrame], as_of: dt.date, *, names: bool = True
+) -> Prepared[pl.DataFrame]:
+    """The :class:`Prepared` of ``prepare(tables, as_of=as_of, ...)`` with the same tables and
+    settings as ``p``, for an ``as_of`` not after ``p.as_of`` — derived from ``p``:
+
+    - groups: those whose data starts by ``as_of`` (day 0 never depends on the as-of: the
+      SOP's, else the group's first day of data);
+    - member activity, member events, posts and the rows of orders, coupons and engagement
+      that carry a group: ``p``'s rows up to ``as_of`` (every filter of :func:`prepare` is
+      the same on both days, and the rows keep their order);
+    - presence: built again from those rows (a later join or leave changes the presence
+      of earlier days: a leave with nothing open starts at D0 or the previous leave, and a
+      speaker without events is present from D0 only until their first event);
+    - rows without ``group_id``: attributed again with that presence;
+    - openers per post: from each (post, member)'s first open in the window (counted once
+      for all the days), so opens after ``as_of`` drop out;
+    - latest names: made again from the message rows up to ``as_of`` (``names=False``: left
+      empty, for a report whose KPIs do not read names — no nickname pattern);
+    - rows after ``as_of``: counted again;
+    - ``heat`` (messages per weekday × hour) is left empty: no KPI reads it, and the charts
+      are the as-of report's alone.
+
+    tests/report/test_report_history.py checks each part against :func:`prepare`."""
+    h = p.history
+    if h is None:
+        raise ValueError("no history: only prepare() makes one")
+    asof = to_int(as_of)
+    if asof > p.as_of:
+        raise ValueError(f"{as_of} is after the as-of day {to_date(p.as_of)}")
+    tables = h.tables
+    by_day = pl.col("day") <= asof
+    groups = h.groups.filter(pl.col("first") <= asof).select("group_id", "d0")
+    gl_all = groups["group_id"].to_list()
+    gl = gl_all if h.only is None else [g for g in gl_all if g in set(h.only)]
+    act = h.act.filter(by_day)
+    events = None if h.events is None else h.events.filter(by_day)
+    basis, presence = _presence(act, events, groups, asof)
+
+    after = {
+        name: int(
+            tables[name].frame.filter(pl.col("day") > as_of).select(pl.len()).collect().item()
+        )
+        for name in p.after_as_of
+    }
+    unattributed: dict[str, int] = {}
+    in_gl = pl.col("group_id").is_in(gl)
+
+    def cut(name: str, df: pl.DataFrame | None) -> pl.DataFrame | None:
+        if df is None:
+            return None
+        need = h.pending[name]
+        if need.height == 0:
+            unattributed[name] = 0
+            return df.filter(by_day & in_gl)
+        has = df.filter(by_day & ~pl.col("_row").is_in(need["_row"].implode()))
+        need = need.filter(by_day)
+        if need.height == 0:  # (as prepare: the rows with a group alone)
+            unattributed[name] = 0
+            return has.filter(in_gl)
+        got = _attribute_rows(need, presence, act)
+        unattributed[name] = need.height - got.height
+        missing = [c for c in has.columns if c not in got.columns]  # (a column prepare adds)
+        got = got.with_columns(pl.lit(None, has.schema[c]).alias(c) for c in missing)
+        return pl.concat([has, got.select(has.columns)], how="vertical_relaxed").filter(in_gl)
+
+    orders = cut("orders", p.orders)
+    coupons = cut("coupons", p.coupons)
+    engagement = cut("engagement", p.engagement)
+    posts = None if p.posts is None else p.posts.filter(by_day & in_gl)
+    post_opens_ = None
+    if posts is not None and p.post_opens is not None:
+        if "opens" not in h.memo:
+            h.memo["opens"] = _opens_by_day(tables, p.staff, to_date(p.as_of))
+        post_opens_ = (
+            h.memo["opens"]
+            .filter(pl.col("fday") <= asof)
+            .group_by("post_id")
+            .agg(pl.col("n").sum().cast(p.post_opens.schema["opens"]).alias("opens"))
+            .join(posts.select("post_id"), on="post_id", how="semi")
+        )
+
+    if names:
+        # (as prepare, on the rows up to as_of: a reduction kept for all the days would
+        # hold hundreds of MB at 10 M messages)
+        parts = []
+        if h.name_rows is not None:
+            parts.append(latest_names(h.name_rows.filter(by_day)).collect(engine="streaming"))
+        if events is not None and "member_name" in events.columns:
+            parts.append(latest_names(events.filter(pl.col("member_name").is_not_null())))
+        names_ = _names(parts)
+    else:
+        names_ = _names([])
+    if h.only is not None:
+        groups, act, presence, names_ = (f.filter(in_gl) for f in (groups, act, presence, names_))
+        if events is not None:
+            events = events.filter(in_gl)
+    return Prepared(
+        as_of=asof,
+        tz=p.tz,
+        staff=p.staff,
+        basis=basis,
+        groups=groups,
+        act=act,
+        presence=presence,
+        events=events,
+        orders=orders,
+        coupons=coupons,
+        engagement=engagement,
+        post_opens=post_opens_,
+        posts=posts,
+        names=names_,
+        heat=p.heat.clear(),
+        after_as_of=after,
+        unattributed=unattributed,
+        koc_min_days=p.koc_min_days,
+        koc_min_referrals=p.koc_min_referrals,
+        koc_min_messages=p.koc_min_messages,
+    )
+
+
+def _opens_by_day(tables: Tables, staff: Iterable[str], as_of: dt.date) -> pl.DataFrame:
+    """``post_id, fday, n``: the members (not staff) who opened each post up to ``as_of``
+    within 48 h of its time, counted by the day of their first such open: the sum over
+    ``fday <= D`` is :func:`post_opens` at D (a member counts once per post).
+
+    (At 10 M messages: 1.8 s and +350 MB at its peak, the (post, member) pairs. Counting
+    per post the distinct openers up to each day of its opens needs no more memory than
+    :func:`post_opens` but took 4.7 s.)"""
+    posts, eng = tables["posts"], tables["engagement"]
+    opens = eng.frame.filter(
+        (pl.col("event") == "open")
+        & (pl.col("day") <= as_of)
+        & pl.col("post_id").is_not_null()
+        & ~pl.col("member_id").is_in(sorted(staff))
+    ).select("post_id", "member_id", pl.col("ts").alias("ots"), _day_int().alias("oday"))
+    return (
+        posts.frame.filter(pl.col("day") <= as_of)
+        .select("post_id", pl.col("ts").alias("pts"))
+        .join(opens, on="post_id")
+        .filter((pl.col("ots") >= pl.col("pts")) & (pl.col("ots") <= pl.col("pts") + OPEN_WINDOW))
+        .group_by("post_id", "member_id")
+        .agg(pl.col("oday").min().alias("fday"))
+        .group_by("post_id", "fday")
+        .agg(pl.len().alias("n"))
+        .collect(engine="streaming")
+    )

@@ -406,6 +406,7 @@ def build_report(
     trend: int | None = None,
     missing_groups_ok: bool = False,
     sections: bool = True,
+    prepared: Prepared | None = None,
 ) -> Report:
     """The whole report. ``tables`` may be :class:`Tables` or in-memory frames by table name.
 
@@ -414,7 +415,8 @@ def build_report(
     (``report/compare.py``, ``report/trend.py``); ``missing_groups_ok``: a group of ``groups``
     without data yet is left out instead of being an error; ``sections=False``: the KPIs alone,
     without the coverage, channels and service sections (what an earlier day of ``compare``
-    and ``trend`` needs)."""
+    and ``trend`` needs); ``prepared``: the inputs of this as-of day, already made from
+    ``tables`` with these settings (an earlier day's, by ``Prepared.at``)."""
     if by:
         check_attributes(by, settings.group_vars if settings else {})
     settings = settings or Settings()
@@ -422,7 +424,7 @@ def build_report(
         tables = prepare_tables(tables, tz=settings.tz, columns=settings.columns)
     as_of = as_of or latest_day(tables)
     only = list(groups) if groups else None
-    p = prepare(
+    p = prepared or prepare(  # (a Prepared is always true)
         tables,
         as_of=as_of,
         sop_staff=settings.staff_ids,

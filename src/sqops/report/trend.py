@@ -3,8 +3,10 @@
 Every point is exactly what ``sqops report --as-of`` that day gives for the KPI (the same
 numerator and denominator), or null where that report has none: the earlier reports are
 built by :func:`sqops.report.build.build_report` itself, on the tables already read (each
-table is read and validated once). The fleet carries every KPI; a group the KPIs of its
-current stage at as-of. :func:`sparkline` and :func:`svg_line` draw a series for the
+table is read and validated once) and on inputs derived from the as-of report's
+(:meth:`sqops.data.membership.Prepared.at`: the rows up to that day, presence and
+attribution made again) instead of prepared from the tables again. The fleet carries
+every KPI; a group the KPIs of its current stage at as-of. :func:`sparkline` and :func:`svg_line` draw a series for the
 terminal and the HTML page.
 """
 
@@ -162,12 +164,18 @@ def add_history(
         check_points(points)
     first = first_report_day(tables)
     built: dict[dt.date, Report | None] = {report.as_of: report}
+    latest = report.prepared
+    # (names are read by one KPI alone, and only with a nickname pattern)
+    names = bool(report.settings and report.settings.nickname_pattern)
 
     def report_on(day: dt.date) -> Report | None:
         if day not in built:
             if first is None or day < first:
                 built[day] = None
             else:
+                derived = None
+                if latest is not None and latest.history is not None and day <= report.as_of:
+                    derived = latest.at(day, names=names)
                 rep = build_report(
                     tables,
                     settings=report.settings,
@@ -176,6 +184,7 @@ def add_history(
                     groups=groups,
                     missing_groups_ok=True,
                     sections=False,
+                    prepared=derived,
                 )
                 rep.prepared = None  # (only its KPIs are read: free the inputs)
                 built[day] = rep
@@ -187,6 +196,8 @@ def add_history(
         attach(report, earlier)
     if points is not None:
         report.trend = build_trend(report, trend_days(report.as_of, points), report_on)
+    if latest is not None and latest.history is not None:
+        latest.history.memo.clear()  # (the reductions for the earlier days: free them)
 
 
 def _values(series: Series) -> list[float | None]:
