@@ -267,11 +267,18 @@ def run_signals(w: Path, tmp: Path, env: dict[str, str], n: int, rng: random.Ran
     (out / "tables").mkdir()
     (out / "demo").mkdir()
     jobs = _signal_jobs(w, out)
+    # how long each command runs here, uninterrupted: the signals then land inside the run
+    took = {}
+    for name, args, _target, _ in jobs:
+        t0 = time.monotonic()
+        subprocess.run(args, capture_output=True, env=env, cwd=ROOT, timeout=TIMEOUT)
+        took[name] = time.monotonic() - t0
+    print("uninterrupted: " + ", ".join(f"{k} {v:.2f} s" for k, v in took.items()))
     for i in range(n):
         name, args, target, end = jobs[i % len(jobs)]
         target.write_text("previous", encoding="utf-8")
         sig = rng.choice([signal.SIGINT, signal.SIGTERM])
-        delay = rng.uniform(0.05, 3.5)
+        delay = rng.uniform(0.05, 0.95 * took[name])
         p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              preexec_fn=_limits, env=env, cwd=ROOT)  # fmt: skip
         time.sleep(delay)

@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str] | None] = {
     "notify": BASE | {"domain", "data", "sop", "plan", "report", "render"},
     "cli": None,  # the edge: anything
     "sqops": {"errors"},  # the package's own __init__
-    "__main__": {"cli"},
+    "__main__": {"cli", "i18n"},
 }
 
 

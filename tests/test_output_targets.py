@@ -390,3 +390,32 @@ def test_lists_or_rejects_onto_an_input_write_nothing(cli, tmp_path: Path, optio
     assert "is the input" in r.stderr
     assert src.read_text(encoding="utf-8") == text
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+_NATIVE_CONVERTS = """
+import os, signal, sys
+from sqops.cli.common import running
+try:
+    with running("en"):
+        try:
+            os.kill(os.getpid(), sys.argv[1] == "INT" and signal.SIGINT or signal.SIGTERM)
+        except BaseException:  # as pybind11 does: the interruption becomes its own error
+            raise TypeError("Invoked with: [[np.float64(0.0)]]") from None
+except BaseException as e:  # typer.Exit: what the command would exit with
+    raise SystemExit(getattr(e, "exit_code", 99))
+"""
+
+
+@pytest.mark.parametrize(
+    ("sig", "code", "word"), [("INT", 130, "interrupted"), ("TERM", 143, "terminated")]
+)
+def test_an_interruption_native_code_turned_into_another_error(
+    sig: str, code: int, word: str
+) -> None:
+    # Ctrl-C while matplotlib drew a chart ended in exit 1 and a TypeError traceback from
+    # its C++ layer ("Invoked with: ..."): the run ends as the interruption it was
+    r = subprocess.run(
+        [sys.executable, "-c", _NATIVE_CONVERTS, sig], capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == code, r.stderr
+    assert word in r.stderr and "Traceback" not in r.stderr and "TypeError" not in r.stderr

@@ -6,14 +6,21 @@ available as a function that returns data and never prints.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqops.errors import SqopsError
+if TYPE_CHECKING:
+    from sqops.errors import SqopsError
 
 __all__ = ["SqopsError", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
+    # Nothing is imported with the package itself: the program's entry point
+    # (``sqops.__main__``) runs before anything that a Ctrl-C could interrupt mid-import.
+    if name == "SqopsError":
+        from sqops.errors import SqopsError
+
+        return SqopsError
     # The version is looked up on first use: importlib.metadata costs ~60 ms at start-up,
     # which `sqops --help` and `sqops lint` should not pay.
     if name == "__version__":

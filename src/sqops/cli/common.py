@@ -253,8 +253,16 @@ PROCESS_ENDS_WITH_RUN = False
 _HELD = (signal.SIGINT, signal.SIGTERM)
 
 
+#: the interruption this process received (KeyboardInterrupt or Terminated), once one came:
+#: native code (polars, matplotlib's C++ through pybind11) may turn the exception raised by
+#: the handler into one of its own (a TypeError "Invoked with: ..."); the run then ends as
+#: the interruption it was, not as that error
+_received: list[type[BaseException]] = []
+
+
 def _raising(exc: type[BaseException]) -> Any:
     def handler(signum: int, frame: object) -> None:
+        _received.append(exc)
         # one interruption is enough: from here to the end of the run Ctrl-C and SIGTERM are
         # ignored, so that every cleanup runs undisturbed (polars turns one Ctrl-C inside a
         # query into two KeyboardInterrupts: the second one stopped the removal of the
@@ -318,6 +326,7 @@ def running(lang: LangChoice | str | None) -> Iterator[Run]:
 
     run = Run(lang)
     point = spills.mark()
+    _received.clear()
     with _signals():
         try:
             yield run
@@ -331,6 +340,15 @@ def running(lang: LangChoice | str | None) -> Iterator[Run]:
             raise typer.Exit(EXIT_TERMINATED) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
+        except Exception:
+            if not _received:
+                raise
+            # an interruption that native code turned into another exception
+            if _received[0] is Terminated:
+                echo(T("已终止", "terminated").get(run.lang), err=True)
+                raise typer.Exit(EXIT_TERMINATED) from None
+            echo(T("已中断", "interrupted").get(run.lang), err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         finally:
             _hold_signals()
             spills.remove_since(point)
