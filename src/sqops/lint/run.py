@@ -127,20 +127,8 @@ def _script_findings(loaded: LoadedSop) -> list[Finding]:
                 continue
         used.add(name)
         if name not in loaded.scripts:
-            from sqops.errors import did_you_mean
-
-            hint = did_you_mean(name, loaded.scripts)
-            extra = (
-                T(f"，你是不是想写 “{hint}”？", f"; did you mean '{hint}'?") if hint else T("", "")
-            )
-            add(
-                "script-missing",
-                T(
-                    f"“{s.title}”引用的脚本 “{name}” 在 scripts 里不存在",
-                    f"'{s.title}' uses script '{name}', which scripts does not define",
-                )
-                + extra,
-                loaded.where(key_path),
+            _script_missing(
+                add, loaded, name, T(f"“{s.title}”", f"'{s.title}'"), loaded.where(key_path)
             )
             continue
         if ids is None:
@@ -174,6 +162,26 @@ def _script_findings(loaded: LoadedSop) -> list[Finding]:
     return out
 
 
+def _script_missing(
+    add: Callable[[str, T, Location], None],
+    loaded: LoadedSop,
+    name: str,
+    user: T,
+    where: Location,
+) -> None:
+    """``script-missing``: ``user`` (a cadence item, an action) names a script that ``scripts:``
+    does not define; with the closest name defined."""
+    from sqops.errors import did_you_mean
+
+    hint = did_you_mean(name, loaded.scripts)
+    extra = T(f"，你是不是想写 “{hint}”？", f"; did you mean '{hint}'?") if hint else T("", "")
+    text = T(
+        f"{user.zh}引用的脚本 “{name}” 在 scripts 里不存在",
+        f"{user.en} uses script '{name}', which scripts does not define",
+    )
+    add("script-missing", text + extra, where)
+
+
 def _action_script_findings(
     loaded: LoadedSop,
     compiled: dict[tuple[str, str | None], object],
@@ -183,7 +191,6 @@ def _action_script_findings(
 ) -> set[str]:
     """The ``actions:`` map: every script it names exists, and renders for a sample member
     of each action in every group (as ``sqops report --lists`` renders it). The names used."""
-    from sqops.errors import did_you_mean
     from sqops.plan import MemberScripts, sample_group, sample_member
 
     sop = loaded.sop
@@ -192,19 +199,7 @@ def _action_script_findings(
         used.add(name)
         where = loaded.where(("actions", action))
         if name not in loaded.scripts:
-            hint = did_you_mean(name, loaded.scripts)
-            extra = (
-                T(f"，你是不是想写 “{hint}”？", f"; did you mean '{hint}'?") if hint else T("", "")
-            )
-            add(
-                "script-missing",
-                T(
-                    f"actions.{action} 引用的脚本 “{name}” 在 scripts 里不存在",
-                    f"actions.{action} uses script '{name}', which scripts does not define",
-                )
-                + extra,
-                where,
-            )
+            _script_missing(add, loaded, name, T(f"actions.{action} ", f"actions.{action}"), where)
             continue
         for lang in loaded.scripts[name]:
             if (name, lang) not in compiled:
