@@ -216,6 +216,42 @@ def test_output_dir_file_name_clash(cli, write_sop, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_output_dir_names_that_differ_only_in_case_clash(cli, write_sop, tmp_path):
+    # G1.md and g1.md are one file on Windows and macOS: refused before anything is written
+    stores = tmp_path / "stores.csv"
+    stores.write_text("id\nG1\ng1\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = [write_sop(SIMPLE), "--groups", stores, "--days", "1", "-o", f"{out}/", "--lang", "en"]
+    r = cli("plan", *args)
+    assert r.exit_code == 2
+    assert "groups 'G1' and 'g1' map to the same file name (g1)" in r.stderr
+    assert not out.exists()
+
+
+def test_output_dir_windows_device_names(cli, write_sop, tmp_path):
+    # a group called con (or nul, com1 ...) cannot be a file con.md on Windows: _con.md
+    stores = tmp_path / "stores.csv"
+    stores.write_text("id\ncon\nNUL.x\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = cli(
+        "plan", write_sop(SIMPLE), "--groups", stores, "--days", "1", "-o", f"{out}/", "-f", "md"
+    )
+    assert r.exit_code == 0, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["_NUL.x.md", "_con.md"]
+
+
+def test_file_stem():
+    from sqops.render.output import file_stem
+
+    assert file_stem("上海一群") == "上海一群"
+    assert file_stem("a/b c") == "a_b_c"
+    assert file_stem(".hidden") == "_.hidden"
+    assert file_stem("ends.") == "ends"
+    assert file_stem("com1") == "_com1" and file_stem("COM1.txt") == "_COM1.txt"
+    assert file_stem("com10") == "com10" and file_stem("console") == "console"
+    assert file_stem("x" * 100) == "x" * 80
+
+
 def test_remind_option(cli, tmp_path):
     import icalendar
 

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -245,3 +246,32 @@ def _json_bytes_stdlib(obj: object, default: Callable[[Any], Any] | None) -> byt
         return o
 
     return json.dumps(finite(obj), ensure_ascii=False, indent=2, default=default).encode("utf-8")
+
+
+# ---------------------------------------------------------------- file names
+#: names Windows keeps for devices, with any extension: a file ``con.md`` cannot be made there
+_WINDOWS_DEVICES = frozenset(
+    [
+        "con",
+        "prn",
+        "aux",
+        "nul",
+        *(f"com{i}" for i in range(1, 10)),
+        *(f"lpt{i}" for i in range(1, 10)),
+    ]
+)
+
+
+def file_stem(text: str, limit: int = 80) -> str:
+    """A file name (without suffix) for one group's, person's or value's file under
+    ``-o DIR/``: letters and digits (Chinese too), ``_``, ``.`` and ``-`` kept, anything else
+    ``_``; at most ``limit`` characters; never hidden (a leading ``.``), never ending in a dot
+    or space, never a Windows device name (``con``, ``nul``, ``com1`` …: ``_con``). Two
+    names that differ only in case are one file on Windows and macOS: compare them with
+    ``casefold()`` before writing."""
+    name = re.sub(r"[^\w.\-]", "_", text)[:limit].rstrip(". ")
+    if not name or name.startswith("."):
+        name = "_" + name
+    if name.split(".")[0].casefold() in _WINDOWS_DEVICES:
+        name = "_" + name
+    return name

@@ -20,7 +20,6 @@ misses it (only a lower-is-better one can) gives its absolute gap ``value − 0`
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -226,10 +225,9 @@ def file_stem(attr: str, value: str | None) -> str:
 
 
 def _safe(text: str) -> str:
-    name = re.sub(r"[^\w.\-]", "_", text)[:_NAME_MAX]
-    if not name or name.startswith("."):
-        name = "_" + name
-    return name
+    from sqops.render.output import file_stem as safe_stem
+
+    return safe_stem(text, _NAME_MAX)
 
 
 def scoped(report: Report, attr: str, rollup: Rollup) -> Report:

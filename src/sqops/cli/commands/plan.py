@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -50,10 +49,9 @@ def _lint_errors(loaded: LoadedSop) -> list[Any]:
 
 
 def _safe_name(group_id: str) -> str:
-    name = re.sub(r"[^\w.\-]", "_", group_id)
-    if not name or name.startswith("."):
-        name = "_" + name
-    return name
+    from sqops.render.output import file_stem
+
+    return file_stem(group_id)
 
 
 def plan(
@@ -212,14 +210,15 @@ def plan(
                 names: dict[str, str] = {}
                 for gp in result.groups:
                     name = _safe_name(gp.group.id)
-                    if name in names:
+                    key = name.casefold()  # (one file on Windows and macOS)
+                    if key in names:
                         raise UsageError(
                             T(
                                 "群 “{a}” 和 “{b}” 的文件名相同（{n}）",
                                 "groups '{a}' and '{b}' map to the same file name ({n})",
-                            ).format(a=names[name], b=gp.group.id, n=name)
+                            ).format(a=names[key], b=gp.group.id, n=name)
                         )
-                    names[name] = gp.group.id
+                    names[key] = gp.group.id
                     to.check_file(f"{name}.{F.EXTENSIONS[to.fmt]}")
                 for gp in result.groups:
                     to.write_file(
@@ -247,14 +246,15 @@ def _write_by_owner(result: Any, to: Any, lang: str, remind: int) -> None:
         days = by_person(result)
         for person in (pd.person for pd in days):
             name = _person_file(person)
-            if name in names:
+            key = name.casefold()  # (one file on Windows and macOS)
+            if key in names:
                 raise UsageError(
                     T(
                         "负责人 “{a}” 和 “{b}” 的文件名相同（{n}）",
                         "people '{a}' and '{b}' map to the same file name ({n})",
-                    ).format(a=names[name] or "-", b=person or "-", n=name)
+                    ).format(a=names[key] or "-", b=person or "-", n=name)
                 )
-            names[name] = person
+            names[key] = person
             to.check_file(f"{name}.{F.EXTENSIONS[to.fmt]}")
         for pd in days:
             to.write_file(
