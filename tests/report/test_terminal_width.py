@@ -97,7 +97,7 @@ def test_report_at_80_stacks_numerators_and_lists_actions_below(cli, monkeypatch
         assert any(re.search(r"│\s+6,266.50 │\s+38 │", x) for x in lines)
     assert "6266.5" not in text
     # the triage's next actions are below the table, numbered by rank
-    action = "1. next action: " if lang == "en" else "1. 下一步："
+    action = "1. next action: " if lang == "en" else "1．下一步："
     assert any(x.startswith(action) for x in lines)
     # at 120 columns the wide layout stays: separate numerator and denominator columns
     wide = _run(cli, monkeypatch, 120, *cmd)

@@ -79,7 +79,7 @@ NUMERIC_IDS = frozenset({"msg_id"})
 #: in the typed copy: the report's joins and group-bys then compare 32-bit codes instead of
 #: strings (at 10 M messages: faster by more than the cast costs, and ~0.7 GB less at the
 #: peak). A frame built to join or stack with them must use ``ID`` for those columns.
-CODED = ("group_id", "member_id", "inviter_id", "post_id", "member_name")
+CODED = ("group_id", "member_id", "inviter_id", "post_id", "member_name", "group_name")
 ID = pl.Categorical
 
 #: why a row was set aside: code → message

@@ -75,7 +75,7 @@ TABLES: tuple[TableDef, ...] = (
     TableDef(
         "messages",
         ("ts", "group_id", "member_id"),
-        ("msg_id", "member_name", "msg_type", "content", "reply_to", "role"),
+        ("msg_id", "member_name", "msg_type", "content", "reply_to", "role", "group_name"),
         id_column="msg_id",
         ids=("group_id", "member_id"),
         values={"msg_type": MSG_TYPES, "role": MESSAGE_ROLES},

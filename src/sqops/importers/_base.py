@@ -322,7 +322,10 @@ class Context:
         content: str | None = None,
         reply_to: str | None = None,
         role: str | None = None,
+        group_name: str | None = None,
     ) -> None:
+        """One message; ``group_name``: the chat's name where the export gives one beside an
+        id (the report shows it when the SOP does not name the group)."""
         assert msg_type in MSG_TYPES, msg_type
         group_id = self.group_id or group_id
         if member_name:
@@ -344,6 +347,7 @@ class Context:
                 content if content else None,
                 reply_to or None,
                 role,
+                (clean_name(group_name) or None) if group_name else None,
             )
         )
 
@@ -503,7 +507,7 @@ class Context:
 #: the fields of a message row tuple, and their positions
 MSG_FIELDS = (
     "_t", "_s", "_f", "ts", "group_id", "member_id", "msg_id", "member_name", "msg_type",
-    "content", "reply_to", "role",
+    "content", "reply_to", "role", "group_name",
 )  # fmt: skip
 MSG_AT = {f: i for i, f in enumerate(MSG_FIELDS)}
 

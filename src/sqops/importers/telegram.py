@@ -148,6 +148,7 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
             else Path(display).stem
         )
     group = f"tg:{cid}"
+    title = chat.get("name") if isinstance(chat.get("name"), str) else None
     by_name = 0
     messages = chat.get("messages")
     if not isinstance(messages, list):
@@ -202,6 +203,7 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
             reply_to=f"{group}:{msg['reply_to_message_id']}"
             if msg.get("reply_to_message_id") is not None
             else None,
+            group_name=title,
         )
     if by_name:
         ctx.note(

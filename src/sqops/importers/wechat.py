@@ -347,6 +347,7 @@ def _chatlog_row(ctx: Context, where: Location, rec: dict[str, Any]) -> None:
         msg_type=msg_type,
         content=content if msg_type in ("text", "system", "link") else None,
         role=role,
+        group_name=str(rec.get("talker_name") or "").strip() or None,
     )
 
 

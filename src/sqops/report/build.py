@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -422,6 +423,10 @@ def build_report(
     settings = settings or Settings()
     if not isinstance(tables, Tables):
         tables = prepare_tables(tables, tz=settings.tz, columns=settings.columns)
+    found = group_names_in(tables)
+    if any(g not in settings.group_names for g in found):
+        # a group the SOP does not name is shown by the name its export gives (the SOP wins)
+        settings = dataclasses.replace(settings, group_names={**found, **settings.group_names})
     as_of = as_of or latest_day(tables)
     only = list(groups) if groups else None
     p = prepared or prepare(  # (a Prepared is always true)
@@ -599,6 +604,26 @@ def build_report(
 
         add_history(report, tables, compare=compare, points=trend, groups=only)
     return report
+
+
+def group_names_in(tables: Tables) -> dict[str, str]:
+    """The groups' names the messages carry (``group_name``, written by importers whose
+    exports name the chat beside its id, e.g. WeChat's ``TalkerName``): each group's latest
+    name. Kept on ``tables`` (asked again by every earlier day of ``--trend``)."""
+    if "group_names" in tables.memo:
+        return dict(tables.memo["group_names"])
+    out: dict[str, str] = {}
+    m = tables["messages"]
+    if m.has("group_name"):
+        df = (
+            m.frame.filter(pl.col("group_name").is_not_null())
+            .group_by("group_id")
+            .agg(pl.col("group_name").sort_by("ts").last())
+            .collect()
+        )
+        out = {str(g): str(n) for g, n in df.iter_rows()}
+    tables.memo["group_names"] = out
+    return dict(out)
 
 
 def label(name: str, lang: str) -> str:

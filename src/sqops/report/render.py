@@ -288,7 +288,10 @@ def print_triage(report: Report, console: Any) -> None:
 
     actions = [
         para(
-            f"{e.rank}. {tw('action', lang)}{'：' if lang == 'zh' else ': '}{e.next_action.get(lang)}",
+            # (zh: no space after the number, where a line would break, leaving "1." alone)
+            f"{e.rank}．{tw('action', lang)}：{e.next_action.get(lang)}"
+            if lang == "zh"
+            else f"{e.rank}. {tw('action', lang)}: {e.next_action.get(lang)}",
             _STYLE.get(e.health, ""),
         )
         for e in report.triage[:TRIAGE_TOP]
