@@ -354,6 +354,22 @@ def running(lang: LangChoice | str | None) -> Iterator[Run]:
             spills.remove_since(point)
 
 
+def check_lint(loaded: Any, lang: str, force: bool, *, forced: T, refused: T) -> None:
+    """An SOP with lint errors: its findings on stderr, then exit 1 (``refused``: what was not
+    done) unless ``--force`` (``forced``: what is done anyway). ``sqops plan`` and ``sqops
+    notify plan`` refuse the same way; both messages take ``{n}``, the number of errors."""
+    from sqops.lint import FileResult, format_text, lint_loaded
+
+    errors = [f for f in lint_loaded(loaded) if f.severity == "error"]
+    if not errors:
+        return
+    for line, _sev in format_text([FileResult(errors[0].where.file or "", errors)], lang):
+        echo(line, err=True)
+    echo((forced if force else refused).format(n=len(errors)).get(lang), err=True)
+    if not force:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 def parse_day(text: str, option: str) -> dt.date:
     """A date option (``--as-of``, ``--start``, ``--since``): ``YYYY-MM-DD``, ``YYYY/M/D``,
     ``YYYY.M.D`` or ``YYYY年M月D日`` (:func:`sqops.data.scalars.parse_date`)."""

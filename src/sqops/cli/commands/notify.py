@@ -16,6 +16,7 @@ from sqops.cli.common import (
     LangOpt,
     SopOpt,
     TzOpt,
+    check_lint,
     echo,
     parse_day,
     running,
@@ -164,30 +165,6 @@ def _today(tz: str) -> dt.date:
     return dt.datetime.now(get_tz(tz)).date()  # the CLI's clock: "today" in the SOP's zone
 
 
-def _check_lint(loaded: Any, lang: str, force: bool) -> None:
-    """As ``sqops plan``: an SOP with lint errors is refused (exit 1) unless ``--force``."""
-    from sqops.lint import FileResult, format_text, lint_loaded
-
-    errors = [f for f in lint_loaded(loaded) if f.severity == "error"]
-    if not errors:
-        return
-    for line, _sev in format_text([FileResult(errors[0].where.file or "", errors)], lang):
-        echo(line, err=True)
-    if force:
-        echo(
-            T("注意：SOP 有 {n} 个 lint 错误，因 --force 仍然发送",
-              "warning: the SOP has {n} lint error(s); posting anyway because of --force").format(n=len(errors)).get(lang),
-            err=True,
-        )  # fmt: skip
-        return
-    echo(
-        T("SOP 有 {n} 个 lint 错误，未发送；请修正，或加 --force",
-          "the SOP has {n} lint error(s), so nothing was posted; fix them or add --force").format(n=len(errors)).get(lang),
-        err=True,
-    )  # fmt: skip
-    raise typer.Exit(1)
-
-
 def _plan_digest(
     sop_path: Path,
     day: str | None,
@@ -202,7 +179,19 @@ def _plan_digest(
 
     loaded = load_sop(sop_path)
     lg = run.use_sop_language(loaded.sop.community.language)
-    _check_lint(loaded, lg, force)
+    check_lint(
+        loaded,
+        lg,
+        force,
+        forced=T(
+            "注意：SOP 有 {n} 个 lint 错误，因 --force 仍然发送",
+            "warning: the SOP has {n} lint error(s); posting anyway because of --force",
+        ),
+        refused=T(
+            "SOP 有 {n} 个 lint 错误，未发送；请修正，或加 --force",
+            "the SOP has {n} lint error(s), so nothing was posted; fix them or add --force",
+        ),
+    )
     groups = sop_groups(loaded)
     if group:
         known = [g.id for g in groups]

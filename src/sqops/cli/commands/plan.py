@@ -11,6 +11,7 @@ import typer
 from sqops.cli.common import (
     GroupOpt,
     LangOpt,
+    check_lint,
     echo,
     format_option,
     gc_paused,
@@ -23,7 +24,7 @@ from sqops.errors import Location, UsageError
 from sqops.i18n import T
 
 if TYPE_CHECKING:
-    from sqops.sop.loader import LoadedSop
+    pass
 
 
 class PlanBy(StrEnum):
@@ -39,13 +40,6 @@ class PlanFormat(StrEnum):
     json = "json"
     html = "html"
     xlsx = "xlsx"
-
-
-def _lint_errors(loaded: LoadedSop) -> list[Any]:
-    """The lint findings of severity ``error`` for a loaded SOP (the plan refuses them)."""
-    from sqops.lint import lint_loaded
-
-    return [f for f in lint_loaded(loaded) if f.severity == "error"]
 
 
 def _safe_name(group_id: str) -> str:
@@ -164,11 +158,19 @@ def plan(
         loaded = load_sop(sop)
         lg = run.use_sop_language(loaded.sop.community.language)
 
-        errors = _lint_errors(loaded)
-        if errors:
-            _report_lint(errors, lg, force)
-            if not force:
-                raise typer.Exit(1)
+        check_lint(
+            loaded,
+            lg,
+            force,
+            forced=T(
+                "注意：SOP 有 {n} 个 lint 错误，因 --force 仍然生成排期",
+                "warning: the SOP has {n} lint error(s); planning anyway because of --force",
+            ),
+            refused=T(
+                "SOP 有 {n} 个 lint 错误，未生成排期；请修正，或加 --force 强制生成",
+                "the SOP has {n} lint error(s), so no plan was made; fix them or add --force",
+            ),
+        )
 
         if groups_csv is not None:
             groups = read_groups_csv(groups_csv, default_launch=loaded.sop.community.launched_on)
@@ -270,26 +272,6 @@ def _write_by_owner(result: Any, to: Any, lang: str, remind: int) -> None:
 def _person_file(person: str | None) -> str:
     """The file name (without suffix) of a person's schedule; ``_nobody`` for no one."""
     return "_nobody" if person is None else _safe_name(person)
-
-
-def _report_lint(errors: list[Any], lang: str, force: bool) -> None:
-    from sqops.lint import FileResult, format_text
-
-    file = errors[0].where.file or ""
-    for line, _sev in format_text([FileResult(file, errors)], lang):
-        echo(line, err=True)
-    if force:
-        echo(
-            T("注意：SOP 有 {n} 个 lint 错误，因 --force 仍然生成排期",
-              "warning: the SOP has {n} lint error(s); planning anyway because of --force").format(n=len(errors)).get(lang),
-            err=True,
-        )  # fmt: skip
-    else:
-        echo(
-            T("SOP 有 {n} 个 lint 错误，未生成排期；请修正，或加 --force 强制生成",
-              "the SOP has {n} lint error(s), so no plan was made; fix them or add --force").format(n=len(errors)).get(lang),
-            err=True,
-        )  # fmt: skip
 
 
 def _summary(result: Any, lang: str, target: str | None) -> None:
