@@ -103,6 +103,15 @@ class Settings:
             ),
         )
 
+    @classmethod
+    def from_loaded(cls, loaded: LoadedSop, tz: str | None = None) -> Settings:
+        """:meth:`from_sop` of a loaded SOP, with its column maps (the files' ``columns:``
+        resolved by the loader) and the SOP itself (the scripts of its ``actions:``)."""
+        settings = cls.from_sop(loaded.sop, tz)
+        settings.columns = loaded.column_maps()
+        settings.loaded_sop = loaded
+        return settings
+
 
 def _vars(raw: Mapping[str, object]) -> dict[str, str]:
     """An SOP group's ``vars`` as attribute texts (true/false for booleans; null and "" unset)."""

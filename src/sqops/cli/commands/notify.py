@@ -225,8 +225,7 @@ def _report_digest(
 
         loaded = load_sop(sop)
         run.use_sop_language(loaded.sop.community.language)
-        settings = Settings.from_sop(loaded.sop, tz)
-        settings.columns = loaded.column_maps()
+        settings = Settings.from_loaded(loaded, tz)
     elif tz:
         settings.tz = tz
     get_tz(settings.tz)

@@ -229,9 +229,7 @@ def report(
 
             loaded = load_sop(sop)
             run.use_sop_language(loaded.sop.community.language)
-            settings = Settings.from_sop(loaded.sop, tz)
-            settings.columns = loaded.column_maps()
-            settings.loaded_sop = loaded  # (the scripts of its actions: map)
+            settings = Settings.from_loaded(loaded, tz)
         elif tz:
             settings.tz = tz
         from sqops.data.scalars import get_tz
