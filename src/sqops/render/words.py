@@ -26,3 +26,6 @@ WORDS: dict[str, T] = {
         "between are not skipped, only not counted.",
     ),
 }
+
+#: a yes/no cell of a list (``koc`` of actions.csv, ``overdue`` of unanswered.csv)
+YES_NO: dict[bool, T] = {True: T("是", "yes"), False: T("否", "no")}

@@ -45,7 +45,6 @@ COLUMNS = (
     "action",
     "script",
 )
-YES_NO = {True: T("是", "yes"), False: T("否", "no")}
 
 
 def _unused_coupons(p: Prepared) -> pl.DataFrame:

@@ -12,8 +12,9 @@ from sqops.data.tables import REASONS, Tables
 from sqops.domain.actions import ACTION
 from sqops.i18n import T
 from sqops.render.output import atomic_write_text, check_output, csv_text
+from sqops.render.words import YES_NO
 from sqops.report.actions import COLUMNS as ACTION_COLUMNS
-from sqops.report.actions import YES_NO, action_rows
+from sqops.report.actions import action_rows
 from sqops.report.build import Report
 from sqops.report.channels import csv_rows as channel_csv_rows
 from sqops.report.lists import SEGMENT_LABELS, _cell, _names, build_lists

@@ -37,6 +37,7 @@ from sqops.data.membership import Prepared, to_date
 from sqops.data.tables import QUESTION_TEXT, Tables
 from sqops.domain.tables import QUESTION_MARKS
 from sqops.i18n import T
+from sqops.render.words import YES_NO
 
 if TYPE_CHECKING:
     from sqops.report import schema as S
@@ -510,10 +511,6 @@ def _staff_names(tables: Tables) -> dict[str, str]:
         .collect()
     )
     return dict(df.iter_rows())
-
-
-#: the ``overdue`` cell of ``unanswered.csv``
-YES_NO = {True: T("是", "yes"), False: T("否", "no")}
 
 
 def unanswered_rows(service: Service, lang: str) -> tuple[list[str], list[list[object]]]:
