@@ -27,7 +27,7 @@ from sqops.plan._model import (
 from sqops.plan.load import Load, LoadWindow, PersonDay, by_person
 from sqops.render import markdown as md
 from sqops.render.output import csv_text, json_text
-from sqops.render.words import WORDS
+from sqops.render.words import GROUP_ID, GROUP_NAME, WORDS
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.plan.schema)
     from sqops.plan import schema as S
@@ -63,8 +63,8 @@ L: dict[str, T] = {
     "kind": WORDS["kind"],
     "script": T("脚本", "script"),
     "holiday_off": T("放假", "day off"),
-    "group_id": T("群ID", "group_id"),
-    "group_name": T("群名", "group_name"),
+    "group_id": GROUP_ID,
+    "group_name": GROUP_NAME,
     "weekday": T("星期", "weekday"),
     "lifecycle_day": T("建群第几天", "lifecycle_day"),
     "stage": WORDS["stage"],
