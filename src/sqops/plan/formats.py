@@ -521,12 +521,11 @@ def _ics_prop_line(name: str, value: object) -> bytes:
 
 
 def _ics_text(s: str) -> str:
-    r"""A TEXT value escaped as icalendar escapes it (RFC 5545 §3.3.11): ``\`` ``;`` ``,``
-    escaped, every line break as ``\n`` — after icalendar's own first step, which reads a
-    literal ``\N`` as a line break (kept, so the bytes stay the same)."""
+    r"""A TEXT value escaped as RFC 5545 §3.3.11 says (and as icalendar escapes it): ``\``
+    ``;`` ``,`` escaped, every line break as ``\n``. icalendar first turns a literal ``\N``
+    into a line break (``C:\New`` came out broken over two lines); here it stays as written."""
     return (
-        s.replace("\\N", "\n")
-        .replace("\\", "\\\\")
+        s.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")
