@@ -651,11 +651,14 @@ def _annotate(
     if name == "messages" and "content" in lf.collect_schema().names():
         # ``question_text``: the content of a message that can be a question (it has a question
         # mark or replies to a message), null elsewhere; the rest is most of a chat file
-        text = pl.col("content").cast(pl.String).str.strip_chars()
-        maybe = text.str.contains_any(list(QUESTION_MARKS))
+        # (the marks are looked for in the text as read, which stripping does not change, and
+        # only the texts kept are stripped: at 10 M messages 0.85 -> 0.6 CPU-s)
+        raw = pl.col("content").cast(pl.String)
+        maybe = raw.str.contains_any(list(QUESTION_MARKS))
         if "reply_to" in present:
             maybe = maybe | pl.col("reply_to").is_not_null()
-        out[QUESTION_TEXT] = pl.when(maybe & (text != "")).then(text)
+        text = pl.when(maybe).then(raw).str.strip_chars()
+        out[QUESTION_TEXT] = pl.when(text != "").then(text)
     rejected = pl.col("_reason").is_not_null()
     only = REJECT_ONLY.get(name, frozenset())
     keep_text = [c for c in present if c in out or c in only]
