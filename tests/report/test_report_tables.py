@@ -516,3 +516,25 @@ def test_no_valid_row_names_the_top_reasons(tmp_path):
     assert "no valid row (3 read, 3 rejected): unreadable time: 2 (rows 1, 2, e.g. " in en
     assert "'1890-01-01 10:00+08:05:43'); empty id: 1 (rows 3)" in en
     assert "时间无法识别 2 行（第 1, 2 行" in e.value.render("zh")
+
+
+def test_question_text_is_the_stripped_content_of_possible_questions(tmp_path):
+    # Five messages; question_text keeps the content (stripped) of those that can be a
+    # question: a question mark (either width) or a reply. Counted by hand:
+    #   1 "  价格多少？ " -> "价格多少？" (fullwidth mark, spaces stripped)
+    #   2 "ok"          -> null (no mark, no reply)
+    #   3 "   "         -> null (a reply, but nothing left after stripping)
+    #   4 " sure "      -> "sure" (a reply)
+    #   5 "why?"        -> "why?"
+    text = (
+        "ts,group_id,member_id,msg_id,reply_to,content\n"
+        '2026-12-01 10:00,g1,a,1,,"  价格多少？ "\n'
+        "2026-12-01 10:01,g1,b,2,,ok\n"
+        '2026-12-01 10:02,g1,c,3,1,"   "\n'
+        '2026-12-01 10:03,g1,d,4,1," sure "\n'
+        "2026-12-01 10:04,g1,e,5,,why?\n"
+    )
+    _write(tmp_path / "messages.csv", text)
+    tables = read_tables(tmp_path)
+    got = tables["messages"].frame.collect()["question_text"].to_list()
+    assert got == ["价格多少？", None, None, "sure", "why?"]

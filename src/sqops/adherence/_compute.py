@@ -326,12 +326,23 @@ def compute_adherence(
         )
     )
     keys = member_msgs["_k"].sort()
+    # (the member messages per group and hour, for the clock, taken now: the 10 M rows are
+    # not kept through the matching below, the section's peak of memory)
+    member_hours = (
+        member_msgs.group_by("_gh")
+        .len("n")
+        .select((pl.col("_gh") // 24).alias("_g"), (pl.col("_gh") % 24).alias("hour"), "n")
+        .join(gidx, on="_g")
+        .select("group_id", "hour", "n")
+    )
+    del member_msgs
     posts = posts.join(gidx, on="group_id", how="left").with_columns(
         (pl.col("_g") * _KEY_MUL + pl.col("ts").dt.epoch("ms")).alias("_k0")
     )
     k0 = posts["_k0"]
     k1 = k0 + int(REPLY_WINDOW.total_seconds() * 1000)
     replies = keys.search_sorted(k1, side="right") - keys.search_sorted(k0, side="right")
+    del keys
     posts = posts.with_columns(
         pl.Series("replies_2h", replies).cast(pl.Int64),
         pl.col("lt").dt.hour().alias("hour"),
@@ -401,14 +412,6 @@ def compute_adherence(
 
     # ---- assemble per group and the fleet
     quiet_range = str(rules.quiet_hours) if rules.quiet_hours else None
-    member_hours = (
-        member_msgs.group_by("_gh")
-        .len("n")
-        .select((pl.col("_gh") // 24).alias("_g"), (pl.col("_gh") % 24).alias("hour"), "n")
-        .join(gidx, on="_g")
-        .select("group_id", "hour", "n")
-    )
-    del member_msgs
     common: dict[str, Any] = {"sop": sop, "quiet_range": quiet_range, "opens": opens_available}
     spans_of = {g: (span_of[g][0], span_of[g][1]) for g in chosen}
     days_of = {g: (b - a).days + 1 for g, (a, b) in spans_of.items()}

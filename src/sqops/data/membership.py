@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -19,6 +20,9 @@ from sqops.data.tables import ID, Tables, fixed_offset, to_local
 from sqops.domain.tables import STAFF_ROLES
 
 EPOCH = dt.date(1970, 1, 1)
+#: held while a result kept on ``tables.memo`` is made: the report and its adherence section
+#: may run side by side (``sqops report``) and ask for the same ones; the second waits for it
+MEMO_LOCK = threading.RLock()
 #: a frame, eager or lazy (functions written once for both)
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
@@ -85,7 +89,9 @@ def staff_ids(tables: Tables, sop_staff: Iterable[str] = ()) -> frozenset[str]:
     Kept on ``tables`` per SOP staff set (the report and its adherence section both ask)."""
     key = ("staff_ids", frozenset(sop_staff))
     if key not in tables.memo:
-        tables.memo[key] = _staff_ids(tables, key[1])
+        with MEMO_LOCK:
+            if key not in tables.memo:
+                tables.memo[key] = _staff_ids(tables, key[1])
     return tables.memo[key]
 
 
@@ -122,13 +128,15 @@ def message_spans(tables: Tables, as_of: dt.date) -> pl.DataFrame:
     report (day 0 candidates) and its adherence section (days covered) both ask."""
     key = ("message_spans", as_of)
     if key not in tables.memo:
-        tables.memo[key] = (
-            tables["messages"]
-            .frame.filter(pl.col("day") <= as_of)
-            .group_by("group_id")
-            .agg(span_aggs())
-            .collect()
-        )
+        with MEMO_LOCK:
+            if key not in tables.memo:
+                tables.memo[key] = (
+                    tables["messages"]
+                    .frame.filter(pl.col("day") <= as_of)
+                    .group_by("group_id")
+                    .agg(span_aggs())
+                    .collect()
+                )
     return tables.memo[key]
 
 
@@ -599,23 +607,26 @@ def post_opens(tables: Tables, staff: Iterable[str], as_of: dt.date) -> pl.DataF
         return None
     key = ("post_opens", frozenset(staff), as_of)
     if key not in tables.memo:
-        opens = eng.frame.filter(
-            (pl.col("event") == "open")
-            & (pl.col("day") <= as_of)
-            & pl.col("post_id").is_not_null()
-            & ~pl.col("member_id").is_in(sorted(key[1]))
-        ).select("post_id", "member_id", pl.col("ts").alias("ots"))
-        tables.memo[key] = (
-            posts.frame.filter(pl.col("day") <= as_of)
-            .select("post_id", pl.col("ts").alias("pts"))
-            .join(opens, on="post_id")
-            .filter(
-                (pl.col("ots") >= pl.col("pts")) & (pl.col("ots") <= pl.col("pts") + OPEN_WINDOW)
-            )
-            .group_by("post_id")
-            .agg(pl.col("member_id").n_unique().alias("opens"))
-            .collect(engine="streaming")
-        )
+        with MEMO_LOCK:
+            if key not in tables.memo:
+                opens = eng.frame.filter(
+                    (pl.col("event") == "open")
+                    & (pl.col("day") <= as_of)
+                    & pl.col("post_id").is_not_null()
+                    & ~pl.col("member_id").is_in(sorted(key[1]))
+                ).select("post_id", "member_id", pl.col("ts").alias("ots"))
+                tables.memo[key] = (
+                    posts.frame.filter(pl.col("day") <= as_of)
+                    .select("post_id", pl.col("ts").alias("pts"))
+                    .join(opens, on="post_id")
+                    .filter(
+                        (pl.col("ots") >= pl.col("pts"))
+                        & (pl.col("ots") <= pl.col("pts") + OPEN_WINDOW)
+                    )
+                    .group_by("post_id")
+                    .agg(pl.col("member_id").n_unique().alias("opens"))
+                    .collect(engine="streaming")
+                )
     return tables.memo[key]
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import io
 import re
 import shutil
@@ -408,12 +409,22 @@ def fixed_offset(tz: str, lo: dt.datetime | None, hi: dt.datetime | None) -> dt.
     The offsets are probed every 15 minutes with the zone data polars converts with, so a
     conversion by this offset is the same as polars' conversion for every time in the range.
     Where it applies (Asia/Shanghai since 1991, most of Asia) converting is an addition.
+
+    The probes cover whole days (from the start of the day before ``lo``'s to the end of the
+    day after ``hi``'s: a little more than asked, never less) and are made once per zone and
+    days: every table, the report and its adherence section ask about the same days.
     """
     if lo is None or hi is None or hi < lo or hi - lo > _MAX_FIXED_SPAN:
         return None
-    probes = pl.datetime_range(
-        lo - dt.timedelta(days=1), hi + dt.timedelta(days=1), "15m", time_zone="UTC", eager=True
-    )
+    return _fixed_offset_days(tz, lo.date(), hi.date())
+
+
+@functools.lru_cache(maxsize=64)
+def _fixed_offset_days(tz: str, first: dt.date, last: dt.date) -> dt.timedelta | None:
+    """:func:`fixed_offset` from the day before ``first`` to the day after ``last``."""
+    start = dt.datetime.combine(first, dt.time()) - dt.timedelta(days=1)
+    end = dt.datetime.combine(last, dt.time()) + dt.timedelta(days=2)
+    probes = pl.datetime_range(start, end, "15m", time_zone="UTC", eager=True)
     local = probes.dt.convert_time_zone(tz).dt.replace_time_zone(None)
     offsets = (local - probes.dt.replace_time_zone(None)).unique()
     return offsets[0] if offsets.len() == 1 else None
@@ -651,11 +662,14 @@ def _annotate(
     if name == "messages" and "content" in lf.collect_schema().names():
         # ``question_text``: the content of a message that can be a question (it has a question
         # mark or replies to a message), null elsewhere; the rest is most of a chat file
-        text = pl.col("content").cast(pl.String).str.strip_chars()
-        maybe = text.str.contains_any(list(QUESTION_MARKS))
+        # (the marks are looked for in the text as read, which stripping does not change, and
+        # only the texts kept are stripped: at 10 M messages 0.85 -> 0.6 CPU-s)
+        raw = pl.col("content").cast(pl.String)
+        maybe = raw.str.contains_any(list(QUESTION_MARKS))
         if "reply_to" in present:
             maybe = maybe | pl.col("reply_to").is_not_null()
-        out[QUESTION_TEXT] = pl.when(maybe & (text != "")).then(text)
+        text = pl.when(maybe).then(raw).str.strip_chars()
+        out[QUESTION_TEXT] = pl.when(text != "").then(text)
     rejected = pl.col("_reason").is_not_null()
     only = REJECT_ONLY.get(name, frozenset())
     keep_text = [c for c in present if c in out or c in only]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -62,17 +63,14 @@ def _unused_coupons(p: Prepared) -> pl.DataFrame:
     )
 
 
-def action_table(p: Prepared, coupons_known: bool) -> pl.DataFrame:
+def action_table(p: Prepared, coupons_known: bool, *, full: bool = True) -> pl.DataFrame:
     """The rows without names of groups and scripts, sorted by group, action order, member.
 
     ``coupons_known``: the coupons table and ``orders.coupon_id`` are there (else
-    ``unused_coupons`` is null and no one gets ``coupon_reminder``)."""
+    ``unused_coupons`` is null and no one gets ``coupon_reminder``). ``full=False``: only
+    ``group_id, member_id, action``, in no particular order (what the counts need: no names,
+    no messages in 30 days, no sort; the same rows, every join below adds at most one match)."""
     keys = ["group_id", "member_id"]
-    msgs = (
-        p.act.filter(pl.col("day") > p.as_of - 30)
-        .group_by(keys)
-        .agg(pl.col("n").sum().cast(pl.Int64).alias("messages_30d"))
-    )
     kocs = koc_table(p).select(*keys, pl.lit(True).alias("koc"))
     buyers = rfm(p)
     segs = (
@@ -80,13 +78,22 @@ def action_table(p: Prepared, coupons_known: bool) -> pl.DataFrame:
         if buyers.height
         else pl.DataFrame(schema={"member_id": ID, "rfm_segment": pl.String})
     )
+    t = silence(p)
+    if full:
+        msgs = (
+            p.act.filter(pl.col("day") > p.as_of - 30)
+            .group_by(keys)
+            .agg(pl.col("n").sum().cast(pl.Int64).alias("messages_30d"))
+        )
+        t = (
+            t.join(_names(p), on=keys, how="left")
+            .join(msgs, on=keys, how="left")
+            .with_columns(pl.col("messages_30d").fill_null(0))
+        )
     t = (
-        silence(p)
-        .join(_names(p), on=keys, how="left")
-        .join(msgs, on=keys, how="left")
-        .join(kocs, on=keys, how="left")
+        t.join(kocs, on=keys, how="left")
         .join(segs, on="member_id", how="left")
-        .with_columns(pl.col("messages_30d").fill_null(0), pl.col("koc").fill_null(False))
+        .with_columns(pl.col("koc").fill_null(False))
     )
     if coupons_known:
         t = t.join(_unused_coupons(p), on=keys, how="left").with_columns(
@@ -108,6 +115,8 @@ def action_table(p: Prepared, coupons_known: bool) -> pl.DataFrame:
         .then(pl.lit("welcome_follow_up"))
         .otherwise(pl.lit("none"))
     )
+    if not full:
+        return t.select(*keys, action.alias("action"))
     order = {a: i for i, a in enumerate(ACTION_NAMES)}
     return (
         t.with_columns(action.alias("action"))
@@ -131,16 +140,31 @@ def action_table(p: Prepared, coupons_known: bool) -> pl.DataFrame:
 
 @dataclass
 class MemberActions:
-    """The member action rows of a report (without scripts) and their counts."""
+    """The member action rows of a report (without scripts) and their counts.
 
-    table: pl.DataFrame
+    The rows (:attr:`table`, for ``actions.csv``) are made on first use: the counts, all that
+    the JSON, Markdown and HTML show, need only each member's action."""
+
+    p: Prepared
+    coupons_known: bool
     groups: list[str]  # every group of the report, in its order
+
+    @cached_property
+    def table(self) -> pl.DataFrame:
+        """Every row, sorted (:func:`action_table`)."""
+        return action_table(self.p, self.coupons_known)
+
+    @cached_property
+    def _actions(self) -> pl.DataFrame:
+        if "table" in self.__dict__:
+            return self.table
+        return action_table(self.p, self.coupons_known, full=False)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """group → action → members (every action, zeros included)."""
         got: dict[tuple[str, str], int] = {
             (g, a): int(n)
-            for g, a, n in self.table.group_by("group_id", "action").len().iter_rows()
+            for g, a, n in self._actions.group_by("group_id", "action").len().iter_rows()
         }
         return {g: {a: got.get((g, a), 0) for a in ACTION_NAMES} for g in self.groups}
 
@@ -156,7 +180,7 @@ def build_actions(report: Report) -> MemberActions:
     p = report.prepared
     assert p is not None, "the report was built without its inputs"
     coupon = next(k for k in report.fleet if k.name == "coupon_usage_rate")
-    return MemberActions(action_table(p, not coupon.needs), [g.group_id for g in report.groups])
+    return MemberActions(p, not coupon.needs, [g.group_id for g in report.groups])
 
 
 def action_rows(report: Report) -> Iterator[dict[str, Any]]:

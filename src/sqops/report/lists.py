@@ -63,19 +63,24 @@ def silence(p: Prepared) -> pl.DataFrame:
     ``last`` = the last day they spoke (null: never), ``days_silent`` = as-of − ``last``, or
     as-of − ``first_join`` for a member who never spoke. Kept on ``p`` (asked twice)."""
     if "silence" not in p.memo:
-        first = p.presence.group_by("group_id", "member_id").agg(
-            pl.col("s").min().alias("first_join")
+        # (the members on the as-of day, as :func:`_on_asof`, and their first day in one
+        # pass over the presence; rows in no particular order, as ``unique`` gave them)
+        on_first = (
+            p.presence.group_by("group_id", "member_id")
+            .agg(
+                pl.col("s").min().alias("first_join"),
+                ((pl.col("s") <= p.as_of) & (pl.col("e") >= p.as_of)).any().alias("_on"),
+            )
+            .filter(pl.col("_on"))
+            .drop("_on")
         )
         last = p.act.group_by("group_id", "member_id").agg(pl.col("day").max().alias("last"))
-        p.memo["silence"] = (
-            _on_asof(p)
-            .join(first, on=["group_id", "member_id"], how="left")
-            .join(last, on=["group_id", "member_id"], how="left")
-            .with_columns(
-                (pl.lit(p.as_of) - pl.coalesce("last", "first_join"))
-                .cast(pl.Int32)
-                .alias("days_silent")
-            )
+        p.memo["silence"] = on_first.join(
+            last, on=["group_id", "member_id"], how="left"
+        ).with_columns(
+            (pl.lit(p.as_of) - pl.coalesce("last", "first_join"))
+            .cast(pl.Int32)
+            .alias("days_silent")
         )
     return p.memo["silence"]
 

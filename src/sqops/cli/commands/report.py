@@ -320,19 +320,32 @@ def report(
                         ),
                         [*inputs, *paths.values()],
                     )
-                rep = build_report(
-                    tables,
-                    by=by or (),
-                    settings=settings,
-                    as_of=day,
-                    lang=run.lang,
-                    groups=group,
-                    compare=prior,
-                    trend=trend,
-                )
+                # the plan-against-practice section is computed beside the report, in a
+                # thread (both are mostly polars, which releases the GIL); its outcome is
+                # taken once the report is made, as if it ran after it
                 adh = None
+                pending = None
                 if sop and adherence:
-                    adh = _adherence(loaded, tables, rep.as_of, run.lang, group)
+                    from sqops.data.membership import latest_day
+
+                    day = day or latest_day(tables)  # (what build_report takes without one)
+                    pending = _Beside(loaded, tables, day, run.lang, group)
+                try:
+                    rep = build_report(
+                        tables,
+                        by=by or (),
+                        settings=settings,
+                        as_of=day,
+                        lang=run.lang,
+                        groups=group,
+                        compare=prior,
+                        trend=trend,
+                    )
+                finally:
+                    if pending is not None:
+                        pending.join()  # (no thread reads the tables once they are removed)
+                if pending is not None:
+                    adh = pending.result()
             _write_outputs(rep, tables, to, lists, rejects, adh, views=views)
         if fail_under is not None:
             from sqops.report.verdict import failing_kpis, failing_message
@@ -505,17 +518,46 @@ def _write_rollup_files(rep: Any, to: Route) -> None:
         to.write_file(name, render.to_markdown(scoped(rep, attr, row)))
 
 
-def _adherence(loaded: LoadedSop, tables: Any, day: Any, lang: str, groups: Any) -> Any:
-    """Plan against practice for ``report --sop``; skipped with a note when it cannot run."""
-    from sqops.adherence import compute_adherence
-    from sqops.errors import SqopsError
+class _Beside:
+    """Plan against practice for ``report --sop``, computed in a thread: :meth:`result` gives
+    it, or None with a note when it cannot run (the note written then, and an unexpected
+    error raised then: as if it ran when the result is asked for)."""
 
-    try:
-        return compute_adherence(loaded, tables, as_of=day, lang=lang, groups=groups or None)
-    except SqopsError as exc:
-        prefix = T("未生成计划执行部分：", "plan against practice skipped: ").get(lang)
-        echo(prefix + exc.render(lang), err=True)
-        return None
+    def __init__(self, loaded: LoadedSop, tables: Any, day: Any, lang: str, groups: Any) -> None:
+        import threading
+
+        self._args = (loaded, tables, day, lang, groups)
+        self._out: Any = None
+        self._exc: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="sqops-adherence", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from sqops.adherence import compute_adherence
+
+        loaded, tables, day, lang, groups = self._args
+        try:
+            self._out = compute_adherence(
+                loaded, tables, as_of=day, lang=lang, groups=groups or None
+            )
+        except BaseException as exc:  # (taken to the main thread by result())
+            self._exc = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Any:
+        from sqops.errors import SqopsError
+
+        self.join()
+        if isinstance(self._exc, SqopsError):
+            lang = self._args[3]
+            prefix = T("未生成计划执行部分：", "plan against practice skipped: ").get(lang)
+            echo(prefix + self._exc.render(lang), err=True)
+            return None
+        if self._exc is not None:
+            raise self._exc
+        return self._out
 
 
 def _print_adherence(adh: Any, lang: str, con: Any) -> None:
