@@ -148,7 +148,9 @@ def generate(workdir: Path, size_name: str, fmt: str) -> tuple[Path, dict[str, A
     args = ["--groups", str(n_groups), "--members", str(MEMBERS), "--days", str(DAYS),
             "--seed", str(SEED), "--format", fmt, "--sop", str(SOP)]  # fmt: skip
     marker = data / ".bench-args.json"
-    if marker.exists() and json.loads(marker.read_text())["args"] == args:
+    # the marker names the SOP relative to the checkout, so another worktree reuses the data
+    key = [str(SOP.relative_to(ROOT)) if a == str(SOP) else a for a in args]
+    if marker.exists() and json.loads(marker.read_text())["args"] in (args, key):
         return data, json.loads(marker.read_text())
     if data.exists():
         shutil.rmtree(data)
@@ -165,7 +167,7 @@ def generate(workdir: Path, size_name: str, fmt: str) -> tuple[Path, dict[str, A
         lf = pl.scan_parquet(path) if fmt == "parquet" else pl.scan_csv(path, infer_schema=False)
         rows[table] = lf.select(pl.len()).collect().item()
     write_sop(data, n_groups)
-    info = {"args": args, "generate": gen, "rows": rows,
+    info = {"args": key, "generate": gen, "rows": rows,
             "bytes": sum(p.stat().st_size for p in data.iterdir() if p.is_file())}  # fmt: skip
     marker.write_text(json.dumps(info, indent=1))
     return data, info
