@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -212,3 +213,41 @@ def test_partitions_for_limit() -> None:
     assert partitions_for(tables, 776) == 1
     assert partitions_for(tables, 775) == 2
     assert partitions_for(tables, 100) == 8
+
+
+# ------------------------------------------------------------------ the command line
+def test_cli_partitions_same_bytes(cli, tmp_path: Path, fleet: Path) -> None:
+    one, two, three = (tmp_path / f"{n}.json" for n in ("one", "parts", "limit"))
+    md_one, md_parts = tmp_path / "one.md", tmp_path / "parts.md"
+    assert cli("report", fleet, "-o", one).exit_code == 0
+    assert cli("report", fleet, "-o", two, "--partitions", "4").exit_code == 0
+    # 16K: 2,048 cells (8 bytes each) a bucket, far fewer than the fleet has: a bucket or so
+    # per group
+    assert cli("report", fleet, "-o", three, "--memory-limit", "16K").exit_code == 0
+    assert one.read_bytes() == two.read_bytes() == three.read_bytes()
+    assert cli("report", fleet, "-o", md_one).exit_code == 0
+    assert cli("report", fleet, "-o", md_parts, "--partitions", "3").exit_code == 0
+    assert md_one.read_bytes() == md_parts.read_bytes()
+    # the bucket files are removed
+    assert not list(Path(tempfile.gettempdir()).glob("sqops-report-parts-*"))
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--trend", "3"], "--trend"),
+        (["--compare", "prev"], "--compare"),
+        (["--group", "g01"], "--group"),
+        (["-f", "html"], "html"),
+        (["--views", "-f", "json"], "--views"),
+    ],
+)
+def test_cli_partitions_refuse_what_they_do_not_make(cli, args, named) -> None:
+    r = cli("report", EXAMPLE / "data", "--partitions", "2", "--lang", "en", *args)
+    assert r.exit_code == 2
+    assert named in r.stderr and "partitioned run" in r.stderr
+
+
+def test_cli_memory_limit_bad(cli) -> None:
+    r = cli("report", EXAMPLE / "data", "--memory-limit", "much", "--lang", "en")
+    assert r.exit_code == 2 and "--memory-limit" in r.stderr

@@ -23,9 +23,12 @@ import dataclasses
 import datetime as dt
 import math
 import os
+import shutil
+import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -451,6 +454,18 @@ def run_partition(plan: PartitionPlan, k: int) -> Partial:
 
 
 # ------------------------------------------------------------------ the merge
+@dataclass
+class PartitionedReport(Report):
+    """A :class:`Report` merged from partials: no ``prepared`` inputs; the member actions'
+    rows are the buckets' (kept through ``dataclasses.replace``, e.g. ``--by`` files)."""
+
+    action_rows: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+    @cached_property
+    def actions(self) -> MemberActions:
+        return MemberActions(self.action_rows, [g.group_id for g in self.groups])
+
+
 def merge_partials(
     plan: PartitionPlan, partials: Iterable[Partial], *, by: Sequence[str] = ()
 ) -> Report:
@@ -488,7 +503,13 @@ def merge_partials(
     quality = dict(plan.data_quality)
     quality["coverage"] = {g: c.to_dict() for g, c in coverage.items()}
     gids = [g.group_id for g in groups]
-    report = Report(
+    tables = [part.actions for part in parts if part.actions.height]
+    rows = (
+        pl.concat(tables).sort(pl.col("group_id").cast(pl.String), maintain_order=True)
+        if tables
+        else parts[0].actions
+    )
+    return PartitionedReport(
         as_of=plan.as_of,
         tz=s.tz,
         lang=plan.lang,
@@ -504,11 +525,8 @@ def merge_partials(
         channels=_channels(parts, gids),
         coverage=coverage,
         service=_service(parts, s, gids),
+        action_rows=rows,
     )
-    tables = [part.actions for part in parts if part.actions.height]
-    table = pl.concat(tables).sort("group_id", maintain_order=True) if tables else parts[0].actions
-    report.__dict__["actions"] = MemberActions(table, gids)
-    return report
 
 
 def _results(
@@ -592,6 +610,79 @@ def _service(parts: Sequence[Partial], settings: Settings, gids: list[str]) -> S
 
 
 # ------------------------------------------------------------------ all in this process
+#: what a partitioned run does not make yet (options and formats)
+UNSUPPORTED = ("--compare", "--trend", "--group", "--lists", "--views", "html", "xlsx")
+
+
+def _unsupported(
+    *,
+    compare: object,
+    trend: object,
+    groups: object,
+    lists: object,
+    views: bool,
+    fmt: str | None,
+) -> list[str]:
+    asked = {
+        "--compare": compare is not None,
+        "--trend": trend is not None,
+        "--group": bool(groups),
+        "--lists": lists is not None,
+        "--views": views,
+        "html": fmt == "html",
+        "xlsx": fmt == "xlsx",
+    }
+    return [k for k in UNSUPPORTED if asked[k]]
+
+
+def supported(**asked: object) -> bool:
+    """Whether a partitioned run makes these outputs (the keywords of
+    :func:`check_partitioned`)."""
+    return not _unsupported(**asked)  # type: ignore[arg-type]
+
+
+def check_partitioned(**asked: object) -> None:
+    """A :class:`UsageError` naming what a partitioned run does not make yet (earlier as-of
+    days, a choice of groups, and what reads every member's inputs at once: the lists, the
+    views, the HTML page and the workbook)."""
+    bad = _unsupported(**asked)  # type: ignore[arg-type]
+    if bad:
+        raise UsageError(
+            T(
+                "分桶计算（--partitions / --memory-limit）暂不支持：{x}；请去掉这些选项，"
+                "或不分桶运行",
+                "a partitioned run (--partitions / --memory-limit) does not make {x} yet: "
+                "leave them out, or run without partitions",
+            ).format(x=", ".join(bad))
+        )
+
+
+def partitioned_report(
+    tables: Tables,
+    partitions: int,
+    *,
+    settings: Settings | None = None,
+    as_of: dt.date | None = None,
+    lang: str = "en",
+    by: Sequence[str] = (),
+) -> Report:
+    """:func:`build_partitioned` with the bucket files in a temporary folder (``$TMPDIR``),
+    removed at the end (also when the run is interrupted)."""
+    folder = Path(tempfile.mkdtemp(prefix="sqops-report-parts-"))
+    try:
+        return build_partitioned(
+            tables,
+            folder,
+            partitions=partitions,
+            settings=settings,
+            as_of=as_of,
+            lang=lang,
+            by=by,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def build_partitioned(
     tables: Tables,
     folder: str | Path,
@@ -616,8 +707,12 @@ def build_partitioned(
 __all__ = [
     "Partial",
     "PartitionPlan",
+    "PartitionedReport",
     "build_partitioned",
     "bucket_of",
+    "check_partitioned",
+    "partitioned_report",
+    "supported",
     "memory_limit_bytes",
     "merge_partials",
     "partitions_for",
