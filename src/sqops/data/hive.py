@@ -23,6 +23,9 @@ from sqops.i18n import T
 
 #: the only key sqops partitions by (what a partitioned report splits the work by)
 KEYS = ("group_id",)
+#: rows per Parquet row group written: a reader decodes a whole row group at once, so a file
+#: written as one 1 M-row group costs ~1 GB to read at 10 M messages (benchmarks/README.md)
+ROW_GROUP = 100_000
 
 
 def partition_files(folder: Path) -> list[Path]:
@@ -66,7 +69,11 @@ def write_partitioned(file: Path, key: str = "group_id") -> Path:
     old = file.parent / f".{target.name}.{uuid.uuid4().hex[:8]}.old"
     try:
         pl.scan_parquet(file).sink_parquet(
-            pl.PartitionBy(tmp, key=key), mkdir=True, compression="zstd", statistics=False
+            pl.PartitionBy(tmp, key=key),
+            mkdir=True,
+            compression="zstd",
+            statistics=False,
+            row_group_size=ROW_GROUP,
         )
         if target.exists():
             os.replace(target, old)

@@ -372,7 +372,7 @@ def _sink(lf: pl.LazyFrame, path: Path) -> None:
     schema = lf.collect_schema()
     cats = [c for c, t in schema.items() if isinstance(t, pl.Categorical | pl.Enum)]
     lf.with_columns(pl.col(c).cast(pl.String) for c in cats).sink_parquet(
-        path, compression="lz4", statistics=False
+        path, compression="lz4", statistics=False, row_group_size=100_000
     )
 
 
