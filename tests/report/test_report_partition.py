@@ -156,6 +156,11 @@ def _hand_fleet() -> dict[str, pl.DataFrame]:
                 ("o4", "2026-12-05 12:00", "m9", "40", None, None),
             ],
         ),
+        "posts": frame("post_id,ts,group_id", [("p1", "2026-11-10 09:00", a)]),
+        # gA's post opened by m3, a member of gB, on a row that carries gB (the other bucket)
+        "engagement": frame(
+            "ts,member_id,event,post_id,group_id", [("2026-11-10 10:00", "m3", "open", "p1", b)]
+        ),
         "coupons": frame(
             "coupon_id,member_id,ts,group_id",
             # issued in gA, used on o1, which is gB's (another bucket)
@@ -188,6 +193,10 @@ def test_member_in_two_buckets_by_hand(tmp_path: Path) -> None:
     assert nd("conversion_rate", None) == (3, 4)
     # gA issued c1 and c2; c1 was used on o1, an order of gB in the other bucket: 1/2
     assert nd("coupon_usage_rate", "gA") == (1, 2)
+    # p1 (gA, 11-10, in the activation window 11-08..11-30): opened by m3 within 48 h, over
+    # gA's members on 11-10 (m1, m2): 1/2; gB has no post: 0/0 (no value)
+    assert nd("content_open_rate", "gA") == (1, 2)
+    assert nd("content_open_rate", None) == (1, 2)
     orders = next(t for t in rep.data_quality["tables"] if t["table"] == "orders")
     assert orders["unattributed"] == 1  # o4
 
@@ -208,11 +217,13 @@ def test_memory_limit_text() -> None:
 def test_partitions_for_limit() -> None:
     tables = prepare_tables(_hand_fleet())
     # rows × (columns + the row number): messages 5 × (ts, group_id, member_id, day + 1),
-    # members 4 × (+ event) 6, orders 4 × (order_id, ts, member_id, amount, group_id,
-    # coupon_id, day, status + 1) 9, coupons 2 × 6: 25 + 24 + 36 + 12 = 97 cells, 8 bytes each
-    assert partitions_for(tables, 776) == 1
-    assert partitions_for(tables, 775) == 2
-    assert partitions_for(tables, 100) == 8
+    # members 4 × (+ event) 6, posts 1 × (post_id, ts, group_id, day + 1) 5, engagement
+    # 1 × (ts, member_id, event, post_id, group_id, day + 1) 7, orders 4 × (order_id, ts,
+    # member_id, amount, group_id, coupon_id, day, status + 1) 9, coupons 2 × 6:
+    # 25 + 24 + 5 + 7 + 36 + 12 = 109 cells, 8 bytes each = 872 bytes
+    assert partitions_for(tables, 872) == 1
+    assert partitions_for(tables, 871) == 2
+    assert partitions_for(tables, 100) == 9
 
 
 # ------------------------------------------------------------------ the command line

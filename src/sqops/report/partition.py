@@ -102,7 +102,9 @@ class PartitionPlan:
     tables: dict[str, TableMeta]
     #: the data-quality section without the coverage (added from the buckets' coverage)
     data_quality: S.DataQualityDoc
-    post_opens: pl.DataFrame | None = None
+    #: the engagement rows that open a post, in the bucket of the post's group
+    #: (``bucket-K/opens.parquet``): a post's openers are counted in its bucket
+    has_opens: bool = False
     #: every group's paid orders, as the single pass's ``Prepared.orders`` holds them
     has_paid_orders: bool = False
 
@@ -231,7 +233,6 @@ def plan_partitions(
     }
     assigned, unattributed = _attribute(tables, as_of, settings, staff, day0)
     quality = _quality(tables, cast("Prepared", _Counts(after, unattributed, staff)))
-    opens = post_opens(tables, staff, as_of)
 
     metas = {}
     for name, td in tables.tables.items():
@@ -251,7 +252,6 @@ def plan_partitions(
         staff=staff,
         tables=metas,
         data_quality=quality,
-        post_opens=opens,
     )
     group_bucket = pl.DataFrame(
         {"_g": list(buckets), "_b": list(buckets.values())},
@@ -267,6 +267,26 @@ def plan_partitions(
                 keep = group_bucket.filter(pl.col("_b") == k)["_g"].implode()
                 out = lf.filter(pl.col("group_id").cast(pl.String).is_in(keep))
             _sink(out, plan.path(k, name))
+    eng, posts = tables.get("engagement"), tables.get("posts")
+    if eng is not None and posts is not None and eng.has("post_id"):
+        # (membership.post_opens reads these columns of these rows: opens by anyone of any
+        # group, kept whole; the post's group decides the bucket)
+        plan.has_opens = True
+        post_bucket = (
+            posts.frame.select(
+                pl.col("post_id").cast(pl.String), pl.col("group_id").cast(pl.String)
+            )
+            .join(group_bucket.lazy(), left_on="group_id", right_on="_g")
+            .select("post_id", "_b")
+        )
+        opens = (
+            eng.frame.filter((pl.col("event") == "open") & pl.col("post_id").is_not_null())
+            .with_columns(pl.col("post_id").cast(pl.String))
+            .join(post_bucket, on="post_id", how="inner", maintain_order="left")
+            .with_columns(pl.col("post_id").cast(ID))
+        )
+        for k in plan.nonempty:
+            _sink(opens.filter(pl.col("_b") == k).drop("_b"), plan.path(k, "opens"))
     if "orders" in tables:
         plan.has_paid_orders = True
         paid = (
@@ -397,8 +417,21 @@ def bucket_tables(plan: PartitionPlan, k: int) -> Tables:
         )
     tables = Tables(tds, plan.settings.tz)
     tables.memo[("staff_ids", frozenset(plan.settings.staff_ids))] = plan.staff
-    if plan.post_opens is not None:
-        tables.memo[("post_opens", frozenset(plan.staff), plan.as_of)] = plan.post_opens
+    if plan.has_opens:
+        # the openers of the bucket's posts, by membership.post_opens itself on the bucket's
+        # posts and the opens of them (whatever group the open rows carry)
+        meta = plan.tables["engagement"]
+        lf = pl.scan_parquet(plan.path(k, "opens"))
+        have = lf.collect_schema()
+        lf = lf.with_columns(
+            pl.col(c).cast(t) for c, t in meta.schema.items() if c in have and have[c] != t
+        )
+        eng = dataclasses.replace(tds["engagement"], frame=lf)
+        tables.memo[("post_opens", frozenset(plan.staff), plan.as_of)] = post_opens(
+            Tables({"posts": tds["posts"], "engagement": eng}, plan.settings.tz),
+            plan.staff,
+            plan.as_of,
+        )
     return tables
 
 
