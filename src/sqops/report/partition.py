@@ -473,6 +473,10 @@ def run_partition(plan: PartitionPlan, k: int) -> Partial:
     questions = None
     if svc is not None and svc.available:
         questions = svc._questions
+        # (the merge summarises the questions again: the bucket's summary is not sent)
+        svc = dataclasses.replace(
+            svc, groups={}, staff=[], unanswered=pl.DataFrame(), _questions=pl.DataFrame()
+        )
     return Partial(
         bucket=k,
         groups=rep.groups,
