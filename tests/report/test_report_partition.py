@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -38,13 +37,13 @@ from .conftest import frame
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "skincare"
 
 
-def _partitioned(tables, folder: Path, n: int, settings: Settings, **kw) -> Report:
+def _partitioned(tables, folder: Path, n: int, settings: Settings, by=(), **kw) -> Report:
     """Plan, each bucket's run and the merge, with the plan and every partial pickled and
     unpickled on the way (as a distributed engine moves them)."""
     plan = plan_partitions(tables, folder, partitions=n, settings=settings, **kw)
     plan = pickle.loads(pickle.dumps(plan))
     parts = [pickle.loads(pickle.dumps(run_partition(plan, k))) for k in plan.nonempty]
-    return merge_partials(plan, parts)
+    return merge_partials(plan, parts, by=by)
 
 
 def _same(single: Report, part: Report) -> None:
@@ -90,12 +89,24 @@ def test_fleet_without_group_ids_is_byte_identical(tmp_path: Path, fleet: Path, 
     single = build_report(tables, settings=settings, by=(), lang="en")
     rep = _partitioned(tables, tmp_path, n, settings)
     _same(single, rep)
+    # in this process, the buckets reading the validated tables lazily (no files)
+    _same(single, build_partitioned(tables, partitions=n, settings=settings))
     # (the fleet has what the test is about: rows attributed across groups, several buckets)
     orders = next(t for t in single.data_quality["tables"] if t["table"] == "orders")
     assert (
         orders["unattributed"] < pl.read_parquet(fleet / "orders.parquet")["group_id"].null_count()
     )
     assert len({bucket_of(g.group_id, n) for g in single.groups}) > 1
+
+
+@pytest.mark.parametrize(
+    "kw", [{"compare": "prev"}, {"trend": 6}, {"compare": "2026-12-20", "trend": 3}]
+)
+def test_compare_and_trend(tmp_path: Path, fleet: Path, kw: dict) -> None:
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    single = build_report(tables, settings=settings, lang="en", **kw)
+    _same(single, _partitioned(tables, tmp_path, 4, settings, **kw))
 
 
 def test_rollups_by_attribute(tmp_path: Path, fleet: Path) -> None:
@@ -200,6 +211,29 @@ def test_member_in_two_buckets_by_hand(tmp_path: Path) -> None:
     orders = next(t for t in rep.data_quality["tables"] if t["table"] == "orders")
     assert orders["unattributed"] == 1  # o4
 
+    # compared with 12-05 and 12-04: c1 was used on o1 (gB, other bucket) on 12-05
+    for day, used in (("2026-12-05", 1), ("2026-12-04", 0)):
+        single = build_report(
+            prepare_tables(_hand_fleet(), tz=settings.tz),
+            settings=settings,
+            as_of=as_of,
+            compare=day,
+            trend=2,
+        )
+        rep = _partitioned(
+            prepare_tables(_hand_fleet(), tz=settings.tz),
+            tmp_path / day,
+            3,
+            settings,
+            as_of=as_of,
+            compare=day,
+            trend=2,
+        )
+        _same(single, rep)
+        then = next(g for g in rep.groups if g.group_id == "gA").kpi("coupon_usage_rate")
+        assert then.previous is not None
+        assert (then.previous.numerator, then.previous.denominator) == (used, 2)
+
 
 # ------------------------------------------------------------------ the number of buckets
 def test_memory_limit_text() -> None:
@@ -239,15 +273,18 @@ def test_cli_partitions_same_bytes(cli, tmp_path: Path, fleet: Path) -> None:
     assert cli("report", fleet, "-o", md_one).exit_code == 0
     assert cli("report", fleet, "-o", md_parts, "--partitions", "3").exit_code == 0
     assert md_one.read_bytes() == md_parts.read_bytes()
-    # the bucket files are removed
-    assert not list(Path(tempfile.gettempdir()).glob("sqops-report-parts-*"))
+    trend_one, trend_parts = tmp_path / "t1.json", tmp_path / "t2.json"
+    assert cli("report", fleet, "-o", trend_one, "--trend", "3", "--compare", "prev").exit_code == 0
+    r = cli(
+        "report", fleet, "-o", trend_parts, "--trend", "3", "--compare", "prev", "--partitions", "2"
+    )
+    assert r.exit_code == 0, r.stderr
+    assert trend_one.read_bytes() == trend_parts.read_bytes()
 
 
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["--trend", "3"], "--trend"),
-        (["--compare", "prev"], "--compare"),
         (["--group", "g01"], "--group"),
         (["-f", "html"], "html"),
         (["--views", "-f", "json"], "--views"),

@@ -334,9 +334,7 @@ def report(
             from sqops.report.partition import check_partitioned, memory_limit_bytes
 
             limit = memory_limit_bytes(memory_limit)
-            check_partitioned(
-                compare=prior, trend=trend, groups=group, lists=lists, views=views, fmt=to.fmt
-            )
+            check_partitioned(groups=group, lists=lists, views=views, fmt=to.fmt)
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
             from sqops.render.console import spinner
 
@@ -354,12 +352,19 @@ def report(
                         ),
                         [*inputs, *paths.values()],
                     )
-                n = _buckets(tables, partitions, limit, prior, trend, group, lists, views, to)
+                n = _buckets(tables, partitions, limit, group, lists, views, to)
                 if n:
                     from sqops.report.partition import partitioned_report
 
                     rep = partitioned_report(
-                        tables, n, settings=settings, as_of=day, lang=run.lang, by=by or ()
+                        tables,
+                        n,
+                        settings=settings,
+                        as_of=day,
+                        lang=run.lang,
+                        by=by or (),
+                        compare=prior,
+                        trend=trend,
                     )
                 else:
                     rep = build_report(
@@ -448,8 +453,8 @@ def _buckets(
 ) -> int:
     """The buckets of a partitioned run (0: one pass): ``--partitions``, else from
     ``--memory-limit``, else from half the machine's RAM when the outputs asked are ones a
-    partitioned run makes (``unsupported``: --compare, --trend, --group, --lists, --views, the
-    route) and the data needs more than one bucket."""
+    partitioned run makes (``unsupported``: --group, --lists, --views, the route) and the data
+    needs more than one bucket."""
     from sqops.report.partition import memory_limit_bytes, partitions_for, supported
 
     if partitions is not None:
@@ -457,10 +462,8 @@ def _buckets(
     if limit is not None:
         n = partitions_for(tables, limit)
         return n if n > 1 else 0
-    compare, trend, group, lists, views, to = unsupported
-    if not supported(
-        compare=compare, trend=trend, groups=group, lists=lists, views=views, fmt=to.fmt
-    ):
+    group, lists, views, to = unsupported
+    if not supported(groups=group, lists=lists, views=views, fmt=to.fmt):
         return 0
     n = partitions_for(tables, memory_limit_bytes(None))
     return n if n > 1 else 0
