@@ -109,6 +109,17 @@ def test_compare_and_trend(tmp_path: Path, fleet: Path, kw: dict) -> None:
     _same(single, _partitioned(tables, tmp_path, 4, settings, **kw))
 
 
+def test_chosen_groups(tmp_path: Path, fleet: Path) -> None:
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    for only in (["g01"], ["g02", "g05", "g07"]):
+        single = build_report(tables, settings=settings, groups=only)
+        _same(single, _partitioned(tables, tmp_path / only[0], 3, settings, groups=only))
+        _same(single, build_partitioned(tables, partitions=2, settings=settings, groups=only))
+    with pytest.raises(UsageError, match="no such group"):
+        build_partitioned(tables, partitions=2, settings=settings, groups=["g01", "nope"])
+
+
 def test_rollups_by_attribute(tmp_path: Path, fleet: Path) -> None:
     settings = Settings()
     tables = read_tables(fleet, tz=settings.tz)
@@ -211,6 +222,27 @@ def test_member_in_two_buckets_by_hand(tmp_path: Path) -> None:
     orders = next(t for t in rep.data_quality["tables"] if t["table"] == "orders")
     assert orders["unattributed"] == 1  # o4
 
+    # --group gA: gA's figures over gA's orders alone (as one pass narrows them), so c1's
+    # use on o1 (gB's) does not count: 0/2
+    rep = _partitioned(
+        prepare_tables(_hand_fleet(), tz=settings.tz),
+        tmp_path / "only",
+        3,
+        settings,
+        as_of=as_of,
+        groups=["gA"],
+    )
+    _same(
+        build_report(
+            prepare_tables(_hand_fleet(), tz=settings.tz),
+            settings=settings,
+            as_of=as_of,
+            groups=["gA"],
+        ),
+        rep,
+    )
+    assert nd("coupon_usage_rate", None) == (0, 2)
+    assert nd("conversion_rate", None) == (2, 2)
     # compared with 12-05 and 12-04: c1 was used on o1 (gB, other bucket) on 12-05
     for day, used in (("2026-12-05", 1), ("2026-12-04", 0)):
         single = build_report(
@@ -285,7 +317,6 @@ def test_cli_partitions_same_bytes(cli, tmp_path: Path, fleet: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["--group", "g01"], "--group"),
         (["-f", "html"], "html"),
         (["--views", "-f", "json"], "--views"),
     ],

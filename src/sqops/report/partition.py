@@ -207,6 +207,7 @@ def plan_partitions(
     lang: str = "en",
     compare: dt.date | str | None = None,
     trend: int | None = None,
+    groups: Iterable[str] | None = None,
     write: bool = True,
 ) -> PartitionPlan:
     """The plan of a partitioned report over ``tables`` (validated as the single pass does),
@@ -248,7 +249,19 @@ def plan_partitions(
         g: settings.day0.get(g) or fallback or to_date(f)
         for g, f in first.sort("group_id").iter_rows()
     }
-    buckets = {g: bucket_of(g, partitions) for g in sorted(day0)}
+    only = sorted(set(groups)) if groups else None
+    if only is not None:
+        # (build_report's check: a group asked for without data is an error)
+        missing = [g for g in only if g not in day0]
+        if missing:
+            raise UsageError(
+                T("数据里没有这个群：{g}", "no such group in the data: {g}").format(
+                    g=", ".join(missing)
+                )
+            )
+    # (--group: only the chosen groups are in a bucket; every group's presence still
+    # attributes the rows without group_id, as prepare(only_groups=...) does)
+    buckets = {g: bucket_of(g, partitions) for g in sorted(day0) if only is None or g in only}
 
     # rows after as-of, per table (prepare counts them on every table with a day)
     after = {
@@ -752,18 +765,16 @@ def _service(parts: Sequence[Partial], settings: Settings, gids: list[str]) -> S
 
 # ------------------------------------------------------------------ all in this process
 #: what a partitioned run does not make yet (options and formats)
-UNSUPPORTED = ("--group", "--lists", "--views", "html", "xlsx")
+UNSUPPORTED = ("--lists", "--views", "html", "xlsx")
 
 
 def _unsupported(
     *,
-    groups: object,
     lists: object,
     views: bool,
     fmt: str | None,
 ) -> list[str]:
     asked = {
-        "--group": bool(groups),
         "--lists": lists is not None,
         "--views": views,
         "html": fmt == "html",
@@ -804,6 +815,7 @@ def partitioned_report(
     by: Sequence[str] = (),
     compare: dt.date | str | None = None,
     trend: int | None = None,
+    groups: Iterable[str] | None = None,
 ) -> Report:
     """:func:`build_partitioned` in this process: the buckets read the validated tables (their
     copy in the temporary folder of :func:`sqops.data.tables.read_tables`), one at a time."""
@@ -816,6 +828,7 @@ def partitioned_report(
         by=by,
         compare=compare,
         trend=trend,
+        groups=groups,
     )
 
 
@@ -830,6 +843,7 @@ def build_partitioned(
     by: Sequence[str] = (),
     compare: dt.date | str | None = None,
     trend: int | None = None,
+    groups: Iterable[str] | None = None,
 ) -> Report:
     """:func:`plan_partitions`, :func:`run_partition` for each bucket in turn, and
     :func:`merge_partials`: the report of the single pass, one bucket in memory at a time.
@@ -846,6 +860,7 @@ def build_partitioned(
         lang=lang,
         compare=compare,
         trend=trend,
+        groups=groups,
         write=folder is not None,
     )
     source = None if folder is not None else tables

@@ -334,7 +334,7 @@ def report(
             from sqops.report.partition import check_partitioned, memory_limit_bytes
 
             limit = memory_limit_bytes(memory_limit)
-            check_partitioned(groups=group, lists=lists, views=views, fmt=to.fmt)
+            check_partitioned(lists=lists, views=views, fmt=to.fmt)
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
             from sqops.render.console import spinner
 
@@ -352,7 +352,7 @@ def report(
                         ),
                         [*inputs, *paths.values()],
                     )
-                n = _buckets(tables, partitions, limit, group, lists, views, to)
+                n = _buckets(tables, partitions, limit, lists, views, to)
                 if n:
                     from sqops.report.partition import partitioned_report
 
@@ -365,6 +365,7 @@ def report(
                         by=by or (),
                         compare=prior,
                         trend=trend,
+                        groups=group,
                     )
                 else:
                     rep = build_report(
@@ -453,7 +454,7 @@ def _buckets(
 ) -> int:
     """The buckets of a partitioned run (0: one pass): ``--partitions``, else from
     ``--memory-limit``, else from half the machine's RAM when the outputs asked are ones a
-    partitioned run makes (``unsupported``: --group, --lists, --views, the route) and the data
+    partitioned run makes (``unsupported``: --lists, --views, the route) and the data
     needs more than one bucket."""
     from sqops.report.partition import memory_limit_bytes, partitions_for, supported
 
@@ -462,8 +463,8 @@ def _buckets(
     if limit is not None:
         n = partitions_for(tables, limit)
         return n if n > 1 else 0
-    group, lists, views, to = unsupported
-    if not supported(groups=group, lists=lists, views=views, fmt=to.fmt):
+    lists, views, to = unsupported
+    if not supported(lists=lists, views=views, fmt=to.fmt):
         return 0
     n = partitions_for(tables, memory_limit_bytes(None))
     return n if n > 1 else 0
