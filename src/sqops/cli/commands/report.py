@@ -330,11 +330,10 @@ def report(
 
             check_attributes(by, settings.group_vars)  # (before any data is read)
         limit = None
-        if partitions is not None or memory_limit is not None:
-            from sqops.report.partition import check_partitioned, memory_limit_bytes
+        if memory_limit is not None:
+            from sqops.report.partition import memory_limit_bytes
 
-            limit = memory_limit_bytes(memory_limit)
-            check_partitioned(lists=lists, views=views, fmt=to.fmt)
+            limit = memory_limit_bytes(memory_limit)  # (a bad size: before any data is read)
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
             from sqops.render.console import spinner
 
@@ -352,7 +351,7 @@ def report(
                         ),
                         [*inputs, *paths.values()],
                     )
-                n = _buckets(tables, partitions, limit, lists, views, to)
+                n = _buckets(tables, partitions, limit)
                 if n:
                     from sqops.report.partition import partitioned_report
 
@@ -366,6 +365,8 @@ def report(
                         compare=prior,
                         trend=trend,
                         groups=group,
+                        # (what reads every member's inputs: the merged inputs of the buckets)
+                        inputs=lists is not None or views or to.fmt in ("html", "xlsx"),
                     )
                 else:
                     rep = build_report(
@@ -446,27 +447,14 @@ def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
     return prepare_tables(result.tables, tz=tz)
 
 
-def _buckets(
-    tables: Any,
-    partitions: int | None,
-    limit: int | None,
-    *unsupported: Any,
-) -> int:
+def _buckets(tables: Any, partitions: int | None, limit: int | None) -> int:
     """The buckets of a partitioned run (0: one pass): ``--partitions``, else from
-    ``--memory-limit``, else from half the machine's RAM when the outputs asked are ones a
-    partitioned run makes (``unsupported``: --lists, --views, the route) and the data
-    needs more than one bucket."""
-    from sqops.report.partition import memory_limit_bytes, partitions_for, supported
+    ``--memory-limit``, else from half the machine's RAM when the data needs more than one."""
+    from sqops.report.partition import memory_limit_bytes, partitions_for
 
     if partitions is not None:
         return partitions
-    if limit is not None:
-        n = partitions_for(tables, limit)
-        return n if n > 1 else 0
-    lists, views, to = unsupported
-    if not supported(lists=lists, views=views, fmt=to.fmt):
-        return 0
-    n = partitions_for(tables, memory_limit_bytes(None))
+    n = partitions_for(tables, limit if limit is not None else memory_limit_bytes(None))
     return n if n > 1 else 0
 
 
