@@ -362,3 +362,23 @@ def test_buckets_in_other_processes(tmp_path: Path) -> None:
         parts = pool.starmap(run_partition, [(plan, k) for k in plan.nonempty])
     assert len(parts) == 2  # gA in bucket 1, gB in bucket 2
     _same(single, merge_partials(plan, parts))
+
+
+def test_cli_by_files_per_value(cli, tmp_path: Path, fleet: Path) -> None:
+    """``--by ATTR -f md -o DIR/``: one Markdown file per value (each a scoped copy of the
+    merged report: its service and channels narrowed again), the same bytes."""
+    groups = tmp_path / "stores.csv"
+    groups.write_text(
+        "id,city\n" + "".join(f"g{i:02d},{'north' if i % 2 else 'south'}\n" for i in range(1, 10)),
+        encoding="utf-8",
+    )
+    for n, extra in (("one", []), ("parts", ["--partitions", "3"])):
+        out = tmp_path / n
+        r = cli(
+            "report", fleet, "--groups", groups, "--by", "city", "-f", "md", "-o", f"{out}/", *extra
+        )
+        assert r.exit_code == 0, r.stderr
+    files = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert files == ["city-north.md", "city-south.md"]
+    for name in files:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "parts" / name).read_bytes()
