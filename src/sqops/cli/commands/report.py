@@ -201,6 +201,32 @@ def report(
             ),
         ),
     ] = None,
+    partitions: Annotated[
+        int | None,
+        typer.Option(
+            "--partitions",
+            metavar="N",
+            min=1,
+            help=H(
+                "按群分 N 桶逐桶计算再精确合并（结果与一次计算逐字节相同；只保留一桶的状态）。",
+                "Run the report over N buckets of groups in turn and merge them exactly "
+                "(the same bytes as one pass; one bucket's state kept at a time).",
+            ),
+        ),
+    ] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            metavar="SIZE",
+            help=H(
+                "内存上限（如 2G、1500M），据此决定分桶数；默认本机内存的一半，"
+                "数据超出时自动分桶。",
+                "Memory bound (e.g. 2G, 1500M) that decides the number of buckets; default half "
+                "the machine's RAM, partitioning by itself when the data needs it.",
+            ),
+        ),
+    ] = None,
     messages: Annotated[Path | None, _path_opt("messages")] = None,
     members: Annotated[Path | None, _path_opt("members")] = None,
     staff: Annotated[Path | None, _path_opt("staff")] = None,
@@ -303,6 +329,11 @@ def report(
             from sqops.report.triage import check_attributes
 
             check_attributes(by, settings.group_vars)  # (before any data is read)
+        limit = None
+        if memory_limit is not None:
+            from sqops.report.partition import memory_limit_bytes
+
+            limit = memory_limit_bytes(memory_limit)  # (a bad size: before any data is read)
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
             from sqops.render.console import spinner
 
@@ -331,16 +362,34 @@ def report(
                     day = day or latest_day(tables)  # (what build_report takes without one)
                     pending = _Beside(loaded, tables, day, run.lang, group)
                 try:
-                    rep = build_report(
-                        tables,
-                        by=by or (),
-                        settings=settings,
-                        as_of=day,
-                        lang=run.lang,
-                        groups=group,
-                        compare=prior,
-                        trend=trend,
-                    )
+                    n = _buckets(tables, partitions, limit)
+                    if n:
+                        from sqops.report.partition import partitioned_report
+
+                        rep = partitioned_report(
+                            tables,
+                            n,
+                            settings=settings,
+                            as_of=day,
+                            lang=run.lang,
+                            by=by or (),
+                            compare=prior,
+                            trend=trend,
+                            groups=group,
+                            # (what reads every member's inputs: the merged inputs of the buckets)
+                            inputs=lists is not None or views or to.fmt in ("html", "xlsx"),
+                        )
+                    else:
+                        rep = build_report(
+                            tables,
+                            by=by or (),
+                            settings=settings,
+                            as_of=day,
+                            lang=run.lang,
+                            groups=group,
+                            compare=prior,
+                            trend=trend,
+                        )
                 finally:
                     if pending is not None:
                         pending.join()  # (no thread reads the tables once they are removed)
@@ -409,6 +458,17 @@ def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
     for line in problem_lines(result.problems, lang)[0]:
         echo(line, err=True)
     return prepare_tables(result.tables, tz=tz)
+
+
+def _buckets(tables: Any, partitions: int | None, limit: int | None) -> int:
+    """The buckets of a partitioned run (0: one pass): ``--partitions``, else from
+    ``--memory-limit``, else from half the machine's RAM when the data needs more than one."""
+    from sqops.report.partition import memory_limit_bytes, partitions_for
+
+    if partitions is not None:
+        return partitions
+    n = partitions_for(tables, limit if limit is not None else memory_limit_bytes(None))
+    return n if n > 1 else 0
 
 
 def _write_outputs(

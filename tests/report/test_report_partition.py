@@ -1,0 +1,384 @@
+"""The partitioned report (sqops.report.partition): the same bytes as the single pass.
+
+The JSON and the Markdown of the partitioned run are compared with the single pass's on the
+example data, on a generated fleet whose orders, coupons and participations lack
+``group_id`` for a third of their rows, and on a hand-made fleet where one member is in two
+groups that fall in different buckets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import zlib
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from sqops.data.tables import prepare_tables, read_tables
+from sqops.demo import DemoOptions, generate_demo
+from sqops.errors import UsageError
+from sqops.report.build import Report, Settings, build_report
+from sqops.report.html import to_html
+from sqops.report.partition import (
+    bucket_of,
+    build_partitioned,
+    memory_limit_bytes,
+    merge_partials,
+    partitions_for,
+    plan_partitions,
+    run_partition,
+)
+from sqops.report.render import to_json, to_markdown
+from sqops.report.xlsx import to_xlsx
+from sqops.sop.loader import load_sop
+
+from .conftest import frame
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "skincare"
+
+
+def _partitioned(tables, folder: Path, n: int, settings: Settings, by=(), **kw) -> Report:
+    """Plan, each bucket's run and the merge, with the plan and every partial pickled and
+    unpickled on the way (as a distributed engine moves them)."""
+    plan = plan_partitions(tables, folder, partitions=n, settings=settings, **kw)
+    plan = pickle.loads(pickle.dumps(plan))
+    parts = [pickle.loads(pickle.dumps(run_partition(plan, k))) for k in plan.nonempty]
+    return merge_partials(plan, parts, by=by)
+
+
+def _same(single: Report, part: Report) -> None:
+    assert to_json(part) == to_json(single)
+    assert to_markdown(part) == to_markdown(single)
+    if part.prepared is not None:  # (the buckets sent their inputs: every output)
+        assert to_json(part, views=True) == to_json(single, views=True)
+        assert to_html(part) == to_html(single)
+        assert to_xlsx(part) == to_xlsx(single)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_example_is_byte_identical(tmp_path: Path, n: int) -> None:
+    loaded = load_sop(EXAMPLE / "sop.yaml")
+    settings = Settings.from_loaded(loaded)
+    tables = read_tables(EXAMPLE / "data", tz=settings.tz, columns=settings.columns)
+    single = build_report(tables, settings=settings, lang="zh")
+    _same(single, _partitioned(tables, tmp_path / f"p{n}", n, settings, lang="zh"))
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated fleet of 9 groups; every third row of orders, coupons and engagement
+    without its group_id (attributed by presence, spec §2)."""
+    raw = tmp_path_factory.mktemp("demo")
+    generate_demo(
+        load_sop(EXAMPLE / "sop.yaml").sop,
+        raw,
+        DemoOptions(groups=9, days=110, members=40, seed=3, fmt="parquet"),
+    )
+    out = tmp_path_factory.mktemp("fleet")
+    for f in sorted(raw.glob("*.parquet")):
+        df = pl.read_parquet(f)
+        if f.stem in ("orders", "coupons", "engagement"):
+            third = pl.int_range(pl.len()) % 3 == 0
+            df = df.with_columns(
+                pl.when(third).then(None).otherwise(pl.col("group_id")).alias("group_id")
+            )
+        df.write_parquet(out / f.name)
+    return out
+
+
+@pytest.mark.parametrize("n", [2, 4, 9])
+def test_fleet_without_group_ids_is_byte_identical(tmp_path: Path, fleet: Path, n: int) -> None:
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    single = build_report(tables, settings=settings, by=(), lang="en")
+    rep = _partitioned(tables, tmp_path, n, settings)
+    _same(single, rep)
+    # in this process, the buckets reading the validated tables lazily (no files)
+    _same(single, build_partitioned(tables, partitions=n, settings=settings))
+    if n == 4:  # the buckets' inputs too (pickled): the HTML, the workbook and the views
+        _same(single, _partitioned(tables, tmp_path / "in", n, settings, inputs=True))
+    # (the fleet has what the test is about: rows attributed across groups, several buckets)
+    orders = next(t for t in single.data_quality["tables"] if t["table"] == "orders")
+    assert (
+        orders["unattributed"] < pl.read_parquet(fleet / "orders.parquet")["group_id"].null_count()
+    )
+    assert len({bucket_of(g.group_id, n) for g in single.groups}) > 1
+
+
+@pytest.mark.parametrize(
+    "kw", [{"compare": "prev"}, {"trend": 6}, {"compare": "2026-12-20", "trend": 3}]
+)
+def test_compare_and_trend(tmp_path: Path, fleet: Path, kw: dict) -> None:
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    single = build_report(tables, settings=settings, lang="en", **kw)
+    _same(single, _partitioned(tables, tmp_path, 4, settings, **kw))
+
+
+def test_chosen_groups(tmp_path: Path, fleet: Path) -> None:
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    for only in (["g01"], ["g02", "g05", "g07"]):
+        single = build_report(tables, settings=settings, groups=only)
+        _same(single, _partitioned(tables, tmp_path / only[0], 3, settings, groups=only))
+        _same(single, build_partitioned(tables, partitions=2, settings=settings, groups=only))
+    with pytest.raises(UsageError, match="no such group"):
+        build_partitioned(tables, partitions=2, settings=settings, groups=["g01", "nope"])
+
+
+def test_rollups_by_attribute(tmp_path: Path, fleet: Path) -> None:
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    gids = sorted(
+        tables["messages"].frame.select("group_id").unique().collect()["group_id"].to_list()
+    )
+    settings.group_vars = {g: {"city": "north" if i % 2 else "south"} for i, g in enumerate(gids)}
+    single = build_report(tables, settings=settings, by=("city",), lang="en")
+    rep = build_partitioned(tables, tmp_path, partitions=3, settings=settings, by=("city",))
+    _same(single, rep)
+
+
+# ------------------------------------------------------------------ a member in two buckets
+D0 = dt.date(2026, 11, 1)  # day 0 of both groups; as-of 2026-12-06 is day index 35
+
+
+def _two_buckets() -> tuple[str, str]:
+    """Two group ids in different buckets of 3 (gA: 1, gB: 2)."""
+    assert bucket_of("gA", 3) == zlib.crc32(b"gA") % 3 == 1
+    assert bucket_of("gB", 3) == 2
+    return "gA", "gB"
+
+
+def _hand_fleet() -> dict[str, pl.DataFrame]:
+    a, b = _two_buckets()
+    return {
+        "members": frame(
+            "ts,group_id,member_id,event",
+            [
+                ("2026-11-01 09:00", a, "m1", "join"),
+                ("2026-11-01 09:00", b, "m1", "join"),
+                ("2026-11-01 09:00", a, "m2", "join"),
+                ("2026-11-01 09:00", b, "m3", "join"),
+            ],
+        ),
+        "messages": frame(
+            "ts,group_id,member_id",
+            [
+                ("2026-12-02 10:00", a, "m1"),
+                ("2026-12-04 10:00", b, "m1"),
+                ("2026-12-02 11:00", a, "m2"),
+                ("2026-12-03 11:00", b, "m3"),
+                ("2026-12-01 08:00", a, "s1"),
+            ],
+        ),
+        "orders": frame(
+            "order_id,ts,member_id,amount,group_id,coupon_id",
+            [
+                # m1 in both groups: last spoke in gB (12-04) before 12-05 → gB
+                ("o1", "2026-12-05 12:00", "m1", "10", None, "c1"),
+                # on 12-03 m1 had spoken in gA only (12-02) → gA
+                ("o2", "2026-12-03 12:00", "m1", "20", None, None),
+                # m2 is in gA alone → gA
+                ("o3", "2026-12-05 12:00", "m2", "30", None, None),
+                # m9 is in no group: unattributed
+                ("o4", "2026-12-05 12:00", "m9", "40", None, None),
+            ],
+        ),
+        "posts": frame("post_id,ts,group_id", [("p1", "2026-11-10 09:00", a)]),
+        # gA's post opened by m3, a member of gB, on a row that carries gB (the other bucket)
+        "engagement": frame(
+            "ts,member_id,event,post_id,group_id", [("2026-11-10 10:00", "m3", "open", "p1", b)]
+        ),
+        "coupons": frame(
+            "coupon_id,member_id,ts,group_id",
+            # issued in gA, used on o1, which is gB's (another bucket)
+            [("c1", "m1", "2026-12-01 09:00", a), ("c2", "m2", "2026-12-01 09:00", a)],
+        ),
+    }
+
+
+def test_member_in_two_buckets_by_hand(tmp_path: Path) -> None:
+    settings = Settings(staff_ids=frozenset({"s1"}), day0={"gA": D0, "gB": D0})
+    as_of = dt.date(2026, 12, 6)
+    tables = prepare_tables(_hand_fleet(), tz=settings.tz)
+    single = build_report(tables, settings=settings, as_of=as_of)
+    rep = _partitioned(
+        prepare_tables(_hand_fleet(), tz=settings.tz), tmp_path, 3, settings, as_of=as_of
+    )
+    _same(single, rep)
+
+    def nd(name: str, gid: str | None) -> tuple[float | None, float | None]:
+        if gid is None:
+            k = next(k for k in rep.fleet if k.name == name)
+        else:
+            k = next(g for g in rep.groups if g.group_id == gid).kpi(name)
+        return k.numerator, k.denominator
+
+    # conversion (window 12-01..12-06): gA members m1, m2, buyers m1 (o2) and m2 (o3): 2/2;
+    # gB members m1, m3, buyer m1 (o1): 1/2; the fleet 3/4
+    assert nd("conversion_rate", "gA") == (2, 2)
+    assert nd("conversion_rate", "gB") == (1, 2)
+    assert nd("conversion_rate", None) == (3, 4)
+    # gA issued c1 and c2; c1 was used on o1, an order of gB in the other bucket: 1/2
+    assert nd("coupon_usage_rate", "gA") == (1, 2)
+    # p1 (gA, 11-10, in the activation window 11-08..11-30): opened by m3 within 48 h, over
+    # gA's members on 11-10 (m1, m2): 1/2; gB has no post: 0/0 (no value)
+    assert nd("content_open_rate", "gA") == (1, 2)
+    assert nd("content_open_rate", None) == (1, 2)
+    orders = next(t for t in rep.data_quality["tables"] if t["table"] == "orders")
+    assert orders["unattributed"] == 1  # o4
+
+    # --group gA: gA's figures over gA's orders alone (as one pass narrows them), so c1's
+    # use on o1 (gB's) does not count: 0/2
+    rep = _partitioned(
+        prepare_tables(_hand_fleet(), tz=settings.tz),
+        tmp_path / "only",
+        3,
+        settings,
+        as_of=as_of,
+        groups=["gA"],
+    )
+    _same(
+        build_report(
+            prepare_tables(_hand_fleet(), tz=settings.tz),
+            settings=settings,
+            as_of=as_of,
+            groups=["gA"],
+        ),
+        rep,
+    )
+    assert nd("coupon_usage_rate", None) == (0, 2)
+    assert nd("conversion_rate", None) == (2, 2)
+    # compared with 12-05 and 12-04: c1 was used on o1 (gB, other bucket) on 12-05
+    for day, used in (("2026-12-05", 1), ("2026-12-04", 0)):
+        single = build_report(
+            prepare_tables(_hand_fleet(), tz=settings.tz),
+            settings=settings,
+            as_of=as_of,
+            compare=day,
+            trend=2,
+        )
+        rep = _partitioned(
+            prepare_tables(_hand_fleet(), tz=settings.tz),
+            tmp_path / day,
+            3,
+            settings,
+            as_of=as_of,
+            compare=day,
+            trend=2,
+        )
+        _same(single, rep)
+        then = next(g for g in rep.groups if g.group_id == "gA").kpi("coupon_usage_rate")
+        assert then.previous is not None
+        assert (then.previous.numerator, then.previous.denominator) == (used, 2)
+
+
+# ------------------------------------------------------------------ the number of buckets
+def test_memory_limit_text() -> None:
+    assert memory_limit_bytes("2G") == 2 << 30
+    assert memory_limit_bytes("1500M") == 1500 << 20
+    assert memory_limit_bytes("1.5GiB") == 3 << 29
+    assert memory_limit_bytes("800mb") == 800 << 20
+    assert memory_limit_bytes("4096") == 4096
+    assert memory_limit_bytes(None) > 0
+    for bad in ("", "-1G", "lots", "infG", "0"):
+        with pytest.raises(UsageError):
+            memory_limit_bytes(bad)
+
+
+def test_partitions_for_limit() -> None:
+    tables = prepare_tables(_hand_fleet())
+    # rows × (columns + the row number): messages 5 × (ts, group_id, member_id, day + 1),
+    # members 4 × (+ event) 6, posts 1 × (post_id, ts, group_id, day + 1) 5, engagement
+    # 1 × (ts, member_id, event, post_id, group_id, day + 1) 7, orders 4 × (order_id, ts,
+    # member_id, amount, group_id, coupon_id, day, status + 1) 9, coupons 2 × 6:
+    # 25 + 24 + 5 + 7 + 36 + 12 = 109 cells, 8 bytes each = 872 bytes
+    assert partitions_for(tables, 872) == 1
+    assert partitions_for(tables, 871) == 2
+    assert partitions_for(tables, 100) == 9
+
+
+# ------------------------------------------------------------------ the command line
+def test_cli_partitions_same_bytes(cli, tmp_path: Path, fleet: Path) -> None:
+    one, two, three = (tmp_path / f"{n}.json" for n in ("one", "parts", "limit"))
+    md_one, md_parts = tmp_path / "one.md", tmp_path / "parts.md"
+    assert cli("report", fleet, "-o", one).exit_code == 0
+    assert cli("report", fleet, "-o", two, "--partitions", "4").exit_code == 0
+    # 16K: 2,048 cells (8 bytes each) a bucket, far fewer than the fleet has: a bucket or so
+    # per group
+    assert cli("report", fleet, "-o", three, "--memory-limit", "16K").exit_code == 0
+    assert one.read_bytes() == two.read_bytes() == three.read_bytes()
+    assert cli("report", fleet, "-o", md_one).exit_code == 0
+    assert cli("report", fleet, "-o", md_parts, "--partitions", "3").exit_code == 0
+    assert md_one.read_bytes() == md_parts.read_bytes()
+    trend_one, trend_parts = tmp_path / "t1.json", tmp_path / "t2.json"
+    assert cli("report", fleet, "-o", trend_one, "--trend", "3", "--compare", "prev").exit_code == 0
+    r = cli(
+        "report", fleet, "-o", trend_parts, "--trend", "3", "--compare", "prev", "--partitions", "2"
+    )
+    assert r.exit_code == 0, r.stderr
+    assert trend_one.read_bytes() == trend_parts.read_bytes()
+
+
+def test_cli_every_output(cli, tmp_path: Path) -> None:
+    """HTML, the workbook, the lists and the views read every member's inputs: the buckets
+    send theirs, merged; the same bytes again."""
+    data, sop = EXAMPLE / "data", EXAMPLE / "sop.yaml"
+    for n, extra in (("one", []), ("parts", ["--partitions", "3"])):
+        out = tmp_path / n
+        out.mkdir()
+        base = ["report", data, "--sop", sop, *extra]
+        assert cli(*base, "-o", out / "r.html").exit_code == 0
+        assert cli(*base, "-o", out / "r.xlsx").exit_code == 0
+        assert cli(*base, "-o", out / "r.json", "--views").exit_code == 0
+        assert cli(*base, "-f", "md", "-o", out / "r.md", "--lists", out / "lists").exit_code == 0
+    one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*.*"))
+    parts = sorted(p.relative_to(tmp_path / "parts") for p in (tmp_path / "parts").rglob("*.*"))
+    assert one == parts and len(one) > 8
+    for rel in one:
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "parts" / rel).read_bytes(), rel
+
+
+def test_cli_memory_limit_bad(cli) -> None:
+    r = cli("report", EXAMPLE / "data", "--memory-limit", "much", "--lang", "en")
+    assert r.exit_code == 2 and "--memory-limit" in r.stderr
+
+
+def test_buckets_in_other_processes(tmp_path: Path) -> None:
+    """The plan and the partials cross process boundaries (fresh interpreters, as a
+    distributed engine's workers are): the same bytes."""
+    import multiprocessing as mp
+
+    settings = Settings(staff_ids=frozenset({"s1"}), day0={"gA": D0, "gB": D0})
+    as_of = dt.date(2026, 12, 6)
+    tables = prepare_tables(_hand_fleet(), tz=settings.tz)
+    single = build_report(tables, settings=settings, as_of=as_of, trend=2)
+    plan = plan_partitions(
+        tables, tmp_path, partitions=3, settings=settings, as_of=as_of, trend=2, inputs=True
+    )
+    with mp.get_context("spawn").Pool(1) as pool:
+        parts = pool.starmap(run_partition, [(plan, k) for k in plan.nonempty])
+    assert len(parts) == 2  # gA in bucket 1, gB in bucket 2
+    _same(single, merge_partials(plan, parts))
+
+
+def test_cli_by_files_per_value(cli, tmp_path: Path, fleet: Path) -> None:
+    """``--by ATTR -f md -o DIR/``: one Markdown file per value (each a scoped copy of the
+    merged report: its service and channels narrowed again), the same bytes."""
+    groups = tmp_path / "stores.csv"
+    groups.write_text(
+        "id,city\n" + "".join(f"g{i:02d},{'north' if i % 2 else 'south'}\n" for i in range(1, 10)),
+        encoding="utf-8",
+    )
+    for n, extra in (("one", []), ("parts", ["--partitions", "3"])):
+        out = tmp_path / n
+        r = cli(
+            "report", fleet, "--groups", groups, "--by", "city", "-f", "md", "-o", f"{out}/", *extra
+        )
+        assert r.exit_code == 0, r.stderr
+    files = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert files == ["city-north.md", "city-south.md"]
+    for name in files:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "parts" / name).read_bytes()
