@@ -145,19 +145,29 @@ class MemberActions:
     The rows (:attr:`table`, for ``actions.csv``) are made on first use: the counts, all that
     the JSON, Markdown and HTML show, need only each member's action."""
 
-    p: Prepared
+    p: Prepared | None  # None: rows given (:meth:`of_rows`)
     coupons_known: bool
     groups: list[str]  # every group of the report, in its order
+
+    @classmethod
+    def of_rows(cls, table: pl.DataFrame, groups: list[str]) -> MemberActions:
+        """Actions whose rows are already made (a partitioned report's, merged from its
+        buckets' rows)."""
+        made = cls(None, True, groups)
+        made.__dict__["table"] = table  # (what the cached property would hold)
+        return made
 
     @cached_property
     def table(self) -> pl.DataFrame:
         """Every row, sorted (:func:`action_table`)."""
+        assert self.p is not None
         return action_table(self.p, self.coupons_known)
 
     @cached_property
     def _actions(self) -> pl.DataFrame:
         if "table" in self.__dict__:
             return self.table
+        assert self.p is not None
         return action_table(self.p, self.coupons_known, full=False)
 
     def counts(self) -> dict[str, dict[str, int]]:

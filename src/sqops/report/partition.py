@@ -592,7 +592,7 @@ class PartitionedReport(Report):
 
     @cached_property
     def actions(self) -> MemberActions:
-        return MemberActions(self.action_rows, [g.group_id for g in self.groups])
+        return MemberActions.of_rows(self.action_rows, [g.group_id for g in self.groups])
 
 
 def merge_partials(
