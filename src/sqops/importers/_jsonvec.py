@@ -1,0 +1,234 @@
+"""Vectorised reading of the JSON exports (WeCom, chatlog JSON Lines, ...): the bulk of the
+messages is read by polars and handed to the :class:`~sqops.importers._base.Context` as frames;
+every item that is rare or odd (a notice, a private chat, a value of another JSON type, a
+time outside the range computed here) goes to the importer's per-item Python code, in file
+order, so that every message, every skip and every count is exactly what that code gives.
+
+Exactness, in short:
+
+* times: an epoch number is turned into microseconds exactly as
+  :func:`sqops.data.scalars.epoch_value` does (seconds up to 10^11, milliseconds up to 2^32 s,
+  where dividing by 1000 and rounding to the microsecond is exact); ``_t`` is those
+  microseconds / 10^6 (what ``datetime.timestamp`` computes); ``ts`` is the local time with
+  its offset, as :func:`sqops.data.scalars.ts_text` writes it (local mean time offsets, which
+  it writes in UTC, go to the Python code);
+* values: polars turns a number or a boolean read into a text column into text, and keeps the
+  first of two equal keys where Python keeps the last: a chunk whose keys are not each a
+  string once per object (counted in its bytes) is read by the Python code.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from sqops.importers._base import SYSTEM_ID, Context, norm_name
+
+#: bytes read at a time from a JSON Lines file (cut after a line break)
+CHUNK = 8 << 20
+
+#: files up to this size are read whole and decoded by the one decoding policy; larger ones
+#: are streamed in chunks when they are UTF-8
+WHOLE_BELOW = 64 << 20
+
+#: the columns of a bulk message frame, in the order of the contract
+MSG_COLUMNS = (
+    "_t", "ts", "group_id", "member_id", "msg_id", "member_name", "msg_type", "content",
+    "reply_to", "role", "group_name",
+)  # fmt: skip
+
+#: epoch values read here: seconds up to 10^11 (``from_epoch`` reads larger values as
+#: milliseconds), milliseconds below 2^32 seconds (exact to the microsecond once divided)
+_MAX_SECONDS = 100_000_000_000
+_MAX_MILLIS = 4_294_967_296_000
+
+#: set to False to read every item with the per-item Python code (tests compare the two)
+ENABLED = True
+
+
+@functools.lru_cache(maxsize=64)
+def _polars_knows(zone: str) -> bool:
+    try:
+        pl.Series([0], dtype=pl.Datetime("us", "UTC")).dt.convert_time_zone(zone)
+    except Exception:  # polars raises its own error for a zone it does not know
+        return False
+    return True
+
+
+def zone_of(ctx: Context) -> str | None:
+    """The IANA name of ``ctx.tz`` when polars converts to it (None: read in Python)."""
+    key = getattr(ctx.tz, "key", None)
+    return key if ENABLED and isinstance(key, str) and _polars_knows(key) else None
+
+
+def epoch_us(value: pl.Expr) -> pl.Expr:
+    """Int64 epoch seconds or milliseconds → UTC microseconds, as ``epoch_value`` reads them;
+    null outside the range read here (those items go to the Python code)."""
+    return (
+        pl.when((value >= 0) & (value <= _MAX_SECONDS))
+        .then(value * 1_000_000)
+        .when((value > _MAX_SECONDS) & (value < _MAX_MILLIS))
+        .then(value * 1_000)
+    )
+
+
+def stamp(us: pl.Expr, zone: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """``(_t, ts, odd)`` of UTC microseconds ``us`` (non-negative): ``_t`` = epoch seconds as
+    ``datetime.timestamp`` gives them, ``ts`` = :func:`~sqops.data.scalars.ts_text` of the
+    local time; ``odd`` where the local offset is not whole minutes (``ts_text`` writes those
+    in UTC: left to the Python code)."""
+    utc = us.cast(pl.Datetime("us", "UTC"))
+    local = utc.dt.convert_time_zone(zone)
+    frac = us % 1_000_000
+    millis = (
+        pl.when(frac != 0)
+        .then(pl.lit(".") + (frac // 1000).cast(pl.String).str.zfill(3))
+        .otherwise(pl.lit(""))
+    )
+    ts = pl.concat_str([local.dt.to_string("%Y-%m-%dT%H:%M:%S"), millis, local.dt.to_string("%:z")])
+    offset = (local.dt.replace_time_zone(None) - utc.dt.replace_time_zone(None)).dt.total_seconds()
+    return us.map_batches(_seconds, return_dtype=pl.Float64), ts, (offset % 60) != 0
+
+
+def _seconds(us: pl.Series) -> pl.Series:
+    """Microseconds / 10^6, correctly rounded as Python's ``int / int`` (polars multiplies by
+    the reciprocal of a constant, which is not; numpy divides)."""
+    return pl.Series(us.name, us.to_numpy() / 1e6, dtype=pl.Float64)
+
+
+def norm_names(names: pl.Expr) -> pl.Expr:
+    """:func:`~sqops.importers._base.norm_name` of each name, null when empty (computed once
+    per distinct name: exports have few names and many messages)."""
+    return names.map_batches(_norm_series, return_dtype=pl.String)
+
+
+def _norm_series(s: pl.Series) -> pl.Series:
+    distinct = s.drop_nulls().unique()
+    mapping = {v: (norm_name(v) or None) for v in distinct.to_list()}
+    return s.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def add_messages(ctx: Context, frame: pl.DataFrame) -> None:
+    """Append the bulk messages of ``frame`` (columns of :data:`MSG_COLUMNS`) to ``ctx``."""
+    if frame.height == 0:
+        return
+    bulk = getattr(ctx, "add_messages", None)
+    if bulk is not None:
+        bulk(frame)
+        return
+    _add_rows(ctx, frame)
+
+
+def _add_rows(ctx: Context, frame: pl.DataFrame) -> None:
+    """What ``Context.add_messages`` does, row by row (until that method exists)."""
+    cols = [
+        pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in MSG_COLUMNS
+    ]
+    rows = ctx.rows["messages"]
+    for t, ts, g, m, i, n, ty, c, r, ro, gn in frame.select(cols).iter_rows():
+        g = ctx.group_id or g
+        if n and m != SYSTEM_ID:
+            ctx.alias(g, n, m)
+        rows.append((t, ctx._next(), ctx.file_no, ts, g, m, i, n, ty, c, r, ro, gn))
+
+
+def feed(
+    ctx: Context, frame: pl.DataFrame, odd: Sequence[int], on_odd: Callable[[int], Any]
+) -> None:
+    """The rows of ``frame`` in order: runs of bulk rows to :func:`add_messages`, each row
+    whose index is in ``odd`` (ascending) to ``on_odd(index)`` (the Python code) instead."""
+    start = 0
+    for i in odd:
+        if i > start:
+            add_messages(ctx, frame.slice(start, i - start))
+        on_odd(i)
+        start = i + 1
+    if start < frame.height:
+        add_messages(ctx, frame.slice(start))
+
+
+def odd_rows(mask: pl.Series) -> list[int]:
+    """The indices where ``mask`` is true (or null)."""
+    return mask.fill_null(True).arg_true().to_list()
+
+
+# --------------------------------------------------------------------------- JSON Lines
+
+
+def chunks(path: Path, data: bytes | None = None) -> Iterator[tuple[int, bytes]]:
+    """``(number of its first line, bytes)`` of a file (or of ``data``, its text), about
+    :data:`CHUNK` bytes each, cut after line breaks (CR, LF or CRLF: lines are numbered as
+    :func:`~sqops.importers._base.split_lines` splits them); a UTF-8 byte-order mark at the
+    start is dropped."""
+    line = 1
+    first = True
+    size = CHUNK
+    if data is not None:
+        blocks: Iterator[bytes] = (data[i : i + size] for i in range(0, len(data), size))
+    else:
+        blocks = _blocks(path, size)
+    rest = b""
+    for block in blocks:
+        buf = rest + block if rest else block
+        if first:
+            buf = buf.removeprefix(b"\xef\xbb\xbf")
+            first = False
+        cut = buf.rfind(b"\n") + 1
+        if cut == 0:
+            rest = buf
+            continue
+        piece, rest = (buf, b"") if cut == len(buf) else (buf[:cut], buf[cut:])
+        yield line, piece
+        line += piece.count(b"\n")
+        if b"\r" in piece:  # lone CRs break lines too
+            line += piece.count(b"\r") - piece.count(b"\r\n")
+    if rest:
+        yield line, rest
+
+
+def head(path: Path, data: bytes | None = None, size: int = 1 << 20) -> str:
+    """The first lines of a file (or of ``data``) up to ``size`` bytes, as text (to tell
+    JSON Lines from one JSON document)."""
+    if data is None:
+        with path.open("rb") as fh:
+            data = fh.read(size)
+    block = data[:size].removeprefix(b"\xef\xbb\xbf")
+    if len(data) > size:
+        block = block[: block.rfind(b"\n") + 1]
+    return block.decode("utf-8", errors="replace")
+
+
+def _blocks(path: Path, size: int) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        while block := fh.read(size):
+            yield block
+
+
+def separator(piece: bytes, key: bytes) -> bytes | None:
+    """How the export writes a key before a string value: ``"key":"`` or ``"key": "``."""
+    for sep in (b'":"', b'": "'):
+        if key + sep in piece:
+            return sep
+    return None
+
+
+def all_strings(piece: bytes, frame: pl.DataFrame, keys: Sequence[str], sep: bytes) -> bool:
+    """Whether every occurrence of each of ``keys`` in ``piece`` is a key with a string value,
+    once per row that has one (no number or boolean that polars turned into text, no key
+    twice in an object, no null, no such key nested elsewhere)."""
+    for k in keys:
+        quoted = b'"' + k.encode()
+        total = piece.count(quoted + b'"')
+        if total != piece.count(quoted + sep) or total != frame[k].is_not_null().sum():
+            return False
+    return True
+
+
+def split_rows(piece: bytes, first_line: int) -> list[tuple[int, bytes]]:
+    """``(line number, bytes)`` of the lines of ``piece`` that are not blank (ASCII white
+    space only: polars' rows of the piece, one per such line)."""
+    return [(first_line + n, raw) for n, raw in enumerate(piece.split(b"\n")) if raw.strip()]

@@ -1,0 +1,147 @@
+"""The vectorised JSON readers (:mod:`sqops.importers._jsonvec`) give exactly what the
+per-item Python code gives: the same tables, problems and counts, for exports mixing the
+common messages with every odd item the Python code handles (and chunks polars must not read).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from sqops.importers import _jsonvec, import_files
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+def _both(monkeypatch, fmt: str, paths: list[Path], **kw):
+    """(vectorised result, Python result, rows the vectorised path added in bulk)."""
+    bulk: list[int] = []
+    add = _jsonvec.add_messages
+
+    def counting(ctx, frame):
+        bulk.append(frame.height)
+        add(ctx, frame)
+
+    monkeypatch.setattr(_jsonvec, "add_messages", counting)
+    fast = import_files(fmt, paths, **kw)
+    monkeypatch.setattr(_jsonvec, "ENABLED", False)
+    slow = import_files(fmt, paths, **kw)
+    monkeypatch.setattr(_jsonvec, "ENABLED", True)
+    return fast, slow, sum(bulk)
+
+
+def _same(fast, slow) -> None:
+    assert fast.counts == slow.counts
+    assert [(p.code, str(p.where), p.text.get("en")) for p in fast.problems] == [
+        (p.code, str(p.where), p.text.get("en")) for p in slow.problems
+    ]
+    assert sorted(fast.tables) == sorted(slow.tables)
+    for name, frame in slow.tables.items():
+        assert fast.tables[name].schema == frame.schema, name
+        assert fast.tables[name].equals(frame), name
+
+
+def _wecom_record(rnd: random.Random, i: int) -> str:
+    """One line of a chat archive: mostly ordinary messages, and every odd kind."""
+    sender = rnd.choice(["wmAAA", "wmBBB", "woCCC", "XiaoLin", "张三", ""])
+    rec: dict[str, object] = {
+        "msgid": f"m{rnd.randrange(10**6)}" if rnd.random() > 0.02 else "m1",
+        "action": "send",
+        "from": sender,
+        "roomid": rnd.choice(["wrRoom1", "wrRoom2"]),
+        "msgtime": 1797732000000 + i * 61_001,
+        "msgtype": "text",
+        "text": {"content": rnd.choice(["你好", "ok", "", "多行\n第二行", "👩🏻\u200d⚖️"])},
+    }
+    kind = rnd.randrange(40)
+    if kind == 0:
+        rec["action"] = "recall"
+    elif kind == 1:
+        rec = {"msgid": f"s{i}", "action": "switch", "time": 1, "user": "XiaoLin"}
+    elif kind == 2:
+        rec["roomid"] = ""
+    elif kind == 3:
+        rec["msgtime"] = 1797732000 + i  # seconds
+    elif kind == 4:
+        rec["msgtime"] = -5
+    elif kind == 5:
+        rec["msgtype"] = "link"
+        rec["link"] = {"title": "", "link_url": "http://x"}
+    elif kind == 6:
+        rec["msgtype"] = "markdown"
+        rec["markdown"] = {"content": "**粗体**"}
+        del rec["text"]
+    elif kind == 7:
+        rec["msgtype"] = rnd.choice(["image", "weapp", "news", "revoke", "unknown"])
+        del rec["text"]
+    elif kind == 8:
+        rec["msgid"] = ""
+    elif kind == 9:
+        rec["msgtime"] = 10**13  # past the range read in bulk
+    line = json.dumps(rec, ensure_ascii=False)
+    return line
+
+
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "America/New_York", "UTC"])
+def test_wecom_json_lines_as_the_python_code(monkeypatch, tmp_path, tz):
+    rnd = random.Random(tz)
+    lines = [_wecom_record(rnd, i) for i in range(3000)]
+    lines[1500] = '{"msgid": 5, "action": "send", "from": true}'  # its chunk: the Python code
+    lines[2000] = '{"msgid": "x" broken'
+    lines[2100] = ""
+    lines[2500] = lines[2500].replace('"msgid"', '"msgid_"')  # not a WeCom record
+    p = tmp_path / "archive.jsonl"
+    p.write_text("\r\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(_jsonvec, "CHUNK", 20_000)
+    fast, slow, bulk = _both(monkeypatch, "wecom", [p], tz=tz)
+    _same(fast, slow)
+    # most messages went in bulk (not the odd ones, a sixth have no sender, nor the chunks
+    # of the three bad lines)
+    assert bulk > 1500
+
+
+def test_wecom_chunks_with_odd_bytes_are_read_by_python(monkeypatch, tmp_path):
+    base = '{"msgid":"a%d","action":"send","from":"wmA","roomid":"r","msgtime":1797732000000,"msgtype":"text","text":{"content":"x"}}'
+    lines = [base % i for i in range(6)]
+    lines[1] = lines[1].replace('"from":"wmA"', '"from":1.0')  # a number polars makes "1"
+    lines[2] = lines[2] + "\r" + base % 99  # a lone CR: two lines to Python
+    lines[3] = lines[3].replace('"msgid":"a3"', '"msgid":"a3","msgid":"b3"')  # Python: the last
+    lines[4] = lines[4].replace('"x"', '"\\ud83d\\ude00"')  # escaped surrogates: Python's
+    p = tmp_path / "odd.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(_jsonvec, "CHUNK", 1)  # one line a chunk
+    fast, slow, bulk = _both(monkeypatch, "wecom", [p])
+    _same(fast, slow)
+    assert bulk == 2  # lines 1 and 6 (index 0 and 5)
+    ids = set(fast.tables["messages"]["msg_id"].to_list())
+    assert {"b3", "a99"} <= ids and "a3" not in ids  # (counted by hand from the lines above)
+    assert "1.0" in fast.tables["messages"]["member_id"].to_list()
+
+
+def test_wecom_fixture_as_the_python_code(monkeypatch):
+    fast, slow, _ = _both(
+        monkeypatch, "wecom", [FIX / "wecom_messages.jsonl", FIX / "wecom_group.json"]
+    )
+    _same(fast, slow)
+
+
+def test_stamp_is_ts_text(monkeypatch):
+    """``_t`` and ``ts`` of the bulk path are ``_instant`` and ``ts_text`` of the Python path,
+    milliseconds and zones with daylight saving time included."""
+    from sqops.data.scalars import epoch_value, get_tz, ts_text
+
+    values = [0, 1, 999_999_999, 1_797_732_000, 1_797_732_000_123, 1_797_732_000_001,
+              1_710_054_000_000, 1_730_613_600_000, 100_000_000_000, 4_294_967_295_999]  # fmt: skip
+    for zone in ("Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Lord_Howe"):
+        t, ts, lmt = _jsonvec.stamp(_jsonvec.epoch_us(pl.col("v")), zone)
+        got = (
+            pl.DataFrame({"v": values}).select(t.alias("t"), ts.alias("ts"), lmt.alias("l")).rows()
+        )
+        for v, (t_, ts_, lmt_) in zip(values, got, strict=True):
+            dt = epoch_value(v, get_tz(zone))
+            assert dt is not None
+            assert (t_, ts_, lmt_) == (dt.timestamp(), ts_text(dt), False), (zone, v)
