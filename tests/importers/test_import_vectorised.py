@@ -145,3 +145,79 @@ def test_stamp_is_ts_text(monkeypatch):
             dt = epoch_value(v, get_tz(zone))
             assert dt is not None
             assert (t_, ts_, lmt_) == (dt.timestamp(), ts_text(dt), False), (zone, v)
+
+
+def _telegram_message(rnd: random.Random, i: int) -> object:
+    """One item of a chat's ``messages``: mostly ordinary, and every odd kind."""
+    who = rnd.randrange(6)
+    msg: dict[str, object] = {
+        "id": i,
+        "type": "message",
+        "date": "2026-12-10T10:00:00",
+        "date_unixtime": str(1796868000 + i * 37),
+        "from": ["Lin", "Ana", "  Ben  ", "林\u200b小", "Cleo", "Dan"][who],
+        "from_id": f"user{who}",
+        "text": rnd.choice(["Hi", "", "多行\n第二行", "ok"]),
+    }
+    kind = rnd.randrange(60)
+    if kind == 0:
+        return rnd.choice([None, 5, "text", ["a"]])
+    if kind == 1:
+        msg.update(type="service", action="invite_members", actor="Ana", actor_id="user1")
+        msg["members"] = [f"New {i}"]
+    elif kind == 2:
+        msg["text"] = ["see ", {"type": "link", "text": "http://x"}, 5]
+    elif kind == 3:
+        del msg["from_id"]
+    elif kind == 4:
+        msg["from_id"] = 1000 + who
+    elif kind == 5:
+        msg["from"] = rnd.choice(["", None, 7])
+    elif kind == 6:
+        msg["id"] = rnd.choice([f"s{i}", True, 2**70, "", None])
+    elif kind == 7:
+        msg["date_unixtime"] = rnd.choice([None, 1796868000 + i, "17968680001234567890", "x"])
+    elif kind == 8:
+        del msg["date_unixtime"]
+    elif kind == 9:
+        msg["media_type"] = rnd.choice(["sticker", "voice_message", "unknown", 3])
+        msg["file"] = "f"
+    elif kind == 10:
+        msg["photo"] = "p.jpg"
+    elif kind == 11:
+        msg[rnd.choice(["poll", "location_information", "contact_information", "file"])] = {}
+    elif kind == 12:
+        msg["reply_to_message_id"] = rnd.choice([i - 1, f"{i}", 2**64])
+    elif kind == 13:
+        msg["type"] = rnd.choice(["unsupported", None])
+    elif kind == 14:
+        msg["id"] = max(i - 3, 0)  # a duplicate id
+    return msg
+
+
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "Europe/London"])
+def test_telegram_as_the_python_code(monkeypatch, tmp_path, tz):
+    rnd = random.Random(tz)
+    chats = [
+        {
+            "name": name,
+            "type": "private_supergroup",
+            "id": 1500 + n,
+            "messages": [_telegram_message(rnd, i) for i in range(1500)],
+        }
+        for n, name in enumerate(["Skin Lab", "护肤 群"])
+    ]
+    account = {"about": "", "chats": {"about": "", "list": chats}}
+    p = tmp_path / "result.json"
+    p.write_text(json.dumps(account, ensure_ascii=False), encoding="utf-8")
+    single = tmp_path / "chat.json"
+    single.write_text(json.dumps(chats[0], ensure_ascii=False), encoding="utf-8")
+    fast, slow, bulk = _both(monkeypatch, "telegram", [p, single], tz=tz)
+    _same(fast, slow)
+    assert bulk > 2000  # of 3,000 items, about a quarter odd (counted by the generator's kinds)
+
+
+def test_telegram_fixtures_as_the_python_code(monkeypatch):
+    for name in ("telegram_chat", "telegram_full", "telegram_account", "telegram_no_from_id"):
+        fast, slow, _ = _both(monkeypatch, "telegram", [FIX / f"{name}.json"])
+        _same(fast, slow)

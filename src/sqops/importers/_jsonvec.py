@@ -24,8 +24,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
 import polars as pl
 
+from sqops.importers import _base
 from sqops.importers._base import SYSTEM_ID, Context, norm_name
 
 #: bytes read at a time from a JSON Lines file (cut after a line break)
@@ -110,6 +112,16 @@ def _norm_series(s: pl.Series) -> pl.Series:
     distinct = s.drop_nulls().unique()
     mapping = {v: (norm_name(v) or None) for v in distinct.to_list()}
     return s.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def load_json(text: str, display: str) -> Any:
+    """One JSON document, as :func:`sqops.importers._base.load_json` reads it: by orjson
+    (faster), and by the standard library where orjson refuses the text (``NaN``, integers
+    past 64 bits, lone surrogates, deep nesting, a syntax error: its message and position)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _base.load_json(text, display)
 
 
 def add_messages(ctx: Context, frame: pl.DataFrame) -> None:
