@@ -27,6 +27,8 @@ def _stamp(i: int) -> tuple[int, int, int, int]:
 
 
 def make(fmt: str, rows: int, folder: Path) -> Path:
+    if fmt in JSON_FORMATS:
+        return JSON_FORMATS[fmt](rows, folder)
     rnd = random.Random(1)
     if fmt == "wechat-chatlog":
         p = folder / "chat.csv"
@@ -98,3 +100,91 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --------------------------------------------------------------------------- impjson: JSON
+# Synthetic JSON exports (the importers' vectorised JSON readers, #19): realistic shapes —
+# several speakers and groups, CJK text, multi-line bodies, a notice every 500 messages and
+# the odd items the per-item Python code reads (Telegram entity lists, WeCom links).
+
+
+def make_wecom(rows: int, folder: Path) -> Path:
+    """A WeCom chat archive (JSON Lines, one decrypted message a line)."""
+    import json
+
+    rnd = random.Random(1)
+    p = folder / "archive.jsonl"
+    with p.open("w", encoding="utf-8") as f:
+        for i in range(rows):
+            u = rnd.randrange(400)
+            rec: dict[str, object] = {
+                "msgid": f"{10**12 + i}_1797732000",
+                "action": "send",
+                "from": f"wm{u:05d}" if u % 20 else f"staff{u}",
+                "tolist": ["x"],
+                "roomid": f"wrRoom00{i % 3}",
+                "msgtime": 1797732000000 + i * 1500,
+                "msgtype": "text",
+                "text": {"content": f"消息 {i} 今天的精华用了吗" + ("\n第二行" if i % 10 == 0 else "")},
+            }
+            if i % 500 == 0:
+                rec.update(action="recall", msgtype="revoke", revoke={"pre_msgid": "x"})
+                del rec["text"]
+            elif i % 50 == 0:
+                rec.update(msgtype="link", link={"title": "活动", "link_url": "https://x"})
+                del rec["text"]
+            f.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return p
+
+
+def make_telegram(rows: int, folder: Path) -> Path:
+    """A Telegram Desktop single-chat export (one JSON document, as Desktop indents it)."""
+    import json
+
+    rnd = random.Random(1)
+    p = folder / "result.json"
+    with p.open("w", encoding="utf-8") as f:
+        f.write('{\n "name": "护肤群",\n "type": "private_supergroup",\n "id": 1500000001,\n')
+        f.write(' "messages": [\n')
+        for i in range(rows):
+            u = rnd.randrange(400)
+            msg: dict[str, object] = {
+                "id": i + 1,
+                "type": "message",
+                "date": "2026-12-10T10:00:00",
+                "date_unixtime": str(1796868000 + i),
+                "from": f"用户 {u}",
+                "from_id": f"user{1000 + u}",
+                "text": f"消息 {i} 今天的精华用了吗" + ("\n第二行" if i % 10 == 0 else ""),
+            }
+            if i % 500 == 0:
+                msg = {
+                    "id": i + 1,
+                    "type": "service",
+                    "date": "2026-12-10T10:00:00",
+                    "date_unixtime": str(1796868000 + i),
+                    "actor": f"用户 {u}",
+                    "actor_id": f"user{1000 + u}",
+                    "action": "invite_members",
+                    "members": [f"新人 {i}"],
+                    "text": "",
+                }
+            elif i % 20 == 0:
+                msg["text"] = ["看这里 ", {"type": "link", "text": "https://x"}]
+            elif i % 7 == 0:
+                msg["reply_to_message_id"] = i
+            msg["text_entities"] = []
+            sep = ",\n" if i + 1 < rows else "\n"
+            f.write("  " + json.dumps(msg, ensure_ascii=False) + sep)
+        f.write(" ]\n}\n")
+    return p
+
+
+#: the JSON formats: generator, and the plain read of the same file the import is set beside
+#: (polars reads the JSON Lines; a Telegram document holds texts that are strings or lists,
+#: which no polars schema reads, so its reference is orjson's parse of it)
+JSON_FORMATS = {"wecom": make_wecom, "telegram": make_telegram}
+JSON_REFERENCE = {
+    "wecom": "import polars as pl, sys; n = pl.read_ndjson(sys.argv[1]).height",
+    "telegram": "import orjson, sys; n = len(orjson.loads(open(sys.argv[1], 'rb').read())['messages'])",
+}

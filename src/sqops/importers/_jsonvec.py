@@ -99,7 +99,7 @@ def stamp(us: pl.Expr, zone: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
 def _seconds(us: pl.Series) -> pl.Series:
     """Microseconds / 10^6, correctly rounded as Python's ``int / int`` (polars multiplies by
     the reciprocal of a constant, which is not; numpy divides)."""
-    return pl.Series(us.name, us.to_numpy() / 1e6, dtype=pl.Float64)
+    return pl.Series(us.name, us.fill_null(0).to_numpy() / 1e6, dtype=pl.Float64)
 
 
 def norm_names(names: pl.Expr) -> pl.Expr:
@@ -125,7 +125,8 @@ def load_json(text: str, display: str) -> Any:
 
 
 def add_messages(ctx: Context, frame: pl.DataFrame) -> None:
-    """Append the bulk messages of ``frame`` (columns of :data:`MSG_COLUMNS`) to ``ctx``."""
+    """Append the bulk messages of ``frame`` (the columns of :data:`MSG_COLUMNS`, in that
+    order) to ``ctx``."""
     if frame.height == 0:
         return
     bulk = getattr(ctx, "add_messages", None)
@@ -137,11 +138,8 @@ def add_messages(ctx: Context, frame: pl.DataFrame) -> None:
 
 def _add_rows(ctx: Context, frame: pl.DataFrame) -> None:
     """What ``Context.add_messages`` does, row by row (until that method exists)."""
-    cols = [
-        pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in MSG_COLUMNS
-    ]
     rows = ctx.rows["messages"]
-    for t, ts, g, m, i, n, ty, c, r, ro, gn in frame.select(cols).iter_rows():
+    for t, ts, g, m, i, n, ty, c, r, ro, gn in frame.iter_rows():
         g = ctx.group_id or g
         if n and m != SYSTEM_ID:
             ctx.alias(g, n, m)
@@ -153,6 +151,9 @@ def feed(
 ) -> None:
     """The rows of ``frame`` in order: runs of bulk rows to :func:`add_messages`, each row
     whose index is in ``odd`` (ascending) to ``on_odd(index)`` (the Python code) instead."""
+    frame = frame.select(
+        pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in MSG_COLUMNS
+    )
     start = 0
     for i in odd:
         if i > start:

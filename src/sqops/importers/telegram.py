@@ -247,17 +247,18 @@ def _bulk(
     messages: list[Any],
     zone: str,
 ) -> int:
-    """The messages of a chat: the ordinary ones (a text, an integer id, a ``from_id``, the
-    time in ``date_unixtime``) as one frame, every other item by :func:`_message`, in order;
-    how many senders' ids were derived from the name."""
+    """The messages of a chat: the ordinary ones (an integer id, a ``from_id``, the time in
+    ``date_unixtime``; texts and ids are read by :func:`text_of` and :func:`_uid` first) as
+    one frame, every other item by :func:`_message`, in order; how many senders' ids were
+    derived from the name."""
     rows = [
         (
             m.get("id"),
             m.get("type"),
             m.get("date_unixtime"),
-            m.get("from_id"),
+            m.get("from_id") if type(m.get("from_id")) is str else _uid(m.get("from_id")),
             m.get("from"),
-            m.get("text"),
+            m["text"] if type(m.get("text")) is str else text_of(m.get("text")),
             m.get("reply_to_message_id"),
             "photo" in m,
             m.get("media_type"),
@@ -274,10 +275,8 @@ def _bulk(
         or not -_INT64 <= r[0] < _INT64
         or r[1] != "message"
         or type(r[2]) is not str
-        or type(r[3]) is not str
         or not r[3]
         or (r[4] is not None and (type(r[4]) is not str or not r[4]))
-        or type(r[5]) is not str
         or (r[6] is not None and (type(r[6]) is not int or not -_INT64 <= r[6] < _INT64))
         or (r[8] is not None and type(r[8]) is not str)
         for m, r in zip(messages, rows, strict=True)
