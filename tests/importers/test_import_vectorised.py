@@ -221,3 +221,90 @@ def test_telegram_fixtures_as_the_python_code(monkeypatch):
     for name in ("telegram_chat", "telegram_full", "telegram_account", "telegram_no_from_id"):
         fast, slow, _ = _both(monkeypatch, "telegram", [FIX / f"{name}.json"])
         _same(fast, slow)
+
+
+def test_iso_stamp_is_parse_ts(monkeypatch):
+    """Every text ``iso_stamp`` reads gives ``parse_ts``'s instant and ``ts_text``'s text;
+    what it leaves to Python includes every text ``parse_ts`` refuses."""
+    from sqops.data.scalars import get_tz, parse_ts, ts_text
+
+    texts = [
+        "2026-12-03T19:00:00+08:00", "2026-12-03 19:00:00", "2026-12-03T19:00:00.1+08:00",
+        "2026-12-03T19:00:00.1234+05:30", "2026-12-03T19:00:00.0004Z", "2026-12-03T19:00:00-00:00",
+        "2026-12-03T19:00:00.000+08:00", "2026-03-08T02:30:00", "2026-11-01T01:30:00",
+        "2026-03-29T01:30:00", "2026-10-25T01:30:00", "2026-02-30T10:00:00", "2026-12-03T24:00:00",
+        "2026-12-03T19:00:00+14:01", "2026-12-03T19:00:00+05:60", "2026-12-03T19:00:00-14:00",
+        "1969-12-31T23:59:59Z", "1970-01-01T00:00:00Z", "9998-12-31T23:59:59Z", " 2026-12-03T19:00:00",
+        "2026-12-03T19:00:00.1234567+08:00", "2026-12-03T19:00+08:00", "1796295810", "",
+        "2026-12-03T19:00:00,5+08:00", "2026-12-03T19:00:00+0800", "2026-12-03T19:00:59.999999Z",
+    ]  # fmt: skip
+    for zone in ("Asia/Shanghai", "America/New_York", "Europe/London"):
+        us, t, ts, odd = _jsonvec.iso_stamp(pl.col("s"), zone)
+        got = pl.DataFrame({"s": texts}).select(t.alias("t"), ts.alias("ts"), odd.alias("odd"))
+        for text, (t_, ts_, odd_) in zip(texts, got.rows(), strict=True):
+            dt = parse_ts(text, get_tz(zone))
+            if odd_:
+                continue
+            assert dt is not None, (zone, text)
+            assert (t_, ts_) == (dt.timestamp(), ts_text(dt)), (zone, text)
+        # the common forms are read here, not left to Python
+        assert not any(got["odd"][:3]), zone
+
+
+def _discord_message(rnd: random.Random, i: int) -> object:
+    who = rnd.randrange(5)
+    msg: dict[str, object] = {
+        "id": str(10**17 + i),
+        "type": rnd.choice(["Default", "Reply", None]),
+        "timestamp": rnd.choice(
+            [
+                f"2026-12-03T{i % 24:02d}:{i % 60:02d}:00.{i % 1000:03d}+00:00",
+                f"2026-12-03T{i % 24:02d}:00:00+08:00",
+                f"2026-12-03 10:{i % 60:02d}:00",
+            ]
+        ),  # fmt: skip
+        "content": rnd.choice(["hi", "", "多行\n第二行", None]),
+        "author": {
+            "id": str(500 + who),
+            "name": f"user{who}",
+            "nickname": rnd.choice(["", None, "阿 青"]),
+            "isBot": who == 4,
+        },  # fmt: skip
+    }
+    kind = rnd.randrange(50)
+    if kind == 0:
+        return rnd.choice([None, "x", 3])
+    if kind == 1:
+        msg["type"] = rnd.choice(
+            ["GuildMemberJoin", "ChannelPinnedMessage", "ThreadStarterMessage", 7]
+        )
+    elif kind == 2:
+        msg["attachments"] = [{"fileName": rnd.choice(["a.png", "b.mp4", "c.txt"])}]
+    elif kind == 3:
+        msg[rnd.choice(["stickers", "embeds"])] = [{}]
+    elif kind == 4:
+        msg["timestamp"] = rnd.choice(["soon", None, 1796295810, "2026-02-30T10:00:00+00:00"])
+    elif kind == 5:
+        msg["author"] = rnd.choice([{}, {"id": ""}, {"id": 5, "name": "n"}, None])
+    elif kind == 6:
+        msg["reference"] = rnd.choice([{"messageId": str(i - 1)}, {"messageId": 5}, {}, None, []])
+    elif kind == 7:
+        msg["id"] = rnd.choice([5, "", None])
+    elif kind == 8:
+        msg["content"] = rnd.choice([0, ["x"]])
+    return msg
+
+
+def test_discord_json_as_the_python_code(monkeypatch, tmp_path):
+    rnd = random.Random(3)
+    data = {
+        "guild": {"id": "9001", "name": "Glow"},
+        "channel": {"id": "42", "name": "general"},
+        "messages": [_discord_message(rnd, i) for i in range(3000)],
+    }
+    p = tmp_path / "export.json"
+    p.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    for tz in ("Asia/Shanghai", "America/New_York"):
+        fast, slow, bulk = _both(monkeypatch, "discord", [p, FIX / "discord.json"], tz=tz)
+        _same(fast, slow)
+        assert bulk > 2000  # of 3,000 items, about a sixth odd (the generator's kinds)

@@ -96,6 +96,68 @@ def stamp(us: pl.Expr, zone: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     return us.map_batches(_seconds, return_dtype=pl.Float64), ts, (offset % 60) != 0
 
 
+#: the ISO 8601 times read here (others, and those that fail a check below, go to Python):
+#: date, ``T`` or a space, seconds, 1-6 decimals, ``Z`` or ``±HH:MM`` or nothing (local)
+_ISO = (
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,6}))?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})?$"
+)
+
+
+def iso_stamp(text: pl.Expr, zone: str) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """``(us, _t, ts, odd)`` of ISO 8601 texts as :func:`sqops.data.scalars.parse_ts` reads
+    them (``fromisoformat``; naive times local to ``zone``, the first of a repeated hour, none
+    in a skipped one) and :func:`~sqops.data.scalars.ts_text` writes them (an aware time keeps
+    its own offset, ``Z`` is ``+00:00``). ``odd``: another form, an invalid or skipped time, a
+    year outside 1970–9998, an offset past ±14:00: the Python code reads those."""
+    parts = text.str.extract_groups(_ISO)
+    wall = pl.concat_str([parts.struct[0], pl.lit("T"), parts.struct[1]]).str.strptime(
+        pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False, exact=True
+    ) + pl.duration(microseconds=parts.struct[2].str.pad_end(6, "0").cast(pl.Int64).fill_null(0))
+    off = parts.struct[3]
+    sign = pl.when(off.str.slice(0, 1) == "-").then(-1).otherwise(1)
+    oh = off.str.slice(1, 2).cast(pl.Int64, strict=False)
+    om = off.str.slice(4, 2).cast(pl.Int64, strict=False)
+    minutes = pl.when(off == "Z").then(0).otherwise(sign * (oh * 60 + om))
+    bad_off = off.is_not_null() & (off != "Z") & ((om >= 60) | (oh * 60 + om > 14 * 60))
+    aware_us = wall.dt.epoch("us") - minutes * 60_000_000
+    local = wall.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+    us = pl.when(off.is_null()).then(local.dt.epoch("us")).otherwise(aware_us)
+    frac = us % 1_000_000
+    millis = (
+        pl.when(frac != 0)
+        .then(pl.lit(".") + (frac // 1000).cast(pl.String).str.zfill(3))
+        .otherwise(pl.lit(""))
+    )
+    offset_text = (
+        pl.when(off.is_null())
+        .then(local.dt.to_string("%:z"))
+        .when((off == "Z") | (minutes == 0))
+        .then(pl.lit("+00:00"))
+        .otherwise(off)
+    )
+    ts = pl.concat_str([wall.dt.to_string("%Y-%m-%dT%H:%M:%S"), millis, offset_text])
+    lmt = off.is_null() & (
+        (
+            local.dt.replace_time_zone(None)
+            - local.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        ).dt.total_seconds()
+        % 60
+        != 0
+    )
+    year = wall.dt.year()
+    odd = (
+        parts.struct[0].is_null()
+        | wall.is_null()
+        | us.is_null()
+        | (us < 0)
+        | (year > 9998)
+        | bad_off
+        | lmt
+    )
+    return us, us.map_batches(_seconds, return_dtype=pl.Float64), ts, odd
+
+
 def _seconds(us: pl.Series) -> pl.Series:
     """Microseconds / 10^6, correctly rounded as Python's ``int / int`` (polars multiplies by
     the reciprocal of a constant, which is not; numpy divides)."""
