@@ -28,7 +28,13 @@ import orjson
 import polars as pl
 
 from sqops.importers import _base
-from sqops.importers._base import SYSTEM_ID, Context, norm_name
+from sqops.importers._base import (
+    BULK_COLUMNS,
+    Context,
+    local_to_utc,
+    norm_name,
+    ts_text_expr,
+)
 
 #: bytes read at a time from a JSON Lines file (cut after a line break)
 CHUNK = 8 << 20
@@ -37,11 +43,8 @@ CHUNK = 8 << 20
 #: are streamed in chunks when they are UTF-8
 WHOLE_BELOW = 64 << 20
 
-#: the columns of a bulk message frame, in the order of the contract
-MSG_COLUMNS = (
-    "_t", "ts", "group_id", "member_id", "msg_id", "member_name", "msg_type", "content",
-    "reply_to", "role", "group_name",
-)  # fmt: skip
+#: the columns of a bulk message frame (:meth:`Context.add_messages`)
+MSG_COLUMNS = BULK_COLUMNS
 
 #: epoch values read here: seconds up to 10^11 (``from_epoch`` reads larger values as
 #: milliseconds), milliseconds below 2^32 seconds (exact to the microsecond once divided)
@@ -78,22 +81,13 @@ def epoch_us(value: pl.Expr) -> pl.Expr:
     )
 
 
-def stamp(us: pl.Expr, zone: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """``(_t, ts, odd)`` of UTC microseconds ``us`` (non-negative): ``_t`` = epoch seconds as
+def stamp(us: pl.Expr, zone: str) -> tuple[pl.Expr, pl.Expr]:
+    """``(_t, ts)`` of UTC microseconds ``us``: ``_t`` = epoch seconds as
     ``datetime.timestamp`` gives them, ``ts`` = :func:`~sqops.data.scalars.ts_text` of the
-    local time; ``odd`` where the local offset is not whole minutes (``ts_text`` writes those
-    in UTC: left to the Python code)."""
-    utc = us.cast(pl.Datetime("us", "UTC"))
-    local = utc.dt.convert_time_zone(zone)
-    frac = us % 1_000_000
-    millis = (
-        pl.when(frac != 0)
-        .then(pl.lit(".") + (frac // 1000).cast(pl.String).str.zfill(3))
-        .otherwise(pl.lit(""))
+    local time (:func:`sqops.importers._base.ts_text_expr`)."""
+    return us.map_batches(_seconds, return_dtype=pl.Float64), ts_text_expr(
+        us.cast(pl.Datetime("us", "UTC")), zone
     )
-    ts = pl.concat_str([local.dt.to_string("%Y-%m-%dT%H:%M:%S"), millis, local.dt.to_string("%:z")])
-    offset = (local.dt.replace_time_zone(None) - utc.dt.replace_time_zone(None)).dt.total_seconds()
-    return us.map_batches(_seconds, return_dtype=pl.Float64), ts, (offset % 60) != 0
 
 
 #: the ISO 8601 times read here (others, and those that fail a check below, go to Python):
@@ -104,12 +98,13 @@ _ISO = (
 )
 
 
-def iso_stamp(text: pl.Expr, zone: str) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
-    """``(us, _t, ts, odd)`` of ISO 8601 texts as :func:`sqops.data.scalars.parse_ts` reads
+def iso_stamp(text: pl.Expr, zone: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """``(_t, ts, odd)`` of ISO 8601 texts as :func:`sqops.data.scalars.parse_ts` reads
     them (``fromisoformat``; naive times local to ``zone``, the first of a repeated hour, none
-    in a skipped one) and :func:`~sqops.data.scalars.ts_text` writes them (an aware time keeps
-    its own offset, ``Z`` is ``+00:00``). ``odd``: another form, an invalid or skipped time, a
-    year outside 1970–9998, an offset past ±14:00: the Python code reads those."""
+    in a skipped one: :func:`sqops.importers._base.local_to_utc`) and
+    :func:`~sqops.data.scalars.ts_text` writes them (an aware time keeps its own offset, ``Z``
+    is ``+00:00``). ``odd``: another form, an invalid or skipped time, a year outside
+    1970–9998, an offset past ±14:00: the Python code reads those."""
     parts = text.str.extract_groups(_ISO)
     wall = pl.concat_str([parts.struct[0], pl.lit("T"), parts.struct[1]]).str.strptime(
         pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False, exact=True
@@ -120,42 +115,28 @@ def iso_stamp(text: pl.Expr, zone: str) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.E
     om = off.str.slice(4, 2).cast(pl.Int64, strict=False)
     minutes = pl.when(off == "Z").then(0).otherwise(sign * (oh * 60 + om))
     bad_off = off.is_not_null() & (off != "Z") & ((om >= 60) | (oh * 60 + om > 14 * 60))
-    aware_us = wall.dt.epoch("us") - minutes * 60_000_000
-    local = wall.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
-    us = pl.when(off.is_null()).then(local.dt.epoch("us")).otherwise(aware_us)
+    local = local_to_utc(wall, zone)
+    us = (
+        pl.when(off.is_null())
+        .then(local.dt.epoch("us"))
+        .otherwise(wall.dt.epoch("us") - minutes * 60_000_000)
+    )
     frac = us % 1_000_000
     millis = (
         pl.when(frac != 0)
         .then(pl.lit(".") + (frac // 1000).cast(pl.String).str.zfill(3))
         .otherwise(pl.lit(""))
     )
-    offset_text = (
-        pl.when(off.is_null())
-        .then(local.dt.to_string("%:z"))
-        .when((off == "Z") | (minutes == 0))
-        .then(pl.lit("+00:00"))
-        .otherwise(off)
+    aware = pl.concat_str(
+        [
+            wall.dt.to_string("%Y-%m-%dT%H:%M:%S"),
+            millis,
+            pl.when((off == "Z") | (minutes == 0)).then(pl.lit("+00:00")).otherwise(off),
+        ]
     )
-    ts = pl.concat_str([wall.dt.to_string("%Y-%m-%dT%H:%M:%S"), millis, offset_text])
-    lmt = off.is_null() & (
-        (
-            local.dt.replace_time_zone(None)
-            - local.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-        ).dt.total_seconds()
-        % 60
-        != 0
-    )
-    year = wall.dt.year()
-    odd = (
-        parts.struct[0].is_null()
-        | wall.is_null()
-        | us.is_null()
-        | (us < 0)
-        | (year > 9998)
-        | bad_off
-        | lmt
-    )
-    return us, us.map_batches(_seconds, return_dtype=pl.Float64), ts, odd
+    ts = pl.when(off.is_null()).then(ts_text_expr(local, zone)).otherwise(aware)
+    odd = parts.struct[0].is_null() | us.is_null() | (us < 0) | (wall.dt.year() > 9998) | bad_off
+    return us.map_batches(_seconds, return_dtype=pl.Float64), ts, odd
 
 
 def _seconds(us: pl.Series) -> pl.Series:
@@ -187,25 +168,8 @@ def load_json(text: str, display: str) -> Any:
 
 
 def add_messages(ctx: Context, frame: pl.DataFrame) -> None:
-    """Append the bulk messages of ``frame`` (the columns of :data:`MSG_COLUMNS`, in that
-    order) to ``ctx``."""
-    if frame.height == 0:
-        return
-    bulk = getattr(ctx, "add_messages", None)
-    if bulk is not None:
-        bulk(frame)
-        return
-    _add_rows(ctx, frame)
-
-
-def _add_rows(ctx: Context, frame: pl.DataFrame) -> None:
-    """What ``Context.add_messages`` does, row by row (until that method exists)."""
-    rows = ctx.rows["messages"]
-    for t, ts, g, m, i, n, ty, c, r, ro, gn in frame.iter_rows():
-        g = ctx.group_id or g
-        if n and m != SYSTEM_ID:
-            ctx.alias(g, n, m)
-        rows.append((t, ctx._next(), ctx.file_no, ts, g, m, i, n, ty, c, r, ro, gn))
+    """Append the bulk messages of ``frame`` to ``ctx`` (one place, for tests to count)."""
+    ctx.add_messages(frame)
 
 
 def feed(

@@ -272,7 +272,7 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
             "_odd": pl.Series(odd, dtype=pl.Boolean),
         }
     )
-    _, t, ts, late = vec.iso_stamp(pl.col("ts"), zone)
+    t, ts, late = vec.iso_stamp(pl.col("ts"), zone)
     frame = frame.select(
         _t=t,
         ts=ts,

@@ -302,7 +302,7 @@ def _bulk(
     us = vec.epoch_us(
         pl.when(unix.str.contains(r"^[0-9]{1,18}$")).then(unix.cast(pl.Int64, strict=False))
     )
-    t, ts, lmt = vec.stamp(us, zone)
+    t, ts = vec.stamp(us, zone)
     reply = pl.col("reply")
     frame = frame.select(
         _t=t,
@@ -323,7 +323,7 @@ def _bulk(
         content=pl.when(pl.col("text") != "").then(pl.col("text")),
         reply_to=pl.when(reply.is_not_null()).then(pl.lit(f"{group}:") + reply.cast(pl.String)),
         group_name=pl.lit((clean_name(title) or None) if title else None, dtype=pl.String),
-        _odd=pl.col("_odd") | us.is_null() | lmt,
+        _odd=pl.col("_odd") | us.is_null(),
     )
     by_name = 0
 

@@ -275,7 +275,7 @@ def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
     sender = pl.col("from").fill_null("")
     room = pl.col("roomid").fill_null("")
     us = vec.epoch_us(pl.col("msgtime"))
-    t, ts, lmt = vec.stamp(us, zone)
+    t, ts = vec.stamp(us, zone)
     msg_type = (
         pl.when(action == "recall")
         .then(pl.lit("system"))
@@ -302,7 +302,6 @@ def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
         _odd=~action.is_in(["send", "recall"])
         | (room == "")
         | us.is_null()
-        | lmt
         | (sender == "")
         | (msg_type == "link"),
     )
