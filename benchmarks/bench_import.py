@@ -180,11 +180,48 @@ def make_telegram(rows: int, folder: Path) -> Path:
     return p
 
 
+def make_discord(rows: int, folder: Path) -> Path:
+    """A DiscordChatExporter JSON export of one channel."""
+    import json
+
+    rnd = random.Random(1)
+    p = folder / "discord.json"
+    with p.open("w", encoding="utf-8") as f:
+        f.write('{"guild": {"id": "9001", "name": "Glow"}, "channel": {"id": "42", "name": "general"},')
+        f.write(' "messages": [\n')
+        for i in range(rows):
+            u = rnd.randrange(400)
+            msg: dict[str, object] = {
+                "id": str(10**17 + i),
+                "type": "Default",
+                "timestamp": f"2026-12-{1 + (i // 86400) % 28:02d}T{(i // 3600) % 24:02d}:"
+                f"{(i // 60) % 60:02d}:{i % 60:02d}.{i % 1000:03d}+00:00",
+                "content": f"消息 {i} 今天的精华用了吗" + ("\n第二行" if i % 10 == 0 else ""),
+                "author": {"id": str(5000 + u), "name": f"user{u}", "nickname": f"用户 {u}",
+                           "isBot": False},  # fmt: skip
+                "attachments": [],
+                "embeds": [],
+                "stickers": [],
+                "reactions": [],
+            }
+            if i % 500 == 0:
+                msg["type"] = "GuildMemberJoin"
+            elif i % 50 == 0:
+                msg["attachments"] = [{"fileName": "photo.png"}]
+            elif i % 7 == 0:
+                msg["type"] = "Reply"
+                msg["reference"] = {"messageId": str(10**17 + i - 1)}
+            f.write(json.dumps(msg, ensure_ascii=False) + (",\n" if i + 1 < rows else "\n"))
+        f.write("]}\n")
+    return p
+
+
 #: the JSON formats: generator, and the plain read of the same file the import is set beside
-#: (polars reads the JSON Lines; a Telegram document holds texts that are strings or lists,
-#: which no polars schema reads, so its reference is orjson's parse of it)
-JSON_FORMATS = {"wecom": make_wecom, "telegram": make_telegram}
+#: (polars reads the JSON Lines and the Discord document; a Telegram document holds texts that
+#: are strings or lists, which no polars schema reads, so its reference is orjson's parse)
+JSON_FORMATS = {"wecom": make_wecom, "telegram": make_telegram, "discord": make_discord}
 JSON_REFERENCE = {
     "wecom": "import polars as pl, sys; n = pl.read_ndjson(sys.argv[1]).height",
     "telegram": "import orjson, sys; n = len(orjson.loads(open(sys.argv[1], 'rb').read())['messages'])",
+    "discord": "import polars as pl, sys; n = pl.read_json(sys.argv[1])['messages'].explode().len()",
 }

@@ -185,21 +185,8 @@ def _message(ctx: Context, display: str, group: str, i: int, msg: Any) -> None:
             role="bot",
         )
         return
-    raw_atts = msg.get("attachments")
-    atts = [
-        str(a.get("fileName") or "") or "file"
-        for a in (raw_atts if isinstance(raw_atts, list) else [])
-        if isinstance(a, dict)
-    ]
     content = str(msg.get("content") or "")
-    if msg.get("stickers"):
-        msg_type = "sticker"
-    elif atts and not content:
-        msg_type = _attachment_type(atts)
-    elif msg.get("embeds") and not content.strip(" "):
-        msg_type = "link"
-    else:
-        msg_type = "text"
+    msg_type = _media_type(msg, content)
     ref = obj_at(msg, "reference")
     ctx.message(
         ts=ts,
@@ -214,14 +201,31 @@ def _message(ctx: Context, display: str, group: str, i: int, msg: Any) -> None:
     )
 
 
+def _media_type(msg: dict[str, Any], content: str) -> str:
+    """A message's type from its stickers, attachments and embeds (``text`` without)."""
+    raw_atts = msg.get("attachments")
+    atts = [
+        str(a.get("fileName") or "") or "file"
+        for a in (raw_atts if isinstance(raw_atts, list) else [])
+        if isinstance(a, dict)
+    ]
+    if msg.get("stickers"):
+        return "sticker"
+    if atts and not content:
+        return _attachment_type(atts)
+    if msg.get("embeds") and not content.strip(" "):
+        return "link"
+    return "text"
+
+
 #: an item that is not an ordinary message (its row in the bulk frame is a placeholder)
-_PLACEHOLDER = ("", "", "", "", None, False, None)
+_PLACEHOLDER = ("", "", "", "", None, False, None, "text")
 
 
 def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str) -> None:
-    """The messages of the export: the ordinary ones (texts of a ``Default`` or ``Reply``
-    type, no attachment, sticker or embed, text ids, an ISO time) as one frame, every other
-    item by :func:`_message`, in order."""
+    """The messages of the export: the ordinary ones (of a ``Default`` or ``Reply`` type,
+    text ids, an ISO time; the type of those with attachments, stickers or embeds by
+    :func:`_media_type`) as one frame, every other item by :func:`_message`, in order."""
 
     def row(m: Any) -> tuple[Any, ...] | None:
         if type(m) is not dict:
@@ -232,9 +236,6 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
             (mtype is not None and type(mtype) is not str)
             or (mtype and mtype not in _PLAIN_TYPES)
             or type(author) is not dict
-            or m.get("attachments")
-            or m.get("stickers")
-            or m.get("embeds")
             or (ref is not None and type(ref) is not dict)
         ):
             return None
@@ -253,7 +254,10 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
             or (bot is not None and type(bot) is not bool)
         ):
             return None
-        return aid, mid or "", ts, content or "", name or None, bool(bot), reply or None
+        msg_type = "text"
+        if m.get("attachments") or m.get("stickers") or m.get("embeds"):
+            msg_type = _media_type(m, str(content or ""))
+        return aid, mid or "", ts, content or "", name or None, bool(bot), reply or None, msg_type
 
     rows = [row(m) for m in messages]
     odd = [r is None for r in rows]
@@ -269,6 +273,7 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
             "name": pl.Series(cols[4], dtype=pl.String),
             "bot": pl.Series(cols[5], dtype=pl.Boolean),
             "reply": pl.Series(cols[6], dtype=pl.String),
+            "msg_type": pl.Series(cols[7], dtype=pl.String),
             "_odd": pl.Series(odd, dtype=pl.Boolean),
         }
     )
@@ -280,7 +285,7 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
         member_id=pl.col("aid"),
         msg_id=pl.when(pl.col("mid") != "").then(pl.col("mid")),
         member_name=vec.norm_names(pl.col("name")),
-        msg_type=pl.lit("text"),
+        msg_type=pl.col("msg_type"),
         content=pl.when(pl.col("content") != "").then(pl.col("content")),
         reply_to=pl.col("reply"),
         role=pl.when(pl.col("bot")).then(pl.lit("bot")),

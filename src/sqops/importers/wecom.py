@@ -216,10 +216,18 @@ def _piece(
     odd: list[int] = []
     if frame is not None:
         odd = vec.odd_rows(frame["_odd"])
-        if odd:
+        links = (frame["msg_type"] == "link") & ~frame["_odd"]
+        if odd or links.any():
             rows = vec.split_rows(piece, first_line)
             if len(rows) != frame.height:
                 frame = None
+        if frame is not None and links.any():  # a link's text: its title or address
+            at = links.arg_true()
+            texts = []
+            for i in at.to_list():
+                rec = json.loads(rows[i][1])
+                texts.append(_content(rec, str(rec.get("msgtype") or ""), "link"))
+            frame = frame.with_columns(frame["content"].scatter(at, texts))
     if frame is None:  # the Python code, line by line
         recognised = False
         for n, raw in enumerate(split_lines(piece.decode("utf-8")), first_line):
@@ -266,8 +274,8 @@ def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
         or piece.count(b'"msgtime"') != n - df["msgtime"].null_count()
         or piece.count(b'"text":') != n - df["text"].null_count()
         or piece.count(b'"markdown":') != n - df["markdown"].null_count()
-        or piece.count(b'"content"') != piece.count(b'"content' + sep)
-        or piece.count(b'"content"') != sum(c.len() - c.null_count() for c in content)
+        or (n_content := piece.count(b'"content"')) != piece.count(b'"content' + sep)
+        or n_content != sum(c.len() - c.null_count() for c in content)
     ):
         return None
     action = pl.col("action").fill_null("send")
@@ -299,11 +307,7 @@ def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
         content=pl.when((msg_type == "text") & (body != "")).then(body),
         role=pl.when(system).then(pl.lit("bot")).when(~external).then(pl.lit("staff")),
         _staff=~external & ~system,
-        _odd=~action.is_in(["send", "recall"])
-        | (room == "")
-        | us.is_null()
-        | (sender == "")
-        | (msg_type == "link"),
+        _odd=~action.is_in(["send", "recall"]) | (room == "") | us.is_null() | (sender == ""),
     )
 
 
@@ -332,12 +336,7 @@ def _message(
         msg_type = "system"
     else:
         msg_type = MSG_TYPES.get(msgtype, "other")
-    content = None
-    body = rec.get(msgtype)
-    if msg_type == "text" and isinstance(body, dict):
-        content = str(body.get("content") or "") or None
-    elif msg_type == "link" and isinstance(body, dict):
-        content = str(body.get("title") or body.get("link_url") or "") or None
+    content = _content(rec, msgtype, msg_type)
     internal = not is_external(sender)
     if internal and msg_type != "system":
         staff.setdefault(sender, None)
@@ -351,6 +350,16 @@ def _message(
         role=("staff" if internal else None) if msg_type != "system" else "bot",
     )
     return 1
+
+
+def _content(rec: dict[str, Any], msgtype: str, msg_type: str) -> str | None:
+    """The text of a message: a text's content, a link's title (or address)."""
+    body = rec.get(msgtype)
+    if msg_type == "text" and isinstance(body, dict):
+        return str(body.get("content") or "") or None
+    if msg_type == "link" and isinstance(body, dict):
+        return str(body.get("title") or body.get("link_url") or "") or None
+    return None
 
 
 def _group(ctx: Context, where: Location, chat: Any, staff: dict[str, str | None]) -> int:
