@@ -141,9 +141,8 @@ def test_stamp_is_ts_text(monkeypatch):
     values += [rnd.randrange(10**11 + 1, 4_294_967_296_000) for _ in range(300)]
     values += [rnd.randrange(0, 10**11) for _ in range(300)]
     for zone in ("Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Lord_Howe"):
-        us = _jsonvec.epoch_us(pl.col("v"))
-        t, ts = _jsonvec.stamp(us, zone)
-        got = pl.DataFrame({"v": values}).select(t.alias("t"), ts.alias("ts"), us.alias("us"))
+        frame = pl.DataFrame({"v": values}).select(_us=_jsonvec.epoch_us(pl.col("v")), _odd=False)
+        got = _jsonvec.with_stamp(frame, zone).select("_t", "ts", "_us")
         for v, (t_, ts_, us_) in zip(values, got.rows(), strict=True):
             if us_ is None:  # past 2^32 s in milliseconds: left to Python
                 assert v >= 4_294_967_296_000
@@ -229,8 +228,8 @@ def test_telegram_fixtures_as_the_python_code(monkeypatch):
         _same(fast, slow)
 
 
-def test_iso_stamp_is_parse_ts(monkeypatch):
-    """Every text ``iso_stamp`` reads gives ``parse_ts``'s instant and ``ts_text``'s text;
+def test_with_iso_stamp_is_parse_ts(monkeypatch):
+    """Every text ``with_iso_stamp`` reads gives ``parse_ts``'s instant and ``ts_text``'s text;
     what it leaves to Python includes every text ``parse_ts`` refuses."""
     from sqops.data.scalars import get_tz, parse_ts, ts_text
 
@@ -246,8 +245,8 @@ def test_iso_stamp_is_parse_ts(monkeypatch):
         "2150-07-01T12:00:00", "2150-07-01T12:00:00.5-04:00", "1970-01-01T00:00:00",
     ]  # fmt: skip
     for zone in ("Asia/Shanghai", "America/New_York", "Europe/London"):
-        t, ts, odd = _jsonvec.iso_stamp(pl.col("s"), zone)
-        got = pl.DataFrame({"s": texts}).select(t.alias("t"), ts.alias("ts"), odd.alias("odd"))
+        frame = pl.DataFrame({"s": texts, "_odd": False})
+        got = _jsonvec.with_iso_stamp(frame, "s", zone).select("_t", "ts", odd="_odd")
         for text, (t_, ts_, odd_) in zip(texts, got.rows(), strict=True):
             dt = parse_ts(text, get_tz(zone))
             if odd_:
@@ -256,6 +255,12 @@ def test_iso_stamp_is_parse_ts(monkeypatch):
             assert (t_, ts_) == (dt.timestamp(), ts_text(dt)), (zone, text)
         # the common forms are read here, not left to Python
         assert not any(got["odd"][:3]), zone
+    # a column of local times only, and one of aware times only
+    for only in (["2026-12-03 19:00:00", "2026-03-08T02:30:00"], ["2026-12-03T19:00:00Z"]):
+        got = _jsonvec.with_iso_stamp(pl.DataFrame({"s": only, "_odd": False}), "s", "UTC")
+        dt = parse_ts(only[0], get_tz("UTC"))
+        assert dt is not None
+        assert got.row(0, named=True)["ts"] == ts_text(dt)
 
 
 def _discord_message(rnd: random.Random, i: int) -> object:

@@ -34,6 +34,7 @@ from sqops.importers._base import (
     local_to_utc,
     norm_name,
     ts_text_expr,
+    zone_offset,
 )
 
 #: bytes read at a time from a JSON Lines file (cut after a line break)
@@ -81,12 +82,18 @@ def epoch_us(value: pl.Expr) -> pl.Expr:
     )
 
 
-def stamp(us: pl.Expr, zone: str) -> tuple[pl.Expr, pl.Expr]:
-    """``(_t, ts)`` of UTC microseconds ``us``: ``_t`` = epoch seconds as
-    ``datetime.timestamp`` gives them, ``ts`` = :func:`~sqops.data.scalars.ts_text` of the
-    local time (:func:`sqops.importers._base.ts_text_expr`)."""
-    return us.map_batches(_seconds, return_dtype=pl.Float64), ts_text_expr(
-        us.cast(pl.Datetime("us", "UTC")), zone
+def with_stamp(frame: pl.DataFrame, zone: str) -> pl.DataFrame:
+    """``frame`` with ``_t`` and ``ts`` of its UTC microseconds ``_us``: ``_t`` = epoch
+    seconds as ``datetime.timestamp`` gives them, ``ts`` = :func:`~sqops.data.scalars.ts_text`
+    of the local time (:func:`sqops.importers._base.ts_text_expr`, by the zone's one offset
+    over the times when it has one); rows without ``_us`` are ``_odd``."""
+    utc = pl.col("_us").cast(pl.Datetime("us", "UTC"))
+    naive = frame["_us"].cast(pl.Datetime("us", "UTC")).dt.replace_time_zone(None)
+    offset = zone_offset(zone, naive)
+    return frame.with_columns(
+        _t=_seconds(frame["_us"]),
+        ts=ts_text_expr(utc, zone, offset),
+        _odd=pl.col("_odd") | pl.col("_us").is_null(),
     )
 
 
@@ -98,30 +105,40 @@ _ISO = (
 )
 
 
-def iso_stamp(text: pl.Expr, zone: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """``(_t, ts, odd)`` of ISO 8601 texts as :func:`sqops.data.scalars.parse_ts` reads
-    them (``fromisoformat``; naive times local to ``zone``, the first of a repeated hour, none
-    in a skipped one: :func:`sqops.importers._base.local_to_utc`) and
-    :func:`~sqops.data.scalars.ts_text` writes them (an aware time keeps its own offset, ``Z``
-    is ``+00:00``). ``odd``: another form, an invalid or skipped time, a year outside
-    1970–9998, an offset past ±14:00: the Python code reads those."""
-    parts = text.str.extract_groups(_ISO)
-    wall = pl.concat_str([parts.struct[0], pl.lit("T"), parts.struct[1]]).str.strptime(
-        pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False, exact=True
-    ) + pl.duration(microseconds=parts.struct[2].str.pad_end(6, "0").cast(pl.Int64).fill_null(0))
-    off = parts.struct[3]
+def with_iso_stamp(frame: pl.DataFrame, text: str, zone: str) -> pl.DataFrame:
+    """``frame`` with ``_t`` and ``ts`` of its ISO 8601 texts in column ``text``, as
+    :func:`sqops.data.scalars.parse_ts` reads them (``fromisoformat``; naive times local to
+    ``zone``, the first of a repeated hour, none in a skipped one:
+    :func:`sqops.importers._base.local_to_utc`) and :func:`~sqops.data.scalars.ts_text`
+    writes them (an aware time keeps its own offset, ``Z`` is ``+00:00``). Rows of another
+    form, an invalid or skipped time, a year outside 1970–9998 or an offset past ±14:00 are
+    ``_odd``: the Python code reads those."""
+    parts = pl.col(text).str.extract_groups(_ISO)
+    f = frame.with_columns(
+        _wall=pl.concat_str([parts.struct[0], pl.lit("T"), parts.struct[1]]).str.strptime(
+            pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False, exact=True
+        )
+        + pl.duration(microseconds=parts.struct[2].str.pad_end(6, "0").cast(pl.Int64).fill_null(0)),
+        _off=parts.struct[3],
+    )
+    off = pl.col("_off")
+    wall = pl.col("_wall")
     sign = pl.when(off.str.slice(0, 1) == "-").then(-1).otherwise(1)
     oh = off.str.slice(1, 2).cast(pl.Int64, strict=False)
     om = off.str.slice(4, 2).cast(pl.Int64, strict=False)
     minutes = pl.when(off == "Z").then(0).otherwise(sign * (oh * 60 + om))
     bad_off = off.is_not_null() & (off != "Z") & ((om >= 60) | (oh * 60 + om > 14 * 60))
-    local = local_to_utc(wall, zone)
-    us = (
-        pl.when(off.is_null())
-        .then(local.dt.epoch("us"))
-        .otherwise(wall.dt.epoch("us") - minutes * 60_000_000)
-    )
-    frac = us % 1_000_000
+    aware_us = wall.dt.epoch("us") - minutes * 60_000_000
+    local_rows = f.filter(off.is_null() & wall.is_not_null())
+    if local_rows.height:
+        offset = zone_offset(zone, local_rows["_wall"])
+        local = local_to_utc(wall, zone, offset)
+        us = pl.when(off.is_null()).then(local.dt.epoch("us")).otherwise(aware_us)
+        local_ts: pl.Expr = ts_text_expr(local, zone, offset)
+    else:
+        us, local_ts = aware_us, pl.lit(None, pl.String)
+    f = f.with_columns(_us=us, _min=minutes, _bad=bad_off)
+    frac = pl.col("_us") % 1_000_000
     millis = (
         pl.when(frac != 0)
         .then(pl.lit(".") + (frac // 1000).cast(pl.String).str.zfill(3))
@@ -131,18 +148,24 @@ def iso_stamp(text: pl.Expr, zone: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
         [
             wall.dt.to_string("%Y-%m-%dT%H:%M:%S"),
             millis,
-            pl.when((off == "Z") | (minutes == 0)).then(pl.lit("+00:00")).otherwise(off),
+            pl.when((off == "Z") | (pl.col("_min") == 0)).then(pl.lit("+00:00")).otherwise(off),
         ]
     )
-    ts = pl.when(off.is_null()).then(ts_text_expr(local, zone)).otherwise(aware)
-    odd = parts.struct[0].is_null() | us.is_null() | (us < 0) | (wall.dt.year() > 9998) | bad_off
-    return us.map_batches(_seconds, return_dtype=pl.Float64), ts, odd
+    f = f.with_columns(
+        ts=pl.when(off.is_null()).then(local_ts).otherwise(aware),
+        _odd=pl.col("_odd")
+        | pl.col("_us").is_null()
+        | (pl.col("_us") < 0)
+        | (wall.dt.year() > 9998)
+        | pl.col("_bad"),
+    )
+    return f.with_columns(_t=_seconds(f["_us"])).drop("_wall", "_off", "_min", "_bad")
 
 
 def _seconds(us: pl.Series) -> pl.Series:
     """Microseconds / 10^6, correctly rounded as Python's ``int / int`` (polars multiplies by
     the reciprocal of a constant, which is not; numpy divides)."""
-    return pl.Series(us.name, us.fill_null(0).to_numpy() / 1e6, dtype=pl.Float64)
+    return pl.Series("_t", us.fill_null(0).to_numpy() / 1e6, dtype=pl.Float64)
 
 
 def norm_names(names: pl.Expr) -> pl.Expr:

@@ -268,7 +268,7 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
         {
             "aid": pl.Series(cols[0], dtype=pl.String),
             "mid": pl.Series(cols[1], dtype=pl.String),
-            "ts": pl.Series(cols[2], dtype=pl.String),
+            "when": pl.Series(cols[2], dtype=pl.String),
             "content": pl.Series(cols[3], dtype=pl.String),
             "name": pl.Series(cols[4], dtype=pl.String),
             "bot": pl.Series(cols[5], dtype=pl.Boolean),
@@ -277,10 +277,9 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
             "_odd": pl.Series(odd, dtype=pl.Boolean),
         }
     )
-    t, ts, late = vec.iso_stamp(pl.col("ts"), zone)
-    frame = frame.select(
-        _t=t,
-        ts=ts,
+    frame = vec.with_iso_stamp(frame, "when", zone).select(
+        "_t",
+        "ts",
         group_id=pl.lit(group),
         member_id=pl.col("aid"),
         msg_id=pl.when(pl.col("mid") != "").then(pl.col("mid")),
@@ -289,7 +288,7 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
         content=pl.when(pl.col("content") != "").then(pl.col("content")),
         reply_to=pl.col("reply"),
         role=pl.when(pl.col("bot")).then(pl.lit("bot")),
-        _odd=pl.col("_odd") | late,
+        _odd=pl.col("_odd"),
     )
     vec.feed(
         ctx,

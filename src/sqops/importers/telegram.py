@@ -302,11 +302,9 @@ def _bulk(
     us = vec.epoch_us(
         pl.when(unix.str.contains(r"^[0-9]{1,18}$")).then(unix.cast(pl.Int64, strict=False))
     )
-    t, ts = vec.stamp(us, zone)
     reply = pl.col("reply")
     frame = frame.select(
-        _t=t,
-        ts=ts,
+        _us=us,
         group_id=pl.lit(group),
         member_id=pl.col("from_id"),
         msg_id=pl.lit(f"{group}:") + pl.col("id").cast(pl.String),
@@ -325,6 +323,7 @@ def _bulk(
         group_name=pl.lit((clean_name(title) or None) if title else None, dtype=pl.String),
         _odd=pl.col("_odd") | us.is_null(),
     )
+    frame = vec.with_stamp(frame, zone)
     by_name = 0
 
     def on_odd(i: int) -> None:

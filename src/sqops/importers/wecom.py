@@ -283,7 +283,6 @@ def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
     sender = pl.col("from").fill_null("")
     room = pl.col("roomid").fill_null("")
     us = vec.epoch_us(pl.col("msgtime"))
-    t, ts = vec.stamp(us, zone)
     msg_type = (
         pl.when(action == "recall")
         .then(pl.lit("system"))
@@ -297,9 +296,8 @@ def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
     )
     system = msg_type == "system"
     external = sender.str.starts_with("wm") | sender.str.starts_with("wo")
-    return df.select(
-        _t=t,
-        ts=ts,
+    frame = df.select(
+        _us=us,
         group_id=room,
         member_id=pl.when(system).then(pl.lit(SYSTEM_ID)).otherwise(sender),
         msg_id=pl.when(pl.col("msgid") != "").then(pl.col("msgid")),
@@ -309,6 +307,7 @@ def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
         _staff=~external & ~system,
         _odd=~action.is_in(["send", "recall"]) | (room == "") | us.is_null() | (sender == ""),
     )
+    return vec.with_stamp(frame, zone)
 
 
 def _message(
