@@ -320,3 +320,65 @@ def test_discord_json_as_the_python_code(monkeypatch, tmp_path):
         fast, slow, bulk = _both(monkeypatch, "discord", [p, FIX / "discord.json"], tz=tz)
         _same(fast, slow)
         assert bulk > 2000  # of 3,000 items, about a sixth odd (the generator's kinds)
+
+
+def _chatlog_item(rnd: random.Random, i: int) -> object:
+    who = rnd.randrange(5)
+    item: dict[str, object] = {
+        "seq": 1000 + i,
+        "time": rnd.choice(
+            [f"2026-12-03T{i % 24:02d}:{i % 60:02d}:00+08:00", f"2026-12-03 10:{i % 60:02d}:05"]
+        ),
+        "talker": rnd.choice(["98765@chatroom", "12345@chatroom"]),
+        "talkerName": rnd.choice(["护肤交流群", " 群\u200b二 ", ""]),
+        "sender": f"wxid_{who}",
+        "senderName": rnd.choice(["阿青", "Mia  Li", "", "大卫"]),
+        "isSelf": who == 0,
+        "type": 1,
+        "subType": 0,
+        "content": rnd.choice(
+            ["欢迎", "", "[图片]", "![图片](http://x)", "[链接|标题](u)", "多行\n二"]
+        ),
+    }
+    kind = rnd.randrange(40)
+    if kind == 0:
+        return rnd.choice([None, "x", 5])
+    if kind == 1:
+        item.update(type=10000, sender="", senderName="", content='"阿青"邀请"Mia"加入了群聊')
+    elif kind == 2:
+        item["time"] = rnd.choice([1796295810, "soon", None, "2026-02-30 10:00:00", "1796295810"])
+    elif kind == 3:
+        del item["talker"]
+    elif kind == 4:
+        item["sender"] = rnd.choice(["", None, 5])
+    elif kind == 5:
+        item["Time"] = "2026-12-03T11:00:00+08:00"  # the same field twice: Python keeps the last
+    elif kind == 6:
+        del item["type"]
+        item["senderName"] = rnd.choice(["系统消息", "Mia"])
+    elif kind == 7:
+        item["type"] = rnd.choice([49, "3", "x", 43.0, None])
+        item["subType"] = rnd.choice([6, 57, "5", None])
+    elif kind == 8:
+        item["seq"] = rnd.choice(["", None, 12.5, "abc"])
+    elif kind == 9:
+        item["isSelf"] = rnd.choice(["1", "TRUE", 1, "no"])
+        item["sender"] = rnd.choice(["", "wxid_0"])
+    return item
+
+
+@pytest.mark.parametrize("lines", [False, True])
+def test_chatlog_json_as_the_python_code(monkeypatch, tmp_path, lines):
+    rnd = random.Random(7)
+    items = [_chatlog_item(rnd, i) for i in range(2500)]
+    p = tmp_path / ("chat.jsonl" if lines else "chat.json")
+    if lines:
+        text = "\n".join(json.dumps(x, ensure_ascii=False) for x in items if isinstance(x, dict))
+        p.write_text(text + '\n{"broken": \n', encoding="utf-8")
+    else:
+        p.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    fast, slow, bulk = _both(
+        monkeypatch, "wechat-chatlog", [p, FIX / "wechat_chatlog.json"], tz="Asia/Shanghai"
+    )
+    _same(fast, slow)
+    assert bulk > 1500  # of 2,500 items, about a quarter odd (the generator's kinds)

@@ -169,15 +169,19 @@ def _seconds(us: pl.Series) -> pl.Series:
 
 
 def norm_names(names: pl.Expr) -> pl.Expr:
-    """:func:`~sqops.importers._base.norm_name` of each name, null when empty (computed once
-    per distinct name: exports have few names and many messages)."""
-    return names.map_batches(_norm_series, return_dtype=pl.String)
+    """:func:`~sqops.importers._base.norm_name` of each name, null when empty."""
+    return distinct_map(names, lambda v: norm_name(v) or None)
 
 
-def _norm_series(s: pl.Series) -> pl.Series:
-    distinct = s.drop_nulls().unique()
-    mapping = {v: (norm_name(v) or None) for v in distinct.to_list()}
-    return s.replace_strict(mapping, default=None, return_dtype=pl.String)
+def distinct_map(texts: pl.Expr, fn: Callable[[str], str | None]) -> pl.Expr:
+    """``fn`` of each text (nulls stay null), called once per distinct text: exports have
+    few names and many messages."""
+
+    def apply(s: pl.Series) -> pl.Series:
+        mapping = {v: fn(v) for v in s.drop_nulls().unique().to_list()}
+        return s.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+    return texts.map_batches(apply, return_dtype=pl.String)
 
 
 def load_json(text: str, display: str) -> Any:
