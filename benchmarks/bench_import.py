@@ -125,7 +125,9 @@ def make_wecom(rows: int, folder: Path) -> Path:
                 "roomid": f"wrRoom00{i % 3}",
                 "msgtime": 1797732000000 + i * 1500,
                 "msgtype": "text",
-                "text": {"content": f"消息 {i} 今天的精华用了吗" + ("\n第二行" if i % 10 == 0 else "")},
+                "text": {
+                    "content": f"消息 {i} 今天的精华用了吗" + ("\n第二行" if i % 10 == 0 else "")
+                },
             }
             if i % 500 == 0:
                 rec.update(action="recall", msgtype="revoke", revoke={"pre_msgid": "x"})
@@ -187,7 +189,9 @@ def make_discord(rows: int, folder: Path) -> Path:
     rnd = random.Random(1)
     p = folder / "discord.json"
     with p.open("w", encoding="utf-8") as f:
-        f.write('{"guild": {"id": "9001", "name": "Glow"}, "channel": {"id": "42", "name": "general"},')
+        f.write(
+            '{"guild": {"id": "9001", "name": "Glow"}, "channel": {"id": "42", "name": "general"},'
+        )
         f.write(' "messages": [\n')
         for i in range(rows):
             u = rnd.randrange(400)
@@ -197,8 +201,12 @@ def make_discord(rows: int, folder: Path) -> Path:
                 "timestamp": f"2026-12-{1 + (i // 86400) % 28:02d}T{(i // 3600) % 24:02d}:"
                 f"{(i // 60) % 60:02d}:{i % 60:02d}.{i % 1000:03d}+00:00",
                 "content": f"消息 {i} 今天的精华用了吗" + ("\n第二行" if i % 10 == 0 else ""),
-                "author": {"id": str(5000 + u), "name": f"user{u}", "nickname": f"用户 {u}",
-                           "isBot": False},  # fmt: skip
+                "author": {
+                    "id": str(5000 + u),
+                    "name": f"user{u}",
+                    "nickname": f"用户 {u}",
+                    "isBot": False,
+                },  # fmt: skip
                 "attachments": [],
                 "embeds": [],
                 "stickers": [],
@@ -216,12 +224,56 @@ def make_discord(rows: int, folder: Path) -> Path:
     return p
 
 
+def make_chatlog_json(rows: int, folder: Path) -> Path:
+    """A chatlog-style JSON export (a list of messages, as the chatlog tool writes them)."""
+    import json
+
+    rnd = random.Random(1)
+    p = folder / "chatlog.json"
+    with p.open("w", encoding="utf-8") as f:
+        f.write("[\n")
+        for i in range(rows):
+            u = rnd.randrange(400)
+            d, h, m, sec = _stamp(i)
+            item: dict[str, object] = {
+                "seq": 10**9 + i,
+                "time": f"2026-12-{d:02d}T{h:02d}:{m:02d}:{sec:02d}+08:00",
+                "talker": "98765@chatroom",
+                "talkerName": "护肤交流群",
+                "isChatRoom": True,
+                "sender": f"wxid_{u}",
+                "senderName": f"用户{u}",
+                "isSelf": u == 0,
+                "type": 1,
+                "subType": 0,
+                "content": f"消息 {i} 今天的精华用了吗" + ("\n第二行" if i % 10 == 0 else ""),
+            }
+            if i % 500 == 0:
+                item.update(
+                    type=10000,
+                    sender="",
+                    senderName="",
+                    content=f'"用户{u}"邀请"新人{i}"加入了群聊',
+                )
+            elif i % 50 == 0:
+                item.update(type=3, content="[图片]")
+            f.write(json.dumps(item, ensure_ascii=False) + (",\n" if i + 1 < rows else "\n"))
+        f.write("]\n")
+    return p
+
+
 #: the JSON formats: generator, and the plain read of the same file the import is set beside
 #: (polars reads the JSON Lines and the Discord document; a Telegram document holds texts that
 #: are strings or lists, which no polars schema reads, so its reference is orjson's parse)
-JSON_FORMATS = {"wecom": make_wecom, "telegram": make_telegram, "discord": make_discord}
+JSON_FORMATS = {
+    "wecom": make_wecom,
+    "telegram": make_telegram,
+    "discord": make_discord,
+    "wechat-chatlog": make_chatlog_json,
+}
 JSON_REFERENCE = {
     "wecom": "import polars as pl, sys; n = pl.read_ndjson(sys.argv[1]).height",
     "telegram": "import orjson, sys; n = len(orjson.loads(open(sys.argv[1], 'rb').read())['messages'])",
     "discord": "import polars as pl, sys; n = pl.read_json(sys.argv[1])['messages'].explode().len()",
+    "wechat-chatlog": "import polars as pl, sys; n = pl.read_json(sys.argv[1]).height",
 }
