@@ -277,6 +277,7 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
             "_odd": pl.Series(odd, dtype=pl.Boolean),
         }
     )
+    del rows, cols  # the frame holds them now
     frame = vec.with_iso_stamp(frame, "when", zone).select(
         "_t",
         "ts",

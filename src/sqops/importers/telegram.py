@@ -298,6 +298,7 @@ def _bulk(
             "_odd": pl.Series(odd, dtype=pl.Boolean),
         }
     )
+    del rows, clean, cols  # the frame holds them now (a document of millions of messages)
     unix = pl.col("unix")
     us = vec.epoch_us(
         pl.when(unix.str.contains(r"^[0-9]{1,18}$")).then(unix.cast(pl.Int64, strict=False))

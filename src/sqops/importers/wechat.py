@@ -469,6 +469,7 @@ def _chatlog_bulk(ctx: Context, items: list[tuple[Location, Any]], zone: str) ->
     frame = pl.DataFrame(
         {n: pl.Series(c, dtype=pl.String) for n, c in zip(names, cols, strict=True)}
     ).with_columns(_odd=pl.Series([r is None for r in rows], dtype=pl.Boolean))
+    del rows, cols  # the frame holds them now
     frame = vec.with_iso_stamp(frame, "when", zone)
     selves = frame.filter(~pl.col("_odd") & pl.col("_self").is_not_null())
     for talker, sender in (
