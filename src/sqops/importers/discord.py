@@ -113,6 +113,11 @@ def _date_reader(ctx: Context, display: str, cells: list[str]):
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    with vec.gc_paused():
+        _read(path, display, ctx)
+
+
+def _read(path: Path, display: str, ctx: Context) -> None:
     text = read_text(path, display)
     if text.lstrip()[:1] == "{":
         _json(ctx, display, vec.load_json(text, display))

@@ -70,6 +70,11 @@ def _uid(value: Any) -> str | None:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    with vec.gc_paused():
+        _read(path, display, ctx)
+
+
+def _read(path: Path, display: str, ctx: Context) -> None:
     text = read_text(path, display)
     data = vec.load_json(text, display)
     chats: list[tuple[str, Any]] = []

@@ -193,7 +193,8 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
     if name == "wechat-msg":
         _read_msg_csv(text, display, ctx)
     elif text.lstrip()[:1] in ("[", "{"):
-        _read_chatlog_json(text, display, ctx)
+        with vec.gc_paused():
+            _read_chatlog_json(text, display, ctx)
     else:
         _read_chatlog_csv(text, display, ctx)
 
