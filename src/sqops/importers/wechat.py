@@ -412,12 +412,21 @@ def _chatlog_item(ctx: Context, where: Location, item: Any) -> int:
 _SYSTEM_SENDERS = ("系统消息", "system", "System")
 
 
-def _chatlog_fields(item: Any) -> tuple[Any, ...] | None:
+def _chatlog_fields(
+    item: Any, plans: dict[tuple[str, ...], tuple[tuple[str, str], ...]]
+) -> tuple[Any, ...] | None:
     """An ordinary chatlog message (a text time, a sender, not a notice) as the bulk frame's
-    fields, read as :func:`_chatlog_row` reads them; None for any other item."""
+    fields, read as :func:`_chatlog_row` reads them; None for any other item. ``plans``: the
+    fields of each set of keys seen (exports repeat one set; the last key of a field wins)."""
     if type(item) is not dict:
         return None
-    rec = {_CHATLOG_KEYS[k.lower()]: v for k, v in item.items() if k.lower() in _CHATLOG_KEYS}
+    keys = tuple(item)
+    plan = plans.get(keys)
+    if plan is None:
+        plan = tuple((k, _CHATLOG_KEYS[k.lower()]) for k in keys if k.lower() in _CHATLOG_KEYS)
+        if len(plans) < 1000:
+            plans[keys] = plan
+    rec = {f: item[k] for k, f in plan}
     when = rec.get("time")
     if type(when) is not str or "talker" not in rec:
         return None
@@ -461,7 +470,8 @@ _NOT_BULK = ("", "", "", None, None, "text", None, None, None)
 def _chatlog_bulk(ctx: Context, items: list[tuple[Location, Any]], zone: str) -> int:
     """The items of a chatlog JSON: ordinary messages as one frame (times stamped by polars),
     the others by :func:`_chatlog_item`, in order; how many have a time and a talker."""
-    rows = [_chatlog_fields(item) for _, item in items]
+    plans: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+    rows = [_chatlog_fields(item, plans) for _, item in items]
     cols = list(zip(*(_NOT_BULK if r is None else r for r in rows), strict=True))
     if not cols:
         cols = [()] * len(_NOT_BULK)
