@@ -382,3 +382,21 @@ def test_chatlog_json_as_the_python_code(monkeypatch, tmp_path, lines):
     )
     _same(fast, slow)
     assert bulk > 1500  # of 2,500 items, about a quarter odd (the generator's kinds)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "files"),
+    [
+        ("wecom", ["wecom_messages.jsonl"]),
+        ("telegram", ["telegram_chat.json"]),
+        ("discord", ["discord.json"]),
+        ("wechat-chatlog", ["wechat_chatlog.json"]),
+    ],
+)
+def test_group_id_and_self_name_as_the_python_code(monkeypatch, fmt, files):
+    """``--group-id`` and ``--self-name`` apply to the bulk rows as to the others."""
+    paths = [FIX / f for f in files]
+    fast, slow, bulk = _both(monkeypatch, fmt, paths, group_id="g1", self_name="阿青")
+    _same(fast, slow)
+    assert set(fast.tables["messages"]["group_id"]) == {"g1"}
+    assert bulk > 0 or fmt == "wecom"  # (the WeCom fixture's bad lines make it Python's)
