@@ -1,20 +1,24 @@
-"""Vectorised reading of the JSON exports (WeCom, chatlog JSON Lines, ...): the bulk of the
-messages is read by polars and handed to the :class:`~sqops.importers._base.Context` as frames;
-every item that is rare or odd (a notice, a private chat, a value of another JSON type, a
-time outside the range computed here) goes to the importer's per-item Python code, in file
-order, so that every message, every skip and every count is exactly what that code gives.
+"""Vectorised reading of the JSON exports (WeCom JSON Lines, Telegram Desktop, Discord and
+chatlog JSON): the bulk of the messages is typed and stamped by polars and handed to the
+:class:`~sqops.importers._base.Context` as frames (:meth:`Context.add_messages`); every item
+that is rare or odd (a notice, a private chat, a value of another JSON type, a time outside
+the range computed here) goes to the importer's per-item Python code, in file order, so that
+every message, every skip and every count is exactly what that code gives.
 
 Exactness, in short:
 
 * times: an epoch number is turned into microseconds exactly as
   :func:`sqops.data.scalars.epoch_value` does (seconds up to 10^11, milliseconds up to 2^32 s,
-  where dividing by 1000 and rounding to the microsecond is exact); ``_t`` is those
-  microseconds / 10^6 (what ``datetime.timestamp`` computes); ``ts`` is the local time with
-  its offset, as :func:`sqops.data.scalars.ts_text` writes it (local mean time offsets, which
-  it writes in UTC, go to the Python code);
-* values: polars turns a number or a boolean read into a text column into text, and keeps the
-  first of two equal keys where Python keeps the last: a chunk whose keys are not each a
-  string once per object (counted in its bytes) is read by the Python code.
+  where dividing by 1000 and rounding to the microsecond is exact), an ISO 8601 text as
+  :func:`sqops.data.scalars.parse_ts` reads it (:func:`with_iso_stamp`); ``_t`` is those
+  microseconds / 10^6 divided by numpy (correctly rounded, as ``datetime.timestamp``);
+  ``ts`` is :func:`sqops.importers._base.ts_text_expr` (Python's own function where polars'
+  zone data may differ);
+* values: the readers type-check each item's fields in one Python pass over the parsed
+  document (orjson), or, for JSON Lines read by polars, check each chunk's bytes: polars
+  turns a number or a boolean read into a text column into text, and keeps the first of two
+  equal keys where Python keeps the last, so a chunk whose keys are not each a string once
+  per object is read by the Python code.
 """
 
 from __future__ import annotations
