@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from sqops.errors import InputError
 from sqops.importers import _jsonvec, import_files
 
 FIX = Path(__file__).parent / "fixtures"
@@ -400,3 +401,24 @@ def test_group_id_and_self_name_as_the_python_code(monkeypatch, fmt, files):
     _same(fast, slow)
     assert set(fast.tables["messages"]["group_id"]) == {"g1"}
     assert bulk > 0 or fmt == "wecom"  # (the WeCom fixture's bad lines make it Python's)
+
+
+def test_wecom_streamed_as_the_python_code(monkeypatch, tmp_path):
+    """Past ``WHOLE_BELOW`` the archive is streamed from the file in chunks (a BOM, CRLF and a
+    line cut across chunks included); a NUL byte is refused as the whole file would be."""
+    rnd = random.Random(11)
+    lines = [_wecom_record(rnd, i) for i in range(1200)]
+    p = tmp_path / "archive.jsonl"
+    p.write_bytes(b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    monkeypatch.setattr(_jsonvec, "WHOLE_BELOW", 0)
+    monkeypatch.setattr(_jsonvec, "CHUNK", 7_777)
+    fast, slow, bulk = _both(monkeypatch, "wecom", [p], tz="Asia/Shanghai")
+    _same(fast, slow)
+    assert bulk > 600
+    p.write_bytes(("\n".join(lines[:600]) + "\n\x00\n" + "\n".join(lines[600:])).encode())
+    with pytest.raises(InputError) as streamed:
+        import_files("wecom", [p])
+    monkeypatch.setattr(_jsonvec, "ENABLED", False)
+    with pytest.raises(InputError) as whole:
+        import_files("wecom", [p])
+    assert str(streamed.value) == str(whole.value)
