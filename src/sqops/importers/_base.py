@@ -208,6 +208,118 @@ def read_csv(text: str, display: str) -> CsvTable:
     return CsvTable(header, header_line, rows, display)
 
 
+@dataclass
+class CsvFrame:
+    """A CSV read as :func:`read_csv` reads it, into a frame: ``rows`` has ``_line`` (the
+    line of the row's first line), ``_n`` (its number of cells) and ``c0``, ``c1``, ... (the
+    cells, null past the row's end), one row per non-blank record after the header."""
+
+    header: list[str]
+    header_line: int
+    rows: pl.DataFrame
+    display: str = ""
+
+    def table(self) -> CsvTable:
+        """The header (for :meth:`CsvTable.index`), without rows."""
+        return CsvTable(self.header, self.header_line, [], self.display)
+
+
+#: the longest field Python's csv module reads (``csv.field_size_limit()``)
+_FIELD_LIMIT = csv.field_size_limit()
+
+
+def read_csv_frame(text: str, display: str) -> CsvFrame | None:
+    """:func:`read_csv` into a :class:`CsvFrame`, the same cells, without Python per row:
+    lines without a quote that start a record are split by polars; records that contain a
+    quote are read by :mod:`csv` (exactly as :func:`read_csv` reads them, one record each).
+    ``None`` when the text holds what only the row-by-row reading handles as it does today
+    (a NUL, a carriage return that ends no line, a line longer than a CSV field may be)."""
+    if "\x00" in text or text.count("\r") != text.count("\r\n"):
+        return None
+    raw = pl.Series("l", [text]).str.split("\n").explode()
+    if text.endswith("\n"):
+        raw = raw.head(raw.len() - 1)
+    if raw.len() == 0:
+        raise InputError(T("文件是空的", "the file is empty"), Location(file=display, line=1))
+    lines = raw.str.strip_suffix("\r")
+    if lines.str.len_chars().max() > _FIELD_LIMIT:  # type: ignore[operator]
+        return None
+    first = next((ln for ln in _first_lines(lines) if ln.strip()), "")
+    delim = max((",", "\t", ";"), key=first.count) if first else ","
+    # records with a quote: read by the csv module from their first line on (every line not
+    # read as part of an earlier record starts one)
+    quoted: list[tuple[int, int, list[str]]] = []  # (first line, lines, cells)
+    consumed = 0  # lines before this one are read
+    ends_in_newline = text.endswith("\n")
+    for q in raw.str.contains('"', literal=True).arg_true().to_list():
+        if q < consumed:
+            continue
+        reader = csv.reader(_lines_from(raw, q, ends_in_newline), delimiter=delim)
+        try:
+            cells = next(reader)
+        except csv.Error as exc:
+            raise InputError(
+                T("CSV 格式错误：{m}", "malformed CSV: {m}").format(m=exc),
+                Location(file=display, line=q + (reader.line_num or 1)),
+            ) from None
+        quoted.append((q, reader.line_num, cells))
+        consumed = q + reader.line_num
+    simple = pl.DataFrame(
+        {"_i": pl.int_range(0, lines.len(), dtype=pl.Int64, eager=True), "l": lines}
+    )
+    if quoted:
+        spans = pl.DataFrame({"a": [q for q, _, _ in quoted], "n": [n for _, n, _ in quoted]})
+        covered = spans.select(pl.int_ranges("a", pl.col("a") + pl.col("n"))).to_series()
+        simple = simple.filter(~pl.col("_i").is_in(covered.explode().implode()))
+    simple = simple.select(
+        "_i",
+        pl.col("l").str.split(delim).alias("cells"),
+        (
+            pl.col("l").str.replace_all(delim, "", literal=True).str.strip_chars(PY_SPACES) == ""
+        ).alias("_blank"),
+    )
+    parts = [simple]
+    if quoted:
+        parts.append(
+            pl.DataFrame(
+                {
+                    "_i": [q for q, _, _ in quoted],
+                    "cells": [c for _, _, c in quoted],
+                    "_blank": [not any(x.strip() for x in c) for _, _, c in quoted],
+                },
+                schema={"_i": pl.Int64, "cells": pl.List(pl.String), "_blank": pl.Boolean},
+            )
+        )
+    records = pl.concat(parts).sort("_i") if len(parts) > 1 else simple
+    records = records.filter(~pl.col("_blank"))
+    if records.height == 0:
+        raise InputError(T("文件是空的", "the file is empty"), Location(file=display, line=1))
+    head_i, head_cells = records.row(0)[:2]
+    header = [clean_name(c).strip() for c in head_cells]
+    body = records.slice(1)
+    width = int(body["cells"].list.len().max() or 0) if body.height else 0  # type: ignore[arg-type]
+    rows = body.select(
+        (pl.col("_i") + 1).alias("_line"),
+        pl.col("cells").list.len().alias("_n"),
+        *(pl.col("cells").list.get(i, null_on_oob=True).alias(f"c{i}") for i in range(width)),
+    )
+    return CsvFrame(header, head_i + 1, rows, display)
+
+
+def _first_lines(lines: pl.Series, step: int = 64) -> Iterator[str]:
+    for start in range(0, lines.len(), step):
+        yield from lines.slice(start, step).to_list()
+
+
+def _lines_from(raw: pl.Series, start: int, ends_in_newline: bool, step: int = 64) -> Iterator[str]:
+    """The lines of the text from line ``start`` (0-based) on, with their line ends."""
+    last = raw.len() - 1
+    for at in range(start, raw.len(), step):
+        chunk = raw.slice(at, step).to_list()
+        for k, line in enumerate(chunk):
+            yield line if (at + k == last and not ends_in_newline) else line + "\n"
+
+
 def read_xlsx(path: Path, display: str) -> CsvTable:
     """First sheet of an .xlsx/.xls as strings (calamine engine). ``line`` = Excel row number."""
     import fastexcel
@@ -320,6 +432,14 @@ def norm_name_expr(s: pl.Expr) -> pl.Expr:
     )
 
 
+def by_distinct(frame: pl.DataFrame, source: pl.Expr, fn: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """``fn(source)`` computed once per distinct value of ``source`` in ``frame`` (names and
+    chat names: a few hundred values in a million rows), as an expression over ``frame``."""
+    distinct = frame.select(source.alias("k")).unique().drop_nulls()
+    mapped = distinct.select(pl.col("k"), fn(pl.col("k")).alias("v"))
+    return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=pl.String)
+
+
 #: microseconds a float holds exactly (2**53): up to about 285 years either side of 1970
 _EXACT_US = 1 << 53
 
@@ -412,11 +532,16 @@ NAIVE_TS = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[
 def naive_ts_expr(text: pl.Expr) -> pl.Expr:
     """Texts matching :data:`NAIVE_TS` → naive ``Datetime(us)``; null for every other text
     and for a date that does not exist or a year outside ``MIN_YEAR``–``MAX_YEAR``."""
-    body = pl.when(text.str.contains(NAIVE_TS)).then(text.str.replace("T", " ", literal=True))
-    got = pl.coalesce(
-        body.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True),
-        body.str.to_datetime("%Y-%m-%d %H:%M", time_unit="us", strict=False, exact=True),
+    # one strict format for all: "T" → " ", ":00" added to minutes (as parse_ts reads them)
+    body = pl.when(text.str.contains(NAIVE_TS)).then(
+        pl.concat_str(
+            text.str.slice(0, 10),
+            pl.lit(" "),
+            text.str.slice(11),
+            pl.when(text.str.len_bytes() == 16).then(pl.lit(":00")).otherwise(pl.lit("")),
+        )
     )
+    got = body.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True)
     return pl.when(got.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(got)
 
 
@@ -700,29 +825,34 @@ class Context:
     def _all_messages(self) -> pl.DataFrame:
         """Every message added (with :meth:`message` and :meth:`add_messages`), in the order
         they were added, as one frame of :data:`MSG_FIELDS`."""
-        parts = [pl.DataFrame(self.rows["messages"], schema=MSG_SCHEMA, orient="row")]
-        override = pl.lit(self.group_id) if self.group_id else pl.col("group_id")
-        for frame, first, file_no in self._bulk:
-            cols = []
-            for c, dtype in MSG_SCHEMA.items():
-                if c == "_s":
-                    e = pl.int_range(first, first + frame.height, dtype=pl.Int64)
-                elif c == "_f":
-                    e = pl.lit(file_no, dtype=pl.Int64)
-                elif c == "group_id":
-                    e = override.cast(dtype)
-                elif c in frame.columns:
-                    e = pl.col(c).cast(dtype)
-                    if c in _EMPTY_IS_NULL:
-                        e = pl.when(e != "").then(e)
-                else:
-                    e = pl.lit(None, dtype=dtype)
-                cols.append(e.alias(c))
-            parts.append(frame.select(cols))
+        rows = pl.DataFrame(self.rows["messages"], schema=MSG_SCHEMA, orient="row")
         self.rows["messages"] = []
+        if not self._bulk:
+            return rows
+        bulk = pl.concat([f for f, _, _ in self._bulk], how="diagonal_relaxed")
+        firsts = pl.Series([s for _, s, _ in self._bulk], dtype=pl.Int64)
+        sizes = pl.Series([f.height for f, _, _ in self._bulk], dtype=pl.Int64)
+        files = pl.Series([n for _, _, n in self._bulk], dtype=pl.Int64)
         self._bulk.clear()
         self._bulk_aliased = 0
-        return pl.concat(parts).sort("_s") if len(parts) > 1 else parts[0]
+        seq = pl.int_ranges(firsts, firsts + sizes, dtype=pl.Int64, eager=True).explode()
+        cols: list[pl.Expr] = []
+        for c, dtype in MSG_SCHEMA.items():
+            if c == "_s":
+                e = pl.lit(seq)
+            elif c == "_f":
+                e = pl.lit(files.repeat_by(sizes).explode())
+            elif c == "group_id" and self.group_id:
+                e = pl.lit(self.group_id, dtype=pl.String)
+            elif c in bulk.columns:
+                e = pl.col(c).cast(dtype)
+                if c in _EMPTY_IS_NULL:
+                    e = pl.when(e != "").then(e)
+            else:
+                e = pl.lit(None, dtype=dtype)
+            cols.append(e.alias(c))
+        bulk = bulk.select(cols)
+        return pl.concat([rows, bulk]).sort("_s") if rows.height else bulk
 
     def _messages_frame(
         self, frame: pl.DataFrame, required: tuple[str, ...], optional: tuple[str, ...]

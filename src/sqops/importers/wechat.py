@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from sqops.data.scalars import clean, epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
@@ -27,10 +29,22 @@ from sqops.importers._base import (
     SELF_ID,
     SYSTEM_ID,
     Context,
+    CsvFrame,
+    CsvTable,
+    by_distinct,
     cell_getter,
+    clean_name_expr,
+    instant_expr,
     load_json,
+    local_to_utc,
+    naive_ts_expr,
+    norm_name_expr,
     read_csv,
+    read_csv_frame,
     read_text,
+    strip_expr,
+    ts_text_expr,
+    zone_offset,
 )
 
 #: WeChat message type codes (MSG.Type) → msg_type
@@ -351,9 +365,9 @@ def _chatlog_row(ctx: Context, where: Location, rec: dict[str, Any]) -> None:
     )
 
 
-def _read_chatlog_csv(text: str, display: str, ctx: Context) -> None:
-    table = read_csv(text, display)
-    idx = {}
+def _chatlog_columns(table: CsvTable) -> dict[str, int]:
+    """Field → column of a chatlog CSV header; an :class:`InputError` when it lacks one."""
+    idx: dict[str, int] = {}
     for i, h in enumerate(table.header):
         key = _CHATLOG_KEYS.get(h.replace(" ", "").lower())
         if key and key not in idx:
@@ -366,20 +380,116 @@ def _read_chatlog_csv(text: str, display: str, ctx: Context) -> None:
                 "不是 chatlog 类 CSV：表头缺少列 {c}（需要 Time, SenderName, Sender, TalkerName, Talker, Content）",
                 "not a chatlog-style CSV: the header lacks {c} (expected Time, SenderName, Sender, TalkerName, Talker, Content)",
             ).format(c=", ".join(missing)),
-            Location(file=display, line=table.header_line),
+            Location(file=table.display, line=table.header_line),
         )
+    return idx
+
+
+def _too_few(ctx: Context, where: Location, n: int, width: int) -> None:
+    ctx.skip(
+        where,
+        T("列数不足（{n}/{w}）", "too few columns ({n} of {w})").format(n=n, w=width),
+    )
+
+
+def _read_chatlog_csv(text: str, display: str, ctx: Context) -> None:
+    zone = getattr(ctx.tz, "key", None)
+    frame = read_csv_frame(text, display) if zone else None
+    if frame is None:  # what only the row-by-row reading reads as it does today
+        table = read_csv(text, display)
+        idx = _chatlog_columns(table)
+        need = max(idx.values()) + 1
+        for line, cells in table.rows:
+            where = Location(file=display, line=line)
+            if len(cells) < need:
+                _too_few(ctx, where, len(cells), len(table.header))
+                continue
+            _chatlog_row(ctx, where, {k: cells[i] for k, i in idx.items()})
+        return
+    assert zone is not None
+    idx = _chatlog_columns(frame.table())
+    _chatlog_bulk(frame, idx, display, ctx, zone)
+
+
+#: senders' names of system notices in chatlog exports
+_SYSTEM_NAMES = ("系统消息", "system", "System")
+#: :data:`_PLACEHOLDER` for polars (the same match: the content is stripped first)
+_PLACEHOLDER_PL = r"(?s)^!?\[([^\]|]+)(?:\|[^\]]*)?\](?:\([^)]*\))?$"
+
+
+def placeholder_type_expr(content: pl.Expr) -> pl.Expr:
+    """:func:`placeholder_type` of every text of ``content`` (null where it is none)."""
+    name = strip_expr(strip_expr(content).str.extract(_PLACEHOLDER_PL, 1))
+    return name.replace_strict(_PLACEHOLDERS, default=None, return_dtype=pl.String)
+
+
+def _chatlog_bulk(
+    frame: CsvFrame, idx: dict[str, int], display: str, ctx: Context, zone: str
+) -> None:
+    """The rows of a chatlog CSV: ordinary messages (a sender, a time read as
+    :func:`naive_ts_expr` reads it, no type code nor "is self" flag) in bulk, every other
+    row by :func:`_chatlog_row`, in file order."""
     need = max(idx.values()) + 1
-    for line, cells in table.rows:
-        where = Location(file=display, line=line)
-        if len(cells) < need:
-            ctx.skip(
-                where,
-                T("列数不足（{n}/{w}）", "too few columns ({n} of {w})").format(
-                    n=len(cells), w=len(table.header)
-                ),
-            )
+    width = len(frame.header)
+    rows = frame.rows
+
+    def col(key: str) -> pl.Expr:
+        return (
+            pl.col(f"c{idx[key]}")
+            if key in idx and f"c{idx[key]}" in rows.columns
+            else pl.lit(None, pl.String)
+        )
+
+    empty = pl.lit("")
+    sender = strip_expr(col("sender"))
+    sender_name = strip_expr(col("sender_name"))
+    talker = strip_expr(col("talker"))
+    content = col("content")
+    naive = naive_ts_expr(col("time"))
+    rows = rows.with_columns(
+        naive.alias("_naive"),
+        placeholder_type_expr(content).fill_null("text").alias("_type"),
+    )
+    offset = zone_offset(zone, rows["_naive"])
+    utc = local_to_utc(pl.col("_naive"), zone, offset)
+    rows = rows.with_columns(utc.alias("_utc"))
+    bulk = (
+        (pl.col("_n") >= need)
+        & pl.col("_utc").is_not_null()
+        & (talker.fill_null(empty) != "")
+        & (sender.fill_null(empty) != "")
+        & ~sender_name.fill_null(empty).is_in(_SYSTEM_NAMES)
+        & (col("type").fill_null(empty) == "")
+        & ~col("is_self").fill_null(empty).str.to_lowercase().is_in(["1", "true"])
+    )
+    rows = rows.with_columns(bulk.alias("_bulk"))
+    messages = rows.filter(pl.col("_bulk")).select(
+        instant_expr(pl.col("_utc")).alias("_t"),
+        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
+        talker.alias("group_id"),
+        sender.alias("member_id"),
+        col("seq").alias("msg_id"),
+        by_distinct(rows, sender_name, norm_name_expr).alias("member_name"),
+        pl.col("_type").alias("msg_type"),
+        pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
+        by_distinct(rows, strip_expr(col("talker_name")), clean_name_expr).alias("group_name"),
+    )
+    # the other rows, each with how many bulk rows come before it
+    keys = list(idx)
+    rare = rows.with_columns(pl.col("_bulk").cum_sum().alias("_before")).filter(~pl.col("_bulk"))
+    rare = rare.select("_line", "_n", "_before", *(col(k).alias(k) for k in keys))
+    done = 0
+    for r in rare.iter_rows(named=True):
+        if r["_before"] > done:
+            ctx.add_messages(messages.slice(done, r["_before"] - done))
+            done = r["_before"]
+        where = Location(file=display, line=r["_line"])
+        if r["_n"] < need:
+            _too_few(ctx, where, r["_n"], width)
             continue
-        _chatlog_row(ctx, where, {k: cells[i] for k, i in idx.items()})
+        _chatlog_row(ctx, where, {k: r[k] for k in keys})
+    if messages.height > done:
+        ctx.add_messages(messages.slice(done))
 
 
 def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:

@@ -1,0 +1,112 @@
+"""The vectorised readers (issue #19) read what the row-by-row ones read: the same cells,
+the same rows, the same problems — only faster."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sqops.errors import InputError
+from sqops.importers import import_files, wechat
+from sqops.importers._base import read_csv, read_csv_frame
+
+# --------------------------------------------------------------------------- CSV cells
+
+_PIECES = st.sampled_from(
+    ["a", "中文", " ", ",", ";", "\t", '"', '""', "\n", "\r\n", "x y", "=1", "", "\u3000", "\x1c"]
+)
+_TEXTS = st.lists(_PIECES, min_size=1, max_size=40).map("".join)
+
+
+def _frame_rows(frame):
+    return [
+        (r["_line"], [r[f"c{i}"] for i in range(r["_n"])]) for r in frame.rows.iter_rows(named=True)
+    ]
+
+
+def _read(fn, text):
+    try:
+        return fn(text, "t.csv")
+    except InputError as exc:
+        return ("error", str(exc), exc.where)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_csv_frame_has_the_cells_read_csv_has(text):
+    want = _read(read_csv, text)
+    got = _read(read_csv_frame, text)
+    if isinstance(want, tuple) or isinstance(got, tuple):
+        assert got == want
+        return
+    assert got is not None  # (None only for NUL, a lone CR, a huge field)
+    assert (got.header, got.header_line) == (want.header, want.header_line)
+    assert _frame_rows(got) == want.rows
+
+
+def test_csv_frame_on_a_hand_made_file():
+    text = 'h1,h2\n\n"a\nb",c\n  ,  \nd,"e""f"\r\ng\n'
+    frame = read_csv_frame(text, "t.csv")
+    assert frame is not None and frame.header == ["h1", "h2"]
+    # line 2 blank, line 3-4 one record, line 5 only spaces (blank), line 6 CRLF, line 7
+    assert _frame_rows(frame) == [(3, ["a\nb", "c"]), (6, ["d", 'e"f']), (7, ["g"])]
+    assert read_csv_frame("a,b\rc,d\n", "t.csv") is None  # a lone CR: the row-by-row way
+
+
+# --------------------------------------------------------------------------- chatlog CSV
+
+_CHATLOG = (
+    "Time,SenderName,Sender,TalkerName,Talker,Content\n"
+    '2026-12-03 19:00:00,,,护肤群,g@chatroom,"""阿青""邀请""Mia""加入了群聊"\n'  # notice
+    "2026-12-03 19:00:00,Mia ,wxid_mia,护肤群,g@chatroom,[图片]\n"  # same second: after it
+    '2026-12-03 19:01:00,\u200e阿青,wxid_qing, 护肤群 ,g@chatroom,"说 ""你好""\n第二行"\n'
+    "2026-12-03T19:02,阿青,wxid_qing,护肤群,g@chatroom,![图片](http://x/y.png)\n"
+    "2026-12-03 19:03:00,Mia,wxid_mia,护肤群,g@chatroom,[链接|标题](http://x)\n"
+    "2026-12-03 19:04:00,Mia,wxid_mia,护肤群,g@chatroom\n"  # too few columns
+    "2026-12-03 25:00:00,Mia,wxid_mia,护肤群,g@chatroom,坏时间\n"  # bad time
+    "2026-12-03 19:05:00+08:00,Mia,wxid_mia,护肤群,g@chatroom,带时区\n"  # per row, read
+    "1890-05-01 12:00:00,Old,wxid_old,护肤群,g@chatroom,很久以前\n"  # local mean time
+    '2026-12-03 19:06:00,系统消息,x,护肤群,g@chatroom,"""Bo""加入了群聊"\n'  # notice
+)
+
+
+def _import(tmp_path, text, *, bulk: bool, monkeypatch, **kw):
+    p = tmp_path / "chat.csv"
+    p.write_text(text, encoding="utf-8")
+    if not bulk:
+        monkeypatch.setattr(wechat, "read_csv_frame", lambda text, display: None)
+    try:
+        return import_files("wechat-chatlog", [p, p] if kw.pop("twice", False) else [p], **kw)
+    finally:
+        monkeypatch.undo()
+
+
+@pytest.mark.parametrize("kw", [{}, {"tz": "Europe/London"}, {"twice": True, "group_id": "G"}])
+def test_chatlog_csv_bulk_equals_row_by_row(tmp_path, monkeypatch, kw):
+    fast = _import(tmp_path, _CHATLOG, bulk=True, monkeypatch=monkeypatch, **dict(kw))
+    slow = _import(tmp_path, _CHATLOG, bulk=False, monkeypatch=monkeypatch, **dict(kw))
+    for name, frame in slow.tables.items():
+        assert fast.tables[name].equals(frame), name
+    assert fast.counts == slow.counts
+    assert [(p.code, p.where, p.text) for p in fast.problems] == [
+        (p.code, p.where, p.text) for p in slow.problems
+    ]
+
+
+def test_chatlog_csv_hand_counted(tmp_path, monkeypatch):
+    r = _import(tmp_path, _CHATLOG, bulk=True, monkeypatch=monkeypatch)
+    m = r.tables["messages"]
+    # 10 data rows: 2 skipped (too few columns line 8, bad time line 9); 8 messages, of which
+    # 2 notices (system), Mia's [图片] image, 阿青's ![图片] image, Mia's link
+    assert (m.height, r.counts["skipped"]) == (8, 2)
+    by_type = m.group_by("msg_type").len().sort("msg_type").rows()
+    assert by_type == [("image", 2), ("link", 1), ("system", 2), ("text", 3)]
+    # the 1890 time: Shanghai's local mean time has seconds, so the text is in UTC
+    assert m.filter(member_id="wxid_old")["ts"].item() == "1890-05-01T03:54:17Z"
+    # the notice at 19:00:00 comes before Mia's image of the same second (file order)
+    assert m["member_id"].to_list()[1:3] == ["system", "wxid_mia"]
+    # the names: trimmed, the direction mark gone; the chat's name trimmed
+    assert sorted(set(m["member_name"].drop_nulls())) == ["Mia", "Old", "阿青"]
+    assert set(m["group_name"]) == {"护肤群"}
+    assert r.tables["members"]["member_id"].to_list() == ["wxid_mia", "name:Bo"]
