@@ -110,3 +110,57 @@ def test_chatlog_csv_hand_counted(tmp_path, monkeypatch):
     assert sorted(set(m["member_name"].drop_nulls())) == ["Mia", "Old", "阿青"]
     assert set(m["group_name"]) == {"护肤群"}
     assert r.tables["members"]["member_id"].to_list() == ["wxid_mia", "name:Bo"]
+
+
+# --------------------------------------------------------------------------- WeChatMsg CSV
+
+_MSG = (
+    "localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender\n"
+    '1,g@chatroom,10000,0,0,1764763200,2,"""阿青""邀请""Mia""加入了群聊",,,,\n'  # notice
+    "2,g@chatroom,1,0,0,1764763200,2, 早 ,,,Mia,wxid_mia\n"  # text, same second as the notice
+    "3,g@chatroom,3,0,1,1764763260,2,img,,,Qing,wxid_qing\n"  # image sent by the exporter
+    "4,g@chatroom,49,6,0,1764763320000,2,a.pdf,,备注名,Mia,wxid_mia\n"  # file, milliseconds
+    "5,g@chatroom,49,57,1,1764763380,2,引用,,,,\n"  # a quote by the exporter, no Sender
+    "6,g@chatroom,x,0,0,1764763440,2,坏类型,,,Mia,wxid_mia\n"  # bad type
+    "7,g@chatroom,1,0,0,,2,用 StrTime,2026-12-03 20:05:00,,Mia,wxid_mia\n"  # per row, read
+    "8,,1,0,0,1764763560,2,没有群,,,Mia,wxid_mia\n"  # no group
+    "9,g@chatroom,1,0,0,1764763620,2,没有发送者,,,Mia,\n"  # no sender
+    "2,g@chatroom,1,0,0,1764763680,2,重复 id,,,Mia,wxid_mia\n"  # localId 2 again
+)
+
+
+def _import_msg(tmp_path, text, *, bulk: bool, monkeypatch, **kw):
+    p = tmp_path / "msg.csv"
+    p.write_text(text, encoding="utf-8")
+    if not bulk:
+        monkeypatch.setattr(wechat, "read_csv_frame", lambda text, display: None)
+    try:
+        return import_files("wechat-msg", [p], **kw)
+    finally:
+        monkeypatch.undo()
+
+
+@pytest.mark.parametrize("kw", [{}, {"tz": "America/New_York", "self_name": "Qing"}])
+def test_wechat_msg_bulk_equals_row_by_row(tmp_path, monkeypatch, kw):
+    fast = _import_msg(tmp_path, _MSG, bulk=True, monkeypatch=monkeypatch, **kw)
+    slow = _import_msg(tmp_path, _MSG, bulk=False, monkeypatch=monkeypatch, **kw)
+    for name, frame in slow.tables.items():
+        assert fast.tables[name].equals(frame), name
+    assert fast.counts == slow.counts
+    assert [(p.code, p.where, p.text) for p in fast.problems] == [
+        (p.code, p.where, p.text) for p in slow.problems
+    ]
+
+
+def test_wechat_msg_hand_counted(tmp_path, monkeypatch):
+    r = _import_msg(tmp_path, _MSG, bulk=True, monkeypatch=monkeypatch)
+    m = r.tables["messages"]
+    # 10 rows: 3 skipped (bad type, no group, no sender); 7 read, the repeated localId 2
+    # dropped as a duplicate: 6 messages
+    assert (r.counts["skipped"], r.counts["duplicate_messages"], m.height) == (3, 1, 6)
+    assert m["msg_type"].to_list() == ["system", "text", "image", "file", "text", "text"]
+    # the exporter's quote has no sender: "self" (--self-name would name it)
+    assert m["member_id"].to_list()[4] == "self"
+    assert m["ts"].to_list()[3] == "2025-12-03T20:02:00+08:00"  # from milliseconds
+    assert m["member_name"].to_list()[1:4] == ["Mia", "Qing", "备注名"]
+    assert r.tables["members"]["member_id"].to_list() == ["wxid_mia"]

@@ -914,8 +914,10 @@ MSG_SCHEMA: dict[str, pl.DataType] = {
 #: seconds as :func:`instant_expr` gives them; the others String), and those it must have
 BULK_COLUMNS = tuple(f for f in MSG_FIELDS if f not in ("_s", "_f"))
 BULK_REQUIRED = ("_t", "ts", "group_id", "member_id")
-#: columns whose empty text is null (as :meth:`Context.message` stores them)
-_EMPTY_IS_NULL = ("msg_id", "member_name", "content", "reply_to", "group_name")
+#: columns whose empty text is null (as :meth:`Context.message` stores them; not
+#: ``member_name``: message() keeps an empty name empty, and makes only a name that cleans
+#: to nothing null — the caller gives it as message() would store it)
+_EMPTY_IS_NULL = ("msg_id", "content", "reply_to", "group_name")
 
 
 def order_time_and_amount(

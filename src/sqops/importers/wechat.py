@@ -210,7 +210,131 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
 
 
 def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
-    table = read_csv(text, display)
+    zone = getattr(ctx.tz, "key", None)
+    frame = read_csv_frame(text, display) if zone else None
+    if frame is None:  # what only the row-by-row reading reads as it does today
+        table = read_csv(text, display)
+        col = _msg_columns(table)
+        for line, cells in table.rows:
+            _msg_row(ctx, Location(file=display, line=line), cells, col, len(table.header))
+        return
+    assert zone is not None
+    _msg_bulk(frame, _msg_columns(frame.table()), display, ctx, zone)
+
+
+def _name_or_null(name: pl.Expr) -> pl.Expr:
+    """What :meth:`Context.message` stores for a name given as ``name or None``."""
+    n = norm_name_expr(name)
+    return pl.when(n != "").then(n)
+
+
+def _shown_name(name: pl.Expr) -> pl.Expr:
+    """What :meth:`Context.message` stores for a name given as it is ("" stays "")."""
+    return pl.when(name == "").then(name).otherwise(_name_or_null(name))
+
+
+#: type codes as the bulk reads them (other spellings: the row-by-row way)
+_CODE = r"^[0-9]{1,9}$"
+
+
+def _msg_bulk(
+    frame: CsvFrame, col: dict[str, int | None], display: str, ctx: Context, zone: str
+) -> None:
+    """The rows of a WeChatMsg CSV: ordinary messages (epoch seconds or milliseconds in
+    CreateTime, numeric type codes, a sender) in bulk, notices and every other row by
+    :func:`_msg_row`, in file order."""
+    width = len(frame.header)
+    need = min(width, max(i for i in col.values() if i is not None) + 1)
+    rows = frame.rows
+
+    def cell(key: str) -> pl.Expr:
+        i = col[key]
+        if i is None or f"c{i}" not in rows.columns:
+            return pl.lit("")
+        return strip_expr(pl.col(f"c{i}")).fill_null("")
+
+    ct = cell("CreateTime")
+    seconds = ct.str.contains(r"^[0-9]{9,10}$")
+    millis = ct.str.contains(r"^1[0-9]{12}$")  # (exactly the milliseconds a float divides)
+    epoch = ct.cast(pl.Int64, strict=False)
+    utc = (
+        pl.when(seconds)
+        .then(epoch * 1_000_000)
+        .when(millis)
+        .then(epoch * 1_000)
+        .cast(pl.Datetime("us", "UTC"))
+    )
+    type_ok = cell("Type").str.contains(_CODE) & cell("SubType").str.contains(r"^[0-9]{0,9}$")
+    code = pl.when(type_ok).then(cell("Type").cast(pl.Int64, strict=False))
+    sub = pl.when(type_ok).then(cell("SubType").cast(pl.Int64, strict=False))
+    msg_type = (
+        pl.when((code == 49) & sub.is_in(list(APP_SUBTYPES)))
+        .then(sub.replace_strict(APP_SUBTYPES, default=None, return_dtype=pl.String))
+        .otherwise(code.replace_strict(TYPE_CODES, default="other", return_dtype=pl.String))
+    )
+    is_self = cell("IsSender") == "1"
+    sender = cell("Sender")
+    member = pl.when(sender != "").then(sender).when(is_self).then(pl.lit(SELF_ID))
+    rows = rows.with_columns(
+        utc.alias("_utc"),
+        msg_type.alias("_type"),
+        member.alias("_member"),
+        cell("TalkerId").alias("_group"),
+    )
+    bulk = (
+        (pl.col("_n") >= need)
+        & pl.col("_utc").is_not_null()
+        & type_ok
+        & (pl.col("_group") != "")
+        & (pl.col("_type") != "system")
+        & pl.col("_member").is_not_null()
+    )
+    rows = rows.with_columns(bulk.alias("_bulk"))
+    good = rows.filter(pl.col("_bulk"))
+    # the aliases the row-by-row way records besides the message's: the exporter's id ("is
+    # self" rows with a sender) and the nickname
+    group = pl.lit(ctx.group_id) if ctx.group_id else pl.col("_group")
+    for g, m in (
+        good.filter(is_self & (sender != ""))
+        .select(group, pl.col("_member"))
+        .unique(maintain_order=True)
+        .iter_rows()
+    ):
+        ctx.self_is(g, m)
+    for g, n, m in (
+        good.select(group, cell("NickName"), pl.col("_member"))
+        .unique(maintain_order=True)
+        .iter_rows()
+    ):
+        ctx.alias(g, n, m)
+    offset = zone_offset(zone, good["_utc"].dt.replace_time_zone(None))
+    remark, nick = cell("Remark"), cell("NickName")
+    shown = pl.when(remark != "").then(remark).otherwise(nick)
+    messages = good.select(
+        instant_expr(pl.col("_utc")).alias("_t"),
+        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
+        pl.col("_group").alias("group_id"),
+        pl.col("_member").alias("member_id"),
+        cell("localId").alias("msg_id"),
+        by_distinct(good, shown, _shown_name).alias("member_name"),
+        pl.col("_type").alias("msg_type"),
+        pl.when(pl.col("_type").is_in(["text", "link"])).then(cell("StrContent")).alias("content"),
+    )
+    rare = rows.with_columns(pl.col("_bulk").cum_sum().alias("_before")).filter(~pl.col("_bulk"))
+    cells_of = [f"c{i}" for i in range(len(rows.columns)) if f"c{i}" in rows.columns]
+    done = 0
+    for r in rare.select("_line", "_n", "_before", *cells_of).iter_rows():
+        line, n, before = r[0], r[1], r[2]
+        if before > done:
+            ctx.add_messages(messages.slice(done, before - done))
+            done = before
+        _msg_row(ctx, Location(file=display, line=line), list(r[3 : 3 + n]), col, width)
+    if messages.height > done:
+        ctx.add_messages(messages.slice(done))
+
+
+def _msg_columns(table: CsvTable) -> dict[str, int | None]:
+    """Field → column of a WeChatMsg CSV header; an :class:`InputError` when it lacks one."""
     col = {
         k: table.index(k)
         for k in (
@@ -236,67 +360,65 @@ def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
                 "不是 WeChatMsg 类 CSV：表头缺少列 {c}",
                 "not a WeChatMsg-style CSV: the header lacks {c}",
             ).format(c=", ".join(missing)),
-            Location(file=display, line=table.header_line),
+            Location(file=table.display, line=table.header_line),
         )
+    return col
 
+
+def _msg_row(
+    ctx: Context, where: Location, cells: list[str], col: dict[str, int | None], width: int
+) -> None:
+    """One row of a WeChatMsg CSV, the row-by-row way."""
     cell = cell_getter(col)
-
-    width = len(table.header)
-    for line, cells in table.rows:
-        where = Location(file=display, line=line)
-        if len(cells) < min(width, max(i for i in col.values() if i is not None) + 1):
-            ctx.skip(
-                where,
-                T("列数不足（{n}/{w}）", "too few columns ({n} of {w})").format(
-                    n=len(cells), w=width
-                ),
-            )
-            continue
-        ts = None
-        ct = cell(cells, "CreateTime")
-        if ct.isdigit():
-            ts = epoch_value(ct, ctx.tz)
-        if ts is None:
-            ts = parse_ts(cell(cells, "StrTime") or ct, ctx.tz)
-        type_code = _int(cell(cells, "Type"))
-        group = cell(cells, "TalkerId")
-        if ts is None or type_code is None or not group:
-            if ts is None:
-                what, value = "CreateTime/StrTime", ct or cell(cells, "StrTime")
-            elif type_code is None:
-                what, value = "Type", cell(cells, "Type")
-            else:
-                what, value = "TalkerId", ""
-            ctx.skip(
-                where, T("无法读取 {c}：“{v}”", "cannot read {c}: '{v}'").format(c=what, v=value)
-            )
-            continue
-        msg_type = wechat_type(type_code, _int(cell(cells, "SubType")))
-        content = cell(cells, "StrContent")
-        is_self = cell(cells, "IsSender") == "1"
-        sender = cell(cells, "Sender")
-        display_name = cell(cells, "Remark") or cell(cells, "NickName")
-        if msg_type == "system":
-            member_id, role = SYSTEM_ID, "bot"
-            add_notice(ctx, ts, group, content)
-        else:
-            member_id, role = (sender or (SELF_ID if is_self else "")), None
-            if is_self and sender:
-                ctx.self_is(ctx.group_id or group, sender)
-            if not member_id:
-                ctx.skip(where, T("没有发送者（Sender 为空）", "no sender (Sender is empty)"))
-                continue
-            ctx.alias(ctx.group_id or group, cell(cells, "NickName"), member_id)
-        ctx.message(
-            ts=ts,
-            group_id=group,
-            member_id=member_id,
-            msg_id=cell(cells, "localId") or None,
-            member_name=display_name if msg_type != "system" else None,
-            msg_type=msg_type,
-            content=content if msg_type in ("text", "system", "link") else None,
-            role=role,
+    if len(cells) < min(width, max(i for i in col.values() if i is not None) + 1):
+        ctx.skip(
+            where,
+            T("列数不足（{n}/{w}）", "too few columns ({n} of {w})").format(n=len(cells), w=width),
         )
+        return
+    ts = None
+    ct = cell(cells, "CreateTime")
+    if ct.isdigit():
+        ts = epoch_value(ct, ctx.tz)
+    if ts is None:
+        ts = parse_ts(cell(cells, "StrTime") or ct, ctx.tz)
+    type_code = _int(cell(cells, "Type"))
+    group = cell(cells, "TalkerId")
+    if ts is None or type_code is None or not group:
+        if ts is None:
+            what, value = "CreateTime/StrTime", ct or cell(cells, "StrTime")
+        elif type_code is None:
+            what, value = "Type", cell(cells, "Type")
+        else:
+            what, value = "TalkerId", ""
+        ctx.skip(where, T("无法读取 {c}：“{v}”", "cannot read {c}: '{v}'").format(c=what, v=value))
+        return
+    msg_type = wechat_type(type_code, _int(cell(cells, "SubType")))
+    content = cell(cells, "StrContent")
+    is_self = cell(cells, "IsSender") == "1"
+    sender = cell(cells, "Sender")
+    display_name = cell(cells, "Remark") or cell(cells, "NickName")
+    if msg_type == "system":
+        member_id, role = SYSTEM_ID, "bot"
+        add_notice(ctx, ts, group, content)
+    else:
+        member_id, role = (sender or (SELF_ID if is_self else "")), None
+        if is_self and sender:
+            ctx.self_is(ctx.group_id or group, sender)
+        if not member_id:
+            ctx.skip(where, T("没有发送者（Sender 为空）", "no sender (Sender is empty)"))
+            return
+        ctx.alias(ctx.group_id or group, cell(cells, "NickName"), member_id)
+    ctx.message(
+        ts=ts,
+        group_id=group,
+        member_id=member_id,
+        msg_id=cell(cells, "localId") or None,
+        member_name=display_name if msg_type != "system" else None,
+        msg_type=msg_type,
+        content=content if msg_type in ("text", "system", "link") else None,
+        role=role,
+    )
 
 
 # chatlog keys (lower-cased) → our field
@@ -469,7 +591,7 @@ def _chatlog_bulk(
         talker.alias("group_id"),
         sender.alias("member_id"),
         col("seq").alias("msg_id"),
-        by_distinct(rows, sender_name, norm_name_expr).alias("member_name"),
+        by_distinct(rows, sender_name, _name_or_null).alias("member_name"),
         pl.col("_type").alias("msg_type"),
         pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
         by_distinct(rows, strip_expr(col("talker_name")), clean_name_expr).alias("group_name"),
