@@ -164,3 +164,57 @@ def test_wechat_msg_hand_counted(tmp_path, monkeypatch):
     assert m["ts"].to_list()[3] == "2025-12-03T20:02:00+08:00"  # from milliseconds
     assert m["member_name"].to_list()[1:4] == ["Mia", "Qing", "备注名"]
     assert r.tables["members"]["member_id"].to_list() == ["wxid_mia"]
+
+
+# --------------------------------------------------------------------------- generic
+
+_GENERIC = (
+    "时间,群,成员,昵称,内容,类型\n"
+    "2026-12-03 20:00,g1,m1, Ana ,早,文本\n"
+    "2026-12-03 20:00,g1,m2,,图,图片\n"  # an image; no name
+    "2026-12-03 20:01,,m1,Ana,没有群,文本\n"  # the default group
+    "2026-12-03 20:02,g1,,Ana,没有成员,文本\n"  # required member_id empty
+    "2026-12-03 20:03,g1,m1,Ana,坏类型,视频号\n"  # not a msg_type
+    "2026/12/03 20:05,g1,m3,\u200bCy,斜线日期,\n"  # read per row
+    "2026-12-03 20:06,g1,m1,Ana\n"  # short row: no content, msg_type text
+)
+_GENERIC_MAP = (
+    "table: messages\ncolumns:\n  ts: 时间\n  group_id: 群\n  member_id: 成员\n"
+    "  member_name: 昵称\n  content: 内容\n  msg_type: 类型\n"
+    "values:\n  msg_type: {文本: text, 图片: image}\ndefaults:\n  group_id: 默认群\n"
+)
+
+
+def _import_generic(tmp_path, *, bulk: bool, monkeypatch, **kw):
+    from sqops.importers import generic
+
+    (tmp_path / "t.csv").write_text(_GENERIC, encoding="utf-8")
+    (tmp_path / "map.yaml").write_text(_GENERIC_MAP, encoding="utf-8")
+    if not bulk:
+        monkeypatch.setattr(generic, "read_csv_frame", lambda text, display: None)
+    try:
+        return import_files("generic", [tmp_path / "t.csv"], columns=tmp_path / "map.yaml", **kw)
+    finally:
+        monkeypatch.undo()
+
+
+@pytest.mark.parametrize("kw", [{}, {"tz": "Europe/London", "group_id": "G"}])
+def test_generic_bulk_equals_row_by_row(tmp_path, monkeypatch, kw):
+    fast = _import_generic(tmp_path, bulk=True, monkeypatch=monkeypatch, **kw)
+    slow = _import_generic(tmp_path, bulk=False, monkeypatch=monkeypatch, **kw)
+    for name, frame in slow.tables.items():
+        assert fast.tables[name].equals(frame), name
+    assert fast.counts == slow.counts
+    assert [(p.code, p.where, p.text) for p in fast.problems] == [
+        (p.code, p.where, p.text) for p in slow.problems
+    ]
+
+
+def test_generic_hand_counted(tmp_path, monkeypatch):
+    r = _import_generic(tmp_path, bulk=True, monkeypatch=monkeypatch)
+    m = r.tables["messages"]
+    # 7 rows: 2 skipped (no member, 视频号 is no msg_type); 5 messages
+    assert (r.counts["skipped"], m.height) == (2, 5)
+    assert m["group_id"].to_list() == ["g1", "g1", "g1", "g1", "默认群"]
+    assert m["msg_type"].to_list() == ["text", "image", "text", "text", "text"]
+    assert m["member_name"].to_list() == ["Ana", None, "Cy", "Ana", "Ana"]

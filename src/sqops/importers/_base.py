@@ -440,6 +440,19 @@ def by_distinct(frame: pl.DataFrame, source: pl.Expr, fn: Callable[[pl.Expr], pl
     return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=pl.String)
 
 
+def name_or_null_expr(name: pl.Expr) -> pl.Expr:
+    """The ``member_name`` :meth:`Context.message` stores for ``member_name=name or None``:
+    :func:`norm_name`, null when that leaves nothing."""
+    n = norm_name_expr(name)
+    return pl.when(n != "").then(n)
+
+
+def shown_name_expr(name: pl.Expr) -> pl.Expr:
+    """The ``member_name`` :meth:`Context.message` stores for ``member_name=name``: as
+    :func:`name_or_null_expr`, but an empty name stays empty (null stays null)."""
+    return pl.when(name == "").then(name).otherwise(name_or_null_expr(name))
+
+
 #: microseconds a float holds exactly (2**53): up to about 285 years either side of 1970
 _EXACT_US = 1 << 53
 

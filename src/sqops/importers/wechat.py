@@ -38,10 +38,11 @@ from sqops.importers._base import (
     load_json,
     local_to_utc,
     naive_ts_expr,
-    norm_name_expr,
+    name_or_null_expr,
     read_csv,
     read_csv_frame,
     read_text,
+    shown_name_expr,
     strip_expr,
     ts_text_expr,
     zone_offset,
@@ -222,17 +223,6 @@ def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
     _msg_bulk(frame, _msg_columns(frame.table()), display, ctx, zone)
 
 
-def _name_or_null(name: pl.Expr) -> pl.Expr:
-    """What :meth:`Context.message` stores for a name given as ``name or None``."""
-    n = norm_name_expr(name)
-    return pl.when(n != "").then(n)
-
-
-def _shown_name(name: pl.Expr) -> pl.Expr:
-    """What :meth:`Context.message` stores for a name given as it is ("" stays "")."""
-    return pl.when(name == "").then(name).otherwise(_name_or_null(name))
-
-
 #: type codes as the bulk reads them (other spellings: the row-by-row way)
 _CODE = r"^[0-9]{1,9}$"
 
@@ -316,7 +306,7 @@ def _msg_bulk(
         pl.col("_group").alias("group_id"),
         pl.col("_member").alias("member_id"),
         cell("localId").alias("msg_id"),
-        by_distinct(good, shown, _shown_name).alias("member_name"),
+        by_distinct(good, shown, shown_name_expr).alias("member_name"),
         pl.col("_type").alias("msg_type"),
         pl.when(pl.col("_type").is_in(["text", "link"])).then(cell("StrContent")).alias("content"),
     )
@@ -591,7 +581,7 @@ def _chatlog_bulk(
         talker.alias("group_id"),
         sender.alias("member_id"),
         col("seq").alias("msg_id"),
-        by_distinct(rows, sender_name, _name_or_null).alias("member_name"),
+        by_distinct(rows, sender_name, name_or_null_expr).alias("member_name"),
         pl.col("_type").alias("msg_type"),
         pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
         by_distinct(rows, strip_expr(col("talker_name")), clean_name_expr).alias("group_name"),
