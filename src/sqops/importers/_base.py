@@ -251,10 +251,19 @@ def read_csv_frame(text: str, display: str) -> CsvFrame | None:
     quoted: list[tuple[int, int, list[str]]] = []  # (first line, lines, cells)
     consumed = 0  # lines before this one are read
     ends_in_newline = text.endswith("\n")
-    for q in raw.str.contains('"', literal=True).arg_true().to_list():
+    starts = raw.str.contains('"', literal=True).arg_true()
+    # the lines a quoted record most likely spans, fetched at once
+    near_at = (
+        pl.DataFrame({"q": starts})
+        .select(pl.int_ranges("q", pl.min_horizontal(pl.col("q") + 4, raw.len())).explode())
+        .unique()
+        .to_series()
+    )
+    near = dict(zip(near_at.to_list(), raw.gather(near_at).to_list(), strict=True))
+    for q in starts.to_list():
         if q < consumed:
             continue
-        reader = csv.reader(_lines_from(raw, q, ends_in_newline), delimiter=delim)
+        reader = csv.reader(_lines_from(raw, q, ends_in_newline, near), delimiter=delim)
         try:
             cells = next(reader)
         except csv.Error as exc:
@@ -281,14 +290,14 @@ def read_csv_frame(text: str, display: str) -> CsvFrame | None:
     parts = [simple]
     if quoted:
         parts.append(
-            pl.DataFrame(
+            pl.DataFrame(  # (the text has no NUL: it joins the cells of a record)
                 {
                     "_i": [q for q, _, _ in quoted],
-                    "cells": [c for _, _, c in quoted],
+                    "cells": ["\x00".join(c) for _, _, c in quoted],
                     "_blank": [not any(x.strip() for x in c) for _, _, c in quoted],
                 },
-                schema={"_i": pl.Int64, "cells": pl.List(pl.String), "_blank": pl.Boolean},
-            )
+                schema={"_i": pl.Int64, "cells": pl.String, "_blank": pl.Boolean},
+            ).with_columns(pl.col("cells").str.split("\x00"))
         )
     records = pl.concat(parts).sort("_i") if len(parts) > 1 else simple
     records = records.filter(~pl.col("_blank"))
@@ -311,13 +320,20 @@ def _first_lines(lines: pl.Series, step: int = 64) -> Iterator[str]:
         yield from lines.slice(start, step).to_list()
 
 
-def _lines_from(raw: pl.Series, start: int, ends_in_newline: bool, step: int = 64) -> Iterator[str]:
-    """The lines of the text from line ``start`` (0-based) on, with their line ends."""
+def _lines_from(
+    raw: pl.Series, start: int, ends_in_newline: bool, near: dict[int, str]
+) -> Iterator[str]:
+    """The lines of the text from line ``start`` (0-based) on, with their line ends
+    (``near``: lines already fetched)."""
     last = raw.len() - 1
-    for at in range(start, raw.len(), step):
-        chunk = raw.slice(at, step).to_list()
-        for k, line in enumerate(chunk):
-            yield line if (at + k == last and not ends_in_newline) else line + "\n"
+    at = start
+    while at <= last:
+        line = near.get(at)
+        if line is None:
+            near.update(zip(range(at, at + 256), raw.slice(at, 256).to_list(), strict=False))
+            line = near[at]
+        yield line if (at == last and not ends_in_newline) else line + "\n"
+        at += 1
 
 
 def read_xlsx(path: Path, display: str) -> CsvTable:
@@ -782,28 +798,19 @@ class Context:
     def _bulk_aliases(self) -> None:
         """Record the aliases of the frames added since the last call, as :meth:`message`
         does for one row: one Python call per distinct (group, name, member), not per row."""
-        todo = self._bulk[self._bulk_aliased :]
+        todo = [f for f, _, _ in self._bulk[self._bulk_aliased :] if "member_name" in f.columns]
         self._bulk_aliased = len(self._bulk)
-        parts = [
-            f.select(
-                pl.lit(self.group_id) if self.group_id else pl.col("group_id"),
-                pl.col("member_name"),
-                pl.col("member_id"),
-            )
-            for f, _, _ in todo
-            if "member_name" in f.columns
-        ]
-        if not parts:
+        if not todo:
             return
-        triples = (
-            pl.concat(parts)
-            .filter(
-                pl.col("member_name").is_not_null()
-                & (pl.col("member_name") != "")
-                & (pl.col("member_id") != SYSTEM_ID)
-            )
-            .unique(maintain_order=True)
+        group = pl.lit(self.group_id) if self.group_id else pl.col("group_id")
+        parts = pl.concat(todo, how="diagonal_relaxed", rechunk=False).select(
+            group.alias("group_id"), "member_name", "member_id"
         )
+        triples = parts.filter(
+            pl.col("member_name").is_not_null()
+            & (pl.col("member_name") != "")
+            & (pl.col("member_id") != SYSTEM_ID)
+        ).unique(maintain_order=True)
         for g, n, m in triples.iter_rows():
             self.alias(g, n, m)
 
