@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sqops.errors import InputError
 from sqops.importers import import_files, wechat
-from sqops.importers._base import read_csv, read_csv_frame
+from sqops.importers._base import read_csv, read_csv_frame, read_text
 
 # --------------------------------------------------------------------------- CSV cells
 
@@ -56,6 +56,12 @@ def test_csv_frame_on_a_hand_made_file():
 
 # --------------------------------------------------------------------------- chatlog CSV
 
+
+def _row_by_row(path, display, text=None):
+    """csv_frames saying "read it row by row" (the path of today)."""
+    return read_text(path, display) if text is None else text
+
+
 _CHATLOG = (
     "Time,SenderName,Sender,TalkerName,Talker,Content\n"
     '2026-12-03 19:00:00,,,护肤群,g@chatroom,"""阿青""邀请""Mia""加入了群聊"\n'  # notice
@@ -75,7 +81,7 @@ def _import(tmp_path, text, *, bulk: bool, monkeypatch, **kw):
     p = tmp_path / "chat.csv"
     p.write_text(text, encoding="utf-8")
     if not bulk:
-        monkeypatch.setattr(wechat, "read_csv_frame", lambda text, display: None)
+        monkeypatch.setattr(wechat, "csv_frames", _row_by_row)
     try:
         return import_files("wechat-chatlog", [p, p] if kw.pop("twice", False) else [p], **kw)
     finally:
@@ -133,7 +139,7 @@ def _import_msg(tmp_path, text, *, bulk: bool, monkeypatch, **kw):
     p = tmp_path / "msg.csv"
     p.write_text(text, encoding="utf-8")
     if not bulk:
-        monkeypatch.setattr(wechat, "read_csv_frame", lambda text, display: None)
+        monkeypatch.setattr(wechat, "csv_frames", _row_by_row)
     try:
         return import_files("wechat-msg", [p], **kw)
     finally:
@@ -191,7 +197,7 @@ def _import_generic(tmp_path, *, bulk: bool, monkeypatch, **kw):
     (tmp_path / "t.csv").write_text(_GENERIC, encoding="utf-8")
     (tmp_path / "map.yaml").write_text(_GENERIC_MAP, encoding="utf-8")
     if not bulk:
-        monkeypatch.setattr(generic, "read_csv_frame", lambda text, display: None)
+        monkeypatch.setattr(generic, "csv_frames", _row_by_row)
     try:
         return import_files("generic", [tmp_path / "t.csv"], columns=tmp_path / "map.yaml", **kw)
     finally:
@@ -218,3 +224,31 @@ def test_generic_hand_counted(tmp_path, monkeypatch):
     assert m["group_id"].to_list() == ["g1", "g1", "g1", "g1", "默认群"]
     assert m["msg_type"].to_list() == ["text", "image", "text", "text", "text"]
     assert m["member_name"].to_list() == ["Ana", None, "Cy", "Ana", "Ana"]
+
+
+# --------------------------------------------------------------------------- large files
+
+
+@pytest.mark.parametrize("block", [64, 97, 250, 1000])
+@pytest.mark.parametrize("fmt", ["wechat-chatlog", "wechat-msg"])
+def test_large_csv_read_in_blocks_equals_at_once(tmp_path, monkeypatch, block, fmt):
+    """A file over STREAM_BYTES is read in blocks cut at line ends; a quoted record cut by a
+    block's end is read again with the next block: the same tables, counts and problems
+    (with the file's line numbers) as reading it at once. Blocks of 64 bytes cut nearly
+    every record, multi-line ones included."""
+    from sqops.importers import _base
+
+    text = (_CHATLOG if fmt == "wechat-chatlog" else _MSG) * 3
+    p = tmp_path / "big.csv"
+    p.write_text(text, encoding="utf-8")
+    at_once = import_files(fmt, [p])
+    monkeypatch.setattr(_base, "STREAM_BYTES", 10)
+    monkeypatch.setattr(_base, "BLOCK_BYTES", block)
+    assert _base.is_large(p)
+    blocks = import_files(fmt, [p])
+    for name, frame in at_once.tables.items():
+        assert blocks.tables[name].equals(frame), name
+    assert blocks.counts == at_once.counts
+    assert [(x.code, x.where, x.text) for x in blocks.problems] == [
+        (x.code, x.where, x.text) for x in at_once.problems
+    ]

@@ -236,6 +236,39 @@ def read_csv_frame(text: str, display: str) -> CsvFrame | None:
     (a NUL, a carriage return that ends no line, a line longer than a CSV field may be)."""
     if "\x00" in text or text.count("\r") != text.count("\r\n"):
         return None
+    block = _csv_block(text, display, None, 0, last=True)
+    if block is None:
+        return None
+    records, _, _ = block
+    return _with_header(records, display)
+
+
+def _with_header(records: pl.DataFrame, display: str) -> CsvFrame:
+    """The first record of ``records`` (``_i``, ``cells``) is the header, the rest the rows."""
+    if records.height == 0:
+        raise InputError(T("文件是空的", "the file is empty"), Location(file=display, line=1))
+    head_i, head_cells = records.row(0)[:2]
+    header = [clean_name(c).strip() for c in head_cells]
+    return CsvFrame(header, head_i + 1, _rows(records.slice(1)), display)
+
+
+def _rows(body: pl.DataFrame) -> pl.DataFrame:
+    width = int(body["cells"].list.len().max() or 0) if body.height else 0  # type: ignore[arg-type]
+    return body.select(
+        (pl.col("_i") + 1).alias("_line"),
+        pl.col("cells").list.len().alias("_n"),
+        *(pl.col("cells").list.get(i, null_on_oob=True).alias(f"c{i}") for i in range(width)),
+    )
+
+
+def _csv_block(
+    text: str, display: str, delim: str | None, base: int, *, last: bool
+) -> tuple[pl.DataFrame, str, int | None] | None:
+    """The non-blank records of ``text`` (lines from number ``base`` on) as ``_i`` (the
+    0-based line of the record's first line), ``cells``; the delimiter (sniffed when
+    ``delim`` is None); and, unless ``last``, the line (0-based in ``text``) from which a
+    quoted record reaches the end of the text and may go on in the next block (its lines
+    are left out). None when a line is longer than a CSV field may be."""
     raw = pl.Series("l", [text]).str.split("\n").explode()
     if text.endswith("\n"):
         raw = raw.head(raw.len() - 1)
@@ -244,8 +277,9 @@ def read_csv_frame(text: str, display: str) -> CsvFrame | None:
     lines = raw.str.strip_suffix("\r")
     if lines.str.len_chars().max() > _FIELD_LIMIT:  # type: ignore[operator]
         return None
-    first = next((ln for ln in _first_lines(lines) if ln.strip()), "")
-    delim = max((",", "\t", ";"), key=first.count) if first else ","
+    if delim is None:
+        first = next((ln for ln in _first_lines(lines) if ln.strip()), "")
+        delim = max((",", "\t", ";"), key=first.count) if first else ","
     # records with a quote: read by the csv module from their first line on (every line not
     # read as part of an earlier record starts one)
     quoted: list[tuple[int, int, list[str]]] = []  # (first line, lines, cells)
@@ -269,19 +303,24 @@ def read_csv_frame(text: str, display: str) -> CsvFrame | None:
         except csv.Error as exc:
             raise InputError(
                 T("CSV 格式错误：{m}", "malformed CSV: {m}").format(m=exc),
-                Location(file=display, line=q + (reader.line_num or 1)),
+                Location(file=display, line=base + q + (reader.line_num or 1)),
             ) from None
         quoted.append((q, reader.line_num, cells))
         consumed = q + reader.line_num
+    carry = None
+    n_lines = lines.len()
+    if not last and quoted and consumed >= n_lines:
+        carry = quoted.pop()[0]  # it may go on: read it again with the next block
+        n_lines = carry
     simple = pl.DataFrame(
-        {"_i": pl.int_range(0, lines.len(), dtype=pl.Int64, eager=True), "l": lines}
+        {"_i": pl.int_range(0, n_lines, dtype=pl.Int64, eager=True), "l": lines.head(n_lines)}
     )
     if quoted:
         spans = pl.DataFrame({"a": [q for q, _, _ in quoted], "n": [n for _, n, _ in quoted]})
         covered = spans.select(pl.int_ranges("a", pl.col("a") + pl.col("n"))).to_series()
         simple = simple.filter(~pl.col("_i").is_in(covered.explode().implode()))
     simple = simple.select(
-        "_i",
+        pl.col("_i") + base,
         pl.col("l").str.split(delim).alias("cells"),
         (
             pl.col("l").str.replace_all(delim, "", literal=True).str.strip_chars(PY_SPACES) == ""
@@ -292,7 +331,7 @@ def read_csv_frame(text: str, display: str) -> CsvFrame | None:
         parts.append(
             pl.DataFrame(  # (the text has no NUL: it joins the cells of a record)
                 {
-                    "_i": [q for q, _, _ in quoted],
+                    "_i": [base + q for q, _, _ in quoted],
                     "cells": ["\x00".join(c) for _, _, c in quoted],
                     "_blank": [not any(x.strip() for x in c) for _, _, c in quoted],
                 },
@@ -300,19 +339,120 @@ def read_csv_frame(text: str, display: str) -> CsvFrame | None:
             ).with_columns(pl.col("cells").str.split("\x00"))
         )
     records = pl.concat(parts).sort("_i") if len(parts) > 1 else simple
-    records = records.filter(~pl.col("_blank"))
-    if records.height == 0:
-        raise InputError(T("文件是空的", "the file is empty"), Location(file=display, line=1))
-    head_i, head_cells = records.row(0)[:2]
-    header = [clean_name(c).strip() for c in head_cells]
-    body = records.slice(1)
-    width = int(body["cells"].list.len().max() or 0) if body.height else 0  # type: ignore[arg-type]
-    rows = body.select(
-        (pl.col("_i") + 1).alias("_line"),
-        pl.col("cells").list.len().alias("_n"),
-        *(pl.col("cells").list.get(i, null_on_oob=True).alias(f"c{i}") for i in range(width)),
-    )
-    return CsvFrame(header, head_i + 1, rows, display)
+    return records.filter(~pl.col("_blank")).drop("_blank"), delim, carry
+
+
+#: a CSV export larger than this is read in blocks of :data:`BLOCK_BYTES` (bounded memory,
+#: and no :data:`MAX_BYTES` limit); smaller ones at once
+STREAM_BYTES = 256 << 20
+BLOCK_BYTES = 64 << 20
+
+
+def is_large(path: Path) -> bool:
+    """Whether ``path`` is a file read in blocks (over :data:`STREAM_BYTES`)."""
+    try:
+        return path.is_file() and path.stat().st_size > STREAM_BYTES
+    except OSError:
+        return False
+
+
+def peek_text(path: Path) -> str:
+    """The start of a large file as text (to tell JSON from CSV)."""
+    with path.open("rb") as fh:
+        return fh.read(4096).removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="ignore")
+
+
+def csv_frames(path: Path, display: str, text: str | None = None) -> Iterator[CsvFrame] | str:
+    """A CSV export as :class:`CsvFrame` s — one for a file up to :data:`STREAM_BYTES`
+    (``text``: its text, when already read), one per block of about :data:`BLOCK_BYTES` for
+    a larger UTF-8 file (all with the header of the first, and the file's line numbers) — or
+    its text, when only the row-by-row reading (:func:`read_csv`) reads it as it does today."""
+    if text is not None or not is_large(path):
+        text = read_text(path, display) if text is None else text
+        frame = read_csv_frame(text, display)
+        return text if frame is None else iter([frame])
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.startswith(b"\xef\xbb\xbf"):
+        try:
+            head[: head.rfind(b"\n") + 1].decode("utf-8")
+        except UnicodeDecodeError:  # GB18030 or UTF-16: at once, within MAX_BYTES
+            return read_text(path, display)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return read_text(path, display)
+    return _blocks(path, display)
+
+
+def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
+    header: CsvFrame | None = None
+    delim: str | None = None
+    base = 0  # lines before the block
+    carry = b""
+    with path.open("rb") as fh:
+        while True:
+            data = carry + fh.read(BLOCK_BYTES)
+            last = len(data) == len(carry) or not fh.peek(1)
+            if not last:
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:  # one line longer than a block: read on
+                    carry = data
+                    continue
+                data, carry = data[:cut], data[cut:]
+            else:
+                carry = b""
+            if base == 0:
+                data = data.removeprefix(b"\xef\xbb\xbf")
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = base + data.count(b"\n", 0, exc.start) + 1
+                raise InputError(
+                    T(
+                        "文件中途不再是 UTF-8 编码（混用了编码？）",
+                        "the file stops being UTF-8 part way (mixed encodings?)",
+                    ),
+                    Location(file=display, line=line),
+                ) from None
+            if "\x00" in text:
+                idx = text.index("\x00")
+                raise InputError(
+                    T(
+                        "文件包含 NUL 字符，不是文本文件",
+                        "file contains a NUL character: not a text file",
+                    ),
+                    Location(file=display, line=base + text.count("\n", 0, idx) + 1),
+                )
+            block = (
+                None
+                if text.count("\r") != text.count("\r\n")
+                else _csv_block(text, display, delim, base, last=last)
+            )
+            if block is None:
+                raise InputError(
+                    T(
+                        "无法分块读取这个大文件（含单独的回车符或超长的行）",
+                        "cannot read this large file in blocks (a lone carriage return or an over-long line)",
+                    ),
+                    Location(file=display, line=base + 1),
+                )
+            records, delim, stop = block
+            if stop is not None:  # the last quoted record goes on into the next block
+                kept = text.split("\n")[stop:]
+                carry = "\n".join(kept).encode("utf-8") + carry
+                base += stop
+            else:
+                base += text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+            if header is None:
+                if records.height == 0 and not last:
+                    continue
+                header = _with_header(records, display)
+                yield header
+            elif records.height:
+                yield CsvFrame(header.header, header.header_line, _rows(records), display)
+            if last and not carry:
+                return
+            if last and carry:
+                continue
 
 
 def _first_lines(lines: pl.Series, step: int = 64) -> Iterator[str]:

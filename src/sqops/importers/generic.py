@@ -38,11 +38,11 @@ from sqops.importers._base import (
     CsvFrame,
     CsvTable,
     by_distinct,
+    csv_frames,
     instant_expr,
     local_to_utc,
     naive_ts_expr,
-    read_csv_frame,
-    read_text,
+    read_csv,
     shown_name_expr,
     strip_expr,
     ts_text_expr,
@@ -62,15 +62,18 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
         )
     excel = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
     zone = getattr(ctx.tz, "key", None)
-    frame = None
     if cmap.table == "messages" and not excel and zone:
-        frame = read_csv_frame(read_text(path, display), display)
-    table = frame.table() if frame is not None else load_table(path, display)
+        source = csv_frames(path, display)
+        if not isinstance(source, str):
+            idx: dict[str, int] | None = None
+            for frame in source:
+                idx = idx or _columns(frame.table(), cmap, display)
+                _messages_bulk(frame, idx, cmap, display, ctx, zone)
+            return
+        table = read_csv(source, display)
+    else:
+        table = load_table(path, display)
     idx = _columns(table, cmap, display)
-    if frame is not None:
-        assert zone is not None
-        _messages_bulk(frame, idx, cmap, display, ctx, zone)
-        return
     for line, cells in table.rows:
         where = Location(file=display, row=line) if excel else Location(file=display, line=line)
         _row(ctx, where, cells, idx, cmap)

@@ -34,13 +34,15 @@ from sqops.importers._base import (
     by_distinct,
     cell_getter,
     clean_name_expr,
+    csv_frames,
     instant_expr,
+    is_large,
     load_json,
     local_to_utc,
     naive_ts_expr,
     name_or_null_expr,
+    peek_text,
     read_csv,
-    read_csv_frame,
     read_text,
     shown_name_expr,
     strip_expr,
@@ -201,26 +203,29 @@ def wechat_type(type_code: int | None, sub: int | None) -> str:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
-    text = read_text(path, display)
+    text = None if is_large(path) else read_text(path, display)
     if name == "wechat-msg":
-        _read_msg_csv(text, display, ctx)
-    elif text.lstrip()[:1] in ("[", "{"):
-        _read_chatlog_json(text, display, ctx)
+        _read_msg_csv(path, text, display, ctx)
+    elif (peek_text(path) if text is None else text).lstrip()[:1] in ("[", "{"):
+        _read_chatlog_json(read_text(path, display) if text is None else text, display, ctx)
     else:
-        _read_chatlog_csv(text, display, ctx)
+        _read_chatlog_csv(path, text, display, ctx)
 
 
-def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
+def _read_msg_csv(path: Path, text: str | None, display: str, ctx: Context) -> None:
     zone = getattr(ctx.tz, "key", None)
-    frame = read_csv_frame(text, display) if zone else None
-    if frame is None:  # what only the row-by-row reading reads as it does today
-        table = read_csv(text, display)
+    source = csv_frames(path, display, text) if zone else text or read_text(path, display)
+    if isinstance(source, str):  # what only the row-by-row reading reads as it does today
+        table = read_csv(source, display)
         col = _msg_columns(table)
         for line, cells in table.rows:
             _msg_row(ctx, Location(file=display, line=line), cells, col, len(table.header))
         return
     assert zone is not None
-    _msg_bulk(frame, _msg_columns(frame.table()), display, ctx, zone)
+    columns: dict[str, int | None] | None = None
+    for frame in source:
+        columns = columns or _msg_columns(frame.table())
+        _msg_bulk(frame, columns, display, ctx, zone)
 
 
 #: type codes as the bulk reads them (other spellings: the row-by-row way)
@@ -504,11 +509,11 @@ def _too_few(ctx: Context, where: Location, n: int, width: int) -> None:
     )
 
 
-def _read_chatlog_csv(text: str, display: str, ctx: Context) -> None:
+def _read_chatlog_csv(path: Path, text: str | None, display: str, ctx: Context) -> None:
     zone = getattr(ctx.tz, "key", None)
-    frame = read_csv_frame(text, display) if zone else None
-    if frame is None:  # what only the row-by-row reading reads as it does today
-        table = read_csv(text, display)
+    source = csv_frames(path, display, text) if zone else text or read_text(path, display)
+    if isinstance(source, str):  # what only the row-by-row reading reads as it does today
+        table = read_csv(source, display)
         idx = _chatlog_columns(table)
         need = max(idx.values()) + 1
         for line, cells in table.rows:
@@ -519,8 +524,10 @@ def _read_chatlog_csv(text: str, display: str, ctx: Context) -> None:
             _chatlog_row(ctx, where, {k: cells[i] for k, i in idx.items()})
         return
     assert zone is not None
-    idx = _chatlog_columns(frame.table())
-    _chatlog_bulk(frame, idx, display, ctx, zone)
+    columns: dict[str, int] | None = None
+    for frame in source:
+        columns = columns or _chatlog_columns(frame.table())
+        _chatlog_bulk(frame, columns, display, ctx, zone)
 
 
 #: senders' names of system notices in chatlog exports
