@@ -983,36 +983,47 @@ class Context:
         return messages
 
     def _all_messages(self) -> pl.DataFrame:
-        """Every message added (with :meth:`message` and :meth:`add_messages`), in the order
-        they were added, as one frame of :data:`MSG_FIELDS`."""
-        rows = pl.DataFrame(self.rows["messages"], schema=MSG_SCHEMA, orient="row")
+        """Every message added (with :meth:`message` and :meth:`add_messages`) as one frame
+        of :data:`MSG_FIELDS` (``_s``: the order they were added). The frames added are
+        turned into it a batch at a time and let go, so that a large import holds its
+        messages about once, not twice."""
+        parts = [pl.DataFrame(self.rows["messages"], schema=MSG_SCHEMA, orient="row")]
         self.rows["messages"] = []
-        if not self._bulk:
-            return rows
-        bulk = pl.concat([f for f, _, _ in self._bulk], how="diagonal_relaxed")
-        firsts = pl.Series([s for _, s, _ in self._bulk], dtype=pl.Int64)
-        sizes = pl.Series([f.height for f, _, _ in self._bulk], dtype=pl.Int64)
-        files = pl.Series([n for _, _, n in self._bulk], dtype=pl.Int64)
-        self._bulk.clear()
         self._bulk_aliased = 0
-        seq = pl.int_ranges(firsts, firsts + sizes, dtype=pl.Int64, eager=True).explode()
+        while self._bulk:
+            batch: list[tuple[pl.DataFrame, int, int]] = []
+            rows = 0
+            while self._bulk and (not batch or rows + self._bulk[0][0].height <= _BATCH_ROWS):
+                batch.append(self._bulk.pop(0))
+                rows += batch[-1][0].height
+            parts.append(self._bulk_part(batch))
+            del batch
+        parts = [p for p in parts if p.height] or parts[:1]
+        return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
+
+    def _bulk_part(self, batch: list[tuple[pl.DataFrame, int, int]]) -> pl.DataFrame:
+        frame = pl.concat([f for f, _, _ in batch], how="diagonal_relaxed", rechunk=False)
+        firsts = pl.Series([s for _, s, _ in batch], dtype=pl.Int64)
+        sizes = pl.Series([f.height for f, _, _ in batch], dtype=pl.Int64)
+        files = pl.Series([n for _, _, n in batch], dtype=pl.Int64)
         cols: list[pl.Expr] = []
         for c, dtype in MSG_SCHEMA.items():
             if c == "_s":
-                e = pl.lit(seq)
+                e = pl.lit(
+                    pl.int_ranges(firsts, firsts + sizes, dtype=pl.Int64, eager=True).explode()
+                )
             elif c == "_f":
                 e = pl.lit(files.repeat_by(sizes).explode())
             elif c == "group_id" and self.group_id:
                 e = pl.lit(self.group_id, dtype=pl.String)
-            elif c in bulk.columns:
+            elif c in frame.columns:
                 e = pl.col(c).cast(dtype)
                 if c in _EMPTY_IS_NULL:
                     e = pl.when(e != "").then(e)
             else:
                 e = pl.lit(None, dtype=dtype)
             cols.append(e.alias(c))
-        bulk = bulk.select(cols)
-        return pl.concat([rows, bulk]).sort("_s") if rows.height else bulk
+        return frame.select(cols)
 
     def _messages_frame(
         self, frame: pl.DataFrame, required: tuple[str, ...], optional: tuple[str, ...]
@@ -1021,10 +1032,16 @@ class Context:
         frame = _dedupe_messages(frame, several_files=self.file_no > 0)
         if frame.height < before:
             self.count("duplicate_messages", before - frame.height)
-        frame = frame.sort("group_id", "_t", "_s")
         cols = list(required) + [c for c in optional if frame[c].null_count() < frame.height]
         self.counts["messages"] = frame.height
-        return frame.select(pl.col(c).cast(pl.String) for c in cols)
+        # sorted a column at a time, each let go once taken (a copy of one column at most)
+        order = frame.select(pl.arg_sort_by("group_id", "_t", "_s")).to_series()
+        frame = frame.select(cols)
+        out: dict[str, pl.Series] = {}
+        for c in cols:
+            out[c] = frame[c].gather(order).cast(pl.String)
+            frame = frame.drop(c)
+        return pl.DataFrame(out)
 
     def finish(self) -> ImportResult:
         self._bulk_aliases()
@@ -1074,6 +1091,8 @@ MSG_SCHEMA: dict[str, pl.DataType] = {
 #: seconds as :func:`instant_expr` gives them; the others String), and those it must have
 BULK_COLUMNS = tuple(f for f in MSG_FIELDS if f not in ("_s", "_f"))
 BULK_REQUIRED = ("_t", "ts", "group_id", "member_id")
+#: rows of added frames turned into the messages table at a time (:meth:`Context.finish`)
+_BATCH_ROWS = 1_000_000
 #: columns whose empty text is null (as :meth:`Context.message` stores them; not
 #: ``member_name``: message() keeps an empty name empty, and makes only a name that cleans
 #: to nothing null — the caller gives it as message() would store it)
@@ -1105,6 +1124,9 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     in a minute are two messages: the n-th such row of a file is kept only when no file
     before had n of them."""
     has_id = pl.col("msg_id").is_not_null()
+    if not several_files and frame["msg_id"].null_count() == frame.height:
+        return frame  # nothing to compare
+    frame = frame.sort("_s")  # the order the rows were added
     with_id = frame.filter(has_id)
     with_id = with_id.filter(pl.int_range(pl.len()).over("group_id", "msg_id") == 0)
     without = frame.filter(~has_id)
