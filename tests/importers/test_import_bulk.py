@@ -245,11 +245,17 @@ def test_add_messages_group_override_self_name_and_optional_columns():
     assert out.columns == ["ts", "group_id", "member_id", "member_name", "msg_type", "content"]
 
 
-def test_add_messages_empty_texts_are_null_as_in_message():
+def test_add_messages_empty_texts_as_in_message():
+    row = _msg(9, 0, "u1", "", msg_id="", name="")
     ctx = Context(tz=_TZ)
-    ctx.add_messages(_bulk([_msg(9, 0, "u1", "", msg_id="", name="")]))
+    ctx.add_messages(_bulk([row]))
     out = ctx.finish().tables["messages"]
-    assert out.columns == ["ts", "group_id", "member_id", "msg_type"]
+    one = Context(tz=_TZ)
+    one.message(**row)
+    # empty msg_id and content are null (not written); an empty name stays empty, as
+    # message() keeps it
+    assert out.equals(one.finish().tables["messages"])
+    assert out.columns == ["ts", "group_id", "member_id", "member_name", "msg_type"]
 
 
 def test_add_messages_refuses_unknown_columns():

@@ -208,6 +208,274 @@ def read_csv(text: str, display: str) -> CsvTable:
     return CsvTable(header, header_line, rows, display)
 
 
+@dataclass
+class CsvFrame:
+    """A CSV read as :func:`read_csv` reads it, into a frame: ``rows`` has ``_line`` (the
+    line of the row's first line), ``_n`` (its number of cells) and ``c0``, ``c1``, ... (the
+    cells, null past the row's end), one row per non-blank record after the header."""
+
+    header: list[str]
+    header_line: int
+    rows: pl.DataFrame
+    display: str = ""
+
+    def table(self) -> CsvTable:
+        """The header (for :meth:`CsvTable.index`), without rows."""
+        return CsvTable(self.header, self.header_line, [], self.display)
+
+
+#: the longest field Python's csv module reads (``csv.field_size_limit()``)
+_FIELD_LIMIT = csv.field_size_limit()
+
+
+def read_csv_frame(text: str, display: str) -> CsvFrame | None:
+    """:func:`read_csv` into a :class:`CsvFrame`, the same cells, without Python per row:
+    lines without a quote that start a record are split by polars; records that contain a
+    quote are read by :mod:`csv` (exactly as :func:`read_csv` reads them, one record each).
+    ``None`` when the text holds what only the row-by-row reading handles as it does today
+    (a NUL, a carriage return that ends no line, a line longer than a CSV field may be)."""
+    if "\x00" in text or text.count("\r") != text.count("\r\n"):
+        return None
+    block = _csv_block(text, display, None, 0, last=True)
+    if block is None:
+        return None
+    records, _, _ = block
+    return _with_header(records, display)
+
+
+def _with_header(records: pl.DataFrame, display: str) -> CsvFrame:
+    """The first record of ``records`` (``_i``, ``cells``) is the header, the rest the rows."""
+    if records.height == 0:
+        raise InputError(T("文件是空的", "the file is empty"), Location(file=display, line=1))
+    head_i, head_cells = records.row(0)[:2]
+    header = [clean_name(c).strip() for c in head_cells]
+    return CsvFrame(header, head_i + 1, _rows(records.slice(1)), display)
+
+
+def _rows(body: pl.DataFrame) -> pl.DataFrame:
+    width = int(body["cells"].list.len().max() or 0) if body.height else 0  # type: ignore[arg-type]
+    return body.select(
+        (pl.col("_i") + 1).alias("_line"),
+        pl.col("cells").list.len().alias("_n"),
+        *(pl.col("cells").list.get(i, null_on_oob=True).alias(f"c{i}") for i in range(width)),
+    )
+
+
+def _csv_block(
+    text: str, display: str, delim: str | None, base: int, *, last: bool
+) -> tuple[pl.DataFrame, str, int | None] | None:
+    """The non-blank records of ``text`` (lines from number ``base`` on) as ``_i`` (the
+    0-based line of the record's first line), ``cells``; the delimiter (sniffed when
+    ``delim`` is None); and, unless ``last``, the line (0-based in ``text``) from which a
+    quoted record reaches the end of the text and may go on in the next block (its lines
+    are left out). None when a line is longer than a CSV field may be."""
+    raw = pl.Series("l", [text]).str.split("\n").explode()
+    if text.endswith("\n"):
+        raw = raw.head(raw.len() - 1)
+    if raw.len() == 0:
+        raise InputError(T("文件是空的", "the file is empty"), Location(file=display, line=1))
+    lines = raw.str.strip_suffix("\r")
+    if lines.str.len_chars().max() > _FIELD_LIMIT:  # type: ignore[operator]
+        return None
+    if delim is None:
+        first = next((ln for ln in _first_lines(lines) if ln.strip()), "")
+        delim = max((",", "\t", ";"), key=first.count) if first else ","
+    # records with a quote: read by the csv module from their first line on (every line not
+    # read as part of an earlier record starts one)
+    quoted: list[tuple[int, int, list[str]]] = []  # (first line, lines, cells)
+    consumed = 0  # lines before this one are read
+    ends_in_newline = text.endswith("\n")
+    starts = raw.str.contains('"', literal=True).arg_true()
+    # the lines a quoted record most likely spans, fetched at once
+    near_at = (
+        pl.DataFrame({"q": starts})
+        .select(pl.int_ranges("q", pl.min_horizontal(pl.col("q") + 4, raw.len())).explode())
+        .unique()
+        .to_series()
+    )
+    near = dict(zip(near_at.to_list(), raw.gather(near_at).to_list(), strict=True))
+    for q in starts.to_list():
+        if q < consumed:
+            continue
+        reader = csv.reader(_lines_from(raw, q, ends_in_newline, near), delimiter=delim)
+        try:
+            cells = next(reader)
+        except csv.Error as exc:
+            raise InputError(
+                T("CSV 格式错误：{m}", "malformed CSV: {m}").format(m=exc),
+                Location(file=display, line=base + q + (reader.line_num or 1)),
+            ) from None
+        quoted.append((q, reader.line_num, cells))
+        consumed = q + reader.line_num
+    carry = None
+    n_lines = lines.len()
+    if not last and quoted and consumed >= n_lines:
+        carry = quoted.pop()[0]  # it may go on: read it again with the next block
+        n_lines = carry
+    simple = pl.DataFrame(
+        {"_i": pl.int_range(0, n_lines, dtype=pl.Int64, eager=True), "l": lines.head(n_lines)}
+    )
+    if quoted:
+        spans = pl.DataFrame({"a": [q for q, _, _ in quoted], "n": [n for _, n, _ in quoted]})
+        covered = spans.select(pl.int_ranges("a", pl.col("a") + pl.col("n"))).to_series()
+        simple = simple.filter(~pl.col("_i").is_in(covered.explode().implode()))
+    simple = simple.select(
+        pl.col("_i") + base,
+        pl.col("l").str.split(delim).alias("cells"),
+        (
+            pl.col("l").str.replace_all(delim, "", literal=True).str.strip_chars(PY_SPACES) == ""
+        ).alias("_blank"),
+    )
+    parts = [simple]
+    if quoted:
+        parts.append(
+            pl.DataFrame(  # (the text has no NUL: it joins the cells of a record)
+                {
+                    "_i": [base + q for q, _, _ in quoted],
+                    "cells": ["\x00".join(c) for _, _, c in quoted],
+                    "_blank": [not any(x.strip() for x in c) for _, _, c in quoted],
+                },
+                schema={"_i": pl.Int64, "cells": pl.String, "_blank": pl.Boolean},
+            ).with_columns(pl.col("cells").str.split("\x00"))
+        )
+    records = pl.concat(parts).sort("_i") if len(parts) > 1 else simple
+    return records.filter(~pl.col("_blank")).drop("_blank"), delim, carry
+
+
+#: a CSV export larger than this is read in blocks of :data:`BLOCK_BYTES` (bounded memory,
+#: and no :data:`MAX_BYTES` limit); smaller ones at once
+STREAM_BYTES = 256 << 20
+BLOCK_BYTES = 64 << 20
+
+
+def is_large(path: Path) -> bool:
+    """Whether ``path`` is a file read in blocks (over :data:`STREAM_BYTES`)."""
+    try:
+        return path.is_file() and path.stat().st_size > STREAM_BYTES
+    except OSError:
+        return False
+
+
+def peek_text(path: Path) -> str:
+    """The start of a large file as text (to tell JSON from CSV)."""
+    with path.open("rb") as fh:
+        return fh.read(4096).removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="ignore")
+
+
+def csv_frames(path: Path, display: str, text: str | None = None) -> Iterator[CsvFrame] | str:
+    """A CSV export as :class:`CsvFrame` s — one for a file up to :data:`STREAM_BYTES`
+    (``text``: its text, when already read), one per block of about :data:`BLOCK_BYTES` for
+    a larger UTF-8 file (all with the header of the first, and the file's line numbers) — or
+    its text, when only the row-by-row reading (:func:`read_csv`) reads it as it does today."""
+    if text is not None or not is_large(path):
+        text = read_text(path, display) if text is None else text
+        frame = read_csv_frame(text, display)
+        return text if frame is None else iter([frame])
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.startswith(b"\xef\xbb\xbf"):
+        try:
+            head[: head.rfind(b"\n") + 1].decode("utf-8")
+        except UnicodeDecodeError:  # GB18030 or UTF-16: at once, within MAX_BYTES
+            return read_text(path, display)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return read_text(path, display)
+    return _blocks(path, display)
+
+
+def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
+    header: CsvFrame | None = None
+    delim: str | None = None
+    base = 0  # lines before the block
+    carry = b""
+    with path.open("rb") as fh:
+        while True:
+            data = carry + fh.read(BLOCK_BYTES)
+            last = len(data) == len(carry) or not fh.peek(1)
+            if not last:
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:  # one line longer than a block: read on
+                    carry = data
+                    continue
+                data, carry = data[:cut], data[cut:]
+            else:
+                carry = b""
+            if base == 0:
+                data = data.removeprefix(b"\xef\xbb\xbf")
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = base + data.count(b"\n", 0, exc.start) + 1
+                raise InputError(
+                    T(
+                        "文件中途不再是 UTF-8 编码（混用了编码？）",
+                        "the file stops being UTF-8 part way (mixed encodings?)",
+                    ),
+                    Location(file=display, line=line),
+                ) from None
+            if "\x00" in text:
+                idx = text.index("\x00")
+                raise InputError(
+                    T(
+                        "文件包含 NUL 字符，不是文本文件",
+                        "file contains a NUL character: not a text file",
+                    ),
+                    Location(file=display, line=base + text.count("\n", 0, idx) + 1),
+                )
+            block = (
+                None
+                if text.count("\r") != text.count("\r\n")
+                else _csv_block(text, display, delim, base, last=last)
+            )
+            if block is None:
+                raise InputError(
+                    T(
+                        "无法分块读取这个大文件（含单独的回车符或超长的行）",
+                        "cannot read this large file in blocks (a lone carriage return or an over-long line)",
+                    ),
+                    Location(file=display, line=base + 1),
+                )
+            records, delim, stop = block
+            if stop is not None:  # the last quoted record goes on into the next block
+                kept = text.split("\n")[stop:]
+                carry = "\n".join(kept).encode("utf-8") + carry
+                base += stop
+            else:
+                base += text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+            if header is None:
+                if records.height == 0 and not last:
+                    continue
+                header = _with_header(records, display)
+                yield header
+            elif records.height:
+                yield CsvFrame(header.header, header.header_line, _rows(records), display)
+            if last and not carry:
+                return
+            if last and carry:
+                continue
+
+
+def _first_lines(lines: pl.Series, step: int = 64) -> Iterator[str]:
+    for start in range(0, lines.len(), step):
+        yield from lines.slice(start, step).to_list()
+
+
+def _lines_from(
+    raw: pl.Series, start: int, ends_in_newline: bool, near: dict[int, str]
+) -> Iterator[str]:
+    """The lines of the text from line ``start`` (0-based) on, with their line ends
+    (``near``: lines already fetched)."""
+    last = raw.len() - 1
+    at = start
+    while at <= last:
+        line = near.get(at)
+        if line is None:
+            near.update(zip(range(at, at + 256), raw.slice(at, 256).to_list(), strict=False))
+            line = near[at]
+        yield line if (at == last and not ends_in_newline) else line + "\n"
+        at += 1
+
+
 def read_xlsx(path: Path, display: str) -> CsvTable:
     """First sheet of an .xlsx/.xls as strings (calamine engine). ``line`` = Excel row number."""
     import fastexcel
@@ -320,6 +588,27 @@ def norm_name_expr(s: pl.Expr) -> pl.Expr:
     )
 
 
+def by_distinct(frame: pl.DataFrame, source: pl.Expr, fn: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """``fn(source)`` computed once per distinct value of ``source`` in ``frame`` (names and
+    chat names: a few hundred values in a million rows), as an expression over ``frame``."""
+    distinct = frame.select(source.alias("k")).unique().drop_nulls()
+    mapped = distinct.select(pl.col("k"), fn(pl.col("k")).alias("v"))
+    return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=pl.String)
+
+
+def name_or_null_expr(name: pl.Expr) -> pl.Expr:
+    """The ``member_name`` :meth:`Context.message` stores for ``member_name=name or None``:
+    :func:`norm_name`, null when that leaves nothing."""
+    n = norm_name_expr(name)
+    return pl.when(n != "").then(n)
+
+
+def shown_name_expr(name: pl.Expr) -> pl.Expr:
+    """The ``member_name`` :meth:`Context.message` stores for ``member_name=name``: as
+    :func:`name_or_null_expr`, but an empty name stays empty (null stays null)."""
+    return pl.when(name == "").then(name).otherwise(name_or_null_expr(name))
+
+
 #: microseconds a float holds exactly (2**53): up to about 285 years either side of 1970
 _EXACT_US = 1 << 53
 
@@ -412,11 +701,16 @@ NAIVE_TS = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[
 def naive_ts_expr(text: pl.Expr) -> pl.Expr:
     """Texts matching :data:`NAIVE_TS` → naive ``Datetime(us)``; null for every other text
     and for a date that does not exist or a year outside ``MIN_YEAR``–``MAX_YEAR``."""
-    body = pl.when(text.str.contains(NAIVE_TS)).then(text.str.replace("T", " ", literal=True))
-    got = pl.coalesce(
-        body.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True),
-        body.str.to_datetime("%Y-%m-%d %H:%M", time_unit="us", strict=False, exact=True),
+    # one strict format for all: "T" → " ", ":00" added to minutes (as parse_ts reads them)
+    body = pl.when(text.str.contains(NAIVE_TS)).then(
+        pl.concat_str(
+            text.str.slice(0, 10),
+            pl.lit(" "),
+            text.str.slice(11),
+            pl.when(text.str.len_bytes() == 16).then(pl.lit(":00")).otherwise(pl.lit("")),
+        )
     )
+    got = body.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True)
     return pl.when(got.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(got)
 
 
@@ -644,28 +938,19 @@ class Context:
     def _bulk_aliases(self) -> None:
         """Record the aliases of the frames added since the last call, as :meth:`message`
         does for one row: one Python call per distinct (group, name, member), not per row."""
-        todo = self._bulk[self._bulk_aliased :]
+        todo = [f for f, _, _ in self._bulk[self._bulk_aliased :] if "member_name" in f.columns]
         self._bulk_aliased = len(self._bulk)
-        parts = [
-            f.select(
-                pl.lit(self.group_id) if self.group_id else pl.col("group_id"),
-                pl.col("member_name"),
-                pl.col("member_id"),
-            )
-            for f, _, _ in todo
-            if "member_name" in f.columns
-        ]
-        if not parts:
+        if not todo:
             return
-        triples = (
-            pl.concat(parts)
-            .filter(
-                pl.col("member_name").is_not_null()
-                & (pl.col("member_name") != "")
-                & (pl.col("member_id") != SYSTEM_ID)
-            )
-            .unique(maintain_order=True)
+        group = pl.lit(self.group_id) if self.group_id else pl.col("group_id")
+        parts = pl.concat(todo, how="diagonal_relaxed", rechunk=False).select(
+            group.alias("group_id"), "member_name", "member_id"
         )
+        triples = parts.filter(
+            pl.col("member_name").is_not_null()
+            & (pl.col("member_name") != "")
+            & (pl.col("member_id") != SYSTEM_ID)
+        ).unique(maintain_order=True)
         for g, n, m in triples.iter_rows():
             self.alias(g, n, m)
 
@@ -698,31 +983,47 @@ class Context:
         return messages
 
     def _all_messages(self) -> pl.DataFrame:
-        """Every message added (with :meth:`message` and :meth:`add_messages`), in the order
-        they were added, as one frame of :data:`MSG_FIELDS`."""
+        """Every message added (with :meth:`message` and :meth:`add_messages`) as one frame
+        of :data:`MSG_FIELDS` (``_s``: the order they were added). The frames added are
+        turned into it a batch at a time and let go, so that a large import holds its
+        messages about once, not twice."""
         parts = [pl.DataFrame(self.rows["messages"], schema=MSG_SCHEMA, orient="row")]
-        override = pl.lit(self.group_id) if self.group_id else pl.col("group_id")
-        for frame, first, file_no in self._bulk:
-            cols = []
-            for c, dtype in MSG_SCHEMA.items():
-                if c == "_s":
-                    e = pl.int_range(first, first + frame.height, dtype=pl.Int64)
-                elif c == "_f":
-                    e = pl.lit(file_no, dtype=pl.Int64)
-                elif c == "group_id":
-                    e = override.cast(dtype)
-                elif c in frame.columns:
-                    e = pl.col(c).cast(dtype)
-                    if c in _EMPTY_IS_NULL:
-                        e = pl.when(e != "").then(e)
-                else:
-                    e = pl.lit(None, dtype=dtype)
-                cols.append(e.alias(c))
-            parts.append(frame.select(cols))
         self.rows["messages"] = []
-        self._bulk.clear()
         self._bulk_aliased = 0
-        return pl.concat(parts).sort("_s") if len(parts) > 1 else parts[0]
+        while self._bulk:
+            batch: list[tuple[pl.DataFrame, int, int]] = []
+            rows = 0
+            while self._bulk and (not batch or rows + self._bulk[0][0].height <= _BATCH_ROWS):
+                batch.append(self._bulk.pop(0))
+                rows += batch[-1][0].height
+            parts.append(self._bulk_part(batch))
+            del batch
+        parts = [p for p in parts if p.height] or parts[:1]
+        return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
+
+    def _bulk_part(self, batch: list[tuple[pl.DataFrame, int, int]]) -> pl.DataFrame:
+        frame = pl.concat([f for f, _, _ in batch], how="diagonal_relaxed", rechunk=False)
+        firsts = pl.Series([s for _, s, _ in batch], dtype=pl.Int64)
+        sizes = pl.Series([f.height for f, _, _ in batch], dtype=pl.Int64)
+        files = pl.Series([n for _, _, n in batch], dtype=pl.Int64)
+        cols: list[pl.Expr] = []
+        for c, dtype in MSG_SCHEMA.items():
+            if c == "_s":
+                e = pl.lit(
+                    pl.int_ranges(firsts, firsts + sizes, dtype=pl.Int64, eager=True).explode()
+                )
+            elif c == "_f":
+                e = pl.lit(files.repeat_by(sizes).explode())
+            elif c == "group_id" and self.group_id:
+                e = pl.lit(self.group_id, dtype=pl.String)
+            elif c in frame.columns:
+                e = pl.col(c).cast(dtype)
+                if c in _EMPTY_IS_NULL:
+                    e = pl.when(e != "").then(e)
+            else:
+                e = pl.lit(None, dtype=dtype)
+            cols.append(e.alias(c))
+        return frame.select(cols)
 
     def _messages_frame(
         self, frame: pl.DataFrame, required: tuple[str, ...], optional: tuple[str, ...]
@@ -731,10 +1032,16 @@ class Context:
         frame = _dedupe_messages(frame, several_files=self.file_no > 0)
         if frame.height < before:
             self.count("duplicate_messages", before - frame.height)
-        frame = frame.sort("group_id", "_t", "_s")
         cols = list(required) + [c for c in optional if frame[c].null_count() < frame.height]
         self.counts["messages"] = frame.height
-        return frame.select(pl.col(c).cast(pl.String) for c in cols)
+        # sorted a column at a time, each let go once taken (a copy of one column at most)
+        order = frame.select(pl.arg_sort_by("group_id", "_t", "_s")).to_series()
+        frame = frame.select(cols)
+        out: dict[str, pl.Series] = {}
+        for c in cols:
+            out[c] = frame[c].gather(order).cast(pl.String)
+            frame = frame.drop(c)
+        return pl.DataFrame(out)
 
     def finish(self) -> ImportResult:
         self._bulk_aliases()
@@ -784,8 +1091,12 @@ MSG_SCHEMA: dict[str, pl.DataType] = {
 #: seconds as :func:`instant_expr` gives them; the others String), and those it must have
 BULK_COLUMNS = tuple(f for f in MSG_FIELDS if f not in ("_s", "_f"))
 BULK_REQUIRED = ("_t", "ts", "group_id", "member_id")
-#: columns whose empty text is null (as :meth:`Context.message` stores them)
-_EMPTY_IS_NULL = ("msg_id", "member_name", "content", "reply_to", "group_name")
+#: rows of added frames turned into the messages table at a time (:meth:`Context.finish`)
+_BATCH_ROWS = 1_000_000
+#: columns whose empty text is null (as :meth:`Context.message` stores them; not
+#: ``member_name``: message() keeps an empty name empty, and makes only a name that cleans
+#: to nothing null — the caller gives it as message() would store it)
+_EMPTY_IS_NULL = ("msg_id", "content", "reply_to", "group_name")
 
 
 def order_time_and_amount(
@@ -813,6 +1124,9 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     in a minute are two messages: the n-th such row of a file is kept only when no file
     before had n of them."""
     has_id = pl.col("msg_id").is_not_null()
+    if not several_files and frame["msg_id"].null_count() == frame.height:
+        return frame  # nothing to compare
+    frame = frame.sort("_s")  # the order the rows were added
     with_id = frame.filter(has_id)
     with_id = with_id.filter(pl.int_range(pl.len()).over("group_id", "msg_id") == 0)
     without = frame.filter(~has_id)
