@@ -319,12 +319,8 @@ def write_tables(
     Byte-identical for the same input: rows are already sorted, and neither format records
     the time of writing. CSV is UTF-8 with BOM (Excel-friendly) via :func:`sqops.render.output.csv_text`.
     """
-    from sqops.render.output import (
-        atomic_write_bytes,
-        atomic_write_text,
-        check_output,
-        csv_text,
-    )
+    from sqops.importers._write import csv_body
+    from sqops.render.output import atomic_write_bytes, check_output, csv_text
 
     if fmt not in ("parquet", "csv"):
         raise UsageError(
@@ -355,8 +351,7 @@ def write_tables(
             continue
         target = out / f"{name}.{fmt}"
         if fmt == "csv":
-            rows = ([_csv_cell(v) for v in row] for row in df.iter_rows())
-            atomic_write_text(target, csv_text(df.columns, rows))
+            atomic_write_bytes(target, csv_text(df.columns, []).encode() + csv_body(df))
         else:
             buf = io.BytesIO()
             df.write_parquet(buf, compression="zstd", statistics=False)
@@ -377,9 +372,3 @@ def other_tables(out_dir: str | Path, written: Sequence[Path]) -> list[Path]:
             if p.name not in names and p.is_file():
                 found.append(p)
     return found
-
-
-def _csv_cell(value: object) -> object:
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-    return value

@@ -19,15 +19,17 @@ import re
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from sqops.data.scalars import clean, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
+from sqops.importers import _jsonvec as vec
 from sqops.importers._base import (
     BAD_TIME,
     NOT_A_MESSAGE,
     SYSTEM_ID,
     Context,
-    load_json,
     obj_at,
     read_csv,
     read_text,
@@ -37,6 +39,8 @@ _IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
 _VIDEO_EXT = (".mp4", ".mov", ".webm", ".mkv")
 _AUDIO_EXT = (".mp3", ".ogg", ".wav", ".m4a", ".opus")
 JOIN_TEXT = "Joined the server."
+#: message types that are ordinary messages (any other one: the per-item code decides)
+_PLAIN_TYPES = ("Default", "Reply")
 _SYSTEM_TYPES = {
     "ChannelPinnedMessage",
     "ThreadCreated",
@@ -109,9 +113,14 @@ def _date_reader(ctx: Context, display: str, cells: list[str]):
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    with vec.gc_paused():
+        _read(path, display, ctx)
+
+
+def _read(path: Path, display: str, ctx: Context) -> None:
     text = read_text(path, display)
     if text.lstrip()[:1] == "{":
-        _json(ctx, display, load_json(text, display))
+        _json(ctx, display, vec.load_json(text, display))
     else:
         _csv(ctx, display, path, text)
 
@@ -135,70 +144,164 @@ def _json(ctx: Context, display: str, data: Any) -> None:
             Location(file=display, key="guild"),
         )
     group = f"discord:{group}"
+    zone = vec.zone_of(ctx)
+    if zone is not None:
+        _bulk(ctx, display, group, data["messages"], zone)
+        return
     for i, msg in enumerate(data["messages"]):
-        where = Location(file=display, key=f"messages[{i}]")
-        if not isinstance(msg, dict):
-            ctx.skip(where, NOT_A_MESSAGE)
-            continue
-        ts = parse_ts(str(msg.get("timestamp") or ""), ctx.tz)
-        author = obj_at(msg, "author")
-        aid = str(author.get("id") or "")
-        if ts is None:
-            ctx.skip(where, T("无法读取 timestamp", "cannot read the timestamp"))
-            continue
-        if not aid:
-            ctx.skip(where, T("缺少 author.id", "lacks author.id"))
-            continue
-        name = author.get("nickname") or author.get("name")
-        mtype = str(msg.get("type") or "Default")
-        if mtype == "GuildMemberJoin":
-            ctx.member_event(
-                ts=ts,
-                group_id=group,
-                event="join",
-                member_id=aid,
-                member_name=str(name) if name else None,
-                channel="join",
-            )
-            ctx.count("notices")
-        if mtype in _SYSTEM_TYPES:
-            ctx.message(
-                ts=ts,
-                group_id=group,
-                member_id=SYSTEM_ID,
-                msg_id=str(msg.get("id") or "") or None,
-                msg_type="system",
-                content=mtype,
-                role="bot",
-            )
-            continue
-        raw_atts = msg.get("attachments")
-        atts = [
-            str(a.get("fileName") or "") or "file"
-            for a in (raw_atts if isinstance(raw_atts, list) else [])
-            if isinstance(a, dict)
-        ]
-        content = str(msg.get("content") or "")
-        if msg.get("stickers"):
-            msg_type = "sticker"
-        elif atts and not content:
-            msg_type = _attachment_type(atts)
-        elif msg.get("embeds") and not content.strip(" "):
-            msg_type = "link"
-        else:
-            msg_type = "text"
-        ref = obj_at(msg, "reference")
+        _message(ctx, display, group, i, msg)
+
+
+def _message(ctx: Context, display: str, group: str, i: int, msg: Any) -> None:
+    """One item of ``messages``."""
+    where = Location(file=display, key=f"messages[{i}]")
+    if not isinstance(msg, dict):
+        ctx.skip(where, NOT_A_MESSAGE)
+        return
+    ts = parse_ts(str(msg.get("timestamp") or ""), ctx.tz)
+    author = obj_at(msg, "author")
+    aid = str(author.get("id") or "")
+    if ts is None:
+        ctx.skip(where, T("无法读取 timestamp", "cannot read the timestamp"))
+        return
+    if not aid:
+        ctx.skip(where, T("缺少 author.id", "lacks author.id"))
+        return
+    name = author.get("nickname") or author.get("name")
+    mtype = str(msg.get("type") or "Default")
+    if mtype == "GuildMemberJoin":
+        ctx.member_event(
+            ts=ts,
+            group_id=group,
+            event="join",
+            member_id=aid,
+            member_name=str(name) if name else None,
+            channel="join",
+        )
+        ctx.count("notices")
+    if mtype in _SYSTEM_TYPES:
         ctx.message(
             ts=ts,
             group_id=group,
-            member_id=aid,
+            member_id=SYSTEM_ID,
             msg_id=str(msg.get("id") or "") or None,
-            member_name=str(name) if name else None,
-            msg_type=msg_type,
-            content=content or None,
-            reply_to=str(ref["messageId"]) if ref.get("messageId") else None,
-            role="bot" if author.get("isBot") else None,
+            msg_type="system",
+            content=mtype,
+            role="bot",
         )
+        return
+    content = str(msg.get("content") or "")
+    msg_type = _media_type(msg, content)
+    ref = obj_at(msg, "reference")
+    ctx.message(
+        ts=ts,
+        group_id=group,
+        member_id=aid,
+        msg_id=str(msg.get("id") or "") or None,
+        member_name=str(name) if name else None,
+        msg_type=msg_type,
+        content=content or None,
+        reply_to=str(ref["messageId"]) if ref.get("messageId") else None,
+        role="bot" if author.get("isBot") else None,
+    )
+
+
+def _media_type(msg: dict[str, Any], content: str) -> str:
+    """A message's type from its stickers, attachments and embeds (``text`` without)."""
+    raw_atts = msg.get("attachments")
+    atts = [
+        str(a.get("fileName") or "") or "file"
+        for a in (raw_atts if isinstance(raw_atts, list) else [])
+        if isinstance(a, dict)
+    ]
+    if msg.get("stickers"):
+        return "sticker"
+    if atts and not content:
+        return _attachment_type(atts)
+    if msg.get("embeds") and not content.strip(" "):
+        return "link"
+    return "text"
+
+
+#: an item that is not an ordinary message (its row in the bulk frame is a placeholder)
+_PLACEHOLDER = ("", "", "", "", None, False, None, "text")
+
+
+def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str) -> None:
+    """The messages of the export: the ordinary ones (of a ``Default`` or ``Reply`` type,
+    text ids, an ISO time; the type of those with attachments, stickers or embeds by
+    :func:`_media_type`) as one frame, every other item by :func:`_message`, in order."""
+
+    def row(m: Any) -> tuple[Any, ...] | None:
+        if type(m) is not dict:
+            return None
+        author, ref = m.get("author"), m.get("reference")
+        mtype = m.get("type")
+        if (
+            (mtype is not None and type(mtype) is not str)
+            or (mtype and mtype not in _PLAIN_TYPES)
+            or type(author) is not dict
+            or (ref is not None and type(ref) is not dict)
+        ):
+            return None
+        aid, mid, ts, content = author.get("id"), m.get("id"), m.get("timestamp"), m.get("content")
+        name = author.get("nickname") or author.get("name")
+        reply = ref.get("messageId") if ref else None
+        bot = author.get("isBot")
+        if (
+            type(aid) is not str
+            or not aid
+            or type(ts) is not str
+            or (mid is not None and type(mid) is not str)
+            or (content is not None and type(content) is not str)
+            or (name and type(name) is not str)
+            or (reply and type(reply) is not str)
+            or (bot is not None and type(bot) is not bool)
+        ):
+            return None
+        msg_type = "text"
+        if m.get("attachments") or m.get("stickers") or m.get("embeds"):
+            msg_type = _media_type(m, str(content or ""))
+        return aid, mid or "", ts, content or "", name or None, bool(bot), reply or None, msg_type
+
+    rows = [row(m) for m in messages]
+    odd = [r is None for r in rows]
+    cols = list(zip(*(_PLACEHOLDER if r is None else r for r in rows), strict=True))
+    if not cols:
+        cols = [()] * len(_PLACEHOLDER)
+    frame = pl.DataFrame(
+        {
+            "aid": pl.Series(cols[0], dtype=pl.String),
+            "mid": pl.Series(cols[1], dtype=pl.String),
+            "when": pl.Series(cols[2], dtype=pl.String),
+            "content": pl.Series(cols[3], dtype=pl.String),
+            "name": pl.Series(cols[4], dtype=pl.String),
+            "bot": pl.Series(cols[5], dtype=pl.Boolean),
+            "reply": pl.Series(cols[6], dtype=pl.String),
+            "msg_type": pl.Series(cols[7], dtype=pl.String),
+            "_odd": pl.Series(odd, dtype=pl.Boolean),
+        }
+    )
+    del rows, cols  # the frame holds them now
+    frame = vec.with_iso_stamp(frame, "when", zone).select(
+        "_t",
+        "ts",
+        group_id=pl.lit(group),
+        member_id=pl.col("aid"),
+        msg_id=pl.when(pl.col("mid") != "").then(pl.col("mid")),
+        member_name=vec.norm_names(pl.col("name")),
+        msg_type=pl.col("msg_type"),
+        content=pl.when(pl.col("content") != "").then(pl.col("content")),
+        reply_to=pl.col("reply"),
+        role=pl.when(pl.col("bot")).then(pl.lit("bot")),
+        _odd=pl.col("_odd"),
+    )
+    vec.feed(
+        ctx,
+        frame,
+        vec.odd_rows(frame["_odd"]),
+        lambda i: _message(ctx, display, group, i, messages[i]),
+    )
 
 
 def _csv(ctx: Context, display: str, path: Path, text: str) -> None:

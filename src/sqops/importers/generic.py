@@ -25,12 +25,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from sqops.data.columns import ColumnMap, value_sets
 from sqops.data.scalars import parse_amount, parse_ts
 from sqops.domain.tables import TABLE
 from sqops.errors import InputError, Location, UsageError
 from sqops.i18n import T
-from sqops.importers._base import BAD_TIME, Context
+from sqops.importers._base import (
+    BAD_TIME,
+    Context,
+    CsvFrame,
+    CsvTable,
+    by_distinct,
+    csv_frames,
+    instant_expr,
+    local_to_utc,
+    naive_ts_expr,
+    read_csv,
+    shown_name_expr,
+    strip_expr,
+    ts_text_expr,
+    zone_offset,
+)
 from sqops.importers.youzan import load_table
 
 
@@ -43,8 +60,27 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
                 "the generic format needs a column map: --columns map.yaml",
             )
         )
-    table = load_table(path, display)
     excel = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+    zone = getattr(ctx.tz, "key", None)
+    if cmap.table == "messages" and not excel and zone:
+        source = csv_frames(path, display)
+        if not isinstance(source, str):
+            idx: dict[str, int] | None = None
+            for frame in source:
+                idx = idx or _columns(frame.table(), cmap, display)
+                _messages_bulk(frame, idx, cmap, display, ctx, zone)
+            return
+        table = read_csv(source, display)
+    else:
+        table = load_table(path, display)
+    idx = _columns(table, cmap, display)
+    for line, cells in table.rows:
+        where = Location(file=display, row=line) if excel else Location(file=display, line=line)
+        _row(ctx, where, cells, idx, cmap)
+
+
+def _columns(table: CsvTable, cmap: ColumnMap, display: str) -> dict[str, int]:
+    """Canonical column → its position in the file; an error naming the headers missing."""
     idx: dict[str, int] = {}
     missing = []
     for canon, header in cmap.columns.items():
@@ -61,78 +97,139 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             ).format(m=cmap.file, c=", ".join(missing)),
             Location(file=display, line=table.header_line),
         )
+    return idx
+
+
+def _row(
+    ctx: Context, where: Location, cells: list[str], idx: dict[str, int], cmap: ColumnMap
+) -> None:
+    """One row, the row-by-row way."""
     required = TABLE[cmap.table].required
-    for line, cells in table.rows:
-        where = Location(file=display, row=line) if excel else Location(file=display, line=line)
-        rec: dict[str, str] = dict(cmap.defaults)
-        for canon, i in idx.items():
-            v = cells[i].strip() if i < len(cells) else ""
-            if v:
-                rec[canon] = cmap.values.get(canon, {}).get(v, v)
-        empty = [c for c in required if not rec.get(c)]
-        if empty:
+    rec: dict[str, str] = dict(cmap.defaults)
+    for canon, i in idx.items():
+        v = cells[i].strip() if i < len(cells) else ""
+        if v:
+            rec[canon] = cmap.values.get(canon, {}).get(v, v)
+    empty = [c for c in required if not rec.get(c)]
+    if empty:
+        ctx.skip(
+            where,
+            T("必需列为空：{c}", "required column(s) empty: {c}").format(c=", ".join(empty)),
+        )
+        return
+    enums = value_sets(cmap.table)
+    bad = [c for c in enums if c in rec and rec[c] not in enums[c]]
+    if bad:
+        c = bad[0]
+        ctx.skip(
+            where,
+            T(
+                "{c} 的值 “{v}” 不合法（可在 values 中映射）",
+                "{c} value '{v}' is not valid (map it under values)",
+            ).format(c=c, v=rec[c]),
+        )
+        return
+    ts = parse_ts(rec["ts"], ctx.tz) if "ts" in rec else None
+    if "ts" in required and ts is None:
+        ctx.skip(where, BAD_TIME.format(v=rec["ts"]))
+        return
+    if cmap.table == "orders":
+        amount = parse_amount(rec["amount"])
+        if amount is None or amount < 0:
             ctx.skip(
                 where,
-                T("必需列为空：{c}", "required column(s) empty: {c}").format(c=", ".join(empty)),
+                T("无法读取金额 “{v}”", "cannot read the amount '{v}'").format(v=rec["amount"]),
             )
-            continue
-        enums = value_sets(cmap.table)
-        bad = [c for c in enums if c in rec and rec[c] not in enums[c]]
-        if bad:
-            c = bad[0]
-            ctx.skip(
-                where,
-                T(
-                    "{c} 的值 “{v}” 不合法（可在 values 中映射）",
-                    "{c} value '{v}' is not valid (map it under values)",
-                ).format(c=c, v=rec[c]),
-            )
-            continue
-        ts = parse_ts(rec["ts"], ctx.tz) if "ts" in rec else None
-        if "ts" in required and ts is None:
-            ctx.skip(where, BAD_TIME.format(v=rec["ts"]))
-            continue
-        if cmap.table == "orders":
-            amount = parse_amount(rec["amount"])
-            if amount is None or amount < 0:
-                ctx.skip(
-                    where,
-                    T("无法读取金额 “{v}”", "cannot read the amount '{v}'").format(v=rec["amount"]),
-                )
-                continue
-            assert ts is not None
-            ctx.order(
-                order_id=rec["order_id"],
-                ts=ts,
-                member_id=rec["member_id"],
-                amount=amount,
-                status=rec.get("status", "paid"),
-                group_id=rec.get("group_id"),
-                coupon_id=rec.get("coupon_id"),
-            )
-        elif cmap.table == "messages":
-            assert ts is not None
-            ctx.message(
-                ts=ts,
-                group_id=rec["group_id"],
-                member_id=rec["member_id"],
-                msg_id=rec.get("msg_id"),
-                member_name=rec.get("member_name"),
-                msg_type=rec.get("msg_type", "text"),
-                content=rec.get("content"),
-                reply_to=rec.get("reply_to"),
-                role=rec.get("role"),
-            )
-        elif cmap.table == "members":
-            assert ts is not None
-            ctx.member_event(
-                ts=ts,
-                group_id=rec["group_id"],
-                event=rec["event"],
-                member_id=rec["member_id"],
-                member_name=rec.get("member_name"),
-                inviter_id=rec.get("inviter_id"),
-                channel=rec.get("channel"),
-            )
-        else:
-            ctx.staff(rec["member_id"], rec.get("role"), rec.get("name"))
+            return
+        assert ts is not None
+        ctx.order(
+            order_id=rec["order_id"],
+            ts=ts,
+            member_id=rec["member_id"],
+            amount=amount,
+            status=rec.get("status", "paid"),
+            group_id=rec.get("group_id"),
+            coupon_id=rec.get("coupon_id"),
+        )
+    elif cmap.table == "messages":
+        assert ts is not None
+        ctx.message(
+            ts=ts,
+            group_id=rec["group_id"],
+            member_id=rec["member_id"],
+            msg_id=rec.get("msg_id"),
+            member_name=rec.get("member_name"),
+            msg_type=rec.get("msg_type", "text"),
+            content=rec.get("content"),
+            reply_to=rec.get("reply_to"),
+            role=rec.get("role"),
+        )
+    elif cmap.table == "members":
+        assert ts is not None
+        ctx.member_event(
+            ts=ts,
+            group_id=rec["group_id"],
+            event=rec["event"],
+            member_id=rec["member_id"],
+            member_name=rec.get("member_name"),
+            inviter_id=rec.get("inviter_id"),
+            channel=rec.get("channel"),
+        )
+    else:
+        ctx.staff(rec["member_id"], rec.get("role"), rec.get("name"))
+
+
+def _messages_bulk(
+    frame: CsvFrame, idx: dict[str, int], cmap: ColumnMap, display: str, ctx: Context, zone: str
+) -> None:
+    """A messages table: rows with every required value, valid values and a time read as
+    :func:`naive_ts_expr` reads it in bulk, the others by :func:`_row`, in file order."""
+    rows = frame.rows
+
+    def value(canon: str) -> pl.Expr:
+        """The row's value as :func:`_row` puts it in ``rec`` (null: not there)."""
+        default = cmap.defaults.get(canon)
+        fallback = pl.lit(default, dtype=pl.String)
+        i = idx.get(canon)
+        if i is None or f"c{i}" not in rows.columns:
+            return fallback
+        raw = strip_expr(pl.col(f"c{i}"))
+        mapping = cmap.values.get(canon, {})
+        v = raw.replace(mapping) if mapping else raw
+        return pl.when(raw.fill_null("") != "").then(v).otherwise(fallback)
+
+    spec = TABLE["messages"]
+    ok = pl.lit(True)
+    for c in spec.required:
+        ok = ok & (value(c).fill_null("") != "")
+    for c, allowed in value_sets("messages").items():
+        ok = ok & (value(c).is_null() | value(c).is_in(sorted(allowed)))
+    naive = naive_ts_expr(value("ts"))
+    rows = rows.with_columns(naive.alias("_naive"))
+    offset = zone_offset(zone, rows["_naive"])
+    rows = rows.with_columns(local_to_utc(pl.col("_naive"), zone, offset).alias("_utc"))
+    rows = rows.with_columns((ok & pl.col("_utc").is_not_null()).alias("_bulk"))
+    good = rows.filter(pl.col("_bulk"))
+    messages = good.select(
+        instant_expr(pl.col("_utc")).alias("_t"),
+        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
+        value("group_id").alias("group_id"),
+        value("member_id").alias("member_id"),
+        value("msg_id").alias("msg_id"),
+        by_distinct(good, value("member_name"), shown_name_expr).alias("member_name"),
+        value("msg_type").fill_null("text").alias("msg_type"),
+        value("content").alias("content"),
+        value("reply_to").alias("reply_to"),
+        value("role").alias("role"),
+    )
+    rare = rows.with_columns(pl.col("_bulk").cum_sum().alias("_before")).filter(~pl.col("_bulk"))
+    cells_of = [c for c in rows.columns if c[:1] == "c" and c[1:].isdigit()]
+    done = 0
+    for r in rare.select("_line", "_n", "_before", *cells_of).iter_rows():
+        line, n, before = r[0], r[1], r[2]
+        if before > done:
+            ctx.add_messages(messages.slice(done, before - done))
+            done = before
+        _row(ctx, Location(file=display, line=line), list(r[3 : 3 + n]), idx, cmap)
+    if messages.height > done:
+        ctx.add_messages(messages.slice(done))

@@ -23,10 +23,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqops.data.scalars import epoch_value, parse_ts
+import polars as pl
+
+from sqops.data.scalars import clean_name, epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import NOT_A_MESSAGE, SYSTEM_ID, Context, load_json, name_id, read_text
+from sqops.importers import _jsonvec as vec
+from sqops.importers._base import NOT_A_MESSAGE, SYSTEM_ID, Context, name_id, read_text
 
 GROUP_TYPES = ("private_group", "private_supergroup", "public_supergroup")
 _MEDIA = {
@@ -67,8 +70,13 @@ def _uid(value: Any) -> str | None:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    with vec.gc_paused():
+        _read(path, display, ctx)
+
+
+def _read(path: Path, display: str, ctx: Context) -> None:
     text = read_text(path, display)
-    data = load_json(text, display)
+    data = vec.load_json(text, display)
     chats: list[tuple[str, Any]] = []
     if isinstance(data, dict) and isinstance(data.get("messages"), list):
         if "type" not in data and not _telegram_messages(data["messages"]):
@@ -149,7 +157,6 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
         )
     group = f"tg:{cid}"
     title = chat.get("name") if isinstance(chat.get("name"), str) else None
-    by_name = 0
     messages = chat.get("messages")
     if not isinstance(messages, list):
         ctx.skip(
@@ -157,53 +164,12 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
             T("缺少 messages 列表", "lacks the messages list"),
         )
         return
-    for i, msg in enumerate(messages):
-        where = Location(file=display, key=f"{prefix}messages[{i}]")
-        if not isinstance(msg, dict):
-            ctx.skip(where, NOT_A_MESSAGE)
-            continue
-        ts = epoch_value(msg.get("date_unixtime"), ctx.tz)
-        if ts is None and isinstance(msg.get("date"), str):
-            ts = parse_ts(msg["date"], ctx.tz)
-        if ts is None:
-            ctx.skip(where, T("无法读取时间 date", "cannot read the date"))
-            continue
-        # message ids are per chat: qualify them, so that several chats never collide
-        mid = f"{group}:{msg['id']}" if msg.get("id") not in (None, "") else None
-        if msg.get("type") == "service":
-            _service(ctx, group, ts, mid, msg)
-            continue
-        sender = _uid(msg.get("from_id"))
-        named = msg.get("from") if isinstance(msg.get("from"), str) else None
-        if not sender:
-            if not named or not named.strip():
-                ctx.skip(where, T("既没有 from_id 也没有 from", "has neither from_id nor from"))
-                continue
-            sender = name_id(named)
-            by_name += 1
-        if "photo" in msg:
-            msg_type = "image"
-        elif isinstance(msg.get("media_type"), str) and msg["media_type"] in _MEDIA:
-            msg_type = _MEDIA[msg["media_type"]]
-        elif "file" in msg:
-            msg_type = "file"
-        elif "poll" in msg or "location_information" in msg or "contact_information" in msg:
-            msg_type = "other"
-        else:
-            msg_type = "text"
-        content = text_of(msg.get("text"))
-        ctx.message(
-            ts=ts,
-            group_id=group,
-            member_id=str(sender),
-            msg_id=mid,
-            member_name=named,
-            msg_type=msg_type,
-            content=content or None,
-            reply_to=f"{group}:{msg['reply_to_message_id']}"
-            if msg.get("reply_to_message_id") is not None
-            else None,
-            group_name=title,
+    zone = vec.zone_of(ctx)
+    if zone is not None:
+        by_name = _bulk(ctx, display, prefix, group, title, messages, zone)
+    else:
+        by_name = sum(
+            _message(ctx, display, prefix, group, title, i, msg) for i, msg in enumerate(messages)
         )
     if by_name:
         ctx.note(
@@ -214,6 +180,164 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
                 " 'from' (name:NAME)",
             ).format(n=by_name),
         )
+
+
+def _message(
+    ctx: Context, display: str, prefix: str, group: str, title: str | None, i: int, msg: Any
+) -> int:
+    """One item of ``messages``; 1 when its sender's id is derived from the name."""
+    where = Location(file=display, key=f"{prefix}messages[{i}]")
+    if not isinstance(msg, dict):
+        ctx.skip(where, NOT_A_MESSAGE)
+        return 0
+    ts = epoch_value(msg.get("date_unixtime"), ctx.tz)
+    if ts is None and isinstance(msg.get("date"), str):
+        ts = parse_ts(msg["date"], ctx.tz)
+    if ts is None:
+        ctx.skip(where, T("无法读取时间 date", "cannot read the date"))
+        return 0
+    # message ids are per chat: qualify them, so that several chats never collide
+    mid = f"{group}:{msg['id']}" if msg.get("id") not in (None, "") else None
+    if msg.get("type") == "service":
+        _service(ctx, group, ts, mid, msg)
+        return 0
+    sender = _uid(msg.get("from_id"))
+    named = msg.get("from") if isinstance(msg.get("from"), str) else None
+    by_name = 0
+    if not sender:
+        if not named or not named.strip():
+            ctx.skip(where, T("既没有 from_id 也没有 from", "has neither from_id nor from"))
+            return 0
+        sender = name_id(named)
+        by_name = 1
+    if "photo" in msg:
+        msg_type = "image"
+    elif isinstance(msg.get("media_type"), str) and msg["media_type"] in _MEDIA:
+        msg_type = _MEDIA[msg["media_type"]]
+    elif "file" in msg:
+        msg_type = "file"
+    elif "poll" in msg or "location_information" in msg or "contact_information" in msg:
+        msg_type = "other"
+    else:
+        msg_type = "text"
+    content = text_of(msg.get("text"))
+    ctx.message(
+        ts=ts,
+        group_id=group,
+        member_id=str(sender),
+        msg_id=mid,
+        member_name=named,
+        msg_type=msg_type,
+        content=content or None,
+        reply_to=f"{group}:{msg['reply_to_message_id']}"
+        if msg.get("reply_to_message_id") is not None
+        else None,
+        group_name=title,
+    )
+    return by_name
+
+
+_INT64 = 1 << 63
+
+#: a message item that is not an object (its row in the bulk frame is a placeholder)
+_NOT_DICT = (0, "", "0", "", None, "", None, False, None, False, False)
+
+
+def _bulk(
+    ctx: Context,
+    display: str,
+    prefix: str,
+    group: str,
+    title: str | None,
+    messages: list[Any],
+    zone: str,
+) -> int:
+    """The messages of a chat: the ordinary ones (an integer id, a ``from_id``, the time in
+    ``date_unixtime``; texts and ids are read by :func:`text_of` and :func:`_uid` first) as
+    one frame, every other item by :func:`_message`, in order; how many senders' ids were
+    derived from the name."""
+    rows = [
+        (
+            m.get("id"),
+            m.get("type"),
+            m.get("date_unixtime"),
+            m.get("from_id") if type(m.get("from_id")) is str else _uid(m.get("from_id")),
+            m.get("from"),
+            m["text"] if type(m.get("text")) is str else text_of(m.get("text")),
+            m.get("reply_to_message_id"),
+            "photo" in m,
+            m.get("media_type"),
+            "file" in m,
+            "poll" in m or "location_information" in m or "contact_information" in m,
+        )
+        if type(m) is dict
+        else _NOT_DICT
+        for m in messages
+    ]
+    odd = [
+        type(m) is not dict
+        or type(r[0]) is not int
+        or not -_INT64 <= r[0] < _INT64
+        or r[1] != "message"
+        or type(r[2]) is not str
+        or not r[3]
+        or (r[4] is not None and (type(r[4]) is not str or not r[4]))
+        or (r[6] is not None and (type(r[6]) is not int or not -_INT64 <= r[6] < _INT64))
+        or (r[8] is not None and type(r[8]) is not str)
+        for m, r in zip(messages, rows, strict=True)
+    ]
+    clean = [_NOT_DICT if o else r for r, o in zip(rows, odd, strict=True)]
+    cols = list(zip(*clean, strict=True)) if clean else [()] * len(_NOT_DICT)
+    frame = pl.DataFrame(
+        {
+            "id": pl.Series(cols[0], dtype=pl.Int64),
+            "unix": pl.Series(cols[2], dtype=pl.String),
+            "from_id": pl.Series(cols[3], dtype=pl.String),
+            "from": pl.Series(cols[4], dtype=pl.String),
+            "text": pl.Series(cols[5], dtype=pl.String),
+            "reply": pl.Series(cols[6], dtype=pl.Int64),
+            "photo": pl.Series(cols[7], dtype=pl.Boolean),
+            "media": pl.Series(cols[8], dtype=pl.String),
+            "file": pl.Series(cols[9], dtype=pl.Boolean),
+            "other": pl.Series(cols[10], dtype=pl.Boolean),
+            "_odd": pl.Series(odd, dtype=pl.Boolean),
+        }
+    )
+    del rows, clean, cols  # the frame holds them now (a document of millions of messages)
+    unix = pl.col("unix")
+    us = vec.epoch_us(
+        pl.when(unix.str.contains(r"^[0-9]{1,18}$")).then(unix.cast(pl.Int64, strict=False))
+    )
+    reply = pl.col("reply")
+    frame = frame.select(
+        _us=us,
+        group_id=pl.lit(group),
+        member_id=pl.col("from_id"),
+        msg_id=pl.lit(f"{group}:") + pl.col("id").cast(pl.String),
+        member_name=vec.norm_names(pl.col("from")),
+        msg_type=pl.when(pl.col("photo"))
+        .then(pl.lit("image"))
+        .when(pl.col("media").is_in(list(_MEDIA)))
+        .then(pl.col("media").replace_strict(_MEDIA, default=None, return_dtype=pl.String))
+        .when(pl.col("file"))
+        .then(pl.lit("file"))
+        .when(pl.col("other"))
+        .then(pl.lit("other"))
+        .otherwise(pl.lit("text")),
+        content=pl.when(pl.col("text") != "").then(pl.col("text")),
+        reply_to=pl.when(reply.is_not_null()).then(pl.lit(f"{group}:") + reply.cast(pl.String)),
+        group_name=pl.lit((clean_name(title) or None) if title else None, dtype=pl.String),
+        _odd=pl.col("_odd") | us.is_null(),
+    )
+    frame = vec.with_stamp(frame, zone)
+    by_name = 0
+
+    def on_odd(i: int) -> None:
+        nonlocal by_name
+        by_name += _message(ctx, display, prefix, group, title, i, messages[i])
+
+    vec.feed(ctx, frame, vec.odd_rows(frame["_odd"]), on_odd)
+    return by_name
 
 
 def _service(ctx: Context, group: str, ts, mid: str | None, msg: dict[str, Any]) -> None:

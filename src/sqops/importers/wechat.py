@@ -17,9 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqops.data.scalars import clean, epoch_value, parse_ts
+import orjson
+import polars as pl
+
+from sqops.data.scalars import clean, clean_name, epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
+from sqops.importers import _jsonvec as vec
 from sqops.importers._base import (
     BAD_TIME,
     JSON_SYNTAX,
@@ -27,10 +31,24 @@ from sqops.importers._base import (
     SELF_ID,
     SYSTEM_ID,
     Context,
+    CsvFrame,
+    CsvTable,
+    by_distinct,
     cell_getter,
-    load_json,
+    clean_name_expr,
+    csv_frames,
+    instant_expr,
+    is_large,
+    local_to_utc,
+    naive_ts_expr,
+    name_or_null_expr,
+    peek_text,
     read_csv,
     read_text,
+    shown_name_expr,
+    strip_expr,
+    ts_text_expr,
+    zone_offset,
 )
 
 #: WeChat message type codes (MSG.Type) → msg_type
@@ -186,17 +204,134 @@ def wechat_type(type_code: int | None, sub: int | None) -> str:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
-    text = read_text(path, display)
+    text = None if is_large(path) else read_text(path, display)
     if name == "wechat-msg":
-        _read_msg_csv(text, display, ctx)
-    elif text.lstrip()[:1] in ("[", "{"):
-        _read_chatlog_json(text, display, ctx)
+        _read_msg_csv(path, text, display, ctx)
+    elif (peek_text(path) if text is None else text).lstrip()[:1] in ("[", "{"):
+        with vec.gc_paused():
+            _read_chatlog_json(read_text(path, display) if text is None else text, display, ctx)
     else:
-        _read_chatlog_csv(text, display, ctx)
+        _read_chatlog_csv(path, text, display, ctx)
 
 
-def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
-    table = read_csv(text, display)
+def _read_msg_csv(path: Path, text: str | None, display: str, ctx: Context) -> None:
+    zone = getattr(ctx.tz, "key", None)
+    source = csv_frames(path, display, text) if zone else text or read_text(path, display)
+    if isinstance(source, str):  # what only the row-by-row reading reads as it does today
+        table = read_csv(source, display)
+        col = _msg_columns(table)
+        for line, cells in table.rows:
+            _msg_row(ctx, Location(file=display, line=line), cells, col, len(table.header))
+        return
+    assert zone is not None
+    columns: dict[str, int | None] | None = None
+    for frame in source:
+        columns = columns or _msg_columns(frame.table())
+        _msg_bulk(frame, columns, display, ctx, zone)
+
+
+#: type codes as the bulk reads them (other spellings: the row-by-row way)
+_CODE = r"^[0-9]{1,9}$"
+
+
+def _msg_bulk(
+    frame: CsvFrame, col: dict[str, int | None], display: str, ctx: Context, zone: str
+) -> None:
+    """The rows of a WeChatMsg CSV: ordinary messages (epoch seconds or milliseconds in
+    CreateTime, numeric type codes, a sender) in bulk, notices and every other row by
+    :func:`_msg_row`, in file order."""
+    width = len(frame.header)
+    need = min(width, max(i for i in col.values() if i is not None) + 1)
+    rows = frame.rows
+
+    def cell(key: str) -> pl.Expr:
+        i = col[key]
+        if i is None or f"c{i}" not in rows.columns:
+            return pl.lit("")
+        return strip_expr(pl.col(f"c{i}")).fill_null("")
+
+    ct = cell("CreateTime")
+    seconds = ct.str.contains(r"^[0-9]{9,10}$")
+    millis = ct.str.contains(r"^1[0-9]{12}$")  # (exactly the milliseconds a float divides)
+    epoch = ct.cast(pl.Int64, strict=False)
+    utc = (
+        pl.when(seconds)
+        .then(epoch * 1_000_000)
+        .when(millis)
+        .then(epoch * 1_000)
+        .cast(pl.Datetime("us", "UTC"))
+    )
+    type_ok = cell("Type").str.contains(_CODE) & cell("SubType").str.contains(r"^[0-9]{0,9}$")
+    code = pl.when(type_ok).then(cell("Type").cast(pl.Int64, strict=False))
+    sub = pl.when(type_ok).then(cell("SubType").cast(pl.Int64, strict=False))
+    msg_type = (
+        pl.when((code == 49) & sub.is_in(list(APP_SUBTYPES)))
+        .then(sub.replace_strict(APP_SUBTYPES, default=None, return_dtype=pl.String))
+        .otherwise(code.replace_strict(TYPE_CODES, default="other", return_dtype=pl.String))
+    )
+    is_self = cell("IsSender") == "1"
+    sender = cell("Sender")
+    member = pl.when(sender != "").then(sender).when(is_self).then(pl.lit(SELF_ID))
+    rows = rows.with_columns(
+        utc.alias("_utc"),
+        msg_type.alias("_type"),
+        member.alias("_member"),
+        cell("TalkerId").alias("_group"),
+    )
+    bulk = (
+        (pl.col("_n") >= need)
+        & pl.col("_utc").is_not_null()
+        & type_ok
+        & (pl.col("_group") != "")
+        & (pl.col("_type") != "system")
+        & pl.col("_member").is_not_null()
+    )
+    rows = rows.with_columns(bulk.alias("_bulk"))
+    good = rows.filter(pl.col("_bulk"))
+    # the aliases the row-by-row way records besides the message's: the exporter's id ("is
+    # self" rows with a sender) and the nickname
+    group = pl.lit(ctx.group_id) if ctx.group_id else pl.col("_group")
+    for g, m in (
+        good.filter(is_self & (sender != ""))
+        .select(group, pl.col("_member"))
+        .unique(maintain_order=True)
+        .iter_rows()
+    ):
+        ctx.self_is(g, m)
+    for g, n, m in (
+        good.select(group, cell("NickName"), pl.col("_member"))
+        .unique(maintain_order=True)
+        .iter_rows()
+    ):
+        ctx.alias(g, n, m)
+    offset = zone_offset(zone, good["_utc"].dt.replace_time_zone(None))
+    remark, nick = cell("Remark"), cell("NickName")
+    shown = pl.when(remark != "").then(remark).otherwise(nick)
+    messages = good.select(
+        instant_expr(pl.col("_utc")).alias("_t"),
+        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
+        pl.col("_group").alias("group_id"),
+        pl.col("_member").alias("member_id"),
+        cell("localId").alias("msg_id"),
+        by_distinct(good, shown, shown_name_expr).alias("member_name"),
+        pl.col("_type").alias("msg_type"),
+        pl.when(pl.col("_type").is_in(["text", "link"])).then(cell("StrContent")).alias("content"),
+    )
+    rare = rows.with_columns(pl.col("_bulk").cum_sum().alias("_before")).filter(~pl.col("_bulk"))
+    cells_of = [f"c{i}" for i in range(len(rows.columns)) if f"c{i}" in rows.columns]
+    done = 0
+    for r in rare.select("_line", "_n", "_before", *cells_of).iter_rows():
+        line, n, before = r[0], r[1], r[2]
+        if before > done:
+            ctx.add_messages(messages.slice(done, before - done))
+            done = before
+        _msg_row(ctx, Location(file=display, line=line), list(r[3 : 3 + n]), col, width)
+    if messages.height > done:
+        ctx.add_messages(messages.slice(done))
+
+
+def _msg_columns(table: CsvTable) -> dict[str, int | None]:
+    """Field → column of a WeChatMsg CSV header; an :class:`InputError` when it lacks one."""
     col = {
         k: table.index(k)
         for k in (
@@ -222,67 +357,65 @@ def _read_msg_csv(text: str, display: str, ctx: Context) -> None:
                 "不是 WeChatMsg 类 CSV：表头缺少列 {c}",
                 "not a WeChatMsg-style CSV: the header lacks {c}",
             ).format(c=", ".join(missing)),
-            Location(file=display, line=table.header_line),
+            Location(file=table.display, line=table.header_line),
         )
+    return col
 
+
+def _msg_row(
+    ctx: Context, where: Location, cells: list[str], col: dict[str, int | None], width: int
+) -> None:
+    """One row of a WeChatMsg CSV, the row-by-row way."""
     cell = cell_getter(col)
-
-    width = len(table.header)
-    for line, cells in table.rows:
-        where = Location(file=display, line=line)
-        if len(cells) < min(width, max(i for i in col.values() if i is not None) + 1):
-            ctx.skip(
-                where,
-                T("列数不足（{n}/{w}）", "too few columns ({n} of {w})").format(
-                    n=len(cells), w=width
-                ),
-            )
-            continue
-        ts = None
-        ct = cell(cells, "CreateTime")
-        if ct.isdigit():
-            ts = epoch_value(ct, ctx.tz)
-        if ts is None:
-            ts = parse_ts(cell(cells, "StrTime") or ct, ctx.tz)
-        type_code = _int(cell(cells, "Type"))
-        group = cell(cells, "TalkerId")
-        if ts is None or type_code is None or not group:
-            if ts is None:
-                what, value = "CreateTime/StrTime", ct or cell(cells, "StrTime")
-            elif type_code is None:
-                what, value = "Type", cell(cells, "Type")
-            else:
-                what, value = "TalkerId", ""
-            ctx.skip(
-                where, T("无法读取 {c}：“{v}”", "cannot read {c}: '{v}'").format(c=what, v=value)
-            )
-            continue
-        msg_type = wechat_type(type_code, _int(cell(cells, "SubType")))
-        content = cell(cells, "StrContent")
-        is_self = cell(cells, "IsSender") == "1"
-        sender = cell(cells, "Sender")
-        display_name = cell(cells, "Remark") or cell(cells, "NickName")
-        if msg_type == "system":
-            member_id, role = SYSTEM_ID, "bot"
-            add_notice(ctx, ts, group, content)
-        else:
-            member_id, role = (sender or (SELF_ID if is_self else "")), None
-            if is_self and sender:
-                ctx.self_is(ctx.group_id or group, sender)
-            if not member_id:
-                ctx.skip(where, T("没有发送者（Sender 为空）", "no sender (Sender is empty)"))
-                continue
-            ctx.alias(ctx.group_id or group, cell(cells, "NickName"), member_id)
-        ctx.message(
-            ts=ts,
-            group_id=group,
-            member_id=member_id,
-            msg_id=cell(cells, "localId") or None,
-            member_name=display_name if msg_type != "system" else None,
-            msg_type=msg_type,
-            content=content if msg_type in ("text", "system", "link") else None,
-            role=role,
+    if len(cells) < min(width, max(i for i in col.values() if i is not None) + 1):
+        ctx.skip(
+            where,
+            T("列数不足（{n}/{w}）", "too few columns ({n} of {w})").format(n=len(cells), w=width),
         )
+        return
+    ts = None
+    ct = cell(cells, "CreateTime")
+    if ct.isdigit():
+        ts = epoch_value(ct, ctx.tz)
+    if ts is None:
+        ts = parse_ts(cell(cells, "StrTime") or ct, ctx.tz)
+    type_code = _int(cell(cells, "Type"))
+    group = cell(cells, "TalkerId")
+    if ts is None or type_code is None or not group:
+        if ts is None:
+            what, value = "CreateTime/StrTime", ct or cell(cells, "StrTime")
+        elif type_code is None:
+            what, value = "Type", cell(cells, "Type")
+        else:
+            what, value = "TalkerId", ""
+        ctx.skip(where, T("无法读取 {c}：“{v}”", "cannot read {c}: '{v}'").format(c=what, v=value))
+        return
+    msg_type = wechat_type(type_code, _int(cell(cells, "SubType")))
+    content = cell(cells, "StrContent")
+    is_self = cell(cells, "IsSender") == "1"
+    sender = cell(cells, "Sender")
+    display_name = cell(cells, "Remark") or cell(cells, "NickName")
+    if msg_type == "system":
+        member_id, role = SYSTEM_ID, "bot"
+        add_notice(ctx, ts, group, content)
+    else:
+        member_id, role = (sender or (SELF_ID if is_self else "")), None
+        if is_self and sender:
+            ctx.self_is(ctx.group_id or group, sender)
+        if not member_id:
+            ctx.skip(where, T("没有发送者（Sender 为空）", "no sender (Sender is empty)"))
+            return
+        ctx.alias(ctx.group_id or group, cell(cells, "NickName"), member_id)
+    ctx.message(
+        ts=ts,
+        group_id=group,
+        member_id=member_id,
+        msg_id=cell(cells, "localId") or None,
+        member_name=display_name if msg_type != "system" else None,
+        msg_type=msg_type,
+        content=content if msg_type in ("text", "system", "link") else None,
+        role=role,
+    )
 
 
 # chatlog keys (lower-cased) → our field
@@ -351,9 +484,9 @@ def _chatlog_row(ctx: Context, where: Location, rec: dict[str, Any]) -> None:
     )
 
 
-def _read_chatlog_csv(text: str, display: str, ctx: Context) -> None:
-    table = read_csv(text, display)
-    idx = {}
+def _chatlog_columns(table: CsvTable) -> dict[str, int]:
+    """Field → column of a chatlog CSV header; an :class:`InputError` when it lacks one."""
+    idx: dict[str, int] = {}
     for i, h in enumerate(table.header):
         key = _CHATLOG_KEYS.get(h.replace(" ", "").lower())
         if key and key not in idx:
@@ -366,20 +499,242 @@ def _read_chatlog_csv(text: str, display: str, ctx: Context) -> None:
                 "不是 chatlog 类 CSV：表头缺少列 {c}（需要 Time, SenderName, Sender, TalkerName, Talker, Content）",
                 "not a chatlog-style CSV: the header lacks {c} (expected Time, SenderName, Sender, TalkerName, Talker, Content)",
             ).format(c=", ".join(missing)),
-            Location(file=display, line=table.header_line),
+            Location(file=table.display, line=table.header_line),
         )
+    return idx
+
+
+def _too_few(ctx: Context, where: Location, n: int, width: int) -> None:
+    ctx.skip(
+        where,
+        T("列数不足（{n}/{w}）", "too few columns ({n} of {w})").format(n=n, w=width),
+    )
+
+
+def _read_chatlog_csv(path: Path, text: str | None, display: str, ctx: Context) -> None:
+    zone = getattr(ctx.tz, "key", None)
+    source = csv_frames(path, display, text) if zone else text or read_text(path, display)
+    if isinstance(source, str):  # what only the row-by-row reading reads as it does today
+        table = read_csv(source, display)
+        idx = _chatlog_columns(table)
+        need = max(idx.values()) + 1
+        for line, cells in table.rows:
+            where = Location(file=display, line=line)
+            if len(cells) < need:
+                _too_few(ctx, where, len(cells), len(table.header))
+                continue
+            _chatlog_row(ctx, where, {k: cells[i] for k, i in idx.items()})
+        return
+    assert zone is not None
+    columns: dict[str, int] | None = None
+    for frame in source:
+        columns = columns or _chatlog_columns(frame.table())
+        _chatlog_bulk(frame, columns, display, ctx, zone)
+
+
+#: senders' names of system notices in chatlog exports
+_SYSTEM_NAMES = ("系统消息", "system", "System")
+#: :data:`_PLACEHOLDER` for polars (the same match: the content is stripped first)
+_PLACEHOLDER_PL = r"(?s)^!?\[([^\]|]+)(?:\|[^\]]*)?\](?:\([^)]*\))?$"
+
+
+def placeholder_type_expr(content: pl.Expr) -> pl.Expr:
+    """:func:`placeholder_type` of every text of ``content`` (null where it is none)."""
+    name = strip_expr(strip_expr(content).str.extract(_PLACEHOLDER_PL, 1))
+    return name.replace_strict(_PLACEHOLDERS, default=None, return_dtype=pl.String)
+
+
+def _chatlog_bulk(
+    frame: CsvFrame, idx: dict[str, int], display: str, ctx: Context, zone: str
+) -> None:
+    """The rows of a chatlog CSV: ordinary messages (a sender, a time read as
+    :func:`naive_ts_expr` reads it, no type code nor "is self" flag) in bulk, every other
+    row by :func:`_chatlog_row`, in file order."""
     need = max(idx.values()) + 1
-    for line, cells in table.rows:
-        where = Location(file=display, line=line)
-        if len(cells) < need:
-            ctx.skip(
-                where,
-                T("列数不足（{n}/{w}）", "too few columns ({n} of {w})").format(
-                    n=len(cells), w=len(table.header)
-                ),
-            )
+    width = len(frame.header)
+    rows = frame.rows
+
+    def col(key: str) -> pl.Expr:
+        return (
+            pl.col(f"c{idx[key]}")
+            if key in idx and f"c{idx[key]}" in rows.columns
+            else pl.lit(None, pl.String)
+        )
+
+    empty = pl.lit("")
+    sender = strip_expr(col("sender"))
+    sender_name = strip_expr(col("sender_name"))
+    talker = strip_expr(col("talker"))
+    content = col("content")
+    naive = naive_ts_expr(col("time"))
+    rows = rows.with_columns(
+        naive.alias("_naive"),
+        placeholder_type_expr(content).fill_null("text").alias("_type"),
+    )
+    offset = zone_offset(zone, rows["_naive"])
+    utc = local_to_utc(pl.col("_naive"), zone, offset)
+    rows = rows.with_columns(utc.alias("_utc"))
+    bulk = (
+        (pl.col("_n") >= need)
+        & pl.col("_utc").is_not_null()
+        & (talker.fill_null(empty) != "")
+        & (sender.fill_null(empty) != "")
+        & ~sender_name.fill_null(empty).is_in(_SYSTEM_NAMES)
+        & (col("type").fill_null(empty) == "")
+        & ~col("is_self").fill_null(empty).str.to_lowercase().is_in(["1", "true"])
+    )
+    rows = rows.with_columns(bulk.alias("_bulk"))
+    messages = rows.filter(pl.col("_bulk")).select(
+        instant_expr(pl.col("_utc")).alias("_t"),
+        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
+        talker.alias("group_id"),
+        sender.alias("member_id"),
+        col("seq").alias("msg_id"),
+        by_distinct(rows, sender_name, name_or_null_expr).alias("member_name"),
+        pl.col("_type").alias("msg_type"),
+        pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
+        by_distinct(rows, strip_expr(col("talker_name")), clean_name_expr).alias("group_name"),
+    )
+    # the other rows, each with how many bulk rows come before it
+    keys = list(idx)
+    rare = rows.with_columns(pl.col("_bulk").cum_sum().alias("_before")).filter(~pl.col("_bulk"))
+    rare = rare.select("_line", "_n", "_before", *(col(k).alias(k) for k in keys))
+    done = 0
+    for r in rare.iter_rows(named=True):
+        if r["_before"] > done:
+            ctx.add_messages(messages.slice(done, r["_before"] - done))
+            done = r["_before"]
+        where = Location(file=display, line=r["_line"])
+        if r["_n"] < need:
+            _too_few(ctx, where, r["_n"], width)
             continue
-        _chatlog_row(ctx, where, {k: cells[i] for k, i in idx.items()})
+        _chatlog_row(ctx, where, {k: r[k] for k in keys})
+    if messages.height > done:
+        ctx.add_messages(messages.slice(done))
+
+
+def _loads(line: str) -> Any:
+    """One JSON line, as ``json.loads`` reads it (by orjson, faster, where it reads it)."""
+    import json
+
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
+
+
+def _chatlog_item(ctx: Context, where: Location, item: Any) -> int:
+    """One item of a chatlog JSON; 1 when it has a time and a talker."""
+    if not isinstance(item, dict):
+        ctx.skip(where, NOT_A_MESSAGE)
+        return 0
+    rec = {_CHATLOG_KEYS[k.lower()]: v for k, v in item.items() if k.lower() in _CHATLOG_KEYS}
+    if "time" not in rec or "talker" not in rec:
+        ctx.skip(where, T("缺少 time 或 talker 字段", "lacks the time or talker field"))
+        return 0
+    _chatlog_row(ctx, where, rec)
+    return 1
+
+
+_SYSTEM_SENDERS = ("系统消息", "system", "System")
+
+
+def _chatlog_fields(
+    item: Any, plans: dict[tuple[str, ...], tuple[tuple[str, str], ...]]
+) -> tuple[Any, ...] | None:
+    """An ordinary chatlog message (a text time, a sender, not a notice) as the bulk frame's
+    fields, read as :func:`_chatlog_row` reads them; None for any other item. ``plans``: the
+    fields of each set of keys seen (exports repeat one set; the last key of a field wins)."""
+    if type(item) is not dict:
+        return None
+    keys = tuple(item)
+    plan = plans.get(keys)
+    if plan is None:
+        plan = tuple((k, _CHATLOG_KEYS[k.lower()]) for k in keys if k.lower() in _CHATLOG_KEYS)
+        if len(plans) < 1000:
+            plans[keys] = plan
+    rec = {f: item[k] for k, f in plan}
+    when = rec.get("time")
+    if type(when) is not str or "talker" not in rec:
+        return None
+    talker = str(rec.get("talker") or "").strip()
+    if not talker:
+        return None
+    content = str(rec.get("content") or "")
+    sender = str(rec.get("sender") or "").strip()
+    sender_name = str(rec.get("sender_name") or "").strip()
+    type_code = _int(rec.get("type")) if rec.get("type") not in (None, "") else None
+    if type_code is not None:
+        msg_type = wechat_type(type_code, _int(rec.get("subtype")))
+    elif not sender or sender_name in _SYSTEM_SENDERS:
+        return None
+    else:
+        msg_type = placeholder_type(content) or "text"
+    if msg_type == "system":
+        return None
+    is_self = str(rec.get("is_self") or "").lower() in ("1", "true")
+    member_id = sender or (SELF_ID if is_self else "")
+    if not member_id:
+        return None
+    seq = rec.get("seq")
+    return (
+        when,
+        talker,
+        member_id,
+        str(seq) if seq not in (None, "") else None,
+        sender_name or None,
+        msg_type,
+        content if msg_type in ("text", "link") else None,
+        str(rec.get("talker_name") or "").strip() or None,
+        sender if is_self and sender else None,
+    )
+
+
+#: an item left to :func:`_chatlog_item` (its row in the bulk frame is a placeholder)
+_NOT_BULK = ("", "", "", None, None, "text", None, None, None)
+
+
+def _chatlog_json_bulk(ctx: Context, items: list[tuple[Location, Any]], zone: str) -> int:
+    """The items of a chatlog JSON: ordinary messages as one frame (times stamped by polars),
+    the others by :func:`_chatlog_item`, in order; how many have a time and a talker."""
+    plans: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+    rows = [_chatlog_fields(item, plans) for _, item in items]
+    cols = list(zip(*(_NOT_BULK if r is None else r for r in rows), strict=True))
+    if not cols:
+        cols = [()] * len(_NOT_BULK)
+    names = ("when", "group_id", "member_id", "msg_id", "member_name", "msg_type", "content",
+             "group_name", "_self")  # fmt: skip
+    frame = pl.DataFrame(
+        {n: pl.Series(c, dtype=pl.String) for n, c in zip(names, cols, strict=True)}
+    ).with_columns(_odd=pl.Series([r is None for r in rows], dtype=pl.Boolean))
+    del rows, cols  # the frame holds them now
+    frame = vec.with_iso_stamp(frame, "when", zone)
+    selves = frame.filter(~pl.col("_odd") & pl.col("_self").is_not_null())
+    for talker, sender in (
+        selves.select("group_id", "_self").unique().sort("group_id", "_self").rows()
+    ):
+        ctx.self_is(ctx.group_id or talker, sender)
+    frame = frame.select(
+        "_t",
+        "ts",
+        "group_id",
+        "member_id",
+        "msg_id",
+        member_name=vec.norm_names(pl.col("member_name")),
+        msg_type="msg_type",
+        content=pl.when(pl.col("content") != "").then(pl.col("content")),
+        group_name=vec.distinct_map(pl.col("group_name"), lambda v: clean_name(v) or None),
+        _odd="_odd",
+    )
+    good = 0
+
+    def on_odd(i: int) -> None:
+        nonlocal good
+        good += _chatlog_item(ctx, *items[i])
+
+    odd = vec.odd_rows(frame["_odd"])
+    vec.feed(ctx, frame, odd, on_odd)
+    return good + frame.height - len(odd)
 
 
 def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:
@@ -393,14 +748,14 @@ def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:
             if not raw.strip():
                 continue
             try:
-                items.append((Location(file=display, line=n), json.loads(raw)))
+                items.append((Location(file=display, line=n), _loads(raw)))
             except json.JSONDecodeError as exc:
                 ctx.skip(
                     Location(file=display, line=n),
                     JSON_SYNTAX.format(m=exc.msg),
                 )
     else:
-        data = load_json(text, display)
+        data = vec.load_json(text, display)
         if isinstance(data, dict):
             data = next(
                 (
@@ -419,17 +774,11 @@ def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:
                 Location(file=display, line=1),
             )
         items = [(Location(file=display, key=f"[{i}]"), v) for i, v in enumerate(data)]
-    good = 0
-    for where, item in items:
-        if not isinstance(item, dict):
-            ctx.skip(where, NOT_A_MESSAGE)
-            continue
-        rec = {_CHATLOG_KEYS[k.lower()]: v for k, v in item.items() if k.lower() in _CHATLOG_KEYS}
-        if "time" not in rec or "talker" not in rec:
-            ctx.skip(where, T("缺少 time 或 talker 字段", "lacks the time or talker field"))
-            continue
-        good += 1
-        _chatlog_row(ctx, where, rec)
+    zone = vec.zone_of(ctx)
+    if zone is not None:
+        good = _chatlog_json_bulk(ctx, items, zone)
+    else:
+        good = sum(_chatlog_item(ctx, where, item) for where, item in items)
     if items and not good:
         raise InputError(
             T(

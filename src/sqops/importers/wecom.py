@@ -19,12 +19,17 @@ as ``owner`` and admins as ``admin``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
+from sqops.data.decode import detect_file_encoding
 from sqops.data.scalars import epoch_value
 from sqops.errors import InputError, Location
 from sqops.i18n import T
+from sqops.importers import _jsonvec as vec
 from sqops.importers._base import JSON_SYNTAX, SYSTEM_ID, Context, obj_at, read_text, split_lines
 
 MSG_TYPES = {
@@ -51,6 +56,8 @@ def is_external(user_id: str) -> bool:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    if _read_fast(path, display, ctx):
+        return
     text = read_text(path, display)
     stripped = text.strip()
     if not stripped:
@@ -77,39 +84,230 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             except json.JSONDecodeError as exc:
                 records.append((Location(file=display, line=n), exc))
     staff: dict[str, str | None] = {}
+    recognised = False
     for where, rec in records:
-        if isinstance(rec, json.JSONDecodeError):
-            ctx.skip(where, JSON_SYNTAX.format(m=rec.msg))
-            continue
-        if not isinstance(rec, dict):
-            ctx.skip(where, T("不是 JSON 对象", "not a JSON object"))
-            continue
-        if "group_chat" in rec or "member_list" in rec:
-            _group(ctx, where, rec.get("group_chat", rec), staff)
-        elif "msgid" in rec:
-            _message(ctx, where, rec, staff)
-        else:
-            ctx.skip(
-                where,
-                T(
-                    "既不是会话存档消息（msgid）也不是客户群详情（group_chat）",
-                    "neither an archived message (msgid) nor group details (group_chat)",
-                ),
-            )
-    recognised = any(
-        isinstance(r, dict) and ("msgid" in r or "group_chat" in r or "member_list" in r)
-        for _, r in records
-    )
+        recognised = _record(ctx, where, rec, staff) or recognised
     if not records or not recognised:
-        raise InputError(
-            T(
-                "不是企业微信会话存档或客户群详情：没有 msgid 或 member_list",
-                "not a WeCom chat archive or group details: no msgid or member_list",
-            ),
-            Location(file=display, line=1),
-        )
+        raise _not_wecom(display)
     for uid in sorted(staff):
         ctx.staff(uid, staff[uid] or "staff")
+
+
+def _not_wecom(display: str) -> InputError:
+    return InputError(
+        T(
+            "不是企业微信会话存档或客户群详情：没有 msgid 或 member_list",
+            "not a WeCom chat archive or group details: no msgid or member_list",
+        ),
+        Location(file=display, line=1),
+    )
+
+
+def _record(ctx: Context, where: Location, rec: Any, staff: dict[str, str | None]) -> bool:
+    """One record (a parsed line or item, or its JSON error); whether it is a WeCom one."""
+    if isinstance(rec, json.JSONDecodeError):
+        ctx.skip(where, JSON_SYNTAX.format(m=rec.msg))
+        return False
+    if not isinstance(rec, dict):
+        ctx.skip(where, T("不是 JSON 对象", "not a JSON object"))
+        return False
+    if "group_chat" in rec or "member_list" in rec:
+        _group(ctx, where, rec.get("group_chat", rec), staff)
+    elif "msgid" in rec:
+        _message(ctx, where, rec, staff)
+    else:
+        ctx.skip(
+            where,
+            T(
+                "既不是会话存档消息（msgid）也不是客户群详情（group_chat）",
+                "neither an archived message (msgid) nor group details (group_chat)",
+            ),
+        )
+        return False
+    return True
+
+
+def _line(ctx: Context, where: Location, raw: str, staff: dict[str, str | None]) -> bool:
+    """One line of JSON Lines, as :func:`read` reads it."""
+    try:
+        rec: Any = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        rec = exc
+    return _record(ctx, where, rec, staff)
+
+
+# --------------------------------------------------------------------------- vectorised
+
+_S: pl.DataType = pl.String()
+_SCHEMA = pl.Schema(
+    {
+        "msgid": _S,
+        "action": _S,
+        "from": _S,
+        "roomid": _S,
+        "msgtime": pl.Int64(),
+        "msgtype": _S,
+        "text": pl.Struct({"content": _S}),
+        "markdown": pl.Struct({"content": _S}),
+    }
+)
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _read_fast(path: Path, display: str, ctx: Context) -> bool:
+    """Chat-archive JSON Lines read in chunks by polars (:mod:`sqops.importers._jsonvec`);
+    False (nothing read) when the file is not JSON Lines of objects or the zone is not one
+    polars knows: :func:`read` reads it."""
+    zone = vec.zone_of(ctx)
+    if zone is None:
+        return False
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    data: bytes | None = None
+    if size <= vec.WHOLE_BELOW:
+        data = read_text(path, display).encode("utf-8")
+    else:
+        try:
+            if detect_file_encoding(path, display) != "utf-8":
+                return False
+        except InputError:
+            return False
+    if not _json_lines(vec.head(path, data)):
+        return False
+    staff: dict[str, str | None] = {}
+    recognised = False
+    for line, piece in vec.chunks(path, data):
+        if b"\x00" in piece:
+            read_text(path, display)  # refused as the whole file would be (NUL, size)
+        recognised = _piece(ctx, display, piece, line, zone, staff) or recognised
+    if not recognised:
+        raise _not_wecom(display)
+    for uid in sorted(staff):
+        ctx.staff(uid, staff[uid] or "staff")
+    return True
+
+
+def _json_lines(head: str) -> bool:
+    """Whether the text starting with ``head`` is JSON Lines of objects: its first value is an
+    object followed by more (so the whole text is not one JSON document)."""
+    stripped = head.strip()
+    if not stripped.startswith("{"):
+        return False
+    try:
+        _, end = json.JSONDecoder().raw_decode(stripped)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return bool(stripped[end:].strip())
+
+
+def _piece(
+    ctx: Context,
+    display: str,
+    piece: bytes,
+    first_line: int,
+    zone: str,
+    staff: dict[str, str | None],
+) -> bool:
+    """The records of one chunk; whether one of them is a WeCom record."""
+    frame = _frame(piece, zone)
+    rows: list[tuple[int, bytes]] = []
+    odd: list[int] = []
+    if frame is not None:
+        odd = vec.odd_rows(frame["_odd"])
+        links = (frame["msg_type"] == "link") & ~frame["_odd"]
+        if odd or links.any():
+            rows = vec.split_rows(piece, first_line)
+            if len(rows) != frame.height:
+                frame = None
+        if frame is not None and links.any():  # a link's text: its title or address
+            at = links.arg_true()
+            texts = []
+            for i in at.to_list():
+                rec = json.loads(rows[i][1])
+                texts.append(_content(rec, str(rec.get("msgtype") or ""), "link"))
+            frame = frame.with_columns(frame["content"].scatter(at, texts))
+    if frame is None:  # the Python code, line by line
+        recognised = False
+        for n, raw in enumerate(split_lines(piece.decode("utf-8")), first_line):
+            if raw.strip():
+                recognised = _line(ctx, Location(file=display, line=n), raw, staff) or recognised
+        return recognised
+    for uid in (
+        frame.filter(pl.col("_staff") & ~pl.col("_odd"))
+        .get_column("member_id")
+        .unique(maintain_order=True)
+        .to_list()
+    ):
+        staff.setdefault(uid, None)
+
+    def on_odd(i: int) -> None:
+        n, raw = rows[i]
+        _line(ctx, Location(file=display, line=n), raw.decode("utf-8"), staff)
+
+    vec.feed(ctx, frame, odd, on_odd)
+    return frame.height > 0
+
+
+def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
+    """The messages of a chunk as a frame (``_odd``: rows for the Python code), or None when
+    the chunk holds what polars would read otherwise than Python (see the module
+    :mod:`sqops.importers._jsonvec`)."""
+    if b"\r" in piece and piece.count(b"\r") != piece.count(b"\r\n"):
+        return None  # a lone CR: a line break to Python, white space to polars
+    if b'"group_chat"' in piece or b'"member_list"' in piece or _SURROGATE.search(piece):
+        return None
+    sep = vec.separator(piece, b'"msgid')
+    if sep is None:
+        return None
+    try:
+        df = pl.read_ndjson(piece, schema=_SCHEMA)
+    except Exception:  # polars' own errors: a line that is not an object, a value of another type
+        return None
+    n = df.height
+    content = df["text"].struct.field("content"), df["markdown"].struct.field("content")
+    if (
+        piece.count(b'"msgid"') != n
+        or df["msgid"].null_count()
+        or not vec.all_strings(piece, df, ("msgid", "action", "from", "roomid", "msgtype"), sep)
+        or piece.count(b'"msgtime"') != n - df["msgtime"].null_count()
+        or piece.count(b'"text":') != n - df["text"].null_count()
+        or piece.count(b'"markdown":') != n - df["markdown"].null_count()
+        or (n_content := piece.count(b'"content"')) != piece.count(b'"content' + sep)
+        or n_content != sum(c.len() - c.null_count() for c in content)
+    ):
+        return None
+    action = pl.col("action").fill_null("send")
+    mt = pl.col("msgtype").fill_null("")
+    sender = pl.col("from").fill_null("")
+    room = pl.col("roomid").fill_null("")
+    us = vec.epoch_us(pl.col("msgtime"))
+    msg_type = (
+        pl.when(action == "recall")
+        .then(pl.lit("system"))
+        .otherwise(mt.replace_strict(MSG_TYPES, default="other", return_dtype=pl.String))
+    )
+    body = (
+        pl.when(mt == "text")
+        .then(pl.col("text").struct.field("content"))
+        .when(mt == "markdown")
+        .then(pl.col("markdown").struct.field("content"))
+    )
+    system = msg_type == "system"
+    external = sender.str.starts_with("wm") | sender.str.starts_with("wo")
+    frame = df.select(
+        _us=us,
+        group_id=room,
+        member_id=pl.when(system).then(pl.lit(SYSTEM_ID)).otherwise(sender),
+        msg_id=pl.when(pl.col("msgid") != "").then(pl.col("msgid")),
+        msg_type=msg_type,
+        content=pl.when((msg_type == "text") & (body != "")).then(body),
+        role=pl.when(system).then(pl.lit("bot")).when(~external).then(pl.lit("staff")),
+        _staff=~external & ~system,
+        _odd=~action.is_in(["send", "recall"]) | (room == "") | us.is_null() | (sender == ""),
+    )
+    return vec.with_stamp(frame, zone)
 
 
 def _message(
@@ -137,12 +335,7 @@ def _message(
         msg_type = "system"
     else:
         msg_type = MSG_TYPES.get(msgtype, "other")
-    content = None
-    body = rec.get(msgtype)
-    if msg_type == "text" and isinstance(body, dict):
-        content = str(body.get("content") or "") or None
-    elif msg_type == "link" and isinstance(body, dict):
-        content = str(body.get("title") or body.get("link_url") or "") or None
+    content = _content(rec, msgtype, msg_type)
     internal = not is_external(sender)
     if internal and msg_type != "system":
         staff.setdefault(sender, None)
@@ -156,6 +349,16 @@ def _message(
         role=("staff" if internal else None) if msg_type != "system" else "bot",
     )
     return 1
+
+
+def _content(rec: dict[str, Any], msgtype: str, msg_type: str) -> str | None:
+    """The text of a message: a text's content, a link's title (or address)."""
+    body = rec.get(msgtype)
+    if msg_type == "text" and isinstance(body, dict):
+        return str(body.get("content") or "") or None
+    if msg_type == "link" and isinstance(body, dict):
+        return str(body.get("title") or body.get("link_url") or "") or None
+    return None
 
 
 def _group(ctx: Context, where: Location, chat: Any, staff: dict[str, str | None]) -> int:

@@ -1,0 +1,320 @@
+"""Vectorised reading of the JSON exports (WeCom JSON Lines, Telegram Desktop, Discord and
+chatlog JSON): the bulk of the messages is typed and stamped by polars and handed to the
+:class:`~sqops.importers._base.Context` as frames (:meth:`Context.add_messages`); every item
+that is rare or odd (a notice, a private chat, a value of another JSON type, a time outside
+the range computed here) goes to the importer's per-item Python code, in file order, so that
+every message, every skip and every count is exactly what that code gives.
+
+Exactness, in short:
+
+* times: an epoch number is turned into microseconds exactly as
+  :func:`sqops.data.scalars.epoch_value` does (seconds up to 10^11, milliseconds up to 2^32 s,
+  where dividing by 1000 and rounding to the microsecond is exact), an ISO 8601 text as
+  :func:`sqops.data.scalars.parse_ts` reads it (:func:`with_iso_stamp`); ``_t`` is those
+  microseconds / 10^6 divided by numpy (correctly rounded, as ``datetime.timestamp``);
+  ``ts`` is :func:`sqops.importers._base.ts_text_expr` (Python's own function where polars'
+  zone data may differ);
+* values: the readers type-check each item's fields in one Python pass over the parsed
+  document (orjson), or, for JSON Lines read by polars, check each chunk's bytes: polars
+  turns a number or a boolean read into a text column into text, and keeps the first of two
+  equal keys where Python keeps the last, so a chunk whose keys are not each a string once
+  per object is read by the Python code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+import polars as pl
+
+from sqops.importers import _base
+from sqops.importers._base import (
+    BULK_COLUMNS,
+    Context,
+    local_to_utc,
+    norm_name,
+    ts_text_expr,
+    zone_offset,
+)
+
+#: bytes read at a time from a JSON Lines file (cut after a line break)
+CHUNK = 8 << 20
+
+#: files up to this size are read whole and decoded by the one decoding policy; larger ones
+#: are streamed in chunks when they are UTF-8
+WHOLE_BELOW = 64 << 20
+
+#: the columns of a bulk message frame (:meth:`Context.add_messages`)
+MSG_COLUMNS = BULK_COLUMNS
+
+#: epoch values read here: seconds up to 10^11 (``from_epoch`` reads larger values as
+#: milliseconds), milliseconds below 2^32 seconds (exact to the microsecond once divided)
+_MAX_SECONDS = 100_000_000_000
+_MAX_MILLIS = 4_294_967_296_000
+
+#: set to False to read every item with the per-item Python code (tests compare the two)
+ENABLED = True
+
+
+@functools.lru_cache(maxsize=64)
+def _polars_knows(zone: str) -> bool:
+    try:
+        pl.Series([0], dtype=pl.Datetime("us", "UTC")).dt.convert_time_zone(zone)
+    except Exception:  # polars raises its own error for a zone it does not know
+        return False
+    return True
+
+
+def zone_of(ctx: Context) -> str | None:
+    """The IANA name of ``ctx.tz`` when polars converts to it (None: read in Python)."""
+    key = getattr(ctx.tz, "key", None)
+    return key if ENABLED and isinstance(key, str) and _polars_knows(key) else None
+
+
+def epoch_us(value: pl.Expr) -> pl.Expr:
+    """Int64 epoch seconds or milliseconds → UTC microseconds, as ``epoch_value`` reads them;
+    null outside the range read here (those items go to the Python code)."""
+    return (
+        pl.when((value >= 0) & (value <= _MAX_SECONDS))
+        .then(value * 1_000_000)
+        .when((value > _MAX_SECONDS) & (value < _MAX_MILLIS))
+        .then(value * 1_000)
+    )
+
+
+def with_stamp(frame: pl.DataFrame, zone: str) -> pl.DataFrame:
+    """``frame`` with ``_t`` and ``ts`` of its UTC microseconds ``_us``: ``_t`` = epoch
+    seconds as ``datetime.timestamp`` gives them, ``ts`` = :func:`~sqops.data.scalars.ts_text`
+    of the local time (:func:`sqops.importers._base.ts_text_expr`, by the zone's one offset
+    over the times when it has one); rows without ``_us`` are ``_odd``."""
+    utc = pl.col("_us").cast(pl.Datetime("us", "UTC"))
+    naive = frame["_us"].cast(pl.Datetime("us", "UTC")).dt.replace_time_zone(None)
+    offset = zone_offset(zone, naive)
+    return frame.with_columns(
+        _t=_seconds(frame["_us"]),
+        ts=ts_text_expr(utc, zone, offset),
+        _odd=pl.col("_odd") | pl.col("_us").is_null(),
+    )
+
+
+#: the ISO 8601 times read here (others, and those that fail a check below, go to Python):
+#: date, ``T`` or a space, seconds, 1-6 decimals, ``Z`` or ``±HH:MM`` or nothing (local)
+_ISO = (
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,6}))?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})?$"
+)
+
+
+def with_iso_stamp(frame: pl.DataFrame, text: str, zone: str) -> pl.DataFrame:
+    """``frame`` with ``_t`` and ``ts`` of its ISO 8601 texts in column ``text``, as
+    :func:`sqops.data.scalars.parse_ts` reads them (``fromisoformat``; naive times local to
+    ``zone``, the first of a repeated hour, none in a skipped one:
+    :func:`sqops.importers._base.local_to_utc`) and :func:`~sqops.data.scalars.ts_text`
+    writes them (an aware time keeps its own offset, ``Z`` is ``+00:00``). Rows of another
+    form, an invalid or skipped time, a year outside 1970–9998 or an offset past ±14:00 are
+    ``_odd``: the Python code reads those."""
+    parts = pl.col(text).str.extract_groups(_ISO)
+    f = frame.with_columns(
+        _wall=pl.concat_str([parts.struct[0], pl.lit("T"), parts.struct[1]]).str.strptime(
+            pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False, exact=True
+        )
+        + pl.duration(microseconds=parts.struct[2].str.pad_end(6, "0").cast(pl.Int64).fill_null(0)),
+        _off=parts.struct[3],
+    )
+    off = pl.col("_off")
+    wall = pl.col("_wall")
+    sign = pl.when(off.str.slice(0, 1) == "-").then(-1).otherwise(1)
+    oh = off.str.slice(1, 2).cast(pl.Int64, strict=False)
+    om = off.str.slice(4, 2).cast(pl.Int64, strict=False)
+    minutes = pl.when(off == "Z").then(0).otherwise(sign * (oh * 60 + om))
+    bad_off = off.is_not_null() & (off != "Z") & ((om >= 60) | (oh * 60 + om > 14 * 60))
+    aware_us = wall.dt.epoch("us") - minutes * 60_000_000
+    local_rows = f.filter(off.is_null() & wall.is_not_null())
+    if local_rows.height:
+        offset = zone_offset(zone, local_rows["_wall"])
+        local = local_to_utc(wall, zone, offset)
+        us = pl.when(off.is_null()).then(local.dt.epoch("us")).otherwise(aware_us)
+        local_ts: pl.Expr = ts_text_expr(local, zone, offset)
+    else:
+        us, local_ts = aware_us, pl.lit(None, pl.String)
+    f = f.with_columns(_us=us, _min=minutes, _bad=bad_off)
+    frac = pl.col("_us") % 1_000_000
+    millis = (
+        pl.when(frac != 0)
+        .then(pl.lit(".") + (frac // 1000).cast(pl.String).str.zfill(3))
+        .otherwise(pl.lit(""))
+    )
+    aware = pl.concat_str(
+        [
+            wall.dt.to_string("%Y-%m-%dT%H:%M:%S"),
+            millis,
+            pl.when((off == "Z") | (pl.col("_min") == 0)).then(pl.lit("+00:00")).otherwise(off),
+        ]
+    )
+    f = f.with_columns(
+        ts=pl.when(off.is_null()).then(local_ts).otherwise(aware),
+        _odd=pl.col("_odd")
+        | pl.col("_us").is_null()
+        | (pl.col("_us") < 0)
+        | (wall.dt.year() > 9998)
+        | pl.col("_bad"),
+    )
+    return f.with_columns(_t=_seconds(f["_us"])).drop("_wall", "_off", "_min", "_bad")
+
+
+def _seconds(us: pl.Series) -> pl.Series:
+    """Microseconds / 10^6, correctly rounded as Python's ``int / int`` (polars multiplies by
+    the reciprocal of a constant, which is not; numpy divides)."""
+    return pl.Series("_t", us.fill_null(0).to_numpy() / 1e6, dtype=pl.Float64)
+
+
+def norm_names(names: pl.Expr) -> pl.Expr:
+    """:func:`~sqops.importers._base.norm_name` of each name, null when empty."""
+    return distinct_map(names, lambda v: norm_name(v) or None)
+
+
+def distinct_map(texts: pl.Expr, fn: Callable[[str], str | None]) -> pl.Expr:
+    """``fn`` of each text (nulls stay null), called once per distinct text: exports have
+    few names and many messages."""
+
+    def apply(s: pl.Series) -> pl.Series:
+        mapping = {v: fn(v) for v in s.drop_nulls().unique().to_list()}
+        return s.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+    return texts.map_batches(apply, return_dtype=pl.String)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused: parsing a JSON document makes millions of objects
+    that live on, and each collection would walk all of them again (40% of the CPU of a
+    Discord import). Nothing made here forms cycles; the collector resumes after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def load_json(text: str, display: str) -> Any:
+    """One JSON document, as :func:`sqops.importers._base.load_json` reads it: by orjson
+    (faster), and by the standard library where orjson refuses the text (``NaN``, integers
+    past 64 bits, lone surrogates, deep nesting, a syntax error: its message and position)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _base.load_json(text, display)
+
+
+def add_messages(ctx: Context, frame: pl.DataFrame) -> None:
+    """Append the bulk messages of ``frame`` to ``ctx`` (one place, for tests to count)."""
+    ctx.add_messages(frame)
+
+
+def feed(
+    ctx: Context, frame: pl.DataFrame, odd: Sequence[int], on_odd: Callable[[int], Any]
+) -> None:
+    """The rows of ``frame`` in order: runs of bulk rows to :func:`add_messages`, each row
+    whose index is in ``odd`` (ascending) to ``on_odd(index)`` (the Python code) instead."""
+    frame = frame.select(
+        pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in MSG_COLUMNS
+    )
+    start = 0
+    for i in odd:
+        if i > start:
+            add_messages(ctx, frame.slice(start, i - start))
+        on_odd(i)
+        start = i + 1
+    if start < frame.height:
+        add_messages(ctx, frame.slice(start))
+
+
+def odd_rows(mask: pl.Series) -> list[int]:
+    """The indices where ``mask`` is true (or null)."""
+    return mask.fill_null(True).arg_true().to_list()
+
+
+# --------------------------------------------------------------------------- JSON Lines
+
+
+def chunks(path: Path, data: bytes | None = None) -> Iterator[tuple[int, bytes]]:
+    """``(number of its first line, bytes)`` of a file (or of ``data``, its text), about
+    :data:`CHUNK` bytes each, cut after line breaks (CR, LF or CRLF: lines are numbered as
+    :func:`~sqops.importers._base.split_lines` splits them); a UTF-8 byte-order mark at the
+    start is dropped."""
+    line = 1
+    first = True
+    size = CHUNK
+    if data is not None:
+        blocks: Iterator[bytes] = (data[i : i + size] for i in range(0, len(data), size))
+    else:
+        blocks = _blocks(path, size)
+    rest = b""
+    for block in blocks:
+        buf = rest + block if rest else block
+        if first:
+            buf = buf.removeprefix(b"\xef\xbb\xbf")
+            first = False
+        cut = buf.rfind(b"\n") + 1
+        if cut == 0:
+            rest = buf
+            continue
+        piece, rest = (buf, b"") if cut == len(buf) else (buf[:cut], buf[cut:])
+        yield line, piece
+        line += piece.count(b"\n")
+        if b"\r" in piece:  # lone CRs break lines too
+            line += piece.count(b"\r") - piece.count(b"\r\n")
+    if rest:
+        yield line, rest
+
+
+def head(path: Path, data: bytes | None = None, size: int = 1 << 20) -> str:
+    """The first lines of a file (or of ``data``) up to ``size`` bytes, as text (to tell
+    JSON Lines from one JSON document)."""
+    if data is None:
+        with path.open("rb") as fh:
+            data = fh.read(size)
+    block = data[:size].removeprefix(b"\xef\xbb\xbf")
+    if len(data) > size:
+        block = block[: block.rfind(b"\n") + 1]
+    return block.decode("utf-8", errors="replace")
+
+
+def _blocks(path: Path, size: int) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        while block := fh.read(size):
+            yield block
+
+
+def separator(piece: bytes, key: bytes) -> bytes | None:
+    """How the export writes a key before a string value: ``"key":"`` or ``"key": "``."""
+    for sep in (b'":"', b'": "'):
+        if key + sep in piece:
+            return sep
+    return None
+
+
+def all_strings(piece: bytes, frame: pl.DataFrame, keys: Sequence[str], sep: bytes) -> bool:
+    """Whether every occurrence of each of ``keys`` in ``piece`` is a key with a string value,
+    once per row that has one (no number or boolean that polars turned into text, no key
+    twice in an object, no null, no such key nested elsewhere)."""
+    for k in keys:
+        quoted = b'"' + k.encode()
+        total = piece.count(quoted + b'"')
+        if total != piece.count(quoted + sep) or total != frame[k].is_not_null().sum():
+            return False
+    return True
+
+
+def split_rows(piece: bytes, first_line: int) -> list[tuple[int, bytes]]:
+    """``(line number, bytes)`` of the lines of ``piece`` that are not blank (ASCII white
+    space only: polars' rows of the piece, one per such line)."""
+    return [(first_line + n, raw) for n, raw in enumerate(piece.split(b"\n")) if raw.strip()]

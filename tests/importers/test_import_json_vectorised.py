@@ -1,0 +1,424 @@
+"""The vectorised JSON readers (:mod:`sqops.importers._jsonvec`) give exactly what the
+per-item Python code gives: the same tables, problems and counts, for exports mixing the
+common messages with every odd item the Python code handles (and chunks polars must not read).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from sqops.errors import InputError
+from sqops.importers import _jsonvec, import_files
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+def _both(monkeypatch, fmt: str, paths: list[Path], **kw):
+    """(vectorised result, Python result, rows the vectorised path added in bulk)."""
+    bulk: list[int] = []
+    add = _jsonvec.add_messages
+
+    def counting(ctx, frame):
+        bulk.append(frame.height)
+        add(ctx, frame)
+
+    monkeypatch.setattr(_jsonvec, "add_messages", counting)
+    fast = import_files(fmt, paths, **kw)
+    monkeypatch.setattr(_jsonvec, "ENABLED", False)
+    slow = import_files(fmt, paths, **kw)
+    monkeypatch.setattr(_jsonvec, "ENABLED", True)
+    return fast, slow, sum(bulk)
+
+
+def _same(fast, slow) -> None:
+    assert fast.counts == slow.counts
+    assert [(p.code, str(p.where), p.text.get("en")) for p in fast.problems] == [
+        (p.code, str(p.where), p.text.get("en")) for p in slow.problems
+    ]
+    assert sorted(fast.tables) == sorted(slow.tables)
+    for name, frame in slow.tables.items():
+        assert fast.tables[name].schema == frame.schema, name
+        assert fast.tables[name].equals(frame), name
+
+
+def _wecom_record(rnd: random.Random, i: int) -> str:
+    """One line of a chat archive: mostly ordinary messages, and every odd kind."""
+    sender = rnd.choice(["wmAAA", "wmBBB", "woCCC", "XiaoLin", "张三", ""])
+    rec: dict[str, object] = {
+        "msgid": f"m{rnd.randrange(10**6)}" if rnd.random() > 0.02 else "m1",
+        "action": "send",
+        "from": sender,
+        "roomid": rnd.choice(["wrRoom1", "wrRoom2"]),
+        "msgtime": 1797732000000 + i * 61_001,
+        "msgtype": "text",
+        "text": {"content": rnd.choice(["你好", "ok", "", "多行\n第二行", "👩🏻\u200d⚖️"])},
+    }
+    kind = rnd.randrange(40)
+    if kind == 0:
+        rec["action"] = "recall"
+    elif kind == 1:
+        rec = {"msgid": f"s{i}", "action": "switch", "time": 1, "user": "XiaoLin"}
+    elif kind == 2:
+        rec["roomid"] = ""
+    elif kind == 3:
+        rec["msgtime"] = 1797732000 + i  # seconds
+    elif kind == 4:
+        rec["msgtime"] = -5
+    elif kind == 5:
+        rec["msgtype"] = "link"
+        rec["link"] = {"title": "", "link_url": "http://x"}
+    elif kind == 6:
+        rec["msgtype"] = "markdown"
+        rec["markdown"] = {"content": "**粗体**"}
+        del rec["text"]
+    elif kind == 7:
+        rec["msgtype"] = rnd.choice(["image", "weapp", "news", "revoke", "unknown"])
+        del rec["text"]
+    elif kind == 8:
+        rec["msgid"] = ""
+    elif kind == 9:
+        rec["msgtime"] = 10**13  # past the range read in bulk
+    line = json.dumps(rec, ensure_ascii=False)
+    return line
+
+
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "America/New_York", "UTC"])
+def test_wecom_json_lines_as_the_python_code(monkeypatch, tmp_path, tz):
+    rnd = random.Random(tz)
+    lines = [_wecom_record(rnd, i) for i in range(3000)]
+    lines[1500] = '{"msgid": 5, "action": "send", "from": true}'  # its chunk: the Python code
+    lines[2000] = '{"msgid": "x" broken'
+    lines[2100] = ""
+    lines[2500] = lines[2500].replace('"msgid"', '"msgid_"')  # not a WeCom record
+    p = tmp_path / "archive.jsonl"
+    p.write_text("\r\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(_jsonvec, "CHUNK", 20_000)
+    fast, slow, bulk = _both(monkeypatch, "wecom", [p], tz=tz)
+    _same(fast, slow)
+    # most messages went in bulk (not the odd ones, a sixth have no sender, nor the chunks
+    # of the three bad lines)
+    assert bulk > 1500
+
+
+def test_wecom_chunks_with_odd_bytes_are_read_by_python(monkeypatch, tmp_path):
+    base = '{"msgid":"a%d","action":"send","from":"wmA","roomid":"r","msgtime":1797732000000,"msgtype":"text","text":{"content":"x"}}'
+    lines = [base % i for i in range(6)]
+    lines[1] = lines[1].replace('"from":"wmA"', '"from":1.0')  # a number polars makes "1"
+    lines[2] = lines[2] + "\r" + base % 99  # a lone CR: two lines to Python
+    lines[3] = lines[3].replace('"msgid":"a3"', '"msgid":"a3","msgid":"b3"')  # Python: the last
+    lines[4] = lines[4].replace('"x"', '"\\ud83d\\ude00"')  # escaped surrogates: Python's
+    p = tmp_path / "odd.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(_jsonvec, "CHUNK", 1)  # one line a chunk
+    fast, slow, bulk = _both(monkeypatch, "wecom", [p])
+    _same(fast, slow)
+    assert bulk == 2  # lines 1 and 6 (index 0 and 5)
+    ids = set(fast.tables["messages"]["msg_id"].to_list())
+    assert {"b3", "a99"} <= ids and "a3" not in ids  # (counted by hand from the lines above)
+    assert "1.0" in fast.tables["messages"]["member_id"].to_list()
+
+
+def test_wecom_fixture_as_the_python_code(monkeypatch):
+    fast, slow, _ = _both(
+        monkeypatch, "wecom", [FIX / "wecom_messages.jsonl", FIX / "wecom_group.json"]
+    )
+    _same(fast, slow)
+
+
+def test_stamp_is_ts_text(monkeypatch):
+    """``_t`` and ``ts`` of the bulk path are ``_instant`` and ``ts_text`` of the Python path,
+    milliseconds and zones with daylight saving time included."""
+    from sqops.data.scalars import epoch_value, get_tz, ts_text
+
+    values = [0, 1, 999_999_999, 1_797_732_000, 1_797_732_000_123, 1_797_732_000_001,
+              1_710_054_000_000, 1_730_613_600_000, 100_000_000_000, 4_294_967_295_999,
+              5_600_000_000, 5_600_000_000_123, 1_500]  # fmt: skip
+    rnd = random.Random(5)  # and random milliseconds and seconds, 1970-2106
+    values += [rnd.randrange(10**11 + 1, 4_294_967_296_000) for _ in range(300)]
+    values += [rnd.randrange(0, 10**11) for _ in range(300)]
+    for zone in ("Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Lord_Howe"):
+        frame = pl.DataFrame({"v": values}).select(_us=_jsonvec.epoch_us(pl.col("v")), _odd=False)
+        got = _jsonvec.with_stamp(frame, zone).select("_t", "ts", "_us")
+        for v, (t_, ts_, us_) in zip(values, got.rows(), strict=True):
+            if us_ is None:  # past 2^32 s in milliseconds: left to Python
+                assert v >= 4_294_967_296_000
+                continue
+            dt = epoch_value(v, get_tz(zone))
+            assert dt is not None
+            assert (t_, ts_) == (dt.timestamp(), ts_text(dt)), (zone, v)
+
+
+def _telegram_message(rnd: random.Random, i: int) -> object:
+    """One item of a chat's ``messages``: mostly ordinary, and every odd kind."""
+    who = rnd.randrange(6)
+    msg: dict[str, object] = {
+        "id": i,
+        "type": "message",
+        "date": "2026-12-10T10:00:00",
+        "date_unixtime": str(1796868000 + i * 37),
+        "from": ["Lin", "Ana", "  Ben  ", "林\u200b小", "Cleo", "Dan"][who],
+        "from_id": f"user{who}",
+        "text": rnd.choice(["Hi", "", "多行\n第二行", "ok"]),
+    }
+    kind = rnd.randrange(60)
+    if kind == 0:
+        return rnd.choice([None, 5, "text", ["a"]])
+    if kind == 1:
+        msg.update(type="service", action="invite_members", actor="Ana", actor_id="user1")
+        msg["members"] = [f"New {i}"]
+    elif kind == 2:
+        msg["text"] = ["see ", {"type": "link", "text": "http://x"}, 5]
+    elif kind == 3:
+        del msg["from_id"]
+    elif kind == 4:
+        msg["from_id"] = 1000 + who
+    elif kind == 5:
+        msg["from"] = rnd.choice(["", None, 7])
+    elif kind == 6:
+        msg["id"] = rnd.choice([f"s{i}", True, 2**70, "", None])
+    elif kind == 7:
+        msg["date_unixtime"] = rnd.choice([None, 1796868000 + i, "17968680001234567890", "x"])
+    elif kind == 8:
+        del msg["date_unixtime"]
+    elif kind == 9:
+        msg["media_type"] = rnd.choice(["sticker", "voice_message", "unknown", 3])
+        msg["file"] = "f"
+    elif kind == 10:
+        msg["photo"] = "p.jpg"
+    elif kind == 11:
+        msg[rnd.choice(["poll", "location_information", "contact_information", "file"])] = {}
+    elif kind == 12:
+        msg["reply_to_message_id"] = rnd.choice([i - 1, f"{i}", 2**64])
+    elif kind == 13:
+        msg["type"] = rnd.choice(["unsupported", None])
+    elif kind == 14:
+        msg["id"] = max(i - 3, 0)  # a duplicate id
+    return msg
+
+
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "Europe/London"])
+def test_telegram_as_the_python_code(monkeypatch, tmp_path, tz):
+    rnd = random.Random(tz)
+    chats = [
+        {
+            "name": name,
+            "type": "private_supergroup",
+            "id": 1500 + n,
+            "messages": [_telegram_message(rnd, i) for i in range(1500)],
+        }
+        for n, name in enumerate(["Skin Lab", "护肤 群"])
+    ]
+    account = {"about": "", "chats": {"about": "", "list": chats}}
+    p = tmp_path / "result.json"
+    p.write_text(json.dumps(account, ensure_ascii=False), encoding="utf-8")
+    single = tmp_path / "chat.json"
+    single.write_text(json.dumps(chats[0], ensure_ascii=False), encoding="utf-8")
+    fast, slow, bulk = _both(monkeypatch, "telegram", [p, single], tz=tz)
+    _same(fast, slow)
+    assert bulk > 2000  # of 3,000 items, about a quarter odd (counted by the generator's kinds)
+
+
+def test_telegram_fixtures_as_the_python_code(monkeypatch):
+    for name in ("telegram_chat", "telegram_full", "telegram_account", "telegram_no_from_id"):
+        fast, slow, _ = _both(monkeypatch, "telegram", [FIX / f"{name}.json"])
+        _same(fast, slow)
+
+
+def test_with_iso_stamp_is_parse_ts(monkeypatch):
+    """Every text ``with_iso_stamp`` reads gives ``parse_ts``'s instant and ``ts_text``'s text;
+    what it leaves to Python includes every text ``parse_ts`` refuses."""
+    from sqops.data.scalars import get_tz, parse_ts, ts_text
+
+    texts = [
+        "2026-12-03T19:00:00+08:00", "2026-12-03 19:00:00", "2026-12-03T19:00:00.1+08:00",
+        "2026-12-03T19:00:00.1234+05:30", "2026-12-03T19:00:00.0004Z", "2026-12-03T19:00:00-00:00",
+        "2026-12-03T19:00:00.000+08:00", "2026-03-08T02:30:00", "2026-11-01T01:30:00",
+        "2026-03-29T01:30:00", "2026-10-25T01:30:00", "2026-02-30T10:00:00", "2026-12-03T24:00:00",
+        "2026-12-03T19:00:00+14:01", "2026-12-03T19:00:00+05:60", "2026-12-03T19:00:00-14:00",
+        "1969-12-31T23:59:59Z", "1970-01-01T00:00:00Z", "9998-12-31T23:59:59Z", " 2026-12-03T19:00:00",
+        "2026-12-03T19:00:00.1234567+08:00", "2026-12-03T19:00+08:00", "1796295810", "",
+        "2026-12-03T19:00:00,5+08:00", "2026-12-03T19:00:00+0800", "2026-12-03T19:00:59.999999Z",
+        "2150-07-01T12:00:00", "2150-07-01T12:00:00.5-04:00", "1970-01-01T00:00:00",
+    ]  # fmt: skip
+    for zone in ("Asia/Shanghai", "America/New_York", "Europe/London"):
+        frame = pl.DataFrame({"s": texts, "_odd": False})
+        got = _jsonvec.with_iso_stamp(frame, "s", zone).select("_t", "ts", odd="_odd")
+        for text, (t_, ts_, odd_) in zip(texts, got.rows(), strict=True):
+            dt = parse_ts(text, get_tz(zone))
+            if odd_:
+                continue
+            assert dt is not None, (zone, text)
+            assert (t_, ts_) == (dt.timestamp(), ts_text(dt)), (zone, text)
+        # the common forms are read here, not left to Python
+        assert not any(got["odd"][:3]), zone
+    # a column of local times only, and one of aware times only
+    for only in (["2026-12-03 19:00:00", "2026-03-08T02:30:00"], ["2026-12-03T19:00:00Z"]):
+        got = _jsonvec.with_iso_stamp(pl.DataFrame({"s": only, "_odd": False}), "s", "UTC")
+        dt = parse_ts(only[0], get_tz("UTC"))
+        assert dt is not None
+        assert got.row(0, named=True)["ts"] == ts_text(dt)
+
+
+def _discord_message(rnd: random.Random, i: int) -> object:
+    who = rnd.randrange(5)
+    msg: dict[str, object] = {
+        "id": str(10**17 + i),
+        "type": rnd.choice(["Default", "Reply", None]),
+        "timestamp": rnd.choice(
+            [
+                f"2026-12-03T{i % 24:02d}:{i % 60:02d}:00.{i % 1000:03d}+00:00",
+                f"2026-12-03T{i % 24:02d}:00:00+08:00",
+                f"2026-12-03 10:{i % 60:02d}:00",
+            ]
+        ),  # fmt: skip
+        "content": rnd.choice(["hi", "", "多行\n第二行", None]),
+        "author": {
+            "id": str(500 + who),
+            "name": f"user{who}",
+            "nickname": rnd.choice(["", None, "阿 青"]),
+            "isBot": who == 4,
+        },  # fmt: skip
+    }
+    kind = rnd.randrange(50)
+    if kind == 0:
+        return rnd.choice([None, "x", 3])
+    if kind == 1:
+        msg["type"] = rnd.choice(
+            ["GuildMemberJoin", "ChannelPinnedMessage", "ThreadStarterMessage", 7]
+        )
+    elif kind == 2:
+        msg["attachments"] = [{"fileName": rnd.choice(["a.png", "b.mp4", "c.txt"])}]
+    elif kind == 3:
+        msg[rnd.choice(["stickers", "embeds"])] = [{}]
+    elif kind == 4:
+        msg["timestamp"] = rnd.choice(["soon", None, 1796295810, "2026-02-30T10:00:00+00:00"])
+    elif kind == 5:
+        msg["author"] = rnd.choice([{}, {"id": ""}, {"id": 5, "name": "n"}, None])
+    elif kind == 6:
+        msg["reference"] = rnd.choice([{"messageId": str(i - 1)}, {"messageId": 5}, {}, None, []])
+    elif kind == 7:
+        msg["id"] = rnd.choice([5, "", None])
+    elif kind == 8:
+        msg["content"] = rnd.choice([0, ["x"]])
+    return msg
+
+
+def test_discord_json_as_the_python_code(monkeypatch, tmp_path):
+    rnd = random.Random(3)
+    data = {
+        "guild": {"id": "9001", "name": "Glow"},
+        "channel": {"id": "42", "name": "general"},
+        "messages": [_discord_message(rnd, i) for i in range(3000)],
+    }
+    p = tmp_path / "export.json"
+    p.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    for tz in ("Asia/Shanghai", "America/New_York"):
+        fast, slow, bulk = _both(monkeypatch, "discord", [p, FIX / "discord.json"], tz=tz)
+        _same(fast, slow)
+        assert bulk > 2000  # of 3,000 items, about a sixth odd (the generator's kinds)
+
+
+def _chatlog_item(rnd: random.Random, i: int) -> object:
+    who = rnd.randrange(5)
+    item: dict[str, object] = {
+        "seq": 1000 + i,
+        "time": rnd.choice(
+            [f"2026-12-03T{i % 24:02d}:{i % 60:02d}:00+08:00", f"2026-12-03 10:{i % 60:02d}:05"]
+        ),
+        "talker": rnd.choice(["98765@chatroom", "12345@chatroom"]),
+        "talkerName": rnd.choice(["护肤交流群", " 群\u200b二 ", ""]),
+        "sender": f"wxid_{who}",
+        "senderName": rnd.choice(["阿青", "Mia  Li", "", "大卫"]),
+        "isSelf": who == 0,
+        "type": 1,
+        "subType": 0,
+        "content": rnd.choice(
+            ["欢迎", "", "[图片]", "![图片](http://x)", "[链接|标题](u)", "多行\n二"]
+        ),
+    }
+    kind = rnd.randrange(40)
+    if kind == 0:
+        return rnd.choice([None, "x", 5])
+    if kind == 1:
+        item.update(type=10000, sender="", senderName="", content='"阿青"邀请"Mia"加入了群聊')
+    elif kind == 2:
+        item["time"] = rnd.choice([1796295810, "soon", None, "2026-02-30 10:00:00", "1796295810"])
+    elif kind == 3:
+        del item["talker"]
+    elif kind == 4:
+        item["sender"] = rnd.choice(["", None, 5])
+    elif kind == 5:
+        item["Time"] = "2026-12-03T11:00:00+08:00"  # the same field twice: Python keeps the last
+    elif kind == 6:
+        del item["type"]
+        item["senderName"] = rnd.choice(["系统消息", "Mia"])
+    elif kind == 7:
+        item["type"] = rnd.choice([49, "3", "x", 43.0, None])
+        item["subType"] = rnd.choice([6, 57, "5", None])
+    elif kind == 8:
+        item["seq"] = rnd.choice(["", None, 12.5, "abc"])
+    elif kind == 9:
+        item["isSelf"] = rnd.choice(["1", "TRUE", 1, "no"])
+        item["sender"] = rnd.choice(["", "wxid_0"])
+    return item
+
+
+@pytest.mark.parametrize("lines", [False, True])
+def test_chatlog_json_as_the_python_code(monkeypatch, tmp_path, lines):
+    rnd = random.Random(7)
+    items = [_chatlog_item(rnd, i) for i in range(2500)]
+    p = tmp_path / ("chat.jsonl" if lines else "chat.json")
+    if lines:
+        text = "\n".join(json.dumps(x, ensure_ascii=False) for x in items if isinstance(x, dict))
+        p.write_text(text + '\n{"broken": \n', encoding="utf-8")
+    else:
+        p.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    fast, slow, bulk = _both(
+        monkeypatch, "wechat-chatlog", [p, FIX / "wechat_chatlog.json"], tz="Asia/Shanghai"
+    )
+    _same(fast, slow)
+    assert bulk > 1500  # of 2,500 items, about a quarter odd (the generator's kinds)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "files"),
+    [
+        ("wecom", ["wecom_messages.jsonl"]),
+        ("telegram", ["telegram_chat.json"]),
+        ("discord", ["discord.json"]),
+        ("wechat-chatlog", ["wechat_chatlog.json"]),
+    ],
+)
+def test_group_id_and_self_name_as_the_python_code(monkeypatch, fmt, files):
+    """``--group-id`` and ``--self-name`` apply to the bulk rows as to the others."""
+    paths = [FIX / f for f in files]
+    fast, slow, bulk = _both(monkeypatch, fmt, paths, group_id="g1", self_name="阿青")
+    _same(fast, slow)
+    assert set(fast.tables["messages"]["group_id"]) == {"g1"}
+    assert bulk > 0 or fmt == "wecom"  # (the WeCom fixture's bad lines make it Python's)
+
+
+def test_wecom_streamed_as_the_python_code(monkeypatch, tmp_path):
+    """Past ``WHOLE_BELOW`` the archive is streamed from the file in chunks (a BOM, CRLF and a
+    line cut across chunks included); a NUL byte is refused as the whole file would be."""
+    rnd = random.Random(11)
+    lines = [_wecom_record(rnd, i) for i in range(1200)]
+    p = tmp_path / "archive.jsonl"
+    p.write_bytes(b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    monkeypatch.setattr(_jsonvec, "WHOLE_BELOW", 0)
+    monkeypatch.setattr(_jsonvec, "CHUNK", 7_777)
+    fast, slow, bulk = _both(monkeypatch, "wecom", [p], tz="Asia/Shanghai")
+    _same(fast, slow)
+    assert bulk > 600
+    p.write_bytes(("\n".join(lines[:600]) + "\n\x00\n" + "\n".join(lines[600:])).encode())
+    with pytest.raises(InputError) as streamed:
+        import_files("wecom", [p])
+    monkeypatch.setattr(_jsonvec, "ENABLED", False)
+    with pytest.raises(InputError) as whole:
+        import_files("wecom", [p])
+    assert str(streamed.value) == str(whole.value)
