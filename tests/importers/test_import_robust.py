@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sqops.errors import SqopsError
-from sqops.importers import ImportResult, import_files
+from sqops.importers import ImportResult, import_files, write_tables
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -168,3 +168,54 @@ def test_telegram_media_type_of_another_json_type(tmp_path, media):
     m = result.tables["messages"]
     assert m["msg_type"].to_list() == ["text"]
     assert m["member_id"].to_list() == ["user1"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "text"),
+    [
+        (
+            "wechat-chatlog",
+            "c.json",
+            '[{"Time":"2026-12-01 10:00:00","SenderName":"A","Sender":"wxid_a",'
+            '"Talker":"g@chatroom","Content":"bad \\ud800 x"}]',
+        ),
+        (
+            "wechat-chatlog",
+            "c.jsonl",
+            '{"Time":"2026-12-01 10:00:00","SenderName":"A","Sender":"wxid_a",'
+            '"Talker":"g@chatroom","Content":"bad \\ud800 x"}\n'
+            '{"Time":"2026-12-01 10:01:00","SenderName":"A","Sender":"wxid_a",'
+            '"Talker":"g@chatroom","Content":"\\ud83d\\ude00"}\n',
+        ),
+        (
+            "telegram",
+            "t.json",
+            '{"name":"G","type":"private_supergroup","id":1,"messages":[{"id":1,'
+            '"type":"message","date":"2026-12-01T10:00:00","from":"A","from_id":"user1",'
+            '"text":"bad \\ud800 x"}]}',
+        ),
+        (
+            "wecom",
+            "w.jsonl",
+            '{"msgid":"1","action":"send","from":"u1","tolist":["x"],"roomid":"r1",'
+            '"msgtime":1764554400000,"msgtype":"text","text":{"content":"bad \\ud800 x"}}\n',
+        ),
+        (
+            "discord",
+            "d.json",
+            '{"guild":{"id":"1","name":"G"},"channel":{"id":"2","name":"c"},"messages":[{"id":"3",'
+            '"type":"Default","timestamp":"2026-12-01T10:00:00+00:00","content":"bad \\ud800 x",'
+            '"author":{"id":"4","name":"A","isBot":false}}]}',
+        ),
+    ],
+)
+def test_a_lone_surrogate_escape_is_read_as_the_replacement_character(tmp_path, fmt, name, text):
+    # "\ud800" alone is no character (nothing writes it as UTF-8): the import crashed with a
+    # UnicodeEncodeError traceback when the table was made; it is read as U+FFFD
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    result = import_files(fmt, [p])
+    # (a pair is one character: 😀)
+    assert result.tables["messages"]["content"].to_list()[:1] == ["bad \ufffd x"]
+    assert result.tables["messages"]["content"].to_list()[1:] in ([], ["\U0001f600"])
+    write_tables(result, tmp_path / "out", "parquet")

@@ -109,9 +109,33 @@ def obj_at(parent: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+_LONE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_loads(text: str) -> Any:
+    """``json.loads``, with a lone surrogate escape (``"\\ud800"``, which is no character:
+    nothing can write it as UTF-8) read as U+FFFD, the replacement character. Pairs are one
+    character already; only an escape can make a lone one, so the rest is not walked."""
+    value = json.loads(text)
+    if "\\u" in text and _LONE_ESCAPE.search(text):
+        return _no_lone_surrogates(value)
+    return value
+
+
+def _no_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [_no_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_lone_surrogates(k): _no_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def load_json(text: str, display: str) -> Any:
     try:
-        return json.loads(text)
+        return json_loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             JSON_SYNTAX.format(m=exc.msg),

@@ -39,6 +39,7 @@ from sqops.importers._base import (
     csv_frames,
     instant_expr,
     is_large,
+    json_loads,
     local_to_utc,
     naive_ts_expr,
     name_or_null_expr,
@@ -615,12 +616,10 @@ def _chatlog_bulk(
 
 def _loads(line: str) -> Any:
     """One JSON line, as ``json.loads`` reads it (by orjson, faster, where it reads it)."""
-    import json
-
     try:
         return orjson.loads(line)
     except orjson.JSONDecodeError:
-        return json.loads(line)
+        return json_loads(line)
 
 
 def _chatlog_item(ctx: Context, where: Location, item: Any) -> int:

@@ -30,7 +30,15 @@ from sqops.data.scalars import epoch_value
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers import _jsonvec as vec
-from sqops.importers._base import JSON_SYNTAX, SYSTEM_ID, Context, obj_at, read_text, split_lines
+from sqops.importers._base import (
+    JSON_SYNTAX,
+    SYSTEM_ID,
+    Context,
+    json_loads,
+    obj_at,
+    read_text,
+    split_lines,
+)
 
 MSG_TYPES = {
     "text": "text",
@@ -64,7 +72,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
         raise InputError(T("文件是空的", "the file is empty"), Location(file=display, line=1))
     # a whole-file JSON document (member details) or JSON Lines (either kind)
     try:
-        whole = json.loads(stripped)
+        whole = json_loads(stripped)
     except json.JSONDecodeError:
         whole = None
     records: list[tuple[Location, Any]]
@@ -80,7 +88,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             if not raw.strip():
                 continue
             try:
-                records.append((Location(file=display, line=n), json.loads(raw)))
+                records.append((Location(file=display, line=n), json_loads(raw)))
             except json.JSONDecodeError as exc:
                 records.append((Location(file=display, line=n), exc))
     staff: dict[str, str | None] = {}
@@ -130,7 +138,7 @@ def _record(ctx: Context, where: Location, rec: Any, staff: dict[str, str | None
 def _line(ctx: Context, where: Location, raw: str, staff: dict[str, str | None]) -> bool:
     """One line of JSON Lines, as :func:`read` reads it."""
     try:
-        rec: Any = json.loads(raw)
+        rec: Any = json_loads(raw)
     except json.JSONDecodeError as exc:
         rec = exc
     return _record(ctx, where, rec, staff)
@@ -225,7 +233,7 @@ def _piece(
             at = links.arg_true()
             texts = []
             for i in at.to_list():
-                rec = json.loads(rows[i][1])
+                rec = json_loads(rows[i][1])
                 texts.append(_content(rec, str(rec.get("msgtype") or ""), "link"))
             frame = frame.with_columns(frame["content"].scatter(at, texts))
     if frame is None:  # the Python code, line by line
