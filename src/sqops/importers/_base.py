@@ -1059,11 +1059,13 @@ class Context:
         cols = list(required) + [c for c in optional if frame[c].null_count() < frame.height]
         self.counts["messages"] = frame.height
         # sorted a column at a time, each let go once taken (a copy of one column at most)
-        order = frame.select(pl.arg_sort_by("group_id", "_t", "_s")).to_series()
+        keys = frame.select("group_id", "_t", "_s").rechunk().with_row_index("_o")
+        order = keys.sort("group_id", "_t", "_s")["_o"]
+        del keys
         frame = frame.select(cols)
         out: dict[str, pl.Series] = {}
         for c in cols:
-            out[c] = frame[c].gather(order).cast(pl.String)
+            out[c] = frame[c].rechunk().gather(order).cast(pl.String)
             frame = frame.drop(c)
         return pl.DataFrame(out)
 
