@@ -110,15 +110,19 @@ def obj_at(parent: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 _LONE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_ESCAPE_B = re.compile(rb"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def json_loads(text: str) -> Any:
+def json_loads(text: str | bytes) -> Any:
     """``json.loads``, with a lone surrogate escape (``"\\ud800"``, which is no character:
     nothing can write it as UTF-8) read as U+FFFD, the replacement character. Pairs are one
     character already; only an escape can make a lone one, so the rest is not walked."""
     value = json.loads(text)
-    if "\\u" in text and _LONE_ESCAPE.search(text):
+    if isinstance(text, bytes):
+        if b"\\u" in text and _LONE_ESCAPE_B.search(text):
+            return _no_lone_surrogates(value)
+    elif "\\u" in text and _LONE_ESCAPE.search(text):
         return _no_lone_surrogates(value)
     return value
 
