@@ -201,6 +201,32 @@ def report(
             ),
         ),
     ] = None,
+    partitions: Annotated[
+        int | None,
+        typer.Option(
+            "--partitions",
+            metavar="N",
+            min=1,
+            help=H(
+                "按群分 N 桶逐桶计算再精确合并（内存有界，结果与一次计算逐字节相同）。",
+                "Run the report over N buckets of groups in turn and merge them exactly "
+                "(bounded memory; the same bytes as one pass).",
+            ),
+        ),
+    ] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            metavar="SIZE",
+            help=H(
+                "内存上限（如 2G、1500M），据此决定分桶数；默认本机内存的一半，"
+                "数据超出时自动分桶。",
+                "Memory bound (e.g. 2G, 1500M) that decides the number of buckets; default half "
+                "the machine's RAM, partitioning by itself when the data needs it.",
+            ),
+        ),
+    ] = None,
     messages: Annotated[Path | None, _path_opt("messages")] = None,
     members: Annotated[Path | None, _path_opt("members")] = None,
     staff: Annotated[Path | None, _path_opt("staff")] = None,
@@ -303,6 +329,14 @@ def report(
             from sqops.report.triage import check_attributes
 
             check_attributes(by, settings.group_vars)  # (before any data is read)
+        limit = None
+        if partitions is not None or memory_limit is not None:
+            from sqops.report.partition import check_partitioned, memory_limit_bytes
+
+            limit = memory_limit_bytes(memory_limit)
+            check_partitioned(
+                compare=prior, trend=trend, groups=group, lists=lists, views=views, fmt=to.fmt
+            )
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
             from sqops.render.console import spinner
 
@@ -320,16 +354,24 @@ def report(
                         ),
                         [*inputs, *paths.values()],
                     )
-                rep = build_report(
-                    tables,
-                    by=by or (),
-                    settings=settings,
-                    as_of=day,
-                    lang=run.lang,
-                    groups=group,
-                    compare=prior,
-                    trend=trend,
-                )
+                n = _buckets(tables, partitions, limit, prior, trend, group, lists, views, to)
+                if n:
+                    from sqops.report.partition import partitioned_report
+
+                    rep = partitioned_report(
+                        tables, n, settings=settings, as_of=day, lang=run.lang, by=by or ()
+                    )
+                else:
+                    rep = build_report(
+                        tables,
+                        by=by or (),
+                        settings=settings,
+                        as_of=day,
+                        lang=run.lang,
+                        groups=group,
+                        compare=prior,
+                        trend=trend,
+                    )
                 adh = None
                 if sop and adherence:
                     adh = _adherence(loaded, tables, rep.as_of, run.lang, group)
@@ -396,6 +438,32 @@ def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
     for line in problem_lines(result.problems, lang)[0]:
         echo(line, err=True)
     return prepare_tables(result.tables, tz=tz)
+
+
+def _buckets(
+    tables: Any,
+    partitions: int | None,
+    limit: int | None,
+    *unsupported: Any,
+) -> int:
+    """The buckets of a partitioned run (0: one pass): ``--partitions``, else from
+    ``--memory-limit``, else from half the machine's RAM when the outputs asked are ones a
+    partitioned run makes (``unsupported``: --compare, --trend, --group, --lists, --views, the
+    route) and the data needs more than one bucket."""
+    from sqops.report.partition import memory_limit_bytes, partitions_for, supported
+
+    if partitions is not None:
+        return partitions
+    if limit is not None:
+        n = partitions_for(tables, limit)
+        return n if n > 1 else 0
+    compare, trend, group, lists, views, to = unsupported
+    if not supported(
+        compare=compare, trend=trend, groups=group, lists=lists, views=views, fmt=to.fmt
+    ):
+        return 0
+    n = partitions_for(tables, memory_limit_bytes(None))
+    return n if n > 1 else 0
 
 
 def _write_outputs(

@@ -1,0 +1,721 @@
+"""The report one group bucket at a time, merged exactly (issue #23; docs/architecture.md,
+"Partitioned runs").
+
+Three steps, each a top-level function so that a distributed engine can run the middle one
+as a task (its argument and its result pickle):
+
+- :func:`plan_partitions`: from the validated tables (read once, as the single pass reads
+  them), the small exact summaries every bucket needs (as-of day, staff, post openers, the
+  group of every row without ``group_id``, the rows after as-of, data quality) and one
+  folder of Parquet files per bucket (the groups whose CRC-32 falls in it);
+- :func:`run_partition`: one bucket → a :class:`Partial` (its groups' sections and the exact
+  inputs of every figure across groups: numerators and denominators, questions, channel
+  counts, member action rows);
+- :func:`merge_partials`: the partials → the :class:`Report` the single pass builds (the
+  same JSON and Markdown bytes).
+
+:func:`build_partitioned` runs the three in turn in this process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import os
+import shutil
+import tempfile
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import polars as pl
+
+from sqops.data.membership import (
+    latest_day,
+    message_spans,
+    post_opens,
+    prepare,
+    staff_ids,
+    to_date,
+)
+from sqops.data.tables import ID, TableData, Tables
+from sqops.domain.kpis import KPI, KPI_NAMES, needs
+from sqops.errors import DataError, UsageError
+from sqops.i18n import T
+from sqops.report.actions import MemberActions
+from sqops.report.build import (
+    GroupReport,
+    Kpi,
+    Report,
+    Settings,
+    _kpi,
+    _quality,
+    build_report,
+    group_names_in,
+)
+from sqops.report.channels import _COUNTS as CHANNEL_COUNTS
+from sqops.report.channels import ChannelRow, Channels, _rows, channel_frame
+from sqops.report.coverage import Coverage
+from sqops.report.service import Service, _summarise
+from sqops.report.triage import build_rollups, build_triage, check_attributes
+
+if TYPE_CHECKING:
+    from sqops.data.membership import Prepared
+    from sqops.report import schema as S
+
+#: the tables whose rows may lack ``group_id`` (spec §2: attributed through presence)
+ATTRIBUTED = ("orders", "coupons", "engagement")
+#: peak memory of a report's run per cell (row × column) of its tables, measured on the
+#: 10 M-message benchmark (benchmarks/README.md), with a margin
+BYTES_PER_CELL = 8.0
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    """What a bucket needs to know of a whole table (its rows are in the bucket's file)."""
+
+    name: str
+    source: str
+    columns: tuple[str, ...]
+    rows_read: int
+    event_types: frozenset[str]
+    schema: dict[str, pl.DataType]
+
+
+@dataclass
+class PartitionPlan:
+    """Everything a bucket's run needs, picklable: the settings, the summaries across groups
+    and the folder of the bucket files (``bucket-K/TABLE.parquet``)."""
+
+    folder: str
+    partitions: int
+    #: group id → its bucket (every group of the data, sorted by id)
+    buckets: dict[str, int]
+    as_of: dt.date
+    settings: Settings
+    lang: str
+    staff: frozenset[str]
+    tables: dict[str, TableMeta]
+    #: the data-quality section without the coverage (added from the buckets' coverage)
+    data_quality: S.DataQualityDoc
+    post_opens: pl.DataFrame | None = None
+    #: every group's paid orders, as the single pass's ``Prepared.orders`` holds them
+    has_paid_orders: bool = False
+
+    def groups_of(self, k: int) -> list[str]:
+        return [g for g, b in self.buckets.items() if b == k]
+
+    @property
+    def nonempty(self) -> list[int]:
+        """The buckets with at least one group, in order (the tasks to run)."""
+        return sorted(set(self.buckets.values()))
+
+    def path(self, k: int, name: str) -> Path:
+        return Path(self.folder) / f"bucket-{k}" / f"{name}.parquet"
+
+
+@dataclass
+class Partial:
+    """One bucket's exact partial results (picklable)."""
+
+    bucket: int
+    groups: list[GroupReport]
+    coverage: dict[str, Coverage]
+    #: group names the bucket's messages carry (``group_names_in``)
+    found_names: dict[str, str]
+    basis: str
+    service: Service | None
+    #: every question of the service window with its answer (``Service._questions``)
+    questions: pl.DataFrame | None
+    #: per group and channel: joins and the (num, den) counts (``channel_frame``)
+    channels: pl.DataFrame | None
+    actions: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+
+# ------------------------------------------------------------------ the number of buckets
+def memory_limit_bytes(text: str | None) -> int:
+    """``--memory-limit``: ``2G``, ``1500M``, ``800MB``, ``1.5GiB`` or bytes; None: half the
+    machine's RAM."""
+    if text is None:
+        return total_memory() // 2
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(t[-1:], 1)
+    num = t[:-1] if t[-1:] in "KMGT" else t
+    try:
+        value = float(num)
+    except ValueError:
+        value = -1.0
+    if not math.isfinite(value) or value <= 0:
+        raise UsageError(
+            T(
+                "--memory-limit 应是正数加单位，如 2G、1500M：{v}",
+                "--memory-limit takes a positive size such as 2G or 1500M: {v}",
+            ).format(v=text)
+        )
+    return int(value * mult)
+
+
+def total_memory() -> int:
+    """The machine's RAM in bytes (8 GiB when the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
+def partitions_for(tables: Tables, limit: int) -> int:
+    """Buckets so that each bucket's run stays under ``limit`` bytes: the tables' cells
+    (rows × columns) times :data:`BYTES_PER_CELL`, over the limit (at least 1)."""
+    cells = sum(td.rows_read * (len(td.columns) + 1) for td in tables.tables.values())
+    return max(1, math.ceil(cells * BYTES_PER_CELL / max(limit, 1)))
+
+
+def bucket_of(group_id: str, partitions: int) -> int:
+    """The bucket of a group: CRC-32 of its id (UTF-8) mod ``partitions`` (stable across
+    runs, machines and Python versions)."""
+    return zlib.crc32(group_id.encode("utf-8")) % partitions
+
+
+# ------------------------------------------------------------------ phase 0: the plan
+def plan_partitions(
+    tables: Tables,
+    folder: str | Path,
+    *,
+    partitions: int,
+    settings: Settings | None = None,
+    as_of: dt.date | None = None,
+    lang: str = "en",
+) -> PartitionPlan:
+    """The plan of a partitioned report over ``tables`` (validated as the single pass does),
+    writing the bucket files under ``folder`` (which must exist; the caller removes it)."""
+    if partitions < 1:
+        raise UsageError(T("--partitions 至少为 1", "--partitions must be at least 1"))
+    settings = settings or Settings()
+    as_of = as_of or latest_day(tables)
+    staff = staff_ids(tables, settings.staff_ids)
+    staff_l = sorted(staff)
+
+    # every group and its day 0, as prepare() makes them (any message or member event)
+    firsts = [message_spans(tables, as_of).select("group_id", pl.col("first").cast(pl.Int32))]
+    if "members" in tables:
+        firsts.append(
+            tables["members"]
+            .frame.filter(pl.col("day") <= as_of)
+            .group_by("group_id")
+            .agg(pl.col("day").min().cast(pl.Int32).alias("first"))
+            .collect()
+        )
+    first = (
+        pl.concat(firsts)
+        .group_by("group_id")
+        .agg(pl.col("first").min())
+        .with_columns(pl.col("group_id").cast(pl.String))
+    )
+    # (prepare's day 0: the SOP's, else the default, else the first day of the group's data)
+    fallback = settings.default_day0
+    day0 = {
+        g: settings.day0.get(g) or fallback or to_date(f)
+        for g, f in first.sort("group_id").iter_rows()
+    }
+    buckets = {g: bucket_of(g, partitions) for g in sorted(day0)}
+
+    # rows after as-of, per table (prepare counts them on every table with a day)
+    after = {
+        name: int(td.frame.filter(pl.col("day") > as_of).select(pl.len()).collect().item())
+        for name, td in tables.tables.items()
+        if "day" in td.columns
+    }
+    assigned, unattributed = _attribute(tables, as_of, settings, staff, day0)
+    quality = _quality(tables, cast("Prepared", _Counts(after, unattributed, staff)))
+    opens = post_opens(tables, staff, as_of)
+
+    metas = {}
+    for name, td in tables.tables.items():
+        schema: dict[str, pl.DataType] = dict(td.frame.collect_schema())
+        columns = td.columns
+        if name in ATTRIBUTED and "group_id" not in columns:
+            schema["group_id"] = ID()
+            columns = (*columns, "group_id")
+        metas[name] = TableMeta(name, td.source, columns, td.rows_read, td.event_types, schema)
+    plan = PartitionPlan(
+        folder=str(folder),
+        partitions=partitions,
+        buckets=buckets,
+        as_of=as_of,
+        settings=settings,
+        lang=lang,
+        staff=staff,
+        tables=metas,
+        data_quality=quality,
+        post_opens=opens,
+    )
+    group_bucket = pl.DataFrame(
+        {"_g": list(buckets), "_b": list(buckets.values())},
+        schema={"_g": pl.String, "_b": pl.Int32},
+    )
+    for k in plan.nonempty:
+        plan.path(k, "x").parent.mkdir(parents=True, exist_ok=True)
+    for name, td in tables.tables.items():
+        lf = _with_group(td, assigned.get(name)) if name in ATTRIBUTED else td.frame
+        for k in plan.nonempty:
+            out = lf
+            if "group_id" in lf.collect_schema():
+                keep = group_bucket.filter(pl.col("_b") == k)["_g"].implode()
+                out = lf.filter(pl.col("group_id").cast(pl.String).is_in(keep))
+            _sink(out, plan.path(k, name))
+    if "orders" in tables:
+        plan.has_paid_orders = True
+        paid = (
+            _with_group(tables["orders"], assigned.get("orders"))
+            .filter(
+                (pl.col("status") == "paid")
+                & (pl.col("day") <= as_of)
+                & ~pl.col("member_id").is_in(staff_l)
+                & pl.col("group_id").cast(pl.String).is_in(list(buckets))
+            )
+            .with_columns(pl.col("day").cast(pl.Int32))
+        )
+        _sink(paid, Path(folder) / "paid-orders.parquet")
+    return plan
+
+
+@dataclass
+class _Counts:
+    """The parts of :class:`Prepared` that the data-quality section reads."""
+
+    after_as_of: dict[str, int]
+    unattributed: dict[str, int]
+    staff: frozenset[str]
+
+
+def _attribute(
+    tables: Tables,
+    as_of: dt.date,
+    settings: Settings,
+    staff: frozenset[str],
+    day0: Mapping[str, dt.date],
+) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
+    """Per table of :data:`ATTRIBUTED`: ``_row, _ag`` (the group found for each of its rows
+    without ``group_id``) and how many found none — by :func:`prepare` itself, on the
+    messages and member events of those rows' members alone, with every group's day 0
+    given: a member's presence and spoken days in a group depend on their own rows and the
+    group's day 0 only, so the choice is the single pass's, in whatever bucket each of the
+    member's groups is."""
+    staff_l = sorted(staff)
+    pending: dict[str, pl.DataFrame] = {}
+    for name in ATTRIBUTED:
+        td = tables.get(name)
+        if td is None:
+            continue
+        lf = td.frame
+        if "group_id" in td.columns:
+            lf = lf.filter(pl.col("group_id").is_null())
+        pending[name] = lf.collect()
+    if not any(df.height for df in pending.values()):
+        return {}, {name: 0 for name in pending}
+    who = pl.concat([df.select(pl.col("member_id").cast(pl.String)) for df in pending.values()])[
+        "member_id"
+    ].unique()
+    sub: dict[str, TableData] = {}
+    for name in ("messages", "members"):
+        td = tables.get(name)
+        if td is not None:
+            frame = td.frame.filter(pl.col("member_id").cast(pl.String).is_in(who.implode()))
+            sub[name] = dataclasses.replace(td, frame=frame.collect().lazy())
+    for name, df in pending.items():
+        sub[name] = dataclasses.replace(tables[name], frame=df.lazy())
+    small = Tables(sub, tables.tz)
+    small.memo[("staff_ids", frozenset(settings.staff_ids))] = staff
+    # (the groups of the members' messages and events; their day 0 as in the whole data)
+    p = prepare(
+        small,
+        as_of=as_of,
+        sop_staff=settings.staff_ids,
+        day0=day0,
+        default_day0=None,
+        koc=settings.koc,
+    )
+    del staff_l
+    out: dict[str, pl.DataFrame] = {}
+    for name in pending:
+        got = getattr(p, name)
+        if got is not None:
+            out[name] = got.select("_row", pl.col("group_id").cast(pl.String).alias("_ag"))
+    return out, dict(p.unattributed)
+
+
+def _with_group(td: TableData, assigned: pl.DataFrame | None) -> pl.LazyFrame:
+    """The table's rows, those without ``group_id`` given the group found for them (or
+    none)."""
+    lf = td.frame
+    if "group_id" not in td.columns:
+        lf = lf.with_columns(pl.lit(None, ID).alias("group_id"))
+    if assigned is None:
+        return lf
+    found = pl.col("_row").replace_strict(
+        assigned["_row"], assigned["_ag"], default=None, return_dtype=pl.String
+    )
+    return lf.with_columns(
+        pl.when(pl.col("group_id").is_null())
+        .then(found.cast(ID))
+        .otherwise(pl.col("group_id"))
+        .alias("group_id")
+    )
+
+
+def _sink(lf: pl.LazyFrame, path: Path) -> None:
+    """Write a bucket's rows with their strings (a categorical's codes live in one process)."""
+    schema = lf.collect_schema()
+    cats = [c for c, t in schema.items() if isinstance(t, pl.Categorical | pl.Enum)]
+    lf.with_columns(pl.col(c).cast(pl.String) for c in cats).sink_parquet(
+        path, compression="lz4", statistics=False
+    )
+
+
+# ------------------------------------------------------------------ one bucket
+def bucket_tables(plan: PartitionPlan, k: int) -> Tables:
+    """Bucket ``k``'s tables, as :class:`Tables` that :func:`build_report` reads."""
+    tds = {}
+    for name, meta in plan.tables.items():
+        lf = pl.scan_parquet(plan.path(k, name))
+        have = lf.collect_schema()
+        lf = lf.with_columns(
+            pl.col(c).cast(t) for c, t in meta.schema.items() if c in have and have[c] != t
+        )
+        tds[name] = TableData(
+            name,
+            meta.source,
+            lf,
+            meta.columns,
+            meta.rows_read,
+            pl.DataFrame(schema={"_row": pl.Int64, "_reason": pl.String}),
+            event_types=meta.event_types,
+        )
+    tables = Tables(tds, plan.settings.tz)
+    tables.memo[("staff_ids", frozenset(plan.settings.staff_ids))] = plan.staff
+    if plan.post_opens is not None:
+        tables.memo[("post_opens", frozenset(plan.staff), plan.as_of)] = plan.post_opens
+    return tables
+
+
+def run_partition(plan: PartitionPlan, k: int) -> Partial:
+    """Bucket ``k``'s report: its groups prepared and reported as the single pass does, and
+    the exact partial results of every figure across groups (a task of its own: the plan
+    and the result pickle)."""
+    s = plan.settings
+    tables = bucket_tables(plan, k)
+    p = prepare(
+        tables,
+        as_of=plan.as_of,
+        sop_staff=s.staff_ids,
+        day0=s.day0,
+        default_day0=s.default_day0,
+        koc=s.koc,
+    )
+    if p.orders is not None and plan.has_paid_orders:
+        # the other buckets' paid orders: RFM is fleet-wide by member and a coupon is used by
+        # any group's paid order; every per-group figure joins orders to its own groups
+        mine = plan.groups_of(k)
+        others = (
+            pl.scan_parquet(Path(plan.folder) / "paid-orders.parquet")
+            .filter(~pl.col("group_id").is_in(mine))
+            .collect()
+        )
+        schema = p.orders.schema
+        others = others.select(
+            pl.col(c).cast(schema[c]) if c in others.columns else pl.lit(None, schema[c]).alias(c)
+            for c in schema
+        )
+        p.orders = pl.concat([p.orders, others])
+    rep = build_report(tables, settings=s, as_of=plan.as_of, lang=plan.lang, prepared=p)
+    has_channel = "members" in tables and tables["members"].has("channel")
+    chan = None
+    if has_channel and p.events is not None and "channel" in p.events.columns:
+        chan = channel_frame(p)
+    svc = rep.service
+    questions = None
+    if svc is not None and svc.available:
+        questions = svc._questions
+    return Partial(
+        bucket=k,
+        groups=rep.groups,
+        coverage=rep.coverage,
+        found_names=group_names_in(tables),
+        basis=p.basis,
+        service=svc,
+        questions=questions,
+        channels=chan,
+        actions=rep.actions.table,
+    )
+
+
+# ------------------------------------------------------------------ the merge
+@dataclass
+class PartitionedReport(Report):
+    """A :class:`Report` merged from partials: no ``prepared`` inputs; the member actions'
+    rows are the buckets' (kept through ``dataclasses.replace``, e.g. ``--by`` files)."""
+
+    action_rows: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+    @cached_property
+    def actions(self) -> MemberActions:
+        return MemberActions(self.action_rows, [g.group_id for g in self.groups])
+
+
+def merge_partials(
+    plan: PartitionPlan, partials: Iterable[Partial], *, by: Sequence[str] = ()
+) -> Report:
+    """The buckets' partials → the report of the single pass."""
+    parts = sorted(partials, key=lambda x: x.bucket)
+    s = plan.settings
+    if by:
+        check_attributes(by, s.group_vars)
+    found: dict[str, str] = {}
+    for part in parts:
+        found.update(part.found_names)
+    if any(g not in s.group_names for g in found):
+        s = dataclasses.replace(s, group_names={**dict(sorted(found.items())), **s.group_names})
+    groups = sorted((g for part in parts for g in part.groups), key=lambda g: g.group_id)
+    if not groups:
+        raise DataError(
+            T(
+                "截至 {d} 没有任何消息或成员事件（数据从更晚的日期开始？）",
+                "no message or member event on or before {d} (does the data start later?)",
+            ).format(d=plan.as_of.isoformat())
+        )
+    meta = plan.tables
+    need = needs(
+        has_table=lambda t: t in meta,
+        has_col=lambda t, c: t in meta and c in meta[t].columns,
+        events=lambda t: meta[t].event_types if t in meta else frozenset(),
+        pattern=s.nickname_pattern,
+    )
+    results, waiting_groups = _results(groups, need)
+    pool = _pooler(results, waiting_groups, need, s)
+    triage = build_triage(groups)
+    coverage = {
+        g.group_id: c for g in groups for part in parts if (c := part.coverage.get(g.group_id))
+    }
+    quality = dict(plan.data_quality)
+    quality["coverage"] = {g: c.to_dict() for g, c in coverage.items()}
+    gids = [g.group_id for g in groups]
+    tables = [part.actions for part in parts if part.actions.height]
+    rows = (
+        pl.concat(tables).sort(pl.col("group_id").cast(pl.String), maintain_order=True)
+        if tables
+        else parts[0].actions
+    )
+    return PartitionedReport(
+        as_of=plan.as_of,
+        tz=s.tz,
+        lang=plan.lang,
+        basis=parts[0].basis,
+        community=s.community,
+        data_quality=quality,  # type: ignore[arg-type]
+        fleet=pool(None),
+        groups=groups,
+        prepared=None,
+        settings=s,
+        triage=triage,
+        rollups=build_rollups(by, groups, triage, s.group_vars, pool),
+        channels=_channels(parts, gids),
+        coverage=coverage,
+        service=_service(parts, s, gids),
+        action_rows=rows,
+    )
+
+
+def _results(
+    groups: Sequence[GroupReport], need: Mapping[str, list[str]]
+) -> tuple[dict[str, dict[str, tuple[float, float]]], set[str]]:
+    """Per KPI, group → (numerator, denominator) of the groups that computed it (in group
+    order, the single pass's summation order), and the groups that wait for a KPI's
+    ``available_from``."""
+    results: dict[str, dict[str, tuple[float, float]]] = {n: {} for n in KPI_NAMES}
+    waiting: set[str] = set()
+    for g in groups:
+        for st in g.stages:
+            for k in st.kpis:
+                if k.numerator is not None and k.denominator is not None:
+                    results[k.name][g.group_id] = (k.numerator, k.denominator)
+                kd = KPI[k.name]
+                if (
+                    kd.available_from is not None
+                    and not need[k.name]
+                    and k.status == "unavailable"
+                    and k.needs == list(kd.waiting_needs)
+                ):
+                    waiting.add(g.group_id)
+    return results, waiting
+
+
+def _pooler(
+    results: Mapping[str, Mapping[str, tuple[float, float]]],
+    waiting_groups: set[str],
+    need: Mapping[str, list[str]],
+    settings: Settings,
+) -> Callable[[Iterable[str] | None], list[Kpi]]:
+    """``pool(gids)`` of :func:`build_report`: the KPIs of groups ``gids`` (None: all) pooled,
+    Σ numerators / Σ denominators, summed in the same order."""
+    waiting = bool(waiting_groups)
+
+    def pool(gids: Iterable[str] | None = None) -> list[Kpi]:
+        out: list[Kpi] = []
+        chosen = None if gids is None else sorted(gids)
+        wait = waiting if chosen is None else bool(waiting_groups.intersection(chosen))
+        for name in KPI_NAMES:
+            r = results[name]
+            vals = list(r.values()) if chosen is None else [r[g] for g in chosen if g in r]
+            started = bool(vals)
+            num = sum(v[0] for v in vals) if vals else None
+            den = sum(v[1] for v in vals) if vals else None
+            needs_ = need[name]
+            if KPI[name].available_from is not None and not vals and not needs_ and wait:
+                needs_ = list(KPI[name].waiting_needs)
+            out.append(_kpi(name, num, den, settings, needs_, started))
+        return out
+
+    return pool
+
+
+def _channels(parts: Sequence[Partial], gids: list[str]) -> Channels:
+    frames = [p.channels for p in parts if p.channels is not None]
+    if not frames:
+        from sqops.report.channels import NEEDS
+
+        return Channels(False, list(NEEDS), [], {})
+    df = pl.concat(frames, how="vertical_relaxed")
+    fleet = [row for _, row in _rows(df.group_by("channel").agg(pl.col(CHANNEL_COUNTS).sum()), [])]
+    per: dict[str, list[ChannelRow]] = {g: [] for g in gids}
+    for g, row in _rows(df, ["group_id"]):
+        if g in per:
+            per[g].append(row)
+    return Channels(True, [], fleet, per)
+
+
+def _service(parts: Sequence[Partial], settings: Settings, gids: list[str]) -> Service | None:
+    first = next((p.service for p in parts if p.service is not None), None)
+    if first is None or not first.available:
+        return first
+    svc = dataclasses.replace(first)
+    q = pl.concat([p.questions for p in parts if p.questions is not None], how="vertical_relaxed")
+    svc._questions = q
+    svc._context = (first._context[0], settings.group_names, first._context[2])
+    _summarise(svc, q, gids)
+    return svc
+
+
+# ------------------------------------------------------------------ all in this process
+#: what a partitioned run does not make yet (options and formats)
+UNSUPPORTED = ("--compare", "--trend", "--group", "--lists", "--views", "html", "xlsx")
+
+
+def _unsupported(
+    *,
+    compare: object,
+    trend: object,
+    groups: object,
+    lists: object,
+    views: bool,
+    fmt: str | None,
+) -> list[str]:
+    asked = {
+        "--compare": compare is not None,
+        "--trend": trend is not None,
+        "--group": bool(groups),
+        "--lists": lists is not None,
+        "--views": views,
+        "html": fmt == "html",
+        "xlsx": fmt == "xlsx",
+    }
+    return [k for k in UNSUPPORTED if asked[k]]
+
+
+def supported(**asked: object) -> bool:
+    """Whether a partitioned run makes these outputs (the keywords of
+    :func:`check_partitioned`)."""
+    return not _unsupported(**asked)  # type: ignore[arg-type]
+
+
+def check_partitioned(**asked: object) -> None:
+    """A :class:`UsageError` naming what a partitioned run does not make yet (earlier as-of
+    days, a choice of groups, and what reads every member's inputs at once: the lists, the
+    views, the HTML page and the workbook)."""
+    bad = _unsupported(**asked)  # type: ignore[arg-type]
+    if bad:
+        raise UsageError(
+            T(
+                "分桶计算（--partitions / --memory-limit）暂不支持：{x}；请去掉这些选项，"
+                "或不分桶运行",
+                "a partitioned run (--partitions / --memory-limit) does not make {x} yet: "
+                "leave them out, or run without partitions",
+            ).format(x=", ".join(bad))
+        )
+
+
+def partitioned_report(
+    tables: Tables,
+    partitions: int,
+    *,
+    settings: Settings | None = None,
+    as_of: dt.date | None = None,
+    lang: str = "en",
+    by: Sequence[str] = (),
+) -> Report:
+    """:func:`build_partitioned` with the bucket files in a temporary folder (``$TMPDIR``),
+    removed at the end (also when the run is interrupted)."""
+    folder = Path(tempfile.mkdtemp(prefix="sqops-report-parts-"))
+    try:
+        return build_partitioned(
+            tables,
+            folder,
+            partitions=partitions,
+            settings=settings,
+            as_of=as_of,
+            lang=lang,
+            by=by,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def build_partitioned(
+    tables: Tables,
+    folder: str | Path,
+    *,
+    partitions: int,
+    settings: Settings | None = None,
+    as_of: dt.date | None = None,
+    lang: str = "en",
+    by: Sequence[str] = (),
+    run: Callable[[PartitionPlan, int], Partial] = run_partition,
+) -> Report:
+    """:func:`plan_partitions`, :func:`run_partition` for each bucket in turn, and
+    :func:`merge_partials`: the report of the single pass, one bucket in memory at a time."""
+    if by:
+        check_attributes(by, (settings or Settings()).group_vars)
+    plan = plan_partitions(
+        tables, folder, partitions=partitions, settings=settings, as_of=as_of, lang=lang
+    )
+    return merge_partials(plan, [run(plan, k) for k in plan.nonempty], by=by)
+
+
+__all__ = [
+    "Partial",
+    "PartitionPlan",
+    "PartitionedReport",
+    "build_partitioned",
+    "bucket_of",
+    "check_partitioned",
+    "partitioned_report",
+    "supported",
+    "memory_limit_bytes",
+    "merge_partials",
+    "partitions_for",
+    "plan_partitions",
+    "run_partition",
+]

@@ -1,0 +1,253 @@
+"""The partitioned report (sqops.report.partition): the same bytes as the single pass.
+
+The JSON and the Markdown of the partitioned run are compared with the single pass's on the
+example data, on a generated fleet whose orders, coupons and participations lack
+``group_id`` for a third of their rows, and on a hand-made fleet where one member is in two
+groups that fall in different buckets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import tempfile
+import zlib
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from sqops.data.tables import prepare_tables, read_tables
+from sqops.demo import DemoOptions, generate_demo
+from sqops.errors import UsageError
+from sqops.report.build import Report, Settings, build_report
+from sqops.report.partition import (
+    bucket_of,
+    build_partitioned,
+    memory_limit_bytes,
+    merge_partials,
+    partitions_for,
+    plan_partitions,
+    run_partition,
+)
+from sqops.report.render import to_json, to_markdown
+from sqops.sop.loader import load_sop
+
+from .conftest import frame
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "skincare"
+
+
+def _partitioned(tables, folder: Path, n: int, settings: Settings, **kw) -> Report:
+    """Plan, each bucket's run and the merge, with the plan and every partial pickled and
+    unpickled on the way (as a distributed engine moves them)."""
+    plan = plan_partitions(tables, folder, partitions=n, settings=settings, **kw)
+    plan = pickle.loads(pickle.dumps(plan))
+    parts = [pickle.loads(pickle.dumps(run_partition(plan, k))) for k in plan.nonempty]
+    return merge_partials(plan, parts)
+
+
+def _same(single: Report, part: Report) -> None:
+    assert to_json(part) == to_json(single)
+    assert to_markdown(part) == to_markdown(single)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_example_is_byte_identical(tmp_path: Path, n: int) -> None:
+    loaded = load_sop(EXAMPLE / "sop.yaml")
+    settings = Settings.from_loaded(loaded)
+    tables = read_tables(EXAMPLE / "data", tz=settings.tz, columns=settings.columns)
+    single = build_report(tables, settings=settings, lang="zh")
+    _same(single, _partitioned(tables, tmp_path / f"p{n}", n, settings, lang="zh"))
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated fleet of 9 groups; every third row of orders, coupons and engagement
+    without its group_id (attributed by presence, spec §2)."""
+    raw = tmp_path_factory.mktemp("demo")
+    generate_demo(
+        load_sop(EXAMPLE / "sop.yaml").sop,
+        raw,
+        DemoOptions(groups=9, days=110, members=40, seed=3, fmt="parquet"),
+    )
+    out = tmp_path_factory.mktemp("fleet")
+    for f in sorted(raw.glob("*.parquet")):
+        df = pl.read_parquet(f)
+        if f.stem in ("orders", "coupons", "engagement"):
+            third = pl.int_range(pl.len()) % 3 == 0
+            df = df.with_columns(
+                pl.when(third).then(None).otherwise(pl.col("group_id")).alias("group_id")
+            )
+        df.write_parquet(out / f.name)
+    return out
+
+
+@pytest.mark.parametrize("n", [2, 4, 9])
+def test_fleet_without_group_ids_is_byte_identical(tmp_path: Path, fleet: Path, n: int) -> None:
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    single = build_report(tables, settings=settings, by=(), lang="en")
+    rep = _partitioned(tables, tmp_path, n, settings)
+    _same(single, rep)
+    # (the fleet has what the test is about: rows attributed across groups, several buckets)
+    orders = next(t for t in single.data_quality["tables"] if t["table"] == "orders")
+    assert (
+        orders["unattributed"] < pl.read_parquet(fleet / "orders.parquet")["group_id"].null_count()
+    )
+    assert len({bucket_of(g.group_id, n) for g in single.groups}) > 1
+
+
+def test_rollups_by_attribute(tmp_path: Path, fleet: Path) -> None:
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    gids = sorted(
+        tables["messages"].frame.select("group_id").unique().collect()["group_id"].to_list()
+    )
+    settings.group_vars = {g: {"city": "north" if i % 2 else "south"} for i, g in enumerate(gids)}
+    single = build_report(tables, settings=settings, by=("city",), lang="en")
+    rep = build_partitioned(tables, tmp_path, partitions=3, settings=settings, by=("city",))
+    _same(single, rep)
+
+
+# ------------------------------------------------------------------ a member in two buckets
+D0 = dt.date(2026, 11, 1)  # day 0 of both groups; as-of 2026-12-06 is day index 35
+
+
+def _two_buckets() -> tuple[str, str]:
+    """Two group ids in different buckets of 3 (gA: 1, gB: 2)."""
+    assert bucket_of("gA", 3) == zlib.crc32(b"gA") % 3 == 1
+    assert bucket_of("gB", 3) == 2
+    return "gA", "gB"
+
+
+def _hand_fleet() -> dict[str, pl.DataFrame]:
+    a, b = _two_buckets()
+    return {
+        "members": frame(
+            "ts,group_id,member_id,event",
+            [
+                ("2026-11-01 09:00", a, "m1", "join"),
+                ("2026-11-01 09:00", b, "m1", "join"),
+                ("2026-11-01 09:00", a, "m2", "join"),
+                ("2026-11-01 09:00", b, "m3", "join"),
+            ],
+        ),
+        "messages": frame(
+            "ts,group_id,member_id",
+            [
+                ("2026-12-02 10:00", a, "m1"),
+                ("2026-12-04 10:00", b, "m1"),
+                ("2026-12-02 11:00", a, "m2"),
+                ("2026-12-03 11:00", b, "m3"),
+                ("2026-12-01 08:00", a, "s1"),
+            ],
+        ),
+        "orders": frame(
+            "order_id,ts,member_id,amount,group_id,coupon_id",
+            [
+                # m1 in both groups: last spoke in gB (12-04) before 12-05 → gB
+                ("o1", "2026-12-05 12:00", "m1", "10", None, "c1"),
+                # on 12-03 m1 had spoken in gA only (12-02) → gA
+                ("o2", "2026-12-03 12:00", "m1", "20", None, None),
+                # m2 is in gA alone → gA
+                ("o3", "2026-12-05 12:00", "m2", "30", None, None),
+                # m9 is in no group: unattributed
+                ("o4", "2026-12-05 12:00", "m9", "40", None, None),
+            ],
+        ),
+        "coupons": frame(
+            "coupon_id,member_id,ts,group_id",
+            # issued in gA, used on o1, which is gB's (another bucket)
+            [("c1", "m1", "2026-12-01 09:00", a), ("c2", "m2", "2026-12-01 09:00", a)],
+        ),
+    }
+
+
+def test_member_in_two_buckets_by_hand(tmp_path: Path) -> None:
+    settings = Settings(staff_ids=frozenset({"s1"}), day0={"gA": D0, "gB": D0})
+    as_of = dt.date(2026, 12, 6)
+    tables = prepare_tables(_hand_fleet(), tz=settings.tz)
+    single = build_report(tables, settings=settings, as_of=as_of)
+    rep = _partitioned(
+        prepare_tables(_hand_fleet(), tz=settings.tz), tmp_path, 3, settings, as_of=as_of
+    )
+    _same(single, rep)
+
+    def nd(name: str, gid: str | None) -> tuple[float | None, float | None]:
+        if gid is None:
+            k = next(k for k in rep.fleet if k.name == name)
+        else:
+            k = next(g for g in rep.groups if g.group_id == gid).kpi(name)
+        return k.numerator, k.denominator
+
+    # conversion (window 12-01..12-06): gA members m1, m2, buyers m1 (o2) and m2 (o3): 2/2;
+    # gB members m1, m3, buyer m1 (o1): 1/2; the fleet 3/4
+    assert nd("conversion_rate", "gA") == (2, 2)
+    assert nd("conversion_rate", "gB") == (1, 2)
+    assert nd("conversion_rate", None) == (3, 4)
+    # gA issued c1 and c2; c1 was used on o1, an order of gB in the other bucket: 1/2
+    assert nd("coupon_usage_rate", "gA") == (1, 2)
+    orders = next(t for t in rep.data_quality["tables"] if t["table"] == "orders")
+    assert orders["unattributed"] == 1  # o4
+
+
+# ------------------------------------------------------------------ the number of buckets
+def test_memory_limit_text() -> None:
+    assert memory_limit_bytes("2G") == 2 << 30
+    assert memory_limit_bytes("1500M") == 1500 << 20
+    assert memory_limit_bytes("1.5GiB") == 3 << 29
+    assert memory_limit_bytes("800mb") == 800 << 20
+    assert memory_limit_bytes("4096") == 4096
+    assert memory_limit_bytes(None) > 0
+    for bad in ("", "-1G", "lots", "infG", "0"):
+        with pytest.raises(UsageError):
+            memory_limit_bytes(bad)
+
+
+def test_partitions_for_limit() -> None:
+    tables = prepare_tables(_hand_fleet())
+    # rows × (columns + the row number): messages 5 × (ts, group_id, member_id, day + 1),
+    # members 4 × (+ event) 6, orders 4 × (order_id, ts, member_id, amount, group_id,
+    # coupon_id, day, status + 1) 9, coupons 2 × 6: 25 + 24 + 36 + 12 = 97 cells, 8 bytes each
+    assert partitions_for(tables, 776) == 1
+    assert partitions_for(tables, 775) == 2
+    assert partitions_for(tables, 100) == 8
+
+
+# ------------------------------------------------------------------ the command line
+def test_cli_partitions_same_bytes(cli, tmp_path: Path, fleet: Path) -> None:
+    one, two, three = (tmp_path / f"{n}.json" for n in ("one", "parts", "limit"))
+    md_one, md_parts = tmp_path / "one.md", tmp_path / "parts.md"
+    assert cli("report", fleet, "-o", one).exit_code == 0
+    assert cli("report", fleet, "-o", two, "--partitions", "4").exit_code == 0
+    # 16K: 2,048 cells (8 bytes each) a bucket, far fewer than the fleet has: a bucket or so
+    # per group
+    assert cli("report", fleet, "-o", three, "--memory-limit", "16K").exit_code == 0
+    assert one.read_bytes() == two.read_bytes() == three.read_bytes()
+    assert cli("report", fleet, "-o", md_one).exit_code == 0
+    assert cli("report", fleet, "-o", md_parts, "--partitions", "3").exit_code == 0
+    assert md_one.read_bytes() == md_parts.read_bytes()
+    # the bucket files are removed
+    assert not list(Path(tempfile.gettempdir()).glob("sqops-report-parts-*"))
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--trend", "3"], "--trend"),
+        (["--compare", "prev"], "--compare"),
+        (["--group", "g01"], "--group"),
+        (["-f", "html"], "html"),
+        (["--views", "-f", "json"], "--views"),
+    ],
+)
+def test_cli_partitions_refuse_what_they_do_not_make(cli, args, named) -> None:
+    r = cli("report", EXAMPLE / "data", "--partitions", "2", "--lang", "en", *args)
+    assert r.exit_code == 2
+    assert named in r.stderr and "partitioned run" in r.stderr
+
+
+def test_cli_memory_limit_bad(cli) -> None:
+    r = cli("report", EXAMPLE / "data", "--memory-limit", "much", "--lang", "en")
+    assert r.exit_code == 2 and "--memory-limit" in r.stderr
