@@ -17,12 +17,19 @@ from pathlib import Path
 
 import cloudpickle
 import dask
+import polars as pl
 import pytest
-from distributed import Client, LocalCluster
+from distributed import LocalCluster
 
+from sqops.data.tables import read_tables
+from sqops.demo import DemoOptions, generate_demo
 from sqops.errors import DataError, EngineError, Location, UsageError
 from sqops.i18n import T
-from sqops.report.engine import INSTALL, Engine
+from sqops.report.build import Settings, build_report
+from sqops.report.engine import INSTALL, Engine, run_partitioned
+from sqops.report.partition import bucket_of
+from sqops.report.render import to_json, to_markdown
+from sqops.sop.loader import load_sop
 
 pytestmark = pytest.mark.dask
 
@@ -31,6 +38,7 @@ pytestmark = pytest.mark.dask
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "skincare"
 
 
 @pytest.fixture(scope="module")
@@ -134,9 +142,14 @@ def test_dask_unreachable_scheduler() -> None:
     address = f"tcp://127.0.0.1:{port}"
     with pytest.raises(EngineError) as got:
         Engine("dask", address=address, timeout=1).map(scaled, {"factor": 1}, [1])
-    en = got.value.render("en")
-    assert en.startswith(f"cannot reach the Dask scheduler at {address} (waited 1 s)"), en
-    assert got.value.render("zh").startswith(f"连不上 Dask 调度器 {address}（等了 1 秒）")
+    assert got.value.render("en") == (
+        f"cannot reach the Dask scheduler at {address} (waited 1 s): is it running "
+        "(dask scheduler), and are the address and port right and reachable from here?"
+    )
+    assert got.value.render("zh") == (
+        f"连不上 Dask 调度器 {address}（等了 1 秒）：调度器是否已启动（dask scheduler），"
+        "地址和端口是否正确、能否从本机访问？"
+    )
 
 
 def test_dask_address_that_is_no_address() -> None:
@@ -162,22 +175,107 @@ def test_dask_scheduler_without_workers() -> None:
     ) as empty:
         address = empty.scheduler_address
         with pytest.raises(EngineError) as got:
-            Engine("dask", address=address, timeout=1).map(scaled, {"factor": 1}, [1])
+            Engine("dask", address=address, workers_timeout=1).map(scaled, {"factor": 1}, [1])
     assert got.value.render("en") == (
         f"the Dask scheduler at {address} has no worker after 1 s: start some with "
         f"dask worker {address}"
     )
 
 
-def test_dask_a_worker_that_dies(cluster: LocalCluster, dask_engine: Engine) -> None:
-    with pytest.raises(EngineError) as got:
-        dask_engine.map(dies, None, [5], label=lambda i: f"bucket {i}")
-    assert got.value.render("en").startswith(
-        "a Dask worker died running task 1 of 1 (bucket 5), tried 1 times: out of memory?"
+def test_dask_workers_must_see_the_folder(dask_engine: Engine, tmp_path: Path) -> None:
+    with dask_engine.open() as session:
+        assert session.threads == 2
+        session.check_folder(str(tmp_path))  # (this machine's folder: both workers see it)
+        with pytest.raises(EngineError) as got:
+            session.check_folder(str(tmp_path / "elsewhere"))
+    en = got.value.render("en")
+    assert en.startswith("the Dask worker tcp://127.0.0.1:"), en
+    assert en.count("tcp://") == 2  # (both workers named)
+    assert en.endswith(
+        f"does not see the folder {tmp_path / 'elsewhere'}: the bucket files must be on "
+        "storage every worker reads at the same path (--shared-dir)"
     )
-    # (its nanny starts it again; the next test has both workers)
-    with Client(cluster.scheduler_address, set_as_default=False) as c:
-        c.wait_for_workers(2, timeout=30)
+
+
+# ------------------------------------------------------------------ the report's buckets
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated fleet of 8 groups: every third order without its group_id, and the
+    coupons table without a group_id column at all (both attributed by presence, spec §2)."""
+    raw = tmp_path_factory.mktemp("demo")
+    generate_demo(
+        load_sop(EXAMPLE / "sop.yaml").sop,
+        raw,
+        DemoOptions(groups=8, days=100, members=30, seed=5, fmt="parquet"),
+    )
+    out = tmp_path_factory.mktemp("fleet")
+    for f in sorted(raw.glob("*.parquet")):
+        df = pl.read_parquet(f)
+        if f.stem == "orders":
+            third = pl.int_range(pl.len()) % 3 == 0
+            df = df.with_columns(
+                pl.when(third).then(None).otherwise(pl.col("group_id")).alias("group_id")
+            )
+        elif f.stem == "coupons":
+            df = df.drop("group_id")
+        df.write_parquet(out / f.name)
+    return out
+
+
+def test_fleet_on_dask_is_byte_identical(dask_engine: Engine, fleet: Path, tmp_path: Path) -> None:
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    single = build_report(tables, settings=settings, lang="en")
+    for n in (None, 5):  # (None: as many buckets as the cluster's threads, 2)
+        rep = run_partitioned(
+            tables, dask_engine, partitions=n, settings=settings, lang="en", shared_dir=tmp_path
+        )
+        assert to_json(rep) == to_json(single)
+        assert to_markdown(rep) == to_markdown(single)
+    # (the fleet has what the test is about: orders and coupons attributed by presence, and
+    # its groups fall in several of the 5 buckets)
+    orders, coupons = (
+        next(t for t in single.data_quality["tables"] if t["table"] == name)
+        for name in ("orders", "coupons")
+    )
+    nulls = pl.read_parquet(fleet / "orders.parquet")["group_id"].null_count()
+    assert nulls > 0 and orders["unattributed"] < nulls
+    assert coupons["rows"] > coupons["unattributed"]
+    assert len({bucket_of(g.group_id, 5) for g in single.groups}) > 1
+    assert list(tmp_path.iterdir()) == []  # (the bucket files removed)
+
+
+def test_cli_example_on_dask_is_byte_identical(cli, cluster: LocalCluster, tmp_path: Path) -> None:
+    one, dist = tmp_path / "one.json", tmp_path / "dask.json"
+    args = ["report", EXAMPLE / "data", "--sop", EXAMPLE / "sop.yaml", "-f", "json"]
+    assert cli(*args, "-o", one).exit_code == 0
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    r = cli(
+        *args,
+        "-o",
+        dist,
+        "--engine",
+        "dask",
+        "--address",
+        cluster.scheduler_address,
+        "--partitions",
+        "3",
+        "--shared-dir",
+        shared,
+    )
+    assert r.exit_code == 0, r.stderr
+    assert dist.read_bytes() == one.read_bytes()
+    assert list(shared.iterdir()) == []  # (the bucket files removed)
+
+
+def test_cli_engine_options(cli) -> None:
+    r = cli("report", EXAMPLE / "data", "--address", "tcp://127.0.0.1:1", "--lang", "en")
+    assert r.exit_code == 2
+    assert "--address is a Dask scheduler's address: add --engine dask" in r.stderr
+    r = cli("report", EXAMPLE / "data", "--engine", "dask", "-f", "html", "--lang", "en")
+    assert r.exit_code == 2
+    assert "--engine dask runs partitioned; a partitioned run" in r.stderr and "html" in r.stderr
 
 
 def test_report_without_engine_dask_does_not_import_dask() -> None:
@@ -193,3 +291,12 @@ def test_report_without_engine_dask_does_not_import_dask() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert out.stdout.splitlines()[-1] == ""
+
+
+def test_dask_a_worker_that_dies(dask_engine: Engine) -> None:
+    with pytest.raises(EngineError) as got:
+        dask_engine.map(dies, None, [5], label=lambda i: f"bucket {i}")
+    assert got.value.render("en").startswith(
+        "a Dask worker died running task 1 of 1 (bucket 5), tried 1 times: out of memory?"
+    )
+    # (the last test of the cluster: its nanny's restart is not waited for)

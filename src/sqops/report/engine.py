@@ -20,11 +20,16 @@ worker) passes through unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqops.errors import EngineError, SqopsError, UsageError
@@ -32,6 +37,9 @@ from sqops.i18n import T
 
 if TYPE_CHECKING:
     from distributed import Client, Future
+
+    from sqops.data.tables import Tables
+    from sqops.report.build import Report, Settings
 
 S = TypeVar("S")
 I = TypeVar("I")  # noqa: E741
@@ -41,8 +49,10 @@ R = TypeVar("R")
 ENGINES = ("local", "dask")
 #: how to install the optional dependency
 INSTALL = "pip install 'sqops[dask]'"
-#: seconds to wait for the scheduler to answer, and then for its first worker
-DEFAULT_TIMEOUT = 30.0
+#: seconds to wait for the scheduler to answer
+DEFAULT_TIMEOUT = 10.0
+#: seconds to wait for the scheduler's first worker (a cluster may be starting its workers)
+WORKERS_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,7 @@ class Engine:
     address: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     workers: int | None = None
+    workers_timeout: float = WORKERS_TIMEOUT
 
     def __post_init__(self) -> None:
         if self.kind not in ENGINES:
@@ -70,7 +81,9 @@ class Engine:
                     "--address is a Dask scheduler's address: add --engine dask",
                 )
             )
-        if self.timeout <= 0 or (self.workers is not None and self.workers < 1):
+        if min(self.timeout, self.workers_timeout) <= 0 or (
+            self.workers is not None and self.workers < 1
+        ):
             raise UsageError(
                 T("超时须为正数，worker 数至少为 1", "the timeout must be positive, workers ≥ 1")
             )
@@ -87,17 +100,18 @@ class Engine:
         *,
         label: Callable[[I], str] = str,
     ) -> list[R]:
-        """``[fn(shared, item) for item in items]``, on this engine; ``label(item)`` names a
-        task in an error message."""
-        if not self.distributed:
-            return [fn(shared, item) for item in items]
-        with self.client() as client:
-            return _dask_map(client, fn, shared, items, label, self.address or "LocalCluster")
+        """``[fn(shared, item) for item in items]``, on this engine (opened for this call
+        alone); ``label(item)`` names a task in an error message."""
+        with self.open() as session:
+            return session.map(fn, shared, items, label=label)
 
     @contextmanager
-    def client(self) -> Iterator[Client]:
-        """A Dask client of this engine's scheduler (one with workers), closed at the end; the
-        ``LocalCluster`` it started, if any, closed too."""
+    def open(self) -> Iterator[Session]:
+        """The engine ready to run tasks: on Dask, a client of the scheduler (one with
+        workers), closed at the end, and the ``LocalCluster`` it started, if any."""
+        if not self.distributed:
+            yield Session()
+            return
         distributed = import_distributed()
         cluster = None
         address = self.address
@@ -116,13 +130,59 @@ class Engine:
         try:
             client = _connect(distributed, address, self.timeout)
             try:
-                _wait_for_workers(client, address, self.timeout)
-                yield client
+                _wait_for_workers(client, address, self.workers_timeout)
+                yield Session(client, self.address or "LocalCluster")
             finally:
                 client.close()
         finally:
             if cluster is not None:
                 cluster.close()
+
+
+@dataclass
+class Session:
+    """An open engine: :meth:`map` runs tasks in this process (no client) or on Dask."""
+
+    client: Client | None = None
+    #: the scheduler, as error messages name it
+    shown: str = "local"
+
+    @property
+    def threads(self) -> int:
+        """How many tasks run at once: 1 here, on Dask the workers' threads."""
+        if self.client is None:
+            return 1
+        return max(1, sum(self.client.nthreads().values()))
+
+    def map(
+        self,
+        fn: Callable[[S, I], R],
+        shared: S,
+        items: Sequence[I],
+        *,
+        label: Callable[[I], str] = str,
+    ) -> list[R]:
+        """``[fn(shared, item) for item in items]``, the results in the items' order."""
+        if self.client is None:
+            return [fn(shared, item) for item in items]
+        return _dask_map(self.client, fn, shared, items, label, self.shown)
+
+    def check_folder(self, folder: str) -> None:
+        """Every worker sees ``folder`` (where this process writes the tasks' files): a
+        clear error before any task runs, rather than each task's "file not found"."""
+        if self.client is None:
+            return
+        seen: dict[str, bool] = self.client.run(os.path.isdir, folder)
+        blind = sorted(w for w, ok in seen.items() if not ok)
+        if blind:
+            raise EngineError(
+                T(
+                    "Dask worker {w} 看不到文件夹 {f}：分桶文件要放在每个 worker 都能以同一路径"
+                    "读取的共享存储上（--shared-dir）",
+                    "the Dask worker {w} does not see the folder {f}: the bucket files must be "
+                    "on storage every worker reads at the same path (--shared-dir)",
+                ).format(w=", ".join(blind), f=folder)
+            )
 
 
 def import_distributed() -> Any:
@@ -143,15 +203,15 @@ def _connect(distributed: Any, address: str, timeout: float) -> Client:
     try:
         client: Client = distributed.Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise EngineError(
-            T(
-                "连不上 Dask 调度器 {a}（等了 {t:g} 秒）：调度器是否已启动（dask scheduler），"
-                "地址和端口是否正确、能否从本机访问？（{e}）",
-                "cannot reach the Dask scheduler at {a} (waited {t:g} s): is it running "
-                "(dask scheduler), and are the address and port right and reachable from "
-                "here? ({e})",
-            ).format(a=address, t=timeout, e=exc)
-        ) from None
+        text = T(
+            "连不上 Dask 调度器 {a}（等了 {t:g} 秒）：调度器是否已启动（dask scheduler），"
+            "地址和端口是否正确、能否从本机访问？",
+            "cannot reach the Dask scheduler at {a} (waited {t:g} s): is it running "
+            "(dask scheduler), and are the address and port right and reachable from here?",
+        ).format(a=address, t=timeout)
+        if not str(exc).startswith("Timed out"):  # (a timeout says nothing more)
+            text = text + T("（{e}）", " ({e})").format(e=exc)
+        raise EngineError(text) from None
     except ValueError as exc:  # (an address distributed cannot parse)
         raise UsageError(
             T(
@@ -262,4 +322,75 @@ def _raise_failed(future: Future, i: int, n: int, name: str) -> None:
     raise EngineError(text)
 
 
-__all__ = ["DEFAULT_TIMEOUT", "ENGINES", "INSTALL", "Engine", "import_distributed"]
+def run_partitioned(
+    tables: Tables,
+    engine: Engine,
+    *,
+    partitions: int | None = None,
+    memory_limit: int | None = None,
+    shared_dir: str | Path | None = None,
+    settings: Settings | None = None,
+    as_of: dt.date | None = None,
+    lang: str = "en",
+    by: Sequence[str] = (),
+) -> Report:
+    """The partitioned report (:mod:`sqops.report.partition`) with each bucket a task on
+    ``engine``: the plan (reading and validating the tables) and the merge in this process,
+    :func:`~sqops.report.partition.run_partition` on the workers. The same bytes as the
+    single pass.
+
+    The bucket files go to a new folder in ``shared_dir`` (default: the system's temporary
+    folder, enough for this process and a cluster on this machine; for workers on other
+    machines, a folder they all read at the same path), removed at the end. The buckets:
+    ``partitions``; else as many as ``memory_limit`` (bytes; default half this machine's
+    RAM) asks, and at least as many as the tasks the engine runs at once."""
+    from sqops.report.partition import (
+        memory_limit_bytes,
+        merge_partials,
+        partitions_for,
+        plan_partitions,
+        run_partition,
+    )
+    from sqops.report.triage import check_attributes
+
+    if by and settings is not None:
+        check_attributes(by, settings.group_vars)  # (before the plan reads the data)
+    base = None
+    if shared_dir is not None:
+        base = Path(shared_dir).resolve()
+        if not base.is_dir():
+            raise UsageError(
+                T(
+                    "--shared-dir 应是已有的文件夹：{d}",
+                    "--shared-dir must be an existing folder: {d}",
+                ).format(d=Path(shared_dir).as_posix())
+            )
+    with engine.open() as session:
+        n = partitions
+        if n is None:
+            limit = memory_limit if memory_limit is not None else memory_limit_bytes(None)
+            n = max(partitions_for(tables, limit), session.threads)
+        folder = Path(tempfile.mkdtemp(prefix="sqops-report-parts-", dir=base)).resolve()
+        try:
+            session.check_folder(str(folder))
+            plan = plan_partitions(
+                tables, folder, partitions=n, settings=settings, as_of=as_of, lang=lang
+            )
+            partials = session.map(
+                run_partition, plan, plan.nonempty, label=lambda k: f"bucket-{k}"
+            )
+            return merge_partials(plan, partials, by=by)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ENGINES",
+    "INSTALL",
+    "WORKERS_TIMEOUT",
+    "Engine",
+    "Session",
+    "import_distributed",
+    "run_partitioned",
+]

@@ -47,6 +47,11 @@ class FailUnder(StrEnum):
     bad = "bad"
 
 
+class EngineChoice(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
 def _path_opt(table: str) -> Any:
     return typer.Option(
         f"--{table}",
@@ -227,6 +232,45 @@ def report(
             ),
         ),
     ] = None,
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(
+            "--engine",
+            help=H(
+                "在哪里计算：local（本进程）或 dask（各群分桶作为任务交给 Dask 集群，"
+                "结果与一次计算逐字节相同；需 pip install 'sqops[dask]'）。",
+                "Where to compute: local (this process) or dask (the buckets of groups as "
+                "tasks on a Dask cluster, the same bytes as one pass; needs "
+                "pip install 'sqops[dask]').",
+            ),
+            **one_of(EngineChoice),
+        ),
+    ] = EngineChoice.local,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            metavar="tcp://HOST:8786",
+            help=H(
+                "配合 --engine dask：Dask 调度器的地址；不给时在本机启动一个 LocalCluster。",
+                "With --engine dask: the Dask scheduler's address; without it, a "
+                "LocalCluster on this machine.",
+            ),
+        ),
+    ] = None,
+    shared_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--shared-dir",
+            metavar="DIR",
+            help=H(
+                "配合 --engine dask：分桶文件写到此文件夹（每个 worker 都能以同一路径读取的"
+                "共享存储）；默认系统临时文件夹。",
+                "With --engine dask: write the bucket files into this folder (shared storage "
+                "every worker reads at the same path); default the system's temporary folder.",
+            ),
+        ),
+    ] = None,
     messages: Annotated[Path | None, _path_opt("messages")] = None,
     members: Annotated[Path | None, _path_opt("members")] = None,
     staff: Annotated[Path | None, _path_opt("staff")] = None,
@@ -330,13 +374,21 @@ def report(
 
             check_attributes(by, settings.group_vars)  # (before any data is read)
         limit = None
-        if partitions is not None or memory_limit is not None:
+        eng = _engine(engine, address, shared_dir)
+        if partitions is not None or memory_limit is not None or eng.distributed:
             from sqops.report.partition import check_partitioned, memory_limit_bytes
 
             limit = memory_limit_bytes(memory_limit)
-            check_partitioned(
-                compare=prior, trend=trend, groups=group, lists=lists, views=views, fmt=to.fmt
-            )
+            try:
+                check_partitioned(
+                    compare=prior, trend=trend, groups=group, lists=lists, views=views, fmt=to.fmt
+                )
+            except UsageError as exc:
+                if not eng.distributed:
+                    raise
+                raise UsageError(
+                    T("--engine dask 分桶计算；", "--engine dask runs partitioned; ") + exc.text
+                ) from None
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
             from sqops.render.console import spinner
 
@@ -355,7 +407,21 @@ def report(
                         [*inputs, *paths.values()],
                     )
                 n = _buckets(tables, partitions, limit, prior, trend, group, lists, views, to)
-                if n:
+                if eng.distributed:
+                    from sqops.report.engine import run_partitioned
+
+                    rep = run_partitioned(
+                        tables,
+                        eng,
+                        partitions=partitions,
+                        memory_limit=None if memory_limit is None else limit,
+                        shared_dir=shared_dir,
+                        settings=settings,
+                        as_of=day,
+                        lang=run.lang,
+                        by=by or (),
+                    )
+                elif n:
                     from sqops.report.partition import partitioned_report
 
                     rep = partitioned_report(
@@ -438,6 +504,20 @@ def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
     for line in problem_lines(result.problems, lang)[0]:
         echo(line, err=True)
     return prepare_tables(result.tables, tz=tz)
+
+
+def _engine(engine: EngineChoice, address: str | None, shared_dir: Path | None) -> Any:
+    """``--engine``, ``--address`` and ``--shared-dir`` checked (Dask is not imported here)."""
+    from sqops.report.engine import Engine
+
+    if shared_dir is not None and engine != EngineChoice.dask:
+        raise UsageError(
+            T(
+                "--shared-dir 是 Dask worker 读取分桶文件的文件夹：请同时给出 --engine dask",
+                "--shared-dir is where Dask workers read the bucket files: add --engine dask",
+            )
+        )
+    return Engine(engine.value, address=address)
 
 
 def _buckets(
