@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import shutil
 import tempfile
 import uuid
@@ -172,7 +171,7 @@ class Session:
         clear error before any task runs, rather than each task's "file not found"."""
         if self.client is None:
             return
-        seen: dict[str, bool] = self.client.run(os.path.isdir, folder)
+        seen: dict[str, bool] = self.client.run(_is_folder, folder)
         blind = sorted(w for w, ok in seen.items() if not ok)
         if blind:
             raise EngineError(
@@ -183,6 +182,11 @@ class Session:
                     "on storage every worker reads at the same path (--shared-dir)",
                 ).format(w=", ".join(blind), f=folder)
             )
+
+
+def _is_folder(path: str) -> bool:
+    """(Run on each worker: whether it sees the folder.)"""
+    return Path(path).is_dir()
 
 
 def import_distributed() -> Any:
