@@ -19,7 +19,7 @@ import cloudpickle
 import dask
 import polars as pl
 import pytest
-from distributed import LocalCluster
+from distributed import Client, LocalCluster
 
 from sqops.data.tables import read_tables
 from sqops.demo import DemoOptions, generate_demo
@@ -245,6 +245,29 @@ def test_fleet_on_dask_is_byte_identical(dask_engine: Engine, fleet: Path, tmp_p
     assert list(tmp_path.iterdir()) == []  # (the bucket files removed)
 
 
+def test_fleet_compare_trend_group_on_dask(
+    dask_engine: Engine, fleet: Path, tmp_path: Path
+) -> None:
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    gids = sorted(tables["messages"].frame.select("group_id").unique().collect()["group_id"])
+    chosen = gids[::3]  # (3 of the 8 groups)
+    asked = {"compare": "prev", "trend": 3, "groups": chosen}
+    single = build_report(tables, settings=settings, lang="zh", **asked)
+    rep = run_partitioned(
+        tables,
+        dask_engine,
+        partitions=4,
+        settings=settings,
+        lang="zh",
+        shared_dir=tmp_path,
+        **asked,
+    )
+    assert [g.group_id for g in rep.groups] == chosen
+    assert to_json(rep) == to_json(single)
+    assert to_markdown(rep) == to_markdown(single)
+
+
 def test_cli_example_on_dask_is_byte_identical(cli, cluster: LocalCluster, tmp_path: Path) -> None:
     one, dist = tmp_path / "one.json", tmp_path / "dask.json"
     args = ["report", EXAMPLE / "data", "--sop", EXAMPLE / "sop.yaml", "-f", "json"]
@@ -293,10 +316,12 @@ def test_report_without_engine_dask_does_not_import_dask() -> None:
     assert out.stdout.splitlines()[-1] == ""
 
 
-def test_dask_a_worker_that_dies(dask_engine: Engine) -> None:
+def test_dask_a_worker_that_dies(cluster: LocalCluster, dask_engine: Engine) -> None:
     with pytest.raises(EngineError) as got:
         dask_engine.map(dies, None, [5], label=lambda i: f"bucket {i}")
     assert got.value.render("en").startswith(
         "a Dask worker died running task 1 of 1 (bucket 5), tried 1 times: out of memory?"
     )
-    # (the last test of the cluster: its nanny's restart is not waited for)
+    # (its nanny starts it again: waited for, so that the cluster closes cleanly)
+    with Client(cluster.scheduler_address, set_as_default=False) as c:
+        c.wait_for_workers(2, timeout=60)

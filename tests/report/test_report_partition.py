@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -38,13 +37,13 @@ from .conftest import frame
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "skincare"
 
 
-def _partitioned(tables, folder: Path, n: int, settings: Settings, **kw) -> Report:
+def _partitioned(tables, folder: Path, n: int, settings: Settings, by=(), **kw) -> Report:
     """Plan, each bucket's run and the merge, with the plan and every partial pickled and
     unpickled on the way (as a distributed engine moves them)."""
     plan = plan_partitions(tables, folder, partitions=n, settings=settings, **kw)
     plan = pickle.loads(pickle.dumps(plan))
     parts = [pickle.loads(pickle.dumps(run_partition(plan, k))) for k in plan.nonempty]
-    return merge_partials(plan, parts)
+    return merge_partials(plan, parts, by=by)
 
 
 def _same(single: Report, part: Report) -> None:
@@ -90,12 +89,35 @@ def test_fleet_without_group_ids_is_byte_identical(tmp_path: Path, fleet: Path, 
     single = build_report(tables, settings=settings, by=(), lang="en")
     rep = _partitioned(tables, tmp_path, n, settings)
     _same(single, rep)
+    # in this process, the buckets reading the validated tables lazily (no files)
+    _same(single, build_partitioned(tables, partitions=n, settings=settings))
     # (the fleet has what the test is about: rows attributed across groups, several buckets)
     orders = next(t for t in single.data_quality["tables"] if t["table"] == "orders")
     assert (
         orders["unattributed"] < pl.read_parquet(fleet / "orders.parquet")["group_id"].null_count()
     )
     assert len({bucket_of(g.group_id, n) for g in single.groups}) > 1
+
+
+@pytest.mark.parametrize(
+    "kw", [{"compare": "prev"}, {"trend": 6}, {"compare": "2026-12-20", "trend": 3}]
+)
+def test_compare_and_trend(tmp_path: Path, fleet: Path, kw: dict) -> None:
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    single = build_report(tables, settings=settings, lang="en", **kw)
+    _same(single, _partitioned(tables, tmp_path, 4, settings, **kw))
+
+
+def test_chosen_groups(tmp_path: Path, fleet: Path) -> None:
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    for only in (["g01"], ["g02", "g05", "g07"]):
+        single = build_report(tables, settings=settings, groups=only)
+        _same(single, _partitioned(tables, tmp_path / only[0], 3, settings, groups=only))
+        _same(single, build_partitioned(tables, partitions=2, settings=settings, groups=only))
+    with pytest.raises(UsageError, match="no such group"):
+        build_partitioned(tables, partitions=2, settings=settings, groups=["g01", "nope"])
 
 
 def test_rollups_by_attribute(tmp_path: Path, fleet: Path) -> None:
@@ -156,6 +178,11 @@ def _hand_fleet() -> dict[str, pl.DataFrame]:
                 ("o4", "2026-12-05 12:00", "m9", "40", None, None),
             ],
         ),
+        "posts": frame("post_id,ts,group_id", [("p1", "2026-11-10 09:00", a)]),
+        # gA's post opened by m3, a member of gB, on a row that carries gB (the other bucket)
+        "engagement": frame(
+            "ts,member_id,event,post_id,group_id", [("2026-11-10 10:00", "m3", "open", "p1", b)]
+        ),
         "coupons": frame(
             "coupon_id,member_id,ts,group_id",
             # issued in gA, used on o1, which is gB's (another bucket)
@@ -188,8 +215,56 @@ def test_member_in_two_buckets_by_hand(tmp_path: Path) -> None:
     assert nd("conversion_rate", None) == (3, 4)
     # gA issued c1 and c2; c1 was used on o1, an order of gB in the other bucket: 1/2
     assert nd("coupon_usage_rate", "gA") == (1, 2)
+    # p1 (gA, 11-10, in the activation window 11-08..11-30): opened by m3 within 48 h, over
+    # gA's members on 11-10 (m1, m2): 1/2; gB has no post: 0/0 (no value)
+    assert nd("content_open_rate", "gA") == (1, 2)
+    assert nd("content_open_rate", None) == (1, 2)
     orders = next(t for t in rep.data_quality["tables"] if t["table"] == "orders")
     assert orders["unattributed"] == 1  # o4
+
+    # --group gA: gA's figures over gA's orders alone (as one pass narrows them), so c1's
+    # use on o1 (gB's) does not count: 0/2
+    rep = _partitioned(
+        prepare_tables(_hand_fleet(), tz=settings.tz),
+        tmp_path / "only",
+        3,
+        settings,
+        as_of=as_of,
+        groups=["gA"],
+    )
+    _same(
+        build_report(
+            prepare_tables(_hand_fleet(), tz=settings.tz),
+            settings=settings,
+            as_of=as_of,
+            groups=["gA"],
+        ),
+        rep,
+    )
+    assert nd("coupon_usage_rate", None) == (0, 2)
+    assert nd("conversion_rate", None) == (2, 2)
+    # compared with 12-05 and 12-04: c1 was used on o1 (gB, other bucket) on 12-05
+    for day, used in (("2026-12-05", 1), ("2026-12-04", 0)):
+        single = build_report(
+            prepare_tables(_hand_fleet(), tz=settings.tz),
+            settings=settings,
+            as_of=as_of,
+            compare=day,
+            trend=2,
+        )
+        rep = _partitioned(
+            prepare_tables(_hand_fleet(), tz=settings.tz),
+            tmp_path / day,
+            3,
+            settings,
+            as_of=as_of,
+            compare=day,
+            trend=2,
+        )
+        _same(single, rep)
+        then = next(g for g in rep.groups if g.group_id == "gA").kpi("coupon_usage_rate")
+        assert then.previous is not None
+        assert (then.previous.numerator, then.previous.denominator) == (used, 2)
 
 
 # ------------------------------------------------------------------ the number of buckets
@@ -208,11 +283,13 @@ def test_memory_limit_text() -> None:
 def test_partitions_for_limit() -> None:
     tables = prepare_tables(_hand_fleet())
     # rows × (columns + the row number): messages 5 × (ts, group_id, member_id, day + 1),
-    # members 4 × (+ event) 6, orders 4 × (order_id, ts, member_id, amount, group_id,
-    # coupon_id, day, status + 1) 9, coupons 2 × 6: 25 + 24 + 36 + 12 = 97 cells, 8 bytes each
-    assert partitions_for(tables, 776) == 1
-    assert partitions_for(tables, 775) == 2
-    assert partitions_for(tables, 100) == 8
+    # members 4 × (+ event) 6, posts 1 × (post_id, ts, group_id, day + 1) 5, engagement
+    # 1 × (ts, member_id, event, post_id, group_id, day + 1) 7, orders 4 × (order_id, ts,
+    # member_id, amount, group_id, coupon_id, day, status + 1) 9, coupons 2 × 6:
+    # 25 + 24 + 5 + 7 + 36 + 12 = 109 cells, 8 bytes each = 872 bytes
+    assert partitions_for(tables, 872) == 1
+    assert partitions_for(tables, 871) == 2
+    assert partitions_for(tables, 100) == 9
 
 
 # ------------------------------------------------------------------ the command line
@@ -228,16 +305,18 @@ def test_cli_partitions_same_bytes(cli, tmp_path: Path, fleet: Path) -> None:
     assert cli("report", fleet, "-o", md_one).exit_code == 0
     assert cli("report", fleet, "-o", md_parts, "--partitions", "3").exit_code == 0
     assert md_one.read_bytes() == md_parts.read_bytes()
-    # the bucket files are removed
-    assert not list(Path(tempfile.gettempdir()).glob("sqops-report-parts-*"))
+    trend_one, trend_parts = tmp_path / "t1.json", tmp_path / "t2.json"
+    assert cli("report", fleet, "-o", trend_one, "--trend", "3", "--compare", "prev").exit_code == 0
+    r = cli(
+        "report", fleet, "-o", trend_parts, "--trend", "3", "--compare", "prev", "--partitions", "2"
+    )
+    assert r.exit_code == 0, r.stderr
+    assert trend_one.read_bytes() == trend_parts.read_bytes()
 
 
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["--trend", "3"], "--trend"),
-        (["--compare", "prev"], "--compare"),
-        (["--group", "g01"], "--group"),
         (["-f", "html"], "html"),
         (["--views", "-f", "json"], "--views"),
     ],

@@ -36,6 +36,7 @@ import polars as pl
 from sqops.data import spills
 from sqops.data.columns import column_twice
 from sqops.data.decode import bom_encoding, clip, detect_file_encoding, line_of_byte, what_failed
+from sqops.data.hive import partition_files, scan_partitioned
 from sqops.data.scalars import MAX_AMOUNT, MAX_OFFSET, MAX_YEAR, MIN_YEAR
 from sqops.data.xlsxsafe import check_xlsx
 from sqops.domain.tables import (
@@ -246,6 +247,9 @@ def _read_source(path: Path, kind: str, encoding: str | None) -> pl.LazyFrame:
             ).lazy()
         if kind == "parquet":
             lf = pl.scan_parquet(path)
+            return _all_text(lf, lf.collect_schema())
+        if kind == "partitioned":  # (a folder TABLE/group_id=…/*.parquet: sqops.data.hive)
+            lf = scan_partitioned(path)
             return _all_text(lf, lf.collect_schema())
         if kind == "ndjson":
             lf = pl.scan_ndjson(path, infer_schema_length=10_000)
@@ -902,9 +906,12 @@ def _find_in_folder(folder: Path) -> dict[str, Path]:
             Location(file=display_path(folder)),
         )
     for p in sorted(folder.iterdir()):
-        if not p.is_file() or p.suffix.lower() not in EXTENSIONS:
+        if p.is_dir() and p.name.lower() in TABLE and partition_files(p):
+            stem = p.name.lower()  # (a table partitioned by group: TABLE/group_id=…/*.parquet)
+        elif not p.is_file() or p.suffix.lower() not in EXTENSIONS:
             continue
-        stem = p.name[: -len(p.suffix)].lower()
+        else:
+            stem = p.name[: -len(p.suffix)].lower()
         if stem in TABLE:
             if stem in found:
                 raise UsageError(
@@ -958,7 +965,7 @@ def read_tables(
             Location(file=where),
         )
     for p in files.values():
-        if EXTENSIONS.get(p.suffix.lower()) is None:
+        if EXTENSIONS.get(p.suffix.lower()) is None and not p.is_dir():
             raise UsageError(
                 T(
                     "不支持的文件类型：{p}（可用 csv、tsv、parquet、jsonl、xlsx）",
@@ -972,7 +979,7 @@ def read_tables(
             if name not in files:
                 continue
             p = files[name]
-            kind = EXTENSIONS[p.suffix.lower()]
+            kind = "partitioned" if p.is_dir() else EXTENSIONS[p.suffix.lower()]
             lf = _read_source(p, kind, encoding)
             mapping = (columns or {}).get(name)
             try:

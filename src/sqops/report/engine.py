@@ -25,7 +25,7 @@ import logging
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -337,6 +337,9 @@ def run_partitioned(
     as_of: dt.date | None = None,
     lang: str = "en",
     by: Sequence[str] = (),
+    compare: dt.date | str | None = None,
+    trend: int | None = None,
+    groups: Iterable[str] | None = None,
 ) -> Report:
     """The partitioned report (:mod:`sqops.report.partition`) with each bucket a task on
     ``engine``: the plan (reading and validating the tables) and the merge in this process,
@@ -347,7 +350,8 @@ def run_partitioned(
     folder, enough for this process and a cluster on this machine; for workers on other
     machines, a folder they all read at the same path), removed at the end. The buckets:
     ``partitions``; else as many as ``memory_limit`` (bytes; default half this machine's
-    RAM) asks, and at least as many as the tasks the engine runs at once."""
+    RAM) asks, and at least as many as the tasks the engine runs at once. ``compare``,
+    ``trend``, ``groups``: as :func:`~sqops.report.partition.plan_partitions` takes them."""
     from sqops.report.partition import (
         memory_limit_bytes,
         merge_partials,
@@ -378,7 +382,15 @@ def run_partitioned(
         try:
             session.check_folder(str(folder))
             plan = plan_partitions(
-                tables, folder, partitions=n, settings=settings, as_of=as_of, lang=lang
+                tables,
+                folder,
+                partitions=n,
+                settings=settings,
+                as_of=as_of,
+                lang=lang,
+                compare=compare,
+                trend=trend,
+                groups=groups,
             )
             partials = session.map(
                 run_partition, plan, plan.nonempty, label=lambda k: f"bucket-{k}"

@@ -23,8 +23,6 @@ import dataclasses
 import datetime as dt
 import math
 import os
-import shutil
-import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,10 +35,10 @@ import polars as pl
 from sqops.data.membership import (
     latest_day,
     message_spans,
-    post_opens,
     prepare,
     staff_ids,
     to_date,
+    to_int,
 )
 from sqops.data.tables import ID, TableData, Tables
 from sqops.domain.kpis import KPI, KPI_NAMES, needs
@@ -102,9 +100,25 @@ class PartitionPlan:
     tables: dict[str, TableMeta]
     #: the data-quality section without the coverage (added from the buckets' coverage)
     data_quality: S.DataQualityDoc
-    post_opens: pl.DataFrame | None = None
+    #: the engagement rows that open a post, in the bucket of the post's group
+    #: (``bucket-K/opens.parquet``): a post's openers are counted in its bucket
+    has_opens: bool = False
     #: every group's paid orders, as the single pass's ``Prepared.orders`` holds them
     has_paid_orders: bool = False
+    #: ``--compare``'s day and ``--trend``'s days (oldest first, the as-of day last)
+    compare_day: dt.date | None = None
+    trend_days: tuple[dt.date, ...] = ()
+    #: the first day a report exists for (``trend.first_report_day``)
+    first_day: dt.date | None = None
+    #: per table: ``_row, _ag``, the group found for each row without ``group_id``
+    assigned: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    @property
+    def history(self) -> list[dt.date]:
+        """The earlier days each bucket reports too (those with data)."""
+        days = set(self.trend_days) | ({self.compare_day} if self.compare_day else set())
+        days.discard(self.as_of)
+        return sorted(d for d in days if self.first_day is not None and d >= self.first_day)
 
     def groups_of(self, k: int) -> list[str]:
         return [g for g, b in self.buckets.items() if b == k]
@@ -134,6 +148,8 @@ class Partial:
     #: per group and channel: joins and the (num, den) counts (``channel_frame``)
     channels: pl.DataFrame | None
     actions: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: --compare/--trend: the bucket's groups (their KPIs) on each earlier day of the plan
+    history: dict[dt.date, list[GroupReport]] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ the number of buckets
@@ -189,15 +205,27 @@ def plan_partitions(
     settings: Settings | None = None,
     as_of: dt.date | None = None,
     lang: str = "en",
+    compare: dt.date | str | None = None,
+    trend: int | None = None,
+    groups: Iterable[str] | None = None,
+    write: bool = True,
 ) -> PartitionPlan:
     """The plan of a partitioned report over ``tables`` (validated as the single pass does),
-    writing the bucket files under ``folder`` (which must exist; the caller removes it)."""
+    writing the bucket files under ``folder`` (the caller removes it). ``write=False``: no
+    files; the buckets then read ``tables`` itself (``run_partition(plan, k, tables)``, in
+    this process)."""
     if partitions < 1:
         raise UsageError(T("--partitions 至少为 1", "--partitions must be at least 1"))
     settings = settings or Settings()
     as_of = as_of or latest_day(tables)
+    from sqops.report.compare import compare_day
+    from sqops.report.trend import check_points, first_report_day, trend_days
+
+    first_day = first_report_day(tables) if compare is not None or trend is not None else None
+    then = compare_day(compare, as_of, first_day) if compare is not None else None
+    if trend is not None:
+        check_points(trend)
     staff = staff_ids(tables, settings.staff_ids)
-    staff_l = sorted(staff)
 
     # every group and its day 0, as prepare() makes them (any message or member event)
     firsts = [message_spans(tables, as_of).select("group_id", pl.col("first").cast(pl.Int32))]
@@ -221,7 +249,19 @@ def plan_partitions(
         g: settings.day0.get(g) or fallback or to_date(f)
         for g, f in first.sort("group_id").iter_rows()
     }
-    buckets = {g: bucket_of(g, partitions) for g in sorted(day0)}
+    only = sorted(set(groups)) if groups else None
+    if only is not None:
+        # (build_report's check: a group asked for without data is an error)
+        missing = [g for g in only if g not in day0]
+        if missing:
+            raise UsageError(
+                T("数据里没有这个群：{g}", "no such group in the data: {g}").format(
+                    g=", ".join(missing)
+                )
+            )
+    # (--group: only the chosen groups are in a bucket; every group's presence still
+    # attributes the rows without group_id, as prepare(only_groups=...) does)
+    buckets = {g: bucket_of(g, partitions) for g in sorted(day0) if only is None or g in only}
 
     # rows after as-of, per table (prepare counts them on every table with a day)
     after = {
@@ -231,7 +271,6 @@ def plan_partitions(
     }
     assigned, unattributed = _attribute(tables, as_of, settings, staff, day0)
     quality = _quality(tables, cast("Prepared", _Counts(after, unattributed, staff)))
-    opens = post_opens(tables, staff, as_of)
 
     metas = {}
     for name, td in tables.tables.items():
@@ -251,35 +290,23 @@ def plan_partitions(
         staff=staff,
         tables=metas,
         data_quality=quality,
-        post_opens=opens,
+        compare_day=then,
+        trend_days=tuple(trend_days(as_of, trend)) if trend is not None else (),
+        first_day=first_day,
     )
-    group_bucket = pl.DataFrame(
-        {"_g": list(buckets), "_b": list(buckets.values())},
-        schema={"_g": pl.String, "_b": pl.Int32},
-    )
-    for k in plan.nonempty:
-        plan.path(k, "x").parent.mkdir(parents=True, exist_ok=True)
-    for name, td in tables.tables.items():
-        lf = _with_group(td, assigned.get(name)) if name in ATTRIBUTED else td.frame
+    plan.assigned = assigned
+    eng, posts = tables.get("engagement"), tables.get("posts")
+    plan.has_opens = eng is not None and posts is not None and eng.has("post_id")
+    plan.has_paid_orders = "orders" in tables
+    if write:
         for k in plan.nonempty:
-            out = lf
-            if "group_id" in lf.collect_schema():
-                keep = group_bucket.filter(pl.col("_b") == k)["_g"].implode()
-                out = lf.filter(pl.col("group_id").cast(pl.String).is_in(keep))
-            _sink(out, plan.path(k, name))
-    if "orders" in tables:
-        plan.has_paid_orders = True
-        paid = (
-            _with_group(tables["orders"], assigned.get("orders"))
-            .filter(
-                (pl.col("status") == "paid")
-                & (pl.col("day") <= as_of)
-                & ~pl.col("member_id").is_in(staff_l)
-                & pl.col("group_id").cast(pl.String).is_in(list(buckets))
-            )
-            .with_columns(pl.col("day").cast(pl.Int32))
-        )
-        _sink(paid, Path(folder) / "paid-orders.parquet")
+            plan.path(k, "x").parent.mkdir(parents=True, exist_ok=True)
+            for name in tables.tables:
+                _sink(bucket_frame(plan, tables, name, k), plan.path(k, name))
+            if plan.has_opens:
+                _sink(opens_frame(plan, tables, k), plan.path(k, "opens"))
+        if plan.has_paid_orders:
+            _sink(paid_orders(plan, tables), Path(folder) / "paid-orders.parquet")
     return plan
 
 
@@ -305,7 +332,6 @@ def _attribute(
     given: a member's presence and spoken days in a group depend on their own rows and the
     group's day 0 only, so the choice is the single pass's, in whatever bucket each of the
     member's groups is."""
-    staff_l = sorted(staff)
     pending: dict[str, pl.DataFrame] = {}
     for name in ATTRIBUTED:
         td = tables.get(name)
@@ -339,7 +365,6 @@ def _attribute(
         default_day0=None,
         koc=settings.koc,
     )
-    del staff_l
     out: dict[str, pl.DataFrame] = {}
     for name in pending:
         got = getattr(p, name)
@@ -367,25 +392,78 @@ def _with_group(td: TableData, assigned: pl.DataFrame | None) -> pl.LazyFrame:
     )
 
 
+def bucket_frame(plan: PartitionPlan, tables: Tables, name: str, k: int) -> pl.LazyFrame:
+    """Table ``name``'s rows of bucket ``k``: those of its groups, a row without ``group_id``
+    by the group found for it (the rows of no group are in no bucket); a table without
+    groups (staff) whole."""
+    td = tables[name]
+    lf = _with_group(td, plan.assigned.get(name)) if name in ATTRIBUTED else td.frame
+    if "group_id" not in lf.collect_schema():
+        return lf
+    return lf.filter(pl.col("group_id").cast(pl.String).is_in(plan.groups_of(k)))
+
+
+def opens_frame(plan: PartitionPlan, tables: Tables, k: int) -> pl.LazyFrame:
+    """The engagement rows that open a post of bucket ``k``'s groups, whatever group the row
+    carries (``membership.post_opens`` counts every open of a post)."""
+    posts = (
+        tables["posts"]
+        .frame.filter(pl.col("group_id").cast(pl.String).is_in(plan.groups_of(k)))
+        .select(pl.col("post_id").cast(pl.String))
+    )
+    return (
+        tables["engagement"]
+        .frame.filter((pl.col("event") == "open") & pl.col("post_id").is_not_null())
+        .join(
+            posts.with_columns(pl.col("post_id").cast(ID)),
+            on="post_id",
+            how="semi",
+            maintain_order="left",
+        )
+    )
+
+
+def paid_orders(plan: PartitionPlan, tables: Tables) -> pl.LazyFrame:
+    """Every group's paid orders up to as-of, not staff's, with the groups found for them."""
+    return (
+        _with_group(tables["orders"], plan.assigned.get("orders"))
+        .filter(
+            (pl.col("status") == "paid")
+            & (pl.col("day") <= plan.as_of)
+            & ~pl.col("member_id").is_in(sorted(plan.staff))
+            & pl.col("group_id").cast(pl.String).is_in(list(plan.buckets))
+        )
+        .with_columns(pl.col("day").cast(pl.Int32))
+    )
+
+
 def _sink(lf: pl.LazyFrame, path: Path) -> None:
     """Write a bucket's rows with their strings (a categorical's codes live in one process)."""
     schema = lf.collect_schema()
     cats = [c for c, t in schema.items() if isinstance(t, pl.Categorical | pl.Enum)]
     lf.with_columns(pl.col(c).cast(pl.String) for c in cats).sink_parquet(
-        path, compression="lz4", statistics=False
+        path, compression="lz4", statistics=False, row_group_size=100_000
     )
 
 
 # ------------------------------------------------------------------ one bucket
-def bucket_tables(plan: PartitionPlan, k: int) -> Tables:
-    """Bucket ``k``'s tables, as :class:`Tables` that :func:`build_report` reads."""
+def _typed(lf: pl.LazyFrame, meta: TableMeta) -> pl.LazyFrame:
+    """A bucket file's columns with the whole table's types."""
+    have = lf.collect_schema()
+    return lf.with_columns(
+        pl.col(c).cast(t) for c, t in meta.schema.items() if c in have and have[c] != t
+    )
+
+
+def bucket_tables(plan: PartitionPlan, k: int, source: Tables | None = None) -> Tables:
+    """Bucket ``k``'s tables, as :class:`Tables` that :func:`build_report` reads: from its
+    files, or (``source``: the validated tables of the plan) lazily from those."""
     tds = {}
     for name, meta in plan.tables.items():
-        lf = pl.scan_parquet(plan.path(k, name))
-        have = lf.collect_schema()
-        lf = lf.with_columns(
-            pl.col(c).cast(t) for c, t in meta.schema.items() if c in have and have[c] != t
-        )
+        if source is not None:
+            lf = bucket_frame(plan, source, name, k)
+        else:
+            lf = _typed(pl.scan_parquet(plan.path(k, name)), meta)
         tds[name] = TableData(
             name,
             meta.source,
@@ -397,17 +475,28 @@ def bucket_tables(plan: PartitionPlan, k: int) -> Tables:
         )
     tables = Tables(tds, plan.settings.tz)
     tables.memo[("staff_ids", frozenset(plan.settings.staff_ids))] = plan.staff
-    if plan.post_opens is not None:
-        tables.memo[("post_opens", frozenset(plan.staff), plan.as_of)] = plan.post_opens
+    if plan.has_opens:
+        # + the rows opening the bucket's posts, whatever group they carry (membership's
+        # openers count distinct members per post: a row in both frames counts once; the
+        # KPIs read engagement's participations alone)
+        eng = tds["engagement"]
+        if source is not None:
+            opens = opens_frame(plan, source, k)
+        else:
+            opens = _typed(pl.scan_parquet(plan.path(k, "opens")), plan.tables["engagement"])
+        tds["engagement"] = dataclasses.replace(
+            eng, frame=pl.concat([eng.frame, opens.select(eng.frame.collect_schema().names())])
+        )
     return tables
 
 
-def run_partition(plan: PartitionPlan, k: int) -> Partial:
+def run_partition(plan: PartitionPlan, k: int, source: Tables | None = None) -> Partial:
     """Bucket ``k``'s report: its groups prepared and reported as the single pass does, and
     the exact partial results of every figure across groups (a task of its own: the plan
-    and the result pickle)."""
+    and the result pickle). ``source``: the plan's validated tables, read in this process
+    instead of the bucket files (a plan made with ``write=False``)."""
     s = plan.settings
-    tables = bucket_tables(plan, k)
+    tables = bucket_tables(plan, k, source)
     p = prepare(
         tables,
         as_of=plan.as_of,
@@ -416,15 +505,17 @@ def run_partition(plan: PartitionPlan, k: int) -> Partial:
         default_day0=s.default_day0,
         koc=s.koc,
     )
+    others = None
     if p.orders is not None and plan.has_paid_orders:
         # the other buckets' paid orders: RFM is fleet-wide by member and a coupon is used by
         # any group's paid order; every per-group figure joins orders to its own groups
         mine = plan.groups_of(k)
-        others = (
-            pl.scan_parquet(Path(plan.folder) / "paid-orders.parquet")
-            .filter(~pl.col("group_id").is_in(mine))
-            .collect()
+        paid = (
+            paid_orders(plan, source)
+            if source is not None
+            else pl.scan_parquet(Path(plan.folder) / "paid-orders.parquet")
         )
+        others = paid.filter(~pl.col("group_id").cast(pl.String).is_in(mine)).collect()
         schema = p.orders.schema
         others = others.select(
             pl.col(c).cast(schema[c]) if c in others.columns else pl.lit(None, schema[c]).alias(c)
@@ -432,6 +523,26 @@ def run_partition(plan: PartitionPlan, k: int) -> Partial:
         )
         p.orders = pl.concat([p.orders, others])
     rep = build_report(tables, settings=s, as_of=plan.as_of, lang=plan.lang, prepared=p)
+    # --compare, --trend: the bucket's groups on each earlier day (KPIs only), from the inputs
+    # of the as-of day as the single pass derives them (trend.add_history)
+    history: dict[dt.date, list[GroupReport]] = {}
+    for day in plan.history:
+        then = p.at(day, names=bool(s.nickname_pattern))
+        if then.groups.height == 0:
+            history[day] = []
+            continue
+        if others is not None and then.orders is not None:
+            # (Prepared.at keeps the rows of the bucket's groups: the others' paid orders again)
+            then.orders = pl.concat([then.orders, others.filter(pl.col("day") <= to_int(day))])
+        history[day] = build_report(
+            tables,
+            settings=s,
+            as_of=day,
+            lang=plan.lang,
+            missing_groups_ok=True,
+            sections=False,
+            prepared=then,
+        ).groups
     has_channel = "members" in tables and tables["members"].has("channel")
     chan = None
     if has_channel and p.events is not None and "channel" in p.events.columns:
@@ -440,6 +551,10 @@ def run_partition(plan: PartitionPlan, k: int) -> Partial:
     questions = None
     if svc is not None and svc.available:
         questions = svc._questions
+        # (the merge summarises the questions again: the bucket's summary is not sent)
+        svc = dataclasses.replace(
+            svc, groups={}, staff=[], unanswered=pl.DataFrame(), _questions=pl.DataFrame()
+        )
     return Partial(
         bucket=k,
         groups=rep.groups,
@@ -450,6 +565,7 @@ def run_partition(plan: PartitionPlan, k: int) -> Partial:
         questions=questions,
         channels=chan,
         actions=rep.actions.table,
+        history=history,
     )
 
 
@@ -479,7 +595,7 @@ def merge_partials(
         found.update(part.found_names)
     if any(g not in s.group_names for g in found):
         s = dataclasses.replace(s, group_names={**dict(sorted(found.items())), **s.group_names})
-    groups = sorted((g for part in parts for g in part.groups), key=lambda g: g.group_id)
+    groups = sorted((g for part in parts for g in part.groups), key=_gid)
     if not groups:
         raise DataError(
             T(
@@ -503,13 +619,33 @@ def merge_partials(
     quality = dict(plan.data_quality)
     quality["coverage"] = {g: c.to_dict() for g, c in coverage.items()}
     gids = [g.group_id for g in groups]
+
+    def pooled(day: dt.date, gs: list[GroupReport]) -> Report:
+        """The report of an earlier day as ``trend.add_history`` reads it: groups, fleet."""
+        res, wait = _results(gs, need)
+        return PartitionedReport(
+            as_of=day,
+            tz=s.tz,
+            lang=plan.lang,
+            basis=parts[0].basis,
+            community=s.community,
+            data_quality=cast("S.DataQualityDoc", {}),
+            fleet=_pooler(res, wait, need, s)(None),
+            groups=gs,
+            settings=s,
+        )
+
+    earlier: dict[dt.date, Report | None] = {}
+    for day in plan.history:
+        gs = sorted((g for part in parts for g in part.history.get(day, [])), key=_gid)
+        earlier[day] = pooled(day, gs) if gs else None
     tables = [part.actions for part in parts if part.actions.height]
     rows = (
         pl.concat(tables).sort(pl.col("group_id").cast(pl.String), maintain_order=True)
         if tables
         else parts[0].actions
     )
-    return PartitionedReport(
+    report = PartitionedReport(
         as_of=plan.as_of,
         tz=s.tz,
         lang=plan.lang,
@@ -527,6 +663,24 @@ def merge_partials(
         service=_service(parts, s, gids),
         action_rows=rows,
     )
+    if plan.compare_day is not None or plan.trend_days:
+        from sqops.report.compare import attach
+        from sqops.report.trend import build_trend
+
+        def report_on(day: dt.date) -> Report | None:
+            return report if day == report.as_of else earlier.get(day)
+
+        if plan.compare_day is not None:
+            then = report_on(plan.compare_day)
+            assert then is not None  # (compare_day refused a day before the data)
+            attach(report, then)
+        if plan.trend_days:
+            report.trend = build_trend(report, list(plan.trend_days), report_on)
+    return report
+
+
+def _gid(g: GroupReport) -> str:
+    return g.group_id
 
 
 def _results(
@@ -611,22 +765,16 @@ def _service(parts: Sequence[Partial], settings: Settings, gids: list[str]) -> S
 
 # ------------------------------------------------------------------ all in this process
 #: what a partitioned run does not make yet (options and formats)
-UNSUPPORTED = ("--compare", "--trend", "--group", "--lists", "--views", "html", "xlsx")
+UNSUPPORTED = ("--lists", "--views", "html", "xlsx")
 
 
 def _unsupported(
     *,
-    compare: object,
-    trend: object,
-    groups: object,
     lists: object,
     views: bool,
     fmt: str | None,
 ) -> list[str]:
     asked = {
-        "--compare": compare is not None,
-        "--trend": trend is not None,
-        "--group": bool(groups),
         "--lists": lists is not None,
         "--views": views,
         "html": fmt == "html",
@@ -665,43 +813,58 @@ def partitioned_report(
     as_of: dt.date | None = None,
     lang: str = "en",
     by: Sequence[str] = (),
+    compare: dt.date | str | None = None,
+    trend: int | None = None,
+    groups: Iterable[str] | None = None,
 ) -> Report:
-    """:func:`build_partitioned` with the bucket files in a temporary folder (``$TMPDIR``),
-    removed at the end (also when the run is interrupted)."""
-    folder = Path(tempfile.mkdtemp(prefix="sqops-report-parts-"))
-    try:
-        return build_partitioned(
-            tables,
-            folder,
-            partitions=partitions,
-            settings=settings,
-            as_of=as_of,
-            lang=lang,
-            by=by,
-        )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    """:func:`build_partitioned` in this process: the buckets read the validated tables (their
+    copy in the temporary folder of :func:`sqops.data.tables.read_tables`), one at a time."""
+    return build_partitioned(
+        tables,
+        partitions=partitions,
+        settings=settings,
+        as_of=as_of,
+        lang=lang,
+        by=by,
+        compare=compare,
+        trend=trend,
+        groups=groups,
+    )
 
 
 def build_partitioned(
     tables: Tables,
-    folder: str | Path,
+    folder: str | Path | None = None,
     *,
     partitions: int,
     settings: Settings | None = None,
     as_of: dt.date | None = None,
     lang: str = "en",
     by: Sequence[str] = (),
-    run: Callable[[PartitionPlan, int], Partial] = run_partition,
+    compare: dt.date | str | None = None,
+    trend: int | None = None,
+    groups: Iterable[str] | None = None,
 ) -> Report:
     """:func:`plan_partitions`, :func:`run_partition` for each bucket in turn, and
-    :func:`merge_partials`: the report of the single pass, one bucket in memory at a time."""
+    :func:`merge_partials`: the report of the single pass, one bucket in memory at a time.
+    With ``folder`` the buckets read the files written there (what a distributed run reads);
+    without, they read ``tables`` lazily, each its own groups' rows."""
     if by:
         check_attributes(by, (settings or Settings()).group_vars)
     plan = plan_partitions(
-        tables, folder, partitions=partitions, settings=settings, as_of=as_of, lang=lang
+        tables,
+        folder if folder is not None else "",
+        partitions=partitions,
+        settings=settings,
+        as_of=as_of,
+        lang=lang,
+        compare=compare,
+        trend=trend,
+        groups=groups,
+        write=folder is not None,
     )
-    return merge_partials(plan, [run(plan, k) for k in plan.nonempty], by=by)
+    source = None if folder is not None else tables
+    return merge_partials(plan, [run_partition(plan, k, source) for k in plan.nonempty], by=by)
 
 
 __all__ = [

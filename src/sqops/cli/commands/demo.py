@@ -96,6 +96,18 @@ def demo(
             **one_of(DemoFormat),
         ),
     ] = DemoFormat.csv,
+    partition_by: Annotated[
+        str | None,
+        typer.Option(
+            "--partition-by",
+            metavar="group_id",
+            help=H(
+                "按群分区写 Parquet：每表一个文件夹 TABLE/group_id=…/（供 sqops report 分桶读取）。",
+                "Write Parquet partitioned by group: a folder TABLE/group_id=…/ per table "
+                "(what a partitioned sqops report reads).",
+            ),
+        ),
+    ] = None,
     lang: LangOpt = None,
 ) -> None:
     """Generate an example community dataset (messages, members, posts, orders, ...) from an SOP.
@@ -132,6 +144,17 @@ def demo(
                     Location(file=target.as_posix()),
                 )
 
+        if partition_by is not None:
+            from sqops.data.hive import check_key
+
+            check_key(partition_by)
+            if fmt != DemoFormat.parquet:
+                raise UsageError(
+                    T(
+                        "--partition-by 需要 --format parquet",
+                        "--partition-by needs --format parquet",
+                    )
+                )
         loaded = load_sop(sop if sop is not None else BUNDLED_SOP)
         run.use_sop_language(loaded.sop.community.language)
         opts = DemoOptions(
@@ -154,8 +177,15 @@ def demo(
             d=Path(directory).as_posix(),
         )
         echo(head.get(run.lang))
+        written = {}
+        if partition_by is not None:
+            from sqops.data.hive import write_partitioned
+
+            for table in result.rows:
+                path = write_partitioned(Path(directory) / f"{table}.parquet", partition_by)
+                written[table] = path.name + ("/" if path.is_dir() else "")
         for table, rows in result.rows.items():
-            echo(f"  {table}.{result.fmt}: {rows}")
+            echo(f"  {written.get(table, f'{table}.{result.fmt}')}: {rows}")
 
 
 def register(app: typer.Typer) -> None:

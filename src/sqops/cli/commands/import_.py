@@ -138,6 +138,18 @@ def import_(
             ),
         ),
     ] = 20,
+    partition_by: Annotated[
+        str | None,
+        typer.Option(
+            "--partition-by",
+            metavar="group_id",
+            help=H(
+                "按群分区写 Parquet：每表一个文件夹 TABLE/group_id=…/（供 sqops report 分桶读取）。",
+                "Write Parquet partitioned by group: a folder TABLE/group_id=…/ per table "
+                "(what a partitioned sqops report reads).",
+            ),
+        ),
+    ] = None,
     lang: LangOpt = None,
 ) -> None:
     """Turn chat exports (WeChat, QQ, Telegram, WhatsApp, WeCom, Discord) and shop order exports (Youzan, Shopify, any other via a column map) into the messages / members / staff / orders tables that `sqops report` reads.
@@ -177,7 +189,23 @@ def import_(
         result = import_files(
             fmt, inputs, tz=zone, columns=columns, group_id=group_id, self_name=self_name
         )
+        if partition_by is not None:
+            from sqops.data.hive import check_key
+            from sqops.errors import UsageError
+
+            check_key(partition_by)
+            if out_format.value != "parquet":
+                raise UsageError(
+                    T(
+                        "--partition-by 需要 --format parquet",
+                        "--partition-by needs --format parquet",
+                    )
+                )
         written = write_tables(result, output, out_format.value, inputs=read)
+        if partition_by is not None:
+            from sqops.data.hive import write_partitioned
+
+            written = [write_partitioned(p, partition_by) for p in written]
         files = result.counts.get("files", 0)
         echo(
             T("已导入 {f}：{n} 个文件", "imported {f}: {n} file(s)").format(f=fmt, n=files).get(lg)

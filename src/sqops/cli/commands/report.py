@@ -380,9 +380,7 @@ def report(
 
             limit = memory_limit_bytes(memory_limit)
             try:
-                check_partitioned(
-                    compare=prior, trend=trend, groups=group, lists=lists, views=views, fmt=to.fmt
-                )
+                check_partitioned(lists=lists, views=views, fmt=to.fmt)
             except UsageError as exc:
                 if not eng.distributed:
                     raise
@@ -406,7 +404,7 @@ def report(
                         ),
                         [*inputs, *paths.values()],
                     )
-                n = _buckets(tables, partitions, limit, prior, trend, group, lists, views, to)
+                n = _buckets(tables, partitions, limit, lists, views, to)
                 if eng.distributed:
                     from sqops.report.engine import run_partitioned
 
@@ -420,12 +418,23 @@ def report(
                         as_of=day,
                         lang=run.lang,
                         by=by or (),
+                        compare=prior,
+                        trend=trend,
+                        groups=group,
                     )
                 elif n:
                     from sqops.report.partition import partitioned_report
 
                     rep = partitioned_report(
-                        tables, n, settings=settings, as_of=day, lang=run.lang, by=by or ()
+                        tables,
+                        n,
+                        settings=settings,
+                        as_of=day,
+                        lang=run.lang,
+                        by=by or (),
+                        compare=prior,
+                        trend=trend,
+                        groups=group,
                     )
                 else:
                     rep = build_report(
@@ -528,8 +537,8 @@ def _buckets(
 ) -> int:
     """The buckets of a partitioned run (0: one pass): ``--partitions``, else from
     ``--memory-limit``, else from half the machine's RAM when the outputs asked are ones a
-    partitioned run makes (``unsupported``: --compare, --trend, --group, --lists, --views, the
-    route) and the data needs more than one bucket."""
+    partitioned run makes (``unsupported``: --lists, --views, the route) and the data
+    needs more than one bucket."""
     from sqops.report.partition import memory_limit_bytes, partitions_for, supported
 
     if partitions is not None:
@@ -537,10 +546,8 @@ def _buckets(
     if limit is not None:
         n = partitions_for(tables, limit)
         return n if n > 1 else 0
-    compare, trend, group, lists, views, to = unsupported
-    if not supported(
-        compare=compare, trend=trend, groups=group, lists=lists, views=views, fmt=to.fmt
-    ):
+    lists, views, to = unsupported
+    if not supported(lists=lists, views=views, fmt=to.fmt):
         return 0
     n = partitions_for(tables, memory_limit_bytes(None))
     return n if n > 1 else 0
