@@ -25,6 +25,7 @@ from sqops.data.tables import read_tables
 from sqops.demo import DemoOptions, generate_demo
 from sqops.errors import DataError, EngineError, Location, UsageError
 from sqops.i18n import T
+from sqops.report import engine as engine_module
 from sqops.report.build import Settings, build_report
 from sqops.report.engine import INSTALL, Engine, run_partitioned
 from sqops.report.partition import bucket_of
@@ -185,15 +186,32 @@ def test_dask_scheduler_without_workers() -> None:
 def test_dask_workers_must_see_the_folder(dask_engine: Engine, tmp_path: Path) -> None:
     with dask_engine.open() as session:
         assert session.threads == 2
-        session.check_folder(str(tmp_path))  # (this machine's folder: both workers see it)
+        session.check_workers(str(tmp_path))  # (this machine's folder: both workers see it)
         with pytest.raises(EngineError) as got:
-            session.check_folder(str(tmp_path / "elsewhere"))
+            session.check_workers(str(tmp_path / "elsewhere"))
     en = got.value.render("en")
     assert en.startswith("the Dask worker tcp://127.0.0.1:"), en
     assert en.count("tcp://") == 2  # (both workers named)
     assert en.endswith(
         f"does not see the folder {tmp_path / 'elsewhere'}: the bucket files must be on "
         "storage every worker reads at the same path (--shared-dir)"
+    )
+
+
+def test_dask_workers_must_run_the_same_sqops(
+    dask_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (this process pretends to run other code than the workers, which import it themselves)
+    monkeypatch.setattr(engine_module, "code_fingerprint", lambda: "another")
+    with dask_engine.open() as session, pytest.raises(EngineError) as got:
+        session.check_workers(str(tmp_path))
+    en = got.value.render("en")
+    assert en.startswith("the Dask worker tcp://127.0.0.1:"), en
+    assert en.count("tcp://") == 2
+    version = engine_module._version()  # (0.1.0; "?" when sqops runs uninstalled)
+    assert en.endswith(
+        f"runs another sqops than this machine: install the same version ({version}) on "
+        "every worker and restart the workers"
     )
 
 

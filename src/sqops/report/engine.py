@@ -21,6 +21,8 @@ worker) passes through unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -166,13 +168,42 @@ class Session:
             return [fn(shared, item) for item in items]
         return _dask_map(self.client, fn, shared, items, label, self.shown)
 
-    def check_folder(self, folder: str) -> None:
-        """Every worker sees ``folder`` (where this process writes the tasks' files): a
-        clear error before any task runs, rather than each task's "file not found"."""
+    def check_workers(self, folder: str) -> None:
+        """Every worker runs the same sqops as this process and sees ``folder`` (where this
+        process writes the tasks' files): a clear error before any task runs, rather than a
+        task's "file not found" or a result this process cannot read."""
         if self.client is None:
             return
-        seen: dict[str, bool] = self.client.run(_is_folder, folder)
-        blind = sorted(w for w, ok in seen.items() if not ok)
+        try:
+            seen: dict[str, tuple[str, bool]] = self.client.run(_worker_state, folder)
+        except (OSError, TimeoutError) as exc:
+            raise EngineError(
+                T(
+                    "与 Dask 调度器 {a} 的连接断开：{e}",
+                    "lost the connection to the Dask scheduler at {a}: {e}",
+                ).format(a=self.shown, e=exc)
+            ) from None
+        except Exception as exc:  # (a worker without sqops cannot even unpickle the check)
+            raise EngineError(
+                T(
+                    "无法在 Dask worker 上运行 sqops（{e}）：每个 worker 都要装上与本机同一版本的"
+                    " sqops（{v}）",
+                    "cannot run sqops on the Dask workers ({e}): every worker needs sqops "
+                    "installed, the same version as here ({v})",
+                ).format(e=f"{type(exc).__name__}: {exc}", v=_version())
+            ) from None
+        here = code_fingerprint()
+        other = sorted(w for w, (code, _) in seen.items() if code != here)
+        if other:
+            raise EngineError(
+                T(
+                    "Dask worker {w} 运行的 sqops 与本机不同：请在每个 worker 上安装同一版本（{v}）"
+                    "并重启 worker",
+                    "the Dask worker {w} runs another sqops than this machine: install the same "
+                    "version ({v}) on every worker and restart the workers",
+                ).format(w=", ".join(other), v=_version())
+            )
+        blind = sorted(w for w, (_, ok) in seen.items() if not ok)
         if blind:
             raise EngineError(
                 T(
@@ -184,9 +215,30 @@ class Session:
             )
 
 
-def _is_folder(path: str) -> bool:
-    """(Run on each worker: whether it sees the folder.)"""
-    return Path(path).is_dir()
+def _worker_state(folder: str) -> tuple[str, bool]:
+    """(Run on each worker: the sqops it runs, and whether it sees the folder.)"""
+    return code_fingerprint(), Path(folder).is_dir()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the sqops source this process runs (every module's path and bytes): equal
+    on two machines when they run the same code, whatever its version number says."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        digest.update(f.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(f.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sqops")
+    except PackageNotFoundError:
+        return "?"
 
 
 def import_distributed() -> Any:
@@ -313,16 +365,10 @@ def _raise_failed(future: Future, i: int, n: int, name: str) -> None:
         "task {i} of {n} ({name}) failed on a Dask worker: {e}",
     ).format(i=i + 1, n=n, name=name, e=f"{type(exc).__name__}: {exc}")
     if isinstance(exc, ImportError):
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            here = version("sqops")
-        except PackageNotFoundError:
-            here = "?"
         text = text + T(
             "；每个 worker 都要装上 sqops（与本机同一版本 {v}）",
             "; every worker needs sqops installed (the same version as here, {v})",
-        ).format(v=here)
+        ).format(v=_version())
     raise EngineError(text)
 
 
@@ -380,7 +426,7 @@ def run_partitioned(
             n = max(partitions_for(tables, limit), session.threads)
         folder = Path(tempfile.mkdtemp(prefix="sqops-report-parts-", dir=base)).resolve()
         try:
-            session.check_folder(str(folder))
+            session.check_workers(str(folder))
             plan = plan_partitions(
                 tables,
                 folder,
