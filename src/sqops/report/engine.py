@@ -20,6 +20,7 @@ worker) passes through unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -438,8 +439,11 @@ def run_partitioned(
                 trend=trend,
                 groups=groups,
             )
+            # (the workers read the bucket files, where every row already has its group: the
+            # plan's per-row attribution, one row per order without group_id, stays here)
+            sent = dataclasses.replace(plan, assigned={})
             partials = session.map(
-                run_partition, plan, plan.nonempty, label=lambda k: f"bucket-{k}"
+                run_partition, sent, plan.nonempty, label=lambda k: f"bucket-{k}"
             )
             return merge_partials(plan, partials, by=by)
         finally:
