@@ -286,16 +286,28 @@ def test_fleet_compare_trend_group_on_dask(
     assert to_markdown(rep) == to_markdown(single)
 
 
-def test_cli_example_on_dask_is_byte_identical(cli, cluster: LocalCluster, tmp_path: Path) -> None:
-    one, dist = tmp_path / "one.json", tmp_path / "dask.json"
-    args = ["report", EXAMPLE / "data", "--sop", EXAMPLE / "sop.yaml", "-f", "json"]
-    assert cli(*args, "-o", one).exit_code == 0
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [
+        ("report.json", ["--sop", EXAMPLE / "sop.yaml"]),  # (+ plan against practice)
+        ("report.html", ["--lists", "lists"]),  # (the buckets' inputs merged: HTML, lists)
+    ],
+    ids=["json-sop", "html-lists"],
+)
+def test_cli_example_on_dask_is_byte_identical(
+    cli, cluster: LocalCluster, tmp_path: Path, name: str, extra: list
+) -> None:
+    def run(out: Path, *more: object) -> None:
+        out.mkdir()
+        args = [a if a != "lists" else out / "lists" for a in extra]
+        r = cli("report", EXAMPLE / "data", *args, "-o", out / name, "--lang", "zh", *more)
+        assert r.exit_code == 0, r.stderr
+
     shared = tmp_path / "shared"
     shared.mkdir()
-    r = cli(
-        *args,
-        "-o",
-        dist,
+    run(tmp_path / "one")
+    run(
+        tmp_path / "dask",
         "--engine",
         "dask",
         "--address",
@@ -305,8 +317,12 @@ def test_cli_example_on_dask_is_byte_identical(cli, cluster: LocalCluster, tmp_p
         "--shared-dir",
         shared,
     )
-    assert r.exit_code == 0, r.stderr
-    assert dist.read_bytes() == one.read_bytes()
+    one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*"))
+    assert one == sorted(p.relative_to(tmp_path / "dask") for p in (tmp_path / "dask").rglob("*"))
+    assert len(one) > 1 if "--lists" in extra else one == [Path(name)]
+    for f in one:
+        if (tmp_path / "one" / f).is_file():
+            assert (tmp_path / "dask" / f).read_bytes() == (tmp_path / "one" / f).read_bytes(), f
     assert list(shared.iterdir()) == []  # (the bucket files removed)
 
 
@@ -314,9 +330,11 @@ def test_cli_engine_options(cli) -> None:
     r = cli("report", EXAMPLE / "data", "--address", "tcp://127.0.0.1:1", "--lang", "en")
     assert r.exit_code == 2
     assert "--address is a Dask scheduler's address: add --engine dask" in r.stderr
-    r = cli("report", EXAMPLE / "data", "--engine", "dask", "-f", "html", "--lang", "en")
+    r = cli("report", EXAMPLE / "data", "--shared-dir", ".", "--lang", "en")
     assert r.exit_code == 2
-    assert "--engine dask runs partitioned; a partitioned run" in r.stderr and "html" in r.stderr
+    assert "--shared-dir is where Dask workers read the bucket files: add --engine dask" in (
+        r.stderr
+    )
 
 
 def test_report_without_engine_dask_does_not_import_dask() -> None:

@@ -20,6 +20,7 @@ from sqops.data.tables import prepare_tables, read_tables
 from sqops.demo import DemoOptions, generate_demo
 from sqops.errors import UsageError
 from sqops.report.build import Report, Settings, build_report
+from sqops.report.html import to_html
 from sqops.report.partition import (
     bucket_of,
     build_partitioned,
@@ -30,6 +31,7 @@ from sqops.report.partition import (
     run_partition,
 )
 from sqops.report.render import to_json, to_markdown
+from sqops.report.xlsx import to_xlsx
 from sqops.sop.loader import load_sop
 
 from .conftest import frame
@@ -49,6 +51,10 @@ def _partitioned(tables, folder: Path, n: int, settings: Settings, by=(), **kw) 
 def _same(single: Report, part: Report) -> None:
     assert to_json(part) == to_json(single)
     assert to_markdown(part) == to_markdown(single)
+    if part.prepared is not None:  # (the buckets sent their inputs: every output)
+        assert to_json(part, views=True) == to_json(single, views=True)
+        assert to_html(part) == to_html(single)
+        assert to_xlsx(part) == to_xlsx(single)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
@@ -91,6 +97,8 @@ def test_fleet_without_group_ids_is_byte_identical(tmp_path: Path, fleet: Path, 
     _same(single, rep)
     # in this process, the buckets reading the validated tables lazily (no files)
     _same(single, build_partitioned(tables, partitions=n, settings=settings))
+    if n == 4:  # the buckets' inputs too (pickled): the HTML, the workbook and the views
+        _same(single, _partitioned(tables, tmp_path / "in", n, settings, inputs=True))
     # (the fleet has what the test is about: rows attributed across groups, several buckets)
     orders = next(t for t in single.data_quality["tables"] if t["table"] == "orders")
     assert (
@@ -314,17 +322,23 @@ def test_cli_partitions_same_bytes(cli, tmp_path: Path, fleet: Path) -> None:
     assert trend_one.read_bytes() == trend_parts.read_bytes()
 
 
-@pytest.mark.parametrize(
-    ("args", "named"),
-    [
-        (["-f", "html"], "html"),
-        (["--views", "-f", "json"], "--views"),
-    ],
-)
-def test_cli_partitions_refuse_what_they_do_not_make(cli, args, named) -> None:
-    r = cli("report", EXAMPLE / "data", "--partitions", "2", "--lang", "en", *args)
-    assert r.exit_code == 2
-    assert named in r.stderr and "partitioned run" in r.stderr
+def test_cli_every_output(cli, tmp_path: Path) -> None:
+    """HTML, the workbook, the lists and the views read every member's inputs: the buckets
+    send theirs, merged; the same bytes again."""
+    data, sop = EXAMPLE / "data", EXAMPLE / "sop.yaml"
+    for n, extra in (("one", []), ("parts", ["--partitions", "3"])):
+        out = tmp_path / n
+        out.mkdir()
+        base = ["report", data, "--sop", sop, *extra]
+        assert cli(*base, "-o", out / "r.html").exit_code == 0
+        assert cli(*base, "-o", out / "r.xlsx").exit_code == 0
+        assert cli(*base, "-o", out / "r.json", "--views").exit_code == 0
+        assert cli(*base, "-f", "md", "-o", out / "r.md", "--lists", out / "lists").exit_code == 0
+    one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*.*"))
+    parts = sorted(p.relative_to(tmp_path / "parts") for p in (tmp_path / "parts").rglob("*.*"))
+    assert one == parts and len(one) > 8
+    for rel in one:
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "parts" / rel).read_bytes(), rel
 
 
 def test_cli_memory_limit_bad(cli) -> None:

@@ -387,6 +387,7 @@ def run_partitioned(
     compare: dt.date | str | None = None,
     trend: int | None = None,
     groups: Iterable[str] | None = None,
+    inputs: bool = False,
 ) -> Report:
     """The partitioned report (:mod:`sqops.report.partition`) with each bucket a task on
     ``engine``: the plan (reading and validating the tables) and the merge in this process,
@@ -398,7 +399,9 @@ def run_partitioned(
     machines, a folder they all read at the same path), removed at the end. The buckets:
     ``partitions``; else as many as ``memory_limit`` (bytes; default half this machine's
     RAM) asks, and at least as many as the tasks the engine runs at once. ``compare``,
-    ``trend``, ``groups``: as :func:`~sqops.report.partition.plan_partitions` takes them."""
+    ``trend``, ``groups``, ``inputs`` (the buckets' prepared inputs sent back too, for the
+    HTML, the workbook, the lists and the views): as
+    :func:`~sqops.report.partition.plan_partitions` takes them."""
     from sqops.report.partition import (
         memory_limit_bytes,
         merge_partials,
@@ -438,6 +441,7 @@ def run_partitioned(
                 compare=compare,
                 trend=trend,
                 groups=groups,
+                inputs=inputs,
             )
             # (the workers read the bucket files, where every row already has its group: the
             # plan's per-row attribution, one row per order without group_id, stays here)

@@ -28,11 +28,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 
 from sqops.data.membership import (
+    Prepared,
     latest_day,
     message_spans,
     prepare,
@@ -62,7 +63,6 @@ from sqops.report.service import Service, _summarise
 from sqops.report.triage import build_rollups, build_triage, check_attributes
 
 if TYPE_CHECKING:
-    from sqops.data.membership import Prepared
     from sqops.report import schema as S
 
 #: the tables whose rows may lack ``group_id`` (spec §2: attributed through presence)
@@ -112,6 +112,9 @@ class PartitionPlan:
     first_day: dt.date | None = None
     #: per table: ``_row, _ag``, the group found for each row without ``group_id``
     assigned: dict[str, pl.DataFrame] = field(default_factory=dict)
+    #: the buckets also return their prepared inputs, merged for the outputs that read every
+    #: member's (``--lists``, ``--views``, HTML, xlsx)
+    inputs: bool = False
 
     @property
     def history(self) -> list[dt.date]:
@@ -150,6 +153,8 @@ class Partial:
     actions: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: --compare/--trend: the bucket's groups (their KPIs) on each earlier day of the plan
     history: dict[dt.date, list[GroupReport]] = field(default_factory=dict)
+    #: with ``plan.inputs``: the bucket's prepared inputs (its own orders alone)
+    prepared: Prepared | None = None
 
 
 # ------------------------------------------------------------------ the number of buckets
@@ -209,6 +214,7 @@ def plan_partitions(
     trend: int | None = None,
     groups: Iterable[str] | None = None,
     write: bool = True,
+    inputs: bool = False,
 ) -> PartitionPlan:
     """The plan of a partitioned report over ``tables`` (validated as the single pass does),
     writing the bucket files under ``folder`` (the caller removes it). ``write=False``: no
@@ -295,6 +301,7 @@ def plan_partitions(
         first_day=first_day,
     )
     plan.assigned = assigned
+    plan.inputs = inputs
     eng, posts = tables.get("engagement"), tables.get("posts")
     plan.has_opens = eng is not None and posts is not None and eng.has("post_id")
     plan.has_paid_orders = "orders" in tables
@@ -506,6 +513,7 @@ def run_partition(plan: PartitionPlan, k: int, source: Tables | None = None) -> 
         koc=s.koc,
     )
     others = None
+    own_orders = p.orders
     if p.orders is not None and plan.has_paid_orders:
         # the other buckets' paid orders: RFM is fleet-wide by member and a coupon is used by
         # any group's paid order; every per-group figure joins orders to its own groups
@@ -521,6 +529,7 @@ def run_partition(plan: PartitionPlan, k: int, source: Tables | None = None) -> 
             pl.col(c).cast(schema[c]) if c in others.columns else pl.lit(None, schema[c]).alias(c)
             for c in schema
         )
+        own_orders = p.orders
         p.orders = pl.concat([p.orders, others])
     rep = build_report(tables, settings=s, as_of=plan.as_of, lang=plan.lang, prepared=p)
     # --compare, --trend: the bucket's groups on each earlier day (KPIs only), from the inputs
@@ -566,6 +575,7 @@ def run_partition(plan: PartitionPlan, k: int, source: Tables | None = None) -> 
         channels=chan,
         actions=rep.actions.table,
         history=history,
+        prepared=_own_inputs(p, own_orders) if plan.inputs else None,
     )
 
 
@@ -654,7 +664,6 @@ def merge_partials(
         data_quality=quality,  # type: ignore[arg-type]
         fleet=pool(None),
         groups=groups,
-        prepared=None,
         settings=s,
         triage=triage,
         rollups=build_rollups(by, groups, triage, s.group_vars, pool),
@@ -662,6 +671,7 @@ def merge_partials(
         coverage=coverage,
         service=_service(parts, s, gids),
         action_rows=rows,
+        prepared=_merged_inputs(plan, parts),
     )
     if plan.compare_day is not None or plan.trend_days:
         from sqops.report.compare import attach
@@ -677,6 +687,74 @@ def merge_partials(
         if plan.trend_days:
             report.trend = build_trend(report, list(plan.trend_days), report_on)
     return report
+
+
+def _own_inputs(p: Prepared, orders: pl.DataFrame | None) -> Prepared:
+    """A bucket's inputs to send: its own orders (not the others' paid ones), without what
+    only this process uses (the memo, the history)."""
+    return dataclasses.replace(p, orders=orders, memo={}, history=None)
+
+
+#: the frames of :class:`Prepared`, and the columns each is sorted by when merged (None:
+#: every use aggregates or sorts it itself)
+_FRAMES: dict[str, tuple[str, ...] | None] = {
+    "groups": ("group_id",),
+    "act": None,
+    "presence": ("group_id", "member_id", "s"),
+    "events": ("_row",),
+    "orders": ("_row",),
+    "coupons": ("_row",),
+    "engagement": ("_row",),
+    "post_opens": ("post_id",),
+    "posts": ("group_id", "ts", "post_id"),
+    "names": ("group_id", "member_id"),
+    "heat": ("group_id", "weekday", "hour"),
+}
+
+
+def _merged_inputs(plan: PartitionPlan, parts: Sequence[Partial]) -> Prepared | None:
+    """The buckets' inputs as one :class:`Prepared` (the lists and views read it as the
+    single pass's): each frame concatenated, in a fixed order."""
+    ps = [part.prepared for part in parts if part.prepared is not None]
+    if not ps:
+        return None
+    frames: dict[str, Any] = {}
+    for name, order in _FRAMES.items():
+        got = [getattr(p, name) for p in ps if getattr(p, name) is not None]
+        if not got:
+            frames[name] = None
+            continue
+        df = pl.concat([g.with_columns(_str_cats(g)) for g in got], how="vertical_relaxed")
+        df = df.with_columns(_cats_back(df, got[0]))
+        frames[name] = (
+            df.sort(
+                [pl.col(c).cast(pl.String) if df.schema[c] == ID() else pl.col(c) for c in order],
+                maintain_order=True,
+            )
+            if order
+            else df
+        )
+    first = ps[0]
+    after = {t["table"]: t["after_as_of"] for t in plan.data_quality["tables"]}
+    unattributed = {t["table"]: t["unattributed"] for t in plan.data_quality["tables"]}
+    return dataclasses.replace(
+        first,
+        **frames,
+        after_as_of={k: v for k, v in after.items() if k in first.after_as_of},
+        unattributed={k: v for k, v in unattributed.items() if k in first.unattributed},
+        memo={},
+        history=None,
+    )
+
+
+def _str_cats(df: pl.DataFrame) -> list[pl.Expr]:
+    return [
+        pl.col(c).cast(pl.String) for c, t in df.schema.items() if isinstance(t, pl.Categorical)
+    ]
+
+
+def _cats_back(df: pl.DataFrame, like: pl.DataFrame) -> list[pl.Expr]:
+    return [pl.col(c).cast(t) for c, t in like.schema.items() if isinstance(t, pl.Categorical)]
 
 
 def _gid(g: GroupReport) -> str:
@@ -764,47 +842,6 @@ def _service(parts: Sequence[Partial], settings: Settings, gids: list[str]) -> S
 
 
 # ------------------------------------------------------------------ all in this process
-#: what a partitioned run does not make yet (options and formats)
-UNSUPPORTED = ("--lists", "--views", "html", "xlsx")
-
-
-def _unsupported(
-    *,
-    lists: object,
-    views: bool,
-    fmt: str | None,
-) -> list[str]:
-    asked = {
-        "--lists": lists is not None,
-        "--views": views,
-        "html": fmt == "html",
-        "xlsx": fmt == "xlsx",
-    }
-    return [k for k in UNSUPPORTED if asked[k]]
-
-
-def supported(**asked: object) -> bool:
-    """Whether a partitioned run makes these outputs (the keywords of
-    :func:`check_partitioned`)."""
-    return not _unsupported(**asked)  # type: ignore[arg-type]
-
-
-def check_partitioned(**asked: object) -> None:
-    """A :class:`UsageError` naming what a partitioned run does not make yet (earlier as-of
-    days, a choice of groups, and what reads every member's inputs at once: the lists, the
-    views, the HTML page and the workbook)."""
-    bad = _unsupported(**asked)  # type: ignore[arg-type]
-    if bad:
-        raise UsageError(
-            T(
-                "分桶计算（--partitions / --memory-limit）暂不支持：{x}；请去掉这些选项，"
-                "或不分桶运行",
-                "a partitioned run (--partitions / --memory-limit) does not make {x} yet: "
-                "leave them out, or run without partitions",
-            ).format(x=", ".join(bad))
-        )
-
-
 def partitioned_report(
     tables: Tables,
     partitions: int,
@@ -816,6 +853,7 @@ def partitioned_report(
     compare: dt.date | str | None = None,
     trend: int | None = None,
     groups: Iterable[str] | None = None,
+    inputs: bool = False,
 ) -> Report:
     """:func:`build_partitioned` in this process: the buckets read the validated tables (their
     copy in the temporary folder of :func:`sqops.data.tables.read_tables`), one at a time."""
@@ -829,6 +867,7 @@ def partitioned_report(
         compare=compare,
         trend=trend,
         groups=groups,
+        inputs=inputs,
     )
 
 
@@ -844,6 +883,7 @@ def build_partitioned(
     compare: dt.date | str | None = None,
     trend: int | None = None,
     groups: Iterable[str] | None = None,
+    inputs: bool = False,
 ) -> Report:
     """:func:`plan_partitions`, :func:`run_partition` for each bucket in turn, and
     :func:`merge_partials`: the report of the single pass, one bucket in memory at a time.
@@ -862,6 +902,7 @@ def build_partitioned(
         trend=trend,
         groups=groups,
         write=folder is not None,
+        inputs=inputs,
     )
     source = None if folder is not None else tables
     return merge_partials(plan, [run_partition(plan, k, source) for k in plan.nonempty], by=by)
@@ -873,9 +914,7 @@ __all__ = [
     "PartitionedReport",
     "build_partitioned",
     "bucket_of",
-    "check_partitioned",
     "partitioned_report",
-    "supported",
     "memory_limit_bytes",
     "merge_partials",
     "partitions_for",

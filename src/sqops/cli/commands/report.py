@@ -375,18 +375,10 @@ def report(
             check_attributes(by, settings.group_vars)  # (before any data is read)
         limit = None
         eng = _engine(engine, address, shared_dir)
-        if partitions is not None or memory_limit is not None or eng.distributed:
-            from sqops.report.partition import check_partitioned, memory_limit_bytes
+        if memory_limit is not None:
+            from sqops.report.partition import memory_limit_bytes
 
-            limit = memory_limit_bytes(memory_limit)
-            try:
-                check_partitioned(lists=lists, views=views, fmt=to.fmt)
-            except UsageError as exc:
-                if not eng.distributed:
-                    raise
-                raise UsageError(
-                    T("--engine dask 分桶计算；", "--engine dask runs partitioned; ") + exc.text
-                ) from None
+            limit = memory_limit_bytes(memory_limit)  # (a bad size: before any data is read)
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
             from sqops.render.console import spinner
 
@@ -404,7 +396,9 @@ def report(
                         ),
                         [*inputs, *paths.values()],
                     )
-                n = _buckets(tables, partitions, limit, lists, views, to)
+                n = _buckets(tables, partitions, limit)
+                # (what reads every member's inputs: the merged inputs of the buckets)
+                whole = lists is not None or views or to.fmt in ("html", "xlsx")
                 if eng.distributed:
                     from sqops.report.engine import run_partitioned
 
@@ -412,7 +406,7 @@ def report(
                         tables,
                         eng,
                         partitions=partitions,
-                        memory_limit=None if memory_limit is None else limit,
+                        memory_limit=limit,
                         shared_dir=shared_dir,
                         settings=settings,
                         as_of=day,
@@ -421,6 +415,7 @@ def report(
                         compare=prior,
                         trend=trend,
                         groups=group,
+                        inputs=whole,
                     )
                 elif n:
                     from sqops.report.partition import partitioned_report
@@ -435,6 +430,7 @@ def report(
                         compare=prior,
                         trend=trend,
                         groups=group,
+                        inputs=whole,
                     )
                 else:
                     rep = build_report(
@@ -529,27 +525,14 @@ def _engine(engine: EngineChoice, address: str | None, shared_dir: Path | None) 
     return Engine(engine.value, address=address)
 
 
-def _buckets(
-    tables: Any,
-    partitions: int | None,
-    limit: int | None,
-    *unsupported: Any,
-) -> int:
+def _buckets(tables: Any, partitions: int | None, limit: int | None) -> int:
     """The buckets of a partitioned run (0: one pass): ``--partitions``, else from
-    ``--memory-limit``, else from half the machine's RAM when the outputs asked are ones a
-    partitioned run makes (``unsupported``: --lists, --views, the route) and the data
-    needs more than one bucket."""
-    from sqops.report.partition import memory_limit_bytes, partitions_for, supported
+    ``--memory-limit``, else from half the machine's RAM when the data needs more than one."""
+    from sqops.report.partition import memory_limit_bytes, partitions_for
 
     if partitions is not None:
         return partitions
-    if limit is not None:
-        n = partitions_for(tables, limit)
-        return n if n > 1 else 0
-    lists, views, to = unsupported
-    if not supported(lists=lists, views=views, fmt=to.fmt):
-        return 0
-    n = partitions_for(tables, memory_limit_bytes(None))
+    n = partitions_for(tables, limit if limit is not None else memory_limit_bytes(None))
     return n if n > 1 else 0
 
 
