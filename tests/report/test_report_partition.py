@@ -344,3 +344,21 @@ def test_cli_every_output(cli, tmp_path: Path) -> None:
 def test_cli_memory_limit_bad(cli) -> None:
     r = cli("report", EXAMPLE / "data", "--memory-limit", "much", "--lang", "en")
     assert r.exit_code == 2 and "--memory-limit" in r.stderr
+
+
+def test_buckets_in_other_processes(tmp_path: Path) -> None:
+    """The plan and the partials cross process boundaries (fresh interpreters, as a
+    distributed engine's workers are): the same bytes."""
+    import multiprocessing as mp
+
+    settings = Settings(staff_ids=frozenset({"s1"}), day0={"gA": D0, "gB": D0})
+    as_of = dt.date(2026, 12, 6)
+    tables = prepare_tables(_hand_fleet(), tz=settings.tz)
+    single = build_report(tables, settings=settings, as_of=as_of, trend=2)
+    plan = plan_partitions(
+        tables, tmp_path, partitions=3, settings=settings, as_of=as_of, trend=2, inputs=True
+    )
+    with mp.get_context("spawn").Pool(1) as pool:
+        parts = pool.starmap(run_partition, [(plan, k) for k in plan.nonempty])
+    assert len(parts) == 2  # gA in bucket 1, gB in bucket 2
+    _same(single, merge_partials(plan, parts))

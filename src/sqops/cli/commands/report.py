@@ -213,9 +213,9 @@ def report(
             metavar="N",
             min=1,
             help=H(
-                "按群分 N 桶逐桶计算再精确合并（内存有界，结果与一次计算逐字节相同）。",
+                "按群分 N 桶逐桶计算再精确合并（结果与一次计算逐字节相同；只保留一桶的状态）。",
                 "Run the report over N buckets of groups in turn and merge them exactly "
-                "(bounded memory; the same bytes as one pass).",
+                "(the same bytes as one pass; one bucket's state kept at a time).",
             ),
         ),
     ] = None,
