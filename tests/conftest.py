@@ -25,6 +25,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "browser: opens pages in headless Chromium; FAILS without it (apt-get install -y "
         "chromium fonts-noto-cjk, or deselect with -m 'not browser')",
     )
+    config.addinivalue_line(
+        "markers",
+        "dask: runs a Dask LocalCluster (worker processes); FAILS without Dask "
+        "(pip install 'sqops[dask]', in the test extra)",
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -11,7 +11,17 @@ import pytest
 
 from sqops.cli import command_names
 
-HEAVY = ("polars", "matplotlib", "icalendar", "holidays", "lunar_python", "rich", "xlsxwriter")
+HEAVY = (
+    "polars",
+    "matplotlib",
+    "icalendar",
+    "holidays",
+    "lunar_python",
+    "rich",
+    "xlsxwriter",
+    "dask",
+    "distributed",
+)
 #: an option each command's help must show (the help really was rendered)
 SHOWN = {"report": "--fail-under", "adherence": "--tolerance", "lint": "--format"}
 

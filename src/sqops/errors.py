@@ -96,6 +96,11 @@ class DataError(SqopsError):
     """A data table is unusable: missing column, no valid row, unreadable."""
 
 
+class EngineError(SqopsError):
+    """A distributed run failed: Dask not installed, its scheduler not reachable or without
+    workers, a worker that died, a task that raised (``sqops.report.engine``)."""
+
+
 _CHUNK = 1 << 24  # 16 MiB
 
 

@@ -47,6 +47,11 @@ class FailUnder(StrEnum):
     bad = "bad"
 
 
+class EngineChoice(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
 def _path_opt(table: str) -> Any:
     return typer.Option(
         f"--{table}",
@@ -227,6 +232,45 @@ def report(
             ),
         ),
     ] = None,
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(
+            "--engine",
+            help=H(
+                "在哪里计算：local（本进程）或 dask（各群分桶作为任务交给 Dask 集群，"
+                "结果与一次计算逐字节相同；需 pip install 'sqops[dask]'）。",
+                "Where to compute: local (this process) or dask (the buckets of groups as "
+                "tasks on a Dask cluster, the same bytes as one pass; needs "
+                "pip install 'sqops[dask]').",
+            ),
+            **one_of(EngineChoice),
+        ),
+    ] = EngineChoice.local,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            metavar="tcp://HOST:8786",
+            help=H(
+                "配合 --engine dask：Dask 调度器的地址；不给时在本机启动一个 LocalCluster。",
+                "With --engine dask: the Dask scheduler's address; without it, a "
+                "LocalCluster on this machine.",
+            ),
+        ),
+    ] = None,
+    shared_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--shared-dir",
+            metavar="DIR",
+            help=H(
+                "配合 --engine dask：分桶文件写到此文件夹（每个 worker 都能以同一路径读取的"
+                "共享存储）；默认系统临时文件夹。",
+                "With --engine dask: write the bucket files into this folder (shared storage "
+                "every worker reads at the same path); default the system's temporary folder.",
+            ),
+        ),
+    ] = None,
     messages: Annotated[Path | None, _path_opt("messages")] = None,
     members: Annotated[Path | None, _path_opt("members")] = None,
     staff: Annotated[Path | None, _path_opt("staff")] = None,
@@ -330,6 +374,7 @@ def report(
 
             check_attributes(by, settings.group_vars)  # (before any data is read)
         limit = None
+        eng = _engine(engine, address, shared_dir)
         if memory_limit is not None:
             from sqops.report.partition import memory_limit_bytes
 
@@ -363,7 +408,27 @@ def report(
                     pending = _Beside(loaded, tables, day, run.lang, group)
                 try:
                     n = _buckets(tables, partitions, limit)
-                    if n:
+                    # (what reads every member's inputs: the merged inputs of the buckets)
+                    whole = lists is not None or views or to.fmt in ("html", "xlsx")
+                    if eng.distributed:
+                        from sqops.report.engine import run_partitioned
+
+                        rep = run_partitioned(
+                            tables,
+                            eng,
+                            partitions=partitions,
+                            memory_limit=limit,
+                            shared_dir=shared_dir,
+                            settings=settings,
+                            as_of=day,
+                            lang=run.lang,
+                            by=by or (),
+                            compare=prior,
+                            trend=trend,
+                            groups=group,
+                            inputs=whole,
+                        )
+                    elif n:
                         from sqops.report.partition import partitioned_report
 
                         rep = partitioned_report(
@@ -376,8 +441,7 @@ def report(
                             compare=prior,
                             trend=trend,
                             groups=group,
-                            # (what reads every member's inputs: the merged inputs of the buckets)
-                            inputs=lists is not None or views or to.fmt in ("html", "xlsx"),
+                            inputs=whole,
                         )
                     else:
                         rep = build_report(
@@ -458,6 +522,20 @@ def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
     for line in problem_lines(result.problems, lang)[0]:
         echo(line, err=True)
     return prepare_tables(result.tables, tz=tz)
+
+
+def _engine(engine: EngineChoice, address: str | None, shared_dir: Path | None) -> Any:
+    """``--engine``, ``--address`` and ``--shared-dir`` checked (Dask is not imported here)."""
+    from sqops.report.engine import Engine
+
+    if shared_dir is not None and engine != EngineChoice.dask:
+        raise UsageError(
+            T(
+                "--shared-dir 是 Dask worker 读取分桶文件的文件夹：请同时给出 --engine dask",
+                "--shared-dir is where Dask workers read the bucket files: add --engine dask",
+            )
+        )
+    return Engine(engine.value, address=address)
 
 
 def _buckets(tables: Any, partitions: int | None, limit: int | None) -> int:
