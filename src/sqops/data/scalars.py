@@ -184,6 +184,11 @@ def _local(wall: datetime, tz: tzinfo) -> datetime | None:
     return aware if back == wall else None
 
 
+#: a wall-clock time in a zone, as :func:`parse_ts` reads a naive time (the importers'
+#: vectorised reading hands it the times outside the range its zone data is checked for)
+local_time = _local
+
+
 def from_epoch(value: float, tz: tzinfo) -> datetime | None:
     """Epoch seconds or milliseconds (values above 10^11 are milliseconds) in ``tz``."""
     if value > 1e11:
