@@ -11,13 +11,14 @@ share. What the Python readers did per line is done here per column, with the sa
 * :func:`local_times`: ``_instant`` and ``ts_text`` of naive local times, with the offsets
   taken from the zone per calendar day in Python (a day on which the offset changes, a local
   mean time offset or a year before 1000 is left to the Python reader: ``ok`` false);
-* :class:`Capture` and :func:`add_messages`: the Python reader's messages as frame rows, and
-  the frame handed to the :class:`~sqops.importers._base.Context`.
+* :class:`Capture`: the Python reader's messages as frame rows, to go with the fast ones
+  into :meth:`~sqops.importers._base.Context.add_messages`.
 """
 
 from __future__ import annotations
 
 import functools
+import stat
 import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -28,8 +29,6 @@ import polars as pl
 
 from sqops.data.scalars import clean, ts_text
 from sqops.importers._base import (
-    MSG_FIELDS,
-    SYSTEM_ID,
     Context,
     _instant,
     norm_name,
@@ -154,10 +153,14 @@ class Lines:
         if self._checked:
             return
         self._checked = True
-        with self.path.open("rb") as fh:
-            head = fh.read(4)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            self._use_fallback()
+        try:
+            regular = stat.S_ISREG(self.path.stat().st_mode)
+            with self.path.open("rb") as fh:
+                head = fh.read(4)
+        except OSError:
+            regular = False
+        if not regular or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            self._use_fallback()  # (read_text says what is wrong, or decodes UTF-16)
             return
         n, count, keep = 1, 0, None
         for data in self._raw_blocks():
@@ -274,66 +277,58 @@ SCHEMA = {c: (pl.Float64 if c == "_t" else pl.String) for c in COLUMNS}
 
 
 class Capture:
-    """A :class:`Context` for the Python reader of rare lines: its messages are kept as rows
-    (``key`` says where they go among the fast ones), all else goes to the real context."""
+    """A :class:`Context` for the Python reader of rare lines: its messages are kept (``key``
+    says where they go among the fast ones), all else goes to the real context."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.key = 0
-        self.rows: list[tuple[Any, ...]] = []
+        self.rows: list[tuple[int, dict[str, Any]]] = []
 
     def message(self, **kw: Any) -> None:
-        ts = kw["ts"]
-        name = kw.get("member_name")
-        if name:
-            name = norm_name(name) or None
         assert not kw.get("msg_id") and not kw.get("reply_to") and not kw.get("group_name")
-        self.rows.append(
-            (
-                self.key,
-                _instant(ts),
-                ts_text(ts),
-                kw["group_id"],
-                kw["member_id"],
-                name,
-                kw.get("msg_type", "text"),
-                kw.get("content") or None,
-                kw.get("role"),
-            )
-        )
+        self.rows.append((self.key, kw))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.ctx, name)
 
-    def frame(self) -> pl.DataFrame:
-        return pl.DataFrame(self.rows, schema={"_key": pl.Int64, **SCHEMA}, orient="row")
-
-
-def add_messages(ctx: Context, frame: pl.DataFrame) -> None:
-    """Hand ``frame`` (:data:`COLUMNS`) to the context, rows in order."""
-    if frame.is_empty():
-        return
-    bulk = getattr(ctx, "add_messages", None)
-    if bulk is not None:
-        bulk(frame)
-        return
-    # until Context.add_messages exists: what Context.message does with each row
-    at = {c: i for i, c in enumerate(COLUMNS)}
-    for r in frame.select(COLUMNS).iter_rows():
-        group = ctx.group_id or r[at["group_id"]]
-        member, name = r[at["member_id"]], r[at["member_name"]]
-        if name and member != SYSTEM_ID:
-            ctx.alias(group, name, member)
-        row = dict(
-            zip(COLUMNS, r, strict=True),
-            _s=ctx._next(),
-            _f=ctx.file_no,
-            group_id=group,
-            msg_id=None,
-            reply_to=None,
-            group_name=None,
-        )
-        ctx.rows["messages"].append(tuple(row[f] for f in MSG_FIELDS))
+    def hand_over(self, fast: pl.DataFrame) -> None:
+        """``fast`` (:data:`COLUMNS` and ``_key``) and the kept messages, in ``_key`` order,
+        to the context: frames to :meth:`Context.add_messages`; a message with an empty
+        member name to :meth:`Context.message`, which keeps that name as it is."""
+        rows, direct = [], []
+        for key, kw in self.rows:
+            name = kw.get("member_name")
+            if name == "":
+                direct.append((key, kw))
+                continue
+            ts = kw["ts"]
+            rows.append(
+                (
+                    key,
+                    _instant(ts),
+                    ts_text(ts),
+                    kw["group_id"],
+                    kw["member_id"],
+                    (norm_name(name) or None) if name else None,
+                    kw.get("msg_type", "text"),
+                    kw.get("content") or None,
+                    kw.get("role"),
+                )
+            )
+        self.rows.clear()
+        kept = pl.DataFrame(rows, schema={"_key": pl.Int64, **SCHEMA}, orient="row")
+        out = pl.concat([fast.select("_key", *COLUMNS), kept]).sort("_key")
+        keys = out.get_column("_key")
+        start = 0
+        for key, kw in direct:
+            cut = int(keys.search_sorted(key, side="left"))
+            if cut > start:
+                self.ctx.add_messages(out.slice(start, cut - start).drop("_key"))
+            self.ctx.message(**kw)
+            start = cut
+        if start < out.height:
+            self.ctx.add_messages(out.slice(start).drop("_key"))
 
 
 def python_strip(e: pl.Expr) -> pl.Expr:
@@ -348,7 +343,6 @@ __all__ = [
     "WS",
     "Capture",
     "Lines",
-    "add_messages",
     "clean_column",
     "local_times",
     "python_strip",

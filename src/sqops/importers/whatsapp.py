@@ -33,7 +33,6 @@ from sqops.importers._text import (
     WS,
     Capture,
     Lines,
-    add_messages,
     clean_column,
     local_times,
 )
@@ -761,6 +760,8 @@ class _Fast:
                 | odd
                 | pl.col("body").is_null()
                 | pl.col("name").str.contains('["“”]')
+                # (an empty name: Context.message keeps it as it is, see Capture.hand_over)
+                | (pl.col("name").str.strip_chars(PY_SPACE) == "")
             ).alias("py")
         )
         # the text of each message: its first line's body and the lines that go on
@@ -770,8 +771,9 @@ class _Fast:
             joined = (
                 df.filter(pl.col("cont"))
                 .group_by("seg", maintain_order=True)
-                .agg(pl.col("cl").str.join("\n"))
+                .agg(pl.col("cl"))
                 .get_column("cl")
+                .list.join("\n")
             )
             at = more.arg_true()
             text = text.clone().scatter(at, text.gather(at) + "\n" + joined)
@@ -801,7 +803,9 @@ class _Fast:
         )
         slow = heads.filter(pl.col("py"))
         if not slow.is_empty():
-            lines = df.join(slow.select("seg"), on="seg", how="semi").select("seg", "n", "raw")
+            lines = df.filter(pl.col("seg").is_in(slow.get_column("seg").implode())).select(
+                "seg", "n", "raw"
+            )
             for _, group in lines.group_by("seg", maintain_order=True):
                 self.py.segment(list(group.select("n", "raw").iter_rows()))
         fast = heads.filter(~pl.col("py"))
@@ -825,9 +829,7 @@ class _Fast:
             .alias("content"),
             pl.lit(None, pl.String).alias("role"),
         )
-        out = pl.concat([fast, self.py.cap.frame()]).sort("_key").drop("_key")
-        self.py.cap.rows.clear()
-        add_messages(self.ctx, out)
+        self.py.cap.hand_over(fast)
 
 
 def _kinds(content: pl.Series) -> pl.Series:
