@@ -23,6 +23,7 @@ carry joins and leaves. One file may hold several 消息对象 (groups); the gro
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime
 from pathlib import Path
@@ -359,15 +360,13 @@ class _Fast:
         )
         slow = heads.filter(pl.col("py"))
         if not slow.is_empty():
-            lines = df.filter(pl.col("seg").is_in(slow.get_column("seg").implode()))
-            for _, part in lines.group_by("seg", maintain_order=True):
-                g, seen, some = part.select("g", "seen", "some").row(0)
-                self.py.segment(
-                    list(part.select("n", "raw").iter_rows()),
-                    None if g == _NONE else g,
-                    seen,
-                    some,
-                )
+            lines = df.filter(pl.col("seg").is_in(slow.get_column("seg").implode())).select(
+                "seg", "n", "raw", "g", "seen", "some"
+            )
+            for _, group in itertools.groupby(lines.iter_rows(), key=lambda r: r[0]):
+                part = list(group)
+                _, _, _, g, seen, some = part[0]
+                self.py.segment([(r[1], r[2]) for r in part], None if g == _NONE else g, seen, some)
             self.seen_sender = self.seen_sender or self.py.seen_sender
         fast = heads.filter(pl.col("snd") & ~pl.col("py"))
         body = pl.repeat("", fast.height, dtype=pl.String, eager=True)
@@ -411,8 +410,10 @@ def _times(heads: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """``heads`` with ``valid``, ``ok``, ``_t`` and ``ts`` of the sender lines (:func:`_ts`)."""
     hh = pl.col("hh")
     hour: pl.Expr = hh
-    if heads.get_column("ap1").null_count() + heads.get_column("ap2").null_count() < 2 * len(heads):
-        ap = pl.coalesce("ap1", "ap2").str.to_uppercase()
+    marks = heads.select(pl.coalesce("ap1", "ap2")).to_series().drop_nulls().unique()
+    if len(marks):
+        upper = {v: v.upper() for v in marks.to_list()}  # (Python's, once per distinct mark)
+        ap = pl.coalesce("ap1", "ap2").replace_strict(upper, default=None)
         hour = (
             pl.when(ap.is_not_null() & ~hh.is_between(1, 12) & ~((ap == "凌晨") & (hh == 0)))
             .then(None)

@@ -17,6 +17,7 @@ folder name), else the file name without extension.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime
 from pathlib import Path
@@ -511,18 +512,10 @@ class _Stats:
         if st.is_empty():
             return
         self.starts += st.height
-        agg = st.select(
-            pl.col("a").max(),
-            pl.col("b").max(),
-            pl.col("ap")
-            .str.to_uppercase()
-            .str.replace_all(" ", "", literal=True)
-            .is_in(["AM", "PM"])
-            .any()
-            .alias("en"),
-        ).row(0)
+        agg = st.select(pl.col("a").max(), pl.col("b").max()).row(0)
         self.max_a, self.max_b = max(self.max_a, agg[0]), max(self.max_b, agg[1])
-        self.ap_en = self.ap_en or bool(agg[2])
+        marks = st.get_column("ap").drop_nulls().unique().to_list()
+        self.ap_en = self.ap_en or any(v.upper().replace(" ", "") in ("AM", "PM") for v in marks)
         for s1, s2, la, lc, k in st.group_by("s1", "s2", "la", "lc").len().iter_rows():
             self.styles[(s1, s2, la, lc)] = self.styles.get((s1, s2, la, lc), 0) + k
 
@@ -705,16 +698,14 @@ class _Fast:
         y, mo, d = {"ymd": (a, b, c), "dmy": (c, b, a), "mdy": (c, a, b)}[self.order]
         hh = pl.col("hh")
         hour: pl.Expr = hh
-        if heads.get_column("ap").null_count() + heads.get_column("ap0").null_count() < 2 * len(
-            heads
-        ):
-            ap = (
-                pl.coalesce("ap", "ap0")
-                .str.to_lowercase()
-                .str.replace_all(".", "", literal=True)
-                .str.replace_all(" ", "", literal=True)
-                .replace({"午前": "am", "午後": "pm"})
-            )
+        marks = heads.select(pl.coalesce("ap", "ap0")).to_series().drop_nulls().unique()
+        if len(marks):
+            # "a. m." → "am", 午後 → "pm": in Python, once per distinct mark
+            norm = {}
+            for v in marks.to_list():
+                x = v.lower().replace(".", "").replace(" ", "")
+                norm[v] = {"午前": "am", "午後": "pm"}.get(x, x)
+            ap = pl.coalesce("ap", "ap0").replace_strict(norm, default=None)
             hour = (
                 pl.when(ap.is_not_null() & ~hh.is_between(0, 12))
                 .then(None)
@@ -806,8 +797,8 @@ class _Fast:
             lines = df.filter(pl.col("seg").is_in(slow.get_column("seg").implode())).select(
                 "seg", "n", "raw"
             )
-            for _, group in lines.group_by("seg", maintain_order=True):
-                self.py.segment(list(group.select("n", "raw").iter_rows()))
+            for _, group in itertools.groupby(lines.iter_rows(), key=lambda r: r[0]):
+                self.py.segment([(n, raw) for _, n, raw in group])
         fast = heads.filter(~pl.col("py"))
         names = fast.get_column("name").unique().to_list()
         who = pl.DataFrame(
