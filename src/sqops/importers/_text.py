@@ -397,6 +397,10 @@ class Capture:
         self.rows.clear()
         kept = pl.DataFrame(rows, schema={"_key": pl.Int64, **SCHEMA}, orient="row")
         out = pl.concat([fast.select("_key", *COLUMNS), kept]).sort("_key")
+        # the texts copied out of the lines they were cut from: the same values, but a
+        # column that points into the whole block's text is written to Parquet differently
+        # (other bytes) than the one Context.message builds
+        out = out.with_columns(pl.concat_str([pl.col("content"), pl.lit("")]).alias("content"))
         keys = out.get_column("_key")
         start = 0
         for key, kw in direct:
