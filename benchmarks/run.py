@@ -40,7 +40,13 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SOP = ROOT / "examples" / "skincare" / "sop.yaml"
-SIZES = {"100K": 100_000, "1M": 1_000_000, "10M": 10_000_000, "50M": 50_000_000}
+SIZES = {
+    "100K": 100_000,
+    "1M": 1_000_000,
+    "10M": 10_000_000,
+    "50M": 50_000_000,
+    "200M": 200_000_000,
+}
 MESSAGES_PER_GROUP = 6_500  # measured: --members 500 --days 120 gives ~6,500 messages a group
 MEMBERS = 500
 DAYS = 120

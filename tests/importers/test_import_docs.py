@@ -164,13 +164,19 @@ def test_every_order_status_mapping_is_documented():
 
 
 def _whatsapp_wording_table() -> list[tuple[str, str, str]]:
-    """(row label, language, example) for every example of the WhatsApp fr/ru/zh table."""
+    """(row label, language, example) for every example of the WhatsApp wording tables (fr/ru/zh,
+    then pt-BR/pt-PT/de/id), each table's languages read from its header row."""
     section = DOC.split("### `whatsapp`")[1].split("\n### ")[0]
-    lines = [x for x in section.splitlines() if x.startswith("| ") and "`" in x]
-    langs = ["fr", "ru", "zh-Hans", "zh-Hant"]
     out = []
-    for line in lines:
+    langs: list[str] = []
+    for line in section.splitlines():
+        if not line.startswith("| "):
+            continue
         cells = [c.strip() for c in line.strip("|").split("|")]
+        if "`" not in line:
+            if cells[0] == "" and cells[1:] and all(cells[1:]):
+                langs = cells[1:]  # a header row: "| | fr | ru | …"
+            continue
         for lang, cell in zip(langs, cells[1:], strict=True):
             out += [(cells[0], lang, ex) for ex in re.findall(r"`([^`]+)`", cell)]
     return out
@@ -182,7 +188,11 @@ def test_whatsapp_wording_table_is_read_as_documented(tmp_path):
     # members (and a join's inviter) the example names; "left"/"removed" rows are leaves,
     # the rest joins
     table = _whatsapp_wording_table()
-    assert len(table) == 44  # 9 rows x 4 languages, 8 cells with two examples
+    # fr/ru/zh: 9 rows x 4 languages, 8 cells with two examples = 44; pt-BR/pt-PT/de/id: 14
+    # rows, 72 examples (counted in docs/import.md, row by row: 5, 4, 5, 4, 4, 4, 1, 1, 4, 8,
+    # 4, 8, 8, 12)
+    assert [lang for _, lang, _ in table].count("fr") == 11
+    assert len(table) == 44 + 72
     names = {"A": "Ana", "B": "Bea", "C": "Carla", "D": "Dani"}
     for label, lang, example in table:
         line = re.sub(r"\b[A-D]\b", lambda m: names[m.group()], example).replace("…", "Club")

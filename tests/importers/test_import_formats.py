@@ -492,6 +492,10 @@ def test_auto_detects_every_fixture():
         "telegram_full.json": "telegram",
         "WhatsApp Chat with Glow Club.txt": "whatsapp",
         "whatsapp_es.txt": "whatsapp",
+        "whatsapp_pt.txt": "whatsapp",
+        "whatsapp_de.txt": "whatsapp",
+        "whatsapp_id.txt": "whatsapp",
+        "whatsapp_de_ios.txt": "whatsapp",
         "wecom_messages.jsonl": "wecom",
         "wecom_group.json": "wecom",
         "discord.json": "discord",
@@ -1151,3 +1155,339 @@ def test_whatsapp_android_2_21_wordings_in_es_de_id(tmp_path, lines, expected):
     assert rows(import_files("whatsapp", [p]), "members", "member_id", "event", "inviter_id") == (
         expected
     )
+
+
+def test_whatsapp_brazilian_portuguese_android_without_a_comma():
+    # pt-BR Android writes "dd/mm/yyyy HH:MM - " with no comma after the date
+    # (github.com/pcsingh/WhatsApp-Chat-Analyzer/issues/3); wordings of Android 2.21's pt-BR
+    r = import_files("whatsapp", [FIX / "whatsapp_pt.txt"])
+    # hand-counted: joins Ana (created), the exporter (by Ana, "adicionou você"), Bia and
+    # Carla (by Ana, " e "), Duda (link), Eva, Fábio and Gil (by the exporter, "Você
+    # adicionou … , … e …") = 8; leaves Carla (saiu), Duda (removed by Ana), Gil (removed by
+    # the exporter), the exporter ("Você saiu") = 4; the new name "Duda adicionou Eva" is no
+    # join; inviters: Ana ×3, the exporter ×3
+    assert _members(r) == [
+        ("name:Ana", "join", None, "create"),
+        ("self", "join", "name:Ana", "invite"),
+        ("name:Bia", "join", "name:Ana", "invite"),
+        ("name:Carla", "join", "name:Ana", "invite"),
+        ("name:Duda", "join", None, "link"),
+        ("name:Eva", "join", "self", "invite"),
+        ("name:Fábio", "join", "self", "invite"),
+        ("name:Gil", "join", "self", "invite"),
+        ("name:Carla", "leave", None, "left"),
+        ("name:Duda", "leave", None, "removed"),
+        ("name:Gil", "leave", None, "removed"),
+        ("self", "leave", None, "left"),
+    ]
+    # speakers Bia (1), Carla (an attachment and a two-line message), Duda (1) = 4 messages;
+    # 11 system lines (the encryption notice, criou, adicionou você, adicionou Bia e Carla,
+    # link, Você adicionou, mudou o nome, saiu, removeu, Você removeu, Você saiu)
+    assert _speakers(r) == ({"name:Bia", "name:Carla", "name:Duda"}, 4, 11)
+    said = [
+        (ts, m, t, c)
+        for ts, m, t, c in rows(r, "messages", "ts", "member_id", "msg_type", "content")
+        if t != "system"
+    ]
+    assert said == [
+        ("2026-03-13T10:00:00+08:00", "name:Bia", "text", "Oi, pessoal!"),
+        ("2026-03-13T10:05:00+08:00", "name:Carla", "image", None),  # "(arquivo anexado)"
+        (
+            "2026-03-13T14:05:00+08:00",
+            "name:Carla",
+            "text",
+            "Chegou o sérum\nsegunda linha da mesma mensagem",
+        ),
+        ("2026-03-14T11:00:00+08:00", "name:Duda", "text", "Obrigada!"),
+    ]
+    assert r.problems == []
+
+
+def test_whatsapp_german_android():
+    # "03.08.21, 12:30 - " (github.com/Duelion/whatsapp-wrapped/pull/12); Android 2.21's
+    # wordings with their final "." and „…“ quotes
+    r = import_files("whatsapp", [FIX / "whatsapp_de.txt"])
+    # hand-counted: joins Anna (created), the exporter (by Anna, "hat dich hinzugefügt."), Ben
+    # and Clara (by Anna, " und "), Dani (link), Eva, Finn and Greta (by the exporter, "Du hast
+    # … hinzugefügt.") = 8; leaves Clara (verlassen), Dani (removed by Anna), Greta (removed
+    # by the exporter), the exporter = 4; the subject "Dani hat Eva hinzugefügt." is no join
+    assert _members(r) == [
+        ("name:Anna", "join", None, "create"),
+        ("self", "join", "name:Anna", "invite"),
+        ("name:Ben", "join", "name:Anna", "invite"),
+        ("name:Clara", "join", "name:Anna", "invite"),
+        ("name:Dani", "join", None, "link"),
+        ("name:Eva", "join", "self", "invite"),
+        ("name:Finn", "join", "self", "invite"),
+        ("name:Greta", "join", "self", "invite"),
+        ("name:Clara", "leave", None, "left"),
+        ("name:Dani", "leave", None, "removed"),
+        ("name:Greta", "leave", None, "removed"),
+        ("self", "leave", None, "left"),
+    ]
+    # speakers Ben (1), Clara (an attachment "(Datei angehängt)" and a two-line message), Dani
+    # (1) = 4 messages; 11 system lines
+    assert _speakers(r) == ({"name:Ben", "name:Clara", "name:Dani"}, 4, 11)
+    # Clara's "IMG-… (Datei angehängt)" is a photo, not a system line (its U+200E mark)
+    assert rows(r, "messages", "member_id", "msg_type")[7] == ("name:Clara", "image")
+    assert r.problems == []
+
+
+def test_whatsapp_indonesian_android_dotted_time_without_a_comma():
+    # "30/08/25 18.00 - ": a dot in the time, no comma (github.com/mtln/chat-export/pull/28)
+    r = import_files("whatsapp", [FIX / "whatsapp_id.txt"])
+    # hand-counted: joins Ani (created), the exporter (by Ani, "menambahkan Anda"), Budi,
+    # Citra and Dewi (by Ani, ", … , dan …" with the comma before "dan"), Eko (link), Fajar
+    # and Gita (by the exporter, "Anda telah menambahkan … dan …") = 8; leaves Dewi (keluar),
+    # Eko (removed by Ani), Gita (removed by the exporter), the exporter ("Anda keluar") = 4;
+    # the subject "Budi menambahkan Citra" is no join
+    assert _members(r) == [
+        ("name:Ani", "join", None, "create"),
+        ("self", "join", "name:Ani", "invite"),
+        ("name:Budi", "join", "name:Ani", "invite"),
+        ("name:Citra", "join", "name:Ani", "invite"),
+        ("name:Dewi", "join", "name:Ani", "invite"),
+        ("name:Eko", "join", None, "link"),
+        ("name:Fajar", "join", "self", "invite"),
+        ("name:Gita", "join", "self", "invite"),
+        ("name:Dewi", "leave", None, "left"),
+        ("name:Eko", "leave", None, "removed"),
+        ("name:Gita", "leave", None, "removed"),
+        ("self", "leave", None, "left"),
+    ]
+    # speakers Budi (1), Citra (an attachment "(file terlampir)" and a two-line message), Eko
+    # (1) = 4 messages; 11 system lines
+    assert _speakers(r) == ({"name:Budi", "name:Citra", "name:Eko"}, 4, 11)
+    said = [
+        (ts, m) for ts, m, t in rows(r, "messages", "ts", "member_id", "msg_type") if t != "system"
+    ]
+    assert said == [
+        ("2026-03-13T10:00:00+08:00", "name:Budi"),  # 10.00
+        ("2026-03-13T10:05:00+08:00", "name:Citra"),
+        ("2026-03-13T14:05:00+08:00", "name:Citra"),  # 14.05
+        ("2026-03-14T11:00:00+08:00", "name:Eko"),
+    ]
+    assert r.problems == []
+
+
+def test_whatsapp_german_ios_and_the_not_a_contact_mark(tmp_path):
+    # German iOS: "[19.04.17, 20:43:09] " (github.com/Pustur/whatsapp-chat-parser/issues/225),
+    # "<Anhang: …>" attachments; "~" + U+202F before a name that is not in the exporter's
+    # contacts, in a sender and inside system lines
+    p = tmp_path / "WhatsApp Chat - Club Glanz" / "_chat.txt"
+    p.parent.mkdir()
+    shutil.copy(FIX / "whatsapp_de_ios.txt", p)
+    r = import_files("whatsapp", [p])
+    assert set(r.tables["messages"]["group_id"]) == {"Club Glanz"}
+    # hand-counted: joins Anna (created), Dani (by Anna, written "~ Dani") = 2; leaves Dani
+    # ("~ Dani hat die Gruppe verlassen.") = 1: one member Dani throughout, not "~ Dani"
+    assert _members(r) == [
+        ("name:Anna", "join", None, "create"),
+        ("name:Dani", "join", "name:Anna", "invite"),
+        ("name:Dani", "leave", None, "left"),
+    ]
+    # speakers Dani (a text and a photo, as "~ Dani"), Anna (a two-line message) = 3
+    # messages; 4 system lines (the encryption notice, created, added, left)
+    assert _speakers(r) == ({"name:Anna", "name:Dani"}, 3, 4)
+    assert rows(r, "messages", "member_id", "msg_type")[3:6] == [
+        ("name:Dani", "text"),
+        ("name:Dani", "image"),
+        ("name:Anna", "text"),
+    ]
+    assert r.problems == []
+
+
+def test_whatsapp_not_a_contact_mark_is_no_part_of_the_name(tmp_path):
+    # the line of github.com/langchain-ai/langchain/pull/6555 (U+202F after "~"); the same
+    # person joins by link under her plain name; a "~" that is part of a name (no space after
+    # it) stays
+    p = tmp_path / "chat.txt"
+    p.write_text(
+        "[2023/5/4, 16:17:00] Club: \u200eCarolina joined using this group's invite link\n"
+        "[2023/5/4, 16:17:13] ~\u202fCarolina: 🥺\n"
+        "[2023/5/4, 16:18:00] ~Zen~: hi\n"
+        "[2023/5/4, 16:19:00] Club: \u200e~\u202fCarolina added ~\u202fDora and Zoe\n",
+        encoding="utf-8",
+    )
+    r = import_files("whatsapp", [p], group_id="g")
+    said = [m for m, t in rows(r, "messages", "member_id", "msg_type") if t != "system"]
+    assert said == ["name:Carolina", "name:~Zen~"]
+    assert _members(r) == [
+        ("name:Carolina", "join", None, "link"),
+        ("name:Dora", "join", "name:Carolina", "invite"),
+        ("name:Zoe", "join", "name:Carolina", "invite"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "ts"),
+    [
+        # pt-BR Android (github.com/pcsingh/WhatsApp-Chat-Analyzer/issues/3)
+        ("13/03/2026 14:05 - Ana: oi", "2026-03-13T14:05:00+08:00"),
+        # German Android and iOS (Duelion/whatsapp-wrapped#12, Pustur/whatsapp-chat-parser#225)
+        ("13.03.26, 14:05 - Anna: hallo", "2026-03-13T14:05:00+08:00"),
+        ("[13.03.26, 14:05:09] Anna: hallo", "2026-03-13T14:05:09+08:00"),
+        # Indonesian Android (github.com/mtln/chat-export/pull/28)
+        ("13/03/26 14.05 - Ani: halo", "2026-03-13T14:05:00+08:00"),
+        ("13/03/2026 00.05 - Ani: halo", "2026-03-13T00:05:00+08:00"),
+    ],
+)
+def test_whatsapp_pt_de_id_date_lines(tmp_path, line, ts):
+    p = tmp_path / "chat.txt"
+    p.write_text(line + "\n", encoding="utf-8")
+    r = import_files("whatsapp", [p], group_id="g")
+    assert rows(r, "messages", "ts", "msg_type") == [(ts, "text")]
+    assert r.problems == []
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            # pt-PT, Android 2.21 (app_strings_pt.pack, its first locale)
+            [
+                'Criou o grupo "Clube"',
+                "Ana adicionou-o(a)",
+                "Aderiu através da ligação de convite deste grupo",
+                "Bia aderiu através da ligação de convite deste grupo",
+                "Adicionou Carla e Duda",
+                "Carla foi adicionado(a)",
+                "Ana removeu Bia",
+                "Removeu Duda",
+                "Carla saiu do grupo",
+                "Foi removido(a) por Ana",
+                "Saiu do grupo",
+                "Foi adicionado",
+                "Aderiu ao grupo por convite de Ana",
+                "Foi removido",
+                'O criador do grupo criou o grupo "Clube"',
+                'Ana alterou o assunto de "Clube" para "Bia adicionou Carla"',
+                "Adicionou Eva à lista",
+            ],
+            [
+                ("self", "join", None),
+                ("self", "join", "name:Ana"),
+                ("self", "join", None),
+                ("name:Bia", "join", None),
+                ("name:Carla", "join", "self"),
+                ("name:Duda", "join", "self"),
+                ("name:Carla", "join", None),
+                ("name:Bia", "leave", None),
+                ("name:Duda", "leave", None),
+                ("name:Carla", "leave", None),
+                ("self", "leave", None),
+                ("self", "leave", None),
+                ("self", "join", None),
+                ("self", "join", "name:Ana"),
+                ("self", "leave", None),
+            ],
+        ),
+        (
+            # pt-PT 2.17 (GBWhatsApp res/values-pt) and pt-BR 2.21's other lines
+            [
+                "Ana adicionou Bia a este grupo",
+                "Ana removeu Bia deste grupo",
+                "Foi adicionado a este grupo por Ana",
+                "Foi removido deste grupo por Ana",
+                "Carla entrou no grupo através da ligação de convite",
+                'Você criou o grupo "Clube".',
+                "Você foi adicionado(a)",
+                "Você entrou usando um convite de Ana",
+                "Duda entrou usando um convite de Ana",
+                "Eva entrou usando seu convite",
+                "Duda foi removido(a)",
+                "Ana removeu você",
+                "Você foi removido(a)",
+                'Um admin criou o grupo "Clube".',
+                'Ana mudou o nome do grupo para "Bia saiu"',
+                'Você alterou o nome de "Clube" para "Ana adicionou Bia"',
+            ],
+            [
+                ("name:Bia", "join", "name:Ana"),
+                ("name:Bia", "leave", None),
+                ("self", "join", "name:Ana"),
+                ("self", "leave", None),
+                ("name:Carla", "join", None),
+                ("self", "join", None),
+                ("self", "join", None),
+                ("self", "join", "name:Ana"),
+                ("name:Duda", "join", "name:Ana"),
+                ("name:Eva", "join", "self"),
+                ("name:Duda", "leave", None),
+                ("self", "leave", None),
+                ("self", "leave", None),
+            ],
+        ),
+        (
+            # de and id lines with no actor named, the exporter's creation, and the 2.17
+            # wordings (GBWhatsApp res/values-{de,in})
+            [
+                'Du hast die Gruppe "Club" erstellt.',
+                "Du wurdest hinzugefügt.",
+                "Bea wurde hinzugefügt.",
+                "Du bist über eine Einladung von Ana beigetreten.",
+                "Bea wurde entfernt.",
+                "Du wurdest entfernt.",
+                'Anda membuat grup "Klub"',
+                'Ana membuat grup "Klub"',
+                "Anda telah ditambahkan",
+                "Budi telah ditambahkan",
+                "Ana telah menambahkan Anda",
+                "Anda telah bergabung menggunakan tautan undangan grup ini",
+                "Anda telah bergabung menggunakan undangan dari Ana",
+                "Budi telah dikeluarkan",
+                "Anda telah dikeluarkan",
+                'Anda telah mengubah subjek dari "Klub" menjadi "Ana menambahkan Budi"',
+            ],
+            [
+                ("self", "join", None),
+                ("self", "join", None),
+                ("name:Bea", "join", None),
+                ("self", "join", "name:Ana"),
+                ("name:Bea", "leave", None),
+                ("self", "leave", None),
+                ("self", "join", None),
+                ("name:Ana", "join", None),
+                ("self", "join", None),
+                ("name:Budi", "join", None),
+                ("self", "join", "name:Ana"),
+                ("self", "join", None),
+                ("self", "join", "name:Ana"),
+                ("name:Budi", "leave", None),
+                ("self", "leave", None),
+            ],
+        ),
+    ],
+    ids=["pt-PT", "pt-PT-2.17-and-pt-BR", "de-id"],
+)
+def test_whatsapp_exporter_and_unnamed_actor_lines_in_pt_de_id(tmp_path, lines, expected):
+    # one expected row per member each line names, read off the lines by hand; the unnamed
+    # creators, subject changes and pt-PT's broadcast-list line give none
+    p = tmp_path / "chat.txt"
+    p.write_text(
+        "".join(f"14/12/2026, 10:{i:02d} - {x}\n" for i, x in enumerate(lines)), encoding="utf-8"
+    )
+    assert rows(import_files("whatsapp", [p]), "members", "member_id", "event", "inviter_id") == (
+        expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ("<Medien ausgeschlossen>", "other"),
+        ("<Arquivo de mídia oculto>", "other"),
+        ("<Ficheiro não revelado>", "other"),
+        ("<Media tidak disertakan>", "other"),
+        ("\u200eIMG-20260313-WA0001.jpg (ficheiro anexado)", "image"),
+        ("\u200ePTT-20260313-WA0002.opus (Datei angehängt)", "voice"),
+        ("\u200eKatalog.pdf (file terlampir)", "file"),
+    ],
+)
+def test_whatsapp_android_media_lines_in_pt_de_id(tmp_path, body, kind):
+    # Android 2.21's "<Media omitted>" and "%s (file attached)" in de, pt-BR, pt-PT, id: a
+    # message of Ana, not a system line (the U+200E is the string table's own)
+    p = tmp_path / "chat.txt"
+    p.write_text(f"14/12/2026, 10:00 - Ana: {body}\n", encoding="utf-8")
+    r = import_files("whatsapp", [p], group_id="g")
+    assert rows(r, "messages", "member_id", "msg_type") == [("name:Ana", kind)]

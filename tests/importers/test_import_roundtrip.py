@@ -78,6 +78,16 @@ CHAT_CASES = [
     # the as-of day; speakers 小白, 小红, 小青; invited by a member: self, 小红, 小白, 小青 (by
     # 小林) and 小紫 (by self) = 5; inviters on as-of: 小林 and self = 2
     ("whatsapp", ["whatsapp_zh_hans.txt"], "2026-03-12", "2026-03-14", 3, 7, 5, 2, 7),
+    # pt-BR, de, id (Android): each joins 8 on 03-13 (the creator, self and two or three
+    # more by the creator, one by link, two or three by self); 4 leaves on the as-of day
+    # (still present that day); 3 speakers; invited by a member: self and two or three by
+    # the creator, two or three by self = 6; inviters on as-of: the creator and self
+    ("whatsapp", ["whatsapp_pt.txt"], "2026-03-13", "2026-03-15", 3, 8, 6, 2, 8),
+    ("whatsapp", ["whatsapp_de.txt"], "2026-03-13", "2026-03-15", 3, 8, 6, 2, 8),
+    ("whatsapp", ["whatsapp_id.txt"], "2026-03-13", "2026-03-15", 3, 8, 6, 2, 8),
+    # de iOS: Anna (created), Dani (by Anna, written "~ Dani", who speaks as "~ Dani" and
+    # leaves on the as-of day) — 2 speakers, 2 members, 1 invited, inviter Anna
+    ("whatsapp", ["whatsapp_de_ios.txt"], "2026-03-13", "2026-03-14", 2, 2, 1, 1, 2),
     (
         "whatsapp",
         ["WhatsApp Chat - Glow Club iOS/_chat.txt"],
@@ -215,6 +225,10 @@ ALL_FIXTURES = [
     ("whatsapp", ["WhatsApp Chat with Glow Club.txt"]),
     ("whatsapp", ["WhatsApp Chat - Glow Club iOS/_chat.txt"]),
     ("whatsapp", ["whatsapp_es.txt"]),
+    ("whatsapp", ["whatsapp_pt.txt"]),
+    ("whatsapp", ["whatsapp_de.txt"]),
+    ("whatsapp", ["whatsapp_id.txt"]),
+    ("whatsapp", ["whatsapp_de_ios.txt"]),
     ("wecom", ["wecom_messages.jsonl", "wecom_group.json"]),
     ("discord", ["discord.json"]),
     ("discord", ["discord_general.csv"]),

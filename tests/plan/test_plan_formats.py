@@ -170,7 +170,7 @@ def _hostile_plan():
 
 def test_csv_is_excel_safe():
     data = F.to_csv(_hostile_plan(), "zh")
-    assert data.startswith("\ufeff群ID,群名,日期,时间")
+    assert data.startswith("\ufeff群ID,群名称,日期,时间")
     import csv
     import io
 

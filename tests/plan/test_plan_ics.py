@@ -120,39 +120,40 @@ NASTY_SCRIPTS = [
     "第一行，逗号;分号\\反斜杠\n\n第三行 " + "长" * 40,
     None,
     "emoji 😀😀😀 " * 8,
-    "\\N 大写的 N",
     "",
     "tab\there",
 ]
+#: a literal backslash-N (a Windows path): icalendar's writer made it a line break, ours keeps
+#: it, so these are compared with the independent reader below, not with the reference bytes
+BACKSLASH_N = ["\\N 大写的 N", "路径 C:\\New folder\\n2"]
 
 
-def _nasty(plan: Plan) -> Plan:
+def _nasty(plan: Plan, titles: list[str], scripts: list[str | None]) -> Plan:
     """The plan with each item's title and script replaced by one of the lists above."""
     for gp in plan.groups:
         for k, o in enumerate(gp.occurrences):
             gp.occurrences[k] = dataclasses.replace(
-                o,
-                title=NASTY_TITLES[k % len(NASTY_TITLES)] + str(k),
-                script=NASTY_SCRIPTS[k % len(NASTY_SCRIPTS)],
+                o, title=titles[k % len(titles)] + str(k), script=scripts[k % len(scripts)]
             )
     return plan
 
 
-def _plans() -> list[tuple[str, Plan]]:
+def _plans(titles: list[str], scripts: list[str | None]) -> list[tuple[str, Plan]]:
     loaded = load_sop(SKINCARE)
     out = []
     for lang, start, days in (("zh", dt.date(2026, 12, 8), 30), ("en", dt.date(2026, 9, 25), 14)):
         plan = build_plan(loaded, start=start, days=days, lang=lang)
         out.append((lang, plan))
         out.append((lang, F.single_group(plan, plan.groups[0])))
-        nasty = _nasty(build_plan(loaded, start=start, days=days, lang=lang))
+        nasty = _nasty(build_plan(loaded, start=start, days=days, lang=lang), titles, scripts)
         out.append((lang, nasty))
         busiest = max(nasty.groups, key=lambda gp: len(gp.occurrences))
         out.append((lang, F.single_group(nasty, busiest)))
     return out
 
 
-PLANS = _plans()
+PLANS = _plans(NASTY_TITLES, NASTY_SCRIPTS)
+ALL_NASTY = _plans(NASTY_TITLES + BACKSLASH_N, [*NASTY_SCRIPTS, *BACKSLASH_N])
 
 
 def _props(comp: icalendar.cal.component.Component) -> list[tuple[str, object]]:
@@ -184,17 +185,17 @@ def test_same_bytes_and_same_events_as_the_icalendar_writer(case, remind):
 
 
 def test_nasty_titles_and_scripts_come_back_as_written():
-    lang, plan = PLANS[3]  # one group: the summary is the title itself
+    lang, plan = ALL_NASTY[3]  # one group: the summary is the title itself
     cal = icalendar.Calendar.from_ical(F.to_ics(plan, lang))
     items = [e for e in cal.walk("VEVENT") if "CATEGORIES" in e]
     occs = plan.groups[0].occurrences
     assert len(items) == len(occs)
     for e, o in zip(items, occs, strict=True):
-        # icalendar reads every line break back as "\n" (and, as always, "\N" as one too)
+        # icalendar reads every line break back as "\n"
         title = o.title.replace("\r\n", "\n").replace("\r", "\n")
         assert str(e["SUMMARY"]) == title
         assert str(e.walk("VALARM")[0]["DESCRIPTION"]) == f"{F._t('reminder', lang)}: {title}"
-        if o.script and "\\N" not in o.script:
+        if o.script:
             assert str(e["DESCRIPTION"]).startswith(o.script + "\n\n")
 
 
@@ -221,6 +222,92 @@ def test_fold_never_splits_a_character_and_carries_an_escape():
 
 def test_text_escaping():
     assert F._ics_text("a\\b;c,d\ne\r\nf\rg") == "a\\\\b\\;c\\,d\\ne\\nf\\ng"
+    # a literal backslash-N is a backslash and an N, not a line break (icalendar's quirk)
+    assert F._ics_text("C:\\New") == "C:\\\\New"
+
+
+# ---------------------------------------------------------------- an independent reader
+# Written from RFC 5545 alone (no icalendar): unfold (§3.1), split each content line into
+# name, parameters and value (§3.1, quoted parameter values may hold ":" and ";"), and
+# unescape TEXT (§3.3.11). Checks the writer against the plan itself, not against a library.
+
+
+def _unfold(data: bytes) -> list[str]:
+    text = data.decode("utf-8")  # folding never splits a character, so each line decodes
+    assert "\n" not in text.replace("\r\n", ""), "bare LF"
+    return text.replace("\r\n ", "").replace("\r\n\t", "").split("\r\n")[:-1]
+
+
+def _content_line(line: str) -> tuple[str, dict[str, str], str]:
+    quoted, colon = False, -1
+    for k, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == ":" and not quoted:
+            colon = k
+            break
+    assert colon > 0, line
+    head, value = line[:colon], line[colon + 1 :]
+    name, *params = head.split(";")
+    return name.upper(), dict(p.split("=", 1) for p in params), value
+
+
+def _text(value: str) -> str:
+    out, k = [], 0
+    while k < len(value):
+        ch = value[k]
+        if ch == "\\":
+            nxt = value[k + 1]
+            out.append("\n" if nxt in "nN" else nxt)
+            assert nxt in "nN\\;,", f"bad escape {nxt!r}"
+            k += 2
+        else:
+            out.append(ch)
+            k += 1
+    return "".join(out)
+
+
+def _events(data: bytes) -> list[dict[str, tuple[dict[str, str], str]]]:
+    """Every VEVENT as {property: (parameters, raw value)}, alarms left out."""
+    events: list[dict[str, tuple[dict[str, str], str]]] = []
+    stack: list[str] = []
+    for line in _unfold(data):
+        name, params, value = _content_line(line)
+        if name == "BEGIN":
+            stack.append(value)
+            if value == "VEVENT":
+                events.append({})
+        elif name == "END":
+            assert stack.pop() == value
+        elif stack[-1] == "VEVENT":
+            events[-1][name] = (params, value)
+    assert not stack
+    return events
+
+
+@pytest.mark.parametrize("case", range(len(ALL_NASTY)))
+def test_an_independent_reader_finds_every_item_as_planned(case):
+    lang, plan = ALL_NASTY[case]
+    data = F.to_ics(plan, lang)
+    assert all(len(line.encode()) <= 75 for line in data.decode().split("\r\n"))
+    items = [e for e in _events(data) if "CATEGORIES" in e]
+    occs = [(gp, o) for gp in plan.groups for o in gp.occurrences]
+    assert len(items) == len(occs) > 0
+    multi = len(plan.groups) > 1
+    for e, (gp, o) in zip(items, occs, strict=True):
+        title = o.title.replace("\r\n", "\n").replace("\r", "\n")
+        assert _text(e["SUMMARY"][1]) == (f"[{gp.group.name}] {title}" if multi else title)
+        assert _text(e["UID"][1]) == F.uid(plan, o)
+        assert e["DTSTART"] == (
+            {"TZID": plan.timezone},
+            dt.datetime.combine(o.date, o.time).strftime("%Y%m%dT%H%M%S"),
+        )
+        assert _text(e["CATEGORIES"][1]) == F._kind(o, lang)
+        desc = _text(e["DESCRIPTION"][1])
+        if o.script:
+            script = o.script.replace("\r\n", "\n").replace("\r", "\n")
+            assert desc.startswith(script + "\n\n")
+        assert F._t("day", lang).format(n=o.lifecycle_day) in desc
 
 
 @pytest.mark.parametrize("tz", ["UTC", "America/New_York", "Etc/GMT+8"])

@@ -34,7 +34,7 @@ def test_plan_workbook(cli, write_sop, tmp_path):
     assert book.sheetnames == ["排期", "上海店", "杭州店"]
     ws = book["排期"]
     header = [c.value for c in ws[1]]
-    assert header[:6] == ["群ID", "群名", "日期", "时间", "星期", "建群第几天"]
+    assert header[:6] == ["群ID", "群名称", "日期", "时间", "星期", "建群第几天"]
     rows = list(ws.iter_rows(min_row=2))
     # s1 on 10-01 and 10-02 (days 1, 2); s2 from its launch, 10-02 (day 1)
     assert [(r[0].value, r[2].value.date(), r[5].value) for r in rows] == [

@@ -113,7 +113,7 @@ def test_unanswered_list_oldest_first_neutralised(tmp_path):
     assert "'=发货了吗?" in text  # formula-neutralised
     assert text == csv_text(header, rows).lstrip("\ufeff")
     zh_header, _ = unanswered_rows(rep.service, "zh")
-    assert zh_header[0] == "群 id" and zh_header[-1] == "已超时"
+    assert zh_header[0] == "群ID" and zh_header[-1] == "已超时"
 
 
 def test_quiet_minutes_count_in_neither_response_nor_sla():

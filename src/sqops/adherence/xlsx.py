@@ -13,6 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from sqops.i18n import T
+from sqops.render.words import GROUP_ID, GROUP_NAME
 from sqops.render.xlsx import Column, Sheet, workbook_bytes
 
 if TYPE_CHECKING:
@@ -27,8 +28,6 @@ SHEETS: dict[str, T] = {
     "clock": T("社群生物钟", "Community clock"),
 }
 _SCOPE = T("范围", "scope")
-_GROUP_ID = T("群ID", "group_id")
-_GROUP_NAME = T("群名称", "group_name")
 _ITEM_ID = T("条目ID", "item_id")
 
 
@@ -47,7 +46,7 @@ def adherence_sheets(adh: Adherence, lang: str | None = None) -> list[Sheet]:
     from sqops.adherence.render import _count_keys, _kind, _label, w
 
     lang = lang or adh.lang
-    ids = [Column(_GROUP_ID.get(lang)), Column(_GROUP_NAME.get(lang))]
+    ids = [Column(GROUP_ID.get(lang)), Column(GROUP_NAME.get(lang))]
     keys = _count_keys(adh.fleet.counts)
     cols = [*ids, Column(w("days", lang), "int")]
     cols += [Column(_label(k, lang), "int") for k in keys]

@@ -22,7 +22,8 @@ from sqops.cli.common import LangChoice, one_of
 from sqops.cli.helptext import ARGV_KEY, H, HelpContext, doc_help, short_help
 
 if TYPE_CHECKING:  # typer vendors click in recent releases; only the types are needed here
-    import click
+    # (typer's own copy: a separately installed click, which dask pulls in, is another type)
+    import typer._click as click
 
 #: Command modules, in the order ``sqops --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (

@@ -2,7 +2,7 @@
 
 A table may be far larger than memory allows at once (10 M messages and more), so the
 generator hands over chunks. CSV chunks are appended to a temporary file; Parquet chunks go
-to temporary Arrow IPC files that one streaming ``sink_parquet`` turns into a single file.
+to temporary Arrow IPC files (LZ4) that one streaming ``sink_parquet`` turns into a single file.
 Either way the final name appears only when the table is complete (``os.replace``), so a
 reader never sees half a file. Output is deterministic: the same chunks give the same bytes.
 """
@@ -81,7 +81,10 @@ class TableWriter:
         else:
             assert self._tmpdir is not None
             part = self._tmpdir / f"{len(self._parts):06d}.arrow"
-            frame.write_ipc(part, compression="uncompressed")
+            # LZ4: a fifth of the uncompressed parts' size at the same speed (1 M messages:
+            # 69 MB of parts instead of 381 MB; the 200 M-message benchmark filled 55 GB of
+            # disk a quarter of the way through), and the same bytes in the end
+            frame.write_ipc(part, compression="lz4")
             self._parts.append(part)
 
     def close(self) -> None:

@@ -115,6 +115,63 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^Te uniste usando el enlace de invitación(?: de este grupo)?$"), "join", "link"),
     (re.compile(r"^(?P<a>.+?) adicionou você$"), "join", "invite"),
     (re.compile(r"^Você entrou usando o link de convite deste grupo$"), "join", "link"),
+    # pt: the exporter's own lines, pt-BR ("Você …") and pt-PT (no subject) as WhatsApp for
+    # Android 2.21 words them (app_strings_pt.pack holds both: pt first, then pt-BR's own
+    # strings), and pt-PT's 2.17 wordings (GBWhatsApp res/values-pt): "Você criou o grupo
+    # "%s".", "Criou o grupo "%s"", "Você foi adicionado(a)", "Foi adicionado", "Foi adicionado
+    # a este grupo (por %s)", "%s adicionou-o(a)", "Aderiu através da ligação de convite deste
+    # grupo", "Entrou no grupo através da ligação de convite" (2.17), "Você entrou usando um
+    # convite de %s", "Aderiu ao grupo por convite de %s", "Você saiu", "Saiu do grupo", "Você
+    # foi removido(a)", "Foi removido", "Foi removido(a) por %s", "Foi removido deste grupo
+    # por %s" (2.17), "%s removeu você", "Você adicionou %s", "Adicionou %s", "Você removeu %s",
+    # "Removeu %s"
+    (re.compile(r'^(?:Você criou|Criou) o grupo ["“”](?P<g>.*)["“”]\.?$'), "join", "create"),
+    (
+        re.compile(r"^Foi adicionado(?:\(a\))? (?:a este grupo )?por (?P<a>.+)$"),
+        "join",
+        "invite",
+    ),
+    (
+        re.compile(r"^(?:Você foi adicionado(?:\(a\))?|Foi adicionado(?: a este grupo)?)$"),
+        "join",
+        "invite",
+    ),
+    (re.compile(r"^(?P<a>.+?) adicionou-o\(a\)$"), "join", "invite"),
+    (
+        re.compile(
+            r"^(?:Aderiu através da ligação de convite deste grupo"
+            r"|Entrou no grupo através da ligação de convite)$"
+        ),
+        "join",
+        "link",
+    ),
+    (
+        re.compile(r"^(?:Você entrou usando um convite|Aderiu ao grupo por convite) de (?P<a>.+)$"),
+        "join",
+        "invite",
+    ),
+    (re.compile(r"^(?:Você saiu|Saiu do grupo)$"), "leave", "left"),
+    (
+        re.compile(r"^Foi removido(?:\(a\))? (?:deste grupo )?por (?P<a>.+)$"),
+        "leave",
+        "removed",
+    ),
+    (
+        re.compile(r"^(?:Você foi removido(?:\(a\))?|Foi removido(?: do grupo)?)$"),
+        "leave",
+        "removed",
+    ),
+    (re.compile(r"^(?P<a>.+?) removeu você$"), "leave", "removed"),
+    (
+        re.compile(r"^(?P<you>Você adicionou|Adicionou) (?P<b>.+?)(?: a este grupo)?$"),
+        "join",
+        "invite",
+    ),
+    (
+        re.compile(r"^(?P<you>Você removeu|Removeu) (?P<b>.+?)(?: deste grupo)?$"),
+        "leave",
+        "removed",
+    ),
     (re.compile(r"^(?P<a>.+?) hat dich hinzugefügt\.?$"), "join", "invite"),
     (
         re.compile(
@@ -124,8 +181,30 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
         "join",
         "link",
     ),
-    (re.compile(r"^(?P<a>.+?) menambahkan Anda$"), "join", "invite"),
-    (re.compile(r"^Anda bergabung menggunakan tautan undangan grup ini$"), "join", "link"),
+    (re.compile(r"^(?P<a>.+?) (?:telah )?menambahkan Anda$"), "join", "invite"),
+    (
+        re.compile(r"^Anda (?:telah )?bergabung menggunakan tautan undangan grup ini$"),
+        "join",
+        "link",
+    ),
+    # de and id, the exporter created the group, was added or removed with no actor named,
+    # or joined by someone's invitation (Android 2.21; "telah" and 2.17's "Anda membuat grup"
+    # as GBWhatsApp res/values-in words them): "Du hast die Gruppe "%s" erstellt.", "Du wurdest
+    # hinzugefügt.", "Du wurdest entfernt.", "Du bist über eine Einladung von %s beigetreten.",
+    # "Anda telah membuat grup "%s"", "Anda telah ditambahkan", "Anda telah dikeluarkan",
+    # "Anda telah bergabung menggunakan undangan dari %s"
+    (re.compile(r'^Du hast die Gruppe [„"“](?P<g>.*)[“"”] erstellt\.?$'), "join", "create"),
+    (re.compile(r"^Du wurdest hinzugefügt\.?$"), "join", "invite"),
+    (re.compile(r"^Du wurdest entfernt\.?$"), "leave", "removed"),
+    (re.compile(r"^Du bist über eine Einladung von (?P<a>.+?) beigetreten\.?$"), "join", "invite"),
+    (re.compile(r'^Anda (?:telah )?membuat grup ["“”](?P<g>.*)["“”]$'), "join", "create"),
+    (re.compile(r"^Anda telah ditambahkan$"), "join", "invite"),
+    (re.compile(r"^Anda telah dikeluarkan$"), "leave", "removed"),
+    (
+        re.compile(r"^Anda (?:telah )?bergabung menggunakan undangan dari (?P<a>.+)$"),
+        "join",
+        "invite",
+    ),
     # es, de, id as Android 2.21 words them (its string tables, see above): the exporter
     # left ("Saliste del grupo", "Du hast die Gruppe verlassen.", "Anda keluar"), was removed
     # ("%s te eliminó", "%s hat dich entfernt.", "%s telah mengeluarkan Anda"), added or
@@ -187,6 +266,33 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
         "join",
         "link",
     ),
+    # pt (Android 2.21 and pt-PT 2.17, see above): "%1$s criou o grupo "%2$s"", "%s aderiu
+    # através da ligação de convite deste grupo" (pt-PT), "%s entrou no grupo através da
+    # ligação de convite" (pt-PT 2.17), "%1$s entrou usando um convite de %2$s" and "%s entrou
+    # usando seu convite" (pt-BR), "%s foi adicionado(a)", "%s foi removido(a)", "%s saiu do
+    # grupo" (pt-PT; pt-BR "%s saiu"), "%1$s adicionou %2$s (a este grupo)", "%1$s removeu
+    # %2$s (deste grupo)"
+    (re.compile(r'^(?P<b>.+?) criou o grupo ["“”](?P<g>.*)["“”]\.?$'), "join", "create"),
+    (
+        re.compile(
+            r"^(?P<b>.+?) (?:aderiu através da ligação de convite deste grupo"
+            r"|entrou no grupo através da ligação de convite)$"
+        ),
+        "join",
+        "link",
+    ),
+    (re.compile(r"^(?P<b>.+?) entrou usando um convite de (?P<a>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<b>.+?) entrou usando seu convite(?P<you>)$"), "join", "invite"),
+    (
+        re.compile(r"^(?P<b>.+?) foi adicionado(?:\(a\))?(?: a este grupo)?$"),
+        "join",
+        "invite",
+    ),
+    (re.compile(r"^(?P<b>.+?) foi removido(?:\(a\))?$"), "leave", "removed"),
+    # de and id, someone added or removed with no actor named: "%s wurde hinzugefügt.", "%s
+    # wurde entfernt.", "%s telah ditambahkan", "%s telah dikeluarkan"
+    (re.compile(r"^(?P<b>.+?) (?:wurde hinzugefügt\.?|telah ditambahkan)$"), "join", "invite"),
+    (re.compile(r"^(?P<b>.+?) (?:wurde entfernt\.?|telah dikeluarkan)$"), "leave", "removed"),
     # de and id also in Android 2.21's wording: a final "." (de), "ist dieser Gruppe mit dem
     # Einladungslink beigetreten.", "telah" ("has") before the verb (id), and the creation
     # ("%1$s hat die Gruppe „%2$s“ erstellt.", "%1$s telah membuat grup "%2$s"")
@@ -208,14 +314,14 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
         "join",
         "create",
     ),
-    (re.compile(r'^(?P<b>.+?) telah membuat grup ["“”](?P<g>.*)["“”]$'), "join", "create"),
-    (re.compile(r"^(?P<a>.+?) adicionou (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r'^(?P<b>.+?) (?:telah )?membuat grup ["“”](?P<g>.*)["“”]$'), "join", "create"),
+    (re.compile(r"^(?P<a>.+?) adicionou (?P<b>.+?)(?: a este grupo)?$"), "join", "invite"),
     (re.compile(r"^(?P<a>.+?) hat (?P<b>.+) hinzugefügt\.?$"), "join", "invite"),
     (re.compile(r"^(?P<a>.+?) (?:telah )?menambahkan (?P<b>.+)$"), "join", "invite"),
-    (re.compile(r"^(?P<a>.+?) removeu (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<a>.+?) removeu (?P<b>.+?)(?: deste grupo)?$"), "leave", "removed"),
     (re.compile(r"^(?P<a>.+?) hat (?P<b>.+) entfernt\.?$"), "leave", "removed"),
     (re.compile(r"^(?P<a>.+?) (?:telah )?mengeluarkan (?P<b>.+)$"), "leave", "removed"),
-    (re.compile(r"^(?P<b>.+?) saiu$"), "leave", "left"),
+    (re.compile(r"^(?P<b>.+?) saiu(?: do grupo)?$"), "leave", "left"),
     (re.compile(r"^(?P<b>.+?) hat die Gruppe verlassen\.?$"), "leave", "left"),
     (re.compile(r"^(?P<b>.+?) keluar$"), "leave", "left"),
     # fr (2.21): "%s a intégré ce groupe grâce au lien d'invitation", "%1$s a ajouté %2$s",
@@ -281,55 +387,108 @@ _NO_EVENT = re.compile(
     r'|(?:.+? a (?:modifié|changé)|Vous avez changé) le sujet (?:en |par )?["“”]'
     r'|(?:.+? изменил\(-?а\)|Вы изменили) тему (?:группы )?(?:на|с) ["“”]'
     r"|.+?(?:更改了主题为|把主题从|将群组主题更改为|更改群组主题为|變更了主題為|將主題由"
-    r'|將主題變更為|將主題更改為|更改群組主題為)\s*["“”])'
+    r'|將主題變更為|將主題更改為|更改群組主題為)\s*["“”]'
+    # pt: the unnamed creator ("O criador do grupo" pt-PT, "Um admin" pt-BR), subject changes
+    # (pt-BR "mudou o nome (do grupo) de/para", 2.17 "alterou o nome"; pt-PT "alterou o
+    # assunto (da conversa / do grupo) de/para"), pt-PT's broadcast-list lines ("Adicionou %s à
+    # lista"); id: subject changes ("(telah) mengubah subjek dari/menjadi")
+    r'|(?:O criador do grupo|Um admin) criou o grupo ["“”]'
+    r"|(?:.+? (?:mudou|alterou)|Você (?:mudou|alterou)|Alterou) o (?:nome|assunto)"
+    r' (?:do grupo |da conversa )?(?:de |para )?["“”]'
+    r"|(?:Adicionou .+ à|Removeu .+ da) lista$"
+    r'|(?:.+?|Anda) (?:telah )?mengubah subjek (?:dari|menjadi) ["“”])'
+)
+#: Android's "%s (file attached)" and "<Media omitted>" in de, pt-BR, pt-PT, id, es (2.21's
+#: string tables and 2.17's, see _SYSTEM); iOS German writes "<Anhang: …>" for "<attached: …>"
+#: (seen in German iOS exports quoted by WhatsApp readers' tests)
+_ATT = (
+    r"file attached|Datei angehängt|arquivo anexado|ficheiro anexado|file terlampir|archivo adjunto"
+)
+_OMITTED = (
+    r"Medien ausgeschlossen|Medien weggelassen|Arquivo de mídia oculto|Mídia omitida"
+    r"|Ficheiro não revelado|Media tidak disertakan"
 )
 _MEDIA: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
-            r"^(image|imagen) (omitted|omitida)$|^IMG-\S+ \(file attached\)$|^<attached: \S*PHOTO\S*>$",
+            rf"^(image|imagen) (omitted|omitida)$|^IMG-\S+ \((?:{_ATT})\)$|^<(?:attached|Anhang): \S*PHOTO\S*>$",
             re.I,
         ),
         "image",
     ),
     (
         re.compile(
-            r"^(audio) (omitted|omitido)$|^PTT-\S+ \(file attached\)$|^<attached: \S*AUDIO\S*>$",
+            rf"^(audio) (omitted|omitido)$|^PTT-\S+ \((?:{_ATT})\)$|^<(?:attached|Anhang): \S*AUDIO\S*>$",
             re.I,
         ),
         "voice",
     ),
     (
         re.compile(
-            r"^(video|GIF) (omitted|omitido)$|^VID-\S+ \(file attached\)$|^<attached: \S*VIDEO\S*>$",
+            rf"^(video|GIF) (omitted|omitido)$|^VID-\S+ \((?:{_ATT})\)$|^<(?:attached|Anhang): \S*VIDEO\S*>$",
             re.I,
         ),
         "video",
     ),
     (
         re.compile(
-            r"^(sticker) (omitted|omitido)$|^STK-\S+ \(file attached\)$|^<attached: \S*STICKER\S*>$",
+            rf"^(sticker) (omitted|omitido)$|^STK-\S+ \((?:{_ATT})\)$|^<(?:attached|Anhang): \S*STICKER\S*>$",
             re.I,
         ),
         "sticker",
     ),
     (
         re.compile(
-            r"^(document|documento) (omitted|omitido)$|^.+ \(file attached\)$|^<attached: .+>$",
+            rf"^(document|documento) (omitted|omitido)$|^.+ \((?:{_ATT})\)$|^<(?:attached|Anhang): .+>$",
             re.I,
         ),
         "file",
     ),
-    (re.compile(r"^<(Media omitted|Multimedia omitido)>$|^Contact card omitted$", re.I), "other"),
+    (
+        re.compile(
+            rf"^<(?:Media omitted|Multimedia omitido|{_OMITTED})>$|^Contact card omitted$", re.I
+        ),
+        "other",
+    ),
 ]
 #: how a line lists several members: "Ana, Bea and Carla"; fr ", … et …", ru ", … и …",
-#: zh "、" / "，" and " 和 " (the 2.21 string tables' list patterns)
-_SPLIT = re.compile(r"[,，、]\s*|\s+(?:and|y|e|und|dan|et|и|和)\s+")
+#: zh "、" / "，" and " 和 " (the 2.21 string tables' list patterns); pt ", … e …", de ", …
+#: und …", id ", …, dan …" (a comma before "dan": GBWhatsApp's res/values-in names_3)
+_SPLIT = re.compile(
+    r"\s*[,，、]\s*(?:(?:and|y|e|und|dan|et|и)\s+)?|\s+(?:and|y|e|und|dan|et|и|和)\s+"
+)
+#: iOS marks a sender who is not in the exporter's contacts with "~" and U+202F before the
+#: name ("[2023/5/4, 16:17:13] ~ Carolina: …", github.com/langchain-ai/langchain/pull/6555;
+#: also inside its system lines, "~ Maija changed this group's icon"); :func:`clean` has made
+#: the U+202F a space. The mark is no part of the name: "~ Carolina" is Carolina.
+_UNSAVED = re.compile(r"^~\s+")
+
+
+def _person(name: str) -> str:
+    """A WhatsApp name without iOS's not-a-contact mark (called once per message: the regex
+    only runs on the rare name that starts with "~")."""
+    name = name.strip()
+    return _UNSAVED.sub("", name) if name.startswith("~") else name
+
+
 #: the end-to-end-encryption notice, which some exports write as a message of the chat's name
 #: without the U+200E mark of iOS system lines
 _E2E = re.compile(
     r"^(?:Messages and calls are end-to-end encrypted"
     r"|Los mensajes y las llamadas están cifrados de extremo a extremo"
-    r"|Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt"
+    r"|Nachrichten und Anrufe sind (?:jetzt )?Ende-zu-Ende-verschlüsselt"
+    # de, pt-BR, pt-PT, id: Android 2.21 (the chat's notice) and 2.17 (the group's, GBWhatsApp
+    # res/values-{de,pt-rBR,pt,in})
+    r"|Nachrichten an diese Gruppe sind (?:jetzt )?mit Ende-zu-Ende-Verschlüsselung geschützt"
+    r"|As mensagens e (?:as )?chamadas (?:desta conversa )?são protegidas com a criptografia"
+    r" de ponta a ponta"
+    r"|As mensagens (?:enviadas a|para) este grupo estão (?:agora )?protegidas com"
+    r" (?:a )?criptografia de ponta-a-ponta"
+    r"|As mensagens e (?:as )?chamadas são (?:agora )?encriptadas ponto a ponto"
+    r"|As mensagens desta conversa e as chamadas estão agora protegidas pela encriptação"
+    r"|As mensagens que enviar a este grupo (?:passarão a ser|serão) completamente encriptadas"
+    r"|Pesan dan panggilan (?:kini )?terenkripsi secara end-to-end"
+    r"|Pesan-pesan yang dikirimkan ke grup ini (?:kini )?diamankan dengan enkripsi end-to-end"
     # fr, ru, zh-Hans, zh-Hant: Android 2.21 (see _SYSTEM); the older group notice was seen in a
     # Russian export (github.com/automaciej/whatsapp-archive/issues/7), the older French one in
     # github.com/JBGruber/rwhatsapp/issues/8; 消息和通话已… and 訊息與通話已受… are the
@@ -582,7 +741,7 @@ def _ts(m: re.Match[str], order: str, ctx: Context) -> datetime | None:
 
 
 def _members(text: str) -> list[str]:
-    return [x.strip() for x in _SPLIT.split(text) if x.strip()]
+    return [_person(x) for x in _SPLIT.split(text) if x.strip()]
 
 
 def _system(ctx: Context, group: str, ts: datetime, text: str) -> None:
@@ -597,10 +756,12 @@ def _system(ctx: Context, group: str, ts: datetime, text: str) -> None:
             continue
         gd = m.groupdict()
         actor = "You" if "you" in gd else gd.get("a")
+        if actor:
+            actor = _person(actor)
         if "b" not in gd:  # a passive line: the member is the exporter
             members = ["You"]
         else:
-            members = _members(gd["b"]) if actor else [gd["b"]]
+            members = _members(gd["b"]) if actor else [_person(gd["b"])]
         for member in members:
             ctx.member_event(
                 ts=ts,
@@ -635,7 +796,7 @@ def _emit(ctx: Context, group: str, cur: dict[str, Any]) -> None:
     ):
         _system(ctx, group, ts, content)
         return
-    name = name.strip()
+    name = _person(name)
     ctx.message(
         ts=ts,
         group_id=group,

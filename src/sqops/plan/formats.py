@@ -27,7 +27,7 @@ from sqops.plan._model import (
 from sqops.plan.load import Load, LoadWindow, PersonDay, by_person
 from sqops.render import markdown as md
 from sqops.render.output import csv_text, json_text
-from sqops.render.words import WORDS
+from sqops.render.words import GROUP_ID, GROUP_NAME, WORDS
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.plan.schema)
     from sqops.plan import schema as S
@@ -63,8 +63,8 @@ L: dict[str, T] = {
     "kind": WORDS["kind"],
     "script": T("脚本", "script"),
     "holiday_off": T("放假", "day off"),
-    "group_id": T("群ID", "group_id"),
-    "group_name": T("群名", "group_name"),
+    "group_id": GROUP_ID,
+    "group_name": GROUP_NAME,
     "weekday": T("星期", "weekday"),
     "lifecycle_day": T("建群第几天", "lifecycle_day"),
     "stage": WORDS["stage"],
@@ -521,12 +521,11 @@ def _ics_prop_line(name: str, value: object) -> bytes:
 
 
 def _ics_text(s: str) -> str:
-    r"""A TEXT value escaped as icalendar escapes it (RFC 5545 §3.3.11): ``\`` ``;`` ``,``
-    escaped, every line break as ``\n`` — after icalendar's own first step, which reads a
-    literal ``\N`` as a line break (kept, so the bytes stay the same)."""
+    r"""A TEXT value escaped as RFC 5545 §3.3.11 says (and as icalendar escapes it): ``\``
+    ``;`` ``,`` escaped, every line break as ``\n``. icalendar first turns a literal ``\N``
+    into a line break (``C:\New`` came out broken over two lines); here it stays as written."""
     return (
-        s.replace("\\N", "\n")
-        .replace("\\", "\\\\")
+        s.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")

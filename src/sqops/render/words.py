@@ -29,3 +29,9 @@ WORDS: dict[str, T] = {
 
 #: a yes/no cell of a list (``koc`` of actions.csv, ``overdue`` of unanswered.csv)
 YES_NO: dict[bool, T] = {True: T("是", "yes"), False: T("否", "no")}
+
+#: the heads of the id and name columns every list, sheet and plan table shares
+GROUP_ID = T("群ID", "group_id")
+GROUP_NAME = T("群名称", "group_name")
+MEMBER_ID = T("成员ID", "member_id")
+MEMBER_NAME = T("成员昵称", "member_name")

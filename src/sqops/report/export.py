@@ -12,7 +12,7 @@ from sqops.data.tables import REASONS, Tables
 from sqops.domain.actions import ACTION
 from sqops.i18n import T
 from sqops.render.output import atomic_write_text, check_output, csv_text
-from sqops.render.words import YES_NO
+from sqops.render.words import GROUP_ID, GROUP_NAME, MEMBER_ID, MEMBER_NAME, YES_NO
 from sqops.report.actions import COLUMNS as ACTION_COLUMNS
 from sqops.report.actions import action_rows
 from sqops.report.build import Report
@@ -52,10 +52,10 @@ def write_rejects(
 
 #: the Chinese header of every list column (a zh report); in English the column id itself
 HEADERS: dict[str, str] = {
-    "group_id": "群ID",
-    "group_name": "群名称",
-    "member_id": "成员ID",
-    "member_name": "成员昵称",
+    "group_id": GROUP_ID.zh,
+    "group_name": GROUP_NAME.zh,
+    "member_id": MEMBER_ID.zh,
+    "member_name": MEMBER_NAME.zh,
     "first_join": "首次入群日",
     "last_spoken": "最后发言日",
     "days_silent": "沉默天数",

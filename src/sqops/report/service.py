@@ -37,7 +37,7 @@ from sqops.data.membership import Prepared, to_date
 from sqops.data.tables import QUESTION_TEXT, Tables
 from sqops.domain.tables import QUESTION_MARKS
 from sqops.i18n import T
-from sqops.render.words import YES_NO
+from sqops.render.words import GROUP_ID, GROUP_NAME, MEMBER_ID, MEMBER_NAME, YES_NO
 
 if TYPE_CHECKING:
     from sqops.report import schema as S
@@ -62,10 +62,10 @@ NEEDS: dict[str, T] = {
 
 #: the columns of ``unanswered.csv``: id → header
 UNANSWERED_COLUMNS: dict[str, T] = {
-    "group_id": T("群 id", "group_id"),
-    "group_name": T("群名", "group_name"),
-    "member_id": T("成员 id", "member_id"),
-    "member_name": T("昵称", "member_name"),
+    "group_id": GROUP_ID,
+    "group_name": GROUP_NAME,
+    "member_id": MEMBER_ID,
+    "member_name": MEMBER_NAME,
     "ts": T("提问时间", "asked_at"),
     "content": T("内容", "content"),
     "minutes_waiting": T("已等待分钟", "minutes_waiting"),
