@@ -619,8 +619,8 @@ _F_MEDIA = [
     for p, kind in _MEDIA
 ]
 _F_E2E = "^" + _E2E.pattern[1:]
-#: every _MEDIA pattern needs one of these
-_F_MAYBE_MEDIA = "(?i)(?:om[iı\u0130]t|attached)"
+#: every _MEDIA pattern at once (what may be media is then told apart pattern by pattern)
+_F_MAYBE_MEDIA = "|".join(f"(?:{p})" for p, _ in _F_MEDIA)
 
 
 def _parse(block: pl.DataFrame) -> pl.DataFrame:
@@ -1001,7 +1001,7 @@ def _kinds(content: pl.Series) -> pl.Series:
 
 def _who(name: str) -> tuple[str, str | None]:
     """A sender's name as written → (member_id, member_name), as :func:`_emit` gives them."""
-    name = name.strip()
+    name = _person(name)
     return name_id(name), (norm_name(name) or None) if name else name
 
 
