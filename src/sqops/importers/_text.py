@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import stat
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ _INVISIBLE = list("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\
 _SPACES = list("\u00a0\u202f\u2007")
 
 #: bytes per block (a block ends at a line end; a longer line makes a longer block)
-BLOCK = 64 << 20
+BLOCK = 32 << 20
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -226,8 +226,9 @@ class Lines:
                     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
                 yield data
 
-    def check(self) -> None:
-        """Read every block once (a file that is not plain UTF-8 is read as before)."""
+    def check(self, visit: Callable[[pl.DataFrame], None] | None = None) -> None:
+        """Read every block once (a file that is not plain UTF-8 is read as before); with
+        several blocks, ``visit`` sees each (it is not called when :attr:`single`)."""
         if self._checked:
             return
         self._checked = True
@@ -252,7 +253,11 @@ class Lines:
                 return
             n += df.height
             count += 1
+            if count == 2 and visit is not None and keep is not None:
+                visit(keep)
             keep = df if count == 1 else None  # several blocks are read again, one at a time
+            if count >= 2 and visit is not None:
+                visit(df)
         if count <= 1:
             self._single = keep if keep is not None else _frame(b"", 1)
 

@@ -571,14 +571,12 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
     the rare lines (system lines, unreadable or oddly dated starts, text before the first
     message) by :class:`_PyLines`, the per-line reader, with the same results."""
     lines = Lines(path, display)
-    lines.check()
-    single: pl.DataFrame | None = None
     stats = _Stats()
-    for block in lines.blocks():
-        parsed = _parse(block)
-        stats.add(parsed)
-        if lines.single:
-            single = parsed
+    lines.check(visit=stats.scan)  # (several blocks: the dates of each, read again below)
+    single: pl.DataFrame | None = None
+    if lines.single:
+        single = _parse(next(lines.blocks()))
+        stats.add(single.filter(pl.col("st")))
     if not stats.starts:
         raise InputError(
             T(
@@ -619,6 +617,10 @@ _F_MEDIA = [
     for p, kind in _MEDIA
 ]
 _F_E2E = "^" + _E2E.pattern[1:]
+#: the date at the start of a start line (as _F_ANDROID and _F_IOS read it: digits are no
+#: separators, so the parts are the same), and what an English AM/PM may look like
+_F_DATE_ONLY = r"^\[?" + _F_DATE
+_F_MAYBE_AP = r"[AaPp]\.?[\s\x1c-\x1f]?[Mm]"
 #: every _MEDIA pattern at once (what may be media is then told apart pattern by pattern)
 _F_MAYBE_MEDIA = "|".join(f"(?:{p})" for p, _ in _F_MEDIA)
 
@@ -666,15 +668,41 @@ class _Stats:
         self.ap_en = False
         self.styles: dict[tuple[str, str, int, int], int] = {}
 
-    def add(self, df: pl.DataFrame) -> None:
-        st = df.filter(pl.col("st"))
+    def scan(self, block: pl.DataFrame) -> None:
+        """A block's start lines and their dates, without reading the rest of them."""
+        cl = clean_column(block.get_column("raw"))
+        start = (cl.str.starts_with("[") & cl.str.contains(_F_IOS)) | cl.str.contains(_F_ANDROID)
+        cl = cl.filter(start)
+        st = pl.DataFrame({"cl": cl}).with_columns(
+            pl.col("cl").str.extract_groups(_F_DATE_ONLY).alias("m")
+        )
+        st = st.unnest("m").with_columns(
+            pl.col("a").str.len_chars().alias("la"),
+            pl.col("c").str.len_chars().alias("lc"),
+            pl.col("a").cast(pl.Int64),
+            pl.col("b").cast(pl.Int64),
+            pl.lit(None, pl.String).alias("ap"),
+        )
+        if not self.ap_en:  # the clock's marks of the lines that may have one, until English
+            maybe = st.filter(pl.col("cl").str.contains(_F_MAYBE_AP))
+            for k in range(0, maybe.height, 10_000):
+                part = _parse(maybe.slice(k, 10_000).select(pl.col("cl").alias("raw")))
+                self.add(part.filter(pl.col("st")), count=False)
+                if self.ap_en:
+                    break
+        self.add(st)
+
+    def add(self, st: pl.DataFrame, *, count: bool = True) -> None:
+        """Start lines (``a b s1 s2 la lc ap``: see :func:`_parse`)."""
         if st.is_empty():
+            return
+        marks = st.get_column("ap").drop_nulls().unique().to_list()
+        self.ap_en = self.ap_en or any(v.upper().replace(" ", "") in ("AM", "PM") for v in marks)
+        if not count:
             return
         self.starts += st.height
         agg = st.select(pl.col("a").max(), pl.col("b").max()).row(0)
         self.max_a, self.max_b = max(self.max_a, agg[0]), max(self.max_b, agg[1])
-        marks = st.get_column("ap").drop_nulls().unique().to_list()
-        self.ap_en = self.ap_en or any(v.upper().replace(" ", "") in ("AM", "PM") for v in marks)
         for s1, s2, la, lc, k in st.group_by("s1", "s2", "la", "lc").len().iter_rows():
             self.styles[(s1, s2, la, lc)] = self.styles.get((s1, s2, la, lc), 0) + k
 
