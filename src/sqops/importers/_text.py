@@ -2,7 +2,7 @@
 byte blocks cut at line starts (bounded memory, no 1 GiB cap), and the pieces their readers
 share. What the Python readers did per line is done here per column, with the same results:
 
-* :func:`blocks`: the file's lines as frames ``n`` (1-based line number), ``raw`` — split on
+* :class:`Lines`: the file's lines as frames ``n`` (1-based line number), ``raw`` — split on
   CR/LF exactly as :func:`~sqops.importers._base.split_lines`, decoded by the one decoding
   policy (a file that is not plain UTF-8 is read whole by :func:`read_text`, as before);
 * :func:`clean_column`: :func:`sqops.data.scalars.clean` of every line (lines the fast form
@@ -418,11 +418,6 @@ class Capture:
             self.ctx.add_messages(out.slice(start).drop("_key"))
 
 
-def python_strip(e: pl.Expr) -> pl.Expr:
-    """``str.strip()``."""
-    return e.str.strip_chars(PY_SPACE)
-
-
 __all__ = [
     "COLUMNS",
     "PY_SPACE",
@@ -432,5 +427,4 @@ __all__ = [
     "Lines",
     "clean_column",
     "local_times",
-    "python_strip",
 ]
