@@ -23,15 +23,26 @@ carry joins and leaves. One file may hold several 消息对象 (groups); the gro
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import polars as pl
 
 from sqops.data.scalars import clean
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import BAD_TIME, SYSTEM_ID, Context, name_id, read_text, split_lines
+from sqops.importers._base import BAD_TIME, SYSTEM_ID, Context, name_id, norm_name
+from sqops.importers._text import (
+    PY_SPACE,
+    WS,
+    Capture,
+    Lines,
+    clean_column,
+    local_times,
+)
 from sqops.importers.wechat import placeholder_type
 
 _SENDER = re.compile(
@@ -91,84 +102,17 @@ def _who(text: str) -> tuple[str, str | None]:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
-    text = read_text(path, display)
-    lines = split_lines(text)
-    group: str | None = path.stem  # until a 消息对象 header names the chat
-    current: dict[str, Any] | None = None
-    seen_header = seen_sender = False
-
-    def flush() -> None:
-        nonlocal current
-        if current is None:
-            return
-        body = "\n".join(current["body"]).strip("\n")
-        _emit(ctx, current, body)
-        current = None
-
-    for n, raw in enumerate(lines, 1):
-        line = clean(raw).rstrip()
-        h = _HEADER.match(line.strip()) if line.lstrip().startswith("消息") else None
-        if h:
-            flush()
-            seen_header = True
-            if h.group(1) == "消息对象":
-                group = h.group(2).strip() or None
-            continue
-        if line[:1] == "=" and set(line.strip()) <= {"="}:
-            flush()
-            continue
-        m = _SENDER.match(line)
-        if m:
-            ts = _ts(m, ctx)
-            where = Location(file=display, line=n)
-            if ts is None:
-                flush()
-                ctx.skip(where, BAD_TIME.format(v=line[:40]))
-                current = {"skip": True, "body": []}
-                continue
-            flush()
-            seen_sender = True
-            if group is None:
-                ctx.skip(
-                    where,
-                    T("消息出现在“消息对象”之前", "message before any 消息对象 (chat) header"),
-                )
-                current = {"skip": True, "body": []}
-                continue
-            who, mid = _who(m.group("who"))
-            current = {
-                "ts": ts,
-                "group": group,
-                "name": who,
-                "id": mid,
-                "line": n,
-                "where": where,
-                "body": [],
-            }
-            continue
-        if current is not None and line[:1].isdigit() and _LOOSE_DATE.match(line):
-            # looks like a sender line but is not one: a damaged line
-            flush()
-            ctx.skip(
-                Location(file=display, line=n), T("无法读取的发送者行", "unreadable sender line")
-            )
-            current = {"skip": True, "body": []}
-            continue
-        if current is None:
-            if (
-                line.strip()
-                and seen_header
-                and group is not None
-                and not line.startswith("消息记录")
-            ):
-                ctx.skip(
-                    Location(file=display, line=n),
-                    T("第一条消息之前的无法识别的行", "unrecognised line before the first message"),
-                )
-            continue
-        current["body"].append(raw.rstrip("\r"))
-    flush()
-    if not seen_sender and not seen_header:
+    """Read one export: ordinary messages as polars columns (:mod:`sqops.importers._text`),
+    the rare parts (system messages, unreadable or misplaced sender lines, text between a
+    header and the next message) by :class:`_PyLines`, the per-line reader, with the same
+    results."""
+    lines = Lines(path, display)
+    lines.check()
+    reader = _Fast(ctx, display, path.stem)
+    for block in lines.blocks():
+        reader.block(_parse(block), final=False)
+    reader.block(None, final=True)
+    if not reader.seen_sender and not reader.seen_header:
         raise InputError(
             T(
                 "不是 QQ 消息管理器导出：没有“消息对象”表头，也没有“日期 时间 昵称(QQ号)”格式的行",
@@ -176,6 +120,314 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             ),
             Location(file=display, line=1),
         )
+
+
+class _PyLines:
+    """The per-line reader, for the parts :class:`_Fast` leaves to Python."""
+
+    def __init__(self, ctx: Context, display: str) -> None:
+        self.ctx, self.display = ctx, display
+        self.cap = Capture(ctx)
+        self.group: str | None = None
+        self.seen_header = self.seen_sender = False
+        self.current: dict[str, Any] | None = None
+
+    def segment(
+        self, rows: list[tuple[int, str]], group: str | None, seen_header: bool, some: bool
+    ) -> None:
+        """Lines from a boundary (header, separator, sender or damaged sender line) to the
+        next, in the state the reader is in before them."""
+        self.cap.key = rows[0][0]
+        self.group, self.seen_header = group, seen_header
+        self.current = {"skip": True, "body": []} if some else None
+        for n, raw in rows:
+            self._line(n, raw)
+        self._flush()
+
+    def _flush(self) -> None:
+        if self.current is None:
+            return
+        body = "\n".join(self.current["body"]).strip("\n")
+        _emit(cast(Context, self.cap), self.current, body)
+        self.current = None
+
+    def _line(self, n: int, raw: str) -> None:
+        ctx, display = self.ctx, self.display
+        line = clean(raw).rstrip()
+        h = _HEADER.match(line.strip()) if line.lstrip().startswith("消息") else None
+        if h:
+            self._flush()
+            self.seen_header = True
+            if h.group(1) == "消息对象":
+                self.group = h.group(2).strip() or None
+            return
+        if line[:1] == "=" and set(line.strip()) <= {"="}:
+            self._flush()
+            return
+        m = _SENDER.match(line)
+        if m:
+            ts = _ts(m, ctx)
+            where = Location(file=display, line=n)
+            if ts is None:
+                self._flush()
+                ctx.skip(where, BAD_TIME.format(v=line[:40]))
+                self.current = {"skip": True, "body": []}
+                return
+            self._flush()
+            self.seen_sender = True
+            if self.group is None:
+                ctx.skip(
+                    where,
+                    T("消息出现在“消息对象”之前", "message before any 消息对象 (chat) header"),
+                )
+                self.current = {"skip": True, "body": []}
+                return
+            who, mid = _who(m.group("who"))
+            self.current = {
+                "ts": ts,
+                "group": self.group,
+                "name": who,
+                "id": mid,
+                "line": n,
+                "where": where,
+                "body": [],
+            }
+            return
+        if self.current is not None and line[:1].isdigit() and _LOOSE_DATE.match(line):
+            # looks like a sender line but is not one: a damaged line
+            self._flush()
+            ctx.skip(
+                Location(file=display, line=n), T("无法读取的发送者行", "unreadable sender line")
+            )
+            self.current = {"skip": True, "body": []}
+            return
+        if self.current is None:
+            if (
+                line.strip()
+                and self.seen_header
+                and self.group is not None
+                and not line.startswith("消息记录")
+            ):
+                ctx.skip(
+                    Location(file=display, line=n),
+                    T("第一条消息之前的无法识别的行", "unrecognised line before the first message"),
+                )
+            return
+        self.current["body"].append(raw.rstrip("\r"))
+
+
+# ----------------------------------------------------------------- vectorised reading
+
+#: _HEADER, _SENDER (up to the sender: the rest of the line is who) and _LOOSE_DATE for
+#: polars, with Python's ``\s``
+_F_HEADER = rf"^{WS}*(?P<hk>消息分组|消息对象){WS}*[:：]{WS}*(?P<hv>.*)$"
+_F_SENDER = (
+    r"(?i)^(?P<head>(?P<y>[0-9]{4})[-/](?P<mo>[0-9]{1,2})[-/](?P<d>[0-9]{1,2})"
+    rf"{WS}+(?:(?P<ap1>上午|下午|凌晨|中午|晚上|AM|PM){WS}*)?"
+    r"(?P<hh>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2}))?"
+    rf"(?:{WS}*(?P<ap2>上午|下午|AM|PM))?{WS}+)"
+)
+_F_LOOSE = (
+    rf"^[0-9]{{4}}[-/][0-9]{{1,2}}[-/][0-9]{{1,2}}{WS}+[^\s\x1c-\x1f]*[0-9]{{1,2}}:[0-9]{{2}}"
+)
+#: the group of no chat (a 消息对象 header with no name): no text holds a NUL
+_NONE = "\x00"
+
+
+def _parse(block: pl.DataFrame) -> pl.DataFrame:
+    """The lines with their cleaned text ``cl`` and what kind of line each is."""
+    cl = clean_column(block.get_column("raw")).str.strip_chars_end(PY_SPACE)
+    df = block.with_columns(cl.alias("cl"))
+    c = pl.col("cl")
+    hdr = c.str.extract_groups(_F_HEADER)
+    df = df.with_columns(
+        pl.when(c.str.contains("消息", literal=True)).then(hdr).alias("h"),
+    ).unnest("h")
+    sender = df.get_column("cl").str.extract_groups(_F_SENDER).struct.unnest()
+    df = df.hstack(sender)
+    df = df.with_columns(
+        pl.col("hk").is_not_null().alias("hdr"),
+        (pl.col("hk").is_null() & c.str.contains("^=+$")).alias("eq"),
+    ).with_columns(
+        (pl.col("head").is_not_null() & ~pl.col("hdr") & ~pl.col("eq")).alias("snd"),
+    )
+    return df.with_columns(
+        (~pl.col("hdr") & ~pl.col("eq") & ~pl.col("snd") & c.str.contains(_F_LOOSE)).alias("loose"),
+        pl.when(pl.col("snd")).then(c.str.slice(pl.col("head").str.len_chars())).alias("who"),
+        *[pl.col(x).cast(pl.Int64) for x in ("y", "mo", "d", "hh", "mi")],
+        pl.col("ss").cast(pl.Int64).fill_null(0),
+    ).drop("head")
+
+
+class _Fast:
+    """Reads the parsed blocks in order; a block's last message waits for the next block."""
+
+    def __init__(self, ctx: Context, display: str, stem: str) -> None:
+        self.ctx, self.display = ctx, display
+        self.py = _PyLines(ctx, display)
+        self.carry: pl.DataFrame | None = None
+        # the state before the next line: group (_NONE: none), a header seen, a message open
+        self.group, self.seen_header, self.some = stem, False, False
+        self.seen_sender = False
+        self.who: dict[str, tuple[bool, str, str | None]] = {}
+
+    def block(self, part: pl.DataFrame | None, *, final: bool) -> None:
+        df: pl.DataFrame | None = part
+        if self.carry is not None:
+            df = self.carry if part is None else pl.concat([self.carry, part])
+        self.carry = None
+        if df is None or df.is_empty():
+            return
+        # the reader's state after each line, and before it
+        group_set = pl.when(pl.col("hk") == "消息对象").then(
+            pl.col("hv").str.strip_chars(PY_SPACE).replace("", _NONE)
+        )
+        state = pl.when(pl.col("hdr") | pl.col("eq")).then(False).when(pl.col("snd")).then(True)
+        df = df.with_columns(
+            group_set.fill_null(strategy="forward").fill_null(self.group).alias("g_"),
+            (pl.col("hdr").cum_max() | self.seen_header).alias("seen_"),
+            state.fill_null(strategy="forward").fill_null(self.some).alias("some_"),
+        )
+        df = df.with_columns(
+            pl.col("g_").shift(1).fill_null(self.group).alias("g"),
+            pl.col("seen_").shift(1).fill_null(self.seen_header).alias("seen"),
+            pl.col("some_").shift(1).fill_null(self.some).alias("some"),
+        ).with_columns((pl.col("loose") & pl.col("some")).alias("loose"))
+        df = df.with_columns(
+            (pl.col("hdr") | pl.col("eq") | pl.col("snd") | pl.col("loose")).alias("bd")
+        ).with_columns(pl.col("bd").cum_sum().alias("seg"))
+        k = df.height
+        if not final:
+            seg = df.get_column("seg")
+            if seg[-1] > 0:
+                k = int(seg.search_sorted(seg[-1], side="left"))
+        if k < df.height:
+            self.group, self.seen_header, self.some = df.select("g", "seen", "some").row(k)
+            self.carry = df.slice(k).drop("g_", "seen_", "some_", "g", "seen", "some", "bd", "seg")
+            df = df.slice(0, k)
+        else:
+            self.group, self.seen_header, self.some = df.select("g_", "seen_", "some_").row(-1)
+        if not df.is_empty():
+            self._read(df)
+
+    def _read(self, df: pl.DataFrame) -> None:
+        """Whole segments (each from a boundary line to the next) → the context."""
+        cont = ~pl.col("bd")
+        df = df.with_columns(
+            (pl.col("bd") & cont.shift(-1, fill_value=False)).alias("more"),
+            # a line the reader reports: text between a header or separator and a message
+            (
+                cont
+                & ~pl.col("some")
+                & pl.col("seen")
+                & (pl.col("g") != _NONE)
+                & (pl.col("cl").str.strip_chars(PY_SPACE) != "")
+                & ~pl.col("cl").str.starts_with("消息记录")
+            ).alias("odd"),
+        )
+        heads = _times(df.filter(pl.col("bd")), self.ctx)
+        self.seen_sender = self.seen_sender or bool(
+            (heads.get_column("snd") & heads.get_column("valid")).any()
+        )
+        names = heads.get_column("who").drop_nulls().unique().to_list()
+        for x in names:
+            if x not in self.who:
+                name, mid = _who(x)
+                system = name == "系统消息" or mid == "10000"
+                member_name = (norm_name(name) or None) if name else None
+                self.who[x] = (system, mid or name_id(name), member_name)
+        who = pl.DataFrame(
+            [(x, *self.who[x]) for x in names],
+            schema={
+                "who": pl.String,
+                "system": pl.Boolean,
+                "member_id": pl.String,
+                "member_name": pl.String,
+            },
+            orient="row",
+        )
+        heads = heads.join(who, on="who", how="left", maintain_order="left")
+        odd_segs = df.filter(pl.col("odd")).get_column("seg").unique()
+        heads = heads.with_columns(
+            (
+                pl.col("loose")
+                | (
+                    pl.col("snd")
+                    & (~pl.col("ok") | (pl.col("g") == _NONE) | pl.col("system").fill_null(False))
+                )
+                | pl.col("seg").is_in(odd_segs.implode())
+            ).alias("py")
+        )
+        slow = heads.filter(pl.col("py"))
+        if not slow.is_empty():
+            lines = df.filter(pl.col("seg").is_in(slow.get_column("seg").implode())).select(
+                "seg", "n", "raw", "g", "seen", "some"
+            )
+            for _, group in itertools.groupby(lines.iter_rows(), key=lambda r: r[0]):
+                part = list(group)
+                _, _, _, g, seen, some = part[0]
+                self.py.segment([(r[1], r[2]) for r in part], None if g == _NONE else g, seen, some)
+            self.seen_sender = self.seen_sender or self.py.seen_sender
+        fast = heads.filter(pl.col("snd") & ~pl.col("py"))
+        body = pl.repeat("", fast.height, dtype=pl.String, eager=True)
+        more = fast.get_column("more")
+        if more.any():
+            segs = fast.filter(pl.col("more")).select("seg")
+            joined = (
+                df.filter(~pl.col("bd") & pl.col("seg").is_in(segs.get_column("seg").implode()))
+                .group_by("seg", maintain_order=True)
+                .agg(pl.col("raw"))
+                .get_column("raw")
+                .list.join("\n")
+            )
+            body = body.scatter(more.arg_true(), joined)
+        body = body.str.strip_chars("\n")
+        kind = pl.repeat(None, fast.height, dtype=pl.String, eager=True)
+        maybe = body.str.strip_chars_start(PY_SPACE).str.contains(r"^!?\[")
+        if maybe.any():
+            at = maybe.arg_true()
+            some = body.gather(at)
+            types = {x: placeholder_type(x) for x in some.unique().to_list()}
+            kind = kind.scatter(at, some.replace_strict(types, return_dtype=pl.String))
+        out = fast.select(
+            pl.col("n").alias("_key"),
+            "_t",
+            "ts",
+            pl.col("g").alias("group_id"),
+            "member_id",
+            "member_name",
+            pl.Series("msg_type", kind).fill_null("text"),
+            pl.when(pl.Series(kind).is_null())
+            .then(pl.Series(body))
+            .replace("", None)
+            .alias("content"),
+            pl.lit(None, pl.String).alias("role"),
+        )
+        self.py.cap.hand_over(out)
+
+
+def _times(heads: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """``heads`` with ``valid``, ``ok``, ``_t`` and ``ts`` of the sender lines (:func:`_ts`)."""
+    hh = pl.col("hh")
+    hour: pl.Expr = hh
+    marks = heads.select(pl.coalesce("ap1", "ap2")).to_series().drop_nulls().unique()
+    if len(marks):
+        upper = {v: v.upper() for v in marks.to_list()}  # (Python's, once per distinct mark)
+        ap = pl.coalesce("ap1", "ap2").replace_strict(upper, default=None)
+        hour = (
+            pl.when(ap.is_not_null() & ~hh.is_between(1, 12) & ~((ap == "凌晨") & (hh == 0)))
+            .then(None)
+            .when(ap.is_in(["PM", "下午", "晚上"]) & (hh < 12))
+            .then(hh + 12)
+            .when(ap.is_in(["AM", "上午", "凌晨"]) & (hh == 12))
+            .then(0)
+            .when((ap == "中午") & (hh < 11))
+            .then(hh + 12)
+            .otherwise(hh)
+        )
+    times = heads.select("y", "mo", "d", hour.alias("hh"), "mi", "ss")
+    times = local_times(times, ctx.tz).select("valid", "ok", "_t", "ts")
+    return heads.hstack(times)
 
 
 def _emit(ctx: Context, cur: dict[str, Any], body: str) -> None:

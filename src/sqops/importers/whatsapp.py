@@ -17,16 +17,26 @@ folder name), else the file name without extension.
 
 from __future__ import annotations
 
-import contextlib
+import itertools
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import polars as pl
 
 from sqops.data.scalars import clean
 from sqops.errors import InputError, Location
 from sqops.i18n import T
-from sqops.importers._base import SYSTEM_ID, Context, name_id, read_text, split_lines
+from sqops.importers._base import SYSTEM_ID, Context, name_id, norm_name, split_lines
+from sqops.importers._text import (
+    PY_SPACE,
+    WS,
+    Capture,
+    Lines,
+    clean_column,
+    local_times,
+)
 
 _AP = r"(?P<ap>[AaPp]\.?\s?[Mm]\.?|上午|下午)"
 _DATE = r"(?P<date>[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4})"
@@ -557,15 +567,17 @@ def _split_date(text: str) -> tuple[int, int, int]:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
-    text = read_text(path, display)
-    raw_lines = split_lines(text)
-    starts: list[tuple[int, re.Match[str], str]] = []  # (line no, match, raw line)
-    for n, raw in enumerate(raw_lines, 1):
-        line = clean(raw)
-        m = _IOS.match(line) or _ANDROID.match(line)
-        if m:
-            starts.append((n, m, raw))
-    if not starts:
+    """Read one export: ordinary messages as polars columns (:mod:`sqops.importers._text`),
+    the rare lines (system lines, unreadable or oddly dated starts, text before the first
+    message) by :class:`_PyLines`, the per-line reader, with the same results."""
+    lines = Lines(path, display)
+    stats = _Stats()
+    lines.check(visit=stats.scan)  # (several blocks: the dates of each, read again below)
+    single: pl.DataFrame | None = None
+    if lines.single:
+        single = _parse(next(lines.blocks()))
+        stats.add(single.filter(pl.col("st")))
+    if not stats.starts:
         raise InputError(
             T(
                 "不是 WhatsApp 聊天导出：没有“日期, 时间 - 名字: 消息”或“[日期, 时间] 名字: 消息”格式的行",
@@ -573,67 +585,142 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             ),
             Location(file=display, line=1),
         )
-    dates = []
-    for _, m, _ in starts:
-        with contextlib.suppress(ValueError):
-            dates.append(_split_date(m.group("date")))
-    ap_en = any(
-        (m.group("ap") or "").upper().replace(" ", "") in ("AM", "PM") for _, m, _ in starts
+    order = date_order([(stats.max_a, stats.max_b, 0)], stats.ap_en, ctx, display)
+    usual = stats.usual(order)
+    reader = _Fast(ctx, display, chat_name(path), order, usual)
+    parts = [single] if single is not None else (_parse(b) for b in lines.blocks())
+    for part in parts:
+        reader.block(part, final=False)
+    reader.block(None, final=True)
+
+
+# ----------------------------------------------------------------- vectorised reading
+
+_WS = WS
+_NS = r"[^\s\x1c-\x1f]"
+_F_AP = rf"(?P<ap>[AaPp]\.?{_WS}?[Mm]\.?|上午|下午)"
+_F_DATE = r"(?P<a>[0-9]{1,4})(?P<s1>[./-])(?P<b>[0-9]{1,2})(?P<s2>[./-])(?P<c>[0-9]{1,4})"
+_F_TIME = r"(?P<hh>[0-9]{1,2})[:.](?P<mi>[0-9]{2})(?:[:.](?P<ss>[0-9]{2}))?"
+_F_AP0 = rf"(?:(?P<ap0>上午|下午|午前|午後){_WS}*)?"
+_F_AT = rf"(?:,|{_WS}+à)?"
+_F_HEAD = rf"{_F_DATE}{_F_AT}{_WS}+{_F_AP0}{_F_TIME}(?:{_WS}*{_F_AP})?"
+#: _ANDROID, _IOS and _LOOSE for polars (Python's ``\s``; the date and time in parts)
+#: (the rest of the line, ``.*$``, is what follows the match: lines hold no newline)
+_F_ANDROID = rf"^(?P<head>{_F_HEAD}{_WS}+[-–]{_WS}+)"
+_F_IOS = rf"^(?P<head>\[{_F_HEAD}\]{_WS}*)"
+_F_LOOSE = (
+    rf"^\[?[0-9]{{1,4}}[./-][0-9]{{1,2}}[./-][0-9]{{1,4}}{_F_AT}{_WS}+[0-9]{{1,2}}[:.][0-9]{{2}}"
+)
+#: _MEDIA for polars: Python's case-insensitive "i" also matches "ı" and "İ"
+_F_MEDIA = [
+    ("(?i)" + re.sub(r"[iI]", "[iı\u0130]", p.pattern).replace(r"\S", _NS), kind)
+    for p, kind in _MEDIA
+]
+_F_E2E = "^" + _E2E.pattern[1:]
+#: the date at the start of a start line (as _F_ANDROID and _F_IOS read it: digits are no
+#: separators, so the parts are the same), and what an English AM/PM may look like
+_F_DATE_ONLY = r"^\[?" + _F_DATE
+_F_MAYBE_AP = r"[AaPp]\.?[\s\x1c-\x1f]?[Mm]"
+#: every _MEDIA pattern at once (what may be media is then told apart pattern by pattern)
+_F_MAYBE_MEDIA = "|".join(f"(?:{p})" for p, _ in _F_MEDIA)
+
+
+def _parse(block: pl.DataFrame) -> pl.DataFrame:
+    """The lines with their cleaned text ``cl``, whether they start a message (``st``; the
+    parts of its date and time) or look like a damaged start (``loose``)."""
+    df = block.with_columns(clean_column(block.get_column("raw")).alias("cl"))
+    cl = pl.col("cl")
+    ios = df.get_column("cl").str.starts_with("[").sum()
+    if ios == 0:
+        m = cl.str.extract_groups(_F_ANDROID)
+    elif ios == df.height:
+        m = cl.str.extract_groups(_F_IOS)
+    else:
+        m = (
+            pl.when(cl.str.starts_with("["))
+            .then(cl.str.extract_groups(_F_IOS))
+            .otherwise(cl.str.extract_groups(_F_ANDROID))
+        )
+    df = df.with_columns(m.alias("m")).unnest("m")
+    df = df.with_columns(pl.col("cl").str.slice(pl.col("head").str.len_chars()).alias("rest"))
+    ints = [pl.col(c).cast(pl.Int64) for c in ("a", "b", "c", "hh", "mi")]
+    return (
+        df.with_columns(
+            pl.col("a").str.len_chars().alias("la"),
+            pl.col("c").str.len_chars().alias("lc"),
+        )
+        .with_columns(
+            *ints,
+            pl.col("ss").cast(pl.Int64).fill_null(0),
+            pl.col("head").is_not_null().alias("st"),
+            (pl.col("head").is_null() & cl.str.contains(_F_LOOSE)).alias("loose"),
+        )
+        .drop("head")
     )
-    order = date_order(dates, ap_en, ctx, display)
-    group = chat_name(path)
-    odd = _odd_dates(starts, order)
-    start_at = {n: (m, raw) for n, m, raw in starts}
-    current: dict[str, Any] | None = None
 
-    def flush() -> None:
-        nonlocal current
-        if current is not None and not current.get("skip"):
-            _emit(ctx, group, current)
-        current = None
 
-    for n, raw in enumerate(raw_lines, 1):
-        if n in start_at:
-            flush()
-            m, raw_line = start_at[n]
-            ts = _ts(m, order, ctx)
-            if ts is None:
-                ctx.skip(
-                    Location(file=display, line=n),
-                    T("无法读取日期时间", "cannot read the date and time"),
-                )
-                current = {"skip": True}
-                continue
-            if n in odd:
-                ctx.note(
-                    Location(file=display, line=n),
-                    T(
-                        "这一行的日期“{d}”写法与文件中其他日期（{f}）不同，按 {ts} 读取，请核对",
-                        "this line's date '{d}' is written unlike the file's other dates ({f}); "
-                        "read as {ts}, please check",
-                    ).format(d=m.group("date"), f=odd[n], ts=ts.date().isoformat()),
-                )
-            current = {"ts": ts, "rest": m.group("rest"), "raw": raw_line, "body": [], "line": n}
-            continue
-        line = clean(raw)
-        if current is None:
-            if line.strip():
-                ctx.skip(
-                    Location(file=display, line=n),
-                    T("第一条消息之前的无法识别的行", "unrecognised line before the first message"),
-                )
-            continue
-        if _LOOSE.match(line):
-            flush()
-            ctx.skip(
-                Location(file=display, line=n),
-                T("无法读取的消息开头行", "unreadable message start line"),
-            )
-            current = {"skip": True}
-            continue
-        if not current.get("skip"):
-            current["body"].append(line)
-    flush()
+class _Stats:
+    """What the whole file says about its dates (:func:`_order`, and how often each style of date is written)."""
+
+    def __init__(self) -> None:
+        self.starts = 0
+        self.max_a = self.max_b = 0
+        self.ap_en = False
+        self.styles: dict[tuple[str, str, int, int], int] = {}
+
+    def scan(self, block: pl.DataFrame) -> None:
+        """A block's start lines and their dates, without reading the rest of them."""
+        cl = clean_column(block.get_column("raw"))
+        start = (cl.str.starts_with("[") & cl.str.contains(_F_IOS)) | cl.str.contains(_F_ANDROID)
+        cl = cl.filter(start)
+        st = pl.DataFrame({"cl": cl}).with_columns(
+            pl.col("cl").str.extract_groups(_F_DATE_ONLY).alias("m")
+        )
+        st = st.unnest("m").with_columns(
+            pl.col("a").str.len_chars().alias("la"),
+            pl.col("c").str.len_chars().alias("lc"),
+            pl.col("a").cast(pl.Int64),
+            pl.col("b").cast(pl.Int64),
+            pl.lit(None, pl.String).alias("ap"),
+        )
+        if not self.ap_en:  # the clock's marks of the lines that may have one, until English
+            maybe = st.filter(pl.col("cl").str.contains(_F_MAYBE_AP))
+            for k in range(0, maybe.height, 10_000):
+                part = _parse(maybe.slice(k, 10_000).select(pl.col("cl").alias("raw")))
+                self.add(part.filter(pl.col("st")), count=False)
+                if self.ap_en:
+                    break
+        self.add(st)
+
+    def add(self, st: pl.DataFrame, *, count: bool = True) -> None:
+        """Start lines (``a b s1 s2 la lc ap``: see :func:`_parse`)."""
+        if st.is_empty():
+            return
+        marks = st.get_column("ap").drop_nulls().unique().to_list()
+        self.ap_en = self.ap_en or any(v.upper().replace(" ", "") in ("AM", "PM") for v in marks)
+        if not count:
+            return
+        self.starts += st.height
+        agg = st.select(pl.col("a").max(), pl.col("b").max()).row(0)
+        self.max_a, self.max_b = max(self.max_a, agg[0]), max(self.max_b, agg[1])
+        for s1, s2, la, lc, k in st.group_by("s1", "s2", "la", "lc").len().iter_rows():
+            self.styles[(s1, s2, la, lc)] = self.styles.get((s1, s2, la, lc), 0) + k
+
+    def usual(self, order: str) -> tuple[str, tuple[str, str, int]] | None:
+        """The usual style (and its separators and year width) when lines differ from it."""
+        counts: dict[str, int] = {}
+        key: dict[str, tuple[str, str, int]] = {}
+        for (s1, s2, la, lc), k in self.styles.items():
+            sample = f"{'1' * la}{s1}1{s2}{'1' * lc}"
+            st = _style(sample, order)
+            counts[st] = counts.get(st, 0) + k
+            key[st] = (s1, s2, la if order == "ymd" else lc)
+        if len(counts) < 2:
+            return None
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if ranked[0][1] == ranked[1][1]:
+            return None
+        return ranked[0][0], key[ranked[0][0]]
 
 
 def _style(date: str, order: str) -> str:
@@ -648,22 +735,6 @@ def _style(date: str, order: str) -> str:
             c = order[i // 2]
             out.append(c * (len(x) if i == year else 2))
     return "".join(out)
-
-
-def _odd_dates(starts: list[tuple[int, re.Match[str], str]], order: str) -> dict[int, str]:
-    """Lines whose date is written in a style other than the file's usual one (say a two-digit
-    year in a file of four-digit years) → that usual style; such a line is probably read wrong."""
-    styles = {n: _style(m.group("date"), order) for n, m, _ in starts}
-    counts: dict[str, int] = {}
-    for st in styles.values():
-        counts[st] = counts.get(st, 0) + 1
-    if len(counts) < 2:
-        return {}
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    if ranked[0][1] == ranked[1][1]:
-        return {}  # no usual style
-    usual = ranked[0][0]
-    return {n: usual for n, st in styles.items() if st != usual}
 
 
 def _ts(m: re.Match[str], order: str, ctx: Context) -> datetime | None:
@@ -762,3 +833,276 @@ def _emit(ctx: Context, group: str, cur: dict[str, Any]) -> None:
         msg_type=msg_type,
         content=content if msg_type == "text" else None,
     )
+
+
+_PM, _AM = ["pm", "下午"], ["am", "上午"]
+
+
+class _Fast:
+    """Reads the parsed blocks in order: messages of ordinary lines as columns, the rest by
+    :class:`_PyLines`; a block's last message waits for the next block (it may go on)."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        display: str,
+        group: str,
+        order: str,
+        usual: tuple[str, tuple[str, str, int]] | None,
+    ) -> None:
+        self.ctx, self.group, self.order, self.usual = ctx, group, order, usual
+        self.py = _PyLines(ctx, display, group, order, usual[0] if usual else None)
+        self.carry: pl.DataFrame | None = None
+        self.started = False
+
+    def block(self, part: pl.DataFrame | None, *, final: bool) -> None:
+        df: pl.DataFrame | None = part
+        if self.carry is not None:
+            df = self.carry if part is None else pl.concat([self.carry, part])
+        self.carry = None
+        if df is None or df.is_empty():
+            return
+        if not self.started:
+            first = df.get_column("st").arg_true()
+            cut = int(first[0]) if len(first) else df.height
+            for n, raw in df.head(cut).select("n", "raw").iter_rows():
+                self.py.pre(n, raw)
+            df = df.slice(cut)
+            if df.is_empty():
+                return
+            self.started = True
+        df = df.with_columns((pl.col("st") | pl.col("loose")).cum_sum().alias("seg"))
+        if not final:
+            seg = df.get_column("seg")
+            k = int(seg.search_sorted(seg[-1], side="left"))
+            self.carry = df.slice(k).drop("seg")
+            df = df.slice(0, k)
+            if df.is_empty():
+                return
+        self._read(df)
+
+    def _times(self, heads: pl.DataFrame) -> pl.DataFrame:
+        """``heads`` with ``ok``, ``_t`` and ``ts`` (:func:`_ts`, when read here)."""
+        a, b, c = pl.col("a"), pl.col("b"), pl.col("c")
+        y, mo, d = {"ymd": (a, b, c), "dmy": (c, b, a), "mdy": (c, a, b)}[self.order]
+        hh = pl.col("hh")
+        hour: pl.Expr = hh
+        marks = heads.select(pl.coalesce("ap", "ap0")).to_series().drop_nulls().unique()
+        if len(marks):
+            # "a. m." → "am", 午後 → "pm": in Python, once per distinct mark
+            norm = {}
+            for v in marks.to_list():
+                x = v.lower().replace(".", "").replace(" ", "")
+                norm[v] = {"午前": "am", "午後": "pm"}.get(x, x)
+            ap = pl.coalesce("ap", "ap0").replace_strict(norm, default=None)
+            hour = (
+                pl.when(ap.is_not_null() & ~hh.is_between(0, 12))
+                .then(None)
+                .when(ap.is_in(_PM) & (hh < 12))
+                .then(hh + 12)
+                .when(ap.is_in(_AM) & (hh == 12))
+                .then(0)
+                .otherwise(hh)
+            )
+        times = heads.select(
+            pl.when(y < 100).then(y + 2000).otherwise(y).alias("y"),
+            mo.alias("mo"),
+            d.alias("d"),
+            hour.alias("hh"),
+            "mi",
+            "ss",
+        )
+        times = local_times(times, self.ctx.tz).select("ok", "_t", "ts")
+        return heads.hstack(times)
+
+    def _read(self, df: pl.DataFrame) -> None:
+        """Whole messages (each begins at a start or a damaged start line) → the context."""
+        cont = ~(pl.col("st") | pl.col("loose"))
+        df = df.with_columns(
+            (~cont & cont.shift(-1, fill_value=False)).alias("more"),
+            cont.alias("cont"),
+        )
+        heads = self._times(df.filter(~pl.col("cont")))
+        parts = heads.get_column("rest").str.splitn(": ", 2).struct.unnest()
+        heads = heads.with_columns(
+            parts.get_column("field_0").alias("name"),
+            parts.get_column("field_1").alias("body"),
+        )
+        odd = pl.lit(False)
+        if self.usual is not None:
+            s1, s2, width = self.usual[1]
+            year = pl.col("la") if self.order == "ymd" else pl.col("lc")
+            odd = ~((pl.col("s1") == s1) & (pl.col("s2") == s2) & (year == width))
+        heads = heads.with_columns(
+            (
+                ~pl.col("st")
+                | ~pl.col("ok")
+                | odd
+                | pl.col("body").is_null()
+                | pl.col("name").str.contains('["“”]')
+                # (an empty name: Context.message keeps it as it is, see Capture.hand_over)
+                | (pl.col("name").str.strip_chars(PY_SPACE) == "")
+            ).alias("py")
+        )
+        # the text of each message: its first line's body and the lines that go on
+        text = heads.get_column("body")
+        more = heads.get_column("more")
+        if more.any():
+            joined = (
+                df.filter(pl.col("cont"))
+                .group_by("seg", maintain_order=True)
+                .agg(pl.col("cl"))
+                .get_column("cl")
+                .list.join("\n")
+            )
+            at = more.arg_true()
+            text = text.clone().scatter(at, text.gather(at) + "\n" + joined)
+        content = pl.Series("content", text).str.strip_chars(PY_SPACE)
+        heads = heads.with_columns(content.alias("content"), _kinds(content).alias("msg_type"))
+        # iOS marks system lines (and attachments) with U+200E after the name
+        marked = heads.get_column("raw").str.contains("\u200e", literal=True)
+        if marked.any():
+            at = marked.arg_true()
+            raw_body = (
+                heads.get_column("raw").gather(at).str.splitn(": ", 2).struct.field("field_1")
+            )
+            flag = (
+                raw_body.fill_null("")
+                .str.strip_chars_start(" \u00a0\u202f")
+                .str.starts_with("\u200e")
+            )
+            marked = marked.clone().scatter(at, flag)
+        heads = heads.with_columns(
+            (
+                pl.col("py")
+                | (
+                    (pl.col("msg_type") == "text")
+                    & (marked | pl.col("content").str.contains(_F_E2E))
+                ).fill_null(False)
+            ).alias("py")
+        )
+        slow = heads.filter(pl.col("py"))
+        if not slow.is_empty():
+            lines = df.filter(pl.col("seg").is_in(slow.get_column("seg").implode())).select(
+                "seg", "n", "raw"
+            )
+            for _, group in itertools.groupby(lines.iter_rows(), key=lambda r: r[0]):
+                self.py.segment([(n, raw) for _, n, raw in group])
+        fast = heads.filter(~pl.col("py"))
+        names = fast.get_column("name").unique().to_list()
+        who = pl.DataFrame(
+            [(x, *_who(x)) for x in names],
+            schema={"name": pl.String, "member_id": pl.String, "member_name": pl.String},
+            orient="row",
+        )
+        fast = fast.join(who, on="name", how="left", maintain_order="left").select(
+            pl.col("n").alias("_key"),
+            "_t",
+            "ts",
+            pl.lit(self.group).alias("group_id"),
+            "member_id",
+            "member_name",
+            "msg_type",
+            pl.when(pl.col("msg_type") == "text")
+            .then(pl.col("content"))
+            .replace("", None)
+            .alias("content"),
+            pl.lit(None, pl.String).alias("role"),
+        )
+        self.py.cap.hand_over(fast)
+
+
+def _kinds(content: pl.Series) -> pl.Series:
+    """The msg_type of each message text (:data:`_MEDIA`, else text)."""
+    out = pl.repeat("text", len(content), dtype=pl.String, eager=True).alias("msg_type")
+    maybe = content.str.contains(_F_MAYBE_MEDIA).fill_null(False)
+    if not maybe.any():
+        return out
+    at = maybe.arg_true()
+    some = content.gather(at)
+    kind = pl.lit("text")
+    for pattern, name in reversed(_F_MEDIA):
+        kind = pl.when(pl.col("c").str.contains(pattern)).then(pl.lit(name)).otherwise(kind)
+    found = pl.DataFrame({"c": some}).select(kind).to_series()
+    return out.scatter(at, found)
+
+
+def _who(name: str) -> tuple[str, str | None]:
+    """A sender's name as written → (member_id, member_name), as :func:`_emit` gives them."""
+    name = _person(name)
+    return name_id(name), (norm_name(name) or None) if name else name
+
+
+class _PyLines:
+    """The per-line reader, for the lines :class:`_Fast` leaves to Python."""
+
+    def __init__(self, ctx: Context, display: str, group: str, order: str, usual: str | None):
+        self.cap = Capture(ctx)
+        self.ctx, self.display, self.group, self.order, self.usual = (
+            ctx,
+            display,
+            group,
+            order,
+            usual,
+        )
+        self.current: dict[str, Any] | None = None
+
+    def pre(self, n: int, raw: str) -> None:
+        """A line before the first message."""
+        if clean(raw).strip():
+            self.ctx.skip(
+                Location(file=self.display, line=n),
+                T("第一条消息之前的无法识别的行", "unrecognised line before the first message"),
+            )
+
+    def segment(self, rows: list[tuple[int, str]]) -> None:
+        """A message start (or damaged start) line and the lines that go on from it."""
+        self.cap.key = rows[0][0]
+        self.current = {"skip": True}
+        for n, raw in rows:
+            self._line(n, raw)
+        self._flush()
+
+    def _flush(self) -> None:
+        if self.current is not None and not self.current.get("skip"):
+            _emit(cast(Context, self.cap), self.group, self.current)
+        self.current = None
+
+    def _line(self, n: int, raw: str) -> None:
+        ctx, display = self.ctx, self.display
+        line = clean(raw)
+        m = _IOS.match(line) or _ANDROID.match(line)
+        if m:
+            self._flush()
+            ts = _ts(m, self.order, ctx)
+            if ts is None:
+                ctx.skip(
+                    Location(file=display, line=n),
+                    T("无法读取日期时间", "cannot read the date and time"),
+                )
+                self.current = {"skip": True}
+                return
+            if self.usual is not None and _style(m.group("date"), self.order) != self.usual:
+                ctx.note(
+                    Location(file=display, line=n),
+                    T(
+                        "这一行的日期“{d}”写法与文件中其他日期（{f}）不同，按 {ts} 读取，请核对",
+                        "this line's date '{d}' is written unlike the file's other dates ({f}); "
+                        "read as {ts}, please check",
+                    ).format(d=m.group("date"), f=self.usual, ts=ts.date().isoformat()),
+                )
+            self.current = {"ts": ts, "rest": m.group("rest"), "raw": raw, "body": [], "line": n}
+            return
+        if self.current is None:
+            self.pre(n, raw)
+            return
+        if _LOOSE.match(line):
+            self._flush()
+            ctx.skip(
+                Location(file=display, line=n),
+                T("无法读取的消息开头行", "unreadable message start line"),
+            )
+            self.current = {"skip": True}
+            return
+        if not self.current.get("skip"):
+            self.current["body"].append(line)
