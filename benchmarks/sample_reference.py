@@ -53,7 +53,12 @@ def _scan(data: Path, table: str) -> pl.LazyFrame | None:
 def make_sample(data: Path, sop: Path, every: int, out: Path) -> dict[str, Any]:
     """Write the sample (tables and SOP) to ``out``; returns its groups and what was left out."""
     raw = yaml.safe_load(sop.read_text(encoding="utf-8"))
-    groups = [g["id"] for g in raw["groups"]]
+    groups = [g["id"] for g in raw.get("groups") or []]
+    if not groups:  # an SOP without groups (a fleet too large to list in one): the data's
+        lf = _scan(data, "messages")
+        assert lf is not None
+        found = lf.select(pl.col("group_id").cast(pl.String).unique().sort()).collect()
+        groups = found["group_id"].drop_nulls().to_list()
     chosen = set(groups[::every])
     if out.exists():
         shutil.rmtree(out)
@@ -104,7 +109,8 @@ def make_sample(data: Path, sop: Path, every: int, out: Path) -> dict[str, Any]:
             & pl.col("group_id").is_in(ids.implode())
         )["group_id"].to_list()
     )
-    raw["groups"] = [g for g in raw["groups"] if g["id"] in chosen]
+    if raw.get("groups"):
+        raw["groups"] = [g for g in raw["groups"] if g["id"] in chosen]
     (out / "sop.yaml").write_text(
         yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
