@@ -360,3 +360,34 @@ def test_rollup_waits_for_the_weekly_block_only_where_a_group_waits(h):
     assert (wa["b"].status, wa["b"].needs) == ("not_started", [])
     fleet = next(k for k in rep.fleet if k.name == "weekly_active_rate")
     assert fleet.status == "unavailable"  # (the fleet has a waiting group)
+
+
+@needs_example
+def test_cli_groups_file_gives_names_and_day_zero_as_the_plan_reads_them(cli, tmp_path):
+    # a fleet too large for the SOP lists its stores in --groups (as sqops plan reads them):
+    # without the SOP, the CSV's names and launch days are the report's, the same as the
+    # SOP's groups give; a launch day in the CSV wins over the SOP's
+    groups = tmp_path / "stores.csv"
+    groups.write_text(
+        "id,name,launched_on\ng01,上海一群,2026-10-01\ng02,杭州一群,2026-10-15\n"
+        "g03,南京一群,2026-11-01\n",
+        encoding="utf-8",
+    )
+    base = ("report", EXAMPLE / "data", "--no-adherence", "-f", "json", "--as-of", "2026-12-20")
+
+    def groups_of(*args):
+        r = cli(*base, *args)
+        assert r.exit_code == 0, r.stderr
+        return [(g["group_id"], g["name"], g["day0"]) for g in json.loads(r.stdout)["groups"]]
+
+    with_sop = groups_of("--sop", EXAMPLE / "sop.yaml")
+    assert with_sop == [
+        ("g01", "上海一群", "2026-10-01"),
+        ("g02", "杭州一群", "2026-10-15"),
+        ("g03", "南京一群", "2026-11-01"),
+    ]
+    assert groups_of("--groups", groups) == with_sop
+    later = tmp_path / "later.csv"
+    later.write_text("id,launched_on\ng01,2026-10-08\n", encoding="utf-8")
+    got = groups_of("--sop", EXAMPLE / "sop.yaml", "--groups", later)
+    assert got[0] == ("g01", "上海一群", "2026-10-08") and got[1:] == with_sop[1:]

@@ -175,10 +175,11 @@ def report(
             "--groups",
             metavar="FILE",
             help=H(
-                "群/门店 CSV（id，其后为 owner、city 等属性列），供 --by 使用；"
-                "其取值优先于 SOP 的 groups[].vars。",
-                "CSV of groups/stores (id, then attribute columns such as owner, city) for --by; "
-                "its values win over the SOP's groups[].vars.",
+                "群/门店 CSV（与 sqops plan 的 --groups 相同：id、name、launched_on，"
+                "以及 owner、city 等属性列，供 --by 使用）；其取值优先于 SOP 的 groups。",
+                "CSV of groups/stores, as sqops plan's --groups (id, name, launched_on, and "
+                "attribute columns such as owner, city for --by); its values win over the SOP's "
+                "groups.",
             ),
         ),
     ] = None,
@@ -311,7 +312,7 @@ def report(
             for table, cmap in read_column_maps(columns).items():
                 settings.columns.setdefault(table, {}).update(cmap.columns)
         if groups_csv is not None:
-            _read_group_vars(groups_csv, settings.group_vars)
+            _read_groups_file(groups_csv, settings)
         day = parse_day(as_of, "--as-of") if as_of else None
         prior = _compare_arg(compare)
         if trend is not None:
@@ -619,15 +620,21 @@ def _write_outputs(
     to.write(text)
 
 
-def _read_group_vars(path: Path, group_vars: dict[str, dict[str, str]]) -> None:
-    """``--groups FILE``: its attribute columns over the SOP's ``groups[].vars`` (an empty cell
-    leaves the SOP's value; the file's name and launched_on are the plan's, not read here)."""
+def _read_groups_file(path: Path, settings: Any) -> None:
+    """``--groups FILE`` (the plan's store list): its attribute columns over the SOP's
+    ``groups[].vars``, and its ``name`` and ``launched_on`` over the SOP's (an empty cell
+    leaves the SOP's value) — a fleet of thousands of stores is listed there, not in the SOP,
+    which holds about 8,000 groups at most (docs/limits.md)."""
     from sqops.plan import read_groups_csv
 
     for g in read_groups_csv(path):
         for k, v in g.vars.items():
             if v.strip():
-                group_vars.setdefault(g.id, {})[k] = v.strip()
+                settings.group_vars.setdefault(g.id, {})[k] = v.strip()
+        if g.name and g.name != g.id:
+            settings.group_names[g.id] = g.name
+        if g.launched_on is not None:
+            settings.day0[g.id] = g.launched_on
 
 
 def _write_rollup_files(rep: Any, to: Route) -> None:
