@@ -362,7 +362,7 @@ def report(
                     day = day or latest_day(tables)  # (what build_report takes without one)
                     pending = _Beside(loaded, tables, day, run.lang, group)
                 try:
-                    n = _buckets(tables, partitions, limit)
+                    n = _buckets(tables, partitions, limit, inputs[0] if inputs else None)
                     if n:
                         from sqops.report.partition import partitioned_report
 
@@ -460,14 +460,16 @@ def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
     return prepare_tables(result.tables, tz=tz)
 
 
-def _buckets(tables: Any, partitions: int | None, limit: int | None) -> int:
+def _buckets(tables: Any, partitions: int | None, limit: int | None, data: Any = None) -> int:
     """The buckets of a partitioned run (0: one pass): ``--partitions``, else from
-    ``--memory-limit``, else from half the machine's RAM when the data needs more than one."""
-    from sqops.report.partition import memory_limit_bytes, partitions_for
+    ``--memory-limit``, else from half the machine's RAM when the data needs more than one
+    (a data folder partitioned by group: from each group's on-disk bytes)."""
+    from sqops.report.partition import group_bytes, memory_limit_bytes, partitions_for
 
     if partitions is not None:
         return partitions
-    n = partitions_for(tables, limit if limit is not None else memory_limit_bytes(None))
+    lim = limit if limit is not None else memory_limit_bytes(None)
+    n = partitions_for(tables, lim, group_bytes(data))
     return n if n > 1 else 0
 
 
