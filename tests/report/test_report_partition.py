@@ -24,14 +24,18 @@ from sqops.report.build import Report, Settings, build_report
 from sqops.report.html import to_html
 from sqops.report.partition import (
     BASE_BYTES,
-    BYTES_PER_DISK_BYTE,
+    BUCKET_PER_BYTE,
+    KEPT_PER_BYTE,
+    MERGE_PER_BYTE,
     bucket_of,
     build_partitioned,
+    floor_estimate,
     group_bytes,
     memory_limit_bytes,
     merge_partials,
     partitions_by_size,
     partitions_for,
+    peak_estimate,
     plan_partitions,
     run_partition,
 )
@@ -372,25 +376,43 @@ def test_group_bytes_of_hive_folders(tmp_path: Path) -> None:
 
 
 def test_partitions_by_size() -> None:
-    # g1 40, g2 30, g3 20, g4 10 bytes, 8 without a group (spread: 8 // parts a bucket).
-    # CRC-32: g1 985395109, g2 2746400287, g3 3568668297, g4 1255217962, so the buckets are
+    # g1 40, g2 30, g3 20, g4 10 bytes, 8 without a group (spread: 8 // parts a bucket);
+    # all: 108. CRC-32: g1 985395109, g2 2746400287, g3 3568668297, g4 1255217962, so
+    #   1 part: 108
     #   2 parts: g4 → 0; g1, g2, g3 → 1: 4 + 10 = 14, 4 + 90 = 94 → largest 94
     #   3 parts: g3 → 0; g1, g2, g4 → 1: 2 + 20, 2 + 80, 2 → 82
     #   4 parts: g1, g3 → 1; g4 → 2; g2 → 3: 2, 62, 12, 32 → 62
-    # and 1 part: 108. A limit is BASE_BYTES + BYTES_PER_DISK_BYTE × the largest bucket
     sizes = {"g1": 40, "g2": 30, "g3": 20, "g4": 10, "": 8}
+    kept = KEPT_PER_BYTE * 108
+    est = {
+        n: BASE_BYTES + int(kept + BUCKET_PER_BYTE * m)
+        for n, m in [(1, 108), (2, 94), (3, 82), (4, 62)]
+    }
+    # the floor, the merge's: BASE + 1.5 × 108 = BASE + 162, under every bucket's estimate
+    # (1.1 × 108 = 118.8 plus at least 1.9 × 62 = 117.8)
+    assert floor_estimate(sizes) == BASE_BYTES + int(MERGE_PER_BYTE * 108)
+    for n in (1, 2, 3, 4):
+        assert peak_estimate(sizes, n) == est[n]
+        assert partitions_by_size(sizes, est[n]) == n
+    assert partitions_by_size(sizes, est[1] - 1) == 2
+    assert partitions_by_size(sizes, est[3] - 1) == 4
+    # under every estimate up to twice the groups (8 buckets: g1 alone is 40 + 1 = 41 bytes,
+    # above the floor's room): twice the groups
+    assert partitions_by_size(sizes, BASE_BYTES) == 8
+    assert partitions_for(prepare_tables(_hand_fleet()), est[3], sizes) == 3
 
-    def limit(room: int) -> int:
-        return BASE_BYTES + int(BYTES_PER_DISK_BYTE * room)
 
-    assert partitions_by_size(sizes, limit(108)) == 1
-    assert partitions_by_size(sizes, limit(107)) == 2
-    assert partitions_by_size(sizes, limit(94)) == 2
-    assert partitions_by_size(sizes, limit(93)) == 3
-    assert partitions_by_size(sizes, limit(81)) == 4
-    # under the largest group (40) no number of buckets fits: one bucket per group
-    assert partitions_by_size(sizes, limit(10)) == 4
-    assert partitions_for(prepare_tables(_hand_fleet()), limit(93), sizes) == 3
+def test_partitions_by_size_stops_at_the_floor() -> None:
+    # 100 groups of 1,000,000 bytes each (no rows without a group): 100,000,000 in all; the
+    # floor BASE + 1.5e8; a bucket's estimate BASE + 1.1e8 + 1.9 × its largest bucket, under
+    # the floor once the largest bucket is at most 0.4e8 / 1.9 = 21,052,631 bytes, i.e. 21
+    # groups: the fewest buckets for that, whatever lower limit is asked
+    sizes = {f"g{i:03d}": 1_000_000 for i in range(100)}
+    n = partitions_by_size(sizes, 1)
+    assert n < 100
+    assert peak_estimate(sizes, n) == floor_estimate(sizes) == BASE_BYTES + 150_000_000
+    assert all(peak_estimate(sizes, k) > floor_estimate(sizes) for k in range(1, n))
+    assert max(sum(1 for g in sizes if bucket_of(g, n) == b) for b in range(n)) <= 21
 
 
 # ------------------------------------------------------------------ the command line
@@ -405,11 +427,16 @@ def test_cli_memory_limit_on_hive_folder(cli, tmp_path: Path, fleet: Path) -> No
         write_partitioned(f)
     sizes = group_bytes(hive)
     assert sizes is not None and len([g for g in sizes if g]) == 9  # the fleet's 9 groups
-    # 1M is under BASE_BYTES: no bucket fits, so one bucket per group, 9
-    assert partitions_for(read_tables(hive), 1 << 20, sizes) == 9
+    # 1M is under BASE_BYTES: no number of buckets reaches it, so the fewest buckets that
+    # reach the floor (the merge's estimate): more than one (one bucket's estimate is 3.0 ×
+    # the files, the floor 1.5 ×)
+    n = partitions_for(read_tables(hive), 1 << 20, sizes)
+    assert n > 1 and peak_estimate(sizes, n) == floor_estimate(sizes)
+    assert peak_estimate(sizes, n - 1) > floor_estimate(sizes)
     one, limited = tmp_path / "one.json", tmp_path / "limited.json"
     assert cli("report", hive, "-o", one).exit_code == 0
-    assert cli("report", hive, "-o", limited, "--memory-limit", "1M").exit_code == 0
+    r = cli("report", hive, "-o", limited, "--memory-limit", "1M", "--lang", "en")
+    assert r.exit_code == 0 and "--memory-limit 1 MB is under the ~" in r.stderr
     assert one.read_bytes() == limited.read_bytes()
 
 

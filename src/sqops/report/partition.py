@@ -201,12 +201,16 @@ def partitions_for(tables: Tables, limit: int, sizes: Mapping[str, int] | None =
     return max(1, math.ceil(cells * BYTES_PER_CELL / max(limit, 1)))
 
 
-#: ``--memory-limit`` on data partitioned by group: the peak of a run is about
-#: :data:`BASE_BYTES` plus :data:`BYTES_PER_DISK_BYTE` times the on-disk bytes of the largest
-#: bucket's group files (fitted on the 10 M bench data's hive copy, benchmarks/README.md
-#: "Partitioned runs (#23)"; rounded up, a margin)
-BASE_BYTES = 400 << 20
-BYTES_PER_DISK_BYTE = 3.0
+#: ``--memory-limit`` on data partitioned by group, from the on-disk bytes of the groups' files
+#: (all: T, the largest bucket's: M): a bucket's run peaks at about BASE_BYTES +
+#: KEPT_PER_BYTE × T + BUCKET_PER_BYTE × M (phase 0's validated tables and the partials kept
+#: so far grow with all the data, the bucket's own work with its groups), the merge at about
+#: BASE_BYTES + MERGE_PER_BYTE × T whatever the buckets (the floor). Fitted on the 1 M and
+#: 10 M bench data, rounded up (benchmarks/README.md "Partitioned runs (#23)")
+BASE_BYTES = 300 << 20
+KEPT_PER_BYTE = 1.1
+BUCKET_PER_BYTE = 1.9
+MERGE_PER_BYTE = 1.5
 
 
 def group_bytes(data: str | Path | None) -> dict[str, int] | None:
@@ -234,21 +238,53 @@ def group_bytes(data: str | Path | None) -> dict[str, int] | None:
     return sizes if found else None
 
 
+def _largest_bucket(sizes: Mapping[str, int], parts: int) -> int:
+    """The on-disk bytes of the largest of ``parts`` buckets (CRC-32 of the group id), the
+    rows without a group (under ``""``) spread evenly over them, as phase 0 attributes them."""
+    return _largest(_crcs(sizes), sizes.get("", 0), parts)
+
+
+def _crcs(sizes: Mapping[str, int]) -> list[tuple[int, int]]:
+    return [(zlib.crc32(g.encode("utf-8")), n) for g, n in sizes.items() if g]
+
+
+def _largest(crcs: list[tuple[int, int]], loose: int, parts: int) -> int:
+    per = [loose // parts] * parts
+    for c, n in crcs:
+        per[c % parts] += n
+    return max(per)
+
+
+def floor_estimate(sizes: Mapping[str, int]) -> int:
+    """The peak no number of buckets goes under (the merge's), estimated from the sizes."""
+    return BASE_BYTES + int(MERGE_PER_BYTE * sum(sizes.values()))
+
+
+def peak_estimate(sizes: Mapping[str, int], parts: int) -> int:
+    """The estimated peak of a run in ``parts`` buckets (the larger of a bucket's and the
+    merge's)."""
+    total = sum(sizes.values())
+    bucket = BASE_BYTES + int(
+        KEPT_PER_BYTE * total + BUCKET_PER_BYTE * _largest_bucket(sizes, parts)
+    )
+    return max(bucket, floor_estimate(sizes))
+
+
 def partitions_by_size(sizes: Mapping[str, int], limit: int) -> int:
-    """The fewest buckets whose largest (the on-disk bytes of its groups' files, and those
-    of the rows without a group, which phase 0 spreads over the buckets) keeps
-    :data:`BASE_BYTES` + :data:`BYTES_PER_DISK_BYTE` × bytes under ``limit``; one bucket per
-    group when none does (the peak is then the largest group's, or phase 0's)."""
-    crcs = [(zlib.crc32(g.encode("utf-8")), n) for g, n in sorted(sizes.items()) if g]
-    loose = sizes.get("", 0)
-    room = (limit - BASE_BYTES) / BYTES_PER_DISK_BYTE
-    for parts in range(1, len(crcs) + 1):
-        per = [loose // parts] * parts
-        for c, n in crcs:
-            per[c % parts] += n
-        if max(per) <= room:
+    """The fewest buckets whose estimated peak (:func:`peak_estimate`) is under ``limit``.
+    A limit under the floor (:func:`floor_estimate`) cannot be kept: then the fewest buckets
+    that reach the floor (more would cost CPU, every bucket scanning the tables, without
+    lowering the peak). Buckets are tried up to twice the groups (CRC-32 puts some groups
+    together), then that many are taken."""
+    crcs = _crcs(sizes)
+    total = sum(sizes.values())
+    target = max(limit, floor_estimate(sizes))
+    most = max(1, 2 * len(crcs))
+    for parts in range(1, most + 1):
+        largest = _largest(crcs, sizes.get("", 0), parts)
+        if BASE_BYTES + int(KEPT_PER_BYTE * total + BUCKET_PER_BYTE * largest) <= target:
             return parts
-    return max(1, len(crcs))
+    return most
 
 
 def bucket_of(group_id: str, partitions: int) -> int:
@@ -983,7 +1019,9 @@ __all__ = [
     "build_partitioned",
     "bucket_of",
     "group_bytes",
+    "floor_estimate",
     "partitions_by_size",
+    "peak_estimate",
     "partitioned_report",
     "memory_limit_bytes",
     "merge_partials",
