@@ -44,7 +44,8 @@ def run(cmd: list[str], out: Path) -> dict[str, float | int | str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data")
-    ap.add_argument("--partitions", type=int, nargs="+", default=[4])
+    ap.add_argument("--partitions", type=int, nargs="*", default=[4])
+    ap.add_argument("--memory-limit", nargs="*", default=[], help="runs with --memory-limit")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--as-of", default=None)
     ap.add_argument("--extra", default="", help="more arguments for sqops report")
@@ -54,13 +55,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.repeat):
             ref = None
-            for n in [0, *args.partitions]:
+            runs: list[int | str] = [0, *args.partitions, *args.memory_limit]
+            for n in runs:
                 out = Path(tmp) / f"r{r}-p{n}.json"
                 cmd = [sys.executable, "-m", "sqops", "report", args.data, "-f", "json"]
                 cmd += ["-o", str(out), *args.extra.split()]
                 if args.as_of:
                     cmd += ["--as-of", args.as_of]
-                if n:
+                if isinstance(n, str):
+                    cmd += ["--memory-limit", n]
+                elif n:
                     cmd += ["--partitions", str(n)]
                 res = run(cmd, out)
                 if n == 0:
@@ -68,6 +72,8 @@ def main() -> None:
                 same = res["sha256"] == ref
                 ok = ok and same
                 label = "single pass" if n == 0 else f"--partitions {n}"
+                if isinstance(n, str):
+                    label = f"--memory-limit {n}"
                 print(f"round {r + 1} {label:16} {res} {'same bytes' if same else 'DIFFERENT'}")
     print(f"load average at end: {os.getloadavg()}")
     sys.exit(0 if ok else 1)

@@ -8,6 +8,7 @@ groups that fall in different buckets.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import pickle
 import zlib
@@ -22,11 +23,19 @@ from sqops.errors import UsageError
 from sqops.report.build import Report, Settings, build_report
 from sqops.report.html import to_html
 from sqops.report.partition import (
+    BASE_BYTES,
+    BUCKET_PER_BYTE,
+    KEPT_PER_BYTE,
+    MERGE_PER_BYTE,
     bucket_of,
     build_partitioned,
+    floor_estimate,
+    group_bytes,
     memory_limit_bytes,
     merge_partials,
+    partitions_by_size,
     partitions_for,
+    peak_estimate,
     plan_partitions,
     run_partition,
 )
@@ -300,7 +309,137 @@ def test_partitions_for_limit() -> None:
     assert partitions_for(tables, 100) == 9
 
 
+def test_where_in_reads_the_groups_rows_in_the_scan() -> None:
+    tables = prepare_tables(
+        {
+            "messages": frame(
+                "msg_id,ts,group_id,member_id",
+                [
+                    ("x1", "2026-12-01 10:00", "g1", "m1"),  # row 1
+                    ("x2", "2026-12-01 10:00", "g2", "m1"),  # row 2
+                    ("x3", "not a time", "g1", "m2"),  # row 3: rejected (bad_time)
+                    ("x1", "2026-12-02 10:00", "g3", "m2"),  # row 4: x1 again, dropped
+                    ("x5", "2026-12-02 10:00", "g3", "m3"),  # row 5
+                    ("x6", "2026-12-03 10:00", None, "m3"),  # row 6: rejected (no group)
+                    ("x7", "2026-12-03 10:00", "g1", "m4"),  # row 7
+                ],
+            ),
+            "orders": frame(
+                "order_id,ts,member_id,amount,group_id",
+                [
+                    ("o1", "2026-12-01 10:00", "m1", "5", "g1"),  # row 1
+                    ("o2", "2026-12-01 11:00", "m1", "6", None),  # row 2: no group (allowed)
+                    ("o3", "2026-12-01 12:00", "m2", "7", "g2"),  # row 3
+                ],
+            ),
+        }
+    )
+    td = tables["messages"]
+    assert td._narrow is not None  # (read from the validated copy's scan)
+    got = td.where_in("group_id", ["g1", "g3"]).collect()
+    # valid rows of g1 or g3: 1, 5, 7 (3 rejected, 4 a repeated id), in row order
+    assert got["_row"].to_list() == [1, 5, 7]
+    assert got["group_id"].cast(pl.String).to_list() == ["g1", "g3", "g1"]
+    assert got.equals(
+        td.frame.filter(pl.col("group_id").cast(pl.String).is_in(["g1", "g3"])).collect()
+    )
+    assert td.where_in("group_id", ["g2"]).collect()["_row"].to_list() == [2]
+    # orders of g2, and + the row without a group
+    orders = tables["orders"]
+    assert orders.where_in("group_id", ["g2"]).collect()["_row"].to_list() == [3]
+    assert orders.where_in("group_id", ["g2"], nulls=True).collect()["_row"].to_list() == [2, 3]
+    # a frame that is not the copy's (replaced): the filter on it
+    other = dataclasses.replace(td, frame=td.frame.filter(pl.col("_row") > 1))
+    assert other.where_in("group_id", ["g1"]).collect()["_row"].to_list() == [7]
+
+
+def test_group_bytes_of_hive_folders(tmp_path: Path) -> None:
+    # the sizes are what is on disk (any bytes do: only the files' sizes are read)
+    def put(rel: str, size: int) -> None:
+        f = tmp_path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(b"x" * size)
+
+    put("messages/group_id=g1/a.parquet", 40)
+    put("messages/group_id=g%2F2/a.parquet", 30)  # the id g/2, %-encoded in the path
+    put("engagement/group_id=g1/0.parquet", 5)
+    put("engagement/group_id=__HIVE_DEFAULT_PARTITION__/0.parquet", 8)  # rows without group
+    put("orders.parquet", 1000)  # a flat table: no group's
+    put("notes/group_id=g9/a.parquet", 7)  # not a table
+    # g1: 40 + 5 = 45; g/2: 30; no group: 8
+    assert group_bytes(tmp_path) == {"g1": 45, "g/2": 30, "": 8}
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    (flat / "messages.parquet").write_bytes(b"x")
+    assert group_bytes(flat) is None
+    assert group_bytes(None) is None
+
+
+def test_partitions_by_size() -> None:
+    # g1 40, g2 30, g3 20, g4 10 bytes, 8 without a group (spread: 8 // parts a bucket);
+    # all: 108. CRC-32: g1 985395109, g2 2746400287, g3 3568668297, g4 1255217962, so
+    #   1 part: 108
+    #   2 parts: g4 → 0; g1, g2, g3 → 1: 4 + 10 = 14, 4 + 90 = 94 → largest 94
+    #   3 parts: g3 → 0; g1, g2, g4 → 1: 2 + 20, 2 + 80, 2 → 82
+    #   4 parts: g1, g3 → 1; g4 → 2; g2 → 3: 2, 62, 12, 32 → 62
+    sizes = {"g1": 40, "g2": 30, "g3": 20, "g4": 10, "": 8}
+    kept = KEPT_PER_BYTE * 108
+    est = {
+        n: BASE_BYTES + int(kept + BUCKET_PER_BYTE * m)
+        for n, m in [(1, 108), (2, 94), (3, 82), (4, 62)]
+    }
+    # the floor, the merge's: BASE + 1.5 × 108 = BASE + 162, under every bucket's estimate
+    # (1.1 × 108 = 118.8 plus at least 1.9 × 62 = 117.8)
+    assert floor_estimate(sizes) == BASE_BYTES + int(MERGE_PER_BYTE * 108)
+    for n in (1, 2, 3, 4):
+        assert peak_estimate(sizes, n) == est[n]
+        assert partitions_by_size(sizes, est[n]) == n
+    assert partitions_by_size(sizes, est[1] - 1) == 2
+    assert partitions_by_size(sizes, est[3] - 1) == 4
+    # under every estimate up to twice the groups (8 buckets: g1 alone is 40 + 1 = 41 bytes,
+    # above the floor's room): twice the groups
+    assert partitions_by_size(sizes, BASE_BYTES) == 8
+    assert partitions_for(prepare_tables(_hand_fleet()), est[3], sizes) == 3
+
+
+def test_partitions_by_size_stops_at_the_floor() -> None:
+    # 100 groups of 1,000,000 bytes each (no rows without a group): 100,000,000 in all; the
+    # floor BASE + 1.5e8; a bucket's estimate BASE + 1.1e8 + 1.9 × its largest bucket, under
+    # the floor once the largest bucket is at most 0.4e8 / 1.9 = 21,052,631 bytes, i.e. 21
+    # groups: the fewest buckets for that, whatever lower limit is asked
+    sizes = {f"g{i:03d}": 1_000_000 for i in range(100)}
+    n = partitions_by_size(sizes, 1)
+    assert n < 100
+    assert peak_estimate(sizes, n) == floor_estimate(sizes) == BASE_BYTES + 150_000_000
+    assert all(peak_estimate(sizes, k) > floor_estimate(sizes) for k in range(1, n))
+    assert max(sum(1 for g in sizes if bucket_of(g, n) == b) for b in range(n)) <= 21
+
+
 # ------------------------------------------------------------------ the command line
+def test_cli_memory_limit_on_hive_folder(cli, tmp_path: Path, fleet: Path) -> None:
+    import shutil
+
+    from sqops.data.hive import write_partitioned
+
+    hive = tmp_path / "hive"
+    shutil.copytree(fleet, hive)
+    for f in sorted(hive.glob("*.parquet")):
+        write_partitioned(f)
+    sizes = group_bytes(hive)
+    assert sizes is not None and len([g for g in sizes if g]) == 9  # the fleet's 9 groups
+    # 1M is under BASE_BYTES: no number of buckets reaches it, so the fewest buckets that
+    # reach the floor (the merge's estimate): more than one (one bucket's estimate is 3.0 ×
+    # the files, the floor 1.5 ×)
+    n = partitions_for(read_tables(hive), 1 << 20, sizes)
+    assert n > 1 and peak_estimate(sizes, n) == floor_estimate(sizes)
+    assert peak_estimate(sizes, n - 1) > floor_estimate(sizes)
+    one, limited = tmp_path / "one.json", tmp_path / "limited.json"
+    assert cli("report", hive, "-o", one).exit_code == 0
+    r = cli("report", hive, "-o", limited, "--memory-limit", "1M", "--lang", "en")
+    assert r.exit_code == 0 and "--memory-limit 1 MB is under the ~" in r.stderr
+    assert one.read_bytes() == limited.read_bytes()
+
+
 def test_cli_partitions_same_bytes(cli, tmp_path: Path, fleet: Path) -> None:
     one, two, three = (tmp_path / f"{n}.json" for n in ("one", "parts", "limit"))
     md_one, md_parts = tmp_path / "one.md", tmp_path / "parts.md"

@@ -191,11 +191,100 @@ def total_memory() -> int:
         return 8 << 30
 
 
-def partitions_for(tables: Tables, limit: int) -> int:
-    """Buckets so that each bucket's run stays under ``limit`` bytes: the tables' cells
-    (rows × columns) times :data:`BYTES_PER_CELL`, over the limit (at least 1)."""
+def partitions_for(tables: Tables, limit: int, sizes: Mapping[str, int] | None = None) -> int:
+    """Buckets so that each bucket's run stays under ``limit`` bytes: with ``sizes`` (each
+    group's on-disk bytes, :func:`group_bytes`) by :func:`partitions_by_size`; else the
+    tables' cells (rows × columns) times :data:`BYTES_PER_CELL`, over the limit (at least 1)."""
+    if sizes is not None:
+        return partitions_by_size(sizes, limit)
     cells = sum(td.rows_read * (len(td.columns) + 1) for td in tables.tables.values())
     return max(1, math.ceil(cells * BYTES_PER_CELL / max(limit, 1)))
+
+
+#: ``--memory-limit`` on data partitioned by group, from the on-disk bytes of the groups' files
+#: (all: T, the largest bucket's: M): a bucket's run peaks at about BASE_BYTES +
+#: KEPT_PER_BYTE × T + BUCKET_PER_BYTE × M (phase 0's validated tables and the partials kept
+#: so far grow with all the data, the bucket's own work with its groups), the merge at about
+#: BASE_BYTES + MERGE_PER_BYTE × T whatever the buckets (the floor). Fitted on the 1 M and
+#: 10 M bench data, rounded up (benchmarks/README.md "Partitioned runs (#23)")
+BASE_BYTES = 300 << 20
+KEPT_PER_BYTE = 1.1
+BUCKET_PER_BYTE = 1.9
+MERGE_PER_BYTE = 1.5
+
+
+def group_bytes(data: str | Path | None) -> dict[str, int] | None:
+    """The on-disk bytes of each group's files in a data folder's tables partitioned by group
+    (``TABLE/group_id=…/*.parquet``, the id ``%``-decoded; the rows without ``group_id``
+    under ``""``), summed over the tables. None: no table of the folder is partitioned (a
+    flat file, or no folder)."""
+    from urllib.parse import unquote
+
+    from sqops.data.hive import partition_files
+    from sqops.domain.tables import TABLE
+
+    if data is None or not Path(data).is_dir():
+        return None
+    sizes: dict[str, int] = {}
+    found = False
+    for folder in sorted(Path(data).iterdir()):
+        if folder.name.lower() not in TABLE:
+            continue
+        for f in partition_files(folder):
+            found = True
+            g = unquote(f.parent.name.partition("=")[2])
+            g = "" if g == "__HIVE_DEFAULT_PARTITION__" else g
+            sizes[g] = sizes.get(g, 0) + f.stat().st_size
+    return sizes if found else None
+
+
+def _largest_bucket(sizes: Mapping[str, int], parts: int) -> int:
+    """The on-disk bytes of the largest of ``parts`` buckets (CRC-32 of the group id), the
+    rows without a group (under ``""``) spread evenly over them, as phase 0 attributes them."""
+    return _largest(_crcs(sizes), sizes.get("", 0), parts)
+
+
+def _crcs(sizes: Mapping[str, int]) -> list[tuple[int, int]]:
+    return [(zlib.crc32(g.encode("utf-8")), n) for g, n in sizes.items() if g]
+
+
+def _largest(crcs: list[tuple[int, int]], loose: int, parts: int) -> int:
+    per = [loose // parts] * parts
+    for c, n in crcs:
+        per[c % parts] += n
+    return max(per)
+
+
+def floor_estimate(sizes: Mapping[str, int]) -> int:
+    """The peak no number of buckets goes under (the merge's), estimated from the sizes."""
+    return BASE_BYTES + int(MERGE_PER_BYTE * sum(sizes.values()))
+
+
+def peak_estimate(sizes: Mapping[str, int], parts: int) -> int:
+    """The estimated peak of a run in ``parts`` buckets (the larger of a bucket's and the
+    merge's)."""
+    total = sum(sizes.values())
+    bucket = BASE_BYTES + int(
+        KEPT_PER_BYTE * total + BUCKET_PER_BYTE * _largest_bucket(sizes, parts)
+    )
+    return max(bucket, floor_estimate(sizes))
+
+
+def partitions_by_size(sizes: Mapping[str, int], limit: int) -> int:
+    """The fewest buckets whose estimated peak (:func:`peak_estimate`) is under ``limit``.
+    A limit under the floor (:func:`floor_estimate`) cannot be kept: then the fewest buckets
+    that reach the floor (more would cost CPU, every bucket scanning the tables, without
+    lowering the peak). Buckets are tried up to twice the groups (CRC-32 puts some groups
+    together), then that many are taken."""
+    crcs = _crcs(sizes)
+    total = sum(sizes.values())
+    target = max(limit, floor_estimate(sizes))
+    most = max(1, 2 * len(crcs))
+    for parts in range(1, most + 1):
+        largest = _largest(crcs, sizes.get("", 0), parts)
+        if BASE_BYTES + int(KEPT_PER_BYTE * total + BUCKET_PER_BYTE * largest) <= target:
+            return parts
+    return most
 
 
 def bucket_of(group_id: str, partitions: int) -> int:
@@ -383,10 +472,12 @@ def _attribute(
     return out, dict(p.unattributed)
 
 
-def _with_group(td: TableData, assigned: pl.DataFrame | None) -> pl.LazyFrame:
-    """The table's rows, those without ``group_id`` given the group found for them (or
-    none)."""
-    lf = td.frame
+def _with_group(
+    td: TableData, assigned: pl.DataFrame | None, frame: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
+    """The table's rows (``frame``: some of them), those without ``group_id`` given the
+    group found for them (or none)."""
+    lf = td.frame if frame is None else frame
     if "group_id" not in td.columns:
         lf = lf.with_columns(pl.lit(None, ID).alias("group_id"))
     if assigned is None:
@@ -407,10 +498,20 @@ def bucket_frame(plan: PartitionPlan, tables: Tables, name: str, k: int) -> pl.L
     by the group found for it (the rows of no group are in no bucket); a table without
     groups (staff) whole."""
     td = tables[name]
-    lf = _with_group(td, plan.assigned.get(name)) if name in ATTRIBUTED else td.frame
+    groups = plan.groups_of(k)
+    assigned = plan.assigned.get(name) if name in ATTRIBUTED else None
+    frame = None
+    if td.has("group_id"):
+        # filtered in the scan: the bucket's groups' rows (and those without a group, when
+        # some were attributed to one); the rows attributed elsewhere are dropped below
+        frame = td.where_in("group_id", groups, nulls=assigned is not None)
+    if name in ATTRIBUTED:
+        lf = _with_group(td, assigned, frame)
+    else:
+        lf = td.frame if frame is None else frame
     if "group_id" not in lf.collect_schema():
         return lf
-    return lf.filter(pl.col("group_id").cast(pl.String).is_in(plan.groups_of(k)))
+    return lf.filter(pl.col("group_id").cast(pl.String).is_in(groups))
 
 
 def opens_frame(plan: PartitionPlan, tables: Tables, k: int) -> pl.LazyFrame:
@@ -418,18 +519,18 @@ def opens_frame(plan: PartitionPlan, tables: Tables, k: int) -> pl.LazyFrame:
     carries (``membership.post_opens`` counts every open of a post)."""
     posts = (
         tables["posts"]
-        .frame.filter(pl.col("group_id").cast(pl.String).is_in(plan.groups_of(k)))
+        .where_in("group_id", plan.groups_of(k))
         .select(pl.col("post_id").cast(pl.String))
+        .filter(pl.col("post_id").is_not_null())
+        .unique()
+        .sort("post_id")
+        .collect()["post_id"]
     )
+    # (a filter read in the scan rather than a semi join: the same rows in the same order)
     return (
         tables["engagement"]
-        .frame.filter((pl.col("event") == "open") & pl.col("post_id").is_not_null())
-        .join(
-            posts.with_columns(pl.col("post_id").cast(ID)),
-            on="post_id",
-            how="semi",
-            maintain_order="left",
-        )
+        .where_in("post_id", posts.to_list())
+        .filter((pl.col("event") == "open") & pl.col("post_id").is_not_null())
     )
 
 
@@ -917,6 +1018,10 @@ __all__ = [
     "PartitionedReport",
     "build_partitioned",
     "bucket_of",
+    "group_bytes",
+    "floor_estimate",
+    "partitions_by_size",
+    "peak_estimate",
     "partitioned_report",
     "memory_limit_bytes",
     "merge_partials",

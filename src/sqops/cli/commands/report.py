@@ -408,7 +408,7 @@ def report(
                     day = day or latest_day(tables)  # (what build_report takes without one)
                     pending = _Beside(loaded, tables, day, run.lang, group)
                 try:
-                    n = _buckets(tables, partitions, limit)
+                    n = _buckets(tables, partitions, limit, inputs[0] if inputs else None, run.lang)
                     # (what reads every member's inputs: the merged inputs of the buckets)
                     whole = lists is not None or views or to.fmt in ("html", "xlsx")
                     if eng.distributed:
@@ -539,14 +539,37 @@ def _engine(engine: EngineChoice, address: str | None, shared_dir: Path | None) 
     return Engine(engine.value, address=address)
 
 
-def _buckets(tables: Any, partitions: int | None, limit: int | None) -> int:
+def _buckets(
+    tables: Any, partitions: int | None, limit: int | None, data: Any = None, lang: str = "zh"
+) -> int:
     """The buckets of a partitioned run (0: one pass): ``--partitions``, else from
-    ``--memory-limit``, else from half the machine's RAM when the data needs more than one."""
-    from sqops.report.partition import memory_limit_bytes, partitions_for
+    ``--memory-limit``, else from half the machine's RAM when the data needs more than one
+    (a data folder partitioned by group: from each group's on-disk bytes; a limit under what
+    any number of buckets needs is said on stderr)."""
+    from sqops.report.partition import (
+        floor_estimate,
+        group_bytes,
+        memory_limit_bytes,
+        partitions_for,
+    )
 
     if partitions is not None:
         return partitions
-    n = partitions_for(tables, limit if limit is not None else memory_limit_bytes(None))
+    lim = limit if limit is not None else memory_limit_bytes(None)
+    sizes = group_bytes(data)
+    if limit is not None and sizes is not None and floor_estimate(sizes) > limit:
+        echo(
+            T(
+                "注意：--memory-limit {l} MB 低于这份数据分桶后仍需的约 {f} MB（合并时保留的结果随数据增长），按约 {f} MB 分桶",
+                "note: --memory-limit {l} MB is under the ~{f} MB this data needs in any number "
+                "of buckets (the results kept for the merge grow with the data); buckets chosen "
+                "for ~{f} MB",
+            )
+            .format(l=limit >> 20, f=floor_estimate(sizes) >> 20)
+            .get(lang),
+            err=True,
+        )
+    n = partitions_for(tables, lim, sizes)
     return n if n > 1 else 0
 
 
