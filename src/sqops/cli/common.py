@@ -15,7 +15,6 @@ Rich is :mod:`sqops.render.console`'s, imported when something is printed.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import signal
 import sys
@@ -138,6 +137,18 @@ GroupOpt = Annotated[
         "--group",
         metavar="ID",
         help=H("只看这个群 id（可重复）。", "Only this group id (repeatable)."),
+    ),
+]
+PartitionByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--partition-by",
+        metavar="group_id",
+        help=H(
+            "按群分区写 Parquet：每表一个文件夹 TABLE/group_id=…/（供 sqops report 分桶读取）。",
+            "Write Parquet partitioned by group: a folder TABLE/group_id=…/ per table "
+            "(what a partitioned sqops report reads).",
+        ),
     ),
 ]
 EncodingOpt = Annotated[
@@ -386,20 +397,3 @@ def parse_day(text: str, option: str) -> dt.date:
             "{o} '{v}' is not a date: write YYYY-MM-DD, e.g. 2026-12-01",
         ).format(o=option, v=text)
     )
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside (reference counting still frees what is dropped).
-
-    A report is hundreds of thousands of small objects (KPIs, items, hours, then their dicts
-    for JSON) that all live to the end; the collector would walk them again and again as
-    they grow. At 10 M messages: −0.6 s of ~13 s (in-process A/B, 3 pairs).
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()

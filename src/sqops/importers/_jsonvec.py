@@ -23,9 +23,7 @@ Exactness, in short:
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from typing import Any
 import orjson
 import polars as pl
 
+from sqops.data.runtime import gc_paused as gc_paused  # (the importers' vec.gc_paused)
 from sqops.importers import _base
 from sqops.importers._base import (
     BULK_COLUMNS,
@@ -188,20 +187,6 @@ def distinct_map(texts: pl.Expr, fn: Callable[[str], str | None]) -> pl.Expr:
         return s.replace_strict(mapping, default=None, return_dtype=pl.String)
 
     return texts.map_batches(apply, return_dtype=pl.String)
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused: parsing a JSON document makes millions of objects
-    that live on, and each collection would walk all of them again (40% of the CPU of a
-    Discord import). Nothing made here forms cycles; the collector resumes after."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def load_json(text: str, display: str) -> Any:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sqops.cli.common import LangOpt, echo, one_of, running
+from sqops.cli.common import LangOpt, PartitionByOpt, echo, one_of, running
 from sqops.cli.helptext import H
 from sqops.i18n import T
 
@@ -96,18 +96,7 @@ def demo(
             **one_of(DemoFormat),
         ),
     ] = DemoFormat.csv,
-    partition_by: Annotated[
-        str | None,
-        typer.Option(
-            "--partition-by",
-            metavar="group_id",
-            help=H(
-                "按群分区写 Parquet：每表一个文件夹 TABLE/group_id=…/（供 sqops report 分桶读取）。",
-                "Write Parquet partitioned by group: a folder TABLE/group_id=…/ per table "
-                "(what a partitioned sqops report reads).",
-            ),
-        ),
-    ] = None,
+    partition_by: PartitionByOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Generate an example community dataset (messages, members, posts, orders, ...) from an SOP.

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from sqops.cli.common import EXIT_FINDINGS, LangOpt, SopOpt, echo, one_of, running
+from sqops.cli.common import EXIT_FINDINGS, LangOpt, PartitionByOpt, SopOpt, echo, one_of, running
 from sqops.cli.helptext import H
 from sqops.i18n import T
 
@@ -138,18 +138,7 @@ def import_(
             ),
         ),
     ] = 20,
-    partition_by: Annotated[
-        str | None,
-        typer.Option(
-            "--partition-by",
-            metavar="group_id",
-            help=H(
-                "按群分区写 Parquet：每表一个文件夹 TABLE/group_id=…/（供 sqops report 分桶读取）。",
-                "Write Parquet partitioned by group: a folder TABLE/group_id=…/ per table "
-                "(what a partitioned sqops report reads).",
-            ),
-        ),
-    ] = None,
+    partition_by: PartitionByOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Turn chat exports (WeChat, QQ, Telegram, WhatsApp, WeCom, Discord) and shop order exports (Youzan, Shopify, any other via a column map) into the messages / members / staff / orders tables that `sqops report` reads.

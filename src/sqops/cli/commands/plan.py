@@ -14,12 +14,12 @@ from sqops.cli.common import (
     check_lint,
     echo,
     format_option,
-    gc_paused,
     one_of,
     parse_day,
     running,
 )
 from sqops.cli.helptext import H
+from sqops.data.runtime import gc_paused
 from sqops.errors import Location, UsageError
 from sqops.i18n import T
 

@@ -20,12 +20,12 @@ from sqops.cli.common import (
     TzOpt,
     echo,
     format_option,
-    gc_paused,
     one_of,
     parse_day,
     running,
 )
 from sqops.cli.helptext import H
+from sqops.data.runtime import gc_paused
 from sqops.errors import UsageError
 from sqops.i18n import T
 
