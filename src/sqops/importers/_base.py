@@ -1208,6 +1208,30 @@ def _dedupe(table: str, rows: list[dict[str, Any]], ctx: Context) -> list[dict[s
     return out
 
 
+def bulk_and_rare(
+    ctx: Context,
+    rows: pl.DataFrame,
+    messages: pl.DataFrame,
+    display: str,
+    read_row: Callable[[Location, list[str]], None],
+) -> None:
+    """A CSV read in bulk, back in file order: ``rows`` has every data row with ``_line``,
+    its cell count ``_n``, its cells ``c0``, ``c1``… and ``_bulk`` (its message is the next
+    of ``messages``); each other row goes to ``read_row`` (the per-row code), and the bulk
+    messages between two of them are added as one slice, so sequence numbers follow the file."""
+    rare = rows.with_columns(pl.col("_bulk").cum_sum().alias("_before")).filter(~pl.col("_bulk"))
+    cells_of = [f"c{i}" for i in range(len(rows.columns)) if f"c{i}" in rows.columns]
+    done = 0
+    for r in rare.select("_line", "_n", "_before", *cells_of).iter_rows():
+        line, n, before = r[0], r[1], r[2]
+        if before > done:
+            ctx.add_messages(messages.slice(done, before - done))
+            done = before
+        read_row(Location(file=display, line=line), list(r[3 : 3 + n]))
+    if messages.height > done:
+        ctx.add_messages(messages.slice(done))
+
+
 def iter_items(value: Any) -> Iterator[tuple[int, Any]]:
     """(index, item) over a JSON list; nothing for other values."""
     if isinstance(value, list):

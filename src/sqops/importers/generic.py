@@ -37,6 +37,7 @@ from sqops.importers._base import (
     Context,
     CsvFrame,
     CsvTable,
+    bulk_and_rare,
     by_distinct,
     csv_frames,
     instant_expr,
@@ -222,14 +223,6 @@ def _messages_bulk(
         value("reply_to").alias("reply_to"),
         value("role").alias("role"),
     )
-    rare = rows.with_columns(pl.col("_bulk").cum_sum().alias("_before")).filter(~pl.col("_bulk"))
-    cells_of = [c for c in rows.columns if c[:1] == "c" and c[1:].isdigit()]
-    done = 0
-    for r in rare.select("_line", "_n", "_before", *cells_of).iter_rows():
-        line, n, before = r[0], r[1], r[2]
-        if before > done:
-            ctx.add_messages(messages.slice(done, before - done))
-            done = before
-        _row(ctx, Location(file=display, line=line), list(r[3 : 3 + n]), idx, cmap)
-    if messages.height > done:
-        ctx.add_messages(messages.slice(done))
+    bulk_and_rare(
+        ctx, rows, messages, display, lambda where, cells: _row(ctx, where, cells, idx, cmap)
+    )

@@ -33,6 +33,7 @@ from sqops.importers._base import (
     Context,
     CsvFrame,
     CsvTable,
+    bulk_and_rare,
     by_distinct,
     cell_getter,
     clean_name_expr,
@@ -318,17 +319,9 @@ def _msg_bulk(
         pl.col("_type").alias("msg_type"),
         pl.when(pl.col("_type").is_in(["text", "link"])).then(cell("StrContent")).alias("content"),
     )
-    rare = rows.with_columns(pl.col("_bulk").cum_sum().alias("_before")).filter(~pl.col("_bulk"))
-    cells_of = [f"c{i}" for i in range(len(rows.columns)) if f"c{i}" in rows.columns]
-    done = 0
-    for r in rare.select("_line", "_n", "_before", *cells_of).iter_rows():
-        line, n, before = r[0], r[1], r[2]
-        if before > done:
-            ctx.add_messages(messages.slice(done, before - done))
-            done = before
-        _msg_row(ctx, Location(file=display, line=line), list(r[3 : 3 + n]), col, width)
-    if messages.height > done:
-        ctx.add_messages(messages.slice(done))
+    bulk_and_rare(
+        ctx, rows, messages, display, lambda where, cells: _msg_row(ctx, where, cells, col, width)
+    )
 
 
 def _msg_columns(table: CsvTable) -> dict[str, int | None]:
