@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -404,6 +404,40 @@ def _quality(
     return {"tables": out, "staff_ids": len(p.staff), "coverage": cov}
 
 
+def pooler(
+    results: Mapping[str, Mapping[str, tuple[float, float]]],
+    waiting_groups: Collection[str],
+    need: Mapping[str, list[str]],
+    settings: Settings,
+    waiting: bool | None = None,
+) -> Callable[[Iterable[str] | None], list[Kpi]]:
+    """``pool(gids)``: the KPIs of groups ``gids`` (None: all) pooled, Σ numerators /
+    Σ denominators, summed in group-id order (the single pass and the merge of a partitioned
+    run use this one, so their floats are the same sums). ``results``: KPI → group →
+    (numerator, denominator); ``waiting_groups``: the groups whose KPI waits for a weekly
+    block (``waiting``: whether any does, default ``bool(waiting_groups)``)."""
+    wait_any = bool(waiting_groups) if waiting is None else waiting
+    wait_set = set(waiting_groups)
+
+    def pool(gids: Iterable[str] | None = None) -> list[Kpi]:
+        out: list[Kpi] = []
+        chosen = None if gids is None else sorted(gids)
+        wait = wait_any if chosen is None else bool(wait_set.intersection(chosen))
+        for name in KPI_NAMES:
+            r = results[name]
+            vals = list(r.values()) if chosen is None else [r[g] for g in chosen if g in r]
+            started = bool(vals)
+            num = sum(v[0] for v in vals) if vals else None
+            den = sum(v[1] for v in vals) if vals else None
+            needs_ = need[name]
+            if KPI[name].available_from is not None and not vals and not needs_ and wait:
+                needs_ = list(KPI[name].waiting_needs)
+            out.append(_kpi(name, num, den, settings, needs_, started))
+        return out
+
+    return pool
+
+
 def build_report(
     tables: Tables | Mapping[str, pl.LazyFrame | pl.DataFrame],
     *,
@@ -556,23 +590,9 @@ def build_report(
             )
         )
 
-    def pool(gids: Collection[str] | None = None) -> list[Kpi]:
-        """The KPIs of groups ``gids`` (None: all) pooled: Σ numerators / Σ denominators."""
-        out: list[Kpi] = []
-        wait = waiting if gids is None else bool(waiting_groups.intersection(gids))
-        for name in KPI_NAMES:
-            r = results[name]
-            vals = list(r.values()) if gids is None else [r[g] for g in sorted(gids) if g in r]
-            started = bool(vals)
-            num = sum(v[0] for v in vals) if vals else None
-            den = sum(v[1] for v in vals) if vals else None
-            needs_ = need[name]
-            if KPI[name].available_from is not None and not vals and not needs_ and wait:
-                needs_ = list(KPI[name].waiting_needs)
-            out.append(_kpi(name, num, den, settings, needs_, started))
-        return out
+    pool = pooler(results, waiting_groups, need, settings, waiting)
 
-    fleet = pool()
+    fleet = pool(None)
     triage = build_triage(group_reports)
 
     gids = [g.group_id for g in group_reports]

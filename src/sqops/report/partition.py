@@ -27,7 +27,7 @@ import datetime as dt
 import math
 import os
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -51,13 +51,12 @@ from sqops.i18n import T
 from sqops.report.actions import MemberActions
 from sqops.report.build import (
     GroupReport,
-    Kpi,
     Report,
     Settings,
-    _kpi,
     _quality,
     build_report,
     group_names_in,
+    pooler,
 )
 from sqops.report.channels import _COUNTS as CHANNEL_COUNTS
 from sqops.report.channels import ChannelRow, Channels, _rows, channel_frame
@@ -725,7 +724,7 @@ def merge_partials(
         pattern=s.nickname_pattern,
     )
     results, waiting_groups = _results(groups, need)
-    pool = _pooler(results, waiting_groups, need, s)
+    pool = pooler(results, waiting_groups, need, s)
     triage = build_triage(groups)
     coverage = {
         g.group_id: c for g in groups for part in parts if (c := part.coverage.get(g.group_id))
@@ -744,7 +743,7 @@ def merge_partials(
             basis=parts[0].basis,
             community=s.community,
             data_quality=cast("S.DataQualityDoc", {}),
-            fleet=_pooler(res, wait, need, s)(None),
+            fleet=pooler(res, wait, need, s)(None),
             groups=gs,
             settings=s,
         )
@@ -887,35 +886,6 @@ def _results(
                 ):
                     waiting.add(g.group_id)
     return results, waiting
-
-
-def _pooler(
-    results: Mapping[str, Mapping[str, tuple[float, float]]],
-    waiting_groups: set[str],
-    need: Mapping[str, list[str]],
-    settings: Settings,
-) -> Callable[[Iterable[str] | None], list[Kpi]]:
-    """``pool(gids)`` of :func:`build_report`: the KPIs of groups ``gids`` (None: all) pooled,
-    Σ numerators / Σ denominators, summed in the same order."""
-    waiting = bool(waiting_groups)
-
-    def pool(gids: Iterable[str] | None = None) -> list[Kpi]:
-        out: list[Kpi] = []
-        chosen = None if gids is None else sorted(gids)
-        wait = waiting if chosen is None else bool(waiting_groups.intersection(chosen))
-        for name in KPI_NAMES:
-            r = results[name]
-            vals = list(r.values()) if chosen is None else [r[g] for g in chosen if g in r]
-            started = bool(vals)
-            num = sum(v[0] for v in vals) if vals else None
-            den = sum(v[1] for v in vals) if vals else None
-            needs_ = need[name]
-            if KPI[name].available_from is not None and not vals and not needs_ and wait:
-                needs_ = list(KPI[name].waiting_needs)
-            out.append(_kpi(name, num, den, settings, needs_, started))
-        return out
-
-    return pool
 
 
 def _channels(parts: Sequence[Partial], gids: list[str]) -> Channels:
