@@ -214,9 +214,11 @@ def report(
             metavar="N",
             min=1,
             help=H(
-                "按群分 N 桶逐桶计算再精确合并（结果与一次计算逐字节相同；只保留一桶的状态）。",
+                "按群分 N 桶逐桶计算再精确合并（结果与一次计算逐字节相同；一次只计算一桶，"
+                "合并所需的部分结果会保留到最后）。",
                 "Run the report over N buckets of groups in turn and merge them exactly "
-                "(the same bytes as one pass; one bucket's state kept at a time).",
+                "(the same bytes as one pass; one bucket computed at a time, the partial "
+                "results the merge needs kept to the end).",
             ),
         ),
     ] = None,
