@@ -569,14 +569,30 @@ def _split_date(text: str) -> tuple[int, int, int]:
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
     """Read one export: ordinary messages as polars columns (:mod:`sqops.importers._text`),
     the rare lines (system lines, unreadable or oddly dated starts, text before the first
-    message) by :class:`_PyLines`, the per-line reader, with the same results."""
+    message) by :class:`_PyLines`, the per-line reader, with the same results.
+
+    Each block is parsed once while the whole file is checked (the day/month order and the
+    usual style of dates need every start line before a message is read); a file up to
+    :data:`KEEP` bytes keeps its parsed blocks, a larger one is parsed again block by block."""
     lines = Lines(path, display)
     stats = _Stats()
-    lines.check(visit=stats.scan)  # (several blocks: the dates of each, read again below)
-    single: pl.DataFrame | None = None
+    keep = _size(path) <= KEEP
+    parsed: list[pl.DataFrame] = []
+    known: list[pl.DataFrame] = []
+
+    def visit(block: pl.DataFrame) -> None:
+        part = _parse(block)
+        counts, parts = _distinct_parts(part)
+        stats.add(counts, parts)
+        if keep:
+            parsed.append(part)
+            known.append(parts)
+
+    lines.check(visit=visit)  # (several blocks: each is parsed here)
     if lines.single:
-        single = _parse(next(lines.blocks()))
-        stats.add(single.filter(pl.col("st")))
+        stats, parsed, known = _Stats(), [], []
+        keep = True
+        visit(next(lines.blocks()))
     if not stats.starts:
         raise InputError(
             T(
@@ -588,10 +604,28 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
     order = date_order([(stats.max_a, stats.max_b, 0)], stats.ap_en, ctx, display)
     usual = stats.usual(order)
     reader = _Fast(ctx, display, chat_name(path), order, usual)
-    parts = [single] if single is not None else (_parse(b) for b in lines.blocks())
-    for part in parts:
+    if keep:
+        if len(parsed) > 1:
+            reader.known = pl.concat(known).unique("head", maintain_order=True)
+            reader.block(pl.concat(parsed, rechunk=False), final=True)
+        else:
+            reader.known = known[0]
+            reader.block(parsed[0], final=True)
+        return
+    for part in (_parse(b) for b in lines.blocks()):
         reader.block(part, final=False)
     reader.block(None, final=True)
+
+
+#: a file up to this size keeps its parsed blocks between the check and the reading
+KEEP = 128 << 20
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 # ----------------------------------------------------------------- vectorised reading
@@ -606,57 +640,93 @@ _F_AT = rf"(?:,|{_WS}+à)?"
 _F_HEAD = rf"{_F_DATE}{_F_AT}{_WS}+{_F_AP0}{_F_TIME}(?:{_WS}*{_F_AP})?"
 #: _ANDROID, _IOS and _LOOSE for polars (Python's ``\s``; the date and time in parts)
 #: (the rest of the line, ``.*$``, is what follows the match: lines hold no newline)
-_F_ANDROID = rf"^(?P<head>{_F_HEAD}{_WS}+[-–]{_WS}+)"
-_F_IOS = rf"^(?P<head>\[{_F_HEAD}\]{_WS}*)"
+_F_ANDROID = rf"^{_F_HEAD}{_WS}+[-–]{_WS}+"
+_F_IOS = rf"^\[{_F_HEAD}\]{_WS}*"
 _F_LOOSE = (
     rf"^\[?[0-9]{{1,4}}[./-][0-9]{{1,2}}[./-][0-9]{{1,4}}{_F_AT}{_WS}+[0-9]{{1,2}}[:.][0-9]{{2}}"
 )
+
+
+def _bare(pattern: str) -> str:
+    """``pattern`` without its named groups: its match alone is found without the (slower)
+    engine that tells where each group is."""
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
+
+
+_F_ANDROID_BARE, _F_IOS_BARE = _bare(_F_ANDROID), _bare(_F_IOS)
 #: _MEDIA for polars: Python's case-insensitive "i" also matches "ı" and "İ"
 _F_MEDIA = [
     ("(?i)" + re.sub(r"[iI]", "[iı\u0130]", p.pattern).replace(r"\S", _NS), kind)
     for p, kind in _MEDIA
 ]
 _F_E2E = "^" + _E2E.pattern[1:]
-#: the date at the start of a start line (as _F_ANDROID and _F_IOS read it: digits are no
-#: separators, so the parts are the same), and what an English AM/PM may look like
-_F_DATE_ONLY = r"^\[?" + _F_DATE
-_F_MAYBE_AP = r"[AaPp]\.?[\s\x1c-\x1f]?[Mm]"
 #: every _MEDIA pattern at once (what may be media is then told apart pattern by pattern)
 _F_MAYBE_MEDIA = "|".join(f"(?:{p})" for p, _ in _F_MEDIA)
+#: the parts of a start line's date and time (:func:`_head_parts`)
+_PARTS = {
+    "a": pl.Int64, "s1": pl.String, "b": pl.Int64, "s2": pl.String, "c": pl.Int64,
+    "ap0": pl.String, "hh": pl.Int64, "mi": pl.Int64, "ss": pl.Int64, "ap": pl.String,
+    "la": pl.UInt32, "lc": pl.UInt32,
+}  # fmt: skip
+
+
+def _head_parts(heads: pl.Series) -> pl.DataFrame:
+    """Start lines' date-and-time prefixes (``head``, not null) → their parts (:data:`_PARTS`),
+    as the start-line patterns capture them from the whole line (the patterns end where the
+    prefix ends, and what follows it does not change their match)."""
+    h = pl.col("head")
+    ios = heads.str.starts_with("[").sum()
+    if ios == 0:
+        m = h.str.extract_groups(_F_ANDROID)
+    elif ios == len(heads):
+        m = h.str.extract_groups(_F_IOS)
+    else:
+        m = (
+            pl.when(h.str.starts_with("["))
+            .then(h.str.extract_groups(_F_IOS))
+            .otherwise(h.str.extract_groups(_F_ANDROID))
+        )
+    df = pl.DataFrame({"head": heads}).with_columns(m.alias("m")).unnest("m")
+    return df.with_columns(
+        *[pl.col(c).cast(pl.Int64) for c in ("a", "b", "c", "hh", "mi")],
+        pl.col("ss").cast(pl.Int64).fill_null(0),
+        pl.col("a").str.len_chars().alias("la"),
+        pl.col("c").str.len_chars().alias("lc"),
+    ).select("head", *_PARTS)
 
 
 def _parse(block: pl.DataFrame) -> pl.DataFrame:
-    """The lines with their cleaned text ``cl``, whether they start a message (``st``; the
-    parts of its date and time) or look like a damaged start (``loose``)."""
+    """The lines with their cleaned text ``cl``, the date-and-time prefix ``head`` of those
+    that start a message (null for the others; its parts: :func:`_head_parts`) and whether a
+    line looks like a damaged start (``loose``). The prefix is found by a pattern without
+    groups (the parts are read once per distinct prefix: a minute's messages share one)."""
     df = block.with_columns(clean_column(block.get_column("raw")).alias("cl"))
-    cl = pl.col("cl")
-    ios = df.get_column("cl").str.starts_with("[").sum()
+    cl = df.get_column("cl")
+    ios = cl.str.starts_with("[").sum()
     if ios == 0:
-        m = cl.str.extract_groups(_F_ANDROID)
-    elif ios == df.height:
-        m = cl.str.extract_groups(_F_IOS)
+        head = cl.str.extract(_F_ANDROID_BARE, 0)
+    elif ios == len(cl):
+        head = cl.str.extract(_F_IOS_BARE, 0)
     else:
-        m = (
-            pl.when(cl.str.starts_with("["))
-            .then(cl.str.extract_groups(_F_IOS))
-            .otherwise(cl.str.extract_groups(_F_ANDROID))
+        head = (
+            pl.DataFrame({"cl": cl})
+            .select(
+                pl.when(pl.col("cl").str.starts_with("["))
+                .then(pl.col("cl").str.extract(_F_IOS_BARE, 0))
+                .otherwise(pl.col("cl").str.extract(_F_ANDROID_BARE, 0))
+            )
+            .to_series()
         )
-    df = df.with_columns(m.alias("m")).unnest("m")
-    df = df.with_columns(pl.col("cl").str.slice(pl.col("head").str.len_chars()).alias("rest"))
-    ints = [pl.col(c).cast(pl.Int64) for c in ("a", "b", "c", "hh", "mi")]
-    return (
-        df.with_columns(
-            pl.col("a").str.len_chars().alias("la"),
-            pl.col("c").str.len_chars().alias("lc"),
-        )
-        .with_columns(
-            *ints,
-            pl.col("ss").cast(pl.Int64).fill_null(0),
-            pl.col("head").is_not_null().alias("st"),
-            (pl.col("head").is_null() & cl.str.contains(_F_LOOSE)).alias("loose"),
-        )
-        .drop("head")
+    return df.with_columns(head.alias("head"), head.is_not_null().alias("st")).with_columns(
+        (~pl.col("st") & pl.col("cl").str.contains(_F_LOOSE)).alias("loose"),
     )
+
+
+def _distinct_parts(part: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A parsed block's distinct prefixes with how many start lines have each (``head``,
+    ``count``), and their parts (:func:`_head_parts`, the same order)."""
+    counts = part.get_column("head").drop_nulls().value_counts(name="count")
+    return counts, _head_parts(counts.get_column("head"))
 
 
 class _Stats:
@@ -668,42 +738,18 @@ class _Stats:
         self.ap_en = False
         self.styles: dict[tuple[str, str, int, int], int] = {}
 
-    def scan(self, block: pl.DataFrame) -> None:
-        """A block's start lines and their dates, without reading the rest of them."""
-        cl = clean_column(block.get_column("raw"))
-        start = (cl.str.starts_with("[") & cl.str.contains(_F_IOS)) | cl.str.contains(_F_ANDROID)
-        cl = cl.filter(start)
-        st = pl.DataFrame({"cl": cl}).with_columns(
-            pl.col("cl").str.extract_groups(_F_DATE_ONLY).alias("m")
-        )
-        st = st.unnest("m").with_columns(
-            pl.col("a").str.len_chars().alias("la"),
-            pl.col("c").str.len_chars().alias("lc"),
-            pl.col("a").cast(pl.Int64),
-            pl.col("b").cast(pl.Int64),
-            pl.lit(None, pl.String).alias("ap"),
-        )
-        if not self.ap_en:  # the clock's marks of the lines that may have one, until English
-            maybe = st.filter(pl.col("cl").str.contains(_F_MAYBE_AP))
-            for k in range(0, maybe.height, 10_000):
-                part = _parse(maybe.slice(k, 10_000).select(pl.col("cl").alias("raw")))
-                self.add(part.filter(pl.col("st")), count=False)
-                if self.ap_en:
-                    break
-        self.add(st)
-
-    def add(self, st: pl.DataFrame, *, count: bool = True) -> None:
-        """Start lines (``a b s1 s2 la lc ap``: see :func:`_parse`)."""
-        if st.is_empty():
+    def add(self, counts: pl.DataFrame, parts: pl.DataFrame) -> None:
+        """A block's distinct start prefixes and their parts (:func:`_distinct_parts`)."""
+        if counts.is_empty():
             return
+        st = parts.hstack([counts.get_column("count")])
         marks = st.get_column("ap").drop_nulls().unique().to_list()
         self.ap_en = self.ap_en or any(v.upper().replace(" ", "") in ("AM", "PM") for v in marks)
-        if not count:
-            return
-        self.starts += st.height
-        agg = st.select(pl.col("a").max(), pl.col("b").max()).row(0)
-        self.max_a, self.max_b = max(self.max_a, agg[0]), max(self.max_b, agg[1])
-        for s1, s2, la, lc, k in st.group_by("s1", "s2", "la", "lc").len().iter_rows():
+        agg = st.select(pl.col("count").sum(), pl.col("a").max(), pl.col("b").max()).row(0)
+        self.starts += agg[0]
+        self.max_a, self.max_b = max(self.max_a, agg[1]), max(self.max_b, agg[2])
+        by = st.group_by("s1", "s2", "la", "lc").agg(pl.col("count").sum())
+        for s1, s2, la, lc, k in by.iter_rows():
             self.styles[(s1, s2, la, lc)] = self.styles.get((s1, s2, la, lc), 0) + k
 
     def usual(self, order: str) -> tuple[str, tuple[str, str, int]] | None:
@@ -854,6 +900,8 @@ class _Fast:
         self.py = _PyLines(ctx, display, group, order, usual[0] if usual else None)
         self.carry: pl.DataFrame | None = None
         self.started = False
+        #: the parts of every start line's prefix (:func:`_head_parts`), when known beforehand
+        self.known: pl.DataFrame | None = None
 
     def block(self, part: pl.DataFrame | None, *, final: bool) -> None:
         df: pl.DataFrame | None = part
@@ -922,22 +970,34 @@ class _Fast:
             (~cont & cont.shift(-1, fill_value=False)).alias("more"),
             cont.alias("cont"),
         )
-        heads = self._times(df.filter(~pl.col("cont")))
-        parts = heads.get_column("rest").str.splitn(": ", 2).struct.unnest()
-        heads = heads.with_columns(
-            parts.get_column("field_0").alias("name"),
-            parts.get_column("field_1").alias("body"),
-        )
+        starts = df.get_column("cont").not_()
+        heads = df.select("n", "raw", "cl", "head", "st", "seg", "more").filter(starts)
+        # the times of each distinct date-and-time prefix (and whether it is oddly written)
+        known = self.known
+        if known is None:
+            known = _head_parts(heads.get_column("head").drop_nulls().unique())
         odd = pl.lit(False)
         if self.usual is not None:
             s1, s2, width = self.usual[1]
             year = pl.col("la") if self.order == "ymd" else pl.col("lc")
             odd = ~((pl.col("s1") == s1) & (pl.col("s2") == s2) & (year == width))
+        times = self._times(known).select("head", "ok", "_t", "ts", odd.alias("odd"))
+        heads = heads.join(times, on="head", how="left", maintain_order="left")
+        parts = (
+            heads.select(pl.col("cl").str.slice(pl.col("head").str.len_chars()))
+            .to_series()
+            .str.splitn(": ", 2)
+            .struct.unnest()
+        )
+        heads = heads.with_columns(
+            parts.get_column("field_0").alias("name"),
+            parts.get_column("field_1").alias("body"),
+        )
         heads = heads.with_columns(
             (
                 ~pl.col("st")
-                | ~pl.col("ok")
-                | odd
+                | ~pl.col("ok").fill_null(False)
+                | pl.col("odd").fill_null(False)
                 | pl.col("body").is_null()
                 | pl.col("name").str.contains('["“”]')
                 # (an empty name: Context.message keeps it as it is, see Capture.hand_over)
@@ -949,7 +1009,8 @@ class _Fast:
         more = heads.get_column("more")
         if more.any():
             joined = (
-                df.filter(pl.col("cont"))
+                df.select("seg", "cl")
+                .filter(~starts)
                 .group_by("seg", maintain_order=True)
                 .agg(pl.col("cl"))
                 .get_column("cl")
@@ -983,8 +1044,8 @@ class _Fast:
         )
         slow = heads.filter(pl.col("py"))
         if not slow.is_empty():
-            lines = df.filter(pl.col("seg").is_in(slow.get_column("seg").implode())).select(
-                "seg", "n", "raw"
+            lines = df.select("seg", "n", "raw").filter(
+                pl.col("seg").is_in(slow.get_column("seg").implode())
             )
             for _, group in itertools.groupby(lines.iter_rows(), key=lambda r: r[0]):
                 self.py.segment([(n, raw) for _, n, raw in group])
