@@ -18,6 +18,7 @@ share. What the Python readers did per line is done here per column, with the sa
 from __future__ import annotations
 
 import functools
+import re
 import stat
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -46,6 +47,8 @@ _SPACES = list("\u00a0\u202f\u2007")
 
 #: bytes per block (a block ends at a line end; a longer line makes a longer block)
 BLOCK = 32 << 20
+#: a file up to this size keeps its parsed blocks between the check and the reading
+KEEP = 128 << 20
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -154,7 +157,7 @@ def _unmark(s: pl.Series) -> pl.Series:
 
 def clean_column(raw: pl.Series) -> pl.Series:
     """:func:`clean` of each line (same strings)."""
-    if not raw.str.contains(r"[^\x00-\x7f]").any():
+    if (raw.str.len_bytes() == raw.str.len_chars()).all():  # (ASCII: nothing to clean)
         return raw
     out = raw.clone()
     marked = raw.str.contains_any(_INVISIBLE + _SPACES)
@@ -168,6 +171,12 @@ def clean_column(raw: pl.Series) -> pl.Series:
         at = risky.arg_true()
         out = out.scatter(at, [clean(x) for x in raw.gather(at).to_list()])
     return out
+
+
+def bare(pattern: str) -> str:
+    """``pattern`` without its named groups: its match alone is found without the (slower)
+    engine that tells where each group is."""
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
 def _frame(data: bytes, first: int) -> pl.DataFrame:
@@ -272,6 +281,28 @@ class Lines:
             {"n": range(1, len(lines) + 1), "raw": lines},
             schema={"n": pl.Int64, "raw": pl.String},
         )
+
+    def size(self) -> int:
+        """The file's size in bytes (0 when unknown)."""
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
+
+    def parsed(self, parse: Callable[[pl.DataFrame], pl.DataFrame]) -> Iterator[pl.DataFrame]:
+        """``parse`` of each block, in file order, after :meth:`check`: a file up to
+        :data:`KEEP` bytes is parsed while it is checked and comes as one frame (its blocks
+        together), a larger one is read again and parsed block by block."""
+        kept: list[pl.DataFrame] = []
+        keep = self.size() <= KEEP
+        self.check(visit=(lambda block: kept.append(parse(block))) if keep else None)
+        if self.single:
+            yield parse(next(self.blocks()))
+        elif keep:
+            yield pl.concat(kept, rechunk=False)
+        else:
+            for block in self.blocks():
+                yield parse(block)
 
     def blocks(self) -> Iterator[pl.DataFrame]:
         """The frames ``n``, ``raw`` in file order (:meth:`check` first)."""
@@ -425,6 +456,7 @@ __all__ = [
     "WS",
     "Capture",
     "Lines",
+    "bare",
     "clean_column",
     "local_times",
 ]

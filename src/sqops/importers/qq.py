@@ -40,6 +40,7 @@ from sqops.importers._text import (
     WS,
     Capture,
     Lines,
+    bare,
     clean_column,
     local_times,
 )
@@ -107,10 +108,9 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
     header and the next message) by :class:`_PyLines`, the per-line reader, with the same
     results."""
     lines = Lines(path, display)
-    lines.check()
     reader = _Fast(ctx, display, path.stem)
-    for block in lines.blocks():
-        reader.block(_parse(block), final=False)
+    for part in lines.parsed(_parse):
+        reader.block(part, final=False)
     reader.block(None, final=True)
     if not reader.seen_sender and not reader.seen_header:
         raise InputError(
@@ -227,6 +227,13 @@ _F_SENDER = (
     r"(?P<hh>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2}))?"
     rf"(?:{WS}*(?P<ap2>上午|下午|AM|PM))?{WS}+)"
 )
+_F_SENDER_BARE = bare(_F_SENDER)
+#: the sender prefix most exports write (24-hour clock, two-digit parts), whose parts are at
+#: fixed places (where _F_SENDER's groups find them)
+_F_PLAIN_HEAD = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} $"
+_PLAIN_PARTS = (("y", 0, 4), ("mo", 5, 2), ("d", 8, 2), ("hh", 11, 2), ("mi", 14, 2), ("ss", 17, 2))
+#: _ID for polars (the number in the digits 0–9 only: see _Fast._who)
+_F_ID = rf"^(?P<name>.*?){WS}*(?:\((?P<qq>[0-9]{{4,12}})\)|<(?P<email>[^<>\s\x1c-\x1f]+)>)$"
 _F_LOOSE = (
     rf"^[0-9]{{4}}[-/][0-9]{{1,2}}[-/][0-9]{{1,2}}{WS}+[^\s\x1c-\x1f]*[0-9]{{1,2}}:[0-9]{{2}}"
 )
@@ -235,28 +242,57 @@ _NONE = "\x00"
 
 
 def _parse(block: pl.DataFrame) -> pl.DataFrame:
-    """The lines with their cleaned text ``cl`` and what kind of line each is."""
+    """The lines with their cleaned text ``cl`` and what kind of line each is; a sender line's
+    date-and-time prefix ``head`` (found by a pattern without groups: its parts are read for
+    the boundary lines only, :func:`_parts`)."""
     cl = clean_column(block.get_column("raw")).str.strip_chars_end(PY_SPACE)
     df = block.with_columns(cl.alias("cl"))
     c = pl.col("cl")
-    hdr = c.str.extract_groups(_F_HEADER)
+    hk = pl.repeat(None, df.height, dtype=pl.String, eager=True)
+    hv = hk.clone()
+    maybe = cl.str.contains("消息", literal=True)
+    if maybe.any():  # (headers: a few lines)
+        at = maybe.arg_true()
+        found = cl.gather(at).str.extract_groups(_F_HEADER).struct.unnest()
+        hk = hk.scatter(at, found.get_column("hk"))
+        hv = hv.scatter(at, found.get_column("hv"))
     df = df.with_columns(
-        pl.when(c.str.contains("消息", literal=True)).then(hdr).alias("h"),
-    ).unnest("h")
-    sender = df.get_column("cl").str.extract_groups(_F_SENDER).struct.unnest()
-    df = df.hstack(sender)
-    df = df.with_columns(
+        hk.alias("hk"),
+        hv.alias("hv"),
+        cl.str.extract(_F_SENDER_BARE, 0).alias("head"),
+    ).with_columns(
         pl.col("hk").is_not_null().alias("hdr"),
         (pl.col("hk").is_null() & c.str.contains("^=+$")).alias("eq"),
-    ).with_columns(
+    )
+    df = df.with_columns(
         (pl.col("head").is_not_null() & ~pl.col("hdr") & ~pl.col("eq")).alias("snd"),
     )
     return df.with_columns(
         (~pl.col("hdr") & ~pl.col("eq") & ~pl.col("snd") & c.str.contains(_F_LOOSE)).alias("loose"),
-        pl.when(pl.col("snd")).then(c.str.slice(pl.col("head").str.len_chars())).alias("who"),
+    )
+
+
+def _parts(heads: pl.DataFrame) -> pl.DataFrame:
+    """Boundary lines with the parts of a sender line's date and time (``y mo d hh mi ss ap1
+    ap2``) and what follows them (``who``), as :data:`_SENDER` captures them from the whole
+    line (the pattern ends where ``head`` ends, and what follows does not change its match)."""
+    head = heads.get_column("head")
+    plain = head.str.contains(_F_PLAIN_HEAD).fill_null(True)
+    if plain.all():  # ("2026-12-01 20:15:03 ": each part at its place)
+        parts = pl.DataFrame({"head": head}).select(
+            *[pl.col("head").str.slice(at, width).alias(name) for name, at, width in _PLAIN_PARTS],
+            pl.lit(None, pl.String).alias("ap1"),
+            pl.lit(None, pl.String).alias("ap2"),
+        )
+    else:
+        parts = head.str.extract_groups(_F_SENDER).struct.unnest().drop("head")
+    return heads.hstack(parts).with_columns(
+        pl.when(pl.col("snd"))
+        .then(pl.col("cl").str.slice(pl.col("head").str.len_chars()))
+        .alias("who"),
         *[pl.col(x).cast(pl.Int64) for x in ("y", "mo", "d", "hh", "mi")],
         pl.col("ss").cast(pl.Int64).fill_null(0),
-    ).drop("head")
+    )
 
 
 class _Fast:
@@ -269,7 +305,8 @@ class _Fast:
         # the state before the next line: group (_NONE: none), a header seen, a message open
         self.group, self.seen_header, self.some = stem, False, False
         self.seen_sender = False
-        self.who: dict[str, tuple[bool, str, str | None]] = {}
+        #: a sender's name → its id (when it has no number) and its normalised form
+        self.names: dict[str, tuple[str, str | None]] = {}
 
     def block(self, part: pl.DataFrame | None, *, final: bool) -> None:
         df: pl.DataFrame | None = part
@@ -312,42 +349,36 @@ class _Fast:
 
     def _read(self, df: pl.DataFrame) -> None:
         """Whole segments (each from a boundary line to the next) → the context."""
-        cont = ~pl.col("bd")
+        bd = df.get_column("bd")
         df = df.with_columns(
-            (pl.col("bd") & cont.shift(-1, fill_value=False)).alias("more"),
-            # a line the reader reports: text between a header or separator and a message
-            (
-                cont
-                & ~pl.col("some")
-                & pl.col("seen")
-                & (pl.col("g") != _NONE)
-                & (pl.col("cl").str.strip_chars(PY_SPACE) != "")
-                & ~pl.col("cl").str.starts_with("消息记录")
-            ).alias("odd"),
+            (pl.col("bd") & ~pl.col("bd").shift(-1, fill_value=True)).alias("more"),
         )
-        heads = _times(df.filter(pl.col("bd")), self.ctx)
+        # the lines the reader reports: text between a header or separator and a message
+        maybe = df.select(
+            ~pl.col("bd") & ~pl.col("some") & pl.col("seen") & (pl.col("g") != _NONE)
+        ).to_series()
+        odd_segs = pl.Series("seg", [], dtype=df.schema["seg"])
+        if maybe.any():
+            odd_segs = (
+                df.select("seg", "cl")
+                .filter(maybe)
+                .filter(
+                    (pl.col("cl").str.strip_chars(PY_SPACE) != "")
+                    & ~pl.col("cl").str.starts_with("消息记录")
+                )
+                .get_column("seg")
+                .unique()
+            )
+        heads = df.select(
+            "n", "cl", "head", "snd", "loose", "g", "seen", "some", "seg", "more"
+        ).filter(bd)
+        heads = _times(_parts(heads), self.ctx)
         self.seen_sender = self.seen_sender or bool(
             (heads.get_column("snd") & heads.get_column("valid")).any()
         )
-        names = heads.get_column("who").drop_nulls().unique().to_list()
-        for x in names:
-            if x not in self.who:
-                name, mid = _who(x)
-                system = name == "系统消息" or mid == "10000"
-                member_name = (norm_name(name) or None) if name else None
-                self.who[x] = (system, mid or name_id(name), member_name)
-        who = pl.DataFrame(
-            [(x, *self.who[x]) for x in names],
-            schema={
-                "who": pl.String,
-                "system": pl.Boolean,
-                "member_id": pl.String,
-                "member_name": pl.String,
-            },
-            orient="row",
+        heads = heads.join(
+            self._who(heads.get_column("who")), on="who", how="left", maintain_order="left"
         )
-        heads = heads.join(who, on="who", how="left", maintain_order="left")
-        odd_segs = df.filter(pl.col("odd")).get_column("seg").unique()
         heads = heads.with_columns(
             (
                 pl.col("loose")
@@ -360,28 +391,33 @@ class _Fast:
         )
         slow = heads.filter(pl.col("py"))
         if not slow.is_empty():
-            lines = df.filter(pl.col("seg").is_in(slow.get_column("seg").implode())).select(
-                "seg", "n", "raw", "g", "seen", "some"
+            lines = df.select("seg", "n", "raw", "g", "seen", "some").filter(
+                pl.col("seg").is_in(slow.get_column("seg").implode())
             )
             for _, group in itertools.groupby(lines.iter_rows(), key=lambda r: r[0]):
                 part = list(group)
                 _, _, _, g, seen, some = part[0]
                 self.py.segment([(r[1], r[2]) for r in part], None if g == _NONE else g, seen, some)
             self.seen_sender = self.seen_sender or self.py.seen_sender
-        fast = heads.filter(pl.col("snd") & ~pl.col("py"))
-        body = pl.repeat("", fast.height, dtype=pl.String, eager=True)
-        more = fast.get_column("more")
-        if more.any():
-            segs = fast.filter(pl.col("more")).select("seg")
-            joined = (
-                df.filter(~pl.col("bd") & pl.col("seg").is_in(segs.get_column("seg").implode()))
-                .group_by("seg", maintain_order=True)
-                .agg(pl.col("raw"))
-                .get_column("raw")
-                .list.join("\n")
-            )
-            body = body.scatter(more.arg_true(), joined)
-        body = body.str.strip_chars("\n")
+        fast = heads.select(
+            "n", "_t", "ts", "g", "member_id", "member_name", "seg", "more", "snd", "py"
+        ).filter(pl.col("snd") & ~pl.col("py"))
+        # the text of each message: the lines after its sender line (seg is sorted: the
+        # lines of a segment are together)
+        bodies = (
+            df.select(pl.col("seg").set_sorted(), "raw")
+            .filter(~bd)
+            .group_by("seg", maintain_order=True)
+            .agg(pl.col("raw"))
+        )
+        body = (
+            fast.select("seg")
+            .join(bodies, on="seg", how="left", maintain_order="left")
+            .get_column("raw")
+            .list.join("\n")
+            .fill_null("")
+            .str.strip_chars("\n")
+        )
         kind = pl.repeat(None, fast.height, dtype=pl.String, eager=True)
         maybe = body.str.strip_chars_start(PY_SPACE).str.contains(r"^!?\[")
         if maybe.any():
@@ -404,6 +440,51 @@ class _Fast:
             pl.lit(None, pl.String).alias("role"),
         )
         self.py.cap.hand_over(out)
+
+    def _who(self, who: pl.Series) -> pl.DataFrame:
+        """The distinct senders as written → ``system`` (a system message), ``member_id``,
+        ``member_name``, as :func:`_who` and :func:`_emit` make them: the name and number (or
+        e-mail) split here; a sender that ends as one would but that this does not read (a
+        number in other digits than 0–9) is split by :func:`_who`; then once per distinct
+        name, in Python, its id and normalised form."""
+        f = pl.DataFrame({"who": who.drop_nulls().unique()})
+        f = f.hstack(f.get_column("who").str.extract_groups(_F_ID).struct.unnest())
+        w = pl.col("who")
+        odd = pl.col("name").is_null() & (w.str.ends_with(")") | w.str.ends_with(">"))
+        f = f.with_columns(
+            pl.when(pl.col("name").is_null())
+            .then(w)
+            .otherwise(pl.col("name"))
+            .str.strip_chars(PY_SPACE)
+            .alias("name"),
+            pl.coalesce("qq", "email").alias("mid"),
+            odd.alias("odd"),
+        )
+        if f.get_column("odd").any():  # (rare: Python's reading)
+            rows = [_who(x) for x in f.filter(pl.col("odd")).get_column("who").to_list()]
+            at = f.get_column("odd").arg_true()
+            f = f.with_columns(
+                f.get_column("name").scatter(at, [r[0] for r in rows]),
+                f.get_column("mid").scatter(at, [r[1] for r in rows]),
+            )
+        names = f.get_column("name").unique().to_list()
+        for x in names:
+            if x not in self.names:
+                self.names[x] = (name_id(x), (norm_name(x) or None) if x else None)
+        known = pl.DataFrame(
+            [(x, *self.names[x]) for x in names],
+            schema={"name": pl.String, "nid": pl.String, "member_name": pl.String},
+            orient="row",
+        )
+        f = f.join(known, on="name", how="left")
+        return f.select(
+            "who",
+            ((pl.col("name") == "系统消息") | (pl.col("mid") == "10000"))
+            .fill_null(False)
+            .alias("system"),
+            pl.coalesce("mid", "nid").alias("member_id"),
+            "member_name",
+        )
 
 
 def _times(heads: pl.DataFrame, ctx: Context) -> pl.DataFrame:
