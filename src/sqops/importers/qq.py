@@ -315,18 +315,22 @@ class _Fast:
         self.carry = None
         if df is None or df.is_empty():
             return
-        # the reader's state after each line, and before it
-        group_set = pl.when(pl.col("hk") == "消息对象").then(
-            pl.col("hv").str.strip_chars(PY_SPACE).replace("", _NONE)
-        )
+        # the reader's state after each line, and before it; the chat as a number: the
+        # chat before this frame (0), then each 消息对象 header's in turn
+        chat = (df.get_column("hk") == "消息对象").fill_null(False)
+        at = chat.arg_true()
+        said = df.get_column("hv").gather(at).str.strip_chars(PY_SPACE).to_list()
+        names = [self.group, *(x or _NONE for x in said)]
+        after = pl.repeat(None, df.height, dtype=pl.UInt32, eager=True)
+        after = after.scatter(at, pl.int_range(1, len(at) + 1, dtype=pl.UInt32, eager=True))
         state = pl.when(pl.col("hdr") | pl.col("eq")).then(False).when(pl.col("snd")).then(True)
         df = df.with_columns(
-            group_set.fill_null(strategy="forward").fill_null(self.group).alias("g_"),
+            after.forward_fill().fill_null(0).alias("gc_"),
             (pl.col("hdr").cum_max() | self.seen_header).alias("seen_"),
             state.fill_null(strategy="forward").fill_null(self.some).alias("some_"),
         )
         df = df.with_columns(
-            pl.col("g_").shift(1).fill_null(self.group).alias("g"),
+            pl.col("gc_").shift(1).fill_null(0).alias("gc"),
             pl.col("seen_").shift(1).fill_null(self.seen_header).alias("seen"),
             pl.col("some_").shift(1).fill_null(self.some).alias("some"),
         ).with_columns((pl.col("loose") & pl.col("some")).alias("loose"))
@@ -339,23 +343,28 @@ class _Fast:
             if seg[-1] > 0:
                 k = int(seg.search_sorted(seg[-1], side="left"))
         if k < df.height:
-            self.group, self.seen_header, self.some = df.select("g", "seen", "some").row(k)
-            self.carry = df.slice(k).drop("g_", "seen_", "some_", "g", "seen", "some", "bd", "seg")
+            gc, self.seen_header, self.some = df.select("gc", "seen", "some").row(k)
+            self.carry = df.slice(k).drop(
+                "gc_", "seen_", "some_", "gc", "seen", "some", "bd", "seg"
+            )
             df = df.slice(0, k)
         else:
-            self.group, self.seen_header, self.some = df.select("g_", "seen_", "some_").row(-1)
+            gc, self.seen_header, self.some = df.select("gc_", "seen_", "some_").row(-1)
+        self.group = names[gc]
         if not df.is_empty():
-            self._read(df)
+            self._read(df, names)
 
-    def _read(self, df: pl.DataFrame) -> None:
-        """Whole segments (each from a boundary line to the next) → the context."""
+    def _read(self, df: pl.DataFrame, names: list[str]) -> None:
+        """Whole segments (each from a boundary line to the next) → the context; ``names``:
+        the chats the numbers ``gc`` stand for."""
         bd = df.get_column("bd")
+        none = [i for i, x in enumerate(names) if x == _NONE]
         df = df.with_columns(
             (pl.col("bd") & ~pl.col("bd").shift(-1, fill_value=True)).alias("more"),
         )
         # the lines the reader reports: text between a header or separator and a message
         maybe = df.select(
-            ~pl.col("bd") & ~pl.col("some") & pl.col("seen") & (pl.col("g") != _NONE)
+            ~pl.col("bd") & ~pl.col("some") & pl.col("seen") & ~pl.col("gc").is_in(none)
         ).to_series()
         odd_segs = pl.Series("seg", [], dtype=df.schema["seg"])
         if maybe.any():
@@ -369,9 +378,9 @@ class _Fast:
                 .get_column("seg")
                 .unique()
             )
-        heads = df.select(
-            "n", "cl", "head", "snd", "loose", "g", "seen", "some", "seg", "more"
-        ).filter(bd)
+        heads = df.select("n", "cl", "head", "snd", "loose", "gc", "seen", "some", "seg", "more")
+        heads = heads.filter(bd)
+        heads = heads.with_columns(pl.Series("g", names).gather(heads.get_column("gc")))
         heads = _times(_parts(heads), self.ctx)
         self.seen_sender = self.seen_sender or bool(
             (heads.get_column("snd") & heads.get_column("valid")).any()
@@ -391,12 +400,13 @@ class _Fast:
         )
         slow = heads.filter(pl.col("py"))
         if not slow.is_empty():
-            lines = df.select("seg", "n", "raw", "g", "seen", "some").filter(
+            lines = df.select("seg", "n", "raw", "gc", "seen", "some").filter(
                 pl.col("seg").is_in(slow.get_column("seg").implode())
             )
             for _, group in itertools.groupby(lines.iter_rows(), key=lambda r: r[0]):
                 part = list(group)
-                _, _, _, g, seen, some = part[0]
+                _, _, _, gc, seen, some = part[0]
+                g = names[gc]
                 self.py.segment([(r[1], r[2]) for r in part], None if g == _NONE else g, seen, some)
             self.seen_sender = self.seen_sender or self.py.seen_sender
         fast = heads.select(
@@ -411,8 +421,13 @@ class _Fast:
             .agg(pl.col("raw"))
         )
         body = (
-            fast.select("seg")
-            .join(bodies, on="seg", how="left", maintain_order="left")
+            fast.select(pl.col("seg").set_sorted())
+            .join(
+                bodies.with_columns(pl.col("seg").set_sorted()),
+                on="seg",
+                how="left",
+                maintain_order="left",
+            )
             .get_column("raw")
             .list.join("\n")
             .fill_null("")

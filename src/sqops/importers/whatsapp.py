@@ -1009,7 +1009,7 @@ class _Fast:
         more = heads.get_column("more")
         if more.any():
             joined = (
-                df.select("seg", "cl")
+                df.select(pl.col("seg").set_sorted(), "cl")  # (a running count: sorted)
                 .filter(~starts)
                 .group_by("seg", maintain_order=True)
                 .agg(pl.col("cl"))
@@ -1049,7 +1049,7 @@ class _Fast:
             )
             for _, group in itertools.groupby(lines.iter_rows(), key=lambda r: r[0]):
                 self.py.segment([(n, raw) for _, n, raw in group])
-        fast = heads.filter(~pl.col("py"))
+        fast = heads.select("n", "_t", "ts", "name", "msg_type", "content").filter(~heads["py"])
         names = fast.get_column("name").unique().to_list()
         who = pl.DataFrame(
             [(x, *_who(x)) for x in names],
