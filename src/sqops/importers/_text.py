@@ -320,6 +320,36 @@ class Lines:
             yield df
 
 
+class Carry:
+    """The lines of a block's last message, kept to go on with the next block (the message
+    may go on there): the readers' frames are numbered in segments (``seg``, a running count
+    of the lines that begin one; 0 before the first)."""
+
+    def __init__(self) -> None:
+        self.rest: pl.DataFrame | None = None
+
+    def take(self, part: pl.DataFrame | None) -> pl.DataFrame | None:
+        """The kept lines and ``part`` (None at the end of the file) as one frame; None when
+        there is no line."""
+        df = part
+        if self.rest is not None:
+            df = self.rest if part is None else pl.concat([self.rest, part])
+        self.rest = None
+        return None if df is None or df.is_empty() else df
+
+    def cut(self, df: pl.DataFrame, *, final: bool, drop: tuple[str, ...] = ()) -> int:
+        """Where ``df``'s last segment begins (its length when ``final`` or when it is all
+        segment 0): the lines from there are kept, without ``seg`` and the columns ``drop``."""
+        k = df.height
+        if not final:
+            seg = df.get_column("seg")
+            if seg[-1] > 0:
+                k = int(seg.search_sorted(seg[-1], side="left"))
+        if k < df.height:
+            self.rest = df.slice(k).drop("seg", *drop)
+        return k
+
+
 # --------------------------------------------------------------------------- times
 
 
@@ -455,6 +485,7 @@ __all__ = [
     "SCHEMA",
     "WS",
     "Capture",
+    "Carry",
     "Lines",
     "bare",
     "clean_column",

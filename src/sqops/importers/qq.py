@@ -39,6 +39,7 @@ from sqops.importers._text import (
     PY_SPACE,
     WS,
     Capture,
+    Carry,
     Lines,
     bare,
     clean_column,
@@ -301,7 +302,7 @@ class _Fast:
     def __init__(self, ctx: Context, display: str, stem: str) -> None:
         self.ctx, self.display = ctx, display
         self.py = _PyLines(ctx, display)
-        self.carry: pl.DataFrame | None = None
+        self.carry = Carry()
         # the state before the next line: group (_NONE: none), a header seen, a message open
         self.group, self.seen_header, self.some = stem, False, False
         self.seen_sender = False
@@ -309,11 +310,8 @@ class _Fast:
         self.names: dict[str, tuple[str, str | None]] = {}
 
     def block(self, part: pl.DataFrame | None, *, final: bool) -> None:
-        df: pl.DataFrame | None = part
-        if self.carry is not None:
-            df = self.carry if part is None else pl.concat([self.carry, part])
-        self.carry = None
-        if df is None or df.is_empty():
+        df = self.carry.take(part)
+        if df is None:
             return
         # the reader's state after each line, and before it; the chat as a number: the
         # chat before this frame (0), then each 消息对象 header's in turn
@@ -337,16 +335,11 @@ class _Fast:
         df = df.with_columns(
             (pl.col("hdr") | pl.col("eq") | pl.col("snd") | pl.col("loose")).alias("bd")
         ).with_columns(pl.col("bd").cum_sum().alias("seg"))
-        k = df.height
-        if not final:
-            seg = df.get_column("seg")
-            if seg[-1] > 0:
-                k = int(seg.search_sorted(seg[-1], side="left"))
+        k = self.carry.cut(
+            df, final=final, drop=("gc_", "seen_", "some_", "gc", "seen", "some", "bd")
+        )
         if k < df.height:
             gc, self.seen_header, self.some = df.select("gc", "seen", "some").row(k)
-            self.carry = df.slice(k).drop(
-                "gc_", "seen_", "some_", "gc", "seen", "some", "bd", "seg"
-            )
             df = df.slice(0, k)
         else:
             gc, self.seen_header, self.some = df.select("gc_", "seen_", "some_").row(-1)

@@ -33,6 +33,7 @@ from sqops.importers._text import (
     PY_SPACE,
     WS,
     Capture,
+    Carry,
     Lines,
     clean_column,
     local_times,
@@ -898,17 +899,14 @@ class _Fast:
     ) -> None:
         self.ctx, self.group, self.order, self.usual = ctx, group, order, usual
         self.py = _PyLines(ctx, display, group, order, usual[0] if usual else None)
-        self.carry: pl.DataFrame | None = None
+        self.carry = Carry()
         self.started = False
         #: the parts of every start line's prefix (:func:`_head_parts`), when known beforehand
         self.known: pl.DataFrame | None = None
 
     def block(self, part: pl.DataFrame | None, *, final: bool) -> None:
-        df: pl.DataFrame | None = part
-        if self.carry is not None:
-            df = self.carry if part is None else pl.concat([self.carry, part])
-        self.carry = None
-        if df is None or df.is_empty():
+        df = self.carry.take(part)
+        if df is None:
             return
         if not self.started:
             first = df.get_column("st").arg_true()
@@ -920,14 +918,9 @@ class _Fast:
                 return
             self.started = True
         df = df.with_columns((pl.col("st") | pl.col("loose")).cum_sum().alias("seg"))
-        if not final:
-            seg = df.get_column("seg")
-            k = int(seg.search_sorted(seg[-1], side="left"))
-            self.carry = df.slice(k).drop("seg")
-            df = df.slice(0, k)
-            if df.is_empty():
-                return
-        self._read(df)
+        df = df.slice(0, self.carry.cut(df, final=final))
+        if not df.is_empty():
+            self._read(df)
 
     def _times(self, heads: pl.DataFrame) -> pl.DataFrame:
         """``heads`` with ``ok``, ``_t`` and ``ts`` (:func:`_ts`, when read here)."""
