@@ -179,3 +179,44 @@ def test_a_missing_file_says_so(tmp_path):
     with pytest.raises(InputError) as exc:
         import_files("whatsapp", [tmp_path / "nope.txt"])
     assert "not found" in str(exc.value.text.en)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "content"),
+    [("whatsapp", "WhatsApp Chat with Club.txt", WHATSAPP), ("qq", "qq.txt", QQ)],
+)
+def test_a_large_file_is_parsed_again_block_by_block(tmp_path, monkeypatch, fmt, name, content):
+    # a file over KEEP bytes is checked block by block, then read again block by block (its
+    # parsed blocks are not kept): the same tables as a file read in one piece
+    p = tmp_path / name
+    p.write_text(content, encoding="utf-8")
+    whole = import_files(fmt, [p], tz="UTC")
+    monkeypatch.setattr(text, "KEEP", 0)
+    monkeypatch.setattr(text, "BLOCK", 30)
+    again = import_files(fmt, [p], tz="UTC")
+    assert again.counts == whole.counts and again.problems == whole.problems
+    for table in whole.tables:
+        assert again.tables[table].equals(whole.tables[table])
+    # (the 5 WhatsApp start lines and the 4 QQ sender lines are one message each)
+    assert again.counts["messages"] == {"whatsapp": 5, "qq": 4}[fmt]
+
+
+@pytest.mark.parametrize("day", ["2026-12-01", "2026/12/1"])  # usual prefix, and another
+def test_qq_senders_split_as_the_python_reader_splits_them(tmp_path, day):
+    senders = ["甲(12345)", "乙<b@c.d>", "丙(１２３４５)", "丁 (123)", "戊(٣1234)"]
+    lines = ["消息对象:群"]
+    for i, who in enumerate(senders):
+        lines += [f"{day} 20:15:0{i} {who}", f"第{i}条"]
+    p = tmp_path / "qq.txt"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    msgs = _rows(import_files("qq", [p]), "messages")
+    # the number in brackets is the id (Python's \d: full-width and Arabic-Indic digits too);
+    # three digits are no QQ number, so "丁 (123)" is a name
+    assert [(m["member_id"], m["member_name"]) for m in msgs] == [
+        ("12345", "甲"),
+        ("b@c.d", "乙"),
+        ("１２３４５", "丙"),
+        ("name:丁 (123)", "丁 (123)"),
+        ("٣1234", "戊"),
+    ]
+    assert msgs[0]["ts"] == "2026-12-01T20:15:00+08:00" and msgs[4]["content"] == "第4条"

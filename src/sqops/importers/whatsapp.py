@@ -28,6 +28,7 @@ import polars as pl
 from sqops.data.scalars import clean
 from sqops.errors import InputError, Location
 from sqops.i18n import T
+from sqops.importers import _text
 from sqops.importers._base import SYSTEM_ID, Context, name_id, norm_name, split_lines
 from sqops.importers._text import (
     PY_SPACE,
@@ -574,10 +575,11 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
 
     Each block is parsed once while the whole file is checked (the day/month order and the
     usual style of dates need every start line before a message is read); a file up to
-    :data:`KEEP` bytes keeps its parsed blocks, a larger one is parsed again block by block."""
+    :data:`~sqops.importers._text.KEEP` bytes keeps its parsed blocks, a larger one is parsed
+    again block by block."""
     lines = Lines(path, display)
     stats = _Stats()
-    keep = _size(path) <= KEEP
+    keep = lines.size() <= _text.KEEP
     parsed: list[pl.DataFrame] = []
     known: list[pl.DataFrame] = []
 
@@ -616,17 +618,6 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
     for part in (_parse(b) for b in lines.blocks()):
         reader.block(part, final=False)
     reader.block(None, final=True)
-
-
-#: a file up to this size keeps its parsed blocks between the check and the reading
-KEEP = 128 << 20
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 # ----------------------------------------------------------------- vectorised reading
