@@ -151,6 +151,14 @@ def _nfc_class() -> str:
     return "[" + "".join(rf"\x{{{a:x}}}-\x{{{b:x}}}" for a, b in ranges) + "]"
 
 
+@functools.lru_cache(maxsize=1)
+def _suspect_class() -> str:
+    """One regex class of what :func:`clean` may change: the marks, the spaces it replaces,
+    and :func:`_nfc_class`."""
+    chars = "".join(rf"\x{{{ord(c):x}}}" for c in _INVISIBLE + _SPACES)
+    return "[" + chars + _nfc_class()[1:]
+
+
 def _unmark(s: pl.Series) -> pl.Series:
     return s.str.replace_many(_INVISIBLE + _SPACES, [""] * len(_INVISIBLE) + [" "] * len(_SPACES))
 
@@ -158,6 +166,8 @@ def _unmark(s: pl.Series) -> pl.Series:
 def clean_column(raw: pl.Series) -> pl.Series:
     """:func:`clean` of each line (same strings)."""
     if (raw.str.len_bytes() == raw.str.len_chars()).all():  # (ASCII: nothing to clean)
+        return raw
+    if not raw.str.contains(_suspect_class()).any():  # (one pass: nothing clean() changes)
         return raw
     out = raw.clone()
     marked = raw.str.contains_any(_INVISIBLE + _SPACES)
