@@ -36,6 +36,7 @@ from sqops.importers._text import (
     Capture,
     Carry,
     Lines,
+    bare,
     clean_column,
     local_times,
 )
@@ -638,14 +639,8 @@ _F_LOOSE = (
     rf"^\[?[0-9]{{1,4}}[./-][0-9]{{1,2}}[./-][0-9]{{1,4}}{_F_AT}{_WS}+[0-9]{{1,2}}[:.][0-9]{{2}}"
 )
 
-
-def _bare(pattern: str) -> str:
-    """``pattern`` without its named groups: its match alone is found without the (slower)
-    engine that tells where each group is."""
-    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
-
-
-_F_ANDROID_BARE, _F_IOS_BARE = _bare(_F_ANDROID), _bare(_F_IOS)
+#: the same without groups: their match alone is found without the (slower) capture search
+_F_ANDROID_BARE, _F_IOS_BARE = bare(_F_ANDROID), bare(_F_IOS)
 #: _MEDIA for polars: Python's case-insensitive "i" also matches "ı" and "İ"
 _F_MEDIA = [
     ("(?i)" + re.sub(r"[iI]", "[iı\u0130]", p.pattern).replace(r"\S", _NS), kind)
