@@ -24,7 +24,8 @@ Exactness, in short:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -303,3 +304,99 @@ def split_rows(piece: bytes, first_line: int) -> list[tuple[int, bytes]]:
     """``(line number, bytes)`` of the lines of ``piece`` that are not blank (ASCII white
     space only: polars' rows of the piece, one per such line)."""
     return [(first_line + n, raw) for n, raw in enumerate(piece.split(b"\n")) if raw.strip()]
+
+
+# --------------------------------------------------------------------------- columns
+# The items of a parsed JSON array read a field at a time (``dict.get`` mapped over the list
+# in C) instead of a Python function per item: each field's values are checked by the set of
+# their types, and only the items holding a value of a type the bulk path does not read are
+# marked odd (the per-item Python code reads those).
+
+_NONE = type(None)
+
+
+def field(items: list[dict[str, Any]], key: str) -> list[Any]:
+    """The value of ``key`` in each item (None when absent); ``items`` are all dicts."""
+    return list(map(dict.get, items, repeat(key)))
+
+
+def has_key(items: list[dict[str, Any]], key: str) -> list[bool]:
+    """Whether each item has ``key``."""
+    return list(map(dict.__contains__, items, repeat(key)))
+
+
+class Odd:
+    """The indices of the items marked odd so far (a mask built only when one is)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.mask: list[bool] | None = None
+
+    def mark(self, flags: Iterable[bool]) -> None:
+        if self.mask is None:
+            self.mask = list(flags)
+        else:
+            self.mask = [a or b for a, b in zip(self.mask, flags, strict=True)]
+
+    def series(self) -> pl.Series:
+        if self.mask is None:
+            return pl.Series("_odd", [False] * self.n, dtype=pl.Boolean)
+        return pl.Series("_odd", self.mask, dtype=pl.Boolean)
+
+
+def dicts(items: list[Any], odd: Odd) -> list[dict[str, Any]] | None:
+    """``items`` when they are all objects; else each one that is not marked odd and
+    replaced by an empty one (None: no item is an object)."""
+    kinds = set(map(type, items))
+    if kinds <= {dict}:
+        return items if items else None
+    if dict not in kinds:
+        return None
+    ok = [type(v) is dict for v in items]
+    odd.mark([not k for k in ok])
+    return [v if k else {} for v, k in zip(items, ok, strict=True)]
+
+
+def typed(
+    values: list[Any], allowed: tuple[type, ...], dtype: pl.DataType, odd: Odd, name: str = ""
+) -> pl.Series:
+    """``values`` as a polars Series of ``dtype`` when each value's type is one of
+    ``allowed`` (exactly: ``bool`` is not ``int``); items with a value of another type are
+    marked odd and read as null."""
+    kinds = set(map(type, values))
+    if not kinds <= set(allowed):
+        ok = [type(v) in allowed for v in values]
+        odd.mark([not k for k in ok])
+        values = [v if k else None for v, k in zip(values, ok, strict=True)]
+    if int in allowed:  # past 64 bits: the Python code's
+        try:
+            return pl.Series(name, values, dtype=dtype, strict=True)
+        except (TypeError, OverflowError):
+            ok = [v is None or -_INT64 <= v < _INT64 for v in values]
+            odd.mark([not k for k in ok])
+            values = [v if k else None for v, k in zip(values, ok, strict=True)]
+    return pl.Series(name, values, dtype=dtype, strict=True)
+
+
+_INT64 = 1 << 63
+
+
+def objects(values: list[Any], odd: Odd, *, optional: bool = False) -> list[dict[str, Any]]:
+    """``values`` (the nested objects of a field) with each one that is not an object (nor
+    None when ``optional``) marked odd, and replaced by an empty one as None is."""
+    kinds = set(map(type, values))
+    if kinds <= {dict}:
+        return values
+    allowed = (dict, _NONE) if optional else (dict,)
+    if not kinds <= set(allowed):
+        odd.mark([type(v) not in allowed for v in values])
+    return [v if type(v) is dict else {} for v in values]
+
+
+def truthy_text(values: list[Any], odd: Odd, name: str = "") -> pl.Series:
+    """``value or None`` of each value, as text: an item whose value is true but not a text
+    is marked odd."""
+    if set(map(type, values)) <= {str, _NONE}:
+        s = pl.Series(name, values, dtype=pl.String)
+        return s.to_frame().select(pl.when(pl.col(name) != "").then(pl.col(name))).to_series()
+    return typed([v or None for v in values], (str, _NONE), pl.String(), odd, name)

@@ -223,66 +223,62 @@ def _media_type(msg: dict[str, Any], content: str) -> str:
     return "text"
 
 
-#: an item that is not an ordinary message (its row in the bulk frame is a placeholder)
-_PLACEHOLDER = ("", "", "", "", None, False, None, "text")
-
-
 def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str) -> None:
     """The messages of the export: the ordinary ones (of a ``Default`` or ``Reply`` type,
     text ids, an ISO time; the type of those with attachments, stickers or embeds by
-    :func:`_media_type`) as one frame, every other item by :func:`_message`, in order."""
-
-    def row(m: Any) -> tuple[Any, ...] | None:
-        if type(m) is not dict:
-            return None
-        author, ref = m.get("author"), m.get("reference")
-        mtype = m.get("type")
-        if (
-            (mtype is not None and type(mtype) is not str)
-            or (mtype and mtype not in _PLAIN_TYPES)
-            or type(author) is not dict
-            or (ref is not None and type(ref) is not dict)
-        ):
-            return None
-        aid, mid, ts, content = author.get("id"), m.get("id"), m.get("timestamp"), m.get("content")
-        name = author.get("nickname") or author.get("name")
-        reply = ref.get("messageId") if ref else None
-        bot = author.get("isBot")
-        if (
-            type(aid) is not str
-            or not aid
-            or type(ts) is not str
-            or (mid is not None and type(mid) is not str)
-            or (content is not None and type(content) is not str)
-            or (name and type(name) is not str)
-            or (reply and type(reply) is not str)
-            or (bot is not None and type(bot) is not bool)
-        ):
-            return None
-        msg_type = "text"
-        if m.get("attachments") or m.get("stickers") or m.get("embeds"):
-            msg_type = _media_type(m, str(content or ""))
-        return aid, mid or "", ts, content or "", name or None, bool(bot), reply or None, msg_type
-
-    rows = [row(m) for m in messages]
-    odd = [r is None for r in rows]
-    cols = list(zip(*(_PLACEHOLDER if r is None else r for r in rows), strict=True))
-    if not cols:
-        cols = [()] * len(_PLACEHOLDER)
+    :func:`_media_type`) as one frame read a field at a time, every other item by
+    :func:`_message`, in order."""
+    n = len(messages)
+    odd = vec.Odd(n)
+    items = vec.dicts(messages, odd)
+    if items is None:  # no item is an object
+        for i, msg in enumerate(messages):
+            _message(ctx, display, group, i, msg)
+        return
+    author = vec.objects(vec.field(items, "author"), odd)
+    ref = vec.objects(vec.field(items, "reference"), odd, optional=True)
+    text = (str, type(None))
+    s_type = pl.String()
+    content = vec.typed(vec.field(items, "content"), text, s_type, odd, "content")
+    # a message's type from its attachments, stickers and embeds (when it has one of them)
+    media = [
+        i
+        for i, (a, s, e) in enumerate(
+            zip(
+                map(bool, vec.field(items, "attachments")),
+                map(bool, vec.field(items, "stickers")),
+                map(bool, vec.field(items, "embeds")),
+                strict=True,
+            )
+        )
+        if a or s or e
+    ]
+    kinds = ["text"] * n
+    texts = content.to_list() if media else []
+    for i in media:
+        kinds[i] = _media_type(items[i], texts[i] or "")
+    names = [a.get("nickname") or a.get("name") for a in author]
     frame = pl.DataFrame(
-        {
-            "aid": pl.Series(cols[0], dtype=pl.String),
-            "mid": pl.Series(cols[1], dtype=pl.String),
-            "when": pl.Series(cols[2], dtype=pl.String),
-            "content": pl.Series(cols[3], dtype=pl.String),
-            "name": pl.Series(cols[4], dtype=pl.String),
-            "bot": pl.Series(cols[5], dtype=pl.Boolean),
-            "reply": pl.Series(cols[6], dtype=pl.String),
-            "msg_type": pl.Series(cols[7], dtype=pl.String),
-            "_odd": pl.Series(odd, dtype=pl.Boolean),
-        }
-    )
-    del rows, cols  # the frame holds them now
+        [
+            vec.typed(vec.field(author, "id"), (str,), s_type, odd, "aid"),
+            vec.typed(vec.field(items, "id"), text, s_type, odd, "mid").fill_null(""),
+            vec.typed(vec.field(items, "timestamp"), (str,), s_type, odd, "when"),
+            content.fill_null(""),
+            vec.truthy_text(names, odd, "name"),
+            vec.typed(
+                vec.field(author, "isBot"), (bool, type(None)), pl.Boolean(), odd, "bot"
+            ).fill_null(False),
+            vec.truthy_text(vec.field(ref, "messageId"), odd, "reply"),
+            pl.Series("msg_type", kinds, dtype=pl.String),
+            vec.typed(vec.field(items, "type"), text, s_type, odd, "_type"),
+        ]
+    ).with_columns(odd.series())
+    mtype = pl.col("_type")
+    frame = frame.with_columns(
+        _odd=pl.col("_odd")
+        | (pl.col("aid") == "")
+        | (mtype.is_not_null() & (mtype != "") & ~mtype.is_in(_PLAIN_TYPES))
+    ).drop("_type")
     frame = vec.with_iso_stamp(frame, "when", zone).select(
         "_t",
         "ts",
