@@ -27,7 +27,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import orjson
 import polars as pl
@@ -300,10 +300,37 @@ def all_strings(piece: bytes, frame: pl.DataFrame, keys: Sequence[str], sep: byt
     return True
 
 
-def split_rows(piece: bytes, first_line: int) -> list[tuple[int, bytes]]:
+def split_rows(piece: bytes, first_line: int, expected: int = -1) -> Sequence[tuple[int, bytes]]:
     """``(line number, bytes)`` of the lines of ``piece`` that are not blank (ASCII white
-    space only: polars' rows of the piece, one per such line)."""
-    return [(first_line + n, raw) for n, raw in enumerate(piece.split(b"\n")) if raw.strip()]
+    space only: polars' rows of the piece, one per such line). ``expected``: the number of
+    rows polars read; when the piece has that many lines (so none is blank), they are
+    numbered without a Python call per line."""
+    lines = piece.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    if len(lines) == expected:
+        return _Numbered(lines, first_line)
+    return [(first_line + n, raw) for n, raw in enumerate(lines) if raw.strip()]
+
+
+class _Numbered(Sequence[tuple[int, bytes]]):
+    """Lines numbered from ``first``, each pair made when asked for."""
+
+    def __init__(self, lines: list[bytes], first: int) -> None:
+        self.lines = lines
+        self.first = first
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[int, bytes]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[tuple[int, bytes]]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [(self.first + n, self.lines[n]) for n in range(*i.indices(len(self.lines)))]
+        return (self.first + i, self.lines[i])
 
 
 # --------------------------------------------------------------------------- columns
