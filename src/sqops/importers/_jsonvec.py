@@ -32,6 +32,7 @@ from typing import Any, overload
 import orjson
 import polars as pl
 
+from sqops.data.decode import bom_encoding
 from sqops.data.runtime import gc_paused as gc_paused  # (the importers' vec.gc_paused)
 from sqops.importers import _base
 from sqops.importers._base import (
@@ -198,6 +199,24 @@ def load_json(text: str, display: str) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         return _base.load_json(text, display)
+
+
+#: what :func:`parse_utf8` gives for a file it leaves to the decoding policy
+NOT_READ: Any = object()
+
+
+def parse_utf8(path: Path, display: str) -> Any:
+    """The JSON document of a file, parsed by orjson from its bytes when they are UTF-8
+    without a byte-order mark nor a NUL (orjson checks the UTF-8): what
+    :func:`~sqops.importers._base.read_text` then :func:`load_json` give, without the text;
+    :data:`NOT_READ` for any other file (read it so: its errors and other encodings)."""
+    data = _base.read_bytes(path, display)
+    if bom_encoding(data) is not None or b"\x00" in data:
+        return NOT_READ
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return NOT_READ
 
 
 def add_messages(ctx: Context, frame: pl.DataFrame) -> None:

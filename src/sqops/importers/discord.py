@@ -118,6 +118,10 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
 
 
 def _read(path: Path, display: str, ctx: Context) -> None:
+    data = vec.parse_utf8(path, display)
+    if type(data) is dict:  # (a JSON object: the text starts with "{")
+        _json(ctx, display, data)
+        return
     text = read_text(path, display)
     if text.lstrip()[:1] == "{":
         _json(ctx, display, vec.load_json(text, display))

@@ -75,8 +75,9 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
 
 
 def _read(path: Path, display: str, ctx: Context) -> None:
-    text = read_text(path, display)
-    data = vec.load_json(text, display)
+    data = vec.parse_utf8(path, display)
+    if data is vec.NOT_READ:
+        data = vec.load_json(read_text(path, display), display)
     chats: list[tuple[str, Any]] = []
     if isinstance(data, dict) and isinstance(data.get("messages"), list):
         if "type" not in data and not _telegram_messages(data["messages"]):

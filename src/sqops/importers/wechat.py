@@ -208,6 +208,12 @@ def wechat_type(type_code: int | None, sub: int | None) -> str:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    if name != "wechat-msg" and _json_array(path):
+        items = vec.parse_utf8(path, display)
+        if type(items) is list:  # a JSON array in UTF-8: as _read_chatlog_json reads it
+            with vec.gc_paused():
+                _chatlog_items(items, display, ctx)
+            return
     text = None if is_large(path) else read_text(path, display)
     if name == "wechat-msg":
         _read_msg_csv(path, text, display, ctx)
@@ -216,6 +222,16 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             _read_chatlog_json(read_text(path, display) if text is None else text, display, ctx)
     else:
         _read_chatlog_csv(path, text, display, ctx)
+
+
+def _json_array(path: Path) -> bool:
+    """Whether a file starts with ``[`` (after ASCII white space)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return head.lstrip(b" \t\r\n")[:1] == b"["
 
 
 def _read_msg_csv(path: Path, text: str | None, display: str, ctx: Context) -> None:
@@ -890,11 +906,24 @@ def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:
                 ),
                 Location(file=display, line=1),
             )
-        items = data
+        _chatlog_items(data, display, ctx)
+        return
+    _chatlog_good(ctx, items, where, display)
 
-        def where(i: int) -> Location:
-            return Location(file=display, key=f"[{i}]")
 
+def _chatlog_items(items: list[Any], display: str, ctx: Context) -> None:
+    """The items of a chatlog JSON array."""
+
+    def where(i: int) -> Location:
+        return Location(file=display, key=f"[{i}]")
+
+    _chatlog_good(ctx, items, where, display)
+
+
+def _chatlog_good(
+    ctx: Context, items: list[Any], where: Callable[[int], Location], display: str
+) -> None:
+    """Every item of a chatlog JSON; an error when none has a time and a talker."""
     zone = vec.zone_of(ctx)
     if zone is not None:
         good = _chatlog_json_bulk(ctx, items, where, zone)
