@@ -545,3 +545,18 @@ def test_fields_of_other_types_and_shapes_as_the_python_code(monkeypatch, tmp_pa
         fast, slow, bulk = _both(monkeypatch, fmt, [path], tz="Asia/Shanghai")
         _same(fast, slow)
         assert bulk > least, fmt  # (most items are still ordinary messages)
+
+
+def test_seconds_are_divided_as_python_divides():
+    """``_t`` is ``int / int`` of the microseconds (correctly rounded) also for milliseconds,
+    where multiplying by the reciprocal of 10^6 is off by one unit in the last place (polars'
+    ``/ 1e6`` gives 1797732000.0279999 for 1_797_732_000_028_000, Python 1797732000.028)."""
+    rnd = random.Random(23)
+    values = [rnd.randrange(0, 4_294_967_296_000) * 1000 for _ in range(20_000)]
+    values += [rnd.randrange(0, 10**15) for _ in range(20_000)]
+    got = _jsonvec._seconds(pl.Series(values, dtype=pl.Int64)).to_list()
+    assert got == [v / 1_000_000 for v in values]
+    big = [2**53 + 1, 10**17 + 7, 5]  # past 2^53: by Python
+    assert _jsonvec._seconds(pl.Series(big, dtype=pl.Int64)).to_list() == [v / 10**6 for v in big]
+    pair = pl.Series([1_797_732_000_028_000] * 2)
+    assert _jsonvec._seconds(pair).to_list() == [1_797_732_000.028] * 2
