@@ -560,3 +560,37 @@ def test_seconds_are_divided_as_python_divides():
     assert _jsonvec._seconds(pl.Series(big, dtype=pl.Int64)).to_list() == [v / 10**6 for v in big]
     pair = pl.Series([1_797_732_000_028_000] * 2)
     assert _jsonvec._seconds(pair).to_list() == [1_797_732_000.028] * 2
+
+
+def test_with_iso_stamp_on_random_texts_is_parse_ts():
+    """Random ISO texts (fractions of every length, offsets valid and not, second 60, days
+    and hours out of range, years 1969–9999): every row read in bulk has ``parse_ts``'s
+    instant and ``ts_text``'s text; a second 60 (a leap second to polars, the next minute;
+    no time to Python) is left to Python."""
+    from sqops.data.scalars import get_tz, parse_ts, ts_text
+
+    rnd = random.Random(29)
+
+    def text() -> str:
+        y = rnd.choice([1969, 1970, 2026, 2026, 2150, 9998, 9999])
+        day = f"{y:04d}-{rnd.randrange(1, 13):02d}-{rnd.choice([1, 15, 28, 29, 30, 31]):02d}"
+        clock = (
+            f"{rnd.choice([0, 2, 3, 23, 24]):02d}:{rnd.randrange(61):02d}:{rnd.randrange(61):02d}"
+        )
+        frac = rnd.choice(["", "", ".0", ".000", ".1", ".123", ".0004", ".999999", ".1234567"])
+        off = rnd.choice(["", "Z", "+08:00", "-04:00", "-00:00", "+05:30", "+14:00", "-14:01"])
+        return f"{day}{rnd.choice('T ')}{clock}{frac}{off}"
+
+    texts = [text() for _ in range(6000)] + ["2026-12-03T19:00:60+08:00", "2026-12-03 19:00:60"]
+    for zone in ("Asia/Shanghai", "America/New_York", "Europe/London"):
+        got = _jsonvec.with_iso_stamp(pl.DataFrame({"s": texts, "_odd": False}), "s", zone)
+        bulk = 0
+        for s, (t_, ts_, odd_) in zip(texts, got.select("_t", "ts", "_odd").rows(), strict=True):
+            if odd_:
+                continue
+            bulk += 1
+            dt = parse_ts(s, get_tz(zone))
+            assert dt is not None, (zone, s)
+            assert (t_, ts_) == (dt.timestamp(), ts_text(dt)), (zone, s)
+        assert got["_odd"][-2:].to_list() == [True, True]  # second 60: Python's (no time)
+        assert bulk > 2000, zone  # (most texts are valid times)

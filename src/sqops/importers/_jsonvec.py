@@ -119,54 +119,63 @@ def with_iso_stamp(frame: pl.DataFrame, text: str, zone: str) -> pl.DataFrame:
     :func:`sqops.importers._base.local_to_utc`) and :func:`~sqops.data.scalars.ts_text`
     writes them (an aware time keeps its own offset, ``Z`` is ``+00:00``). Rows of another
     form, an invalid or skipped time, a year outside 1970–9998 or an offset past ±14:00 are
-    ``_odd``: the Python code reads those."""
-    parts = pl.col(text).str.extract_groups(_ISO)
-    f = frame.with_columns(
-        _wall=pl.concat_str([parts.struct[0], pl.lit("T"), parts.struct[1]]).str.strptime(
+    ``_odd``: the Python code reads those; so is a second 60 (polars reads it as a leap
+    second, the next minute; Python refuses it)."""
+    p = frame.select(pl.col(text).str.extract_groups(_ISO).alias("_p")).unnest("_p")
+    p.columns = ["_date", "_clock", "_frac", "_off"]
+    frac6 = pl.col("_frac").str.pad_end(6, "0")
+    off = pl.col("_off")
+    p = p.with_columns(
+        frame["_odd"],
+        _naive=pl.concat_str([pl.col("_date"), pl.lit("T"), pl.col("_clock")]),
+        _fus=frac6.cast(pl.Int64).fill_null(0),
+        # the milliseconds ts_text writes: only when the time has a fraction
+        _millis=pl.when(frac6.is_not_null() & (frac6 != "000000"))
+        .then(pl.lit(".") + frac6.str.slice(0, 3))
+        .otherwise(pl.lit("")),
+        _oh=off.str.slice(1, 2).cast(pl.Int64, strict=False),
+        _om=off.str.slice(4, 2).cast(pl.Int64, strict=False),
+    )
+    p = p.with_columns(
+        _wall=pl.col("_naive").str.strptime(
             pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False, exact=True
         )
-        + pl.duration(microseconds=parts.struct[2].str.pad_end(6, "0").cast(pl.Int64).fill_null(0)),
-        _off=parts.struct[3],
+        + pl.duration(microseconds=pl.col("_fus"))
     )
-    off = pl.col("_off")
     wall = pl.col("_wall")
+    oh, om = pl.col("_oh"), pl.col("_om")
     sign = pl.when(off.str.slice(0, 1) == "-").then(-1).otherwise(1)
-    oh = off.str.slice(1, 2).cast(pl.Int64, strict=False)
-    om = off.str.slice(4, 2).cast(pl.Int64, strict=False)
     minutes = pl.when(off == "Z").then(0).otherwise(sign * (oh * 60 + om))
     bad_off = off.is_not_null() & (off != "Z") & ((om >= 60) | (oh * 60 + om > 14 * 60))
     aware_us = wall.dt.epoch("us") - minutes * 60_000_000
-    local_rows = f.filter(off.is_null() & wall.is_not_null())
-    if local_rows.height:
-        offset = zone_offset(zone, local_rows["_wall"])
+    local_walls = p.filter(off.is_null() & wall.is_not_null())["_wall"]
+    if local_walls.len():
+        offset = zone_offset(zone, local_walls)
         local = local_to_utc(wall, zone, offset)
         us = pl.when(off.is_null()).then(local.dt.epoch("us")).otherwise(aware_us)
         local_ts: pl.Expr = ts_text_expr(local, zone, offset)
     else:
         us, local_ts = aware_us, pl.lit(None, pl.String)
-    f = f.with_columns(_us=us, _min=minutes, _bad=bad_off)
-    frac = pl.col("_us") % 1_000_000
-    millis = (
-        pl.when(frac != 0)
-        .then(pl.lit(".") + (frac // 1000).cast(pl.String).str.zfill(3))
-        .otherwise(pl.lit(""))
-    )
+    p = p.with_columns(_us=us, _min=minutes, _bad=bad_off)
+    # an aware time keeps its wall clock and offset (Z and -00:00 are +00:00)
     aware = pl.concat_str(
         [
-            wall.dt.to_string("%Y-%m-%dT%H:%M:%S"),
-            millis,
+            pl.col("_naive"),
+            pl.col("_millis"),
             pl.when((off == "Z") | (pl.col("_min") == 0)).then(pl.lit("+00:00")).otherwise(off),
         ]
     )
-    f = f.with_columns(
+    p = p.select(
+        "_us",
         ts=pl.when(off.is_null()).then(local_ts).otherwise(aware),
         _odd=pl.col("_odd")
         | pl.col("_us").is_null()
         | (pl.col("_us") < 0)
         | (wall.dt.year() > 9998)
-        | pl.col("_bad"),
+        | pl.col("_bad")
+        | (pl.col("_clock").str.slice(6, 2) == "60"),
     )
-    return f.with_columns(_t=_seconds(f["_us"])).drop("_wall", "_off", "_min", "_bad")
+    return frame.with_columns(p["_us"], p["ts"], p["_odd"], _seconds(p["_us"]))
 
 
 def _seconds(us: pl.Series) -> pl.Series:
