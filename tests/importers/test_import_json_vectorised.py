@@ -439,6 +439,15 @@ def test_typed_columns_mark_the_odd_items():
     assert texts.to_list() == ["a", None, None, "b", "c", "d"]
     assert odd.series().to_list() == [False, True, True, True, False, True]
     assert _jsonvec.Odd(2).series().to_list() == [False, False]  # none marked
+    # texts only (built at once): a None where a text is required is odd (item 1)
+    odd = _jsonvec.Odd(3)
+    assert _jsonvec.typed(["a", None, "b"], (str,), pl.String(), odd).to_list() == ["a", None, "b"]
+    assert odd.series().to_list() == [False, True, False]
+    # booleans: 1 and "true" are not booleans (items 1 and 2), None is allowed here
+    odd = _jsonvec.Odd(4)
+    flags = _jsonvec.typed([True, 1, "true", None], (bool, type(None)), pl.Boolean(), odd)
+    assert flags.to_list() == [True, None, None, None]
+    assert odd.series().to_list() == [False, True, True, False]
 
 
 def test_truthy_text_and_objects():

@@ -428,6 +428,17 @@ def typed(
     """``values`` as a polars Series of ``dtype`` when each value's type is one of
     ``allowed`` (exactly: ``bool`` is not ``int``); items with a value of another type are
     marked odd and read as null."""
+    if int not in allowed and dtype in (pl.String, pl.Boolean):
+        # polars builds a text or boolean Series strictly of texts or booleans (and None):
+        # any other value refuses it, and then each value is looked at
+        try:
+            s = pl.Series(name, values, dtype=dtype, strict=True)
+        except Exception:  # (TypeError: a value of another type)
+            pass
+        else:
+            if _NONE not in allowed and s.null_count():
+                odd.mark(s.is_null().to_list())
+            return s
     kinds = set(map(type, values))
     if not kinds <= set(allowed):
         ok = [type(v) in allowed for v in values]
