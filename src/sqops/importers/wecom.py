@@ -279,7 +279,8 @@ def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
     if (
         piece.count(b'"msgid"') != n
         or df["msgid"].null_count()
-        or not vec.all_strings(piece, df, ("msgid", "action", "from", "roomid", "msgtype"), sep)
+        or piece.count(b'"msgid' + sep) != n  # (all_strings of msgid, its total known)
+        or not vec.all_strings(piece, df, ("action", "from", "roomid", "msgtype"), sep)
         or piece.count(b'"msgtime"') != n - df["msgtime"].null_count()
         or piece.count(b'"text":') != n - df["text"].null_count()
         or piece.count(b'"markdown":') != n - df["markdown"].null_count()
