@@ -243,37 +243,33 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
     ref = vec.objects(vec.field(items, "reference"), odd, optional=True)
     text = (str, type(None))
     s_type = pl.String()
-    content = vec.typed(vec.field(items, "content"), text, s_type, odd, "content")
+    raw_content = vec.field(items, "content")
+    content = vec.typed(raw_content, text, s_type, odd, "content")
     # a message's type from its attachments, stickers and embeds (when it has one of them)
-    media = [
-        i
-        for i, (a, s, e) in enumerate(
-            zip(
-                map(bool, vec.field(items, "attachments")),
-                map(bool, vec.field(items, "stickers")),
-                map(bool, vec.field(items, "embeds")),
-                strict=True,
-            )
-        )
-        if a or s or e
+    has = [
+        pl.Series(list(map(bool, vec.field(items, k))), dtype=pl.Boolean)
+        for k in ("attachments", "stickers", "embeds")
     ]
-    kinds = ["text"] * n
-    texts = content.to_list() if media else []
-    for i in media:
-        kinds[i] = _media_type(items[i], texts[i] or "")
-    names = [a.get("nickname") or a.get("name") for a in author]
+    media = (has[0] | has[1] | has[2]).arg_true().to_list()
+    kinds = pl.repeat("text", n, eager=True, dtype=pl.String).alias("msg_type")
+    if media:
+        kinds = kinds.scatter(
+            media,
+            [_media_type(items[i], c if type(c := raw_content[i]) is str else "") for i in media],
+        )
+    names = _names(author, odd)
     frame = pl.DataFrame(
         [
             vec.typed(vec.field(author, "id"), (str,), s_type, odd, "aid"),
             vec.typed(vec.field(items, "id"), text, s_type, odd, "mid").fill_null(""),
             vec.typed(vec.field(items, "timestamp"), (str,), s_type, odd, "when"),
             content.fill_null(""),
-            vec.truthy_text(names, odd, "name"),
+            names,
             vec.typed(
                 vec.field(author, "isBot"), (bool, type(None)), pl.Boolean(), odd, "bot"
             ).fill_null(False),
             vec.truthy_text(vec.field(ref, "messageId"), odd, "reply"),
-            pl.Series("msg_type", kinds, dtype=pl.String),
+            kinds,
             vec.typed(vec.field(items, "type"), text, s_type, odd, "_type"),
         ]
     ).with_columns(odd.series())
@@ -302,6 +298,17 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
         vec.odd_rows(frame["_odd"]),
         lambda i: _message(ctx, display, group, i, messages[i]),
     )
+
+
+def _names(author: list[dict[str, Any]], odd: vec.Odd) -> pl.Series:
+    """``nickname or name or None`` of each author (a true one that is not a text: odd)."""
+    nick, plain = vec.field(author, "nickname"), vec.field(author, "name")
+    texts = {str, type(None)}
+    if not (set(map(type, nick)) <= texts and set(map(type, plain)) <= texts):
+        return vec.truthy_text([a.get("nickname") or a.get("name") for a in author], odd, "name")
+    nk, nm = pl.Series(nick, dtype=pl.String), pl.Series(plain, dtype=pl.String)
+    either = pl.when(nk.is_not_null() & (nk != "")).then(nk).otherwise(nm)
+    return pl.select(name=pl.when(either != "").then(either)).to_series()
 
 
 def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
