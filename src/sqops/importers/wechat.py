@@ -817,10 +817,10 @@ def _chatlog_frame(values: list[Any]) -> pl.DataFrame | None:
     # the type of each (code, sub) pair, by the function (a few pairs in an export)
     key = pl.concat_str(
         [pl.col("code").cast(pl.String), pl.col("sub").cast(pl.String).fill_null("-")],
-        separator="/",
+        separator=":",
     )
     pairs = f.filter(pl.col("code").is_not_null()).select("code", "sub").unique()
-    kinds = {f"{c}/{'-' if s is None else s}": wechat_type(c, s) for c, s in pairs.iter_rows()}
+    kinds = {f"{c}:{'-' if s is None else s}": wechat_type(c, s) for c, s in pairs.iter_rows()}
     talker = strip_expr(pl.col("talker").fill_null(""))
     sender = strip_expr(pl.col("sender").fill_null(""))
     sender_name = strip_expr(pl.col("sender_name").fill_null(""))
