@@ -49,6 +49,7 @@ class Bench:
     reference: str  # csv | json | ndjson | orjson | lines
     kind: str = "table"  # table (CSV/JSON: TARGETS["table"]) | text (TARGETS["text"])
     options: dict[str, str] = field(default_factory=dict)  # import_files keywords (paths)
+    fmt: str = ""  # the import format, when the benchmark's name is not it
 
 
 def _stamp(i: int) -> tuple[int, int, int, int]:
@@ -368,6 +369,9 @@ BENCHES.update(
         "wecom": Bench(lambda folder, rows: make_wecom(rows, folder), "ndjson"),
         "telegram": Bench(lambda folder, rows: make_telegram(rows, folder), "orjson"),
         "discord": Bench(lambda folder, rows: make_discord(rows, folder), "json"),
+        "wechat-chatlog-json": Bench(
+            lambda folder, rows: make_chatlog_json(rows, folder), "json", fmt="wechat-chatlog"
+        ),
     }
 )
 
@@ -466,7 +470,9 @@ def main() -> None:
             opts = {k: str(folder / v) for k, v in bench.options.items()}
             size = path.stat().st_size / 1e6
             print(f"{fmt}: {rows:,} rows, {size:,.1f} MB")
-            imp_args = ["import", str(path), fmt, str(folder / "out"), json.dumps(opts)]
+            imp_args = [
+                "import", str(path), bench.fmt or fmt, str(folder / "out"), json.dumps(opts)
+            ]  # fmt: skip
             if args.big_gb:
                 m = _measure(imp_args)
                 print(_row("import", rows, m))

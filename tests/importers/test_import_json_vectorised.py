@@ -422,3 +422,184 @@ def test_wecom_streamed_as_the_python_code(monkeypatch, tmp_path):
     with pytest.raises(InputError) as whole:
         import_files("wecom", [p])
     assert str(streamed.value) == str(whole.value)
+
+
+# ----------------------------------------------------------------- read a field at a time
+
+
+def test_typed_columns_mark_the_odd_items():
+    """``typed`` keeps the values of the allowed types and marks the others odd (a boolean is
+    not an integer, an integer past 64 bits is the Python code's), each item once."""
+    odd = _jsonvec.Odd(6)
+    ints = _jsonvec.typed([1, None, True, 2**63, -(2**63), "7"], (int, type(None)), pl.Int64(), odd)
+    # kept: 1, None and -2^63 (the least Int64); odd: True, 2^63 and "7" (items 2, 3, 5)
+    assert ints.to_list() == [1, None, None, None, -(2**63), None]
+    texts = _jsonvec.typed(["a", 5, None, "b", "c", "d"], (str,), pl.String(), odd)
+    # odd as well: 5 and None (items 1 and 2; 2 was already)
+    assert texts.to_list() == ["a", None, None, "b", "c", "d"]
+    assert odd.series().to_list() == [False, True, True, True, False, True]
+    assert _jsonvec.Odd(2).series().to_list() == [False, False]  # none marked
+    # texts only (built at once): a None where a text is required is odd (item 1)
+    odd = _jsonvec.Odd(3)
+    assert _jsonvec.typed(["a", None, "b"], (str,), pl.String(), odd).to_list() == ["a", None, "b"]
+    assert odd.series().to_list() == [False, True, False]
+    # booleans: 1 and "true" are not booleans (items 1 and 2), None is allowed here
+    odd = _jsonvec.Odd(4)
+    flags = _jsonvec.typed([True, 1, "true", None], (bool, type(None)), pl.Boolean(), odd)
+    assert flags.to_list() == [True, None, None, None]
+    assert odd.series().to_list() == [False, True, True, False]
+
+
+def test_truthy_text_and_objects():
+    odd = _jsonvec.Odd(5)
+    # ``value or None``: "" and 0 and [] are None; a true value that is not a text is odd (3)
+    got = _jsonvec.truthy_text(["x", "", 0, 5, []], odd)
+    assert got.to_list() == ["x", None, None, None, None]
+    assert odd.series().to_list() == [False, False, False, True, False]
+    odd = _jsonvec.Odd(4)
+    objs = _jsonvec.objects([{"a": 1}, None, [], "s"], odd, optional=True)
+    assert objs == [{"a": 1}, {}, {}, {}]  # None is allowed (not odd); [] and "s" are odd
+    assert odd.series().to_list() == [False, False, True, True]
+    odd = _jsonvec.Odd(3)
+    assert _jsonvec.dicts([5, "x", None], odd) is None  # no object at all: the Python code
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        ("telegram", "telegram_chat.json"),
+        ("discord", "discord.json"),
+        ("wechat-chatlog", "wechat_chatlog.json"),
+    ],
+)
+def test_json_from_bytes_as_from_the_text(tmp_path, fmt, name):
+    """A UTF-8 document is parsed from its bytes; the same export with a byte-order mark, in
+    GB18030, or with a value orjson refuses (``NaN``, read by the standard library) is read
+    from its decoded text: all give the same tables, and a syntax error the same error."""
+    text = (FIX / name).read_text(encoding="utf-8")
+    plain = import_files(fmt, [FIX / name], tz="Asia/Shanghai")
+    variants = {
+        "bom.json": b"\xef\xbb\xbf" + text.encode("utf-8"),
+        "gb.json": text.encode("gb18030"),
+        "nan.json": text.replace("{", '{"zz_nan": NaN, ', 1).encode("utf-8"),
+    }
+    for file, data in variants.items():
+        p = tmp_path / file
+        p.write_bytes(data)
+        other = import_files(fmt, [p], tz="Asia/Shanghai")
+        assert other.counts == plain.counts, file
+        for table, frame in plain.tables.items():
+            assert other.tables[table].equals(frame), (file, table)
+    broken = tmp_path / "broken.json"
+    broken.write_text(text.replace(",", ";", 3), encoding="utf-8")
+    with pytest.raises(InputError) as got:
+        import_files(fmt, [broken])
+    assert "JSON" in str(got.value)
+    assert got.value.where.line is not None  # (the standard library's position)
+
+
+def test_fields_of_other_types_and_shapes_as_the_python_code(monkeypatch, tmp_path):
+    """The field-at-a-time readers against the per-item code on what only they could get
+    wrong: a value of another type in any field (a name that is a number, ``isBot`` a text,
+    a text that is null), and chatlog items of several sets of keys (a field missing, a key
+    of another case, extra keys)."""
+    rnd = random.Random(19)
+    odd_values = [0, 5, "", None, True, [], {}, ["x"], 1.5, 2**64]
+
+    def discord(i: int) -> object:
+        msg = _discord_message(rnd, i)
+        if isinstance(msg, dict) and rnd.randrange(8) == 0:
+            author = msg.get("author")
+            target = author if isinstance(author, dict) and rnd.randrange(2) else msg
+            target[rnd.choice(["nickname", "name", "isBot", "id", "content", "timestamp",
+                               "attachments", "type"])] = rnd.choice(odd_values)  # fmt: skip
+        return msg
+
+    def telegram(i: int) -> object:
+        msg = _telegram_message(rnd, i)
+        if isinstance(msg, dict) and rnd.randrange(8) == 0:
+            msg[rnd.choice(["text", "from", "from_id", "media_type", "type", "id",
+                            "reply_to_message_id", "photo"])] = rnd.choice(odd_values)  # fmt: skip
+        return msg
+
+    def chatlog(i: int) -> object:
+        item = _chatlog_item(rnd, i)
+        if isinstance(item, dict):
+            kind = rnd.randrange(10)
+            if kind == 0:
+                item.pop(rnd.choice(["content", "senderName", "seq", "isSelf", "talkerName"]))
+            elif kind == 1:
+                item["CONTENT"] = "另一个键"  # a second key of one field: Python's last one
+            elif kind == 2:
+                item["extra"] = rnd.choice(odd_values)
+            elif kind == 3:
+                item[rnd.choice(["talker", "senderName", "subType", "isSelf", "content"])] = (
+                    rnd.choice(odd_values)
+                )
+        return item
+
+    d = tmp_path / "discord.json"
+    d.write_text(json.dumps({"guild": {"id": "7"}, "messages": [discord(i) for i in range(2000)]},
+                            ensure_ascii=False), encoding="utf-8")  # fmt: skip
+    t = tmp_path / "telegram.json"
+    t.write_text(json.dumps({"name": "g", "type": "private_group", "id": 3,
+                             "messages": [telegram(i) for i in range(2000)]}), encoding="utf-8")  # fmt: skip
+    c = tmp_path / "chatlog.json"
+    c.write_text(json.dumps([chatlog(i) for i in range(2000)], ensure_ascii=False), "utf-8")
+    for fmt, path, least in (
+        ("discord", d, 1000),
+        ("telegram", t, 1000),
+        ("wechat-chatlog", c, 1000),
+    ):
+        fast, slow, bulk = _both(monkeypatch, fmt, [path], tz="Asia/Shanghai")
+        _same(fast, slow)
+        assert bulk > least, fmt  # (most items are still ordinary messages)
+
+
+def test_seconds_are_divided_as_python_divides():
+    """``_t`` is ``int / int`` of the microseconds (correctly rounded) also for milliseconds,
+    where multiplying by the reciprocal of 10^6 is off by one unit in the last place (polars'
+    ``/ 1e6`` gives 1797732000.0279999 for 1_797_732_000_028_000, Python 1797732000.028)."""
+    rnd = random.Random(23)
+    values = [rnd.randrange(0, 4_294_967_296_000) * 1000 for _ in range(20_000)]
+    values += [rnd.randrange(0, 10**15) for _ in range(20_000)]
+    got = _jsonvec._seconds(pl.Series(values, dtype=pl.Int64)).to_list()
+    assert got == [v / 1_000_000 for v in values]
+    big = [2**53 + 1, 10**17 + 7, 5]  # past 2^53: by Python
+    assert _jsonvec._seconds(pl.Series(big, dtype=pl.Int64)).to_list() == [v / 10**6 for v in big]
+    pair = pl.Series([1_797_732_000_028_000] * 2)
+    assert _jsonvec._seconds(pair).to_list() == [1_797_732_000.028] * 2
+
+
+def test_with_iso_stamp_on_random_texts_is_parse_ts():
+    """Random ISO texts (fractions of every length, offsets valid and not, second 60, days
+    and hours out of range, years 1969–9999): every row read in bulk has ``parse_ts``'s
+    instant and ``ts_text``'s text; a second 60 (a leap second to polars, the next minute;
+    no time to Python) is left to Python."""
+    from sqops.data.scalars import get_tz, parse_ts, ts_text
+
+    rnd = random.Random(29)
+
+    def text() -> str:
+        y = rnd.choice([1969, 1970, 2026, 2026, 2150, 9998, 9999])
+        day = f"{y:04d}-{rnd.randrange(1, 13):02d}-{rnd.choice([1, 15, 28, 29, 30, 31]):02d}"
+        clock = (
+            f"{rnd.choice([0, 2, 3, 23, 24]):02d}:{rnd.randrange(61):02d}:{rnd.randrange(61):02d}"
+        )
+        frac = rnd.choice(["", "", ".0", ".000", ".1", ".123", ".0004", ".999999", ".1234567"])
+        off = rnd.choice(["", "Z", "+08:00", "-04:00", "-00:00", "+05:30", "+14:00", "-14:01"])
+        return f"{day}{rnd.choice('T ')}{clock}{frac}{off}"
+
+    texts = [text() for _ in range(6000)] + ["2026-12-03T19:00:60+08:00", "2026-12-03 19:00:60"]
+    for zone in ("Asia/Shanghai", "America/New_York", "Europe/London"):
+        got = _jsonvec.with_iso_stamp(pl.DataFrame({"s": texts, "_odd": False}), "s", zone)
+        bulk = 0
+        for s, (t_, ts_, odd_) in zip(texts, got.select("_t", "ts", "_odd").rows(), strict=True):
+            if odd_:
+                continue
+            bulk += 1
+            dt = parse_ts(s, get_tz(zone))
+            assert dt is not None, (zone, s)
+            assert (t_, ts_) == (dt.timestamp(), ts_text(dt)), (zone, s)
+        assert got["_odd"][-2:].to_list() == [True, True]  # second 60: Python's (no time)
+        assert bulk > 2000, zone  # (most texts are valid times)

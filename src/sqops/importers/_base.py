@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+import orjson
 import polars as pl
 
 from sqops.data.columns import column_twice
@@ -117,8 +118,14 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def json_loads(text: str | bytes) -> Any:
     """``json.loads``, with a lone surrogate escape (``"\\ud800"``, which is no character:
     nothing can write it as UTF-8) read as U+FFFD, the replacement character. Pairs are one
-    character already; only an escape can make a lone one, so the rest is not walked."""
-    value = json.loads(text)
+    character already; only an escape can make a lone one, so the rest is not walked.
+    orjson reads it first (faster; where it reads a text, it reads the same value), the
+    standard library what orjson refuses (``NaN``, integers past 64 bits, lone surrogates,
+    deep nesting, a syntax error: its message)."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        value = json.loads(text)
     if isinstance(text, bytes):
         if b"\\u" in text and _LONE_ESCAPE_B.search(text):
             return _no_lone_surrogates(value)

@@ -24,13 +24,15 @@ Exactness, in short:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import orjson
 import polars as pl
 
+from sqops.data.decode import bom_encoding
 from sqops.data.runtime import gc_paused as gc_paused  # (the importers' vec.gc_paused)
 from sqops.importers import _base
 from sqops.importers._base import (
@@ -117,60 +119,79 @@ def with_iso_stamp(frame: pl.DataFrame, text: str, zone: str) -> pl.DataFrame:
     :func:`sqops.importers._base.local_to_utc`) and :func:`~sqops.data.scalars.ts_text`
     writes them (an aware time keeps its own offset, ``Z`` is ``+00:00``). Rows of another
     form, an invalid or skipped time, a year outside 1970–9998 or an offset past ±14:00 are
-    ``_odd``: the Python code reads those."""
-    parts = pl.col(text).str.extract_groups(_ISO)
-    f = frame.with_columns(
-        _wall=pl.concat_str([parts.struct[0], pl.lit("T"), parts.struct[1]]).str.strptime(
+    ``_odd``: the Python code reads those; so is a second 60 (polars reads it as a leap
+    second, the next minute; Python refuses it)."""
+    p = frame.select(pl.col(text).str.extract_groups(_ISO).alias("_p")).unnest("_p")
+    p.columns = ["_date", "_clock", "_frac", "_off"]
+    frac6 = pl.col("_frac").str.pad_end(6, "0")
+    off = pl.col("_off")
+    p = p.with_columns(
+        frame["_odd"],
+        _naive=pl.concat_str([pl.col("_date"), pl.lit("T"), pl.col("_clock")]),
+        _fus=frac6.cast(pl.Int64).fill_null(0),
+        # the milliseconds ts_text writes: only when the time has a fraction
+        _millis=pl.when(frac6.is_not_null() & (frac6 != "000000"))
+        .then(pl.lit(".") + frac6.str.slice(0, 3))
+        .otherwise(pl.lit("")),
+        _oh=off.str.slice(1, 2).cast(pl.Int64, strict=False),
+        _om=off.str.slice(4, 2).cast(pl.Int64, strict=False),
+    )
+    p = p.with_columns(
+        _wall=pl.col("_naive").str.strptime(
             pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False, exact=True
         )
-        + pl.duration(microseconds=parts.struct[2].str.pad_end(6, "0").cast(pl.Int64).fill_null(0)),
-        _off=parts.struct[3],
+        + pl.duration(microseconds=pl.col("_fus"))
     )
-    off = pl.col("_off")
     wall = pl.col("_wall")
+    oh, om = pl.col("_oh"), pl.col("_om")
     sign = pl.when(off.str.slice(0, 1) == "-").then(-1).otherwise(1)
-    oh = off.str.slice(1, 2).cast(pl.Int64, strict=False)
-    om = off.str.slice(4, 2).cast(pl.Int64, strict=False)
     minutes = pl.when(off == "Z").then(0).otherwise(sign * (oh * 60 + om))
     bad_off = off.is_not_null() & (off != "Z") & ((om >= 60) | (oh * 60 + om > 14 * 60))
     aware_us = wall.dt.epoch("us") - minutes * 60_000_000
-    local_rows = f.filter(off.is_null() & wall.is_not_null())
-    if local_rows.height:
-        offset = zone_offset(zone, local_rows["_wall"])
+    local_walls = p.filter(off.is_null() & wall.is_not_null())["_wall"]
+    if local_walls.len():
+        offset = zone_offset(zone, local_walls)
         local = local_to_utc(wall, zone, offset)
         us = pl.when(off.is_null()).then(local.dt.epoch("us")).otherwise(aware_us)
         local_ts: pl.Expr = ts_text_expr(local, zone, offset)
     else:
         us, local_ts = aware_us, pl.lit(None, pl.String)
-    f = f.with_columns(_us=us, _min=minutes, _bad=bad_off)
-    frac = pl.col("_us") % 1_000_000
-    millis = (
-        pl.when(frac != 0)
-        .then(pl.lit(".") + (frac // 1000).cast(pl.String).str.zfill(3))
-        .otherwise(pl.lit(""))
-    )
+    p = p.with_columns(_us=us, _min=minutes, _bad=bad_off)
+    # an aware time keeps its wall clock and offset (Z and -00:00 are +00:00)
     aware = pl.concat_str(
         [
-            wall.dt.to_string("%Y-%m-%dT%H:%M:%S"),
-            millis,
+            pl.col("_naive"),
+            pl.col("_millis"),
             pl.when((off == "Z") | (pl.col("_min") == 0)).then(pl.lit("+00:00")).otherwise(off),
         ]
     )
-    f = f.with_columns(
+    p = p.select(
+        "_us",
         ts=pl.when(off.is_null()).then(local_ts).otherwise(aware),
         _odd=pl.col("_odd")
         | pl.col("_us").is_null()
         | (pl.col("_us") < 0)
         | (wall.dt.year() > 9998)
-        | pl.col("_bad"),
+        | pl.col("_bad")
+        | (pl.col("_clock").str.slice(6, 2) == "60"),
     )
-    return f.with_columns(_t=_seconds(f["_us"])).drop("_wall", "_off", "_min", "_bad")
+    return frame.with_columns(p["_us"], p["ts"], p["_odd"], _seconds(p["_us"]))
 
 
 def _seconds(us: pl.Series) -> pl.Series:
-    """Microseconds / 10^6, correctly rounded as Python's ``int / int`` (polars multiplies by
-    the reciprocal of a constant, which is not; numpy divides)."""
-    return pl.Series("_t", us.fill_null(0).to_numpy() / 1e6, dtype=pl.Float64)
+    """Microseconds / 10^6, correctly rounded as Python's ``int / int``: polars multiplies by
+    the reciprocal of a constant, which is not, but divides one column by another (the
+    microseconds as floats, exact below 2^53; the few others divided by Python)."""
+    us = us.fill_null(0)
+    n = us.len()
+    big = (us.abs() >= _EXACT_US).any()
+    if n < 2 or big:  # (a single value might be taken for a constant)
+        return pl.Series("_t", [v / 1_000_000 for v in us.to_list()], dtype=pl.Float64)
+    return (us.cast(pl.Float64) / pl.repeat(1e6, n, eager=True, dtype=pl.Float64)).alias("_t")
+
+
+#: microseconds a float holds exactly
+_EXACT_US = 1 << 53
 
 
 def norm_names(names: pl.Expr) -> pl.Expr:
@@ -197,6 +218,24 @@ def load_json(text: str, display: str) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         return _base.load_json(text, display)
+
+
+#: what :func:`parse_utf8` gives for a file it leaves to the decoding policy
+NOT_READ: Any = object()
+
+
+def parse_utf8(path: Path, display: str) -> Any:
+    """The JSON document of a file, parsed by orjson from its bytes when they are UTF-8
+    without a byte-order mark nor a NUL (orjson checks the UTF-8): what
+    :func:`~sqops.importers._base.read_text` then :func:`load_json` give, without the text;
+    :data:`NOT_READ` for any other file (read it so: its errors and other encodings)."""
+    data = _base.read_bytes(path, display)
+    if bom_encoding(data) is not None or b"\x00" in data:
+        return NOT_READ
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return NOT_READ
 
 
 def add_messages(ctx: Context, frame: pl.DataFrame) -> None:
@@ -299,7 +338,141 @@ def all_strings(piece: bytes, frame: pl.DataFrame, keys: Sequence[str], sep: byt
     return True
 
 
-def split_rows(piece: bytes, first_line: int) -> list[tuple[int, bytes]]:
+def split_rows(piece: bytes, first_line: int, expected: int = -1) -> Sequence[tuple[int, bytes]]:
     """``(line number, bytes)`` of the lines of ``piece`` that are not blank (ASCII white
-    space only: polars' rows of the piece, one per such line)."""
-    return [(first_line + n, raw) for n, raw in enumerate(piece.split(b"\n")) if raw.strip()]
+    space only: polars' rows of the piece, one per such line). ``expected``: the number of
+    rows polars read; when the piece has that many lines (so none is blank), they are
+    numbered without a Python call per line."""
+    lines = piece.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    if len(lines) == expected:
+        return _Numbered(lines, first_line)
+    return [(first_line + n, raw) for n, raw in enumerate(lines) if raw.strip()]
+
+
+class _Numbered(Sequence[tuple[int, bytes]]):
+    """Lines numbered from ``first``, each pair made when asked for."""
+
+    def __init__(self, lines: list[bytes], first: int) -> None:
+        self.lines = lines
+        self.first = first
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[int, bytes]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[tuple[int, bytes]]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [(self.first + n, self.lines[n]) for n in range(*i.indices(len(self.lines)))]
+        return (self.first + i, self.lines[i])
+
+
+# --------------------------------------------------------------------------- columns
+# The items of a parsed JSON array read a field at a time (``dict.get`` mapped over the list
+# in C) instead of a Python function per item: each field's values are checked by the set of
+# their types, and only the items holding a value of a type the bulk path does not read are
+# marked odd (the per-item Python code reads those).
+
+_NONE = type(None)
+
+
+def field(items: list[dict[str, Any]], key: str) -> list[Any]:
+    """The value of ``key`` in each item (None when absent); ``items`` are all dicts."""
+    return list(map(dict.get, items, repeat(key)))
+
+
+def has_key(items: list[dict[str, Any]], key: str) -> list[bool]:
+    """Whether each item has ``key``."""
+    return list(map(dict.__contains__, items, repeat(key)))
+
+
+class Odd:
+    """The indices of the items marked odd so far (a mask built only when one is)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.mask: list[bool] | None = None
+
+    def mark(self, flags: Iterable[bool]) -> None:
+        if self.mask is None:
+            self.mask = list(flags)
+        else:
+            self.mask = [a or b for a, b in zip(self.mask, flags, strict=True)]
+
+    def series(self) -> pl.Series:
+        if self.mask is None:
+            return pl.Series("_odd", [False] * self.n, dtype=pl.Boolean)
+        return pl.Series("_odd", self.mask, dtype=pl.Boolean)
+
+
+def dicts(items: list[Any], odd: Odd) -> list[dict[str, Any]] | None:
+    """``items`` when they are all objects; else each one that is not marked odd and
+    replaced by an empty one (None: no item is an object)."""
+    kinds = set(map(type, items))
+    if kinds <= {dict}:
+        return items if items else None
+    if dict not in kinds:
+        return None
+    ok = [type(v) is dict for v in items]
+    odd.mark([not k for k in ok])
+    return [v if k else {} for v, k in zip(items, ok, strict=True)]
+
+
+def typed(
+    values: list[Any], allowed: tuple[type, ...], dtype: pl.DataType, odd: Odd, name: str = ""
+) -> pl.Series:
+    """``values`` as a polars Series of ``dtype`` when each value's type is one of
+    ``allowed`` (exactly: ``bool`` is not ``int``); items with a value of another type are
+    marked odd and read as null."""
+    if int not in allowed and dtype in (pl.String, pl.Boolean):
+        # polars builds a text or boolean Series strictly of texts or booleans (and None):
+        # any other value refuses it, and then each value is looked at
+        try:
+            s = pl.Series(name, values, dtype=dtype, strict=True)
+        except Exception:  # (TypeError: a value of another type)
+            pass
+        else:
+            if _NONE not in allowed and s.null_count():
+                odd.mark(s.is_null().to_list())
+            return s
+    kinds = set(map(type, values))
+    if not kinds <= set(allowed):
+        ok = [type(v) in allowed for v in values]
+        odd.mark([not k for k in ok])
+        values = [v if k else None for v, k in zip(values, ok, strict=True)]
+    if int in allowed:  # past 64 bits: the Python code's
+        try:
+            return pl.Series(name, values, dtype=dtype, strict=True)
+        except (TypeError, OverflowError):
+            ok = [v is None or -_INT64 <= v < _INT64 for v in values]
+            odd.mark([not k for k in ok])
+            values = [v if k else None for v, k in zip(values, ok, strict=True)]
+    return pl.Series(name, values, dtype=dtype, strict=True)
+
+
+_INT64 = 1 << 63
+
+
+def objects(values: list[Any], odd: Odd, *, optional: bool = False) -> list[dict[str, Any]]:
+    """``values`` (the nested objects of a field) with each one that is not an object (nor
+    None when ``optional``) marked odd, and replaced by an empty one as None is."""
+    kinds = set(map(type, values))
+    if kinds <= {dict}:
+        return values
+    allowed = (dict, _NONE) if optional else (dict,)
+    if not kinds <= set(allowed):
+        odd.mark([type(v) not in allowed for v in values])
+    return [v if type(v) is dict else {} for v in values]
+
+
+def truthy_text(values: list[Any], odd: Odd, name: str = "") -> pl.Series:
+    """``value or None`` of each value, as text: an item whose value is true but not a text
+    is marked odd."""
+    if set(map(type, values)) <= {str, _NONE}:
+        s = pl.Series(name, values, dtype=pl.String)
+        return s.to_frame().select(pl.when(pl.col(name) != "").then(pl.col(name))).to_series()
+    return typed([v or None for v in values], (str, _NONE), pl.String(), odd, name)

@@ -118,6 +118,10 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
 
 
 def _read(path: Path, display: str, ctx: Context) -> None:
+    data = vec.parse_utf8(path, display)
+    if type(data) is dict:  # (a JSON object: the text starts with "{")
+        _json(ctx, display, data)
+        return
     text = read_text(path, display)
     if text.lstrip()[:1] == "{":
         _json(ctx, display, vec.load_json(text, display))
@@ -223,66 +227,58 @@ def _media_type(msg: dict[str, Any], content: str) -> str:
     return "text"
 
 
-#: an item that is not an ordinary message (its row in the bulk frame is a placeholder)
-_PLACEHOLDER = ("", "", "", "", None, False, None, "text")
-
-
 def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str) -> None:
     """The messages of the export: the ordinary ones (of a ``Default`` or ``Reply`` type,
     text ids, an ISO time; the type of those with attachments, stickers or embeds by
-    :func:`_media_type`) as one frame, every other item by :func:`_message`, in order."""
-
-    def row(m: Any) -> tuple[Any, ...] | None:
-        if type(m) is not dict:
-            return None
-        author, ref = m.get("author"), m.get("reference")
-        mtype = m.get("type")
-        if (
-            (mtype is not None and type(mtype) is not str)
-            or (mtype and mtype not in _PLAIN_TYPES)
-            or type(author) is not dict
-            or (ref is not None and type(ref) is not dict)
-        ):
-            return None
-        aid, mid, ts, content = author.get("id"), m.get("id"), m.get("timestamp"), m.get("content")
-        name = author.get("nickname") or author.get("name")
-        reply = ref.get("messageId") if ref else None
-        bot = author.get("isBot")
-        if (
-            type(aid) is not str
-            or not aid
-            or type(ts) is not str
-            or (mid is not None and type(mid) is not str)
-            or (content is not None and type(content) is not str)
-            or (name and type(name) is not str)
-            or (reply and type(reply) is not str)
-            or (bot is not None and type(bot) is not bool)
-        ):
-            return None
-        msg_type = "text"
-        if m.get("attachments") or m.get("stickers") or m.get("embeds"):
-            msg_type = _media_type(m, str(content or ""))
-        return aid, mid or "", ts, content or "", name or None, bool(bot), reply or None, msg_type
-
-    rows = [row(m) for m in messages]
-    odd = [r is None for r in rows]
-    cols = list(zip(*(_PLACEHOLDER if r is None else r for r in rows), strict=True))
-    if not cols:
-        cols = [()] * len(_PLACEHOLDER)
+    :func:`_media_type`) as one frame read a field at a time, every other item by
+    :func:`_message`, in order."""
+    n = len(messages)
+    odd = vec.Odd(n)
+    items = vec.dicts(messages, odd)
+    if items is None:  # no item is an object
+        for i, msg in enumerate(messages):
+            _message(ctx, display, group, i, msg)
+        return
+    author = vec.objects(vec.field(items, "author"), odd)
+    ref = vec.objects(vec.field(items, "reference"), odd, optional=True)
+    text = (str, type(None))
+    s_type = pl.String()
+    raw_content = vec.field(items, "content")
+    content = vec.typed(raw_content, text, s_type, odd, "content")
+    # a message's type from its attachments, stickers and embeds (when it has one of them)
+    has = [
+        pl.Series(list(map(bool, vec.field(items, k))), dtype=pl.Boolean)
+        for k in ("attachments", "stickers", "embeds")
+    ]
+    media = (has[0] | has[1] | has[2]).arg_true().to_list()
+    kinds = pl.repeat("text", n, eager=True, dtype=pl.String).alias("msg_type")
+    if media:
+        kinds = kinds.scatter(
+            media,
+            [_media_type(items[i], c if type(c := raw_content[i]) is str else "") for i in media],
+        )
+    names = _names(author, odd)
     frame = pl.DataFrame(
-        {
-            "aid": pl.Series(cols[0], dtype=pl.String),
-            "mid": pl.Series(cols[1], dtype=pl.String),
-            "when": pl.Series(cols[2], dtype=pl.String),
-            "content": pl.Series(cols[3], dtype=pl.String),
-            "name": pl.Series(cols[4], dtype=pl.String),
-            "bot": pl.Series(cols[5], dtype=pl.Boolean),
-            "reply": pl.Series(cols[6], dtype=pl.String),
-            "msg_type": pl.Series(cols[7], dtype=pl.String),
-            "_odd": pl.Series(odd, dtype=pl.Boolean),
-        }
-    )
-    del rows, cols  # the frame holds them now
+        [
+            vec.typed(vec.field(author, "id"), (str,), s_type, odd, "aid"),
+            vec.typed(vec.field(items, "id"), text, s_type, odd, "mid").fill_null(""),
+            vec.typed(vec.field(items, "timestamp"), (str,), s_type, odd, "when"),
+            content.fill_null(""),
+            names,
+            vec.typed(
+                vec.field(author, "isBot"), (bool, type(None)), pl.Boolean(), odd, "bot"
+            ).fill_null(False),
+            vec.truthy_text(vec.field(ref, "messageId"), odd, "reply"),
+            kinds,
+            vec.typed(vec.field(items, "type"), text, s_type, odd, "_type"),
+        ]
+    ).with_columns(odd.series())
+    mtype = pl.col("_type")
+    frame = frame.with_columns(
+        _odd=pl.col("_odd")
+        | (pl.col("aid") == "")
+        | (mtype.is_not_null() & (mtype != "") & ~mtype.is_in(_PLAIN_TYPES))
+    ).drop("_type")
     frame = vec.with_iso_stamp(frame, "when", zone).select(
         "_t",
         "ts",
@@ -302,6 +298,17 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
         vec.odd_rows(frame["_odd"]),
         lambda i: _message(ctx, display, group, i, messages[i]),
     )
+
+
+def _names(author: list[dict[str, Any]], odd: vec.Odd) -> pl.Series:
+    """``nickname or name or None`` of each author (a true one that is not a text: odd)."""
+    nick, plain = vec.field(author, "nickname"), vec.field(author, "name")
+    texts = {str, type(None)}
+    if not (set(map(type, nick)) <= texts and set(map(type, plain)) <= texts):
+        return vec.truthy_text([a.get("nickname") or a.get("name") for a in author], odd, "name")
+    nk, nm = pl.Series(nick, dtype=pl.String), pl.Series(plain, dtype=pl.String)
+    either = pl.when(nk.is_not_null() & (nk != "")).then(nk).otherwise(nm)
+    return pl.select(name=pl.when(either != "").then(either)).to_series()
 
 
 def _csv(ctx: Context, display: str, path: Path, text: str) -> None:

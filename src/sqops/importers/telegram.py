@@ -75,8 +75,9 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
 
 
 def _read(path: Path, display: str, ctx: Context) -> None:
-    text = read_text(path, display)
-    data = vec.load_json(text, display)
+    data = vec.parse_utf8(path, display)
+    if data is vec.NOT_READ:
+        data = vec.load_json(read_text(path, display), display)
     chats: list[tuple[str, Any]] = []
     if isinstance(data, dict) and isinstance(data.get("messages"), list):
         if "type" not in data and not _telegram_messages(data["messages"]):
@@ -237,12 +238,6 @@ def _message(
     return by_name
 
 
-_INT64 = 1 << 63
-
-#: a message item that is not an object (its row in the bulk frame is a placeholder)
-_NOT_DICT = (0, "", "0", "", None, "", None, False, None, False, False)
-
-
 def _bulk(
     ctx: Context,
     display: str,
@@ -254,56 +249,49 @@ def _bulk(
 ) -> int:
     """The messages of a chat: the ordinary ones (an integer id, a ``from_id``, the time in
     ``date_unixtime``; texts and ids are read by :func:`text_of` and :func:`_uid` first) as
-    one frame, every other item by :func:`_message`, in order; how many senders' ids were
-    derived from the name."""
-    rows = [
-        (
-            m.get("id"),
-            m.get("type"),
-            m.get("date_unixtime"),
-            m.get("from_id") if type(m.get("from_id")) is str else _uid(m.get("from_id")),
-            m.get("from"),
-            m["text"] if type(m.get("text")) is str else text_of(m.get("text")),
-            m.get("reply_to_message_id"),
-            "photo" in m,
-            m.get("media_type"),
-            "file" in m,
-            "poll" in m or "location_information" in m or "contact_information" in m,
+    one frame read a field at a time, every other item by :func:`_message`, in order; how
+    many senders' ids were derived from the name."""
+    n = len(messages)
+    odd = vec.Odd(n)
+    items = vec.dicts(messages, odd)
+    if items is None:  # no item is an object
+        return sum(
+            _message(ctx, display, prefix, group, title, i, msg) for i, msg in enumerate(messages)
         )
-        if type(m) is dict
-        else _NOT_DICT
-        for m in messages
-    ]
-    odd = [
-        type(m) is not dict
-        or type(r[0]) is not int
-        or not -_INT64 <= r[0] < _INT64
-        or r[1] != "message"
-        or type(r[2]) is not str
-        or not r[3]
-        or (r[4] is not None and (type(r[4]) is not str or not r[4]))
-        or (r[6] is not None and (type(r[6]) is not int or not -_INT64 <= r[6] < _INT64))
-        or (r[8] is not None and type(r[8]) is not str)
-        for m, r in zip(messages, rows, strict=True)
-    ]
-    clean = [_NOT_DICT if o else r for r, o in zip(rows, odd, strict=True)]
-    cols = list(zip(*clean, strict=True)) if clean else [()] * len(_NOT_DICT)
+    text = (str, type(None))
+    s_type, i_type, b_type = pl.String(), pl.Int64(), pl.Boolean()
+    from_id = vec.field(items, "from_id")
+    if not set(map(type, from_id)) <= set(text):  # (_uid(None) is None)
+        from_id = [v if type(v) is str else _uid(v) for v in from_id]
+    texts = vec.field(items, "text")
+    if not set(map(type, texts)) <= set(text):  # (text_of(None) is "": below)
+        texts = [v if type(v) is str else text_of(v) for v in texts]
     frame = pl.DataFrame(
-        {
-            "id": pl.Series(cols[0], dtype=pl.Int64),
-            "unix": pl.Series(cols[2], dtype=pl.String),
-            "from_id": pl.Series(cols[3], dtype=pl.String),
-            "from": pl.Series(cols[4], dtype=pl.String),
-            "text": pl.Series(cols[5], dtype=pl.String),
-            "reply": pl.Series(cols[6], dtype=pl.Int64),
-            "photo": pl.Series(cols[7], dtype=pl.Boolean),
-            "media": pl.Series(cols[8], dtype=pl.String),
-            "file": pl.Series(cols[9], dtype=pl.Boolean),
-            "other": pl.Series(cols[10], dtype=pl.Boolean),
-            "_odd": pl.Series(odd, dtype=pl.Boolean),
-        }
+        [
+            vec.typed(vec.field(items, "id"), (int,), i_type, odd, "id"),
+            vec.typed(vec.field(items, "type"), text, s_type, odd, "type"),
+            vec.typed(vec.field(items, "date_unixtime"), (str,), s_type, odd, "unix"),
+            vec.typed(from_id, text, s_type, odd, "from_id"),
+            vec.typed(vec.field(items, "from"), text, s_type, odd, "from"),
+            pl.Series("text", texts, dtype=s_type).fill_null(""),
+            vec.typed(
+                vec.field(items, "reply_to_message_id"), (int, type(None)), i_type, odd, "reply"
+            ),
+            pl.Series("photo", vec.has_key(items, "photo"), dtype=b_type),
+            vec.typed(vec.field(items, "media_type"), text, s_type, odd, "media"),
+            pl.Series("file", vec.has_key(items, "file"), dtype=b_type),
+            pl.Series("poll", vec.has_key(items, "poll"), dtype=b_type),
+            pl.Series("location", vec.has_key(items, "location_information"), dtype=b_type),
+            pl.Series("contact", vec.has_key(items, "contact_information"), dtype=b_type),
+        ]
+    ).with_columns(odd.series())
+    frame = frame.with_columns(
+        other=pl.col("poll") | pl.col("location") | pl.col("contact"),
+        _odd=pl.col("_odd")
+        | (pl.col("type") != "message").fill_null(True)
+        | pl.col("from_id").fill_null("").eq("")
+        | (pl.col("from") == "").fill_null(False),
     )
-    del rows, clean, cols  # the frame holds them now (a document of millions of messages)
     unix = pl.col("unix")
     us = vec.epoch_us(
         pl.when(unix.str.contains(r"^[0-9]{1,18}$")).then(unix.cast(pl.Int64, strict=False))

@@ -13,6 +13,8 @@ to the sender id seen with it in the same group, else to ``name:<name>``.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -206,6 +208,12 @@ def wechat_type(type_code: int | None, sub: int | None) -> str:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    if name != "wechat-msg" and _json_array(path):
+        items = vec.parse_utf8(path, display)
+        if type(items) is list:  # a JSON array in UTF-8: as _read_chatlog_json reads it
+            with vec.gc_paused():
+                _chatlog_items(items, display, ctx)
+            return
     text = None if is_large(path) else read_text(path, display)
     if name == "wechat-msg":
         _read_msg_csv(path, text, display, ctx)
@@ -214,6 +222,16 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             _read_chatlog_json(read_text(path, display) if text is None else text, display, ctx)
     else:
         _read_chatlog_csv(path, text, display, ctx)
+
+
+def _json_array(path: Path) -> bool:
+    """Whether a file starts with ``[`` (after ASCII white space)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return head.lstrip(b" \t\r\n")[:1] == b"["
 
 
 def _read_msg_csv(path: Path, text: str | None, display: str, ctx: Context) -> None:
@@ -686,20 +704,22 @@ def _chatlog_fields(
 _NOT_BULK = ("", "", "", None, None, "text", None, None, None)
 
 
-def _chatlog_json_bulk(ctx: Context, items: list[tuple[Location, Any]], zone: str) -> int:
+def _chatlog_json_bulk(
+    ctx: Context, items: list[Any], where: Callable[[int], Location], zone: str
+) -> int:
     """The items of a chatlog JSON: ordinary messages as one frame (times stamped by polars),
     the others by :func:`_chatlog_item`, in order; how many have a time and a talker."""
-    plans: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
-    rows = [_chatlog_fields(item, plans) for _, item in items]
-    cols = list(zip(*(_NOT_BULK if r is None else r for r in rows), strict=True))
-    if not cols:
-        cols = [()] * len(_NOT_BULK)
-    names = ("when", "group_id", "member_id", "msg_id", "member_name", "msg_type", "content",
-             "group_name", "_self")  # fmt: skip
-    frame = pl.DataFrame(
-        {n: pl.Series(c, dtype=pl.String) for n, c in zip(names, cols, strict=True)}
-    ).with_columns(_odd=pl.Series([r is None for r in rows], dtype=pl.Boolean))
-    del rows, cols  # the frame holds them now
+    frame = _chatlog_frame(items)
+    if frame is None:  # items of many shapes or kinds: read item by item
+        plans: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+        rows = [_chatlog_fields(item, plans) for item in items]
+        cols = list(zip(*(_NOT_BULK if r is None else r for r in rows), strict=True))
+        if not cols:
+            cols = [()] * len(_NOT_BULK)
+        frame = pl.DataFrame(
+            {n: pl.Series(c, dtype=pl.String) for n, c in zip(_BULK_NAMES, cols, strict=True)}
+        ).with_columns(_odd=pl.Series([r is None for r in rows], dtype=pl.Boolean))
+        del rows, cols  # the frame holds them now
     frame = vec.with_iso_stamp(frame, "when", zone)
     selves = frame.filter(~pl.col("_odd") & pl.col("_self").is_not_null())
     for talker, sender in (
@@ -722,30 +742,151 @@ def _chatlog_json_bulk(ctx: Context, items: list[tuple[Location, Any]], zone: st
 
     def on_odd(i: int) -> None:
         nonlocal good
-        good += _chatlog_item(ctx, *items[i])
+        good += _chatlog_item(ctx, where(i), items[i])
 
     odd = vec.odd_rows(frame["_odd"])
     vec.feed(ctx, frame, odd, on_odd)
     return good + frame.height - len(odd)
 
 
+_BULK_NAMES = ("when", "group_id", "member_id", "msg_id", "member_name", "msg_type", "content",
+               "group_name", "_self")  # fmt: skip
+
+
+def _chatlog_plan(keys: tuple[str, ...]) -> dict[str, str]:
+    """Field → the key it is read from, for an item with ``keys`` (the last one wins)."""
+    plan: dict[str, str] = {}
+    for k in keys:
+        f = _CHATLOG_KEYS.get(k.lower())
+        if f is not None:
+            plan[f] = k
+    return plan
+
+
+def _chatlog_frame(values: list[Any]) -> pl.DataFrame | None:
+    """The bulk frame of :func:`_chatlog_json_bulk` read a field at a time (the fields of
+    :func:`_chatlog_fields`, with its results): the items whose keys give the fields as the
+    most common set of keys gives them, whose values are of the types read here (texts,
+    integer type codes and ids, a boolean ``isSelf``) and that :func:`_chatlog_fields` would
+    read as ordinary messages; ``_odd`` for every other item. None when no item is an object
+    or the common keys lack the time or the talker."""
+    n = len(values)
+    odd = vec.Odd(n)
+    items = vec.dicts(values, odd)
+    if items is None:
+        return None
+    shapes = Counter(map(tuple, items))
+    source = _chatlog_plan(shapes.most_common(1)[0][0])
+    if "time" not in source or "talker" not in source:
+        return None
+
+    def fits(shape: tuple[str, ...]) -> bool:
+        plan = _chatlog_plan(shape)
+        return "time" in plan and "talker" in plan and all(source[f] == k for f, k in plan.items())
+
+    misfits = {s for s in shapes if not fits(s)}
+    if misfits:
+        odd.mark([s in misfits for s in map(tuple, items)])
+    text = (str, type(None))
+    number = (int, type(None))
+    s_type, i_type = pl.String(), pl.Int64()
+
+    def get(f: str) -> list[Any]:
+        return vec.field(items, source[f]) if f in source else [None] * n
+
+    seq = get("seq")
+    if set(map(type, seq)) <= set(number):
+        seq_col = vec.typed(seq, number, i_type, odd).cast(pl.String)
+    else:  # texts and numbers: a number's text as str() writes it
+        seq = [str(v) if type(v) is int else v for v in seq]
+        seq_col = vec.typed(seq, text, s_type, odd)
+    f = pl.DataFrame(
+        [
+            vec.typed(get("time"), (str,), s_type, odd, "when"),
+            vec.typed(get("talker"), text, s_type, odd, "talker"),
+            vec.typed(get("talker_name"), text, s_type, odd, "talker_name"),
+            vec.typed(get("sender"), text, s_type, odd, "sender"),
+            vec.typed(get("sender_name"), text, s_type, odd, "sender_name"),
+            vec.typed(get("content"), text, s_type, odd, "content"),
+            vec.typed(get("type"), number, i_type, odd, "code"),
+            vec.typed(get("subtype"), number, i_type, odd, "sub"),
+            vec.typed(get("is_self"), (bool, type(None)), pl.Boolean(), odd, "is_self"),
+            seq_col.alias("seq"),
+        ]
+    ).with_columns(odd.series())
+    # the type of each (code, sub) pair, by the function (a few pairs in an export)
+    key = pl.concat_str(
+        [pl.col("code").cast(pl.String), pl.col("sub").cast(pl.String).fill_null("-")],
+        separator=":",
+    )
+    pairs = f.filter(pl.col("code").is_not_null()).select("code", "sub").unique()
+    kinds = {f"{c}:{'-' if s is None else s}": wechat_type(c, s) for c, s in pairs.iter_rows()}
+    talker = strip_expr(pl.col("talker").fill_null(""))
+    sender = strip_expr(pl.col("sender").fill_null(""))
+    sender_name = strip_expr(pl.col("sender_name").fill_null(""))
+    content = pl.col("content").fill_null("")
+    code = pl.col("code")
+    looks_placeholder = strip_expr(content).str.starts_with("[") | strip_expr(
+        content
+    ).str.starts_with("![")
+    placeholder = vec.distinct_map(
+        pl.when(code.is_null() & looks_placeholder).then(content), placeholder_type
+    )
+    msg_type = (
+        pl.when(code.is_not_null())
+        .then(key.replace_strict(kinds, default=None, return_dtype=pl.String))
+        .otherwise(placeholder.fill_null("text"))
+    )
+    is_self = pl.col("is_self").fill_null(False)
+    member = (
+        pl.when(sender != "").then(sender).when(is_self).then(pl.lit(SELF_ID)).otherwise(pl.lit(""))
+    )
+    f = f.with_columns(_type=msg_type, _member=member, _sender=sender)
+    mt = pl.col("_type")
+    return f.select(
+        "when",
+        group_id=talker,
+        member_id="_member",
+        msg_id=pl.when(pl.col("seq") != "").then(pl.col("seq")),
+        member_name=pl.when(sender_name != "").then(sender_name),
+        msg_type=mt,
+        content=pl.when(mt.is_in(["text", "link"])).then(content),
+        group_name=pl.when(strip_expr(pl.col("talker_name").fill_null("")) != "").then(
+            strip_expr(pl.col("talker_name").fill_null(""))
+        ),
+        _self=pl.when(is_self & (pl.col("_sender") != "")).then(pl.col("_sender")),
+        _odd=pl.col("_odd")
+        | (talker == "")
+        | (code.is_null() & ((pl.col("_sender") == "") | sender_name.is_in(_SYSTEM_SENDERS)))
+        | (mt == "system")
+        | (pl.col("_member") == ""),
+    )
+
+
 def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:
     stripped = text.lstrip()
-    items: list[tuple[Location, Any]] = []
+    items: list[Any] = []
+    where: Callable[[int], Location]
     if stripped.startswith("{") and "\n{" in stripped.strip():
         # JSON Lines
         import json
 
+        numbers: list[int] = []
         for n, raw in enumerate(text.splitlines(), 1):
             if not raw.strip():
                 continue
             try:
-                items.append((Location(file=display, line=n), _loads(raw)))
+                items.append(_loads(raw))
+                numbers.append(n)
             except json.JSONDecodeError as exc:
                 ctx.skip(
                     Location(file=display, line=n),
                     JSON_SYNTAX.format(m=exc.msg),
                 )
+
+        def where(i: int) -> Location:
+            return Location(file=display, line=numbers[i])
+
     else:
         data = vec.load_json(text, display)
         if isinstance(data, dict):
@@ -765,12 +906,29 @@ def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:
                 ),
                 Location(file=display, line=1),
             )
-        items = [(Location(file=display, key=f"[{i}]"), v) for i, v in enumerate(data)]
+        _chatlog_items(data, display, ctx)
+        return
+    _chatlog_good(ctx, items, where, display)
+
+
+def _chatlog_items(items: list[Any], display: str, ctx: Context) -> None:
+    """The items of a chatlog JSON array."""
+
+    def where(i: int) -> Location:
+        return Location(file=display, key=f"[{i}]")
+
+    _chatlog_good(ctx, items, where, display)
+
+
+def _chatlog_good(
+    ctx: Context, items: list[Any], where: Callable[[int], Location], display: str
+) -> None:
+    """Every item of a chatlog JSON; an error when none has a time and a talker."""
     zone = vec.zone_of(ctx)
     if zone is not None:
-        good = _chatlog_json_bulk(ctx, items, zone)
+        good = _chatlog_json_bulk(ctx, items, where, zone)
     else:
-        good = sum(_chatlog_item(ctx, where, item) for where, item in items)
+        good = sum(_chatlog_item(ctx, where(i), item) for i, item in enumerate(items))
     if items and not good:
         raise InputError(
             T(

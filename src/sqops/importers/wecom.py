@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -220,13 +221,13 @@ def _piece(
 ) -> bool:
     """The records of one chunk; whether one of them is a WeCom record."""
     frame = _frame(piece, zone)
-    rows: list[tuple[int, bytes]] = []
+    rows: Sequence[tuple[int, bytes]] = ()
     odd: list[int] = []
     if frame is not None:
         odd = vec.odd_rows(frame["_odd"])
         links = (frame["msg_type"] == "link") & ~frame["_odd"]
         if odd or links.any():
-            rows = vec.split_rows(piece, first_line)
+            rows = vec.split_rows(piece, first_line, frame.height)
             if len(rows) != frame.height:
                 frame = None
         if frame is not None and links.any():  # a link's text: its title or address
@@ -278,7 +279,8 @@ def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
     if (
         piece.count(b'"msgid"') != n
         or df["msgid"].null_count()
-        or not vec.all_strings(piece, df, ("msgid", "action", "from", "roomid", "msgtype"), sep)
+        or piece.count(b'"msgid' + sep) != n  # (all_strings of msgid, its total known)
+        or not vec.all_strings(piece, df, ("action", "from", "roomid", "msgtype"), sep)
         or piece.count(b'"msgtime"') != n - df["msgtime"].null_count()
         or piece.count(b'"text":') != n - df["text"].null_count()
         or piece.count(b'"markdown":') != n - df["markdown"].null_count()
