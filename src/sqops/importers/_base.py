@@ -390,13 +390,41 @@ def peek_text(path: Path) -> str:
         return fh.read(4096).removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="ignore")
 
 
-def csv_frames(path: Path, display: str, text: str | None = None) -> Iterator[CsvFrame] | str:
+#: the white space of ASCII that ``str.strip()`` removes (the same bytes in UTF-8 and GB18030)
+_ASCII_SPACES = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+
+
+def starts_like_json(path: Path) -> bool | None:
+    """Whether the text of ``path`` begins (past white space) with ``[`` or ``{`` — told from
+    its first bytes when the first character that is not white space is ASCII (the same in
+    every encoding :func:`read_text` decodes but UTF-16); ``None`` when only the whole text
+    can tell (then read it)."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    first = head.lstrip(_ASCII_SPACES)[:1]
+    if not first or first[0] >= 0x80:
+        return None
+    return first in (b"[", b"{")
+
+
+def csv_frames(
+    path: Path, display: str, text: str | None = None, data: bytes | None = None
+) -> Iterator[CsvFrame] | str:
     """A CSV export as :class:`CsvFrame` s — one for a file up to :data:`STREAM_BYTES`
-    (``text``: its text, when already read), one per block of about :data:`BLOCK_BYTES` for
-    a larger UTF-8 file (all with the header of the first, and the file's line numbers) — or
-    its text, when only the row-by-row reading (:func:`read_csv`) reads it as it does today."""
-    if text is not None or not is_large(path):
-        text = read_text(path, display) if text is None else text
+    (``text``: its text, when already read; ``data``: its bytes, when already read), one per
+    block of about :data:`BLOCK_BYTES` for a larger UTF-8 file (all with the header of the
+    first, and the file's line numbers) — or its text, when only the row-by-row reading
+    (:func:`read_csv`) reads it as it does today."""
+    if text is None and (data is not None or not is_large(path)):
+        data = read_bytes(path, display) if data is None else data
+        fast = csv_bytes_frame(data, display)
+        if fast is not None:
+            return iter([fast])
+        text = decode_bytes(data, display)[0]
+    if text is not None:
         frame = read_csv_frame(text, display)
         return text if frame is None else iter([frame])
     with path.open("rb") as fh:
@@ -411,7 +439,40 @@ def csv_frames(path: Path, display: str, text: str | None = None) -> Iterator[Cs
     return _blocks(path, display)
 
 
+def csv_bytes_frame(data: bytes, display: str) -> CsvFrame | None:
+    """:func:`read_csv_frame` of the text of ``data`` (the bytes of a whole export), read by
+    polars' CSV reader (:mod:`sqops.importers._csvfast`) when that gives the same frame;
+    ``None`` when the exact reading must read it (not UTF-8, quotes where a CSV writer puts
+    none, ...)."""
+    from sqops.importers._csvfast import fast_records
+
+    got = fast_records(data.removeprefix(b"\xef\xbb\xbf"), None, 0, last=True)
+    if got is None or got[0].height == 0:
+        return None
+    return _header_and_rows(got[0], display)
+
+
+def _header_and_rows(records: pl.DataFrame, display: str) -> CsvFrame:
+    """A :class:`CsvFrame` of records read in columns (``_line``, ``_n``, ``c0``...): the
+    first is the header; the rows have as many cell columns as the longest of them."""
+    line, n = records.row(0)[:2]
+    header = [clean_name(c).strip() for c in records.row(0)[2 : 2 + n]]
+    return CsvFrame(header, line, _trimmed(records.slice(1)), display)
+
+
+def _trimmed(body: pl.DataFrame) -> pl.DataFrame:
+    """Rows read in columns with only the cell columns their longest row fills."""
+    width = int(body["_n"].max() or 0) if body.height else 0  # type: ignore[arg-type]
+    return body.select(
+        pl.col("_line").cast(pl.Int64),
+        pl.col("_n").cast(pl.UInt32),
+        *(pl.col(f"c{i}") for i in range(width)),
+    )
+
+
 def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
+    from sqops.importers._csvfast import fast_records
+
     header: CsvFrame | None = None
     delim: str | None = None
     base = 0  # lines before the block
@@ -430,57 +491,76 @@ def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
                 carry = b""
             if base == 0:
                 data = data.removeprefix(b"\xef\xbb\xbf")
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                line = base + data.count(b"\n", 0, exc.start) + 1
-                raise InputError(
-                    T(
-                        "文件中途不再是 UTF-8 编码（混用了编码？）",
-                        "the file stops being UTF-8 part way (mixed encodings?)",
-                    ),
-                    Location(file=display, line=line),
-                ) from None
-            if "\x00" in text:
-                idx = text.index("\x00")
-                raise InputError(
-                    T(
-                        "文件包含 NUL 字符，不是文本文件",
-                        "file contains a NUL character: not a text file",
-                    ),
-                    Location(file=display, line=base + text.count("\n", 0, idx) + 1),
-                )
-            block = (
-                None
-                if text.count("\r") != text.count("\r\n")
-                else _csv_block(text, display, delim, base, last=last)
-            )
-            if block is None:
-                raise InputError(
-                    T(
-                        "无法分块读取这个大文件（含单独的回车符或超长的行）",
-                        "cannot read this large file in blocks (a lone carriage return or an over-long line)",
-                    ),
-                    Location(file=display, line=base + 1),
-                )
-            records, delim, stop = block
-            if stop is not None:  # the last quoted record goes on into the next block
-                kept = text.split("\n")[stop:]
-                carry = "\n".join(kept).encode("utf-8") + carry
-                base += stop
+            fast = fast_records(data, delim, base, last=last)
+            if fast is not None:  # read by polars (the same records: _csvfast)
+                records, delim, used, lines = fast
+                if used < len(data):  # the last records may go on in the next block
+                    carry = data[used:] + carry
+                base += lines
             else:
-                base += text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+                records, delim, stop, text = _exact_block(data, display, delim, base, last)
+                if stop is not None:  # the last quoted record goes on into the next block
+                    kept = text.split("\n")[stop:]
+                    carry = "\n".join(kept).encode("utf-8") + carry
+                    base += stop
+                else:
+                    base += text.count("\n") + (0 if text.endswith("\n") or not text else 1)
             if header is None:
                 if records.height == 0 and not last:
                     continue
-                header = _with_header(records, display)
+                if records.height == 0:
+                    raise InputError(
+                        T("文件是空的", "the file is empty"), Location(file=display, line=1)
+                    )
+                header = _header_and_rows(records, display)
                 yield header
             elif records.height:
-                yield CsvFrame(header.header, header.header_line, _rows(records), display)
+                yield CsvFrame(header.header, header.header_line, _trimmed(records), display)
             if last and not carry:
                 return
-            if last and carry:
-                continue
+
+
+def _exact_block(
+    data: bytes, display: str, delim: str | None, base: int, last: bool
+) -> tuple[pl.DataFrame, str, int | None, str]:
+    """A block of a large file read by :func:`_csv_block` (Python's csv module for the
+    records with quotes): its records in columns, the delimiter, the line a quoted record
+    going on into the next block starts at (or None), and the block's text."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = base + data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            T(
+                "文件中途不再是 UTF-8 编码（混用了编码？）",
+                "the file stops being UTF-8 part way (mixed encodings?)",
+            ),
+            Location(file=display, line=line),
+        ) from None
+    if "\x00" in text:
+        idx = text.index("\x00")
+        raise InputError(
+            T(
+                "文件包含 NUL 字符，不是文本文件",
+                "file contains a NUL character: not a text file",
+            ),
+            Location(file=display, line=base + text.count("\n", 0, idx) + 1),
+        )
+    block = (
+        None
+        if text.count("\r") != text.count("\r\n")
+        else _csv_block(text, display, delim, base, last=last)
+    )
+    if block is None:
+        raise InputError(
+            T(
+                "无法分块读取这个大文件（含单独的回车符或超长的行）",
+                "cannot read this large file in blocks (a lone carriage return or an over-long line)",
+            ),
+            Location(file=display, line=base + 1),
+        )
+    records, delim, stop = block
+    return _rows(records), delim, stop, text
 
 
 def _first_lines(lines: pl.Series, step: int = 64) -> Iterator[str]:

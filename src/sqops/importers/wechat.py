@@ -48,6 +48,7 @@ from sqops.importers._base import (
     read_csv,
     read_text,
     shown_name_expr,
+    starts_like_json,
     strip_expr,
     ts_text_expr,
     zone_offset,
@@ -206,10 +207,14 @@ def wechat_type(type_code: int | None, sub: int | None) -> str:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    if name == "wechat-msg":  # (csv_frames reads the file: its bytes, by polars when it can)
+        _read_msg_csv(path, None, display, ctx)
+        return
+    if not is_large(path) and starts_like_json(path) is False:
+        _read_chatlog_csv(path, None, display, ctx)
+        return
     text = None if is_large(path) else read_text(path, display)
-    if name == "wechat-msg":
-        _read_msg_csv(path, text, display, ctx)
-    elif (peek_text(path) if text is None else text).lstrip()[:1] in ("[", "{"):
+    if (peek_text(path) if text is None else text).lstrip()[:1] in ("[", "{"):
         with vec.gc_paused():
             _read_chatlog_json(read_text(path, display) if text is None else text, display, ctx)
     else:
