@@ -150,3 +150,74 @@ def test_blocks_read_fast_equal_the_file_read_at_once(tmp_path, monkeypatch, blo
     frames = list(_base.csv_frames(p, "big.csv"))
     assert all(f.header == want.header for f in frames)
     assert [r for f in frames for r in _rows(f)] == want.rows
+
+
+# --------------------------------------------------------------------------- wall-clock texts
+
+_NAIVE = st.builds(
+    "{:04d}-{:02d}-{:02d}{}{:02d}:{:02d}{}".format,
+    st.sampled_from([900, 1890, 1969, 1970, 2026, 2099, 2100, 9999]),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.sampled_from([" ", "T"]),
+    st.integers(0, 25),
+    st.integers(0, 61),
+    st.one_of(st.just(""), st.integers(0, 61).map(":{:02d}".format)),
+)
+_ZONES = ["Asia/Shanghai", "Europe/London", "America/New_York", "UTC", "Asia/Kolkata"]
+
+
+@pytest.mark.fuzz
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NAIVE, min_size=1, max_size=8), st.sampled_from(_ZONES))
+def test_wall_text_is_ts_text(texts, tz):
+    """Where :func:`wall_ts_text` allows it, the ``ts`` text made from the wall-clock text
+    is :func:`ts_text_expr`'s, and the naive times read from the rewritten texts are
+    :func:`naive_ts_expr`'s."""
+    import polars as pl
+
+    from sqops.importers._base import (
+        local_to_utc,
+        naive_text_expr,
+        naive_text_ts_expr,
+        naive_ts_expr,
+        ts_text_expr,
+        wall_ts_text,
+        wall_ts_text_expr,
+        zone_offset,
+    )
+
+    frame = pl.DataFrame({"s": texts}).with_columns(naive_text_expr(pl.col("s")).alias("b"))
+    frame = frame.with_columns(
+        naive_text_ts_expr(pl.col("b")).alias("n"), naive_ts_expr(pl.col("s")).alias("n0")
+    )
+    assert frame["n"].to_list() == frame["n0"].to_list()
+    good = frame.filter(pl.col("n").is_not_null())
+    offset = zone_offset(tz, good["n"])
+    good = good.with_columns(local_to_utc(pl.col("n"), tz, offset).alias("u")).filter(
+        pl.col("u").is_not_null()
+    )
+    wall = wall_ts_text(good["n"], offset)
+    if wall is None:
+        return
+    got = good.select(wall_ts_text_expr(pl.col("b"), wall))
+    want = good.select(ts_text_expr(pl.col("u"), tz, offset))
+    assert got.to_series().to_list() == want.to_series().to_list()
+
+
+def test_wall_text_hand_made():
+    import polars as pl
+
+    from sqops.importers._base import naive_text_expr, wall_ts_text_expr
+
+    texts = ["2026-12-01 08:05", "2026-12-01T23:59:59", "2026-12-01 24:00:00", "x"]
+    frame = pl.DataFrame({"s": texts}).select(naive_text_expr(pl.col("s")).alias("b"))
+    # minutes get ":00", "T" becomes " "; an hour 24 and a non-time are no wall-clock text
+    assert frame["b"].to_list() == ["2026-12-01 08:05:00", "2026-12-01 23:59:59", None, None]
+    from datetime import timedelta
+
+    got = frame.select(wall_ts_text_expr(pl.col("b"), timedelta(hours=-3, minutes=-30)))
+    assert got.to_series().to_list()[:2] == [
+        "2026-12-01T08:05:00-03:30",
+        "2026-12-01T23:59:59-03:30",
+    ]

@@ -41,6 +41,7 @@ from sqops.domain.tables import IMPORTED_TABLES, MEMBER_EVENTS, MSG_TYPES, ORDER
 from sqops.errors import InputError, Location, Problem, display_path
 from sqops.errors import read_bytes as _read_bytes
 from sqops.i18n import T
+from sqops.importers._csvfast import fast_records
 
 #: what the importers say about a row they skip (one wording for every format)
 BAD_TIME = T("无法读取时间 “{v}”", "cannot read the time '{v}'")
@@ -444,8 +445,6 @@ def csv_bytes_frame(data: bytes, display: str) -> CsvFrame | None:
     polars' CSV reader (:mod:`sqops.importers._csvfast`) when that gives the same frame;
     ``None`` when the exact reading must read it (not UTF-8, quotes where a CSV writer puts
     none, ...)."""
-    from sqops.importers._csvfast import fast_records
-
     got = fast_records(data.removeprefix(b"\xef\xbb\xbf"), None, 0, last=True)
     if got is None or got[0].height == 0:
         return None
@@ -471,8 +470,6 @@ def _trimmed(body: pl.DataFrame) -> pl.DataFrame:
 
 
 def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
-    from sqops.importers._csvfast import fast_records
-
     header: CsvFrame | None = None
     delim: str | None = None
     base = 0  # lines before the block
@@ -806,20 +803,69 @@ def local_to_utc(naive: pl.Expr, tz: str, offset: timedelta | None = None) -> pl
 NAIVE_TS = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?$"
 
 
+#: the spelling of :data:`NAIVE_TS` most exports write (``YYYY-MM-DD HH:MM:SS``): read as it is
+_NAIVE_STD = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+
+
+def naive_text_expr(text: pl.Expr) -> pl.Expr:
+    """Texts matching :data:`NAIVE_TS` written ``YYYY-MM-DD HH:MM:SS`` ("T" → " ", ":00"
+    added to minutes, as :func:`parse_ts` reads them); null for every other text. Only the
+    texts not already so written are rewritten (the others are masked out first)."""
+    std = text.str.contains(_NAIVE_STD)
+    odd = pl.when(~std).then(text)
+    odd_body = pl.when(odd.str.contains(NAIVE_TS)).then(
+        pl.concat_str(
+            odd.str.slice(0, 10),
+            pl.lit(" "),
+            odd.str.slice(11),
+            pl.when(odd.str.len_bytes() == 16).then(pl.lit(":00")).otherwise(pl.lit("")),
+        )
+    )
+    return pl.when(std).then(text).otherwise(odd_body)
+
+
 def naive_ts_expr(text: pl.Expr) -> pl.Expr:
     """Texts matching :data:`NAIVE_TS` → naive ``Datetime(us)``; null for every other text
     and for a date that does not exist or a year outside ``MIN_YEAR``–``MAX_YEAR``."""
-    # one strict format for all: "T" → " ", ":00" added to minutes (as parse_ts reads them)
-    body = pl.when(text.str.contains(NAIVE_TS)).then(
-        pl.concat_str(
-            text.str.slice(0, 10),
-            pl.lit(" "),
-            text.str.slice(11),
-            pl.when(text.str.len_bytes() == 16).then(pl.lit(":00")).otherwise(pl.lit("")),
-        )
+    return naive_text_ts_expr(naive_text_expr(text))
+
+
+def naive_text_ts_expr(body: pl.Expr) -> pl.Expr:
+    """:func:`naive_ts_expr` of texts :func:`naive_text_expr` wrote."""
+    year = body.str.slice(0, 4)  # (four digits: compared as text)
+    inside = (year >= f"{MIN_YEAR:04d}") & (year <= f"{MAX_YEAR:04d}")
+    return (
+        pl.when(inside)
+        .then(body)
+        .str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True, cache=False)
     )
-    got = body.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True)
-    return pl.when(got.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(got)
+
+
+def wall_ts_text(naive: pl.Series, offset: timedelta | None) -> timedelta | None:
+    """``offset`` when :func:`wall_ts_text_expr` gives :func:`ts_text_expr` of the times
+    ``naive`` (wall-clock times in whole seconds of a zone whose one offset over them is
+    ``offset``): a whole-minute offset and instants where :func:`ts_text_expr` takes polars'
+    way; else None."""
+    if offset is None or offset.total_seconds() % 60 or naive.null_count() == naive.len():
+        return None
+    low, high = naive.min(), naive.max()
+    assert isinstance(low, datetime) and isinstance(high, datetime)
+    return offset if low - offset >= _SAFE_FROM and high - offset <= _SAFE_TO else None
+
+
+def wall_ts_text_expr(body: pl.Expr, offset: timedelta) -> pl.Expr:
+    """:func:`ts_text_expr` of the instants of texts :func:`naive_text_expr` wrote, in a zone
+    whose one offset over them is ``offset`` (:func:`wall_ts_text` says when): the wall time
+    is the text itself, so no date is formatted."""
+    a = int(offset.total_seconds())
+    sign = "-" if a < 0 else "+"
+    a = abs(a)
+    return pl.concat_str(
+        body.str.slice(0, 10),
+        pl.lit("T"),
+        body.str.slice(11),
+        pl.lit(f"{sign}{a // 3600:02d}:{a % 3600 // 60:02d}"),
+    )
 
 
 def zone_offset(tz: str, naive: pl.Series) -> timedelta | None:

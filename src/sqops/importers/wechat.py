@@ -28,6 +28,7 @@ from sqops.importers._base import (
     BAD_TIME,
     JSON_SYNTAX,
     NOT_A_MESSAGE,
+    PY_SPACES,
     SELF_ID,
     SYSTEM_ID,
     Context,
@@ -42,7 +43,8 @@ from sqops.importers._base import (
     is_large,
     json_loads,
     local_to_utc,
-    naive_ts_expr,
+    naive_text_expr,
+    naive_text_ts_expr,
     name_or_null_expr,
     peek_text,
     read_csv,
@@ -51,6 +53,8 @@ from sqops.importers._base import (
     starts_like_json,
     strip_expr,
     ts_text_expr,
+    wall_ts_text,
+    wall_ts_text_expr,
     zone_offset,
 )
 
@@ -537,9 +541,16 @@ _SYSTEM_NAMES = ("系统消息", "system", "System")
 _PLACEHOLDER_PL = r"(?s)^!?\[([^\]|]+)(?:\|[^\]]*)?\](?:\([^)]*\))?$"
 
 
+#: the start of a text that may be a placeholder (:data:`PY_SPACES`, then "[" or "!")
+_MAYBE_PLACEHOLDER = "^[" + "".join(f"\\x{{{ord(c):X}}}" for c in PY_SPACES) + r"]*[!\[]"
+
+
 def placeholder_type_expr(content: pl.Expr) -> pl.Expr:
     """:func:`placeholder_type` of every text of ``content`` (null where it is none)."""
-    name = strip_expr(strip_expr(content).str.extract(_PLACEHOLDER_PL, 1))
+    # (only the texts that can be one, starting with "[" or "![" past white space, are
+    # matched: the others are masked out first)
+    maybe = pl.when(content.str.contains(_MAYBE_PLACEHOLDER)).then(content)
+    name = strip_expr(strip_expr(maybe).str.extract(_PLACEHOLDER_PL, 1))
     return name.replace_strict(_PLACEHOLDERS, default=None, return_dtype=pl.String)
 
 
@@ -565,14 +576,18 @@ def _chatlog_bulk(
     sender_name = strip_expr(col("sender_name"))
     talker = strip_expr(col("talker"))
     content = col("content")
-    naive = naive_ts_expr(col("time"))
-    rows = rows.with_columns(
-        naive.alias("_naive"),
-        placeholder_type_expr(content).fill_null("text").alias("_type"),
+    # (lazy: polars computes an expression used twice once)
+    rows = (
+        rows.lazy()
+        .with_columns(
+            naive_text_expr(col("time")).alias("_body"),
+            placeholder_type_expr(content).fill_null("text").alias("_type"),
+        )
+        .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
+        .collect()
     )
     offset = zone_offset(zone, rows["_naive"])
     utc = local_to_utc(pl.col("_naive"), zone, offset)
-    rows = rows.with_columns(utc.alias("_utc"))
     bulk = (
         (pl.col("_n") >= need)
         & pl.col("_utc").is_not_null()
@@ -582,17 +597,24 @@ def _chatlog_bulk(
         & (col("type").fill_null(empty) == "")
         & ~col("is_self").fill_null(empty).str.to_lowercase().is_in(["1", "true"])
     )
-    rows = rows.with_columns(bulk.alias("_bulk"))
-    messages = rows.filter(pl.col("_bulk")).select(
+    rows = rows.lazy().with_columns(utc.alias("_utc")).with_columns(bulk.alias("_bulk")).collect()
+    good = rows.filter(pl.col("_bulk"))
+    wall = wall_ts_text(good["_naive"], offset)
+    ts = (
+        wall_ts_text_expr(pl.col("_body"), wall)
+        if wall is not None
+        else ts_text_expr(pl.col("_utc"), zone, offset)
+    )
+    messages = good.select(
         instant_expr(pl.col("_utc")).alias("_t"),
-        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
+        ts.alias("ts"),
         talker.alias("group_id"),
         sender.alias("member_id"),
         col("seq").alias("msg_id"),
-        by_distinct(rows, sender_name, name_or_null_expr).alias("member_name"),
+        by_distinct(good, sender_name, name_or_null_expr).alias("member_name"),
         pl.col("_type").alias("msg_type"),
         pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
-        by_distinct(rows, strip_expr(col("talker_name")), clean_name_expr).alias("group_name"),
+        by_distinct(good, strip_expr(col("talker_name")), clean_name_expr).alias("group_name"),
     )
     # the other rows, each with how many bulk rows come before it
     keys = list(idx)
