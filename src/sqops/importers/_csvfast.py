@@ -36,6 +36,8 @@ PY_SPACES = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
     "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+#: a text of white space only (:data:`PY_SPACES`), or empty
+_ALL_SPACE = "^[" + "".join(f"\\x{{{ord(c):X}}}" for c in PY_SPACES) + "]*$"
 
 
 def sniff_delimiter(data: bytes, nl: np.ndarray) -> str | None:
@@ -72,7 +74,7 @@ def fast_records(
     if cr and cr != data.count(b"\r\n"):
         return None
     arr = np.frombuffer(data, dtype=np.uint8)
-    nl = np.flatnonzero(arr == 10)
+    nl = positions(arr, 10)
     size = len(data)
     if size - (int(nl[-1]) + 1 if len(nl) else 0) > _FIELD_LIMIT:
         return None
@@ -84,7 +86,7 @@ def fast_records(
         delim = sniff_delimiter(data, nl)
         if delim is None:
             return None
-    q = np.flatnonzero(arr == 34)
+    q = positions(arr, 34)
     # a line end ends a record where the quotes before it are even
     ends_at = np.flatnonzero((np.searchsorted(q, nl) & 1) == 0) if len(q) else np.arange(len(nl))
     if last:
@@ -145,11 +147,38 @@ def fast_records(
         )
     else:
         frame = frame.with_columns(n)
-    blank = pl.all_horizontal(
-        pl.col(c).is_null() | (pl.col(c).str.strip_chars(PY_SPACES) == "") for c in cells
-    )
-    frame = frame.filter(~blank).select("_line", "_n", *cells)
-    return frame, delim, used, lines
+    # blank rows (every cell white space) are no records: only a row whose first cell is
+    # blank can be one
+    maybe_blank = frame.select(
+        pl.arg_where(pl.col(cells[0]).is_null() | pl.col(cells[0]).str.contains(_ALL_SPACE))
+    ).to_series()
+    if maybe_blank.len():
+        blank = pl.all_horizontal(
+            pl.col(c).is_null() | (pl.col(c).str.strip_chars(PY_SPACES) == "") for c in cells
+        )
+        drop = maybe_blank.filter(frame[maybe_blank].select(blank).to_series()).to_numpy()
+        if len(drop):
+            keep = np.ones(records, dtype=bool)
+            keep[drop] = False
+            frame = frame.filter(pl.Series(keep))
+    return frame.select("_line", "_n", *cells), delim, used, lines
+
+
+#: bytes scanned at a time for a byte's positions (one buffer, not one the text's size)
+_CHUNK = 1 << 22
+
+
+def positions(arr: np.ndarray, byte: int) -> np.ndarray:
+    """The positions of ``byte`` in ``arr`` (``np.flatnonzero(arr == byte)``, a chunk at a
+    time into one reused buffer: no fresh array as large as the text to fault in)."""
+    buf = np.empty(min(len(arr), _CHUNK), dtype=bool)
+    found = []
+    for at in range(0, len(arr), _CHUNK):
+        part = arr[at : at + _CHUNK]
+        hit = buf[: len(part)]
+        np.equal(part, byte, out=hit)
+        found.append(np.flatnonzero(hit) + at)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def _well_placed(arr: np.ndarray, q: np.ndarray, used: int, delim: int) -> bool:
