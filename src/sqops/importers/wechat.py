@@ -283,21 +283,27 @@ def _msg_bulk(
     is_self = cell("IsSender") == "1"
     sender = cell("Sender")
     member = pl.when(sender != "").then(sender).when(is_self).then(pl.lit(SELF_ID))
-    rows = rows.with_columns(
-        utc.alias("_utc"),
-        msg_type.alias("_type"),
-        member.alias("_member"),
-        cell("TalkerId").alias("_group"),
-    )
     bulk = (
         (pl.col("_n") >= need)
         & pl.col("_utc").is_not_null()
-        & type_ok
+        & pl.col("_type_ok")
         & (pl.col("_group") != "")
         & (pl.col("_type") != "system")
         & pl.col("_member").is_not_null()
     )
-    rows = rows.with_columns(bulk.alias("_bulk"))
+    # (lazy: polars computes an expression used twice once)
+    rows = (
+        rows.lazy()
+        .with_columns(
+            utc.alias("_utc"),
+            msg_type.alias("_type"),
+            member.alias("_member"),
+            cell("TalkerId").alias("_group"),
+            type_ok.alias("_type_ok"),
+        )
+        .with_columns(bulk.alias("_bulk"))
+        .collect()
+    )
     good = rows.filter(pl.col("_bulk"))
     # the aliases the row-by-row way records besides the message's: the exporter's id ("is
     # self" rows with a sender) and the nickname
@@ -318,15 +324,21 @@ def _msg_bulk(
     offset = zone_offset(zone, good["_utc"].dt.replace_time_zone(None))
     remark, nick = cell("Remark"), cell("NickName")
     shown = pl.when(remark != "").then(remark).otherwise(nick)
-    messages = good.select(
-        instant_expr(pl.col("_utc")).alias("_t"),
-        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
-        pl.col("_group").alias("group_id"),
-        pl.col("_member").alias("member_id"),
-        cell("localId").alias("msg_id"),
-        by_distinct(good, shown, shown_name_expr).alias("member_name"),
-        pl.col("_type").alias("msg_type"),
-        pl.when(pl.col("_type").is_in(["text", "link"])).then(cell("StrContent")).alias("content"),
+    messages = (
+        good.lazy()
+        .select(
+            instant_expr(pl.col("_utc")).alias("_t"),
+            ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
+            pl.col("_group").alias("group_id"),
+            pl.col("_member").alias("member_id"),
+            cell("localId").alias("msg_id"),
+            by_distinct(good, shown, shown_name_expr).alias("member_name"),
+            pl.col("_type").alias("msg_type"),
+            pl.when(pl.col("_type").is_in(["text", "link"]))
+            .then(cell("StrContent"))
+            .alias("content"),
+        )
+        .collect()
     )
     bulk_and_rare(
         ctx, rows, messages, display, lambda where, cells: _msg_row(ctx, where, cells, col, width)
