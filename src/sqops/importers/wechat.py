@@ -584,20 +584,21 @@ def _chatlog_bulk(
         )
 
     empty = pl.lit("")
-    sender = strip_expr(col("sender"))
-    sender_name = strip_expr(col("sender_name"))
-    talker = strip_expr(col("talker"))
     content = col("content")
-    # (lazy: polars computes an expression used twice once)
+    # (lazy: polars computes an expression used twice once; the stripped cells are kept)
     rows = (
         rows.lazy()
         .with_columns(
             naive_text_expr(col("time")).alias("_body"),
             placeholder_type_expr(content).fill_null("text").alias("_type"),
+            strip_expr(col("sender")).alias("_sender"),
+            strip_expr(col("sender_name")).alias("_sname"),
+            strip_expr(col("talker")).alias("_talker"),
         )
         .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
         .collect()
     )
+    sender, sender_name, talker = pl.col("_sender"), pl.col("_sname"), pl.col("_talker")
     offset = zone_offset(zone, rows["_naive"])
     utc = local_to_utc(pl.col("_naive"), zone, offset)
     bulk = (
@@ -610,23 +611,28 @@ def _chatlog_bulk(
         & ~col("is_self").fill_null(empty).str.to_lowercase().is_in(["1", "true"])
     )
     rows = rows.lazy().with_columns(utc.alias("_utc")).with_columns(bulk.alias("_bulk")).collect()
-    good = rows.filter(pl.col("_bulk"))
-    wall = wall_ts_text(good["_naive"], offset)
+    is_bulk = pl.col("_bulk")
+    wall = wall_ts_text(rows.select(pl.col("_naive").filter(is_bulk)).to_series(), offset)
     ts = (
         wall_ts_text_expr(pl.col("_body"), wall)
         if wall is not None
         else ts_text_expr(pl.col("_utc"), zone, offset)
     )
-    messages = good.select(
-        instant_expr(pl.col("_utc")).alias("_t"),
-        ts.alias("ts"),
-        talker.alias("group_id"),
-        sender.alias("member_id"),
-        col("seq").alias("msg_id"),
-        by_distinct(good, sender_name, name_or_null_expr).alias("member_name"),
-        pl.col("_type").alias("msg_type"),
-        pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
-        by_distinct(good, strip_expr(col("talker_name")), clean_name_expr).alias("group_name"),
+    messages = (
+        rows.lazy()
+        .filter(is_bulk)
+        .select(
+            instant_expr(pl.col("_utc")).alias("_t"),
+            ts.alias("ts"),
+            talker.alias("group_id"),
+            sender.alias("member_id"),
+            col("seq").alias("msg_id"),
+            by_distinct(rows, sender_name, name_or_null_expr).alias("member_name"),
+            pl.col("_type").alias("msg_type"),
+            pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
+            by_distinct(rows, strip_expr(col("talker_name")), clean_name_expr).alias("group_name"),
+        )
+        .collect()
     )
     # the other rows, each with how many bulk rows come before it
     keys = list(idx)
