@@ -221,3 +221,26 @@ def test_wall_text_hand_made():
         "2026-12-01T08:05:00-03:30",
         "2026-12-01T23:59:59-03:30",
     ]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [" 护肤群 ", " 护肤群 ", " 护肤群 "],  # one value: a constant
+        [" 护肤群 ", None, " 护肤群 "],  # with a null: per distinct value
+        ["a\u200b", " b ", "a\u200b", ""],
+        ["\u200b"],  # one value cleaned to nothing
+    ],
+)
+def test_by_distinct_is_the_expression_on_every_row(values):
+    import polars as pl
+
+    from sqops.importers._base import by_distinct, clean_name_expr, name_or_null_expr
+
+    frame = pl.DataFrame(
+        {"s": values, "x": list(range(len(values)))}, schema_overrides={"s": pl.String}
+    )
+    for fn in (clean_name_expr, name_or_null_expr):
+        got = frame.select(pl.col("x"), by_distinct(frame, pl.col("s"), fn).alias("v"))
+        want = frame.select(pl.col("x"), fn(pl.col("s")).alias("v"))
+        assert got["v"].to_list() == want["v"].to_list()

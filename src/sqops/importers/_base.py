@@ -696,7 +696,11 @@ def norm_name_expr(s: pl.Expr) -> pl.Expr:
 def by_distinct(frame: pl.DataFrame, source: pl.Expr, fn: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
     """``fn(source)`` computed once per distinct value of ``source`` in ``frame`` (names and
     chat names: a few hundred values in a million rows), as an expression over ``frame``."""
-    distinct = frame.select(source.alias("k")).unique().drop_nulls()
+    keys = frame.select(source.alias("k")).to_series()
+    if keys.len() and not keys.null_count() and bool((keys == keys[0]).all()):
+        # one value in every row (a chat's name): its mapping, as a constant
+        return pl.lit(pl.select(fn(pl.lit(keys[0], dtype=pl.String))).item(), dtype=pl.String)
+    distinct = keys.to_frame().unique().drop_nulls()
     mapped = distinct.select(pl.col("k"), fn(pl.col("k")).alias("v"))
     return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=pl.String)
 
