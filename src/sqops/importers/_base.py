@@ -1075,6 +1075,43 @@ class Context:
             }
         )
 
+    def add_orders(self, frame: pl.DataFrame) -> None:
+        """Many orders at once, as :meth:`order` adds one, in frame order (the next ``_s``
+        each). ``frame`` has ``_t`` (Float64, UTC epoch seconds as :func:`instant_expr` gives
+        them), ``ts`` (the :func:`ts_text` of the time), ``order_id``, ``member_id``,
+        ``amount`` (Float64) and optionally ``status`` (default ``paid``), ``group_id``,
+        ``coupon_id`` (an empty text is none, as in :meth:`order`). The rows are stored as
+        :meth:`order` stores them, so :meth:`finish` treats both the same."""
+        missing = [c for c in ORDER_REQUIRED if c not in frame.columns]
+        unknown = [c for c in frame.columns if c not in ORDER_COLUMNS]
+        assert not missing and not unknown, (missing, unknown)
+        if frame.height == 0:
+            return
+        status = pl.col("status") if "status" in frame.columns else pl.lit("paid")
+        bad = frame.select(status.is_in(ORDER_STATUSES).not_() | status.is_null()).to_series()
+        assert not bad.any(), "status"
+
+        def optional(c: str) -> pl.Expr:
+            if c not in frame.columns:
+                return pl.lit(None, dtype=pl.String)
+            return pl.when(pl.col(c) != "").then(pl.col(c).cast(pl.String))
+
+        group = pl.lit(self.group_id, dtype=pl.String) if self.group_id else optional("group_id")
+        first = self._seq + 1
+        rows = frame.select(
+            pl.col("_t").cast(pl.Float64),
+            pl.int_range(first, first + frame.height, dtype=pl.Int64).alias("_s"),
+            pl.col("order_id").cast(pl.String),
+            pl.col("ts").cast(pl.String),
+            pl.col("member_id").cast(pl.String),
+            pl.col("amount").cast(pl.Float64),
+            group.alias("group_id"),
+            status.cast(pl.String).alias("status"),
+            optional("coupon_id").alias("coupon_id"),
+        ).to_dicts()
+        self._seq += frame.height
+        self.rows["orders"].extend(rows)
+
     # ---- the end
     def resolve(self, group_id: str, name: str) -> str:
         """A name → the member id: the one id shown with that name in the group, else derived."""
@@ -1251,6 +1288,11 @@ MSG_SCHEMA: dict[str, pl.DataType] = {
 #: seconds as :func:`instant_expr` gives them; the others String), and those it must have
 BULK_COLUMNS = tuple(f for f in MSG_FIELDS if f not in ("_s", "_f"))
 BULK_REQUIRED = ("_t", "ts", "group_id", "member_id")
+#: the columns of a frame given to :meth:`Context.add_orders`, and those it must have
+ORDER_COLUMNS = (
+    "_t", "ts", "order_id", "member_id", "amount", "status", "group_id", "coupon_id",
+)  # fmt: skip
+ORDER_REQUIRED = ("_t", "ts", "order_id", "member_id", "amount")
 #: rows of added frames turned into the messages table at a time (:meth:`Context.finish`)
 _BATCH_ROWS = 1_000_000
 #: columns whose empty text is null (as :meth:`Context.message` stores them; not
