@@ -47,10 +47,16 @@ def _same(data: bytes, frame) -> None:
 
 @pytest.mark.fuzz
 @settings(max_examples=400, deadline=None)
-@given(_TEXTS, st.booleans())
-def test_fast_frame_is_the_csv_modules_or_none(text, bom):
+@given(_TEXTS, st.booleans(), st.sampled_from([256, 0]))
+def test_fast_frame_is_the_csv_modules_or_none(text, bom, few):
+    """(``few``: up to how many short-looking rows are counted by the csv module; 0 counts
+    them all from the delimiters outside quotes, as for a large file)"""
+    from sqops.importers import _csvfast
+
     data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
-    frame = csv_bytes_frame(data, "t.csv")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_csvfast, "_FEW", few)
+        frame = csv_bytes_frame(data, "t.csv")
     if frame is not None:
         _same(data, frame)
 
@@ -65,8 +71,9 @@ _CELLS = st.text(alphabet=st.sampled_from('ab 中,;"\n\r\t\u3000'), max_size=6)
     st.sampled_from(["\n", "\r\n"]),
     st.sampled_from([",", ";", "\t"]),
     st.booleans(),
+    st.sampled_from([256, 0]),
 )
-def test_what_a_csv_writer_writes_is_read_fast(rows, end, delim, final_newline):
+def test_what_a_csv_writer_writes_is_read_fast(rows, end, delim, final_newline, few):
     """Rows of any length (ragged), cells with quotes, delimiters and line breaks, written by
     Python's csv writer: polars reads them (no fallback) exactly as the csv module does —
     unless a lone CR or a first line without the delimiter makes the sniffing differ."""
@@ -75,7 +82,11 @@ def test_what_a_csv_writer_writes_is_read_fast(rows, end, delim, final_newline):
     csv.writer(out, delimiter=delim, lineterminator=end).writerows(rows)
     text = out.getvalue() if final_newline else out.getvalue().removesuffix(end)
     data = text.encode("utf-8")
-    frame = csv_bytes_frame(data, "t.csv")
+    from sqops.importers import _csvfast
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_csvfast, "_FEW", few)
+        frame = csv_bytes_frame(data, "t.csv")
     lone_cr = text.count("\r") != text.count("\r\n")
     if lone_cr:
         assert frame is None
