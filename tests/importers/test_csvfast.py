@@ -255,3 +255,16 @@ def test_by_distinct_is_the_expression_on_every_row(values):
         got = frame.select(pl.col("x"), by_distinct(frame, pl.col("s"), fn).alias("v"))
         want = frame.select(pl.col("x"), fn(pl.col("s")).alias("v"))
         assert got["v"].to_list() == want["v"].to_list()
+
+
+def test_starts_like_json_of_a_missing_file_leaves_it_to_the_reading(tmp_path):
+    """(the reading then says "file not found", as before)"""
+    assert starts_like_json(tmp_path / "missing.csv") is None
+    assert starts_like_json(tmp_path) is None  # a folder
+
+
+def test_a_missing_chatlog_file_is_an_input_error(tmp_path):
+    from sqops.importers import import_files
+
+    with pytest.raises(InputError):
+        import_files("wechat-chatlog", [tmp_path / "missing.csv"])

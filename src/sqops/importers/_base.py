@@ -400,8 +400,11 @@ def starts_like_json(path: Path) -> bool | None:
     its first bytes when the first character that is not white space is ASCII (the same in
     every encoding :func:`read_text` decodes but UTF-16); ``None`` when only the whole text
     can tell (then read it)."""
-    with path.open("rb") as fh:
-        head = fh.read(1 << 16)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:  # (the whole reading says what is wrong, as it always did)
+        return None
     head = head.removeprefix(b"\xef\xbb\xbf")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
