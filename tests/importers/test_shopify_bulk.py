@@ -88,7 +88,7 @@ def test_shopify_bulk_hand_counted(tmp_path):
         "Name,Email,Financial Status,Paid at,Total,Phone\n"
         "#1,Ana@X.com,paid,2026-12-01 10:00:00 +0800,10.50,\n"  # bulk
         "#1,Ana@X.com,,,,\n"  # continuation: merged
-        "#2,,paid,2026-12-01 11:00:00 +0800,20,+86 138 0000 0001\n"  # phone: row by row
+        "#2,,paid,2026-12-01 11:00:00 +0800,20,+86 138 0000 0001\n"  # by its phone
         "#3,bo@x.com,pending,,5,\n"  # unpaid
         "#4,cy@x.com,paid,2026-12-01 12:00,7,\n"  # naive time: row by row (local)
         "#5,dd@x.com,weird,2026-12-01 12:00:00 +0800,7,\n"  # unknown status: skipped

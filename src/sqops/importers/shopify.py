@@ -218,6 +218,8 @@ def _notes(ctx: Context, display: str, unknown: int) -> None:
             )
 
 
+#: the cells :func:`buyer_id` reads
+_BUYER = ("Email", "Customer ID", "Phone", "Billing Phone", "Shipping Phone", "Billing Name")
 #: a time with its offset as the export writes it (``2026-12-20 10:15:03 +0800``): read in
 #: bulk (:func:`sqops.data.scalars.parse_ts` reads these with ``fromisoformat``)
 _OFFSET_TS = (
@@ -288,6 +290,7 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
             .alias("_member"),
             merged.alias("_merged"),
             unpaid.alias("_unpaid"),
+            candidate.alias("_candidate"),
         )
         .with_columns(naive_text_expr(pl.col("_when").str.slice(0, 19)).alias("_body"))
         .with_columns(
@@ -296,6 +299,30 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
         )
         .collect()
     )
+    # the other buyers (no ASCII e-mail): buyer_id of each distinct set of buyer cells
+    buyer_keys = pl.concat_str([cell(k) for k in _BUYER], separator="\x00")
+    others = rows.filter(pl.col("_candidate") & pl.col("_member").is_null())
+    unknown_bulk = pl.lit(False)
+    if others.height:
+        combos = others.select(*(cell(k).alias(k) for k in _BUYER)).unique(maintain_order=True)
+        by = cell_getter({k: i for i, k in enumerate(_BUYER)})
+        keys = ["\x00".join(c) for c in combos.iter_rows()]
+        buyers = [buyer_id(by, list(c)) for c in combos.iter_rows()]
+        found = pl.when(pl.col("_candidate") & pl.col("_member").is_null()).then(
+            buyer_keys.replace_strict(keys, buyers, default=None, return_dtype=pl.String)
+        )
+        rows = rows.with_columns(found.alias("_buyer"))
+        unknown_bulk = pl.col("_buyer") == ""
+        rows = rows.with_columns(
+            pl.when(pl.col("_member").is_not_null())
+            .then(pl.col("_member"))
+            .when(unknown_bulk)
+            .then(pl.lit(UNKNOWN_BUYER) + pl.col("_oid"))
+            .otherwise(pl.col("_buyer"))
+            .alias("_member"),
+            unknown_bulk.fill_null(False).alias("_unknown"),
+        )
+        unknown_bulk = pl.col("_unknown")
     off = pl.col("_off")
     sign = pl.when(off.str.starts_with("-")).then(pl.lit(-1)).otherwise(pl.lit(1))
     hh = off.str.slice(1, 2).cast(pl.Int64, strict=False)
@@ -321,7 +348,11 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
         )
         .collect()
     )
-    counts = rows.select(pl.col("_merged").sum(), pl.col("_unpaid").sum()).row(0)
+    counts = rows.select(
+        pl.col("_merged").sum(),
+        pl.col("_unpaid").sum(),
+        (pl.col("_bulk") & unknown_bulk).sum(),
+    ).row(0)
     if counts[0]:
         ctx.count("merged_rows", int(counts[0]))
     if counts[1]:
@@ -356,7 +387,7 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     rare = rows.filter(~pl.col("_bulk") & ~pl.col("_merged") & ~pl.col("_unpaid"))
     cells_of = [f"c{i}" for i in range(len(frame.rows.columns)) if f"c{i}" in rows.columns]
     get = cell_getter(col)
-    unknown = 0
+    unknown = int(counts[2])
     for r in rare.select("_line", "_n", "_seen", *cells_of).iter_rows():
         line, n, was_seen = r[0], r[1], r[2]
         cells = list(r[3 : 3 + n])
