@@ -376,6 +376,78 @@ BENCHES.update(
 )
 
 
+# ----------------------------------------------------------------- shop orders (impcsv)
+# A Shopify orders export: one row per line item (an order's continuation rows repeat its
+# Name), 400 buyers by e-mail, some by phone only, a pending order every 50th, a refund every
+# 100th, a discount code every 10th.
+
+
+def write_shopify(folder: Path, rows: int) -> Path:
+    rnd = random.Random(4)
+    p = folder / "orders_export.csv"
+    with p.open("w", encoding="utf-8") as f:
+        f.write(
+            "Name,Email,Financial Status,Paid at,Fulfillment Status,Currency,Subtotal,Total,"
+            "Discount Code,Created at,Lineitem quantity,Lineitem name,Lineitem price,"
+            "Cancelled at,Phone\n"
+        )
+        i = n = 0
+        while i < rows:
+            n += 1
+            d, h, m, s = _stamp(n)
+            u = rnd.randrange(400)
+            when = f"2026-12-{d:02d} {h:02d}:{m:02d}:{s:02d} +0800"
+            status = "pending" if n % 50 == 0 else "refunded" if n % 100 == 1 else "paid"
+            email = "" if u % 40 == 0 else f"Buyer{u}@Example.com"
+            phone = f"+86 138 0000 {u:04d}" if not email else ""
+            code = "WELCOME10" if n % 10 == 0 else ""
+            total = f"{(n % 300) + 9}.{n % 100:02d}"
+            f.write(
+                f"#{1000 + n},{email},{status},{when if status != 'pending' else ''},fulfilled,"
+                f"CNY,{total},{total},{code},{when},1,精华液,{total},,{phone}\n"
+            )
+            i += 1
+            for _ in range(n % 3 == 0 and min(2, rows - i)):
+                f.write(f"#{1000 + n},{email},,,,,,,,,1,化妆棉,9.90,,\n")
+                i += 1
+    return p
+
+
+BENCHES["shopify"] = Bench(write_shopify, "csv")
+
+
+def write_youzan(folder: Path, rows: int) -> Path:
+    """A Youzan item-level order export: an order on one to three rows, 400 buyers (one in 40
+    known by nickname only), an unpaid order every 50th, a refund every 100th."""
+    rnd = random.Random(5)
+    p = folder / "youzan_orders.csv"
+    with p.open("w", encoding="utf-8") as f:
+        f.write(
+            "订单号,订单状态,订单创建时间,买家付款时间,商品名称,订单实付金额,优惠券码名称,买家昵称,买家ID,归属店铺\n"
+        )
+        i = n = 0
+        while i < rows:
+            n += 1
+            d, h, m, s = _stamp(n)
+            u = rnd.randrange(400)
+            when = f"2026-12-{d:02d} {h:02d}:{m:02d}:{s:02d}"
+            status = "待付款" if n % 50 == 0 else "已退款" if n % 100 == 1 else "交易成功"
+            buyer = "" if u % 40 == 0 else f"yz_{u}"
+            total = f'"¥1,{n % 1000:03d}.00"'
+            code = "新人券" if n % 10 == 0 else ""
+            for item in range(1 + (n % 3 == 0) * min(2, rows - i - 1)):
+                paid = when if status != "待付款" else ""
+                f.write(
+                    f"E{10**8 + n},{status},{when},{paid},精华 {item},{total},{code},"
+                    f"买家{u},{buyer},\n"
+                )
+                i += 1
+    return p
+
+
+BENCHES["youzan"] = Bench(write_youzan, "csv")
+
+
 # ---------------------------------------------------------------- the measured children
 
 

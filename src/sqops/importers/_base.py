@@ -42,6 +42,7 @@ from sqops.domain.tables import IMPORTED_TABLES, MEMBER_EVENTS, MSG_TYPES, ORDER
 from sqops.errors import InputError, Location, Problem, display_path
 from sqops.errors import read_bytes as _read_bytes
 from sqops.i18n import T
+from sqops.importers._csvfast import fast_records
 
 #: what the importers say about a row they skip (one wording for every format)
 BAD_TIME = T("无法读取时间 “{v}”", "cannot read the time '{v}'")
@@ -397,13 +398,44 @@ def peek_text(path: Path) -> str:
         return fh.read(4096).removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="ignore")
 
 
-def csv_frames(path: Path, display: str, text: str | None = None) -> Iterator[CsvFrame] | str:
+#: the white space of ASCII that ``str.strip()`` removes (the same bytes in UTF-8 and GB18030)
+_ASCII_SPACES = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+
+
+def starts_like_json(path: Path) -> bool | None:
+    """Whether the text of ``path`` begins (past white space) with ``[`` or ``{`` — told from
+    its first bytes when the first character that is not white space is ASCII (the same in
+    every encoding :func:`read_text` decodes but UTF-16); ``None`` when only the whole text
+    can tell (then read it)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:  # (the whole reading says what is wrong, as it always did)
+        return None
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    first = head.lstrip(_ASCII_SPACES)[:1]
+    if not first or first[0] >= 0x80:
+        return None
+    return first in (b"[", b"{")
+
+
+def csv_frames(
+    path: Path, display: str, text: str | None = None, data: bytes | None = None
+) -> Iterator[CsvFrame] | str:
     """A CSV export as :class:`CsvFrame` s — one for a file up to :data:`STREAM_BYTES`
-    (``text``: its text, when already read), one per block of about :data:`BLOCK_BYTES` for
-    a larger UTF-8 file (all with the header of the first, and the file's line numbers) — or
-    its text, when only the row-by-row reading (:func:`read_csv`) reads it as it does today."""
-    if text is not None or not is_large(path):
-        text = read_text(path, display) if text is None else text
+    (``text``: its text, when already read; ``data``: its bytes, when already read), one per
+    block of about :data:`BLOCK_BYTES` for a larger UTF-8 file (all with the header of the
+    first, and the file's line numbers) — or its text, when only the row-by-row reading
+    (:func:`read_csv`) reads it as it does today."""
+    if text is None and (data is not None or not is_large(path)):
+        data = read_bytes(path, display) if data is None else data
+        fast = csv_bytes_frame(data, display)
+        if fast is not None:
+            return iter([fast])
+        text = decode_bytes(data, display)[0]
+    if text is not None:
         frame = read_csv_frame(text, display)
         return text if frame is None else iter([frame])
     with path.open("rb") as fh:
@@ -416,6 +448,35 @@ def csv_frames(path: Path, display: str, text: str | None = None) -> Iterator[Cs
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             return read_text(path, display)
     return _blocks(path, display)
+
+
+def csv_bytes_frame(data: bytes, display: str) -> CsvFrame | None:
+    """:func:`read_csv_frame` of the text of ``data`` (the bytes of a whole export), read by
+    polars' CSV reader (:mod:`sqops.importers._csvfast`) when that gives the same frame;
+    ``None`` when the exact reading must read it (not UTF-8, quotes where a CSV writer puts
+    none, ...)."""
+    got = fast_records(data.removeprefix(b"\xef\xbb\xbf"), None, 0, last=True)
+    if got is None or got[0].height == 0:
+        return None
+    return _header_and_rows(got[0], display)
+
+
+def _header_and_rows(records: pl.DataFrame, display: str) -> CsvFrame:
+    """A :class:`CsvFrame` of records read in columns (``_line``, ``_n``, ``c0``...): the
+    first is the header; the rows have as many cell columns as the longest of them."""
+    line, n = records.row(0)[:2]
+    header = [clean_name(c).strip() for c in records.row(0)[2 : 2 + n]]
+    return CsvFrame(header, line, _trimmed(records.slice(1)), display)
+
+
+def _trimmed(body: pl.DataFrame) -> pl.DataFrame:
+    """Rows read in columns with only the cell columns their longest row fills."""
+    width = int(body["_n"].max() or 0) if body.height else 0  # type: ignore[arg-type]
+    return body.select(
+        pl.col("_line").cast(pl.Int64),
+        pl.col("_n").cast(pl.UInt32),
+        *(pl.col(f"c{i}") for i in range(width)),
+    )
 
 
 def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
@@ -437,57 +498,76 @@ def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
                 carry = b""
             if base == 0:
                 data = data.removeprefix(b"\xef\xbb\xbf")
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                line = base + data.count(b"\n", 0, exc.start) + 1
-                raise InputError(
-                    T(
-                        "文件中途不再是 UTF-8 编码（混用了编码？）",
-                        "the file stops being UTF-8 part way (mixed encodings?)",
-                    ),
-                    Location(file=display, line=line),
-                ) from None
-            if "\x00" in text:
-                idx = text.index("\x00")
-                raise InputError(
-                    T(
-                        "文件包含 NUL 字符，不是文本文件",
-                        "file contains a NUL character: not a text file",
-                    ),
-                    Location(file=display, line=base + text.count("\n", 0, idx) + 1),
-                )
-            block = (
-                None
-                if text.count("\r") != text.count("\r\n")
-                else _csv_block(text, display, delim, base, last=last)
-            )
-            if block is None:
-                raise InputError(
-                    T(
-                        "无法分块读取这个大文件（含单独的回车符或超长的行）",
-                        "cannot read this large file in blocks (a lone carriage return or an over-long line)",
-                    ),
-                    Location(file=display, line=base + 1),
-                )
-            records, delim, stop = block
-            if stop is not None:  # the last quoted record goes on into the next block
-                kept = text.split("\n")[stop:]
-                carry = "\n".join(kept).encode("utf-8") + carry
-                base += stop
+            fast = fast_records(data, delim, base, last=last)
+            if fast is not None:  # read by polars (the same records: _csvfast)
+                records, delim, used, lines = fast
+                if used < len(data):  # the last records may go on in the next block
+                    carry = data[used:] + carry
+                base += lines
             else:
-                base += text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+                records, delim, stop, text = _exact_block(data, display, delim, base, last)
+                if stop is not None:  # the last quoted record goes on into the next block
+                    kept = text.split("\n")[stop:]
+                    carry = "\n".join(kept).encode("utf-8") + carry
+                    base += stop
+                else:
+                    base += text.count("\n") + (0 if text.endswith("\n") or not text else 1)
             if header is None:
                 if records.height == 0 and not last:
                     continue
-                header = _with_header(records, display)
+                if records.height == 0:
+                    raise InputError(
+                        T("文件是空的", "the file is empty"), Location(file=display, line=1)
+                    )
+                header = _header_and_rows(records, display)
                 yield header
             elif records.height:
-                yield CsvFrame(header.header, header.header_line, _rows(records), display)
+                yield CsvFrame(header.header, header.header_line, _trimmed(records), display)
             if last and not carry:
                 return
-            if last and carry:
-                continue
+
+
+def _exact_block(
+    data: bytes, display: str, delim: str | None, base: int, last: bool
+) -> tuple[pl.DataFrame, str, int | None, str]:
+    """A block of a large file read by :func:`_csv_block` (Python's csv module for the
+    records with quotes): its records in columns, the delimiter, the line a quoted record
+    going on into the next block starts at (or None), and the block's text."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = base + data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            T(
+                "文件中途不再是 UTF-8 编码（混用了编码？）",
+                "the file stops being UTF-8 part way (mixed encodings?)",
+            ),
+            Location(file=display, line=line),
+        ) from None
+    if "\x00" in text:
+        idx = text.index("\x00")
+        raise InputError(
+            T(
+                "文件包含 NUL 字符，不是文本文件",
+                "file contains a NUL character: not a text file",
+            ),
+            Location(file=display, line=base + text.count("\n", 0, idx) + 1),
+        )
+    block = (
+        None
+        if text.count("\r") != text.count("\r\n")
+        else _csv_block(text, display, delim, base, last=last)
+    )
+    if block is None:
+        raise InputError(
+            T(
+                "无法分块读取这个大文件（含单独的回车符或超长的行）",
+                "cannot read this large file in blocks (a lone carriage return or an over-long line)",
+            ),
+            Location(file=display, line=base + 1),
+        )
+    records, delim, stop = block
+    return _rows(records), delim, stop, text
 
 
 def _first_lines(lines: pl.Series, step: int = 64) -> Iterator[str]:
@@ -626,7 +706,11 @@ def norm_name_expr(s: pl.Expr) -> pl.Expr:
 def by_distinct(frame: pl.DataFrame, source: pl.Expr, fn: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
     """``fn(source)`` computed once per distinct value of ``source`` in ``frame`` (names and
     chat names: a few hundred values in a million rows), as an expression over ``frame``."""
-    distinct = frame.select(source.alias("k")).unique().drop_nulls()
+    keys = frame.select(source.alias("k")).to_series()
+    if keys.len() and not keys.null_count() and bool((keys == keys[0]).all()):
+        # one value in every row (a chat's name): its mapping, as a constant
+        return pl.lit(pl.select(fn(pl.lit(keys[0], dtype=pl.String))).item(), dtype=pl.String)
+    distinct = keys.to_frame().unique().drop_nulls()
     mapped = distinct.select(pl.col("k"), fn(pl.col("k")).alias("v"))
     return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=pl.String)
 
@@ -733,20 +817,69 @@ def local_to_utc(naive: pl.Expr, tz: str, offset: timedelta | None = None) -> pl
 NAIVE_TS = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?$"
 
 
+#: the spelling of :data:`NAIVE_TS` most exports write (``YYYY-MM-DD HH:MM:SS``): read as it is
+_NAIVE_STD = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+
+
+def naive_text_expr(text: pl.Expr) -> pl.Expr:
+    """Texts matching :data:`NAIVE_TS` written ``YYYY-MM-DD HH:MM:SS`` ("T" → " ", ":00"
+    added to minutes, as :func:`parse_ts` reads them); null for every other text. Only the
+    texts not already so written are rewritten (the others are masked out first)."""
+    std = text.str.contains(_NAIVE_STD)
+    odd = pl.when(~std).then(text)
+    odd_body = pl.when(odd.str.contains(NAIVE_TS)).then(
+        pl.concat_str(
+            odd.str.slice(0, 10),
+            pl.lit(" "),
+            odd.str.slice(11),
+            pl.when(odd.str.len_bytes() == 16).then(pl.lit(":00")).otherwise(pl.lit("")),
+        )
+    )
+    return pl.when(std).then(text).otherwise(odd_body)
+
+
 def naive_ts_expr(text: pl.Expr) -> pl.Expr:
     """Texts matching :data:`NAIVE_TS` → naive ``Datetime(us)``; null for every other text
     and for a date that does not exist or a year outside ``MIN_YEAR``–``MAX_YEAR``."""
-    # one strict format for all: "T" → " ", ":00" added to minutes (as parse_ts reads them)
-    body = pl.when(text.str.contains(NAIVE_TS)).then(
-        pl.concat_str(
-            text.str.slice(0, 10),
-            pl.lit(" "),
-            text.str.slice(11),
-            pl.when(text.str.len_bytes() == 16).then(pl.lit(":00")).otherwise(pl.lit("")),
-        )
+    return naive_text_ts_expr(naive_text_expr(text))
+
+
+def naive_text_ts_expr(body: pl.Expr) -> pl.Expr:
+    """:func:`naive_ts_expr` of texts :func:`naive_text_expr` wrote."""
+    year = body.str.slice(0, 4)  # (four digits: compared as text)
+    inside = (year >= f"{MIN_YEAR:04d}") & (year <= f"{MAX_YEAR:04d}")
+    return (
+        pl.when(inside)
+        .then(body)
+        .str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True, cache=False)
     )
-    got = body.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True)
-    return pl.when(got.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(got)
+
+
+def wall_ts_text(naive: pl.Series, offset: timedelta | None) -> timedelta | None:
+    """``offset`` when :func:`wall_ts_text_expr` gives :func:`ts_text_expr` of the times
+    ``naive`` (wall-clock times in whole seconds of a zone whose one offset over them is
+    ``offset``): a whole-minute offset and instants where :func:`ts_text_expr` takes polars'
+    way; else None."""
+    if offset is None or offset.total_seconds() % 60 or naive.null_count() == naive.len():
+        return None
+    low, high = naive.min(), naive.max()
+    assert isinstance(low, datetime) and isinstance(high, datetime)
+    return offset if low - offset >= _SAFE_FROM and high - offset <= _SAFE_TO else None
+
+
+def wall_ts_text_expr(body: pl.Expr, offset: timedelta) -> pl.Expr:
+    """:func:`ts_text_expr` of the instants of texts :func:`naive_text_expr` wrote, in a zone
+    whose one offset over them is ``offset`` (:func:`wall_ts_text` says when): the wall time
+    is the text itself, so no date is formatted."""
+    a = int(offset.total_seconds())
+    sign = "-" if a < 0 else "+"
+    a = abs(a)
+    return pl.concat_str(
+        body.str.slice(0, 10),
+        pl.lit("T"),
+        body.str.slice(11),
+        pl.lit(f"{sign}{a // 3600:02d}:{a % 3600 // 60:02d}"),
+    )
 
 
 def zone_offset(tz: str, naive: pl.Series) -> timedelta | None:
@@ -952,6 +1085,43 @@ class Context:
             }
         )
 
+    def add_orders(self, frame: pl.DataFrame) -> None:
+        """Many orders at once, as :meth:`order` adds one, in frame order (the next ``_s``
+        each). ``frame`` has ``_t`` (Float64, UTC epoch seconds as :func:`instant_expr` gives
+        them), ``ts`` (the :func:`ts_text` of the time), ``order_id``, ``member_id``,
+        ``amount`` (Float64) and optionally ``status`` (default ``paid``), ``group_id``,
+        ``coupon_id`` (an empty text is none, as in :meth:`order`). The rows are stored as
+        :meth:`order` stores them, so :meth:`finish` treats both the same."""
+        missing = [c for c in ORDER_REQUIRED if c not in frame.columns]
+        unknown = [c for c in frame.columns if c not in ORDER_COLUMNS]
+        assert not missing and not unknown, (missing, unknown)
+        if frame.height == 0:
+            return
+        status = pl.col("status") if "status" in frame.columns else pl.lit("paid")
+        bad = frame.select(status.is_in(ORDER_STATUSES).not_() | status.is_null()).to_series()
+        assert not bad.any(), "status"
+
+        def optional(c: str) -> pl.Expr:
+            if c not in frame.columns:
+                return pl.lit(None, dtype=pl.String)
+            return pl.when(pl.col(c) != "").then(pl.col(c).cast(pl.String))
+
+        group = pl.lit(self.group_id, dtype=pl.String) if self.group_id else optional("group_id")
+        first = self._seq + 1
+        rows = frame.select(
+            pl.col("_t").cast(pl.Float64),
+            pl.int_range(first, first + frame.height, dtype=pl.Int64).alias("_s"),
+            pl.col("order_id").cast(pl.String),
+            pl.col("ts").cast(pl.String),
+            pl.col("member_id").cast(pl.String),
+            pl.col("amount").cast(pl.Float64),
+            group.alias("group_id"),
+            status.cast(pl.String).alias("status"),
+            optional("coupon_id").alias("coupon_id"),
+        ).to_dicts()
+        self._seq += frame.height
+        self.rows["orders"].extend(rows)
+
     # ---- the end
     def resolve(self, group_id: str, name: str) -> str:
         """A name → the member id: the one id shown with that name in the group, else derived."""
@@ -1128,6 +1298,11 @@ MSG_SCHEMA: dict[str, pl.DataType] = {
 #: seconds as :func:`instant_expr` gives them; the others String), and those it must have
 BULK_COLUMNS = tuple(f for f in MSG_FIELDS if f not in ("_s", "_f"))
 BULK_REQUIRED = ("_t", "ts", "group_id", "member_id")
+#: the columns of a frame given to :meth:`Context.add_orders`, and those it must have
+ORDER_COLUMNS = (
+    "_t", "ts", "order_id", "member_id", "amount", "status", "group_id", "coupon_id",
+)  # fmt: skip
+ORDER_REQUIRED = ("_t", "ts", "order_id", "member_id", "amount")
 #: rows of added frames turned into the messages table at a time (:meth:`Context.finish`)
 _BATCH_ROWS = 1_000_000
 #: columns whose empty text is null (as :meth:`Context.message` stores them; not

@@ -42,11 +42,14 @@ from sqops.importers._base import (
     csv_frames,
     instant_expr,
     local_to_utc,
-    naive_ts_expr,
+    naive_text_expr,
+    naive_text_ts_expr,
     read_csv,
     shown_name_expr,
     strip_expr,
     ts_text_expr,
+    wall_ts_text,
+    wall_ts_text_expr,
     zone_offset,
 )
 from sqops.importers.youzan import load_table
@@ -205,23 +208,38 @@ def _messages_bulk(
         ok = ok & (value(c).fill_null("") != "")
     for c, allowed in value_sets("messages").items():
         ok = ok & (value(c).is_null() | value(c).is_in(sorted(allowed)))
-    naive = naive_ts_expr(value("ts"))
-    rows = rows.with_columns(naive.alias("_naive"))
+    # (lazy: polars computes an expression used twice once)
+    rows = (
+        rows.lazy()
+        .with_columns(naive_text_expr(value("ts")).alias("_body"), ok.alias("_ok"))
+        .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
+        .collect()
+    )
     offset = zone_offset(zone, rows["_naive"])
     rows = rows.with_columns(local_to_utc(pl.col("_naive"), zone, offset).alias("_utc"))
-    rows = rows.with_columns((ok & pl.col("_utc").is_not_null()).alias("_bulk"))
+    rows = rows.with_columns((pl.col("_ok") & pl.col("_utc").is_not_null()).alias("_bulk"))
     good = rows.filter(pl.col("_bulk"))
-    messages = good.select(
-        instant_expr(pl.col("_utc")).alias("_t"),
-        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
-        value("group_id").alias("group_id"),
-        value("member_id").alias("member_id"),
-        value("msg_id").alias("msg_id"),
-        by_distinct(good, value("member_name"), shown_name_expr).alias("member_name"),
-        value("msg_type").fill_null("text").alias("msg_type"),
-        value("content").alias("content"),
-        value("reply_to").alias("reply_to"),
-        value("role").alias("role"),
+    wall = wall_ts_text(good["_naive"], offset)
+    ts = (
+        wall_ts_text_expr(pl.col("_body"), wall)
+        if wall is not None
+        else ts_text_expr(pl.col("_utc"), zone, offset)
+    )
+    messages = (
+        good.lazy()
+        .select(
+            instant_expr(pl.col("_utc")).alias("_t"),
+            ts.alias("ts"),
+            value("group_id").alias("group_id"),
+            value("member_id").alias("member_id"),
+            value("msg_id").alias("msg_id"),
+            by_distinct(good, value("member_name"), shown_name_expr).alias("member_name"),
+            value("msg_type").fill_null("text").alias("msg_type"),
+            value("content").alias("content"),
+            value("reply_to").alias("reply_to"),
+            value("role").alias("role"),
+        )
+        .collect()
     )
     bulk_and_rare(
         ctx, rows, messages, display, lambda where, cells: _row(ctx, where, cells, idx, cmap)

@@ -21,15 +21,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
+from sqops.data.scalars import MAX_AMOUNT, MAX_OFFSET
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers._base import (
     Context,
+    CsvFrame,
+    CsvTable,
+    by_distinct,
     cell_getter,
+    csv_frames,
+    header_key,
+    instant_expr,
+    is_large,
+    naive_text_expr,
+    naive_text_ts_expr,
     name_id,
     order_time_and_amount,
     read_csv,
     read_text,
+    strip_expr,
 )
 
 #: the member id prefix of an order whose buyer the export does not name; no member event
@@ -49,26 +62,54 @@ STATUS: dict[str, str | None] = {
 }
 
 
+#: the columns read
+_KEYS = (
+    "Name",
+    "Email",
+    "Financial Status",
+    "Paid at",
+    "Created at",
+    "Total",
+    "Discount Code",
+    "Cancelled at",
+    "Customer ID",
+    "Phone",
+    "Billing Phone",
+    "Shipping Phone",
+    "Billing Name",
+)
+
+
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    if not is_large(path):  # (a larger file is refused by read_text, as before)
+        source = csv_frames(path, display)
+        if not isinstance(source, str):
+            frame = next(source)
+            if _header_ok(frame.table()):
+                col = _columns(frame.table(), display)
+                unknown = _bulk(ctx, display, frame, col)
+                _notes(ctx, display, unknown)
+                return
     text = read_text(path, display)
     table = read_csv(text, display)
     table.find_header("Name", "Financial Status")
-    keys = (
-        "Name",
-        "Email",
-        "Financial Status",
-        "Paid at",
-        "Created at",
-        "Total",
-        "Discount Code",
-        "Cancelled at",
-        "Customer ID",
-        "Phone",
-        "Billing Phone",
-        "Shipping Phone",
-        "Billing Name",
-    )
-    col = {k: table.index(k) for k in keys}
+    col = _columns(table, display)
+    cell = cell_getter(col)
+    done: set[str] = set()
+    unknown = 0
+    for line, cells in table.rows:
+        unknown += _row(ctx, Location(file=display, line=line), cells, cell, done)
+    _notes(ctx, display, unknown)
+
+
+def _header_ok(table: CsvTable) -> bool:
+    """Whether the first row is the header (:meth:`CsvTable.find_header` would keep it)."""
+    keys = {header_key(h) for h in table.header}
+    return all(header_key(n) in keys for n in ("Name", "Financial Status"))
+
+
+def _columns(table: CsvTable, display: str) -> dict[str, int | None]:
+    col = {k: table.index(k) for k in _KEYS}
     missing = [k for k in ("Name", "Financial Status", "Total") if col[k] is None]
     if col["Paid at"] is None and col["Created at"] is None:
         missing.append("Paid at/Created at")
@@ -80,63 +121,80 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             ).format(c=", ".join(missing)),
             Location(file=display, line=table.header_line),
         )
+    return col
 
-    cell = cell_getter(col)
 
-    done: set[str] = set()
-    unknown = 0
-    for line, cells in table.rows:
-        where = Location(file=display, line=line)
-        oid = cell(cells, "Name")
-        if not oid:
-            ctx.skip(where, T("Name（订单号）为空", "empty Name (order number)"))
-            continue
-        raw = cell(cells, "Financial Status").lower()
-        if not raw:
-            if oid in done:
-                ctx.count("merged_rows")  # a continuation row (another line item)
-            else:
-                ctx.skip(
-                    where,
-                    T(
-                        "订单的第一行没有 Financial Status",
-                        "the order's first row has no Financial Status",
-                    ),
-                )
-            continue
+class _Seen:
+    """The ``done`` of :func:`_row` for one row of the bulk reading: whether an earlier row
+    of the order was read (computed for every row at once); adding is done there too."""
+
+    def __init__(self, seen: bool) -> None:
+        self.seen = seen
+
+    def __contains__(self, oid: object) -> bool:
+        return self.seen
+
+    def add(self, oid: str) -> None:
+        pass
+
+
+def _row(ctx: Context, where: Location, cells: list[str], cell: Any, done: Any) -> int:
+    """One row, the row-by-row way; 1 when it is an order without a buyer."""
+    oid = cell(cells, "Name")
+    if not oid:
+        ctx.skip(where, T("Name（订单号）为空", "empty Name (order number)"))
+        return 0
+    raw = cell(cells, "Financial Status").lower()
+    if not raw:
         if oid in done:
-            ctx.count("merged_rows")
-            continue
-        if raw not in STATUS:
+            ctx.count("merged_rows")  # a continuation row (another line item)
+        else:
             ctx.skip(
                 where,
-                T("未知的 Financial Status “{s}”", "unknown Financial Status '{s}'").format(s=raw),
+                T(
+                    "订单的第一行没有 Financial Status",
+                    "the order's first row has no Financial Status",
+                ),
             )
-            continue
-        status = STATUS[raw]
-        done.add(oid)
-        if status is None:
-            ctx.count("skipped_unpaid")
-            continue
-        if cell(cells, "Cancelled at") and status == "paid":
-            status = "cancelled"
-        when = cell(cells, "Paid at") or cell(cells, "Created at")
-        got = order_time_and_amount(ctx, where, when, cell(cells, "Total"))
-        if got is None:
-            continue
-        ts, amount = got
-        member = buyer_id(cell, cells)
-        if not member:
-            member = UNKNOWN_BUYER + oid
-            unknown += 1
-        ctx.order(
-            order_id=oid,
-            ts=ts,
-            member_id=member,
-            amount=amount,
-            status=status,
-            coupon_id=cell(cells, "Discount Code") or None,
+        return 0
+    if oid in done:
+        ctx.count("merged_rows")
+        return 0
+    if raw not in STATUS:
+        ctx.skip(
+            where,
+            T("未知的 Financial Status “{s}”", "unknown Financial Status '{s}'").format(s=raw),
         )
+        return 0
+    status = STATUS[raw]
+    done.add(oid)
+    if status is None:
+        ctx.count("skipped_unpaid")
+        return 0
+    if cell(cells, "Cancelled at") and status == "paid":
+        status = "cancelled"
+    when = cell(cells, "Paid at") or cell(cells, "Created at")
+    got = order_time_and_amount(ctx, where, when, cell(cells, "Total"))
+    if got is None:
+        return 0
+    ts, amount = got
+    member = buyer_id(cell, cells)
+    unknown = 0
+    if not member:
+        member = UNKNOWN_BUYER + oid
+        unknown = 1
+    ctx.order(
+        order_id=oid,
+        ts=ts,
+        member_id=member,
+        amount=amount,
+        status=status,
+        coupon_id=cell(cells, "Discount Code") or None,
+    )
+    return unknown
+
+
+def _notes(ctx: Context, display: str, unknown: int) -> None:
     if unknown:
         ctx.count("unknown_buyers", unknown)
         ctx.note(
@@ -158,6 +216,184 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
                     "and an order with no buyer has none: give the shop's group with --group-id",
                 ),
             )
+
+
+#: the cells :func:`buyer_id` reads
+_BUYER = ("Email", "Customer ID", "Phone", "Billing Phone", "Shipping Phone", "Billing Name")
+#: a time with its offset as the export writes it (``2026-12-20 10:15:03 +0800``): read in
+#: bulk (:func:`sqops.data.scalars.parse_ts` reads these with ``fromisoformat``)
+_OFFSET_TS = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] ?"
+    r"[+-][0-9]{2}:?[0-9]{2}$"
+)
+_PLAIN_AMOUNT = r"^[0-9]+(?:\.[0-9]+)?$"
+
+
+def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None]) -> int:
+    """The rows of an export read as one frame: every order's first row whose time carries
+    its offset, whose Total is a plain number and whose buyer is an ASCII e-mail is added in
+    bulk (:meth:`Context.add_orders`); continuation rows and unpaid orders are counted; every
+    other row goes to :func:`_row` (told whether its order was seen before), in file order.
+    Returns the orders without a buyer."""
+    rows = frame.rows
+
+    def cell(key: str) -> pl.Expr:
+        i = col[key]
+        if i is None or f"c{i}" not in rows.columns:
+            return pl.lit("", dtype=pl.String)
+        return strip_expr(pl.col(f"c{i}")).fill_null("")
+
+    oid = cell("Name")
+    raw = cell("Financial Status")
+    lower = by_distinct(
+        rows, raw, lambda e: e.map_elements(str.lower, return_dtype=pl.String)
+    ).fill_null("")
+    rows = (
+        rows.lazy()
+        .with_columns(oid.alias("_oid"), lower.alias("_raw"))
+        .with_columns(((pl.col("_oid") != "") & pl.col("_raw").is_in(list(STATUS))).alias("_valid"))
+        .with_columns(
+            (
+                pl.col("_valid").cast(pl.Int32).cum_sum().over("_oid")
+                - pl.col("_valid").cast(pl.Int32)
+                > 0
+            ).alias("_seen")
+        )
+        .collect()
+    )
+    has_oid, seen, valid = pl.col("_oid") != "", pl.col("_seen"), pl.col("_valid")
+    mapped = pl.col("_raw").replace_strict(
+        {k: v for k, v in STATUS.items() if v is not None}, default=None, return_dtype=pl.String
+    )
+    merged = has_oid & seen
+    unpaid = valid & ~seen & mapped.is_null()
+    candidate = valid & ~seen & mapped.is_not_null()
+    status = (
+        pl.when((cell("Cancelled at") != "") & (mapped == "paid"))
+        .then(pl.lit("cancelled"))
+        .otherwise(mapped)
+    )
+    paid_at = cell("Paid at")
+    when = pl.when(paid_at != "").then(paid_at).otherwise(cell("Created at"))
+    total = cell("Total")
+    email = cell("Email")
+    rows = (
+        rows.lazy()
+        .with_columns(
+            pl.when(candidate & when.str.contains(_OFFSET_TS)).then(when).alias("_when"),
+            status.alias("_status"),
+            pl.when(candidate & total.str.contains(_PLAIN_AMOUNT))
+            .then(total.cast(pl.Float64, strict=False))
+            .alias("_amount"),
+            pl.when(candidate & (email != "") & email.str.contains(r"^[\x00-\x7f]*$"))
+            .then(email.str.to_lowercase())
+            .alias("_member"),
+            merged.alias("_merged"),
+            unpaid.alias("_unpaid"),
+            candidate.alias("_candidate"),
+        )
+        .with_columns(naive_text_expr(pl.col("_when").str.slice(0, 19)).alias("_body"))
+        .with_columns(
+            naive_text_ts_expr(pl.col("_body")).alias("_naive"),
+            pl.col("_when").str.slice(19).str.strip_chars(" ").alias("_off"),
+        )
+        .collect()
+    )
+    # the other buyers (no ASCII e-mail): buyer_id of each distinct set of buyer cells
+    buyer_keys = pl.concat_str([cell(k) for k in _BUYER], separator="\x00")
+    others = rows.filter(pl.col("_candidate") & pl.col("_member").is_null())
+    unknown_bulk = pl.lit(False)
+    if others.height:
+        combos = others.select(*(cell(k).alias(k) for k in _BUYER)).unique(maintain_order=True)
+        by = cell_getter({k: i for i, k in enumerate(_BUYER)})
+        keys = ["\x00".join(c) for c in combos.iter_rows()]
+        buyers = [buyer_id(by, list(c)) for c in combos.iter_rows()]
+        found = pl.when(pl.col("_candidate") & pl.col("_member").is_null()).then(
+            buyer_keys.replace_strict(keys, buyers, default=None, return_dtype=pl.String)
+        )
+        rows = rows.with_columns(found.alias("_buyer"))
+        unknown_bulk = pl.col("_buyer") == ""
+        rows = rows.with_columns(
+            pl.when(pl.col("_member").is_not_null())
+            .then(pl.col("_member"))
+            .when(unknown_bulk)
+            .then(pl.lit(UNKNOWN_BUYER) + pl.col("_oid"))
+            .otherwise(pl.col("_buyer"))
+            .alias("_member"),
+            unknown_bulk.fill_null(False).alias("_unknown"),
+        )
+        unknown_bulk = pl.col("_unknown")
+    off = pl.col("_off")
+    sign = pl.when(off.str.starts_with("-")).then(pl.lit(-1)).otherwise(pl.lit(1))
+    hh = off.str.slice(1, 2).cast(pl.Int64, strict=False)
+    mm = off.str.slice(-2).cast(pl.Int64, strict=False)
+    minutes = hh * 60 + mm
+    off_ok = (mm < 60) & (minutes <= int(MAX_OFFSET.total_seconds()) // 60)
+    utc = (
+        (pl.col("_naive") - pl.duration(minutes=sign * minutes))
+        .dt.replace_time_zone("UTC")
+        .alias("_utc")
+    )
+    rows = (
+        rows.lazy()
+        .with_columns(utc)
+        .with_columns(
+            (
+                pl.col("_utc").is_not_null()
+                & off_ok
+                & pl.col("_amount").is_not_null()
+                & (pl.col("_amount") < MAX_AMOUNT)
+                & pl.col("_member").is_not_null()
+            ).alias("_bulk")
+        )
+        .collect()
+    )
+    counts = rows.select(
+        pl.col("_merged").sum(),
+        pl.col("_unpaid").sum(),
+        (pl.col("_bulk") & unknown_bulk).sum(),
+    ).row(0)
+    if counts[0]:
+        ctx.count("merged_rows", int(counts[0]))
+    if counts[1]:
+        ctx.count("skipped_unpaid", int(counts[1]))
+    shown = pl.when((sign < 0) & (minutes > 0)).then(pl.lit("-")).otherwise(pl.lit("+"))
+    orders = (
+        rows.lazy()
+        .filter(pl.col("_bulk"))
+        .select(
+            instant_expr(pl.col("_utc")).alias("_t"),
+            pl.concat_str(
+                pl.col("_body").str.slice(0, 10),
+                pl.lit("T"),
+                pl.col("_body").str.slice(11),
+                shown,
+                (minutes // 60).cast(pl.String).str.zfill(2),
+                pl.lit(":"),
+                (minutes % 60).cast(pl.String).str.zfill(2),
+            ).alias("ts"),
+            pl.col("_oid").alias("order_id"),
+            pl.col("_member").alias("member_id"),
+            pl.col("_amount").alias("amount"),
+            pl.col("_status").alias("status"),
+            cell("Discount Code").alias("coupon_id"),
+        )
+        .collect()
+    )
+    # the other rows (not merged, not unpaid), in file order; the bulk orders are added at
+    # once: an order id is the first row of one order only, so the orders of a file are
+    # distinct, and neither finish's dedupe (across files) nor its sort (time, order id)
+    # depends on the order they were added in within the file
+    rare = rows.filter(~pl.col("_bulk") & ~pl.col("_merged") & ~pl.col("_unpaid"))
+    cells_of = [f"c{i}" for i in range(len(frame.rows.columns)) if f"c{i}" in rows.columns]
+    get = cell_getter(col)
+    unknown = int(counts[2])
+    for r in rare.select("_line", "_n", "_seen", *cells_of).iter_rows():
+        line, n, was_seen = r[0], r[1], r[2]
+        cells = list(r[3 : 3 + n])
+        unknown += _row(ctx, Location(file=display, line=line), cells, get, _Seen(was_seen))
+    ctx.add_orders(orders)
+    return unknown
 
 
 def buyer_id(cell: Any, cells: Any) -> str:

@@ -30,6 +30,7 @@ from sqops.importers._base import (
     BAD_TIME,
     JSON_SYNTAX,
     NOT_A_MESSAGE,
+    PY_SPACES,
     SELF_ID,
     SYSTEM_ID,
     Context,
@@ -44,14 +45,18 @@ from sqops.importers._base import (
     is_large,
     json_loads,
     local_to_utc,
-    naive_ts_expr,
+    naive_text_expr,
+    naive_text_ts_expr,
     name_or_null_expr,
     peek_text,
     read_csv,
     read_text,
     shown_name_expr,
+    starts_like_json,
     strip_expr,
     ts_text_expr,
+    wall_ts_text,
+    wall_ts_text_expr,
     zone_offset,
 )
 
@@ -208,16 +213,20 @@ def wechat_type(type_code: int | None, sub: int | None) -> str:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
-    if name != "wechat-msg" and _json_array(path):
+    if name == "wechat-msg":  # (csv_frames reads the file: its bytes, by polars when it can)
+        _read_msg_csv(path, None, display, ctx)
+        return
+    if _json_array(path):
         items = vec.parse_utf8(path, display)
         if type(items) is list:  # a JSON array in UTF-8: as _read_chatlog_json reads it
             with vec.gc_paused():
                 _chatlog_items(items, display, ctx)
             return
+    if not is_large(path) and starts_like_json(path) is False:
+        _read_chatlog_csv(path, None, display, ctx)
+        return
     text = None if is_large(path) else read_text(path, display)
-    if name == "wechat-msg":
-        _read_msg_csv(path, text, display, ctx)
-    elif (peek_text(path) if text is None else text).lstrip()[:1] in ("[", "{"):
+    if (peek_text(path) if text is None else text).lstrip()[:1] in ("[", "{"):
         with vec.gc_paused():
             _read_chatlog_json(read_text(path, display) if text is None else text, display, ctx)
     else:
@@ -292,21 +301,27 @@ def _msg_bulk(
     is_self = cell("IsSender") == "1"
     sender = cell("Sender")
     member = pl.when(sender != "").then(sender).when(is_self).then(pl.lit(SELF_ID))
-    rows = rows.with_columns(
-        utc.alias("_utc"),
-        msg_type.alias("_type"),
-        member.alias("_member"),
-        cell("TalkerId").alias("_group"),
-    )
     bulk = (
         (pl.col("_n") >= need)
         & pl.col("_utc").is_not_null()
-        & type_ok
+        & pl.col("_type_ok")
         & (pl.col("_group") != "")
         & (pl.col("_type") != "system")
         & pl.col("_member").is_not_null()
     )
-    rows = rows.with_columns(bulk.alias("_bulk"))
+    # (lazy: polars computes an expression used twice once)
+    rows = (
+        rows.lazy()
+        .with_columns(
+            utc.alias("_utc"),
+            msg_type.alias("_type"),
+            member.alias("_member"),
+            cell("TalkerId").alias("_group"),
+            type_ok.alias("_type_ok"),
+        )
+        .with_columns(bulk.alias("_bulk"))
+        .collect()
+    )
     good = rows.filter(pl.col("_bulk"))
     # the aliases the row-by-row way records besides the message's: the exporter's id ("is
     # self" rows with a sender) and the nickname
@@ -327,15 +342,21 @@ def _msg_bulk(
     offset = zone_offset(zone, good["_utc"].dt.replace_time_zone(None))
     remark, nick = cell("Remark"), cell("NickName")
     shown = pl.when(remark != "").then(remark).otherwise(nick)
-    messages = good.select(
-        instant_expr(pl.col("_utc")).alias("_t"),
-        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
-        pl.col("_group").alias("group_id"),
-        pl.col("_member").alias("member_id"),
-        cell("localId").alias("msg_id"),
-        by_distinct(good, shown, shown_name_expr).alias("member_name"),
-        pl.col("_type").alias("msg_type"),
-        pl.when(pl.col("_type").is_in(["text", "link"])).then(cell("StrContent")).alias("content"),
+    messages = (
+        good.lazy()
+        .select(
+            instant_expr(pl.col("_utc")).alias("_t"),
+            ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
+            pl.col("_group").alias("group_id"),
+            pl.col("_member").alias("member_id"),
+            cell("localId").alias("msg_id"),
+            by_distinct(good, shown, shown_name_expr).alias("member_name"),
+            pl.col("_type").alias("msg_type"),
+            pl.when(pl.col("_type").is_in(["text", "link"]))
+            .then(cell("StrContent"))
+            .alias("content"),
+        )
+        .collect()
     )
     bulk_and_rare(
         ctx, rows, messages, display, lambda where, cells: _msg_row(ctx, where, cells, col, width)
@@ -550,9 +571,16 @@ _SYSTEM_NAMES = ("系统消息", "system", "System")
 _PLACEHOLDER_PL = r"(?s)^!?\[([^\]|]+)(?:\|[^\]]*)?\](?:\([^)]*\))?$"
 
 
+#: the start of a text that may be a placeholder (:data:`PY_SPACES`, then "[" or "!")
+_MAYBE_PLACEHOLDER = "^[" + "".join(f"\\x{{{ord(c):X}}}" for c in PY_SPACES) + r"]*[!\[]"
+
+
 def placeholder_type_expr(content: pl.Expr) -> pl.Expr:
     """:func:`placeholder_type` of every text of ``content`` (null where it is none)."""
-    name = strip_expr(strip_expr(content).str.extract(_PLACEHOLDER_PL, 1))
+    # (only the texts that can be one, starting with "[" or "![" past white space, are
+    # matched: the others are masked out first)
+    maybe = pl.when(content.str.contains(_MAYBE_PLACEHOLDER)).then(content)
+    name = strip_expr(strip_expr(maybe).str.extract(_PLACEHOLDER_PL, 1))
     return name.replace_strict(_PLACEHOLDERS, default=None, return_dtype=pl.String)
 
 
@@ -574,18 +602,23 @@ def _chatlog_bulk(
         )
 
     empty = pl.lit("")
-    sender = strip_expr(col("sender"))
-    sender_name = strip_expr(col("sender_name"))
-    talker = strip_expr(col("talker"))
     content = col("content")
-    naive = naive_ts_expr(col("time"))
-    rows = rows.with_columns(
-        naive.alias("_naive"),
-        placeholder_type_expr(content).fill_null("text").alias("_type"),
+    # (lazy: polars computes an expression used twice once; the stripped cells are kept)
+    rows = (
+        rows.lazy()
+        .with_columns(
+            naive_text_expr(col("time")).alias("_body"),
+            placeholder_type_expr(content).fill_null("text").alias("_type"),
+            strip_expr(col("sender")).alias("_sender"),
+            strip_expr(col("sender_name")).alias("_sname"),
+            strip_expr(col("talker")).alias("_talker"),
+        )
+        .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
+        .collect()
     )
+    sender, sender_name, talker = pl.col("_sender"), pl.col("_sname"), pl.col("_talker")
     offset = zone_offset(zone, rows["_naive"])
     utc = local_to_utc(pl.col("_naive"), zone, offset)
-    rows = rows.with_columns(utc.alias("_utc"))
     bulk = (
         (pl.col("_n") >= need)
         & pl.col("_utc").is_not_null()
@@ -595,17 +628,29 @@ def _chatlog_bulk(
         & (col("type").fill_null(empty) == "")
         & ~col("is_self").fill_null(empty).str.to_lowercase().is_in(["1", "true"])
     )
-    rows = rows.with_columns(bulk.alias("_bulk"))
-    messages = rows.filter(pl.col("_bulk")).select(
-        instant_expr(pl.col("_utc")).alias("_t"),
-        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
-        talker.alias("group_id"),
-        sender.alias("member_id"),
-        col("seq").alias("msg_id"),
-        by_distinct(rows, sender_name, name_or_null_expr).alias("member_name"),
-        pl.col("_type").alias("msg_type"),
-        pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
-        by_distinct(rows, strip_expr(col("talker_name")), clean_name_expr).alias("group_name"),
+    rows = rows.lazy().with_columns(utc.alias("_utc")).with_columns(bulk.alias("_bulk")).collect()
+    is_bulk = pl.col("_bulk")
+    wall = wall_ts_text(rows.select(pl.col("_naive").filter(is_bulk)).to_series(), offset)
+    ts = (
+        wall_ts_text_expr(pl.col("_body"), wall)
+        if wall is not None
+        else ts_text_expr(pl.col("_utc"), zone, offset)
+    )
+    messages = (
+        rows.lazy()
+        .filter(is_bulk)
+        .select(
+            instant_expr(pl.col("_utc")).alias("_t"),
+            ts.alias("ts"),
+            talker.alias("group_id"),
+            sender.alias("member_id"),
+            col("seq").alias("msg_id"),
+            by_distinct(rows, sender_name, name_or_null_expr).alias("member_name"),
+            pl.col("_type").alias("msg_type"),
+            pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
+            by_distinct(rows, strip_expr(col("talker_name")), clean_name_expr).alias("group_name"),
+        )
+        .collect()
     )
     # the other rows, each with how many bulk rows come before it
     keys = list(idx)

@@ -22,17 +22,33 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
+from sqops.data.scalars import MAX_AMOUNT
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers._base import (
     Context,
+    CsvFrame,
     CsvTable,
     cell_getter,
+    csv_frames,
+    header_key,
+    instant_expr,
+    is_large,
+    local_to_utc,
+    naive_text_expr,
+    naive_text_ts_expr,
     name_id,
     order_time_and_amount,
     read_csv,
     read_text,
     read_xlsx,
+    strip_expr,
+    ts_text_expr,
+    wall_ts_text,
+    wall_ts_text_expr,
+    zone_offset,
 )
 
 STATUS: dict[str, str | None] = {
@@ -103,9 +119,27 @@ def load_table(path: Path, display: str) -> CsvTable:
 
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
+    excel = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+    zone = getattr(ctx.tz, "key", None)
+    if not excel and zone and not is_large(path):  # (a larger file: read_text refuses it)
+        source = csv_frames(path, display)
+        if not isinstance(source, str):
+            frame = next(source)
+            keys = {header_key(h) for h in frame.header}
+            if all(header_key(n) in keys for n in ("订单号", "订单状态")):
+                _bulk(ctx, display, frame, _columns(frame.table(), display), zone)
+                return
     table = load_table(path, display)
     table.find_header("订单号", "订单状态")
-    excel = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+    col = _columns(table, display)
+    cell = cell_getter(col)
+    seen: set[str] = set()
+    for line, cells in table.rows:
+        where = Location(file=display, line=line) if not excel else Location(file=display, row=line)
+        _row(ctx, where, cells, cell, seen)
+
+
+def _columns(table: CsvTable, display: str) -> dict[str, int | None]:
     col = {k: table.index(*aliases) for k, aliases in COLUMNS.items()}
     missing = [COLUMNS[k][0] for k in ("order_id", "status", "amount") if col[k] is None]
     if col["created"] is None and col["paid_at"] is None:
@@ -119,58 +153,157 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             ).format(c=", ".join(missing)),
             Location(file=display, line=table.header_line),
         )
+    return col
 
-    cell = cell_getter(col)
 
-    seen: set[str] = set()
-    for line, cells in table.rows:
-        where = Location(file=display, line=line) if not excel else Location(file=display, row=line)
-        oid = cell(cells, "order_id").lstrip("'")
-        if not oid:
-            ctx.skip(where, T("订单号为空", "empty 订单号 (order id)"))
-            continue
-        if oid in seen:
-            ctx.count("merged_rows")
-            continue
-        raw_status = cell(cells, "status")
-        if raw_status not in STATUS:
-            ctx.skip(
-                where,
-                T("未知的订单状态 “{s}”", "unknown 订单状态 (status) '{s}'").format(s=raw_status),
-            )
-            continue
-        status = STATUS[raw_status]
-        if status is None:
-            seen.add(oid)
-            ctx.count("skipped_unpaid")
-            continue
-        when = cell(cells, "paid_at") or cell(cells, "created")
-        got = order_time_and_amount(ctx, where, when, cell(cells, "amount"))
-        if got is None:
-            continue
-        ts, amount = got
-        buyer = cell(cells, "buyer_id")
-        member = (
-            buyer
-            if buyer
-            else (name_id(cell(cells, "buyer_name")) if cell(cells, "buyer_name") else "")
+def _row(ctx: Context, where: Location, cells: list[str], cell: Any, seen: set[str]) -> None:
+    """One row, the row-by-row way (``seen``: the orders already read or left unpaid)."""
+    oid = cell(cells, "order_id").lstrip("'")
+    if not oid:
+        ctx.skip(where, T("订单号为空", "empty 订单号 (order id)"))
+        return
+    if oid in seen:
+        ctx.count("merged_rows")
+        return
+    raw_status = cell(cells, "status")
+    if raw_status not in STATUS:
+        ctx.skip(
+            where,
+            T("未知的订单状态 “{s}”", "unknown 订单状态 (status) '{s}'").format(s=raw_status),
         )
-        if not member:
-            ctx.skip(
-                where,
-                T(
-                    "没有买家（买家ID 与买家昵称都为空）",
-                    "no buyer (buyer id and 买家昵称 are empty)",
-                ),
-            )
-            continue
+        return
+    status = STATUS[raw_status]
+    if status is None:
         seen.add(oid)
-        ctx.order(
-            order_id=oid,
-            ts=ts,
-            member_id=member,
-            amount=amount,
-            status=status,
-            group_id=cell(cells, "shop") or None,
-            coupon_id=cell(cells, "coupon") or None,
+        ctx.count("skipped_unpaid")
+        return
+    when = cell(cells, "paid_at") or cell(cells, "created")
+    got = order_time_and_amount(ctx, where, when, cell(cells, "amount"))
+    if got is None:
+        return
+    ts, amount = got
+    buyer = cell(cells, "buyer_id")
+    member = (
+        buyer
+        if buyer
+        else (name_id(cell(cells, "buyer_name")) if cell(cells, "buyer_name") else "")
+    )
+    if not member:
+        ctx.skip(
+            where,
+            T(
+                "没有买家（买家ID 与买家昵称都为空）",
+                "no buyer (buyer id and 买家昵称 are empty)",
+            ),
         )
+        return
+    seen.add(oid)
+    ctx.order(
+        order_id=oid,
+        ts=ts,
+        member_id=member,
+        amount=amount,
+        status=status,
+        group_id=cell(cells, "shop") or None,
+        coupon_id=cell(cells, "coupon") or None,
+    )
+
+
+#: an amount the bulk reads as :func:`sqops.data.scalars.parse_amount` does: digits with
+#: thousands commas or none, decimals, an optional ¥ (the other spellings: row by row)
+_PLAIN_AMOUNT = r"^[¥￥]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$"
+
+
+def _bulk(
+    ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None], zone: str
+) -> None:
+    """The rows of an export read as one frame. An order whose first row has a known status,
+    a time read as :func:`naive_ts_expr` reads it, a plain amount and a buyer id is added in
+    bulk (:meth:`Context.add_orders`) — or counted, when unpaid —, and its other rows are
+    counted as merged. The rows of every other order id (whether a row of it is read decides
+    whether the next is merged) go to :func:`_row` in file order."""
+    rows = frame.rows
+
+    def cell(key: str) -> pl.Expr:
+        i = col[key]
+        if i is None or f"c{i}" not in rows.columns:
+            return pl.lit("", dtype=pl.String)
+        return strip_expr(pl.col(f"c{i}")).fill_null("")
+
+    raw = cell("status")
+    mapped = raw.replace_strict(
+        {k: v for k, v in STATUS.items() if v is not None}, default=None, return_dtype=pl.String
+    )
+    unpaid = raw.is_in([k for k, v in STATUS.items() if v is None])
+    paid_at = cell("paid_at")
+    when = pl.when(paid_at != "").then(paid_at).otherwise(cell("created"))
+    amount = cell("amount")
+    rows = (
+        rows.lazy()
+        .with_columns(
+            cell("order_id").str.strip_chars_start("'").alias("_oid"),
+            mapped.alias("_status"),
+            unpaid.alias("_unpaid"),
+            naive_text_expr(when).alias("_body"),
+            pl.when(amount.str.contains(_PLAIN_AMOUNT))
+            .then(amount.str.replace_all(r"[¥￥,]", "").cast(pl.Float64, strict=False))
+            .alias("_amount"),
+            cell("buyer_id").alias("_member"),
+            cell("shop").alias("_shop"),
+            cell("coupon").alias("_coupon"),
+        )
+        .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
+        .collect()
+    )
+    offset = zone_offset(zone, rows["_naive"])
+    first = pl.int_range(pl.len()).over("_oid") == 0
+    ok = pl.col("_unpaid") | (
+        pl.col("_status").is_not_null()
+        & pl.col("_utc").is_not_null()
+        & pl.col("_amount").is_not_null()
+        & (pl.col("_amount") < MAX_AMOUNT)
+        & (pl.col("_member") != "")
+    )
+    rows = (
+        rows.lazy()
+        .with_columns(local_to_utc(pl.col("_naive"), zone, offset).alias("_utc"))
+        .with_columns((first & ok & (pl.col("_oid") != "")).alias("_lead"))
+        .with_columns(pl.col("_lead").any().over("_oid").alias("_simple"))
+        .collect()
+    )
+    simple = pl.col("_simple")
+    counts = rows.select(
+        (simple & ~pl.col("_lead")).sum(), (pl.col("_lead") & pl.col("_unpaid")).sum()
+    ).row(0)
+    good = rows.filter(pl.col("_lead") & ~pl.col("_unpaid"))
+    wall = wall_ts_text(good["_naive"], offset)
+    ts = (
+        wall_ts_text_expr(pl.col("_body"), wall)
+        if wall is not None
+        else ts_text_expr(pl.col("_utc"), zone, offset)
+    )
+    orders = good.select(
+        instant_expr(pl.col("_utc")).alias("_t"),
+        ts.alias("ts"),
+        pl.col("_oid").alias("order_id"),
+        pl.col("_member").alias("member_id"),
+        pl.col("_amount").alias("amount"),
+        pl.col("_status").alias("status"),
+        pl.col("_shop").alias("group_id"),
+        pl.col("_coupon").alias("coupon_id"),
+    )
+    # the rows of the other orders, in file order; the bulk orders are added at once: an
+    # order id gives one order at most, so a file's orders are distinct and neither
+    # finish's dedupe (across files) nor its sort (time, order id) depends on the order
+    # they were added in within the file
+    cells_of = [f"c{i}" for i in range(len(frame.rows.columns)) if f"c{i}" in rows.columns]
+    get = cell_getter(col)
+    seen: set[str] = set()
+    for r in rows.filter(~simple).select("_line", "_n", *cells_of).iter_rows():
+        line, n = r[0], r[1]
+        _row(ctx, Location(file=display, line=line), list(r[2 : 2 + n]), get, seen)
+    if counts[0]:
+        ctx.count("merged_rows", int(counts[0]))
+    if counts[1]:
+        ctx.count("skipped_unpaid", int(counts[1]))
+    ctx.add_orders(orders)

@@ -1,0 +1,214 @@
+"""A CSV export's records read by polars' own (multithreaded) CSV reader, exactly as
+:func:`sqops.importers._base.read_csv_frame` reads them with Python's :mod:`csv` module —
+or ``None`` when that cannot be guaranteed (the caller then takes the exact reading).
+
+Why it is the same: Python's csv module (the excel dialect, ``strict=False``) and polars
+read a CSV differently only where a quote stands somewhere else than where a CSV writer puts
+it. Before polars reads anything, every quote of the bytes is checked (numpy, no Python per
+row) to be *well placed*: counting the quotes from the start, an opening one (1st, 3rd, ...)
+follows the start of the text, a delimiter, a line end or the closing quote just before it
+(``""`` inside a quoted field), and a closing one is followed by a delimiter, a line end, the
+end of the text or the next opening one. In such a text a line end ends a record exactly
+when the quotes before it are even; both readers then split the same records into the same
+fields, unquoted ones as they stand, quoted ones without their quotes and with ``""`` read
+as ``"`` (a line end inside keeps its CR LF). The text must be UTF-8 (polars checks each
+field; a surrogate or a stray byte is an error), without NUL, and without a carriage return
+that ends no line. What polars cannot say, each row's number of cells, comes from the quote
+and line positions: a row whose last cell is empty may be short, and only those rows are
+counted from their bytes. Differential tests (``tests/importers/test_csvfast.py``) compare
+the two readers on random texts with quotes, line breaks, BOM, CR LF, empty and ragged rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import polars as pl
+
+#: the longest field Python's csv module reads (``csv.field_size_limit()``); a longer line
+#: is read the exact way (it may hold such a field)
+_FIELD_LIMIT = csv.field_size_limit()
+_BOM = b"\xef\xbb\xbf"
+#: the white space of Python's ``str.strip()`` (as ``_base.PY_SPACES``)
+PY_SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+#: a text of white space only (:data:`PY_SPACES`), or empty
+_ALL_SPACE = "^[" + "".join(f"\\x{{{ord(c):X}}}" for c in PY_SPACES) + "]*$"
+
+
+def sniff_delimiter(data: bytes, nl: np.ndarray) -> str | None:
+    """The delimiter :func:`_base._csv_block` sniffs: of comma, tab and semicolon, the most
+    frequent in the first line that is not blank (comma when none is). ``None`` when a line
+    before it is not UTF-8 (the exact reading decides)."""
+    start = 0
+    ends = nl[:4096].tolist() + ([len(data)] if len(nl) <= 4096 else [])
+    for end in ends:
+        try:
+            line = data[start:end].decode("utf-8").removesuffix("\r")
+        except UnicodeDecodeError:
+            return None
+        if line.strip():
+            return max((",", "\t", ";"), key=line.count)
+        start = end + 1
+        if start >= len(data):
+            return ","
+    return None
+
+
+def fast_records(
+    data: bytes, delim: str | None, base: int, *, last: bool
+) -> tuple[pl.DataFrame, str, int, int] | None:
+    """The non-blank records of ``data`` (UTF-8 bytes from line ``base`` of the file on, a
+    BOM already removed) as ``_line`` (Int64: the file's line of the record's first line),
+    ``_n`` (UInt32: its number of cells) and ``c0``, ``c1``, ... (its cells, null past its
+    end); the delimiter (sniffed when ``delim`` is None); the bytes read (unless ``last``,
+    the records that end before a line end where a quoted field may go on, all of them
+    else); and the lines read. ``None`` when the exact reading must read it."""
+    if not data or b"\x00" in data or data.startswith(_BOM):
+        return None
+    cr = data.count(b"\r")
+    if cr and cr != data.count(b"\r\n"):
+        return None
+    arr = np.frombuffer(data, dtype=np.uint8)
+    nl = positions(arr, 10)
+    size = len(data)
+    if size - (int(nl[-1]) + 1 if len(nl) else 0) > _FIELD_LIMIT:
+        return None
+    if len(nl) and (
+        int(nl[0]) + 1 > _FIELD_LIMIT or (len(nl) > 1 and int(np.diff(nl).max()) > _FIELD_LIMIT)
+    ):
+        return None
+    if delim is None:
+        delim = sniff_delimiter(data, nl)
+        if delim is None:
+            return None
+    q = positions(arr, 34)
+    # a line end ends a record where the quotes before it are even
+    ends_at = np.flatnonzero((np.searchsorted(q, nl) & 1) == 0) if len(q) else np.arange(len(nl))
+    if last:
+        if len(q) & 1:
+            return None
+        used = size
+    else:
+        if not len(ends_at):
+            return None
+        used = int(nl[ends_at[-1]]) + 1
+        q = q[q < used]
+    if len(q) and not _well_placed(arr, q, used, ord(delim)):
+        return None
+    ends = nl[ends_at]
+    tail = used > (int(ends[-1]) + 1 if len(ends) else 0)  # a last record without a line end
+    records = len(ends) + tail
+    lines = (int(ends_at[-1]) + 1 if len(ends_at) else 0) + tail
+    try:
+        frame = pl.read_csv(
+            data if used == size else data[:used],
+            has_header=False,
+            separator=delim,
+            quote_char='"',
+            infer_schema=False,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+        )
+    except Exception:  # polars reads it otherwise: the exact reading decides
+        return None
+    if frame.height != records:
+        return None
+    width = frame.width
+    cells = [f"c{i}" for i in range(width)]
+    frame = frame.rename(dict(zip(frame.columns, cells, strict=True)))
+    # the first line of each record, in the file
+    first = np.zeros(records, dtype=np.int64)
+    first[1:] = ends_at[: records - 1] + 1
+    frame = frame.with_columns(pl.Series("_line", first + (base + 1)))
+    # a row whose last cell is empty may have fewer cells: count them from its bytes
+    n = pl.Series("_n", np.full(records, width, dtype=np.uint32))
+    maybe = frame.select(pl.arg_where(pl.col(cells[-1]) == "")).to_series().to_list()
+    if tail:  # (polars drops a last empty cell at the end of the text: count that row too)
+        maybe.append(records - 1)
+    if maybe:
+        starts = np.zeros(records, dtype=np.int64)
+        starts[1:] = ends[: records - 1] + 1
+        stops = np.append(ends, used)[:records]
+        counts = n.to_numpy().copy()
+        if len(maybe) <= _FEW:  # the csv module, row by row
+            for r in maybe:
+                raw = data[int(starts[r]) : int(stops[r])].decode("utf-8")
+                row = next(csv.reader(io.StringIO(raw, newline=""), delimiter=delim), [])
+                if len(row) > width:
+                    return None
+                counts[r] = len(row)
+        else:  # many: the delimiters outside quotes in each row, all at once
+            d = positions(arr[:used], ord(delim))
+            if len(q):
+                d = d[(np.searchsorted(q, d) & 1) == 0]
+            at = np.asarray(maybe, dtype=np.int64)
+            cells_in = np.searchsorted(d, stops[at]) - np.searchsorted(d, starts[at]) + 1
+            # (an empty line counts one cell, not none: it is blank, dropped below either way)
+            if int(cells_in.max()) > width:
+                return None
+            counts[at] = cells_in
+        n = pl.Series("_n", counts, dtype=pl.UInt32)
+        frame = frame.with_columns(n).with_columns(
+            pl.when(pl.col("_n") > i).then(pl.col(c)).alias(c) for i, c in enumerate(cells)
+        )
+    else:
+        frame = frame.with_columns(n)
+    # blank rows (every cell white space) are no records: only a row whose first cell is
+    # blank can be one
+    maybe_blank = frame.select(
+        pl.arg_where(pl.col(cells[0]).is_null() | pl.col(cells[0]).str.contains(_ALL_SPACE))
+    ).to_series()
+    if maybe_blank.len():
+        blank = pl.all_horizontal(
+            pl.col(c).is_null() | (pl.col(c).str.strip_chars(PY_SPACES) == "") for c in cells
+        )
+        drop = maybe_blank.filter(frame[maybe_blank].select(blank).to_series()).to_numpy()
+        if len(drop):
+            keep = np.ones(records, dtype=bool)
+            keep[drop] = False
+            frame = frame.filter(pl.Series(keep))
+    return frame.select("_line", "_n", *cells), delim, used, lines
+
+
+#: rows whose cells are counted by the csv module one by one; more are counted at once
+_FEW = 256
+#: bytes scanned at a time for a byte's positions (one buffer, not one the text's size)
+_CHUNK = 1 << 22
+
+
+def positions(arr: np.ndarray, byte: int) -> np.ndarray:
+    """The positions of ``byte`` in ``arr`` (``np.flatnonzero(arr == byte)``, a chunk at a
+    time into one reused buffer: no fresh array as large as the text to fault in)."""
+    buf = np.empty(min(len(arr), _CHUNK), dtype=bool)
+    found = []
+    for at in range(0, len(arr), _CHUNK):
+        part = arr[at : at + _CHUNK]
+        hit = buf[: len(part)]
+        np.equal(part, byte, out=hit)
+        found.append(np.flatnonzero(hit) + at)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _well_placed(arr: np.ndarray, q: np.ndarray, used: int, delim: int) -> bool:
+    """Whether every quote at ``q`` (positions in ``arr[:used]``) stands where a CSV writer
+    puts it (see the module's text): then both readers read the same records."""
+    if len(q) & 1:
+        return False
+    opening, closing = q[0::2], q[1::2]
+    before = arr[np.maximum(opening - 1, 0)]
+    ok_open = (opening == 0) | (before == delim) | (before == 10)
+    glued = np.zeros(len(opening), dtype=bool)  # "" inside a quoted field: close, reopen
+    glued[1:] = closing[:-1] == opening[1:] - 1
+    if not bool((ok_open | glued).all()):
+        return False
+    after_at = closing + 1
+    after = arr[np.minimum(after_at, used - 1)]
+    ok_close = (after_at >= used) | (after == delim) | (after == 10) | (after == 13)
+    reopened = np.zeros(len(closing), dtype=bool)
+    reopened[:-1] = opening[1:] == after_at[:-1]
+    return bool((ok_close | reopened).all())
