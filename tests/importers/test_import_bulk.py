@@ -145,6 +145,20 @@ def test_naive_times_read_as_parse_ts_reads_them(texts, tz):
             assert want is not None and want.timestamp() == t, text
 
 
+def test_instant_of_a_column_of_millisecond_times_is_correctly_rounded():
+    """A constant divisor is a multiplication by its reciprocal in polars: 1797732000028000 µs
+    came out 1797732000.0279999 s, where ``datetime.timestamp()`` gives 1797732000.028 (about
+    3 in 10 millisecond times were one unit in the last place off, so a row read in bulk and
+    its duplicate read row by row did not dedupe). Every value here is checked against
+    Python's division, the nulls and the times past 2**53 µs too."""
+    us = [1797732000028000 + 1000 * k for k in range(2000)] + [None, 1 << 60, -(1 << 55)]
+    frame = pl.DataFrame({"u": us}).with_columns(pl.col("u").cast(pl.Datetime("us", "UTC")))
+    got = frame.lazy().select(instant_expr(pl.col("u"))).collect()["u"].to_list()
+    want = [None if v is None else v / 1_000_000 for v in us]
+    assert got == want
+    assert got[0] == 1797732000.028
+
+
 # --------------------------------------------------------------------------- add_messages
 
 _TZ = ZoneInfo("Asia/Shanghai")
