@@ -245,7 +245,7 @@ def import_files(
     ``self_name`` is the exporter's display name: rows the export attributes to "you" get the
     id of that name (WhatsApp says "You added Ana" but shows your own messages under your name).
     ``memory_limit`` (bytes; None: no limit) bounds the memory the import uses: once the
-    messages held pass a quarter of it (:data:`SPILL_SHARE`), they are written to a private
+    messages held pass a quarter of it (:data:`SPILL_SHARE`; or the process half of it), they are written to a private
     temporary folder as a sorted run, and merged from there at the end; the messages table is
     then in ``ImportResult.spilled`` (``write_tables`` writes it a part at a time, the same bytes;
     ``ImportResult.close()`` removes the folder, as do an error and an interruption).
@@ -282,6 +282,7 @@ def import_files(
     ctx = Context(tz=get_tz(tz), group_id=group_id, self_name=self_name)
     if memory_limit is not None:
         ctx.spill_at = max(1, memory_limit // SPILL_SHARE)
+        ctx.spill_rss = memory_limit * RSS_SHARE // 4
     options = None
     if columns is not None:
         from sqops.data.columns import read_import_map
@@ -300,9 +301,11 @@ def import_files(
     return result
 
 
-#: ``import_files(memory_limit=…)``: messages are written to disk once they pass this share of
-#: the limit (the rest: the reader's block, the run being sorted, the merge, the writing)
+#: ``import_files(memory_limit=…)``: messages are written to disk once they pass 1/SPILL_SHARE
+#: of the limit (the rest: the reader's block, the run being sorted, the merge, the writing),
+#: or once the process holds RSS_SHARE/4 of the limit (what the reader's blocks keep alive)
 SPILL_SHARE = 4
+RSS_SHARE = 2
 
 
 def _read_all(ctx: Context, fmt: str, paths: Sequence[str | Path], options: object) -> ImportResult:

@@ -23,6 +23,7 @@ import polars as pl
 
 from sqops.data.columns import column_twice
 from sqops.data.decode import decode_bytes, what_failed
+from sqops.data.runtime import resident_bytes
 from sqops.data.scalars import (
     _INVISIBLE,
     _ZERO_WIDTH,
@@ -819,6 +820,10 @@ class Context:
     #: bytes of messages held (estimated) above which they are written to disk in a sorted
     #: run (:mod:`sqops.importers._spill`); None: all held until :meth:`finish`
     spill_at: int | None = None
+    #: the process's resident bytes above which the messages held are written to disk once
+    #: they pass an eighth of ``spill_at`` (the frames added may keep the reader's whole
+    #: blocks alive: their own size says too little)
+    spill_rss: int | None = None
     _held: int = 0  # the estimated bytes of the frames in ``_bulk``
     _runs: Runs | None = None
     _self_groups: set[str] = field(default_factory=set)  # groups of spilled "self" messages
@@ -1110,7 +1115,13 @@ class Context:
     # ---- too many messages to hold: sorted runs on disk (sqops.importers._spill)
     def _spill_if_full(self) -> None:
         held = self._held + len(self.rows["messages"]) * _ROW_BYTES
-        if self.spill_at is not None and held > self.spill_at:
+        if self.spill_at is None:
+            return
+        if held > self.spill_at or (
+            self.spill_rss is not None
+            and held > self.spill_at // 8
+            and (resident_bytes() or 0) > self.spill_rss
+        ):
             self._spill()
 
     def _spill(self) -> None:
