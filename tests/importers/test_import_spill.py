@@ -192,3 +192,34 @@ def test_cli_memory_limit_removes_its_folder(tiny_runs, tmp_path, cli):
     assert _import_folders() == before
     bad = cli("import", "wechat-chatlog", chat, "-o", held, "--memory-limit", "lots")
     assert bad.exit_code == 2 and "--memory-limit" in bad.output
+
+
+# ---------------------------------------------------------------- rows already in order
+@pytest.mark.fuzz
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "群", None]),
+            st.sampled_from([0.0, 1.5, 60.0, -3.0, None]),
+        ),
+        max_size=8,
+    ),
+    shuffle=st.randoms(use_true_random=False),
+)
+def test_rows_in_order_are_those_the_sort_leaves(rows, shuffle):
+    """finish skips the sort when the rows are in order already: only when sorting would
+    leave them as they are."""
+    frame = pl.DataFrame(
+        {
+            "group_id": [g for g, _ in rows],
+            "_t": [t for _, t in rows],
+            "_s": shuffle.sample(range(100), len(rows)),  # unique, in any order
+        },
+        schema={"group_id": pl.String, "_t": pl.Float64, "_s": pl.Int64},
+    )
+    if _base._in_order(frame):
+        assert _base._order(frame).to_list() == list(range(frame.height))
+    sorted_frame = frame.sort("group_id", "_t", "_s")
+    if sorted_frame["group_id"].null_count() + sorted_frame["_t"].null_count() == 0:
+        assert _base._in_order(sorted_frame)

@@ -1101,14 +1101,14 @@ class Context:
             self.count("duplicate_messages", before - frame.height)
         cols = list(required) + [c for c in optional if frame[c].null_count() < frame.height]
         self.counts["messages"] = frame.height
-        # sorted a column at a time, each let go once taken (a copy of one column at most)
-        keys = frame.select("group_id", "_t", "_s").rechunk().with_row_index("_o")
-        order = keys.sort("group_id", "_t", "_s")["_o"]
-        del keys
+        # sorted a column at a time, each let go once taken (a copy of one column at most);
+        # rows already in order (one chat exported in time order: most exports) are not
+        order = None if _in_order(frame) else _order(frame)
         frame = frame.select(cols)
         out: dict[str, pl.Series] = {}
         for c in cols:
-            out[c] = frame[c].rechunk().gather(order).cast(pl.String)
+            col = frame[c].rechunk()
+            out[c] = (col if order is None else col.gather(order)).cast(pl.String)
             frame = frame.drop(c)
         return pl.DataFrame(out)
 
@@ -1291,11 +1291,11 @@ BULK_REQUIRED = ("_t", "ts", "group_id", "member_id")
 #: rows of added frames turned into the messages table at a time (:meth:`Context.finish`)
 _BATCH_ROWS = 1_000_000
 #: the spill path (:attr:`Context.spill_at`): a message held as a tuple, in bytes (estimated);
-#: every how many :meth:`Context.message` rows the bytes held are checked; the share of
-#: ``spill_at`` the merge's files (one per run) take together when there are 16 runs
+#: every how many :meth:`Context.message` rows the bytes held are checked; 1/_MERGE_SHARE of
+#: ``spill_at``: the bytes of one file of a run (the merge holds one file of each run)
 _ROW_BYTES = 600
 _CHECK_ROWS = 1024
-_MERGE_SHARE = 16
+_MERGE_SHARE = 64
 #: columns whose empty text is null (as :meth:`Context.message` stores them; not
 #: ``member_name``: message() keeps an empty name empty, and makes only a name that cleans
 #: to nothing null — the caller gives it as message() would store it)
@@ -1338,6 +1338,27 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     if with_id.height + without.height == frame.height:
         return frame
     return pl.concat([with_id, without]).sort("_s")
+
+
+def _order(frame: pl.DataFrame) -> pl.Series:
+    """The row numbers of ``frame`` in the table's order (group, time, arrival)."""
+    keys = frame.select("group_id", "_t", "_s").rechunk().with_row_index("_o")
+    return keys.sort("group_id", "_t", "_s")["_o"]
+
+
+def _in_order(frame: pl.DataFrame) -> bool:
+    """Whether ``frame``'s rows are already in the table's order: each row after the one
+    before by (group, time, arrival) — what :func:`_order` would leave as it is (``_s`` is
+    unique, so the order is total; a null group or time: no, they sort otherwise)."""
+    if frame.height < 2:
+        return True
+    if frame.select(pl.sum_horizontal(pl.col("group_id", "_t").null_count())).item():
+        return False
+    g, t, s = pl.col("group_id"), pl.col("_t"), pl.col("_s")
+    after = (g > g.shift()) | (
+        (g == g.shift()) & ((t > t.shift()) | ((t == t.shift()) & (s > s.shift())))
+    )
+    return bool(frame.select(after.slice(1).all()).item())
 
 
 def _drop_repeats(without: pl.DataFrame) -> pl.DataFrame:
