@@ -208,8 +208,8 @@ def test_cli_memory_limit_removes_its_folder(tiny_runs, tmp_path, cli):
     shuffle=st.randoms(use_true_random=False),
 )
 def test_rows_in_order_are_those_the_sort_leaves(rows, shuffle):
-    """finish skips the sort when the rows are in order already: only when sorting would
-    leave them as they are."""
+    """finish skips the sort by group and time when the rows are in that order already (as
+    they are, or by arrival): the order it takes is the sort's."""
     frame = pl.DataFrame(
         {
             "group_id": [g for g, _ in rows],
@@ -218,8 +218,10 @@ def test_rows_in_order_are_those_the_sort_leaves(rows, shuffle):
         },
         schema={"group_id": pl.String, "_t": pl.Float64, "_s": pl.Int64},
     )
-    if _base._in_order(frame):
-        assert _base._order(frame).to_list() == list(range(frame.height))
-    sorted_frame = frame.sort("group_id", "_t", "_s")
-    if sorted_frame["group_id"].null_count() + sorted_frame["_t"].null_count() == 0:
-        assert _base._in_order(sorted_frame)
+    expected = frame.with_row_index("_o").sort("group_id", "_t", "_s")["_o"].to_list()
+    got = _base._order(frame)
+    assert (list(range(frame.height)) if got is None else got.to_list()) == expected
+    by_arrival = frame.sort("_s")
+    if by_arrival["group_id"].null_count() + by_arrival["_t"].null_count() == 0:
+        in_order = by_arrival.sort("group_id", "_t", "_s").equals(by_arrival)
+        assert _base._in_order(by_arrival) == in_order

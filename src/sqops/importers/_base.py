@@ -1103,7 +1103,7 @@ class Context:
         self.counts["messages"] = frame.height
         # sorted a column at a time, each let go once taken (a copy of one column at most);
         # rows already in order (one chat exported in time order: most exports) are not
-        order = None if _in_order(frame) else _order(frame)
+        order = _order(frame)
         frame = frame.select(cols)
         out: dict[str, pl.Series] = {}
         for c in cols:
@@ -1340,9 +1340,17 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     return pl.concat([with_id, without]).sort("_s")
 
 
-def _order(frame: pl.DataFrame) -> pl.Series:
-    """The row numbers of ``frame`` in the table's order (group, time, arrival)."""
+def _order(frame: pl.DataFrame) -> pl.Series | None:
+    """The row numbers of ``frame`` in the table's order (group, time, arrival); None when
+    they are in it. Rows that arrived in that order (one chat exported in time order, as
+    real exports are) are not sorted by group and time: only by ``_s`` (the rows added one by
+    one come before the frames added, in ``frame``), which is nearly sorted already."""
     keys = frame.select("group_id", "_t", "_s").rechunk().with_row_index("_o")
+    if _in_order(keys):
+        return None
+    by_arrival = keys.sort("_s")
+    if _in_order(by_arrival):
+        return by_arrival["_o"]
     return keys.sort("group_id", "_t", "_s")["_o"]
 
 
