@@ -89,10 +89,9 @@ class Runs:
                 continue
             # rows before the smallest last key of a run with more to come are all here
             g, t = min((bufs[r]["group_id"][-1], bufs[r]["_t"][-1]) for r in more)
-            before = (pl.col("group_id") < g) | ((pl.col("group_id") == g) & (pl.col("_t") < t))
             parts = []
             for r in live:
-                n = int(bufs[r].select(before.sum()).item())
+                n = _before(bufs[r], g, t)
                 if n:
                     parts.append(bufs[r].head(n))
                     bufs[r] = bufs[r].slice(n)
@@ -106,6 +105,17 @@ class Runs:
 
     def discard(self) -> None:
         self.folder.remove()
+
+
+def _before(buf: pl.DataFrame, g: str, t: float) -> int:
+    """How many rows of ``buf`` (sorted by group, time) come before group ``g`` at time ``t``:
+    two binary searches, not a pass over the rows (a merge of many runs takes many steps)."""
+    groups = buf["group_id"]
+    lo = int(groups.search_sorted(g, "left"))
+    hi = int(groups.search_sorted(g, "right"))
+    if lo == hi:
+        return lo
+    return lo + int(buf["_t"].slice(lo, hi - lo).search_sorted(t, "left"))
 
 
 def _sorted(parts: list[pl.DataFrame]) -> pl.DataFrame:
