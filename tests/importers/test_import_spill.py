@@ -43,9 +43,11 @@ FIXTURES = [
 
 @pytest.fixture
 def tiny_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Runs of a few rows, in files of two rows, checked at every message: many runs and
-    many merge steps even for a small fixture."""
+    """Runs of a few rows, in files of two rows, checked at every third message, merged
+    three at a time: many runs, merges in two levels and many merge steps even for a small
+    fixture."""
     monkeypatch.setattr(_spill, "MIN_FILE_ROWS", 2)
+    monkeypatch.setattr(_spill, "FAN_IN", 3)
     monkeypatch.setattr(_base, "_CHECK_ROWS", 3)
 
 
@@ -134,6 +136,7 @@ def _run(exports, *, spill_at: int | None, self_name: str | None, group_id: str 
 def test_spill_path_equals_memory_on_random_exports(exports, self_name, group_id):
     mp = pytest.MonkeyPatch()
     mp.setattr(_spill, "MIN_FILE_ROWS", 2)
+    mp.setattr(_spill, "FAN_IN", 2)
     mp.setattr(_base, "_CHECK_ROWS", 2)
     try:
         held = _run(exports, spill_at=None, self_name=self_name, group_id=group_id)
