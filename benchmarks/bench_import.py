@@ -21,6 +21,9 @@ printed before and after; compare ratios, and rerun when the load is high.
 
 ``--big-gb N``: one export of about N GB (a 1M-row block repeated), imported once, to show the
 peak RSS of a file far larger than memory should hold (no reference read: it would hold the file).
+``--memory-limit SIZE`` (e.g. ``2G``): the imports run with that bound (``sqops import
+--memory-limit``: messages past a quarter of it are spilled to disk and merged at the end); with
+``--big-gb``, ``--memory-limit none`` imports it held in memory, as before.
 """
 
 from __future__ import annotations
@@ -477,6 +480,10 @@ def _child(argv: list[str]) -> None:
         from sqops.importers import import_files, write_tables
 
         fmt, out, opts = argv[2], Path(argv[3]), json.loads(argv[4])
+        if "memory_limit" in opts:  # (--memory-limit: the spill path past a quarter of it)
+            from sqops.data.runtime import memory_limit_bytes
+
+            opts["memory_limit"] = memory_limit_bytes(opts["memory_limit"])
         t0, c0 = time.perf_counter(), time.process_time()
         result = import_files(fmt, [path], **opts)
         write_tables(result, out, "parquet")
@@ -526,9 +533,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--big-gb", type=float, default=0.0)
     ap.add_argument("--keep", type=Path, help="write the exports here (kept) instead of /tmp")
+    ap.add_argument("--memory-limit", help="import with this bound, e.g. 2G (none: no bound)")
     args = ap.parse_args()
     missed: list[str] = []
     print(f"load average before: {_load()}  (1/5/15 min; {os.cpu_count()} cores)")
+    if args.big_gb and not args.memory_limit:
+        args.memory_limit = "2G"  # a big export: bounded unless told otherwise
+    if args.memory_limit:
+        print(f"memory limit: {args.memory_limit}")
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         for fmt in args.formats.split(","):
@@ -540,6 +552,8 @@ def main() -> None:
             if args.big_gb:
                 rows = _grow(path, rows, args.big_gb)
             opts = {k: str(folder / v) for k, v in bench.options.items()}
+            if args.memory_limit and args.memory_limit != "none":
+                opts["memory_limit"] = args.memory_limit
             size = path.stat().st_size / 1e6
             print(f"{fmt}: {rows:,} rows, {size:,.1f} MB")
             imp_args = [

@@ -1,12 +1,18 @@
-"""How a run uses the interpreter: the cyclic garbage collector paused while a run builds
-many objects that live to its end. No polars here (``sqops --help`` imports the CLI's
+"""How a run uses the interpreter and the machine: the cyclic garbage collector paused while
+a run builds many objects that live to its end; the memory a run may use (``--memory-limit``
+of ``sqops report`` and ``sqops import``). No polars here (``sqops --help`` imports the CLI's
 helpers)."""
 
 from __future__ import annotations
 
 import gc
+import math
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from sqops.errors import UsageError
+from sqops.i18n import T
 
 
 @contextmanager
@@ -26,3 +32,44 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def memory_limit_bytes(text: str | None) -> int:
+    """``--memory-limit``: ``2G``, ``1500M``, ``800MB``, ``1.5GiB`` or bytes; None: half the
+    machine's RAM."""
+    if text is None:
+        return total_memory() // 2
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(t[-1:], 1)
+    num = t[:-1] if t[-1:] in "KMGT" else t
+    try:
+        value = float(num)
+    except ValueError:
+        value = -1.0
+    if not math.isfinite(value) or value <= 0:
+        raise UsageError(
+            T(
+                "--memory-limit 应是正数加单位，如 2G、1500M：{v}",
+                "--memory-limit takes a positive size such as 2G or 1500M: {v}",
+            ).format(v=text)
+        )
+    return int(value * mult)
+
+
+def total_memory() -> int:
+    """The machine's RAM in bytes (8 GiB when the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
+def resident_bytes() -> int | None:
+    """The memory this process holds now (its resident set), where the system says (Linux's
+    ``/proc/self/statm``); None elsewhere."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            pages = int(fh.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None

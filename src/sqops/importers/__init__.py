@@ -11,6 +11,7 @@ Library code only: nothing here prints or exits; errors are :class:`sqops.errors
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,6 +235,7 @@ def import_files(
     columns: str | Path | None = None,
     group_id: str | None = None,
     self_name: str | None = None,
+    memory_limit: int | None = None,
 ) -> ImportResult:
     """Read export files of one format into the canonical tables.
 
@@ -242,11 +244,14 @@ def import_files(
     ``group_id`` overrides the group of every row (exports that carry none: WhatsApp, Discord CSV).
     ``self_name`` is the exporter's display name: rows the export attributes to "you" get the
     id of that name (WhatsApp says "You added Ana" but shows your own messages under your name).
+    ``memory_limit`` (bytes; None: no limit) bounds the memory the import uses: once the
+    messages held pass a quarter of it (:data:`SPILL_SHARE`; or the process half of it), they are written to a private
+    temporary folder as a sorted run, and merged from there at the end; the messages table is
+    then in ``ImportResult.spilled`` (``write_tables`` writes it a part at a time, the same bytes;
+    ``ImportResult.close()`` removes the folder, as do an error and an interruption).
     Raises :class:`~sqops.errors.SqopsError` when a file is not that format at all; lines
     that could not be read are in ``ImportResult.problems``.
     """
-    import importlib
-
     if fmt != "auto" and fmt not in FORMATS:
         close = did_you_mean(fmt, FORMATS)
         hint = (
@@ -275,11 +280,37 @@ def import_files(
             ).format(f=fmt)
         )
     ctx = Context(tz=get_tz(tz), group_id=group_id, self_name=self_name)
+    if memory_limit is not None:
+        ctx.spill_at = max(1, memory_limit // SPILL_SHARE)
+        ctx.spill_rss = memory_limit * RSS_SHARE // 4
     options = None
     if columns is not None:
         from sqops.data.columns import read_import_map
 
         options = read_import_map(Path(columns))
+    try:
+        result = _read_all(ctx, fmt, paths, options)
+    except BaseException:
+        ctx.discard()  # (an error, Ctrl-C, SIGTERM: no spilled run is left behind)
+        raise
+    if not result.heights():
+        result.close()
+        text = T("没有读到任何一行数据", "no row could be imported")
+        first = Location(file=display_path(paths[0]))
+        raise DataError(text, first, problems=[Problem(text, first), *result.problems[:20]])
+    return result
+
+
+#: ``import_files(memory_limit=…)``: messages are written to disk once they pass 1/SPILL_SHARE
+#: of the limit (the rest: the reader's block, the run being sorted, the merge, the writing),
+#: or once the process holds RSS_SHARE/4 of the limit (what the reader's blocks keep alive)
+SPILL_SHARE = 4
+RSS_SHARE = 2
+
+
+def _read_all(ctx: Context, fmt: str, paths: Sequence[str | Path], options: object) -> ImportResult:
+    import importlib
+
     for file_no, raw in enumerate(paths):
         ctx.file_no = file_no
         path = Path(raw)
@@ -295,12 +326,7 @@ def import_files(
         module = importlib.import_module(f"sqops.importers.{FORMATS[name].module}")
         module.read(path, display, ctx, name=name, options=options)
         ctx.count("files")
-    result = ctx.finish()
-    if not result.tables:
-        text = T("没有读到任何一行数据", "no row could be imported")
-        first = Location(file=display_path(paths[0]))
-        raise DataError(text, first, problems=[Problem(text, first), *result.problems[:20]])
-    return result
+    return ctx.finish()
 
 
 def write_tables(
@@ -319,6 +345,7 @@ def write_tables(
     Byte-identical for the same input: rows are already sorted, and neither format records
     the time of writing. CSV is UTF-8 with BOM (Excel-friendly) via :func:`sqops.render.output.csv_text`.
     """
+    from sqops.importers._pqstitch import PARQUET_OPTIONS, regroup, row_group_sizes, stitched
     from sqops.importers._write import csv_body
     from sqops.render.output import atomic_write_bytes, check_output, csv_text
 
@@ -330,7 +357,8 @@ def write_tables(
             ).format(f=fmt)
         )
     out = Path(out_dir)
-    for name in result.tables:
+    names = list(result.heights())
+    for name in names:
         for other in EXTENSIONS:
             clash = out / f"{name}{other}"
             if other != f".{fmt}" and clash.exists():
@@ -342,10 +370,21 @@ def write_tables(
                     Location(file=display_path(clash)),
                 )
     sources = [Path(p) for p in inputs if p is not None]
-    for name in result.tables:
+    for name in names:
         check_output(out / f"{name}.{fmt}", sources)
     written: list[Path] = []
     for name in IMPORTED_TABLES:
+        big = result.spilled.get(name)
+        if big is not None:  # on disk: written a part at a time, the same bytes
+            target = out / f"{name}.{fmt}"
+            if fmt == "csv":
+                head = csv_text(big.columns, []).encode()
+                atomic_write_bytes(target, itertools.chain([head], map(csv_body, big.batches())))
+            else:
+                groups = regroup(big.batches(), row_group_sizes(big.height))
+                atomic_write_bytes(target, stitched(groups))
+            written.append(target)
+            continue
         df = result.tables.get(name)
         if df is None:
             continue
@@ -354,7 +393,7 @@ def write_tables(
             atomic_write_bytes(target, csv_text(df.columns, []).encode() + csv_body(df))
         else:
             buf = io.BytesIO()
-            df.write_parquet(buf, compression="zstd", statistics=False)
+            df.write_parquet(buf, **PARQUET_OPTIONS)
             atomic_write_bytes(target, buf.getvalue())
         written.append(target)
     return written

@@ -17,13 +17,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import polars as pl
 
 from sqops.data.columns import column_twice
 from sqops.data.decode import decode_bytes, what_failed
+from sqops.data.runtime import resident_bytes
 from sqops.data.scalars import (
     _INVISIBLE,
     _ZERO_WIDTH,
@@ -43,6 +44,9 @@ from sqops.errors import InputError, Location, Problem, display_path
 from sqops.errors import read_bytes as _read_bytes
 from sqops.i18n import T
 from sqops.importers._csvfast import fast_records
+
+if TYPE_CHECKING:
+    from sqops.importers._spill import Runs, SpilledTable
 
 #: what the importers say about a row they skip (one wording for every format)
 BAD_TIME = T("无法读取时间 “{v}”", "cannot read the time '{v}'")
@@ -916,6 +920,25 @@ class ImportResult:
     tables: dict[str, pl.DataFrame]
     problems: list[Problem]
     counts: dict[str, int]
+    #: tables too large to hold (``memory_limit``): on disk, written by ``write_tables``
+    spilled: dict[str, SpilledTable] = field(default_factory=dict)
+
+    def heights(self) -> dict[str, int]:
+        """The rows of each table, held or spilled, in the order of the tables."""
+        return {
+            name: (self.tables[name].height if name in self.tables else self.spilled[name].height)
+            for name in IMPORTED_TABLES
+            if name in self.tables or name in self.spilled
+        }
+
+    def table(self, name: str) -> pl.DataFrame:
+        """One table in memory (a spilled one read back)."""
+        return self.tables[name] if name in self.tables else self.spilled[name].frame()
+
+    def close(self) -> None:
+        """Remove the files of the spilled tables (they can no longer be written)."""
+        for t in self.spilled.values():
+            t.close()
 
 
 @dataclass
@@ -947,6 +970,17 @@ class Context:
     #: message frames added with :meth:`add_messages`: (frame, first ``_s``, file number)
     _bulk: list[tuple[pl.DataFrame, int, int]] = field(default_factory=list)
     _bulk_aliased: int = 0  # how many of ``_bulk`` have had their aliases recorded
+    #: bytes of messages held (estimated) above which they are written to disk in a sorted
+    #: run (:mod:`sqops.importers._spill`); None: all held until :meth:`finish`
+    spill_at: int | None = None
+    #: the process's resident bytes above which the messages held are written to disk once
+    #: they pass an eighth of ``spill_at`` (the frames added may keep the reader's whole
+    #: blocks alive: their own size says too little)
+    spill_rss: int | None = None
+    _held: int = 0  # the estimated bytes of the frames in ``_bulk``
+    _runs: Runs | None = None
+    _self_groups: set[str] = field(default_factory=set)  # groups of spilled "self" messages
+    _spilled_ids: bool = False  # a spilled message has a msg_id
 
     # ---- bookkeeping
     def count(self, key: str, n: int = 1) -> None:
@@ -986,6 +1020,9 @@ class Context:
             return
         self._bulk.append((frame, self._seq + 1, self.file_no))
         self._seq += frame.height
+        if self.spill_at is not None:
+            self._held += int(frame.estimated_size())
+            self._spill_if_full()
 
     def message(
         self,
@@ -1027,6 +1064,8 @@ class Context:
                 (clean_name(group_name) or None) if group_name else None,
             )
         )
+        if self.spill_at is not None and len(self.rows["messages"]) % _CHECK_ROWS == 0:
+            self._spill_if_full()
 
     def member_event(
         self,
@@ -1252,19 +1291,137 @@ class Context:
             self.count("duplicate_messages", before - frame.height)
         cols = list(required) + [c for c in optional if frame[c].null_count() < frame.height]
         self.counts["messages"] = frame.height
-        # sorted a column at a time, each let go once taken (a copy of one column at most)
-        keys = frame.select("group_id", "_t", "_s").rechunk().with_row_index("_o")
-        order = keys.sort("group_id", "_t", "_s")["_o"]
-        del keys
+        # sorted a column at a time, each let go once taken (a copy of one column at most);
+        # rows already in order (one chat exported in time order: most exports) are not
+        order = _order(frame)
         frame = frame.select(cols)
         out: dict[str, pl.Series] = {}
         for c in cols:
-            out[c] = frame[c].rechunk().gather(order).cast(pl.String)
+            col = frame[c].rechunk()
+            out[c] = (col if order is None else col.gather(order)).cast(pl.String)
             frame = frame.drop(c)
         return pl.DataFrame(out)
 
+    # ---- too many messages to hold: sorted runs on disk (sqops.importers._spill)
+    def _spill_if_full(self) -> None:
+        held = self._held + len(self.rows["messages"]) * _ROW_BYTES
+        if self.spill_at is None:
+            return
+        if held > self.spill_at or (
+            self.spill_rss is not None
+            and held > self.spill_at // 8
+            and (resident_bytes() or 0) > self.spill_rss
+        ):
+            self._spill()
+
+    def _spill(self) -> None:
+        """Write the messages held as one sorted run (their aliases recorded first)."""
+        from sqops.importers import _spill
+
+        self._bulk_aliases()
+        part = self._all_messages()
+        self._held = 0
+        if part.height == 0:
+            return
+        if self._runs is None:
+            self._runs = _spill.Runs()
+        is_self = pl.col("member_id") == SELF_ID
+        self._self_groups.update(part.filter(is_self)["group_id"].unique().to_list())
+        self._spilled_ids |= part["msg_id"].null_count() < part.height
+        per_row = max(1, int(part.estimated_size()) // part.height)
+        budget = (self.spill_at or 0) // _MERGE_SHARE
+        self._runs.add(part, max(_spill.MIN_FILE_ROWS, budget // per_row))
+
+    def discard(self) -> None:
+        """Remove what was written to disk (the import failed or was interrupted)."""
+        if self._runs is not None:
+            self._runs.discard()
+
+    def _exporter_ids(self, name: str, groups: list[str]) -> dict[str, str]:
+        """``--self-name``: the id the exporter's name has in each of ``groups``."""
+        n = norm_name(name)
+        ids: dict[str, str] = {}
+        for g in groups:
+            known = self.aliases.get(g, {}).get(n, set()) - {SELF_ID}
+            ids[g] = next(iter(known)) if len(known) == 1 else name_id(n)
+        return ids
+
+    def _spilled_messages(
+        self, required: tuple[str, ...], optional: tuple[str, ...], ids: dict[str, str]
+    ) -> SpilledTable | None:
+        """:meth:`_messages_frame` of the spilled runs: deduplicated and sorted the same way,
+        merged a chunk at a time into the files of the table."""
+        from sqops.importers._spill import SpilledTable
+
+        runs = self._runs
+        assert runs is not None
+        if runs.rows == 0:
+            return None
+        several = self.file_no > 0
+        drop = self._spilled_id_duplicates(runs.all_files()) if self._spilled_ids else None
+        is_self = pl.col("member_id") == SELF_ID
+        rename = (
+            pl.when(is_self)
+            .then(pl.col("group_id").replace(ids))
+            .otherwise(pl.col("member_id"))
+            .alias("member_id")
+        )
+        cols = list(required) + list(optional)
+        filled = dict.fromkeys(optional, False)
+        height = 0
+        files = []
+        for k, chunk in enumerate(runs.merged()):
+            if ids:
+                chunk = chunk.with_columns(rename)
+            if drop is not None and drop.len():
+                chunk = chunk.filter(~pl.col("_s").is_in(drop))
+            if several:
+                has_id = pl.col("msg_id").is_not_null()
+                without = _drop_repeats(chunk.filter(~has_id).sort("_s"))
+                with_id = chunk.filter(has_id)
+                if with_id.height + without.height < chunk.height:
+                    chunk = pl.concat([with_id, without]).sort("group_id", "_t", "_s")
+            if chunk.height == 0:
+                continue
+            height += chunk.height
+            for c in optional:
+                filled[c] = filled[c] or chunk[c].null_count() < chunk.height
+            path = runs.folder.path / f"table-{k:07d}.parquet"
+            chunk.select(pl.col(c).cast(pl.String) for c in cols).write_parquet(
+                path, compression="lz4", statistics=False
+            )
+            files.append(path)
+        for p in runs.all_files():
+            p.unlink()
+        if height < runs.rows:
+            self.count("duplicate_messages", runs.rows - height)
+        self.counts["messages"] = height
+        out = list(required) + [c for c in optional if filled[c]]
+        return SpilledTable(runs.folder, files, out, height)
+
+    @staticmethod
+    def _spilled_id_duplicates(files: list[Path]) -> pl.Series:
+        """The ``_s`` of the messages whose (group, msg_id) an earlier message has (the rule
+        of :func:`_dedupe_messages`): candidates by a hash of the key (16 bytes a message
+        with an id), then the exact keys of the candidates alone."""
+        scan = pl.scan_parquet(files).filter(pl.col("msg_id").is_not_null())
+        key = pl.struct("group_id", "msg_id").hash(seed=0)
+        cand = (
+            scan.select(key.alias("_h"), "_s")
+            .filter(pl.len().over("_h") > 1)
+            .select("_s")
+            .collect()["_s"]
+        )
+        if cand.len() == 0:
+            return cand
+        exact = scan.filter(pl.col("_s").is_in(cand)).select("group_id", "msg_id", "_s").collect()
+        first = pl.col("_s").min().over("group_id", "msg_id")
+        return exact.filter(pl.col("_s") != first)["_s"]
+
     def finish(self) -> ImportResult:
         self._bulk_aliases()
+        if self._runs is not None:
+            self._spill()  # the rest: every message is in the runs
         messages = self._all_messages()
         for p in self.pending:
             g = p.row["group_id"]
@@ -1275,11 +1432,20 @@ class Context:
             if p.inviter_name is not None:
                 p.row["inviter_id"] = self.resolve(g, p.inviter_name)
         self.pending.clear()
+        ids: dict[str, str] = {}
         if self.self_name:
+            if self._runs is not None:
+                ids = self._exporter_ids(self.self_name, sorted(self._self_groups))
             messages = self._name_the_exporter(self.self_name, messages)
         tables: dict[str, pl.DataFrame] = {}
+        spilled: dict[str, SpilledTable] = {}
         for name in IMPORTED_TABLES:
             required, optional = TABLE[name].required, TABLE[name].optional
+            if name == "messages" and self._runs is not None:
+                table = self._spilled_messages(required, optional, ids)
+                if table is not None:
+                    spilled[name] = table
+                continue
             if name == "messages":
                 if messages.height:
                     tables[name] = self._messages_frame(messages, required, optional)
@@ -1294,7 +1460,8 @@ class Context:
             tables[name] = pl.DataFrame({c: [r[c] for r in rows] for c in cols}, schema=schema)
             self.counts[name] = len(rows)
         self.counts.setdefault("skipped", 0)
-        return ImportResult(tables, list(self.problems), dict(sorted(self.counts.items())))
+        counts = dict(sorted(self.counts.items()))
+        return ImportResult(tables, list(self.problems), counts, spilled)
 
 
 #: the fields of a message row tuple, and their positions
@@ -1318,6 +1485,12 @@ ORDER_COLUMNS = (
 ORDER_REQUIRED = ("_t", "ts", "order_id", "member_id", "amount")
 #: rows of added frames turned into the messages table at a time (:meth:`Context.finish`)
 _BATCH_ROWS = 1_000_000
+#: the spill path (:attr:`Context.spill_at`): a message held as a tuple, in bytes (estimated);
+#: every how many :meth:`Context.message` rows the bytes held are checked; 1/_MERGE_SHARE of
+#: ``spill_at``: the bytes of one file of a run (the merge holds one file of each run)
+_ROW_BYTES = 600
+_CHECK_ROWS = 1024
+_MERGE_SHARE = 64
 #: columns whose empty text is null (as :meth:`Context.message` stores them; not
 #: ``member_name``: message() keeps an empty name empty, and makes only a name that cleans
 #: to nothing null — the caller gives it as message() would store it)
@@ -1356,16 +1529,51 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     with_id = with_id.filter(pl.int_range(pl.len()).over("group_id", "msg_id") == 0)
     without = frame.filter(~has_id)
     if several_files:
-        key = ["group_id", "_t", "member_id", "msg_type", "content"]
-        n = pl.int_range(1, pl.len() + 1).over(*key, "_f")
-        without = (
-            without.with_columns(n.alias("_n"))
-            .filter(pl.col("_n") > pl.col("_n").cum_max().shift(1).fill_null(0).over(key))
-            .drop("_n")
-        )
+        without = _drop_repeats(without)
     if with_id.height + without.height == frame.height:
         return frame
     return pl.concat([with_id, without]).sort("_s")
+
+
+def _order(frame: pl.DataFrame) -> pl.Series | None:
+    """The row numbers of ``frame`` in the table's order (group, time, arrival); None when
+    they are in it. Rows that arrived in that order (one chat exported in time order, as
+    real exports are) are not sorted by group and time: only by ``_s`` (the rows added one by
+    one come before the frames added, in ``frame``), which is nearly sorted already."""
+    keys = frame.select("group_id", "_t", "_s").rechunk().with_row_index("_o")
+    if _in_order(keys):
+        return None
+    by_arrival = keys.sort("_s")
+    if _in_order(by_arrival):
+        return by_arrival["_o"]
+    return keys.sort("group_id", "_t", "_s")["_o"]
+
+
+def _in_order(frame: pl.DataFrame) -> bool:
+    """Whether ``frame``'s rows are already in the table's order: each row after the one
+    before by (group, time, arrival) — what :func:`_order` would leave as it is (``_s`` is
+    unique, so the order is total; a null group or time: no, they sort otherwise)."""
+    if frame.height < 2:
+        return True
+    if frame.select(pl.sum_horizontal(pl.col("group_id", "_t").null_count())).item():
+        return False
+    g, t, s = pl.col("group_id"), pl.col("_t"), pl.col("_s")
+    after = (g > g.shift()) | (
+        (g == g.shift()) & ((t > t.shift()) | ((t == t.shift()) & (s > s.shift())))
+    )
+    return bool(frame.select(after.slice(1).all()).item())
+
+
+def _drop_repeats(without: pl.DataFrame) -> pl.DataFrame:
+    """Messages without an id (in the order they were added) less those another file had
+    already: the n-th identical row of a file is kept only when no file before had n."""
+    key = ["group_id", "_t", "member_id", "msg_type", "content"]
+    n = pl.int_range(1, pl.len() + 1).over(*key, "_f")
+    return (
+        without.with_columns(n.alias("_n"))
+        .filter(pl.col("_n") > pl.col("_n").cum_max().shift(1).fill_null(0).over(key))
+        .drop("_n")
+    )
 
 
 def _sort_key(table: str):

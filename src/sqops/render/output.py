@@ -49,8 +49,10 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return buf.getvalue()
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+def atomic_write_bytes(path: str | Path, data: bytes | Iterable[bytes]) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
+    ``data``: the bytes, or an iterable of them (written as they come: a file larger than
+    memory, e.g. an import's spilled table).
 
     What ``path`` is decides how (:func:`output_kind`): a regular file (or none yet) is
     replaced atomically, through a symbolic link to the file it points to; a character device
@@ -88,7 +90,8 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
             # created 0600; give the result the mode a plain open() would (0666 less the
             # umask), or keep the mode of the file it replaces
             os.fchmod(fh.fileno(), mode)
-            fh.write(data)
+            for chunk in _chunks(data):
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -129,16 +132,21 @@ def output_kind(path: str | Path) -> str:
     raise UsageError(text, Location(file=target.as_posix()))
 
 
-def _stream_write(target: Path, data: bytes) -> None:
+def _chunks(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
+    return (data,) if isinstance(data, bytes) else data
+
+
+def _stream_write(target: Path, data: bytes | Iterable[bytes]) -> None:
     """Write to a device or a pipe as it is: opened for writing, never created or replaced."""
     try:
         fd = os.open(target, os.O_WRONLY | _O_CLOEXEC)
     except OSError as exc:
         raise _cannot_write(target, exc) from exc
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        for chunk in _chunks(data):
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view) :]
     except OSError as exc:
         raise _cannot_write(target, exc) from exc
     finally:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import os
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from sqops.data.membership import (
     to_date,
     to_int,
 )
+from sqops.data.runtime import memory_limit_bytes
 from sqops.data.tables import ID, TableData, Tables
 from sqops.domain.kpis import KPI, KPI_NAMES, needs
 from sqops.errors import DataError, UsageError
@@ -160,36 +160,6 @@ class Partial:
 
 
 # ------------------------------------------------------------------ the number of buckets
-def memory_limit_bytes(text: str | None) -> int:
-    """``--memory-limit``: ``2G``, ``1500M``, ``800MB``, ``1.5GiB`` or bytes; None: half the
-    machine's RAM."""
-    if text is None:
-        return total_memory() // 2
-    t = text.strip().upper().removesuffix("B").removesuffix("I")
-    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(t[-1:], 1)
-    num = t[:-1] if t[-1:] in "KMGT" else t
-    try:
-        value = float(num)
-    except ValueError:
-        value = -1.0
-    if not math.isfinite(value) or value <= 0:
-        raise UsageError(
-            T(
-                "--memory-limit 应是正数加单位，如 2G、1500M：{v}",
-                "--memory-limit takes a positive size such as 2G or 1500M: {v}",
-            ).format(v=text)
-        )
-    return int(value * mult)
-
-
-def total_memory() -> int:
-    """The machine's RAM in bytes (8 GiB when the system does not say)."""
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):
-        return 8 << 30
-
-
 def partitions_for(tables: Tables, limit: int, sizes: Mapping[str, int] | None = None) -> int:
     """Buckets so that each bucket's run stays under ``limit`` bytes: with ``sizes`` (each
     group's on-disk bytes, :func:`group_bytes`) by :func:`partitions_by_size`; else the

@@ -139,6 +139,20 @@ def import_(
         ),
     ] = 20,
     partition_by: PartitionByOpt = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            metavar="SIZE",
+            help=H(
+                "内存上限（如 2G、1500M）：消息超出其四分之一时写入临时文件夹，最后合并，"
+                "写出的表不变；默认本机内存的一半。",
+                "Memory bound (e.g. 2G, 1500M): past a quarter of it, messages go to a "
+                "temporary folder and are merged at the end, the same tables written; default "
+                "half the machine's RAM.",
+            ),
+        ),
+    ] = None,
     lang: LangOpt = None,
 ) -> None:
     """Turn chat exports (WeChat, QQ, Telegram, WhatsApp, WeCom, Discord) and shop order exports (Youzan, Shopify, any other via a column map) into the messages / members / staff / orders tables that `sqops report` reads.
@@ -170,13 +184,22 @@ def import_(
         from sqops.importers import import_files, write_tables
 
         get_tz(zone)  # an unknown zone is a usage error before any file is read
+        from sqops.data.runtime import memory_limit_bytes
+
+        limit = memory_limit_bytes(memory_limit)  # (a bad size: before any file is read)
         read = [*inputs, columns, sop]
         # (--problems is checked before anything is read or written)
         problems_to = (
             None if problems_out is None else route(None, problems_out, ["csv"], inputs=read)
         )
         result = import_files(
-            fmt, inputs, tz=zone, columns=columns, group_id=group_id, self_name=self_name
+            fmt,
+            inputs,
+            tz=zone,
+            columns=columns,
+            group_id=group_id,
+            self_name=self_name,
+            memory_limit=limit,
         )
         if partition_by is not None:
             from sqops.data.hive import check_key
@@ -195,6 +218,8 @@ def import_(
             from sqops.data.hive import write_partitioned
 
             written = [write_partitioned(p, partition_by) for p in written]
+        # the spilled messages' folder, if any (an error or Ctrl-C: ``running`` removes it)
+        result.close()
         files = result.counts.get("files", 0)
         echo(
             T("已导入 {f}：{n} 个文件", "imported {f}: {n} file(s)").format(f=fmt, n=files).get(lg)
@@ -209,16 +234,16 @@ def import_(
         )
         by_name = {p.stem: p for p in written}
         width = max(len(n) for n in by_name)
-        for name, df in result.tables.items():
+        for name, height in result.heights().items():
             echo(
                 T("  {t} {r} 行 → {p}", "  {t} {r} rows → {p}")
-                .format(t=name.ljust(width), r=str(df.height).rjust(6), p=by_name[name].as_posix())
+                .format(t=name.ljust(width), r=str(height).rjust(6), p=by_name[name].as_posix())
                 .get(lg)
             )
         extra = {
             k: v
             for k, v in result.counts.items()
-            if k not in ("files", "skipped", *result.tables) and v
+            if k not in ("files", "skipped", *result.heights()) and v
         }
         if extra:
             echo(
