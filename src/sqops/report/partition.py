@@ -26,8 +26,13 @@ import dataclasses
 import datetime as dt
 import math
 import os
+import pickle
+import shutil
+import tempfile
+import weakref
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -35,6 +40,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 
+from sqops.data import spills
 from sqops.data.membership import (
     Prepared,
     latest_day,
@@ -900,20 +906,40 @@ def partitioned_report(
     groups: Iterable[str] | None = None,
     inputs: bool = False,
 ) -> Report:
-    """:func:`build_partitioned` in this process: the buckets read the validated tables (their
-    copy in the temporary folder of :func:`sqops.data.tables.read_tables`), one at a time."""
-    return build_partitioned(
-        tables,
-        partitions=partitions,
-        settings=settings,
-        as_of=as_of,
-        lang=lang,
-        by=by,
-        compare=compare,
-        trend=trend,
-        groups=groups,
-        inputs=inputs,
-    )
+    """:func:`build_partitioned` in this process, the bucket files and the partials in a
+    private temporary folder (removed at the end, on an error, Ctrl-C or SIGTERM too)."""
+    with private_folder() as folder:
+        return build_partitioned(
+            tables,
+            folder,
+            partitions=partitions,
+            settings=settings,
+            as_of=as_of,
+            lang=lang,
+            by=by,
+            compare=compare,
+            trend=trend,
+            groups=groups,
+            inputs=inputs,
+        )
+
+
+@contextmanager
+def private_folder(base: str | Path | None = None) -> Iterator[Path]:
+    """A new temporary folder for a run's bucket files and partials, removed when the block
+    ends however it ends (and registered with :mod:`sqops.data.spills`, which the command
+    line empties at its end)."""
+    folder = Path(tempfile.mkdtemp(prefix="sqops-report-parts-", dir=base)).resolve()
+    done = weakref.finalize(_Holder(), shutil.rmtree, str(folder), True)
+    spills.register(done)
+    try:
+        yield folder
+    finally:
+        done()
+
+
+class _Holder:
+    """(What :func:`private_folder`'s finalizer is attached to: it runs when called.)"""
 
 
 def build_partitioned(
@@ -932,8 +958,10 @@ def build_partitioned(
 ) -> Report:
     """:func:`plan_partitions`, :func:`run_partition` for each bucket in turn, and
     :func:`merge_partials`: the report of the single pass, one bucket in memory at a time.
-    With ``folder`` the buckets read the files written there (what a distributed run reads);
-    without, they read ``tables`` lazily, each its own groups' rows."""
+    With ``folder`` the buckets read the files written there (what a distributed run reads)
+    and each bucket's partial is written there (``partial-K.pickle``) until the merge reads
+    them back; without, they read ``tables`` lazily, each its own groups' rows, and the
+    partials stay in memory."""
     if by:
         check_attributes(by, (settings or Settings()).group_vars)
     plan = plan_partitions(
@@ -949,8 +977,24 @@ def build_partitioned(
         write=folder is not None,
         inputs=inputs,
     )
-    source = None if folder is not None else tables
-    return merge_partials(plan, [run_partition(plan, k, source) for k in plan.nonempty], by=by)
+    if folder is None:
+        parts = [run_partition(plan, k, tables) for k in plan.nonempty]
+        return merge_partials(plan, parts, by=by)
+    files = []
+    for k in plan.nonempty:
+        f = Path(folder) / f"partial-{k}.pickle"
+        with f.open("wb") as out:
+            pickle.dump(run_partition(plan, k), out, protocol=pickle.HIGHEST_PROTOCOL)
+        files.append(f)
+    return merge_partials(plan, _load(files), by=by)
+
+
+def _load(files: Sequence[Path]) -> Iterator[Partial]:
+    """The partials written to ``files``, read one after the other."""
+    for f in files:
+        with f.open("rb") as fh:
+            part: Partial = pickle.load(fh)
+        yield part
 
 
 __all__ = [
@@ -968,5 +1012,6 @@ __all__ = [
     "merge_partials",
     "partitions_for",
     "plan_partitions",
+    "private_folder",
     "run_partition",
 ]
