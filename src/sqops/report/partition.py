@@ -930,7 +930,8 @@ def private_folder(base: str | Path | None = None) -> Iterator[Path]:
     ends however it ends (and registered with :mod:`sqops.data.spills`, which the command
     line empties at its end)."""
     folder = Path(tempfile.mkdtemp(prefix="sqops-report-parts-", dir=base)).resolve()
-    done = weakref.finalize(_Holder(), shutil.rmtree, str(folder), True)
+    holder = _Holder()  # (alive until the block ends: the finalizer runs then, or at exit)
+    done = weakref.finalize(holder, shutil.rmtree, str(folder), True)
     spills.register(done)
     try:
         yield folder

@@ -69,7 +69,7 @@ def attribute_in_slices(
     day0: Mapping[str, dt.date],
     koc: tuple[int, int, int],
     sink: Sink,
-    slice_rows: int = SLICE_ROWS,
+    slice_rows: int | None = None,
 ) -> dict[str, int]:
     """Attribute the rows without ``group_id`` of :data:`ATTRIBUTED`, slice by slice of
     their members (``hash(member code) % slices``); each slice's rows and the groups found
@@ -81,7 +81,8 @@ def attribute_in_slices(
     total = sum(counts.values())
     if total == 0:
         return unattributed
-    slices = max(1, math.ceil(total / max(slice_rows, 1)))
+    per = SLICE_ROWS if slice_rows is None else slice_rows
+    slices = max(1, math.ceil(total / max(per, 1)))
     key = pl.col("member_id").to_physical().hash(seed=0) % slices
     for j in range(slices):
         part = {
