@@ -139,15 +139,21 @@ def _sink_buckets(lf: pl.LazyFrame, out: Path) -> None:
     )
 
 
-def bucket_by_code(column: str, buckets: Mapping[str, int]) -> pl.Expr:
-    """The bucket of a coded (categorical) group column, through its codes (null: a group
-    not in ``buckets``)."""
+def with_bucket(lf: pl.LazyFrame, buckets: Mapping[str, int]) -> pl.LazyFrame:
+    """The rows of ``lf`` whose coded (categorical) ``group_id`` is a group of ``buckets``,
+    with its bucket ``_b``: a join on the codes (a ``replace`` of 30,000 groups would stop
+    the streaming engine and hold the whole column: at 10 M messages 1.6 GB against 0.4)."""
     ids = list(buckets)
-    codes = pl.Series(ids, dtype=pl.String).cast(ID).to_physical()
+    codes = pl.DataFrame(
+        {
+            "_gc": pl.Series(ids, dtype=pl.String).cast(ID).to_physical(),
+            "_b": pl.Series(list(buckets.values()), dtype=pl.Int32),
+        }
+    )
     return (
-        pl.col(column)
-        .to_physical()
-        .replace_strict(codes, list(buckets.values()), default=None, return_dtype=pl.Int32)
+        lf.with_columns(pl.col("group_id").to_physical().alias("_gc"))
+        .join(codes.lazy(), on="_gc", how="inner")
+        .drop("_gc")
     )
 
 
@@ -171,11 +177,7 @@ def split_table(
         )
         return
     lf = td.frame.filter(pl.col("group_id").is_not_null())
-    b = bucket_by_code("group_id", buckets)
-    _sink_buckets(
-        lf.with_columns(b.alias("_b")).filter(pl.col("_b").is_not_null()).select(*columns, "_b"),
-        out,
-    )
+    _sink_buckets(with_bucket(lf, buckets).select(*columns, "_b"), out)
 
 
 def write_loose(
@@ -209,14 +211,9 @@ def split_opens(
 ) -> None:
     """The engagement rows opening a post → the bucket(s) of the post's group(s), one scan
     of each table (``membership.post_opens`` counts every open of a post)."""
-    pairs = (
-        _streaming(
-            posts.frame.filter(pl.col("post_id").is_not_null()).select(
-                pl.col("post_id").to_physical().alias("_pc"),
-                bucket_by_code("group_id", buckets).alias("_b"),
-            )
-        )
-        .filter(pl.col("_b").is_not_null())
+    pairs = _streaming(
+        with_bucket(posts.frame.filter(pl.col("post_id").is_not_null()), buckets)
+        .select(pl.col("post_id").to_physical().alias("_pc"), "_b")
         .unique()
     )
     opens = engagement.frame.filter(
@@ -262,7 +259,7 @@ __all__ = [
     "ATTRIBUTED",
     "SLICE_ROWS",
     "attribute_in_slices",
-    "bucket_by_code",
+    "with_bucket",
     "bucket_by_text",
     "bucket_files",
     "loose_rows",
