@@ -521,3 +521,97 @@ def test_cli_by_files_per_value(cli, tmp_path: Path, fleet: Path) -> None:
     assert files == ["city-north.md", "city-south.md"]
     for name in files:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "parts" / name).read_bytes()
+
+
+# ------------------------------------------------------------------ phase 0 in bounded passes
+def test_rows_without_group_in_member_slices(
+    tmp_path: Path, fleet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Attribution slice by slice of members (at most 40 rows without a group per slice:
+    many slices): the same bytes, and the slices' files are where the buckets read them."""
+    import sqops.report.split as split
+
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    single = build_report(tables, settings=settings, lang="en")
+    monkeypatch.setattr(split, "SLICE_ROWS", 40)
+    folder = tmp_path / "sliced"
+    plan = plan_partitions(tables, folder, partitions=3, settings=settings)
+    slices = sorted(p.name for p in (folder / "loose" / "orders").iterdir())
+    assert len(slices) > 3  # (a third of the orders lack a group: more than 120 rows)
+    parts = [pickle.loads(pickle.dumps(run_partition(plan, k))) for k in plan.nonempty]
+    _same(single, merge_partials(plan, parts))
+    # in this process, without files: the slices' groups kept in the plan
+    _same(single, build_partitioned(tables, partitions=3, settings=settings))
+
+
+def test_bucket_files_keep_the_row_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqops.report.split as split
+
+    settings = Settings(staff_ids=frozenset({"s1"}), day0={"gA": D0, "gB": D0})
+    tables = prepare_tables(_hand_fleet(), tz=settings.tz)
+    # 4 orders without a group, nothing else without one: 4 slices of members; the orders
+    # found a group (m1's o1 and o2, m2's o3) are written by the slices of m1 and m2
+    monkeypatch.setattr(split, "SLICE_ROWS", 1)
+    plan = plan_partitions(
+        tables, tmp_path, partitions=3, settings=settings, as_of=dt.date(2026, 12, 6)
+    )
+    written = {p.name for p in (tmp_path / "loose" / "orders").iterdir()}
+    assert 1 <= len(written) <= 2 and written <= {f"slice-{j}" for j in range(4)}
+
+    def rows(name: str, k: int) -> list[int]:
+        files = split.bucket_files(tmp_path, name, k)
+        return pl.read_parquet(files)["_row"].sort().to_list() if files else []
+
+    # orders rows 1..4 (o1..o4): o1 → gB (bucket 2), o2 and o3 → gA (bucket 1), o4 none
+    assert rows("orders", 1) == [2, 3]
+    assert rows("orders", 2) == [1]
+    assert rows("orders", 0) == []
+    # members rows 1-4: gA's are 1 and 3, gB's 2 and 4; messages 1, 3, 5 (s1) in gA
+    assert rows("members", 1) == [1, 3] and rows("members", 2) == [2, 4]
+    assert rows("messages", 1) == [1, 3, 5] and rows("messages", 2) == [2, 4]
+    # the open of gA's post p1 carries gB: in gA's bucket as an open, in gB's as a row
+    assert rows("opens", 1) == [1] and rows("engagement", 2) == [1]
+    orders = next(t for t in plan.data_quality["tables"] if t["table"] == "orders")
+    assert orders["unattributed"] == 1  # o4
+
+
+def test_private_folder_removed_on_error(tmp_path: Path, fleet: Path, monkeypatch) -> None:
+    import tempfile
+
+    from sqops.report.partition import partitioned_report
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    tables = read_tables(fleet)
+    with pytest.raises(UsageError, match="no such group"):
+        partitioned_report(tables, 2, groups=["nope"])
+    assert not list(tmp_path.glob("sqops-report-parts-*"))
+    partitioned_report(tables, 2)
+    assert not list(tmp_path.glob("sqops-report-parts-*"))
+
+
+def test_duplicate_ids_in_hash_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqops.data.tables as tables_mod
+    from sqops.data.tables import repeated_keys
+
+    # keys 5, 3, 5, 7, 3, 3, 9: 5 twice and 3 three times, whatever the slices
+    ids = pl.LazyFrame({"k": [5, 3, 5, 7, 3, 3, 9]})
+    for per in (100, 3, 2, 1):
+        got = repeated_keys(ids, pl.col("k"), 7, per)
+        assert sorted(got.to_list()) == [3, 5], per
+    rows = [
+        ("a", "2026-12-01 10:00", "g1", "m1"),  # row 1
+        ("b", "2026-12-01 10:00", "g1", "m1"),  # row 2
+        ("a", "2026-12-01 11:00", "g1", "m2"),  # row 3: a again
+        ("c", "2026-12-01 11:00", "g2", "m2"),  # row 4
+        ("b", "2026-12-02 11:00", "g2", "m3"),  # row 5: b again
+        ("a", "2026-12-02 11:00", "g2", "m3"),  # row 6: a a third time
+        ("d", "2026-12-02 12:00", "g2", "m3"),  # row 7
+    ]
+    msgs = frame("msg_id,ts,group_id,member_id", rows)
+    whole = prepare_tables({"messages": msgs})["messages"]
+    monkeypatch.setattr(tables_mod, "KEY_SLICE_ROWS", 2)  # 4 slices of the 7 rows
+    sliced = prepare_tables({"messages": msgs})["messages"]
+    for td in (whole, sliced):
+        assert (td.duplicates, td.duplicate_rows) == (3, [3, 5, 6])
+        assert td.frame.collect()["_row"].to_list() == [1, 2, 4, 7]

@@ -892,9 +892,7 @@ def validate_table(
         # collision is not a duplicate, since the ids themselves are compared).
         ids = valid.filter(pl.col(idc).is_not_null())
         h = pl.col(idc) if idc in numeric_ids else pl.col(idc).hash()
-        keys = ids.select(h.alias("_h")).collect()["_h"].sort()
-        twice = keys.filter(keys == keys.shift(1)).unique()
-        del keys
+        twice = repeated_keys(ids, h, rows_read)
         dups = pl.DataFrame(schema={"_row": pl.Int64})
         if twice.len():
             dups = (
@@ -931,6 +929,31 @@ def validate_table(
             Location(file=source),
         )
     return td
+
+
+#: keys sorted at once by the duplicate check (8 bytes each): a table with more rows is
+#: checked in hash slices of about this many, one scan of its id column each, so that the
+#: check's memory does not grow with the table (issue #23, item 3)
+KEY_SLICE_ROWS = 25_000_000
+
+
+def repeated_keys(
+    ids: pl.LazyFrame, key: pl.Expr, rows: int, slice_rows: int | None = None
+) -> pl.Series:
+    """The values of ``key`` (64-bit) that occur more than once among ``ids``' rows, found by
+    sorting them; ``rows`` (an upper bound of ``ids``' rows) over ``slice_rows`` at once:
+    in slices by a hash of the key (every repeat of a key falls in its slice)."""
+    per = KEY_SLICE_ROWS if slice_rows is None else slice_rows
+    slices = max(1, -(-rows // max(per, 1)))
+    found = []
+    for j in range(slices):
+        q = ids.select(key.alias("_h"))
+        if slices > 1:
+            q = q.filter(pl.col("_h").hash(seed=0) % slices == j)
+        keys = q.collect()["_h"].sort()
+        found.append(keys.filter(keys == keys.shift(1)).unique())
+        del keys
+    return found[0] if slices == 1 else pl.concat(found)
 
 
 #: the column whose value an error quotes for a reason (what was wrong with the row)

@@ -25,8 +25,6 @@ import datetime as dt
 import functools
 import hashlib
 import logging
-import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -407,6 +405,7 @@ def run_partitioned(
         merge_partials,
         partitions_for,
         plan_partitions,
+        private_folder,
         run_partition,
     )
     from sqops.report.triage import check_attributes
@@ -428,8 +427,7 @@ def run_partitioned(
         if n is None:
             limit = memory_limit if memory_limit is not None else memory_limit_bytes(None)
             n = max(partitions_for(tables, limit), session.threads)
-        folder = Path(tempfile.mkdtemp(prefix="sqops-report-parts-", dir=base)).resolve()
-        try:
+        with private_folder(base) as folder:
             session.check_workers(str(folder))
             plan = plan_partitions(
                 tables,
@@ -450,8 +448,6 @@ def run_partitioned(
                 run_partition, sent, plan.nonempty, label=lambda k: f"bucket-{k}"
             )
             return merge_partials(plan, partials, by=by)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 __all__ = [

@@ -25,8 +25,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import pickle
+import shutil
+import tempfile
+import weakref
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +39,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 
+from sqops.data import spills
 from sqops.data.membership import (
     Prepared,
     latest_day,
@@ -62,13 +68,20 @@ from sqops.report.channels import _COUNTS as CHANNEL_COUNTS
 from sqops.report.channels import ChannelRow, Channels, _rows, channel_frame
 from sqops.report.coverage import Coverage
 from sqops.report.service import Service, _summarise
+from sqops.report.split import (
+    ATTRIBUTED,
+    attribute_in_slices,
+    bucket_files,
+    scan_bucket,
+    split_opens,
+    split_table,
+    write_loose,
+)
 from sqops.report.triage import build_rollups, build_triage, check_attributes
 
 if TYPE_CHECKING:
     from sqops.report import schema as S
 
-#: the tables whose rows may lack ``group_id`` (spec §2: attributed through presence)
-ATTRIBUTED = ("orders", "coupons", "engagement")
 #: memory of a report's run per cell (row × column) of its tables: the one pass at 10 M
 #: messages peaks at ~1 GB over ~270 M cells (about 4 bytes a cell); twice that, a margin
 BYTES_PER_CELL = 8.0
@@ -132,9 +145,6 @@ class PartitionPlan:
     def nonempty(self) -> list[int]:
         """The buckets with at least one group, in order (the tasks to run)."""
         return sorted(set(self.buckets.values()))
-
-    def path(self, k: int, name: str) -> Path:
-        return Path(self.folder) / f"bucket-{k}" / f"{name}.parquet"
 
 
 @dataclass
@@ -336,9 +346,6 @@ def plan_partitions(
         for name, td in tables.tables.items()
         if "day" in td.columns
     }
-    assigned, unattributed = _attribute(tables, as_of, settings, staff, day0)
-    quality = _quality(tables, cast("Prepared", _Counts(after, unattributed, staff)))
-
     metas = {}
     for name, td in tables.tables.items():
         schema: dict[str, pl.DataType] = dict(td.frame.collect_schema())
@@ -347,6 +354,28 @@ def plan_partitions(
             schema["group_id"] = ID()
             columns = (*columns, "group_id")
         metas[name] = TableMeta(name, td.source, columns, td.rows_read, td.event_types, schema)
+    root = Path(folder)
+    found: dict[str, list[pl.DataFrame]] = {}
+
+    def keep(name: str, j: int, rows: pl.DataFrame, got: pl.DataFrame) -> None:
+        if write:  # the slice's rows, with their group, into the buckets' files
+            cols = list(metas[name].schema)
+            write_loose(rows, got, cols, buckets, root / "loose" / name / f"slice-{j}")
+        else:  # (in this process: the buckets read the validated tables with these)
+            found.setdefault(name, []).append(got)
+
+    unattributed = attribute_in_slices(
+        tables,
+        as_of=as_of,
+        sop_staff=frozenset(settings.staff_ids),
+        staff=staff,
+        day0=day0,
+        koc=settings.koc,
+        sink=keep,
+    )
+    assigned = {name: pl.concat(got) for name, got in found.items()}
+    quality = _quality(tables, cast("Prepared", _Counts(after, unattributed, staff)))
+
     plan = PartitionPlan(
         folder=str(folder),
         partitions=partitions,
@@ -367,14 +396,21 @@ def plan_partitions(
     plan.has_opens = eng is not None and posts is not None and eng.has("post_id")
     plan.has_paid_orders = "orders" in tables
     if write:
-        for k in plan.nonempty:
-            plan.path(k, "x").parent.mkdir(parents=True, exist_ok=True)
-            for name in tables.tables:
-                _sink(bucket_frame(plan, tables, name, k), plan.path(k, name))
-            if plan.has_opens:
-                _sink(opens_frame(plan, tables, k), plan.path(k, "opens"))
+        # one streaming pass per table into the buckets' folders (the rows attributed in a
+        # slice were written by it above)
+        for name, td in tables.tables.items():
+            split_table(td, list(metas[name].schema), buckets, root / "split" / name)
+        if plan.has_opens:
+            assert eng is not None and posts is not None
+            cols = list(metas["engagement"].schema)
+            split_opens(eng, posts, cols, buckets, root / "split" / "opens")
         if plan.has_paid_orders:
-            _sink(paid_orders(plan, tables), Path(folder) / "paid-orders.parquet")
+            _sink(
+                _paid(
+                    plan, scan_bucket(bucket_files(root, "orders", None), metas["orders"].schema)
+                ),
+                root / "paid-orders.parquet",
+            )
     return plan
 
 
@@ -385,60 +421,6 @@ class _Counts:
     after_as_of: dict[str, int]
     unattributed: dict[str, int]
     staff: frozenset[str]
-
-
-def _attribute(
-    tables: Tables,
-    as_of: dt.date,
-    settings: Settings,
-    staff: frozenset[str],
-    day0: Mapping[str, dt.date],
-) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
-    """Per table of :data:`ATTRIBUTED`: ``_row, _ag`` (the group found for each of its rows
-    without ``group_id``) and how many found none — by :func:`prepare` itself, on the
-    messages and member events of those rows' members alone, with every group's day 0
-    given: a member's presence and spoken days in a group depend on their own rows and the
-    group's day 0 only, so the choice is the single pass's, in whatever bucket each of the
-    member's groups is."""
-    pending: dict[str, pl.DataFrame] = {}
-    for name in ATTRIBUTED:
-        td = tables.get(name)
-        if td is None:
-            continue
-        lf = td.frame
-        if "group_id" in td.columns:
-            lf = lf.filter(pl.col("group_id").is_null())
-        pending[name] = lf.collect()
-    if not any(df.height for df in pending.values()):
-        return {}, {name: 0 for name in pending}
-    who = pl.concat([df.select(pl.col("member_id").cast(pl.String)) for df in pending.values()])[
-        "member_id"
-    ].unique()
-    sub: dict[str, TableData] = {}
-    for name in ("messages", "members"):
-        td = tables.get(name)
-        if td is not None:
-            frame = td.frame.filter(pl.col("member_id").cast(pl.String).is_in(who.implode()))
-            sub[name] = dataclasses.replace(td, frame=frame.collect().lazy())
-    for name, df in pending.items():
-        sub[name] = dataclasses.replace(tables[name], frame=df.lazy())
-    small = Tables(sub, tables.tz)
-    small.memo[("staff_ids", frozenset(settings.staff_ids))] = staff
-    # (the groups of the members' messages and events; their day 0 as in the whole data)
-    p = prepare(
-        small,
-        as_of=as_of,
-        sop_staff=settings.staff_ids,
-        day0=day0,
-        default_day0=None,
-        koc=settings.koc,
-    )
-    out: dict[str, pl.DataFrame] = {}
-    for name in pending:
-        got = getattr(p, name)
-        if got is not None:
-            out[name] = got.select("_row", pl.col("group_id").cast(pl.String).alias("_ag"))
-    return out, dict(p.unattributed)
 
 
 def _with_group(
@@ -505,16 +487,18 @@ def opens_frame(plan: PartitionPlan, tables: Tables, k: int) -> pl.LazyFrame:
 
 def paid_orders(plan: PartitionPlan, tables: Tables) -> pl.LazyFrame:
     """Every group's paid orders up to as-of, not staff's, with the groups found for them."""
-    return (
-        _with_group(tables["orders"], plan.assigned.get("orders"))
-        .filter(
-            (pl.col("status") == "paid")
-            & (pl.col("day") <= plan.as_of)
-            & ~pl.col("member_id").is_in(sorted(plan.staff))
-            & pl.col("group_id").cast(pl.String).is_in(list(plan.buckets))
-        )
-        .with_columns(pl.col("day").cast(pl.Int32))
-    )
+    return _paid(plan, _with_group(tables["orders"], plan.assigned.get("orders")))
+
+
+def _paid(plan: PartitionPlan, orders: pl.LazyFrame) -> pl.LazyFrame:
+    """The paid orders of ``orders`` (every row with its group) up to as-of, not staff's,
+    of the groups reported."""
+    return orders.filter(
+        (pl.col("status") == "paid")
+        & (pl.col("day") <= plan.as_of)
+        & ~pl.col("member_id").is_in(sorted(plan.staff))
+        & pl.col("group_id").cast(pl.String).is_in(list(plan.buckets))
+    ).with_columns(pl.col("day").cast(pl.Int32))
 
 
 def _sink(lf: pl.LazyFrame, path: Path) -> None:
@@ -527,14 +511,6 @@ def _sink(lf: pl.LazyFrame, path: Path) -> None:
 
 
 # ------------------------------------------------------------------ one bucket
-def _typed(lf: pl.LazyFrame, meta: TableMeta) -> pl.LazyFrame:
-    """A bucket file's columns with the whole table's types."""
-    have = lf.collect_schema()
-    return lf.with_columns(
-        pl.col(c).cast(t) for c, t in meta.schema.items() if c in have and have[c] != t
-    )
-
-
 def bucket_tables(plan: PartitionPlan, k: int, source: Tables | None = None) -> Tables:
     """Bucket ``k``'s tables, as :class:`Tables` that :func:`build_report` reads: from its
     files, or (``source``: the validated tables of the plan) lazily from those."""
@@ -543,7 +519,7 @@ def bucket_tables(plan: PartitionPlan, k: int, source: Tables | None = None) -> 
         if source is not None:
             lf = bucket_frame(plan, source, name, k)
         else:
-            lf = _typed(pl.scan_parquet(plan.path(k, name)), meta)
+            lf = scan_bucket(bucket_files(Path(plan.folder), name, k), meta.schema)
         tds[name] = TableData(
             name,
             meta.source,
@@ -563,7 +539,8 @@ def bucket_tables(plan: PartitionPlan, k: int, source: Tables | None = None) -> 
         if source is not None:
             opens = opens_frame(plan, source, k)
         else:
-            opens = _typed(pl.scan_parquet(plan.path(k, "opens")), plan.tables["engagement"])
+            eng_schema = plan.tables["engagement"].schema
+            opens = scan_bucket(bucket_files(Path(plan.folder), "opens", k), eng_schema)
         tds["engagement"] = dataclasses.replace(
             eng, frame=pl.concat([eng.frame, opens.select(eng.frame.collect_schema().names())])
         )
@@ -899,20 +876,41 @@ def partitioned_report(
     groups: Iterable[str] | None = None,
     inputs: bool = False,
 ) -> Report:
-    """:func:`build_partitioned` in this process: the buckets read the validated tables (their
-    copy in the temporary folder of :func:`sqops.data.tables.read_tables`), one at a time."""
-    return build_partitioned(
-        tables,
-        partitions=partitions,
-        settings=settings,
-        as_of=as_of,
-        lang=lang,
-        by=by,
-        compare=compare,
-        trend=trend,
-        groups=groups,
-        inputs=inputs,
-    )
+    """:func:`build_partitioned` in this process, the bucket files and the partials in a
+    private temporary folder (removed at the end, on an error, Ctrl-C or SIGTERM too)."""
+    with private_folder() as folder:
+        return build_partitioned(
+            tables,
+            folder,
+            partitions=partitions,
+            settings=settings,
+            as_of=as_of,
+            lang=lang,
+            by=by,
+            compare=compare,
+            trend=trend,
+            groups=groups,
+            inputs=inputs,
+        )
+
+
+@contextmanager
+def private_folder(base: str | Path | None = None) -> Iterator[Path]:
+    """A new temporary folder for a run's bucket files and partials, removed when the block
+    ends however it ends (and registered with :mod:`sqops.data.spills`, which the command
+    line empties at its end)."""
+    folder = Path(tempfile.mkdtemp(prefix="sqops-report-parts-", dir=base)).resolve()
+    holder = _Holder()  # (alive until the block ends: the finalizer runs then, or at exit)
+    done = weakref.finalize(holder, shutil.rmtree, str(folder), True)
+    spills.register(done)
+    try:
+        yield folder
+    finally:
+        done()
+
+
+class _Holder:
+    """(What :func:`private_folder`'s finalizer is attached to: it runs when called.)"""
 
 
 def build_partitioned(
@@ -931,8 +929,10 @@ def build_partitioned(
 ) -> Report:
     """:func:`plan_partitions`, :func:`run_partition` for each bucket in turn, and
     :func:`merge_partials`: the report of the single pass, one bucket in memory at a time.
-    With ``folder`` the buckets read the files written there (what a distributed run reads);
-    without, they read ``tables`` lazily, each its own groups' rows."""
+    With ``folder`` the buckets read the files written there (what a distributed run reads)
+    and each bucket's partial is written there (``partial-K.pickle``) until the merge reads
+    them back; without, they read ``tables`` lazily, each its own groups' rows, and the
+    partials stay in memory."""
     if by:
         check_attributes(by, (settings or Settings()).group_vars)
     plan = plan_partitions(
@@ -948,8 +948,24 @@ def build_partitioned(
         write=folder is not None,
         inputs=inputs,
     )
-    source = None if folder is not None else tables
-    return merge_partials(plan, [run_partition(plan, k, source) for k in plan.nonempty], by=by)
+    if folder is None:
+        parts = [run_partition(plan, k, tables) for k in plan.nonempty]
+        return merge_partials(plan, parts, by=by)
+    files = []
+    for k in plan.nonempty:
+        f = Path(folder) / f"partial-{k}.pickle"
+        with f.open("wb") as out:
+            pickle.dump(run_partition(plan, k), out, protocol=pickle.HIGHEST_PROTOCOL)
+        files.append(f)
+    return merge_partials(plan, _load(files), by=by)
+
+
+def _load(files: Sequence[Path]) -> Iterator[Partial]:
+    """The partials written to ``files``, read one after the other."""
+    for f in files:
+        with f.open("rb") as fh:
+            part: Partial = pickle.load(fh)
+        yield part
 
 
 __all__ = [
@@ -967,5 +983,6 @@ __all__ = [
     "merge_partials",
     "partitions_for",
     "plan_partitions",
+    "private_folder",
     "run_partition",
 ]

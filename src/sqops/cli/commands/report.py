@@ -214,11 +214,12 @@ def report(
             metavar="N",
             min=1,
             help=H(
-                "按群分 N 桶逐桶计算再精确合并（结果与一次计算逐字节相同；一次只计算一桶，"
-                "合并所需的部分结果会保留到最后）。",
+                "按群分 N 桶逐桶计算再精确合并（结果与一次计算逐字节相同；各表先流式写成各桶的"
+                "文件，一次只计算一桶，各桶的部分结果写在临时文件夹里，合并时再读回）。",
                 "Run the report over N buckets of groups in turn and merge them exactly "
-                "(the same bytes as one pass; one bucket computed at a time, the partial "
-                "results the merge needs kept to the end).",
+                "(the same bytes as one pass; the tables are first written into the buckets' "
+                "files in streaming passes, one bucket is computed at a time, and each "
+                "bucket's partial results wait in a temporary folder until the merge).",
             ),
         ),
     ] = None,
