@@ -78,7 +78,7 @@ def test_a_valid_parquet_table_is_read_directly_with_its_rejected_rows(tmp_path:
     assert got["_row"].to_list() == [1, 2, 4]
     assert got.schema["member_id"] == pl.Categorical and got.schema["post_id"] == pl.Categorical
     # Asia/Shanghai is UTC+8: 2026-12-02 23:30 local is 15:30 UTC, on the local day 12-02
-    assert got["ts"][2] == dt.datetime(2026, 12, 2, 15, 30, tzinfo=dt.timezone.utc)
+    assert got["ts"][2] == dt.datetime(2026, 12, 2, 15, 30, tzinfo=dt.UTC)
     assert got["day"][2] == dt.date(2026, 12, 2)
     assert eng.event_types == frozenset({"open", "click"})  # ("share" was rejected)
     # the rejected rows as the copy lists them (rows 3, 5, 6 with their cells)
@@ -116,3 +116,12 @@ def test_duplicate_ids_read_directly(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert type(c._narrow).__name__ == "_View"
     assert (c.rows_read, c.duplicates, c.duplicate_rows, c.valid_rows) == (3, 1, [3], 2)
     assert c.frame.collect()["_row"].to_list() == [1, 2]
+
+
+def test_the_latest_day_is_known_without_a_scan(tmp_path: Path) -> None:
+    # valid rows' local days: 12-01, 12-01, 12-02 (row 4); the rejected row 3 (12-01) and
+    # row 5 (12-01) do not move it, row 6 has no time
+    eng = read_tables(_write(tmp_path / "pq", ENGAGEMENT))["engagement"]
+    assert eng.last_day == dt.date(2026, 12, 2)
+    cp = read_tables(_write(tmp_path / "csv", ENGAGEMENT, csv=True))["engagement"]
+    assert cp.last_day is None  # (the copy: prepare counts the rows after as-of itself)

@@ -117,6 +117,8 @@ class TableData:
     _spill: object = field(default=None, repr=False, compare=False)
     #: the validated copy's scan with a filter inside it (:meth:`where_in`)
     _narrow: _Narrow | _View | None = field(default=None, repr=False, compare=False)
+    #: the latest ``day`` of any row read, when reading found it (None: not known)
+    last_day: dt.date | None = None
 
     def where_in(self, column: str, values: Sequence[str], nulls: bool = False) -> pl.LazyFrame:
         """``frame``'s rows whose coded ``column`` is one of ``values`` (or null, with
@@ -967,8 +969,9 @@ def _validate_direct(
 
     # a cell the copy would change (then the copy is made), and a row it would reject
     dirty: list[pl.Expr] = []
+    only = REJECT_ONLY.get(name, frozenset())  # (not in the frame: their text is as read)
     for c in text:
-        if schema[c] == pl.String:
+        if schema[c] == pl.String and c not in only:
             n = pl.col(c).str.len_bytes()
             dirty.append((n == 0) | (pl.col(c).str.strip_chars().str.len_bytes() != n))
             if c in ("msg_type", "role"):
@@ -979,19 +982,25 @@ def _validate_direct(
     if spec.events:
         rejects.append(pl.col("event").is_in(list(spec.events)).not_().fill_null(True))
     rejected_row = pl.any_horizontal(rejects)
-    aggs = [pl.len(), pl.any_horizontal(e.fill_null(False) for e in dirty or [pl.lit(False)]).sum()]
+    aggs = [
+        pl.len().alias("_rows"),
+        pl.any_horizontal(e.fill_null(False) for e in dirty or [pl.lit(False)]).sum().alias("_d"),
+        rejected_row.sum().alias("_rejected"),
+    ]
+    day = None
     if ts is not None:
-        aggs += [ts.min().alias("_lo"), ts.max().alias("_hi")]
+        day = naive.dt.date() if naive is not None else ts.dt.convert_time_zone(tz).dt.date()
+        aggs += [ts.min().alias("_lo"), ts.max().alias("_hi"), day.max().alias("_last")]
     events = list(spec.events)
     aggs += [((pl.col("event") == e) & ~rejected_row).sum().alias(f"_event_{e}") for e in events]
-    facts, bad = pl.collect_all(
-        [raw.select(aggs), raw.filter(rejected_row).select("_row")], engine="streaming"
-    )
-    got = facts.row(0)
-    if got[1] or bad.height > MAX_DIRECT_REJECTS:
+    got = raw.select(aggs).collect(engine="streaming").row(0)
+    if got[1] or got[2] > MAX_DIRECT_REJECTS:
         return None
-    if ts is not None and off is not None and got[2] is not None:
-        lo, hi = got[2], got[3]
+    bad = pl.DataFrame(schema={"_row": pl.UInt32})
+    if got[2]:  # (a second pass, for the numbers of the rows to reject)
+        bad = raw.filter(rejected_row).select("_row").collect(engine="streaming")
+    if ts is not None and off is not None and got[3] is not None:
+        lo, hi = got[3], got[4]
         if fixed_offset(tz, lo.replace(tzinfo=None), hi.replace(tzinfo=None)) != off:
             return None
     # the rejected rows as the copy has them (its reasons, its text), for those rows only
@@ -1005,7 +1014,6 @@ def _validate_direct(
             return None
 
     exprs: dict[str, pl.Expr] = {"_row": pl.col("_row").cast(pl.Int64)}
-    only = REJECT_ONLY.get(name, frozenset())
     for c in present:
         if c in only:
             continue
@@ -1015,10 +1023,8 @@ def _validate_direct(
         elif c in CODED:
             e = e.cast(ID)
         exprs[c] = e
-    if ts is not None:
-        exprs["day"] = (
-            naive.dt.date() if naive is not None else ts.dt.convert_time_zone(tz).dt.date()
-        )
+    if day is not None:
+        exprs["day"] = day
     if name == "messages" and "content" in schema:
         exprs[QUESTION_TEXT] = _question_text("reply_to" in present)
     named = tuple(e.alias(c) for c, e in exprs.items())
@@ -1043,6 +1049,7 @@ def _validate_direct(
         event_types,
     )
     td._narrow = view
+    td.last_day = got[5] if day is not None else None
     return td
 
 
