@@ -116,7 +116,9 @@ class TableData:
     event_types: frozenset[str] = frozenset()  # event values present among valid rows
     _spill: object = field(default=None, repr=False, compare=False)
     #: the validated copy's scan with a filter inside it (:meth:`where_in`)
-    _narrow: _Narrow | None = field(default=None, repr=False, compare=False)
+    _narrow: _Narrow | _View | None = field(default=None, repr=False, compare=False)
+    #: the latest ``day`` of any row read, when reading found it (None: not known)
+    last_day: dt.date | None = None
 
     def where_in(self, column: str, values: Sequence[str], nulls: bool = False) -> pl.LazyFrame:
         """``frame``'s rows whose coded ``column`` is one of ``values`` (or null, with
@@ -632,6 +634,16 @@ def bad_amount(amount: pl.Expr) -> pl.Expr:
     return amount.is_null() | ~(amount.abs() < MAX_AMOUNT)
 
 
+def _question_text(reply_to: bool) -> pl.Expr:
+    """``question_text`` of ``content`` (and ``reply_to``, when the table has it)."""
+    raw = pl.col("content").cast(pl.String)
+    maybe = raw.str.contains_any(list(QUESTION_MARKS))
+    if reply_to:
+        maybe = maybe | pl.col("reply_to").is_not_null()
+    text = pl.when(maybe).then(raw).str.strip_chars()
+    return pl.when(text != "").then(text)
+
+
 def _annotate(
     name: str,
     lf: pl.LazyFrame,
@@ -713,12 +725,7 @@ def _annotate(
         # mark or replies to a message), null elsewhere; the rest is most of a chat file
         # (the marks are looked for in the text as read, which stripping does not change, and
         # only the texts kept are stripped: at 10 M messages 0.85 -> 0.6 CPU-s)
-        raw = pl.col("content").cast(pl.String)
-        maybe = raw.str.contains_any(list(QUESTION_MARKS))
-        if "reply_to" in present:
-            maybe = maybe | pl.col("reply_to").is_not_null()
-        text = pl.when(maybe).then(raw).str.strip_chars()
-        out[QUESTION_TEXT] = pl.when(text != "").then(text)
+        out[QUESTION_TEXT] = _question_text("reply_to" in present)
     rejected = pl.col("_reason").is_not_null()
     only = REJECT_ONLY.get(name, frozenset())
     keep_text = [c for c in present if c in out or c in only]
@@ -744,6 +751,7 @@ def validate_table(
     tz: str,
     mapping: Mapping[str, str] | None = None,
     spill: Path | None = None,
+    direct: Path | None = None,
 ) -> TableData:
     """Rename, type, check and deduplicate one table given as text columns.
 
@@ -752,6 +760,10 @@ def validate_table(
     is held in memory) and every later question — rows read, rejected rows, duplicate ids,
     the valid rows — reads that file. Times are parsed with the strict format that reads most
     of a sample of them; only rows it cannot read take the general parser.
+
+    ``direct``: the Parquet file ``lf`` reads. When its columns have their types and every
+    row is valid as it is (:func:`_validate_direct`), no copy is made: ``frame`` reads the
+    file itself.
     """
     spec = TABLE[name]
     lf = _rename(lf, mapping, spec, source)
@@ -811,6 +823,14 @@ def validate_table(
     if sample is not None and sample.null_count() < sample.len():
         off = fixed_offset(tz, sample.min(), sample.max())  # type: ignore[arg-type]
 
+    if direct is not None:
+        expected = _annotate(name, lf, present, ts_typed, to_utc(off), tz, naive)
+        td = _validate_direct(
+            name, direct, source, mapping, present, to_utc(off), off, tz, naive, expected
+        )
+        if td is not None and td.frame.collect_schema() == _final(expected):
+            return _some_valid(td)
+
     path = spill / f"{name}.parquet" if spill is not None else None
 
     def store(frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -864,61 +884,200 @@ def validate_table(
 
     rows_read = int(base.select(pl.len()).collect().item())
     orig = base.collect_schema().names()
-    rejected = (
-        base.filter(pl.col("_reason").is_not_null())
-        .select(
-            "_row",
-            "_reason",
-            *[
-                pl.col(f"_orig_{c}").alias(c) if f"_orig_{c}" in orig else pl.col(c)
-                for c in present
-            ],
-        )
-        .collect()
-    )
+    rejected = _rejected(base, present).collect()
     final = [c for c in orig if c != "_reason" and not c.startswith("_orig_")]
     valid = base.filter(pl.col("_reason").is_null()).select(final)
     columns = tuple(c for c in final if c != "_row")
 
-    duplicates = 0
-    duplicate_rows: list[int] = []
+    dups = _duplicate_rows(valid, spec, present, numeric_ids, rows_read)
     dup_rows: pl.Series | None = None
-    if spec.id_column and spec.id_column in present:
-        idc = spec.id_column
-        # Ids seen twice, in two steps: the 64-bit keys (an integer id itself, else the hash
-        # of the text) that occur more than once, found by sorting the keys (8 bytes a row;
-        # about twice as fast as counting them in a hash table), then the exact check on the
-        # rows with those keys only (every row of a repeated id is among them; a hash
-        # collision is not a duplicate, since the ids themselves are compared).
-        ids = valid.filter(pl.col(idc).is_not_null())
-        h = pl.col(idc) if idc in numeric_ids else pl.col(idc).hash()
-        twice = repeated_keys(ids, h, rows_read)
-        dups = pl.DataFrame(schema={"_row": pl.Int64})
-        if twice.len():
-            dups = (
-                ids.filter(h.is_in(twice.implode()))
-                .select("_row", idc)
-                .collect()
-                .sort("_row")
-                .filter(~pl.col(idc).is_first_distinct())
-                .select("_row")
-            )
-        duplicates = dups.height
-        duplicate_rows = [int(r) for r in dups["_row"].sort().head(5).to_list()]
-        if duplicates:
-            valid = valid.filter(~pl.col("_row").is_in(dups["_row"].implode()))
-            dup_rows = dups["_row"]
+    if dups.height:
+        valid = valid.filter(~pl.col("_row").is_in(dups["_row"].implode()))
+        dup_rows = dups["_row"]
 
     event_types: frozenset[str] = frozenset()
     if "event" in present:
         event_types = frozenset(valid.select(pl.col("event").unique()).collect()["event"].to_list())
 
     td = TableData(
-        name, source, valid, columns, rows_read, rejected, duplicates, duplicate_rows, event_types
+        name, source, valid, columns, rows_read, rejected, *_dup_counts(dups), event_types
     )
     if path is not None:
         coded = tuple(c for c in CODED if c in present)
         td._narrow = _Narrow(path, coded, tuple(final), dup_rows, valid)
+    return _some_valid(td)
+
+
+def _final(annotated: pl.LazyFrame) -> pl.Schema:
+    """The columns (and types) of the valid rows of an annotated table."""
+    return pl.Schema(
+        (c, t)
+        for c, t in annotated.collect_schema().items()
+        if c != "_reason" and not c.startswith("_orig_")
+    )
+
+
+#: tables read from their Parquet file when it is valid as it is (:func:`_validate_direct`):
+#: engagement only — its later questions are few (the rows after as-of, participation,
+#: openers per post) and the typed copy of it the most costly. The others keep the copy:
+#: the messages are read by about ten later questions, each of which would make the
+#: categoricals of its ids again.
+DIRECT = frozenset({"engagement"})
+#: more rejected rows than this: the copy (each later question would skip them by number)
+MAX_DIRECT_REJECTS = 10_000
+
+
+def _validate_direct(
+    name: str,
+    path: Path,
+    source: str,
+    mapping: Mapping[str, str] | None,
+    present: list[str],
+    ts: pl.Expr | None,
+    off: dt.timedelta | None,
+    tz: str,
+    naive: pl.Expr | None,
+    expected: pl.LazyFrame,
+) -> TableData | None:
+    """The table read from its Parquet file ``path`` without a copy, when that file is valid
+    as it is; None when the copy is needed (then :func:`validate_table` makes it).
+
+    Valid as it is: ``ts`` a datetime, the other columns text (or integers), no text cell
+    empty or with spaces around it, no value of ``event``, ``msg_type`` or ``role`` other
+    than its lower case, and no row that would be rejected. One streaming pass over the file
+    checks that (and counts the rows, the range of times and the events); the duplicate
+    ids are found as for the copy. ``frame`` then reads the file, casting the coded columns
+    and converting the times as it goes (only the columns a question asks for), without the
+    duplicate rows — the same rows, columns and types as the copy.
+    """
+    spec = TABLE[name]
+    if name not in DIRECT or name == "orders":  # (orders: amounts and statuses read as text)
+        return None
+    raw = pl.scan_parquet(path, row_index_name="_row", row_index_offset=1)
+    if "_row" in pl.scan_parquet(path).collect_schema().names():
+        return None
+    raw = _rename(raw, mapping, spec, source)
+    schema = raw.collect_schema()
+    numeric_ids = {c for c in present if c in NUMERIC_IDS and schema[c].is_integer()}
+    text = [c for c in present if c != "ts" and c not in numeric_ids]
+    if ts is not None and not isinstance(schema.get("ts"), pl.Datetime):
+        return None
+    if any(not (schema[c] == pl.String or schema[c].is_integer()) for c in text):
+        return None
+    if name == "messages" and "content" in schema and schema["content"] != pl.String:
+        return None
+
+    # a cell the copy would change (then the copy is made), and a row it would reject
+    dirty: list[pl.Expr] = []
+    only = REJECT_ONLY.get(name, frozenset())  # (not in the frame: their text is as read)
+    for c in text:
+        if schema[c] == pl.String and c not in only:
+            n = pl.col(c).str.len_bytes()
+            dirty.append((n == 0) | (pl.col(c).str.strip_chars().str.len_bytes() != n))
+            if c in ("msg_type", "role"):
+                dirty.append(pl.col(c) != pl.col(c).str.to_lowercase())
+    rejects: list[pl.Expr] = [pl.col(c).is_null() for c in spec.ids]
+    if ts is not None:
+        rejects.append(ts.is_null())
+    if spec.events:
+        rejects.append(pl.col("event").is_in(list(spec.events)).not_().fill_null(True))
+    rejected_row = pl.any_horizontal(rejects)
+    aggs = [
+        pl.len().alias("_rows"),
+        pl.any_horizontal(e.fill_null(False) for e in dirty or [pl.lit(False)]).sum().alias("_d"),
+        rejected_row.sum().alias("_rejected"),
+    ]
+    day = None
+    if ts is not None:
+        day = naive.dt.date() if naive is not None else ts.dt.convert_time_zone(tz).dt.date()
+        aggs += [ts.min().alias("_lo"), ts.max().alias("_hi"), day.max().alias("_last")]
+    events = list(spec.events)
+    aggs += [((pl.col("event") == e) & ~rejected_row).sum().alias(f"_event_{e}") for e in events]
+    got = raw.select(aggs).collect(engine="streaming").row(0)
+    if got[1] or got[2] > MAX_DIRECT_REJECTS:
+        return None
+    bad = pl.DataFrame(schema={"_row": pl.UInt32})
+    if got[2]:  # (a second pass, for the numbers of the rows to reject)
+        bad = raw.filter(rejected_row).select("_row").collect(engine="streaming")
+    if ts is not None and off is not None and got[3] is not None:
+        lo, hi = got[3], got[4]
+        if fixed_offset(tz, lo.replace(tzinfo=None), hi.replace(tzinfo=None)) != off:
+            return None
+    # the rejected rows as the copy has them (its reasons, its text), for those rows only
+    rejected = pl.DataFrame(schema=_rejected(expected, present).collect_schema())
+    if bad.height:
+        rows = bad["_row"].cast(pl.Int64)
+        rejected = _rejected(
+            expected.filter(pl.col("_row").is_in(rows.implode())), present
+        ).collect(engine="streaming")
+        if not rejected["_row"].sort().equals(rows.sort(), check_names=False):
+            return None
+
+    exprs: dict[str, pl.Expr] = {"_row": pl.col("_row").cast(pl.Int64)}
+    for c in present:
+        if c in only:
+            continue
+        e = pl.col(c) if schema[c] == pl.String or c in numeric_ids else pl.col(c).cast(pl.String)
+        if c == "ts" and ts is not None:
+            e = ts
+        elif c in CODED:
+            e = e.cast(ID)
+        exprs[c] = e
+    if day is not None:
+        exprs["day"] = day
+    if name == "messages" and "content" in schema:
+        exprs[QUESTION_TEXT] = _question_text("reply_to" in present)
+    named = tuple(e.alias(c) for c, e in exprs.items())
+    view = _View(raw, named, rejected["_row"] if bad.height else None)
+    dups = _duplicate_rows(view.frame, spec, present, numeric_ids, int(got[0]))
+    if dups.height:
+        view = _View(raw, named, pl.concat([rejected["_row"], dups["_row"]]))
+    event_types = frozenset(
+        e for e, n in zip(events, got[-len(events) :] if events else (), strict=True) if n
+    )
+    if dups.height and events:
+        event_types = frozenset(view.frame.select(pl.col("event").unique()).collect()["event"])
+    columns = tuple(c for c in exprs if c != "_row")
+    td = TableData(
+        name,
+        source,
+        view.frame,
+        columns,
+        int(got[0]),
+        rejected,
+        *_dup_counts(dups),
+        event_types,
+    )
+    td._narrow = view
+    td.last_day = got[5] if day is not None else None
+    return td
+
+
+class _View:
+    """How a table read without a copy is read (:func:`_validate_direct`): ``frame`` and,
+    for :meth:`TableData.where_in`, the same with a filter on the file's own cells."""
+
+    def __init__(self, src: pl.LazyFrame, exprs: tuple[pl.Expr, ...], drop: pl.Series | None):
+        self.src, self.exprs, self.drop = src, exprs, drop
+        self.coded = tuple(c for c in CODED if c in src.collect_schema().names())
+        self.frame = self._read(src)
+
+    def _read(self, src: pl.LazyFrame) -> pl.LazyFrame:
+        lf = src.select(self.exprs)
+        if self.drop is not None:  # (the rejected rows and the repeated ids)
+            lf = lf.filter(~pl.col("_row").is_in(self.drop.implode()))
+        return lf
+
+    def scan(self, column: str, values: Sequence[str], nulls: bool) -> pl.LazyFrame:
+        cond = pl.col(column).cast(pl.String).is_in(list(values))
+        if nulls:
+            cond = cond | pl.col(column).is_null()
+        return self._read(self.src.filter(cond))
+
+
+def _some_valid(td: TableData) -> TableData:
+    """``td``, or the error that it has no valid row."""
+    name, rows_read, rejected, source = td.name, td.rows_read, td.rejected, td.source
     if td.valid_rows == 0:
         raise DataError(
             T(
@@ -954,6 +1113,51 @@ def repeated_keys(
         found.append(keys.filter(keys == keys.shift(1)).unique())
         del keys
     return found[0] if slices == 1 else pl.concat(found)
+
+
+def _rejected(base: pl.LazyFrame, present: list[str]) -> pl.LazyFrame:
+    """The rejected rows of an annotated table (:func:`_annotate`): ``_row``, ``_reason``,
+    then the columns as read."""
+    orig = base.collect_schema().names()
+    return base.filter(pl.col("_reason").is_not_null()).select(
+        "_row",
+        "_reason",
+        *[pl.col(f"_orig_{c}").alias(c) if f"_orig_{c}" in orig else pl.col(c) for c in present],
+    )
+
+
+def _duplicate_rows(
+    valid: pl.LazyFrame, spec: TableDef, present: list[str], numeric_ids: set[str], rows: int
+) -> pl.DataFrame:
+    """``_row`` of every row whose id (``spec.id_column``) an earlier row has, by row
+    (``rows``: an upper bound of ``valid``'s rows, for :func:`repeated_keys`' slices)."""
+    dups = pl.DataFrame(schema={"_row": pl.Int64})
+    if not (spec.id_column and spec.id_column in present):
+        return dups
+    idc = spec.id_column
+    # Ids seen twice, in two steps: the 64-bit keys (an integer id itself, else the hash
+    # of the text) that occur more than once, found by sorting the keys (8 bytes a row;
+    # about twice as fast as counting them in a hash table), then the exact check on the
+    # rows with those keys only (every row of a repeated id is among them; a hash
+    # collision is not a duplicate, since the ids themselves are compared).
+    ids = valid.filter(pl.col(idc).is_not_null())
+    h = pl.col(idc) if idc in numeric_ids else pl.col(idc).hash()
+    twice = repeated_keys(ids, h, rows)
+    if twice.len():
+        dups = (
+            ids.filter(h.is_in(twice.implode()))
+            .select("_row", idc)
+            .collect()
+            .sort("_row")
+            .filter(~pl.col(idc).is_first_distinct())
+            .select("_row")
+        )
+    return dups
+
+
+def _dup_counts(dups: pl.DataFrame) -> tuple[int, list[int]]:
+    """How many duplicate rows, and the first five of them."""
+    return dups.height, [int(r) for r in dups["_row"].sort().head(5).to_list()]
 
 
 #: the column whose value an error quotes for a reason (what was wrong with the row)
@@ -1073,7 +1277,10 @@ def read_tables(
             lf = _read_source(p, kind, encoding)
             mapping = (columns or {}).get(name)
             try:
-                tables[name] = validate_table(name, lf, display_path(p), tz, mapping, spill.path)
+                direct = p if kind == "parquet" else None
+                tables[name] = validate_table(
+                    name, lf, display_path(p), tz, mapping, spill.path, direct
+                )
             except pl.exceptions.ComputeError as exc:
                 if not (encoding is None and kind in ("csv", "tsv") and _not_utf8(exc)):
                     raise _read_error(display_path(p), exc, p, kind, encoding or "") from None
