@@ -179,6 +179,19 @@ def cell_getter(col: dict[str, int | None]) -> Callable[[list[str], str], str]:
     return cell
 
 
+def cell_expr_getter(rows: pl.DataFrame, col: dict[str, int | None]) -> Callable[[str], pl.Expr]:
+    """:func:`cell_getter` of a :class:`CsvFrame`'s rows as an expression: ``cell(key)``,
+    the stripped cell of column ``key`` ("" when the column is missing or the row short)."""
+
+    def cell(key: str) -> pl.Expr:
+        i = col[key]
+        if i is None or f"c{i}" not in rows.columns:
+            return pl.lit("", dtype=pl.String)
+        return strip_expr(pl.col(f"c{i}")).fill_null("")
+
+    return cell
+
+
 @dataclass
 class CsvTable:
     """A CSV read with positions: header row and data rows with their first line number."""

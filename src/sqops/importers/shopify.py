@@ -31,6 +31,7 @@ from sqops.importers._base import (
     CsvFrame,
     CsvTable,
     by_distinct,
+    cell_expr_getter,
     cell_getter,
     csv_frames,
     header_key,
@@ -42,7 +43,6 @@ from sqops.importers._base import (
     order_time_and_amount,
     read_csv,
     read_text,
-    strip_expr,
 )
 
 #: the member id prefix of an order whose buyer the export does not name; no member event
@@ -237,11 +237,7 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     Returns the orders without a buyer."""
     rows = frame.rows
 
-    def cell(key: str) -> pl.Expr:
-        i = col[key]
-        if i is None or f"c{i}" not in rows.columns:
-            return pl.lit("", dtype=pl.String)
-        return strip_expr(pl.col(f"c{i}")).fill_null("")
+    cell = cell_expr_getter(rows, col)
 
     oid = cell("Name")
     raw = cell("Financial Status")

@@ -31,6 +31,7 @@ from sqops.importers._base import (
     Context,
     CsvFrame,
     CsvTable,
+    cell_expr_getter,
     cell_getter,
     csv_frames,
     header_key,
@@ -44,7 +45,6 @@ from sqops.importers._base import (
     read_csv,
     read_text,
     read_xlsx,
-    strip_expr,
     ts_text_expr,
     wall_ts_text,
     wall_ts_text_expr,
@@ -224,11 +224,7 @@ def _bulk(
     whether the next is merged) go to :func:`_row` in file order."""
     rows = frame.rows
 
-    def cell(key: str) -> pl.Expr:
-        i = col[key]
-        if i is None or f"c{i}" not in rows.columns:
-            return pl.lit("", dtype=pl.String)
-        return strip_expr(pl.col(f"c{i}")).fill_null("")
+    cell = cell_expr_getter(rows, col)
 
     raw = cell("status")
     mapped = raw.replace_strict(
