@@ -70,10 +70,21 @@ def _load_sop(path: Path) -> dict[str, Any]:
     launched = {
         str(g["id"]): g.get("launched_on") for g in raw.get("groups") or [] if g.get("launched_on")
     }
+    # an SOP that lists no groups: the community's launched_on is every group's day 0 (the
+    # SOP file's `community.launched_on: # day 0`); with a list, a group not on it starts on
+    # its first day in the data
+    community = (raw.get("community") or {}).get("launched_on")
+    default_day0 = None if raw.get("groups") else community
     koc = {"min_active_days": 7, "min_referrals": 1, "min_messages": 30}
     koc.update(raw.get("koc") or {})
     pattern = (raw.get("rules") or {}).get("nickname_pattern")
-    return {"staff": staff, "launched": launched, "koc": koc, "pattern": pattern}
+    return {
+        "staff": staff,
+        "launched": launched,
+        "default_day0": default_day0,
+        "koc": koc,
+        "pattern": pattern,
+    }
 
 
 def _q(s: str) -> str:
@@ -217,6 +228,8 @@ class Reference:
         lvals = " UNION ALL ".join(
             f"SELECT {_q(g)} AS g, DATE {_q(str(d))} AS d0" for g, d in launched.items()
         )
+        d0 = self.sop["default_day0"]
+        default0 = f"DATE {_q(str(d0))}, " if d0 else ""
         first_sql = "SELECT g, min(ts)::DATE AS d FROM msg GROUP BY g"
         if self.has["members"]:
             first_sql += " UNION ALL SELECT g, min(ts)::DATE FROM ev_all GROUP BY g"
@@ -224,7 +237,7 @@ class Reference:
             CREATE TEMP TABLE grp AS
             WITH first AS (SELECT g, min(d) AS d FROM ({first_sql}) GROUP BY g),
                  sopd AS ({lvals if lvals else "SELECT NULL::VARCHAR AS g, NULL::DATE AS d0 WHERE false"})
-            SELECT first.g, coalesce(sopd.d0, first.d) AS day0
+            SELECT first.g, coalesce(sopd.d0, {default0}first.d) AS day0
             FROM first LEFT JOIN sopd USING (g)
         """)
         self.sql(f"DELETE FROM grp WHERE day0 > {A}")

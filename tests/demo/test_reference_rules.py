@@ -99,3 +99,43 @@ def test_propagation(result):
     # on the as-of day: c, e, f; c invited e
     assert k[("propagation", "referral_rate")] == (1, 3)
     assert k[("propagation", "koc_share")] == (0, 3)
+
+
+def test_an_sop_without_groups_takes_the_community_launch_day(tmp_path):
+    """No `groups:` list: `community.launched_on` (2025-12-30, before every row) is the group's
+    day 0 in the reference as in sqops — the launch window is Dec 30 – Jan 5, so on the as-of
+    day Jan 10 (day index 11) the group is in activation, from Jan 6 (by its first row, Jan 1,
+    the window would be Jan 1 – Jan 7)."""
+    import json
+    import subprocess
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "sqops_bench_ref3", ROOT / "benchmarks" / "reference_duckdb.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    sop = SOP.replace(
+        "community: {name: t, platform: wecom}",
+        "community: {name: t, platform: wecom, launched_on: 2025-12-30}",
+    ).split("groups:")[0]
+    (tmp_path / "sop.yaml").write_text(sop, encoding="utf-8")
+    (tmp_path / "members.csv").write_text(MEMBERS, encoding="utf-8")
+    (tmp_path / "messages.csv").write_text(MESSAGES, encoding="utf-8")
+    ref = mod.reference_report(tmp_path, tmp_path / "sop.yaml", dt.date(2026, 1, 10))
+    (group,) = ref["groups"]
+    assert group["day0"] == "2025-12-30"
+    windows = {s["stage"]: s["window"] for s in group["stages"]}
+    assert windows["launch"] == ["2025-12-30", "2026-01-05"]
+    assert windows["activation"] == ["2026-01-06", "2026-01-10"]
+    out = tmp_path / "r.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "sqops", "report", str(tmp_path), "--sop", str(tmp_path / "sop.yaml"),
+         "--as-of", "2026-01-10", "--format", "json", "-o", str(out), "--no-adherence"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (mine,) = json.loads(out.read_text(encoding="utf-8"))["groups"]
+    assert mine["day_index"] == 11
+    launch = next(s for s in mine["stages"] if s["stage"] == "launch")
+    assert launch["window"] == ["2025-12-30", "2026-01-05"]
