@@ -994,6 +994,9 @@ class Context:
     _runs: Runs | None = None
     _self_groups: set[str] = field(default_factory=set)  # groups of spilled "self" messages
     _spilled_ids: bool = False  # a spilled message has a msg_id
+    #: order frames added with :meth:`add_orders` (:data:`ORDER_SCHEMA`, ``_s`` included);
+    #: the rows :meth:`order` adds one by one stay in ``rows["orders"]``
+    _order_frames: list[pl.DataFrame] = field(default_factory=list)
 
     # ---- bookkeeping
     def count(self, key: str, n: int = 1) -> None:
@@ -1155,8 +1158,8 @@ class Context:
         each). ``frame`` has ``_t`` (Float64, UTC epoch seconds as :func:`instant_expr` gives
         them), ``ts`` (the :func:`ts_text` of the time), ``order_id``, ``member_id``,
         ``amount`` (Float64) and optionally ``status`` (default ``paid``), ``group_id``,
-        ``coupon_id`` (an empty text is none, as in :meth:`order`). The rows are stored as
-        :meth:`order` stores them, so :meth:`finish` treats both the same."""
+        ``coupon_id`` (an empty text is none, as in :meth:`order`). The rows are kept as a
+        frame of the values :meth:`order` stores, so :meth:`finish` treats both the same."""
         missing = [c for c in ORDER_REQUIRED if c not in frame.columns]
         unknown = [c for c in frame.columns if c not in ORDER_COLUMNS]
         assert not missing and not unknown, (missing, unknown)
@@ -1183,9 +1186,35 @@ class Context:
             group.alias("group_id"),
             status.cast(pl.String).alias("status"),
             optional("coupon_id").alias("coupon_id"),
-        ).to_dicts()
+        )
         self._seq += frame.height
-        self.rows["orders"].extend(rows)
+        self._order_frames.append(rows)
+
+    def _all_orders(self) -> pl.DataFrame:
+        """Every order added (with :meth:`order` and :meth:`add_orders`) as one frame of
+        :data:`ORDER_SCHEMA`, in the order they were added (``_s``)."""
+        parts = [pl.DataFrame(self.rows["orders"], schema=ORDER_SCHEMA)]
+        parts += self._order_frames
+        frame = pl.concat(parts) if len(parts) > 1 else parts[0]
+        if not frame["_s"].is_sorted():  # rows added one by one between the frames
+            frame = frame.sort("_s")
+        return frame
+
+    def _orders_table(self, required: tuple[str, ...], optional: tuple[str, ...]) -> pl.DataFrame:
+        """The orders table: the first of the rows with one order_id (in the order they were
+        added; the others counted as ``duplicate_orders``), sorted by time then order_id
+        (then the order they were added)."""
+        frame = self._all_orders()
+        self.rows["orders"] = []
+        self._order_frames = []
+        before = frame.height
+        frame = frame.filter(pl.col("order_id").is_first_distinct())
+        if frame.height < before:
+            self.count("duplicate_orders", before - frame.height)
+        frame = frame.sort("_t", "order_id", "_s")
+        cols = list(required) + [c for c in optional if frame[c].null_count() < frame.height]
+        self.counts["orders"] = frame.height
+        return frame.select(cols)
 
     # ---- the end
     def resolve(self, group_id: str, name: str) -> str:
@@ -1463,6 +1492,10 @@ class Context:
                 if messages.height:
                     tables[name] = self._messages_frame(messages, required, optional)
                 continue
+            if name == "orders":
+                if self.rows[name] or self._order_frames:
+                    tables[name] = self._orders_table(required, optional)
+                continue
             rows = self.rows[name]
             if not rows:
                 continue
@@ -1496,6 +1529,12 @@ ORDER_COLUMNS = (
     "_t", "ts", "order_id", "member_id", "amount", "status", "group_id", "coupon_id",
 )  # fmt: skip
 ORDER_REQUIRED = ("_t", "ts", "order_id", "member_id", "amount")
+#: the orders :class:`Context` holds (:meth:`Context.order`, :meth:`Context.add_orders`)
+ORDER_SCHEMA: dict[str, pl.DataType] = {
+    "_t": pl.Float64(), "_s": pl.Int64(), "order_id": pl.String(), "ts": pl.String(),
+    "member_id": pl.String(), "amount": pl.Float64(), "group_id": pl.String(),
+    "status": pl.String(), "coupon_id": pl.String(),
+}  # fmt: skip
 #: rows of added frames turned into the messages table at a time (:meth:`Context.finish`)
 _BATCH_ROWS = 1_000_000
 #: the spill path (:attr:`Context.spill_at`): a message held as a tuple, in bytes (estimated);
@@ -1529,23 +1568,36 @@ def order_time_and_amount(
 
 
 def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFrame:
-    """Messages the exports hold twice (``frame`` in the order the rows were added): the
-    same msg_id in a group; for messages without ids (QQ, WhatsApp, chatlog CSV), identical
+    """Messages the exports hold twice (``_s``: the order the rows were added): the same
+    msg_id in a group; for messages without ids (QQ, WhatsApp, chatlog CSV), identical
     rows coming from two files (overlapping exports) — never inside one file, where two "ok"
     in a minute are two messages: the n-th such row of a file is kept only when no file
-    before had n of them."""
+    before had n of them. The rows kept stay in ``frame``'s order (the table's order is
+    made after, by :func:`_order`, from the group, time and ``_s`` alone). Only the columns
+    of the keys are sorted, and only the rows whose id is seen twice."""
     has_id = pl.col("msg_id").is_not_null()
     if not several_files and frame["msg_id"].null_count() == frame.height:
         return frame  # nothing to compare
-    frame = frame.sort("_s")  # the order the rows were added
-    with_id = frame.filter(has_id)
-    with_id = with_id.filter(pl.int_range(pl.len()).over("group_id", "msg_id") == 0)
-    without = frame.filter(~has_id)
+    drops: list[pl.Series] = []
+    key = pl.struct("group_id", "msg_id")
+    ids = frame.select("_s", "group_id", "msg_id").filter(has_id)
+    twice = ids.filter(key.is_duplicated())
+    if twice.height:  # the first of each (in the order added) is kept
+        twice = twice.sort("_s")
+        drops.append(twice.filter(key.is_first_distinct().not_())["_s"])
+    del ids, twice
     if several_files:
-        without = _drop_repeats(without)
-    if with_id.height + without.height == frame.height:
+        cols = ["_s", "_f", "group_id", "_t", "member_id", "msg_type", "content"]
+        without = frame.select(*cols, "msg_id").filter(has_id.not_()).drop("msg_id")
+        if not without["_s"].is_sorted():
+            without = without.sort("_s")
+        kept = _drop_repeats(without)
+        if kept.height < without.height:
+            drops.append(without["_s"].filter(without["_s"].is_in(kept["_s"]).not_()))
+    dropped = pl.concat(drops) if drops else pl.Series("_s", [], dtype=pl.Int64)
+    if not dropped.len():
         return frame
-    return pl.concat([with_id, without]).sort("_s")
+    return frame.filter(pl.col("_s").is_in(dropped).not_())
 
 
 def _order(frame: pl.DataFrame) -> pl.Series | None:
@@ -1592,22 +1644,19 @@ def _drop_repeats(without: pl.DataFrame) -> pl.DataFrame:
 def _sort_key(table: str):
     if table == "members":
         return lambda r: (r["group_id"], r["_t"], r["_s"])
-    if table == "orders":
-        return lambda r: (r["_t"], r["order_id"])
     return lambda r: (r["member_id"],)
 
 
 def _dedupe(table: str, rows: list[dict[str, Any]], ctx: Context) -> list[dict[str, Any]]:
-    """Drop rows the exports hold twice (overlapping exports): the same order_id, the same
-    member event at the same instant, the same staff id. Counted as ``duplicate_<table>``."""
+    """Drop rows the exports hold twice (overlapping exports): the same member event at the
+    same instant, the same staff id (orders: :meth:`Context._orders_table`). Counted as
+    ``duplicate_<table>``."""
     seen: set[tuple[Any, ...]] = set()
     out: list[dict[str, Any]] = []
     for r in rows:
         key: tuple[Any, ...]
         if table == "members":
             key = (r["group_id"], r["_t"], r["member_id"], r["event"])
-        elif table == "orders":
-            key = (r["order_id"],)
         else:
             key = (r["member_id"],)
         if key in seen:
