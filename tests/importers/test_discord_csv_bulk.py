@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from sqops.errors import SqopsError
 from sqops.importers import discord, import_files
-from sqops.importers._base import Context
+from sqops.importers._base import Context, read_text
 
 _DATES = [
     "2026-12-20T10:00:00.123+08:00",
@@ -94,7 +94,7 @@ def _both(monkeypatch, path, **kw):
         m.setattr(Context, "add_messages", counting)
         fast = _run(path, **kw)
     with monkeypatch.context() as m:
-        m.setattr(discord, "csv_frames", lambda path, display, text=None: text)
+        m.setattr(discord, "csv_frames", lambda path, display, **_: read_text(path, display))
         slow = _run(path, **kw)
     return fast, slow, sum(added)
 

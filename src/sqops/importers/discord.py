@@ -38,6 +38,7 @@ from sqops.importers._base import (
     csv_frames,
     name_or_null_expr,
     obj_at,
+    read_bytes,
     read_csv,
     read_text,
     strip_expr,
@@ -321,7 +322,9 @@ def _names(author: list[dict[str, Any]], odd: vec.Odd) -> pl.Series:
 
 def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
     zone = getattr(ctx.tz, "key", None)
-    source = csv_frames(path, display, text) if zone else text
+    # (from the bytes: polars' CSV reader reads the quoted cells DiscordChatExporter writes;
+    # the file is read again, the text above only told it from JSON)
+    source = csv_frames(path, display, data=read_bytes(path, display)) if zone else text
     if isinstance(source, str):  # what only the row-by-row reading reads as it does today
         _csv_rows(ctx, display, path, read_csv(source, display))
         return
