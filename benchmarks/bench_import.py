@@ -451,6 +451,37 @@ def write_youzan(folder: Path, rows: int) -> Path:
 BENCHES["youzan"] = Bench(write_youzan, "csv")
 
 
+# ------------------------------------------------------------- discord CSV (discsv)
+# A DiscordChatExporter CSV: ISO 8601 dates with offset (its default), 400 authors with a
+# tag, a join every 500th row, an attachment-only row every 200th, a pinned notice every
+# 1000th; Reactions mostly empty.
+
+
+def write_discord_csv(folder: Path, rows: int) -> Path:
+    rnd = random.Random(6)
+    p = folder / "general.csv"
+    with p.open("w", encoding="utf-8") as f:
+        f.write("AuthorID,Author,Date,Content,Attachments,Reactions\n")
+        for i in range(rows):
+            d, h, m, s = _stamp(i)
+            u = rnd.randrange(400)
+            when = f"2026-12-{d:02d}T{h:02d}:{m:02d}:{s:02d}.{i % 1000:03d}+08:00"
+            aid = f'"{10**17 + u}","成员{u}#{u:04d}","{when}"'
+            if i % 500 == 0:
+                f.write(f'{aid},"Joined the server.","",""\n')
+            elif i % 1000 == 1:
+                f.write(f'{aid},"Pinned a message.","",""\n')
+            elif i % 200 == 2:
+                f.write(f'{aid},"","https://cdn.discordapp.com/a/{i}.png",""\n')
+            else:
+                body = _body(rnd, i).replace('"', '""')
+                f.write(f'{aid},"{body}","","{"👍 (1)" if i % 30 == 0 else ""}"\n')
+    return p
+
+
+BENCHES["discord-csv"] = Bench(write_discord_csv, "csv", fmt="discord")
+
+
 # ---------------------------------------------------------------- the measured children
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,17 @@ from sqops.importers._base import (
     NOT_A_MESSAGE,
     SYSTEM_ID,
     Context,
+    CsvFrame,
+    CsvTable,
+    bulk_and_rare,
+    by_distinct,
+    csv_frames,
+    name_or_null_expr,
     obj_at,
+    read_bytes,
     read_csv,
     read_text,
+    strip_expr,
 )
 
 _IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
@@ -312,7 +321,21 @@ def _names(author: list[dict[str, Any]], odd: vec.Odd) -> pl.Series:
 
 
 def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
-    table = read_csv(text, display)
+    zone = getattr(ctx.tz, "key", None)
+    # (from the bytes: polars' CSV reader reads the quoted cells DiscordChatExporter writes;
+    # the file is read again, the text above only told it from JSON)
+    source = csv_frames(path, display, data=read_bytes(path, display)) if zone else text
+    if isinstance(source, str):  # what only the row-by-row reading reads as it does today
+        _csv_rows(ctx, display, path, read_csv(source, display))
+        return
+    assert zone is not None
+    frames = list(source)
+    _csv_bulk(ctx, display, path, frames, zone)
+
+
+def _csv_columns(table: CsvTable, display: str) -> tuple[int, int | None, int, int, int | None]:
+    """The columns AuthorID, Author, Date, Content, Attachments (an error without the first,
+    the third or the fourth)."""
     ia, iname, idate, icontent = (table.index(k) for k in ("AuthorID", "Author", "Date", "Content"))
     iatt = table.index("Attachments")
     if ia is None or idate is None or icontent is None:
@@ -323,14 +346,35 @@ def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
             ),
             Location(file=display, line=table.header_line),
         )
-    group = f"discord:{path.stem}"
-    need = max(i for i in (ia, idate, icontent) if i is not None) + 1
+    return ia, iname, idate, icontent, iatt
+
+
+def _csv_rows(ctx: Context, display: str, path: Path, table: CsvTable) -> None:
+    """The CSV row by row (the whole reading when the text is not read in bulk)."""
+    ia, iname, idate, icontent, iatt = _csv_columns(table, display)
     parse = _date_reader(ctx, display, [c[idate] for _, c in table.rows if len(c) > idate])
+    row = _row_reader(ctx, f"discord:{path.stem}", parse, ia, iname, idate, icontent, iatt)
     for line, cells in table.rows:
-        where = Location(file=display, line=line)
+        row(Location(file=display, line=line), cells)
+
+
+def _row_reader(
+    ctx: Context,
+    group: str,
+    parse: Callable[[str], Any],
+    ia: int,
+    iname: int | None,
+    idate: int,
+    icontent: int,
+    iatt: int | None,
+) -> Callable[[Location, list[str]], None]:
+    """The per-row code: one row of the CSV (``cells``) at ``where``."""
+    need = max(ia, idate, icontent) + 1
+
+    def row(where: Location, cells: list[str]) -> None:
         if len(cells) < need:
             ctx.skip(where, T("列数不足", "too few columns"))
-            continue
+            return
         ts = parse(cells[idate])
         aid = cells[ia].strip()
         if ts is None:
@@ -338,10 +382,10 @@ def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
                 where,
                 BAD_TIME.format(v=cells[idate][:40]),
             )
-            continue
+            return
         if not aid:
             ctx.skip(where, T("缺少 AuthorID", "lacks AuthorID"))
-            continue
+            return
         name = cells[iname].strip() if iname is not None and iname < len(cells) else ""
         content = cells[icontent]
         if content.strip() == JOIN_TEXT:
@@ -362,7 +406,7 @@ def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
                 role="bot",
             )
             ctx.count("notices")
-            continue
+            return
         if content.strip() in SYSTEM_TEXTS or _CALL.match(content.strip()):
             ctx.message(
                 ts=ts,
@@ -372,7 +416,7 @@ def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
                 content=content.strip(),
                 role="bot",
             )
-            continue
+            return
         atts = [
             a
             for a in (cells[iatt].split(",") if iatt is not None and iatt < len(cells) else [])
@@ -387,3 +431,93 @@ def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
             msg_type=msg_type,
             content=content or None,
         )
+
+    return row
+
+
+#: the contents the per-row code reads as a join or a system message (and a call's start)
+_NOT_PLAIN = [JOIN_TEXT, *sorted(SYSTEM_TEXTS)]
+#: ``YYYY-MM-DD HH:MM`` (no seconds): read as with ``:00``, as ``fromisoformat`` reads it
+_MINUTES = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}$"
+
+
+def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zone: str) -> None:
+    """The CSV read in bulk: ordinary messages (enough cells, an ISO 8601 date the vectorised
+    reading reads as :func:`parse_ts` does, an AuthorID, a content that is no join, system
+    text nor call) as frames; every other row by the per-row code, in file order. The
+    day/month order of culture dates is decided, as today, by every Date cell
+    :func:`parse_ts` does not read (the bulk dates are ones it reads)."""
+    ia, iname, idate, icontent, iatt = _csv_columns(frames[0].table(), display)
+    group = f"discord:{path.stem}"
+    need = max(ia, idate, icontent) + 1
+    parts: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+    rare_dates: list[str] = []
+    for frame in frames:
+        rows = frame.rows
+
+        def col(i: int | None, rows: pl.DataFrame = rows) -> pl.Expr:
+            return (
+                pl.col(f"c{i}")
+                if i is not None and f"c{i}" in rows.columns
+                else pl.lit(None, pl.String)
+            )
+
+        date = col(idate)
+        when = (
+            rows.with_columns(
+                pl.when(date.str.contains(_MINUTES))
+                .then(date + ":00")
+                .otherwise(date)
+                .fill_null("")
+                .alias("when"),
+                _odd=pl.lit(False),
+            ).select("when", "_odd")
+            if rows.height
+            else pl.DataFrame(
+                {"when": [], "_odd": []}, schema={"when": pl.String, "_odd": pl.Boolean}
+            )
+        )
+        stamp = vec.with_iso_stamp(when, "when", zone) if rows.height else None
+        aid = strip_expr(col(ia))
+        content = col(icontent)
+        plain = strip_expr(content)
+        rows = rows.with_columns(
+            _date_ok=~stamp["_odd"] if stamp is not None else pl.lit(False),
+        )
+        bulk = (
+            (pl.col("_n") >= need)
+            & pl.col("_date_ok")
+            & (aid.fill_null("") != "")
+            & (plain.fill_null("") != "")
+            & ~plain.fill_null("").is_in(_NOT_PLAIN)
+            & ~plain.fill_null("").str.starts_with("Started a call")
+        )
+        rows = rows.with_columns(bulk.alias("_bulk"))
+        if stamp is not None:
+            rows = rows.with_columns(stamp["_t"], stamp["ts"])
+        else:
+            rows = rows.with_columns(_t=pl.lit(None, pl.Float64), ts=pl.lit(None, pl.String))
+        # the Date cells the per-row reading's day/month decision sees (all but the bulk's:
+        # those parse_ts reads, the decision skips them)
+        rare_dates += (
+            rows.with_columns(date.alias("_date"))
+            .filter(~pl.col("_date_ok") & (pl.col("_n") > idate))
+            .get_column("_date")
+            .to_list()
+        )
+        name = strip_expr(col(iname)).fill_null("").str.split("#").list.first()
+        ok = rows.filter(pl.col("_bulk"))
+        messages = ok.select(
+            pl.col("_t"),
+            pl.col("ts"),
+            pl.lit(group).alias("group_id"),
+            aid.alias("member_id"),
+            by_distinct(ok, name, name_or_null_expr).alias("member_name"),
+            pl.lit("text").alias("msg_type"),
+            content.alias("content"),
+        )
+        parts.append((rows, messages))
+    parse = _date_reader(ctx, display, rare_dates)
+    row = _row_reader(ctx, group, parse, ia, iname, idate, icontent, iatt)
+    for rows, messages in parts:
+        bulk_and_rare(ctx, rows.drop("_date_ok", "_t", "ts"), messages, display, row)
