@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from sqops.importers._base import (
     read_bytes,
     read_csv,
     read_text,
+    starts_like_json,
     strip_expr,
 )
 
@@ -127,6 +128,9 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
 
 
 def _read(path: Path, display: str, ctx: Context) -> None:
+    if starts_like_json(path) is False and getattr(ctx.tz, "key", None):
+        _csv(ctx, display, path, None)  # (a CSV: its bytes read once, neither parsed nor decoded)
+        return
     data = vec.parse_utf8(path, display)
     if type(data) is dict:  # (a JSON object: the text starts with "{")
         _json(ctx, display, data)
@@ -320,11 +324,14 @@ def _names(author: list[dict[str, Any]], odd: vec.Odd) -> pl.Series:
     return pl.select(name=pl.when(either != "").then(either)).to_series()
 
 
-def _csv(ctx: Context, display: str, path: Path, text: str) -> None:
+def _csv(ctx: Context, display: str, path: Path, text: str | None) -> None:
     zone = getattr(ctx.tz, "key", None)
     # (from the bytes: polars' CSV reader reads the quoted cells DiscordChatExporter writes;
-    # the file is read again, the text above only told it from JSON)
-    source = csv_frames(path, display, data=read_bytes(path, display)) if zone else text
+    # the file is read again when a text only told it from JSON)
+    if zone:
+        source: Iterator[CsvFrame] | str = csv_frames(path, display, data=read_bytes(path, display))
+    else:
+        source = read_text(path, display) if text is None else text
     if isinstance(source, str):  # what only the row-by-row reading reads as it does today
         _csv_rows(ctx, display, path, read_csv(source, display))
         return
