@@ -414,6 +414,17 @@ def report(
                     n = _buckets(tables, partitions, limit, inputs[0] if inputs else None, run.lang)
                     # (what reads every member's inputs: the merged inputs of the buckets)
                     whole = lists is not None or views or to.fmt in ("html", "xlsx")
+                    # what every way of making the report is told (the one pass, the buckets
+                    # here, the buckets on a cluster)
+                    common: dict[str, Any] = {
+                        "settings": settings,
+                        "as_of": day,
+                        "lang": run.lang,
+                        "by": by or (),
+                        "compare": prior,
+                        "trend": trend,
+                        "groups": group,
+                    }
                     if eng.distributed:
                         from sqops.report.engine import run_partitioned
 
@@ -423,41 +434,15 @@ def report(
                             partitions=partitions,
                             memory_limit=limit,
                             shared_dir=shared_dir,
-                            settings=settings,
-                            as_of=day,
-                            lang=run.lang,
-                            by=by or (),
-                            compare=prior,
-                            trend=trend,
-                            groups=group,
                             inputs=whole,
+                            **common,
                         )
                     elif n:
                         from sqops.report.partition import partitioned_report
 
-                        rep = partitioned_report(
-                            tables,
-                            n,
-                            settings=settings,
-                            as_of=day,
-                            lang=run.lang,
-                            by=by or (),
-                            compare=prior,
-                            trend=trend,
-                            groups=group,
-                            inputs=whole,
-                        )
+                        rep = partitioned_report(tables, n, inputs=whole, **common)
                     else:
-                        rep = build_report(
-                            tables,
-                            by=by or (),
-                            settings=settings,
-                            as_of=day,
-                            lang=run.lang,
-                            groups=group,
-                            compare=prior,
-                            trend=trend,
-                        )
+                        rep = build_report(tables, **common)
                 finally:
                     if pending is not None:
                         pending.join()  # (no thread reads the tables once they are removed)
