@@ -158,3 +158,35 @@ def test_no_hint_for_what_is_no_export(cli, tmp_path):
     assert r.exit_code == 2
     assert "lacks the required columns" in r.stderr
     assert "--preset" not in r.stderr
+
+
+@pytest.mark.parametrize(("fmt", "files"), CASES, ids=[c[0] for c in CASES])
+def test_preset_past_its_memory_limit_spills_and_says_the_same(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, files: list[str]
+) -> None:
+    # a memory limit of 1 byte: the import spills its messages to disk at once, the tables are
+    # written to a private folder and read from there; the report is byte for byte the one of
+    # the tables held in memory (made here with the limit of the report's own buckets as well,
+    # so that only the import's path differs), and no folder is left behind
+    import tempfile
+
+    from sqops.cli.commands import report as report_cli
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    inputs = [FIX / f for f in files]
+    args = ["report", "--preset", fmt, *inputs, "--format", "json", "--lang", "en"]
+    held = cli(*args, "--no-adherence")
+    assert held.exit_code == 0, held.stderr
+    seen: list[object] = []
+    real = report_cli._spilled_preset_tables
+    monkeypatch.setattr(
+        report_cli,
+        "_spilled_preset_tables",
+        lambda *a: seen.append(a) or real(*a),  # type: ignore[func-returns-value]
+    )
+    monkeypatch.setattr(report_cli, "_buckets", lambda *a: 0)  # (the one pass, as `held`)
+    spilled = cli(*args, "--no-adherence", "--memory-limit", "1")
+    assert spilled.exit_code == 0, spilled.stderr
+    assert seen, "the import did not spill"
+    assert spilled.stdout == held.stdout
+    assert list(tmp_path.iterdir()) == []

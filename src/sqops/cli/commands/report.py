@@ -388,7 +388,7 @@ def report(
 
             with spinner(T("正在读取数据…", "reading the data…").get(run.lang)):
                 if preset is not None:
-                    tables = _preset_tables(preset, inputs, settings.tz, run.lang)
+                    tables = _preset_tables(preset, inputs, settings.tz, run.lang, limit)
                 else:
                     tables = _read_or_hint(
                         lambda: read_tables(
@@ -490,8 +490,16 @@ def _compare_arg(text: str | None) -> Any:
     return parse_day(text, "--compare")
 
 
-def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
-    """``--preset``: import the exports in memory, show what could not be read, validate."""
+def _preset_tables(
+    preset: str, inputs: list[Path], tz: str, lang: str, limit: int | None = None
+) -> Any:
+    """``--preset``: import the exports, show what could not be read, validate.
+
+    The import keeps to ``limit`` (``--memory-limit``; None: half the machine's RAM) as
+    ``sqops import`` does: past a share of it the messages are spilled to disk, and then the
+    imported tables are written to a private folder and read from there (the report names
+    their sources as it does for tables held in memory; the folder goes when the run ends)."""
+    from sqops.data.runtime import memory_limit_bytes
     from sqops.data.tables import prepare_tables
     from sqops.importers import FORMATS, import_files
     from sqops.importers.problems import problem_lines
@@ -507,10 +515,41 @@ def _preset_tables(preset: str, inputs: list[Path], tz: str, lang: str) -> Any:
             ).format(p=preset, a=", ".join(names))
             + (T(f"，你是不是想写 {hint}？", f"; did you mean {hint}?") if hint else T("", ""))
         )
-    result = import_files(preset, inputs, tz=tz)
+    bound = limit if limit is not None else memory_limit_bytes(None)
+    result = import_files(preset, inputs, tz=tz, memory_limit=bound)
     for line in problem_lines(result.problems, lang)[0]:
         echo(line, err=True)
-    return prepare_tables(result.tables, tz=tz)
+    if not result.spilled:
+        return prepare_tables(result.tables, tz=tz)
+    return _spilled_preset_tables(result, inputs, tz)
+
+
+def _spilled_preset_tables(result: Any, inputs: list[Path], tz: str) -> Any:
+    """An import too big for memory: its tables written as Parquet to a private folder, then
+    validated from there as the in-memory tables would be (same sources, same bytes out)."""
+    import shutil
+    import tempfile
+    import weakref
+
+    import polars as pl
+
+    from sqops.data import spills
+    from sqops.data.tables import prepare_tables
+    from sqops.importers import write_tables
+
+    folder = Path(tempfile.mkdtemp(prefix="sqops-preset-"))
+    try:
+        try:
+            written = write_tables(result, folder, "parquet", inputs=list(inputs))
+        finally:
+            result.close()  # (the spilled runs: merged into the messages file by now)
+        tables = prepare_tables({p.stem: pl.scan_parquet(p) for p in written}, tz=tz)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    # removed with the tables, or by the command line when the run ends (Ctrl-C included)
+    spills.register(weakref.finalize(tables, shutil.rmtree, folder, True))
+    return tables
 
 
 def _engine(engine: EngineChoice, address: str | None, shared_dir: Path | None) -> Any:
