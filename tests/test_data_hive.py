@@ -94,3 +94,35 @@ def test_import_partition_by(cli, tmp_path: Path) -> None:
     # the same report but for where each table was read from
     strip = lambda t: "\n".join(x for x in t.splitlines() if '"source"' not in x)  # noqa: E731
     assert strip(one.stdout) == strip(two.stdout)
+
+
+def test_written_in_slices_is_the_same_bytes(tmp_path: Path) -> None:
+    # 40 groups of 3–4 rows and 10 rows without one, interleaved; a memory limit of 64 bytes
+    # asks for more slices than there are groups — each group still lands in exactly one
+    # slice, in its row order, so the files are byte for byte those of the one pass
+    from sqops.data.hive import slices
+
+    groups = [f"g{i % 40:02d}" if i % 17 else None for i in range(160)]
+    table = pl.DataFrame(
+        {
+            "msg_id": [f"m{i}" for i in range(160)],
+            "group_id": groups,
+            "content": [f"第 {i} 条" for i in range(160)],
+        }
+    )
+    trees = {}
+    for name, limit in (("one", None), ("many", 64)):
+        folder = tmp_path / name
+        folder.mkdir()
+        table.write_parquet(folder / "messages.parquet")
+        scan = pl.scan_parquet(folder / "messages.parquet")
+        # (160 rows of some 40 bytes: twice that is many times half of 64 bytes)
+        assert (slices(scan, limit) == 1) == (limit is None)
+        if limit is not None:
+            assert slices(scan, limit) > 40
+        out = write_partitioned(folder / "messages.parquet", memory_limit=limit)
+        trees[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in partition_files(out)}
+    assert len(trees["one"]) == 41  # 40 groups and the rows without one
+    assert trees["many"] == trees["one"]
+    # an empty table is one pass
+    assert slices(pl.LazyFrame({"group_id": []}, schema={"group_id": pl.String})) == 1

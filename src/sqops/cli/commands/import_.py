@@ -217,7 +217,7 @@ def import_(
         if partition_by is not None:
             from sqops.data.hive import write_partitioned
 
-            written = [write_partitioned(p, partition_by) for p in written]
+            written = [write_partitioned(p, partition_by, memory_limit=limit) for p in written]
         # the spilled messages' folder, if any (an error or Ctrl-C: ``running`` removes it)
         result.close()
         files = result.counts.get("files", 0)
