@@ -243,3 +243,29 @@ def test_ios_localised_media_read_in_bulk_as_line_by_line(tmp_path):
     )
     r = import_files("whatsapp", [p], group_id="g")
     assert [t for _, t in said(r)] == ["voice", "image", "video", "sticker", "text"]
+
+
+@pytest.mark.parametrize(
+    ("line", "ts"),
+    [
+        # iOS 12-hour clocks: "p. m." / "a. m." with U+202F and U+00A0, midnight as 12 or 0
+        ("[14/12/26, 9:05:12\u202fp.\u00a0m.] Ana: hola", "2026-12-14T21:05:12+08:00"),
+        ("[14/12/26, 12:05:12\u202fa.\u00a0m.] Ana: hola", "2026-12-14T00:05:12+08:00"),
+        ("[14/12/26, 0:05:12 a. m.] Ana: hola", "2026-12-14T00:05:12+08:00"),
+        ("[12/14/26, 9:05:12\u202fPM] Ana: hi", "2026-12-14T21:05:12+08:00"),
+        # the mark before the time: 下午12:05 is five past noon; 午前/午後 read as 上午/下午
+        ("[2026/12/14 下午12:05:12] 小林: 你好", "2026-12-14T12:05:12+08:00"),
+        ("[2026/12/14 午後9:05:12] 田中: こんにちは", "2026-12-14T21:05:12+08:00"),
+        ("2026/12/14 午前0:05 - 田中: こんにちは", "2026-12-14T00:05:00+08:00"),
+        # a thin space (U+2009) between the date and the time (ChatLab/ChatLab pull #131)
+        ("[2026/12/14\u200910:00:05] 小林: 你好", "2026-12-14T10:00:05+08:00"),
+        # dots in the time, no comma
+        ("[14/12/26 21.05.12] Ani: halo", "2026-12-14T21:05:12+08:00"),
+    ],
+)
+def test_ios_clocks(tmp_path, line, ts):
+    p = tmp_path / "_chat.txt"
+    p.write_text(line + "\n", encoding="utf-8")
+    r = import_files("whatsapp", [p], group_id="g")
+    assert rows(r, "messages", "ts", "msg_type") == [(ts, "text")]
+    assert r.problems == []
