@@ -248,6 +248,7 @@ ALL_FIXTURES = [
     ("whatsapp", ["whatsapp_id_ios.txt"]),
     ("whatsapp", ["whatsapp_zh_hans_ios.txt"]),
     ("whatsapp", ["whatsapp_zh_hant_ios.txt"]),
+    ("whatsapp", ["whatsapp_de_ios_media.txt"]),
     ("wecom", ["wecom_messages.jsonl", "wecom_group.json"]),
     ("discord", ["discord.json"]),
     ("discord", ["discord_general.csv"]),

@@ -193,6 +193,7 @@ def test_traditional_chinese_ios_omitted_media_and_left_the_group():
         "whatsapp_id_ios.txt",
         "whatsapp_zh_hans_ios.txt",
         "whatsapp_zh_hant_ios.txt",
+        "whatsapp_de_ios_media.txt",
     ],
 )
 def test_ios_fixtures_are_detected_as_whatsapp(name):
@@ -216,6 +217,22 @@ def test_ios_fixtures_are_detected_as_whatsapp(name):
         ("<省略影音内容>", "other"),
         ("<已省略多媒體檔案>", "other"),
         ("貼圖已忽略", "sticker"),
+        # fr: the other wording seen (app versions differ)
+        ("image absente", "image"),
+        ("vidéo absente", "video"),
+        ("audio absent", "voice"),
+        ("autocollant omis", "sticker"),
+        ("GIF retiré", "video"),
+        ("document absent", "file"),
+        ("carte de contact omise", "other"),
+        # Android's "<Media omitted>" in fr, ru, zh, es (the current and an older wording)
+        ("<Médias omis>", "other"),
+        ("<Fichier omis>", "other"),
+        ("<Без медиафайлов>", "other"),
+        ("<Файл пропущен>", "other"),
+        ("<忽略多媒體檔>", "other"),
+        ("<省略多媒体文件>", "other"),
+        ("<Archivo omitido>", "other"),
     ],
 )
 def test_ios_localised_media_lines(tmp_path, body, kind):
@@ -269,3 +286,40 @@ def test_ios_clocks(tmp_path, line, ts):
     r = import_files("whatsapp", [p], group_id="g")
     assert rows(r, "messages", "ts", "msg_type") == [(ts, "text")]
     assert r.problems == []
+
+
+def test_german_ios_omitted_media_are_the_speakers():
+    r = import_files("whatsapp", [FIX / "whatsapp_de_ios_media.txt"], group_id="g")
+    # hand-counted: 3 speakers, 8 messages (Anna: text, "Bild weggelassen", "Dokument
+    # weggelassen"; Ben: "Audio …", "Video …", "Kontaktkarte weggelassen"; Clara: "GIF …",
+    # "Sticker weggelassen"), each marked with U+200E; 1 system line (the notice)
+    assert said(r) == [
+        ("name:Anna", "text"),
+        ("name:Anna", "image"),
+        ("name:Ben", "voice"),
+        ("name:Ben", "video"),
+        ("name:Clara", "video"),
+        ("name:Clara", "sticker"),
+        ("name:Anna", "file"),
+        ("name:Ben", "other"),
+    ]
+    assert system_lines(r) == 1
+    assert r.problems == []
+
+
+@pytest.mark.parametrize(
+    ("file_name", "group"),
+    [
+        ("WhatsApp Chat mit Club Glanz.txt", "Club Glanz"),
+        ("Чат WhatsApp с Клуб Блеск.txt", "Клуб Блеск"),
+        ("Chat WhatsApp con Club Brillo.txt", "Club Brillo"),
+        ("Conversa do WhatsApp com Clube Brilho.txt", "Clube Brilho"),
+        ("Conversa no WhatsApp com Clube Brilho.txt", "Clube Brilho"),
+    ],
+)
+def test_chat_name_from_localised_file_names(tmp_path, file_name, group):
+    # how Android names the export in de, ru, it and pt (github.com/mlomb/chat-analytics)
+    p = tmp_path / file_name
+    p.write_text("14/12/2026, 10:00 - Ana: hi\n", encoding="utf-8")
+    r = import_files("whatsapp", [p])
+    assert set(r.tables["messages"]["group_id"]) == {group}

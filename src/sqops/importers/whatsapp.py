@@ -428,6 +428,9 @@ _OMITTED = (
     r"|Ficheiro não revelado|Media tidak disertakan"
     # zh-Hans and zh-Hant Android (github.com/ChatLab/ChatLab's WhatsApp reader)
     r"|省略影音内容|已省略多媒體檔案"
+    # fr, ru, zh, es Android, the current wording and an older one each (github.com/mlomb/
+    # chat-analytics, pipeline/parse/parsers/WhatsApp.ts, "Patterns")
+    r"|Médias omis|Fichier omis|Без медиафайлов|Файл пропущен|忽略多媒體檔|省略多媒体文件|Archivo omitido"
 )
 #: How WhatsApp for iOS writes attachments and omitted media in other languages.
 #: iOS writes "<attached: FILE>" in the phone's language: es "<adjunto: …>" (github.com/
@@ -440,7 +443,12 @@ _OMITTED = (
 #: iOS exports); fr "image omise", "vidéo omise", "audio omis", "sticker omis", "document omis"
 #: (French chat analysers' marker lists); id "gambar tidak disertakan", "stiker tidak
 #: disertakan" (an Indonesian order reader of WhatsApp chats); zh-Hant "圖片已略去", "影片已略去",
-#: "音訊已略去", "貼圖已略去" / "貼圖已忽略" (ChatLab's reader)
+#: "音訊已略去", "貼圖已略去" / "貼圖已忽略" (ChatLab's reader); de "Bild weggelassen", "Video
+#: weggelassen", "Audio weggelassen", "GIF weggelassen", "Sticker weggelassen", "Dokument
+#: weggelassen", "Kontaktkarte weggelassen" (German readers of "[dd.mm.yy, hh:mm:ss]" exports,
+#: many alike); fr also "image absente", "vidéo absente", "audio absent", "document absent",
+#: "GIF retiré", "autocollant omis", "carte de contact omise" (two French export viewers: the
+#: French wording differs between app versions, both are read)
 _IOS_AT = (
     r"^<(?:(?:attached|Anhang): |(?:adjunto|anexado|pièce jointe|прикреплено|附件|已附加) ?[:：] ?)"
 )
@@ -448,7 +456,8 @@ _MEDIA: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             rf"^(image|imagen) (omitted|omitida)$|^IMG-\S+ \((?:{_ATT})\)$|{_IOS_AT}\S*PHOTO\S*>$"
-            r"|^(?:imagem ocultada|image omise|gambar tidak disertakan|圖片已略去)$",
+            r"|^(?:imagem ocultada|image (?:omise|absente)|Bild weggelassen"
+            r"|gambar tidak disertakan|圖片已略去)$",
             re.I,
         ),
         "image",
@@ -456,7 +465,7 @@ _MEDIA: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             rf"^(audio) (omitted|omitido)$|^PTT-\S+ \((?:{_ATT})\)$|{_IOS_AT}\S*AUDIO\S*>$"
-            r"|^(?:áudio ocultado|audio omis|音訊已略去)$",
+            r"|^(?:áudio ocultado|audio (?:omis|absent)|Audio weggelassen|音訊已略去)$",
             re.I,
         ),
         "voice",
@@ -464,7 +473,8 @@ _MEDIA: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             rf"^(video|GIF) (omitted|omitido)$|^VID-\S+ \((?:{_ATT})\)$|{_IOS_AT}\S*VIDEO\S*>$"
-            r"|^(?:vídeo (?:omitido|ocultado)|vidéo omise|GIF omis|影片已略去)$",
+            r"|^(?:vídeo (?:omitido|ocultado)|vidéo (?:omise|absente)|GIF (?:omis|retiré)"
+            r"|(?:Video|GIF) weggelassen|影片已略去)$",
             re.I,
         ),
         "video",
@@ -472,7 +482,8 @@ _MEDIA: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             rf"^(sticker) (omitted|omitido)$|^STK-\S+ \((?:{_ATT})\)$|{_IOS_AT}\S*STICKER\S*>$"
-            r"|^(?:figurinha omitida|sticker omis|stiker tidak disertakan|貼圖已(?:略去|忽略))$",
+            r"|^(?:figurinha omitida|sticker omis|autocollant omis|Sticker weggelassen"
+            r"|stiker tidak disertakan|貼圖已(?:略去|忽略))$",
             re.I,
         ),
         "sticker",
@@ -480,7 +491,7 @@ _MEDIA: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             rf"^(document|documento) (omitted|omitido)$|^.+ \((?:{_ATT})\)$|{_IOS_AT}.+>$"
-            r"|^document omis$",
+            r"|^(?:document (?:omis|absent)|Dokument weggelassen)$",
             re.I,
         ),
         "file",
@@ -488,7 +499,7 @@ _MEDIA: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             rf"^<(?:Media omitted|Multimedia omitido|{_OMITTED})>$|^Contact card omitted$"
-            r"|^Cartão do contato omitido$",
+            r"|^(?:Cartão do contato omitido|carte de contact omise|Kontaktkarte weggelassen)$",
             re.I,
         ),
         "other",
@@ -569,6 +580,12 @@ def chat_name(path: Path) -> str:
         "WhatsApp Chat - ",
         "Chat de WhatsApp con ",
         "Discussion WhatsApp avec ",
+        # de, ru, it, pt (github.com/mlomb/chat-analytics, pipeline/parse/parsers/WhatsApp.ts)
+        "WhatsApp Chat mit ",
+        "Чат WhatsApp с ",
+        "Chat WhatsApp con ",
+        "Conversa do WhatsApp com ",
+        "Conversa no WhatsApp com ",
     ):
         if stem.startswith(prefix):
             return stem[len(prefix) :].strip()
