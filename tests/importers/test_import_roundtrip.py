@@ -88,6 +88,19 @@ CHAT_CASES = [
     # de iOS: Anna (created), Dani (by Anna, written "~ Dani", who speaks as "~ Dani" and
     # leaves on the as-of day) — 2 speakers, 2 members, 1 invited, inviter Anna
     ("whatsapp", ["whatsapp_de_ios.txt"], "2026-03-13", "2026-03-14", 2, 2, 1, 1, 2),
+    # es iOS: joins Ana (created), self, Bea, Carla (by Ana, "Ana te añadió." and "añadió
+    # a"), Dani (link) = 5 in W; Carla left on 12-02, before the as-of day 12-13; speakers
+    # Ana, Bea, Carla, Dani (the "<adjunto: …>" lines are theirs); invited by Ana: self, Bea,
+    # Carla = 3; inviter on as-of: Ana; on as-of: Ana, self, Bea, Dani = 4
+    ("whatsapp", ["whatsapp_es_ios.txt"], "2026-12-01", "2026-12-13", 4, 5, 3, 1, 4),
+    # pt-BR iOS: joins Ana (criou este grupo), self, Bia, Carla (by Ana), Duda (by the
+    # exporter's link) = 5; Carla leaves on the as-of day (still present); speakers Bia,
+    # Carla, Ana (their omitted media), Duda; invited: self, Bia, Carla (Ana), Duda (self) =
+    # 4; inviters on as-of: Ana, self
+    ("whatsapp", ["whatsapp_pt_ios.txt"], "2026-03-13", "2026-03-14", 4, 5, 4, 2, 5),
+    # zh-Hans iOS: joins 小林 (创建了此群组), self, 小红, 小白 (by 小林) = 4; 小白 leaves at
+    # 上午12:10 on the as-of day; speakers 小白, 小红; invited by 小林: 3; inviter on as-of: 小林
+    ("whatsapp", ["whatsapp_zh_hans_ios.txt"], "2026-03-12", "2026-03-13", 2, 4, 3, 1, 4),
     (
         "whatsapp",
         ["WhatsApp Chat - Glow Club iOS/_chat.txt"],
@@ -229,6 +242,13 @@ ALL_FIXTURES = [
     ("whatsapp", ["whatsapp_de.txt"]),
     ("whatsapp", ["whatsapp_id.txt"]),
     ("whatsapp", ["whatsapp_de_ios.txt"]),
+    ("whatsapp", ["whatsapp_es_ios.txt"]),
+    ("whatsapp", ["whatsapp_pt_ios.txt"]),
+    ("whatsapp", ["whatsapp_fr_ios.txt"]),
+    ("whatsapp", ["whatsapp_id_ios.txt"]),
+    ("whatsapp", ["whatsapp_zh_hans_ios.txt"]),
+    ("whatsapp", ["whatsapp_zh_hant_ios.txt"]),
+    ("whatsapp", ["whatsapp_de_ios_media.txt"]),
     ("wecom", ["wecom_messages.jsonl", "wecom_group.json"]),
     ("discord", ["discord.json"]),
     ("discord", ["discord_general.csv"]),

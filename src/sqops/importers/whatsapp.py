@@ -114,10 +114,26 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
     # means the member is the exporter ("You"); they come before the general forms
     (re.compile(r"^You were added$"), "join", "invite"),
     (re.compile(r"^(?P<a>.+?) added you$"), "join", "invite"),
-    (re.compile(r"^(?P<a>.+?) te añadió$"), "join", "invite"),
+    # es with a final "." (iOS, "[d/m/yy, h:mm:ss] CHAT: ‎A te añadió.": seen with "creó este
+    # grupo" and "imagen omitida" in a Spanish reader of iOS exports, and in WhatsApp's own chat
+    # list, "A te añadió.", "Añadiste a B.")
+    (re.compile(r"^(?P<a>.+?) te añadió\.?$"), "join", "invite"),
     (re.compile(r"^Te uniste usando el enlace de invitación(?: de este grupo)?$"), "join", "link"),
     (re.compile(r"^(?P<a>.+?) adicionou você$"), "join", "invite"),
     (re.compile(r"^Você entrou usando o link de convite deste grupo$"), "join", "link"),
+    # newer wordings seen in readers of iOS exports: the creation without the group's name and
+    # the leave with the group named. es "Creaste el grupo "…"" (a Spanish export viewer's list
+    # of system lines); pt "Você criou este grupo", "A criou este grupo" (github.com/rodrigogs/
+    # whats-reader, src/lib/parser/chat-parser.ts, and a Brazilian _chat.txt reader's filter
+    # "criou (o|este) grupo", which also has "B entrou usando seu link de convite": the
+    # exporter's link); zh-Hans "A 创建了此群组", "A 退出了群组", zh-Hant "A 建立了此群組", "A 已離開群組"
+    # (github.com/ChatLab/ChatLab, packages/parser/src/formats/whatsapp-native-txt.ts)
+    (re.compile(r'^Creaste (?:el grupo ["“”](?P<g>.*)["“”]|este grupo)\.?$'), "join", "create"),
+    (re.compile(r"^Você criou este grupo\.?$"), "join", "create"),
+    (re.compile(r"^(?P<b>.+?) criou este grupo\.?$"), "join", "create"),
+    (re.compile(r"^(?P<b>.+?)\s*(?:创建了此群组|建立了此群組)$"), "join", "create"),
+    (re.compile(r"^(?P<b>.+?)\s*(?:退出了群组|已離開群組)$"), "leave", "left"),
+    (re.compile(r"^(?P<b>.+?) entrou usando seu link de convite(?P<you>)$"), "join", "link"),
     # pt: the exporter's own lines, pt-BR ("Você …") and pt-PT (no subject) as WhatsApp for
     # Android 2.21 words them (app_strings_pt.pack holds both: pt first, then pt-BR's own
     # strings), and pt-PT's 2.17 wordings (GBWhatsApp res/values-pt): "Você criou o grupo
@@ -410,46 +426,81 @@ _ATT = (
 _OMITTED = (
     r"Medien ausgeschlossen|Medien weggelassen|Arquivo de mídia oculto|Mídia omitida"
     r"|Ficheiro não revelado|Media tidak disertakan"
+    # zh-Hans and zh-Hant Android (github.com/ChatLab/ChatLab's WhatsApp reader)
+    r"|省略影音内容|已省略多媒體檔案"
+    # fr, ru, zh, es Android, the current wording and an older one each (github.com/mlomb/
+    # chat-analytics, pipeline/parse/parsers/WhatsApp.ts, "Patterns")
+    r"|Médias omis|Fichier omis|Без медиафайлов|Файл пропущен|忽略多媒體檔|省略多媒体文件|Archivo omitido"
+)
+#: How WhatsApp for iOS writes attachments and omitted media in other languages.
+#: iOS writes "<attached: FILE>" in the phone's language: es "<adjunto: …>" (github.com/
+#: rodrigogs/whats-reader issue #78's export, examples/parser-tests), pt-BR "<anexado: …>" (a
+#: Brazilian _chat.txt reader's source), fr "<pièce jointe : …>", ru "<прикреплено: …>", zh
+#: "<附件: …>" / "<已附加：…>" (whats-reader's examples/parser-tests/README.md, from WhatsApp for
+#: iOS's Localizable.strings, pull #76; zh also ChatLab's reader). Omitted media, each with
+#: U+200E: pt-BR "imagem ocultada", "áudio ocultado", "vídeo omitido", "figurinha omitida",
+#: "documento omitido", "Cartão do contato omitido" (the filters of several Brazilian readers of
+#: iOS exports); fr "image omise", "vidéo omise", "audio omis", "sticker omis", "document omis"
+#: (French chat analysers' marker lists); id "gambar tidak disertakan", "stiker tidak
+#: disertakan" (an Indonesian order reader of WhatsApp chats); zh-Hant "圖片已略去", "影片已略去",
+#: "音訊已略去", "貼圖已略去" / "貼圖已忽略" (ChatLab's reader); de "Bild weggelassen", "Video
+#: weggelassen", "Audio weggelassen", "GIF weggelassen", "Sticker weggelassen", "Dokument
+#: weggelassen", "Kontaktkarte weggelassen" (German readers of "[dd.mm.yy, hh:mm:ss]" exports,
+#: many alike); fr also "image absente", "vidéo absente", "audio absent", "document absent",
+#: "GIF retiré", "autocollant omis", "carte de contact omise" (two French export viewers: the
+#: French wording differs between app versions, both are read)
+_IOS_AT = (
+    r"^<(?:(?:attached|Anhang): |(?:adjunto|anexado|pièce jointe|прикреплено|附件|已附加) ?[:：] ?)"
 )
 _MEDIA: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
-            rf"^(image|imagen) (omitted|omitida)$|^IMG-\S+ \((?:{_ATT})\)$|^<(?:attached|Anhang): \S*PHOTO\S*>$",
+            rf"^(image|imagen) (omitted|omitida)$|^IMG-\S+ \((?:{_ATT})\)$|{_IOS_AT}\S*PHOTO\S*>$"
+            r"|^(?:imagem ocultada|image (?:omise|absente)|Bild weggelassen"
+            r"|gambar tidak disertakan|圖片已略去)$",
             re.I,
         ),
         "image",
     ),
     (
         re.compile(
-            rf"^(audio) (omitted|omitido)$|^PTT-\S+ \((?:{_ATT})\)$|^<(?:attached|Anhang): \S*AUDIO\S*>$",
+            rf"^(audio) (omitted|omitido)$|^PTT-\S+ \((?:{_ATT})\)$|{_IOS_AT}\S*AUDIO\S*>$"
+            r"|^(?:áudio ocultado|audio (?:omis|absent)|Audio weggelassen|音訊已略去)$",
             re.I,
         ),
         "voice",
     ),
     (
         re.compile(
-            rf"^(video|GIF) (omitted|omitido)$|^VID-\S+ \((?:{_ATT})\)$|^<(?:attached|Anhang): \S*VIDEO\S*>$",
+            rf"^(video|GIF) (omitted|omitido)$|^VID-\S+ \((?:{_ATT})\)$|{_IOS_AT}\S*VIDEO\S*>$"
+            r"|^(?:vídeo (?:omitido|ocultado)|vidéo (?:omise|absente)|GIF (?:omis|retiré)"
+            r"|(?:Video|GIF) weggelassen|影片已略去)$",
             re.I,
         ),
         "video",
     ),
     (
         re.compile(
-            rf"^(sticker) (omitted|omitido)$|^STK-\S+ \((?:{_ATT})\)$|^<(?:attached|Anhang): \S*STICKER\S*>$",
+            rf"^(sticker) (omitted|omitido)$|^STK-\S+ \((?:{_ATT})\)$|{_IOS_AT}\S*STICKER\S*>$"
+            r"|^(?:figurinha omitida|sticker omis|autocollant omis|Sticker weggelassen"
+            r"|stiker tidak disertakan|貼圖已(?:略去|忽略))$",
             re.I,
         ),
         "sticker",
     ),
     (
         re.compile(
-            rf"^(document|documento) (omitted|omitido)$|^.+ \((?:{_ATT})\)$|^<(?:attached|Anhang): .+>$",
+            rf"^(document|documento) (omitted|omitido)$|^.+ \((?:{_ATT})\)$|{_IOS_AT}.+>$"
+            r"|^(?:document (?:omis|absent)|Dokument weggelassen)$",
             re.I,
         ),
         "file",
     ),
     (
         re.compile(
-            rf"^<(?:Media omitted|Multimedia omitido|{_OMITTED})>$|^Contact card omitted$", re.I
+            rf"^<(?:Media omitted|Multimedia omitido|{_OMITTED})>$|^Contact card omitted$"
+            r"|^(?:Cartão do contato omitido|carte de contact omise|Kontaktkarte weggelassen)$",
+            re.I,
         ),
         "other",
     ),
@@ -485,6 +536,9 @@ _E2E = re.compile(
     r"|Nachrichten an diese Gruppe sind (?:jetzt )?mit Ende-zu-Ende-Verschlüsselung geschützt"
     r"|As mensagens e (?:as )?chamadas (?:desta conversa )?são protegidas com a criptografia"
     r" de ponta a ponta"
+    # pt-BR iOS: "ligações" for calls (github.com/SpiritFour/whatsanalyze utils/systemMessages.js,
+    # github.com/rodrigogs/whats-reader's parser)
+    r"|As mensagens e (?:as )?ligações são protegidas com a criptografia de ponta a ponta"
     r"|As mensagens (?:enviadas a|para) este grupo estão (?:agora )?protegidas com"
     r" (?:a )?criptografia de ponta-a-ponta"
     r"|As mensagens e (?:as )?chamadas são (?:agora )?encriptadas ponto a ponto"
@@ -526,6 +580,12 @@ def chat_name(path: Path) -> str:
         "WhatsApp Chat - ",
         "Chat de WhatsApp con ",
         "Discussion WhatsApp avec ",
+        # de, ru, it, pt (github.com/mlomb/chat-analytics, pipeline/parse/parsers/WhatsApp.ts)
+        "WhatsApp Chat mit ",
+        "Чат WhatsApp с ",
+        "Chat WhatsApp con ",
+        "Conversa do WhatsApp com ",
+        "Conversa no WhatsApp com ",
     ):
         if stem.startswith(prefix):
             return stem[len(prefix) :].strip()
