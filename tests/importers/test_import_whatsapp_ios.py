@@ -323,3 +323,83 @@ def test_chat_name_from_localised_file_names(tmp_path, file_name, group):
     p.write_text("14/12/2026, 10:00 - Ana: hi\n", encoding="utf-8")
     r = import_files("whatsapp", [p])
     assert set(r.tables["messages"]["group_id"]) == {group}
+
+
+def _chat(tmp_path: Path, lines: list[str], name: str = "_chat.txt") -> Path:
+    p = tmp_path / name
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return p
+
+
+def test_ios_deleted_message_placeholders_are_the_speakers_as_on_android(tmp_path):
+    # iOS marks "This message was deleted." with U+200E as it marks system lines; the line is
+    # still the speaker's message, the same as Android's unmarked one
+    ios = _chat(
+        tmp_path,
+        [
+            f"[06/12/2026, 10:00:00] Glow Club: {LRM}Messages and calls are end-to-end encrypted.",
+            "[06/12/2026, 10:01:00] Ana: Hola",
+            f"[06/12/2026, 10:02:00] Ana: {LRM}This message was deleted.",
+            f"[06/12/2026, 10:03:00] Bea: {LRM}You deleted this message.",
+            f"[06/12/2026, 10:04:00] Bea: {LRM}Se eliminó este mensaje.",
+            f"[06/12/2026, 10:05:00] Glow Club: {LRM}Ana added Cai",
+        ],
+    )
+    r = import_files("whatsapp", [ios], group_id="g")
+    # hand-counted: 4 messages of 2 speakers (Ana's "Hola" and her deleted one, Bea's two);
+    # system lines: the notice and "Ana added Cai" = 2
+    assert said(r) == [
+        ("name:Ana", "text"),
+        ("name:Ana", "text"),
+        ("name:Bea", "text"),
+        ("name:Bea", "text"),
+    ]
+    assert system_lines(r) == 2
+    texts = [c for c, t in rows(r, "messages", "content", "msg_type") if t != "system"]
+    assert texts == [
+        "Hola",
+        "This message was deleted.",
+        "You deleted this message.",
+        "Se eliminó este mensaje.",
+    ]
+    android = _chat(
+        tmp_path,
+        ["06/12/2026, 10:02 - Ana: This message was deleted"],
+        "WhatsApp Chat with Glow Club.txt",
+    )
+    a = import_files("whatsapp", [android], group_id="g")
+    assert said(a) == [("name:Ana", "text")]
+
+
+def test_spanish_you_added_with_a_final_period_is_not_part_of_the_name(tmp_path):
+    chat = _chat(
+        tmp_path,
+        [
+            f"[6/12/26, 10:00:00] Club: {LRM}Añadiste a Bea.",
+            f"[6/12/26, 10:01:00] Club: {LRM}Ana añadió a Carla.",
+            f"[6/12/26, 10:02:00] Club: {LRM}Ana eliminó a Carla.",
+            "[6/12/26, 10:03:00] Bea: hola",
+        ],
+    )
+    r = import_files("whatsapp", [chat], group_id="g")
+    # hand-counted: Bea joins (added by the exporter), Carla joins and is removed by Ana;
+    # Bea's join and her message share one id
+    assert members(r) == [
+        ("name:Bea", "join", "self", "invite"),
+        ("name:Carla", "join", "name:Ana", "invite"),
+        ("name:Carla", "leave", None, "removed"),
+    ]
+    assert said(r) == [("name:Bea", "text")]
+
+
+def test_ios_phone_numbers_with_non_breaking_hyphens_are_the_same_number(tmp_path):
+    # iOS writes an unsaved contact's hyphens as U+2011; Android as "-": one member either way
+    ios = _chat(tmp_path, ["[06/12/2026, 10:00:00] +1 (777) 777\u20117777: hi"])
+    android = _chat(
+        tmp_path,
+        ["06/12/2026, 10:00 - +1 (777) 777-7777: hi"],
+        "WhatsApp Chat with Glow Club.txt",
+    )
+    for path in (ios, android):
+        r = import_files("whatsapp", [path], group_id="g")
+        assert said(r) == [("tel:+17777777777", "text")]

@@ -63,7 +63,9 @@ SYSTEM_ID = "system"
 MAX_BYTES = 1 << 30  # 1 GiB: far above any chat export; protects against a wrong path
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u3000]+")
-_PHONE = re.compile(r"^\+?[\d\s\-()]{7,}$")
+#: a phone number as WhatsApp shows an unsaved contact; iOS writes its hyphens as U+2011
+#: (non-breaking hyphen: "+1 (777) 777‑7777"), others U+2010/U+2012/U+2013/U+2212
+_PHONE = re.compile(r"^\+?[\d\s\-()\u2010-\u2013\u2212]{7,}$")
 _LINE_SPLIT = re.compile(r"\r\n|\n|\r")
 
 

@@ -241,8 +241,9 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
         "leave",
         "removed",
     ),
-    (re.compile(r"^(?P<you>Añadiste) a (?P<b>.+)$"), "join", "invite"),
-    (re.compile(r"^(?P<you>Eliminaste) a (?P<b>.+)$"), "leave", "removed"),
+    # (newer Spanish ends these lines with a period, as "A te añadió.": not part of the name)
+    (re.compile(r"^(?P<you>Añadiste) a (?P<b>.+?)\.?$"), "join", "invite"),
+    (re.compile(r"^(?P<you>Eliminaste) a (?P<b>.+?)\.?$"), "leave", "removed"),
     (re.compile(r"^(?P<you>Du) hast (?P<b>.+) hinzugefügt\.?$"), "join", "invite"),
     (re.compile(r"^(?P<you>Du) hast (?P<b>.+) entfernt\.?$"), "leave", "removed"),
     (re.compile(r"^(?P<you>Anda) (?:telah )?menambahkan (?P<b>.+)$"), "join", "invite"),
@@ -383,9 +384,9 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^(?P<a>.+?)\s*移除了\s*(?P<b>.+)$"), "leave", "removed"),
     (re.compile(r"^(?P<b>.+?)\s*退出了$"), "leave", "left"),
     (re.compile(r"^(?P<a>.+?) added (?P<b>.+)$"), "join", "invite"),
-    (re.compile(r"^(?P<a>.+?) añadió a (?P<b>.+)$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) añadió a (?P<b>.+?)\.?$"), "join", "invite"),
     (re.compile(r"^(?P<a>.+?) removed (?P<b>.+)$"), "leave", "removed"),
-    (re.compile(r"^(?P<a>.+?) eliminó a (?P<b>.+)$"), "leave", "removed"),
+    (re.compile(r"^(?P<a>.+?) eliminó a (?P<b>.+?)\.?$"), "leave", "removed"),
     (re.compile(r"^(?P<b>.+?) left$"), "leave", "left"),
     (re.compile(r"^(?P<b>.+?) salió(?: del grupo)?$"), "leave", "left"),
 ]
@@ -524,6 +525,21 @@ def _person(name: str) -> str:
     name = name.strip()
     return _UNSAVED.sub("", name) if name.startswith("~") else name
 
+
+#: the placeholder of a message deleted for everyone ("…was deleted") and of one the exporter
+#: deleted ("You deleted…"). Android writes it as the speaker's text; iOS marks it with U+200E
+#: as it marks system lines, yet it is still the speaker's message, read as Android's. Wordings
+#: of WhatsApp's own placeholders (en, de, es, fr, it, pt-BR, pt-PT, ru), as a notification
+#: reader's tests list them; iOS adds a final period.
+_DELETED = re.compile(
+    r"^(?:This message was deleted|You deleted this message"
+    r"|Diese Nachricht wurde gelöscht|Du hast diese Nachricht gelöscht"
+    r"|Se eliminó este mensaje|Eliminaste este mensaje"
+    r"|Ce message a été supprimé|Vous avez supprimé ce message"
+    r"|Questo messaggio è stato eliminato|Hai eliminato questo messaggio"
+    r"|Essa mensagem foi apagada|Esta mensagem foi eliminada|Mensagem apagada"
+    r"|Данное сообщение удалено)\.?$"
+)
 
 #: the end-to-end-encryption notice, which some exports write as a message of the chat's name
 #: without the U+200E mark of iOS system lines
@@ -912,8 +928,10 @@ def _emit(ctx: Context, group: str, cur: dict[str, Any]) -> None:
             break
     # iOS writes system lines as messages of the chat's subject, marked with U+200E (which
     # also precedes attachments): a marked body that is not an attachment is a system line
-    if msg_type == "text" and (
-        raw_body.lstrip(" \u00a0\u202f").startswith("\u200e") or _E2E.match(content)
+    if (
+        msg_type == "text"
+        and (raw_body.lstrip(" \u00a0\u202f").startswith("\u200e") or _E2E.match(content))
+        and not _DELETED.match(content)
     ):
         _system(ctx, group, ts, content)
         return
