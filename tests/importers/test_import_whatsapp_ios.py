@@ -403,3 +403,10 @@ def test_ios_phone_numbers_with_non_breaking_hyphens_are_the_same_number(tmp_pat
     for path in (ios, android):
         r = import_files("whatsapp", [path], group_id="g")
         assert said(r) == [("tel:+17777777777", "text")]
+
+
+def test_spanish_someone_was_added_names_no_inviter(tmp_path):
+    # "Se añadió a Bea" (Bea was added, no actor named) is not an actor called "Se"
+    chat = _chat(tmp_path, [f"[6/12/26, 10:00:00] Club: {LRM}Se añadió a Bea"])
+    r = import_files("whatsapp", [chat], group_id="g")
+    assert members(r) == [("name:Bea", "join", None, "invite")]

@@ -312,6 +312,9 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
     # de and id, someone added or removed with no actor named: "%s wurde hinzugefügt.", "%s
     # wurde entfernt.", "%s telah ditambahkan", "%s telah dikeluarkan"
     (re.compile(r"^(?P<b>.+?) (?:wurde hinzugefügt\.?|telah ditambahkan)$"), "join", "invite"),
+    # es, the same with no actor named: "Se añadió a %s" (a Spanish reader's list of system
+    # lines) — not an actor called "Se"
+    (re.compile(r"^Se añadió a (?P<b>.+?)\.?$"), "join", "invite"),
     (re.compile(r"^(?P<b>.+?) (?:wurde entfernt\.?|telah dikeluarkan)$"), "leave", "removed"),
     # de and id also in Android 2.21's wording: a final "." (de), "ist dieser Gruppe mit dem
     # Einladungslink beigetreten.", "telah" ("has") before the verb (id), and the creation
