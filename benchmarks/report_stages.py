@@ -117,7 +117,7 @@ def main() -> None:
     tables = read_tables(args.data, {}, tz=settings.tz, columns=settings.columns)
     mark("read")
     day = dt.date.fromisoformat(args.as_of)
-    rep = build_report(tables, settings=settings, as_of=day, lang="en")
+    rep = build_report(tables, settings=settings, as_of=day, lang="en", actions_beside=True)
     mark("report")
     adh = None
     if not args.no_adherence:

@@ -55,3 +55,46 @@ def test_pickled_deferred_is_the_frame_made(h):
     back = pickle.loads(pickle.dumps(later))  # made on pickling: the file it read may be gone
     assert back.get()["n"].sum() == 3
     assert later.empty().schema == back.get().schema and later.empty().height == 0
+
+
+# ------------------------------------------------------------ member actions beside the sections
+def _actions_report(h, beside):
+    from sqops.report.build import Settings, build_report
+
+    msgs = [("2027-01-09 10:00", "g1", "a")]
+    mem = [
+        ("2026-12-01 09:00", "g1", "old", "join"),  # never spoke: silent 40 days → recall
+        ("2027-01-05 09:00", "g1", "n", "join"),  # joined as-of − 5, never spoke → welcome
+        ("2026-12-20 09:00", "g1", "a", "join"),  # spoke the day before → none
+    ]
+    settings = Settings(staff_ids=frozenset({"s1"}), day0={"g1": D(2026, 12, 1)})
+    tables = {
+        "messages": h.frame("ts, group_id, member_id", msgs),
+        "members": h.frame("ts, group_id, member_id, event", mem),
+    }
+    return build_report(tables, settings=settings, as_of=D(2027, 1, 10), actions_beside=beside)
+
+
+def test_actions_made_beside_the_sections_are_the_same(h):
+    r = _actions_report(h, True)
+    assert "actions" in r.__dict__  # given by the thread, before any output asked
+    want = {"koc_care": 0, "win_back": 0, "recall": 1, "coupon_reminder": 0}
+    want |= {"welcome_follow_up": 1, "none": 1}
+    assert r.to_dict()["actions"] == {"fleet": want, "counts": {"g1": want}}
+    assert r.to_dict()["actions"] == _actions_report(h, False).to_dict()["actions"]
+    assert "actions" not in _actions_report(h, False).__dict__  # (made when asked)
+
+
+def test_an_error_beside_is_raised_when_the_actions_are_asked_for(h, monkeypatch):
+    import pytest
+
+    from sqops.report import actions
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(actions, "action_table", broken)
+    r = _actions_report(h, True)  # (the thread's error is not raised by the report)
+    assert "actions" not in r.__dict__
+    with pytest.raises(RuntimeError, match="boom"):
+        r.to_dict()
