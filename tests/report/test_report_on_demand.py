@@ -98,3 +98,11 @@ def test_an_error_beside_is_raised_when_the_actions_are_asked_for(h, monkeypatch
     assert "actions" not in r.__dict__
     with pytest.raises(RuntimeError, match="boom"):
         r.to_dict()
+
+
+def test_the_whole_report_is_the_same_with_the_actions_beside(h):
+    import orjson
+
+    one, two = _actions_report(h, True), _actions_report(h, False)
+    assert orjson.dumps(one.to_dict()) == orjson.dumps(two.to_dict())
+    assert one.coverage["g1"].first_day == D(2026, 12, 1)  # (the first join)
