@@ -78,7 +78,7 @@ class _OnDemand:
     """A field of :class:`Prepared` that may be given as a :class:`Deferred`: reading it
     gives the frame, made then (no default: the dataclass's ``__init__`` still requires it)."""
 
-    def __set_name__(self, owner: type, name: str) -> None:
+    def __init__(self, name: str) -> None:
         self._key = f"_{name}_on_demand"
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
@@ -119,8 +119,7 @@ class Prepared(Generic[Frame]):
     post_opens: Frame | None  # post_id, opens: distinct non-staff openers within 48 h
     posts: Frame | None  # post_id, group_id, ts, day, kind, title
     names: Frame  # group_id, member_id, member_name, ts, day  (latest per pair and source)
-    # group_id, weekday (0 = Mon), hour, n  (non-staff, non-system messages): made when read
-    heat: Frame = _OnDemand()  # type: ignore[assignment]
+    heat: Frame  # group_id, weekday (0 = Mon), hour, n  (non-staff, non-system messages)
     after_as_of: dict[str, int]
     unattributed: dict[str, int]
     koc_min_days: int = 7
@@ -135,6 +134,11 @@ class Prepared(Generic[Frame]):
         """These inputs as :func:`prepare` gives them with ``as_of=day`` (not after this
         as-of), derived from these instead of read again: see :func:`prepare_earlier`."""
         return prepare_earlier(self, day, names=names)  # type: ignore[arg-type]
+
+
+#: made when read (given as a :class:`Deferred` by :func:`prepare`); set on the class after
+#: the dataclass is made, so that its ``__init__`` still requires it
+setattr(Prepared, "heat", _OnDemand("heat"))  # noqa: B010
 
 
 def staff_ids(tables: Tables, sop_staff: Iterable[str] = ()) -> frozenset[str]:
@@ -593,7 +597,7 @@ def prepare(
 
     act = got["act"]
     # (act in no particular order: every use joins or aggregates it)
-    heat = Deferred(heat_q, ("group_id", "weekday", "hour"))
+    heat: Any = Deferred(heat_q, ("group_id", "weekday", "hour"))  # (made when read)
 
     events = got.get("events")
     if events is not None and "inviter_id" not in events.columns:
