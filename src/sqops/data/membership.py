@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -42,6 +42,59 @@ def _int(value: Any) -> int:
 
 def _day_int(col: str = "day") -> pl.Expr:
     return pl.col(col).cast(pl.Int32)
+
+
+class Deferred:
+    """A frame of :class:`Prepared` that no KPI reads, made the first time it is read and
+    then kept: ``query`` collected (streaming), sorted by ``by``. The weekday x hour counts
+    are shown only by the HTML report, ``--lists`` and ``--views``: the JSON, Markdown and
+    terminal reports never pay for them (at 10 M messages ~0.5 CPU-s of the pass over the
+    member messages). Pickled as the frame it makes (a partitioned run's inputs)."""
+
+    def __init__(self, query: pl.LazyFrame, by: Sequence[str]) -> None:
+        self._query: pl.LazyFrame | None = query
+        self._by = list(by)
+        self._schema = query.collect_schema()
+        self._value: pl.DataFrame | None = None
+
+    def get(self) -> pl.DataFrame:
+        if self._value is None:
+            with MEMO_LOCK:
+                if self._value is None:
+                    assert self._query is not None
+                    self._value = self._query.collect(engine="streaming").sort(self._by)
+                    self._query = None  # (nothing of the tables kept once made)
+        return self._value
+
+    def empty(self) -> pl.DataFrame:
+        """No rows, the columns and types of :meth:`get` (without making it)."""
+        return pl.DataFrame(schema=self._schema)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_query": None, "_by": self._by, "_schema": self._schema, "_value": self.get()}
+
+
+class _OnDemand:
+    """A field of :class:`Prepared` that may be given as a :class:`Deferred`: reading it
+    gives the frame, made then (no default: the dataclass's ``__init__`` still requires it)."""
+
+    def __init__(self, name: str) -> None:
+        self._key = f"_{name}_on_demand"
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            raise AttributeError(self._key)  # (so the dataclass sees no default)
+        value = obj.__dict__[self._key]
+        return value.get() if isinstance(value, Deferred) else value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self._key] = value
+
+
+def deferred(p: Prepared[Any], name: str) -> Deferred | None:
+    """The :class:`Deferred` a field of ``p`` was given as, when not made yet (else None)."""
+    value = p.__dict__.get(f"_{name}_on_demand")
+    return value if isinstance(value, Deferred) and value._value is None else None
 
 
 @dataclass
@@ -81,6 +134,11 @@ class Prepared(Generic[Frame]):
         """These inputs as :func:`prepare` gives them with ``as_of=day`` (not after this
         as-of), derived from these instead of read again: see :func:`prepare_earlier`."""
         return prepare_earlier(self, day, names=names)  # type: ignore[arg-type]
+
+
+#: made when read (given as a :class:`Deferred` by :func:`prepare`); set on the class after
+#: the dataclass is made, so that its ``__init__`` still requires it
+setattr(Prepared, "heat", _OnDemand("heat"))  # noqa: B010
 
 
 def staff_ids(tables: Tables, sop_staff: Iterable[str] = ()) -> frozenset[str]:
@@ -490,7 +548,7 @@ def prepare(
     )
     # Every query below reads the tables only (none needs presence): they run side by side
     # in one collect_all, on the cores polars has, instead of one after another.
-    queries: dict[str, pl.LazyFrame] = {"act": act_q, "heat": heat_q}
+    queries: dict[str, pl.LazyFrame] = {"act": act_q}
     if mem_lf is not None:
         mcols = tables["members"].columns
         sel = ["group_id", "member_id", "event", "ts", "day", "_row"]
@@ -527,12 +585,9 @@ def prepare(
             if c in tables["posts"].columns or c == "day"
         ]
         queries["posts"] = pl_lf.select(pc).filter(pl.col("group_id").is_in(gl))
-    # (member activity and weekday x hour in one pass over the member messages; the others
-    # one after another: all side by side raised the 10 M peak by ~0.3 GB)
-    got = dict(
-        zip(("act", "heat"), pl.collect_all([act_q, heat_q], engine="streaming"), strict=True)
-    )
-    got.update((k, q.collect(engine="streaming")) for k, q in queries.items() if k not in got)
+    # (one after another: all side by side raised the 10 M peak by ~0.3 GB; weekday x hour
+    # made only when an output reads it: Deferred)
+    got = {k: q.collect(engine="streaming") for k, q in queries.items()}
     # names: latest known per (group, member), from messages and member events (on its own:
     # beside the queries above it raised the peak at 10 M messages by ~0.1 GB)
     name_rows = None
@@ -540,9 +595,9 @@ def prepare(
         name_rows = msgs.filter(pl.col("member_name").is_not_null() & not_system)
         got["names"] = latest_names(name_rows).collect(engine="streaming")
 
-    act, heat = got["act"], got["heat"]
+    act = got["act"]
     # (act in no particular order: every use joins or aggregates it)
-    heat = heat.sort("group_id", "weekday", "hour")
+    heat: Any = Deferred(heat_q, ("group_id", "weekday", "hour"))  # (made when read)
 
     events = got.get("events")
     if events is not None and "inviter_id" not in events.columns:
@@ -820,13 +875,19 @@ def prepare_earlier(
         post_opens=post_opens_,
         posts=posts,
         names=names_,
-        heat=p.heat.clear(),
+        heat=_empty_heat(p),
         after_as_of=after,
         unattributed=unattributed,
         koc_min_days=p.koc_min_days,
         koc_min_referrals=p.koc_min_referrals,
         koc_min_messages=p.koc_min_messages,
     )
+
+
+def _empty_heat(p: Prepared[pl.DataFrame]) -> pl.DataFrame:
+    """``p.heat`` without rows (without making it when it is not made yet)."""
+    d = deferred(p, "heat")
+    return d.empty() if d is not None else p.heat.clear()
 
 
 def _opens_by_day(tables: Tables, staff: Iterable[str], as_of: dt.date) -> pl.DataFrame:

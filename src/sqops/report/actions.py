@@ -193,6 +193,42 @@ def build_actions(report: Report) -> MemberActions:
     return MemberActions(p, not coupon.needs, [g.group_id for g in report.groups])
 
 
+class ActionsBeside:
+    """Each member's action (what the counts of the JSON, Markdown, HTML and terminal
+    reports read) made in a thread while the report makes its sections (coverage, channels,
+    service): both mostly polars, which releases the GIL, and at that point of the report
+    the adherence section, the other thread, has usually ended. :meth:`give` hands it to the
+    report as :attr:`Report.actions` would make it; an error here is left for that property
+    to raise when the actions are asked for, as without this thread."""
+
+    def __init__(self, p: Prepared, fleet: list[Any]) -> None:
+        import threading
+
+        coupon = next(k for k in fleet if k.name == "coupon_usage_rate")
+        self._out: pl.DataFrame | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(p, not coupon.needs), name="sqops-actions", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, p: Prepared, coupons_known: bool) -> None:
+        try:
+            self._out = action_table(p, coupons_known, full=False)
+        except Exception:  # (made again when asked for: the error raised there)
+            self._out = None
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def give(self, report: Report) -> None:
+        self.join()
+        if self._out is None:
+            return
+        actions = build_actions(report)
+        actions.__dict__["_actions"] = self._out  # (what the cached property would hold)
+        report.__dict__["actions"] = actions  # (Report.actions, cached the same way)
+
+
 def action_rows(report: Report) -> Iterator[dict[str, Any]]:
     """Every row of ``actions.csv`` by column id, values as data (dates, bools, ids) and the
     SOP's script rendered for the member (None: no script for the action)."""

@@ -451,6 +451,7 @@ def build_report(
     missing_groups_ok: bool = False,
     sections: bool = True,
     prepared: Prepared | None = None,
+    actions_beside: bool = False,
 ) -> Report:
     """The whole report. ``tables`` may be :class:`Tables` or in-memory frames by table name.
 
@@ -460,7 +461,9 @@ def build_report(
     without data yet is left out instead of being an error; ``sections=False``: the KPIs alone,
     without the coverage, channels and service sections (what an earlier day of ``compare``
     and ``trend`` needs); ``prepared``: the inputs of this as-of day, already made from
-    ``tables`` with these settings (an earlier day's, by ``Prepared.at``)."""
+    ``tables`` with these settings (an earlier day's, by ``Prepared.at``); ``actions_beside``:
+    each member's action made in a thread beside the sections (for an output that shows the
+    member actions: :class:`sqops.report.actions.ActionsBeside`)."""
     if by:
         check_attributes(by, settings.group_vars if settings else {})
     settings = settings or Settings()
@@ -599,6 +602,11 @@ def build_report(
     coverage: dict[str, Coverage] = {}
     channels: Channels | None = None
     service: Service | None = None
+    beside = None
+    if sections and actions_beside:
+        from sqops.report.actions import ActionsBeside
+
+        beside = ActionsBeside(p, fleet)
     if sections:
         coverage = build_coverage(tables, as_of, gids)
         mark_gaps(group_reports, coverage)
@@ -628,6 +636,8 @@ def build_report(
         coverage=coverage,
         service=service,
     )
+    if beside is not None:
+        beside.give(report)
     if compare is not None or trend is not None:
         from sqops.report.trend import add_history
 

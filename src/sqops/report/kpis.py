@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from sqops.data.membership import Prepared, daily_counts, names_matching
+from sqops.data.membership import Prepared, daily_counts, deferred, names_matching
 from sqops.data.tables import ID
 from sqops.domain.stages import STAGE
 
@@ -405,11 +405,13 @@ def lazy(p: Prepared[Any]) -> LazyPrepared:
     as the same steps eagerly, each materialising its result)."""
     if isinstance(p.act, pl.LazyFrame):
         return p
-    frames = {
-        f.name: getattr(p, f.name).lazy()
-        for f in dataclasses.fields(p)
-        if isinstance(getattr(p, f.name), pl.DataFrame)
-    }
+    frames: dict[str, Any] = {}
+    for f in dataclasses.fields(p):
+        later = deferred(p, f.name)
+        if later is not None:  # (passed on as it is: made if read, not to make a KPI)
+            frames[f.name] = later
+        elif isinstance(getattr(p, f.name), pl.DataFrame):
+            frames[f.name] = getattr(p, f.name).lazy()
     return dataclasses.replace(p, **frames)
 
 

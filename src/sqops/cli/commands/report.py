@@ -442,7 +442,7 @@ def report(
 
                         rep = partitioned_report(tables, n, inputs=whole, **common)
                     else:
-                        rep = build_report(tables, **common)
+                        rep = build_report(tables, **common, actions_beside=True)
                 finally:
                     if pending is not None:
                         pending.join()  # (no thread reads the tables once they are removed)
