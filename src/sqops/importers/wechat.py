@@ -654,8 +654,12 @@ def _chatlog_bulk(
     )
     # the other rows, each with how many bulk rows come before it
     keys = list(idx)
-    rare = rows.with_columns(pl.col("_bulk").cum_sum().alias("_before")).filter(~pl.col("_bulk"))
-    rare = rare.select("_line", "_n", "_before", *(col(k).alias(k) for k in keys))
+    at = rows.select(pl.arg_where(~pl.col("_bulk"))).to_series()  # (only these are taken)
+    rare = (
+        rows.select("_line", "_n", *(col(k).alias(k) for k in keys))[at]
+        .with_columns(rows["_bulk"].cum_sum().gather(at).alias("_before"))
+        .select("_line", "_n", "_before", *keys)
+    )
     done = 0
     for r in rare.iter_rows(named=True):
         if r["_before"] > done:
