@@ -166,10 +166,20 @@ def fast_records(
     else:
         frame = frame.with_columns(pl.Series("_n", np.full(records, width, dtype=np.uint32)))
     # blank rows (every cell white space) are no records: only a row whose first cell is
-    # blank can be one
-    maybe_blank = frame.select(
-        pl.arg_where(pl.col(cells[0]).is_null() | pl.col(cells[0]).str.contains(_ALL_SPACE))
-    ).to_series()
+    # blank can be one, and only a record whose first byte is no visible ASCII character
+    # (a space, a quote, the delimiter, a line end, or a byte of a longer character)
+    heads = np.zeros(records, dtype=np.int64)
+    heads[1:] = ends[: records - 1] + 1
+    first_byte = arr[np.minimum(heads, max(used - 1, 0))] if used else np.zeros(0, np.uint8)
+    unsure = (
+        (first_byte < 0x21) | (first_byte >= 0x7F) | (first_byte == 34) | (first_byte == ord(delim))
+    )
+    unsure |= heads >= used
+    cand = pl.Series(np.flatnonzero(unsure), dtype=pl.Int64)
+    head_cells = frame[cells[0]].gather(cand)
+    maybe_blank = cand.filter(
+        head_cells.is_null() | head_cells.str.contains(_ALL_SPACE).fill_null(False)
+    )
     if maybe_blank.len():
         blank = pl.all_horizontal(
             pl.col(c).is_null() | (pl.col(c).str.strip_chars(PY_SPACES) == "") for c in cells

@@ -273,11 +273,18 @@ def _msg_bulk(
     need = min(width, max(i for i in col.values() if i is not None) + 1)
     rows = frame.rows
 
-    def cell(key: str) -> pl.Expr:
+    def raw_cell(key: str) -> pl.Expr:
         i = col[key]
         if i is None or f"c{i}" not in rows.columns:
             return pl.lit("")
         return strip_expr(pl.col(f"c{i}")).fill_null("")
+
+    # each cell the bulk reads stripped once, kept as a column while the bulk is read
+    used = ("CreateTime", "Type", "SubType", "IsSender", "Sender", "TalkerId", "localId")
+    used += ("StrContent", "Remark", "NickName")
+
+    def cell(key: str) -> pl.Expr:
+        return pl.col(f"_{key}")
 
     ct = cell("CreateTime")
     seconds = ct.str.contains(r"^[0-9]{9,10}$")
@@ -310,9 +317,9 @@ def _msg_bulk(
         & pl.col("_member").is_not_null()
     )
     # (lazy: polars computes an expression used twice once)
+    stripped = rows.lazy().with_columns(raw_cell(k).alias(f"_{k}") for k in used)
     rows = (
-        rows.lazy()
-        .with_columns(
+        stripped.with_columns(
             utc.alias("_utc"),
             msg_type.alias("_type"),
             member.alias("_member"),
@@ -322,7 +329,9 @@ def _msg_bulk(
         .with_columns(bulk.alias("_bulk"))
         .collect()
     )
-    good = rows.filter(pl.col("_bulk"))
+    keep = ["_utc", "_group", "_member", "_type", "_IsSender", "_Sender", "_localId"]
+    keep += ["_StrContent", "_Remark", "_NickName"]
+    good = rows.select(*keep, "_bulk").filter(pl.col("_bulk"))
     # the aliases the row-by-row way records besides the message's: the exporter's id ("is
     # self" rows with a sender) and the nickname
     group = pl.lit(ctx.group_id) if ctx.group_id else pl.col("_group")

@@ -252,7 +252,7 @@ def _bulk(
         .collect()
     )
     offset = zone_offset(zone, rows["_naive"])
-    first = pl.int_range(pl.len()).over("_oid") == 0
+    first = pl.col("_oid").is_first_distinct()  # (the order's first row)
     ok = pl.col("_unpaid") | (
         pl.col("_status").is_not_null()
         & pl.col("_utc").is_not_null()
@@ -264,7 +264,9 @@ def _bulk(
         rows.lazy()
         .with_columns(local_to_utc(pl.col("_naive"), zone, offset).alias("_utc"))
         .with_columns((first & ok & (pl.col("_oid") != "")).alias("_lead"))
-        .with_columns(pl.col("_lead").any().over("_oid").alias("_simple"))
+        .with_columns(  # (an order with a lead row: one hash set, not a window)
+            pl.col("_oid").is_in(pl.col("_oid").filter(pl.col("_lead")).implode()).alias("_simple")
+        )
         .collect()
     )
     simple = pl.col("_simple")
