@@ -124,3 +124,18 @@ def test_ts_text_with_offsets_hand_made():
         pl.select(ts_text_expr(utc, "America/Bogota", dt.timedelta(hours=-5))).item()
         == "2026-12-01T07:15:03.250-05:00"
     )
+
+
+def test_stack_is_diagonal_relaxed():
+    from sqops.importers._base import _stack
+
+    a = pl.DataFrame({"x": ["1"], "y": [1.0]})
+    null_x = pl.DataFrame({"x": [None], "y": [2.0]})  # x of type Null: relaxed to String
+    other_order = pl.DataFrame({"y": [3.0], "x": ["3"]})
+    fewer = pl.DataFrame({"x": ["4"]})
+    for frames in ([a, a], [a, null_x], [null_x, a], [a, other_order], [a, fewer, a]):
+        want = pl.concat(frames, how="diagonal_relaxed")
+        got = _stack(frames)
+        assert got.equals(want) and got.schema == want.schema
+    # three rows stacked: "1", null, "1" (hand-counted)
+    assert _stack([a, null_x, a])["x"].to_list() == ["1", None, "1"]

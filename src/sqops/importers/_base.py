@@ -1252,7 +1252,7 @@ class Context:
         if not todo:
             return
         group = pl.lit(self.group_id) if self.group_id else pl.col("group_id")
-        parts = pl.concat(todo, how="diagonal_relaxed", rechunk=False).select(
+        parts = _stack(todo).select(
             group.alias("group_id"), "member_name", "member_id"
         )
         triples = parts.filter(
@@ -1311,7 +1311,7 @@ class Context:
         return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
 
     def _bulk_part(self, batch: list[tuple[pl.DataFrame, int, int]]) -> pl.DataFrame:
-        frame = pl.concat([f for f, _, _ in batch], how="diagonal_relaxed", rechunk=False)
+        frame = _stack([f for f, _, _ in batch])
         firsts = pl.Series([s for _, s, _ in batch], dtype=pl.Int64)
         sizes = pl.Series([f.height for f, _, _ in batch], dtype=pl.Int64)
         files = pl.Series([n for _, _, n in batch], dtype=pl.Int64)
@@ -1575,6 +1575,19 @@ def order_time_and_amount(
         )
         return None
     return ts, amount
+
+
+def _stack(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """``frames`` one under the other (columns matched by name, missing ones null, types
+    relaxed: ``diagonal_relaxed``); frames of one schema (the slices of one frame a reader
+    adds between its rare rows) stacked as they are, without a query per frame."""
+    names = frames[0].columns
+    if all(f.columns == names for f in frames[1:]):
+        try:  # (polars refuses to stack frames whose types differ)
+            return pl.concat(frames, how="vertical", rechunk=False)
+        except (pl.exceptions.SchemaError, pl.exceptions.ShapeError):
+            pass
+    return pl.concat(frames, how="diagonal_relaxed", rechunk=False)
 
 
 def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFrame:

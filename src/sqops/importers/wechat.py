@@ -588,7 +588,16 @@ def placeholder_type_expr(content: pl.Expr) -> pl.Expr:
     """:func:`placeholder_type` of every text of ``content`` (null where it is none)."""
     # (only the texts that can be one, starting with "[" or "![" past white space, are
     # matched: the others are masked out first)
-    maybe = pl.when(content.str.contains(_MAYBE_PLACEHOLDER)).then(content)
+    return _placeholder_of(_maybe_placeholder(content))
+
+
+def _maybe_placeholder(content: pl.Expr) -> pl.Expr:
+    """The texts of ``content`` that may be a placeholder (null for the others)."""
+    return pl.when(content.str.contains(_MAYBE_PLACEHOLDER)).then(content)
+
+
+def _placeholder_of(maybe: pl.Expr) -> pl.Expr:
+    """:func:`placeholder_type` of texts :func:`_maybe_placeholder` kept."""
     name = strip_expr(strip_expr(maybe).str.extract(_PLACEHOLDER_PL, 1))
     return name.replace_strict(_PLACEHOLDERS, default=None, return_dtype=pl.String)
 
@@ -617,7 +626,10 @@ def _chatlog_bulk(
         rows.lazy()
         .with_columns(
             naive_text_expr(col("time")).alias("_body"),
-            placeholder_type_expr(content).fill_null("text").alias("_type"),
+            # (matched once per distinct text: placeholders repeat)
+            by_distinct(frame.rows, _maybe_placeholder(content), _placeholder_of)
+            .fill_null("text")
+            .alias("_type"),
             strip_expr(col("sender")).alias("_sender"),
             strip_expr(col("sender_name")).alias("_sname"),
             strip_expr(col("talker")).alias("_talker"),
