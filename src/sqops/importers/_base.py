@@ -1252,9 +1252,7 @@ class Context:
         if not todo:
             return
         group = pl.lit(self.group_id) if self.group_id else pl.col("group_id")
-        parts = _stack(todo).select(
-            group.alias("group_id"), "member_name", "member_id"
-        )
+        parts = _stack(todo).select(group.alias("group_id"), "member_name", "member_id")
         triples = parts.filter(
             pl.col("member_name").is_not_null()
             & (pl.col("member_name") != "")
