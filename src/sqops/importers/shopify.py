@@ -385,11 +385,12 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     # once: an order id is the first row of one order only, so the orders of a file are
     # distinct, and neither finish's dedupe (across files) nor its sort (time, order id)
     # depends on the order they were added in within the file
-    rare = rows.filter(~pl.col("_bulk") & ~pl.col("_merged") & ~pl.col("_unpaid"))
+    at = rows.select(pl.arg_where(~pl.col("_bulk") & ~pl.col("_merged") & ~pl.col("_unpaid")))
     cells_of = [f"c{i}" for i in range(len(frame.rows.columns)) if f"c{i}" in rows.columns]
+    rare = rows.select("_line", "_n", "_seen", *cells_of)[at.to_series()]  # (only these)
     get = cell_getter(col)
     unknown = int(counts[2])
-    for r in rare.select("_line", "_n", "_seen", *cells_of).iter_rows():
+    for r in rare.iter_rows():
         line, n, was_seen = r[0], r[1], r[2]
         cells = list(r[3 : 3 + n])
         unknown += _row(ctx, Location(file=display, line=line), cells, get, _Seen(was_seen))

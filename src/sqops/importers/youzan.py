@@ -273,7 +273,14 @@ def _bulk(
     counts = rows.select(
         (simple & ~pl.col("_lead")).sum(), (pl.col("_lead") & pl.col("_unpaid")).sum()
     ).row(0)
-    good = rows.filter(pl.col("_lead") & ~pl.col("_unpaid"))
+    good = (  # (only the columns the orders are made of are filtered)
+        rows.lazy()
+        .filter(pl.col("_lead") & ~pl.col("_unpaid"))
+        .select(
+            "_naive", "_body", "_utc", "_oid", "_member", "_amount", "_status", "_shop", "_coupon"
+        )
+        .collect()
+    )
     wall = wall_ts_text(good["_naive"], offset)
     ts = (
         wall_ts_text_expr(pl.col("_body"), wall)
@@ -297,7 +304,8 @@ def _bulk(
     cells_of = [f"c{i}" for i in range(len(frame.rows.columns)) if f"c{i}" in rows.columns]
     get = cell_getter(col)
     seen: set[str] = set()
-    for r in rows.filter(~simple).select("_line", "_n", *cells_of).iter_rows():
+    rare = rows.select(pl.arg_where(~simple)).to_series()  # (only these rows are taken)
+    for r in rows.select("_line", "_n", *cells_of)[rare].iter_rows():
         line, n = r[0], r[1]
         _row(ctx, Location(file=display, line=line), list(r[2 : 2 + n]), get, seen)
     if counts[0]:
