@@ -280,8 +280,8 @@ def _msg_bulk(
         return strip_expr(pl.col(f"c{i}")).fill_null("")
 
     # each cell the bulk reads stripped once, kept as a column while the bulk is read
-    used = ("CreateTime", "Type", "SubType", "IsSender", "Sender", "TalkerId", "localId")
-    used += ("StrContent", "Remark", "NickName")
+    used = ["CreateTime", "Type", "SubType", "IsSender", "Sender", "TalkerId", "localId"]
+    used += ["StrContent", "Remark", "NickName"]
 
     def cell(key: str) -> pl.Expr:
         return pl.col(f"_{key}")
