@@ -810,9 +810,19 @@ def ts_text_expr(utc: pl.Expr, tz: str, offset: timedelta | None = None) -> pl.E
     sign = pl.when(off_s < 0).then(pl.lit("-")).otherwise(pl.lit("+"))
     hh = (a // 3600).cast(pl.String).str.zfill(2)
     mm = (a % 3600 // 60).cast(pl.String).str.zfill(2)
-    local = pl.concat_str(wall.dt.strftime("%Y-%m-%dT%H:%M:%S"), frac, sign, hh, pl.lit(":"), mm)
-    lmt = pl.concat_str(naive_utc.dt.strftime("%Y-%m-%dT%H:%M:%S"), frac, pl.lit("Z"))
-    fast = pl.when(a % 60 != 0).then(lmt).otherwise(local)
+    if offset is not None and not offset.total_seconds() % 60:
+        # one whole-minute offset: its text once, and no local-mean-time branch to format
+        whole = int(offset.total_seconds())
+        suffix = (
+            f"{'-' if whole < 0 else '+'}{abs(whole) // 3600:02d}:{abs(whole) % 3600 // 60:02d}"
+        )
+        fast = pl.concat_str(wall.dt.strftime("%Y-%m-%dT%H:%M:%S"), frac, pl.lit(suffix))
+    else:
+        local = pl.concat_str(
+            wall.dt.strftime("%Y-%m-%dT%H:%M:%S"), frac, sign, hh, pl.lit(":"), mm
+        )
+        lmt = pl.concat_str(naive_utc.dt.strftime("%Y-%m-%dT%H:%M:%S"), frac, pl.lit("Z"))
+        fast = pl.when(a % 60 != 0).then(lmt).otherwise(local)
     zone = get_tz(tz)
     safe = _safe(naive_utc)
     slow = (
@@ -1244,9 +1254,7 @@ class Context:
         if not todo:
             return
         group = pl.lit(self.group_id) if self.group_id else pl.col("group_id")
-        parts = pl.concat(todo, how="diagonal_relaxed", rechunk=False).select(
-            group.alias("group_id"), "member_name", "member_id"
-        )
+        parts = _stack(todo).select(group.alias("group_id"), "member_name", "member_id")
         triples = parts.filter(
             pl.col("member_name").is_not_null()
             & (pl.col("member_name") != "")
@@ -1303,7 +1311,7 @@ class Context:
         return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
 
     def _bulk_part(self, batch: list[tuple[pl.DataFrame, int, int]]) -> pl.DataFrame:
-        frame = pl.concat([f for f, _, _ in batch], how="diagonal_relaxed", rechunk=False)
+        frame = _stack([f for f, _, _ in batch])
         firsts = pl.Series([s for _, s, _ in batch], dtype=pl.Int64)
         sizes = pl.Series([f.height for f, _, _ in batch], dtype=pl.Int64)
         files = pl.Series([n for _, _, n in batch], dtype=pl.Int64)
@@ -1569,6 +1577,19 @@ def order_time_and_amount(
     return ts, amount
 
 
+def _stack(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """``frames`` one under the other (columns matched by name, missing ones null, types
+    relaxed: ``diagonal_relaxed``); frames of one schema (the slices of one frame a reader
+    adds between its rare rows) stacked as they are, without a query per frame."""
+    names = frames[0].columns
+    if all(f.columns == names for f in frames[1:]):
+        try:  # (polars refuses to stack frames whose types differ)
+            return pl.concat(frames, how="vertical", rechunk=False)
+        except (pl.exceptions.SchemaError, pl.exceptions.ShapeError):
+            pass
+    return pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+
+
 def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFrame:
     """Messages the exports hold twice (``_s``: the order the rows were added): the same
     msg_id in a group; for messages without ids (QQ, WhatsApp, chatlog CSV), identical
@@ -1582,12 +1603,16 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
         return frame  # nothing to compare
     drops: list[pl.Series] = []
     key = pl.struct("group_id", "msg_id")
-    ids = frame.select("_s", "group_id", "msg_id").filter(has_id)
-    twice = ids.filter(key.is_duplicated())
-    if twice.height:  # the first of each (in the order added) is kept
-        twice = twice.sort("_s")
-        drops.append(twice.filter(key.is_first_distinct().not_())["_s"])
-    del ids, twice
+    msg_id = frame["msg_id"]
+    nulls = msg_id.null_count()
+    # an id seen twice in a group is an id seen twice: counted on the one column first
+    if msg_id.n_unique() - (1 if nulls else 0) < frame.height - nulls:
+        ids = frame.select("_s", "group_id", "msg_id").filter(has_id)
+        twice = ids.filter(key.is_duplicated())
+        if twice.height:  # the first of each (in the order added) is kept
+            twice = twice.sort("_s")
+            drops.append(twice.filter(key.is_first_distinct().not_())["_s"])
+        del ids, twice
     if several_files:
         cols = ["_s", "_f", "group_id", "_t", "member_id", "msg_type", "content"]
         without = frame.select(*cols, "msg_id").filter(has_id.not_()).drop("msg_id")
@@ -1607,13 +1632,22 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
     they are in it. Rows that arrived in that order (one chat exported in time order, as
     real exports are) are not sorted by group and time: only by ``_s`` (the rows added one by
     one come before the frames added, in ``frame``), which is nearly sorted already."""
-    keys = frame.select("group_id", "_t", "_s").rechunk().with_row_index("_o")
+    keys = frame.select("group_id", "_t", "_s").rechunk()
     if _in_order(keys):
         return None
-    by_arrival = keys.sort("_s")
+    arrival = keys["_s"].arg_sort()
+    by_arrival = keys[arrival]
     if _in_order(by_arrival):
-        return by_arrival["_o"]
-    return keys.sort("group_id", "_t", "_s")["_o"]
+        return arrival
+    # in the order of arrival (``_s``, unique), a stable sort by group and time is the sort
+    # by group, time and ``_s``; the groups (a few) sorted once and sorted by their rank
+    groups = by_arrival["group_id"]
+    names = groups.unique().drop_nulls().sort()  # (a null group stays null: sorted first)
+    rank = groups.replace_strict(
+        names, pl.int_range(0, names.len(), dtype=pl.UInt32, eager=True), return_dtype=pl.UInt32
+    )
+    within = by_arrival.select(pl.arg_sort_by(rank, "_t", maintain_order=True)).to_series()
+    return arrival.gather(within)
 
 
 def _in_order(frame: pl.DataFrame) -> bool:
@@ -1686,8 +1720,12 @@ def bulk_and_rare(
     its cell count ``_n``, its cells ``c0``, ``c1``… and ``_bulk`` (its message is the next
     of ``messages``); each other row goes to ``read_row`` (the per-row code), and the bulk
     messages between two of them are added as one slice, so sequence numbers follow the file."""
-    rare = rows.with_columns(pl.col("_bulk").cum_sum().alias("_before")).filter(~pl.col("_bulk"))
+    # only the rare rows are taken (not every row's cells filtered)
+    at = rows.select(pl.arg_where(~pl.col("_bulk"))).to_series()
     cells_of = [f"c{i}" for i in range(len(rows.columns)) if f"c{i}" in rows.columns]
+    rare = rows.select("_line", "_n", *cells_of)[at].with_columns(
+        rows["_bulk"].cum_sum().gather(at).alias("_before")
+    )
     done = 0
     for r in rare.select("_line", "_n", "_before", *cells_of).iter_rows():
         line, n, before = r[0], r[1], r[2]

@@ -126,17 +126,16 @@ def fast_records(
     first[1:] = ends_at[: records - 1] + 1
     frame = frame.with_columns(pl.Series("_line", first + (base + 1)))
     # a row whose last cell is empty may have fewer cells: count them from its bytes
-    n = pl.Series("_n", np.full(records, width, dtype=np.uint32))
-    maybe = frame.select(pl.arg_where(pl.col(cells[-1]) == "")).to_series().to_list()
+    at = frame.select(pl.arg_where(pl.col(cells[-1]) == "")).to_series().to_numpy()
     if tail:  # (polars drops a last empty cell at the end of the text: count that row too)
-        maybe.append(records - 1)
-    if maybe:
+        at = np.append(at, records - 1)
+    if len(at):
         starts = np.zeros(records, dtype=np.int64)
         starts[1:] = ends[: records - 1] + 1
         stops = np.append(ends, used)[:records]
-        counts = n.to_numpy().copy()
-        if len(maybe) <= _FEW:  # the csv module, row by row
-            for r in maybe:
+        counts = np.full(records, width, dtype=np.uint32)
+        if len(at) <= _FEW:  # the csv module, row by row
+            for r in at.tolist():
                 raw = data[int(starts[r]) : int(stops[r])].decode("utf-8")
                 row = next(csv.reader(io.StringIO(raw, newline=""), delimiter=delim), [])
                 if len(row) > width:
@@ -146,23 +145,41 @@ def fast_records(
             d = positions(arr[:used], ord(delim))
             if len(q):
                 d = d[(np.searchsorted(q, d) & 1) == 0]
-            at = np.asarray(maybe, dtype=np.int64)
-            cells_in = np.searchsorted(d, stops[at]) - np.searchsorted(d, starts[at]) + 1
-            # (an empty line counts one cell, not none: it is blank, dropped below either way)
-            if int(cells_in.max()) > width:
-                return None
-            counts[at] = cells_in
-        n = pl.Series("_n", counts, dtype=pl.UInt32)
-        frame = frame.with_columns(n).with_columns(
-            pl.when(pl.col("_n") > i).then(pl.col(c)).alias(c) for i, c in enumerate(cells)
-        )
+            # a record of n cells has n - 1 of them, and none has more than ``width`` cells
+            # (polars refuses such a text): as many as ``records * (width - 1)``, every
+            # record is full (an empty line, one cell and none, makes them fewer)
+            if width == 1 or len(d) != records * (width - 1):
+                at = at.astype(np.int64)
+                cells_in = np.searchsorted(d, stops[at]) - np.searchsorted(d, starts[at]) + 1
+                # (an empty line counts one cell, not none: it is blank, dropped below either way)
+                if int(cells_in.max()) > width:
+                    return None
+                counts[at] = cells_in
+        frame = frame.with_columns(pl.Series("_n", counts, dtype=pl.UInt32))
+        least = int(counts.min())
+        if least < width:  # the cells past a short row's end are null (columns all rows fill: kept)
+            frame = frame.with_columns(
+                pl.when(pl.col("_n") > i).then(pl.col(c)).alias(c)
+                for i, c in enumerate(cells)
+                if i >= least
+            )
     else:
-        frame = frame.with_columns(n)
+        frame = frame.with_columns(pl.Series("_n", np.full(records, width, dtype=np.uint32)))
     # blank rows (every cell white space) are no records: only a row whose first cell is
-    # blank can be one
-    maybe_blank = frame.select(
-        pl.arg_where(pl.col(cells[0]).is_null() | pl.col(cells[0]).str.contains(_ALL_SPACE))
-    ).to_series()
+    # blank can be one, and only a record whose first byte is no visible ASCII character
+    # (a space, a quote, the delimiter, a line end, or a byte of a longer character)
+    heads = np.zeros(records, dtype=np.int64)
+    heads[1:] = ends[: records - 1] + 1
+    first_byte = arr[np.minimum(heads, max(used - 1, 0))] if used else np.zeros(0, np.uint8)
+    unsure = (
+        (first_byte < 0x21) | (first_byte >= 0x7F) | (first_byte == 34) | (first_byte == ord(delim))
+    )
+    unsure |= heads >= used
+    cand = pl.Series(np.flatnonzero(unsure), dtype=pl.Int64)
+    head_cells = frame[cells[0]].gather(cand)
+    maybe_blank = cand.filter(
+        head_cells.is_null() | head_cells.str.contains(_ALL_SPACE).fill_null(False)
+    )
     if maybe_blank.len():
         blank = pl.all_horizontal(
             pl.col(c).is_null() | (pl.col(c).str.strip_chars(PY_SPACES) == "") for c in cells

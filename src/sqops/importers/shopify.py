@@ -248,15 +248,20 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
         rows.lazy()
         .with_columns(oid.alias("_oid"), lower.alias("_raw"))
         .with_columns(((pl.col("_oid") != "") & pl.col("_raw").is_in(list(STATUS))).alias("_valid"))
-        .with_columns(
-            (
-                pl.col("_valid").cast(pl.Int32).cum_sum().over("_oid")
-                - pl.col("_valid").cast(pl.Int32)
-                > 0
-            ).alias("_seen")
-        )
         .collect()
     )
+    valid_i = pl.col("_valid").cast(pl.Int32)
+    start = (pl.col("_oid") != pl.col("_oid").shift()).fill_null(True)
+    runs, distinct = rows.select(start.sum().alias("r"), pl.col("_oid").n_unique().alias("d")).row(
+        0
+    )
+    if runs == distinct:  # each order's rows one after another (as exports write them):
+        # the valid rows before a row less those before its order's first row
+        before = valid_i.cum_sum() - valid_i
+        seen_expr = before - pl.when(start).then(before).forward_fill() > 0
+    else:
+        seen_expr = valid_i.cum_sum().over("_oid") - valid_i > 0
+    rows = rows.with_columns(seen_expr.alias("_seen"))
     has_oid, seen, valid = pl.col("_oid") != "", pl.col("_seen"), pl.col("_valid")
     mapped = pl.col("_raw").replace_strict(
         {k: v for k, v in STATUS.items() if v is not None}, default=None, return_dtype=pl.String
@@ -380,11 +385,12 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     # once: an order id is the first row of one order only, so the orders of a file are
     # distinct, and neither finish's dedupe (across files) nor its sort (time, order id)
     # depends on the order they were added in within the file
-    rare = rows.filter(~pl.col("_bulk") & ~pl.col("_merged") & ~pl.col("_unpaid"))
+    at = rows.select(pl.arg_where(~pl.col("_bulk") & ~pl.col("_merged") & ~pl.col("_unpaid")))
     cells_of = [f"c{i}" for i in range(len(frame.rows.columns)) if f"c{i}" in rows.columns]
+    rare = rows.select("_line", "_n", "_seen", *cells_of)[at.to_series()]  # (only these)
     get = cell_getter(col)
     unknown = int(counts[2])
-    for r in rare.select("_line", "_n", "_seen", *cells_of).iter_rows():
+    for r in rare.iter_rows():
         line, n, was_seen = r[0], r[1], r[2]
         cells = list(r[3 : 3 + n])
         unknown += _row(ctx, Location(file=display, line=line), cells, get, _Seen(was_seen))

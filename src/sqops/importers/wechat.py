@@ -273,11 +273,18 @@ def _msg_bulk(
     need = min(width, max(i for i in col.values() if i is not None) + 1)
     rows = frame.rows
 
-    def cell(key: str) -> pl.Expr:
+    def raw_cell(key: str) -> pl.Expr:
         i = col[key]
         if i is None or f"c{i}" not in rows.columns:
             return pl.lit("")
         return strip_expr(pl.col(f"c{i}")).fill_null("")
+
+    # each cell the bulk reads stripped once, kept as a column while the bulk is read
+    used = ["CreateTime", "Type", "SubType", "IsSender", "Sender", "TalkerId", "localId"]
+    used += ["StrContent", "Remark", "NickName"]
+
+    def cell(key: str) -> pl.Expr:
+        return pl.col(f"_{key}")
 
     ct = cell("CreateTime")
     seconds = ct.str.contains(r"^[0-9]{9,10}$")
@@ -310,9 +317,9 @@ def _msg_bulk(
         & pl.col("_member").is_not_null()
     )
     # (lazy: polars computes an expression used twice once)
+    stripped = rows.lazy().with_columns(raw_cell(k).alias(f"_{k}") for k in used)
     rows = (
-        rows.lazy()
-        .with_columns(
+        stripped.with_columns(
             utc.alias("_utc"),
             msg_type.alias("_type"),
             member.alias("_member"),
@@ -322,7 +329,9 @@ def _msg_bulk(
         .with_columns(bulk.alias("_bulk"))
         .collect()
     )
-    good = rows.filter(pl.col("_bulk"))
+    keep = ["_utc", "_group", "_member", "_type", "_IsSender", "_Sender", "_localId"]
+    keep += ["_StrContent", "_Remark", "_NickName"]
+    good = rows.select(*keep, "_bulk").filter(pl.col("_bulk"))
     # the aliases the row-by-row way records besides the message's: the exporter's id ("is
     # self" rows with a sender) and the nickname
     group = pl.lit(ctx.group_id) if ctx.group_id else pl.col("_group")
@@ -579,7 +588,16 @@ def placeholder_type_expr(content: pl.Expr) -> pl.Expr:
     """:func:`placeholder_type` of every text of ``content`` (null where it is none)."""
     # (only the texts that can be one, starting with "[" or "![" past white space, are
     # matched: the others are masked out first)
-    maybe = pl.when(content.str.contains(_MAYBE_PLACEHOLDER)).then(content)
+    return _placeholder_of(_maybe_placeholder(content))
+
+
+def _maybe_placeholder(content: pl.Expr) -> pl.Expr:
+    """The texts of ``content`` that may be a placeholder (null for the others)."""
+    return pl.when(content.str.contains(_MAYBE_PLACEHOLDER)).then(content)
+
+
+def _placeholder_of(maybe: pl.Expr) -> pl.Expr:
+    """:func:`placeholder_type` of texts :func:`_maybe_placeholder` kept."""
     name = strip_expr(strip_expr(maybe).str.extract(_PLACEHOLDER_PL, 1))
     return name.replace_strict(_PLACEHOLDERS, default=None, return_dtype=pl.String)
 
@@ -608,7 +626,10 @@ def _chatlog_bulk(
         rows.lazy()
         .with_columns(
             naive_text_expr(col("time")).alias("_body"),
-            placeholder_type_expr(content).fill_null("text").alias("_type"),
+            # (matched once per distinct text: placeholders repeat)
+            by_distinct(frame.rows, _maybe_placeholder(content), _placeholder_of)
+            .fill_null("text")
+            .alias("_type"),
             strip_expr(col("sender")).alias("_sender"),
             strip_expr(col("sender_name")).alias("_sname"),
             strip_expr(col("talker")).alias("_talker"),
@@ -654,8 +675,12 @@ def _chatlog_bulk(
     )
     # the other rows, each with how many bulk rows come before it
     keys = list(idx)
-    rare = rows.with_columns(pl.col("_bulk").cum_sum().alias("_before")).filter(~pl.col("_bulk"))
-    rare = rare.select("_line", "_n", "_before", *(col(k).alias(k) for k in keys))
+    at = rows.select(pl.arg_where(~pl.col("_bulk"))).to_series()  # (only these are taken)
+    rare = (
+        rows.select("_line", "_n", *(col(k).alias(k) for k in keys))[at]
+        .with_columns(rows["_bulk"].cum_sum().gather(at).alias("_before"))
+        .select("_line", "_n", "_before", *keys)
+    )
     done = 0
     for r in rare.iter_rows(named=True):
         if r["_before"] > done:

@@ -252,7 +252,7 @@ def _bulk(
         .collect()
     )
     offset = zone_offset(zone, rows["_naive"])
-    first = pl.int_range(pl.len()).over("_oid") == 0
+    first = pl.col("_oid").is_first_distinct()  # (the order's first row)
     ok = pl.col("_unpaid") | (
         pl.col("_status").is_not_null()
         & pl.col("_utc").is_not_null()
@@ -264,14 +264,23 @@ def _bulk(
         rows.lazy()
         .with_columns(local_to_utc(pl.col("_naive"), zone, offset).alias("_utc"))
         .with_columns((first & ok & (pl.col("_oid") != "")).alias("_lead"))
-        .with_columns(pl.col("_lead").any().over("_oid").alias("_simple"))
+        .with_columns(  # (an order with a lead row: one hash set, not a window)
+            pl.col("_oid").is_in(pl.col("_oid").filter(pl.col("_lead")).implode()).alias("_simple")
+        )
         .collect()
     )
     simple = pl.col("_simple")
     counts = rows.select(
         (simple & ~pl.col("_lead")).sum(), (pl.col("_lead") & pl.col("_unpaid")).sum()
     ).row(0)
-    good = rows.filter(pl.col("_lead") & ~pl.col("_unpaid"))
+    good = (  # (only the columns the orders are made of are filtered)
+        rows.lazy()
+        .filter(pl.col("_lead") & ~pl.col("_unpaid"))
+        .select(
+            "_naive", "_body", "_utc", "_oid", "_member", "_amount", "_status", "_shop", "_coupon"
+        )
+        .collect()
+    )
     wall = wall_ts_text(good["_naive"], offset)
     ts = (
         wall_ts_text_expr(pl.col("_body"), wall)
@@ -295,7 +304,8 @@ def _bulk(
     cells_of = [f"c{i}" for i in range(len(frame.rows.columns)) if f"c{i}" in rows.columns]
     get = cell_getter(col)
     seen: set[str] = set()
-    for r in rows.filter(~simple).select("_line", "_n", *cells_of).iter_rows():
+    rare = rows.select(pl.arg_where(~simple)).to_series()  # (only these rows are taken)
+    for r in rows.select("_line", "_n", *cells_of)[rare].iter_rows():
         line, n = r[0], r[1]
         _row(ctx, Location(file=display, line=line), list(r[2 : 2 + n]), get, seen)
     if counts[0]:
