@@ -603,21 +603,28 @@ class Structs:
 
 
 def _plain(struct: Any, keys: dict[str, str] | None = None) -> dict[str, Any]:
-    """A struct as the dict of the keys it holds (nested structs as dicts too)."""
-    if keys is None:
-        keys = struct_keys(type(struct))
-    got = {k: getattr(struct, a) for k, a in keys.items()}
-    return {
-        k: _plain(v) if isinstance(v, msgspec.Struct) else v
-        for k, v in got.items()
-        if v is not ABSENT
-    }
+    """A struct as the dict of the keys it holds (nested structs as dicts too; ``keys``: its
+    class's :func:`struct_keys`, in field order)."""
+    names = tuple(struct_keys(type(struct)) if keys is None else keys)
+    out: dict[str, Any] = {}
+    for k, v in zip(names, msgspec.structs.astuple(struct), strict=True):
+        if v is ABSENT:
+            continue
+        out[k] = _plain(v) if isinstance(v, msgspec.Struct) else v
+    return out
 
 
 def struct_keys(kind: type) -> dict[str, str]:
-    """The JSON key of each field of a struct class → its attribute."""
-    fields = kind.__struct_fields__  # type: ignore[attr-defined]
-    return dict(zip(kind.__struct_encode_fields__, fields, strict=True))  # type: ignore[attr-defined]
+    """The JSON key of each field of a struct class → its attribute (in field order)."""
+    keys = _STRUCT_KEYS.get(kind)
+    if keys is None:
+        fields = kind.__struct_fields__  # type: ignore[attr-defined]
+        encoded = kind.__struct_encode_fields__  # type: ignore[attr-defined]
+        keys = _STRUCT_KEYS[kind] = dict(zip(encoded, fields, strict=True))
+    return keys
+
+
+_STRUCT_KEYS: dict[type, dict[str, str]] = {}
 
 
 def sub(values: list[Any], key: str) -> list[Any]:

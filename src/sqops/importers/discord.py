@@ -52,6 +52,7 @@ _AUDIO_EXT = (".mp3", ".ogg", ".wav", ".m4a", ".opus")
 JOIN_TEXT = "Joined the server."
 #: message types that are ordinary messages (any other one: the per-item code decides)
 _PLAIN_TYPES = ("Default", "Reply")
+_MEDIA_KEYS = ("attachments", "stickers", "embeds")  # (what _media_type reads)
 _SYSTEM_TYPES = {
     "ChannelPinnedMessage",
     "ThreadCreated",
@@ -315,11 +316,17 @@ def _bulk(
     code reads are checked (:meth:`vec.Structs.check_items`) before anything is added."""
     n = len(messages)
     odd = vec.Odd(n)
+    item: Callable[[int], Any]
     if isinstance(messages, vec.Structs):
         structs: vec.Structs | None = messages
-        item: Callable[[int], Any] = messages.item
-        obj: Callable[[int], Any] = messages.item
-        field = messages.field
+        item, field = messages.item, messages.field
+        media_of = tuple(map(field, _MEDIA_KEYS))
+
+        def obj(i: int) -> dict[str, Any]:  # (what _media_type reads)
+            got = dict(zip(_MEDIA_KEYS, (m[i] for m in media_of), strict=True))
+            messages.check(got.values())
+            return got
+
         author = messages.objects(field("author"), _Author, odd)
         ref = messages.objects(field("reference"), _Ref, odd, optional=True)
     else:
@@ -333,7 +340,11 @@ def _bulk(
         def field(key: str) -> list[Any]:
             return vec.field(items, key)
 
-        item, obj = messages.__getitem__, items.__getitem__
+        def obj(i: int) -> dict[str, Any]:
+            return items[i]
+
+        item = messages.__getitem__
+        media_of = tuple(map(field, _MEDIA_KEYS))
         author = vec.objects(field("author"), odd)
         ref = vec.objects(field("reference"), odd, optional=True)
     text = (str, type(None))
@@ -341,15 +352,10 @@ def _bulk(
     raw_content = field("content")
     content = vec.typed(raw_content, text, s_type, odd, "content")
     # a message's type from its attachments, stickers and embeds (when it has one of them)
-    has = [
-        pl.Series(list(map(bool, field(k))), dtype=pl.Boolean)
-        for k in ("attachments", "stickers", "embeds")
-    ]
+    has = [pl.Series(list(map(bool, values)), dtype=pl.Boolean) for values in media_of]
     media = (has[0] | has[1] | has[2]).arg_true().to_list()
     kinds = pl.repeat("text", n, eager=True, dtype=pl.String).alias("msg_type")
     if media:
-        if structs is not None:
-            structs.check_items(media)
         kinds = kinds.scatter(
             media,
             [_media_type(obj(i), c if type(c := raw_content[i]) is str else "") for i in media],

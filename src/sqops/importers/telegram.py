@@ -118,7 +118,7 @@ class _Chat(msgspec.Struct, gc=False):
 
 
 _DECODER = msgspec.json.Decoder(_Chat)
-_KEYS = {"from" if f == "from_" else f: f for f in _Msg.__struct_fields__}
+_KEYS = vec.struct_keys(_Msg)
 
 
 def _fast(ctx: Context, display: str, raw: bytes) -> bool:
