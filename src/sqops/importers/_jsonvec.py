@@ -18,17 +18,27 @@ Exactness, in short:
   document (orjson), or, for JSON Lines read by polars, check each chunk's bytes: polars
   turns a number or a boolean read into a text column into text, and keeps the first of two
   equal keys where Python keeps the last, so a chunk whose keys are not each a string once
-  per object is read by the Python code.
+  per object is read by the Python code;
+* documents decoded by msgspec (:func:`decode_doc`: only the fields read, into
+  ``msgspec.Struct`` classes whose fields are ``Any``, so that every odd value still reaches
+  the checks above) hold exactly what orjson would give: msgspec keeps the last of two equal
+  keys as Python does (in a struct too), reads texts, floats, booleans and integers within
+  64 bits as orjson does, and refuses what orjson refuses except an integer past 64 bits
+  (orjson: a float, msgspec: the integer; :class:`Structs` gives such a document back to the
+  orjson path, :class:`Fallback`, before anything is added) and bytes that are not UTF-8 in a
+  field it skips (checked over the whole document first); it nests less deep than orjson.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import repeat
+from itertools import compress, repeat
+from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Any, overload
 
+import msgspec
 import orjson
 import polars as pl
 
@@ -219,7 +229,11 @@ def parse_utf8(path: Path, display: str) -> Any:
     without a byte-order mark nor a NUL (orjson checks the UTF-8): what
     :func:`~sqops.importers._base.read_text` then :func:`load_json` give, without the text;
     :data:`NOT_READ` for any other file (read it so: its errors and other encodings)."""
-    data = _base.read_bytes(path, display)
+    return parse_bytes(_base.read_bytes(path, display))
+
+
+def parse_bytes(data: bytes) -> Any:
+    """:func:`parse_utf8` of a file's bytes (read already)."""
     if bom_encoding(data) is not None or b"\x00" in data:
         return NOT_READ
     try:
@@ -380,6 +394,12 @@ def has_key(items: list[dict[str, Any]], key: str) -> list[bool]:
     return list(map(dict.__contains__, items, repeat(key)))
 
 
+def other_than(values: list[Any], kind: type) -> list[int]:
+    """The indices of the values whose type is not ``kind`` (found without a Python call
+    per value)."""
+    return list(compress(range(len(values)), map(is_not, map(type, values), repeat(kind))))
+
+
 class Odd:
     """The indices of the items marked odd so far (a mask built only when one is)."""
 
@@ -466,3 +486,162 @@ def truthy_text(values: list[Any], odd: Odd, name: str = "") -> pl.Series:
         s = pl.Series(name, values, dtype=pl.String)
         return s.to_frame().select(pl.when(pl.col(name) != "").then(pl.col(name))).to_series()
     return typed([v or None for v in values], (str, _NONE), pl.String(), odd, name)
+
+
+# --------------------------------------------------------------------------- msgspec
+# A JSON document decoded by msgspec into structs that hold only the fields a reader reads
+# (faster than orjson's dicts of every field, and cheaper to free); see the module's
+# docstring for why the values are orjson's.
+
+#: a struct field's default where the reader asks whether the key is there (``"photo" in
+#: msg``); the other fields default to None, as ``dict.get`` gives
+ABSENT: Any = msgspec.UNSET
+
+_INT_LO, _INT_HI = -(1 << 63), 1 << 64  # orjson reads integers in this range as integers
+
+
+class Fallback(Exception):
+    """The structs hold a value orjson reads otherwise: read the document the orjson way."""
+
+
+def decode_doc(data: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
+    """``data`` decoded by ``decoder`` (structs), or None where the result would not be what
+    orjson gives (or where orjson refuses: then the decoding policy reads the text): a
+    byte-order mark, a NUL, anything msgspec refuses, bytes that are not UTF-8."""
+    if bom_encoding(data) is not None or b"\x00" in data:
+        return None
+    try:
+        doc = decoder.decode(data)
+    except (msgspec.DecodeError, RecursionError):  # (ValidationError is a DecodeError)
+        return None
+    if not data.isascii() and not _utf8(data):
+        return None
+    return doc
+
+
+def _utf8(data: bytes, size: int = 8 << 20) -> bool:
+    """Whether ``data`` is UTF-8 (as orjson and Python's codec check it: no surrogates, no
+    overlong forms); msgspec checks only the texts it reads. Checked by polars ``size``
+    bytes at a time (cut before a character's first byte; a copy of the whole costs twice
+    as much: the fresh memory)."""
+    view = memoryview(data)
+    start, n = 0, len(data)
+    while start < n:
+        end = min(start + max(size, 4), n)
+        back = 0
+        while end < n and (data[end] & 0xC0) == 0x80:  # (a continuation byte)
+            end, back = end - 1, back + 1
+            if back > 3:  # no character has more
+                return False
+        try:
+            pl.Series([view[start:end].tobytes()], dtype=pl.Binary).cast(pl.String)
+        except pl.exceptions.PolarsError:
+            return False
+        start = end
+    return True
+
+
+def wide(value: Any) -> bool:
+    """Whether ``value`` holds an integer past 64 bits (orjson reads it as a float)."""
+    kind = type(value)
+    if kind is int:
+        return not _INT_LO <= value < _INT_HI
+    if kind is list:
+        return any(map(wide, value))
+    if kind is dict:
+        return any(map(wide, value.values()))
+    return False
+
+
+class Structs:
+    """The items of a JSON array decoded into structs, read as the readers read dicts:
+    ``keys`` maps each JSON key to its struct attribute."""
+
+    def __init__(self, structs: list[Any], keys: dict[str, str]) -> None:
+        self.structs = structs
+        self.keys = keys
+
+    def __len__(self) -> int:
+        return len(self.structs)
+
+    def field(self, key: str) -> list[Any]:
+        """The value of ``key`` in each item (None when absent, as ``dict.get`` gives)."""
+        return list(map(attrgetter(self.keys[key]), self.structs))
+
+    def has(self, key: str) -> list[bool]:
+        """Whether each item has ``key`` (a field that defaults to :data:`ABSENT`)."""
+        values = self.field(key)
+        if values.count(ABSENT) == len(values):  # (compared by identity first: fast)
+            return [False] * len(values)
+        return list(map(is_not, values, repeat(ABSENT)))
+
+    def item(self, i: int) -> dict[str, Any]:
+        """Item ``i`` as a dict of the keys read (what the per-item code reads of it)."""
+        return _plain(self.structs[i], self.keys)
+
+    def objects(
+        self, values: list[Any], kind: type, odd: Odd, *, optional: bool = False
+    ) -> list[Any]:
+        """:func:`objects` of nested structs of type ``kind`` (None when absent or null):
+        each None marked odd unless ``optional``, and replaced by an empty struct."""
+        if values.count(None):
+            empty = kind()
+            if not optional:
+                odd.mark([v is None for v in values])
+            return [empty if v is None else v for v in values]
+        return values
+
+    @staticmethod
+    def check(values: Iterable[Any]) -> None:
+        """:class:`Fallback` when a value holds an integer past 64 bits."""
+        if any(map(wide, values)):
+            raise Fallback
+
+    @staticmethod
+    def checked(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """``fn``, after :meth:`check` of its one argument."""
+
+        def call(value: Any) -> Any:
+            if wide(value):
+                raise Fallback
+            return fn(value)
+
+        return call
+
+    def check_items(self, rows: Iterable[int]) -> None:
+        """:meth:`check` of every value of the items ``rows`` (those the per-item code reads)."""
+        for i in rows:
+            self.check(self.item(i).values())
+
+
+def _plain(struct: Any, keys: dict[str, str] | None = None) -> dict[str, Any]:
+    """A struct as the dict of the keys it holds (nested structs as dicts too; ``keys``: its
+    class's :func:`struct_keys`, in field order)."""
+    names = tuple(struct_keys(type(struct)) if keys is None else keys)
+    out: dict[str, Any] = {}
+    for k, v in zip(names, msgspec.structs.astuple(struct), strict=True):
+        if v is ABSENT:
+            continue
+        out[k] = _plain(v) if isinstance(v, msgspec.Struct) else v
+    return out
+
+
+def struct_keys(kind: type) -> dict[str, str]:
+    """The JSON key of each field of a struct class → its attribute (in field order)."""
+    keys = _STRUCT_KEYS.get(kind)
+    if keys is None:
+        fields = kind.__struct_fields__  # type: ignore[attr-defined]
+        encoded = kind.__struct_encode_fields__  # type: ignore[attr-defined]
+        keys = _STRUCT_KEYS[kind] = dict(zip(encoded, fields, strict=True))
+    return keys
+
+
+_STRUCT_KEYS: dict[type, dict[str, str]] = {}
+
+
+def sub(values: list[Any], key: str) -> list[Any]:
+    """The value of ``key`` in each nested object: dicts (None when absent) or structs (the
+    attribute of that name)."""
+    if values and isinstance(values[0], msgspec.Struct):
+        return list(map(attrgetter(key), values))
+    return field(values, key)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import polars as pl
 
 from sqops.data.scalars import clean, parse_ts
@@ -51,6 +52,7 @@ _AUDIO_EXT = (".mp3", ".ogg", ".wav", ".m4a", ".opus")
 JOIN_TEXT = "Joined the server."
 #: message types that are ordinary messages (any other one: the per-item code decides)
 _PLAIN_TYPES = ("Default", "Reply")
+_MEDIA_KEYS = ("attachments", "stickers", "embeds")  # (what _media_type reads)
 _SYSTEM_TYPES = {
     "ChannelPinnedMessage",
     "ThreadCreated",
@@ -127,11 +129,71 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
         _read(path, display, ctx)
 
 
+class _Author(msgspec.Struct, gc=False):
+    id: Any = None
+    name: Any = None
+    nickname: Any = None
+    isBot: Any = None
+
+
+class _Ref(msgspec.Struct, gc=False):
+    messageId: Any = None
+
+
+class _Msg(msgspec.Struct, gc=False):
+    """The fields of a message that :func:`_message` reads (``Any``: every value reaches its
+    checks; the nested objects as structs, a document where one is not an object is read the
+    orjson way)."""
+
+    id: Any = None
+    type: Any = None
+    timestamp: Any = None
+    content: Any = None
+    author: _Author | None = None
+    reference: _Ref | None = None
+    attachments: Any = None
+    stickers: Any = None
+    embeds: Any = None
+
+
+class _Export(msgspec.Struct, gc=False):
+    messages: list[_Msg]
+    guild: Any = None
+    channel: Any = None
+
+
+_DECODER = msgspec.json.Decoder(_Export)
+_KEYS = vec.struct_keys(_Msg)
+
+
+def _fast(ctx: Context, display: str, raw: bytes) -> bool:
+    """A DiscordChatExporter JSON decoded into structs (:func:`vec.decode_doc`) and read in
+    bulk; False, with nothing added, where it is read the orjson way."""
+    zone = vec.zone_of(ctx)
+    if zone is None:
+        return False
+    doc = vec.decode_doc(raw, _DECODER)
+    if doc is None:
+        return False
+    data = {"guild": doc.guild, "channel": doc.channel, "messages": []}
+    items = vec.Structs(doc.messages, _KEYS)
+    try:
+        items.check([doc.guild, doc.channel])
+        _json(ctx, display, data, items)
+    except vec.Fallback:
+        return False
+    return True
+
+
 def _read(path: Path, display: str, ctx: Context) -> None:
     if starts_like_json(path) is False and getattr(ctx.tz, "key", None):
         _csv(ctx, display, path, None)  # (a CSV: its bytes read once, neither parsed nor decoded)
         return
-    data = vec.parse_utf8(path, display)
+    raw = read_bytes(path, display)
+    if _fast(ctx, display, raw):
+        return
+    data = vec.parse_bytes(raw)
+    del raw
     if type(data) is dict:  # (a JSON object: the text starts with "{")
         _json(ctx, display, data)
         return
@@ -142,7 +204,9 @@ def _read(path: Path, display: str, ctx: Context) -> None:
         _csv(ctx, display, path, text)
 
 
-def _json(ctx: Context, display: str, data: Any) -> None:
+def _json(ctx: Context, display: str, data: Any, structs: vec.Structs | None = None) -> None:
+    """The export; ``structs``: its messages decoded by msgspec (:func:`_fast`: raises
+    :class:`vec.Fallback` before adding anything when they must be read the orjson way)."""
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise InputError(
             T(
@@ -163,8 +227,10 @@ def _json(ctx: Context, display: str, data: Any) -> None:
     group = f"discord:{group}"
     zone = vec.zone_of(ctx)
     if zone is not None:
-        _bulk(ctx, display, group, data["messages"], zone)
+        _bulk(ctx, display, group, data["messages"] if structs is None else structs, zone)
         return
+    if structs is not None:
+        raise vec.Fallback
     for i, msg in enumerate(data["messages"]):
         _message(ctx, display, group, i, msg)
 
@@ -240,50 +306,74 @@ def _media_type(msg: dict[str, Any], content: str) -> str:
     return "text"
 
 
-def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str) -> None:
+def _bulk(
+    ctx: Context, display: str, group: str, messages: list[Any] | vec.Structs, zone: str
+) -> None:
     """The messages of the export: the ordinary ones (of a ``Default`` or ``Reply`` type,
     text ids, an ISO time; the type of those with attachments, stickers or embeds by
     :func:`_media_type`) as one frame read a field at a time, every other item by
-    :func:`_message`, in order."""
+    :func:`_message`, in order. Decoded by msgspec (``vec.Structs``): the items the Python
+    code reads are checked (:meth:`vec.Structs.check_items`) before anything is added."""
     n = len(messages)
     odd = vec.Odd(n)
-    items = vec.dicts(messages, odd)
-    if items is None:  # no item is an object
-        for i, msg in enumerate(messages):
-            _message(ctx, display, group, i, msg)
-        return
-    author = vec.objects(vec.field(items, "author"), odd)
-    ref = vec.objects(vec.field(items, "reference"), odd, optional=True)
+    item: Callable[[int], Any]
+    if isinstance(messages, vec.Structs):
+        structs: vec.Structs | None = messages
+        item, field = messages.item, messages.field
+        media_of = tuple(map(field, _MEDIA_KEYS))
+
+        def obj(i: int) -> dict[str, Any]:  # (what _media_type reads)
+            got = dict(zip(_MEDIA_KEYS, (m[i] for m in media_of), strict=True))
+            messages.check(got.values())
+            return got
+
+        author = messages.objects(field("author"), _Author, odd)
+        ref = messages.objects(field("reference"), _Ref, odd, optional=True)
+    else:
+        structs = None
+        items = vec.dicts(messages, odd)
+        if items is None:  # no item is an object
+            for i, msg in enumerate(messages):
+                _message(ctx, display, group, i, msg)
+            return
+
+        def field(key: str) -> list[Any]:
+            return vec.field(items, key)
+
+        def obj(i: int) -> dict[str, Any]:
+            return items[i]
+
+        item = messages.__getitem__
+        media_of = tuple(map(field, _MEDIA_KEYS))
+        author = vec.objects(field("author"), odd)
+        ref = vec.objects(field("reference"), odd, optional=True)
     text = (str, type(None))
     s_type = pl.String()
-    raw_content = vec.field(items, "content")
+    raw_content = field("content")
     content = vec.typed(raw_content, text, s_type, odd, "content")
     # a message's type from its attachments, stickers and embeds (when it has one of them)
-    has = [
-        pl.Series(list(map(bool, vec.field(items, k))), dtype=pl.Boolean)
-        for k in ("attachments", "stickers", "embeds")
-    ]
+    has = [pl.Series(list(map(bool, values)), dtype=pl.Boolean) for values in media_of]
     media = (has[0] | has[1] | has[2]).arg_true().to_list()
     kinds = pl.repeat("text", n, eager=True, dtype=pl.String).alias("msg_type")
     if media:
         kinds = kinds.scatter(
             media,
-            [_media_type(items[i], c if type(c := raw_content[i]) is str else "") for i in media],
+            [_media_type(obj(i), c if type(c := raw_content[i]) is str else "") for i in media],
         )
     names = _names(author, odd)
     frame = pl.DataFrame(
         [
-            vec.typed(vec.field(author, "id"), (str,), s_type, odd, "aid"),
-            vec.typed(vec.field(items, "id"), text, s_type, odd, "mid").fill_null(""),
-            vec.typed(vec.field(items, "timestamp"), (str,), s_type, odd, "when"),
+            vec.typed(vec.sub(author, "id"), (str,), s_type, odd, "aid"),
+            vec.typed(field("id"), text, s_type, odd, "mid").fill_null(""),
+            vec.typed(field("timestamp"), (str,), s_type, odd, "when"),
             content.fill_null(""),
             names,
             vec.typed(
-                vec.field(author, "isBot"), (bool, type(None)), pl.Boolean(), odd, "bot"
+                vec.sub(author, "isBot"), (bool, type(None)), pl.Boolean(), odd, "bot"
             ).fill_null(False),
-            vec.truthy_text(vec.field(ref, "messageId"), odd, "reply"),
+            vec.truthy_text(vec.sub(ref, "messageId"), odd, "reply"),
             kinds,
-            vec.typed(vec.field(items, "type"), text, s_type, odd, "_type"),
+            vec.typed(field("type"), text, s_type, odd, "_type"),
         ]
     ).with_columns(odd.series())
     mtype = pl.col("_type")
@@ -305,20 +395,18 @@ def _bulk(ctx: Context, display: str, group: str, messages: list[Any], zone: str
         role=pl.when(pl.col("bot")).then(pl.lit("bot")),
         _odd=pl.col("_odd"),
     )
-    vec.feed(
-        ctx,
-        frame,
-        vec.odd_rows(frame["_odd"]),
-        lambda i: _message(ctx, display, group, i, messages[i]),
-    )
+    odd_rows = vec.odd_rows(frame["_odd"])
+    if structs is not None:
+        structs.check_items(odd_rows)
+    vec.feed(ctx, frame, odd_rows, lambda i: _message(ctx, display, group, i, item(i)))
 
 
-def _names(author: list[dict[str, Any]], odd: vec.Odd) -> pl.Series:
+def _names(author: list[Any], odd: vec.Odd) -> pl.Series:
     """``nickname or name or None`` of each author (a true one that is not a text: odd)."""
-    nick, plain = vec.field(author, "nickname"), vec.field(author, "name")
+    nick, plain = vec.sub(author, "nickname"), vec.sub(author, "name")
     texts = {str, type(None)}
     if not (set(map(type, nick)) <= texts and set(map(type, plain)) <= texts):
-        return vec.truthy_text([a.get("nickname") or a.get("name") for a in author], odd, "name")
+        return vec.truthy_text([k or m for k, m in zip(nick, plain, strict=True)], odd, "name")
     nk, nm = pl.Series(nick, dtype=pl.String), pl.Series(plain, dtype=pl.String)
     either = pl.when(nk.is_not_null() & (nk != "")).then(nk).otherwise(nm)
     return pl.select(name=pl.when(either != "").then(either)).to_series()

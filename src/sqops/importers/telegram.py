@@ -20,16 +20,25 @@ skipped with one note naming their types.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import polars as pl
 
 from sqops.data.scalars import clean_name, epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers import _jsonvec as vec
-from sqops.importers._base import NOT_A_MESSAGE, SYSTEM_ID, Context, name_id, read_text
+from sqops.importers._base import (
+    NOT_A_MESSAGE,
+    SYSTEM_ID,
+    Context,
+    name_id,
+    read_bytes,
+    read_text,
+)
 
 GROUP_TYPES = ("private_group", "private_supergroup", "public_supergroup")
 _MEDIA = {
@@ -74,8 +83,71 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
         _read(path, display, ctx)
 
 
+class _Msg(msgspec.Struct, gc=False):
+    """The fields of a message that :func:`_message` and :func:`_service` read (``Any``:
+    every value reaches their checks); those they test the presence of default to ABSENT."""
+
+    id: Any = None
+    type: Any = None
+    date: Any = None
+    date_unixtime: Any = None
+    from_: Any = msgspec.field(default=None, name="from")
+    from_id: Any = None
+    text: Any = None
+    reply_to_message_id: Any = None
+    media_type: Any = None
+    photo: Any = vec.ABSENT
+    file: Any = vec.ABSENT
+    poll: Any = vec.ABSENT
+    location_information: Any = vec.ABSENT
+    contact_information: Any = vec.ABSENT
+    action: Any = None
+    actor: Any = None
+    actor_id: Any = None
+    members: Any = None
+    inviter: Any = None
+
+
+class _Chat(msgspec.Struct, gc=False):
+    """A single-chat export (``result.json`` of one chat)."""
+
+    messages: list[_Msg]
+    type: Any = vec.ABSENT
+    id: Any = None
+    name: Any = None
+
+
+_DECODER = msgspec.json.Decoder(_Chat)
+_KEYS = vec.struct_keys(_Msg)
+
+
+def _fast(ctx: Context, display: str, raw: bytes) -> bool:
+    """A single-chat export of a group decoded into structs (:func:`vec.decode_doc`) and read
+    in bulk; False, with nothing added, where it is read the orjson way (another shape, a
+    value orjson reads otherwise, no zone polars knows)."""
+    zone = vec.zone_of(ctx)
+    if zone is None:
+        return False
+    chat = vec.decode_doc(raw, _DECODER)
+    if chat is None:
+        return False
+    items = vec.Structs(chat.messages, _KEYS)
+    try:
+        if chat.type not in GROUP_TYPES:  # (a note or a skip: the orjson way's)
+            raise vec.Fallback
+        items.check([chat.id])
+        _chat(ctx, display, "", {"id": chat.id, "name": chat.name, "type": chat.type}, items)
+    except vec.Fallback:
+        return False
+    return True
+
+
 def _read(path: Path, display: str, ctx: Context) -> None:
-    data = vec.parse_utf8(path, display)
+    raw = read_bytes(path, display)
+    if _fast(ctx, display, raw):
+        return
+    data = vec.parse_bytes(raw)
+    del raw
     if data is vec.NOT_READ:
         data = vec.load_json(read_text(path, display), display)
     chats: list[tuple[str, Any]] = []
@@ -148,7 +220,15 @@ def _read(path: Path, display: str, ctx: Context) -> None:
         )
 
 
-def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None:
+def _chat(
+    ctx: Context,
+    display: str,
+    prefix: str,
+    chat: dict[str, Any],
+    structs: vec.Structs | None = None,
+) -> None:
+    """One chat; ``structs``: its messages decoded by msgspec (:func:`_fast`; raises
+    :class:`vec.Fallback` before adding anything when they must be read the orjson way)."""
     cid = chat.get("id")
     if cid in (None, ""):
         cid = (
@@ -158,8 +238,8 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
         )
     group = f"tg:{cid}"
     title = chat.get("name") if isinstance(chat.get("name"), str) else None
-    messages = chat.get("messages")
-    if not isinstance(messages, list):
+    messages = chat.get("messages") if structs is None else structs
+    if not isinstance(messages, list | vec.Structs):
         ctx.skip(
             Location(file=display, key=f"{prefix}messages"),
             T("缺少 messages 列表", "lacks the messages list"),
@@ -168,6 +248,8 @@ def _chat(ctx: Context, display: str, prefix: str, chat: dict[str, Any]) -> None
     zone = vec.zone_of(ctx)
     if zone is not None:
         by_name = _bulk(ctx, display, prefix, group, title, messages, zone)
+    elif isinstance(messages, vec.Structs):
+        raise vec.Fallback
     else:
         by_name = sum(
             _message(ctx, display, prefix, group, title, i, msg) for i, msg in enumerate(messages)
@@ -244,45 +326,62 @@ def _bulk(
     prefix: str,
     group: str,
     title: str | None,
-    messages: list[Any],
+    messages: list[Any] | vec.Structs,
     zone: str,
 ) -> int:
     """The messages of a chat: the ordinary ones (an integer id, a ``from_id``, the time in
     ``date_unixtime``; texts and ids are read by :func:`text_of` and :func:`_uid` first) as
     one frame read a field at a time, every other item by :func:`_message`, in order; how
-    many senders' ids were derived from the name."""
+    many senders' ids were derived from the name. Decoded by msgspec (``vec.Structs``): the
+    values read that are not texts are checked (:meth:`vec.Structs.check`) before anything
+    is added."""
     n = len(messages)
     odd = vec.Odd(n)
-    items = vec.dicts(messages, odd)
-    if items is None:  # no item is an object
-        return sum(
-            _message(ctx, display, prefix, group, title, i, msg) for i, msg in enumerate(messages)
-        )
+    if isinstance(messages, vec.Structs):
+        structs: vec.Structs | None = messages
+        item: Callable[[int], Any] = messages.item
+        field, has_key = messages.field, messages.has
+    else:
+        structs = None
+        items = vec.dicts(messages, odd)
+        if items is None:  # no item is an object
+            return sum(
+                _message(ctx, display, prefix, group, title, i, msg)
+                for i, msg in enumerate(messages)
+            )
+
+        def field(key: str) -> list[Any]:
+            return vec.field(items, key)
+
+        def has_key(key: str) -> list[bool]:
+            return vec.has_key(items, key)
+
+        item = messages.__getitem__
     text = (str, type(None))
     s_type, i_type, b_type = pl.String(), pl.Int64(), pl.Boolean()
-    from_id = vec.field(items, "from_id")
+    uid, text_of_ = (_uid, text_of) if structs is None else map(structs.checked, (_uid, text_of))
+    from_id = field("from_id")
     if not set(map(type, from_id)) <= set(text):  # (_uid(None) is None)
-        from_id = [v if type(v) is str else _uid(v) for v in from_id]
-    texts = vec.field(items, "text")
+        from_id = [v if type(v) is str else uid(v) for v in from_id]
+    texts = field("text")
     if not set(map(type, texts)) <= set(text):  # (text_of(None) is "": below)
-        texts = [v if type(v) is str else text_of(v) for v in texts]
+        for i in vec.other_than(texts, str):  # (a few: entity lists)
+            texts[i] = text_of_(texts[i])
     frame = pl.DataFrame(
         [
-            vec.typed(vec.field(items, "id"), (int,), i_type, odd, "id"),
-            vec.typed(vec.field(items, "type"), text, s_type, odd, "type"),
-            vec.typed(vec.field(items, "date_unixtime"), (str,), s_type, odd, "unix"),
+            vec.typed(field("id"), (int,), i_type, odd, "id"),
+            vec.typed(field("type"), text, s_type, odd, "type"),
+            vec.typed(field("date_unixtime"), (str,), s_type, odd, "unix"),
             vec.typed(from_id, text, s_type, odd, "from_id"),
-            vec.typed(vec.field(items, "from"), text, s_type, odd, "from"),
+            vec.typed(field("from"), text, s_type, odd, "from"),
             pl.Series("text", texts, dtype=s_type).fill_null(""),
-            vec.typed(
-                vec.field(items, "reply_to_message_id"), (int, type(None)), i_type, odd, "reply"
-            ),
-            pl.Series("photo", vec.has_key(items, "photo"), dtype=b_type),
-            vec.typed(vec.field(items, "media_type"), text, s_type, odd, "media"),
-            pl.Series("file", vec.has_key(items, "file"), dtype=b_type),
-            pl.Series("poll", vec.has_key(items, "poll"), dtype=b_type),
-            pl.Series("location", vec.has_key(items, "location_information"), dtype=b_type),
-            pl.Series("contact", vec.has_key(items, "contact_information"), dtype=b_type),
+            vec.typed(field("reply_to_message_id"), (int, type(None)), i_type, odd, "reply"),
+            pl.Series("photo", has_key("photo"), dtype=b_type),
+            vec.typed(field("media_type"), text, s_type, odd, "media"),
+            pl.Series("file", has_key("file"), dtype=b_type),
+            pl.Series("poll", has_key("poll"), dtype=b_type),
+            pl.Series("location", has_key("location_information"), dtype=b_type),
+            pl.Series("contact", has_key("contact_information"), dtype=b_type),
         ]
     ).with_columns(odd.series())
     frame = frame.with_columns(
@@ -318,13 +417,16 @@ def _bulk(
         _odd=pl.col("_odd") | us.is_null(),
     )
     frame = vec.with_stamp(frame, zone)
+    odd_rows = vec.odd_rows(frame["_odd"])
+    if structs is not None:
+        structs.check_items(odd_rows)
     by_name = 0
 
     def on_odd(i: int) -> None:
         nonlocal by_name
-        by_name += _message(ctx, display, prefix, group, title, i, messages[i])
+        by_name += _message(ctx, display, prefix, group, title, i, item(i))
 
-    vec.feed(ctx, frame, vec.odd_rows(frame["_odd"]), on_odd)
+    vec.feed(ctx, frame, odd_rows, on_odd)
     return by_name
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 import polars as pl
 
@@ -49,6 +50,7 @@ from sqops.importers._base import (
     naive_text_ts_expr,
     name_or_null_expr,
     peek_text,
+    read_bytes,
     read_csv,
     read_text,
     shown_name_expr,
@@ -217,7 +219,12 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
         _read_msg_csv(path, None, display, ctx)
         return
     if _json_array(path):
-        items = vec.parse_utf8(path, display)
+        raw = read_bytes(path, display)
+        with vec.gc_paused():
+            if _chatlog_fast(ctx, display, raw):
+                return
+        items = vec.parse_bytes(raw)
+        del raw
         if type(items) is list:  # a JSON array in UTF-8: as _read_chatlog_json reads it
             with vec.gc_paused():
                 _chatlog_items(items, display, ctx)
@@ -774,11 +781,74 @@ def _chatlog_fields(
 _NOT_BULK = ("", "", "", None, None, "text", None, None, None)
 
 
+class _ChatlogItem(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    """An item of a chatlog JSON array with the keys the chatlog tool writes (any other key,
+    e.g. one of another case, makes the document read the orjson way: the last of the keys
+    read as one field wins there); ``Any``: every value reaches the checks; ``time`` and
+    ``talker``: ABSENT when missing (:func:`_chatlog_item` asks)."""
+
+    seq: Any = None
+    time: Any = vec.ABSENT
+    talker: Any = vec.ABSENT
+    talkerName: Any = None
+    isChatRoom: Any = None
+    sender: Any = None
+    senderName: Any = None
+    isSelf: Any = None
+    type: Any = None
+    subType: Any = None
+    content: Any = None
+    contents: Any = None
+
+
+_CHATLOG_DECODER = msgspec.json.Decoder(list[_ChatlogItem])
+_CHATLOG_STRUCT_KEYS = vec.struct_keys(_ChatlogItem)
+#: the field read → its key in :class:`_ChatlogItem`
+_CHATLOG_FIELD_KEY = {
+    _CHATLOG_KEYS[k.lower()]: k for k in _CHATLOG_STRUCT_KEYS if k.lower() in _CHATLOG_KEYS
+}
+
+
+def _chatlog_fast(ctx: Context, display: str, raw: bytes) -> bool:
+    """A chatlog JSON array decoded into structs (:func:`vec.decode_doc`) and read in bulk;
+    False, with nothing added, where it is read the orjson way."""
+    zone = vec.zone_of(ctx)
+    if zone is None:
+        return False
+    structs = vec.decode_doc(raw, _CHATLOG_DECODER)
+    if structs is None:
+        return False
+
+    def where(i: int) -> Location:
+        return Location(file=display, key=f"[{i}]")
+
+    items = vec.Structs(structs, _CHATLOG_STRUCT_KEYS)
+    try:
+        good = _chatlog_json_bulk(ctx, items, where, zone)
+    except vec.Fallback:
+        return False
+    if len(items) and not good:
+        raise InputError(
+            T(
+                "不是 chatlog 类 JSON：没有一条带 time 和 talker 的消息",
+                "not a chatlog-style JSON: no message has time and talker",
+            ),
+            Location(file=display, line=1),
+        )
+    return True
+
+
 def _chatlog_json_bulk(
-    ctx: Context, items: list[Any], where: Callable[[int], Location], zone: str
+    ctx: Context, items: list[Any] | vec.Structs, where: Callable[[int], Location], zone: str
 ) -> int:
     """The items of a chatlog JSON: ordinary messages as one frame (times stamped by polars),
-    the others by :func:`_chatlog_item`, in order; how many have a time and a talker."""
+    the others by :func:`_chatlog_item`, in order; how many have a time and a talker.
+    Decoded by msgspec (``vec.Structs``): the items the Python code reads are checked
+    (:meth:`vec.Structs.check_items`) before anything is added."""
+    if isinstance(items, vec.Structs):
+        bulk = _chatlog_struct_frame(items)
+        items.check_items(vec.odd_rows(bulk["_odd"]))
+        return _chatlog_feed(ctx, bulk, items.item, where, zone)
     frame = _chatlog_frame(items)
     if frame is None:  # items of many shapes or kinds: read item by item
         plans: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
@@ -790,6 +860,18 @@ def _chatlog_json_bulk(
             {n: pl.Series(c, dtype=pl.String) for n, c in zip(_BULK_NAMES, cols, strict=True)}
         ).with_columns(_odd=pl.Series([r is None for r in rows], dtype=pl.Boolean))
         del rows, cols  # the frame holds them now
+    return _chatlog_feed(ctx, frame, items.__getitem__, where, zone)
+
+
+def _chatlog_feed(
+    ctx: Context,
+    frame: pl.DataFrame,
+    item: Callable[[int], Any],
+    where: Callable[[int], Location],
+    zone: str,
+) -> int:
+    """The bulk rows of ``frame`` stamped and added, the odd ones (``item(i)``) read by
+    :func:`_chatlog_item`, in order; how many have a time and a talker."""
     frame = vec.with_iso_stamp(frame, "when", zone)
     selves = frame.filter(~pl.col("_odd") & pl.col("_self").is_not_null())
     for talker, sender in (
@@ -812,7 +894,7 @@ def _chatlog_json_bulk(
 
     def on_odd(i: int) -> None:
         nonlocal good
-        good += _chatlog_item(ctx, where(i), items[i])
+        good += _chatlog_item(ctx, where(i), item(i))
 
     odd = vec.odd_rows(frame["_odd"])
     vec.feed(ctx, frame, odd, on_odd)
@@ -831,6 +913,18 @@ def _chatlog_plan(keys: tuple[str, ...]) -> dict[str, str]:
         if f is not None:
             plan[f] = k
     return plan
+
+
+def _chatlog_struct_frame(items: vec.Structs) -> pl.DataFrame:
+    """:func:`_chatlog_frame` of items decoded into :class:`_ChatlogItem` structs: each has
+    the one key of each field (no shapes to tell apart)."""
+    n = len(items)
+    odd = vec.Odd(n)
+
+    def get(f: str) -> list[Any]:
+        return items.field(_CHATLOG_FIELD_KEY[f]) if f in _CHATLOG_FIELD_KEY else [None] * n
+
+    return _chatlog_columns_frame(get, odd, items.check)
 
 
 def _chatlog_frame(values: list[Any]) -> pl.DataFrame | None:
@@ -857,17 +951,26 @@ def _chatlog_frame(values: list[Any]) -> pl.DataFrame | None:
     misfits = {s for s in shapes if not fits(s)}
     if misfits:
         odd.mark([s in misfits for s in map(tuple, items)])
-    text = (str, type(None))
-    number = (int, type(None))
-    s_type, i_type = pl.String(), pl.Int64()
 
     def get(f: str) -> list[Any]:
         return vec.field(items, source[f]) if f in source else [None] * n
 
+    return _chatlog_columns_frame(get, odd, lambda values: None)
+
+
+def _chatlog_columns_frame(
+    get: Callable[[str], list[Any]], odd: vec.Odd, check: Callable[[list[Any]], None]
+) -> pl.DataFrame:
+    """The bulk frame of the fields ``get`` gives (``check``: of values read as numbers'
+    texts, :meth:`vec.Structs.check`)."""
+    text = (str, type(None))
+    number = (int, type(None))
+    s_type, i_type = pl.String(), pl.Int64()
     seq = get("seq")
     if set(map(type, seq)) <= set(number):
         seq_col = vec.typed(seq, number, i_type, odd).cast(pl.String)
     else:  # texts and numbers: a number's text as str() writes it
+        check(seq)
         seq = [str(v) if type(v) is int else v for v in seq]
         seq_col = vec.typed(seq, text, s_type, odd)
     f = pl.DataFrame(
