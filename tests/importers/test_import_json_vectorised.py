@@ -603,3 +603,25 @@ def test_with_iso_stamp_on_random_texts_is_parse_ts():
             assert (t_, ts_) == (dt.timestamp(), ts_text(dt)), (zone, s)
         assert got["_odd"][-2:].to_list() == [True, True]  # second 60: Python's (no time)
         assert bulk > 2000, zone  # (most texts are valid times)
+
+
+def test_chatlog_item_with_a_key_the_common_items_lack(monkeypatch, tmp_path):
+    # the most common keys have no subType; the third item has it and a key the chatlog tool
+    # does not write (which sends the document the orjson way): it crashed with a KeyError in
+    # the bulk plan. It is read by the per-item code: 3 messages of a, b, c
+    doc = tmp_path / "chat.json"
+    doc.write_text(
+        "["
+        '{"seq": 1, "time": "2026-12-03T19:00:00+08:00", "talker": "1@chatroom",'
+        ' "sender": "a", "type": 1, "content": "hi"},'
+        '{"seq": 2, "time": "2026-12-03T19:01:00+08:00", "talker": "1@chatroom",'
+        ' "sender": "b", "type": 1, "content": "yo"},'
+        '{"seq": 3, "time": "2026-12-03T19:02:00+08:00", "talker": "1@chatroom",'
+        ' "sender": "c", "type": 1, "subType": 0, "content": "hey", "Extra": 1}'
+        "]",
+        encoding="utf-8",
+    )
+    fast, slow, _ = _both(monkeypatch, "wechat-chatlog", [doc])
+    _same(fast, slow)
+    assert fast.tables["messages"]["member_id"].to_list() == ["a", "b", "c"]
+    assert fast.tables["messages"]["content"].to_list() == ["hi", "yo", "hey"]

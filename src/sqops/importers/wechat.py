@@ -946,7 +946,9 @@ def _chatlog_frame(values: list[Any]) -> pl.DataFrame | None:
 
     def fits(shape: tuple[str, ...]) -> bool:
         plan = _chatlog_plan(shape)
-        return "time" in plan and "talker" in plan and all(source[f] == k for f, k in plan.items())
+        return (
+            "time" in plan and "talker" in plan and all(source.get(f) == k for f, k in plan.items())
+        )
 
     misfits = {s for s in shapes if not fits(s)}
     if misfits:
