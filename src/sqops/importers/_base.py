@@ -13,7 +13,7 @@ import functools
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -260,7 +260,31 @@ def read_csv(text: str, display: str) -> CsvTable:
         ) from None
     if header is None:
         raise InputError(T("文件是空的", "the file is empty"), Location(file=display, line=1))
+    if '"' in text:  # (the last record read: a row, else the header)
+        start = rows[-1][0] if rows else header_line
+        tail = list(io.StringIO(text, newline=""))[start - 1 :]  # (lines as the reader's)
+        _check_closed(tail, delim, display, start, len(tail))
     return CsvTable(header, header_line, rows, display)
+
+
+def _check_closed(lines: Iterable[str], delim: str, display: str, line: int, n: int) -> None:
+    """Raise when the record read from ``lines`` (the last of the file, from its line
+    ``line``, ``n`` lines to the end) opens a quote that is never closed: Python's csv module
+    reads the rest of the file into that one cell, so rows would vanish without a word."""
+    try:
+        next(csv.reader(lines, delimiter=delim, strict=True), None)
+    except csv.Error as exc:
+        if "unexpected end of data" not in str(exc):
+            return
+        raise InputError(
+            T(
+                "第 {l} 行打开的引号到文件结尾也没有闭合（文件可能不完整）：其后 {n} 行都会被读进"
+                "一个单元格；请检查这一行",
+                "the quote opened on line {l} is never closed (the file may be cut short): "
+                "the {n} line(s) from there to the end would be read as one cell; check that line",
+            ).format(l=line, n=n),
+            Location(file=display, line=line),
+        ) from None
 
 
 @dataclass
@@ -362,6 +386,15 @@ def _csv_block(
             ) from None
         quoted.append((q, reader.line_num, cells))
         consumed = q + reader.line_num
+        # the file's last record (not a blank one, which is skipped): is its quote closed?
+        if last and consumed >= raw.len() and any(x.strip() for x in cells):
+            _check_closed(
+                _lines_from(raw, q, ends_in_newline, near),
+                delim,
+                display,
+                base + q + 1,
+                raw.len() - q,
+            )
     carry = None
     n_lines = lines.len()
     if not last and quoted and consumed >= n_lines:
