@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _import_checks import same_import
 from sqops.errors import SqopsError
 from sqops.importers import discord, import_files
 from sqops.importers._base import Context, read_text
@@ -107,20 +108,6 @@ def _run(path, **kw):
         return ("error", str(exc), [(str(p.where), p.text.get("en")) for p in exc.problems])
 
 
-def _same(fast, slow) -> None:
-    if isinstance(slow, tuple) or isinstance(fast, tuple):
-        assert fast == slow
-        return
-    assert fast.counts == slow.counts
-    assert [(p.code, str(p.where), p.text.get("en")) for p in fast.problems] == [
-        (p.code, str(p.where), p.text.get("en")) for p in slow.problems
-    ]
-    assert sorted(fast.tables) == sorted(slow.tables)
-    for name, frame in slow.tables.items():
-        assert fast.tables[name].schema == frame.schema, name
-        assert fast.tables[name].equals(frame), name
-
-
 @pytest.mark.fuzz
 @settings(max_examples=150, deadline=None)
 @given(
@@ -132,7 +119,7 @@ def test_bulk_is_the_per_row_reading(tmp_path_factory, rows, tz):
     _write(p, rows)
     with pytest.MonkeyPatch.context() as mp:
         fast, slow, _ = _both(mp, p, tz=tz)
-    _same(fast, slow)
+    same_import(fast, slow)
 
 
 def test_bulk_reads_the_ordinary_messages(monkeypatch, tmp_path):
@@ -151,7 +138,7 @@ def test_bulk_reads_the_ordinary_messages(monkeypatch, tmp_path):
         ],
     )
     fast, slow, bulk = _both(monkeypatch, p, tz="Asia/Shanghai")
-    _same(fast, slow)
+    same_import(fast, slow)
     assert bulk == 3
     msgs = fast.tables["messages"].select("ts", "member_id", "member_name", "msg_type", "content")
     assert msgs.rows() == [

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from _import_checks import same_import
 from sqops.errors import SqopsError
 from sqops.importers import _jsonvec, import_files
 
@@ -78,20 +79,6 @@ def _run(fmt: str, path: Path, tz: str):
         # the chatlog reader of orjson's dicts (not this change's) fails when the most common
         # set of keys lacks a field another item has (reported, issue #19 session 11)
         return ("KeyError",)
-
-
-def _same(fast, slow) -> None:
-    if isinstance(slow, tuple) or isinstance(fast, tuple):
-        assert fast == slow
-        return
-    assert fast.counts == slow.counts
-    assert [(p.code, str(p.where), p.text.get("en")) for p in fast.problems] == [
-        (p.code, str(p.where), p.text.get("en")) for p in slow.problems
-    ]
-    assert sorted(fast.tables) == sorted(slow.tables)
-    for name, frame in slow.tables.items():
-        assert fast.tables[name].schema == frame.schema, name
-        assert fast.tables[name].equals(frame), name
 
 
 def _both(fmt: str, path: Path, tz: str) -> tuple[object, object, int]:
@@ -172,7 +159,7 @@ def test_telegram_structs_as_the_python_code(tmp_path_factory, doc, tz):
     p = tmp_path_factory.mktemp("tg") / "result.json"
     p.write_bytes(doc)
     fast, slow, _ = _both("telegram", p, tz)
-    _same(fast, slow)
+    same_import(fast, slow)
 
 
 # --------------------------------------------------------------------------- Discord
@@ -226,7 +213,7 @@ def test_discord_structs_as_the_python_code(tmp_path_factory, doc, tz):
     p = tmp_path_factory.mktemp("dc") / "export.json"
     p.write_bytes(doc)
     fast, slow, _ = _both("discord", p, tz)
-    _same(fast, slow)
+    same_import(fast, slow)
 
 
 # --------------------------------------------------------------------------- chatlog
@@ -266,7 +253,7 @@ def test_chatlog_structs_as_the_python_code(tmp_path_factory, doc, tz):
     if fast == ("KeyError",):  # (the orjson way's failure: the structs never fail so)
         assert not used
         assume(False)
-    _same(fast, slow)
+    same_import(fast, slow)
 
 
 # --------------------------------------------------------------------------- by hand
@@ -309,7 +296,7 @@ def test_telegram_documents_by_hand(tmp_path, doc, structs):
     p = tmp_path / "result.json"
     p.write_bytes(doc)
     fast, slow, used = _both("telegram", p, "Asia/Shanghai")
-    _same(fast, slow)
+    same_import(fast, slow)
     assert used == structs
 
 
@@ -323,7 +310,7 @@ def test_bytes_not_utf8_in_a_field_not_read_are_refused(tmp_path):
     p = tmp_path / "result.json"
     p.write_bytes(raw)
     fast, slow, used = _both("telegram", p, "Asia/Shanghai")
-    _same(fast, slow)
+    same_import(fast, slow)
     assert used == 0
 
 
@@ -338,7 +325,7 @@ def test_chatlog_key_of_another_case_is_read_the_orjson_way(tmp_path):
     second = item.replace('"seq": 1', '"seq": 2') + ', "Time": "2026-12-04T10:00:00+08:00"}'
     p.write_bytes(("[" + item + "}," + second + "]").encode())
     fast, slow, used = _both("wechat-chatlog", p, "Asia/Shanghai")
-    _same(fast, slow)
+    same_import(fast, slow)
     assert used == 0
     assert fast.tables["messages"]["ts"].to_list() == [
         "2026-12-03T10:00:00+08:00",
@@ -363,7 +350,7 @@ def test_the_bench_shapes_are_read_as_structs(tmp_path):
         folder = tmp_path / fmt
         folder.mkdir()
         fast, slow, used = _both(fmt, make(1200, folder), "Asia/Shanghai")
-        _same(fast, slow)
+        same_import(fast, slow)
         assert used == 1, fmt
 
 

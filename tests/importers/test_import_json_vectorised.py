@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from _import_checks import same_import
 from sqops.errors import InputError
 from sqops.importers import _jsonvec, import_files
 
@@ -33,17 +34,6 @@ def _both(monkeypatch, fmt: str, paths: list[Path], **kw):
     slow = import_files(fmt, paths, **kw)
     monkeypatch.setattr(_jsonvec, "ENABLED", True)
     return fast, slow, sum(bulk)
-
-
-def _same(fast, slow) -> None:
-    assert fast.counts == slow.counts
-    assert [(p.code, str(p.where), p.text.get("en")) for p in fast.problems] == [
-        (p.code, str(p.where), p.text.get("en")) for p in slow.problems
-    ]
-    assert sorted(fast.tables) == sorted(slow.tables)
-    for name, frame in slow.tables.items():
-        assert fast.tables[name].schema == frame.schema, name
-        assert fast.tables[name].equals(frame), name
 
 
 def _wecom_record(rnd: random.Random, i: int) -> str:
@@ -99,7 +89,7 @@ def test_wecom_json_lines_as_the_python_code(monkeypatch, tmp_path, tz):
     p.write_text("\r\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr(_jsonvec, "CHUNK", 20_000)
     fast, slow, bulk = _both(monkeypatch, "wecom", [p], tz=tz)
-    _same(fast, slow)
+    same_import(fast, slow)
     # most messages went in bulk (not the odd ones, a sixth have no sender, nor the chunks
     # of the three bad lines)
     assert bulk > 1500
@@ -116,7 +106,7 @@ def test_wecom_chunks_with_odd_bytes_are_read_by_python(monkeypatch, tmp_path):
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr(_jsonvec, "CHUNK", 1)  # one line a chunk
     fast, slow, bulk = _both(monkeypatch, "wecom", [p])
-    _same(fast, slow)
+    same_import(fast, slow)
     assert bulk == 2  # lines 1 and 6 (index 0 and 5)
     ids = set(fast.tables["messages"]["msg_id"].to_list())
     assert {"b3", "a99"} <= ids and "a3" not in ids  # (counted by hand from the lines above)
@@ -127,7 +117,7 @@ def test_wecom_fixture_as_the_python_code(monkeypatch):
     fast, slow, _ = _both(
         monkeypatch, "wecom", [FIX / "wecom_messages.jsonl", FIX / "wecom_group.json"]
     )
-    _same(fast, slow)
+    same_import(fast, slow)
 
 
 def test_stamp_is_ts_text(monkeypatch):
@@ -219,14 +209,14 @@ def test_telegram_as_the_python_code(monkeypatch, tmp_path, tz):
     single = tmp_path / "chat.json"
     single.write_text(json.dumps(chats[0], ensure_ascii=False), encoding="utf-8")
     fast, slow, bulk = _both(monkeypatch, "telegram", [p, single], tz=tz)
-    _same(fast, slow)
+    same_import(fast, slow)
     assert bulk > 2000  # of 3,000 items, about a quarter odd (counted by the generator's kinds)
 
 
 def test_telegram_fixtures_as_the_python_code(monkeypatch):
     for name in ("telegram_chat", "telegram_full", "telegram_account", "telegram_no_from_id"):
         fast, slow, _ = _both(monkeypatch, "telegram", [FIX / f"{name}.json"])
-        _same(fast, slow)
+        same_import(fast, slow)
 
 
 def test_with_iso_stamp_is_parse_ts(monkeypatch):
@@ -319,7 +309,7 @@ def test_discord_json_as_the_python_code(monkeypatch, tmp_path):
     p.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     for tz in ("Asia/Shanghai", "America/New_York"):
         fast, slow, bulk = _both(monkeypatch, "discord", [p, FIX / "discord.json"], tz=tz)
-        _same(fast, slow)
+        same_import(fast, slow)
         assert bulk > 2000  # of 3,000 items, about a sixth odd (the generator's kinds)
 
 
@@ -381,7 +371,7 @@ def test_chatlog_json_as_the_python_code(monkeypatch, tmp_path, lines):
     fast, slow, bulk = _both(
         monkeypatch, "wechat-chatlog", [p, FIX / "wechat_chatlog.json"], tz="Asia/Shanghai"
     )
-    _same(fast, slow)
+    same_import(fast, slow)
     assert bulk > 1500  # of 2,500 items, about a quarter odd (the generator's kinds)
 
 
@@ -398,7 +388,7 @@ def test_group_id_and_self_name_as_the_python_code(monkeypatch, fmt, files):
     """``--group-id`` and ``--self-name`` apply to the bulk rows as to the others."""
     paths = [FIX / f for f in files]
     fast, slow, bulk = _both(monkeypatch, fmt, paths, group_id="g1", self_name="阿青")
-    _same(fast, slow)
+    same_import(fast, slow)
     assert set(fast.tables["messages"]["group_id"]) == {"g1"}
     assert bulk > 0 or fmt == "wecom"  # (the WeCom fixture's bad lines make it Python's)
 
@@ -413,7 +403,7 @@ def test_wecom_streamed_as_the_python_code(monkeypatch, tmp_path):
     monkeypatch.setattr(_jsonvec, "WHOLE_BELOW", 0)
     monkeypatch.setattr(_jsonvec, "CHUNK", 7_777)
     fast, slow, bulk = _both(monkeypatch, "wecom", [p], tz="Asia/Shanghai")
-    _same(fast, slow)
+    same_import(fast, slow)
     assert bulk > 600
     p.write_bytes(("\n".join(lines[:600]) + "\n\x00\n" + "\n".join(lines[600:])).encode())
     with pytest.raises(InputError) as streamed:
@@ -552,7 +542,7 @@ def test_fields_of_other_types_and_shapes_as_the_python_code(monkeypatch, tmp_pa
         ("wechat-chatlog", c, 1000),
     ):
         fast, slow, bulk = _both(monkeypatch, fmt, [path], tz="Asia/Shanghai")
-        _same(fast, slow)
+        same_import(fast, slow)
         assert bulk > least, fmt  # (most items are still ordinary messages)
 
 
@@ -622,6 +612,6 @@ def test_chatlog_item_with_a_key_the_common_items_lack(monkeypatch, tmp_path):
         encoding="utf-8",
     )
     fast, slow, _ = _both(monkeypatch, "wechat-chatlog", [doc])
-    _same(fast, slow)
+    same_import(fast, slow)
     assert fast.tables["messages"]["member_id"].to_list() == ["a", "b", "c"]
     assert fast.tables["messages"]["content"].to_list() == ["hi", "yo", "hey"]

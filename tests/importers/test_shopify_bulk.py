@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _import_checks import same_import
 from sqops.errors import DataError, InputError
 from sqops.importers import import_files, shopify
 
@@ -61,26 +62,15 @@ def _import(tmp_path, text, *, bulk: bool, **kw):
             return ("error", str(exc), [(x.code, x.where, x.text) for x in exc.problems])
 
 
-def _same(fast, slow) -> None:
-    if isinstance(fast, tuple) or isinstance(slow, tuple):
-        assert fast == slow
-        return
-    assert fast.tables.keys() == slow.tables.keys()
-    for name, frame in slow.tables.items():
-        assert fast.tables[name].equals(frame), name
-    assert fast.counts == slow.counts
-    assert [(p.code, p.where, p.text) for p in fast.problems] == [
-        (p.code, p.where, p.text) for p in slow.problems
-    ]
-
-
 @pytest.mark.fuzz
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_ROW, max_size=14), st.sampled_from([{}, {"group_id": "G"}, {"twice": True}]))
 def test_shopify_bulk_is_row_by_row(tmp_path_factory, rows, kw):
     tmp_path = tmp_path_factory.mktemp("shop")
     text = _text(rows)
-    _same(_import(tmp_path, text, bulk=True, **dict(kw)), _import(tmp_path, text, bulk=False, **kw))
+    same_import(
+        _import(tmp_path, text, bulk=True, **dict(kw)), _import(tmp_path, text, bulk=False, **kw)
+    )
 
 
 def test_shopify_bulk_hand_counted(tmp_path):
@@ -94,7 +84,7 @@ def test_shopify_bulk_hand_counted(tmp_path):
         "#5,dd@x.com,weird,2026-12-01 12:00:00 +0800,7,\n"  # unknown status: skipped
     )
     fast = _import(tmp_path, text, bulk=True)
-    _same(fast, _import(tmp_path, text, bulk=False))
+    same_import(fast, _import(tmp_path, text, bulk=False))
     orders = fast.tables["orders"]
     # #1 10.50 (Ana, lower-cased), #2 by phone, #4 local time; #3 unpaid, #5 skipped
     assert orders["order_id"].to_list() == ["#1", "#2", "#4"]

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _import_checks import same_import
 from sqops.errors import DataError, InputError
 from sqops.importers import import_files, youzan
 
@@ -54,19 +55,6 @@ def _import(tmp_path, text, *, bulk: bool, **kw):
             return ("error", str(exc), [(x.code, x.where, x.text) for x in exc.problems])
 
 
-def _same(fast, slow) -> None:
-    if isinstance(fast, tuple) or isinstance(slow, tuple):
-        assert fast == slow
-        return
-    assert fast.tables.keys() == slow.tables.keys()
-    for name, frame in slow.tables.items():
-        assert fast.tables[name].equals(frame), name
-    assert fast.counts == slow.counts
-    assert [(p.code, p.where, p.text) for p in fast.problems] == [
-        (p.code, p.where, p.text) for p in slow.problems
-    ]
-
-
 @pytest.mark.fuzz
 @settings(max_examples=150, deadline=None)
 @given(
@@ -76,7 +64,9 @@ def _same(fast, slow) -> None:
 def test_youzan_bulk_is_row_by_row(tmp_path_factory, rows, kw):
     tmp_path = tmp_path_factory.mktemp("yz")
     text = _text(rows)
-    _same(_import(tmp_path, text, bulk=True, **dict(kw)), _import(tmp_path, text, bulk=False, **kw))
+    same_import(
+        _import(tmp_path, text, bulk=True, **dict(kw)), _import(tmp_path, text, bulk=False, **kw)
+    )
 
 
 def test_youzan_bulk_hand_counted(tmp_path):
@@ -90,7 +80,7 @@ def test_youzan_bulk_hand_counted(tmp_path):
         "E4,交易成功,2026-12-20 12:00:00,7,阿青,\n"  # buyer by name: row by row
     )
     fast = _import(tmp_path, text, bulk=True)
-    _same(fast, _import(tmp_path, text, bulk=False))
+    same_import(fast, _import(tmp_path, text, bulk=False))
     orders = fast.tables["orders"]
     assert orders["order_id"].to_list() == ["E1", "E2", "E4"]
     assert orders["amount"].to_list() == [1299.0, 88.0, 7.0]
