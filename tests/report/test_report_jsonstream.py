@@ -171,4 +171,10 @@ def test_answered_questions_lose_their_text() -> None:
     assert light["member_name"].to_list() == [None, "B", "C"]
     assert light.select("_row", "answered", "ts").equals(q.select("_row", "answered", "ts"))
     assert "_resp_s" not in light.columns  # (the summary reads ``minutes``, not the seconds)
+    # the answered question's text is gone from the buffers too, not only masked: 1,000
+    # answered questions of 2,000 characters each pickle to ~2 MB, without their text to
+    # a few kilobytes
+    long = pl.DataFrame({"answered": [True] * 1000, "content": ["x" * 2000] * 1000})
+    assert len(pickle.dumps(long["content"])) > 1_000_000
+    assert len(pickle.dumps(_answered_light(long)["content"])) < 50_000
     assert _answered_light(q.clear()).height == 0
