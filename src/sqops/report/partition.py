@@ -51,6 +51,7 @@ from sqops.data.membership import (
 )
 from sqops.data.runtime import memory_limit_bytes
 from sqops.data.tables import ID, TableData, Tables
+from sqops.domain.actions import ACTION_NAMES
 from sqops.domain.kpis import KPI, KPI_NAMES, needs
 from sqops.errors import DataError, UsageError
 from sqops.i18n import T
@@ -167,6 +168,10 @@ class Partial:
     history: dict[dt.date, list[GroupReport]] = field(default_factory=dict)
     #: with ``plan.inputs``: the bucket's prepared inputs (its own orders alone)
     prepared: Prepared | None = None
+    #: without ``plan.inputs``: group → action → members, all the JSON, Markdown and terminal
+    #: show of the member actions (``actions`` then holds no rows: they are made for
+    #: ``actions.csv`` alone, whose ``--lists`` asks for the inputs)
+    action_counts: dict[str, dict[str, int]] | None = None
 
 
 # ------------------------------------------------------------------ the number of buckets
@@ -609,7 +614,7 @@ def run_partition(plan: PartitionPlan, k: int, source: Tables | None = None) -> 
     svc = rep.service
     questions = None
     if svc is not None and svc.available:
-        questions = svc._questions
+        questions = _answered_light(svc._questions)
         # (the merge summarises the questions again: the bucket's summary is not sent)
         svc = dataclasses.replace(
             svc, groups={}, staff=[], unanswered=pl.DataFrame(), _questions=pl.DataFrame()
@@ -623,9 +628,35 @@ def run_partition(plan: PartitionPlan, k: int, source: Tables | None = None) -> 
         service=svc,
         questions=questions,
         channels=chan,
-        actions=rep.actions.table,
+        actions=rep.actions.table if plan.inputs else pl.DataFrame(),
         history=history,
         prepared=_own_inputs(p, own_orders) if plan.inputs else None,
+        action_counts=None if plan.inputs else rep.actions.counts(),
+    )
+
+
+#: the columns of a service question that only the unanswered list reads
+_UNANSWERED_ONLY = ("content", "member_name")
+#: the columns of a service question the summary does not read (``service._summarise``)
+_UNREAD = ("_resp_s", "_wait_s")
+
+
+def _answered_light(q: pl.DataFrame) -> pl.DataFrame:
+    """A bucket's service questions for the merge, without what ``service._summarise`` does
+    not read: the text of an answered question (its content and asker's name, read only by
+    the unanswered list) and the seconds behind ``minutes``/``waited`` — at 200 M messages
+    the questions are millions of rows, most of them answered (at 1 M messages 192 bytes
+    a row pickled, 134 without; in memory 135, 75)."""
+    if not q.height or "answered" not in q.columns:
+        return q
+    texts = [c for c in _UNANSWERED_ONLY if c in q.columns]
+    light = q.drop([c for c in _UNREAD if c in q.columns]).with_columns(
+        pl.when(~pl.col("answered")).then(pl.col(c)).alias(c) for c in texts
+    )
+    # (made again from the values: the nulled column still refers to the whole text buffers,
+    # which pickle and stay in memory; a few per cent of the questions are left to copy)
+    return light.with_columns(
+        pl.Series(c, light[c].to_list(), dtype=light.schema[c]) for c in texts
     )
 
 
@@ -636,10 +667,26 @@ class PartitionedReport(Report):
     rows are the buckets' (kept through ``dataclasses.replace``, e.g. ``--by`` files)."""
 
     action_rows: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: the buckets' counts of the member actions when their rows were not sent
+    action_counts: dict[str, dict[str, int]] | None = None
 
     @cached_property
     def actions(self) -> MemberActions:
-        return MemberActions.of_rows(self.action_rows, [g.group_id for g in self.groups])
+        gids = [g.group_id for g in self.groups]
+        if self.action_counts is not None:
+            return CountedActions(None, True, gids, self.action_counts)
+        return MemberActions.of_rows(self.action_rows, gids)
+
+
+@dataclass
+class CountedActions(MemberActions):
+    """Member actions known by their counts alone (a partitioned report without the
+    inputs): what the JSON, Markdown, HTML summary and terminal show; no rows."""
+
+    tally: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {g: {a: self.tally.get(g, {}).get(a, 0) for a in ACTION_NAMES} for g in self.groups}
 
 
 def merge_partials(
@@ -705,6 +752,9 @@ def merge_partials(
         if tables
         else parts[0].actions
     )
+    counts: dict[str, dict[str, int]] | None = None
+    if any(part.action_counts is not None for part in parts):
+        counts = {g: c for part in parts for g, c in (part.action_counts or {}).items()}
     report = PartitionedReport(
         as_of=plan.as_of,
         tz=s.tz,
@@ -721,6 +771,7 @@ def merge_partials(
         coverage=coverage,
         service=_service(parts, s, gids),
         action_rows=rows,
+        action_counts=counts,
         prepared=_merged_inputs(plan, parts),
     )
     if plan.compare_day is not None or plan.trend_days:

@@ -656,6 +656,13 @@ def _write_outputs(
 
             sections.append(html_section(adh, rep.lang))
         text = to_html(rep, sections)
+    elif to.fmt == "json" and to.path is not None:
+        # (into a file a piece at a time, a group section after another: the same bytes
+        # without the whole document in memory, report/jsonstream.py)
+        from sqops.report.jsonstream import write_json
+
+        write_json(rep, to.path, adh.to_dict(rep.lang, detail=False) if adh else None, views=views)
+        return
     elif to.fmt == "json":
         text = render.to_json(
             rep, adh.to_dict(rep.lang, detail=False) if adh else None, views=views

@@ -1,0 +1,146 @@
+"""The report's JSON written a piece at a time (issue #23 item 3, a bounded merge).
+
+:func:`sqops.report.render.to_json` builds the whole document as Python objects and then
+its text (at 200 M messages: 30,769 group sections, 369 MB of JSON, several copies of it in
+memory at once). :func:`json_chunks` yields the same bytes piece by piece — each top-level
+member, and each group section of ``groups`` on its own — so what is held at a time is one
+group's dict and its text, whatever the number of groups.
+
+The bytes are those of ``json_text(doc) + "\\n"``: orjson's two-space layout, where a value
+nested ``n`` levels deep is the value dumped alone with every line after its first indented
+by ``2 n`` spaces (a JSON string holds no raw newline, so the lines are the layout's). A
+piece orjson refuses (an integer past 64 bits in an SOP's ``vars``...) makes the whole
+document go the in-memory way (:class:`Refused`), as :func:`sqops.render.output.json_bytes`
+falls back to the standard library for the whole document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqops.adherence.schema import AdherenceDoc
+    from sqops.report.build import Report
+
+#: ``doc`` members whose value is a list written one element at a time
+_STREAMED = ("groups",)
+
+
+class Refused(Exception):
+    """orjson could not write a piece: write the document the in-memory way instead."""
+
+
+def _dump(value: object, level: int) -> bytes:
+    """``value`` in orjson's indented layout, as if nested ``level`` levels deep."""
+    import orjson
+
+    try:
+        text = orjson.dumps(
+            value,
+            option=orjson.OPT_INDENT_2
+            | orjson.OPT_PASSTHROUGH_DATETIME
+            | orjson.OPT_PASSTHROUGH_DATACLASS,
+        )
+    except orjson.JSONEncodeError as exc:
+        raise Refused(str(exc)) from exc
+    return text.replace(b"\n", b"\n" + b"  " * level) if level else text
+
+
+def json_chunks(
+    report: Report, adherence: AdherenceDoc | None = None, *, views: bool = False
+) -> Iterator[bytes]:
+    """The bytes of ``render.to_json(report, adherence, views=views)``, a piece at a time.
+    Raises :class:`Refused` (possibly after some pieces) when orjson refuses a piece."""
+    members = report_members(report)
+    if views:
+        members.append(("views", lambda: report.views.to_dict()))
+    if adherence is not None:
+        members.append(("adherence", adherence))
+    import orjson
+
+    yield b"{"
+    for i, (key, value) in enumerate(members):
+        head = (b"," if i else b"") + b"\n  " + orjson.dumps(key) + b": "
+        if key in _STREAMED:
+            items = value() if callable(value) else value
+            yield head
+            yield from _list(items, 1)
+            continue
+        if callable(value):
+            value = value()
+        yield head + _dump(value, 1)
+        del value
+    yield b"\n}\n"
+
+
+def _list(items: Iterable[Any], level: int) -> Iterator[bytes]:
+    """A list nested ``level`` deep, one element at a time (``[]`` when empty)."""
+    pad = b"\n" + b"  " * (level + 1)
+    first = True
+    for item in items:
+        yield (b"[" if first else b",") + pad + _dump(item, level + 1)
+        first = False
+    yield b"[]" if first else b"\n" + b"  " * level + b"]"
+
+
+def report_members(report: Report) -> list[tuple[str, Any]]:
+    """The top-level members of :meth:`Report.to_dict`, in its order, each a value or a
+    function making it (made when written); ``groups`` a function returning an iterator of
+    the group sections' dicts."""
+    from sqops.report.build import SCHEMA_VERSION
+    from sqops.report.channels import NEEDS as CHANNEL_NEEDS
+    from sqops.report.channels import Channels
+
+    r = report
+    members: list[tuple[str, Any]] = [
+        ("schema_version", SCHEMA_VERSION),
+        ("as_of", r.as_of.isoformat()),
+        ("timezone", r.tz),
+        ("lang", r.lang),
+        ("community", r.community),
+        ("basis", r.basis),
+        ("triage", lambda: [e.to_dict(r.lang) for e in r.triage]),
+        ("data_quality", r.data_quality),
+        ("fleet", lambda: {"groups": len(r.groups), "kpis": [k.to_dict() for k in r.fleet]}),
+        ("rollups", lambda: {a: [x.to_dict() for x in rows] for a, rows in r.rollups.items()}),
+        ("groups", lambda: (g.to_dict(r.lang) for g in r.groups)),
+        (
+            "channels",
+            lambda: (r.channels or Channels(False, list(CHANNEL_NEEDS), [], {})).to_dict(),
+        ),
+        ("service", lambda: r.service.to_dict() if r.service is not None else None),
+        ("actions", lambda: r.actions.to_dict()),
+    ]
+    if r.compared_with is not None:
+        members.append(("compared_with", r.compared_with.isoformat()))
+    if r.trend is not None:
+        trend = r.trend
+        members.append(("trend", lambda: trend.to_dict()))
+    return members
+
+
+def write_json(
+    report: Report,
+    path: str | Path,
+    adherence: AdherenceDoc | None = None,
+    *,
+    views: bool = False,
+) -> None:
+    """The report's JSON into ``path`` (atomically, as ``Route.write``), a piece at a time;
+    the in-memory way when orjson refuses a piece."""
+    from sqops.render.output import atomic_write_bytes, output_kind
+
+    if output_kind(path) == "file":  # (a pipe or a device is written whole: no retry there)
+        try:
+            atomic_write_bytes(path, json_chunks(report, adherence, views=views))
+            return
+        except Refused:
+            pass
+    from sqops.report.render import to_json
+
+    atomic_write_bytes(path, to_json(report, adherence, views=views).encode("utf-8"))
+
+
+__all__ = ["Refused", "json_chunks", "report_members", "write_json"]

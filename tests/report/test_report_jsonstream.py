@@ -1,0 +1,180 @@
+"""The report's JSON written a piece at a time (sqops.report.jsonstream) and the bounded merge's
+lighter partials (sqops.report.partition): the same bytes as the single pass's ``to_json``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from sqops.data.tables import read_tables
+from sqops.demo import DemoOptions, generate_demo
+from sqops.report.build import Report, Settings, build_report
+from sqops.report.jsonstream import Refused, json_chunks, report_members, write_json
+from sqops.report.partition import (
+    CountedActions,
+    _answered_light,
+    merge_partials,
+    plan_partitions,
+    run_partition,
+)
+from sqops.report.render import to_json
+from sqops.sop.loader import load_sop
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "skincare"
+
+#: an adherence section as the CLI composes it last (nested, an empty object and list)
+ADH = {"a": [1, {"b": None, "c": []}], "d": {}, "e": "中文"}
+
+
+def _streamed(report: Report, **kw) -> str:
+    return b"".join(json_chunks(report, **kw)).decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[Settings, object]:
+    settings = Settings.from_loaded(load_sop(EXAMPLE / "sop.yaml"))
+    return settings, read_tables(EXAMPLE / "data", tz=settings.tz, columns=settings.columns)
+
+
+@pytest.mark.parametrize("kw", [{}, {"compare": "prev"}, {"trend": 3, "compare": "prev"}])
+def test_streamed_is_to_json(example, kw: dict) -> None:
+    settings, tables = example
+    for lang in ("zh", "en"):
+        rep = build_report(tables, settings=settings, lang=lang, **kw)
+        # (the members listed again for the stream: the same as to_dict's, in its order)
+        assert [k for k, _ in report_members(rep)] == list(rep.to_dict())
+        assert _streamed(rep) == to_json(rep)
+        assert _streamed(rep, adherence=ADH, views=True) == to_json(rep, ADH, views=True)
+
+
+def test_no_group_is_an_empty_list() -> None:
+    """``"groups": []`` as orjson writes an empty list (a report cut to no group by --by)."""
+    settings = Settings.from_loaded(load_sop(EXAMPLE / "sop.yaml"))
+    tables = read_tables(EXAMPLE / "data", tz=settings.tz, columns=settings.columns)
+    rep = build_report(tables, settings=settings, lang="en")
+    import dataclasses
+
+    empty = dataclasses.replace(rep, groups=[], triage=[])
+    text = _streamed(empty)
+    assert text == to_json(empty) and '"groups": [],' in text
+
+
+def test_refused_piece_falls_back_whole(example, tmp_path: Path) -> None:
+    """An integer past 64 bits (an SOP's ``vars`` may hold one) is refused by orjson: the
+    file is then the in-memory document's (the standard library's layout for the whole)."""
+    settings, tables = example
+    rep = build_report(tables, settings=settings, lang="en")
+    big = {"n": 2**70}
+    with pytest.raises(Refused):
+        b"".join(json_chunks(rep, big))
+    out = tmp_path / "r.json"
+    write_json(rep, out, big)
+    assert out.read_text("utf-8") == to_json(rep, big)
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # (no temporary file left)
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated fleet of 8 groups; every third order, coupon and engagement row without
+    its group_id (attributed by presence, spec §2)."""
+    raw = tmp_path_factory.mktemp("demo")
+    generate_demo(
+        load_sop(EXAMPLE / "sop.yaml").sop,
+        raw,
+        DemoOptions(groups=8, days=100, members=40, seed=5, fmt="parquet"),
+    )
+    out = tmp_path_factory.mktemp("fleet")
+    for f in sorted(raw.glob("*.parquet")):
+        df = pl.read_parquet(f)
+        if f.stem in ("orders", "coupons", "engagement"):
+            third = pl.int_range(pl.len()) % 3 == 0
+            df = df.with_columns(
+                pl.when(third).then(None).otherwise(pl.col("group_id")).alias("group_id")
+            )
+        df.write_parquet(out / f.name)
+    return out
+
+
+def test_partitioned_fleet_streamed_is_single_pass(tmp_path: Path, fleet: Path) -> None:
+    """The fleet whose orders lack group_id, in 3 buckets with pickled partials: the streamed
+    JSON of the merge is the single pass's ``to_json``; the partials carry the action
+    counts, not the rows, and no text of an answered question."""
+    settings = Settings()
+    tables = read_tables(fleet, tz=settings.tz)
+    single = build_report(tables, settings=settings, lang="en")
+    plan = pickle.loads(pickle.dumps(plan_partitions(tables, tmp_path, partitions=3)))
+    parts = [pickle.loads(pickle.dumps(run_partition(plan, k))) for k in plan.nonempty]
+    assert len(parts) > 1
+    answered = 0
+    for part in parts:
+        assert part.actions.height == 0 and part.action_counts is not None
+        assert set(part.action_counts) == {g.group_id for g in part.groups}
+        q = part.questions
+        assert q is not None
+        got = q.filter(pl.col("answered"))
+        assert got["content"].null_count() == got.height
+        answered += got.height
+    assert answered > 0  # (the fleet has answered questions whose text was left out)
+    merged = merge_partials(plan, parts)
+    assert isinstance(merged.actions, CountedActions)
+    assert _streamed(merged) == to_json(single)
+    orders = next(t for t in single.data_quality["tables"] if t["table"] == "orders")
+    nulls = pl.read_parquet(fleet / "orders.parquet")["group_id"].null_count()
+    assert nulls > 0 and orders["unattributed"] < nulls  # (rows were attributed across groups)
+
+
+def test_cli_json_file_is_stdout(cli, tmp_path: Path, fleet: Path) -> None:
+    """``-o FILE`` (written a piece at a time) holds what stdout gets (the whole document),
+    for the single pass and for 3 buckets."""
+    out = cli("report", fleet, "-f", "json")
+    assert out.exit_code == 0
+    for extra in ([], ["--partitions", "3"]):
+        f = tmp_path / f"r{len(extra)}.json"
+        assert cli("report", fleet, "-o", f, *extra).exit_code == 0
+        assert f.read_text("utf-8") == out.stdout
+
+
+def test_counted_actions_by_hand() -> None:
+    """Counts alone: g1 has 2 win_back and 1 recall (given), g2 none given (all zero); the
+    fleet adds them: win_back 2, recall 1, every other action 0."""
+    acts = CountedActions(None, True, ["g1", "g2"], {"g1": {"win_back": 2, "recall": 1}})
+    c = acts.counts()
+    assert list(c) == ["g1", "g2"]
+    assert c["g1"]["win_back"] == 2 and c["g1"]["recall"] == 1
+    assert sum(c["g1"].values()) == 3  # (the other actions 0)
+    assert set(c["g2"].values()) == {0}
+    fleet = acts.fleet()
+    assert fleet["win_back"] == 2 and fleet["recall"] == 1 and sum(fleet.values()) == 3
+
+
+def test_answered_questions_lose_their_text() -> None:
+    """Three questions: the answered one (row 1) loses its content and asker's name, the
+    unanswered and the pending ones (rows 2, 3: ``answered`` false) keep theirs; the seconds
+    column goes."""
+    ts = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    q = pl.DataFrame(
+        {
+            "_row": [1, 2, 3],
+            "answered": [True, False, False],
+            "content": ["a?", "b?", "c?"],
+            "member_name": ["A", "B", "C"],
+            "ts": [ts, ts, ts],
+            "_resp_s": [60.0, None, None],
+        }
+    )
+    light = _answered_light(q)
+    assert light["content"].to_list() == [None, "b?", "c?"]
+    assert light["member_name"].to_list() == [None, "B", "C"]
+    assert light.select("_row", "answered", "ts").equals(q.select("_row", "answered", "ts"))
+    assert "_resp_s" not in light.columns  # (the summary reads ``minutes``, not the seconds)
+    # the answered question's text is gone from the buffers too, not only masked: 1,000
+    # answered questions of 2,000 characters each pickle to ~2 MB, without their text to
+    # a few kilobytes
+    long = pl.DataFrame({"answered": [True] * 1000, "content": ["x" * 2000] * 1000})
+    assert len(pickle.dumps(long["content"])) > 1_000_000
+    assert len(pickle.dumps(_answered_light(long)["content"])) < 50_000
+    assert _answered_light(q.clear()).height == 0
