@@ -13,7 +13,7 @@ import pytest
 from sqops.data.tables import read_tables
 from sqops.demo import DemoOptions, generate_demo
 from sqops.report.build import Report, Settings, build_report
-from sqops.report.jsonstream import Refused, json_chunks, report_members, write_json
+from sqops.report.jsonstream import Refused, json_chunks, write_json
 from sqops.report.partition import (
     CountedActions,
     _answered_light,
@@ -46,7 +46,7 @@ def test_streamed_is_to_json(example, kw: dict) -> None:
     for lang in ("zh", "en"):
         rep = build_report(tables, settings=settings, lang=lang, **kw)
         # (the members listed again for the stream: the same as to_dict's, in its order)
-        assert [k for k, _ in report_members(rep)] == list(rep.to_dict())
+        assert [k for k, _ in rep.members()] == list(rep.to_dict())
         assert _streamed(rep) == to_json(rep)
         assert _streamed(rep, adherence=ADH, views=True) == to_json(rep, ADH, views=True)
 

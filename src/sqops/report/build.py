@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 
@@ -308,28 +308,49 @@ class Report:
 
         return build_actions(self)
 
-    def to_dict(self) -> S.ReportDoc:
-        doc: S.ReportDoc = {
-            "schema_version": SCHEMA_VERSION,
-            "as_of": self.as_of.isoformat(),
-            "timezone": self.tz,
-            "lang": self.lang,
-            "community": self.community,
-            "basis": self.basis,
-            "triage": [e.to_dict(self.lang) for e in self.triage],
-            "data_quality": self.data_quality,
-            "fleet": {"groups": len(self.groups), "kpis": [k.to_dict() for k in self.fleet]},
-            "rollups": {a: [r.to_dict() for r in rows] for a, rows in self.rollups.items()},
-            "groups": [g.to_dict(self.lang) for g in self.groups],
-            "channels": (self.channels or Channels(False, list(CHANNEL_NEEDS), [], {})).to_dict(),
-            "service": self.service.to_dict() if self.service is not None else None,
-            "actions": self.actions.to_dict(),
-        }
+    def members(self) -> list[tuple[str, Any]]:
+        """The top-level members of the JSON document, in its order: each a value or a
+        function making it (made when written); ``groups`` a function giving the group
+        sections' dicts one at a time (what :mod:`sqops.report.jsonstream` writes a piece at
+        a time, and :meth:`to_dict` whole)."""
+        members: list[tuple[str, Any]] = [
+            ("schema_version", SCHEMA_VERSION),
+            ("as_of", self.as_of.isoformat()),
+            ("timezone", self.tz),
+            ("lang", self.lang),
+            ("community", self.community),
+            ("basis", self.basis),
+            ("triage", lambda: [e.to_dict(self.lang) for e in self.triage]),
+            ("data_quality", self.data_quality),
+            (
+                "fleet",
+                lambda: {"groups": len(self.groups), "kpis": [k.to_dict() for k in self.fleet]},
+            ),
+            (
+                "rollups",
+                lambda: {a: [r.to_dict() for r in rows] for a, rows in self.rollups.items()},
+            ),
+            ("groups", lambda: (g.to_dict(self.lang) for g in self.groups)),
+            (
+                "channels",
+                lambda: (self.channels or Channels(False, list(CHANNEL_NEEDS), [], {})).to_dict(),
+            ),
+            ("service", lambda: self.service.to_dict() if self.service is not None else None),
+            ("actions", lambda: self.actions.to_dict()),
+        ]
         if self.compared_with is not None:
-            doc["compared_with"] = self.compared_with.isoformat()
+            members.append(("compared_with", self.compared_with.isoformat()))
         if self.trend is not None:
-            doc["trend"] = self.trend.to_dict()
-        return doc
+            trend = self.trend
+            members.append(("trend", lambda: trend.to_dict()))
+        return members
+
+    def to_dict(self) -> S.ReportDoc:
+        doc: dict[str, Any] = {}
+        for key, value in self.members():
+            made = value() if callable(value) else value
+            doc[key] = list(made) if key == "groups" else made
+        return cast("S.ReportDoc", doc)
 
 
 def _d(d: dt.date | None) -> str | None:

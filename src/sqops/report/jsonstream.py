@@ -53,7 +53,7 @@ def json_chunks(
 ) -> Iterator[bytes]:
     """The bytes of ``render.to_json(report, adherence, views=views)``, a piece at a time.
     Raises :class:`Refused` (possibly after some pieces) when orjson refuses a piece."""
-    members = report_members(report)
+    members = report.members()
     if views:
         members.append(("views", lambda: report.views.to_dict()))
     if adherence is not None:
@@ -85,42 +85,6 @@ def _list(items: Iterable[Any], level: int) -> Iterator[bytes]:
     yield b"[]" if first else b"\n" + b"  " * level + b"]"
 
 
-def report_members(report: Report) -> list[tuple[str, Any]]:
-    """The top-level members of :meth:`Report.to_dict`, in its order, each a value or a
-    function making it (made when written); ``groups`` a function returning an iterator of
-    the group sections' dicts."""
-    from sqops.report.build import SCHEMA_VERSION
-    from sqops.report.channels import NEEDS as CHANNEL_NEEDS
-    from sqops.report.channels import Channels
-
-    r = report
-    members: list[tuple[str, Any]] = [
-        ("schema_version", SCHEMA_VERSION),
-        ("as_of", r.as_of.isoformat()),
-        ("timezone", r.tz),
-        ("lang", r.lang),
-        ("community", r.community),
-        ("basis", r.basis),
-        ("triage", lambda: [e.to_dict(r.lang) for e in r.triage]),
-        ("data_quality", r.data_quality),
-        ("fleet", lambda: {"groups": len(r.groups), "kpis": [k.to_dict() for k in r.fleet]}),
-        ("rollups", lambda: {a: [x.to_dict() for x in rows] for a, rows in r.rollups.items()}),
-        ("groups", lambda: (g.to_dict(r.lang) for g in r.groups)),
-        (
-            "channels",
-            lambda: (r.channels or Channels(False, list(CHANNEL_NEEDS), [], {})).to_dict(),
-        ),
-        ("service", lambda: r.service.to_dict() if r.service is not None else None),
-        ("actions", lambda: r.actions.to_dict()),
-    ]
-    if r.compared_with is not None:
-        members.append(("compared_with", r.compared_with.isoformat()))
-    if r.trend is not None:
-        trend = r.trend
-        members.append(("trend", lambda: trend.to_dict()))
-    return members
-
-
 def write_json(
     report: Report,
     path: str | Path,
@@ -143,4 +107,4 @@ def write_json(
     atomic_write_bytes(path, to_json(report, adherence, views=views).encode("utf-8"))
 
 
-__all__ = ["Refused", "json_chunks", "report_members", "write_json"]
+__all__ = ["Refused", "json_chunks", "write_json"]
