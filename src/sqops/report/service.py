@@ -28,7 +28,7 @@ import datetime as dt
 import statistics
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -450,20 +450,30 @@ def _summarise(svc: Service, q: pl.DataFrame, gl: list[str]) -> None:
     sla_hours = svc.sla_hours
     tz, group_names, staff_names = svc._context
 
-    def counts(df: pl.DataFrame) -> ServiceCounts:
-        mins = df.filter(pl.col("answered"))["minutes"].to_list()
+    def counts(row: tuple[Any, ...]) -> ServiceCounts:
+        questions, answered, in_time, pending, mins = row
         return ServiceCounts(
-            questions=int((~df["pending"]).sum()),
-            answered=int(df["answered"].sum()),
-            answered_in_time=int(df["in_time"].sum()),
-            pending=int(df["pending"].sum()),
+            questions=int(questions or 0),
+            answered=int(answered or 0),
+            answered_in_time=int(in_time or 0),
+            pending=int(pending or 0),
             median_response_minutes=statistics.median(mins) if mins else None,
             sla_hours=sla_hours,
         )
 
-    by_group = q.partition_by("group_id", as_dict=True, include_key=True)
-    svc.fleet = counts(q)
-    svc.groups = {g: counts(by_group.get((g,), q.clear())) for g in gl}
+    # every group's counts in one pass (a frame per group cost ~270 MB at 30,000 groups
+    # when a partitioned run's merge summed them), the answered minutes as a list each
+    sums = [
+        (~pl.col("pending")).sum().alias("questions"),
+        pl.col("answered").sum(),
+        pl.col("in_time").sum(),
+        pl.col("pending").sum(),
+    ]
+    mins = pl.col("minutes").filter(pl.col("answered"))
+    svc.fleet = counts(q.select(*sums, mins.implode()).row(0))
+    per_group = {r[0]: r[1:] for r in q.group_by("group_id").agg(*sums, mins).iter_rows()}
+    none: tuple[Any, ...] = (0, 0, 0, 0, [])
+    svc.groups = {g: counts(per_group.get(g, none)) for g in gl}
 
     per_staff = (
         q.filter(pl.col("answered"))
