@@ -410,3 +410,24 @@ def test_spanish_someone_was_added_names_no_inviter(tmp_path):
     chat = _chat(tmp_path, [f"[6/12/26, 10:00:00] Club: {LRM}Se añadió a Bea"])
     r = import_files("whatsapp", [chat], group_id="g")
     assert members(r) == [("name:Bea", "join", None, "invite")]
+
+
+def test_a_name_ending_in_a_period_keeps_it_on_android_and_in_ios_lines(tmp_path):
+    # Android writes no closing period ("Juan añadió a Ana M."): the period is the name's;
+    # iOS closes the line with one ("Juan añadió a Ana M.."): one period is dropped
+    android = _chat(
+        tmp_path,
+        ["6/12/26, 10:00 - Juan añadió a Ana M.", "6/12/26, 10:01 - Ana M.: hola"],
+        "WhatsApp Chat with Club.txt",
+    )
+    ios = _chat(
+        tmp_path,
+        [
+            f"[6/12/26, 10:00:00] Club: {LRM}Juan añadió a Ana M..",
+            "[6/12/26, 10:01:00] Ana M.: hola",
+        ],
+    )
+    for path in (android, ios):
+        r = import_files("whatsapp", [path], group_id="g")
+        assert members(r) == [("name:Ana M.", "join", "name:Juan", "invite")]
+        assert said(r) == [("name:Ana M.", "text")]

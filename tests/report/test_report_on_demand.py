@@ -106,3 +106,30 @@ def test_the_whole_report_is_the_same_with_the_actions_beside(h):
     one, two = _actions_report(h, True), _actions_report(h, False)
     assert orjson.dumps(one.to_dict()) == orjson.dumps(two.to_dict())
     assert one.coverage["g1"].first_day == D(2026, 12, 1)  # (the first join)
+
+
+def test_the_thread_beside_has_ended_when_the_report_fails(h, monkeypatch):
+    # a section fails while the actions are still being made: the report's error is raised
+    # only once the thread has ended (the command line then removes the tables' folders,
+    # which no thread may still read)
+    import threading
+    import time
+
+    import pytest
+
+    from sqops.report import actions, build
+
+    real = actions.action_table
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("coverage failed")
+
+    monkeypatch.setattr(actions, "action_table", slow)
+    monkeypatch.setattr(build, "build_coverage", broken)
+    with pytest.raises(RuntimeError, match="coverage failed"):
+        _actions_report(h, True)
+    assert not [t for t in threading.enumerate() if t.name == "sqops-actions"]

@@ -241,9 +241,10 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
         "leave",
         "removed",
     ),
-    # (newer Spanish ends these lines with a period, as "A te añadió.": not part of the name)
-    (re.compile(r"^(?P<you>Añadiste) a (?P<b>.+?)\.?$"), "join", "invite"),
-    (re.compile(r"^(?P<you>Eliminaste) a (?P<b>.+?)\.?$"), "leave", "removed"),
+    # (Spanish iOS ends these lines with a period, as "A te añadió.": not part of the name
+    # there — ``dot``, dropped from iOS lines only: on Android it is the name's, "Ana M.")
+    (re.compile(r"^(?P<you>Añadiste) a (?P<b>.+?)(?P<dot>\.)?$"), "join", "invite"),
+    (re.compile(r"^(?P<you>Eliminaste) a (?P<b>.+?)(?P<dot>\.)?$"), "leave", "removed"),
     (re.compile(r"^(?P<you>Du) hast (?P<b>.+) hinzugefügt\.?$"), "join", "invite"),
     (re.compile(r"^(?P<you>Du) hast (?P<b>.+) entfernt\.?$"), "leave", "removed"),
     (re.compile(r"^(?P<you>Anda) (?:telah )?menambahkan (?P<b>.+)$"), "join", "invite"),
@@ -314,7 +315,7 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^(?P<b>.+?) (?:wurde hinzugefügt\.?|telah ditambahkan)$"), "join", "invite"),
     # es, the same with no actor named: "Se añadió a %s" (a Spanish reader's list of system
     # lines) — not an actor called "Se"
-    (re.compile(r"^Se añadió a (?P<b>.+?)\.?$"), "join", "invite"),
+    (re.compile(r"^Se añadió a (?P<b>.+?)(?P<dot>\.)?$"), "join", "invite"),
     (re.compile(r"^(?P<b>.+?) (?:wurde entfernt\.?|telah dikeluarkan)$"), "leave", "removed"),
     # de and id also in Android 2.21's wording: a final "." (de), "ist dieser Gruppe mit dem
     # Einladungslink beigetreten.", "telah" ("has") before the verb (id), and the creation
@@ -387,9 +388,9 @@ _SYSTEM: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^(?P<a>.+?)\s*移除了\s*(?P<b>.+)$"), "leave", "removed"),
     (re.compile(r"^(?P<b>.+?)\s*退出了$"), "leave", "left"),
     (re.compile(r"^(?P<a>.+?) added (?P<b>.+)$"), "join", "invite"),
-    (re.compile(r"^(?P<a>.+?) añadió a (?P<b>.+?)\.?$"), "join", "invite"),
+    (re.compile(r"^(?P<a>.+?) añadió a (?P<b>.+?)(?P<dot>\.)?$"), "join", "invite"),
     (re.compile(r"^(?P<a>.+?) removed (?P<b>.+)$"), "leave", "removed"),
-    (re.compile(r"^(?P<a>.+?) eliminó a (?P<b>.+?)\.?$"), "leave", "removed"),
+    (re.compile(r"^(?P<a>.+?) eliminó a (?P<b>.+?)(?P<dot>\.)?$"), "leave", "removed"),
     (re.compile(r"^(?P<b>.+?) left$"), "leave", "left"),
     (re.compile(r"^(?P<b>.+?) salió(?: del grupo)?$"), "leave", "left"),
 ]
@@ -884,7 +885,7 @@ def _members(text: str) -> list[str]:
     return [_person(x) for x in _SPLIT.split(text) if x.strip()]
 
 
-def _system(ctx: Context, group: str, ts: datetime, text: str) -> None:
+def _system(ctx: Context, group: str, ts: datetime, text: str, *, ios: bool = False) -> None:
     ctx.message(
         ts=ts, group_id=group, member_id=SYSTEM_ID, msg_type="system", content=text, role="bot"
     )
@@ -895,6 +896,8 @@ def _system(ctx: Context, group: str, ts: datetime, text: str) -> None:
         if not m:
             continue
         gd = m.groupdict()
+        if gd.get("dot") and not ios:  # (iOS's closing period is dropped, a name's kept)
+            gd["b"] += gd["dot"]
         actor = "You" if "you" in gd else gd.get("a")
         if actor:
             actor = _person(actor)
@@ -919,8 +922,10 @@ def _emit(ctx: Context, group: str, cur: dict[str, Any]) -> None:
     rest = cur["rest"]
     ts = cur["ts"]
     name, sep, body = rest.partition(": ")
+    # an iOS line: "[date, time] " (its system lines also carry U+200E marks)
+    ios = cur["raw"].lstrip("\u200e\ufeff ").startswith("[")
     if not sep or any(q in name for q in '"“”'):
-        _system(ctx, group, ts, "\n".join([rest, *cur["body"]]).strip())
+        _system(ctx, group, ts, "\n".join([rest, *cur["body"]]).strip(), ios=ios)
         return
     raw_body = cur["raw"].partition(": ")[2] if ": " in cur["raw"] else ""
     content = "\n".join([body, *cur["body"]]).strip()
@@ -936,7 +941,7 @@ def _emit(ctx: Context, group: str, cur: dict[str, Any]) -> None:
         and (raw_body.lstrip(" \u00a0\u202f").startswith("\u200e") or _E2E.match(content))
         and not _DELETED.match(content)
     ):
-        _system(ctx, group, ts, content)
+        _system(ctx, group, ts, content, ios=ios)
         return
     name = _person(name)
     ctx.message(

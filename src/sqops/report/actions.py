@@ -214,8 +214,8 @@ class ActionsBeside:
     def _run(self, p: Prepared, coupons_known: bool) -> None:
         try:
             self._out = action_table(p, coupons_known, full=False)
-        except Exception:  # (made again when asked for: the error raised there)
-            self._out = None
+        except BaseException:  # (made again when asked for: the error raised there — a
+            self._out = None  # polars panic too, which is no Exception)
 
     def join(self) -> None:
         self._thread.join()

@@ -628,35 +628,41 @@ def build_report(
         from sqops.report.actions import ActionsBeside
 
         beside = ActionsBeside(p, fleet)
-    if sections:
-        coverage = build_coverage(tables, as_of, gids)
-        mark_gaps(group_reports, coverage)
-        channels = build_channels(p, "members" in tables and tables["members"].has("channel"), gids)
-        service = build_service(
-            tables,
-            p,
+    try:
+        if sections:
+            coverage = build_coverage(tables, as_of, gids)
+            mark_gaps(group_reports, coverage)
+            channels = build_channels(
+                p, "members" in tables and tables["members"].has("channel"), gids
+            )
+            service = build_service(
+                tables,
+                p,
+                tz=settings.tz,
+                quiet_hours=settings.quiet_hours,
+                sla_hours=settings.sla_hours,
+                group_names=settings.group_names,
+            )
+        report = Report(
+            as_of=as_of,
             tz=settings.tz,
-            quiet_hours=settings.quiet_hours,
-            sla_hours=settings.sla_hours,
-            group_names=settings.group_names,
+            lang=lang,
+            basis=p.basis,
+            community=settings.community,
+            data_quality=_quality(tables, p, coverage),
+            fleet=fleet,
+            groups=group_reports,
+            prepared=p,
+            settings=settings,
+            triage=triage,
+            rollups=build_rollups(by, group_reports, triage, settings.group_vars, pool),
+            channels=channels,
+            coverage=coverage,
+            service=service,
         )
-    report = Report(
-        as_of=as_of,
-        tz=settings.tz,
-        lang=lang,
-        basis=p.basis,
-        community=settings.community,
-        data_quality=_quality(tables, p, coverage),
-        fleet=fleet,
-        groups=group_reports,
-        prepared=p,
-        settings=settings,
-        triage=triage,
-        rollups=build_rollups(by, group_reports, triage, settings.group_vars, pool),
-        channels=channels,
-        coverage=coverage,
-        service=service,
-    )
+    finally:
+        if beside is not None:  # (no thread reads the tables once this returns or raises)
+            beside.join()
     if beside is not None:
         beside.give(report)
     if compare is not None or trend is not None:
