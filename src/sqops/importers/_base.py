@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -262,8 +263,10 @@ def read_csv(text: str, display: str) -> CsvTable:
         raise InputError(T("文件是空的", "the file is empty"), Location(file=display, line=1))
     if '"' in text:  # (the last record read: a row, else the header)
         start = rows[-1][0] if rows else header_line
-        tail = list(io.StringIO(text, newline=""))[start - 1 :]  # (lines as the reader's)
-        _check_closed(tail, delim, display, start, len(tail))
+        # (the lines as the reader reads them, from that record's first; ``last``: the
+        # reader's count of every line, so those to the end are ``last - start + 1``)
+        tail = itertools.islice(io.StringIO(text, newline=""), start - 1, None)
+        _check_closed(tail, delim, display, start, last - start + 1)
     return CsvTable(header, header_line, rows, display)
 
 

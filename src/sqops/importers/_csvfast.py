@@ -145,16 +145,15 @@ def fast_records(
             d = positions(arr[:used], ord(delim))
             if len(q):
                 d = d[(np.searchsorted(q, d) & 1) == 0]
-            # a record of n cells has n - 1 of them, and none has more than ``width`` cells
-            # (polars refuses such a text): as many as ``records * (width - 1)``, every
-            # record is full (an empty line, one cell and none, makes them fewer)
-            if width == 1 or len(d) != records * (width - 1):
-                at = at.astype(np.int64)
-                cells_in = np.searchsorted(d, stops[at]) - np.searchsorted(d, starts[at]) + 1
-                # (an empty line counts one cell, not none: it is blank, dropped below either way)
-                if int(cells_in.max()) > width:
-                    return None
-                counts[at] = cells_in
+            # (not skipped when the delimiters add up to every record full: polars reads a
+            # record with an empty cell past the width, "a,," under "a,", as full, so an
+            # empty line and such a record add up to two full ones)
+            at = at.astype(np.int64)
+            cells_in = np.searchsorted(d, stops[at]) - np.searchsorted(d, starts[at]) + 1
+            # (an empty line counts one cell, not none: it is blank, dropped below either way)
+            if int(cells_in.max()) > width:
+                return None
+            counts[at] = cells_in
         frame = frame.with_columns(pl.Series("_n", counts, dtype=pl.UInt32))
         least = int(counts.min())
         if least < width:  # the cells past a short row's end are null (columns all rows fill: kept)
