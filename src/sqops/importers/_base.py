@@ -960,6 +960,18 @@ def wall_ts_text_expr(body: pl.Expr, offset: timedelta) -> pl.Expr:
     )
 
 
+def bulk_ts_text_expr(
+    naive: pl.Series, body: pl.Expr, utc: pl.Expr, zone: str, offset: timedelta | None
+) -> pl.Expr:
+    """The ``ts`` text of the bulk rows whose wall-clock times are ``naive`` (their texts
+    ``body``, as :func:`naive_text_expr` wrote them; their instants ``utc``): made from the
+    text itself where :func:`wall_ts_text` allows it, else :func:`ts_text_expr`."""
+    wall = wall_ts_text(naive, offset)
+    if wall is not None:
+        return wall_ts_text_expr(body, wall)
+    return ts_text_expr(utc, zone, offset)
+
+
 def zone_offset(tz: str, naive: pl.Series) -> timedelta | None:
     """The one UTC offset ``tz`` has over the times ``naive`` (:func:`fixed_offset`)."""
     from sqops.data.tables import fixed_offset

@@ -38,6 +38,7 @@ from sqops.importers._base import (
     CsvFrame,
     CsvTable,
     bulk_and_rare,
+    bulk_ts_text_expr,
     by_distinct,
     csv_frames,
     instant_expr,
@@ -47,9 +48,6 @@ from sqops.importers._base import (
     read_csv,
     shown_name_expr,
     strip_expr,
-    ts_text_expr,
-    wall_ts_text,
-    wall_ts_text_expr,
     zone_offset,
 )
 from sqops.importers.youzan import load_table
@@ -219,12 +217,7 @@ def _messages_bulk(
     rows = rows.with_columns(local_to_utc(pl.col("_naive"), zone, offset).alias("_utc"))
     rows = rows.with_columns((pl.col("_ok") & pl.col("_utc").is_not_null()).alias("_bulk"))
     good = rows.filter(pl.col("_bulk"))
-    wall = wall_ts_text(good["_naive"], offset)
-    ts = (
-        wall_ts_text_expr(pl.col("_body"), wall)
-        if wall is not None
-        else ts_text_expr(pl.col("_utc"), zone, offset)
-    )
+    ts = bulk_ts_text_expr(good["_naive"], pl.col("_body"), pl.col("_utc"), zone, offset)
     messages = (
         good.lazy()
         .select(

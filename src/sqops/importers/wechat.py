@@ -38,6 +38,7 @@ from sqops.importers._base import (
     CsvFrame,
     CsvTable,
     bulk_and_rare,
+    bulk_ts_text_expr,
     by_distinct,
     cell_getter,
     clean_name_expr,
@@ -57,8 +58,6 @@ from sqops.importers._base import (
     starts_like_json,
     strip_expr,
     ts_text_expr,
-    wall_ts_text,
-    wall_ts_text_expr,
     zone_offset,
 )
 
@@ -658,11 +657,12 @@ def _chatlog_bulk(
     )
     rows = rows.lazy().with_columns(utc.alias("_utc")).with_columns(bulk.alias("_bulk")).collect()
     is_bulk = pl.col("_bulk")
-    wall = wall_ts_text(rows.select(pl.col("_naive").filter(is_bulk)).to_series(), offset)
-    ts = (
-        wall_ts_text_expr(pl.col("_body"), wall)
-        if wall is not None
-        else ts_text_expr(pl.col("_utc"), zone, offset)
+    ts = bulk_ts_text_expr(
+        rows.select(pl.col("_naive").filter(is_bulk)).to_series(),
+        pl.col("_body"),
+        pl.col("_utc"),
+        zone,
+        offset,
     )
     messages = (
         rows.lazy()

@@ -31,6 +31,7 @@ from sqops.importers._base import (
     Context,
     CsvFrame,
     CsvTable,
+    bulk_ts_text_expr,
     cell_expr_getter,
     cell_getter,
     csv_frames,
@@ -45,9 +46,6 @@ from sqops.importers._base import (
     read_csv,
     read_text,
     read_xlsx,
-    ts_text_expr,
-    wall_ts_text,
-    wall_ts_text_expr,
     zone_offset,
 )
 
@@ -281,12 +279,7 @@ def _bulk(
         )
         .collect()
     )
-    wall = wall_ts_text(good["_naive"], offset)
-    ts = (
-        wall_ts_text_expr(pl.col("_body"), wall)
-        if wall is not None
-        else ts_text_expr(pl.col("_utc"), zone, offset)
-    )
+    ts = bulk_ts_text_expr(good["_naive"], pl.col("_body"), pl.col("_utc"), zone, offset)
     orders = good.select(
         instant_expr(pl.col("_utc")).alias("_t"),
         ts.alias("ts"),
