@@ -519,6 +519,16 @@ def decode_doc(data: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
     return doc
 
 
+def decoded_for_bulk(ctx: Context, data: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
+    """``(zone, document)`` for the struct way of a reader (:func:`zone_of` a zone polars
+    knows, :func:`decode_doc` a document as orjson gives it), else None: the orjson way."""
+    zone = zone_of(ctx)
+    if zone is None:
+        return None
+    doc = decode_doc(data, decoder)
+    return None if doc is None else (zone, doc)
+
+
 def _utf8(data: bytes, size: int = 8 << 20) -> bool:
     """Whether ``data`` is UTF-8 (as orjson and Python's codec check it: no surrogates, no
     overlong forms); msgspec checks only the texts it reads. Checked by polars ``size``

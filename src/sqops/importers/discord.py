@@ -169,12 +169,10 @@ _KEYS = vec.struct_keys(_Msg)
 def _fast(ctx: Context, display: str, raw: bytes) -> bool:
     """A DiscordChatExporter JSON decoded into structs (:func:`vec.decode_doc`) and read in
     bulk; False, with nothing added, where it is read the orjson way."""
-    zone = vec.zone_of(ctx)
-    if zone is None:
+    got = vec.decoded_for_bulk(ctx, raw, _DECODER)
+    if got is None:
         return False
-    doc = vec.decode_doc(raw, _DECODER)
-    if doc is None:
-        return False
+    doc = got[1]
     data = {"guild": doc.guild, "channel": doc.channel, "messages": []}
     items = vec.Structs(doc.messages, _KEYS)
     try:

@@ -125,12 +125,10 @@ def _fast(ctx: Context, display: str, raw: bytes) -> bool:
     """A single-chat export of a group decoded into structs (:func:`vec.decode_doc`) and read
     in bulk; False, with nothing added, where it is read the orjson way (another shape, a
     value orjson reads otherwise, no zone polars knows)."""
-    zone = vec.zone_of(ctx)
-    if zone is None:
+    got = vec.decoded_for_bulk(ctx, raw, _DECODER)
+    if got is None:
         return False
-    chat = vec.decode_doc(raw, _DECODER)
-    if chat is None:
-        return False
+    chat = got[1]
     items = vec.Structs(chat.messages, _KEYS)
     try:
         if chat.type not in GROUP_TYPES:  # (a note or a skip: the orjson way's)

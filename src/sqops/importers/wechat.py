@@ -812,12 +812,10 @@ _CHATLOG_FIELD_KEY = {
 def _chatlog_fast(ctx: Context, display: str, raw: bytes) -> bool:
     """A chatlog JSON array decoded into structs (:func:`vec.decode_doc`) and read in bulk;
     False, with nothing added, where it is read the orjson way."""
-    zone = vec.zone_of(ctx)
-    if zone is None:
+    got = vec.decoded_for_bulk(ctx, raw, _CHATLOG_DECODER)
+    if got is None:
         return False
-    structs = vec.decode_doc(raw, _CHATLOG_DECODER)
-    if structs is None:
-        return False
+    zone, structs = got
 
     def where(i: int) -> Location:
         return Location(file=display, key=f"[{i}]")
