@@ -22,3 +22,36 @@ def same_import(fast: Any, slow: Any) -> None:
     for name, frame in slow.tables.items():
         assert fast.tables[name].schema == frame.schema, name
         assert fast.tables[name].equals(frame), name
+
+
+def ragged_csv(header: list[str], rows: Any) -> str:
+    """A CSV of ``header`` and ``rows`` — each row its cells then how many of them to write
+    (at least one): short rows as exporters and hand edits leave them."""
+    import csv
+    import io
+
+    out = io.StringIO(newline="")
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header)
+    for *cells, width in rows:
+        w.writerow(cells[: max(width, 1)])
+    return out.getvalue()
+
+
+def import_bulk_or_by_row(reader: Any, fmt: str, path: Any, text: str, *, bulk: bool, **kw: Any):
+    """``import_files(fmt, …)`` of ``text`` written to ``path`` (twice with ``twice=True``),
+    read in bulk or — ``bulk=False`` — row by row (``reader.csv_frames`` says so); an error
+    as ``("error", text, problems)``, for :func:`same_import`."""
+    import pytest
+
+    from sqops.errors import DataError, InputError
+    from sqops.importers import import_files
+
+    path.write_text(text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        if not bulk:  # csv_frames says "read it row by row"
+            mp.setattr(reader, "csv_frames", lambda path, display: "row by row")
+        try:
+            return import_files(fmt, [path, path] if kw.pop("twice", False) else [path], **kw)
+        except (DataError, InputError) as exc:  # (nothing imported: the same error)
+            return ("error", str(exc), [(x.code, x.where, x.text) for x in exc.problems])

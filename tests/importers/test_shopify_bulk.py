@@ -5,16 +5,12 @@ range, odd amounts, buyers by phone or name only, non-ASCII e-mails, short rows)
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _import_checks import same_import
-from sqops.errors import DataError, InputError
-from sqops.importers import import_files, shopify
+from _import_checks import import_bulk_or_by_row, ragged_csv, same_import
+from sqops.importers import shopify
 
 _HEADER = [
     "Name", "Email", "Financial Status", "Paid at", "Total", "Discount Code", "Created at",
@@ -42,24 +38,13 @@ _ROW = st.tuples(*(st.sampled_from(v) for v in _VALUES), st.integers(0, 11))
 
 
 def _text(rows) -> str:
-    out = io.StringIO(newline="")
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(_HEADER)
-    for *cells, width in rows:
-        w.writerow(cells[: max(width, 1)])
-    return out.getvalue()
+    return ragged_csv(_HEADER, rows)
 
 
 def _import(tmp_path, text, *, bulk: bool, **kw):
-    p = tmp_path / "orders_export.csv"
-    p.write_text(text, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        if not bulk:  # csv_frames says "read it row by row"
-            mp.setattr(shopify, "csv_frames", lambda path, display: "row by row")
-        try:
-            return import_files("shopify", [p, p] if kw.pop("twice", False) else [p], **kw)
-        except (DataError, InputError) as exc:  # (nothing imported: the same error)
-            return ("error", str(exc), [(x.code, x.where, x.text) for x in exc.problems])
+    return import_bulk_or_by_row(
+        shopify, "shopify", tmp_path / "orders_export.csv", text, bulk=bulk, **kw
+    )
 
 
 @pytest.mark.fuzz

@@ -4,16 +4,12 @@ or is not readable, unpaid and unknown statuses, odd times and amounts, missing 
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _import_checks import same_import
-from sqops.errors import DataError, InputError
-from sqops.importers import import_files, youzan
+from _import_checks import import_bulk_or_by_row, ragged_csv, same_import
+from sqops.importers import youzan
 
 _HEADER = ["订单号", "订单状态", "订单创建时间", "买家付款时间", "订单实付金额", "优惠券码名称",
            "买家昵称", "买家ID", "归属店铺"]  # fmt: skip
@@ -35,24 +31,11 @@ _ROW = st.tuples(*(st.sampled_from(v) for v in _VALUES), st.integers(0, 10))
 
 
 def _text(rows) -> str:
-    out = io.StringIO(newline="")
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(_HEADER)
-    for *cells, width in rows:
-        w.writerow(cells[: max(width, 1)])
-    return out.getvalue()
+    return ragged_csv(_HEADER, rows)
 
 
 def _import(tmp_path, text, *, bulk: bool, **kw):
-    p = tmp_path / "orders.csv"
-    p.write_text(text, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        if not bulk:  # csv_frames says "read it row by row"
-            mp.setattr(youzan, "csv_frames", lambda path, display: "row by row")
-        try:
-            return import_files("youzan", [p, p] if kw.pop("twice", False) else [p], **kw)
-        except (DataError, InputError) as exc:  # (nothing imported: the same error)
-            return ("error", str(exc), [(x.code, x.where, x.text) for x in exc.problems])
+    return import_bulk_or_by_row(youzan, "youzan", tmp_path / "orders.csv", text, bulk=bulk, **kw)
 
 
 @pytest.mark.fuzz
