@@ -10,8 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from _fleets import fleet_with_ungrouped_rows
 from sqops.data.tables import read_tables
-from sqops.demo import DemoOptions, generate_demo
 from sqops.report.build import Report, Settings, build_report
 from sqops.report.jsonstream import Refused, json_chunks, write_json
 from sqops.report.partition import (
@@ -81,22 +81,14 @@ def test_refused_piece_falls_back_whole(example, tmp_path: Path) -> None:
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated fleet of 8 groups; every third order, coupon and engagement row without
     its group_id (attributed by presence, spec §2)."""
-    raw = tmp_path_factory.mktemp("demo")
-    generate_demo(
-        load_sop(EXAMPLE / "sop.yaml").sop,
-        raw,
-        DemoOptions(groups=8, days=100, members=40, seed=5, fmt="parquet"),
+    return fleet_with_ungrouped_rows(
+        tmp_path_factory.mktemp("demo"),
+        tmp_path_factory.mktemp("fleet"),
+        groups=8,
+        days=100,
+        members=40,
+        seed=5,
     )
-    out = tmp_path_factory.mktemp("fleet")
-    for f in sorted(raw.glob("*.parquet")):
-        df = pl.read_parquet(f)
-        if f.stem in ("orders", "coupons", "engagement"):
-            third = pl.int_range(pl.len()) % 3 == 0
-            df = df.with_columns(
-                pl.when(third).then(None).otherwise(pl.col("group_id")).alias("group_id")
-            )
-        df.write_parquet(out / f.name)
-    return out
 
 
 def test_partitioned_fleet_streamed_is_single_pass(tmp_path: Path, fleet: Path) -> None:

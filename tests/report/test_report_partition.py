@@ -17,8 +17,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from _fleets import fleet_with_ungrouped_rows
 from sqops.data.tables import prepare_tables, read_tables
-from sqops.demo import DemoOptions, generate_demo
 from sqops.errors import UsageError
 from sqops.report.build import Report, Settings, build_report
 from sqops.report.html import to_html
@@ -79,22 +79,14 @@ def test_example_is_byte_identical(tmp_path: Path, n: int) -> None:
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated fleet of 9 groups; every third row of orders, coupons and engagement
     without its group_id (attributed by presence, spec §2)."""
-    raw = tmp_path_factory.mktemp("demo")
-    generate_demo(
-        load_sop(EXAMPLE / "sop.yaml").sop,
-        raw,
-        DemoOptions(groups=9, days=110, members=40, seed=3, fmt="parquet"),
+    return fleet_with_ungrouped_rows(
+        tmp_path_factory.mktemp("demo"),
+        tmp_path_factory.mktemp("fleet"),
+        groups=9,
+        days=110,
+        members=40,
+        seed=3,
     )
-    out = tmp_path_factory.mktemp("fleet")
-    for f in sorted(raw.glob("*.parquet")):
-        df = pl.read_parquet(f)
-        if f.stem in ("orders", "coupons", "engagement"):
-            third = pl.int_range(pl.len()) % 3 == 0
-            df = df.with_columns(
-                pl.when(third).then(None).otherwise(pl.col("group_id")).alias("group_id")
-            )
-        df.write_parquet(out / f.name)
-    return out
 
 
 @pytest.mark.parametrize("n", [2, 4, 9])
