@@ -20,12 +20,14 @@ into memory (shop exports, small by nature).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import functools
 import io
 import re
 import shutil
 import tempfile
+import threading
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -752,6 +754,7 @@ def validate_table(
     mapping: Mapping[str, str] | None = None,
     spill: Path | None = None,
     direct: Path | None = None,
+    early: _Early | None = None,
 ) -> TableData:
     """Rename, type, check and deduplicate one table given as text columns.
 
@@ -763,7 +766,8 @@ def validate_table(
 
     ``direct``: the Parquet file ``lf`` reads. When its columns have their types and every
     row is valid as it is (:func:`_validate_direct`), no copy is made: ``frame`` reads the
-    file itself.
+    file itself. ``early``: that file's checking pass, started beside the other tables
+    (:func:`_start_early`).
     """
     spec = TABLE[name]
     lf = _rename(lf, mapping, spec, source)
@@ -826,10 +830,12 @@ def validate_table(
     if direct is not None:
         expected = _annotate(name, lf, present, ts_typed, to_utc(off), tz, naive)
         td = _validate_direct(
-            name, direct, source, mapping, present, to_utc(off), off, tz, naive, expected
+            name, direct, source, mapping, present, to_utc(off), off, tz, naive, expected, early
         )
         if td is not None and td.frame.collect_schema() == _final(expected):
             return _some_valid(td)
+    if early is not None:
+        early.stop()
 
     path = spill / f"{name}.parquet" if spill is not None else None
 
@@ -938,6 +944,7 @@ def _validate_direct(
     tz: str,
     naive: pl.Expr | None,
     expected: pl.LazyFrame,
+    early: _Early | None = None,
 ) -> TableData | None:
     """The table read from its Parquet file ``path`` without a copy, when that file is valid
     as it is; None when the copy is needed (then :func:`validate_table` makes it).
@@ -993,7 +1000,8 @@ def _validate_direct(
         aggs += [ts.min().alias("_lo"), ts.max().alias("_hi"), day.max().alias("_last")]
     events = list(spec.events)
     aggs += [((pl.col("event") == e) & ~rejected_row).sum().alias(f"_event_{e}") for e in events]
-    got = raw.select(aggs).collect(engine="streaming").row(0)
+    checks = raw.select(aggs)
+    got = early.row(checks) if early is not None else _checked(checks)
     if got[1] or got[2] > MAX_DIRECT_REJECTS:
         return None
     bad = pl.DataFrame(schema={"_row": pl.UInt32})
@@ -1073,6 +1081,89 @@ class _View:
         if nulls:
             cond = cond | pl.col(column).is_null()
         return self._read(self.src.filter(cond))
+
+
+def _checked(checks: pl.LazyFrame) -> tuple[Any, ...]:
+    """The one row of a table's checking pass (:func:`_validate_direct`)."""
+    return checks.collect(engine="streaming").row(0)
+
+
+class _Stop(Exception):
+    """Ends an early pass's :func:`validate_table` once its checking pass is made."""
+
+
+class _Early:
+    """The checking pass of a table read without a copy (:func:`_validate_direct`), made in
+    a thread while the tables before it are read (their typed copies keep about one core
+    busy; the pass reads another file). The thread runs :func:`validate_table` as the table's
+    turn will, up to that pass only: no categorical is made there (the copies make the
+    codes of their ids in the tables' order, as without the thread), no error is raised
+    there (the table's turn meets the same one again), and its row is taken only for the
+    same query (the plans compared)."""
+
+    def __init__(self, run: Any) -> None:
+        self._plan: str | None = None
+        self._row: tuple[Any, ...] | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(run,), name="sqops-read-early", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, run: Any) -> None:
+        with contextlib.suppress(BaseException):  # (_Stop, or what the table's turn meets)
+            run(self)
+
+    def _here(self) -> bool:
+        return threading.current_thread() is self._thread
+
+    def row(self, checks: pl.LazyFrame) -> tuple[Any, ...]:
+        """The pass's one row: made and kept in the thread (which stops there), taken at the
+        table's turn."""
+        if self._here():
+            plan = checks.explain(optimized=False)
+            self._row, self._plan = _checked(checks), plan
+            raise _Stop
+        self.join()
+        if self._row is not None and self._plan == checks.explain(optimized=False):
+            return self._row
+        return _checked(checks)
+
+    def stop(self) -> None:
+        """In the thread: the table takes the copy (made at its turn), nothing more here."""
+        if self._here():
+            raise _Stop
+
+    def join(self) -> None:
+        self._thread.join()
+
+
+def _start_early(
+    files: Mapping[str, Path],
+    tz: str,
+    columns: Mapping[str, Mapping[str, str]] | None,
+    encoding: str | None,
+) -> dict[str, _Early]:
+    """The checking passes of the tables read without a copy (:data:`DIRECT`, from Parquet
+    files), each started in a thread (:class:`_Early`); none for a table read first."""
+    out: dict[str, _Early] = {}
+    first = next((n for n in TABLE if n in files), None)
+    for name in DIRECT:
+        p = files.get(name)
+        if (
+            p is None
+            or name == first
+            or p.is_dir()
+            or EXTENSIONS.get(p.suffix.lower()) != "parquet"
+        ):
+            continue
+
+        def run(early: _Early, name: str = name, p: Path = p) -> None:
+            lf = _read_source(p, "parquet", encoding)
+            mapping = (columns or {}).get(name)
+            validate_table(name, lf, display_path(p), tz, mapping, None, p, early)
+
+        out[name] = _Early(run)
+    return out
 
 
 def _some_valid(td: TableData) -> TableData:
@@ -1267,6 +1358,22 @@ def read_tables(
                 ).format(p=display_path(p)),
                 Location(file=display_path(p)),
             )
+    early = _start_early(files, tz, columns, encoding)
+    try:
+        return _read_all(files, tz, columns, encoding, early)
+    finally:
+        for e in early.values():
+            e.join()  # (no thread reads a file once this call is over)
+
+
+def _read_all(
+    files: Mapping[str, Path],
+    tz: str,
+    columns: Mapping[str, Mapping[str, str]] | None,
+    encoding: str | None,
+    early: Mapping[str, _Early],
+) -> Tables:
+    """:func:`read_tables`' tables, one after another in the order of :data:`TABLE`."""
     with _Spill() as spill:
         tables: dict[str, TableData] = {}
         for name in TABLE:
@@ -1279,7 +1386,7 @@ def read_tables(
             try:
                 direct = p if kind == "parquet" else None
                 tables[name] = validate_table(
-                    name, lf, display_path(p), tz, mapping, spill.path, direct
+                    name, lf, display_path(p), tz, mapping, spill.path, direct, early.get(name)
                 )
             except pl.exceptions.ComputeError as exc:
                 if not (encoding is None and kind in ("csv", "tsv") and _not_utf8(exc)):
