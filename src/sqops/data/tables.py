@@ -790,8 +790,7 @@ def validate_table(
     # (when/then, not .replace: replace stops the streaming engine and loads the whole table)
     numeric_ids = {c for c in present if c in NUMERIC_IDS and schema[c].is_integer()}
     text = [c for c in present if not (c == "ts" and ts_typed) and c not in numeric_ids]
-    lf = lf.with_columns(pl.col(c).cast(pl.String).str.strip_chars() for c in text)
-    lf = lf.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)) for c in text)
+    lf = _stripped(lf, text, schema)
     # Local wall-clock times are converted by one fixed offset when the zone keeps one over
     # the times of a sample (most of Asia keeps one all year: an addition instead of a zone
     # lookup per cell); the copy's whole range is checked afterwards and, if the offset does
@@ -912,6 +911,18 @@ def validate_table(
         coded = tuple(c for c in CODED if c in present)
         td._narrow = _Narrow(path, coded, tuple(final), dup_rows, valid)
     return _some_valid(td)
+
+
+def _stripped(lf: pl.LazyFrame, text: list[str], schema: Mapping[str, Any]) -> pl.LazyFrame:
+    """``text`` columns as text, stripped, empty cells null. (Integers as text: nothing to
+    strip, never empty.) (when/then, not .replace: replace stops the streaming engine and
+    loads the whole table)"""
+    cells = [c for c in text if not schema[c].is_integer()]
+    lf = lf.with_columns(
+        pl.col(c).cast(pl.String) if c not in cells else pl.col(c).cast(pl.String).str.strip_chars()
+        for c in text
+    )
+    return lf.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)) for c in cells)
 
 
 def _final(annotated: pl.LazyFrame) -> pl.Schema:
