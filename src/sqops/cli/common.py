@@ -397,3 +397,26 @@ def parse_day(text: str, option: str) -> dt.date:
             "{o} '{v}' is not a date: write YYYY-MM-DD, e.g. 2026-12-01",
         ).format(o=option, v=text)
     )
+
+
+def spinner(text: str) -> Any:
+    """rich's spinner with ``text`` on stderr (:class:`sqops.render.console.spinner`), or
+    nothing when stderr is surely not a terminal to rich (a pipe or file without
+    ``FORCE_COLOR``/``TTY_COMPATIBLE``, or ``CI``, where the spinner shows nothing): rich is
+    then not imported (~30 ms of every ``sqops report`` written to a pipe or a file)."""
+    import contextlib
+
+    env = os.environ
+    tty = env.get("TTY_COMPATIBLE", "")
+    if env.get("CI") or tty == "0" or (tty != "1" and "FORCE_COLOR" not in env and not _atty()):
+        return contextlib.nullcontext()
+    from sqops.render.console import spinner as rich_spinner
+
+    return rich_spinner(text)
+
+
+def _atty() -> bool:
+    try:
+        return bool(sys.stderr.isatty())
+    except (AttributeError, ValueError):
+        return False

@@ -384,7 +384,7 @@ def report(
 
             limit = memory_limit_bytes(memory_limit)  # (a bad size: before any data is read)
         with gc_paused():  # (hundreds of thousands of objects that live to the end)
-            from sqops.render.console import spinner
+            from sqops.cli.common import spinner
 
             with spinner(T("正在读取数据…", "reading the data…").get(run.lang)):
                 if preset is not None:
