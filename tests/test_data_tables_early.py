@@ -1,8 +1,9 @@
 """The checking pass of a Parquet table read without a copy (engagement) is made in a thread
-while the tables before it are read (``sqops.data.tables._Early``): the tables are the same as
-when it is made at the table's turn, in every case — valid as it is, rows to reject, a cell the
-copy changes (the copy then made at its turn), an error in it or in a table before it (the
-error of the first table in order, as before), and the pass is made once."""
+while the tables before it are read, once the messages are (``sqops.data.tables._Early``):
+the tables are the same as when it is made at the table's turn, in every case — valid as it
+is, rows to reject, a cell the copy changes (the copy then made at its turn), an error in it
+or in a table before it (the error of the first table in order, as before), and the pass is
+made once."""
 
 from __future__ import annotations
 
@@ -54,9 +55,19 @@ CASES = {
 }
 
 
+#: a table read between the messages and engagement (the pass starts once the messages are read)
+MEMBERS = {
+    "ts": [dt.datetime(2026, 11, 30, 9)],
+    "group_id": ["g1"],
+    "member_id": ["a"],
+    "event": ["join"],
+}
+
+
 def _folder(tmp: Path, engagement: dict[str, list[object]], messages=None) -> Path:
     tmp.mkdir()
     pl.DataFrame(messages or MESSAGES).write_parquet(tmp / "messages.parquet")
+    pl.DataFrame(MEMBERS).write_parquet(tmp / "members.parquet")
     pl.DataFrame(engagement).write_parquet(tmp / "engagement.parquet")
     return tmp
 
@@ -100,6 +111,7 @@ def test_early_pass_gives_the_same_table(tmp_path, monkeypatch, case) -> None:
     at_its_turn = read_tables(folder)
     _same(early["engagement"], at_its_turn["engagement"])
     _same(early["messages"], at_its_turn["messages"])
+    _same(early["members"], at_its_turn["members"])
     if case == "dates":  # (the file is not read without a copy: no pass at all)
         assert threads == made == []
     else:  # one pass, made in the thread, taken at the table's turn
@@ -137,6 +149,18 @@ def test_an_error_in_an_earlier_table_comes_first(tmp_path) -> None:
     assert "member_id" in err.value.text.en
 
 
+def test_an_error_in_a_table_read_beside_the_pass_comes_first(tmp_path) -> None:
+    # members (read while engagement's pass runs) without event, engagement without event:
+    # the members' error
+    folder = _folder(tmp_path / "d", {k: v for k, v in VALID.items() if k != "event"})
+    pl.DataFrame({k: v for k, v in MEMBERS.items() if k != "event"}).write_parquet(
+        folder / "members.parquet"
+    )
+    with pytest.raises(DataError) as err:
+        read_tables(folder)
+    assert "table members lacks" in err.value.text.en
+
+
 def test_no_pass_when_the_plan_differs(tmp_path, monkeypatch) -> None:
     # a row made for another query is not taken: the pass is made again at the table's turn
     folder = _folder(tmp_path / "d", VALID)
@@ -152,3 +176,15 @@ def test_no_pass_when_the_plan_differs(tmp_path, monkeypatch) -> None:
     td = read_tables(folder)["engagement"]
     assert made == ["sqops-read-early", "MainThread"]
     assert td.valid_rows == 4
+
+
+def test_no_thread_for_the_table_read_next(tmp_path, monkeypatch) -> None:
+    # messages and engagement alone: engagement is read right after the messages, its pass
+    # made at its turn (a thread would only be waited for)
+    folder = tmp_path / "d"
+    folder.mkdir()
+    pl.DataFrame(MESSAGES).write_parquet(folder / "messages.parquet")
+    pl.DataFrame(VALID).write_parquet(folder / "engagement.parquet")
+    made = _passes(monkeypatch)
+    assert read_tables(folder)["engagement"].valid_rows == 4
+    assert made == ["MainThread"]
