@@ -1370,11 +1370,12 @@ def read_tables(
                 Location(file=display_path(p)),
             )
     early: dict[str, _Early] = {}
-    try:
-        return _read_all(files, tz, columns, encoding, early)
-    finally:
-        for e in early.values():
-            e.join()  # (no thread reads a file once this call is over)
+    # (on an error the passes are not waited for: each reads its table's own file, never the
+    # copies the error removes, and ends on its own; a daemon thread, as the run may end)
+    tables = _read_all(files, tz, columns, encoding, early)
+    for e in early.values():
+        e.join()  # (no thread reads a file once the tables are given)
+    return tables
 
 
 def _read_all(
