@@ -152,7 +152,7 @@ def generate(workdir: Path, size_name: str, fmt: str) -> tuple[Path, dict[str, A
     marker = data / ".bench-args.json"
     # the marker names the SOP relative to the checkout, so another worktree reuses the data
     key = [str(SOP.relative_to(ROOT)) if a == str(SOP) else a for a in args]
-    if marker.exists() and json.loads(marker.read_text())["args"] in (args, key):
+    if marker.exists() and _relative(json.loads(marker.read_text())["args"]) == key:
         return data, json.loads(marker.read_text())
     if data.exists():
         shutil.rmtree(data)
@@ -173,6 +173,14 @@ def generate(workdir: Path, size_name: str, fmt: str) -> tuple[Path, dict[str, A
             "bytes": sum(p.stat().st_size for p in data.iterdir() if p.is_file())}  # fmt: skip
     marker.write_text(json.dumps(info, indent=1))
     return data, info
+
+
+def _relative(args: list[str]) -> list[str]:
+    """A marker's generator arguments with the SOP named relative to its checkout (markers
+    written by older runs name it by the absolute path of the checkout that made them: any
+    other worktree would take the data for another generator's and regenerate it)."""
+    rel = str(SOP.relative_to(ROOT))
+    return [rel if a == rel or a.endswith(f"/{rel}") else a for a in args]
 
 
 def write_sop(data: Path, n_groups: int) -> Path:
