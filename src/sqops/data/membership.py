@@ -234,20 +234,19 @@ def merge_intervals(iv: pl.DataFrame) -> pl.DataFrame:
     span = _int(iv["e"].max()) - lo + 2
     iv = iv.with_columns(_first_of_pair().alias("_np"))
     iv = iv.with_columns(pl.col("_np").cum_sum().cast(pl.Int64).alias("_seg"))
-    shifted = (pl.col("_seg") * span + (pl.col("e") - lo)).cum_max().shift(1)
-    prev_max = shifted - pl.col("_seg") * span + lo
-    iv = iv.with_columns((pl.col("_np") | (pl.col("s") > prev_max + 1)).cum_sum().alias("_blk"))
-    return (
-        iv.group_by("_blk")
-        .agg(
-            pl.col("group_id").first(),
-            pl.col("member_id").first(),
-            pl.col("s").min(),
-            pl.col("e").max(),
-        )
-        .drop("_blk")
-        .sort("group_id", "member_id", "s")
+    run = pl.col("_seg") * span + (pl.col("e") - lo)
+    prev_max = run.cum_max().shift(1) - pl.col("_seg") * span + lo
+    # a block (one merged interval) starts where a pair starts or a row begins after every
+    # earlier one of its pair ended; rows are sorted by (pair, s), so a block's first row has
+    # its pair and its smallest s, and the running maximum of e at its last row is its end
+    # (no group-by over the blocks: most pairs have one)
+    iv = iv.with_columns(
+        (pl.col("_np") | (pl.col("s") > prev_max + 1)).alias("_bs"),
+        (run.cum_max() - pl.col("_seg") * span + lo).cast(iv.schema["e"]).alias("_end"),
     )
+    starts = iv.filter(pl.col("_bs")).select("group_id", "member_id", "s")
+    ends = iv.filter(pl.col("_bs").shift(-1, fill_value=True)).select(pl.col("_end").alias("e"))
+    return pl.concat([starts, ends], how="horizontal").sort("group_id", "member_id", "s")
 
 
 def presence_from_events(events: pl.DataFrame, groups: pl.DataFrame, as_of: int) -> pl.DataFrame:
@@ -398,8 +397,11 @@ def _presence(
     """The basis ("membership" with a members table, else "speakers") and the merged
     presence intervals up to ``asof`` (spec §2): event intervals, days spoken, and from D0
     for speakers without join/leave events."""
-    speakers = act.select("group_id", "member_id").unique()
-    from_d0 = speakers.join(groups, on="group_id").select(
+    # (each speaker's first and last day spoken, in one pass over the member activity)
+    spans = act.group_by("group_id", "member_id").agg(
+        pl.col("day").min().alias("_lo"), pl.col("day").max().alias("_hi")
+    )
+    from_d0 = spans.join(groups, on="group_id").select(
         "group_id", "member_id", pl.col("d0").alias("s"), pl.lit(asof, pl.Int32).alias("e")
     )
     if events is None:
@@ -416,22 +418,32 @@ def _presence(
         no_ev = from_d0.join(with_ev, on=["group_id", "member_id"], how="anti")
         # a day a member spoke counts as present; only the days outside their event
         # intervals can change the union, so the days inside their one interval (most
-        # of them) are left out before merging
+        # of them) are left out before merging: the pairs with a day outside it are
+        # found from their first and last day spoken, and only their days are read
         one = ev_iv.group_by("group_id", "member_id").agg(
             pl.len().alias("_n"), pl.col("s").first().alias("_s"), pl.col("e").first().alias("_e")
         )
-        spoke_days = (
-            act.select("group_id", "member_id", "day")
-            .join(
-                with_ev.join(one, on=["group_id", "member_id"], how="left"),
-                on=["group_id", "member_id"],
-            )
+        outside = (
+            pl.col("_n").is_null()
+            | (pl.col("_n") > 1)
+            | (pl.col("day") < pl.col("_s"))
+            | (pl.col("day") > pl.col("_e"))
+        )
+        some = (
+            with_ev.join(one, on=["group_id", "member_id"], how="left")
+            .join(spans, on=["group_id", "member_id"])
             .filter(
                 pl.col("_n").is_null()
                 | (pl.col("_n") > 1)
-                | (pl.col("day") < pl.col("_s"))
-                | (pl.col("day") > pl.col("_e"))
+                | (pl.col("_lo") < pl.col("_s"))
+                | (pl.col("_hi") > pl.col("_e"))
             )
+            .select("group_id", "member_id", "_n", "_s", "_e")
+        )
+        spoke_days = (
+            act.select("group_id", "member_id", "day")
+            .join(some, on=["group_id", "member_id"])
+            .filter(outside)
             .select("group_id", "member_id", pl.col("day").alias("s"), pl.col("day").alias("e"))
         )
         iv = pl.concat([ev_iv, no_ev, spoke_days], how="vertical_relaxed")
