@@ -139,11 +139,16 @@ def rfm(p: Prepared) -> pl.DataFrame:
         _score("monetary", False).alias("m"),
     )
     mr, mf, mm = (float(t[c].mean()) for c in ("r", "f", "m"))
-    seg = {k: v for k, v in SEGMENTS.items()}
-    codes = [
-        seg[(r >= mr, f >= mf, m >= mm)] for r, f, m in zip(t["r"], t["f"], t["m"], strict=True)
-    ]
-    return t.with_columns(pl.Series("segment", codes)).sort("member_id")
+    # (each buyer's segment by the three comparisons as one code 0..7, looked up once per
+    # code: a Python loop over the buyers took ~0.5 CPU-s at 10 M messages)
+    code = {4 * r + 2 * f + m: v for (r, f, m), v in SEGMENTS.items()}
+    key = (
+        (pl.col("r") >= mr).cast(pl.Int8) * 4
+        + (pl.col("f") >= mf).cast(pl.Int8) * 2
+        + (pl.col("m") >= mm).cast(pl.Int8)
+    )
+    segment = key.replace_strict(code, return_dtype=pl.String).alias("segment")
+    return t.with_columns(segment).sort("member_id")
 
 
 def pyramid(p: Prepared) -> pl.DataFrame:
