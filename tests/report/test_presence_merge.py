@@ -153,8 +153,40 @@ def test_presence_spoken_days_against_python(
         schema={"group_id": ID, "member_id": ID, "day": pl.Int32, "n": pl.UInt32},
         orient="row",
     )
-    basis, got = _presence(act, ev, groups, asof)
+    basis, got, last = _presence(act, ev, groups, asof)
     assert basis == "membership"
+    # each speaker's last day spoken (what silence reads)
+    lasts: dict[tuple[str, str], int] = {}
+    for g, m, d in act_rows:
+        lasts[(g, m)] = max(d, lasts.get((g, m), d))
+    assert sorted((str(g), str(m), int(d)) for g, m, d in last.iter_rows()) == sorted(
+        (g, m, d) for (g, m), d in lasts.items()
+    )
     ev_iv = _rows(presence_from_events(ev, groups, asof))
     with_ev = {(g, m) for g, m, _e, _d in events}
     assert _rows(got) == _presence_by_days(act_rows, ev_iv, with_ev, d0, asof)
+
+
+def test_silence_from_prepare_equals_silence_from_the_activity() -> None:
+    """silence reads each speaker's last day spoken that prepare made on the way to presence;
+    without it (a Prepared without that memo, as a partitioned run's) it groups the activity:
+    the same frame, on the example's data at two as-of days."""
+    import dataclasses
+    import datetime as dt
+
+    from polars.testing import assert_frame_equal
+    from tests.conftest import EXAMPLES
+
+    from sqops.data.membership import LAST_SPOKEN, prepare
+    from sqops.data.tables import read_tables
+    from sqops.report.lists import silence
+
+    tables = read_tables(EXAMPLES / "skincare" / "data", tz="Asia/Shanghai")
+    for day in (dt.date(2026, 11, 20), dt.date(2026, 12, 1)):
+        p = prepare(tables, as_of=day)
+        assert LAST_SPOKEN in p.memo
+        fresh = dataclasses.replace(p, memo={})
+        got, want = silence(p), silence(fresh)
+        assert want.height > 0
+        key = ["group_id", "member_id"]
+        assert_frame_equal(got.sort(key), want.sort(key))

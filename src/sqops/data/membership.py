@@ -391,12 +391,19 @@ def _attribute_rows(need: pl.DataFrame, presence: pl.DataFrame, act: pl.DataFram
     return need.join(best, on="_row", how="inner")
 
 
+#: the key in :attr:`Prepared.memo` of ``group_id, member_id, last``: each speaker's last day
+#: spoken up to as-of (every group, also with ``only_groups``), the one group-by of the
+#: member activity that presence makes anyway (silence reads it)
+LAST_SPOKEN = "last_spoken"
+
+
 def _presence(
     act: pl.DataFrame, events: pl.DataFrame | None, groups: pl.DataFrame, asof: int
-) -> tuple[str, pl.DataFrame]:
-    """The basis ("membership" with a members table, else "speakers") and the merged
+) -> tuple[str, pl.DataFrame, pl.DataFrame]:
+    """The basis ("membership" with a members table, else "speakers"), the merged
     presence intervals up to ``asof`` (spec §2): event intervals, days spoken, and from D0
-    for speakers without join/leave events."""
+    for speakers without join/leave events; and ``group_id, member_id, last``: each
+    speaker's last day spoken (:data:`LAST_SPOKEN`, made on the way)."""
     # (each speaker's first and last day spoken, in one pass over the member activity)
     spans = act.group_by("group_id", "member_id").agg(
         pl.col("day").min().alias("_lo"), pl.col("day").max().alias("_hi")
@@ -448,7 +455,8 @@ def _presence(
         )
         iv = pl.concat([ev_iv, no_ev, spoke_days], how="vertical_relaxed")
     iv = iv.with_columns(pl.col("s").cast(pl.Int32), pl.col("e").cast(pl.Int32))
-    return basis, merge_intervals(iv)
+    last = spans.select("group_id", "member_id", pl.col("_hi").alias("last"))
+    return basis, merge_intervals(iv), last
 
 
 def prepare(
@@ -615,7 +623,7 @@ def prepare(
     if events is not None and "inviter_id" not in events.columns:
         events = events.with_columns(pl.lit(None, ID).alias("inviter_id"))
 
-    basis, presence = _presence(act, events, groups, asof)
+    basis, presence, last_spoken = _presence(act, events, groups, asof)
 
     unattributed: dict[str, int] = {}
     pending: dict[str, pl.DataFrame] = {}
@@ -687,6 +695,7 @@ def prepare(
         koc_min_referrals=koc[1],
         koc_min_messages=koc[2],
         history=history,
+        memo={LAST_SPOKEN: last_spoken},
     )
 
 
@@ -812,7 +821,7 @@ def prepare_earlier(
     gl = gl_all if h.only is None else [g for g in gl_all if g in set(h.only)]
     act = h.act.filter(by_day)
     events = None if h.events is None else h.events.filter(by_day)
-    basis, presence = _presence(act, events, groups, asof)
+    basis, presence, last_spoken = _presence(act, events, groups, asof)
 
     after = {
         name: int(
@@ -893,6 +902,7 @@ def prepare_earlier(
         koc_min_days=p.koc_min_days,
         koc_min_referrals=p.koc_min_referrals,
         koc_min_messages=p.koc_min_messages,
+        memo={LAST_SPOKEN: last_spoken},
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sqops.data.membership import Prepared, daily_counts, to_date
+from sqops.data.membership import LAST_SPOKEN, Prepared, daily_counts, to_date
 from sqops.data.tables import ID
 from sqops.i18n import T
 from sqops.report.kpis import koc_table, money_sum
@@ -74,7 +74,9 @@ def silence(p: Prepared) -> pl.DataFrame:
             .filter(pl.col("_on"))
             .drop("_on")
         )
-        last = p.act.group_by("group_id", "member_id").agg(pl.col("day").max().alias("last"))
+        last = p.memo.get(LAST_SPOKEN)  # (made by prepare on the way to presence)
+        if last is None:
+            last = p.act.group_by("group_id", "member_id").agg(pl.col("day").max().alias("last"))
         p.memo["silence"] = on_first.join(
             last, on=["group_id", "member_id"], how="left"
         ).with_columns(
