@@ -218,6 +218,19 @@ def _pair_key() -> pl.Expr:
     return g * (1 << 32) + m
 
 
+def by_pair(rows: Frame, *aggs: pl.Expr) -> Frame:
+    """``rows.group_by("group_id", "member_id").agg(*aggs)``, grouped by one integer per pair
+    (:func:`_pair_key`): the same rows (in no particular order, as any group-by), in about
+    half the time of grouping by the two categorical columns (at 10 M messages the 4 M rows
+    of member activity 0.45 -> 0.26 CPU-s). Both ids are never null (spec §2)."""
+    return (
+        rows.with_columns(_pair_key().alias("_pk"))
+        .group_by("_pk")
+        .agg(pl.col("group_id").first(), pl.col("member_id").first(), *aggs)
+        .drop("_pk")
+    )
+
+
 def _first_of_pair() -> pl.Expr:
     """True on the first row of each pair, in a frame sorted by ``_k`` (the pair key)."""
     return (pl.col("_k") != pl.col("_k").shift(1)).fill_null(True)
@@ -405,9 +418,7 @@ def _presence(
     for speakers without join/leave events; and ``group_id, member_id, last``: each
     speaker's last day spoken (:data:`LAST_SPOKEN`, made on the way)."""
     # (each speaker's first and last day spoken, in one pass over the member activity)
-    spans = act.group_by("group_id", "member_id").agg(
-        pl.col("day").min().alias("_lo"), pl.col("day").max().alias("_hi")
-    )
+    spans = by_pair(act, pl.col("day").min().alias("_lo"), pl.col("day").max().alias("_hi"))
     from_d0 = spans.join(groups, on="group_id").select(
         "group_id", "member_id", pl.col("d0").alias("s"), pl.lit(asof, pl.Int32).alias("e")
     )
@@ -417,18 +428,17 @@ def _presence(
     else:
         basis = "membership"
         ev_iv = presence_from_events(events, groups, asof)
-        with_ev = (
-            events.filter(pl.col("event").is_in(["join", "leave"]))
-            .select("group_id", "member_id")
-            .unique()
-        )
+        with_ev = by_pair(events.filter(pl.col("event").is_in(["join", "leave"])))
         no_ev = from_d0.join(with_ev, on=["group_id", "member_id"], how="anti")
         # a day a member spoke counts as present; only the days outside their event
         # intervals can change the union, so the days inside their one interval (most
         # of them) are left out before merging: the pairs with a day outside it are
         # found from their first and last day spoken, and only their days are read
-        one = ev_iv.group_by("group_id", "member_id").agg(
-            pl.len().alias("_n"), pl.col("s").first().alias("_s"), pl.col("e").first().alias("_e")
+        one = by_pair(
+            ev_iv,
+            pl.len().alias("_n"),
+            pl.col("s").first().alias("_s"),
+            pl.col("e").first().alias("_e"),
         )
         outside = (
             pl.col("_n").is_null()
@@ -746,7 +756,8 @@ def names_matching(names: Iterable[str], pattern: str) -> set[str]:
 def latest_names(rows: Frame) -> Frame:
     """``group_id, member_id, member_name, ts, day``: per pair, the name of the latest row
     (by time, then row), the latest time and the latest day of ``rows``."""
-    return rows.group_by("group_id", "member_id").agg(
+    return by_pair(
+        rows,
         pl.col("member_name").sort_by("ts", "_row").last(),
         pl.col("ts").max(),
         pl.col("day").max(),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sqops.data.membership import LAST_SPOKEN, Prepared, daily_counts, to_date
+from sqops.data.membership import LAST_SPOKEN, Prepared, by_pair, daily_counts, to_date
 from sqops.data.tables import ID
 from sqops.i18n import T
 from sqops.report.kpis import koc_table, money_sum
@@ -66,8 +66,8 @@ def silence(p: Prepared) -> pl.DataFrame:
         # (the members on the as-of day, as :func:`_on_asof`, and their first day in one
         # pass over the presence; rows in no particular order, as ``unique`` gave them)
         on_first = (
-            p.presence.group_by("group_id", "member_id")
-            .agg(
+            by_pair(
+                p.presence,
                 pl.col("s").min().alias("first_join"),
                 ((pl.col("s") <= p.as_of) & (pl.col("e") >= p.as_of)).any().alias("_on"),
             )
