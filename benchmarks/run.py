@@ -115,6 +115,7 @@ def measure(
         "cmd": " ".join(str(c) for c in cmd),
         "seconds": round(wall, 2),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),  # (user + system, all threads)
         "exit_code": proc.returncode,
         "killed_over_rss": max_rss_mb if killed.is_set() else None,
         "stderr_tail": b"".join(err_chunks).decode("utf-8", "replace")[-2000:],

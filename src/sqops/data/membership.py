@@ -188,12 +188,35 @@ def message_spans(tables: Tables, as_of: dt.date) -> pl.DataFrame:
     if key not in tables.memo:
         with MEMO_LOCK:
             if key not in tables.memo:
+                # (from the days with messages: the same minimum, maximum and latest time)
+                tables.memo[key] = (
+                    message_days(tables)
+                    .filter(pl.col("day") <= as_of)
+                    .group_by("group_id")
+                    .agg(
+                        pl.col("day").min().alias("first"),
+                        pl.col("day").max().alias("last"),
+                        pl.col("last_ts").max(),
+                    )
+                )
+    return tables.memo[key]
+
+
+def message_days(tables: Tables) -> pl.DataFrame:
+    """``group_id, day, last_ts``: every (group, local day) with a message, over all the
+    messages (staff and system too), and the latest time of that day's messages. Kept on
+    ``tables``: :func:`message_spans` (the report and its adherence section, each as-of day)
+    and the coverage section's days with messages are made from it, one pass over the
+    messages instead of one each (a few hundred thousand rows at 10 M messages)."""
+    key = ("message_days",)
+    if key not in tables.memo:
+        with MEMO_LOCK:
+            if key not in tables.memo:
                 tables.memo[key] = (
                     tables["messages"]
-                    .frame.filter(pl.col("day") <= as_of)
-                    .group_by("group_id")
-                    .agg(span_aggs())
-                    .collect()
+                    .frame.group_by("group_id", "day")
+                    .agg(pl.col("ts").max().alias("last_ts"))
+                    .collect(engine="streaming")
                 )
     return tables.memo[key]
 
@@ -218,6 +241,19 @@ def _pair_key() -> pl.Expr:
     return g * (1 << 32) + m
 
 
+def by_pair(rows: Frame, *aggs: pl.Expr) -> Frame:
+    """``rows.group_by("group_id", "member_id").agg(*aggs)``, grouped by one integer per pair
+    (:func:`_pair_key`): the same rows (in no particular order, as any group-by), in about
+    half the time of grouping by the two categorical columns (at 10 M messages the 4 M rows
+    of member activity 0.45 -> 0.26 CPU-s). Both ids are never null (spec §2)."""
+    return (
+        rows.with_columns(_pair_key().alias("_pk"))
+        .group_by("_pk")
+        .agg(pl.col("group_id").first(), pl.col("member_id").first(), *aggs)
+        .drop("_pk")
+    )
+
+
 def _first_of_pair() -> pl.Expr:
     """True on the first row of each pair, in a frame sorted by ``_k`` (the pair key)."""
     return (pl.col("_k") != pl.col("_k").shift(1)).fill_null(True)
@@ -234,20 +270,19 @@ def merge_intervals(iv: pl.DataFrame) -> pl.DataFrame:
     span = _int(iv["e"].max()) - lo + 2
     iv = iv.with_columns(_first_of_pair().alias("_np"))
     iv = iv.with_columns(pl.col("_np").cum_sum().cast(pl.Int64).alias("_seg"))
-    shifted = (pl.col("_seg") * span + (pl.col("e") - lo)).cum_max().shift(1)
-    prev_max = shifted - pl.col("_seg") * span + lo
-    iv = iv.with_columns((pl.col("_np") | (pl.col("s") > prev_max + 1)).cum_sum().alias("_blk"))
-    return (
-        iv.group_by("_blk")
-        .agg(
-            pl.col("group_id").first(),
-            pl.col("member_id").first(),
-            pl.col("s").min(),
-            pl.col("e").max(),
-        )
-        .drop("_blk")
-        .sort("group_id", "member_id", "s")
+    run = pl.col("_seg") * span + (pl.col("e") - lo)
+    prev_max = run.cum_max().shift(1) - pl.col("_seg") * span + lo
+    # a block (one merged interval) starts where a pair starts or a row begins after every
+    # earlier one of its pair ended; rows are sorted by (pair, s), so a block's first row has
+    # its pair and its smallest s, and the running maximum of e at its last row is its end
+    # (no group-by over the blocks: most pairs have one)
+    iv = iv.with_columns(
+        (pl.col("_np") | (pl.col("s") > prev_max + 1)).alias("_bs"),
+        (run.cum_max() - pl.col("_seg") * span + lo).cast(iv.schema["e"]).alias("_end"),
     )
+    starts = iv.filter(pl.col("_bs")).select("group_id", "member_id", "s")
+    ends = iv.filter(pl.col("_bs").shift(-1, fill_value=True)).select(pl.col("_end").alias("e"))
+    return pl.concat([starts, ends], how="horizontal").sort("group_id", "member_id", "s")
 
 
 def presence_from_events(events: pl.DataFrame, groups: pl.DataFrame, as_of: int) -> pl.DataFrame:
@@ -392,14 +427,22 @@ def _attribute_rows(need: pl.DataFrame, presence: pl.DataFrame, act: pl.DataFram
     return need.join(best, on="_row", how="inner")
 
 
+#: the key in :attr:`Prepared.memo` of ``group_id, member_id, last``: each speaker's last day
+#: spoken up to as-of (every group, also with ``only_groups``), the one group-by of the
+#: member activity that presence makes anyway (silence reads it)
+LAST_SPOKEN = "last_spoken"
+
+
 def _presence(
     act: pl.DataFrame, events: pl.DataFrame | None, groups: pl.DataFrame, asof: int
-) -> tuple[str, pl.DataFrame]:
-    """The basis ("membership" with a members table, else "speakers") and the merged
+) -> tuple[str, pl.DataFrame, pl.DataFrame]:
+    """The basis ("membership" with a members table, else "speakers"), the merged
     presence intervals up to ``asof`` (spec §2): event intervals, days spoken, and from D0
-    for speakers without join/leave events."""
-    speakers = act.select("group_id", "member_id").unique()
-    from_d0 = speakers.join(groups, on="group_id").select(
+    for speakers without join/leave events; and ``group_id, member_id, last``: each
+    speaker's last day spoken (:data:`LAST_SPOKEN`, made on the way)."""
+    # (each speaker's first and last day spoken, in one pass over the member activity)
+    spans = by_pair(act, pl.col("day").min().alias("_lo"), pl.col("day").max().alias("_hi"))
+    from_d0 = spans.join(groups, on="group_id").select(
         "group_id", "member_id", pl.col("d0").alias("s"), pl.lit(asof, pl.Int32).alias("e")
     )
     if events is None:
@@ -408,35 +451,45 @@ def _presence(
     else:
         basis = "membership"
         ev_iv = presence_from_events(events, groups, asof)
-        with_ev = (
-            events.filter(pl.col("event").is_in(["join", "leave"]))
-            .select("group_id", "member_id")
-            .unique()
-        )
+        with_ev = by_pair(events.filter(pl.col("event").is_in(["join", "leave"])))
         no_ev = from_d0.join(with_ev, on=["group_id", "member_id"], how="anti")
         # a day a member spoke counts as present; only the days outside their event
         # intervals can change the union, so the days inside their one interval (most
-        # of them) are left out before merging
-        one = ev_iv.group_by("group_id", "member_id").agg(
-            pl.len().alias("_n"), pl.col("s").first().alias("_s"), pl.col("e").first().alias("_e")
+        # of them) are left out before merging: the pairs with a day outside it are
+        # found from their first and last day spoken, and only their days are read
+        one = by_pair(
+            ev_iv,
+            pl.len().alias("_n"),
+            pl.col("s").first().alias("_s"),
+            pl.col("e").first().alias("_e"),
         )
-        spoke_days = (
-            act.select("group_id", "member_id", "day")
-            .join(
-                with_ev.join(one, on=["group_id", "member_id"], how="left"),
-                on=["group_id", "member_id"],
-            )
+        outside = (
+            pl.col("_n").is_null()
+            | (pl.col("_n") > 1)
+            | (pl.col("day") < pl.col("_s"))
+            | (pl.col("day") > pl.col("_e"))
+        )
+        some = (
+            with_ev.join(one, on=["group_id", "member_id"], how="left")
+            .join(spans, on=["group_id", "member_id"])
             .filter(
                 pl.col("_n").is_null()
                 | (pl.col("_n") > 1)
-                | (pl.col("day") < pl.col("_s"))
-                | (pl.col("day") > pl.col("_e"))
+                | (pl.col("_lo") < pl.col("_s"))
+                | (pl.col("_hi") > pl.col("_e"))
             )
+            .select("group_id", "member_id", "_n", "_s", "_e")
+        )
+        spoke_days = (
+            act.select("group_id", "member_id", "day")
+            .join(some, on=["group_id", "member_id"])
+            .filter(outside)
             .select("group_id", "member_id", pl.col("day").alias("s"), pl.col("day").alias("e"))
         )
         iv = pl.concat([ev_iv, no_ev, spoke_days], how="vertical_relaxed")
     iv = iv.with_columns(pl.col("s").cast(pl.Int32), pl.col("e").cast(pl.Int32))
-    return basis, merge_intervals(iv)
+    last = spans.select("group_id", "member_id", pl.col("_hi").alias("last"))
+    return basis, merge_intervals(iv), last
 
 
 def prepare(
@@ -603,7 +656,7 @@ def prepare(
     if events is not None and "inviter_id" not in events.columns:
         events = events.with_columns(pl.lit(None, ID).alias("inviter_id"))
 
-    basis, presence = _presence(act, events, groups, asof)
+    basis, presence, last_spoken = _presence(act, events, groups, asof)
 
     unattributed: dict[str, int] = {}
     pending: dict[str, pl.DataFrame] = {}
@@ -675,6 +728,7 @@ def prepare(
         koc_min_referrals=koc[1],
         koc_min_messages=koc[2],
         history=history,
+        memo={LAST_SPOKEN: last_spoken},
     )
 
 
@@ -725,7 +779,8 @@ def names_matching(names: Iterable[str], pattern: str) -> set[str]:
 def latest_names(rows: Frame) -> Frame:
     """``group_id, member_id, member_name, ts, day``: per pair, the name of the latest row
     (by time, then row), the latest time and the latest day of ``rows``."""
-    return rows.group_by("group_id", "member_id").agg(
+    return by_pair(
+        rows,
         pl.col("member_name").sort_by("ts", "_row").last(),
         pl.col("ts").max(),
         pl.col("day").max(),
@@ -800,7 +855,7 @@ def prepare_earlier(
     gl = gl_all if h.only is None else [g for g in gl_all if g in set(h.only)]
     act = h.act.filter(by_day)
     events = None if h.events is None else h.events.filter(by_day)
-    basis, presence = _presence(act, events, groups, asof)
+    basis, presence, last_spoken = _presence(act, events, groups, asof)
 
     after = {
         name: int(
@@ -881,6 +936,7 @@ def prepare_earlier(
         koc_min_days=p.koc_min_days,
         koc_min_referrals=p.koc_min_referrals,
         koc_min_messages=p.koc_min_messages,
+        memo={LAST_SPOKEN: last_spoken},
     )
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from sqops.data.membership import to_date, to_int
+from sqops.data.membership import message_days, to_date, to_int
 from sqops.data.tables import Tables
 from sqops.i18n import T
 
@@ -75,6 +75,12 @@ def gap_text(gaps: Iterable[Gap], lang: str) -> str:
 def _days(tables: Tables, name: str) -> pl.DataFrame:
     """``group_id, day`` (Int32 day numbers): the distinct days with a row of the table, over
     all its rows (kept on ``tables``: reports at several as-of days share it)."""
+    if name == "messages":  # (the messages' days are made once for the report: message_days)
+        return (
+            message_days(tables)
+            .select("group_id", pl.col("day").cast(pl.Int32))
+            .filter(pl.col("group_id").is_not_null() & pl.col("day").is_not_null())
+        )
     key = ("coverage_days", name)
     if key not in tables.memo:
         tables.memo[key] = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sqops.data.membership import Prepared, daily_counts, to_date
+from sqops.data.membership import LAST_SPOKEN, Prepared, by_pair, daily_counts, to_date
 from sqops.data.tables import ID
 from sqops.i18n import T
 from sqops.report.kpis import koc_table, money_sum
@@ -66,15 +66,17 @@ def silence(p: Prepared) -> pl.DataFrame:
         # (the members on the as-of day, as :func:`_on_asof`, and their first day in one
         # pass over the presence; rows in no particular order, as ``unique`` gave them)
         on_first = (
-            p.presence.group_by("group_id", "member_id")
-            .agg(
+            by_pair(
+                p.presence,
                 pl.col("s").min().alias("first_join"),
                 ((pl.col("s") <= p.as_of) & (pl.col("e") >= p.as_of)).any().alias("_on"),
             )
             .filter(pl.col("_on"))
             .drop("_on")
         )
-        last = p.act.group_by("group_id", "member_id").agg(pl.col("day").max().alias("last"))
+        last = p.memo.get(LAST_SPOKEN)  # (made by prepare on the way to presence)
+        if last is None:
+            last = p.act.group_by("group_id", "member_id").agg(pl.col("day").max().alias("last"))
         p.memo["silence"] = on_first.join(
             last, on=["group_id", "member_id"], how="left"
         ).with_columns(
@@ -139,11 +141,16 @@ def rfm(p: Prepared) -> pl.DataFrame:
         _score("monetary", False).alias("m"),
     )
     mr, mf, mm = (float(t[c].mean()) for c in ("r", "f", "m"))
-    seg = {k: v for k, v in SEGMENTS.items()}
-    codes = [
-        seg[(r >= mr, f >= mf, m >= mm)] for r, f, m in zip(t["r"], t["f"], t["m"], strict=True)
-    ]
-    return t.with_columns(pl.Series("segment", codes)).sort("member_id")
+    # (each buyer's segment by the three comparisons as one code 0..7, looked up once per
+    # code: a Python loop over the buyers took ~0.5 CPU-s at 10 M messages)
+    code = {4 * r + 2 * f + m: v for (r, f, m), v in SEGMENTS.items()}
+    key = (
+        (pl.col("r") >= mr).cast(pl.Int8) * 4
+        + (pl.col("f") >= mf).cast(pl.Int8) * 2
+        + (pl.col("m") >= mm).cast(pl.Int8)
+    )
+    segment = key.replace_strict(code, return_dtype=pl.String).alias("segment")
+    return t.with_columns(segment).sort("member_id")
 
 
 def pyramid(p: Prepared) -> pl.DataFrame:
