@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import msgspec
 import polars as pl
@@ -177,7 +180,6 @@ class _Rec(msgspec.Struct, gc=False, rename={"sender": "from"}):
 
 _DECODE = msgspec.json.Decoder(_Rec).decode
 _REFUSED = _Rec()  # (a line msgspec does not read: no msgid, so the Python code's)
-_EMPTY = _Body()
 _S: pl.DataType = pl.String()
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
@@ -185,7 +187,11 @@ _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 def _read_fast(path: Path, display: str, ctx: Context) -> bool:
     """Chat-archive JSON Lines read in chunks (:mod:`sqops.importers._jsonvec`); False
     (nothing read) when the file is not UTF-8 JSON Lines of objects or the zone is not one
-    polars knows: :func:`read` reads it."""
+    polars knows: :func:`read` reads it.
+
+    Two threads beside this one: the UTF-8 check of the file (a big one: nothing is added
+    before it has passed) and the polars half of each chunk's frame, while this thread
+    decodes the next chunk (msgspec holds the interpreter; polars lets it go)."""
     zone = vec.zone_of(ctx)
     if zone is None:
         return False
@@ -196,16 +202,27 @@ def _read_fast(path: Path, display: str, ctx: Context) -> bool:
     data: bytes | None = None
     if size <= vec.WHOLE_BELOW:
         data = read_text(path, display).encode("utf-8")
-    elif not vec.utf8_file(path):  # (another encoding, or none: the decoding policy's)
-        return False
     if not _json_lines(vec.head(path, data)):
         return False
     staff: dict[str, str | None] = {}
     recognised = False
-    for line, piece in vec.chunks(path, data):
-        if b"\x00" in piece:
-            read_text(path, display)  # refused as the whole file would be (NUL, size)
-        recognised = _piece(ctx, display, piece, line, zone, staff) or recognised
+    with ThreadPoolExecutor(2, thread_name_prefix="sqops-wecom") as pool:
+        # (another encoding, or none: the decoding policy's)
+        utf8: Future[bool] | None = None if data is not None else pool.submit(vec.utf8_file, path)
+        held: deque[_Chunk] = deque()
+        for line, piece in vec.chunks(path, data):
+            if b"\x00" in piece:
+                read_text(path, display)  # refused as the whole file would be (NUL, size)
+            held.append(_prepare(pool, piece, line, zone))
+            if len(held) > 1:
+                if utf8 is not None and not utf8.result():
+                    return False
+                utf8 = None
+                recognised = _add(ctx, display, held.popleft(), staff) or recognised
+        if utf8 is not None and not utf8.result():
+            return False
+        while held:
+            recognised = _add(ctx, display, held.popleft(), staff) or recognised
     if not recognised:
         raise _not_wecom(display)
     for uid in sorted(staff):
@@ -226,25 +243,35 @@ def _json_lines(head: str) -> bool:
     return bool(stripped[end:].strip())
 
 
-def _piece(
-    ctx: Context,
-    display: str,
-    piece: bytes,
-    first_line: int,
-    zone: str,
-    staff: dict[str, str | None],
-) -> bool:
-    """The records of one chunk; whether one of them is a WeCom record."""
+class _Chunk(NamedTuple):
+    """A chunk read: its lines, and its frame being finished by polars (None: the Python
+    code reads ``piece``)."""
+
+    piece: bytes
+    first_line: int
+    lines: list[bytes]
+    frame: Future[pl.DataFrame] | None
+
+
+def _prepare(pool: ThreadPoolExecutor, piece: bytes, first_line: int, zone: str) -> _Chunk:
     lines = piece.split(b"\n")
     if lines and not lines[-1]:
         lines.pop()
-    frame = _frame(piece, lines, zone)
-    if frame is None:  # the Python code, line by line
+    df = _columns(piece, lines)
+    frame = None if df is None else pool.submit(_frame, df, zone)
+    return _Chunk(piece if df is None else b"", first_line, lines, frame)
+
+
+def _add(ctx: Context, display: str, chunk: _Chunk, staff: dict[str, str | None]) -> bool:
+    """The records of one chunk; whether one of them is a WeCom record."""
+    lines, first_line = chunk.lines, chunk.first_line
+    if chunk.frame is None:  # the Python code, line by line
         recognised = False
-        for n, raw in enumerate(split_lines(piece.decode("utf-8")), first_line):
+        for n, raw in enumerate(split_lines(chunk.piece.decode("utf-8")), first_line):
             if raw.strip():
                 recognised = _line(ctx, Location(file=display, line=n), raw, staff) or recognised
         return recognised
+    frame = chunk.frame.result()
     odd = vec.odd_rows(frame["_odd"])
     links = (frame["msg_type"] == "link") & ~frame["_odd"]
     if links.any():  # a link's text: its title or address
@@ -281,14 +308,15 @@ def _decoded(line: bytes) -> _Rec:
         return _REFUSED
 
 
-def _frame(piece: bytes, lines: list[bytes], zone: str) -> pl.DataFrame | None:
-    """The records of a chunk's lines as a frame of messages (``_odd``: rows for the Python
-    code), or None when the whole chunk is the Python code's: a lone CR (a line break to
-    Python, not to these lines), an escaped surrogate, a ``msgid`` key where msgspec found
-    none (a key twice, or in a line it refused)."""
+def _columns(piece: bytes, lines: list[bytes]) -> pl.DataFrame | None:
+    """The fields of a chunk's lines as columns (``_bad``: a line msgspec refused, a record
+    without ``msgid``, group details), or None when the whole chunk is the Python code's: a
+    lone CR (a line break to Python, not to these lines), an escaped surrogate, a ``msgid``
+    key more than msgspec found in the lines it read (a key twice: as with polars' reader of
+    the chunk before, these are left to the Python code)."""
     if b"\r" in piece and piece.count(b"\r") != piece.count(b"\r\n"):
         return None
-    if _SURROGATE.search(piece):
+    if b"\\u" in piece and _SURROGATE.search(piece):
         return None
     refused = 0  # ("msgid" keys in the lines msgspec refused)
     try:
@@ -311,7 +339,7 @@ def _frame(piece: bytes, lines: list[bytes], zone: str) -> pl.DataFrame | None:
             for a, b, c in zip(ids, *others, strict=True)
         ]
         ids = [None if v is UNSET else v for v in ids]
-    df = pl.DataFrame(
+    return pl.DataFrame(
         [
             pl.Series("msgid", ids, _S),
             _strings(recs, "action"),
@@ -324,6 +352,10 @@ def _frame(piece: bytes, lines: list[bytes], zone: str) -> pl.DataFrame | None:
             pl.Series("_bad", [False] * n if bad is None else bad, pl.Boolean()),
         ]
     )
+
+
+def _frame(df: pl.DataFrame, zone: str) -> pl.DataFrame:
+    """The messages of a chunk's columns (``_odd``: rows for the Python code), stamped."""
     action = pl.col("action").fill_null("send")
     mt = pl.col("msgtype").fill_null("")
     sender = pl.col("sender").fill_null("")
@@ -364,12 +396,9 @@ def _strings(recs: list[_Rec], name: str) -> pl.Series:
 def _contents(recs: list[_Rec], name: str) -> pl.Series:
     """The ``content`` of each record's body ``name`` (null without one)."""
     bodies: list[Any] = list(map(attrgetter(name), recs))
-    nones = bodies.count(None)
-    if nones == len(bodies):
-        return pl.Series(name, [None] * nones, _S)
-    if nones:
-        bodies = [_EMPTY if b is None else b for b in bodies]
-    return pl.Series(name, list(map(attrgetter("content"), bodies)), _S)
+    if bodies.count(None) == len(bodies):
+        return pl.Series(name, [None] * len(bodies), _S)
+    return pl.Series(name, list(map(getattr, bodies, repeat("content"), repeat(None))), _S)
 
 
 def _message(
