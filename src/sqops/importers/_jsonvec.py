@@ -286,15 +286,18 @@ def chunks(path: Path, data: bytes | None = None) -> Iterator[tuple[int, bytes]]
         blocks = _blocks(path, size)
     rest = b""
     for block in blocks:
-        buf = rest + block if rest else block
         if first:
-            buf = buf.removeprefix(b"\xef\xbb\xbf")
+            block = block.removeprefix(b"\xef\xbb\xbf")
             first = False
-        cut = buf.rfind(b"\n") + 1
+        cut = block.rfind(b"\n") + 1
         if cut == 0:
-            rest = buf
+            rest += block
             continue
-        piece, rest = (buf, b"") if cut == len(buf) else (buf[:cut], buf[cut:])
+        if cut == len(block):
+            piece = rest + block if rest else block
+        else:  # (one copy: the rest before and the block up to its last line break)
+            piece = b"".join((rest, memoryview(block)[:cut]))
+        rest = block[cut:]
         yield line, piece
         line += piece.count(b"\n")
         if b"\r" in piece:  # lone CRs break lines too

@@ -316,7 +316,7 @@ def _columns(piece: bytes, lines: list[bytes]) -> pl.DataFrame | None:
     the chunk before, these are left to the Python code)."""
     if b"\r" in piece and piece.count(b"\r") != piece.count(b"\r\n"):
         return None
-    if b"\\u" in piece and _SURROGATE.search(piece):
+    if _SURROGATE.search(piece):
         return None
     refused = 0  # ("msgid" keys in the lines msgspec refused)
     try:
