@@ -22,7 +22,7 @@ import json
 import re
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from itertools import repeat
+from itertools import islice, repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
@@ -301,13 +301,6 @@ def _add(ctx: Context, display: str, chunk: _Chunk, staff: dict[str, str | None]
     return recognised
 
 
-def _decoded(line: bytes) -> _Rec:
-    try:
-        return _DECODE(line)
-    except (msgspec.DecodeError, RecursionError):  # (a ValidationError too)
-        return _REFUSED
-
-
 def _columns(piece: bytes, lines: list[bytes]) -> tuple[pl.DataFrame, int] | None:
     """The fields of a chunk's lines as columns (``_bad``: a line msgspec refused, a record
     without ``msgid``, group details) and the ``"msgid"`` keys the chunk must hold
@@ -316,13 +309,13 @@ def _columns(piece: bytes, lines: list[bytes]) -> tuple[pl.DataFrame, int] | Non
     if b"\r" in piece and piece.count(b"\r") != piece.count(b"\r\n"):
         return None
     refused = 0  # ("msgid" keys in the lines msgspec refused)
-    try:
-        recs: list[_Rec] = list(map(_DECODE, lines))
-    except (msgspec.DecodeError, RecursionError):
-        recs = list(map(_decoded, lines))
-        for rec, line in zip(recs, lines, strict=True):
-            if rec is _REFUSED:
-                refused += line.count(b'"msgid"')
+    recs: list[_Rec] = []
+    while len(recs) < len(lines):
+        try:  # (extend keeps the lines decoded before the one refused)
+            recs.extend(map(_DECODE, islice(lines, len(recs), None)))
+        except (msgspec.DecodeError, RecursionError):  # (a ValidationError too)
+            refused += lines[len(recs)].count(b'"msgid"')
+            recs.append(_REFUSED)
     n = len(recs)
     ids: list[Any] = list(map(attrgetter("msgid"), recs))
     missing = ids.count(UNSET)
