@@ -250,28 +250,28 @@ class _Chunk(NamedTuple):
     piece: bytes
     first_line: int
     lines: list[bytes]
-    frame: Future[pl.DataFrame | None] | None
+    frame: Future[pl.DataFrame] | None
 
 
 def _prepare(pool: ThreadPoolExecutor, piece: bytes, first_line: int, zone: str) -> _Chunk:
     lines = piece.split(b"\n")
     if lines and not lines[-1]:
         lines.pop()
-    got = _columns(piece, lines)
-    frame = None if got is None else pool.submit(_checked_frame, piece, *got, zone)
-    return _Chunk(piece, first_line, lines, frame)
+    df = _columns(piece, lines)
+    frame = None if df is None else pool.submit(_frame, df, zone)
+    return _Chunk(piece if df is None else b"", first_line, lines, frame)
 
 
 def _add(ctx: Context, display: str, chunk: _Chunk, staff: dict[str, str | None]) -> bool:
     """The records of one chunk; whether one of them is a WeCom record."""
     lines, first_line = chunk.lines, chunk.first_line
-    frame = chunk.frame.result() if chunk.frame is not None else None
-    if frame is None:  # the Python code, line by line
+    if chunk.frame is None:  # the Python code, line by line
         recognised = False
         for n, raw in enumerate(split_lines(chunk.piece.decode("utf-8")), first_line):
             if raw.strip():
                 recognised = _line(ctx, Location(file=display, line=n), raw, staff) or recognised
         return recognised
+    frame = chunk.frame.result()
     odd = vec.odd_rows(frame["_odd"])
     links = (frame["msg_type"] == "link") & ~frame["_odd"]
     if links.any():  # a link's text: its title or address
@@ -301,12 +301,15 @@ def _add(ctx: Context, display: str, chunk: _Chunk, staff: dict[str, str | None]
     return recognised
 
 
-def _columns(piece: bytes, lines: list[bytes]) -> tuple[pl.DataFrame, int] | None:
+def _columns(piece: bytes, lines: list[bytes]) -> pl.DataFrame | None:
     """The fields of a chunk's lines as columns (``_bad``: a line msgspec refused, a record
-    without ``msgid``, group details) and the ``"msgid"`` keys the chunk must hold
-    (:func:`_checked_frame`); None when the whole chunk is the Python code's: a lone CR (a
-    line break to Python, not to these lines)."""
+    without ``msgid``, group details), or None when the whole chunk is the Python code's: a
+    lone CR (a line break to Python, not to these lines), an escaped surrogate, a ``msgid``
+    key more than msgspec found in the lines it read (a key twice: as with polars' reader of
+    the chunk before, these are left to the Python code)."""
     if b"\r" in piece and piece.count(b"\r") != piece.count(b"\r\n"):
+        return None
+    if _SURROGATE.search(piece):
         return None
     refused = 0  # ("msgid" keys in the lines msgspec refused)
     recs: list[_Rec] = []
@@ -319,6 +322,8 @@ def _columns(piece: bytes, lines: list[bytes]) -> tuple[pl.DataFrame, int] | Non
     n = len(recs)
     ids: list[Any] = list(map(attrgetter("msgid"), recs))
     missing = ids.count(UNSET)
+    if piece.count(b'"msgid"') != n - missing + refused:
+        return None
     bad: list[bool] | None = None
     others = [list(map(attrgetter(k), recs)) for k in ("group_chat", "member_list")]
     if missing or any(v.count(UNSET) != n for v in others):
@@ -327,7 +332,7 @@ def _columns(piece: bytes, lines: list[bytes]) -> tuple[pl.DataFrame, int] | Non
             for a, b, c in zip(ids, *others, strict=True)
         ]
         ids = [None if v is UNSET else v for v in ids]
-    df = pl.DataFrame(
+    return pl.DataFrame(
         [
             pl.Series("msgid", ids, _S),
             _strings(recs, "action"),
@@ -340,23 +345,6 @@ def _columns(piece: bytes, lines: list[bytes]) -> tuple[pl.DataFrame, int] | Non
             pl.Series("_bad", [False] * n if bad is None else bad, pl.Boolean()),
         ]
     )
-    return df, n - missing + refused
-
-
-def _checked_frame(piece: bytes, df: pl.DataFrame, keys: int, zone: str) -> pl.DataFrame | None:
-    """:func:`_frame` of the columns, or None (the Python code's) when the chunk holds an
-    escaped surrogate or a ``msgid`` key more than ``keys`` (those msgspec found in the lines
-    it read and those of the lines it refused: a key twice; as with polars' reader of the
-    chunk before, such a chunk is left to the Python code). Counted by polars, beside the
-    decoding of the next chunk."""
-    text = pl.Series("p", [piece], pl.Binary()).cast(pl.String).to_frame()
-    msgids, surrogate = text.select(
-        pl.col("p").str.count_matches('"msgid"', literal=True),
-        pl.col("p").str.contains(_SURROGATE.pattern.decode()).alias("s"),
-    ).row(0)
-    if msgids != keys or surrogate:
-        return None
-    return _frame(df, zone)
 
 
 def _frame(df: pl.DataFrame, zone: str) -> pl.DataFrame:
