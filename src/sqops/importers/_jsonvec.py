@@ -15,10 +15,9 @@ Exactness, in short:
   ``ts`` is :func:`sqops.importers._base.ts_text_expr` (Python's own function where polars'
   zone data may differ);
 * values: the readers type-check each item's fields in one Python pass over the parsed
-  document (orjson), or, for JSON Lines read by polars, check each chunk's bytes: polars
-  turns a number or a boolean read into a text column into text, and keeps the first of two
-  equal keys where Python keeps the last, so a chunk whose keys are not each a string once
-  per object is read by the Python code;
+  document (orjson); the lines of JSON Lines (WeCom) are decoded by msgspec one at a time into
+  structs whose types refuse every value the bulk path does not read (such a line is the
+  Python code's), checked as a whole for UTF-8 first (:func:`utf8_file`);
 * documents decoded by msgspec (:func:`decode_doc`: only the fields read, into
   ``msgspec.Struct`` classes whose fields are ``Any``, so that every odd value still reaches
   the checks above) hold exactly what orjson would give: msgspec keeps the last of two equal
@@ -36,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress, repeat
 from operator import attrgetter, is_not
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 import msgspec
 import orjson
@@ -287,15 +286,18 @@ def chunks(path: Path, data: bytes | None = None) -> Iterator[tuple[int, bytes]]
         blocks = _blocks(path, size)
     rest = b""
     for block in blocks:
-        buf = rest + block if rest else block
         if first:
-            buf = buf.removeprefix(b"\xef\xbb\xbf")
+            block = block.removeprefix(b"\xef\xbb\xbf")
             first = False
-        cut = buf.rfind(b"\n") + 1
+        cut = block.rfind(b"\n") + 1
         if cut == 0:
-            rest = buf
+            rest += block
             continue
-        piece, rest = (buf, b"") if cut == len(buf) else (buf[:cut], buf[cut:])
+        if cut == len(block):
+            piece = rest + block if rest else block
+        else:  # (one copy: the rest before and the block up to its last line break)
+            piece = b"".join((rest, memoryview(block)[:cut]))
+        rest = block[cut:]
         yield line, piece
         line += piece.count(b"\n")
         if b"\r" in piece:  # lone CRs break lines too
@@ -322,57 +324,18 @@ def _blocks(path: Path, size: int) -> Iterator[bytes]:
             yield block
 
 
-def separator(piece: bytes, key: bytes) -> bytes | None:
-    """How the export writes a key before a string value: ``"key":"`` or ``"key": "``."""
-    for sep in (b'":"', b'": "'):
-        if key + sep in piece:
-            return sep
-    return None
-
-
-def all_strings(piece: bytes, frame: pl.DataFrame, keys: Sequence[str], sep: bytes) -> bool:
-    """Whether every occurrence of each of ``keys`` in ``piece`` is a key with a string value,
-    once per row that has one (no number or boolean that polars turned into text, no key
-    twice in an object, no null, no such key nested elsewhere)."""
-    for k in keys:
-        quoted = b'"' + k.encode()
-        total = piece.count(quoted + b'"')
-        if total != piece.count(quoted + sep) or total != frame[k].is_not_null().sum():
+def utf8_file(path: Path, size: int | None = None) -> bool:
+    """Whether a file's bytes are UTF-8 (as Python's codec checks them: what
+    :func:`~sqops.data.decode.detect_file_encoding` finds ``utf-8``), read :data:`CHUNK`
+    bytes at a time and checked by polars (:func:`_utf8`) where they are not ASCII."""
+    rest = b""
+    for block in _blocks(path, size or CHUNK):
+        buf = rest + block if rest else block
+        cut = buf.rfind(b"\n") + 1  # (never inside a character)
+        part, rest = buf[:cut], buf[cut:]
+        if not part.isascii() and not _utf8(part):
             return False
-    return True
-
-
-def split_rows(piece: bytes, first_line: int, expected: int = -1) -> Sequence[tuple[int, bytes]]:
-    """``(line number, bytes)`` of the lines of ``piece`` that are not blank (ASCII white
-    space only: polars' rows of the piece, one per such line). ``expected``: the number of
-    rows polars read; when the piece has that many lines (so none is blank), they are
-    numbered without a Python call per line."""
-    lines = piece.split(b"\n")
-    if lines and not lines[-1]:
-        lines.pop()
-    if len(lines) == expected:
-        return _Numbered(lines, first_line)
-    return [(first_line + n, raw) for n, raw in enumerate(lines) if raw.strip()]
-
-
-class _Numbered(Sequence[tuple[int, bytes]]):
-    """Lines numbered from ``first``, each pair made when asked for."""
-
-    def __init__(self, lines: list[bytes], first: int) -> None:
-        self.lines = lines
-        self.first = first
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-    @overload
-    def __getitem__(self, i: int) -> tuple[int, bytes]: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[tuple[int, bytes]]: ...
-    def __getitem__(self, i: int | slice) -> Any:
-        if isinstance(i, slice):
-            return [(self.first + n, self.lines[n]) for n in range(*i.indices(len(self.lines)))]
-        return (self.first + i, self.lines[i])
+    return rest.isascii() or _utf8(rest)
 
 
 # --------------------------------------------------------------------------- columns

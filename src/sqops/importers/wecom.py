@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice, repeat
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, NamedTuple
 
+import msgspec
 import polars as pl
+from msgspec import UNSET, UnsetType
 
-from sqops.data.decode import detect_file_encoding
 from sqops.data.scalars import epoch_value
 from sqops.errors import InputError, Location
 from sqops.i18n import T
@@ -146,27 +150,48 @@ def _line(ctx: Context, where: Location, raw: str, staff: dict[str, str | None])
 
 
 # --------------------------------------------------------------------------- vectorised
+# Each line is decoded by msgspec into a struct of the fields read: msgspec reads a line as
+# Python's json does where it reads it at all (the last of two equal keys, escaped keys, texts,
+# integers; :mod:`sqops.importers._jsonvec`), and refuses what the struct's types do not allow
+# (a number where a text is read, an integer past 64 bits, a lone surrogate escape, NaN, a line
+# that is not an object): such a line, a blank one, a record without ``msgid`` and one with
+# ``group_chat``/``member_list`` are read by the Python code (``_odd``), the rest in bulk.
 
+
+class _Body(msgspec.Struct, gc=False):
+    content: str | None = None
+
+
+_INT64 = Annotated[int, msgspec.Meta(ge=-(1 << 63), le=(1 << 63) - 1)]
+
+
+class _Rec(msgspec.Struct, gc=False, rename={"sender": "from"}):
+    msgid: str | UnsetType = UNSET
+    action: str | None = None
+    sender: str | None = None
+    roomid: str | None = None
+    msgtime: _INT64 | None = None
+    msgtype: str | None = None
+    text: _Body | None = None
+    markdown: _Body | None = None
+    group_chat: msgspec.Raw | UnsetType = UNSET
+    member_list: msgspec.Raw | UnsetType = UNSET
+
+
+_DECODE = msgspec.json.Decoder(_Rec).decode
+_REFUSED = _Rec()  # (a line msgspec does not read: no msgid, so the Python code's)
 _S: pl.DataType = pl.String()
-_SCHEMA = pl.Schema(
-    {
-        "msgid": _S,
-        "action": _S,
-        "from": _S,
-        "roomid": _S,
-        "msgtime": pl.Int64(),
-        "msgtype": _S,
-        "text": pl.Struct({"content": _S}),
-        "markdown": pl.Struct({"content": _S}),
-    }
-)
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def _read_fast(path: Path, display: str, ctx: Context) -> bool:
-    """Chat-archive JSON Lines read in chunks by polars (:mod:`sqops.importers._jsonvec`);
-    False (nothing read) when the file is not JSON Lines of objects or the zone is not one
-    polars knows: :func:`read` reads it."""
+    """Chat-archive JSON Lines read in chunks (:mod:`sqops.importers._jsonvec`); False
+    (nothing read) when the file is not UTF-8 JSON Lines of objects or the zone is not one
+    polars knows: :func:`read` reads it.
+
+    Two threads beside this one: the UTF-8 check of the file (a big one: nothing is added
+    before it has passed) and the polars half of each chunk's frame, while this thread
+    decodes the next chunk (msgspec holds the interpreter; polars lets it go)."""
     zone = vec.zone_of(ctx)
     if zone is None:
         return False
@@ -177,20 +202,27 @@ def _read_fast(path: Path, display: str, ctx: Context) -> bool:
     data: bytes | None = None
     if size <= vec.WHOLE_BELOW:
         data = read_text(path, display).encode("utf-8")
-    else:
-        try:
-            if detect_file_encoding(path, display) != "utf-8":
-                return False
-        except InputError:
-            return False
     if not _json_lines(vec.head(path, data)):
         return False
     staff: dict[str, str | None] = {}
     recognised = False
-    for line, piece in vec.chunks(path, data):
-        if b"\x00" in piece:
-            read_text(path, display)  # refused as the whole file would be (NUL, size)
-        recognised = _piece(ctx, display, piece, line, zone, staff) or recognised
+    with ThreadPoolExecutor(2, thread_name_prefix="sqops-wecom") as pool:
+        # (another encoding, or none: the decoding policy's)
+        utf8: Future[bool] | None = None if data is not None else pool.submit(vec.utf8_file, path)
+        held: deque[_Chunk] = deque()
+        for line, piece in vec.chunks(path, data):
+            if b"\x00" in piece:
+                read_text(path, display)  # refused as the whole file would be (NUL, size)
+            held.append(_prepare(pool, piece, line, zone))
+            if len(held) > 1:
+                if utf8 is not None and not utf8.result():
+                    return False
+                utf8 = None
+                recognised = _add(ctx, display, held.popleft(), staff) or recognised
+        if utf8 is not None and not utf8.result():
+            return False
+        while held:
+            recognised = _add(ctx, display, held.popleft(), staff) or recognised
     if not recognised:
         raise _not_wecom(display)
     for uid in sorted(staff):
@@ -211,38 +243,44 @@ def _json_lines(head: str) -> bool:
     return bool(stripped[end:].strip())
 
 
-def _piece(
-    ctx: Context,
-    display: str,
-    piece: bytes,
-    first_line: int,
-    zone: str,
-    staff: dict[str, str | None],
-) -> bool:
+class _Chunk(NamedTuple):
+    """A chunk read: its lines, and its frame being finished by polars (None: the Python
+    code reads ``piece``)."""
+
+    piece: bytes
+    first_line: int
+    lines: list[bytes]
+    frame: Future[pl.DataFrame] | None
+
+
+def _prepare(pool: ThreadPoolExecutor, piece: bytes, first_line: int, zone: str) -> _Chunk:
+    lines = piece.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    df = _columns(piece, lines)
+    frame = None if df is None else pool.submit(_frame, df, zone)
+    return _Chunk(piece if df is None else b"", first_line, lines, frame)
+
+
+def _add(ctx: Context, display: str, chunk: _Chunk, staff: dict[str, str | None]) -> bool:
     """The records of one chunk; whether one of them is a WeCom record."""
-    frame = _frame(piece, zone)
-    rows: Sequence[tuple[int, bytes]] = ()
-    odd: list[int] = []
-    if frame is not None:
-        odd = vec.odd_rows(frame["_odd"])
-        links = (frame["msg_type"] == "link") & ~frame["_odd"]
-        if odd or links.any():
-            rows = vec.split_rows(piece, first_line, frame.height)
-            if len(rows) != frame.height:
-                frame = None
-        if frame is not None and links.any():  # a link's text: its title or address
-            at = links.arg_true()
-            texts = []
-            for i in at.to_list():
-                rec = json_loads(rows[i][1])
-                texts.append(_content(rec, str(rec.get("msgtype") or ""), "link"))
-            frame = frame.with_columns(frame["content"].scatter(at, texts))
-    if frame is None:  # the Python code, line by line
+    lines, first_line = chunk.lines, chunk.first_line
+    if chunk.frame is None:  # the Python code, line by line
         recognised = False
-        for n, raw in enumerate(split_lines(piece.decode("utf-8")), first_line):
+        for n, raw in enumerate(split_lines(chunk.piece.decode("utf-8")), first_line):
             if raw.strip():
                 recognised = _line(ctx, Location(file=display, line=n), raw, staff) or recognised
         return recognised
+    frame = chunk.frame.result()
+    odd = vec.odd_rows(frame["_odd"])
+    links = (frame["msg_type"] == "link") & ~frame["_odd"]
+    if links.any():  # a link's text: its title or address
+        at = links.arg_true()
+        texts = []
+        for i in at.to_list():
+            rec = json_loads(lines[i])
+            texts.append(_content(rec, str(rec.get("msgtype") or ""), "link"))
+        frame = frame.with_columns(frame["content"].scatter(at, texts))
     for uid in (
         frame.filter(pl.col("_staff") & ~pl.col("_odd"))
         .get_column("member_id")
@@ -250,47 +288,70 @@ def _piece(
         .to_list()
     ):
         staff.setdefault(uid, None)
+    recognised = len(odd) < frame.height
 
     def on_odd(i: int) -> None:
-        n, raw = rows[i]
-        _line(ctx, Location(file=display, line=n), raw.decode("utf-8"), staff)
+        nonlocal recognised
+        raw = lines[i].decode("utf-8")
+        if raw.strip():  # (a blank line is no record, as in the Python code)
+            where = Location(file=display, line=first_line + i)
+            recognised = _line(ctx, where, raw, staff) or recognised
 
     vec.feed(ctx, frame, odd, on_odd)
-    return frame.height > 0
+    return recognised
 
 
-def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
-    """The messages of a chunk as a frame (``_odd``: rows for the Python code), or None when
-    the chunk holds what polars would read otherwise than Python (see the module
-    :mod:`sqops.importers._jsonvec`)."""
+def _columns(piece: bytes, lines: list[bytes]) -> pl.DataFrame | None:
+    """The fields of a chunk's lines as columns (``_bad``: a line msgspec refused, a record
+    without ``msgid``, group details), or None when the whole chunk is the Python code's: a
+    lone CR (a line break to Python, not to these lines), an escaped surrogate, a ``msgid``
+    key more than msgspec found in the lines it read (a key twice: as with polars' reader of
+    the chunk before, these are left to the Python code)."""
     if b"\r" in piece and piece.count(b"\r") != piece.count(b"\r\n"):
-        return None  # a lone CR: a line break to Python, white space to polars
-    if b'"group_chat"' in piece or b'"member_list"' in piece or _SURROGATE.search(piece):
         return None
-    sep = vec.separator(piece, b'"msgid')
-    if sep is None:
+    if _SURROGATE.search(piece):
         return None
-    try:
-        df = pl.read_ndjson(piece, schema=_SCHEMA)
-    except Exception:  # polars' own errors: a line that is not an object, a value of another type
+    refused = 0  # ("msgid" keys in the lines msgspec refused)
+    recs: list[_Rec] = []
+    while len(recs) < len(lines):
+        try:  # (extend keeps the lines decoded before the one refused)
+            recs.extend(map(_DECODE, islice(lines, len(recs), None)))
+        except (msgspec.DecodeError, RecursionError):  # (a ValidationError too)
+            refused += lines[len(recs)].count(b'"msgid"')
+            recs.append(_REFUSED)
+    n = len(recs)
+    ids: list[Any] = list(map(attrgetter("msgid"), recs))
+    missing = ids.count(UNSET)
+    if piece.count(b'"msgid"') != n - missing + refused:
         return None
-    n = df.height
-    content = df["text"].struct.field("content"), df["markdown"].struct.field("content")
-    if (
-        piece.count(b'"msgid"') != n
-        or df["msgid"].null_count()
-        or piece.count(b'"msgid' + sep) != n  # (all_strings of msgid, its total known)
-        or not vec.all_strings(piece, df, ("action", "from", "roomid", "msgtype"), sep)
-        or piece.count(b'"msgtime"') != n - df["msgtime"].null_count()
-        or piece.count(b'"text":') != n - df["text"].null_count()
-        or piece.count(b'"markdown":') != n - df["markdown"].null_count()
-        or (n_content := piece.count(b'"content"')) != piece.count(b'"content' + sep)
-        or n_content != sum(c.len() - c.null_count() for c in content)
-    ):
-        return None
+    bad: list[bool] | None = None
+    others = [list(map(attrgetter(k), recs)) for k in ("group_chat", "member_list")]
+    if missing or any(v.count(UNSET) != n for v in others):
+        bad = [
+            a is UNSET or b is not UNSET or c is not UNSET
+            for a, b, c in zip(ids, *others, strict=True)
+        ]
+        ids = [None if v is UNSET else v for v in ids]
+    return pl.DataFrame(
+        [
+            pl.Series("msgid", ids, _S),
+            _strings(recs, "action"),
+            _strings(recs, "sender"),
+            _strings(recs, "roomid"),
+            pl.Series("msgtime", list(map(attrgetter("msgtime"), recs)), pl.Int64()),
+            _strings(recs, "msgtype"),
+            _contents(recs, "text"),
+            _contents(recs, "markdown"),
+            pl.Series("_bad", [False] * n if bad is None else bad, pl.Boolean()),
+        ]
+    )
+
+
+def _frame(df: pl.DataFrame, zone: str) -> pl.DataFrame:
+    """The messages of a chunk's columns (``_odd``: rows for the Python code), stamped."""
     action = pl.col("action").fill_null("send")
     mt = pl.col("msgtype").fill_null("")
-    sender = pl.col("from").fill_null("")
+    sender = pl.col("sender").fill_null("")
     room = pl.col("roomid").fill_null("")
     us = vec.epoch_us(pl.col("msgtime"))
     msg_type = (
@@ -299,10 +360,7 @@ def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
         .otherwise(mt.replace_strict(MSG_TYPES, default="other", return_dtype=pl.String))
     )
     body = (
-        pl.when(mt == "text")
-        .then(pl.col("text").struct.field("content"))
-        .when(mt == "markdown")
-        .then(pl.col("markdown").struct.field("content"))
+        pl.when(mt == "text").then(pl.col("text")).when(mt == "markdown").then(pl.col("markdown"))
     )
     system = msg_type == "system"
     external = sender.str.starts_with("wm") | sender.str.starts_with("wo")
@@ -315,9 +373,25 @@ def _frame(piece: bytes, zone: str) -> pl.DataFrame | None:
         content=pl.when((msg_type == "text") & (body != "")).then(body),
         role=pl.when(system).then(pl.lit("bot")).when(~external).then(pl.lit("staff")),
         _staff=~external & ~system,
-        _odd=~action.is_in(["send", "recall"]) | (room == "") | us.is_null() | (sender == ""),
+        _odd=pl.col("_bad")
+        | ~action.is_in(["send", "recall"])
+        | (room == "")
+        | us.is_null()
+        | (sender == ""),
     )
     return vec.with_stamp(frame, zone)
+
+
+def _strings(recs: list[_Rec], name: str) -> pl.Series:
+    return pl.Series(name, list(map(attrgetter(name), recs)), _S)
+
+
+def _contents(recs: list[_Rec], name: str) -> pl.Series:
+    """The ``content`` of each record's body ``name`` (null without one)."""
+    bodies: list[Any] = list(map(attrgetter(name), recs))
+    if bodies.count(None) == len(bodies):
+        return pl.Series(name, [None] * len(bodies), _S)
+    return pl.Series(name, list(map(getattr, bodies, repeat("content"), repeat(None))), _S)
 
 
 def _message(
