@@ -118,7 +118,13 @@ def test_cell_counts_from_the_bytes_are_the_delimiters(rows, end, delim, quoting
     if cells.height != len(starts):
         return  # (fast_records declines: polars read other records)
     want = _delimiter_counts(arr, q, delim, starts, stops)
-    assert _cell_counts(arr, cells, starts, stops, quotes).tolist() == want.tolist()
+    every = np.arange(len(starts))
+    got = _cell_counts(arr, cells.lazy(), starts, stops, quotes, every)
+    assert got.tolist() == want.tolist()
+    some = every[::2]  # (the records asked for only)
+    assert _cell_counts(arr, cells.lazy(), starts, stops, quotes, some).tolist() == (
+        want[some].tolist()
+    )
 
 
 def test_cell_counts_hand_made():
@@ -134,7 +140,8 @@ def test_cell_counts_hand_made():
             "c2": ["", "", "", "", ""],
         }
     )
-    assert _cell_counts(arr, cells, starts, stops, quotes).tolist() == [3, 1, 1, 2, 2]
+    every = np.arange(5)
+    assert _cell_counts(arr, cells.lazy(), starts, stops, quotes, every).tolist() == [3, 1, 1, 2, 2]
 
 
 @pytest.mark.fuzz
@@ -152,9 +159,9 @@ def test_the_fast_frame_counts_as_before(text, bom):
             mp.setattr(_csvfast, "_cell_counts", count)
             return csv_bytes_frame(data, "t.csv")
 
-    def before(arr, cells, starts, stops, quotes):
+    def before(arr, cells, starts, stops, quotes, at):
         q = positions(arr, 34)
-        return _delimiter_counts(arr, q[q < len(arr)], delim_of(cells), starts, stops)
+        return _delimiter_counts(arr, q[q < len(arr)], delim_of(cells), starts[at], stops[at])
 
     def delim_of(_cells):
         return seen["delim"]
@@ -324,3 +331,38 @@ def test_message_runs_hand_made():
     runs.close()
     table = ctx.finish().tables["messages"]
     assert table["content"].to_list() == ["r0", "alone", "r1", "r2"]
+
+
+def _whole(df: pl.DataFrame) -> bytes:
+    from sqops.importers._pqstitch import PARQUET_OPTIONS
+
+    buf = io.BytesIO()
+    df.write_parquet(buf, **PARQUET_OPTIONS)
+    return buf.getvalue()
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "你好", "", None, "x,y", '"q"']), min_size=1, max_size=7),
+    st.lists(st.sampled_from([1.5, 0.0, float("nan"), None, -2.25]), min_size=1, max_size=5),
+    st.sampled_from([1, 7, 250_001, 300_007]),
+    st.booleans(),
+)
+def test_parquet_written_two_groups_at_a_time_is_the_whole(texts, amounts, n, chunks):
+    """A table's Parquet written with its row groups two at a time (``parquet_bytes``) has
+    the bytes polars writes for the whole frame — one row group or several (250,001 rows:
+    two), texts with nulls and empties, floats with NaN and nulls, one chunk or several (then
+    written whole)."""
+    from sqops.importers._pqstitch import parquet_bytes
+
+    i = pl.int_range(n, eager=True)
+    df = pl.DataFrame(
+        {
+            "ts": i.cast(pl.String).str.pad_start(10, "0"),
+            "content": pl.Series(texts * (n // len(texts) + 1), dtype=pl.String)[:n],
+            "amount": pl.Series(amounts * (n // len(amounts) + 1), dtype=pl.Float64)[:n],
+        }
+    )
+    if chunks and n > 2:
+        df = pl.concat([df.slice(0, n // 2), df.slice(n // 2)], rechunk=False)
+    assert b"".join(parquet_bytes(df)) == _whole(df)

@@ -1445,7 +1445,7 @@ class Context:
         # sorted a column at a time, each let go once taken (a copy of one column at most);
         # rows already in order (one chat exported in time order: most exports) are not
         order = _order(frame)
-        frame = frame.select(cols)
+        frame = frame.lazy().select(cols).collect()
         if order is not None:
             by_runs = _rows_by_runs(frame, order)
             if by_runs is not None:  # (a few runs in order: slices, stacked once below)
@@ -1712,7 +1712,7 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     nulls = msg_id.null_count()
     # an id seen twice in a group is an id seen twice: counted on the one column first
     if msg_id.n_unique() - (1 if nulls else 0) < frame.height - nulls:
-        ids = frame.select("_s", "group_id", "msg_id").filter(has_id)
+        ids = frame.lazy().select("_s", "group_id", "msg_id").filter(has_id).collect()
         twice = ids.filter(key.is_duplicated())
         if twice.height:  # the first of each (in the order added) is kept
             twice = twice.sort("_s")
@@ -1720,7 +1720,9 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
         del ids, twice
     if several_files:
         cols = ["_s", "_f", "group_id", "_t", "member_id", "msg_type", "content"]
-        without = frame.select(*cols, "msg_id").filter(has_id.not_()).drop("msg_id")
+        without = (
+            frame.lazy().select(*cols, "msg_id").filter(has_id.not_()).drop("msg_id").collect()
+        )
         if not without["_s"].is_sorted():
             without = without.sort("_s")
         kept = _drop_repeats(without)
@@ -1729,7 +1731,7 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     dropped = pl.concat(drops) if drops else pl.Series("_s", [], dtype=pl.Int64)
     if not dropped.len():
         return frame
-    return frame.filter(pl.col("_s").is_in(dropped).not_())
+    return frame.lazy().filter(pl.col("_s").is_in(dropped).not_()).collect()
 
 
 def _order(frame: pl.DataFrame) -> pl.Series | None:
@@ -1737,7 +1739,8 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
     they are in it. Rows that arrived in that order (one chat exported in time order, as
     real exports are) are not sorted by group and time: only by ``_s`` (the rows added one by
     one come before the frames added, in ``frame``), which is nearly sorted already."""
-    keys = frame.select("group_id", "_t", "_s").rechunk()
+    # (the frame's queries lazy: an eager one may copy a frame of the readers' chunks whole)
+    keys = frame.lazy().select("group_id", "_t", "_s").collect().rechunk()
     if _in_order(keys):
         return None
     arrival = keys["_s"].arg_sort()

@@ -119,6 +119,9 @@ def fast_records(
         return None
     if frame.height != records:
         return None
+    # one chunk per column (polars reads in several): the columns added below are one
+    # chunk, and the first eager query over columns cut otherwise copies them slowly
+    frame = frame.rechunk()
     width = frame.width
     cells = [f"c{i}" for i in range(width)]
     frame = frame.rename(dict(zip(frame.columns, cells, strict=True)))
@@ -149,7 +152,7 @@ def fast_records(
             q_start = np.zeros(records, dtype=np.int64)
             q_start[1:] = q_end[: records - 1]
             cells_in = _cell_counts(
-                arr, frame.select(cells)[at], starts[at], stops[at], q_end[at] - q_start[at]
+                arr, frame.lazy().select(cells), starts, stops, q_end - q_start, at
             )
             # (an empty line counts one cell, not none: it is blank, dropped below either way)
             if int(cells_in.max()) > width:
@@ -193,26 +196,45 @@ def fast_records(
 
 
 def _cell_counts(
-    arr: np.ndarray, cells: pl.DataFrame, starts: np.ndarray, stops: np.ndarray, quotes: np.ndarray
+    arr: np.ndarray,
+    cells: pl.LazyFrame,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    quotes: np.ndarray,
+    at: np.ndarray,
 ) -> np.ndarray:
-    """The number of cells of the records ``arr[starts:stops]`` (their line end excluded),
-    whose ``quotes`` are well placed and whose cells polars read as ``cells`` (the missing
-    ones of a short record as ``""``): a record of k cells is, byte for byte, its cells'
-    texts, two quotes around each quoted cell and one more for each quote inside it (all
-    ``quotes`` of the record), k − 1 delimiters and, before a CR LF, the CR (an empty line
-    counts one cell, as :func:`_delimiter_counts` counts it)."""
-    if not len(starts):
+    """The number of cells of the records ``at`` (of the records ``arr[starts:stops]``,
+    their line end excluded), whose ``quotes`` are well placed and whose cells polars read
+    as ``cells`` (the missing ones of a short record as ``""``): a record of k cells is,
+    byte for byte, its cells' texts, two quotes around each quoted cell and one more for
+    each quote inside it (all ``quotes`` of the record), k − 1 delimiters and, before a
+    CR LF, the CR (an empty line counts one cell, as :func:`_delimiter_counts` counts it).
+    (The cells' bytes are summed on every record, not on a copy of the records ``at``.)"""
+    if not len(at):
         return np.zeros(0, dtype=np.int64)
-    texts = cells.select(
-        pl.sum_horizontal(pl.col(c).str.len_bytes() for c in cells.columns).alias("b"),
-        pl.sum_horizontal(
-            pl.col(c).str.count_matches('"', literal=True) for c in cells.columns
-        ).alias("q"),
+    names = cells.collect_schema().names()
+    text_bytes = (
+        cells.select(pl.sum_horizontal(pl.col(c).str.len_bytes() for c in names))
+        .collect()
+        .to_series()
+        .fill_null(0)
+        .to_numpy()[at]
+        .astype(np.int64)
     )
-    text_bytes = texts["b"].fill_null(0).to_numpy().astype(np.int64)
-    inner_quotes = texts["q"].fill_null(0).to_numpy().astype(np.int64)
+    # the quotes inside cells: only records with quotes can have some
+    inner_quotes = np.zeros(len(at), dtype=np.int64)
+    quoted = np.flatnonzero(quotes[at] > 0)
+    if len(quoted):
+        inner = pl.sum_horizontal(pl.col(c).str.count_matches('"', literal=True) for c in names)
+        if len(quoted) * 2 > len(starts):  # most records: counted on all of them
+            every = cells.select(inner).collect().to_series().fill_null(0).to_numpy()
+            inner_quotes[quoted] = every[at[quoted]]
+        else:  # a few: on a copy of those
+            some = cells.collect()[at[quoted]].select(inner).to_series().fill_null(0)
+            inner_quotes[quoted] = some.to_numpy()
+    starts, stops = starts[at], stops[at]
     cr = (stops > starts) & (arr[np.maximum(stops - 1, 0)] == 13)
-    return (stops - starts) - cr - quotes - text_bytes + inner_quotes + 1
+    return (stops - starts) - cr - quotes[at] - text_bytes + inner_quotes + 1
 
 
 def _delimiter_counts(
