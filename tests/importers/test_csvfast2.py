@@ -366,3 +366,51 @@ def test_parquet_written_two_groups_at_a_time_is_the_whole(texts, amounts, n, ch
     if chunks and n > 2:
         df = pl.concat([df.slice(0, n // 2), df.slice(n // 2)], rechunk=False)
     assert b"".join(parquet_bytes(df)) == _whole(df)
+
+
+_AMOUNT_TEXTS = st.lists(
+    st.one_of(
+        st.none(),
+        st.sampled_from(["", "12", "12.50", "¥1,299.00", "￥88", "1,2", "NaN", "inf", "1e5", "a"]),
+        st.from_regex(r"[¥￥]?[0-9,]{1,9}(\.[0-9]{0,3})?", fullmatch=True),
+    ),
+    min_size=1,
+    max_size=30,
+)
+_EMAILS = st.lists(
+    st.one_of(st.none(), st.sampled_from(["", "A@B.com", "a@b.com", "Zoë@x.de", "x y@Z"])),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_AMOUNT_TEXTS, _EMAILS)
+def test_shop_amounts_and_buyers_per_distinct_text_are_the_expression(amounts, emails):
+    """The shop readers' amounts (Youzan, Shopify) and Shopify's buyer read once per distinct
+    text (``by_distinct`` with a dtype) equal the expression on every row."""
+    from sqops.importers import shopify, youzan
+    from sqops.importers._base import by_distinct
+
+    frame = pl.DataFrame({"a": amounts}, schema={"a": pl.String})
+    for fn in (youzan._plain_amount, shopify._plain_amount):
+        want = frame.select(fn(pl.col("a")).alias("v"))["v"]
+        # (with_columns: one distinct text is a constant, as wide as the frame there)
+        got = frame.with_columns(by_distinct(frame, pl.col("a"), fn, pl.Float64()).alias("v"))["v"]
+        assert got.dtype == pl.Float64
+        assert got.to_list() == want.to_list()
+    people = pl.DataFrame({"e": emails}, schema={"e": pl.String})
+    want = people.select(shopify._ascii_buyer(pl.col("e")).alias("v"))["v"]
+    got = people.with_columns(by_distinct(people, pl.col("e"), shopify._ascii_buyer).alias("v"))
+    got = got["v"]
+    assert got.to_list() == want.to_list()
+
+
+def test_shop_amount_hand_made():
+    from sqops.importers import youzan
+    from sqops.importers._base import by_distinct
+
+    # "¥1,299.00" → 1299.0 (twice: one distinct text); "1,2" is no plain amount; null stays
+    frame = pl.DataFrame({"a": ["¥1,299.00", "1,2", None, "¥1,299.00"]})
+    got = frame.with_columns(by_distinct(frame, pl.col("a"), youzan._plain_amount, pl.Float64()))
+    assert got["a"].to_list() == [1299.0, None, None, 1299.0]

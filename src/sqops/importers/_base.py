@@ -758,16 +758,22 @@ def norm_name_expr(s: pl.Expr) -> pl.Expr:
     )
 
 
-def by_distinct(frame: pl.DataFrame, source: pl.Expr, fn: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+def by_distinct(
+    frame: pl.DataFrame,
+    source: pl.Expr,
+    fn: Callable[[pl.Expr], pl.Expr],
+    dtype: pl.DataType = pl.String(),
+) -> pl.Expr:
     """``fn(source)`` computed once per distinct value of ``source`` in ``frame`` (names and
-    chat names: a few hundred values in a million rows), as an expression over ``frame``."""
-    keys = frame.select(source.alias("k")).to_series()
+    chat names: a few hundred values in a million rows; amounts: prices repeat), as an
+    expression over ``frame`` of ``dtype`` (``fn``'s; null where ``source`` is)."""
+    keys = frame.lazy().select(source.alias("k")).collect().to_series()
     if keys.len() and not keys.null_count() and bool((keys == keys[0]).all()):
         # one value in every row (a chat's name): its mapping, as a constant
-        return pl.lit(pl.select(fn(pl.lit(keys[0], dtype=pl.String))).item(), dtype=pl.String)
+        return pl.lit(pl.select(fn(pl.lit(keys[0], dtype=pl.String))).item(), dtype=dtype)
     distinct = keys.to_frame().unique().drop_nulls()
     mapped = distinct.select(pl.col("k"), fn(pl.col("k")).alias("v"))
-    return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=pl.String)
+    return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=dtype)
 
 
 def name_or_null_expr(name: pl.Expr) -> pl.Expr:
