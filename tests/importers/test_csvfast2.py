@@ -414,3 +414,27 @@ def test_shop_amount_hand_made():
     frame = pl.DataFrame({"a": ["¥1,299.00", "1,2", None, "¥1,299.00"]})
     got = frame.with_columns(by_distinct(frame, pl.col("a"), youzan._plain_amount, pl.Float64()))
     assert got["a"].to_list() == [1299.0, None, None, 1299.0]
+
+
+@pytest.mark.fuzz
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS, st.booleans())
+@example('a,b\n"x\n', False)  # (a quote never closed: declined either way)
+@example('a,"b\n\n"', False)
+def test_polars_read_alongside_the_quote_check_is_the_read_after_it(text, bom):
+    """A whole text read by polars in a thread while its quotes are checked gives the frame
+    the read after the check gives (or both decline)."""
+    from sqops.importers._base import csv_bytes_frame
+
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+    def read(alongside: int):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_csvfast, "ALONGSIDE_BYTES", alongside)
+            return csv_bytes_frame(data, "t.csv")
+
+    together, after = read(0), read(1 << 60)
+    assert (together is None) == (after is None)
+    if together is not None and after is not None:
+        assert together.header == after.header and together.header_line == after.header_line
+        assert together.rows.equals(after.rows)

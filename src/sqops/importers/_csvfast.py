@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
@@ -86,6 +87,49 @@ def fast_records(
         delim = sniff_delimiter(data, nl)
         if delim is None:
             return None
+    # a whole text (``last``) is read by polars while its quotes are checked here (numpy
+    # lets go of the interpreter too): the read is used only once they are well placed
+    pool = ThreadPoolExecutor(1) if last and size >= ALONGSIDE_BYTES else None
+    try:
+        pending = pool.submit(_polars_read, data, delim) if pool is not None else None
+        return _records_of(data, arr, nl, delim, base, last, pending)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+#: texts of at least this many bytes are read by polars alongside the quote check
+ALONGSIDE_BYTES = 1 << 20
+
+
+def _polars_read(data: bytes, delim: str) -> pl.DataFrame | None:
+    """``data``'s records as polars reads them (every cell text), or None when it refuses."""
+    try:
+        return pl.read_csv(
+            data,
+            has_header=False,
+            separator=delim,
+            quote_char='"',
+            infer_schema=False,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+        )
+    except Exception:  # polars reads it otherwise: the exact reading decides
+        return None
+
+
+def _records_of(
+    data: bytes,
+    arr: np.ndarray,
+    nl: np.ndarray,
+    delim: str,
+    base: int,
+    last: bool,
+    pending: Future[pl.DataFrame | None] | None,
+) -> tuple[pl.DataFrame, str, int, int] | None:
+    """:func:`fast_records` once the line ends and the delimiter are known (``pending``:
+    polars' read of the whole text, when it is being read already)."""
+    size = len(data)
     q = positions(arr, 34)
     # a line end ends a record where the quotes before it are even
     quotes_before = np.searchsorted(q, nl) if len(q) else np.zeros(len(nl), dtype=np.int64)
@@ -105,18 +149,13 @@ def fast_records(
     tail = used > (int(ends[-1]) + 1 if len(ends) else 0)  # a last record without a line end
     records = len(ends) + tail
     lines = (int(ends_at[-1]) + 1 if len(ends_at) else 0) + tail
-    try:
-        frame = pl.read_csv(
-            data if used == size else data[:used],
-            has_header=False,
-            separator=delim,
-            quote_char='"',
-            infer_schema=False,
-            empty_string_is_null=False,
-            raise_if_empty=False,
-        )
-    except Exception:  # polars reads it otherwise: the exact reading decides
+    if pending is not None:
+        read = pending.result()
+    else:
+        read = _polars_read(data if used == size else data[:used], delim)
+    if read is None:
         return None
+    frame = read
     if frame.height != records:
         return None
     # one chunk per column (polars reads in several): the columns added below are one
