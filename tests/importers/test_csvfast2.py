@@ -438,3 +438,39 @@ def test_polars_read_alongside_the_quote_check_is_the_read_after_it(text, bom):
     if together is not None and after is not None:
         assert together.header == after.header and together.header_line == after.header_line
         assert together.rows.equals(after.rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["g1", "g2"]),
+            st.sampled_from(["m1", "m2", "system", "self"]),
+            st.sampled_from([None, "", "Ana", " ana ", "BEN", "你"]),
+        ),
+        max_size=30,
+    ),
+    st.sampled_from([None, "G"]),
+)
+def test_bulk_aliases_are_the_ones_message_records(rows, group_id):
+    """The aliases of frames added in bulk (recorded once per distinct triple, in no
+    particular order) are those :meth:`Context.message` records row by row."""
+    base = dt.datetime(2026, 3, 8, 6, 0, tzinfo=dt.UTC)
+    frame = pl.DataFrame(
+        {
+            "_t": [base.timestamp()] * len(rows),
+            "ts": [base.isoformat()] * len(rows),
+            "group_id": [g for g, _, _ in rows],
+            "member_id": [m for _, m, _ in rows],
+            "member_name": [n for _, _, n in rows],
+        },
+        schema={c: pl.Float64 if c == "_t" else pl.String for c in ("_t", "ts", "group_id")}
+        | {"member_id": pl.String, "member_name": pl.String},
+    )
+    bulk = Context(tz=dt.UTC, group_id=group_id)
+    bulk.add_messages(frame)
+    bulk._bulk_aliases()
+    one = Context(tz=dt.UTC, group_id=group_id)
+    for g, m, n in rows:
+        one.message(ts=base, group_id=g, member_id=m, member_name=n)
+    assert bulk.aliases == one.aliases

@@ -1354,12 +1354,19 @@ class Context:
         if not todo:
             return
         group = pl.lit(self.group_id) if self.group_id else pl.col("group_id")
-        parts = _stack(todo).select(group.alias("group_id"), "member_name", "member_id")
-        triples = parts.filter(
-            pl.col("member_name").is_not_null()
-            & (pl.col("member_name") != "")
-            & (pl.col("member_id") != SYSTEM_ID)
-        ).unique(maintain_order=True)
+        # (the aliases are sets: the order the triples are recorded in says nothing)
+        triples = (
+            _stack(todo)
+            .lazy()
+            .select(group.alias("group_id"), "member_name", "member_id")
+            .filter(
+                pl.col("member_name").is_not_null()
+                & (pl.col("member_name") != "")
+                & (pl.col("member_id") != SYSTEM_ID)
+            )
+            .unique()
+            .collect()
+        )
         for g, n, m in triples.iter_rows():
             self.alias(g, n, m)
 
