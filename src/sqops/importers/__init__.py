@@ -10,7 +10,6 @@ Library code only: nothing here prints or exits; errors are :class:`sqops.errors
 
 from __future__ import annotations
 
-import io
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -345,7 +344,7 @@ def write_tables(
     Byte-identical for the same input: rows are already sorted, and neither format records
     the time of writing. CSV is UTF-8 with BOM (Excel-friendly) via :func:`sqops.render.output.csv_text`.
     """
-    from sqops.importers._pqstitch import PARQUET_OPTIONS, regroup, row_group_sizes, stitched
+    from sqops.importers._pqstitch import parquet_bytes, regroup, row_group_sizes, stitched
     from sqops.importers._write import csv_body
     from sqops.render.output import atomic_write_bytes, check_output, csv_text
 
@@ -391,10 +390,8 @@ def write_tables(
         target = out / f"{name}.{fmt}"
         if fmt == "csv":
             atomic_write_bytes(target, csv_text(df.columns, []).encode() + csv_body(df))
-        else:
-            buf = io.BytesIO()
-            df.write_parquet(buf, **PARQUET_OPTIONS)
-            atomic_write_bytes(target, buf.getvalue())
+        else:  # (its row groups written two at a time: the same bytes)
+            atomic_write_bytes(target, parquet_bytes(df))
         written.append(target)
     return written
 

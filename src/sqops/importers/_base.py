@@ -758,16 +758,22 @@ def norm_name_expr(s: pl.Expr) -> pl.Expr:
     )
 
 
-def by_distinct(frame: pl.DataFrame, source: pl.Expr, fn: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+def by_distinct(
+    frame: pl.DataFrame,
+    source: pl.Expr,
+    fn: Callable[[pl.Expr], pl.Expr],
+    dtype: pl.DataType = pl.String(),
+) -> pl.Expr:
     """``fn(source)`` computed once per distinct value of ``source`` in ``frame`` (names and
-    chat names: a few hundred values in a million rows), as an expression over ``frame``."""
-    keys = frame.select(source.alias("k")).to_series()
+    chat names: a few hundred values in a million rows; amounts: prices repeat), as an
+    expression over ``frame`` of ``dtype`` (``fn``'s; null where ``source`` is)."""
+    keys = frame.lazy().select(source.alias("k")).collect().to_series()
     if keys.len() and not keys.null_count() and bool((keys == keys[0]).all()):
         # one value in every row (a chat's name): its mapping, as a constant
-        return pl.lit(pl.select(fn(pl.lit(keys[0], dtype=pl.String))).item(), dtype=pl.String)
+        return pl.lit(pl.select(fn(pl.lit(keys[0], dtype=pl.String))).item(), dtype=dtype)
     distinct = keys.to_frame().unique().drop_nulls()
     mapped = distinct.select(pl.col("k"), fn(pl.col("k")).alias("v"))
-    return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=pl.String)
+    return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=dtype)
 
 
 def name_or_null_expr(name: pl.Expr) -> pl.Expr:
@@ -1014,6 +1020,35 @@ class ImportResult:
             t.close()
 
 
+class MessageRuns:
+    """:meth:`Context.message_runs`: a frame's rows added a run at a time."""
+
+    def __init__(self, ctx: Context, frame: pl.DataFrame) -> None:
+        self.ctx, self.frame = ctx, frame
+        self.done = 0  # rows of ``frame`` added
+        self.runs: list[tuple[int, int]] = []  # (rows, first _s)
+
+    def add(self, n: int) -> None:
+        """The next ``n`` rows of the frame take the next ``n`` sequence numbers."""
+        if n <= 0:
+            return
+        ctx = self.ctx
+        if ctx.spill_at is not None:  # (as many frames, so that the spills come where they did)
+            ctx.add_messages(self.frame.slice(self.done, n))
+        else:
+            self.runs.append((n, ctx._seq + 1))
+            ctx._seq += n
+        self.done += n
+
+    def close(self) -> None:
+        """The rows added, kept in the context as one frame."""
+        if self.runs:
+            # (through add_messages, told that the rows are numbered already)
+            self.ctx._numbered = self.runs
+            self.ctx.add_messages(self.frame.slice(0, self.done))
+        self.runs = []
+
+
 @dataclass
 class _Pending:
     """A member event whose member or inviter is only known by name (resolved at the end)."""
@@ -1040,9 +1075,13 @@ class Context:
     _seq: int = 0
     file_no: int = 0  # which input file rows come from (set by import_files)
     _seen_alias: set[tuple[str, str, str]] = field(default_factory=set)
-    #: message frames added with :meth:`add_messages`: (frame, first ``_s``, file number)
-    _bulk: list[tuple[pl.DataFrame, int, int]] = field(default_factory=list)
+    #: message frames added with :meth:`add_messages`: (frame, first ``_s``, file number);
+    #: the first ``_s`` is a list of (rows, first ``_s``) for a frame added by
+    #: :meth:`message_runs` (its rows in runs, other rows numbered between them)
+    _bulk: list[tuple[pl.DataFrame, int | list[tuple[int, int]], int]] = field(default_factory=list)
     _bulk_aliased: int = 0  # how many of ``_bulk`` have had their aliases recorded
+    #: the (rows, first ``_s``) of the frame :meth:`MessageRuns.close` adds next
+    _numbered: list[tuple[int, int]] | None = None
     #: bytes of messages held (estimated) above which they are written to disk in a sorted
     #: run (:mod:`sqops.importers._spill`); None: all held until :meth:`finish`
     spill_at: int | None = None
@@ -1092,13 +1131,26 @@ class Context:
         missing = [c for c in BULK_REQUIRED if c not in frame.columns]
         unknown = [c for c in frame.columns if c not in BULK_COLUMNS]
         assert not missing and not unknown, (missing, unknown)
+        numbered, self._numbered = self._numbered, None
         if frame.height == 0:
+            return
+        if numbered is not None:  # (:meth:`MessageRuns.close`: the runs' numbers taken)
+            self._bulk.append((frame, numbered, self.file_no))
             return
         self._bulk.append((frame, self._seq + 1, self.file_no))
         self._seq += frame.height
         if self.spill_at is not None:
             self._held += int(frame.estimated_size())
             self._spill_if_full()
+
+    def message_runs(self, frame: pl.DataFrame) -> MessageRuns:
+        """``frame``'s rows added in runs, between other rows (the rare rows a reader reads
+        one by one): ``runs.add(n)`` adds its next ``n`` rows as :meth:`add_messages` would
+        (they take the next ``_s``), ``runs.close()`` ends it. The rows are kept as one
+        frame with the ``_s`` of each run (not as many slices: a frame of thousands of
+        chunks is slow to sort and stack); while messages may be spilled, each run is added
+        by :meth:`add_messages` itself."""
+        return MessageRuns(self, frame)
 
     def message(
         self,
@@ -1302,12 +1354,19 @@ class Context:
         if not todo:
             return
         group = pl.lit(self.group_id) if self.group_id else pl.col("group_id")
-        parts = _stack(todo).select(group.alias("group_id"), "member_name", "member_id")
-        triples = parts.filter(
-            pl.col("member_name").is_not_null()
-            & (pl.col("member_name") != "")
-            & (pl.col("member_id") != SYSTEM_ID)
-        ).unique(maintain_order=True)
+        # (the aliases are sets: the order the triples are recorded in says nothing)
+        triples = (
+            _stack(todo)
+            .lazy()
+            .select(group.alias("group_id"), "member_name", "member_id")
+            .filter(
+                pl.col("member_name").is_not_null()
+                & (pl.col("member_name") != "")
+                & (pl.col("member_id") != SYSTEM_ID)
+            )
+            .unique()
+            .collect()
+        )
         for g, n, m in triples.iter_rows():
             self.alias(g, n, m)
 
@@ -1348,7 +1407,7 @@ class Context:
         self.rows["messages"] = []
         self._bulk_aliased = 0
         while self._bulk:
-            batch: list[tuple[pl.DataFrame, int, int]] = []
+            batch: list[tuple[pl.DataFrame, int | list[tuple[int, int]], int]] = []
             rows = 0
             while self._bulk and (not batch or rows + self._bulk[0][0].height <= _BATCH_ROWS):
                 batch.append(self._bulk.pop(0))
@@ -1358,11 +1417,16 @@ class Context:
         parts = [p for p in parts if p.height] or parts[:1]
         return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
 
-    def _bulk_part(self, batch: list[tuple[pl.DataFrame, int, int]]) -> pl.DataFrame:
+    def _bulk_part(
+        self, batch: list[tuple[pl.DataFrame, int | list[tuple[int, int]], int]]
+    ) -> pl.DataFrame:
         frame = _stack([f for f, _, _ in batch])
-        firsts = pl.Series([s for _, s, _ in batch], dtype=pl.Int64)
-        sizes = pl.Series([f.height for f, _, _ in batch], dtype=pl.Int64)
-        files = pl.Series([n for _, _, n in batch], dtype=pl.Int64)
+        # (rows, first _s) of each run of rows numbered in a row, in frame order
+        runs = [r for f, s, _ in batch for r in ([(f.height, s)] if isinstance(s, int) else s)]
+        firsts = pl.Series([s for _, s in runs], dtype=pl.Int64)
+        sizes = pl.Series([n for n, _ in runs], dtype=pl.Int64)
+        files = pl.Series([n for f, _, n in batch], dtype=pl.Int64)
+        heights = pl.Series([f.height for f, _, _ in batch], dtype=pl.Int64)
         cols: list[pl.Expr] = []
         for c, dtype in MSG_SCHEMA.items():
             if c == "_s":
@@ -1370,7 +1434,7 @@ class Context:
                     pl.int_ranges(firsts, firsts + sizes, dtype=pl.Int64, eager=True).explode()
                 )
             elif c == "_f":
-                e = pl.lit(files.repeat_by(sizes).explode())
+                e = pl.lit(files.repeat_by(heights).explode())
             elif c == "group_id" and self.group_id:
                 e = pl.lit(self.group_id, dtype=pl.String)
             elif c in frame.columns:
@@ -1394,7 +1458,13 @@ class Context:
         # sorted a column at a time, each let go once taken (a copy of one column at most);
         # rows already in order (one chat exported in time order: most exports) are not
         order = _order(frame)
-        frame = frame.select(cols)
+        frame = frame.lazy().select(cols).collect()
+        if order is not None:
+            by_runs = _rows_by_runs(frame, order)
+            if by_runs is not None:  # (a few runs in order: slices, stacked once below)
+                frame, order = by_runs, None
+        if order is None:  # one chunk per column, the columns copied side by side
+            return frame.select(pl.col(c).cast(pl.String) for c in cols).rechunk()
         out: dict[str, pl.Series] = {}
         for c in cols:
             col = frame[c].rechunk()
@@ -1655,7 +1725,7 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     nulls = msg_id.null_count()
     # an id seen twice in a group is an id seen twice: counted on the one column first
     if msg_id.n_unique() - (1 if nulls else 0) < frame.height - nulls:
-        ids = frame.select("_s", "group_id", "msg_id").filter(has_id)
+        ids = frame.lazy().select("_s", "group_id", "msg_id").filter(has_id).collect()
         twice = ids.filter(key.is_duplicated())
         if twice.height:  # the first of each (in the order added) is kept
             twice = twice.sort("_s")
@@ -1663,7 +1733,9 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
         del ids, twice
     if several_files:
         cols = ["_s", "_f", "group_id", "_t", "member_id", "msg_type", "content"]
-        without = frame.select(*cols, "msg_id").filter(has_id.not_()).drop("msg_id")
+        without = (
+            frame.lazy().select(*cols, "msg_id").filter(has_id.not_()).drop("msg_id").collect()
+        )
         if not without["_s"].is_sorted():
             without = without.sort("_s")
         kept = _drop_repeats(without)
@@ -1672,7 +1744,7 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     dropped = pl.concat(drops) if drops else pl.Series("_s", [], dtype=pl.Int64)
     if not dropped.len():
         return frame
-    return frame.filter(pl.col("_s").is_in(dropped).not_())
+    return frame.lazy().filter(pl.col("_s").is_in(dropped).not_()).collect()
 
 
 def _order(frame: pl.DataFrame) -> pl.Series | None:
@@ -1680,7 +1752,8 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
     they are in it. Rows that arrived in that order (one chat exported in time order, as
     real exports are) are not sorted by group and time: only by ``_s`` (the rows added one by
     one come before the frames added, in ``frame``), which is nearly sorted already."""
-    keys = frame.select("group_id", "_t", "_s").rechunk()
+    # (the frame's queries lazy: an eager one may copy a frame of the readers' chunks whole)
+    keys = frame.lazy().select("group_id", "_t", "_s").collect().rechunk()
     if _in_order(keys):
         return None
     arrival = keys["_s"].arg_sort()
@@ -1696,6 +1769,29 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
     )
     within = by_arrival.select(pl.arg_sort_by(rank, "_t", maintain_order=True)).to_series()
     return arrival.gather(within)
+
+
+#: :func:`_rows_by_runs` takes a frame's rows by slices when the order has at most this
+#: many runs (rows that follow one another), or one per this many rows
+_RUNS_AT_MOST = 1024
+_ROWS_PER_RUN = 64
+
+
+def _rows_by_runs(frame: pl.DataFrame, order: pl.Series) -> pl.DataFrame | None:
+    """``frame[order]`` as slices of ``frame`` one under the other (no copy), when ``order``
+    is made of few runs of consecutive row numbers (rows added one by one, placed between the
+    runs of a reader's frame: a notice every few hundred rows); None when it has many."""
+    n = order.len()
+    if n == 0:
+        return frame.clear()
+    at = order.cast(pl.Int64)
+    starts = at.diff().ne(1).fill_null(True).arg_true()
+    if starts.len() > max(_RUNS_AT_MOST, n // _ROWS_PER_RUN):
+        return None
+    firsts = at.gather(starts).to_list()
+    sizes = starts.append(pl.Series([n], dtype=starts.dtype)).diff().slice(1).to_list()
+    slices = [frame.slice(f, k) for f, k in zip(firsts, sizes, strict=True)]
+    return pl.concat(slices, rechunk=False) if len(slices) > 1 else slices[0]
 
 
 def _in_order(frame: pl.DataFrame) -> bool:
@@ -1774,15 +1870,16 @@ def bulk_and_rare(
     rare = rows.select("_line", "_n", *cells_of)[at].with_columns(
         rows["_bulk"].cum_sum().gather(at).alias("_before")
     )
+    runs = ctx.message_runs(messages)
     done = 0
     for r in rare.select("_line", "_n", "_before", *cells_of).iter_rows():
         line, n, before = r[0], r[1], r[2]
         if before > done:
-            ctx.add_messages(messages.slice(done, before - done))
+            runs.add(before - done)
             done = before
         read_row(Location(file=display, line=line), list(r[3 : 3 + n]))
-    if messages.height > done:
-        ctx.add_messages(messages.slice(done))
+    runs.add(messages.height - done)
+    runs.close()
 
 
 def iter_items(value: Any) -> Iterator[tuple[int, Any]]:

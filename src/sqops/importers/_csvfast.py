@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
@@ -86,9 +87,53 @@ def fast_records(
         delim = sniff_delimiter(data, nl)
         if delim is None:
             return None
+    # a whole text (``last``) is read by polars while its quotes are checked here (numpy
+    # lets go of the interpreter too): the read is used only once they are well placed
+    pool = ThreadPoolExecutor(1) if last and size >= ALONGSIDE_BYTES else None
+    try:
+        pending = pool.submit(_polars_read, data, delim) if pool is not None else None
+        return _records_of(data, arr, nl, delim, base, last, pending)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+#: texts of at least this many bytes are read by polars alongside the quote check
+ALONGSIDE_BYTES = 1 << 20
+
+
+def _polars_read(data: bytes, delim: str) -> pl.DataFrame | None:
+    """``data``'s records as polars reads them (every cell text), or None when it refuses."""
+    try:
+        return pl.read_csv(
+            data,
+            has_header=False,
+            separator=delim,
+            quote_char='"',
+            infer_schema=False,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+        )
+    except Exception:  # polars reads it otherwise: the exact reading decides
+        return None
+
+
+def _records_of(
+    data: bytes,
+    arr: np.ndarray,
+    nl: np.ndarray,
+    delim: str,
+    base: int,
+    last: bool,
+    pending: Future[pl.DataFrame | None] | None,
+) -> tuple[pl.DataFrame, str, int, int] | None:
+    """:func:`fast_records` once the line ends and the delimiter are known (``pending``:
+    polars' read of the whole text, when it is being read already)."""
+    size = len(data)
     q = positions(arr, 34)
     # a line end ends a record where the quotes before it are even
-    ends_at = np.flatnonzero((np.searchsorted(q, nl) & 1) == 0) if len(q) else np.arange(len(nl))
+    quotes_before = np.searchsorted(q, nl) if len(q) else np.zeros(len(nl), dtype=np.int64)
+    ends_at = np.flatnonzero((quotes_before & 1) == 0)
     if last:
         if len(q) & 1:
             return None
@@ -104,20 +149,18 @@ def fast_records(
     tail = used > (int(ends[-1]) + 1 if len(ends) else 0)  # a last record without a line end
     records = len(ends) + tail
     lines = (int(ends_at[-1]) + 1 if len(ends_at) else 0) + tail
-    try:
-        frame = pl.read_csv(
-            data if used == size else data[:used],
-            has_header=False,
-            separator=delim,
-            quote_char='"',
-            infer_schema=False,
-            empty_string_is_null=False,
-            raise_if_empty=False,
-        )
-    except Exception:  # polars reads it otherwise: the exact reading decides
+    if pending is not None:
+        read = pending.result()
+    else:
+        read = _polars_read(data if used == size else data[:used], delim)
+    if read is None:
         return None
+    frame = read
     if frame.height != records:
         return None
+    # one chunk per column (polars reads in several): the columns added below are one
+    # chunk, and the first eager query over columns cut otherwise copies them slowly
+    frame = frame.rechunk()
     width = frame.width
     cells = [f"c{i}" for i in range(width)]
     frame = frame.rename(dict(zip(frame.columns, cells, strict=True)))
@@ -141,15 +184,15 @@ def fast_records(
                 if len(row) > width:
                     return None
                 counts[r] = len(row)
-        else:  # many: the delimiters outside quotes in each row, all at once
-            d = positions(arr[:used], ord(delim))
-            if len(q):
-                d = d[(np.searchsorted(q, d) & 1) == 0]
-            # (not skipped when the delimiters add up to every record full: polars reads a
-            # record with an empty cell past the width, "a,," under "a,", as full, so an
-            # empty line and such a record add up to two full ones)
+        else:  # many: from each row's bytes less its cells', all at once
             at = at.astype(np.int64)
-            cells_in = np.searchsorted(d, stops[at]) - np.searchsorted(d, starts[at]) + 1
+            # quotes in each record: those before its end less those before the one before
+            q_end = np.append(quotes_before[ends_at], len(q))[:records]
+            q_start = np.zeros(records, dtype=np.int64)
+            q_start[1:] = q_end[: records - 1]
+            cells_in = _cell_counts(
+                arr, frame.lazy().select(cells), starts, stops, q_end - q_start, at
+            )
             # (an empty line counts one cell, not none: it is blank, dropped below either way)
             if int(cells_in.max()) > width:
                 return None
@@ -191,6 +234,62 @@ def fast_records(
     return frame.select("_line", "_n", *cells), delim, used, lines
 
 
+def _cell_counts(
+    arr: np.ndarray,
+    cells: pl.LazyFrame,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    quotes: np.ndarray,
+    at: np.ndarray,
+) -> np.ndarray:
+    """The number of cells of the records ``at`` (of the records ``arr[starts:stops]``,
+    their line end excluded), whose ``quotes`` are well placed and whose cells polars read
+    as ``cells`` (the missing ones of a short record as ``""``): a record of k cells is,
+    byte for byte, its cells' texts, two quotes around each quoted cell and one more for
+    each quote inside it (all ``quotes`` of the record), k − 1 delimiters and, before a
+    CR LF, the CR (an empty line counts one cell, as :func:`_delimiter_counts` counts it).
+    (The cells' bytes are summed on every record, not on a copy of the records ``at``.)"""
+    if not len(at):
+        return np.zeros(0, dtype=np.int64)
+    names = cells.collect_schema().names()
+    text_bytes = (
+        cells.select(pl.sum_horizontal(pl.col(c).str.len_bytes() for c in names))
+        .collect()
+        .to_series()
+        .fill_null(0)
+        .to_numpy()[at]
+        .astype(np.int64)
+    )
+    # the quotes inside cells: only records with quotes can have some
+    inner_quotes = np.zeros(len(at), dtype=np.int64)
+    quoted = np.flatnonzero(quotes[at] > 0)
+    if len(quoted):
+        inner = pl.sum_horizontal(pl.col(c).str.count_matches('"', literal=True) for c in names)
+        if len(quoted) * 2 > len(starts):  # most records: counted on all of them
+            every = cells.select(inner).collect().to_series().fill_null(0).to_numpy()
+            inner_quotes[quoted] = every[at[quoted]]
+        else:  # a few: on a copy of those
+            some = cells.collect()[at[quoted]].select(inner).to_series().fill_null(0)
+            inner_quotes[quoted] = some.to_numpy()
+    starts, stops = starts[at], stops[at]
+    cr = (stops > starts) & (arr[np.maximum(stops - 1, 0)] == 13)
+    return (stops - starts) - cr - quotes[at] - text_bytes + inner_quotes + 1
+
+
+def _delimiter_counts(
+    arr: np.ndarray, q: np.ndarray, delim: str, starts: np.ndarray, stops: np.ndarray
+) -> np.ndarray:
+    """:func:`_cell_counts` as the delimiters outside quotes (``q``: the quotes of ``arr``)
+    between ``starts`` and ``stops``, plus one (the way of before: the tests' reference)."""
+    d = positions(arr, ord(delim))
+    if len(q):
+        d = d[(np.searchsorted(q, d) & 1) == 0]
+    # (not skipped when the delimiters add up to every record full: polars reads a
+    # record with an empty cell past the width, "a,," under "a,", as full, so an
+    # empty line and such a record add up to two full ones)
+    return np.searchsorted(d, stops) - np.searchsorted(d, starts) + 1
+
+
 #: rows whose cells are counted by the csv module one by one; more are counted at once
 _FEW = 256
 #: bytes scanned at a time for a byte's positions (one buffer, not one the text's size)
@@ -213,6 +312,31 @@ def positions(arr: np.ndarray, byte: int) -> np.ndarray:
 def _well_placed(arr: np.ndarray, q: np.ndarray, used: int, delim: int) -> bool:
     """Whether every quote at ``q`` (positions in ``arr[:used]``) stands where a CSV writer
     puts it (see the module's text): then both readers read the same records."""
+    if len(q) & 1:
+        return False
+    if not len(q):
+        return True
+    opening, closing = q[0::2], q[1::2]
+    opens = np.zeros(256, dtype=bool)  # the bytes an opening quote may follow
+    opens[[delim, 10]] = True
+    closes = opens.copy()  # the bytes a closing quote may stand before
+    closes[13] = True
+    # "" inside a quoted field: a closing quote right before the next opening one
+    after_at = closing[:-1] + 1
+    glued = after_at == opening[1:]
+    first = opening[0]
+    if first and not opens[arr[first - 1]]:
+        return False
+    if not bool((glued | opens[arr[opening[1:] - 1]]).all()):
+        return False
+    last = closing[-1] + 1
+    if last < used and not closes[arr[last]]:
+        return False
+    return bool((glued | closes[arr[after_at]]).all())
+
+
+def _well_placed_before(arr: np.ndarray, q: np.ndarray, used: int, delim: int) -> bool:
+    """:func:`_well_placed` as it was written before (the tests' reference)."""
     if len(q) & 1:
         return False
     opening, closing = q[0::2], q[1::2]

@@ -211,16 +211,40 @@ def regroup(frames: Iterable[pl.DataFrame], sizes: list[int]) -> Iterator[pl.Dat
 def stitched(groups: Iterable[pl.DataFrame]) -> Iterator[bytes]:
     """The bytes of one Parquet file of ``groups`` (each written by polars as one row group,
     as :func:`regroup` cuts them), the same as polars writes for their concatenation."""
+    return stitch(map(one_group, groups))
+
+
+def one_group(group: pl.DataFrame) -> bytes:
+    """A Parquet file of ``group`` alone (one row group: as :func:`regroup` cuts them)."""
+    buf = io.BytesIO()
+    group.write_parquet(buf, **PARQUET_OPTIONS)
+    return buf.getvalue()
+
+
+def parquet_bytes(frame: pl.DataFrame, threads: int = 2) -> Iterator[bytes]:
+    """The bytes polars writes for ``frame`` (:data:`PARQUET_OPTIONS`), its row groups
+    written ``threads`` at a time (polars writes a frame's row groups one after the other;
+    it lets go of the interpreter while it writes one) and stitched. (A frame of several
+    chunks, whose row groups polars may cut otherwise, is written whole.)"""
+    sizes = row_group_sizes(frame.height)
+    if len(sizes) < 2 or threads < 2 or max(frame.n_chunks("all"), default=1) > 1:
+        yield one_group(frame)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        yield from stitch(pool.map(one_group, regroup([frame], sizes)))
+
+
+def stitch(files: Iterable[bytes]) -> Iterator[bytes]:
+    """:func:`stitched` of the groups' files (:func:`one_group`)."""
     pos = len(_MAGIC)
     yield _MAGIC
     meta: Struct | None = None
     row_groups: list[Struct] = []
     indexes: list[tuple[list[Any], Struct]] = []  # (column chunk, its offset index)
     rows = 0
-    for g in groups:
-        buf = io.BytesIO()
-        g.write_parquet(buf, **PARQUET_OPTIONS)
-        data = buf.getvalue()
+    for data in files:
         m = footer(data)
         (rg,) = _get(m, 4)[1]
         first = pos

@@ -229,6 +229,18 @@ _OFFSET_TS = (
 _PLAIN_AMOUNT = r"^[0-9]+(?:\.[0-9]+)?$"
 
 
+def _plain_amount(total: pl.Expr) -> pl.Expr:
+    """A :data:`_PLAIN_AMOUNT` text as a float; null for any other text."""
+    return pl.when(total.str.contains(_PLAIN_AMOUNT)).then(total.cast(pl.Float64, strict=False))
+
+
+def _ascii_buyer(email: pl.Expr) -> pl.Expr:
+    """An ASCII e-mail lower-cased (the bulk's buyer id); null for any other text."""
+    return pl.when((email != "") & email.str.contains(r"^[\x00-\x7f]*$")).then(
+        email.str.to_lowercase()
+    )
+
+
 def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None]) -> int:
     """The rows of an export read as one frame: every order's first row whose time carries
     its offset, whose Total is a plain number and whose buyer is an ASCII e-mail is added in
@@ -283,12 +295,11 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
         .with_columns(
             pl.when(candidate & when.str.contains(_OFFSET_TS)).then(when).alias("_when"),
             status.alias("_status"),
-            pl.when(candidate & total.str.contains(_PLAIN_AMOUNT))
-            .then(total.cast(pl.Float64, strict=False))
+            # (amounts and buyers read once per distinct text: they repeat)
+            pl.when(candidate)
+            .then(by_distinct(rows, total, _plain_amount, pl.Float64()))
             .alias("_amount"),
-            pl.when(candidate & (email != "") & email.str.contains(r"^[\x00-\x7f]*$"))
-            .then(email.str.to_lowercase())
-            .alias("_member"),
+            pl.when(candidate).then(by_distinct(rows, email, _ascii_buyer)).alias("_member"),
             merged.alias("_merged"),
             unpaid.alias("_unpaid"),
             candidate.alias("_candidate"),

@@ -688,18 +688,19 @@ def _chatlog_bulk(
         .with_columns(rows["_bulk"].cum_sum().gather(at).alias("_before"))
         .select("_line", "_n", "_before", *keys)
     )
+    runs = ctx.message_runs(messages)
     done = 0
     for r in rare.iter_rows(named=True):
         if r["_before"] > done:
-            ctx.add_messages(messages.slice(done, r["_before"] - done))
+            runs.add(r["_before"] - done)
             done = r["_before"]
         where = Location(file=display, line=r["_line"])
         if r["_n"] < need:
             _too_few(ctx, where, r["_n"], width)
             continue
         _chatlog_row(ctx, where, {k: r[k] for k in keys})
-    if messages.height > done:
-        ctx.add_messages(messages.slice(done))
+    runs.add(messages.height - done)
+    runs.close()
 
 
 def _loads(line: str) -> Any:

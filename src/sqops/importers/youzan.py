@@ -32,6 +32,7 @@ from sqops.importers._base import (
     CsvFrame,
     CsvTable,
     bulk_ts_text_expr,
+    by_distinct,
     cell_expr_getter,
     cell_getter,
     csv_frames,
@@ -212,6 +213,13 @@ def _row(ctx: Context, where: Location, cells: list[str], cell: Any, seen: set[s
 _PLAIN_AMOUNT = r"^[¥￥]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$"
 
 
+def _plain_amount(amount: pl.Expr) -> pl.Expr:
+    """A :data:`_PLAIN_AMOUNT` text as a float; null for any other text."""
+    return pl.when(amount.str.contains(_PLAIN_AMOUNT)).then(
+        amount.str.replace_all(r"[¥￥,]", "").cast(pl.Float64, strict=False)
+    )
+
+
 def _bulk(
     ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None], zone: str
 ) -> None:
@@ -239,9 +247,8 @@ def _bulk(
             mapped.alias("_status"),
             unpaid.alias("_unpaid"),
             naive_text_expr(when).alias("_body"),
-            pl.when(amount.str.contains(_PLAIN_AMOUNT))
-            .then(amount.str.replace_all(r"[¥￥,]", "").cast(pl.Float64, strict=False))
-            .alias("_amount"),
+            # (once per distinct amount: prices repeat)
+            by_distinct(rows, amount, _plain_amount, pl.Float64()).alias("_amount"),
             cell("buyer_id").alias("_member"),
             cell("shop").alias("_shop"),
             cell("coupon").alias("_coupon"),

@@ -1,0 +1,476 @@
+"""The cheaper steps of session 12 (csvfast2, #19 item 2) give what the ways of before gave
+(differential, Hypothesis, with hand-counted cases): the cell counts of short-looking rows
+from each record's bytes less its cells' (``_csvfast._cell_counts``) against the delimiters
+outside quotes (``_delimiter_counts``); the quote check (``_well_placed``) against its
+earlier writing; a frame's rows taken by runs of slices (``_rows_by_runs``) against a
+gather; a reader's frame added in runs between rows read one by one
+(``Context.message_runs``) against the same frame added a slice at a time."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from sqops.importers import _csvfast
+from sqops.importers._base import Context, _rows_by_runs
+from sqops.importers._csvfast import (
+    _cell_counts,
+    _delimiter_counts,
+    _well_placed,
+    _well_placed_before,
+    positions,
+)
+
+_PIECES = st.sampled_from(
+    ["a", "中文", " ", ",", ";", '"', '""', "\n", "\r\n", "x y", "", "\u3000", "é", "\r"]
+)
+_TEXTS = st.lists(_PIECES, min_size=1, max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS, st.sampled_from([",", ";"]))
+@example('"a"', ",")
+@example('a,"b""c"\n"",x', ",")
+@example('"a"b', ",")
+@example('a"', ",")
+@example('"a"\r', ",")
+def test_the_quote_check_is_the_one_of_before(text, delim):
+    data = text.encode("utf-8")
+    arr = np.frombuffer(data, dtype=np.uint8)
+    q = positions(arr, 34)
+    want = _well_placed_before(arr, q, len(data), ord(delim))
+    assert _well_placed(arr, q, len(data), ord(delim)) == want
+
+
+def test_the_quote_check_hand_made():
+    def ok(text: str) -> bool:
+        data = text.encode()
+        arr = np.frombuffer(data, dtype=np.uint8)
+        return _well_placed(arr, positions(arr, 34), len(data), ord(","))
+
+    assert ok('a,"b,c"\n"d""e",f\r\n')  # quoted cells, "" inside, CR LF after a quote
+    assert ok("")  # no quote at all
+    assert not ok('a"b"')  # an opening quote after a letter
+    assert not ok('"a"b')  # a closing quote before a letter
+    assert not ok('"a')  # never closed
+
+
+def _records(data: bytes, delim: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, stops, quotes in each, quotes of the text) of the records of ``data``, as
+    :func:`_csvfast.fast_records` finds them (a line end where the quotes before are even)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    nl, q = positions(arr, 10), positions(arr, 34)
+    before = np.searchsorted(q, nl)
+    ends = nl[(before & 1) == 0]
+    starts = np.concatenate([[0], ends + 1])
+    stops = np.concatenate([ends, [len(data)]])
+    keep = starts < len(data)  # (no record after a last line end)
+    starts, stops = starts[keep], stops[keep]
+    quotes = np.searchsorted(q, stops) - np.searchsorted(q, starts)
+    return starts, stops, quotes, q
+
+
+_CELLS = st.text(alphabet=st.sampled_from('ab 中,;"\n\r\t\u3000é'), max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.lists(_CELLS, min_size=0, max_size=5), min_size=1, max_size=12),
+    st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from([",", ";"]),
+    st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+    st.booleans(),
+)
+def test_cell_counts_from_the_bytes_are_the_delimiters(rows, end, delim, quoting, final):
+    """Ragged rows (empty lines, empty cells, quotes, delimiters and line breaks inside
+    cells), as a CSV writer writes them, read by polars: each record's cell count from its
+    bytes equals the count of its delimiters outside quotes, plus one."""
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=delim, lineterminator=end, quoting=quoting).writerows(rows)
+    text = out.getvalue() if final else out.getvalue().removesuffix(end)
+    if text.count("\r") != text.count("\r\n"):
+        return  # (a lone CR: fast_records declines before counting)
+    data = text.encode("utf-8")
+    arr = np.frombuffer(data, dtype=np.uint8)
+    starts, stops, quotes, q = _records(data, delim)
+    width = max(len(r) for r in rows) or 1
+    try:
+        cells = pl.read_csv(
+            data,
+            has_header=False,
+            separator=delim,
+            quote_char='"',
+            infer_schema=False,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+            schema={f"c{i}": pl.String for i in range(width)},
+        )
+    except Exception:  # (what polars refuses, fast_records leaves to the exact reading)
+        return
+    if cells.height != len(starts):
+        return  # (fast_records declines: polars read other records)
+    want = _delimiter_counts(arr, q, delim, starts, stops)
+    every = np.arange(len(starts))
+    got = _cell_counts(arr, cells.lazy(), starts, stops, quotes, every)
+    assert got.tolist() == want.tolist()
+    some = every[::2]  # (the records asked for only)
+    assert _cell_counts(arr, cells.lazy(), starts, stops, quotes, some).tolist() == (
+        want[some].tolist()
+    )
+
+
+def test_cell_counts_hand_made():
+    # 'a,"b,c",' has 3 cells (the comma inside quotes is none); 'x' 1; '' (empty line) 1;
+    # '"",""' 2; 'd,e' then CR LF 2 (the CR is no cell's)
+    data = b'a,"b,c",\nx\n\n"",""\nd,e\r\n'
+    arr = np.frombuffer(data, dtype=np.uint8)
+    starts, stops, quotes, _ = _records(data, ",")
+    cells = pl.DataFrame(
+        {
+            "c0": ["a", "x", "", "", "d"],
+            "c1": ["b,c", "", "", "", "e"],
+            "c2": ["", "", "", "", ""],
+        }
+    )
+    every = np.arange(5)
+    assert _cell_counts(arr, cells.lazy(), starts, stops, quotes, every).tolist() == [3, 1, 1, 2, 2]
+
+
+@pytest.mark.fuzz
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS, st.booleans())
+def test_the_fast_frame_counts_as_before(text, bom):
+    """The whole fast reading with every short-looking row counted the new way equals the
+    reading that counts them the way of before (both: or both decline)."""
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+    from sqops.importers._base import csv_bytes_frame
+
+    def read(count):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_csvfast, "_FEW", 0)
+            mp.setattr(_csvfast, "_cell_counts", count)
+            return csv_bytes_frame(data, "t.csv")
+
+    def before(arr, cells, starts, stops, quotes, at):
+        q = positions(arr, 34)
+        return _delimiter_counts(arr, q[q < len(arr)], delim_of(cells), starts[at], stops[at])
+
+    def delim_of(_cells):
+        return seen["delim"]
+
+    seen: dict[str, str] = {}
+    real = _csvfast.fast_records
+
+    def spy(data, delim, base, *, last):
+        got = real(data, delim, base, last=last)
+        if got is not None:
+            seen["delim"] = got[1]
+        return got
+
+    # (the delimiter is sniffed inside: read once to learn it, then compare)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_csvfast, "fast_records", spy)
+        mp.setattr(_csvfast, "_FEW", 256)
+        first = csv_bytes_frame(data, "t.csv")
+    if first is None or "delim" not in seen:
+        return
+    new, old = read(_cell_counts), read(before)
+    assert (new is None) == (old is None)
+    if new is not None:
+        assert new.rows.equals(old.rows) and new.header == old.header
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_rows_by_runs_are_the_gather(data):
+    n = data.draw(st.integers(0, 60))
+    cuts = sorted(data.draw(st.sets(st.integers(1, max(n - 1, 1)), max_size=8)))
+    pieces = [
+        list(range(a, b)) for a, b in zip([0, *cuts], [*cuts, n], strict=True) if a < min(b, n)
+    ]
+    order = [i for p in data.draw(st.permutations(pieces)) for i in p]
+    frame = pl.DataFrame(
+        {
+            "a": data.draw(
+                st.lists(st.sampled_from(["x", "中", "", None]), min_size=n, max_size=n)
+            ),
+            "t": data.draw(
+                st.lists(st.sampled_from([1.0, float("nan"), None]), min_size=n, max_size=n)
+            ),
+        },
+        schema={"a": pl.String, "t": pl.Float64},
+    )
+    order_s = pl.Series(order, dtype=pl.UInt32)
+    got = _rows_by_runs(frame, order_s)
+    assert got is not None  # (few runs)
+    assert got.equals(frame[order_s])
+
+
+def test_rows_by_runs_hand_made():
+    frame = pl.DataFrame({"a": ["r0", "r1", "r2", "r3", "r4"]})
+    # rows 3, 4 then 0, 1, 2: two runs
+    got = _rows_by_runs(frame, pl.Series([3, 4, 0, 1, 2], dtype=pl.UInt32))
+    assert got is not None and got["a"].to_list() == ["r3", "r4", "r0", "r1", "r2"]
+
+
+def test_rows_by_runs_declines_many_runs(monkeypatch):
+    from sqops.importers import _base
+
+    monkeypatch.setattr(_base, "_RUNS_AT_MOST", 2)
+    frame = pl.DataFrame({"a": list(range(6))})
+    # 6 runs of one row > max(2, 6 // 64): a gather is cheaper
+    assert _rows_by_runs(frame, pl.Series([5, 4, 3, 2, 1, 0], dtype=pl.UInt32)) is None
+
+
+_ZONES = ["UTC", "Asia/Shanghai", "America/New_York", "Asia/Kolkata"]
+
+
+def _frame(rows: list[tuple[str | None, int, str, str | None]]) -> pl.DataFrame:
+    """A reader's bulk frame: group, minute, member, content (null, empty or text)."""
+    base = dt.datetime(2026, 3, 8, 6, 0, tzinfo=dt.UTC)
+    return pl.DataFrame(
+        {
+            "_t": [(base + dt.timedelta(minutes=m)).timestamp() for _, m, _, _ in rows],
+            "ts": [(base + dt.timedelta(minutes=m)).isoformat() for _, m, _, _ in rows],
+            "group_id": [g for g, _, _, _ in rows],
+            "member_id": [m for _, _, m, _ in rows],
+            "member_name": [m.upper() for _, _, m, _ in rows],
+            "content": [c for _, _, _, c in rows],
+        },
+        schema={
+            "_t": pl.Float64,
+            "ts": pl.String,
+            "group_id": pl.String,
+            "member_id": pl.String,
+            "member_name": pl.String,
+            "content": pl.String,
+        },
+    )
+
+
+_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from(["g1", "g2", "中"]),
+        st.integers(0, 5),
+        st.sampled_from(["m1", "m2"]),
+        st.sampled_from([None, "", "hi", '"q"', "a,b"]),
+    ),
+    min_size=0,
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ROWS, st.lists(st.integers(0, 30), max_size=6), st.sampled_from(_ZONES), st.booleans())
+def test_message_runs_are_the_slices_added_one_by_one(rows, at, tz, spill):
+    """A frame added in runs, with messages added one by one between them (as a reader
+    adds its rare rows), gives the tables the same frame added a slice at a time gives."""
+    frame = _frame(rows)
+    cuts = sorted({min(a, frame.height) for a in at})
+    zone = ZoneInfo(tz)
+
+    def run(by_runs: bool):
+        ctx = Context(tz=zone)
+        if spill:
+            ctx.spill_at = 1 << 40  # (never reached: each run added as a slice)
+        runs = ctx.message_runs(frame) if by_runs else None
+        done = 0
+        for i, c in enumerate(cuts):
+            if by_runs:
+                assert runs is not None
+                runs.add(c - done)
+            elif c > done:
+                ctx.add_messages(frame.slice(done, c - done))
+            done = c
+            ctx.message(
+                ts=dt.datetime(2026, 3, 8, 6, i, tzinfo=zone),
+                group_id="g1",
+                member_id="m9",
+                member_name="Nine",
+                content=f"row {i}",
+            )
+        if by_runs:
+            assert runs is not None
+            runs.add(frame.height - done)
+            runs.close()
+        elif frame.height > done:
+            ctx.add_messages(frame.slice(done))
+        result = ctx.finish()
+        return result.tables, result.counts
+
+    new, old = run(True), run(False)
+    assert new[1] == old[1]
+    assert new[0].keys() == old[0].keys()
+    for name in new[0]:
+        assert new[0][name].equals(old[0][name]), name
+
+
+def test_message_runs_hand_made():
+    # frame rows r0 r1 r2; one row read by itself between r0 and r1: r0 is message 1, the
+    # row read by itself 2, r1 and r2 are 3 and 4 — the table in that order (one group, the
+    # times rising: r0 06:00, the row 06:00:30, r1 06:01, r2 06:02)
+    frame = _frame([("g", 0, "m1", "r0"), ("g", 1, "m1", "r1"), ("g", 2, "m1", "r2")])
+    ctx = Context(tz=dt.UTC)
+    runs = ctx.message_runs(frame)
+    runs.add(1)
+    ctx.message(
+        ts=dt.datetime(2026, 3, 8, 6, 0, 30, tzinfo=dt.UTC),
+        group_id="g",
+        member_id="m2",
+        content="alone",
+    )
+    runs.add(2)
+    runs.close()
+    table = ctx.finish().tables["messages"]
+    assert table["content"].to_list() == ["r0", "alone", "r1", "r2"]
+
+
+def _whole(df: pl.DataFrame) -> bytes:
+    from sqops.importers._pqstitch import PARQUET_OPTIONS
+
+    buf = io.BytesIO()
+    df.write_parquet(buf, **PARQUET_OPTIONS)
+    return buf.getvalue()
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "你好", "", None, "x,y", '"q"']), min_size=1, max_size=7),
+    st.lists(st.sampled_from([1.5, 0.0, float("nan"), None, -2.25]), min_size=1, max_size=5),
+    st.sampled_from([1, 7, 250_001, 300_007]),
+    st.booleans(),
+)
+def test_parquet_written_two_groups_at_a_time_is_the_whole(texts, amounts, n, chunks):
+    """A table's Parquet written with its row groups two at a time (``parquet_bytes``) has
+    the bytes polars writes for the whole frame — one row group or several (250,001 rows:
+    two), texts with nulls and empties, floats with NaN and nulls, one chunk or several (then
+    written whole)."""
+    from sqops.importers._pqstitch import parquet_bytes
+
+    i = pl.int_range(n, eager=True)
+    df = pl.DataFrame(
+        {
+            "ts": i.cast(pl.String).str.pad_start(10, "0"),
+            "content": pl.Series(texts * (n // len(texts) + 1), dtype=pl.String)[:n],
+            "amount": pl.Series(amounts * (n // len(amounts) + 1), dtype=pl.Float64)[:n],
+        }
+    )
+    if chunks and n > 2:
+        df = pl.concat([df.slice(0, n // 2), df.slice(n // 2)], rechunk=False)
+    assert b"".join(parquet_bytes(df)) == _whole(df)
+
+
+_AMOUNT_TEXTS = st.lists(
+    st.one_of(
+        st.none(),
+        st.sampled_from(["", "12", "12.50", "¥1,299.00", "￥88", "1,2", "NaN", "inf", "1e5", "a"]),
+        st.from_regex(r"[¥￥]?[0-9,]{1,9}(\.[0-9]{0,3})?", fullmatch=True),
+    ),
+    min_size=1,
+    max_size=30,
+)
+_EMAILS = st.lists(
+    st.one_of(st.none(), st.sampled_from(["", "A@B.com", "a@b.com", "Zoë@x.de", "x y@Z"])),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_AMOUNT_TEXTS, _EMAILS)
+def test_shop_amounts_and_buyers_per_distinct_text_are_the_expression(amounts, emails):
+    """The shop readers' amounts (Youzan, Shopify) and Shopify's buyer read once per distinct
+    text (``by_distinct`` with a dtype) equal the expression on every row."""
+    from sqops.importers import shopify, youzan
+    from sqops.importers._base import by_distinct
+
+    frame = pl.DataFrame({"a": amounts}, schema={"a": pl.String})
+    for fn in (youzan._plain_amount, shopify._plain_amount):
+        want = frame.select(fn(pl.col("a")).alias("v"))["v"]
+        # (with_columns: one distinct text is a constant, as wide as the frame there)
+        got = frame.with_columns(by_distinct(frame, pl.col("a"), fn, pl.Float64()).alias("v"))["v"]
+        assert got.dtype == pl.Float64
+        assert got.to_list() == want.to_list()
+    people = pl.DataFrame({"e": emails}, schema={"e": pl.String})
+    want = people.select(shopify._ascii_buyer(pl.col("e")).alias("v"))["v"]
+    got = people.with_columns(by_distinct(people, pl.col("e"), shopify._ascii_buyer).alias("v"))
+    got = got["v"]
+    assert got.to_list() == want.to_list()
+
+
+def test_shop_amount_hand_made():
+    from sqops.importers import youzan
+    from sqops.importers._base import by_distinct
+
+    # "¥1,299.00" → 1299.0 (twice: one distinct text); "1,2" is no plain amount; null stays
+    frame = pl.DataFrame({"a": ["¥1,299.00", "1,2", None, "¥1,299.00"]})
+    got = frame.with_columns(by_distinct(frame, pl.col("a"), youzan._plain_amount, pl.Float64()))
+    assert got["a"].to_list() == [1299.0, None, None, 1299.0]
+
+
+@pytest.mark.fuzz
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS, st.booleans())
+@example('a,b\n"x\n', False)  # (a quote never closed: declined either way)
+@example('a,"b\n\n"', False)
+def test_polars_read_alongside_the_quote_check_is_the_read_after_it(text, bom):
+    """A whole text read by polars in a thread while its quotes are checked gives the frame
+    the read after the check gives (or both decline)."""
+    from sqops.importers._base import csv_bytes_frame
+
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+    def read(alongside: int):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_csvfast, "ALONGSIDE_BYTES", alongside)
+            return csv_bytes_frame(data, "t.csv")
+
+    together, after = read(0), read(1 << 60)
+    assert (together is None) == (after is None)
+    if together is not None and after is not None:
+        assert together.header == after.header and together.header_line == after.header_line
+        assert together.rows.equals(after.rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["g1", "g2"]),
+            st.sampled_from(["m1", "m2", "system", "self"]),
+            st.sampled_from([None, "", "Ana", " ana ", "BEN", "你"]),
+        ),
+        max_size=30,
+    ),
+    st.sampled_from([None, "G"]),
+)
+def test_bulk_aliases_are_the_ones_message_records(rows, group_id):
+    """The aliases of frames added in bulk (recorded once per distinct triple, in no
+    particular order) are those :meth:`Context.message` records row by row."""
+    base = dt.datetime(2026, 3, 8, 6, 0, tzinfo=dt.UTC)
+    frame = pl.DataFrame(
+        {
+            "_t": [base.timestamp()] * len(rows),
+            "ts": [base.isoformat()] * len(rows),
+            "group_id": [g for g, _, _ in rows],
+            "member_id": [m for _, m, _ in rows],
+            "member_name": [n for _, _, n in rows],
+        },
+        schema={c: pl.Float64 if c == "_t" else pl.String for c in ("_t", "ts", "group_id")}
+        | {"member_id": pl.String, "member_name": pl.String},
+    )
+    bulk = Context(tz=dt.UTC, group_id=group_id)
+    bulk.add_messages(frame)
+    bulk._bulk_aliases()
+    one = Context(tz=dt.UTC, group_id=group_id)
+    for g, m, n in rows:
+        one.message(ts=base, group_id=g, member_id=m, member_name=n)
+    assert bulk.aliases == one.aliases
