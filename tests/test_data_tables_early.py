@@ -188,3 +188,33 @@ def test_no_thread_for_the_table_read_next(tmp_path, monkeypatch) -> None:
     made = _passes(monkeypatch)
     assert read_tables(folder)["engagement"].valid_rows == 4
     assert made == ["MainThread"]
+
+
+def test_a_file_replaced_before_its_turn_is_checked_again(tmp_path, monkeypatch) -> None:
+    # engagement.parquet (4 valid opens) is replaced while the members are read (after its
+    # pass in the thread) by 4 rows of the same shape: open, click, click and "share" (not an
+    # event: rejected). At its turn the table is the new file's, as without the thread:
+    # 1 row rejected, 3 valid, events open and click
+    import os
+    import threading
+
+    folder = _folder(tmp_path / "d", VALID)
+    new = _with(event=["open", "click", "click", "share"])
+    real = tables_mod._read_source
+    made = _passes(monkeypatch)
+
+    def members_then_replace(p, kind, enc):
+        if p.name == "members.parquet" and threading.current_thread() is threading.main_thread():
+            for t in threading.enumerate():  # (the thread's pass made on the old file)
+                if t.name == "sqops-read-early":
+                    t.join()
+            pl.DataFrame(new).write_parquet(folder / "engagement.tmp")
+            os.replace(folder / "engagement.tmp", folder / "engagement.parquet")
+        return real(p, kind, enc)
+
+    monkeypatch.setattr(tables_mod, "_read_source", members_then_replace)
+    td = read_tables(folder)["engagement"]
+    assert made == ["sqops-read-early", "MainThread"]  # (made again at its turn)
+    assert (td.rows_read, td.valid_rows, td.rejected.height) == (4, 3, 1)
+    assert td.event_types == frozenset({"open", "click"})
+    assert sorted(td.frame.collect()["event"].unique().to_list()) == ["click", "open"]

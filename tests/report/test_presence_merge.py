@@ -190,3 +190,54 @@ def test_silence_from_prepare_equals_silence_from_the_activity() -> None:
         assert want.height > 0
         key = ["group_id", "member_id"]
         assert_frame_equal(got.sort(key), want.sort(key))
+
+
+def test_merge_rows_ending_before_they_start() -> None:
+    """A row with e < s (a speaker without events from D0 when D0 is after as-of: s = D0,
+    e = as-of) is a block of its own ending at its own e, as the group-by over the blocks
+    gave it: not at the running end of its pair's earlier blocks, nor of earlier pairs."""
+    # g2: D0 day 20, as-of day 10, three speakers: each (20, 10), as given
+    rows = [("g2", "a", 20, 10), ("g2", "b", 20, 10), ("g2", "c", 20, 10)]
+    assert _rows(merge_intervals(_iv(rows))) == rows
+    # g1/a: 0-7, then 10-5 starts after 7 + 1: a block of its own, its largest e is 5 (not 7)
+    rows = [("g1", "a", 0, 7), ("g1", "a", 10, 5)]
+    assert _rows(merge_intervals(_iv(rows))) == rows
+
+
+def _blocks(rows: list[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:
+    """The blocks of the rows sorted by (pair, s, e) as the group-by made them: a row after
+    every earlier row of its pair ended (+1) starts one; a block is its smallest s and its
+    largest e (rows with e < s included, as they are)."""
+    by: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for g, m, s, e in rows:
+        by.setdefault((g, m), []).append((s, e))
+    out = []
+    for (g, m), ivs in by.items():
+        top: int | None = None
+        cur: list[int] = []
+        for s, e in sorted(ivs):
+            if top is None or s > top + 1:
+                if cur:
+                    out.append((g, m, cur[0], cur[1]))
+                cur = [s, e]
+            else:
+                cur[1] = max(cur[1], e)
+            top = e if top is None else max(top, e)
+        out.append((g, m, cur[0], cur[1]))
+    return sorted(out)
+
+
+_any_interval = st.tuples(
+    st.sampled_from(["g1", "g2"]),
+    st.sampled_from(["a", "b", "c"]),
+    st.integers(0, 30),
+    st.integers(-3, 6),
+).map(lambda t: (t[0], t[1], t[2], t[2] + t[3]))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_any_interval, min_size=1, max_size=25))
+def test_merge_blocks_with_rows_ending_before_they_start(
+    rows: list[tuple[str, str, int, int]],
+) -> None:
+    assert _rows(merge_intervals(_iv(rows))) == _blocks(rows)

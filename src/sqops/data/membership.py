@@ -274,11 +274,18 @@ def merge_intervals(iv: pl.DataFrame) -> pl.DataFrame:
     prev_max = run.cum_max().shift(1) - pl.col("_seg") * span + lo
     # a block (one merged interval) starts where a pair starts or a row begins after every
     # earlier one of its pair ended; rows are sorted by (pair, s), so a block's first row has
-    # its pair and its smallest s, and the running maximum of e at its last row is its end
+    # its pair and its smallest s, and the largest e of its rows is its end: the running
+    # maximum of e within the block at its last row, from one global cum_max again, block
+    # number b adding b * (e's range + 1) (not the pair's running maximum: a row with
+    # e < s, e.g. from D0 after as-of, ends before an earlier block of its pair)
     # (no group-by over the blocks: most pairs have one)
+    iv = iv.with_columns((pl.col("_np") | (pl.col("s") > prev_max + 1)).alias("_bs"))
+    iv = iv.with_columns(pl.col("_bs").cum_sum().cast(pl.Int64).alias("_b"))
+    e_lo = _int(iv["e"].min())
+    e_span = _int(iv["e"].max()) - e_lo + 1
+    block_run = pl.col("_b") * e_span + (pl.col("e") - e_lo)
     iv = iv.with_columns(
-        (pl.col("_np") | (pl.col("s") > prev_max + 1)).alias("_bs"),
-        (run.cum_max() - pl.col("_seg") * span + lo).cast(iv.schema["e"]).alias("_end"),
+        (block_run.cum_max() - pl.col("_b") * e_span + e_lo).cast(iv.schema["e"]).alias("_end")
     )
     starts = iv.filter(pl.col("_bs")).select("group_id", "member_id", "s")
     ends = iv.filter(pl.col("_bs").shift(-1, fill_value=True)).select(pl.col("_end").alias("e"))

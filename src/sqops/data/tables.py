@@ -1110,11 +1110,14 @@ class _Early:
     turn will, up to that pass only: no categorical is made there (the copies make the
     codes of their ids in the tables' order, as without the thread), no error is raised
     there (the table's turn meets the same one again), and its row is taken only for the
-    same query (the plans compared)."""
+    same query (the plans compared) on the same file (``path``'s inode, size and time of
+    change compared: a file replaced while the tables before it are read is checked again)."""
 
-    def __init__(self, run: Any) -> None:
+    def __init__(self, run: Any, path: Path | None = None) -> None:
         self._plan: str | None = None
         self._row: tuple[Any, ...] | None = None
+        self._path = path
+        self._file = _file_id(path)  # (before the thread reads it)
         self._thread = threading.Thread(
             target=self._run, args=(run,), name="sqops-read-early", daemon=True
         )
@@ -1135,7 +1138,8 @@ class _Early:
             self._row, self._plan = _checked(checks), plan
             raise _Stop
         self.join()
-        if self._row is not None and self._plan == checks.explain(optimized=False):
+        same = self._plan == checks.explain(optimized=False) and self._file == _file_id(self._path)
+        if self._row is not None and same:
             return self._row
         return _checked(checks)
 
@@ -1146,6 +1150,17 @@ class _Early:
 
     def join(self) -> None:
         self._thread.join()
+
+
+def _file_id(path: Path | None) -> tuple[int, ...] | None:
+    """``path``'s inode, size and time of last change (None: no path, or unreadable)."""
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 #: tables read before the checking passes of those read without a copy start
@@ -1173,7 +1188,7 @@ def _start_early(
             mapping = (columns or {}).get(name)
             validate_table(name, lf, display_path(p), tz, mapping, None, p, early)
 
-        out[name] = _Early(run)
+        out[name] = _Early(run, p)
     return out
 
 
