@@ -242,6 +242,23 @@ def test_sigterm_handler_is_restored_after_the_run() -> None:
     assert signal.getsignal(signal.SIGTERM) is before
 
 
+def test_a_signal_the_parent_ignores_stays_ignored() -> None:
+    """A shell's background job starts with Ctrl-C ignored (as `nohup` ignores a hang-up):
+    Python then leaves SIGINT ignored at start, and the run keeps it so instead of turning it
+    on only once the command runs (a Ctrl-C sent before that was ignored, one after it
+    stopped the run)."""
+    from sqops.cli.common import running
+
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with running("en"):
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 # ---------------------------------------------------------------- reading a device
 _LIMITED = """
 import resource, sys

@@ -294,8 +294,11 @@ def _signals() -> Iterator[None]:
         yield
         return
     previous = {s: signal.getsignal(s) for s in _HELD}
-    signal.signal(signal.SIGINT, _raising(KeyboardInterrupt))
-    signal.signal(signal.SIGTERM, _raising(Terminated))
+    # a signal the parent ignores stays ignored (as Python leaves an ignored SIGINT at start:
+    # a shell's background job, `nohup`-like wrappers); the run's end is then not announced
+    for s, exc in ((signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, Terminated)):
+        if previous[s] != signal.SIG_IGN:
+            signal.signal(s, _raising(exc))
     try:
         yield
     finally:
