@@ -316,6 +316,7 @@ def test_demo_with_a_folder_where_a_table_goes_is_a_usage_error(cli, tmp_path: P
 # ---------------------------------------------------------------- the end of a run
 _CTRL_C_DURING_CLEANUP = """
 import os, shutil, signal, sys, tempfile
+signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C on, as in a terminal
 tempfile.tempdir = sys.argv[2]
 real = shutil.rmtree
 def rmtree(path, *args, **kwargs):  # a Ctrl-C just as the spill folder is being removed
@@ -363,6 +364,7 @@ def test_a_run_removes_its_spill_and_gives_the_handlers_back(cli, tmp_path, monk
 
 _TWO_INTERRUPTIONS = """
 import os, signal, sys, tempfile
+signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C on, as in a terminal
 tempfile.tempdir = sys.argv[1]
 from sqops.data import tables
 plain_exit = tables._Spill.__exit__
@@ -411,6 +413,7 @@ def test_lists_or_rejects_onto_an_input_write_nothing(cli, tmp_path: Path, optio
 
 _NATIVE_CONVERTS = """
 import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C on, as in a terminal
 from sqops.cli.common import running
 try:
     with running("en"):
