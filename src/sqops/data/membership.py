@@ -171,12 +171,13 @@ def _staff_ids(tables: Tables, sop_staff: frozenset[str]) -> frozenset[str]:
     return frozenset(i for i in ids if i)
 
 
-def span_aggs() -> list[pl.Expr]:
-    """``first``, ``last`` (local days) and ``last_ts`` of the rows of a group."""
+def span_aggs(ts: str = "ts") -> list[pl.Expr]:
+    """``first``, ``last`` (local days) and ``last_ts`` of the rows of a group (the latest of
+    their ``ts``: a message's time, or a day's latest time in :func:`message_days`)."""
     return [
         pl.col("day").min().alias("first"),
         pl.col("day").max().alias("last"),
-        pl.col("ts").max().alias("last_ts"),
+        pl.col(ts).max().alias("last_ts"),
     ]
 
 
@@ -193,11 +194,7 @@ def message_spans(tables: Tables, as_of: dt.date) -> pl.DataFrame:
                     message_days(tables)
                     .filter(pl.col("day") <= as_of)
                     .group_by("group_id")
-                    .agg(
-                        pl.col("day").min().alias("first"),
-                        pl.col("day").max().alias("last"),
-                        pl.col("last_ts").max(),
-                    )
+                    .agg(span_aggs("last_ts"))
                 )
     return tables.memo[key]
 
