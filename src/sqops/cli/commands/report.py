@@ -597,7 +597,38 @@ def _buckets(
             err=True,
         )
     n = partitions_for(tables, lim, sizes)
+    if sizes is None and (limit is not None or n > 1):
+        n = _buckets_by_rows(tables, lim, n, limit is not None, lang)
     return n if n > 1 else 0
+
+
+def _buckets_by_rows(tables: Any, limit: int, cells: int, said: bool, lang: str) -> int:
+    """Flat files: the fewest buckets whose measured estimate (what the process holds now +
+    a bucket's rows in memory × the work per byte, report/budget.py) is under ``limit``;
+    ``cells`` (the tables' cells rule) when the process already holds the limit or the
+    system does not say what it holds (said on stderr when ``--memory-limit`` was given)."""
+    from sqops.data.runtime import resident_bytes
+    from sqops.report.budget import budget
+
+    held = resident_bytes()
+    if held is None:
+        return cells
+    n = budget(tables, held).partitions(limit)
+    if n is not None:
+        return n
+    if said:
+        echo(
+            T(
+                "注意：--memory-limit {l} MB 低于读入数据后本进程已占用的约 {h} MB（各 id 的字典等），任何分桶数都守不住；按表格大小分为 {n} 桶",
+                "note: --memory-limit {l} MB is under the ~{h} MB this process holds once the "
+                "data is read (the ids' dictionaries...): no number of buckets keeps it; "
+                "{n} buckets chosen from the tables' size",
+            )
+            .format(l=limit >> 20, h=held >> 20, n=cells)
+            .get(lang),
+            err=True,
+        )
+    return cells
 
 
 def _write_outputs(
