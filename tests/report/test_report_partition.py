@@ -453,6 +453,22 @@ def test_cli_partitions_same_bytes(cli, tmp_path: Path, fleet: Path) -> None:
     assert trend_one.read_bytes() == trend_parts.read_bytes()
 
 
+def test_cli_memory_limit_says_what_is_made_whole(cli, tmp_path: Path, fleet: Path) -> None:
+    # 16K: partitioned (the tables' cells rule: this process holds more than 16K); the JSON
+    # into a file is written a group at a time: no note; Markdown and stdout JSON: the note
+    said = "Markdown, HTML, xlsx, --lists, --views and JSON to stdout are made whole"
+    r = cli("report", fleet, "-o", tmp_path / "r.json", "--memory-limit", "16K", "--lang", "en")
+    assert r.exit_code == 0 and "this process holds once the data is read" in r.stderr
+    assert said not in r.stderr
+    r = cli("report", fleet, "-o", tmp_path / "r.md", "--memory-limit", "16K", "--lang", "en")
+    assert r.exit_code == 0 and said in r.stderr
+    r = cli("report", fleet, "-f", "json", "--memory-limit", "16K", "--lang", "zh")
+    assert r.exit_code == 0 and "输出到标准输出的 JSON 在合并后整体在内存中生成" in r.stderr
+    # the one pass (no bucket): no note
+    r = cli("report", fleet, "-o", tmp_path / "one.md", "--lang", "en")
+    assert r.exit_code == 0 and said not in r.stderr
+
+
 def test_cli_every_output(cli, tmp_path: Path) -> None:
     """HTML, the workbook, the lists and the views read every member's inputs: the buckets
     send theirs, merged; the same bytes again."""

@@ -414,6 +414,8 @@ def report(
                     n = _buckets(tables, partitions, limit, inputs[0] if inputs else None, run.lang)
                     # (what reads every member's inputs: the merged inputs of the buckets)
                     whole = lists is not None or views or to.fmt in ("html", "xlsx")
+                    if n and limit is not None and (whole or to.fmt != "json" or to.path is None):
+                        _say_built_whole(run.lang)
                     # what every way of making the report is told (the one pass, the buckets
                     # here, the buckets on a cluster)
                     common: dict[str, Any] = {
@@ -600,6 +602,22 @@ def _buckets(
     if sizes is None and (limit is not None or n > 1):
         n = _buckets_by_rows(tables, lim, n, limit is not None, lang)
     return n if n > 1 else 0
+
+
+def _say_built_whole(lang: str) -> None:
+    """A partitioned run under ``--memory-limit`` whose output is made whole after the
+    buckets: say that only ``-f json -o FILE`` keeps the bound to the end (docs/report.md,
+    "What is bounded")."""
+    echo(
+        T(
+            "注意：--memory-limit 只约束读取、分桶和合并；终端输出、Markdown、HTML、xlsx、--lists、--views 以及输出到标准输出的 JSON 在合并后整体在内存中生成，可能超过上限（只有 -f json -o 文件 逐群写出）",
+            "note: --memory-limit bounds the reading, the buckets and the merge; the terminal, "
+            "Markdown, HTML, xlsx, --lists, --views and JSON to stdout are made whole in "
+            "memory after the merge and may go over it (only -f json -o FILE is written a "
+            "group at a time)",
+        ).get(lang),
+        err=True,
+    )
 
 
 def _buckets_by_rows(tables: Any, limit: int, cells: int, said: bool, lang: str) -> int:
