@@ -453,6 +453,22 @@ def test_cli_partitions_same_bytes(cli, tmp_path: Path, fleet: Path) -> None:
     assert trend_one.read_bytes() == trend_parts.read_bytes()
 
 
+def test_cli_memory_limit_says_what_is_made_whole(cli, tmp_path: Path, fleet: Path) -> None:
+    # 16K: partitioned (the tables' cells rule: this process holds more than 16K); the JSON
+    # into a file is written a group at a time: no note; Markdown and stdout JSON: the note
+    said = "Markdown, HTML, xlsx, --lists, --views and JSON to stdout are made whole"
+    r = cli("report", fleet, "-o", tmp_path / "r.json", "--memory-limit", "16K", "--lang", "en")
+    assert r.exit_code == 0 and "this process holds once the data is read" in r.stderr
+    assert said not in r.stderr
+    r = cli("report", fleet, "-o", tmp_path / "r.md", "--memory-limit", "16K", "--lang", "en")
+    assert r.exit_code == 0 and said in r.stderr
+    r = cli("report", fleet, "-f", "json", "--memory-limit", "16K", "--lang", "zh")
+    assert r.exit_code == 0 and "输出到标准输出的 JSON 在合并后整体在内存中生成" in r.stderr
+    # the one pass (no bucket): no note
+    r = cli("report", fleet, "-o", tmp_path / "one.md", "--lang", "en")
+    assert r.exit_code == 0 and said not in r.stderr
+
+
 def test_cli_every_output(cli, tmp_path: Path) -> None:
     """HTML, the workbook, the lists and the views read every member's inputs: the buckets
     send theirs, merged; the same bytes again."""
@@ -607,3 +623,47 @@ def test_duplicate_ids_in_hash_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     for td in (whole, sliced):
         assert (td.duplicates, td.duplicate_rows) == (3, [3, 5, 6])
         assert td.frame.collect()["_row"].to_list() == [1, 2, 4, 7]
+
+
+def test_service_merged_in_pieces(
+    tmp_path: Path, fleet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The merge's service section from the buckets' group counts, the fleet's sums, the
+    staff a slice of members at a time (here one answered question a slice: every staff
+    member in a slice of their own or with others) and the unanswered questions alone: the
+    single pass's section."""
+    import shutil
+
+    from sqops.report import partition
+
+    # the fleet and, at the end of the as-of day in three groups, a member's question no
+    # staff message follows (unanswered: 3 rows in the list)
+    data = tmp_path / "data"
+    shutil.copytree(fleet, data)
+    msgs = pl.read_parquet(data / "messages.parquet")
+    last = msgs["ts"].max()
+    asked = pl.concat(
+        msgs.filter((pl.col("group_id") == g) & (pl.col("role") == "member")).tail(1)
+        for g in ("g02", "g05", "g08")
+    ).with_columns(
+        pl.lit(last).dt.offset_by("1m").alias("ts"),
+        (pl.int_range(3) + 9_100_000_000).alias("msg_id"),
+        pl.lit("text").alias("msg_type"),
+        pl.lit("还有货吗？").alias("content"),
+        pl.lit(None, pl.Int64).alias("reply_to"),
+    )
+    pl.concat([msgs, asked]).write_parquet(data / "messages.parquet")
+    settings = Settings()
+    tables = read_tables(data, tz=settings.tz)
+    single = build_report(tables, settings=settings, lang="en")
+    svc = single.service
+    assert svc is not None and svc.fleet is not None
+    # (the fleet has what the test is about: answered questions of several staff members,
+    # unanswered ones, questions in every bucket)
+    assert len(svc.staff) > 1 and svc.unanswered.height == 3
+    monkeypatch.setattr(partition, "STAFF_SLICE", 1)
+    for n in (2, 5):
+        rep = _partitioned(tables, tmp_path / str(n), n, settings)
+        assert rep.service is not None
+        assert rep.service.to_dict() == svc.to_dict()
+        _same(single, rep)

@@ -414,6 +414,8 @@ def report(
                     n = _buckets(tables, partitions, limit, inputs[0] if inputs else None, run.lang)
                     # (what reads every member's inputs: the merged inputs of the buckets)
                     whole = lists is not None or views or to.fmt in ("html", "xlsx")
+                    if n and limit is not None and (whole or to.fmt != "json" or to.path is None):
+                        _say_built_whole(run.lang)
                     # what every way of making the report is told (the one pass, the buckets
                     # here, the buckets on a cluster)
                     common: dict[str, Any] = {
@@ -597,7 +599,54 @@ def _buckets(
             err=True,
         )
     n = partitions_for(tables, lim, sizes)
+    if sizes is None and (limit is not None or n > 1):
+        n = _buckets_by_rows(tables, lim, n, limit is not None, lang)
     return n if n > 1 else 0
+
+
+def _say_built_whole(lang: str) -> None:
+    """A partitioned run under ``--memory-limit`` whose output is made whole after the
+    buckets: say that only ``-f json -o FILE`` keeps the bound to the end (docs/report.md,
+    "What is bounded")."""
+    echo(
+        T(
+            "注意：--memory-limit 只约束读取、分桶和合并；终端输出、Markdown、HTML、xlsx、--lists、--views 以及输出到标准输出的 JSON 在合并后整体在内存中生成，可能超过上限（只有 -f json -o 文件 逐群写出）",
+            "note: --memory-limit bounds the reading, the buckets and the merge; the terminal, "
+            "Markdown, HTML, xlsx, --lists, --views and JSON to stdout are made whole in "
+            "memory after the merge and may go over it (only -f json -o FILE is written a "
+            "group at a time)",
+        ).get(lang),
+        err=True,
+    )
+
+
+def _buckets_by_rows(tables: Any, limit: int, cells: int, said: bool, lang: str) -> int:
+    """Flat files: the fewest buckets whose measured estimate (what the process holds now +
+    a bucket's rows in memory × the work per byte, report/budget.py) is under ``limit``;
+    ``cells`` (the tables' cells rule) when the process already holds the limit or the
+    system does not say what it holds (said on stderr when ``--memory-limit`` was given)."""
+    from sqops.data.runtime import resident_bytes
+    from sqops.report.budget import budget
+
+    held = resident_bytes()
+    if held is None:
+        return cells
+    n = budget(tables, held).partitions(limit)
+    if n is not None:
+        return n
+    if said:
+        echo(
+            T(
+                "注意：--memory-limit {l} MB 低于读入数据后本进程已占用的约 {h} MB（各 id 的字典等），任何分桶数都守不住；按表格大小分为 {n} 桶",
+                "note: --memory-limit {l} MB is under the ~{h} MB this process holds once the "
+                "data is read (the ids' dictionaries...): no number of buckets keeps it; "
+                "{n} buckets chosen from the tables' size",
+            )
+            .format(l=limit >> 20, h=held >> 20, n=cells)
+            .get(lang),
+            err=True,
+        )
+    return cells
 
 
 def _write_outputs(
