@@ -175,9 +175,12 @@ def test_the_fast_frame_counts_as_before(text, bom):
             seen["delim"] = got[1]
         return got
 
-    # (the delimiter is sniffed inside: read once to learn it, then compare)
+    # (the delimiter is sniffed inside: read once to learn it, then compare; the spy goes
+    # where csv_bytes_frame looks the function up, _base, which imported it by name)
+    from sqops.importers import _base
+
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_csvfast, "fast_records", spy)
+        mp.setattr(_base, "fast_records", spy)
         mp.setattr(_csvfast, "_FEW", 256)
         first = csv_bytes_frame(data, "t.csv")
     if first is None or "delim" not in seen:

@@ -263,3 +263,40 @@ def test_the_bench_archive_goes_in_bulk(tmp_path):
     fast, slow, bulk = _both(p, "Asia/Shanghai", streamed=True)
     same_import(fast, slow)
     assert bulk == 1200  # (1,200 lines, all ordinary messages, recalls and links)
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_an_odd_line_of_crlf_is_read_without_its_cr(tmp_path, streamed):
+    """A line msgspec refuses in a CR LF file is given to the Python code without the CR of
+    its line end, as split_lines gives it: line 2, a text left open, is "Unterminated string"
+    (with the CR, json reads the CR inside the string: "Invalid control character")."""
+    lines = [_line(f"m{i}", "wmA", 1797732000000 + i * 1000) for i in range(3)]
+    lines[1] = lines[1][: lines[1].index('"content":"') + len('"content":"x')]  # (open)
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    fast, slow, bulk = _both(p, "Asia/Shanghai", streamed=streamed)
+    same_import(fast, slow)
+    assert bulk == 2  # m0 and m2; line 2 is the Python code's
+    assert [(p.where.line, p.text.get("en")) for p in fast.problems] == [
+        (2, "JSON syntax error: Unterminated string starting at")
+    ]
+
+
+def test_a_file_utf8_until_a_late_chunk_adds_nothing_before_its_check(tmp_path):
+    """The case the test above names but does not make (its every line is GB18030, so its
+    first chunk is not UTF-8 either): 40 ASCII lines (several chunks of 300 bytes, read and
+    decoded before the last) and one GB18030 line at the end. The whole-file check fails,
+    the file goes to the decoding policy, and the chunks decoded before are not added: 41
+    messages, as the Python code reads them, none added in bulk (adding the first chunks
+    before the check's answer gives them twice, counted as duplicates)."""
+    lines = [_line(f"m{i}", "wmA", 1797732000000 + i * 1000) for i in range(40)]
+    text = "\n".join(lines) + "\n" + _line("gb", "wmA", 1797732100000, text="你好") + "\n"
+    data = text.encode("gb18030")
+    assert data[: -len(lines[0])].isascii() and not data.isascii()  # (only the last line)
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(data)
+    fast, slow, bulk = _both(p, "Asia/Shanghai", streamed=True)
+    same_import(fast, slow)
+    assert bulk == 0
+    assert fast.counts["messages"] == 41
+    assert fast.tables["messages"]["content"].to_list()[-1] == "你好"

@@ -292,7 +292,10 @@ def _add(ctx: Context, display: str, chunk: _Chunk, staff: dict[str, str | None]
 
     def on_odd(i: int) -> None:
         nonlocal recognised
-        raw = lines[i].decode("utf-8")
+        # (the CR of a CR LF is no part of the line, as split_lines splits it: a string left
+        # open is "Unterminated string", not "Invalid control character"; a chunk holds no
+        # other CR, see _columns)
+        raw = lines[i].decode("utf-8").removesuffix("\r")
         if raw.strip():  # (a blank line is no record, as in the Python code)
             where = Location(file=display, line=first_line + i)
             recognised = _line(ctx, where, raw, staff) or recognised
