@@ -667,3 +667,35 @@ def test_service_merged_in_pieces(
         assert rep.service is not None
         assert rep.service.to_dict() == svc.to_dict()
         _same(single, rep)
+
+
+def test_service_with_a_bucket_without_questions(tmp_path: Path) -> None:
+    """A bucket whose groups asked nothing in the window sends its (empty) questions with the
+    columns every bucket sends: the merge concatenates them (it stopped on "schema lengths
+    differ"), the single pass's section."""
+    rows = [
+        # g1 (bucket 1 of 2): one question, answered by s1 ten minutes later
+        ("q1", "2026-12-07 09:00:00", "g1", "m1", "text", "有货吗?"),
+        ("a1", "2026-12-07 09:10:00", "g1", "s1", "text", "有"),
+        # g4 (bucket 0 of 2): members talk, no question mark, no reply: no question
+        ("c1", "2026-12-07 10:00:00", "g4", "m2", "text", "早"),
+        ("c2", "2026-12-07 10:05:00", "g4", "s1", "text", "早上好"),
+    ]
+    messages = frame("msg_id, ts, group_id, member_id, msg_type, content", rows)
+    settings = Settings(staff_ids=frozenset({"s1"}))
+    tables = prepare_tables({"messages": messages})
+    plan = plan_partitions(tables, tmp_path / "plan", partitions=2, settings=settings)
+    assert plan.groups_of(0) == ["g4"] and plan.groups_of(1) == ["g1"]  # (the case)
+    single = build_report(tables, settings=settings)
+    svc = single.service
+    assert svc is not None and svc.fleet is not None
+    # one question in all (g1's), answered in 10 minutes; g4 none
+    assert (svc.fleet.questions, svc.fleet.answered, svc.fleet.median_response_minutes) == (
+        1,
+        1,
+        10.0,
+    )
+    assert svc.groups["g4"].questions == 0
+    rep = _partitioned(tables, tmp_path / "parts", 2, settings)
+    assert rep.service is not None and rep.service.to_dict() == svc.to_dict()
+    _same(single, rep)
