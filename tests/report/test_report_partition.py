@@ -699,3 +699,34 @@ def test_service_with_a_bucket_without_questions(tmp_path: Path) -> None:
     rep = _partitioned(tables, tmp_path / "parts", 2, settings)
     assert rep.service is not None and rep.service.to_dict() == svc.to_dict()
     _same(single, rep)
+
+
+def test_service_minutes_of_a_bucket_with_one_question(tmp_path: Path) -> None:
+    """A bucket with a single question computes its minutes as the one pass does over many:
+    polars divided one row by 60 exactly (813 s → 13.55 → "13.6") and several as × 1/60
+    (13.549999999999999 → "13.5"), so the group's and the staff member's medians differed."""
+    rows = [
+        # g1 (bucket 1 of 2): two questions, answered by s1 after 10 and 20 minutes
+        ("q1", "2026-12-07 09:00:00", "g1", "m1", "text", "有货吗?"),
+        ("a1", "2026-12-07 09:10:00", "g1", "s1", "text", "有"),
+        ("q2", "2026-12-07 11:00:00", "g1", "m1", "text", "多少钱?"),
+        ("a2", "2026-12-07 11:20:00", "g1", "s1", "text", "99"),
+        # g4 (bucket 0 of 2): one question, answered by s2 after 13 min 33 s = 813 s
+        ("q3", "2026-12-07 10:00:00", "g4", "m2", "text", "在吗?"),
+        ("a3", "2026-12-07 10:13:33", "g4", "s2", "text", "在"),
+    ]
+    messages = frame("msg_id, ts, group_id, member_id, msg_type, content", rows)
+    settings = Settings(staff_ids=frozenset({"s1", "s2"}))
+    tables = prepare_tables({"messages": messages})
+    plan = plan_partitions(tables, tmp_path / "plan", partitions=2, settings=settings)
+    assert plan.groups_of(0) == ["g4"] and plan.groups_of(1) == ["g1"]  # (the case)
+    single = build_report(tables, settings=settings)
+    svc = single.service
+    assert svc is not None
+    # 813 s in minutes as the section computes them (× 1/60): below 13.55, shown 13.5
+    assert svc.groups["g4"].median_response_minutes == 813 * (1 / 60) < 13.55
+    assert [(s.member_id, s.answered) for s in svc.staff] == [("s1", 2), ("s2", 1)]
+    assert svc.to_dict()["staff"][1]["median_response_minutes"] == 13.5
+    rep = _partitioned(tables, tmp_path / "parts", 2, settings)
+    assert rep.service is not None and rep.service.to_dict() == svc.to_dict()
+    _same(single, rep)
