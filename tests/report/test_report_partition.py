@@ -730,3 +730,21 @@ def test_service_minutes_of_a_bucket_with_one_question(tmp_path: Path) -> None:
     rep = _partitioned(tables, tmp_path / "parts", 2, settings)
     assert rep.service is not None and rep.service.to_dict() == svc.to_dict()
     _same(single, rep)
+
+
+def test_cli_memory_limit_without_proc_says_so(
+    cli, tmp_path: Path, fleet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the system does not say what the process holds (no /proc: macOS, Windows) the
+    tables' cells decide the buckets, and --memory-limit says so (docs/report.md)."""
+    from sqops.data import runtime
+
+    monkeypatch.setattr(runtime, "resident_bytes", lambda: None)
+    r = cli("report", fleet, "-o", tmp_path / "r.json", "--memory-limit", "16K", "--lang", "en")
+    assert r.exit_code == 0 and "the system does not say what this process holds" in r.stderr
+    r = cli("report", fleet, "-o", tmp_path / "z.json", "--memory-limit", "16K", "--lang", "zh")
+    assert r.exit_code == 0 and "系统不提供本进程占用的内存" in r.stderr
+    # the same bytes as the one pass
+    one = cli("report", fleet, "-o", tmp_path / "one.json", "--lang", "en")
+    assert one.exit_code == 0
+    assert (tmp_path / "one.json").read_bytes() == (tmp_path / "r.json").read_bytes()
