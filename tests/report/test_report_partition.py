@@ -667,3 +667,84 @@ def test_service_merged_in_pieces(
         assert rep.service is not None
         assert rep.service.to_dict() == svc.to_dict()
         _same(single, rep)
+
+
+def test_service_with_a_bucket_without_questions(tmp_path: Path) -> None:
+    """A bucket whose groups asked nothing in the window sends its (empty) questions with the
+    columns every bucket sends: the merge concatenates them (it stopped on "schema lengths
+    differ"), the single pass's section."""
+    rows = [
+        # g1 (bucket 1 of 2): one question, answered by s1 ten minutes later
+        ("q1", "2026-12-07 09:00:00", "g1", "m1", "text", "有货吗?"),
+        ("a1", "2026-12-07 09:10:00", "g1", "s1", "text", "有"),
+        # g4 (bucket 0 of 2): members talk, no question mark, no reply: no question
+        ("c1", "2026-12-07 10:00:00", "g4", "m2", "text", "早"),
+        ("c2", "2026-12-07 10:05:00", "g4", "s1", "text", "早上好"),
+    ]
+    messages = frame("msg_id, ts, group_id, member_id, msg_type, content", rows)
+    settings = Settings(staff_ids=frozenset({"s1"}))
+    tables = prepare_tables({"messages": messages})
+    plan = plan_partitions(tables, tmp_path / "plan", partitions=2, settings=settings)
+    assert plan.groups_of(0) == ["g4"] and plan.groups_of(1) == ["g1"]  # (the case)
+    single = build_report(tables, settings=settings)
+    svc = single.service
+    assert svc is not None and svc.fleet is not None
+    # one question in all (g1's), answered in 10 minutes; g4 none
+    assert (svc.fleet.questions, svc.fleet.answered, svc.fleet.median_response_minutes) == (
+        1,
+        1,
+        10.0,
+    )
+    assert svc.groups["g4"].questions == 0
+    rep = _partitioned(tables, tmp_path / "parts", 2, settings)
+    assert rep.service is not None and rep.service.to_dict() == svc.to_dict()
+    _same(single, rep)
+
+
+def test_service_minutes_of_a_bucket_with_one_question(tmp_path: Path) -> None:
+    """A bucket with a single question computes its minutes as the one pass does over many:
+    polars divided one row by 60 exactly (813 s → 13.55 → "13.6") and several as × 1/60
+    (13.549999999999999 → "13.5"), so the group's and the staff member's medians differed."""
+    rows = [
+        # g1 (bucket 1 of 2): two questions, answered by s1 after 10 and 20 minutes
+        ("q1", "2026-12-07 09:00:00", "g1", "m1", "text", "有货吗?"),
+        ("a1", "2026-12-07 09:10:00", "g1", "s1", "text", "有"),
+        ("q2", "2026-12-07 11:00:00", "g1", "m1", "text", "多少钱?"),
+        ("a2", "2026-12-07 11:20:00", "g1", "s1", "text", "99"),
+        # g4 (bucket 0 of 2): one question, answered by s2 after 13 min 33 s = 813 s
+        ("q3", "2026-12-07 10:00:00", "g4", "m2", "text", "在吗?"),
+        ("a3", "2026-12-07 10:13:33", "g4", "s2", "text", "在"),
+    ]
+    messages = frame("msg_id, ts, group_id, member_id, msg_type, content", rows)
+    settings = Settings(staff_ids=frozenset({"s1", "s2"}))
+    tables = prepare_tables({"messages": messages})
+    plan = plan_partitions(tables, tmp_path / "plan", partitions=2, settings=settings)
+    assert plan.groups_of(0) == ["g4"] and plan.groups_of(1) == ["g1"]  # (the case)
+    single = build_report(tables, settings=settings)
+    svc = single.service
+    assert svc is not None
+    # 813 s in minutes as the section computes them (× 1/60): below 13.55, shown 13.5
+    assert svc.groups["g4"].median_response_minutes == 813 * (1 / 60) < 13.55
+    assert [(s.member_id, s.answered) for s in svc.staff] == [("s1", 2), ("s2", 1)]
+    assert svc.to_dict()["staff"][1]["median_response_minutes"] == 13.5
+    rep = _partitioned(tables, tmp_path / "parts", 2, settings)
+    assert rep.service is not None and rep.service.to_dict() == svc.to_dict()
+    _same(single, rep)
+
+
+def test_cli_memory_limit_without_proc_says_so(
+    cli, tmp_path: Path, fleet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the system does not say what the process holds (no /proc: macOS, Windows) the
+    tables' cells decide the buckets, and --memory-limit says so (docs/report.md)."""
+    from sqops.data import runtime
+
+    monkeypatch.setattr(runtime, "resident_bytes", lambda: None)
+    r = cli("report", fleet, "-o", tmp_path / "r.json", "--memory-limit", "16K", "--lang", "en")
+    assert r.exit_code == 0 and "the system does not say what this process holds" in r.stderr
+    r = cli("report", fleet, "-o", tmp_path / "z.json", "--memory-limit", "16K", "--lang", "zh")
+    assert r.exit_code == 0 and "系统不提供本进程占用的内存" in r.stderr
+    # the same bytes as the one pass
+    one = cli("report", fleet, "-o", tmp_path / "one.json", "--lang", "en")
+    assert one.exit_code == 0
+    assert (tmp_path / "one.json").read_bytes() == (tmp_path / "r.json").read_bytes()

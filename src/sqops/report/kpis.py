@@ -49,7 +49,11 @@ def money_sum(amount: pl.Expr) -> pl.Expr:
     10537.0 in another); otherwise it is the float sum of the amounts sorted."""
     cents = (amount * 100).round()
     whole = ((amount * 100 - cents).abs() <= 1e-6).all()
-    return pl.when(whole).then(cents.cast(pl.Int64).sum() / 100).otherwise(amount.sort().sum())
+    # (÷ 100 as a value of each group, not a literal: polars divides a column of more than
+    # one row by a literal as × 0.01, 74,830 cents → 748.3000000000001, one row exactly:
+    # the sum would then depend on how many groups are computed together)
+    hundred = pl.len() * 0 + 100
+    return pl.when(whole).then(cents.cast(pl.Int64).sum() / hundred).otherwise(amount.sort().sum())
 
 
 def _members_in(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:

@@ -650,8 +650,10 @@ def _answered_light(q: pl.DataFrame) -> pl.DataFrame:
     the unanswered list) and the seconds behind ``minutes``/``waited`` — at 200 M messages
     the questions are millions of rows, most of them answered (at 1 M messages 192 bytes
     a row pickled, 134 without; in memory 135, 75)."""
-    if not q.height or "answered" not in q.columns:
+    if "answered" not in q.columns:
         return q
+    # (a bucket without a question too: its columns as every bucket's, or the merge's
+    # concat refuses the frames)
     texts = [c for c in _UNANSWERED_ONLY if c in q.columns]
     light = q.drop([c for c in _UNREAD if c in q.columns]).with_columns(
         pl.when(~pl.col("answered")).then(pl.col(c)).alias(c) for c in texts

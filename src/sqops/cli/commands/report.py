@@ -630,6 +630,17 @@ def _buckets_by_rows(tables: Any, limit: int, cells: int, said: bool, lang: str)
 
     held = resident_bytes()
     if held is None:
+        if said:
+            echo(
+                T(
+                    "注意：系统不提供本进程占用的内存（没有 /proc），按表格大小分为 {n} 桶",
+                    "note: the system does not say what this process holds (no /proc): "
+                    "{n} buckets chosen from the tables' size",
+                )
+                .format(n=cells)
+                .get(lang),
+                err=True,
+            )
         return cells
     n = budget(tables, held).partitions(limit)
     if n is not None:
