@@ -6,6 +6,9 @@ traceback and left the folder). No polars here: ``sqops --help`` and ``lint`` im
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
+import time
 import weakref
 from typing import Any
 
@@ -29,3 +32,21 @@ def remove_since(point: int) -> None:
     """Remove now every spill registered after ``point`` (its tables can no longer be read)."""
     for k in sorted(k for k in _live if k > point):
         _live.pop(k)()
+
+
+#: how long :func:`remove_tree` waits for a folder's writers to stop (seconds)
+SETTLE_S = 2.0
+
+
+def remove_tree(path: str | os.PathLike[str]) -> None:
+    """Remove the folder ``path`` and what is in it, errors ignored — again, for up to
+    :data:`SETTLE_S`, while it is still there: when a run is interrupted (SIGTERM, Ctrl-C)
+    inside a polars query that writes files, polars' own threads may still be finishing a
+    file or two after the exception has reached Python, and one pass of ``rmtree`` then left
+    the folder with those files in it."""
+    deadline = time.monotonic() + SETTLE_S
+    while True:
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.lexists(path) or time.monotonic() >= deadline:
+            return
+        time.sleep(0.02)

@@ -25,7 +25,6 @@ import datetime as dt
 import functools
 import io
 import re
-import shutil
 import tempfile
 import threading
 import weakref
@@ -1450,7 +1449,7 @@ class _Spill:
         self._kept = False
         # registered at once, so that the run's end removes it even if the ``with`` block's
         # own removal is interrupted
-        self._unkept = weakref.finalize(self, shutil.rmtree, self.path, True)
+        self._unkept = weakref.finalize(self, spills.remove_tree, self.path)
         spills.register(self._unkept)
 
     def __enter__(self) -> _Spill:
@@ -1459,7 +1458,7 @@ class _Spill:
     def keep(self, tables: Tables) -> Tables:
         """Remove the folder when neither ``tables`` nor any of its tables is referenced."""
         holder = _Holder()
-        spills.register(weakref.finalize(holder, shutil.rmtree, self.path, True))
+        spills.register(weakref.finalize(holder, spills.remove_tree, self.path))
         tables._spill = holder
         for td in tables.tables.values():
             td._spill = holder

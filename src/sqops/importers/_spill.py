@@ -15,7 +15,6 @@ the result is closed, and in any case at the end of the command (``sqops.data.sp
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import weakref
 from collections.abc import Iterable, Iterator
@@ -38,7 +37,7 @@ class _Folder:
 
     def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="sqops-import-"))
-        self._remove = weakref.finalize(self, shutil.rmtree, self.path, True)
+        self._remove = weakref.finalize(self, spills.remove_tree, self.path)
         spills.register(self._remove)
 
     def remove(self) -> None:

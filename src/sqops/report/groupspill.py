@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import heapq
 import pickle
-import shutil
 import tempfile
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,7 +39,7 @@ class SpilledGroups(Sequence["GroupReport"]):
         self.folder = Path(tempfile.mkdtemp(prefix="sqops-report-groups-", dir=base)).resolve()
         self.files: list[Path] = []
         self._n = 0
-        done = weakref.finalize(self, shutil.rmtree, str(self.folder), True)
+        done = weakref.finalize(self, spills.remove_tree, str(self.folder))
         spills.register(done)
 
     def add(self, groups: Iterable[GroupReport]) -> None:

@@ -26,7 +26,6 @@ import dataclasses
 import datetime as dt
 import math
 import pickle
-import shutil
 import statistics
 import tempfile
 import weakref
@@ -1012,7 +1011,7 @@ def private_folder(base: str | Path | None = None) -> Iterator[Path]:
     line empties at its end)."""
     folder = Path(tempfile.mkdtemp(prefix="sqops-report-parts-", dir=base)).resolve()
     holder = _Holder()  # (alive until the block ends: the finalizer runs then, or at exit)
-    done = weakref.finalize(holder, shutil.rmtree, str(folder), True)
+    done = weakref.finalize(holder, spills.remove_tree, str(folder))
     spills.register(done)
     try:
         yield folder

@@ -550,7 +550,7 @@ def _spilled_preset_tables(result: Any, inputs: list[Path], tz: str) -> Any:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     # removed with the tables, or by the command line when the run ends (Ctrl-C included)
-    spills.register(weakref.finalize(tables, shutil.rmtree, folder, True))
+    spills.register(weakref.finalize(tables, spills.remove_tree, folder))
     return tables
 
 
