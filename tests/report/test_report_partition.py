@@ -456,14 +456,28 @@ def test_cli_partitions_same_bytes(cli, tmp_path: Path, fleet: Path) -> None:
 def test_cli_memory_limit_says_what_is_made_whole(cli, tmp_path: Path, fleet: Path) -> None:
     # 16K: partitioned (the tables' cells rule: this process holds more than 16K); the JSON
     # into a file is written a group at a time: no note; Markdown and stdout JSON: the note
-    said = "Markdown, HTML, xlsx, --lists, --views and JSON to stdout are made whole"
+    said = "--views, JSON to stdout and reports with --compare/--trend are made whole"
     r = cli("report", fleet, "-o", tmp_path / "r.json", "--memory-limit", "16K", "--lang", "en")
     assert r.exit_code == 0 and "this process holds once the data is read" in r.stderr
     assert said not in r.stderr
     r = cli("report", fleet, "-o", tmp_path / "r.md", "--memory-limit", "16K", "--lang", "en")
     assert r.exit_code == 0 and said in r.stderr
     r = cli("report", fleet, "-f", "json", "--memory-limit", "16K", "--lang", "zh")
-    assert r.exit_code == 0 and "输出到标准输出的 JSON 在合并后整体在内存中生成" in r.stderr
+    assert r.exit_code == 0 and "输出到标准输出的 JSON 以及带 --compare/--trend 的报告" in r.stderr
+    # JSON into a file with --compare: its group sections are held for the comparison
+    r = cli(
+        "report",
+        fleet,
+        "-o",
+        tmp_path / "c.json",
+        "--memory-limit",
+        "16K",
+        "--compare",
+        "prev",
+        "--lang",
+        "en",
+    )
+    assert r.exit_code == 0 and said in r.stderr
     # the one pass (no bucket): no note
     r = cli("report", fleet, "-o", tmp_path / "one.md", "--lang", "en")
     assert r.exit_code == 0 and said not in r.stderr

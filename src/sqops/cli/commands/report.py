@@ -414,7 +414,8 @@ def report(
                     n = _buckets(tables, partitions, limit, inputs[0] if inputs else None, run.lang)
                     # (what reads every member's inputs: the merged inputs of the buckets)
                     whole = lists is not None or views or to.fmt in ("html", "xlsx")
-                    if n and limit is not None and (whole or to.fmt != "json" or to.path is None):
+                    streamed = to.fmt == "json" and to.path is not None and not (prior or trend)
+                    if n and limit is not None and (whole or not streamed):
                         _say_built_whole(run.lang)
                     # what every way of making the report is told (the one pass, the buckets
                     # here, the buckets on a cluster)
@@ -610,11 +611,11 @@ def _say_built_whole(lang: str) -> None:
     "What is bounded")."""
     echo(
         T(
-            "注意：--memory-limit 只约束读取、分桶和合并；终端输出、Markdown、HTML、xlsx、--lists、--views 以及输出到标准输出的 JSON 在合并后整体在内存中生成，可能超过上限（只有 -f json -o 文件 逐群写出）",
+            "注意：--memory-limit 只约束读取、分桶和合并；终端输出、Markdown、HTML、xlsx、--lists、--views、输出到标准输出的 JSON 以及带 --compare/--trend 的报告在合并后整体在内存中生成，可能超过上限（只有不带 --compare/--trend 的 -f json -o 文件 逐群写出）",
             "note: --memory-limit bounds the reading, the buckets and the merge; the terminal, "
-            "Markdown, HTML, xlsx, --lists, --views and JSON to stdout are made whole in "
-            "memory after the merge and may go over it (only -f json -o FILE is written a "
-            "group at a time)",
+            "Markdown, HTML, xlsx, --lists, --views, JSON to stdout and reports with "
+            "--compare/--trend are made whole in memory after the merge and may go over it "
+            "(only -f json -o FILE without --compare/--trend is written a group at a time)",
         ).get(lang),
         err=True,
     )
