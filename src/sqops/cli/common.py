@@ -295,7 +295,7 @@ def _signals() -> Iterator[None]:
         return
     previous = {s: signal.getsignal(s) for s in _HELD}
     # a signal the parent ignores stays ignored (as Python leaves an ignored SIGINT at start:
-    # a shell's background job, `nohup`-like wrappers); the run's end is then not announced
+    # a shell's background job, `nohup`-like wrappers): it does not stop the run
     for s, exc in ((signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, Terminated)):
         if previous[s] != signal.SIG_IGN:
             signal.signal(s, _raising(exc))
