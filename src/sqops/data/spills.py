@@ -10,6 +10,7 @@ import os
 import shutil
 import time
 import weakref
+from pathlib import Path
 from typing import Any
 
 _seq = itertools.count()
@@ -45,8 +46,10 @@ def remove_tree(path: str | os.PathLike[str]) -> None:
     file or two after the exception has reached Python, and one pass of ``rmtree`` then left
     the folder with those files in it."""
     deadline = time.monotonic() + SETTLE_S
+    folder = Path(path)
     while True:
-        shutil.rmtree(path, ignore_errors=True)
-        if not os.path.lexists(path) or time.monotonic() >= deadline:
+        shutil.rmtree(folder, ignore_errors=True)
+        gone = not (folder.exists() or folder.is_symlink())
+        if gone or time.monotonic() >= deadline:
             return
         time.sleep(0.02)
