@@ -459,6 +459,7 @@ def test_cli_memory_limit_says_what_is_made_whole(cli, tmp_path: Path, fleet: Pa
     said = "--views, JSON to stdout and reports with --compare/--trend are made whole"
     r = cli("report", fleet, "-o", tmp_path / "r.json", "--memory-limit", "16K", "--lang", "en")
     assert r.exit_code == 0 and "this process holds once the data is read" in r.stderr
+    assert "--memory-limit 0.016 MB is under" in r.stderr  # (16K: not "0 MB")
     assert said not in r.stderr
     r = cli("report", fleet, "-o", tmp_path / "r.md", "--memory-limit", "16K", "--lang", "en")
     assert r.exit_code == 0 and said in r.stderr
@@ -712,6 +713,9 @@ def test_service_with_a_bucket_without_questions(tmp_path: Path) -> None:
     assert svc.groups["g4"].questions == 0
     rep = _partitioned(tables, tmp_path / "parts", 2, settings)
     assert rep.service is not None and rep.service.to_dict() == svc.to_dict()
+    # nothing unanswered and no group named: the same empty list, its names as text in both
+    assert rep.service.unanswered.schema == svc.unanswered.schema
+    assert svc.unanswered.height == 0 and svc.unanswered.schema["group_name"] == pl.String
     _same(single, rep)
 
 

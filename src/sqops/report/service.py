@@ -502,7 +502,10 @@ def _summarise(svc: Service, q: pl.DataFrame, gl: list[str]) -> None:
         .sort("ts", "group_id", "member_id", "_row")
         .select(
             "group_id",
-            pl.col("group_id").replace_strict(group_names, default=None).alias("group_name"),
+            # (text even when no group has a name: as an empty list's column, and a bucket's)
+            pl.col("group_id")
+            .replace_strict(group_names, default=None, return_dtype=pl.String)
+            .alias("group_name"),
             "member_id",
             "member_name",
             pl.col("ts").dt.convert_time_zone(tz).dt.strftime("%Y-%m-%d %H:%M:%S").alias("ts"),

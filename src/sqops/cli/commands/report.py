@@ -595,7 +595,7 @@ def _buckets(
                 "of buckets (the results kept for the merge grow with the data); buckets chosen "
                 "for ~{f} MB",
             )
-            .format(l=limit >> 20, f=floor_estimate(sizes) >> 20)
+            .format(l=_mb(limit), f=_mb(floor_estimate(sizes)))
             .get(lang),
             err=True,
         )
@@ -603,6 +603,12 @@ def _buckets(
     if sizes is None and (limit is not None or n > 1):
         n = _buckets_by_rows(tables, lim, n, limit is not None, lang)
     return n if n > 1 else 0
+
+
+def _mb(n: int) -> str:
+    """``n`` bytes in MB for a note: whole MB, or two figures under 1 MB (a limit of 16K
+    read "0 MB")."""
+    return str(n >> 20) if n >= 1 << 20 else f"{n / (1 << 20):.2g}"
 
 
 def _say_built_whole(lang: str) -> None:
@@ -654,7 +660,7 @@ def _buckets_by_rows(tables: Any, limit: int, cells: int, said: bool, lang: str)
                 "data is read (the ids' dictionaries...): no number of buckets keeps it; "
                 "{n} buckets chosen from the tables' size",
             )
-            .format(l=limit >> 20, h=held >> 20, n=cells)
+            .format(l=_mb(limit), h=_mb(held), n=cells)
             .get(lang),
             err=True,
         )
