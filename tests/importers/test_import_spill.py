@@ -158,7 +158,19 @@ def _import_folders() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).glob("sqops-import-*")}
 
 
-def test_no_temporary_file_after_success_error_and_interrupt(tiny_runs, tmp_path, monkeypatch):
+@pytest.fixture
+def own_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary folder of the test's own for the runs' folders: another import running on
+    the machine at the same time (a second test suite) makes its own in the system's."""
+    d = tmp_path / "tmp"
+    d.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(d))
+    return d
+
+
+def test_no_temporary_file_after_success_error_and_interrupt(
+    tiny_runs, tmp_path, monkeypatch, own_tmp
+):
     before = _import_folders()
     chat = FIX / "wechat_chatlog.csv"
     result = import_files("wechat-chatlog", [chat], memory_limit=1)
@@ -182,7 +194,7 @@ def test_no_temporary_file_after_success_error_and_interrupt(tiny_runs, tmp_path
     assert _import_folders() == before
 
 
-def test_cli_memory_limit_removes_its_folder(tiny_runs, tmp_path, cli):
+def test_cli_memory_limit_removes_its_folder(tiny_runs, tmp_path, cli, own_tmp):
     before = _import_folders()
     held, spilled = tmp_path / "held", tmp_path / "spilled"
     chat = FIX / "wechat_chatlog.csv"
