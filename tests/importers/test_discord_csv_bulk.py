@@ -87,9 +87,9 @@ def _both(monkeypatch, path, **kw):
     added: list[int] = []
     add = Context.add_messages
 
-    def counting(self, frame):
+    def counting(self, frame, *numbered):
         added.append(frame.height)
-        add(self, frame)
+        add(self, frame, *numbered)
 
     with monkeypatch.context() as m:
         m.setattr(Context, "add_messages", counting)

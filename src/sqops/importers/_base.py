@@ -1042,10 +1042,8 @@ class MessageRuns:
 
     def close(self) -> None:
         """The rows added, kept in the context as one frame."""
-        if self.runs:
-            # (through add_messages, told that the rows are numbered already)
-            self.ctx._numbered = self.runs
-            self.ctx.add_messages(self.frame.slice(0, self.done))
+        if self.runs:  # (through add_messages, with the numbers the runs took)
+            self.ctx.add_messages(self.frame.slice(0, self.done), self.runs)
         self.runs = []
 
 
@@ -1080,8 +1078,6 @@ class Context:
     #: :meth:`message_runs` (its rows in runs, other rows numbered between them)
     _bulk: list[tuple[pl.DataFrame, int | list[tuple[int, int]], int]] = field(default_factory=list)
     _bulk_aliased: int = 0  # how many of ``_bulk`` have had their aliases recorded
-    #: the (rows, first ``_s``) of the frame :meth:`MessageRuns.close` adds next
-    _numbered: list[tuple[int, int]] | None = None
     #: bytes of messages held (estimated) above which they are written to disk in a sorted
     #: run (:mod:`sqops.importers._spill`); None: all held until :meth:`finish`
     spill_at: int | None = None
@@ -1123,18 +1119,21 @@ class Context:
                 self.aliases.setdefault(group_id, {}).setdefault(n, set()).add(member_id)
 
     # ---- rows
-    def add_messages(self, frame: pl.DataFrame) -> None:
+    def add_messages(
+        self, frame: pl.DataFrame, numbered: list[tuple[int, int]] | None = None
+    ) -> None:
         """Many messages at once, as :meth:`message` adds one (see :data:`BULK_COLUMNS` for
         the columns; missing optional ones are null). The rows take the next ``_s`` in frame
         order and the current ``file_no``; ``--group-id`` and the aliases are applied as
-        :meth:`message` does. Cheap: the work is done once, in :meth:`finish`."""
+        :meth:`message` does. Cheap: the work is done once, in :meth:`finish`.
+        ``numbered``: the rows' numbers taken already, as (rows, first ``_s``) runs
+        (:meth:`MessageRuns.close`)."""
         missing = [c for c in BULK_REQUIRED if c not in frame.columns]
         unknown = [c for c in frame.columns if c not in BULK_COLUMNS]
         assert not missing and not unknown, (missing, unknown)
-        numbered, self._numbered = self._numbered, None
         if frame.height == 0:
             return
-        if numbered is not None:  # (:meth:`MessageRuns.close`: the runs' numbers taken)
+        if numbered is not None:
             self._bulk.append((frame, numbered, self.file_no))
             return
         self._bulk.append((frame, self._seq + 1, self.file_no))
