@@ -962,10 +962,11 @@ def _summarise_merged(
     svc.groups = {g: own[g] for g in gids}
     piece = dataclasses.replace(svc)
     slices = max(1, math.ceil(svc.fleet.answered / STAFF_SLICE))
+    # (each answering member's slice, hashed once for every pass)
+    slice_of = q.select(pl.col("a_member").cast(pl.String).hash(seed=0) % slices).to_series()
     staff = []
     for j in range(slices):
-        member = pl.col("a_member").cast(pl.String).hash(seed=0) % slices
-        _summarise(piece, q.filter(answered & (member == j)), [])
+        _summarise(piece, q.filter(answered & (slice_of == j)), [])
         staff.extend(piece.staff)
     svc.staff = sorted(staff, key=lambda x: (-x.answered, x.member_id))
     _summarise(piece, q.filter(~answered), [])
