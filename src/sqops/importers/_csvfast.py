@@ -247,7 +247,7 @@ def _cell_counts(
     as ``cells`` (the missing ones of a short record as ``""``): a record of k cells is,
     byte for byte, its cells' texts, two quotes around each quoted cell and one more for
     each quote inside it (all ``quotes`` of the record), k − 1 delimiters and, before a
-    CR LF, the CR (an empty line counts one cell, as :func:`_delimiter_counts` counts it).
+    CR LF, the CR (an empty line counts one cell, as the delimiters outside quotes count it).
     (The cells' bytes are summed on every record, not on a copy of the records ``at``.)"""
     if not len(at):
         return np.zeros(0, dtype=np.int64)
@@ -274,20 +274,6 @@ def _cell_counts(
     starts, stops = starts[at], stops[at]
     cr = (stops > starts) & (arr[np.maximum(stops - 1, 0)] == 13)
     return (stops - starts) - cr - quotes[at] - text_bytes + inner_quotes + 1
-
-
-def _delimiter_counts(
-    arr: np.ndarray, q: np.ndarray, delim: str, starts: np.ndarray, stops: np.ndarray
-) -> np.ndarray:
-    """:func:`_cell_counts` as the delimiters outside quotes (``q``: the quotes of ``arr``)
-    between ``starts`` and ``stops``, plus one (the way of before: the tests' reference)."""
-    d = positions(arr, ord(delim))
-    if len(q):
-        d = d[(np.searchsorted(q, d) & 1) == 0]
-    # (not skipped when the delimiters add up to every record full: polars reads a
-    # record with an empty cell past the width, "a,," under "a,", as full, so an
-    # empty line and such a record add up to two full ones)
-    return np.searchsorted(d, stops) - np.searchsorted(d, starts) + 1
 
 
 #: rows whose cells are counted by the csv module one by one; more are counted at once
@@ -333,22 +319,3 @@ def _well_placed(arr: np.ndarray, q: np.ndarray, used: int, delim: int) -> bool:
     if last < used and not closes[arr[last]]:
         return False
     return bool((glued | closes[arr[after_at]]).all())
-
-
-def _well_placed_before(arr: np.ndarray, q: np.ndarray, used: int, delim: int) -> bool:
-    """:func:`_well_placed` as it was written before (the tests' reference)."""
-    if len(q) & 1:
-        return False
-    opening, closing = q[0::2], q[1::2]
-    before = arr[np.maximum(opening - 1, 0)]
-    ok_open = (opening == 0) | (before == delim) | (before == 10)
-    glued = np.zeros(len(opening), dtype=bool)  # "" inside a quoted field: close, reopen
-    glued[1:] = closing[:-1] == opening[1:] - 1
-    if not bool((ok_open | glued).all()):
-        return False
-    after_at = closing + 1
-    after = arr[np.minimum(after_at, used - 1)]
-    ok_close = (after_at >= used) | (after == delim) | (after == 10) | (after == 13)
-    reopened = np.zeros(len(closing), dtype=bool)
-    reopened[:-1] = opening[1:] == after_at[:-1]
-    return bool((ok_close | reopened).all())
