@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sqops.data.membership import _activity_key, _count_runs, prepare
-from sqops.data.tables import ID, prepare_tables
+import sqops.data.tables as tables_mod
+from sqops.data.membership import _activity_key, _count_runs, latest_day, prepare
+from sqops.data.tables import ID, prepare_tables, read_tables
 
 KEY = ["group_id", "member_id", "day"]
 
@@ -91,7 +94,7 @@ def test_same_as_group_by(rows: list[tuple[str, str, int]]) -> None:
     assert _plain(got) == sorted((g, m, d, n) for (g, m, d), n in Counter(rows).items())
 
 
-def test_prepare_act_the_same_without_the_key(monkeypatch) -> None:
+def test_prepare_act_the_same_without_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """``prepare`` on a small fleet: its activity from the packed key equals the group-by's
     (the path taken when the key may not hold the parts)."""
     ts = [dt.datetime(2026, 11, 1, 9) + dt.timedelta(hours=7 * i) for i in range(40)]
@@ -114,3 +117,93 @@ def test_prepare_act_the_same_without_the_key(monkeypatch) -> None:
     assert fast.schema == slow.schema
     assert fast.height > 10
     assert _plain(fast) == _plain(slow)
+
+
+# ------------------------------------------------------------------ latest_day
+def _folder(tmp: Path, eng: dict[str, list[object]]) -> Path:
+    tmp.mkdir()
+    pl.DataFrame(
+        {
+            "ts": [dt.datetime(2026, 12, 1, 9), dt.datetime(2026, 12, 1, 10)],
+            "group_id": ["g1", "g1"],
+            "member_id": ["a", "b"],
+        }
+    ).write_parquet(tmp / "messages.parquet")
+    pl.DataFrame(eng).write_parquet(tmp / "engagement.parquet")
+    return tmp
+
+
+def test_latest_day_from_reading_when_no_row_was_dropped(tmp_path: Path) -> None:
+    # engagement read as it is (Parquet), every row valid: its latest local day 12-03 (the
+    # third row) is reading's, taken without a scan; the messages end on 12-01
+    eng = {
+        "ts": [
+            dt.datetime(2026, 12, 1, 9),
+            dt.datetime(2026, 12, 2, 9),
+            dt.datetime(2026, 12, 3, 23),
+        ],
+        "member_id": ["a", "b", "a"],
+        "event": ["open", "open", "click"],
+        "post_id": ["p1", "p1", "p2"],
+        "group_id": ["g1", "g1", "g1"],
+    }
+    tables = read_tables(_folder(tmp_path / "ok", eng))
+    td = tables["engagement"]
+    assert td.last_day == dt.date(2026, 12, 3) and td.rejected.height == 0
+    assert latest_day(tables) == dt.date(2026, 12, 3)
+    # (taken from reading: a different day there is what latest_day gives)
+    td.last_day = dt.date(2026, 12, 9)
+    assert latest_day(tables) == dt.date(2026, 12, 9)
+
+
+def test_latest_day_scans_when_a_row_was_rejected(tmp_path: Path) -> None:
+    # the latest row (12-05) has no member: rejected. Reading's latest day counts it; the
+    # latest day of the rows kept is 12-02 (row 2), found by the scan
+    eng = {
+        "ts": [
+            dt.datetime(2026, 12, 1, 9),
+            dt.datetime(2026, 12, 2, 9),
+            dt.datetime(2026, 12, 5, 9),
+        ],
+        "member_id": ["a", "b", None],
+        "event": ["open", "open", "open"],
+        "post_id": ["p1", "p1", "p1"],
+        "group_id": ["g1", "g1", "g1"],
+    }
+    tables = read_tables(_folder(tmp_path / "rej", eng))
+    td = tables["engagement"]
+    assert td.last_day == dt.date(2026, 12, 5) and td.rejected.height == 1
+    assert latest_day(tables) == dt.date(2026, 12, 2)
+
+
+def test_latest_day_scans_when_a_repeated_row_was_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # coupons read as they are, with coupon c1 twice: the second c1 (12-06) is dropped as a
+    # repeated id; reading's latest day counts it, the rows kept end on 12-02
+    monkeypatch.setattr(tables_mod, "DIRECT", frozenset({"coupons"}))
+    folder = _folder(
+        tmp_path / "dup",
+        {
+            "ts": [dt.datetime(2026, 12, 1, 9)],
+            "member_id": ["a"],
+            "event": ["open"],
+            "post_id": ["p1"],
+            "group_id": ["g1"],
+        },
+    )
+    pl.DataFrame(
+        {
+            "coupon_id": ["c1", "c2", "c1"],
+            "member_id": ["a", "b", "b"],
+            "ts": [
+                dt.datetime(2026, 12, 1, 9),
+                dt.datetime(2026, 12, 2, 9),
+                dt.datetime(2026, 12, 6, 9),
+            ],
+        }
+    ).write_parquet(folder / "coupons.parquet")
+    tables = read_tables(folder)
+    c = tables["coupons"]
+    assert c.duplicates == 1 and c.last_day == dt.date(2026, 12, 6)
+    assert latest_day(tables) == dt.date(2026, 12, 2)

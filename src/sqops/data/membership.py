@@ -223,6 +223,11 @@ def latest_day(tables: Tables) -> dt.date:
     days = []
     for td in tables.tables.values():
         if "day" in td.columns:
+            if td.last_day is not None and td.rejected.height == 0 and td.duplicates == 0:
+                # (reading's latest day of the rows read: of every row kept, when it rejected
+                # and dropped none — at 10 M the engagement file's days made again, 0.4 CPU-s)
+                days.append(td.last_day)
+                continue
             d = td.frame.select(pl.col("day").max()).collect().item()
             if d is not None:
                 days.append(d)
