@@ -65,6 +65,20 @@ def test_one_day_one_row() -> None:
     assert _plain(_runs([("g", "m", 19000)])) == [("g", "m", 19000, 1)]
 
 
+def test_no_rows_and_null_parts() -> None:
+    empty = _rows([])
+    got = _count_runs(empty, 20000, 3)
+    assert got.height == 0
+    assert got.schema == empty.group_by(*KEY).agg(pl.len().alias("n")).collect().schema
+    # a null member (validated tables have none): counted as the group-by counts it, the
+    # null apart from the others of its group and day
+    rows = [("g1", "a", 20000), ("g1", None, 20000), ("g1", None, 20000), ("g1", "a", 20001)]
+    got = _count_runs(_rows(rows), 20000, 1)  # type: ignore[arg-type]
+    assert sorted(got.rows(), key=str) == sorted(
+        [("g1", "a", 20000, 1), ("g1", None, 20000, 2), ("g1", "a", 20001, 1)], key=str
+    )
+
+
 def test_key_too_wide_is_refused() -> None:
     groups = pl.Series(["g"], dtype=ID)
     assert _activity_key(groups, 0, 10) is not None

@@ -279,7 +279,10 @@ def _count_runs(rows: pl.LazyFrame, lo: int, day_bits: int) -> pl.DataFrame:
     m = pl.col("member_id").to_physical().cast(pl.UInt64)
     d = (pl.col("day") - lo).cast(pl.UInt64)
     key = (g * (1 << (32 + day_bits)) + m * (1 << day_bits) + d).alias("_k")
-    keys = rows.select(key).collect(engine="streaming")["_k"].sort()
+    keys = rows.select(key).collect(engine="streaming")["_k"]
+    if keys.null_count():  # (a null id or day: never in validated tables; the group-by's rows)
+        return rows.group_by("group_id", "member_id", "day").agg(pl.len().alias("n")).collect()
+    keys = keys.sort()
     runs = keys.rle()
     del keys
     k = runs.struct.field("value")
