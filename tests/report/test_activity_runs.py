@@ -1,6 +1,8 @@
 """Member activity (``prepare``'s messages per group, member and day) counted from one
 packed integer per row, sorted (``_count_runs``), against the group-by it replaces and
-against counts made by hand; ``_activity_key`` says when the integer holds every part."""
+against counts made by hand; ``_activity_key`` says when the integer holds every part. Also
+``latest_day`` (reading's latest day when every row read was kept) and ``message_days``
+(grouped by one integer per (group, day))."""
 
 from __future__ import annotations
 
@@ -14,7 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sqops.data.tables as tables_mod
-from sqops.data.membership import _activity_key, _count_runs, latest_day, prepare
+from sqops.data.membership import (
+    _activity_key,
+    _count_runs,
+    latest_day,
+    message_days,
+    prepare,
+)
 from sqops.data.tables import ID, prepare_tables, read_tables
 
 KEY = ["group_id", "member_id", "day"]
@@ -221,3 +229,41 @@ def test_latest_day_scans_when_a_repeated_row_was_dropped(
     c = tables["coupons"]
     assert c.duplicates == 1 and c.last_day == dt.date(2026, 12, 6)
     assert latest_day(tables) == dt.date(2026, 12, 2)
+
+
+# ------------------------------------------------------------------ message_days
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["g1", "g2", "群三"]),
+            st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1)),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_message_days_same_as_group_by(rows: list[tuple[str, dt.datetime]]) -> None:
+    # message_days groups by one integer (group code, day + 2**31): days before 1970 and far
+    # after it give the same (group, day, latest time) rows as the group-by of two columns
+    msgs = pl.DataFrame(
+        {
+            "msg_id": [str(i) for i in range(len(rows))],
+            "group_id": [g for g, _ in rows],
+            "member_id": ["m"] * len(rows),
+            "ts": [t.isoformat(sep=" ") for _, t in rows],
+        }
+    )
+    tables = prepare_tables({"messages": msgs}, tz="Asia/Shanghai")
+    got = message_days(tables)
+    want = (
+        tables["messages"]
+        .frame.group_by("group_id", "day")
+        .agg(pl.col("ts").max().alias("last_ts"))
+        .collect()
+    )
+    assert got.schema == want.schema
+    key = ["group_id", "day"]
+    text = pl.col("group_id").cast(pl.String)
+    assert got.with_columns(text).sort(key).equals(want.with_columns(text).sort(key))
+    assert got.height == len({(g, t.date()) for g, t in rows})

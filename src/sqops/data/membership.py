@@ -209,11 +209,25 @@ def message_days(tables: Tables) -> pl.DataFrame:
     if key not in tables.memo:
         with MEMO_LOCK:
             if key not in tables.memo:
-                tables.memo[key] = (
-                    tables["messages"]
-                    .frame.group_by("group_id", "day")
+                # (grouped by one integer: the group's code and the day + 2**31 — any Int32
+                # day fits in 32 bits; 10 M messages 0.28-0.36 -> 0.20-0.22 CPU-s)
+                frame = tables["messages"].frame
+                day = pl.col("day").cast(pl.Int32).cast(pl.Int64) + (1 << 31)
+                k = pl.col("group_id").to_physical().cast(pl.UInt64) * (1 << 32) + day.cast(
+                    pl.UInt64
+                )
+                got = (
+                    frame.group_by(k.alias("_k"))
                     .agg(pl.col("ts").max().alias("last_ts"))
                     .collect(engine="streaming")
+                )
+                tables.memo[key] = got.select(
+                    (pl.col("_k") // (1 << 32)).cast(pl.UInt32).cat.to(ID).alias("group_id"),
+                    ((pl.col("_k") % (1 << 32)).cast(pl.Int64) - (1 << 31))
+                    .cast(pl.Int32)
+                    .cast(frame.collect_schema()["day"])
+                    .alias("day"),
+                    "last_ts",
                 )
     return tables.memo[key]
 
