@@ -209,11 +209,25 @@ def message_days(tables: Tables) -> pl.DataFrame:
     if key not in tables.memo:
         with MEMO_LOCK:
             if key not in tables.memo:
-                tables.memo[key] = (
-                    tables["messages"]
-                    .frame.group_by("group_id", "day")
+                # (grouped by one integer: the group's code and the day + 2**31 — any Int32
+                # day fits in 32 bits; 10 M messages 0.28-0.36 -> 0.20-0.22 CPU-s)
+                frame = tables["messages"].frame
+                day = pl.col("day").cast(pl.Int32).cast(pl.Int64) + (1 << 31)
+                k = pl.col("group_id").to_physical().cast(pl.UInt64) * (1 << 32) + day.cast(
+                    pl.UInt64
+                )
+                got = (
+                    frame.group_by(k.alias("_k"))
                     .agg(pl.col("ts").max().alias("last_ts"))
                     .collect(engine="streaming")
+                )
+                tables.memo[key] = got.select(
+                    (pl.col("_k") // (1 << 32)).cast(pl.UInt32).cat.to(ID).alias("group_id"),
+                    ((pl.col("_k") % (1 << 32)).cast(pl.Int64) - (1 << 31))
+                    .cast(pl.Int32)
+                    .cast(frame.collect_schema()["day"])
+                    .alias("day"),
+                    "last_ts",
                 )
     return tables.memo[key]
 
@@ -223,6 +237,11 @@ def latest_day(tables: Tables) -> dt.date:
     days = []
     for td in tables.tables.values():
         if "day" in td.columns:
+            if td.last_day is not None and td.rejected.height == 0 and td.duplicates == 0:
+                # (reading's latest day of the rows read: of every row kept, when it rejected
+                # and dropped none — at 10 M the engagement file's days made again, 0.4 CPU-s)
+                days.append(td.last_day)
+                continue
             d = td.frame.select(pl.col("day").max()).collect().item()
             if d is not None:
                 days.append(d)
@@ -249,6 +268,46 @@ def by_pair(rows: Frame, *aggs: pl.Expr) -> Frame:
         .agg(pl.col("group_id").first(), pl.col("member_id").first(), *aggs)
         .drop("_pk")
     )
+
+
+def _activity_key(groups: pl.Series, lo: Any, hi: int) -> tuple[int, int] | None:
+    """``(lo, bits of the day)`` when one unsigned 64-bit integer holds every (group code,
+    member code, day − ``lo``) of rows whose groups are among ``groups`` and whose days lie
+    in ``lo``..``hi`` (a member code has 32 bits); None when it may not (then a group-by)."""
+    if lo is None or groups.len() == 0:
+        return None
+    g_max = groups.to_physical().max()
+    day_bits = max(int(hi - _int(lo)).bit_length(), 1)
+    if g_max is None or _int(g_max).bit_length() + 32 + day_bits > 64:
+        return None
+    return _int(lo), day_bits
+
+
+def _count_runs(rows: pl.LazyFrame, lo: int, day_bits: int) -> pl.DataFrame:
+    """``rows.group_by("group_id", "member_id", "day").agg(pl.len().alias("n"))`` (the
+    member activity) from one integer per row: group code, member code and ``day − lo``
+    packed (:func:`_activity_key` proves they fit), sorted, and its runs counted — the same
+    rows in key order (a group-by gives them in no particular order), in about half the
+    CPU of the group-by of three columns (10 M messages: ~1.0 against ~0.55 CPU-s)."""
+    g = pl.col("group_id").to_physical().cast(pl.UInt64)
+    m = pl.col("member_id").to_physical().cast(pl.UInt64)
+    d = (pl.col("day") - lo).cast(pl.UInt64)
+    key = (g * (1 << (32 + day_bits)) + m * (1 << day_bits) + d).alias("_k")
+    keys = rows.select(key).collect(engine="streaming")["_k"]
+    if keys.null_count():  # (a null id or day: never in validated tables; the group-by's rows)
+        return rows.group_by("group_id", "member_id", "day").agg(pl.len().alias("n")).collect()
+    keys = keys.sort()
+    runs = keys.rle()
+    del keys
+    k = runs.struct.field("value")
+    return pl.DataFrame(
+        {
+            "group_id": (k // (1 << (32 + day_bits))).cast(pl.UInt32),
+            "member_id": ((k // (1 << day_bits)) % (1 << 32)).cast(pl.UInt32),
+            "day": (k % (1 << day_bits)).cast(pl.Int32) + lo,
+            "n": runs.struct.field("len").cast(pl.UInt32),
+        }
+    ).with_columns(pl.col("group_id").cat.to(ID), pl.col("member_id").cat.to(ID))
 
 
 def _first_of_pair() -> pl.Expr:
@@ -588,6 +647,8 @@ def prepare(
 
     # messages up to as-of, from the first day of any group: one offset for all, if any
     first_day = firsts["first"].min()
+    # (their days lie in first_day..as-of and their groups among firsts': one sortable key)
+    packed = _activity_key(firsts["group_id"], first_day, asof)
     off = fixed_offset(
         tables.tz,
         dt.datetime.combine(to_date(_int(first_day)), dt.time()) if first_day is not None else None,
@@ -644,7 +705,12 @@ def prepare(
         queries["posts"] = pl_lf.select(pc).filter(pl.col("group_id").is_in(gl))
     # (one after another: all side by side raised the 10 M peak by ~0.3 GB; weekday x hour
     # made only when an output reads it: Deferred)
-    got = {k: q.collect(engine="streaming") for k, q in queries.items()}
+    got = {
+        k: _count_runs(member_msgs, *packed)
+        if k == "act" and packed is not None
+        else q.collect(engine="streaming")
+        for k, q in queries.items()
+    }
     # names: latest known per (group, member), from messages and member events (on its own:
     # beside the queries above it raised the peak at 10 M messages by ~0.1 GB)
     name_rows = None
