@@ -1,0 +1,94 @@
+"""The cheaper paths of session 13 (csvfast3, #19 item 2) give what the plain way gives:
+the table's order by two one-key sorts against a plain sort by group, time and arrival;
+the polars read started before the line ends are found (with the delimiter of the first
+lines) against the read after them (differential, Hypothesis) — and hand-counted cases."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from sqops.importers import _csvfast
+from sqops.importers._base import _order
+
+_GROUPS = st.sampled_from(["a", "b", "ab", "中", "g1@chatroom", None])
+_TIMES = st.sampled_from([1.0, 2.0, 2.5, -0.0, 0.0, -1.5, float("inf"), float("nan"), None])
+
+
+def _keys(pairs: list[tuple[str | None, float | None]], arrival: list[int]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"group_id": [g for g, _ in pairs], "_t": [t for _, t in pairs], "_s": arrival},
+        schema={"group_id": pl.String, "_t": pl.Float64, "_s": pl.Int64},
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(pairs=st.lists(st.tuples(_GROUPS, _TIMES), max_size=60), data=st.data())
+def test_order_by_two_sorts_is_the_sort_by_group_time_and_arrival(pairs, data):
+    arrival = data.draw(st.permutations(list(range(1, len(pairs) + 1))))
+    frame = _keys(pairs, arrival)
+    order = _order(frame)
+    got = frame if order is None else frame[order]
+    assert got.equals(frame.sort("group_id", "_t", "_s"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(times=st.lists(_TIMES, max_size=60), data=st.data())
+def test_order_of_one_group_is_the_sort_by_time_and_arrival(times, data):
+    arrival = data.draw(st.permutations(list(range(1, len(times) + 1))))
+    frame = _keys([("g", t) for t in times], arrival)
+    order = _order(frame)
+    got = frame if order is None else frame[order]
+    assert got.equals(frame.sort("group_id", "_t", "_s"))
+
+
+def test_order_by_two_sorts_hand_made():
+    # groups b, a, b, a; times 1, 3, 1, 2; arrival 4, 3, 2, 1 (not in order):
+    # a@2 (row 3), a@3 (row 1), then b@1 twice: s 2 (row 2) before s 4 (row 0)
+    frame = _keys([("b", 1.0), ("a", 3.0), ("b", 1.0), ("a", 2.0)], [4, 3, 2, 1])
+    assert _order(frame).to_list() == [3, 1, 2, 0]
+    # one group, times 5, 4, 5 arriving 1, 2, 3: 4 (row 1), then the two 5s by arrival
+    assert _order(_keys([("g", 5.0), ("g", 4.0), ("g", 5.0)], [1, 2, 3])).to_list() == [1, 0, 2]
+
+
+_CELL = st.text(alphabet='ab,;\t" \n\r中', max_size=6)
+
+
+@pytest.mark.fuzz
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(_CELL, min_size=1, max_size=4), min_size=1, max_size=12),
+    st.sampled_from([",", ";", "\t"]),
+    st.integers(min_value=0, max_value=40),
+)
+@example([["a;b", "c"], ["d", "e"]], ",", 0)  # (the first lines say ';': the text says ',')
+def test_read_started_early_is_the_read_after_the_line_ends(rows, delim, head):
+    """A whole text read by polars from the start (with the delimiter of its first
+    ``head`` bytes' lines) gives what the read after the line ends and the sniff gives."""
+    text = "\n".join(delim.join(r) for r in rows) + "\n"
+    data = text.encode("utf-8")
+
+    def read(alongside: int, head_bytes: int):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_csvfast, "ALONGSIDE_BYTES", alongside)
+            mp.setattr(_csvfast, "_HEAD_BYTES", head_bytes)
+            return _csvfast.fast_records(data, None, 0, last=True)
+
+    early, after = read(0, head), read(1 << 60, head)
+    assert (early is None) == (after is None)
+    if early is not None and after is not None:
+        assert early[1:] == after[1:]
+        assert early[0].equals(after[0])
+
+
+def test_head_delimiter_hand_made():
+    import numpy as np
+
+    # the first line says ';' (two of them, one comma): the guess is ';'
+    data = b"a;b;c,d\n1,2\n"
+    assert _csvfast._head_delimiter(data, np.frombuffer(data, dtype=np.uint8)) == ";"
+    # no line end in the head: no guess (the read waits for the sniff of the whole text)
+    data = b"a,b"
+    assert _csvfast._head_delimiter(data, np.frombuffer(data, dtype=np.uint8)) is None
