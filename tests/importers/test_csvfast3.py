@@ -92,3 +92,60 @@ def test_head_delimiter_hand_made():
     # no line end in the head: no guess (the read waits for the sniff of the whole text)
     data = b"a,b"
     assert _csvfast._head_delimiter(data, np.frombuffer(data, dtype=np.uint8)) is None
+
+
+# ---------------------------------------------------------------- generic: values kept once
+
+_GENERIC_MAP = (
+    "table: messages\ncolumns:\n  ts: 时间\n  group_id: 群\n  member_id: 成员\n"
+    "  member_name: 昵称\n  content: 内容\n  msg_type: 类型\n"
+    "values:\n  msg_type: {文本: text, 图片: image}\ndefaults:\n  group_id: 默认群\n"
+)
+_VALUE = st.sampled_from(["", " ", "g1", " g1 ", "\u3000m1", "m2", "文本", " 图片", "视频号", "text"])
+_TIME = st.sampled_from(
+    ["2026-12-03 20:00", "2026-12-03 20:00:05", " 2026-12-03T20:01 ", "2026/12/03 20:05", "x", ""]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_TIME, _VALUE, _VALUE, _VALUE, _VALUE, _VALUE, st.integers(2, 6)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_generic_values_kept_once_equal_row_by_row(tmp_path_factory, rows):
+    """The generic reader's bulk (values stripped and mapped once, kept for both queries)
+    gives the tables, counts and problems of the row-by-row reading: random cells with white
+    space, mapped and unmapped types, empty required cells, the default group, short rows."""
+    from sqops.importers import generic, import_files
+    from sqops.importers._base import read_text
+
+    tmp = tmp_path_factory.mktemp("generic")
+    lines = ["时间,群,成员,昵称,内容,类型"]
+    for *cells, width in rows:
+        lines.append(",".join(cells[:width]))
+    (tmp / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp / "map.yaml").write_text(_GENERIC_MAP, encoding="utf-8")
+
+    def run(bulk: bool):
+        with pytest.MonkeyPatch.context() as mp:
+            if not bulk:
+                mp.setattr(generic, "csv_frames", lambda p, d, t=None: read_text(p, d))
+            try:
+                return import_files("generic", [tmp / "t.csv"], columns=tmp / "map.yaml")
+            except Exception as e:  # (no row at all: both refuse alike)
+                return type(e).__name__
+
+    fast, slow = run(True), run(False)
+    if isinstance(slow, str) or isinstance(fast, str):
+        assert fast == slow
+        return
+    assert fast.tables.keys() == slow.tables.keys()
+    for name, frame in slow.tables.items():
+        assert fast.tables[name].equals(frame), name
+    assert fast.counts == slow.counts
+    assert [(p.code, p.where, p.text) for p in fast.problems] == [
+        (p.code, p.where, p.text) for p in slow.problems
+    ]
