@@ -149,3 +149,41 @@ def test_generic_values_kept_once_equal_row_by_row(tmp_path_factory, rows):
     assert [(p.code, p.where, p.text) for p in fast.problems] == [
         (p.code, p.where, p.text) for p in slow.problems
     ]
+
+
+# ---------------------------------------------------------------- by_distinct: texts kept
+
+_NAME = st.sampled_from(["Ana", "成员1", "", " ", "\u200bCy", "A  b", "Mia ", None, "e\u0301"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_NAME, max_size=20), st.sampled_from(["shown", "or_null", "clean"]))
+def test_by_distinct_is_the_expression_on_every_row(names, which):
+    """``by_distinct`` (a text mapped once per distinct value; ``source`` itself when every
+    text maps to itself) gives what the expression gives on every row (nulls, empties,
+    names a name's cleaning changes or makes null)."""
+    from sqops.importers._base import (
+        by_distinct,
+        clean_name_expr,
+        name_or_null_expr,
+        shown_name_expr,
+    )
+
+    fn = {"shown": shown_name_expr, "or_null": name_or_null_expr, "clean": clean_name_expr}[which]
+    frame = pl.DataFrame({"n": names}, schema={"n": pl.String})
+    # (in a frame's columns: one distinct text is given as a constant)
+    got = frame.with_columns(by_distinct(frame, pl.col("n"), fn).alias("v"))["v"]
+    want = frame.with_columns(fn(pl.col("n")).alias("v"))["v"]
+    assert got.dtype == pl.String
+    assert got.to_list() == want.to_list()
+
+
+def test_by_distinct_hand_made():
+    from sqops.importers._base import by_distinct, name_or_null_expr
+
+    # clean names: the column as it is; a blank name among them: null there (not itself)
+    frame = pl.DataFrame({"n": ["Ana", "Bo", None, "Ana"]})
+    assert by_distinct(frame, pl.col("n"), name_or_null_expr).meta.eq(pl.col("n"))
+    frame = pl.DataFrame({"n": ["Ana", " ", None]})
+    got = frame.with_columns(by_distinct(frame, pl.col("n"), name_or_null_expr))["n"]
+    assert got.to_list() == ["Ana", None, None]

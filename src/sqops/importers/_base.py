@@ -773,6 +773,10 @@ def by_distinct(
         return pl.lit(pl.select(fn(pl.lit(keys[0], dtype=pl.String))).item(), dtype=dtype)
     distinct = keys.to_frame().unique().drop_nulls()
     mapped = distinct.select(pl.col("k"), fn(pl.col("k")).alias("v"))
+    if keys.dtype == dtype == pl.String and bool(mapped["v"].eq_missing(mapped["k"]).all()):
+        # every text maps to itself (names already clean: most exports): ``source`` as it is
+        # (the texts of ``frame`` are among the keys; a null maps to null either way)
+        return source
     return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=dtype)
 
 
