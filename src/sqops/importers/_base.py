@@ -773,11 +773,22 @@ def by_distinct(
         return pl.lit(pl.select(fn(pl.lit(keys[0], dtype=pl.String))).item(), dtype=dtype)
     distinct = keys.to_frame().unique().drop_nulls()
     mapped = distinct.select(pl.col("k"), fn(pl.col("k")).alias("v"))
-    if keys.dtype == dtype == pl.String and bool(mapped["v"].eq_missing(mapped["k"]).all()):
-        # every text maps to itself (names already clean: most exports): ``source`` as it is
-        # (the texts of ``frame`` are among the keys; a null maps to null either way)
-        return source
+    if keys.dtype == dtype == pl.String:
+        changed = mapped.filter(pl.col("v").eq_missing(pl.col("k")).not_())
+        if changed.height <= _FEW_CHANGED:
+            # (names already clean: most exports) ``source`` itself, the few texts that map
+            # to another (an empty name, a system sender's) compared one by one — no lookup
+            # of every text in a table (the texts of ``frame`` are among the keys; a null
+            # stays null either way)
+            out = source
+            for k, v in reversed(changed.rows()):
+                out = pl.when(source == k).then(pl.lit(v, dtype=pl.String)).otherwise(out)
+            return out if out is source else out.name.keep()  # (source's name, as below)
     return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=dtype)
+
+
+#: :func:`by_distinct`: at most this many texts that map to another are compared one by one
+_FEW_CHANGED = 4
 
 
 def name_or_null_expr(name: pl.Expr) -> pl.Expr:
