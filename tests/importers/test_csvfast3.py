@@ -187,3 +187,44 @@ def test_by_distinct_hand_made():
     frame = pl.DataFrame({"n": ["Ana", " ", None]})
     got = frame.with_columns(by_distinct(frame, pl.col("n"), name_or_null_expr))["n"]
     assert got.to_list() == ["Ana", None, None]
+
+
+# ---------------------------------------------------------------- naive times: one check
+
+_WHEN = st.sampled_from(
+    [
+        "2026-12-03 20:00:05",
+        "2026-12-03 20:00",
+        "2026-12-03T20:01:02",
+        "2026-02-30 10:00:00",  # (no such day: the same text, no time after)
+        "2026-12-03 24:00:00",
+        "2026/12/03 20:05:00",
+        " 2026-12-03 20:00:05",
+        "",
+        None,
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WHEN, max_size=12))
+def test_naive_text_in_is_naive_text_expr(texts):
+    """``naive_text_in`` (the column itself when every text is written the standard way
+    already) gives :func:`naive_text_expr`'s texts."""
+    from sqops.importers._base import naive_text_expr, naive_text_in
+
+    frame = pl.DataFrame({"t": texts}, schema={"t": pl.String})
+    got = frame.with_columns(naive_text_in(frame, pl.col("t")).alias("b"))["b"]
+    want = frame.with_columns(naive_text_expr(pl.col("t")).alias("b"))["b"]
+    assert got.to_list() == want.to_list()
+
+
+def test_naive_text_in_hand_made():
+    from sqops.importers._base import naive_text_in
+
+    # every text standard (a null among them): the column itself; one in minutes: rewritten
+    frame = pl.DataFrame({"t": ["2026-12-03 20:00:05", None]})
+    assert naive_text_in(frame, pl.col("t")).meta.eq(pl.col("t"))
+    frame = pl.DataFrame({"t": ["2026-12-03 20:00:05", "2026-12-03T20:01"]})
+    got = frame.select(naive_text_in(frame, pl.col("t")))["t"].to_list()
+    assert got == ["2026-12-03 20:00:05", "2026-12-03 20:01:00"]

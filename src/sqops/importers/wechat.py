@@ -47,7 +47,7 @@ from sqops.importers._base import (
     is_large,
     json_loads,
     local_to_utc,
-    naive_text_expr,
+    naive_text_in,
     naive_text_ts_expr,
     name_or_null_expr,
     peek_text,
@@ -631,7 +631,7 @@ def _chatlog_bulk(
     rows = (
         rows.lazy()
         .with_columns(
-            naive_text_expr(col("time")).alias("_body"),
+            naive_text_in(frame.rows, col("time")).alias("_body"),
             # (matched once per distinct text: placeholders repeat)
             by_distinct(frame.rows, _maybe_placeholder(content), _placeholder_of)
             .fill_null("text")

@@ -40,7 +40,7 @@ from sqops.importers._base import (
     instant_expr,
     is_large,
     local_to_utc,
-    naive_text_expr,
+    naive_text_in,
     naive_text_ts_expr,
     name_id,
     order_time_and_amount,
@@ -246,7 +246,7 @@ def _bulk(
             cell("order_id").str.strip_chars_start("'").alias("_oid"),
             mapped.alias("_status"),
             unpaid.alias("_unpaid"),
-            naive_text_expr(when).alias("_body"),
+            naive_text_in(rows, when).alias("_body"),
             # (once per distinct amount: prices repeat)
             by_distinct(rows, amount, _plain_amount, pl.Float64()).alias("_amount"),
             cell("buyer_id").alias("_member"),
