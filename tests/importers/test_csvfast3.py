@@ -228,3 +228,31 @@ def test_naive_text_in_hand_made():
     frame = pl.DataFrame({"t": ["2026-12-03 20:00:05", "2026-12-03T20:01"]})
     got = frame.select(naive_text_in(frame, pl.col("t")))["t"].to_list()
     assert got == ["2026-12-03 20:00:05", "2026-12-03 20:01:00"]
+
+
+# ---------------------------------------------------------------- message ids: distinct
+
+_ID = st.sampled_from(
+    ["1", "01", "+1", " 1", "2", "-2", "a", "", "99999999999999999999", "9223372036854775807", None]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ID, max_size=12))
+def test_all_distinct_is_the_count_of_distinct_texts(ids):
+    """``_all_distinct`` (ids counted as numbers first) says what counting the texts says."""
+    from sqops.importers._base import _all_distinct
+
+    s = pl.Series("msg_id", ids, dtype=pl.String)
+    nulls = s.null_count()
+    assert _all_distinct(s, nulls) == (s.drop_nulls().n_unique() == s.len() - nulls)
+
+
+def test_all_distinct_hand_made():
+    from sqops.importers._base import _all_distinct
+
+    # 1, 2, 3 and a null: distinct; "1" and "01" (one number, two texts): distinct texts;
+    # "7" twice: not
+    assert _all_distinct(pl.Series(["1", "2", None, "3"]), 1)
+    assert _all_distinct(pl.Series(["1", "01"]), 0)
+    assert not _all_distinct(pl.Series(["7", "x", "7"]), 0)

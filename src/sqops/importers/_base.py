@@ -1748,7 +1748,7 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     msg_id = frame["msg_id"]
     nulls = msg_id.null_count()
     # an id seen twice in a group is an id seen twice: counted on the one column first
-    if msg_id.n_unique() - (1 if nulls else 0) < frame.height - nulls:
+    if not _all_distinct(msg_id, nulls):
         ids = frame.lazy().select("_s", "group_id", "msg_id").filter(has_id).collect()
         twice = ids.filter(key.is_duplicated())
         if twice.height:  # the first of each (in the order added) is kept
@@ -1769,6 +1769,19 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     if not dropped.len():
         return frame
     return frame.lazy().filter(pl.col("_s").is_in(dropped).not_()).collect()
+
+
+def _all_distinct(ids: pl.Series, nulls: int) -> bool:
+    """Whether the ``ids`` that are not null (``nulls`` are) are all distinct. Ids that are
+    all whole numbers (most exports' message ids) are counted as numbers first: equal texts
+    are equal numbers, so distinct numbers are distinct texts (``1`` and ``01``, one number,
+    are then counted as texts)."""
+    numbers = ids.cast(pl.Int64, strict=False)
+    if numbers.null_count() == nulls and numbers.n_unique() - (1 if nulls else 0) == (
+        ids.len() - nulls
+    ):
+        return True
+    return ids.n_unique() - (1 if nulls else 0) == ids.len() - nulls
 
 
 def _order(frame: pl.DataFrame) -> pl.Series | None:
