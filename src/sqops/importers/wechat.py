@@ -335,37 +335,33 @@ def _msg_bulk(
         .with_columns(bulk.alias("_bulk"))
         .collect()
     )
-    keep = ["_utc", "_group", "_member", "_type", "_IsSender", "_Sender", "_localId"]
-    keep += ["_StrContent", "_Remark", "_NickName"]
-    good = rows.select(*keep, "_bulk").filter(pl.col("_bulk"))
+    # (the bulk rows' columns are not copied: each query below filters what it reads)
+    good = rows.lazy().filter(pl.col("_bulk"))
     # the aliases the row-by-row way records besides the message's: the exporter's id ("is
-    # self" rows with a sender) and the nickname
+    # self" rows with a sender) and the nickname (sets: the order they are recorded in says
+    # nothing)
     group = pl.lit(ctx.group_id) if ctx.group_id else pl.col("_group")
     for g, m in (
-        good.filter(is_self & (sender != ""))
-        .select(group, pl.col("_member"))
-        .unique(maintain_order=True)
-        .iter_rows()
-    ):
+        good.filter(is_self & (sender != "")).select(group, pl.col("_member")).unique().collect()
+    ).iter_rows():
         ctx.self_is(g, m)
     for g, n, m in (
-        good.select(group, cell("NickName"), pl.col("_member"))
-        .unique(maintain_order=True)
-        .iter_rows()
+        good.select(group, cell("NickName"), pl.col("_member")).unique().collect().iter_rows()
     ):
         ctx.alias(g, n, m)
-    offset = zone_offset(zone, good["_utc"].dt.replace_time_zone(None))
+    offset = zone_offset(
+        zone, good.select(pl.col("_utc").dt.replace_time_zone(None)).collect().to_series()
+    )
     remark, nick = cell("Remark"), cell("NickName")
     shown = pl.when(remark != "").then(remark).otherwise(nick)
     messages = (
-        good.lazy()
-        .select(
+        good.select(
             instant_expr(pl.col("_utc")).alias("_t"),
             ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
             pl.col("_group").alias("group_id"),
             pl.col("_member").alias("member_id"),
             cell("localId").alias("msg_id"),
-            by_distinct(good, shown, shown_name_expr).alias("member_name"),
+            by_distinct(rows, shown, shown_name_expr).alias("member_name"),
             pl.col("_type").alias("msg_type"),
             pl.when(pl.col("_type").is_in(["text", "link"]))
             .then(cell("StrContent"))
