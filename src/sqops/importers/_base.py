@@ -767,11 +767,13 @@ def by_distinct(
     """``fn(source)`` computed once per distinct value of ``source`` in ``frame`` (names and
     chat names: a few hundred values in a million rows; amounts: prices repeat), as an
     expression over ``frame`` of ``dtype`` (``fn``'s; null where ``source`` is)."""
-    keys = frame.lazy().select(source.alias("k")).collect().to_series()
-    if keys.len() and not keys.null_count() and bool((keys == keys[0]).all()):
+    # (the distinct values in one query: the texts of every row are not kept)
+    distinct = frame.lazy().select(source.alias("k")).unique().collect()
+    keys = distinct["k"]
+    if keys.len() == 1 and not keys.null_count():
         # one value in every row (a chat's name): its mapping, as a constant
         return pl.lit(pl.select(fn(pl.lit(keys[0], dtype=pl.String))).item(), dtype=dtype)
-    distinct = keys.to_frame().unique().drop_nulls()
+    distinct = distinct.drop_nulls()
     mapped = distinct.select(pl.col("k"), fn(pl.col("k")).alias("v"))
     if keys.dtype == dtype == pl.String:
         changed = mapped.filter(pl.col("v").eq_missing(pl.col("k")).not_())
