@@ -101,7 +101,9 @@ _GENERIC_MAP = (
     "  member_name: 昵称\n  content: 内容\n  msg_type: 类型\n"
     "values:\n  msg_type: {文本: text, 图片: image}\ndefaults:\n  group_id: 默认群\n"
 )
-_VALUE = st.sampled_from(["", " ", "g1", " g1 ", "\u3000m1", "m2", "文本", " 图片", "视频号", "text"])
+_VALUE = st.sampled_from(
+    ["", " ", "g1", " g1 ", "\u3000m1", "m2", "文本", " 图片", "视频号", "text", "\x1cm2", "g1\x85"]
+)
 _TIME = st.sampled_from(
     ["2026-12-03 20:00", "2026-12-03 20:00:05", " 2026-12-03T20:01 ", "2026/12/03 20:05", "x", ""]
 )
@@ -256,3 +258,71 @@ def test_all_distinct_hand_made():
     assert _all_distinct(pl.Series(["1", "2", None, "3"]), 1)
     assert _all_distinct(pl.Series(["1", "01"]), 0)
     assert not _all_distinct(pl.Series(["7", "x", "7"]), 0)
+
+
+# ---------------------------------------------------------------- white space: polars' own
+
+
+def test_polars_strips_what_python_strips_but_four_characters():
+    """``CsvFrame.strip`` takes polars' ``strip_chars()`` for ``str.strip()`` when the text
+    holds none of U+001C–U+001F: every other code point is stripped (or kept) alike."""
+    cps = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    texts = [chr(c) + "a" + chr(c) for c in cps]
+    got = pl.Series(texts).str.strip_chars().to_list()
+    differ = [c for c, t, g in zip(cps, texts, got, strict=True) if t.strip() != g]
+    assert differ == [0x1C, 0x1D, 0x1E, 0x1F]
+
+
+def test_plain_spaces_hand_made():
+    from sqops.importers._base import csv_bytes_frame, plain_spaces
+
+    assert plain_spaces("a, b\u3000\n".encode())
+    assert not plain_spaces(b"a,\x1fb\n")
+    # a frame read from a text with U+001F strips it as Python does (the cell "\x1f b")
+    text = "时间,内容\n1,\x1f b \n2,c\n" + "3,d\n" * 3
+    frame = csv_bytes_frame(text.encode(), "t.csv")
+    assert frame is not None and not frame.plain_spaces
+    assert frame.rows.select(frame.strip(pl.col("c1")))["c1"].to_list()[:2] == ["b", "c"]
+    frame = csv_bytes_frame(text.replace("\x1f", "\u2003").encode(), "t.csv")
+    assert frame is not None and frame.plain_spaces
+    assert frame.rows.select(frame.strip(pl.col("c1")))["c1"].to_list()[:2] == ["b", "c"]
+
+
+_PAD = st.sampled_from(["", " ", "\x1c", "\x1f ", "\u3000", "\x85", "\u200b", "\t"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_PAD, _PAD, st.sampled_from(["Mia", "wxid_a", ""])), max_size=10))
+def test_chatlog_cells_stripped_either_way_equal_row_by_row(tmp_path_factory, pads):
+    """The chatlog reader's bulk, its cells stripped by polars (a text without U+001C–U+001F)
+    or by the list of Python's white space (a text with them), gives the tables, counts and
+    problems of the row-by-row reading."""
+    from sqops.importers import import_files, wechat
+    from sqops.importers._base import read_text
+
+    tmp = tmp_path_factory.mktemp("chatlog")
+    lines = ["Time,SenderName,Sender,TalkerName,Talker,Content"]
+    for i, (a, b, who) in enumerate(pads):
+        lines.append(f"2026-12-03 19:00:{i:02d},{a}{who}{b},{b}{who},{a}群,{b}g@chatroom{a},hi")
+    (tmp / "chat.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def run(bulk: bool):
+        with pytest.MonkeyPatch.context() as mp:
+            if not bulk:
+                mp.setattr(wechat, "csv_frames", lambda p, d, t=None: read_text(p, d))
+            try:
+                return import_files("wechat-chatlog", [tmp / "chat.csv"])
+            except Exception as e:  # (no row at all: both refuse alike)
+                return type(e).__name__
+
+    fast, slow = run(True), run(False)
+    if isinstance(slow, str) or isinstance(fast, str):
+        assert fast == slow
+        return
+    assert fast.tables.keys() == slow.tables.keys()
+    for name, frame in slow.tables.items():
+        assert fast.tables[name].equals(frame), name
+    assert fast.counts == slow.counts
+    assert [(p.code, p.where, p.text) for p in fast.problems] == [
+        (p.code, p.where, p.text) for p in slow.problems
+    ]

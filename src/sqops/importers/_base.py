@@ -182,15 +182,21 @@ def cell_getter(col: dict[str, int | None]) -> Callable[[list[str], str], str]:
     return cell
 
 
-def cell_expr_getter(rows: pl.DataFrame, col: dict[str, int | None]) -> Callable[[str], pl.Expr]:
+def cell_expr_getter(
+    rows: pl.DataFrame,
+    col: dict[str, int | None],
+    strip: Callable[[pl.Expr], pl.Expr] | None = None,
+) -> Callable[[str], pl.Expr]:
     """:func:`cell_getter` of a :class:`CsvFrame`'s rows as an expression: ``cell(key)``,
-    the stripped cell of column ``key`` ("" when the column is missing or the row short)."""
+    the stripped cell of column ``key`` ("" when the column is missing or the row short).
+    ``strip``: the frame's :meth:`CsvFrame.strip` (:func:`strip_expr` when not given)."""
+    stripped = strip or strip_expr
 
     def cell(key: str) -> pl.Expr:
         i = col[key]
         if i is None or f"c{i}" not in rows.columns:
             return pl.lit("", dtype=pl.String)
-        return strip_expr(pl.col(f"c{i}")).fill_null("")
+        return stripped(pl.col(f"c{i}")).fill_null("")
 
     return cell
 
@@ -300,10 +306,30 @@ class CsvFrame:
     header_line: int
     rows: pl.DataFrame
     display: str = ""
+    #: no cell holds U+001C–U+001F (:func:`plain_spaces` of the text read): polars'
+    #: ``strip_chars()`` is then Python's ``str.strip()`` (:meth:`strip`)
+    plain_spaces: bool = False
 
     def table(self) -> CsvTable:
         """The header (for :meth:`CsvTable.index`), without rows."""
         return CsvTable(self.header, self.header_line, [], self.display)
+
+    def strip(self, s: pl.Expr) -> pl.Expr:
+        """:func:`strip_expr` of cells of these rows: polars' own ``strip_chars()`` (its
+        white space, without a list of characters to look up) when the text holds none of
+        the four characters only Python takes for white space."""
+        return s.str.strip_chars() if self.plain_spaces else strip_expr(s)
+
+
+#: the characters Python's ``str.strip()`` strips and polars' ``strip_chars()`` does not
+#: (every other code point is stripped alike: a test checks them all)
+_PYTHON_ONLY_SPACES = (b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+
+
+def plain_spaces(data: bytes) -> bool:
+    """Whether the UTF-8 ``data`` holds none of :data:`_PYTHON_ONLY_SPACES` (no character
+    of another encodes one of these bytes)."""
+    return all(data.find(b) < 0 for b in _PYTHON_ONLY_SPACES)
 
 
 #: the longest field Python's csv module reads (``csv.field_size_limit()``)
@@ -513,15 +539,16 @@ def csv_bytes_frame(data: bytes, display: str) -> CsvFrame | None:
     got = fast_records(data.removeprefix(b"\xef\xbb\xbf"), None, 0, last=True)
     if got is None or got[0].height == 0:
         return None
-    return _header_and_rows(got[0], display)
+    return _header_and_rows(got[0], display, plain_spaces(data))
 
 
-def _header_and_rows(records: pl.DataFrame, display: str) -> CsvFrame:
+def _header_and_rows(records: pl.DataFrame, display: str, plain: bool = False) -> CsvFrame:
     """A :class:`CsvFrame` of records read in columns (``_line``, ``_n``, ``c0``...): the
-    first is the header; the rows have as many cell columns as the longest of them."""
+    first is the header; the rows have as many cell columns as the longest of them.
+    ``plain``: the text holds no :data:`_PYTHON_ONLY_SPACES`."""
     line, n = records.row(0)[:2]
     header = [clean_name(c).strip() for c in records.row(0)[2 : 2 + n]]
-    return CsvFrame(header, line, _trimmed(records.slice(1)), display)
+    return CsvFrame(header, line, _trimmed(records.slice(1)), display, plain)
 
 
 def _trimmed(body: pl.DataFrame) -> pl.DataFrame:
@@ -553,6 +580,7 @@ def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
                 carry = b""
             if base == 0:
                 data = data.removeprefix(b"\xef\xbb\xbf")
+            plain = plain_spaces(data)  # (of the block's records and those carried on)
             fast = fast_records(data, delim, base, last=last)
             if fast is not None:  # read by polars (the same records: _csvfast)
                 records, delim, used, lines = fast
@@ -574,10 +602,10 @@ def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
                     raise InputError(
                         T("文件是空的", "the file is empty"), Location(file=display, line=1)
                     )
-                header = _header_and_rows(records, display)
+                header = _header_and_rows(records, display, plain)
                 yield header
             elif records.height:
-                yield CsvFrame(header.header, header.header_line, _trimmed(records), display)
+                yield CsvFrame(header.header, header.header_line, _trimmed(records), display, plain)
             if last and not carry:
                 return
 

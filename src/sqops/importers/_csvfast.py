@@ -90,8 +90,7 @@ def fast_records(
         if size - (int(nl[-1]) + 1 if len(nl) else 0) > _FIELD_LIMIT:
             return None
         if len(nl) and (
-            int(nl[0]) + 1 > _FIELD_LIMIT
-            or (len(nl) > 1 and int(np.diff(nl).max()) > _FIELD_LIMIT)
+            int(nl[0]) + 1 > _FIELD_LIMIT or (len(nl) > 1 and int(np.diff(nl).max()) > _FIELD_LIMIT)
         ):
             return None
         if delim is None:

@@ -47,7 +47,6 @@ from sqops.importers._base import (
     naive_text_ts_expr,
     read_csv,
     shown_name_expr,
-    strip_expr,
     zone_offset,
 )
 from sqops.importers.youzan import load_table
@@ -195,7 +194,7 @@ def _messages_bulk(
         i = idx.get(canon)
         if i is None or f"c{i}" not in rows.columns:
             return fallback
-        raw = strip_expr(pl.col(f"c{i}"))
+        raw = frame.strip(pl.col(f"c{i}"))
         mapping = cmap.values.get(canon, {})
         v = raw.replace(mapping) if mapping else raw
         return pl.when(raw.fill_null("") != "").then(v).otherwise(fallback)

@@ -249,7 +249,7 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     Returns the orders without a buyer."""
     rows = frame.rows
 
-    cell = cell_expr_getter(rows, col)
+    cell = cell_expr_getter(rows, col, frame.strip)
 
     oid = cell("Name")
     raw = cell("Financial Status")

@@ -283,7 +283,7 @@ def _msg_bulk(
         i = col[key]
         if i is None or f"c{i}" not in rows.columns:
             return pl.lit("")
-        return strip_expr(pl.col(f"c{i}")).fill_null("")
+        return frame.strip(pl.col(f"c{i}")).fill_null("")
 
     # each cell the bulk reads stripped once, kept as a column while the bulk is read
     used = ["CreateTime", "Type", "SubType", "IsSender", "Sender", "TalkerId", "localId"]
@@ -354,21 +354,16 @@ def _msg_bulk(
     )
     remark, nick = cell("Remark"), cell("NickName")
     shown = pl.when(remark != "").then(remark).otherwise(nick)
-    messages = (
-        good.select(
-            instant_expr(pl.col("_utc")).alias("_t"),
-            ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
-            pl.col("_group").alias("group_id"),
-            pl.col("_member").alias("member_id"),
-            cell("localId").alias("msg_id"),
-            by_distinct(rows, shown, shown_name_expr).alias("member_name"),
-            pl.col("_type").alias("msg_type"),
-            pl.when(pl.col("_type").is_in(["text", "link"]))
-            .then(cell("StrContent"))
-            .alias("content"),
-        )
-        .collect()
-    )
+    messages = good.select(
+        instant_expr(pl.col("_utc")).alias("_t"),
+        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
+        pl.col("_group").alias("group_id"),
+        pl.col("_member").alias("member_id"),
+        cell("localId").alias("msg_id"),
+        by_distinct(rows, shown, shown_name_expr).alias("member_name"),
+        pl.col("_type").alias("msg_type"),
+        pl.when(pl.col("_type").is_in(["text", "link"])).then(cell("StrContent")).alias("content"),
+    ).collect()
     bulk_and_rare(
         ctx, rows, messages, display, lambda where, cells: _msg_row(ctx, where, cells, col, width)
     )
@@ -632,9 +627,9 @@ def _chatlog_bulk(
             by_distinct(frame.rows, _maybe_placeholder(content), _placeholder_of)
             .fill_null("text")
             .alias("_type"),
-            strip_expr(col("sender")).alias("_sender"),
-            strip_expr(col("sender_name")).alias("_sname"),
-            strip_expr(col("talker")).alias("_talker"),
+            frame.strip(col("sender")).alias("_sender"),
+            frame.strip(col("sender_name")).alias("_sname"),
+            frame.strip(col("talker")).alias("_talker"),
         )
         .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
         .collect()
@@ -672,7 +667,7 @@ def _chatlog_bulk(
             by_distinct(rows, sender_name, name_or_null_expr).alias("member_name"),
             pl.col("_type").alias("msg_type"),
             pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
-            by_distinct(rows, strip_expr(col("talker_name")), clean_name_expr).alias("group_name"),
+            by_distinct(rows, frame.strip(col("talker_name")), clean_name_expr).alias("group_name"),
         )
         .collect()
     )

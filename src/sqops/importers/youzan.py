@@ -230,7 +230,7 @@ def _bulk(
     whether the next is merged) go to :func:`_row` in file order."""
     rows = frame.rows
 
-    cell = cell_expr_getter(rows, col)
+    cell = cell_expr_getter(rows, col, frame.strip)
 
     raw = cell("status")
     mapped = raw.replace_strict(
