@@ -197,6 +197,9 @@ _WHEN = st.sampled_from(
     [
         "2026-12-03 20:00:05",
         "2026-12-03 20:00",
+        "2026-12-31 23:59",
+        "2026-12-03 20:60",
+        "2026-12-03T20:01",
         "2026-12-03T20:01:02",
         "2026-02-30 10:00:00",  # (no such day: the same text, no time after)
         "2026-12-03 24:00:00",
@@ -230,6 +233,13 @@ def test_naive_text_in_hand_made():
     frame = pl.DataFrame({"t": ["2026-12-03 20:00:05", "2026-12-03T20:01"]})
     got = frame.select(naive_text_in(frame, pl.col("t")))["t"].to_list()
     assert got == ["2026-12-03 20:00:05", "2026-12-03 20:01:00"]
+    # every text in minutes (a null among them): ":00" added; one at hour 24: the long way
+    frame = pl.DataFrame({"t": ["2026-12-03 20:00", None, "2026-12-04 07:59"]})
+    got = frame.select(naive_text_in(frame, pl.col("t")))["t"].to_list()
+    assert got == ["2026-12-03 20:00:00", None, "2026-12-04 07:59:00"]
+    frame = pl.DataFrame({"t": ["2026-12-03 20:00", "2026-12-03 24:00"]})
+    got = frame.select(naive_text_in(frame, pl.col("t")))["t"].to_list()
+    assert got == ["2026-12-03 20:00:00", None]
 
 
 # ---------------------------------------------------------------- message ids: distinct

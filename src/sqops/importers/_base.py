@@ -969,11 +969,29 @@ def naive_text_expr(text: pl.Expr) -> pl.Expr:
 
 def naive_text_in(frame: pl.DataFrame, text: pl.Expr) -> pl.Expr:
     """:func:`naive_text_expr` of ``text`` over ``frame``: ``text`` itself when every text
-    of it is written ``YYYY-MM-DD HH:MM:SS`` already (most exports: one check of the
-    column, and no rewriting branch computed on every row)."""
-    if frame.lazy().select(text.str.contains(_NAIVE_STD).all()).collect().item():
-        return text  # (a null stays null either way)
+    of it is written ``YYYY-MM-DD HH:MM:SS`` already (most exports), ``text`` and ``:00``
+    when every one is written ``YYYY-MM-DD HH:MM`` — one check of the column, and no
+    rewriting branch computed on every row. (A null stays null either way.)"""
+    shortest, longest = (
+        frame.lazy()
+        .select(text.str.len_bytes().min().alias("a"), text.str.len_bytes().max().alias("b"))
+        .collect()
+        .row(0)
+    )
+
+    def every(matches: pl.Expr) -> bool:
+        return bool(frame.lazy().select(matches.all()).collect().item())
+
+    if (shortest == longest == 19 or shortest is None) and every(text.str.contains(_NAIVE_STD)):
+        return text
+    if shortest == longest == 16 and every(text.str.contains(_NAIVE_MINUTES)):
+        return text + ":00"
     return naive_text_expr(text)
+
+
+#: :data:`_NAIVE_STD` without the seconds (``YYYY-MM-DD HH:MM``: :func:`naive_text_expr`
+#: adds ``:00``)
+_NAIVE_MINUTES = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 def naive_ts_expr(text: pl.Expr) -> pl.Expr:

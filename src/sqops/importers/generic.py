@@ -44,6 +44,7 @@ from sqops.importers._base import (
     instant_expr,
     local_to_utc,
     naive_text_expr,
+    naive_text_in,
     naive_text_ts_expr,
     read_csv,
     shown_name_expr,
@@ -212,10 +213,11 @@ def _messages_bulk(
     for c, allowed in value_sets("messages").items():
         ok = ok & (val(c).is_null() | val(c).is_in(sorted(allowed)))
     # (lazy: polars computes an expression used twice once)
+    rows = rows.lazy().with_columns(value(c).alias(name) for c, name in kept.items()).collect()
+    body = naive_text_in(rows, val("ts")) if "ts" in kept else naive_text_expr(val("ts"))
     rows = (
         rows.lazy()
-        .with_columns(value(c).alias(name) for c, name in kept.items())
-        .with_columns(naive_text_expr(val("ts")).alias("_body"), ok.alias("_ok"))
+        .with_columns(body.alias("_body"), ok.alias("_ok"))
         .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
         .collect()
     )
