@@ -1837,8 +1837,18 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
     they are in it. Rows that arrived in that order (one chat exported in time order, as
     real exports are) are not sorted by group and time: only by ``_s`` (the rows added one by
     one come before the frames added, in ``frame``), which is nearly sorted already."""
+    # the groups by their rank (a few groups, sorted once): the keys are numbers, the group
+    # texts neither copied nor compared row by row (a null group stays null: sorted first)
     # (the frame's queries lazy: an eager one may copy a frame of the readers' chunks whole)
-    keys = frame.lazy().select("group_id", "_t", "_s").collect().rechunk()
+    groups = frame.lazy().select(pl.col("group_id").unique()).collect().to_series()
+    names = groups.drop_nulls().sort()
+    one = names.len() < 2
+    if one:
+        rank = pl.when(pl.col("group_id").is_not_null()).then(pl.lit(0, dtype=pl.UInt32))
+    else:
+        ranks = pl.int_range(0, names.len(), dtype=pl.UInt32, eager=True)
+        rank = pl.col("group_id").replace_strict(names, ranks, return_dtype=pl.UInt32)
+    keys = frame.lazy().select(rank.alias("group_id"), "_t", "_s").collect().rechunk()
     if _in_order(keys):
         return None
     arrival = keys["_s"].arg_sort()
@@ -1847,18 +1857,13 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
         return arrival
     # in the order of arrival (``_s``, unique), a stable sort by group and time is the sort
     # by group, time and ``_s``: a stable sort by time, then a stable one by the group's
-    # rank (the groups, a few, sorted once) — two sorts of one key each, faster than one
-    # of two keys
+    # rank — two sorts of one key each, faster than one of two keys
     by_time = by_arrival.select(pl.arg_sort_by("_t", maintain_order=True)).to_series()
-    groups = by_arrival["group_id"]
-    if groups.null_count() == 0 and bool((groups == groups[0]).all()):
+    if one and not groups.null_count():
         return arrival.gather(by_time)  # (one group: the sort by time is the order)
-    names = groups.unique().drop_nulls().sort()  # (a null group stays null: sorted first)
-    rank = groups.gather(by_time).replace_strict(
-        names, pl.int_range(0, names.len(), dtype=pl.UInt32, eager=True), return_dtype=pl.UInt32
-    )
-    by_group = rank.to_frame("_r").select(pl.arg_sort_by("_r", maintain_order=True))
-    return arrival.gather(by_time.gather(by_group.to_series()))
+    rank_by_time = by_arrival["group_id"].gather(by_time).to_frame("_r")
+    by_group = rank_by_time.select(pl.arg_sort_by("_r", maintain_order=True)).to_series()
+    return arrival.gather(by_time.gather(by_group))
 
 
 #: :func:`_rows_by_runs` takes a frame's rows by slices when the order has at most this
