@@ -1537,11 +1537,10 @@ class Context:
         if order is None:  # one chunk per column, the columns copied side by side
             return frame.select(pl.col(c).cast(pl.String) for c in cols).rechunk()
         out: dict[str, pl.Series] = {}
-        for i in range(0, len(cols), 2):  # (two columns at a time: gathered side by side)
-            two = cols[i : i + 2]
-            got = frame.lazy().select(pl.col(c).gather(order).cast(pl.String) for c in two)
-            out.update((s.name, s) for s in got.collect().rechunk().get_columns())
-            frame = frame.drop(two)
+        for c in cols:
+            col = frame[c].rechunk()
+            out[c] = (col if order is None else col.gather(order)).cast(pl.String)
+            frame = frame.drop(c)
         return pl.DataFrame(out)
 
     # ---- too many messages to hold: sorted runs on disk (sqops.importers._spill)
