@@ -1839,8 +1839,13 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
     # the groups by their rank (a few groups, sorted once): the keys are numbers, the group
     # texts neither copied nor compared row by row (a null group stays null: sorted first)
     # (the frame's queries lazy: an eager one may copy a frame of the readers' chunks whole)
-    groups = frame.lazy().select(pl.col("group_id").unique()).collect().to_series()
-    names = groups.drop_nulls().sort()
+    g = pl.col("group_id")
+    head = frame.lazy().select(g.drop_nulls().first().alias("f"), g.null_count().alias("n"))
+    first, nulls = head.collect().row(0)
+    if first is None or frame.lazy().select((g == first).all()).collect().item():
+        names = pl.Series([] if first is None else [first], dtype=pl.String)  # (one group)
+    else:  # several groups (each once, sorted)
+        names = frame.lazy().select(g.unique()).collect().to_series().drop_nulls().sort()
     one = names.len() < 2
     if one:
         rank = pl.when(pl.col("group_id").is_not_null()).then(pl.lit(0, dtype=pl.UInt32))
@@ -1858,7 +1863,7 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
     # by group, time and ``_s``: a stable sort by time, then a stable one by the group's
     # rank — two sorts of one key each, faster than one of two keys
     by_time = by_arrival.select(pl.arg_sort_by("_t", maintain_order=True)).to_series()
-    if one and not groups.null_count():
+    if one and not nulls:
         return arrival.gather(by_time)  # (one group: the sort by time is the order)
     rank_by_time = by_arrival["group_id"].gather(by_time).to_frame("_r")
     by_group = rank_by_time.select(pl.arg_sort_by("_r", maintain_order=True)).to_series()
