@@ -1848,7 +1848,7 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
         names = frame.lazy().select(g.unique()).collect().to_series().drop_nulls().sort()
     one = names.len() < 2
     if one:
-        rank = pl.when(pl.col("group_id").is_not_null()).then(pl.lit(0, dtype=pl.UInt32))
+        rank: pl.Expr = pl.when(pl.col("group_id").is_not_null()).then(pl.lit(0, dtype=pl.UInt32))
     else:
         ranks = pl.int_range(0, names.len(), dtype=pl.UInt32, eager=True)
         rank = pl.col("group_id").replace_strict(names, ranks, return_dtype=pl.UInt32)
