@@ -182,15 +182,21 @@ def cell_getter(col: dict[str, int | None]) -> Callable[[list[str], str], str]:
     return cell
 
 
-def cell_expr_getter(rows: pl.DataFrame, col: dict[str, int | None]) -> Callable[[str], pl.Expr]:
+def cell_expr_getter(
+    rows: pl.DataFrame,
+    col: dict[str, int | None],
+    strip: Callable[[pl.Expr], pl.Expr] | None = None,
+) -> Callable[[str], pl.Expr]:
     """:func:`cell_getter` of a :class:`CsvFrame`'s rows as an expression: ``cell(key)``,
-    the stripped cell of column ``key`` ("" when the column is missing or the row short)."""
+    the stripped cell of column ``key`` ("" when the column is missing or the row short).
+    ``strip``: the frame's :meth:`CsvFrame.strip` (:func:`strip_expr` when not given)."""
+    stripped = strip or strip_expr
 
     def cell(key: str) -> pl.Expr:
         i = col[key]
         if i is None or f"c{i}" not in rows.columns:
             return pl.lit("", dtype=pl.String)
-        return strip_expr(pl.col(f"c{i}")).fill_null("")
+        return stripped(pl.col(f"c{i}")).fill_null("")
 
     return cell
 
@@ -300,10 +306,30 @@ class CsvFrame:
     header_line: int
     rows: pl.DataFrame
     display: str = ""
+    #: no cell holds U+001C–U+001F (:func:`plain_spaces` of the text read): polars'
+    #: ``strip_chars()`` is then Python's ``str.strip()`` (:meth:`strip`)
+    plain_spaces: bool = False
 
     def table(self) -> CsvTable:
         """The header (for :meth:`CsvTable.index`), without rows."""
         return CsvTable(self.header, self.header_line, [], self.display)
+
+    def strip(self, s: pl.Expr) -> pl.Expr:
+        """:func:`strip_expr` of cells of these rows: polars' own ``strip_chars()`` (its
+        white space, without a list of characters to look up) when the text holds none of
+        the four characters only Python takes for white space."""
+        return s.str.strip_chars() if self.plain_spaces else strip_expr(s)
+
+
+#: the characters Python's ``str.strip()`` strips and polars' ``strip_chars()`` does not
+#: (every other code point is stripped alike: a test checks them all)
+_PYTHON_ONLY_SPACES = (b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+
+
+def plain_spaces(data: bytes) -> bool:
+    """Whether the UTF-8 ``data`` holds none of :data:`_PYTHON_ONLY_SPACES` (no character
+    of another encodes one of these bytes)."""
+    return all(data.find(b) < 0 for b in _PYTHON_ONLY_SPACES)
 
 
 #: the longest field Python's csv module reads (``csv.field_size_limit()``)
@@ -513,15 +539,16 @@ def csv_bytes_frame(data: bytes, display: str) -> CsvFrame | None:
     got = fast_records(data.removeprefix(b"\xef\xbb\xbf"), None, 0, last=True)
     if got is None or got[0].height == 0:
         return None
-    return _header_and_rows(got[0], display)
+    return _header_and_rows(got[0], display, plain_spaces(data))
 
 
-def _header_and_rows(records: pl.DataFrame, display: str) -> CsvFrame:
+def _header_and_rows(records: pl.DataFrame, display: str, plain: bool = False) -> CsvFrame:
     """A :class:`CsvFrame` of records read in columns (``_line``, ``_n``, ``c0``...): the
-    first is the header; the rows have as many cell columns as the longest of them."""
+    first is the header; the rows have as many cell columns as the longest of them.
+    ``plain``: the text holds no :data:`_PYTHON_ONLY_SPACES`."""
     line, n = records.row(0)[:2]
     header = [clean_name(c).strip() for c in records.row(0)[2 : 2 + n]]
-    return CsvFrame(header, line, _trimmed(records.slice(1)), display)
+    return CsvFrame(header, line, _trimmed(records.slice(1)), display, plain)
 
 
 def _trimmed(body: pl.DataFrame) -> pl.DataFrame:
@@ -553,6 +580,7 @@ def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
                 carry = b""
             if base == 0:
                 data = data.removeprefix(b"\xef\xbb\xbf")
+            plain = plain_spaces(data)  # (of the block's records and those carried on)
             fast = fast_records(data, delim, base, last=last)
             if fast is not None:  # read by polars (the same records: _csvfast)
                 records, delim, used, lines = fast
@@ -574,10 +602,10 @@ def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
                     raise InputError(
                         T("文件是空的", "the file is empty"), Location(file=display, line=1)
                     )
-                header = _header_and_rows(records, display)
+                header = _header_and_rows(records, display, plain)
                 yield header
             elif records.height:
-                yield CsvFrame(header.header, header.header_line, _trimmed(records), display)
+                yield CsvFrame(header.header, header.header_line, _trimmed(records), display, plain)
             if last and not carry:
                 return
 
@@ -767,13 +795,30 @@ def by_distinct(
     """``fn(source)`` computed once per distinct value of ``source`` in ``frame`` (names and
     chat names: a few hundred values in a million rows; amounts: prices repeat), as an
     expression over ``frame`` of ``dtype`` (``fn``'s; null where ``source`` is)."""
-    keys = frame.lazy().select(source.alias("k")).collect().to_series()
-    if keys.len() and not keys.null_count() and bool((keys == keys[0]).all()):
+    # (the distinct values in one query: the texts of every row are not kept)
+    distinct = frame.lazy().select(source.alias("k")).unique().collect()
+    keys = distinct["k"]
+    if keys.len() == 1 and not keys.null_count():
         # one value in every row (a chat's name): its mapping, as a constant
         return pl.lit(pl.select(fn(pl.lit(keys[0], dtype=pl.String))).item(), dtype=dtype)
-    distinct = keys.to_frame().unique().drop_nulls()
+    distinct = distinct.drop_nulls()
     mapped = distinct.select(pl.col("k"), fn(pl.col("k")).alias("v"))
+    if keys.dtype == dtype == pl.String:
+        changed = mapped.filter(pl.col("v").eq_missing(pl.col("k")).not_())
+        if changed.height <= _FEW_CHANGED:
+            # (names already clean: most exports) ``source`` itself, the few texts that map
+            # to another (an empty name, a system sender's) compared one by one — no lookup
+            # of every text in a table (the texts of ``frame`` are among the keys; a null
+            # stays null either way)
+            out = source
+            for k, v in reversed(changed.rows()):
+                out = pl.when(source == k).then(pl.lit(v, dtype=pl.String)).otherwise(out)
+            return out if out is source else out.name.keep()  # (source's name, as below)
     return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=dtype)
+
+
+#: :func:`by_distinct`: at most this many texts that map to another are compared one by one
+_FEW_CHANGED = 4
 
 
 def name_or_null_expr(name: pl.Expr) -> pl.Expr:
@@ -920,6 +965,33 @@ def naive_text_expr(text: pl.Expr) -> pl.Expr:
         )
     )
     return pl.when(std).then(text).otherwise(odd_body)
+
+
+def naive_text_in(frame: pl.DataFrame, text: pl.Expr) -> pl.Expr:
+    """:func:`naive_text_expr` of ``text`` over ``frame``: ``text`` itself when every text
+    of it is written ``YYYY-MM-DD HH:MM:SS`` already (most exports), ``text`` and ``:00``
+    when every one is written ``YYYY-MM-DD HH:MM`` — one check of the column, and no
+    rewriting branch computed on every row. (A null stays null either way.)"""
+    shortest, longest = (
+        frame.lazy()
+        .select(text.str.len_bytes().min().alias("a"), text.str.len_bytes().max().alias("b"))
+        .collect()
+        .row(0)
+    )
+
+    def every(matches: pl.Expr) -> bool:
+        return bool(frame.lazy().select(matches.all()).collect().item())
+
+    if (shortest == longest == 19 or shortest is None) and every(text.str.contains(_NAIVE_STD)):
+        return text
+    if shortest == longest == 16 and every(text.str.contains(_NAIVE_MINUTES)):
+        return text + ":00"
+    return naive_text_expr(text)
+
+
+#: :data:`_NAIVE_STD` without the seconds (``YYYY-MM-DD HH:MM``: :func:`naive_text_expr`
+#: adds ``:00``)
+_NAIVE_MINUTES = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 def naive_ts_expr(text: pl.Expr) -> pl.Expr:
@@ -1723,7 +1795,7 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     msg_id = frame["msg_id"]
     nulls = msg_id.null_count()
     # an id seen twice in a group is an id seen twice: counted on the one column first
-    if msg_id.n_unique() - (1 if nulls else 0) < frame.height - nulls:
+    if not _all_distinct(msg_id, nulls):
         ids = frame.lazy().select("_s", "group_id", "msg_id").filter(has_id).collect()
         twice = ids.filter(key.is_duplicated())
         if twice.height:  # the first of each (in the order added) is kept
@@ -1746,13 +1818,41 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     return frame.lazy().filter(pl.col("_s").is_in(dropped).not_()).collect()
 
 
+def _all_distinct(ids: pl.Series, nulls: int) -> bool:
+    """Whether the ``ids`` that are not null (``nulls`` are) are all distinct. Ids that are
+    all whole numbers (most exports' message ids) are counted as numbers first: equal texts
+    are equal numbers, so distinct numbers are distinct texts (``1`` and ``01``, one number,
+    are then counted as texts)."""
+    numbers = ids.cast(pl.Int64, strict=False)
+    if numbers.null_count() == nulls and numbers.n_unique() - (1 if nulls else 0) == (
+        ids.len() - nulls
+    ):
+        return True
+    return ids.n_unique() - (1 if nulls else 0) == ids.len() - nulls
+
+
 def _order(frame: pl.DataFrame) -> pl.Series | None:
     """The row numbers of ``frame`` in the table's order (group, time, arrival); None when
     they are in it. Rows that arrived in that order (one chat exported in time order, as
     real exports are) are not sorted by group and time: only by ``_s`` (the rows added one by
     one come before the frames added, in ``frame``), which is nearly sorted already."""
+    # the groups by their rank (a few groups, sorted once): the keys are numbers, the group
+    # texts neither copied nor compared row by row (a null group stays null: sorted first)
     # (the frame's queries lazy: an eager one may copy a frame of the readers' chunks whole)
-    keys = frame.lazy().select("group_id", "_t", "_s").collect().rechunk()
+    g = pl.col("group_id")
+    head = frame.lazy().select(g.drop_nulls().first().alias("f"), g.null_count().alias("n"))
+    first, nulls = head.collect().row(0)
+    if first is None or frame.lazy().select((g == first).all()).collect().item():
+        names = pl.Series([] if first is None else [first], dtype=pl.String)  # (one group)
+    else:  # several groups (each once, sorted)
+        names = frame.lazy().select(g.unique()).collect().to_series().drop_nulls().sort()
+    one = names.len() < 2
+    if one:
+        rank: pl.Expr = pl.when(pl.col("group_id").is_not_null()).then(pl.lit(0, dtype=pl.UInt32))
+    else:
+        ranks = pl.int_range(0, names.len(), dtype=pl.UInt32, eager=True)
+        rank = pl.col("group_id").replace_strict(names, ranks, return_dtype=pl.UInt32)
+    keys = frame.lazy().select(rank.alias("group_id"), "_t", "_s").collect().rechunk()
     if _in_order(keys):
         return None
     arrival = keys["_s"].arg_sort()
@@ -1760,14 +1860,14 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
     if _in_order(by_arrival):
         return arrival
     # in the order of arrival (``_s``, unique), a stable sort by group and time is the sort
-    # by group, time and ``_s``; the groups (a few) sorted once and sorted by their rank
-    groups = by_arrival["group_id"]
-    names = groups.unique().drop_nulls().sort()  # (a null group stays null: sorted first)
-    rank = groups.replace_strict(
-        names, pl.int_range(0, names.len(), dtype=pl.UInt32, eager=True), return_dtype=pl.UInt32
-    )
-    within = by_arrival.select(pl.arg_sort_by(rank, "_t", maintain_order=True)).to_series()
-    return arrival.gather(within)
+    # by group, time and ``_s``: a stable sort by time, then a stable one by the group's
+    # rank — two sorts of one key each, faster than one of two keys
+    by_time = by_arrival.select(pl.arg_sort_by("_t", maintain_order=True)).to_series()
+    if one and not nulls:
+        return arrival.gather(by_time)  # (one group: the sort by time is the order)
+    rank_by_time = by_arrival["group_id"].gather(by_time).to_frame("_r")
+    by_group = rank_by_time.select(pl.arg_sort_by("_r", maintain_order=True)).to_series()
+    return arrival.gather(by_time.gather(by_group))
 
 
 #: :func:`_rows_by_runs` takes a frame's rows by slices when the order has at most this

@@ -75,27 +75,50 @@ def fast_records(
     if cr and cr != data.count(b"\r\n"):
         return None
     arr = np.frombuffer(data, dtype=np.uint8)
-    nl = positions(arr, 10)
     size = len(data)
-    if size - (int(nl[-1]) + 1 if len(nl) else 0) > _FIELD_LIMIT:
-        return None
-    if len(nl) and (
-        int(nl[0]) + 1 > _FIELD_LIMIT or (len(nl) > 1 and int(np.diff(nl).max()) > _FIELD_LIMIT)
-    ):
-        return None
-    if delim is None:
-        delim = sniff_delimiter(data, nl)
-        if delim is None:
-            return None
-    # a whole text (``last``) is read by polars while its quotes are checked here (numpy
-    # lets go of the interpreter too): the read is used only once they are well placed
+    # a whole text (``last``) is read by polars while its line ends and quotes are found
+    # and checked here (numpy lets go of the interpreter too), with the delimiter its first
+    # lines give: the read is used only once the quotes are well placed and the delimiter
+    # sniffed from the whole text is the one it was read with
     pool = ThreadPoolExecutor(1) if last and size >= ALONGSIDE_BYTES else None
     try:
-        pending = pool.submit(_polars_read, data, delim) if pool is not None else None
+        pending: Future[pl.DataFrame | None] | None = None
+        early = delim if delim is not None else _head_delimiter(data, arr)
+        if pool is not None and early is not None:
+            pending = pool.submit(_polars_read, data, early)
+        nl = positions(arr, 10)
+        if size - (int(nl[-1]) + 1 if len(nl) else 0) > _FIELD_LIMIT:
+            return None
+        if len(nl) and (
+            int(nl[0]) + 1 > _FIELD_LIMIT or (len(nl) > 1 and int(np.diff(nl).max()) > _FIELD_LIMIT)
+        ):
+            return None
+        if delim is None:
+            delim = sniff_delimiter(data, nl)
+            if delim is None:
+                return None
+        if pending is not None and delim != early:  # (not the read wanted: read again)
+            pending.result()
+            pending = None
+        if pool is not None and pending is None:
+            pending = pool.submit(_polars_read, data, delim)
         return _records_of(data, arr, nl, delim, base, last, pending)
     finally:
         if pool is not None:
             pool.shutdown()
+
+
+#: the bytes whose lines :func:`_head_delimiter` sniffs
+_HEAD_BYTES = 1 << 16
+
+
+def _head_delimiter(data: bytes, arr: np.ndarray) -> str | None:
+    """The delimiter :func:`sniff_delimiter` most likely finds, from the lines of the text's
+    first :data:`_HEAD_BYTES` alone (a guess: the caller sniffs the whole text after)."""
+    nl = positions(arr[:_HEAD_BYTES], 10)
+    if not len(nl):
+        return None
+    return sniff_delimiter(data[: int(nl[-1]) + 1], nl)
 
 
 #: texts of at least this many bytes are read by polars alongside the quote check
@@ -105,7 +128,7 @@ ALONGSIDE_BYTES = 1 << 20
 def _polars_read(data: bytes, delim: str) -> pl.DataFrame | None:
     """``data``'s records as polars reads them (every cell text), or None when it refuses."""
     try:
-        return pl.read_csv(
+        read = pl.read_csv(
             data,
             has_header=False,
             separator=delim,
@@ -116,6 +139,10 @@ def _polars_read(data: bytes, delim: str) -> pl.DataFrame | None:
         )
     except Exception:  # polars reads it otherwise: the exact reading decides
         return None
+    # one chunk per column (polars reads in several; in the reading thread, beside the
+    # quote check): the columns added after are one chunk, and the first eager query over
+    # columns cut otherwise copies them slowly
+    return read.rechunk()
 
 
 def _records_of(
@@ -158,9 +185,6 @@ def _records_of(
     frame = read
     if frame.height != records:
         return None
-    # one chunk per column (polars reads in several): the columns added below are one
-    # chunk, and the first eager query over columns cut otherwise copies them slowly
-    frame = frame.rechunk()
     width = frame.width
     cells = [f"c{i}" for i in range(width)]
     frame = frame.rename(dict(zip(frame.columns, cells, strict=True)))

@@ -43,7 +43,6 @@ from sqops.importers._base import (
     read_csv,
     read_text,
     starts_like_json,
-    strip_expr,
 )
 
 _IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
@@ -571,9 +570,9 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
             )
         )
         stamp = vec.with_iso_stamp(when, "when", zone) if rows.height else None
-        aid = strip_expr(col(ia))
+        aid = frame.strip(col(ia))
         content = col(icontent)
-        plain = strip_expr(content)
+        plain = frame.strip(content)
         rows = rows.with_columns(
             _date_ok=~stamp["_odd"] if stamp is not None else pl.lit(False),
         )
@@ -598,7 +597,7 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
             .get_column("_date")
             .to_list()
         )
-        name = strip_expr(col(iname)).fill_null("").str.split("#").list.first()
+        name = frame.strip(col(iname)).fill_null("").str.split("#").list.first()
         ok = rows.filter(pl.col("_bulk"))
         messages = ok.select(
             pl.col("_t"),

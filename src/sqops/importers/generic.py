@@ -44,10 +44,10 @@ from sqops.importers._base import (
     instant_expr,
     local_to_utc,
     naive_text_expr,
+    naive_text_in,
     naive_text_ts_expr,
     read_csv,
     shown_name_expr,
-    strip_expr,
     zone_offset,
 )
 from sqops.importers.youzan import load_table
@@ -195,21 +195,29 @@ def _messages_bulk(
         i = idx.get(canon)
         if i is None or f"c{i}" not in rows.columns:
             return fallback
-        raw = strip_expr(pl.col(f"c{i}"))
+        raw = frame.strip(pl.col(f"c{i}"))
         mapping = cmap.values.get(canon, {})
         v = raw.replace(mapping) if mapping else raw
         return pl.when(raw.fill_null("") != "").then(v).otherwise(fallback)
 
+    # the values of the file's columns, stripped (and mapped) once, kept for both queries
+    kept = {c: f"_v_{c}" for c, i in idx.items() if f"c{i}" in rows.columns}
+
+    def val(canon: str) -> pl.Expr:
+        return pl.col(kept[canon]) if canon in kept else value(canon)
+
     spec = TABLE["messages"]
     ok = pl.lit(True)
     for c in spec.required:
-        ok = ok & (value(c).fill_null("") != "")
+        ok = ok & (val(c).fill_null("") != "")
     for c, allowed in value_sets("messages").items():
-        ok = ok & (value(c).is_null() | value(c).is_in(sorted(allowed)))
+        ok = ok & (val(c).is_null() | val(c).is_in(sorted(allowed)))
     # (lazy: polars computes an expression used twice once)
+    rows = rows.lazy().with_columns(value(c).alias(name) for c, name in kept.items()).collect()
+    body = naive_text_in(rows, val("ts")) if "ts" in kept else naive_text_expr(val("ts"))
     rows = (
         rows.lazy()
-        .with_columns(naive_text_expr(value("ts")).alias("_body"), ok.alias("_ok"))
+        .with_columns(body.alias("_body"), ok.alias("_ok"))
         .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
         .collect()
     )
@@ -223,14 +231,14 @@ def _messages_bulk(
         .select(
             instant_expr(pl.col("_utc")).alias("_t"),
             ts.alias("ts"),
-            value("group_id").alias("group_id"),
-            value("member_id").alias("member_id"),
-            value("msg_id").alias("msg_id"),
-            by_distinct(good, value("member_name"), shown_name_expr).alias("member_name"),
-            value("msg_type").fill_null("text").alias("msg_type"),
-            value("content").alias("content"),
-            value("reply_to").alias("reply_to"),
-            value("role").alias("role"),
+            val("group_id").alias("group_id"),
+            val("member_id").alias("member_id"),
+            val("msg_id").alias("msg_id"),
+            by_distinct(good, val("member_name"), shown_name_expr).alias("member_name"),
+            val("msg_type").fill_null("text").alias("msg_type"),
+            val("content").alias("content"),
+            val("reply_to").alias("reply_to"),
+            val("role").alias("role"),
         )
         .collect()
     )

@@ -37,7 +37,7 @@ from sqops.importers._base import (
     header_key,
     instant_expr,
     is_large,
-    naive_text_expr,
+    naive_text_in,
     naive_text_ts_expr,
     name_id,
     order_time_and_amount,
@@ -249,7 +249,7 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     Returns the orders without a buyer."""
     rows = frame.rows
 
-    cell = cell_expr_getter(rows, col)
+    cell = cell_expr_getter(rows, col, frame.strip)
 
     oid = cell("Name")
     raw = cell("Financial Status")
@@ -304,7 +304,12 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
             unpaid.alias("_unpaid"),
             candidate.alias("_candidate"),
         )
-        .with_columns(naive_text_expr(pl.col("_when").str.slice(0, 19)).alias("_body"))
+        .collect()
+    )
+    body = naive_text_in(rows, pl.col("_when").str.slice(0, 19))
+    rows = (
+        rows.lazy()
+        .with_columns(body.alias("_body"))
         .with_columns(
             naive_text_ts_expr(pl.col("_body")).alias("_naive"),
             pl.col("_when").str.slice(19).str.strip_chars(" ").alias("_off"),

@@ -47,7 +47,7 @@ from sqops.importers._base import (
     is_large,
     json_loads,
     local_to_utc,
-    naive_text_expr,
+    naive_text_in,
     naive_text_ts_expr,
     name_or_null_expr,
     peek_text,
@@ -283,7 +283,7 @@ def _msg_bulk(
         i = col[key]
         if i is None or f"c{i}" not in rows.columns:
             return pl.lit("")
-        return strip_expr(pl.col(f"c{i}")).fill_null("")
+        return frame.strip(pl.col(f"c{i}")).fill_null("")
 
     # each cell the bulk reads stripped once, kept as a column while the bulk is read
     used = ["CreateTime", "Type", "SubType", "IsSender", "Sender", "TalkerId", "localId"]
@@ -335,44 +335,35 @@ def _msg_bulk(
         .with_columns(bulk.alias("_bulk"))
         .collect()
     )
-    keep = ["_utc", "_group", "_member", "_type", "_IsSender", "_Sender", "_localId"]
-    keep += ["_StrContent", "_Remark", "_NickName"]
-    good = rows.select(*keep, "_bulk").filter(pl.col("_bulk"))
+    # (the bulk rows' columns are not copied: each query below filters what it reads)
+    good = rows.lazy().filter(pl.col("_bulk"))
     # the aliases the row-by-row way records besides the message's: the exporter's id ("is
-    # self" rows with a sender) and the nickname
+    # self" rows with a sender) and the nickname (sets: the order they are recorded in says
+    # nothing)
     group = pl.lit(ctx.group_id) if ctx.group_id else pl.col("_group")
     for g, m in (
-        good.filter(is_self & (sender != ""))
-        .select(group, pl.col("_member"))
-        .unique(maintain_order=True)
-        .iter_rows()
-    ):
+        good.filter(is_self & (sender != "")).select(group, pl.col("_member")).unique().collect()
+    ).iter_rows():
         ctx.self_is(g, m)
     for g, n, m in (
-        good.select(group, cell("NickName"), pl.col("_member"))
-        .unique(maintain_order=True)
-        .iter_rows()
+        good.select(group, cell("NickName"), pl.col("_member")).unique().collect().iter_rows()
     ):
         ctx.alias(g, n, m)
-    offset = zone_offset(zone, good["_utc"].dt.replace_time_zone(None))
+    offset = zone_offset(
+        zone, good.select(pl.col("_utc").dt.replace_time_zone(None)).collect().to_series()
+    )
     remark, nick = cell("Remark"), cell("NickName")
     shown = pl.when(remark != "").then(remark).otherwise(nick)
-    messages = (
-        good.lazy()
-        .select(
-            instant_expr(pl.col("_utc")).alias("_t"),
-            ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
-            pl.col("_group").alias("group_id"),
-            pl.col("_member").alias("member_id"),
-            cell("localId").alias("msg_id"),
-            by_distinct(good, shown, shown_name_expr).alias("member_name"),
-            pl.col("_type").alias("msg_type"),
-            pl.when(pl.col("_type").is_in(["text", "link"]))
-            .then(cell("StrContent"))
-            .alias("content"),
-        )
-        .collect()
-    )
+    messages = good.select(
+        instant_expr(pl.col("_utc")).alias("_t"),
+        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
+        pl.col("_group").alias("group_id"),
+        pl.col("_member").alias("member_id"),
+        cell("localId").alias("msg_id"),
+        by_distinct(rows, shown, shown_name_expr).alias("member_name"),
+        pl.col("_type").alias("msg_type"),
+        pl.when(pl.col("_type").is_in(["text", "link"])).then(cell("StrContent")).alias("content"),
+    ).collect()
     bulk_and_rare(
         ctx, rows, messages, display, lambda where, cells: _msg_row(ctx, where, cells, col, width)
     )
@@ -631,14 +622,14 @@ def _chatlog_bulk(
     rows = (
         rows.lazy()
         .with_columns(
-            naive_text_expr(col("time")).alias("_body"),
+            naive_text_in(frame.rows, col("time")).alias("_body"),
             # (matched once per distinct text: placeholders repeat)
             by_distinct(frame.rows, _maybe_placeholder(content), _placeholder_of)
             .fill_null("text")
             .alias("_type"),
-            strip_expr(col("sender")).alias("_sender"),
-            strip_expr(col("sender_name")).alias("_sname"),
-            strip_expr(col("talker")).alias("_talker"),
+            frame.strip(col("sender")).alias("_sender"),
+            frame.strip(col("sender_name")).alias("_sname"),
+            frame.strip(col("talker")).alias("_talker"),
         )
         .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
         .collect()
@@ -676,7 +667,7 @@ def _chatlog_bulk(
             by_distinct(rows, sender_name, name_or_null_expr).alias("member_name"),
             pl.col("_type").alias("msg_type"),
             pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
-            by_distinct(rows, strip_expr(col("talker_name")), clean_name_expr).alias("group_name"),
+            by_distinct(rows, frame.strip(col("talker_name")), clean_name_expr).alias("group_name"),
         )
         .collect()
     )

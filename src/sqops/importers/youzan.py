@@ -40,7 +40,7 @@ from sqops.importers._base import (
     instant_expr,
     is_large,
     local_to_utc,
-    naive_text_expr,
+    naive_text_in,
     naive_text_ts_expr,
     name_id,
     order_time_and_amount,
@@ -230,7 +230,7 @@ def _bulk(
     whether the next is merged) go to :func:`_row` in file order."""
     rows = frame.rows
 
-    cell = cell_expr_getter(rows, col)
+    cell = cell_expr_getter(rows, col, frame.strip)
 
     raw = cell("status")
     mapped = raw.replace_strict(
@@ -246,14 +246,22 @@ def _bulk(
             cell("order_id").str.strip_chars_start("'").alias("_oid"),
             mapped.alias("_status"),
             unpaid.alias("_unpaid"),
-            naive_text_expr(when).alias("_body"),
+            when.alias("_when"),
             # (once per distinct amount: prices repeat)
             by_distinct(rows, amount, _plain_amount, pl.Float64()).alias("_amount"),
             cell("buyer_id").alias("_member"),
             cell("shop").alias("_shop"),
             cell("coupon").alias("_coupon"),
         )
+        .collect()
+    )
+    # (the time texts, each stripped once above, checked once: most are written as read)
+    body = naive_text_in(rows, pl.col("_when"))
+    rows = (
+        rows.lazy()
+        .with_columns(body.alias("_body"))
         .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
+        .drop("_when")
         .collect()
     )
     offset = zone_offset(zone, rows["_naive"])
