@@ -262,3 +262,31 @@ def test_held_equals_disk_for_any_cells(
             assert str(info.value) == str(exc)
             return
         _same(held, read_tables(folder, hold=ON_DISK))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # one message type, one role: one code each; one question, no reply
+        "ts,group_id,member_id,msg_id,msg_type,role,content,reply_to\n"
+        "2026-12-01 09:00:00,g1,a,1,text,member,hi?,\n"
+        "2026-12-01 09:01:00,g1,b,2,text,member,ok,\n",
+        # no type nor role in any row (no code at all), no question, no reply
+        "ts,group_id,member_id,msg_id,msg_type,role,content,reply_to\n"
+        "2026-12-01 09:00:00,g1,a,1,,,hi,\n"
+        "2026-12-01 09:01:00,g1,b,2,,,ok,\n",
+        # one row; and a first row rejected (the only gap)
+        "ts,group_id,member_id,msg_type\n2026-12-01 09:00:00,g1,a,text\n",
+        "ts,group_id,member_id,msg_type\nx,g1,a,text\n2026-12-01 09:00:00,g1,a,text\n",
+        # every row a question and a reply
+        "ts,group_id,member_id,msg_id,content,reply_to\n"
+        "2026-12-01 09:00:00,g1,a,1,a?,2\n"
+        "2026-12-01 09:01:00,g1,b,2,b?,1\n",
+    ],
+    ids=["one-code", "no-code", "one-row", "first-rejected", "all-sparse"],
+)
+def test_edges_of_the_compact_form(tmp_path: Path, text: str) -> None:
+    folder = _folder(tmp_path, "d", {"messages.csv": text})
+    held = read_tables(folder, hold=IN_MEMORY)
+    assert held["messages"]._narrow is None
+    _same(held, read_tables(folder, hold=ON_DISK))
