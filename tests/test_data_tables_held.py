@@ -123,6 +123,9 @@ def test_the_budget_is_taken_table_by_table(tmp_path: Path) -> None:
     both = need + rows["members"] * tables_mod.HELD_ROW_BYTES
     got = read_tables(folder, hold=both)
     assert got["messages"]._narrow is None and got["members"]._narrow is None
+    # messages that do not fit end the budget: the members, which would fit, go to disk too
+    got = read_tables(folder, hold=need - 1)
+    assert got["messages"]._narrow is not None and got["members"]._narrow is not None
 
 
 def test_a_budget_of_a_memory_limit() -> None:

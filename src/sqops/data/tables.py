@@ -1628,7 +1628,10 @@ def held_budget(limit: int | None) -> int:
 
 def _hold(name: str, path: Path, kind: str, budget: list[int] | None) -> bool:
     """Whether ``name``'s typed copy is held in memory: its estimated bytes (rows ×
-    :data:`HELD_ROW_BYTES`) within what is left of ``budget`` (which it then takes)."""
+    :data:`HELD_ROW_BYTES`) within what is left of ``budget`` (which it then takes). A table
+    that does not fit ends the budget: the data is large for the limit (a partitioned run
+    may follow, whose buckets read the copies on disk), so the tables after it go to disk
+    too, as before copies were held."""
     if budget is None or name not in HELD or kind == "partitioned" or budget[0] <= 0:
         return False
     try:
@@ -1640,6 +1643,7 @@ def _hold(name: str, path: Path, kind: str, budget: list[int] | None) -> bool:
         return False
     need = int(rows) * HELD_ROW_BYTES
     if need > budget[0]:
+        budget[0] = 0
         return False
     budget[0] -= need
     return True
