@@ -10,6 +10,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import sqops.data.tables as tables_mod
@@ -88,11 +90,12 @@ def test_a_valid_parquet_table_is_read_directly_with_its_rejected_rows(tmp_path:
 
 
 @pytest.mark.parametrize(
-    ("column", "cell"), [("member_id", " b"), ("event", "OPEN"), ("member_id", "")]
+    ("column", "cell"),
+    [("member_id", " b"), ("event", "OPEN"), ("member_id", ""), ("event", " open")],
 )
 def test_a_cell_the_copy_changes_takes_the_copy(tmp_path: Path, column: str, cell: str) -> None:
     changed = {k: list(v) for k, v in ENGAGEMENT.items()}
-    changed[column][1] = cell  # row 2: " b" is b, "OPEN" is open, "" is no member
+    changed[column][1] = cell  # row 2: " b" is b, "OPEN" and " open" are open, "" no member
     eng = _same_as_the_copy(tmp_path, changed)
     assert type(eng._narrow).__name__ == "_Narrow"  # (the copy)
     expected_valid = 2 if cell == "" else 3  # (an empty member id is rejected)
@@ -125,3 +128,47 @@ def test_the_latest_day_is_known_without_a_scan(tmp_path: Path) -> None:
     assert eng.last_day == dt.date(2026, 12, 2)
     cp = read_tables(_write(tmp_path / "csv", ENGAGEMENT, csv=True))["engagement"]
     assert cp.last_day is None  # (the copy: prepare counts the rows after as-of itself)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    events=st.lists(
+        st.sampled_from(
+            ["open", "click", "participate", " open", "OPEN", "Click ", "", "  ", "share"]
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_any_event_cells_read_directly_as_the_copy_reads_them(
+    tmp_path_factory: pytest.TempPathFactory, events: list[str]
+) -> None:
+    # the checking pass does not strip the events: a cell that is not a known event as it is
+    # counts with the rows to reject, which are then checked against the copy's own reasons
+    events = ["open", *events]  # (one valid row at least)
+    n = len(events)
+    eng = {
+        "ts": [dt.datetime(2026, 12, 1, 9, i) for i in range(n)],
+        "member_id": ["a"] * n,
+        "event": events,
+        "post_id": ["p1"] * n,
+        "group_id": ["g1"] * n,
+    }
+    base = tmp_path_factory.mktemp("ev")
+    pq = read_tables(_write(base / "pq", eng))["engagement"]
+    cp = read_tables(_write(base / "csv", eng, csv=True))["engagement"]
+    assert_frame_equal(pq.frame.collect(), cp.frame.collect())
+    assert (pq.rows_read, pq.reject_counts, pq.first_rejected_rows(), pq.event_types) == (
+        cp.rows_read,
+        cp.reject_counts,
+        cp.first_rejected_rows(),
+        cp.event_types,
+    )
+    assert pq.rejected["event"].to_list() == cp.rejected["event"].to_list()
+    # read directly exactly when every event is a known one as it is, or one the copy rejects
+    odd = {" open", "OPEN", "Click "}  # (the copy keeps them: open, open, click)
+    assert (type(pq._narrow).__name__ == "_View") == (not odd & set(events))

@@ -24,6 +24,7 @@ import contextlib
 import datetime as dt
 import functools
 import io
+import itertools
 import re
 import tempfile
 import threading
@@ -55,6 +56,7 @@ __all__ = [
     "TableData",
     "Tables",
     "detect_encoding",
+    "held_budget",
     "parse_ts",
     "prepare_tables",
     "read_tables",
@@ -754,6 +756,7 @@ def validate_table(
     spill: Path | None = None,
     direct: Path | None = None,
     early: _Early | None = None,
+    hold: bool = False,
 ) -> TableData:
     """Rename, type, check and deduplicate one table given as text columns.
 
@@ -767,6 +770,9 @@ def validate_table(
     row is valid as it is (:func:`_validate_direct`), no copy is made: ``frame`` reads the
     file itself. ``early``: that file's checking pass, started beside the other tables
     (:func:`_start_early`).
+
+    ``hold``: the copy is held in memory in a compact form (:class:`_Held`) instead of
+    written to ``spill``: the same rows, columns and types.
     """
     spec = TABLE[name]
     lf = _rename(lf, mapping, spec, source)
@@ -873,24 +879,49 @@ def validate_table(
                 base = store(_annotate(name, fixed, present, False, ts_fixed, tz))
         return base
 
-    base = copy(off)
-    if off is not None:
-        lo, hi = (
-            base.select(pl.col("ts").min().alias("lo"), pl.col("ts").max().alias("hi"))
-            .collect()
-            .row(0)
-        )
-        if (
-            lo is not None
-            and fixed_offset(tz, lo.replace(tzinfo=None), hi.replace(tzinfo=None)) != off
-        ):
-            base = copy(None)
+    def held(off: dt.timedelta | None) -> _Held:
+        kept = _Held.make(_annotate(name, lf, present, ts_typed, to_utc(off), tz, naive))
+        if fmt:  # (as copy's: the general parser for the rows the sampled format missed)
+            retry = (
+                kept.bad.lazy()
+                .filter((pl.col("_reason") == "bad_time") & pl.col("_orig_ts").is_not_null())
+                .select("_row", parse_ts(pl.col("_orig_ts"), tz).alias("_fix"))
+                .filter(pl.col("_fix").is_not_null())
+                .collect()
+            )
+            if retry.height:
+                fixed = lf.join(retry.lazy(), on="_row", how="left", maintain_order="left")
+                ts_fixed = pl.coalesce(to_utc(off), pl.col("_fix"))
+                kept = _Held.make(_annotate(name, fixed, present, False, ts_fixed, tz))
+        return kept
 
-    rows_read = int(base.select(pl.len()).collect().item())
-    orig = base.collect_schema().names()
-    rejected = _rejected(base, present).collect()
-    final = [c for c in orig if c != "_reason" and not c.startswith("_orig_")]
-    valid = base.filter(pl.col("_reason").is_null()).select(final)
+    if hold:
+        kept = held(off)
+        if off is not None and kept.offset_moves(tz, off):
+            kept = held(None)
+        rows_read = kept.rows
+        rejected = _rejected(kept.bad.lazy(), present).collect()
+        final = kept.final
+        valid = kept.valid()
+    else:
+        base = copy(off)
+        if off is not None:
+            lo, hi = (
+                base.select(pl.col("ts").min().alias("lo"), pl.col("ts").max().alias("hi"))
+                .collect()
+                .row(0)
+            )
+            if (
+                lo is not None
+                and fixed_offset(tz, lo.replace(tzinfo=None), hi.replace(tzinfo=None)) != off
+            ):
+                base = copy(None)
+
+        rows_read = int(base.select(pl.len()).collect().item())
+        orig = base.collect_schema().names()
+        rejected = _rejected(base, present).collect()
+        final = [c for c in orig if c != "_reason" and not c.startswith("_orig_")]
+        valid = base.filter(pl.col("_reason").is_null()).select(final)
     columns = tuple(c for c in final if c != "_row")
 
     dups = _duplicate_rows(valid, spec, present, numeric_ids, rows_read)
@@ -906,10 +937,130 @@ def validate_table(
     td = TableData(
         name, source, valid, columns, rows_read, rejected, *_dup_counts(dups), event_types
     )
-    if path is not None:
+    if path is not None and not hold:
         coded = tuple(c for c in CODED if c in present)
         td._narrow = _Narrow(path, coded, tuple(final), dup_rows, valid)
     return _some_valid(td)
+
+
+#: rows collected at a time into a copy held in memory (:meth:`_Held.make`)
+HELD_BATCH = 250_000
+
+
+#: text columns of a few distinct values (normalised to lower case), held as codes (1 byte a
+#: row for up to 256 texts, instead of 16) of categories of their own (the ids' codes stay as
+#: they were) and given back as text (a gather: a cast from a categorical costs 6× more)
+FEW = frozenset({"msg_type", "role", "event"})
+_FEW = pl.Categorical(pl.Categories("sqops-held-few"))
+#: text columns null in most rows (a reply's target; the text of a message that can be a
+#: question): held apart, only for the rows that have one (:meth:`_Held.make`)
+SPARSE = ("reply_to", QUESTION_TEXT)
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A typed copy held in memory (:func:`validate_table` with ``hold``), compact: the
+    valid rows' columns but ``_row``, which is made from a row's index (the rows are held in
+    source order; ``gaps`` says where rejected rows were left out); the rejected rows apart
+    (``bad``: their annotated rows, with the reasons and the text as read); the few texts of
+    :data:`FEW` as codes and the :data:`SPARSE` columns only where a row has one.
+    :meth:`valid` gives the same frame as the copy on disk. Collected a batch at a time by
+    the streaming engine: the source (with the chat text) is never held whole."""
+
+    frame: pl.DataFrame
+    bad: pl.DataFrame
+    final: list[str]
+    rows: int
+    #: for each rejected row (in order), its number − 1 − the rejected rows before it: the
+    #: held rows before it (None: no row rejected)
+    gaps: pl.Series | None
+    #: the cells of the :data:`SPARSE` columns, for the rows that have one (``_sparse`` of
+    #: ``frame`` is a row's index here, null for a row without; None: held as they are)
+    sparse: pl.DataFrame | None = None
+    #: the texts of the :data:`FEW` columns' codes (a code is its text's index)
+    words: dict[str, pl.Series] = field(default_factory=dict)
+
+    @classmethod
+    def make(cls, annotated: pl.LazyFrame) -> _Held:
+        """The copy of ``annotated`` (:func:`_annotate`'s frame), made a batch of rows at a
+        time: each batch's rejected rows set apart, its sparse columns too, before the next
+        (the table is never held whole as the annotated frame has it)."""
+        names = annotated.collect_schema().names()
+        final = list(_final(annotated))
+        few = [c for c in final if c in FEW]
+        cols = [c for c in SPARSE if c in final]
+        has = pl.any_horizontal(pl.col(c).is_not_null() for c in cols) if cols else pl.lit(False)
+        query = annotated.select(
+            *(pl.col(c).cast(_FEW) if c in FEW else pl.col(c) for c in names),
+            has.alias("_has"),
+        )
+        keep = [c for c in final if c != "_row" and c not in cols]
+        parts: list[pl.DataFrame] = []
+        cells: list[pl.DataFrame] = []
+        bad: list[pl.DataFrame] = []
+        rows = held = 0
+        batches = query.collect_batches(chunk_size=HELD_BATCH, engine="streaming")
+        for batch in itertools.chain(batches, [query.clear().collect()]):
+            if parts and not batch.height:
+                continue  # (an empty batch only for a table without rows: its schema)
+            rows += batch.height
+            if batch["_reason"].null_count() < batch.height:
+                bad.append(batch.filter(pl.col("_reason").is_not_null()).select(names))
+                batch = batch.filter(pl.col("_reason").is_null())
+            if cols:
+                pos = pl.when("_has").then(pl.col("_has").cum_sum() - 1 + held)
+                cells.append(batch.filter("_has").select(cols))
+                held += cells[-1].height
+                parts.append(batch.select(*keep, pos.cast(pl.UInt32).alias("_sparse")))
+            else:
+                parts.append(batch.select(keep))
+            del batch
+        frame = pl.concat(parts, rechunk=False)
+        del parts
+        words: dict[str, pl.Series] = {}
+        for c in few:  # (the texts by code; the codes as the smallest integers that hold them)
+            texts = frame[c].unique().drop_nulls()
+            codes = texts.to_physical()
+            n = int(codes.max()) + 1 if codes.len() else 0  # type: ignore[arg-type]
+            words[c] = pl.Series(c, [None] * n, dtype=pl.String).scatter(
+                codes, texts.cast(pl.String)
+            )
+            code = pl.col(c).to_physical()
+            frame = frame.with_columns(
+                code.cast(pl.UInt8)
+                if n <= 1 << 8
+                else code.cast(pl.UInt16)
+                if n <= 1 << 16
+                else code
+            )
+        sparse = pl.concat(cells, rechunk=True) if cols else None
+        if not bad:
+            return cls(frame, annotated.clear().collect(), final, rows, None, sparse, words)
+        rejected = pl.concat(bad).with_columns(pl.col(c).cast(pl.String) for c in few)
+        at = rejected["_row"]
+        gaps = at - 1 - pl.int_range(at.len(), dtype=pl.Int64, eager=True)
+        return cls(frame, rejected, final, rows, gaps, sparse, words)
+
+    def valid(self) -> pl.LazyFrame:
+        """The valid rows, as the spilled copy gives them (``_row`` made only when asked)."""
+        i = pl.col("_row").cast(pl.Int64)
+        row = i + 1
+        if self.gaps is not None:
+            row = row + pl.lit(self.gaps).search_sorted(i, side="right")
+        lf = self.frame.lazy().with_row_index("_row")
+        back = [pl.lit(w).gather(pl.col(c)).alias(c) for c, w in self.words.items()]
+        if self.sparse is not None:
+            back += [pl.lit(s).gather(pl.col("_sparse")).alias(s.name) for s in self.sparse]
+        return lf.with_columns(row.alias("_row"), *back).select(self.final)
+
+    def offset_moves(self, tz: str, off: dt.timedelta) -> bool:
+        """The range of times of the copy and its rejected rows outside what ``off`` holds
+        over."""
+        times = pl.concat([self.frame.select("ts"), self.bad.select("ts")])
+        lo, hi = times.select(pl.col("ts").min().alias("lo"), pl.col("ts").max().alias("hi")).row(0)
+        return lo is not None and (
+            fixed_offset(tz, lo.replace(tzinfo=None), hi.replace(tzinfo=None)) != off
+        )
 
 
 def _stripped(lf: pl.LazyFrame, text: list[str], schema: Mapping[str, Any]) -> pl.LazyFrame:
@@ -988,7 +1139,11 @@ def _validate_direct(
     dirty: list[pl.Expr] = []
     only = REJECT_ONLY.get(name, frozenset())  # (not in the frame: their text is as read)
     for c in text:
-        if schema[c] == pl.String and c not in only:
+        # (not ``event``: a cell other than a known event, padded or in upper case too, is
+        # counted with the rows to reject, and those rows are checked against the copy's
+        # own reasons below — a row the copy would keep takes the copy — while a known
+        # event is clean as it is: its strip at 10 M, 19.5 M cells, cost ~0.3 CPU-s)
+        if schema[c] == pl.String and c not in only and not (c == "event" and spec.events):
             n = pl.col(c).str.len_bytes()
             dirty.append((n == 0) | (pl.col(c).str.strip_chars().str.len_bytes() != n))
             if c in ("msg_type", "role"):
@@ -1342,11 +1497,17 @@ def read_tables(
     tz: str = "Asia/Shanghai",
     columns: Mapping[str, Mapping[str, str]] | None = None,
     encoding: str | None = None,
+    hold: int | None = None,
 ) -> Tables:
     """Read and validate the tables of a folder ``data`` and/or explicit ``paths`` (which win).
 
     ``columns`` maps, per table, canonical names to the names in the files. ``messages`` is
     required. Raises :class:`DataError`/:class:`InputError`/:class:`UsageError`.
+
+    ``hold``: the bytes the typed copies may take in memory (:func:`held_budget`; None: that
+    of the default memory limit, half this machine's RAM; 0: every copy on disk). A table
+    whose estimated copy fits what is left of it is held in memory, the others are written
+    to a temporary folder (:func:`validate_table`).
     """
     files: dict[str, Path] = {}
     if data is not None:
@@ -1386,7 +1547,8 @@ def read_tables(
     early: dict[str, _Early] = {}
     # (on an error the passes are not waited for: each reads its table's own file, never the
     # copies the error removes, and ends on its own; a daemon thread, as the run may end)
-    tables = _read_all(files, tz, columns, encoding, early)
+    budget = [held_budget(None) if hold is None else hold]
+    tables = _read_all(files, tz, columns, encoding, early, budget)
     for e in early.values():
         e.join()  # (no thread reads a file once the tables are given)
     return tables
@@ -1398,6 +1560,7 @@ def _read_all(
     columns: Mapping[str, Mapping[str, str]] | None,
     encoding: str | None,
     early: dict[str, _Early],
+    budget: list[int] | None = None,
 ) -> Tables:
     """:func:`read_tables`' tables, one after another in the order of :data:`TABLE`; the
     checking passes of the tables read without a copy started into ``early`` once the first
@@ -1416,8 +1579,17 @@ def _read_all(
             mapping = (columns or {}).get(name)
             try:
                 direct = p if kind == "parquet" else None
+                hold = _hold(name, p, kind, budget)
                 tables[name] = validate_table(
-                    name, lf, display_path(p), tz, mapping, spill.path, direct, early.get(name)
+                    name,
+                    lf,
+                    display_path(p),
+                    tz,
+                    mapping,
+                    spill.path,
+                    direct,
+                    early.get(name),
+                    hold,
                 )
             except pl.exceptions.ComputeError as exc:
                 if not (encoding is None and kind in ("csv", "tsv") and _not_utf8(exc)):
@@ -1431,6 +1603,50 @@ def _read_all(
             except pl.exceptions.PolarsError as exc:
                 raise _read_error(display_path(p), exc, p, kind, encoding or "") from None
         return spill.keep(Tables(tables, tz))
+
+
+#: what a row of a typed copy held in memory takes, at most (:class:`_Held`; the bench
+#: messages ~37 bytes, members ~31: ``estimated_size``; benchmarks/README.md, "typed copies
+#: held in memory")
+HELD_ROW_BYTES = 64
+#: the share of the memory limit the copies held in memory may take: the report's own work
+#: (~1 GB at 10 M messages) and the adherence section beside it need the rest
+HELD_SHARE = 8
+#: tables whose typed copy is held in memory when it fits (the others always on disk)
+HELD = frozenset({"messages", "members", "staff", "posts", "coupons"})
+#: bytes of a text file (CSV, JSON Lines...) per row, at least, to estimate its rows
+TEXT_ROW_BYTES = 40
+
+
+def held_budget(limit: int | None) -> int:
+    """The bytes the typed copies may take in memory under a memory limit (None: the
+    default limit, half this machine's RAM)."""
+    from sqops.data.runtime import memory_limit_bytes
+
+    return (memory_limit_bytes(None) if limit is None else limit) // HELD_SHARE
+
+
+def _hold(name: str, path: Path, kind: str, budget: list[int] | None) -> bool:
+    """Whether ``name``'s typed copy is held in memory: its estimated bytes (rows ×
+    :data:`HELD_ROW_BYTES`) within what is left of ``budget`` (which it then takes). A table
+    that does not fit ends the budget: the data is large for the limit (a partitioned run
+    may follow, whose buckets read the copies on disk), so the tables after it go to disk
+    too, as before copies were held."""
+    if budget is None or name not in HELD or kind == "partitioned" or budget[0] <= 0:
+        return False
+    try:
+        if kind == "parquet":
+            rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+        else:
+            rows = path.stat().st_size // TEXT_ROW_BYTES + 1
+    except (pl.exceptions.PolarsError, OSError):
+        return False
+    need = int(rows) * HELD_ROW_BYTES
+    if need > budget[0]:
+        budget[0] = 0
+        return False
+    budget[0] -= need
+    return True
 
 
 class _Holder:

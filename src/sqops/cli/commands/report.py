@@ -397,6 +397,7 @@ def report(
                             tz=settings.tz,
                             columns=settings.columns,
                             encoding=encoding,
+                            hold=_held_bytes(partitions, limit, eng.distributed),
                         ),
                         [*inputs, *paths.values()],
                     )
@@ -603,6 +604,14 @@ def _buckets(
     if sizes is None and (limit is not None or n > 1):
         n = _buckets_by_rows(tables, lim, n, limit is not None, lang)
     return n if n > 1 else 0
+
+
+def _held_bytes(partitions: int | None, limit: int | None, distributed: bool) -> int:
+    """What the tables' typed copies may hold in memory (``read_tables(hold=…)``): none for
+    a partitioned run (its buckets read the copies on disk), else a share of the limit."""
+    from sqops.data.tables import held_budget
+
+    return 0 if partitions is not None or distributed else held_budget(limit)
 
 
 def _mb(n: int) -> str:
