@@ -96,6 +96,19 @@ def test_key_too_wide_is_refused() -> None:
     assert _activity_key(groups.clear(), 0, 10) is None
 
 
+def test_key_width_counts_the_group_code() -> None:
+    # group codes as their physical integers (what ``_activity_key`` reads of the groups):
+    # a code of 21 bits leaves 64 - 21 - 32 = 11 bits for the days, a code of 20 bits 12
+    wide, narrow = (
+        pl.Series([1 << 20], dtype=pl.UInt32),
+        pl.Series([(1 << 20) - 1], dtype=pl.UInt32),
+    )
+    assert _activity_key(wide, 0, 2047) == (0, 11)  # 21 + 32 + 11 = 64: fits
+    assert _activity_key(wide, 0, 2048) is None  # 21 + 32 + 12 = 65: the group-by
+    assert _activity_key(narrow, 0, 2048) == (0, 12)  # 20 + 32 + 12 = 64: fits
+    assert _activity_key(narrow, -5, 2043) == (-5, 12)  # (the span counts, not the days)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
