@@ -63,7 +63,8 @@ _CELL = st.text(alphabet='ab,;\t" \n\r中', max_size=6)
     st.sampled_from([",", ";", "\t"]),
     st.integers(min_value=0, max_value=40),
 )
-@example([["a;b", "c"], ["d", "e"]], ",", 0)  # (the first lines say ';': the text says ',')
+# (the first line is one tab: the head guesses ",", the whole text says tab: read again)
+@example([["", ""], ["a", "b"], ["c", "d"]], "\t", 2)
 def test_read_started_early_is_the_read_after_the_line_ends(rows, delim, head):
     """A whole text read by polars from the start (with the delimiter of its first
     ``head`` bytes' lines) gives what the read after the line ends and the sniff gives."""
