@@ -109,6 +109,35 @@ def test_a_table_the_budget_does_not_cover_is_copied_to_disk(tmp_path: Path) -> 
     assert read_tables(folder, hold=need)["messages"]._narrow is None
 
 
+def test_a_copy_larger_than_its_bytes_goes_to_disk_as_it_is_made(tmp_path: Path) -> None:
+    # 40 messages, each a question of 2,000 characters of 3 bytes (~240 kB of text, held
+    # whole as their question texts). The file's estimate (its ~242 kB over 40 bytes a row,
+    # + 1, × 64 bytes: ~390 kB) covers that: held. With 4,000 bytes a row assumed, the
+    # estimate is 61 rows × 64 bytes (~3.9 kB): the copy passes it in its first batch of 4
+    # rows and is made on disk instead — the same tables as the copy on disk
+    text = "？" * 2000
+    rows = "".join(
+        f"2026-12-01 09:{i:02d}:00,g1,m{i % 5},{i},text,member,{text},\n" for i in range(40)
+    )
+    folder = _folder(
+        tmp_path,
+        "d",
+        {"messages.csv": "ts,group_id,member_id,msg_id,msg_type,role,content,reply_to\n" + rows},
+    )
+    size = (folder / "messages.csv").stat().st_size
+    need = (size // tables_mod.TEXT_ROW_BYTES + 1) * tables_mod.HELD_ROW_BYTES
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tables_mod, "HELD_ROW_BYTES", 64)
+        mp.setattr(tables_mod, "TEXT_ROW_BYTES", 4000)  # (an estimate of ~16 bytes a row)
+        mp.setattr(tables_mod, "HELD_BATCH", 4)
+        small = read_tables(folder, hold=need)
+        assert small["messages"]._narrow is not None  # (on disk: the copy outgrew its bytes)
+    _same(small, read_tables(folder, hold=ON_DISK))
+    assert small["messages"].valid_rows == 40
+    # with the estimate as it is (enough bytes), the same file is held
+    assert read_tables(folder, hold=need)["messages"]._narrow is None
+
+
 def test_the_budget_is_taken_table_by_table(tmp_path: Path) -> None:
     members = "ts,group_id,member_id,event\n2026-12-01 08:00:00,g1,a,join\n"
     folder = _folder(tmp_path, "d", {"messages.csv": MESSAGES_CSV, "members.csv": members})

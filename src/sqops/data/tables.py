@@ -756,7 +756,7 @@ def validate_table(
     spill: Path | None = None,
     direct: Path | None = None,
     early: _Early | None = None,
-    hold: bool = False,
+    hold: int = 0,
 ) -> TableData:
     """Rename, type, check and deduplicate one table given as text columns.
 
@@ -771,8 +771,10 @@ def validate_table(
     file itself. ``early``: that file's checking pass, started beside the other tables
     (:func:`_start_early`).
 
-    ``hold``: the copy is held in memory in a compact form (:class:`_Held`) instead of
-    written to ``spill``: the same rows, columns and types.
+    ``hold``: the bytes the copy may take in memory (0: none). Within them the copy is
+    held in a compact form (:class:`_Held`) instead of written to ``spill``: the same rows,
+    columns and types; a copy found larger while it is made (long question texts: their
+    cells are held whole) is made on disk instead.
     """
     spec = TABLE[name]
     lf = _rename(lf, mapping, spec, source)
@@ -880,7 +882,7 @@ def validate_table(
         return base
 
     def held(off: dt.timedelta | None) -> _Held:
-        kept = _Held.make(_annotate(name, lf, present, ts_typed, to_utc(off), tz, naive))
+        kept = _Held.make(_annotate(name, lf, present, ts_typed, to_utc(off), tz, naive), hold)
         if fmt:  # (as copy's: the general parser for the rows the sampled format missed)
             retry = (
                 kept.bad.lazy()
@@ -892,13 +894,18 @@ def validate_table(
             if retry.height:
                 fixed = lf.join(retry.lazy(), on="_row", how="left", maintain_order="left")
                 ts_fixed = pl.coalesce(to_utc(off), pl.col("_fix"))
-                kept = _Held.make(_annotate(name, fixed, present, False, ts_fixed, tz))
+                kept = _Held.make(_annotate(name, fixed, present, False, ts_fixed, tz), hold)
         return kept
 
+    kept: _Held | None = None
     if hold:
-        kept = held(off)
-        if off is not None and kept.offset_moves(tz, off):
-            kept = held(None)
+        try:
+            kept = held(off)
+            if off is not None and kept.offset_moves(tz, off):
+                kept = held(None)
+        except _OverBudget:  # (larger than its bytes: the copy on disk, as without ``hold``)
+            kept = None
+    if kept is not None:
         rows_read = kept.rows
         rejected = _rejected(kept.bad.lazy(), present).collect()
         final = kept.final
@@ -937,7 +944,7 @@ def validate_table(
     td = TableData(
         name, source, valid, columns, rows_read, rejected, *_dup_counts(dups), event_types
     )
-    if path is not None and not hold:
+    if path is not None and kept is None:
         coded = tuple(c for c in CODED if c in present)
         td._narrow = _Narrow(path, coded, tuple(final), dup_rows, valid)
     return _some_valid(td)
@@ -945,6 +952,10 @@ def validate_table(
 
 #: rows collected at a time into a copy held in memory (:meth:`_Held.make`)
 HELD_BATCH = 250_000
+
+
+class _OverBudget(Exception):
+    """A copy held in memory grew past the bytes it was given (:meth:`_Held.make`)."""
 
 
 #: text columns of a few distinct values (normalised to lower case), held as codes (1 byte a
@@ -981,10 +992,11 @@ class _Held:
     words: dict[str, pl.Series] = field(default_factory=dict)
 
     @classmethod
-    def make(cls, annotated: pl.LazyFrame) -> _Held:
+    def make(cls, annotated: pl.LazyFrame, cap: int | None = None) -> _Held:
         """The copy of ``annotated`` (:func:`_annotate`'s frame), made a batch of rows at a
         time: each batch's rejected rows set apart, its sparse columns too, before the next
-        (the table is never held whole as the annotated frame has it)."""
+        (the table is never held whole as the annotated frame has it). Raises
+        :class:`_OverBudget` as soon as what it holds passes ``cap`` bytes."""
         names = annotated.collect_schema().names()
         final = list(_final(annotated))
         few = [c for c in final if c in FEW]
@@ -998,12 +1010,13 @@ class _Held:
         parts: list[pl.DataFrame] = []
         cells: list[pl.DataFrame] = []
         bad: list[pl.DataFrame] = []
-        rows = held = 0
+        rows = held = size = 0
         batches = query.collect_batches(chunk_size=HELD_BATCH, engine="streaming")
         for batch in itertools.chain(batches, [query.clear().collect()]):
             if parts and not batch.height:
                 continue  # (an empty batch only for a table without rows: its schema)
             rows += batch.height
+            before = len(parts), len(cells), len(bad)
             if batch["_reason"].null_count() < batch.height:
                 bad.append(batch.filter(pl.col("_reason").is_not_null()).select(names))
                 batch = batch.filter(pl.col("_reason").is_null())
@@ -1015,6 +1028,13 @@ class _Held:
             else:
                 parts.append(batch.select(keep))
             del batch
+            size += sum(
+                int(f.estimated_size())
+                for got, n in zip((parts, cells, bad), before, strict=True)
+                for f in got[n:]
+            )
+            if cap is not None and size > cap:
+                raise _OverBudget
         frame = pl.concat(parts, rechunk=False)
         del parts
         words: dict[str, pl.Series] = {}
@@ -1605,9 +1625,9 @@ def _read_all(
         return spill.keep(Tables(tables, tz))
 
 
-#: what a row of a typed copy held in memory takes, at most (:class:`_Held`; the bench
-#: messages ~37 bytes, members ~31: ``estimated_size``; benchmarks/README.md, "typed copies
-#: held in memory")
+#: the bytes a row of a typed copy held in memory is given (:class:`_Held`; the bench
+#: messages take ~37, members ~31: ``estimated_size``; benchmarks/README.md, "typed copies
+#: held in memory"); a copy that takes more (long question texts) goes to disk as it is made
 HELD_ROW_BYTES = 64
 #: the share of the memory limit the copies held in memory may take: the report's own work
 #: (~1 GB at 10 M messages) and the adherence section beside it need the rest
@@ -1626,27 +1646,29 @@ def held_budget(limit: int | None) -> int:
     return (memory_limit_bytes(None) if limit is None else limit) // HELD_SHARE
 
 
-def _hold(name: str, path: Path, kind: str, budget: list[int] | None) -> bool:
-    """Whether ``name``'s typed copy is held in memory: its estimated bytes (rows ×
-    :data:`HELD_ROW_BYTES`) within what is left of ``budget`` (which it then takes). A table
+def _hold(name: str, path: Path, kind: str, budget: list[int] | None) -> int:
+    """The bytes ``name``'s typed copy may hold in memory (0: it is written to disk): its
+    estimated bytes (rows × :data:`HELD_ROW_BYTES`) when they are within what is left of
+    ``budget`` (which it then takes); a copy that proves larger while it is made goes to
+    disk after all (:meth:`_Held.make`: long question texts are held whole). A table
     that does not fit ends the budget: the data is large for the limit (a partitioned run
     may follow, whose buckets read the copies on disk), so the tables after it go to disk
     too, as before copies were held."""
     if budget is None or name not in HELD or kind == "partitioned" or budget[0] <= 0:
-        return False
+        return 0
     try:
         if kind == "parquet":
             rows = pl.scan_parquet(path).select(pl.len()).collect().item()
         else:
             rows = path.stat().st_size // TEXT_ROW_BYTES + 1
     except (pl.exceptions.PolarsError, OSError):
-        return False
+        return 0
     need = int(rows) * HELD_ROW_BYTES
     if need > budget[0]:
         budget[0] = 0
-        return False
+        return 0
     budget[0] -= need
-    return True
+    return need
 
 
 class _Holder:
