@@ -690,24 +690,11 @@ def prepare(
     load_q("coupons", ["coupon_id", "member_id", "ts", "day", "group_id"])
     # engagement is the largest table: keep only what the KPIs read. Participation needs the
     # rows (and their group); opens are reduced at once to distinct openers per post.
-    eng_td = tables.get("engagement")
-    if eng_td is not None and "day" in eng_td.columns and "member_id" in eng_td.columns:
-        # (the same rows as ``load_q`` with its ``where``, the event, day and staff tested on
-        # the file's own cells when it is read without a copy: only the rows kept are cast)
-        have = [c for c in ("ts", "day", "member_id", "event", "group_id") if eng_td.has(c)]
-        queries["engagement"] = (
-            eng_td.where_cells(
-                equal={"event": "participate"}, upto=as_of, not_in={"member_id": staff_l}
-            )
-            .with_columns(_day_int())
-            .select(["_row", *have])
-        )
-    else:
-        load_q(
-            "engagement",
-            ["ts", "day", "member_id", "event", "group_id"],
-            where=pl.col("event") == "participate",
-        )
+    load_q(
+        "engagement",
+        ["ts", "day", "member_id", "event", "group_id"],
+        where=pl.col("event") == "participate",
+    )
     pl_lf = upto("posts")
     if pl_lf is not None:
         pc = [
@@ -832,13 +819,11 @@ def post_opens(tables: Tables, staff: Iterable[str], as_of: dt.date) -> pl.DataF
     if key not in tables.memo:
         with MEMO_LOCK:
             if key not in tables.memo:
-                # (the filters on the file's own cells when it is read without a copy: at
-                # 10 M only the surviving opens are cast and converted)
-                opens = eng.where_cells(
-                    equal={"event": "open"},
-                    upto=as_of,
-                    not_in={"member_id": sorted(key[1])},
-                    not_null=["post_id"],
+                opens = eng.frame.filter(
+                    (pl.col("event") == "open")
+                    & (pl.col("day") <= as_of)
+                    & pl.col("post_id").is_not_null()
+                    & ~pl.col("member_id").is_in(sorted(key[1]))
                 ).select("post_id", "member_id", pl.col("ts").alias("ots"))
                 tables.memo[key] = (
                     posts.frame.filter(pl.col("day") <= as_of)

@@ -135,33 +135,6 @@ class TableData:
         cond = pl.col(column).cast(pl.String).is_in(list(values))
         return self.frame.filter(cond | pl.col(column).is_null() if nulls else cond)
 
-    def where_cells(
-        self,
-        *,
-        equal: Mapping[str, str] | None = None,
-        upto: dt.date | None = None,
-        not_in: Mapping[str, Sequence[str]] | None = None,
-        not_null: Sequence[str] = (),
-    ) -> pl.LazyFrame:
-        """``frame``'s rows where each ``equal`` column is its value, the ``day`` is at most
-        ``upto``, no ``not_in`` column is one of its values and no ``not_null`` column is
-        null: the same rows in the same order as that filter on ``frame``. On a table read
-        from its Parquet file without a copy (:class:`_View`) the conditions are tested on
-        the file's own cells, before the coded columns are cast and the times converted (a
-        filter on ``frame`` comes after every row is cast); the day is not tested when no
-        row read is later than ``upto`` (:attr:`last_day`)."""
-        if upto is not None and self.last_day is not None and upto >= self.last_day:
-            upto = None  # (no row read is later: at 10 M the day's test cost 0.4 CPU-s)
-        conds: list[pl.Expr] = [pl.col(c) == v for c, v in (equal or {}).items()]
-        if upto is not None:
-            conds.append(pl.col("day") <= upto)
-        conds += [~pl.col(c).is_in(list(v)) for c, v in (not_in or {}).items()]
-        conds += [pl.col(c).is_not_null() for c in not_null]
-        n = self._narrow
-        if isinstance(n, _View) and n.frame is self.frame:
-            return n.where(equal or {}, upto, not_in or {}, not_null)
-        return self.frame.filter(pl.all_horizontal(conds)) if conds else self.frame
-
     @property
     def reject_counts(self) -> dict[str, int]:
         if self.rejected.height == 0:
@@ -1228,11 +1201,10 @@ def _validate_direct(
     if name == "messages" and "content" in schema:
         exprs[QUESTION_TEXT] = _question_text("reply_to" in present)
     named = tuple(e.alias(c) for c, e in exprs.items())
-    clock = _Clock(tz, naive, ts if naive is None else None)
-    view = _View(raw, named, rejected["_row"] if bad.height else None, clock)
+    view = _View(raw, named, rejected["_row"] if bad.height else None)
     dups = _duplicate_rows(view.frame, spec, present, numeric_ids, int(got[0]))
     if dups.height:
-        view = _View(raw, named, pl.concat([rejected["_row"], dups["_row"]]), clock)
+        view = _View(raw, named, pl.concat([rejected["_row"], dups["_row"]]))
     event_types = frozenset(
         e for e, n in zip(events, got[-len(events) :] if events else (), strict=True) if n
     )
@@ -1254,106 +1226,14 @@ def _validate_direct(
     return td
 
 
-@dataclass(frozen=True)
-class _Clock:
-    """How a direct read's ``day`` is made from the file's ``ts`` (:func:`_validate_direct`):
-    ``naive`` (local wall-clock times: the day is their date) or ``utc`` (aware times: the
-    date of their time in ``tz``); neither when the table has no times."""
-
-    tz: str
-    naive: pl.Expr | None
-    utc: pl.Expr | None
-
-    def upto(self, day: dt.date) -> pl.Expr | None:
-        """A condition on the file's own ``ts`` that holds exactly for the rows kept whose
-        ``day`` is at most ``day`` (None: not made here; then the rows' days are compared)."""
-        if day.year <= MIN_YEAR or day.year >= MAX_YEAR:
-            return None
-        cut = dt.datetime.combine(day, dt.time()) + dt.timedelta(days=1)
-        if self.naive is not None:  # (a kept row's local time is never null)
-            return self.naive < cut
-        if self.utc is None:
-            return None
-        runs = _utc_runs(self.tz, day)
-        if runs is None:
-            return None
-        utc = self.utc
-        return pl.any_horizontal(
-            utc < hi if lo is None else (utc >= lo) & (utc < hi) for lo, hi in runs
-        )
-
-
-@functools.lru_cache(maxsize=64)
-def _utc_runs(tz: str, day: dt.date) -> tuple[tuple[dt.datetime | None, dt.datetime], ...] | None:
-    """The UTC instants whose date in ``tz`` is at most ``day``, as runs ``[lo, hi)`` (``lo``
-    None: from the start of time), found with the zone data polars converts with. Every
-    second from two days before ``day``'s end to two days after it is converted (a zone's
-    offset changes only at a whole second, so a time takes the date of its second); before
-    them every date is at most ``day``, after them none is — None if the probes say
-    otherwise. Usually one run (clocks going back at midnight, as Brazil's did at the end of
-    daylight saving until 2019, lengthen it); clocks going back across midnight from later
-    than it would give two."""
-    end = dt.datetime.combine(day, dt.time()) + dt.timedelta(days=1)
-    probes = pl.datetime_range(
-        end - dt.timedelta(days=2), end + dt.timedelta(days=2), "1s", time_zone="UTC", eager=True
-    )
-    ok = probes.dt.convert_time_zone(tz).dt.date() <= day
-    if not ok[0] or ok[-1]:
-        return None
-    # (the probes where the answer changes: a run starts at a True after a False, ends at a
-    # False after a True)
-    change = pl.DataFrame({"t": probes, "ok": ok}).filter(pl.col("ok") != pl.col("ok").shift(1))
-    starts: list[dt.datetime | None] = [None, *change.filter("ok")["t"].to_list()]
-    ends = change.filter(~pl.col("ok"))["t"].to_list()
-    return tuple(zip(starts, ends, strict=True))
-
-
 class _View:
     """How a table read without a copy is read (:func:`_validate_direct`): ``frame`` and,
-    for :meth:`TableData.where_in` and :meth:`TableData.where_cells`, the same with a
-    filter on the file's own cells."""
+    for :meth:`TableData.where_in`, the same with a filter on the file's own cells."""
 
-    def __init__(
-        self,
-        src: pl.LazyFrame,
-        exprs: tuple[pl.Expr, ...],
-        drop: pl.Series | None,
-        clock: _Clock | None = None,
-    ):
-        self.src, self.exprs, self.drop, self.clock = src, exprs, drop, clock
-        self.schema = src.collect_schema()
-        self.coded = tuple(c for c in CODED if c in self.schema.names())
+    def __init__(self, src: pl.LazyFrame, exprs: tuple[pl.Expr, ...], drop: pl.Series | None):
+        self.src, self.exprs, self.drop = src, exprs, drop
+        self.coded = tuple(c for c in CODED if c in src.collect_schema().names())
         self.frame = self._read(src)
-
-    def where(
-        self,
-        equal: Mapping[str, str],
-        upto: dt.date | None,
-        not_in: Mapping[str, Sequence[str]],
-        not_null: Sequence[str],
-    ) -> pl.LazyFrame:
-        """:meth:`TableData.where_cells`: each condition on a text column of the file (its
-        value is the frame's, cast to a categorical or not) and the day's, on the file's
-        ``ts``, tested before the select; any other after it, on the frame's columns."""
-        raw: list[pl.Expr] = []
-        after: list[pl.Expr] = []
-
-        def text(c: str) -> bool:
-            return self.schema.get(c) == pl.String and c != "ts"
-
-        for c, v in equal.items():
-            (raw if text(c) else after).append(pl.col(c) == v)
-        for c, vs in not_in.items():
-            (raw if text(c) else after).append(~pl.col(c).is_in(list(vs)))
-        for c in not_null:
-            (raw if text(c) else after).append(pl.col(c).is_not_null())
-        if upto is not None:
-            cut = self.clock.upto(upto) if self.clock is not None else None
-            (raw if cut is not None else after).append(
-                cut if cut is not None else pl.col("day") <= upto
-            )
-        lf = self._read(self.src.filter(pl.all_horizontal(raw)) if raw else self.src)
-        return lf.filter(pl.all_horizontal(after)) if after else lf
 
     def _read(self, src: pl.LazyFrame) -> pl.LazyFrame:
         lf = src.select(self.exprs)
