@@ -865,37 +865,33 @@ def validate_table(
             pl.col("_row").cast(pl.Int64), *(pl.col(c).cat.to(ID) for c in coded)
         )
 
+    def reparsed(rows: pl.LazyFrame, off: dt.timedelta | None) -> pl.LazyFrame | None:
+        """The source annotated again with the general parser's times for the rows the
+        sampled format could not read (``rows``: a copy's rows with their reasons), for those
+        rows only; None when there are none (or no format was sampled)."""
+        if not fmt:
+            return None
+        retry = (
+            rows.filter((pl.col("_reason") == "bad_time") & pl.col("_orig_ts").is_not_null())
+            .select("_row", parse_ts(pl.col("_orig_ts"), tz).alias("_fix"))
+            .filter(pl.col("_fix").is_not_null())
+            .collect()
+        )
+        if not retry.height:
+            return None
+        fixed = lf.join(retry.lazy(), on="_row", how="left", maintain_order="left")
+        ts_fixed = pl.coalesce(to_utc(off), pl.col("_fix"))
+        return _annotate(name, fixed, present, False, ts_fixed, tz)
+
     def copy(off: dt.timedelta | None) -> pl.LazyFrame:
         base = store(_annotate(name, lf, present, ts_typed, to_utc(off), tz, naive))
-        if fmt:
-            # rows the sampled format could not read: the general parser, for those rows only
-            retry = (
-                base.filter((pl.col("_reason") == "bad_time") & pl.col("_orig_ts").is_not_null())
-                .select("_row", parse_ts(pl.col("_orig_ts"), tz).alias("_fix"))
-                .filter(pl.col("_fix").is_not_null())
-                .collect()
-            )
-            if retry.height:
-                fixed = lf.join(retry.lazy(), on="_row", how="left", maintain_order="left")
-                ts_fixed = pl.coalesce(to_utc(off), pl.col("_fix"))
-                base = store(_annotate(name, fixed, present, False, ts_fixed, tz))
-        return base
+        again = reparsed(base, off)
+        return base if again is None else store(again)
 
     def held(off: dt.timedelta | None) -> _Held:
         kept = _Held.make(_annotate(name, lf, present, ts_typed, to_utc(off), tz, naive), hold)
-        if fmt:  # (as copy's: the general parser for the rows the sampled format missed)
-            retry = (
-                kept.bad.lazy()
-                .filter((pl.col("_reason") == "bad_time") & pl.col("_orig_ts").is_not_null())
-                .select("_row", parse_ts(pl.col("_orig_ts"), tz).alias("_fix"))
-                .filter(pl.col("_fix").is_not_null())
-                .collect()
-            )
-            if retry.height:
-                fixed = lf.join(retry.lazy(), on="_row", how="left", maintain_order="left")
-                ts_fixed = pl.coalesce(to_utc(off), pl.col("_fix"))
-                kept = _Held.make(_annotate(name, fixed, present, False, ts_fixed, tz), hold)
-        return kept
+        again = reparsed(kept.bad.lazy(), off)
+        return kept if again is None else _Held.make(again, hold)
 
     kept: _Held | None = None
     if hold:
