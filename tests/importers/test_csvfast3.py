@@ -1,9 +1,13 @@
-"""The cheaper paths of session 13 (csvfast3, #19 item 2) give what the plain way gives:
-the table's order by two one-key sorts against a plain sort by group, time and arrival;
-the polars read started before the line ends are found (with the delimiter of the first
-lines) against the read after them (differential, Hypothesis) — and hand-counted cases."""
+"""The cheaper paths of session 13 (csvfast3, #19 item 2) give what the plain way gives: the
+polars read started before the line ends are found (with the delimiter of the first lines)
+against the read after them, the readers' bulk against their row-by-row reading
+(differential, Hypothesis) — and hand-counted cases. (The table's order by two one-key
+sorts: tests/importers/test_finish_fast.py.)"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 import pytest
@@ -11,47 +15,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sqops.importers import _csvfast
-from sqops.importers._base import _order
-
-_GROUPS = st.sampled_from(["a", "b", "ab", "中", "g1@chatroom", None])
-_TIMES = st.sampled_from([1.0, 2.0, 2.5, -0.0, 0.0, -1.5, float("inf"), float("nan"), None])
-
-
-def _keys(pairs: list[tuple[str | None, float | None]], arrival: list[int]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {"group_id": [g for g, _ in pairs], "_t": [t for _, t in pairs], "_s": arrival},
-        schema={"group_id": pl.String, "_t": pl.Float64, "_s": pl.Int64},
-    )
-
-
-@settings(max_examples=400, deadline=None)
-@given(pairs=st.lists(st.tuples(_GROUPS, _TIMES), max_size=60), data=st.data())
-def test_order_by_two_sorts_is_the_sort_by_group_time_and_arrival(pairs, data):
-    arrival = data.draw(st.permutations(list(range(1, len(pairs) + 1))))
-    frame = _keys(pairs, arrival)
-    order = _order(frame)
-    got = frame if order is None else frame[order]
-    assert got.equals(frame.sort("group_id", "_t", "_s"))
-
-
-@settings(max_examples=200, deadline=None)
-@given(times=st.lists(_TIMES, max_size=60), data=st.data())
-def test_order_of_one_group_is_the_sort_by_time_and_arrival(times, data):
-    arrival = data.draw(st.permutations(list(range(1, len(times) + 1))))
-    frame = _keys([("g", t) for t in times], arrival)
-    order = _order(frame)
-    got = frame if order is None else frame[order]
-    assert got.equals(frame.sort("group_id", "_t", "_s"))
-
-
-def test_order_by_two_sorts_hand_made():
-    # groups b, a, b, a; times 1, 3, 1, 2; arrival 4, 3, 2, 1 (not in order):
-    # a@2 (row 3), a@3 (row 1), then b@1 twice: s 2 (row 2) before s 4 (row 0)
-    frame = _keys([("b", 1.0), ("a", 3.0), ("b", 1.0), ("a", 2.0)], [4, 3, 2, 1])
-    assert _order(frame).to_list() == [3, 1, 2, 0]
-    # one group, times 5, 4, 5 arriving 1, 2, 3: 4 (row 1), then the two 5s by arrival
-    assert _order(_keys([("g", 5.0), ("g", 4.0), ("g", 5.0)], [1, 2, 3])).to_list() == [1, 0, 2]
-
 
 _CELL = st.text(alphabet='ab,;\t" \n\r中', max_size=6)
 
@@ -95,6 +58,34 @@ def test_head_delimiter_hand_made():
     assert _csvfast._head_delimiter(data, np.frombuffer(data, dtype=np.uint8)) is None
 
 
+def _bulk_equals_row_by_row(module: object, run_import: Callable[[], Any]) -> None:
+    """``run_import`` with ``module``'s bulk CSV reading and with its row-by-row reading
+    (``csv_frames`` replaced by ``read_text``): the same tables, counts and problems, or the
+    same refusal."""
+    from sqops.importers._base import read_text
+
+    def run(bulk: bool) -> Any:
+        with pytest.MonkeyPatch.context() as mp:
+            if not bulk:
+                mp.setattr(module, "csv_frames", lambda p, d, t=None: read_text(p, d))
+            try:
+                return run_import()
+            except Exception as e:  # (no row at all: both refuse alike)
+                return type(e).__name__
+
+    fast, slow = run(True), run(False)
+    if isinstance(slow, str) or isinstance(fast, str):
+        assert fast == slow
+        return
+    assert fast.tables.keys() == slow.tables.keys()
+    for name, frame in slow.tables.items():
+        assert fast.tables[name].equals(frame), name
+    assert fast.counts == slow.counts
+    assert [(p.code, p.where, p.text) for p in fast.problems] == [
+        (p.code, p.where, p.text) for p in slow.problems
+    ]
+
+
 # ---------------------------------------------------------------- generic: values kept once
 
 _GENERIC_MAP = (
@@ -123,7 +114,6 @@ def test_generic_values_kept_once_equal_row_by_row(tmp_path_factory, rows):
     gives the tables, counts and problems of the row-by-row reading: random cells with white
     space, mapped and unmapped types, empty required cells, the default group, short rows."""
     from sqops.importers import generic, import_files
-    from sqops.importers._base import read_text
 
     tmp = tmp_path_factory.mktemp("generic")
     lines = ["时间,群,成员,昵称,内容,类型"]
@@ -132,26 +122,9 @@ def test_generic_values_kept_once_equal_row_by_row(tmp_path_factory, rows):
     (tmp / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (tmp / "map.yaml").write_text(_GENERIC_MAP, encoding="utf-8")
 
-    def run(bulk: bool):
-        with pytest.MonkeyPatch.context() as mp:
-            if not bulk:
-                mp.setattr(generic, "csv_frames", lambda p, d, t=None: read_text(p, d))
-            try:
-                return import_files("generic", [tmp / "t.csv"], columns=tmp / "map.yaml")
-            except Exception as e:  # (no row at all: both refuse alike)
-                return type(e).__name__
-
-    fast, slow = run(True), run(False)
-    if isinstance(slow, str) or isinstance(fast, str):
-        assert fast == slow
-        return
-    assert fast.tables.keys() == slow.tables.keys()
-    for name, frame in slow.tables.items():
-        assert fast.tables[name].equals(frame), name
-    assert fast.counts == slow.counts
-    assert [(p.code, p.where, p.text) for p in fast.problems] == [
-        (p.code, p.where, p.text) for p in slow.problems
-    ]
+    _bulk_equals_row_by_row(
+        generic, lambda: import_files("generic", [tmp / "t.csv"], columns=tmp / "map.yaml")
+    )
 
 
 # ---------------------------------------------------------------- by_distinct: texts kept
@@ -309,7 +282,6 @@ def test_chatlog_cells_stripped_either_way_equal_row_by_row(tmp_path_factory, pa
     or by the list of Python's white space (a text with them), gives the tables, counts and
     problems of the row-by-row reading."""
     from sqops.importers import import_files, wechat
-    from sqops.importers._base import read_text
 
     tmp = tmp_path_factory.mktemp("chatlog")
     lines = ["Time,SenderName,Sender,TalkerName,Talker,Content"]
@@ -317,23 +289,4 @@ def test_chatlog_cells_stripped_either_way_equal_row_by_row(tmp_path_factory, pa
         lines.append(f"2026-12-03 19:00:{i:02d},{a}{who}{b},{b}{who},{a}群,{b}g@chatroom{a},hi")
     (tmp / "chat.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    def run(bulk: bool):
-        with pytest.MonkeyPatch.context() as mp:
-            if not bulk:
-                mp.setattr(wechat, "csv_frames", lambda p, d, t=None: read_text(p, d))
-            try:
-                return import_files("wechat-chatlog", [tmp / "chat.csv"])
-            except Exception as e:  # (no row at all: both refuse alike)
-                return type(e).__name__
-
-    fast, slow = run(True), run(False)
-    if isinstance(slow, str) or isinstance(fast, str):
-        assert fast == slow
-        return
-    assert fast.tables.keys() == slow.tables.keys()
-    for name, frame in slow.tables.items():
-        assert fast.tables[name].equals(frame), name
-    assert fast.counts == slow.counts
-    assert [(p.code, p.where, p.text) for p in fast.problems] == [
-        (p.code, p.where, p.text) for p in slow.problems
-    ]
+    _bulk_equals_row_by_row(wechat, lambda: import_files("wechat-chatlog", [tmp / "chat.csv"]))

@@ -16,14 +16,9 @@ from hypothesis import strategies as st
 from sqops.data.scalars import ts_text
 from sqops.importers._base import _dedupe_messages, _order, ts_text_expr
 
-_KEYS = st.lists(
-    st.tuples(
-        st.sampled_from(["a", "b", "ab", "中", None]),
-        st.sampled_from([1.0, 2.0, 2.5, float("nan"), None]),
-    ),
-    min_size=0,
-    max_size=40,
-)
+_GROUPS = st.sampled_from(["a", "b", "ab", "中", "g1@chatroom", None])
+_TIMES = st.sampled_from([1.0, 2.0, 2.5, -0.0, 0.0, -1.5, float("inf"), float("nan"), None])
+_KEYS = st.lists(st.tuples(_GROUPS, _TIMES), min_size=0, max_size=60)
 
 
 def _keys(pairs: list[tuple[str | None, float | None]], arrival: list[int]) -> pl.DataFrame:
@@ -33,7 +28,7 @@ def _keys(pairs: list[tuple[str | None, float | None]], arrival: list[int]) -> p
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(pairs=_KEYS, data=st.data())
 def test_order_is_the_sort_by_group_time_and_arrival(pairs, data):
     arrival = data.draw(st.permutations(list(range(1, len(pairs) + 1))))
@@ -41,6 +36,25 @@ def test_order_is_the_sort_by_group_time_and_arrival(pairs, data):
     order = _order(frame)
     got = frame if order is None else frame[order]
     assert got.equals(frame.sort("group_id", "_t", "_s"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(times=st.lists(_TIMES, max_size=60), data=st.data())
+def test_order_of_one_group_is_the_sort_by_time_and_arrival(times, data):
+    arrival = data.draw(st.permutations(list(range(1, len(times) + 1))))
+    frame = _keys([("g", t) for t in times], arrival)
+    order = _order(frame)
+    got = frame if order is None else frame[order]
+    assert got.equals(frame.sort("group_id", "_t", "_s"))
+
+
+def test_order_by_two_sorts_hand_made():
+    # groups b, a, b, a; times 1, 3, 1, 2; arrival 4, 3, 2, 1 (not in order):
+    # a@2 (row 3), a@3 (row 1), then b@1 twice: s 2 (row 2) before s 4 (row 0)
+    frame = _keys([("b", 1.0), ("a", 3.0), ("b", 1.0), ("a", 2.0)], [4, 3, 2, 1])
+    assert _order(frame).to_list() == [3, 1, 2, 0]
+    # one group, times 5, 4, 5 arriving 1, 2, 3: 4 (row 1), then the two 5s by arrival
+    assert _order(_keys([("g", 5.0), ("g", 4.0), ("g", 5.0)], [1, 2, 3])).to_list() == [1, 0, 2]
 
 
 def test_order_hand_made():
