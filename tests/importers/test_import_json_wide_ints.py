@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _import_checks import same_import
+from sqops.errors import InputError
 from sqops.importers import _base, _jsonvec, import_files
 
 BIG = "123456789012345678901234"  # > 2**64 (24 digits)
@@ -323,3 +324,26 @@ def test_wecom_group_details(tmp_path):
         (BIG, B64, NEG, "link"),
     }
     assert _problems(got) == [("member_list[1]", "cannot read join_time")]
+
+
+def test_integer_longer_than_python_converts_is_a_clear_problem(tmp_path):
+    # 4301 digits: msgspec refuses it, orjson too (past a float's range), and Python's json
+    # raised a bare ValueError (a traceback); now a problem at its place, like a syntax error
+    long_ = "1" * 4301
+    with pytest.raises(json.JSONDecodeError, match="more than 4300 digits") as exc:
+        _base.json_loads('{"id": ' + long_ + "}")
+    assert exc.value.pos == 7
+    p = tmp_path / "archive.jsonl"
+    p.write_text(
+        '{"msgid": "m1", "action": "send", "from": "wmA", "roomid": "wr1", "msgtime":'
+        ' 1797732000000, "msgtype": "text", "text": {"content": "hi"}}\n'
+        '{"msgid": ' + long_ + ', "from": "wmA", "roomid": "wr1", "msgtime": 1797732000000}\n'
+    )
+    got = _both("wecom", p)
+    assert got.tables["messages"]["msg_id"].to_list() == ["m1"]
+    assert _problems(got) == [("2", "JSON syntax error: Number with more than 4300 digits")]
+    p = tmp_path / "result.json"
+    p.write_text('{"name": "x", "type": "private_group", "id": ' + long_ + ', "messages": []}')
+    with pytest.raises(InputError, match="more than 4300 digits") as err:
+        import_files("telegram", [p], tz="Asia/Shanghai")
+    assert (err.value.where.line, err.value.where.col) == (1, 46)

@@ -139,7 +139,7 @@ def json_loads(text: str | bytes) -> Any:
         pass
     value = exact_orjson(text)
     if value is EXACT_REFUSED:
-        value = json.loads(text)
+        value = _std_loads(text)
     if isinstance(text, bytes):
         if b"\\u" in text and _LONE_ESCAPE_B.search(text):
             return _no_lone_surrogates(value)
@@ -153,6 +153,26 @@ _DECODE_ANY = msgspec.json.Decoder().decode
 EXACT_REFUSED: Any = object()
 #: orjson reads integers in [-2**63, 2**64) as integers, wider ones as floats of at least this
 _WIDE_FLOAT = float(1 << 63)
+
+
+_LONG_NUMBER = re.compile(r"[0-9]{4301,}")
+
+
+def _std_loads(text: str | bytes) -> Any:
+    """``json.loads``; an integer of more than 4300 digits (Python refuses to convert it:
+    ``ValueError``, which was a traceback) is a :class:`json.JSONDecodeError` at its place."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        doc = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        found = _LONG_NUMBER.search(doc)
+        if found is None:
+            raise
+        raise json.JSONDecodeError(
+            "Number with more than 4300 digits", doc, found.start()
+        ) from None
 
 
 def exact_orjson(text: str | bytes) -> Any:
