@@ -347,3 +347,28 @@ def test_integer_longer_than_python_converts_is_a_clear_problem(tmp_path):
     with pytest.raises(InputError, match="more than 4300 digits") as err:
         import_files("telegram", [p], tz="Asia/Shanghai")
     assert (err.value.where.line, err.value.where.col) == (1, 46)
+
+
+# --------------------------------------------------------------------------- the structs' check
+
+
+def test_discord_wide_integer_in_attachments_reads_the_dict_way(tmp_path, monkeypatch):
+    # the values _media_type reads are checked before anything is added: a wide integer
+    # there sends the document to the dict way (exact since session 14 too)
+    fallbacks: list[bool] = []
+
+    def fallback(self, *args):
+        fallbacks.append(True)
+        Exception.__init__(self, *args)
+
+    monkeypatch.setattr(_jsonvec.Fallback, "__init__", fallback)
+    p = tmp_path / "export.json"
+    p.write_text(
+        '{"guild": {"id": "9", "name": "G"}, "channel": {"id": "5", "name": "c"}, "messages": ['
+        '{"id": "1", "type": "Default", "timestamp": "2026-12-03T10:00:00+08:00", "content": "",'
+        ' "author": {"id": "42", "name": "Ana"}, "attachments": [{"fileName": ' + BIG + "}]}]}"
+    )
+    got = _both("discord", p)
+    assert fallbacks == [True]
+    # the attachment's name is the digits: no image/video/audio extension, a file
+    assert _rows(got, "messages", "member_id", "msg_id", "msg_type") == {("42", "1", "file")}
