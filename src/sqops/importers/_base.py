@@ -153,8 +153,7 @@ _DECODE_ANY = msgspec.json.Decoder().decode
 EXACT_REFUSED: Any = object()
 #: orjson reads integers in [-2**63, 2**64) as integers, wider ones as floats of at least this
 _WIDE_FLOAT = float(1 << 63)
-
-
+#: an integer Python's ``int()`` refuses to read from its digits (``sys.int_info``'s limit)
 _LONG_NUMBER = re.compile(r"[0-9]{4301,}")
 
 

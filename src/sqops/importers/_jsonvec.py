@@ -15,9 +15,10 @@ Exactness, in short:
   ``ts`` is :func:`sqops.importers._base.ts_text_expr` (Python's own function where polars'
   zone data may differ);
 * values: the readers type-check each item's fields in one Python pass over the parsed
-  document (:func:`parse_bytes`: msgspec's dicts, every integer exact); the lines of JSON Lines (WeCom) are decoded by msgspec one at a time into
-  structs whose types refuse every value the bulk path does not read (such a line is the
-  Python code's), checked as a whole for UTF-8 first (:func:`utf8_file`);
+  document (:func:`parse_bytes`: msgspec's dicts, every integer exact); the lines of JSON
+  Lines (WeCom) are decoded by msgspec one at a time into structs whose types refuse every
+  value the bulk path does not read (such a line is the Python code's), checked as a whole
+  for UTF-8 first (:func:`utf8_file`);
 * documents decoded by msgspec (:func:`decode_doc`: only the fields read, into
   ``msgspec.Struct`` classes whose fields are ``Any``, so that every odd value still reaches
   the checks above) hold exactly what orjson would give: msgspec keeps the last of two equal
