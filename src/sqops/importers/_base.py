@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 import orjson
 import polars as pl
 
@@ -127,19 +128,78 @@ def json_loads(text: str | bytes) -> Any:
     """``json.loads``, with a lone surrogate escape (``"\\ud800"``, which is no character:
     nothing can write it as UTF-8) read as U+FFFD, the replacement character. Pairs are one
     character already; only an escape can make a lone one, so the rest is not walked.
-    orjson reads it first (faster; where it reads a text, it reads the same value), the
-    standard library what orjson refuses (``NaN``, integers past 64 bits, lone surrogates,
-    deep nesting, a syntax error: its message)."""
+    msgspec reads it first (as fast as orjson; it reads every value as ``json`` does,
+    integers of any width included — orjson reads an integer past 64 bits as a float — and
+    refuses lone surrogates), then what msgspec refuses is read as before: by orjson where
+    it reads it exactly (:func:`exact_orjson`), else the standard library (``NaN``, lone
+    surrogates, deep nesting, a syntax error: its message)."""
     try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        value = json.loads(text)
+        return _DECODE_ANY(text)
+    except (msgspec.DecodeError, RecursionError, UnicodeError):
+        pass
+    value = exact_orjson(text)
+    if value is EXACT_REFUSED:
+        value = _std_loads(text)
     if isinstance(text, bytes):
         if b"\\u" in text and _LONE_ESCAPE_B.search(text):
             return _no_lone_surrogates(value)
     elif "\\u" in text and _LONE_ESCAPE.search(text):
         return _no_lone_surrogates(value)
     return value
+
+
+_DECODE_ANY = msgspec.json.Decoder().decode
+#: what :func:`exact_orjson` gives for a text it does not read
+EXACT_REFUSED: Any = object()
+#: orjson reads integers in [-2**63, 2**64) as integers, wider ones as floats of at least this
+_WIDE_FLOAT = float(1 << 63)
+#: an integer Python's ``int()`` refuses to read from its digits (``sys.int_info``'s limit)
+_LONG_NUMBER = re.compile(r"[0-9]{4301,}")
+
+
+def _std_loads(text: str | bytes) -> Any:
+    """``json.loads``; an integer of more than 4300 digits (Python refuses to convert it:
+    ``ValueError``, which was a traceback) is a :class:`json.JSONDecodeError` at its place."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        doc = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        found = _LONG_NUMBER.search(doc)
+        if found is None:
+            raise
+        raise json.JSONDecodeError(
+            "Number with more than 4300 digits", doc, found.start()
+        ) from None
+
+
+def exact_orjson(text: str | bytes) -> Any:
+    """``orjson.loads(text)``, or :data:`EXACT_REFUSED` where orjson refuses the text or where
+    its value holds a float of an integer's size past 64 bits (orjson reads ``2**64`` as
+    ``1.8446744073709552e+19``; such a float may also be written ``1e19``: either way the
+    standard library reads it exactly). Only for texts msgspec refused (rare: walked)."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return EXACT_REFUSED
+    return EXACT_REFUSED if _wide_float(value) else value
+
+
+def _wide_float(value: Any) -> bool:
+    """Whether ``value`` holds a float of magnitude 2**63 or more (walked without recursion:
+    orjson nests deeper than Python's recursion limit allows a walk)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if type(v) is float:
+            if not -_WIDE_FLOAT < v < _WIDE_FLOAT:
+                return True
+        elif type(v) is list:
+            stack.extend(v)
+        elif type(v) is dict:
+            stack.extend(v.values())
+    return False
 
 
 def _no_lone_surrogates(value: Any) -> Any:

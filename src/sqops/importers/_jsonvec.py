@@ -15,17 +15,19 @@ Exactness, in short:
   ``ts`` is :func:`sqops.importers._base.ts_text_expr` (Python's own function where polars'
   zone data may differ);
 * values: the readers type-check each item's fields in one Python pass over the parsed
-  document (orjson); the lines of JSON Lines (WeCom) are decoded by msgspec one at a time into
-  structs whose types refuse every value the bulk path does not read (such a line is the
-  Python code's), checked as a whole for UTF-8 first (:func:`utf8_file`);
+  document (:func:`parse_bytes`: msgspec's dicts, every integer exact); the lines of JSON
+  Lines (WeCom) are decoded by msgspec one at a time into structs whose types refuse every
+  value the bulk path does not read (such a line is the Python code's), checked as a whole
+  for UTF-8 first (:func:`utf8_file`);
 * documents decoded by msgspec (:func:`decode_doc`: only the fields read, into
   ``msgspec.Struct`` classes whose fields are ``Any``, so that every odd value still reaches
   the checks above) hold exactly what orjson would give: msgspec keeps the last of two equal
   keys as Python does (in a struct too), reads texts, floats, booleans and integers within
   64 bits as orjson does, and refuses what orjson refuses except an integer past 64 bits
   (orjson: a float, msgspec: the integer; :class:`Structs` gives such a document back to the
-  orjson path, :class:`Fallback`, before anything is added) and bytes that are not UTF-8 in a
-  field it skips (checked over the whole document first); it nests less deep than orjson.
+  dict path, :class:`Fallback`, before anything is added — that path reads it exactly too,
+  since session 14, by :func:`parse_bytes`) and bytes that are not UTF-8 in a field it skips
+  (checked over the whole document first); it nests less deep than orjson.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import orjson
 import polars as pl
 
 from sqops.data.decode import bom_encoding
@@ -210,13 +211,9 @@ def distinct_map(texts: pl.Expr, fn: Callable[[str], str | None]) -> pl.Expr:
 
 
 def load_json(text: str, display: str) -> Any:
-    """One JSON document, as :func:`sqops.importers._base.load_json` reads it: by orjson
-    (faster), and by the standard library where orjson refuses the text (``NaN``, integers
-    past 64 bits, lone surrogates, deep nesting, a syntax error: its message and position)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return _base.load_json(text, display)
+    """One JSON document, as :func:`sqops.importers._base.load_json` reads it (msgspec first,
+    every integer exact; its errors and their positions)."""
+    return _base.load_json(text, display)
 
 
 #: what :func:`parse_utf8` gives for a file it leaves to the decoding policy
@@ -224,21 +221,28 @@ NOT_READ: Any = object()
 
 
 def parse_utf8(path: Path, display: str) -> Any:
-    """The JSON document of a file, parsed by orjson from its bytes when they are UTF-8
-    without a byte-order mark nor a NUL (orjson checks the UTF-8): what
+    """The JSON document of a file, parsed from its bytes when they are UTF-8 without a
+    byte-order mark nor a NUL (msgspec and orjson check the UTF-8): what
     :func:`~sqops.importers._base.read_text` then :func:`load_json` give, without the text;
     :data:`NOT_READ` for any other file (read it so: its errors and other encodings)."""
     return parse_bytes(_base.read_bytes(path, display))
 
 
+_DECODE_ANY = msgspec.json.Decoder().decode
+
+
 def parse_bytes(data: bytes) -> Any:
-    """:func:`parse_utf8` of a file's bytes (read already)."""
+    """:func:`parse_utf8` of a file's bytes (read already): decoded by msgspec (as fast as
+    orjson; integers past 64 bits exact, where orjson reads them as floats), else by orjson
+    where its value is exact (:func:`~sqops.importers._base.exact_orjson`)."""
     if bom_encoding(data) is not None or b"\x00" in data:
         return NOT_READ
     try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return NOT_READ
+        return _DECODE_ANY(data)
+    except (msgspec.DecodeError, RecursionError):
+        pass
+    value = _base.exact_orjson(data)
+    return NOT_READ if value is _base.EXACT_REFUSED else value
 
 
 def add_messages(ctx: Context, frame: pl.DataFrame) -> None:

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import orjson
 import polars as pl
 
 from sqops.data.scalars import clean, clean_name, epoch_value, parse_ts
@@ -695,11 +694,8 @@ def _chatlog_bulk(
 
 
 def _loads(line: str) -> Any:
-    """One JSON line, as ``json.loads`` reads it (by orjson, faster, where it reads it)."""
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return json_loads(line)
+    """One JSON line, as ``json.loads`` reads it (:func:`json_loads`: every integer exact)."""
+    return json_loads(line)
 
 
 def _chatlog_item(ctx: Context, where: Location, item: Any) -> int:
