@@ -1,0 +1,116 @@
+"""The cheaper paths of session 14 (csvfast4, #19 item 2) give what the plain way gives:
+the table order's one-key stable sorts by numpy against polars' (nulls, NaN, ±0.0, ∞,
+ranks past 16 bits); the generic reader's values with the default chosen only in the
+columns that need it against the row-by-row reading (differential, Hypothesis) — and
+hand-counted cases."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sqops.importers._base import _stable_arg_sort
+
+from .test_csvfast3 import _bulk_equals_row_by_row
+
+
+def _polars_stable(keys: pl.Series) -> list[int]:
+    return keys.to_frame("k").select(pl.arg_sort_by("k", maintain_order=True)).to_series().to_list()
+
+
+_TIME = st.sampled_from([1.0, 2.0, 2.5, -0.0, 0.0, -1.5, float("inf"), float("-inf"), float("nan")])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_TIME, st.none()), max_size=60))
+def test_stable_sort_of_times_is_polars(times):
+    keys = pl.Series(times, dtype=pl.Float64)
+    assert _stable_arg_sort(keys).to_list() == _polars_stable(keys)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.integers(0, 5), st.none()), max_size=60),
+    st.sampled_from([0, 65_530, 65_534, 65_535, 2**32 - 7]),
+)
+def test_stable_sort_of_ranks_is_polars(ranks, base):
+    """Ranks (UInt32, a null group's rank null) near and past what 16 bits hold."""
+    keys = pl.Series([None if r is None else r + base for r in ranks], dtype=pl.UInt32)
+    assert _stable_arg_sort(keys).to_list() == _polars_stable(keys)
+
+
+def test_stable_sort_hand_made():
+    # times 2, NaN, -0.0, 0.0, 2: -0.0 (row 2) and 0.0 (row 3) equal, kept in that order,
+    # then the two 2s (rows 0, 4), NaN (row 1) last
+    keys = pl.Series([2.0, float("nan"), -0.0, 0.0, 2.0])
+    assert _stable_arg_sort(keys).to_list() == [2, 3, 0, 4, 1]
+    # ranks 1, null, 0, 1, null: the nulls first (rows 1, 4), then 0 (row 2), then 1 (0, 3)
+    keys = pl.Series([1, None, 0, 1, None], dtype=pl.UInt32)
+    assert _stable_arg_sort(keys).to_list() == [1, 4, 2, 0, 3]
+    # a null time: polars' sort, nulls first (row 1), then 1.0 (row 2), 3.0 (row 0)
+    assert _stable_arg_sort(pl.Series([3.0, None, 1.0])).to_list() == [1, 2, 0]
+
+
+# ---------------------------------------------------------------- generic: defaults where needed
+
+_MAP_HEAD = "table: messages\ncolumns:\n  ts: 时间\n  group_id: 群\n  member_id: 成员\n"
+_MAPS = [
+    # no default, no mapping of values
+    _MAP_HEAD + "  member_name: 昵称\n  content: 内容\n",
+    # a default for a column of the file, values mapped, a type column
+    _MAP_HEAD + "  member_name: 昵称\n  content: 内容\n  msg_type: 类型\n"
+    "values:\n  msg_type: {文本: text, 图片: image, 空: video}\n  content: {x: ''}\n"
+    "defaults:\n  group_id: 默认群\n  msg_type: text\n",
+]
+_VALUE = st.sampled_from(
+    ["", " ", "g1", " g1 ", "m2", "文本", " 图片", "空", "x", "video", "\x1cm"]
+)
+_WHEN = st.sampled_from(["2026-12-03 20:00", "2026-12-03 20:00:05", " 2026/12/03 20:05", "x", ""])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_WHEN, _VALUE, _VALUE, _VALUE, _VALUE, _VALUE, st.integers(2, 6)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(range(len(_MAPS))),
+)
+def test_generic_defaults_where_needed_equal_row_by_row(tmp_path_factory, rows, which):
+    """The generic bulk, its values stripped once and the default (or null) chosen only in
+    the columns with an empty value (or a null, short row, where there is a default), gives
+    the row-by-row reading's tables, counts and problems: values mapped to "", defaults,
+    columns with and without empties, short rows."""
+    from sqops.importers import generic, import_files
+
+    tmp = tmp_path_factory.mktemp("generic4")
+    lines = ["时间,群,成员,昵称,内容,类型"]
+    for *cells, width in rows:
+        lines.append(",".join(cells[:width]))
+    (tmp / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp / "map.yaml").write_text(_MAPS[which], encoding="utf-8")
+    _bulk_equals_row_by_row(
+        generic, lambda: import_files("generic", [tmp / "t.csv"], columns=tmp / "map.yaml")
+    )
+
+
+def test_generic_defaults_where_needed_hand_made(tmp_path):
+    """Three rows, no empty cell in 类型 (mapped, no when) but one in 群 (the default):
+    row 2's group is the default, the types mapped; 3 messages, none skipped."""
+    from sqops.importers import import_files
+
+    (tmp_path / "t.csv").write_text(
+        "时间,群,成员,昵称,内容,类型\n"
+        "2026-12-03 20:00,g1,m1,Ana,hi,文本\n"
+        "2026-12-03 20:01, ,m2,Bo,pic,图片\n"
+        "2026-12-03 20:02,g1,m1,Ana,ok,video\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "map.yaml").write_text(_MAPS[1], encoding="utf-8")
+    got = import_files("generic", [tmp_path / "t.csv"], columns=tmp_path / "map.yaml", tz="UTC")
+    m = got.tables["messages"]
+    assert m["group_id"].to_list() == ["g1", "g1", "默认群"]  # (sorted by group: g1 first)
+    assert m["msg_type"].to_list() == ["text", "video", "image"]
+    assert got.counts["messages"] == 3 and got.counts["skipped"] == 0
