@@ -114,3 +114,75 @@ def test_generic_defaults_where_needed_hand_made(tmp_path):
     assert m["group_id"].to_list() == ["g1", "g1", "默认群"]  # (sorted by group: g1 first)
     assert m["msg_type"].to_list() == ["text", "video", "image"]
     assert got.counts["messages"] == 3 and got.counts["skipped"] == 0
+
+
+# ---------------------------------------------------------------- Discord: the common ISO form
+
+_PARTS = st.tuples(
+    st.sampled_from(["2026", "1969", "1970", "9999", "9998", "0001"]),
+    st.sampled_from(["01", "02", "12", "13", "00"]),
+    st.sampled_from(["01", "28", "29", "30", "31", "00"]),
+    st.sampled_from(["T", "T", " "]),
+    st.sampled_from(["00", "23", "24"]),
+    st.sampled_from(["00", "59", "60"]),
+    st.sampled_from(["00", "59", "60"]),
+    st.sampled_from([".000", ".001", ".999", ".120", ".5", ".123456", ""]),
+    st.sampled_from(
+        ["+08:00", "-00:00", "+00:00", "-05:30", "+14:00", "+14:01", "-14:00", "+13:60", "Z", ""]
+    ),
+)
+
+
+def _stamp_text(parts: tuple[str, ...]) -> str:
+    y, mo, d, sep, h, mi, s, frac, off = parts
+    return f"{y}-{mo}-{d}{sep}{h}:{mi}:{s}{frac}{off}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_PARTS, st.booleans()), min_size=1, max_size=10),
+    st.sampled_from(["Asia/Shanghai", "America/New_York", "UTC"]),
+    st.booleans(),
+)
+def test_common_iso_stamp_is_with_iso_stamp(rows, zone, common):
+    """``common_iso_stamp`` gives ``with_iso_stamp``'s frame: texts of the common form
+    (``common``: every text made so — a fraction of three digits, an offset, a T) with
+    invalid dates, hours, minutes, leap seconds, years 1969 and 9999, offsets of -00:00,
+    past ±14:00 or with 60 minutes, and, mixed in, the other forms (no fraction, six
+    digits, Z, a space, no offset: ``with_iso_stamp`` reads the frame itself)."""
+    from sqops.importers import _jsonvec as vec
+    from sqops.importers.discord import common_iso_stamp
+
+    texts = []
+    for parts, _ in rows:
+        if common:
+            p = list(parts)
+            p[3] = "T"
+            p[7] = p[7] if len(p[7]) == 4 else ".250"
+            p[8] = p[8] if len(p[8]) == 6 else "+09:00"
+            parts = tuple(p)
+        texts.append(_stamp_text(parts))
+    frame = pl.DataFrame({"when": texts, "_odd": [o for _, o in rows]})
+    got = common_iso_stamp(frame, "when", zone)
+    assert got.equals(vec.with_iso_stamp(frame, "when", zone))
+
+
+def test_common_iso_stamp_hand_made():
+    from sqops.importers.discord import common_iso_stamp
+
+    frame = pl.DataFrame(
+        {
+            "when": [
+                "2026-12-01T08:00:00.000+08:00",  # 2026-12-01 00:00 UTC, no milliseconds
+                "2026-12-01T00:00:01.250-00:00",  # -00:00 is written +00:00
+                "2026-02-30T00:00:00.100+08:00",  # no 30 February: odd
+                "2026-12-01T00:00:60.000+08:00",  # a leap second: odd
+            ],
+            "_odd": [False, False, False, False],
+        }
+    )
+    got = common_iso_stamp(frame, "when", "UTC")
+    # 2026-12-01 00:00 UTC = 20,788 days after 1970-01-01 = 1,796,083,200 s
+    assert got["_t"].to_list()[:2] == [1_796_083_200.0, 1_796_083_201.25]
+    assert got["ts"].to_list()[:2] == ["2026-12-01T08:00:00+08:00", "2026-12-01T00:00:01.250+00:00"]
+    assert got["_odd"].to_list() == [False, False, True, True]
