@@ -186,3 +186,43 @@ def test_common_iso_stamp_hand_made():
     assert got["_t"].to_list()[:2] == [1_796_083_200.0, 1_796_083_201.25]
     assert got["ts"].to_list()[:2] == ["2026-12-01T08:00:00+08:00", "2026-12-01T00:00:01.250+00:00"]
     assert got["_odd"].to_list() == [False, False, True, True]
+
+
+# ---------------------------------------------------------------- by_distinct: places among the texts
+
+_TEXT = st.one_of(st.none(), st.sampled_from(["A", "b", " C ", "", "1.5", "2", "x@Y.com", "中"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TEXT, min_size=1, max_size=40), st.integers(0, 40))
+def test_by_distinct_by_places_is_the_expression_on_every_row(texts, cut):
+    """Texts of which more than four map to another (the lookup path): ``by_distinct``
+    gives what the function gives on every row — strings and floats, nulls, on the frame
+    and on a part of it (the rows of the bulk) — and null for a text it never saw."""
+    from sqops.importers import shopify
+    from sqops.importers._base import by_distinct
+
+    texts = [*texts, "p", "q", "r", "s", "t"]  # (five that change: the lookup path)
+    frame = pl.DataFrame({"s": texts}, schema={"s": pl.String})
+    for fn, dtype in (
+        (lambda e: e.str.to_uppercase(), pl.String()),
+        (shopify._plain_amount, pl.Float64()),
+    ):
+        expr = by_distinct(frame, pl.col("s"), fn, dtype)
+        assert frame.select(expr).columns == ["s"]
+        for part in (frame, frame.slice(cut), frame.reverse()):
+            got = part.select(expr).to_series()
+            assert got.to_list() == part.select(fn(pl.col("s"))).to_series().to_list()
+            assert got.dtype == dtype
+    never = pl.DataFrame({"s": ["never seen", None]}, schema={"s": pl.String})
+    upper = by_distinct(frame, pl.col("s"), lambda e: e.str.to_uppercase())
+    assert never.select(upper).to_series().to_list() == [None, None]
+
+
+def test_by_distinct_by_places_hand_made():
+    from sqops.importers._base import by_distinct
+
+    # six texts that change (a..f upper-cased), a null: each row its own, the null null
+    frame = pl.DataFrame({"s": ["a", "b", "c", None, "d", "e", "f", "a"]})
+    got = frame.select(by_distinct(frame, pl.col("s"), lambda e: e.str.to_uppercase()))
+    assert got["s"].to_list() == ["A", "B", "C", None, "D", "E", "F", "A"]

@@ -814,6 +814,12 @@ def by_distinct(
             for k, v in reversed(changed.rows()):
                 out = pl.when(source == k).then(pl.lit(v, dtype=pl.String)).otherwise(out)
             return out if out is source else out.name.keep()  # (source's name, as below)
+    if keys.dtype == pl.String and mapped.height:
+        # each text's place among the distinct ones (a cast to an Enum of them: faster than
+        # replace_strict's lookup), then the value at that place; a text not among them
+        # (none: the texts are those of ``frame``) or null: null, as replace_strict gives
+        places = source.cast(pl.Enum(mapped["k"]), strict=False).to_physical()
+        return pl.lit(mapped["v"].cast(dtype)).gather(places).name.keep()
     return source.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=dtype)
 
 
