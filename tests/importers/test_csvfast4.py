@@ -226,3 +226,35 @@ def test_by_distinct_by_places_hand_made():
     frame = pl.DataFrame({"s": ["a", "b", "c", None, "d", "e", "f", "a"]})
     got = frame.select(by_distinct(frame, pl.col("s"), lambda e: e.str.to_uppercase()))
     assert got["s"].to_list() == ["A", "B", "C", None, "D", "E", "F", "A"]
+
+
+# ---------------------------------------------------------------- wechat-msg: cells filled only where null
+
+_MSG_HEAD = (
+    "localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,"
+    "NickName,Sender\n"
+)
+_MSG_ROW = st.sampled_from(
+    [
+        "1,g@chatroom,1,0,0,1764763200,2, 早 ,,,Mia,wxid_mia",  # a text
+        "2,g@chatroom,3,0,1,1764763260,2,img,,,Qing,",  # the exporter's image, no Sender
+        '3,g@chatroom,10000,0,0,1764763200,2,"""阿青""邀请""Mia""加入了群聊",,,,',  # a notice
+        "4,g@chatroom,1,0,0,1764763300,2,短行",  # short: no Remark, NickName, Sender
+        "5,g@chatroom,1,0,0,1764763310,2,短,,,Bo",  # short: no Sender
+        "6,g@chatroom,1,0,0,1764763320000,2,毫秒,,备注,Mia,wxid_mia",  # milliseconds
+        "7, g@chatroom ,49,57,0,1764763330,2,引用,,,Mia,wxid_mia",  # a quote, spaces
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_MSG_ROW, min_size=1, max_size=10))
+def test_wechat_msg_short_rows_equal_row_by_row(tmp_path_factory, rows):
+    """WeChatMsg rows, some shorter than the header (their cells past the end null, filled
+    with ""; in a file without one no column is filled): the bulk gives the row-by-row
+    reading's tables, counts and problems."""
+    from sqops.importers import import_files, wechat
+
+    tmp = tmp_path_factory.mktemp("msg4")
+    (tmp / "msg.csv").write_text(_MSG_HEAD + "\n".join(rows) + "\n", encoding="utf-8")
+    _bulk_equals_row_by_row(wechat, lambda: import_files("wechat-msg", [tmp / "msg.csv"]))
