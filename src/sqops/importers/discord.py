@@ -580,7 +580,7 @@ def common_iso_stamp(frame: pl.DataFrame, text: str, zone: str) -> pl.DataFrame:
             | w.str.starts_with("9999")
             | off.is_in(bad)
             | (w.str.slice(17, 2) == "60"),
-            # (the rows whose text is not what ts_text writes: no milliseconds, or Z's offset)
+            # (the rows whose text is not what ts_text writes: .000, or an offset of ±00:00)
             _other=(frac == "000") | (minutes == 0),
         )
         .collect()
@@ -597,7 +597,7 @@ def common_iso_stamp(frame: pl.DataFrame, text: str, zone: str) -> pl.DataFrame:
                 ]
             )
         )
-        ts = ts.scatter(other, fixed.to_series())
+        ts = ts.scatter(other, fixed.to_series())  # (a copy: ``frame`` is not changed)
     return frame.with_columns(
         p["_us"], ts, p["_odd"], exact_seconds(p["_us"].fill_null(0)).alias("_t")
     )
