@@ -212,8 +212,7 @@ def _messages_bulk(
         ok = ok & (val(c).fill_null("") != "")
     for c, allowed in value_sets("messages").items():
         ok = ok & (val(c).is_null() | val(c).is_in(sorted(allowed)))
-    # (lazy: polars computes an expression used twice once)
-    rows = rows.lazy().with_columns(value(c).alias(name) for c, name in kept.items()).collect()
+    rows = _kept_values(frame, rows, idx, cmap, kept)
     body = naive_text_in(rows, val("ts")) if "ts" in kept else naive_text_expr(val("ts"))
     rows = (
         rows.lazy()
@@ -245,3 +244,42 @@ def _messages_bulk(
     bulk_and_rare(
         ctx, rows, messages, display, lambda where, cells: _row(ctx, where, cells, idx, cmap)
     )
+
+
+def _kept_values(
+    frame: CsvFrame, rows: pl.DataFrame, idx: dict[str, int], cmap: ColumnMap, kept: dict[str, str]
+) -> pl.DataFrame:
+    """``rows`` with the ``kept`` columns: each file column's value as ``value`` in
+    :func:`_messages_bulk` gives it (stripped, mapped, its default where it is empty). The
+    cells are stripped first; the choice between the value and the default is made only in
+    the columns that have an empty value (or a null where there is a default): elsewhere the
+    value is the stripped (and mapped) cell itself."""
+    if not kept:  # (no cell column: rows that were all blank)
+        return rows
+    rows = (
+        rows.lazy()
+        .with_columns(frame.strip(pl.col(f"c{idx[c]}")).alias(name) for c, name in kept.items())
+        .collect()
+    )
+    names = list(kept.values())
+    empties = (
+        rows.lazy()
+        .select(
+            *((pl.col(n).str.len_bytes() == 0).any().alias(n) for n in names),
+            *(pl.col(n).null_count().alias(f"{n}_nulls") for n in names),
+        )
+        .collect()
+        .row(0, named=True)
+    )
+    todo = []
+    for c, name in kept.items():
+        raw = pl.col(name)
+        mapping = cmap.values.get(c, {})
+        v = raw.replace(mapping) if mapping else raw
+        default = cmap.defaults.get(c)
+        if empties[name] or (default is not None and empties[f"{name}_nulls"]):
+            fallback = pl.lit(default, dtype=pl.String)
+            todo.append(pl.when(raw.fill_null("") != "").then(v).otherwise(fallback).alias(name))
+        elif mapping:
+            todo.append(v.alias(name))
+    return rows.lazy().with_columns(todo).collect() if todo else rows

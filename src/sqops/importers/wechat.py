@@ -282,7 +282,9 @@ def _msg_bulk(
         i = col[key]
         if i is None or f"c{i}" not in rows.columns:
             return pl.lit("")
-        return frame.strip(pl.col(f"c{i}")).fill_null("")
+        stripped = frame.strip(pl.col(f"c{i}"))
+        # (a column without a null, a cell past a short row's end, is not filled: no copy)
+        return stripped.fill_null("") if rows[f"c{i}"].null_count() else stripped
 
     # each cell the bulk reads stripped once, kept as a column while the bulk is read
     used = ["CreateTime", "Type", "SubType", "IsSender", "Sender", "TalkerId", "localId"]
