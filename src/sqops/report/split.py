@@ -14,7 +14,9 @@ The passes here keep memory independent of the number of rows:
 - :func:`split_table`: one scan of a table's validated copy into one folder of Parquet
   files per bucket (polars' partitioned sink, ``_b=K/``), every row with its global row
   number ``_row`` (the one rejects and messages name), the rows attributed in a slice
-  written by the slice into the same layout (``loose/``);
+  written by the slice into the same layout (``loose/``); under ``--memory-limit`` in passes
+  over ranges of row numbers sized from what the process has left of it (:func:`pass_rows`;
+  the attribution's slices too, :func:`attribution_slices`);
 - :func:`split_opens`: the engagement rows that open a post, into the bucket of the post's
   group (a post's openers are counted in its bucket, whatever group the row carries);
 - :func:`bucket_files` / :func:`scan_bucket`: a bucket's files of a table as one lazy
