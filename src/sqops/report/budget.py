@@ -17,7 +17,9 @@ not give every bucket as many rows). The fewest buckets whose estimate is under 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqops.data.tables import Tables
@@ -63,10 +65,14 @@ class Budget:
 def row_bytes(tables: Tables, sample: int = ROW_SAMPLE) -> dict[str, float]:
     """Per table, the bytes a row takes in memory as validated (its first ``sample`` rows:
     ``estimated_size`` over their number; a categorical id counts its 4-byte code)."""
+    key = ("row_bytes", sample)
+    if key in tables.memo:  # (asked by the number of buckets and again by phase 0)
+        return dict(tables.memo[key])
     out: dict[str, float] = {}
     for name, td in tables.tables.items():
         rows = td.frame.head(sample).collect()
         out[name] = rows.estimated_size() / rows.height if rows.height else 0.0
+    tables.memo[key] = dict(out)
     return out
 
 
@@ -81,4 +87,46 @@ def budget(tables: Tables, held: int) -> Budget:
     return Budget(held, data_bytes(rows, row_bytes(tables)))
 
 
-__all__ = ["Budget", "budget", "data_bytes", "row_bytes"]
+def room(limit: int | None, held: int | None) -> int | None:
+    """The bytes a step of phase 0 may add to what the process holds (``held``, measured)
+    under ``limit``: None without a limit (one pass, as without ``--memory-limit``); without
+    a measure, half the limit; never negative (a held set over the limit leaves the
+    smallest passes, :data:`sqops.report.split.MIN_ROOM`)."""
+    if limit is None:
+        return None
+    if held is None:
+        return limit // 2
+    return max(limit - held, 0)
+
+
+#: polars' streaming Parquet reader decodes several row groups ahead (its default: a few per
+#: thread); a flat file's row groups are as large as its writer made them (the bench's:
+#: 1,000,000 rows), and reading and validating them held up to ~1.7 GB at 50 M messages,
+#: against ~0.7 GB one row group at a time (benchmarks/README.md, "bounded memory at 50 M,
+#: session 14"). Under ``--memory-limit``: one (CPU the same, wall longer).
+PREFETCH_ENV = "POLARS_ROW_GROUP_PREFETCH_SIZE"
+
+
+@contextmanager
+def one_row_group_ahead(limit: int | None) -> Iterator[None]:
+    """Within the block, polars reads one Parquet row group ahead when ``limit`` is given
+    (the variable :data:`PREFETCH_ENV`, read by every scan; left as it is when the caller
+    set it), as before after the block."""
+    if limit is None or PREFETCH_ENV in os.environ:
+        yield
+        return
+    os.environ[PREFETCH_ENV] = "1"
+    try:
+        yield
+    finally:
+        os.environ.pop(PREFETCH_ENV, None)
+
+
+__all__ = [
+    "Budget",
+    "budget",
+    "data_bytes",
+    "one_row_group_ahead",
+    "room",
+    "row_bytes",
+]

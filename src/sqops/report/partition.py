@@ -74,6 +74,7 @@ from sqops.report.split import (
     ATTRIBUTED,
     attribute_in_slices,
     bucket_files,
+    pass_rows,
     scan_bucket,
     split_opens,
     split_table,
@@ -292,11 +293,15 @@ def plan_partitions(
     groups: Iterable[str] | None = None,
     write: bool = True,
     inputs: bool = False,
+    memory_limit: int | None = None,
 ) -> PartitionPlan:
     """The plan of a partitioned report over ``tables`` (validated as the single pass does),
     writing the bucket files under ``folder`` (the caller removes it). ``write=False``: no
     files; the buckets then read ``tables`` itself (``run_partition(plan, k, tables)``, in
-    this process)."""
+    this process). ``memory_limit`` (bytes, ``--memory-limit``): the attribution's slices
+    and the passes writing the bucket files sized from what the process has left of it
+    (:func:`phase0_room`; None: the slices of :data:`~sqops.report.split.SLICE_ROWS` rows
+    and one pass a table)."""
     if partitions < 1:
         raise UsageError(T("--partitions 至少为 1", "--partitions must be at least 1"))
     settings = settings or Settings()
@@ -370,6 +375,7 @@ def plan_partitions(
         else:  # (in this process: the buckets read the validated tables with these)
             found.setdefault(name, []).append(got)
 
+    left, per_row = phase0_room(tables, memory_limit)
     unattributed = attribute_in_slices(
         tables,
         as_of=as_of,
@@ -378,6 +384,8 @@ def plan_partitions(
         day0=day0,
         koc=settings.koc,
         sink=keep,
+        room=left,
+        per_row=per_row,
     )
     assigned = {name: pl.concat(got) for name, got in found.items()}
     quality = _quality(tables, cast("Prepared", _Counts(after, unattributed, staff)))
@@ -405,11 +413,13 @@ def plan_partitions(
         # one streaming pass per table into the buckets' folders (the rows attributed in a
         # slice were written by it above)
         for name, td in tables.tables.items():
-            split_table(td, list(metas[name].schema), buckets, root / "split" / name)
+            per = pass_rows(per_row.get(name, 0.0), left)
+            split_table(td, list(metas[name].schema), buckets, root / "split" / name, per)
         if plan.has_opens:
             assert eng is not None and posts is not None
             cols = list(metas["engagement"].schema)
-            split_opens(eng, posts, cols, buckets, root / "split" / "opens")
+            per = pass_rows(per_row.get("engagement", 0.0), left)
+            split_opens(eng, posts, cols, buckets, root / "split" / "opens", per)
         if plan.has_paid_orders:
             _sink(
                 _paid(
@@ -418,6 +428,19 @@ def plan_partitions(
                 root / "paid-orders.parquet",
             )
     return plan
+
+
+def phase0_room(tables: Tables, memory_limit: int | None) -> tuple[int | None, dict[str, float]]:
+    """The bytes phase 0's steps may add to what the process holds under ``memory_limit``
+    (:func:`sqops.report.budget.room`, the resident set measured now) and each table's
+    bytes a row in memory (:func:`sqops.report.budget.row_bytes`); ``(None, {})`` without
+    a limit."""
+    if memory_limit is None:
+        return None, {}
+    from sqops.data.runtime import resident_bytes
+    from sqops.report.budget import room, row_bytes
+
+    return room(memory_limit, resident_bytes()), row_bytes(tables)
 
 
 @dataclass
@@ -986,6 +1009,7 @@ def partitioned_report(
     trend: int | None = None,
     groups: Iterable[str] | None = None,
     inputs: bool = False,
+    memory_limit: int | None = None,
 ) -> Report:
     """:func:`build_partitioned` in this process, the bucket files and the partials in a
     private temporary folder (removed at the end, on an error, Ctrl-C or SIGTERM too)."""
@@ -1002,6 +1026,7 @@ def partitioned_report(
             trend=trend,
             groups=groups,
             inputs=inputs,
+            memory_limit=memory_limit,
         )
 
 
@@ -1037,6 +1062,7 @@ def build_partitioned(
     trend: int | None = None,
     groups: Iterable[str] | None = None,
     inputs: bool = False,
+    memory_limit: int | None = None,
 ) -> Report:
     """:func:`plan_partitions`, :func:`run_partition` for each bucket in turn, and
     :func:`merge_partials`: the report of the single pass, one bucket in memory at a time.
@@ -1058,6 +1084,7 @@ def build_partitioned(
         groups=groups,
         write=folder is not None,
         inputs=inputs,
+        memory_limit=memory_limit,
     )
     if folder is None:
         parts = [run_partition(plan, k, tables) for k in plan.nonempty]

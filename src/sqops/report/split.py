@@ -14,7 +14,9 @@ The passes here keep memory independent of the number of rows:
 - :func:`split_table`: one scan of a table's validated copy into one folder of Parquet
   files per bucket (polars' partitioned sink, ``_b=K/``), every row with its global row
   number ``_row`` (the one rejects and messages name), the rows attributed in a slice
-  written by the slice into the same layout (``loose/``);
+  written by the slice into the same layout (``loose/``); under ``--memory-limit`` in passes
+  over ranges of row numbers sized from what the process has left of it (:func:`pass_rows`;
+  the attribution's slices too, :func:`attribution_slices`);
 - :func:`split_opens`: the engagement rows that open a post, into the bucket of the post's
   group (a post's openers are counted in its bucket, whatever group the row carries);
 - :func:`bucket_files` / :func:`scan_bucket`: a bucket's files of a table as one lazy
@@ -44,6 +46,17 @@ ATTRIBUTED = ("orders", "coupons", "engagement")
 SLICE_ROWS = 4_000_000
 #: rows per Parquet row group of the bucket files (a scan decodes a row group at once)
 ROW_GROUP = 100_000
+#: a streaming pass writing rows into the buckets' files held, at its peak, up to this many
+#: bytes per byte of the rows it passed (polars' partitioned sink keeps what it has read
+#: until written: the 10 M bench engagement, 19.5 M rows of ~36 bytes, in one pass 0.9–1.3
+#: GB, in 4 passes 0.7 GB, in 8 passes 0.4 GB; benchmarks/README.md, "bounded memory at
+#: 50 M, session 14"), so that under ``--memory-limit`` a table is written in passes over
+#: ranges of its row numbers (:func:`pass_rows`)
+SINK_PER_ROW_BYTE = 4.5
+#: the fewest rows a pass takes (below, the passes' own costs dominate)
+MIN_PASS_ROWS = ROW_GROUP
+#: a pass is given at least these bytes, whatever the process already holds
+MIN_ROOM = 64 << 20
 
 #: called with (table, slice, the slice's rows without a group, ``_row, _ag`` found)
 Sink = Callable[[str, int, pl.DataFrame, pl.DataFrame], None]
@@ -70,11 +83,15 @@ def attribute_in_slices(
     koc: tuple[int, int, int],
     sink: Sink,
     slice_rows: int | None = None,
+    room: int | None = None,
+    per_row: Mapping[str, float] | None = None,
 ) -> dict[str, int]:
     """Attribute the rows without ``group_id`` of :data:`ATTRIBUTED`, slice by slice of
     their members (``hash(member code) % slices``); each slice's rows and the groups found
     for them (``_row, _ag``) go to ``sink``. Returns per table the rows no group was found
-    for (the single pass's ``unattributed``)."""
+    for (the single pass's ``unattributed``). ``room`` and ``per_row`` (``--memory-limit``:
+    the bytes a slice may hold, each table's bytes a row): at least
+    :func:`attribution_slices` slices."""
     pending = {name: loose_rows(tables[name]) for name in ATTRIBUTED if name in tables}
     counts = {name: int(_streaming(lf.select(pl.len())).item()) for name, lf in pending.items()}
     unattributed = {name: 0 for name in pending}
@@ -83,6 +100,8 @@ def attribute_in_slices(
         return unattributed
     per = SLICE_ROWS if slice_rows is None else slice_rows
     slices = max(1, math.ceil(total / max(per, 1)))
+    if room is not None and per_row is not None:
+        slices = max(slices, _slices_for_room(tables, pending, counts, room, per_row))
     key = pl.col("member_id").to_physical().hash(seed=0) % slices
     for j in range(slices):
         part = {
@@ -119,6 +138,68 @@ def attribute_in_slices(
             unattributed[name] += p.unattributed.get(name, 0)
         del part, sub, small, p
     return unattributed
+
+
+def pass_rows(row_bytes: float, room: int | None) -> int | None:
+    """The rows of one streaming pass over a table whose rows take ``row_bytes`` each in
+    memory, so that the pass holds at most ``room`` bytes (at least :data:`MIN_ROOM`): ``room
+    / (SINK_PER_ROW_BYTE × row_bytes)``, at least :data:`MIN_PASS_ROWS`. None (one pass):
+    no ``room`` (no ``--memory-limit``) or rows of no measured size."""
+    if room is None or row_bytes <= 0:
+        return None
+    return max(MIN_PASS_ROWS, int(max(room, MIN_ROOM) / (SINK_PER_ROW_BYTE * row_bytes)))
+
+
+def row_ranges(rows: int, per: int | None) -> list[tuple[int, int] | None]:
+    """The ranges of row numbers (1-based, ends included) of the passes over a table of
+    ``rows`` rows read ``per`` at a time; ``[None]``: one pass over every row."""
+    if per is None or rows <= per:
+        return [None]
+    return [(lo + 1, min(lo + per, rows)) for lo in range(0, rows, per)]
+
+
+def _in_range(lf: pl.LazyFrame, rows: tuple[int, int] | None) -> pl.LazyFrame:
+    """The rows of ``lf`` whose ``_row`` (the source row number) is in ``rows`` (None: all)."""
+    return lf if rows is None else lf.filter(pl.col("_row").is_between(*rows))
+
+
+def _pass_folder(out: Path, j: int) -> Path:
+    """Where pass ``j`` writes its buckets: ``out`` for the first, ``out/pass-J`` after."""
+    return out if j == 0 else out / f"pass-{j}"
+
+
+def attribution_slices(loose_bytes: float, member_bytes: float, share: float, room: int) -> int:
+    """The slices of members that keep a slice of the attribution within ``room`` bytes: a
+    slice holds its share of the rows without a group (``loose_bytes`` in all) and of the
+    messages and member events of the members who have such rows (``member_bytes`` for
+    every member, ``share`` of the members have such rows), and ``prepare`` on them holds
+    about :data:`~sqops.report.budget.WORK_PER_ROW_BYTE` a byte of them."""
+    from sqops.report.budget import WORK_PER_ROW_BYTE
+
+    work = WORK_PER_ROW_BYTE * (loose_bytes + min(max(share, 0.0), 1.0) * member_bytes)
+    return max(1, math.ceil(work / max(room, MIN_ROOM)))
+
+
+def _slices_for_room(
+    tables: Tables,
+    pending: Mapping[str, pl.LazyFrame],
+    counts: Mapping[str, int],
+    room: int,
+    per_row: Mapping[str, float],
+) -> int:
+    """:func:`attribution_slices` of the tables: the members with rows without a group
+    against every member who wrote (distinct codes, two streaming counts)."""
+    loose = sum(counts[name] * per_row.get(name, 0.0) for name in counts)
+    member_bytes = sum(
+        tables[name].rows_read * per_row.get(name, 0.0)
+        for name in ("messages", "members")
+        if name in tables
+    )
+    code = pl.col("member_id").to_physical()
+    ids = [lf.select(code) for name, lf in pending.items() if counts[name]]
+    few = _streaming(pl.concat(ids).select(code.n_unique())).item() if ids else 0
+    every = _streaming(tables["messages"].frame.select(code.n_unique())).item()
+    return attribution_slices(loose, member_bytes, int(few) / max(int(every), 1), room)
 
 
 def _texts(lf: pl.LazyFrame) -> pl.LazyFrame:
@@ -164,10 +245,15 @@ def bucket_by_text(column: str, buckets: Mapping[str, int]) -> pl.Expr:
 
 
 def split_table(
-    td: TableData, columns: Sequence[str], buckets: Mapping[str, int], out: Path
+    td: TableData,
+    columns: Sequence[str],
+    buckets: Mapping[str, int],
+    out: Path,
+    per: int | None = None,
 ) -> None:
     """The table's rows with a group of ``buckets`` → ``out/_b=K/``, in ``columns`` order
-    (a table without ``group_id``: whole, into ``out/all.parquet``)."""
+    (a table without ``group_id``: whole, into ``out/all.parquet``); ``per``: in passes of
+    that many row numbers each (:func:`row_ranges`; pass J > 0 into ``out/pass-J/_b=K/``)."""
     if "group_id" not in td.columns:
         if td.name in ATTRIBUTED:
             return  # (every row is attributed through presence: written by the slices)
@@ -177,7 +263,10 @@ def split_table(
         )
         return
     lf = td.frame.filter(pl.col("group_id").is_not_null())
-    _sink_buckets(with_bucket(lf, buckets).select(*columns, "_b"), out)
+    for j, rows in enumerate(row_ranges(td.rows_read, per)):
+        _sink_buckets(
+            with_bucket(_in_range(lf, rows), buckets).select(*columns, "_b"), _pass_folder(out, j)
+        )
 
 
 def write_loose(
@@ -208,9 +297,11 @@ def split_opens(
     columns: Sequence[str],
     buckets: Mapping[str, int],
     out: Path,
+    per: int | None = None,
 ) -> None:
     """The engagement rows opening a post → the bucket(s) of the post's group(s), one scan
-    of each table (``membership.post_opens`` counts every open of a post)."""
+    of each table (``membership.post_opens`` counts every open of a post); ``per``: the
+    engagement in passes of that many row numbers (as :func:`split_table`)."""
     pairs = _streaming(
         with_bucket(posts.frame.filter(pl.col("post_id").is_not_null()), buckets)
         .select(pl.col("post_id").to_physical().alias("_pc"), "_b")
@@ -221,10 +312,11 @@ def split_opens(
     ).with_columns(pl.col("post_id").to_physical().alias("_pc"))
     if "group_id" not in engagement.columns:
         opens = opens.with_columns(pl.lit(None, pl.String).alias("group_id"))
-    _sink_buckets(
-        opens.join(pairs.lazy(), on="_pc", how="inner").select(*columns, "_b"),
-        out,
-    )
+    for j, rows in enumerate(row_ranges(engagement.rows_read, per)):
+        _sink_buckets(
+            _in_range(opens, rows).join(pairs.lazy(), on="_pc", how="inner").select(*columns, "_b"),
+            _pass_folder(out, j),
+        )
 
 
 def bucket_files(folder: Path, name: str, k: int | None) -> list[Path]:
@@ -235,6 +327,7 @@ def bucket_files(folder: Path, name: str, k: int | None) -> list[Path]:
         return [base / "all.parquet"]
     b = "*" if k is None else str(k)
     files = sorted(base.glob(f"_b={b}/*.parquet"))
+    files += sorted(base.glob(f"pass-*/_b={b}/*.parquet"))  # (a table written in passes)
     files += sorted((folder / "loose" / name).glob(f"*/_b={b}/*.parquet"))
     return files
 
@@ -259,10 +352,13 @@ __all__ = [
     "ATTRIBUTED",
     "SLICE_ROWS",
     "attribute_in_slices",
+    "attribution_slices",
     "with_bucket",
     "bucket_by_text",
     "bucket_files",
     "loose_rows",
+    "pass_rows",
+    "row_ranges",
     "scan_bucket",
     "split_opens",
     "split_table",

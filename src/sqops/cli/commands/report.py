@@ -383,7 +383,11 @@ def report(
             from sqops.report.partition import memory_limit_bytes
 
             limit = memory_limit_bytes(memory_limit)  # (a bad size: before any data is read)
-        with gc_paused():  # (hundreds of thousands of objects that live to the end)
+        from sqops.report.budget import one_row_group_ahead
+
+        # (--memory-limit: Parquet row groups read one at a time)
+        with gc_paused(), one_row_group_ahead(limit):  # (and the GC paused: hundreds of
+            # thousands of objects that live to the end)
             from sqops.cli.common import spinner
 
             with spinner(T("正在读取数据…", "reading the data…").get(run.lang)):
@@ -444,7 +448,9 @@ def report(
                     elif n:
                         from sqops.report.partition import partitioned_report
 
-                        rep = partitioned_report(tables, n, inputs=whole, **common)
+                        rep = partitioned_report(
+                            tables, n, inputs=whole, memory_limit=limit, **common
+                        )
                     else:
                         rep = build_report(tables, **common, actions_beside=True)
                 finally:
