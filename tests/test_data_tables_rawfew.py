@@ -166,3 +166,44 @@ def test_held_equals_disk_for_any_types_and_roles(
             assert str(info.value) == str(exc)
             return
         _same(held, read_tables(folder, hold=ON_DISK))
+
+
+@pytest.mark.parametrize(("hold_from", "held"), [(0, True), (3, True), (4, False)])
+def test_copies_held_only_from_so_many_messages(tmp_path: Path, hold_from: int, held: bool) -> None:
+    # 3 messages, 2 members (Parquet: rows from the metadata): held from 3 messages on;
+    # from 4, every copy on disk (members too) — the same tables either way
+    t = dt.datetime(2026, 12, 1, 9)
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    pl.DataFrame(
+        {"ts": [t] * 3, "group_id": ["g1"] * 3, "member_id": ["a", "b", "c"], "msg_id": [1, 2, 3]}
+    ).write_parquet(folder / "messages.parquet")
+    pl.DataFrame(
+        {"ts": [t] * 2, "group_id": ["g1"] * 2, "member_id": ["a", "b"], "event": ["join"] * 2}
+    ).write_parquet(folder / "members.parquet")
+    got = read_tables(folder, hold=IN_MEMORY, hold_from=hold_from)
+    for name in ("messages", "members"):
+        assert (got[name]._narrow is None) is held
+    _same(got, read_tables(folder, hold=ON_DISK))
+
+
+def test_the_report_holds_copies_from_two_million_messages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the report CLI asks read_tables for copies in memory from HOLD_FROM_ROWS messages
+    from typer.testing import CliRunner
+
+    from sqops.cli import app
+
+    asked: dict[str, object] = {}
+    real = tables_mod.read_tables
+
+    def spy(*args: object, **kwargs: object) -> Tables:
+        asked.update(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tables_mod, "read_tables", spy)
+    r = CliRunner().invoke(app, ["report", "examples/skincare/data", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    assert asked["hold_from"] == tables_mod.HOLD_FROM_ROWS == 2_000_000
+    assert isinstance(asked["hold"], int) and asked["hold"] > 0

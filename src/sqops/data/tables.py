@@ -1557,6 +1557,7 @@ def read_tables(
     columns: Mapping[str, Mapping[str, str]] | None = None,
     encoding: str | None = None,
     hold: int | None = None,
+    hold_from: int = 0,
 ) -> Tables:
     """Read and validate the tables of a folder ``data`` and/or explicit ``paths`` (which win).
 
@@ -1567,6 +1568,10 @@ def read_tables(
     of the default memory limit, half this machine's RAM; 0: every copy on disk). A table
     whose estimated copy fits what is left of it is held in memory, the others are written
     to a temporary folder (:func:`validate_table`).
+
+    ``hold_from``: the messages' rows (estimated as for ``hold``) from which copies are held
+    at all; fewer, and every copy is written to disk (:data:`HOLD_FROM_ROWS`, what the
+    report gives: below it holding saves little and raises the peak).
     """
     files: dict[str, Path] = {}
     if data is not None:
@@ -1607,7 +1612,7 @@ def read_tables(
     # (on an error the passes are not waited for: each reads its table's own file, never the
     # copies the error removes, and ends on its own; a daemon thread, as the run may end)
     budget = [held_budget(None) if hold is None else hold]
-    tables = _read_all(files, tz, columns, encoding, early, budget)
+    tables = _read_all(files, tz, columns, encoding, early, budget, hold_from)
     for e in early.values():
         e.join()  # (no thread reads a file once the tables are given)
     return tables
@@ -1620,6 +1625,7 @@ def _read_all(
     encoding: str | None,
     early: dict[str, _Early],
     budget: list[int] | None = None,
+    hold_from: int = 0,
 ) -> Tables:
     """:func:`read_tables`' tables, one after another in the order of :data:`TABLE`; the
     checking passes of the tables read without a copy started into ``early`` once the first
@@ -1638,7 +1644,7 @@ def _read_all(
             mapping = (columns or {}).get(name)
             try:
                 direct = p if kind == "parquet" else None
-                hold = _hold(name, p, kind, budget)
+                hold = _hold(name, p, kind, budget, hold_from)
                 tables[name] = validate_table(
                     name,
                     lf,
@@ -1675,6 +1681,12 @@ HELD_SHARE = 8
 HELD = frozenset({"messages", "members", "staff", "posts", "coupons"})
 #: bytes of a text file (CSV, JSON Lines...) per row, at least, to estimate its rows
 TEXT_ROW_BYTES = 40
+#: the messages' rows from which ``sqops report`` holds the copies in memory
+#: (``read_tables(hold_from=…)``): at 1 M messages holding saved ~0.2 CPU-s of ~3.4 but
+#: raised the run's peak by 50–65 MB, above the DuckDB reference's (438 MB); at 10 M it
+#: saves ~1.5–2 CPU-s and the peak stays ~1.4 GB under the reference's
+#: (benchmarks/README.md, "report reading, session 14")
+HOLD_FROM_ROWS = 2_000_000
 
 
 def held_budget(limit: int | None) -> int:
@@ -1685,14 +1697,14 @@ def held_budget(limit: int | None) -> int:
     return (memory_limit_bytes(None) if limit is None else limit) // HELD_SHARE
 
 
-def _hold(name: str, path: Path, kind: str, budget: list[int] | None) -> int:
+def _hold(name: str, path: Path, kind: str, budget: list[int] | None, hold_from: int = 0) -> int:
     """The bytes ``name``'s typed copy may hold in memory (0: it is written to disk): its
     estimated bytes (rows × :data:`HELD_ROW_BYTES`) when they are within what is left of
     ``budget`` (which it then takes); a copy that proves larger while it is made goes to
     disk after all (:meth:`_Held.make`: long question texts are held whole). A table
     that does not fit ends the budget: the data is large for the limit (a partitioned run
     may follow, whose buckets read the copies on disk), so the tables after it go to disk
-    too, as before copies were held."""
+    too, as before copies were held. Messages of fewer rows than ``hold_from`` end it too."""
     if budget is None or name not in HELD or kind == "partitioned" or budget[0] <= 0:
         return 0
     try:
@@ -1703,7 +1715,7 @@ def _hold(name: str, path: Path, kind: str, budget: list[int] | None) -> int:
     except (pl.exceptions.PolarsError, OSError):
         return 0
     need = int(rows) * HELD_ROW_BYTES
-    if need > budget[0]:
+    if need > budget[0] or (name == "messages" and rows < hold_from):
         budget[0] = 0
         return 0
     budget[0] -= need
