@@ -1,7 +1,9 @@
 """The copy held in memory takes ``msg_type`` and ``role`` as read (``RAW_FEW``): codes of
-the texts as read, each distinct text stripped and lowered once. The same tables as the
-copy on disk (every cell stripped and lowered), from Parquet as the benchmark's data, for
-valid and rejected rows, padded, blank, upper-case and non-text cells.
+the texts as read, each distinct text stripped and lowered once; and the coded columns (ids,
+names) cast as read, their codes proved clean afterwards (else made again from stripped
+cells). The same tables as the copy on disk (every cell stripped and lowered), from Parquet
+as the benchmark's data, for valid and rejected rows, padded, blank, upper-case and non-text
+cells.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ _ROLES = [None, "", "  ", "member", "Member", " staff", "BOT ", "\u00a0bot"]
     rows=st.lists(
         st.tuples(
             st.sampled_from([dt.datetime(2026, 12, 1, 9), dt.datetime(2026, 12, 2, 23), None]),
-            st.sampled_from(["a", "b", None]),
+            st.sampled_from(["a", "b", None, " a", "b\t", "", "  ", "\u3000c"]),
             st.sampled_from(_TYPES),
             st.sampled_from(_ROLES),
         ),
@@ -148,7 +150,7 @@ def test_held_equals_disk_for_any_types_and_roles(
     pl.DataFrame(
         {
             "ts": [r[0] for r in rows],
-            "group_id": ["g1"] * len(rows),
+            "group_id": ["g1" if i % 3 else " g2" for i in range(len(rows))],
             "member_id": [r[1] for r in rows],
             "msg_id": list(range(len(rows))),
             "msg_type": [r[2] for r in rows],
@@ -207,3 +209,91 @@ def test_the_report_holds_copies_from_two_million_messages(
     assert r.exit_code == 0, r.output
     assert asked["hold_from"] == tables_mod.HOLD_FROM_ROWS == 2_000_000
     assert isinstance(asked["hold"], int) and asked["hold"] > 0
+
+
+def _ids_folder(tmp_path: Path, group: list[str | None], member: list[str | None]) -> Path:
+    t = dt.datetime(2026, 12, 1, 9)
+    folder = tmp_path / "ids"
+    folder.mkdir()
+    n = len(group)
+    pl.DataFrame(
+        {
+            "ts": [t] * (n - 1) + [None],  # (the last row: rejected, unreadable time)
+            "group_id": group,
+            "member_id": member,
+            "msg_id": list(range(1, n + 1)),
+            "member_name": ["Ann", " Bo", None, "Cy"][:n],
+        },
+        schema_overrides={"ts": pl.Datetime("us")},
+    ).write_parquet(folder / "messages.parquet")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("group", "member", "padded", "rows", "rejected"),
+    [
+        # clean ids (the name " Bo" is padded: stripped as every cell is)
+        (["g1", "g1", "g2", "g2"], ["a", "b", "c", "d"], True, [1, 2, 3], [4]),
+        (["g1", "g1", "g2", "g2"], ["a", "b", "c", "d"], False, [1, 2, 3], [4]),
+        # " g1 " stripped: row 2 in g1 with row 1; "" and "  " are empty ids (rejected)
+        (["g1", " g1 ", "g2", "g2"], ["a", "b", "", "d"], False, [1, 2], [3, 4]),
+        (["g1", "g1", "g2", "g2"], ["a", "  ", "c", "d"], False, [1, 3], [2, 4]),
+        # padded only in the rejected row
+        (["g1", "g1", "g2", "g2 "], ["a", "b", "c", "d"], False, [1, 2, 3], [4]),
+    ],
+)
+def test_coded_columns_cast_as_read(
+    tmp_path: Path,
+    group: list[str | None],
+    member: list[str | None],
+    padded: bool,
+    rows: list[int],
+    rejected: list[int],
+) -> None:
+    folder = _ids_folder(tmp_path, group, member)
+    if not padded:  # (the name " Bo" stripped in the file: every coded cell clean as read)
+        df = pl.read_parquet(folder / "messages.parquet")
+        df.with_columns(pl.col("member_name").str.strip_chars()).write_parquet(
+            folder / "messages.parquet"
+        )
+    held = read_tables(folder, hold=IN_MEMORY)
+    _same(held, read_tables(folder, hold=ON_DISK))
+    m = held["messages"]
+    assert m.frame.collect()["_row"].to_list() == rows
+    assert m.rejected["_row"].to_list() == rejected
+    got = m.frame.collect()
+    assert (
+        got["group_id"].cast(pl.String).str.strip_chars().to_list()
+        == got["group_id"].cast(pl.String).to_list()
+    )
+
+
+def test_a_padded_id_takes_the_stripped_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the copy cast as read meets " g1 ": made again from stripped cells (two makes);
+    # clean ids: one make
+    made: list[int] = []
+    real = tables_mod._Held.make.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, *args: object, **kwargs: object) -> object:
+        made.append(1)
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(tables_mod._Held, "make", classmethod(counted))
+    padded = _ids_folder(tmp_path, ["g1", " g1 ", "g2", "g2"], ["a", "b", "c", "d"])
+    got = read_tables(padded, hold=IN_MEMORY)
+    assert len(made) == 2
+    assert got["messages"].frame.collect()["group_id"].cast(pl.String).to_list() == [
+        "g1",
+        "g1",
+        "g2",
+    ]
+    made.clear()
+    clean = tmp_path / "c"
+    clean.mkdir()
+    pl.DataFrame(
+        {"ts": [dt.datetime(2026, 12, 1, 9)], "group_id": ["g1"], "member_id": ["a"]}
+    ).write_parquet(clean / "messages.parquet")
+    read_tables(clean, hold=IN_MEMORY)
+    assert len(made) == 1
