@@ -659,10 +659,14 @@ def _annotate(
     ts_expr: pl.Expr | None,
     tz: str,
     naive: pl.Expr | None = None,
+    raw: Sequence[str] = (),
 ) -> pl.LazyFrame:
     """Every row of the table once: typed and normalised columns, ``_reason`` (null for a valid
     row) and, for rejected rows only, the text as read in ``_orig_<column>`` (null elsewhere,
     so it costs almost nothing to keep).
+
+    ``raw``: columns of :data:`RAW_FEW` given as read (not stripped) and left so, in the
+    column and in its ``_orig_`` (:meth:`_Held.make` normalises their distinct texts).
 
     ``naive``, when the times were local wall-clock times, is that time: its date is the
     local day (a wall-clock time that exists maps back to itself), which spares converting
@@ -723,10 +727,9 @@ def _annotate(
         ).fill_null("paid")
     if "event" in present:
         out["event"] = pl.col("_event")
-    if "msg_type" in present:
-        out["msg_type"] = pl.col("msg_type").str.to_lowercase()
-    if "role" in present:
-        out["role"] = pl.col("role").str.to_lowercase()
+    for c in ("msg_type", "role"):
+        if c in present:
+            out[c] = pl.col(c) if c in raw else pl.col(c).str.to_lowercase()
     if name == "messages" and "content" in lf.collect_schema().names():
         # ``question_text``: the content of a message that can be a question (it has a question
         # mark or replies to a message), null elsewhere; the rest is most of a chat file
@@ -801,6 +804,15 @@ def validate_table(
     # (when/then, not .replace: replace stops the streaming engine and loads the whole table)
     numeric_ids = {c for c in present if c in NUMERIC_IDS and schema[c].is_integer()}
     text = [c for c in present if not (c == "ts" and ts_typed) and c not in numeric_ids]
+    # (the copy held in memory takes the RAW_FEW columns as read: see _Held.make)
+    raw = [c for c in text if c in RAW_FEW] if hold else []
+    held_lf = _stripped(lf, [c for c in text if c not in raw], schema).with_columns(
+        pl.col(c).cast(pl.String) for c in raw
+    )
+    # (and the coded text columns as read, cast as they are; proved clean afterwards)
+    unstripped = [c for c in text if c in CODED and not schema[c].is_integer()] if hold else []
+    held_raw = _stripped(lf, [c for c in text if c not in raw and c not in unstripped], schema)
+    held_raw = held_raw.with_columns(pl.col(c).cast(pl.String) for c in (*raw, *unstripped))
     lf = _stripped(lf, text, schema)
     # Local wall-clock times are converted by one fixed offset when the zone keeps one over
     # the times of a sample (most of Asia keeps one all year: an addition instead of a zone
@@ -869,7 +881,12 @@ def validate_table(
             pl.col("_row").cast(pl.Int64), *(pl.col(c).cat.to(ID) for c in coded)
         )
 
-    def reparsed(rows: pl.LazyFrame, off: dt.timedelta | None) -> pl.LazyFrame | None:
+    def reparsed(
+        rows: pl.LazyFrame,
+        off: dt.timedelta | None,
+        src: pl.LazyFrame = lf,
+        raw: Sequence[str] = (),
+    ) -> pl.LazyFrame | None:
         """The source annotated again with the general parser's times for the rows the
         sampled format could not read (``rows``: a copy's rows with their reasons), for those
         rows only; None when there are none (or no format was sampled)."""
@@ -883,9 +900,9 @@ def validate_table(
         )
         if not retry.height:
             return None
-        fixed = lf.join(retry.lazy(), on="_row", how="left", maintain_order="left")
+        fixed = src.join(retry.lazy(), on="_row", how="left", maintain_order="left")
         ts_fixed = pl.coalesce(to_utc(off), pl.col("_fix"))
-        return _annotate(name, fixed, present, False, ts_fixed, tz)
+        return _annotate(name, fixed, present, False, ts_fixed, tz, raw=raw)
 
     def copy(off: dt.timedelta | None) -> pl.LazyFrame:
         base = store(_annotate(name, lf, present, ts_typed, to_utc(off), tz, naive))
@@ -893,9 +910,18 @@ def validate_table(
         return base if again is None else store(again)
 
     def held(off: dt.timedelta | None) -> _Held:
-        kept = _Held.make(_annotate(name, lf, present, ts_typed, to_utc(off), tz, naive), hold)
-        again = reparsed(kept.bad.lazy(), off)
-        return kept if again is None else _Held.make(again, hold)
+        if unstripped:
+            try:
+                return held_from(off, held_raw, unstripped)
+            except _Padded:  # (a coded cell padded or empty: every cell stripped)
+                pass
+        return held_from(off, held_lf, ())
+
+    def held_from(off: dt.timedelta | None, src: pl.LazyFrame, clean: Sequence[str]) -> _Held:
+        annotated = _annotate(name, src, present, ts_typed, to_utc(off), tz, naive, raw)
+        kept = _Held.make(annotated, hold, raw, clean)
+        again = reparsed(kept.bad.lazy(), off, src, raw)
+        return kept if again is None else _Held.make(again, hold, raw, clean)
 
     kept: _Held | None = None
     if hold:
@@ -958,6 +984,11 @@ class _OverBudget(Exception):
     """A copy held in memory grew past the bytes it was given (:meth:`_Held.make`)."""
 
 
+class _Padded(Exception):
+    """A coded column cast as read has a cell that stripping would change or empty
+    (:meth:`_Held.make`): the copy is made again from stripped cells."""
+
+
 #: text columns of a few distinct values (normalised to lower case), held as codes (1 byte a
 #: row for up to 256 texts, instead of 16) of categories of their own (the ids' codes stay as
 #: they were) and given back as text (a gather: a cast from a categorical costs 6× more)
@@ -966,6 +997,11 @@ _FEW = pl.Categorical(pl.Categories("sqops-held-few"))
 #: text columns null in most rows (a reply's target; the text of a message that can be a
 #: question): held apart, only for the rows that have one (:meth:`_Held.make`)
 SPARSE = ("reply_to", QUESTION_TEXT)
+#: of :data:`FEW`, those no check reads: a copy held in memory takes them as read, codes of
+#: their texts as read, and strips and lowers each distinct text once (:meth:`_Held.make`)
+#: instead of every cell (at 10 M messages the two columns' strip and lower case cost
+#: ~1 CPU-s); ``event`` decides whether a row is rejected, so it is normalised first
+RAW_FEW = frozenset({"msg_type", "role"})
 
 
 @dataclass(frozen=True)
@@ -992,11 +1028,29 @@ class _Held:
     words: dict[str, pl.Series] = field(default_factory=dict)
 
     @classmethod
-    def make(cls, annotated: pl.LazyFrame, cap: int | None = None) -> _Held:
+    def make(
+        cls,
+        annotated: pl.LazyFrame,
+        cap: int | None = None,
+        raw: Sequence[str] = (),
+        clean: Sequence[str] = (),
+    ) -> _Held:
         """The copy of ``annotated`` (:func:`_annotate`'s frame), made a batch of rows at a
         time: each batch's rejected rows set apart, its sparse columns too, before the next
         (the table is never held whole as the annotated frame has it). Raises
-        :class:`_OverBudget` as soon as what it holds passes ``cap`` bytes."""
+        :class:`_OverBudget` as soon as what it holds passes ``cap`` bytes.
+
+        ``raw``: :data:`RAW_FEW` columns that ``annotated`` gives as read: their codes are
+        those of the texts as read, and each distinct text is normalised as :func:`_stripped`
+        and :func:`_annotate` would normalise every cell (stripped, empty → null, lower
+        case) in ``words``; the rejected rows' cells the same way.
+
+        ``clean``: :data:`CODED` columns that ``annotated`` cast as read (not stripped): the
+        codes present in any row, valid or rejected, are marked batch by batch and their
+        texts tested once: one that stripping would change or empty (a cell
+        :func:`_stripped` would change, or make null and so an empty id) raises
+        :class:`_Padded`. (At 10 M messages the strip of three columns cost ~0.45 CPU-s,
+        the marks and the test ~0.15.)"""
         names = annotated.collect_schema().names()
         final = list(_final(annotated))
         few = [c for c in final if c in FEW]
@@ -1011,11 +1065,13 @@ class _Held:
         cells: list[pl.DataFrame] = []
         bad: list[pl.DataFrame] = []
         rows = held = size = 0
+        marks = _Marks(clean)
         batches = query.collect_batches(chunk_size=HELD_BATCH, engine="streaming")
         for batch in itertools.chain(batches, [query.clear().collect()]):
             if parts and not batch.height:
                 continue  # (an empty batch only for a table without rows: its schema)
             rows += batch.height
+            marks.mark(batch)
             before = len(parts), len(cells), len(bad)
             if batch["_reason"].null_count() < batch.height:
                 bad.append(batch.filter(pl.col("_reason").is_not_null()).select(names))
@@ -1035,6 +1091,8 @@ class _Held:
             )
             if cap is not None and size > cap:
                 raise _OverBudget
+        if not marks.clean():
+            raise _Padded
         frame = pl.concat(parts, rechunk=False)
         del parts
         words: dict[str, pl.Series] = {}
@@ -1042,9 +1100,10 @@ class _Held:
             texts = frame[c].unique().drop_nulls()
             codes = texts.to_physical()
             n = int(codes.max()) + 1 if codes.len() else 0  # type: ignore[arg-type]
-            words[c] = pl.Series(c, [None] * n, dtype=pl.String).scatter(
-                codes, texts.cast(pl.String)
-            )
+            text = texts.cast(pl.String)
+            if c in raw:
+                text = text.to_frame().select(_normalised(pl.col(c))).to_series()
+            words[c] = pl.Series(c, [None] * n, dtype=pl.String).scatter(codes, text)
             code = pl.col(c).to_physical()
             frame = frame.with_columns(
                 code.cast(pl.UInt8)
@@ -1057,6 +1116,11 @@ class _Held:
         if not bad:
             return cls(frame, annotated.clear().collect(), final, rows, None, sparse, words)
         rejected = pl.concat(bad).with_columns(pl.col(c).cast(pl.String) for c in few)
+        if raw:
+            rejected = rejected.with_columns(
+                *(_normalised(pl.col(c)).alias(c) for c in raw),
+                *(_cleaned(pl.col(f"_orig_{c}")).alias(f"_orig_{c}") for c in raw),
+            )
         at = rejected["_row"]
         gaps = at - 1 - pl.int_range(at.len(), dtype=pl.Int64, eager=True)
         return cls(frame, rejected, final, rows, gaps, sparse, words)
@@ -1081,6 +1145,49 @@ class _Held:
         return lo is not None and (
             fixed_offset(tz, lo.replace(tzinfo=None), hi.replace(tzinfo=None)) != off
         )
+
+
+class _Marks:
+    """The codes present in coded columns, marked batch by batch (:meth:`_Held.make`)."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        import numpy as np
+
+        self.np = np
+        self.seen = {c: np.zeros(0, dtype=bool) for c in columns}
+
+    def mark(self, batch: pl.DataFrame) -> None:
+        np = self.np
+        for c, seen in self.seen.items():
+            codes = batch[c].to_physical().drop_nulls().to_numpy()
+            if not codes.size:
+                continue
+            top = int(codes.max()) + 1
+            if top > seen.size:  # (grown to twice, at least: few regrowths)
+                grown = np.zeros(max(top, 2 * seen.size), dtype=bool)
+                grown[: seen.size] = seen
+                self.seen[c] = seen = grown
+            seen[codes] = True
+
+    def clean(self) -> bool:
+        """No marked code's text is one :func:`_stripped` would change or empty."""
+        for seen in self.seen.values():
+            codes = pl.Series("c", self.np.flatnonzero(seen), dtype=pl.UInt32)
+            text = codes.to_frame().select(pl.col("c").cat.to(ID).cast(pl.String))["c"]
+            if not (text.str.strip_chars() == text).all() or (text == "").any():
+                return False
+        return True
+
+
+def _cleaned(text: pl.Expr) -> pl.Expr:
+    """Text cells as :func:`_stripped` makes them: stripped, empty ones null."""
+    stripped = text.str.strip_chars()
+    return pl.when(stripped != "").then(stripped)
+
+
+def _normalised(text: pl.Expr) -> pl.Expr:
+    """:func:`_cleaned`, in lower case (a :data:`RAW_FEW` column of the copy)."""
+    return _cleaned(text).str.to_lowercase()
 
 
 def _stripped(lf: pl.LazyFrame, text: list[str], schema: Mapping[str, Any]) -> pl.LazyFrame:
@@ -1518,6 +1625,7 @@ def read_tables(
     columns: Mapping[str, Mapping[str, str]] | None = None,
     encoding: str | None = None,
     hold: int | None = None,
+    hold_from: int = 0,
 ) -> Tables:
     """Read and validate the tables of a folder ``data`` and/or explicit ``paths`` (which win).
 
@@ -1528,6 +1636,10 @@ def read_tables(
     of the default memory limit, half this machine's RAM; 0: every copy on disk). A table
     whose estimated copy fits what is left of it is held in memory, the others are written
     to a temporary folder (:func:`validate_table`).
+
+    ``hold_from``: the messages' rows (estimated as for ``hold``) from which copies are held
+    at all; fewer, and every copy is written to disk (:data:`HOLD_FROM_ROWS`, what the
+    report gives: below it holding saves little and raises the peak).
     """
     files: dict[str, Path] = {}
     if data is not None:
@@ -1568,7 +1680,7 @@ def read_tables(
     # (on an error the passes are not waited for: each reads its table's own file, never the
     # copies the error removes, and ends on its own; a daemon thread, as the run may end)
     budget = [held_budget(None) if hold is None else hold]
-    tables = _read_all(files, tz, columns, encoding, early, budget)
+    tables = _read_all(files, tz, columns, encoding, early, budget, hold_from)
     for e in early.values():
         e.join()  # (no thread reads a file once the tables are given)
     return tables
@@ -1581,6 +1693,7 @@ def _read_all(
     encoding: str | None,
     early: dict[str, _Early],
     budget: list[int] | None = None,
+    hold_from: int = 0,
 ) -> Tables:
     """:func:`read_tables`' tables, one after another in the order of :data:`TABLE`; the
     checking passes of the tables read without a copy started into ``early`` once the first
@@ -1599,7 +1712,7 @@ def _read_all(
             mapping = (columns or {}).get(name)
             try:
                 direct = p if kind == "parquet" else None
-                hold = _hold(name, p, kind, budget)
+                hold = _hold(name, p, kind, budget, hold_from)
                 tables[name] = validate_table(
                     name,
                     lf,
@@ -1636,6 +1749,12 @@ HELD_SHARE = 8
 HELD = frozenset({"messages", "members", "staff", "posts", "coupons"})
 #: bytes of a text file (CSV, JSON Lines...) per row, at least, to estimate its rows
 TEXT_ROW_BYTES = 40
+#: the messages' rows from which ``sqops report`` holds the copies in memory
+#: (``read_tables(hold_from=…)``): at 1 M messages holding saved ~0.2 CPU-s of ~3.4 but
+#: raised the run's peak by 50–65 MB, above the DuckDB reference's (438 MB); at 10 M it
+#: saves ~1.5–2 CPU-s and the peak stays ~1.4 GB under the reference's
+#: (benchmarks/README.md, "report reading, session 14")
+HOLD_FROM_ROWS = 2_000_000
 
 
 def held_budget(limit: int | None) -> int:
@@ -1646,14 +1765,14 @@ def held_budget(limit: int | None) -> int:
     return (memory_limit_bytes(None) if limit is None else limit) // HELD_SHARE
 
 
-def _hold(name: str, path: Path, kind: str, budget: list[int] | None) -> int:
+def _hold(name: str, path: Path, kind: str, budget: list[int] | None, hold_from: int = 0) -> int:
     """The bytes ``name``'s typed copy may hold in memory (0: it is written to disk): its
     estimated bytes (rows × :data:`HELD_ROW_BYTES`) when they are within what is left of
     ``budget`` (which it then takes); a copy that proves larger while it is made goes to
     disk after all (:meth:`_Held.make`: long question texts are held whole). A table
     that does not fit ends the budget: the data is large for the limit (a partitioned run
     may follow, whose buckets read the copies on disk), so the tables after it go to disk
-    too, as before copies were held."""
+    too, as before copies were held. Messages of fewer rows than ``hold_from`` end it too."""
     if budget is None or name not in HELD or kind == "partitioned" or budget[0] <= 0:
         return 0
     try:
@@ -1664,7 +1783,7 @@ def _hold(name: str, path: Path, kind: str, budget: list[int] | None) -> int:
     except (pl.exceptions.PolarsError, OSError):
         return 0
     need = int(rows) * HELD_ROW_BYTES
-    if need > budget[0]:
+    if need > budget[0] or (name == "messages" and rows < hold_from):
         budget[0] = 0
         return 0
     budget[0] -= need

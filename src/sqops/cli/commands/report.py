@@ -294,7 +294,7 @@ def report(
     退出码：0 正常；1 触发 --fail-under；2 无法运行（输入有误、缺少列等）。
     """
     with running(lang) as run:
-        from sqops.data.tables import read_tables
+        from sqops.data.tables import HOLD_FROM_ROWS, read_tables
         from sqops.report.build import Settings, build_report
 
         settings = Settings()
@@ -402,6 +402,7 @@ def report(
                             columns=settings.columns,
                             encoding=encoding,
                             hold=_held_bytes(partitions, limit, eng.distributed),
+                            hold_from=HOLD_FROM_ROWS,
                         ),
                         [*inputs, *paths.values()],
                     )

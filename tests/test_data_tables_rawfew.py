@@ -1,0 +1,299 @@
+"""The copy held in memory takes ``msg_type`` and ``role`` as read (``RAW_FEW``): codes of
+the texts as read, each distinct text stripped and lowered once; and the coded columns (ids,
+names) cast as read, their codes proved clean afterwards (else made again from stripped
+cells). The same tables as the copy on disk (every cell stripped and lowered), from Parquet
+as the benchmark's data, for valid and rejected rows, padded, blank, upper-case and non-text
+cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+import sqops.data.tables as tables_mod
+from sqops.data.tables import Tables, read_tables
+from sqops.errors import DataError
+
+ON_DISK = 0
+IN_MEMORY = 1 << 40
+
+
+def _same(held: Tables, disk: Tables) -> None:
+    assert sorted(held.tables) == sorted(disk.tables)
+    for name, h in held.tables.items():
+        d = disk.tables[name]
+        assert_frame_equal(h.frame.collect(), d.frame.collect())
+        assert h.columns == d.columns
+        assert_frame_equal(h.rejected, d.rejected)
+        assert (h.rows_read, h.duplicates, h.duplicate_rows, h.event_types) == (
+            d.rows_read,
+            d.duplicates,
+            d.duplicate_rows,
+            d.event_types,
+        )
+
+
+def test_types_and_roles_as_read_from_parquet(tmp_path: Path) -> None:
+    # 7 messages (Parquet):
+    #   1 " Text\t" / "MEMBER"  → text / member
+    #   2 "text" / " staff "    → text / staff
+    #   3 "   " / ""            → both null (blank cells)
+    #   4 member_id null        → rejected (empty_id); its cells as read, stripped:
+    #                             msg_type "Image", role "Bot"
+    #   5 time null             → rejected (bad_time); msg_type null (blank), role "member"
+    #   6 "IMAGE" / "bot"       → image / bot
+    #   7 null / null           → null / null
+    t = dt.datetime(2026, 12, 1, 9)
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    pl.DataFrame(
+        {
+            "ts": [t, t, t, t, None, t, t],
+            "group_id": ["g1"] * 7,
+            "member_id": ["a", "b", "c", None, "e", "f", "g"],
+            "msg_id": [1, 2, 3, 4, 5, 6, 7],
+            "msg_type": [" Text\t", "text", "   ", " Image ", " ", "IMAGE", None],
+            "role": ["MEMBER", " staff ", "", "Bot", " member", "bot", None],
+        }
+    ).write_parquet(folder / "messages.parquet")
+    pl.DataFrame({"member_id": ["s"], "role": [" Staff "]}).write_parquet(folder / "staff.parquet")
+    held = read_tables(folder, hold=IN_MEMORY)
+    _same(held, read_tables(folder, hold=ON_DISK))
+    m = held["messages"]
+    assert m._narrow is None  # (held in memory)
+    got = m.frame.collect()
+    assert got["_row"].to_list() == [1, 2, 3, 6, 7]
+    assert got["msg_type"].to_list() == ["text", "text", None, "image", None]
+    assert got["role"].to_list() == ["member", "staff", None, "bot", None]
+    rej = m.rejected
+    assert rej["_row"].to_list() == [4, 5]
+    assert rej["_reason"].to_list() == ["empty_id", "bad_time"]
+    assert rej["msg_type"].to_list() == ["Image", None]
+    assert rej["role"].to_list() == ["Bot", "member"]
+    assert held["staff"].frame.collect()["role"].to_list() == ["staff"]
+
+
+def test_integer_types_and_a_second_pass_over_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # msg_type and role as integers in a CSV's place: Parquet integers, read as their text;
+    # row 3's time (slashes) is not the sampled format: the general parser's second pass
+    # annotates the rows again, with the types and roles as read
+    monkeypatch.setattr(tables_mod, "_SAMPLE", 2)
+    monkeypatch.setattr(tables_mod, "HELD_BATCH", 2)
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    pl.DataFrame(
+        {
+            "ts": ["2026-12-01 09:00:00", "2026-12-01 10:00:00", "2026/12/01 11:00", "bad"],
+            "group_id": ["g1"] * 4,
+            "member_id": ["a", "b", "c", "d"],
+            "msg_type": [1, 2, 1, 3],
+            "role": [" Staff", "MEMBER ", " Bot ", " X "],
+        }
+    ).write_parquet(folder / "messages.parquet")
+    held = read_tables(folder, hold=IN_MEMORY)
+    _same(held, read_tables(folder, hold=ON_DISK))
+    got = held["messages"].frame.collect()
+    assert got["msg_type"].to_list() == ["1", "2", "1"]
+    assert got["role"].to_list() == ["staff", "member", "bot"]
+    rej = held["messages"].rejected
+    assert rej["_row"].to_list() == [4]
+    assert (rej["msg_type"].to_list(), rej["role"].to_list()) == (["3"], ["X"])
+
+
+_TYPES = [
+    None,
+    "",
+    " ",
+    "\t",
+    "text",
+    "Text",
+    " text ",
+    "IMAGE\n",
+    "system",
+    "图片 ",
+    "\u3000voice",
+]
+_ROLES = [None, "", "  ", "member", "Member", " staff", "BOT ", "\u00a0bot"]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from([dt.datetime(2026, 12, 1, 9), dt.datetime(2026, 12, 2, 23), None]),
+            st.sampled_from(["a", "b", None, " a", "b\t", "", "  ", "\u3000c"]),
+            st.sampled_from(_TYPES),
+            st.sampled_from(_ROLES),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    batch=st.integers(1, 5),
+)
+def test_held_equals_disk_for_any_types_and_roles(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[dt.datetime | None, str | None, str | None, str | None]],
+    batch: int,
+) -> None:
+    folder = tmp_path_factory.mktemp("r")
+    pl.DataFrame(
+        {
+            "ts": [r[0] for r in rows],
+            "group_id": ["g1" if i % 3 else " g2" for i in range(len(rows))],
+            "member_id": [r[1] for r in rows],
+            "msg_id": list(range(len(rows))),
+            "msg_type": [r[2] for r in rows],
+            "role": [r[3] for r in rows],
+        },
+        schema_overrides={"ts": pl.Datetime("us"), "msg_type": pl.String, "role": pl.String},
+    ).write_parquet(folder / "messages.parquet")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tables_mod, "HELD_BATCH", batch)
+        try:
+            held = read_tables(folder, hold=IN_MEMORY)
+        except DataError as exc:  # (no valid row: the same error on disk)
+            with pytest.raises(DataError) as info:
+                read_tables(folder, hold=ON_DISK)
+            assert str(info.value) == str(exc)
+            return
+        _same(held, read_tables(folder, hold=ON_DISK))
+
+
+@pytest.mark.parametrize(("hold_from", "held"), [(0, True), (3, True), (4, False)])
+def test_copies_held_only_from_so_many_messages(tmp_path: Path, hold_from: int, held: bool) -> None:
+    # 3 messages, 2 members (Parquet: rows from the metadata): held from 3 messages on;
+    # from 4, every copy on disk (members too) — the same tables either way
+    t = dt.datetime(2026, 12, 1, 9)
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    pl.DataFrame(
+        {"ts": [t] * 3, "group_id": ["g1"] * 3, "member_id": ["a", "b", "c"], "msg_id": [1, 2, 3]}
+    ).write_parquet(folder / "messages.parquet")
+    pl.DataFrame(
+        {"ts": [t] * 2, "group_id": ["g1"] * 2, "member_id": ["a", "b"], "event": ["join"] * 2}
+    ).write_parquet(folder / "members.parquet")
+    got = read_tables(folder, hold=IN_MEMORY, hold_from=hold_from)
+    for name in ("messages", "members"):
+        assert (got[name]._narrow is None) is held
+    _same(got, read_tables(folder, hold=ON_DISK))
+
+
+def test_the_report_holds_copies_from_two_million_messages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the report CLI asks read_tables for copies in memory from HOLD_FROM_ROWS messages
+    from typer.testing import CliRunner
+
+    from sqops.cli import app
+
+    asked: dict[str, object] = {}
+    real = tables_mod.read_tables
+
+    def spy(*args: object, **kwargs: object) -> Tables:
+        asked.update(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tables_mod, "read_tables", spy)
+    r = CliRunner().invoke(app, ["report", "examples/skincare/data", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    assert asked["hold_from"] == tables_mod.HOLD_FROM_ROWS == 2_000_000
+    assert isinstance(asked["hold"], int) and asked["hold"] > 0
+
+
+def _ids_folder(tmp_path: Path, group: list[str | None], member: list[str | None]) -> Path:
+    t = dt.datetime(2026, 12, 1, 9)
+    folder = tmp_path / "ids"
+    folder.mkdir()
+    n = len(group)
+    pl.DataFrame(
+        {
+            "ts": [t] * (n - 1) + [None],  # (the last row: rejected, unreadable time)
+            "group_id": group,
+            "member_id": member,
+            "msg_id": list(range(1, n + 1)),
+            "member_name": ["Ann", " Bo", None, "Cy"][:n],
+        },
+        schema_overrides={"ts": pl.Datetime("us")},
+    ).write_parquet(folder / "messages.parquet")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("group", "member", "padded", "rows", "rejected"),
+    [
+        # clean ids (the name " Bo" is padded: stripped as every cell is)
+        (["g1", "g1", "g2", "g2"], ["a", "b", "c", "d"], True, [1, 2, 3], [4]),
+        (["g1", "g1", "g2", "g2"], ["a", "b", "c", "d"], False, [1, 2, 3], [4]),
+        # " g1 " stripped: row 2 in g1 with row 1; "" and "  " are empty ids (rejected)
+        (["g1", " g1 ", "g2", "g2"], ["a", "b", "", "d"], False, [1, 2], [3, 4]),
+        (["g1", "g1", "g2", "g2"], ["a", "  ", "c", "d"], False, [1, 3], [2, 4]),
+        # padded only in the rejected row
+        (["g1", "g1", "g2", "g2 "], ["a", "b", "c", "d"], False, [1, 2, 3], [4]),
+    ],
+)
+def test_coded_columns_cast_as_read(
+    tmp_path: Path,
+    group: list[str | None],
+    member: list[str | None],
+    padded: bool,
+    rows: list[int],
+    rejected: list[int],
+) -> None:
+    folder = _ids_folder(tmp_path, group, member)
+    if not padded:  # (the name " Bo" stripped in the file: every coded cell clean as read)
+        df = pl.read_parquet(folder / "messages.parquet")
+        df.with_columns(pl.col("member_name").str.strip_chars()).write_parquet(
+            folder / "messages.parquet"
+        )
+    held = read_tables(folder, hold=IN_MEMORY)
+    _same(held, read_tables(folder, hold=ON_DISK))
+    m = held["messages"]
+    assert m.frame.collect()["_row"].to_list() == rows
+    assert m.rejected["_row"].to_list() == rejected
+    got = m.frame.collect()
+    assert (
+        got["group_id"].cast(pl.String).str.strip_chars().to_list()
+        == got["group_id"].cast(pl.String).to_list()
+    )
+
+
+def test_a_padded_id_takes_the_stripped_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the copy cast as read meets " g1 ": made again from stripped cells (two makes);
+    # clean ids: one make
+    made: list[int] = []
+    real = tables_mod._Held.make.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, *args: object, **kwargs: object) -> object:
+        made.append(1)
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(tables_mod._Held, "make", classmethod(counted))
+    padded = _ids_folder(tmp_path, ["g1", " g1 ", "g2", "g2"], ["a", "b", "c", "d"])
+    got = read_tables(padded, hold=IN_MEMORY)
+    assert len(made) == 2
+    assert got["messages"].frame.collect()["group_id"].cast(pl.String).to_list() == [
+        "g1",
+        "g1",
+        "g2",
+    ]
+    made.clear()
+    clean = tmp_path / "c"
+    clean.mkdir()
+    pl.DataFrame(
+        {"ts": [dt.datetime(2026, 12, 1, 9)], "group_id": ["g1"], "member_id": ["a"]}
+    ).write_parquet(clean / "messages.parquet")
+    read_tables(clean, hold=IN_MEMORY)
+    assert len(made) == 1
