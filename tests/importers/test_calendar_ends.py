@@ -13,19 +13,21 @@ from sqops.data.tables import fixed_offset
 
 
 def test_fixed_offset_stops_at_the_calendar_ends():
-    # 9999-12-28: its probes end on 9999-12-30 (inside the calendar): UTC's one offset, 0
-    assert fixed_offset("UTC", dt.datetime(9999, 12, 28), dt.datetime(9999, 12, 28, 23)) == (
+    # 9999-12-29: its probes end on 9999-12-31 (inside the calendar): the zone's one offset
+    assert fixed_offset("UTC", dt.datetime(9999, 12, 29), dt.datetime(9999, 12, 29, 23)) == (
         dt.timedelta(0)
     )
-    assert fixed_offset("Asia/Shanghai", dt.datetime(9999, 12, 28), dt.datetime(9999, 12, 28)) == (
+    assert fixed_offset("Asia/Shanghai", dt.datetime(9999, 12, 29), dt.datetime(9999, 12, 29)) == (
         dt.timedelta(hours=8)
     )
     # a day later the probes would reach 10000-01-01: none claimed (was an OverflowError)
     assert (
-        fixed_offset("Asia/Shanghai", dt.datetime(9999, 12, 29), dt.datetime(9999, 12, 29)) is None
+        fixed_offset("Asia/Shanghai", dt.datetime(9999, 12, 30), dt.datetime(9999, 12, 30)) is None
     )
     assert fixed_offset("UTC", dt.datetime(9999, 12, 31, 23), dt.datetime(9999, 12, 31, 23)) is None
+    # the first day: the probes would start on the day before 0001-01-01 (an OverflowError)
     assert fixed_offset("UTC", dt.datetime(1, 1, 1), dt.datetime(1, 1, 3)) is None
+    assert fixed_offset("UTC", dt.datetime(1, 1, 2), dt.datetime(1, 1, 3)) == dt.timedelta(0)
 
 
 def test_iso_stamps_in_the_year_9999_are_odd_rows_not_a_traceback():

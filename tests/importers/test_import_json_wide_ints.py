@@ -84,9 +84,9 @@ def test_orjson_integers_and_floats_unchanged():
 def test_exact_orjson_refuses_its_wide_floats():
     # what msgspec refuses goes to orjson; a float of 2**63 or more there may be an integer
     # orjson widened, so the standard library reads the text (exact either way)
-    assert _base.exact_orjson("[" + B64 + "]") is _base.EXACT_REFUSED
-    assert _base.exact_orjson('{"a": [{"b": ' + NEG + "}]}") is _base.EXACT_REFUSED
-    assert _base.exact_orjson("[1e19]") is _base.EXACT_REFUSED  # (json: the same float)
+    assert _base.exact_orjson("[" + B64 + "]") is _base.EXACT_WIDE
+    assert _base.exact_orjson('{"a": [{"b": ' + NEG + "}]}") is _base.EXACT_WIDE
+    assert _base.exact_orjson("[1e19]") is _base.EXACT_WIDE  # (json: the same float)
     assert _base.exact_orjson("[" + TOP + ", 9.2e18, -9.2e18]") == [int(TOP), 9.2e18, -9.2e18]
     assert _base.exact_orjson("[NaN]") is _base.EXACT_REFUSED  # (orjson refuses it)
 
@@ -147,11 +147,22 @@ def test_json_loads_is_json_loads(value, ascii_, spaced):
     # floats correctly rounded); msgspec and orjson agree with it wherever orjson's integer
     # is not widened to a float
     text = _write(value, ascii_, spaced)
-    want = json.loads(text)
-    assert _base.json_loads(text) == want
-    assert _base.json_loads(text.encode()) == want
-    assert _jsonvec.parse_bytes(text.encode()) == want
-    assert _base.exact_orjson(text) in (want, _base.EXACT_REFUSED)
+    want = _typed(json.loads(text))
+    assert _typed(_base.json_loads(text)) == want
+    assert _typed(_base.json_loads(text.encode())) == want
+    assert _typed(_jsonvec.parse_bytes(text.encode())) == want
+    got = _base.exact_orjson(text)
+    assert got is _base.EXACT_WIDE or _typed(got) == want
+
+
+def _typed(value):
+    """``value`` with each number beside its type (``2**64 == float(2**64)`` in Python: an
+    integer widened to an equal float would compare equal)."""
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    return (type(value).__name__, value)
 
 
 @settings(max_examples=200, deadline=None)
@@ -372,3 +383,65 @@ def test_discord_wide_integer_in_attachments_reads_the_dict_way(tmp_path, monkey
     assert fallbacks == [True]
     # the attachment's name is the digits: no image/video/audio extension, a file
     assert _rows(got, "messages", "member_id", "msg_id", "msg_type") == {("42", "1", "file")}
+
+
+# --------------------------------------------------------------------------- deep texts
+
+
+def _deep(levels: int, leaf: str) -> str:
+    return "[" * levels + leaf + "]" * levels
+
+
+def test_deep_text_with_a_wide_number_read_as_before(tmp_path):
+    # msgspec stops at ~990 levels, orjson at 1024: a text 1000 deep with a wide number
+    # (1e19, or an integer orjson widens) is read by orjson, refused as inexact, and read
+    # again by json with the room orjson proved enough (it was "nested too deeply" / a
+    # RecursionError traceback in the readers of lines)
+    for leaf, want in (("1e19", 1e19), (B64, int(B64))):
+        got = _base.json_loads('{"x": ' + _deep(1000, leaf) + ', "id": 7}')
+        assert got["id"] == 7
+        inner = got["x"]
+        for _ in range(1000):
+            inner = inner[0]
+        assert inner == want and type(inner) is type(want)
+    p = tmp_path / "archive.jsonl"
+    p.write_text(_wecom_lines().splitlines()[0][:-1] + ', "x_meta": ' + _deep(1000, "1e19") + "}\n")
+    got = _both("wecom", p)
+    assert _rows(got, "messages", "msg_id", "content") == {("m1", "hi")}
+    assert _problems(got) == []
+
+
+def test_text_nested_past_every_decoder_is_a_problem_at_its_line(tmp_path):
+    # 1100 levels: past msgspec's, orjson's and json's depth — the line is skipped with its
+    # number (was a RecursionError traceback in the JSON Lines readers), the other lines read
+    with pytest.raises(_base.JSONTooDeep):
+        _base.json_loads(_deep(1100, "1"))
+    deep = '{"msgid": "m2", "x": ' + _deep(1100, "1") + "}"
+    p = tmp_path / "archive.jsonl"
+    p.write_text(_wecom_lines().splitlines()[0] + "\n" + deep + "\n")
+    got = _both("wecom", p)
+    assert _rows(got, "messages", "msg_id", "content") == {("m1", "hi")}
+    assert _problems(got) == [("2", "JSON is nested too deeply")]
+    p = tmp_path / "chatlog.jsonl"
+    p.write_text(
+        '{"seq": 1, "time": "2026-12-01T09:00:00+08:00", "talker": "98765@chatroom",'
+        ' "sender": "wxid_1", "type": 1, "content": "hi"}\n' + deep + "\n"
+    )
+    got = _import("wechat-chatlog", p)
+    assert _rows(got, "messages", "member_id", "content") == {("wxid_1", "hi")}
+    assert _problems(got) == [("2", "JSON is nested too deeply")]
+    with pytest.raises(InputError, match="nested too deeply"):
+        _base.load_json(_deep(1100, "1"), "deep.json")
+
+
+def test_long_integer_located_at_the_number_not_a_string_or_float():
+    # a run of 5000 digits inside a string (line 1) and in a float's fraction and exponent
+    # (line 2) are no integer Python refuses; the 4400-digit id on line 3 is
+    text = (
+        '{"text": "' + "7" * 5000 + '",\n'
+        + ' "f": 1.' + "3" * 5000 + ', "g": 2e' + "4" * 5000 + ",\n"
+        + '  "id": -' + "9" * 4400 + "}"
+    )  # fmt: skip
+    with pytest.raises(json.JSONDecodeError, match="more than 4300 digits") as exc:
+        _base.json_loads(text)
+    assert (exc.value.lineno, exc.value.colno) == (3, 9)

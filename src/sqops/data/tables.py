@@ -470,7 +470,7 @@ def fixed_offset(tz: str, lo: dt.datetime | None, hi: dt.datetime | None) -> dt.
     """
     if lo is None or hi is None or hi < lo or hi - lo > _MAX_FIXED_SPAN:
         return None
-    if lo.date() <= dt.date.min + dt.timedelta(days=1) or hi.date() >= dt.date.max - dt.timedelta(
+    if lo.date() < dt.date.min + dt.timedelta(days=1) or hi.date() > dt.date.max - dt.timedelta(
         days=2
     ):
         return None  # (the probes would leave the calendar: the zone's own conversion then)

@@ -8,12 +8,14 @@ exits, or reads the clock or the locale.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
 import itertools
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
 #: what the importers say about a row they skip (one wording for every format)
 BAD_TIME = T("无法读取时间 “{v}”", "cannot read the time '{v}'")
 JSON_SYNTAX = T("JSON 语法错误：{m}", "JSON syntax error: {m}")
+JSON_TOO_DEEP = T("JSON 嵌套过深", "JSON is nested too deeply")
 NOT_A_MESSAGE = T("不是消息对象", "not a message object")
 
 #: member id of the account that made the export ("你" / "You" in notices)
@@ -132,14 +135,25 @@ def json_loads(text: str | bytes) -> Any:
     integers of any width included — orjson reads an integer past 64 bits as a float — and
     refuses lone surrogates), then what msgspec refuses is read as before: by orjson where
     it reads it exactly (:func:`exact_orjson`), else the standard library (``NaN``, lone
-    surrogates, deep nesting, a syntax error: its message)."""
+    surrogates, deep nesting, a syntax error: its message). A text nested deeper than every
+    decoder reads raises :class:`JSONTooDeep` (a :class:`json.JSONDecodeError`: every reader
+    of lines that skips a bad line skips it too, :func:`json_problem` words it)."""
     try:
         return _DECODE_ANY(text)
     except (msgspec.DecodeError, RecursionError, UnicodeError):
         pass
     value = exact_orjson(text)
-    if value is EXACT_REFUSED:
-        value = _std_loads(text)
+    try:
+        if value is EXACT_WIDE:
+            # orjson read it (so it is nested 1024 levels at most, orjson's own limit) but
+            # holds an integer's float: the standard library reads it again, allowed as deep
+            # (msgspec, the first, stops sooner, and so may ``json`` at Python's limit)
+            with _recursion_room(1100):
+                value = _std_loads(text)
+        elif value is EXACT_REFUSED:
+            value = _std_loads(text)
+    except RecursionError:
+        raise JSONTooDeep(text) from None
     if isinstance(text, bytes):
         if b"\\u" in text and _LONE_ESCAPE_B.search(text):
             return _no_lone_surrogates(value)
@@ -151,10 +165,42 @@ def json_loads(text: str | bytes) -> Any:
 _DECODE_ANY = msgspec.json.Decoder().decode
 #: what :func:`exact_orjson` gives for a text it does not read
 EXACT_REFUSED: Any = object()
+#: what :func:`exact_orjson` gives for a text it read with an integer's float in it
+EXACT_WIDE: Any = object()
+
+
+class JSONTooDeep(json.JSONDecodeError):
+    """A JSON text nested deeper than the decoders read (msgspec and orjson stop at about a
+    thousand levels, the standard library at Python's recursion limit)."""
+
+    def __init__(self, text: str | bytes) -> None:
+        doc = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        super().__init__("nested too deeply", doc, 0)
+
+
+def json_problem(exc: json.JSONDecodeError) -> T:
+    """What a reader says of a JSON text it could not read."""
+    return JSON_TOO_DEEP if isinstance(exc, JSONTooDeep) else JSON_SYNTAX.format(m=exc.msg)
+
+
+@contextlib.contextmanager
+def _recursion_room(levels: int) -> Iterator[None]:
+    """Python's recursion limit raised by ``levels`` within the block (for a decode whose
+    depth another decoder has bounded already)."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(old + levels)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
 #: orjson reads integers in [-2**63, 2**64) as integers, wider ones as floats of at least this
 _WIDE_FLOAT = float(1 << 63)
-#: an integer Python's ``int()`` refuses to read from its digits (``sys.int_info``'s limit)
-_LONG_NUMBER = re.compile(r"[0-9]{4301,}")
+#: an integer Python's ``int()`` refuses to read from its digits (``sys.int_info``'s limit):
+#: a run of more than 4300 digits that is a whole number token (not in a string — strings are
+#: matched whole and passed over —, not a float's fraction or exponent)
+_LONG_NUMBER = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![0-9.eE+-])(-?[0-9]{4301,})(?![0-9.eE])', re.S)
 
 
 def _std_loads(text: str | bytes) -> Any:
@@ -166,24 +212,23 @@ def _std_loads(text: str | bytes) -> Any:
         raise
     except ValueError:
         doc = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-        found = _LONG_NUMBER.search(doc)
-        if found is None:
+        at = next((m.start(1) for m in _LONG_NUMBER.finditer(doc) if m.group(1)), None)
+        if at is None:
             raise
-        raise json.JSONDecodeError(
-            "Number with more than 4300 digits", doc, found.start()
-        ) from None
+        raise json.JSONDecodeError("Number with more than 4300 digits", doc, at) from None
 
 
 def exact_orjson(text: str | bytes) -> Any:
     """``orjson.loads(text)``, or :data:`EXACT_REFUSED` where orjson refuses the text or where
     its value holds a float of an integer's size past 64 bits (orjson reads ``2**64`` as
     ``1.8446744073709552e+19``; such a float may also be written ``1e19``: either way the
-    standard library reads it exactly). Only for texts msgspec refused (rare: walked)."""
+    standard library reads it exactly: :data:`EXACT_WIDE` then). Only for texts msgspec
+    refused (rare: walked)."""
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
         return EXACT_REFUSED
-    return EXACT_REFUSED if _wide_float(value) else value
+    return EXACT_WIDE if _wide_float(value) else value
 
 
 def _wide_float(value: Any) -> bool:
@@ -215,14 +260,12 @@ def _no_lone_surrogates(value: Any) -> Any:
 def load_json(text: str, display: str) -> Any:
     try:
         return json_loads(text)
+    except JSONTooDeep:
+        raise InputError(JSON_TOO_DEEP, Location(file=display)) from None
     except json.JSONDecodeError as exc:
         raise InputError(
             JSON_SYNTAX.format(m=exc.msg),
             Location(file=display, line=exc.lineno, col=exc.colno),
-        ) from None
-    except RecursionError:
-        raise InputError(
-            T("JSON 嵌套过深", "JSON is nested too deeply"), Location(file=display)
         ) from None
 
 

@@ -242,7 +242,7 @@ def parse_bytes(data: bytes) -> Any:
     except (msgspec.DecodeError, RecursionError):
         pass
     value = _base.exact_orjson(data)
-    return NOT_READ if value is _base.EXACT_REFUSED else value
+    return NOT_READ if value is _base.EXACT_REFUSED or value is _base.EXACT_WIDE else value
 
 
 def add_messages(ctx: Context, frame: pl.DataFrame) -> None:

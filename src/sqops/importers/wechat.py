@@ -28,7 +28,6 @@ from sqops.i18n import T
 from sqops.importers import _jsonvec as vec
 from sqops.importers._base import (
     BAD_TIME,
-    JSON_SYNTAX,
     NOT_A_MESSAGE,
     PY_SPACES,
     SELF_ID,
@@ -45,6 +44,7 @@ from sqops.importers._base import (
     instant_expr,
     is_large,
     json_loads,
+    json_problem,
     local_to_utc,
     naive_text_in,
     naive_text_ts_expr,
@@ -1044,7 +1044,7 @@ def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:
             except json.JSONDecodeError as exc:
                 ctx.skip(
                     Location(file=display, line=n),
-                    JSON_SYNTAX.format(m=exc.msg),
+                    json_problem(exc),
                 )
 
         def where(i: int) -> Location:

@@ -36,10 +36,10 @@ from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers import _jsonvec as vec
 from sqops.importers._base import (
-    JSON_SYNTAX,
     SYSTEM_ID,
     Context,
     json_loads,
+    json_problem,
     obj_at,
     read_text,
     split_lines,
@@ -119,7 +119,7 @@ def _not_wecom(display: str) -> InputError:
 def _record(ctx: Context, where: Location, rec: Any, staff: dict[str, str | None]) -> bool:
     """One record (a parsed line or item, or its JSON error); whether it is a WeCom one."""
     if isinstance(rec, json.JSONDecodeError):
-        ctx.skip(where, JSON_SYNTAX.format(m=rec.msg))
+        ctx.skip(where, json_problem(rec))
         return False
     if not isinstance(rec, dict):
         ctx.skip(where, T("不是 JSON 对象", "not a JSON object"))
