@@ -337,17 +337,13 @@ def merge_intervals(iv: pl.DataFrame) -> pl.DataFrame:
     """Union of inclusive day intervals per (group_id, member_id); touching ones merge."""
     if iv.height == 0:
         return iv.select("group_id", "member_id", "s", "e")
-    # (the bounds first, from the rows as given: the steps below then run as one query,
-    # collected once — step by step on DataFrames they took about twice the CPU)
-    lo = _int(iv["s"].min())  # s <= e on every row
-    e_lo, e_hi = _int(iv["e"].min()), _int(iv["e"].max())
-    span = e_hi - lo + 2
-    e_span = e_hi - e_lo + 1
-    q = iv.lazy().with_columns(_pair_key().alias("_k")).sort("_k", "s", "e")
+    iv = iv.with_columns(_pair_key().alias("_k")).sort("_k", "s", "e")
     # the running maximum of `e` within each pair, from one global cum_max: pair number n
     # adds n * span to its days, so an earlier pair never reaches a later one
-    q = q.with_columns(_first_of_pair().alias("_np"))
-    q = q.with_columns(pl.col("_np").cum_sum().cast(pl.Int64).alias("_seg"))
+    lo = _int(iv["s"].min())  # s <= e on every row
+    span = _int(iv["e"].max()) - lo + 2
+    iv = iv.with_columns(_first_of_pair().alias("_np"))
+    iv = iv.with_columns(pl.col("_np").cum_sum().cast(pl.Int64).alias("_seg"))
     run = pl.col("_seg") * span + (pl.col("e") - lo)
     prev_max = run.cum_max().shift(1) - pl.col("_seg") * span + lo
     # a block (one merged interval) starts where a pair starts or a row begins after every
@@ -357,22 +353,16 @@ def merge_intervals(iv: pl.DataFrame) -> pl.DataFrame:
     # number b adding b * (e's range + 1) (not the pair's running maximum: a row with
     # e < s, e.g. from D0 after as-of, ends before an earlier block of its pair)
     # (no group-by over the blocks: most pairs have one)
-    q = q.with_columns((pl.col("_np") | (pl.col("s") > prev_max + 1)).alias("_bs"))
-    q = q.with_columns(pl.col("_bs").cum_sum().cast(pl.Int64).alias("_b"))
+    iv = iv.with_columns((pl.col("_np") | (pl.col("s") > prev_max + 1)).alias("_bs"))
+    iv = iv.with_columns(pl.col("_bs").cum_sum().cast(pl.Int64).alias("_b"))
+    e_lo = _int(iv["e"].min())
+    e_span = _int(iv["e"].max()) - e_lo + 1
     block_run = pl.col("_b") * e_span + (pl.col("e") - e_lo)
-    q = q.with_columns(
+    iv = iv.with_columns(
         (block_run.cum_max() - pl.col("_b") * e_span + e_lo).cast(iv.schema["e"]).alias("_end")
     )
-    got = q.select(
-        "group_id",
-        "member_id",
-        "s",
-        "_end",
-        "_bs",
-        pl.col("_bs").shift(-1, fill_value=True).alias("_last"),
-    ).collect()
-    starts = got.filter(pl.col("_bs")).select("group_id", "member_id", "s")
-    ends = got.filter(pl.col("_last")).select(pl.col("_end").alias("e"))
+    starts = iv.filter(pl.col("_bs")).select("group_id", "member_id", "s")
+    ends = iv.filter(pl.col("_bs").shift(-1, fill_value=True)).select(pl.col("_end").alias("e"))
     return pl.concat([starts, ends], how="horizontal").sort("group_id", "member_id", "s")
 
 
@@ -387,25 +377,23 @@ def presence_from_events(events: pl.DataFrame, groups: pl.DataFrame, as_of: int)
     ev = events.filter(pl.col("event").is_in(["join", "leave"]))
     if ev.height == 0:
         return pl.DataFrame(schema={"group_id": ID, "member_id": ID, "s": pl.Int32, "e": pl.Int32})
-    # (one query, collected at the end: step by step on DataFrames about twice the CPU)
-    q = (
-        ev.lazy()
-        .join(groups.lazy().select("group_id", "d0"), on="group_id", how="left")
+    ev = (
+        ev.join(groups.select("group_id", "d0"), on="group_id", how="left")
         .with_columns(
             (pl.col("event") == "leave").cast(pl.Int8).alias("_lv"), _pair_key().alias("_k")
         )
         .sort("_k", "ts", "_lv")
     )
     first = _first_of_pair()
-    q = q.with_columns(
+    ev = ev.with_columns(
         pl.when(first).then(None).otherwise(pl.col("event").shift(1)).alias("_prev_ev"),
         pl.when(first).then(None).otherwise(pl.col("day").shift(1)).alias("_prev_day"),
     )
     was_open = pl.col("_prev_ev") == "join"
     # a join while open is ignored
-    q = q.filter(~((pl.col("event") == "join") & was_open.fill_null(False)))
+    ev = ev.filter(~((pl.col("event") == "join") & was_open.fill_null(False)))
     starts = (pl.col("event") == "join") | ~was_open.fill_null(False)
-    q = q.with_columns(
+    ev = ev.with_columns(
         pl.when(pl.col("event") == "join")
         .then(pl.col("day"))
         .when(pl.col("_prev_day").is_null())
@@ -416,8 +404,8 @@ def presence_from_events(events: pl.DataFrame, groups: pl.DataFrame, as_of: int)
     )
     # a leave closes the latest start; the first row of every pair is a start, so one
     # running count numbers the intervals of all pairs
-    q = q.with_columns(pl.col("_starts").cast(pl.Int64).cum_sum().alias("_iv"))
-    iv = q.group_by("_iv").agg(
+    ev = ev.with_columns(pl.col("_starts").cast(pl.Int64).cum_sum().alias("_iv"))
+    iv = ev.group_by("_iv").agg(
         pl.col("group_id").first(),
         pl.col("member_id").first(),
         pl.col("_start").filter(pl.col("_starts")).first().alias("s"),
@@ -427,7 +415,7 @@ def presence_from_events(events: pl.DataFrame, groups: pl.DataFrame, as_of: int)
         pl.col("s").cast(pl.Int32),
         pl.col("e").fill_null(as_of).clip(upper_bound=as_of).cast(pl.Int32),
     ).drop("_iv")
-    return iv.filter(pl.col("s") <= pl.col("e")).collect()
+    return iv.filter(pl.col("s") <= pl.col("e"))
 
 
 def daily_counts(presence: Frame, groups: Frame, as_of: int) -> Frame:
