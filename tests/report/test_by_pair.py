@@ -74,3 +74,16 @@ def test_against_group_by(rows: list[tuple[str, str, int]], lazy: bool) -> None:
     got = got.collect() if isinstance(got, pl.LazyFrame) else got
     assert got.schema == want.schema
     assert _rows(got) == _rows(want)
+
+
+def test_other_categories_keep_their_type() -> None:
+    # ids of their own categories (not ``ID``'s) are aggregated, not read back from the key
+    own = pl.Categorical(pl.Categories("test-by-pair-own"))
+    df = pl.DataFrame(
+        {"group_id": ["g2", "g1", "g2"], "member_id": ["b", "a", "b"], "day": [9, 1, 3]},
+        schema={"group_id": own, "member_id": own, "day": pl.Int32},
+    )
+    got = by_pair(df, *_aggs())
+    assert got.schema["group_id"] == own and got.schema["member_id"] == own
+    # g1/a: day 1; g2/b: days 9 and 3
+    assert _rows(got) == [("g1", "a", 1, 1, 1), ("g2", "b", 3, 9, 2)]
