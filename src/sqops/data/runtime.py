@@ -35,8 +35,8 @@ def gc_paused() -> Iterator[None]:
 
 
 def memory_limit_bytes(text: str | None) -> int:
-    """``--memory-limit``: ``2G``, ``1500M``, ``800MB``, ``1.5GiB`` or bytes; None: half the
-    machine's RAM."""
+    """``--memory-limit``: ``2G``, ``1500M``, ``800MB``, ``1.5GiB`` or bytes (at least one byte,
+    a finite size: else the usage error); None: half the machine's RAM."""
     if text is None:
         return total_memory() // 2
     t = text.strip().upper().removesuffix("B").removesuffix("I")
@@ -46,14 +46,15 @@ def memory_limit_bytes(text: str | None) -> int:
         value = float(num)
     except ValueError:
         value = -1.0
-    if not math.isfinite(value) or value <= 0:
+    size = value * mult  # (1e300T: inf, not an OverflowError below; 0.5: under one byte)
+    if not math.isfinite(size) or size < 1:
         raise UsageError(
             T(
                 "--memory-limit 应是正数加单位，如 2G、1500M：{v}",
                 "--memory-limit takes a positive size such as 2G or 1500M: {v}",
             ).format(v=text)
         )
-    return int(value * mult)
+    return int(size)
 
 
 def total_memory() -> int:

@@ -440,6 +440,7 @@ def run_partitioned(
                 trend=trend,
                 groups=groups,
                 inputs=inputs,
+                memory_limit=memory_limit,
             )
             # (the workers read the bucket files, where every row already has its group: the
             # plan's per-row attribution, one row per order without group_id, stays here)

@@ -58,6 +58,14 @@ MIN_PASS_ROWS = ROW_GROUP
 #: a pass is given at least these bytes, whatever the process already holds
 MIN_ROOM = 64 << 20
 
+#: a slice of the attribution held, at its peak, up to this many bytes per byte of its rows
+#: without a group and of its members' messages and member events (measured, not the
+#: buckets' :data:`~sqops.report.budget.WORK_PER_ROW_BYTE`: a slice collects every one of its
+#: members' messages, filtered from the copy, then ``prepare`` on them; the 1 M bench with
+#: ``group_id`` removed from every third order, coupon and engagement row, 2 slices: +110 MiB
+#: a slice for 40.6 MB, 2.8 a byte; benchmarks/README.md, "bounded memory at 50 M, session 14")
+SLICE_WORK_PER_ROW_BYTE = 3.0
+
 #: called with (table, slice, the slice's rows without a group, ``_row, _ag`` found)
 Sink = Callable[[str, int, pl.DataFrame, pl.DataFrame], None]
 
@@ -172,11 +180,9 @@ def attribution_slices(loose_bytes: float, member_bytes: float, share: float, ro
     """The slices of members that keep a slice of the attribution within ``room`` bytes: a
     slice holds its share of the rows without a group (``loose_bytes`` in all) and of the
     messages and member events of the members who have such rows (``member_bytes`` for
-    every member, ``share`` of the members have such rows), and ``prepare`` on them holds
-    about :data:`~sqops.report.budget.WORK_PER_ROW_BYTE` a byte of them."""
-    from sqops.report.budget import WORK_PER_ROW_BYTE
-
-    work = WORK_PER_ROW_BYTE * (loose_bytes + min(max(share, 0.0), 1.0) * member_bytes)
+    every member, ``share`` of the members have such rows), and collecting them and
+    ``prepare`` on them holds about :data:`SLICE_WORK_PER_ROW_BYTE` a byte of them."""
+    work = SLICE_WORK_PER_ROW_BYTE * (loose_bytes + min(max(share, 0.0), 1.0) * member_bytes)
     return max(1, math.ceil(work / max(room, MIN_ROOM)))
 
 

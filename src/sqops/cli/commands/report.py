@@ -592,6 +592,8 @@ def _buckets(
     )
 
     if partitions is not None:
+        if limit is not None:
+            _say_little_room(limit, lang)
         return partitions
     lim = limit if limit is not None else memory_limit_bytes(None)
     sizes = group_bytes(data)
@@ -610,7 +612,34 @@ def _buckets(
     n = partitions_for(tables, lim, sizes)
     if sizes is None and (limit is not None or n > 1):
         n = _buckets_by_rows(tables, lim, n, limit is not None, lang)
+    elif limit is not None and n > 1 and not floor_estimate(sizes or {}) > limit:
+        _say_little_room(limit, lang)
     return n if n > 1 else 0
+
+
+def _say_little_room(limit: int, lang: str, held: int | None = None) -> None:
+    """A partitioned run under ``--memory-limit`` that leaves less than the smallest room of
+    phase 0 (:data:`sqops.report.split.MIN_ROOM`) beside what the process holds (``held``,
+    else measured now): said on stderr, whatever chose the number of buckets (each pass
+    writing the bucket files and each slice of the attribution takes at least that room)."""
+    from sqops.data.runtime import resident_bytes
+    from sqops.report.split import MIN_ROOM
+
+    held = resident_bytes() if held is None else held
+    if held is None or limit - held >= MIN_ROOM:
+        return
+    echo(
+        T(
+            "注意：--memory-limit {l} MB 在读入数据后本进程已占用的约 {h} MB 之外剩余不足 {m} MB：写分桶文件的每一遍和无群行归属的每一片至少使用 {m} MB，本次运行可能超过上限",
+            "note: --memory-limit {l} MB leaves less than {m} MB beside the ~{h} MB this "
+            "process holds once the data is read: each pass writing the bucket files and "
+            "each slice attributing the rows without a group takes at least {m} MB, and the "
+            "run may go over the limit",
+        )
+        .format(l=_mb(limit), h=_mb(held), m=_mb(MIN_ROOM))
+        .get(lang),
+        err=True,
+    )
 
 
 def _held_bytes(partitions: int | None, limit: int | None, distributed: bool) -> int:
@@ -667,6 +696,8 @@ def _buckets_by_rows(tables: Any, limit: int, cells: int, said: bool, lang: str)
         return cells
     n = budget(tables, held).partitions(limit)
     if n is not None:
+        if said and n > 1:
+            _say_little_room(limit, lang, held)
         return n
     if said:
         echo(
