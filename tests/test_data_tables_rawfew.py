@@ -297,3 +297,43 @@ def test_a_padded_id_takes_the_stripped_copy(
     ).write_parquet(clean / "messages.parquet")
     read_tables(clean, hold=IN_MEMORY)
     assert len(made) == 1
+
+
+@pytest.mark.parametrize(("hold_from", "held"), [(30, True), (31, False)])
+@pytest.mark.parametrize("sample", [1 << 20, 200])
+def test_a_csv_counts_its_rows_by_its_lines_for_hold_from(
+    tmp_path: Path, hold_from: int, held: bool, sample: int
+) -> None:
+    # 29 messages of 92 bytes a line + the header's 83: 30 lines, 2,751 bytes. Over 40 bytes
+    # a row the file would be 2,751 // 40 + 1 = 69 rows, held from 31 too; by its lines,
+    # read whole, 30: held from 30, not 31. With a 200-byte sample (2 line ends: 83, 175)
+    # 2,751 × 2 // 200 + 1 = 28 rows: under both, on disk
+    head = "ts,group_id,member_id,msg_id,msg_type,role,content,reply_to,member_name,group_name\n"
+    line = "2026-12-01 09:00:00,g1,m1,{:04d},text,member,"
+    line += "hello there this is a message about serums,,Ann,\n"
+    assert (len(head), len(line.format(0))) == (83, 92)
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "messages.csv").write_text(head + "".join(line.format(i) for i in range(29)))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tables_mod, "TEXT_SAMPLE_BYTES", sample)
+        got = read_tables(folder, hold=IN_MEMORY, hold_from=hold_from)
+    assert (got["messages"]._narrow is None) is (held and sample > 200)
+    _same(got, read_tables(folder, hold=ON_DISK))
+
+
+def test_partitioned_messages_with_hold_from_keep_every_copy_on_disk(tmp_path: Path) -> None:
+    # messages partitioned by group (not counted): with hold_from the members go to disk too
+    t = dt.datetime(2026, 12, 1, 9)
+    part = tmp_path / "p" / "messages" / "group_id=g1"
+    part.mkdir(parents=True)
+    pl.DataFrame({"ts": [t] * 3, "member_id": ["a", "b", "c"], "msg_id": [1, 2, 3]}).write_parquet(
+        part / "0.parquet"
+    )
+    pl.DataFrame(
+        {"ts": [t] * 2, "group_id": ["g1"] * 2, "member_id": ["a", "b"], "event": ["join"] * 2}
+    ).write_parquet(tmp_path / "p" / "members.parquet")
+    got = read_tables(tmp_path / "p", hold=IN_MEMORY, hold_from=1)
+    assert got["members"]._narrow is not None
+    # without hold_from the members are held as before
+    assert read_tables(tmp_path / "p", hold=IN_MEMORY)["members"]._narrow is None

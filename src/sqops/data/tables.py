@@ -1765,6 +1765,28 @@ def held_budget(limit: int | None) -> int:
     return (memory_limit_bytes(None) if limit is None else limit) // HELD_SHARE
 
 
+#: the bytes of a text file's start whose lines estimate its rows (:func:`_text_rows`)
+TEXT_SAMPLE_BYTES = 1 << 20
+
+
+def _text_rows(path: Path, kind: str) -> int:
+    """A text file's rows, estimated from the lines in its first :data:`TEXT_SAMPLE_BYTES`
+    (all of them: its lines, exactly): its bytes × those lines ÷ those bytes (a CSV of the
+    skincare example's ~92 bytes a row: not the ~2.3× as many rows that
+    :data:`TEXT_ROW_BYTES`, the budget's upper bound, gives). A sample without a line end
+    (an Excel file, one long line): the file's bytes over :data:`TEXT_ROW_BYTES`."""
+    size = path.stat().st_size
+    if kind != "excel":
+        with path.open("rb") as f:
+            head = f.read(TEXT_SAMPLE_BYTES)
+        lines = head.count(b"\n")
+        if len(head) >= size:
+            return lines + (1 if head and not head.endswith(b"\n") else 0)
+        if lines:
+            return size * lines // len(head) + 1
+    return size // TEXT_ROW_BYTES + 1
+
+
 def _hold(name: str, path: Path, kind: str, budget: list[int] | None, hold_from: int = 0) -> int:
     """The bytes ``name``'s typed copy may hold in memory (0: it is written to disk): its
     estimated bytes (rows × :data:`HELD_ROW_BYTES`) when they are within what is left of
@@ -1772,18 +1794,31 @@ def _hold(name: str, path: Path, kind: str, budget: list[int] | None, hold_from:
     disk after all (:meth:`_Held.make`: long question texts are held whole). A table
     that does not fit ends the budget: the data is large for the limit (a partitioned run
     may follow, whose buckets read the copies on disk), so the tables after it go to disk
-    too, as before copies were held. Messages of fewer rows than ``hold_from`` end it too."""
-    if budget is None or name not in HELD or kind == "partitioned" or budget[0] <= 0:
+    too, as before copies were held. Messages of fewer rows than ``hold_from`` end it too
+    (a text file's rows estimated from its lines, :func:`_text_rows`), and so do messages
+    whose rows are not counted (a partitioned folder, a count that fails) when
+    ``hold_from`` is given: every copy then goes to disk."""
+    if budget is None or name not in HELD or budget[0] <= 0:
+        return 0
+    # messages not counted (a partitioned folder, a count that fails) with ``hold_from``:
+    # fewer than it cannot be ruled out, so the budget ends (every copy on disk)
+    uncounted = name == "messages" and hold_from > 0
+    if kind == "partitioned":
+        if uncounted:
+            budget[0] = 0
         return 0
     try:
         if kind == "parquet":
-            rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+            rows = many = int(pl.scan_parquet(path).select(pl.len()).collect().item())
         else:
             rows = path.stat().st_size // TEXT_ROW_BYTES + 1
+            many = _text_rows(path, kind) if name == "messages" and hold_from > 0 else rows
     except (pl.exceptions.PolarsError, OSError):
+        if uncounted:
+            budget[0] = 0
         return 0
     need = int(rows) * HELD_ROW_BYTES
-    if need > budget[0] or (name == "messages" and rows < hold_from):
+    if need > budget[0] or (name == "messages" and many < hold_from):
         budget[0] = 0
         return 0
     budget[0] -= need
