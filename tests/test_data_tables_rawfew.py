@@ -125,49 +125,116 @@ _TYPES = [
 _ROLES = [None, "", "  ", "member", "Member", " staff", "BOT ", "\u00a0bot"]
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    rows=st.lists(
-        st.tuples(
-            st.sampled_from([dt.datetime(2026, 12, 1, 9), dt.datetime(2026, 12, 2, 23), None]),
-            st.sampled_from(["a", "b", None, " a", "b\t", "", "  ", "\u3000c"]),
-            st.sampled_from(_TYPES),
-            st.sampled_from(_ROLES),
-        ),
-        min_size=1,
-        max_size=12,
-    ),
-    batch=st.integers(1, 5),
-)
+_GROUPS = ["g1", "g2", " g2", "g1\t"]
+_MEMBERS = ["a", "b", None, " a", "b\t", "", "  ", "\u3000c"]
+
+
 def test_held_equals_disk_for_any_types_and_roles(
-    tmp_path_factory: pytest.TempPathFactory,
-    rows: list[tuple[dt.datetime | None, str | None, str | None, str | None]],
-    batch: int,
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path_factory.mktemp("r")
-    pl.DataFrame(
-        {
-            "ts": [r[0] for r in rows],
-            "group_id": ["g1" if i % 3 else " g2" for i in range(len(rows))],
-            "member_id": [r[1] for r in rows],
-            "msg_id": list(range(len(rows))),
-            "msg_type": [r[2] for r in rows],
-            "role": [r[3] for r in rows],
-        },
-        schema_overrides={"ts": pl.Datetime("us"), "msg_type": pl.String, "role": pl.String},
-    ).write_parquet(folder / "messages.parquet")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(tables_mod, "HELD_BATCH", batch)
+    # each example's ids padded or not row by row, none in its first ``tidy`` rows (there
+    # stripped, an empty one null: padding first met in a later batch, or nowhere): across
+    # the examples the copy of ids as read is both kept and made again from stripped cells
+    # (counted by a spy on _Held.make), always equal to the copy on disk
+    taken = {"kept": 0, "again": 0}
+    real = tables_mod._Held.make
+
+    def spy(cls: type, *args: object, **kwargs: object) -> object:
+        coded = bool(kwargs.get("clean", args[3] if len(args) > 3 else ()))
         try:
-            held = read_tables(folder, hold=IN_MEMORY)
-        except DataError as exc:  # (no valid row: the same error on disk)
-            with pytest.raises(DataError) as info:
-                read_tables(folder, hold=ON_DISK)
-            assert str(info.value) == str(exc)
-            return
-        _same(held, read_tables(folder, hold=ON_DISK))
+            got = real(*args, **kwargs)  # type: ignore[arg-type]
+        except tables_mod._Padded:
+            taken["again"] += 1
+            raise
+        taken["kept"] += coded
+        return got
+
+    monkeypatch.setattr(tables_mod._Held, "make", classmethod(spy))
+
+    @settings(
+        max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        rows=st.lists(
+            st.tuples(
+                st.sampled_from([dt.datetime(2026, 12, 1, 9), dt.datetime(2026, 12, 2, 23), None]),
+                st.sampled_from(_MEMBERS),
+                st.sampled_from(_TYPES),
+                st.sampled_from(_ROLES),
+                st.sampled_from(_GROUPS),
+            ),
+            min_size=1,
+            max_size=12,
+        ),
+        batch=st.integers(1, 5),
+        tidy=st.integers(0, 12),
+    )
+    def check(
+        rows: list[tuple[dt.datetime | None, str | None, str | None, str | None, str]],
+        batch: int,
+        tidy: int,
+    ) -> None:
+        def ids(i: int, cell: str | None) -> str | None:
+            return (cell.strip() or None) if i < tidy and cell is not None else cell
+
+        folder = tmp_path_factory.mktemp("r")
+        pl.DataFrame(
+            {
+                "ts": [r[0] for r in rows],
+                "group_id": [ids(i, r[4]) for i, r in enumerate(rows)],
+                "member_id": [ids(i, r[1]) for i, r in enumerate(rows)],
+                "msg_id": list(range(len(rows))),
+                "msg_type": [r[2] for r in rows],
+                "role": [r[3] for r in rows],
+            },
+            schema_overrides={
+                "ts": pl.Datetime("us"),
+                "group_id": pl.String,
+                "member_id": pl.String,
+                "msg_type": pl.String,
+                "role": pl.String,
+            },
+        ).write_parquet(folder / "messages.parquet")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(tables_mod, "HELD_BATCH", batch)
+            try:
+                held = read_tables(folder, hold=IN_MEMORY)
+            except DataError as exc:  # (no valid row: the same error on disk)
+                with pytest.raises(DataError) as info:
+                    read_tables(folder, hold=ON_DISK)
+                assert str(info.value) == str(exc)
+                return
+            _same(held, read_tables(folder, hold=ON_DISK))
+
+    check()
+    assert taken["kept"] and taken["again"], taken
+
+
+def test_a_padded_id_stops_the_copy_at_its_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 10 messages in batches of 2, the 3rd's member id " b" padded (in the 2nd batch): the
+    # copy of ids as read stops at that batch (2 batches marked, not 5 and the closing
+    # empty one) and is made again from stripped cells — the same tables as on disk
+    t = dt.datetime(2026, 12, 1, 9)
+    marked: list[int] = []
+    real = tables_mod._Marks.mark
+
+    def spy(self: tables_mod._Marks, batch: pl.DataFrame) -> None:
+        if self.seen:  # (the copy of ids as read; the one from stripped cells marks nothing)
+            marked.append(batch.height)
+        real(self, batch)
+
+    monkeypatch.setattr(tables_mod._Marks, "mark", spy)
+    monkeypatch.setattr(tables_mod, "HELD_BATCH", 2)
+    members = ["a", "a", " b", "c", "d", "e", "f", "g", "h", "i"]
+    pl.DataFrame(
+        {"ts": [t] * 10, "group_id": ["g1"] * 10, "member_id": members, "msg_id": range(10)}
+    ).write_parquet(tmp_path / "messages.parquet")
+    held = read_tables(tmp_path, hold=IN_MEMORY)
+    assert marked == [2, 2]
+    assert held["messages"].frame.collect()["member_id"].cast(pl.String)[2] == "b"
+    _same(held, read_tables(tmp_path, hold=ON_DISK))
 
 
 @pytest.mark.parametrize(("hold_from", "held"), [(0, True), (3, True), (4, False)])
