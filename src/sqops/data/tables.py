@@ -1167,11 +1167,13 @@ class _Marks:
                 grown = np.zeros(max(top, 2 * seen.size), dtype=bool)
                 grown[: seen.size] = seen
                 self.seen[c] = seen = grown
-            new = np.unique(codes[~seen[codes]])
-            if new.size:
-                if not _clean_codes(new):
+            fresh = codes[~seen[codes]]
+            if fresh.size:  # (the distinct new codes: marked apart, no sort)
+                apart = np.zeros(seen.size, dtype=bool)
+                apart[fresh] = True
+                if not _clean_codes(np.flatnonzero(apart)):
                     raise _Padded
-                seen[new] = True
+                seen |= apart
 
 
 def _clean_codes(codes: Any) -> bool:
