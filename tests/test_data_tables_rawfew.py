@@ -125,49 +125,116 @@ _TYPES = [
 _ROLES = [None, "", "  ", "member", "Member", " staff", "BOT ", "\u00a0bot"]
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    rows=st.lists(
-        st.tuples(
-            st.sampled_from([dt.datetime(2026, 12, 1, 9), dt.datetime(2026, 12, 2, 23), None]),
-            st.sampled_from(["a", "b", None, " a", "b\t", "", "  ", "\u3000c"]),
-            st.sampled_from(_TYPES),
-            st.sampled_from(_ROLES),
-        ),
-        min_size=1,
-        max_size=12,
-    ),
-    batch=st.integers(1, 5),
-)
+_GROUPS = ["g1", "g2", " g2", "g1\t"]
+_MEMBERS = ["a", "b", None, " a", "b\t", "", "  ", "\u3000c"]
+
+
 def test_held_equals_disk_for_any_types_and_roles(
-    tmp_path_factory: pytest.TempPathFactory,
-    rows: list[tuple[dt.datetime | None, str | None, str | None, str | None]],
-    batch: int,
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path_factory.mktemp("r")
-    pl.DataFrame(
-        {
-            "ts": [r[0] for r in rows],
-            "group_id": ["g1" if i % 3 else " g2" for i in range(len(rows))],
-            "member_id": [r[1] for r in rows],
-            "msg_id": list(range(len(rows))),
-            "msg_type": [r[2] for r in rows],
-            "role": [r[3] for r in rows],
-        },
-        schema_overrides={"ts": pl.Datetime("us"), "msg_type": pl.String, "role": pl.String},
-    ).write_parquet(folder / "messages.parquet")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(tables_mod, "HELD_BATCH", batch)
+    # each example's ids padded or not row by row, none in its first ``tidy`` rows (there
+    # stripped, an empty one null: padding first met in a later batch, or nowhere): across
+    # the examples the copy of ids as read is both kept and made again from stripped cells
+    # (counted by a spy on _Held.make), always equal to the copy on disk
+    taken = {"kept": 0, "again": 0}
+    real = tables_mod._Held.make
+
+    def spy(cls: type, *args: object, **kwargs: object) -> object:
+        coded = bool(kwargs.get("clean", args[3] if len(args) > 3 else ()))
         try:
-            held = read_tables(folder, hold=IN_MEMORY)
-        except DataError as exc:  # (no valid row: the same error on disk)
-            with pytest.raises(DataError) as info:
-                read_tables(folder, hold=ON_DISK)
-            assert str(info.value) == str(exc)
-            return
-        _same(held, read_tables(folder, hold=ON_DISK))
+            got = real(*args, **kwargs)  # type: ignore[arg-type]
+        except tables_mod._Padded:
+            taken["again"] += 1
+            raise
+        taken["kept"] += coded
+        return got
+
+    monkeypatch.setattr(tables_mod._Held, "make", classmethod(spy))
+
+    @settings(
+        max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        rows=st.lists(
+            st.tuples(
+                st.sampled_from([dt.datetime(2026, 12, 1, 9), dt.datetime(2026, 12, 2, 23), None]),
+                st.sampled_from(_MEMBERS),
+                st.sampled_from(_TYPES),
+                st.sampled_from(_ROLES),
+                st.sampled_from(_GROUPS),
+            ),
+            min_size=1,
+            max_size=12,
+        ),
+        batch=st.integers(1, 5),
+        tidy=st.integers(0, 12),
+    )
+    def check(
+        rows: list[tuple[dt.datetime | None, str | None, str | None, str | None, str]],
+        batch: int,
+        tidy: int,
+    ) -> None:
+        def ids(i: int, cell: str | None) -> str | None:
+            return (cell.strip() or None) if i < tidy and cell is not None else cell
+
+        folder = tmp_path_factory.mktemp("r")
+        pl.DataFrame(
+            {
+                "ts": [r[0] for r in rows],
+                "group_id": [ids(i, r[4]) for i, r in enumerate(rows)],
+                "member_id": [ids(i, r[1]) for i, r in enumerate(rows)],
+                "msg_id": list(range(len(rows))),
+                "msg_type": [r[2] for r in rows],
+                "role": [r[3] for r in rows],
+            },
+            schema_overrides={
+                "ts": pl.Datetime("us"),
+                "group_id": pl.String,
+                "member_id": pl.String,
+                "msg_type": pl.String,
+                "role": pl.String,
+            },
+        ).write_parquet(folder / "messages.parquet")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(tables_mod, "HELD_BATCH", batch)
+            try:
+                held = read_tables(folder, hold=IN_MEMORY)
+            except DataError as exc:  # (no valid row: the same error on disk)
+                with pytest.raises(DataError) as info:
+                    read_tables(folder, hold=ON_DISK)
+                assert str(info.value) == str(exc)
+                return
+            _same(held, read_tables(folder, hold=ON_DISK))
+
+    check()
+    assert taken["kept"] and taken["again"], taken
+
+
+def test_a_padded_id_stops_the_copy_at_its_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 10 messages in batches of 2, the 3rd's member id " b" padded (in the 2nd batch): the
+    # copy of ids as read stops at that batch (2 batches marked, not 5 and the closing
+    # empty one) and is made again from stripped cells — the same tables as on disk
+    t = dt.datetime(2026, 12, 1, 9)
+    marked: list[int] = []
+    real = tables_mod._Marks.mark
+
+    def spy(self: tables_mod._Marks, batch: pl.DataFrame) -> None:
+        if self.seen:  # (the copy of ids as read; the one from stripped cells marks nothing)
+            marked.append(batch.height)
+        real(self, batch)
+
+    monkeypatch.setattr(tables_mod._Marks, "mark", spy)
+    monkeypatch.setattr(tables_mod, "HELD_BATCH", 2)
+    members = ["a", "a", " b", "c", "d", "e", "f", "g", "h", "i"]
+    pl.DataFrame(
+        {"ts": [t] * 10, "group_id": ["g1"] * 10, "member_id": members, "msg_id": range(10)}
+    ).write_parquet(tmp_path / "messages.parquet")
+    held = read_tables(tmp_path, hold=IN_MEMORY)
+    assert marked == [2, 2]
+    assert held["messages"].frame.collect()["member_id"].cast(pl.String)[2] == "b"
+    _same(held, read_tables(tmp_path, hold=ON_DISK))
 
 
 @pytest.mark.parametrize(("hold_from", "held"), [(0, True), (3, True), (4, False)])
@@ -297,3 +364,43 @@ def test_a_padded_id_takes_the_stripped_copy(
     ).write_parquet(clean / "messages.parquet")
     read_tables(clean, hold=IN_MEMORY)
     assert len(made) == 1
+
+
+@pytest.mark.parametrize(("hold_from", "held"), [(30, True), (31, False)])
+@pytest.mark.parametrize("sample", [1 << 20, 200])
+def test_a_csv_counts_its_rows_by_its_lines_for_hold_from(
+    tmp_path: Path, hold_from: int, held: bool, sample: int
+) -> None:
+    # 29 messages of 92 bytes a line + the header's 83: 30 lines, 2,751 bytes. Over 40 bytes
+    # a row the file would be 2,751 // 40 + 1 = 69 rows, held from 31 too; by its lines,
+    # read whole, 30: held from 30, not 31. With a 200-byte sample (2 line ends: 83, 175)
+    # 2,751 × 2 // 200 + 1 = 28 rows: under both, on disk
+    head = "ts,group_id,member_id,msg_id,msg_type,role,content,reply_to,member_name,group_name\n"
+    line = "2026-12-01 09:00:00,g1,m1,{:04d},text,member,"
+    line += "hello there this is a message about serums,,Ann,\n"
+    assert (len(head), len(line.format(0))) == (83, 92)
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "messages.csv").write_text(head + "".join(line.format(i) for i in range(29)))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tables_mod, "TEXT_SAMPLE_BYTES", sample)
+        got = read_tables(folder, hold=IN_MEMORY, hold_from=hold_from)
+    assert (got["messages"]._narrow is None) is (held and sample > 200)
+    _same(got, read_tables(folder, hold=ON_DISK))
+
+
+def test_partitioned_messages_with_hold_from_keep_every_copy_on_disk(tmp_path: Path) -> None:
+    # messages partitioned by group (not counted): with hold_from the members go to disk too
+    t = dt.datetime(2026, 12, 1, 9)
+    part = tmp_path / "p" / "messages" / "group_id=g1"
+    part.mkdir(parents=True)
+    pl.DataFrame({"ts": [t] * 3, "member_id": ["a", "b", "c"], "msg_id": [1, 2, 3]}).write_parquet(
+        part / "0.parquet"
+    )
+    pl.DataFrame(
+        {"ts": [t] * 2, "group_id": ["g1"] * 2, "member_id": ["a", "b"], "event": ["join"] * 2}
+    ).write_parquet(tmp_path / "p" / "members.parquet")
+    got = read_tables(tmp_path / "p", hold=IN_MEMORY, hold_from=1)
+    assert got["members"]._narrow is not None
+    # without hold_from the members are held as before
+    assert read_tables(tmp_path / "p", hold=IN_MEMORY)["members"]._narrow is None

@@ -1047,9 +1047,9 @@ class _Held:
 
         ``clean``: :data:`CODED` columns that ``annotated`` cast as read (not stripped): the
         codes present in any row, valid or rejected, are marked batch by batch and their
-        texts tested once: one that stripping would change or empty (a cell
-        :func:`_stripped` would change, or make null and so an empty id) raises
-        :class:`_Padded`. (At 10 M messages the strip of three columns cost ~0.45 CPU-s,
+        texts tested once, in the first batch that has them: one that stripping would
+        change or empty (a cell :func:`_stripped` would change, or make null and so an empty
+        id) raises :class:`_Padded` then (not after the last batch). (At 10 M messages the strip of three columns cost ~0.45 CPU-s,
         the marks and the test ~0.15.)"""
         names = annotated.collect_schema().names()
         final = list(_final(annotated))
@@ -1091,8 +1091,6 @@ class _Held:
             )
             if cap is not None and size > cap:
                 raise _OverBudget
-        if not marks.clean():
-            raise _Padded
         frame = pl.concat(parts, rechunk=False)
         del parts
         words: dict[str, pl.Series] = {}
@@ -1148,7 +1146,9 @@ class _Held:
 
 
 class _Marks:
-    """The codes present in coded columns, marked batch by batch (:meth:`_Held.make`)."""
+    """The codes present in coded columns, marked batch by batch (:meth:`_Held.make`); the
+    texts of the codes new in a batch tested at once (:meth:`mark` raises :class:`_Padded`
+    at the first batch with a padded or empty one: little of the copy is made in vain)."""
 
     def __init__(self, columns: Sequence[str]) -> None:
         import numpy as np
@@ -1167,16 +1167,21 @@ class _Marks:
                 grown = np.zeros(max(top, 2 * seen.size), dtype=bool)
                 grown[: seen.size] = seen
                 self.seen[c] = seen = grown
-            seen[codes] = True
+            fresh = codes[~seen[codes]]
+            if fresh.size:  # (the distinct new codes: marked apart, no sort)
+                apart = np.zeros(seen.size, dtype=bool)
+                apart[fresh] = True
+                if not _clean_codes(np.flatnonzero(apart)):
+                    raise _Padded
+                seen |= apart
 
-    def clean(self) -> bool:
-        """No marked code's text is one :func:`_stripped` would change or empty."""
-        for seen in self.seen.values():
-            codes = pl.Series("c", self.np.flatnonzero(seen), dtype=pl.UInt32)
-            text = codes.to_frame().select(pl.col("c").cat.to(ID).cast(pl.String))["c"]
-            if not (text.str.strip_chars() == text).all() or (text == "").any():
-                return False
-        return True
+
+def _clean_codes(codes: Any) -> bool:
+    """No text of ``codes`` (an array of :data:`ID` codes) is one :func:`_stripped` would
+    change or empty."""
+    c = pl.Series("c", codes, dtype=pl.UInt32)
+    text = c.to_frame().select(pl.col("c").cat.to(ID).cast(pl.String))["c"]
+    return bool((text.str.strip_chars() == text).all()) and not (text == "").any()
 
 
 def _cleaned(text: pl.Expr) -> pl.Expr:
@@ -1765,6 +1770,28 @@ def held_budget(limit: int | None) -> int:
     return (memory_limit_bytes(None) if limit is None else limit) // HELD_SHARE
 
 
+#: the bytes of a text file's start whose lines estimate its rows (:func:`_text_rows`)
+TEXT_SAMPLE_BYTES = 1 << 20
+
+
+def _text_rows(path: Path, kind: str) -> int:
+    """A text file's rows, estimated from the lines in its first :data:`TEXT_SAMPLE_BYTES`
+    (all of them: its lines, exactly): its bytes × those lines ÷ those bytes (a CSV of the
+    skincare example's ~92 bytes a row: not the ~2.3× as many rows that
+    :data:`TEXT_ROW_BYTES`, the budget's upper bound, gives). A sample without a line end
+    (an Excel file, one long line): the file's bytes over :data:`TEXT_ROW_BYTES`."""
+    size = path.stat().st_size
+    if kind != "excel":
+        with path.open("rb") as f:
+            head = f.read(TEXT_SAMPLE_BYTES)
+        lines = head.count(b"\n")
+        if len(head) >= size:
+            return lines + (1 if head and not head.endswith(b"\n") else 0)
+        if lines:
+            return size * lines // len(head) + 1
+    return size // TEXT_ROW_BYTES + 1
+
+
 def _hold(name: str, path: Path, kind: str, budget: list[int] | None, hold_from: int = 0) -> int:
     """The bytes ``name``'s typed copy may hold in memory (0: it is written to disk): its
     estimated bytes (rows × :data:`HELD_ROW_BYTES`) when they are within what is left of
@@ -1772,18 +1799,31 @@ def _hold(name: str, path: Path, kind: str, budget: list[int] | None, hold_from:
     disk after all (:meth:`_Held.make`: long question texts are held whole). A table
     that does not fit ends the budget: the data is large for the limit (a partitioned run
     may follow, whose buckets read the copies on disk), so the tables after it go to disk
-    too, as before copies were held. Messages of fewer rows than ``hold_from`` end it too."""
-    if budget is None or name not in HELD or kind == "partitioned" or budget[0] <= 0:
+    too, as before copies were held. Messages of fewer rows than ``hold_from`` end it too
+    (a text file's rows estimated from its lines, :func:`_text_rows`), and so do messages
+    whose rows are not counted (a partitioned folder, a count that fails) when
+    ``hold_from`` is given: every copy then goes to disk."""
+    if budget is None or name not in HELD or budget[0] <= 0:
+        return 0
+    # messages not counted (a partitioned folder, a count that fails) with ``hold_from``:
+    # fewer than it cannot be ruled out, so the budget ends (every copy on disk)
+    uncounted = name == "messages" and hold_from > 0
+    if kind == "partitioned":
+        if uncounted:
+            budget[0] = 0
         return 0
     try:
         if kind == "parquet":
-            rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+            rows = many = int(pl.scan_parquet(path).select(pl.len()).collect().item())
         else:
             rows = path.stat().st_size // TEXT_ROW_BYTES + 1
+            many = _text_rows(path, kind) if name == "messages" and hold_from > 0 else rows
     except (pl.exceptions.PolarsError, OSError):
+        if uncounted:
+            budget[0] = 0
         return 0
     need = int(rows) * HELD_ROW_BYTES
-    if need > budget[0] or (name == "messages" and rows < hold_from):
+    if need > budget[0] or (name == "messages" and many < hold_from):
         budget[0] = 0
         return 0
     budget[0] -= need
