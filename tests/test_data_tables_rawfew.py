@@ -15,29 +15,12 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from polars.testing import assert_frame_equal
 
 import sqops.data.tables as tables_mod
+from _held_checks import IN_MEMORY, ON_DISK
+from _held_checks import same_tables as _same
 from sqops.data.tables import Tables, read_tables
 from sqops.errors import DataError
-
-ON_DISK = 0
-IN_MEMORY = 1 << 40
-
-
-def _same(held: Tables, disk: Tables) -> None:
-    assert sorted(held.tables) == sorted(disk.tables)
-    for name, h in held.tables.items():
-        d = disk.tables[name]
-        assert_frame_equal(h.frame.collect(), d.frame.collect())
-        assert h.columns == d.columns
-        assert_frame_equal(h.rejected, d.rejected)
-        assert (h.rows_read, h.duplicates, h.duplicate_rows, h.event_types) == (
-            d.rows_read,
-            d.duplicates,
-            d.duplicate_rows,
-            d.event_types,
-        )
 
 
 def test_types_and_roles_as_read_from_parquet(tmp_path: Path) -> None:
