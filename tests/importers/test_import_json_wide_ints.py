@@ -445,3 +445,19 @@ def test_long_integer_located_at_the_number_not_a_string_or_float():
     with pytest.raises(json.JSONDecodeError, match="more than 4300 digits") as exc:
         _base.json_loads(text)
     assert (exc.value.lineno, exc.value.colno) == (3, 9)
+
+
+def test_deep_text_with_a_lone_surrogate_escape_read(tmp_path):
+    # json reads a lone surrogate escape 900 levels deep; the walk that makes it U+FFFD took
+    # two frames a level and stopped with a RecursionError traceback past ~500 levels
+    got = _base.json_loads('{"a": ' + _deep(900, '"\\ud800"') + "}")
+    inner = got["a"]
+    for _ in range(900):
+        inner = inner[0]
+    assert inner == "\ufffd"
+    p = tmp_path / "archive.jsonl"
+    first = _wecom_lines().splitlines()[0]
+    p.write_text(first + "\n" + first[:-1] + ', "x": ' + _deep(900, '"\\ud800"') + "}\n")
+    got = _import("wecom", p)  # (the second line: m1 again, a duplicate of the first)
+    assert _rows(got, "messages", "msg_id", "content") == {("m1", "hi")}
+    assert _problems(got) == []

@@ -155,11 +155,18 @@ def json_loads(text: str | bytes) -> Any:
     except RecursionError:
         raise JSONTooDeep(text) from None
     if isinstance(text, bytes):
-        if b"\\u" in text and _LONE_ESCAPE_B.search(text):
+        lone = b"\\u" in text and _LONE_ESCAPE_B.search(text) is not None
+    else:
+        lone = "\\u" in text and _LONE_ESCAPE.search(text) is not None
+    if not lone:
+        return value
+    try:
+        # (read by json, so nested no deeper than its recursion limit or orjson's 1024
+        # levels: the walk takes two frames a level)
+        with _recursion_room(2200):
             return _no_lone_surrogates(value)
-    elif "\\u" in text and _LONE_ESCAPE.search(text):
-        return _no_lone_surrogates(value)
-    return value
+    except RecursionError:
+        raise JSONTooDeep(text) from None
 
 
 _DECODE_ANY = msgspec.json.Decoder().decode
@@ -219,10 +226,10 @@ def _std_loads(text: str | bytes) -> Any:
 
 
 def exact_orjson(text: str | bytes) -> Any:
-    """``orjson.loads(text)``, or :data:`EXACT_REFUSED` where orjson refuses the text or where
-    its value holds a float of an integer's size past 64 bits (orjson reads ``2**64`` as
-    ``1.8446744073709552e+19``; such a float may also be written ``1e19``: either way the
-    standard library reads it exactly: :data:`EXACT_WIDE` then). Only for texts msgspec
+    """``orjson.loads(text)``; :data:`EXACT_REFUSED` where orjson refuses the text, and
+    :data:`EXACT_WIDE` where its value holds a float of an integer's size past 64 bits
+    (orjson reads ``2**64`` as ``1.8446744073709552e+19``; such a float may also be written
+    ``1e19``: either way the standard library reads it exactly). Only for texts msgspec
     refused (rare: walked)."""
     try:
         value = orjson.loads(text)
