@@ -461,3 +461,34 @@ def test_deep_text_with_a_lone_surrogate_escape_read(tmp_path):
     got = _import("wecom", p)  # (the second line: m1 again, a duplicate of the first)
     assert _rows(got, "messages", "msg_id", "content") == {("m1", "hi")}
     assert _problems(got) == []
+
+
+def test_deep_values_in_documents_read_without_a_traceback(tmp_path):
+    # a Telegram text and a Discord attachment list nested 900 levels (msgspec reads them):
+    # the check for integers past 64 bits walked them recursively (a RecursionError
+    # traceback past ~500 levels, before this session too)
+    assert _jsonvec.wide(_base.json_loads(_deep(900, "7"))) is False
+    assert _jsonvec.wide(_base.json_loads(_deep(900, B64))) is True
+    p = tmp_path / "result.json"
+    p.write_text(
+        '{"name": "G", "type": "private_supergroup", "id": 1, "messages": [{"id": 1, "type":'
+        ' "message", "date": "2026-12-01T09:00:00", "date_unixtime": "1796000000", "from":'
+        ' "Ana", "from_id": "user1", "text": ' + _deep(900, '"x"') + '}, {"id": 2, "type":'
+        ' "message", "date": "2026-12-01T09:01:00", "date_unixtime": "1796000060", "from":'
+        ' "Bo", "from_id": "user2", "text": "hi"}]}'
+    )
+    got = _both("telegram", p)
+    assert _rows(got, "messages", "member_id", "msg_id") == {
+        ("user1", "tg:1:1"),
+        ("user2", "tg:1:2"),
+    }
+    p = tmp_path / "export.json"
+    p.write_text(
+        '{"guild": {"id": "1", "name": "G"}, "channel": {"id": "5", "name": "c"}, "messages":'
+        ' [{"id": "1", "type": "Default", "timestamp": "2026-12-03T10:00:00+08:00", "content":'
+        ' "hi", "author": {"id": "42", "name": "Ana"}, "attachments": '
+        + _deep(900, '{"a": "x"}')
+        + "}]}"
+    )
+    got = _both("discord", p)
+    assert _rows(got, "messages", "member_id", "content") == {("42", "hi")}

@@ -519,14 +519,25 @@ def _utf8(data: bytes, size: int = 8 << 20) -> bool:
 
 
 def wide(value: Any) -> bool:
-    """Whether ``value`` holds an integer past 64 bits (orjson reads it as a float)."""
+    """Whether ``value`` holds an integer past 64 bits (orjson reads it as a float); walked
+    without recursion (a value nested a thousand levels deep, as msgspec reads it, is
+    deeper than Python's recursion limit allows a walk)."""
     kind = type(value)
     if kind is int:
         return not _INT_LO <= value < _INT_HI
-    if kind is list:
-        return any(map(wide, value))
-    if kind is dict:
-        return any(map(wide, value.values()))
+    if kind is not list and kind is not dict:
+        return False  # (a text, a float, ...: the common values, no walk)
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        kind = type(v)
+        if kind is int:
+            if not _INT_LO <= v < _INT_HI:
+                return True
+        elif kind is list:
+            stack.extend(v)
+        elif kind is dict:
+            stack.extend(v.values())
     return False
 
 
