@@ -3,9 +3,14 @@ gives the same tables as the copy on disk."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from polars.testing import assert_frame_equal
 
-from sqops.data.tables import Tables
+import sqops.data.tables as tables_mod
+from sqops.data.tables import Tables, read_tables
+from sqops.errors import DataError
 
 #: ``read_tables(hold=...)``: every copy on disk / room for every copy in memory
 ON_DISK = 0
@@ -26,3 +31,18 @@ def same_tables(held: Tables, disk: Tables) -> None:
             d.event_types,
             d.last_day,
         )
+
+
+def held_equals_disk(folder: Path, batch: int) -> None:
+    """The tables of ``folder`` held in memory, collected ``batch`` rows at a time, are the
+    copy on disk's; or, with no valid row, both raise the same error."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tables_mod, "HELD_BATCH", batch)
+        try:
+            held = read_tables(folder, hold=IN_MEMORY)
+        except DataError as exc:  # (no valid row: the same error on disk)
+            with pytest.raises(DataError) as info:
+                read_tables(folder, hold=ON_DISK)
+            assert str(info.value) == str(exc)
+            return
+        same_tables(held, read_tables(folder, hold=ON_DISK))
