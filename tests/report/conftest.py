@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 import pytest
 
+from _fleets import fleet_with_ungrouped_rows
 from sqops.report.build import Report, Settings, build_report
 
 D0 = dt.date(2026, 12, 1)
@@ -52,3 +54,19 @@ class _Helpers:
 @pytest.fixture
 def h() -> type[_Helpers]:
     return _Helpers
+
+
+@pytest.fixture(scope="session")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated fleet of 9 groups; every third row of orders, coupons and engagement
+    without its group_id (attributed by presence, spec §2): generated once for the
+    partitioned run's tests and phase 0's (read only). A test module that wants another
+    fleet defines its own ``fleet``."""
+    return fleet_with_ungrouped_rows(
+        tmp_path_factory.mktemp("demo"),
+        tmp_path_factory.mktemp("fleet"),
+        groups=9,
+        days=110,
+        members=40,
+        seed=3,
+    )

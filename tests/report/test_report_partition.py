@@ -17,7 +17,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from _fleets import fleet_with_ungrouped_rows
 from sqops.data.tables import prepare_tables, read_tables
 from sqops.errors import UsageError
 from sqops.report.build import Report, Settings, build_report
@@ -73,20 +72,6 @@ def test_example_is_byte_identical(tmp_path: Path, n: int) -> None:
     tables = read_tables(EXAMPLE / "data", tz=settings.tz, columns=settings.columns)
     single = build_report(tables, settings=settings, lang="zh")
     _same(single, _partitioned(tables, tmp_path / f"p{n}", n, settings, lang="zh"))
-
-
-@pytest.fixture(scope="module")
-def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A generated fleet of 9 groups; every third row of orders, coupons and engagement
-    without its group_id (attributed by presence, spec §2)."""
-    return fleet_with_ungrouped_rows(
-        tmp_path_factory.mktemp("demo"),
-        tmp_path_factory.mktemp("fleet"),
-        groups=9,
-        days=110,
-        members=40,
-        seed=3,
-    )
 
 
 @pytest.mark.parametrize("n", [2, 4, 9])

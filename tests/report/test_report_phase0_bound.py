@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from _fleets import fleet_with_ungrouped_rows
 from sqops.data.tables import read_tables
 from sqops.report import budget as budget_mod
 from sqops.report import split
@@ -94,19 +93,6 @@ def test_one_row_group_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     with one_row_group_ahead(1 << 30):
         assert os.environ[PREFETCH_ENV] == "3"
     assert os.environ[PREFETCH_ENV] == "3"
-
-
-@pytest.fixture(scope="module")
-def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """9 groups; every third row of orders, coupons and engagement without its group_id."""
-    return fleet_with_ungrouped_rows(
-        tmp_path_factory.mktemp("demo"),
-        tmp_path_factory.mktemp("fleet"),
-        groups=9,
-        days=110,
-        members=40,
-        seed=3,
-    )
 
 
 def test_tiny_limit_many_passes_same_bytes(
