@@ -1049,8 +1049,8 @@ class _Held:
         codes present in any row, valid or rejected, are marked batch by batch and their
         texts tested once, in the first batch that has them: one that stripping would
         change or empty (a cell :func:`_stripped` would change, or make null and so an empty
-        id) raises :class:`_Padded` then (not after the last batch). (At 10 M messages the strip of three columns cost ~0.45 CPU-s,
-        the marks and the test ~0.15.)"""
+        id) raises :class:`_Padded` then (not after the last batch). (At 10 M messages the
+        strip of three columns cost ~0.45 CPU-s, the marks and the test ~0.15.)"""
         names = annotated.collect_schema().names()
         final = list(_final(annotated))
         few = [c for c in final if c in FEW]
