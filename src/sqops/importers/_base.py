@@ -1120,11 +1120,27 @@ def naive_text_ts_expr(body: pl.Expr) -> pl.Expr:
     """:func:`naive_ts_expr` of texts :func:`naive_text_expr` wrote."""
     year = body.str.slice(0, 4)  # (four digits: compared as text)
     inside = (year >= f"{MIN_YEAR:04d}") & (year <= f"{MAX_YEAR:04d}")
-    return (
-        pl.when(inside)
-        .then(body)
-        .str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True, cache=False)
+    return parsed_expr(pl.when(inside).then(body))
+
+
+def parsed_expr(body: pl.Expr) -> pl.Expr:
+    """:func:`naive_text_ts_expr` without its check of the years (:func:`in_years` makes
+    it after, on the parsed times: a parsed text's year is its first four digits)."""
+    return body.str.to_datetime(
+        "%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True, cache=False
     )
+
+
+def in_years(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """``frame`` whose times ``name`` (:func:`parsed_expr`) are null where their year is
+    outside ``MIN_YEAR``–``MAX_YEAR`` — a column only when its earliest or latest time is
+    (most exports: no year of every row compared)."""
+    t = pl.col(name)
+    low, high = frame.select(t.min().dt.year().alias("a"), t.max().dt.year().alias("b")).row(0)
+    if low is None or (low >= MIN_YEAR and high <= MAX_YEAR):
+        return frame
+    year = pl.col(name).dt.year()
+    return frame.with_columns(pl.when(year.is_between(MIN_YEAR, MAX_YEAR)).then(pl.col(name)))
 
 
 def wall_ts_text(naive: pl.Series, offset: timedelta | None) -> timedelta | None:
@@ -1146,10 +1162,9 @@ def wall_ts_text_expr(body: pl.Expr, offset: timedelta) -> pl.Expr:
     a = int(offset.total_seconds())
     sign = "-" if a < 0 else "+"
     a = abs(a)
+    # (the text's first space is the one between the date and the time: it becomes "T")
     return pl.concat_str(
-        body.str.slice(0, 10),
-        pl.lit("T"),
-        body.str.slice(11),
+        body.str.replace(" ", "T", literal=True),
         pl.lit(f"{sign}{a // 3600:02d}:{a % 3600 // 60:02d}"),
     )
 
