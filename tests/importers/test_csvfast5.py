@@ -168,3 +168,47 @@ def test_chatlog_group_names_hand_made(tmp_path):
     (tmp_path / "chat.csv").write_text(text, encoding="utf-8")
     messages = import_files("wechat-chatlog", [tmp_path / "chat.csv"]).tables["messages"]
     assert messages["group_name"].to_list() == ["护肤群", "护肤群", None]
+
+
+# ---------------------------------------------------------------- ts looked up by day and second
+
+_INSTANT = st.integers(0, 4_102_444_800 * 1_000_000 - 1)  # 1970 up to 2100, microseconds
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), _INSTANT), max_size=12),
+    st.sampled_from([0, 8 * 60, -5 * 60, 5 * 60 + 30, 14 * 60, -12 * 60]),
+)
+@example([0, 86_399_999_999], 0)  # the first and last microsecond of 1970-01-01 (UTC)
+@example([1_764_547_200_000_000, 1_764_547_200_123_000], -5 * 60)
+def test_ts_looked_up_by_day_and_second_is_the_formatted_text(instants, minutes):
+    """``ts_text_expr`` given the wall-clock days (each day's and each second's text looked
+    up) writes what it writes by formatting every time (``strftime``), in and out of the
+    range it formats by Python."""
+    from sqops.importers._base import ts_text_expr
+
+    offset = timedelta(minutes=minutes)
+    utc = pl.Series("u", instants, dtype=pl.Int64).cast(pl.Datetime("us", "UTC"))
+    frame = utc.to_frame()
+    walls = [(t.replace(tzinfo=None) + offset) for t in utc.drop_nulls().to_list()]
+    days = (min(walls).date(), max(walls).date()) if walls else None
+    want = frame.select(ts_text_expr(pl.col("u"), "Etc/UTC", offset)).to_series()
+    got = frame.select(ts_text_expr(pl.col("u"), "Etc/UTC", offset, days)).to_series()
+    assert got.to_list() == want.to_list()
+
+
+def test_ts_looked_up_hand_made():
+    from datetime import date
+
+    from sqops.importers._base import _wall_text_expr
+
+    wall = pl.Series("w", ["2026-12-01 00:00:00", "2026-12-03 23:59:59", None])
+    frame = wall.str.to_datetime("%Y-%m-%d %H:%M:%S").to_frame()
+    got = frame.select(_wall_text_expr(pl.col("w"), (date(2026, 12, 1), date(2026, 12, 3))))
+    assert got.to_series().to_list() == ["2026-12-01T00:00:00", "2026-12-03T23:59:59", None]
+    # (a day outside the days given: null; days before 1970: formatted)
+    got = frame.select(_wall_text_expr(pl.col("w"), (date(2026, 12, 1), date(2026, 12, 2))))
+    assert got.to_series().to_list() == ["2026-12-01T00:00:00", None, None]
+    got = frame.select(_wall_text_expr(pl.col("w"), (date(1969, 12, 1), date(2026, 12, 2))))
+    assert got.to_series().to_list() == ["2026-12-01T00:00:00", "2026-12-03T23:59:59", None]

@@ -351,14 +351,18 @@ def _msg_bulk(
         good.select(group, cell("NickName"), pl.col("_member")).unique().collect().iter_rows()
     ):
         ctx.alias(g, n, m)
-    offset = zone_offset(
-        zone, good.select(pl.col("_utc").dt.replace_time_zone(None)).collect().to_series()
-    )
+    naive_utc = good.select(pl.col("_utc").dt.replace_time_zone(None)).collect().to_series()
+    offset = zone_offset(zone, naive_utc)
+    days = None
+    if offset is not None:  # (the wall-clock times' first and last day: ts looked up)
+        low, high = naive_utc.min(), naive_utc.max()
+        assert isinstance(low, datetime) and isinstance(high, datetime)
+        days = ((low + offset).date(), (high + offset).date())
     remark, nick = cell("Remark"), cell("NickName")
     shown = pl.when(remark != "").then(remark).otherwise(nick)
     messages = good.select(
         instant_expr(pl.col("_utc")).alias("_t"),
-        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
+        ts_text_expr(pl.col("_utc"), zone, offset, days).alias("ts"),
         pl.col("_group").alias("group_id"),
         pl.col("_member").alias("member_id"),
         cell("localId").alias("msg_id"),
