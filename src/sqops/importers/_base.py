@@ -1223,7 +1223,7 @@ def bulk_ts_text_expr(
 
 def zone_offset(tz: str, naive: pl.Series) -> timedelta | None:
     """The one UTC offset ``tz`` has over the times ``naive`` (:func:`fixed_offset`)."""
-    from sqops.data.tables import fixed_offset
+    from sqops.data.offsets import fixed_offset
 
     if naive.null_count() == naive.len():
         return None
