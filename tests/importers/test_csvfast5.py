@@ -241,3 +241,27 @@ def test_a_csv_import_does_not_load_the_tables_layer(tmp_path):
     from sqops.data import offsets, tables
 
     assert tables.fixed_offset is offsets.fixed_offset  # (re-exported: one cache)
+
+
+# ---------------------------------------------------------------- row groups asked with Booleans
+
+
+def test_row_group_sizes_asked_with_booleans_are_those_of_texts():
+    """The row groups polars cuts a frame of n rows into are asked with a column of
+    Boolean nulls (a bitmap): the sizes of a column of String nulls, and of a frame of
+    texts, as it writes them."""
+    import io
+
+    from sqops.importers._pqstitch import PARQUET_OPTIONS, _get, footer, row_group_sizes
+
+    def written(frame: pl.DataFrame) -> list[int]:
+        buf = io.BytesIO()
+        frame.write_parquet(buf, **PARQUET_OPTIONS)
+        return [_get(rg, 3) for rg in _get(footer(buf.getvalue()), 4)[1]]
+
+    for n in (1, 2, 65_536, 124_999, 125_000, 125_001, 262_145, 1_000_001):
+        nulls = pl.DataFrame({"a": pl.repeat(None, n, dtype=pl.String, eager=True)})
+        assert row_group_sizes(n) == written(nulls), n
+    i = pl.int_range(300_007, eager=True)
+    texts = pl.DataFrame({"t": i.cast(pl.String) + " 你好", "g": (i % 3).cast(pl.String)})
+    assert row_group_sizes(texts.height) == written(texts)
