@@ -1052,7 +1052,7 @@ _TEXT_DAYS = 40_000
 def _clock_texts() -> pl.Series:
     """``HH:MM:SS`` of every second of a day, in order (the second of the day: its place)."""
     s = pl.int_range(0, 86_400, eager=True)
-    two = [(x).cast(pl.String).str.zfill(2) for x in (s // 3600, s // 60 % 60, s % 60)]
+    two = [x.cast(pl.String).str.zfill(2) for x in (s // 3600, s // 60 % 60, s % 60)]
     return pl.select(pl.concat_str(*two, separator=":")).to_series()
 
 
