@@ -18,7 +18,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -991,11 +991,18 @@ def _safe(naive: pl.Expr) -> pl.Expr:
     return naive.is_between(_SAFE_FROM, _SAFE_TO)
 
 
-def ts_text_expr(utc: pl.Expr, tz: str, offset: timedelta | None = None) -> pl.Expr:
+def ts_text_expr(
+    utc: pl.Expr,
+    tz: str,
+    offset: timedelta | None = None,
+    days: tuple[date, date] | None = None,
+) -> pl.Expr:
     """:func:`sqops.data.scalars.ts_text` of ``Datetime(us, UTC)`` times shown in ``tz``:
     local ISO 8601 with the offset (``2026-12-01T20:15:03+08:00``), milliseconds only when the
     time has a fraction, in UTC with ``Z`` when the offset has seconds (local mean time).
-    ``offset``: the zone's one offset over these times when known (:func:`zone_offset`)."""
+    ``offset``: the zone's one offset over these times when known (:func:`zone_offset`);
+    ``days``: the first and last day of their wall-clock times then, when known (their
+    texts are then looked up, not formatted: :func:`_wall_text_expr`)."""
     naive_utc = utc.dt.replace_time_zone(None)
     if offset is not None:
         wall = naive_utc + offset
@@ -1019,7 +1026,8 @@ def ts_text_expr(utc: pl.Expr, tz: str, offset: timedelta | None = None) -> pl.E
         suffix = (
             f"{'-' if whole < 0 else '+'}{abs(whole) // 3600:02d}:{abs(whole) % 3600 // 60:02d}"
         )
-        fast = pl.concat_str(wall.dt.strftime("%Y-%m-%dT%H:%M:%S"), frac, pl.lit(suffix))
+        text = _wall_text_expr(wall, days) if days else wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        fast = pl.concat_str(text, frac, pl.lit(suffix))
     else:
         local = pl.concat_str(
             wall.dt.strftime("%Y-%m-%dT%H:%M:%S"), frac, sign, hh, pl.lit(":"), mm
@@ -1034,6 +1042,38 @@ def ts_text_expr(utc: pl.Expr, tz: str, offset: timedelta | None = None) -> pl.E
         .map_elements(lambda t: ts_text(t.astimezone(zone)), return_dtype=pl.String)
     )
     return pl.when(safe).then(fast).otherwise(slow)
+
+
+#: :func:`_wall_text_expr` looks the days' texts up over at most this many days
+_TEXT_DAYS = 40_000
+
+
+@functools.cache
+def _clock_texts() -> pl.Series:
+    """``HH:MM:SS`` of every second of a day, in order (the second of the day: its place)."""
+    s = pl.int_range(0, 86_400, eager=True)
+    two = [x.cast(pl.String).str.zfill(2) for x in (s // 3600, s // 60 % 60, s % 60)]
+    return pl.select(pl.concat_str(*two, separator=":")).to_series()
+
+
+def _wall_text_expr(wall: pl.Expr, days: tuple[date, date]) -> pl.Expr:
+    """``wall.dt.strftime("%Y-%m-%dT%H:%M:%S")`` of naive times whose days are all within
+    ``days`` (first, last): each day's text and each second's looked up (a few hundred
+    days, 86,400 seconds) and joined, not every time formatted. (A time outside ``days``:
+    null; days before 1970 or too many of them: ``strftime``.)"""
+    first, last = days
+    if first < date(1970, 1, 1) or (last - first).days >= _TEXT_DAYS:
+        return wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
+    seconds = wall.dt.epoch("s")
+    day = seconds // 86_400 - (first - date(1970, 1, 1)).days
+    texts = pl.date_range(first, last, eager=True).dt.strftime("%Y-%m-%dT")
+    inside = day.is_between(0, texts.len() - 1)
+    return pl.when(inside).then(
+        pl.concat_str(
+            pl.lit(texts).gather(day.clip(0, texts.len() - 1)),
+            pl.lit(_clock_texts()).gather(seconds % 86_400),
+        )
+    )
 
 
 def local_to_utc(naive: pl.Expr, tz: str, offset: timedelta | None = None) -> pl.Expr:
@@ -1120,11 +1160,27 @@ def naive_text_ts_expr(body: pl.Expr) -> pl.Expr:
     """:func:`naive_ts_expr` of texts :func:`naive_text_expr` wrote."""
     year = body.str.slice(0, 4)  # (four digits: compared as text)
     inside = (year >= f"{MIN_YEAR:04d}") & (year <= f"{MAX_YEAR:04d}")
-    return (
-        pl.when(inside)
-        .then(body)
-        .str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True, cache=False)
+    return parsed_expr(pl.when(inside).then(body))
+
+
+def parsed_expr(body: pl.Expr) -> pl.Expr:
+    """:func:`naive_text_ts_expr` without its check of the years (:func:`in_years` makes
+    it after, on the parsed times: a parsed text's year is its first four digits)."""
+    return body.str.to_datetime(
+        "%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True, cache=False
     )
+
+
+def in_years(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """``frame`` whose times ``name`` (:func:`parsed_expr`) are null where their year is
+    outside ``MIN_YEAR``–``MAX_YEAR`` — a column only when its earliest or latest time is
+    (most exports: no year of every row compared)."""
+    t = pl.col(name)
+    low, high = frame.select(t.min().dt.year().alias("a"), t.max().dt.year().alias("b")).row(0)
+    if low is None or (low >= MIN_YEAR and high <= MAX_YEAR):
+        return frame
+    year = pl.col(name).dt.year()
+    return frame.with_columns(pl.when(year.is_between(MIN_YEAR, MAX_YEAR)).then(pl.col(name)))
 
 
 def wall_ts_text(naive: pl.Series, offset: timedelta | None) -> timedelta | None:
@@ -1146,10 +1202,9 @@ def wall_ts_text_expr(body: pl.Expr, offset: timedelta) -> pl.Expr:
     a = int(offset.total_seconds())
     sign = "-" if a < 0 else "+"
     a = abs(a)
+    # (the text's first space is the one between the date and the time: it becomes "T")
     return pl.concat_str(
-        body.str.slice(0, 10),
-        pl.lit("T"),
-        body.str.slice(11),
+        body.str.replace(" ", "T", literal=True),
         pl.lit(f"{sign}{a // 3600:02d}:{a % 3600 // 60:02d}"),
     )
 
@@ -1168,7 +1223,7 @@ def bulk_ts_text_expr(
 
 def zone_offset(tz: str, naive: pl.Series) -> timedelta | None:
     """The one UTC offset ``tz`` has over the times ``naive`` (:func:`fixed_offset`)."""
-    from sqops.data.tables import fixed_offset
+    from sqops.data.offsets import fixed_offset
 
     if naive.null_count() == naive.len():
         return None

@@ -180,7 +180,9 @@ def row_group_sizes(n: int) -> list[int]:
     if n == 0:
         return []
     buf = io.BytesIO()
-    pl.DataFrame({"a": pl.repeat(None, n, dtype=pl.String, eager=True)}).write_parquet(
+    # (a column of Boolean nulls: a bitmap, not the 16 bytes a row of String nulls takes —
+    # the sizes are those of any frame of n rows)
+    pl.DataFrame({"a": pl.repeat(None, n, dtype=pl.Boolean, eager=True)}).write_parquet(
         buf, **PARQUET_OPTIONS
     )
     return [_get(rg, 3) for rg in _get(footer(buf.getvalue()), 4)[1]]

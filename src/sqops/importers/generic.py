@@ -41,11 +41,12 @@ from sqops.importers._base import (
     bulk_ts_text_expr,
     by_distinct,
     csv_frames,
+    in_years,
     instant_expr,
     local_to_utc,
     naive_text_expr,
     naive_text_in,
-    naive_text_ts_expr,
+    parsed_expr,
     read_csv,
     shown_name_expr,
     zone_offset,
@@ -217,9 +218,10 @@ def _messages_bulk(
     rows = (
         rows.lazy()
         .with_columns(body.alias("_body"), ok.alias("_ok"))
-        .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
+        .with_columns(parsed_expr(pl.col("_body")).alias("_naive"))
         .collect()
     )
+    rows = in_years(rows, "_naive")
     offset = zone_offset(zone, rows["_naive"])
     rows = rows.with_columns(local_to_utc(pl.col("_naive"), zone, offset).alias("_utc"))
     rows = rows.with_columns((pl.col("_ok") & pl.col("_utc").is_not_null()).alias("_bulk"))

@@ -35,12 +35,13 @@ from sqops.importers._base import (
     cell_getter,
     csv_frames,
     header_key,
+    in_years,
     instant_expr,
     is_large,
     naive_text_in,
-    naive_text_ts_expr,
     name_id,
     order_time_and_amount,
+    parsed_expr,
     read_csv,
     read_text,
 )
@@ -311,11 +312,12 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
         rows.lazy()
         .with_columns(body.alias("_body"))
         .with_columns(
-            naive_text_ts_expr(pl.col("_body")).alias("_naive"),
+            parsed_expr(pl.col("_body")).alias("_naive"),
             pl.col("_when").str.slice(19).str.strip_chars(" ").alias("_off"),
         )
         .collect()
     )
+    rows = in_years(rows, "_naive")
     # the other buyers (no ASCII e-mail): buyer_id of each distinct set of buyer cells
     buyer_keys = pl.concat_str([cell(k) for k in _BUYER], separator="\x00")
     others = rows.filter(pl.col("_candidate") & pl.col("_member").is_null())

@@ -41,14 +41,15 @@ from sqops.importers._base import (
     cell_getter,
     clean_name_expr,
     csv_frames,
+    in_years,
     instant_expr,
     is_large,
     json_loads,
     json_problem,
     local_to_utc,
     naive_text_in,
-    naive_text_ts_expr,
     name_or_null_expr,
+    parsed_expr,
     peek_text,
     read_bytes,
     read_csv,
@@ -350,14 +351,18 @@ def _msg_bulk(
         good.select(group, cell("NickName"), pl.col("_member")).unique().collect().iter_rows()
     ):
         ctx.alias(g, n, m)
-    offset = zone_offset(
-        zone, good.select(pl.col("_utc").dt.replace_time_zone(None)).collect().to_series()
-    )
+    naive_utc = good.select(pl.col("_utc").dt.replace_time_zone(None)).collect().to_series()
+    offset = zone_offset(zone, naive_utc)
+    days = None
+    if offset is not None:  # (the wall-clock times' first and last day: ts looked up)
+        low, high = naive_utc.min(), naive_utc.max()
+        assert isinstance(low, datetime) and isinstance(high, datetime)
+        days = ((low + offset).date(), (high + offset).date())
     remark, nick = cell("Remark"), cell("NickName")
     shown = pl.when(remark != "").then(remark).otherwise(nick)
     messages = good.select(
         instant_expr(pl.col("_utc")).alias("_t"),
-        ts_text_expr(pl.col("_utc"), zone, offset).alias("ts"),
+        ts_text_expr(pl.col("_utc"), zone, offset, days).alias("ts"),
         pl.col("_group").alias("group_id"),
         pl.col("_member").alias("member_id"),
         cell("localId").alias("msg_id"),
@@ -632,9 +637,10 @@ def _chatlog_bulk(
             frame.strip(col("sender_name")).alias("_sname"),
             frame.strip(col("talker")).alias("_talker"),
         )
-        .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
+        .with_columns(parsed_expr(pl.col("_body")).alias("_naive"))
         .collect()
     )
+    rows = in_years(rows, "_naive")
     sender, sender_name, talker = pl.col("_sender"), pl.col("_sname"), pl.col("_talker")
     offset = zone_offset(zone, rows["_naive"])
     utc = local_to_utc(pl.col("_naive"), zone, offset)
@@ -668,7 +674,10 @@ def _chatlog_bulk(
             by_distinct(rows, sender_name, name_or_null_expr).alias("member_name"),
             pl.col("_type").alias("msg_type"),
             pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
-            by_distinct(rows, frame.strip(col("talker_name")), clean_name_expr).alias("group_name"),
+            # (each distinct name stripped and cleaned: not every row's name stripped first)
+            by_distinct(rows, col("talker_name"), lambda e: clean_name_expr(frame.strip(e))).alias(
+                "group_name"
+            ),
         )
         .collect()
     )

@@ -37,13 +37,14 @@ from sqops.importers._base import (
     cell_getter,
     csv_frames,
     header_key,
+    in_years,
     instant_expr,
     is_large,
     local_to_utc,
     naive_text_in,
-    naive_text_ts_expr,
     name_id,
     order_time_and_amount,
+    parsed_expr,
     read_csv,
     read_text,
     read_xlsx,
@@ -260,10 +261,11 @@ def _bulk(
     rows = (
         rows.lazy()
         .with_columns(body.alias("_body"))
-        .with_columns(naive_text_ts_expr(pl.col("_body")).alias("_naive"))
+        .with_columns(parsed_expr(pl.col("_body")).alias("_naive"))
         .drop("_when")
         .collect()
     )
+    rows = in_years(rows, "_naive")
     offset = zone_offset(zone, rows["_naive"])
     first = pl.col("_oid").is_first_distinct()  # (the order's first row)
     ok = pl.col("_unpaid") | (
