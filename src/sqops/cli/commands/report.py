@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from sqops.cli import common as cli_common
 from sqops.cli.common import (
     EXIT_FINDINGS,
     AsOfOpt,
@@ -293,7 +294,10 @@ def report(
 
     退出码：0 正常；1 触发 --fail-under；2 无法运行（输入有误、缺少列等）。
     """
-    with running(lang) as run:
+    # (the GC paused for the whole run: its imports, the SOP, then hundreds of thousands of
+    # objects that live to the end; from the command line they are frozen after, as the
+    # process ends: sqops.data.runtime)
+    with running(lang) as run, gc_paused(freeze=cli_common.PROCESS_ENDS_WITH_RUN):
         from sqops.data.tables import HOLD_FROM_ROWS, read_tables
         from sqops.report.build import Settings, build_report
 
@@ -386,8 +390,7 @@ def report(
         from sqops.report.budget import one_row_group_ahead
 
         # (--memory-limit: Parquet row groups read one at a time)
-        with gc_paused(), one_row_group_ahead(limit):  # (and the GC paused: hundreds of
-            # thousands of objects that live to the end)
+        with one_row_group_ahead(limit):
             from sqops.cli.common import spinner
 
             with spinner(T("正在读取数据…", "reading the data…").get(run.lang)):
