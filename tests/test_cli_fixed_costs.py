@@ -1,8 +1,9 @@
-"""The cyclic garbage collector while the command line runs: paused from the entry point until a
-command's body begins (what the start makes frozen then), paused for the whole of ``sqops
+"""The command line's fixed costs: the cyclic garbage collector paused from the entry point until
+a command's body begins (what the start makes frozen then), paused for the whole of ``sqops
 report``, and the run's objects frozen when the process ends (the interpreter's last
-collection does not walk them). The runs are checked in fresh interpreters: the entry point
-(:func:`sqops.cli.main`) ends the process."""
+collection does not walk them); the report's later modules imported while its tables are
+read. The runs are checked in fresh interpreters: the entry point (:func:`sqops.cli.main`)
+ends the process."""
 
 from __future__ import annotations
 
@@ -114,3 +115,61 @@ def test_another_command_runs_its_body_with_the_collector_on(tmp_path: Path) -> 
     )
     assert out.returncode == 0, out.stderr
     assert "BODY_ENABLED=True" in out.stdout
+
+
+_WHO_IMPORTS = """
+import builtins, sys, threading
+first = {}
+given = builtins.__import__
+def spy(name, globals=None, locals=None, fromlist=(), level=0):
+    if level == 0 and name not in sys.modules and name.startswith("sqops."):
+        first.setdefault(name, threading.current_thread().name)
+    return given(name, globals, locals, fromlist, level)
+builtins.__import__ = spy
+import importlib
+load = importlib.import_module
+def load_spy(name, package=None):
+    if name not in sys.modules:
+        first.setdefault(name, threading.current_thread().name)
+    return load(name, package)
+importlib.import_module = load_spy
+import atexit
+atexit.register(lambda: print("BY=" + repr(first)))
+sys.argv = ["sqops", *sys.argv[1:]]
+from sqops.cli import main
+main()
+"""
+
+
+def test_report_imports_what_follows_the_reading_while_it_reads() -> None:
+    """The modules the report, its plan-against-practice section and the JSON import after
+    the tables are read are imported in a thread while they are read (``_ImportsBeside``)."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _WHO_IMPORTS,
+            "report",
+            "examples/skincare/data",
+            "--sop",
+            "examples/skincare/sop.yaml",
+            "-f",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert out.returncode == 0, out.stderr
+    by = eval(next(x for x in out.stdout.splitlines() if x.startswith("BY="))[3:])
+    for name in ("sqops.report.partition", "sqops.adherence", "sqops.report.render"):
+        assert by[name] == "sqops-imports", (name, by[name])
+
+
+def test_imports_beside_leave_a_failing_import_to_the_run() -> None:
+    from sqops.cli.commands.report import _ImportsBeside
+
+    beside = _ImportsBeside(["sqops.no_such_module"])
+    beside.join()  # (no error here: the run's own import meets it)
+    assert not beside._thread.is_alive()
+    assert "sqops.no_such_module" not in sys.modules
