@@ -67,23 +67,21 @@ main()
 """
 
 
-def _main(*args: str) -> dict[str, str]:
+#: the example's report, as JSON
+EXAMPLE = ("report", "examples/skincare/data", "--sop", "examples/skincare/sop.yaml", "-f", "json")
+
+
+def _main(code: str, *args: str) -> dict[str, str]:
+    """``code`` run with ``args`` in a fresh interpreter: its ``KEY=value`` lines."""
     out = subprocess.run(
-        [sys.executable, "-c", _RUN, *args], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT
     )
     assert out.returncode == 0, out.stderr
     return dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line[:20])
 
 
 def test_report_runs_without_a_collection_and_ends_frozen() -> None:
-    got = _main(
-        "report",
-        "examples/skincare/data",
-        "--sop",
-        "examples/skincare/sop.yaml",
-        "-f",
-        "json",
-    )
+    got = _main(_RUN, *EXAMPLE)
     # (before this: ~150 collections at 1 M messages, ~20 in the example, 50–70 CPU-ms)
     assert got["COLLECTIONS"] == "0"
     assert int(got["FROZEN"]) > 100_000  # (the run's objects: frozen as the process ends)
@@ -144,25 +142,8 @@ main()
 def test_report_imports_what_follows_the_reading_while_it_reads() -> None:
     """The modules the report, its plan-against-practice section and the JSON import after
     the tables are read are imported in a thread while they are read (``_ImportsBeside``)."""
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            _WHO_IMPORTS,
-            "report",
-            "examples/skincare/data",
-            "--sop",
-            "examples/skincare/sop.yaml",
-            "-f",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert out.returncode == 0, out.stderr
-    by = eval(next(x for x in out.stdout.splitlines() if x.startswith("BY="))[3:])
-    for name in ("sqops.report.partition", "sqops.adherence", "sqops.report.render"):
+    by = eval(_main(_WHO_IMPORTS, *EXAMPLE)["BY"])
+    for name in ("sqops.report.build", "sqops.report.partition", "sqops.adherence"):
         assert by[name] == "sqops-imports", (name, by[name])
 
 

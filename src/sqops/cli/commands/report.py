@@ -300,7 +300,7 @@ def report(
     # process ends: sqops.data.runtime)
     with running(lang) as run, gc_paused(freeze=cli_common.PROCESS_ENDS_WITH_RUN):
         from sqops.data.tables import HOLD_FROM_ROWS, read_tables
-        from sqops.report.build import Settings, build_report
+        from sqops.report.settings import Settings  # (report.build: imported while reading)
 
         settings = Settings()
         if sop is not None:
@@ -462,6 +462,8 @@ def report(
                             tables, n, inputs=whole, memory_limit=limit, **common
                         )
                     else:
+                        from sqops.report.build import build_report
+
                         rep = build_report(tables, **common, actions_beside=True)
                 finally:
                     if pending is not None:
@@ -846,7 +848,12 @@ def _write_rollup_files(rep: Any, to: Route) -> None:
 def _after_reading(adherence: bool, fmt: str) -> list[str]:
     """The modules a one-pass report imports once its tables are read (``adherence``: with
     the plan-against-practice section; ``fmt``: the output's format)."""
-    names = ["sqops.report.partition", "sqops.report.actions", "sqops.report.render"]
+    names = [
+        "sqops.report.build",
+        "sqops.report.partition",
+        "sqops.report.actions",
+        "sqops.report.render",
+    ]
     if adherence:
         names += ["sqops.adherence", "sqops.adherence.views"]
     if fmt == "json":
