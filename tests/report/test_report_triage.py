@@ -251,7 +251,7 @@ def test_file_stems_are_safe_and_name_the_null_value():
 
 
 def test_sop_vars_become_attributes():
-    from sqops.report.build import _vars
+    from sqops.report.settings import _vars
 
     assert _vars({"city": "上海", "vip": True, "floor": 3, "note": None, "blank": " "}) == {
         "city": "上海",

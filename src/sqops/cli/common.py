@@ -337,7 +337,9 @@ def running(lang: LangChoice | str | None) -> Iterator[Run]:
     tables it read (``sqops.data.spills``) itself, rather than leaving them to the garbage
     collector or the exit hook."""
     from sqops.data import spills
+    from sqops.data.runtime import end_start
 
+    end_start()  # (the collector, paused while the command line started: as it was)
     run = Run(lang)
     point = spills.mark()
     _received.clear()

@@ -16,7 +16,7 @@ from sqops.i18n import T
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused(*, freeze: bool = False) -> Iterator[None]:
     """No cyclic garbage collection inside (reference counting still frees what is dropped).
 
     A report is hundreds of thousands of small objects (KPIs, items, hours, then their dicts
@@ -24,6 +24,11 @@ def gc_paused() -> Iterator[None]:
     again and again as they grow. At 10 M messages: −0.6 s of ~13 s of a report (in-process
     A/B, 3 pairs); 40% of the CPU of a Discord import. Nothing made there forms cycles; the
     collector resumes after.
+
+    ``freeze``: what was made is frozen (``gc.freeze``) before the collector resumes — for a
+    run whose process ends with it (``sqops report`` from the command line): else the
+    collector, on again, walks at once everything made inside (a collection of the young
+    generation that holds all of it).
     """
     was = gc.isenabled()
     gc.disable()
@@ -31,7 +36,45 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was:
+            if freeze:
+                gc.freeze()
             gc.enable()
+
+
+#: what the collector was before :func:`start_paused` paused it, while that pause lasts
+_start: list[bool] = []
+
+
+@contextmanager
+def start_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the command line starts (typer building the
+    command, its options parsed) until a command's body begins (:func:`end_start`, called by
+    ``sqops.cli.common.running``), or to the end of the block; the collector as it was after.
+
+    The start makes tens of thousands of objects (modules, classes, typer's parameters) that
+    live to the end: the collector walked them ~150 times in a report, 50–70 CPU-ms of the
+    start-up before any data is read (benchmarks/README.md, "report fixed costs, session
+    15")."""
+    was = gc.isenabled()
+    gc.disable()
+    _start.append(was)
+    try:
+        yield
+    finally:
+        _start.clear()
+        if was:
+            gc.enable()
+
+
+def end_start() -> None:
+    """A command's body begins: the collector on again if :func:`start_paused` paused it (a
+    command that pauses it for its whole run, as ``sqops report``, pauses it again at once).
+    What the start made is frozen first (``gc.freeze``: it lives to the end, and no later
+    collection walks it): else the collector, turned on, would at once walk the ~100,000
+    objects made since it was paused (25 CPU-ms)."""
+    if _start and _start.pop():
+        gc.freeze()
+        gc.enable()
 
 
 def memory_limit_bytes(text: str | None) -> int:

@@ -44,8 +44,6 @@ if TYPE_CHECKING:
 
 #: days of the window Q (as-of − 29 .. as-of)
 WINDOW_DAYS = 30
-#: the SLA without a ``support`` role that sets ``response_hours``
-DEFAULT_SLA_HOURS = 24.0
 DAY_S = 86_400
 #: seconds a microsecond, minutes a second: multiplied by, never divided by (polars divides
 #: a column of several rows by a literal as × 1/d, one row exactly: 813 s came out 13.55

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from sqops.cli import common as cli_common
 from sqops.cli.common import (
     EXIT_FINDINGS,
     AsOfOpt,
@@ -293,9 +295,12 @@ def report(
 
     退出码：0 正常；1 触发 --fail-under；2 无法运行（输入有误、缺少列等）。
     """
-    with running(lang) as run:
+    # (the GC paused for the whole run: its imports, the SOP, then hundreds of thousands of
+    # objects that live to the end; from the command line they are frozen after, as the
+    # process ends: sqops.data.runtime)
+    with running(lang) as run, gc_paused(freeze=cli_common.PROCESS_ENDS_WITH_RUN):
         from sqops.data.tables import HOLD_FROM_ROWS, read_tables
-        from sqops.report.build import Settings, build_report
+        from sqops.report.settings import Settings  # (report.build: imported while reading)
 
         settings = Settings()
         if sop is not None:
@@ -386,26 +391,30 @@ def report(
         from sqops.report.budget import one_row_group_ahead
 
         # (--memory-limit: Parquet row groups read one at a time)
-        with gc_paused(), one_row_group_ahead(limit):  # (and the GC paused: hundreds of
-            # thousands of objects that live to the end)
+        with one_row_group_ahead(limit):
             from sqops.cli.common import spinner
 
             with spinner(T("正在读取数据…", "reading the data…").get(run.lang)):
                 if preset is not None:
                     tables = _preset_tables(preset, inputs, settings.tz, run.lang, limit)
                 else:
-                    tables = _read_or_hint(
-                        lambda: read_tables(
-                            inputs[0] if inputs else None,
-                            paths,
-                            tz=settings.tz,
-                            columns=settings.columns,
-                            encoding=encoding,
-                            hold=_held_bytes(partitions, limit, eng.distributed),
-                            hold_from=HOLD_FROM_ROWS,
-                        ),
-                        [*inputs, *paths.values()],
-                    )
+                    # (what the run imports once the tables are read: imported meanwhile)
+                    imports = _ImportsBeside(_after_reading(bool(sop and adherence), to.fmt))
+                    try:
+                        tables = _read_or_hint(
+                            lambda: read_tables(
+                                inputs[0] if inputs else None,
+                                paths,
+                                tz=settings.tz,
+                                columns=settings.columns,
+                                encoding=encoding,
+                                hold=_held_bytes(partitions, limit, eng.distributed),
+                                hold_from=HOLD_FROM_ROWS,
+                            ),
+                            [*inputs, *paths.values()],
+                        )
+                    finally:
+                        imports.join()  # (no module imported by two threads at once)
                 # the plan-against-practice section is computed beside the report, in a
                 # thread (both are mostly polars, which releases the GIL); its outcome is
                 # taken once the report is made, as if it ran after it
@@ -453,6 +462,8 @@ def report(
                             tables, n, inputs=whole, memory_limit=limit, **common
                         )
                     else:
+                        from sqops.report.build import build_report
+
                         rep = build_report(tables, **common, actions_beside=True)
                 finally:
                     if pending is not None:
@@ -832,6 +843,53 @@ def _write_rollup_files(rep: Any, to: Route) -> None:
             files[name] = (attr, row)
     for name, (attr, row) in files.items():
         to.write_file(name, render.to_markdown(scoped(rep, attr, row)))
+
+
+def _after_reading(adherence: bool, fmt: str) -> list[str]:
+    """The modules a one-pass report imports once its tables are read (``adherence``: with
+    the plan-against-practice section; ``fmt``: the output's format)."""
+    names = [
+        "sqops.report.build",
+        "sqops.report.partition",
+        "sqops.report.actions",
+        "sqops.report.render",
+    ]
+    if adherence:
+        names += ["sqops.adherence", "sqops.adherence.views"]
+    if fmt == "json":
+        names.append("sqops.report.jsonstream")
+    return names
+
+
+class _ImportsBeside:
+    """Modules imported in a thread while the tables are read: reading is mostly polars,
+    which releases the GIL, so the imports (Python: compiling and running the modules,
+    ~0.2 CPU-s for the report and its plan-against-practice section) take the time the
+    interpreter is free instead of coming after the reading (benchmarks/README.md, "report
+    fixed costs, session 15"). An import that fails is left to the run, which imports the
+    module where it needs it and meets the error there. :meth:`join` before anything else
+    imports them."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        import threading
+
+        self._thread = threading.Thread(
+            target=self._run, args=(tuple(names),), name="sqops-imports", daemon=True
+        )
+        self._thread.start()
+
+    @staticmethod
+    def _run(names: tuple[str, ...]) -> None:
+        import importlib
+
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception:  # (the run's own import meets it again)
+                return
+
+    def join(self) -> None:
+        self._thread.join()
 
 
 class _Beside:
