@@ -208,19 +208,34 @@ def _in_order_by_group(rows: pl.DataFrame) -> bool:
     order: every time at least the time before it, or else within each run of rows of one
     group, and each run of a group starting at or after the end of the group's run before
     it (runs: as many as groups when each group's rows are together, as in the 10 M bench
-    messages: 1,537)."""
-    g, ts = pl.col("group_id").to_physical(), pl.col("ts")
-    back = ts.diff() < pl.duration()
+    messages: 1,537). (On the times' integers, lazily: 0.02-0.03 CPU-s at 10 M messages,
+    0.4 on the datetimes eagerly.)"""
+    g, ts = pl.col("group_id").to_physical(), pl.col("ts").to_physical()
+    back = ts < ts.shift()
     starts = (g != g.shift()).fill_null(True)
-    found = rows.select(back.any().alias("any"), (back & ~starts).any().alias("in_run"))
+    found = (
+        rows.lazy()
+        .select(back.any().alias("any"), (back & ~starts).any().alias("in_run"))
+        .collect(engine="streaming")
+    )
     if not found["any"].item():
         return True
     if found["in_run"].item():
         return False
-    ends = starts.shift(-1).fill_null(True)
-    runs = rows.select(
-        g.filter(starts).alias("g"), ts.filter(starts).alias("lo"), ts.filter(ends).alias("hi")
+    # (each run's first and last rows: one row for a run of one)
+    edges = (
+        rows.lazy()
+        .select(
+            g.alias("g"),
+            ts.alias("t"),
+            starts.alias("s"),
+            starts.shift(-1).fill_null(True).alias("e"),
+        )
+        .filter(pl.col("s") | pl.col("e"))
+        .collect(engine="streaming")
     )
+    first, last = edges.filter("s"), edges.filter("e")
+    runs = pl.DataFrame({"g": first["g"], "lo": first["t"], "hi": last["t"]})
     return not runs.select((pl.col("lo") < pl.col("hi").shift().over("g")).any()).item()
 
 
