@@ -726,9 +726,6 @@ def prepare(
             if c in tables["posts"].columns or c == "day"
         ]
         queries["posts"] = pl_lf.select(pc).filter(pl.col("group_id").is_in(gl))
-    # openers per post first, while the least is held (its distinct count holds every opener
-    # of a post: at 10 M ~0.35 GB, ~0.15 more with the opens keyed by their bytes)
-    opened = post_opens(tables, staff, as_of) if pl_lf is not None else None
     # (one after another: all side by side raised the 10 M peak by ~0.3 GB; weekday x hour
     # made only when an output reads it: Deferred)
     got = {
@@ -777,8 +774,10 @@ def prepare(
     engagement = load("engagement")
     posts = got.get("posts")
     post_opens_ = None
-    if posts is not None and opened is not None:
-        post_opens_ = opened.join(posts.select("post_id"), on="post_id", how="semi")
+    if posts is not None:
+        opened = post_opens(tables, staff, as_of)
+        if opened is not None:
+            post_opens_ = opened.join(posts.select("post_id"), on="post_id", how="semi")
 
     name_parts = [got["names"]] if "names" in got else []
     if events is not None and "member_name" in events.columns:
@@ -864,20 +863,12 @@ def post_opens(tables: Tables, staff: Iterable[str], as_of: dt.date) -> pl.DataF
 
 def _opens(eng: TableData, staff: Iterable[str], as_of: dt.date) -> pl.LazyFrame:
     """The opens of posts up to ``as_of`` by members not staff (engagement's ``frame``).
-    ``member_id`` only tells members apart: when every cell of it has one width it is
-    given as the key of its bytes (:meth:`TableData.keyed`: no categorical cast of each of
-    them; 10 M messages, 17.4 M opens: ~0.4 CPU-s less) and staff are left out by their
-    keys. The day is tested only when reading found a day after ``as_of`` (``last_day``:
-    of every row read), not made for every open otherwise."""
-    keyed = eng.keyed("member_id")
-    if keyed is None:
-        frame, out = eng.frame, pl.Series(sorted(staff), dtype=pl.String)
-    else:
-        frame, out = keyed, eng.text_keys(sorted(staff), eng.widths["member_id"])
+    The day is tested only when reading found a day after ``as_of`` (``last_day``: of every
+    row read), not made for every open otherwise."""
     cond = (pl.col("event") == "open") & pl.col("post_id").is_not_null()
     if eng.last_day is None or eng.last_day > as_of:
         cond = cond & (pl.col("day") <= as_of)
-    return frame.filter(cond & ~pl.col("member_id").is_in(out.implode()))
+    return eng.frame.filter(cond & ~pl.col("member_id").is_in(sorted(staff)))
 
 
 def names_matching(names: Iterable[str], pattern: str) -> set[str]:

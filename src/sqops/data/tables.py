@@ -122,9 +122,6 @@ class TableData:
     _narrow: _Narrow | _View | None = field(default=None, repr=False, compare=False)
     #: the latest ``day`` of any row read, when reading found it (None: not known)
     last_day: dt.date | None = None
-    #: of the :data:`KEYED` columns, those whose every cell reading found one byte width of
-    #: :data:`KEY_TYPES` (a direct read's checking pass; :meth:`keyed`)
-    widths: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     #: the copy held in memory and the ``frame`` made of it (:meth:`times_in_order`), then
     #: whether its times are in order, once found
     _held: tuple[_Held, pl.LazyFrame] | None = field(default=None, repr=False, compare=False)
@@ -158,28 +155,6 @@ class TableData:
             return n.scan(column, values, nulls)
         cond = pl.col(column).cast(pl.String).is_in(list(values))
         return self.frame.filter(cond | pl.col(column).is_null() if nulls else cond)
-
-    def keyed(self, column: str) -> pl.LazyFrame | None:
-        """``frame`` with the text ``column`` given as one unsigned integer per text: its
-        bytes read as one number, when reading found every cell of it the same width of
-        1, 2, 4 or 8 bytes (:data:`KEY_TYPES`). Equal texts give equal keys and two texts of
-        one width never one key (no hash: exact), so a count of distinct keys is one of
-        distinct texts, without the categorical cast of every cell (at 10 M messages, the
-        17.4 M opens' member ids: ~0.4 CPU-s). None otherwise (then ``frame``)."""
-        n = self._narrow
-        width = self.widths.get(column)
-        if width is None or not isinstance(n, _View) or n.frame is not self.frame:
-            return None
-        key = pl.col(column).cast(pl.Binary).bin.reinterpret(dtype=KEY_TYPES[width])
-        return n.read_with({column: key.alias(column)})
-
-    @staticmethod
-    def text_keys(texts: Sequence[str], width: int) -> pl.Series:
-        """The keys :meth:`keyed` gives ``texts`` of ``width`` bytes (those of another width
-        are no cell's: left out)."""
-        s = pl.Series("k", list(texts), dtype=pl.String)
-        s = s.filter(s.str.len_bytes() == width)
-        return s.cast(pl.Binary).bin.reinterpret(dtype=KEY_TYPES[width])
 
     @property
     def reject_counts(self) -> dict[str, int]:
@@ -1306,11 +1281,6 @@ def _final(annotated: pl.LazyFrame) -> pl.Schema:
 #: the messages are read by about ten later questions, each of which would make the
 #: categoricals of its ids again.
 DIRECT = frozenset({"engagement"})
-#: text columns of a table read directly whose cells' one byte width, when they have one, the
-#: checking pass finds (:meth:`TableData.keyed`: engagement's member ids, counted per post)
-KEYED = ("member_id",)
-#: the key of a text of each width (:meth:`TableData.keyed`): its bytes as one number
-KEY_TYPES: dict[int, pl.DataType] = {1: pl.UInt8(), 2: pl.UInt16(), 4: pl.UInt32(), 8: pl.UInt64()}
 #: more rejected rows than this: the copy (each later question would skip them by number)
 MAX_DIRECT_REJECTS = 10_000
 
@@ -1358,7 +1328,6 @@ def _validate_direct(
 
     # a cell the copy would change (then the copy is made), and a row it would reject
     dirty: list[pl.Expr] = []
-    widths: list[pl.Expr] = []
     only = REJECT_ONLY.get(name, frozenset())  # (not in the frame: their text is as read)
     for c in text:
         # (not ``event``: a cell other than a known event, padded or in upper case too, is
@@ -1368,8 +1337,6 @@ def _validate_direct(
         if schema[c] == pl.String and c not in only and not (c == "event" and spec.events):
             n = pl.col(c).str.len_bytes()
             dirty.append((n == 0) | (pl.col(c).str.strip_chars().str.len_bytes() != n))
-            if c in KEYED:  # (the widths of its cells, for TableData.keyed)
-                widths += [n.min().alias(f"_wlo_{c}"), n.max().alias(f"_whi_{c}")]
             if c in ("msg_type", "role"):
                 dirty.append(pl.col(c) != pl.col(c).str.to_lowercase())
     rejects: list[pl.Expr] = [pl.col(c).is_null() for c in spec.ids]
@@ -1389,10 +1356,8 @@ def _validate_direct(
         aggs += [ts.min().alias("_lo"), ts.max().alias("_hi"), day.max().alias("_last")]
     events = list(spec.events)
     aggs += [((pl.col("event") == e) & ~rejected_row).sum().alias(f"_event_{e}") for e in events]
-    checks = raw.select(*widths, *aggs)
+    checks = raw.select(aggs)
     got = early.row(checks) if early is not None else _checked(checks)
-    width_of = dict(zip((w.meta.output_name() for w in widths), got, strict=False))
-    got = got[len(widths) :]
     if got[1] or got[2] > MAX_DIRECT_REJECTS:
         return None
     bad = pl.DataFrame(schema={"_row": pl.UInt32})
@@ -1449,25 +1414,20 @@ def _validate_direct(
     )
     td._narrow = view
     td.last_day = got[5] if day is not None else None
-    for c in KEYED:  # (one width of every cell, of a kept row or not: of every kept cell)
-        lo, hi = width_of.get(f"_wlo_{c}"), width_of.get(f"_whi_{c}")
-        if lo is not None and lo == hi and lo in KEY_TYPES and c in columns:
-            td.widths[c] = int(lo)
     return td
 
 
 class _View:
     """How a table read without a copy is read (:func:`_validate_direct`): ``frame`` and,
-    for :meth:`TableData.where_in`, the same with a filter on the file's own cells, and
-    for :meth:`TableData.keyed` with a column made otherwise of the file's cells."""
+    for :meth:`TableData.where_in`, the same with a filter on the file's own cells."""
 
     def __init__(self, src: pl.LazyFrame, exprs: tuple[pl.Expr, ...], drop: pl.Series | None):
         self.src, self.exprs, self.drop = src, exprs, drop
         self.coded = tuple(c for c in CODED if c in src.collect_schema().names())
         self.frame = self._read(src)
 
-    def _read(self, src: pl.LazyFrame, exprs: tuple[pl.Expr, ...] | None = None) -> pl.LazyFrame:
-        lf = src.select(self.exprs if exprs is None else exprs)
+    def _read(self, src: pl.LazyFrame) -> pl.LazyFrame:
+        lf = src.select(self.exprs)
         if self.drop is not None:  # (the rejected rows and the repeated ids)
             lf = lf.filter(~pl.col("_row").is_in(self.drop.implode()))
         return lf
@@ -1477,11 +1437,6 @@ class _View:
         if nulls:
             cond = cond | pl.col(column).is_null()
         return self._read(self.src.filter(cond))
-
-    def read_with(self, instead: Mapping[str, pl.Expr]) -> pl.LazyFrame:
-        """``frame``, its columns named in ``instead`` made by those expressions of the
-        file's cells (the same rows, in the same order)."""
-        return self._read(self.src, tuple(instead.get(e.meta.output_name(), e) for e in self.exprs))
 
 
 def _checked(checks: pl.LazyFrame) -> tuple[Any, ...]:

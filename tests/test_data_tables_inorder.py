@@ -1,7 +1,8 @@
-"""Engagement's member ids as keys of their bytes (``TableData.keyed``, session 15), the
-openers per post counted by them (``membership.post_opens``), and the latest names of a held
-messages copy whose times are in order within each group (``TableData.times_in_order``,
-``membership.latest_names``): each against the general path on the same cells."""
+"""Openers per post without a day test when reading found no day after the as-of
+(``membership.post_opens``: a Parquet engagement read directly knows its ``last_day``, a CSV's
+copy does not), and the latest names of a held messages copy whose times are in order within
+each group (``TableData.times_in_order``, ``membership.latest_names``), session 15: each
+against the general path on the same cells."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
@@ -36,7 +36,7 @@ def _folder(path: Path, engagement: pl.DataFrame, csv: bool = False) -> Path:
     path.mkdir(parents=True)
     MESSAGES.write_parquet(path / "messages.parquet")
     POSTS.write_parquet(path / "posts.parquet")
-    if csv:  # (the same cells as text: a typed copy, no widths, no keys)
+    if csv:  # (the same cells as text: a typed copy, its last_day not known)
         engagement.write_csv(path / "engagement.csv", datetime_format="%Y-%m-%d %H:%M:%S")
     else:
         engagement.write_parquet(path / "engagement.parquet")
@@ -55,8 +55,8 @@ def _engagement(ids: list[str], hours: list[int], events: list[str], posts: list
     )
 
 
-# 8 bytes each: "张三ab" is 3 + 3 + 2; "u0000001" twice; a staff id of 8 bytes too; u0000004
-# opens p1 the next day (2026-12-02 05:00), within its 48 h
+# "u0000001" twice; a staff id; u0000004 opens p1 the next day (2026-12-02 05:00), within its
+# 48 h
 EIGHT = _engagement(
     ["u0000001", "u0000001", "张三ab", "u0000002", "staff_01", "u0000003", "u0000004"],
     [1, 2, 3, 30, 4, 100, 20],
@@ -65,54 +65,10 @@ EIGHT = _engagement(
 )
 
 
-def test_member_ids_of_one_width_are_keyed_by_their_bytes(tmp_path: Path) -> None:
-    eng = read_tables(_folder(tmp_path / "a", EIGHT))["engagement"]
-    assert eng.widths == {"member_id": 8}
-    keyed = eng.keyed("member_id")
-    assert keyed is not None
-    got, frame = keyed.collect(), eng.frame.collect()
-    assert got["member_id"].dtype == pl.UInt64
-    # the same rows and other columns; one key per text and one text per key
-    assert_frame_equal(got.drop("member_id"), frame.drop("member_id"))
-    pairs = pl.DataFrame({"k": got["member_id"], "t": frame["member_id"].cast(pl.String)})
-    assert pairs.unique().height == pairs["k"].n_unique() == pairs["t"].n_unique() == 6
-    staff = eng.text_keys(["staff_01", "staff", "u0000002"], 8)
-    assert staff.len() == 2  # (the 5-byte text is no cell's key)
-    assert set(staff) == set(got.filter(pl.col("event") == "open")["member_id"][[3, 4]])
-
-
-@pytest.mark.parametrize(
-    ("ids", "widths"),
-    [
-        (["ab", "cd", "ef", "gh", "ij", "kl", "mn"], {"member_id": 2}),
-        (["abc", "abd", "abe", "abf", "abg", "abh", "abi"], {}),  # (3 bytes: no integer of them)
-        (["u0000001", "u000001", "u0000002", "u3", "u4", "u5", "u6"], {}),  # (widths differ)
-        (["abcdefghi"] * 7, {}),  # (9 bytes)
-    ],
-)
-def test_only_one_width_of_1_2_4_or_8_bytes_is_keyed(
-    tmp_path: Path, ids: list[str], widths: dict[str, int]
-) -> None:
-    eng = read_tables(_folder(tmp_path / "a", EIGHT.with_columns(member_id=pl.Series(ids))))
-    assert eng["engagement"].widths == widths
-    assert (eng["engagement"].keyed("member_id") is None) == (not widths)
-
-
-def test_a_typed_copy_is_not_keyed(tmp_path: Path) -> None:
-    eng = read_tables(_folder(tmp_path / "a", EIGHT, csv=True))["engagement"]
-    assert eng.widths == {} and eng.keyed("member_id") is None
-
-
-def test_a_padded_id_takes_the_copy_and_no_key(tmp_path: Path) -> None:
-    # (" u000001" is 8 bytes like the others, but the copy strips it: no direct read)
-    ids = ["u0000001", " u000001", "u0000002", "u0000003", "u0000004", "u0000005", "u0000006"]
-    eng = read_tables(_folder(tmp_path / "a", EIGHT.with_columns(member_id=pl.Series(ids))))
-    assert eng["engagement"].widths == {} and eng["engagement"].keyed("member_id") is None
-
-
 def _both(tmp_path: Path, engagement: pl.DataFrame, staff: set[str], as_of: dt.date):
     pq = read_tables(_folder(tmp_path / "pq", engagement))
     cp = read_tables(_folder(tmp_path / "csv", engagement, csv=True))
+    assert cp["engagement"].last_day is None and pq["engagement"].last_day is not None
     a, b = post_opens(pq, staff, as_of), post_opens(cp, staff, as_of)
     assert a is not None and b is not None
     assert_frame_equal(a.sort("post_id"), b.sort("post_id"))
@@ -121,9 +77,8 @@ def _both(tmp_path: Path, engagement: pl.DataFrame, staff: set[str], as_of: dt.d
     return pq, a
 
 
-def test_openers_per_post_by_keys_as_by_the_ids(tmp_path: Path) -> None:
+def test_openers_per_post_with_and_without_the_day_test(tmp_path: Path) -> None:
     pq, got = _both(tmp_path, EIGHT, {"staff_01", "s"}, D(2026, 12, 28))
-    assert pq["engagement"].keyed("member_id") is not None
     # p1: u0000001 (twice: once), 张三ab, u0000004; staff_01 left out; p2: u0000002, 30 h
     # after it
     assert sorted(got.iter_rows()) == [("p1", 3), ("p2", 1)]
@@ -154,7 +109,7 @@ _ID = st.sampled_from(["u0000001", "u0000002", "u0000003", "张三ab", "staff_01
     staff=st.sets(st.sampled_from(["u0000001", "staff_01", "staff", "张三ab"]), max_size=3),
     day=st.integers(0, 6),
 )
-def test_openers_per_post_by_keys_property(tmp_path_factory, rows, staff, day) -> None:
+def test_openers_per_post_property(tmp_path_factory, rows, staff, day) -> None:
     ids, hours, events, posts = (list(c) for c in zip(*rows, strict=True))
     events[0] = "open"  # (an open at least)
     _both(
@@ -213,8 +168,13 @@ def test_times_in_order_within_groups_names_the_last_row(tmp_path: Path) -> None
 
 def test_a_time_back_within_a_group_is_not_in_order(tmp_path: Path) -> None:
     back = [*IN_ORDER, ("g1", "b", "B0", 29)]  # (g1's times go back: 30 then 29)
-    td, _ = _names(tmp_path / "a", _messages(back), 1 << 30)
+    td, rows = _names(tmp_path / "a", _messages(back), 1 << 30)
     assert not td.times_in_order()
+    got = _sorted(latest_names(rows, td.times_in_order()).collect())
+    assert (
+        got.filter(pl.col("member_id") == "b", pl.col("group_id") == "g1")["member_name"].item()
+        == "B2"
+    )
     across = [("g1", "a", "A", 10), ("g2", "a", "X", 0)]  # (back across groups only)
     td, _ = _names(tmp_path / "b", _messages(across), 1 << 30)
     assert td.times_in_order()
