@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import polars as pl
 
-from sqops.data.tables import ID, Tables, fixed_offset, to_local
+from sqops.data.tables import ID, TableData, Tables, fixed_offset, to_local
 from sqops.domain.tables import STAFF_ROLES
 
 EPOCH = dt.date(1970, 1, 1)
@@ -739,7 +739,8 @@ def prepare(
     name_rows = None
     if "member_name" in m_cols:
         name_rows = msgs.filter(pl.col("member_name").is_not_null() & not_system)
-        got["names"] = latest_names(name_rows).collect(engine="streaming")
+        in_order = tables["messages"].times_in_order()
+        got["names"] = latest_names(name_rows, in_order).collect(engine="streaming")
 
     act = got["act"]
     # (act in no particular order: every use joins or aggregates it)
@@ -842,12 +843,9 @@ def post_opens(tables: Tables, staff: Iterable[str], as_of: dt.date) -> pl.DataF
     if key not in tables.memo:
         with MEMO_LOCK:
             if key not in tables.memo:
-                opens = eng.frame.filter(
-                    (pl.col("event") == "open")
-                    & (pl.col("day") <= as_of)
-                    & pl.col("post_id").is_not_null()
-                    & ~pl.col("member_id").is_in(sorted(key[1]))
-                ).select("post_id", "member_id", pl.col("ts").alias("ots"))
+                opens = _opens(eng, key[1], as_of).select(
+                    "post_id", "member_id", pl.col("ts").alias("ots")
+                )
                 tables.memo[key] = (
                     posts.frame.filter(pl.col("day") <= as_of)
                     .select("post_id", pl.col("ts").alias("pts"))
@@ -863,18 +861,34 @@ def post_opens(tables: Tables, staff: Iterable[str], as_of: dt.date) -> pl.DataF
     return tables.memo[key]
 
 
+def _opens(eng: TableData, staff: Iterable[str], as_of: dt.date) -> pl.LazyFrame:
+    """The opens of posts up to ``as_of`` by members not staff (engagement's ``frame``).
+    The day is tested only when reading found a day after ``as_of`` (``last_day``: of every
+    row read), not made for every open otherwise."""
+    cond = (pl.col("event") == "open") & pl.col("post_id").is_not_null()
+    if eng.last_day is None or eng.last_day > as_of:
+        cond = cond & (pl.col("day") <= as_of)
+    return eng.frame.filter(cond & ~pl.col("member_id").is_in(sorted(staff)))
+
+
 def names_matching(names: Iterable[str], pattern: str) -> set[str]:
     """Distinct names that match a Python regex (searched, like ``re.search``)."""
     rx = re.compile(pattern)
     return {n for n in set(names) if n is not None and rx.search(n)}
 
 
-def latest_names(rows: Frame) -> Frame:
+def latest_names(rows: Frame, in_order: bool = False) -> Frame:
     """``group_id, member_id, member_name, ts, day``: per pair, the name of the latest row
-    (by time, then row), the latest time and the latest day of ``rows``."""
+    (by time, then row), the latest time and the latest day of ``rows``.
+
+    ``in_order``: ``rows`` are in the order of ``_row`` and their times never go back
+    within a group (:meth:`TableData.times_in_order`); then a pair's latest row is its last
+    (a group-by keeps each group's rows in their order), taken without sorting each pair's
+    rows (at 10 M messages 0.55-0.65 -> 0.3-0.4 CPU-s)."""
+    name = pl.col("member_name")
     return by_pair(
         rows,
-        pl.col("member_name").sort_by("ts", "_row").last(),
+        name.last() if in_order else name.sort_by("ts", "_row").last(),
         pl.col("ts").max(),
         pl.col("day").max(),
     )
@@ -998,7 +1012,9 @@ def prepare_earlier(
         # hold hundreds of MB at 10 M messages)
         parts = []
         if h.name_rows is not None:
-            parts.append(latest_names(h.name_rows.filter(by_day)).collect(engine="streaming"))
+            in_order = tables["messages"].times_in_order()
+            rows = h.name_rows.filter(by_day)
+            parts.append(latest_names(rows, in_order).collect(engine="streaming"))
         if events is not None and "member_name" in events.columns:
             parts.append(latest_names(events.filter(pl.col("member_name").is_not_null())))
         names_ = _names(parts)
@@ -1048,12 +1064,9 @@ def _opens_by_day(tables: Tables, staff: Iterable[str], as_of: dt.date) -> pl.Da
     per post the distinct openers up to each day of its opens needs no more memory than
     :func:`post_opens` but took 4.7 s.)"""
     posts, eng = tables["posts"], tables["engagement"]
-    opens = eng.frame.filter(
-        (pl.col("event") == "open")
-        & (pl.col("day") <= as_of)
-        & pl.col("post_id").is_not_null()
-        & ~pl.col("member_id").is_in(sorted(staff))
-    ).select("post_id", "member_id", pl.col("ts").alias("ots"), _day_int().alias("oday"))
+    opens = _opens(eng, staff, as_of).select(
+        "post_id", "member_id", pl.col("ts").alias("ots"), _day_int().alias("oday")
+    )
     return (
         posts.frame.filter(pl.col("day") <= as_of)
         .select("post_id", pl.col("ts").alias("pts"))

@@ -122,6 +122,27 @@ class TableData:
     _narrow: _Narrow | _View | None = field(default=None, repr=False, compare=False)
     #: the latest ``day`` of any row read, when reading found it (None: not known)
     last_day: dt.date | None = None
+    #: the copy held in memory and the ``frame`` made of it (:meth:`times_in_order`), then
+    #: whether its times are in order, once found
+    _held: tuple[_Held, pl.LazyFrame] | None = field(default=None, repr=False, compare=False)
+    _in_order: bool | None = field(default=None, repr=False, compare=False)
+
+    def times_in_order(self) -> bool:
+        """Whether ``frame``'s times never go back within a group: ``ts`` non-decreasing
+        over the rows of each ``group_id``, in ``frame``'s order (which is that of ``_row``).
+        Then of rows of one group, or of one (group, member) pair, the latest by time and
+        row is the last. Found once, for a copy held in memory (its rows in memory: ~0.03
+        CPU-s at 10 M messages); False for any other table (not known)."""
+        if self._in_order is None:
+            held = self._held
+            self._in_order = False
+            if (
+                held is not None
+                and held[1] is self.frame
+                and {"ts", "group_id"} <= set(held[0].frame.columns)
+            ):
+                self._in_order = _in_order_by_group(held[0].frame.select("group_id", "ts"))
+        return self._in_order
 
     def where_in(self, column: str, values: Sequence[str], nulls: bool = False) -> pl.LazyFrame:
         """``frame``'s rows whose coded ``column`` is one of ``values`` (or null, with
@@ -155,6 +176,42 @@ class TableData:
 
     def has(self, column: str) -> bool:
         return column in self.columns
+
+
+def _in_order_by_group(rows: pl.DataFrame) -> bool:
+    """``ts`` non-decreasing over the rows of each ``group_id`` (never null), in ``rows``'
+    order: every time at least the time before it, or else within each run of rows of one
+    group, and each run of a group starting at or after the end of the group's run before
+    it (runs: as many as groups when each group's rows are together, as in the 10 M bench
+    messages: 1,537). (On the times' integers, lazily: 0.02-0.03 CPU-s at 10 M messages,
+    0.4 on the datetimes eagerly.)"""
+    g, ts = pl.col("group_id").to_physical(), pl.col("ts").to_physical()
+    back = ts < ts.shift()
+    starts = (g != g.shift()).fill_null(True)
+    found = (
+        rows.lazy()
+        .select(back.any().alias("any"), (back & ~starts).any().alias("in_run"))
+        .collect(engine="streaming")
+    )
+    if not found["any"].item():
+        return True
+    if found["in_run"].item():
+        return False
+    # (each run's first and last rows: one row for a run of one)
+    edges = (
+        rows.lazy()
+        .select(
+            g.alias("g"),
+            ts.alias("t"),
+            starts.alias("s"),
+            starts.shift(-1).fill_null(True).alias("e"),
+        )
+        .filter(pl.col("s") | pl.col("e"))
+        .collect(engine="streaming")
+    )
+    first, last = edges.filter("s"), edges.filter("e")
+    runs = pl.DataFrame({"g": first["g"], "lo": first["t"], "hi": last["t"]})
+    return not runs.select((pl.col("lo") < pl.col("hi").shift().over("g")).any()).item()
 
 
 @dataclass(frozen=True)
@@ -937,6 +994,8 @@ def validate_table(
     if path is not None and kept is None:
         coded = tuple(c for c in CODED if c in present)
         td._narrow = _Narrow(path, coded, tuple(final), dup_rows, valid)
+    if kept is not None:  # (its rows in the frame's order, some repeated ids dropped)
+        td._held = (kept, valid)
     return _some_valid(td)
 
 
