@@ -366,8 +366,10 @@ def compute_adherence(
     # (the member messages per group and hour, for the clock, taken now: the 10 M rows are
     # not kept through the matching below, the section's peak of memory; counted by
     # numpy's bincount of the small key: a polars group-by took ~0.15 CPU-s more at 10 M)
-    member_hours = _hour_counts(member_msgs["_gh"], len(chosen)).join(gidx, on="_g").select(
-        "group_id", "hour", "n"
+    member_hours = (
+        _hour_counts(member_msgs["_gh"], len(chosen))
+        .join(gidx, on="_g")
+        .select("group_id", "hour", "n")
     )
     del member_msgs
     posts = posts.join(gidx, on="group_id", how="left").with_columns(
