@@ -446,17 +446,18 @@ def compute_adherence(
     # ---- rows: every planned item (with its post, if any) and every unplanned post
     rows = _rows(planned, matched, posts, tol_s)
 
-    # ---- assemble per group and the fleet
+    # ---- assemble per group and the fleet (keyed by the categorical: its group-bys hash codes,
+    # not texts; only the order within a key matters, so the codes' order does not)
     quiet_range = str(rules.quiet_hours) if rules.quiet_hours else None
     common: dict[str, Any] = {"sop": sop, "quiet_range": quiet_range, "opens": opens_available}
     spans_of = {g: (span_of[g][0], span_of[g][1]) for g in chosen}
     days_of = {g: (b - a).days + 1 for g, (a, b) in spans_of.items()}
     scopes = _scopes(
-        rows, posts, planned, member_hours, key=pl.col("group_id"), keys=chosen,
+        rows, posts, planned, member_hours, key=pl.col("group_id").cast(ID), keys=chosen,
         days=days_of, not_due=not_due_of, **common,
     )  # fmt: skip
     fleet = _scopes(
-        rows, posts, planned, member_hours, key=pl.lit("*"), keys=["*"],
+        rows, posts, planned, member_hours, key=pl.lit("*", dtype=ID), keys=["*"],
         days={"*": sum(days_of.values())}, not_due={"*": sum(not_due_of.values())}, **common,
     )["*"]  # fmt: skip
     # the calendar rows (one per group and day) are only built if an output shows them
@@ -682,17 +683,17 @@ def _match(planned: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
     )  # fmt: skip
     pair = ("oid", "qid", "ptime", "lt", "post_id")
     labelled = cand.filter("_known")
-    by_label = [
-        items.join(labelled, left_on=["group_id", "day", a], right_on=["group_id", "day", b])
-        for a, b in (("item_id", "q_column"), ("title", "q_title"))
-    ]
-    unlabelled = items.join(cand.filter(~pl.col("_known")), on=["group_id", "day"])
+    on = ["group_id", "day"]
+    by_id = items.join(labelled, left_on=[*on, "item_id"], right_on=[*on, "q_column"])
+    by_title = items.join(labelled, left_on=[*on, "title"], right_on=[*on, "q_title"]).filter(
+        pl.col("q_column").ne_missing(pl.col("item_id"))  # (labelled by both: in by_id)
+    )
+    unlabelled = items.join(cand.filter(~pl.col("_known")), on=on)
     ranked = (
         pl.concat(
             [
-                pl.concat([q.select(pair) for q in by_label])
-                .unique(["oid", "qid"])  # (labelled by both: one pair)
-                .with_columns(pl.lit(0, dtype=pl.Int32).alias("_prio")),
+                by_id.select(*pair, pl.lit(0, dtype=pl.Int32).alias("_prio")),
+                by_title.select(*pair, pl.lit(0, dtype=pl.Int32).alias("_prio")),
                 unlabelled.select(*pair, pl.lit(1, dtype=pl.Int32).alias("_prio")),
             ]
         )
