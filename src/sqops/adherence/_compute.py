@@ -323,12 +323,16 @@ def compute_adherence(
     pool.shutdown(wait=False)
 
     # ---- the posts of the chosen groups
+    # (``_g``, the group's place in ``chosen``, sorts as the group ids do — ``chosen`` is sorted
+    # as polars sorts texts — and cheaper than the categorical's texts: 10 M 0.17 → 0.11 CPU-s)
     posts = (
-        posts_lf.filter(pl.col("group_id").is_in(chosen))
+        posts_lf.with_columns(_group_index(chosen).alias("_g"))
+        .filter(pl.col("_g").is_not_null())
         .with_columns(
             to_local(pl.col("ts"), tz, None).alias("lt"),
         )
-        .sort(["group_id", "ts", "post_id"])
+        .sort(["_g", "ts", "post_id"])
+        .select(pl.exclude("_g"), "_g")
         .collect()
         .with_row_index("qid")
     )
@@ -372,9 +376,7 @@ def compute_adherence(
         .select("group_id", "hour", "n")
     )
     del member_msgs
-    posts = posts.join(gidx, on="group_id", how="left").with_columns(
-        (pl.col("_g") * _KEY_MUL + pl.col("ts").dt.epoch("ms")).alias("_k0")
-    )
+    posts = posts.with_columns((pl.col("_g") * _KEY_MUL + pl.col("ts").dt.epoch("ms")).alias("_k0"))
     k0 = posts["_k0"]
     k1 = k0 + int(REPLY_WINDOW.total_seconds() * 1000)
     replies = keys.search_sorted(k1, side="right") - keys.search_sorted(k0, side="right")
