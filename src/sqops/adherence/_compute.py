@@ -629,13 +629,14 @@ def _planned(
     spans = pl.DataFrame(
         {
             "group_id": chosen,
+            "_g": range(len(chosen)),  # (its place in chosen, as the posts' _g)
             "launch": [launch_of[g] for g in chosen],
             "_first": [span_of[g][0] for g in chosen],
             "_last": [span_of[g][1] for g in chosen],
             "_last_ts": [span_of[g][2] for g in chosen],
         },
         schema={
-            "group_id": pl.String, "launch": pl.Date, "_first": pl.Date,
+            "group_id": pl.String, "_g": pl.Int64, "launch": pl.Date, "_first": pl.Date,
             "_last": pl.Date, "_last_ts": pl.Datetime("us"),
         },
     )  # fmt: skip
@@ -647,7 +648,7 @@ def _planned(
     not_due_of = dict(not_due.iter_rows())
     planned = (
         planned.filter(due)
-        .select("group_id", "day", "item_id", "source", "title", "kind", "ptime", "src_i")
+        .select("group_id", "day", "item_id", "source", "title", "kind", "ptime", "src_i", "_g")
         .with_row_index("oid")
     )
     if sum(not_due_of.values()):
@@ -736,7 +737,7 @@ def _rows(
         .with_columns(status.alias("status"))
     )
     unplanned = posts.filter(~pl.col("qid").is_in(matched["qid"].implode())).select(
-        "group_id", "day", "qid", "post_id", "lt", pl.col("kind").alias("post_kind"),
+        "group_id", "_g", "day", "qid", "post_id", "lt", pl.col("kind").alias("post_kind"),
         pl.col("title").alias("post_title"), "replies_2h", "opens_48h", "quiet",
     )  # fmt: skip
     rows = pl.concat(
@@ -747,7 +748,7 @@ def _rows(
                 "status", "post_id", pl.col("lt").dt.strftime("%H:%M:%S").alias("posted"),
                 (pl.col("delta_s") / 60).round(1).alias("delta_min"),
                 "post_kind", "post_title", "replies_2h", "opens_48h", "quiet",
-                pl.col("oid").cast(pl.Int64).alias("_o"),
+                pl.col("oid").cast(pl.Int64).alias("_o"), "_g",
             ),
             unplanned.select(
                 "group_id", "day",
@@ -760,11 +761,12 @@ def _rows(
                 pl.col("lt").dt.strftime("%H:%M:%S").alias("posted"),
                 pl.lit(None, dtype=pl.Float64).alias("delta_min"),
                 "post_kind", "post_title", "replies_2h", "opens_48h", "quiet",
-                (pl.col("qid").cast(pl.Int64) + 1_000_000_000_000).alias("_o"),
+                (pl.col("qid").cast(pl.Int64) + 1_000_000_000_000).alias("_o"), "_g",
             ),
         ],
         how="vertical_relaxed",
-    ).sort(["group_id", "day", "_t", "_o"])  # fmt: skip
+    ).sort(["_g", "day", "_t", "_o"]).drop("_g")  # fmt: skip
+    # (``_g`` sorts as ``group_id``: 10 M 0.29 → ~0.1 CPU-s, the texts not compared)
     # the kind of a post for the content mix: its own, else the matched item's
     return rows.with_columns(
         pl.when(pl.col("post_id").is_not_null())
