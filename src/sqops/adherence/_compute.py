@@ -905,13 +905,12 @@ def _scopes(
 
     # clock
     m_by_h = _pairs(MH.group_by("_k", "hour").agg(pl.col("n").sum()), "hour", "n")
-    p_by_h = _pairs(P.group_by("_k", "hour").len("n"), "hour", "n")
-    r_by_h = _pairs(
-        P.group_by("_k", "hour").agg(pl.col("replies_2h").median().alias("r")), "hour", "r"
+    by_h = P.group_by("_k", "hour").agg(  # (one group-by for the three)
+        pl.len().alias("n"),
+        pl.col("replies_2h").median().alias("r"),
+        (pl.col("replies_2h") == 0).mean().alias("s"),
     )
-    s_by_h = _pairs(
-        P.group_by("_k", "hour").agg((pl.col("replies_2h") == 0).mean().alias("s")), "hour", "s"
-    )
+    p_by_h, r_by_h, s_by_h = (_pairs(by_h, "hour", c) for c in ("n", "r", "s"))
 
     out: dict[str, Scope] = {}
     for k in keys:
