@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sys
 
 import polars as pl
 import pytest
@@ -165,7 +166,12 @@ def test_local_hour_as_to_local(tz):
     assert none.equals(df.select(to_local(pl.col("ts"), tz, None).dt.hour().cast(pl.Int64))["ts"])
 
 
-def test_hour_counts_as_the_group_by():
+@pytest.mark.parametrize("numpy_loaded", [True, False])
+def test_hour_counts_as_the_group_by(numpy_loaded, monkeypatch):
+    if numpy_loaded:
+        import numpy  # noqa: F401
+    else:  # (the runs of the sorted keys: numpy not imported for this)
+        monkeypatch.delitem(sys.modules, "numpy", raising=False)
     rnd = random.Random(5)
     gh = pl.Series("_gh", [rnd.randrange(3 * 24) for _ in range(2000)] + [71], dtype=pl.Int64)
     got = _hour_counts(gh, 3).sort("_g", "hour")
