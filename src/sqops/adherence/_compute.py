@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, cast
 
@@ -34,7 +35,7 @@ from sqops.adherence._model import (
     Suggestion,
 )
 from sqops.data.membership import latest_day, message_spans, post_opens, span_aggs, staff_ids
-from sqops.data.tables import Tables, fixed_offset, to_local
+from sqops.data.tables import ID, Tables, fixed_offset, to_local
 from sqops.domain.tables import STAFF_ROLES
 from sqops.errors import UsageError
 from sqops.i18n import T
@@ -170,9 +171,52 @@ def _collect(lf: pl.LazyFrame) -> pl.DataFrame:
     return lf.collect(engine="streaming")
 
 
+def _group_index(chosen: list[str]) -> pl.Expr:
+    """The index in ``chosen`` of each row's ``group_id`` (null: not chosen), looked up by the
+    categorical code of the group (the code of a text is the same in every column of the
+    process: :data:`sqops.data.tables.ID`)."""
+    codes = pl.Series(chosen, dtype=pl.String).cast(ID).to_physical()
+    n = int(codes.max()) + 1  # type: ignore[arg-type]  # (chosen is never empty)
+    index = pl.Series("_g", [None] * (n + 1), dtype=pl.Int64).scatter(
+        codes, pl.int_range(len(chosen), dtype=pl.Int64, eager=True)
+    )
+    code = pl.col("group_id").cast(ID).to_physical()
+    return pl.lit(index).gather(pl.min_horizontal(code, pl.lit(n, dtype=codes.dtype)))
+
+
+def _local_hour(ts: pl.Expr, tz: str, offset: dt.timedelta | None) -> pl.Expr:
+    """The local hour of UTC times (as ``to_local(ts, tz, offset).dt.hour()``, as Int64); by
+    integer arithmetic on the epoch microseconds when ``offset`` is fixed."""
+    if offset is None:
+        return to_local(ts, tz, None).dt.hour().cast(pl.Int64)
+    us = offset // dt.timedelta(microseconds=1)
+    return (ts.dt.epoch("us") + us) // 3_600_000_000 % 24
+
+
+def _hour_counts(gh: pl.Series, n_groups: int) -> pl.DataFrame:
+    """``_g, hour, n`` (n > 0) of the keys ``_g × 24 + hour`` (as ``group_by(...).len()``).
+
+    By numpy's ``bincount`` when numpy is loaded already (the held copies of the tables load
+    it, from 2 M messages; at 10 M ~0.03 CPU-s against the group-by's ~0.17), else by the
+    runs of the sorted keys: importing numpy for this alone cost a 1 M report ~0.1 CPU-s."""
+    np = sys.modules.get("numpy")
+    if np is None:
+        runs = gh.sort().rle().struct
+        at, n = runs.field("value"), runs.field("len")
+    else:
+        counts = np.bincount(gh.to_numpy(), minlength=n_groups * 24)
+        at = np.flatnonzero(counts)
+        n = counts[at]
+    return pl.DataFrame(
+        {"_g": at // 24, "hour": at % 24, "n": n},
+        schema={"_g": pl.Int64, "hour": pl.Int64, "n": pl.UInt32},
+    )
+
+
 # ---------------------------------------------------------------- matching
-def match_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Greedy matching over candidate pairs ranked by ``rank`` (lower first).
+def match_pairs(pairs: pl.DataFrame, keep: Sequence[str] = ()) -> pl.DataFrame:
+    """Greedy matching over candidate pairs ranked by ``rank`` (lower first); the taken
+    pairs' ``oid``, ``qid``, ``rank`` and the columns named in ``keep``.
 
     Equivalent to: take the best-ranked pair, drop every other pair of its planned item and
     of its post, repeat. Done in rounds: every pair that is the best of both its planned item
@@ -180,7 +224,7 @@ def match_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     are pruned, and the rounds go on until no pair is left.
     """
     taken: list[pl.DataFrame] = []
-    left = pairs.select("oid", "qid", "rank")
+    left = pairs.select("oid", "qid", "rank", *keep)
     while left.height:
         best = left.filter(
             (pl.col("rank") == pl.col("rank").min().over("oid"))
@@ -192,7 +236,7 @@ def match_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
             & ~pl.col("qid").is_in(best["qid"].implode())
         )
     if not taken:
-        return pairs.select("oid", "qid", "rank").clear()
+        return left.clear()
     return pl.concat(taken)
 
 
@@ -288,12 +332,16 @@ def compute_adherence(
     pool.shutdown(wait=False)
 
     # ---- the posts of the chosen groups
+    # (``_g``, the group's place in ``chosen``, sorts as the group ids do — ``chosen`` is sorted
+    # as polars sorts texts — and cheaper than the categorical's texts: 10 M 0.17 → 0.11 CPU-s)
     posts = (
-        posts_lf.filter(pl.col("group_id").is_in(chosen))
+        posts_lf.with_columns(_group_index(chosen).alias("_g"))
+        .filter(pl.col("_g").is_not_null())
         .with_columns(
             to_local(pl.col("ts"), tz, None).alias("lt"),
         )
-        .sort(["group_id", "ts", "post_id"])
+        .sort(["_g", "ts", "post_id"])
+        .select(pl.exclude("_g"), "_g")
         .collect()
         .with_row_index("qid")
     )
@@ -307,7 +355,10 @@ def compute_adherence(
     gidx = pl.DataFrame({"group_id": chosen, "_g": list(range(len(chosen)))}).with_columns(
         pl.col("group_id").cast(spans.schema["group_id"]), pl.col("_g").cast(pl.Int64)
     )
-    # member messages of the covered days only (per group), as (group index × time) keys
+    # member messages of the chosen groups, as (group index × time) keys. Every message of a
+    # group in the window is on one of its covered days (its span is made from the messages
+    # themselves, or wider), so no day filter; the group index is looked up by the group's
+    # categorical code (a gather: the join with the spans cost ~0.3 CPU-s more at 10 M).
     spans_c = spans.join(gidx, on="group_id").select("group_id", "_g", "first", "last")
     off = fixed_offset(
         tz,
@@ -316,29 +367,25 @@ def compute_adherence(
     )
     member_msgs = _collect(
         m_lf.filter(not_staff & not_system)
-        .select("group_id", "ts", "day")
-        .join(spans_c.lazy(), on="group_id")
-        .filter((pl.col("day") >= pl.col("first")) & (pl.col("day") <= pl.col("last")))
+        .select(_group_index(chosen).alias("_g"), pl.col("ts"))
+        .filter(pl.col("_g").is_not_null())
         .select(
             (pl.col("_g") * _KEY_MUL + pl.col("ts").dt.epoch("ms")).alias("_k"),
             # group and local hour as one small integer: one cheap key to count by
-            (pl.col("_g") * 24 + to_local(pl.col("ts"), tz, off).dt.hour()).alias("_gh"),
+            (pl.col("_g") * 24 + _local_hour(pl.col("ts"), tz, off)).alias("_gh"),
         )
     )
     keys = member_msgs["_k"].sort()
     # (the member messages per group and hour, for the clock, taken now: the 10 M rows are
-    # not kept through the matching below, the section's peak of memory)
+    # not kept through the matching below, the section's peak of memory; counted by
+    # numpy's bincount of the small key: a polars group-by took ~0.15 CPU-s more at 10 M)
     member_hours = (
-        member_msgs.group_by("_gh")
-        .len("n")
-        .select((pl.col("_gh") // 24).alias("_g"), (pl.col("_gh") % 24).alias("hour"), "n")
+        _hour_counts(member_msgs["_gh"], len(chosen))
         .join(gidx, on="_g")
         .select("group_id", "hour", "n")
     )
     del member_msgs
-    posts = posts.join(gidx, on="group_id", how="left").with_columns(
-        (pl.col("_g") * _KEY_MUL + pl.col("ts").dt.epoch("ms")).alias("_k0")
-    )
+    posts = posts.with_columns((pl.col("_g") * _KEY_MUL + pl.col("ts").dt.epoch("ms")).alias("_k0"))
     k0 = posts["_k0"]
     k1 = k0 + int(REPLY_WINDOW.total_seconds() * 1000)
     replies = keys.search_sorted(k1, side="right") - keys.search_sorted(k0, side="right")
@@ -410,17 +457,18 @@ def compute_adherence(
     # ---- rows: every planned item (with its post, if any) and every unplanned post
     rows = _rows(planned, matched, posts, tol_s)
 
-    # ---- assemble per group and the fleet
+    # ---- assemble per group and the fleet (keyed by the categorical: its group-bys hash codes,
+    # not texts; only the order within a key matters, so the codes' order does not)
     quiet_range = str(rules.quiet_hours) if rules.quiet_hours else None
     common: dict[str, Any] = {"sop": sop, "quiet_range": quiet_range, "opens": opens_available}
     spans_of = {g: (span_of[g][0], span_of[g][1]) for g in chosen}
     days_of = {g: (b - a).days + 1 for g, (a, b) in spans_of.items()}
     scopes = _scopes(
-        rows, posts, planned, member_hours, key=pl.col("group_id"), keys=chosen,
+        rows, posts, planned, member_hours, key=pl.col("group_id").cast(ID), keys=chosen,
         days=days_of, not_due=not_due_of, **common,
     )  # fmt: skip
     fleet = _scopes(
-        rows, posts, planned, member_hours, key=pl.lit("*"), keys=["*"],
+        rows, posts, planned, member_hours, key=pl.lit("*", dtype=ID), keys=["*"],
         days={"*": sum(days_of.values())}, not_due={"*": sum(not_due_of.values())}, **common,
     )["*"]  # fmt: skip
     # the calendar rows (one per group and day) are only built if an output shows them
@@ -577,39 +625,39 @@ def _planned(
             occ_rows["src_i"].append(SOURCES.index(o.source))
             if paths is not None:
                 paths[o.item_id] = o.item_path
+    # (the occurrences put in planned order once: the join keeps the groups' order — ``chosen``
+    # is sorted, as polars sorts texts — then the occurrences', which is the planned order,
+    # instead of sorting ~0.47 M rows by five keys with two texts at 10 M: ~0.2 CPU-s)
     occ = pl.DataFrame(
         occ_rows,
         schema={
             "launch": pl.Date, "day": pl.Date, "item_id": pl.String, "source": pl.String,
             "title": pl.String, "kind": pl.String, "ptime": pl.Datetime("us"), "src_i": pl.Int32,
         },
-    )  # fmt: skip
+    ).sort(["day", "ptime", "src_i", "item_id"])  # fmt: skip
     spans = pl.DataFrame(
         {
             "group_id": chosen,
+            "_g": range(len(chosen)),  # (its place in chosen, as the posts' _g)
             "launch": [launch_of[g] for g in chosen],
             "_first": [span_of[g][0] for g in chosen],
             "_last": [span_of[g][1] for g in chosen],
+            "_last_ts": [span_of[g][2] for g in chosen],
         },
-        schema={"group_id": pl.String, "launch": pl.Date, "_first": pl.Date, "_last": pl.Date},
+        schema={
+            "group_id": pl.String, "_g": pl.Int64, "launch": pl.Date, "_first": pl.Date,
+            "_last": pl.Date, "_last_ts": pl.Datetime("us"),
+        },
+    )  # fmt: skip
+    planned = spans.join(occ, on="launch", how="inner", maintain_order="left_right").filter(
+        (pl.col("day") >= pl.col("_first")) & (pl.col("day") <= pl.col("_last"))
     )
-    planned = (
-        spans.join(occ, on="launch", how="inner")
-        .filter((pl.col("day") >= pl.col("_first")) & (pl.col("day") <= pl.col("_last")))
-        .select("group_id", "day", "item_id", "source", "title", "kind", "ptime", "src_i")
-    )
-    last_ts = pl.DataFrame(
-        {"group_id": chosen, "_last_ts": [span_of[g][2] for g in chosen]},
-        schema={"group_id": pl.String, "_last_ts": pl.Datetime("us")},
-    )
-    planned = planned.join(last_ts, on="group_id", how="left")
     due = pl.col("ptime") <= pl.col("_last_ts")
     not_due = planned.filter(~due).group_by("group_id").len()
     not_due_of = dict(not_due.iter_rows())
     planned = (
         planned.filter(due)
-        .drop("_last_ts")
-        .sort(["group_id", "day", "ptime", "src_i", "item_id"])
+        .select("group_id", "day", "item_id", "source", "title", "kind", "ptime", "src_i", "_g")
         .with_row_index("oid")
     )
     if sum(not_due_of.values()):
@@ -624,43 +672,53 @@ def _planned(
 
 
 def _match(planned: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
-    """(oid, qid, delta_s) of the matched pairs: labels first, then the nearest time."""
-    ids = sorted(set(planned["item_id"].to_list()))
-    all_titles = sorted(set(planned["title"].to_list()))
-    pq = planned.lazy().select(
+    """(oid, qid, delta_s) of the matched pairs: labels first, then the nearest time.
+
+    The candidates of a post are the planned items of its group and day: only those its
+    label names (``column`` is the item's id, or its title the item's title) when it carries
+    a label of any planned item ("known"), else all of them. A known post's pairs are
+    found by two equi-joins (on the id, on the title) instead of pairing it with every item
+    of its day and dropping the unlabelled pairs after (at 10 M messages, 2.3 M pairs made
+    for the ~0.43 M kept)."""
+    ids = planned["item_id"].unique().implode()
+    all_titles = planned["title"].unique().implode()
+    items = planned.lazy().select(
         "oid", pl.col("group_id").cast(posts.schema["group_id"]), "day", "item_id", "title", "ptime"
-    ).join(
-        posts.lazy().select(
-            "qid", "group_id", "day", "lt", "post_id",
-            pl.col("title").alias("q_title"), pl.col("column").alias("q_column"),
-        ),
-        on=["group_id", "day"],
-        how="inner",
-    )  # fmt: skip
-    labelled = (pl.col("q_column") == pl.col("item_id")).fill_null(False) | (
-        pl.col("q_title") == pl.col("title")
-    ).fill_null(False)
-    known = pl.col("q_column").is_in(ids).fill_null(False) | pl.col("q_title").is_in(
+    )
+    known = pl.col("column").is_in(ids).fill_null(False) | pl.col("title").is_in(
         all_titles
     ).fill_null(False)
+    cand = posts.lazy().select(
+        "qid", "group_id", "day", "lt", "post_id",
+        pl.col("title").alias("q_title"), pl.col("column").alias("q_column"),
+        known.alias("_known"),
+    )  # fmt: skip
+    pair = ("oid", "qid", "ptime", "lt", "post_id")
+    labelled = cand.filter("_known")
+    on = ["group_id", "day"]
+    by_id = items.join(labelled, left_on=[*on, "item_id"], right_on=[*on, "q_column"])
+    by_title = items.join(labelled, left_on=[*on, "title"], right_on=[*on, "q_title"]).filter(
+        pl.col("q_column").ne_missing(pl.col("item_id"))  # (labelled by both: in by_id)
+    )
+    unlabelled = items.join(cand.filter(~pl.col("_known")), on=on)
     ranked = (
-        pq.with_columns(
-            ((pl.col("lt") - pl.col("ptime")).dt.total_microseconds() / 1e6).alias("delta_s"),
-            labelled.alias("_lab"),
-            known.alias("_known"),
+        pl.concat(
+            [
+                by_id.select(*pair, pl.lit(0, dtype=pl.Int32).alias("_prio")),
+                by_title.select(*pair, pl.lit(0, dtype=pl.Int32).alias("_prio")),
+                unlabelled.select(*pair, pl.lit(1, dtype=pl.Int32).alias("_prio")),
+            ]
         )
-        .filter(pl.col("_lab") | ~pl.col("_known"))
         .with_columns(
-            pl.when(pl.col("_lab")).then(0).otherwise(1).alias("_prio"),
-            pl.col("delta_s").abs().alias("_abs"),
+            ((pl.col("lt") - pl.col("ptime")).dt.total_microseconds() / 1e6).alias("delta_s")
         )
-        .select("oid", "qid", "delta_s", "_prio", "_abs", "lt", "post_id")  # drop the labels
+        .with_columns(pl.col("delta_s").abs().alias("_abs"))
         .sort(["_prio", "_abs", "oid", "lt", "post_id"])
         .with_row_index("rank")
         .select("oid", "qid", "rank", "delta_s")
         .collect()
     )
-    return match_pairs(ranked).join(ranked.select("oid", "qid", "delta_s"), on=["oid", "qid"])
+    return match_pairs(ranked, keep=("delta_s",))
 
 
 def _rows(
@@ -688,7 +746,7 @@ def _rows(
         .with_columns(status.alias("status"))
     )
     unplanned = posts.filter(~pl.col("qid").is_in(matched["qid"].implode())).select(
-        "group_id", "day", "qid", "post_id", "lt", pl.col("kind").alias("post_kind"),
+        "group_id", "_g", "day", "qid", "post_id", "lt", pl.col("kind").alias("post_kind"),
         pl.col("title").alias("post_title"), "replies_2h", "opens_48h", "quiet",
     )  # fmt: skip
     rows = pl.concat(
@@ -699,7 +757,7 @@ def _rows(
                 "status", "post_id", pl.col("lt").dt.strftime("%H:%M:%S").alias("posted"),
                 (pl.col("delta_s") / 60).round(1).alias("delta_min"),
                 "post_kind", "post_title", "replies_2h", "opens_48h", "quiet",
-                pl.col("oid").cast(pl.Int64).alias("_o"),
+                pl.col("oid").cast(pl.Int64).alias("_o"), "_g",
             ),
             unplanned.select(
                 "group_id", "day",
@@ -712,11 +770,13 @@ def _rows(
                 pl.col("lt").dt.strftime("%H:%M:%S").alias("posted"),
                 pl.lit(None, dtype=pl.Float64).alias("delta_min"),
                 "post_kind", "post_title", "replies_2h", "opens_48h", "quiet",
-                (pl.col("qid").cast(pl.Int64) + 1_000_000_000_000).alias("_o"),
+                (pl.col("qid").cast(pl.Int64) + 1_000_000_000_000).alias("_o"), "_g",
             ),
         ],
         how="vertical_relaxed",
-    ).sort(["group_id", "day", "_t", "_o"])  # fmt: skip
+    ).sort(["_g", "day", "_t", "_o"]).drop("_g")  # fmt: skip
+    # (``_g`` sorts as ``group_id``, the texts not compared: 10 M, rows in the order made,
+    # 0.03-0.07 → 0.03-0.05 CPU-s; shuffled 0.35 → 0.19-0.24)
     # the kind of a post for the content mix: its own, else the matched item's
     return rows.with_columns(
         pl.when(pl.col("post_id").is_not_null())
@@ -855,13 +915,12 @@ def _scopes(
 
     # clock
     m_by_h = _pairs(MH.group_by("_k", "hour").agg(pl.col("n").sum()), "hour", "n")
-    p_by_h = _pairs(P.group_by("_k", "hour").len("n"), "hour", "n")
-    r_by_h = _pairs(
-        P.group_by("_k", "hour").agg(pl.col("replies_2h").median().alias("r")), "hour", "r"
+    by_h = P.group_by("_k", "hour").agg(  # (one group-by for the three)
+        pl.len().alias("n"),
+        pl.col("replies_2h").median().alias("r"),
+        (pl.col("replies_2h") == 0).mean().alias("s"),
     )
-    s_by_h = _pairs(
-        P.group_by("_k", "hour").agg((pl.col("replies_2h") == 0).mean().alias("s")), "hour", "s"
-    )
+    p_by_h, r_by_h, s_by_h = (_pairs(by_h, "hour", c) for c in ("n", "r", "s"))
 
     out: dict[str, Scope] = {}
     for k in keys:
