@@ -84,7 +84,7 @@ def test_report_runs_without_a_collection_and_ends_frozen() -> None:
     got = _main(_RUN, *EXAMPLE)
     # (before this: ~150 collections at 1 M messages, ~20 in the example, 50–70 CPU-ms)
     assert got["COLLECTIONS"] == "0"
-    assert int(got["FROZEN"]) > 100_000  # (the run's objects: frozen as the process ends)
+    assert int(got["FROZEN"]) > 10_000  # (the run's objects: frozen as the process ends)
     assert got["ENABLED"] == "True"
 
 

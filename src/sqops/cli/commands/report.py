@@ -889,7 +889,10 @@ class _ImportsBeside:
                 return
 
     def join(self) -> None:
-        self._thread.join()
+        # (in short waits: a Ctrl-C is taken at once, not when the last import ends — a
+        # plain join's wait is not broken by SIGINT; the daemon thread ends with the process)
+        while self._thread.is_alive():
+            self._thread.join(0.05)
 
 
 class _Beside:
