@@ -997,7 +997,8 @@ def ts_text_expr(
     offset: timedelta | None = None,
     days: tuple[date, date] | None = None,
 ) -> pl.Expr:
-    """:func:`sqops.data.scalars.ts_text` of ``Datetime(us, UTC)`` times shown in ``tz``:
+    """:func:`sqops.data.scalars.ts_text` of ``Datetime(us, UTC)`` times shown in ``tz``
+    (unnamed: with ``days`` its name is polars' ``literal``, so the caller names it):
     local ISO 8601 with the offset (``2026-12-01T20:15:03+08:00``), milliseconds only when the
     time has a fraction, in UTC with ``Z`` when the offset has seconds (local mean time).
     ``offset``: the zone's one offset over these times when known (:func:`zone_offset`);
@@ -1174,7 +1175,9 @@ def parsed_expr(body: pl.Expr) -> pl.Expr:
 def in_years(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     """``frame`` whose times ``name`` (:func:`parsed_expr`) are null where their year is
     outside ``MIN_YEAR``–``MAX_YEAR`` — a column only when its earliest or latest time is
-    (most exports: no year of every row compared)."""
+    (most exports: no year of every row compared). Exact only for times parsed from texts
+    :func:`naive_text_expr` or :func:`naive_text_in` wrote (four-digit years: the parsed
+    year is the text's); a raw text must go through :func:`naive_text_ts_expr`."""
     t = pl.col(name)
     low, high = frame.select(t.min().dt.year().alias("a"), t.max().dt.year().alias("b")).row(0)
     if low is None or (low >= MIN_YEAR and high <= MAX_YEAR):

@@ -71,7 +71,7 @@ def fast_records(
     else); and the lines read. ``None`` when the exact reading must read it."""
     if not data or b"\x00" in data or data.startswith(_BOM):
         return None
-    # (no CR at all, most texts: one scan that stops at the first, not a count)
+    # (no CR at all, most texts: one scan, not two counts; a CR: the counts compare them)
     if data.find(b"\r") >= 0 and data.count(b"\r") != data.count(b"\r\n"):
         return None
     arr = np.frombuffer(data, dtype=np.uint8)
