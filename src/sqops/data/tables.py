@@ -122,10 +122,14 @@ class TableData:
     _narrow: _Narrow | _View | None = field(default=None, repr=False, compare=False)
     #: the latest ``day`` of any row read, when reading found it (None: not known)
     last_day: dt.date | None = None
-    #: the copy held in memory and the ``frame`` made of it (:meth:`times_in_order`), then
-    #: whether its times are in order, once found
-    _held: tuple[_Held, pl.LazyFrame] | None = field(default=None, repr=False, compare=False)
-    _in_order: bool | None = field(default=None, repr=False, compare=False)
+    #: the frame of the copy held in memory (its valid rows: not the rejected ones, freed
+    #: once ``rejected`` is made) and the ``frame`` made of it (:meth:`times_in_order`), then
+    #: whether its times are in order, once found; not copied by ``dataclasses.replace``
+    #: (a copy given another frame must not inherit the answer)
+    _held: tuple[pl.DataFrame, pl.LazyFrame] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _in_order: bool | None = field(default=None, init=False, repr=False, compare=False)
 
     def times_in_order(self) -> bool:
         """Whether ``frame``'s times never go back within a group: ``ts`` non-decreasing
@@ -139,9 +143,9 @@ class TableData:
             if (
                 held is not None
                 and held[1] is self.frame
-                and {"ts", "group_id"} <= set(held[0].frame.columns)
+                and {"ts", "group_id"} <= set(held[0].columns)
             ):
-                self._in_order = _in_order_by_group(held[0].frame.select("group_id", "ts"))
+                self._in_order = _in_order_by_group(held[0].select("group_id", "ts"))
         return self._in_order
 
     def where_in(self, column: str, values: Sequence[str], nulls: bool = False) -> pl.LazyFrame:
@@ -995,7 +999,7 @@ def validate_table(
         coded = tuple(c for c in CODED if c in present)
         td._narrow = _Narrow(path, coded, tuple(final), dup_rows, valid)
     if kept is not None:  # (its rows in the frame's order, some repeated ids dropped)
-        td._held = (kept, valid)
+        td._held = (kept.frame, valid)
     return _some_valid(td)
 
 
