@@ -153,6 +153,24 @@ def test_group_index_by_code_as_the_join_did():
     assert got == [1, None, 2, None, None, 0, 1]
 
 
+def test_group_index_of_groups_coded_after_millions_of_ids(monkeypatch):
+    # (the dictionary is shared by every id column: groups first seen after many member ids
+    # have large codes; past _GATHER_MAX_CODE the lookup is by hash, not a table that long)
+    import sqops.adherence._compute as compute
+
+    monkeypatch.setattr(compute, "_GATHER_MAX_CODE", 1000)
+    many = pl.Series([f"member-{i}" for i in range(5000)], dtype=pl.String).cast(ID)
+    chosen = ["g-late-1", "g-late-2"]
+    frame = pl.DataFrame(
+        {"group_id": ["g-late-2", "member-7", None, "g-late-1", "g-other"]}
+    ).with_columns(pl.col("group_id").cast(ID))
+    codes = pl.Series(chosen, dtype=pl.String).cast(ID).to_physical()
+    assert int(codes.min()) > 1000  # type: ignore[arg-type]  # (the hash path is taken)
+    got = frame.select(_group_index(chosen).alias("_g"))["_g"].to_list()
+    assert got == [1, None, None, 0, None]
+    assert many.len() == 5000  # (kept alive: the dictionary keeps its codes meanwhile)
+
+
 @pytest.mark.parametrize("tz", ["Asia/Shanghai", "America/New_York", "Asia/Kolkata", "UTC"])
 def test_local_hour_as_to_local(tz):
     rnd = random.Random(tz)

@@ -177,11 +177,20 @@ def _group_index(chosen: list[str]) -> pl.Expr:
     process: :data:`sqops.data.tables.ID`)."""
     codes = pl.Series(chosen, dtype=pl.String).cast(ID).to_physical()
     n = int(codes.max()) + 1  # type: ignore[arg-type]  # (chosen is never empty)
-    index = pl.Series("_g", [None] * (n + 1), dtype=pl.Int64).scatter(
-        codes, pl.int_range(len(chosen), dtype=pl.Int64, eager=True)
-    )
+    places = pl.int_range(len(chosen), dtype=pl.Int64, eager=True)
     code = pl.col("group_id").cast(ID).to_physical()
+    if n > _GATHER_MAX_CODE:
+        # (the dictionary is shared by every id column: a group first seen after millions
+        # of member ids has a code in the millions — a table that long would cost more
+        # than the lookup of the few chosen codes)
+        return code.replace_strict(codes, places, default=None, return_dtype=pl.Int64)
+    index = pl.repeat(None, n + 1, dtype=pl.Int64, eager=True).alias("_g").scatter(codes, places)
     return pl.lit(index).gather(pl.min_horizontal(code, pl.lit(n, dtype=codes.dtype)))
+
+
+#: :func:`_group_index` looks codes up in a table as long as the largest chosen code up to
+#: this (8 MB), by a hash of the chosen codes past it
+_GATHER_MAX_CODE = 1 << 20
 
 
 def _local_hour(ts: pl.Expr, tz: str, offset: dt.timedelta | None) -> pl.Expr:
@@ -200,7 +209,7 @@ def _hour_counts(gh: pl.Series, n_groups: int) -> pl.DataFrame:
     it, from 2 M messages; at 10 M ~0.03 CPU-s against the group-by's ~0.17), else by the
     runs of the sorted keys: importing numpy for this alone cost a 1 M report ~0.1 CPU-s."""
     np = sys.modules.get("numpy")
-    if np is None:
+    if np is None or not hasattr(np, "bincount"):  # (not loaded, or being loaded elsewhere)
         runs = gh.sort().rle().struct
         at, n = runs.field("value"), runs.field("len")
     else:
