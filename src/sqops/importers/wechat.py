@@ -287,14 +287,19 @@ def _msg_bulk(
         # (a column without a null, a cell past a short row's end, is not filled: no copy)
         return stripped.fill_null("") if rows[f"c{i}"].null_count() else stripped
 
-    # each cell the bulk reads stripped once, kept as a column while the bulk is read
-    used = ["CreateTime", "Type", "SubType", "IsSender", "Sender", "TalkerId", "localId"]
-    used += ["StrContent", "Remark", "NickName"]
+    # each text cell the bulk reads stripped once, kept as a column while the bulk is read;
+    # the codes (time, type, sub-type, sender flag) read as they are: a cell of digits (or
+    # "1") has nothing to strip, and any other one makes its row the row-by-row way's
+    used = ["Sender", "TalkerId", "localId", "StrContent", "Remark", "NickName"]
 
     def cell(key: str) -> pl.Expr:
         return pl.col(f"_{key}")
 
-    ct = cell("CreateTime")
+    def code_cell(key: str) -> pl.Expr:
+        i = col[key]
+        return pl.col(f"c{i}") if i is not None and f"c{i}" in rows.columns else pl.lit("")
+
+    ct = code_cell("CreateTime")
     seconds = ct.str.contains(r"^[0-9]{9,10}$")
     millis = ct.str.contains(r"^1[0-9]{12}$")  # (exactly the milliseconds a float divides)
     epoch = ct.cast(pl.Int64, strict=False)
@@ -305,21 +310,25 @@ def _msg_bulk(
         .then(epoch * 1_000)
         .cast(pl.Datetime("us", "UTC"))
     )
-    type_ok = cell("Type").str.contains(_CODE) & cell("SubType").str.contains(r"^[0-9]{0,9}$")
-    code = pl.when(type_ok).then(cell("Type").cast(pl.Int64, strict=False))
-    sub = pl.when(type_ok).then(cell("SubType").cast(pl.Int64, strict=False))
+    type_cell, sub_cell = code_cell("Type"), code_cell("SubType")
+    type_ok = type_cell.str.contains(_CODE) & sub_cell.str.contains(r"^[0-9]{0,9}$")
+    code = pl.when(type_ok).then(type_cell.cast(pl.Int64, strict=False))
+    sub = pl.when(type_ok).then(sub_cell.cast(pl.Int64, strict=False))
     msg_type = (
         pl.when((code == 49) & sub.is_in(list(APP_SUBTYPES)))
         .then(sub.replace_strict(APP_SUBTYPES, default=None, return_dtype=pl.String))
         .otherwise(code.replace_strict(TYPE_CODES, default="other", return_dtype=pl.String))
     )
-    is_self = cell("IsSender") == "1"
+    is_self = code_cell("IsSender") == "1"
+    # (a flag that holds a "1" and is not "1" — " 1", "1 " — is the row-by-row way's)
+    flag_ok = is_self | ~code_cell("IsSender").str.contains("1", literal=True)
     sender = cell("Sender")
     member = pl.when(sender != "").then(sender).when(is_self).then(pl.lit(SELF_ID))
     bulk = (
         (pl.col("_n") >= need)
         & pl.col("_utc").is_not_null()
         & pl.col("_type_ok")
+        & pl.col("_flag_ok")
         & (pl.col("_group") != "")
         & (pl.col("_type") != "system")
         & pl.col("_member").is_not_null()
@@ -333,6 +342,7 @@ def _msg_bulk(
             member.alias("_member"),
             cell("TalkerId").alias("_group"),
             type_ok.alias("_type_ok"),
+            flag_ok.alias("_flag_ok"),
         )
         .with_columns(bulk.alias("_bulk"))
         .collect()
