@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import cloudpickle
 import dask
@@ -42,11 +43,22 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "skincare"
 
 
+def _local_cluster(**kwargs: Any) -> LocalCluster:
+    """A LocalCluster, its start tried a second time when distributed's event-loop thread did
+    not start within its fixed 10 s (``LoopRunner``: ``assert loop is not None``) — seen once
+    in a whole-suite run on an idle machine (session 15's CI rehearsal) and once under load;
+    the same test passed 20 of 20 times alone."""
+    try:
+        return LocalCluster(**kwargs)
+    except AssertionError:
+        return LocalCluster(**kwargs)
+
+
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
     # a task is tried once (the default, 3 retries, would run the dying task below 4 times)
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        c = LocalCluster(
+        c = _local_cluster(
             n_workers=2,
             threads_per_worker=1,
             processes=True,
@@ -167,7 +179,7 @@ def test_dask_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_dask_scheduler_without_workers() -> None:
-    with LocalCluster(
+    with _local_cluster(
         n_workers=0,
         processes=False,
         dashboard_address=None,
