@@ -178,6 +178,46 @@ def test_dask_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     assert got.value.render("zh") == f"--engine dask 需要安装 Dask：{INSTALL}"
 
 
+class _FlakyLocalCluster:
+    """distributed's ``LocalCluster`` failing its start ``fails`` times as distributed does
+    when its event-loop thread does not start within 10 s (a bare ``AssertionError``)."""
+
+    def __init__(self, fails: int) -> None:
+        self.fails, self.tries = fails, 0
+
+    def __call__(self, **kwargs: Any) -> LocalCluster:
+        self.tries += 1
+        if self.tries <= self.fails:
+            raise AssertionError
+        return LocalCluster(**kwargs)
+
+
+def test_a_local_cluster_that_fails_to_start_once_is_started_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import distributed
+
+    flaky = _FlakyLocalCluster(fails=1)
+    monkeypatch.setattr(distributed, "LocalCluster", flaky)
+    got = Engine("dask", workers=1, timeout=20).map(scaled, {"factor": 3}, [1, 2])
+    assert [r[0] for r in got] == [3, 6] and flaky.tries == 2
+
+
+def test_a_local_cluster_that_cannot_start_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    import distributed
+
+    flaky = _FlakyLocalCluster(fails=2)
+    monkeypatch.setattr(distributed, "LocalCluster", flaky)
+    with pytest.raises(EngineError) as got:
+        Engine("dask", workers=1).map(scaled, {"factor": 1}, [1])
+    assert flaky.tries == 2
+    assert got.value.render("en") == (
+        "could not start a local Dask cluster (AssertionError): try again, or start a "
+        "scheduler and workers (dask scheduler, dask worker ADDRESS) and name it with --address"
+    )
+    assert got.value.render("zh").startswith("无法在本机启动 Dask 集群（AssertionError）")
+
+
 def test_dask_scheduler_without_workers() -> None:
     with _local_cluster(
         n_workers=0,

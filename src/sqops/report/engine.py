@@ -116,16 +116,7 @@ class Engine:
         cluster = None
         address = self.address
         if address is None:
-            # (its scheduler runs in this process; its workers are processes of their own)
-            cluster = distributed.LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                # (no dashboard; its HTTP routes on a free port, not on a busy 8787)
-                scheduler_kwargs={"dashboard_address": ":0"},
-                silence_logs=logging.CRITICAL,
-            )
+            cluster = _local_cluster(distributed, self.workers)
             address = cluster.scheduler_address
         try:
             client = _connect(distributed, address, self.timeout)
@@ -252,6 +243,37 @@ def import_distributed() -> Any:
             ).format(p=INSTALL)
         ) from None
     return distributed
+
+
+def _local_cluster(distributed: Any, workers: int | None) -> Any:
+    """A ``LocalCluster`` of ``workers`` worker processes (its scheduler in this process).
+
+    Its start is tried twice: distributed gives its event-loop thread a fixed 10 s to start
+    and fails with a bare ``AssertionError`` when it has not (seen, rarely, on a busy machine
+    and once on an idle one in this project's tests); a second failure, or any other, is an
+    :class:`EngineError` that says what to do, not a traceback."""
+    error: Exception | None = None
+    for _ in range(2):
+        try:
+            return distributed.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                # (no dashboard; its HTTP routes on a free port, not on a busy 8787)
+                scheduler_kwargs={"dashboard_address": ":0"},
+                silence_logs=logging.CRITICAL,
+            )
+        except (AssertionError, OSError, TimeoutError) as exc:
+            error = exc
+    raise EngineError(
+        T(
+            "无法在本机启动 Dask 集群（{e}）：请重试，或先启动调度器和 worker"
+            "（dask scheduler、dask worker 地址），再用 --address 指定调度器",
+            "could not start a local Dask cluster ({e}): try again, or start a scheduler and "
+            "workers (dask scheduler, dask worker ADDRESS) and name it with --address",
+        ).format(e=type(error).__name__ + (f": {error}" if str(error) else ""))
+    ) from None
 
 
 def _connect(distributed: Any, address: str, timeout: float) -> Client:
