@@ -23,9 +23,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import hashlib
 import logging
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -254,18 +256,24 @@ def _local_cluster(distributed: Any, workers: int | None) -> Any:
     :class:`EngineError` that says what to do, not a traceback."""
     error: Exception | None = None
     for _ in range(2):
-        try:
-            return distributed.LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                # (no dashboard; its HTTP routes on a free port, not on a busy 8787)
-                scheduler_kwargs={"dashboard_address": ":0"},
-                silence_logs=logging.CRITICAL,
-            )
-        except (AssertionError, OSError, TimeoutError) as exc:
-            error = exc
+        # (a start that failed leaves a cluster object never closed, whose collection warns
+        # "unclosed cluster": it is let go, and collected, with that warning ignored)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                return distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    # (no dashboard; its HTTP routes on a free port, not on a busy 8787)
+                    scheduler_kwargs={"dashboard_address": ":0"},
+                    silence_logs=logging.CRITICAL,
+                )
+            except (AssertionError, OSError, TimeoutError) as exc:
+                error = exc
+            error = _without_traceback(error)
+            gc.collect()
     raise EngineError(
         T(
             "无法在本机启动 Dask 集群（{e}）：请重试，或先启动调度器和 worker"
@@ -274,6 +282,15 @@ def _local_cluster(distributed: Any, workers: int | None) -> Any:
             "workers (dask scheduler, dask worker ADDRESS) and name it with --address",
         ).format(e=type(error).__name__ + (f": {error}" if str(error) else ""))
     ) from None
+
+
+def _without_traceback(exc: Exception | None) -> Exception | None:
+    """``exc`` holding none of the frames it was raised through (they hold what was being
+    made: a failed cluster), for the message only."""
+    if exc is not None:
+        exc.__traceback__ = None
+        exc.__context__ = exc.__cause__ = None
+    return exc
 
 
 def _connect(distributed: Any, address: str, timeout: float) -> Client:
