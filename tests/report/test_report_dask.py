@@ -6,7 +6,6 @@ not skipped."""
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import socket
@@ -20,6 +19,7 @@ from typing import Any
 
 import cloudpickle
 import dask
+import distributed
 import polars as pl
 import pytest
 from distributed import Client, LocalCluster
@@ -30,7 +30,7 @@ from sqops.errors import DataError, EngineError, Location, UsageError
 from sqops.i18n import T
 from sqops.report import engine as engine_module
 from sqops.report.build import Settings, build_report
-from sqops.report.engine import INSTALL, Engine, run_partitioned
+from sqops.report.engine import INSTALL, Engine, local_cluster, run_partitioned
 from sqops.report.partition import bucket_of
 from sqops.report.render import to_json, to_markdown
 from sqops.sop.loader import load_sop
@@ -45,26 +45,12 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "skincare"
 
 
-def _local_cluster(**kwargs: Any) -> LocalCluster:
-    """A LocalCluster, its start tried a second time when distributed's event-loop thread did
-    not start within its fixed 10 s (``LoopRunner``: ``assert loop is not None``) — seen once
-    in a whole-suite run on an idle machine (session 15's CI rehearsal) and once under load;
-    the same test passed 20 of 20 times alone."""
-    with warnings.catch_warnings():  # (the failed one is collected without its warning)
-        warnings.simplefilter("ignore", ResourceWarning)
-        try:
-            return LocalCluster(**kwargs)
-        except AssertionError:
-            pass
-        gc.collect()
-    return LocalCluster(**kwargs)
-
-
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
     # a task is tried once (the default, 3 retries, would run the dying task below 4 times)
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        c = _local_cluster(
+        c = local_cluster(
+            distributed,
             n_workers=2,
             threads_per_worker=1,
             processes=True,
@@ -212,8 +198,6 @@ class _FlakyLocalCluster:
 def test_a_local_cluster_that_fails_to_start_once_is_started_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import distributed
-
     flaky = _FlakyLocalCluster(fails=1)
     monkeypatch.setattr(distributed, "LocalCluster", flaky)
     got = Engine("dask", workers=1, timeout=20).map(scaled, {"factor": 3}, [1, 2])
@@ -221,8 +205,6 @@ def test_a_local_cluster_that_fails_to_start_once_is_started_again(
 
 
 def test_a_local_cluster_that_cannot_start_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    import distributed
-
     flaky = _FlakyLocalCluster(fails=2)
     monkeypatch.setattr(distributed, "LocalCluster", flaky)
     with pytest.raises(EngineError) as got:
@@ -236,7 +218,8 @@ def test_a_local_cluster_that_cannot_start_is_a_message(monkeypatch: pytest.Monk
 
 
 def test_dask_scheduler_without_workers() -> None:
-    with _local_cluster(
+    with local_cluster(
+        distributed,
         n_workers=0,
         processes=False,
         dashboard_address=None,

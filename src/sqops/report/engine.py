@@ -118,7 +118,17 @@ class Engine:
         cluster = None
         address = self.address
         if address is None:
-            cluster = _local_cluster(distributed, self.workers)
+            # (its scheduler runs in this process; its workers are processes of their own)
+            cluster = local_cluster(
+                distributed,
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                # (no dashboard; its HTTP routes on a free port, not on a busy 8787)
+                scheduler_kwargs={"dashboard_address": ":0"},
+                silence_logs=logging.CRITICAL,
+            )
             address = cluster.scheduler_address
         try:
             client = _connect(distributed, address, self.timeout)
@@ -247,8 +257,8 @@ def import_distributed() -> Any:
     return distributed
 
 
-def _local_cluster(distributed: Any, workers: int | None) -> Any:
-    """A ``LocalCluster`` of ``workers`` worker processes (its scheduler in this process).
+def local_cluster(distributed: Any, **kwargs: Any) -> Any:
+    """``distributed.LocalCluster(**kwargs)`` (also the tests' clusters).
 
     Its start is tried twice: distributed gives its event-loop thread a fixed 10 s to start
     and fails with a bare ``AssertionError`` when it has not (seen, rarely, on a busy machine
@@ -261,15 +271,7 @@ def _local_cluster(distributed: Any, workers: int | None) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             try:
-                return distributed.LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    # (no dashboard; its HTTP routes on a free port, not on a busy 8787)
-                    scheduler_kwargs={"dashboard_address": ":0"},
-                    silence_logs=logging.CRITICAL,
-                )
+                return distributed.LocalCluster(**kwargs)
             except (AssertionError, OSError, TimeoutError) as exc:
                 error = exc
             error = _without_traceback(error)
