@@ -13,7 +13,7 @@ import pytest
 from _fleets import fleet_with_ungrouped_rows
 from sqops.data.tables import read_tables
 from sqops.report.build import Report, Settings, build_report
-from sqops.report.jsonstream import Refused, json_chunks, write_json
+from sqops.report.jsonstream import Refused, dumped, json_chunks, write_json
 from sqops.report.partition import (
     CountedActions,
     _answered_light,
@@ -75,6 +75,78 @@ def test_refused_piece_falls_back_whole(example, tmp_path: Path) -> None:
     write_json(rep, out, big)
     assert out.read_text("utf-8") == to_json(rep, big)
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # (no temporary file left)
+
+
+def test_section_written_ahead_is_the_member(example, tmp_path: Path) -> None:
+    """The plan-against-practice section written ahead (``dumped``, what its thread makes
+    beside the report) gives the bytes of the whole document composed with its dict."""
+    settings, tables = example
+    rep = build_report(tables, settings=settings, lang="zh")
+    ahead = dumped(lambda: ADH)
+    assert ahead.text is not None and ahead.value() == ADH
+    assert _streamed(rep, adherence=ahead) == to_json(rep, ADH)
+    assert _streamed(rep, adherence=ahead, views=True) == to_json(rep, ADH, views=True)
+    out = tmp_path / "r.json"
+    write_json(rep, out, ahead)
+    assert out.read_text("utf-8") == to_json(rep, ADH)
+
+
+def test_section_refused_ahead_falls_back_whole(example, tmp_path: Path) -> None:
+    """A section orjson refuses when written ahead keeps no text: the document is then the
+    in-memory one, its section made again from the section's data."""
+    settings, tables = example
+    rep = build_report(tables, settings=settings, lang="en")
+    big = {"n": 2**70}
+    ahead = dumped(lambda: big)
+    assert ahead.text is None
+    with pytest.raises(Refused):
+        b"".join(json_chunks(rep, ahead))
+    out = tmp_path / "r.json"
+    write_json(rep, out, ahead)
+    assert out.read_text("utf-8") == to_json(rep, big)
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+@pytest.mark.parametrize("to_file", [True, False])
+def test_cli_section_made_beside_the_report(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, to_file: bool
+) -> None:
+    """``report --sop -f json``: the plan-against-practice section's JSON dict is made in its
+    own thread (``sqops-adherence``) while the report is computed, not after it on the main
+    thread; the document is the one composed after (``render.to_json``)."""
+    import threading
+
+    from sqops.adherence import Adherence
+
+    made_by: list[str] = []
+    given = Adherence.to_dict
+
+    def spy(self, *a, **kw):
+        made_by.append(threading.current_thread().name)
+        return given(self, *a, **kw)
+
+    monkeypatch.setattr(Adherence, "to_dict", spy)
+    args = ["report", EXAMPLE / "data", "--sop", EXAMPLE / "sop.yaml", "-f", "json"]
+    f = tmp_path / "r.json"
+    out = cli(*args, *(["-o", f] if to_file else []))
+    assert out.exit_code == 0, out.stderr
+    assert made_by == ["sqops-adherence"]
+    text = f.read_text("utf-8") if to_file else out.stdout
+    monkeypatch.setattr(Adherence, "to_dict", given)
+    from sqops.adherence import compute_adherence
+
+    loaded = load_sop(EXAMPLE / "sop.yaml")
+    settings = Settings.from_loaded(loaded)
+    tables = read_tables(EXAMPLE / "data", tz=settings.tz, columns=settings.columns)
+    rep = build_report(tables, settings=settings, lang=rep_lang(text))
+    adh = compute_adherence(loaded, tables, as_of=rep.as_of, lang=rep.lang)
+    assert text == to_json(rep, adh.to_dict(rep.lang, detail=False))
+
+
+def rep_lang(text: str) -> str:
+    import json
+
+    return json.loads(text)["lang"]
 
 
 @pytest.fixture(scope="module")

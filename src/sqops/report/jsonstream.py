@@ -16,7 +16,8 @@ falls back to the standard library for the whole document.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,32 @@ _STREAMED = ("groups",)
 
 class Refused(Exception):
     """orjson could not write a piece: write the document the in-memory way instead."""
+
+
+@dataclass(frozen=True)
+class Dumped:
+    """A top-level member's value written ahead, in the layout of a member (one level deep),
+    with the way to make the value again for the in-memory way: what a thread beside the
+    report makes of the plan-against-practice section while the report is computed, so that
+    the run's single-core end does not (benchmarks/README.md, "report ends and adherence,
+    session 16"). ``text`` None: orjson refused the value."""
+
+    text: bytes | None
+    make: Callable[[], Any]
+
+    def value(self) -> Any:
+        """The value itself (made again)."""
+        return self.make()
+
+
+def dumped(make: Callable[[], Any]) -> Dumped:
+    """``make()`` written ahead as a top-level member's value (:class:`Dumped`); the value
+    itself is not kept (the text is what is written; a refusal keeps no text)."""
+    try:
+        text: bytes | None = _dump(make(), 1)
+    except Refused:
+        text = None
+    return Dumped(text, make)
 
 
 def _dump(value: object, level: int) -> bytes:
@@ -49,10 +76,11 @@ def _dump(value: object, level: int) -> bytes:
 
 
 def json_chunks(
-    report: Report, adherence: AdherenceDoc | None = None, *, views: bool = False
+    report: Report, adherence: AdherenceDoc | Dumped | None = None, *, views: bool = False
 ) -> Iterator[bytes]:
-    """The bytes of ``render.to_json(report, adherence, views=views)``, a piece at a time.
-    Raises :class:`Refused` (possibly after some pieces) when orjson refuses a piece."""
+    """The bytes of ``render.to_json(report, adherence, views=views)``, a piece at a time
+    (``adherence`` may be written ahead: :class:`Dumped`). Raises :class:`Refused` (possibly
+    after some pieces) when orjson refuses a piece."""
     members = report.members()
     if views:
         members.append(("views", lambda: report.views.to_dict()))
@@ -67,6 +95,11 @@ def json_chunks(
             items = value() if callable(value) else value
             yield head
             yield from _list(items, 1)
+            continue
+        if isinstance(value, Dumped):
+            if value.text is None:
+                raise Refused(key)
+            yield head + value.text
             continue
         if callable(value):
             value = value()
@@ -88,12 +121,13 @@ def _list(items: Iterable[Any], level: int) -> Iterator[bytes]:
 def write_json(
     report: Report,
     path: str | Path,
-    adherence: AdherenceDoc | None = None,
+    adherence: AdherenceDoc | Dumped | None = None,
     *,
     views: bool = False,
 ) -> None:
     """The report's JSON into ``path`` (atomically, as ``Route.write``), a piece at a time;
-    the in-memory way when orjson refuses a piece."""
+    the in-memory way when orjson refuses a piece (``adherence`` written ahead is made again
+    there)."""
     from sqops.render.output import atomic_write_bytes, output_kind
 
     if output_kind(path) == "file":  # (a pipe or a device is written whole: no retry there)
@@ -104,7 +138,9 @@ def write_json(
             pass
     from sqops.report.render import to_json
 
+    if isinstance(adherence, Dumped):
+        adherence = adherence.value()
     atomic_write_bytes(path, to_json(report, adherence, views=views).encode("utf-8"))
 
 
-__all__ = ["Refused", "json_chunks", "write_json"]
+__all__ = ["Dumped", "Refused", "dumped", "json_chunks", "write_json"]
