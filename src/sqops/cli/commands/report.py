@@ -27,7 +27,7 @@ from sqops.cli.common import (
     running,
 )
 from sqops.cli.helptext import H
-from sqops.data.runtime import gc_paused
+from sqops.data.runtime import gc_paused, keep_to_end
 from sqops.errors import UsageError
 from sqops.i18n import T
 
@@ -475,6 +475,9 @@ def report(
                     adh = pending.result()
                     adh_json = pending.made if adh is not None else None
             _write_outputs(rep, tables, to, lists, rejects, adh, views=views, adh_json=adh_json)
+            if cli_common.PROCESS_ENDS_WITH_RUN and not eng.distributed:
+                # (from the command line: freed with the process, not object by object)
+                keep_to_end(tables, rep, adh)
         if fail_under is not None:
             from sqops.report.verdict import failing_kpis, failing_message
 

@@ -1,0 +1,86 @@
+"""The end of ``sqops report`` from the command line: what the run made (its tables, the
+report, its plan-against-practice section) is kept to the process's end and given back with
+it, not freed object by object after the output is written (``keep_to_end``/``end_process`` in
+:mod:`sqops.data.runtime`); the exit hooks still run, the streams are flushed, the exit code is
+the command's. Run in fresh interpreters: the entry point (:func:`sqops.cli.main`) ends the
+process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from sqops.data import runtime
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: the entry point with the process's end watched: an exit hook and ``os._exit`` say so on
+#: stderr (``os._exit`` is the end without freeing: the interpreter's own end never calls it)
+_WATCHED = """
+import atexit, os, sys
+atexit.register(lambda: sys.stderr.write("EXIT_HOOKS_RAN\\n"))
+given = os._exit
+def _exit(code):
+    sys.stderr.write("ENDED_BY_OS_EXIT=%d\\n" % code)
+    sys.stderr.flush()
+    given(code)
+os._exit = _exit
+sys.argv = ["sqops", *sys.argv[1:]]
+from sqops.cli import main
+main()
+"""
+
+EXAMPLE = ("report", "examples/skincare/data", "--sop", "examples/skincare/sop.yaml")
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _WATCHED, *args], capture_output=True, text=True, cwd=ROOT
+    )
+
+
+def test_report_ends_with_its_objects_kept(cli, tmp_path: Path) -> None:
+    """The whole JSON on stdout and in a file, exit 0, the exit hooks run before the end."""
+    expected = cli(*EXAMPLE, "-f", "json", "--lang", "en").stdout
+    out = _run(*EXAMPLE, "-f", "json", "--lang", "en")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == expected
+    assert out.stderr.splitlines()[-2:] == ["EXIT_HOOKS_RAN", "ENDED_BY_OS_EXIT=0"]
+    f = tmp_path / "r.json"
+    out = _run(*EXAMPLE, "-f", "json", "--lang", "en", "-o", str(f))
+    assert out.returncode == 0, out.stderr
+    assert "ENDED_BY_OS_EXIT=0" in out.stderr
+    assert f.read_text("utf-8") == expected
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # (no temporary file left)
+
+
+def test_report_exit_code_kept(cli) -> None:
+    """``--fail-under``'s exit 1 (the example has a KPI at warn or bad) ends the same way,
+    its message on stderr."""
+    expected = cli(*EXAMPLE, "-f", "md", "--fail-under", "warn")
+    assert expected.exit_code == 1
+    out = _run(*EXAMPLE, "-f", "md", "--fail-under", "warn")
+    assert out.returncode == 1
+    assert out.stdout == expected.stdout
+    assert "ENDED_BY_OS_EXIT=1" in out.stderr
+
+
+def test_failing_report_ends_as_before() -> None:
+    """A run that fails (exit 2) keeps nothing: the interpreter's own end."""
+    out = _run(*EXAMPLE, "--as-of", "not-a-day")
+    assert out.returncode == 2
+    assert "ENDED_BY_OS_EXIT" not in out.stderr
+    assert "EXIT_HOOKS_RAN" in out.stderr
+
+
+def test_in_process_runs_keep_nothing(cli) -> None:
+    """Tests and notebooks (no entry point): nothing is kept, the objects are freed."""
+    assert cli(*EXAMPLE, "-f", "json").exit_code == 0
+    assert not runtime.keeps()
+
+
+def test_another_command_ends_as_before(tmp_path: Path) -> None:
+    out = _run("schema", "-o", str(tmp_path / "s.json"))
+    assert out.returncode == 0, out.stderr
+    assert "ENDED_BY_OS_EXIT" not in out.stderr
