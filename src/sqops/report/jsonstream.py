@@ -138,9 +138,8 @@ def write_json(
             pass
     from sqops.report.render import to_json
 
-    if isinstance(adherence, Dumped):
-        adherence = adherence.value()
-    atomic_write_bytes(path, to_json(report, adherence, views=views).encode("utf-8"))
+    doc = adherence.value() if isinstance(adherence, Dumped) else adherence
+    atomic_write_bytes(path, to_json(report, doc, views=views).encode("utf-8"))
 
 
 __all__ = ["Dumped", "Refused", "dumped", "json_chunks", "write_json"]
