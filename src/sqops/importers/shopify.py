@@ -384,7 +384,8 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     combos = (
         sub.lazy()
         .filter(no_member)
-        .select(*(cell(k).alias(k) for k in _BUYER))
+        .with_columns(*(cell(k).alias(k) for k in _BUYER))  # (a missing cell: "" in each row)
+        .select(_BUYER)
         .unique(maintain_order=True)
         .collect()
     )
