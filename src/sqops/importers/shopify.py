@@ -341,8 +341,12 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     at = np.flatnonzero(candidate)
     used = [f"c{i}" for i in sorted({i for i in col.values() if i is not None})]
     # (a lazy filter: an eager one, or a gather, copies every text of the cells kept)
-    sub = rows.lazy().select("_oid", "_raw", *(c for c in used if c in rows.columns))
-    sub = sub.filter(pl.Series(candidate)).collect()
+    sub = (
+        rows.lazy()
+        .select("_oid", "_raw", *(c for c in used if c in rows.columns))
+        .filter(pl.Series(candidate))
+        .collect()
+    )
     status = (
         pl.when((cell("Cancelled at") != "") & (mapped == "paid"))
         .then(pl.lit("cancelled"))
