@@ -398,13 +398,20 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
         by = cell_getter({k: i for i, k in enumerate(_BUYER)})
         keys = ["\x00".join(c) for c in combos.iter_rows()]
         buyers = [buyer_id(by, list(c)) for c in combos.iter_rows()]
-        found = pl.when(no_member).then(
-            buyer_keys.replace_strict(keys, buyers, default=None, return_dtype=pl.String)
+        # (their keys made on their rows alone, put in place in a column of nulls)
+        lacking = sub.lazy().select(pl.arg_where(no_member)).collect().to_series()
+        found = (
+            sub.lazy()
+            .filter(no_member)
+            .select(buyer_keys.replace_strict(keys, buyers, default=None, return_dtype=pl.String))
+            .collect()
+            .to_series()
         )
+        nulls = pl.repeat(None, sub.height, dtype=pl.String, eager=True)
         unknown_bulk = pl.col("_buyer") == ""
         sub = (
             sub.lazy()
-            .with_columns(found.alias("_buyer"))
+            .with_columns(nulls.scatter(lacking, found).alias("_buyer"))
             .with_columns(
                 pl.when(pl.col("_member").is_not_null())
                 .then(pl.col("_member"))
