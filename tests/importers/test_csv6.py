@@ -94,6 +94,21 @@ def test_shopify_two_offsets_hand_counted(tmp_path):
     assert fast.counts["skipped"] == 1
 
 
+def test_shopify_short_rows_without_buyer_cells(tmp_path):
+    # the buyer columns in the header, no data row reaching them: every order has no buyer
+    text = (
+        "Name,Financial Status,Total,Paid at,Email,Customer ID,Phone\n"
+        "#1,paid,10,2026-12-01 10:00:00 +0800\n"
+        "#2,paid,12,2026-12-01 11:00:00 +0800\n"
+        "#3,paid,14,2026-12-01 12:00:00 +0800\n"
+    )
+    fast = _shop_import(tmp_path, text, bulk=True)
+    same_import(fast, _shop_import(tmp_path, text, bulk=False))
+    orders = fast.tables["orders"]
+    assert orders["member_id"].to_list() == ["unknown:#1", "unknown:#2", "unknown:#3"]
+    assert fast.counts["unknown_buyers"] == 3
+
+
 _YZ_HEADER = ["订单号", "订单状态", "买家付款时间", "订单实付金额", "买家昵称", "买家ID"]
 _YZ_ROW = st.tuples(
     st.sampled_from(["E1", "E2", "E3", "'E4", ""]),

@@ -403,7 +403,12 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
         found = (
             sub.lazy()
             .filter(no_member)
-            .select(buyer_keys.replace_strict(keys, buyers, default=None, return_dtype=pl.String))
+            .with_columns(  # (a missing cell: "" in each row)
+                buyer_keys.replace_strict(keys, buyers, default=None, return_dtype=pl.String).alias(
+                    "_key"
+                )
+            )
+            .select("_key")
             .collect()
             .to_series()
         )
