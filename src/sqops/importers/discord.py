@@ -661,22 +661,34 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
             rows = rows.with_columns(_t=pl.lit(None, pl.Float64), ts=pl.lit(None, pl.String))
         # the Date cells the per-row reading's day/month decision sees (all but the bulk's:
         # those parse_ts reads, the decision skips them)
-        rare_dates += (
-            rows.with_columns(date.alias("_date"))
+        rare_dates += (  # (lazy, the Date cells alone: an eager filter copies every cell)
+            rows.lazy()
+            .with_columns(date.alias("_date"))  # (a literal when no row has a Date cell)
             .filter(~pl.col("_date_ok") & (pl.col("_n") > idate))
+            .select("_date")
+            .collect()
             .get_column("_date")
             .to_list()
         )
-        name = frame.strip(col(iname)).fill_null("").str.split("#").list.first()
-        ok = rows.filter(pl.col("_bulk"))
-        messages = ok.select(
-            pl.col("_t"),
-            pl.col("ts"),
-            pl.lit(group).alias("group_id"),
-            aid.alias("member_id"),
-            by_distinct(ok, name, name_or_null_expr).alias("member_name"),
-            pl.lit("text").alias("msg_type"),
-            content.alias("content"),
+
+        def shown(raw: pl.Expr, frame: CsvFrame = frame) -> pl.Expr:
+            return name_or_null_expr(frame.strip(raw).fill_null("").str.split("#").list.first())
+
+        # (the names once per distinct Author cell of the file; the bulk rows taken by a
+        # lazy filter: an eager one copies every cell)
+        messages = (
+            rows.lazy()
+            .filter(pl.col("_bulk"))
+            .select(
+                pl.col("_t"),
+                pl.col("ts"),
+                pl.lit(group).alias("group_id"),
+                aid.alias("member_id"),
+                by_distinct(rows, col(iname), shown).alias("member_name"),
+                pl.lit("text").alias("msg_type"),
+                content.alias("content"),
+            )
+            .collect()
         )
         parts.append((rows, messages))
     parse = _date_reader(ctx, display, rare_dates)

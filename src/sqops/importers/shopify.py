@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from sqops.data.scalars import MAX_AMOUNT, MAX_OFFSET
@@ -228,6 +229,31 @@ _OFFSET_TS = (
     r"[+-][0-9]{2}:?[0-9]{2}$"
 )
 _PLAIN_AMOUNT = r"^[0-9]+(?:\.[0-9]+)?$"
+#: what follows the wall-clock time in :data:`_OFFSET_TS` (its 19 first characters)
+_OFFSET_TAIL = r"^ ?[+-][0-9]{2}:?[0-9]{2}$"
+
+
+def _tail_values() -> dict[str, pl.Expr]:
+    """What :func:`_bulk` reads of the text ``k`` after a time's 19 first characters: whether
+    it is an offset (``ok``), its signed ``minutes``, whether those are an offset ``parse_ts``
+    takes (``in_range``) and the offset as ``ts_text`` writes it (``shown``)."""
+    off = pl.col("k").str.strip_chars(" ")
+    sign = pl.when(off.str.starts_with("-")).then(pl.lit(-1)).otherwise(pl.lit(1))
+    hh = off.str.slice(1, 2).cast(pl.Int64, strict=False)
+    mm = off.str.slice(-2).cast(pl.Int64, strict=False)
+    minutes = hh * 60 + mm
+    shown = pl.when((sign < 0) & (minutes > 0)).then(pl.lit("-")).otherwise(pl.lit("+"))
+    return {
+        "ok": pl.col("k").str.contains(_OFFSET_TAIL),
+        "minutes": sign * minutes,
+        "in_range": (mm < 60) & (minutes <= int(MAX_OFFSET.total_seconds()) // 60),
+        "shown": pl.concat_str(
+            shown,
+            (minutes // 60).cast(pl.String).str.zfill(2),
+            pl.lit(":"),
+            (minutes % 60).cast(pl.String).str.zfill(2),
+        ),
+    }
 
 
 def _plain_amount(total: pl.Expr) -> pl.Expr:
@@ -242,12 +268,31 @@ def _ascii_buyer(email: pl.Expr) -> pl.Expr:
     )
 
 
+def _per_distinct(
+    frame: pl.DataFrame, key: pl.Expr, values: dict[str, pl.Expr]
+) -> dict[str, pl.Expr]:
+    """Each of ``values`` (expressions of a column ``k``) computed once per distinct text of
+    ``key`` in ``frame`` (one ``unique``), as expressions over ``frame``: a constant when
+    every row has one text (an export's one offset), else the value at the text's place
+    among the distinct ones."""
+    keys = frame.lazy().select(key.unique().alias("k")).collect().drop_nulls()
+    table = keys.select(**values)
+    if keys.height <= 1:
+        return {
+            n: pl.lit(table[n][0] if keys.height else None, dtype=table[n].dtype) for n in values
+        }
+    places = key.cast(pl.Enum(keys["k"]), strict=False).to_physical()
+    return {n: pl.lit(table[n]).gather(places) for n in values}
+
+
 def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None]) -> int:
     """The rows of an export read as one frame: every order's first row whose time carries
     its offset, whose Total is a plain number and whose buyer is an ASCII e-mail is added in
     bulk (:meth:`Context.add_orders`); continuation rows and unpaid orders are counted; every
     other row goes to :func:`_row` (told whether its order was seen before), in file order.
-    Returns the orders without a buyer."""
+    Returns the orders without a buyer. (Only an order's first rows — the candidates — are
+    read past their Name and Financial Status: their cells are taken into a frame of their
+    own, and the times, amounts and buyers computed there.)"""
     rows = frame.rows
 
     cell = cell_expr_getter(rows, col, frame.strip)
@@ -265,8 +310,12 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     )
     valid_i = pl.col("_valid").cast(pl.Int32)
     start = (pl.col("_oid") != pl.col("_oid").shift()).fill_null(True)
-    runs, distinct = rows.select(start.sum().alias("r"), pl.col("_oid").n_unique().alias("d")).row(
-        0
+    # (the distinct ids among the runs' first rows are all the distinct ids: fewer to hash)
+    runs, distinct = (
+        rows.lazy()
+        .select(start.sum().alias("r"), pl.col("_oid").filter(start).n_unique().alias("d"))
+        .collect()
+        .row(0)
     )
     if runs == distinct:  # each order's rows one after another (as exports write them):
         # the valid rows before a row less those before its order's first row
@@ -279,87 +328,115 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     mapped = pl.col("_raw").replace_strict(
         {k: v for k, v in STATUS.items() if v is not None}, default=None, return_dtype=pl.String
     )
-    merged = has_oid & seen
-    unpaid = valid & ~seen & mapped.is_null()
-    candidate = valid & ~seen & mapped.is_not_null()
+    kinds = (  # (lazy: an eager query copies first every column polars read in chunks)
+        rows.lazy()
+        .select(
+            (has_oid & seen).alias("merged"),
+            (valid & ~seen & mapped.is_null()).alias("unpaid"),
+            (valid & ~seen & mapped.is_not_null()).alias("candidate"),
+        )
+        .collect()
+    )
+    merged, unpaid, candidate = (kinds[c].to_numpy() for c in kinds.columns)
+    at = np.flatnonzero(candidate)
+    used = [f"c{i}" for i in sorted({i for i in col.values() if i is not None})]
+    # (a lazy filter: an eager one, or a gather, copies every text of the cells kept)
+    sub = (
+        rows.lazy()
+        .select("_oid", "_raw", *(c for c in used if c in rows.columns))
+        .filter(pl.Series(candidate))
+        .collect()
+    )
     status = (
         pl.when((cell("Cancelled at") != "") & (mapped == "paid"))
         .then(pl.lit("cancelled"))
         .otherwise(mapped)
     )
     paid_at = cell("Paid at")
-    when = pl.when(paid_at != "").then(paid_at).otherwise(cell("Created at"))
-    total = cell("Total")
-    email = cell("Email")
-    rows = (
-        rows.lazy()
+    sub = (
+        sub.lazy()
         .with_columns(
-            pl.when(candidate & when.str.contains(_OFFSET_TS)).then(when).alias("_when"),
+            pl.when(paid_at != "").then(paid_at).otherwise(cell("Created at")).alias("_w"),
             status.alias("_status"),
             # (amounts and buyers read once per distinct text: they repeat)
-            pl.when(candidate)
-            .then(by_distinct(rows, total, _plain_amount, pl.Float64()))
-            .alias("_amount"),
-            pl.when(candidate).then(by_distinct(rows, email, _ascii_buyer)).alias("_member"),
-            merged.alias("_merged"),
-            unpaid.alias("_unpaid"),
-            candidate.alias("_candidate"),
+            by_distinct(sub, cell("Total"), _plain_amount, pl.Float64()).alias("_amount"),
+            by_distinct(sub, cell("Email"), _ascii_buyer).alias("_member"),
         )
         .collect()
     )
-    body = naive_text_in(rows, pl.col("_when").str.slice(0, 19))
-    rows = (
-        rows.lazy()
+    # the time: its 19 first characters (the wall-clock time) and the offset after them,
+    # checked and read once per distinct offset (an export has one or two)
+    when = pl.col("_w")
+    tail = _per_distinct(sub, when.str.slice(19), _tail_values())
+    clock = pl.when(tail["ok"]).then(when.str.slice(0, 19))
+    body = naive_text_in(sub, clock)
+    if body is not clock:  # (a time not written YYYY-MM-DD HH:MM:SS: the whole text checked)
+        body = naive_text_in(
+            sub, pl.when(when.str.contains(_OFFSET_TS)).then(when).str.slice(0, 19)
+        )
+    sub = (
+        sub.lazy()
         .with_columns(body.alias("_body"))
-        .with_columns(
-            parsed_expr(pl.col("_body")).alias("_naive"),
-            pl.col("_when").str.slice(19).str.strip_chars(" ").alias("_off"),
-        )
+        .with_columns(parsed_expr(pl.col("_body")).alias("_naive"))
         .collect()
     )
-    rows = in_years(rows, "_naive")
+    sub = in_years(sub, "_naive")
     # the other buyers (no ASCII e-mail): buyer_id of each distinct set of buyer cells
     buyer_keys = pl.concat_str([cell(k) for k in _BUYER], separator="\x00")
-    others = rows.filter(pl.col("_candidate") & pl.col("_member").is_null())
+    no_member = pl.col("_member").is_null()
+    # (lazy: an eager filter or query copies every text of the frame first)
+    combos = (
+        sub.lazy()
+        .filter(no_member)
+        .with_columns(*(cell(k).alias(k) for k in _BUYER))  # (a missing cell: "" in each row)
+        .select(_BUYER)
+        .unique(maintain_order=True)
+        .collect()
+    )
     unknown_bulk = pl.lit(False)
-    if others.height:
-        combos = others.select(*(cell(k).alias(k) for k in _BUYER)).unique(maintain_order=True)
+    if combos.height:
         by = cell_getter({k: i for i, k in enumerate(_BUYER)})
         keys = ["\x00".join(c) for c in combos.iter_rows()]
         buyers = [buyer_id(by, list(c)) for c in combos.iter_rows()]
-        found = pl.when(pl.col("_candidate") & pl.col("_member").is_null()).then(
-            buyer_keys.replace_strict(keys, buyers, default=None, return_dtype=pl.String)
+        # (their keys made on their rows alone, put in place in a column of nulls)
+        lacking = sub.lazy().select(pl.arg_where(no_member)).collect().to_series()
+        found = (
+            sub.lazy()
+            .filter(no_member)
+            .with_columns(  # (a missing cell: "" in each row)
+                buyer_keys.replace_strict(keys, buyers, default=None, return_dtype=pl.String).alias(
+                    "_key"
+                )
+            )
+            .select("_key")
+            .collect()
+            .to_series()
         )
-        rows = rows.with_columns(found.alias("_buyer"))
+        nulls = pl.repeat(None, sub.height, dtype=pl.String, eager=True)
         unknown_bulk = pl.col("_buyer") == ""
-        rows = rows.with_columns(
-            pl.when(pl.col("_member").is_not_null())
-            .then(pl.col("_member"))
-            .when(unknown_bulk)
-            .then(pl.lit(UNKNOWN_BUYER) + pl.col("_oid"))
-            .otherwise(pl.col("_buyer"))
-            .alias("_member"),
-            unknown_bulk.fill_null(False).alias("_unknown"),
+        sub = (
+            sub.lazy()
+            .with_columns(nulls.scatter(lacking, found).alias("_buyer"))
+            .with_columns(
+                pl.when(pl.col("_member").is_not_null())
+                .then(pl.col("_member"))
+                .when(unknown_bulk)
+                .then(pl.lit(UNKNOWN_BUYER) + pl.col("_oid"))
+                .otherwise(pl.col("_buyer"))
+                .alias("_member"),
+                unknown_bulk.fill_null(False).alias("_unknown"),
+            )
+            .collect()
         )
         unknown_bulk = pl.col("_unknown")
-    off = pl.col("_off")
-    sign = pl.when(off.str.starts_with("-")).then(pl.lit(-1)).otherwise(pl.lit(1))
-    hh = off.str.slice(1, 2).cast(pl.Int64, strict=False)
-    mm = off.str.slice(-2).cast(pl.Int64, strict=False)
-    minutes = hh * 60 + mm
-    off_ok = (mm < 60) & (minutes <= int(MAX_OFFSET.total_seconds()) // 60)
-    utc = (
-        (pl.col("_naive") - pl.duration(minutes=sign * minutes))
-        .dt.replace_time_zone("UTC")
-        .alias("_utc")
-    )
-    rows = (
-        rows.lazy()
-        .with_columns(utc)
+    utc = (pl.col("_naive") - pl.duration(minutes=tail["minutes"])).dt.replace_time_zone("UTC")
+    sub = (
+        sub.lazy()
+        .with_columns(utc.alias("_utc"))
         .with_columns(
             (
                 pl.col("_utc").is_not_null()
-                & off_ok
+                & tail["in_range"]
                 & pl.col("_amount").is_not_null()
                 & (pl.col("_amount") < MAX_AMOUNT)
                 & pl.col("_member").is_not_null()
@@ -367,18 +444,13 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
         )
         .collect()
     )
-    counts = rows.select(
-        pl.col("_merged").sum(),
-        pl.col("_unpaid").sum(),
-        (pl.col("_bulk") & unknown_bulk).sum(),
-    ).row(0)
-    if counts[0]:
-        ctx.count("merged_rows", int(counts[0]))
-    if counts[1]:
-        ctx.count("skipped_unpaid", int(counts[1]))
-    shown = pl.when((sign < 0) & (minutes > 0)).then(pl.lit("-")).otherwise(pl.lit("+"))
+    n_merged, n_unpaid = int(merged.sum()), int(unpaid.sum())
+    if n_merged:
+        ctx.count("merged_rows", n_merged)
+    if n_unpaid:
+        ctx.count("skipped_unpaid", n_unpaid)
     orders = (
-        rows.lazy()
+        sub.lazy()
         .filter(pl.col("_bulk"))
         .select(
             instant_expr(pl.col("_utc")).alias("_t"),
@@ -386,10 +458,7 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
                 pl.col("_body").str.slice(0, 10),
                 pl.lit("T"),
                 pl.col("_body").str.slice(11),
-                shown,
-                (minutes // 60).cast(pl.String).str.zfill(2),
-                pl.lit(":"),
-                (minutes % 60).cast(pl.String).str.zfill(2),
+                tail["shown"],
             ).alias("ts"),
             pl.col("_oid").alias("order_id"),
             pl.col("_member").alias("member_id"),
@@ -399,15 +468,17 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
         )
         .collect()
     )
-    # the other rows (not merged, not unpaid), in file order; the bulk orders are added at
-    # once: an order id is the first row of one order only, so the orders of a file are
-    # distinct, and neither finish's dedupe (across files) nor its sort (time, order id)
-    # depends on the order they were added in within the file
-    at = rows.select(pl.arg_where(~pl.col("_bulk") & ~pl.col("_merged") & ~pl.col("_unpaid")))
+    bulk = sub["_bulk"].to_numpy()
+    unknown = int(sub.select((pl.col("_bulk") & unknown_bulk).sum()).item())
+    # the other rows (not merged, not unpaid, not added in bulk), in file order; the bulk
+    # orders are added at once: an order id is the first row of one order only, so the
+    # orders of a file are distinct, and neither finish's dedupe (across files) nor its
+    # sort (time, order id) depends on the order they were added in within the file
+    other = ~merged & ~unpaid
+    other[at[bulk]] = False
     cells_of = [f"c{i}" for i in range(len(frame.rows.columns)) if f"c{i}" in rows.columns]
-    rare = rows.select("_line", "_n", "_seen", *cells_of)[at.to_series()]  # (only these)
+    rare = rows.lazy().select("_line", "_n", "_seen", *cells_of).filter(pl.Series(other)).collect()
     get = cell_getter(col)
-    unknown = int(counts[2])
     for r in rare.iter_rows():
         line, n, was_seen = r[0], r[1], r[2]
         cells = list(r[3 : 3 + n])

@@ -22,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from sqops.data.scalars import MAX_AMOUNT
@@ -228,11 +229,35 @@ def _bulk(
     a time read as :func:`naive_ts_expr` reads it, a plain amount and a buyer id is added in
     bulk (:meth:`Context.add_orders`) — or counted, when unpaid —, and its other rows are
     counted as merged. The rows of every other order id (whether a row of it is read decides
-    whether the next is merged) go to :func:`_row` in file order."""
+    whether the next is merged) go to :func:`_row` in file order. (Only each order's first
+    row is read past its order id: those rows are taken into a frame of their own.)"""
     rows = frame.rows
 
     cell = cell_expr_getter(rows, col, frame.strip)
 
+    rows = (  # (lazy: an eager query copies first every column polars read in chunks)
+        rows.lazy()
+        .with_columns(cell("order_id").str.strip_chars_start("'").alias("_oid"))
+        .collect()
+    )
+    used = [f"c{i}" for i in sorted({i for i in col.values() if i is not None})]
+    oid = pl.col("_oid")
+    start = (oid != oid.shift()).fill_null(True)  # (a row that starts a run of one id)
+    # (the distinct ids among the runs' first rows are all the distinct ids: fewer to hash)
+    runs, distinct = (
+        rows.lazy().select(start.sum().alias("r"), oid.filter(start).n_unique()).collect().row(0)
+    )
+    # each order's rows one after another (as exports write them): its first row is the
+    # run's first, else the first of its id anywhere
+    firsts = start if runs == distinct else oid.is_first_distinct()
+    # (a lazy filter: an eager one copies every text of the cells kept)
+    first = (
+        rows.lazy()
+        .with_row_index("_i")
+        .filter(firsts & (oid != ""))
+        .select("_i", "_oid", *(c for c in used if c in rows.columns))
+        .collect()
+    )
     raw = cell("status")
     mapped = raw.replace_strict(
         {k: v for k, v in STATUS.items() if v is not None}, default=None, return_dtype=pl.String
@@ -241,15 +266,14 @@ def _bulk(
     paid_at = cell("paid_at")
     when = pl.when(paid_at != "").then(paid_at).otherwise(cell("created"))
     amount = cell("amount")
-    rows = (
-        rows.lazy()
+    first = (
+        first.lazy()
         .with_columns(
-            cell("order_id").str.strip_chars_start("'").alias("_oid"),
             mapped.alias("_status"),
             unpaid.alias("_unpaid"),
             when.alias("_when"),
             # (once per distinct amount: prices repeat)
-            by_distinct(rows, amount, _plain_amount, pl.Float64()).alias("_amount"),
+            by_distinct(first, amount, _plain_amount, pl.Float64()).alias("_amount"),
             cell("buyer_id").alias("_member"),
             cell("shop").alias("_shop"),
             cell("coupon").alias("_coupon"),
@@ -257,17 +281,16 @@ def _bulk(
         .collect()
     )
     # (the time texts, each stripped once above, checked once: most are written as read)
-    body = naive_text_in(rows, pl.col("_when"))
-    rows = (
-        rows.lazy()
+    body = naive_text_in(first, pl.col("_when"))
+    first = (
+        first.lazy()
         .with_columns(body.alias("_body"))
         .with_columns(parsed_expr(pl.col("_body")).alias("_naive"))
         .drop("_when")
         .collect()
     )
-    rows = in_years(rows, "_naive")
-    offset = zone_offset(zone, rows["_naive"])
-    first = pl.col("_oid").is_first_distinct()  # (the order's first row)
+    first = in_years(first, "_naive")
+    offset = zone_offset(zone, first["_naive"])
     ok = pl.col("_unpaid") | (
         pl.col("_status").is_not_null()
         & pl.col("_utc").is_not_null()
@@ -275,28 +298,26 @@ def _bulk(
         & (pl.col("_amount") < MAX_AMOUNT)
         & (pl.col("_member") != "")
     )
-    rows = (
-        rows.lazy()
+    first = (
+        first.lazy()
         .with_columns(local_to_utc(pl.col("_naive"), zone, offset).alias("_utc"))
-        .with_columns((first & ok & (pl.col("_oid") != "")).alias("_lead"))
-        .with_columns(  # (an order with a lead row: one hash set, not a window)
-            pl.col("_oid").is_in(pl.col("_oid").filter(pl.col("_lead")).implode()).alias("_simple")
-        )
+        .with_columns(ok.alias("_lead"))  # (the lead rows: their orders are read in bulk)
         .collect()
     )
-    simple = pl.col("_simple")
-    counts = rows.select(
-        (simple & ~pl.col("_lead")).sum(), (pl.col("_lead") & pl.col("_unpaid")).sum()
-    ).row(0)
-    good = (  # (only the columns the orders are made of are filtered)
-        rows.lazy()
-        .filter(pl.col("_lead") & ~pl.col("_unpaid"))
-        .select(
-            "_naive", "_body", "_utc", "_oid", "_member", "_amount", "_status", "_shop", "_coupon"
-        )
-        .collect()
-    )
-    ts = bulk_ts_text_expr(good["_naive"], pl.col("_body"), pl.col("_utc"), zone, offset)
+    lead = first.lazy().filter(pl.col("_lead"))  # (lazy: an eager filter copies the texts)
+    at, oids = (lead.select(c).collect().to_series() for c in ("_i", "_oid"))
+    if runs == distinct:  # the rows of an order with a lead row: its run's rows
+        run = np.cumsum(rows.lazy().select(start).collect().to_series().to_numpy()) - 1
+        lead_run = np.zeros(runs, dtype=bool)
+        lead_run[run[at.to_numpy()]] = True
+        simple = pl.Series(lead_run[run])
+    else:  # (one hash set, not a window)
+        simple = rows.lazy().select(oid.is_in(oids.implode())).collect().to_series()
+    n_simple = int(simple.sum())
+    n_unpaid = int(first.select((pl.col("_lead") & pl.col("_unpaid")).sum()).item())
+    good = lead.filter(~pl.col("_unpaid"))
+    naive = good.select("_naive").collect().to_series()
+    ts = bulk_ts_text_expr(naive, pl.col("_body"), pl.col("_utc"), zone, offset)
     orders = good.select(
         instant_expr(pl.col("_utc")).alias("_t"),
         ts.alias("ts"),
@@ -306,7 +327,7 @@ def _bulk(
         pl.col("_status").alias("status"),
         pl.col("_shop").alias("group_id"),
         pl.col("_coupon").alias("coupon_id"),
-    )
+    ).collect()
     # the rows of the other orders, in file order; the bulk orders are added at once: an
     # order id gives one order at most, so a file's orders are distinct and neither
     # finish's dedupe (across files) nor its sort (time, order id) depends on the order
@@ -314,12 +335,12 @@ def _bulk(
     cells_of = [f"c{i}" for i in range(len(frame.rows.columns)) if f"c{i}" in rows.columns]
     get = cell_getter(col)
     seen: set[str] = set()
-    rare = rows.select(pl.arg_where(~simple)).to_series()  # (only these rows are taken)
-    for r in rows.select("_line", "_n", *cells_of)[rare].iter_rows():
+    rare = rows.lazy().select("_line", "_n", *cells_of).filter(~simple).collect()
+    for r in rare.iter_rows():
         line, n = r[0], r[1]
         _row(ctx, Location(file=display, line=line), list(r[2 : 2 + n]), get, seen)
-    if counts[0]:
-        ctx.count("merged_rows", int(counts[0]))
-    if counts[1]:
-        ctx.count("skipped_unpaid", int(counts[1]))
+    if n_simple > len(at):
+        ctx.count("merged_rows", n_simple - len(at))
+    if n_unpaid:
+        ctx.count("skipped_unpaid", n_unpaid)
     ctx.add_orders(orders)
