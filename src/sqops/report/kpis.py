@@ -15,7 +15,14 @@ from typing import Any
 
 import polars as pl
 
-from sqops.data.membership import Prepared, by_pair, daily_counts, deferred, names_matching
+from sqops.data.membership import (
+    Prepared,
+    _pair_key,
+    by_pair,
+    daily_counts,
+    deferred,
+    names_matching,
+)
 from sqops.data.tables import ID
 from sqops.domain.stages import STAGE
 
@@ -144,11 +151,12 @@ def kpi_profile_completion_rate(
         .select("group_id", "member_id")
     ]
     if pattern:
-        # the last name known by day e of the window
+        # the last name known by day e of the window (the names joined by one integer per
+        # pair, not the two categoricals: 10 M messages, 1.3 M names, 0.27-0.30 -> 0.19-0.21)
+        k = _pair_key().alias("_k")
+        names = p.names.select(k, "member_name", "ts", pl.col("day").alias("nday"))
         nm = by_pair(
-            joined.join(p.names.rename({"day": "nday"}), on=["group_id", "member_id"]).filter(
-                pl.col("nday") <= pl.col("b")
-            ),
+            joined.with_columns(k).join(names, on="_k").filter(pl.col("nday") <= pl.col("b")),
             pl.col("member_name").sort_by("ts", "member_name").last(),
         ).collect()
         good = names_matching(nm["member_name"].to_list(), pattern)
