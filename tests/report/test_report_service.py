@@ -364,3 +364,23 @@ def test_only_some_groups_pools_their_questions_alone():
         assert set(part.unanswered["group_id"].cast(str).to_list()) <= {g}
     both = svc.only(set(svc.groups))
     assert both.fleet == svc.fleet and both.staff == svc.staff
+
+
+def test_replies_to_staff_before_the_window_and_to_staff_system_messages():
+    # a reply's target is any staff message up to as-of (before Q too, system ones too) of
+    # the same group; only a non-system staff message in Q answers
+    g3 = [
+        ("t0", "2026-11-01 09:00:00", "g3", "s1", "阿青", "text", "公告", None),  # before Q
+        ("t1", "2026-12-08 10:00:00", "g3", "m7", "七七", "text", "收到", "t0"),  # question
+        ("t2", "2026-12-08 10:05:00", "g3", "s1", "阿青", "system", "阿青 置顶了消息", None),
+        ("t3", "2026-12-08 10:10:00", "g3", "m8", "八八", "text", "好", "t2"),  # question
+        ("t4", "2026-12-08 10:20:00", "g3", "m8", "八八", "text", "嗯", "b1"),  # g2's staff: no
+        ("t6", "2026-12-08 10:25:00", "g3", "m7", "七七", "text", " ", "t0"),  # empty: question
+        ("t5", "2026-12-08 10:30:00", "g3", "s2", "小周", "text", "在", None),  # the answer
+    ]
+    svc = _report(ROWS + g3).service
+    assert svc is not None
+    got = svc.groups["g3"]
+    assert (got.questions, got.answered, got.answered_in_time, got.pending) == (3, 3, 3, 0)
+    assert got.median_response_minutes == 20  # of 30, 20, 5
+    assert svc.groups["g1"].questions == 4 and svc.groups["g2"].questions == 4

@@ -15,7 +15,14 @@ from typing import Any
 
 import polars as pl
 
-from sqops.data.membership import Prepared, daily_counts, deferred, names_matching
+from sqops.data.membership import (
+    Prepared,
+    _pair_key,
+    by_pair,
+    daily_counts,
+    deferred,
+    names_matching,
+)
 from sqops.data.tables import ID
 from sqops.domain.stages import STAGE
 
@@ -61,8 +68,7 @@ def _members_in(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     return (
         p.presence.join(win.select("group_id", "a", "b"), on="group_id")
         .filter((pl.col("s") <= pl.col("b")) & (pl.col("e") >= pl.col("a")))
-        .select("group_id", "member_id")
-        .unique()
+        .pipe(_pairs)
     )
 
 
@@ -74,6 +80,13 @@ def _members_on(p: LazyPrepared, days: pl.LazyFrame) -> pl.LazyFrame:
         .select("group_id", "member_id", "day")
         .unique()
     )
+
+
+def _pairs(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """The distinct ``group_id, member_id`` of ``rows`` (``select(...).unique()``), grouped
+    by one integer per pair (:func:`sqops.data.membership.by_pair`): in no particular order,
+    as ``unique``; every use joins or counts them."""
+    return by_pair(rows.select("group_id", "member_id"))
 
 
 def _ratio(win: pl.LazyFrame, num: pl.LazyFrame, den: pl.LazyFrame) -> pl.LazyFrame:
@@ -108,11 +121,7 @@ def _ev(p: LazyPrepared, event: str) -> pl.LazyFrame:
 
 
 def _first_in_win(p: LazyPrepared, win: pl.LazyFrame, event: str) -> pl.LazyFrame:
-    return (
-        _in_win(_ev(p, event), win)
-        .group_by("group_id", "member_id")
-        .agg(pl.col("ts").min().alias("t0"), pl.col("b").first())
-    )
+    return by_pair(_in_win(_ev(p, event), win), pl.col("ts").min().alias("t0"), pl.col("b").first())
 
 
 # ------------------------------------------------------------------ launch
@@ -124,8 +133,7 @@ def kpi_join_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     ok = (
         inv.join(joins, on=["group_id", "member_id"])
         .filter((pl.col("jts") >= pl.col("t0")) & (pl.col("jday") <= pl.col("b")))
-        .select("group_id", "member_id")
-        .unique()
+        .pipe(_pairs)
     )
     return _ratio(win, ok, inv)
 
@@ -143,21 +151,21 @@ def kpi_profile_completion_rate(
         .select("group_id", "member_id")
     ]
     if pattern:
-        # the last name known by day e of the window
-        nm = (
-            joined.join(p.names.rename({"day": "nday"}), on=["group_id", "member_id"])
-            .filter(pl.col("nday") <= pl.col("b"))
-            .group_by("group_id", "member_id")
-            .agg(pl.col("member_name").sort_by("ts", "member_name").last())
-            .collect()
-        )
+        # the last name known by day e of the window (the names joined by one integer per
+        # pair, not the two categoricals: 10 M messages, 1.3 M names, 0.27-0.30 -> 0.19-0.21)
+        k = _pair_key().alias("_k")
+        names = p.names.select(k, "member_name", "ts", pl.col("day").alias("nday"))
+        nm = by_pair(
+            joined.with_columns(k).join(names, on="_k").filter(pl.col("nday") <= pl.col("b")),
+            pl.col("member_name").sort_by("ts", "member_name").last(),
+        ).collect()
         good = names_matching(nm["member_name"].to_list(), pattern)
         done_parts.append(
             nm.lazy()
             .filter(pl.col("member_name").is_in(sorted(good)))
             .select("group_id", "member_id")
         )
-    done = pl.concat(done_parts).unique()
+    done = pl.concat(done_parts).pipe(_pairs)
     return _ratio(win, done, joined)
 
 
@@ -171,8 +179,7 @@ def kpi_first_week_retention(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame
             on=["group_id", "member_id"],
         )
         .filter((pl.col("lts") >= pl.col("t0")) & (pl.col("lday") <= pl.col("b")))
-        .select("group_id", "member_id")
-        .unique()
+        .pipe(_pairs)
     )
     stayed = joined.join(left, on=["group_id", "member_id"], how="anti")
     return _ratio(win, stayed, joined)
@@ -181,7 +188,7 @@ def kpi_first_week_retention(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame
 # ------------------------------------------------------------------ activation
 def kpi_speaking_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     mem = _members_in(p, win)
-    spk = _in_win(p.act, win).select("group_id", "member_id").unique()
+    spk = _in_win(p.act, win).pipe(_pairs)
     spk = spk.join(mem, on=["group_id", "member_id"], how="semi")
     return _ratio(win, spk, mem)
 
@@ -191,8 +198,7 @@ def kpi_participation_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     mem = _members_in(p, win)
     part = (
         _in_win(p.engagement.filter(pl.col("event") == "participate"), win)
-        .select("group_id", "member_id")
-        .unique()
+        .pipe(_pairs)
         .join(mem, on=["group_id", "member_id"], how="semi")
     )
     return _ratio(win, part, mem)
@@ -223,7 +229,7 @@ def _paid(p: LazyPrepared) -> pl.LazyFrame:
 
 def kpi_conversion_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     mem = _members_in(p, win)
-    buyers = _in_win(_paid(p), win).select("group_id", "member_id").unique()
+    buyers = _in_win(_paid(p), win).pipe(_pairs)
     buyers = buyers.join(mem, on=["group_id", "member_id"], how="semi")
     return _ratio(win, buyers, mem)
 
@@ -283,7 +289,7 @@ def kpi_weekly_active_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def kpi_repurchase_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
-    per = _paid(p).group_by("group_id", "member_id").agg(pl.col("day").n_unique().alias("days"))
+    per = by_pair(_paid(p), pl.col("day").n_unique().alias("days"))
     return _ratio(win, per.filter(pl.col("days") >= 2), per)
 
 
@@ -299,8 +305,7 @@ def kpi_churn_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
             on=["group_id", "member_id"],
         )
         .filter((pl.col("lday") >= pl.col("day")) & (pl.col("lday") <= p.as_of))
-        .select("group_id", "member_id")
-        .unique()
+        .pipe(_pairs)
     )
     return _ratio(win, left, on_f)
 
@@ -310,10 +315,9 @@ def kpi_dormant_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
     stay = (
         p.presence.filter((pl.col("s") <= a) & (pl.col("e") >= p.as_of))
         .join(win.select("group_id"), on="group_id")
-        .select("group_id", "member_id")
-        .unique()
+        .pipe(_pairs)
     )
-    spoke = p.act.filter(pl.col("day") >= a).select("group_id", "member_id").unique()
+    spoke = p.act.filter(pl.col("day") >= a).pipe(_pairs)
     silent = stay.join(spoke, on=["group_id", "member_id"], how="anti")
     return _ratio(win, silent, stay)
 
@@ -333,8 +337,7 @@ def kpi_fission_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
         .filter(_has_inviter() & ~pl.col("inviter_id").is_in(staff))
         .join(t.rename({"day": "t0"}), on="group_id")
         .filter((pl.col("day") > pl.col("t0")) & (pl.col("day") <= p.as_of))
-        .select("group_id", "member_id")
-        .unique()
+        .pipe(_pairs)
     )
     return _ratio(win, joins, _members_on(p, t))
 
@@ -362,10 +365,10 @@ def koc_table(p: Prepared[Any]) -> pl.DataFrame:
 def _koc(p: LazyPrepared) -> pl.LazyFrame:
     a = p.as_of - 29
     on = _members_on(p, p.groups.select("group_id", pl.lit(p.as_of, pl.Int32).alias("day")))
-    act = (
-        p.act.filter(pl.col("day") >= a)
-        .group_by("group_id", "member_id")
-        .agg(pl.col("day").n_unique().alias("active_days"), pl.col("n").sum().alias("messages"))
+    act = by_pair(
+        p.act.filter(pl.col("day") >= a),
+        pl.col("day").n_unique().alias("active_days"),
+        pl.col("n").sum().alias("messages"),
     )
     if p.events is not None:
         refs = (
