@@ -2,14 +2,19 @@
 report, its plan-against-practice section) is kept to the process's end and given back with
 it, not freed object by object after the output is written (``keep_to_end``/``end_process`` in
 :mod:`sqops.data.runtime`); the exit hooks still run, the streams are flushed, the exit code is
-the command's. Run in fresh interpreters: the entry point (:func:`sqops.cli.main`) ends the
-process."""
+the command's. Run in fresh interpreters: only the program's entry point
+(:func:`sqops.__main__.main`) ends the process so; :func:`sqops.cli.main` called in-process
+ends by ``SystemExit`` as ever."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from sqops.data import runtime
 
@@ -27,17 +32,16 @@ def _exit(code):
     given(code)
 os._exit = _exit
 sys.argv = ["sqops", *sys.argv[1:]]
-from sqops.cli import main
+from sqops.__main__ import main
 main()
 """
 
 EXAMPLE = ("report", "examples/skincare/data", "--sop", "examples/skincare/sop.yaml")
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", _WATCHED, *args], capture_output=True, text=True, cwd=ROOT
-    )
+def _run(*args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+    kw.setdefault("capture_output", True)
+    return subprocess.run([sys.executable, "-c", _WATCHED, *args], text=True, cwd=ROOT, **kw)
 
 
 def test_report_ends_with_its_objects_kept(cli, tmp_path: Path) -> None:
@@ -84,3 +88,46 @@ def test_another_command_ends_as_before(tmp_path: Path) -> None:
     out = _run("schema", "-o", str(tmp_path / "s.json"))
     assert out.returncode == 0, out.stderr
     assert "ENDED_BY_OS_EXIT" not in out.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX descriptors")
+@pytest.mark.parametrize("fd", [1, 2])
+def test_report_ends_with_a_standard_stream_closed(tmp_path: Path, fd: int) -> None:
+    """Started with stdout or stderr closed (a launcher's ``>&-``: Python's stream is None),
+    the run writes its file and ends with exit 0, as the interpreter's own end does."""
+    f = tmp_path / "r.json"
+    other = subprocess.PIPE
+    out = subprocess.run(
+        [sys.executable, "-m", "sqops", *EXAMPLE, "-f", "json", "--lang", "en", "-o", str(f)],
+        cwd=ROOT,
+        stdout=other if fd == 2 else None,
+        stderr=other if fd == 1 else None,
+        preexec_fn=lambda: os.close(fd),
+    )
+    assert out.returncode == 0
+    assert f.read_text("utf-8").startswith("{")
+
+
+def test_cli_main_in_process_ends_by_system_exit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """:func:`sqops.cli.main` called in a process that goes on (a notebook, runpy, a test)
+    raises ``SystemExit`` after a report as before; nothing is kept for an end that is not
+    coming."""
+    import gc
+
+    from sqops.cli import common, main
+
+    monkeypatch.setattr(common, "PROCESS_ENDS_WITH_RUN", False)  # (restored after)
+    f = tmp_path / "r.json"
+    monkeypatch.setattr(sys, "argv", ["sqops", *EXAMPLE, "-f", "json", "-o", str(f)])
+    monkeypatch.chdir(ROOT)
+    try:
+        with pytest.raises(SystemExit) as exc:
+            main()
+    finally:
+        gc.unfreeze()
+    assert exc.value.code in (0, None)
+    assert not runtime.keeps()
+    assert not common.KEEP_TO_END
+    assert f.read_text("utf-8").startswith("{")

@@ -4,6 +4,7 @@ lighter partials (sqops.report.partition): the same bytes as the single pass's `
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
 from pathlib import Path
 
@@ -242,3 +243,54 @@ def test_answered_questions_lose_their_text() -> None:
     assert len(pickle.dumps(long["content"])) > 1_000_000
     assert len(pickle.dumps(_answered_light(long)["content"])) < 50_000
     assert _answered_light(q.clear()).height == 0
+
+
+def test_cli_section_error_in_its_thread_is_the_runs_error(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The section's JSON failing in its thread is not "plan against practice skipped" with
+    exit 0: it is made again on the main thread, where its error is the run's (exit 2 and the
+    message), as when it was made there only."""
+    from sqops.adherence import Adherence
+    from sqops.errors import UsageError
+
+    calls: list[int] = []
+
+    def broken(self, *a, **kw):
+        calls.append(1)
+        raise UsageError("section cannot be made")
+
+    monkeypatch.setattr(Adherence, "to_dict", broken)
+    args = ["report", EXAMPLE / "data", "--sop", EXAMPLE / "sop.yaml", "-f", "json"]
+    for extra in ([], ["-o", tmp_path / "r.json"]):
+        calls.clear()
+        out = cli(*args, *extra, "--lang", "en")
+        assert out.exit_code == 2
+        assert "section cannot be made" in out.stderr
+        assert "skipped" not in out.stderr
+        assert len(calls) == 2  # (its thread's try, then the main thread's)
+    assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_section_text_written_ahead_only_for_a_regular_file(tmp_path: Path) -> None:
+    """``-o`` naming a pipe or a device is written whole, from the section's dict: its text is
+    not made ahead there (it would be made for nothing, then the dict again)."""
+    from sqops.cli.commands.report import _section_beside
+    from sqops.cli.route import Route
+    from sqops.report.jsonstream import Dumped
+
+    class Section:
+        def to_dict(self, lang, detail):
+            return {"k": [1, 2]}
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path, ahead in ((tmp_path / "new.json", True), (fifo, False), (Path("/dev/null"), False)):
+        then = _section_beside(Route("json", path), "en")
+        assert then is not None
+        made = then(Section())
+        assert isinstance(made, Dumped) is ahead, path
+        if not ahead:
+            assert made == {"k": [1, 2]}
+    assert _section_beside(Route("md", tmp_path / "r.md"), "en") is None

@@ -150,20 +150,13 @@ def command_names() -> list[str]:
 
 def main() -> None:
     from sqops.cli import common
-    from sqops.data.runtime import end_process, keeps, start_paused
+    from sqops.data.runtime import start_paused
 
     common.PROCESS_ENDS_WITH_RUN = True
     common.tolerant_streams()
     try:
         with start_paused():  # (until the command's body begins: sqops.cli.common.running)
             app()
-    except SystemExit as exc:
-        # a run that kept what it made to the end (sqops report): the process ends now,
-        # without freeing it object by object (sqops.data.runtime.keep_to_end)
-        if keeps() and (exc.code is None or isinstance(exc.code, int)):
-            gc.freeze()
-            end_process(exc.code or 0)
-        raise
     finally:
         # the process ends with the run: the interpreter's last collection need not walk
         # what the run made (a report's hundreds of thousands of objects, ~40 CPU-ms at 1 M

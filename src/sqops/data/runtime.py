@@ -105,8 +105,11 @@ def end_process(code: int) -> NoReturn:
     freeing what is left (what :func:`keep_to_end` kept): the exit hooks run (``atexit``:
     weak-reference finalizers, logging's), the standard streams are flushed, then
     ``os._exit``. Only for the program's entry point, when the command has ended."""
+    gc.freeze()  # (no collection while the exit hooks run: what is left is given back whole)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # (started with the descriptor closed: Python's sys.stdout is None)
+            continue
         # (a closed pipe or stream: nothing more to give)
         with contextlib.suppress(OSError, ValueError):
             stream.flush()

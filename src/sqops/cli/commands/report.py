@@ -475,7 +475,7 @@ def report(
                     adh = pending.result()
                     adh_json = pending.made if adh is not None else None
             _write_outputs(rep, tables, to, lists, rejects, adh, views=views, adh_json=adh_json)
-            if cli_common.PROCESS_ENDS_WITH_RUN and not eng.distributed:
+            if cli_common.KEEP_TO_END and not eng.distributed:
                 # (from the command line: freed with the process, not object by object)
                 keep_to_end(tables, rep, adh)
         if fail_under is not None:
@@ -916,18 +916,34 @@ def _section_beside(to: Route, lang: str) -> Callable[[Any], Any] | None:
     session 16"). None for the other formats."""
     if to.fmt != "json":
         return None
-    if to.path is not None:
+    if to.path is not None and not to.per_group and _regular_file(to.path):
         from sqops.report.jsonstream import dumped
 
         return lambda adh: dumped(lambda: adh.to_dict(lang, detail=False))
     return lambda adh: adh.to_dict(lang, detail=False)
 
 
+def _regular_file(path: Path) -> bool:
+    """Whether the JSON goes to a regular file (or a new one), written a piece at a time with
+    the section's text written ahead: a pipe or a device is written whole, from the section's
+    dict (:func:`sqops.report.jsonstream.write_json`), so its text made ahead would be made for
+    nothing."""
+    from sqops.errors import UsageError
+    from sqops.render.output import output_kind
+
+    try:
+        return output_kind(path) == "file"
+    except UsageError:  # (the writer says what is wrong with it)
+        return False
+
+
 class _Beside:
     """Plan against practice for ``report --sop``, computed in a thread: :meth:`result` gives
     it, or None with a note when it cannot run (the note written then, and an unexpected
     error raised then: as if it ran when the result is asked for); :attr:`made`: what
-    ``then`` made of it in the same thread (None when it did not run)."""
+    ``then`` made of it in the same thread (None when it did not run, or raised: the output
+    then makes it again on the main thread, where an error is what it always was, not a
+    section "skipped")."""
 
     def __init__(
         self,
@@ -957,10 +973,14 @@ class _Beside:
             self._out = compute_adherence(
                 loaded, tables, as_of=day, lang=lang, groups=groups or None
             )
-            if self._then is not None:
-                self.made = self._then(self._out)
         except BaseException as exc:  # (taken to the main thread by result())
             self._exc = exc
+            return
+        if self._then is not None:
+            try:
+                self.made = self._then(self._out)
+            except Exception:  # (made again by the output, on the main thread)
+                self.made = None
 
     def join(self) -> None:
         self._thread.join()
