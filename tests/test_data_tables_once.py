@@ -100,3 +100,38 @@ def test_question_text_selects_and_strips_the_text_once(
         assert annotated.explain().count('then(col("content"))') == 1
     got = msgs.frame.select("_row", "question_text").collect()
     assert got["question_text"].to_list() == ["怎么用？", None, None, "ok?", "谢谢"]
+
+
+def test_held_types_and_roles_give_their_rejected_text_from_the_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The held copy takes ``msg_type`` and ``role`` as read: a rejected row's text as read
+    is the column's own cell (stripped), not a second, ``_orig_`` column made for every row."""
+    made: list[pl.LazyFrame] = []
+    annotate = tables_mod._annotate
+
+    def spy(name: str, *args: Any, **kwargs: Any) -> pl.LazyFrame:
+        out = annotate(name, *args, **kwargs)
+        made.append(out)
+        return out
+
+    monkeypatch.setattr(tables_mod, "_annotate", spy)
+    cells = dict(MESSAGES, ts=[None, *MESSAGES["ts"][1:3], None, MESSAGES["ts"][4]])
+    cells["msg_type"] = [" Text ", "text", "IMAGE", "\u3000Voice", "text"]
+    cells["role"] = ["Member ", "member", "staff", None, "member"]
+    (tmp_path / "held").mkdir()
+    (tmp_path / "disk").mkdir()
+    got = {}
+    for hold, where in ((1 << 30, "held"), (0, "disk")):
+        pl.DataFrame(cells).write_parquet(tmp_path / where / "messages.parquet")
+        made.clear()
+        got[where] = read_tables(tmp_path / where, hold=hold)["messages"]
+        names = made[-1].collect_schema().names()
+        assert ("_orig_msg_type" in names, "_orig_role" in names) == (where == "disk",) * 2
+    held, disk = got["held"], got["disk"]
+    assert held.rejected.equals(disk.rejected)
+    assert held.rejected.select("_row", "msg_type", "role").rows() == [
+        (1, "Text", "Member"),
+        (4, "Voice", None),
+    ]
+    assert held.frame.collect().equals(disk.frame.collect())
