@@ -26,11 +26,12 @@ MESSAGES = {
 
 # engagement, 5 rows: row 3 an unknown event, row 5 no time; rows 1, 2, 4 valid
 ENGAGEMENT = {
+    # (the fourth: 15:30 UTC, local day 2026-12-03)
     "ts": [
-        dt.datetime(2026, 12, 1, 9, 30),
-        dt.datetime(2026, 12, 1, 9, 40),
-        dt.datetime(2026, 12, 1, 9, 50),
-        dt.datetime(2026, 12, 3, 23, 30),  # 15:30 UTC, local day 2026-12-03
+        *(
+            dt.datetime(2026, 12, d, h, m)
+            for d, h, m in ((1, 9, 30), (1, 9, 40), (1, 9, 50), (3, 23, 30))
+        ),
         None,
     ],
     "member_id": ["a", "b", "a", "b", "a"],
