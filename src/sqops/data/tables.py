@@ -69,6 +69,8 @@ __all__ = [
 UNUSED_COLUMNS = frozenset({"content"})
 #: the column of the copy that holds ``content`` where the message can be a question
 QUESTION_TEXT = "question_text"
+#: the stripped cells ``question_text`` is made of, a column of :func:`_annotate`'s own
+_QUESTION_CELLS = "_question_cells"
 
 #: optional columns no computation reads, per table: kept for the rejected rows only (they
 #: are listed with their rows), not in the typed copy every later question reads
@@ -668,11 +670,21 @@ def bad_amount(amount: pl.Expr) -> pl.Expr:
 
 def _question_text(reply_to: bool) -> pl.Expr:
     """``question_text`` of ``content`` (and ``reply_to``, when the table has it)."""
+    return _non_empty(_question_cells(reply_to))
+
+
+def _question_cells(reply_to: bool) -> pl.Expr:
+    """The content of a message that can be a question (a question mark, or a reply),
+    stripped; null elsewhere (:func:`_question_text` without making empty cells null)."""
     raw = pl.col("content").cast(pl.String)
     maybe = raw.str.contains_any(list(QUESTION_MARKS))
     if reply_to:
         maybe = maybe | pl.col("reply_to").is_not_null()
-    text = pl.when(maybe).then(raw).str.strip_chars()
+    return pl.when(maybe).then(raw).str.strip_chars()
+
+
+def _non_empty(text: pl.Expr) -> pl.Expr:
+    """``text``, null where it is empty."""
     return pl.when(text != "").then(text)
 
 
@@ -691,7 +703,8 @@ def _annotate(
     so it costs almost nothing to keep).
 
     ``raw``: columns of :data:`RAW_FEW` given as read (not stripped) and left so, in the
-    column and in its ``_orig_`` (:meth:`_Held.make` normalises their distinct texts).
+    column, with no ``_orig_`` (the column is the text as read: :meth:`_Held.make` makes the
+    rejected rows' ``_orig_`` of it, and normalises the distinct texts).
 
     ``naive``, when the times were local wall-clock times, is that time: its date is the
     local day (a wall-clock time that exists maps back to itself), which spares converting
@@ -759,11 +772,16 @@ def _annotate(
         # ``question_text``: the content of a message that can be a question (it has a question
         # mark or replies to a message), null elsewhere; the rest is most of a chat file
         # (the marks are looked for in the text as read, which stripping does not change, and
-        # only the texts kept are stripped: at 10 M messages 0.85 -> 0.6 CPU-s)
-        out[QUESTION_TEXT] = _question_text("reply_to" in present)
+        # only the texts kept are stripped: at 10 M messages 0.85 -> 0.6 CPU-s). The stripped
+        # cells are a column of their own first: written inside the empty test, the selection
+        # and the strip were made twice a row (polars' common-subexpression pass leaves them)
+        lf = lf.with_columns(_question_cells("reply_to" in present).alias(_QUESTION_CELLS))
+        out[QUESTION_TEXT] = _non_empty(pl.col(_QUESTION_CELLS))
     rejected = pl.col("_reason").is_not_null()
     only = REJECT_ONLY.get(name, frozenset())
-    keep_text = [c for c in present if c in out or c in only]
+    # (not ``raw``: a when/then per column and row, ~0.05-0.1 CPU-s each at 10 M messages,
+    # for a text the column itself holds as read)
+    keep_text = [c for c in present if (c in out or c in only) and c not in raw]
     columns = [
         "_row",
         *(c for c in present if c not in only),
@@ -1144,7 +1162,7 @@ class _Held:
         if raw:
             rejected = rejected.with_columns(
                 *(_normalised(pl.col(c)).alias(c) for c in raw),
-                *(_cleaned(pl.col(f"_orig_{c}")).alias(f"_orig_{c}") for c in raw),
+                *(_cleaned(pl.col(c)).alias(f"_orig_{c}") for c in raw),  # (read as it is)
             )
         at = rejected["_row"]
         gaps = at - 1 - pl.int_range(at.len(), dtype=pl.Int64, eager=True)
@@ -1307,24 +1325,40 @@ def _validate_direct(
             dirty.append((n == 0) | (pl.col(c).str.strip_chars().str.len_bytes() != n))
             if c in ("msg_type", "role"):
                 dirty.append(pl.col(c) != pl.col(c).str.to_lowercase())
-    rejects: list[pl.Expr] = [pl.col(c).is_null() for c in spec.ids]
-    if ts is not None:
-        rejects.append(ts.is_null())
-    if spec.events:
-        rejects.append(pl.col("event").is_in(list(spec.events)).not_().fill_null(True))
-    rejected_row = pl.any_horizontal(rejects)
-    aggs = [
-        pl.len().alias("_rows"),
-        pl.any_horizontal(e.fill_null(False) for e in dirty or [pl.lit(False)]).sum().alias("_d"),
-        rejected_row.sum().alias("_rejected"),
-    ]
+
+    def rejected_by(time: pl.Expr | None) -> pl.Expr:
+        rejects: list[pl.Expr] = [pl.col(c).is_null() for c in spec.ids]
+        if time is not None:
+            rejects.append(time.is_null())
+        if spec.events:
+            rejects.append(pl.col("event").is_in(list(spec.events)).not_().fill_null(True))
+        return pl.any_horizontal(rejects)
+
+    rejected_row = rejected_by(ts)
+    # Each row's time, day, rejection and cleanliness made once, as columns, and the
+    # aggregates taken of those: given as expressions inside each aggregate, the
+    # time's conversion was made five times a row and the events' test twice (polars'
+    # common-subexpression pass does not share them); at 10 M, 19.4 M engagement rows,
+    # 2.9-3.2 -> 2.3-2.6 CPU-s (benchmarks/README.md, "report reading, session 16")
     day = None
     if ts is not None:
         day = naive.dt.date() if naive is not None else ts.dt.convert_time_zone(tz).dt.date()
-        aggs += [ts.min().alias("_lo"), ts.max().alias("_hi"), day.max().alias("_last")]
     events = list(spec.events)
-    aggs += [((pl.col("event") == e) & ~rejected_row).sum().alias(f"_event_{e}") for e in events]
-    checks = raw.select(aggs)
+    per_row = [
+        pl.any_horizontal(e.fill_null(False) for e in dirty or [pl.lit(False)]).alias("_dirty")
+    ]
+    aggs = [
+        pl.len().alias("_rows"),
+        pl.col("_dirty").sum().alias("_d"),
+        pl.col("_bad").sum().alias("_rejected"),
+    ]
+    if ts is not None and day is not None:
+        per_row += [ts.alias("_ts"), day.alias("_day")]
+        t_ = pl.col("_ts")
+        aggs += [t_.min().alias("_lo"), t_.max().alias("_hi"), pl.col("_day").max().alias("_last")]
+    bad_row = rejected_by(None if ts is None else pl.col("_ts")).alias("_bad")
+    aggs += [((pl.col("event") == e) & ~pl.col("_bad")).sum().alias(f"_event_{e}") for e in events]
+    checks = raw.with_columns(per_row).with_columns(bad_row).select(aggs)
     got = early.row(checks) if early is not None else _checked(checks)
     if got[1] or got[2] > MAX_DIRECT_REJECTS:
         return None
