@@ -130,6 +130,31 @@ def test_a_full_device_is_an_error(cli, tmp_path: Path) -> None:
     assert link.is_symlink()
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", SKINCARE / "data", "--sop", SKINCARE / "sop.yaml", "-f", "json"),
+        ("report", SKINCARE / "data", "--sop", SKINCARE / "sop.yaml"),  # (the terminal view)
+        ("plan", SKINCARE / "sop.yaml", "-f", "md"),
+        ("plan", SKINCARE / "sop.yaml"),
+        ("lint", SKINCARE / "sop.yaml"),
+    ],
+)
+def test_stdout_onto_a_full_disk_is_an_error(args: tuple[object, ...]) -> None:
+    """``sqops … > file`` on a full disk (``/dev/full``): a message naming standard output
+    and exit 2 — not a traceback, and no second complaint from the interpreter's end."""
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(
+            [sys.executable, "-m", "sqops", *map(str, args), "--lang", "en"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert r.returncode == 2, r.stderr
+    assert r.stderr == "<stdout>: error: cannot write to standard output: No space left on device\n"
+
+
 def test_a_full_disk_is_an_error_and_keeps_the_previous_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -361,8 +361,12 @@ def running(lang: LangChoice | str | None) -> Iterator[Run]:
             raise typer.Exit(EXIT_TERMINATED) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
-        except Exception:
+        except Exception as exc:
             if not _received:
+                from sqops.cli.route import stdout_failed, stdout_failing
+
+                if isinstance(exc, OSError) and stdout_failing(exc):  # (`>` onto a full disk)
+                    fail(stdout_failed(exc), run.lang)
                 raise
             # an interruption that native code turned into another exception
             if _received[0] is Terminated:

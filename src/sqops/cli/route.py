@@ -61,6 +61,44 @@ def _choices(formats: Sequence[str], sep: str, last: str) -> str:
     return names[0] if len(names) == 1 else sep.join(names[:-1]) + last + names[-1]
 
 
+def stdout_failing(exc: BaseException) -> bool:
+    """Whether ``exc`` is standard output refusing what was printed to it (the terminal view,
+    a summary): a write error — a full disk behind ``>``, ``/dev/full``, an I/O error — that
+    names no file (every file sqops writes by name says which on failure:
+    :func:`sqops.render.output.atomic_write_bytes`)."""
+    import errno
+
+    codes = {errno.ENOSPC, errno.EFBIG, errno.EIO, getattr(errno, "EDQUOT", errno.ENOSPC)}
+    return (
+        isinstance(exc, OSError)
+        and not isinstance(exc, BrokenPipeError)
+        and exc.errno in codes
+        and exc.filename is None
+    )
+
+
+def stdout_failed(exc: OSError) -> UsageError:
+    """Standard output could not take the output: the error names it (exit 2, not a
+    traceback), and what is still buffered for it is dropped — else the interpreter's end
+    would try it again and add its own message and exit code."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # (no descriptor to point elsewhere)
+        pass
+    from sqops.errors import Location
+
+    return UsageError(
+        T("无法写入标准输出：{e}", "cannot write to standard output: {e}").format(
+            e=exc.strerror or str(exc)
+        ),
+        Location(file="<stdout>"),
+    )
+
+
 @dataclass(frozen=True)
 class Route:
     """Where to write and in which format: ``path`` None is stdout."""
@@ -86,13 +124,18 @@ class Route:
     def write(self, data: str | bytes) -> None:
         """The whole output: to stdout, or atomically to the file."""
         if self.path is None:
-            if self.fmt in BINARY and isinstance(data, bytes):  # (a pipe: the bytes as they are)
+            try:
+                if self.fmt in BINARY and isinstance(data, bytes):  # (a pipe: the bytes as is)
+                    sys.stdout.flush()
+                    sys.stdout.buffer.write(data)
+                    sys.stdout.buffer.flush()
+                    return
+                sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
                 sys.stdout.flush()
-                sys.stdout.buffer.write(data)
-                sys.stdout.buffer.flush()
-                return
-            sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
-            sys.stdout.flush()
+            except BrokenPipeError:
+                raise  # (the reader has gone: sqops.cli.common.running ends with 0)
+            except OSError as exc:  # (a full disk behind `>`, /dev/full, an I/O error)
+                raise stdout_failed(exc) from None
             return
         from sqops.render.output import atomic_write_bytes
 
