@@ -996,6 +996,9 @@ def ts_text_expr(
     tz: str,
     offset: timedelta | None = None,
     days: tuple[date, date] | None = None,
+    *,
+    bounds: tuple[datetime, datetime] | None = None,
+    fraction: bool = True,
 ) -> pl.Expr:
     """:func:`sqops.data.scalars.ts_text` of ``Datetime(us, UTC)`` times shown in ``tz``
     (unnamed: with ``days`` its name is polars' ``literal``, so the caller names it):
@@ -1003,7 +1006,11 @@ def ts_text_expr(
     time has a fraction, in UTC with ``Z`` when the offset has seconds (local mean time).
     ``offset``: the zone's one offset over these times when known (:func:`zone_offset`);
     ``days``: the first and last day of their wall-clock times then, when known (their
-    texts are then looked up, not formatted: :func:`_wall_text_expr`)."""
+    texts are then looked up, not formatted: :func:`_wall_text_expr`). ``bounds``: the
+    earliest and the latest of the times (naive UTC), when known — both where polars' zone
+    data is Python's (:func:`_safe`): no row is checked for the Python branch; ``fraction``
+    False: no time has a fraction of a second (no row is checked for milliseconds; with
+    ``days``, the offset is looked up with the second's text)."""
     naive_utc = utc.dt.replace_time_zone(None)
     if offset is not None:
         wall = naive_utc + offset
@@ -1027,14 +1034,19 @@ def ts_text_expr(
         suffix = (
             f"{'-' if whole < 0 else '+'}{abs(whole) // 3600:02d}:{abs(whole) % 3600 // 60:02d}"
         )
-        text = _wall_text_expr(wall, days) if days else wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
-        fast = pl.concat_str(text, frac, pl.lit(suffix))
+        if days and not fraction:  # (the day's text and the second's with the offset)
+            fast = _wall_text_expr(wall, days, suffix)
+        else:
+            text = _wall_text_expr(wall, days) if days else wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
+            fast = pl.concat_str(text, frac if fraction else pl.lit(""), pl.lit(suffix))
     else:
         local = pl.concat_str(
             wall.dt.strftime("%Y-%m-%dT%H:%M:%S"), frac, sign, hh, pl.lit(":"), mm
         )
         lmt = pl.concat_str(naive_utc.dt.strftime("%Y-%m-%dT%H:%M:%S"), frac, pl.lit("Z"))
         fast = pl.when(a % 60 != 0).then(lmt).otherwise(local)
+    if bounds is not None and bounds[0] >= _SAFE_FROM and bounds[1] <= _SAFE_TO:
+        return fast  # (every time is where _safe holds)
     zone = get_tz(tz)
     safe = _safe(naive_utc)
     slow = (
@@ -1050,21 +1062,23 @@ _TEXT_DAYS = 40_000
 
 
 @functools.cache
-def _clock_texts() -> pl.Series:
-    """``HH:MM:SS`` of every second of a day, in order (the second of the day: its place)."""
+def _clock_texts(suffix: str = "") -> pl.Series:
+    """``HH:MM:SS`` of every second of a day, in order (the second of the day: its place),
+    each followed by ``suffix``."""
     s = pl.int_range(0, 86_400, eager=True)
     two = [x.cast(pl.String).str.zfill(2) for x in (s // 3600, s // 60 % 60, s % 60)]
-    return pl.select(pl.concat_str(*two, separator=":")).to_series()
+    return pl.select(pl.concat_str(*two, separator=":") + pl.lit(suffix)).to_series()
 
 
-def _wall_text_expr(wall: pl.Expr, days: tuple[date, date]) -> pl.Expr:
-    """``wall.dt.strftime("%Y-%m-%dT%H:%M:%S")`` of naive times whose days are all within
-    ``days`` (first, last): each day's text and each second's looked up (a few hundred
-    days, 86,400 seconds) and joined, not every time formatted. (A time outside ``days``:
-    null; days before 1970 or too many of them: ``strftime``.)"""
+def _wall_text_expr(wall: pl.Expr, days: tuple[date, date], suffix: str = "") -> pl.Expr:
+    """``wall.dt.strftime("%Y-%m-%dT%H:%M:%S")`` (followed by ``suffix``) of naive times
+    whose days are all within ``days`` (first, last): each day's text and each second's
+    looked up (a few hundred days, 86,400 seconds) and joined, not every time formatted.
+    (A time outside ``days``: null; days before 1970 or too many of them: ``strftime``.)"""
     first, last = days
     if first < date(1970, 1, 1) or (last - first).days >= _TEXT_DAYS:
-        return wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        text = wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        return pl.concat_str(text, pl.lit(suffix)) if suffix else text
     seconds = wall.dt.epoch("s")
     day = seconds // 86_400 - (first - date(1970, 1, 1)).days
     texts = pl.date_range(first, last, eager=True).dt.strftime("%Y-%m-%dT")
@@ -1072,7 +1086,7 @@ def _wall_text_expr(wall: pl.Expr, days: tuple[date, date]) -> pl.Expr:
     return pl.when(inside).then(
         pl.concat_str(
             pl.lit(texts).gather(day.clip(0, texts.len() - 1)),
-            pl.lit(_clock_texts()).gather(seconds % 86_400),
+            pl.lit(_clock_texts(suffix)).gather(seconds % 86_400),
         )
     )
 

@@ -22,6 +22,7 @@ from typing import Any
 import msgspec
 import polars as pl
 
+from sqops.data.offsets import fixed_offset
 from sqops.data.scalars import clean, clean_name, epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
@@ -361,18 +362,32 @@ def _msg_bulk(
         good.select(group, cell("NickName"), pl.col("_member")).unique().collect().iter_rows()
     ):
         ctx.alias(g, n, m)
-    naive_utc = good.select(pl.col("_utc").dt.replace_time_zone(None)).collect().to_series()
-    offset = zone_offset(zone, naive_utc)
-    days = None
-    if offset is not None:  # (the wall-clock times' first and last day: ts looked up)
-        low, high = naive_utc.min(), naive_utc.max()
+    # the times' first and last (naive UTC) and whether one has a fraction of a second, in
+    # one aggregate (not the column): the zone's one offset over them, their wall-clock
+    # days (ts looked up), and no per-row check ts_text_expr needs not make
+    naive = pl.col("_utc").dt.replace_time_zone(None)
+    low, high, fraction = (
+        good.select(
+            naive.min().alias("low"),
+            naive.max().alias("high"),
+            (naive.dt.microsecond() != 0).any().alias("fraction"),
+        )
+        .collect()
+        .row(0)
+    )
+    offset = days = bounds = None
+    if low is not None:
         assert isinstance(low, datetime) and isinstance(high, datetime)
+        offset, bounds = fixed_offset(zone, low, high), (low, high)
+    if offset is not None:  # (the wall-clock times' first and last day: ts looked up)
         days = ((low + offset).date(), (high + offset).date())
     remark, nick = cell("Remark"), cell("NickName")
     shown = pl.when(remark != "").then(remark).otherwise(nick)
     messages = good.select(
         instant_expr(pl.col("_utc")).alias("_t"),
-        ts_text_expr(pl.col("_utc"), zone, offset, days).alias("ts"),
+        ts_text_expr(
+            pl.col("_utc"), zone, offset, days, bounds=bounds, fraction=bool(fraction)
+        ).alias("ts"),
         pl.col("_group").alias("group_id"),
         pl.col("_member").alias("member_id"),
         cell("localId").alias("msg_id"),
