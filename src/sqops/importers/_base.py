@@ -1283,8 +1283,8 @@ class ImportResult:
 class MessageRuns:
     """:meth:`Context.message_runs`: a frame's rows added a run at a time."""
 
-    def __init__(self, ctx: Context, frame: pl.DataFrame) -> None:
-        self.ctx, self.frame = ctx, frame
+    def __init__(self, ctx: Context, frame: pl.DataFrame, aliased: bool = False) -> None:
+        self.ctx, self.frame, self.aliased = ctx, frame, aliased
         self.done = 0  # rows of ``frame`` added
         self.runs: list[tuple[int, int]] = []  # (rows, first _s)
 
@@ -1294,7 +1294,7 @@ class MessageRuns:
             return
         ctx = self.ctx
         if ctx.spill_at is not None:  # (as many frames, so that the spills come where they did)
-            ctx.add_messages(self.frame.slice(self.done, n))
+            ctx.add_messages(self.frame.slice(self.done, n), aliased=self.aliased)
         else:
             self.runs.append((n, ctx._seq + 1))
             ctx._seq += n
@@ -1303,7 +1303,7 @@ class MessageRuns:
     def close(self) -> None:
         """The rows added, kept in the context as one frame."""
         if self.runs:  # (through add_messages, with the numbers the runs took)
-            self.ctx.add_messages(self.frame.slice(0, self.done), self.runs)
+            self.ctx.add_messages(self.frame.slice(0, self.done), self.runs, aliased=self.aliased)
         self.runs = []
 
 
@@ -1380,36 +1380,46 @@ class Context:
 
     # ---- rows
     def add_messages(
-        self, frame: pl.DataFrame, numbered: list[tuple[int, int]] | None = None
+        self,
+        frame: pl.DataFrame,
+        numbered: list[tuple[int, int]] | None = None,
+        *,
+        aliased: bool = False,
     ) -> None:
         """Many messages at once, as :meth:`message` adds one (see :data:`BULK_COLUMNS` for
         the columns; missing optional ones are null). The rows take the next ``_s`` in frame
         order and the current ``file_no``; ``--group-id`` and the aliases are applied as
         :meth:`message` does. Cheap: the work is done once, in :meth:`finish`.
         ``numbered``: the rows' numbers taken already, as (rows, first ``_s``) runs
-        (:meth:`MessageRuns.close`)."""
+        (:meth:`MessageRuns.close`). ``aliased``: the caller has recorded the aliases of
+        its rows' names already (:meth:`alias` of each distinct group, ``member_name`` and
+        ``member_id``, as :meth:`finish` would): they are not looked for again."""
         missing = [c for c in BULK_REQUIRED if c not in frame.columns]
         unknown = [c for c in frame.columns if c not in BULK_COLUMNS]
         assert not missing and not unknown, (missing, unknown)
         if frame.height == 0:
             return
+        if aliased:  # (the frames before it: theirs recorded now, the order says nothing)
+            self._bulk_aliases()
         if numbered is not None:
             self._bulk.append((frame, numbered, self.file_no))
-            return
-        self._bulk.append((frame, self._seq + 1, self.file_no))
-        self._seq += frame.height
-        if self.spill_at is not None:
+        else:
+            self._bulk.append((frame, self._seq + 1, self.file_no))
+            self._seq += frame.height
+        if aliased:
+            self._bulk_aliased = len(self._bulk)
+        if numbered is None and self.spill_at is not None:
             self._held += int(frame.estimated_size())
             self._spill_if_full()
 
-    def message_runs(self, frame: pl.DataFrame) -> MessageRuns:
+    def message_runs(self, frame: pl.DataFrame, *, aliased: bool = False) -> MessageRuns:
         """``frame``'s rows added in runs, between other rows (the rare rows a reader reads
         one by one): ``runs.add(n)`` adds its next ``n`` rows as :meth:`add_messages` would
         (they take the next ``_s``), ``runs.close()`` ends it. The rows are kept as one
         frame with the ``_s`` of each run (not as many slices: a frame of thousands of
         chunks is slow to sort and stack); while messages may be spilled, each run is added
-        by :meth:`add_messages` itself."""
-        return MessageRuns(self, frame)
+        by :meth:`add_messages` itself. ``aliased``: as :meth:`add_messages` takes it."""
+        return MessageRuns(self, frame, aliased)
 
     def message(
         self,
@@ -2169,18 +2179,21 @@ def bulk_and_rare(
     messages: pl.DataFrame,
     display: str,
     read_row: Callable[[Location, list[str]], None],
+    *,
+    aliased: bool = False,
 ) -> None:
     """A CSV read in bulk, back in file order: ``rows`` has every data row with ``_line``,
     its cell count ``_n``, its cells ``c0``, ``c1``… and ``_bulk`` (its message is the next
     of ``messages``); each other row goes to ``read_row`` (the per-row code), and the bulk
-    messages between two of them are added as one slice, so sequence numbers follow the file."""
+    messages between two of them are added as one slice, so sequence numbers follow the file.
+    ``aliased``: the aliases of ``messages``' names are recorded (:meth:`Context.add_messages`)."""
     # only the rare rows are taken (not every row's cells filtered)
     at = rows.select(pl.arg_where(~pl.col("_bulk"))).to_series()
     cells_of = [f"c{i}" for i in range(len(rows.columns)) if f"c{i}" in rows.columns]
     rare = rows.select("_line", "_n", *cells_of)[at].with_columns(
         rows["_bulk"].cum_sum().gather(at).alias("_before")
     )
-    runs = ctx.message_runs(messages)
+    runs = ctx.message_runs(messages, aliased=aliased)
     done = 0
     for r in rare.select("_line", "_n", "_before", *cells_of).iter_rows():
         line, n, before = r[0], r[1], r[2]
