@@ -87,9 +87,9 @@ def _both(monkeypatch, path, **kw):
     added: list[int] = []
     add = Context.add_messages
 
-    def counting(self, frame, *numbered):
+    def counting(self, frame, *numbered, **how):
         added.append(frame.height)
-        add(self, frame, *numbered)
+        add(self, frame, *numbered, **how)
 
     with monkeypatch.context() as m:
         m.setattr(Context, "add_messages", counting)

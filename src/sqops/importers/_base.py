@@ -996,6 +996,9 @@ def ts_text_expr(
     tz: str,
     offset: timedelta | None = None,
     days: tuple[date, date] | None = None,
+    *,
+    bounds: tuple[datetime, datetime] | None = None,
+    fraction: bool = True,
 ) -> pl.Expr:
     """:func:`sqops.data.scalars.ts_text` of ``Datetime(us, UTC)`` times shown in ``tz``
     (unnamed: with ``days`` its name is polars' ``literal``, so the caller names it):
@@ -1003,7 +1006,11 @@ def ts_text_expr(
     time has a fraction, in UTC with ``Z`` when the offset has seconds (local mean time).
     ``offset``: the zone's one offset over these times when known (:func:`zone_offset`);
     ``days``: the first and last day of their wall-clock times then, when known (their
-    texts are then looked up, not formatted: :func:`_wall_text_expr`)."""
+    texts are then looked up, not formatted: :func:`_wall_text_expr`). ``bounds``: the
+    earliest and the latest of the times (naive UTC), when known — both where polars' zone
+    data is Python's (:func:`_safe`): no row is checked for the Python branch; ``fraction``
+    False: no time has a fraction of a second (no row is checked for milliseconds; with
+    ``days``, the offset is looked up with the second's text)."""
     naive_utc = utc.dt.replace_time_zone(None)
     if offset is not None:
         wall = naive_utc + offset
@@ -1027,14 +1034,19 @@ def ts_text_expr(
         suffix = (
             f"{'-' if whole < 0 else '+'}{abs(whole) // 3600:02d}:{abs(whole) % 3600 // 60:02d}"
         )
-        text = _wall_text_expr(wall, days) if days else wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
-        fast = pl.concat_str(text, frac, pl.lit(suffix))
+        if days and not fraction:  # (the day's text and the second's with the offset)
+            fast = _wall_text_expr(wall, days, suffix)
+        else:
+            text = _wall_text_expr(wall, days) if days else wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
+            fast = pl.concat_str(text, frac if fraction else pl.lit(""), pl.lit(suffix))
     else:
         local = pl.concat_str(
             wall.dt.strftime("%Y-%m-%dT%H:%M:%S"), frac, sign, hh, pl.lit(":"), mm
         )
         lmt = pl.concat_str(naive_utc.dt.strftime("%Y-%m-%dT%H:%M:%S"), frac, pl.lit("Z"))
         fast = pl.when(a % 60 != 0).then(lmt).otherwise(local)
+    if bounds is not None and bounds[0] >= _SAFE_FROM and bounds[1] <= _SAFE_TO:
+        return fast  # (every time is where _safe holds)
     zone = get_tz(tz)
     safe = _safe(naive_utc)
     slow = (
@@ -1050,21 +1062,23 @@ _TEXT_DAYS = 40_000
 
 
 @functools.cache
-def _clock_texts() -> pl.Series:
-    """``HH:MM:SS`` of every second of a day, in order (the second of the day: its place)."""
+def _clock_texts(suffix: str = "") -> pl.Series:
+    """``HH:MM:SS`` of every second of a day, in order (the second of the day: its place),
+    each followed by ``suffix``."""
     s = pl.int_range(0, 86_400, eager=True)
     two = [x.cast(pl.String).str.zfill(2) for x in (s // 3600, s // 60 % 60, s % 60)]
-    return pl.select(pl.concat_str(*two, separator=":")).to_series()
+    return pl.select(pl.concat_str(*two, separator=":") + pl.lit(suffix)).to_series()
 
 
-def _wall_text_expr(wall: pl.Expr, days: tuple[date, date]) -> pl.Expr:
-    """``wall.dt.strftime("%Y-%m-%dT%H:%M:%S")`` of naive times whose days are all within
-    ``days`` (first, last): each day's text and each second's looked up (a few hundred
-    days, 86,400 seconds) and joined, not every time formatted. (A time outside ``days``:
-    null; days before 1970 or too many of them: ``strftime``.)"""
+def _wall_text_expr(wall: pl.Expr, days: tuple[date, date], suffix: str = "") -> pl.Expr:
+    """``wall.dt.strftime("%Y-%m-%dT%H:%M:%S")`` (followed by ``suffix``) of naive times
+    whose days are all within ``days`` (first, last): each day's text and each second's
+    looked up (a few hundred days, 86,400 seconds) and joined, not every time formatted.
+    (A time outside ``days``: null; days before 1970 or too many of them: ``strftime``.)"""
     first, last = days
     if first < date(1970, 1, 1) or (last - first).days >= _TEXT_DAYS:
-        return wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        text = wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        return pl.concat_str(text, pl.lit(suffix)) if suffix else text
     seconds = wall.dt.epoch("s")
     day = seconds // 86_400 - (first - date(1970, 1, 1)).days
     texts = pl.date_range(first, last, eager=True).dt.strftime("%Y-%m-%dT")
@@ -1072,7 +1086,7 @@ def _wall_text_expr(wall: pl.Expr, days: tuple[date, date]) -> pl.Expr:
     return pl.when(inside).then(
         pl.concat_str(
             pl.lit(texts).gather(day.clip(0, texts.len() - 1)),
-            pl.lit(_clock_texts()).gather(seconds % 86_400),
+            pl.lit(_clock_texts(suffix)).gather(seconds % 86_400),
         )
     )
 
@@ -1269,8 +1283,8 @@ class ImportResult:
 class MessageRuns:
     """:meth:`Context.message_runs`: a frame's rows added a run at a time."""
 
-    def __init__(self, ctx: Context, frame: pl.DataFrame) -> None:
-        self.ctx, self.frame = ctx, frame
+    def __init__(self, ctx: Context, frame: pl.DataFrame, aliased: bool = False) -> None:
+        self.ctx, self.frame, self.aliased = ctx, frame, aliased
         self.done = 0  # rows of ``frame`` added
         self.runs: list[tuple[int, int]] = []  # (rows, first _s)
 
@@ -1280,7 +1294,7 @@ class MessageRuns:
             return
         ctx = self.ctx
         if ctx.spill_at is not None:  # (as many frames, so that the spills come where they did)
-            ctx.add_messages(self.frame.slice(self.done, n))
+            ctx.add_messages(self.frame.slice(self.done, n), aliased=self.aliased)
         else:
             self.runs.append((n, ctx._seq + 1))
             ctx._seq += n
@@ -1289,7 +1303,7 @@ class MessageRuns:
     def close(self) -> None:
         """The rows added, kept in the context as one frame."""
         if self.runs:  # (through add_messages, with the numbers the runs took)
-            self.ctx.add_messages(self.frame.slice(0, self.done), self.runs)
+            self.ctx.add_messages(self.frame.slice(0, self.done), self.runs, aliased=self.aliased)
         self.runs = []
 
 
@@ -1366,36 +1380,46 @@ class Context:
 
     # ---- rows
     def add_messages(
-        self, frame: pl.DataFrame, numbered: list[tuple[int, int]] | None = None
+        self,
+        frame: pl.DataFrame,
+        numbered: list[tuple[int, int]] | None = None,
+        *,
+        aliased: bool = False,
     ) -> None:
         """Many messages at once, as :meth:`message` adds one (see :data:`BULK_COLUMNS` for
         the columns; missing optional ones are null). The rows take the next ``_s`` in frame
         order and the current ``file_no``; ``--group-id`` and the aliases are applied as
         :meth:`message` does. Cheap: the work is done once, in :meth:`finish`.
         ``numbered``: the rows' numbers taken already, as (rows, first ``_s``) runs
-        (:meth:`MessageRuns.close`)."""
+        (:meth:`MessageRuns.close`). ``aliased``: the caller has recorded the aliases of
+        its rows' names already (:meth:`alias` of each distinct group, ``member_name`` and
+        ``member_id``, as :meth:`finish` would): they are not looked for again."""
         missing = [c for c in BULK_REQUIRED if c not in frame.columns]
         unknown = [c for c in frame.columns if c not in BULK_COLUMNS]
         assert not missing and not unknown, (missing, unknown)
         if frame.height == 0:
             return
+        if aliased:  # (the frames before it: theirs recorded now, the order says nothing)
+            self._bulk_aliases()
         if numbered is not None:
             self._bulk.append((frame, numbered, self.file_no))
-            return
-        self._bulk.append((frame, self._seq + 1, self.file_no))
-        self._seq += frame.height
-        if self.spill_at is not None:
+        else:
+            self._bulk.append((frame, self._seq + 1, self.file_no))
+            self._seq += frame.height
+        if aliased:
+            self._bulk_aliased = len(self._bulk)
+        if numbered is None and self.spill_at is not None:
             self._held += int(frame.estimated_size())
             self._spill_if_full()
 
-    def message_runs(self, frame: pl.DataFrame) -> MessageRuns:
+    def message_runs(self, frame: pl.DataFrame, *, aliased: bool = False) -> MessageRuns:
         """``frame``'s rows added in runs, between other rows (the rare rows a reader reads
         one by one): ``runs.add(n)`` adds its next ``n`` rows as :meth:`add_messages` would
         (they take the next ``_s``), ``runs.close()`` ends it. The rows are kept as one
         frame with the ``_s`` of each run (not as many slices: a frame of thousands of
         chunks is slow to sort and stack); while messages may be spilled, each run is added
-        by :meth:`add_messages` itself."""
-        return MessageRuns(self, frame)
+        by :meth:`add_messages` itself. ``aliased``: as :meth:`add_messages` takes it."""
+        return MessageRuns(self, frame, aliased)
 
     def message(
         self,
@@ -1709,7 +1733,12 @@ class Context:
             if by_runs is not None:  # (a few runs in order: slices, stacked once below)
                 frame, order = by_runs, None
         if order is None:  # one chunk per column, the columns copied side by side
-            return frame.select(pl.col(c).cast(pl.String) for c in cols).rechunk()
+            # (the columns are String: a select, even without a cast, would take a frame of
+            # the runs' slices — thousands of chunks — one chunk at a time: 0.03 CPU-s more
+            # than the copy itself at 1 M rows)
+            if any(frame.schema[c] != pl.String for c in cols):
+                frame = frame.select(pl.col(c).cast(pl.String) for c in cols)
+            return frame.rechunk()
         out: dict[str, pl.Series] = {}
         for c in cols:
             col = frame[c].rechunk()
@@ -2150,18 +2179,21 @@ def bulk_and_rare(
     messages: pl.DataFrame,
     display: str,
     read_row: Callable[[Location, list[str]], None],
+    *,
+    aliased: bool = False,
 ) -> None:
     """A CSV read in bulk, back in file order: ``rows`` has every data row with ``_line``,
     its cell count ``_n``, its cells ``c0``, ``c1``… and ``_bulk`` (its message is the next
     of ``messages``); each other row goes to ``read_row`` (the per-row code), and the bulk
-    messages between two of them are added as one slice, so sequence numbers follow the file."""
+    messages between two of them are added as one slice, so sequence numbers follow the file.
+    ``aliased``: the aliases of ``messages``' names are recorded (:meth:`Context.add_messages`)."""
     # only the rare rows are taken (not every row's cells filtered)
     at = rows.select(pl.arg_where(~pl.col("_bulk"))).to_series()
     cells_of = [f"c{i}" for i in range(len(rows.columns)) if f"c{i}" in rows.columns]
     rare = rows.select("_line", "_n", *cells_of)[at].with_columns(
         rows["_bulk"].cum_sum().gather(at).alias("_before")
     )
-    runs = ctx.message_runs(messages)
+    runs = ctx.message_runs(messages, aliased=aliased)
     done = 0
     for r in rare.select("_line", "_n", "_before", *cells_of).iter_rows():
         line, n, before = r[0], r[1], r[2]

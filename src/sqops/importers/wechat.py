@@ -22,6 +22,7 @@ from typing import Any
 import msgspec
 import polars as pl
 
+from sqops.data.offsets import fixed_offset
 from sqops.data.scalars import clean, clean_name, epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
@@ -349,39 +350,63 @@ def _msg_bulk(
     )
     # (the bulk rows' columns are not copied: each query below filters what it reads)
     good = rows.lazy().filter(pl.col("_bulk"))
-    # the aliases the row-by-row way records besides the message's: the exporter's id ("is
-    # self" rows with a sender) and the nickname (sets: the order they are recorded in says
-    # nothing)
-    group = pl.lit(ctx.group_id) if ctx.group_id else pl.col("_group")
-    for g, m in (
-        good.filter(is_self & (sender != "")).select(group, pl.col("_member")).unique().collect()
-    ).iter_rows():
-        ctx.self_is(g, m)
-    for g, n, m in (
-        good.select(group, cell("NickName"), pl.col("_member")).unique().collect().iter_rows()
-    ):
-        ctx.alias(g, n, m)
-    naive_utc = good.select(pl.col("_utc").dt.replace_time_zone(None)).collect().to_series()
-    offset = zone_offset(zone, naive_utc)
-    days = None
-    if offset is not None:  # (the wall-clock times' first and last day: ts looked up)
-        low, high = naive_utc.min(), naive_utc.max()
-        assert isinstance(low, datetime) and isinstance(high, datetime)
-        days = ((low + offset).date(), (high + offset).date())
+    # each distinct speaker of the bulk rows once (sets: the order they are recorded in says
+    # nothing): the aliases the row-by-row way records — the exporter's id ("is self" rows
+    # with a sender), the nickname, the name shown (which Context.finish would otherwise
+    # look for in every row again) — and the names shown, mapped once
+    group = pl.lit(ctx.group_id, dtype=pl.String) if ctx.group_id else pl.col("_group")
     remark, nick = cell("Remark"), cell("NickName")
     shown = pl.when(remark != "").then(remark).otherwise(nick)
+    own = (is_self & (sender != "")).alias("_own")
+    people = good.select(group.alias("_g"), pl.col("_member"), nick, remark, own).unique()
+    speakers = people.collect()
+    name = by_distinct(speakers, shown, shown_name_expr)
+    for g, m, n, own_id, shown_as in speakers.select(
+        "_g", "_member", nick, "_own", name.alias("_name")
+    ).iter_rows():
+        if own_id:
+            ctx.self_is(g, m)
+        ctx.alias(g, n, m)
+        if shown_as and m != SYSTEM_ID:  # (as Context.finish records a message's name)
+            ctx.alias(g, shown_as, m)
+    # the times' first and last (naive UTC) and whether one has a fraction of a second, in
+    # one aggregate (not the column): the zone's one offset over them, their wall-clock
+    # days (ts looked up), and no per-row check ts_text_expr needs not make
+    naive = pl.col("_utc").dt.replace_time_zone(None)
+    low, high, fraction = (
+        good.select(
+            naive.min().alias("low"),
+            naive.max().alias("high"),
+            (naive.dt.microsecond() != 0).any().alias("fraction"),
+        )
+        .collect()
+        .row(0)
+    )
+    offset = days = bounds = None
+    if low is not None:
+        assert isinstance(low, datetime) and isinstance(high, datetime)
+        offset, bounds = fixed_offset(zone, low, high), (low, high)
+    if offset is not None:  # (the wall-clock times' first and last day: ts looked up)
+        days = ((low + offset).date(), (high + offset).date())
     messages = good.select(
         instant_expr(pl.col("_utc")).alias("_t"),
-        ts_text_expr(pl.col("_utc"), zone, offset, days).alias("ts"),
+        ts_text_expr(
+            pl.col("_utc"), zone, offset, days, bounds=bounds, fraction=bool(fraction)
+        ).alias("ts"),
         pl.col("_group").alias("group_id"),
         pl.col("_member").alias("member_id"),
         cell("localId").alias("msg_id"),
-        by_distinct(rows, shown, shown_name_expr).alias("member_name"),
+        name.alias("member_name"),
         pl.col("_type").alias("msg_type"),
         pl.when(pl.col("_type").is_in(["text", "link"])).then(cell("StrContent")).alias("content"),
     ).collect()
     bulk_and_rare(
-        ctx, rows, messages, display, lambda where, cells: _msg_row(ctx, where, cells, col, width)
+        ctx,
+        rows,
+        messages,
+        display,
+        lambda where, cells: _msg_row(ctx, where, cells, col, width),
+        aliased=True,
     )
 
 
