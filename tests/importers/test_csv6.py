@@ -161,3 +161,17 @@ def test_youzan_runs_hand_counted(tmp_path, interleaved):
     assert orders.filter(orders["order_id"] == "E3")["amount"].to_list() == [12.0]
     assert fast.counts["merged_rows"] == 2 and fast.counts["skipped_unpaid"] == 1
     assert fast.counts["skipped"] == 1
+
+
+def test_naive_text_in_gives_back_the_same_expression_for_standard_times():
+    """Shopify's bulk reading takes its fast way when :func:`naive_text_in` gives back the
+    very expression it was given (every time ``YYYY-MM-DD HH:MM:SS``): that contract, held."""
+    import polars as pl
+
+    from sqops.importers._base import naive_text_in
+
+    std = pl.DataFrame({"t": ["2026-12-01 10:00:00", None, "2027-01-31 23:59:59"]})
+    e = pl.col("t")
+    assert naive_text_in(std, e) is e
+    odd = pl.DataFrame({"t": ["2026-12-01 10:00:00", "2026-12-01T10:00:00"]})
+    assert naive_text_in(odd, e) is not e

@@ -149,3 +149,22 @@ def test_bulk_reads_the_ordinary_messages(monkeypatch, tmp_path):
         ("2026-12-20T02:05:00+00:00", "1", "ana", "text", "bye"),
     ]
     assert [p.where.line for p in fast.problems] == [6]  # the short row
+
+
+def test_author_column_last_with_short_rows(monkeypatch, tmp_path):
+    """The Author column after Content: a short row has no Author cell (null, not empty), and
+    more than four distinct ``name#discriminator`` texts take the names' lookup by distinct
+    text — the bulk reading is the per-row one, and the names are the hand-written ones."""
+    p = tmp_path / "chan.csv"
+    names = ["ana#0001", "lin#1234", "a#b#7", "#0002", "ben#9999", "kai#4321"]
+    lines = ['"AuthorID","Date","Content","Author"', '"100","2026-12-20T10:00:00.000+08:00","x"']
+    for i, name in enumerate(names):
+        lines.append(f'"{i + 1}","2026-12-20T10:0{i}:30.000+08:00","m{i}","{name}"')
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast, slow, bulk = _both(monkeypatch, p, tz="Asia/Shanghai")
+    same_import(fast, slow)
+    msgs = fast.tables["messages"]
+    # (a Discord name holds no '#': the name is the text before the first one; none before it
+    # is no name)
+    assert msgs["member_name"].to_list() == [None, "ana", "lin", "a", None, "ben", "kai"]
+    assert msgs["member_id"].to_list() == ["100", "1", "2", "3", "4", "5", "6"]

@@ -1139,8 +1139,9 @@ def naive_text_expr(text: pl.Expr) -> pl.Expr:
 
 
 def naive_text_in(frame: pl.DataFrame, text: pl.Expr) -> pl.Expr:
-    """:func:`naive_text_expr` of ``text`` over ``frame``: ``text`` itself when every text
-    of it is written ``YYYY-MM-DD HH:MM:SS`` already (most exports), ``text`` and ``:00``
+    """:func:`naive_text_expr` of ``text`` over ``frame``: ``text`` itself (the same object:
+    callers test ``is``) when every text of it is written ``YYYY-MM-DD HH:MM:SS`` already
+    (most exports), ``text`` and ``:00``
     when every one is written ``YYYY-MM-DD HH:MM`` — one check of the column, and no
     rewriting branch computed on every row. (A null stays null either way.)"""
     shortest, longest = (

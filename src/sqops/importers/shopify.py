@@ -290,9 +290,10 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     its offset, whose Total is a plain number and whose buyer is an ASCII e-mail is added in
     bulk (:meth:`Context.add_orders`); continuation rows and unpaid orders are counted; every
     other row goes to :func:`_row` (told whether its order was seen before), in file order.
-    Returns the orders without a buyer. (Only an order's first rows — the candidates — are
-    read past their Name and Financial Status: their cells are taken into a frame of their
-    own, and the times, amounts and buyers computed there.)"""
+    Returns the orders without a buyer. (In bulk, only an order's first rows — the
+    candidates — are read past their Name and Financial Status: their cells are taken into a
+    frame of their own, and the times, amounts and buyers computed there; a row sent to
+    :func:`_row` is read whole.)"""
     rows = frame.rows
 
     cell = cell_expr_getter(rows, col, frame.strip)
@@ -370,7 +371,9 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     tail = _per_distinct(sub, when.str.slice(19), _tail_values())
     clock = pl.when(tail["ok"]).then(when.str.slice(0, 19))
     body = naive_text_in(sub, clock)
-    if body is not clock:  # (a time not written YYYY-MM-DD HH:MM:SS: the whole text checked)
+    # (naive_text_in gives back the very expression it was given when every time is written
+    # YYYY-MM-DD HH:MM:SS — its contract, tested —; else the whole text is checked)
+    if body is not clock:
         body = naive_text_in(
             sub, pl.when(when.str.contains(_OFFSET_TS)).then(when).str.slice(0, 19)
         )

@@ -229,8 +229,9 @@ def _bulk(
     a time read as :func:`naive_ts_expr` reads it, a plain amount and a buyer id is added in
     bulk (:meth:`Context.add_orders`) — or counted, when unpaid —, and its other rows are
     counted as merged. The rows of every other order id (whether a row of it is read decides
-    whether the next is merged) go to :func:`_row` in file order. (Only each order's first
-    row is read past its order id: those rows are taken into a frame of their own.)"""
+    whether the next is merged) go to :func:`_row` in file order. (In bulk, only each order's
+    first row is read past its order id: those rows are taken into a frame of their own; a
+    row sent to :func:`_row` is read whole.)"""
     rows = frame.rows
 
     cell = cell_expr_getter(rows, col, frame.strip)
