@@ -249,9 +249,12 @@ def latest_day(tables: Tables) -> dt.date:
 
 
 def _pair_key() -> pl.Expr:
-    """One integer per (group_id, member_id) in this process, for sorting and grouping by
-    the pair without comparing strings. The codes are arbitrary: they never reach an output
-    and no output's order depends on them."""
+    """One integer per (group_id, member_id) in this process, for sorting, grouping and
+    joining two frames by the pair without comparing strings (every id column is coded by
+    polars' one global categorical mapping in a process: the same pair, the same integer in
+    every frame of it; group code × 2^32 + member code, both below 2^32: no two pairs share
+    one). The codes are arbitrary: they never reach an output and no output's order depends
+    on them."""
     g = pl.col("group_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
     m = pl.col("member_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
     return g * (1 << 32) + m

@@ -370,8 +370,9 @@ def build_service(
     name = pl.col("member_name").cast(pl.String) if has_name else pl.lit(None, pl.String)
 
     # questions: non-staff, non-system, in Q, with a question mark or replying to staff.
-    # Two passes over the messages, each keeping a few hundred thousand rows: the staff's
-    # messages (reply targets and answers: one pass instead of two) and the messages that
+    # Two passes over the messages: the staff's messages of every day up to the as-of
+    # (~0.8 M rows at 10 M messages; reply targets and answers: one pass instead of two) and
+    # the messages that
     # may be questions, kept by cheap tests first (a question has a question text or a
     # reply_to) — the question marks are looked for in those rows only (the held messages
     # at 10 M: the text test on every row, null or not, cost ~0.15 CPU-s)
@@ -380,7 +381,15 @@ def build_service(
     maybe = pl.col(QUESTION_TEXT).is_not_null()
     if reply:
         maybe = maybe | pl.col("reply_to").is_not_null()
-    cand = lf.filter((pl.col("day") >= first_day) & ~is_staff & not_system & maybe).collect().lazy()
+    cand_cols = ["group_id", "member_id", "ts", QUESTION_TEXT, "_row"]
+    cand_cols += ["member_name"] if has_name else []
+    cand_cols += ["reply_to"] if reply else []
+    cand = (
+        lf.filter((pl.col("day") >= first_day) & ~is_staff & not_system & maybe)
+        .select(cand_cols)  # (only what the questions read: a reply-heavy fleet keeps many)
+        .collect()
+        .lazy()
+    )
     staff_cols = ["group_id", "member_id", "member_name", "ts", "_row", "day", "msg_type"]
     staff_cols += ["msg_id"] if reply else []
     staff_rows = (
