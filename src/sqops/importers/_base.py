@@ -1010,7 +1010,10 @@ def ts_text_expr(
     earliest and the latest of the times (naive UTC), when known — both where polars' zone
     data is Python's (:func:`_safe`): no row is checked for the Python branch; ``fraction``
     False: no time has a fraction of a second (no row is checked for milliseconds; with
-    ``days``, the offset is looked up with the second's text)."""
+    ``days``, the offset is looked up with the second's text). ``bounds`` and ``fraction``
+    are the caller's promises, not checked here: wrong ones give wrong texts (a time outside
+    the bounds read by polars' zone data where Python's differs, a fraction dropped) — give
+    them only as computed from these very times (as the wechat-msg reader does)."""
     naive_utc = utc.dt.replace_time_zone(None)
     if offset is not None:
         wall = naive_utc + offset
@@ -1394,7 +1397,9 @@ class Context:
         ``numbered``: the rows' numbers taken already, as (rows, first ``_s``) runs
         (:meth:`MessageRuns.close`). ``aliased``: the caller has recorded the aliases of
         its rows' names already (:meth:`alias` of each distinct group, ``member_name`` and
-        ``member_id``, as :meth:`finish` would): they are not looked for again."""
+        ``member_id``, as :meth:`finish` would): they are not looked for again — a promise
+        not checked: a caller that gives it without recording them changes how names are
+        resolved, silently (the wechat-msg reader's Hypothesis test holds its own)."""
         missing = [c for c in BULK_REQUIRED if c not in frame.columns]
         unknown = [c for c in frame.columns if c not in BULK_COLUMNS]
         assert not missing and not unknown, (missing, unknown)
