@@ -3,7 +3,7 @@ report, its plan-against-practice section) is kept to the process's end and give
 it, not freed object by object after the output is written (``keep_to_end``/``end_process`` in
 :mod:`sqops.data.runtime`); the exit hooks still run, the streams are flushed, the exit code is
 the command's. Run in fresh interpreters: only the program's entry point
-(:func:`sqops.__main__.main`) ends the process so; :func:`sqops.cli.main` called in-process
+(:func:`sqops.cli.program`, which ``sqops`` and ``python -m sqops`` run) ends the process so; :func:`sqops.cli.main` called in-process
 ends by ``SystemExit`` as ever."""
 
 from __future__ import annotations

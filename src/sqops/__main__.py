@@ -12,27 +12,14 @@ import sys
 
 def main() -> None:
     try:
-        from sqops.cli import common
-        from sqops.cli import main as cli_main
+        from sqops.cli import program
     except KeyboardInterrupt:
         from sqops.i18n import T, resolve_lang
 
         lang = resolve_lang(None, None, os.environ)
         sys.stderr.write(T("已中断", "interrupted").get(lang) + "\n")
         raise SystemExit(130) from None
-    common.KEEP_TO_END = True
-    try:
-        cli_main()
-    except SystemExit as exc:
-        # a run that kept what it made to the end (sqops report): the process ends now,
-        # without freeing it object by object (sqops.data.runtime.keep_to_end)
-        from sqops.data.runtime import end_process, keeps
-
-        if keeps() and (exc.code is None or isinstance(exc.code, int)):
-            end_process(exc.code or 0)
-        raise
-    finally:
-        common.KEEP_TO_END = False
+    program()
 
 
 if __name__ == "__main__":

@@ -148,6 +148,26 @@ def command_names() -> list[str]:
     return [m.rstrip("_") for m in COMMAND_MODULES]
 
 
+def program() -> None:
+    """The program itself (``sqops``, ``python -m sqops``: :mod:`sqops.__main__`): :func:`main`,
+    and a run that kept what it made to the end (``sqops report``:
+    :func:`sqops.data.runtime.keep_to_end`) ends the process without freeing it object by
+    object. Never for a caller that goes on in the same process: that one calls
+    :func:`main`, which ends by ``SystemExit`` and lets nothing be kept."""
+    from sqops.cli import common
+    from sqops.data.runtime import end_process, keeps
+
+    common.KEEP_TO_END = True
+    try:
+        main()
+    except SystemExit as exc:
+        if keeps() and (exc.code is None or isinstance(exc.code, int)):
+            end_process(exc.code or 0)
+        raise
+    finally:
+        common.KEEP_TO_END = False
+
+
 def main() -> None:
     from sqops.cli import common
     from sqops.data.runtime import start_paused

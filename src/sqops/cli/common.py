@@ -260,7 +260,7 @@ class Terminated(BaseException):
 #: callers (tests, notebooks) get their handlers back
 PROCESS_ENDS_WITH_RUN = False
 
-#: set only by the program itself (``sqops``, ``python -m sqops``: :func:`sqops.__main__.main`),
+#: set only by the program itself (``sqops``, ``python -m sqops``: :func:`sqops.cli.program`),
 #: never by a caller in the same process: a run may keep what it made to the process's end
 #: (:func:`sqops.data.runtime.keep_to_end`), which then ends without freeing it
 KEEP_TO_END = False
