@@ -1088,7 +1088,9 @@ class _Held:
         ``raw``: :data:`RAW_FEW` columns that ``annotated`` gives as read: their codes are
         those of the texts as read, and each distinct text is normalised as :func:`_stripped`
         and :func:`_annotate` would normalise every cell (stripped, empty → null, lower
-        case) in ``words``; the rejected rows' cells the same way.
+        case) in ``words``; the rejected rows' cells the same way, and their text as read
+        (``_orig_<col>``, which :func:`_annotate` does not make for these columns) is the
+        cell itself, stripped, empty → null.
 
         ``clean``: :data:`CODED` columns that ``annotated`` cast as read (not stripped): the
         codes present in any row, valid or rejected, are marked batch by batch and their
@@ -1339,7 +1341,8 @@ def _validate_direct(
     # aggregates taken of those: given as expressions inside each aggregate, the
     # time's conversion was made five times a row and the events' test twice (polars'
     # common-subexpression pass does not share them); at 10 M, 19.4 M engagement rows,
-    # 2.9-3.2 -> 2.3-2.6 CPU-s (benchmarks/README.md, "report reading, session 16")
+    # the pass alone, five alternating pairs, means 3.40 -> 2.57 CPU-s (benchmarks/README.md,
+    # "report reading, session 16")
     day = None
     if ts is not None:
         day = naive.dt.date() if naive is not None else ts.dt.convert_time_zone(tz).dt.date()
