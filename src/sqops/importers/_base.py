@@ -1559,7 +1559,7 @@ class Context:
 
         group = pl.lit(self.group_id, dtype=pl.String) if self.group_id else optional("group_id")
         first = self._seq + 1
-        rows = frame.lazy().select(
+        query = frame.lazy().select(
             pl.col("_t").cast(pl.Float64),
             pl.int_range(first, first + frame.height, dtype=pl.Int64).alias("_s"),
             pl.col("order_id").cast(pl.String),
@@ -1571,8 +1571,7 @@ class Context:
             optional("coupon_id").alias("coupon_id"),
         )
         self._seq += frame.height
-        rows = rows.collect()
-        self._order_frames.append(rows)
+        self._order_frames.append(query.collect())
 
     def _all_orders(self) -> pl.DataFrame:
         """Every order added (with :meth:`order` and :meth:`add_orders`) as one frame of
