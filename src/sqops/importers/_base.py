@@ -1553,8 +1553,10 @@ class Context:
         if frame.height == 0:
             return
         status = pl.col("status") if "status" in frame.columns else pl.lit("paid")
-        bad = frame.select(status.is_in(ORDER_STATUSES).not_() | status.is_null()).to_series()
-        assert not bad.any(), "status"
+        # (lazy queries: the readers' order frames come from lazy filters, their columns in
+        # several chunks, and an eager select over them first copies each into one)
+        bad = frame.lazy().select((status.is_in(ORDER_STATUSES).not_() | status.is_null()).any())
+        assert not bad.collect().item(), "status"
 
         def optional(c: str) -> pl.Expr:
             if c not in frame.columns:
@@ -1563,7 +1565,7 @@ class Context:
 
         group = pl.lit(self.group_id, dtype=pl.String) if self.group_id else optional("group_id")
         first = self._seq + 1
-        rows = frame.select(
+        query = frame.lazy().select(
             pl.col("_t").cast(pl.Float64),
             pl.int_range(first, first + frame.height, dtype=pl.Int64).alias("_s"),
             pl.col("order_id").cast(pl.String),
@@ -1575,7 +1577,7 @@ class Context:
             optional("coupon_id").alias("coupon_id"),
         )
         self._seq += frame.height
-        self._order_frames.append(rows)
+        self._order_frames.append(query.collect())
 
     def _all_orders(self) -> pl.DataFrame:
         """Every order added (with :meth:`order` and :meth:`add_orders`) as one frame of
