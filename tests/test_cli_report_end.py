@@ -9,6 +9,7 @@ ends by ``SystemExit`` as ever."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -122,11 +123,16 @@ def test_cli_main_in_process_ends_by_system_exit(
     f = tmp_path / "r.json"
     monkeypatch.setattr(sys, "argv", ["sqops", *EXAMPLE, "-f", "json", "-o", str(f)])
     monkeypatch.chdir(ROOT)
+    # (main() is the program's: it leaves Ctrl-C and SIGTERM ignored at its end, the process
+    # being about to end; this one goes on, so they are given back here)
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         with pytest.raises(SystemExit) as exc:
             main()
     finally:
         gc.unfreeze()
+        for s, h in handlers.items():
+            signal.signal(s, h)
     assert exc.value.code in (0, None)
     assert not runtime.keeps()
     assert not common.KEEP_TO_END
