@@ -155,6 +155,24 @@ def test_stdout_onto_a_full_disk_is_an_error(args: tuple[object, ...]) -> None:
     assert r.stderr == "<stdout>: error: cannot write to standard output: No space left on device\n"
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /dev/full and /proc")
+def test_stdout_onto_a_full_disk_in_process_keeps_the_callers_stdout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Called in a process that goes on (a notebook, a test), the error is the same, and the
+    caller's standard output is left where it was (only the program's own end points it at
+    /dev/null)."""
+    from sqops.cli.route import Route
+
+    with open("/dev/full", "w") as full:
+        monkeypatch.setattr(sys, "stdout", full)
+        with pytest.raises(UsageError) as err:
+            Route("json").write("x" * 100_000)
+        assert os.readlink(f"/proc/self/fd/{full.fileno()}") == "/dev/full"
+        monkeypatch.undo()
+    assert "cannot write to standard output" in err.value.render("en")
+
+
 def test_a_full_disk_is_an_error_and_keeps_the_previous_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

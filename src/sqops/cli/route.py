@@ -79,16 +79,20 @@ def stdout_failing(exc: BaseException) -> bool:
 
 def stdout_failed(exc: OSError) -> UsageError:
     """Standard output could not take the output: the error names it (exit 2, not a
-    traceback), and what is still buffered for it is dropped — else the interpreter's end
-    would try it again and add its own message and exit code."""
+    traceback), and, when the process ends with the run (the program itself), what is still
+    buffered for it is dropped — else the interpreter's end would try it again and add its
+    own message and exit code. (A caller that goes on in the same process keeps its stdout.)"""
     import os
 
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # (no descriptor to point elsewhere)
-        pass
+    from sqops.cli import common
+
+    if common.PROCESS_ENDS_WITH_RUN:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # (no descriptor to point elsewhere)
+            pass
     from sqops.errors import Location
 
     return UsageError(
