@@ -372,10 +372,9 @@ def build_service(
     # questions: non-staff, non-system, in Q, with a question mark or replying to staff.
     # Two passes over the messages: the staff's messages of every day up to the as-of
     # (~0.8 M rows at 10 M messages; reply targets and answers: one pass instead of two) and
-    # the messages that
-    # may be questions, kept by cheap tests first (a question has a question text or a
-    # reply_to) — the question marks are looked for in those rows only (the held messages
-    # at 10 M: the text test on every row, null or not, cost ~0.15 CPU-s)
+    # the messages that may be questions, kept by cheap tests first (a question has a
+    # question text or a reply_to) — the question marks are looked for in those rows only
+    # (the held messages at 10 M: the text test on every row, null or not, cost ~0.15 CPU-s)
     has_mark = pl.col(QUESTION_TEXT).str.contains_any(list(QUESTION_MARKS)).fill_null(False)
     reply = td.has("reply_to") and td.has("msg_id")
     maybe = pl.col(QUESTION_TEXT).is_not_null()
