@@ -1144,9 +1144,9 @@ def naive_text_expr(text: pl.Expr) -> pl.Expr:
 def naive_text_in(frame: pl.DataFrame, text: pl.Expr) -> pl.Expr:
     """:func:`naive_text_expr` of ``text`` over ``frame``: ``text`` itself (the same object:
     callers test ``is``) when every text of it is written ``YYYY-MM-DD HH:MM:SS`` already
-    (most exports), ``text`` and ``:00``
-    when every one is written ``YYYY-MM-DD HH:MM`` — one check of the column, and no
-    rewriting branch computed on every row. (A null stays null either way.)"""
+    (most exports), ``text`` and ``:00`` when every one is written ``YYYY-MM-DD HH:MM`` —
+    one check of the column, and no rewriting branch computed on every row. (A null stays
+    null either way.)"""
     shortest, longest = (
         frame.lazy()
         .select(text.str.len_bytes().min().alias("a"), text.str.len_bytes().max().alias("b"))
@@ -1628,13 +1628,19 @@ class Context:
         does for one row: one Python call per distinct (group, name, member), not per row."""
         todo = [f for f, _, _ in self._bulk[self._bulk_aliased :] if "member_name" in f.columns]
         self._bulk_aliased = len(self._bulk)
-        if not todo:
-            return
+        if todo:
+            self.alias_names(_stack(todo))
+
+    def alias_names(self, frame: pl.DataFrame) -> None:
+        """Record the aliases of ``frame``'s rows (``group_id``, ``member_name``,
+        ``member_id``) as :meth:`message` does for one row — a name, not empty, of a member
+        other than the system —, one Python call per distinct triple: what
+        :meth:`_bulk_aliases` does for the frames added, and what a reader that passes
+        ``aliased=True`` does first (on its distinct speakers)."""
         group = pl.lit(self.group_id) if self.group_id else pl.col("group_id")
         # (the aliases are sets: the order the triples are recorded in says nothing)
         triples = (
-            _stack(todo)
-            .lazy()
+            frame.lazy()
             .select(group.alias("group_id"), "member_name", "member_id")
             .filter(
                 pl.col("member_name").is_not_null()

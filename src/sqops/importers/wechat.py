@@ -361,14 +361,17 @@ def _msg_bulk(
     people = good.select(group.alias("_g"), pl.col("_member"), nick, remark, own).unique()
     speakers = people.collect()
     name = by_distinct(speakers, shown, shown_name_expr)
-    for g, m, n, own_id, shown_as in speakers.select(
-        "_g", "_member", nick, "_own", name.alias("_name")
-    ).iter_rows():
+    for g, m, n, own_id in speakers.select("_g", "_member", nick, "_own").iter_rows():
         if own_id:
             ctx.self_is(g, m)
         ctx.alias(g, n, m)
-        if shown_as and m != SYSTEM_ID:  # (as Context.finish records a message's name)
-            ctx.alias(g, shown_as, m)
+    ctx.alias_names(  # (the names shown, as Context.finish records a message's name)
+        speakers.select(
+            pl.col("_g").alias("group_id"),
+            name.alias("member_name"),
+            pl.col("_member").alias("member_id"),
+        )
+    )
     # the times' first and last (naive UTC) and whether one has a fraction of a second, in
     # one aggregate (not the column): the zone's one offset over them, their wall-clock
     # days (ts looked up), and no per-row check ts_text_expr needs not make
