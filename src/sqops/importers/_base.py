@@ -896,6 +896,22 @@ def norm_name_expr(s: pl.Expr) -> pl.Expr:
     )
 
 
+def id_runs(frame: pl.DataFrame, oid: pl.Expr) -> tuple[pl.Expr, int | None]:
+    """Where each run of one id starts in ``frame`` (an expression: a row whose ``oid``
+    differs from the row before), and the number of runs when every id's rows are one run
+    (as shop exports write an order's rows: one after another), else None — told by the
+    distinct ids among the runs' first rows, fewer to hash than every row's (Shopify,
+    Youzan)."""
+    start = (oid != oid.shift()).fill_null(True)
+    runs, distinct = (
+        frame.lazy()
+        .select(start.sum().alias("r"), oid.filter(start).n_unique().alias("d"))
+        .collect()
+        .row(0)
+    )
+    return start, (runs if runs == distinct else None)
+
+
 def by_distinct(
     frame: pl.DataFrame,
     source: pl.Expr,

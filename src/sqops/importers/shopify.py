@@ -36,6 +36,7 @@ from sqops.importers._base import (
     cell_getter,
     csv_frames,
     header_key,
+    id_runs,
     in_years,
     instant_expr,
     is_large,
@@ -310,15 +311,8 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
         .collect()
     )
     valid_i = pl.col("_valid").cast(pl.Int32)
-    start = (pl.col("_oid") != pl.col("_oid").shift()).fill_null(True)
-    # (the distinct ids among the runs' first rows are all the distinct ids: fewer to hash)
-    runs, distinct = (
-        rows.lazy()
-        .select(start.sum().alias("r"), pl.col("_oid").filter(start).n_unique().alias("d"))
-        .collect()
-        .row(0)
-    )
-    if runs == distinct:  # each order's rows one after another (as exports write them):
+    start, runs = id_runs(rows, pl.col("_oid"))
+    if runs is not None:  # each order's rows one after another (as exports write them):
         # the valid rows before a row less those before its order's first row
         before = valid_i.cum_sum() - valid_i
         seen_expr = before - pl.when(start).then(before).forward_fill() > 0

@@ -38,6 +38,7 @@ from sqops.importers._base import (
     cell_getter,
     csv_frames,
     header_key,
+    id_runs,
     in_years,
     instant_expr,
     is_large,
@@ -243,14 +244,10 @@ def _bulk(
     )
     used = [f"c{i}" for i in sorted({i for i in col.values() if i is not None})]
     oid = pl.col("_oid")
-    start = (oid != oid.shift()).fill_null(True)  # (a row that starts a run of one id)
-    # (the distinct ids among the runs' first rows are all the distinct ids: fewer to hash)
-    runs, distinct = (
-        rows.lazy().select(start.sum().alias("r"), oid.filter(start).n_unique()).collect().row(0)
-    )
+    start, runs = id_runs(rows, oid)  # (start: a row that starts a run of one id)
     # each order's rows one after another (as exports write them): its first row is the
     # run's first, else the first of its id anywhere
-    firsts = start if runs == distinct else oid.is_first_distinct()
+    firsts = start if runs is not None else oid.is_first_distinct()
     # (a lazy filter: an eager one copies every text of the cells kept)
     first = (
         rows.lazy()
@@ -307,7 +304,7 @@ def _bulk(
     )
     lead = first.lazy().filter(pl.col("_lead"))  # (lazy: an eager filter copies the texts)
     at, oids = (lead.select(c).collect().to_series() for c in ("_i", "_oid"))
-    if runs == distinct:  # the rows of an order with a lead row: its run's rows
+    if runs is not None:  # the rows of an order with a lead row: its run's rows
         run = np.cumsum(rows.lazy().select(start).collect().to_series().to_numpy()) - 1
         lead_run = np.zeros(runs, dtype=bool)
         lead_run[run[at.to_numpy()]] = True
