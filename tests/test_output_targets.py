@@ -482,3 +482,41 @@ def test_an_interruption_native_code_turned_into_another_error(
     )
     assert r.returncode == code, r.stderr
     assert word in r.stderr and "Traceback" not in r.stderr and "TypeError" not in r.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ("--help",),
+            "<stdout>: error: cannot write to standard output: No space left on device\n",
+        ),
+        (
+            ("lint", "--help", "--lang", "en"),
+            "<stdout>: error: cannot write to standard output: No space left on device\n",
+        ),
+        (
+            ("--version",),
+            "<stdout>: error: cannot write to standard output: No space left on device\n",
+        ),
+        (
+            ("--lang", "zh", "plan", "--help"),
+            "<stdout>: 错误: 无法写入标准输出：No space left on device\n",
+        ),
+    ],
+)
+def test_help_onto_a_full_disk_is_an_error(args: tuple[str, ...], expected: str) -> None:
+    """``--help`` and ``--version`` are printed while the command line is parsed, before any
+    command runs: on a full disk they too say so (in the language asked) and exit 2."""
+    env = {**os.environ, "LANG": "en_US.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(
+            [sys.executable, "-m", "sqops", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+    assert r.returncode == 2, r.stderr
+    assert r.stderr == expected

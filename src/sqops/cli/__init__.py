@@ -177,8 +177,26 @@ def main() -> None:
     try:
         with start_paused():  # (until the command's body begins: sqops.cli.common.running)
             app()
+    except OSError as exc:  # (printed before any command's run: --help, --version)
+        _printing_failed(exc)
+        raise
     finally:
         # the process ends with the run: the interpreter's last collection need not walk
         # what the run made (a report's hundreds of thousands of objects, ~40 CPU-ms at 1 M
         # messages; what is left is freed with the process)
         gc.freeze()
+
+
+def _printing_failed(exc: OSError) -> None:
+    """What ``--help`` or ``--version`` (printed while the command line is parsed, before
+    :func:`sqops.cli.common.running`) does when standard output refuses it: a full disk or an
+    I/O error behind ``>`` is ``<stdout>: error: …``, exit 2 — not a traceback. (A closed
+    pipe, ``sqops --help | head -1``, click itself ends quietly.) Any other error goes on."""
+    from sqops.cli.common import _lang_in_argv, fail, pick_lang
+    from sqops.cli.route import stdout_failed, stdout_failing
+
+    if stdout_failing(exc):
+        try:
+            fail(stdout_failed(exc), pick_lang(_lang_in_argv()))
+        except typer.Exit as done:
+            raise SystemExit(done.exit_code) from None
