@@ -1,7 +1,8 @@
 """A signal while ``sqops report`` waits for the modules imported beside its reading
 (``_ImportsBeside.join``) ends the run at once: a Ctrl-C was held until the thread's imports
 ended (found by the review of session 15), a SIGTERM was not. The imports are made slow on
-purpose here (a module that sleeps 6 s)."""
+purpose here (a module that sleeps 30 s: far longer than a loaded machine's reading of
+the example, so that "soon" is told from "when the imports end" with a wide margin)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-_SLOW = "import sys, time\nsys.stderr.write('SLOW_START\\n'); sys.stderr.flush()\ntime.sleep(6)\n"
+_SLOW = "import sys, time\nsys.stderr.write('SLOW_START\\n'); sys.stderr.flush()\ntime.sleep(30)\n"
 
 _RUN = """
 import sys
@@ -53,4 +54,6 @@ def test_a_signal_while_the_imports_are_joined_ends_the_run_soon(
     took = time.monotonic() - sent
     assert p.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[sig], err
     assert "Traceback" not in err
-    assert took < 3.0, f"{sig.name}: the run ended {took:.1f} s after the signal"
+    # (held until the imports end: ~29 s; a loaded machine's reading of the example, which a
+    # signal also ends at once, stays far under 10)
+    assert took < 10.0, f"{sig.name}: the run ended {took:.1f} s after the signal"
