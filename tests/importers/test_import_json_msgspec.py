@@ -358,7 +358,7 @@ def test_utf8_is_checked_in_blocks_cut_before_a_character():
     text = "a😀护肤é" * 7
     data = text.encode()
     for size in (1, 2, 3, 4, 5, 7, 64):
-        assert _jsonvec._utf8(data, size), size
+        assert _jsonvec.utf8_bytes(data, size), size
         for bad in (b"\xff", b"\xed\xa0\x80", b"\xc0\xaf", b"\xe4\xb8", b"\x80\x80\x80\x80\x80"):
             for at in (0, 5, len(data)):
-                assert not _jsonvec._utf8(data[:at] + bad + data[at:], size), (size, bad, at)
+                assert not _jsonvec.utf8_bytes(data[:at] + bad + data[at:], size), (size, bad, at)

@@ -331,15 +331,15 @@ def _blocks(path: Path, size: int) -> Iterator[bytes]:
 def utf8_file(path: Path, size: int | None = None) -> bool:
     """Whether a file's bytes are UTF-8 (as Python's codec checks them: what
     :func:`~sqops.data.decode.detect_file_encoding` finds ``utf-8``), read :data:`CHUNK`
-    bytes at a time and checked by polars (:func:`_utf8`) where they are not ASCII."""
+    bytes at a time and checked by polars (:func:`utf8_bytes`) where they are not ASCII."""
     rest = b""
     for block in _blocks(path, size or CHUNK):
         buf = rest + block if rest else block
         cut = buf.rfind(b"\n") + 1  # (never inside a character)
         part, rest = buf[:cut], buf[cut:]
-        if not part.isascii() and not _utf8(part):
+        if not part.isascii() and not utf8_bytes(part):
             return False
-    return rest.isascii() or _utf8(rest)
+    return rest.isascii() or utf8_bytes(rest)
 
 
 # --------------------------------------------------------------------------- columns
@@ -481,7 +481,7 @@ def decode_doc(data: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
         doc = decoder.decode(data)
     except (msgspec.DecodeError, RecursionError):  # (ValidationError is a DecodeError)
         return None
-    if not data.isascii() and not _utf8(data):
+    if not data.isascii() and not utf8_bytes(data):
         return None
     return doc
 
@@ -496,7 +496,7 @@ def decoded_for_bulk(ctx: Context, data: bytes, decoder: msgspec.json.Decoder[An
     return None if doc is None else (zone, doc)
 
 
-def _utf8(data: bytes, size: int = 8 << 20) -> bool:
+def utf8_bytes(data: bytes, size: int = 8 << 20) -> bool:
     """Whether ``data`` is UTF-8 (as orjson and Python's codec check it: no surrogates, no
     overlong forms); msgspec checks only the texts it reads. Checked by polars ``size``
     bytes at a time (cut before a character's first byte; a copy of the whole costs twice

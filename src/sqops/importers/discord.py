@@ -26,6 +26,7 @@ import polars as pl
 from sqops.data.scalars import clean, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
+from sqops.importers import _jsonstream as stream
 from sqops.importers import _jsonvec as vec
 from sqops.importers._base import (
     BAD_TIME,
@@ -163,6 +164,8 @@ class _Export(msgspec.Struct, gc=False):
 
 
 _DECODER = msgspec.json.Decoder(_Export)
+#: a slice of the messages of an export read in slices (:mod:`._jsonstream`)
+_SLICE_DECODER = msgspec.json.Decoder(list[_Msg])
 _KEYS = vec.struct_keys(_Msg)
 
 
@@ -187,6 +190,10 @@ def _read(path: Path, display: str, ctx: Context) -> None:
     if starts_like_json(path) is False and getattr(ctx.tz, "key", None):
         _csv(ctx, display, path, None)  # (a CSV: its bytes read once, neither parsed nor decoded)
         return
+    lay = stream.layout(path, display, "messages") if stream.large(path) else None
+    if lay is not None and lay.head is not None:  # (its messages in slices)
+        _json(ctx, display, {**lay.head, "messages": lay})
+        return
     raw = read_bytes(path, display)
     if _fast(ctx, display, raw):
         return
@@ -205,7 +212,7 @@ def _read(path: Path, display: str, ctx: Context) -> None:
 def _json(ctx: Context, display: str, data: Any, structs: vec.Structs | None = None) -> None:
     """The export; ``structs``: its messages decoded by msgspec (:func:`_fast`: raises
     :class:`vec.Fallback` before adding anything when they must be read the orjson way)."""
-    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), list | stream.Layout):
         raise InputError(
             T(
                 "不是 DiscordChatExporter JSON：缺少 messages 列表",
@@ -224,13 +231,22 @@ def _json(ctx: Context, display: str, data: Any, structs: vec.Structs | None = N
         )
     group = f"discord:{group}"
     zone = vec.zone_of(ctx)
-    if zone is not None:
-        _bulk(ctx, display, group, data["messages"] if structs is None else structs, zone)
-        return
-    if structs is not None:
-        raise vec.Fallback
-    for i, msg in enumerate(data["messages"]):
-        _message(ctx, display, group, i, msg)
+
+    def some(items: list[Any] | vec.Structs, first: int = 0) -> None:
+        """The messages ``items`` (from item ``first`` of the export's on)."""
+        if zone is not None:
+            _bulk(ctx, display, group, items, zone, first)
+            return
+        if isinstance(items, vec.Structs):
+            raise vec.Fallback
+        for i, msg in enumerate(items):
+            _message(ctx, display, group, first + i, msg)
+
+    messages = data["messages"] if structs is None else structs
+    if isinstance(messages, stream.Layout):
+        stream.each(messages, _SLICE_DECODER if zone is not None else None, _KEYS, some)
+    else:
+        some(messages)
 
 
 def _message(ctx: Context, display: str, group: str, i: int, msg: Any) -> None:
@@ -305,9 +321,14 @@ def _media_type(msg: dict[str, Any], content: str) -> str:
 
 
 def _bulk(
-    ctx: Context, display: str, group: str, messages: list[Any] | vec.Structs, zone: str
+    ctx: Context,
+    display: str,
+    group: str,
+    messages: list[Any] | vec.Structs,
+    zone: str,
+    first: int = 0,
 ) -> None:
-    """The messages of the export: the ordinary ones (of a ``Default`` or ``Reply`` type,
+    """The messages of the export (from its item ``first`` on): the ordinary ones (of a ``Default`` or ``Reply`` type,
     text ids, an ISO time; the type of those with attachments, stickers or embeds by
     :func:`_media_type`) as one frame read a field at a time, every other item by
     :func:`_message`, in order. Decoded by msgspec (``vec.Structs``): the items the Python
@@ -332,7 +353,7 @@ def _bulk(
         items = vec.dicts(messages, odd)
         if items is None:  # no item is an object
             for i, msg in enumerate(messages):
-                _message(ctx, display, group, i, msg)
+                _message(ctx, display, group, first + i, msg)
             return
 
         def field(key: str) -> list[Any]:
@@ -396,7 +417,7 @@ def _bulk(
     odd_rows = vec.odd_rows(frame["_odd"])
     if structs is not None:
         structs.check_items(odd_rows)
-    vec.feed(ctx, frame, odd_rows, lambda i: _message(ctx, display, group, i, item(i)))
+    vec.feed(ctx, frame, odd_rows, lambda i: _message(ctx, display, group, first + i, item(i)))
 
 
 def _names(author: list[Any], odd: vec.Odd) -> pl.Series:

@@ -30,6 +30,7 @@ import polars as pl
 from sqops.data.scalars import clean_name, epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
+from sqops.importers import _jsonstream as stream
 from sqops.importers import _jsonvec as vec
 from sqops.importers._base import (
     NOT_A_MESSAGE,
@@ -118,6 +119,8 @@ class _Chat(msgspec.Struct, gc=False):
 
 
 _DECODER = msgspec.json.Decoder(_Chat)
+#: a slice of the messages of a chat read in slices (:mod:`._jsonstream`)
+_SLICE_DECODER = msgspec.json.Decoder(list[_Msg])
 _KEYS = vec.struct_keys(_Msg)
 
 
@@ -141,15 +144,20 @@ def _fast(ctx: Context, display: str, raw: bytes) -> bool:
 
 
 def _read(path: Path, display: str, ctx: Context) -> None:
-    raw = read_bytes(path, display)
-    if _fast(ctx, display, raw):
-        return
-    data = vec.parse_bytes(raw)
-    del raw
-    if data is vec.NOT_READ:
-        data = vec.load_json(read_text(path, display), display)
+    lay = stream.layout(path, display, "messages") if stream.large(path) else None
+    data: Any
+    if lay is not None and lay.head is not None and "type" in lay.head:
+        data = {**lay.head, "messages": lay}  # (one chat's export: its messages in slices)
+    else:
+        raw = read_bytes(path, display)
+        if _fast(ctx, display, raw):
+            return
+        data = vec.parse_bytes(raw)
+        del raw
+        if data is vec.NOT_READ:
+            data = vec.load_json(read_text(path, display), display)
     chats: list[tuple[str, Any]] = []
-    if isinstance(data, dict) and isinstance(data.get("messages"), list):
+    if isinstance(data, dict) and isinstance(data.get("messages"), list | stream.Layout):
         if "type" not in data and not _telegram_messages(data["messages"]):
             raise InputError(
                 T(
@@ -237,21 +245,30 @@ def _chat(
     group = f"tg:{cid}"
     title = chat.get("name") if isinstance(chat.get("name"), str) else None
     messages = chat.get("messages") if structs is None else structs
-    if not isinstance(messages, list | vec.Structs):
+    if not isinstance(messages, list | vec.Structs | stream.Layout):
         ctx.skip(
             Location(file=display, key=f"{prefix}messages"),
             T("缺少 messages 列表", "lacks the messages list"),
         )
         return
     zone = vec.zone_of(ctx)
-    if zone is not None:
-        by_name = _bulk(ctx, display, prefix, group, title, messages, zone)
-    elif isinstance(messages, vec.Structs):
-        raise vec.Fallback
-    else:
-        by_name = sum(
-            _message(ctx, display, prefix, group, title, i, msg) for i, msg in enumerate(messages)
+
+    def some(items: list[Any] | vec.Structs, first: int = 0) -> int:
+        """The messages ``items`` (from item ``first`` of the chat's on)."""
+        if zone is not None:
+            return _bulk(ctx, display, prefix, group, title, items, zone, first)
+        if isinstance(items, vec.Structs):
+            raise vec.Fallback
+        return sum(
+            _message(ctx, display, prefix, group, title, first + i, msg)
+            for i, msg in enumerate(items)
         )
+
+    if isinstance(messages, stream.Layout):
+        decoder = _SLICE_DECODER if zone is not None else None
+        by_name = sum(stream.each(messages, decoder, _KEYS, some))
+    else:
+        by_name = some(messages)
     if by_name:
         ctx.note(
             Location(file=display, key=f"{prefix}messages"),
@@ -326,8 +343,9 @@ def _bulk(
     title: str | None,
     messages: list[Any] | vec.Structs,
     zone: str,
+    first: int = 0,
 ) -> int:
-    """The messages of a chat: the ordinary ones (an integer id, a ``from_id``, the time in
+    """The messages of a chat (from its item ``first`` on): the ordinary ones (an integer id, a ``from_id``, the time in
     ``date_unixtime``; texts and ids are read by :func:`text_of` and :func:`_uid` first) as
     one frame read a field at a time, every other item by :func:`_message`, in order; how
     many senders' ids were derived from the name. Decoded by msgspec (``vec.Structs``): the
@@ -344,7 +362,7 @@ def _bulk(
         items = vec.dicts(messages, odd)
         if items is None:  # no item is an object
             return sum(
-                _message(ctx, display, prefix, group, title, i, msg)
+                _message(ctx, display, prefix, group, title, first + i, msg)
                 for i, msg in enumerate(messages)
             )
 
@@ -422,7 +440,7 @@ def _bulk(
 
     def on_odd(i: int) -> None:
         nonlocal by_name
-        by_name += _message(ctx, display, prefix, group, title, i, item(i))
+        by_name += _message(ctx, display, prefix, group, title, first + i, item(i))
 
     vec.feed(ctx, frame, odd_rows, on_odd)
     return by_name

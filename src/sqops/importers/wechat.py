@@ -26,6 +26,7 @@ from sqops.data.offsets import fixed_offset
 from sqops.data.scalars import clean, clean_name, epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
+from sqops.importers import _jsonstream as stream
 from sqops.importers import _jsonvec as vec
 from sqops.importers._base import (
     BAD_TIME,
@@ -219,6 +220,11 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
         _read_msg_csv(path, None, display, ctx)
         return
     if _json_array(path):
+        lay = stream.layout(path, display, None) if stream.large(path) else None
+        if lay is not None:  # (its items in slices)
+            with vec.gc_paused():
+                _chatlog_slices(lay, display, ctx)
+            return
         raw = read_bytes(path, display)
         with vec.gc_paused():
             if _chatlog_fast(ctx, display, raw):
@@ -839,6 +845,10 @@ class _ChatlogItem(msgspec.Struct, gc=False, forbid_unknown_fields=True):
 
 
 _CHATLOG_DECODER = msgspec.json.Decoder(list[_ChatlogItem])
+_NO_CHATLOG_MESSAGE = T(
+    "不是 chatlog 类 JSON：没有一条带 time 和 talker 的消息",
+    "not a chatlog-style JSON: no message has time and talker",
+)
 _CHATLOG_STRUCT_KEYS = vec.struct_keys(_ChatlogItem)
 #: the field read → its key in :class:`_ChatlogItem`
 _CHATLOG_FIELD_KEY = {
@@ -863,13 +873,7 @@ def _chatlog_fast(ctx: Context, display: str, raw: bytes) -> bool:
     except vec.Fallback:
         return False
     if len(items) and not good:
-        raise InputError(
-            T(
-                "不是 chatlog 类 JSON：没有一条带 time 和 talker 的消息",
-                "not a chatlog-style JSON: no message has time and talker",
-            ),
-            Location(file=display, line=1),
-        )
+        raise InputError(_NO_CHATLOG_MESSAGE, Location(file=display, line=1))
     return True
 
 
@@ -1121,6 +1125,27 @@ def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:
     _chatlog_good(ctx, items, where, display)
 
 
+def _chatlog_slices(lay: stream.Layout, display: str, ctx: Context) -> None:
+    """The items of a chatlog JSON array read in slices (:mod:`._jsonstream`), as
+    :func:`_chatlog_fast` or :func:`_chatlog_items` read them whole."""
+    zone = vec.zone_of(ctx)
+
+    def some(items: list[Any] | vec.Structs, first: int) -> tuple[int, int]:
+        def where(i: int) -> Location:
+            return Location(file=display, key=f"[{first + i}]")
+
+        if zone is not None:
+            return len(items), _chatlog_json_bulk(ctx, items, where, zone)
+        if isinstance(items, vec.Structs):
+            raise vec.Fallback
+        return len(items), sum(_chatlog_item(ctx, where(i), it) for i, it in enumerate(items))
+
+    decoder = _CHATLOG_DECODER if zone is not None else None
+    done = stream.each(lay, decoder, _CHATLOG_STRUCT_KEYS, some)
+    if sum(n for n, _ in done) and not sum(good for _, good in done):
+        raise InputError(_NO_CHATLOG_MESSAGE, Location(file=display, line=1))
+
+
 def _chatlog_items(items: list[Any], display: str, ctx: Context) -> None:
     """The items of a chatlog JSON array."""
 
@@ -1140,10 +1165,4 @@ def _chatlog_good(
     else:
         good = sum(_chatlog_item(ctx, where(i), item) for i, item in enumerate(items))
     if items and not good:
-        raise InputError(
-            T(
-                "不是 chatlog 类 JSON：没有一条带 time 和 talker 的消息",
-                "not a chatlog-style JSON: no message has time and talker",
-            ),
-            Location(file=display, line=1),
-        )
+        raise InputError(_NO_CHATLOG_MESSAGE, Location(file=display, line=1))
