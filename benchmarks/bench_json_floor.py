@@ -10,14 +10,18 @@ sqops.
 Run::
 
     python benchmarks/bench_json_floor.py --data /tmp/bench/imp [--rounds 3] [--only a,b]
+        [--formats telegram,discord,chatlog,wecom] [--sqops /work/main/.venv/bin/python /work/main]
     python benchmarks/bench_json_floor.py --exactness
 
 ``--data`` is the folder ``bench_import.py --rows 1000000 --keep`` wrote (``telegram/``,
 ``discord/``, ``wechat-chatlog-json/``, ``wecom/``). Each (parser, file) case runs in its own
 subprocess; the rounds alternate the parsers (the order turned each round). Printed per case:
 the best wall, the CPU seconds of every run (user + sys of the child, its threads included:
-``os.wait4``), rows/s of the best wall and the peak RSS. The child checks its frame: the row
-count and the number of texts must be the same for every parser of a file.
+``os.wait4``), rows/s of the best wall and the peak RSS, and the frame's row count and number
+of texts (the same for every parser of a file, but pyarrow's and ``pl.read_json``'s Telegram
+frames, which leave the text out). ``--sqops PYTHON
+CHECKOUT`` also times ``sqops import`` of each file (``bench_import.py --child import`` of that
+checkout, run by that interpreter) in the same rounds.
 
 ``--exactness``: small hand-made documents (two equal keys, an escaped key, an integer past
 64 bits, a lone surrogate, bytes not UTF-8, a number where a text is expected) read by each
@@ -645,7 +649,8 @@ def bench(data: Path, rounds: int, only: list[str], formats: list[str]) -> None:
     parsers = [p for p in PARSERS if (not only or p in only)]
     for p in parsers:
         if not installed(p):
-            print(f"skipped {p}: not installed ({', '.join(MODULES[p])})")
+            why = "no --sqops" if p == "sqops" else f"not installed ({', '.join(MODULES[p])})"
+            print(f"skipped {p}: {why}")
     parsers = [p for p in parsers if installed(p)]
     print(f"load average before: {os.getloadavg()}")
     results: dict[tuple[str, str], list[dict[str, Any]]] = {}
