@@ -135,23 +135,99 @@ def test_cuts_inside_texts_and_nested_arrays_are_not_taken(tmp_path: Path) -> No
     )
     p = tmp_path / "result.json"
     p.write_bytes(doc)
-    for block in range(1, len(doc) + 2):
+    for block in (*range(1, 120), *range(120, len(doc) + 2, 7)):
         _same("telegram", p, "Asia/Shanghai", block)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"\\ud83d"', '"a\\udc00b"', "NaN", "Infinity", '[{"type": "bold", "text": "\\ud800"}]'],
+)
+def test_values_msgspec_refuses_are_read_as_whole(tmp_path: Path, text: str) -> None:
+    """A lone surrogate escape (a text cut inside an emoji) or NaN, in a slice after the
+    first: msgspec refuses it, the whole reading's later parsers read it — so do the slices."""
+    doc = _tg(*(_msg(i) for i in range(1, 4)), _msg(4, text), _msg(5))
+    p = tmp_path / "result.json"
+    p.write_bytes(doc)
+    for block in (1, 60, 400, 1 << 20):
+        assert _same("telegram", p, "Asia/Shanghai", block) > 0
+
+
+@pytest.mark.parametrize("depth", [900, 1020, 1022, 1100])
+def test_nesting_is_refused_where_the_whole_reading_refuses_it(tmp_path: Path, depth: int) -> None:
+    """A slice is decoded as deep as its items lie in the document: the parsers' nesting
+    limits refuse the same documents."""
+    deep = "[" * depth + "1" + "]" * depth
+    doc = _tg(_msg(1), _msg(2, deep), _msg(3))
+    p = tmp_path / "result.json"
+    p.write_bytes(doc)
+    for block in (50, 1 << 20):
+        _same("telegram", p, "Asia/Shanghai", block)
+
+
+def test_items_indented_alike_at_every_depth(tmp_path: Path) -> None:
+    """An exporter that indents nested objects as its items (every object on a line of its
+    own, at the same indentation): its separators are tried first and fail inside a nested
+    list; the comma at the array's own level (brackets counted outside texts, escaped
+    quotes too) is taken instead."""
+    nested = (
+        '["x",\n  {"type": "bold", "text": "a \\"}, {\\" b"},\n  {"type": "plain", "text": "y"}]'
+    )
+    doc = _tg(_msg(1), _msg(2, nested), _msg(3), _msg(4, nested), _msg(5))
+    p = tmp_path / "result.json"
+    p.write_bytes(doc)
+    for block in (*range(1, 60), 200, 400, 1 << 20):
+        _same("telegram", p, "Asia/Shanghai", block)
+
+
+def test_the_top_level_commas() -> None:
+    """The commas at the array's own level, against the items Python's json finds."""
+    import json
+
+    items = [{"a": [1, {"b": "},{"}]}, 'x\\"y,', [[], {}], {"c": "\\"}, 3]
+    text = ",".join(json.dumps(i) for i in items).encode()
+    commas = _jsonstream._top_commas(text).tolist()
+    pieces = [text[a + 1 : b] for a, b in zip([-1, *commas], [*commas, len(text)], strict=True)]
+    assert [json.loads(x) for x in pieces] == items
+
+
+def test_a_file_without_line_ends_is_checked_in_blocks(tmp_path: Path) -> None:
+    """The pre-check of a file's UTF-8 and keys reads a block at a time, cut before a
+    character, also when the file has no line end (a minified chatlog array)."""
+    items = [
+        f'{{"seq": {i}, "time": "2026-12-03T10:00:00+08:00", "talker": "98765@chatroom", '
+        f'"sender": "wxid_{i % 3}", "senderName": "阿青😀", "type": 1, "content": "你好 messages"}}'
+        for i in range(60)
+    ]
+    p = tmp_path / "chatlog.json"
+    p.write_bytes(("[" + ",".join(items) + "]").encode())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_jsonstream, "BLOCK", 101)
+        assert _jsonstream._plain(p, None)
+        assert _jsonstream._plain(p, "content") is False  # (60 keys "content")
+    for block in (1, 101, 999):
+        assert _same("wechat-chatlog", p, "Asia/Shanghai", block) > 0
 
 
 def test_keys_after_the_array(tmp_path: Path) -> None:
     """Keys after the array, one an array itself (a later exporter's): its "]" is not taken
     for the messages' end."""
-    doc = _tg(_msg(1), _msg(2), after=',\n "messageCount": 2,\n "extra": [1, [2, "]"]]')
-    p = tmp_path / "result.json"
-    p.write_bytes(doc)
-    for block in (1, 50, 500):
-        assert _same("telegram", p, "Asia/Shanghai", block) > 0
+    for after in (
+        ',\n "messageCount": 2,\n "extra": [1, [2, "]"]]',
+        ', "x": [[],[],[],[],[],[],[],[],[],[],[]]',
+    ):
+        doc = _tg(_msg(1), _msg(2), _msg(3, '"messages"'), after=after)
+        p = tmp_path / "result.json"
+        p.write_bytes(doc)
+        for block in (1, 50, 500):
+            assert _same("telegram", p, "Asia/Shanghai", block) > 0
 
 
-def test_the_key_twice_is_read_whole(tmp_path: Path) -> None:
-    """``messages`` written twice: decoders keep the last; the file is read whole."""
-    doc = _tg(_msg(1), after=',\n "messages": [' + _msg(2) + "]")
+@pytest.mark.parametrize("key", ['"messages"', '"messa\\u0067es"'])
+def test_the_key_twice_is_read_whole(tmp_path: Path, key: str) -> None:
+    """``messages`` written twice (the second maybe with an escape): decoders keep the
+    last; the file is read whole."""
+    doc = _tg(_msg(1), after=f",\n {key}: [" + _msg(2) + "]")
     p = tmp_path / "result.json"
     p.write_bytes(doc)
     whole = import_files("telegram", [p])
@@ -209,5 +285,8 @@ def test_past_the_whole_readings_limit(tmp_path: Path) -> None:
         with pytest.raises(InputError) as err:
             import_files("telegram", [p])
         problem = err.value.problems[0]
-        assert "invalid JSON" in problem.text.get("en")
-        assert problem.where.line == 5 + 30  # (item 30's line: a "," expected before it)
+        assert problem.text.get("en") == (
+            "the messages array cannot be read in slices: JSON is malformed: expected ',' or ']'"
+        )
+        # (item 30's line and column: a "," expected before it)
+        assert (problem.where.line, problem.where.col) == (5 + 30, 3)

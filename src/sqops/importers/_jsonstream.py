@@ -9,22 +9,30 @@ before the next is read, so the memory the reading takes is bounded by the block
 file. What is read is exactly what the whole document gives:
 
 * **The document around the array.** Its start (``"messages": [`` found in the first
-  :data:`EDGE` bytes) and its end (a ``]`` in the last :data:`EDGE` bytes) are taken as the
-  array's ends only when the document with the array replaced by a marker text decodes and
-  holds that marker under that key (a top-level key, the last of its name: the one a
-  decoder keeps). For a document that is the array itself, only white space may follow it.
-* **Each cut between two items.** A slice ends at a ``},`` + ``{`` (white space allowed)
-  and is used only when ``[`` + the slice + ``]`` decodes: a cut inside a text leaves that
-  text unclosed, a cut inside a nested object or array leaves it open — neither decodes —,
-  so a slice that decodes is a run of the array's own items, and the slices end to end are
-  the array (a cut that does not decode is tried at the separator before it).
+  :data:`EDGE` bytes) and its end (of the ``]`` in the last :data:`EDGE` bytes, the first
+  whose rest closes the document) are taken as the array's ends only when the document with
+  the array replaced by a marker text decodes and holds that marker under that key (a
+  top-level key, the last of its name: the one a decoder keeps). A ``]`` inside the array
+  leaves the array's own ``]`` unmatched after the marker (no JSON); one of a key after the
+  array closes the document too, but later. For a document that is the array itself, only
+  white space may follow it.
+* **Each cut between two items.** A slice ends after an item: at the exporter's own
+  separator (``}``, a comma and the items' indentation before ``{`` — a raw line end is never
+  inside a text) where it writes one item a line, else at the last comma at the array's own
+  level (brackets counted outside texts). Either way it is used only when the slice, decoded
+  as deep as its items lie in the document, is a run of items: a cut inside a text leaves it
+  unclosed, a cut inside a nested object or array leaves it open — neither decodes —, so the
+  slices end to end are the array.
 * **Each slice's values.** Decoded by the reader's msgspec structs where it can, else by the
   same decoders the whole document would have gone through (msgspec untyped, orjson where
-  exact, Python's ``json`` for lone surrogates), so integers, escapes and repeated keys are
-  read as the whole document reads them.
+  exact, Python's ``json`` for lone surrogates and NaN), as deep as in the whole document
+  (the same nesting limits), so integers, escapes and repeated keys are read as the whole
+  document reads them.
 
-A file that is not UTF-8 (a byte-order mark, another encoding) or whose array cannot be
-found so is read whole as before (within 1 GiB; past it refused with the reason).
+Within the whole reading's 1 GiB, a file is read in slices only when it is plain UTF-8 (no
+byte-order mark, no NUL), names the key once and escapes no lower-case letter (a second key
+could be spelled so): else, or when its array cannot be found so, it is read whole as before.
+Past 1 GiB it cannot be read whole: what the slices cannot read is an error with its reason.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import numpy as np
 
 from sqops.errors import InputError, Location
 from sqops.i18n import T
@@ -48,13 +57,13 @@ STREAM_BYTES = 256 << 20
 BLOCK = 64 << 20
 #: the bytes at the start and at the end of the file searched for the array's ends
 EDGE = 1 << 20
-#: a slice (one item, or items between two separators) larger than this is refused
-MAX_SLICE = 512 << 20
+#: a slice (one item, or items between two cuts) larger than this is refused
+MAX_SLICE = 256 << 20
+#: the "]" of the file's end tried as the array's end, at most
+_CLOSES = 4096
 #: the marker put in the array's place to prove its ends (no export writes it)
 _MARK = "\ue000sqops: the array read in slices\ue000"
 _MARK_JSON = msgspec.json.encode(_MARK)
-#: a separator between two items of the array (objects): its comma
-_SEP = re.compile(rb"\}[ \t\r\n]*(,)[ \t\r\n]*\{")
 _SPACE = b" \t\r\n"
 _DECODE_ANY = msgspec.json.Decoder().decode
 
@@ -63,7 +72,8 @@ _DECODE_ANY = msgspec.json.Decoder().decode
 class Layout:
     """Where a document's array lies: ``head`` is the document decoded with the array
     replaced by :data:`_MARK` (None when the document is the array), ``start`` the byte
-    after its ``[``, ``stop`` the byte of its ``]``."""
+    after its ``[``, ``stop`` the byte of its ``]``, ``line`` the file's line of ``start``,
+    ``lead`` the white space before its first item (how the exporter indents the items)."""
 
     path: Path
     display: str
@@ -71,8 +81,16 @@ class Layout:
     key: str | None
     start: int
     stop: int
-    #: the file's line of ``start``
     line: int
+    lead: bytes
+    #: past the whole reading's limit (1 GiB): no whole reading to fall back on
+    past_limit: bool
+
+    @property
+    def depth(self) -> int:
+        """How deep the array's items lie in the document (a slice is decoded as deep, so
+        that every decoder's nesting limit refuses what it refuses in the whole)."""
+        return 1 if self.key is None else 2
 
 
 def large(path: Path) -> bool:
@@ -87,31 +105,51 @@ def layout(path: Path, display: str, key: str | None) -> Layout | None:
     """The array under the top-level ``key`` of the document at ``path`` (``key`` None: the
     document is an array), or None when it cannot be found as the module's text says — or
     when the file, within the 1 GiB the whole reading takes, is not plain UTF-8 (a NUL or
-    another encoding: the whole reading's decoding policy and messages apply to it)."""
+    another encoding: the whole reading's decoding policy and messages apply to it) or may
+    hold ``key`` more than once (then the whole reading says which one counts)."""
     found = _layout(path, display, key)
-    if found is None or path.stat().st_size > _base.MAX_BYTES:
+    if found is None or found.past_limit:
         return found
     return found if _plain(path, key) else None
 
 
+#: an escaped lower-case ASCII letter (``\u0067``): a key such as ``"messa\u0067es"`` would
+#: need one, and exporters escape none (they escape what is not ASCII)
+_ESCAPED_LETTER = re.compile(rb"\\u00[67][0-9A-Fa-f]")
+#: bytes kept from one block for the next (a key and the white space before its colon)
+_CARRY = 256
+
+
 def _plain(path: Path, key: str | None) -> bool:
-    """Whether a file is UTF-8 without a NUL, and names ``key`` (quoted) once only (read
-    :data:`BLOCK` bytes at a time): a document with the key twice — the last one is the
-    one decoders keep — is read whole."""
-    rest, named = b"", 0
-    quoted = None if key is None else b'"' + key.encode() + b'"'
+    """Whether a file is UTF-8 without a NUL and, for ``key``, names it as a key once only
+    and escapes no lower-case letter (read :data:`BLOCK` bytes at a time, each cut before a
+    character: memory bounded whatever its lines)."""
+    keyed = None if key is None else re.compile(b'"' + re.escape(key.encode()) + b'"[ \t\r\n]*:')
+    named, carry = 0, b""
     with path.open("rb") as fh:
         while True:
             block = fh.read(BLOCK)
-            buf = rest + block if rest else block
-            cut = buf.rfind(b"\n") + 1 if block else len(buf)  # (never inside a text)
-            part, rest = buf[:cut], buf[cut:]
+            buf = carry + block if carry else block
+            # (the bytes up to the cut are checked now, the rest with the next block)
+            cut = len(buf) if not block else _char_start(buf, max(len(buf) - _CARRY, 0))
+            part = buf[:cut]
             if b"\x00" in part or not (part.isascii() or utf8_bytes(part)):
                 return False
-            if quoted is not None:
-                named += part.count(quoted)
+            if keyed is not None:
+                named += sum(1 for m in keyed.finditer(buf) if m.start() < cut)
+                if _ESCAPED_LETTER.search(buf):
+                    return False
             if not block:
-                return quoted is None or named == 1
+                return keyed is None or named == 1
+            carry = buf[cut:]
+
+
+def _char_start(buf: bytes, at: int) -> int:
+    """The first position from ``at`` on that starts a UTF-8 character (not a continuation
+    byte), at most 3 on."""
+    while at < len(buf) and at > 0 and (buf[at] & 0xC0) == 0x80:
+        at += 1
+    return at
 
 
 def _layout(path: Path, display: str, key: str | None) -> Layout | None:
@@ -127,6 +165,7 @@ def _layout(path: Path, display: str, key: str | None) -> Layout | None:
         return None
     if head.startswith(b"\xef\xbb\xbf") or b"\x00" in head:
         return None
+    past = size > _base.MAX_BYTES
     if key is None:
         body = head.lstrip(_SPACE)
         stripped = tail.rstrip(_SPACE)
@@ -134,26 +173,36 @@ def _layout(path: Path, display: str, key: str | None) -> Layout | None:
             return None
         start = len(head) - len(body) + 1
         stop = tail_at + len(stripped) - 1
-        line = head.count(b"\n", 0, start) + 1
-        return Layout(path, display, None, None, start, stop, line) if start <= stop else None
+        if start > stop:
+            return None
+        return Layout(path, display, None, None, start, stop, _line(head, start),
+                      _lead(head, start), past)  # fmt: skip
     pattern = re.compile(rb'"' + re.escape(key.encode()) + rb'"[ \t\r\n]*:[ \t\r\n]*\[')
+    closes = [m.start() for m in re.finditer(rb"\]", tail)][-_CLOSES:]
     for found in pattern.finditer(head):
         prefix = head[: found.end() - 1]
-        # the array's "]": of the last few in the tail, the first whose rest closes the
-        # document (a "]" inside the array leaves its real end unmatched: no JSON; one of a
-        # key after the array, or in a text there, closes it too, later)
-        closes = [m.start() for m in re.finditer(rb"\]", tail)][-8:]
-        best = None
-        for at in reversed(closes):
+        # the array's "]": the first of the file's last ones whose rest closes the document
+        # (one inside the array leaves the array's own "]" unmatched after the marker: no
+        # JSON; one of a key after the array closes it too, but later)
+        for at in closes:
             if tail_at + at < found.end():
-                break
+                continue
             doc = _decoded(prefix + _MARK_JSON + tail[at + 1 :])
             if isinstance(doc, dict) and doc.get(key) == _MARK:
-                line = head.count(b"\n", 0, found.end()) + 1
-                best = Layout(path, display, doc, key, found.end(), tail_at + at, line)
-        if best is not None:
-            return best
+                start = found.end()
+                return Layout(path, display, doc, key, start, tail_at + at, _line(head, start),
+                              _lead(head, start), past)  # fmt: skip
     return None
+
+
+def _line(head: bytes, at: int) -> int:
+    return head.count(b"\n", 0, at) + 1
+
+
+def _lead(head: bytes, start: int) -> bytes:
+    """The white space between the array's ``[`` and its first item."""
+    rest = head[start:]
+    return rest[: len(rest) - len(rest.lstrip(_SPACE))]
 
 
 def _decoded(data: bytes) -> Any:
@@ -182,13 +231,14 @@ class Slice:
 
     first: int
     data: bytes
+    depth: int
     structs: list[Any] | None
     _values: list[Any] | None = None
 
     def values(self) -> list[Any]:
         if self._values is None:
-            got = _decoded(self.data)
-            assert isinstance(got, list)  # (it decoded as an array when it was cut)
+            got = _unwrapped(_decoded(self.data), self.depth)
+            assert got is not None  # (it decoded as an array when it was cut)
             self._values = got
         return self._values
 
@@ -196,11 +246,13 @@ class Slice:
         return len(self.structs if self.structs is not None else self.values())
 
 
-def slices(lay: Layout, decoder: msgspec.json.Decoder[Any] | None) -> Iterator[Slice]:
-    """The array's items, a slice at a time (``decoder``: the reader's, of a list of
-    structs; None: Python values only)."""
+def slices(lay: Layout, item: type | None) -> Iterator[Slice]:
+    """The array's items, a slice at a time (``item``: the reader's struct of an item;
+    None: Python values only)."""
+    decoder = None if item is None else _decoder(item, lay.depth)
     first = 0
     line = lay.line  # (the file's line at ``pos``: for an error's place)
+    sep = _separator(lay.lead)
     with lay.path.open("rb") as fh:
         fh.seek(lay.start)
         pos, buf = lay.start, b""
@@ -208,20 +260,14 @@ def slices(lay: Layout, decoder: msgspec.json.Decoder[Any] | None) -> Iterator[S
             want = min(BLOCK, lay.stop - pos)
             if len(buf) < want:
                 buf += fh.read(want - len(buf))
-            got = _cut(buf, pos + len(buf) >= lay.stop, decoder)
-            while got is None:  # (no cut decodes in this window: a larger one)
+            got = _cut(buf, pos + len(buf) >= lay.stop, decoder, sep, lay.depth)
+            while got is None:  # (no item ends in this window: a larger one)
                 if len(buf) >= lay.stop - pos:
                     raise _malformed(lay, buf, line)
                 if len(buf) >= MAX_SLICE:
-                    raise InputError(
-                        T(
-                            "消息数组中有一段超过 {m} MiB 的内容无法分段读取",
-                            "a stretch of the messages array over {m} MiB cannot be read in slices",
-                        ).format(m=MAX_SLICE >> 20),
-                        Location(file=lay.display, line=line),
-                    )
+                    raise _malformed(lay, buf, line, too_long=True)
                 buf += fh.read(min(len(buf), lay.stop - pos - len(buf)))
-                got = _cut(buf, pos + len(buf) >= lay.stop, decoder)
+                got = _cut(buf, pos + len(buf) >= lay.stop, decoder, sep, lay.depth)
             used, piece = got
             if not len(piece) and first:  # (only an empty array has a slice of no item)
                 raise _malformed(lay, buf, line)
@@ -237,73 +283,159 @@ def slices(lay: Layout, decoder: msgspec.json.Decoder[Any] | None) -> Iterator[S
             buf = buf[used:]
 
 
+def _separator(lead: bytes) -> re.Pattern[bytes] | None:
+    """Where the exporter's separators between items are, when it writes each item on a
+    line of its own: ``}``, a comma and the items' own indentation before ``{`` (a raw line
+    end is never inside a text; a nested object is indented deeper)."""
+    if b"\n" not in lead:
+        return None
+    return re.compile(rb"\}[ \t\r\n]*(,)" + re.escape(lead) + rb"\{")
+
+
 def _cut(
-    buf: bytes, to_end: bool, decoder: msgspec.json.Decoder[Any] | None
+    buf: bytes,
+    to_end: bool,
+    decoder: msgspec.json.Decoder[Any] | None,
+    sep: re.Pattern[bytes] | None,
+    depth: int,
 ) -> tuple[int, Slice] | None:
     """The longest run of whole items at the start of ``buf`` (all of it when ``to_end``):
-    the bytes it takes with the separator after it, and the slice; None when no cut decodes."""
+    the bytes it takes with the separator after it, and the slice; None when no item ends
+    in ``buf`` (or, ``to_end``, when it is no run of items)."""
     if to_end:
-        piece = _slice(buf, decoder)
+        piece = _slice(buf, decoder, depth)
         return None if piece is None else (len(buf), piece)
-    seps = [m.start(1) for m in _SEP.finditer(buf, max(len(buf) - EDGE, 0))]
-    if not seps:
-        seps = [m.start(1) for m in _SEP.finditer(buf)]
-    for comma in reversed(seps[-8:]):
-        piece = _slice(buf[:comma], decoder)
-        if piece is not None:
-            return comma + 1, piece
-    return None
+    tried = -1
+    if sep is not None:  # the exporter's last separator in the window: almost always one
+        found = list(sep.finditer(buf, max(len(buf) - EDGE, 0)))
+        if found:
+            tried = found[-1].start(1)
+            piece = _slice(buf[:tried], decoder, depth)
+            if piece is not None:
+                return tried + 1, piece
+    commas = _top_commas(buf)  # else the last comma of the array's own level
+    if not len(commas):
+        return None
+    comma = int(commas[-1])
+    if comma == tried:
+        return None
+    piece = _slice(buf[:comma], decoder, depth)
+    return None if piece is None else (comma + 1, piece)
 
 
-def _slice(data: bytes, decoder: msgspec.json.Decoder[Any] | None) -> Slice | None:
-    """``[`` + ``data`` + ``]`` decoded (a Slice), or None when it is no JSON array."""
-    text = b"[" + data + b"]"
+def _top_commas(buf: bytes) -> np.ndarray:
+    """The commas of ``buf`` (which starts at an item, outside any text) at the array's own
+    level: outside texts (a quote ends or starts one unless an odd run of backslashes is
+    before it), no bracket open before them."""
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    quotes = np.flatnonzero(arr == 34)
+    slashed = quotes[(quotes > 0) & (arr[np.maximum(quotes - 1, 0)] == 92)]
+    if len(slashed):  # (rare: a quote inside a text, \")
+        escaped = set()
+        for q in slashed.tolist():
+            k = q - 1
+            while k >= 0 and buf[k] == 92:
+                k -= 1
+            if (q - 1 - k) & 1:
+                escaped.add(q)
+        quotes = quotes[~np.isin(quotes, list(escaped))]
+    opening = (arr == 123) | (arr == 91)
+    brackets = np.flatnonzero(opening | (arr == 125) | (arr == 93))
+    brackets = brackets[(np.searchsorted(quotes, brackets) & 1) == 0]
+    commas = np.flatnonzero(arr == 44)
+    commas = commas[(np.searchsorted(quotes, commas) & 1) == 0]
+    depth = np.cumsum(np.where(opening[brackets], 1, -1))
+    before = np.searchsorted(brackets, commas)
+    at = np.where(before > 0, depth[np.maximum(before - 1, 0)], 0) if len(depth) else before * 0
+    return commas[at == 0]
+
+
+def _slice(data: bytes, decoder: msgspec.json.Decoder[Any] | None, depth: int) -> Slice | None:
+    """``[`` + ``data`` + ``]`` decoded (a Slice), or None when it is no JSON array —
+    decoded ``depth`` arrays deep (:attr:`Layout.depth`)."""
+    text = b"[" * depth + data + b"]" * depth
     if decoder is not None and b"\x00" not in text:
         try:
-            return Slice(0, text, decoder.decode(text))
-        except msgspec.ValidationError:  # (JSON, but not what the structs read)
-            pass
-        except (msgspec.DecodeError, RecursionError):
+            return Slice(0, text, depth, _unwrapped(decoder.decode(text), depth))
+        except (msgspec.DecodeError, RecursionError):  # (ValidationError too: JSON, but
+            pass  # not what the structs read; or what msgspec refuses and json reads)
+    got = _unwrapped(_decoded(text), depth)
+    return None if got is None else Slice(0, text, depth, None, got)
+
+
+def _unwrapped(value: Any, depth: int) -> list[Any] | None:
+    """The items of a slice decoded ``depth`` arrays deep; None when it is not so."""
+    for _ in range(depth - 1):
+        if not isinstance(value, list) or len(value) != 1:
             return None
-    got = _decoded(text)
-    return Slice(0, text, None, got) if isinstance(got, list) else None
+        value = value[0]
+    return value if isinstance(value, list) else None
 
 
-def _malformed(lay: Layout, buf: bytes, line: int) -> InputError:
-    """The error of an array whose items do not decode: the whole reading's (its message and
-    place) for a file it can read, else the decoder's reason, at its line."""
-    if lay.path.stat().st_size <= _base.MAX_BYTES:
+_DECODERS: dict[tuple[type, int], msgspec.json.Decoder[Any]] = {}
+
+
+def _decoder(item: type, depth: int) -> msgspec.json.Decoder[Any]:
+    """The decoder of a slice of ``item`` structs ``depth`` arrays deep."""
+    got = _DECODERS.get((item, depth))
+    if got is None:
+        kind: Any = list[item]  # type: ignore[valid-type]
+        for _ in range(depth - 1):
+            kind = list[kind]
+        got = _DECODERS[(item, depth)] = msgspec.json.Decoder(kind)
+    return got
+
+
+def _malformed(lay: Layout, buf: bytes, line: int, *, too_long: bool = False) -> InputError:
+    """The error of an array whose items cannot be read in slices: the whole reading's (its
+    message and place) for a file it can read and finds wrong; else the decoder's reason at
+    its line and column, or the stretch too long to cut."""
+    if not lay.past_limit:
         try:
             _base.load_json(_base.read_text(lay.path, lay.display), lay.display)
         except InputError as exc:
             return exc
-    text = b"[" + buf + b"]"
+    if too_long:
+        return InputError(
+            T(
+                "消息数组中有一段超过 {m} MiB 的内容，无法分段读取",
+                "a stretch of the messages array over {m} MiB: it cannot be read in slices",
+            ).format(m=MAX_SLICE >> 20),
+            Location(file=lay.display, line=line),
+        )
     try:
-        _DECODE_ANY(text)
+        _DECODE_ANY(b"[" * lay.depth + buf + b"]" * lay.depth)
         reason = ""
     except (msgspec.DecodeError, RecursionError) as exc:
         reason = str(exc)
-    at = re.search(r"\(byte (\d+)\)", reason)
-    if at:  # (the byte of the slice's text, which starts one "[" before the buffer)
-        line += buf.count(b"\n", 0, max(int(at.group(1)) - 1, 0))
+    col = None
+    at = re.search(r" ?\(byte (\d+)\)", reason)
+    if at:  # (the byte of the slice's text, which starts with its "["s)
+        byte = max(int(at.group(1)) - lay.depth, 0)
+        line += buf.count(b"\n", 0, byte)
+        col = byte - (buf.rfind(b"\n", 0, byte) + 1) + 1
+        reason = reason[: at.start()] + reason[at.end() :]
     return InputError(
-        T("JSON 无效：{e}", "invalid JSON: {e}").format(e=reason or "?"),
-        Location(file=lay.display, line=line),
+        T(
+            "无法分段读取消息数组：{e}",
+            "the messages array cannot be read in slices: {e}",
+        ).format(e=reason or "?"),
+        Location(file=lay.display, line=line, col=col),
     )
 
 
 def each(
     lay: Layout,
-    decoder: msgspec.json.Decoder[Any] | None,
+    item: type | None,
     keys: dict[str, str],
     use: Callable[[list[Any] | Structs, int], Any],
 ) -> list[Any]:
     """``use(items, first)`` for every slice, in order: its items as :class:`Structs`
-    (``decoder``'s, read by ``keys``) where they decode so, and again as Python values when
+    (of ``item``, read by ``keys``) where they decode so, and again as Python values when
     that call raises :class:`Fallback` (before adding anything: the structs hold a value the
     whole document reads otherwise) or they do not. The calls' results, in order."""
     out = []
-    for piece in slices(lay, decoder):
+    for piece in slices(lay, item):
         if piece.structs is not None:
             try:
                 out.append(use(Structs(piece.structs, keys), piece.first))

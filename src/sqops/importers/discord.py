@@ -164,8 +164,6 @@ class _Export(msgspec.Struct, gc=False):
 
 
 _DECODER = msgspec.json.Decoder(_Export)
-#: a slice of the messages of an export read in slices (:mod:`._jsonstream`)
-_SLICE_DECODER = msgspec.json.Decoder(list[_Msg])
 _KEYS = vec.struct_keys(_Msg)
 
 
@@ -244,7 +242,7 @@ def _json(ctx: Context, display: str, data: Any, structs: vec.Structs | None = N
 
     messages = data["messages"] if structs is None else structs
     if isinstance(messages, stream.Layout):
-        stream.each(messages, _SLICE_DECODER if zone is not None else None, _KEYS, some)
+        stream.each(messages, _Msg if zone is not None else None, _KEYS, some)
     else:
         some(messages)
 

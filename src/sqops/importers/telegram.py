@@ -119,8 +119,6 @@ class _Chat(msgspec.Struct, gc=False):
 
 
 _DECODER = msgspec.json.Decoder(_Chat)
-#: a slice of the messages of a chat read in slices (:mod:`._jsonstream`)
-_SLICE_DECODER = msgspec.json.Decoder(list[_Msg])
 _KEYS = vec.struct_keys(_Msg)
 
 
@@ -265,8 +263,7 @@ def _chat(
         )
 
     if isinstance(messages, stream.Layout):
-        decoder = _SLICE_DECODER if zone is not None else None
-        by_name = sum(stream.each(messages, decoder, _KEYS, some))
+        by_name = sum(stream.each(messages, _Msg if zone is not None else None, _KEYS, some))
     else:
         by_name = some(messages)
     if by_name:

@@ -1140,8 +1140,8 @@ def _chatlog_slices(lay: stream.Layout, display: str, ctx: Context) -> None:
             raise vec.Fallback
         return len(items), sum(_chatlog_item(ctx, where(i), it) for i, it in enumerate(items))
 
-    decoder = _CHATLOG_DECODER if zone is not None else None
-    done = stream.each(lay, decoder, _CHATLOG_STRUCT_KEYS, some)
+    item = _ChatlogItem if zone is not None else None
+    done = stream.each(lay, item, _CHATLOG_STRUCT_KEYS, some)
     if sum(n for n, _ in done) and not sum(good for _, good in done):
         raise InputError(_NO_CHATLOG_MESSAGE, Location(file=display, line=1))
 
