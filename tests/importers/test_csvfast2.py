@@ -201,6 +201,12 @@ def test_cell_counts_hand_made():
     data = b'a,"b,c",\nx\n\n"",""\nd,e\r\n'
     for chunk in (64, 1 << 19):
         assert _scanned_counts(data, ",", chunk) == [3, 1, 1, 2, 2]
+    # a quoted cell longer than a chunk: the chunks inside it hold no quote (all inside)
+    data = b'h,i\n"' + b"x,\n" * 50 + b'",y\nz,\n'
+    for chunk in (64, 128, 1 << 19):
+        got = _scan(data, ",", chunk)
+        assert got.quoted.tolist() == [False] + [True] * 50 + [False, False]
+        assert _scanned_counts(data, ",", chunk) == [2, 2, 2]
     # fast_records: the empty line has no cell (as the csv module reads it): blank, dropped
     got = _csvfast.fast_records(b"h,i\n\nd,e\n", ",", 0, last=True)
     assert got is not None and got[0]["_n"].to_list() == [2, 2]
