@@ -47,19 +47,19 @@ def _same(data: bytes, frame) -> None:
 
 @pytest.mark.fuzz
 @settings(max_examples=400, deadline=None)
-@given(_TEXTS, st.booleans(), st.sampled_from([256, 0]))
+@given(_TEXTS, st.booleans(), st.sampled_from([64, 1 << 19]))
 # an empty line and a record with an empty cell past the width ("a,,": polars reads it as
 # full) have as many delimiters as two full records: counted, not taken as full
-@example("a,\n\na,,", False, 0)
-@example(",\n\na,,", False, 0)
-def test_fast_frame_is_the_csv_modules_or_none(text, bom, few):
-    """(``few``: up to how many short-looking rows are counted by the csv module; 0 counts
-    them all from the delimiters outside quotes, as for a large file)"""
+@example("a,\n\na,,", False, 64)
+@example(",\n\na,,", False, 64)
+def test_fast_frame_is_the_csv_modules_or_none(text, bom, chunk):
+    """(``chunk``: the bytes the text is scanned in at a time; 64 puts the chunks' edges
+    between quotes, delimiters and line ends)"""
     from sqops.importers import _csvfast
 
     data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_csvfast, "_FEW", few)
+        mp.setattr(_csvfast, "_CHUNK", chunk)
         frame = csv_bytes_frame(data, "t.csv")
     if frame is not None:
         _same(data, frame)
@@ -75,9 +75,9 @@ _CELLS = st.text(alphabet=st.sampled_from('ab 中,;"\n\r\t\u3000'), max_size=6)
     st.sampled_from(["\n", "\r\n"]),
     st.sampled_from([",", ";", "\t"]),
     st.booleans(),
-    st.sampled_from([256, 0]),
+    st.sampled_from([64, 1 << 19]),
 )
-def test_what_a_csv_writer_writes_is_read_fast(rows, end, delim, final_newline, few):
+def test_what_a_csv_writer_writes_is_read_fast(rows, end, delim, final_newline, chunk):
     """Rows of any length (ragged), cells with quotes, delimiters and line breaks, written by
     Python's csv writer: polars reads them (no fallback) exactly as the csv module does —
     unless a lone CR or a first line without the delimiter makes the sniffing differ."""
@@ -89,7 +89,7 @@ def test_what_a_csv_writer_writes_is_read_fast(rows, end, delim, final_newline, 
     from sqops.importers import _csvfast
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_csvfast, "_FEW", few)
+        mp.setattr(_csvfast, "_CHUNK", chunk)
         frame = csv_bytes_frame(data, "t.csv")
     lone_cr = text.count("\r") != text.count("\r\n")
     if lone_cr:
@@ -108,6 +108,19 @@ def test_hand_made_file():
     # line 2 blank, lines 3-4 one record, line 5 only spaces (blank), line 6 CR LF, line 7
     # one cell (short), line 8 two empty cells (blank)
     assert _rows(frame) == [(3, ["a\nb", "c"]), (6, ["d", 'e"f']), (7, ["g"])]
+
+
+def test_quoted_first_cells_blank_or_not():
+    """A record whose first cell is quoted is blank only if its cells are white space: the
+    byte after the opening quote decides whether it is looked at (session 17)."""
+    data = (
+        'h1,h2\n"  ",\n"\u3000",""\n"",""\n"a",\n" a",""\n"""",\n",x",\n"\t",\r\n" ","b"\n'
+    ).encode()
+    frame = csv_bytes_frame(data, "t.csv")
+    assert frame is not None
+    _same(data, frame)
+    # lines 2-4 and 9 blank; 5 "a"; 6 " a"; 7 a quote; 8 ",x"; 10 " " and "b"
+    assert [line for line, _ in _rows(frame)] == [5, 6, 7, 8, 10]
 
 
 @pytest.mark.parametrize(

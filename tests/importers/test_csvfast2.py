@@ -1,8 +1,9 @@
-"""The cheaper steps of session 12 (csvfast2, #19 item 2) give what the ways of before gave
-(differential, Hypothesis, with hand-counted cases): the cell counts of short-looking rows
-from each record's bytes less its cells' (``_csvfast._cell_counts``) against the delimiters
-outside quotes (``_delimiter_counts``); the quote check (``_well_placed``) against its
-earlier writing; a frame's rows taken by runs of slices (``_rows_by_runs``) against a
+"""The cheaper steps of sessions 12 and 17 (csvfast2, csvq6; #19 item 2) give what the ways
+of before gave (differential, Hypothesis, with hand-counted cases): the scan of a text in
+bits (``_csvfast._scan``: its line ends, which are inside quotes, each record's delimiters
+outside quotes, the first misplaced quote) against the positions of line ends, quotes and
+delimiters searched (``_records``, ``_delimiter_counts``) and the quote check of before
+(``_well_placed_before``), in chunks of 64 bytes and more; a frame's rows taken by runs of slices (``_rows_by_runs``) against a
 gather; a reader's frame added in runs between rows read one by one
 (``Context.message_runs``) against the same frame added a slice at a time."""
 
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 
 from sqops.importers import _csvfast
 from sqops.importers._base import Context, _rows_by_runs
-from sqops.importers._csvfast import _cell_counts, _well_placed, positions
+from sqops.importers._csvfast import positions
 
 
 # ------------------------------------------- the ways of before: the references
@@ -64,37 +65,74 @@ _PIECES = st.sampled_from(
 _TEXTS = st.lists(_PIECES, min_size=1, max_size=40).map("".join)
 
 
+def _scan(data: bytes, delim: str, chunk: int) -> _csvfast.Scan:
+    """:func:`_csvfast._scan` of ``data``, ``chunk`` bytes at a time."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_csvfast, "_CHUNK", chunk)
+        return _csvfast._scan(
+            np.frombuffer(data, dtype=np.uint8), ord(delim), data.find(b"\r") >= 0
+        )
+
+
+def _first_misplaced(data: bytes, delim: str) -> int:
+    """The first quote of ``data`` that is not well placed (the module's text, quote by
+    quote in Python), or -1."""
+    opens, closes = {ord(delim), 10, 34}, {ord(delim), 10, 13, 34}
+    seen = 0
+    for i, b in enumerate(data):
+        if b != 34:
+            continue
+        seen += 1
+        if seen & 1:  # opening: after the start, a delimiter, a line end or a quote
+            if i > 0 and data[i - 1] not in opens:
+                return i
+        elif i + 1 < len(data) and data[i + 1] not in closes:
+            return i
+    return -1
+
+
+_CHUNKS = st.sampled_from([64, 128, 1 << 19])
+
+
 @settings(max_examples=400, deadline=None)
-@given(_TEXTS, st.sampled_from([",", ";"]))
-@example('"a"', ",")
-@example('a,"b""c"\n"",x', ",")
-@example('"a"b', ",")
-@example('a"', ",")
-@example('"a"\r', ",")
-def test_the_quote_check_is_the_one_of_before(text, delim):
+@given(_TEXTS, st.sampled_from([",", ";"]), _CHUNKS)
+@example('"a"', ",", 64)
+@example('a,"b""c"\n"",x', ",", 64)
+@example('"a"b', ",", 64)
+@example('a"', ",", 64)
+@example('"a"\r', ",", 64)
+@example("x" * 63 + '"a"b', ",", 64)  # (a closing quote at a chunk's end, a letter after)
+@example("x" * 64 + '"a"', ",", 64)  # (an opening quote at a chunk's start, a letter before)
+def test_the_quote_check_is_the_one_of_before(text, delim, chunk):
+    """The scan's quote check (bits, a chunk at a time) finds what the check of before finds
+    (quote positions gathered), and its first misplaced quote is the first one."""
     data = text.encode("utf-8")
     arr = np.frombuffer(data, dtype=np.uint8)
     q = positions(arr, 34)
     want = _well_placed_before(arr, q, len(data), ord(delim))
-    assert _well_placed(arr, q, len(data), ord(delim)) == want
+    got = _scan(data, delim, chunk)
+    assert got.quotes == len(q)
+    assert (got.misplaced < 0 and not got.quotes & 1) == want
+    assert got.misplaced == _first_misplaced(data, delim)
 
 
 def test_the_quote_check_hand_made():
     def ok(text: str) -> bool:
-        data = text.encode()
-        arr = np.frombuffer(data, dtype=np.uint8)
-        return _well_placed(arr, positions(arr, 34), len(data), ord(","))
+        got = _scan(text.encode(), ",", 64)
+        return got.misplaced < 0 and not got.quotes & 1
 
     assert ok('a,"b,c"\n"d""e",f\r\n')  # quoted cells, "" inside, CR LF after a quote
     assert ok("")  # no quote at all
     assert not ok('a"b"')  # an opening quote after a letter
     assert not ok('"a"b')  # a closing quote before a letter
     assert not ok('"a')  # never closed
+    assert _scan(b'"a",b"c"', ",", 64).misplaced == 5  # (the first misplaced one)
 
 
 def _records(data: bytes, delim: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(starts, stops, quotes in each, quotes of the text) of the records of ``data``, as
-    :func:`_csvfast.fast_records` finds them (a line end where the quotes before are even)."""
+    :func:`_csvfast.fast_records` found them before (a line end where the quotes before are
+    even: their positions searched)."""
     arr = np.frombuffer(data, dtype=np.uint8)
     nl, q = positions(arr, 10), positions(arr, 34)
     before = np.searchsorted(q, nl)
@@ -107,6 +145,17 @@ def _records(data: bytes, delim: str) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return starts, stops, quotes, q
 
 
+def _scanned_counts(data: bytes, delim: str, chunk: int) -> list[int]:
+    """Each record's cells as the scan counts them: its delimiters outside quotes, plus
+    one (the records as :func:`_records` finds them)."""
+    got = _scan(data, delim, chunk)
+    ends = np.flatnonzero(~got.quoted)
+    outside = got.delims[ends]
+    if len(data) > (int(got.nl[ends[-1]]) + 1 if len(ends) else 0):  # (no line end last)
+        outside = np.append(outside, got.outside)
+    return (np.diff(outside, prepend=0) + 1).tolist()
+
+
 _CELLS = st.text(alphabet=st.sampled_from('ab 中,;"\n\r\t\u3000é'), max_size=6)
 
 
@@ -117,107 +166,70 @@ _CELLS = st.text(alphabet=st.sampled_from('ab 中,;"\n\r\t\u3000é'), max_size=6
     st.sampled_from([",", ";"]),
     st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
     st.booleans(),
+    _CHUNKS,
 )
-def test_cell_counts_from_the_bytes_are_the_delimiters(rows, end, delim, quoting, final):
+def test_the_scan_is_the_positions_searched(rows, end, delim, quoting, final, chunk):
     """Ragged rows (empty lines, empty cells, quotes, delimiters and line breaks inside
-    cells), as a CSV writer writes them, read by polars: each record's cell count from its
-    bytes equals the count of its delimiters outside quotes, plus one."""
+    cells), as a CSV writer writes them: the scan's line ends, which of them are inside
+    quotes, and each record's delimiters outside quotes are those the positions of the
+    line ends, quotes and delimiters give, searched (the way of before)."""
     out = io.StringIO(newline="")
     csv.writer(out, delimiter=delim, lineterminator=end, quoting=quoting).writerows(rows)
     text = out.getvalue() if final else out.getvalue().removesuffix(end)
     if text.count("\r") != text.count("\r\n"):
-        return  # (a lone CR: fast_records declines before counting)
+        return  # (a lone CR: fast_records declines before scanning)
     data = text.encode("utf-8")
     arr = np.frombuffer(data, dtype=np.uint8)
-    starts, stops, quotes, q = _records(data, delim)
-    width = max(len(r) for r in rows) or 1
-    try:
-        cells = pl.read_csv(
-            data,
-            has_header=False,
-            separator=delim,
-            quote_char='"',
-            infer_schema=False,
-            empty_string_is_null=False,
-            raise_if_empty=False,
-            schema={f"c{i}": pl.String for i in range(width)},
-        )
-    except Exception:  # (what polars refuses, fast_records leaves to the exact reading)
-        return
-    if cells.height != len(starts):
-        return  # (fast_records declines: polars read other records)
+    got = _scan(data, delim, chunk)
+    nl, q = positions(arr, 10), positions(arr, 34)
+    assert got.nl.tolist() == nl.tolist()
+    assert got.quoted.tolist() == ((np.searchsorted(q, nl) & 1) == 1).tolist()
+    assert got.misplaced == -1 and got.quotes == len(q)
+    starts, stops, _, _ = _records(data, delim)
     want = _delimiter_counts(arr, q, delim, starts, stops)
-    every = np.arange(len(starts))
-    got = _cell_counts(arr, cells.lazy(), starts, stops, quotes, every)
-    assert got.tolist() == want.tolist()
-    some = every[::2]  # (the records asked for only)
-    assert _cell_counts(arr, cells.lazy(), starts, stops, quotes, some).tolist() == (
-        want[some].tolist()
-    )
+    assert _scanned_counts(data, delim, chunk) == want.tolist()
+    # (and each row's cells, as the csv module reads them, where the line is not empty)
+    for row, count in zip(
+        csv.reader(io.StringIO(text, newline=""), delimiter=delim), want, strict=True
+    ):
+        assert len(row) == count or not row
 
 
 def test_cell_counts_hand_made():
     # 'a,"b,c",' has 3 cells (the comma inside quotes is none); 'x' 1; '' (empty line) 1;
     # '"",""' 2; 'd,e' then CR LF 2 (the CR is no cell's)
     data = b'a,"b,c",\nx\n\n"",""\nd,e\r\n'
-    arr = np.frombuffer(data, dtype=np.uint8)
-    starts, stops, quotes, _ = _records(data, ",")
-    cells = pl.DataFrame(
-        {
-            "c0": ["a", "x", "", "", "d"],
-            "c1": ["b,c", "", "", "", "e"],
-            "c2": ["", "", "", "", ""],
-        }
-    )
-    every = np.arange(5)
-    assert _cell_counts(arr, cells.lazy(), starts, stops, quotes, every).tolist() == [3, 1, 1, 2, 2]
+    for chunk in (64, 1 << 19):
+        assert _scanned_counts(data, ",", chunk) == [3, 1, 1, 2, 2]
+    # a quoted cell longer than a chunk: the chunks inside it hold no quote (all inside)
+    data = b'h,i\n"' + b"x,\n" * 50 + b'",y\nz,\n'
+    for chunk in (64, 128, 1 << 19):
+        got = _scan(data, ",", chunk)
+        assert got.quoted.tolist() == [False] + [True] * 50 + [False, False]
+        assert _scanned_counts(data, ",", chunk) == [2, 2, 2]
+    # fast_records: the empty line has no cell (as the csv module reads it): blank, dropped
+    got = _csvfast.fast_records(b"h,i\n\nd,e\n", ",", 0, last=True)
+    assert got is not None and got[0]["_n"].to_list() == [2, 2]
 
 
 @pytest.mark.fuzz
 @settings(max_examples=300, deadline=None)
-@given(_TEXTS, st.booleans())
-def test_the_fast_frame_counts_as_before(text, bom):
-    """The whole fast reading with every short-looking row counted the new way equals the
-    reading that counts them the way of before (both: or both decline)."""
-    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+@given(_TEXTS, st.booleans(), st.sampled_from([64, 128]))
+def test_the_fast_frame_is_the_same_in_any_chunks(text, bom, chunk):
+    """The whole fast reading with the text scanned in small chunks equals the reading in
+    one chunk (both: or both decline)."""
+    data = (b"\xef\xbb\xbf" if bom else b"") + (text * 9).encode("utf-8")
     from sqops.importers._base import csv_bytes_frame
 
-    def read(count):
+    def read(size):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(_csvfast, "_FEW", 0)
-            mp.setattr(_csvfast, "_cell_counts", count)
+            mp.setattr(_csvfast, "_CHUNK", size)
             return csv_bytes_frame(data, "t.csv")
 
-    def before(arr, cells, starts, stops, quotes, at):
-        q = positions(arr, 34)
-        return _delimiter_counts(arr, q[q < len(arr)], delim_of(cells), starts[at], stops[at])
-
-    def delim_of(_cells):
-        return seen["delim"]
-
-    seen: dict[str, str] = {}
-    real = _csvfast.fast_records
-
-    def spy(data, delim, base, *, last):
-        got = real(data, delim, base, last=last)
-        if got is not None:
-            seen["delim"] = got[1]
-        return got
-
-    # (the delimiter is sniffed inside: read once to learn it, then compare; the spy goes
-    # where csv_bytes_frame looks the function up, _base, which imported it by name)
-    from sqops.importers import _base
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_base, "fast_records", spy)
-        mp.setattr(_csvfast, "_FEW", 256)
-        first = csv_bytes_frame(data, "t.csv")
-    if first is None or "delim" not in seen:
-        return
-    new, old = read(_cell_counts), read(before)
-    assert (new is None) == (old is None)
-    if new is not None:
-        assert new.rows.equals(old.rows) and new.header == old.header
+    small, whole = read(chunk), read(1 << 19)
+    assert (small is None) == (whole is None)
+    if small is not None and whole is not None:
+        assert small.rows.equals(whole.rows) and small.header == whole.header
 
 
 @settings(max_examples=300, deadline=None)

@@ -24,38 +24,51 @@ _CELL = st.text(alphabet='ab,;\t" \n\r中', max_size=6)
 @given(
     st.lists(st.lists(_CELL, min_size=1, max_size=4), min_size=1, max_size=12),
     st.sampled_from([",", ";", "\t"]),
-    st.integers(min_value=0, max_value=40),
 )
-# (the first line is one tab: the head guesses ",", the whole text says tab: read again)
-@example([["", ""], ["a", "b"], ["c", "d"]], "\t", 2)
-def test_read_started_early_is_the_read_after_the_line_ends(rows, delim, head):
-    """A whole text read by polars from the start (with the delimiter of its first
-    ``head`` bytes' lines) gives what the read after the line ends and the sniff gives."""
+@example([["", ""], ["a", "b"], ["c", "d"]], "\t")
+def test_read_started_early_is_the_read_after_the_line_ends(rows, delim):
+    """A whole text read by polars from the start (with the delimiter of its first lines)
+    gives what the read after the scan gives."""
     text = "\n".join(delim.join(r) for r in rows) + "\n"
     data = text.encode("utf-8")
 
-    def read(alongside: int, head_bytes: int):
+    def read(alongside: int):
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(_csvfast, "ALONGSIDE_BYTES", alongside)
-            mp.setattr(_csvfast, "_HEAD_BYTES", head_bytes)
             return _csvfast.fast_records(data, None, 0, last=True)
 
-    early, after = read(0, head), read(1 << 60, head)
+    early, after = read(0), read(1 << 60)
     assert (early is None) == (after is None)
     if early is not None and after is not None:
         assert early[1:] == after[1:]
         assert early[0].equals(after[0])
 
 
-def test_head_delimiter_hand_made():
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 9000), st.integers(0, 40), st.sampled_from([",", ";", "\t"]))
+def test_head_lines_sniff_what_all_lines_sniff(blank, width, delim):
+    """The delimiter sniffed from the first lines alone (:func:`_csvfast._head_lines`: more
+    than 4096 line ends, or all) is the one sniffed from every line end of the text."""
     import numpy as np
 
-    # the first line says ';' (two of them, one comma): the guess is ';'
-    data = b"a;b;c,d\n1,2\n"
-    assert _csvfast._head_delimiter(data, np.frombuffer(data, dtype=np.uint8)) == ";"
-    # no line end in the head: no guess (the read waits for the sniff of the whole text)
-    data = b"a,b"
-    assert _csvfast._head_delimiter(data, np.frombuffer(data, dtype=np.uint8)) is None
+    data = ("\n" * blank + delim.join(["a"] * 3) + "\n" + "x" * width + "\n").encode()
+    arr = np.frombuffer(data, dtype=np.uint8)
+    head = _csvfast._head_lines(arr)
+    assert len(head) > 4096 or len(head) == data.count(b"\n")
+    every = _csvfast.positions(arr, 10)
+    assert _csvfast.sniff_delimiter(data, head) == _csvfast.sniff_delimiter(data, every)
+
+
+def test_head_lines_hand_made():
+    import numpy as np
+
+    # 70,000 short lines: the first 64 KiB hold more than 4096 of them (not all are scanned)
+    data = b"a;b\n" * 70_000
+    head = _csvfast._head_lines(np.frombuffer(data, dtype=np.uint8))
+    assert 4096 < len(head) < 70_000
+    assert _csvfast.fast_records(data, None, 0, last=True) is not None
+    # no line end at all: all of it (none)
+    assert len(_csvfast._head_lines(np.frombuffer(b"a,b", dtype=np.uint8))) == 0
 
 
 def _bulk_equals_row_by_row(module: object, run_import: Callable[[], Any]) -> None:

@@ -4,26 +4,29 @@ or ``None`` when that cannot be guaranteed (the caller then takes the exact read
 
 Why it is the same: Python's csv module (the excel dialect, ``strict=False``) and polars
 read a CSV differently only where a quote stands somewhere else than where a CSV writer puts
-it. Before polars reads anything, every quote of the bytes is checked (numpy, no Python per
-row) to be *well placed*: counting the quotes from the start, an opening one (1st, 3rd, ...)
-follows the start of the text, a delimiter, a line end or the closing quote just before it
-(``""`` inside a quoted field), and a closing one is followed by a delimiter, a line end, the
-end of the text or the next opening one. In such a text a line end ends a record exactly
-when the quotes before it are even; both readers then split the same records into the same
-fields, unquoted ones as they stand, quoted ones without their quotes and with ``""`` read
-as ``"`` (a line end inside keeps its CR LF). The text must be UTF-8 (polars checks each
-field; a surrogate or a stray byte is an error), without NUL, and without a carriage return
-that ends no line. What polars cannot say, each row's number of cells, comes from the quote
-and line positions: a row whose last cell is empty may be short, and only those rows are
-counted from their bytes. Differential tests (``tests/importers/test_csvfast.py``) compare
-the two readers on random texts with quotes, line breaks, BOM, CR LF, empty and ragged rows.
+it. Before polars' read is used, every quote of the bytes is checked (numpy, no Python per
+row or quote: :func:`_scan`) to be *well placed*: counting the quotes from the start, an
+opening one (1st, 3rd, ...) follows the start of the text, a delimiter, a line end or the
+closing quote just before it (``""`` inside a quoted field), and a closing one is followed
+by a delimiter, a line end, the CR of a CR LF, the end of the text or the next opening one.
+In such a text a line end ends a record exactly when the quotes before it are even; both
+readers then split the same records into the same fields, at the delimiters outside quotes
+(those after an even number of quotes), unquoted ones as they stand, quoted ones without
+their quotes and with ``""`` read as ``"`` (a line end inside keeps its CR LF). The text must
+be UTF-8 (polars checks each field; a surrogate or a stray byte is an error), without NUL,
+and without a carriage return that ends no line. What polars cannot say, each row's number
+of cells (it reads a short row's missing cells as empty), is its delimiters outside quotes
+and one — none for an empty line —, counted in the same scan. Differential tests
+(``tests/importers/test_csvfast.py``, ``test_csvfast2.py``) compare the two readers on random
+texts with quotes, line breaks, BOM, CR LF, empty and ragged rows, and the scan, in chunks as
+small as 64 bytes, with the positions of quotes, line ends and delimiters searched.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -72,53 +75,43 @@ def fast_records(
     if not data or b"\x00" in data or data.startswith(_BOM):
         return None
     # (no CR at all, most texts: one scan, not two counts; a CR: the counts compare them)
-    if data.find(b"\r") >= 0 and data.count(b"\r") != data.count(b"\r\n"):
+    has_cr = data.find(b"\r") >= 0
+    if has_cr and data.count(b"\r") != data.count(b"\r\n"):
         return None
     arr = np.frombuffer(data, dtype=np.uint8)
-    size = len(data)
+    if delim is None:  # (from the first lines: the sniff needs no more)
+        delim = sniff_delimiter(data, _head_lines(arr))
+        if delim is None:
+            return None
     # a whole text (``last``) is read by polars while its line ends and quotes are found
-    # and checked here (numpy lets go of the interpreter too), with the delimiter its first
-    # lines give: the read is used only once the quotes are well placed and the delimiter
-    # sniffed from the whole text is the one it was read with
-    pool = ThreadPoolExecutor(1) if last and size >= ALONGSIDE_BYTES else None
+    # and checked here (numpy lets go of the interpreter too): the read is used only once
+    # the quotes are well placed
+    pool = ThreadPoolExecutor(1) if last and len(data) >= ALONGSIDE_BYTES else None
     try:
-        pending: Future[pl.DataFrame | None] | None = None
-        early = delim if delim is not None else _head_delimiter(data, arr)
-        if pool is not None and early is not None:
-            pending = pool.submit(_polars_read, data, early)
-        nl = positions(arr, 10)
-        if size - (int(nl[-1]) + 1 if len(nl) else 0) > _FIELD_LIMIT:
+        pending = None if pool is None else pool.submit(_polars_read, data, delim)
+        scan = _scan(arr, ord(delim), has_cr)
+        nl = scan.nl
+        if len(data) - (int(nl[-1]) + 1 if len(nl) else 0) > _FIELD_LIMIT:
             return None
         if len(nl) and (
             int(nl[0]) + 1 > _FIELD_LIMIT or (len(nl) > 1 and int(np.diff(nl).max()) > _FIELD_LIMIT)
         ):
             return None
-        if delim is None:
-            delim = sniff_delimiter(data, nl)
-            if delim is None:
-                return None
-        if pending is not None and delim != early:  # (not the read wanted: read again)
-            pending.result()
-            pending = None
-        if pool is not None and pending is None:
-            pending = pool.submit(_polars_read, data, delim)
-        return _records_of(data, arr, nl, delim, base, last, pending)
+        return _records_of(data, arr, scan, delim, base, last, pending)
     finally:
         if pool is not None:
             pool.shutdown()
 
 
-#: the bytes whose lines :func:`_head_delimiter` sniffs
-_HEAD_BYTES = 1 << 16
-
-
-def _head_delimiter(data: bytes, arr: np.ndarray) -> str | None:
-    """The delimiter :func:`sniff_delimiter` most likely finds, from the lines of the text's
-    first :data:`_HEAD_BYTES` alone (a guess: the caller sniffs the whole text after)."""
-    nl = positions(arr[:_HEAD_BYTES], 10)
-    if not len(nl):
-        return None
-    return sniff_delimiter(data[: int(nl[-1]) + 1], nl)
+def _head_lines(arr: np.ndarray) -> np.ndarray:
+    """The line ends :func:`sniff_delimiter` looks at: those of the text's first bytes, more
+    than 4096 of them (it reads the first 4096 lines and whether there are more), or all."""
+    stop = 1 << 16
+    while True:
+        nl = positions(arr[:stop], 10)
+        if len(nl) > 4096 or stop >= len(arr):
+            return nl
+        stop *= 4
 
 
 #: texts of at least this many bytes are read by polars alongside the quote check
@@ -148,29 +141,27 @@ def _polars_read(data: bytes, delim: str) -> pl.DataFrame | None:
 def _records_of(
     data: bytes,
     arr: np.ndarray,
-    nl: np.ndarray,
+    scan: Scan,
     delim: str,
     base: int,
     last: bool,
     pending: Future[pl.DataFrame | None] | None,
 ) -> tuple[pl.DataFrame, str, int, int] | None:
-    """:func:`fast_records` once the line ends and the delimiter are known (``pending``:
-    polars' read of the whole text, when it is being read already)."""
+    """:func:`fast_records` once the text is scanned (``pending``: polars' read of the
+    whole text, when it is being read already)."""
     size = len(data)
-    q = positions(arr, 34)
+    nl = scan.nl
     # a line end ends a record where the quotes before it are even
-    quotes_before = np.searchsorted(q, nl) if len(q) else np.zeros(len(nl), dtype=np.int64)
-    ends_at = np.flatnonzero((quotes_before & 1) == 0)
+    ends_at = np.flatnonzero(~scan.quoted)
     if last:
-        if len(q) & 1:
+        if scan.quotes & 1:
             return None
         used = size
     else:
         if not len(ends_at):
             return None
         used = int(nl[ends_at[-1]]) + 1
-        q = q[q < used]
-    if len(q) and not _well_placed(arr, q, used, ord(delim)):
+    if 0 <= scan.misplaced < used:  # (a quote where a CSV writer puts none)
         return None
     ends = nl[ends_at]
     tail = used > (int(ends[-1]) + 1 if len(ends) else 0)  # a last record without a line end
@@ -192,54 +183,36 @@ def _records_of(
     first = np.zeros(records, dtype=np.int64)
     first[1:] = ends_at[: records - 1] + 1
     frame = frame.with_columns(pl.Series("_line", first + (base + 1)))
-    # a row whose last cell is empty may have fewer cells: count them from its bytes
-    at = frame.select(pl.arg_where(pl.col(cells[-1]) == "")).to_series().to_numpy()
-    if tail:  # (polars drops a last empty cell at the end of the text: count that row too)
-        at = np.append(at, records - 1)
-    if len(at):
-        starts = np.zeros(records, dtype=np.int64)
-        starts[1:] = ends[: records - 1] + 1
-        stops = np.append(ends, used)[:records]
-        counts = np.full(records, width, dtype=np.uint32)
-        if len(at) <= _FEW:  # the csv module, row by row
-            for r in at.tolist():
-                raw = data[int(starts[r]) : int(stops[r])].decode("utf-8")
-                row = next(csv.reader(io.StringIO(raw, newline=""), delimiter=delim), [])
-                if len(row) > width:
-                    return None
-                counts[r] = len(row)
-        else:  # many: from each row's bytes less its cells', all at once
-            at = at.astype(np.int64)
-            # quotes in each record: those before its end less those before the one before
-            q_end = np.append(quotes_before[ends_at], len(q))[:records]
-            q_start = np.zeros(records, dtype=np.int64)
-            q_start[1:] = q_end[: records - 1]
-            cells_in = _cell_counts(
-                arr, frame.lazy().select(cells), starts, stops, q_end - q_start, at
-            )
-            # (an empty line counts one cell, not none: it is blank, dropped below either way)
-            if int(cells_in.max()) > width:
-                return None
-            counts[at] = cells_in
-        frame = frame.with_columns(pl.Series("_n", counts, dtype=pl.UInt32))
-        least = int(counts.min())
-        if least < width:  # the cells past a short row's end are null (columns all rows fill: kept)
-            frame = frame.with_columns(
-                pl.when(pl.col("_n") > i).then(pl.col(c)).alias(c)
-                for i, c in enumerate(cells)
-                if i >= least
-            )
-    else:
-        frame = frame.with_columns(pl.Series("_n", np.full(records, width, dtype=np.uint32)))
-    # blank rows (every cell white space) are no records: only a row whose first cell is
-    # blank can be one, and only a record whose first byte is no visible ASCII character
-    # (a space, a quote, the delimiter, a line end, or a byte of a longer character)
+    # each record's cells: its delimiters outside quotes and one (an empty line: none);
+    # polars reads a short record's missing cells as ""
     heads = np.zeros(records, dtype=np.int64)
     heads[1:] = ends[: records - 1] + 1
-    first_byte = arr[np.minimum(heads, max(used - 1, 0))] if used else np.zeros(0, np.uint8)
-    unsure = (
-        (first_byte < 0x21) | (first_byte >= 0x7F) | (first_byte == 34) | (first_byte == ord(delim))
-    )
+    stops = np.append(ends, used)[:records]
+    outside = np.append(scan.delims[ends_at], scan.outside)[:records]
+    counts = np.diff(outside, prepend=0) + 1
+    if len(counts) and int(counts.max()) > width:
+        return None
+    for r in np.flatnonzero(stops - heads <= 1).tolist():  # "" or a CR before the line end
+        if heads[r] == stops[r] or arr[heads[r]] == 13:
+            counts[r] = 0
+    frame = frame.with_columns(pl.Series("_n", counts, dtype=pl.UInt32))
+    least = int(counts.min()) if records else width
+    if least < width:  # the cells past a short row's end are null (columns all rows fill: kept)
+        frame = frame.with_columns(
+            pl.when(pl.col("_n") > i).then(pl.col(c)).alias(c)
+            for i, c in enumerate(cells)
+            if i >= least
+        )
+    # blank rows (every cell white space) are no records: only a row whose first cell is
+    # blank can be one, and only a record whose first byte is no visible ASCII character
+    # (a space, a quote, the delimiter, a line end, or a byte of a longer character) — nor,
+    # after a quote that opens it, its second byte
+    last_byte = max(used - 1, 0)
+    first_byte = arr[np.minimum(heads, last_byte)] if used else np.zeros(0, np.uint8)
+    unsure = _unsure(first_byte, ord(delim))
+    quoted = np.flatnonzero(unsure & (first_byte == 34))
+    if len(quoted):  # (a record whose first cell is quoted: the byte after the quote)
+        unsure[quoted] = _unsure(arr[np.minimum(heads[quoted] + 1, last_byte)], ord(delim))
     unsure |= heads >= used
     cand = pl.Series(np.flatnonzero(unsure), dtype=pl.Int64)
     head_cells = frame[cells[0]].gather(cand)
@@ -258,52 +231,15 @@ def _records_of(
     return frame.select("_line", "_n", *cells), delim, used, lines
 
 
-def _cell_counts(
-    arr: np.ndarray,
-    cells: pl.LazyFrame,
-    starts: np.ndarray,
-    stops: np.ndarray,
-    quotes: np.ndarray,
-    at: np.ndarray,
-) -> np.ndarray:
-    """The number of cells of the records ``at`` (of the records ``arr[starts:stops]``,
-    their line end excluded), whose ``quotes`` are well placed and whose cells polars read
-    as ``cells`` (the missing ones of a short record as ``""``): a record of k cells is,
-    byte for byte, its cells' texts, two quotes around each quoted cell and one more for
-    each quote inside it (all ``quotes`` of the record), k − 1 delimiters and, before a
-    CR LF, the CR (an empty line counts one cell, as the delimiters outside quotes count it).
-    (The cells' bytes are summed on every record, not on a copy of the records ``at``.)"""
-    if not len(at):
-        return np.zeros(0, dtype=np.int64)
-    names = cells.collect_schema().names()
-    text_bytes = (
-        cells.select(pl.sum_horizontal(pl.col(c).str.len_bytes() for c in names))
-        .collect()
-        .to_series()
-        .fill_null(0)
-        .to_numpy()[at]
-        .astype(np.int64)
-    )
-    # the quotes inside cells: only records with quotes can have some
-    inner_quotes = np.zeros(len(at), dtype=np.int64)
-    quoted = np.flatnonzero(quotes[at] > 0)
-    if len(quoted):
-        inner = pl.sum_horizontal(pl.col(c).str.count_matches('"', literal=True) for c in names)
-        if len(quoted) * 2 > len(starts):  # most records: counted on all of them
-            every = cells.select(inner).collect().to_series().fill_null(0).to_numpy()
-            inner_quotes[quoted] = every[at[quoted]]
-        else:  # a few: on a copy of those
-            some = cells.collect()[at[quoted]].select(inner).to_series().fill_null(0)
-            inner_quotes[quoted] = some.to_numpy()
-    starts, stops = starts[at], stops[at]
-    cr = (stops > starts) & (arr[np.maximum(stops - 1, 0)] == 13)
-    return (stops - starts) - cr - quotes[at] - text_bytes + inner_quotes + 1
+def _unsure(first: np.ndarray, delim: int) -> np.ndarray:
+    """Whether a cell starting with the byte ``first`` may be white space only: it is no
+    visible ASCII character (a space, a control character, a byte of a longer character),
+    or a quote, or the delimiter."""
+    return (first < 0x21) | (first >= 0x7F) | (first == 34) | (first == delim)
 
 
-#: rows whose cells are counted by the csv module one by one; more are counted at once
-_FEW = 256
-#: bytes scanned at a time for a byte's positions (one buffer, not one the text's size)
-_CHUNK = 1 << 22
+#: bytes scanned at a time (a multiple of 64; the buffers of one chunk stay in the cache)
+_CHUNK = 1 << 19
 
 
 def positions(arr: np.ndarray, byte: int) -> np.ndarray:
@@ -319,27 +255,138 @@ def positions(arr: np.ndarray, byte: int) -> np.ndarray:
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
-def _well_placed(arr: np.ndarray, q: np.ndarray, used: int, delim: int) -> bool:
-    """Whether every quote at ``q`` (positions in ``arr[:used]``) stands where a CSV writer
-    puts it (see the module's text): then both readers read the same records."""
-    if len(q) & 1:
-        return False
-    if not len(q):
-        return True
-    opening, closing = q[0::2], q[1::2]
-    opens = np.zeros(256, dtype=bool)  # the bytes an opening quote may follow
-    opens[[delim, 10]] = True
-    closes = opens.copy()  # the bytes a closing quote may stand before
-    closes[13] = True
-    # "" inside a quoted field: a closing quote right before the next opening one
-    after_at = closing[:-1] + 1
-    glued = after_at == opening[1:]
-    first = opening[0]
-    if first and not opens[arr[first - 1]]:
-        return False
-    if not bool((glued | opens[arr[opening[1:] - 1]]).all()):
-        return False
-    last = closing[-1] + 1
-    if last < used and not closes[arr[last]]:
-        return False
-    return bool((glued | closes[arr[after_at]]).all())
+class Scan(NamedTuple):
+    """What :func:`_scan` finds in a text."""
+
+    #: the positions of its line ends (LF)
+    nl: np.ndarray
+    #: for each line end, whether the quotes before it are odd (it is inside a quoted field)
+    quoted: np.ndarray
+    #: for each line end, the delimiters before it outside quotes
+    delims: np.ndarray
+    #: the text's quotes
+    quotes: int
+    #: the text's delimiters outside quotes
+    outside: int
+    #: the first quote that is not well placed (see the module's text), or -1
+    misplaced: int
+
+
+_U1 = np.uint64(1)
+_ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+_SHIFTS = tuple(np.uint64(k) for k in (1, 2, 4, 8, 16, 32))
+_TOP = np.uint64(63)
+
+
+def _bit_table() -> np.ndarray:
+    """For each byte, its set bits, lowest first (zeros after them)."""
+    table = np.zeros((256, 8), dtype=np.int64)
+    for v in range(256):
+        ones = [i for i in range(8) if v >> i & 1]
+        table[v, : len(ones)] = ones
+    return table
+
+
+#: each byte's number of set bits; its set bits, lowest first; its lowest
+_POP = np.array([bin(v).count("1") for v in range(256)], dtype=np.int64)
+_NTH = _bit_table()
+_LOW = _NTH[:, 0].copy()
+
+
+def _bits(mask: np.ndarray) -> np.ndarray:
+    """``mask`` as bits: bit ``i % 64`` of word ``i // 64`` is ``mask[i]`` (zeros past it)."""
+    packed = np.packbits(mask, bitorder="little")
+    if len(packed) % 8:
+        packed = np.concatenate([packed, np.zeros(8 - len(packed) % 8, dtype=np.uint8)])
+    return packed.view("<u8")
+
+
+def _set_bits(words: np.ndarray, flags: np.ndarray) -> np.ndarray:
+    """The positions of the set bits of ``words`` (as :func:`_bits` numbers them), ascending
+    (``flags``: a buffer of at least ``8 * len(words)`` bools)."""
+    packed = words.view(np.uint8)
+    nz = np.flatnonzero(np.not_equal(packed, 0, out=flags[: len(packed)]))
+    v = packed[nz]
+    if not (v & (v - 1)).any():  # (each byte one bit: most texts' line ends)
+        return nz * 8 + _LOW[v]
+    count = _POP[v]
+    kth = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    return np.repeat(nz, count) * 8 + _NTH[np.repeat(v, count), kth]
+
+
+def _below(words: np.ndarray, at: np.ndarray, bit: np.ndarray) -> np.ndarray:
+    """For each ``(at, bit)``, the set bits of ``words[at]`` below ``bit``."""
+    return np.bitwise_count(words[at] & ((_U1 << bit) - _U1)).astype(np.int64)
+
+
+def _scan(arr: np.ndarray, delim: int, has_cr: bool) -> Scan:
+    """The line ends, the quotes and the delimiters of the text ``arr`` (``has_cr``: it holds
+    a carriage return), in one pass a chunk at a time, each byte of interest a bit of 64-bit
+    words: the quotes' running parity (whether a byte is inside a quoted field) is each
+    word's prefix XOR and the parity of the words before it; a quote is opening where the
+    parity, counting it, is odd. An opening quote must follow the start of the text, a
+    delimiter, a line end or a quote (the closing one just before it: ``""``), a closing one
+    precede a delimiter, a line end, a CR, a quote or the end of the text — the quotes'
+    check of the module's text, with no position of a quote ever made."""
+    size = len(arr)
+    flags = np.empty(min(size, _CHUNK) + 64, dtype=bool)  # (a short chunk's words: 8 bytes)
+    lines: list[np.ndarray] = []
+    quoted: list[np.ndarray] = []
+    delims: list[np.ndarray] = []
+    quotes = outside = 0
+    misplaced = -1
+    for at in range(0, size, _CHUNK):
+        part = arr[at : at + _CHUNK]
+        n = len(part)
+        hit = flags[:n]
+        nlw = _bits(np.equal(part, 10, out=hit))
+        qw = _bits(np.equal(part, 34, out=hit))
+        dw = _bits(np.equal(part, delim, out=hit))
+        # quotes before each word (the chunk's and those before it)
+        qn = np.bitwise_count(qw)
+        qcum = np.cumsum(qn, dtype=np.int64)
+        in_chunk = int(qcum[-1])
+        # inside: a byte's quotes up to it (itself included) are odd
+        if in_chunk:
+            inside = qw.copy()
+            for k in _SHIFTS:
+                inside ^= inside << k
+            inside ^= ((qcum - qn + quotes) & 1).astype(np.uint64) * _ALL
+        else:
+            inside = np.full(len(qw), _ALL if quotes & 1 else 0, dtype=np.uint64)
+        out_d = dw & ~inside
+        dn = np.bitwise_count(out_d)
+        dcum = np.cumsum(dn, dtype=np.int64)
+        if in_chunk and misplaced < 0:
+            good = dw | nlw | qw  # (what an opening quote may follow)
+            left = good << _SHIFTS[0]
+            left[1:] |= good[:-1] >> _TOP
+            if at == 0 or arr[at - 1] in (delim, 10, 34):
+                left[0] |= _U1
+            if has_cr:  # (what a closing quote may precede: a CR too)
+                good |= _bits(np.equal(part, 13, out=hit))
+            right = good >> _SHIFTS[0]
+            right[:-1] |= good[1:] << _TOP
+            if at + n >= size or arr[at + n] in (delim, 10, 13, 34):
+                right[(n - 1) >> 6] |= _U1 << np.uint64((n - 1) & 63)
+            wrong = qw & ((inside & ~left) | (~inside & ~right))
+            if wrong.any():
+                misplaced = at + int(_set_bits(wrong, flags)[0])
+        nl = _set_bits(nlw, flags)
+        word, bit = nl >> 6, (nl & 63).astype(np.uint64)
+        quoted.append(((inside[word] >> bit) & _U1).astype(bool))
+        delims.append(dcum[word] - dn[word] + _below(out_d, word, bit) + outside)
+        lines.append(nl + at)
+        quotes += in_chunk
+        outside += int(dcum[-1])
+    if not lines:
+        empty = np.zeros(0, dtype=np.int64)
+        return Scan(empty, np.zeros(0, dtype=bool), empty, 0, 0, -1)
+    return Scan(
+        np.concatenate(lines),
+        np.concatenate(quoted),
+        np.concatenate(delims),
+        quotes,
+        outside,
+        misplaced,
+    )
