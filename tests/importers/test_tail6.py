@@ -188,14 +188,8 @@ def _bulk_frame(rows: list[tuple[str, str, str | None]]) -> pl.DataFrame:
             "member_name": [(norm_name(n) or None) if n else n for _, _, n in rows],
             "msg_type": ["text"] * len(rows),
         },
-        schema={
-            "_t": pl.Float64,
-            "ts": pl.String,
-            "group_id": pl.String,
-            "member_id": pl.String,
-            "member_name": pl.String,
-            "msg_type": pl.String,
-        },
+        schema={"_t": pl.Float64}
+        | dict.fromkeys(("ts", "group_id", "member_id", "member_name", "msg_type"), pl.String),
     )
 
 
