@@ -1612,14 +1612,17 @@ class Context:
         frame = self._all_orders()
         self.rows["orders"] = []
         self._order_frames = []
-        before = frame.height
-        frame = frame.filter(pl.col("order_id").is_first_distinct())
-        if frame.height < before:
-            self.count("duplicate_orders", before - frame.height)
-        frame = frame.sort("_t", "order_id", "_s")
+        by_id = _ids_in_order(frame["order_id"])
+        if by_id is None:  # (ids not shown distinct: the first of each kept)
+            before = frame.height
+            frame = frame.filter(pl.col("order_id").is_first_distinct())
+            if frame.height < before:
+                self.count("duplicate_orders", before - frame.height)
         cols = list(required) + [c for c in optional if frame[c].null_count() < frame.height]
         self.counts["orders"] = frame.height
-        return frame.select(cols)
+        if by_id is None:
+            return frame.sort("_t", "order_id", "_s").select(cols)
+        return frame.select(cols)[_orders_order(frame, by_id)]
 
     # ---- the end
     def resolve(self, group_id: str, name: str) -> str:
@@ -1639,25 +1642,35 @@ class Context:
         """The exporting account ("你"/"You" in notices) is ``member_id`` in this group."""
         self.alias(group_id, SELF_NAMES[0], member_id)
 
-    def _bulk_aliases(self) -> None:
+    def _bulk_aliases(self, names: set[str] | None = None) -> None:
         """Record the aliases of the frames added since the last call, as :meth:`message`
-        does for one row: one Python call per distinct (group, name, member), not per row."""
+        does for one row: one Python call per distinct (group, name, member), not per row.
+        ``names``: only those of these names (:func:`norm_name`), the last call on these
+        frames (:meth:`finish`: the names it resolves)."""
         todo = [f for f, _, _ in self._bulk[self._bulk_aliased :] if "member_name" in f.columns]
         self._bulk_aliased = len(self._bulk)
         if todo:
-            self.alias_names(_stack(todo))
+            self.alias_names(_stack(todo), names)
 
-    def alias_names(self, frame: pl.DataFrame) -> None:
+    def alias_names(self, frame: pl.DataFrame, names: set[str] | None = None) -> None:
         """Record the aliases of ``frame``'s rows (``group_id``, ``member_name``,
         ``member_id``) as :meth:`message` does for one row — a name, not empty, of a member
         other than the system —, one Python call per distinct triple: what
         :meth:`_bulk_aliases` does for the frames added, and what a reader that passes
-        ``aliased=True`` does first (on its distinct speakers)."""
+        ``aliased=True`` does first (on its distinct speakers). ``names``: only the rows
+        whose name :func:`norm_name` makes one of these (the aliases under other names are
+        not recorded)."""
         group = pl.lit(self.group_id) if self.group_id else pl.col("group_id")
+        rows = frame.lazy()
+        if names is not None:  # (the distinct names alone hashed, not every row's triple)
+            shown = frame.lazy().select(pl.col("member_name").unique()).collect().to_series()
+            wanted = [n for n in shown.drop_nulls().to_list() if n and norm_name(n) in names]
+            if not wanted:
+                return
+            rows = rows.filter(pl.col("member_name").is_in(wanted))
         # (the aliases are sets: the order the triples are recorded in says nothing)
         triples = (
-            frame.lazy()
-            .select(group.alias("group_id"), "member_name", "member_id")
+            rows.select(group.alias("group_id"), "member_name", "member_id")
             .filter(
                 pl.col("member_name").is_not_null()
                 & (pl.col("member_name") != "")
@@ -1754,27 +1767,7 @@ class Context:
             self.count("duplicate_messages", before - frame.height)
         cols = list(required) + [c for c in optional if frame[c].null_count() < frame.height]
         self.counts["messages"] = frame.height
-        # sorted a column at a time, each let go once taken (a copy of one column at most);
-        # rows already in order (one chat exported in time order: most exports) are not
-        order = _order(frame)
-        frame = frame.lazy().select(cols).collect()
-        if order is not None:
-            by_runs = _rows_by_runs(frame, order)
-            if by_runs is not None:  # (a few runs in order: slices, stacked once below)
-                frame, order = by_runs, None
-        if order is None:  # one chunk per column, the columns copied side by side
-            # (the columns are String: a select, even without a cast, would take a frame of
-            # the runs' slices — thousands of chunks — one chunk at a time: 0.03 CPU-s more
-            # than the copy itself at 1 M rows)
-            if any(frame.schema[c] != pl.String for c in cols):
-                frame = frame.select(pl.col(c).cast(pl.String) for c in cols)
-            return frame.rechunk()
-        out: dict[str, pl.Series] = {}
-        for c in cols:
-            col = frame[c].rechunk()
-            out[c] = (col if order is None else col.gather(order)).cast(pl.String)
-            frame = frame.drop(c)
-        return pl.DataFrame(out)
+        return _table_in_order(frame, cols)
 
     # ---- too many messages to hold: sorted runs on disk (sqops.importers._spill)
     def _spill_if_full(self) -> None:
@@ -1893,7 +1886,16 @@ class Context:
         return exact.filter(pl.col("_s") != first)["_s"]
 
     def finish(self) -> ImportResult:
-        self._bulk_aliases()
+        # the aliases are read only to resolve names (:meth:`resolve`, ``--self-name``): the
+        # frames' names are looked at only for those, or not at all when none is left
+        if self.self_name:
+            self._bulk_aliases()
+        elif self.pending:
+            wanted = {
+                norm_name(n) for p in self.pending for n in (p.member_name, p.inviter_name) if n
+            }
+            # (a name of the exporter: the aliases of "你", whatever name was given)
+            self._bulk_aliases(wanted | {SELF_NAMES[0]})
         if self._runs is not None:
             self._spill()  # the rest: every message is in the runs
         messages = self._all_messages()
@@ -2051,6 +2053,99 @@ def _dedupe_messages(frame: pl.DataFrame, *, several_files: bool) -> pl.DataFram
     return frame.lazy().filter(pl.col("_s").is_in(dropped).not_()).collect()
 
 
+def _ids_in_order(ids: pl.Series) -> pl.Series | None:
+    """The row numbers of ``ids`` (the orders' ids, in the order added) in ascending order
+    of (byte length, id), when that shows them distinct without hashing them: no id null,
+    the ids a few runs, each strictly rising (or each strictly falling: newest first, as
+    shops export) in that order, and the runs' ranges apart (a shop export read in parts) —
+    or, ids of one length, the runs merged strictly rising (a reader's frame of the orders
+    of one row, then one of the others). None otherwise (then nothing is shown)."""
+    import numpy as np
+
+    if ids.len() == 0 or ids.null_count():
+        return None
+    oid, n = pl.col("i"), pl.col("i").str.len_bytes()
+    up = (n > n.shift()) | ((n == n.shift()) & (oid > oid.shift()))
+    down = (n < n.shift()) | ((n == n.shift()) & (oid < oid.shift()))
+    frame = ids.to_frame("i")
+    ups, downs, one_length = (
+        frame.lazy()
+        .select(
+            up.not_().sum().alias("u"),
+            down.not_().sum().alias("d"),
+            (n.min() == n.max()).alias("n"),
+        )
+        .collect()
+        .row(0)
+    )
+    rising = ups <= downs
+    if min(ups, downs) + 1 > _RUNS_AT_MOST:
+        return None
+    breaks = frame.select(pl.arg_where((up if rising else down).not_())).to_series().to_list()
+    starts, ends = [0, *breaks], [*breaks, ids.len()]
+    first = ids.gather(starts).to_list()
+    last = ids.gather([e - 1 for e in ends]).to_list()
+
+    def key(s: str) -> tuple[int, bytes]:  # (polars compares texts byte by byte)
+        b = s.encode()
+        return len(b), b
+
+    # (lowest, highest, start, end) of each run
+    runs = [
+        (key(a), key(b), s, e) if rising else (key(b), key(a), s, e)
+        for a, b, s, e in zip(first, last, starts, ends, strict=True)
+    ]
+    runs.sort()
+    parts = [np.arange(s, e) if rising else np.arange(e - 1, s - 1, -1) for _, _, s, e in runs]
+    if all(runs[i][1] < runs[i + 1][0] for i in range(len(runs) - 1)):
+        return pl.Series(np.concatenate(parts))
+    if not one_length or len(runs) > _MERGED_RUNS:
+        return None
+    # (ids of one length: the byte order is the (length, id) order; each run sorted by it)
+    merged: pl.DataFrame | None = None
+    for rows in parts:
+        run = pl.DataFrame({"i": ids.gather(rows), "r": rows})
+        merged = run if merged is None else merged.merge_sorted(run, "i")
+    assert merged is not None
+    if not merged.select((oid > oid.shift()).slice(1).all()).item():
+        return None
+    return merged["r"]
+
+
+#: :func:`_ids_in_order` merges at most this many runs of ids
+_MERGED_RUNS = 8
+
+
+def _orders_order(frame: pl.DataFrame, by_id: pl.Series) -> pl.Series:
+    """The row numbers of ``frame`` (orders of distinct ids) sorted by time then id (what
+    ``sort("_t", "order_id", "_s")`` gives), given ``by_id`` (:func:`_ids_in_order`): a
+    stable sort of the times in that order, where the orders of one time whose ids are not
+    all of one length (the byte order of the ids is not their (length, id) order) are
+    sorted again by polars. A time polars' sort may place otherwise (null, NaN, ±0.0): the
+    whole by polars."""
+    import numpy as np
+
+    t = frame["_t"]
+    times = t.to_numpy()
+    if t.null_count() or np.isnan(times).any() or (times == 0).any():
+        return frame.select(pl.arg_sort_by("_t", "order_id", "_s")).to_series()
+    rows = by_id.to_numpy()
+    order = rows[np.argsort(times[rows], kind="stable")]
+    lengths = frame["order_id"].str.len_bytes().to_numpy()[order]
+    at = times[order]
+    same = at[1:] == at[:-1]
+    mixed = same & (lengths[1:] != lengths[:-1])
+    if mixed.any():  # the runs of one time with ids of several lengths, sorted again
+        group = np.concatenate(([0], np.cumsum(~same)))  # each row's run of one time
+        bad = np.zeros(group[-1] + 1, dtype=bool)
+        bad[group[1:][mixed]] = True
+        where = np.flatnonzero(bad[group])
+        sub = pl.Series(order[where])
+        again = frame[sub].select(pl.arg_sort_by("_t", "order_id", "_s")).to_series()
+        order[where] = sub.gather(again).to_numpy()
+    return pl.Series(order)
+
+
 def _all_distinct(ids: pl.Series, nulls: int) -> bool:
     """Whether the ``ids`` that are not null (``nulls`` are) are all distinct. Ids that are
     all whole numbers (most exports' message ids) are counted as numbers first: equal texts
@@ -2083,8 +2178,9 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
     if one:
         rank: pl.Expr = pl.when(pl.col("group_id").is_not_null()).then(pl.lit(0, dtype=pl.UInt32))
     else:
-        ranks = pl.int_range(0, names.len(), dtype=pl.UInt32, eager=True)
-        rank = pl.col("group_id").replace_strict(names, ranks, return_dtype=pl.UInt32)
+        # (each text's place among the sorted names: a cast to an Enum of them, faster than
+        # replace_strict's lookup; every text is among them, a null stays null)
+        rank = pl.col("group_id").cast(pl.Enum(names)).to_physical().cast(pl.UInt32)
     keys = frame.lazy().select(rank.alias("group_id"), "_t", "_s").collect().rechunk()
     if _in_order(keys):
         return None
@@ -2100,6 +2196,61 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
         return arrival.gather(by_time)  # (one group: the sort by time is the order)
     by_group = _stable_arg_sort(by_arrival["group_id"].gather(by_time))
     return arrival.gather(by_time.gather(by_group))
+
+
+def _table_in_order(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """``cols`` of the messages ``frame`` (String) in the table's order (:func:`_order`),
+    one chunk a column."""
+    # sorted a column at a time, each let go once taken (a copy of one column at most);
+    # rows already in order (one chat exported in time order: most exports) are not
+    order = _order(frame)
+    frame = frame.lazy().select(cols).collect()
+    if order is not None:
+        by_runs = _rows_by_runs(frame, order)
+        if by_runs is not None:  # (a few runs in order: slices, stacked once below)
+            frame, order = by_runs, None
+    if order is None:  # one chunk per column, the columns copied side by side
+        # (the columns are String: a select, even without a cast, would take a frame of
+        # the runs' slices — thousands of chunks — one chunk at a time: 0.03 CPU-s more
+        # than the copy itself at 1 M rows)
+        if any(frame.schema[c] != pl.String for c in cols):
+            frame = frame.select(pl.col(c).cast(pl.String) for c in cols)
+        return frame.rechunk()
+    out: dict[str, pl.Series] = {}
+    same = _one_value(frame, [c for c in _ONE_VALUE if c in cols])
+    for c in cols:
+        if c in same:  # (one text in every row: the same column in any order)
+            out[c] = pl.repeat(same[c], frame.height, dtype=pl.String, eager=True).alias(c)
+        else:
+            out[c] = frame[c].rechunk().gather(order).cast(pl.String)
+        frame = frame.drop(c)
+    return pl.DataFrame(out)
+
+
+#: columns of the messages table often one text in every row (one chat: its id and name)
+_ONE_VALUE = ("group_id", "group_name")
+
+
+def _one_value(frame: pl.DataFrame, cols: list[str]) -> dict[str, str]:
+    """Those of ``cols`` whose every row has one text (no null): that text, by column —
+    told by their least and greatest texts, not by hashing them."""
+    if not cols or frame.height == 0:
+        return {}
+    exprs = [
+        e
+        for c in cols
+        for e in (
+            pl.col(c).null_count().alias(f"{c}.n"),
+            pl.col(c).min().alias(f"{c}.lo"),
+            pl.col(c).max().alias(f"{c}.hi"),
+        )
+    ]
+    got = frame.lazy().select(exprs).collect().row(0, named=True)
+    return {
+        c: got[f"{c}.lo"]
+        for c in cols
+        if not got[f"{c}.n"] and got[f"{c}.lo"] is not None and got[f"{c}.lo"] == got[f"{c}.hi"]
+    }
 
 
 def _stable_arg_sort(keys: pl.Series) -> pl.Series:
