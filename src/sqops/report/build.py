@@ -440,6 +440,49 @@ def build_report(
         events=lambda t: tables[t].event_types if t in tables else frozenset(),
         pattern=pattern,
     )
+    gids = p.groups["group_id"].to_list()  # (the groups' order: the group reports' below)
+    # the sections (coverage, channels, service) and the member actions need none of the
+    # KPIs: each made in a thread of its own beside them — mostly polars, which releases
+    # the GIL, and with the adherence section ended by now the second core idles otherwise
+    # (benchmarks/README.md, "report sections, session 17")
+    made = _SectionsBeside(tables, p, settings, as_of, gids) if sections else None
+    beside = None
+    if sections and actions_beside:
+        from sqops.report.actions import ActionsBeside
+
+        # (the coupons are known to the actions when their KPI needs nothing: no
+        # ``available_from`` for it, so the fleet's ``needs`` is this)
+        beside = ActionsBeside(p, not need["coupon_usage_rate"])
+    try:
+        report = _assemble(tables, p, settings, as_of, lang, by, need, pattern, made)
+    finally:
+        # (no thread reads the tables once this returns or raises)
+        if made is not None:
+            made.join()
+        if beside is not None:
+            beside.join()
+    if beside is not None:
+        beside.give(report)
+    if compare is not None or trend is not None:
+        from sqops.report.trend import add_history
+
+        add_history(report, tables, compare=compare, points=trend, groups=only)
+    return report
+
+
+def _assemble(
+    tables: Tables,
+    p: Prepared,
+    settings: Settings,
+    as_of: dt.date,
+    lang: str,
+    by: Sequence[str],
+    need: Mapping[str, list[str]],
+    pattern: str | None,
+    made: _SectionsBeside | None,
+) -> Report:
+    """The report of the prepared inputs ``p``: the KPIs per group and the fleet, the
+    statuses, advice, triage, roll-ups; the sections taken from ``made`` (their thread)."""
     # per KPI: group_id -> (num, den)
     results: dict[str, dict[str, tuple[float, float]]] = {}
     wins = {s: K.windows(p, s) for s in STAGE_NAMES}
@@ -532,19 +575,57 @@ def build_report(
     fleet = pool(None)
     triage = build_triage(group_reports)
 
-    gids = [g.group_id for g in group_reports]
     coverage: dict[str, Coverage] = {}
     channels: Channels | None = None
     service: Service | None = None
-    beside = None
-    if sections and actions_beside:
-        from sqops.report.actions import ActionsBeside
+    if made is not None:
+        coverage, channels, service = made.result()
+        mark_gaps(group_reports, coverage)
+    return Report(
+        as_of=as_of,
+        tz=settings.tz,
+        lang=lang,
+        basis=p.basis,
+        community=settings.community,
+        data_quality=_quality(tables, p, coverage),
+        fleet=fleet,
+        groups=group_reports,
+        prepared=p,
+        settings=settings,
+        triage=triage,
+        rollups=build_rollups(by, group_reports, triage, settings.group_vars, pool),
+        channels=channels,
+        coverage=coverage,
+        service=service,
+    )
 
-        beside = ActionsBeside(p, fleet)
-    try:
-        if sections:
+
+class _SectionsBeside:
+    """The coverage, channels and service sections of ``p`` made in a thread
+    (``sqops-sections``), in that order, while the KPIs are computed: :meth:`result` gives
+    them, or raises the error the first that failed raised (as when they ran after the KPIs;
+    a polars panic too, which is no Exception)."""
+
+    def __init__(
+        self, tables: Tables, p: Prepared, settings: Settings, as_of: dt.date, gids: list[str]
+    ) -> None:
+        import threading
+
+        self._out: tuple[dict[str, Coverage], Channels, Service] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run,
+            args=(tables, p, settings, as_of, gids),
+            name="sqops-sections",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def _run(
+        self, tables: Tables, p: Prepared, settings: Settings, as_of: dt.date, gids: list[str]
+    ) -> None:
+        try:
             coverage = build_coverage(tables, as_of, gids)
-            mark_gaps(group_reports, coverage)
             channels = build_channels(
                 p, "members" in tables and tables["members"].has("channel"), gids
             )
@@ -556,33 +637,20 @@ def build_report(
                 sla_hours=settings.sla_hours,
                 group_names=settings.group_names,
             )
-        report = Report(
-            as_of=as_of,
-            tz=settings.tz,
-            lang=lang,
-            basis=p.basis,
-            community=settings.community,
-            data_quality=_quality(tables, p, coverage),
-            fleet=fleet,
-            groups=group_reports,
-            prepared=p,
-            settings=settings,
-            triage=triage,
-            rollups=build_rollups(by, group_reports, triage, settings.group_vars, pool),
-            channels=channels,
-            coverage=coverage,
-            service=service,
-        )
-    finally:
-        if beside is not None:  # (no thread reads the tables once this returns or raises)
-            beside.join()
-    if beside is not None:
-        beside.give(report)
-    if compare is not None or trend is not None:
-        from sqops.report.trend import add_history
+            self._out = (coverage, channels, service)
+        except BaseException as exc:  # (raised on the thread that asks: result())
+            self._error = exc
 
-        add_history(report, tables, compare=compare, points=trend, groups=only)
-    return report
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> tuple[dict[str, Coverage], Channels, Service]:
+        self.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        assert self._out is not None
+        return self._out
 
 
 def group_names_in(tables: Tables) -> dict[str, str]:

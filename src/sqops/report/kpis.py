@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from sqops.data.membership import (
+    MEMO_LOCK,
     Prepared,
     _pair_key,
     by_pair,
@@ -356,9 +357,12 @@ def kpi_referral_rate(p: LazyPrepared, win: pl.LazyFrame) -> pl.LazyFrame:
 def koc_table(p: Prepared[Any]) -> pl.DataFrame:
     """KOCs per group: group_id, member_id, active_days, messages, referrals (last 30 days).
 
-    Computed once per :class:`Prepared` (the KOC share and two lists ask for it)."""
+    Computed once per :class:`Prepared` (the KOC share and two lists ask for it; the member
+    actions in their thread too, beside the KPIs: the second asker waits for the first's)."""
     if "koc" not in p.memo:
-        p.memo["koc"] = _koc(lazy(p)).collect()
+        with MEMO_LOCK:
+            if "koc" not in p.memo:
+                p.memo["koc"] = _koc(lazy(p)).collect()
     return p.memo["koc"]
 
 
