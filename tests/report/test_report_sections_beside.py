@@ -130,3 +130,26 @@ def test_the_kpis_alone_start_no_thread(h, monkeypatch):
     r = build_report(tables, as_of=D(2027, 1, 10), sections=False)
     assert r.service is None and r.channels is None and r.coverage == {}
     assert not [n for n in started if n.startswith("sqops-")]
+
+
+def test_the_service_of_some_groups_counts_their_questions_only(h):
+    # every message up to as-of is of a group of the report when no group is chosen (the
+    # service then tests no group); with groups chosen, the others' questions are left out
+    from sqops.report.build import Settings, build_report
+
+    msgs = [
+        ("2027-01-09 10:00", "g1", "a", "how much?"),
+        ("2027-01-09 10:05", "g1", "s1", "99"),
+        ("2027-01-09 11:00", "g2", "b", "where?"),
+        ("2027-01-09 11:01", "g2", "b", "when?"),
+    ]
+    tables = {"messages": h.frame("ts, group_id, member_id, content", msgs)}
+    settings = Settings(staff_ids=frozenset({"s1"}))
+    day = D(2027, 1, 10)
+    every = build_report(tables, settings=settings, as_of=day).service
+    one = build_report(tables, settings=settings, as_of=day, groups=["g1"]).service
+    assert every is not None and one is not None
+    assert every.fleet is not None and one.fleet is not None
+    assert (every.fleet.questions, every.fleet.answered) == (3, 1)
+    assert (one.fleet.questions, one.fleet.answered) == (1, 1)
+    assert list(one.groups) == ["g1"] and one.unanswered.height == 0
