@@ -63,7 +63,8 @@ def test_sections_are_made_in_their_thread_and_the_actions_start_before_the_kpis
     where = {name: thread for name, thread in log}
     assert where["build_coverage"] == where["build_service"] == "sqops-sections"
     assert where["build_channels"] == "sqops-sections"
-    assert where["compute"] == "MainThread"
+    kpis = {thread for name, thread in log if name == "compute"}
+    assert kpis and all(t.startswith("sqops-kpis") for t in kpis)  # (two at a time)
     names = [name for name, _ in log]
     assert names.index("actions") < names.index("compute")  # (started before the KPIs)
     # the sections, in the order they ran in before: coverage, channels, service
@@ -95,6 +96,35 @@ def test_a_failing_section_is_raised_and_no_thread_is_left(h, monkeypatch):
     assert not [t for t in threading.enumerate() if t.name.startswith("sqops-")]
 
 
+def test_the_first_failing_kpi_s_error_is_raised_as_one_after_another(h, monkeypatch):
+    import time
+
+    computed: list[str] = []
+    real = K.compute
+
+    def record(p, name, *args, **kwargs):
+        computed.append(name)
+        return real(p, name, *args, **kwargs)
+
+    monkeypatch.setattr(K, "compute", record)
+    _report(h)
+    assert len(computed) >= 2
+    first, second = computed[:2]
+
+    def compute(p, name, *args, **kwargs):
+        if name == first:  # (fails after the second has failed: its error is raised)
+            time.sleep(0.2)
+            raise ValueError("first")
+        if name == second:
+            raise KeyError("second")
+        return real(p, name, *args, **kwargs)
+
+    monkeypatch.setattr(K, "compute", compute)
+    with pytest.raises(ValueError, match="first"):
+        _report(h)
+    assert not [t for t in threading.enumerate() if t.name.startswith("sqops-")]
+
+
 def test_a_failing_kpi_is_raised_once_the_sections_have_ended(h, monkeypatch):
     import time
 
@@ -114,7 +144,7 @@ def test_a_failing_kpi_is_raised_once_the_sections_have_ended(h, monkeypatch):
     assert not [t for t in threading.enumerate() if t.name.startswith("sqops-")]
 
 
-def test_the_kpis_alone_start_no_thread(h, monkeypatch):
+def test_the_kpis_alone_start_no_section_thread(h, monkeypatch):
     from sqops.report.build import build_report
 
     started: list[str] = []
@@ -129,7 +159,8 @@ def test_the_kpis_alone_start_no_thread(h, monkeypatch):
     tables = {"messages": h.frame("ts, group_id, member_id", msgs)}
     r = build_report(tables, as_of=D(2027, 1, 10), sections=False)
     assert r.service is None and r.channels is None and r.coverage == {}
-    assert not [n for n in started if n.startswith("sqops-")]
+    assert not [n for n in started if n in ("sqops-sections", "sqops-actions")]
+    assert [n for n in started if n.startswith("sqops-kpis")]
 
 
 def test_the_service_of_some_groups_counts_their_questions_only(h):
