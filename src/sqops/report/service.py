@@ -372,12 +372,11 @@ def build_service(
     name = pl.col("member_name").cast(pl.String) if has_name else pl.lit(None, pl.String)
 
     # questions: non-staff, non-system, in Q, with a question mark or replying to staff.
-    # One pass over the messages keeps the staff's messages of every day up to the as-of
-    # (~0.8 M rows at 10 M messages: the reply targets and the answers) and the messages
-    # that may be questions, kept by cheap tests first (a question has a question text or a
-    # reply_to) — the question marks are looked for in those rows only (the held messages at
-    # 10 M: the text test on every row, null or not, cost ~0.15 CPU-s); the staff test made
-    # once a row (the section at 10 M: two passes 1.30-1.40 CPU-s, one 1.21-1.34)
+    # Two passes over the messages: the staff's messages of every day up to the as-of
+    # (~0.8 M rows at 10 M messages; reply targets and answers: one pass instead of two) and
+    # the messages that may be questions, kept by cheap tests first (a question has a
+    # question text or a reply_to) — the question marks are looked for in those rows only
+    # (the held messages at 10 M: the text test on every row, null or not, cost ~0.15 CPU-s)
     has_mark = pl.col(QUESTION_TEXT).str.contains_any(list(QUESTION_MARKS)).fill_null(False)
     reply = td.has("reply_to") and td.has("msg_id")
     maybe = pl.col(QUESTION_TEXT).is_not_null()
@@ -386,18 +385,19 @@ def build_service(
     cand_cols = ["group_id", "member_id", "ts", QUESTION_TEXT, "_row"]
     cand_cols += ["member_name"] if has_name else []
     cand_cols += ["reply_to"] if reply else []
+    cand = (
+        lf.filter((pl.col("day") >= first_day) & ~is_staff & not_system & maybe)
+        .select(cand_cols)  # (only what the questions read: a reply-heavy fleet keeps many)
+        .collect()
+        .lazy()
+    )
     staff_cols = ["group_id", "member_id", "member_name", "ts", "_row", "day", "msg_type"]
     staff_cols += ["msg_id"] if reply else []
-    staff_cols = [c for c in staff_cols if c in td.columns or c == "_row"]
-    kept = (
-        lf.with_columns(is_staff.alias("_staff"))
-        .filter(pl.col("_staff") | ((pl.col("day") >= first_day) & not_system & maybe))
-        .select(list(dict.fromkeys([*cand_cols, *staff_cols, "_staff"])))
+    staff_rows = (
+        lf.filter(is_staff)
+        .select(c for c in staff_cols if c in td.columns or c == "_row")
         .collect()
-    )
-    # (only what the questions read: a reply-heavy fleet keeps many)
-    cand = kept.lazy().filter(~pl.col("_staff")).select(cand_cols)
-    staff_rows = kept.filter(pl.col("_staff")).select(staff_cols).lazy()
+    ).lazy()
     if reply:
         targets = (
             staff_rows.select("group_id", pl.col("msg_id").cast(pl.String).alias("reply_to"))
