@@ -1,6 +1,7 @@
-"""The coverage, channels and service sections are made in a thread beside the KPIs
-(``report/build.py``, ``_SectionsBeside``), the member actions in theirs from before the
-first KPI: the same report, errors raised as when they ran one after another."""
+"""The coverage, channels and service sections and the KPIs are made on two threads
+(``report/build.py``: the sections one task, then each KPI), the member actions in theirs
+from before the first KPI: the same report, errors raised as when they ran one after
+another."""
 
 from __future__ import annotations
 
@@ -61,10 +62,11 @@ def test_sections_are_made_in_their_thread_and_the_actions_start_before_the_kpis
     monkeypatch.setattr(actions.ActionsBeside, "__init__", init)
     r = _report(h)
     where = {name: thread for name, thread in log}
-    assert where["build_coverage"] == where["build_service"] == "sqops-sections"
-    assert where["build_channels"] == "sqops-sections"
+    section = where["build_coverage"]
+    assert section.startswith("sqops-report")  # (the three in one task, on one thread)
+    assert where["build_channels"] == where["build_service"] == section
     kpis = {thread for name, thread in log if name == "compute"}
-    assert kpis and all(t.startswith("sqops-kpis") for t in kpis)  # (two at a time)
+    assert kpis and all(t.startswith("sqops-report") for t in kpis)
     names = [name for name, _ in log]
     assert names.index("actions") < names.index("compute")  # (started before the KPIs)
     # the sections, in the order they ran in before: coverage, channels, service
@@ -159,8 +161,7 @@ def test_the_kpis_alone_start_no_section_thread(h, monkeypatch):
     tables = {"messages": h.frame("ts, group_id, member_id", msgs)}
     r = build_report(tables, as_of=D(2027, 1, 10), sections=False)
     assert r.service is None and r.channels is None and r.coverage == {}
-    assert not [n for n in started if n in ("sqops-sections", "sqops-actions")]
-    assert [n for n in started if n.startswith("sqops-kpis")]
+    assert not [n for n in started if n == "sqops-actions"]
 
 
 def test_the_service_of_some_groups_counts_their_questions_only(h):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
@@ -445,7 +446,10 @@ def build_report(
     # KPIs: each made in a thread of its own beside them — mostly polars, which releases
     # the GIL, and with the adherence section ended by now the second core idles otherwise
     # (benchmarks/README.md, "report sections, session 17")
-    made = _SectionsBeside(tables, p, settings, as_of, gids) if sections else None
+    # two threads make the sections and the KPIs: the sections first (in one task), the
+    # KPIs one by one as the threads come free (more threads at once held more memory)
+    threads = ThreadPoolExecutor(2, thread_name_prefix="sqops-report")
+    made = threads.submit(_sections, tables, p, settings, as_of, gids) if sections else None
     beside = None
     if sections and actions_beside:
         from sqops.report.actions import ActionsBeside
@@ -454,11 +458,10 @@ def build_report(
         # ``available_from`` for it, so the fleet's ``needs`` is this)
         beside = ActionsBeside(p, not need["coupon_usage_rate"])
     try:
-        report = _assemble(tables, p, settings, as_of, lang, by, need, pattern, made)
+        report = _assemble(tables, p, settings, as_of, lang, by, need, pattern, threads, made)
     finally:
         # (no thread reads the tables once this returns or raises)
-        if made is not None:
-            made.join()
+        threads.shutdown(wait=True, cancel_futures=True)
         if beside is not None:
             beside.join()
     if beside is not None:
@@ -479,7 +482,8 @@ def _assemble(
     by: Sequence[str],
     need: Mapping[str, list[str]],
     pattern: str | None,
-    made: _SectionsBeside | None,
+    threads: Executor,
+    made: Future[tuple[dict[str, Coverage], Channels, Service]] | None,
 ) -> Report:
     """The report of the prepared inputs ``p``: the KPIs per group and the fleet, the
     statuses, advice, triage, roll-ups; the sections taken from ``made`` (their thread)."""
@@ -489,7 +493,11 @@ def _assemble(
     waiting = False  # some group is in retention but no weekly block fits yet
     waiting_groups: set[str] = set()  # (those groups)
     frames = _kpi_frames(
-        p, [n for n in KPI_NAMES if not need[n] and wins[KPI[n].stage].height], wins, pattern
+        threads,
+        p,
+        [n for n in KPI_NAMES if not need[n] and wins[KPI[n].stage].height],
+        wins,
+        pattern,
     )
     for name in KPI_NAMES:
         kd = KPI[name]
@@ -604,72 +612,38 @@ def _assemble(
 
 
 def _kpi_frames(
-    p: Prepared, names: list[str], wins: Mapping[str, pl.DataFrame], pattern: str | None
+    threads: Executor,
+    p: Prepared,
+    names: list[str],
+    wins: Mapping[str, pl.DataFrame],
+    pattern: str | None,
 ) -> dict[str, pl.DataFrame]:
-    """Each KPI of ``names`` (``group_id, num, den``), two at a time in threads (each a few
+    """Each KPI of ``names`` (``group_id, num, den``) on ``threads``' threads (each a few
     polars queries, which release the GIL: one after another, most run on one core while
     the other idles); an error is raised as one after another would: the first KPI's in
     ``names``' order."""
-    from concurrent.futures import ThreadPoolExecutor
 
     def one(name: str) -> pl.DataFrame:
         return K.compute(p, name, wins[KPI[name].stage], pattern)
 
-    with ThreadPoolExecutor(2, thread_name_prefix="sqops-kpis") as pool:
-        return dict(zip(names, pool.map(one, names), strict=True))
+    return dict(zip(names, threads.map(one, names), strict=True))
 
 
-class _SectionsBeside:
-    """The coverage, channels and service sections of ``p`` made in a thread
-    (``sqops-sections``), in that order, while the KPIs are computed: :meth:`result` gives
-    them, or raises the error the first that failed raised (as when they ran after the KPIs;
-    a polars panic too, which is no Exception)."""
-
-    def __init__(
-        self, tables: Tables, p: Prepared, settings: Settings, as_of: dt.date, gids: list[str]
-    ) -> None:
-        import threading
-
-        self._out: tuple[dict[str, Coverage], Channels, Service] | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._run,
-            args=(tables, p, settings, as_of, gids),
-            name="sqops-sections",
-            daemon=True,
-        )
-        self._thread.start()
-
-    def _run(
-        self, tables: Tables, p: Prepared, settings: Settings, as_of: dt.date, gids: list[str]
-    ) -> None:
-        try:
-            coverage = build_coverage(tables, as_of, gids)
-            channels = build_channels(
-                p, "members" in tables and tables["members"].has("channel"), gids
-            )
-            service = build_service(
-                tables,
-                p,
-                tz=settings.tz,
-                quiet_hours=settings.quiet_hours,
-                sla_hours=settings.sla_hours,
-                group_names=settings.group_names,
-            )
-            self._out = (coverage, channels, service)
-        except BaseException as exc:  # (raised on the thread that asks: result())
-            self._error = exc
-
-    def join(self) -> None:
-        self._thread.join()
-
-    def result(self) -> tuple[dict[str, Coverage], Channels, Service]:
-        self.join()
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-        assert self._out is not None
-        return self._out
+def _sections(
+    tables: Tables, p: Prepared, settings: Settings, as_of: dt.date, gids: list[str]
+) -> tuple[dict[str, Coverage], Channels, Service]:
+    """The coverage, channels and service sections of ``p``, in that order."""
+    coverage = build_coverage(tables, as_of, gids)
+    channels = build_channels(p, "members" in tables and tables["members"].has("channel"), gids)
+    service = build_service(
+        tables,
+        p,
+        tz=settings.tz,
+        quiet_hours=settings.quiet_hours,
+        sla_hours=settings.sla_hours,
+        group_names=settings.group_names,
+    )
+    return coverage, channels, service
 
 
 def group_names_in(tables: Tables) -> dict[str, str]:
