@@ -29,7 +29,7 @@ from sqops.report.triage import Rollup, TriageEntry, build_rollups, build_triage
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
     from sqops.report import schema as S
-    from sqops.report.actions import MemberActions
+    from sqops.report.actions import ActionsBeside, MemberActions
     from sqops.report.compare import Previous
     from sqops.report.trend import Point, Trend
     from sqops.report.views import Views
@@ -442,30 +442,36 @@ def build_report(
         pattern=pattern,
     )
     gids = p.groups["group_id"].to_list()  # (the groups' order: the group reports' below)
-    # the sections (coverage, channels, service) and the member actions need none of the
-    # KPIs: each made in a thread of its own beside them — mostly polars, which releases
-    # the GIL, and with the adherence section ended by now the second core idles otherwise
-    # (benchmarks/README.md, "report sections, session 17")
-    # two threads make the sections and the KPIs: the sections first (in one task), the
-    # KPIs one by one as the threads come free (more threads at once held more memory)
+    # the sections (coverage, channels, service) need none of the KPIs: two threads make
+    # both — the sections first, in one task, the KPIs one by one as a thread comes free —
+    # mostly polars, which releases the GIL: one after another on this thread, the second
+    # core idled for a third of it (the adherence section has ended by now). More threads at
+    # once held more memory (benchmarks/README.md, "report sections, session 17").
     threads = ThreadPoolExecutor(2, thread_name_prefix="sqops-report")
     made = threads.submit(_sections, tables, p, settings, as_of, gids) if sections else None
-    beside = None
-    if sections and actions_beside:
-        from sqops.report.actions import ActionsBeside
+    started: list[ActionsBeside] = []
 
-        # (the coupons are known to the actions when their KPI needs nothing: no
-        # ``available_from`` for it, so the fleet's ``needs`` is this)
-        beside = ActionsBeside(p, not need["coupon_usage_rate"])
+    def actions() -> None:
+        # the member actions in their thread once the KPIs are made (begun beside them, the
+        # run took more CPU and memory: benchmarks/README.md, "report sections, session 17");
+        # the coupons are known to them when their KPI needs nothing (no ``available_from``
+        # for it, so the fleet's ``needs`` is this)
+        if sections and actions_beside:
+            from sqops.report.actions import ActionsBeside
+
+            started.append(ActionsBeside(p, not need["coupon_usage_rate"]))
+
     try:
-        report = _assemble(tables, p, settings, as_of, lang, by, need, pattern, threads, made)
+        report = _assemble(
+            tables, p, settings, as_of, lang, by, need, pattern, threads, made, actions
+        )
     finally:
         # (no thread reads the tables once this returns or raises)
         threads.shutdown(wait=True, cancel_futures=True)
-        if beside is not None:
-            beside.join()
-    if beside is not None:
-        beside.give(report)
+        for thread in started:
+            thread.join()
+    for thread in started:
+        thread.give(report)
     if compare is not None or trend is not None:
         from sqops.report.trend import add_history
 
@@ -484,9 +490,11 @@ def _assemble(
     pattern: str | None,
     threads: Executor,
     made: Future[tuple[dict[str, Coverage], Channels, Service]] | None,
+    then: Callable[[], None],
 ) -> Report:
-    """The report of the prepared inputs ``p``: the KPIs per group and the fleet, the
-    statuses, advice, triage, roll-ups; the sections taken from ``made`` (their thread)."""
+    """The report of the prepared inputs ``p``: the KPIs per group and the fleet (each KPI
+    on ``threads``), the statuses, advice, triage, roll-ups; the sections taken from
+    ``made`` (their task on ``threads``); ``then`` called once the KPIs are made."""
     # per KPI: group_id -> (num, den)
     results: dict[str, dict[str, tuple[float, float]]] = {}
     wins = {s: K.windows(p, s) for s in STAGE_NAMES}
@@ -499,6 +507,7 @@ def _assemble(
         wins,
         pattern,
     )
+    then()
     for name in KPI_NAMES:
         kd = KPI[name]
         win = wins[kd.stage]
