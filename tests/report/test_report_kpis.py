@@ -39,6 +39,24 @@ def test_join_rate(h):
     assert h.kpi(r, "join_rate").status == "good"
 
 
+def test_join_rate_keeps_each_group_s_members_apart(h):
+    # the invitations and joins are matched by one integer per (group, member): a member
+    # invited to g1 who joined g2 only has not joined g1
+    msgs = h.frame("ts, group_id, member_id", [
+        ("2026-12-01 10:00", "g1", "a"), ("2026-12-01 10:00", "g2", "z"),
+    ])  # fmt: skip
+    mem = h.frame("ts, group_id, member_id, event", [
+        ("2026-12-01 10:00", "g1", "a", "invited"),
+        ("2026-12-01 11:00", "g2", "a", "join"),      # a joined the other group
+        ("2026-12-01 10:00", "g1", "b", "invited"),
+        ("2026-12-01 12:00", "g1", "b", "join"),      # b joined g1 → yes
+        ("2026-12-01 10:00", "g2", "b", "invited"),   # b not in g2
+    ])  # fmt: skip
+    r = h.run(D(2026, 12, 10), messages=msgs, members=mem)
+    assert h.nd(r, "join_rate", "g1") == (1, 2)
+    assert h.nd(r, "join_rate", "g2") == (0, 1)
+
+
 def _launch_members(h):
     return h.frame("ts, group_id, member_id, event, member_name", [
         ("2026-12-01 09:00", "g1", "a", "join", "aa"),

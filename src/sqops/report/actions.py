@@ -195,20 +195,20 @@ def build_actions(report: Report) -> MemberActions:
 
 class ActionsBeside:
     """Each member's action (what the counts of the JSON, Markdown, HTML and terminal
-    reports read) made in a thread while the report makes its sections (coverage, channels,
-    service): both mostly polars, which releases the GIL, and at that point of the report
-    the adherence section, the other thread, has usually ended. :meth:`give` hands it to the
-    report as :attr:`Report.actions` would make it; an error here is left for that property
-    to raise when the actions are asked for, as without this thread."""
+    reports read) made in a thread while the report makes its KPIs and sections: mostly
+    polars, which releases the GIL. ``coupons_known``: whether the coupon usage KPI needs
+    nothing (what :attr:`Report.actions` reads from the fleet's KPI). :meth:`give` hands it
+    to the report as :attr:`Report.actions` would make it; an error here is left for that
+    property to raise when the actions are asked for, as without this thread."""
 
-    def __init__(self, p: Prepared, fleet: list[Any]) -> None:
+    def __init__(self, p: Prepared, coupons_known: bool) -> None:
         import threading
 
-        coupon = next(k for k in fleet if k.name == "coupon_usage_rate")
         self._out: pl.DataFrame | None = None
         self._thread = threading.Thread(
-            target=self._run, args=(p, not coupon.needs), name="sqops-actions", daemon=True
+            target=self._run, args=(p, coupons_known), name="sqops-actions", daemon=True
         )
+        self._coupons_known = coupons_known
         self._thread.start()
 
     def _run(self, p: Prepared, coupons_known: bool) -> None:
@@ -222,7 +222,8 @@ class ActionsBeside:
 
     def give(self, report: Report) -> None:
         self.join()
-        if self._out is None:
+        coupon = next(k for k in report.fleet if k.name == "coupon_usage_rate")
+        if self._out is None or self._coupons_known != (not coupon.needs):
             return
         actions = build_actions(report)
         actions.__dict__["_actions"] = self._out  # (what the cached property would hold)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
@@ -28,7 +29,7 @@ from sqops.report.triage import Rollup, TriageEntry, build_rollups, build_triage
 
 if TYPE_CHECKING:  # (the types of the JSON output: sqops.report.schema)
     from sqops.report import schema as S
-    from sqops.report.actions import MemberActions
+    from sqops.report.actions import ActionsBeside, MemberActions
     from sqops.report.compare import Previous
     from sqops.report.trend import Point, Trend
     from sqops.report.views import Views
@@ -440,18 +441,80 @@ def build_report(
         events=lambda t: tables[t].event_types if t in tables else frozenset(),
         pattern=pattern,
     )
+    gids = p.groups["group_id"].to_list()  # (the groups' order: the group reports' below)
+    # the sections (coverage, channels, service) need none of the KPIs: two threads make
+    # both — the sections first, in one task, the KPIs one by one as a thread comes free —
+    # mostly polars, which releases the GIL: one after another on this thread, the second
+    # core idled for a third of it (the adherence section has ended by now). More threads at
+    # once held more memory (benchmarks/README.md, "report sections, session 17").
+    threads = ThreadPoolExecutor(2, thread_name_prefix="sqops-report")
+    made = threads.submit(_sections, tables, p, settings, as_of, gids) if sections else None
+    started: list[ActionsBeside] = []
+
+    def actions() -> None:
+        # the member actions in their thread once the KPIs are made (begun beside them, the
+        # run took more CPU and memory: benchmarks/README.md, "report sections, session 17");
+        # the coupons are known to them when their KPI needs nothing (no ``available_from``
+        # for it, so the fleet's ``needs`` is this)
+        if sections and actions_beside:
+            from sqops.report.actions import ActionsBeside
+
+            started.append(ActionsBeside(p, not need["coupon_usage_rate"]))
+
+    try:
+        report = _assemble(
+            tables, p, settings, as_of, lang, by, need, pattern, threads, made, actions
+        )
+    finally:
+        # (no thread reads the tables once this returns or raises)
+        threads.shutdown(wait=True, cancel_futures=True)
+        for thread in started:
+            thread.join()
+    for thread in started:
+        thread.give(report)
+    if compare is not None or trend is not None:
+        from sqops.report.trend import add_history
+
+        add_history(report, tables, compare=compare, points=trend, groups=only)
+    return report
+
+
+def _assemble(
+    tables: Tables,
+    p: Prepared,
+    settings: Settings,
+    as_of: dt.date,
+    lang: str,
+    by: Sequence[str],
+    need: Mapping[str, list[str]],
+    pattern: str | None,
+    threads: Executor,
+    made: Future[tuple[dict[str, Coverage], Channels, Service]] | None,
+    then: Callable[[], None],
+) -> Report:
+    """The report of the prepared inputs ``p``: the KPIs per group and the fleet (each KPI
+    on ``threads``), the statuses, advice, triage, roll-ups; the sections taken from
+    ``made`` (their task on ``threads``); ``then`` called once the KPIs are made."""
     # per KPI: group_id -> (num, den)
     results: dict[str, dict[str, tuple[float, float]]] = {}
     wins = {s: K.windows(p, s) for s in STAGE_NAMES}
     waiting = False  # some group is in retention but no weekly block fits yet
     waiting_groups: set[str] = set()  # (those groups)
+    frames = _kpi_frames(
+        threads,
+        p,
+        [n for n in KPI_NAMES if not need[n] and wins[KPI[n].stage].height],
+        wins,
+        pattern,
+    )
+    then()
     for name in KPI_NAMES:
         kd = KPI[name]
         win = wins[kd.stage]
-        if need[name] or win.height == 0:
+        if name not in frames:
             results[name] = {}
             continue
-        df = K.compute(p, name, win, pattern)
+        df = frames[name]
         results[name] = {g: (n, d) for g, n, d in df.iter_rows()}
         if kd.available_from is not None:
             d0s = dict(p.groups.iter_rows())
@@ -532,57 +595,64 @@ def build_report(
     fleet = pool(None)
     triage = build_triage(group_reports)
 
-    gids = [g.group_id for g in group_reports]
     coverage: dict[str, Coverage] = {}
     channels: Channels | None = None
     service: Service | None = None
-    beside = None
-    if sections and actions_beside:
-        from sqops.report.actions import ActionsBeside
+    if made is not None:
+        coverage, channels, service = made.result()
+        mark_gaps(group_reports, coverage)
+    return Report(
+        as_of=as_of,
+        tz=settings.tz,
+        lang=lang,
+        basis=p.basis,
+        community=settings.community,
+        data_quality=_quality(tables, p, coverage),
+        fleet=fleet,
+        groups=group_reports,
+        prepared=p,
+        settings=settings,
+        triage=triage,
+        rollups=build_rollups(by, group_reports, triage, settings.group_vars, pool),
+        channels=channels,
+        coverage=coverage,
+        service=service,
+    )
 
-        beside = ActionsBeside(p, fleet)
-    try:
-        if sections:
-            coverage = build_coverage(tables, as_of, gids)
-            mark_gaps(group_reports, coverage)
-            channels = build_channels(
-                p, "members" in tables and tables["members"].has("channel"), gids
-            )
-            service = build_service(
-                tables,
-                p,
-                tz=settings.tz,
-                quiet_hours=settings.quiet_hours,
-                sla_hours=settings.sla_hours,
-                group_names=settings.group_names,
-            )
-        report = Report(
-            as_of=as_of,
-            tz=settings.tz,
-            lang=lang,
-            basis=p.basis,
-            community=settings.community,
-            data_quality=_quality(tables, p, coverage),
-            fleet=fleet,
-            groups=group_reports,
-            prepared=p,
-            settings=settings,
-            triage=triage,
-            rollups=build_rollups(by, group_reports, triage, settings.group_vars, pool),
-            channels=channels,
-            coverage=coverage,
-            service=service,
-        )
-    finally:
-        if beside is not None:  # (no thread reads the tables once this returns or raises)
-            beside.join()
-    if beside is not None:
-        beside.give(report)
-    if compare is not None or trend is not None:
-        from sqops.report.trend import add_history
 
-        add_history(report, tables, compare=compare, points=trend, groups=only)
-    return report
+def _kpi_frames(
+    threads: Executor,
+    p: Prepared,
+    names: list[str],
+    wins: Mapping[str, pl.DataFrame],
+    pattern: str | None,
+) -> dict[str, pl.DataFrame]:
+    """Each KPI of ``names`` (``group_id, num, den``) on ``threads``' threads (each a few
+    polars queries, which release the GIL: one after another, most run on one core while
+    the other idles); an error is raised as one after another would: the first KPI's in
+    ``names``' order."""
+
+    def one(name: str) -> pl.DataFrame:
+        return K.compute(p, name, wins[KPI[name].stage], pattern)
+
+    return dict(zip(names, threads.map(one, names), strict=True))
+
+
+def _sections(
+    tables: Tables, p: Prepared, settings: Settings, as_of: dt.date, gids: list[str]
+) -> tuple[dict[str, Coverage], Channels, Service]:
+    """The coverage, channels and service sections of ``p``, in that order."""
+    coverage = build_coverage(tables, as_of, gids)
+    channels = build_channels(p, "members" in tables and tables["members"].has("channel"), gids)
+    service = build_service(
+        tables,
+        p,
+        tz=settings.tz,
+        quiet_hours=settings.quiet_hours,
+        sla_hours=settings.sla_hours,
+        group_names=settings.group_names,
+    )
+    return coverage, channels, service
 
 
 def group_names_in(tables: Tables) -> dict[str, str]:

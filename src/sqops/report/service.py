@@ -365,7 +365,9 @@ def build_service(
         pl.col("msg_type").fill_null("text") != "system" if td.has("msg_type") else pl.lit(True)
     )
     first_day, last_day = to_date(lo), to_date(hi)
-    lf = td.frame.filter((pl.col("day") <= last_day) & pl.col("group_id").is_in(gl))
+    lf = td.frame.filter(pl.col("day") <= last_day)
+    if _some_groups(p):
+        lf = lf.filter(pl.col("group_id").is_in(gl))
     has_name = td.has("member_name")
     name = pl.col("member_name").cast(pl.String) if has_name else pl.lit(None, pl.String)
 
@@ -468,6 +470,13 @@ def build_service(
     svc._context = (tz, group_names, _staff_names(tables))
     _summarise(svc, q, gl)
     return svc
+
+
+def _some_groups(p: Prepared[pl.DataFrame]) -> bool:
+    """Whether ``p`` is of some of the groups only (``only_groups``, or an earlier day's
+    inputs): else every message up to as-of is of one of its groups (they were made from
+    those messages and the members' events), and no test of the group is needed."""
+    return p.history is None or p.history.only is not None
 
 
 def _summarise(svc: Service, q: pl.DataFrame, gl: list[str]) -> None:
