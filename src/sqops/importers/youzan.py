@@ -223,13 +223,19 @@ def _plain_amount(amount: pl.Expr) -> pl.Expr:
     )
 
 
+def _name_key(nickname: pl.Expr) -> pl.Expr:
+    """The member id :func:`_row` gives a buyer known by ``nickname`` only (:func:`name_id`;
+    null for an empty one: no buyer)."""
+    return pl.when(nickname != "").then(nickname.map_elements(name_id, return_dtype=pl.String))
+
+
 def _bulk(
     ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None], zone: str
 ) -> None:
     """The rows of an export read as one frame. An order whose first row has a known status,
-    a time read as :func:`naive_ts_expr` reads it, a plain amount and a buyer id is added in
-    bulk (:meth:`Context.add_orders`) — or counted, when unpaid —, and its other rows are
-    counted as merged. The rows of every other order id (whether a row of it is read decides
+    a time read as :func:`naive_ts_expr` reads it, a plain amount and a buyer (an id, else a
+    nickname) is added in bulk (:meth:`Context.add_orders`) — or counted, when unpaid —, and
+    its other rows are counted as merged. The rows of every other order id (whether a row of it is read decides
     whether the next is merged) go to :func:`_row` in file order. (In bulk, only each order's
     first row is read past its order id: those rows are taken into a frame of their own; a
     row sent to :func:`_row` is read whole.)"""
@@ -264,6 +270,7 @@ def _bulk(
     paid_at = cell("paid_at")
     when = pl.when(paid_at != "").then(paid_at).otherwise(cell("created"))
     amount = cell("amount")
+    buyer, nickname = cell("buyer_id"), cell("buyer_name")
     first = (
         first.lazy()
         .with_columns(
@@ -272,7 +279,12 @@ def _bulk(
             when.alias("_when"),
             # (once per distinct amount: prices repeat)
             by_distinct(first, amount, _plain_amount, pl.Float64()).alias("_amount"),
-            cell("buyer_id").alias("_member"),
+            # (a buyer known by nickname only: ``name_id`` of each distinct nickname)
+            pl.when(buyer != "")
+            .then(buyer)
+            .otherwise(by_distinct(first, pl.when(buyer == "").then(nickname), _name_key))
+            .fill_null("")
+            .alias("_member"),
             cell("shop").alias("_shop"),
             cell("coupon").alias("_coupon"),
         )
