@@ -14,7 +14,17 @@ from sqops.importers import youzan
 
 # ---------------------------------------------------------------- Youzan: buyers by nickname
 
-_YZ_HEADER = ["订单号", "订单状态", "买家付款时间", "订单实付金额", "买家昵称", "买家ID"]
+_YZ_HEADER = [
+    "订单号",
+    "订单状态",
+    "买家付款时间",
+    "订单实付金额",
+    "买家昵称",
+    "买家ID",
+    "订单创建时间",
+]
+#: the time columns an export has: both, the payment's only, the creation's only
+_YZ_TIMES = [(2, 6), (2,), (6,)]
 #: nicknames as exports write them: padded, phone numbers (``tel:``), invisible marks, CJK
 #: and full-width spaces, one that cleans to nothing
 _NICKNAMES = ["", "小红", " 小红 ", "Ana  Li", "+86 138 0000 1234", "138-0000-1234", "\u200b",
@@ -26,7 +36,8 @@ _YZ_ROW = st.tuples(
     st.sampled_from(["88", "¥1,299.00", "abc"]),
     st.sampled_from(_NICKNAMES),
     st.sampled_from(["", "", "yz_1", " yz_2 "]),
-    st.integers(1, 6),
+    st.sampled_from(["2026-12-19 09:00:00", "", "2026-12-19 09:00"]),
+    st.integers(1, 7),
 )
 
 
@@ -40,10 +51,16 @@ def _yz_import(tmp_path, text, *, bulk: bool, **kw):
 @given(
     st.lists(_YZ_ROW, min_size=1, max_size=12),
     st.sampled_from([{}, {"group_id": "G"}, {"tz": "Europe/London"}]),
+    st.sampled_from(_YZ_TIMES),
 )
-def test_youzan_nickname_buyers_in_bulk(tmp_path_factory, rows, kw):
+def test_youzan_nickname_buyers_in_bulk(tmp_path_factory, rows, kw, times):
+    """Buyers by nickname (the same one on many orders, or each its own) and times in
+    买家付款时间, else 订单创建时间 — each of them present or not."""
     tmp_path = tmp_path_factory.mktemp("yz17")
-    text = ragged_csv(_YZ_HEADER, rows)
+    keep = [i for i in range(len(_YZ_HEADER)) if i in times or i not in (2, 6)]
+    header = [_YZ_HEADER[i] for i in keep]
+    rows = [(*(r[i] for i in keep), min(r[-1], len(keep))) for r in rows]
+    text = ragged_csv(header, rows)
     same_import(
         _yz_import(tmp_path, text, bulk=True, **kw), _yz_import(tmp_path, text, bulk=False, **kw)
     )
@@ -74,3 +91,28 @@ def test_youzan_nickname_buyers_hand_counted(tmp_path, monkeypatch):
     assert orders["order_id"].to_list() == ["E1", "E2", "E3"]
     assert orders["member_id"].to_list() == ["yz_1", "name:阿青", "tel:+8613800001234"]
     assert fast.counts["merged_rows"] == 1 and fast.counts["skipped"] == 1
+
+
+# ---------------------------------------------------------------- Discord: the content check
+
+_PIECES = ["", " ", "\u3000", "\x1c", "\x85", "\n", "\t", "\u200b", "x", "Joined the server.",
+           "Pinned a message.", "Started a call", "Started a call that lasted 5 minutes.",
+           "Changed the channel icon.", "joined the server.", "."]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=4).map("".join), min_size=1))
+def test_discord_content_cell_check_is_the_stripped_text(texts):
+    """The bulk's one match of a raw Content cell says what the per-row code reads of the
+    stripped text (Python's ``strip``: U+001C and U+0085 too): empty, a join or system
+    text, or a call's start — the row is left to it."""
+    import polars as pl
+
+    from sqops.importers.discord import _NOT_PLAIN, _NOT_PLAIN_CELL
+
+    got = pl.Series(texts, dtype=pl.String).str.contains(_NOT_PLAIN_CELL).to_list()
+    want = [
+        t.strip() == "" or t.strip() in _NOT_PLAIN or t.strip().startswith("Started a call")
+        for t in texts
+    ]
+    assert got == want
