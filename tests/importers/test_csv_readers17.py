@@ -116,3 +116,34 @@ def test_discord_content_cell_check_is_the_stripped_text(texts):
         for t in texts
     ]
     assert got == want
+
+
+# ---------------------------------------------------------------- Shopify: Paid at, else Created at
+
+_SHOP_ROW = st.tuples(
+    st.sampled_from(["#1", "#2", "#3"]),
+    st.sampled_from(["a@x.com", ""]),
+    st.sampled_from(["paid", "pending", "refunded"]),
+    st.sampled_from(["2026-12-01 10:00:00 +0800", "", " 2026-12-01 11:00:00 +0800 ", "x"]),
+    st.sampled_from(["10", "abc"]),
+    st.sampled_from(["2026-11-30 09:00:00 -0500", "", "2026-11-30 09:00"]),
+)
+
+
+@pytest.mark.fuzz
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_SHOP_ROW, min_size=1, max_size=10), st.sampled_from([(3, 5), (3,), (5,)]))
+def test_shopify_created_at_where_paid_at_is_empty(tmp_path_factory, rows, times):
+    """The time of an order: Paid at, else Created at — each column present or not."""
+    from sqops.importers import shopify
+
+    tmp_path = tmp_path_factory.mktemp("shop17")
+    header = ["Name", "Email", "Financial Status", "Paid at", "Total", "Created at"]
+    keep = [i for i in range(len(header)) if i in times or i not in (3, 5)]
+    text = ragged_csv([header[i] for i in keep], [(*(r[i] for i in keep), len(keep)) for r in rows])
+    path = tmp_path / "orders_export.csv"
+
+    def run(bulk: bool):
+        return import_bulk_or_by_row(shopify, "shopify", path, text, bulk=bulk, tz="UTC")
+
+    same_import(run(True), run(False))

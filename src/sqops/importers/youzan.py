@@ -19,7 +19,6 @@ Orders not paid yet (待付款, 等待买家付款) are counted as ``skipped_unp
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +50,7 @@ from sqops.importers._base import (
     read_csv,
     read_text,
     read_xlsx,
+    where_empty,
     zone_offset,
 )
 
@@ -230,21 +230,6 @@ def _name_key(nickname: pl.Expr) -> pl.Expr:
     return pl.when(nickname != "").then(nickname.map_elements(name_id, return_dtype=pl.String))
 
 
-def _where_empty(
-    frame: pl.DataFrame, name: str, other: Callable[[pl.DataFrame], pl.Expr]
-) -> pl.DataFrame:
-    """``frame`` whose text column ``name`` holds, where it is empty, the expression
-    ``other(rows)`` over those rows: computed on them alone — taken by a lazy filter, few in
-    an export — and put in place, not on every row."""
-    empty = pl.col(name) == ""
-    at = frame.lazy().select(pl.arg_where(empty)).collect().to_series()
-    if not at.len():
-        return frame
-    few = frame.lazy().filter(empty).collect()
-    values = few.with_columns(other(few).alias("_v")).get_column("_v")  # (a constant: each row)
-    return frame.with_columns(frame[name].scatter(at, values))
-
-
 def _bulk(
     ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None], zone: str
 ) -> None:
@@ -300,13 +285,13 @@ def _bulk(
         .collect()
     )
     # a buyer known by nickname only: name_id of each distinct nickname (on those rows alone)
-    first = _where_empty(
+    first = where_empty(
         first,
         "_member",
         lambda few: by_distinct(few, nickname, _name_key).fill_null(""),
     )
     # the time: 买家付款时间, else (on those rows alone) 订单创建时间
-    first = _where_empty(first, "_when", lambda few: cell("created"))
+    first = where_empty(first, "_when", lambda few: cell("created"))
     # (the time texts, each stripped once above, checked once: most are written as read)
     body = naive_text_in(first, pl.col("_when"))
     first = (
