@@ -912,6 +912,21 @@ def id_runs(frame: pl.DataFrame, oid: pl.Expr) -> tuple[pl.Expr, int | None]:
     return start, (runs if runs == distinct else None)
 
 
+def where_empty(
+    frame: pl.DataFrame, name: str, other: Callable[[pl.DataFrame], pl.Expr]
+) -> pl.DataFrame:
+    """``frame`` whose text column ``name`` holds, where it is empty, the expression
+    ``other(rows)`` over those rows: computed on them alone — taken by a lazy filter, few in
+    an export — and put in place, not on every row (Shopify, Youzan)."""
+    empty = pl.col(name) == ""
+    at = frame.lazy().select(pl.arg_where(empty)).collect().to_series()
+    if not at.len():
+        return frame
+    few = frame.lazy().filter(empty).collect()
+    values = few.with_columns(other(few).alias("_v")).get_column("_v")  # (a constant: each row)
+    return frame.with_columns(frame[name].scatter(at, values))
+
+
 def by_distinct(
     frame: pl.DataFrame,
     source: pl.Expr,

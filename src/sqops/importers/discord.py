@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,12 @@ from sqops.importers import _jsonvec as vec
 from sqops.importers._base import (
     BAD_TIME,
     NOT_A_MESSAGE,
+    PY_SPACES,
     SYSTEM_ID,
     Context,
     CsvFrame,
     CsvTable,
+    _char_class,
     bulk_and_rare,
     by_distinct,
     csv_frames,
@@ -549,6 +552,12 @@ def _row_reader(
 
 #: the contents the per-row code reads as a join or a system message (and a call's start)
 _NOT_PLAIN = [JOIN_TEXT, *sorted(SYSTEM_TEXTS)]
+#: a cell whose content, stripped (Python's white space), is empty, one of
+#: :data:`_NOT_PLAIN` or starts as a call's notice: the bulk leaves it to the per-row code
+_NOT_PLAIN_CELL = (
+    f"^{_char_class(PY_SPACES)}*(?:$|(?:{'|'.join(map(re.escape, _NOT_PLAIN))})"
+    f"{_char_class(PY_SPACES)}*$|Started a call)"
+)
 #: ``YYYY-MM-DD HH:MM`` (no seconds): read as with ``:00``, as ``fromisoformat`` reads it
 _MINUTES = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}$"
 
@@ -557,6 +566,11 @@ _MINUTES = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}$"
 _COMMON_ISO = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}$"
 )
+
+
+#: the first wall-clock time of the year 9999, in microseconds after 1970 (past
+#: ``MAX_YEAR``: the Python code reads those rows)
+_YEAR_9999_US = (datetime(9999, 1, 1) - datetime(1970, 1, 1)) // timedelta(microseconds=1)
 
 
 def common_iso_stamp(frame: pl.DataFrame, text: str, zone: str) -> pl.DataFrame:
@@ -588,17 +602,17 @@ def common_iso_stamp(frame: pl.DataFrame, text: str, zone: str) -> pl.DataFrame:
     else:
         minutes = off.replace_strict(list(per), list(per.values()), return_dtype=pl.Int64)
     us = wall.dt.epoch("us") - minutes * 60_000_000
+    # (a year past 9998: 9999, the text's own — its four digits are the wall time's year, and
+    # the fraction, under a second, never carries it over —, told by the instant: a wall
+    # time from 9999-01-01 on, less its offset; the texts are not compared)
+    odd = pl.col("_odd") | us.is_null() | (us < 0) | (us >= _YEAR_9999_US - minutes * 60_000_000)
+    if bad:  # (no offset is: the texts are not looked up)
+        odd = odd | off.is_in(bad)
     p = (
         frame.lazy()
         .select(
             _us=us,
-            # (a year past 9998: 9999, the text's own, as the fraction is under a second)
-            _odd=pl.col("_odd")
-            | us.is_null()
-            | (us < 0)
-            | w.str.starts_with("9999")
-            | off.is_in(bad)
-            | (w.str.slice(17, 2) == "60"),
+            _odd=odd | (w.str.slice(17, 2) == "60"),
             # (the rows whose text is not what ts_text writes: .000, or an offset of ±00:00)
             _other=(frac == "000") | (minutes == 0),
         )
@@ -661,7 +675,6 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
         stamp = common_iso_stamp(when, "when", zone) if rows.height else None
         aid = frame.strip(col(ia))
         content = col(icontent)
-        plain = frame.strip(content)
         rows = rows.with_columns(
             _date_ok=~stamp["_odd"] if stamp is not None else pl.lit(False),
         )
@@ -669,9 +682,9 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
             (pl.col("_n") >= need)
             & pl.col("_date_ok")
             & (aid.fill_null("") != "")
-            & (plain.fill_null("") != "")
-            & ~plain.fill_null("").is_in(_NOT_PLAIN)
-            & ~plain.fill_null("").str.starts_with("Started a call")
+            # (a content that is, stripped, empty, a join, a system text or a call's start:
+            # one anchored match of the cell, not stripped)
+            & ~content.fill_null("").str.contains(_NOT_PLAIN_CELL)
         )
         rows = rows.with_columns(bulk.alias("_bulk"))
         if stamp is not None:

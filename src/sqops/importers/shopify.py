@@ -46,6 +46,7 @@ from sqops.importers._base import (
     parsed_expr,
     read_csv,
     read_text,
+    where_empty,
 )
 
 #: the member id prefix of an order whose buyer the export does not name; no member event
@@ -351,7 +352,7 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
     sub = (
         sub.lazy()
         .with_columns(
-            pl.when(paid_at != "").then(paid_at).otherwise(cell("Created at")).alias("_w"),
+            paid_at.alias("_w"),
             status.alias("_status"),
             # (amounts and buyers read once per distinct text: they repeat)
             by_distinct(sub, cell("Total"), _plain_amount, pl.Float64()).alias("_amount"),
@@ -359,6 +360,8 @@ def _bulk(ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None
         )
         .collect()
     )
+    # (Paid at, else — on those rows alone — Created at)
+    sub = where_empty(sub, "_w", lambda few: cell("Created at"))
     # the time: its 19 first characters (the wall-clock time) and the offset after them,
     # checked and read once per distinct offset (an export has one or two)
     when = pl.col("_w")

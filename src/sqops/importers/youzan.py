@@ -50,6 +50,7 @@ from sqops.importers._base import (
     read_csv,
     read_text,
     read_xlsx,
+    where_empty,
     zone_offset,
 )
 
@@ -223,13 +224,19 @@ def _plain_amount(amount: pl.Expr) -> pl.Expr:
     )
 
 
+def _name_key(nickname: pl.Expr) -> pl.Expr:
+    """The member id :func:`_row` gives a buyer known by ``nickname`` only (:func:`name_id`;
+    null for an empty one: no buyer)."""
+    return pl.when(nickname != "").then(nickname.map_elements(name_id, return_dtype=pl.String))
+
+
 def _bulk(
     ctx: Context, display: str, frame: CsvFrame, col: dict[str, int | None], zone: str
 ) -> None:
     """The rows of an export read as one frame. An order whose first row has a known status,
-    a time read as :func:`naive_ts_expr` reads it, a plain amount and a buyer id is added in
-    bulk (:meth:`Context.add_orders`) — or counted, when unpaid —, and its other rows are
-    counted as merged. The rows of every other order id (whether a row of it is read decides
+    a time read as :func:`naive_ts_expr` reads it, a plain amount and a buyer (an id, else a
+    nickname) is added in bulk (:meth:`Context.add_orders`) — or counted, when unpaid —, and
+    its other rows are counted as merged. The rows of every other order id (whether a row of it is read decides
     whether the next is merged) go to :func:`_row` in file order. (In bulk, only each order's
     first row is read past its order id: those rows are taken into a frame of their own; a
     row sent to :func:`_row` is read whole.)"""
@@ -261,15 +268,14 @@ def _bulk(
         {k: v for k, v in STATUS.items() if v is not None}, default=None, return_dtype=pl.String
     )
     unpaid = raw.is_in([k for k, v in STATUS.items() if v is None])
-    paid_at = cell("paid_at")
-    when = pl.when(paid_at != "").then(paid_at).otherwise(cell("created"))
     amount = cell("amount")
+    nickname = cell("buyer_name")
     first = (
         first.lazy()
         .with_columns(
             mapped.alias("_status"),
             unpaid.alias("_unpaid"),
-            when.alias("_when"),
+            cell("paid_at").alias("_when"),
             # (once per distinct amount: prices repeat)
             by_distinct(first, amount, _plain_amount, pl.Float64()).alias("_amount"),
             cell("buyer_id").alias("_member"),
@@ -278,6 +284,14 @@ def _bulk(
         )
         .collect()
     )
+    # a buyer known by nickname only: name_id of each distinct nickname (on those rows alone)
+    first = where_empty(
+        first,
+        "_member",
+        lambda few: by_distinct(few, nickname, _name_key).fill_null(""),
+    )
+    # the time: 买家付款时间, else (on those rows alone) 订单创建时间
+    first = where_empty(first, "_when", lambda few: cell("created"))
     # (the time texts, each stripped once above, checked once: most are written as read)
     body = naive_text_in(first, pl.col("_when"))
     first = (
