@@ -183,16 +183,26 @@ def _layout(path: Path, display: str, key: str | None) -> Layout | None:
         prefix = head[: found.end() - 1]
         # the array's "]": the first of the file's last ones whose rest closes the document
         # (one inside the array leaves the array's own "]" unmatched after the marker: no
-        # JSON; one of a key after the array closes it too, but later)
-        for at in closes:
-            if tail_at + at < found.end():
-                continue
-            doc = _decoded(prefix + _MARK_JSON + tail[at + 1 :])
-            if isinstance(doc, dict) and doc.get(key) == _MARK:
-                start = found.end()
-                return Layout(path, display, doc, key, start, tail_at + at, _line(head, start),
-                              _lead(head, start), past)  # fmt: skip
+        # JSON; one of a key after the array closes it too, but later) — tried by msgspec
+        # first (fast; the tail of an export holds thousands of "]"), by every decoder of
+        # the whole reading only when msgspec reads none (a value it refuses after the array)
+        starts = [at for at in closes if tail_at + at >= found.end()]
+        for decode in (_msgspec_or_none, _decoded):
+            for at in starts:
+                doc = decode(prefix + _MARK_JSON + tail[at + 1 :])
+                if isinstance(doc, dict) and doc.get(key) == _MARK:
+                    start = found.end()
+                    return Layout(path, display, doc, key, start, tail_at + at,
+                                  _line(head, start), _lead(head, start), past)  # fmt: skip
     return None
+
+
+def _msgspec_or_none(data: bytes) -> Any:
+    """``data`` decoded by msgspec (the whole reading's first decoder), or None."""
+    try:
+        return _DECODE_ANY(data)
+    except (msgspec.DecodeError, RecursionError):
+        return None
 
 
 def _line(head: bytes, at: int) -> int:
@@ -271,7 +281,8 @@ def slices(lay: Layout, item: type | None) -> Iterator[Slice]:
             used, piece = got
             if not len(piece) and first:  # (only an empty array has a slice of no item)
                 raise _malformed(lay, buf, line)
-            if not piece.data.isascii() and not utf8_bytes(piece.data):
+            # (within 1 GiB the whole file's UTF-8 was checked first: _plain)
+            if lay.past_limit and not piece.data.isascii() and not utf8_bytes(piece.data):
                 raise InputError(
                     T("不是 UTF-8 编码", "is not UTF-8"), Location(file=lay.display, line=line)
                 )
