@@ -136,3 +136,48 @@ def test_held_types_and_roles_give_their_rejected_text_from_the_column(
         (4, "Voice", None),
     ]
     assert held.frame.collect().equals(disk.frame.collect())
+
+
+@pytest.mark.parametrize("hold", [0, 1 << 30], ids=["on disk", "held"])
+def test_the_local_time_is_made_once_for_the_time_and_the_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hold: int
+) -> None:
+    """The bounded local wall-clock time (a ``when`` over the year range) is made once a row
+    and the UTC time and the local day are both made of it: written inside each, it was made
+    twice a row (the copy, the engagement checking pass and the engagement's own frame)."""
+    made: list[pl.LazyFrame] = []
+    annotate = tables_mod._annotate
+    seen: list[pl.LazyFrame] = []
+    checked = tables_mod._checked
+
+    def spy(name: str, *args: Any, **kwargs: Any) -> pl.LazyFrame:
+        out = annotate(name, *args, **kwargs)
+        made.append(out)
+        return out
+
+    def spy_checked(checks: pl.LazyFrame) -> tuple[Any, ...]:
+        seen.append(checks)
+        return checked(checks)
+
+    monkeypatch.setattr(tables_mod, "_annotate", spy)
+    monkeypatch.setattr(tables_mod, "_checked", spy_checked)
+    monkeypatch.setattr(tables_mod, "EARLY_AFTER", 99)  # (the pass at the table's turn)
+    tabs = read_tables(_folder(tmp_path), hold=hold)
+    assert made and seen
+    eng = tabs["engagement"]
+    assert type(eng._narrow).__name__ == "_View"
+    plans = [lf.explain() for lf in (*made, *seen, eng.frame.select("ts", "day"))]
+    for plan in plans:
+        assert plan.count("is_between") == 1
+        assert plan.count('when(col("ts")') == 1
+    utc = dt.UTC
+    got = tabs["messages"].frame.select("ts", "day").collect()
+    assert got["ts"].to_list() == [dt.datetime(2026, 12, 1, 1, m, tzinfo=utc) for m in range(5)]
+    assert got["day"].to_list() == [dt.date(2026, 12, 1)] * 5
+    got = eng.frame.select("ts", "day").collect()
+    assert got["ts"].to_list() == [
+        dt.datetime(2026, 12, 1, 1, 30, tzinfo=utc),
+        dt.datetime(2026, 12, 1, 1, 40, tzinfo=utc),
+        dt.datetime(2026, 12, 3, 15, 30, tzinfo=utc),
+    ]
+    assert got["day"].to_list() == [dt.date(2026, 12, 1)] * 2 + [dt.date(2026, 12, 3)]

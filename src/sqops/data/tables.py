@@ -71,6 +71,9 @@ UNUSED_COLUMNS = frozenset({"content"})
 QUESTION_TEXT = "question_text"
 #: the stripped cells ``question_text`` is made of, a column of :func:`_annotate`'s own
 _QUESTION_CELLS = "_question_cells"
+#: the local wall-clock time of a row, a column of :func:`_annotate`'s (and of the checking
+#: pass's) own: made once a row, the UTC time and the local day are both made of it
+_NAIVE = "_naive"
 
 #: optional columns no computation reads, per table: kept for the rejected rows only (they
 #: are listed with their rows), not in the typed copy every later question reads
@@ -708,8 +711,14 @@ def _annotate(
 
     ``naive``, when the times were local wall-clock times, is that time: its date is the
     local day (a wall-clock time that exists maps back to itself), which spares converting
-    every UTC time back to the zone."""
+    every UTC time back to the zone. It is made once a row, as the column :data:`_NAIVE`,
+    which ``ts_expr`` may read (:func:`validate_table`'s ``to_utc(off, made=True)``): written
+    inside both the time and the day, it was made twice a row (polars' common-subexpression
+    pass does not share it between the two)."""
     spec = TABLE[name]
+    if naive is not None:
+        lf = lf.with_columns(naive.alias(_NAIVE))
+        naive = pl.col(_NAIVE)
     typed: list[pl.Expr] = []
     if ts_expr is not None:
         typed.append(ts_expr.alias("_ts"))
@@ -879,13 +888,17 @@ def validate_table(
         if naive is not None:
             sample = cells.to_frame().select(naive).to_series()
 
-    def to_utc(off: dt.timedelta | None) -> pl.Expr | None:
+    def to_utc(off: dt.timedelta | None, made: bool = False) -> pl.Expr | None:
+        """The UTC time of a row; with ``made``, of local times, made of the column
+        :data:`_NAIVE` that :func:`_annotate` makes of ``naive`` first (the same value)."""
         if ts_typed:
             if naive is not None:
-                return _local_to_utc(typed, tz, off)
+                return _local_to_utc(pl.col(_NAIVE) if made else typed, tz, off)
             return typed.dt.convert_time_zone("UTC")
         if "ts" not in present:
             return None
+        if made and naive is not None:  # (a sampled format of local times: _fast_ts's own)
+            return _local_to_utc(pl.col(_NAIVE), tz, off)
         return _fast_ts(pl.col("ts"), fmt, tz, off) if fmt else parse_ts(pl.col("ts"), tz)
 
     off = None
@@ -893,9 +906,20 @@ def validate_table(
         off = fixed_offset(tz, sample.min(), sample.max())  # type: ignore[arg-type]
 
     if direct is not None:
-        expected = _annotate(name, lf, present, ts_typed, to_utc(off), tz, naive)
+        expected = _annotate(name, lf, present, ts_typed, to_utc(off, True), tz, naive)
         td = _validate_direct(
-            name, direct, source, mapping, present, to_utc(off), off, tz, naive, expected, early
+            name,
+            direct,
+            source,
+            mapping,
+            present,
+            to_utc(off),
+            off,
+            tz,
+            naive,
+            expected,
+            early,
+            to_utc(off, True),
         )
         if td is not None and td.frame.collect_schema() == _final(expected):
             return _some_valid(td)
@@ -948,7 +972,7 @@ def validate_table(
         return _annotate(name, fixed, present, False, ts_fixed, tz, raw=raw)
 
     def copy(off: dt.timedelta | None) -> pl.LazyFrame:
-        base = store(_annotate(name, lf, present, ts_typed, to_utc(off), tz, naive))
+        base = store(_annotate(name, lf, present, ts_typed, to_utc(off, True), tz, naive))
         again = reparsed(base, off)
         return base if again is None else store(again)
 
@@ -961,7 +985,7 @@ def validate_table(
         return held_from(off, held_lf, ())
 
     def held_from(off: dt.timedelta | None, src: pl.LazyFrame, clean: Sequence[str]) -> _Held:
-        annotated = _annotate(name, src, present, ts_typed, to_utc(off), tz, naive, raw)
+        annotated = _annotate(name, src, present, ts_typed, to_utc(off, True), tz, naive, raw)
         kept = _Held.make(annotated, hold, raw, clean)
         again = reparsed(kept.bad.lazy(), off, src, raw)
         return kept if again is None else _Held.make(again, hold, raw, clean)
@@ -1112,8 +1136,10 @@ class _Held:
         cells: list[pl.DataFrame] = []
         bad: list[pl.DataFrame] = []
         rows = held = size = 0
-        marks = _Marks(clean)
         batches = query.collect_batches(chunk_size=HELD_BATCH, engine="streaming")
+        # (after the query has started: the marks' first use imports numpy, ~0.07 CPU-s
+        # the engine's threads need not wait for)
+        marks = _Marks(clean)
         for batch in itertools.chain(batches, [query.clear().collect()]):
             if parts and not batch.height:
                 continue  # (an empty batch only for a table without rows: its schema)
@@ -1285,9 +1311,13 @@ def _validate_direct(
     naive: pl.Expr | None,
     expected: pl.LazyFrame,
     early: _Early | None = None,
+    ts_made: pl.Expr | None = None,
 ) -> TableData | None:
     """The table read from its Parquet file ``path`` without a copy, when that file is valid
     as it is; None when the copy is needed (then :func:`validate_table` makes it).
+
+    ``ts_made``: ``ts`` made of the column :data:`_NAIVE` (``naive`` made once a row, as
+    :func:`_annotate` makes it), for the checking pass and ``frame``; None: ``ts`` itself.
 
     Valid as it is: ``ts`` a datetime, the other columns text (or integers), no text cell
     empty or with spaces around it, no value of ``event``, ``msg_type`` or ``role`` other
@@ -1344,8 +1374,11 @@ def _validate_direct(
     # the pass alone, five alternating pairs, means 3.40 -> 2.57 CPU-s (benchmarks/README.md,
     # "report reading, session 16")
     day = None
+    pre: list[pl.Expr] = []  # (the local time, made once a row: _annotate's _NAIVE)
     if ts is not None:
         day = naive.dt.date() if naive is not None else ts.dt.convert_time_zone(tz).dt.date()
+        if naive is not None and ts_made is not None:
+            pre, ts, day = [naive.alias(_NAIVE)], ts_made, pl.col(_NAIVE).dt.date()
     events = list(spec.events)
     per_row = [
         pl.any_horizontal(e.fill_null(False) for e in dirty or [pl.lit(False)]).alias("_dirty")
@@ -1361,7 +1394,7 @@ def _validate_direct(
         aggs += [t_.min().alias("_lo"), t_.max().alias("_hi"), pl.col("_day").max().alias("_last")]
     bad_row = rejected_by(None if ts is None else pl.col("_ts")).alias("_bad")
     aggs += [((pl.col("event") == e) & ~pl.col("_bad")).sum().alias(f"_event_{e}") for e in events]
-    checks = raw.with_columns(per_row).with_columns(bad_row).select(aggs)
+    checks = raw.with_columns(pre).with_columns(per_row).with_columns(bad_row).select(aggs)
     got = early.row(checks) if early is not None else _checked(checks)
     if got[1] or got[2] > MAX_DIRECT_REJECTS:
         return None
@@ -1397,10 +1430,10 @@ def _validate_direct(
     if name == "messages" and "content" in schema:
         exprs[QUESTION_TEXT] = _question_text("reply_to" in present)
     named = tuple(e.alias(c) for c, e in exprs.items())
-    view = _View(raw, named, rejected["_row"] if bad.height else None)
+    view = _View(raw, named, rejected["_row"] if bad.height else None, pre)
     dups = _duplicate_rows(view.frame, spec, present, numeric_ids, int(got[0]))
     if dups.height:
-        view = _View(raw, named, pl.concat([rejected["_row"], dups["_row"]]))
+        view = _View(raw, named, pl.concat([rejected["_row"], dups["_row"]]), pre)
     event_types = frozenset(
         e for e, n in zip(events, got[-len(events) :] if events else (), strict=True) if n
     )
@@ -1426,13 +1459,20 @@ class _View:
     """How a table read without a copy is read (:func:`_validate_direct`): ``frame`` and,
     for :meth:`TableData.where_in`, the same with a filter on the file's own cells."""
 
-    def __init__(self, src: pl.LazyFrame, exprs: tuple[pl.Expr, ...], drop: pl.Series | None):
-        self.src, self.exprs, self.drop = src, exprs, drop
+    def __init__(
+        self,
+        src: pl.LazyFrame,
+        exprs: tuple[pl.Expr, ...],
+        drop: pl.Series | None,
+        pre: Sequence[pl.Expr] = (),
+    ):
+        self.src, self.exprs, self.drop, self.pre = src, exprs, drop, tuple(pre)
         self.coded = tuple(c for c in CODED if c in src.collect_schema().names())
         self.frame = self._read(src)
 
     def _read(self, src: pl.LazyFrame) -> pl.LazyFrame:
-        lf = src.select(self.exprs)
+        # (``pre``: columns ``exprs`` read, made first: the local time, once a row)
+        lf = (src.with_columns(self.pre) if self.pre else src).select(self.exprs)
         if self.drop is not None:  # (the rejected rows and the repeated ids)
             lf = lf.filter(~pl.col("_row").is_in(self.drop.implode()))
         return lf
