@@ -563,17 +563,24 @@ def _presence(
     else:
         basis = "membership"
         ev_iv = presence_from_events(events, groups, asof)
-        with_ev = by_pair(events.lazy().filter(pl.col("event").is_in(["join", "leave"])))
-        no_ev = from_d0.join(with_ev, on=["group_id", "member_id"], how="anti")
+        # (the frames below joined by one integer per pair, :func:`_pair_key`, instead of
+        # the two ids: at 10 M messages _presence 1.36-1.47 -> 1.19-1.36 CPU-s)
+        pk = _pair_key().alias("_pk")
+        with_ev = events.lazy().filter(pl.col("event").is_in(["join", "leave"])).select(pk)
+        with_ev = with_ev.unique()
+        no_ev = from_d0.with_columns(pk).join(with_ev, on="_pk", how="anti").drop("_pk")
         # a day a member spoke counts as present; only the days outside their event
         # intervals can change the union, so the days inside their one interval (most
         # of them) are left out before merging: the pairs with a day outside it are
         # found from their first and last day spoken, and only their days are read
-        one = by_pair(
-            ev_iv.lazy(),
-            pl.len().alias("_n"),
-            pl.col("s").first().alias("_s"),
-            pl.col("e").first().alias("_e"),
+        one = (
+            ev_iv.lazy()
+            .group_by(pk)
+            .agg(
+                pl.len().alias("_n"),
+                pl.col("s").first().alias("_s"),
+                pl.col("e").first().alias("_e"),
+            )
         )
         outside = (
             pl.col("_n").is_null()
@@ -582,20 +589,20 @@ def _presence(
             | (pl.col("day") > pl.col("_e"))
         )
         some = (
-            with_ev.join(one, on=["group_id", "member_id"], how="left")
-            .join(spans.lazy(), on=["group_id", "member_id"])
+            with_ev.join(one, on="_pk", how="left")
+            .join(spans.lazy().select(pk, "_lo", "_hi"), on="_pk")
             .filter(
                 pl.col("_n").is_null()
                 | (pl.col("_n") > 1)
                 | (pl.col("_lo") < pl.col("_s"))
                 | (pl.col("_hi") > pl.col("_e"))
             )
-            .select("group_id", "member_id", "_n", "_s", "_e")
+            .select("_pk", "_n", "_s", "_e")
         )
         spoke_days = (
             act.lazy()
-            .select("group_id", "member_id", "day")
-            .join(some, on=["group_id", "member_id"])
+            .select("group_id", "member_id", "day", pk)
+            .join(some, on="_pk")
             .filter(outside)
             .select("group_id", "member_id", pl.col("day").alias("s"), pl.col("day").alias("e"))
         )
