@@ -303,3 +303,22 @@ def test_chatlog_cells_stripped_either_way_equal_row_by_row(tmp_path_factory, pa
     (tmp / "chat.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     _bulk_equals_row_by_row(wechat, lambda: import_files("wechat-chatlog", [tmp / "chat.csv"]))
+
+
+def test_a_quoted_field_of_many_lines_past_the_field_limit_is_the_exact_readings():
+    """A quoted field whose lines are each short but which, whole, is longer than the csv
+    module's field limit: left to the exact reading (whose error says so), not read fast
+    (found by the review of session 17; main read it too)."""
+    import csv
+
+    import pytest
+
+    from sqops.errors import InputError
+    from sqops.importers._base import csv_bytes_frame, read_csv_frame
+
+    limit = csv.field_size_limit()
+    lines = limit // 1000 + 10
+    data = b'h1,h2\n1,"' + (b"x" * 999 + b"\n") * lines + b'"\n'
+    assert csv_bytes_frame(data, "t") is None
+    with pytest.raises(InputError, match="field larger than field limit"):
+        read_csv_frame(data.decode(), "t")

@@ -311,3 +311,31 @@ def test_messages_table_with_columns_of_one_text(times, group, name, data):
     cols = ["ts", "group_id", "member_id", "group_name"]
     got = _table_in_order(frame, cols)
     assert got.equals(frame.sort("group_id", "_t", "_s").select(cols))
+
+
+def test_the_exporting_account_is_a_name_finish_resolves() -> None:
+    """ "你" (the exporting account, as a bulk message names it) is among the names ``finish``
+    resolves: a join naming "You" in that group is that member (found by the review: without
+    it the join's member was ``self``)."""
+    import datetime as dt
+
+    import polars as pl
+
+    from sqops.importers._base import Context
+
+    ctx = Context(tz=dt.UTC)
+    ctx.add_messages(
+        pl.DataFrame(
+            {
+                "_t": [1.0],
+                "ts": ["x"],
+                "group_id": ["g1"],
+                "member_id": ["wxid_me"],
+                "member_name": ["你"],
+            }
+        )
+    )
+    ctx.member_event(
+        ts=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), group_id="g1", event="join", member_name="You"
+    )
+    assert ctx.finish().tables["members"]["member_id"].to_list() == ["wxid_me"]

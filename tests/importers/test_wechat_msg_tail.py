@@ -188,6 +188,7 @@ def test_an_aliased_frame_is_not_looked_for_again(spill):
     runs.add(1)
     runs.add(1)
     runs.close()
+    ctx._bulk_aliases()  # (what finish does when it has names to resolve: not the aliased)
     ctx.finish()
     assert ctx.aliases == {"g": {norm_name("Ann"): {"m0"}}}
     plain = Context(tz=UTC)

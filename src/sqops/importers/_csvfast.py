@@ -165,6 +165,11 @@ def _records_of(
         return None
     ends = nl[ends_at]
     tail = used > (int(ends[-1]) + 1 if len(ends) else 0)  # a last record without a line end
+    # a record of several lines longer than the csv module's field limit (each line is
+    # shorter: checked before) may hold a field past it: the exact reading says so
+    bounds = np.concatenate(([-1], ends, [used - 1] if tail else []))
+    if len(bounds) > 1 and int(np.diff(bounds).max()) > _FIELD_LIMIT:
+        return None
     records = len(ends) + tail
     lines = (int(ends_at[-1]) + 1 if len(ends_at) else 0) + tail
     if pending is not None:
