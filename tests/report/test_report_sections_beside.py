@@ -187,3 +187,33 @@ def test_the_service_of_some_groups_counts_their_questions_only(h):
     assert (every.fleet.questions, every.fleet.answered) == (3, 1)
     assert (one.fleet.questions, one.fleet.answered) == (1, 1)
     assert list(one.groups) == ["g1"] and one.unanswered.height == 0
+
+
+def test_the_sections_stop_at_the_next_section_once_the_run_ends(h, monkeypatch):
+    """A KPI fails (or a signal arrives) while the sections' task makes coverage: the task
+    stops before channels and service — the run does not wait for sections nobody will read
+    (found by the review: Ctrl-C at 10 M waited ~2–3 s for them)."""
+    import time
+
+    made: list[str] = []
+    real_coverage = build.build_coverage
+
+    def slow_coverage(*args, **kwargs):
+        time.sleep(0.3)  # (the KPI fails meanwhile)
+        made.append("coverage")
+        return real_coverage(*args, **kwargs)
+
+    def channels(*args, **kwargs):
+        made.append("channels")
+        raise AssertionError("channels made after the run ended")
+
+    def broken(*args, **kwargs):
+        raise ValueError("kpi failed")
+
+    monkeypatch.setattr(build, "build_coverage", slow_coverage)
+    monkeypatch.setattr(build, "build_channels", channels)
+    monkeypatch.setattr(K, "compute", broken)
+    with pytest.raises(ValueError, match="kpi failed"):
+        _report(h)
+    assert made == ["coverage"]
+    assert not [t for t in threading.enumerate() if t.name.startswith("sqops-")]

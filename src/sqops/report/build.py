@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -448,7 +449,10 @@ def build_report(
     # core idled for a third of it (the adherence section has ended by now). More threads at
     # once held more memory (benchmarks/README.md, "report sections, session 17").
     threads = ThreadPoolExecutor(2, thread_name_prefix="sqops-report")
-    made = threads.submit(_sections, tables, p, settings, as_of, gids) if sections else None
+    # (set when the run ends by an error or a signal: the sections' task stops at the next
+    # section instead of making them all while the run waits for it)
+    stop = threading.Event()
+    made: Future[tuple[dict[str, Coverage], Channels, Service]] | None = None
     started: list[ActionsBeside] = []
 
     def actions() -> None:
@@ -462,11 +466,14 @@ def build_report(
             started.append(ActionsBeside(p, not need["coupon_usage_rate"]))
 
     try:
+        if sections:
+            made = threads.submit(_sections, tables, p, settings, as_of, gids, stop)
         report = _assemble(
             tables, p, settings, as_of, lang, by, need, pattern, threads, made, actions
         )
     finally:
         # (no thread reads the tables once this returns or raises)
+        stop.set()
         threads.shutdown(wait=True, cancel_futures=True)
         for thread in started:
             thread.join()
@@ -638,12 +645,26 @@ def _kpi_frames(
     return dict(zip(names, threads.map(one, names), strict=True))
 
 
+class _Stopped(Exception):
+    """The sections' task stopped: the run ended (an error, a signal) while it worked."""
+
+
 def _sections(
-    tables: Tables, p: Prepared, settings: Settings, as_of: dt.date, gids: list[str]
+    tables: Tables,
+    p: Prepared,
+    settings: Settings,
+    as_of: dt.date,
+    gids: list[str],
+    stop: threading.Event,
 ) -> tuple[dict[str, Coverage], Channels, Service]:
-    """The coverage, channels and service sections of ``p``, in that order."""
+    """The coverage, channels and service sections of ``p``, in that order (:class:`_Stopped`
+    between two of them once ``stop`` is set: nobody waits for them any more)."""
     coverage = build_coverage(tables, as_of, gids)
+    if stop.is_set():
+        raise _Stopped
     channels = build_channels(p, "members" in tables and tables["members"].has("channel"), gids)
+    if stop.is_set():
+        raise _Stopped
     service = build_service(
         tables,
         p,
