@@ -329,11 +329,12 @@ def _bulk(
     zone: str,
     first: int = 0,
 ) -> None:
-    """The messages of the export (from its item ``first`` on): the ordinary ones (of a ``Default`` or ``Reply`` type,
-    text ids, an ISO time; the type of those with attachments, stickers or embeds by
-    :func:`_media_type`) as one frame read a field at a time, every other item by
-    :func:`_message`, in order. Decoded by msgspec (``vec.Structs``): the items the Python
-    code reads are checked (:meth:`vec.Structs.check_items`) before anything is added."""
+    """The messages of the export (from its item ``first`` on): the ordinary ones (of a
+    ``Default`` or ``Reply`` type, text ids, an ISO time; the type of those with attachments,
+    stickers or embeds by :func:`_media_type`) as one frame read a field at a time, every
+    other item by :func:`_message`, in order. Decoded by msgspec (``vec.Structs``): the items
+    the Python code reads are checked (:meth:`vec.Structs.check_items`) before anything is
+    added."""
     n = len(messages)
     odd = vec.Odd(n)
     item: Callable[[int], Any]
