@@ -49,10 +49,11 @@ import numpy as np
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers import _base
-from sqops.importers._jsonvec import Fallback, Structs, utf8_bytes
+from sqops.importers._jsonvec import NOT_READ, Fallback, Structs, parse_bytes, utf8_bytes
 
-#: a document over this many bytes is read in slices when it can be
-STREAM_BYTES = 256 << 20
+#: a document over this many bytes is read in slices when it can be (the size past which
+#: every export is read in blocks)
+STREAM_BYTES = _base.STREAM_BYTES
 #: the bytes of the array read at a time
 BLOCK = 64 << 20
 #: the bytes at the start and at the end of the file searched for the array's ends
@@ -216,17 +217,13 @@ def _lead(head: bytes, start: int) -> bytes:
 
 
 def _decoded(data: bytes) -> Any:
-    """``data`` decoded as the whole document would be (msgspec; orjson where exact; the
-    standard library's ``json``), or None when none of them reads it."""
+    """``data`` decoded as the whole document would be (:func:`parse_bytes`: msgspec, orjson
+    where exact; then the standard library's ``json``), or None when none of them reads it."""
+    value = parse_bytes(data)
+    if value is not NOT_READ:
+        return value
     if b"\x00" in data:
         return None
-    try:
-        return _DECODE_ANY(data)
-    except (msgspec.DecodeError, RecursionError):
-        pass
-    value = _base.exact_orjson(data)
-    if value is not _base.EXACT_REFUSED and value is not _base.EXACT_WIDE:
-        return value
     try:
         return _base.json_loads(data.decode("utf-8"))
     except (ValueError, RecursionError):  # (JSONDecodeError, UnicodeDecodeError: ValueErrors)
