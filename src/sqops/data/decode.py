@@ -109,6 +109,12 @@ def _line_col(data: bytes, pos: int) -> tuple[int, int]:
     return line, pos - (data.rfind(b"\n", 0, pos) + 1) + 1
 
 
+#: what a text holding a NUL character is told
+NUL_CHARACTER = T(
+    "文件包含 NUL 字符，不是文本文件", "file contains a NUL character: not a text file"
+)
+
+
 def decode_bytes(data: bytes, display: str, *, hand_written: bool = False) -> tuple[str, str]:
     """Bytes → (text, encoding name) by the policy above; :class:`InputError` naming
     ``display`` and the line otherwise. The text carries no byte-order mark."""
@@ -142,7 +148,7 @@ def decode_bytes(data: bytes, display: str, *, hand_written: bool = False) -> tu
     if "\x00" in text:
         idx = text.index("\x00")
         raise InputError(
-            T("文件包含 NUL 字符，不是文本文件", "file contains a NUL character: not a text file"),
+            NUL_CHARACTER,
             Location(file=display, line=text.count("\n", 0, idx) + 1),
         )
     return text, enc

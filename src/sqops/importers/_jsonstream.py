@@ -114,6 +114,14 @@ def layout(path: Path, display: str, key: str | None) -> Layout | None:
     return found if _plain(path, key) else None
 
 
+def plain_utf8(path: Path) -> bool:
+    """Whether a file is UTF-8 without a NUL (read a block at a time)."""
+    return _plain(path, None)
+
+
+#: what a file past 1 GiB with a byte that is not UTF-8 is told (at the byte's line)
+NOT_UTF8 = T("不是 UTF-8 编码", "is not UTF-8")
+
 #: an escaped lower-case ASCII letter (``\u0067``): a key such as ``"messa\u0067es"`` would
 #: need one, and exporters escape none (they escape what is not ASCII)
 _ESCAPED_LETTER = re.compile(rb"\\u00[67][0-9A-Fa-f]")
@@ -280,9 +288,7 @@ def slices(lay: Layout, item: type | None) -> Iterator[Slice]:
                 raise _malformed(lay, buf, line)
             # (within 1 GiB the whole file's UTF-8 was checked first: _plain)
             if lay.past_limit and not piece.data.isascii() and not utf8_bytes(piece.data):
-                raise InputError(
-                    T("不是 UTF-8 编码", "is not UTF-8"), Location(file=lay.display, line=line)
-                )
+                raise InputError(NOT_UTF8, Location(file=lay.display, line=line))
             piece.first = first
             yield piece
             first += len(piece)

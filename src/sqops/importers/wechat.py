@@ -22,10 +22,12 @@ from typing import Any
 import msgspec
 import polars as pl
 
+from sqops.data.decode import NUL_CHARACTER
 from sqops.data.offsets import fixed_offset
 from sqops.data.scalars import clean, clean_name, epoch_value, parse_ts
-from sqops.errors import InputError, Location
+from sqops.errors import InputError, Location, Problem
 from sqops.i18n import T
+from sqops.importers import _base
 from sqops.importers import _jsonstream as stream
 from sqops.importers import _jsonvec as vec
 from sqops.importers._base import (
@@ -235,6 +237,8 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
             with vec.gc_paused():
                 _chatlog_items(items, display, ctx)
             return
+    if stream.large(path) and _chatlog_large(path, display, ctx):
+        return
     if not is_large(path) and starts_like_json(path) is False:
         _read_chatlog_csv(path, None, display, ctx)
         return
@@ -1083,20 +1087,9 @@ def _read_chatlog_json(text: str, display: str, ctx: Context) -> None:
     where: Callable[[int], Location]
     if stripped.startswith("{") and "\n{" in stripped.strip():
         # JSON Lines
-        import json
-
-        numbers: list[int] = []
-        for n, raw in enumerate(text.splitlines(), 1):
-            if not raw.strip():
-                continue
-            try:
-                items.append(_loads(raw))
-                numbers.append(n)
-            except json.JSONDecodeError as exc:
-                ctx.skip(
-                    Location(file=display, line=n),
-                    json_problem(exc),
-                )
+        unread: list[Problem] = []
+        numbers = _read_lines(ctx, display, text.splitlines(), 1, items, unread)
+        ctx.problems += unread
 
         def where(i: int) -> Location:
             return Location(file=display, line=numbers[i])
@@ -1159,10 +1152,139 @@ def _chatlog_good(
     ctx: Context, items: list[Any], where: Callable[[int], Location], display: str
 ) -> None:
     """Every item of a chatlog JSON; an error when none has a time and a talker."""
+    if items and not _chatlog_read(ctx, items, where):
+        raise InputError(_NO_CHATLOG_MESSAGE, Location(file=display, line=1))
+
+
+def _chatlog_read(ctx: Context, items: list[Any], where: Callable[[int], Location]) -> int:
+    """Items of a chatlog JSON added; how many have a time and a talker."""
     zone = vec.zone_of(ctx)
     if zone is not None:
-        good = _chatlog_json_bulk(ctx, items, where, zone)
-    else:
-        good = sum(_chatlog_item(ctx, where(i), item) for i, item in enumerate(items))
-    if items and not good:
+        return _chatlog_json_bulk(ctx, items, where, zone)
+    return sum(_chatlog_item(ctx, where(i), item) for i, item in enumerate(items))
+
+
+# --------------------------------------------------------------------------- past 256 MiB
+# A chatlog JSON that starts with "{" is JSON Lines (one message object a line) when a line
+# of it past the first starts with "{", else one object holding the list (_read_chatlog_json
+# tells them so). Past stream.STREAM_BYTES JSON Lines are read a block of lines at a time,
+# exactly as the whole text would be read, and past the whole reading's 1 GiB too (it
+# refused them).
+
+
+def _chatlog_large(path: Path, display: str, ctx: Context) -> bool:
+    """A chatlog JSON past :data:`stream.STREAM_BYTES` that starts with ``{``, read a part at a
+    time: JSON Lines by :func:`_chatlog_lines`; False, with nothing read, when it is read
+    whole (another start, an object; within 1 GiB, a text not plain UTF-8 — the decoding
+    policy's)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+        size = path.stat().st_size
+    except OSError:
+        return False
+    body = head.removeprefix(b"\xef\xbb\xbf")
+    brace = len(head) - len(body.lstrip(_base._ASCII_SPACES))
+    if head[brace : brace + 1] != b"{":
+        return False
+    past = size > _base.MAX_BYTES
+    if not past and not stream.plain_utf8(path):
+        return False
+    if _finds(path, b"\n{", brace):
+        with vec.gc_paused():
+            _chatlog_lines(path, display, ctx, past=past)
+        return True
+    return False
+
+
+def _finds(path: Path, needle: bytes, start: int) -> bool:
+    """Whether ``needle`` (two bytes) is in the file at ``path`` past byte ``start``, read
+    :data:`vec.CHUNK` bytes at a time (stops at the first)."""
+    at, carry = 0, b""
+    with path.open("rb") as fh:
+        while block := fh.read(vec.CHUNK):
+            buf = carry + block
+            if buf.find(needle, max(start - at + len(carry), 0)) >= 0:
+                return True
+            at += len(block)
+            carry = block[-1:]
+    return False
+
+
+def _chatlog_lines(path: Path, display: str, ctx: Context, *, past: bool) -> None:
+    """Chatlog JSON Lines read a block of whole lines at a time (:func:`vec.chunks`, as
+    WeCom's archives are read), each block's lines as :func:`_read_chatlog_json` reads the
+    whole text's: split by ``str.splitlines`` (a block ends at a LF, so its lines are the
+    whole text's, numbered on), each decoded alone, its items added (the bulk frame per
+    block). The lines that are not JSON are listed before the items' problems, as the whole
+    reading lists them; none read with a time and a talker is the whole reading's error.
+    ``past``: a file past the whole reading's 1 GiB, whose UTF-8 was not checked first — a
+    NUL or a byte not UTF-8 is an error naming its line."""
+    start = len(ctx.problems)
+    unread: list[Problem] = []
+    read = good = 0
+    line = 1  # (the first line of the block, as str.splitlines numbers them)
+    ends = 0  # (the LFs before the block: a NUL's line, as the decoding policy names it)
+    for _, piece in vec.chunks(path):
+        text = _block_text(piece, ends, display) if past else piece.decode("utf-8")
+        ends += piece.count(b"\n")
+        del piece
+        items: list[Any] = []
+        lines = text.splitlines()
+        del text
+        numbers = _read_lines(ctx, display, lines, line, items, unread)
+        line += len(lines)
+        del lines
+        if items:
+            good += _chatlog_read(ctx, items, _lines_at(display, numbers))
+            read += len(items)
+    if not read:  # (the whole reading adds its empty list)
+        good = _chatlog_read(ctx, [], _lines_at(display, []))
+    ctx.problems[start:start] = unread
+    if read and not good:
         raise InputError(_NO_CHATLOG_MESSAGE, Location(file=display, line=1))
+
+
+def _read_lines(
+    ctx: Context,
+    display: str,
+    lines: list[str],
+    first: int,
+    items: list[Any],
+    unread: list[Problem],
+) -> list[int]:
+    """The JSON lines of a chatlog text (``first``: the number of the first) decoded into
+    ``items``, the problems of those that are not JSON into ``unread`` (counted as skipped);
+    the number of each item's line."""
+    import json
+
+    numbers: list[int] = []
+    for n, raw in enumerate(lines, first):
+        if not raw.strip():
+            continue
+        try:
+            items.append(_loads(raw))
+            numbers.append(n)
+        except json.JSONDecodeError as exc:
+            ctx.skip(Location(file=display, line=n), json_problem(exc))
+            unread.append(ctx.problems.pop())
+    return numbers
+
+
+def _lines_at(display: str, numbers: list[int]) -> Callable[[int], Location]:
+    """The place of item ``i`` of a block: its line (``numbers``)."""
+    return lambda i: Location(file=display, line=numbers[i])
+
+
+def _block_text(piece: bytes, ends: int, display: str) -> str:
+    """A block of a file past 1 GiB as text; a NUL, or a byte not UTF-8, is an error at its
+    line (``ends``: the LFs before the block; a LF is never inside a character)."""
+    if b"\x00" in piece:
+        at = piece.index(b"\x00")
+        where = Location(file=display, line=ends + piece.count(b"\n", 0, at) + 1)
+        raise InputError(NUL_CHARACTER, where)
+    try:
+        return piece.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = Location(file=display, line=ends + piece.count(b"\n", 0, exc.start) + 1)
+        raise InputError(stream.NOT_UTF8, where) from None

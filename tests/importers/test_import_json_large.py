@@ -1,0 +1,165 @@
+"""Chatlog JSON past 256 MiB read a part at a time, and past 1 GiB, which the whole reading
+refuses (#19 item 2, session 18): JSON Lines a block of lines at a time
+(:func:`sqops.importers.wechat._chatlog_lines`) give exactly what the whole text gives — the
+fixture's items and lines written by hand, blocks of every size; lines that are not JSON
+(their problems first, as the whole reading lists them), blank lines, CR LF and lone CR,
+U+2028 inside a text (``str.splitlines`` breaks it as the whole reading does), a byte-order
+mark; a file not UTF-8 is read whole; past 1 GiB a NUL or a byte not UTF-8 names its line.
+The thresholds are made small here, as in ``test_import_json_slices``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from _import_checks import same_import
+from importers.test_import_json_msgspec import _CHATLOG, _SETTINGS, _TZ, _fields, _obj, _run
+from sqops.errors import InputError
+from sqops.importers import _base, _jsonstream, _jsonvec, import_files
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _in_blocks(path: Path, tz: str, block: int) -> tuple[object, int]:
+    """The chatlog import with every file past 0 bytes read a part at a time, JSON Lines in
+    blocks of about ``block`` bytes; and how many blocks were read."""
+    count = 0
+    chunks = _jsonvec.chunks
+
+    def counted(*args, **kwargs):
+        nonlocal count
+        for piece in chunks(*args, **kwargs):
+            count += 1
+            yield piece
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_jsonstream, "STREAM_BYTES", -1)
+        mp.setattr(_jsonvec, "CHUNK", block)
+        mp.setattr(_jsonvec, "chunks", counted)
+        got = _run("wechat-chatlog", path, tz)
+    return got, count
+
+
+def _same(path: Path, tz: str, block: int) -> int:
+    whole = _run("wechat-chatlog", path, tz)
+    parts, count = _in_blocks(path, tz, block)
+    same_import(parts, whole)
+    return count
+
+
+def _fixture_lines() -> list[str]:
+    items = json.loads((FIXTURES / "wechat_chatlog.json").read_text(encoding="utf-8"))
+    return [json.dumps(item, ensure_ascii=False) for item in items]
+
+
+def _write(tmp_path: Path, text: str | bytes, name: str = "chatlog.jsonl") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text.encode() if isinstance(text, str) else text)
+    return p
+
+
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "Europe/London"])
+def test_the_fixture_as_json_lines_in_blocks_of_every_size(tmp_path: Path, tz: str) -> None:
+    p = _write(tmp_path, "\n".join(_fixture_lines()) + "\n")
+    counts = {_same(p, tz, block) for block in (1, 40, 150, 333, 1000, 1 << 20)}
+    assert max(counts) > 3 and min(counts) == 1
+
+
+def test_odd_lines_in_blocks(tmp_path: Path) -> None:
+    """Lines that are not JSON (one in the middle of a block, one at its end), blank lines,
+    items that are no message, CR LF, a lone CR, U+2028 and U+0085 in a text, a byte-order
+    mark: the same rows, problems (the lines not JSON first) and line numbers."""
+    lines = _fixture_lines()
+    lines[3] = lines[3][:-1]  # (a syntax error)
+    lines.insert(6, "   ")
+    lines.insert(8, "[1, 2]")
+    lines.insert(9, '{"time": "2026-12-03T10:00:00+08:00"}')
+    lines[10] = lines[10].replace("，", "\u2028").replace("？", "\u0085")
+    text = "\ufeff" + "\r\n".join(lines[:12]) + "\r" + "\n".join(lines[12:]) + "\n{oops\n"
+    p = _write(tmp_path, text)
+    whole = import_files("wechat-chatlog", [p], tz="Asia/Shanghai")
+    assert whole.counts["skipped"] >= 4
+    # (blocks of 3 bytes at least: vec.chunks drops the mark from the first block)
+    for block in (*range(3, 90, 7), 200, 400, 1 << 20):
+        _same(p, "Asia/Shanghai", block)
+
+
+def test_no_line_read_is_the_whole_readings_error(tmp_path: Path) -> None:
+    for text in ('{"a": 1}\n{"b": 2}\n', "{oops\n{\n", '{"x": 1}\n\n{"time": 1}\n'):
+        p = _write(tmp_path, text)
+        whole = _run("wechat-chatlog", p, "Asia/Shanghai")
+        for block in (1, 5, 1000):
+            parts, count = _in_blocks(p, "Asia/Shanghai", block)
+            assert count > 0
+            same_import(parts, whole)
+
+
+def test_a_line_break_before_the_first_brace_only(tmp_path: Path) -> None:
+    """``\\n{`` only in the white space before the document: one object (the whole reading
+    strips that space first), not JSON Lines — read as the whole reading reads it."""
+    p = _write(tmp_path, '\n\n{"items": [' + ", ".join(_fixture_lines()) + "]}")
+    parts, count = _in_blocks(p, "Asia/Shanghai", 100)
+    assert count == 0
+    same_import(parts, _run("wechat-chatlog", p, "Asia/Shanghai"))
+
+
+def test_bytes_not_utf8_are_read_whole(tmp_path: Path) -> None:
+    p = _write(tmp_path, "\n".join(_fixture_lines()).encode("gb18030"))
+    parts, count = _in_blocks(p, "Asia/Shanghai", 100)
+    assert count == 0
+    same_import(parts, _run("wechat-chatlog", p, "Asia/Shanghai"))
+    p = _write(tmp_path, "\n".join(_fixture_lines()[:3]) + "\n{\x00}\n")
+    parts, count = _in_blocks(p, "Asia/Shanghai", 100)
+    assert count == 0 and parts[0] == "error"
+    assert parts == _run("wechat-chatlog", p, "Asia/Shanghai")
+
+
+def test_json_lines_past_the_whole_readings_limit(tmp_path: Path) -> None:
+    """Past the 1 GiB limit (made small here) JSON Lines are read in blocks, every line;
+    a NUL or a byte not UTF-8 there is an error naming its line."""
+    lines = _fixture_lines() * 4
+    p = _write(tmp_path, "\n".join(lines) + "\n")
+    expected = import_files("wechat-chatlog", [p], tz="Asia/Shanghai")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_base, "MAX_BYTES", 100)
+        mp.setattr(_jsonstream, "STREAM_BYTES", 50)
+        mp.setattr(_jsonvec, "CHUNK", 300)
+        same_import(import_files("wechat-chatlog", [p], tz="Asia/Shanghai"), expected)
+        for bad, said in ((b"\x00", "NUL character"), (b"\xff", "not UTF-8")):
+            data = ("\n".join(lines[:20]) + "\n").encode() + b'{"a": "' + bad + b'"}\n'
+            p.write_bytes(data + ("\n".join(lines[20:]) + "\n").encode())
+            with pytest.raises(InputError, match=said) as err:
+                import_files("wechat-chatlog", [p], tz="Asia/Shanghai")
+            assert err.value.problems[0].where.line == 21
+
+
+_LINE_END = st.sampled_from(["\n", "\r\n", "\r", "\n\n", "\u2028", "\n  \n"])
+
+
+@st.composite
+def _json_lines(draw) -> bytes:
+    lines = draw(
+        st.lists(
+            _fields(_CHATLOG, odd=0.1).map(_obj)
+            | st.sampled_from(["{oops", "[1]", "{}", '"text"', '{"time": 1, "talker": 2']),
+            min_size=2,
+            max_size=25,
+        )
+    )
+    lines[0] = _obj(draw(_fields(_CHATLOG, odd=0.1)))  # (a text starting with "{")
+    text = "".join(line + draw(_LINE_END) for line in lines[:-1]) + lines[-1]
+    return (text + draw(st.sampled_from(["", "\n"]))).encode()
+
+
+@pytest.mark.fuzz
+@_SETTINGS
+@given(_json_lines(), _TZ, st.integers(1, 600))
+def test_json_lines_in_blocks_as_whole(tmp_path_factory, doc, tz, block):
+    p = tmp_path_factory.mktemp("cl") / "chatlog.jsonl"
+    p.write_bytes(doc)
+    _same(p, tz, block)
