@@ -163,3 +163,126 @@ def test_json_lines_in_blocks_as_whole(tmp_path_factory, doc, tz, block):
     p = tmp_path_factory.mktemp("cl") / "chatlog.jsonl"
     p.write_bytes(doc)
     _same(p, tz, block)
+
+
+# --------------------------------------------------------------------------- under "items"
+
+
+def _sliced(path: Path, tz: str, block: int) -> tuple[object, int]:
+    """The chatlog import with every document read in slices of about ``block`` bytes, and
+    how many slices were read."""
+    count = 0
+    slices = _jsonstream.slices
+
+    def counted(lay, decoder):
+        nonlocal count
+        for piece in slices(lay, decoder):
+            count += 1
+            yield piece
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_jsonstream, "STREAM_BYTES", -1)
+        mp.setattr(_jsonstream, "BLOCK", block)
+        mp.setattr(_jsonstream, "slices", counted)
+        got = _run("wechat-chatlog", path, tz)
+    return got, count
+
+
+def _same_sliced(path: Path, tz: str, block: int) -> int:
+    whole = _run("wechat-chatlog", path, tz)
+    sliced, count = _sliced(path, tz, block)
+    same_import(sliced, whole)
+    return count
+
+
+def _object(lines: list[str], key: str = "items", before: str = "", after: str = "") -> str:
+    body = ",\n    ".join(lines)
+    return f'{{\n  "talker": "98765@chatroom",{before}\n  "{key}": [\n    {body}\n  ]{after}\n}}\n'
+
+
+@pytest.mark.parametrize("key", ["items", "messages", "data"])
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "Europe/London"])
+def test_the_fixture_under_a_key_in_slices_of_every_size(tmp_path: Path, key: str, tz: str):
+    p = _write(tmp_path, _object(_fixture_lines(), key), "chatlog.json")
+    counts = {_same_sliced(p, tz, block) for block in (1, 40, 150, 333, 1000, 1 << 20)}
+    assert max(counts) > 3 and min(counts) == 1
+
+
+def test_odd_items_and_keys_around_the_list(tmp_path: Path) -> None:
+    """Items that are no message or lack a field, a value msgspec refuses, keys after the
+    list (one an array), the list's key written in another case, or a key of another list
+    name holding no list before it: the same as the whole reading, in slices."""
+    lines = _fixture_lines()
+    lines[2] = "[1, 2]"
+    lines[4] = '{"time": "2026-12-03T10:00:00+08:00", "content": "\\ud83d"}'
+    lines[6] = lines[6].replace('"seq": ', '"seq": 1e400, "x": ')
+    for before, after in (
+        ("", ',\n  "total": 12,\n  "more": [1, [2, "]"]]'),
+        ('\n  "data": "none",\n  "Messages": null,', ""),
+    ):
+        p = _write(tmp_path, _object(lines, before=before, after=after), "chatlog.json")
+        for block in (1, 60, 400, 1 << 20):
+            assert _same_sliced(p, "Asia/Shanghai", block) > 0
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        '\n  "Items": [],',  # (another spelling holding a list first: the whole reading's)
+        '\n  "items": [],',  # (the key twice)
+        '\n  "x": "\\u0069tems",',  # (an escaped letter: a key could be spelled so)
+    ],
+)
+def test_an_object_the_slices_cannot_prove_is_read_whole(tmp_path: Path, before: str) -> None:
+    p = _write(tmp_path, _object(_fixture_lines(), before=before), "chatlog.json")
+    sliced, count = _sliced(p, "Asia/Shanghai", 100)
+    assert count == 0
+    same_import(sliced, _run("wechat-chatlog", p, "Asia/Shanghai"))
+
+
+def test_an_object_with_lines_starting_with_a_brace_is_json_lines(tmp_path: Path) -> None:
+    """Items written at the line's start: the whole reading takes the text for JSON Lines
+    (every line then fails), and so does the reading in parts."""
+    text = '{"items": [\n' + ",\n".join(_fixture_lines()) + "\n]}\n"
+    p = _write(tmp_path, text, "chatlog.json")
+    whole = _run("wechat-chatlog", p, "Asia/Shanghai")
+    for block in (1, 100, 1 << 20):
+        parts, count = _in_blocks(p, "Asia/Shanghai", block)
+        assert count > 0
+        same_import(parts, whole)
+
+
+def test_invalid_json_under_items_is_the_whole_readings_error(tmp_path: Path) -> None:
+    lines = _fixture_lines()
+    text = _object(lines).replace(lines[5] + ",", lines[5], 1)  # (a comma missing)
+    p = _write(tmp_path, text, "chatlog.json")
+    whole = _run("wechat-chatlog", p, "Asia/Shanghai")
+    assert whole[0] == "error"
+    for block in (1, 100, 400):
+        sliced, _ = _sliced(p, "Asia/Shanghai", block)
+        assert sliced == whole
+    p = _write(tmp_path, _object(lines).encode("gb18030"), "chatlog.json")
+    sliced, count = _sliced(p, "Asia/Shanghai", 100)
+    assert count == 0
+    same_import(sliced, _run("wechat-chatlog", p, "Asia/Shanghai"))
+
+
+def test_items_past_the_whole_readings_limit(tmp_path: Path) -> None:
+    """Past the 1 GiB limit (made small here) the list under ``items`` is read in slices;
+    a missing comma there names its line and column."""
+    lines = _fixture_lines() * 3
+    p = _write(tmp_path, _object(lines), "chatlog.json")
+    expected = import_files("wechat-chatlog", [p], tz="Asia/Shanghai")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_base, "MAX_BYTES", 100)
+        mp.setattr(_jsonstream, "STREAM_BYTES", 50)
+        mp.setattr(_jsonstream, "BLOCK", 300)
+        same_import(import_files("wechat-chatlog", [p], tz="Asia/Shanghai"), expected)
+        broken = [*lines[:20], lines[20] + " " + lines[21], *lines[22:]]  # (no comma)
+        p.write_text(_object(broken), encoding="utf-8")
+        with pytest.raises(InputError) as err:
+            import_files("wechat-chatlog", [p], tz="Asia/Shanghai")
+        problem = err.value.problems[0]
+        assert problem.text.get("en").startswith("the messages array cannot be read in slices")
+        assert problem.where.line == 4 + 20
+        assert problem.where.col == 6 + len(lines[20].encode())  # (bytes, as the decoder counts)

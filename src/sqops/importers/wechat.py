@@ -1168,15 +1168,20 @@ def _chatlog_read(ctx: Context, items: list[Any], where: Callable[[int], Locatio
 # A chatlog JSON that starts with "{" is JSON Lines (one message object a line) when a line
 # of it past the first starts with "{", else one object holding the list (_read_chatlog_json
 # tells them so). Past stream.STREAM_BYTES JSON Lines are read a block of lines at a time,
-# exactly as the whole text would be read, and past the whole reading's 1 GiB too (it
-# refused them).
+# the object's list in slices, exactly as the whole text would be read, and past the whole
+# reading's 1 GiB too (it refused them).
+
+#: the keys under which a chatlog object holds its list (any case: the first that holds one)
+_LIST_KEYS = ("items", "messages", "data")
 
 
 def _chatlog_large(path: Path, display: str, ctx: Context) -> bool:
     """A chatlog JSON past :data:`stream.STREAM_BYTES` that starts with ``{``, read a part at a
-    time: JSON Lines by :func:`_chatlog_lines`; False, with nothing read, when it is read
-    whole (another start, an object; within 1 GiB, a text not plain UTF-8 — the decoding
-    policy's)."""
+    time: JSON Lines by :func:`_chatlog_lines`, an object holding its list under one of
+    :data:`_LIST_KEYS` in slices (:mod:`._jsonstream`, the key given); False, with nothing
+    read, when it is read whole (another start; within 1 GiB, a text not plain UTF-8 — the
+    decoding policy's — or an object whose list is not found as the slices need it, or is
+    not the one the whole reading takes)."""
     try:
         with path.open("rb") as fh:
             head = fh.read(1 << 16)
@@ -1193,6 +1198,21 @@ def _chatlog_large(path: Path, display: str, ctx: Context) -> bool:
     if _finds(path, b"\n{", brace):
         with vec.gc_paused():
             _chatlog_lines(path, display, ctx, past=past)
+        return True
+    for key in _LIST_KEYS:
+        lay = stream.layout(path, display, key)
+        if lay is None or lay.head is None:
+            continue
+        # (the list the whole reading takes: the first key of these names holding one)
+        taken = next(
+            (k for k, v in lay.head.items() if k.lower() in _LIST_KEYS
+             and (isinstance(v, list) or k == key)),
+            None,
+        )  # fmt: skip
+        if taken != key:
+            return False
+        with vec.gc_paused():
+            _chatlog_slices(lay, display, ctx)
         return True
     return False
 
