@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 from _import_checks import same_import
 from importers.test_import_json_msgspec import _CHATLOG, _SETTINGS, _TZ, _fields, _obj, _run
+from importers.test_import_json_slices import _same as _same_slices
+from importers.test_import_json_slices import _sliced
 from sqops.errors import InputError
 from sqops.importers import _base, _jsonstream, _jsonvec, import_files
 
@@ -168,33 +170,6 @@ def test_json_lines_in_blocks_as_whole(tmp_path_factory, doc, tz, block):
 # --------------------------------------------------------------------------- under "items"
 
 
-def _sliced(path: Path, tz: str, block: int) -> tuple[object, int]:
-    """The chatlog import with every document read in slices of about ``block`` bytes, and
-    how many slices were read."""
-    count = 0
-    slices = _jsonstream.slices
-
-    def counted(lay, decoder):
-        nonlocal count
-        for piece in slices(lay, decoder):
-            count += 1
-            yield piece
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_jsonstream, "STREAM_BYTES", -1)
-        mp.setattr(_jsonstream, "BLOCK", block)
-        mp.setattr(_jsonstream, "slices", counted)
-        got = _run("wechat-chatlog", path, tz)
-    return got, count
-
-
-def _same_sliced(path: Path, tz: str, block: int) -> int:
-    whole = _run("wechat-chatlog", path, tz)
-    sliced, count = _sliced(path, tz, block)
-    same_import(sliced, whole)
-    return count
-
-
 def _object(lines: list[str], key: str = "items", before: str = "", after: str = "") -> str:
     body = ",\n    ".join(lines)
     return f'{{\n  "talker": "98765@chatroom",{before}\n  "{key}": [\n    {body}\n  ]{after}\n}}\n'
@@ -204,7 +179,9 @@ def _object(lines: list[str], key: str = "items", before: str = "", after: str =
 @pytest.mark.parametrize("tz", ["Asia/Shanghai", "Europe/London"])
 def test_the_fixture_under_a_key_in_slices_of_every_size(tmp_path: Path, key: str, tz: str):
     p = _write(tmp_path, _object(_fixture_lines(), key), "chatlog.json")
-    counts = {_same_sliced(p, tz, block) for block in (1, 40, 150, 333, 1000, 1 << 20)}
+    counts = {
+        _same_slices("wechat-chatlog", p, tz, block) for block in (1, 40, 150, 333, 1000, 1 << 20)
+    }
     assert max(counts) > 3 and min(counts) == 1
 
 
@@ -222,7 +199,7 @@ def test_odd_items_and_keys_around_the_list(tmp_path: Path) -> None:
     ):
         p = _write(tmp_path, _object(lines, before=before, after=after), "chatlog.json")
         for block in (1, 60, 400, 1 << 20):
-            assert _same_sliced(p, "Asia/Shanghai", block) > 0
+            assert _same_slices("wechat-chatlog", p, "Asia/Shanghai", block) > 0
 
 
 @pytest.mark.parametrize(
@@ -235,7 +212,7 @@ def test_odd_items_and_keys_around_the_list(tmp_path: Path) -> None:
 )
 def test_an_object_the_slices_cannot_prove_is_read_whole(tmp_path: Path, before: str) -> None:
     p = _write(tmp_path, _object(_fixture_lines(), before=before), "chatlog.json")
-    sliced, count = _sliced(p, "Asia/Shanghai", 100)
+    sliced, count = _sliced("wechat-chatlog", p, "Asia/Shanghai", 100)
     assert count == 0
     same_import(sliced, _run("wechat-chatlog", p, "Asia/Shanghai"))
 
@@ -259,10 +236,10 @@ def test_invalid_json_under_items_is_the_whole_readings_error(tmp_path: Path) ->
     whole = _run("wechat-chatlog", p, "Asia/Shanghai")
     assert whole[0] == "error"
     for block in (1, 100, 400):
-        sliced, _ = _sliced(p, "Asia/Shanghai", block)
+        sliced, _ = _sliced("wechat-chatlog", p, "Asia/Shanghai", block)
         assert sliced == whole
     p = _write(tmp_path, _object(lines).encode("gb18030"), "chatlog.json")
-    sliced, count = _sliced(p, "Asia/Shanghai", 100)
+    sliced, count = _sliced("wechat-chatlog", p, "Asia/Shanghai", 100)
     assert count == 0
     same_import(sliced, _run("wechat-chatlog", p, "Asia/Shanghai"))
 
@@ -286,3 +263,124 @@ def test_items_past_the_whole_readings_limit(tmp_path: Path) -> None:
         assert problem.text.get("en").startswith("the messages array cannot be read in slices")
         assert problem.where.line == 4 + 20
         assert problem.where.col == 6 + len(lines[20].encode())  # (bytes, as the decoder counts)
+
+
+# --------------------------------------------------------------------------- whole account
+
+
+def _tg_msg(i: int, text: str = '"hi"') -> str:
+    return (
+        f'{{"id": {i}, "type": "message", "date": "2026-12-10T10:0{i % 10}:00", '
+        f'"date_unixtime": "{1796868000 + i}", "from": "Ana", "from_id": "user{i % 3}", '
+        f'"text": {text}}}'
+    )
+
+
+def _tg_chat(cid: int, kind: str, *messages: str, fields: str | None = None) -> str:
+    body = ",\n     ".join(messages)
+    own = fields if fields is not None else f'"name": "chat {cid}", "type": "{kind}", "id": {cid}, '
+    return f'{{{own}"messages": [\n     {body}\n    ]}}'
+
+
+def _account(*chats: str, left: str = "", extra: str = "") -> str:
+    return (
+        '{\n "about": "Here is the data you requested.",\n "personal_information": {"user_id": 1},'
+        f'{extra}\n "chats": {{\n  "about": "chats",\n  "list": [\n   '
+        + ",\n   ".join(chats)
+        + f'\n  ]\n }},\n "left_chats": {{"about": "left", "list": [{left}]}}\n}}\n'
+    )
+
+
+@pytest.mark.parametrize("name", ["telegram_full.json", "telegram_account.json"])
+def test_whole_account_fixtures_in_slices_of_every_size(name: str) -> None:
+    """Each group's messages in slices, in turn; the chats that are not groups skipped and
+    noted as before (their messages never read)."""
+    counts = {
+        _same_slices("telegram", FIXTURES / name, "Asia/Shanghai", block)
+        for block in (1, 7, 40, 150, 333, 1 << 20)
+    }
+    assert min(counts) > 0
+
+
+def test_whole_account_texts_that_look_like_structure(tmp_path: Path) -> None:
+    """Texts holding brackets, ``"messages": [``, escaped quotes and runs of backslashes,
+    a chat whose type comes after its messages, a personal chat and a left group: the same
+    as the whole reading, whatever the block (the scan of the brackets is cut anywhere)."""
+    tricky = [
+        _tg_msg(1, '"] } ], \\"messages\\": [ {"'),
+        _tg_msg(2, '"a \\\\\\\\\\" b \\\\\\\\"'),
+        _tg_msg(3, '["x", {"type": "bold", "text": "]]}}"}]'),
+        _tg_msg(4, '"\\\\"'),
+    ]
+    doc = _account(
+        _tg_chat(10, "personal_chat", _tg_msg(9)),
+        _tg_chat(11, "private_supergroup", *tricky),
+        _tg_chat(12, "", _tg_msg(5), _tg_msg(6), fields='"name": "late", "id": 12, ')[:-1]
+        + ', "type": "private_group"}',
+        left=_tg_chat(13, "private_group", _tg_msg(7)),
+    )
+    p = _write(tmp_path, doc, "result.json")
+    whole = import_files("telegram", [p], tz="Asia/Shanghai")
+    assert whole.counts["messages"] == 7 and whole.counts["skipped_chats"] == 1
+    for block in (*range(1, 40), 97, 400, 1 << 20):
+        assert _same_slices("telegram", p, "Asia/Shanghai", block) > 0
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "twice",  # (a chat's messages written twice: the last counts)
+        "elsewhere",  # (an array under "messages" as deep elsewhere: not a chat's)
+        "gb18030",
+        "broken",
+    ],
+)
+def test_whole_account_exports_the_slices_cannot_prove_are_read_whole(
+    tmp_path: Path, shape: str
+) -> None:
+    chat = _tg_chat(11, "private_supergroup", _tg_msg(1), _tg_msg(2))
+    extra = ""
+    if shape == "twice":
+        chat = chat[:-1] + ', "messages": [' + _tg_msg(3) + "]}"
+    if shape == "elsewhere":
+        extra = '\n "contacts": {"list": [{"messages": [1, 2]}]},'
+    doc = _account(chat, extra=extra)
+    if shape == "broken":
+        doc = doc.replace("]}\n  ]", "}\n  ]", 1)  # (a chat's "]" missing)
+    data = doc.encode("gb18030" if shape == "gb18030" else "utf-8")
+    if shape == "gb18030":
+        data = data.replace(b"Ana", "阿青".encode("gb18030"))
+    p = _write(tmp_path, data, "result.json")
+    sliced, count = _sliced("telegram", p, "Asia/Shanghai", 50)
+    assert count == 0
+    same_import(sliced, _run("telegram", p, "Asia/Shanghai"))
+
+
+def test_invalid_json_in_a_chats_messages(tmp_path: Path) -> None:
+    """A comma missing between two messages of the second group: the whole reading's error
+    within 1 GiB; past it (made small here) the slices' error at its line and column."""
+    msgs = [_tg_msg(i) for i in range(1, 9)]
+    good = _account(_tg_chat(11, "private_supergroup", *msgs), _tg_chat(12, "private_group", *msgs))
+    p = _write(tmp_path, good, "result.json")
+    expected = import_files("telegram", [p], tz="Asia/Shanghai")
+    bad = good[: good.rindex(msgs[4])] + good[good.rindex(msgs[4]) :].replace(
+        msgs[4] + ",", msgs[4], 1
+    )
+    p = _write(tmp_path, bad, "result.json")
+    whole = _run("telegram", p, "Asia/Shanghai")
+    assert whole[0] == "error"
+    for block in (1, 100, 400):
+        assert _sliced("telegram", p, "Asia/Shanghai", block)[0] == whole
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_base, "MAX_BYTES", 100)
+        mp.setattr(_jsonstream, "STREAM_BYTES", 50)
+        mp.setattr(_jsonstream, "BLOCK", 300)
+        p = _write(tmp_path, good, "result.json")
+        same_import(import_files("telegram", [p], tz="Asia/Shanghai"), expected)
+        p = _write(tmp_path, bad, "result.json")
+        with pytest.raises(InputError) as err:
+            import_files("telegram", [p], tz="Asia/Shanghai")
+        problem = err.value.problems[0]
+        assert problem.text.get("en").startswith("the messages array cannot be read in slices")
+        line = bad[: bad.rindex(msgs[5])].count("\n") + 1
+        assert (problem.where.line, problem.where.col) == (line, 6)

@@ -86,12 +86,15 @@ class Layout:
     lead: bytes
     #: past the whole reading's limit (1 GiB): no whole reading to fall back on
     past_limit: bool
+    #: how many containers hold the array's items (0: 1 for the document's own array, 2
+    #: for one under a top-level key; :func:`nested` gives it)
+    levels: int = 0
 
     @property
     def depth(self) -> int:
         """How deep the array's items lie in the document (a slice is decoded as deep, so
         that every decoder's nesting limit refuses what it refuses in the whole)."""
-        return 1 if self.key is None else 2
+        return self.levels or (1 if self.key is None else 2)
 
 
 def large(path: Path) -> bool:
@@ -206,6 +209,131 @@ def _layout(path: Path, display: str, key: str | None) -> Layout | None:
     return None
 
 
+def mark(k: int) -> str:
+    """The marker put in the place of the ``k``-th array :func:`nested` finds."""
+    return f"{_MARK}{k}"
+
+
+def nested(path: Path, display: str, key: str, depth: int) -> tuple[list[Layout], bytes] | None:
+    """The arrays under ``key`` that open ``depth`` containers deep (Telegram's whole-account
+    export: ``{"chats": {"list": [{"messages": [`` — depth 4), found by one pass over the
+    file's brackets outside texts (:data:`BLOCK` bytes at a time, the quotes escaped by an odd
+    run of backslashes left out; at most 8 MiB at a time), and the *skeleton*: the file with the ``k``-th of them
+    replaced by the JSON text :func:`mark` ``(k)``. The caller decodes the skeleton and takes
+    the arrays only where it finds their markers as it expects: what proves their ends (a
+    bracket inside a text taken for the array's own would leave the skeleton no JSON, or a
+    marker out of its place), as the module's text says of one array. None when the file is
+    not plain JSON brackets (a container closed by the other kind, a text not closed)."""
+    keyed = re.compile(rb'"' + re.escape(key.encode()) + rb'"[ \t\r\n]*:[ \t\r\n]*\Z')
+    spans: list[tuple[int, int, int]] = []  # (the "[", the "]", the line of the "[")
+    level, in_text, at, lines = 0, False, 0, 0
+    opened: int | None = None  # (the "[" of an array open at ``depth``; -1: an object)
+    open_line = 0
+    carry = b""
+    with path.open("rb") as fh:
+        while True:
+            block = fh.read(min(BLOCK, _SCAN))
+            buf = carry + block if carry else block
+            # (a run of backslashes is never cut: it goes whole with the next block)
+            cut = len(buf) if not block else len(buf.rstrip(b"\\"))
+            part, carry = buf[:cut], buf[cut:]
+            arr = np.frombuffer(part, dtype=np.uint8)
+            # the quotes and brackets in one pass (a byte's class), in order: a bracket is
+            # outside texts when an even number of quotes (and ``in_text``) come before it
+            where = np.flatnonzero(_CLASS[arr])
+            kinds = arr[where]
+            is_quote = kinds == 34
+            quoted = where[is_quote]
+            slashed = quoted[(quoted > 0) & (arr[np.maximum(quoted - 1, 0)] == 92)]
+            if len(slashed):  # (a quote inside a text, \": escaped by an odd run only)
+                is_quote[np.isin(where, _escaped(part, slashed))] = False
+            inside = (np.cumsum(is_quote) - is_quote + in_text) & 1
+            outside = (kinds != 34) & (inside == 0)
+            brackets, kinds = where[outside], kinds[outside]
+            quotes_seen = int(is_quote.sum())
+            steps = np.where((kinds == 91) | (kinds == 123), 1, -1)
+            after = level + np.cumsum(steps)
+            # the brackets of the arrays at ``depth``: opened from it, closed back to it
+            edge = ((steps == 1) & (after == depth + 1)) | ((steps == -1) & (after == depth))
+            counted, counted_at = lines, 0  # (the line ends before a bracket, counted on)
+            for b, kind in zip(brackets[edge].tolist(), kinds[edge].tolist(), strict=True):
+                counted += part.count(b"\n", counted_at, b)
+                counted_at = b
+                if kind in (91, 123):
+                    opened = at + b if kind == 91 else -1
+                    open_line = counted + 1
+                elif opened is None or (opened >= 0) != (kind == 93):
+                    return None  # (a "]" closing an object, or the other way round)
+                else:
+                    if opened >= 0:
+                        spans.append((opened, at + b, open_line))
+                    opened = None
+            if len(after):
+                level = int(after[-1])
+            in_text = bool((quotes_seen + in_text) & 1)
+            at += len(part)
+            lines += part.count(b"\n")
+            if not block:
+                break
+    if in_text or level != 0:
+        return None
+    found: list[Layout] = []
+    pieces: list[bytes] = []
+    past = at > _base.MAX_BYTES
+    with path.open("rb") as fh:
+        done = 0
+        for opened, closed, line in spans:
+            fh.seek(max(opened - _CARRY, 0))
+            before = fh.read(opened - max(opened - _CARRY, 0))
+            if not keyed.search(before):
+                continue
+            fh.seek(done)
+            pieces.append(fh.read(opened - done))
+            pieces.append(msgspec.json.encode(mark(len(found))))
+            lead = _read_at(fh, opened + 1, 4096)
+            lead = lead[: len(lead) - len(lead.lstrip(_SPACE))]
+            found.append(Layout(path, display, None, key, opened + 1, closed, line, lead,
+                                past, levels=depth + 1))  # fmt: skip
+            done = closed + 1
+        fh.seek(done)
+        pieces.append(fh.read())
+    return found, b"".join(pieces)
+
+
+def _read_at(fh: Any, at: int, n: int) -> bytes:
+    fh.seek(at)
+    return fh.read(n)
+
+
+#: the bytes :func:`nested` scans at a time (its arrays of positions: ~10 bytes a byte)
+_SCAN = 8 << 20
+#: the bytes :func:`nested` looks at: the quote and the brackets
+_CLASS = np.zeros(256, dtype=bool)
+_CLASS[[34, 91, 93, 123, 125]] = True
+
+
+def _unescaped_quotes(arr: np.ndarray, buf: bytes) -> np.ndarray:
+    """The positions of the quotes of ``buf`` (``arr``: its bytes) that end or start a text:
+    not after an odd run of backslashes."""
+    quotes = np.flatnonzero(arr == 34)
+    slashed = quotes[(quotes > 0) & (arr[np.maximum(quotes - 1, 0)] == 92)]
+    if len(slashed):  # (rare: a quote inside a text, \")
+        quotes = quotes[~np.isin(quotes, _escaped(buf, slashed))]
+    return quotes
+
+
+def _escaped(buf: bytes, slashed: np.ndarray) -> list[int]:
+    """Of the quotes of ``buf`` after a backslash, those after an odd run of them."""
+    escaped = []
+    for q in slashed.tolist():
+        k = q - 1
+        while k >= 0 and buf[k] == 92:
+            k -= 1
+        if (q - 1 - k) & 1:
+            escaped.append(q)
+    return escaped
+
+
 def _msgspec_or_none(data: bytes) -> Any:
     """``data`` decoded by msgspec (the whole reading's first decoder), or None."""
     try:
@@ -222,6 +350,12 @@ def _lead(head: bytes, start: int) -> bytes:
     """The white space between the array's ``[`` and its first item."""
     rest = head[start:]
     return rest[: len(rest) - len(rest.lstrip(_SPACE))]
+
+
+def decoded(data: bytes) -> Any:
+    """:func:`_decoded`: a document (a skeleton of :func:`nested`) decoded as the whole
+    reading decodes it, or None."""
+    return _decoded(data)
 
 
 def _decoded(data: bytes) -> Any:
@@ -342,17 +476,7 @@ def _top_commas(buf: bytes) -> np.ndarray:
     level: outside texts (a quote ends or starts one unless an odd run of backslashes is
     before it), no bracket open before them."""
     arr = np.frombuffer(buf, dtype=np.uint8)
-    quotes = np.flatnonzero(arr == 34)
-    slashed = quotes[(quotes > 0) & (arr[np.maximum(quotes - 1, 0)] == 92)]
-    if len(slashed):  # (rare: a quote inside a text, \")
-        escaped = set()
-        for q in slashed.tolist():
-            k = q - 1
-            while k >= 0 and buf[k] == 92:
-                k -= 1
-            if (q - 1 - k) & 1:
-                escaped.add(q)
-        quotes = quotes[~np.isin(quotes, list(escaped))]
+    quotes = _unescaped_quotes(arr, buf)
     opening = (arr == 123) | (arr == 91)
     brackets = np.flatnonzero(opening | (arr == 125) | (arr == 93))
     brackets = brackets[(np.searchsorted(quotes, brackets) & 1) == 0]

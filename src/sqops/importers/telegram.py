@@ -20,6 +20,7 @@ skipped with one note naming their types.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ import polars as pl
 from sqops.data.scalars import clean_name, epoch_value, parse_ts
 from sqops.errors import InputError, Location
 from sqops.i18n import T
+from sqops.importers import _base
 from sqops.importers import _jsonstream as stream
 from sqops.importers import _jsonvec as vec
 from sqops.importers._base import (
@@ -142,9 +144,16 @@ def _fast(ctx: Context, display: str, raw: bytes) -> bool:
 
 
 def _read(path: Path, display: str, ctx: Context) -> None:
-    lay = stream.layout(path, display, "messages") if stream.large(path) else None
+    large = stream.large(path)
+    # (a whole-account export is never one chat's: no layout of its "messages" is tried, a
+    # search of thousands of ends, each decoded, minutes for a file of 300 MB)
+    account_like = large and _account_like(path)
+    account = _account(path, display) if account_like else None
+    lay = stream.layout(path, display, "messages") if large and not account_like else None
     data: Any
-    if lay is not None and lay.head is not None and "type" in lay.head:
+    if account is not None:
+        data = account  # (a whole-account export: each chat's messages in slices)
+    elif lay is not None and lay.head is not None and "type" in lay.head:
         data = {**lay.head, "messages": lay}  # (one chat's export: its messages in slices)
     else:
         raw = read_bytes(path, display)
@@ -222,6 +231,50 @@ def _read(path: Path, display: str, ctx: Context) -> None:
                 "skipped {n} chat(s) that are not groups (only groups are imported): {k}",
             ).format(n=sum(len(v) for v in skipped.values()), k=kinds),
         )
+
+
+#: a whole-account export's key of its chats, in the file's first bytes
+_CHATS_KEY = re.compile(rb'"chats"[ \t\r\n]*:[ \t\r\n]*\{')
+
+
+def _account_like(path: Path) -> bool:
+    """Whether a file names ``chats`` as an object's key in its first :data:`stream.EDGE`
+    bytes (a whole-account export does, before its chats' messages; a single-chat export's
+    messages come first): then it is tried as one first (:func:`_account`)."""
+    with path.open("rb") as fh:
+        return _CHATS_KEY.search(fh.read(stream.EDGE)) is not None
+
+
+def _account(path: Path, display: str) -> dict[str, Any] | None:
+    """A whole-account export with each chat's ``messages`` (in ``chats.list`` and
+    ``left_chats.list``) a :class:`stream.Layout`, read in slices in turn, the rest decoded as
+    the whole reading decodes it (:func:`stream.nested`'s skeleton): a chat's name, type and
+    id are known before its messages are read. None when it is read whole: within 1 GiB, a
+    file not plain UTF-8 (the decoding policy's), no such array, a skeleton that is no JSON
+    or holds a marker elsewhere than as a chat's messages, or none where the whole reading
+    reads it (a ``messages`` key written twice: the last one counts)."""
+    with path.open("rb") as fh:
+        bom = fh.read(3) == b"\xef\xbb\xbf"
+    past = path.stat().st_size > _base.MAX_BYTES
+    if bom or (not past and not stream.plain_utf8(path)):
+        return None
+    got = stream.nested(path, display, "messages", 4)
+    if got is None or not got[0]:
+        return None
+    lays, skeleton = got
+    data = stream.decoded(skeleton)
+    del skeleton
+    if not isinstance(data, dict):
+        return None
+    marks = {stream.mark(k): lay for k, lay in enumerate(lays)}
+    for section in ("chats", "left_chats"):
+        sec = data.get(section)
+        lst = sec.get("list") if isinstance(sec, dict) else None
+        for chat in lst if isinstance(lst, list) else ():
+            got_mark = chat.get("messages") if isinstance(chat, dict) else None
+            if isinstance(got_mark, str) and got_mark in marks:
+                chat["messages"] = marks.pop(got_mark)
+    return None if marks else data
 
 
 def _chat(
