@@ -38,7 +38,6 @@ from sqops.importers._base import (
     CsvFrame,
     CsvTable,
     _char_class,
-    bulk_and_rare,
     by_distinct,
     csv_frames,
     exact_seconds,
@@ -102,9 +101,9 @@ _CULTURE = re.compile(
 
 def _date_reader(ctx: Context, display: str, cells: list[str]):
     """A parser for the Date column: ISO 8601 as is; culture formats with the day/month order
-    decided by the whole column (as for WhatsApp), with a note when no date decides it."""
-    from sqops.importers.whatsapp import _split_date, _ts, date_order
-
+    decided by the whole column (as for WhatsApp), with a note when no date decides it. (The
+    WhatsApp reader's date code is imported only when a culture date is met: an export of
+    ISO dates, the exporter's default, does without its module.)"""
     dates, ap_en = [], False
     for raw in cells:
         s = clean(raw).strip()
@@ -112,10 +111,17 @@ def _date_reader(ctx: Context, display: str, cells: list[str]):
             continue
         m = _CULTURE.match(s)
         if m:
+            from sqops.importers.whatsapp import _split_date
+
             with contextlib.suppress(ValueError):
                 dates.append(_split_date(m.group("date")))
             ap_en = ap_en or (m.group("ap") or "").upper() in ("AM", "PM")
-    order = date_order(dates, ap_en, ctx, display) if dates else "ymd"
+    if dates:
+        from sqops.importers.whatsapp import date_order
+
+        order = date_order(dates, ap_en, ctx, display)
+    else:
+        order = "ymd"
 
     def parse(raw: str):
         s = clean(raw).strip()
@@ -123,7 +129,11 @@ def _date_reader(ctx: Context, display: str, cells: list[str]):
         if ts is not None:
             return ts
         m = _CULTURE.match(s)
-        return _ts(m, order, ctx) if m else None
+        if not m:
+            return None
+        from sqops.importers.whatsapp import _ts
+
+        return _ts(m, order, ctx)
 
     return parse
 
@@ -474,6 +484,46 @@ def _csv_rows(ctx: Context, display: str, path: Path, table: CsvTable) -> None:
         row(Location(file=display, line=line), cells)
 
 
+def _system(content: str) -> tuple[bool, str] | None:
+    """What the per-row code makes of a Content cell that is a notice: (a join, the system
+    message's content — ``GuildMemberJoin`` for a join, the stripped text for a system text
+    or a call); None for a member's message."""
+    s = content.strip()
+    if s == JOIN_TEXT:
+        return True, "GuildMemberJoin"
+    if s in SYSTEM_TEXTS or _CALL.match(s):
+        return False, s
+    return None
+
+
+def _member_type(cells: list[str], content: str, iatt: int | None) -> str:
+    """A member's message's type: the first attachment's when the content is blank."""
+    atts = [
+        a
+        for a in (cells[iatt].split(",") if iatt is not None and iatt < len(cells) else [])
+        if a.strip()
+    ]
+    return _attachment_type(atts) if atts and not content.strip() else "text"
+
+
+def _cell_name(cells: list[str], iname: int | None) -> str:
+    """The Author cell, stripped ("" without one)."""
+    return cells[iname].strip() if iname is not None and iname < len(cells) else ""
+
+
+def _join(ctx: Context, group: str, ts: Any, aid: str, name: str) -> None:
+    """A join's member event (its system message apart) and its count."""
+    ctx.member_event(
+        ts=ts,
+        group_id=group,
+        event="join",
+        member_id=aid,
+        member_name=name or None,
+        channel="join",
+    )
+    ctx.count("notices")
+
+
 def _row_reader(
     ctx: Context,
     group: str,
@@ -502,49 +552,28 @@ def _row_reader(
         if not aid:
             ctx.skip(where, T("缺少 AuthorID", "lacks AuthorID"))
             return
-        name = cells[iname].strip() if iname is not None and iname < len(cells) else ""
+        name = _cell_name(cells, iname)
         content = cells[icontent]
-        if content.strip() == JOIN_TEXT:
-            ctx.member_event(
-                ts=ts,
-                group_id=group,
-                event="join",
-                member_id=aid,
-                member_name=name or None,
-                channel="join",
-            )
+        system = _system(content)
+        if system is not None:
+            joined, text = system
+            if joined:
+                _join(ctx, group, ts, aid, name)
             ctx.message(
                 ts=ts,
                 group_id=group,
                 member_id=SYSTEM_ID,
                 msg_type="system",
-                content="GuildMemberJoin",
-                role="bot",
-            )
-            ctx.count("notices")
-            return
-        if content.strip() in SYSTEM_TEXTS or _CALL.match(content.strip()):
-            ctx.message(
-                ts=ts,
-                group_id=group,
-                member_id=SYSTEM_ID,
-                msg_type="system",
-                content=content.strip(),
+                content=text,
                 role="bot",
             )
             return
-        atts = [
-            a
-            for a in (cells[iatt].split(",") if iatt is not None and iatt < len(cells) else [])
-            if a.strip()
-        ]
-        msg_type = _attachment_type(atts) if atts and not content.strip() else "text"
         ctx.message(
             ts=ts,
             group_id=group,
             member_id=aid,
             member_name=name.split("#")[0] or None,
-            msg_type=msg_type,
+            msg_type=_member_type(cells, content, iatt),
             content=content or None,
         )
 
@@ -638,18 +667,25 @@ def common_iso_stamp(frame: pl.DataFrame, text: str, zone: str) -> pl.DataFrame:
 
 
 def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zone: str) -> None:
-    """The CSV read in bulk: ordinary messages (enough cells, an ISO 8601 date the vectorised
-    reading reads as :func:`parse_ts` does, an AuthorID, a content that is no join, system
-    text nor call) as frames; every other row by the per-row code, in file order. The
-    day/month order of culture dates is decided, as today, by every Date cell
+    """The CSV read in bulk: every row with enough cells, an ISO 8601 date the vectorised
+    reading reads as :func:`parse_ts` does and an AuthorID is a message of one frame in file
+    order — a member's, or, for a join, a system text or a call, the system's (the few rows
+    whose content says so, and the attachment-only rows' types, told by the per-row code's
+    own functions: :func:`_system`, :func:`_member_type`); a join's member event is added
+    before its message, in the sequence. Every other row goes to the per-row code, in file
+    order. The day/month order of culture dates is decided, as today, by every Date cell
     :func:`parse_ts` does not read (the bulk dates are ones it reads)."""
     ia, iname, idate, icontent, iatt = _csv_columns(frames[0].table(), display)
     group = f"discord:{path.stem}"
     need = max(ia, idate, icontent) + 1
-    parts: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+    #: per frame: its messages, and the rows read one by one or that are notices (``_ok``:
+    #: its message is the frame's ``_before``-th)
+    parts: list[tuple[pl.DataFrame, list[tuple[Any, ...]]]] = []
     rare_dates: list[str] = []
     for frame in frames:
         rows = frame.rows
+        if not rows.height:
+            continue
 
         def col(i: int | None, rows: pl.DataFrame = rows) -> pl.Expr:
             return (
@@ -659,39 +695,31 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
             )
 
         date = col(idate)
-        when = (
-            rows.with_columns(
-                pl.when(date.str.contains(_MINUTES))
-                .then(date + ":00")
-                .otherwise(date)
-                .fill_null("")
-                .alias("when"),
-                _odd=pl.lit(False),
-            ).select("when", "_odd")
-            if rows.height
-            else pl.DataFrame(
-                {"when": [], "_odd": []}, schema={"when": pl.String, "_odd": pl.Boolean}
-            )
-        )
-        stamp = common_iso_stamp(when, "when", zone) if rows.height else None
+        when = rows.with_columns(
+            pl.when(date.str.contains(_MINUTES))
+            .then(date + ":00")
+            .otherwise(date)
+            .fill_null("")
+            .alias("when"),
+            _odd=pl.lit(False),
+        ).select("when", "_odd")
+        stamp = common_iso_stamp(when, "when", zone)
         aid = frame.strip(col(ia))
         content = col(icontent)
-        rows = rows.with_columns(
-            _date_ok=~stamp["_odd"] if stamp is not None else pl.lit(False),
+        rows = rows.with_columns(_date_ok=~stamp["_odd"])
+        ok = (pl.col("_n") >= need) & pl.col("_date_ok") & (aid.fill_null("") != "")
+        flags = (
+            rows.lazy()
+            .select(
+                ok.alias("_ok"),
+                # (a content that is, stripped, empty, a join, a system text or a call's
+                # start: one anchored match of the cell, not stripped)
+                content.fill_null("").str.contains(_NOT_PLAIN_CELL).alias("_special"),
+            )
+            .collect()
         )
-        bulk = (
-            (pl.col("_n") >= need)
-            & pl.col("_date_ok")
-            & (aid.fill_null("") != "")
-            # (a content that is, stripped, empty, a join, a system text or a call's start:
-            # one anchored match of the cell, not stripped)
-            & ~content.fill_null("").str.contains(_NOT_PLAIN_CELL)
-        )
-        rows = rows.with_columns(bulk.alias("_bulk"))
-        if stamp is not None:
-            rows = rows.with_columns(stamp["_t"], stamp["ts"])
-        else:
-            rows = rows.with_columns(_t=pl.lit(None, pl.Float64), ts=pl.lit(None, pl.String))
+        every = bool(flags["_ok"].all())
+        rows = rows.with_columns(flags["_ok"], flags["_special"], stamp["_t"], stamp["ts"])
         # the Date cells the per-row reading's day/month decision sees (all but the bulk's:
         # those parse_ts reads, the decision skips them)
         rare_dates += (  # (lazy, the Date cells alone: an eager filter copies every cell)
@@ -707,11 +735,11 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
         def shown(raw: pl.Expr, frame: CsvFrame = frame) -> pl.Expr:
             return name_or_null_expr(frame.strip(raw).fill_null("").str.split("#").list.first())
 
-        # (the names once per distinct Author cell of the file; the bulk rows taken by a
-        # lazy filter: an eager one copies every cell)
+        # (the names once per distinct Author cell of the file; the rows taken by a lazy
+        # filter, none when every row is a message: an eager one copies every cell)
+        lazy = rows.lazy()
         messages = (
-            rows.lazy()
-            .filter(pl.col("_bulk"))
+            (lazy if every else lazy.filter(pl.col("_ok")))
             .select(
                 pl.col("_t"),
                 pl.col("ts"),
@@ -723,8 +751,82 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
             )
             .collect()
         )
-        parts.append((rows, messages))
+        # the other rows: those read one by one, and the messages whose content is no plain
+        # text (``_before``: the messages before the row)
+        ok_col = pl.col("_ok")
+        before = pl.int_range(pl.len()) if every else ok_col.cum_sum() - ok_col
+        cells_of = [c for c in rows.columns if c.startswith("c") and c[1:].isdigit()]
+        others = (
+            lazy.with_columns(before.cast(pl.Int64).alias("_before"))
+            .filter(~ok_col | pl.col("_special"))
+            .select("_line", "_n", "_ok", "_before", *cells_of)
+            .collect()
+        )
+        listed = others.rows()
+        parts.append((_with_notices(messages, listed, icontent, iatt), listed))
     parse = _date_reader(ctx, display, rare_dates)
     row = _row_reader(ctx, group, parse, ia, iname, idate, icontent, iatt)
-    for rows, messages in parts:
-        bulk_and_rare(ctx, rows.drop("_date_ok", "_t", "ts"), messages, display, row)
+    for messages, listed in parts:
+        runs = ctx.message_runs(messages)
+        done = 0
+        for r in listed:
+            line, n, is_message, before = r[:4]
+            cells = list(r[4 : 4 + n])
+            if is_message:  # (a join: its member event before its message)
+                joined = _system(cells[icontent])
+                if joined is not None and joined[0]:
+                    runs.add(before - done)
+                    done = before
+                    aid = cells[ia].strip()
+                    _join(ctx, group, parse(cells[idate]), aid, _cell_name(cells, iname))
+                continue
+            runs.add(before - done)
+            done = before
+            row(Location(file=display, line=line), cells)
+        runs.add(messages.height - done)
+        runs.close()
+
+
+def _with_notices(
+    messages: pl.DataFrame, others: list[tuple[Any, ...]], icontent: int, iatt: int | None
+) -> pl.DataFrame:
+    """``messages`` with the fields the per-row code gives those of ``others`` (``_line``,
+    ``_n``, ``_ok``, ``_before`` and the cells of rows; those whose ``_ok`` is set: the
+    ``_before``-th message each) whose content is a notice — the system's, with a role — or
+    blank with an attachment — its type. (Each column changed is taken out of the frame
+    first: a column no other frame holds is changed in place, not copied.)"""
+    system_at: list[int] = []
+    texts: list[str] = []
+    typed_at: list[int] = []
+    types: list[str] = []
+    for r in others:
+        if not r[2]:
+            continue
+        cells = list(r[4 : 4 + r[1]])
+        content = cells[icontent]
+        system = _system(content)
+        if system is not None:
+            system_at.append(r[3])
+            texts.append(system[1])
+            continue
+        kind = _member_type(cells, content, iatt)
+        if kind != "text":
+            typed_at.append(r[3])
+            types.append(kind)
+    if not system_at and not typed_at:
+        return messages
+    order = messages.columns
+    kinds = messages.drop_in_place("msg_type")
+    if typed_at:
+        kinds = kinds.scatter(typed_at, pl.Series(types, dtype=pl.String))
+    if not system_at:
+        return messages.with_columns(kinds).select(order)
+    at = pl.Series(system_at, dtype=pl.Int64)
+    role = pl.repeat(None, messages.height, dtype=pl.String, eager=True).alias("role")
+    return messages.with_columns(
+        messages.drop_in_place("member_id").scatter(at, SYSTEM_ID),
+        messages.drop_in_place("member_name").scatter(at, None),
+        kinds.scatter(at, "system"),
+        messages.drop_in_place("content").scatter(at, pl.Series(texts, dtype=pl.String)),
+        role.scatter(at, "bot"),
+    ).select(*order, "role")
