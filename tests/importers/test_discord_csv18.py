@@ -1,7 +1,8 @@
 """The DiscordChatExporter CSV of session 18 (disc7): joins, system texts, calls and
 attachment-only rows are messages of the bulk frame (a join's member event added before its
-message, in the sequence), and an export of ISO dates does without the WhatsApp reader's
-date code — the same tables, counts and problems as the per-row reading."""
+message, in the sequence), the common ISO dates are read from their bytes by numpy, and an
+export of ISO dates does without the WhatsApp reader's date code — the same tables, counts
+and problems as the per-row reading and as ``with_iso_stamp``."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _import_checks import same_import
 from sqops.errors import SqopsError
+from sqops.importers import _jsonvec as vec
 from sqops.importers import discord, import_files
 from sqops.importers._base import Context, read_text
 
@@ -191,6 +194,111 @@ def test_notices_in_bulk_are_the_per_row_reading(tmp_path_factory, rows, kw):
     with pytest.MonkeyPatch.context() as mp:
         fast, slow, _ = _bulk_and_slow(mp, p, tz="Europe/London", **kw)
     _same(fast, slow)
+
+
+# ---------------------------------------------------------------- dates read from their bytes
+
+_YEARS = ["0000", "0001", "0004", "1900", "1969", "1970", "2000", "2024", "2026", "2100",
+          "9998", "9999"]  # fmt: skip
+_COMMON = st.tuples(
+    st.sampled_from(_YEARS),
+    st.sampled_from(["00", "01", "02", "04", "09", "12", "13", "99"]),
+    st.sampled_from(["00", "01", "28", "29", "30", "31", "32"]),
+    st.sampled_from(["00", "09", "23", "24"]),
+    st.sampled_from(["00", "30", "59", "60"]),
+    st.sampled_from(["00", "07", "59", "60", "61"]),
+    st.sampled_from(["000", "001", "500", "999"]),
+    st.sampled_from(["+", "-"]),
+    st.sampled_from(["00", "05", "08", "13", "14", "15", "99"]),
+    st.sampled_from(["00", "01", "30", "45", "59", "60"]),
+)
+
+
+def _common(p: tuple[str, ...]) -> str:
+    y, mo, d, h, mi, s, f, sign, oh, om = p
+    return f"{y}-{mo}-{d}T{h}:{mi}:{s}.{f}{sign}{oh}:{om}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_COMMON, st.booleans()), min_size=1, max_size=40),
+    st.sampled_from(["Asia/Shanghai", "UTC"]),
+    st.sampled_from([1, 3, 1 << 16]),
+)
+def test_dates_from_their_bytes_are_with_iso_stamp(rows, zone, block):
+    """Texts of the common form with years 0 to 9999 (leap years by 4, 100 and 400), months,
+    days, hours, minutes and seconds in range or past it, a second 60, offsets from -99:60
+    to +99:60: ``common_iso_stamp`` (read from the bytes, in blocks of ``block`` texts) gives
+    ``with_iso_stamp``'s frame — the microseconds (null where polars' strptime reads no
+    date), ``ts``, ``_odd`` and ``_t``."""
+    texts = [_common(p) for p, _ in rows]
+    frame = pl.DataFrame({"when": texts, "_odd": [o for _, o in rows]})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(discord, "_ISO_ROWS", block)
+        assert discord._common_iso(frame["when"]) is not None
+        got = discord.common_iso_stamp(frame, "when", zone)
+    assert got.equals(vec.with_iso_stamp(frame, "when", zone))
+    assert frame["when"].to_list() == texts
+
+
+#: characters put in a text of the common form at one place
+_STRAY = ["0", "9", "+", "-", ",", ".", ":", "T", " ", "/", "\u0663", "\uff11", "\x00", "é"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _COMMON,
+    st.integers(0, 28),
+    st.sampled_from(_STRAY),
+    st.sampled_from(["replace", "insert", "drop"]),
+)
+def test_the_bytes_check_is_the_form(parts, at, stray, how):
+    """A text changed at one place (a character replaced, inserted or dropped — a stray
+    sign, a comma, a space, an Arabic-Indic or full-width digit, an accented letter, a NUL)
+    is read from its bytes exactly when it matches the form's regex (polars' ``contains``),
+    and the stamp is ``with_iso_stamp``'s either way."""
+    text = _common(parts)
+    if how == "replace":
+        text = text[:at] + stray + text[at + 1 :]
+    elif how == "insert":
+        text = text[:at] + stray + text[at:]
+    else:
+        text = text[:at] + text[at + 1 :]
+    frame = pl.DataFrame({"when": [_common(parts), text], "_odd": [False, False]})
+    matches = frame.select(pl.col("when").str.contains(discord._COMMON_ISO).all()).item()
+    assert (discord._common_iso(frame["when"]) is not None) == matches
+    got = discord.common_iso_stamp(frame, "when", "Asia/Shanghai")
+    assert got.equals(vec.with_iso_stamp(frame, "when", "Asia/Shanghai"))
+
+
+def test_dates_from_their_bytes_hand_counted():
+    """2024-02-29 exists, 2100-02-29 does not (null, odd); 0000-03-01 is 719,468 days before
+    1970-01-01 (odd: before 1970); a second 60 is the next minute's first (odd)."""
+    texts = [
+        "2024-02-29T12:00:00.250+08:00",
+        "2100-02-29T00:00:00.000+00:00",
+        "0000-03-01T00:00:00.000+00:00",
+        "2026-12-31T23:59:60.000-00:00",
+    ]
+    parts = discord._common_iso(pl.Series(texts))
+    assert parts is not None
+    # 2024-02-29 04:00:00.250 UTC: 19,782 days after 1970-01-01
+    assert parts.us[0] == (19_782 * 86_400 + 4 * 3_600) * 1_000_000 + 250_000
+    assert parts.us[2] == -719_468 * 86_400 * 1_000_000
+    assert parts.us[3] == (20_819 * 86_400) * 1_000_000  # 2027-01-01 00:00 UTC
+    assert parts.valid.tolist() == [True, False, True, True]
+    assert parts.odd.tolist() == [False, True, True, True]
+    assert parts.utc.tolist() == [False, True, True, True]
+    got = discord.common_iso_stamp(
+        pl.DataFrame({"when": texts, "_odd": [False] * 4}), "when", "UTC"
+    )
+    assert got["_us"].null_count() == 1
+    assert got["ts"].to_list() == [
+        "2024-02-29T12:00:00.250+08:00",
+        "2100-02-29T00:00:00+00:00",
+        "0000-03-01T00:00:00+00:00",
+        "2026-12-31T23:59:60+00:00",
+    ]
 
 
 # ---------------------------------------------------------------- no WhatsApp code for ISO dates

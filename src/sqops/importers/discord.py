@@ -17,11 +17,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
+import numpy as np
 import polars as pl
 
 from sqops.data.scalars import clean, parse_ts
@@ -596,73 +596,130 @@ _MINUTES = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}$"
 _COMMON_ISO = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}$"
 )
+#: the bytes of a text of that form, each within ``_ISO_LOW + _ISO_SPAN`` (unsigned: a
+#: byte below wraps past it): a digit, a separator itself, the offset's sign (``+``, ``,``
+#: or ``-``: a comma is told apart after)
+_ISO_LOW = np.frombuffer(b"0000-00-00T00:00:00.000+00:00", dtype=np.uint8)
+_ISO_SPAN = np.frombuffer(b"9999-99-99T99:99:99.999-99:99", dtype=np.uint8) - _ISO_LOW
+#: the days of each month of a common year (index: the month's two digits; none: 0)
+_MONTH_DAYS = np.zeros(100, dtype=np.int32)
+_MONTH_DAYS[1:13] = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+#: texts read at a time (their bytes and numbers stay in the cache)
+_ISO_ROWS = 1 << 16
 
 
-#: the first wall-clock time of the year 9999, in microseconds after 1970 (past
-#: ``MAX_YEAR``: the Python code reads those rows)
-_YEAR_9999_US = (datetime(9999, 1, 1) - datetime(1970, 1, 1)) // timedelta(microseconds=1)
+class _IsoParts(NamedTuple):
+    """What :func:`_common_iso` reads of each text."""
+
+    #: microseconds after 1970 (UTC) — of the wall time as polars' ``strptime`` reads it (a
+    #: second 60: the next minute's first) less the offset; any value where not ``valid``
+    us: np.ndarray
+    #: a date and clock ``strptime`` reads (month, day of the month, hour, minute, second)
+    valid: np.ndarray
+    #: what ``with_iso_stamp`` leaves to the per-row code: not valid, before 1970, the year
+    #: 9999, an offset past ±14:00 or with 60 minutes or more, a second 60
+    odd: np.ndarray
+    #: a fraction ``.000`` (``ts_text`` writes none)
+    bare: np.ndarray
+    #: an offset of ±00:00 (``ts_text`` writes ``+00:00``)
+    utc: np.ndarray
+
+
+def _two(m: np.ndarray, i: int) -> np.ndarray:
+    """The numbers of the two digits at ``i`` and ``i + 1`` of each row of bytes ``m``
+    (Int32: every number below is, but the microseconds)."""
+    return (m[:, i] - 48).astype(np.int32) * 10 + (m[:, i + 1] - 48)
+
+
+def _iso_block(m: np.ndarray) -> _IsoParts | None:
+    """:func:`_common_iso` of texts as the rows of bytes ``m`` (29 each); None when one is
+    not of the form."""
+    if bool(((m - _ISO_LOW) > _ISO_SPAN).any()) or bool((m[:, 23] == 44).any()):
+        return None
+    year = _two(m, 0) * 100 + _two(m, 2)
+    month, day = _two(m, 5), _two(m, 8)
+    hour, minute, second = _two(m, 11), _two(m, 14), _two(m, 17)
+    frac = _two(m, 20) * 10 + (m[:, 22] - 48)
+    oh, om = _two(m, 24), _two(m, 27)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    valid = (
+        (day >= 1)
+        & (day <= _MONTH_DAYS[month] + (leap & (month == 2)))
+        & (hour <= 23)
+        & (minute <= 59)
+        & (second <= 60)
+    )
+    # the days after 1970-01-01 of the (proleptic Gregorian) date: years from March on, in
+    # eras of 400 years (146,097 days)
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+    minutes = oh * 60 + om
+    minutes = np.where(m[:, 23] == 45, -minutes, minutes)
+    seconds = days.astype(np.int64) * 86_400 + (hour * 3_600 + minute * 60 + second - minutes * 60)
+    us = seconds * 1_000_000 + frac * 1_000
+    odd = ~valid | (us < 0) | (year == 9999) | (om >= 60) | (oh * 60 + om > 14 * 60)
+    return _IsoParts(us, valid, odd | (second == 60), frac == 0, minutes == 0)
+
+
+def _common_iso(texts: pl.Series) -> _IsoParts | None:
+    """The parts of ``texts`` when every one has the form of :data:`_COMMON_ISO` (29 ASCII
+    bytes, each within its place's range), read from their bytes, a block of them at a time;
+    None otherwise."""
+    if texts.null_count() or not bool((texts.str.len_bytes() == 29).all()):
+        return None
+    blocks = []
+    for at in range(0, texts.len(), _ISO_ROWS):
+        raw = texts.slice(at, _ISO_ROWS).str.join("").item()
+        if not raw.isascii():
+            return None
+        block = _iso_block(np.frombuffer(raw.encode("ascii"), dtype=np.uint8).reshape(-1, 29))
+        if block is None:
+            return None
+        blocks.append(block)
+    return _IsoParts(*(np.concatenate(part) for part in zip(*blocks, strict=True)))
 
 
 def common_iso_stamp(frame: pl.DataFrame, text: str, zone: str) -> pl.DataFrame:
     """:func:`_jsonvec.with_iso_stamp` of ``frame`` — ``_us``, ``ts``, ``_odd`` and ``_t``
     of the texts in column ``text`` —, the same columns, cheaper when every text has the
-    form of :data:`_COMMON_ISO` (one match of each text, no capture): its parts are then at
-    fixed places, cut by slicing, and every time carries its offset (no local time to
-    place in ``zone``); ``with_iso_stamp``'s expressions on those parts otherwise, and
-    ``ts`` the text itself where it already is what ``ts_text`` writes (a fraction other
-    than ``.000``, an offset other than ``±00:00``). Any other text (no fraction, six
-    digits, ``Z``, a space, none): ``with_iso_stamp`` itself."""
-    w = pl.col(text)
-    if (
-        not frame.height
-        or not frame.select(w.str.contains(_COMMON_ISO).fill_null(False).all()).item()
-    ):
+    form of :data:`_COMMON_ISO`: its parts are then at fixed places, read from the texts'
+    bytes by numpy (:func:`_common_iso`: the date's days by arithmetic, the date and clock
+    checked as polars' ``strptime`` checks them, an invalid one null), every time carries
+    its offset (no local time to place in ``zone``), and ``ts`` is the text itself where it
+    already is what ``ts_text`` writes (a fraction other than ``.000``, an offset other than
+    ``±00:00``). Any other text (no fraction, six digits, ``Z``, a space, none):
+    ``with_iso_stamp`` itself."""
+    texts = frame[text]
+    parts = _common_iso(texts) if frame.height else None
+    if parts is None:
         return vec.with_iso_stamp(frame, text, zone)
-    naive, frac, off = w.str.slice(0, 19), w.str.slice(20, 3), w.str.slice(23, 6)
-    wall = naive.str.strptime(
-        pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False, exact=True
-    ) + pl.duration(microseconds=frac.cast(pl.Int64) * 1000)
-    # the offsets' minutes, and whether they are past ±14:00 or their minutes past 59,
-    # once per distinct offset (an export has one or two)
-    offs = frame.select(off.unique()).to_series().to_list()
-    per = {o: (-1 if o[0] == "-" else 1) * (int(o[1:3]) * 60 + int(o[4:6])) for o in offs}
-    bad = [o for o in offs if int(o[4:6]) >= 60 or int(o[1:3]) * 60 + int(o[4:6]) > 14 * 60]
-    if len(offs) == 1:
-        minutes: pl.Expr = pl.lit(per[offs[0]], dtype=pl.Int64)
-    else:
-        minutes = off.replace_strict(list(per), list(per.values()), return_dtype=pl.Int64)
-    us = wall.dt.epoch("us") - minutes * 60_000_000
-    # (a year past 9998: 9999, the text's own — its four digits are the wall time's year, and
-    # the fraction, under a second, never carries it over —, told by the instant: a wall
-    # time from 9999-01-01 on, less its offset; the texts are not compared)
-    odd = pl.col("_odd") | us.is_null() | (us < 0) | (us >= _YEAR_9999_US - minutes * 60_000_000)
-    if bad:  # (no offset is: the texts are not looked up)
-        odd = odd | off.is_in(bad)
-    p = (
-        frame.lazy()
-        .select(
-            _us=us,
-            _odd=odd | (w.str.slice(17, 2) == "60"),
-            # (the rows whose text is not what ts_text writes: .000, or an offset of ±00:00)
-            _other=(frac == "000") | (minutes == 0),
-        )
-        .collect()
-    )
-    ts = frame[text].alias("ts")
-    other = p["_other"].arg_true()
-    if other.len():  # those rows' ts as with_iso_stamp writes it
-        fixed = frame[other].select(
+    us = pl.Series("_us", parts.us, dtype=pl.Int64)
+    if not parts.valid.all():  # (what strptime does not read: null)
+        us = us.scatter(np.flatnonzero(~parts.valid), None)
+    ts = texts.alias("ts")
+    other = np.flatnonzero(parts.bare | parts.utc)
+    if len(other):  # those rows' ts as with_iso_stamp writes it
+        w = pl.col("w")
+        fixed = pl.DataFrame(
+            {"w": texts.gather(other), "bare": parts.bare[other], "utc": parts.utc[other]}
+        ).select(
             pl.concat_str(
                 [
-                    naive,
-                    pl.when(frac != "000").then(pl.lit(".") + frac).otherwise(pl.lit("")),
-                    pl.when(minutes == 0).then(pl.lit("+00:00")).otherwise(off),
+                    w.str.slice(0, 19),
+                    pl.when(pl.col("bare")).then(pl.lit("")).otherwise(w.str.slice(19, 4)),
+                    pl.when(pl.col("utc")).then(pl.lit("+00:00")).otherwise(w.str.slice(23, 6)),
                 ]
             )
         )
         ts = ts.scatter(other, fixed.to_series())  # (a copy: ``frame`` is not changed)
     return frame.with_columns(
-        p["_us"], ts, p["_odd"], exact_seconds(p["_us"].fill_null(0)).alias("_t")
+        us,
+        ts,
+        (frame["_odd"] | pl.Series(parts.odd)).alias("_odd"),
+        exact_seconds(us.fill_null(0)).alias("_t"),
     )
 
 
