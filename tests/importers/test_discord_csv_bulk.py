@@ -123,8 +123,9 @@ def test_bulk_is_the_per_row_reading(tmp_path_factory, rows, tz):
 
 
 def test_bulk_reads_the_ordinary_messages(monkeypatch, tmp_path):
-    # 3 ISO messages in bulk; the join, the culture date (day first: 20 decides) and the
-    # short row go the per-row way; sequence numbers follow the file
+    # 4 ISO messages in bulk (the join's system message among them, its member event
+    # before it); the culture date (day first: 20 decides) and the short row go the
+    # per-row way; sequence numbers follow the file
     p = tmp_path / "chan.csv"
     _write(
         p,
@@ -139,7 +140,7 @@ def test_bulk_reads_the_ordinary_messages(monkeypatch, tmp_path):
     )
     fast, slow, bulk = _both(monkeypatch, p, tz="Asia/Shanghai")
     same_import(fast, slow)
-    assert bulk == 3
+    assert bulk == 4
     msgs = fast.tables["messages"].select("ts", "member_id", "member_name", "msg_type", "content")
     assert msgs.rows() == [
         ("2026-12-20T10:00:00.123+08:00", "1", "ana", "text", "hi"),

@@ -17,11 +17,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
+import numpy as np
 import polars as pl
 
 from sqops.data.scalars import clean, parse_ts
@@ -38,7 +38,6 @@ from sqops.importers._base import (
     CsvFrame,
     CsvTable,
     _char_class,
-    bulk_and_rare,
     by_distinct,
     csv_frames,
     exact_seconds,
@@ -102,9 +101,9 @@ _CULTURE = re.compile(
 
 def _date_reader(ctx: Context, display: str, cells: list[str]):
     """A parser for the Date column: ISO 8601 as is; culture formats with the day/month order
-    decided by the whole column (as for WhatsApp), with a note when no date decides it."""
-    from sqops.importers.whatsapp import _split_date, _ts, date_order
-
+    decided by the whole column (as for WhatsApp), with a note when no date decides it. (The
+    WhatsApp reader's date code is imported only when a culture date is met: an export of
+    ISO dates, the exporter's default, does without its module.)"""
     dates, ap_en = [], False
     for raw in cells:
         s = clean(raw).strip()
@@ -112,10 +111,17 @@ def _date_reader(ctx: Context, display: str, cells: list[str]):
             continue
         m = _CULTURE.match(s)
         if m:
+            from sqops.importers.whatsapp import _split_date
+
             with contextlib.suppress(ValueError):
                 dates.append(_split_date(m.group("date")))
             ap_en = ap_en or (m.group("ap") or "").upper() in ("AM", "PM")
-    order = date_order(dates, ap_en, ctx, display) if dates else "ymd"
+    if dates:
+        from sqops.importers.whatsapp import date_order
+
+        order = date_order(dates, ap_en, ctx, display)
+    else:
+        order = "ymd"
 
     def parse(raw: str):
         s = clean(raw).strip()
@@ -123,7 +129,11 @@ def _date_reader(ctx: Context, display: str, cells: list[str]):
         if ts is not None:
             return ts
         m = _CULTURE.match(s)
-        return _ts(m, order, ctx) if m else None
+        if not m:
+            return None
+        from sqops.importers.whatsapp import _ts
+
+        return _ts(m, order, ctx)
 
     return parse
 
@@ -474,6 +484,46 @@ def _csv_rows(ctx: Context, display: str, path: Path, table: CsvTable) -> None:
         row(Location(file=display, line=line), cells)
 
 
+def _system(content: str) -> tuple[bool, str] | None:
+    """What the per-row code makes of a Content cell that is a notice: (a join, the system
+    message's content — ``GuildMemberJoin`` for a join, the stripped text for a system text
+    or a call); None for a member's message."""
+    s = content.strip()
+    if s == JOIN_TEXT:
+        return True, "GuildMemberJoin"
+    if s in SYSTEM_TEXTS or _CALL.match(s):
+        return False, s
+    return None
+
+
+def _member_type(cells: list[str], content: str, iatt: int | None) -> str:
+    """A member's message's type: the first attachment's when the content is blank."""
+    atts = [
+        a
+        for a in (cells[iatt].split(",") if iatt is not None and iatt < len(cells) else [])
+        if a.strip()
+    ]
+    return _attachment_type(atts) if atts and not content.strip() else "text"
+
+
+def _cell_name(cells: list[str], iname: int | None) -> str:
+    """The Author cell, stripped ("" without one)."""
+    return cells[iname].strip() if iname is not None and iname < len(cells) else ""
+
+
+def _join(ctx: Context, group: str, ts: Any, aid: str, name: str) -> None:
+    """A join's member event (its system message apart) and its count."""
+    ctx.member_event(
+        ts=ts,
+        group_id=group,
+        event="join",
+        member_id=aid,
+        member_name=name or None,
+        channel="join",
+    )
+    ctx.count("notices")
+
+
 def _row_reader(
     ctx: Context,
     group: str,
@@ -502,49 +552,28 @@ def _row_reader(
         if not aid:
             ctx.skip(where, T("缺少 AuthorID", "lacks AuthorID"))
             return
-        name = cells[iname].strip() if iname is not None and iname < len(cells) else ""
+        name = _cell_name(cells, iname)
         content = cells[icontent]
-        if content.strip() == JOIN_TEXT:
-            ctx.member_event(
-                ts=ts,
-                group_id=group,
-                event="join",
-                member_id=aid,
-                member_name=name or None,
-                channel="join",
-            )
+        system = _system(content)
+        if system is not None:
+            joined, text = system
+            if joined:
+                _join(ctx, group, ts, aid, name)
             ctx.message(
                 ts=ts,
                 group_id=group,
                 member_id=SYSTEM_ID,
                 msg_type="system",
-                content="GuildMemberJoin",
-                role="bot",
-            )
-            ctx.count("notices")
-            return
-        if content.strip() in SYSTEM_TEXTS or _CALL.match(content.strip()):
-            ctx.message(
-                ts=ts,
-                group_id=group,
-                member_id=SYSTEM_ID,
-                msg_type="system",
-                content=content.strip(),
+                content=text,
                 role="bot",
             )
             return
-        atts = [
-            a
-            for a in (cells[iatt].split(",") if iatt is not None and iatt < len(cells) else [])
-            if a.strip()
-        ]
-        msg_type = _attachment_type(atts) if atts and not content.strip() else "text"
         ctx.message(
             ts=ts,
             group_id=group,
             member_id=aid,
             member_name=name.split("#")[0] or None,
-            msg_type=msg_type,
+            msg_type=_member_type(cells, content, iatt),
             content=content or None,
         )
 
@@ -567,89 +596,153 @@ _MINUTES = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}$"
 _COMMON_ISO = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}$"
 )
+#: the bytes of a text of that form, each within ``_ISO_LOW + _ISO_SPAN`` (unsigned: a
+#: byte below wraps past it): a digit, a separator itself, the offset's sign (``+``, ``,``
+#: or ``-``: a comma is told apart after)
+_ISO_LOW = np.frombuffer(b"0000-00-00T00:00:00.000+00:00", dtype=np.uint8)
+_ISO_SPAN = np.frombuffer(b"9999-99-99T99:99:99.999-99:99", dtype=np.uint8) - _ISO_LOW
+#: the days of each month of a common year (index: the month's two digits; none: 0)
+_MONTH_DAYS = np.zeros(100, dtype=np.int32)
+_MONTH_DAYS[1:13] = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+#: texts read at a time (their bytes and numbers stay in the cache)
+_ISO_ROWS = 1 << 16
 
 
-#: the first wall-clock time of the year 9999, in microseconds after 1970 (past
-#: ``MAX_YEAR``: the Python code reads those rows)
-_YEAR_9999_US = (datetime(9999, 1, 1) - datetime(1970, 1, 1)) // timedelta(microseconds=1)
+class _IsoParts(NamedTuple):
+    """What :func:`_common_iso` reads of each text."""
+
+    #: microseconds after 1970 (UTC) — of the wall time as polars' ``strptime`` reads it (a
+    #: second 60: the next minute's first) less the offset; any value where not ``valid``
+    us: np.ndarray
+    #: a date and clock ``strptime`` reads (month, day of the month, hour, minute, second)
+    valid: np.ndarray
+    #: what ``with_iso_stamp`` leaves to the per-row code: not valid, before 1970, the year
+    #: 9999, an offset past ±14:00 or with 60 minutes or more, a second 60
+    odd: np.ndarray
+    #: a fraction ``.000`` (``ts_text`` writes none)
+    bare: np.ndarray
+    #: an offset of ±00:00 (``ts_text`` writes ``+00:00``)
+    utc: np.ndarray
+
+
+def _two(m: np.ndarray, i: int) -> np.ndarray:
+    """The numbers of the two digits at ``i`` and ``i + 1`` of each row of bytes ``m``
+    (Int32: every number below is, but the microseconds)."""
+    return (m[:, i] - 48).astype(np.int32) * 10 + (m[:, i + 1] - 48)
+
+
+def _iso_block(m: np.ndarray) -> _IsoParts | None:
+    """:func:`_common_iso` of texts as the rows of bytes ``m`` (29 each); None when one is
+    not of the form."""
+    if bool(((m - _ISO_LOW) > _ISO_SPAN).any()) or bool((m[:, 23] == 44).any()):
+        return None
+    year = _two(m, 0) * 100 + _two(m, 2)
+    month, day = _two(m, 5), _two(m, 8)
+    hour, minute, second = _two(m, 11), _two(m, 14), _two(m, 17)
+    frac = _two(m, 20) * 10 + (m[:, 22] - 48)
+    oh, om = _two(m, 24), _two(m, 27)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    valid = (
+        (day >= 1)
+        & (day <= _MONTH_DAYS[month] + (leap & (month == 2)))
+        & (hour <= 23)
+        & (minute <= 59)
+        & (second <= 60)
+    )
+    # the days after 1970-01-01 of the (proleptic Gregorian) date: years from March on, in
+    # eras of 400 years (146,097 days)
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+    minutes = oh * 60 + om
+    minutes = np.where(m[:, 23] == 45, -minutes, minutes)
+    seconds = days.astype(np.int64) * 86_400 + (hour * 3_600 + minute * 60 + second - minutes * 60)
+    us = seconds * 1_000_000 + frac * 1_000
+    odd = ~valid | (us < 0) | (year == 9999) | (om >= 60) | (oh * 60 + om > 14 * 60)
+    return _IsoParts(us, valid, odd | (second == 60), frac == 0, minutes == 0)
+
+
+def _common_iso(texts: pl.Series) -> _IsoParts | None:
+    """The parts of ``texts`` when every one has the form of :data:`_COMMON_ISO` (29 ASCII
+    bytes, each within its place's range), read from their bytes, a block of them at a time;
+    None otherwise."""
+    if texts.null_count() or not bool((texts.str.len_bytes() == 29).all()):
+        return None
+    blocks = []
+    for at in range(0, texts.len(), _ISO_ROWS):
+        raw = texts.slice(at, _ISO_ROWS).str.join("").item()
+        if not raw.isascii():
+            return None
+        block = _iso_block(np.frombuffer(raw.encode("ascii"), dtype=np.uint8).reshape(-1, 29))
+        if block is None:
+            return None
+        blocks.append(block)
+    return _IsoParts(*(np.concatenate(part) for part in zip(*blocks, strict=True)))
 
 
 def common_iso_stamp(frame: pl.DataFrame, text: str, zone: str) -> pl.DataFrame:
     """:func:`_jsonvec.with_iso_stamp` of ``frame`` — ``_us``, ``ts``, ``_odd`` and ``_t``
     of the texts in column ``text`` —, the same columns, cheaper when every text has the
-    form of :data:`_COMMON_ISO` (one match of each text, no capture): its parts are then at
-    fixed places, cut by slicing, and every time carries its offset (no local time to
-    place in ``zone``); ``with_iso_stamp``'s expressions on those parts otherwise, and
-    ``ts`` the text itself where it already is what ``ts_text`` writes (a fraction other
-    than ``.000``, an offset other than ``±00:00``). Any other text (no fraction, six
-    digits, ``Z``, a space, none): ``with_iso_stamp`` itself."""
-    w = pl.col(text)
-    if (
-        not frame.height
-        or not frame.select(w.str.contains(_COMMON_ISO).fill_null(False).all()).item()
-    ):
+    form of :data:`_COMMON_ISO`: its parts are then at fixed places, read from the texts'
+    bytes by numpy (:func:`_common_iso`: the date's days by arithmetic, the date and clock
+    checked as polars' ``strptime`` checks them, an invalid one null), every time carries
+    its offset (no local time to place in ``zone``), and ``ts`` is the text itself where it
+    already is what ``ts_text`` writes (a fraction other than ``.000``, an offset other than
+    ``±00:00``). Any other text (no fraction, six digits, ``Z``, a space, none):
+    ``with_iso_stamp`` itself."""
+    texts = frame[text]
+    parts = _common_iso(texts) if frame.height else None
+    if parts is None:
         return vec.with_iso_stamp(frame, text, zone)
-    naive, frac, off = w.str.slice(0, 19), w.str.slice(20, 3), w.str.slice(23, 6)
-    wall = naive.str.strptime(
-        pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False, exact=True
-    ) + pl.duration(microseconds=frac.cast(pl.Int64) * 1000)
-    # the offsets' minutes, and whether they are past ±14:00 or their minutes past 59,
-    # once per distinct offset (an export has one or two)
-    offs = frame.select(off.unique()).to_series().to_list()
-    per = {o: (-1 if o[0] == "-" else 1) * (int(o[1:3]) * 60 + int(o[4:6])) for o in offs}
-    bad = [o for o in offs if int(o[4:6]) >= 60 or int(o[1:3]) * 60 + int(o[4:6]) > 14 * 60]
-    if len(offs) == 1:
-        minutes: pl.Expr = pl.lit(per[offs[0]], dtype=pl.Int64)
-    else:
-        minutes = off.replace_strict(list(per), list(per.values()), return_dtype=pl.Int64)
-    us = wall.dt.epoch("us") - minutes * 60_000_000
-    # (a year past 9998: 9999, the text's own — its four digits are the wall time's year, and
-    # the fraction, under a second, never carries it over —, told by the instant: a wall
-    # time from 9999-01-01 on, less its offset; the texts are not compared)
-    odd = pl.col("_odd") | us.is_null() | (us < 0) | (us >= _YEAR_9999_US - minutes * 60_000_000)
-    if bad:  # (no offset is: the texts are not looked up)
-        odd = odd | off.is_in(bad)
-    p = (
-        frame.lazy()
-        .select(
-            _us=us,
-            _odd=odd | (w.str.slice(17, 2) == "60"),
-            # (the rows whose text is not what ts_text writes: .000, or an offset of ±00:00)
-            _other=(frac == "000") | (minutes == 0),
-        )
-        .collect()
-    )
-    ts = frame[text].alias("ts")
-    other = p["_other"].arg_true()
-    if other.len():  # those rows' ts as with_iso_stamp writes it
-        fixed = frame[other].select(
+    us = pl.Series("_us", parts.us, dtype=pl.Int64)
+    if not parts.valid.all():  # (what strptime does not read: null)
+        us = us.scatter(np.flatnonzero(~parts.valid), None)
+    ts = texts.alias("ts")
+    other = np.flatnonzero(parts.bare | parts.utc)
+    if len(other):  # those rows' ts as with_iso_stamp writes it
+        w = pl.col("w")
+        fixed = pl.DataFrame(
+            {"w": texts.gather(other), "bare": parts.bare[other], "utc": parts.utc[other]}
+        ).select(
             pl.concat_str(
                 [
-                    naive,
-                    pl.when(frac != "000").then(pl.lit(".") + frac).otherwise(pl.lit("")),
-                    pl.when(minutes == 0).then(pl.lit("+00:00")).otherwise(off),
+                    w.str.slice(0, 19),
+                    pl.when(pl.col("bare")).then(pl.lit("")).otherwise(w.str.slice(19, 4)),
+                    pl.when(pl.col("utc")).then(pl.lit("+00:00")).otherwise(w.str.slice(23, 6)),
                 ]
             )
         )
         ts = ts.scatter(other, fixed.to_series())  # (a copy: ``frame`` is not changed)
     return frame.with_columns(
-        p["_us"], ts, p["_odd"], exact_seconds(p["_us"].fill_null(0)).alias("_t")
+        us,
+        ts,
+        (frame["_odd"] | pl.Series(parts.odd)).alias("_odd"),
+        exact_seconds(us.fill_null(0)).alias("_t"),
     )
 
 
 def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zone: str) -> None:
-    """The CSV read in bulk: ordinary messages (enough cells, an ISO 8601 date the vectorised
-    reading reads as :func:`parse_ts` does, an AuthorID, a content that is no join, system
-    text nor call) as frames; every other row by the per-row code, in file order. The
-    day/month order of culture dates is decided, as today, by every Date cell
+    """The CSV read in bulk: every row with enough cells, an ISO 8601 date the vectorised
+    reading reads as :func:`parse_ts` does and an AuthorID is a message of one frame in file
+    order — a member's, or, for a join, a system text or a call, the system's (the few rows
+    whose content says so, and the attachment-only rows' types, told by the per-row code's
+    own functions: :func:`_system`, :func:`_member_type`); a join's member event is added
+    before its message, in the sequence. Every other row goes to the per-row code, in file
+    order. The day/month order of culture dates is decided, as today, by every Date cell
     :func:`parse_ts` does not read (the bulk dates are ones it reads)."""
     ia, iname, idate, icontent, iatt = _csv_columns(frames[0].table(), display)
     group = f"discord:{path.stem}"
     need = max(ia, idate, icontent) + 1
-    parts: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+    #: per frame: its messages, and the rows read one by one or that are notices (``_ok``:
+    #: its message is the frame's ``_before``-th)
+    parts: list[tuple[pl.DataFrame, list[tuple[Any, ...]]]] = []
     rare_dates: list[str] = []
     for frame in frames:
         rows = frame.rows
+        if not rows.height:
+            continue
 
         def col(i: int | None, rows: pl.DataFrame = rows) -> pl.Expr:
             return (
@@ -659,39 +752,31 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
             )
 
         date = col(idate)
-        when = (
-            rows.with_columns(
-                pl.when(date.str.contains(_MINUTES))
-                .then(date + ":00")
-                .otherwise(date)
-                .fill_null("")
-                .alias("when"),
-                _odd=pl.lit(False),
-            ).select("when", "_odd")
-            if rows.height
-            else pl.DataFrame(
-                {"when": [], "_odd": []}, schema={"when": pl.String, "_odd": pl.Boolean}
-            )
-        )
-        stamp = common_iso_stamp(when, "when", zone) if rows.height else None
+        when = rows.with_columns(
+            pl.when(date.str.contains(_MINUTES))
+            .then(date + ":00")
+            .otherwise(date)
+            .fill_null("")
+            .alias("when"),
+            _odd=pl.lit(False),
+        ).select("when", "_odd")
+        stamp = common_iso_stamp(when, "when", zone)
         aid = frame.strip(col(ia))
         content = col(icontent)
-        rows = rows.with_columns(
-            _date_ok=~stamp["_odd"] if stamp is not None else pl.lit(False),
+        rows = rows.with_columns(_date_ok=~stamp["_odd"])
+        ok = (pl.col("_n") >= need) & pl.col("_date_ok") & (aid.fill_null("") != "")
+        flags = (
+            rows.lazy()
+            .select(
+                ok.alias("_ok"),
+                # (a content that is, stripped, empty, a join, a system text or a call's
+                # start: one anchored match of the cell, not stripped)
+                content.fill_null("").str.contains(_NOT_PLAIN_CELL).alias("_special"),
+            )
+            .collect()
         )
-        bulk = (
-            (pl.col("_n") >= need)
-            & pl.col("_date_ok")
-            & (aid.fill_null("") != "")
-            # (a content that is, stripped, empty, a join, a system text or a call's start:
-            # one anchored match of the cell, not stripped)
-            & ~content.fill_null("").str.contains(_NOT_PLAIN_CELL)
-        )
-        rows = rows.with_columns(bulk.alias("_bulk"))
-        if stamp is not None:
-            rows = rows.with_columns(stamp["_t"], stamp["ts"])
-        else:
-            rows = rows.with_columns(_t=pl.lit(None, pl.Float64), ts=pl.lit(None, pl.String))
+        every = bool(flags["_ok"].all())
+        rows = rows.with_columns(flags["_ok"], flags["_special"], stamp["_t"], stamp["ts"])
         # the Date cells the per-row reading's day/month decision sees (all but the bulk's:
         # those parse_ts reads, the decision skips them)
         rare_dates += (  # (lazy, the Date cells alone: an eager filter copies every cell)
@@ -707,11 +792,11 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
         def shown(raw: pl.Expr, frame: CsvFrame = frame) -> pl.Expr:
             return name_or_null_expr(frame.strip(raw).fill_null("").str.split("#").list.first())
 
-        # (the names once per distinct Author cell of the file; the bulk rows taken by a
-        # lazy filter: an eager one copies every cell)
+        # (the names once per distinct Author cell of the file; the rows taken by a lazy
+        # filter, none when every row is a message: an eager one copies every cell)
+        lazy = rows.lazy()
         messages = (
-            rows.lazy()
-            .filter(pl.col("_bulk"))
+            (lazy if every else lazy.filter(pl.col("_ok")))
             .select(
                 pl.col("_t"),
                 pl.col("ts"),
@@ -723,8 +808,82 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
             )
             .collect()
         )
-        parts.append((rows, messages))
+        # the other rows: those read one by one, and the messages whose content is no plain
+        # text (``_before``: the messages before the row)
+        ok_col = pl.col("_ok")
+        before = pl.int_range(pl.len()) if every else ok_col.cum_sum() - ok_col
+        cells_of = [c for c in rows.columns if c.startswith("c") and c[1:].isdigit()]
+        others = (
+            lazy.with_columns(before.cast(pl.Int64).alias("_before"))
+            .filter(~ok_col | pl.col("_special"))
+            .select("_line", "_n", "_ok", "_before", *cells_of)
+            .collect()
+        )
+        listed = others.rows()
+        parts.append((_with_notices(messages, listed, icontent, iatt), listed))
     parse = _date_reader(ctx, display, rare_dates)
     row = _row_reader(ctx, group, parse, ia, iname, idate, icontent, iatt)
-    for rows, messages in parts:
-        bulk_and_rare(ctx, rows.drop("_date_ok", "_t", "ts"), messages, display, row)
+    for messages, listed in parts:
+        runs = ctx.message_runs(messages)
+        done = 0
+        for r in listed:
+            line, n, is_message, before = r[:4]
+            cells = list(r[4 : 4 + n])
+            if is_message:  # (a join: its member event before its message)
+                joined = _system(cells[icontent])
+                if joined is not None and joined[0]:
+                    runs.add(before - done)
+                    done = before
+                    aid = cells[ia].strip()
+                    _join(ctx, group, parse(cells[idate]), aid, _cell_name(cells, iname))
+                continue
+            runs.add(before - done)
+            done = before
+            row(Location(file=display, line=line), cells)
+        runs.add(messages.height - done)
+        runs.close()
+
+
+def _with_notices(
+    messages: pl.DataFrame, others: list[tuple[Any, ...]], icontent: int, iatt: int | None
+) -> pl.DataFrame:
+    """``messages`` with the fields the per-row code gives those of ``others`` (``_line``,
+    ``_n``, ``_ok``, ``_before`` and the cells of rows; those whose ``_ok`` is set: the
+    ``_before``-th message each) whose content is a notice — the system's, with a role — or
+    blank with an attachment — its type. (Each column changed is taken out of the frame
+    first: a column no other frame holds is changed in place, not copied.)"""
+    system_at: list[int] = []
+    texts: list[str] = []
+    typed_at: list[int] = []
+    types: list[str] = []
+    for r in others:
+        if not r[2]:
+            continue
+        cells = list(r[4 : 4 + r[1]])
+        content = cells[icontent]
+        system = _system(content)
+        if system is not None:
+            system_at.append(r[3])
+            texts.append(system[1])
+            continue
+        kind = _member_type(cells, content, iatt)
+        if kind != "text":
+            typed_at.append(r[3])
+            types.append(kind)
+    if not system_at and not typed_at:
+        return messages
+    order = messages.columns
+    kinds = messages.drop_in_place("msg_type")
+    if typed_at:
+        kinds = kinds.scatter(typed_at, pl.Series(types, dtype=pl.String))
+    if not system_at:
+        return messages.with_columns(kinds).select(order)
+    at = pl.Series(system_at, dtype=pl.Int64)
+    role = pl.repeat(None, messages.height, dtype=pl.String, eager=True).alias("role")
+    return messages.with_columns(
+        messages.drop_in_place("member_id").scatter(at, SYSTEM_ID),
+        messages.drop_in_place("member_name").scatter(at, None),
+        kinds.scatter(at, "system"),
+        messages.drop_in_place("content").scatter(at, pl.Series(texts, dtype=pl.String)),
+        role.scatter(at, "bot"),
+    ).select(*order, "role")
