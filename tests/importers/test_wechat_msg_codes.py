@@ -52,8 +52,9 @@ def test_code_cells_as_they_are_equal_row_by_row(tmp_path_factory, rows):
 
 
 def test_padded_code_cells_read_row_by_row(tmp_path, monkeypatch):
-    """Only the rows whose code cells are not already stripped (and the notice) reach the
-    row-by-row reader; each gives the message the bulk rows give."""
+    """Only the rows whose code cells are not already stripped reach the row-by-row reader
+    (the notice's message is read in bulk since session 18, its join by _msg_notice); each
+    gives the message the bulk rows give."""
     from sqops.importers import import_files, wechat
 
     rows = [
@@ -76,12 +77,15 @@ def test_padded_code_cells_read_row_by_row(tmp_path, monkeypatch):
 
     monkeypatch.setattr(wechat, "_msg_row", counted)
     result = import_files("wechat-msg", [tmp_path / "msg.csv"])
-    assert seen == ["2", "3", "4", "5", "8"]
+    assert seen == ["2", "3", "4", "5"]
     messages = result.tables["messages"].sort("msg_id")
     assert messages["msg_id"].to_list() == ["1", "2", "3", "4", "5", "6", "7", "8"]
     assert messages["member_id"].to_list()[:7] == ["wxid_mia"] * 3 + ["self", "wxid_mia"] + [
         "self",
         "wxid_mia",
     ]
-    assert messages["content"].to_list()[:7] == list("abcdefg")
+    assert messages["content"].to_list() == [*"abcdefg", '"Mia"加入了群聊']
+    assert messages["member_id"][7] == "system" and messages["role"][7] == "bot"
+    assert result.tables["members"]["member_id"].to_list() == ["name:Mia"]  # (Mia: two ids)
+    assert result.counts["notices"] == 1
     assert not result.problems

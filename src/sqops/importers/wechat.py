@@ -37,7 +37,6 @@ from sqops.importers._base import (
     Context,
     CsvFrame,
     CsvTable,
-    bulk_and_rare,
     bulk_ts_text_expr,
     by_distinct,
     cell_getter,
@@ -330,14 +329,22 @@ def _msg_bulk(
     # (a flag that holds a "1" and is not "1" — " 1", "1 " — is the row-by-row way's)
     flag_ok = is_self | ~code_cell("IsSender").str.contains("1", literal=True)
     sender = cell("Sender")
-    member = pl.when(sender != "").then(sender).when(is_self).then(pl.lit(SELF_ID))
+    # (a notice's sender is the system's, whoever the row names: its message is read in
+    # bulk, its members' joins and leaves row by row — _msg_notice)
+    member = (
+        pl.when(pl.col("_type") == "system")
+        .then(pl.lit(SYSTEM_ID))
+        .when(sender != "")
+        .then(sender)
+        .when(is_self)
+        .then(pl.lit(SELF_ID))
+    )
     bulk = (
         (pl.col("_n") >= need)
         & pl.col("_utc").is_not_null()
         & pl.col("_type_ok")
         & pl.col("_flag_ok")
         & (pl.col("_group") != "")
-        & (pl.col("_type") != "system")
         & pl.col("_member").is_not_null()
     )
     # (lazy: polars computes an expression used twice once)
@@ -346,16 +353,17 @@ def _msg_bulk(
         stripped.with_columns(
             utc.alias("_utc"),
             msg_type.alias("_type"),
-            member.alias("_member"),
             cell("TalkerId").alias("_group"),
             type_ok.alias("_type_ok"),
             flag_ok.alias("_flag_ok"),
         )
+        .with_columns(member.alias("_member"))
         .with_columns(bulk.alias("_bulk"))
         .collect()
     )
     # (the bulk rows' columns are not copied: each query below filters what it reads)
     good = rows.lazy().filter(pl.col("_bulk"))
+    system = pl.col("_type") == "system"
     # each distinct speaker of the bulk rows once (sets: the order they are recorded in says
     # nothing): the aliases the row-by-row way records — the exporter's id ("is self" rows
     # with a sender), the nickname, the name shown (which Context.finish would otherwise
@@ -364,7 +372,11 @@ def _msg_bulk(
     remark, nick = cell("Remark"), cell("NickName")
     shown = pl.when(remark != "").then(remark).otherwise(nick)
     own = (is_self & (sender != "")).alias("_own")
-    people = good.select(group.alias("_g"), pl.col("_member"), nick, remark, own).unique()
+    people = (
+        good.filter(~system)
+        .select(group.alias("_g"), pl.col("_member"), nick, remark, own)
+        .unique()
+    )
     speakers = people.collect()
     name = by_distinct(speakers, shown, shown_name_expr)
     for g, m, n, own_id in speakers.select("_g", "_member", nick, "_own").iter_rows():
@@ -405,18 +417,39 @@ def _msg_bulk(
         pl.col("_group").alias("group_id"),
         pl.col("_member").alias("member_id"),
         cell("localId").alias("msg_id"),
-        name.alias("member_name"),
+        pl.when(~system).then(name).alias("member_name"),
         pl.col("_type").alias("msg_type"),
-        pl.when(pl.col("_type").is_in(["text", "link"])).then(cell("StrContent")).alias("content"),
+        pl.when(pl.col("_type").is_in(["text", "link", "system"]))
+        .then(cell("StrContent"))
+        .alias("content"),
+        pl.when(system).then(pl.lit("bot")).alias("role"),
     ).collect()
-    bulk_and_rare(
-        ctx,
-        rows,
-        messages,
-        display,
-        lambda where, cells: _msg_row(ctx, where, cells, col, width),
-        aliased=True,
+    # in file order: the rows the bulk does not read (by _msg_row; the bulk messages before
+    # each added as one run) and the notices it does (their joins and leaves: _msg_notice)
+    cells_of = [c for c in rows.columns if c[0] == "c" and c[1:].isdigit()]
+    odd = (
+        rows.lazy()
+        .with_columns(
+            pl.col("_bulk").cum_sum().alias("_before"),
+            (pl.col("_bulk") & system).alias("_notice"),
+        )
+        .filter(~pl.col("_bulk") | pl.col("_notice"))
+        .select("_line", "_n", "_before", "_notice", *cells_of)
+        .collect()
     )
+    runs = ctx.message_runs(messages, aliased=True)
+    done = 0
+    for r in odd.iter_rows():
+        line, n, before, notice, cells = r[0], r[1], r[2], r[3], list(r[4 : 4 + r[1]])
+        if notice:
+            _msg_notice(ctx, cells, col)
+            continue
+        if before > done:
+            runs.add(before - done)
+            done = before
+        _msg_row(ctx, Location(file=display, line=line), cells, col, width)
+    runs.add(messages.height - done)
+    runs.close()
 
 
 def _msg_columns(table: CsvTable) -> dict[str, int | None]:
@@ -451,6 +484,24 @@ def _msg_columns(table: CsvTable) -> dict[str, int | None]:
     return col
 
 
+def _msg_ts(
+    ctx: Context, cells: list[str], cell: Callable[[list[str], str], str]
+) -> datetime | None:
+    """A row's time: CreateTime (epoch seconds or milliseconds), else StrTime."""
+    ct = cell(cells, "CreateTime")
+    ts = epoch_value(ct, ctx.tz) if ct.isdigit() else None
+    return parse_ts(cell(cells, "StrTime") or ct, ctx.tz) if ts is None else ts
+
+
+def _msg_notice(ctx: Context, cells: list[str], col: dict[str, int | None]) -> None:
+    """The joins and leaves of a notice whose message the bulk read (:func:`add_notice`
+    with the time, chat and text :func:`_msg_row` reads)."""
+    cell = cell_getter(col)
+    ts = _msg_ts(ctx, cells, cell)
+    assert ts is not None  # (the bulk read its time)
+    add_notice(ctx, ts, cell(cells, "TalkerId"), cell(cells, "StrContent"))
+
+
 def _msg_row(
     ctx: Context, where: Location, cells: list[str], col: dict[str, int | None], width: int
 ) -> None:
@@ -462,12 +513,8 @@ def _msg_row(
             T("列数不足（{n}/{w}）", "too few columns ({n} of {w})").format(n=len(cells), w=width),
         )
         return
-    ts = None
+    ts = _msg_ts(ctx, cells, cell)
     ct = cell(cells, "CreateTime")
-    if ct.isdigit():
-        ts = epoch_value(ct, ctx.tz)
-    if ts is None:
-        ts = parse_ts(cell(cells, "StrTime") or ct, ctx.tz)
     type_code = _int(cell(cells, "Type"))
     group = cell(cells, "TalkerId")
     if ts is None or type_code is None or not group:
