@@ -1,8 +1,11 @@
 """wechat-msg, session 18 (wmsg7, #19 item 2): the notices' messages are read in bulk (the
 system as sender, the role "bot", their text kept) and only their joins and leaves row by row
-(``_msg_notice``), in file order with the rows the bulk does not read — the same tables,
-counts, problems and aliases as the row-by-row reading (differential, Hypothesis), with
-notices and padded rows of the same second in several chats, in memory and spilled."""
+(``_msg_notice``), in file order with the rows the bulk does not read; a TalkerId or Remark
+of one text in every row is that text stripped (no column stripped), the names' cells
+stripped once distinct, Type and SubType once per distinct text, IsSender of one byte at most
+compared as it is — the same tables, counts, problems and aliases as the row-by-row reading
+(differential, Hypothesis: notices and padded rows of the same second in several chats, in
+memory and spilled; headers without the optional columns, in any order, short rows)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from .test_csvfast3 import _bulk_equals_row_by_row
 from .test_wechat_msg_tail import _aliases_of
 
 _HEAD = (
@@ -160,3 +164,73 @@ def test_notices_read_in_bulk_and_their_members_in_file_order(tmp_path, monkeypa
     assert members["inviter_id"].to_list() == ["wxid_mia", None]
     assert result.counts["notices"] == 2
     assert not result.problems
+
+
+# ------------------------------------------------- constants, headers, the codes once each
+
+_COLUMNS = (
+    "localId", "TalkerId", "Type", "SubType", "IsSender", "CreateTime", "Status",
+    "StrContent", "StrTime", "Remark", "NickName", "Sender",
+)  # fmt: skip
+_OPTIONAL = ("SubType", "IsSender", "Status", "StrTime", "Remark", "NickName", "localId")
+_CELLS = {
+    "TalkerId": ["g1@chatroom", " g1@chatroom ", "g2@chatroom", ""],
+    "Type": ["1", "3", "49", "10000", " 49", "049", "+1", "1_0", "\u0661", "x", "", "0"],
+    "SubType": ["0", "", "5", "6", " 57", "057", "33", "x"],
+    "IsSender": ["0", "1", "", "1 ", "2"],
+    "CreateTime": ["1764763200", "176476320", "0176476320", "1764763200000", "1e9", "x"],
+    "Remark": ["", " ", "备注", " Mia "],
+    "NickName": ["Mia", " Mia ", "Bo", "", "你"],
+    "Sender": ["wxid_mia", "", " wxid_bo", "wxid_bo"],
+    "StrContent": ["早", " 早 ", "", '"""Mia""邀请""Bo""加入了群聊"', "[图片]"],
+}
+
+
+@st.composite
+def _export(draw: st.DrawFn) -> str:
+    dropped = draw(st.sets(st.sampled_from(_OPTIONAL), max_size=3))
+    header = draw(st.permutations([c for c in _COLUMNS if c not in dropped]))
+    # a column of one text in every row, or drawn per row
+    fixed = {
+        k: draw(st.sampled_from(v))
+        for k, v in _CELLS.items()
+        if k in ("TalkerId", "Remark", "IsSender") and draw(st.booleans())
+    }
+    lines = []
+    for i in range(draw(st.integers(1, 10))):
+        cells = {k: fixed.get(k) or draw(st.sampled_from(v)) for k, v in _CELLS.items()}
+        cells |= {"localId": str(i), "Status": "2", "StrTime": "2025-12-03 20:00:00"}
+        row = [cells[c] for c in header]
+        if draw(st.integers(0, 9)) == 0:  # a short row
+            row = row[: draw(st.integers(1, len(row)))]
+        lines.append(",".join(row))
+    return ",".join(header) + "\n" + "\n".join(lines) + "\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(_export(), st.sampled_from([{}, {"group_id": "G1"}, {"self_name": "Mia"}]))
+@example(
+    "localId,TalkerId,Type,SubType,IsSender,CreateTime,StrContent,Remark,NickName,Sender\n"
+    "1, g1@chatroom ,49,5,1,1764763200,早,,Mia,\n2, g1@chatroom ,49, 57,0,1764763201,x,,Bo,b\n",
+    {},
+)
+def test_constant_columns_and_codes_once_equal_row_by_row(tmp_path_factory, export, opts):
+    """Exports whose TalkerId, Remark or IsSender is one text in every row (padded or not)
+    or not, optional columns missing, columns in any order, short rows, Type and SubType in
+    every spelling Python's int reads or not: the bulk gives the row-by-row reading's tables,
+    counts, problems and aliases."""
+    from sqops.importers import import_files, wechat
+    from sqops.importers._base import read_text
+
+    tmp = tmp_path_factory.mktemp("wmsg7c")
+    (tmp / "msg.csv").write_text(export, encoding="utf-8")
+
+    def run():  # type: ignore[no-untyped-def]
+        return import_files("wechat-msg", [tmp / "msg.csv"], **opts)
+
+    _bulk_equals_row_by_row(wechat, run)
+    _, fast = _aliases_of(run)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(wechat, "csv_frames", lambda p, d, t=None: read_text(p, d))
+        _, slow = _aliases_of(run)
+    assert fast == slow
