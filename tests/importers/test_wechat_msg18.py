@@ -196,10 +196,13 @@ def _export(draw: st.DrawFn) -> str:
         for k, v in _CELLS.items()
         if k in ("TalkerId", "Remark", "IsSender") and draw(st.booleans())
     }
+    plain_ids = draw(st.booleans())  # (every localId an integer as written, or not)
     lines = []
     for i in range(draw(st.integers(1, 10))):
-        cells = {k: fixed.get(k) or draw(st.sampled_from(v)) for k, v in _CELLS.items()}
-        cells |= {"localId": str(i), "Status": "2", "StrTime": "2025-12-03 20:00:00"}
+        cells = {k: fixed[k] if k in fixed else draw(st.sampled_from(v)) for k, v in _CELLS.items()}
+        ids = [str(i), f" {i}", f"{i}\u3000", f"+{i}", f"0{i}", "", "x", "9" * 20]
+        cells |= {"localId": str(i) if plain_ids else draw(st.sampled_from(ids))}
+        cells |= {"Status": "2", "StrTime": "2025-12-03 20:00:00"}
         row = [cells[c] for c in header]
         if draw(st.integers(0, 9)) == 0:  # a short row
             row = row[: draw(st.integers(1, len(row)))]

@@ -315,9 +315,10 @@ def _msg_bulk(
 
     # one aggregate: the text columns of one text in every row — one chat's TalkerId, a
     # Remark never filled — (that text stripped, a constant: no column stripped), the
-    # longest IsSender, the distinct Type texts
+    # longest IsSender, the distinct Type texts, and whether every localId is an integer
+    # (polars' int cast reads a sign and ASCII digits only: no white space to strip)
     few = [k for k in ("TalkerId", "Remark") if raw(k) is not None]
-    flag, type_cell = raw("IsSender"), raw("Type")
+    flag, type_cell, ids = raw("IsSender"), raw("Type"), raw("localId")
     facts = (
         rows.lazy()
         .select(
@@ -336,6 +337,11 @@ def _msg_bulk(
                 if type_cell is None
                 else type_cell.unique().implode()
             ).alias("types"),
+            (
+                pl.lit(False)
+                if ids is None
+                else (ids.is_null() | ids.cast(pl.Int64, strict=False).is_not_null()).all()
+            ).alias("ids"),
         )
         .collect()
         .row(0, named=True)
@@ -460,7 +466,20 @@ def _msg_bulk(
         *(() if fixed else (who.alias("_g"),)),
         *(c for k in ("NickName", "Remark") if (c := raw(k)) is not None and k not in one),
     ]
-    speakers = good.filter(~system).select(keys).unique().collect()
+    # (with the times' first and last (naive UTC) and whether one has a fraction of a
+    # second, in one aggregate, not the column: the zone's one offset over them, their
+    # wall-clock days — ts looked up —, and no per-row check ts_text_expr needs not make)
+    naive = pl.col("_utc").dt.replace_time_zone(None)
+    speakers, times = pl.collect_all(
+        [
+            good.filter(~system).select(keys).unique(),
+            good.select(
+                naive.min().alias("low"),
+                naive.max().alias("high"),
+                (naive.dt.microsecond() != 0).any().alias("fraction"),
+            ),
+        ]
+    )
     if fixed:
         speakers = speakers.with_columns(who.alias("_g"))
     name = by_distinct(speakers, shown, shown_name)
@@ -476,19 +495,7 @@ def _msg_bulk(
             pl.col("_member").alias("member_id"),
         )
     )
-    # the times' first and last (naive UTC) and whether one has a fraction of a second, in
-    # one aggregate (not the column): the zone's one offset over them, their wall-clock
-    # days (ts looked up), and no per-row check ts_text_expr needs not make
-    naive = pl.col("_utc").dt.replace_time_zone(None)
-    low, high, fraction = (
-        good.select(
-            naive.min().alias("low"),
-            naive.max().alias("high"),
-            (naive.dt.microsecond() != 0).any().alias("fraction"),
-        )
-        .collect()
-        .row(0)
-    )
+    low, high, fraction = times.row(0)
     offset = days = bounds = None
     if low is not None:
         assert isinstance(low, datetime) and isinstance(high, datetime)
@@ -502,7 +509,7 @@ def _msg_bulk(
         ).alias("ts"),
         group.alias("group_id"),
         pl.col("_member").alias("member_id"),
-        cell("localId").alias("msg_id"),
+        (ids if facts["ids"] and ids is not None else cell("localId")).alias("msg_id"),
         pl.when(~system).then(name).alias("member_name"),
         pl.col("_type").alias("msg_type"),
         pl.when(pl.col("_type").is_in(["text", "link", "system"]))
