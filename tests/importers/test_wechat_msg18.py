@@ -13,8 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from .test_csvfast3 import _bulk_equals_row_by_row
-from .test_wechat_msg_tail import _aliases_of
+from .test_wechat_msg_tail import _aliases_of, _equal_row_by_row_with_aliases
 
 _HEAD = (
     "localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,"
@@ -222,8 +221,7 @@ def test_constant_columns_and_codes_once_equal_row_by_row(tmp_path_factory, expo
     or not, optional columns missing, columns in any order, short rows, Type and SubType in
     every spelling Python's int reads or not: the bulk gives the row-by-row reading's tables,
     counts, problems and aliases."""
-    from sqops.importers import import_files, wechat
-    from sqops.importers._base import read_text
+    from sqops.importers import import_files
 
     tmp = tmp_path_factory.mktemp("wmsg7c")
     (tmp / "msg.csv").write_text(export, encoding="utf-8")
@@ -231,9 +229,4 @@ def test_constant_columns_and_codes_once_equal_row_by_row(tmp_path_factory, expo
     def run():  # type: ignore[no-untyped-def]
         return import_files("wechat-msg", [tmp / "msg.csv"], **opts)
 
-    _bulk_equals_row_by_row(wechat, run)
-    _, fast = _aliases_of(run)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(wechat, "csv_frames", lambda p, d, t=None: read_text(p, d))
-        _, slow = _aliases_of(run)
-    assert fast == slow
+    _equal_row_by_row_with_aliases(run)
