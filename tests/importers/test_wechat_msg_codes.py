@@ -1,8 +1,9 @@
 """wechat-msg's bulk reads its code cells (CreateTime, Type, SubType, IsSender) as they are,
-not stripped (session 15, wmsg, #19 item 2): a code cell with white space, a sign or a "1"
-that is not "1" makes its row the row-by-row way's — the same tables, counts and problems
-as the row-by-row reading (differential, Hypothesis), and exactly those rows read row by row
-(hand-counted)."""
+not stripped (session 15, wmsg, #19 item 2): a CreateTime with white space, a sign or a
+leading zero, or a "1" flag that is not "1", makes its row the row-by-row way's; since
+session 18 (wmsg7) each distinct Type and SubType text is read once as the row-by-row way
+reads it (padded, signed codes too) — the same tables, counts and problems as the row-by-row
+reading (differential, Hypothesis), and exactly those rows read row by row (hand-counted)."""
 
 from __future__ import annotations
 
@@ -52,19 +53,23 @@ def test_code_cells_as_they_are_equal_row_by_row(tmp_path_factory, rows):
 
 
 def test_padded_code_cells_read_row_by_row(tmp_path, monkeypatch):
-    """Only the rows whose code cells are not already stripped (and the notice) reach the
-    row-by-row reader; each gives the message the bulk rows give."""
+    """Only the rows whose CreateTime or IsSender cell is not as the bulk reads it, and the
+    row whose Type is no code, reach the row-by-row reader (since session 18 the padded Type
+    and SubType are read in bulk as _msg_row reads them, and the notice's message too, its
+    join by _msg_notice); each gives the message the bulk rows give."""
     from sqops.importers import import_files, wechat
 
     rows = [
         "1,g@chatroom,1,0,0,1764763200,2,a,,,Mia,wxid_mia",  # bulk
-        "2,g@chatroom, 1,0,0,1764763201,2,b,,,Mia,wxid_mia",  # Type padded
-        "3,g@chatroom,1,0 ,0,1764763202,2,c,,,Mia,wxid_mia",  # SubType padded
+        "2,g@chatroom, 1,0,0,1764763201,2,b,,,Mia,wxid_mia",  # Type padded: bulk
+        "3,g@chatroom,+1,0 ,0,1764763202,2,c,,,Mia,wxid_mia",  # "+1", SubType padded: bulk
         "4,g@chatroom,1,0,1\u3000,1764763203,2,d,,,Mia,",  # IsSender "1" padded
         "5,g@chatroom,1,0,0,\t1764763204,2,e,,,Mia,wxid_mia",  # CreateTime padded
         "6,g@chatroom,1,0,1,1764763205,2,f,,,Mia,",  # bulk: the exporter
         "7,g@chatroom,1,0,0 ,1764763206,2,g,,,Mia,wxid_mia",  # "0 ": no "1", bulk
         '8,g@chatroom,10000,0,0,1764763207,2,"""Mia""加入了群聊",,,,',  # a notice
+        "9,g@chatroom,01,0,0,01764763209,2,i,,,Mia,wxid_mia",  # CreateTime's leading 0
+        "10,g@chatroom,x,0,0,1764763210,2,j,,,Mia,wxid_mia",  # no type code: skipped
     ]
     (tmp_path / "msg.csv").write_text(_HEAD + "\n".join(rows) + "\n", encoding="utf-8")
     seen: list[str] = []
@@ -76,12 +81,21 @@ def test_padded_code_cells_read_row_by_row(tmp_path, monkeypatch):
 
     monkeypatch.setattr(wechat, "_msg_row", counted)
     result = import_files("wechat-msg", [tmp_path / "msg.csv"])
-    assert seen == ["2", "3", "4", "5", "8"]
+    assert seen == ["4", "5", "9", "10"]
     messages = result.tables["messages"].sort("msg_id")
-    assert messages["msg_id"].to_list() == ["1", "2", "3", "4", "5", "6", "7", "8"]
-    assert messages["member_id"].to_list()[:7] == ["wxid_mia"] * 3 + ["self", "wxid_mia"] + [
+    assert messages["msg_id"].to_list() == ["1", "2", "3", "4", "5", "6", "7", "8", "9"]
+    assert messages["member_id"].to_list() == [
+        *["wxid_mia"] * 3,
         "self",
         "wxid_mia",
+        "self",
+        "wxid_mia",
+        "system",
+        "wxid_mia",
     ]
-    assert messages["content"].to_list()[:7] == list("abcdefg")
-    assert not result.problems
+    assert messages["content"].to_list() == [*"abcdefg", '"Mia"加入了群聊', "i"]
+    assert messages["msg_type"].to_list() == [*["text"] * 7, "system", "text"]
+    assert messages["role"][7] == "bot"
+    assert result.tables["members"]["member_id"].to_list() == ["name:Mia"]  # (Mia: two ids)
+    assert result.counts["notices"] == 1
+    assert [(p.where.line, p.code) for p in result.problems] == [(11, "unreadable")]

@@ -140,7 +140,7 @@ def test_wechat_msg_aliases_recorded_once_are_the_row_by_row_ones(tmp_path_facto
     from one distinct query (Context.finish does not look for them again): the aliases at
     the end are those of the row-by-row reading, and so are the tables (notices resolve
     names by them), counts and problems."""
-    from sqops.importers import import_files, wechat
+    from sqops.importers import import_files
 
     tmp = tmp_path_factory.mktemp("wmsg2")
     (tmp / "msg.csv").write_text(_HEAD + "\n".join(rows) + "\n", encoding="utf-8")
@@ -148,11 +148,18 @@ def test_wechat_msg_aliases_recorded_once_are_the_row_by_row_ones(tmp_path_facto
     def run():  # type: ignore[no-untyped-def]
         return import_files("wechat-msg", [tmp / "msg.csv"], **opts)
 
+    _equal_row_by_row_with_aliases(run)
+
+
+def _equal_row_by_row_with_aliases(run):  # type: ignore[no-untyped-def]
+    """``run()`` (a wechat-msg import) read in bulk and row by row: the same tables, counts
+    and problems (:func:`_bulk_equals_row_by_row`), and the same aliases at the end."""
+    from sqops.importers import wechat
+    from sqops.importers._base import read_text
+
     _bulk_equals_row_by_row(wechat, run)
     _, fast = _aliases_of(run)
     with pytest.MonkeyPatch.context() as mp:
-        from sqops.importers._base import read_text
-
         mp.setattr(wechat, "csv_frames", lambda p, d, t=None: read_text(p, d))
         _, slow = _aliases_of(run)
     assert fast == slow

@@ -39,7 +39,6 @@ from sqops.importers._base import (
     Context,
     CsvFrame,
     CsvTable,
-    bulk_and_rare,
     bulk_ts_text_expr,
     by_distinct,
     cell_getter,
@@ -276,102 +275,220 @@ def _read_msg_csv(path: Path, text: str | None, display: str, ctx: Context) -> N
         _msg_bulk(frame, columns, display, ctx, zone)
 
 
-#: type codes as the bulk reads them (other spellings: the row-by-row way)
-_CODE = r"^[0-9]{1,9}$"
+#: CreateTime as the bulk reads it: epoch seconds of 9 or 10 digits, the first not 0 (the
+#: least 9-digit and 10-digit value), or milliseconds of 13 digits starting with 1 (exactly
+#: the milliseconds a float divides) — told by the cell's length and the value of its int
+#: cast: a sign or a leading zero takes a byte and gives no digit (the value is then below
+#: the least of its length), white space or anything else makes the cast null
+_LEAST = {9: 10**8, 10: 10**9, 13: 10**12}
+
+
+def _type_text(text: str) -> str | None:
+    """The msg_type :func:`_msg_row` gives a Type cell (``"49"``: the sub-type's, below);
+    None when it reads no code (the row is skipped)."""
+    code = _int(text.strip())
+    return None if code is None else "49" if code == 49 else wechat_type(code, None)
+
+
+def _app_text(text: str) -> str:
+    """The msg_type :func:`_msg_row` gives an app message (Type 49) of this SubType cell."""
+    return wechat_type(49, _int(text.strip()))
+
+
+def _text_map(source: pl.Expr, keys: list[str], fn: Callable[[str], str | None]) -> pl.Expr:
+    """``fn`` of each text of ``source``, whose texts are among ``keys`` (distinct, not null):
+    each text's place among them (a cast to an Enum of them), then ``fn``'s value there;
+    null where ``source`` is null."""
+    values = pl.Series([fn(k) for k in keys], dtype=pl.String)
+    return pl.lit(values).gather(source.cast(pl.Enum(keys), strict=False).to_physical())
 
 
 def _msg_bulk(
     frame: CsvFrame, col: dict[str, int | None], display: str, ctx: Context, zone: str
 ) -> None:
-    """The rows of a WeChatMsg CSV: ordinary messages (epoch seconds or milliseconds in
-    CreateTime, numeric type codes, a sender) in bulk, notices and every other row by
-    :func:`_msg_row`, in file order."""
+    """The rows of a WeChatMsg CSV: messages and notices (epoch seconds or milliseconds in
+    CreateTime, a type code, a sender or the exporter's flag) in bulk — a notice's joins and
+    leaves by :func:`_msg_notice` —, every other row by :func:`_msg_row`, in file order."""
     width = len(frame.header)
     need = min(width, max(i for i in col.values() if i is not None) + 1)
     rows = frame.rows
 
-    def raw_cell(key: str) -> pl.Expr:
+    def raw(key: str) -> pl.Expr | None:
         i = col[key]
-        if i is None or f"c{i}" not in rows.columns:
-            return pl.lit("")
-        stripped = frame.strip(pl.col(f"c{i}"))
-        # (a column without a null, a cell past a short row's end, is not filled: no copy)
-        return stripped.fill_null("") if rows[f"c{i}"].null_count() else stripped
+        return pl.col(f"c{i}") if i is not None and f"c{i}" in rows.columns else None
 
-    # each text cell the bulk reads stripped once, kept as a column while the bulk is read;
-    # the codes (time, type, sub-type, sender flag) read as they are: a cell of digits (or
-    # "1") has nothing to strip, and any other one makes its row the row-by-row way's
-    used = ["Sender", "TalkerId", "localId", "StrContent", "Remark", "NickName"]
+    # one aggregate: the text columns of one text in every row — one chat's TalkerId, a
+    # Remark never filled — (that text stripped, a constant: no column stripped), the
+    # longest IsSender, the distinct Type texts, and whether every localId is an integer
+    # (polars' int cast reads a sign and ASCII digits only: no white space to strip)
+    few = [k for k in ("TalkerId", "Remark") if raw(k) is not None]
+    flag, type_cell, ids = raw("IsSender"), raw("Type"), raw("localId")
+    facts = (
+        rows.lazy()
+        .select(
+            *(
+                e
+                for k in few
+                for e in (
+                    raw(k).null_count().alias(f"{k}.n"),  # type: ignore[union-attr]
+                    raw(k).min().alias(f"{k}.lo"),  # type: ignore[union-attr]
+                    raw(k).max().alias(f"{k}.hi"),  # type: ignore[union-attr]
+                )
+            ),
+            (pl.lit(0) if flag is None else flag.str.len_bytes().max()).alias("flag"),
+            (
+                pl.lit([], dtype=pl.List(pl.String))
+                if type_cell is None
+                else type_cell.unique().implode()
+            ).alias("types"),
+            (
+                pl.lit(False)
+                if ids is None
+                else (ids.is_null() | ids.cast(pl.Int64, strict=False).is_not_null()).all()
+            ).alias("ids"),
+        )
+        .collect()
+        .row(0, named=True)
+    )
+    one = {
+        k: str(facts[f"{k}.lo"]).strip()
+        for k in few
+        if not facts[f"{k}.n"] and facts[f"{k}.lo"] is not None
+        if facts[f"{k}.lo"] == facts[f"{k}.hi"]
+    }
 
     def cell(key: str) -> pl.Expr:
-        return pl.col(f"_{key}")
+        """The stripped cell ("" when the column is missing or the row short)."""
+        if key in one:
+            return pl.lit(one[key], dtype=pl.String)
+        r = raw(key)
+        if r is None:
+            return pl.lit("", dtype=pl.String)
+        # (a column without a null, a cell past a short row's end, is not filled: no copy)
+        return (
+            frame.strip(r).fill_null("")
+            if rows[r.meta.output_name()].null_count()
+            else frame.strip(r)
+        )
 
-    def code_cell(key: str) -> pl.Expr:
-        i = col[key]
-        return pl.col(f"c{i}") if i is not None and f"c{i}" in rows.columns else pl.lit("")
-
-    ct = code_cell("CreateTime")
-    seconds = ct.str.contains(r"^[0-9]{9,10}$")
-    millis = ct.str.contains(r"^1[0-9]{12}$")  # (exactly the milliseconds a float divides)
-    epoch = ct.cast(pl.Int64, strict=False)
-    utc = (
-        pl.when(seconds)
-        .then(epoch * 1_000_000)
-        .when(millis)
-        .then(epoch * 1_000)
-        .cast(pl.Datetime("us", "UTC"))
+    # the codes read as they are: CreateTime by its digits (any other spelling: the row-by-row
+    # way); Type and SubType each distinct text once, as _msg_row reads it; IsSender compared
+    # with "1" — one byte at most: as stripped; else a flag holding a "1" that is not "1"
+    # (" 1", "1 ") is the row-by-row way's
+    ct = raw("CreateTime")
+    utc: pl.Expr = pl.lit(None, dtype=pl.Datetime("us", "UTC"))
+    if ct is not None:
+        length, epoch = ct.str.len_bytes(), ct.cast(pl.Int64, strict=False)
+        seconds = ((length == 9) & (epoch >= _LEAST[9])) | ((length == 10) & (epoch >= _LEAST[10]))
+        millis = (length == 13) & epoch.is_between(_LEAST[13], 2 * _LEAST[13] - 1)
+        utc = (
+            pl.when(seconds)
+            .then(epoch * 1_000_000)
+            .when(millis)
+            .then(epoch * 1_000)
+            .cast(pl.Datetime("us", "UTC"))
+        )
+    msg_type: pl.Expr = pl.lit(None, dtype=pl.String)
+    types = [t for t in facts["types"] if t is not None]
+    if type_cell is not None and types:
+        msg_type = _text_map(type_cell, types, _type_text)
+        if any(_type_text(t) == "49" for t in types):  # (app messages: their sub-type's)
+            sub_cell = raw("SubType")
+            app = pl.lit(_app_text(""), dtype=pl.String)
+            if sub_cell is not None:
+                subs = rows.lazy().select(sub_cell.unique()).collect().to_series()
+                app = _text_map(sub_cell, subs.drop_nulls().to_list(), _app_text)
+            msg_type = pl.when(msg_type == "49").then(app).otherwise(msg_type)
+    is_self = pl.lit(False) if flag is None else flag == "1"
+    flag_ok = pl.lit(True)
+    if (facts["flag"] or 0) > 1:
+        assert flag is not None
+        flag_ok = is_self | ~flag.str.contains("1", literal=True)
+    sender = pl.col("_sender")
+    # (a notice's sender is the system's, whoever the row names: its message is read in
+    # bulk, its members' joins and leaves row by row — _msg_notice)
+    member = (
+        pl.when(pl.col("_type") == "system")
+        .then(pl.lit(SYSTEM_ID))
+        .when(sender != "")
+        .then(sender)
+        .when(pl.col("_self"))
+        .then(pl.lit(SELF_ID))
     )
-    type_cell, sub_cell = code_cell("Type"), code_cell("SubType")
-    type_ok = type_cell.str.contains(_CODE) & sub_cell.str.contains(r"^[0-9]{0,9}$")
-    code = pl.when(type_ok).then(type_cell.cast(pl.Int64, strict=False))
-    sub = pl.when(type_ok).then(sub_cell.cast(pl.Int64, strict=False))
-    msg_type = (
-        pl.when((code == 49) & sub.is_in(list(APP_SUBTYPES)))
-        .then(sub.replace_strict(APP_SUBTYPES, default=None, return_dtype=pl.String))
-        .otherwise(code.replace_strict(TYPE_CODES, default="other", return_dtype=pl.String))
-    )
-    is_self = code_cell("IsSender") == "1"
-    # (a flag that holds a "1" and is not "1" — " 1", "1 " — is the row-by-row way's)
-    flag_ok = is_self | ~code_cell("IsSender").str.contains("1", literal=True)
-    sender = cell("Sender")
-    member = pl.when(sender != "").then(sender).when(is_self).then(pl.lit(SELF_ID))
+    group = cell("TalkerId") if "TalkerId" in one else pl.col("_group")
     bulk = (
         (pl.col("_n") >= need)
         & pl.col("_utc").is_not_null()
-        & pl.col("_type_ok")
+        & pl.col("_type").is_not_null()
         & pl.col("_flag_ok")
-        & (pl.col("_group") != "")
-        & (pl.col("_type") != "system")
+        & (group != "")
         & pl.col("_member").is_not_null()
     )
-    # (lazy: polars computes an expression used twice once)
-    stripped = rows.lazy().with_columns(raw_cell(k).alias(f"_{k}") for k in used)
     rows = (
-        stripped.with_columns(
+        rows.lazy()
+        .with_columns(
             utc.alias("_utc"),
             msg_type.alias("_type"),
-            member.alias("_member"),
-            cell("TalkerId").alias("_group"),
-            type_ok.alias("_type_ok"),
+            cell("Sender").alias("_sender"),
+            is_self.alias("_self"),
             flag_ok.alias("_flag_ok"),
+            *(() if "TalkerId" in one else (cell("TalkerId").alias("_group"),)),
         )
+        .with_columns(member.alias("_member"))
         .with_columns(bulk.alias("_bulk"))
         .collect()
     )
     # (the bulk rows' columns are not copied: each query below filters what it reads)
     good = rows.lazy().filter(pl.col("_bulk"))
+    system = pl.col("_type") == "system"
+
     # each distinct speaker of the bulk rows once (sets: the order they are recorded in says
     # nothing): the aliases the row-by-row way records — the exporter's id ("is self" rows
     # with a sender), the nickname, the name shown (which Context.finish would otherwise
-    # look for in every row again) — and the names shown, mapped once
-    group = pl.lit(ctx.group_id, dtype=pl.String) if ctx.group_id else pl.col("_group")
-    remark, nick = cell("Remark"), cell("NickName")
-    shown = pl.when(remark != "").then(remark).otherwise(nick)
-    own = (is_self & (sender != "")).alias("_own")
-    people = good.select(group.alias("_g"), pl.col("_member"), nick, remark, own).unique()
-    speakers = people.collect()
-    name = by_distinct(speakers, shown, shown_name_expr)
-    for g, m, n, own_id in speakers.select("_g", "_member", nick, "_own").iter_rows():
+    # look for in every row again) — and the names shown, mapped once; the names' cells as
+    # written among the keys (stripped once distinct), a constant group or Remark not
+    def written(key: str) -> pl.Expr:
+        r = raw(key)
+        return pl.lit("", dtype=pl.String) if r is None else r
+
+    def stripped_name(k: pl.Expr) -> pl.Expr:
+        return shown_name_expr(frame.strip(k))
+
+    shown_name: Callable[[pl.Expr], pl.Expr] = shown_name_expr
+    if "Remark" not in one:  # (the name shown: the remark, else the nickname)
+        remark, nick = frame.strip(written("Remark")), frame.strip(written("NickName"))
+        shown = pl.when(remark != "").then(remark).otherwise(nick)
+    elif one["Remark"]:
+        shown = pl.lit(one["Remark"], dtype=pl.String)
+    else:  # (no remark: the nickname's cell as written, stripped by the mapping)
+        shown, shown_name = written("NickName"), stripped_name
+    fixed = bool(ctx.group_id) or "TalkerId" in one  # (one group for every row)
+    who = pl.lit(ctx.group_id, dtype=pl.String) if ctx.group_id else group
+    keys = [
+        pl.col("_member"),
+        (pl.col("_self") & (sender != "")).alias("_own"),
+        *(() if fixed else (who.alias("_g"),)),
+        *(c for k in ("NickName", "Remark") if (c := raw(k)) is not None and k not in one),
+    ]
+    # (with the times' first and last (naive UTC) and whether one has a fraction of a
+    # second, in one aggregate, not the column: the zone's one offset over them, their
+    # wall-clock days — ts looked up —, and no per-row check ts_text_expr needs not make)
+    naive = pl.col("_utc").dt.replace_time_zone(None)
+    speakers, times = pl.collect_all(
+        [
+            good.filter(~system).select(keys).unique(),
+            good.select(
+                naive.min().alias("low"),
+                naive.max().alias("high"),
+                (naive.dt.microsecond() != 0).any().alias("fraction"),
+            ),
+        ]
+    )
+    if fixed:
+        speakers = speakers.with_columns(who.alias("_g"))
+    name = by_distinct(speakers, shown, shown_name)
+    nickname = frame.strip(written("NickName"))
+    for g, m, n, own_id in speakers.select("_g", "_member", nickname, "_own").iter_rows():
         if own_id:
             ctx.self_is(g, m)
         ctx.alias(g, n, m)
@@ -382,19 +499,7 @@ def _msg_bulk(
             pl.col("_member").alias("member_id"),
         )
     )
-    # the times' first and last (naive UTC) and whether one has a fraction of a second, in
-    # one aggregate (not the column): the zone's one offset over them, their wall-clock
-    # days (ts looked up), and no per-row check ts_text_expr needs not make
-    naive = pl.col("_utc").dt.replace_time_zone(None)
-    low, high, fraction = (
-        good.select(
-            naive.min().alias("low"),
-            naive.max().alias("high"),
-            (naive.dt.microsecond() != 0).any().alias("fraction"),
-        )
-        .collect()
-        .row(0)
-    )
+    low, high, fraction = times.row(0)
     offset = days = bounds = None
     if low is not None:
         assert isinstance(low, datetime) and isinstance(high, datetime)
@@ -406,21 +511,42 @@ def _msg_bulk(
         ts_text_expr(
             pl.col("_utc"), zone, offset, days, bounds=bounds, fraction=bool(fraction)
         ).alias("ts"),
-        pl.col("_group").alias("group_id"),
+        group.alias("group_id"),
         pl.col("_member").alias("member_id"),
-        cell("localId").alias("msg_id"),
-        name.alias("member_name"),
+        (ids if facts["ids"] and ids is not None else cell("localId")).alias("msg_id"),
+        pl.when(~system).then(name).alias("member_name"),
         pl.col("_type").alias("msg_type"),
-        pl.when(pl.col("_type").is_in(["text", "link"])).then(cell("StrContent")).alias("content"),
+        pl.when(pl.col("_type").is_in(["text", "link", "system"]))
+        .then(cell("StrContent"))
+        .alias("content"),
+        pl.when(system).then(pl.lit("bot")).alias("role"),
     ).collect()
-    bulk_and_rare(
-        ctx,
-        rows,
-        messages,
-        display,
-        lambda where, cells: _msg_row(ctx, where, cells, col, width),
-        aliased=True,
+    # in file order: the rows the bulk does not read (by _msg_row; the bulk messages before
+    # each added as one run) and the notices it does (their joins and leaves: _msg_notice)
+    cells_of = [c for c in rows.columns if c[0] == "c" and c[1:].isdigit()]
+    odd = (
+        rows.lazy()
+        .with_columns(
+            pl.col("_bulk").cum_sum().alias("_before"),
+            (pl.col("_bulk") & system).alias("_notice"),
+        )
+        .filter(~pl.col("_bulk") | pl.col("_notice"))
+        .select("_line", "_n", "_before", "_notice", *cells_of)
+        .collect()
     )
+    runs = ctx.message_runs(messages, aliased=True)
+    done = 0
+    for line, n, before, notice, *rest in odd.iter_rows():
+        cells = rest[:n]
+        if notice:
+            _msg_notice(ctx, cells, col)
+            continue
+        if before > done:
+            runs.add(before - done)
+            done = before
+        _msg_row(ctx, Location(file=display, line=line), cells, col, width)
+    runs.add(messages.height - done)
+    runs.close()
 
 
 def _msg_columns(table: CsvTable) -> dict[str, int | None]:
@@ -455,6 +581,24 @@ def _msg_columns(table: CsvTable) -> dict[str, int | None]:
     return col
 
 
+def _msg_ts(
+    ctx: Context, cells: list[str], cell: Callable[[list[str], str], str]
+) -> datetime | None:
+    """A row's time: CreateTime (epoch seconds or milliseconds), else StrTime."""
+    ct = cell(cells, "CreateTime")
+    ts = epoch_value(ct, ctx.tz) if ct.isdigit() else None
+    return parse_ts(cell(cells, "StrTime") or ct, ctx.tz) if ts is None else ts
+
+
+def _msg_notice(ctx: Context, cells: list[str], col: dict[str, int | None]) -> None:
+    """The joins and leaves of a notice whose message the bulk read (:func:`add_notice`
+    with the time, chat and text :func:`_msg_row` reads)."""
+    cell = cell_getter(col)
+    ts = _msg_ts(ctx, cells, cell)
+    assert ts is not None  # (the bulk read its time)
+    add_notice(ctx, ts, cell(cells, "TalkerId"), cell(cells, "StrContent"))
+
+
 def _msg_row(
     ctx: Context, where: Location, cells: list[str], col: dict[str, int | None], width: int
 ) -> None:
@@ -466,12 +610,8 @@ def _msg_row(
             T("列数不足（{n}/{w}）", "too few columns ({n} of {w})").format(n=len(cells), w=width),
         )
         return
-    ts = None
+    ts = _msg_ts(ctx, cells, cell)
     ct = cell(cells, "CreateTime")
-    if ct.isdigit():
-        ts = epoch_value(ct, ctx.tz)
-    if ts is None:
-        ts = parse_ts(cell(cells, "StrTime") or ct, ctx.tz)
     type_code = _int(cell(cells, "Type"))
     group = cell(cells, "TalkerId")
     if ts is None or type_code is None or not group:
