@@ -110,6 +110,31 @@ def _presence_by_days(
     return _union(rows)
 
 
+def _groups() -> pl.DataFrame:
+    """Two groups: g1 with D0 day 0, g2 with D0 day 3."""
+    return pl.DataFrame(
+        {"group_id": ["g1", "g2"], "d0": [0, 3]}, schema={"group_id": ID, "d0": pl.Int32}
+    )
+
+
+def _events(rows: list[tuple[str, str, str, int, int]]) -> pl.DataFrame:
+    """Member events from (group, member, event, seconds since 1970 UTC, day)."""
+    import datetime as dt
+
+    base = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return pl.DataFrame(
+        [(g, m, e, base + dt.timedelta(seconds=t), d) for g, m, e, t, d in rows],
+        schema={
+            "group_id": ID,
+            "member_id": ID,
+            "event": pl.String,
+            "ts": pl.Datetime("us", "UTC"),
+            "day": pl.Int32,
+        },
+        orient="row",
+    )
+
+
 _event = st.tuples(
     st.sampled_from(["g1", "g2"]),
     st.sampled_from(["a", "b", "c"]),
@@ -126,30 +151,13 @@ _spoke = st.tuples(
 def test_presence_spoken_days_against_python(
     events: list[tuple[str, str, str, int]], spoke: list[tuple[str, str, int]]
 ) -> None:
-    import datetime as dt
 
     from sqops.data.membership import presence_from_events
 
     asof = 25
     d0 = {"g1": 0, "g2": 3}
-    groups = pl.DataFrame(
-        {"group_id": ["g1", "g2"], "d0": [0, 3]}, schema={"group_id": ID, "d0": pl.Int32}
-    )
-    base = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    ev = pl.DataFrame(
-        [
-            (g, m, e, base + dt.timedelta(days=d, seconds=i), d)
-            for i, (g, m, e, d) in enumerate(events)
-        ],
-        schema={
-            "group_id": ID,
-            "member_id": ID,
-            "event": pl.String,
-            "ts": pl.Datetime("us", "UTC"),
-            "day": pl.Int32,
-        },
-        orient="row",
-    )
+    groups = _groups()
+    ev = _events([(g, m, e, d * 86_400 + i, d) for i, (g, m, e, d) in enumerate(events)])
     act_rows = sorted(set(spoke))
     act = pl.DataFrame(
         [(g, m, d, 1) for g, m, d in act_rows],
@@ -296,30 +304,14 @@ def test_presence_from_events_against_python(
 ) -> None:
     """The intervals read from each start and the row after it (no group-by over the
     intervals) against the events replayed one at a time."""
-    import datetime as dt
 
     from sqops.data.membership import presence_from_events
 
     asof = 25
     d0 = {"g1": 0, "g2": 3}
-    groups = pl.DataFrame(
-        {"group_id": ["g1", "g2"], "d0": [0, 3]}, schema={"group_id": ID, "d0": pl.Int32}
-    )
-    base = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     # (a pair's times follow its days: the day's start plus the seconds)
     rows = [(g, m, e, d * 86_400 + sec, d) for g, m, e, sec, d in events]
-    ev = pl.DataFrame(
-        [(g, m, e, base + dt.timedelta(seconds=t), d) for g, m, e, t, d in rows],
-        schema={
-            "group_id": ID,
-            "member_id": ID,
-            "event": pl.String,
-            "ts": pl.Datetime("us", "UTC"),
-            "day": pl.Int32,
-        },
-        orient="row",
-    )
-    got = presence_from_events(ev, groups, asof)
+    got = presence_from_events(_events(rows), _groups(), asof)
     assert got.columns == ["group_id", "member_id", "s", "e"]
     assert [got.schema[c] for c in ("s", "e")] == [pl.Int32, pl.Int32]
     assert _rows(got) == _intervals_by_python(rows, d0, asof)
