@@ -71,8 +71,11 @@ def test_merge_by_hand() -> None:
         ("g1", "b", 22, 22),
         ("g2", "a", 7, 9),
     ]
-    # sorted by group, member, start
-    assert got.rows() == sorted(got.rows())
+    # in no particular order of the pairs (their keys'), each pair's intervals by start
+    starts: dict[tuple[str, str], list[int]] = {}
+    for g, m, s, _e in got.iter_rows():
+        starts.setdefault((str(g), str(m)), []).append(int(s))
+    assert all(v == sorted(v) for v in starts.values())
 
 
 _interval = st.tuples(
@@ -107,6 +110,31 @@ def _presence_by_days(
     return _union(rows)
 
 
+def _groups() -> pl.DataFrame:
+    """Two groups: g1 with D0 day 0, g2 with D0 day 3."""
+    return pl.DataFrame(
+        {"group_id": ["g1", "g2"], "d0": [0, 3]}, schema={"group_id": ID, "d0": pl.Int32}
+    )
+
+
+def _events(rows: list[tuple[str, str, str, int, int]]) -> pl.DataFrame:
+    """Member events from (group, member, event, seconds since 1970 UTC, day)."""
+    import datetime as dt
+
+    base = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return pl.DataFrame(
+        [(g, m, e, base + dt.timedelta(seconds=t), d) for g, m, e, t, d in rows],
+        schema={
+            "group_id": ID,
+            "member_id": ID,
+            "event": pl.String,
+            "ts": pl.Datetime("us", "UTC"),
+            "day": pl.Int32,
+        },
+        orient="row",
+    )
+
+
 _event = st.tuples(
     st.sampled_from(["g1", "g2"]),
     st.sampled_from(["a", "b", "c"]),
@@ -123,30 +151,13 @@ _spoke = st.tuples(
 def test_presence_spoken_days_against_python(
     events: list[tuple[str, str, str, int]], spoke: list[tuple[str, str, int]]
 ) -> None:
-    import datetime as dt
 
     from sqops.data.membership import presence_from_events
 
     asof = 25
     d0 = {"g1": 0, "g2": 3}
-    groups = pl.DataFrame(
-        {"group_id": ["g1", "g2"], "d0": [0, 3]}, schema={"group_id": ID, "d0": pl.Int32}
-    )
-    base = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    ev = pl.DataFrame(
-        [
-            (g, m, e, base + dt.timedelta(days=d, seconds=i), d)
-            for i, (g, m, e, d) in enumerate(events)
-        ],
-        schema={
-            "group_id": ID,
-            "member_id": ID,
-            "event": pl.String,
-            "ts": pl.Datetime("us", "UTC"),
-            "day": pl.Int32,
-        },
-        orient="row",
-    )
+    groups = _groups()
+    ev = _events([(g, m, e, d * 86_400 + i, d) for i, (g, m, e, d) in enumerate(events)])
     act_rows = sorted(set(spoke))
     act = pl.DataFrame(
         [(g, m, d, 1) for g, m, d in act_rows],
@@ -241,3 +252,66 @@ def test_merge_blocks_with_rows_ending_before_they_start(
     rows: list[tuple[str, str, int, int]],
 ) -> None:
     assert _rows(merge_intervals(_iv(rows))) == _blocks(rows)
+
+
+def _intervals_by_python(
+    events: list[tuple[str, str, str, int, int]], d0: dict[str, int], asof: int
+) -> list[tuple[str, str, int, int]]:
+    """Spec §2 one event at a time: per pair, the events by time (a join before a leave at
+    the same time); a join opens (none while open), a leave closes what is open on its day,
+    else opens at D0 (the pair's first event) or at their previous leave's day and closes on
+    its own day; what is open runs to as-of; an end after as-of is as-of, and an interval
+    starting after its end is left out."""
+    by: dict[tuple[str, str], list[tuple[int, int, str, int]]] = {}
+    for g, m, ev, sec, day in events:
+        if ev not in ("join", "leave"):  # (other member events open and close nothing)
+            continue
+        by.setdefault((g, m), []).append((sec, ev == "leave", ev, day))
+    out = []
+    for (g, m), evs in by.items():
+        opened: int | None = None
+        prev_day: int | None = None
+        got = []
+        for _sec, _lv, ev, day in sorted(evs, key=lambda x: (x[0], x[1])):
+            if ev == "join":
+                if opened is None:
+                    opened = day
+            elif opened is not None:
+                got.append((opened, day))
+                opened = None
+            else:
+                got.append((d0[g] if prev_day is None else prev_day, day))
+            prev_day = day
+        if opened is not None:
+            got.append((opened, asof))
+        out += [(g, m, s, min(e, asof)) for s, e in got if s <= min(e, asof)]
+    return sorted(out)
+
+
+_timed_event = st.tuples(
+    st.sampled_from(["g1", "g2"]),
+    st.sampled_from(["a", "b", "c"]),
+    st.sampled_from(["join", "leave", "join", "leave", "invited"]),
+    st.integers(0, 40),  # (seconds: ties between a join and a leave too)
+    st.integers(0, 30),  # (the day, from which the time is made: after as-of too)
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_timed_event, max_size=14))
+def test_presence_from_events_against_python(
+    events: list[tuple[str, str, str, int, int]],
+) -> None:
+    """The intervals read from each start and the row after it (no group-by over the
+    intervals) against the events replayed one at a time."""
+
+    from sqops.data.membership import presence_from_events
+
+    asof = 25
+    d0 = {"g1": 0, "g2": 3}
+    # (a pair's times follow its days: the day's start plus the seconds)
+    rows = [(g, m, e, d * 86_400 + sec, d) for g, m, e, sec, d in events]
+    got = presence_from_events(_events(rows), _groups(), asof)
+    assert got.columns == ["group_id", "member_id", "s", "e"]
+    assert [got.schema[c] for c in ("s", "e")] == [pl.Int32, pl.Int32]
+    assert _rows(got) == _intervals_by_python(rows, d0, asof)

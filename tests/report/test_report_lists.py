@@ -97,3 +97,24 @@ def test_a_name_tie_is_broken_by_file_order(h):
             for _ in range(3)
         }
         assert names == {order[-1][3]}
+
+
+def test_rfm_rows_in_the_member_ids_text_order(h):
+    """The buyers sorted by their ids' texts (as the categorical's order: the rfm list and
+    the member actions read them so), whatever order this process coded the ids in: the
+    ids coded here in another order first (a sort by the codes would give m9, m2, m10)."""
+    import polars as pl
+
+    from sqops.data.tables import ID
+
+    pl.Series(["m9", "m2", "m10"]).cast(ID)
+    msgs = h.frame(
+        "ts, group_id, member_id", [("2026-12-01 10:00", "g1", m) for m in ("m2", "m9", "m10")]
+    )
+    rows = [
+        (f"o{i}", f"2027-01-0{i + 1} 10:00", m, "10") for i, m in enumerate(("m9", "m10", "m2"))
+    ]
+    r = h.run(
+        D(2027, 1, 10), messages=msgs, orders=h.frame("order_id, ts, member_id, amount", rows)
+    )
+    assert rfm(r.prepared)["member_id"].cast(pl.String).to_list() == ["m10", "m2", "m9"]

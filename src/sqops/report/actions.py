@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from sqops.data.membership import Prepared, to_date
+from sqops.data.membership import Prepared, by_pair, to_date
 from sqops.data.tables import ID
 from sqops.domain.actions import ACTION, ACTION_NAMES
 from sqops.i18n import T
@@ -56,11 +56,13 @@ def _unused_coupons(p: Prepared) -> pl.DataFrame:
         .select("coupon_id")
         .unique()
     )
-    return (
-        p.coupons.join(used, on="coupon_id", how="anti")
-        .group_by("group_id", "member_id")
-        .agg(pl.col("coupon_id").n_unique().cast(pl.Int64).alias("unused_coupons"))
-    )
+    # (lazily, grouped by one integer per pair: at 10 M messages, 0.5 M coupons, the eager
+    # group-by of the two categoricals took ~0.1 CPU-s more; in no particular order, as
+    # that group-by: the table joins it)
+    unused = p.coupons.lazy().join(used.lazy(), on="coupon_id", how="anti")
+    return by_pair(
+        unused, pl.col("coupon_id").n_unique().cast(pl.Int64).alias("unused_coupons")
+    ).collect()
 
 
 def action_table(p: Prepared, coupons_known: bool, *, full: bool = True) -> pl.DataFrame:

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sqops.data.membership import LAST_SPOKEN, Prepared, by_pair, daily_counts, to_date
+from sqops.data.membership import (
+    LAST_SPOKEN,
+    Prepared,
+    _pair_key,
+    by_pair,
+    daily_counts,
+    to_date,
+)
 from sqops.data.tables import ID
 from sqops.i18n import T
 from sqops.report.kpis import koc_table, money_sum
@@ -67,7 +74,7 @@ def silence(p: Prepared) -> pl.DataFrame:
         # pass over the presence; rows in no particular order, as ``unique`` gave them)
         on_first = (
             by_pair(
-                p.presence,
+                p.presence.lazy(),
                 pl.col("s").min().alias("first_join"),
                 ((pl.col("s") <= p.as_of) & (pl.col("e") >= p.as_of)).any().alias("_on"),
             )
@@ -77,12 +84,19 @@ def silence(p: Prepared) -> pl.DataFrame:
         last = p.memo.get(LAST_SPOKEN)  # (made by prepare on the way to presence)
         if last is None:
             last = p.act.group_by("group_id", "member_id").agg(pl.col("day").max().alias("last"))
-        p.memo["silence"] = on_first.join(
-            last, on=["group_id", "member_id"], how="left"
-        ).with_columns(
-            (pl.lit(p.as_of) - pl.coalesce("last", "first_join"))
-            .cast(pl.Int32)
-            .alias("days_silent")
+        # (one query, the last days joined by one integer per pair, not the two categoricals:
+        # at 10 M messages, 0.65 M members, 0.16-0.23 -> 0.09-0.13 CPU-s)
+        pk = _pair_key().alias("_pk")
+        p.memo["silence"] = (
+            on_first.with_columns(pk)
+            .join(last.lazy().select(pk, "last"), on="_pk", how="left")
+            .drop("_pk")
+            .with_columns(
+                (pl.lit(p.as_of) - pl.coalesce("last", "first_join"))
+                .cast(pl.Int32)
+                .alias("days_silent")
+            )
+            .collect()
         )
     return p.memo["silence"]
 
@@ -124,8 +138,12 @@ def rfm(p: Prepared) -> pl.DataFrame:
     paid = p.orders.filter(pl.col("status") == "paid")
     if paid.height == 0:
         return pl.DataFrame()
+    # (lazily, and sorted by the ids' texts: the same order as the categoricals' — every
+    # buyer once —, at 10 M messages, 126 k buyers, ~0.2 CPU-s less than the group-by run
+    # eagerly and sorted by the categorical, which compares each pair of ids' texts anew)
     t = (
-        paid.group_by("member_id")
+        paid.lazy()
+        .group_by("member_id")
         .agg(
             (pl.lit(p.as_of) - pl.col("day").max()).alias("recency_days"),
             pl.col("order_id").filter(pl.col("day") > p.as_of - 365).n_unique().alias("frequency"),
@@ -133,7 +151,8 @@ def rfm(p: Prepared) -> pl.DataFrame:
             .round(2)
             .alias("monetary"),
         )
-        .sort("member_id")
+        .sort(pl.col("member_id").cast(pl.String))
+        .collect()
     )
     t = t.with_columns(
         _score("recency_days", True).alias("r"),
@@ -150,7 +169,7 @@ def rfm(p: Prepared) -> pl.DataFrame:
         + (pl.col("m") >= mm).cast(pl.Int8)
     )
     segment = key.replace_strict(code, return_dtype=pl.String).alias("segment")
-    return t.with_columns(segment).sort("member_id")
+    return t.with_columns(segment)  # (in member order, as sorted above)
 
 
 def pyramid(p: Prepared) -> pl.DataFrame:
