@@ -153,7 +153,7 @@ def test_wechat_msg_aliases_recorded_once_are_the_row_by_row_ones(tmp_path_facto
     with pytest.MonkeyPatch.context() as mp:
         from sqops.importers._base import read_text
 
-        mp.setattr(wechat, "csv_frames", lambda p, d, t=None: read_text(p, d))
+        mp.setattr(wechat, "csv_frames", lambda p, d, t=None, **_: read_text(p, d))
         _, slow = _aliases_of(run)
     assert fast == slow
 

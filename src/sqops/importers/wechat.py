@@ -258,7 +258,11 @@ def _json_array(path: Path) -> bool:
 
 def _read_msg_csv(path: Path, text: str | None, display: str, ctx: Context) -> None:
     zone = getattr(ctx.tz, "key", None)
-    source = csv_frames(path, display, text) if zone else text or read_text(path, display)
+    source = (
+        csv_frames(path, display, text, columns=lambda t: _msg_columns(t).values())
+        if zone
+        else text or read_text(path, display)
+    )
     if isinstance(source, str):  # what only the row-by-row reading reads as it does today
         table = read_csv(source, display)
         col = _msg_columns(table)
@@ -602,7 +606,11 @@ def _too_few(ctx: Context, where: Location, n: int, width: int) -> None:
 
 def _read_chatlog_csv(path: Path, text: str | None, display: str, ctx: Context) -> None:
     zone = getattr(ctx.tz, "key", None)
-    source = csv_frames(path, display, text) if zone else text or read_text(path, display)
+    source = (
+        csv_frames(path, display, text, columns=lambda t: _chatlog_columns(t).values())
+        if zone
+        else text or read_text(path, display)
+    )
     if isinstance(source, str):  # what only the row-by-row reading reads as it does today
         table = read_csv(source, display)
         idx = _chatlog_columns(table)
