@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from sqops.importers import _csvfast
 from sqops.importers._base import CsvTable, csv_bytes_frame
+from tests.importers.test_csvfast3 import _bulk_equals_row_by_row
 
 
 def _asked(*cols: int | None):
@@ -208,3 +209,56 @@ def test_a_reader_that_refuses_the_header_reads_every_cell(monkeypatch):
     for asked in (refuse, _asked(0, 1), lambda t: None):
         frame = csv_bytes_frame(data, "t.csv", asked)
         assert frame is not None and frame.rows["c1"].to_list() == ["2"]
+
+
+# ---------------------------------------------------------------- chatlog: placeholder types
+
+_CONTENT = st.sampled_from(
+    [
+        "[图片]",
+        " [图片] ",
+        "\u3000![视频](http://127.0.0.1/v)",
+        "[链接|成分表](https://example.com/a)",
+        "[链接|价目](https://example.com/b)",
+        "[捂脸]",
+        "[图片] 好看吗",
+        "![",
+        "[",
+        "大家好",
+        "",
+        " ",
+        "[GIF表情]",
+        "[语音通话]",
+        "\x1c[红包]",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), _CONTENT), max_size=30))
+def test_placeholder_types_are_each_texts(contents):
+    """Each text's type looked up among the distinct ones is :func:`placeholder_type` of
+    it (null where none: no placeholder, a null cell)."""
+    from sqops.importers.wechat import _placeholder_types, placeholder_type
+
+    rows = pl.DataFrame({"c": contents}, schema={"c": pl.String})
+    got = rows.with_columns(_placeholder_types(rows, pl.col("c")).alias("t"))["t"].to_list()
+    assert got == [None if c is None else placeholder_type(c) for c in contents]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(_CONTENT, st.integers(5, 6)), min_size=1, max_size=12))
+def test_chatlog_placeholders_in_bulk_equal_row_by_row(tmp_path_factory, rows):
+    """The chatlog reader's bulk with the types looked up gives the tables, counts and
+    problems of its row-by-row reading (short rows: no Content cell)."""
+    from sqops.importers import import_files, wechat
+
+    tmp = tmp_path_factory.mktemp("chatlog")
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["Time", "SenderName", "Sender", "TalkerName", "Talker", "Content"])
+    for i, (content, width) in enumerate(rows):
+        cells = [f"2026-12-03 20:00:{i:02d}", f"成员{i % 3}", f"wxid_{i % 3}", "群", "g@chatroom"]
+        w.writerow([*cells, content][:width])
+    (tmp / "c.csv").write_text(out.getvalue(), encoding="utf-8")
+    _bulk_equals_row_by_row(wechat, lambda: import_files("wechat-chatlog", [tmp / "c.csv"]))

@@ -657,6 +657,20 @@ def _placeholder_of(maybe: pl.Expr) -> pl.Expr:
     return name.replace_strict(_PLACEHOLDERS, default=None, return_dtype=pl.String)
 
 
+def _placeholder_types(rows: pl.DataFrame, content: pl.Expr) -> pl.Expr:
+    """:func:`placeholder_type_expr` of ``content`` over ``rows``: matched once per distinct
+    text that may be a placeholder (a few in an export: ``[图片]``...), then each text looked
+    up by its place among those — a cast to an Enum of them; a text not among them is none —
+    instead of matched a second time and compared with each of them."""
+    texts = (
+        rows.lazy().select(_maybe_placeholder(content).alias("k")).unique().collect()["k"]
+    ).drop_nulls()
+    if not texts.len():
+        return pl.lit(None, pl.String)
+    types = pl.select(_placeholder_of(pl.lit(texts))).to_series()
+    return pl.lit(types).gather(content.cast(pl.Enum(texts), strict=False).to_physical())
+
+
 def _chatlog_bulk(
     frame: CsvFrame, idx: dict[str, int], display: str, ctx: Context, zone: str
 ) -> None:
@@ -682,9 +696,7 @@ def _chatlog_bulk(
         .with_columns(
             naive_text_in(frame.rows, col("time")).alias("_body"),
             # (matched once per distinct text: placeholders repeat)
-            by_distinct(frame.rows, _maybe_placeholder(content), _placeholder_of)
-            .fill_null("text")
-            .alias("_type"),
+            _placeholder_types(frame.rows, content).fill_null("text").alias("_type"),
             frame.strip(col("sender")).alias("_sender"),
             frame.strip(col("sender_name")).alias("_sname"),
             frame.strip(col("talker")).alias("_talker"),
