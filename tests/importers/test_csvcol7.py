@@ -15,10 +15,10 @@ import polars as pl
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from tests.importers.test_csvfast3 import _bulk_equals_row_by_row
 
 from sqops.importers import _csvfast
 from sqops.importers._base import CsvTable, csv_bytes_frame
-from tests.importers.test_csvfast3 import _bulk_equals_row_by_row
 
 
 def _asked(*cols: int | None):
