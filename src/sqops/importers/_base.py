@@ -662,7 +662,8 @@ def csv_bytes_frame(data: bytes, display: str, columns: Columns | None = None) -
     body = data.removeprefix(b"\xef\xbb\xbf")
     head = _read_columns(body, display, columns)
     got = fast_records(body, None, 0, last=True, columns=None if head is None else head[1])
-    if got is not None and head is not None and got[0].row(0)[:2] != (1, len(head[0])):
+    first = None if got is None or got[0].height == 0 else got[0].row(0)[:2]
+    if got is not None and head is not None and first != (1, len(head[0])):
         # (not the first line's record, which the text's checks make it: every cell then)
         head, got = None, fast_records(body, None, 0, last=True)
     if got is None or got[0].height == 0:
