@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -260,3 +261,44 @@ def test_chatlog_placeholders_in_bulk_equal_row_by_row(tmp_path_factory, rows):
         w.writerow([*cells, content][:width])
     (tmp / "c.csv").write_text(out.getvalue(), encoding="utf-8")
     _bulk_equals_row_by_row(wechat, lambda: import_files("wechat-chatlog", [tmp / "c.csv"]))
+
+
+# ---------------------------------------------------------------- the readers ask
+
+_FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        ("shopify", "shopify_orders.csv"),
+        ("youzan", "youzan_orders.csv"),
+        ("wechat-chatlog", "wechat_chatlog.csv"),
+        ("wechat-msg", "wechat_msg.csv"),
+        ("discord", "discord_general.csv"),
+    ],
+)
+def test_each_csv_reader_has_polars_read_only_its_columns(fmt, name, tmp_path, monkeypatch):
+    """Each CSV reader gives ``csv_frames`` its columns: polars parses only those (a column
+    the reader does not read, added first, is not among them), and the import is the one of
+    the whole reading."""
+    from sqops.importers import import_files
+
+    rows = list(csv.reader(io.StringIO(_FIXTURES.joinpath(name).read_text("utf-8-sig"))))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        [["Note x", *rows[0]]] + [[f"n{i}", *r] for i, r in enumerate(rows[1:]) if r]
+    )
+    (tmp_path / name).write_text(out.getvalue(), encoding="utf-8")
+    whole = import_files(fmt, [tmp_path / name])
+    calls: list[object] = []
+    read = _csvfast._polars_read
+    monkeypatch.setattr(
+        _csvfast, "_polars_read", lambda d, s, c=None: calls.append(c) or read(d, s, c)
+    )
+    part = import_files(fmt, [tmp_path / name])
+    assert len(calls) == 1 and calls[0] is not None and 0 not in calls[0]
+    assert part.counts == whole.counts
+    for table, frame in whole.tables.items():
+        assert part.tables[table].equals(frame), table
+    assert [(p.where, p.text) for p in part.problems] == [(p.where, p.text) for p in whole.problems]
