@@ -50,7 +50,7 @@ def import_bulk_or_by_row(reader: Any, fmt: str, path: Any, text: str, *, bulk: 
     path.write_text(text, encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         if not bulk:  # csv_frames says "read it row by row"
-            mp.setattr(reader, "csv_frames", lambda path, display: "row by row")
+            mp.setattr(reader, "csv_frames", lambda path, display, **_: "row by row")
         try:
             return import_files(fmt, [path, path] if kw.pop("twice", False) else [path], **kw)
         except (DataError, InputError) as exc:  # (nothing imported: the same error)

@@ -80,7 +80,7 @@ def _bulk_equals_row_by_row(module: object, run_import: Callable[[], Any]) -> No
     def run(bulk: bool) -> Any:
         with pytest.MonkeyPatch.context() as mp:
             if not bulk:
-                mp.setattr(module, "csv_frames", lambda p, d, t=None: read_text(p, d))
+                mp.setattr(module, "csv_frames", lambda p, d, t=None, **_: read_text(p, d))
             try:
                 return run_import()
             except Exception as e:  # (no row at all: both refuse alike)

@@ -57,7 +57,7 @@ def test_csv_frame_on_a_hand_made_file():
 # --------------------------------------------------------------------------- chatlog CSV
 
 
-def _row_by_row(path, display, text=None):
+def _row_by_row(path, display, text=None, **_):
     """csv_frames saying "read it row by row" (the path of today)."""
     return read_text(path, display) if text is None else text
 

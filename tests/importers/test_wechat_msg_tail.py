@@ -160,7 +160,7 @@ def _equal_row_by_row_with_aliases(run):  # type: ignore[no-untyped-def]
     _bulk_equals_row_by_row(wechat, run)
     _, fast = _aliases_of(run)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(wechat, "csv_frames", lambda p, d, t=None: read_text(p, d))
+        mp.setattr(wechat, "csv_frames", lambda p, d, t=None, **_: read_text(p, d))
         _, slow = _aliases_of(run)
     assert fast == slow
 

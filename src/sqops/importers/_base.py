@@ -47,7 +47,7 @@ from sqops.domain.tables import IMPORTED_TABLES, MEMBER_EVENTS, MSG_TYPES, ORDER
 from sqops.errors import InputError, Location, Problem, display_path
 from sqops.errors import read_bytes as _read_bytes
 from sqops.i18n import T
-from sqops.importers._csvfast import fast_records
+from sqops.importers._csvfast import fast_records, first_line_cells
 
 if TYPE_CHECKING:
     from sqops.importers._spill import Runs, SpilledTable
@@ -612,17 +612,28 @@ def starts_like_json(path: Path) -> bool | None:
     return first in (b"[", b"{")
 
 
+#: the cells a reader reads, from the header (:meth:`CsvFrame.table`): their columns (None
+#: among them: a column the header lacks), or None for every cell
+Columns = Callable[[CsvTable], Iterable[int | None] | None]
+
+
 def csv_frames(
-    path: Path, display: str, text: str | None = None, data: bytes | None = None
+    path: Path,
+    display: str,
+    text: str | None = None,
+    data: bytes | None = None,
+    columns: Columns | None = None,
 ) -> Iterator[CsvFrame] | str:
     """A CSV export as :class:`CsvFrame` s — one for a file up to :data:`STREAM_BYTES`
     (``text``: its text, when already read; ``data``: its bytes, when already read), one per
     block of about :data:`BLOCK_BYTES` for a larger UTF-8 file (all with the header of the
     first, and the file's line numbers) — or its text, when only the row-by-row reading
-    (:func:`read_csv`) reads it as it does today."""
+    (:func:`read_csv`) reads it as it does today. ``columns``: the cells the reader reads
+    (of a file up to :data:`STREAM_BYTES` read by polars, the other cell columns are null:
+    :func:`csv_bytes_frame`)."""
     if text is None and (data is not None or not is_large(path)):
         data = read_bytes(path, display) if data is None else data
-        fast = csv_bytes_frame(data, display)
+        fast = csv_bytes_frame(data, display, columns)
         if fast is not None:
             return iter([fast])
         text = decode_bytes(data, display)[0]
@@ -641,23 +652,59 @@ def csv_frames(
     return _blocks(path, display)
 
 
-def csv_bytes_frame(data: bytes, display: str) -> CsvFrame | None:
+def csv_bytes_frame(data: bytes, display: str, columns: Columns | None = None) -> CsvFrame | None:
     """:func:`read_csv_frame` of the text of ``data`` (the bytes of a whole export), read by
     polars' CSV reader (:mod:`sqops.importers._csvfast`) when that gives the same frame;
     ``None`` when the exact reading must read it (not UTF-8, quotes where a CSV writer puts
-    none, ...)."""
-    got = fast_records(data.removeprefix(b"\xef\xbb\xbf"), None, 0, last=True)
+    none, ...). ``columns``: the cells the reader reads — when the header is the first line,
+    polars parses only those (the rest of the header row's cells are null; the header, the
+    rows, their cell counts and which are blank are the whole reading's)."""
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    head = _read_columns(body, display, columns)
+    got = fast_records(body, None, 0, last=True, columns=None if head is None else head[1])
+    first = None if got is None or got[0].height == 0 else got[0].row(0)[:2]
+    if got is not None and head is not None and first != (1, len(head[0])):
+        # (not the first line's record, which the text's checks make it: every cell then)
+        head, got = None, fast_records(body, None, 0, last=True)
     if got is None or got[0].height == 0:
         return None
-    return _header_and_rows(got[0], display, plain_spaces(data))
+    return _header_and_rows(got[0], display, plain_spaces(data), None if head is None else head[0])
 
 
-def _header_and_rows(records: pl.DataFrame, display: str, plain: bool = False) -> CsvFrame:
+def _read_columns(
+    body: bytes, display: str, columns: Columns | None
+) -> tuple[list[str], tuple[int, ...]] | None:
+    """The cells of the header on the first line of ``body`` and the columns of it
+    ``columns`` asks for (ascending), when they are fewer than the header's; else None."""
+    if columns is None:
+        return None
+    first = first_line_cells(body)
+    if first is None:
+        return None
+    cells = first[1]
+    table = CsvTable([clean_name(c).strip() for c in cells], 1, [], display)
+    try:
+        asked = columns(table)
+    except InputError:  # (the reader says so after the whole reading, as before)
+        return None
+    if asked is None:
+        return None
+    picked = tuple(sorted({i for i in asked if i is not None}))
+    if not picked or len(picked) >= len(cells) or picked[-1] >= len(cells):
+        return None  # (none: polars reads no record; all, or past the header: every cell)
+    return cells, picked
+
+
+def _header_and_rows(
+    records: pl.DataFrame, display: str, plain: bool = False, head: list[str] | None = None
+) -> CsvFrame:
     """A :class:`CsvFrame` of records read in columns (``_line``, ``_n``, ``c0``...): the
     first is the header; the rows have as many cell columns as the longest of them.
-    ``plain``: the text holds no :data:`_PYTHON_ONLY_SPACES`."""
+    ``plain``: the text holds no :data:`_PYTHON_ONLY_SPACES`. ``head``: the first record's
+    cells, read from the text (its cells polars did not read are null in ``records``)."""
     line, n = records.row(0)[:2]
-    header = [clean_name(c).strip() for c in records.row(0)[2 : 2 + n]]
+    cells = records.row(0)[2 : 2 + n] if head is None else head
+    header = [clean_name(c).strip() for c in cells]
     return CsvFrame(header, line, _trimmed(records.slice(1)), display, plain)
 
 

@@ -20,11 +20,18 @@ and one — none for an empty line —, counted in the same scan. Differential t
 (``tests/importers/test_csvfast.py``, ``test_csvfast2.py``) compare the two readers on random
 texts with quotes, line breaks, BOM, CR LF, empty and ragged rows, and the scan, in chunks as
 small as 64 bytes, with the positions of quotes, line ends and delimiters searched.
+
+Since the scan counts every record's cells and checks every quote, polars need parse only the
+cells a reader reads (``columns``: Shopify's 9 of 15); the others are null columns, the header
+is read from the first line's text, and a record blank in the cells read is told blank or not
+from its own text (``tests/importers/test_csvcol7.py``).
 """
 
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -64,14 +71,24 @@ def sniff_delimiter(data: bytes, nl: np.ndarray) -> str | None:
 
 
 def fast_records(
-    data: bytes, delim: str | None, base: int, *, last: bool
+    data: bytes,
+    delim: str | None,
+    base: int,
+    *,
+    last: bool,
+    columns: Sequence[int] | None = None,
 ) -> tuple[pl.DataFrame, str, int, int] | None:
     """The non-blank records of ``data`` (UTF-8 bytes from line ``base`` of the file on, a
     BOM already removed) as ``_line`` (Int64: the file's line of the record's first line),
     ``_n`` (UInt32: its number of cells) and ``c0``, ``c1``, ... (its cells, null past its
     end); the delimiter (sniffed when ``delim`` is None); the bytes read (unless ``last``,
     the records that end before a line end where a quoted field may go on, all of them
-    else); and the lines read. ``None`` when the exact reading must read it."""
+    else); and the lines read. ``None`` when the exact reading must read it.
+
+    ``columns``: the only cells the caller reads (ascending). Polars then parses only these
+    (:func:`_polars_read`); the other cell columns are there, null in every record — the
+    records, their cell counts, which are blank and the text's checks (UTF-8: polars checks
+    the whole text whichever columns it parses) are those of the whole reading."""
     if not data or b"\x00" in data or data.startswith(_BOM):
         return None
     # (no CR at all, most texts: one scan, not two counts; a CR: the counts compare them)
@@ -88,7 +105,7 @@ def fast_records(
     # the quotes are well placed
     pool = ThreadPoolExecutor(1) if last and len(data) >= ALONGSIDE_BYTES else None
     try:
-        pending = None if pool is None else pool.submit(_polars_read, data, delim)
+        pending = None if pool is None else pool.submit(_polars_read, data, delim, columns)
         scan = _scan(arr, ord(delim), has_cr)
         nl = scan.nl
         if len(data) - (int(nl[-1]) + 1 if len(nl) else 0) > _FIELD_LIMIT:
@@ -97,10 +114,34 @@ def fast_records(
             int(nl[0]) + 1 > _FIELD_LIMIT or (len(nl) > 1 and int(np.diff(nl).max()) > _FIELD_LIMIT)
         ):
             return None
-        return _records_of(data, arr, scan, delim, base, last, pending)
+        got = _records_of(data, arr, scan, delim, base, last, pending, columns)
+        if got is _EVERY_CELL:  # (many records blank in the cells read: all read, as before)
+            got = _records_of(data, arr, scan, delim, base, last, None, None)
+        assert got is not _EVERY_CELL
+        return got
     finally:
         if pool is not None:
             pool.shutdown()
+
+
+def first_line_cells(data: bytes) -> tuple[str, list[str]] | None:
+    """The delimiter :func:`fast_records` sniffs in ``data`` (UTF-8, no BOM) and the cells
+    of its first line — the header :func:`fast_records` reads when that line is not blank
+    and no quoted cell goes on past it (its quotes are even); ``None`` else."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    nl = _head_lines(arr)
+    delim = sniff_delimiter(data, nl)
+    end = int(nl[0]) if len(nl) else len(data)
+    if delim is None or end > _FIELD_LIMIT:
+        return None
+    try:
+        line = data[:end].decode("utf-8").removesuffix("\r")
+    except UnicodeDecodeError:
+        return None
+    if line.count('"') % 2 or "\r" in line or "\x00" in line:
+        return None
+    cells = next(csv.reader([line], delimiter=delim), [])
+    return (delim, cells) if any(c.strip() for c in cells) else None
 
 
 def _head_lines(arr: np.ndarray) -> np.ndarray:
@@ -118,8 +159,12 @@ def _head_lines(arr: np.ndarray) -> np.ndarray:
 ALONGSIDE_BYTES = 1 << 20
 
 
-def _polars_read(data: bytes, delim: str) -> pl.DataFrame | None:
-    """``data``'s records as polars reads them (every cell text), or None when it refuses."""
+def _polars_read(
+    data: bytes, delim: str, columns: Sequence[int] | None = None
+) -> pl.DataFrame | None:
+    """``data``'s records as polars reads them (every cell text; only the cells
+    ``columns`` when given, named ``c0``, ``c1``... by their place), or None when it
+    refuses."""
     try:
         read = pl.read_csv(
             data,
@@ -129,13 +174,22 @@ def _polars_read(data: bytes, delim: str) -> pl.DataFrame | None:
             infer_schema=False,
             empty_string_is_null=False,
             raise_if_empty=False,
+            columns=None if columns is None else list(columns),
         )
+        if columns is not None:  # (polars names them column_1, column_2... by their place)
+            read = read.rename(dict(zip(read.columns, (f"c{i}" for i in columns), strict=True)))
     except Exception:  # polars reads it otherwise: the exact reading decides
         return None
     # one chunk per column (polars reads in several; in the reading thread, beside the
     # quote check): the columns added after are one chunk, and the first eager query over
     # columns cut otherwise copies them slowly
     return read.rechunk()
+
+
+#: :func:`_records_of`'s answer when more records than :data:`_FEW_BLANK` are blank in the
+#: cells read (only the others can tell whether they are blank: polars reads them all then)
+_EVERY_CELL: tuple[pl.DataFrame, str, int, int] = (pl.DataFrame(), "", 0, 0)
+_FEW_BLANK = 4096
 
 
 def _records_of(
@@ -146,9 +200,10 @@ def _records_of(
     base: int,
     last: bool,
     pending: Future[pl.DataFrame | None] | None,
+    columns: Sequence[int] | None = None,
 ) -> tuple[pl.DataFrame, str, int, int] | None:
     """:func:`fast_records` once the text is scanned (``pending``: polars' read of the
-    whole text, when it is being read already)."""
+    whole text, when it is being read already; ``columns``: the cells read, as there)."""
     size = len(data)
     nl = scan.nl
     # a line end ends a record where the quotes before it are even
@@ -175,15 +230,15 @@ def _records_of(
     if pending is not None:
         read = pending.result()
     else:
-        read = _polars_read(data if used == size else data[:used], delim)
+        read = _polars_read(data if used == size else data[:used], delim, columns)
     if read is None:
         return None
     frame = read
     if frame.height != records:
         return None
-    width = frame.width
-    cells = [f"c{i}" for i in range(width)]
-    frame = frame.rename(dict(zip(frame.columns, cells, strict=True)))
+    if columns is None:
+        width = frame.width
+        frame = frame.rename(dict(zip(frame.columns, (f"c{i}" for i in range(width)), strict=True)))
     # the first line of each record, in the file
     first = np.zeros(records, dtype=np.int64)
     first[1:] = ends_at[: records - 1] + 1
@@ -195,17 +250,27 @@ def _records_of(
     stops = np.append(ends, used)[:records]
     outside = np.append(scan.delims[ends_at], scan.outside)[:records]
     counts = np.diff(outside, prepend=0) + 1
+    if columns is not None:  # polars' width: the cells of the text's first record
+        if not records or (len(columns) and columns[-1] >= int(counts[0])):
+            return None
+        width = int(counts[0])
+        # (the cells not read: null in every record, a constant column)
+        frame = frame.with_columns(
+            pl.lit(None, pl.String).alias(f"c{i}") for i in range(width) if i not in columns
+        )
     if len(counts) and int(counts.max()) > width:
         return None
     for r in np.flatnonzero(stops - heads <= 1).tolist():  # "" or a CR before the line end
         if heads[r] == stops[r] or arr[heads[r]] == 13:
             counts[r] = 0
     frame = frame.with_columns(pl.Series("_n", counts, dtype=pl.UInt32))
+    cells = [f"c{i}" for i in range(width)]
+    parsed = range(width) if columns is None else columns
     least = int(counts.min()) if records else width
     if least < width:  # the cells past a short row's end are null (columns all rows fill: kept)
         frame = frame.with_columns(
-            pl.when(pl.col("_n") > i).then(pl.col(c)).alias(c)
-            for i, c in enumerate(cells)
+            pl.when(pl.col("_n") > i).then(pl.col(f"c{i}")).alias(f"c{i}")
+            for i in parsed
             if i >= least
         )
     # blank rows (every cell white space) are no records: only a row whose first cell is
@@ -220,6 +285,15 @@ def _records_of(
         unsure[quoted] = _unsure(arr[np.minimum(heads[quoted] + 1, last_byte)], ord(delim))
     unsure |= heads >= used
     cand = pl.Series(np.flatnonzero(unsure), dtype=pl.Int64)
+    if columns is not None:  # (the cells not read: told from the record's own text)
+        blank_at = _blank_records(data, frame, cand, columns, heads, stops, delim)
+        if blank_at is None:
+            return _EVERY_CELL
+        if len(blank_at):
+            keep = np.ones(records, dtype=bool)
+            keep[blank_at] = False
+            frame = frame.filter(pl.Series(keep))
+        return frame.select("_line", "_n", *cells), delim, used, lines
     head_cells = frame[cells[0]].gather(cand)
     maybe_blank = cand.filter(
         head_cells.is_null() | head_cells.str.contains(_ALL_SPACE).fill_null(False)
@@ -234,6 +308,36 @@ def _records_of(
             keep[drop] = False
             frame = frame.filter(pl.Series(keep))
     return frame.select("_line", "_n", *cells), delim, used, lines
+
+
+def _blank_records(
+    data: bytes,
+    frame: pl.DataFrame,
+    cand: pl.Series,
+    columns: Sequence[int],
+    heads: np.ndarray,
+    stops: np.ndarray,
+    delim: str,
+) -> np.ndarray | None:
+    """Which of the records ``cand`` are blank (every cell white space, or none), when
+    polars read only the cells ``columns``: those whose cells read are blank, each then
+    read whole from its text by the csv module (the same cells: the text's quotes are well
+    placed); ``None`` when more than :data:`_FEW_BLANK` are blank in the cells read."""
+    maybe = cand
+    for i in columns:
+        if not maybe.len():
+            break
+        got = frame[f"c{i}"].gather(maybe)
+        maybe = maybe.filter(got.is_null() | got.str.contains(_ALL_SPACE).fill_null(False))
+    if maybe.len() > _FEW_BLANK:
+        return None
+    blank = []
+    for r in maybe.to_list():
+        text = data[heads[r] : stops[r]].decode("utf-8")  # (UTF-8: polars read it)
+        cells = next(csv.reader(io.StringIO(text, newline=""), delimiter=delim), [])
+        if not any(c.strip() for c in cells):
+            blank.append(r)
+    return np.array(blank, dtype=np.int64)
 
 
 def _unsure(first: np.ndarray, delim: int) -> np.ndarray:

@@ -448,7 +448,12 @@ def _csv(ctx: Context, display: str, path: Path, text: str | None) -> None:
     # (from the bytes: polars' CSV reader reads the quoted cells DiscordChatExporter writes;
     # the file is read again when a text only told it from JSON)
     if zone:
-        source: Iterator[CsvFrame] | str = csv_frames(path, display, data=read_bytes(path, display))
+        source: Iterator[CsvFrame] | str = csv_frames(
+            path,
+            display,
+            data=read_bytes(path, display),
+            columns=lambda t: _csv_columns(t, display),
+        )
     else:
         source = read_text(path, display) if text is None else text
     if isinstance(source, str):  # what only the row-by-row reading reads as it does today

@@ -66,7 +66,7 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
     excel = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
     zone = getattr(ctx.tz, "key", None)
     if cmap.table == "messages" and not excel and zone:
-        source = csv_frames(path, display)
+        source = csv_frames(path, display, columns=lambda t: _columns(t, cmap, display).values())
         if not isinstance(source, str):
             idx: dict[str, int] | None = None
             for frame in source:

@@ -261,7 +261,11 @@ def _json_array(path: Path) -> bool:
 
 def _read_msg_csv(path: Path, text: str | None, display: str, ctx: Context) -> None:
     zone = getattr(ctx.tz, "key", None)
-    source = csv_frames(path, display, text) if zone else text or read_text(path, display)
+    source = (
+        csv_frames(path, display, text, columns=lambda t: _msg_columns(t).values())
+        if zone
+        else text or read_text(path, display)
+    )
     if isinstance(source, str):  # what only the row-by-row reading reads as it does today
         table = read_csv(source, display)
         col = _msg_columns(table)
@@ -746,7 +750,11 @@ def _too_few(ctx: Context, where: Location, n: int, width: int) -> None:
 
 def _read_chatlog_csv(path: Path, text: str | None, display: str, ctx: Context) -> None:
     zone = getattr(ctx.tz, "key", None)
-    source = csv_frames(path, display, text) if zone else text or read_text(path, display)
+    source = (
+        csv_frames(path, display, text, columns=lambda t: _chatlog_columns(t).values())
+        if zone
+        else text or read_text(path, display)
+    )
     if isinstance(source, str):  # what only the row-by-row reading reads as it does today
         table = read_csv(source, display)
         idx = _chatlog_columns(table)
@@ -793,6 +801,20 @@ def _placeholder_of(maybe: pl.Expr) -> pl.Expr:
     return name.replace_strict(_PLACEHOLDERS, default=None, return_dtype=pl.String)
 
 
+def _placeholder_types(rows: pl.DataFrame, content: pl.Expr) -> pl.Expr:
+    """:func:`placeholder_type_expr` of ``content`` over ``rows``: matched once per distinct
+    text that may be a placeholder (a few in an export: ``[图片]``...), then each text looked
+    up by its place among those — a cast to an Enum of them; a text not among them is none —
+    instead of matched a second time and compared with each of them."""
+    texts = (
+        rows.lazy().select(_maybe_placeholder(content).alias("k")).unique().collect()["k"]
+    ).drop_nulls()
+    if not texts.len():
+        return pl.lit(None, pl.String)
+    types = pl.select(_placeholder_of(pl.lit(texts))).to_series()
+    return pl.lit(types).gather(content.cast(pl.Enum(texts), strict=False).to_physical())
+
+
 def _chatlog_bulk(
     frame: CsvFrame, idx: dict[str, int], display: str, ctx: Context, zone: str
 ) -> None:
@@ -818,9 +840,7 @@ def _chatlog_bulk(
         .with_columns(
             naive_text_in(frame.rows, col("time")).alias("_body"),
             # (matched once per distinct text: placeholders repeat)
-            by_distinct(frame.rows, _maybe_placeholder(content), _placeholder_of)
-            .fill_null("text")
-            .alias("_type"),
+            _placeholder_types(frame.rows, content).fill_null("text").alias("_type"),
             frame.strip(col("sender")).alias("_sender"),
             frame.strip(col("sender_name")).alias("_sname"),
             frame.strip(col("talker")).alias("_talker"),
