@@ -91,7 +91,7 @@ def test_notices_in_bulk_equal_row_by_row(tmp_path_factory, rows, opts):
     def both():  # type: ignore[no-untyped-def]
         fast = _aliases_of(run)
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(wechat, "csv_frames", lambda p, d, t=None: read_text(p, d))
+            mp.setattr(wechat, "csv_frames", lambda p, d, t=None, **_: read_text(p, d))
             return fast, _aliases_of(run)
 
     (fast, fast_aliases), (slow, slow_aliases) = both()
