@@ -17,35 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sqops.data.tables as tables_mod
-from _held_checks import IN_MEMORY, ON_DISK, held_equals_disk
+from _held_checks import IN_MEMORY, ON_DISK, held_equals_disk, types_and_roles
 from _held_checks import same_tables as _same
 from sqops.data.tables import Tables, read_tables
 
 
 def test_types_and_roles_as_read_from_parquet(tmp_path: Path) -> None:
-    # 7 messages (Parquet):
-    #   1 " Text\t" / "MEMBER"  → text / member
-    #   2 "text" / " staff "    → text / staff
-    #   3 "   " / ""            → both null (blank cells)
-    #   4 member_id null        → rejected (empty_id); its cells as read, stripped:
-    #                             msg_type "Image", role "Bot"
-    #   5 time null             → rejected (bad_time); msg_type null (blank), role "member"
-    #   6 "IMAGE" / "bot"       → image / bot
-    #   7 null / null           → null / null
-    t = dt.datetime(2026, 12, 1, 9)
-    folder = tmp_path / "pq"
-    folder.mkdir()
-    pl.DataFrame(
-        {
-            "ts": [t, t, t, t, None, t, t],
-            "group_id": ["g1"] * 7,
-            "member_id": ["a", "b", "c", None, "e", "f", "g"],
-            "msg_id": [1, 2, 3, 4, 5, 6, 7],
-            "msg_type": [" Text\t", "text", "   ", " Image ", " ", "IMAGE", None],
-            "role": ["MEMBER", " staff ", "", "Bot", " member", "bot", None],
-        }
-    ).write_parquet(folder / "messages.parquet")
-    pl.DataFrame({"member_id": ["s"], "role": [" Staff "]}).write_parquet(folder / "staff.parquet")
+    folder = types_and_roles(tmp_path / "pq")  # (the cells and what they give: there)
     held = read_tables(folder, hold=IN_MEMORY)
     _same(held, read_tables(folder, hold=ON_DISK))
     m = held["messages"]
