@@ -110,6 +110,7 @@ def test_held_equals_disk_for_any_types_and_roles(
         return got
 
     monkeypatch.setattr(tables_mod._Held, "make", classmethod(spy))
+    monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", 0)  # (the copy cast as read tried)
 
     @settings(
         max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -178,6 +179,7 @@ def test_a_padded_id_stops_the_copy_at_its_batch(
 
     monkeypatch.setattr(tables_mod._Marks, "mark", spy)
     monkeypatch.setattr(tables_mod, "HELD_BATCH", 2)
+    monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", 2)  # (" b", the 3rd, not in it)
     members = ["a", "a", " b", "c", "d", "e", "f", "g", "h", "i"]
     pl.DataFrame(
         {"ts": [t] * 10, "group_id": ["g1"] * 10, "member_id": members, "msg_id": range(10)}
@@ -299,6 +301,7 @@ def test_a_padded_id_takes_the_stripped_copy(
         return real(cls, *args, **kwargs)
 
     monkeypatch.setattr(tables_mod._Held, "make", classmethod(counted))
+    monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", 1)  # (" g1 ", the 2nd, not in it)
     padded = _ids_folder(tmp_path, ["g1", " g1 ", "g2", "g2"], ["a", "b", "c", "d"])
     got = read_tables(padded, hold=IN_MEMORY)
     assert len(made) == 2
