@@ -3,8 +3,10 @@ gives the same tables as the copy on disk."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
@@ -46,3 +48,31 @@ def held_equals_disk(folder: Path, batch: int) -> None:
             assert str(info.value) == str(exc)
             return
         same_tables(held, read_tables(folder, hold=ON_DISK))
+
+
+def types_and_roles(folder: Path) -> Path:
+    """7 messages (Parquet) in ``folder`` (made), and a staff table:
+
+    1 " Text\t" / "MEMBER"  → text / member
+    2 "text" / " staff "    → text / staff
+    3 "   " / ""            → both null (blank cells)
+    4 member_id null        → rejected (empty_id); its cells as read, stripped:
+                              msg_type "Image", role "Bot"
+    5 time null             → rejected (bad_time); msg_type null (blank), role "member"
+    6 "IMAGE" / "bot"       → image / bot
+    7 null / null           → null / null
+    """
+    t = dt.datetime(2026, 12, 1, 9)
+    folder.mkdir()
+    pl.DataFrame(
+        {
+            "ts": [t, t, t, t, None, t, t],
+            "group_id": ["g1"] * 7,
+            "member_id": ["a", "b", "c", None, "e", "f", "g"],
+            "msg_id": [1, 2, 3, 4, 5, 6, 7],
+            "msg_type": [" Text\t", "text", "   ", " Image ", " ", "IMAGE", None],
+            "role": ["MEMBER", " staff ", "", "Bot", " member", "bot", None],
+        }
+    ).write_parquet(folder / "messages.parquet")
+    pl.DataFrame({"member_id": ["s"], "role": [" Staff "]}).write_parquet(folder / "staff.parquet")
+    return folder

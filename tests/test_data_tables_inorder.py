@@ -7,6 +7,7 @@ against the general path on the same cells."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -198,9 +199,27 @@ def test_in_order_by_group_as_each_group_checked(rows) -> None:
     assert _in_order_by_group(df) == each
 
 
-def test_a_copy_on_disk_is_not_known_in_order(tmp_path: Path) -> None:
-    td, _ = _names(tmp_path / "a", _messages(IN_ORDER), 0)
-    assert td._held is None and not td.times_in_order()
+def test_a_copy_on_disk_is_known_in_order(tmp_path: Path) -> None:
+    # (session 18: its valid rows' group codes and times read again from the file)
+    td, rows = _names(tmp_path / "a", _messages(IN_ORDER), 0)
+    assert td._held is None and td._narrow is not None and td.times_in_order()
+    assert_frame_equal(
+        _sorted(latest_names(rows, True).collect()), _sorted(latest_names(rows).collect())
+    )
+    back = [*IN_ORDER, ("g1", "b", "B0", 29)]  # (g1's times go back: 30 then 29)
+    td, _ = _names(tmp_path / "b", _messages(back), 0)
+    assert td._narrow is not None and not td.times_in_order()
+    # a rejected row's time (none) and a repeated id's row do not count: the valid rows only
+    bad = _messages([*IN_ORDER, ("g1", "c", "C", 0)]).with_columns(
+        pl.when(pl.int_range(pl.len()) == 7)
+        .then(None)
+        .otherwise(pl.col("member_id"))
+        .alias("member_id")
+    )
+    td, _ = _names(tmp_path / "c", bad, 0)
+    assert td.rejected["_row"].to_list() == [8] and td.times_in_order()
+    # (not known for another frame)
+    assert not replace(td, frame=td.frame.reverse()).times_in_order()
 
 
 @settings(

@@ -17,35 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sqops.data.tables as tables_mod
-from _held_checks import IN_MEMORY, ON_DISK, held_equals_disk
+from _held_checks import IN_MEMORY, ON_DISK, held_equals_disk, types_and_roles
 from _held_checks import same_tables as _same
 from sqops.data.tables import Tables, read_tables
 
 
 def test_types_and_roles_as_read_from_parquet(tmp_path: Path) -> None:
-    # 7 messages (Parquet):
-    #   1 " Text\t" / "MEMBER"  → text / member
-    #   2 "text" / " staff "    → text / staff
-    #   3 "   " / ""            → both null (blank cells)
-    #   4 member_id null        → rejected (empty_id); its cells as read, stripped:
-    #                             msg_type "Image", role "Bot"
-    #   5 time null             → rejected (bad_time); msg_type null (blank), role "member"
-    #   6 "IMAGE" / "bot"       → image / bot
-    #   7 null / null           → null / null
-    t = dt.datetime(2026, 12, 1, 9)
-    folder = tmp_path / "pq"
-    folder.mkdir()
-    pl.DataFrame(
-        {
-            "ts": [t, t, t, t, None, t, t],
-            "group_id": ["g1"] * 7,
-            "member_id": ["a", "b", "c", None, "e", "f", "g"],
-            "msg_id": [1, 2, 3, 4, 5, 6, 7],
-            "msg_type": [" Text\t", "text", "   ", " Image ", " ", "IMAGE", None],
-            "role": ["MEMBER", " staff ", "", "Bot", " member", "bot", None],
-        }
-    ).write_parquet(folder / "messages.parquet")
-    pl.DataFrame({"member_id": ["s"], "role": [" Staff "]}).write_parquet(folder / "staff.parquet")
+    folder = types_and_roles(tmp_path / "pq")  # (the cells and what they give: there)
     held = read_tables(folder, hold=IN_MEMORY)
     _same(held, read_tables(folder, hold=ON_DISK))
     m = held["messages"]
@@ -132,6 +110,7 @@ def test_held_equals_disk_for_any_types_and_roles(
         return got
 
     monkeypatch.setattr(tables_mod._Held, "make", classmethod(spy))
+    monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", 0)  # (the copy cast as read tried)
 
     @settings(
         max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -200,6 +179,7 @@ def test_a_padded_id_stops_the_copy_at_its_batch(
 
     monkeypatch.setattr(tables_mod._Marks, "mark", spy)
     monkeypatch.setattr(tables_mod, "HELD_BATCH", 2)
+    monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", 2)  # (" b", the 3rd, not in it)
     members = ["a", "a", " b", "c", "d", "e", "f", "g", "h", "i"]
     pl.DataFrame(
         {"ts": [t] * 10, "group_id": ["g1"] * 10, "member_id": members, "msg_id": range(10)}
@@ -321,6 +301,7 @@ def test_a_padded_id_takes_the_stripped_copy(
         return real(cls, *args, **kwargs)
 
     monkeypatch.setattr(tables_mod._Held, "make", classmethod(counted))
+    monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", 1)  # (" g1 ", the 2nd, not in it)
     padded = _ids_folder(tmp_path, ["g1", " g1 ", "g2", "g2"], ["a", "b", "c", "d"])
     got = read_tables(padded, hold=IN_MEMORY)
     assert len(made) == 2

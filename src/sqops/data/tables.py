@@ -141,9 +141,10 @@ class TableData:
         over the rows of each ``group_id``, in ``frame``'s order (which is that of ``_row``).
         Then of rows of one group, or of one (group, member) pair, the latest by time and
         row is the last. Found once, for a copy held in memory (its rows in memory: ~0.03
-        CPU-s at 10 M messages); False for any other table (not known)."""
+        CPU-s at 10 M messages) or on disk (its valid rows' group codes and times read
+        again: ~0.01 CPU-s at 1 M messages); False for any other table (not known)."""
         if self._in_order is None:
-            held = self._held
+            held, n = self._held, self._narrow
             self._in_order = False
             if (
                 held is not None
@@ -151,6 +152,12 @@ class TableData:
                 and {"ts", "group_id"} <= set(held[0].columns)
             ):
                 self._in_order = _in_order_by_group(held[0].select("group_id", "ts"))
+            elif (
+                isinstance(n, _Narrow)
+                and n.frame is self.frame
+                and {"ts", "group_id"} <= set(n.final)
+            ):
+                self._in_order = _in_order_by_group(n.copy.valid("group_id", "ts"))
         return self._in_order
 
     def where_in(self, column: str, values: Sequence[str], nulls: bool = False) -> pl.LazyFrame:
@@ -187,7 +194,7 @@ class TableData:
         return column in self.columns
 
 
-def _in_order_by_group(rows: pl.DataFrame) -> bool:
+def _in_order_by_group(rows: pl.DataFrame | pl.LazyFrame) -> bool:
     """``ts`` non-decreasing over the rows of each ``group_id`` (never null), in ``rows``'
     order: every time at least the time before it, or else within each run of rows of one
     group, and each run of a group starting at or after the end of the group's run before
@@ -224,15 +231,88 @@ def _in_order_by_group(rows: pl.DataFrame) -> bool:
 
 
 @dataclass(frozen=True)
-class _Narrow:
-    """How a validated table's ``frame`` is read from its copy (:func:`validate_table`)."""
+class _Copy:
+    """A typed copy on disk (:func:`validate_table` without ``hold``): the annotated rows
+    but ``_row`` (a row's index in the file), the :data:`CODED` columns as the codes of
+    this process's categoricals, the :data:`RAW_FEW` columns as the codes (of :data:`_FEW`)
+    of their texts as read."""
 
     path: Path
     coded: tuple[str, ...]
+    #: the normalised texts of the RAW_FEW columns' codes (a code is its text's index)
+    words: Mapping[str, pl.Series]
+    #: the same texts as read, stripped, empty ones null: the rejected rows' ``_orig_``
+    cleaned: Mapping[str, pl.Series]
+
+    @classmethod
+    def written(
+        cls, path: Path, coded: tuple[str, ...], clean: Sequence[str], raw: Sequence[str]
+    ) -> _Copy:
+        """The copy just written to ``path``. The distinct codes of ``clean`` (coded columns
+        cast as read) read once (one ``unique`` a column) and tested: one that stripping
+        would change or empty raises :class:`_Padded` (the copy is then made again from
+        stripped cells). The texts of ``raw``'s codes (every code of :data:`_FEW` up to the
+        largest written: a code no cell has is never looked up) normalised as
+        :func:`_stripped` and :func:`_annotate` would normalise every cell (stripped, empty
+        → null, lower case)."""
+        words: dict[str, pl.Series] = {}
+        cleaned: dict[str, pl.Series] = {}
+        if not (clean or raw):
+            return cls(path, coded, words, cleaned)
+        got = (
+            pl.scan_parquet(path)
+            .select(*(pl.col(c).unique().implode() for c in clean), *(pl.col(c).max() for c in raw))
+            .collect()
+        )
+        for c in clean:
+            if not _clean_codes(got[c][0].drop_nulls()):
+                raise _Padded
+        for c in raw:
+            top = got[c][0]
+            every = pl.int_range(0, 0 if top is None else int(top) + 1, dtype=pl.UInt32, eager=True)
+            text = every.to_frame(c).select(pl.col(c).cat.to(_FEW, strict=False).cast(pl.String))
+            cleaned[c] = text.select(_cleaned(pl.col(c))).to_series()
+            words[c] = text.select(_normalised(pl.col(c))).to_series()
+        return cls(path, coded, words, cleaned)
+
+    def valid(self, *columns: str) -> pl.LazyFrame:
+        """``columns`` of the valid rows as stored (codes for categoricals), those of
+        repeated ids too (the rows a copy held in memory holds: :meth:`TableData.times_in_order`
+        asks of them what holds of every part of them)."""
+        return pl.scan_parquet(self.path).filter(pl.col("_reason").is_null()).select(columns)
+
+    def scan(self, cond: pl.Expr | None = None) -> pl.LazyFrame:
+        """The annotated rows (those where ``cond``, on the stored cells, holds) with
+        ``_row``, the categoricals, and the RAW_FEW columns' texts (and the rejected rows'
+        ``_orig_`` of them) made of the codes."""
+        lf = pl.scan_parquet(self.path, row_index_name="_row", row_index_offset=1)
+        if cond is not None:
+            lf = lf.filter(cond)
+        bad = pl.col("_reason").is_not_null()
+        return lf.with_columns(
+            pl.col("_row").cast(pl.Int64),
+            *(pl.col(c).cat.to(ID) for c in self.coded),
+            *(pl.lit(w).gather(pl.col(c)).alias(c) for c, w in self.words.items()),
+            *(
+                pl.when(bad).then(pl.lit(t).gather(pl.col(c))).alias(f"_orig_{c}")
+                for c, t in self.cleaned.items()
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class _Narrow:
+    """How a validated table's ``frame`` is read from its copy (:func:`validate_table`)."""
+
+    copy: _Copy
     final: tuple[str, ...]
     #: the rows of repeated ids, dropped (None: none)
     dups: pl.Series | None
     frame: pl.LazyFrame
+
+    @property
+    def coded(self) -> tuple[str, ...]:
+        return self.copy.coded
 
     def scan(self, column: str, values: Sequence[str], nulls: bool) -> pl.LazyFrame:
         # the copy holds the codes of this process's categoricals: those of the values
@@ -240,15 +320,7 @@ class _Narrow:
         cond = pl.col(column).is_in(codes.implode())
         if nulls:
             cond = cond | pl.col(column).is_null()
-        lf = (
-            pl.scan_parquet(self.path, row_index_name="_row", row_index_offset=1)
-            .filter(cond)
-            .with_columns(
-                pl.col("_row").cast(pl.Int64), *(pl.col(c).cat.to(ID) for c in self.coded)
-            )
-            .filter(pl.col("_reason").is_null())
-            .select(self.final)
-        )
+        lf = self.copy.scan(cond & pl.col("_reason").is_null()).select(self.final)
         if self.dups is not None:
             lf = lf.filter(~pl.col("_row").is_in(self.dups.implode()))
         return lf
@@ -856,15 +928,40 @@ def validate_table(
     # (when/then, not .replace: replace stops the streaming engine and loads the whole table)
     numeric_ids = {c for c in present if c in NUMERIC_IDS and schema[c].is_integer()}
     text = [c for c in present if not (c == "ts" and ts_typed) and c not in numeric_ids]
-    # (the copy held in memory takes the RAW_FEW columns as read: see _Held.make)
-    raw = [c for c in text if c in RAW_FEW] if hold else []
+    path = spill / f"{name}.parquet" if spill is not None else None
+    # (a copy held in memory or on disk takes the RAW_FEW columns as read: see _Held.make and
+    # _Copy; one collected in memory without a spill folder takes every cell stripped)
+    as_read = bool(hold) or path is not None
+    raw = [c for c in text if c in RAW_FEW] if as_read else []
     held_lf = _stripped(lf, [c for c in text if c not in raw], schema).with_columns(
         pl.col(c).cast(pl.String) for c in raw
     )
     # (and the coded text columns as read, cast as they are; proved clean afterwards)
-    unstripped = [c for c in text if c in CODED and not schema[c].is_integer()] if hold else []
-    held_raw = _stripped(lf, [c for c in text if c not in raw and c not in unstripped], schema)
-    held_raw = held_raw.with_columns(pl.col(c).cast(pl.String) for c in (*raw, *unstripped))
+    unstripped = [c for c in text if c in CODED and not schema[c].is_integer()] if as_read else []
+    cells_as_read = lf
+    as_read_source: list[tuple[pl.LazyFrame, list[str]]] = []
+
+    def cast_as_read() -> tuple[pl.LazyFrame, list[str]]:
+        """The source with the RAW_FEW columns and the ``unstripped`` ones as read, but
+        those with a cell that stripping would change or empty among the first
+        :data:`PADDED_SAMPLE` rows, stripped (cast as read, their copy would be made again: a
+        whole second copy on disk; names padded here and there are found so), and the
+        columns as read."""
+        if not as_read_source:
+            head = cells_as_read.select(pl.col(c).cast(pl.String) for c in unstripped)
+            padded = head.head(PADDED_SAMPLE).select(
+                ((pl.col(c).str.strip_chars() != pl.col(c)) | (pl.col(c) == "")).any()
+                for c in unstripped
+            )
+            row = padded.collect().row(0)
+            keep = [c for c, bad in zip(unstripped, row, strict=True) if not bad]
+            src = _stripped(
+                cells_as_read, [c for c in text if c not in raw and c not in keep], schema
+            )
+            src = src.with_columns(pl.col(c).cast(pl.String) for c in (*raw, *keep))
+            as_read_source.append((src, keep))
+        return as_read_source[0]
+
     lf = _stripped(lf, text, schema)
     # Local wall-clock times are converted by one fixed offset when the zone keeps one over
     # the times of a sample (most of Asia keeps one all year: an addition instead of a zone
@@ -926,9 +1023,11 @@ def validate_table(
     if early is not None:
         early.stop()
 
-    path = spill / f"{name}.parquet" if spill is not None else None
+    copied: list[_Copy] = []  # (the copy on disk last written: how its scans read it)
 
-    def store(frame: pl.LazyFrame) -> pl.LazyFrame:
+    def store(
+        frame: pl.LazyFrame, clean: Sequence[str] = (), raw: Sequence[str] = ()
+    ) -> pl.LazyFrame:
         if path is None:
             return frame.collect().lazy()
         # every row is written in source order, so the row number is the row's index in the
@@ -940,13 +1039,21 @@ def validate_table(
         # Row groups of ROW_GROUP rows: a scan decodes a whole row group at once, so a later
         # scan of the copy (a partitioned run's bucket: its groups' rows) holds ~100k rows of
         # it, not the million of polars' default (benchmarks/README.md, "Partitioned runs")
+        # The RAW_FEW columns (as read) are written as the codes of their texts as read, the
+        # ``clean`` coded columns (cast as read) as theirs: the distinct codes of the file are
+        # then tested and normalised once each (_Copy.written), not every cell stripped and
+        # lowered (1 M messages: the copy 0.53-0.61 -> 0.40-0.49 CPU-s)
         coded = [c for c in CODED if c in present]
-        frame.drop("_row").with_columns(pl.col(c).to_physical() for c in coded).sink_parquet(
-            path, compression="uncompressed", statistics=False, row_group_size=ROW_GROUP
-        )
-        return pl.scan_parquet(path, row_index_name="_row", row_index_offset=1).with_columns(
-            pl.col("_row").cast(pl.Int64), *(pl.col(c).cat.to(ID) for c in coded)
-        )
+        # (polars keeps the texts of _FEW's codes only while some data uses them: this empty
+        # column keeps them until _Copy.written has read the texts of the codes written)
+        alive = pl.Series(dtype=_FEW)
+        frame.drop("_row").with_columns(
+            *(pl.col(c).to_physical() for c in coded),
+            *(pl.col(c).cast(_FEW).to_physical() for c in raw),
+        ).sink_parquet(path, compression="uncompressed", statistics=False, row_group_size=ROW_GROUP)
+        copied[:] = [_Copy.written(path, tuple(coded), clean, raw)]
+        del alive
+        return copied[0].scan()
 
     def reparsed(
         rows: pl.LazyFrame,
@@ -972,14 +1079,29 @@ def validate_table(
         return _annotate(name, fixed, present, False, ts_fixed, tz, raw=raw)
 
     def copy(off: dt.timedelta | None) -> pl.LazyFrame:
-        base = store(_annotate(name, lf, present, ts_typed, to_utc(off, True), tz, naive))
-        again = reparsed(base, off)
-        return base if again is None else store(again)
+        if path is None:  # (collected in memory: every cell stripped)
+            return copy_from(off, lf, (), ())
+        src, clean = cast_as_read() if unstripped else (held_lf, [])
+        if clean:
+            try:
+                return copy_from(off, src, clean, raw)
+            except _Padded:  # (a coded cell padded or empty: every coded cell stripped)
+                pass
+        return copy_from(off, held_lf, (), raw)
+
+    def copy_from(
+        off: dt.timedelta | None, src: pl.LazyFrame, clean: Sequence[str], raw: Sequence[str]
+    ) -> pl.LazyFrame:
+        annotated = _annotate(name, src, present, ts_typed, to_utc(off, True), tz, naive, raw)
+        base = store(annotated, clean, raw)
+        again = reparsed(base, off, src, raw)
+        return base if again is None else store(again, clean, raw)
 
     def held(off: dt.timedelta | None) -> _Held:
-        if unstripped:
+        src, clean = cast_as_read() if unstripped else (held_lf, [])
+        if clean:
             try:
-                return held_from(off, held_raw, unstripped)
+                return held_from(off, src, clean)
             except _Padded:  # (a coded cell padded or empty: every cell stripped)
                 pass
         return held_from(off, held_lf, ())
@@ -1019,9 +1141,12 @@ def validate_table(
 
         rows_read = int(base.select(pl.len()).collect().item())
         orig = base.collect_schema().names()
-        rejected = _rejected(base, present).collect()
+        # (the copy's scans map codes to texts by a gather, which a filter after it does not
+        # pass: the rows are chosen in the scan, before the texts are made of every row)
+        good, bad = pl.col("_reason").is_null(), pl.col("_reason").is_not_null()
+        rejected = _rejected(copied[0].scan(bad) if copied else base, present).collect()
         final = [c for c in orig if c != "_reason" and not c.startswith("_orig_")]
-        valid = base.filter(pl.col("_reason").is_null()).select(final)
+        valid = (copied[0].scan(good) if copied else base.filter(good)).select(final)
     columns = tuple(c for c in final if c != "_row")
 
     dups = _duplicate_rows(valid, spec, present, numeric_ids, rows_read)
@@ -1037,9 +1162,8 @@ def validate_table(
     td = TableData(
         name, source, valid, columns, rows_read, rejected, *_dup_counts(dups), event_types
     )
-    if path is not None and kept is None:
-        coded = tuple(c for c in CODED if c in present)
-        td._narrow = _Narrow(path, coded, tuple(final), dup_rows, valid)
+    if copied and kept is None:
+        td._narrow = _Narrow(copied[0], tuple(final), dup_rows, valid)
     if kept is not None:  # (its rows in the frame's order, some repeated ids dropped)
         td._held = (kept.frame, valid)
     return _some_valid(td)
@@ -1047,6 +1171,10 @@ def validate_table(
 
 #: rows collected at a time into a copy held in memory (:meth:`_Held.make`)
 HELD_BATCH = 250_000
+#: the first rows whose coded cells are tested before a copy casts them as read: a column
+#: with a padded or empty one there is stripped from the start (its copy cast as read would
+#: be made again: on disk a whole second copy, ~0.45 CPU-s at 1 M messages)
+PADDED_SAMPLE = 2000
 
 
 class _OverBudget(Exception):

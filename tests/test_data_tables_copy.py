@@ -1,0 +1,124 @@
+"""The copy on disk made as the held one is (session 18): ``msg_type`` and ``role`` written as
+the codes of their texts as read, each distinct text stripped and lowered once; the coded
+columns (ids, names) cast as read, the file's distinct codes proved clean afterwards (else
+the copy made again from stripped cells); the rejected rows' text as read; the scans of the
+copy (``frame``, ``where_in``) give the texts back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import sqops.data.tables as tables_mod
+from _held_checks import IN_MEMORY, ON_DISK, types_and_roles
+from _held_checks import same_tables as _same
+from sqops.data.tables import read_tables
+
+T = dt.datetime(2026, 12, 1, 9)
+
+
+def _messages(folder: Path, **columns: list) -> Path:
+    folder.mkdir()
+    n = len(next(iter(columns.values())))
+    base = {"ts": [T] * n, "group_id": ["g1"] * n, "member_id": [f"m{i}" for i in range(n)]}
+    pl.DataFrame({**base, "msg_id": list(range(1, n + 1)), **columns}).write_parquet(
+        folder / "messages.parquet"
+    )
+    return folder
+
+
+def test_types_and_roles_written_as_codes(tmp_path: Path) -> None:
+    # padded, blank, upper-case cells; row 4 rejected (empty id) with its cells as read,
+    # stripped; row 5 rejected (no time)
+    folder = types_and_roles(tmp_path / "pq")
+    disk = read_tables(folder, hold=ON_DISK)
+    m = disk["messages"]
+    assert m._narrow is not None  # (on disk)
+    stored = pl.read_parquet(m._narrow.copy.path)
+    assert stored.schema["msg_type"] == stored.schema["role"] == pl.UInt32
+    got = m.frame.collect()
+    assert got["_row"].to_list() == [1, 2, 3, 6, 7]
+    assert got["msg_type"].to_list() == ["text", "text", None, "image", None]
+    assert got["role"].to_list() == ["member", "staff", None, "bot", None]
+    assert m.rejected["_row"].to_list() == [4, 5]
+    assert m.rejected["msg_type"].to_list() == ["Image", None]
+    assert m.rejected["role"].to_list() == ["Bot", "member"]
+    # the scan with a filter on the stored codes gives the same rows
+    assert_frame_equal(
+        m.where_in("member_id", ["a", "f"]).collect(), got.filter(pl.col("_row").is_in([1, 6]))
+    )
+    _same(read_tables(folder, hold=IN_MEMORY), disk)
+
+
+def test_the_texts_of_the_codes_are_kept_until_read(tmp_path: Path) -> None:
+    # polars drops the texts of a named categorical's codes once no data uses them: in a
+    # process where nothing else holds one, the texts are still read after the copy is
+    # written (without the column that keeps them: "invalid category value")
+    folder = _messages(tmp_path / "pq", msg_type=["Text", "image", "Text"], role=["member"] * 3)
+    code = textwrap.dedent(
+        f"""
+        from sqops.data.tables import read_tables
+        m = read_tables({str(folder)!r}, hold=0)["messages"]
+        print(m.frame.collect()["msg_type"].to_list())
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['text', 'image', 'text']"
+
+
+@pytest.mark.parametrize("sample", [0, 2000])
+@pytest.mark.parametrize(
+    ("group", "writes", "rows"),
+    [
+        (["g1", "g1", "g2"], 1, [1, 2, 3]),
+        (["g1", " g1 ", "g2"], 2, [1, 2, 3]),  # (padded: made again from stripped cells)
+        (["g1", "", "g2"], 2, [1, 3]),  # (an empty id: rejected, as stripped)
+    ],
+)
+def test_a_padded_id_makes_the_copy_again(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    group: list[str],
+    writes: int,
+    rows: list[int],
+    sample: int,
+) -> None:
+    # without the sample of the first rows (0), a padded or empty group id is met in the
+    # written file's codes: the copy is made again from stripped cells; in the sample, the
+    # column is stripped from the start (one write), the member ids still cast as read
+    written: list[tuple[str, ...]] = []
+    real = tables_mod._Copy.written.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, path: Path, coded: tuple[str, ...], clean: list[str], *a: object):
+        if path.name == "messages.parquet":
+            written.append(tuple(clean))
+        return real(cls, path, coded, clean, *a)
+
+    monkeypatch.setattr(tables_mod._Copy, "written", classmethod(counted))
+    monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", sample)
+    folder = _messages(tmp_path / "pq", group_id=group, msg_type=["text"] * 3)
+    disk = read_tables(folder, hold=ON_DISK)
+    clean = group == ["g1", "g1", "g2"]
+    if sample and not clean:
+        assert written == [("member_id",)]
+    else:
+        assert len(written) == writes
+        assert written[0] == ("group_id", "member_id")
+    m = disk["messages"]
+    got = m.frame.collect()
+    assert got["_row"].to_list() == rows
+    assert got["group_id"].cast(pl.String).to_list() == [group[r - 1].strip() for r in rows]
+    g1 = m.where_in("group_id", ["g1"]).collect()
+    assert_frame_equal(g1, got.filter(pl.col("group_id") == "g1"))
+    _same(read_tables(folder, hold=IN_MEMORY), disk)
