@@ -230,3 +230,36 @@ def test_constant_columns_and_codes_once_equal_row_by_row(tmp_path_factory, expo
         return import_files("wechat-msg", [tmp / "msg.csv"], **opts)
 
     _equal_row_by_row_with_aliases(run)
+
+
+def test_signed_create_times_read_row_by_row(tmp_path, monkeypatch):
+    """A CreateTime polars' int cast reads but the row-by-row way does not take for epoch
+    seconds (a sign: 9, 10 and 13 bytes, below the least value of its length) reaches
+    _msg_row — StrTime read when there is one, else the row skipped —, never the bulk's
+    epoch (which would give 1970-07-28, 1975-09-11 or 1964 for these); a leading zero is
+    read either way as the same seconds. The same tables, counts, problems and aliases as
+    the row-by-row reading."""
+    from sqops.importers import import_files, wechat
+
+    times = ["+17960868", "+179608680", "-179608680", "+179608680000", "-179608680000"]
+    cells = [(t, s) for t in times for s in ("2026-12-01 09:00:00", "")]
+    rows = [f"{i},g1@chatroom,1,0,0,{t},2,早,{s},,Mia,wxid_mia" for i, (t, s) in enumerate(cells)]
+    rows.append("20,g1@chatroom,1,0,0,1796086800,2,早,,,Mia,wxid_mia")  # (the bulk's)
+    (tmp_path / "msg.csv").write_text(_HEAD + "\n".join(rows) + "\n", encoding="utf-8")
+
+    def run():  # type: ignore[no-untyped-def]
+        return import_files("wechat-msg", [tmp_path / "msg.csv"])
+
+    _equal_row_by_row_with_aliases(run)
+    seen: list[str] = []
+    row = wechat._msg_row
+
+    def counted(ctx, where, cells, col, width):  # type: ignore[no-untyped-def]
+        seen.append(cells[0])
+        row(ctx, where, cells, col, width)
+
+    monkeypatch.setattr(wechat, "_msg_row", counted)
+    result = run()
+    assert seen == [str(i) for i in range(10)]
+    assert result.tables["messages"]["ts"].to_list() == ["2026-12-01T09:00:00+08:00"] * 6
+    assert [p.where.line for p in result.problems] == [3, 5, 7, 9, 11]
