@@ -122,3 +122,41 @@ def test_a_padded_id_makes_the_copy_again(
     g1 = m.where_in("group_id", ["g1"]).collect()
     assert_frame_equal(g1, got.filter(pl.col("group_id") == "g1"))
     _same(read_tables(folder, hold=IN_MEMORY), disk)
+
+
+def test_a_padded_id_is_not_cast_as_read_again_for_the_zones_own_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (review rv-rep1m7) the sampled times keep one offset, the later ones do not (New
+    # York's summer, then winter): the copy is made again with the zone's own conversion.
+    # A padded id past the sample was met in the first copy cast as read: the second copy
+    # takes stripped cells at once (3 writes, not 4: a whole copy on disk saved)
+    written: list[tuple[str, ...]] = []
+    real = tables_mod._Copy.written.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, path: Path, coded: tuple[str, ...], clean: list[str], *a: object):
+        if path.name == "messages.parquet":
+            written.append(tuple(clean))
+        return real(cls, path, coded, clean, *a)
+
+    monkeypatch.setattr(tables_mod._Copy, "written", classmethod(counted))
+    monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", 1)
+    monkeypatch.setattr(tables_mod, "_SAMPLE", 2)
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    summer, winter = dt.datetime(2026, 7, 1, 9), dt.datetime(2026, 12, 1, 9)
+    pl.DataFrame(
+        {
+            "ts": [summer, summer, winter, winter],
+            "group_id": ["g1", "g1", " g1", "g2"],
+            "member_id": ["a", "b", "c", "d"],
+            "msg_id": [1, 2, 3, 4],
+            "msg_type": ["text"] * 4,
+        }
+    ).write_parquet(folder / "messages.parquet")
+    disk = read_tables(folder, hold=ON_DISK, tz="America/New_York")
+    assert written == [("group_id", "member_id"), (), ()]
+    got = disk["messages"].frame.collect()
+    assert got["group_id"].cast(pl.String).to_list() == ["g1", "g1", "g1", "g2"]
+    assert got["ts"].dt.hour().to_list() == [13, 13, 14, 14]  # (EDT, then EST)
+    _same(read_tables(folder, hold=IN_MEMORY, tz="America/New_York"), disk)

@@ -1078,15 +1078,18 @@ def validate_table(
         ts_fixed = pl.coalesce(to_utc(off), pl.col("_fix"))
         return _annotate(name, fixed, present, False, ts_fixed, tz, raw=raw)
 
+    padded: list[bool] = []  # (a copy cast as read met a padded cell: not tried again)
+
     def copy(off: dt.timedelta | None) -> pl.LazyFrame:
         if path is None:  # (collected in memory: every cell stripped)
             return copy_from(off, lf, (), ())
         src, clean = cast_as_read() if unstripped else (held_lf, [])
-        if clean:
+        if clean and not padded:
             try:
                 return copy_from(off, src, clean, raw)
             except _Padded:  # (a coded cell padded or empty: every coded cell stripped)
-                pass
+                # (the same cells again, if the copy is made again for the zone's offset)
+                padded.append(True)
         return copy_from(off, held_lf, (), raw)
 
     def copy_from(
