@@ -384,3 +384,53 @@ def test_invalid_json_in_a_chats_messages(tmp_path: Path) -> None:
         assert problem.text.get("en").startswith("the messages array cannot be read in slices")
         line = bad[: bad.rindex(msgs[5])].count("\n") + 1
         assert (problem.where.line, problem.where.col) == (line, 6)
+
+
+@pytest.mark.parametrize("shape", ["personal", "left", "deep", "top-level messages"])
+def test_a_chat_not_imported_is_decoded_all_the_same(tmp_path: Path, shape: str) -> None:
+    """The messages of a chat that is not imported (not a group, or every chat when the
+    export has a top-level ``messages`` list) are decoded all the same: JSON wrong there (a
+    comma missing, nesting too deep) is the whole reading's error, never passed over; past
+    1 GiB (made small here) it is the slices' error at its line."""
+    msgs = [_tg_msg(i) for i in range(1, 5)]
+    group = _tg_chat(11, "private_supergroup", *msgs)
+    broken = _tg_chat(10, "personal_chat", msgs[0], msgs[1] + " " + msgs[2], msgs[3])
+    if shape == "personal":
+        doc = _account(broken, group)
+    elif shape == "left":
+        doc = _account(group, left=broken.replace("personal_chat", "saved_messages"))
+    elif shape == "deep":
+        doc = _account(_tg_chat(10, "personal_chat", "[" * 3000 + "]" * 3000), group)
+    else:
+        top = '\n "messages": [' + msgs[0] + '], "type": "private_group",'
+        doc = _account(broken.replace("personal_chat", "private_group"), extra=top)
+    p = _write(tmp_path, doc, "result.json")
+    whole = _run("telegram", p, "Asia/Shanghai")
+    assert whole[0] == "error"
+    for block in (1, 100, 1 << 20):
+        assert _sliced("telegram", p, "Asia/Shanghai", block)[0] == whole
+    if shape == "deep":
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_base, "MAX_BYTES", 100)
+        mp.setattr(_jsonstream, "STREAM_BYTES", 50)
+        mp.setattr(_jsonstream, "BLOCK", 300)
+        with pytest.raises(InputError) as err:
+            import_files("telegram", [p], tz="Asia/Shanghai")
+    problem = err.value.problems[0]
+    assert problem.text.get("en").startswith("the messages array cannot be read in slices")
+    assert problem.where.line == doc[: doc.index(msgs[1] + " ")].count("\n") + 1
+
+
+def test_a_text_written_as_the_marker_takes_no_array(tmp_path: Path) -> None:
+    """A chat whose ``messages`` is a text spelled as :func:`_jsonstream.mark` would give
+    (without the nonce) lacks its list, as in the whole reading: it takes no other chat's
+    array."""
+    fake = _jsonstream._MARK.encode("unicode_escape").decode().replace("\\\\", "\\") + "0"
+    chat = '{"name": "fake", "type": "private_group", "id": 9, "messages": "' + fake + '"}'
+    msgs = [_tg_msg(i) for i in range(1, 5)]
+    p = _write(tmp_path, _account(chat, _tg_chat(11, "private_group", *msgs)), "result.json")
+    whole = _run("telegram", p, "Asia/Shanghai")
+    assert [str(x.where.key) for x in whole.problems] == ["chats.list[0].messages"]
+    for block in (1, 100, 1 << 20):
+        assert _same_slices("telegram", p, "Asia/Shanghai", block) > 0

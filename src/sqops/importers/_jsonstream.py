@@ -38,6 +38,7 @@ Past 1 GiB it cannot be read whole: what the slices cannot read is an error with
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,8 +211,13 @@ def _layout(path: Path, display: str, key: str | None) -> Layout | None:
 
 
 def mark(k: int) -> str:
-    """The marker put in the place of the ``k``-th array :func:`nested` finds."""
-    return f"{_MARK}{k}"
+    """The marker put in the place of the ``k``-th array :func:`nested` finds: with a nonce
+    drawn when the module loads, so that no file can hold it as a text of its own (a chat's
+    ``messages`` written as the marker would take another chat's array)."""
+    return f"{_MARK}{_NONCE}:{k}"
+
+
+_NONCE = secrets.token_hex(8)
 
 
 def nested(path: Path, display: str, key: str, depth: int) -> tuple[list[Layout], bytes] | None:

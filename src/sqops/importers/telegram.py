@@ -183,6 +183,9 @@ def _read(path: Path, display: str, ctx: Context) -> None:
             )
             data = {**data, "type": GROUP_TYPES[0]}
         chats.append(("", data))
+        if account is not None:  # (the chats' arrays, not imported, decoded all the same)
+            for lay in _layouts(account):
+                _decode_unread(lay)
     elif isinstance(data, dict) and isinstance(data.get("chats"), dict):
         for section in ("chats", "left_chats"):
             sec = data.get(section)
@@ -206,6 +209,8 @@ def _read(path: Path, display: str, ctx: Context) -> None:
             )
             continue
         if chat.get("type") not in GROUP_TYPES:
+            if isinstance(chat.get("messages"), stream.Layout):
+                _decode_unread(chat["messages"])
             ctx.count("skipped_chats")
             if not prefix:  # the one chat of a single-chat export
                 ctx.note(
@@ -275,6 +280,26 @@ def _account(path: Path, display: str) -> dict[str, Any] | None:
             if isinstance(got_mark, str) and got_mark in marks:
                 chat["messages"] = marks.pop(got_mark)
     return None if marks else data
+
+
+def _layouts(account: dict[str, Any]) -> list[stream.Layout]:
+    """The chats' messages of a whole-account export that are read in slices."""
+    found = []
+    for section in ("chats", "left_chats"):
+        sec = account.get(section)
+        lst = sec.get("list") if isinstance(sec, dict) else None
+        for chat in lst if isinstance(lst, list) else ():
+            if isinstance(chat, dict) and isinstance(chat.get("messages"), stream.Layout):
+                found.append(chat["messages"])
+    return found
+
+
+def _decode_unread(lay: stream.Layout) -> None:
+    """The messages of a chat that is not imported (not a group), decoded all the same, a
+    slice at a time, and dropped: the whole reading decodes the whole document, so what is
+    not JSON there (a comma missing, too deep) is its error here too, never passed over."""
+    for _ in stream.slices(lay, _Msg):
+        pass
 
 
 def _chat(
