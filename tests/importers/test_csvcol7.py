@@ -266,6 +266,11 @@ def test_chatlog_placeholders_in_bulk_equal_row_by_row(tmp_path_factory, rows):
 # ---------------------------------------------------------------- the readers ask
 
 _FIXTURES = Path(__file__).parent / "fixtures"
+_GENERIC_MAP = """table: messages
+columns: {ts: 时间, group_id: 群, member_id: 成员编号, member_name: 昵称, content: 内容, msg_type: 类型}
+values:
+  msg_type: {文本: text}
+"""
 
 
 @pytest.mark.parametrize(
@@ -276,27 +281,41 @@ _FIXTURES = Path(__file__).parent / "fixtures"
         ("wechat-chatlog", "wechat_chatlog.csv"),
         ("wechat-msg", "wechat_msg.csv"),
         ("discord", "discord_general.csv"),
+        ("generic", "generic_messages.csv"),
     ],
 )
 def test_each_csv_reader_has_polars_read_only_its_columns(fmt, name, tmp_path, monkeypatch):
     """Each CSV reader gives ``csv_frames`` its columns: polars parses only those (a column
     the reader does not read, added first, is not among them), and the import is the one of
     the whole reading."""
-    from sqops.importers import import_files
+    from sqops.importers import _base, import_files
 
-    rows = list(csv.reader(io.StringIO(_FIXTURES.joinpath(name).read_text("utf-8-sig"))))
+    cmap = None
+    if fmt == "generic":  # (a messages map: generic's orders are read row by row)
+        cmap = tmp_path / "map.yaml"
+        cmap.write_text(_GENERIC_MAP, encoding="utf-8")
+        rows = [["时间", "群", "成员编号", "昵称", "内容", "类型"]] + [
+            [f"2026-12-01 0{i}:00", "群0", f"m{i % 3}", f"成员{i % 3}", f"早安{i}", "文本"]
+            for i in range(6)
+        ]
+    else:
+        rows = list(csv.reader(io.StringIO(_FIXTURES.joinpath(name).read_text("utf-8-sig"))))
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(
         [["Note x", *rows[0]]] + [[f"n{i}", *r] for i, r in enumerate(rows[1:]) if r]
     )
     (tmp_path / name).write_text(out.getvalue(), encoding="utf-8")
-    whole = import_files(fmt, [tmp_path / name])
     calls: list[object] = []
     read = _csvfast._polars_read
     monkeypatch.setattr(
         _csvfast, "_polars_read", lambda d, s, c=None: calls.append(c) or read(d, s, c)
     )
-    part = import_files(fmt, [tmp_path / name])
+    with pytest.MonkeyPatch.context() as mp:  # (the whole reading: every cell parsed)
+        mp.setattr(_base, "_read_columns", lambda body, display, columns: None)
+        whole = import_files(fmt, [tmp_path / name], columns=cmap)
+    assert calls == [None]
+    calls.clear()
+    part = import_files(fmt, [tmp_path / name], columns=cmap)
     assert len(calls) == 1 and calls[0] is not None and 0 not in calls[0]
     assert part.counts == whole.counts
     for table, frame in whole.tables.items():
