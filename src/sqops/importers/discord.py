@@ -105,14 +105,18 @@ def _date_reader(ctx: Context, display: str, cells: list[str]):
     WhatsApp reader's date code is imported only when a culture date is met: an export of
     ISO dates, the exporter's default, does without its module.)"""
     dates, ap_en = [], False
+    matched = []
     for raw in cells:
         s = clean(raw).strip()
         if parse_ts(s, ctx.tz) is not None:
             continue
         m = _CULTURE.match(s)
         if m:
-            from sqops.importers.whatsapp import _split_date
+            matched.append(m)
+    if matched:  # (imported once: an import statement per date cost ~1 µs each)
+        from sqops.importers.whatsapp import _split_date
 
+        for m in matched:
             with contextlib.suppress(ValueError):
                 dates.append(_split_date(m.group("date")))
             ap_en = ap_en or (m.group("ap") or "").upper() in ("AM", "PM")
@@ -123,6 +127,10 @@ def _date_reader(ctx: Context, display: str, cells: list[str]):
     else:
         order = "ymd"
 
+    #: the WhatsApp reader's ``_ts``, imported at the first culture date (an import statement
+    #: run per row cost ~1 µs each: 0.25-0.55 CPU-s on 400 k culture dates)
+    culture_ts: list[Callable[..., Any]] = []
+
     def parse(raw: str):
         s = clean(raw).strip()
         ts = parse_ts(s, ctx.tz)
@@ -131,9 +139,11 @@ def _date_reader(ctx: Context, display: str, cells: list[str]):
         m = _CULTURE.match(s)
         if not m:
             return None
-        from sqops.importers.whatsapp import _ts
+        if not culture_ts:
+            from sqops.importers.whatsapp import _ts
 
-        return _ts(m, order, ctx)
+            culture_ts.append(_ts)
+        return culture_ts[0](m, order, ctx)
 
     return parse
 
@@ -742,7 +752,7 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
     need = max(ia, idate, icontent) + 1
     #: per frame: its messages, and the rows read one by one or that are notices (``_ok``:
     #: its message is the frame's ``_before``-th)
-    parts: list[tuple[pl.DataFrame, list[tuple[Any, ...]]]] = []
+    parts: list[tuple[pl.DataFrame, pl.DataFrame]] = []
     rare_dates: list[str] = []
     for frame in frames:
         rows = frame.rows
@@ -824,14 +834,15 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
             .select("_line", "_n", "_ok", "_before", *cells_of)
             .collect()
         )
-        listed = others.rows()
-        parts.append((_with_notices(messages, listed, icontent, iatt), listed))
+        # (kept as a frame and read a buffer of rows at a time: an export whose every row is
+        # read one by one, culture dates, would otherwise be held as Python tuples at once)
+        parts.append((_with_notices(messages, others, icontent, iatt), others))
     parse = _date_reader(ctx, display, rare_dates)
     row = _row_reader(ctx, group, parse, ia, iname, idate, icontent, iatt)
-    for messages, listed in parts:
+    for messages, others in parts:
         runs = ctx.message_runs(messages)
         done = 0
-        for r in listed:
+        for r in others.iter_rows():
             line, n, is_message, before = r[:4]
             cells = list(r[4 : 4 + n])
             if is_message:  # (a join: its member event before its message)
@@ -850,7 +861,7 @@ def _csv_bulk(ctx: Context, display: str, path: Path, frames: list[CsvFrame], zo
 
 
 def _with_notices(
-    messages: pl.DataFrame, others: list[tuple[Any, ...]], icontent: int, iatt: int | None
+    messages: pl.DataFrame, others: pl.DataFrame, icontent: int, iatt: int | None
 ) -> pl.DataFrame:
     """``messages`` with the fields the per-row code gives those of ``others`` (``_line``,
     ``_n``, ``_ok``, ``_before`` and the cells of rows; those whose ``_ok`` is set: the
@@ -861,7 +872,7 @@ def _with_notices(
     texts: list[str] = []
     typed_at: list[int] = []
     types: list[str] = []
-    for r in others:
+    for r in others.filter(pl.col("_ok")).iter_rows():
         if not r[2]:
             continue
         cells = list(r[4 : 4 + r[1]])
