@@ -91,8 +91,9 @@ SYSTEM_TEXTS = frozenset(
     }
 )
 _CALL = re.compile(r"^Started a call that lasted \d+ minutes?\.$")
-# DiscordChatExporter writes CSV dates in the exporter's culture ("g": short date + short time,
-# local time): 12/20/2026 10:00 AM (en-US), 20/12/2026 10:00 (en-GB), 2026/12/20 10:00 (zh-CN)
+# DiscordChatExporter's CSV writer now writes dates as ISO 8601 ("o"); older versions wrote them
+# in the exporter's culture ("g": short date + short time, local time): 12/20/2026 10:00 AM
+# (en-US), 20/12/2026 10:00 (en-GB), 2026/12/20 10:00 (zh-CN)
 _CULTURE = re.compile(
     r"^(?P<date>[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4})[,\s]+(?:(?P<ap0>上午|下午)\s*)?"
     r"(?P<time>[0-9]{1,2}[:.][0-9]{2}(?:[:.][0-9]{2})?)(?:\s*(?P<ap>[AaPp]\.?\s?[Mm]\.?|上午|下午))?$"
