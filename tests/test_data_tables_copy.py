@@ -35,6 +35,20 @@ def _messages(folder: Path, **columns: list) -> Path:
     return folder
 
 
+def _messages_writes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """The columns stripped (``clean``) at each write of the messages' copy, as they come."""
+    written: list[tuple[str, ...]] = []
+    real = tables_mod._Copy.written.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, path: Path, coded: tuple[str, ...], clean: list[str], *a: object):
+        if path.name == "messages.parquet":
+            written.append(tuple(clean))
+        return real(cls, path, coded, clean, *a)
+
+    monkeypatch.setattr(tables_mod._Copy, "written", classmethod(counted))
+    return written
+
+
 def test_types_and_roles_written_as_codes(tmp_path: Path) -> None:
     # padded, blank, upper-case cells; row 4 rejected (empty id) with its cells as read,
     # stripped; row 5 rejected (no time)
@@ -97,15 +111,7 @@ def test_a_padded_id_makes_the_copy_again(
     # without the sample of the first rows (0), a padded or empty group id is met in the
     # written file's codes: the copy is made again from stripped cells; in the sample, the
     # column is stripped from the start (one write), the member ids still cast as read
-    written: list[tuple[str, ...]] = []
-    real = tables_mod._Copy.written.__func__  # type: ignore[attr-defined]
-
-    def counted(cls: type, path: Path, coded: tuple[str, ...], clean: list[str], *a: object):
-        if path.name == "messages.parquet":
-            written.append(tuple(clean))
-        return real(cls, path, coded, clean, *a)
-
-    monkeypatch.setattr(tables_mod._Copy, "written", classmethod(counted))
+    written = _messages_writes(monkeypatch)
     monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", sample)
     folder = _messages(tmp_path / "pq", group_id=group, msg_type=["text"] * 3)
     disk = read_tables(folder, hold=ON_DISK)
@@ -131,15 +137,7 @@ def test_a_padded_id_is_not_cast_as_read_again_for_the_zones_own_times(
     # York's summer, then winter): the copy is made again with the zone's own conversion.
     # A padded id past the sample was met in the first copy cast as read: the second copy
     # takes stripped cells at once (3 writes, not 4: a whole copy on disk saved)
-    written: list[tuple[str, ...]] = []
-    real = tables_mod._Copy.written.__func__  # type: ignore[attr-defined]
-
-    def counted(cls: type, path: Path, coded: tuple[str, ...], clean: list[str], *a: object):
-        if path.name == "messages.parquet":
-            written.append(tuple(clean))
-        return real(cls, path, coded, clean, *a)
-
-    monkeypatch.setattr(tables_mod._Copy, "written", classmethod(counted))
+    written = _messages_writes(monkeypatch)
     monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", 1)
     monkeypatch.setattr(tables_mod, "_SAMPLE", 2)
     folder = tmp_path / "pq"
