@@ -13,6 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from .test_wechat_msg_codes import _rows_one_by_one
 from .test_wechat_msg_tail import _aliases_of, _equal_row_by_row_with_aliases
 
 _HEAD = (
@@ -239,7 +240,7 @@ def test_signed_create_times_read_row_by_row(tmp_path, monkeypatch):
     epoch (which would give 1970-07-28, 1975-09-11 or 1964 for these); a leading zero is
     read either way as the same seconds. The same tables, counts, problems and aliases as
     the row-by-row reading."""
-    from sqops.importers import import_files, wechat
+    from sqops.importers import import_files
 
     times = ["+17960868", "+179608680", "-179608680", "+179608680000", "-179608680000"]
     cells = [(t, s) for t in times for s in ("2026-12-01 09:00:00", "")]
@@ -251,14 +252,7 @@ def test_signed_create_times_read_row_by_row(tmp_path, monkeypatch):
         return import_files("wechat-msg", [tmp_path / "msg.csv"])
 
     _equal_row_by_row_with_aliases(run)
-    seen: list[str] = []
-    row = wechat._msg_row
-
-    def counted(ctx, where, cells, col, width):  # type: ignore[no-untyped-def]
-        seen.append(cells[0])
-        row(ctx, where, cells, col, width)
-
-    monkeypatch.setattr(wechat, "_msg_row", counted)
+    seen = _rows_one_by_one(monkeypatch)
     result = run()
     assert seen == [str(i) for i in range(10)]
     assert result.tables["messages"]["ts"].to_list() == ["2026-12-01T09:00:00+08:00"] * 6

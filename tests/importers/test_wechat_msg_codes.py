@@ -7,6 +7,7 @@ reading (differential, Hypothesis), and exactly those rows read row by row (hand
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,22 @@ _TYPE = st.sampled_from(["1", "3", "49", "10000", "01", "+1", "-1", "", "1234567
 _SUB = st.sampled_from(["0", "", "57", "33", "+5", "05", "1234567890", "x"])
 _FLAG = st.sampled_from(["0", "1", "", "11", "01", "10", "2"])
 _SENDER = st.sampled_from(["wxid_mia", "", " wxid_bo "])
+
+
+def _rows_one_by_one(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The first cells (localId) of the rows that reach wechat-msg's row-by-row reader
+    (``_msg_row``), in the order they reach it."""
+    from sqops.importers import wechat
+
+    seen: list[str] = []
+    row = wechat._msg_row
+
+    def counted(ctx, where, cells, col, width):  # type: ignore[no-untyped-def]
+        seen.append(cells[0])
+        row(ctx, where, cells, col, width)
+
+    monkeypatch.setattr(wechat, "_msg_row", counted)
+    return seen
 
 
 @st.composite
@@ -57,7 +74,7 @@ def test_padded_code_cells_read_row_by_row(tmp_path, monkeypatch):
     row whose Type is no code, reach the row-by-row reader (since session 18 the padded Type
     and SubType are read in bulk as _msg_row reads them, and the notice's message too, its
     join by _msg_notice); each gives the message the bulk rows give."""
-    from sqops.importers import import_files, wechat
+    from sqops.importers import import_files
 
     rows = [
         "1,g@chatroom,1,0,0,1764763200,2,a,,,Mia,wxid_mia",  # bulk
@@ -72,14 +89,7 @@ def test_padded_code_cells_read_row_by_row(tmp_path, monkeypatch):
         "10,g@chatroom,x,0,0,1764763210,2,j,,,Mia,wxid_mia",  # no type code: skipped
     ]
     (tmp_path / "msg.csv").write_text(_HEAD + "\n".join(rows) + "\n", encoding="utf-8")
-    seen: list[str] = []
-    row = wechat._msg_row
-
-    def counted(ctx, where, cells, col, width):  # type: ignore[no-untyped-def]
-        seen.append(cells[0])
-        row(ctx, where, cells, col, width)
-
-    monkeypatch.setattr(wechat, "_msg_row", counted)
+    seen = _rows_one_by_one(monkeypatch)
     result = import_files("wechat-msg", [tmp_path / "msg.csv"])
     assert seen == ["4", "5", "9", "10"]
     messages = result.tables["messages"].sort("msg_id")
