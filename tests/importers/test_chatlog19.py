@@ -28,6 +28,8 @@ _TIME = st.sampled_from(
         "2026-12-03T19:00:{s:02d}+08:00",
         "2026-12-03 25:00:{s:02d}",
         "1890-05-01 12:00:{s:02d}",
+        "2026-03-08 02:30:{s:02d}",  # (New York skips it)
+        "2026-11-01 01:30:{s:02d}",  # (New York passes it twice)
         "x",
     ]
 )
@@ -234,3 +236,38 @@ def test_rows_the_bulk_does_not_read_between_notices(tmp_path, monkeypatch):
     assert [(p.where.line, p.text.en) for p in result.problems] == [
         (4, "cannot read the time '2026-12-03 25:00:00'")
     ]
+
+
+# ---------------------------------------------------------------- placeholder types
+
+_CONTENT = st.sampled_from(
+    ["[图片]", " [图片] ", "\u3000![视频](http://127.0.0.1/v)", "[链接|成分表](https://a.cn/a)",
+     "[链接|价目](https://a.cn/b)", "[捂脸]", "[图片] 好看吗", "![", "[", "大家好", "", " ",
+     "[GIF表情]", "[语音通话]", "\x1c[红包]", "[文件|a.pdf](f)"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), _CONTENT), max_size=30),
+    st.sampled_from([None, "text"]),
+    st.sampled_from([0, 4, 100]),
+)
+@example(["[图片]", " [链接|a](b)", "[动画表情]", "[文件|x](y)", "hi", None], "text", 4)
+@example(["[图片]", " [链接|a](b)", "[动画表情]", "[文件|x](y)", "[位置]", "hi", None], "text", 4)
+def test_placeholder_types_compared_or_looked_up(contents, default, few):
+    """Each text's type — compared with the few typed placeholders found (at most
+    ``_FEW_TYPED``), or looked up among more of them (an Enum) — is :func:`placeholder_type`
+    of it, ``default`` where none (a null cell too); ``few`` 0 and 100 force either way on
+    the same texts."""
+    import polars as pl
+
+    from sqops.importers import wechat
+
+    rows = pl.DataFrame({"c": contents}, schema={"c": pl.String})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(wechat, "_FEW_TYPED", few)
+        types = wechat._placeholder_types(rows, pl.col("c"), default)
+    got = rows.with_columns(types.alias("t"))["t"]
+    want = [None if c is None else wechat.placeholder_type(c) for c in contents]
+    assert got.to_list() == [default if w is None else w for w in want]

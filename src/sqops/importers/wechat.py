@@ -801,18 +801,33 @@ def _placeholder_of(maybe: pl.Expr) -> pl.Expr:
     return name.replace_strict(_PLACEHOLDERS, default=None, return_dtype=pl.String)
 
 
-def _placeholder_types(rows: pl.DataFrame, content: pl.Expr) -> pl.Expr:
-    """:func:`placeholder_type_expr` of ``content`` over ``rows``: matched once per distinct
-    text that may be a placeholder (a few in an export: ``[图片]``...), then each text looked
-    up by its place among those — a cast to an Enum of them; a text not among them is none —
-    instead of matched a second time and compared with each of them."""
-    texts = (
-        rows.lazy().select(_maybe_placeholder(content).alias("k")).unique().collect()["k"]
-    ).drop_nulls()
-    if not texts.len():
-        return pl.lit(None, pl.String)
+def _placeholder_types(rows: pl.DataFrame, content: pl.Expr, default: str | None = None) -> pl.Expr:
+    """:func:`placeholder_type_expr` of ``content`` over ``rows`` (``default`` where it is
+    none): matched once per distinct text that may be a placeholder (a few in an export:
+    ``[图片]``...). Each text then compared with the few of those that have a type (at most
+    :data:`_FEW_TYPED`: a number per row, then one gather of the types), or, for more, looked
+    up by its place among them — a cast to an Enum of them; a text not among them is none."""
+    maybe = content.str.contains(_MAYBE_PLACEHOLDER)
+    texts = rows.lazy().select(content.filter(maybe).unique()).collect().to_series().drop_nulls()
     types = pl.select(_placeholder_of(pl.lit(texts))).to_series()
-    return pl.lit(types).gather(content.cast(pl.Enum(texts), strict=False).to_physical())
+    typed = [(t, ty) for t, ty in zip(texts.to_list(), types.to_list(), strict=True) if ty]
+    if not typed:
+        return pl.lit(default, pl.String)
+    if len(typed) > _FEW_TYPED:
+        known = pl.Series([t for t, _ in typed], dtype=pl.String)
+        found = pl.lit(pl.Series([ty for _, ty in typed], dtype=pl.String)).gather(
+            content.cast(pl.Enum(known), strict=False).to_physical()
+        )
+        return found if default is None else found.fill_null(default)
+    names = [default, *sorted({ty for _, ty in typed})]
+    at: pl.Expr = pl.lit(0, pl.UInt32)
+    for t, ty in typed:
+        at = pl.when(content == t).then(pl.lit(names.index(ty), pl.UInt32)).otherwise(at)
+    return pl.lit(pl.Series(names, dtype=pl.String)).gather(at)
+
+
+#: :func:`_placeholder_types` compares each text with at most this many placeholders
+_FEW_TYPED = 4
 
 
 def _chatlog_bulk(
@@ -851,7 +866,7 @@ def _chatlog_bulk(
         .with_columns(
             naive_text_in(frame.rows, col("time")).alias("_body"),
             # (matched once per distinct text: placeholders repeat)
-            _placeholder_types(frame.rows, content).fill_null("text").alias("_type"),
+            _placeholder_types(frame.rows, content, "text").alias("_type"),
             frame.strip(col("sender")).alias("_sender"),
             *(() if "talker" in one else (frame.strip(col("talker")).alias("_talker"),)),
         )
@@ -918,7 +933,7 @@ def _chatlog_bulk(
         rows.lazy()
         .with_columns(is_bulk.cum_sum().alias("_before"), (is_bulk & is_system).alias("_notice"))
         .filter(~is_bulk | pl.col("_notice"))
-        .select("_line", "_n", "_before", "_notice", *(col(k).alias(k) for k in keys))
+        .select("_line", "_n", "_before", "_notice", "_naive", *(col(k).alias(k) for k in keys))
         .collect()
     )
     runs = ctx.message_runs(messages)
@@ -941,9 +956,10 @@ def _chatlog_bulk(
 
 def _chatlog_notice(ctx: Context, rec: dict[str, Any]) -> None:
     """The joins and leaves of a notice whose message the bulk read (:func:`add_notice`
-    with the time, chat and text :func:`_chatlog_row` reads)."""
-    ts = parse_ts(rec["time"], ctx.tz)
-    assert ts is not None  # (the bulk read its time)
+    with the time, chat and text :func:`_chatlog_row` reads: the time the bulk parsed,
+    ``_naive``, is the wall-clock time :func:`parse_ts` reads in that text, which it gives
+    in the zone as it is — the bulk read its instant, so the zone has that time)."""
+    ts = rec["_naive"].replace(tzinfo=ctx.tz)
     add_notice(ctx, ts, str(rec["talker"]).strip(), str(rec["content"] or ""))
 
 
