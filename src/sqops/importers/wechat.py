@@ -801,26 +801,42 @@ def _placeholder_of(maybe: pl.Expr) -> pl.Expr:
     return name.replace_strict(_PLACEHOLDERS, default=None, return_dtype=pl.String)
 
 
-def _placeholder_types(rows: pl.DataFrame, content: pl.Expr) -> pl.Expr:
-    """:func:`placeholder_type_expr` of ``content`` over ``rows``: matched once per distinct
-    text that may be a placeholder (a few in an export: ``[图片]``...), then each text looked
-    up by its place among those — a cast to an Enum of them; a text not among them is none —
-    instead of matched a second time and compared with each of them."""
-    texts = (
-        rows.lazy().select(_maybe_placeholder(content).alias("k")).unique().collect()["k"]
-    ).drop_nulls()
-    if not texts.len():
-        return pl.lit(None, pl.String)
+def _placeholder_types(rows: pl.DataFrame, content: pl.Expr, default: str | None = None) -> pl.Expr:
+    """:func:`placeholder_type_expr` of ``content`` over ``rows`` (``default`` where it is
+    none): matched once per distinct text that may be a placeholder (a few in an export:
+    ``[图片]``...). Each text then compared with the few of those that have a type (at most
+    :data:`_FEW_TYPED`: a number per row, then one gather of the types), or, for more, looked
+    up by its place among them — a cast to an Enum of them; a text not among them is none."""
+    maybe = content.str.contains(_MAYBE_PLACEHOLDER)
+    texts = rows.lazy().select(content.filter(maybe).unique()).collect().to_series().drop_nulls()
     types = pl.select(_placeholder_of(pl.lit(texts))).to_series()
-    return pl.lit(types).gather(content.cast(pl.Enum(texts), strict=False).to_physical())
+    typed = [(t, ty) for t, ty in zip(texts.to_list(), types.to_list(), strict=True) if ty]
+    if not typed:
+        return pl.lit(default, pl.String)
+    if len(typed) > _FEW_TYPED:
+        known = pl.Series([t for t, _ in typed], dtype=pl.String)
+        found = pl.lit(pl.Series([ty for _, ty in typed], dtype=pl.String)).gather(
+            content.cast(pl.Enum(known), strict=False).to_physical()
+        )
+        return found if default is None else found.fill_null(default)
+    names = [default, *sorted({ty for _, ty in typed})]
+    at: pl.Expr = pl.lit(0, pl.UInt32)
+    for t, ty in typed:
+        at = pl.when(content == t).then(pl.lit(names.index(ty), pl.UInt32)).otherwise(at)
+    return pl.lit(pl.Series(names, dtype=pl.String)).gather(at)
+
+
+#: :func:`_placeholder_types` compares each text with at most this many placeholders
+_FEW_TYPED = 4
 
 
 def _chatlog_bulk(
     frame: CsvFrame, idx: dict[str, int], display: str, ctx: Context, zone: str
 ) -> None:
-    """The rows of a chatlog CSV: ordinary messages (a sender, a time read as
-    :func:`naive_ts_expr` reads it, no type code nor "is self" flag) in bulk, every other
-    row by :func:`_chatlog_row`, in file order."""
+    """The rows of a chatlog CSV: ordinary messages and notices (a time read as
+    :func:`naive_ts_expr` reads it, no type code nor "is self" flag) in bulk — a notice's
+    joins and leaves by :func:`_chatlog_notice` —, every other row by :func:`_chatlog_row`,
+    in file order."""
     need = max(idx.values()) + 1
     width = len(frame.header)
     rows = frame.rows
@@ -833,73 +849,99 @@ def _chatlog_bulk(
         )
 
     empty = pl.lit("")
-    content = col("content")
+    content, name_cell = col("content"), col("sender_name")
+    # the chat's id and name when one text in every row (one chat: most exports) — told by
+    # their least and greatest text, not hashed —, that text stripped: a constant, no column
+    one = _one_text(rows, [col(k).alias(k) for k in ("talker", "talker_name")])
+    talker = pl.lit(one["talker"].strip()) if "talker" in one else pl.col("_talker")
+    # the senders' names each distinct cell once, as written (the names shown and the
+    # system's, stripped once each: no column stripped)
+    names = rows.lazy().select(name_cell.unique()).collect()
+    system_names = [
+        k for k in names.to_series().drop_nulls().to_list() if k.strip() in _SYSTEM_NAMES
+    ]
     # (lazy: polars computes an expression used twice once; the stripped cells are kept)
     rows = (
         rows.lazy()
         .with_columns(
             naive_text_in(frame.rows, col("time")).alias("_body"),
             # (matched once per distinct text: placeholders repeat)
-            _placeholder_types(frame.rows, content).fill_null("text").alias("_type"),
+            _placeholder_types(frame.rows, content, "text").alias("_type"),
             frame.strip(col("sender")).alias("_sender"),
-            frame.strip(col("sender_name")).alias("_sname"),
-            frame.strip(col("talker")).alias("_talker"),
+            *(() if "talker" in one else (frame.strip(col("talker")).alias("_talker"),)),
         )
         .with_columns(parsed_expr(pl.col("_body")).alias("_naive"))
         .collect()
     )
     rows = in_years(rows, "_naive")
-    sender, sender_name, talker = pl.col("_sender"), pl.col("_sname"), pl.col("_talker")
+    sender = pl.col("_sender")
+    # (a notice: no sender, or the system's name — its message in bulk, its members' joins
+    # and leaves one by one, _chatlog_notice)
+    system = (sender.fill_null(empty) == "") | (
+        name_cell.is_in(system_names) if system_names else pl.lit(False)
+    )
     offset = zone_offset(zone, rows["_naive"])
     utc = local_to_utc(pl.col("_naive"), zone, offset)
     bulk = (
         (pl.col("_n") >= need)
         & pl.col("_utc").is_not_null()
         & (talker.fill_null(empty) != "")
-        & (sender.fill_null(empty) != "")
-        & ~sender_name.fill_null(empty).is_in(_SYSTEM_NAMES)
         & (col("type").fill_null(empty) == "")
         & ~col("is_self").fill_null(empty).str.to_lowercase().is_in(["1", "true"])
     )
-    rows = rows.lazy().with_columns(utc.alias("_utc")).with_columns(bulk.alias("_bulk")).collect()
-    is_bulk = pl.col("_bulk")
+    rows = (
+        rows.lazy()
+        .with_columns(utc.alias("_utc"), system.alias("_system"))
+        .with_columns(bulk.alias("_bulk"))
+        .collect()
+    )
+    is_bulk, is_system = pl.col("_bulk"), pl.col("_system")
+    every = bool(rows["_bulk"].all())  # (then no filter copies the columns)
+    good = rows.lazy() if every else rows.lazy().filter(is_bulk)
     ts = bulk_ts_text_expr(
-        rows.select(pl.col("_naive").filter(is_bulk)).to_series(),
+        rows["_naive"] if every else rows.select(pl.col("_naive").filter(is_bulk)).to_series(),
         pl.col("_body"),
         pl.col("_utc"),
         zone,
         offset,
     )
-    messages = (
-        rows.lazy()
-        .filter(is_bulk)
-        .select(
-            instant_expr(pl.col("_utc")).alias("_t"),
-            ts.alias("ts"),
-            talker.alias("group_id"),
-            sender.alias("member_id"),
-            col("seq").alias("msg_id"),
-            by_distinct(rows, sender_name, name_or_null_expr).alias("member_name"),
-            pl.col("_type").alias("msg_type"),
-            pl.when(pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
-            # (each distinct name stripped and cleaned: not every row's name stripped first)
-            by_distinct(rows, col("talker_name"), lambda e: clean_name_expr(frame.strip(e))).alias(
-                "group_name"
-            ),
-        )
-        .collect()
+    group_name = (
+        pl.lit(pl.select(clean_name_expr(frame.strip(pl.lit(one["talker_name"])))).item())
+        if "talker_name" in one
+        # (each distinct name stripped and cleaned: not every row's name stripped first)
+        else by_distinct(rows, col("talker_name"), lambda e: clean_name_expr(frame.strip(e)))
     )
-    # the other rows, each with how many bulk rows come before it
+    messages = good.select(
+        instant_expr(pl.col("_utc")).alias("_t"),
+        ts.alias("ts"),
+        talker.alias("group_id"),
+        pl.when(is_system).then(pl.lit(SYSTEM_ID)).otherwise(sender).alias("member_id"),
+        col("seq").alias("msg_id"),
+        # (norm_name strips: the cells as written, each distinct one mapped once)
+        pl.when(~is_system)
+        .then(by_distinct(names, name_cell, name_or_null_expr))
+        .alias("member_name"),
+        pl.when(is_system).then(pl.lit("system")).otherwise(pl.col("_type")).alias("msg_type"),
+        pl.when(is_system | pl.col("_type").is_in(["text", "link"])).then(content).alias("content"),
+        pl.when(is_system).then(pl.lit("bot")).alias("role"),
+        group_name.alias("group_name"),
+    ).collect()
+    # in file order: the rows the bulk does not read (by _chatlog_row; the bulk messages
+    # before each added as one run) and the notices it does (their joins and leaves)
     keys = list(idx)
-    at = rows.select(pl.arg_where(~pl.col("_bulk"))).to_series()  # (only these are taken)
-    rare = (
-        rows.select("_line", "_n", *(col(k).alias(k) for k in keys))[at]
-        .with_columns(rows["_bulk"].cum_sum().gather(at).alias("_before"))
-        .select("_line", "_n", "_before", *keys)
+    odd = (
+        rows.lazy()
+        .with_columns(is_bulk.cum_sum().alias("_before"), (is_bulk & is_system).alias("_notice"))
+        .filter(~is_bulk | pl.col("_notice"))
+        .select("_line", "_n", "_before", "_notice", "_naive", *(col(k).alias(k) for k in keys))
+        .collect()
     )
     runs = ctx.message_runs(messages)
     done = 0
-    for r in rare.iter_rows(named=True):
+    for r in odd.iter_rows(named=True):
+        if r["_notice"]:
+            _chatlog_notice(ctx, r)
+            continue
         if r["_before"] > done:
             runs.add(r["_before"] - done)
             done = r["_before"]
@@ -910,6 +952,41 @@ def _chatlog_bulk(
         _chatlog_row(ctx, where, {k: r[k] for k in keys})
     runs.add(messages.height - done)
     runs.close()
+
+
+def _chatlog_notice(ctx: Context, rec: dict[str, Any]) -> None:
+    """The joins and leaves of a notice whose message the bulk read (:func:`add_notice`
+    with the time, chat and text :func:`_chatlog_row` reads: the time the bulk parsed,
+    ``_naive``, is the wall-clock time :func:`parse_ts` reads in that text, which it gives
+    in the zone as it is — the bulk read its instant, so the zone has that time)."""
+    ts = rec["_naive"].replace(tzinfo=ctx.tz)
+    add_notice(ctx, ts, str(rec["talker"]).strip(), str(rec["content"] or ""))
+
+
+def _one_text(rows: pl.DataFrame, cells: list[pl.Expr]) -> dict[str, str]:
+    """The columns of ``cells`` holding one text in every row (no null), by name: that text
+    — told by their least and greatest text, not by hashing them."""
+    got = (
+        rows.lazy()
+        .select(
+            e
+            for c in cells
+            for e in (
+                c.null_count().alias(f"{c.meta.output_name()}.n"),
+                c.min().alias(f"{c.meta.output_name()}.lo"),
+                c.max().alias(f"{c.meta.output_name()}.hi"),
+            )
+        )
+        .collect()
+        .row(0, named=True)
+    )
+    out = {}
+    for c in cells:
+        k = c.meta.output_name()
+        lo = got[f"{k}.lo"]
+        if not got[f"{k}.n"] and lo is not None and lo == got[f"{k}.hi"]:
+            out[k] = lo
+    return out
 
 
 def _loads(line: str) -> Any:
