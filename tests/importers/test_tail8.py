@@ -6,7 +6,10 @@ Hypothesis) — and hand-made cases."""
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
 import threading
+import weakref
 from datetime import timedelta
 
 import polars as pl
@@ -95,7 +98,7 @@ def _gather_threads(frame: pl.DataFrame, monkeypatch: pytest.MonkeyPatch) -> set
 
     monkeypatch.setattr(pl.Series, "gather", spy)
     order = pl.Series(list(range(frame.height))[::-1], dtype=pl.UInt32)
-    _base._gathered(frame, ["ts", "member_id", "content"], order)
+    _base._gathered({c: frame[c] for c in ("ts", "member_id", "content")}, order)
     monkeypatch.undo()
     return seen
 
@@ -126,10 +129,51 @@ def test_gather_of_one_column_stays_on_the_main_thread(monkeypatch):
 
     monkeypatch.setattr(_base, "_GATHER_THREADS_FROM", 0)
     monkeypatch.setattr(pl.Series, "gather", spy)
-    got = _base._gathered(frame, ["ts"], pl.Series([1, 0, 2], dtype=pl.UInt32))
+    got = _base._gathered({"ts": frame["ts"]}, pl.Series([1, 0, 2], dtype=pl.UInt32))
     monkeypatch.undo()
     assert got["ts"].to_list() == ["t1", "t0", "t2"]
     assert seen == {threading.get_ident()}
+
+
+@pytest.mark.parametrize("threads_from", [0, 10**9])
+def test_gathered_columns_are_let_go(threads_from, monkeypatch):
+    """Each column is taken out of what it is given as it is gathered (on one thread or
+    two): held by nothing else, its memory is free for the next ones."""
+    monkeypatch.setattr(_base, "_GATHER_THREADS_FROM", threads_from)
+    frame = _messages([3.0, 1.0, 2.0, 2.0], ["g", "h", "g", "h"], 2)
+    columns = {c: frame[c] for c in ("ts", "member_id", "content")}
+    frame = frame.select("_t")
+    source = weakref.ref(columns["member_id"])
+    got = _base._gathered(columns, pl.Series([1, 2, 3, 0], dtype=pl.UInt32))
+    assert columns == {}
+    assert source() is None
+    assert got["member_id"].to_list() == ["m1", "m2", "m3", "m0"]
+
+
+def test_finish_hands_the_messages_over(monkeypatch):
+    """``finish`` keeps no hold of the messages frame while the table is gathered: the
+    frame ``_held_in_order`` is given is held by the list alone (taken out of it), so that
+    its columns are let go as they are gathered."""
+    seen: list[int] = []
+    held_in_order = _base._held_in_order
+
+    def spy(held: list[pl.DataFrame], cols: list[str]) -> pl.DataFrame:
+        (frame,) = held
+        seen.append(sys.getrefcount(frame))
+        del frame
+        return held_in_order(held, cols)
+
+    monkeypatch.setattr(_base, "_held_in_order", spy)
+    ctx = _base.Context(tz=dt.UTC)
+    ctx.add_messages(
+        pl.DataFrame(
+            {"_t": [2.0, 1.0], "ts": ["b", "a"], "group_id": ["g"] * 2, "member_id": ["m", "n"]}
+        )
+    )
+    table = ctx.finish().tables["messages"]
+    assert table["ts"].to_list() == ["a", "b"]
+    # (the list, the name ``frame`` and getrefcount's argument: nothing else)
+    assert seen == [3]
 
 
 # ---------------------------------------------------------------- times without seconds
