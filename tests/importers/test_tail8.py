@@ -36,26 +36,17 @@ def _messages(
     """A messages frame of ``chunks`` chunks (the readers' frames are several), ``_s`` the
     order of arrival (default: the rows' order)."""
     n = len(times)
-    frame = pl.DataFrame(
-        {
-            "_t": times,
-            "_s": arrival or list(range(1, n + 1)),
-            "ts": [f"t{i}" for i in range(n)],
-            "group_id": groups,
-            "member_id": [f"m{i % 5}" for i in range(n)],
-            "content": [None if i % 7 == 3 else "长文本" * (i % 4) + str(i) for i in range(n)],
-            "group_name": ["chat"] * n,
-        },
-        schema={
-            "_t": pl.Float64,
-            "_s": pl.Int64,
-            "ts": pl.String,
-            "group_id": pl.String,
-            "member_id": pl.String,
-            "content": pl.String,
-            "group_name": pl.String,
-        },
-    )
+    data = {
+        "_t": times,
+        "_s": arrival or list(range(1, n + 1)),
+        "ts": [f"t{i}" for i in range(n)],
+        "group_id": groups,
+        "member_id": [f"m{i % 5}" for i in range(n)],
+        "content": [None if i % 7 == 3 else "长文本" * (i % 4) + str(i) for i in range(n)],
+        "group_name": ["chat"] * n,
+    }
+    kinds = {"_t": pl.Float64, "_s": pl.Int64}
+    frame = pl.DataFrame(data, schema={c: kinds.get(c, pl.String) for c in data})
     step = max(1, n // chunks)
     parts = [frame.slice(i, step) for i in range(0, n, step)] or [frame]
     return pl.concat(parts, rechunk=False)
