@@ -1225,6 +1225,15 @@ def naive_text_in(frame: pl.DataFrame, text: pl.Expr) -> pl.Expr:
     (most exports), ``text`` and ``:00`` when every one is written ``YYYY-MM-DD HH:MM`` —
     one check of the column, and no rewriting branch computed on every row. (A null stays
     null either way.)"""
+    body, seconds = naive_body_in(frame, text)
+    return body + seconds if seconds else body
+
+
+def naive_body_in(frame: pl.DataFrame, text: pl.Expr) -> tuple[pl.Expr, str]:
+    """:func:`naive_text_in` as (the texts, the seconds they lack): ``(text, ":00")`` when
+    every text is written ``YYYY-MM-DD HH:MM`` — ``text`` itself, its seconds added by
+    :func:`parsed_expr` and :func:`bulk_ts_text_expr` given them (no million texts made
+    with ``:00`` only to be parsed and copied) —, else (:func:`naive_text_in`, "")."""
     shortest, longest = (
         frame.lazy()
         .select(text.str.len_bytes().min().alias("a"), text.str.len_bytes().max().alias("b"))
@@ -1236,10 +1245,10 @@ def naive_text_in(frame: pl.DataFrame, text: pl.Expr) -> pl.Expr:
         return bool(frame.lazy().select(matches.all()).collect().item())
 
     if (shortest == longest == 19 or shortest is None) and every(text.str.contains(_NAIVE_STD)):
-        return text
+        return text, ""
     if shortest == longest == 16 and every(text.str.contains(_NAIVE_MINUTES)):
-        return text + ":00"
-    return naive_text_expr(text)
+        return text, ":00"
+    return naive_text_expr(text), ""
 
 
 #: :data:`_NAIVE_STD` without the seconds (``YYYY-MM-DD HH:MM``: :func:`naive_text_expr`
@@ -1260,12 +1269,14 @@ def naive_text_ts_expr(body: pl.Expr) -> pl.Expr:
     return parsed_expr(pl.when(inside).then(body))
 
 
-def parsed_expr(body: pl.Expr) -> pl.Expr:
+def parsed_expr(body: pl.Expr, seconds: str = "") -> pl.Expr:
     """:func:`naive_text_ts_expr` without its check of the years (:func:`in_years` makes
-    it after, on the parsed times: a parsed text's year is its first four digits)."""
-    return body.str.to_datetime(
-        "%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, exact=True, cache=False
-    )
+    it after, on the parsed times: a parsed text's year is its first four digits).
+    ``seconds``: ``:00`` when the texts are written ``YYYY-MM-DD HH:MM`` (matched by
+    :func:`naive_body_in`: read without seconds, the same times)."""
+    form = "%Y-%m-%d %H:%M" if seconds == ":00" else "%Y-%m-%d %H:%M:%S"
+    assert seconds in ("", ":00"), seconds
+    return body.str.to_datetime(form, time_unit="us", strict=False, exact=True, cache=False)
 
 
 def in_years(frame: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -1294,29 +1305,36 @@ def wall_ts_text(naive: pl.Series, offset: timedelta | None) -> timedelta | None
     return offset if low - offset >= _SAFE_FROM and high - offset <= _SAFE_TO else None
 
 
-def wall_ts_text_expr(body: pl.Expr, offset: timedelta) -> pl.Expr:
+def wall_ts_text_expr(body: pl.Expr, offset: timedelta, seconds: str = "") -> pl.Expr:
     """:func:`ts_text_expr` of the instants of texts :func:`naive_text_expr` wrote, in a zone
     whose one offset over them is ``offset`` (:func:`wall_ts_text` says when): the wall time
-    is the text itself, so no date is formatted."""
+    is the text itself, so no date is formatted. ``seconds``: what the texts lack
+    (:func:`naive_body_in`), written before the offset."""
     a = int(offset.total_seconds())
     sign = "-" if a < 0 else "+"
     a = abs(a)
     # (the text's first space is the one between the date and the time: it becomes "T")
     return pl.concat_str(
         body.str.replace(" ", "T", literal=True),
-        pl.lit(f"{sign}{a // 3600:02d}:{a % 3600 // 60:02d}"),
+        pl.lit(f"{seconds}{sign}{a // 3600:02d}:{a % 3600 // 60:02d}"),
     )
 
 
 def bulk_ts_text_expr(
-    naive: pl.Series, body: pl.Expr, utc: pl.Expr, zone: str, offset: timedelta | None
+    naive: pl.Series,
+    body: pl.Expr,
+    utc: pl.Expr,
+    zone: str,
+    offset: timedelta | None,
+    seconds: str = "",
 ) -> pl.Expr:
     """The ``ts`` text of the bulk rows whose wall-clock times are ``naive`` (their texts
-    ``body``, as :func:`naive_text_expr` wrote them; their instants ``utc``): made from the
-    text itself where :func:`wall_ts_text` allows it, else :func:`ts_text_expr`."""
+    ``body``, as :func:`naive_text_expr` wrote them, less ``seconds`` as
+    :func:`naive_body_in` gives them; their instants ``utc``): made from the text itself
+    where :func:`wall_ts_text` allows it, else :func:`ts_text_expr`."""
     wall = wall_ts_text(naive, offset)
     if wall is not None:
-        return wall_ts_text_expr(body, wall)
+        return wall_ts_text_expr(body, wall, seconds)
     return ts_text_expr(utc, zone, offset)
 
 
@@ -1831,15 +1849,20 @@ class Context:
         return frame.select(cols)
 
     def _messages_frame(
-        self, frame: pl.DataFrame, required: tuple[str, ...], optional: tuple[str, ...]
+        self, held: list[pl.DataFrame], required: tuple[str, ...], optional: tuple[str, ...]
     ) -> pl.DataFrame:
+        """The messages table of the one frame ``held`` (taken out of the list: held by
+        nothing else, its columns are let go as they are gathered)."""
+        frame = held.pop()
         before = frame.height
         frame = _dedupe_messages(frame, several_files=self.file_no > 0)
         if frame.height < before:
             self.count("duplicate_messages", before - frame.height)
         cols = list(required) + [c for c in optional if frame[c].null_count() < frame.height]
         self.counts["messages"] = frame.height
-        return _table_in_order(frame, cols)
+        held.append(frame)
+        del frame
+        return _held_in_order(held, cols)
 
     # ---- too many messages to hold: sorted runs on disk (sqops.importers._spill)
     def _spill_if_full(self) -> None:
@@ -1989,6 +2012,10 @@ class Context:
             if self._runs is not None:
                 ids = self._exporter_ids(self.self_name, sorted(self._self_groups))
             messages = self._name_the_exporter(self.self_name, messages)
+        # (handed over to _messages_frame, held nowhere else: each column is let go once
+        # gathered, its memory taken again by the next ones instead of fresh pages)
+        held = [messages]
+        del messages
         tables: dict[str, pl.DataFrame] = {}
         spilled: dict[str, SpilledTable] = {}
         for name in IMPORTED_TABLES:
@@ -1999,8 +2026,8 @@ class Context:
                     spilled[name] = table
                 continue
             if name == "messages":
-                if messages.height:
-                    tables[name] = self._messages_frame(messages, required, optional)
+                if held[0].height:
+                    tables[name] = self._messages_frame(held, required, optional)
                 continue
             if name == "orders":
                 if self.rows[name] or self._order_frames:
@@ -2260,25 +2287,38 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
     keys = frame.lazy().select(rank.alias("group_id"), "_t", "_s").collect().rechunk()
     if _in_order(keys):
         return None
-    arrival = keys["_s"].arg_sort()
-    by_arrival = keys[arrival]
-    if _in_order(by_arrival):
-        return arrival
+    arrival: pl.Series | None = None  # (the rows in the order of arrival already: no sort)
+    by_arrival = keys
+    if not keys["_s"].is_sorted():
+        arrival = keys["_s"].arg_sort()
+        by_arrival = keys[arrival]
+        if _in_order(by_arrival):
+            return arrival
     # in the order of arrival (``_s``, unique), a stable sort by group and time is the sort
     # by group, time and ``_s``: a stable sort by time, then a stable one by the group's
     # rank — two sorts of one key each, faster than one of two keys
     by_time = _stable_arg_sort(by_arrival["_t"])
-    if one and not nulls:
-        return arrival.gather(by_time)  # (one group: the sort by time is the order)
-    by_group = _stable_arg_sort(by_arrival["group_id"].gather(by_time))
-    return arrival.gather(by_time.gather(by_group))
+    if not one or nulls:
+        by_group = _stable_arg_sort(by_arrival["group_id"].gather(by_time))
+        by_time = by_time.gather(by_group)
+    # (one group: the sort by time is the order)
+    return by_time if arrival is None else arrival.gather(by_time)
 
 
 def _table_in_order(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
     """``cols`` of the messages ``frame`` (String) in the table's order (:func:`_order`),
     one chunk a column."""
-    # sorted a column at a time, each let go once taken (a copy of one column at most);
-    # rows already in order (one chat exported in time order: most exports) are not
+    return _held_in_order([frame], cols)
+
+
+def _held_in_order(held: list[pl.DataFrame], cols: list[str]) -> pl.DataFrame:
+    """:func:`_table_in_order` of the one frame ``held`` (taken out of the list): when
+    nothing else holds it, each of its columns is let go once gathered — the memory of its
+    chunks is taken again by the columns gathered after it, instead of fresh pages (page
+    faults, ~2.4 µs a page here)."""
+    # sorted a column at a time on each of two threads (:func:`_gathered`); rows already
+    # in order (one chat exported in time order: most exports) are not
+    frame = held.pop()
     order = _order(frame)
     frame = frame.lazy().select(cols).collect()
     if order is not None:
@@ -2292,15 +2332,41 @@ def _table_in_order(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
         if any(frame.schema[c] != pl.String for c in cols):
             frame = frame.select(pl.col(c).cast(pl.String) for c in cols)
         return frame.rechunk()
-    out: dict[str, pl.Series] = {}
     same = _one_value(frame, [c for c in _ONE_VALUE if c in cols])
-    for c in cols:
-        if c in same:  # (one text in every row: the same column in any order)
-            out[c] = pl.repeat(same[c], frame.height, dtype=pl.String, eager=True).alias(c)
-        else:
-            out[c] = frame[c].rechunk().gather(order).cast(pl.String)
-        frame = frame.drop(c)
-    return pl.DataFrame(out)
+    out = {  # (one text in every row: the same column in any order)
+        c: pl.repeat(v, frame.height, dtype=pl.String, eager=True).alias(c) for c, v in same.items()
+    }
+    columns = {c: frame[c] for c in cols if c not in same}
+    del frame
+    out.update(_gathered(columns, order))
+    return pl.DataFrame([out[c] for c in cols])
+
+
+#: :func:`_gathered` takes the columns this many at a time (each on a thread of its own)
+#: from this many rows on
+_GATHER_THREADS = 2
+_GATHER_THREADS_FROM = 65_536
+
+
+def _gathered(columns: dict[str, pl.Series], order: pl.Series) -> dict[str, pl.Series]:
+    """The ``columns`` taken in ``order``, each one chunk (a copy of its chunks made one,
+    then the gather: polars' gather from many chunks is many times slower); each taken out
+    of ``columns`` as it is gathered (let go, when nothing else holds it). Two columns at
+    a time on two threads from :data:`_GATHER_THREADS_FROM` rows on: polars lets the
+    interpreter go while it copies, and does both on one core, so that the other core
+    idled through the gather (its CPU is the same either way; two columns' copies are held
+    at once instead of one)."""
+    cols = list(columns)
+
+    def one(c: str) -> pl.Series:
+        return columns.pop(c).rechunk().gather(order).cast(pl.String)
+
+    if _GATHER_THREADS < 2 or len(cols) < 2 or order.len() < _GATHER_THREADS_FROM:
+        return {c: one(c) for c in cols}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(_GATHER_THREADS) as pool:
+        return dict(zip(cols, pool.map(one, cols), strict=True))
 
 
 #: columns of the messages table often one text in every row (one chat: its id and name)

@@ -44,8 +44,8 @@ from sqops.importers._base import (
     in_years,
     instant_expr,
     local_to_utc,
+    naive_body_in,
     naive_text_expr,
-    naive_text_in,
     parsed_expr,
     read_csv,
     shown_name_expr,
@@ -214,11 +214,14 @@ def _messages_bulk(
     for c, allowed in value_sets("messages").items():
         ok = ok & (val(c).is_null() | val(c).is_in(sorted(allowed)))
     rows = _kept_values(frame, rows, idx, cmap, kept)
-    body = naive_text_in(rows, val("ts")) if "ts" in kept else naive_text_expr(val("ts"))
+    # (times written without seconds: read as they are, not copied with ":00" first)
+    body, seconds = (
+        naive_body_in(rows, val("ts")) if "ts" in kept else (naive_text_expr(val("ts")), "")
+    )
     rows = (
         rows.lazy()
         .with_columns(body.alias("_body"), ok.alias("_ok"))
-        .with_columns(parsed_expr(pl.col("_body")).alias("_naive"))
+        .with_columns(parsed_expr(pl.col("_body"), seconds).alias("_naive"))
         .collect()
     )
     rows = in_years(rows, "_naive")
@@ -226,7 +229,7 @@ def _messages_bulk(
     rows = rows.with_columns(local_to_utc(pl.col("_naive"), zone, offset).alias("_utc"))
     rows = rows.with_columns((pl.col("_ok") & pl.col("_utc").is_not_null()).alias("_bulk"))
     good = rows.filter(pl.col("_bulk"))
-    ts = bulk_ts_text_expr(good["_naive"], pl.col("_body"), pl.col("_utc"), zone, offset)
+    ts = bulk_ts_text_expr(good["_naive"], pl.col("_body"), pl.col("_utc"), zone, offset, seconds)
     messages = (
         good.lazy()
         .select(
