@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
+
 from sqops.report.build import Settings, build_report
 
 from .conftest import frame
@@ -52,3 +54,26 @@ def test_a_member_of_two_groups_gets_each_groups_action():
     assert counts["g1"]["koc_care"] == 1 and counts["g1"]["coupon_reminder"] == 1
     assert counts["g2"]["coupon_reminder"] == 1 and counts["g2"]["none"] == 1
     assert counts["g2"]["koc_care"] == 0
+
+
+def test_kocs_count_each_groups_referrals_and_activity_apart(h):
+    # as-of 12-31: the KOC window is 12-02..12-31. a and b speak once on each of 7 days in
+    # g1 (7 active days, 7 messages: a KOC needs a referral then); b invites n3 into g1, a
+    # invites n2 into g2 only — a referral of g2, not of g1 — and a speaks in g2 once
+    rows = [("2026-12-01 09:00", g, m, "join", None) for g in ("g1", "g2") for m in ("a", "b")]
+    rows += [
+        ("2026-12-10 09:00", "g2", "n2", "join", "a"),
+        ("2026-12-11 09:00", "g1", "n3", "join", "b"),
+    ]
+    mem = h.frame("ts, group_id, member_id, event, inviter_id", rows)
+    msgs = [(f"2026-12-{d:02d} 10:00", "g1", m) for d in range(20, 27) for m in ("a", "b")]
+    msgs += [("2026-12-20 11:00", "g2", "a")]
+    r = h.run(D(2026, 12, 31), messages=h.frame("ts, group_id, member_id", msgs), members=mem)
+    from sqops.report.kpis import koc_table
+
+    assert r.prepared is not None
+    got = koc_table(r.prepared).with_columns(pl.col("group_id", "member_id").cast(pl.String))
+    assert got.rows() == [("g1", "b", 7, 7, 1)]
+    # members on 12-31: g1 a, b, n3; g2 a, b, n2
+    assert h.nd(r, "koc_share", "g1") == (1, 3)
+    assert h.nd(r, "koc_share", "g2") == (0, 3)
