@@ -338,7 +338,9 @@ def _count_runs(rows: pl.LazyFrame, lo: int, day_bits: int) -> pl.DataFrame:
     keys = rows.select(key).collect(engine="streaming")["_k"]
     if keys.null_count():  # (a null id or day: never in validated tables; the group-by's rows)
         return rows.group_by("group_id", "member_id", "day").agg(pl.len().alias("n")).collect()
-    keys = keys.sort()
+    # (on one thread: 8.7 M keys at 10 M messages 0.27-0.35 -> 0.15 CPU-s; the report's
+    # other work — the adherence section beside prepare — keeps the second core busy)
+    keys = keys.sort(multithreaded=False)
     runs = keys.rle()
     del keys
     k = runs.struct.field("value")
@@ -690,9 +692,6 @@ def prepare(
     not_system = (
         pl.col("msg_type").fill_null("text") != "system" if "msg_type" in m_cols else pl.lit(True)
     )
-    not_staffrole = (
-        ~pl.col("role").fill_null("member").is_in(STAFF_ROLES) if "role" in m_cols else pl.lit(True)
-    )
 
     # D0 candidates: any message or member event of the group
     first_days = [message_spans(tables, as_of).lazy().select("group_id", _day_int("first"))]
@@ -725,8 +724,11 @@ def prepare(
     gl_all = groups["group_id"].to_list()
     chosen = set(only_groups) if only_groups is not None else None
     gl = gl_all if chosen is None else [g for g in gl_all if g in chosen]
-    # members speaking: not system messages, not staff (by id or by role)
-    member_msgs = msgs.filter(not_system & not_staffrole & ~pl.col("member_id").is_in(staff_l))
+    # members speaking: not system messages, not staff (by id or by role: every sender of a
+    # message whose role is staff or bot is among ``staff``, :func:`staff_ids`, and no valid
+    # row's id is empty — so the test of the ids is the test of the roles too, and the roles
+    # are not gathered for every row: at 10 M messages 0.24-0.27 -> 0.17-0.21 CPU-s)
+    member_msgs = msgs.filter(not_system & ~pl.col("member_id").is_in(staff_l))
 
     # (every group of these messages is in gl_all: it was made from them)
     act_q = member_msgs.group_by("group_id", "member_id", "day").agg(pl.len().alias("n"))

@@ -24,7 +24,6 @@ from sqops.data.membership import (
     deferred,
     names_matching,
 )
-from sqops.data.tables import ID
 from sqops.domain.stages import STAGE
 
 #: the prepared inputs as LazyFrames (:func:`lazy`): what every KPI query is written on
@@ -372,26 +371,39 @@ def koc_table(p: Prepared[Any]) -> pl.DataFrame:
 
 
 def _koc(p: LazyPrepared) -> pl.LazyFrame:
+    # (the members on the as-of day, their activity and their referrals joined by one
+    # integer per pair, :func:`_pair_key`, not the two categoricals: at 10 M messages
+    # 0.23-0.30 -> 0.17-0.21 CPU-s)
     a = p.as_of - 29
-    on = _members_on(p, p.groups.select("group_id", pl.lit(p.as_of, pl.Int32).alias("day")))
-    act = by_pair(
-        p.act.filter(pl.col("day") >= a),
-        pl.col("day").n_unique().alias("active_days"),
-        pl.col("n").sum().alias("messages"),
+    pk = _pair_key().alias("_pk")
+    on = _pairs(
+        p.presence.filter((pl.col("s") <= p.as_of) & (pl.col("e") >= p.as_of)).join(
+            p.groups.select("group_id"), on="group_id", how="semi"
+        )
+    ).with_columns(pk)
+    act = (
+        p.act.filter(pl.col("day") >= a)
+        .group_by(pk)
+        .agg(pl.col("day").n_unique().alias("active_days"), pl.col("n").sum().alias("messages"))
     )
     if p.events is not None:
         refs = (
             _ev(p, "join")
             .filter(_has_inviter() & (pl.col("day") >= a))
-            .group_by("group_id", pl.col("inviter_id").alias("member_id"))
-            .agg(pl.col("member_id").n_unique().alias("referrals"))
+            .select(
+                "group_id",
+                pl.col("inviter_id").alias("member_id"),
+                pl.col("member_id").alias("_invited"),
+            )
+            .group_by(pk)
+            .agg(pl.col("_invited").n_unique().alias("referrals"))
         )
     else:
-        refs = pl.LazyFrame(schema={"group_id": ID, "member_id": ID, "referrals": pl.UInt32})
+        refs = pl.LazyFrame(schema={"_pk": pl.UInt64, "referrals": pl.UInt32})
     t = (
-        on.select("group_id", "member_id")
-        .join(act, on=["group_id", "member_id"])
-        .join(refs, on=["group_id", "member_id"], how="left")
+        on.join(act, on="_pk")
+        .join(refs, on="_pk", how="left")
+        .drop("_pk")
         .with_columns(
             pl.col("referrals").fill_null(0).cast(pl.Int64),
             pl.col("messages").cast(pl.Int64),

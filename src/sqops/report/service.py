@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from sqops.data.membership import Prepared, to_date
-from sqops.data.tables import QUESTION_TEXT, Tables
+from sqops.data.tables import QUESTION_TEXT, Tables, fixed_offset, to_local
 from sqops.domain.tables import QUESTION_MARKS
 from sqops.i18n import T
 from sqops.render.words import GROUP_ID, GROUP_NAME, MEMBER_ID, MEMBER_NAME, YES_NO
@@ -296,11 +296,18 @@ def _seconds(qs: dt.time) -> int:
     return qs.hour * 3600 + qs.minute * 60
 
 
-def _active_clock(ts: pl.Expr, tz: str, quiet: tuple[int, int]) -> pl.Expr:
+def _active_clock(
+    ts: pl.Expr, tz: str, quiet: tuple[int, int], offset: dt.timedelta | None = None
+) -> pl.Expr:
     """Seconds outside quiet hours from 1970-01-01 00:00 local to ``ts`` (local wall clock):
-    the difference of two of them is the time between that counts."""
+    the difference of two of them is the time between that counts.
+
+    ``offset``: the zone's one UTC offset over every time given (:func:`fixed_offset`): the
+    local wall clock is then the UTC time plus it, the same fields as the zone's conversion
+    (at 10 M messages the 0.22 M questions' clocks took 0.3 CPU-s through the zone's rules,
+    each field of each time converted again)."""
     qs, qe = quiet
-    local = ts.dt.convert_time_zone(tz)
+    local = to_local(ts, tz, offset) if offset is not None else ts.dt.convert_time_zone(tz)
     day = local.dt.date().cast(pl.Int32).cast(pl.Float64)
     sod = (
         local.dt.hour().cast(pl.Float64) * 3600
@@ -399,16 +406,17 @@ def build_service(
         .collect()
     ).lazy()
     if reply:
-        targets = (
-            staff_rows.select("group_id", pl.col("msg_id").cast(pl.String).alias("reply_to"))
-            .unique()
-            .with_columns(pl.lit(True).alias("_to_staff"))
+        # a reply without a question mark is a question when it replies to a staff message
+        # of its group: kept by a semi join (no unique of the targets); the questions are
+        # sorted below, so the two parts' order is not kept
+        to, targets = _reply_keys(staff_rows)
+        replies = (
+            cand.filter(~has_mark & pl.col("reply_to").is_not_null())
+            .with_columns(to)
+            .join(targets, on=["group_id", "_to"], how="semi")
+            .drop("_to")
         )
-        cand = (
-            cand.filter(has_mark | pl.col("reply_to").is_not_null())
-            .join(targets, on=["group_id", "reply_to"], how="left")
-            .filter(has_mark | pl.col("_to_staff").fill_null(False))
-        )
+        cand = pl.concat([cand.filter(has_mark), replies])
     else:
         cand = cand.filter(has_mark)
     questions = cand.select(
@@ -448,9 +456,12 @@ def build_service(
     end = dt.datetime.combine(to_date(hi + 1), dt.time(0), tzinfo=ZoneInfo(tz))
     end_lit = pl.lit(end.astimezone(dt.UTC)).dt.cast_time_unit("us")
     if quiet is not None:
-        at_q = _active_clock(pl.col("ts"), tz, quiet)
-        resp = _active_clock(pl.col("a_ts"), tz, quiet) - at_q
-        wait = _active_clock(end_lit, tz, quiet) - at_q
+        # (every time here lies in Q's days or at the end of as-of: a question's, its
+        # answer's, the end's; one offset over those days, when the zone has one there)
+        off = fixed_offset(tz, dt.datetime.combine(first_day, dt.time()), end.replace(tzinfo=None))
+        at_q = _active_clock(pl.col("ts"), tz, quiet, off)
+        resp = _active_clock(pl.col("a_ts"), tz, quiet, off) - at_q
+        wait = _active_clock(end_lit, tz, quiet, off) - at_q
     else:
         resp = (pl.col("a_ts") - pl.col("ts")).dt.total_microseconds() * _PER_MICRO
         wait = (end_lit - pl.col("ts")).dt.total_microseconds() * _PER_MICRO
@@ -470,6 +481,22 @@ def build_service(
     svc._context = (tz, group_names, _staff_names(tables))
     _summarise(svc, q, gl)
     return svc
+
+
+def _reply_keys(staff_rows: pl.LazyFrame) -> tuple[pl.Expr, pl.LazyFrame]:
+    """``_to``, the key a reply's ``reply_to`` (text) is matched by, and the staff messages'
+    keys (``group_id, _to``): their ``msg_id`` as text; when the ids are integers (a typed
+    source's, :data:`sqops.data.tables.NUMERIC_IDS`) the ids themselves, and a reply's text
+    as the integer whose text it is — exactly the texts the ids are cast to (``"07"``,
+    ``" 7"``, ``"+7"`` and ``"7.0"`` match no id, as before), without casting every staff
+    message's id to text (0.8 M at 10 M messages: 0.12 CPU-s with the unique)."""
+    dtype = staff_rows.collect_schema()["msg_id"]
+    if not dtype.is_integer():
+        text = pl.col("msg_id").cast(pl.String).alias("_to")
+        return pl.col("reply_to").cast(pl.String).alias("_to"), staff_rows.select("group_id", text)
+    to = pl.col("reply_to").cast(dtype, strict=False)
+    to = pl.when(to.cast(pl.String) == pl.col("reply_to")).then(to)
+    return to.alias("_to"), staff_rows.select("group_id", pl.col("msg_id").alias("_to"))
 
 
 def _some_groups(p: Prepared[pl.DataFrame]) -> bool:
@@ -504,7 +531,9 @@ def _summarise(svc: Service, q: pl.DataFrame, gl: list[str]) -> None:
         pl.col("in_time").sum(),
         pl.col("pending").sum(),
     ]
-    mins = pl.col("minutes").filter(pl.col("answered"))
+    # (sorted here: statistics.median sorts each list again, now in linear time — at 10 M
+    # messages Python's sorts of the 0.2 M minutes took ~0.1 CPU-s)
+    mins = pl.col("minutes").filter(pl.col("answered")).sort()
     svc.fleet = counts(q.select(*sums, mins.implode()).row(0))
     per_group = {r[0]: r[1:] for r in q.group_by("group_id").agg(*sums, mins).iter_rows()}
     none: tuple[Any, ...] = (0, 0, 0, 0, [])
