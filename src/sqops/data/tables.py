@@ -36,7 +36,6 @@ from typing import Any
 import polars as pl
 
 from sqops.data import spills
-from sqops.data.columns import column_twice
 from sqops.data.decode import bom_encoding, clip, detect_file_encoding, line_of_byte, what_failed
 from sqops.data.hive import ROW_GROUP, partition_files, scan_partitioned
 from sqops.data.offsets import fixed_offset
@@ -646,6 +645,10 @@ def _no_duplicate_columns(names: list[str], source: str) -> None:
         m = _DUPLICATED.match(n)
         dup = m.group(1) if m and m.group(1) in names else (n if n in seen else None)
         if dup is not None:
+            # (imported here: the column maps' models, ~13 CPU-ms to import, are not
+            # needed by a report without maps: sqops.sop.loader's column_maps)
+            from sqops.data.columns import column_twice
+
             raise column_twice(dup, source, 1)
         seen.add(n)
 
