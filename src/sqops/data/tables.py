@@ -1408,9 +1408,10 @@ def _clean_codes(codes: Any) -> bool:
 
 def _padded_codes(codes: Any) -> pl.Series:
     """Those of ``codes`` (an array of :data:`ID` codes) whose text :func:`_stripped` would
-    change or empty (a code without a text, none)."""
+    change or empty (a code without a text is polars' error, as before: the texts are
+    read right after the codes are made)."""
     c = pl.Series("c", codes, dtype=pl.UInt32)
-    text = pl.col("c").cat.to(ID, strict=False).cast(pl.String)
+    text = pl.col("c").cat.to(ID).cast(pl.String)
     return c.to_frame().filter((text.str.strip_chars() != text) | (text == ""))["c"]
 
 
