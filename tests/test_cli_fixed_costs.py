@@ -154,3 +154,11 @@ def test_imports_beside_leave_a_failing_import_to_the_run() -> None:
     beside.join()  # (no error here: the run's own import meets it)
     assert not beside._thread.is_alive()
     assert "sqops.no_such_module" not in sys.modules
+
+
+def test_a_report_without_column_maps_does_not_import_their_models() -> None:
+    """The column maps' pydantic models (``sqops.data.columns``, ~13 CPU-ms to import) are
+    imported only by a run that has maps: the example's SOP has no ``columns:``."""
+    by = eval(_main(_WHO_IMPORTS, *EXAMPLE)["BY"])
+    assert "sqops.report.build" in by  # (the spy saw the run's imports)
+    assert "sqops.data.columns" not in by

@@ -91,6 +91,7 @@ def test_the_texts_of_the_codes_are_kept_until_read(tmp_path: Path) -> None:
     assert out.stdout.strip() == "['text', 'image', 'text']"
 
 
+@pytest.mark.parametrize("per_row", [0, 10**9])
 @pytest.mark.parametrize("sample", [0, 2000])
 @pytest.mark.parametrize(
     ("group", "writes", "rows"),
@@ -107,12 +108,16 @@ def test_a_padded_id_makes_the_copy_again(
     writes: int,
     rows: list[int],
     sample: int,
+    per_row: int,
 ) -> None:
     # without the sample of the first rows (0), a padded or empty group id is met in the
     # written file's codes: the copy is made again from stripped cells; in the sample, the
-    # column is stripped from the start (one write), the member ids still cast as read
+    # column is stripped from the start (one write), the member ids still cast as read.
+    # The codes tested: the file's distinct ones (CODES_PER_ROW 0), or every code of the
+    # process's dictionary up to the file's largest (a large CODES_PER_ROW)
     written = _messages_writes(monkeypatch)
     monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", sample)
+    monkeypatch.setattr(tables_mod, "CODES_PER_ROW", per_row)
     folder = _messages(tmp_path / "pq", group_id=group, msg_type=["text"] * 3)
     disk = read_tables(folder, hold=ON_DISK)
     clean = group == ["g1", "g1", "g2"]
@@ -128,6 +133,37 @@ def test_a_padded_id_makes_the_copy_again(
     g1 = m.where_in("group_id", ["g1"]).collect()
     assert_frame_equal(g1, got.filter(pl.col("group_id") == "g1"))
     _same(read_tables(folder, hold=IN_MEMORY), disk)
+
+
+def test_a_padded_text_of_another_table_is_looked_for_in_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every code of the process's dictionary up to the file's largest has its text tested:
+    # a padded text that something else put there (held here, so that polars keeps it) is
+    # among them but in no cell of the file: the copy, cast as read, is written once
+    written = _messages_writes(monkeypatch)
+    monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", 0)
+    monkeypatch.setattr(tables_mod, "CODES_PER_ROW", 10**9)
+    found: list[list[int]] = []
+    real = tables_mod._padded_codes
+
+    def padded_codes(codes: object) -> pl.Series:
+        got = real(codes)
+        found.append(got.to_list())
+        return got
+
+    monkeypatch.setattr(tables_mod, "_padded_codes", padded_codes)
+    other = pl.Series([" g9 "]).cast(pl.Categorical)
+    # (texts new to the dictionary: their codes come after the padded one's)
+    g1, g2 = f"g1-{tmp_path.name}", f"g2-{tmp_path.name}"
+    folder = _messages(tmp_path / "pq", group_id=[g1, g1, g2], msg_type=["text"] * 3)
+    disk = read_tables(folder, hold=ON_DISK)
+    assert written == [("group_id", "member_id")]
+    assert other.to_physical()[0] in found[0]  # (found, then not in the file)
+    got = disk["messages"].frame.collect()
+    assert got["group_id"].cast(pl.String).to_list() == [g1, g1, g2]
+    _same(read_tables(folder, hold=IN_MEMORY), disk)
+    del other
 
 
 def test_a_padded_id_is_not_cast_as_read_again_for_the_zones_own_times(

@@ -9,6 +9,8 @@ cells.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -173,7 +175,7 @@ def test_a_padded_id_stops_the_copy_at_its_batch(
     real = tables_mod._Marks.mark
 
     def spy(self: tables_mod._Marks, batch: pl.DataFrame) -> None:
-        if self.seen:  # (the copy of ids as read; the one from stripped cells marks nothing)
+        if self.codes:  # (the copy of ids as read; the one from stripped cells marks nothing)
             marked.append(batch.height)
         real(self, batch)
 
@@ -192,8 +194,9 @@ def test_a_padded_id_stops_the_copy_at_its_batch(
 
 @pytest.mark.parametrize(("hold_from", "held"), [(0, True), (3, True), (4, False)])
 def test_copies_held_only_from_so_many_messages(tmp_path: Path, hold_from: int, held: bool) -> None:
-    # 3 messages, 2 members (Parquet: rows from the metadata): held from 3 messages on;
-    # from 4, every copy on disk (members too) — the same tables either way
+    # 3 messages, 2 members (Parquet: rows from the metadata): the messages' copy held from
+    # 3 messages on; from 4, on disk, the members' (a few MB at 1 M messages) still held —
+    # the same tables either way
     t = dt.datetime(2026, 12, 1, 9)
     folder = tmp_path / "pq"
     folder.mkdir()
@@ -204,8 +207,8 @@ def test_copies_held_only_from_so_many_messages(tmp_path: Path, hold_from: int, 
         {"ts": [t] * 2, "group_id": ["g1"] * 2, "member_id": ["a", "b"], "event": ["join"] * 2}
     ).write_parquet(folder / "members.parquet")
     got = read_tables(folder, hold=IN_MEMORY, hold_from=hold_from)
-    for name in ("messages", "members"):
-        assert (got[name]._narrow is None) is held
+    assert (got["messages"]._narrow is None) is held
+    assert got["members"]._narrow is None
     _same(got, read_tables(folder, hold=ON_DISK))
 
 
@@ -358,3 +361,57 @@ def test_partitioned_messages_with_hold_from_keep_every_copy_on_disk(tmp_path: P
     assert got["members"]._narrow is not None
     # without hold_from the members are held as before
     assert read_tables(tmp_path / "p", hold=IN_MEMORY)["members"]._narrow is None
+
+
+def test_a_held_copy_tests_its_codes_without_numpy(tmp_path: Path) -> None:
+    # the held copy's test of its ids (_Marks) is polars': a run that holds copies (the
+    # report's members, posts... at 1 M messages) does not import numpy (~0.07 CPU-s)
+    t = dt.datetime(2026, 12, 1, 9)
+    pl.DataFrame(
+        {"ts": [t] * 3, "group_id": ["g1"] * 3, "member_id": ["a", "b", "c"], "msg_id": [1, 2, 3]}
+    ).write_parquet(tmp_path / "messages.parquet")
+    code = (
+        "import sys\n"
+        "from sqops.data.tables import read_tables\n"
+        f"got = read_tables({str(tmp_path)!r}, hold=1 << 40)\n"
+        "print(got['messages']._narrow is None, 'numpy' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "False"]
+
+
+def test_a_padded_text_elsewhere_in_the_dictionary_does_not_stop_a_held_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the texts of every code up to a batch's largest are tested: a padded text something
+    # else put in the process's dictionary (held here, so that polars keeps it) is among
+    # them but in no cell: the copy of ids as read is made once; a padded cell in a later
+    # batch still stops it there (the copy made again from stripped cells)
+    t = dt.datetime(2026, 12, 1, 9)
+    made: list[int] = []
+    real = tables_mod._Held.make.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, annotated: pl.LazyFrame, *a: object, **k: object) -> object:
+        made.append(1)
+        return real(cls, annotated, *a, **k)
+
+    monkeypatch.setattr(tables_mod._Held, "make", classmethod(counted))
+    monkeypatch.setattr(tables_mod, "HELD_BATCH", 2)
+    monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", 0)
+    other = pl.Series([" g9 "]).cast(pl.Categorical)
+    for members, times in ((["a", "b", "c", "d"], 1), (["a", "b", "c", " d"], 2)):
+        made.clear()
+        folder = tmp_path / str(times)
+        folder.mkdir()
+        pl.DataFrame(
+            {"ts": [t] * 4, "group_id": ["g1"] * 4, "member_id": members, "msg_id": range(4)}
+        ).write_parquet(folder / "messages.parquet")
+        held = read_tables(folder, hold=IN_MEMORY)
+        assert len(made) == times
+        got = held["messages"].frame.collect()["member_id"].cast(pl.String).to_list()
+        assert got == ["a", "b", "c", "d"]
+        _same(held, read_tables(folder, hold=ON_DISK))
+    del other

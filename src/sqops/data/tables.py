@@ -36,7 +36,6 @@ from typing import Any
 import polars as pl
 
 from sqops.data import spills
-from sqops.data.columns import column_twice
 from sqops.data.decode import bom_encoding, clip, detect_file_encoding, line_of_byte, what_failed
 from sqops.data.hive import ROW_GROUP, partition_files, scan_partitioned
 from sqops.data.offsets import fixed_offset
@@ -230,6 +229,14 @@ def _in_order_by_group(rows: pl.DataFrame | pl.LazyFrame) -> bool:
     return not runs.select((pl.col("lo") < pl.col("hi").shift().over("g")).any()).item()
 
 
+#: the rows of a copy, beside its columns' largest codes (:meth:`_Copy.written`)
+_ROWS = "_rows"
+#: the codes per row of a copy up to which :meth:`_Copy.written` tests the texts of every
+#: code up to its largest rather than its distinct codes (a text ~0.03 µs, a cell's
+#: ``unique`` ~0.01 µs a column)
+CODES_PER_ROW = 1
+
+
 @dataclass(frozen=True)
 class _Copy:
     """A typed copy on disk (:func:`validate_table` without ``hold``): the annotated rows
@@ -248,25 +255,39 @@ class _Copy:
     def written(
         cls, path: Path, coded: tuple[str, ...], clean: Sequence[str], raw: Sequence[str]
     ) -> _Copy:
-        """The copy just written to ``path``. The distinct codes of ``clean`` (coded columns
-        cast as read) read once (one ``unique`` a column) and tested: one that stripping
-        would change or empty raises :class:`_Padded` (the copy is then made again from
-        stripped cells). The texts of ``raw``'s codes (every code of :data:`_FEW` up to the
-        largest written: a code no cell has is never looked up) normalised as
-        :func:`_stripped` and :func:`_annotate` would normalise every cell (stripped, empty
-        → null, lower case)."""
+        """The copy just written to ``path``. The codes of ``clean`` (coded columns cast as
+        read) tested: a text that stripping would change or empty among those the file has
+        raises :class:`_Padded` (the copy is then made again from stripped cells). The texts
+        of ``raw``'s codes (every code of :data:`_FEW` up to the largest written: a code no
+        cell has is never looked up) normalised as :func:`_stripped` and :func:`_annotate`
+        would normalise every cell (stripped, empty → null, lower case).
+
+        The codes tested: with no more codes in the dictionary up to the largest the file
+        has than rows (:data:`CODES_PER_ROW`), the texts of all of them (one ``max`` a
+        column; 1 M messages: ~67 k texts, where the file's distinct codes cost a ``unique``
+        of a million cells a column, 0.044 → ~0.01 CPU-s), a text found padded then looked
+        for in the file (the dictionary is the process's: another table's padded cell, say,
+        is there too); else the file's distinct codes (one ``unique`` a column)."""
         words: dict[str, pl.Series] = {}
         cleaned: dict[str, pl.Series] = {}
         if not (clean or raw):
             return cls(path, coded, words, cleaned)
-        got = (
-            pl.scan_parquet(path)
-            .select(*(pl.col(c).unique().implode() for c in clean), *(pl.col(c).max() for c in raw))
-            .collect()
-        )
-        for c in clean:
-            if not _clean_codes(got[c][0].drop_nulls()):
-                raise _Padded
+        scan = pl.scan_parquet(path)
+        got = scan.select(
+            pl.len().alias(_ROWS), *(pl.col(c).max() for c in (*clean, *raw))
+        ).collect()
+        tops = [int(got[c][0]) for c in clean if got[c][0] is not None]
+        if tops and max(tops) + 1 <= got[_ROWS][0] * CODES_PER_ROW:
+            padded = _padded_codes(pl.int_range(0, max(tops) + 1, dtype=pl.UInt32, eager=True))
+            if padded.len():
+                hit = pl.any_horizontal(pl.col(c).is_in(padded.implode()) for c in clean)
+                if scan.select(hit.any()).collect().item():
+                    raise _Padded
+        elif tops:
+            codes = scan.select(pl.col(c).unique().implode() for c in clean).collect()
+            for c in clean:
+                if not _clean_codes(codes[c][0].drop_nulls()):
+                    raise _Padded
         for c in raw:
             top = got[c][0]
             every = pl.int_range(0, 0 if top is None else int(top) + 1, dtype=pl.UInt32, eager=True)
@@ -624,6 +645,10 @@ def _no_duplicate_columns(names: list[str], source: str) -> None:
         m = _DUPLICATED.match(n)
         dup = m.group(1) if m and m.group(1) in names else (n if n in seen else None)
         if dup is not None:
+            # (imported here: the column maps' models, ~13 CPU-ms to import, are not
+            # needed by a report without maps: sqops.sop.loader's column_maps)
+            from sqops.data.columns import column_twice
+
             raise column_twice(dup, source, 1)
         seen.add(n)
 
@@ -1268,8 +1293,6 @@ class _Held:
         bad: list[pl.DataFrame] = []
         rows = held = size = 0
         batches = query.collect_batches(chunk_size=HELD_BATCH, engine="streaming")
-        # (after the query has started: the marks' first use imports numpy, ~0.07 CPU-s
-        # the engine's threads need not wait for)
         marks = _Marks(clean)
         for batch in itertools.chain(batches, [query.clear().collect()]):
             if parts and not batch.height:
@@ -1350,42 +1373,46 @@ class _Held:
 
 
 class _Marks:
-    """The codes present in coded columns, marked batch by batch (:meth:`_Held.make`); the
-    texts of the codes new in a batch tested at once (:meth:`mark` raises :class:`_Padded`
-    at the first batch with a padded or empty one: little of the copy is made in vain)."""
+    """The texts of coded columns' codes tested batch by batch (:meth:`_Held.make`): those
+    of every code of the process's dictionary up to a batch's largest not tested before
+    (as :meth:`_Copy.written` does: one ``max`` a batch, a text ~0.03 µs; numpy, which
+    marked the codes present, costs ~0.07 CPU-s to import in a run that has no other use
+    for it), the padded or empty ones then looked for in that batch and every later one:
+    :meth:`mark` raises :class:`_Padded` at the first batch with one (little of the copy is
+    made in vain)."""
 
     def __init__(self, columns: Sequence[str]) -> None:
-        import numpy as np
-
-        self.np = np
-        self.seen = {c: np.zeros(0, dtype=bool) for c in columns}
+        self.codes = [pl.col(c).to_physical() for c in columns]
+        self.upto = 0  # (the codes below are tested)
+        self.padded = pl.Series(dtype=pl.UInt32)
 
     def mark(self, batch: pl.DataFrame) -> None:
-        np = self.np
-        for c, seen in self.seen.items():
-            codes = batch[c].to_physical().drop_nulls().to_numpy()
-            if not codes.size:
-                continue
-            top = int(codes.max()) + 1
-            if top > seen.size:  # (grown to twice, at least: few regrowths)
-                grown = np.zeros(max(top, 2 * seen.size), dtype=bool)
-                grown[: seen.size] = seen
-                self.seen[c] = seen = grown
-            fresh = codes[~seen[codes]]
-            if fresh.size:  # (the distinct new codes: marked apart, no sort)
-                apart = np.zeros(seen.size, dtype=bool)
-                apart[fresh] = True
-                if not _clean_codes(np.flatnonzero(apart)):
-                    raise _Padded
-                seen |= apart
+        if not self.codes or not batch.height:
+            return
+        top = batch.select(pl.max_horizontal(c.max() for c in self.codes)).item()
+        if top is not None and top >= self.upto:
+            fresh = pl.int_range(self.upto, top + 1, dtype=pl.UInt32, eager=True)
+            self.padded = pl.concat([self.padded, _padded_codes(fresh)])
+            self.upto = top + 1
+        if self.padded.len():
+            found = pl.any_horizontal(c.is_in(self.padded.implode()) for c in self.codes)
+            if batch.select(found.any()).item():
+                raise _Padded
 
 
 def _clean_codes(codes: Any) -> bool:
     """No text of ``codes`` (an array of :data:`ID` codes) is one :func:`_stripped` would
     change or empty."""
+    return not _padded_codes(codes).len()
+
+
+def _padded_codes(codes: Any) -> pl.Series:
+    """Those of ``codes`` (an array of :data:`ID` codes) whose text :func:`_stripped` would
+    change or empty (a code without a text is polars' error, as before: the texts are
+    read right after the codes are made)."""
     c = pl.Series("c", codes, dtype=pl.UInt32)
-    text = c.to_frame().select(pl.col("c").cat.to(ID).cast(pl.String))["c"]
-    return bool((text.str.strip_chars() == text).all()) and not (text == "").any()
+    text = pl.col("c").cat.to(ID).cast(pl.String)
+    return c.to_frame().filter((text.str.strip_chars() != text) | (text == ""))["c"]
 
 
 def _cleaned(text: pl.Expr) -> pl.Expr:
@@ -1877,9 +1904,10 @@ def read_tables(
     whose estimated copy fits what is left of it is held in memory, the others are written
     to a temporary folder (:func:`validate_table`).
 
-    ``hold_from``: the messages' rows (estimated as for ``hold``) from which copies are held
-    at all; fewer, and every copy is written to disk (:data:`HOLD_FROM_ROWS`, what the
-    report gives: below it holding saves little and raises the peak).
+    ``hold_from``: the messages' rows (estimated as for ``hold``) from which their copy is
+    held; fewer, and it is written to disk, the other tables' still held as they fit
+    (:data:`HOLD_FROM_ROWS`, what the report gives: below it holding the messages saves
+    little and raises the peak).
     """
     files: dict[str, Path] = {}
     if data is not None:
@@ -1989,11 +2017,13 @@ HELD_SHARE = 8
 HELD = frozenset({"messages", "members", "staff", "posts", "coupons"})
 #: bytes of a text file (CSV, JSON Lines...) per row, at least, to estimate its rows
 TEXT_ROW_BYTES = 40
-#: the messages' rows from which ``sqops report`` holds the copies in memory
-#: (``read_tables(hold_from=…)``): at 1 M messages holding saved ~0.2 CPU-s of ~3.4 but
-#: raised the run's peak by 50–65 MB, above the DuckDB reference's (438 MB); at 10 M it
-#: saves ~1.5–2 CPU-s and the peak stays ~1.4 GB under the reference's
-#: (benchmarks/README.md, "report reading, session 14")
+#: the messages' rows from which ``sqops report`` holds the messages' copy in memory
+#: (``read_tables(hold_from=…)``): at 1 M messages holding the copies saved ~0.2 CPU-s of
+#: ~3.4 but raised the run's peak by 50–65 MB, above the DuckDB reference's (438 MB); at
+#: 10 M it saves ~1.5–2 CPU-s and the peak stays ~1.4 GB under the reference's
+#: (benchmarks/README.md, "report reading, session 14"). Below it the other tables' copies
+#: are still held (1 M: members, posts, coupons, staff, ~10 MB: ~0.05 CPU-s less reading;
+#: "report fixed costs, session 19")
 HOLD_FROM_ROWS = 2_000_000
 
 
@@ -2034,10 +2064,10 @@ def _hold(name: str, path: Path, kind: str, budget: list[int] | None, hold_from:
     disk after all (:meth:`_Held.make`: long question texts are held whole). A table
     that does not fit ends the budget: the data is large for the limit (a partitioned run
     may follow, whose buckets read the copies on disk), so the tables after it go to disk
-    too, as before copies were held. Messages of fewer rows than ``hold_from`` end it too
-    (a text file's rows estimated from its lines, :func:`_text_rows`), and so do messages
-    whose rows are not counted (a partitioned folder, a count that fails) when
-    ``hold_from`` is given: every copy then goes to disk."""
+    too, as before copies were held. Messages of fewer rows than ``hold_from`` go to disk
+    (a text file's rows estimated from its lines, :func:`_text_rows`), the budget left to
+    the other tables; messages whose rows are not counted (a partitioned folder, a count
+    that fails) when ``hold_from`` is given end it: every copy then goes to disk."""
     if budget is None or name not in HELD or budget[0] <= 0:
         return 0
     # messages not counted (a partitioned folder, a count that fails) with ``hold_from``:
@@ -2057,8 +2087,10 @@ def _hold(name: str, path: Path, kind: str, budget: list[int] | None, hold_from:
         if uncounted:
             budget[0] = 0
         return 0
+    if name == "messages" and many < hold_from:
+        return 0  # (the messages' copy on disk; the others, a few MB, held as they fit)
     need = int(rows) * HELD_ROW_BYTES
-    if need > budget[0] or (name == "messages" and many < hold_from):
+    if need > budget[0]:
         budget[0] = 0
         return 0
     budget[0] -= need
