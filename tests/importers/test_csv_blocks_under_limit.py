@@ -1,0 +1,93 @@
+"""Under ``--memory-limit`` a CSV export over an eighth of the limit is read in blocks, as one
+over 256 MiB is, whatever its size (session 19, #19 item 2: a 259 MB chatlog CSV, read at
+once, peaked at 1,409 MB under a 1G limit). The tables, counts and problems are the ones of
+the whole reading, the written files the same bytes; a reader that takes the first frame
+only (Shopify, Youzan: orders, never spilled) still reads the file at once."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from importers.test_import_spill import _written
+from sqops.importers import _base, _csvfast, import_files
+
+FIX = Path(__file__).parent / "fixtures"
+_MAP = """table: messages
+columns: {ts: 时间, group_id: 群, member_id: 成员编号, member_name: 昵称, content: 内容, msg_type: 类型}
+values:
+  msg_type: {文本: text}
+"""
+
+
+def _generic(tmp_path: Path) -> tuple[Path, Path]:
+    cmap = tmp_path / "map.yaml"
+    cmap.write_text(_MAP, encoding="utf-8")
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        [["时间", "群", "成员编号", "昵称", "内容", "类型"]]
+        + [
+            [f"2026-12-01 {i % 24:02d}:00", "群0", f"m{i % 3}", f"成员{i % 3}", f"早安{i}", "文本"]
+            for i in range(300)
+        ]
+    )
+    path = tmp_path / "generic.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path, cmap
+
+
+def _blocks_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    seen: list[str] = []
+    blocks = _base._blocks
+
+    def spy(path, display):
+        seen.append(display)
+        return blocks(path, display)
+
+    monkeypatch.setattr(_base, "_blocks", spy)
+    return seen
+
+
+@pytest.mark.parametrize("fmt", ["wechat-chatlog", "wechat-msg", "generic"])
+@pytest.mark.parametrize("block", [200, 64 << 20])
+def test_a_csv_over_an_eighth_of_the_limit_is_read_in_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, block: int
+) -> None:
+    cmap = None
+    if fmt == "generic":
+        path, cmap = _generic(tmp_path)
+    else:
+        path = FIX / ("wechat_chatlog.csv" if fmt == "wechat-chatlog" else "wechat_msg.csv")
+    size = path.stat().st_size
+    monkeypatch.setattr(_base, "BLOCK_BYTES", block)
+    seen = _blocks_read(monkeypatch)
+    whole = import_files(fmt, [path], columns=cmap)
+    at_share = import_files(fmt, [path], columns=cmap, memory_limit=size * _csvfast.BLOCKS_SHARE)
+    assert seen == []  # (no limit, or the file not over its eighth: read at once)
+    under = import_files(fmt, [path], columns=cmap, memory_limit=size * _csvfast.BLOCKS_SHARE - 1)
+    assert len(seen) == 1
+    for got in (at_share, under):
+        assert got.counts == whole.counts
+        assert [(p.text, p.where, p.code) for p in got.problems] == [
+            (p.text, p.where, p.code) for p in whole.problems
+        ]
+        assert _written(got, tmp_path / "got") == _written(whole, tmp_path / "whole")
+        got.close()
+    assert _csvfast._LIMIT.get() is None  # (the limit is the import's only)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("shopify", "shopify_orders.csv"), ("youzan", "youzan_orders.csv")]
+)
+def test_readers_of_one_frame_read_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, name: str
+) -> None:
+    seen = _blocks_read(monkeypatch)
+    whole = import_files(fmt, [FIX / name])
+    bounded = import_files(fmt, [FIX / name], memory_limit=1)
+    assert seen == []
+    assert bounded.counts == whole.counts
+    assert _written(bounded, tmp_path / "b") == _written(whole, tmp_path / "w")
