@@ -91,3 +91,28 @@ def test_readers_of_one_frame_read_at_once(
     assert seen == []
     assert bounded.counts == whole.counts
     assert _written(bounded, tmp_path / "b") == _written(whole, tmp_path / "w")
+
+
+def test_blocks_are_smaller_under_a_small_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Under a limit whose sixteenth is less than 64 MiB the blocks are that sixteenth (a
+    block being read takes ~5x its size: 64 MiB blocks under 512M peaked at 748 MB)."""
+    rows = (FIX / "wechat_chatlog.csv").read_text(encoding="utf-8").splitlines()
+    body = "\n".join(rows[1:]) + "\n"
+    path = tmp_path / "chat.csv"
+    path.write_text(rows[0] + "\n" + body * (5_000_000 // len(body.encode()) + 1), encoding="utf-8")
+    sizes: list[int] = []
+    records = _base.fast_records
+
+    def spy(data, *args, **kwargs):
+        sizes.append(len(data))
+        return records(data, *args, **kwargs)
+
+    monkeypatch.setattr(_base, "fast_records", spy)
+    whole = import_files("wechat-chatlog", [path])
+    sizes.clear()
+    limit = 32 << 20  # (its sixteenth: 2 MiB)
+    small = import_files("wechat-chatlog", [path], memory_limit=limit)
+    assert len(sizes) >= 3 and max(sizes) <= (2 << 20) + 4096
+    assert _csvfast.block_bytes(_base.BLOCK_BYTES) == _base.BLOCK_BYTES  # (no limit: 64 MiB)
+    assert small.counts == whole.counts
+    assert _written(small, tmp_path / "s") == _written(whole, tmp_path / "w")

@@ -47,7 +47,7 @@ from sqops.domain.tables import IMPORTED_TABLES, MEMBER_EVENTS, MSG_TYPES, ORDER
 from sqops.errors import InputError, Location, Problem, display_path
 from sqops.errors import read_bytes as _read_bytes
 from sqops.i18n import T
-from sqops.importers._csvfast import fast_records, first_line_cells, past_share
+from sqops.importers._csvfast import block_bytes, fast_records, first_line_cells, past_share
 
 if TYPE_CHECKING:
     from sqops.importers._spill import Runs, SpilledTable
@@ -726,9 +726,10 @@ def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
     delim: str | None = None
     base = 0  # lines before the block
     carry = b""
+    block = block_bytes(BLOCK_BYTES)  # (less under a small --memory-limit)
     with path.open("rb") as fh:
         while True:
-            data = carry + fh.read(BLOCK_BYTES)
+            data = carry + fh.read(block)
             last = len(data) == len(carry) or not fh.peek(1)
             if not last:
                 cut = data.rfind(b"\n") + 1

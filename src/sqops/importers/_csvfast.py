@@ -59,6 +59,14 @@ def bounded(limit: int | None) -> Iterator[None]:
         _LIMIT.reset(token)
 
 
+def block_bytes(most: int) -> int:
+    """The bytes of a block of a CSV export read in blocks: ``most``, or 1/16 of the memory
+    limit of the import running when that is less (at least 1 MiB): a block being read
+    takes ~5x its size (64 MiB blocks under a 512M limit: 748 MB)."""
+    limit = _LIMIT.get()
+    return most if limit is None else min(most, max(limit // (2 * BLOCKS_SHARE), 1 << 20))
+
+
 def past_share(path: Path) -> bool:
     """Whether ``path`` is a file over 1/:data:`BLOCKS_SHARE` of the memory limit of the
     import running (:func:`bounded`): read in blocks, as a file over 256 MiB is."""
