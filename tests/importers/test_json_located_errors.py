@@ -140,3 +140,17 @@ def test_a_byte_not_utf8_before_the_error_names_its_line(tmp_path: Path) -> None
     assert got[0] == "error"
     assert [t for _, t in got[2]] == ["is not UTF-8"]
     assert f"line={line}, col=None" in got[2][0][0]
+
+
+@pytest.mark.parametrize("block", [300, 2000, 100_000])
+def test_a_byte_not_utf8_past_the_limit_names_its_own_line(tmp_path: Path, block: int) -> None:
+    """A stray byte in a text far into a slice: "is not UTF-8" at the byte's line, not at the
+    slice's first line."""
+    data = _chatlog([_item(i) for i in range(40)]).encode()
+    data = data.replace("消息 33 ".encode(), b"\xff 33 ", 1)
+    p = tmp_path / "chatlog.json"
+    p.write_bytes(data)
+    got = _past_limit("wechat-chatlog", p, block)
+    line = data[: data.index(b"\xff")].count(b"\n") + 1
+    assert got[0] == "error" and [t for _, t in got[2]] == ["is not UTF-8"]
+    assert f"line={line}, col=None" in got[2][0][0]
