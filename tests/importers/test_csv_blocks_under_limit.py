@@ -116,3 +116,44 @@ def test_blocks_are_smaller_under_a_small_limit(tmp_path: Path, monkeypatch: pyt
     assert _csvfast.block_bytes(_base.BLOCK_BYTES) == _base.BLOCK_BYTES  # (no limit: 64 MiB)
     assert small.counts == whole.counts
     assert _written(small, tmp_path / "s") == _written(whole, tmp_path / "w")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        ("telegram", "telegram_chat.json"),
+        ("telegram", "telegram_full.json"),
+        ("discord", "discord.json"),
+        ("wechat-chatlog", "wechat_chatlog.json"),
+    ],
+)
+def test_a_json_over_an_eighth_of_the_limit_is_read_in_slices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, name: str
+) -> None:
+    """The same for a JSON document: read in slices (:mod:`._jsonstream`) past an eighth of
+    the limit, as past 256 MiB (a 200 MB whole-account export under 1G: 1,206 MB read whole,
+    520 MB in slices); the same tables."""
+    from sqops.importers import _jsonstream
+
+    path = FIX / name
+    size = path.stat().st_size
+    seen: list[int] = []
+    slices = _jsonstream.slices
+
+    def spy(lay, item):
+        seen.append(1)
+        return slices(lay, item)
+
+    monkeypatch.setattr(_jsonstream, "slices", spy)
+    whole = import_files(fmt, [path])
+    at_share = import_files(fmt, [path], memory_limit=size * _csvfast.BLOCKS_SHARE)
+    assert seen == []
+    under = import_files(fmt, [path], memory_limit=size * _csvfast.BLOCKS_SHARE - 1)
+    assert seen
+    for got in (at_share, under):
+        assert got.counts == whole.counts
+        assert [(p.text, p.where, p.code) for p in got.problems] == [
+            (p.text, p.where, p.code) for p in whole.problems
+        ]
+        assert _written(got, tmp_path / "got") == _written(whole, tmp_path / "whole")
+        got.close()

@@ -51,6 +51,7 @@ import numpy as np
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers import _base
+from sqops.importers._csvfast import past_share
 from sqops.importers._jsonvec import NOT_READ, Fallback, Structs, parse_bytes, utf8_bytes
 
 #: a document over this many bytes is read in slices when it can be (the size past which
@@ -100,9 +101,12 @@ class Layout:
 
 
 def large(path: Path) -> bool:
-    """Whether ``path`` is a file past :data:`STREAM_BYTES`."""
+    """Whether ``path`` is a file past :data:`STREAM_BYTES`, or past an eighth of the memory
+    limit of the import running (:func:`_csvfast.past_share`: read whole, a JSON export takes
+    six to seven times its size; a 200 MB whole-account export peaked at 1,206 MB under a 1G
+    limit, 520 MB in slices)."""
     try:
-        return path.is_file() and path.stat().st_size > STREAM_BYTES
+        return path.is_file() and (path.stat().st_size > STREAM_BYTES or past_share(path))
     except OSError:
         return False
 
