@@ -51,6 +51,17 @@ def _blocks_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+def _same_as_whole(results: list, whole, tmp_path: Path) -> None:
+    """Each result has the counts and problems of ``whole`` and writes the same bytes."""
+    for got in results:
+        assert got.counts == whole.counts
+        assert [(p.text, p.where, p.code) for p in got.problems] == [
+            (p.text, p.where, p.code) for p in whole.problems
+        ]
+        assert _written(got, tmp_path / "got") == _written(whole, tmp_path / "whole")
+        got.close()
+
+
 @pytest.mark.parametrize("fmt", ["wechat-chatlog", "wechat-msg", "generic"])
 @pytest.mark.parametrize("block", [200, 64 << 20])
 def test_a_csv_over_an_eighth_of_the_limit_is_read_in_blocks(
@@ -69,13 +80,7 @@ def test_a_csv_over_an_eighth_of_the_limit_is_read_in_blocks(
     assert seen == []  # (no limit, or the file not over its eighth: read at once)
     under = import_files(fmt, [path], columns=cmap, memory_limit=size * _csvfast.BLOCKS_SHARE - 1)
     assert len(seen) == 1
-    for got in (at_share, under):
-        assert got.counts == whole.counts
-        assert [(p.text, p.where, p.code) for p in got.problems] == [
-            (p.text, p.where, p.code) for p in whole.problems
-        ]
-        assert _written(got, tmp_path / "got") == _written(whole, tmp_path / "whole")
-        got.close()
+    _same_as_whole([at_share, under], whole, tmp_path)
     assert _csvfast._LIMIT.get() is None  # (the limit is the import's only)
 
 
@@ -150,10 +155,4 @@ def test_a_json_over_an_eighth_of_the_limit_is_read_in_slices(
     assert seen == []
     under = import_files(fmt, [path], memory_limit=size * _csvfast.BLOCKS_SHARE - 1)
     assert seen
-    for got in (at_share, under):
-        assert got.counts == whole.counts
-        assert [(p.text, p.where, p.code) for p in got.problems] == [
-            (p.text, p.where, p.code) for p in whole.problems
-        ]
-        assert _written(got, tmp_path / "got") == _written(whole, tmp_path / "whole")
-        got.close()
+    _same_as_whole([at_share, under], whole, tmp_path)
