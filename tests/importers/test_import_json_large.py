@@ -246,7 +246,8 @@ def test_invalid_json_under_items_is_the_whole_readings_error(tmp_path: Path) ->
 
 def test_items_past_the_whole_readings_limit(tmp_path: Path) -> None:
     """Past the 1 GiB limit (made small here) the list under ``items`` is read in slices;
-    a missing comma there names its line and column."""
+    a missing comma there is the whole reading's error, at its line and column (characters:
+    the items hold Chinese text)."""
     lines = _fixture_lines() * 3
     p = _write(tmp_path, _object(lines), "chatlog.json")
     expected = import_files("wechat-chatlog", [p], tz="Asia/Shanghai")
@@ -260,9 +261,13 @@ def test_items_past_the_whole_readings_limit(tmp_path: Path) -> None:
         with pytest.raises(InputError) as err:
             import_files("wechat-chatlog", [p], tz="Asia/Shanghai")
         problem = err.value.problems[0]
-        assert problem.text.get("en").startswith("the messages array cannot be read in slices")
+        assert problem.text.get("en") == "JSON syntax error: Expecting ',' delimiter"
         assert problem.where.line == 4 + 20
-        assert problem.where.col == 6 + len(lines[20].encode())  # (bytes, as the decoder counts)
+        assert len(lines[20]) < len(lines[20].encode())
+        assert problem.where.col == 6 + len(lines[20])  # (characters, as the whole reading)
+    assert _run("wechat-chatlog", p, "Asia/Shanghai")[2] == [
+        (str(problem.where), problem.text.get("en"))
+    ]
 
 
 # --------------------------------------------------------------------------- whole account
@@ -381,9 +386,10 @@ def test_invalid_json_in_a_chats_messages(tmp_path: Path) -> None:
         with pytest.raises(InputError) as err:
             import_files("telegram", [p], tz="Asia/Shanghai")
         problem = err.value.problems[0]
-        assert problem.text.get("en").startswith("the messages array cannot be read in slices")
+        assert problem.text.get("en") == "JSON syntax error: Expecting ',' delimiter"
         line = bad[: bad.rindex(msgs[5])].count("\n") + 1
         assert (problem.where.line, problem.where.col) == (line, 6)
+    assert whole[2] == [(str(problem.where), problem.text.get("en"))]
 
 
 @pytest.mark.parametrize("shape", ["personal", "left", "deep", "top-level messages"])
@@ -418,8 +424,9 @@ def test_a_chat_not_imported_is_decoded_all_the_same(tmp_path: Path, shape: str)
         with pytest.raises(InputError) as err:
             import_files("telegram", [p], tz="Asia/Shanghai")
     problem = err.value.problems[0]
-    assert problem.text.get("en").startswith("the messages array cannot be read in slices")
+    assert problem.text.get("en") == "JSON syntax error: Expecting ',' delimiter"
     assert problem.where.line == doc[: doc.index(msgs[1] + " ")].count("\n") + 1
+    assert whole[2] == [(str(problem.where), problem.text.get("en"))]
 
 
 def test_a_text_written_as_the_marker_takes_no_array(tmp_path: Path) -> None:

@@ -287,8 +287,8 @@ def test_past_the_whole_readings_limit(tmp_path: Path) -> None:
         with pytest.raises(InputError) as err:
             import_files("telegram", [p])
         problem = err.value.problems[0]
-        assert problem.text.get("en") == (
-            "the messages array cannot be read in slices: JSON is malformed: expected ',' or ']'"
-        )
-        # (item 30's line and column: a "," expected before it)
+        # (the whole reading's error: item 30's line and column, a "," expected before it)
+        assert problem.text.get("en") == "JSON syntax error: Expecting ',' delimiter"
         assert (problem.where.line, problem.where.col) == (5 + 30, 3)
+    whole = _run("telegram", p, "Asia/Shanghai")
+    assert whole[2] == [(str(problem.where), problem.text.get("en"))]

@@ -287,8 +287,11 @@ def import_files(
         from sqops.data.columns import read_import_map
 
         options = read_import_map(Path(columns))
+    from sqops.importers._csvfast import bounded
+
     try:
-        result = _read_all(ctx, fmt, paths, options)
+        with bounded(memory_limit):  # (a CSV export over an eighth of it: read in blocks)
+            result = _read_all(ctx, fmt, paths, options)
     except BaseException:
         ctx.discard()  # (an error, Ctrl-C, SIGTERM: no spilled run is left behind)
         raise

@@ -47,7 +47,7 @@ from sqops.domain.tables import IMPORTED_TABLES, MEMBER_EVENTS, MSG_TYPES, ORDER
 from sqops.errors import InputError, Location, Problem, display_path
 from sqops.errors import read_bytes as _read_bytes
 from sqops.i18n import T
-from sqops.importers._csvfast import fast_records, first_line_cells
+from sqops.importers._csvfast import block_bytes, fast_records, first_line_cells, past_share
 
 if TYPE_CHECKING:
     from sqops.importers._spill import Runs, SpilledTable
@@ -623,15 +623,18 @@ def csv_frames(
     text: str | None = None,
     data: bytes | None = None,
     columns: Columns | None = None,
+    whole: bool = False,
 ) -> Iterator[CsvFrame] | str:
     """A CSV export as :class:`CsvFrame` s — one for a file up to :data:`STREAM_BYTES`
     (``text``: its text, when already read; ``data``: its bytes, when already read), one per
-    block of about :data:`BLOCK_BYTES` for a larger UTF-8 file (all with the header of the
-    first, and the file's line numbers) — or its text, when only the row-by-row reading
-    (:func:`read_csv`) reads it as it does today. ``columns``: the cells the reader reads
-    (of a file up to :data:`STREAM_BYTES` read by polars, the other cell columns are null:
-    :func:`csv_bytes_frame`)."""
-    if text is None and (data is not None or not is_large(path)):
+    block of about :data:`BLOCK_BYTES` for a larger UTF-8 file, or one over an eighth of the
+    import's memory limit unless ``whole`` (:func:`_csvfast.past_share`; all with the header
+    of the first, and the file's line numbers) — or its text, when only the row-by-row
+    reading (:func:`read_csv`) reads it as it does today. ``columns``: the cells the reader
+    reads (of a file read at once by polars, the other cell columns are null:
+    :func:`csv_bytes_frame`). ``whole``: a reader that takes the first frame only."""
+    blocks = is_large(path) or (not whole and past_share(path))
+    if text is None and (data is not None or not blocks):
         data = read_bytes(path, display) if data is None else data
         fast = csv_bytes_frame(data, display, columns)
         if fast is not None:
@@ -723,9 +726,10 @@ def _blocks(path: Path, display: str) -> Iterator[CsvFrame]:
     delim: str | None = None
     base = 0  # lines before the block
     carry = b""
+    block = block_bytes(BLOCK_BYTES)  # (less under a small --memory-limit)
     with path.open("rb") as fh:
         while True:
-            data = carry + fh.read(BLOCK_BYTES)
+            data = carry + fh.read(block)
             last = len(data) == len(carry) or not fh.peek(1)
             if not last:
                 cut = data.rfind(b"\n") + 1

@@ -37,6 +37,7 @@ Past 1 GiB it cannot be read whole: what the slices cannot read is an error with
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Callable, Iterator
@@ -50,6 +51,7 @@ import numpy as np
 from sqops.errors import InputError, Location
 from sqops.i18n import T
 from sqops.importers import _base
+from sqops.importers._csvfast import past_share
 from sqops.importers._jsonvec import NOT_READ, Fallback, Structs, parse_bytes, utf8_bytes
 
 #: a document over this many bytes is read in slices when it can be (the size past which
@@ -99,9 +101,12 @@ class Layout:
 
 
 def large(path: Path) -> bool:
-    """Whether ``path`` is a file past :data:`STREAM_BYTES`."""
+    """Whether ``path`` is a file past :data:`STREAM_BYTES`, or past an eighth of the memory
+    limit of the import running (:func:`_csvfast.past_share`: read whole, a JSON export takes
+    six to seven times its size; a 200 MB whole-account export peaked at 1,206 MB under a 1G
+    limit, 520 MB in slices)."""
     try:
-        return path.is_file() and path.stat().st_size > STREAM_BYTES
+        return path.is_file() and (path.stat().st_size > STREAM_BYTES or past_share(path))
     except OSError:
         return False
 
@@ -418,14 +423,18 @@ def slices(lay: Layout, item: type | None) -> Iterator[Slice]:
             got = _cut(buf, pos + len(buf) >= lay.stop, decoder, sep, lay.depth)
             while got is None:  # (no item ends in this window: a larger one)
                 if len(buf) >= lay.stop - pos:
-                    raise _malformed(lay, buf, line)
+                    raise _malformed(lay, buf, line, pos)
+                if lay.past_limit:  # (an error within the window: its place, not "too long")
+                    found = _syntax_error(lay, buf, line, pos, to_end=False)
+                    if found is not None:
+                        raise found
                 if len(buf) >= MAX_SLICE:
-                    raise _malformed(lay, buf, line, too_long=True)
+                    raise _malformed(lay, buf, line, pos, too_long=True)
                 buf += fh.read(min(len(buf), lay.stop - pos - len(buf)))
                 got = _cut(buf, pos + len(buf) >= lay.stop, decoder, sep, lay.depth)
             used, piece = got
             if not len(piece) and first:  # (only an empty array has a slice of no item)
-                raise _malformed(lay, buf, line)
+                raise _malformed(lay, buf, line, pos)
             # (within 1 GiB the whole file's UTF-8 was checked first: _plain)
             if lay.past_limit and not piece.data.isascii() and not utf8_bytes(piece.data):
                 raise InputError(NOT_UTF8, Location(file=lay.display, line=line))
@@ -530,15 +539,23 @@ def _decoder(item: type, depth: int) -> msgspec.json.Decoder[Any]:
     return got
 
 
-def _malformed(lay: Layout, buf: bytes, line: int, *, too_long: bool = False) -> InputError:
-    """The error of an array whose items cannot be read in slices: the whole reading's (its
-    message and place) for a file it can read and finds wrong; else the decoder's reason at
-    its line and column, or the stretch too long to cut."""
+def _malformed(
+    lay: Layout, buf: bytes, line: int, pos: int, *, too_long: bool = False
+) -> InputError:
+    """The error of an array whose items cannot be read in slices (``buf``: the bytes from
+    ``pos``, the file's line ``line``): the whole reading's (its message and place) for a
+    file it can read and finds wrong; past it, the same message at the same place
+    (:func:`_syntax_error`); else the decoder's reason at its line and column, or the
+    stretch too long to cut."""
     if not lay.past_limit:
         try:
             _base.load_json(_base.read_text(lay.path, lay.display), lay.display)
         except InputError as exc:
             return exc
+    elif not too_long:
+        found = _syntax_error(lay, buf, line, pos, to_end=True)
+        if found is not None:
+            return found
     if too_long:
         return InputError(
             T(
@@ -555,9 +572,8 @@ def _malformed(lay: Layout, buf: bytes, line: int, *, too_long: bool = False) ->
     col = None
     at = re.search(r" ?\(byte (\d+)\)", reason)
     if at:  # (the byte of the slice's text, which starts with its "["s)
-        byte = max(int(at.group(1)) - lay.depth, 0)
-        line += buf.count(b"\n", 0, byte)
-        col = byte - (buf.rfind(b"\n", 0, byte) + 1) + 1
+        byte = min(max(int(at.group(1)) - lay.depth, 0), len(buf))
+        line, col = _place(lay.path, buf, line, pos, byte)
         reason = reason[: at.start()] + reason[at.end() :]
     return InputError(
         T(
@@ -566,6 +582,83 @@ def _malformed(lay: Layout, buf: bytes, line: int, *, too_long: bool = False) ->
         ).format(e=reason or "?"),
         Location(file=lay.display, line=line, col=col),
     )
+
+
+#: how near the end of a window (characters) an error may be the window's own cut, not the
+#: file's (a number, a literal or an escape cut short)
+_CUT_SHORT = 16
+
+
+def _syntax_error(
+    lay: Layout, buf: bytes, line: int, pos: int, *, to_end: bool
+) -> InputError | None:
+    """The whole reading's error (:func:`_base.load_json`: Python's ``json`` message) of the
+    array's bytes ``buf`` from ``pos`` (the file's line ``line``), at the line and column
+    (in characters, as the whole reading and an editor count them) where it would name it:
+    decoded as deep as the items lie, after an item when a slice was read before (its comma
+    is the byte before ``pos``), so that the parser sees what it sees in the whole document.
+    None when Python reads it, or (``to_end`` False: ``buf`` a window cut short) when the
+    error may be the window's end."""
+    if not to_end:  # (a window may end inside a character)
+        buf = buf[: _char_start(buf, max(len(buf) - 3, 0))]
+    try:
+        text = buf.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = Location(file=lay.display, line=line + buf.count(b"\n", 0, exc.start))
+        return InputError(NOT_UTF8, where)
+    lead = "[" * lay.depth + ("null," if pos > lay.start else "")
+    try:
+        _base.json_loads(lead + text + "]" * lay.depth)
+    except _base.JSONTooDeep:
+        return InputError(_base.JSON_TOO_DEEP, Location(file=lay.display))
+    except json.JSONDecodeError as exc:
+        at = exc.pos - len(lead)  # (characters into ``text``; -1: the comma before it)
+        if not to_end and (
+            exc.msg.startswith("Unterminated string") or at >= len(text) - _CUT_SHORT
+        ):
+            return None
+        at = min(at, len(text))
+        nl = text.rfind("\n", 0, max(at, 0))
+        if nl >= 0:
+            line, col = line + text.count("\n", 0, at), at - nl
+        else:
+            col = _chars_before(lay.path, pos) + at + 1
+        return InputError(
+            _base.JSON_SYNTAX.format(m=exc.msg), Location(file=lay.display, line=line, col=col)
+        )
+    return None
+
+
+def _place(path: Path, buf: bytes, line: int, pos: int, byte: int) -> tuple[int, int]:
+    """The line and column (characters) of byte ``byte`` of ``buf`` (read from ``pos``, the
+    file's line ``line``)."""
+    nl = buf.rfind(b"\n", 0, byte)
+    if nl >= 0:
+        return line + buf.count(b"\n", 0, byte), _chars(buf[nl + 1 : byte]) + 1
+    return line, _chars_before(path, pos) + _chars(buf[:byte]) + 1
+
+
+def _chars(data: bytes) -> int:
+    """The UTF-8 characters of ``data`` (its bytes that are no continuation byte)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    return len(data) - int(np.count_nonzero((arr & 0xC0) == 0x80))
+
+
+def _chars_before(path: Path, pos: int) -> int:
+    """The characters of the file's line of byte ``pos`` before it (read back from ``pos``
+    :data:`_SCAN` bytes at a time: an error's column only)."""
+    count = 0
+    with path.open("rb") as fh:
+        end = pos
+        while end > 0:
+            start = max(end - _SCAN, 0)
+            block = _read_at(fh, start, end - start)
+            nl = block.rfind(b"\n")
+            count += _chars(block[nl + 1 :])
+            if nl >= 0:
+                break
+            end = start
+    return count
 
 
 def each(

@@ -86,7 +86,9 @@ _KEYS = (
 
 def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = None) -> None:
     if not is_large(path):  # (a larger file is refused by read_text, as before)
-        source = csv_frames(path, display, columns=lambda t: _columns(t, display).values())
+        source = csv_frames(
+            path, display, columns=lambda t: _columns(t, display).values(), whole=True
+        )
         if not isinstance(source, str):
             frame = next(source)
             if _header_ok(frame.table()):

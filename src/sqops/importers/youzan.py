@@ -125,7 +125,9 @@ def read(path: Path, display: str, ctx: Context, *, name: str, options: Any = No
     excel = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
     zone = getattr(ctx.tz, "key", None)
     if not excel and zone and not is_large(path):  # (a larger file: read_text refuses it)
-        source = csv_frames(path, display, columns=lambda t: _columns(t, display).values())
+        source = csv_frames(
+            path, display, columns=lambda t: _columns(t, display).values(), whole=True
+        )
         if not isinstance(source, str):
             frame = next(source)
             keys = {header_key(h) for h in frame.header}
