@@ -156,3 +156,60 @@ def test_a_json_over_an_eighth_of_the_limit_is_read_in_slices(
     under = import_files(fmt, [path], memory_limit=size * _csvfast.BLOCKS_SHARE - 1)
     assert seen
     _same_as_whole([at_share, under], whole, tmp_path)
+
+
+def _late_gbk(path: Path) -> None:
+    """ASCII past the first 64 KiB (what csv_frames looks at), then GB18030 rows."""
+    head = "Time,SenderName,Sender,TalkerName,Talker,Content\n"
+    ascii_rows = "".join(
+        f"2026-12-03 10:{i % 60:02d}:00,m{i % 5},wxid_{i % 5},grp,9@chatroom,hello {i}\n"
+        for i in range(1500)
+    )
+    gbk_rows = "".join(
+        f"2026-12-03 11:{i % 60:02d}:00,成员{i},wxid_{i},护肤群,9@chatroom,早安 {i}\n"
+        for i in range(20)
+    )
+    path.write_bytes((head + ascii_rows).encode() + gbk_rows.encode("gbk"))
+
+
+def _lone_cr(path: Path) -> None:
+    """A lone carriage return in a quoted cell (and old Mac line ends: _cr_lines)."""
+    rows = (FIX / "wechat_chatlog.csv").read_text(encoding="utf-8").splitlines()
+    rows.insert(3, '2026-12-03 19:01:20,阿青,wxid_qing,护肤交流群,98765@chatroom,"a\rb"')
+    path.write_bytes(("\n".join(rows) + "\n").encode())
+
+
+def _cr_lines(path: Path) -> None:
+    rows = (FIX / "wechat_chatlog.csv").read_text(encoding="utf-8").split("\n")
+    path.write_bytes("\r".join(rows).encode())
+
+
+@pytest.mark.parametrize("make", [_late_gbk, _lone_cr, _cr_lines])
+@pytest.mark.parametrize("block", [200, 64 << 20])
+def test_what_only_the_whole_reading_reads_is_read_whole_under_a_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make, block: int
+) -> None:
+    """(review rv-mem8) A file under 256 MiB that the blocks cannot read — GB18030 past its
+    first 64 KiB, a lone carriage return — is read at once under a limit as without one: the
+    same tables, not "the file stops being UTF-8 part way" / "cannot read this large file in
+    blocks" (exit 2) where main imports it."""
+    path = tmp_path / "chat.csv"
+    make(path)
+    monkeypatch.setattr(_base, "BLOCK_BYTES", block)
+    whole = import_files("wechat-chatlog", [path], tz="Asia/Shanghai")
+    under = import_files("wechat-chatlog", [path], tz="Asia/Shanghai", memory_limit=1 << 10)
+    assert whole.counts["messages"] >= 8
+    _same_as_whole([under], whole, tmp_path)
+
+
+def test_a_line_longer_than_a_field_is_read_whole_under_a_limit(tmp_path: Path) -> None:
+    """(review rv-mem8) A line of 200 Ki characters in many short cells: the whole reading
+    reads it, the blocks refuse it ("an over-long line", exit 2): read at once."""
+    rows = (FIX / "wechat_chatlog.csv").read_text(encoding="utf-8").splitlines()
+    rows.insert(3, "2026-12-03 19:01:20,阿青,wxid_qing,护肤交流群,98765@chatroom,hi," + "y" * 99)
+    rows[3] += ("," + "y" * 99) * 2000
+    path = tmp_path / "chat.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    whole = import_files("wechat-chatlog", [path], tz="Asia/Shanghai")
+    under = import_files("wechat-chatlog", [path], tz="Asia/Shanghai", memory_limit=1 << 10)
+    _same_as_whole([under], whole, tmp_path)

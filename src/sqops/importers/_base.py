@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+import numpy as np
 import orjson
 import polars as pl
 
@@ -633,7 +634,7 @@ def csv_frames(
     reading (:func:`read_csv`) reads it as it does today. ``columns``: the cells the reader
     reads (of a file read at once by polars, the other cell columns are null:
     :func:`csv_bytes_frame`). ``whole``: a reader that takes the first frame only."""
-    blocks = is_large(path) or (not whole and past_share(path))
+    blocks = is_large(path) or (not whole and past_share(path) and _blocks_read(path))
     if text is None and (data is not None or not blocks):
         data = read_bytes(path, display) if data is None else data
         fast = csv_bytes_frame(data, display, columns)
@@ -653,6 +654,35 @@ def csv_frames(
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             return read_text(path, display)
     return _blocks(path, display)
+
+
+def _blocks_read(path: Path, size: int = 8 << 20) -> bool:
+    """Whether :func:`_blocks` reads a file under :data:`STREAM_BYTES` as the whole reading
+    does: UTF-8 throughout, no carriage return but before a line feed, no line longer than a
+    CSV field may be (else it is read at once, as without a memory limit: GB18030 past the
+    first 64 KiB, old Mac line ends, a lone CR in a cell, a line over 128 Ki characters are
+    what only the whole reading reads). Read ``size`` bytes at a time, cut after a line."""
+    from sqops.importers._jsonvec import utf8_bytes  # (it imports this module)
+
+    carry = b""
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(size)
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1 if chunk else len(data)
+            part, carry = data[:cut], data[cut:]
+            if len(carry) > _FIELD_LIMIT:  # (a line going on, longer than a field may be)
+                return False
+            if b"\r" in part and part.count(b"\r") != part.count(b"\r\n"):
+                return False
+            if not (part.isascii() or utf8_bytes(part)):
+                return False
+            ends = np.flatnonzero(np.frombuffer(part, dtype=np.uint8) == 0x0A)
+            bounds = np.concatenate(([-1], ends, [len(part)]))
+            if int(np.diff(bounds).max()) - 1 > _FIELD_LIMIT:  # (in bytes: at least its chars)
+                return False
+            if not chunk:
+                return True
 
 
 def csv_bytes_frame(data: bytes, display: str, columns: Columns | None = None) -> CsvFrame | None:
