@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-import numpy as np
 import orjson
 import polars as pl
 
@@ -662,6 +661,8 @@ def _blocks_read(path: Path, size: int = 8 << 20) -> bool:
     CSV field may be (else it is read at once, as without a memory limit: GB18030 past the
     first 64 KiB, old Mac line ends, a lone CR in a cell, a line over 128 Ki characters are
     what only the whole reading reads). Read ``size`` bytes at a time, cut after a line."""
+    import numpy as np
+
     from sqops.importers._jsonvec import utf8_bytes  # (it imports this module)
 
     carry = b""
