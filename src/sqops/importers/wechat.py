@@ -851,8 +851,12 @@ def _chatlog_bulk(
     empty = pl.lit("")
     content, name_cell = col("content"), col("sender_name")
     # the chat's id and name when one text in every row (one chat: most exports) — told by
-    # their least and greatest text, not hashed —, that text stripped: a constant, no column
-    one = _one_text(rows, [col(k).alias(k) for k in ("talker", "talker_name")])
+    # their least and greatest text (_base._one_value), not hashed —, that text stripped: a
+    # constant, no column
+    cells = {k: f"c{idx[k]}" for k in ("talker", "talker_name") if k in idx}
+    cells = {k: c for k, c in cells.items() if c in rows.columns}
+    same = _base._one_value(rows, list(cells.values()))
+    one = {k: same[c] for k, c in cells.items() if c in same}
     talker = pl.lit(one["talker"].strip()) if "talker" in one else pl.col("_talker")
     # the senders' names each distinct cell once, as written (the names shown and the
     # system's, stripped once each: no column stripped)
@@ -961,32 +965,6 @@ def _chatlog_notice(ctx: Context, rec: dict[str, Any]) -> None:
     in the zone as it is — the bulk read its instant, so the zone has that time)."""
     ts = rec["_naive"].replace(tzinfo=ctx.tz)
     add_notice(ctx, ts, str(rec["talker"]).strip(), str(rec["content"] or ""))
-
-
-def _one_text(rows: pl.DataFrame, cells: list[pl.Expr]) -> dict[str, str]:
-    """The columns of ``cells`` holding one text in every row (no null), by name: that text
-    — told by their least and greatest text, not by hashing them."""
-    got = (
-        rows.lazy()
-        .select(
-            e
-            for c in cells
-            for e in (
-                c.null_count().alias(f"{c.meta.output_name()}.n"),
-                c.min().alias(f"{c.meta.output_name()}.lo"),
-                c.max().alias(f"{c.meta.output_name()}.hi"),
-            )
-        )
-        .collect()
-        .row(0, named=True)
-    )
-    out = {}
-    for c in cells:
-        k = c.meta.output_name()
-        lo = got[f"{k}.lo"]
-        if not got[f"{k}.n"] and lo is not None and lo == got[f"{k}.hi"]:
-            out[k] = lo
-    return out
 
 
 def _loads(line: str) -> Any:
