@@ -389,7 +389,9 @@ def test_a_padded_text_elsewhere_in_the_dictionary_does_not_stop_a_held_copy(
     # the texts of every code up to a batch's largest are tested: a padded text something
     # else put in the process's dictionary (held here, so that polars keeps it) is among
     # them but in no cell: the copy of ids as read is made once; a padded cell in a later
-    # batch still stops it there (the copy made again from stripped cells)
+    # batch still stops it there (the copy made again from stripped cells). The ids are new
+    # to the dictionary (their codes after the padded text's): in a long process, ids that
+    # earlier tests left there with codes below it would never have it tested
     t = dt.datetime(2026, 12, 1, 9)
     made: list[int] = []
     real = tables_mod._Held.make.__func__  # type: ignore[attr-defined]
@@ -398,12 +400,23 @@ def test_a_padded_text_elsewhere_in_the_dictionary_does_not_stop_a_held_copy(
         made.append(1)
         return real(cls, annotated, *a, **k)
 
+    found: list[int] = []
+    real_padded = tables_mod._padded_codes
+
+    def padded_codes(codes: object) -> pl.Series:
+        got = real_padded(codes)
+        found.extend(got.to_list())
+        return got
+
     monkeypatch.setattr(tables_mod._Held, "make", classmethod(counted))
+    monkeypatch.setattr(tables_mod, "_padded_codes", padded_codes)
     monkeypatch.setattr(tables_mod, "HELD_BATCH", 2)
     monkeypatch.setattr(tables_mod, "PADDED_SAMPLE", 0)
     other = pl.Series([" g9 "]).cast(pl.Categorical)
-    for members, times in ((["a", "b", "c", "d"], 1), (["a", "b", "c", " d"], 2)):
+    ids = [f"{m}-{tmp_path.name}" for m in "abcd"]
+    for members, times in ((ids, 1), ([*ids[:3], " " + ids[3]], 2)):
         made.clear()
+        found.clear()
         folder = tmp_path / str(times)
         folder.mkdir()
         pl.DataFrame(
@@ -411,7 +424,8 @@ def test_a_padded_text_elsewhere_in_the_dictionary_does_not_stop_a_held_copy(
         ).write_parquet(folder / "messages.parquet")
         held = read_tables(folder, hold=IN_MEMORY)
         assert len(made) == times
+        assert other.to_physical()[0] in found  # (tested, then in no cell)
         got = held["messages"].frame.collect()["member_id"].cast(pl.String).to_list()
-        assert got == ["a", "b", "c", "d"]
+        assert got == ids
         _same(held, read_tables(folder, hold=ON_DISK))
     del other
