@@ -363,6 +363,30 @@ def test_partitioned_messages_with_hold_from_keep_every_copy_on_disk(tmp_path: P
     assert read_tables(tmp_path / "p", hold=IN_MEMORY)["members"]._narrow is None
 
 
+@pytest.mark.parametrize(("below", "held"), [(2 * 64, True), (2 * 64 - 1, False)])
+def test_below_hold_from_the_other_copies_hold_a_few_bytes_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, below: int, held: bool
+) -> None:
+    # 3 messages (under hold_from 4: on disk), 2 members (estimated 2 x HELD_ROW_BYTES):
+    # held only within HELD_BELOW_BYTES, whatever the budget (a small messages table beside
+    # a large members table must not hold all of the members) — the same tables either way
+    monkeypatch.setattr(tables_mod, "HELD_ROW_BYTES", 64)
+    monkeypatch.setattr(tables_mod, "HELD_BELOW_BYTES", below)
+    t = dt.datetime(2026, 12, 1, 9)
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    pl.DataFrame(
+        {"ts": [t] * 3, "group_id": ["g1"] * 3, "member_id": ["a", "b", "c"], "msg_id": [1, 2, 3]}
+    ).write_parquet(folder / "messages.parquet")
+    pl.DataFrame(
+        {"ts": [t] * 2, "group_id": ["g1"] * 2, "member_id": ["a", "b"], "event": ["join"] * 2}
+    ).write_parquet(folder / "members.parquet")
+    got = read_tables(folder, hold=IN_MEMORY, hold_from=4)
+    assert got["messages"]._narrow is not None
+    assert (got["members"]._narrow is None) is held
+    _same(got, read_tables(folder, hold=ON_DISK))
+
+
 def test_a_held_copy_tests_its_codes_without_numpy(tmp_path: Path) -> None:
     # the held copy's test of its ids (_Marks) is polars': a run that holds copies (the
     # report's members, posts... at 1 M messages) does not import numpy (~0.07 CPU-s)

@@ -2025,6 +2025,10 @@ TEXT_ROW_BYTES = 40
 #: are still held (1 M: members, posts, coupons, staff, ~10 MB: ~0.05 CPU-s less reading;
 #: "report fixed costs, session 19")
 HOLD_FROM_ROWS = 2_000_000
+#: below :data:`HOLD_FROM_ROWS` messages, the bytes the other tables' copies may hold (1 M:
+#: members, posts, coupons, staff estimated ~19 MB); more stays on disk, as every copy did
+#: before (50 k messages beside 3 M members held them all: peak 873-917 -> 1,013-1,091 MB)
+HELD_BELOW_BYTES = 32 << 20
 
 
 def held_budget(limit: int | None) -> int:
@@ -2088,7 +2092,10 @@ def _hold(name: str, path: Path, kind: str, budget: list[int] | None, hold_from:
             budget[0] = 0
         return 0
     if name == "messages" and many < hold_from:
-        return 0  # (the messages' copy on disk; the others, a few MB, held as they fit)
+        # (the messages' copy on disk; the others held as they fit in a few MB: a small
+        # messages table beside a large members table would otherwise hold all of it)
+        budget[0] = min(budget[0], HELD_BELOW_BYTES)
+        return 0
     need = int(rows) * HELD_ROW_BYTES
     if need > budget[0]:
         budget[0] = 0
