@@ -192,13 +192,9 @@ def test_a_padded_id_stops_the_copy_at_its_batch(
     _same(held, read_tables(tmp_path, hold=ON_DISK))
 
 
-@pytest.mark.parametrize(("hold_from", "held"), [(0, True), (3, True), (4, False)])
-def test_copies_held_only_from_so_many_messages(tmp_path: Path, hold_from: int, held: bool) -> None:
-    # 3 messages, 2 members (Parquet: rows from the metadata): the messages' copy held from
-    # 3 messages on; from 4, on disk, the members' (a few MB at 1 M messages) still held —
-    # the same tables either way
+def _three_messages_two_members(folder: Path) -> Path:
+    """A Parquet folder of 3 messages (a, b, c) and 2 members' joins (a, b) in group g1."""
     t = dt.datetime(2026, 12, 1, 9)
-    folder = tmp_path / "pq"
     folder.mkdir()
     pl.DataFrame(
         {"ts": [t] * 3, "group_id": ["g1"] * 3, "member_id": ["a", "b", "c"], "msg_id": [1, 2, 3]}
@@ -206,6 +202,15 @@ def test_copies_held_only_from_so_many_messages(tmp_path: Path, hold_from: int, 
     pl.DataFrame(
         {"ts": [t] * 2, "group_id": ["g1"] * 2, "member_id": ["a", "b"], "event": ["join"] * 2}
     ).write_parquet(folder / "members.parquet")
+    return folder
+
+
+@pytest.mark.parametrize(("hold_from", "held"), [(0, True), (3, True), (4, False)])
+def test_copies_held_only_from_so_many_messages(tmp_path: Path, hold_from: int, held: bool) -> None:
+    # 3 messages, 2 members (Parquet: rows from the metadata): the messages' copy held from
+    # 3 messages on; from 4, on disk, the members' (a few MB at 1 M messages) still held —
+    # the same tables either way
+    folder = _three_messages_two_members(tmp_path / "pq")
     got = read_tables(folder, hold=IN_MEMORY, hold_from=hold_from)
     assert (got["messages"]._narrow is None) is held
     assert got["members"]._narrow is None
@@ -372,15 +377,7 @@ def test_below_hold_from_the_other_copies_hold_a_few_bytes_only(
     # a large members table must not hold all of the members) — the same tables either way
     monkeypatch.setattr(tables_mod, "HELD_ROW_BYTES", 64)
     monkeypatch.setattr(tables_mod, "HELD_BELOW_BYTES", below)
-    t = dt.datetime(2026, 12, 1, 9)
-    folder = tmp_path / "pq"
-    folder.mkdir()
-    pl.DataFrame(
-        {"ts": [t] * 3, "group_id": ["g1"] * 3, "member_id": ["a", "b", "c"], "msg_id": [1, 2, 3]}
-    ).write_parquet(folder / "messages.parquet")
-    pl.DataFrame(
-        {"ts": [t] * 2, "group_id": ["g1"] * 2, "member_id": ["a", "b"], "event": ["join"] * 2}
-    ).write_parquet(folder / "members.parquet")
+    folder = _three_messages_two_members(tmp_path / "pq")
     got = read_tables(folder, hold=IN_MEMORY, hold_from=4)
     assert got["messages"]._narrow is not None
     assert (got["members"]._narrow is None) is held
