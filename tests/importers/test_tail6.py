@@ -18,9 +18,9 @@ from sqops.data.scalars import ts_text
 from sqops.domain.tables import TABLE
 from sqops.importers._base import (
     Context,
+    _held_in_order,
     _ids_in_order,
     _one_value,
-    _table_in_order,
     norm_name,
 )
 
@@ -309,7 +309,7 @@ def test_messages_table_with_columns_of_one_text(times, group, name, data):
         },
     )
     cols = ["ts", "group_id", "member_id", "group_name"]
-    got = _table_in_order(frame, cols)
+    got = _held_in_order([frame], cols)
     assert got.equals(frame.sort("group_id", "_t", "_s").select(cols))
 
 

@@ -72,7 +72,7 @@ def test_gather_on_threads_is_polars_sort(times, groups, chunks, threads, data):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_base, "_GATHER_THREADS", threads)
         mp.setattr(_base, "_GATHER_THREADS_FROM", 0)
-        got = _base._table_in_order(frame, _COLS)
+        got = _base._held_in_order([frame], _COLS)
     assert got.equals(frame.sort("group_id", "_t", "_s").select(_COLS))
     assert got.columns == _COLS
     assert all(got[c].n_chunks() == 1 for c in _COLS)

@@ -2340,15 +2340,9 @@ def _order(frame: pl.DataFrame) -> pl.Series | None:
     return by_time if arrival is None else arrival.gather(by_time)
 
 
-def _table_in_order(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
-    """``cols`` of the messages ``frame`` (String) in the table's order (:func:`_order`),
-    one chunk a column."""
-    return _held_in_order([frame], cols)
-
-
 def _held_in_order(held: list[pl.DataFrame], cols: list[str]) -> pl.DataFrame:
-    """:func:`_table_in_order` of the one frame ``held`` (taken out of the list): when
-    nothing else holds it, each of its columns is let go once gathered — the memory of its
+    """``cols`` of the one messages frame ``held`` (String; taken out of the list) in the
+    table's order (:func:`_order`), one chunk a column: when nothing else holds it, each of its columns is let go once gathered — the memory of its
     chunks is taken again by the columns gathered after it, instead of fresh pages (page
     faults, ~2.4 µs a page here)."""
     # sorted a column at a time on each of two threads (:func:`_gathered`); rows already
