@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import datetime as dt
+import functools
 import io
 import itertools
 import re
@@ -165,9 +167,13 @@ class TableData:
         scan, on the stored codes (a filter on ``frame`` comes after every row's codes are
         made categoricals and cast to text: at 10 M messages a sixteenth of the groups took
         0.6 CPU-s that way, 0.1 in the scan)."""
-        n = self._narrow
+        n, held = self._narrow, self._held
         if n is not None and n.frame is self.frame and column in n.coded:
             return n.scan(column, values, nulls)
+        if held is not None and held[1] is self.frame and column in CODED:
+            # (a copy held in memory: the codes of the values, a filter the held frame takes)
+            cond = pl.col(column).to_physical().is_in(_codes(values).implode())
+            return self.frame.filter(cond | pl.col(column).is_null() if nulls else cond)
         cond = pl.col(column).cast(pl.String).is_in(list(values))
         return self.frame.filter(cond | pl.col(column).is_null() if nulls else cond)
 
@@ -337,14 +343,18 @@ class _Narrow:
 
     def scan(self, column: str, values: Sequence[str], nulls: bool) -> pl.LazyFrame:
         # the copy holds the codes of this process's categoricals: those of the values
-        codes = pl.Series(list(values), dtype=pl.String).cast(ID).to_physical()
-        cond = pl.col(column).is_in(codes.implode())
+        cond = pl.col(column).is_in(_codes(values).implode())
         if nulls:
             cond = cond | pl.col(column).is_null()
         lf = self.copy.scan(cond & pl.col("_reason").is_null()).select(self.final)
         if self.dups is not None:
             lf = lf.filter(~pl.col("_row").is_in(self.dups.implode()))
         return lf
+
+
+def _codes(values: Sequence[str]) -> pl.Series:
+    """The codes of ``values`` among this process's categoricals (:data:`ID`)."""
+    return pl.Series(list(values), dtype=pl.String).cast(ID).to_physical()
 
 
 @dataclass
@@ -1179,7 +1189,11 @@ def validate_table(
 
     dups = _duplicate_rows(valid, spec, present, numeric_ids, rows_read)
     dup_rows: pl.Series | None = None
-    if dups.height:
+    if dups.height and kept is not None:  # (dropped from the held rows: no filter on _row)
+        del valid  # (its frame's columns, before the copy's move)
+        kept = kept.without(dups["_row"])
+        valid = kept.valid()
+    elif dups.height:
         valid = valid.filter(~pl.col("_row").is_in(dups["_row"].implode()))
         dup_rows = dups["_row"]
 
@@ -1192,7 +1206,7 @@ def validate_table(
     )
     if copied and kept is None:
         td._narrow = _Narrow(copied[0], tuple(final), dup_rows, valid)
-    if kept is not None:  # (its rows in the frame's order, some repeated ids dropped)
+    if kept is not None:  # (its rows: the frame's, in its order)
         td._held = (kept.frame, valid)
     return _some_valid(td)
 
@@ -1229,6 +1243,27 @@ SPARSE = ("reply_to", QUESTION_TEXT)
 RAW_FEW = frozenset({"msg_type", "role"})
 
 
+#: the valid rows :meth:`_Held.without` drops by slicing the held frame around them (no
+#: row copied; each a chunk more); more, a column at a time
+SLICED_DROPS = 64
+
+
+def _mapped(column: str, fn: Any, dtype: Any) -> pl.Expr:
+    """``fn`` of ``column``, a map of each row alone (which a query's filter passes)."""
+    return pl.col(column).map_batches(fn, return_dtype=dtype, is_elementwise=True)
+
+
+def _gathered(values: pl.Series, index: pl.Series) -> pl.Series:
+    """``values`` at ``index`` (null where it is null): a code's text, a sparse row's cell."""
+    return values.gather(index)
+
+
+def _source_rows(gaps: pl.Series, index: pl.Series) -> pl.Series:
+    """The 1-based source row of each held row's ``index`` (:attr:`_Held.gaps`)."""
+    i = index.cast(pl.Int64)
+    return i + 1 + gaps.search_sorted(i, side="right").cast(pl.Int64)
+
+
 @dataclass(frozen=True)
 class _Held:
     """A typed copy held in memory (:func:`validate_table` with ``hold``), compact: the
@@ -1243,8 +1278,8 @@ class _Held:
     bad: pl.DataFrame
     final: list[str]
     rows: int
-    #: for each rejected row (in order), its number − 1 − the rejected rows before it: the
-    #: held rows before it (None: no row rejected)
+    #: for each row left out (in order): rejected, or a repeated id's (:meth:`without`),
+    #: its number − 1 − the rows left out before it: the held rows before it (None: none)
     gaps: pl.Series | None
     #: the cells of the :data:`SPARSE` columns, for the rows that have one (``_sparse`` of
     #: ``frame`` is a row's index here, null for a row without; None: held as they are)
@@ -1351,16 +1386,58 @@ class _Held:
         return cls(frame, rejected, final, rows, gaps, sparse, words)
 
     def valid(self) -> pl.LazyFrame:
-        """The valid rows, as the spilled copy gives them (``_row`` made only when asked)."""
-        i = pl.col("_row").cast(pl.Int64)
-        row = i + 1
-        if self.gaps is not None:
-            row = row + pl.lit(self.gaps).search_sorted(i, side="right")
+        """The valid rows, as the spilled copy gives them: ``_row`` (made only when asked)
+        and the texts of the :data:`FEW` and :data:`SPARSE` columns (only those asked for)
+        made by element-wise maps, which a query's filter passes: its predicates on the held
+        columns are applied to ``frame`` first (below the row index too, when ``_row`` is
+        not asked for), and ``_row`` and the texts made of the rows they keep. (Made by
+        ``gather`` of literal series, which polars does not let a filter pass, they were
+        made of every row in each pass: at 10 M messages 0.1-0.5 CPU-s a pass, ~8 passes a
+        report; ``replace_strict`` or an ``Enum`` cast pass a filter but cost 3-6x a gather
+        on a pass that keeps every row, the map what the gather does.)"""
         lf = self.frame.lazy().with_row_index("_row")
-        back = [pl.lit(w).gather(pl.col(c)).alias(c) for c, w in self.words.items()]
+        if self.gaps is None:
+            row = pl.col("_row").cast(pl.Int64) + 1
+        else:
+            row = _mapped("_row", functools.partial(_source_rows, self.gaps), pl.Int64)
+        back = [
+            _mapped(c, functools.partial(_gathered, w), pl.String).alias(c)
+            for c, w in self.words.items()
+        ]
         if self.sparse is not None:
-            back += [pl.lit(s).gather(pl.col("_sparse")).alias(s.name) for s in self.sparse]
+            back += [
+                _mapped("_sparse", functools.partial(_gathered, s), s.dtype).alias(s.name)
+                for s in self.sparse
+            ]
         return lf.with_columns(row.alias("_row"), *back).select(self.final)
+
+    def without(self, rows: pl.Series) -> _Held:
+        """This copy without the valid rows numbered ``rows`` (1-based, in the source; the
+        repeated ids' rows), which join the rejected ones in ``gaps``: ``frame``'s rows are
+        then those of :meth:`valid` and no filter on ``_row`` comes after its maps (which
+        kept every predicate of a query above the row index and the texts). Dropped by
+        slicing the frame around them (no row copied: a chunk more each) up to
+        :data:`SLICED_DROPS` rows, else a column at a time: this copy's ``frame`` is emptied
+        as its columns move, so that the held rows are never in memory twice (the caller
+        lets go of every other frame of it first)."""
+        rows = rows.cast(pl.Int64).sort()
+        out = pl.Series(dtype=pl.Int64) if self.gaps is None else self.gaps.cast(pl.Int64)
+        out = out + 1 + pl.int_range(out.len(), dtype=pl.Int64, eager=True)  # (their numbers)
+        at = rows - 1 - out.search_sorted(rows, side="left").cast(pl.Int64)  # (their index)
+        every = pl.concat([out, rows]).sort()
+        gaps = every - 1 - pl.int_range(every.len(), dtype=pl.Int64, eager=True)
+        frame = self.frame
+        if at.len() <= SLICED_DROPS:
+            pieces, start = [], 0
+            for i in at.to_list():
+                pieces.append(frame.slice(start, i - start))
+                start = i + 1
+            pieces.append(frame.slice(start))
+            frame = pl.concat([p for p in pieces if p.height] or pieces[:1], rechunk=False)
+        else:
+            keep = pl.repeat(True, frame.height, dtype=pl.Boolean, eager=True).scatter(at, False)
+            frame = pl.DataFrame([frame.drop_in_place(c).filter(keep) for c in frame.columns])
+        return dataclasses.replace(self, frame=frame, gaps=gaps.rename("_row"))
 
     def offset_moves(self, tz: str, off: dt.timedelta) -> bool:
         """The range of times of the copy and its rejected rows outside what ``off`` holds
