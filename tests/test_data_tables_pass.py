@@ -189,3 +189,26 @@ def test_times_in_order_over_the_frame_rows_only(tmp_path: Path) -> None:
         }
     ).write_parquet(folder2 / "messages.parquet")
     assert not _held(folder2).times_in_order()
+
+
+def test_a_copy_on_disk_makes_its_texts_of_the_rows_a_query_keeps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy on disk (``_Copy.scan``): a filter on the stored cells goes into the
+    Parquet scan with the repeated ids' one, the texts made of the rows it keeps."""
+    seen: list[int] = []
+    gathered = tables_mod._gathered
+
+    def spy(values: pl.Series, index: pl.Series) -> pl.Series:
+        seen.append(index.len())
+        return gathered(values, index)
+
+    monkeypatch.setattr(tables_mod, "_gathered", spy)
+    td = read_tables(_messages(tmp_path / "m", *LAYOUTS["every kind"]), hold=ON_DISK)["messages"]
+    assert td._narrow is not None and td._held is None
+    seen.clear()  # (the reading's own queries)
+    # rows 2, 4, 7, 8, 10 kept; of them those after T0 + 5 minutes: 7, 8, 10
+    late = pl.col("ts") > T0 + dt.timedelta(minutes=5)
+    got = td.frame.filter(late).select("_row", "msg_type").collect()
+    assert got.rows() == [(7, "text"), (8, "text"), (10, "image")]
+    assert sum(seen) == 3, "the texts were made of rows the filter drops"

@@ -311,7 +311,10 @@ class _Copy:
     def scan(self, cond: pl.Expr | None = None) -> pl.LazyFrame:
         """The annotated rows (those where ``cond``, on the stored cells, holds) with
         ``_row``, the categoricals, and the RAW_FEW columns' texts (and the rejected rows'
-        ``_orig_`` of them) made of the codes."""
+        ``_orig_`` of them) made of the codes, by element-wise maps (:meth:`_Held.valid`): a
+        query's predicates on the stored cells (the day, the repeated ids' ``_row``) go into
+        the Parquet scan, the texts made of the rows they keep (at 1 M messages the service's
+        candidates 0.08-0.10 -> ~0.02 CPU-s)."""
         lf = pl.scan_parquet(self.path, row_index_name="_row", row_index_offset=1)
         if cond is not None:
             lf = lf.filter(cond)
@@ -319,9 +322,14 @@ class _Copy:
         return lf.with_columns(
             pl.col("_row").cast(pl.Int64),
             *(pl.col(c).cat.to(ID) for c in self.coded),
-            *(pl.lit(w).gather(pl.col(c)).alias(c) for c, w in self.words.items()),
             *(
-                pl.when(bad).then(pl.lit(t).gather(pl.col(c))).alias(f"_orig_{c}")
+                _mapped(c, functools.partial(_gathered, w), pl.String).alias(c)
+                for c, w in self.words.items()
+            ),
+            *(
+                pl.when(bad)
+                .then(_mapped(c, functools.partial(_gathered, t), pl.String))
+                .alias(f"_orig_{c}")
                 for c, t in self.cleaned.items()
             ),
         )
@@ -1179,8 +1187,7 @@ def validate_table(
 
         rows_read = int(base.select(pl.len()).collect().item())
         orig = base.collect_schema().names()
-        # (the copy's scans map codes to texts by a gather, which a filter after it does not
-        # pass: the rows are chosen in the scan, before the texts are made of every row)
+        # (the rows chosen in the scan, before the texts are made of them)
         good, bad = pl.col("_reason").is_null(), pl.col("_reason").is_not_null()
         rejected = _rejected(copied[0].scan(bad) if copied else base, present).collect()
         final = [c for c in orig if c != "_reason" and not c.startswith("_orig_")]
