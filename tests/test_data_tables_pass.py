@@ -82,6 +82,26 @@ def _held(folder: Path) -> TableData:
     return td
 
 
+def _spied(monkeypatch: pytest.MonkeyPatch, rows: bool = False) -> list[int]:
+    """The rows each map is made of, call by call: ``_gathered``'s (the texts) and, with
+    ``rows``, ``_source_rows``' (``_row``)."""
+    seen: list[int] = []
+    gathered, source_rows = tables_mod._gathered, tables_mod._source_rows
+
+    def spy_gathered(values: pl.Series, index: pl.Series) -> pl.Series:
+        seen.append(index.len())
+        return gathered(values, index)
+
+    def spy_rows(gaps: pl.Series, index: pl.Series) -> pl.Series:
+        seen.append(index.len())
+        return source_rows(gaps, index)
+
+    monkeypatch.setattr(tables_mod, "_gathered", spy_gathered)
+    if rows:
+        monkeypatch.setattr(tables_mod, "_source_rows", spy_rows)
+    return seen
+
+
 @pytest.mark.parametrize("drops", [0, 64], ids=["a column at a time", "sliced"])
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_the_held_frame_drops_the_repeated_rows(
@@ -109,19 +129,7 @@ def test_the_held_frame_drops_the_repeated_rows(
 def test_the_texts_and_rows_are_made_of_the_rows_a_query_keeps(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[int] = []
-    gathered, source_rows = tables_mod._gathered, tables_mod._source_rows
-
-    def spy_gathered(values: pl.Series, index: pl.Series) -> pl.Series:
-        seen.append(index.len())
-        return gathered(values, index)
-
-    def spy_rows(gaps: pl.Series, index: pl.Series) -> pl.Series:
-        seen.append(index.len())
-        return source_rows(gaps, index)
-
-    monkeypatch.setattr(tables_mod, "_gathered", spy_gathered)
-    monkeypatch.setattr(tables_mod, "_source_rows", spy_rows)
+    seen = _spied(monkeypatch, rows=True)
     td = _held(_messages(tmp_path / "m", *LAYOUTS["every kind"]))
     seen.clear()  # (the reading's own queries)
     # rows 2, 4, 7, 8, 10 kept (1, 5, 12 rejected; 3, 6, 9, 11 repeat 2, 4, 8, 10); of
@@ -137,14 +145,7 @@ def test_the_texts_and_rows_are_made_of_the_rows_a_query_keeps(
 
 
 def test_where_in_on_the_held_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[int] = []
-    gathered = tables_mod._gathered
-
-    def spy(values: pl.Series, index: pl.Series) -> pl.Series:
-        seen.append(index.len())
-        return gathered(values, index)
-
-    monkeypatch.setattr(tables_mod, "_gathered", spy)
+    seen = _spied(monkeypatch)
     td = _held(_messages(tmp_path / "m", *LAYOUTS["middle"]))
     seen.clear()  # (the reading's own queries)
     # kept rows 1-5, 7, 9-12; names n<r % 5>, row 4's null
@@ -196,14 +197,7 @@ def test_a_copy_on_disk_makes_its_texts_of_the_rows_a_query_keeps(
 ) -> None:
     """The copy on disk (``_Copy.scan``): a filter on the stored cells goes into the
     Parquet scan with the repeated ids' one, the texts made of the rows it keeps."""
-    seen: list[int] = []
-    gathered = tables_mod._gathered
-
-    def spy(values: pl.Series, index: pl.Series) -> pl.Series:
-        seen.append(index.len())
-        return gathered(values, index)
-
-    monkeypatch.setattr(tables_mod, "_gathered", spy)
+    seen = _spied(monkeypatch)
     td = read_tables(_messages(tmp_path / "m", *LAYOUTS["every kind"]), hold=ON_DISK)["messages"]
     assert td._narrow is not None and td._held is None
     seen.clear()  # (the reading's own queries)
