@@ -30,7 +30,12 @@ def _as_csv(rejected: pl.DataFrame) -> pl.DataFrame:
     return rejected.select(c for c in AS_CSV if c in rejected.columns)
 
 
-def _messages(folder: Path, replies: list[int | None], members: list[str | None]) -> Path:
+def _messages(
+    folder: Path,
+    replies: list[int | None],
+    members: list[str | None],
+    content: list[str | None] | None = None,
+) -> Path:
     """Parquet messages (and the same cells as a CSV beside, ``csv/``): row i at 09:i."""
     n = len(replies)
     frame = pl.DataFrame(
@@ -39,7 +44,7 @@ def _messages(folder: Path, replies: list[int | None], members: list[str | None]
             "group_id": ["g1"] * n,
             "member_id": members,
             "msg_type": ["Text", " image", "TEXT", "system"][:n] + ["text"] * max(0, n - 4),
-            "content": ["why?" if i % 3 == 0 else "ok" for i in range(n)],
+            "content": content or ["why?" if i % 3 == 0 else "ok" for i in range(n)],
             "reply_to": pl.Series(replies, dtype=pl.Int64),
         },
         schema_overrides={"member_id": pl.String},
@@ -97,6 +102,54 @@ def test_no_row_rejected_keeps_the_replies_text(tmp_path: Path, hold: int) -> No
     assert_frame_equal(_as_csv(msgs.rejected), _as_csv(csv.rejected))
 
 
+#: chat texts: questions padded (ASCII and ideographic spaces), a blank one, none
+QUESTIONS = [
+    " 怎么用？ ",
+    "好的",
+    "  ",
+    "ok?",
+    "\u3000谢谢\u3000",
+    "",
+    "?",
+    "\t为什么?\n",
+    "\u3000",
+]
+
+
+def test_held_question_texts_are_stripped_where_kept(tmp_path: Path) -> None:
+    # rows 1-6: a padded question, no question, a blank reply (kept for its reply_to, no
+    # text), a question rejected (no member), a reply in ideographic spaces, a question
+    # with a tab and a newline; the held copy's query selects the text as read (no strip
+    # of every cell), the copy strips the kept ones
+    folder = _messages(
+        tmp_path / "d",
+        [None, None, 1, None, 2, None],
+        ["a", "b", "c", None, "e", "f"],
+        [" 怎么用？ ", "好的", "  ", "why?", "\u3000谢谢\u3000", "\t为什么?\n"],
+    )
+    seen: list[pl.LazyFrame] = []
+    make = tables_mod._Held.make.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: type, annotated: pl.LazyFrame, *args: object, **kw: object) -> object:
+        seen.append(annotated)
+        return make(cls, annotated, *args, **kw)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tables_mod._Held, "make", classmethod(spy))
+        mp.setattr(tables_mod, "HELD_BATCH", 2)
+        held = read_tables(folder, hold=IN_MEMORY)
+    assert seen and "strip_chars" not in seen[0].explain()
+    same_tables(held, read_tables(folder, hold=ON_DISK))
+    got = held["messages"].frame.select("_row", "question_text", "reply_to").collect()
+    assert got.rows() == [
+        (1, "怎么用？", None),
+        (2, None, None),
+        (3, None, "1"),
+        (5, "谢谢", "2"),
+        (6, "为什么?", None),
+    ]
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -107,6 +160,7 @@ def test_no_row_rejected_keeps_the_replies_text(tmp_path: Path, hold: int) -> No
         st.tuples(
             st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
             st.sampled_from(["a", "b", None]),
+            st.sampled_from(QUESTIONS),
         ),
         min_size=1,
         max_size=9,
@@ -115,13 +169,15 @@ def test_no_row_rejected_keeps_the_replies_text(tmp_path: Path, hold: int) -> No
 )
 def test_replies_held_as_on_disk_and_from_csv(
     tmp_path_factory: pytest.TempPathFactory,
-    rows: list[tuple[int | None, str | None]],
+    rows: list[tuple[int | None, str | None, str]],
     batch: int,
 ) -> None:
     base = tmp_path_factory.mktemp("sparse")
-    folder = _messages(base / "d", [r for r, _ in rows], [m for _, m in rows])
+    folder = _messages(
+        base / "d", [r for r, _, _ in rows], [m for _, m, _ in rows], [q for _, _, q in rows]
+    )
     held_equals_disk(folder, batch)
-    if all(m is None for _, m in rows):
+    if all(m is None for _, m, _ in rows):
         return  # (no valid row: the same error both ways, as held_equals_disk checked)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(tables_mod, "HELD_BATCH", batch)

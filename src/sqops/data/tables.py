@@ -773,14 +773,17 @@ def _question_text(reply_to: bool) -> pl.Expr:
     return _non_empty(_question_cells(reply_to))
 
 
-def _question_cells(reply_to: bool) -> pl.Expr:
+def _question_cells(reply_to: bool, strip: bool = True) -> pl.Expr:
     """The content of a message that can be a question (a question mark, or a reply),
-    stripped; null elsewhere (:func:`_question_text` without making empty cells null)."""
+    stripped; null elsewhere (:func:`_question_text` without making empty cells null).
+    Without ``strip``, as read (a copy held in memory strips the cells it keeps,
+    :meth:`_Held.make`)."""
     raw = pl.col("content").cast(pl.String)
     maybe = raw.str.contains_any(list(QUESTION_MARKS))
     if reply_to:
         maybe = maybe | pl.col("reply_to").is_not_null()
-    return pl.when(maybe).then(raw).str.strip_chars()
+    cells = pl.when(maybe).then(raw)
+    return cells.str.strip_chars() if strip else cells
 
 
 def _non_empty(text: pl.Expr) -> pl.Expr:
@@ -797,10 +800,16 @@ def _annotate(
     tz: str,
     naive: pl.Expr | None = None,
     raw: Sequence[str] = (),
+    held: bool = False,
 ) -> pl.LazyFrame:
     """Every row of the table once: typed and normalised columns, ``_reason`` (null for a valid
     row) and, for rejected rows only, the text as read in ``_orig_<column>`` (null elsewhere,
     so it costs almost nothing to keep).
+
+    ``held``: for a copy held in memory (:meth:`_Held.make`), ``question_text`` is the chat
+    text selected as read, which ``make`` strips (and empties to null) for the rows it keeps
+    the column of only: a message is selected exactly when its stripped text is kept
+    (a question mark is not a space) or it is a reply (kept for ``reply_to`` anyway).
 
     ``raw``: columns of :data:`RAW_FEW` given as read (not stripped) and left so, in the
     column, with no ``_orig_`` (the column is the text as read: :meth:`_Held.make` makes the
@@ -881,8 +890,13 @@ def _annotate(
         # only the texts kept are stripped: at 10 M messages 0.85 -> 0.6 CPU-s). The stripped
         # cells are a column of their own first: written inside the empty test, the selection
         # and the strip were made twice a row (polars' common-subexpression pass leaves them)
-        lf = lf.with_columns(_question_cells("reply_to" in present).alias(_QUESTION_CELLS))
-        out[QUESTION_TEXT] = _non_empty(pl.col(_QUESTION_CELLS))
+        # (held: the strip and the empty test are make's, of the cells kept: 10 M messages,
+        # 1.35 M of them, ~0.15 CPU-s less than of every cell)
+        cells = _question_cells("reply_to" in present, strip=not held)
+        lf = lf.with_columns(cells.alias(_QUESTION_CELLS))
+        out[QUESTION_TEXT] = (
+            pl.col(_QUESTION_CELLS) if held else _non_empty(pl.col(_QUESTION_CELLS))
+        )
     rejected = pl.col("_reason").is_not_null()
     only = REJECT_ONLY.get(name, frozenset())
     # (not ``raw``: a when/then per column and row, ~0.05-0.1 CPU-s each at 10 M messages,
@@ -1138,7 +1152,9 @@ def validate_table(
         return held_from(off, held_lf, ())
 
     def held_from(off: dt.timedelta | None, src: pl.LazyFrame, clean: Sequence[str]) -> _Held:
-        annotated = _annotate(name, src, present, ts_typed, to_utc(off, True), tz, naive, raw)
+        annotated = _annotate(
+            name, src, present, ts_typed, to_utc(off, True), tz, naive, raw, held=True
+        )
         kept = _Held.make(annotated, hold, raw, clean)
         again = reparsed(kept.bad.lazy(), off, src, raw)
         return kept if again is None else _Held.make(again, hold, raw, clean)
@@ -1285,14 +1301,19 @@ class _Held:
         A :data:`SPARSE` column that ``annotated`` gives as integers (a reply's target id,
         :func:`validate_table`'s ``ints``) is made text for the rows that have one only (set
         apart, and the rejected rows), as the copy has it: a cast of every cell formats the
-        nulls too (10 M messages, 0.69 M replies: ~0.26 CPU-s)."""
+        nulls too (10 M messages, 0.69 M replies: ~0.26 CPU-s). ``question_text`` is
+        stripped, empty → null, here too (:func:`_annotate`'s ``held`` selects it as read)."""
         schema = annotated.collect_schema()
         names = schema.names()
         final = list(_final(annotated))
         few = [c for c in final if c in FEW]
         cols = [c for c in SPARSE if c in final]
-        as_text = [pl.col(c).cast(pl.String) for c in cols if schema[c] != pl.String]
-        sparse_text = [pl.col(c).cast(pl.String) for c in cols]  # (a no-op for text)
+        # (the sparse cells as the copy has them: the integers as text, the question texts
+        # stripped, empty ones null — _annotate's ``held`` gives them as read; stripped
+        # already, as reparsed's, they stay as they are)
+        as_text = [
+            _cleaned(pl.col(c)) if c == QUESTION_TEXT else pl.col(c).cast(pl.String) for c in cols
+        ]
         has = pl.any_horizontal(pl.col(c).is_not_null() for c in cols) if cols else pl.lit(False)
         query = annotated.select(
             *(pl.col(c).cast(_FEW) if c in FEW else pl.col(c) for c in names),
@@ -1319,7 +1340,7 @@ class _Held:
                 pos = pl.when("_has").then(pl.col("_has").cum_sum() - 1 + held)
                 # (the sparse columns chosen before the rows: a filter of the batch copies
                 # every column's rows; 10 M messages ~0.1 CPU-s)
-                cells.append(batch.select(*cols, "_has").filter("_has").select(sparse_text))
+                cells.append(batch.select(*cols, "_has").filter("_has").select(as_text))
                 held += cells[-1].height
                 parts.append(batch.select(*keep, pos.cast(pl.UInt32).alias("_sparse")))
             else:
