@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import functools
@@ -30,7 +31,7 @@ import re
 import tempfile
 import threading
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -791,14 +792,17 @@ def _question_text(reply_to: bool) -> pl.Expr:
     return _non_empty(_question_cells(reply_to))
 
 
-def _question_cells(reply_to: bool) -> pl.Expr:
+def _question_cells(reply_to: bool, strip: bool = True) -> pl.Expr:
     """The content of a message that can be a question (a question mark, or a reply),
-    stripped; null elsewhere (:func:`_question_text` without making empty cells null)."""
+    stripped; null elsewhere (:func:`_question_text` without making empty cells null).
+    Without ``strip``, as read (a copy held in memory strips the cells it keeps,
+    :meth:`_Held.make`)."""
     raw = pl.col("content").cast(pl.String)
     maybe = raw.str.contains_any(list(QUESTION_MARKS))
     if reply_to:
         maybe = maybe | pl.col("reply_to").is_not_null()
-    return pl.when(maybe).then(raw).str.strip_chars()
+    cells = pl.when(maybe).then(raw)
+    return cells.str.strip_chars() if strip else cells
 
 
 def _non_empty(text: pl.Expr) -> pl.Expr:
@@ -815,10 +819,16 @@ def _annotate(
     tz: str,
     naive: pl.Expr | None = None,
     raw: Sequence[str] = (),
+    held: bool = False,
 ) -> pl.LazyFrame:
     """Every row of the table once: typed and normalised columns, ``_reason`` (null for a valid
     row) and, for rejected rows only, the text as read in ``_orig_<column>`` (null elsewhere,
     so it costs almost nothing to keep).
+
+    ``held``: for a copy held in memory (:meth:`_Held.make`), ``question_text`` is the chat
+    text selected as read, which ``make`` strips (and empties to null) for the rows it keeps
+    the column of only: a message is selected exactly when its stripped text is kept
+    (a question mark is not a space) or it is a reply (kept for ``reply_to`` anyway).
 
     ``raw``: columns of :data:`RAW_FEW` given as read (not stripped) and left so, in the
     column, with no ``_orig_`` (the column is the text as read: :meth:`_Held.make` makes the
@@ -899,8 +909,13 @@ def _annotate(
         # only the texts kept are stripped: at 10 M messages 0.85 -> 0.6 CPU-s). The stripped
         # cells are a column of their own first: written inside the empty test, the selection
         # and the strip were made twice a row (polars' common-subexpression pass leaves them)
-        lf = lf.with_columns(_question_cells("reply_to" in present).alias(_QUESTION_CELLS))
-        out[QUESTION_TEXT] = _non_empty(pl.col(_QUESTION_CELLS))
+        # (held: the strip and the empty test are make's, of the cells kept: 10 M messages,
+        # 1.35 M of them, ~0.15 CPU-s less than of every cell)
+        cells = _question_cells("reply_to" in present, strip=not held)
+        lf = lf.with_columns(cells.alias(_QUESTION_CELLS))
+        out[QUESTION_TEXT] = (
+            pl.col(_QUESTION_CELLS) if held else _non_empty(pl.col(_QUESTION_CELLS))
+        )
     rejected = pl.col("_reason").is_not_null()
     only = REJECT_ONLY.get(name, frozenset())
     # (not ``raw``: a when/then per column and row, ~0.05-0.1 CPU-s each at 10 M messages,
@@ -976,9 +991,12 @@ def validate_table(
     # _Copy; one collected in memory without a spill folder takes every cell stripped)
     as_read = bool(hold) or path is not None
     raw = [c for c in text if c in RAW_FEW] if as_read else []
-    held_lf = _stripped(lf, [c for c in text if c not in raw], schema).with_columns(
-        pl.col(c).cast(pl.String) for c in raw
-    )
+    # (and a sparse column of integers, a reply's target id, as integers: made text only for
+    # the rows that have one (_Held.make), or as it is written (store); cast in the source,
+    # every cell is formatted, the nulls too: 10 M messages ~0.26 CPU-s for 0.69 M replies)
+    ints = [c for c in text if c in SPARSE and schema[c].is_integer()] if as_read else []
+    held_lf = _stripped(lf, [c for c in text if c not in raw and c not in ints], schema)
+    held_lf = held_lf.with_columns(pl.col(c).cast(pl.String) for c in raw)
     # (and the coded text columns as read, cast as they are; proved clean afterwards)
     unstripped = [c for c in text if c in CODED and not schema[c].is_integer()] if as_read else []
     cells_as_read = lf
@@ -998,9 +1016,8 @@ def validate_table(
             )
             row = padded.collect().row(0)
             keep = [c for c, bad in zip(unstripped, row, strict=True) if not bad]
-            src = _stripped(
-                cells_as_read, [c for c in text if c not in raw and c not in keep], schema
-            )
+            as_is = {*raw, *keep, *ints}
+            src = _stripped(cells_as_read, [c for c in text if c not in as_is], schema)
             src = src.with_columns(pl.col(c).cast(pl.String) for c in (*raw, *keep))
             as_read_source.append((src, keep))
         return as_read_source[0]
@@ -1093,6 +1110,7 @@ def validate_table(
         frame.drop("_row").with_columns(
             *(pl.col(c).to_physical() for c in coded),
             *(pl.col(c).cast(_FEW).to_physical() for c in raw),
+            *(pl.col(c).cast(pl.String) for c in ints),
         ).sink_parquet(path, compression="uncompressed", statistics=False, row_group_size=ROW_GROUP)
         copied[:] = [_Copy.written(path, tuple(coded), clean, raw)]
         del alive
@@ -1153,7 +1171,9 @@ def validate_table(
         return held_from(off, held_lf, ())
 
     def held_from(off: dt.timedelta | None, src: pl.LazyFrame, clean: Sequence[str]) -> _Held:
-        annotated = _annotate(name, src, present, ts_typed, to_utc(off, True), tz, naive, raw)
+        annotated = _annotate(
+            name, src, present, ts_typed, to_utc(off, True), tz, naive, raw, held=True
+        )
         kept = _Held.make(annotated, hold, raw, clean)
         again = reparsed(kept.bad.lazy(), off, src, raw)
         return kept if again is None else _Held.make(again, hold, raw, clean)
@@ -1319,11 +1339,24 @@ class _Held:
         texts tested once, in the first batch that has them: one that stripping would
         change or empty (a cell :func:`_stripped` would change, or make null and so an empty
         id) raises :class:`_Padded` then (not after the last batch). (At 10 M messages the
-        strip of three columns cost ~0.45 CPU-s, the marks and the test ~0.15.)"""
-        names = annotated.collect_schema().names()
+        strip of three columns cost ~0.45 CPU-s, the marks and the test ~0.15.)
+
+        A :data:`SPARSE` column that ``annotated`` gives as integers (a reply's target id,
+        :func:`validate_table`'s ``ints``) is made text for the rows that have one only (set
+        apart, and the rejected rows), as the copy has it: a cast of every cell formats the
+        nulls too (10 M messages, 0.69 M replies: ~0.26 CPU-s). ``question_text`` is
+        stripped, empty → null, here too (:func:`_annotate`'s ``held`` selects it as read)."""
+        schema = annotated.collect_schema()
+        names = schema.names()
         final = list(_final(annotated))
         few = [c for c in final if c in FEW]
         cols = [c for c in SPARSE if c in final]
+        # (the sparse cells as the copy has them: the integers as text, the question texts
+        # stripped, empty ones null — _annotate's ``held`` gives them as read; stripped
+        # already, as reparsed's, they stay as they are)
+        as_text = [
+            _cleaned(pl.col(c)) if c == QUESTION_TEXT else pl.col(c).cast(pl.String) for c in cols
+        ]
         has = pl.any_horizontal(pl.col(c).is_not_null() for c in cols) if cols else pl.lit(False)
         query = annotated.select(
             *(pl.col(c).cast(_FEW) if c in FEW else pl.col(c) for c in names),
@@ -1343,11 +1376,14 @@ class _Held:
             marks.mark(batch)
             before = len(parts), len(cells), len(bad)
             if batch["_reason"].null_count() < batch.height:
-                bad.append(batch.filter(pl.col("_reason").is_not_null()).select(names))
+                rejected = batch.filter(pl.col("_reason").is_not_null()).select(names)
+                bad.append(rejected.with_columns(as_text))
                 batch = batch.filter(pl.col("_reason").is_null())
             if cols:
                 pos = pl.when("_has").then(pl.col("_has").cum_sum() - 1 + held)
-                cells.append(batch.filter("_has").select(cols))
+                # (the sparse columns chosen before the rows: a filter of the batch copies
+                # every column's rows; 10 M messages ~0.1 CPU-s)
+                cells.append(batch.select(*cols, "_has").filter("_has").select(as_text))
                 held += cells[-1].height
                 parts.append(batch.select(*keep, pos.cast(pl.UInt32).alias("_sparse")))
             else:
@@ -1364,13 +1400,14 @@ class _Held:
         del parts
         words: dict[str, pl.Series] = {}
         for c in few:  # (the texts by code; the codes as the smallest integers that hold them)
-            texts = frame[c].unique().drop_nulls()
-            codes = texts.to_physical()
-            n = int(codes.max()) + 1 if codes.len() else 0  # type: ignore[arg-type]
-            text = texts.cast(pl.String)
-            if c in raw:
-                text = text.to_frame().select(_normalised(pl.col(c))).to_series()
-            words[c] = pl.Series(c, [None] * n, dtype=pl.String).scatter(codes, text)
+            # (the texts of every code of _FEW up to the largest the column has: a code no
+            # cell has is never looked up; its distinct codes cost a ``unique`` of every
+            # cell, 10 M messages ~0.1 CPU-s for the two columns)
+            top = frame[c].to_physical().max()
+            n = 0 if top is None else int(top) + 1  # type: ignore[arg-type]
+            every = pl.int_range(0, n, dtype=pl.UInt32, eager=True).to_frame(c)
+            text = pl.col(c).cat.to(_FEW, strict=False).cast(pl.String)
+            words[c] = every.select(_normalised(text) if c in raw else text).to_series()
             code = pl.col(c).to_physical()
             frame = frame.with_columns(
                 code.cast(pl.UInt8)
@@ -1381,7 +1418,8 @@ class _Held:
             )
         sparse = pl.concat(cells, rechunk=True) if cols else None
         if not bad:
-            return cls(frame, annotated.clear().collect(), final, rows, None, sparse, words)
+            none = annotated.clear().collect().with_columns(as_text)
+            return cls(frame, none, final, rows, None, sparse, words)
         rejected = pl.concat(bad).with_columns(pl.col(c).cast(pl.String) for c in few)
         if raw:
             rejected = rejected.with_columns(
@@ -1456,30 +1494,67 @@ class _Held:
         )
 
 
+class _Tested:
+    """The codes of the process's dictionary (:data:`ID`) whose texts :class:`_Marks` have
+    tested: those below ``upto``, the padded or empty ones among them in ``padded``. One
+    reading's tables share it (:func:`_read_all`): each copy held tests only the codes the
+    copies before it did not (10 M: 2.2 M codes instead of 3.8 M, the members', posts' and
+    coupons' marks testing the messages' ids again). It holds an empty column of
+    :data:`ID` meanwhile: polars drops the dictionary once no data uses it and gives its
+    codes to new texts, which would then be untested below ``upto``."""
+
+    def __init__(self) -> None:
+        self.keep = pl.Series(dtype=ID)
+        self.upto = 0
+        self.padded = pl.Series(dtype=pl.UInt32)
+        self.lock = threading.Lock()  # (a library's reads in threads: one test of a code)
+
+
+#: the :class:`_Tested` of the reading under way in this thread (:func:`_read_all`; None:
+#: each copy tests its own, from the first code)
+_TESTED: contextvars.ContextVar[_Tested | None] = contextvars.ContextVar(
+    "sqops_tested", default=None
+)
+
+
+@contextlib.contextmanager
+def _codes_tested() -> Iterator[_Tested]:
+    """One :class:`_Tested` for the copies made meanwhile in this thread."""
+    tested = _Tested()
+    token = _TESTED.set(tested)
+    try:
+        yield tested
+    finally:
+        _TESTED.reset(token)
+
+
 class _Marks:
     """The texts of coded columns' codes tested batch by batch (:meth:`_Held.make`): those
     of every code of the process's dictionary up to a batch's largest not tested before
     (as :meth:`_Copy.written` does: one ``max`` a batch, a text ~0.03 µs; numpy, which
     marked the codes present, costs ~0.07 CPU-s to import in a run that has no other use
-    for it), the padded or empty ones then looked for in that batch and every later one:
-    :meth:`mark` raises :class:`_Padded` at the first batch with one (little of the copy is
-    made in vain)."""
+    for it) by this copy or, in one reading, by the tables' copies before it
+    (:class:`_Tested`), the padded or empty ones then looked for in that batch and every
+    later one: :meth:`mark` raises :class:`_Padded` at the first batch with one (little of
+    the copy is made in vain)."""
 
     def __init__(self, columns: Sequence[str]) -> None:
         self.codes = [pl.col(c).to_physical() for c in columns]
-        self.upto = 0  # (the codes below are tested)
-        self.padded = pl.Series(dtype=pl.UInt32)
+        self.tested = _TESTED.get() or _Tested()
 
     def mark(self, batch: pl.DataFrame) -> None:
         if not self.codes or not batch.height:
             return
         top = batch.select(pl.max_horizontal(c.max() for c in self.codes)).item()
-        if top is not None and top >= self.upto:
-            fresh = pl.int_range(self.upto, top + 1, dtype=pl.UInt32, eager=True)
-            self.padded = pl.concat([self.padded, _padded_codes(fresh)])
-            self.upto = top + 1
-        if self.padded.len():
-            found = pl.any_horizontal(c.is_in(self.padded.implode()) for c in self.codes)
+        tested = self.tested
+        with tested.lock:
+            if top is not None and top >= tested.upto:
+                fresh = pl.int_range(tested.upto, top + 1, dtype=pl.UInt32, eager=True)
+                tested.padded = pl.concat([tested.padded, _padded_codes(fresh)])
+                tested.upto = top + 1
+            padded = tested.padded
+        if padded.len():
+            found = pl.any_horizontal(c.is_in(padded.implode()) for c in self.codes)
             if batch.select(found.any()).item():
                 raise _Padded
 
@@ -2050,8 +2125,9 @@ def _read_all(
     """:func:`read_tables`' tables, one after another in the order of :data:`TABLE`; the
     checking passes of the tables read without a copy started into ``early`` once the first
     table (the messages) is read: beside its copy they would add their memory to the
-    largest copy's (1 M messages: ~80 MB more at that point)."""
-    with _Spill() as spill:
+    largest copy's (1 M messages: ~80 MB more at that point). The held copies' tests of
+    their codes' texts shared (:class:`_Tested`)."""
+    with _Spill() as spill, _codes_tested():
         tables: dict[str, TableData] = {}
         for name in TABLE:
             if name not in files:
