@@ -4,15 +4,19 @@ on random inputs, and by hand."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import polars as pl
+import pytest
 
-from sqops.adherence._compute import _frozen, _parts
+from sqops.adherence._compute import _frozen, _match, _parts, _rank_key
 from sqops.adherence._model import ROW_COLUMNS
+from sqops.data.tables import ID
 from sqops.sop.loader import parse_sop
 
 from .conftest import frame, run
+from .test_adherence_pairs import _frames, _match_reference
 
 
 # ---------------------------------------------------------------- the rows of each group
@@ -107,3 +111,117 @@ def test_frozen_vars():
     # a value that cannot be hashed (a library caller's vars): a key of the group's own
     assert _frozen({"tags": ["a"]}, 7) == ("unhashable", 7)
     assert _frozen({"tags": ["a"]}, 7) != _frozen({"tags": ["a"]}, 8)
+
+
+# ---------------------------------------------------------------- staff by id
+def _role_messages():
+    # x is staff by the role of one message: every message of x is staff's (staff_ids)
+    return frame(
+        "ts, group_id, member_id, msg_type, role",
+        [
+            ("2026-10-01 09:00", "g1", "x", "text", "staff"),
+            ("2026-10-01 10:30", "g1", "x", "text", "member"),
+            ("2026-10-01 10:40", "g1", "m1", "text", "member"),
+            ("2026-10-01 10:50", "g1", "x", "text", None),
+            ("2026-10-01 11:00", "g1", "m2", "text", None),
+            ("2026-10-01 11:10", "g1", "s1", "text", "member"),  # s1: a member of a role
+            ("2026-10-01 11:20", "g1", "m1", "system", "member"),
+        ],
+    )
+
+
+def test_member_messages_leave_out_staff_by_id_whatever_the_row_role():
+    adh = run(posts=frame("post_id, ts, group_id", [("p1", "2026-10-01 10:00", "g1")]), messages=_role_messages())  # fmt: skip
+    (row,) = adh.groups[0].rows.filter(pl.col("post_id") == "p1").iter_rows(named=True)
+    assert row["replies_2h"] == 2  # m1 at 10:40 and m2 at 11:00
+    hours = {h.hour: h.member_messages for h in adh.fleet.clock.hours if h.member_messages}
+    assert hours == {10: 1, 11: 1}
+
+
+def test_is_staff_on_text_ids():
+    """A messages table whose ids are texts, not the process's categorical: by the texts."""
+    from dataclasses import replace
+
+    from sqops.adherence._compute import _is_staff
+    from sqops.data.tables import prepare_tables
+
+    t = prepare_tables({"messages": _role_messages()}, tz="Asia/Shanghai")
+    td = t["messages"]
+    for frame_ in (td.frame, td.frame.with_columns(pl.col("member_id").cast(pl.String))):
+        got = (
+            replace(td, frame=frame_)
+            .frame.filter(_is_staff(replace(td, frame=frame_), ["s1", "x"]))
+            .select(pl.col("member_id").cast(pl.String))
+            .collect()["member_id"]
+            .to_list()
+        )
+        assert got == ["x", "x", "x", "s1"]
+
+
+# ---------------------------------------------------------------- the pairs' rank
+@pytest.mark.parametrize("seed", range(60))
+def test_pairs_ranked_by_one_key_in_order_as_by_five(seed):
+    """Posts numbered by group, local time and id (as the section numbers them when their
+    local times are the times + one offset): ranked by (priority, distance, oid) as one
+    integer and ``qid``, the matching is the five-key sort's, ranks and all."""
+    planned, posts = _frames(random.Random(seed))
+    got = _match(planned, posts, in_order=True).sort("oid", "qid")
+    want = _match(planned, posts).sort("oid", "qid")
+    assert got.equals(want)
+    assert got.equals(_match_reference(planned, posts).sort("oid", "qid").select(got.columns))
+
+
+def test_pairs_at_one_distance_before_and_after_by_hand():
+    day, t = dt.date(2026, 10, 1), dt.datetime(2026, 10, 1, 12, 0)
+    planned = pl.DataFrame(
+        {"oid": [0, 1], "group_id": ["g1", "g1"], "day": [day, day], "item_id": ["a", "b"],
+         "title": ["A", "B"], "ptime": [t, t + dt.timedelta(minutes=20)]},
+        schema_overrides={"oid": pl.UInt32},
+    )  # fmt: skip
+    lts = [t - dt.timedelta(minutes=10), t + dt.timedelta(minutes=10), t + dt.timedelta(minutes=10)]  # fmt: skip
+    posts = pl.DataFrame(
+        {"post_id": ["q9", "q2", "q5"], "group_id": ["g1"] * 3, "day": [day] * 3, "lt": lts,
+         "title": [None] * 3, "column": [None] * 3},
+        schema_overrides={"title": pl.String, "column": pl.String},
+    ).with_columns(pl.col("post_id").cast(ID), pl.col("group_id").cast(ID)).sort("group_id", "lt", "post_id").with_row_index("qid")  # fmt: skip
+    # a (12:00): q9 (11:50), q2 and q5 (12:10) at 10 min, the earlier first; b (12:20): q2
+    # and q5 at 10 min, ranked after a's (oid): a takes q9, then b q2 (its id before q5's)
+    for in_order in (False, True):
+        got = _match(planned, posts, in_order=in_order).sort("oid")
+        assert got.select("oid", "qid", "delta_s").rows() == [(0, 0, -600.0), (1, 1, -600.0)]
+
+
+def test_rank_key_past_63_bits_is_none():
+    big = pl.DataFrame({"_us": [1 << 40, -5], "oid": [1 << 22, 0], "_prio": [1, 0]})
+    assert _rank_key(big) is None
+    small = pl.DataFrame({"_us": [-3, 3, 0], "oid": [2, 1, 5], "_prio": [0, 0, 1]})
+    keys = small.select(_rank_key(small))["_prio"].to_list()
+    assert keys == [(0 * 4 + 3) * 6 + 2, (0 * 4 + 3) * 6 + 1, (1 * 4 + 0) * 6 + 5]
+    assert _rank_key(small.clear()) is None
+
+
+NEW_YORK = """\
+version: 1
+community: {name: 测试社群, platform: wechat, timezone: America/New_York, launched_on: 2026-11-01}
+cadence:
+  daily:
+    - {id: night, time: "01:20", title: 夜, kind: activation}
+"""
+
+
+def test_posts_across_a_clock_change_ranked_by_local_time():
+    """New York's clock goes back on 2026-11-01 at 02:00: 01:30 EDT (05:30 UTC) comes before
+    01:10 EST (06:10 UTC). Both are 10 minutes from the 01:20 item; the earlier local time
+    is taken, as the five keys rank them (ranked by ``qid``, the UTC order, 01:30 was)."""
+    from sqops.adherence import compute_adherence
+    from sqops.data.tables import prepare_tables
+
+    posts = frame(
+        "post_id, ts, group_id",
+        [("p1", "2026-11-01T05:30:00Z", "g1"), ("p2", "2026-11-01T06:10:00Z", "g1")],
+    )
+    messages = frame("ts, group_id, member_id", [("2026-11-01T23:00:00-05:00", "g1", "m1")])
+    t = prepare_tables({"posts": posts, "messages": messages}, tz="America/New_York")
+    adh = compute_adherence(parse_sop(NEW_YORK, "sop.yaml"), t)
+    rows = adh.groups[0].rows.filter(pl.col("item_id") == "night")
+    assert rows.select("post_id", "posted", "delta_min").rows() == [("p2", "01:10:00", -10.0)]
