@@ -10,7 +10,15 @@ import random
 import polars as pl
 import pytest
 
-from sqops.adherence._compute import _frozen, _match, _parts, _rank_key
+from sqops.adherence._compute import (
+    _by_place,
+    _frozen,
+    _in_order,
+    _match,
+    _numbers_rows,
+    _parts,
+    _rank_key,
+)
 from sqops.adherence._model import ROW_COLUMNS
 from sqops.data.tables import ID
 from sqops.sop.loader import parse_sop
@@ -225,3 +233,62 @@ def test_posts_across_a_clock_change_ranked_by_local_time():
     adh = compute_adherence(parse_sop(NEW_YORK, "sop.yaml"), t)
     rows = adh.groups[0].rows.filter(pl.col("item_id") == "night")
     assert rows.select("post_id", "posted", "delta_min").rows() == [("p2", "01:10:00", -10.0)]
+
+
+# ---------------------------------------------------------------- planned rows by places
+def test_numbers_rows():
+    def s(xs):
+        return pl.Series(xs, dtype=pl.UInt32)
+
+    assert _numbers_rows(s([])) and _numbers_rows(s([0, 1, 2]))
+    assert not _numbers_rows(s([0, 0, 2])) and not _numbers_rows(s([1, 2, 3]))
+    assert not _numbers_rows(s([0, 2, 1]))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_planned_rows_by_places_as_by_joins(seed):
+    rng = random.Random(seed)
+    n, m = rng.randint(0, 30), rng.randint(0, 20)
+    planned = pl.DataFrame({"x": [rng.random() for _ in range(n)]}).with_row_index("oid")
+    p_join = (
+        pl.DataFrame(
+            {
+                "post_id": [f"p{i}" for i in range(m)],
+                "lt": [dt.datetime(2026, 10, 1, rng.randrange(24)) for _ in range(m)],
+                "replies_2h": [rng.choice([None, 0, 3]) for _ in range(m)],
+                "quiet": [rng.choice([None, True, False]) for _ in range(m)],
+            },
+            schema_overrides={"replies_2h": pl.Int64, "quiet": pl.Boolean},
+        )
+        .with_columns(pl.col("post_id").cast(ID))
+        .with_row_index("qid")
+    )
+    k = rng.randint(0, min(n, m))
+    matched = pl.DataFrame(
+        {"oid": rng.sample(range(n), k), "qid": rng.sample(range(m), k),
+         "delta_s": [rng.uniform(-3600, 3600) for _ in range(k)]},
+        schema={"oid": pl.UInt32, "qid": pl.UInt32, "delta_s": pl.Float64},
+    )  # fmt: skip
+    want = planned.join(matched, on="oid", how="left").join(p_join, on="qid", how="left")
+    got = _by_place(planned, matched, p_join)
+    assert got is not None
+    assert got.select(want.columns).equals(want.sort("oid"))
+    assert got.schema == want.select(got.columns).schema
+    # planned rows that are not numbered 0, 1, ...: the joins (None here)
+    if n > 1:
+        assert _by_place(planned.reverse(), matched, p_join) is None
+
+
+def test_in_order_by_hand():
+    day = dt.date(2026, 10, 1)
+    t = [dt.datetime(2026, 10, 1, h) for h in (8, 9, 9, 7)]
+    rows = pl.DataFrame(
+        {"_g": [0, 0, 0, 1], "day": [day] * 4, "_t": t, "_o": [0, 1, 2, 3]},
+        schema_overrides={"_o": pl.Int64},
+    )
+    assert _in_order(rows)
+    assert not _in_order(rows.with_columns(pl.Series("_g", [0, 1, 0, 1])))  # a group back
+    assert not _in_order(rows.with_columns(pl.Series("_t", [t[1], t[0], t[2], t[3]])))
+    assert not _in_order(rows.with_columns(pl.Series("_o", [0, 2, 1, 3])))  # ties by _o
+    assert not _in_order(rows.with_columns(pl.Series("day", [day, day, day - dt.timedelta(1), day])))  # fmt: skip
+    assert _in_order(rows.clear())
