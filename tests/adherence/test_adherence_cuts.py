@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sys
 
 import polars as pl
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from sqops.adherence._compute import (
     _by_place,
     _frozen,
+    _hour_counts,
     _in_order,
     _match,
     _numbers_rows,
@@ -292,3 +294,29 @@ def test_in_order_by_hand():
     assert not _in_order(rows.with_columns(pl.Series("_o", [0, 2, 1, 3])))  # ties by _o
     assert not _in_order(rows.with_columns(pl.Series("day", [day, day, day - dt.timedelta(1), day])))  # fmt: skip
     assert _in_order(rows.clear())
+
+
+# ---------------------------------------------------------------- member messages per hour
+@pytest.mark.parametrize("ordered", [True, False])
+def test_hour_counts_by_the_runs_as_read(ordered, monkeypatch):
+    """Keys in runs (as a chat's messages come: by group and time) are counted by their runs'
+    lengths; shuffled ones (more runs than half the keys) by the runs of the sorted keys;
+    both as the group-by."""
+    monkeypatch.delitem(sys.modules, "numpy", raising=False)
+    rng = random.Random(3)
+    gh = [g * 24 + h for g in range(4) for h in sorted(rng.sample(range(24), 6)) for _ in range(rng.randint(1, 9))]  # fmt: skip
+    gh += [5, 5, 30, 5]  # (a key seen again after other keys)
+    if not ordered:
+        rng.shuffle(gh)
+    keys = pl.Series("_gh", gh, dtype=pl.Int64)
+    assert (keys.rle().len() * 2 <= keys.len()) is ordered
+    want = (
+        keys.to_frame()
+        .group_by("_gh")
+        .len("n")
+        .select((pl.col("_gh") // 24).alias("_g"), (pl.col("_gh") % 24).alias("hour"), "n")
+        .sort("_g", "hour")
+    )
+    got = _hour_counts(keys, 4)
+    assert got.equals(want)
+    assert got.schema == want.schema

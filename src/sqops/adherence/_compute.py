@@ -215,8 +215,16 @@ def _hour_counts(gh: pl.Series, n_groups: int) -> pl.DataFrame:
     runs of the sorted keys: importing numpy for this alone cost a 1 M report ~0.1 CPU-s."""
     np = sys.modules.get("numpy")
     if np is None or not hasattr(np, "bincount"):  # (not loaded, or being loaded elsewhere)
-        runs = gh.sort().rle().struct
-        at, n = runs.field("value"), runs.field("len")
+        # the runs of equal keys as read, their lengths summed per key, when they are at
+        # most half the keys (a chat's messages come by group and time: at 10 M messages
+        # 8.6 M keys in 2.2 M runs, 0.15 → 0.09 CPU-s); else the runs of the sorted keys
+        runs = gh.rle().struct.unnest()
+        if runs.height * 2 <= gh.len():
+            got = runs.group_by("value").agg(pl.col("len").sum()).sort("value")
+            at, n = got["value"], got["len"]
+        else:
+            sorted_runs = gh.sort().rle().struct
+            at, n = sorted_runs.field("value"), sorted_runs.field("len")
     else:
         counts = np.bincount(gh.to_numpy(), minlength=n_groups * 24)
         at = np.flatnonzero(counts)
