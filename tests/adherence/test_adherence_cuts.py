@@ -4,6 +4,7 @@ on random inputs, and by hand."""
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import random
 import sys
@@ -27,6 +28,7 @@ from sqops.sop.loader import parse_sop
 
 from .conftest import frame, run
 from .test_adherence_pairs import _frames, _match_reference
+from .test_adherence_people import SOP
 
 
 # ---------------------------------------------------------------- the rows of each group
@@ -67,17 +69,11 @@ def test_parts_by_hand():
 
 
 # ---------------------------------------------------------------- people
-PEOPLE = """\
-version: 1
-community: {name: 测试社群, platform: wechat, timezone: Asia/Shanghai, launched_on: 2026-10-01}
-roles:
-  - {role: content, name: 小苏, members: [s1]}
-  - {role: owner, name: 小林, members: [s2]}
-cadence:
-  daily:
-    - {id: morning, time: "08:30", title: 早安, kind: activation, owner: content}
-    - {id: noon, time: "12:00", title: 午间, kind: activation, owner: owner}
-groups:
+# the SOP of test_adherence_people (小苏 runs the mornings, the owner role 小林 the noons),
+# with groups of these vars
+PEOPLE = (
+    SOP.split("groups:")[0]
+    + """groups:
   - {id: g1, name: 一群, vars: {owner: 1}}
   - {id: g2, name: 二群, vars: {owner: true}}
   - {id: g3, name: 三群, vars: {owner: 阿强, n: 3}}
@@ -85,6 +81,7 @@ groups:
   - {id: g5, name: 五群, vars: {owner: 阿强}}
   - {id: g6, name: 六群}
 """
+)
 
 
 def test_people_asked_once_per_distinct_vars():
@@ -310,12 +307,11 @@ def test_hour_counts_by_the_runs_as_read(ordered, monkeypatch):
         rng.shuffle(gh)
     keys = pl.Series("_gh", gh, dtype=pl.Int64)
     assert (keys.rle().len() * 2 <= keys.len()) is ordered
-    want = (
-        keys.to_frame()
-        .group_by("_gh")
-        .len("n")
-        .select((pl.col("_gh") // 24).alias("_g"), (pl.col("_gh") % 24).alias("hour"), "n")
-        .sort("_g", "hour")
+    counted = sorted(collections.Counter(gh).items())
+    want = pl.DataFrame(
+        [(k // 24, k % 24, n) for k, n in counted],
+        schema={"_g": pl.Int64, "hour": pl.Int64, "n": pl.UInt32},
+        orient="row",
     )
     got = _hour_counts(keys, 4)
     assert got.equals(want)
