@@ -416,8 +416,11 @@ def build_service(
         lf.filter((pl.col("day") >= first_day) & ~is_staff & not_system & maybe)
         .select(cand_cols)  # (only what the questions read: a reply-heavy fleet keeps many)
         .collect()
+        # (the marks looked for once: the questions with one and the replies without)
+        .with_columns(has_mark.alias("_mark"))
         .lazy()
     )
+    has_mark = pl.col("_mark")
     staff_cols = ["group_id", "member_id", "member_name", "ts", "_row", "day", "msg_type"]
     staff_cols += ["msg_id"] if reply else []
     staff_rows = (
@@ -447,18 +450,20 @@ def build_service(
         pl.col(QUESTION_TEXT).alias("content"),
         "_row",
     ).sort("ts", "_row")
-    # the staff's non-system messages from the window's first day on: the possible answers
-    answers = (
-        staff_rows.filter((pl.col("day") >= first_day) & not_system)
-        .select(
-            "group_id",
-            pl.col("ts").alias("a_ts"),
-            pl.col("member_id").alias("a_member"),
-            name.alias("a_name"),
-            pl.col("_row").alias("a_row"),
-        )
-        .sort("a_ts", "a_row")
+    # the staff's non-system messages from the window's first day on: the possible answers,
+    # by time and row within each group (the join below finds each question's answer among
+    # its group's rows in their order: polars keeps a position per group); the messages'
+    # own order is that when their times never go back within a group (no sort: at 10 M
+    # messages 0.25 M answers, 0.07-0.08 -> ~0.01 CPU-s)
+    answers = staff_rows.filter((pl.col("day") >= first_day) & not_system).select(
+        "group_id",
+        pl.col("ts").alias("a_ts"),
+        pl.col("member_id").alias("a_member"),
+        name.alias("a_name"),
+        pl.col("_row").alias("a_row"),
     )
+    if not td.times_in_order():
+        answers = answers.sort("a_ts", "a_row")
     q = (
         questions.join_asof(
             answers,
@@ -467,7 +472,7 @@ def build_service(
             by="group_id",
             strategy="forward",
             allow_exact_matches=False,  # strictly after the question
-            check_sortedness=False,  # (sorted by time; per group too)
+            check_sortedness=False,  # (by time within each group: the questions overall)
         )
         .with_columns(pl.col("group_id").cast(pl.String), pl.col("member_id").cast(pl.String))
         .collect()
