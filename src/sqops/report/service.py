@@ -430,16 +430,18 @@ def build_service(
     ).lazy()
     if reply:
         # a reply without a question mark is a question when it replies to a staff message
-        # of its group: kept by a semi join (no unique of the targets); the questions are
-        # sorted below, so the two parts' order is not kept
+        # of its group: found by a semi join (no unique of the targets) of the replies' group,
+        # target and row alone, then kept by their rows with the marked ones, in one filter
+        # (not two frames of every column joined and concatenated)
         to, targets = _reply_keys(staff_rows)
-        replies = (
+        replied = (
             cand.filter(~has_mark & pl.col("reply_to").is_not_null())
-            .with_columns(to)
+            .select("group_id", to, "_row")
             .join(targets, on=["group_id", "_to"], how="semi")
-            .drop("_to")
+            .select("_row")
+            .collect()
         )
-        cand = pl.concat([cand.filter(has_mark), replies])
+        cand = cand.filter(has_mark | pl.col("_row").is_in(replied["_row"].implode()))
     else:
         cand = cand.filter(has_mark)
     questions = cand.select(
