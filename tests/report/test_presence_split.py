@@ -6,12 +6,13 @@ each case beside the others (a mutant leaving out any of them fails)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 
 from sqops.data.membership import _presence, presence_from_events
 from sqops.data.tables import ID
+
+from .test_presence_merge import _events as _timed_events
+from .test_presence_merge import _rows
 
 ASOF = 30
 
@@ -27,18 +28,7 @@ def _groups() -> pl.DataFrame:
 def _events(rows: list[tuple[str, str, str, int]]) -> pl.DataFrame:
     """Member events from (group, member, event, day), each at noon UTC of its day, in the
     order given (an ``invited`` row too: not a join or leave)."""
-    base = dt.datetime(1970, 1, 1, 12, tzinfo=dt.UTC)
-    return pl.DataFrame(
-        [(g, m, e, base + dt.timedelta(days=d), d) for g, m, e, d in rows],
-        schema={
-            "group_id": ID,
-            "member_id": ID,
-            "event": pl.String,
-            "ts": pl.Datetime("us", "UTC"),
-            "day": pl.Int32,
-        },
-        orient="row",
-    )
+    return _timed_events([(g, m, e, d * 86_400 + 43_200, d) for g, m, e, d in rows])
 
 
 def _act(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
@@ -46,13 +36,6 @@ def _act(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
         [(g, m, d, 1) for g, m, d in rows],
         schema={"group_id": ID, "member_id": ID, "day": pl.Int32, "n": pl.UInt32},
         orient="row",
-    )
-
-
-def _rows(df: pl.DataFrame) -> list[tuple[str, str, int, int]]:
-    return sorted(
-        (str(g), str(m), int(s), int(e))
-        for g, m, s, e in df.select("group_id", "member_id", "s", "e").iter_rows()
     )
 
 
@@ -98,6 +81,17 @@ ACT = [
 ]
 
 
+#: every speaker of ACT from their group's D0 to as-of (D0 after as-of kept as it is)
+FROM_D0 = [
+    ("g1", "a", 0, 30),
+    ("g1", "b", 0, 30),
+    ("g1", "c", 0, 30),
+    ("g2", "a", 3, 30),
+    ("g2", "e", 3, 30),
+    ("g3", "z", 40, 30),
+]
+
+
 def test_presence_by_hand() -> None:
     basis, got, last = _presence(_act(ACT), _events(EVENTS), _groups(), ASOF)
     assert basis == "membership"
@@ -140,14 +134,7 @@ def test_presence_without_join_or_leave() -> None:
     ev = _events([("g1", "a", "invited", 1)])
     basis, got, _ = _presence(_act(ACT), ev, _groups(), ASOF)
     assert basis == "membership"
-    assert _rows(got) == [
-        ("g1", "a", 0, 30),
-        ("g1", "b", 0, 30),
-        ("g1", "c", 0, 30),
-        ("g2", "a", 3, 30),
-        ("g2", "e", 3, 30),
-        ("g3", "z", 40, 30),
-    ]
+    assert _rows(got) == FROM_D0
     empty = presence_from_events(ev, _groups(), ASOF)
     assert empty.height == 0
     assert [empty.schema[c] for c in ("group_id", "member_id", "s", "e")] == [
@@ -164,14 +151,7 @@ def test_presence_speakers() -> None:
     basis, got, _ = _presence(_act(ACT), None, _groups(), ASOF)
     assert basis == "speakers"
     assert [got.schema[c] for c in got.columns] == [ID, ID, pl.Int32, pl.Int32]
-    assert _rows(got) == [
-        ("g1", "a", 0, 30),
-        ("g1", "b", 0, 30),
-        ("g1", "c", 0, 30),
-        ("g2", "a", 3, 30),
-        ("g2", "e", 3, 30),
-        ("g3", "z", 40, 30),
-    ]
+    assert _rows(got) == FROM_D0
 
 
 def test_presence_from_events_by_hand() -> None:
