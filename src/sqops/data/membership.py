@@ -427,7 +427,7 @@ def _join_leave(events: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
             "member_id",
         )
         .collect()
-        .sort("_k", "ts", "_lv")
+        .sort("_k", "ts", "_lv", multithreaded=False)
     )
 
 
@@ -629,16 +629,19 @@ def _presence(
         .select("group_id", "member_id", pl.col("day").alias("s"), pl.col("day").alias("e"))
     )
     # (the intervals come by pair: a pair has several when a neighbour is of its pair)
-    ivs = starts.lazy().filter(kept)
     several = (pl.col("_k") == pl.col("_k").shift(1)) | (pl.col("_k") == pl.col("_k").shift(-1))
-    ivs = ivs.with_columns((several.fill_null(False) | in_some).alias("_merge"))
-    cols = ["group_id", "member_id", "s", "e"]
-    alone, merging = pl.collect_all(
-        [
-            ivs.filter(~pl.col("_merge")).select(cols),
-            pl.concat([ivs.filter("_merge").select(cols), spoke_days], how="vertical_relaxed"),
-        ]
+    ivs = (
+        starts.lazy()
+        .filter(kept)
+        .with_columns((several.fill_null(False) | in_some).alias("_merge"))
+        .collect()
     )
+    cols = ["group_id", "member_id", "s", "e"]
+    alone = ivs.filter(~pl.col("_merge")).select(cols)
+    merging = pl.concat(
+        [ivs.lazy().filter("_merge").select(cols), spoke_days], how="vertical_relaxed"
+    ).collect()
+    del ivs
     merged = merge_intervals(merging.with_columns(pl.col("s", "e").cast(pl.Int32)))
     return "membership", pl.concat([alone, _from_d0(no_ev, groups, asof), merged]), last
 
