@@ -404,39 +404,54 @@ def presence_from_events(events: pl.DataFrame, groups: pl.DataFrame, as_of: int)
     member's first join/leave in the group, else at the day of their previous leave. An open
     interval runs to ``as_of``.
     """
-    # (the columns read first: the filter and the sort below gathered every column of the
-    # events, names and channels too; 2 M events 0.36-0.44 -> ~0.25 CPU-s)
-    ev = events.select("group_id", "member_id", "event", "ts", "day").filter(
-        pl.col("event").is_in(["join", "leave"])
-    )
-    if ev.height == 0:
-        return pl.DataFrame(schema={"group_id": ID, "member_id": ID, "s": pl.Int32, "e": pl.Int32})
-    # (the steps below as one query, collected once)
-    ev_lf = (
-        ev.lazy()
+    starts = _event_starts(_join_leave(events, groups), as_of)
+    return starts.filter("_kept").select("group_id", "member_id", "s", "e")
+
+
+def _join_leave(events: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
+    """``_k, ts, _lv, day, d0, group_id, member_id``: the join and leave events sorted by
+    pair (:func:`_pair_key`), time, and a join before a leave at the same time (``_lv``: 1
+    for a leave). Only the columns read are sorted, on a DataFrame: the lazy sort of every
+    column took twice the CPU (0.8 M events at 10 M messages: 0.17-0.2 -> 0.07-0.08)."""
+    return (
+        events.lazy()
+        .filter(pl.col("event").is_in(["join", "leave"]))
         .join(groups.lazy().select("group_id", "d0"), on="group_id", how="left")
-        .with_columns(
-            (pl.col("event") == "leave").cast(pl.Int8).alias("_lv"), _pair_key().alias("_k")
+        .select(
+            _pair_key().alias("_k"),
+            "ts",
+            (pl.col("event") == "leave").cast(pl.Int8).alias("_lv"),
+            "day",
+            "d0",
+            "group_id",
+            "member_id",
         )
-        .sort("_k", "ts", "_lv")
+        .collect()
+        .sort("_k", "ts", "_lv", multithreaded=False)
     )
+
+
+def _event_starts(ev: pl.DataFrame, as_of: int) -> pl.DataFrame:
+    """``_k, group_id, member_id, s, e, _kept``: each interval the events ``ev``
+    (:func:`_join_leave`) open, in their order (by pair, then start); ``_kept``: not empty
+    (``s <= e``: an interval from D0 or a leave's day after ``as_of`` is not)."""
     first = _first_of_pair()
-    ev_lf = ev_lf.with_columns(
-        pl.when(first).then(None).otherwise(pl.col("event").shift(1)).alias("_prev_ev"),
+    leave = pl.col("_lv") == 1
+    lf = ev.lazy().with_columns(
+        pl.when(first).then(None).otherwise(pl.col("_lv").shift(1)).alias("_prev_lv"),
         pl.when(first).then(None).otherwise(pl.col("day").shift(1)).alias("_prev_day"),
     )
-    was_open = pl.col("_prev_ev") == "join"
+    was_open = (pl.col("_prev_lv") == 0).fill_null(False)  # (the row before: a join)
     # a join while open is ignored
-    ev_lf = ev_lf.filter(~((pl.col("event") == "join") & was_open.fill_null(False)))
-    starts = (pl.col("event") == "join") | ~was_open.fill_null(False)
-    ev_lf = ev_lf.with_columns(
-        pl.when(pl.col("event") == "join")
+    lf = lf.filter(leave | ~was_open)
+    lf = lf.with_columns(
+        pl.when(~leave)
         .then(pl.col("day"))
         .when(pl.col("_prev_day").is_null())
         .then(pl.col("d0"))
         .otherwise(pl.col("_prev_day"))
         .alias("_start"),
-        starts.alias("_starts"),
+        (~leave | ~was_open).alias("_starts"),
     )
     # an interval is a start and at most one row after it: a leave that is no start follows
     # an open interval (the row before it a join of its pair, or a join dropped above after
@@ -444,24 +459,19 @@ def presence_from_events(events: pl.DataFrame, groups: pl.DataFrame, as_of: int)
     # always a start. So its end is the start's own day when it is a leave, else the next
     # row's day when that row is no start (the leave closing it), else open (as-of) — read
     # by a shift, no group-by over the intervals (the 2 M events at 10 M messages: ~0.1
-    # CPU-s less; the intervals in the events' order, not a group-by's: every use sorts or
-    # aggregates them)
+    # CPU-s less)
     closes = ~pl.col("_starts").shift(-1).fill_null(True)
-    end = (
-        pl.when(pl.col("event") == "leave")
-        .then(pl.col("day"))
-        .when(closes)
-        .then(pl.col("day").shift(-1))
-        .otherwise(None)
+    end = pl.when(leave).then(pl.col("day")).when(closes).then(pl.col("day").shift(-1))
+    s = pl.col("_start").cast(pl.Int32)
+    e = end.fill_null(as_of).clip(upper_bound=as_of).cast(pl.Int32)
+    return (
+        lf.select("_k", "group_id", "member_id", s.alias("s"), e.alias("e"), "_starts")
+        .filter("_starts")
+        .select(
+            "_k", "group_id", "member_id", "s", "e", (pl.col("s") <= pl.col("e")).alias("_kept")
+        )
+        .collect()
     )
-    iv = ev_lf.select(
-        "group_id",
-        "member_id",
-        pl.col("_start").cast(pl.Int32).alias("s"),
-        end.fill_null(as_of).clip(upper_bound=as_of).cast(pl.Int32).alias("e"),
-        "_starts",
-    )
-    return iv.filter(pl.col("_starts") & (pl.col("s") <= pl.col("e"))).drop("_starts").collect()
 
 
 def daily_counts(presence: Frame, groups: Frame, as_of: int) -> Frame:
@@ -566,69 +576,86 @@ def _presence(
     """The basis ("membership" with a members table, else "speakers"), the merged
     presence intervals up to ``asof`` (spec §2): event intervals, days spoken, and from D0
     for speakers without join/leave events; and ``group_id, member_id, last``: each
-    speaker's last day spoken (:data:`LAST_SPOKEN`, made on the way)."""
+    speaker's last day spoken (:data:`LAST_SPOKEN`, made on the way).
+
+    Only the intervals of a pair that may overlap or touch are merged
+    (:func:`merge_intervals`): a speaker without events has one (D0 to as-of), and a pair
+    with one event interval and no day spoken outside it has that one; the rest — a pair
+    with several event intervals, or with days spoken outside its one — is merged (at 10 M
+    messages ~0.12 M of 0.75 M intervals; _presence 0.82-0.87 -> ~0.4 CPU-s)."""
     # (each speaker's first and last day spoken, in one pass over the member activity)
     spans = by_pair(act, pl.col("day").min().alias("_lo"), pl.col("day").max().alias("_hi"))
-    # (the steps below as one query, collected once: step by step on DataFrames they took
-    # about twice the CPU)
-    from_d0 = (
+    last = spans.select("group_id", "member_id", pl.col("_hi").alias("last"))
+    pk = _pair_key().alias("_k")
+    if events is None:
+        # (one interval a speaker: nothing to merge)
+        return "speakers", _from_d0(spans, groups, asof), last
+    starts = _event_starts(_join_leave(events, groups), asof)
+    kept = pl.col("_kept")
+    # every pair with join/leave events: how many intervals, and the first one
+    with_ev = (
+        starts.lazy()
+        .group_by("_k")
+        .agg(
+            kept.sum().alias("_n"),
+            pl.col("s").filter(kept).first().alias("_s"),
+            pl.col("e").filter(kept).first().alias("_e"),
+        )
+    )
+    speakers = (
         spans.lazy()
+        .select(pk, "group_id", "member_id", "_lo", "_hi")
+        .join(with_ev, on="_k", how="left")
+        .collect()
+    )
+    no_ev = speakers.filter(pl.col("_n").is_null())
+    # a day a member spoke counts as present; only the days outside their one event
+    # interval can change the union, so the pairs with a day outside it are found from their
+    # first and last day spoken, and only their days are read (the pairs with several
+    # intervals or none: all their days)
+    one = pl.col("_n") == 1
+    some = speakers.filter(
+        pl.col("_n").is_not_null()
+        & (~one | (pl.col("_lo") < pl.col("_s")) | (pl.col("_hi") > pl.col("_e")))
+    ).select("_k", "_n", "_s", "_e")
+    outside = ~one | (pl.col("day") < pl.col("_s")) | (pl.col("day") > pl.col("_e"))
+    in_some = pl.col("_k").is_in(some["_k"].implode())
+    spoke_days = (
+        act.lazy()
+        .select("group_id", "member_id", "day", pk)
+        .filter(in_some)
+        .join(some.lazy(), on="_k")
+        .filter(outside)
+        .select("group_id", "member_id", pl.col("day").alias("s"), pl.col("day").alias("e"))
+    )
+    # (the intervals come by pair: a pair has several when a neighbour is of its pair)
+    several = (pl.col("_k") == pl.col("_k").shift(1)) | (pl.col("_k") == pl.col("_k").shift(-1))
+    ivs = (
+        starts.lazy()
+        .filter(kept)
+        .with_columns((several.fill_null(False) | in_some).alias("_merge"))
+        .collect()
+    )
+    cols = ["group_id", "member_id", "s", "e"]
+    alone = ivs.filter(~pl.col("_merge")).select(cols)
+    merging = pl.concat(
+        [ivs.lazy().filter("_merge").select(cols), spoke_days], how="vertical_relaxed"
+    ).collect()
+    del ivs
+    merged = merge_intervals(merging.with_columns(pl.col("s", "e").cast(pl.Int32)))
+    return "membership", pl.concat([alone, _from_d0(no_ev, groups, asof), merged]), last
+
+
+def _from_d0(speakers: pl.DataFrame, groups: pl.DataFrame, asof: int) -> pl.DataFrame:
+    """``group_id, member_id, s, e``: each pair of ``speakers`` present from its group's D0
+    to ``asof`` (``s > e`` when D0 is after it: kept, as :func:`merge_intervals` keeps it)."""
+    return (
+        speakers.lazy()
         .join(groups.lazy(), on="group_id")
         .select("group_id", "member_id", pl.col("d0").alias("s"), pl.lit(asof, pl.Int32).alias("e"))
+        .with_columns(pl.col("s", "e").cast(pl.Int32))
+        .collect()
     )
-    if events is None:
-        basis = "speakers"
-        iv = from_d0.collect()
-    else:
-        basis = "membership"
-        ev_iv = presence_from_events(events, groups, asof)
-        # (the frames below joined by one integer per pair, :func:`_pair_key`, instead of
-        # the two ids: at 10 M messages _presence 1.36-1.47 -> 1.19-1.36 CPU-s)
-        pk = _pair_key().alias("_pk")
-        with_ev = events.lazy().filter(pl.col("event").is_in(["join", "leave"])).select(pk)
-        with_ev = with_ev.unique()
-        no_ev = from_d0.with_columns(pk).join(with_ev, on="_pk", how="anti").drop("_pk")
-        # a day a member spoke counts as present; only the days outside their event
-        # intervals can change the union, so the days inside their one interval (most
-        # of them) are left out before merging: the pairs with a day outside it are
-        # found from their first and last day spoken, and only their days are read
-        one = (
-            ev_iv.lazy()
-            .group_by(pk)
-            .agg(
-                pl.len().alias("_n"),
-                pl.col("s").first().alias("_s"),
-                pl.col("e").first().alias("_e"),
-            )
-        )
-        outside = (
-            pl.col("_n").is_null()
-            | (pl.col("_n") > 1)
-            | (pl.col("day") < pl.col("_s"))
-            | (pl.col("day") > pl.col("_e"))
-        )
-        some = (
-            with_ev.join(one, on="_pk", how="left")
-            .join(spans.lazy().select(pk, "_lo", "_hi"), on="_pk")
-            .filter(
-                pl.col("_n").is_null()
-                | (pl.col("_n") > 1)
-                | (pl.col("_lo") < pl.col("_s"))
-                | (pl.col("_hi") > pl.col("_e"))
-            )
-            .select("_pk", "_n", "_s", "_e")
-        )
-        spoke_days = (
-            act.lazy()
-            .select("group_id", "member_id", "day", pk)
-            .join(some, on="_pk")
-            .filter(outside)
-            .select("group_id", "member_id", pl.col("day").alias("s"), pl.col("day").alias("e"))
-        )
-        iv = pl.concat([ev_iv.lazy(), no_ev, spoke_days], how="vertical_relaxed").collect()
-    iv = iv.with_columns(pl.col("s").cast(pl.Int32), pl.col("e").cast(pl.Int32))
-    last = spans.select("group_id", "member_id", pl.col("_hi").alias("last"))
-    return basis, merge_intervals(iv), last
 
 
 def _none_after(tables: Tables, name: str, as_of: dt.date) -> bool:
