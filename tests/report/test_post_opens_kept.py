@@ -188,3 +188,32 @@ def test_nothing_kept_without_posts_or_budget(tmp_path: Path) -> None:
     assert _kept(read_tables(_write(tmp_path / "u", ROWS), hold=0)) is None
     # (a budget under 16 bytes an engagement row)
     assert _kept(read_tables(tmp_path / "u", hold=len(ROWS) * 16 - 1)) is None
+
+
+def test_counted_a_slice_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    # (slices of one batch of two rows each: a post's opens met in several slices, each
+    # slice's openers found apart, the distinct count over all of them; the kept batches
+    # taken out as they are counted)
+    import sqops.data.membership as membership
+
+    monkeypatch.setattr(tables_mod, "HELD_BATCH", 2)
+    monkeypatch.setattr(membership, "OPEN_SLICE_ROWS", 1)
+    tables = read_tables(_write(tmp_path / "t", ROWS))
+    kept = _kept(tables)
+    assert kept is not None and len(kept.parts) > 3  # type: ignore[attr-defined]
+    assert _counts(post_opens(tables, STAFF, AS_OF)) == WANT
+    assert kept.parts == []  # type: ignore[attr-defined]
+
+
+def test_a_time_range_across_an_offset_change_takes_the_copy(tmp_path: Path, monkeypatch) -> None:
+    # (Berlin: winter +1 h, summer +2 h; the first rows' offset (+1 h) is not that of the
+    # pass's latest time, in its last batch: the copy, as with the one query)
+    monkeypatch.setattr(tables_mod, "HELD_BATCH", 500)
+    winter = [("w", T0 + H, "p3", "click")] * 2000
+    rows = [*winter, *ROWS, ("x", dt.datetime(2027, 7, 1, 12), "p1", "click")]
+    path = _write(tmp_path / "t", rows)
+    a = read_tables(path, tz="Europe/Berlin")
+    b = read_tables(path, tz="Europe/Berlin", hold=0)
+    assert not isinstance(a["engagement"]._narrow, _View)
+    assert not isinstance(b["engagement"]._narrow, _View)
+    assert _counts(post_opens(a, STAFF, dt.date(2027, 7, 1))) == WANT

@@ -945,24 +945,54 @@ def _kept_opens(eng: TableData, as_of: dt.date) -> _Opens | None:
     return kept
 
 
+#: kept opens joined to the posts at a time (:func:`_counted_opens`)
+OPEN_SLICE_ROWS = 2_000_000
+
+
 def _counted_opens(
     posts: TableData, kept: _Opens, staff: Iterable[str], as_of: dt.date
 ) -> pl.DataFrame:
     """:func:`post_opens` of the opens ``kept``: the posts' ids and the staff ids cast to the
     kept ids' categories (a text equal to a kept id gets its code), the posts joined on
     those and the members counted by theirs — every open up to ``as_of``
-    (``_kept_opens``) — the same frame as the query on the file."""
+    (``_kept_opens``) — the same frame as the query on the file. The opens are taken out
+    of ``kept`` a slice of :data:`OPEN_SLICE_ROWS` at a time, each freed once its openers in
+    the window are found: the distinct count's own frames do not grow beside all of them
+    (at 10 M: ~264 MB of opens; counted whole, the run's peak rose ~0.1–0.2 GB)."""
     code = pl.Categorical(kept.cats)
-    staff_codes = pl.Series(sorted(staff), dtype=pl.String).cast(code)
-    return (
+    staff_codes = pl.Series(sorted(staff), dtype=pl.String).cast(code).implode()
+    by_post = (
         posts.frame.filter(pl.col("day") <= as_of)
         .select(
             "post_id",
             pl.col("ts").alias("pts"),
             pl.col("post_id").cast(pl.String).cast(code).alias("p"),
         )
-        .join(kept.frame.lazy().filter(~pl.col("m").is_in(staff_codes.implode())), on="p")
-        .filter((pl.col("t") >= pl.col("pts")) & (pl.col("t") <= pl.col("pts") + OPEN_WINDOW))
+        .collect()
+    )
+    in_window = (pl.col("t") >= pl.col("pts")) & (pl.col("t") <= pl.col("pts") + OPEN_WINDOW)
+    found: list[pl.DataFrame] = []
+    parts = kept.parts
+    while parts:
+        k, n = 0, parts[0].height
+        while n < OPEN_SLICE_ROWS and k + 1 < len(parts):
+            k += 1
+            n += parts[k].height
+        some = pl.concat(parts[: k + 1])
+        del parts[: k + 1]
+        found.append(
+            by_post.lazy()
+            .join(some.lazy().filter(~pl.col("m").is_in(staff_codes)), on="p")
+            .filter(in_window)
+            .select("post_id", "m")
+            .collect()
+        )
+        del some
+    if not found:
+        found.append(pl.DataFrame(schema={"post_id": ID, "m": code}))
+    return (
+        pl.concat(found)
+        .lazy()
         .group_by("post_id")
         .agg(pl.col("m").n_unique().alias("opens"))
         .collect(engine="streaming")

@@ -1675,7 +1675,7 @@ def _checked(
 OPEN_BYTES = 16
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Opens:
     """The valid rows of engagement whose event is ``open`` and that name a post, as its
     checking pass read them (:class:`_OpensPass`), in three columns: ``p`` and ``m`` the
@@ -1684,9 +1684,10 @@ class _Opens:
     ``t`` the time as ``frame`` gives it. Openers per post are counted on these
     (``sqops.data.membership.post_opens``) without the file read, its ids cast and its times
     converted again (at 10 M, 17.3 M opens, ~264 MB: that query ~2.8 -> ~0.5 CPU-s; the
-    pass ~+1.5)."""
+    pass ~+1.5). ``parts``: the batches' frames, in the file's order (the counting takes
+    them out as it goes, so that they are freed before its own frames grow)."""
 
-    frame: pl.DataFrame
+    parts: list[pl.DataFrame]
     cats: pl.Categories
 
 
@@ -1727,8 +1728,7 @@ class _OpensPass:
             parts.append(batch.select(self.aggs))
             opens.append(batch.filter(keep).select(pick))
         row = pl.concat(parts).select(self.total).row(0)
-        # (not rechunked: one frame of all the batches' would hold the opens twice)
-        return row, _Opens(pl.concat(opens, rechunk=False), cats)
+        return row, _Opens([o for o in opens if o.height], cats)
 
 
 class _Stop(Exception):
