@@ -77,11 +77,11 @@ def _passes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     made: list[str] = []
     checked = tables_mod._checked
 
-    def counted(checks: pl.LazyFrame, *opens: object):
+    def counted(checks: pl.LazyFrame):
         import threading
 
         made.append(threading.current_thread().name)
-        return checked(checks, *opens)  # (engagement's pass may keep its opens too)
+        return checked(checks)
 
     monkeypatch.setattr(tables_mod, "_checked", counted)
     return made
@@ -167,10 +167,10 @@ def test_no_pass_when_the_plan_differs(tmp_path, monkeypatch) -> None:
     made = _passes(monkeypatch)
     real = tables_mod._Early.row
 
-    def other_plan(self, checks, *opens):
+    def other_plan(self, checks):
         if self._here():
-            return real(self, checks.with_columns(pl.lit(1).alias("_other")), *opens)
-        return real(self, checks, *opens)
+            return real(self, checks.with_columns(pl.lit(1).alias("_other")))
+        return real(self, checks)
 
     monkeypatch.setattr(tables_mod._Early, "row", other_plan)
     td = read_tables(folder)["engagement"]

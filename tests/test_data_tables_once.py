@@ -53,9 +53,9 @@ def test_the_checking_pass_converts_each_time_and_tests_each_event_once(
     seen: list[pl.LazyFrame] = []
     checked = tables_mod._checked
 
-    def spy(checks: pl.LazyFrame, *opens: Any) -> tuple[Any, ...]:
+    def spy(checks: pl.LazyFrame) -> tuple[Any, ...]:
         seen.append(checks)
-        return checked(checks, *opens)
+        return checked(checks)
 
     monkeypatch.setattr(tables_mod, "_checked", spy)
     monkeypatch.setattr(tables_mod, "DIRECT", frozenset({"engagement"}))
@@ -156,9 +156,9 @@ def test_the_local_time_is_made_once_for_the_time_and_the_day(
         made.append(out)
         return out
 
-    def spy_checked(checks: pl.LazyFrame, *opens: Any) -> tuple[Any, ...]:
+    def spy_checked(checks: pl.LazyFrame) -> tuple[Any, ...]:
         seen.append(checks)
-        return checked(checks, *opens)
+        return checked(checks)
 
     monkeypatch.setattr(tables_mod, "_annotate", spy)
     monkeypatch.setattr(tables_mod, "_checked", spy_checked)

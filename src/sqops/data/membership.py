@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import polars as pl
 
-from sqops.data.tables import ID, TableData, Tables, _Opens, _View, fixed_offset, to_local
+from sqops.data.tables import ID, TableData, Tables, fixed_offset, to_local
 from sqops.domain.tables import STAFF_ROLES
 
 EPOCH = dt.date(1970, 1, 1)
@@ -658,9 +658,6 @@ def prepare(
     staff = staff_ids(tables, sop_staff)
     staff_l = sorted(staff)
     after: dict[str, int] = {}
-    # (first: the opens engagement's reading kept are counted and freed before this builds
-    # its frames — held beside them, at 10 M the run's peak rose by ~0.25 GB)
-    opened = post_opens(tables, staff, as_of)
 
     def upto(name: str) -> pl.LazyFrame | None:
         td = tables.get(name)
@@ -842,8 +839,10 @@ def prepare(
     engagement = load("engagement")
     posts = got.get("posts")
     post_opens_ = None
-    if posts is not None and opened is not None:
-        post_opens_ = opened.join(posts.select("post_id"), on="post_id", how="semi")
+    if posts is not None:
+        opened = post_opens(tables, staff, as_of)
+        if opened is not None:
+            post_opens_ = opened.join(posts.select("post_id"), on="post_id", how="semi")
 
     name_parts = [got["names"]] if "names" in got else []
     if events is not None and "member_name" in events.columns:
@@ -909,10 +908,6 @@ def post_opens(tables: Tables, staff: Iterable[str], as_of: dt.date) -> pl.DataF
     if key not in tables.memo:
         with MEMO_LOCK:
             if key not in tables.memo:
-                kept = _kept_opens(eng, as_of)
-                if kept is not None:
-                    tables.memo[key] = _counted_opens(posts, kept, key[1], as_of)
-                    return tables.memo[key]
                 opens = _opens(eng, key[1], as_of).select(
                     "post_id", "member_id", pl.col("ts").alias("ots")
                 )
@@ -929,74 +924,6 @@ def post_opens(tables: Tables, staff: Iterable[str], as_of: dt.date) -> pl.DataF
                     .collect(engine="streaming")
                 )
     return tables.memo[key]
-
-
-def _kept_opens(eng: TableData, as_of: dt.date) -> _Opens | None:
-    """The opens engagement's checking pass kept (:class:`sqops.data.tables._Opens`), given
-    up here (their ~16 bytes an open freed once counted): None when none were kept, when
-    ``eng.frame`` is not the frame they were kept of (a bucket's), or when a row read is
-    after ``as_of`` (they carry no day; the file is read then)."""
-    view = eng._narrow
-    if not isinstance(view, _View) or view.frame is not eng.frame or view.opens is None:
-        return None
-    if eng.last_day is None or eng.last_day > as_of:
-        return None
-    kept, view.opens = view.opens, None
-    return kept
-
-
-#: kept opens joined to the posts at a time (:func:`_counted_opens`)
-OPEN_SLICE_ROWS = 2_000_000
-
-
-def _counted_opens(
-    posts: TableData, kept: _Opens, staff: Iterable[str], as_of: dt.date
-) -> pl.DataFrame:
-    """:func:`post_opens` of the opens ``kept``: the posts' ids and the staff ids cast to the
-    kept ids' categories (a text equal to a kept id gets its code), the posts joined on
-    those and the members counted by theirs — every open up to ``as_of``
-    (``_kept_opens``) — the same frame as the query on the file. The opens are taken out
-    of ``kept`` a slice of :data:`OPEN_SLICE_ROWS` at a time, each freed once its openers in
-    the window are found: the distinct count's own frames do not grow beside all of them
-    (at 10 M: ~264 MB of opens; counted whole, the run's peak rose ~0.1–0.2 GB)."""
-    code = pl.Categorical(kept.cats)
-    staff_codes = pl.Series(sorted(staff), dtype=pl.String).cast(code).implode()
-    by_post = (
-        posts.frame.filter(pl.col("day") <= as_of)
-        .select(
-            "post_id",
-            pl.col("ts").alias("pts"),
-            pl.col("post_id").cast(pl.String).cast(code).alias("p"),
-        )
-        .collect()
-    )
-    in_window = (pl.col("t") >= pl.col("pts")) & (pl.col("t") <= pl.col("pts") + OPEN_WINDOW)
-    found: list[pl.DataFrame] = []
-    parts = kept.parts
-    while parts:
-        k, n = 0, parts[0].height
-        while n < OPEN_SLICE_ROWS and k + 1 < len(parts):
-            k += 1
-            n += parts[k].height
-        some = pl.concat(parts[: k + 1])
-        del parts[: k + 1]
-        found.append(
-            by_post.lazy()
-            .join(some.lazy().filter(~pl.col("m").is_in(staff_codes)), on="p")
-            .filter(in_window)
-            .select("post_id", "m")
-            .collect()
-        )
-        del some
-    if not found:
-        found.append(pl.DataFrame(schema={"post_id": ID, "m": code}))
-    return (
-        pl.concat(found)
-        .lazy()
-        .group_by("post_id")
-        .agg(pl.col("m").n_unique().alias("opens"))
-        .collect(engine="streaming")
-    )
 
 
 def _opens(eng: TableData, staff: Iterable[str], as_of: dt.date) -> pl.LazyFrame:

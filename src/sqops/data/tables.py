@@ -913,7 +913,6 @@ def validate_table(
     direct: Path | None = None,
     early: _Early | None = None,
     hold: int = 0,
-    opens: bool = False,
 ) -> TableData:
     """Rename, type, check and deduplicate one table given as text columns.
 
@@ -932,8 +931,6 @@ def validate_table(
     held in a compact form (:class:`_Held`) instead of written to ``spill``: the same rows,
     columns and types; a copy found larger while it is made (long question texts: their
     cells are held whole) is made on disk instead.
-
-    ``opens``: engagement read without a copy keeps its opens of a post (:class:`_Opens`).
     """
     spec = TABLE[name]
     lf = _rename(lf, mapping, spec, source)
@@ -1045,7 +1042,6 @@ def validate_table(
             expected,
             early,
             to_utc(off, True),
-            opens,
         )
         if td is not None and td.frame.collect_schema() == _final(expected):
             return _some_valid(td)
@@ -1474,16 +1470,12 @@ def _validate_direct(
     expected: pl.LazyFrame,
     early: _Early | None = None,
     ts_made: pl.Expr | None = None,
-    opens: bool = False,
 ) -> TableData | None:
     """The table read from its Parquet file ``path`` without a copy, when that file is valid
     as it is; None when the copy is needed (then :func:`validate_table` makes it).
 
     ``ts_made``: ``ts`` made of the column :data:`_NAIVE` (``naive`` made once a row, as
     :func:`_annotate` makes it), for the checking pass and ``frame``; None: ``ts`` itself.
-
-    ``opens``: engagement's checking pass keeps its opens of a post (``view.opens``,
-    :class:`_Opens`) when its ids are texts and no repeated row is dropped.
 
     Valid as it is: ``ts`` a datetime, the other columns text (or integers), no text cell
     empty or with spaces around it, no value of ``event``, ``msg_type`` or ``role`` other
@@ -1560,13 +1552,8 @@ def _validate_direct(
         aggs += [t_.min().alias("_lo"), t_.max().alias("_hi"), pl.col("_day").max().alias("_last")]
     bad_row = rejected_by(None if ts is None else pl.col("_ts")).alias("_bad")
     aggs += [((pl.col("event") == e) & ~pl.col("_bad")).sum().alias(f"_event_{e}") for e in events]
-    rows_q = raw.with_columns(pre).with_columns(per_row).with_columns(bad_row)
-    checks = rows_q.select(aggs)
-    # (engagement: the same pass keeps the opens of a post, compact: :class:`_Opens`)
-    kept = None
-    if opens and name == "engagement" and ts is not None and {"post_id", "member_id"} <= set(text):
-        kept = _OpensPass(rows_q, aggs, events)
-    got, opened = early.row(checks, kept) if early is not None else _checked(checks, kept)
+    checks = raw.with_columns(pre).with_columns(per_row).with_columns(bad_row).select(aggs)
+    got = early.row(checks) if early is not None else _checked(checks)
     if got[1] or got[2] > MAX_DIRECT_REJECTS:
         return None
     bad = pl.DataFrame(schema={"_row": pl.UInt32})
@@ -1623,8 +1610,6 @@ def _validate_direct(
     )
     td._narrow = view
     td.last_day = got[5] if day is not None else None
-    if not dups.height:  # (kept opens are of the rows the frame keeps: not rejected)
-        view.opens = opened
     return td
 
 
@@ -1642,9 +1627,6 @@ class _View:
         self.src, self.exprs, self.drop, self.pre = src, exprs, drop, tuple(pre)
         self.coded = tuple(c for c in CODED if c in src.collect_schema().names())
         self.frame = self._read(src)
-        #: engagement's opens kept by its checking pass (:class:`_Opens`; None: not kept,
-        #: or given up once used: ``sqops.data.membership.post_opens``)
-        self.opens: _Opens | None = None
 
     def _read(self, src: pl.LazyFrame) -> pl.LazyFrame:
         # (``pre``: columns ``exprs`` read, made first: the local time, once a row)
@@ -1660,75 +1642,9 @@ class _View:
         return self._read(self.src.filter(cond))
 
 
-def _checked(
-    checks: pl.LazyFrame, opens: _OpensPass | None = None
-) -> tuple[tuple[Any, ...], _Opens | None]:
-    """The one row of a table's checking pass (:func:`_validate_direct`), and the opens it
-    kept (``opens``: the same pass, which keeps them too)."""
-    if opens is not None:
-        return opens.run()
-    return checks.collect(engine="streaming").row(0), None
-
-
-#: the bytes an open kept by engagement's checking pass takes (:class:`_Opens`): two codes
-#: and a time; kept only when the held copies' budget has that much left for every row
-OPEN_BYTES = 16
-
-
-@dataclass
-class _Opens:
-    """The valid rows of engagement whose event is ``open`` and that name a post, as its
-    checking pass read them (:class:`_OpensPass`), in three columns: ``p`` and ``m`` the
-    post and member ids as categoricals of ``cats`` (categories of their own: the ids' global
-    codes are made in the tables' order by the copies, and this pass may run beside them),
-    ``t`` the time as ``frame`` gives it. Openers per post are counted on these
-    (``sqops.data.membership.post_opens``) without the file read, its ids cast and its times
-    converted again (at 10 M, 17.3 M opens, ~264 MB: that query ~2.8 -> ~0.5 CPU-s; the
-    pass ~+1.5). ``parts``: the batches' frames, in the file's order (the counting takes
-    them out as it goes, so that they are freed before its own frames grow)."""
-
-    parts: list[pl.DataFrame]
-    cats: pl.Categories
-
-
-class _OpensPass:
-    """Engagement's checking pass (the aggregates ``aggs`` of ``rows``, :func:`_validate_direct`)
-    made a batch at a time, each batch's opens kept as :class:`_Opens` before the next: the
-    pass decodes every row anyway, and the openers per post otherwise read the file again."""
-
-    def __init__(self, rows: pl.LazyFrame, aggs: list[pl.Expr], events: list[str]) -> None:
-        have = rows.collect_schema().names()
-        keep = ["event", "post_id", "member_id", "_dirty", "_bad", "_ts", "_day"]
-        self.rows = rows.select(c for c in keep if c in have)
-        self.aggs = aggs
-        # the batches' aggregates into the pass's: counts added, the times' ends
-        ends = {
-            "_lo": pl.col("_lo").min(),
-            "_hi": pl.col("_hi").max(),
-            "_last": pl.col("_last").max(),
-        }
-        names = [a.meta.output_name() for a in aggs]
-        self.total = [ends.get(n, pl.col(n).sum()).alias(n) for n in names]
-
-    def run(self) -> tuple[tuple[Any, ...], _Opens]:
-        cats = pl.Categories.random()
-        code = pl.Categorical(cats)
-        keep = (pl.col("event") == "open") & pl.col("post_id").is_not_null() & ~pl.col("_bad")
-        # (kept as categoricals: their categories live only while a column of them does —
-        # codes alone would see them freed and made again from 0 in the next batch)
-        pick = [
-            pl.col("post_id").cast(code).alias("p"),
-            pl.col("member_id").cast(code).alias("m"),
-            pl.col("_ts").alias("t"),
-        ]
-        parts: list[pl.DataFrame] = []
-        opens: list[pl.DataFrame] = []
-        batches = self.rows.collect_batches(chunk_size=HELD_BATCH, engine="streaming")
-        for batch in itertools.chain(batches, [self.rows.clear().collect()]):
-            parts.append(batch.select(self.aggs))
-            opens.append(batch.filter(keep).select(pick))
-        row = pl.concat(parts).select(self.total).row(0)
-        return row, _Opens([o for o in opens if o.height], cats)
+def _checked(checks: pl.LazyFrame) -> tuple[Any, ...]:
+    """The one row of a table's checking pass (:func:`_validate_direct`)."""
+    return checks.collect(engine="streaming").row(0)
 
 
 class _Stop(Exception):
@@ -1746,8 +1662,8 @@ class _Early:
     change compared: a file replaced while the tables before it are read is checked again)."""
 
     def __init__(self, run: Any, path: Path | None = None) -> None:
-        self._plan: tuple[str, bool] | None = None
-        self._row: tuple[tuple[Any, ...], _Opens | None] | None = None
+        self._plan: str | None = None
+        self._row: tuple[Any, ...] | None = None
         self._path = path
         self._file = _file_id(path)  # (before the thread reads it)
         self._thread = threading.Thread(
@@ -1762,21 +1678,18 @@ class _Early:
     def _here(self) -> bool:
         return threading.current_thread() is self._thread
 
-    def row(
-        self, checks: pl.LazyFrame, opens: _OpensPass | None = None
-    ) -> tuple[tuple[Any, ...], _Opens | None]:
-        """The pass's one row (and the opens it kept, with ``opens``): made and kept in the
-        thread (which stops there), taken at the table's turn."""
-        plan = (checks.explain(optimized=False), opens is None)
+    def row(self, checks: pl.LazyFrame) -> tuple[Any, ...]:
+        """The pass's one row: made and kept in the thread (which stops there), taken at the
+        table's turn."""
         if self._here():
-            self._row, self._plan = _checked(checks, opens), plan
+            plan = checks.explain(optimized=False)
+            self._row, self._plan = _checked(checks), plan
             raise _Stop
         self.join()
-        same = self._plan == plan and self._file == _file_id(self._path)
+        same = self._plan == checks.explain(optimized=False) and self._file == _file_id(self._path)
         if self._row is not None and same:
-            got, self._row = self._row, None  # (the opens held once: by the table)
-            return got
-        return _checked(checks, opens)
+            return self._row
+        return _checked(checks)
 
     def stop(self) -> None:
         """In the thread: the table takes the copy (made at its turn), nothing more here."""
@@ -1808,11 +1721,10 @@ def _start_early(
     columns: Mapping[str, Mapping[str, str]] | None,
     encoding: str | None,
     nxt: str,
-    opens: frozenset[str] = frozenset(),
 ) -> dict[str, _Early]:
     """The checking passes of the tables read without a copy (:data:`DIRECT`, from Parquet
     files), each started in a thread (:class:`_Early`); none for ``nxt``, the table read
-    next. ``opens``: the tables whose pass keeps their opens (:func:`_keeps_opens`)."""
+    next."""
     out: dict[str, _Early] = {}
     for name in DIRECT:
         p = files.get(name)
@@ -1822,8 +1734,7 @@ def _start_early(
         def run(early: _Early, name: str = name, p: Path = p) -> None:
             lf = _read_source(p, "parquet", encoding)
             mapping = (columns or {}).get(name)
-            keep = name in opens
-            validate_table(name, lf, display_path(p), tz, mapping, None, p, early, opens=keep)
+            validate_table(name, lf, display_path(p), tz, mapping, None, p, early)
 
         out[name] = _Early(run, p)
     return out
@@ -2056,14 +1967,13 @@ def _read_all(
     checking passes of the tables read without a copy started into ``early`` once the first
     table (the messages) is read: beside its copy they would add their memory to the
     largest copy's (1 M messages: ~80 MB more at that point)."""
-    opens = _keeps_opens(files, budget)
     with _Spill() as spill:
         tables: dict[str, TableData] = {}
         for name in TABLE:
             if name not in files:
                 continue
             if len(tables) == EARLY_AFTER:
-                early.update(_start_early(files, tz, columns, encoding, name, opens))
+                early.update(_start_early(files, tz, columns, encoding, name))
             p = files[name]
             kind = "partitioned" if p.is_dir() else EXTENSIONS[p.suffix.lower()]
             lf = _read_source(p, kind, encoding)
@@ -2081,7 +1991,6 @@ def _read_all(
                     direct,
                     early.get(name),
                     hold,
-                    opens=name in opens,
                 )
             except pl.exceptions.ComputeError as exc:
                 if not (encoding is None and kind in ("csv", "tsv") and _not_utf8(exc)):
@@ -2095,24 +2004,6 @@ def _read_all(
             except pl.exceptions.PolarsError as exc:
                 raise _read_error(display_path(p), exc, p, kind, encoding or "") from None
         return spill.keep(Tables(tables, tz))
-
-
-def _keeps_opens(files: Mapping[str, Path], budget: list[int] | None) -> frozenset[str]:
-    """``{"engagement"}`` when its checking pass is to keep its opens (:class:`_Opens`): a
-    Parquet file, beside a posts table (without one no opener is counted), whose rows, at
-    :data:`OPEN_BYTES` each, fit the held copies' budget as given (none under a partitioned
-    run: its buckets read the tables on disk). The opens are freed once the openers per
-    post are counted; the budget is not charged for them."""
-    p = files.get("engagement")
-    if p is None or "posts" not in files or budget is None or p.is_dir():
-        return frozenset()
-    if EXTENSIONS.get(p.suffix.lower()) != "parquet":
-        return frozenset()
-    try:
-        rows = int(pl.scan_parquet(p).select(pl.len()).collect().item())
-    except (pl.exceptions.PolarsError, OSError):
-        return frozenset()
-    return frozenset({"engagement"}) if 0 < rows * OPEN_BYTES <= budget[0] else frozenset()
 
 
 #: the bytes a row of a typed copy held in memory is given (:class:`_Held`; the bench
