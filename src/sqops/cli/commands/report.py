@@ -400,6 +400,8 @@ def report(
                 else:
                     # (what the run imports once the tables are read: imported meanwhile)
                     imports = _ImportsBeside(_after_reading(bool(sop and adherence), to.fmt))
+                    from sqops.early import take
+
                     try:
                         tables = _read_or_hint(
                             lambda: read_tables(
@@ -410,6 +412,7 @@ def report(
                                 encoding=encoding,
                                 hold=_held_bytes(partitions, limit, eng.distributed),
                                 hold_from=HOLD_FROM_ROWS,
+                                started=take(),  # (begun by the entry point: sqops.early)
                             ),
                             [*inputs, *paths.values()],
                         )
