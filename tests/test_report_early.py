@@ -11,13 +11,13 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import polars as pl
 import pytest
 from tests._held_checks import same_tables
+from tests.test_data_tables_early import _passes
 
 import sqops.data.tables as tables_mod
 from sqops import early
@@ -52,19 +52,6 @@ def _folder(tmp: Path, name: str = "data") -> Path:
     pl.DataFrame(MEMBERS).write_parquet(folder / "members.parquet")
     pl.DataFrame(ENGAGEMENT).write_parquet(folder / "engagement.parquet")
     return folder
-
-
-def _passes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The threads the checking passes were made in."""
-    made: list[str] = []
-    checked = tables_mod._checked
-
-    def counted(checks: pl.LazyFrame):  # type: ignore[no-untyped-def]
-        made.append(threading.current_thread().name)
-        return checked(checks)
-
-    monkeypatch.setattr(tables_mod, "_checked", counted)
-    return made
 
 
 # ------------------------------------------------------------------ the command line read
@@ -145,28 +132,25 @@ def test_begin_starts_the_engagement_pass_with_the_zone_guessed(
 
 
 # ------------------------------------------------------------------ the pass taken or made again
-def test_a_pass_begun_early_is_taken_at_its_turn(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("guess", "made_in"),
+    [
+        # the zone the run takes: made once, in its thread, not again at its turn
+        ("Asia/Shanghai", ["sqops-read-early"]),
+        # another zone: another query, made again at its turn
+        ("America/New_York", ["sqops-read-early", "MainThread"]),
+    ],
+)
+def test_a_pass_begun_early_is_taken_only_for_the_same_query(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, guess: str, made_in: list[str]
 ) -> None:
     folder = _folder(tmp_path)
     plain = read_tables(folder, tz="Asia/Shanghai", hold_from=10)
     made = _passes(monkeypatch)
-    started = start_early(folder, "Asia/Shanghai", 1 << 20)
+    started = start_early(folder, guess, 1 << 20)
     assert list(started) == ["engagement"]
     got = read_tables(folder, tz="Asia/Shanghai", hold_from=10, started=started)
-    assert made == ["sqops-read-early"]  # (once, in its thread: not again at its turn)
-    same_tables(got, plain)
-
-
-def test_a_pass_begun_with_another_zone_is_made_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder = _folder(tmp_path)
-    plain = read_tables(folder, tz="Asia/Shanghai", hold_from=10)
-    made = _passes(monkeypatch)
-    started = start_early(folder, "America/New_York", 1 << 20)
-    got = read_tables(folder, tz="Asia/Shanghai", hold_from=10, started=started)
-    assert made == ["sqops-read-early", "MainThread"]
+    assert made == made_in
     same_tables(got, plain)
 
 
