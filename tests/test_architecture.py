@@ -30,7 +30,9 @@ ALLOWED: dict[str, set[str] | None] = {
     "notify": BASE | {"domain", "data", "sop", "plan", "report", "render"},
     "cli": None,  # the edge: anything
     "sqops": {"errors"},  # the package's own __init__
-    "__main__": {"cli", "i18n"},
+    # what a report begins before the command line is built (sqops.__main__ calls it)
+    "early": BASE | {"data"},
+    "__main__": {"cli", "i18n", "early"},
 }
 
 

@@ -12,6 +12,11 @@ import sys
 
 def main() -> None:
     try:
+        # (a report's checking pass of its engagement table begun on the idle core while
+        # the command line is built: sqops.early)
+        from sqops.early import begin
+
+        begin(sys.argv[1:])
         from sqops.cli import program
     except KeyboardInterrupt:
         from sqops.i18n import T, resolve_lang

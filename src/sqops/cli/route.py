@@ -21,6 +21,7 @@ takes its ``DIR/`` rule. Only the standard library and light sqops modules are i
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,21 @@ def is_dir_target(raw: str | Path) -> bool:
 
 def _bytes(data: str | bytes) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _utf8_stdout() -> bool:
+    """Whether text written to stdout reaches it as its UTF-8 bytes (a UTF-8 stream that
+    translates no newline): text made as UTF-8 bytes is then written as they are, not
+    decoded and encoded again (a report's 4.7 MB of JSON at 1 M messages: ~0.01 CPU-s)."""
+    import codecs
+
+    encoding = getattr(sys.stdout, "encoding", None)
+    if not encoding or getattr(sys.stdout, "buffer", None) is None or os.linesep != "\n":
+        return False
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def _choices(formats: Sequence[str], sep: str, last: str) -> str:
@@ -129,7 +145,8 @@ class Route:
         """The whole output: to stdout, or atomically to the file."""
         if self.path is None:
             try:
-                if self.fmt in BINARY and isinstance(data, bytes):  # (a pipe: the bytes as is)
+                # (xlsx to a pipe; text made as UTF-8 bytes to a UTF-8 stdout: the bytes as is)
+                if isinstance(data, bytes) and (self.fmt in BINARY or _utf8_stdout()):
                     sys.stdout.flush()
                     sys.stdout.buffer.write(data)
                     sys.stdout.buffer.flush()

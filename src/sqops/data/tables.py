@@ -31,7 +31,7 @@ import re
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ from sqops.domain.tables import (
     TABLE,
     TableDef,
 )
-from sqops.errors import DataError, InputError, Location, UsageError, display_path
+from sqops.errors import DataError, InputError, Location, SqopsError, UsageError, display_path
 from sqops.i18n import T
 
 __all__ = [
@@ -1880,14 +1880,17 @@ def _start_early(
     columns: Mapping[str, Mapping[str, str]] | None,
     encoding: str | None,
     nxt: str,
+    started: Collection[str] = (),
 ) -> dict[str, _Early]:
     """The checking passes of the tables read without a copy (:data:`DIRECT`, from Parquet
     files), each started in a thread (:class:`_Early`); none for ``nxt``, the table read
-    next."""
+    next, nor for those ``started`` already (:func:`start_early`)."""
     out: dict[str, _Early] = {}
     for name in DIRECT:
         p = files.get(name)
         if p is None or name == nxt or p.is_dir() or EXTENSIONS.get(p.suffix.lower()) != "parquet":
+            continue
+        if name in started:
             continue
 
         def run(early: _Early, name: str = name, p: Path = p) -> None:
@@ -1897,6 +1900,25 @@ def _start_early(
 
         out[name] = _Early(run, p)
     return out
+
+
+def start_early(folder: Path, tz: str, max_bytes: int) -> dict[str, _Early]:
+    """The checking passes of ``folder``'s tables read without a copy (:func:`_start_early`),
+    started before the run knows its settings: ``tz`` guessed, no column maps. A pass is
+    given to :func:`read_tables` (``started``), which takes its row only for the same query
+    on the same file (:meth:`_Early.row`: else the table's turn makes the pass again). Only
+    Parquet files of at most ``max_bytes``; none when the folder cannot be read (the run
+    meets the error again)."""
+    try:
+        files = _find_in_folder(folder)
+        small = {
+            k: p
+            for k, p in files.items()
+            if k in DIRECT and p.is_file() and p.stat().st_size <= max_bytes
+        }
+    except (SqopsError, OSError):
+        return {}
+    return _start_early(small, tz, None, None, "")
 
 
 def _some_valid(td: TableData) -> TableData:
@@ -2052,6 +2074,7 @@ def read_tables(
     encoding: str | None = None,
     hold: int | None = None,
     hold_from: int = 0,
+    started: Mapping[str, _Early] | None = None,
 ) -> Tables:
     """Read and validate the tables of a folder ``data`` and/or explicit ``paths`` (which win).
 
@@ -2067,6 +2090,9 @@ def read_tables(
     held; fewer, and it is written to disk, the other tables' still held as they fit
     (:data:`HOLD_FROM_ROWS`, what the report gives: below it holding the messages saves
     little and raises the peak).
+
+    ``started``: checking passes begun before the run's settings were known
+    (:func:`start_early`); each is taken for its table when it reads the same file.
     """
     files: dict[str, Path] = {}
     if data is not None:
@@ -2103,7 +2129,7 @@ def read_tables(
                 ).format(p=display_path(p)),
                 Location(file=display_path(p)),
             )
-    early: dict[str, _Early] = {}
+    early = {k: e for k, e in (started or {}).items() if e._path == files.get(k)}
     # (on an error the passes are not waited for: each reads its table's own file, never the
     # copies the error removes, and ends on its own; a daemon thread, as the run may end)
     budget = [held_budget(None) if hold is None else hold]
@@ -2133,7 +2159,7 @@ def _read_all(
             if name not in files:
                 continue
             if len(tables) == EARLY_AFTER:
-                early.update(_start_early(files, tz, columns, encoding, name))
+                early.update(_start_early(files, tz, columns, encoding, name, early.keys()))
             p = files[name]
             kind = "partitioned" if p.is_dir() else EXTENSIONS[p.suffix.lower()]
             lf = _read_source(p, kind, encoding)

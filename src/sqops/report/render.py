@@ -11,7 +11,7 @@ from sqops.domain.stages import STAGE
 from sqops.domain.status import STATUS_LABELS
 from sqops.i18n import T
 from sqops.render import markdown as md
-from sqops.render.output import json_text
+from sqops.render.output import json_bytes
 from sqops.render.words import WORDS
 from sqops.report.advice import BASIS_NOTE
 from sqops.report.build import Kpi, Report
@@ -327,12 +327,21 @@ def to_json(report: Report, adherence: AdherenceDoc | None = None, *, views: boo
     (``report.views``: 3.5 s more at 10 M messages, so asked for); with ``adherence``
     (``adh.to_dict(lang, detail=False)``) its plan-against-practice section, the last member,
     composed in the one dump."""
+    return to_json_bytes(report, adherence, views=views).decode("utf-8")
+
+
+def to_json_bytes(
+    report: Report, adherence: AdherenceDoc | None = None, *, views: bool = False
+) -> bytes:
+    """:func:`to_json` as its UTF-8 bytes, made as bytes (what the command line writes to a
+    UTF-8 stdout as they are: no text decoded and encoded again, ~0.01 CPU-s at 1 M
+    messages at the run's end)."""
     doc = report.to_dict()
     if views:
         doc["views"] = report.views.to_dict()
     if adherence is not None:
         doc["adherence"] = adherence
-    return json_text(doc) + "\n"
+    return json_bytes(doc) + b"\n"
 
 
 # ------------------------------------------------------------------ Markdown

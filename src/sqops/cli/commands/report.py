@@ -400,6 +400,8 @@ def report(
                 else:
                     # (what the run imports once the tables are read: imported meanwhile)
                     imports = _ImportsBeside(_after_reading(bool(sop and adherence), to.fmt))
+                    from sqops.early import take
+
                     try:
                         tables = _read_or_hint(
                             lambda: read_tables(
@@ -410,6 +412,7 @@ def report(
                                 encoding=encoding,
                                 hold=_held_bytes(partitions, limit, eng.distributed),
                                 hold_from=HOLD_FROM_ROWS,
+                                started=take(),  # (begun by the entry point: sqops.early)
                             ),
                             [*inputs, *paths.values()],
                         )
@@ -790,7 +793,7 @@ def _write_outputs(
             from sqops.adherence.render import html_section
 
             sections.append(html_section(adh, rep.lang))
-        text = to_html(rep, sections)
+        text: str | bytes = to_html(rep, sections)
     elif to.fmt == "json" and to.path is not None:
         # (into a file a piece at a time, a group section after another: the same bytes
         # without the whole document in memory, report/jsonstream.py)
@@ -803,7 +806,7 @@ def _write_outputs(
     elif to.fmt == "json":
         if adh_json is None and adh is not None:
             adh_json = adh.to_dict(rep.lang, detail=False)
-        text = render.to_json(rep, adh_json, views=views)
+        text = render.to_json_bytes(rep, adh_json, views=views)  # (to stdout: sqops.cli.route)
     else:
         parts = []
         if adh is not None:
