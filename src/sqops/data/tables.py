@@ -305,8 +305,9 @@ class _Copy:
 
     def valid(self, *columns: str) -> pl.LazyFrame:
         """``columns`` of the valid rows as stored (codes for categoricals), those of
-        repeated ids too (the rows a copy held in memory holds: :meth:`TableData.times_in_order`
-        asks of them what holds of every part of them)."""
+        repeated ids too (more rows than ``frame``'s, and than a copy held in memory holds
+        since session 20: :meth:`TableData.times_in_order` asks of them what then holds of
+        every part of them)."""
         return pl.scan_parquet(self.path).filter(pl.col("_reason").is_null()).select(columns)
 
     def scan(self, cond: pl.Expr | None = None) -> pl.LazyFrame:
