@@ -210,9 +210,10 @@ def _local_hour(ts: pl.Expr, tz: str, offset: dt.timedelta | None) -> pl.Expr:
 def _hour_counts(gh: pl.Series, n_groups: int) -> pl.DataFrame:
     """``_g, hour, n`` (n > 0) of the keys ``_g × 24 + hour`` (as ``group_by(...).len()``).
 
-    By numpy's ``bincount`` when numpy is loaded already (the held copies of the tables load
-    it, from 2 M messages; at 10 M ~0.03 CPU-s against the group-by's ~0.17), else by the
-    runs of the sorted keys: importing numpy for this alone cost a 1 M report ~0.1 CPU-s."""
+    By numpy's ``bincount`` when numpy is loaded already (a library caller's process; a
+    report no longer loads it: the held copies stopped importing it), else by the runs of
+    the keys (as read, or sorted): importing numpy for this alone cost a 1 M report ~0.1
+    CPU-s."""
     np = sys.modules.get("numpy")
     if np is None or not hasattr(np, "bincount"):  # (not loaded, or being loaded elsewhere)
         # the runs of equal keys as read, their lengths summed per key, when they are at
@@ -399,8 +400,8 @@ def compute_adherence(
     )
     keys = member_msgs["_k"].sort()
     # (the member messages per group and hour, for the clock, taken now: the 10 M rows are
-    # not kept through the matching below, the section's peak of memory; counted by
-    # numpy's bincount of the small key: a polars group-by took ~0.15 CPU-s more at 10 M)
+    # not kept through the matching below, the section's peak of memory; counted by the
+    # runs of the small key (:func:`_hour_counts`): a polars group-by took more at 10 M)
     member_hours = _hour_counts(member_msgs["_gh"], len(chosen))
     del member_msgs
     posts = posts.with_columns((pl.col("_g") * _KEY_MUL + pl.col("ts").dt.epoch("ms")).alias("_k0"))
@@ -916,8 +917,9 @@ def _parts(rows: pl.DataFrame, n: int) -> list[pl.DataFrame]:
 
 
 # ---------------------------------------------------------------- per scope
-# Every aggregate is one group-by over all groups at once, keyed by ``_k`` (the group id,
-# or "*" for the fleet); Python only loops over the small results to build the dataclasses.
+# Every aggregate is one group-by over all groups at once, keyed by ``_k`` (the group's
+# place ``_g``, or 0 for the fleet); Python only loops over the small results to build the
+# dataclasses.
 _DONE = ("on_time", "late", "early")
 
 
