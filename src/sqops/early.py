@@ -110,6 +110,8 @@ def _sop_tz(sop: Path) -> str | None:
     """The zone of the SOP's ``timezone:`` line (its first), read as bytes; None when the
     file cannot be read or has none."""
     try:
+        if not sop.is_file():  # (a pipe, /dev/stdin, a FIFO: read once, by the SOP's loader)
+            return None
         with sop.open("rb") as fh:
             text = fh.read(1 << 20)
     except OSError:

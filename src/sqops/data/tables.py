@@ -1821,10 +1821,13 @@ class _Early:
     same query (the plans compared) on the same file (``path``'s inode, size and time of
     change compared: a file replaced while the tables before it are read is checked again)."""
 
-    def __init__(self, run: Any, path: Path | None = None) -> None:
+    def __init__(self, run: Any, path: Path | None = None, tz: str | None = None) -> None:
         self._plan: str | None = None
         self._row: tuple[Any, ...] | None = None
         self._path = path
+        # (the zone it was made with: polars' plan does not show the zone of
+        # dt.replace_time_zone / dt.convert_time_zone, so two zones' plans can compare equal)
+        self._tz = tz
         self._file = _file_id(path)  # (before the thread reads it)
         self._thread = threading.Thread(
             target=self._run, args=(run,), name="sqops-read-early", daemon=True
@@ -1899,7 +1902,7 @@ def _start_early(
             mapping = (columns or {}).get(name)
             validate_table(name, lf, display_path(p), tz, mapping, None, p, early)
 
-        out[name] = _Early(run, p)
+        out[name] = _Early(run, p, tz)
     return out
 
 
@@ -2130,7 +2133,8 @@ def read_tables(
                 ).format(p=display_path(p)),
                 Location(file=display_path(p)),
             )
-    early = {k: e for k, e in (started or {}).items() if e._path == files.get(k)}
+    # (a pass begun with another zone is not taken: its plan may read the same, sqops.early)
+    early = {k: e for k, e in (started or {}).items() if e._path == files.get(k) and e._tz == tz}
     # (on an error the passes are not waited for: each reads its table's own file, never the
     # copies the error removes, and ends on its own; a daemon thread, as the run may end)
     budget = [held_budget(None) if hold is None else hold]
