@@ -89,6 +89,9 @@ def test_a_report_of_one_folder_is_read_off_the_command_line(
         ["report", "d", "--engagement", "e.parquet"],
         ["report", "d", "--columns", "c.yaml"],
         ["report", "d", "--encoding=gbk"],
+        # (--memory-limit sets a polars variable in os.environ while the pass could read it)
+        ["report", "d", "--memory-limit", "300MB"],
+        ["report", "d", "--memory-limit=1G"],
         ["report", "d", "--sop"],  # (a value missing: typer's error, nothing begun)
         ["report", "--", "d"],
         ["plan", "report", "d"],

@@ -12,7 +12,7 @@ they look (the zone from ``--tz``, else from the SOP's ``timezone:`` line, else 
 and :func:`sqops.data.tables.read_tables` takes a pass only for the query and file its
 table's turn would check (else the turn makes it again). A command line that does not
 plainly read a folder's tables (``--preset``, ``--engine``, ``--engagement``, ``--columns``,
-``--encoding``, help) begins nothing. Imported by the entry point before the command line
+``--encoding``, help) or sets the environment (``--memory-limit``) begins nothing. Imported by the entry point before the command line
 (``sqops.__main__``): no module of the program is imported here unless a report begins.
 """
 
@@ -31,9 +31,22 @@ MAX_BYTES = 32 << 20
 DEFAULT_TZ = "Asia/Shanghai"
 #: the report's options that take no value
 _FLAGS = frozenset({"--adherence", "--no-adherence", "--views"})
-#: options with which nothing is begun (another source, other column names, help)
+#: options with which nothing is begun (another source, other column names, help;
+#: ``--memory-limit``: the run sets polars' prefetch variable in ``os.environ``
+#: (``report.budget.one_row_group_ahead``), which a pass's threads could be reading: C's
+#: ``setenv`` beside ``getenv`` in another thread is not safe)
 _NOT = frozenset(
-    {"--preset", "--engine", "--engagement", "--columns", "--encoding", "-h", "--help", "--"}
+    {
+        "--preset",
+        "--engine",
+        "--engagement",
+        "--columns",
+        "--encoding",
+        "--memory-limit",
+        "-h",
+        "--help",
+        "--",
+    }
 )
 #: the SOP's zone as its YAML writes it (a guess: a wrong one only makes the pass again)
 _TZ_LINE = re.compile(rb"^[ \t]+timezone:[ \t]*[\"']?([A-Za-z0-9_+\-/]+)", re.MULTILINE)
