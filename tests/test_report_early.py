@@ -337,3 +337,11 @@ def test_the_report_with_an_sop_from_stdin_is_the_same(tmp_path: Path) -> None:
     piped = _cli("report", *args, "--sop", "/dev/stdin", input=sop.read_text(encoding="utf-8"))
     assert piped.returncode == 0, piped.stderr
     assert piped.stdout == by_path.stdout
+
+
+def test_the_default_zone_is_the_reports() -> None:
+    # (a guess without --tz or a timezone line takes the zone a report without them takes;
+    # report.Settings is not imported by early.py, which runs before pydantic is loaded)
+    from sqops.report.settings import Settings
+
+    assert Settings().tz == early.DEFAULT_TZ

@@ -12,8 +12,9 @@ they look (the zone from ``--tz``, else from the SOP's ``timezone:`` line, else 
 and :func:`sqops.data.tables.read_tables` takes a pass only for the query and file its
 table's turn would check (else the turn makes it again). A command line that does not
 plainly read a folder's tables (``--preset``, ``--engine``, ``--engagement``, ``--columns``,
-``--encoding``, help) or sets the environment (``--memory-limit``) begins nothing. Imported by the entry point before the command line
-(``sqops.__main__``): no module of the program is imported here unless a report begins.
+``--encoding``, help) or sets the environment (``--memory-limit``) begins nothing. Imported
+by the entry point before the command line (``sqops.__main__``): no module of the program is
+imported here unless a report begins.
 """
 
 from __future__ import annotations
